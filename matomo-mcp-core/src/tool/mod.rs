@@ -1,0 +1,15 @@
+//! MCP tools independent of any MCP framework: definitions, results, errors and the [`Toolbox`].
+
+mod annotations;
+mod descriptor;
+mod error;
+mod handler;
+mod result;
+mod toolbox;
+
+pub use annotations::ToolAnnotations;
+pub use descriptor::{FIELD_CLASSES_META_KEY, PRIVACY_CLASS_META_KEY, ToolDescriptor};
+pub use error::{DispatchError, ToolError};
+pub use handler::{Tool, ToolFuture};
+pub use result::{CallToolResult, ToolOutput};
+pub use toolbox::{RegistrationError, Toolbox};

@@ -1,0 +1,7 @@
+//! Parsing shared by the two macros: the error accumulator and the attributes they read.
+
+pub mod ctxt;
+pub mod plain_type;
+pub mod privacy_attr;
+pub mod serde_attr;
+pub mod tool_attr;

@@ -1,0 +1,102 @@
+//! The `#[privacy(...)]` attribute.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Attribute, Ident};
+
+use super::ctxt::Ctxt;
+
+/// A privacy class named in an attribute.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Aggregate,
+    Pseudonymous,
+    Identifying,
+}
+
+impl Class {
+    pub const EXPECTED: &'static str = "expected `aggregate`, `pseudonymous` or `identifying`";
+
+    pub fn from_ident(ident: &Ident) -> Option<Self> {
+        match ident.to_string().as_str() {
+            "aggregate" => Some(Self::Aggregate),
+            "pseudonymous" => Some(Self::Pseudonymous),
+            "identifying" => Some(Self::Identifying),
+            _ => None,
+        }
+    }
+
+    /// The `PrivacyClass` constant this class stands for, as generated code.
+    pub fn to_tokens(self) -> TokenStream {
+        let variant = match self {
+            Self::Aggregate => quote!(Aggregate),
+            Self::Pseudonymous => quote!(Pseudonymous),
+            Self::Identifying => quote!(Identifying),
+        };
+        quote!(::matomo_mcp_core::__private::PrivacyClass::#variant)
+    }
+}
+
+/// A parsed `#[privacy(...)]` with the attribute it came from, for error spans.
+pub struct PrivacyAttr<'a> {
+    pub class: Class,
+    pub original: &'a Attribute,
+}
+
+/// Reads the `#[privacy(...)]` attributes among `attrs`; reports malformed and duplicate ones.
+pub fn parse<'a>(cx: &mut Ctxt, attrs: &'a [Attribute]) -> Option<PrivacyAttr<'a>> {
+    let mut found: Option<PrivacyAttr<'a>> = None;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("privacy")) {
+        let mut classes = Vec::new();
+        let mut unknown = false;
+        let parsed = attr.parse_nested_meta(|meta| {
+            match meta.path.get_ident().and_then(Class::from_ident) {
+                Some(class) => classes.push(class),
+                None => {
+                    unknown = true;
+                    let path = &meta.path;
+                    let shown = quote!(#path).to_string().replace(' ', "");
+                    cx.error_spanned_by(
+                        &meta.path,
+                        format!("unknown privacy class `{shown}`; {}", Class::EXPECTED),
+                    );
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = parsed {
+            cx.error_spanned_by(
+                attr,
+                format!(
+                    "malformed #[privacy] attribute ({error}); {}",
+                    Class::EXPECTED
+                ),
+            );
+            continue;
+        }
+        if classes.len() > 1 {
+            cx.error_spanned_by(attr, "#[privacy] takes exactly one class");
+        }
+        let Some(class) = classes.first().copied() else {
+            if !unknown {
+                cx.error_spanned_by(
+                    attr,
+                    format!("#[privacy] needs a class: {}", Class::EXPECTED),
+                );
+            }
+            continue;
+        };
+        if found.is_some() {
+            cx.error_spanned_by(
+                attr,
+                "duplicate #[privacy] attribute; a field has exactly one class",
+            );
+            continue;
+        }
+        found = Some(PrivacyAttr {
+            class,
+            original: attr,
+        });
+    }
+    found
+}
