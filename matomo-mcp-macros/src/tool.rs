@@ -45,7 +45,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         );
     }
     if function.sig.asyncness.is_none() {
-        cx.error_spanned_by(&function.sig.fn_token, "#[matomo_tool] needs an `async fn`");
+        cx.error_spanned_by(function.sig.fn_token, "#[matomo_tool] needs an `async fn`");
     }
     if !function.sig.generics.params.is_empty() {
         cx.error_spanned_by(&function.sig.generics, "a tool function cannot be generic");
