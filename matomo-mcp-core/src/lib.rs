@@ -33,7 +33,7 @@
 //! }
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! let toolbox = Toolbox::new().tool(visits_yesterday);
+//! let toolbox = Toolbox::new().tool(VisitsYesterdayTool);
 //!
 //! let listed: Vec<_> = toolbox.list().map(|tool| tool.name()).collect();
 //! assert_eq!(listed, ["visits_yesterday"]);
@@ -110,15 +110,36 @@ pub use matomo_mcp_macros::Classified;
 
 /// Turns an `async fn` into an MCP tool whose privacy class is checked at compile time.
 ///
-/// ```ignore
-/// /// What the model reads as the description.
+/// ```
+/// use matomo_mcp_core::{Classified, PrivacyClass, ToolError, Toolbox, matomo_tool};
+///
+/// struct Matomo; // your client, shared by every tool
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct Args {
+///     site: u32,
+/// }
+///
+/// #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+/// struct Summary {
+///     #[privacy(aggregate)]
+///     nb_visits: u64,
+/// }
+///
+/// /// Visits to a site today. This doc comment is the description the model reads.
 /// #[matomo_tool(name = "visits_summary", title = "Visits summary", max_class = aggregate)]
-/// async fn visits_summary(client: &State, args: Args) -> Result<Summary, ToolError> { … }
+/// async fn visits_summary(matomo: &Matomo, args: Args) -> Result<Summary, ToolError> {
+///     Ok(Summary { nb_visits: u64::from(args.site) })
+/// }
+///
+/// let toolbox = Toolbox::with_state(Matomo).tool(VisitsSummaryTool);
+/// assert_eq!(VisitsSummaryTool::MAX_CLASS, PrivacyClass::Aggregate);
 /// ```
 ///
-/// The function becomes a unit value of the same name that implements
-/// [`Tool`]: register it with `Toolbox::new().tool(visits_summary)`, and call
-/// the original body with `visits_summary::run(args)`.
+/// The function stays as it is; the attribute adds a unit struct named after
+/// it in CamelCase with a `Tool` suffix (`VisitsSummaryTool`) that implements
+/// [`Tool`]: register it with `Toolbox::new().tool(VisitsSummaryTool)`. Its
+/// `NAME` and `MAX_CLASS` constants give the tool's name and class.
 ///
 /// Parameters: an optional first parameter `&S` (the toolbox state) and an
 /// optional arguments parameter whose type is `Deserialize + JsonSchema`. The
@@ -133,3 +154,8 @@ pub use matomo_mcp_macros::Classified;
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use matomo_mcp_macros::matomo_tool;
+
+/// Compiles and runs the Rust examples of the README, so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;

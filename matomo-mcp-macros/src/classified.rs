@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Type};
 
 use crate::internals::ctxt::Ctxt;
-use crate::internals::privacy_attr::{self, Class};
+use crate::internals::privacy_attr::{self, Class, Parsed};
 use crate::internals::{plain_type, serde_attr};
 
 /// One field as it appears in JSON, with the expression for its shape.
@@ -65,7 +65,11 @@ fn impl_classified(
 }
 
 fn shape_of(cx: &mut Ctxt, input: &DeriveInput) -> Option<(TokenStream, Vec<TokenStream>)> {
-    let container_class = privacy_attr::parse(cx, &input.attrs);
+    let container_class = match privacy_attr::parse(cx, &input.attrs) {
+        Parsed::Found(attr) => Some(attr),
+        Parsed::Missing => None,
+        Parsed::Invalid => return None,
+    };
     match &input.data {
         Data::Struct(data) => {
             if let Some(attr) = &container_class {
@@ -200,14 +204,15 @@ fn field_shape(
     let ty: &Type = &field.ty;
     let span = ty.span();
     match privacy_attr::parse(cx, &field.attrs) {
-        Some(attr) => {
+        Parsed::Invalid => None,
+        Parsed::Found(attr) => {
             let class = attr.class.to_tokens();
             Some((
                 quote_spanned!(span=> ::matomo_mcp_core::__private::annotated::<#ty>(#class)),
                 quote!(#ty: ::matomo_mcp_core::__private::PlainValue),
             ))
         }
-        None if plain_type::is_plain(ty) => {
+        Parsed::Missing if plain_type::is_plain(ty) => {
             cx.error_spanned_by(
                 field,
                 format!(
@@ -216,7 +221,7 @@ fn field_shape(
             );
             None
         }
-        None => Some((
+        Parsed::Missing => Some((
             quote_spanned!(span=> <#ty as ::matomo_mcp_core::__private::Classified>::SHAPE),
             quote!(#ty: ::matomo_mcp_core::__private::Classified),
         )),

@@ -1,4 +1,4 @@
-//! `#[matomo_tool]`: turns an `async fn` into a unit value implementing `Tool`, with a
+//! `#[matomo_tool]`: keeps an `async fn` as it is and adds a unit struct implementing `Tool`, with a
 //! compile-time check that its output stays within its declared class.
 
 use proc_macro2::TokenStream;
@@ -159,12 +159,10 @@ fn generate(
 ) -> TokenStream {
     let ident = &function.sig.ident;
     let vis = &function.vis;
-    let (doc_attrs, other_attrs): (Vec<&Attribute>, Vec<&Attribute>) = function
-        .attrs
-        .iter()
-        .partition(|attr| attr.path().is_ident("doc"));
-    let inputs = &function.sig.inputs;
-    let block = &function.block;
+    let tool_ident = format_ident!("{}Tool", camel_case(&ident.to_string()));
+    let fn_doc = format!(
+        "The MCP tool `{name}`, running [`{ident}`]. Register it with `Toolbox::tool({tool_ident})`."
+    );
     let class = attr.max_class.unwrap_or(Class::Aggregate).to_tokens();
     let title = attr
         .title
@@ -187,11 +185,14 @@ fn generate(
         None => quote!(#p::NoArguments),
     };
     let (impl_header, state_ty) = match params.state {
-        Some(state) => (quote!(impl #p::Tool<#state> for #ident), quote!(#state)),
+        Some(state) => (
+            quote!(impl #p::Tool<#state> for #tool_ident),
+            quote!(#state),
+        ),
         None => {
             let s = format_ident!("__MatomoToolState");
             (
-                quote!(impl<#s: ::core::marker::Send + ::core::marker::Sync + 'static> #p::Tool<#s> for #ident),
+                quote!(impl<#s: ::core::marker::Send + ::core::marker::Sync + 'static> #p::Tool<#s> for #tool_ident),
                 quote!(#s),
             )
         }
@@ -217,20 +218,17 @@ fn generate(
     };
 
     quote! {
-        #(#doc_attrs)*
-        #[allow(non_camel_case_types)]
-        #[derive(Clone, Copy, Debug, Default)]
-        #vis struct #ident;
+        #function
 
-        impl #ident {
+        #[doc = #fn_doc]
+        #[derive(Clone, Copy, Debug, Default)]
+        #vis struct #tool_ident;
+
+        impl #tool_ident {
             /// The tool's name, as listed to MCP clients.
             pub const NAME: &'static str = #name;
             /// The most sensitive class the tool may return, checked at compile time.
             pub const MAX_CLASS: #p::PrivacyClass = #class;
-
-            /// Runs the tool's body directly, without argument decoding or a toolbox's ceiling.
-            #(#other_attrs)*
-            #vis async fn run(#inputs) -> #output #block
         }
 
         #assertion
@@ -261,10 +259,26 @@ fn generate(
                 ::std::boxed::Box::pin(async move {
                     #unused_state
                     #bind_arguments
-                    let output = #p::ToolReturn::into_tool_result(#ident::run(#run_args).await)?;
+                    let output = #p::ToolReturn::into_tool_result(#ident(#run_args).await)?;
                     #p::encode_output(&output, #render)
                 })
             }
         }
     }
+}
+
+/// `visits_summary` -> `VisitsSummary`.
+fn camel_case(snake: &str) -> String {
+    snake
+        .trim_start_matches("r#")
+        .split('_')
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
 }

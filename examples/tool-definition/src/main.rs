@@ -55,7 +55,7 @@ async fn top_countries(args: TopCountriesArgs) -> Result<TopCountries, ToolError
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let toolbox = Toolbox::new().tool(top_countries);
+    let toolbox = Toolbox::new().tool(TopCountriesTool);
     let definitions: Vec<_> = toolbox.list().collect();
     println!(
         "tools/list:\n{}",

@@ -148,11 +148,12 @@ impl Message {
         self
     }
 
-    const fn panic(&self) -> ! {
+    const fn as_str(&self) -> &str {
         let (text, _) = self.buf.split_at(self.len);
         match core::str::from_utf8(text) {
-            Ok(text) => panic!("{}", text),
-            Err(_) => panic!("a tool exposes a field above its declared max_class"),
+            Ok(text) => text,
+            // Only whole `&str`s are pushed, so the buffer is always valid UTF-8.
+            Err(_) => "a tool exposes a field above its declared max_class",
         }
     }
 }
@@ -164,7 +165,7 @@ impl Message {
 pub const fn assert_tool_within(tool: &str, output: &Shape, max_class: PrivacyClass) {
     let mut segments = [Segment::List; MAX_DEPTH];
     if let Some(violation) = first_above(output, max_class, &mut segments, 0) {
-        Message::new()
+        let message = Message::new()
             .push("tool `")
             .push(tool)
             .push("` declares max_class = ")
@@ -173,7 +174,7 @@ pub const fn assert_tool_within(tool: &str, output: &Shape, max_class: PrivacyCl
             .push_path(&violation)
             .push("`, which is ")
             .push(violation.class.as_str())
-            .push("; drop the field, lower it through a transform type (such as `Pseudonym`), or raise max_class on purpose")
-            .panic();
+            .push("; drop the field, lower it through a transform type (such as `Pseudonym`), or raise max_class on purpose");
+        panic!("{}", message.as_str());
     }
 }

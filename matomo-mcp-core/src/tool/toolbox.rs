@@ -52,7 +52,7 @@ struct Registered<S> {
 /// # #[matomo_tool]
 /// # async fn one() -> Result<Out, ToolError> { Ok(Out { n: 1 }) }
 ///
-/// let toolbox = Toolbox::new().tool(one);
+/// let toolbox = Toolbox::new().tool(OneTool);
 /// assert_eq!(toolbox.ceiling(), PrivacyClass::Aggregate);
 /// assert_eq!(toolbox.list().count(), 1);
 /// ```

@@ -43,9 +43,20 @@ pub struct PrivacyAttr<'a> {
     pub original: &'a Attribute,
 }
 
+/// What the `#[privacy(...)]` attributes of one item say.
+pub enum Parsed<'a> {
+    /// No `#[privacy]` attribute.
+    Missing,
+    /// An attribute was there but wrong; the error is already recorded.
+    Invalid,
+    /// One valid class.
+    Found(PrivacyAttr<'a>),
+}
+
 /// Reads the `#[privacy(...)]` attributes among `attrs`; reports malformed and duplicate ones.
-pub fn parse<'a>(cx: &mut Ctxt, attrs: &'a [Attribute]) -> Option<PrivacyAttr<'a>> {
+pub fn parse<'a>(cx: &mut Ctxt, attrs: &'a [Attribute]) -> Parsed<'a> {
     let mut found: Option<PrivacyAttr<'a>> = None;
+    let mut invalid = false;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("privacy")) {
         let mut classes = Vec::new();
         let mut unknown = false;
@@ -65,17 +76,17 @@ pub fn parse<'a>(cx: &mut Ctxt, attrs: &'a [Attribute]) -> Option<PrivacyAttr<'a
             Ok(())
         });
         if let Err(error) = parsed {
-            cx.error_spanned_by(
-                attr,
-                format!(
-                    "malformed #[privacy] attribute ({error}); {}",
-                    Class::EXPECTED
-                ),
+            let message = format!(
+                "malformed #[privacy] attribute ({error}); {}",
+                Class::EXPECTED
             );
+            cx.error_spanned_by(attr, message);
+            invalid = true;
             continue;
         }
         if classes.len() > 1 {
             cx.error_spanned_by(attr, "#[privacy] takes exactly one class");
+            invalid = true;
         }
         let Some(class) = classes.first().copied() else {
             if !unknown {
@@ -84,6 +95,7 @@ pub fn parse<'a>(cx: &mut Ctxt, attrs: &'a [Attribute]) -> Option<PrivacyAttr<'a
                     format!("#[privacy] needs a class: {}", Class::EXPECTED),
                 );
             }
+            invalid = true;
             continue;
         };
         if found.is_some() {
@@ -91,6 +103,7 @@ pub fn parse<'a>(cx: &mut Ctxt, attrs: &'a [Attribute]) -> Option<PrivacyAttr<'a
                 attr,
                 "duplicate #[privacy] attribute; a field has exactly one class",
             );
+            invalid = true;
             continue;
         }
         found = Some(PrivacyAttr {
@@ -98,5 +111,9 @@ pub fn parse<'a>(cx: &mut Ctxt, attrs: &'a [Attribute]) -> Option<PrivacyAttr<'a
             original: attr,
         });
     }
-    found
+    match found {
+        _ if invalid => Parsed::Invalid,
+        Some(attr) => Parsed::Found(attr),
+        None => Parsed::Missing,
+    }
 }

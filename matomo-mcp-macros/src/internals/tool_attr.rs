@@ -85,9 +85,15 @@ fn option(attr: &mut ToolAttr, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
             duplicate,
         ),
         "render" => set(&mut attr.render, meta.value()?.parse()?, duplicate),
-        _ => Err(meta.error(format!(
-            "unknown #[matomo_tool] option; the options are {OPTIONS}"
-        ))),
+        _ => {
+            // Consume the value so that parsing goes on and later options are checked too.
+            if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Err(meta.error(format!(
+                "unknown #[matomo_tool] option; the options are {OPTIONS}"
+            )))
+        }
     }
 }
 
