@@ -1,0 +1,105 @@
+//! The patterns that identify personal data in free text, and the placeholders that replace them.
+
+use regex::Regex;
+
+/// What a masked piece of text was; shown to the model as `[kind]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MaskKind {
+    /// A JSON Web Token or a long base64/base64url secret.
+    Token,
+    /// An e-mail address (also with `%40` for `@`).
+    Email,
+    /// A UUID.
+    Uuid,
+    /// An IPv4 or IPv6 address.
+    Ip,
+    /// A phone number in international (`+49 …`, `0049 …`) or common national forms.
+    Phone,
+    /// A run of 16 or more hex digits (visitor ids, hashes, session ids).
+    Hex,
+    /// A run of 6 or more digits (order numbers, customer numbers, dates of birth).
+    Number,
+}
+
+impl MaskKind {
+    /// The placeholder that replaces a match, such as `[email]`.
+    pub const fn placeholder(self) -> &'static str {
+        match self {
+            Self::Token => "[token]",
+            Self::Email => "[email]",
+            Self::Uuid => "[uuid]",
+            Self::Ip => "[ip]",
+            Self::Phone => "[phone]",
+            Self::Hex => "[hex]",
+            Self::Number => "[number]",
+        }
+    }
+}
+
+/// Built-in patterns, most specific first: a JWT contains base64 runs, a UUID contains hex runs,
+/// a phone number contains digit runs, so each must be claimed before the broader pattern sees it.
+pub(super) struct BuiltIn {
+    pub(super) kind: MaskKind,
+    pub(super) regex: &'static str,
+    /// Only matches mixing letters and digits are masked (so that long words stay).
+    pub(super) mixed_only: bool,
+}
+
+const fn rule(kind: MaskKind, regex: &'static str) -> BuiltIn {
+    BuiltIn {
+        kind,
+        regex,
+        mixed_only: false,
+    }
+}
+
+pub(super) const BUILT_IN: &[BuiltIn] = &[
+    rule(
+        MaskKind::Token,
+        r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+    ),
+    rule(
+        MaskKind::Email,
+        r"[A-Za-z0-9._%+-]+(?:@|%40|%2540)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    ),
+    rule(
+        MaskKind::Uuid,
+        r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}",
+    ),
+    rule(
+        MaskKind::Ip,
+        r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}|::(?:[fF]{4}:)?\d{1,3}(?:\.\d{1,3}){3}|\d{1,3}(?:\.\d{1,3}){3}",
+    ),
+    rule(
+        MaskKind::Phone,
+        r"(?:\+|\b00)\d{1,3}[ ./-]?(?:\(\d{1,4}\)[ ./-]?)?\d[\d ./-]{5,}\d|\(\d{3}\) ?\d{3}[ .-]\d{4}",
+    ),
+    rule(MaskKind::Hex, r"[0-9A-Fa-f]{16,}"),
+    // Long base64 or base64url runs; only those that mix letters and digits are secrets.
+    BuiltIn {
+        kind: MaskKind::Token,
+        regex: r"[A-Za-z0-9_+/-]{24,}={0,2}",
+        mixed_only: true,
+    },
+    rule(MaskKind::Number, r"\d{6,}"),
+];
+
+/// A placeholder already in a text: `[email]`, `[number]`, or a custom `[name]`.
+pub(super) const PLACEHOLDER: &str = r"\[[a-z][a-z0-9_-]{0,31}\]";
+
+/// A compiled pattern with what it masks as.
+pub(super) struct Pattern {
+    pub(super) regex: Regex,
+    pub(super) placeholder: String,
+    /// Only matches mixing letters and digits count (for the base64 rule, so words stay).
+    pub(super) needs_letters_and_digits: bool,
+}
+
+impl Pattern {
+    pub(super) fn accepts(&self, matched: &str) -> bool {
+        !self.needs_letters_and_digits
+            || (matched.bytes().any(|b| b.is_ascii_digit())
+                && matched.bytes().any(|b| b.is_ascii_alphabetic()))
+    }
+}

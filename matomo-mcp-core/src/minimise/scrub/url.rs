@@ -1,0 +1,58 @@
+//! Scrubbing URLs and URL-like labels: no fragment, only allowed query parameters, masked path segments.
+
+use std::collections::BTreeSet;
+
+/// The parts of a URL or path label, split without normalising anything else.
+pub(super) struct UrlParts<'a> {
+    /// `https://host` (without user info) or empty for a path label.
+    pub(super) origin: String,
+    pub(super) path: &'a str,
+    pub(super) query: Option<&'a str>,
+}
+
+/// Splits `input` into origin, path and query; the fragment is dropped here.
+pub(super) fn split(input: &str) -> UrlParts<'_> {
+    let without_fragment = input.split_once('#').map_or(input, |(before, _)| before);
+    let (before_query, query) = match without_fragment.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (without_fragment, None),
+    };
+    let (origin, path) = match before_query.split_once("://") {
+        Some((scheme, rest)) if is_scheme(scheme) => {
+            let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+            // User info (`user:password@`) is dropped: it is a credential, never a label.
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            (format!("{scheme}://{host}"), path)
+        }
+        _ => (String::new(), before_query),
+    };
+    UrlParts {
+        origin,
+        path,
+        query,
+    }
+}
+
+fn is_scheme(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && s.as_bytes()[0].is_ascii_alphabetic()
+}
+
+/// Keeps only the `key=value` pairs whose key is allowed, in their original order.
+pub(super) fn allowed_pairs<'a>(
+    query: &'a str,
+    allowed: &BTreeSet<String>,
+) -> impl Iterator<Item = (&'a str, Option<&'a str>)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) => (key, Some(value)),
+            None => (pair, None),
+        })
+        .filter(move |(key, _)| allowed.contains(*key))
+}
