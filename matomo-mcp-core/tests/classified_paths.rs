@@ -147,3 +147,30 @@ fn a_type_without_fields_exposes_nothing() {
     assert_eq!(Empty::MAX_CLASS, PrivacyClass::Aggregate);
     assert!(Empty::fields().is_empty());
 }
+
+#[test]
+fn recursive_rows_report_their_fields_once() {
+    #[derive(serde::Serialize, Classified)]
+    struct Row {
+        #[privacy(identifying)]
+        label: String,
+        #[privacy(aggregate)]
+        nb_visits: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subtable: Option<Vec<Row>>,
+    }
+    #[derive(serde::Serialize, Classified)]
+    struct Generic<T> {
+        rows: Vec<T>,
+        next: Option<Box<Generic<T>>>,
+    }
+    assert_eq!(Row::MAX_CLASS, PrivacyClass::Identifying);
+    assert_eq!(
+        paths::<Row>(),
+        ["label (identifying)", "nb_visits (aggregate)"]
+    );
+    assert_eq!(
+        paths::<Generic<Row>>(),
+        ["rows[].label (identifying)", "rows[].nb_visits (aggregate)"]
+    );
+}

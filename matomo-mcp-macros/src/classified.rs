@@ -7,6 +7,7 @@ use syn::{Data, DeriveInput, Fields, Type};
 
 use crate::internals::ctxt::Ctxt;
 use crate::internals::privacy_attr::{self, Class, Parsed};
+use crate::internals::recursion::{self, Recursion};
 use crate::internals::{plain_type, serde_attr};
 
 /// One field as it appears in JSON, with the expression for its shape.
@@ -52,7 +53,7 @@ fn impl_classified(
     // Bounds on field types are only needed (and only sound to emit) for generic types;
     // for concrete types the spanned expressions report the error at the field.
     if !input.generics.params.is_empty() {
-        predicates.extend(bounds.iter().cloned());
+        predicates.extend(bounds.iter().filter(|bound| !bound.is_empty()).cloned());
     }
     quote! {
         #[automatically_derived]
@@ -101,7 +102,7 @@ fn shape_of(cx: &mut Ctxt, input: &DeriveInput) -> Option<(TokenStream, Vec<Toke
                     // A newtype serialises as its only field.
                     let field = fields.unnamed.first()?;
                     let label = format!("the field of newtype `{}`", input.ident);
-                    let shaped = field_shape(cx, &input.ident.to_string(), &label, field)?;
+                    let shaped = field_shape(cx, &input.ident, &own_args(input), &label, field)?;
                     Some((shaped.0, vec![shaped.1]))
                 }
                 Fields::Unnamed(fields) => {
@@ -186,7 +187,7 @@ fn named_field(
         rust_name.clone()
     };
     let label = format!("field `{rust_name}`");
-    let (shape, bound) = field_shape(cx, &input.ident.to_string(), &label, field)?;
+    let (shape, bound) = field_shape(cx, &input.ident, &own_args(input), &label, field)?;
     Some(ShapedField {
         json_name,
         shape,
@@ -197,13 +198,35 @@ fn named_field(
 /// The shape expression of one field and the bound its type must meet.
 fn field_shape(
     cx: &mut Ctxt,
-    container: &str,
+    container: &syn::Ident,
+    own_args: &str,
     label: &str,
     field: &syn::Field,
 ) -> Option<(TokenStream, TokenStream)> {
     let ty: &Type = &field.ty;
     let span = ty.span();
-    match privacy_attr::parse(cx, &field.attrs) {
+    let privacy = privacy_attr::parse(cx, &field.attrs);
+    match recursion::analyse(ty, container, own_args) {
+        Recursion::None => {}
+        Recursion::Shape(shape) => {
+            if let Parsed::Found(attr) = privacy {
+                cx.error_spanned_by(
+                    attr.original,
+                    format!("{label} of `{container}` holds `{container}` again; its class comes from `{container}`, so remove #[privacy(...)]"),
+                );
+                return None;
+            }
+            return Some((shape, TokenStream::new()));
+        }
+        Recursion::Unsupported => {
+            cx.error_spanned_by(
+                ty,
+                format!("{label} of `{container}` holds `{container}` in a container the derive cannot follow; use `Vec<{container}>`, `Option<Box<{container}>>` or similar"),
+            );
+            return None;
+        }
+    }
+    match privacy {
         Parsed::Invalid => None,
         Parsed::Found(attr) => {
             let class = attr.class.to_tokens();
@@ -226,4 +249,10 @@ fn field_shape(
             quote!(#ty: ::matomo_mcp_core::__private::Classified),
         )),
     }
+}
+
+/// The derived type's generic arguments as they appear in a use of it, such as `< T >`.
+fn own_args(input: &DeriveInput) -> String {
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    quote!(#ty_generics).to_string()
 }

@@ -41,6 +41,8 @@ const fn first_above(
                 })
             }
         }
+        // Whatever it holds was checked at the enclosing object.
+        Shape::Recursive => None,
         Shape::List(inner) => descend(inner, Segment::List, ceiling, segments, depth),
         Shape::Map { key, value } => {
             if !key.class.is_within(ceiling) {

@@ -17,6 +17,12 @@ pub enum Shape {
     Object(&'static [Field]),
     /// A JSON array whose elements all have the given shape.
     List(&'static Shape),
+    /// The enclosing object again, for a recursive field such as a report row's `subtable: Vec<Row>`.
+    ///
+    /// It adds no class of its own: every class it can hold is already counted at
+    /// the enclosing object. `#[derive(Classified)]` emits it for fields whose type
+    /// names the type being derived.
+    Recursive,
     /// A JSON object keyed by a typed key (a site id, a period label) whose values share one shape.
     Map {
         /// What the keys are and how sensitive they are.
@@ -67,6 +73,7 @@ impl Shape {
     pub const fn max_class(&self) -> PrivacyClass {
         match self {
             Shape::Value(class) => *class,
+            Shape::Recursive => PrivacyClass::Aggregate,
             Shape::List(inner) => inner.max_class(),
             Shape::Map { key, value } => key.class.max(value.max_class()),
             Shape::Object(fields) => {
@@ -102,6 +109,8 @@ impl Shape {
                 },
                 class: *class,
             }),
+            // Its leaves are the enclosing object's, already reported under shorter paths.
+            Shape::Recursive => {}
             Shape::List(inner) => {
                 path.push_str("[]");
                 inner.collect(path, out);

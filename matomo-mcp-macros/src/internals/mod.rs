@@ -3,5 +3,6 @@
 pub mod ctxt;
 pub mod plain_type;
 pub mod privacy_attr;
+pub mod recursion;
 pub mod serde_attr;
 pub mod tool_attr;
