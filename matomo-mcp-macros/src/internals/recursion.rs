@@ -58,5 +58,5 @@ fn shape(ty: &Type, own: &Ident, own_args: &str) -> Option<TokenStream> {
 fn mentions(ty: &Type, own: &Ident) -> bool {
     let text = quote!(#ty).to_string();
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .any(|word| word == own.to_string() || word == "Self")
+        .any(|word| *own == word || word == "Self")
 }
