@@ -1,0 +1,148 @@
+//! Small-count suppression: no row describing fewer than `k` visitors is shown.
+//!
+//! Rows below `k` are merged into one row labelled as such, with additive
+//! metrics summed and ratios recomputed (or left out, never wrong); if that row
+//! is itself below `k`, it is dropped too. Subtables are thresholded the same
+//! way, and every result says how many rows were suppressed.
+
+mod metrics;
+mod row;
+
+pub use metrics::{MergeRule, MetricName, MetricValue, Metrics, merge_rule};
+pub use row::ReportRow;
+
+use super::ScrubbedText;
+
+/// The smallest number of visitors a shown row may describe.
+///
+/// ```
+/// use matomo_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold};
+///
+/// let scrubber = Scrubber::builder().build().unwrap();
+/// let row = |label: &str, visits: f64| ReportRow::new(scrubber.text(label), Metrics::new().with("nb_visits", visits));
+/// let out = Threshold::new(5).unwrap().apply(vec![row("/", 40.0), row("/a", 3.0), row("/b", 2.0), row("/c", 1.0)]);
+/// assert_eq!(out.rows.len(), 2);
+/// assert_eq!(out.rows[1].label.as_str(), "Other (3 rows with fewer than 5 visitors each)");
+/// assert_eq!(out.rows[1].metrics.get("nb_visits"), Some(6.0));
+/// assert_eq!(out.suppressed_rows, 3);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Threshold {
+    k: u64,
+}
+
+/// A threshold that cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the small-count threshold k must be at least 1 (5 is the default; 1 turns suppression off)"
+)]
+pub struct InvalidThreshold;
+
+/// The rows that passed, and how many did not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholded {
+    /// Rows at or above `k`, in their original order, then the merged row if it passed.
+    pub rows: Vec<ReportRow>,
+    /// Rows (at any depth) below `k`: merged into an "Other" row or dropped.
+    pub suppressed_rows: usize,
+}
+
+impl Default for Threshold {
+    fn default() -> Self {
+        Self { k: Self::DEFAULT_K }
+    }
+}
+
+impl Threshold {
+    /// The default `k`.
+    pub const DEFAULT_K: u64 = 5;
+
+    /// A threshold of `k` visitors; `k = 1` shows every row that has visitors.
+    pub fn new(k: u64) -> Result<Self, InvalidThreshold> {
+        if k == 0 {
+            Err(InvalidThreshold)
+        } else {
+            Ok(Self { k })
+        }
+    }
+
+    /// The threshold.
+    pub fn k(&self) -> u64 {
+        self.k
+    }
+
+    /// Suppresses the rows (and subtable rows) below `k`.
+    pub fn apply(&self, rows: Vec<ReportRow>) -> Thresholded {
+        let mut suppressed_rows = 0;
+        let rows = self.table(rows, &mut suppressed_rows);
+        Thresholded {
+            rows,
+            suppressed_rows,
+        }
+    }
+
+    fn table(&self, rows: Vec<ReportRow>, suppressed: &mut usize) -> Vec<ReportRow> {
+        let mut kept = Vec::with_capacity(rows.len());
+        let mut below = Vec::new();
+        for mut row in rows {
+            if row.population() >= self.k {
+                row.subtable = self.table(std::mem::take(&mut row.subtable), suppressed);
+                kept.push(row);
+            } else {
+                *suppressed += 1 + count_rows(&row.subtable);
+                // The details of rare rows are exactly what must not be shown.
+                row.subtable.clear();
+                below.push(row);
+            }
+        }
+        if !below.is_empty() {
+            let label = ScrubbedText::trusted(format!(
+                "Other ({} rows with fewer than {} visitors each)",
+                below.len(),
+                self.k
+            ));
+            let other = ReportRow::merge(label, &below);
+            if other.population() >= self.k {
+                kept.push(other);
+            }
+        }
+        kept
+    }
+}
+
+fn count_rows(rows: &[ReportRow]) -> usize {
+    rows.iter().map(|row| 1 + count_rows(&row.subtable)).sum()
+}
+
+/// Merges rows whose labels are equal (as happens after scrubbing), keeping the first one's position.
+pub fn merge_equal_labels(rows: Vec<ReportRow>) -> Vec<ReportRow> {
+    let mut groups: Vec<Vec<ReportRow>> = Vec::new();
+    let mut index: std::collections::HashMap<ScrubbedText, usize> =
+        std::collections::HashMap::new();
+    for row in rows {
+        match index.get(&row.label) {
+            Some(&i) => groups[i].push(row),
+            None => {
+                index.insert(row.label.clone(), groups.len());
+                groups.push(vec![row]);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|mut group| {
+            if group.len() == 1 {
+                let mut row = group.pop()?;
+                row.subtable = merge_equal_labels(std::mem::take(&mut row.subtable));
+                return Some(row);
+            }
+            let label = group.first()?.label.clone();
+            let mut merged = ReportRow::merge(label, &group);
+            merged.subtable = merge_equal_labels(std::mem::take(&mut merged.subtable));
+            Some(merged)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
