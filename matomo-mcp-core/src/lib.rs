@@ -88,6 +88,7 @@
 // Lets the derives, which name `::matomo_mcp_core`, be used inside this crate too.
 extern crate self as matomo_mcp_core;
 
+pub mod audit;
 pub mod minimise;
 pub mod nesting;
 pub mod privacy;

@@ -3,6 +3,7 @@
 mod annotations;
 mod descriptor;
 mod error;
+mod guard;
 mod handler;
 mod result;
 mod toolbox;
@@ -10,6 +11,7 @@ mod toolbox;
 pub use annotations::ToolAnnotations;
 pub use descriptor::{FIELD_CLASSES_META_KEY, PRIVACY_CLASS_META_KEY, ToolDescriptor};
 pub use error::{DispatchError, ToolError};
+pub use guard::{OutputGuard, SecretGuard};
 pub use handler::{Tool, ToolFuture};
 pub use result::{CallToolResult, ToolOutput};
 pub use toolbox::{RegistrationError, Toolbox};

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::ToolError;
+use crate::audit::Outcome;
 
 /// What a successful tool returns: structured content and a text rendering of it.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +56,7 @@ pub struct CallToolResult {
     text: String,
     structured: Option<Value>,
     is_error: bool,
+    error_kind: Option<Outcome>,
 }
 
 impl CallToolResult {
@@ -71,6 +73,11 @@ impl CallToolResult {
     /// The structured content, present on success.
     pub fn structured(&self) -> Option<&Value> {
         self.structured.as_ref()
+    }
+
+    /// The audit outcome of a failed call.
+    pub(crate) fn error_outcome(&self) -> Outcome {
+        self.error_kind.unwrap_or(Outcome::Ok)
     }
 
     /// The JSON of an MCP `CallToolResult`.
@@ -92,16 +99,24 @@ impl From<ToolOutput> for CallToolResult {
             text: output.text,
             structured: Some(output.structured),
             is_error: false,
+            error_kind: None,
         }
     }
 }
 
 impl From<ToolError> for CallToolResult {
     fn from(error: ToolError) -> Self {
+        let kind = match &error {
+            ToolError::InvalidArguments(_) => Outcome::InvalidArguments,
+            ToolError::Upstream(_) => Outcome::UpstreamFailure,
+            ToolError::PolicyRefusal(_) => Outcome::PolicyRefusal,
+            ToolError::Internal(_) => Outcome::InternalError,
+        };
         Self {
             text: error.to_string(),
             structured: None,
             is_error: true,
+            error_kind: Some(kind),
         }
     }
 }

@@ -1,11 +1,16 @@
 //! The registry that lists tools under a privacy ceiling and dispatches calls to them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use serde_json::{Map, Value};
 
 use super::error::bounded_name;
-use super::{CallToolResult, DispatchError, Tool, ToolDescriptor};
+use super::guard::OutputGuard;
+use super::{CallToolResult, DispatchError, Tool, ToolDescriptor, ToolError};
+use crate::audit::{self, AuditRecord, AuditSink, CallOrigin, Outcome, RequestShape};
 use crate::privacy::PrivacyClass;
 
 /// Why a tool could not be registered; a programming error, found at start-up.
@@ -61,6 +66,9 @@ pub struct Toolbox<S = ()> {
     ceiling: PrivacyClass,
     tools: Vec<Registered<S>>,
     by_name: HashMap<String, usize>,
+    guards: Vec<Box<dyn OutputGuard>>,
+    audit: Option<Arc<dyn AuditSink>>,
+    next_request_id: AtomicU64,
 }
 
 impl Toolbox<()> {
@@ -84,7 +92,22 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
             ceiling: PrivacyClass::Aggregate,
             tools: Vec::new(),
             by_name: HashMap::new(),
+            guards: Vec::new(),
+            audit: None,
+            next_request_id: AtomicU64::new(1),
         }
+    }
+
+    /// Adds a check applied to every result before it is returned (see [`SecretGuard`](super::SecretGuard)).
+    pub fn with_guard(mut self, guard: impl OutputGuard) -> Self {
+        self.guards.push(Box::new(guard));
+        self
+    }
+
+    /// Writes one audit record per call to `sink`.
+    pub fn with_audit(mut self, sink: Arc<dyn AuditSink>) -> Self {
+        self.audit = Some(sink);
+        self
     }
 
     /// Sets the deployment ceiling: tools above it are neither listed nor callable.
@@ -160,12 +183,57 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
     /// `arguments` is the call's `arguments` object; `None` means no arguments.
     /// Bad arguments, upstream failures and policy refusals come back as a
     /// [`CallToolResult`] with `is_error() == true`; an unknown tool or one above
-    /// the ceiling is a [`DispatchError`].
+    /// the ceiling is a [`DispatchError`]. Every result passes the guards, and
+    /// every call is audited when an audit sink is set.
     pub async fn call(
         &self,
         name: &str,
         arguments: Option<Value>,
     ) -> Result<CallToolResult, DispatchError> {
+        let request_id = self
+            .next_request_id
+            .fetch_add(1, Ordering::Relaxed)
+            .to_string();
+        self.call_with(
+            name,
+            arguments,
+            &CallOrigin {
+                request_id,
+                client: None,
+            },
+        )
+        .await
+    }
+
+    /// Calls a tool on behalf of `origin` (request id and client, for the audit log).
+    pub async fn call_with(
+        &self,
+        name: &str,
+        arguments: Option<Value>,
+        origin: &CallOrigin,
+    ) -> Result<CallToolResult, DispatchError> {
+        let started = Instant::now();
+        let arguments = arguments.unwrap_or_else(|| Value::Object(Map::new()));
+        let shape = RequestShape::from_arguments(&arguments);
+        let (outcome, class) = match self.dispatch(name, arguments).await {
+            Ok((result, class)) => (Ok(self.guarded(result)), Some(class)),
+            Err(error) => (Err(error), None),
+        };
+        if let Some(sink) = &self.audit {
+            let record = audit_record(name, origin, shape, class, &outcome, started);
+            if let Err(error) = sink.record(&record) {
+                // Fail closed: a result that cannot be accounted for is not returned.
+                return Ok(ToolError::internal(format!("{error}; the result was withheld")).into());
+            }
+        }
+        outcome
+    }
+
+    async fn dispatch(
+        &self,
+        name: &str,
+        arguments: Value,
+    ) -> Result<(CallToolResult, PrivacyClass), DispatchError> {
         let Some(&index) = self.by_name.get(name) else {
             return Err(DispatchError::UnknownTool {
                 name: bounded_name(name),
@@ -180,11 +248,62 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
                 ceiling: self.ceiling,
             });
         }
-        let arguments = arguments.unwrap_or_else(|| Value::Object(Map::new()));
-        Ok(match registered.tool.call(&self.state, arguments).await {
+        let result = match registered.tool.call(&self.state, arguments).await {
             Ok(output) => output.into(),
             Err(error) => error.into(),
-        })
+        };
+        Ok((result, class))
+    }
+
+    fn guarded(&self, result: CallToolResult) -> CallToolResult {
+        for guard in &self.guards {
+            if let Err(reason) = guard.check(&result) {
+                return ToolError::policy_refusal(reason).into();
+            }
+        }
+        result
+    }
+}
+
+fn audit_record(
+    name: &str,
+    origin: &CallOrigin,
+    shape: RequestShape,
+    class: Option<PrivacyClass>,
+    outcome: &Result<CallToolResult, DispatchError>,
+    started: Instant,
+) -> AuditRecord {
+    let (outcome, class_exposed, rows_returned, rows_suppressed) = match outcome {
+        Ok(result) if !result.is_error() => {
+            let (returned, suppressed) = result
+                .structured()
+                .map(audit::row_counts)
+                .unwrap_or((None, None));
+            (Outcome::Ok, class, returned, suppressed)
+        }
+        Ok(result) => (result.error_outcome(), None, None, None),
+        Err(DispatchError::UnknownTool { .. }) => (Outcome::UnknownTool, None, None, None),
+        Err(DispatchError::AboveCeiling { .. }) => (Outcome::AboveCeiling, None, None, None),
+    };
+    let tool = if is_valid_tool_name(name) {
+        name.to_owned()
+    } else {
+        "<invalid>".to_owned()
+    };
+    AuditRecord {
+        timestamp: audit::now_rfc3339(),
+        request_id: bounded_name(&origin.request_id),
+        client: origin.client.clone(),
+        tool,
+        sites: shape.sites,
+        period: shape.period,
+        date: shape.date,
+        segment_dimensions: shape.segment_dimensions,
+        class_exposed,
+        rows_returned,
+        rows_suppressed,
+        outcome,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
     }
 }
 
