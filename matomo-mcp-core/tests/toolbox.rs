@@ -253,7 +253,11 @@ fn descriptors_carry_schemas_annotations_and_the_privacy_class() {
     assert_eq!(visitors["_meta"]["matomo-mcp/privacyClass"], "pseudonymous");
     assert_eq!(
         visitors["_meta"]["matomo-mcp/fieldClasses"],
-        json!([{ "path": "visitors[]", "class": "pseudonymous" }])
+        json!([{
+            "path": "visitors[]",
+            "class": "pseudonymous",
+            "transform": "keyed pseudonym (HMAC-SHA256, truncated)"
+        }])
     );
     assert_eq!(visitors["inputSchema"]["type"], "object");
 }

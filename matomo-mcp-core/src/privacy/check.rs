@@ -30,7 +30,7 @@ const fn first_above(
     depth: usize,
 ) -> Option<Violation> {
     match shape {
-        Shape::Value(class) => {
+        Shape::Value(class) | Shape::Transformed { class, .. } => {
             if class.is_within(ceiling) {
                 None
             } else {

@@ -200,7 +200,10 @@ impl fmt::Display for Pseudonym {
 }
 
 impl Classified for Pseudonym {
-    const SHAPE: Shape = Shape::Value(PrivacyClass::Pseudonymous);
+    const SHAPE: Shape = Shape::Transformed {
+        class: PrivacyClass::Pseudonymous,
+        transform: "keyed pseudonym (HMAC-SHA256, truncated)",
+    };
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -11,8 +11,15 @@ use super::PrivacyClass;
 /// macro can refuse an over-exposing tool before the program runs.
 #[derive(Clone, Copy, Debug)]
 pub enum Shape {
-    /// A value that carries one class as a whole (a number, a label, a pseudonym).
+    /// A value that carries one class as a whole (a number, a label).
     Value(PrivacyClass),
+    /// A value produced by a transform type, which is how a class goes down.
+    Transformed {
+        /// The class after the transform.
+        class: PrivacyClass,
+        /// What the transform did, for manifests (such as "keyed pseudonym (HMAC-SHA256)").
+        transform: &'static str,
+    },
     /// A JSON object with named fields.
     Object(&'static [Field]),
     /// A JSON array whose elements all have the given shape.
@@ -58,6 +65,8 @@ pub struct FieldClass {
     pub path: String,
     /// The class of the value at that path.
     pub class: PrivacyClass,
+    /// The transform that produced the value, if a transform type did.
+    pub transform: Option<&'static str>,
 }
 
 impl fmt::Display for FieldClass {
@@ -72,7 +81,7 @@ impl Shape {
     /// An object without fields is `Aggregate`: it exposes nothing.
     pub const fn max_class(&self) -> PrivacyClass {
         match self {
-            Shape::Value(class) => *class,
+            Shape::Value(class) | Shape::Transformed { class, .. } => *class,
             Shape::Recursive => PrivacyClass::Aggregate,
             Shape::List(inner) => inner.max_class(),
             Shape::Map { key, value } => key.class.max(value.max_class()),
@@ -102,12 +111,14 @@ impl Shape {
         let len = path.len();
         match self {
             Shape::Value(class) => out.push(FieldClass {
-                path: if path.is_empty() {
-                    "$".to_owned()
-                } else {
-                    path.clone()
-                },
+                path: leaf_path(path),
                 class: *class,
+                transform: None,
+            }),
+            Shape::Transformed { class, transform } => out.push(FieldClass {
+                path: leaf_path(path),
+                class: *class,
+                transform: Some(transform),
             }),
             // Its leaves are the enclosing object's, already reported under shorter paths.
             Shape::Recursive => {}
@@ -121,6 +132,7 @@ impl Shape {
                     out.push(FieldClass {
                         path: path.clone(),
                         class: key.class,
+                        transform: None,
                     });
                 }
                 value.collect(path, out);
@@ -137,6 +149,14 @@ impl Shape {
             }
         }
         path.truncate(len);
+    }
+}
+
+fn leaf_path(path: &str) -> String {
+    if path.is_empty() {
+        "$".to_owned()
+    } else {
+        path.to_owned()
     }
 }
 

@@ -111,7 +111,12 @@ impl ToolDescriptor {
 }
 
 fn field_json(field: FieldClass) -> Value {
-    json!({ "path": field.path, "class": field.class })
+    match field.transform {
+        Some(transform) => {
+            json!({ "path": field.path, "class": field.class, "transform": transform })
+        }
+        None => json!({ "path": field.path, "class": field.class }),
+    }
 }
 
 fn schema_object<T: JsonSchema>() -> Map<String, Value> {

@@ -242,7 +242,10 @@ impl fmt::Display for ScrubbedText {
 }
 
 impl Classified for ScrubbedText {
-    const SHAPE: Shape = Shape::Value(PrivacyClass::Aggregate);
+    const SHAPE: Shape = Shape::Transformed {
+        class: PrivacyClass::Aggregate,
+        transform: "scrubbed: identifiers masked, query string and fragment removed",
+    };
 }
 
 #[cfg(test)]
