@@ -33,6 +33,8 @@ pub struct ToolDescriptor {
     meta: Map<String, Value>,
     #[serde(skip)]
     max_class: PrivacyClass,
+    #[serde(skip)]
+    fields: Vec<FieldClass>,
 }
 
 impl ToolDescriptor {
@@ -47,10 +49,11 @@ impl ToolDescriptor {
         max_class: PrivacyClass,
     ) -> Self {
         let title = title.map(str::to_owned);
-        let fields: Vec<Value> = O::fields().into_iter().map(field_json).collect();
+        let fields = O::fields();
+        let fields_json: Vec<Value> = fields.iter().map(field_json).collect();
         let mut meta = Map::new();
         meta.insert(PRIVACY_CLASS_META_KEY.to_owned(), json!(max_class));
-        meta.insert(FIELD_CLASSES_META_KEY.to_owned(), Value::Array(fields));
+        meta.insert(FIELD_CLASSES_META_KEY.to_owned(), Value::Array(fields_json));
         Self {
             name: name.to_owned(),
             title: title.clone(),
@@ -60,6 +63,7 @@ impl ToolDescriptor {
             annotations: ToolAnnotations::read_only(title),
             meta,
             max_class,
+            fields,
         }
     }
 
@@ -108,9 +112,14 @@ impl ToolDescriptor {
     pub fn max_class(&self) -> PrivacyClass {
         self.max_class
     }
+
+    /// Every field of the output with its class and transform.
+    pub fn fields(&self) -> &[FieldClass] {
+        &self.fields
+    }
 }
 
-fn field_json(field: FieldClass) -> Value {
+fn field_json(field: &FieldClass) -> Value {
     match field.transform {
         Some(transform) => {
             json!({ "path": field.path, "class": field.class, "transform": transform })

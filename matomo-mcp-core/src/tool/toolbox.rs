@@ -173,6 +173,11 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
             .filter(|descriptor| descriptor.max_class().is_within(self.ceiling))
     }
 
+    /// Every registered tool's definition, including those above the ceiling (for the privacy manifest).
+    pub fn all_descriptors(&self) -> impl Iterator<Item = &ToolDescriptor> {
+        self.tools.iter().map(|registered| &registered.descriptor)
+    }
+
     /// The definition of one tool, if it exists and is at or below the ceiling.
     pub fn descriptor(&self, name: &str) -> Option<&ToolDescriptor> {
         self.list().find(|descriptor| descriptor.name() == name)

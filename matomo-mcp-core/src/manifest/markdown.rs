@@ -1,0 +1,115 @@
+//! The Markdown rendering of a manifest: an annex for records of processing and a DPIA.
+
+use std::fmt::Write;
+
+use super::PrivacyManifest;
+
+/// Renders the manifest as Markdown.
+pub(super) fn render(m: &PrivacyManifest) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Privacy manifest: {} {}", m.software, m.version);
+    let _ = writeln!(
+        out,
+        "\nGenerated {} from the registered tools and the configuration.\n",
+        m.generated_at
+    );
+    let _ = writeln!(out, "## Deployment\n");
+    let _ = writeln!(out, "| setting | value |\n|---|---|");
+    let _ = writeln!(out, "| serving enabled | {} |", yes_no(m.enabled));
+    let _ = writeln!(
+        out,
+        "| privacy ceiling | {} ({}) |",
+        m.ceiling,
+        m.ceiling.meaning()
+    );
+    let _ = writeln!(
+        out,
+        "| small-count threshold k | {} visitors per row |",
+        m.threshold_k
+    );
+    let _ = writeln!(
+        out,
+        "| query parameters kept in URLs | {} |",
+        list_or(&m.allowed_query_params, "none")
+    );
+    let _ = writeln!(
+        out,
+        "| custom scrub patterns | {} |",
+        list_or(&m.custom_scrub_patterns, "none")
+    );
+    let _ = writeln!(out, "| segment rule | {} |", m.segment_rule);
+    let _ = writeln!(
+        out,
+        "| Matomo token check | {} |",
+        m.token_check.as_deref().unwrap_or("not performed")
+    );
+    let _ = writeln!(
+        out,
+        "| pseudonym key fingerprint | {} |",
+        m.pseudonym_key_fingerprint
+            .as_deref()
+            .unwrap_or("no key configured")
+    );
+    let _ = writeln!(
+        out,
+        "| audit log | {} |",
+        m.audit_log.as_deref().unwrap_or("not configured")
+    );
+    let _ = writeln!(out, "\n## Tools\n");
+    for tool in &m.tools {
+        let state = if tool.available {
+            "available"
+        } else {
+            "registered but above the ceiling: not served"
+        };
+        let _ = writeln!(out, "### `{}` ({}, {})\n", tool.name, tool.class, state);
+        let _ = writeln!(
+            out,
+            "{}\n",
+            tool.description.lines().next().unwrap_or_default()
+        );
+        let _ = writeln!(out, "| field | class | transform |\n|---|---|---|");
+        for field in &tool.fields {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                field.path,
+                field.class,
+                field.transform.unwrap_or("none")
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## For the operator to answer\n");
+    let _ = writeln!(
+        out,
+        "The software cannot decide these; answer each before enabling the server.\n"
+    );
+    let _ = writeln!(out, "| topic | question | answer |\n|---|---|---|");
+    for item in &m.operator_items {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            item.topic,
+            item.question,
+            item.answer.as_deref().unwrap_or("_(to be completed)_")
+        );
+    }
+    out
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+fn list_or(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        empty.to_owned()
+    } else {
+        items
+            .iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

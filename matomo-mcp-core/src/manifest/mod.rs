@@ -1,0 +1,199 @@
+//! The privacy manifest: what the deployment exposes, generated from the code and the configuration.
+//!
+//! It lists every tool with its fields, their classes and the transform applied,
+//! the threshold, the scrubbing and segment rules, the token check, the key
+//! fingerprint and the audit-log location, plus the items of Matomo's guidance
+//! that only the operator can answer, left blank. Render it as JSON for tooling
+//! or as Markdown for the records of processing and the DPIA.
+
+mod markdown;
+mod operator_items;
+
+use serde::Serialize;
+
+pub use operator_items::{OperatorItem, operator_items};
+
+use crate::Toolbox;
+use crate::audit::now_rfc3339;
+use crate::minimise::Threshold;
+use crate::privacy::{FieldClass, PrivacyClass};
+
+/// One tool in the manifest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ManifestTool {
+    /// The tool's name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// The highest class it may return.
+    pub class: PrivacyClass,
+    /// Whether the deployment serves it (its class is within the ceiling).
+    pub available: bool,
+    /// Its output fields.
+    pub fields: Vec<ManifestField>,
+}
+
+/// One output field in the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ManifestField {
+    /// JSON path of the field.
+    pub path: String,
+    /// Its class.
+    pub class: PrivacyClass,
+    /// The transform that produced it, if any.
+    pub transform: Option<&'static str>,
+}
+
+impl From<&FieldClass> for ManifestField {
+    fn from(field: &FieldClass) -> Self {
+        Self {
+            path: field.path.clone(),
+            class: field.class,
+            transform: field.transform,
+        }
+    }
+}
+
+/// What a deployment exposes to AI clients, for the operator's records.
+///
+/// ```
+/// use matomo_mcp_core::manifest::PrivacyManifest;
+/// use matomo_mcp_core::Toolbox;
+///
+/// let manifest = PrivacyManifest::builder(&Toolbox::new()).enabled(false).build();
+/// let markdown = manifest.to_markdown();
+/// assert!(markdown.contains("| serving enabled | no |"));
+/// assert!(markdown.contains("What is the legal basis"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PrivacyManifest {
+    /// The software that generated it.
+    pub software: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// When it was generated (RFC 3339, UTC).
+    pub generated_at: String,
+    /// Whether serving is enabled in the configuration.
+    pub enabled: bool,
+    /// The deployment ceiling.
+    pub ceiling: PrivacyClass,
+    /// The small-count threshold.
+    pub threshold_k: u64,
+    /// Query parameters kept in scrubbed URLs.
+    pub allowed_query_params: Vec<String>,
+    /// Names of operator-defined scrub patterns.
+    pub custom_scrub_patterns: Vec<String>,
+    /// How segments are restricted.
+    pub segment_rule: String,
+    /// The result of the Matomo token's privilege check.
+    pub token_check: Option<String>,
+    /// The fingerprint of the pseudonym key, if one is configured.
+    pub pseudonym_key_fingerprint: Option<String>,
+    /// Where the audit log goes.
+    pub audit_log: Option<String>,
+    /// Every registered tool.
+    pub tools: Vec<ManifestTool>,
+    /// The questions only the operator can answer, unanswered.
+    pub operator_items: Vec<OperatorItem>,
+}
+
+impl PrivacyManifest {
+    /// Starts a manifest for the tools of `toolbox` and its ceiling.
+    pub fn builder<S: Send + Sync + 'static>(toolbox: &Toolbox<S>) -> ManifestBuilder {
+        let ceiling = toolbox.ceiling();
+        let tools = toolbox
+            .all_descriptors()
+            .map(|d| ManifestTool {
+                name: d.name().to_owned(),
+                description: d.description().to_owned(),
+                class: d.max_class(),
+                available: d.max_class().is_within(ceiling),
+                fields: d.fields().iter().map(ManifestField::from).collect(),
+            })
+            .collect();
+        ManifestBuilder {
+            manifest: PrivacyManifest {
+                software: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+                generated_at: now_rfc3339(),
+                enabled: false,
+                ceiling,
+                threshold_k: Threshold::DEFAULT_K,
+                allowed_query_params: Vec::new(),
+                custom_scrub_patterns: Vec::new(),
+                segment_rule: format!(
+                    "segments may only use dimensions of class {ceiling} or lower, and never above the tool's own class"
+                ),
+                token_check: None,
+                pseudonym_key_fingerprint: None,
+                audit_log: None,
+                tools,
+                operator_items: operator_items(),
+            },
+        }
+    }
+
+    /// The manifest as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// The manifest as Markdown.
+    pub fn to_markdown(&self) -> String {
+        markdown::render(self)
+    }
+}
+
+/// Fills in what the toolbox does not know.
+#[derive(Clone, Debug)]
+pub struct ManifestBuilder {
+    manifest: PrivacyManifest,
+}
+
+impl ManifestBuilder {
+    /// Whether serving is enabled.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.manifest.enabled = enabled;
+        self
+    }
+
+    /// The small-count threshold in use.
+    pub fn threshold(mut self, threshold: Threshold) -> Self {
+        self.manifest.threshold_k = threshold.k();
+        self
+    }
+
+    /// The scrubbing settings: kept query parameters and custom pattern names.
+    pub fn scrubbing(
+        mut self,
+        allowed_query_params: Vec<String>,
+        custom_patterns: Vec<String>,
+    ) -> Self {
+        self.manifest.allowed_query_params = allowed_query_params;
+        self.manifest.custom_scrub_patterns = custom_patterns;
+        self
+    }
+
+    /// The result of the token check, in words.
+    pub fn token_check(mut self, summary: impl Into<String>) -> Self {
+        self.manifest.token_check = Some(summary.into());
+        self
+    }
+
+    /// The pseudonym key's fingerprint (never the key).
+    pub fn pseudonym_key_fingerprint(mut self, fingerprint: impl Into<String>) -> Self {
+        self.manifest.pseudonym_key_fingerprint = Some(fingerprint.into());
+        self
+    }
+
+    /// Where the audit log goes.
+    pub fn audit_log(mut self, location: impl Into<String>) -> Self {
+        self.manifest.audit_log = Some(location.into());
+        self
+    }
+
+    /// The manifest.
+    pub fn build(self) -> PrivacyManifest {
+        self.manifest
+    }
+}

@@ -1,0 +1,97 @@
+//! The privacy manifest, generated from real tools.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use matomo_mcp_core::manifest::PrivacyManifest;
+use matomo_mcp_core::minimise::{ReportRow, Threshold};
+use matomo_mcp_core::privacy::Pseudonym;
+use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
+use serde_json::Value;
+
+#[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+struct Pages {
+    rows: Vec<ReportRow>,
+    #[privacy(aggregate)]
+    suppressed_rows: u64,
+}
+
+/// Top pages by visits.
+#[matomo_tool]
+async fn top_pages() -> Result<Pages, ToolError> {
+    Ok(Pages {
+        rows: Vec::new(),
+        suppressed_rows: 0,
+    })
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+struct Visits {
+    visitors: Vec<Pseudonym>,
+}
+
+/// Recent visitors, pseudonymised.
+#[matomo_tool(max_class = pseudonymous)]
+async fn visitors() -> Result<Visits, ToolError> {
+    Ok(Visits {
+        visitors: Vec::new(),
+    })
+}
+
+fn manifest() -> PrivacyManifest {
+    let toolbox = Toolbox::new().tool(TopPagesTool).tool(VisitorsTool);
+    PrivacyManifest::builder(&toolbox)
+        .enabled(true)
+        .threshold(Threshold::new(10).unwrap())
+        .scrubbing(vec!["page".into()], vec!["customer".into()])
+        .token_check("view access to sites 1, 2; no write, admin or super-user access")
+        .pseudonym_key_fingerprint("0011223344556677")
+        .audit_log("/var/log/matomo-mcp/audit.jsonl")
+        .build()
+}
+
+#[test]
+fn json_lists_every_tool_field_class_and_transform() {
+    let json: Value = serde_json::from_str(&manifest().to_json()).unwrap();
+    assert_eq!(json["ceiling"], "aggregate");
+    assert_eq!(json["threshold_k"], 10);
+    assert_eq!(json["tools"][0]["name"], "top_pages");
+    assert_eq!(json["tools"][0]["available"], true);
+    let fields = json["tools"][0]["fields"].as_array().unwrap();
+    assert_eq!(fields[0]["path"], "rows[].label");
+    assert_eq!(fields[0]["class"], "aggregate");
+    assert!(
+        fields[0]["transform"]
+            .as_str()
+            .unwrap()
+            .starts_with("scrubbed")
+    );
+    assert_eq!(fields[1]["path"], "rows[].{metric}");
+    assert_eq!(json["tools"][1]["name"], "visitors");
+    assert_eq!(json["tools"][1]["class"], "pseudonymous");
+    assert_eq!(json["tools"][1]["available"], false);
+    assert_eq!(
+        json["tools"][1]["fields"][0]["transform"],
+        "keyed pseudonym (HMAC-SHA256, truncated)"
+    );
+    let items = json["operator_items"].as_array().unwrap();
+    assert!(items.len() >= 10);
+    assert!(items.iter().all(|item| item["answer"].is_null()));
+}
+
+#[test]
+fn markdown_is_an_annex_with_blanks_for_the_operator() {
+    let md = manifest().to_markdown();
+    for expected in [
+        "# Privacy manifest: matomo-mcp-core",
+        "| small-count threshold k | 10 visitors per row |",
+        "| query parameters kept in URLs | `page` |",
+        "| pseudonym key fingerprint | 0011223344556677 |",
+        "| audit log | /var/log/matomo-mcp/audit.jsonl |",
+        "### `top_pages` (aggregate, available)",
+        "### `visitors` (pseudonymous, registered but above the ceiling: not served)",
+        "| `visitors[]` | pseudonymous | keyed pseudonym (HMAC-SHA256, truncated) |",
+        "| Transfers | Where does the AI provider process data",
+        "_(to be completed)_",
+    ] {
+        assert!(md.contains(expected), "missing {expected:?} in\n{md}");
+    }
+}
