@@ -1,0 +1,516 @@
+//! Deployment configuration: a TOML file plus environment overrides.
+//!
+//! Environment variables override the file, using the names other Matomo MCP
+//! servers already use where they exist (`MATOMO_URL`, `MATOMO_TOKEN`,
+//! `MATOMO_TOKEN_FILE`) and `MATOMO_MCP_*` otherwise. Secrets may come from files.
+//! Every mistake is reported with the key and the fix, all of them at once.
+//! The strictest settings are the defaults: not enabled, ceiling `aggregate`,
+//! threshold 5, no query parameter kept in URLs.
+//!
+//! ```
+//! use matomo_mcp_core::config::Config;
+//!
+//! let toml = r#"
+//!     enabled = true
+//!     [matomo]
+//!     url = "https://matomo.example.com"
+//!     token = "0123456789abcdef0123456789abcdef"
+//! "#;
+//! let config = Config::from_toml_str(toml, |_| None).unwrap();
+//! assert!(config.enabled);
+//! assert_eq!(config.ceiling, matomo_mcp_core::PrivacyClass::Aggregate);
+//! assert!(!format!("{config:?}").contains("0123456789abcdef"));
+//! ```
+
+mod error;
+mod raw;
+mod secret;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use error::{ConfigError, ConfigErrors};
+pub use secret::Secret;
+
+use raw::RawConfig;
+
+use crate::minimise::{CustomPattern, Scrubber, Threshold};
+use crate::privacy::{PrivacyClass, PseudonymKey};
+
+/// The validated configuration.
+#[derive(Debug)]
+pub struct Config {
+    /// Whether the server may serve at all (`enabled`, `MATOMO_MCP_ENABLED`; default `false`).
+    pub enabled: bool,
+    /// The highest class any tool may expose (`ceiling`, `MATOMO_MCP_CEILING`; default `aggregate`).
+    pub ceiling: PrivacyClass,
+    /// How to reach Matomo.
+    pub matomo: MatomoSettings,
+    /// Minimisation settings.
+    pub privacy: PrivacySettings,
+    /// Tools allowed by name (`tools.allowed`, `MATOMO_MCP_ALLOWED_TOOLS`); `None` allows every tool within the ceiling.
+    pub allowed_tools: Option<Vec<String>>,
+    /// Where the audit log goes (`audit.log`, `MATOMO_MCP_AUDIT_LOG`: a path or `stderr`).
+    pub audit_log: Option<AuditTarget>,
+    /// Streamable HTTP settings.
+    pub http: HttpSettings,
+}
+
+/// How to reach Matomo.
+#[derive(Debug)]
+pub struct MatomoSettings {
+    /// Base URL (`matomo.url`, `MATOMO_URL`).
+    pub url: String,
+    /// API token (`matomo.token` or `matomo.token_file`, `MATOMO_TOKEN` or `MATOMO_TOKEN_FILE`).
+    pub token: Secret,
+    /// Sites that may be read (`matomo.allowed_sites`, `MATOMO_MCP_ALLOWED_SITES`), intersected with the token's
+    /// view access; `None` means every site the token can view.
+    pub allowed_sites: Option<Vec<u32>>,
+    /// Serve even with a token that has write, admin or super-user access (`matomo.allow_privileged_token`).
+    pub allow_privileged_token: bool,
+    /// Allow plain `http://` to a non-loopback Matomo (`matomo.allow_insecure_http`).
+    pub allow_insecure_http: bool,
+    /// Time limit of one request to Matomo (`matomo.timeout_seconds`; default 30).
+    pub timeout: Duration,
+}
+
+/// Minimisation settings.
+#[derive(Debug)]
+pub struct PrivacySettings {
+    /// Small-count threshold (`privacy.threshold_k`, `MATOMO_MCP_THRESHOLD_K`; default 5).
+    pub threshold: Threshold,
+    /// Pseudonym key (`privacy.pseudonym_key_file`, `MATOMO_MCP_PSEUDONYM_KEY_FILE`); required for a
+    /// ceiling above `aggregate`.
+    pub pseudonym_key: Option<PseudonymKey>,
+    /// Query parameters kept in scrubbed URLs (`privacy.allowed_query_params`).
+    pub allowed_query_params: Vec<String>,
+    /// Operator-defined scrub patterns (`privacy.scrub_patterns`), as (name, regex).
+    pub scrub_patterns: Vec<(String, String)>,
+}
+
+impl PrivacySettings {
+    /// A scrubber with these settings (the patterns were validated when the configuration was loaded).
+    pub fn scrubber(&self) -> Result<Scrubber, crate::minimise::ScrubConfigError> {
+        let mut builder = Scrubber::builder();
+        for param in &self.allowed_query_params {
+            builder = builder.allow_query_param(param.clone());
+        }
+        for (name, regex) in &self.scrub_patterns {
+            builder = builder.pattern(CustomPattern::new(name.clone(), regex.clone()));
+        }
+        builder.build()
+    }
+}
+
+/// Where audit records go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditTarget {
+    /// Standard error.
+    Stderr,
+    /// An append-only file.
+    File(PathBuf),
+}
+
+/// Streamable HTTP settings.
+#[derive(Debug)]
+pub struct HttpSettings {
+    /// Address to bind (`http.bind`, `MATOMO_MCP_HTTP_BIND`; default `127.0.0.1:8765`).
+    pub bind: SocketAddr,
+    /// Accepted bearer tokens (`http.bearer_tokens` or `http.bearer_tokens_file`, one per line;
+    /// `MATOMO_MCP_HTTP_BEARER_TOKENS`, comma-separated, or `MATOMO_MCP_HTTP_BEARER_TOKENS_FILE`).
+    pub bearer_tokens: Vec<Secret>,
+    /// Browser origins allowed besides localhost (`http.allowed_origins`).
+    pub allowed_origins: Vec<String>,
+    /// Largest request body in bytes (`http.max_body_bytes`; default 1 MiB).
+    pub max_body_bytes: usize,
+    /// Most calls served at once (`http.max_concurrent_calls`; default 32).
+    pub max_concurrent_calls: usize,
+}
+
+const DEFAULT_BIND: &str = "127.0.0.1:8765";
+
+impl Config {
+    /// Loads `path` (if given) and applies environment overrides from the process environment.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigErrors> {
+        let text = match path {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| {
+                ConfigErrors(vec![ConfigError::new(
+                    "--config",
+                    format!("cannot read `{}`: {e}", path.display()),
+                    "pass the path of a readable TOML file",
+                )])
+            })?,
+            None => String::new(),
+        };
+        Self::from_toml_str(&text, |name| std::env::var(name).ok())
+    }
+
+    /// Parses TOML text, with `env` giving environment overrides (pass `|_| None` for none).
+    pub fn from_toml_str(
+        text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigErrors> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            ConfigErrors(vec![ConfigError::new(
+                "file",
+                format!("not valid configuration: {}", e.message()),
+                "fix the TOML; the keys are documented in the configuration reference",
+            )])
+        })?;
+        let mut errors = Vec::new();
+        let config = build(raw, &env, &mut errors);
+        match config {
+            Some(config) if errors.is_empty() => Ok(config),
+            _ => Err(ConfigErrors(errors)),
+        }
+    }
+
+    /// Refuses to go on unless serving is enabled, with the fix.
+    pub fn require_enabled(&self) -> Result<(), ConfigError> {
+        if self.enabled {
+            return Ok(());
+        }
+        Err(ConfigError::new(
+            "enabled (MATOMO_MCP_ENABLED)",
+            "serving is disabled, which is the default",
+            "after your privacy assessment, set `enabled = true` in the configuration file or MATOMO_MCP_ENABLED=true",
+        ))
+    }
+}
+
+fn build(
+    raw: RawConfig,
+    env: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Config> {
+    let enabled = match env("MATOMO_MCP_ENABLED") {
+        Some(value) => parse_bool("enabled (MATOMO_MCP_ENABLED)", &value, errors).unwrap_or(false),
+        None => raw.enabled.unwrap_or(false),
+    };
+    let ceiling_text = env("MATOMO_MCP_CEILING").or(raw.ceiling);
+    let ceiling = match ceiling_text {
+        None => PrivacyClass::Aggregate,
+        Some(text) => text.parse().unwrap_or_else(|_| {
+            errors.push(ConfigError::new(
+                "ceiling (MATOMO_MCP_CEILING)",
+                format!("`{text}` is not a privacy class"),
+                "use `aggregate` (the default), `pseudonymous` or `identifying`",
+            ));
+            PrivacyClass::Aggregate
+        }),
+    };
+    let matomo = matomo_settings(raw.matomo, env, errors);
+    let privacy = privacy_settings(raw.privacy, ceiling, env, errors);
+    let allowed_tools = match env("MATOMO_MCP_ALLOWED_TOOLS") {
+        Some(list) => Some(split_list(&list)),
+        None => raw.tools.allowed,
+    };
+    let audit_log = env("MATOMO_MCP_AUDIT_LOG").or(raw.audit.log).map(|log| {
+        if log == "stderr" {
+            AuditTarget::Stderr
+        } else {
+            AuditTarget::File(PathBuf::from(log))
+        }
+    });
+    let http = http_settings(raw.http, env, errors);
+    Some(Config {
+        enabled,
+        ceiling,
+        matomo: matomo?,
+        privacy: privacy?,
+        allowed_tools,
+        audit_log,
+        http: http?,
+    })
+}
+
+fn matomo_settings(
+    raw: raw::RawMatomo,
+    env: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<MatomoSettings> {
+    let url = env("MATOMO_URL").or(raw.url);
+    let url = match url {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => Some(url),
+        Some(url) => {
+            errors.push(ConfigError::new(
+                "matomo.url (MATOMO_URL)",
+                format!("`{url}` is not an http(s) URL"),
+                "give the address of your Matomo, such as `https://matomo.example.com`",
+            ));
+            None
+        }
+        None => {
+            errors.push(ConfigError::new(
+                "matomo.url (MATOMO_URL)",
+                "no Matomo URL is configured",
+                "set `url` under `[matomo]` or MATOMO_URL",
+            ));
+            None
+        }
+    };
+    let token = token(raw.token, raw.token_file, env, errors);
+    let allowed_sites = match env("MATOMO_MCP_ALLOWED_SITES") {
+        Some(list) => {
+            let mut sites = Vec::new();
+            for item in split_list(&list) {
+                match item.parse::<u32>() {
+                    Ok(site) if site > 0 => sites.push(site),
+                    _ => errors.push(ConfigError::new(
+                        "matomo.allowed_sites (MATOMO_MCP_ALLOWED_SITES)",
+                        format!("`{item}` is not a site id"),
+                        "list positive site ids separated by commas, such as `1,3`",
+                    )),
+                }
+            }
+            Some(sites)
+        }
+        None => raw.allowed_sites,
+    };
+    if allowed_sites
+        .as_ref()
+        .is_some_and(|sites| sites.is_empty() || sites.contains(&0))
+    {
+        errors.push(ConfigError::new(
+            "matomo.allowed_sites (MATOMO_MCP_ALLOWED_SITES)",
+            "the list is empty or holds 0",
+            "list the positive site ids to serve, or remove the key to serve every site the token can view",
+        ));
+    }
+    let timeout = match raw.timeout_seconds {
+        Some(0) => {
+            errors.push(ConfigError::new(
+                "matomo.timeout_seconds",
+                "0 seconds leaves no time for any request",
+                "use a value such as 30",
+            ));
+            Duration::from_secs(30)
+        }
+        Some(seconds) => Duration::from_secs(seconds),
+        None => Duration::from_secs(30),
+    };
+    Some(MatomoSettings {
+        url: url?,
+        token: token?,
+        allowed_sites,
+        allow_privileged_token: raw.allow_privileged_token.unwrap_or(false),
+        allow_insecure_http: raw.allow_insecure_http.unwrap_or(false),
+        timeout,
+    })
+}
+
+fn token(
+    inline: Option<String>,
+    file: Option<String>,
+    env: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<Secret> {
+    let key = "matomo.token / matomo.token_file (MATOMO_TOKEN / MATOMO_TOKEN_FILE)";
+    let (inline, file) = match (env("MATOMO_TOKEN"), env("MATOMO_TOKEN_FILE")) {
+        (None, None) => (inline, file),
+        from_env => from_env,
+    };
+    let value = match (inline, file) {
+        (Some(_), Some(_)) => {
+            errors.push(ConfigError::new(
+                key,
+                "both a token and a token file are given",
+                "keep one of them (a file is safer)",
+            ));
+            return None;
+        }
+        (Some(token), None) => token,
+        (None, Some(path)) => match std::fs::read_to_string(&path) {
+            Ok(text) => text.trim().to_owned(),
+            Err(e) => {
+                errors.push(ConfigError::new(
+                    key,
+                    format!("cannot read token file `{path}`: {e}"),
+                    "point it at a readable file holding only the token",
+                ));
+                return None;
+            }
+        },
+        (None, None) => {
+            errors.push(ConfigError::new(key, "no Matomo token is configured", "create a view-only token in Matomo (Personal > Security > Auth tokens) and set MATOMO_TOKEN_FILE to a file holding it"));
+            return None;
+        }
+    };
+    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        errors.push(ConfigError::new(
+            key,
+            "the token is empty or contains spaces or control characters",
+            "copy the token exactly as Matomo shows it",
+        ));
+        return None;
+    }
+    Some(Secret::new(value))
+}
+
+fn privacy_settings(
+    raw: raw::RawPrivacy,
+    ceiling: PrivacyClass,
+    env: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<PrivacySettings> {
+    let k = match env("MATOMO_MCP_THRESHOLD_K") {
+        Some(text) => text.trim().parse::<u64>().ok().or_else(|| {
+            errors.push(ConfigError::new(
+                "privacy.threshold_k (MATOMO_MCP_THRESHOLD_K)",
+                format!("`{text}` is not a whole number"),
+                "use a number of visitors such as 5 (the default)",
+            ));
+            None
+        }),
+        None => raw.threshold_k,
+    };
+    let threshold = match k.map(Threshold::new) {
+        None => Threshold::default(),
+        Some(Ok(threshold)) => threshold,
+        Some(Err(_)) => {
+            errors.push(ConfigError::new(
+                "privacy.threshold_k (MATOMO_MCP_THRESHOLD_K)",
+                "0 would show rows of no visitors",
+                "use at least 1; 5 is the default",
+            ));
+            Threshold::default()
+        }
+    };
+    let key_file = env("MATOMO_MCP_PSEUDONYM_KEY_FILE").or(raw.pseudonym_key_file);
+    let pseudonym_key = match &key_file {
+        Some(path) => match PseudonymKey::from_file(path) {
+            Ok(key) => Some(key),
+            Err(e) => {
+                errors.push(ConfigError::new(
+                    "privacy.pseudonym_key_file (MATOMO_MCP_PSEUDONYM_KEY_FILE)",
+                    e.to_string(),
+                    "point it at a file of at least 32 random bytes",
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+    if ceiling > PrivacyClass::Aggregate && key_file.is_none() {
+        errors.push(ConfigError::new(
+            "privacy.pseudonym_key_file (MATOMO_MCP_PSEUDONYM_KEY_FILE)",
+            format!("the ceiling is {ceiling}, and tools above aggregate need a pseudonym key"),
+            "create one with `head -c 32 /dev/urandom > pseudonym.key` and set the key, or lower the ceiling",
+        ));
+    }
+    let allowed_query_params = raw.allowed_query_params.unwrap_or_default();
+    let scrub_patterns: Vec<(String, String)> = raw
+        .scrub_patterns
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.name, p.regex))
+        .collect();
+    let settings = PrivacySettings {
+        threshold,
+        pseudonym_key,
+        allowed_query_params,
+        scrub_patterns,
+    };
+    if let Err(e) = settings.scrubber() {
+        errors.push(ConfigError::new(
+            "privacy.scrub_patterns",
+            e.to_string(),
+            "fix the pattern's name or regular expression",
+        ));
+    }
+    Some(settings)
+}
+
+fn http_settings(
+    raw: raw::RawHttp,
+    env: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> Option<HttpSettings> {
+    let bind_text = env("MATOMO_MCP_HTTP_BIND")
+        .or(raw.bind)
+        .unwrap_or_else(|| DEFAULT_BIND.to_owned());
+    let bind = bind_text.parse::<SocketAddr>().map_err(|_| {
+        errors.push(ConfigError::new(
+            "http.bind (MATOMO_MCP_HTTP_BIND)",
+            format!("`{bind_text}` is not an address and port"),
+            "use a form such as `127.0.0.1:8765`",
+        ));
+    });
+    let key = "http.bearer_tokens / http.bearer_tokens_file (MATOMO_MCP_HTTP_BEARER_TOKENS / MATOMO_MCP_HTTP_BEARER_TOKENS_FILE)";
+    let (inline, file) = match (
+        env("MATOMO_MCP_HTTP_BEARER_TOKENS"),
+        env("MATOMO_MCP_HTTP_BEARER_TOKENS_FILE"),
+    ) {
+        (None, None) => (raw.bearer_tokens, raw.bearer_tokens_file),
+        (list, file) => (list.map(|l| split_list(&l)), file),
+    };
+    let mut tokens: Vec<String> = inline.unwrap_or_default();
+    if let Some(path) = file {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => tokens.extend(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned),
+            ),
+            Err(e) => errors.push(ConfigError::new(
+                key,
+                format!("cannot read `{path}`: {e}"),
+                "point it at a readable file with one token per line",
+            )),
+        }
+    }
+    if tokens
+        .iter()
+        .any(|t| t.len() < 16 || t.chars().any(char::is_whitespace))
+    {
+        errors.push(ConfigError::new(
+            key,
+            "a bearer token is shorter than 16 characters or contains spaces",
+            "use long random tokens, such as `openssl rand -hex 32`",
+        ));
+    }
+    let max_body_bytes = raw.max_body_bytes.unwrap_or(1 << 20);
+    let max_concurrent_calls = raw.max_concurrent_calls.unwrap_or(32);
+    if max_body_bytes == 0 || max_concurrent_calls == 0 {
+        errors.push(ConfigError::new(
+            "http.max_body_bytes / http.max_concurrent_calls",
+            "0 would refuse every request",
+            "use positive limits (defaults: 1048576 and 32)",
+        ));
+    }
+    Some(HttpSettings {
+        bind: bind.ok()?,
+        bearer_tokens: tokens.into_iter().map(Secret::new).collect(),
+        allowed_origins: raw.allowed_origins.unwrap_or_default(),
+        max_body_bytes,
+        max_concurrent_calls,
+    })
+}
+
+fn parse_bool(key: &str, value: &str, errors: &mut Vec<ConfigError>) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        other => {
+            errors.push(ConfigError::new(
+                key,
+                format!("`{other}` is not a boolean"),
+                "use `true` or `false`",
+            ));
+            None
+        }
+    }
+}
+
+fn split_list(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,71 @@
+//! The configuration file as written: every key optional, unknown keys refused.
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub enabled: Option<bool>,
+    pub ceiling: Option<String>,
+    #[serde(default)]
+    pub matomo: RawMatomo,
+    #[serde(default)]
+    pub privacy: RawPrivacy,
+    #[serde(default)]
+    pub tools: RawTools,
+    #[serde(default)]
+    pub audit: RawAudit,
+    #[serde(default)]
+    pub http: RawHttp,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMatomo {
+    pub url: Option<String>,
+    pub token: Option<String>,
+    pub token_file: Option<String>,
+    pub allowed_sites: Option<Vec<u32>>,
+    pub allow_privileged_token: Option<bool>,
+    pub allow_insecure_http: Option<bool>,
+    pub timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPrivacy {
+    pub threshold_k: Option<u64>,
+    pub pseudonym_key_file: Option<String>,
+    pub allowed_query_params: Option<Vec<String>>,
+    pub scrub_patterns: Option<Vec<RawPattern>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPattern {
+    pub name: String,
+    pub regex: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTools {
+    pub allowed: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAudit {
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawHttp {
+    pub bind: Option<String>,
+    pub bearer_tokens: Option<Vec<String>>,
+    pub bearer_tokens_file: Option<String>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub max_body_bytes: Option<usize>,
+    pub max_concurrent_calls: Option<usize>,
+}

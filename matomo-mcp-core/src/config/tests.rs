@@ -1,0 +1,213 @@
+use std::collections::HashMap;
+
+use super::*;
+
+const MINIMAL: &str = r#"
+[matomo]
+url = "https://matomo.example.com"
+token = "0123456789abcdef0123456789abcdef"
+"#;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+fn errors(text: &str, vars: &[(&str, &str)]) -> Vec<String> {
+    Config::from_toml_str(text, env(vars))
+        .unwrap_err()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> String {
+    let path =
+        std::env::temp_dir().join(format!("matomo-mcp-config-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn defaults_are_the_strictest() {
+    let config = Config::from_toml_str(MINIMAL, |_| None).unwrap();
+    assert!(!config.enabled);
+    assert_eq!(config.ceiling, PrivacyClass::Aggregate);
+    assert_eq!(config.privacy.threshold.k(), 5);
+    assert!(config.privacy.allowed_query_params.is_empty());
+    assert!(config.matomo.allowed_sites.is_none());
+    assert!(!config.matomo.allow_privileged_token);
+    assert_eq!(config.http.bind.to_string(), "127.0.0.1:8765");
+    let err = config.require_enabled().unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "configuration `enabled (MATOMO_MCP_ENABLED)`: serving is disabled, which is the default; after your privacy assessment, set `enabled = true` in the configuration file or MATOMO_MCP_ENABLED=true"
+    );
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let token_file = temp_file("token", b"fedcba9876543210fedcba9876543210\n");
+    let config = Config::from_toml_str(
+        MINIMAL,
+        env(&[
+            ("MATOMO_URL", "https://other.example.org"),
+            ("MATOMO_TOKEN_FILE", &token_file),
+            ("MATOMO_MCP_ENABLED", "true"),
+            ("MATOMO_MCP_ALLOWED_SITES", "1, 3"),
+            ("MATOMO_MCP_ALLOWED_TOOLS", "visits_summary,top_pages"),
+            ("MATOMO_MCP_THRESHOLD_K", "10"),
+            ("MATOMO_MCP_AUDIT_LOG", "stderr"),
+            ("MATOMO_MCP_HTTP_BIND", "127.0.0.1:9000"),
+            (
+                "MATOMO_MCP_HTTP_BEARER_TOKENS",
+                "aaaaaaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbbbb",
+            ),
+        ]),
+    )
+    .unwrap();
+    assert!(config.enabled);
+    assert_eq!(config.matomo.url, "https://other.example.org");
+    assert_eq!(
+        config.matomo.token.expose(),
+        "fedcba9876543210fedcba9876543210"
+    );
+    assert_eq!(config.matomo.allowed_sites, Some(vec![1, 3]));
+    assert_eq!(
+        config.allowed_tools,
+        Some(vec!["visits_summary".to_owned(), "top_pages".to_owned()])
+    );
+    assert_eq!(config.privacy.threshold.k(), 10);
+    assert_eq!(config.audit_log, Some(AuditTarget::Stderr));
+    assert_eq!(config.http.bind.port(), 9000);
+    assert_eq!(config.http.bearer_tokens.len(), 2);
+    let shown = format!("{config:?}");
+    assert!(
+        !shown.contains("fedcba98") && !shown.contains("aaaaaaaa"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn each_mistake_names_the_key_and_the_fix() {
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            String::new(),
+            vec![],
+            "configuration `matomo.url (MATOMO_URL)`: no Matomo URL is configured; set `url` under `[matomo]` or MATOMO_URL",
+        ),
+        (
+            "[matomo]\nurl = \"matomo.example.com\"\ntoken = \"abc\"".into(),
+            vec![],
+            "`matomo.example.com` is not an http(s) URL",
+        ),
+        (
+            "[matomo]\nurl = \"https://m.example\"".into(),
+            vec![],
+            "no Matomo token is configured; create a view-only token",
+        ),
+        (
+            format!("{MINIMAL}token_file = \"/x\""),
+            vec![],
+            "both a token and a token file are given; keep one of them",
+        ),
+        (
+            "[matomo]\nurl = \"https://m.example\"\ntoken_file = \"/nonexistent/token\"".into(),
+            vec![],
+            "cannot read token file `/nonexistent/token`",
+        ),
+        (
+            "[matomo]\nurl = \"https://m.example\"\ntoken = \"has space\"".into(),
+            vec![],
+            "the token is empty or contains spaces",
+        ),
+        (
+            format!("ceiling = \"secret\"\n{MINIMAL}"),
+            vec![],
+            "configuration `ceiling (MATOMO_MCP_CEILING)`: `secret` is not a privacy class",
+        ),
+        (
+            format!("ceiling = \"pseudonymous\"\n{MINIMAL}"),
+            vec![],
+            "tools above aggregate need a pseudonym key",
+        ),
+        (
+            MINIMAL.into(),
+            vec![("MATOMO_MCP_ENABLED", "maybe")],
+            "`maybe` is not a boolean; use `true` or `false`",
+        ),
+        (
+            MINIMAL.into(),
+            vec![("MATOMO_MCP_ALLOWED_SITES", "1,x")],
+            "`x` is not a site id",
+        ),
+        (
+            MINIMAL.into(),
+            vec![("MATOMO_MCP_THRESHOLD_K", "0")],
+            "0 would show rows of no visitors",
+        ),
+        (
+            MINIMAL.into(),
+            vec![("MATOMO_MCP_THRESHOLD_K", "five")],
+            "`five` is not a whole number",
+        ),
+        (
+            MINIMAL.into(),
+            vec![("MATOMO_MCP_PSEUDONYM_KEY_FILE", "/nonexistent/key")],
+            "cannot read the pseudonym key file",
+        ),
+        (
+            MINIMAL.into(),
+            vec![("MATOMO_MCP_HTTP_BIND", "localhost")],
+            "`localhost` is not an address and port",
+        ),
+        (
+            MINIMAL.into(),
+            vec![("MATOMO_MCP_HTTP_BEARER_TOKENS", "short")],
+            "a bearer token is shorter than 16 characters",
+        ),
+        (
+            format!("{MINIMAL}\n[[privacy.scrub_patterns]]\nname = \"x\"\nregex = \"(\""),
+            vec![],
+            "configuration `privacy.scrub_patterns`: scrub pattern `x` is not a valid regular expression",
+        ),
+        (
+            format!("{MINIMAL}allowed_sites = []"),
+            vec![],
+            "the list is empty or holds 0",
+        ),
+        (
+            format!("{MINIMAL}colour = \"red\""),
+            vec![],
+            "unknown field `colour`",
+        ),
+    ];
+    for (text, vars, expected) in cases {
+        let all = errors(&text, &vars);
+        assert!(
+            all.iter().any(|e| e.contains(expected)),
+            "expected {expected:?} in {all:#?}"
+        );
+    }
+}
+
+#[test]
+fn all_mistakes_are_reported_at_once() {
+    let all = errors("ceiling = \"x\"\n[http]\nbind = \"nowhere\"", &[]);
+    assert!(all.len() >= 4, "{all:#?}");
+}
+
+#[test]
+fn short_pseudonym_keys_are_refused() {
+    let key = temp_file("short-key", b"too short");
+    let all = errors(MINIMAL, &[("MATOMO_MCP_PSEUDONYM_KEY_FILE", &key)]);
+    assert!(
+        all.iter().any(|e| e.contains("needs at least 32")),
+        "{all:#?}"
+    );
+}
