@@ -88,15 +88,20 @@
 // Lets the derives, which name `::matomo_mcp_core`, be used inside this crate too.
 extern crate self as matomo_mcp_core;
 
+pub mod client;
 pub mod nesting;
+pub mod params;
 pub mod privacy;
+pub mod segment;
 pub mod tool;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use client::{ClientError, MatomoClient, MatomoToken};
 pub use nesting::{PeriodLabel, SiteId};
 pub use privacy::{Classified, PrivacyClass};
+pub use segment::Segment;
 pub use tool::{
     CallToolResult, DispatchError, Tool, ToolDescriptor, ToolError, ToolOutput, Toolbox,
 };
