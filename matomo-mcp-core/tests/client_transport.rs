@@ -35,7 +35,10 @@ async fn token_goes_only_in_the_body_and_method_only_in_the_query() {
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
     assert_eq!(request.path, "/index.php");
-    assert_eq!(request.query, "module=API&method=VisitsSummary.get&format=JSON");
+    assert_eq!(
+        request.query,
+        "module=API&method=VisitsSummary.get&format=JSON"
+    );
     assert_eq!(request.content_type, "application/x-www-form-urlencoded");
     assert!(!request.query.contains(SECRET));
     let form = request.form();
@@ -58,24 +61,46 @@ async fn every_spelling_of_the_base_url_reaches_index_php() {
     let server = TestServer::start(vec![], Some(Reply::json(200, r#"{"value":"5.0.2"}"#))).await;
     let base = server.base_url();
     let trimmed = base.trim_end_matches('/').to_owned();
-    for url in [base.clone(), trimmed.clone(), format!("{trimmed}/index.php"), format!("{trimmed}/matomo/")] {
+    for url in [
+        base.clone(),
+        trimmed.clone(),
+        format!("{trimmed}/index.php"),
+        format!("{trimmed}/matomo/"),
+    ] {
         let client = MatomoClient::builder(&url).token(SECRET).build().unwrap();
-        let version = client.call_raw("API.getMatomoVersion", &Params::new()).await.unwrap();
+        let version = client
+            .call_raw("API.getMatomoVersion", &Params::new())
+            .await
+            .unwrap();
         assert_eq!(version["value"], "5.0.2");
     }
     let paths: Vec<_> = server.requests().into_iter().map(|r| r.path).collect();
-    assert_eq!(paths, ["/index.php", "/index.php", "/index.php", "/matomo/index.php"]);
+    assert_eq!(
+        paths,
+        [
+            "/index.php",
+            "/index.php",
+            "/index.php",
+            "/matomo/index.php"
+        ]
+    );
 }
 
 #[tokio::test]
 async fn server_errors_are_retried_then_succeed() {
     let server = TestServer::start(
-        vec![Reply::json(500, "oops"), Reply::html(502, "<html><title>Bad Gateway</title></html>")],
+        vec![
+            Reply::json(500, "oops"),
+            Reply::html(502, "<html><title>Bad Gateway</title></html>"),
+        ],
         Some(Reply::json(200, SUMMARY)),
     )
     .await;
     let client = client_for(&server);
-    let value = client.call_raw("VisitsSummary.get", &day_params()).await.unwrap();
+    let value = client
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap();
     assert_eq!(value["nb_actions"], 77);
     assert_eq!(server.requests().len(), 3);
 }
@@ -89,8 +114,14 @@ async fn retries_are_bounded_when_the_server_keeps_failing() {
         .retry_backoff(Duration::from_millis(5))
         .build()
         .unwrap();
-    let err = client.call_raw("VisitsSummary.get", &day_params()).await.unwrap_err();
-    assert!(matches!(err, ClientError::HttpStatus { status: 503, .. }), "{err:?}");
+    let err = client
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 503, .. }),
+        "{err:?}"
+    );
     assert!(err.is_transient());
     assert_eq!(server.requests().len(), 4);
 }
@@ -99,8 +130,14 @@ async fn retries_are_bounded_when_the_server_keeps_failing() {
 async fn methods_that_write_are_not_retried() {
     let server = TestServer::start(vec![], Some(Reply::json(500, "down"))).await;
     let client = client_for(&server);
-    let err = client.call_raw("SitesManager.addSite", &Params::new()).await.unwrap_err();
-    assert!(matches!(err, ClientError::HttpStatus { status: 500, .. }), "{err:?}");
+    let err = client
+        .call_raw("SitesManager.addSite", &Params::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 500, .. }),
+        "{err:?}"
+    );
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -119,8 +156,14 @@ async fn slow_answers_time_out_after_bounded_retries() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let err = client.call_raw("VisitsSummary.get", &day_params()).await.unwrap_err();
-    assert!(matches!(err, ClientError::Timeout { attempts: 2, .. }), "{err:?}");
+    let err = client
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::Timeout { attempts: 2, .. }),
+        "{err:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(server.requests().len(), 2);
     assert!(!err.to_string().contains(SECRET));
@@ -135,12 +178,19 @@ async fn bodies_over_the_cap_are_refused_by_content_length() {
         .max_response_bytes(64 * 1024)
         .build()
         .unwrap();
-    let err = client.call_raw("VisitsSummary.get", &day_params()).await.unwrap_err();
+    let err = client
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, ClientError::ResponseTooLarge { limit: 65536, .. }),
         "{err:?}"
     );
-    assert_eq!(server.requests().len(), 1, "an oversized answer is not retried");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "an oversized answer is not retried"
+    );
 }
 
 #[tokio::test]
@@ -154,7 +204,8 @@ async fn endless_bodies_are_cut_while_streaming() {
         let (mut socket, _) = listener.accept().await.unwrap();
         let mut request = vec![0u8; 4096];
         let _ = tokio::io::AsyncReadExt::read(&mut socket, &mut request).await;
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[";
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[";
         if socket.write_all(head.as_bytes()).await.is_err() {
             return;
         }
@@ -172,10 +223,19 @@ async fn endless_bodies_are_cut_while_streaming() {
         .max_response_bytes(256 * 1024)
         .build()
         .unwrap();
-    let err = client.call_raw("VisitsSummary.get", &day_params()).await.unwrap_err();
-    assert!(matches!(err, ClientError::ResponseTooLarge { .. }), "{err:?}");
+    let err = client
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::ResponseTooLarge { .. }),
+        "{err:?}"
+    );
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(*sent.lock().unwrap() < 16 * 1024 * 1024, "the client kept reading");
+    assert!(
+        *sent.lock().unwrap() < 16 * 1024 * 1024,
+        "the client kept reading"
+    );
 }
 
 #[tokio::test]
@@ -189,8 +249,14 @@ async fn refused_connections_fail_after_bounded_retries() {
         .retry_backoff(Duration::from_millis(5))
         .build()
         .unwrap();
-    let err = client.call_raw("VisitsSummary.get", &day_params()).await.unwrap_err();
-    assert!(matches!(err, ClientError::Connection { attempts: 3, .. }), "{err:?}");
+    let err = client
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::Connection { attempts: 3, .. }),
+        "{err:?}"
+    );
     assert!(err.is_transient());
     assert!(!format!("{err} {err:?}").contains(SECRET));
 }
@@ -212,7 +278,10 @@ async fn invalid_input_is_refused_before_any_request() {
     ];
     for result in cases {
         let err = result.unwrap_err();
-        assert!(matches!(err, ClientError::InvalidParameter { .. }), "{err:?}");
+        assert!(
+            matches!(err, ClientError::InvalidParameter { .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("nothing was sent"), "{err}");
     }
     assert!(server.requests().is_empty());
@@ -224,8 +293,14 @@ async fn redirects_are_not_followed() {
     redirect.location = Some("http://127.0.0.1:9/elsewhere".into());
     let server = TestServer::start(vec![], Some(redirect)).await;
     let client = client_for(&server);
-    let err = client.call_raw("VisitsSummary.get", &day_params()).await.unwrap_err();
-    assert!(matches!(err, ClientError::HttpStatus { status: 302, .. }), "{err:?}");
+    let err = client
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 302, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("redirect"));
     assert_eq!(server.requests().len(), 1);
 }
@@ -270,6 +345,9 @@ async fn logs_name_methods_and_timing_but_no_token_or_parameter_values() {
     assert!(logs.contains("elapsed_ms"), "{logs}");
     assert!(logs.contains("retrying"), "{logs}");
     for secret in [SECRET, "marker-alice", "2026-11-20"] {
-        assert!(!logs.contains(secret), "{secret} leaked into the logs:\n{logs}");
+        assert!(
+            !logs.contains(secret),
+            "{secret} leaked into the logs:\n{logs}"
+        );
     }
 }

@@ -5,14 +5,15 @@ use serde_json::Value;
 use super::error::{ClientError, MatomoApiError, status_advice};
 use super::excerpt::{body_excerpt, html_excerpt, scrub_token_params};
 use super::token::MatomoToken;
+use super::transport::RawResponse;
 
 /// Turns a complete response into the JSON result or the matching error.
 pub(crate) fn decode(
     method: &str,
-    status: u16,
-    body: &[u8],
+    response: &RawResponse,
     token: &MatomoToken,
 ) -> Result<Value, ClientError> {
+    let (status, body) = (response.status, response.body.as_slice());
     let success = (200..300).contains(&status);
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => {
@@ -29,7 +30,7 @@ pub(crate) fn decode(
             Ok(value)
         }
         Err(err) => {
-            if looks_like_html(body) {
+            if response.is_html || looks_like_html(body) {
                 let advice = if success {
                     "the base URL serves a web page, not Matomo's API; check that it points at the Matomo root"
                 } else if status == 401 || status == 403 {
@@ -112,6 +113,20 @@ mod tests {
 
     fn token() -> MatomoToken {
         MatomoToken::new(SECRET).unwrap()
+    }
+
+    fn decode(
+        method: &str,
+        status: u16,
+        body: &[u8],
+        token: &MatomoToken,
+    ) -> Result<Value, ClientError> {
+        let response = RawResponse {
+            status,
+            is_html: false,
+            body: body.to_vec(),
+        };
+        super::decode(method, &response, token)
     }
 
     #[test]

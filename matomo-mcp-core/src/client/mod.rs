@@ -138,13 +138,13 @@ impl MatomoClient {
         request: &BulkRequest,
     ) -> Result<Vec<Result<Value, MatomoApiError>>, ClientError> {
         let pairs = request.to_pairs()?;
-        let (status, body) = self
+        let response = self
             .transport
             .send(BULK_METHOD, &pairs, request.is_read_only())
             .await?;
         let token = &self.transport.token;
-        let value = envelope::decode(BULK_METHOD, status, &body, token)?;
-        bulk::split_items(request, value, &body, token)
+        let value = envelope::decode(BULK_METHOD, &response, token)?;
+        bulk::split_items(request, value, &response.body, token)
     }
 
     /// Discovers what the token may do, with five calls a view-only token may make.
@@ -175,8 +175,8 @@ impl MatomoClient {
         pairs: &[(String, String)],
         retryable: bool,
     ) -> Result<Value, ClientError> {
-        let (status, body) = self.transport.send(method, pairs, retryable).await?;
-        envelope::decode(method, status, &body, &self.transport.token)
+        let response = self.transport.send(method, pairs, retryable).await?;
+        envelope::decode(method, &response, &self.transport.token)
     }
 
     fn decode_value<T: DeserializeOwned>(

@@ -35,6 +35,13 @@ pub(crate) struct Transport {
     pub(crate) max_response_bytes: usize,
 }
 
+/// A complete answer: status, whether it declared itself HTML, and the body.
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) is_html: bool,
+    pub(crate) body: Vec<u8>,
+}
+
 /// Why one attempt failed before a complete response arrived.
 enum AttemptError {
     Timeout,
@@ -51,7 +58,7 @@ impl Transport {
         method: &str,
         params: &[(String, String)],
         retryable: bool,
-    ) -> Result<(u16, Vec<u8>), ClientError> {
+    ) -> Result<RawResponse, ClientError> {
         let mut url = self.endpoint.clone();
         url.query_pairs_mut()
             .append_pair("module", "API")
@@ -76,7 +83,7 @@ impl Transport {
             let elapsed_ms = millis(started.elapsed());
             let retry_left = attempt < attempts;
             match outcome {
-                Ok((status, _)) if status >= 500 && retry_left => {
+                Ok(RawResponse { status, .. }) if status >= 500 && retry_left => {
                     tracing::debug!(
                         method,
                         attempt,
@@ -85,16 +92,16 @@ impl Transport {
                         "Matomo server error; retrying"
                     );
                 }
-                Ok((status, bytes)) => {
+                Ok(response) => {
                     tracing::debug!(
                         method,
                         attempt,
-                        status,
+                        status = response.status,
                         elapsed_ms,
-                        bytes = bytes.len(),
+                        bytes = response.body.len(),
                         "Matomo answered"
                     );
-                    return Ok((status, bytes));
+                    return Ok(response);
                 }
                 Err(AttemptError::TooLarge) => {
                     tracing::debug!(
@@ -145,7 +152,7 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, url: &Url, body: &str) -> Result<(u16, Vec<u8>), AttemptError> {
+    async fn attempt(&self, url: &Url, body: &str) -> Result<RawResponse, AttemptError> {
         let mut response = self
             .http
             .post(url.clone())
@@ -155,6 +162,11 @@ impl Transport {
             .await
             .map_err(classify)?;
         let status = response.status().as_u16();
+        let is_html = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.to_ascii_lowercase().starts_with("text/html"));
         let cap = u64::try_from(self.max_response_bytes).unwrap_or(u64::MAX);
         if response.content_length().is_some_and(|len| len > cap) {
             return Err(AttemptError::TooLarge);
@@ -166,7 +178,11 @@ impl Transport {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok((status, bytes))
+        Ok(RawResponse {
+            status,
+            is_html,
+            body: bytes,
+        })
     }
 }
 
