@@ -95,8 +95,9 @@ impl Condition {
     /// A condition on `dimension` (letters, digits and `_`, starting with a letter).
     ///
     /// `value` is the plain value (not URL-encoded); it may be empty only with
-    /// `==` and `!=`, and may not end with a backslash, which Matomo would
-    /// read as escaping the next `;` or `,`.
+    /// `==` and `!=`, may not end with a backslash, which Matomo would read as
+    /// escaping the next `;` or `,`, and after `<` or `>` may not start with
+    /// `=`, which Matomo would read as part of the operator.
     pub fn new(
         dimension: impl Into<String>,
         operator: Operator,
@@ -170,6 +171,11 @@ pub(crate) fn check_value(operator: Operator, value: &str) -> Result<(), String>
     if value.is_empty() && !operator.allows_empty_value() {
         return Err(format!(
             "the operator `{operator}` needs a value; only `==` and `!=` accept an empty one"
+        ));
+    }
+    if matches!(operator, Operator::Less | Operator::Greater) && value.starts_with('=') {
+        return Err(format!(
+            "a value after `{operator}` cannot start with `=`: Matomo would read the operator `{operator}=`"
         ));
     }
     if value.ends_with('\\') {

@@ -229,6 +229,8 @@ mod tests {
         assert!(Segment::all_of(vec![vec![]]).is_err());
         assert!(Condition::new("page url", Operator::Equals, "x").is_err());
         assert!(Condition::new("pageUrl", Operator::Contains, "").is_err());
+        assert!(Condition::new("visitCount", Operator::Less, "=3").is_err());
+        assert!(Condition::new("visitCount", Operator::Equals, "=3").is_ok());
         let segment: Segment = cond("city", Operator::StartsWith, "Ber").into();
         assert_eq!(segment.to_string(), "city=^Ber");
     }
