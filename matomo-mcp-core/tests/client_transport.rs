@@ -87,6 +87,41 @@ async fn every_spelling_of_the_base_url_reaches_index_php() {
 }
 
 #[tokio::test]
+async fn url_credentials_become_basic_auth_only_when_allowed() {
+    let server = TestServer::start(vec![], Some(Reply::json(200, r#"{"value":"5.0.2"}"#))).await;
+    let url = server
+        .base_url()
+        .replace("http://", "http://reader:s3cret@");
+    let refused = MatomoClient::builder(&url)
+        .token(SECRET)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(refused, ClientError::InsecureBaseUrl { .. }),
+        "{refused:?}"
+    );
+    assert!(!refused.to_string().contains("s3cret"));
+
+    let client = MatomoClient::builder(&url)
+        .token(SECRET)
+        .danger_allow_url_credentials()
+        .build()
+        .unwrap();
+    assert!(!format!("{client:?}").contains("s3cret"));
+    client
+        .call_raw("API.getMatomoVersion", &Params::new())
+        .await
+        .unwrap();
+    let request = &server.requests()[0];
+    // base64("reader:s3cret")
+    assert_eq!(
+        request.authorization.as_deref(),
+        Some("Basic cmVhZGVyOnMzY3JldA==")
+    );
+    assert_eq!(request.path, "/index.php");
+}
+
+#[tokio::test]
 async fn server_errors_are_retried_then_succeed() {
     let server = TestServer::start(
         vec![

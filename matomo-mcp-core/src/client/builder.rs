@@ -24,6 +24,37 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 /// Builds a [`MatomoClient`]; see [`MatomoClient::builder`].
+///
+/// Every setting has a default suited to a reporting assistant; the safety
+/// rules for the base URL can only be relaxed by the `danger_*` methods, so
+/// a relaxed configuration is visible in code review.
+///
+/// ```
+/// use std::time::Duration;
+/// use matomo_mcp_core::client::{ClientError, MatomoClient};
+///
+/// let client = MatomoClient::builder("https://example.com/matomo/")
+///     .token("0123456789abcdef0123456789abcdef")
+///     .connect_timeout(Duration::from_secs(5))
+///     .timeout(Duration::from_secs(120))
+///     .max_retries(1)
+///     .retry_backoff(Duration::from_millis(250))
+///     .max_response_bytes(16 * 1024 * 1024)
+///     .build()?;
+/// assert_eq!(client.endpoint(), "https://example.com/matomo/index.php");
+///
+/// // A Matomo on a trusted private network, reached over plain http:
+/// let lan = MatomoClient::builder("http://matomo.internal:8080")
+///     .token("0123456789abcdef0123456789abcdef")
+///     .danger_allow_insecure_http()
+///     .build()?;
+/// # let _ = lan;
+///
+/// // Without a token there is no client.
+/// let missing = MatomoClient::builder("https://example.com/").build();
+/// assert!(matches!(missing, Err(ClientError::InvalidToken { .. })));
+/// # Ok::<(), ClientError>(())
+/// ```
 #[derive(Debug)]
 #[must_use = "call `build()` to get a client"]
 pub struct ClientBuilder {

@@ -35,6 +35,7 @@ pub use site::Sites;
 pub use value::{EventDimension, IdGoal, ParamValue};
 
 use crate::client::ClientError;
+use crate::privacy::PrivacyClass;
 use crate::segment::Segment;
 
 /// Parameters the client sets itself or that have a typed setter; [`Params::with`] refuses them.
@@ -169,9 +170,21 @@ impl Params {
         Ok(self)
     }
 
-    /// The segment, if any, to check its privacy class against a policy.
-    pub fn segment_ref(&self) -> Option<&Segment> {
+    /// The segment set with [`segment`](Self::segment), if any.
+    pub fn current_segment(&self) -> Option<&Segment> {
         self.segment.as_ref()
+    }
+
+    /// The privacy class the parameters themselves reveal: the segment's
+    /// [`max_class`](Segment::max_class), or aggregate without a segment.
+    ///
+    /// A policy compares this with its ceiling before sending, because a
+    /// segment such as `userId==alice` singles a person out even when the
+    /// report only holds counts.
+    pub fn segment_class(&self) -> PrivacyClass {
+        self.segment
+            .as_ref()
+            .map_or(PrivacyClass::Aggregate, Segment::max_class)
     }
 
     /// The shape wrappers Matomo will put around the result.
@@ -332,6 +345,17 @@ mod tests {
         );
         assert_eq!(pairs[4].1, "-1");
         assert_eq!(pairs[3].1, "countryCode==de");
+    }
+
+    #[test]
+    fn segment_class_is_aggregate_without_a_segment() {
+        assert_eq!(day_params().segment_class(), PrivacyClass::Aggregate);
+        let params = day_params().segment(Segment::parse("userId==alice").unwrap());
+        assert_eq!(params.segment_class(), PrivacyClass::Identifying);
+        assert_eq!(
+            params.current_segment().unwrap().to_string(),
+            "userId==alice"
+        );
     }
 
     #[test]

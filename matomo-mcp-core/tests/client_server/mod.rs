@@ -55,6 +55,7 @@ pub struct Recorded {
     pub path: String,
     pub query: String,
     pub content_type: String,
+    pub authorization: Option<String>,
     pub body: String,
 }
 
@@ -149,6 +150,10 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned(),
+        authorization: headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     let method = recorded.method().unwrap_or_default();
