@@ -188,6 +188,12 @@ impl Date {
     }
 }
 
+super::string_form!(Date, "MatomoDate", {
+    "type": "string",
+    "description": "today, yesterday, a day YYYY-MM-DD, lastN or previousN (N periods ending with the current or the previous one), or a range YYYY-MM-DD,YYYY-MM-DD whose end may be today or yesterday",
+    "examples": ["yesterday", "2026-11-20", "last7", "2026-11-01,2026-11-20"]
+});
+
 fn check_count(keyword: &str, n: u32) -> Result<u32, ClientError> {
     if n == 0 || n > MAX_PERIODS {
         return Err(ClientError::invalid_parameter(
@@ -303,6 +309,17 @@ mod tests {
             );
         }
         assert!(Date::Last(0).validate().is_err());
+    }
+
+    #[test]
+    fn travels_as_a_json_string() {
+        let date: Date = serde_json::from_str("\"last7\"").unwrap();
+        assert_eq!(date, Date::Last(7));
+        assert_eq!(serde_json::to_string(&date).unwrap(), "\"last7\"");
+        let err = serde_json::from_str::<Date>("\"2026-02-30\"").unwrap_err();
+        assert!(err.to_string().contains("not a calendar day"), "{err}");
+        let schema = schemars::schema_for!(Date);
+        assert_eq!(schema.get("type").unwrap(), "string");
     }
 
     #[test]

@@ -26,7 +26,10 @@ mod date;
 mod paging;
 mod period;
 mod site;
+mod string_form;
 mod value;
+
+pub(crate) use string_form::string_form;
 
 pub use date::{Date, Day, MAX_PERIODS, RangeEnd};
 pub use paging::{Limit, Sort, SortOrder};

@@ -58,6 +58,12 @@ impl FromStr for Period {
     }
 }
 
+super::string_form!(Period, "MatomoPeriod", {
+    "type": "string",
+    "enum": ["day", "week", "month", "year", "range"],
+    "description": "The length of each reporting period; range aggregates a multi-day date into one period"
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +81,10 @@ mod tests {
         }
         assert!("Day".parse::<Period>().is_err());
         assert!("quarter".parse::<Period>().is_err());
+        assert_eq!(
+            serde_json::from_str::<Period>("\"week\"").unwrap(),
+            Period::Week
+        );
+        assert!(serde_json::from_str::<Period>("\"Week\"").is_err());
     }
 }

@@ -124,6 +124,12 @@ impl FromStr for Segment {
     }
 }
 
+crate::params::string_form!(Segment, "MatomoSegment", {
+    "type": "string",
+    "description": "A Matomo segment: conditions `dimension OPERATOR value` (operators == != <= >= < > =@ !@ =^ =$) joined by ; (AND) and , (OR, binding tighter), e.g. countryCode==de;deviceType==smartphone",
+    "examples": ["countryCode==de", "deviceType==smartphone,deviceType==tablet"]
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +227,14 @@ mod tests {
             Segment::parse("visitorId==abc").unwrap().max_class(),
             PrivacyClass::Pseudonymous
         );
+    }
+
+    #[test]
+    fn travels_as_a_json_string() {
+        let segment: Segment = serde_json::from_str("\"countryCode==de\"").unwrap();
+        assert_eq!(serde_json::to_value(&segment).unwrap(), "countryCode==de");
+        let err = serde_json::from_str::<Segment>("\"countryCode=de\"").unwrap_err();
+        assert!(err.to_string().contains("at character 12"), "{err}");
     }
 
     #[test]
