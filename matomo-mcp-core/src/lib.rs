@@ -89,18 +89,23 @@
 extern crate self as matomo_mcp_core;
 
 pub mod audit;
+pub mod client;
 pub mod config;
 pub mod manifest;
 pub mod minimise;
 pub mod nesting;
+pub mod params;
 pub mod privacy;
+pub mod segment;
 pub mod tool;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use client::{ClientError, MatomoClient, MatomoToken};
 pub use nesting::{PeriodLabel, SiteId};
 pub use privacy::{Classified, PrivacyClass};
+pub use segment::Segment;
 pub use tool::{
     CallToolResult, DispatchError, Tool, ToolDescriptor, ToolError, ToolOutput, Toolbox,
 };

@@ -1,0 +1,207 @@
+//! Reading Matomo's answer: JSON result, JSON error payload, HTML page or garbage.
+
+use serde_json::Value;
+
+use super::error::{ClientError, MatomoApiError, status_advice};
+use super::excerpt::{body_excerpt, html_excerpt, scrub_token_params};
+use super::token::MatomoToken;
+use super::transport::RawResponse;
+
+/// Turns a complete response into the JSON result or the matching error.
+pub(crate) fn decode(
+    method: &str,
+    response: &RawResponse,
+    token: &MatomoToken,
+) -> Result<Value, ClientError> {
+    let (status, body) = (response.status, response.body.as_slice());
+    let success = (200..300).contains(&status);
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value) => {
+            if let Some(error) = api_error(&value, token) {
+                return Err(ClientError::Api {
+                    method: method.to_owned(),
+                    status,
+                    error,
+                });
+            }
+            if !success {
+                return Err(http_status(method, status, body, token));
+            }
+            Ok(value)
+        }
+        Err(err) => {
+            if response.is_html || looks_like_html(body) {
+                let advice = if success {
+                    "the base URL serves a web page, not Matomo's API; check that it points at the Matomo root"
+                } else if status == 401 || status == 403 {
+                    "check the token: Matomo rejected it (expired, revoked, or not allowed to be sent by POST)"
+                } else {
+                    status_advice(status)
+                };
+                return Err(ClientError::HtmlErrorPage {
+                    method: method.to_owned(),
+                    status,
+                    excerpt: html_excerpt(body, token),
+                    advice,
+                });
+            }
+            if !success {
+                return Err(http_status(method, status, body, token));
+            }
+            Err(undecodable(method, &err.to_string(), body, token))
+        }
+    }
+}
+
+/// `{"result":"error","message":…}` as an error, scrubbed of tokens.
+pub(crate) fn api_error(value: &Value, token: &MatomoToken) -> Option<MatomoApiError> {
+    let object = value.as_object()?;
+    if object.get("result")?.as_str()? != "error" {
+        return None;
+    }
+    let message = match object.get("message") {
+        Some(Value::String(message)) => message.clone(),
+        Some(other) => other.to_string(),
+        None => "(Matomo gave no message)".to_owned(),
+    };
+    Some(MatomoApiError {
+        message: scrub_token_params(&token.scrub(&message)),
+    })
+}
+
+/// An [`ClientError::UndecodableBody`] with a token-free detail and excerpt.
+pub(crate) fn undecodable(
+    method: &str,
+    detail: &str,
+    body: &[u8],
+    token: &MatomoToken,
+) -> ClientError {
+    let detail = body_excerpt(detail.as_bytes(), token);
+    ClientError::UndecodableBody {
+        method: method.to_owned(),
+        detail,
+        excerpt: body_excerpt(body, token),
+    }
+}
+
+fn http_status(method: &str, status: u16, body: &[u8], token: &MatomoToken) -> ClientError {
+    ClientError::HttpStatus {
+        method: method.to_owned(),
+        status,
+        advice: status_advice(status),
+        excerpt: body_excerpt(body, token),
+    }
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head = &body[start..body.len().min(start + 512)];
+    let lower = head.to_ascii_lowercase();
+    lower.starts_with(b"<!doctype html")
+        || lower.starts_with(b"<html")
+        || (lower.starts_with(b"<") && lower.windows(5).any(|w| w == b"<html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    fn token() -> MatomoToken {
+        MatomoToken::new(SECRET).unwrap()
+    }
+
+    fn decode(
+        method: &str,
+        status: u16,
+        body: &[u8],
+        token: &MatomoToken,
+    ) -> Result<Value, ClientError> {
+        let response = RawResponse {
+            status,
+            is_html: false,
+            body: body.to_vec(),
+        };
+        super::decode(method, &response, token)
+    }
+
+    #[test]
+    fn error_payloads_become_api_errors_on_any_status() {
+        for status in [200, 401] {
+            let body = br#"{"result":"error","message":"You can't access this resource."}"#;
+            let err = decode("VisitsSummary.get", status, body, &token()).unwrap_err();
+            match err {
+                ClientError::Api {
+                    status: s, error, ..
+                } => {
+                    assert_eq!(s, status);
+                    assert_eq!(error.message, "You can't access this resource.");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn success_payloads_and_results_pass_through() {
+        let ok = decode(
+            "X.y",
+            200,
+            br#"{"result":"success","message":"ok"}"#,
+            &token(),
+        )
+        .unwrap();
+        assert_eq!(ok["result"], "success");
+        assert_eq!(
+            decode("X.y", 200, b"[]", &token()).unwrap(),
+            Value::Array(vec![])
+        );
+        assert_eq!(
+            decode("X.y", 200, br#"{"value":true}"#, &token()).unwrap()["value"],
+            true
+        );
+    }
+
+    #[test]
+    fn html_and_garbage_are_told_apart() {
+        let page = b"\n<!DOCTYPE html><html><body><h2>Unable to authenticate.</h2></body></html>";
+        let err = decode("X.y", 401, page, &token()).unwrap_err();
+        assert!(
+            matches!(err, ClientError::HtmlErrorPage { status: 401, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("Unable to authenticate."));
+
+        let body = format!("{{\"broken\": \"{SECRET}");
+        let err = decode("X.y", 200, body.as_bytes(), &token()).unwrap_err();
+        assert!(
+            matches!(err, ClientError::UndecodableBody { .. }),
+            "{err:?}"
+        );
+        assert!(!err.to_string().contains(SECRET));
+
+        let err = decode("X.y", 502, b"Bad gateway", &token()).unwrap_err();
+        assert!(
+            matches!(err, ClientError::HttpStatus { status: 502, .. }),
+            "{err:?}"
+        );
+        let err = decode("X.y", 500, b"[1]", &token()).unwrap_err();
+        assert!(
+            matches!(err, ClientError::HttpStatus { status: 500, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn api_error_messages_are_scrubbed() {
+        let body =
+            format!(r#"{{"result":"error","message":"bad token {SECRET} in token_auth=zzz"}}"#);
+        let err = decode("X.y", 200, body.as_bytes(), &token()).unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains(SECRET) && !text.contains("zzz"), "{text}");
+    }
+}

@@ -1,0 +1,209 @@
+//! The Matomo Reporting API client.
+//!
+//! Every request is a `POST {base}/index.php?module=API&method=…&format=JSON`
+//! whose form-encoded body carries `token_auth` and all other parameters:
+//! Matomo then recognises an API request from the query string alone and
+//! answers errors as JSON, while the token stays out of URLs and server logs.
+//!
+//! ```no_run
+//! use matomo_mcp_core::client::MatomoClient;
+//! use matomo_mcp_core::params::{Date, Params, Period, Sites};
+//!
+//! # async fn run() -> Result<(), matomo_mcp_core::client::ClientError> {
+//! let client = MatomoClient::builder("https://matomo.example.com/")
+//!     .token(std::env::var("MATOMO_TOKEN").unwrap_or_default())
+//!     .build()?;
+//!
+//! let permissions = client.permissions().await?;
+//! assert!(permissions.is_least_privilege(), "use a view-only token");
+//!
+//! let params = Params::new()
+//!     .sites(Sites::one(1)?)
+//!     .period(Period::Day)
+//!     .date(Date::Yesterday);
+//! let summary = client.call_raw("VisitsSummary.get", &params).await?;
+//! println!("{} visits", summary["nb_visits"]);
+//! # Ok(())
+//! # }
+//! ```
+
+mod base_url;
+mod builder;
+mod bulk;
+mod envelope;
+mod error;
+mod excerpt;
+mod method;
+mod permissions;
+mod token;
+mod transport;
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use builder::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
+};
+pub use bulk::BulkRequest;
+pub use error::{ClientError, MatomoApiError};
+pub use permissions::TokenPermissions;
+pub use token::MatomoToken;
+
+use crate::params::Params;
+use method::{BULK_METHOD, check_method, is_read_method};
+use transport::Transport;
+
+/// A client for one Matomo instance and one token; cheap to clone and share.
+///
+/// ```
+/// use std::time::Duration;
+/// use matomo_mcp_core::client::{ClientError, MatomoClient};
+///
+/// let client = MatomoClient::builder("https://matomo.example.com/index.php")
+///     .token("0123456789abcdef0123456789abcdef")
+///     .timeout(Duration::from_secs(30))
+///     .max_retries(3)
+///     .max_response_bytes(8 * 1024 * 1024)
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.endpoint(), "https://matomo.example.com/index.php");
+/// assert!(!format!("{client:?}").contains("0123456789abcdef"));
+///
+/// // Plain http is refused for remote hosts, allowed for loopback.
+/// let refused = MatomoClient::builder("http://matomo.example.com").token("t").build();
+/// assert!(matches!(refused, Err(ClientError::InsecureBaseUrl { .. })));
+/// assert!(MatomoClient::builder("http://127.0.0.1:8080").token("t").build().is_ok());
+/// ```
+#[derive(Clone)]
+pub struct MatomoClient {
+    transport: Arc<Transport>,
+}
+
+impl MatomoClient {
+    /// Starts configuring a client for the Matomo at `base_url`.
+    ///
+    /// The URL may end in `/`, `index.php` or neither. It must be `https://`
+    /// unless the host is loopback, and carry no `user:password@`; see the
+    /// `danger_*` methods of [`ClientBuilder`] to opt out.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(base_url)
+    }
+
+    /// The API endpoint requests go to, without credentials.
+    pub fn endpoint(&self) -> String {
+        base_url::display_url(&self.transport.endpoint)
+    }
+
+    /// Calls `method` and returns Matomo's JSON result.
+    ///
+    /// An error payload (`{"result":"error",…}`, sent with HTTP 200 or 401)
+    /// becomes [`ClientError::Api`]. Scalar results stay wrapped as Matomo
+    /// sends them, `{"value": …}`; unwrap them (or decode with [`call`](Self::call)
+    /// into a struct with a `value` field). The shape otherwise depends on
+    /// [`Params::nesting`].
+    pub async fn call_raw(&self, method: &str, params: &Params) -> Result<Value, ClientError> {
+        check_method(method)?;
+        if method == BULK_METHOD {
+            return Err(ClientError::invalid_parameter(
+                "method",
+                "use `MatomoClient::bulk` with a `BulkRequest` for API.getBulkRequest",
+            ));
+        }
+        let pairs = params.to_pairs()?;
+        self.post(method, &pairs, is_read_method(method)).await
+    }
+
+    /// Calls `method` and decodes the result into `T`.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &Params,
+    ) -> Result<T, ClientError> {
+        let value = self.call_raw(method, params).await?;
+        self.decode_value(method, value)
+    }
+
+    /// Sends every call of `request` in one HTTP request (`API.getBulkRequest`).
+    ///
+    /// The outer result fails only if the request as a whole does; each item
+    /// is then its own result, so one bad site or method does not lose the
+    /// others. Items keep Matomo's shapes (see [`call_raw`](Self::call_raw));
+    /// decode them with `serde_json::from_value`.
+    pub async fn bulk(
+        &self,
+        request: &BulkRequest,
+    ) -> Result<Vec<Result<Value, MatomoApiError>>, ClientError> {
+        let pairs = request.to_pairs()?;
+        let response = self
+            .transport
+            .send(BULK_METHOD, &pairs, request.is_read_only())
+            .await?;
+        let token = &self.transport.token;
+        let value = envelope::decode(BULK_METHOD, &response, token)?;
+        bulk::split_items(request, value, &response.body, token)
+    }
+
+    /// Discovers what the token may do, with five calls a view-only token may make.
+    pub async fn permissions(&self) -> Result<TokenPermissions, ClientError> {
+        let token = &self.transport.token;
+        let none = Params::new();
+        const SUPER_USER: &str = "UsersManager.hasSuperUserAccess";
+        let super_user = self.call_raw(SUPER_USER, &none).await?;
+        let mut sites = Vec::with_capacity(4);
+        for role in ["AtLeastView", "View", "Write", "Admin"] {
+            let method = format!("SitesManager.getSitesIdWith{role}Access");
+            let value = self.call_raw(&method, &none).await?;
+            sites.push(permissions::parse_site_ids(&method, &value, token)?);
+        }
+        let mut sites = sites.into_iter();
+        Ok(TokenPermissions {
+            super_user: permissions::parse_flag(SUPER_USER, &super_user, token)?,
+            at_least_view: sites.next().unwrap_or_default(),
+            view: sites.next().unwrap_or_default(),
+            write: sites.next().unwrap_or_default(),
+            admin: sites.next().unwrap_or_default(),
+        })
+    }
+
+    async fn post(
+        &self,
+        method: &str,
+        pairs: &[(String, String)],
+        retryable: bool,
+    ) -> Result<Value, ClientError> {
+        let response = self.transport.send(method, pairs, retryable).await?;
+        envelope::decode(method, &response, &self.transport.token)
+    }
+
+    fn decode_value<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        value: Value,
+    ) -> Result<T, ClientError> {
+        serde_json::from_value(value.clone()).map_err(|err| {
+            let body = value.to_string();
+            envelope::undecodable(
+                method,
+                &err.to_string(),
+                body.as_bytes(),
+                &self.transport.token,
+            )
+        })
+    }
+}
+
+impl fmt::Debug for MatomoClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let transport = &self.transport;
+        f.debug_struct("MatomoClient")
+            .field("endpoint", &self.endpoint())
+            .field("token", &transport.token)
+            .field("max_retries", &transport.retry.max_retries)
+            .field("max_response_bytes", &transport.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
