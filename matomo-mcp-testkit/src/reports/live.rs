@@ -1,0 +1,334 @@
+//! Live API: visit details (`getLastVisitsDetails`) and visitor profiles, with the field names and JSON
+//! types Matomo uses (several numbers arrive as strings there).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{pretty_duration, referrer_keyword, referrer_name, round_value};
+use crate::calendar::Day;
+use crate::dataset::{Action, Dataset, Referrer, Visit};
+
+fn clock(ts: i64) -> String {
+    let s = ts.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+}
+
+fn pretty_day(d: Day) -> String {
+    let (y, _, dd) = d.ymd();
+    format!("{}, {} {dd}, {y}", d.weekday_name(), d.month_name())
+}
+
+fn short_stamp(ts: i64) -> String {
+    let d = Day(ts.div_euclid(86_400));
+    let (y, _, dd) = d.ymd();
+    format!("{} {dd}, {y} {}", &d.month_name()[..3], clock(ts))
+}
+
+fn currency_symbol(c: &str) -> &'static str {
+    match c {
+        "EUR" => "€",
+        "GBP" => "£",
+        _ => "$",
+    }
+}
+
+fn language(country: &str) -> (&'static str, &'static str) {
+    match country {
+        "de" => ("de", "German"),
+        "fr" => ("fr", "French"),
+        "br" => ("pt", "Portuguese"),
+        "jp" => ("ja", "Japanese"),
+        _ => ("en", "English"),
+    }
+}
+
+fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
+    let mut ts = v.first_ts;
+    let mut out = Vec::new();
+    let mut position = 0u64;
+    let mut last_url = String::new();
+    for (i, a) in v.actions.iter().enumerate() {
+        let page_id = v.id * 100 + i as u64;
+        let common = |ty: &str, title: &str, subtitle: &str, icon: &str| {
+            json!({
+                "type": ty, "idpageview": format!("{:06x}", page_id & 0xFF_FFFF), "serverTimePretty": short_stamp(ts),
+                "timestamp": ts, "title": title, "subtitle": subtitle, "icon": "",
+                "iconSVG": format!("plugins/Morpheus/images/{icon}.svg"),
+            })
+        };
+        let o = match a {
+            Action::Page { url, title, time_spent } => {
+                position += 1;
+                last_url = url.clone();
+                let mut o = common("action", title, url, "action");
+                extend(&mut o, json!({
+                    "url": url, "pageTitle": title, "pageIdAction": page_id, "pageId": page_id,
+                    "timeSpent": time_spent, "timeSpentPretty": pretty_duration(*time_spent), "pageviewPosition": position,
+                }));
+                ts += *time_spent as i64;
+                o
+            }
+            Action::Event { category, action, name, value } => {
+                let sub = format!("Category: \"{category}\", Action: \"{action}\"");
+                let mut o = common("event", "Event", &sub, "event");
+                extend(&mut o, json!({
+                    "url": last_url, "pageIdAction": page_id, "pageId": page_id, "eventCategory": category,
+                    "eventAction": action, "eventName": name, "pageviewPosition": position.max(1),
+                }));
+                if let Some(val) = value {
+                    extend(&mut o, json!({ "eventValue": val }));
+                }
+                o
+            }
+            Action::Outlink { url } | Action::Download { url } => {
+                let ty = if matches!(a, Action::Outlink { .. }) { "outlink" } else { "download" };
+                let mut o = common(ty, url, url, ty);
+                extend(&mut o, json!({
+                    "url": url, "pageTitle": Value::Null, "pageIdAction": page_id, "pageId": page_id,
+                    "pageviewPosition": position.max(1),
+                }));
+                o
+            }
+            Action::Search { keyword } => {
+                let mut o = common("search", "Site Search", keyword, "search");
+                extend(&mut o, json!({
+                    "url": last_url, "pageIdAction": page_id, "pageId": page_id, "siteSearchKeyword": keyword,
+                    "siteSearchCategory": Value::Null, "siteSearchCount": 1, "pageviewPosition": position.max(1),
+                }));
+                o
+            }
+        };
+        out.push(o);
+    }
+    for c in &v.conversions {
+        let o = match c.goal {
+            Some(g) => {
+                let name = ds.goals.iter().find(|x| x.site == v.site && x.id == g).map(|x| x.name.clone());
+                let mut o = json!({
+                    "type": "goal", "idpageview": Value::Null, "serverTimePretty": short_stamp(ts), "timestamp": ts,
+                    "title": name, "subtitle": "", "icon": "", "iconSVG": "plugins/Morpheus/images/goal.svg",
+                });
+                extend(&mut o, json!({
+                    "goalId": g, "goalName": name, "goalPageId": Value::Null, "revenue": round_value(c.revenue, 2),
+                    "url": last_url, "referrerType": v.referrer.type_code(),
+                    "referrerName": referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
+                }));
+                o
+            }
+            None => json!({
+                "type": "ecommerceOrder", "idpageview": Value::Null, "serverTimePretty": short_stamp(ts),
+                "timestamp": ts, "title": "Ecommerce order", "subtitle": "", "icon": "",
+                "iconSVG": "plugins/Morpheus/images/ecommerceOrder.svg", "orderId": format!("{}", v.id * 7),
+                "revenue": round_value(c.revenue, 2), "revenueSubTotal": round_value(c.revenue, 2), "revenueTax": 0,
+                "revenueShipping": 0, "revenueDiscount": 0, "items": c.items, "itemDetails": [],
+            }),
+        };
+        out.push(o);
+    }
+    out
+}
+
+fn extend(o: &mut Value, extra: Value) {
+    if let (Value::Object(m), Value::Object(e)) = (o, extra) {
+        m.extend(e);
+    }
+}
+
+/// One visit as `Live.getLastVisitsDetails` returns it.
+pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Value {
+    let site = ds.site(v.site);
+    let last_ts = v.first_ts + v.duration as i64;
+    let first_visit = ds.visits.iter().find(|o| o.site == v.site && o.visitor_id == v.visitor_id);
+    let since_first = first_visit.map_or(0, |f| v.first_ts - f.first_ts);
+    let prev = ds.visits.iter().filter(|o| o.site == v.site && o.visitor_id == v.visitor_id && o.first_ts < v.first_ts).last();
+    let since_last = prev.map_or(0, |p| v.first_ts - p.first_ts);
+    let order = v.conversions.iter().find(|c| c.goal.is_none());
+    let l = v.location;
+    let b = v.browser;
+    let (lang_code, lang) = language(l.country_code);
+    let (search_url, search_icon, social_url, social_icon, ref_url) = match &v.referrer {
+        Referrer::Search { host, keyword, .. } => (
+            json!(format!("https://{host}")),
+            json!(format!("plugins/Morpheus/icons/dist/searchEngines/{host}.png")),
+            Value::Null,
+            Value::Null,
+            json!(format!("https://{host}/search?q={}", keyword.replace(' ', "+"))),
+        ),
+        Referrer::Social { url, .. } => {
+            let host = super::host_of(url);
+            (Value::Null, Value::Null, json!(host), json!(format!("plugins/Morpheus/icons/dist/socials/{host}.png")), json!(url))
+        }
+        Referrer::Website { url } => (Value::Null, Value::Null, Value::Null, Value::Null, json!(url)),
+        _ => (Value::Null, Value::Null, Value::Null, Value::Null, Value::Null),
+    };
+    let type_name = match v.referrer {
+        Referrer::Direct => "Direct Entry",
+        Referrer::Search { .. } => "Search Engines",
+        Referrer::Website { .. } => "Websites",
+        Referrer::Social { .. } => "Social Networks",
+        Referrer::Campaign { .. } => "Campaigns",
+    };
+    let device_icon = format!("plugins/Morpheus/icons/dist/devices/{}.png", v.device.device_type.to_lowercase());
+    let count = |f: fn(&Action) -> bool| v.actions.iter().filter(|a| f(a)).count();
+    let mut m = Map::new();
+    let details = if with_actions { action_details(ds, v) } else { Vec::new() };
+    let fields = json!({
+        "idSite": v.site, "idVisit": v.id, "visitIp": v.ip, "visitorId": v.visitor_id,
+        "fingerprint": format!("{:016x}", v.id.wrapping_mul(0x9E37_79B9_7F4A_7C15)), "actionDetails": details,
+        "goalConversions": v.conversions.iter().filter(|c| c.goal.is_some()).count(),
+        "siteCurrency": site.map(|s| s.currency.clone()), "siteCurrencySymbol": currency_symbol(site.map_or("", |s| &s.currency)),
+        "serverDate": v.day.to_string(), "visitServerHour": v.server_hour().to_string(),
+        "lastActionTimestamp": last_ts,
+        "lastActionDateTime": format!("{} {}", Day(last_ts.div_euclid(86_400)), clock(last_ts)),
+        "siteName": site.map(|s| s.name.clone()), "serverTimestamp": last_ts, "firstActionTimestamp": v.first_ts,
+        "serverTimePretty": clock(last_ts), "serverDatePretty": pretty_day(v.day),
+        "serverDatePrettyFirstAction": pretty_day(v.day), "serverTimePrettyFirstAction": clock(v.first_ts),
+        "userId": v.user_id, "visitorType": if v.returning { "returning" } else { "new" },
+        "visitorTypeIcon": if v.returning { "plugins/Live/images/returningVisitor.png" } else { "" },
+        "visitConverted": u8::from(v.converted()),
+        "visitConvertedIcon": if v.converted() { json!("plugins/Morpheus/images/goal.svg") } else { Value::Null },
+        "visitCount": v.visit_count, "visitEcommerceStatus": if order.is_some() { "ordered" } else { "none" },
+        "visitEcommerceStatusIcon": if order.is_some() { json!("plugins/Morpheus/images/ecommerceOrder.svg") } else { Value::Null },
+        "daysSinceFirstVisit": since_first / 86_400, "secondsSinceFirstVisit": since_first,
+        "daysSinceLastEcommerceOrder": 0, "secondsSinceLastEcommerceOrder": Value::Null,
+        "visitDuration": v.duration, "visitDurationPretty": pretty_duration(v.duration),
+        "searches": count(|a| matches!(a, Action::Search { .. })), "actions": v.nb_actions(),
+        "interactions": count(|a| matches!(a, Action::Page { .. })),
+        "referrerType": v.referrer.type_code(), "referrerTypeName": type_name,
+        "referrerName": referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
+        "referrerKeywordPosition": Value::Null, "referrerUrl": ref_url,
+        "referrerSearchEngineUrl": search_url, "referrerSearchEngineIcon": search_icon,
+        "referrerSocialNetworkUrl": social_url, "referrerSocialNetworkIcon": social_icon,
+        "languageCode": lang_code, "language": lang, "deviceType": v.device.device_type, "deviceTypeIcon": device_icon,
+        "deviceBrand": v.device.brand, "deviceModel": v.device.model,
+        "operatingSystem": format!("{} {}", b.os_name, b.os_version).trim(), "operatingSystemName": b.os_name,
+        "operatingSystemIcon": format!("plugins/Morpheus/icons/dist/os/{}.png", b.os_code),
+        "operatingSystemCode": b.os_code, "operatingSystemVersion": b.os_version,
+        "browserFamily": b.family, "browserFamilyDescription": format!("{} ({})", b.family, b.name),
+        "browser": format!("{} {}", b.name, b.version), "browserName": b.name,
+        "browserIcon": format!("plugins/Morpheus/icons/dist/browsers/{}.png", b.code), "browserCode": b.code,
+        "browserVersion": b.version,
+        "totalEcommerceRevenue": round_value(order.map_or(0.0, |o| o.revenue), 2),
+        "totalEcommerceConversions": u8::from(order.is_some()),
+        "totalEcommerceItems": order.map_or(0, |o| o.items).to_string(),
+        "totalAbandonedCartsRevenue": 0, "totalAbandonedCarts": 0, "totalAbandonedCartsItems": 0,
+        "events": count(|a| matches!(a, Action::Event { .. })),
+        "continent": l.continent, "continentCode": l.continent_code, "country": l.country,
+        "countryCode": l.country_code, "countryFlag": format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
+        "region": l.region, "regionCode": l.region_code, "city": l.city,
+        "location": format!("{}, {}, {}", l.city, l.region, l.country),
+        "latitude": format!("{:.6}", l.lat), "longitude": format!("{:.6}", l.long),
+        "visitLocalTime": clock(v.first_ts), "visitLocalHour": v.server_hour().to_string(),
+        "daysSinceLastVisit": since_last / 86_400, "secondsSinceLastVisit": since_last,
+        "resolution": if v.device.device_type == "Desktop" { "1920x1080" } else { "390x844" },
+        "plugins": "", "pluginsIcons": Value::Null,
+    });
+    if let Value::Object(f) = fields {
+        m.extend(f);
+    }
+    Value::Object(m)
+}
+
+/// `Live.getVisitorProfile`: `[]` for an unknown visitor, as Matomo answers.
+pub(crate) fn visitor_profile(ds: &Dataset, site: u32, visitor: Option<&str>) -> Value {
+    let site_visits: Vec<&Visit> = ds.visits.iter().filter(|v| v.site == site).collect();
+    let visitor = match visitor {
+        Some(id) => id.to_string(),
+        None => match site_visits.last() {
+            Some(v) => v.visitor_id.clone(),
+            None => return json!([]),
+        },
+    };
+    let mine: Vec<&Visit> = site_visits.iter().copied().filter(|v| v.visitor_id == visitor).collect();
+    let (Some(first), Some(last)) = (mine.first(), mine.last()) else {
+        return json!([]);
+    };
+    let mut visitors: Vec<&str> = site_visits.iter().map(|v| v.visitor_id.as_str()).collect();
+    visitors.sort();
+    visitors.dedup();
+    let pos = visitors.iter().position(|x| *x == visitor).unwrap_or(0);
+    let neighbour = |i: Option<usize>| i.and_then(|i| visitors.get(i)).map_or(Value::Bool(false), |s| json!(s));
+    let count = |f: fn(&Action) -> bool| mine.iter().flat_map(|v| v.actions.iter()).filter(|a| f(a)).count();
+    let mut by_goal: BTreeMap<String, (u64, f64)> = BTreeMap::new();
+    let (mut orders, mut order_revenue, mut order_items) = (0u64, 0.0, 0u64);
+    for c in mine.iter().flat_map(|v| v.conversions.iter()) {
+        match c.goal {
+            Some(g) => {
+                let e = by_goal.entry(format!("idgoal={g}")).or_default();
+                e.0 += 1;
+                e.1 += c.revenue;
+            }
+            None => {
+                orders += 1;
+                order_revenue += c.revenue;
+                order_items += u64::from(c.items);
+            }
+        }
+    }
+    let mut pages: BTreeMap<&str, u64> = BTreeMap::new();
+    for (url, _, _) in mine.iter().flat_map(|v| v.pages()) {
+        *pages.entry(url).or_default() += 1;
+    }
+    let mut visited: Vec<(&str, u64)> = pages.into_iter().collect();
+    visited.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut devices: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut continents: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
+    let mut countries: BTreeMap<&str, (u64, &str, Vec<&str>)> = BTreeMap::new();
+    for v in &mine {
+        *devices.entry(v.device.device_type).or_default().entry(format!("{} {}", v.device.brand, v.device.model)).or_default() += 1;
+        let c = continents.entry(v.location.continent_code).or_insert((0, v.location.continent));
+        c.0 += 1;
+        let k = countries.entry(v.location.country_code).or_insert((0, v.location.country, Vec::new()));
+        k.0 += 1;
+        if !k.2.contains(&v.location.city) {
+            k.2.push(v.location.city);
+        }
+    }
+    let summary = |v: &Visit| {
+        json!({
+            "date": v.first_ts, "prettyDate": pretty_day(v.day), "daysAgo": (ds.today.0 - v.day.0),
+            "referrerType": v.referrer.type_code(), "referrerUrl": "",
+            "referralSummary": match &v.referrer {
+                Referrer::Direct => "Direct Entry".to_string(),
+                Referrer::Campaign { name, .. } => format!("Campaign: {name}"),
+                r => referrer_name(r),
+            },
+        })
+    };
+    let total_duration: u64 = mine.iter().map(|v| v.duration).sum();
+    let recent: Vec<Value> = mine.iter().rev().take(10).map(|v| visit_details(ds, v, true)).collect();
+    json!({
+        "visitorId": visitor, "hasMoreVisits": mine.len() > 10, "totalVisits": mine.len(),
+        "totalVisitDuration": total_duration, "totalActions": mine.iter().map(|v| v.nb_actions()).sum::<u64>(),
+        "totalOutlinks": count(|a| matches!(a, Action::Outlink { .. })),
+        "totalDownloads": count(|a| matches!(a, Action::Download { .. })),
+        "totalSearches": count(|a| matches!(a, Action::Search { .. })),
+        "totalPageViews": count(|a| matches!(a, Action::Page { .. })),
+        "totalUniquePageViews": visited.len(), "totalRevisitedPages": visited.iter().filter(|(_, c)| *c > 1).count(),
+        "totalPageViewsWithTiming": 0, "totalPageViewsWithLoadTime": 0,
+        "searches": [],
+        "totalGoalConversions": by_goal.values().map(|g| g.0).sum::<u64>(),
+        "totalConversionsByGoal": by_goal.iter().map(|(k, g)| (k.clone(), json!(g.0))).collect::<Map<_, _>>(),
+        "totalEcommerceRevenue": round_value(order_revenue, 2), "totalEcommerceConversions": orders,
+        "totalEcommerceItems": order_items.to_string(), "totalAbandonedCarts": 0, "totalAbandonedCartsRevenue": 0,
+        "totalAbandonedCartsItems": "0", "totalEvents": count(|a| matches!(a, Action::Event { .. })),
+        "hasLatLong": true,
+        "totalRevenueByGoal": by_goal.iter().filter(|(_, g)| g.1 > 0.0).map(|(k, g)| (k.clone(), round_value(g.1, 2))).collect::<Map<_, _>>(),
+        "lastVisits": recent, "nextVisitorId": neighbour(pos.checked_add(1)),
+        "previousVisitorId": neighbour(pos.checked_sub(1)), "totalVisitDurationPretty": pretty_duration(total_duration),
+        "userId": last.user_id.clone().map_or(Value::Bool(false), Value::from),
+        "firstVisit": summary(first), "lastVisit": summary(last), "visitsAggregated": mine.len(),
+        "visitedPages": visited.iter().map(|(u, c)| json!({"url": u, "count": c})).collect::<Vec<_>>(),
+        "devices": devices.iter().map(|(t, models)| json!({
+            "type": t, "count": models.values().sum::<u64>(),
+            "icon": format!("plugins/Morpheus/icons/dist/devices/{}.png", t.to_lowercase()),
+            "devices": models.iter().map(|(n, c)| json!({"name": n, "count": c})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "continents": continents.iter().map(|(c, (n, name))| json!({"continent": c, "nb_visits": n, "prettyName": name})).collect::<Vec<_>>(),
+        "countries": countries.iter().map(|(c, (n, name, cities))| json!({
+            "country": c, "nb_visits": n, "flag": format!("plugins/Morpheus/icons/dist/flags/{c}.png"),
+            "prettyName": name, "cities": cities,
+        })).collect::<Vec<_>>(),
+    })
+}
