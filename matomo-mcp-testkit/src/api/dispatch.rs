@@ -70,13 +70,16 @@ fn call(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest, allow_bulk
             }
             sites::site_ids(ds, access, level)
         }
-        "SitesManager.addSite" | "UsersManager.getUsers" if !access.super_user => {
-            return Err(ApiError::denied(errors::SUPER_USER));
+        "SitesManager.addSite" if !access.super_user => return Err(ApiError::denied(errors::SUPER_USER)),
+        "UsersManager.getUsers" if !access.super_user && access.admin.is_empty() => {
+            return Err(ApiError::denied(errors::SOME_ADMIN));
         }
         "Goals.getGoals" => sites::goals(ds, one_site(ds, access, req)?),
         "API.getReportMetadata" => sites::report_metadata(ds, one_site(ds, access, req)?, token),
         "Live.getVisitorProfile" => live::visitor_profile(ds, one_site(ds, access, req)?, req.non_empty("visitorId")),
         "Live.getLastVisitsDetails" => last_visits(ds, access, req)?,
+        "Live.getCounters" => live::counters(ds, one_site(ds, access, req)?, req.non_empty("lastMinutes"))
+            .map_err(ApiError::payload)?,
         m if reports::is_period_method(m) => period_report(ds, access, req, m)?,
         _ => return Err(ApiError::payload(errors::unknown_method(module, action))),
     };

@@ -35,6 +35,8 @@ pub(crate) fn view_access(site: u32) -> String {
 
 pub(crate) const SUPER_USER: &str = "You can't access this resource as it requires a 'superuser' access.";
 
+pub(crate) const SOME_ADMIN: &str = "You can't access this resource as it requires admin access for at least one website.";
+
 pub(crate) fn unknown_site(id: &str) -> String {
     format!("An unexpected website was found in the request: website id was set to '{id}' .")
 }

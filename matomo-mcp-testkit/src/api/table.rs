@@ -13,6 +13,8 @@ pub(crate) struct Row {
     pub flat_label: Option<String>,
     /// Columns added to this row only when flattened (e.g. `Events_EventCategory`).
     pub flat_cols: Map<String, Value>,
+    /// Columns Matomo shows on the requested table's rows but not inside embedded subtables.
+    pub top_cols: Map<String, Value>,
 }
 
 impl Row {
@@ -54,7 +56,7 @@ pub(crate) fn finish(mut rows: Vec<Row>, f: &TableFilters) -> Value {
     if let Some(id) = f.id_subtable {
         rows = find_sub(rows, id).unwrap_or_default();
     }
-    let mut out: Vec<Value> = if f.flat { flatten(rows, None) } else { render(rows, f.expanded) };
+    let mut out: Vec<Value> = if f.flat { flatten(rows, None) } else { render(rows, f.expanded, true) };
     let start = f.offset.min(out.len());
     out.drain(..start);
     if f.limit >= 0 {
@@ -115,16 +117,19 @@ fn find_sub(rows: Vec<Numbered>, id: u64) -> Option<Vec<Numbered>> {
     None
 }
 
-fn render(rows: Vec<Numbered>, expanded: bool) -> Vec<Value> {
+fn render(rows: Vec<Numbered>, expanded: bool, top: bool) -> Vec<Value> {
     rows.into_iter()
         .map(|n| {
             let mut obj = Map::new();
             obj.insert("label".into(), Value::String(n.row.label));
             obj.extend(n.row.cols);
+            if top {
+                obj.extend(n.row.top_cols);
+            }
             if let Some(id) = n.id {
                 obj.insert("idsubdatatable".into(), Value::from(id));
                 if expanded {
-                    obj.insert("subtable".into(), Value::Array(render(n.sub, true)));
+                    obj.insert("subtable".into(), Value::Array(render(n.sub, true, false)));
                 }
             }
             Value::Object(obj)
@@ -149,6 +154,7 @@ fn flatten(rows: Vec<Numbered>, parent: Option<(&str, &Map<String, Value>)>) -> 
         let mut obj = Map::new();
         obj.insert("label".into(), Value::String(label));
         obj.extend(n.row.cols);
+        obj.extend(n.row.top_cols);
         obj.extend(flat_cols);
         out.push(Value::Object(obj));
     }

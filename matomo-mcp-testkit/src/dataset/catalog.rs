@@ -77,7 +77,7 @@ pub(crate) static LOCATIONS: &[Location] = &[
     loc!("eur", "Europe", "fr", "France", "IDF", "Île-de-France", "Paris", 48.8566, 2.3522),
     loc!("eur", "Europe", "gb", "United Kingdom", "ENG", "England", "London", 51.5074, -0.1278),
     loc!("asi", "Asia", "in", "India", "MH", "Maharashtra", "Mumbai", 19.076, 72.8777),
-    loc!("asi", "Asia", "jp", "Japan", "13", "Tokyo", "Tokyo", 35.6762, 139.6503),
+    loc!("amn", "North America", "ca", "Canada", "ON", "Ontario", "Toronto", 43.6532, -79.3832),
     loc!("ams", "South America", "br", "Brazil", "SP", "São Paulo", "São Paulo", -23.5505, -46.6333),
     loc!("oce", "Oceania", "au", "Australia", "NSW", "New South Wales", "Sydney", -33.8688, 151.2093),
 ];
@@ -105,9 +105,9 @@ pub(crate) static BROWSERS: &[Browser] = &[
         name: "Firefox",
         version: "120.0",
         family: "Gecko",
-        os_code: "LIN",
-        os_name: "GNU/Linux",
-        os_version: "",
+        os_code: "UBT",
+        os_name: "Ubuntu",
+        os_version: "22.04",
     },
     Browser {
         code: "SF",

@@ -84,7 +84,7 @@ impl PageAgg {
         m.insert("avg_time_on_page".into(), Value::from((self.time as f64 / hits).round() as u64));
         m.insert("bounce_rate".into(), ctx.rate(self.entry_bounces as f64, self.entry_visits.len() as f64, 0));
         m.insert("exit_rate".into(), ctx.rate(self.exit_visits.len() as f64, nb_visits, 0));
-        m.insert("avg_page_load_time".into(), Value::from(0));
+        m.insert("nb_hits_following_search".into(), Value::from(0));
         m
     }
 }
@@ -162,6 +162,7 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, flat_col: &str) -> Vec<Row> {
         .map(|(label, child)| {
             let mut r = Row::new(label);
             r.cols = child.agg.cols(ctx);
+            r.top_cols.insert("avg_page_load_time".into(), Value::from(0));
             match child.leaf {
                 Some((_, url)) => {
                     let path = path_of(&url);
@@ -216,6 +217,7 @@ pub(crate) fn page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         .map(|(title, agg)| {
             let mut r = Row::new(title.clone());
             r.cols = agg.cols(ctx);
+            r.top_cols.insert("avg_page_load_time".into(), Value::from(0));
             r.set("segment", format!("pageTitle=={}", percent_encode(&title)));
             r.flat_cols.insert("Actions_PageTitle".into(), Value::from(title));
             r

@@ -38,7 +38,6 @@ fn language(country: &str) -> (&'static str, &'static str) {
         "de" => ("de", "German"),
         "fr" => ("fr", "French"),
         "br" => ("pt", "Portuguese"),
-        "jp" => ("ja", "Japanese"),
         _ => ("en", "English"),
     }
 }
@@ -52,7 +51,7 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
         let page_id = v.id * 100 + i as u64;
         let common = |ty: &str, title: &str, subtitle: &str, icon: &str| {
             json!({
-                "type": ty, "idpageview": format!("{:06x}", page_id & 0xFF_FFFF), "serverTimePretty": short_stamp(ts),
+                "type": ty, "idpageview": pageview_id(page_id), "serverTimePretty": short_stamp(ts),
                 "timestamp": ts, "title": title, "subtitle": subtitle, "icon": "",
                 "iconSVG": format!("plugins/Morpheus/images/{icon}.svg"),
             })
@@ -94,7 +93,7 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
                 let mut o = common("search", "Site Search", keyword, "search");
                 extend(&mut o, json!({
                     "url": last_url, "pageIdAction": page_id, "pageId": page_id, "siteSearchKeyword": keyword,
-                    "siteSearchCategory": Value::Null, "siteSearchCount": 1, "pageviewPosition": position.max(1),
+                    "siteSearchCategory": "", "siteSearchCount": 1, "pageviewPosition": position.max(1),
                 }));
                 o
             }
@@ -119,7 +118,7 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
             None => json!({
                 "type": "ecommerceOrder", "idpageview": Value::Null, "serverTimePretty": short_stamp(ts),
                 "timestamp": ts, "title": "Ecommerce order", "subtitle": "", "icon": "",
-                "iconSVG": "plugins/Morpheus/images/ecommerceOrder.svg", "orderId": format!("{}", v.id * 7),
+                "iconSVG": "plugins/Morpheus/images/ecommerceOrder.svg", "orderId": format!("ORD-{}", v.id * 7),
                 "revenue": round_value(c.revenue, 2), "revenueSubTotal": round_value(c.revenue, 2), "revenueTax": 0,
                 "revenueShipping": 0, "revenueDiscount": 0, "items": c.items, "itemDetails": [],
             }),
@@ -127,6 +126,24 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
         out.push(o);
     }
     out
+}
+
+/// Six lowercase letters, like Matomo's random page view ids (never mistaken for a number).
+fn pageview_id(n: u64) -> String {
+    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..6)
+        .map(|_| {
+            let c = (b'a' + (x % 26) as u8) as char;
+            x /= 26;
+            c
+        })
+        .collect()
+}
+
+/// 16 hex characters starting with a letter.
+fn fingerprint(n: u64) -> String {
+    let x = n.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    format!("{:x}{:015x}", 10 + x % 6, x >> 4)
 }
 
 fn extend(o: &mut Value, extra: Value) {
@@ -175,7 +192,7 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
     let details = if with_actions { action_details(ds, v) } else { Vec::new() };
     let fields = json!({
         "idSite": v.site, "idVisit": v.id, "visitIp": v.ip, "visitorId": v.visitor_id,
-        "fingerprint": format!("{:016x}", v.id.wrapping_mul(0x9E37_79B9_7F4A_7C15)), "actionDetails": details,
+        "fingerprint": fingerprint(v.id), "actionDetails": details,
         "goalConversions": v.conversions.iter().filter(|c| c.goal.is_some()).count(),
         "siteCurrency": site.map(|s| s.currency.clone()), "siteCurrencySymbol": currency_symbol(site.map_or("", |s| &s.currency)),
         "serverDate": v.day.to_string(), "visitServerHour": v.server_hour().to_string(),
@@ -226,6 +243,19 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
     });
     if let Value::Object(f) = fields {
         m.extend(f);
+    }
+    if !site.is_some_and(|s| s.ecommerce) {
+        // Matomo leaves the ecommerce totals out for sites without ecommerce.
+        for k in [
+            "totalEcommerceRevenue",
+            "totalEcommerceConversions",
+            "totalEcommerceItems",
+            "totalAbandonedCartsRevenue",
+            "totalAbandonedCarts",
+            "totalAbandonedCartsItems",
+        ] {
+            m.remove(k);
+        }
     }
     Value::Object(m)
 }
@@ -331,4 +361,24 @@ pub(crate) fn visitor_profile(ds: &Dataset, site: u32, visitor: Option<&str>) ->
             "prettyName": name, "cities": cities,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// `Live.getCounters`: visits in the last `lastMinutes` (1..=2880) before the end of "today".
+pub(crate) fn counters(ds: &Dataset, site: u32, last_minutes: Option<&str>) -> Result<Value, String> {
+    let minutes: i64 = last_minutes.and_then(|m| m.parse().ok()).unwrap_or(0);
+    if !(1..=2880).contains(&minutes) {
+        return Err("lastMinutes only accepts values between 1 and 2880".into());
+    }
+    let now = ds.today.plus(1).midnight_ts();
+    let recent: Vec<&Visit> =
+        ds.visits.iter().filter(|v| v.site == site && v.first_ts >= now - minutes * 60 && v.first_ts < now).collect();
+    let mut visitors: Vec<&str> = recent.iter().map(|v| v.visitor_id.as_str()).collect();
+    visitors.sort();
+    visitors.dedup();
+    Ok(json!([{
+        "visits": recent.len(),
+        "actions": recent.iter().map(|v| v.nb_actions()).sum::<u64>(),
+        "visitors": visitors.len(),
+        "visitsConverted": recent.iter().filter(|v| v.converted()).count(),
+    }]))
 }
