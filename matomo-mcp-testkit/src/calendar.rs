@@ -82,14 +82,32 @@ impl Day {
 
     /// English weekday name, for Live's "pretty" dates.
     pub fn weekday_name(self) -> &'static str {
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][self.weekday() as usize]
+        [
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ][self.weekday() as usize]
     }
 
     /// English month name.
     pub fn month_name(self) -> &'static str {
         const NAMES: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-            "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         NAMES[(self.ymd().1 - 1) as usize]
     }
@@ -149,7 +167,10 @@ mod tests {
         assert_eq!(d.to_string(), "2026-11-26");
         assert_eq!(d.weekday_name(), "Thursday");
         assert_eq!(d.week_start().to_string(), "2026-11-23");
-        assert_eq!(Day::parse("2024-02-29").unwrap().plus(1).to_string(), "2024-03-01");
+        assert_eq!(
+            Day::parse("2024-02-29").unwrap().plus(1).to_string(),
+            "2024-03-01"
+        );
         assert!(Day::parse("2026-02-29").is_none());
         assert_eq!(d.plus_months(-2).month_start().to_string(), "2026-09-01");
         assert_eq!(Day(0).to_string(), "1970-01-01");

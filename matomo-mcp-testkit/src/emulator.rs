@@ -17,16 +17,32 @@ use crate::server::{Shared, lock, router};
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
     /// Binding 127.0.0.1 on a free port failed (no loopback interface, or the process is out of sockets).
-    #[error("could not bind the emulator to 127.0.0.1: {0}; check that loopback networking is available")]
+    #[error(
+        "could not bind the emulator to 127.0.0.1: {0}; check that loopback networking is available"
+    )]
     Bind(#[source] std::io::Error),
 }
 
 /// Configures an [`Emulator`]: dataset seed, the day treated as "today", and the tokens it accepts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmulatorBuilder {
     seed: u64,
     today: Option<Day>,
     tokens: Vec<(String, Access)>,
+}
+
+/// Shows the configuration but not the tokens, which are secrets even in tests (CI logs are public).
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("seed", &self.seed)
+            .field("today", &self.today)
+            .field(
+                "tokens",
+                &self.tokens.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 impl EmulatorBuilder {
@@ -44,22 +60,46 @@ impl EmulatorBuilder {
 
     /// A token with view access to `sites`.
     pub fn view_token(self, token: impl Into<String>, sites: &[u32]) -> Self {
-        self.token(token, Access { view: sites.to_vec(), ..Access::default() })
+        self.token(
+            token,
+            Access {
+                view: sites.to_vec(),
+                ..Access::default()
+            },
+        )
     }
 
     /// A token with write access to `sites` (write implies view).
     pub fn write_token(self, token: impl Into<String>, sites: &[u32]) -> Self {
-        self.token(token, Access { write: sites.to_vec(), ..Access::default() })
+        self.token(
+            token,
+            Access {
+                write: sites.to_vec(),
+                ..Access::default()
+            },
+        )
     }
 
     /// A token with admin access to `sites`.
     pub fn admin_token(self, token: impl Into<String>, sites: &[u32]) -> Self {
-        self.token(token, Access { admin: sites.to_vec(), ..Access::default() })
+        self.token(
+            token,
+            Access {
+                admin: sites.to_vec(),
+                ..Access::default()
+            },
+        )
     }
 
     /// A super-user token: every site, every method.
     pub fn super_user_token(self, token: impl Into<String>) -> Self {
-        self.token(token, Access { super_user: true, ..Access::default() })
+        self.token(
+            token,
+            Access {
+                super_user: true,
+                ..Access::default()
+            },
+        )
     }
 
     fn token(mut self, token: impl Into<String>, access: Access) -> Self {
@@ -78,7 +118,9 @@ impl EmulatorBuilder {
             faults: Mutex::new(FaultSet::default()),
             requests: Mutex::new(Vec::new()),
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(EmulatorError::Bind)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(EmulatorError::Bind)?;
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
         let (tx, rx) = oneshot::channel::<()>();
         let app = router(shared.clone());
@@ -90,7 +132,12 @@ impl EmulatorBuilder {
                 })
                 .await;
         });
-        Ok(Emulator { addr, shared, stop: Some(tx), task: Some(task) })
+        Ok(Emulator {
+            addr,
+            shared,
+            stop: Some(tx),
+            task: Some(task),
+        })
     }
 }
 
@@ -105,14 +152,20 @@ pub struct Emulator {
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Tokens are deliberately left out.
-        f.debug_struct("Emulator").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
 impl Emulator {
     /// Starts configuring an emulator (seed 0, today = real UTC date, no tokens).
     pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder { seed: 0, today: None, tokens: Vec::new() }
+        EmulatorBuilder {
+            seed: 0,
+            today: None,
+            tokens: Vec::new(),
+        }
     }
 
     /// `http://127.0.0.1:PORT/`: what a client takes as its Matomo base URL.

@@ -37,12 +37,18 @@ pub enum Fault {
 impl Fault {
     /// Every request fails with `status`.
     pub fn http_status(status: u16) -> Fault {
-        Fault::HttpStatus { status, times: None }
+        Fault::HttpStatus {
+            status,
+            times: None,
+        }
     }
 
     /// The next `times` requests fail with `status`, then the server is healthy.
     pub fn http_status_times(status: u16, times: u32) -> Fault {
-        Fault::HttpStatus { status, times: Some(times) }
+        Fault::HttpStatus {
+            status,
+            times: Some(times),
+        }
     }
 }
 
@@ -78,7 +84,13 @@ impl FaultSet {
         let latency = self
             .active
             .iter()
-            .map(|f| if let Fault::Latency(d) = f { *d } else { Duration::ZERO })
+            .map(|f| {
+                if let Fault::Latency(d) = f {
+                    *d
+                } else {
+                    Duration::ZERO
+                }
+            })
             .sum();
         let mut effect = Effect::Normal;
         let mut exhausted = None;

@@ -64,7 +64,9 @@ mod server;
 
 pub use api::auth::Access;
 pub use calendar::Day;
-pub use dataset::{Action, Browser, Conversion, Dataset, Device, Goal, Location, Referrer, Site, Visit};
+pub use dataset::{
+    Action, Browser, Conversion, Dataset, Device, Goal, Location, Referrer, Site, Visit,
+};
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;
 pub use recorder::RecordedRequest;

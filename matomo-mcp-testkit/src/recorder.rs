@@ -18,12 +18,18 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// The first value of `name` in the query string.
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first value of `name` in the body.
     pub fn body_param(&self, name: &str) -> Option<&str> {
-        self.body.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.body
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -33,7 +39,16 @@ impl fmt::Debug for RecordedRequest {
         let redact = |pairs: &[(String, String)]| -> Vec<(String, String)> {
             pairs
                 .iter()
-                .map(|(k, v)| (k.clone(), if k == "token_auth" { "<redacted>".into() } else { v.clone() }))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        if k == "token_auth" {
+                            "<redacted>".into()
+                        } else {
+                            v.clone()
+                        },
+                    )
+                })
                 .collect()
         };
         f.debug_struct("RecordedRequest")

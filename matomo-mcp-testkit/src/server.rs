@@ -30,19 +30,32 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new().route("/index.php", any(handle)).route("/", any(handle)).with_state(shared)
+    Router::new()
+        .route("/index.php", any(handle))
+        .route("/", any(handle))
+        .with_state(shared)
 }
 
 const JSON: &str = "application/json; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 
 fn respond(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
-    let mut r = (StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), body).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let mut r = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body,
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
     let query = parse_form(uri.query().unwrap_or(""));
     let body = parse_form(&String::from_utf8_lossy(&body));
     lock(&shared.requests).push(RecordedRequest {
@@ -57,12 +70,18 @@ async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, bod
     }
     let req = ApiRequest { query, body };
     let real = || match answer(&shared.dataset, &shared.tokens, &req) {
-        Answer::Json { status, body } => (status, JSON, serde_json::to_vec(&body).unwrap_or_default()),
+        Answer::Json { status, body } => {
+            (status, JSON, serde_json::to_vec(&body).unwrap_or_default())
+        }
         Answer::Html { status, body } => (status, HTML, body.into_bytes()),
     };
     let (status, ct, bytes) = match effect {
         Effect::Normal => real(),
-        Effect::Status(s) => (s, "text/plain; charset=utf-8", format!("injected HTTP {s}").into_bytes()),
+        Effect::Status(s) => (
+            s,
+            "text/plain; charset=utf-8",
+            format!("injected HTTP {s}").into_bytes(),
+        ),
         Effect::Malformed => (200, JSON, b"{\"nb_visits\": 12,, <html>".to_vec()),
         Effect::Truncated => {
             let (_, _, mut b) = real();
@@ -74,7 +93,11 @@ async fn handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, bod
             let v = serde_json::json!({"result": "error", "message": message});
             (200, JSON, serde_json::to_vec(&v).unwrap_or_default())
         }
-        Effect::Html => (500, HTML, crate::api::errors::html_page("Internal Server Error").into_bytes()),
+        Effect::Html => (
+            500,
+            HTML,
+            crate::api::errors::html_page("Internal Server Error").into_bytes(),
+        ),
     };
     respond(status, ct, bytes)
 }

@@ -31,7 +31,11 @@ async fn http_status_always_and_n_times() {
     emu.inject(Fault::http_status_times(503, 2));
     assert_eq!(api(&emu, VERSION, ROOT, &[]).await.status, 503);
     assert_eq!(api(&emu, VERSION, ROOT, &[]).await.status, 503);
-    assert_eq!(api(&emu, VERSION, ROOT, &[]).await.status, 200, "heals after two failures");
+    assert_eq!(
+        api(&emu, VERSION, ROOT, &[]).await.status,
+        200,
+        "heals after two failures"
+    );
     emu.inject(Fault::http_status(502));
     for _ in 0..3 {
         assert_eq!(api(&emu, VERSION, ROOT, &[]).await.status, 502);
@@ -50,9 +54,13 @@ async fn malformed_and_truncated_json() {
     assert!(r.content_type.starts_with("application/json"));
     assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_err());
     emu.clear_faults();
-    let full = api(&emu, "Live.getLastVisitsDetails", ROOT, &[("idSite", "1")]).await.body;
+    let full = api(&emu, "Live.getLastVisitsDetails", ROOT, &[("idSite", "1")])
+        .await
+        .body;
     emu.inject(Fault::TruncatedJson);
-    let cut = api(&emu, "Live.getLastVisitsDetails", ROOT, &[("idSite", "1")]).await.body;
+    let cut = api(&emu, "Live.getLastVisitsDetails", ROOT, &[("idSite", "1")])
+        .await
+        .body;
     assert!(cut.len() < full.len() && full.starts_with(&cut));
     assert!(serde_json::from_slice::<serde_json::Value>(&cut).is_err());
 }
@@ -60,7 +68,9 @@ async fn malformed_and_truncated_json() {
 #[tokio::test]
 async fn oversized_body_has_the_requested_size() {
     let emu = emulator(1).await;
-    emu.inject(Fault::OversizedBody { bytes: 3 * 1024 * 1024 });
+    emu.inject(Fault::OversizedBody {
+        bytes: 3 * 1024 * 1024,
+    });
     let r = api(&emu, VERSION, ROOT, &[]).await;
     assert_eq!(r.body.len(), 3 * 1024 * 1024);
     assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_ok());
@@ -69,7 +79,9 @@ async fn oversized_body_has_the_requested_size() {
 #[tokio::test]
 async fn matomo_error_payload_and_html_error_page() {
     let emu = emulator(1).await;
-    emu.inject(Fault::MatomoError { message: "Mysql error: gone away".into() });
+    emu.inject(Fault::MatomoError {
+        message: "Mysql error: gone away".into(),
+    });
     let r = api(&emu, VERSION, ROOT, &[]).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["result"], "error");

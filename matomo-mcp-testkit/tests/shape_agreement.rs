@@ -123,7 +123,11 @@ fn is_decimal(s: &str) -> bool {
 fn is_data_key(k: &str) -> bool {
     let date_like = |s: &str| {
         let parts: Vec<&str> = s.split('-').collect();
-        !parts.is_empty() && parts.len() <= 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        !parts.is_empty()
+            && parts.len() <= 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
     };
     k.starts_with("idgoal=") || k.split(',').all(date_like)
 }
@@ -151,12 +155,16 @@ impl Schema {
         match v {
             Value::Array(items) => {
                 for i in items {
-                    self.element.get_or_insert_with(Default::default).add(i, primary);
+                    self.element
+                        .get_or_insert_with(Default::default)
+                        .add(i, primary);
                 }
             }
             Value::Object(m) if is_map(m) => {
                 for x in m.values() {
-                    self.map_values.get_or_insert_with(Default::default).add(x, primary);
+                    self.map_values
+                        .get_or_insert_with(Default::default)
+                        .add(x, primary);
                 }
             }
             Value::Object(m) if m.is_empty() => {}
@@ -176,7 +184,10 @@ impl Schema {
     fn check(&self, v: &Value, path: &str, errs: &mut Vec<String>) {
         let k = kind(v);
         if !self.kinds.contains(&k) {
-            errs.push(format!("{path}: kind {k:?}, Matomo sent {:?} ({v})", self.kinds));
+            errs.push(format!(
+                "{path}: kind {k:?}, Matomo sent {:?} ({v})",
+                self.kinds
+            ));
             return;
         }
         match v {
@@ -194,11 +205,16 @@ impl Schema {
                         vals.check(x, &format!("{path}.{key}"), errs);
                     }
                 }
-                None => errs.push(format!("{path}: keyed by data ({:?}) where Matomo sent a record", m.keys())),
+                None => errs.push(format!(
+                    "{path}: keyed by data ({:?}) where Matomo sent a record",
+                    m.keys()
+                )),
             },
             Value::Object(m) => {
                 if self.records + self.variant_records == 0 {
-                    errs.push(format!("{path}: a record where Matomo sent a map keyed by data"));
+                    errs.push(format!(
+                        "{path}: a record where Matomo sent a map keyed by data"
+                    ));
                     return;
                 }
                 for (key, x) in m {
@@ -209,7 +225,9 @@ impl Schema {
                 }
                 for (key, (count, _)) in &self.fields {
                     if self.records > 0 && *count == self.records && !m.contains_key(key) {
-                        errs.push(format!("{path}: missing `{key}`, which Matomo always sends"));
+                        errs.push(format!(
+                            "{path}: missing `{key}`, which Matomo always sends"
+                        ));
                     }
                 }
             }
@@ -221,13 +239,19 @@ impl Schema {
 /// Rows must actually be compared: where Matomo answered rows, the emulator must too; where Matomo
 /// answered an error payload, the emulator must answer the same message.
 fn non_trivial(fixture: &Value, got: &Value, errs: &mut Vec<String>) {
-    if let (Value::Array(f), Value::Array(g)) = (fixture, got) {
-        if !f.is_empty() && g.is_empty() {
-            errs.push("$: empty where Matomo answered rows, so nothing was compared".into());
-        }
+    if let (Value::Array(f), Value::Array(g)) = (fixture, got)
+        && !f.is_empty()
+        && g.is_empty()
+    {
+        errs.push("$: empty where Matomo answered rows, so nothing was compared".into());
     }
-    if fixture.get("result").and_then(Value::as_str) == Some("error") && fixture.get("message") != got.get("message") {
-        errs.push(format!("$.message: {} where Matomo said {}", got["message"], fixture["message"]));
+    if fixture.get("result").and_then(Value::as_str) == Some("error")
+        && fixture.get("message") != got.get("message")
+    {
+        errs.push(format!(
+            "$.message: {} where Matomo said {}",
+            got["message"], fixture["message"]
+        ));
     }
 }
 
@@ -242,7 +266,10 @@ fn read_request(path: &std::path::Path) -> Recording {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let first = lines.next().unwrap();
-    let query = first.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default();
+    let query = first
+        .split_once('?')
+        .map(|(_, q)| q.to_string())
+        .unwrap_or_default();
     // Older recordings list the encoded body; later ones only the decoded form fields.
     let body = match text.lines().skip_while(|l| *l != "# encoded body").nth(1) {
         Some(encoded) => encoded.to_string(),
@@ -261,8 +288,15 @@ fn read_request(path: &std::path::Path) -> Recording {
         .find_map(|l| l.strip_prefix("HTTP status: "))
         .map(|s| s.trim().parse().unwrap())
         .unwrap();
-    let html = text.lines().any(|l| l.starts_with("Content-Type: text/html"));
-    Recording { query, body, status, html }
+    let html = text
+        .lines()
+        .any(|l| l.starts_with("Content-Type: text/html"));
+    Recording {
+        query,
+        body,
+        status,
+        html,
+    }
 }
 
 fn map_tokens(s: &str) -> String {
@@ -282,7 +316,11 @@ fn method_of(rec: &Recording) -> String {
 #[tokio::test]
 async fn emulator_shapes_match_every_served_fixture() {
     let dir = fixtures_dir();
-    assert!(dir.is_dir(), "fixtures not found at {} (set MATOMO_FIXTURES_DIR)", dir.display());
+    assert!(
+        dir.is_dir(),
+        "fixtures not found at {} (set MATOMO_FIXTURES_DIR)",
+        dir.display()
+    );
     let emu = common::emulator(42).await;
     let profile_visitor = {
         let ds = emu.dataset();
@@ -290,7 +328,12 @@ async fn emulator_shapes_match_every_served_fixture() {
         for v in ds.visits.iter().filter(|v| v.site == 1) {
             *counts.entry(v.visitor_id.as_str()).or_default() += 1;
         }
-        counts.into_iter().max_by_key(|(_, c)| *c).unwrap().0.to_string()
+        counts
+            .into_iter()
+            .max_by_key(|(_, c)| *c)
+            .unwrap()
+            .0
+            .to_string()
     };
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -301,7 +344,12 @@ async fn emulator_shapes_match_every_served_fixture() {
     names.sort();
     let variants: Vec<(String, String)> = names
         .iter()
-        .map(|n| (n.clone(), method_of(&read_request(&dir.join(format!("{n}.request.txt"))))))
+        .map(|n| {
+            (
+                n.clone(),
+                method_of(&read_request(&dir.join(format!("{n}.request.txt")))),
+            )
+        })
         .filter(|(n, _)| {
             let rec = read_request(&dir.join(format!("{n}.request.txt")));
             rec.status == 200 && !rec.html
@@ -319,7 +367,13 @@ async fn emulator_shapes_match_every_served_fixture() {
         if method == "Live.getVisitorProfile" && !name.starts_with("error_") {
             body = body
                 .split('&')
-                .map(|p| if p.starts_with("visitorId=") { format!("visitorId={profile_visitor}") } else { p.to_string() })
+                .map(|p| {
+                    if p.starts_with("visitorId=") {
+                        format!("visitorId={profile_visitor}")
+                    } else {
+                        p.to_string()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("&");
         }
@@ -327,14 +381,23 @@ async fn emulator_shapes_match_every_served_fixture() {
         compared.push(name.clone());
         let mut errs = Vec::new();
         if resp.status != rec.status {
-            errs.push(format!("HTTP status {} where Matomo sent {}", resp.status, rec.status));
+            errs.push(format!(
+                "HTTP status {} where Matomo sent {}",
+                resp.status, rec.status
+            ));
         }
         let html = resp.content_type.starts_with("text/html");
         if html != rec.html {
-            errs.push(format!("content type {} (Matomo sent {})", resp.content_type, if rec.html { "HTML" } else { "JSON" }));
+            errs.push(format!(
+                "content type {} (Matomo sent {})",
+                resp.content_type,
+                if rec.html { "HTML" } else { "JSON" }
+            ));
         }
         if !rec.html && !html {
-            let fixture: Value = serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.json"))).unwrap()).unwrap();
+            let fixture: Value =
+                serde_json::from_slice(&std::fs::read(dir.join(format!("{name}.json"))).unwrap())
+                    .unwrap();
             let mut schema = Schema::default();
             schema.add(&fixture, true);
             for (other, other_method) in &variants {
@@ -342,7 +405,10 @@ async fn emulator_shapes_match_every_served_fixture() {
                     continue;
                 }
                 let read = || -> Value {
-                    serde_json::from_slice(&std::fs::read(dir.join(format!("{other}.json"))).unwrap()).unwrap()
+                    serde_json::from_slice(
+                        &std::fs::read(dir.join(format!("{other}.json"))).unwrap(),
+                    )
+                    .unwrap()
                 };
                 // Live visits are the same objects in both Live methods.
                 match (method.as_str(), other_method.as_str()) {
@@ -367,11 +433,35 @@ async fn emulator_shapes_match_every_served_fixture() {
             }
         }
         if !errs.is_empty() {
-            failures.push(format!("{name}:\n    {}", errs.iter().take(12).cloned().collect::<Vec<_>>().join("\n    ")));
+            failures.push(format!(
+                "{name}:\n    {}",
+                errs.iter()
+                    .take(12)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            ));
         }
     }
-    println!("compared {} fixtures: {}", compared.len(), compared.join(", "));
-    println!("skipped {} fixtures (method not served): {}", skipped.len(), skipped.join(", "));
-    assert!(compared.len() >= 100, "only {} fixtures compared", compared.len());
-    assert!(failures.is_empty(), "{} fixture(s) disagree:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "compared {} fixtures: {}",
+        compared.len(),
+        compared.join(", ")
+    );
+    println!(
+        "skipped {} fixtures (method not served): {}",
+        skipped.len(),
+        skipped.join(", ")
+    );
+    assert!(
+        compared.len() >= 100,
+        "only {} fixtures compared",
+        compared.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

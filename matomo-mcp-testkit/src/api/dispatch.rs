@@ -22,13 +22,24 @@ pub(crate) enum Answer {
 /// Answers one HTTP request.
 pub(crate) fn answer(ds: &Dataset, tokens: &[(String, Access)], req: &ApiRequest) -> Answer {
     let result = auth::authenticate(req, tokens).and_then(|access| {
-        let token = req.body.iter().find(|(k, _)| k == "token_auth").map(|(_, v)| v.clone()).unwrap_or_default();
+        let token = req
+            .body
+            .iter()
+            .find(|(k, _)| k == "token_auth")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         call(ds, &access, &token, req, true)
     });
     match result {
         Ok(body) => Answer::Json { status: 200, body },
-        Err(ApiError::Json { status, message }) => Answer::Json { status, body: error_body(&message) },
-        Err(ApiError::Html { message }) => Answer::Html { status: 401, body: errors::html_page(&message) },
+        Err(ApiError::Json { status, message }) => Answer::Json {
+            status,
+            body: error_body(&message),
+        },
+        Err(ApiError::Html { message }) => Answer::Html {
+            status: 401,
+            body: errors::html_page(&message),
+        },
     }
 }
 
@@ -52,8 +63,16 @@ const MODULES: &[&str] = &[
     "UsersManager",
 ];
 
-fn call(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest, allow_bulk: bool) -> Result<Value, ApiError> {
-    let method = req.non_empty("method").ok_or_else(|| ApiError::payload(errors::missing("method")))?;
+fn call(
+    ds: &Dataset,
+    access: &Access,
+    token: &str,
+    req: &ApiRequest,
+    allow_bulk: bool,
+) -> Result<Value, ApiError> {
+    let method = req
+        .non_empty("method")
+        .ok_or_else(|| ApiError::payload(errors::missing("method")))?;
     let (module, action) = method.split_once('.').unwrap_or((method, ""));
     if !MODULES.contains(&module) {
         return Err(ApiError::payload(errors::unknown_module(module)));
@@ -70,16 +89,22 @@ fn call(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest, allow_bulk
             }
             sites::site_ids(ds, access, level)
         }
-        "SitesManager.addSite" if !access.super_user => return Err(ApiError::denied(errors::SUPER_USER)),
+        "SitesManager.addSite" if !access.super_user => {
+            return Err(ApiError::denied(errors::SUPER_USER));
+        }
         "UsersManager.getUsers" if !access.super_user && access.admin.is_empty() => {
             return Err(ApiError::denied(errors::SOME_ADMIN));
         }
         "Goals.getGoals" => sites::goals(ds, one_site(ds, access, req)?),
         "API.getReportMetadata" => sites::report_metadata(ds, one_site(ds, access, req)?, token),
-        "Live.getVisitorProfile" => live::visitor_profile(ds, one_site(ds, access, req)?, req.non_empty("visitorId")),
+        "Live.getVisitorProfile" => {
+            live::visitor_profile(ds, one_site(ds, access, req)?, req.non_empty("visitorId"))
+        }
         "Live.getLastVisitsDetails" => last_visits(ds, access, req)?,
-        "Live.getCounters" => live::counters(ds, one_site(ds, access, req)?, req.non_empty("lastMinutes"))
-            .map_err(ApiError::payload)?,
+        "Live.getCounters" => {
+            live::counters(ds, one_site(ds, access, req)?, req.non_empty("lastMinutes"))
+                .map_err(ApiError::payload)?
+        }
         m if reports::is_period_method(m) => period_report(ds, access, req, m)?,
         _ => return Err(ApiError::payload(errors::unknown_method(module, action))),
     };
@@ -93,7 +118,10 @@ fn bulk(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest) -> Value {
         .bulk_urls()
         .into_iter()
         .map(|url| {
-            let sub = ApiRequest { query: Vec::new(), body: parse_form(&url) };
+            let sub = ApiRequest {
+                query: Vec::new(),
+                body: parse_form(&url),
+            };
             call(ds, access, token, &sub, false).unwrap_or_else(|e| error_body(e.message()))
         })
         .collect();
@@ -101,8 +129,14 @@ fn bulk(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest) -> Value {
 }
 
 /// Parses `idSite` into site ids, checks they exist and are viewable; `multi` when keyed by site.
-fn parse_sites(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<(Vec<u32>, bool), ApiError> {
-    let raw = req.non_empty("idSite").ok_or_else(|| ApiError::payload(errors::missing("idSite")))?;
+fn parse_sites(
+    ds: &Dataset,
+    access: &Access,
+    req: &ApiRequest,
+) -> Result<(Vec<u32>, bool), ApiError> {
+    let raw = req
+        .non_empty("idSite")
+        .ok_or_else(|| ApiError::payload(errors::missing("idSite")))?;
     let all: Vec<u32> = ds.sites.iter().map(|s| s.id).collect();
     if raw == "all" {
         let ids = access.viewable(&all);
@@ -113,7 +147,10 @@ fn parse_sites(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<(Vec<u
     }
     let mut ids = Vec::new();
     for part in raw.split(',') {
-        let id: u32 = part.trim().parse().map_err(|_| ApiError::payload(errors::unknown_site("0")))?;
+        let id: u32 = part
+            .trim()
+            .parse()
+            .map_err(|_| ApiError::payload(errors::unknown_site("0")))?;
         if ds.site(id).is_none() {
             return Err(ApiError::payload(errors::unknown_site(&id.to_string())));
         }
@@ -127,7 +164,9 @@ fn parse_sites(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<(Vec<u
 
 fn one_site(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<u32, ApiError> {
     let (ids, _) = parse_sites(ds, access, req)?;
-    ids.first().copied().ok_or_else(|| ApiError::payload(errors::missing("idSite")))
+    ids.first()
+        .copied()
+        .ok_or_else(|| ApiError::payload(errors::missing("idSite")))
 }
 
 fn filters(req: &ApiRequest, default_limit: i64) -> TableFilters {
@@ -135,15 +174,24 @@ fn filters(req: &ApiRequest, default_limit: i64) -> TableFilters {
         flat: req.flag("flat"),
         expanded: req.flag("expanded"),
         id_subtable: req.non_empty("idSubtable").and_then(|s| s.parse().ok()),
-        limit: req.non_empty("filter_limit").and_then(|s| s.parse().ok()).unwrap_or(default_limit),
-        offset: req.non_empty("filter_offset").and_then(|s| s.parse().ok()).unwrap_or(0),
+        limit: req
+            .non_empty("filter_limit")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default_limit),
+        offset: req
+            .non_empty("filter_offset")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
         sort_column: req.non_empty("filter_sort_column").map(String::from),
         sort_desc: req.get("filter_sort_order") != Some("asc"),
     }
 }
 
 fn segment(req: &ApiRequest) -> Result<Segment, ApiError> {
-    req.non_empty("segment").map(Segment::parse).transpose().map(Option::unwrap_or_default)
+    req.non_empty("segment")
+        .map(Segment::parse)
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
 /// Methods whose empty period is `[]` inside a multi-period answer (and zeros when alone).
@@ -151,7 +199,12 @@ fn is_get_style(method: &str) -> bool {
     matches!(method, "VisitsSummary.get" | "Goals.get")
 }
 
-fn period_report(ds: &Dataset, access: &Access, req: &ApiRequest, method: &str) -> Result<Value, ApiError> {
+fn period_report(
+    ds: &Dataset,
+    access: &Access,
+    req: &ApiRequest,
+    method: &str,
+) -> Result<Value, ApiError> {
     let (site_ids, multi_site) = parse_sites(ds, access, req)?;
     let periods: Periods = period::parse(req.non_empty("period"), req.get("date"), ds.today)?;
     let seg = segment(req)?;
@@ -161,7 +214,10 @@ fn period_report(ds: &Dataset, access: &Access, req: &ApiRequest, method: &str) 
         let mut by_period = Map::new();
         let mut single = Value::Null;
         for p in &periods.list {
-            let visits: Vec<&Visit> = ds.visits_in(*id, p.start, p.end).filter(|v| seg.matches(v)).collect();
+            let visits: Vec<&Visit> = ds
+                .visits_in(*id, p.start, p.end)
+                .filter(|v| seg.matches(v))
+                .collect();
             let empty = visits.is_empty();
             let ctx = Ctx {
                 period: p,
@@ -171,7 +227,8 @@ fn period_report(ds: &Dataset, access: &Access, req: &ApiRequest, method: &str) 
                 format_metrics: req.get("format_metrics") != Some("0"),
                 format_all: req.get("format_metrics") == Some("1"),
             };
-            let mut v = reports::run(method, &ctx).unwrap_or_else(|| Ok(Value::Array(Vec::new())))?;
+            let mut v =
+                reports::run(method, &ctx).unwrap_or_else(|| Ok(Value::Array(Vec::new())))?;
             if periods.multi && empty && is_get_style(method) {
                 v = Value::Array(Vec::new());
             }
@@ -181,7 +238,11 @@ fn period_report(ds: &Dataset, access: &Access, req: &ApiRequest, method: &str) 
                 single = v;
             }
         }
-        let site_value = if periods.multi { Value::Object(by_period) } else { single };
+        let site_value = if periods.multi {
+            Value::Object(by_period)
+        } else {
+            single
+        };
         if !multi_site {
             return Ok(site_value);
         }
@@ -196,7 +257,10 @@ fn last_visits(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<Value,
     let range = match (req.non_empty("period"), req.non_empty("date")) {
         (Some(p), Some(d)) => {
             let ps = period::parse(Some(p), Some(d), ds.today)?;
-            ps.list.first().map(|f| f.start).zip(ps.list.last().map(|l| l.end))
+            ps.list
+                .first()
+                .map(|f| f.start)
+                .zip(ps.list.last().map(|l| l.end))
         }
         _ => None,
     };
@@ -216,12 +280,19 @@ fn last_visits(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<Value,
         visits.truncate(f.limit as usize);
     }
     let with_actions = !req.flag("doNotFetchActions");
-    Ok(Value::Array(visits.into_iter().map(|v| live::visit_details(ds, v, with_actions)).collect()))
+    Ok(Value::Array(
+        visits
+            .into_iter()
+            .map(|v| live::visit_details(ds, v, with_actions))
+            .collect(),
+    ))
 }
 
 /// `hideColumns=a,b` removes those keys at every depth, as Matomo does for Live.
 fn hide_columns(value: Value, req: &ApiRequest) -> Value {
-    let Some(cols) = req.non_empty("hideColumns") else { return value };
+    let Some(cols) = req.non_empty("hideColumns") else {
+        return value;
+    };
     let hidden: Vec<&str> = cols.split(',').collect();
     fn strip(v: &mut Value, hidden: &[&str]) {
         match v {

@@ -12,12 +12,18 @@ pub(crate) enum ApiError {
 impl ApiError {
     /// HTTP 200 error payload: bad parameters, unknown methods, bad segments.
     pub(crate) fn payload(message: impl Into<String>) -> ApiError {
-        ApiError::Json { status: 200, message: message.into() }
+        ApiError::Json {
+            status: 200,
+            message: message.into(),
+        }
     }
 
     /// HTTP 401 error payload: missing access.
     pub(crate) fn denied(message: impl Into<String>) -> ApiError {
-        ApiError::Json { status: 401, message: message.into() }
+        ApiError::Json {
+            status: 401,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn message(&self) -> &str {
@@ -27,15 +33,20 @@ impl ApiError {
     }
 }
 
-pub(crate) const BAD_TOKEN: &str = "Unable to authenticate with the provided token. It is either invalid or expired.";
+pub(crate) const BAD_TOKEN: &str =
+    "Unable to authenticate with the provided token. It is either invalid or expired.";
 
 pub(crate) fn view_access(site: u32) -> String {
-    format!("You can't access this resource as it requires 'view' access for the website id = {site}.")
+    format!(
+        "You can't access this resource as it requires 'view' access for the website id = {site}."
+    )
 }
 
-pub(crate) const SUPER_USER: &str = "You can't access this resource as it requires a 'superuser' access.";
+pub(crate) const SUPER_USER: &str =
+    "You can't access this resource as it requires a 'superuser' access.";
 
-pub(crate) const SOME_ADMIN: &str = "You can't access this resource as it requires admin access for at least one website.";
+pub(crate) const SOME_ADMIN: &str =
+    "You can't access this resource as it requires admin access for at least one website.";
 
 pub(crate) fn unknown_site(id: &str) -> String {
     format!("An unexpected website was found in the request: website id was set to '{id}' .")
@@ -46,7 +57,9 @@ pub(crate) fn missing(param: &str) -> String {
 }
 
 pub(crate) fn bad_period(p: &str) -> String {
-    format!("The period '{p}' is not supported. Try any of the following instead: day, week, month, year, range")
+    format!(
+        "The period '{p}' is not supported. Try any of the following instead: day, week, month, year, range"
+    )
 }
 
 pub(crate) const BAD_DATE: &str = "Date format must be: YYYY-MM-DD, or 'today' or 'yesterday' or any keyword supported by the strtotime function (see http://php.net/strtotime for more information): false";
@@ -58,11 +71,15 @@ pub(crate) fn bad_range(date: &str) -> String {
 }
 
 pub(crate) fn unknown_method(module: &str, method: &str) -> String {
-    format!("The method '{method}' does not exist or is not available in the module '\\Piwik\\Plugins\\{module}\\API'.")
+    format!(
+        "The method '{method}' does not exist or is not available in the module '\\Piwik\\Plugins\\{module}\\API'."
+    )
 }
 
 pub(crate) fn unknown_module(module: &str) -> String {
-    format!("The plugin {module} is not enabled. You can activate the plugin on Settings &gt; Plugins page in Matomo.")
+    format!(
+        "The plugin {module} is not enabled. You can activate the plugin on Settings &gt; Plugins page in Matomo."
+    )
 }
 
 pub(crate) fn bad_segment_condition(cond: &str) -> String {
@@ -75,7 +92,10 @@ pub(crate) fn unknown_segment(dim: &str) -> String {
 
 /// The body of Matomo's HTML error page, with the message escaped.
 pub(crate) fn html_page(message: &str) -> String {
-    let escaped = message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     format!(
         "<!DOCTYPE html>\n<html>\n<head>\n\t<meta charset=\"utf-8\">\n\t<meta name=\"robots\" content=\"noindex,nofollow\">\n\t<title>Matomo &rsaquo; Error</title>\n</head>\n<body id=\"simple\">\n<div class=\"box\">\n\t<div class=\"header\">\n\t\t<h1>An error occurred</h1>\n\t</div>\n\t<div class=\"content\"><h2>{escaped}</h2><p><a href=\"javascript:window.history.back();\">Go Back</a> | <a href=\"index.php\">Go to Matomo</a></p></div>\n</div>\n</body>\n</html>\n"
     )

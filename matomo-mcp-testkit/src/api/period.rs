@@ -40,7 +40,10 @@ impl Period {
             Kind::Month => (d.month_start(), d.month_end()),
             Kind::Year => {
                 let (y, _, _) = d.ymd();
-                (Day::from_ymd(y, 1, 1).unwrap_or(d), Day::from_ymd(y, 12, 31).unwrap_or(d))
+                (
+                    Day::from_ymd(y, 1, 1).unwrap_or(d),
+                    Day::from_ymd(y, 12, 31).unwrap_or(d),
+                )
             }
         };
         Period { kind, start, end }
@@ -76,11 +79,18 @@ fn last_n(s: &str) -> Option<(bool, i64)> {
     if let Some(n) = s.strip_prefix("last") {
         return n.parse().ok().filter(|n| *n > 0).map(|n| (true, n));
     }
-    s.strip_prefix("previous").and_then(|n| n.parse().ok()).filter(|n| *n > 0).map(|n| (false, n))
+    s.strip_prefix("previous")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .map(|n| (false, n))
 }
 
 /// Parses `period` and `date` against the emulator's "today".
-pub(crate) fn parse(period: Option<&str>, date: Option<&str>, today: Day) -> Result<Periods, ApiError> {
+pub(crate) fn parse(
+    period: Option<&str>,
+    date: Option<&str>,
+    today: Day,
+) -> Result<Periods, ApiError> {
     let period = period.ok_or_else(|| ApiError::payload(errors::missing("period")))?;
     let kind = match period {
         "day" => Kind::Day,
@@ -100,7 +110,10 @@ pub(crate) fn parse(period: Option<&str>, date: Option<&str>, today: Day) -> Res
         } else {
             return Err(ApiError::payload(errors::bad_range(date)));
         };
-        return Ok(Periods { list: vec![Period { kind, start, end }], multi: false });
+        return Ok(Periods {
+            list: vec![Period { kind, start, end }],
+            multi: false,
+        });
     }
     if let Some((last, n)) = last_n(date) {
         let anchor = Period::containing(kind, today);
@@ -119,7 +132,10 @@ pub(crate) fn parse(period: Option<&str>, date: Option<&str>, today: Day) -> Res
         return Ok(Periods { list, multi: true });
     }
     let d = parse_day(date, today)?;
-    Ok(Periods { list: vec![Period::containing(kind, d)], multi: false })
+    Ok(Periods {
+        list: vec![Period::containing(kind, d)],
+        multi: false,
+    })
 }
 
 #[cfg(test)]
@@ -131,14 +147,27 @@ mod tests {
         let today = Day::parse("2026-11-26").unwrap();
         let w = parse(Some("week"), Some("last3"), today).unwrap();
         let labels: Vec<String> = w.list.iter().map(Period::label).collect();
-        assert_eq!(labels, ["2026-11-09,2026-11-15", "2026-11-16,2026-11-22", "2026-11-23,2026-11-29"]);
+        assert_eq!(
+            labels,
+            [
+                "2026-11-09,2026-11-15",
+                "2026-11-16,2026-11-22",
+                "2026-11-23,2026-11-29"
+            ]
+        );
         let m = parse(Some("month"), Some("last3"), today).unwrap();
-        assert_eq!(m.list.iter().map(Period::label).collect::<Vec<_>>(), ["2026-09", "2026-10", "2026-11"]);
+        assert_eq!(
+            m.list.iter().map(Period::label).collect::<Vec<_>>(),
+            ["2026-09", "2026-10", "2026-11"]
+        );
         let d = parse(Some("day"), Some("2026-11-18,2026-11-20"), today).unwrap();
         assert_eq!(d.list.len(), 3);
         assert!(d.multi);
         assert!(parse(Some("range"), Some("2026-11-25"), today).is_err());
         assert!(parse(Some("day"), Some("not-a-date"), today).is_err());
-        assert_eq!(parse(Some("year"), Some("2026-01-01"), today).unwrap().list[0].label(), "2026");
+        assert_eq!(
+            parse(Some("year"), Some("2026-01-01"), today).unwrap().list[0].label(),
+            "2026"
+        );
     }
 }

@@ -26,7 +26,9 @@ impl ApiRequest {
 
     /// Matomo answers errors as JSON only when module, method and format are in the query string.
     pub(crate) fn is_api_by_query(&self) -> bool {
-        ["module", "method", "format"].iter().all(|k| self.query.iter().any(|(q, _)| q == k))
+        ["module", "method", "format"]
+            .iter()
+            .all(|k| self.query.iter().any(|(q, _)| q == k))
     }
 
     /// The value of a boolean flag such as `flat=1`.
@@ -70,7 +72,9 @@ pub(crate) fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);

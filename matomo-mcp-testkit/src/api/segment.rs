@@ -91,7 +91,10 @@ impl Segment {
 }
 
 fn parse_condition(cond: &str) -> Result<Condition, ApiError> {
-    let found = OPS.iter().filter_map(|(tok, op)| cond.find(tok).map(|i| (i, *tok, *op))).min_by_key(|(i, _, _)| *i);
+    let found = OPS
+        .iter()
+        .filter_map(|(tok, op)| cond.find(tok).map(|i| (i, *tok, *op)))
+        .min_by_key(|(i, _, _)| *i);
     let Some((i, tok, op)) = found else {
         return Err(ApiError::payload(errors::bad_segment_condition(cond)));
     };
@@ -102,7 +105,11 @@ fn parse_condition(cond: &str) -> Result<Condition, ApiError> {
     if !DIMENSIONS.contains(&dim) {
         return Err(ApiError::payload(errors::unknown_segment(dim)));
     }
-    Ok(Condition { dim: dim.to_string(), op, value: percent_decode(&cond[i + tok.len()..]) })
+    Ok(Condition {
+        dim: dim.to_string(),
+        op,
+        value: percent_decode(&cond[i + tok.len()..]),
+    })
 }
 
 impl Condition {
@@ -161,9 +168,13 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
             .actions
             .iter()
             .filter_map(|a| match a {
-                Action::Event { category, action, .. } => {
-                    Some(if dim == "eventCategory" { category.clone() } else { action.clone() })
-                }
+                Action::Event {
+                    category, action, ..
+                } => Some(if dim == "eventCategory" {
+                    category.clone()
+                } else {
+                    action.clone()
+                }),
                 _ => None,
             })
             .collect(),

@@ -19,7 +19,10 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn new(label: impl Into<String>) -> Row {
-        Row { label: label.into(), ..Row::default() }
+        Row {
+            label: label.into(),
+            ..Row::default()
+        }
     }
 
     pub(crate) fn set(&mut self, key: &str, v: impl Into<Value>) -> &mut Row {
@@ -56,7 +59,11 @@ pub(crate) fn finish(mut rows: Vec<Row>, f: &TableFilters) -> Value {
     if let Some(id) = f.id_subtable {
         rows = find_sub(rows, id).unwrap_or_default();
     }
-    let mut out: Vec<Value> = if f.flat { flatten(rows, None) } else { render(rows, f.expanded, true) };
+    let mut out: Vec<Value> = if f.flat {
+        flatten(rows, None)
+    } else {
+        render(rows, f.expanded, true)
+    };
     let start = f.offset.min(out.len());
     out.drain(..start);
     if f.limit >= 0 {
@@ -80,7 +87,9 @@ fn sort_rows(rows: &mut [Row], f: &TableFilters) {
                 _ => a.label.cmp(&b.label),
             }
         } else {
-            a.metric(&col).partial_cmp(&b.metric(&col)).unwrap_or(std::cmp::Ordering::Equal)
+            a.metric(&col)
+                .partial_cmp(&b.metric(&col))
+                .unwrap_or(std::cmp::Ordering::Equal)
         };
         let ord = if f.sort_desc { ord.reverse() } else { ord };
         ord.then_with(|| a.label.cmp(&b.label))
@@ -98,9 +107,17 @@ fn number(rows: Vec<Row>, next: &mut u64) -> Vec<Numbered> {
             Some(sub) => {
                 let id = *next;
                 *next += 1;
-                Numbered { row, id: Some(id), sub: number(sub, next) }
+                Numbered {
+                    row,
+                    id: Some(id),
+                    sub: number(sub, next),
+                }
             }
-            None => Numbered { row, id: None, sub: Vec::new() },
+            None => Numbered {
+                row,
+                id: None,
+                sub: Vec::new(),
+            },
         })
         .collect()
 }

@@ -70,24 +70,136 @@ macro_rules! loc {
 }
 
 pub(crate) static LOCATIONS: &[Location] = &[
-    loc!("amn", "North America", "us", "United States", "CA", "California", "San Francisco", 37.7749, -122.4194),
-    loc!("amn", "North America", "us", "United States", "NY", "New York", "New York", 40.7128, -74.006),
-    loc!("eur", "Europe", "de", "Germany", "BE", "Land Berlin", "Berlin", 52.52, 13.405),
-    loc!("eur", "Europe", "de", "Germany", "BY", "Bavaria", "Munich", 48.1351, 11.582),
-    loc!("eur", "Europe", "fr", "France", "IDF", "Île-de-France", "Paris", 48.8566, 2.3522),
-    loc!("eur", "Europe", "gb", "United Kingdom", "ENG", "England", "London", 51.5074, -0.1278),
-    loc!("asi", "Asia", "in", "India", "MH", "Maharashtra", "Mumbai", 19.076, 72.8777),
-    loc!("amn", "North America", "ca", "Canada", "ON", "Ontario", "Toronto", 43.6532, -79.3832),
-    loc!("ams", "South America", "br", "Brazil", "SP", "São Paulo", "São Paulo", -23.5505, -46.6333),
-    loc!("oce", "Oceania", "au", "Australia", "NSW", "New South Wales", "Sydney", -33.8688, 151.2093),
+    loc!(
+        "amn",
+        "North America",
+        "us",
+        "United States",
+        "CA",
+        "California",
+        "San Francisco",
+        37.7749,
+        -122.4194
+    ),
+    loc!(
+        "amn",
+        "North America",
+        "us",
+        "United States",
+        "NY",
+        "New York",
+        "New York",
+        40.7128,
+        -74.006
+    ),
+    loc!(
+        "eur",
+        "Europe",
+        "de",
+        "Germany",
+        "BE",
+        "Land Berlin",
+        "Berlin",
+        52.52,
+        13.405
+    ),
+    loc!(
+        "eur", "Europe", "de", "Germany", "BY", "Bavaria", "Munich", 48.1351, 11.582
+    ),
+    loc!(
+        "eur",
+        "Europe",
+        "fr",
+        "France",
+        "IDF",
+        "Île-de-France",
+        "Paris",
+        48.8566,
+        2.3522
+    ),
+    loc!(
+        "eur",
+        "Europe",
+        "gb",
+        "United Kingdom",
+        "ENG",
+        "England",
+        "London",
+        51.5074,
+        -0.1278
+    ),
+    loc!(
+        "asi",
+        "Asia",
+        "in",
+        "India",
+        "MH",
+        "Maharashtra",
+        "Mumbai",
+        19.076,
+        72.8777
+    ),
+    loc!(
+        "amn",
+        "North America",
+        "ca",
+        "Canada",
+        "ON",
+        "Ontario",
+        "Toronto",
+        43.6532,
+        -79.3832
+    ),
+    loc!(
+        "ams",
+        "South America",
+        "br",
+        "Brazil",
+        "SP",
+        "São Paulo",
+        "São Paulo",
+        -23.5505,
+        -46.6333
+    ),
+    loc!(
+        "oce",
+        "Oceania",
+        "au",
+        "Australia",
+        "NSW",
+        "New South Wales",
+        "Sydney",
+        -33.8688,
+        151.2093
+    ),
 ];
 
 pub(crate) static DEVICES: &[Device] = &[
-    Device { device_type: "Desktop", brand: "Apple", model: "Generic Desktop" },
-    Device { device_type: "Desktop", brand: "Unknown", model: "Generic Desktop" },
-    Device { device_type: "Smartphone", brand: "Samsung", model: "Galaxy S21 5G" },
-    Device { device_type: "Smartphone", brand: "Apple", model: "iPhone" },
-    Device { device_type: "Tablet", brand: "Apple", model: "iPad" },
+    Device {
+        device_type: "Desktop",
+        brand: "Apple",
+        model: "Generic Desktop",
+    },
+    Device {
+        device_type: "Desktop",
+        brand: "Unknown",
+        model: "Generic Desktop",
+    },
+    Device {
+        device_type: "Smartphone",
+        brand: "Samsung",
+        model: "Galaxy S21 5G",
+    },
+    Device {
+        device_type: "Smartphone",
+        brand: "Apple",
+        model: "iPhone",
+    },
+    Device {
+        device_type: "Tablet",
+        brand: "Apple",
+        model: "iPad",
+    },
 ];
 
 pub(crate) static BROWSERS: &[Browser] = &[
@@ -148,11 +260,19 @@ pub(crate) static BROWSERS: &[Browser] = &[
 ];
 
 /// (name, host) of search engines.
-pub(crate) static SEARCH_ENGINES: &[(&str, &str)] =
-    &[("Google", "www.google.com"), ("Bing", "www.bing.com"), ("DuckDuckGo", "duckduckgo.com")];
+pub(crate) static SEARCH_ENGINES: &[(&str, &str)] = &[
+    ("Google", "www.google.com"),
+    ("Bing", "www.bing.com"),
+    ("DuckDuckGo", "duckduckgo.com"),
+];
 
-pub(crate) static SEARCH_KEYWORDS: &[&str] =
-    &["running shoes", "basic tee", "matomo privacy", "best hiking boots", "gift ideas"];
+pub(crate) static SEARCH_KEYWORDS: &[&str] = &[
+    "running shoes",
+    "basic tee",
+    "matomo privacy",
+    "best hiking boots",
+    "gift ideas",
+];
 
 pub(crate) static WEBSITES: &[&str] = &[
     "https://blog.partner-site.com/reviews/best-running-shoes",
@@ -162,18 +282,29 @@ pub(crate) static WEBSITES: &[&str] = &[
 
 /// (network, url).
 pub(crate) static SOCIALS: &[(&str, &str)] = &[
-    ("Hacker News", "https://news.ycombinator.com/item?id=38473829"),
+    (
+        "Hacker News",
+        "https://news.ycombinator.com/item?id=38473829",
+    ),
     ("Facebook", "https://www.facebook.com/"),
     ("LinkedIn", "https://www.linkedin.com/feed/"),
 ];
 
 /// (campaign, keyword).
-pub(crate) static CAMPAIGNS: &[(&str, &str)] =
-    &[("black-friday", "shoes"), ("newsletter-nov", ""), ("retargeting", "tee")];
+pub(crate) static CAMPAIGNS: &[(&str, &str)] = &[
+    ("black-friday", "shoes"),
+    ("newsletter-nov", ""),
+    ("retargeting", "tee"),
+];
 
 /// Named users; some are e-mail addresses, as on real sites.
-pub(crate) static USER_IDS: &[&str] =
-    &["bob@example.com", "alice.smith@example.org", "dave", "carol", "erin@mail.example.net"];
+pub(crate) static USER_IDS: &[&str] = &[
+    "bob@example.com",
+    "alice.smith@example.org",
+    "dave",
+    "carol",
+    "erin@mail.example.net",
+];
 
 /// Person names that end up in page titles ("Profile of ...").
 pub(crate) static PEOPLE: &[&str] = &["Alice Smith", "Bob Jones", "Carol Müller"];
@@ -194,7 +325,10 @@ pub(crate) static SHOP_PAGES: &[(&str, &str)] = &[
 pub(crate) static BLOG_PAGES: &[(&str, &str)] = &[
     ("/", "Example Blog"),
     ("/2026/11/privacy-by-design", "Privacy by design"),
-    ("/2026/11/analytics-without-cookies", "Analytics without cookies"),
+    (
+        "/2026/11/analytics-without-cookies",
+        "Analytics without cookies",
+    ),
     ("/2026/10/hello-world", "Hello world"),
     ("/contact", "Contact"),
     ("/contact/sent", "Message sent"),
@@ -217,6 +351,9 @@ pub(crate) static EVENTS: &[(&str, &str, &str, Option<f64>)] = &[
     ("Video", "pause", "product-tour", Some(12.0)),
 ];
 
-pub(crate) static OUTLINKS: &[&str] = &["https://github.com/example/repo", "https://twitter.com/example"];
+pub(crate) static OUTLINKS: &[&str] = &[
+    "https://github.com/example/repo",
+    "https://twitter.com/example",
+];
 
 pub(crate) static DOWNLOADS: &[&str] = &["/files/catalog-2026.pdf", "/files/size-guide.pdf"];

@@ -206,7 +206,11 @@ impl Visit {
     /// Page views only.
     pub fn pages(&self) -> impl Iterator<Item = (&str, &str, u64)> {
         self.actions.iter().filter_map(|a| match a {
-            Action::Page { url, title, time_spent } => Some((url.as_str(), title.as_str(), *time_spent)),
+            Action::Page {
+                url,
+                title,
+                time_spent,
+            } => Some((url.as_str(), title.as_str(), *time_spent)),
             _ => None,
         })
     }
@@ -238,6 +242,8 @@ impl Dataset {
 
     /// Visits of a site within `start..=end`.
     pub fn visits_in(&self, site: u32, start: Day, end: Day) -> impl Iterator<Item = &Visit> {
-        self.visits.iter().filter(move |v| v.site == site && v.day >= start && v.day <= end)
+        self.visits
+            .iter()
+            .filter(move |v| v.site == site && v.day >= start && v.day <= end)
     }
 }

@@ -56,15 +56,30 @@ impl PageAgg {
         m.insert("nb_visits".into(), Value::from(self.visits.len()));
         m.insert("nb_hits".into(), Value::from(self.hits));
         m.insert("sum_time_spent".into(), Value::from(self.time));
-        m.insert("entry_nb_visits".into(), Value::from(self.entry_visits.len()));
+        m.insert(
+            "entry_nb_visits".into(),
+            Value::from(self.entry_visits.len()),
+        );
         m.insert("entry_nb_actions".into(), Value::from(self.entry_actions));
-        m.insert("entry_sum_visit_length".into(), Value::from(self.entry_length));
+        m.insert(
+            "entry_sum_visit_length".into(),
+            Value::from(self.entry_length),
+        );
         m.insert("entry_bounce_count".into(), Value::from(self.entry_bounces));
         m.insert("exit_nb_visits".into(), Value::from(self.exit_visits.len()));
         if ctx.period.kind != Kind::Day {
-            m.insert("sum_daily_nb_uniq_visitors".into(), Value::from(self.daily_visitors.len()));
-            m.insert("sum_daily_entry_nb_uniq_visitors".into(), Value::from(self.entry_daily.len()));
-            m.insert("sum_daily_exit_nb_uniq_visitors".into(), Value::from(self.exit_daily.len()));
+            m.insert(
+                "sum_daily_nb_uniq_visitors".into(),
+                Value::from(self.daily_visitors.len()),
+            );
+            m.insert(
+                "sum_daily_entry_nb_uniq_visitors".into(),
+                Value::from(self.entry_daily.len()),
+            );
+            m.insert(
+                "sum_daily_exit_nb_uniq_visitors".into(),
+                Value::from(self.exit_daily.len()),
+            );
         }
         let goals: Map<String, Value> = self
             .goals
@@ -74,16 +89,29 @@ impl PageAgg {
                 g.insert("nb_conversions".into(), Value::from(*c));
                 g.insert("revenue".into(), round_value(*r, 2));
                 g.insert("nb_conversions_page_uniq".into(), Value::from(vs.len()));
-                let rate = if nb_visits > 0.0 { vs.len() as f64 / nb_visits } else { 0.0 };
+                let rate = if nb_visits > 0.0 {
+                    vs.len() as f64 / nb_visits
+                } else {
+                    0.0
+                };
                 g.insert("nb_conversions_page_rate".into(), round_value(rate, 3));
                 (k.clone(), Value::Object(g))
             })
             .collect();
         m.insert("goals".into(), Value::Object(goals));
         let hits = self.hits.max(1) as f64;
-        m.insert("avg_time_on_page".into(), Value::from((self.time as f64 / hits).round() as u64));
-        m.insert("bounce_rate".into(), ctx.rate(self.entry_bounces as f64, self.entry_visits.len() as f64, 0));
-        m.insert("exit_rate".into(), ctx.rate(self.exit_visits.len() as f64, nb_visits, 0));
+        m.insert(
+            "avg_time_on_page".into(),
+            Value::from((self.time as f64 / hits).round() as u64),
+        );
+        m.insert(
+            "bounce_rate".into(),
+            ctx.rate(self.entry_bounces as f64, self.entry_visits.len() as f64, 0),
+        );
+        m.insert(
+            "exit_rate".into(),
+            ctx.rate(self.exit_visits.len() as f64, nb_visits, 0),
+        );
         m.insert("nb_hits_following_search".into(), Value::from(0));
         m
     }
@@ -121,7 +149,10 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
 
 fn add_goals(a: &mut PageAgg, v: &Visit) {
     for c in &v.conversions {
-        let k = c.goal.map(|g| format!("idgoal={g}")).unwrap_or_else(|| "idgoal=ecommerceOrder".into());
+        let k = c
+            .goal
+            .map(|g| format!("idgoal={g}"))
+            .unwrap_or_else(|| "idgoal=ecommerceOrder".into());
         let g = a.goals.entry(k).or_default();
         g.0 += 1;
         g.1 += c.revenue;
@@ -133,7 +164,11 @@ fn add_goals(a: &mut PageAgg, v: &Visit) {
 fn path_of(url: &str) -> String {
     let host = host_of(url);
     let rest = url.split_once(host).map(|(_, r)| r).unwrap_or("/");
-    if rest.is_empty() { "/".into() } else { rest.to_string() }
+    if rest.is_empty() {
+        "/".into()
+    } else {
+        rest.to_string()
+    }
 }
 
 /// Tree node of the page URL hierarchy.
@@ -144,7 +179,13 @@ struct Node {
     children: BTreeMap<String, Node>,
 }
 
-fn insert(node: &mut Node, segments: &[String], leaf_label: String, full_url: String, agg: &PageAgg) {
+fn insert(
+    node: &mut Node,
+    segments: &[String],
+    leaf_label: String,
+    full_url: String,
+    agg: &PageAgg,
+) {
     node.agg.merge(agg);
     match segments.split_first() {
         None => {
@@ -152,7 +193,13 @@ fn insert(node: &mut Node, segments: &[String], leaf_label: String, full_url: St
             leaf.agg.merge(agg);
             leaf.leaf = Some((leaf_label, full_url));
         }
-        Some((dir, rest)) => insert(node.children.entry(dir.clone()).or_default(), rest, leaf_label, full_url, agg),
+        Some((dir, rest)) => insert(
+            node.children.entry(dir.clone()).or_default(),
+            rest,
+            leaf_label,
+            full_url,
+            agg,
+        ),
     }
 }
 
@@ -162,7 +209,8 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, flat_col: &str) -> Vec<Row> {
         .map(|(label, child)| {
             let mut r = Row::new(label);
             r.cols = child.agg.cols(ctx);
-            r.top_cols.insert("avg_page_load_time".into(), Value::from(0));
+            r.top_cols
+                .insert("avg_page_load_time".into(), Value::from(0));
             match child.leaf {
                 Some((_, url)) => {
                     let path = path_of(&url);
@@ -192,9 +240,17 @@ fn url_tree(ctx: &Ctx<'_>, entries_only: bool, flat_col: &str) -> Result<Value, 
             Some((p, q)) => (p.to_string(), format!("?{q}")),
             None => (path.clone(), String::new()),
         };
-        let mut segs: Vec<String> = path_part.split('/').filter(|s| !s.is_empty()).map(String::from).collect();
+        let mut segs: Vec<String> = path_part
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
         let leaf = if path_part.ends_with('/') || segs.is_empty() {
-            if query.is_empty() { "/index".to_string() } else { format!("/{query}") }
+            if query.is_empty() {
+                "/index".to_string()
+            } else {
+                format!("/{query}")
+            }
         } else {
             format!("/{}{query}", segs.pop().unwrap_or_default())
         };
@@ -217,18 +273,28 @@ pub(crate) fn page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         .map(|(title, agg)| {
             let mut r = Row::new(title.clone());
             r.cols = agg.cols(ctx);
-            r.top_cols.insert("avg_page_load_time".into(), Value::from(0));
+            r.top_cols
+                .insert("avg_page_load_time".into(), Value::from(0));
             r.set("segment", format!("pageTitle=={}", percent_encode(&title)));
-            r.flat_cols.insert("Actions_PageTitle".into(), Value::from(title));
+            r.flat_cols
+                .insert("Actions_PageTitle".into(), Value::from(title));
             r
         })
         .collect();
     Ok(finish(rows, &ctx.filters))
 }
 
+/// Visits, hits and daily unique visitors of one link.
+type LinkAgg = (BTreeSet<u64>, u64, BTreeSet<(i64, String)>);
+
 /// Outlinks and downloads: domain rows with one subtable row per URL.
-fn link_report(ctx: &Ctx<'_>, pick: fn(&Action) -> Option<&str>, dim: &str, seg: &str) -> Result<Value, ApiError> {
-    let mut by_url: BTreeMap<String, (BTreeSet<u64>, u64, BTreeSet<(i64, String)>)> = BTreeMap::new();
+fn link_report(
+    ctx: &Ctx<'_>,
+    pick: fn(&Action) -> Option<&str>,
+    dim: &str,
+    seg: &str,
+) -> Result<Value, ApiError> {
+    let mut by_url: BTreeMap<String, LinkAgg> = BTreeMap::new();
     for v in &ctx.visits {
         for a in &v.actions {
             if let Some(url) = pick(a) {
@@ -242,7 +308,10 @@ fn link_report(ctx: &Ctx<'_>, pick: fn(&Action) -> Option<&str>, dim: &str, seg:
     let mut domains: BTreeMap<String, Vec<Row>> = BTreeMap::new();
     for (url, (visits, hits, daily)) in by_url {
         let host = host_of(&url).to_string();
-        let short = url.split_once("://").map(|(_, r)| r.to_string()).unwrap_or(url.clone());
+        let short = url
+            .split_once("://")
+            .map(|(_, r)| r.to_string())
+            .unwrap_or(url.clone());
         let mut r = Row::new(short.strip_prefix(&host).unwrap_or(&short).to_string());
         r.set("nb_visits", visits.len());
         r.set("nb_hits", hits);
@@ -251,7 +320,10 @@ fn link_report(ctx: &Ctx<'_>, pick: fn(&Action) -> Option<&str>, dim: &str, seg:
             r.set("sum_daily_nb_uniq_visitors", daily.len());
         }
         r.set("url", url.clone());
-        r.set("segment", format!("{seg}=={}", percent_encode(&percent_encode(&url))));
+        r.set(
+            "segment",
+            format!("{seg}=={}", percent_encode(&percent_encode(&url))),
+        );
         r.flat_label = Some(short.clone());
         r.flat_cols.insert(dim.into(), Value::from(short));
         domains.entry(host).or_default().push(r);
@@ -326,7 +398,10 @@ pub(crate) fn site_search_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             r.set("avg_time_on_page", time / hits.max(1));
             r.set("bounce_rate", ctx.rate(0.0, nv, 0));
             r.set("exit_rate", ctx.rate(exits as f64, nv, 0));
-            r.set("segment", format!("siteSearchKeyword=={}", percent_encode(&kw)));
+            r.set(
+                "segment",
+                format!("siteSearchKeyword=={}", percent_encode(&kw)),
+            );
             r
         })
         .collect();

@@ -11,7 +11,10 @@ use crate::api::request::percent_encode;
 use crate::api::table::{Row, finish};
 use crate::dataset::{Referrer, Visit};
 
-fn group<'a, K: Ord>(visits: &[&'a Visit], key: impl Fn(&Visit) -> Option<K>) -> BTreeMap<K, Vec<&'a Visit>> {
+fn group<'a, K: Ord>(
+    visits: &[&'a Visit],
+    key: impl Fn(&Visit) -> Option<K>,
+) -> BTreeMap<K, Vec<&'a Visit>> {
     let mut m: BTreeMap<K, Vec<&Visit>> = BTreeMap::new();
     for v in visits {
         if let Some(k) = key(v) {
@@ -64,11 +67,18 @@ pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         .into_iter()
         .map(|((label, code), vs)| {
             let mut r = row(ctx, label, &vs, true);
-            r.set("segment", format!("referrerType=={}", vs[0].referrer.type_code()));
+            r.set(
+                "segment",
+                format!("referrerType=={}", vs[0].referrer.type_code()),
+            );
             r.set("referrer_type", code);
             if code != 1 {
                 let subs = group(&vs, |v| Some(referrer_name(&v.referrer)));
-                r.sub = Some(subs.into_iter().map(|(name, svs)| row(ctx, name, &svs, false)).collect());
+                r.sub = Some(
+                    subs.into_iter()
+                        .map(|(name, svs)| row(ctx, name, &svs, false))
+                        .collect(),
+                );
             }
             r
         })
@@ -86,9 +96,16 @@ pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         let mut r = row(ctx, engine.clone(), &vs, true);
         r.set("segment", segment("referrerName", &engine));
         r.set("url", format!("https://{host}/"));
-        r.set("logo", format!("plugins/Morpheus/icons/dist/searchEngines/{host}.png"));
+        r.set(
+            "logo",
+            format!("plugins/Morpheus/icons/dist/searchEngines/{host}.png"),
+        );
         let kws = group(&vs, |v| Some(referrer_keyword(&v.referrer)));
-        r.sub = Some(kws.into_iter().map(|(kw, kvs)| row(ctx, kw, &kvs, false)).collect());
+        r.sub = Some(
+            kws.into_iter()
+                .map(|(kw, kvs)| row(ctx, kw, &kvs, false))
+                .collect(),
+        );
         r
     })
     .collect();
@@ -112,12 +129,19 @@ pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             pages
                 .into_iter()
                 .map(|(url, pvs)| {
-                    let path = url.split_once(&host).map(|(_, p)| p.trim_start_matches('/')).unwrap_or("");
+                    let path = url
+                        .split_once(&host)
+                        .map(|(_, p)| p.trim_start_matches('/'))
+                        .unwrap_or("");
                     let mut p = row(ctx, path, &pvs, false);
                     p.flat_label = Some(format!("{host}/{path}"));
                     p.flat_cols.insert("url".into(), Value::from(url.clone()));
-                    p.flat_cols.insert("Referrers_Website".into(), Value::from(host.clone()));
-                    p.flat_cols.insert("Referrers_WebsitePage".into(), Value::from(path.to_string()));
+                    p.flat_cols
+                        .insert("Referrers_Website".into(), Value::from(host.clone()));
+                    p.flat_cols.insert(
+                        "Referrers_WebsitePage".into(),
+                        Value::from(path.to_string()),
+                    );
                     p
                 })
                 .collect(),
@@ -141,13 +165,20 @@ pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             _ => String::new(),
         };
         r.set("url", format!("https://{}", host_of(&url)));
-        r.set("logo", format!("plugins/Morpheus/icons/dist/socials/{}.png", host_of(&url)));
+        r.set(
+            "logo",
+            format!("plugins/Morpheus/icons/dist/socials/{}.png", host_of(&url)),
+        );
         r.set("segment", segment("referrerName", &network));
         let urls = group(&vs, |v| match &v.referrer {
             Referrer::Social { url, .. } => Some(url.clone()),
             _ => None,
         });
-        r.sub = Some(urls.into_iter().map(|(u, uvs)| row(ctx, u, &uvs, false)).collect());
+        r.sub = Some(
+            urls.into_iter()
+                .map(|(u, uvs)| row(ctx, u, &uvs, false))
+                .collect(),
+        );
         r
     })
     .collect();
@@ -163,7 +194,10 @@ pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             _ => None,
         },
         |r, v| {
-            r.set("segment", segment("referrerName", &referrer_name(&v.referrer)));
+            r.set(
+                "segment",
+                segment("referrerName", &referrer_name(&v.referrer)),
+            );
         },
     )
 }
@@ -176,7 +210,10 @@ pub(crate) fn country(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         |r, v| {
             let cc = v.location.country_code;
             r.set("code", cc);
-            r.set("logo", format!("plugins/Morpheus/icons/dist/flags/{cc}.png"));
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/flags/{cc}.png"),
+            );
             r.set("segment", format!("countryCode=={cc}"));
             r.set("logoHeight", 16);
         },
@@ -190,12 +227,22 @@ pub(crate) fn region(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         |v| Some(format!("{}, {}", v.location.region, v.location.country)),
         |r, v| {
             let l = v.location;
-            r.set("segment", format!("regionCode=={};countryCode=={}", percent_encode(l.region_code), l.country_code));
+            r.set(
+                "segment",
+                format!(
+                    "regionCode=={};countryCode=={}",
+                    percent_encode(l.region_code),
+                    l.country_code
+                ),
+            );
             r.set("region", l.region_code);
             r.set("country", l.country_code);
             r.set("country_name", l.country);
             r.set("region_name", l.region);
-            r.set("logo", format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code));
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
+            );
         },
     )
 }
@@ -204,7 +251,12 @@ pub(crate) fn city(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     simple(
         ctx,
         true,
-        |v| Some(format!("{}, {}, {}", v.location.city, v.location.region, v.location.country)),
+        |v| {
+            Some(format!(
+                "{}, {}, {}",
+                v.location.city, v.location.region, v.location.country
+            ))
+        },
         |r, v| {
             let l = v.location;
             r.set("lat", l.lat);
@@ -223,7 +275,10 @@ pub(crate) fn city(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             r.set("country", l.country_code);
             r.set("country_name", l.country);
             r.set("region_name", l.region);
-            r.set("logo", format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code));
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
+            );
         },
     )
 }
@@ -236,7 +291,10 @@ pub(crate) fn device_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         |r, v| {
             let t = v.device.device_type.to_lowercase();
             r.set("segment", format!("deviceType=={t}"));
-            r.set("logo", format!("plugins/Morpheus/icons/dist/devices/{t}.png"));
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/devices/{t}.png"),
+            );
         },
     )
 }
@@ -247,7 +305,13 @@ pub(crate) fn browsers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         true,
         |v| Some(v.browser.name.to_string()),
         |r, v| {
-            r.set("logo", format!("plugins/Morpheus/icons/dist/browsers/{}.png", v.browser.code));
+            r.set(
+                "logo",
+                format!(
+                    "plugins/Morpheus/icons/dist/browsers/{}.png",
+                    v.browser.code
+                ),
+            );
             r.set("segment", format!("browserCode=={}", v.browser.code));
         },
     )
@@ -257,11 +321,26 @@ pub(crate) fn os_versions(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     simple(
         ctx,
         false,
-        |v| Some(format!("{} {}", v.browser.os_name, v.browser.os_version).trim().to_string()),
+        |v| {
+            Some(
+                format!("{} {}", v.browser.os_name, v.browser.os_version)
+                    .trim()
+                    .to_string(),
+            )
+        },
         |r, v| {
             let b = v.browser;
-            r.set("segment", format!("operatingSystemCode=={};operatingSystemVersion=={}", b.os_code, b.os_version));
-            r.set("logo", format!("plugins/Morpheus/icons/dist/os/{}.png", b.os_code));
+            r.set(
+                "segment",
+                format!(
+                    "operatingSystemCode=={};operatingSystemVersion=={}",
+                    b.os_code, b.os_version
+                ),
+            );
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/os/{}.png", b.os_code),
+            );
         },
     )
 }
@@ -273,7 +352,10 @@ pub(crate) fn users(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         |v| v.user_id.clone(),
         |r, v| {
             r.set("idvisitor", v.visitor_id.clone());
-            r.set("segment", segment("userId", v.user_id.as_deref().unwrap_or("")));
+            r.set(
+                "segment",
+                segment("userId", v.user_id.as_deref().unwrap_or("")),
+            );
         },
     )
 }

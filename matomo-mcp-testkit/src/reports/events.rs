@@ -53,13 +53,20 @@ impl EventAgg {
         r.set("sum_event_value", round_value(self.sum, 2));
         r.set("min_event_value", round_value(self.min.unwrap_or(0.0), 2));
         // Matomo sends `false` as the maximum when no event carried a value.
-        r.set("max_event_value", self.max.map_or(Value::Bool(false), |m| round_value(m, 2)));
+        r.set(
+            "max_event_value",
+            self.max.map_or(Value::Bool(false), |m| round_value(m, 2)),
+        );
         if ctx.period.kind == Kind::Day {
             r.set("nb_uniq_visitors", self.daily.len());
         } else {
             r.set("sum_daily_nb_uniq_visitors", self.daily.len());
         }
-        let avg = if self.with_value > 0 { self.sum / self.with_value as f64 } else { 0.0 };
+        let avg = if self.with_value > 0 {
+            self.sum / self.with_value as f64
+        } else {
+            0.0
+        };
         r.set("avg_event_value", round_value(avg, 2));
         r
     }
@@ -67,13 +74,23 @@ impl EventAgg {
 
 type Pick = for<'a> fn(&Hit<'a>) -> &'a str;
 
-fn report(ctx: &Ctx<'_>, top: Pick, sub: Pick, names: (&str, &str, &str)) -> Result<Value, ApiError> {
+fn report(
+    ctx: &Ctx<'_>,
+    top: Pick,
+    sub: Pick,
+    names: (&str, &str, &str),
+) -> Result<Value, ApiError> {
     let hits: Vec<Hit<'_>> = ctx
         .visits
         .iter()
         .flat_map(|v| {
             v.actions.iter().filter_map(move |a| match a {
-                Action::Event { category, action, name, value } => Some(Hit {
+                Action::Event {
+                    category,
+                    action,
+                    name,
+                    value,
+                } => Some(Hit {
                     visit: v.id,
                     daily: (v.day.0, v.visitor_id.clone()),
                     category,
@@ -96,7 +113,10 @@ fn report(ctx: &Ctx<'_>, top: Pick, sub: Pick, names: (&str, &str, &str)) -> Res
         .into_iter()
         .map(|(label, (agg, subs))| {
             let mut r = agg.row(ctx, label);
-            r.set("segment", format!("{segment_dim}=={}", percent_encode(label)));
+            r.set(
+                "segment",
+                format!("{segment_dim}=={}", percent_encode(label)),
+            );
             r.flat_cols.insert(top_col.into(), Value::from(label));
             r.sub = Some(
                 subs.into_iter()
@@ -114,13 +134,32 @@ fn report(ctx: &Ctx<'_>, top: Pick, sub: Pick, names: (&str, &str, &str)) -> Res
 }
 
 pub(crate) fn category(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    report(ctx, |h| h.category, |h| h.action, ("eventCategory", "Events_EventCategory", "Events_EventAction"))
+    report(
+        ctx,
+        |h| h.category,
+        |h| h.action,
+        (
+            "eventCategory",
+            "Events_EventCategory",
+            "Events_EventAction",
+        ),
+    )
 }
 
 pub(crate) fn action(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    report(ctx, |h| h.action, |h| h.name, ("eventAction", "Events_EventAction", "Events_EventName"))
+    report(
+        ctx,
+        |h| h.action,
+        |h| h.name,
+        ("eventAction", "Events_EventAction", "Events_EventName"),
+    )
 }
 
 pub(crate) fn name(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    report(ctx, |h| h.name, |h| h.action, ("eventName", "Events_EventName", "Events_EventAction"))
+    report(
+        ctx,
+        |h| h.name,
+        |h| h.action,
+        ("eventName", "Events_EventName", "Events_EventAction"),
+    )
 }

@@ -57,44 +57,69 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
             })
         };
         let o = match a {
-            Action::Page { url, title, time_spent } => {
+            Action::Page {
+                url,
+                title,
+                time_spent,
+            } => {
                 position += 1;
                 last_url = url.clone();
                 let mut o = common("action", title, url, "action");
-                extend(&mut o, json!({
-                    "url": url, "pageTitle": title, "pageIdAction": page_id, "pageId": page_id,
-                    "timeSpent": time_spent, "timeSpentPretty": pretty_duration(*time_spent), "pageviewPosition": position,
-                }));
+                extend(
+                    &mut o,
+                    json!({
+                        "url": url, "pageTitle": title, "pageIdAction": page_id, "pageId": page_id,
+                        "timeSpent": time_spent, "timeSpentPretty": pretty_duration(*time_spent), "pageviewPosition": position,
+                    }),
+                );
                 ts += *time_spent as i64;
                 o
             }
-            Action::Event { category, action, name, value } => {
+            Action::Event {
+                category,
+                action,
+                name,
+                value,
+            } => {
                 let sub = format!("Category: \"{category}\", Action: \"{action}\"");
                 let mut o = common("event", "Event", &sub, "event");
-                extend(&mut o, json!({
-                    "url": last_url, "pageIdAction": page_id, "pageId": page_id, "eventCategory": category,
-                    "eventAction": action, "eventName": name, "pageviewPosition": position.max(1),
-                }));
+                extend(
+                    &mut o,
+                    json!({
+                        "url": last_url, "pageIdAction": page_id, "pageId": page_id, "eventCategory": category,
+                        "eventAction": action, "eventName": name, "pageviewPosition": position.max(1),
+                    }),
+                );
                 if let Some(val) = value {
                     extend(&mut o, json!({ "eventValue": val }));
                 }
                 o
             }
             Action::Outlink { url } | Action::Download { url } => {
-                let ty = if matches!(a, Action::Outlink { .. }) { "outlink" } else { "download" };
+                let ty = if matches!(a, Action::Outlink { .. }) {
+                    "outlink"
+                } else {
+                    "download"
+                };
                 let mut o = common(ty, url, url, ty);
-                extend(&mut o, json!({
-                    "url": url, "pageTitle": Value::Null, "pageIdAction": page_id, "pageId": page_id,
-                    "pageviewPosition": position.max(1),
-                }));
+                extend(
+                    &mut o,
+                    json!({
+                        "url": url, "pageTitle": Value::Null, "pageIdAction": page_id, "pageId": page_id,
+                        "pageviewPosition": position.max(1),
+                    }),
+                );
                 o
             }
             Action::Search { keyword } => {
                 let mut o = common("search", "Site Search", keyword, "search");
-                extend(&mut o, json!({
-                    "url": last_url, "pageIdAction": page_id, "pageId": page_id, "siteSearchKeyword": keyword,
-                    "siteSearchCategory": "", "siteSearchCount": 1, "pageviewPosition": position.max(1),
-                }));
+                extend(
+                    &mut o,
+                    json!({
+                        "url": last_url, "pageIdAction": page_id, "pageId": page_id, "siteSearchKeyword": keyword,
+                        "siteSearchCategory": "", "siteSearchCount": 1, "pageviewPosition": position.max(1),
+                    }),
+                );
                 o
             }
         };
@@ -103,16 +128,23 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
     for c in &v.conversions {
         let o = match c.goal {
             Some(g) => {
-                let name = ds.goals.iter().find(|x| x.site == v.site && x.id == g).map(|x| x.name.clone());
+                let name = ds
+                    .goals
+                    .iter()
+                    .find(|x| x.site == v.site && x.id == g)
+                    .map(|x| x.name.clone());
                 let mut o = json!({
                     "type": "goal", "idpageview": Value::Null, "serverTimePretty": short_stamp(ts), "timestamp": ts,
                     "title": name, "subtitle": "", "icon": "", "iconSVG": "plugins/Morpheus/images/goal.svg",
                 });
-                extend(&mut o, json!({
-                    "goalId": g, "goalName": name, "goalPageId": Value::Null, "revenue": round_value(c.revenue, 2),
-                    "url": last_url, "referrerType": v.referrer.type_code(),
-                    "referrerName": referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
-                }));
+                extend(
+                    &mut o,
+                    json!({
+                        "goalId": g, "goalName": name, "goalPageId": Value::Null, "revenue": round_value(c.revenue, 2),
+                        "url": last_url, "referrerType": v.referrer.type_code(),
+                        "referrerName": referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
+                    }),
+                );
                 o
             }
             None => json!({
@@ -156,9 +188,15 @@ fn extend(o: &mut Value, extra: Value) {
 pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Value {
     let site = ds.site(v.site);
     let last_ts = v.first_ts + v.duration as i64;
-    let first_visit = ds.visits.iter().find(|o| o.site == v.site && o.visitor_id == v.visitor_id);
+    let first_visit = ds
+        .visits
+        .iter()
+        .find(|o| o.site == v.site && o.visitor_id == v.visitor_id);
     let since_first = first_visit.map_or(0, |f| v.first_ts - f.first_ts);
-    let prev = ds.visits.iter().filter(|o| o.site == v.site && o.visitor_id == v.visitor_id && o.first_ts < v.first_ts).last();
+    let prev = ds
+        .visits
+        .iter()
+        .rfind(|o| o.site == v.site && o.visitor_id == v.visitor_id && o.first_ts < v.first_ts);
     let since_last = prev.map_or(0, |p| v.first_ts - p.first_ts);
     let order = v.conversions.iter().find(|c| c.goal.is_none());
     let l = v.location;
@@ -167,17 +205,40 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
     let (search_url, search_icon, social_url, social_icon, ref_url) = match &v.referrer {
         Referrer::Search { host, keyword, .. } => (
             json!(format!("https://{host}")),
-            json!(format!("plugins/Morpheus/icons/dist/searchEngines/{host}.png")),
+            json!(format!(
+                "plugins/Morpheus/icons/dist/searchEngines/{host}.png"
+            )),
             Value::Null,
             Value::Null,
-            json!(format!("https://{host}/search?q={}", keyword.replace(' ', "+"))),
+            json!(format!(
+                "https://{host}/search?q={}",
+                keyword.replace(' ', "+")
+            )),
         ),
         Referrer::Social { url, .. } => {
             let host = super::host_of(url);
-            (Value::Null, Value::Null, json!(host), json!(format!("plugins/Morpheus/icons/dist/socials/{host}.png")), json!(url))
+            (
+                Value::Null,
+                Value::Null,
+                json!(host),
+                json!(format!("plugins/Morpheus/icons/dist/socials/{host}.png")),
+                json!(url),
+            )
         }
-        Referrer::Website { url } => (Value::Null, Value::Null, Value::Null, Value::Null, json!(url)),
-        _ => (Value::Null, Value::Null, Value::Null, Value::Null, Value::Null),
+        Referrer::Website { url } => (
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            json!(url),
+        ),
+        _ => (
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ),
     };
     let type_name = match v.referrer {
         Referrer::Direct => "Direct Entry",
@@ -186,10 +247,17 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
         Referrer::Social { .. } => "Social Networks",
         Referrer::Campaign { .. } => "Campaigns",
     };
-    let device_icon = format!("plugins/Morpheus/icons/dist/devices/{}.png", v.device.device_type.to_lowercase());
+    let device_icon = format!(
+        "plugins/Morpheus/icons/dist/devices/{}.png",
+        v.device.device_type.to_lowercase()
+    );
     let count = |f: fn(&Action) -> bool| v.actions.iter().filter(|a| f(a)).count();
     let mut m = Map::new();
-    let details = if with_actions { action_details(ds, v) } else { Vec::new() };
+    let details = if with_actions {
+        action_details(ds, v)
+    } else {
+        Vec::new()
+    };
     let fields = json!({
         "idSite": v.site, "idVisit": v.id, "visitIp": v.ip, "visitorId": v.visitor_id,
         "fingerprint": fingerprint(v.id), "actionDetails": details,
@@ -270,7 +338,11 @@ pub(crate) fn visitor_profile(ds: &Dataset, site: u32, visitor: Option<&str>) ->
             None => return json!([]),
         },
     };
-    let mine: Vec<&Visit> = site_visits.iter().copied().filter(|v| v.visitor_id == visitor).collect();
+    let mine: Vec<&Visit> = site_visits
+        .iter()
+        .copied()
+        .filter(|v| v.visitor_id == visitor)
+        .collect();
     let (Some(first), Some(last)) = (mine.first(), mine.last()) else {
         return json!([]);
     };
@@ -278,8 +350,16 @@ pub(crate) fn visitor_profile(ds: &Dataset, site: u32, visitor: Option<&str>) ->
     visitors.sort();
     visitors.dedup();
     let pos = visitors.iter().position(|x| *x == visitor).unwrap_or(0);
-    let neighbour = |i: Option<usize>| i.and_then(|i| visitors.get(i)).map_or(Value::Bool(false), |s| json!(s));
-    let count = |f: fn(&Action) -> bool| mine.iter().flat_map(|v| v.actions.iter()).filter(|a| f(a)).count();
+    let neighbour = |i: Option<usize>| {
+        i.and_then(|i| visitors.get(i))
+            .map_or(Value::Bool(false), |s| json!(s))
+    };
+    let count = |f: fn(&Action) -> bool| {
+        mine.iter()
+            .flat_map(|v| v.actions.iter())
+            .filter(|a| f(a))
+            .count()
+    };
     let mut by_goal: BTreeMap<String, (u64, f64)> = BTreeMap::new();
     let (mut orders, mut order_revenue, mut order_items) = (0u64, 0.0, 0u64);
     for c in mine.iter().flat_map(|v| v.conversions.iter()) {
@@ -306,10 +386,19 @@ pub(crate) fn visitor_profile(ds: &Dataset, site: u32, visitor: Option<&str>) ->
     let mut continents: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
     let mut countries: BTreeMap<&str, (u64, &str, Vec<&str>)> = BTreeMap::new();
     for v in &mine {
-        *devices.entry(v.device.device_type).or_default().entry(format!("{} {}", v.device.brand, v.device.model)).or_default() += 1;
-        let c = continents.entry(v.location.continent_code).or_insert((0, v.location.continent));
+        *devices
+            .entry(v.device.device_type)
+            .or_default()
+            .entry(format!("{} {}", v.device.brand, v.device.model))
+            .or_default() += 1;
+        let c = continents
+            .entry(v.location.continent_code)
+            .or_insert((0, v.location.continent));
         c.0 += 1;
-        let k = countries.entry(v.location.country_code).or_insert((0, v.location.country, Vec::new()));
+        let k =
+            countries
+                .entry(v.location.country_code)
+                .or_insert((0, v.location.country, Vec::new()));
         k.0 += 1;
         if !k.2.contains(&v.location.city) {
             k.2.push(v.location.city);
@@ -327,7 +416,12 @@ pub(crate) fn visitor_profile(ds: &Dataset, site: u32, visitor: Option<&str>) ->
         })
     };
     let total_duration: u64 = mine.iter().map(|v| v.duration).sum();
-    let recent: Vec<Value> = mine.iter().rev().take(10).map(|v| visit_details(ds, v, true)).collect();
+    let recent: Vec<Value> = mine
+        .iter()
+        .rev()
+        .take(10)
+        .map(|v| visit_details(ds, v, true))
+        .collect();
     json!({
         "visitorId": visitor, "hasMoreVisits": mine.len() > 10, "totalVisits": mine.len(),
         "totalVisitDuration": total_duration, "totalActions": mine.iter().map(|v| v.nb_actions()).sum::<u64>(),
@@ -364,14 +458,21 @@ pub(crate) fn visitor_profile(ds: &Dataset, site: u32, visitor: Option<&str>) ->
 }
 
 /// `Live.getCounters`: visits in the last `lastMinutes` (1..=2880) before the end of "today".
-pub(crate) fn counters(ds: &Dataset, site: u32, last_minutes: Option<&str>) -> Result<Value, String> {
+pub(crate) fn counters(
+    ds: &Dataset,
+    site: u32,
+    last_minutes: Option<&str>,
+) -> Result<Value, String> {
     let minutes: i64 = last_minutes.and_then(|m| m.parse().ok()).unwrap_or(0);
     if !(1..=2880).contains(&minutes) {
         return Err("lastMinutes only accepts values between 1 and 2880".into());
     }
     let now = ds.today.plus(1).midnight_ts();
-    let recent: Vec<&Visit> =
-        ds.visits.iter().filter(|v| v.site == site && v.first_ts >= now - minutes * 60 && v.first_ts < now).collect();
+    let recent: Vec<&Visit> = ds
+        .visits
+        .iter()
+        .filter(|v| v.site == site && v.first_ts >= now - minutes * 60 && v.first_ts < now)
+        .collect();
     let mut visitors: Vec<&str> = recent.iter().map(|v| v.visitor_id.as_str()).collect();
     visitors.sort();
     visitors.dedup();

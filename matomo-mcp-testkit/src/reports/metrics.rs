@@ -87,17 +87,29 @@ impl VisitAgg {
         m.insert("nb_visits".into(), Value::from(self.nb_visits));
         m.insert("nb_actions".into(), Value::from(self.nb_actions));
         m.insert("max_actions".into(), Value::from(self.max_actions));
-        m.insert("sum_visit_length".into(), Value::from(self.sum_visit_length));
+        m.insert(
+            "sum_visit_length".into(),
+            Value::from(self.sum_visit_length),
+        );
         m.insert("bounce_count".into(), Value::from(self.bounce_count));
-        m.insert("nb_visits_converted".into(), Value::from(self.nb_visits_converted));
+        m.insert(
+            "nb_visits_converted".into(),
+            Value::from(self.nb_visits_converted),
+        );
         if with_goals {
             m.insert("goals".into(), Value::Object(self.goals_object()));
             m.insert("nb_conversions".into(), Value::from(self.nb_conversions()));
             m.insert("revenue".into(), round_value(self.revenue(), 2));
         }
         if ctx.period.kind != Kind::Day {
-            m.insert("sum_daily_nb_uniq_visitors".into(), Value::from(self.daily_visitors.len()));
-            m.insert("sum_daily_nb_users".into(), Value::from(self.daily_users.len()));
+            m.insert(
+                "sum_daily_nb_uniq_visitors".into(),
+                Value::from(self.daily_visitors.len()),
+            );
+            m.insert(
+                "sum_daily_nb_users".into(),
+                Value::from(self.daily_users.len()),
+            );
         }
         m
     }

@@ -44,7 +44,11 @@ impl Ctx<'_> {
 
     /// A duration in seconds: a number, or `"5 min 56s"` with `format_metrics=1`.
     pub(crate) fn duration(&self, secs: u64) -> Value {
-        if self.format_all { Value::String(pretty_duration(secs)) } else { Value::from(secs) }
+        if self.format_all {
+            Value::String(pretty_duration(secs))
+        } else {
+            Value::from(secs)
+        }
     }
 }
 
@@ -52,7 +56,11 @@ impl Ctx<'_> {
 pub(crate) fn round_value(x: f64, places: i32) -> Value {
     let p = 10f64.powi(places);
     let r = (x * p).round() / p;
-    if r.fract() == 0.0 && r.abs() < 1e15 { Value::from(r as i64) } else { Value::from(r) }
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        Value::from(r as i64)
+    } else {
+        Value::from(r)
+    }
 }
 
 /// Matomo's human duration: `"1 min 48s"`, `"1 hours 56 min"`, `"12s"`.

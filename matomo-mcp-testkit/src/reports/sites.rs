@@ -33,7 +33,13 @@ pub(crate) fn site_json(s: &Site, super_user: bool) -> Value {
 }
 
 pub(crate) fn sites_with_view(ds: &Dataset, access: &Access) -> Value {
-    Value::Array(ds.sites.iter().filter(|s| access.can_view(s.id)).map(|s| site_json(s, access.super_user)).collect())
+    Value::Array(
+        ds.sites
+            .iter()
+            .filter(|s| access.can_view(s.id))
+            .map(|s| site_json(s, access.super_user))
+            .collect(),
+    )
 }
 
 /// `SitesManager.getSitesIdWith{AtLeastView,View,Write,Admin}Access`, as a super user sees them too
@@ -45,11 +51,21 @@ pub(crate) fn site_ids(ds: &Dataset, access: &Access, level: &str) -> Value {
         "View" if !access.super_user => all
             .iter()
             .copied()
-            .filter(|s| access.view.contains(s) && !access.write.contains(s) && !access.admin.contains(s))
+            .filter(|s| {
+                access.view.contains(s) && !access.write.contains(s) && !access.admin.contains(s)
+            })
             .collect(),
-        "Write" if !access.super_user => all.iter().copied().filter(|s| access.write.contains(s)).collect(),
+        "Write" if !access.super_user => all
+            .iter()
+            .copied()
+            .filter(|s| access.write.contains(s))
+            .collect(),
         "Admin" if access.super_user => all,
-        "Admin" => all.iter().copied().filter(|s| access.admin.contains(s)).collect(),
+        "Admin" => all
+            .iter()
+            .copied()
+            .filter(|s| access.admin.contains(s))
+            .collect(),
         _ => Vec::new(),
     };
     json!(ids)
@@ -66,12 +82,10 @@ pub(crate) fn goals(ds: &Dataset, site: u32) -> Value {
                     "match_attribute": g.match_attribute, "allow_multiple": 0,
                     "revenue": super::round_value(g.revenue, 2), "deleted": 0, "event_value_as_revenue": 0,
                 });
-                if g.match_attribute != "manually" {
-                    if let Value::Object(m) = &mut v {
+                if let (true, Value::Object(m)) = (g.match_attribute != "manually", &mut v) {
                         m.insert("pattern".into(), json!(g.pattern));
                         m.insert("pattern_type".into(), json!(if g.match_attribute == "url" { "contains" } else { "exact" }));
                         m.insert("case_sensitive".into(), json!(0));
-                    }
                 }
                 v
             })
@@ -81,29 +95,137 @@ pub(crate) fn goals(ds: &Dataset, site: u32) -> Value {
 
 /// (category, subcategory, name, module, action) of the reports this emulator serves.
 const REPORTS: &[(&str, &str, &str, &str, &str)] = &[
-    ("Visitors", "Overview", "Visits Summary", "VisitsSummary", "get"),
+    (
+        "Visitors",
+        "Overview",
+        "Visits Summary",
+        "VisitsSummary",
+        "get",
+    ),
     ("Actions", "Pages", "Page URLs", "Actions", "getPageUrls"),
-    ("Actions", "Page titles", "Page titles", "Actions", "getPageTitles"),
-    ("Actions", "Entry pages", "Entry pages", "Actions", "getEntryPageUrls"),
+    (
+        "Actions",
+        "Page titles",
+        "Page titles",
+        "Actions",
+        "getPageTitles",
+    ),
+    (
+        "Actions",
+        "Entry pages",
+        "Entry pages",
+        "Actions",
+        "getEntryPageUrls",
+    ),
     ("Actions", "Outlinks", "Outlinks", "Actions", "getOutlinks"),
-    ("Actions", "Downloads", "Downloads", "Actions", "getDownloads"),
-    ("Actions", "Site Search", "Site Search Keywords", "Actions", "getSiteSearchKeywords"),
-    ("Acquisition", "All Channels", "Channel Type", "Referrers", "getReferrerType"),
-    ("Acquisition", "Websites", "Websites", "Referrers", "getWebsites"),
-    ("Acquisition", "Search Engines & Keywords", "Search Engines", "Referrers", "getSearchEngines"),
-    ("Acquisition", "Campaigns", "Campaigns", "Referrers", "getCampaigns"),
-    ("Acquisition", "Social Networks", "Social Networks", "Referrers", "getSocials"),
-    ("Visitors", "Locations", "Country", "UserCountry", "getCountry"),
-    ("Visitors", "Locations", "Region", "UserCountry", "getRegion"),
+    (
+        "Actions",
+        "Downloads",
+        "Downloads",
+        "Actions",
+        "getDownloads",
+    ),
+    (
+        "Actions",
+        "Site Search",
+        "Site Search Keywords",
+        "Actions",
+        "getSiteSearchKeywords",
+    ),
+    (
+        "Acquisition",
+        "All Channels",
+        "Channel Type",
+        "Referrers",
+        "getReferrerType",
+    ),
+    (
+        "Acquisition",
+        "Websites",
+        "Websites",
+        "Referrers",
+        "getWebsites",
+    ),
+    (
+        "Acquisition",
+        "Search Engines & Keywords",
+        "Search Engines",
+        "Referrers",
+        "getSearchEngines",
+    ),
+    (
+        "Acquisition",
+        "Campaigns",
+        "Campaigns",
+        "Referrers",
+        "getCampaigns",
+    ),
+    (
+        "Acquisition",
+        "Social Networks",
+        "Social Networks",
+        "Referrers",
+        "getSocials",
+    ),
+    (
+        "Visitors",
+        "Locations",
+        "Country",
+        "UserCountry",
+        "getCountry",
+    ),
+    (
+        "Visitors",
+        "Locations",
+        "Region",
+        "UserCountry",
+        "getRegion",
+    ),
     ("Visitors", "Locations", "City", "UserCountry", "getCity"),
-    ("Visitors", "Devices", "Device type", "DevicesDetection", "getType"),
-    ("Visitors", "Software", "Browsers", "DevicesDetection", "getBrowsers"),
-    ("Visitors", "Software", "Operating System versions", "DevicesDetection", "getOsVersions"),
+    (
+        "Visitors",
+        "Devices",
+        "Device type",
+        "DevicesDetection",
+        "getType",
+    ),
+    (
+        "Visitors",
+        "Software",
+        "Browsers",
+        "DevicesDetection",
+        "getBrowsers",
+    ),
+    (
+        "Visitors",
+        "Software",
+        "Operating System versions",
+        "DevicesDetection",
+        "getOsVersions",
+    ),
     ("Goals", "Overview", "Goals", "Goals", "get"),
-    ("Behaviour", "Events", "Event Categories", "Events", "getCategory"),
-    ("Behaviour", "Events", "Event Actions", "Events", "getAction"),
+    (
+        "Behaviour",
+        "Events",
+        "Event Categories",
+        "Events",
+        "getCategory",
+    ),
+    (
+        "Behaviour",
+        "Events",
+        "Event Actions",
+        "Events",
+        "getAction",
+    ),
     ("Behaviour", "Events", "Event Names", "Events", "getName"),
-    ("Visitors", "Times", "Visits per server time", "VisitTime", "getVisitInformationPerServerTime"),
+    (
+        "Visitors",
+        "Times",
+        "Visits per server time",
+        "VisitTime",
+        "getVisitInformationPerServerTime",
+    ),
     ("Visitors", "User IDs", "User IDs", "UserId", "getUsers"),
 ];
 

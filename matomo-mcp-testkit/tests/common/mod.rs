@@ -56,13 +56,21 @@ pub fn encode(s: &str) -> String {
 }
 
 pub fn form(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// POSTs `body` to `/index.php?query` and reads the whole response.
 pub async fn post_raw(emu: &Emulator, query: &str, body: &str) -> HttpResponse {
     let mut stream = TcpStream::connect(emu.addr()).await.unwrap();
-    let target = if query.is_empty() { "/index.php".to_string() } else { format!("/index.php?{query}") };
+    let target = if query.is_empty() {
+        "/index.php".to_string()
+    } else {
+        format!("/index.php?{query}")
+    };
     let req = format!(
         "POST {target} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         emu.addr(),
@@ -75,11 +83,21 @@ pub async fn post_raw(emu: &Emulator, query: &str, body: &str) -> HttpResponse {
 }
 
 fn parse_response(raw: &[u8]) -> HttpResponse {
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("no header end");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
     let mut body = raw[split + 4..].to_vec();
     let mut lines = head.lines();
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut content_type = String::new();
     let mut chunked = false;
     for l in lines {
@@ -93,14 +111,19 @@ fn parse_response(raw: &[u8]) -> HttpResponse {
     if chunked {
         body = dechunk(&body);
     }
-    HttpResponse { status, content_type, body }
+    HttpResponse {
+        status,
+        content_type,
+        body,
+    }
 }
 
 fn dechunk(mut b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
         let nl = b.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size = usize::from_str_radix(std::str::from_utf8(&b[..nl]).unwrap().trim(), 16).unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&b[..nl]).unwrap().trim(), 16).unwrap();
         if size == 0 {
             return out;
         }
@@ -110,7 +133,12 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 }
 
 /// The recommended style: module/method/format in the query string, everything else in the body.
-pub async fn api(emu: &Emulator, method: &str, token: &str, params: &[(&str, &str)]) -> HttpResponse {
+pub async fn api(
+    emu: &Emulator,
+    method: &str,
+    token: &str,
+    params: &[(&str, &str)],
+) -> HttpResponse {
     let query = form(&[("module", "API"), ("method", method), ("format", "JSON")]);
     let mut body: Vec<(&str, &str)> = params.to_vec();
     body.push(("token_auth", token));
@@ -120,6 +148,11 @@ pub async fn api(emu: &Emulator, method: &str, token: &str, params: &[(&str, &st
 /// As `api`, expecting HTTP 200 JSON.
 pub async fn api_json(emu: &Emulator, method: &str, token: &str, params: &[(&str, &str)]) -> Value {
     let r = api(emu, method, token, params).await;
-    assert_eq!(r.status, 200, "{method}: {}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.status,
+        200,
+        "{method}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
     r.json()
 }
