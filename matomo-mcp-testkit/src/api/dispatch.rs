@@ -10,7 +10,7 @@ use super::request::{ApiRequest, parse_form};
 use super::segment::Segment;
 use super::table::TableFilters;
 use crate::dataset::{Dataset, Visit};
-use crate::reports::{self, Ctx, live, sites};
+use crate::reports::{self, Ctx, live, profile, sites};
 
 /// What the HTTP layer sends back.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,11 +98,11 @@ fn call(
         "Goals.getGoals" => sites::goals(ds, one_site(ds, access, req)?),
         "API.getReportMetadata" => sites::report_metadata(ds, one_site(ds, access, req)?, token),
         "Live.getVisitorProfile" => {
-            live::visitor_profile(ds, one_site(ds, access, req)?, req.non_empty("visitorId"))
+            profile::visitor_profile(ds, one_site(ds, access, req)?, req.non_empty("visitorId"))
         }
         "Live.getLastVisitsDetails" => last_visits(ds, access, req)?,
         "Live.getCounters" => {
-            live::counters(ds, one_site(ds, access, req)?, req.non_empty("lastMinutes"))
+            profile::counters(ds, one_site(ds, access, req)?, req.non_empty("lastMinutes"))
                 .map_err(ApiError::payload)?
         }
         m if reports::is_period_method(m) => period_report(ds, access, req, m)?,

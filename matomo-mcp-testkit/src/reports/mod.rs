@@ -5,6 +5,7 @@ mod dimensions;
 mod events;
 pub(crate) mod live;
 mod metrics;
+pub(crate) mod profile;
 pub(crate) mod sites;
 mod summary;
 
