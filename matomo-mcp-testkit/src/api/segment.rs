@@ -1,0 +1,191 @@
+//! Matomo's segment grammar over the common visit dimensions: `dim OP value`, `,` = OR, `;` = AND
+//! (OR binds tighter), values URL-encoded.
+
+use super::errors::{self, ApiError};
+use super::request::percent_decode;
+use crate::dataset::{Action, Visit};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Eq,
+    Ne,
+    Le,
+    Ge,
+    Lt,
+    Gt,
+    Contains,
+    NotContains,
+    Starts,
+    Ends,
+}
+
+const OPS: [(&str, Op); 10] = [
+    ("==", Op::Eq),
+    ("!=", Op::Ne),
+    ("<=", Op::Le),
+    (">=", Op::Ge),
+    ("=@", Op::Contains),
+    ("!@", Op::NotContains),
+    ("=^", Op::Starts),
+    ("=$", Op::Ends),
+    ("<", Op::Lt),
+    (">", Op::Gt),
+];
+
+/// The dimensions the emulator can filter on.
+pub(crate) const DIMENSIONS: &[&str] = &[
+    "countryCode",
+    "continentCode",
+    "regionCode",
+    "city",
+    "deviceType",
+    "deviceBrand",
+    "browserCode",
+    "operatingSystemCode",
+    "referrerType",
+    "referrerName",
+    "referrerKeyword",
+    "visitorType",
+    "visitServerHour",
+    "visitorId",
+    "userId",
+    "visitConverted",
+    "actions",
+    "visitDuration",
+    "pageUrl",
+    "pageTitle",
+    "eventCategory",
+    "eventAction",
+    "siteSearchKeyword",
+];
+
+#[derive(Debug, Clone)]
+struct Condition {
+    dim: String,
+    op: Op,
+    value: String,
+}
+
+/// A parsed segment: AND of ORs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Segment {
+    all: Vec<Vec<Condition>>,
+}
+
+impl Segment {
+    pub(crate) fn parse(s: &str) -> Result<Segment, ApiError> {
+        let mut all = Vec::new();
+        for and_part in s.split(';').filter(|p| !p.is_empty()) {
+            let mut any = Vec::new();
+            for cond in and_part.split(',') {
+                any.push(parse_condition(cond)?);
+            }
+            all.push(any);
+        }
+        Ok(Segment { all })
+    }
+
+    pub(crate) fn matches(&self, v: &Visit) -> bool {
+        self.all.iter().all(|any| any.iter().any(|c| c.matches(v)))
+    }
+}
+
+fn parse_condition(cond: &str) -> Result<Condition, ApiError> {
+    let found = OPS
+        .iter()
+        .filter_map(|(tok, op)| cond.find(tok).map(|i| (i, *tok, *op)))
+        .min_by_key(|(i, _, _)| *i);
+    let Some((i, tok, op)) = found else {
+        return Err(ApiError::payload(errors::bad_segment_condition(cond)));
+    };
+    let dim = &cond[..i];
+    if dim.is_empty() || !dim.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(ApiError::payload(errors::bad_segment_condition(cond)));
+    }
+    if !DIMENSIONS.contains(&dim) {
+        return Err(ApiError::payload(errors::unknown_segment(dim)));
+    }
+    Ok(Condition {
+        dim: dim.to_string(),
+        op,
+        value: percent_decode(&cond[i + tok.len()..]),
+    })
+}
+
+impl Condition {
+    fn matches(&self, v: &Visit) -> bool {
+        let values: Vec<String> = visit_values(&self.dim, v);
+        let test = |actual: &str| compare(self.op, actual, &self.value);
+        match self.op {
+            // A negative condition on an action dimension holds when no action matches the positive one.
+            Op::Ne | Op::NotContains if values.len() != 1 => values.iter().all(|a| test(a)),
+            _ => values.iter().any(|a| test(a)),
+        }
+    }
+}
+
+fn compare(op: Op, actual: &str, expected: &str) -> bool {
+    let (a, e) = (actual.to_lowercase(), expected.to_lowercase());
+    let num = || Some((actual.parse::<f64>().ok()?, expected.parse::<f64>().ok()?));
+    match op {
+        Op::Eq => a == e,
+        Op::Ne => a != e,
+        Op::Contains => a.contains(&e),
+        Op::NotContains => !a.contains(&e),
+        Op::Starts => a.starts_with(&e),
+        Op::Ends => a.ends_with(&e),
+        Op::Le => num().is_some_and(|(x, y)| x <= y),
+        Op::Ge => num().is_some_and(|(x, y)| x >= y),
+        Op::Lt => num().is_some_and(|(x, y)| x < y),
+        Op::Gt => num().is_some_and(|(x, y)| x > y),
+    }
+}
+
+fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
+    let one = |s: &str| vec![s.to_string()];
+    match dim {
+        "countryCode" => one(v.location.country_code),
+        "continentCode" => one(v.location.continent_code),
+        "regionCode" => one(v.location.region_code),
+        "city" => one(v.location.city),
+        "deviceType" => one(v.device.device_type),
+        "deviceBrand" => one(v.device.brand),
+        "browserCode" => one(v.browser.code),
+        "operatingSystemCode" => one(v.browser.os_code),
+        "referrerType" => one(v.referrer.type_code()),
+        "referrerName" => one(&crate::reports::referrer_name(&v.referrer)),
+        "referrerKeyword" => one(&crate::reports::referrer_keyword(&v.referrer)),
+        "visitorType" => one(if v.returning { "returning" } else { "new" }),
+        "visitServerHour" => one(&v.server_hour().to_string()),
+        "visitorId" => one(&v.visitor_id),
+        "userId" => one(v.user_id.as_deref().unwrap_or("")),
+        "visitConverted" => one(if v.converted() { "1" } else { "0" }),
+        "actions" => one(&v.nb_actions().to_string()),
+        "visitDuration" => one(&v.duration.to_string()),
+        "pageUrl" => v.pages().map(|(u, _, _)| u.to_string()).collect(),
+        "pageTitle" => v.pages().map(|(_, t, _)| t.to_string()).collect(),
+        "eventCategory" | "eventAction" => v
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Event {
+                    category, action, ..
+                } => Some(if dim == "eventCategory" {
+                    category.clone()
+                } else {
+                    action.clone()
+                }),
+                _ => None,
+            })
+            .collect(),
+        "siteSearchKeyword" => v
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Search { keyword } => Some(keyword.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

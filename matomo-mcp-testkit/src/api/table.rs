@@ -1,0 +1,179 @@
+//! Report tables as Matomo's DataTable: rows with a label, metric columns and an optional subtable, then
+//! the generic request filters (`idSubtable`, `flat`, `expanded`, sort, offset, limit).
+
+use serde_json::{Map, Value};
+
+/// One row; `cols` excludes the label.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Row {
+    pub label: String,
+    pub cols: Map<String, Value>,
+    pub sub: Option<Vec<Row>>,
+    /// Label to use when flattened, when it is not "parent - child" (Actions use the full path).
+    pub flat_label: Option<String>,
+    /// Columns added to this row only when flattened (e.g. `Events_EventCategory`).
+    pub flat_cols: Map<String, Value>,
+    /// Columns Matomo shows on the requested table's rows but not inside embedded subtables.
+    pub top_cols: Map<String, Value>,
+}
+
+impl Row {
+    pub(crate) fn new(label: impl Into<String>) -> Row {
+        Row {
+            label: label.into(),
+            ..Row::default()
+        }
+    }
+
+    pub(crate) fn set(&mut self, key: &str, v: impl Into<Value>) -> &mut Row {
+        self.cols.insert(key.to_string(), v.into());
+        self
+    }
+
+    fn metric(&self, col: &str) -> f64 {
+        match self.cols.get(col) {
+            Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+            Some(Value::String(s)) => s.trim_end_matches('%').parse().unwrap_or(0.0),
+            _ => 0.0,
+        }
+    }
+}
+
+/// The paging and shaping parameters Matomo applies to every table report.
+#[derive(Debug, Clone)]
+pub(crate) struct TableFilters {
+    pub flat: bool,
+    pub expanded: bool,
+    pub id_subtable: Option<u64>,
+    pub limit: i64,
+    pub offset: usize,
+    pub sort_column: Option<String>,
+    pub sort_desc: bool,
+}
+
+/// Sorts and assigns subtable ids (depth first, from 1) so `idSubtable` can find them again.
+pub(crate) fn finish(mut rows: Vec<Row>, f: &TableFilters) -> Value {
+    let mut next_id = 1u64;
+    sort_rows(&mut rows, f);
+    let mut rows = number(rows, &mut next_id);
+    if let Some(id) = f.id_subtable {
+        rows = find_sub(rows, id).unwrap_or_default();
+    }
+    let mut out: Vec<Value> = if f.flat {
+        flatten(rows, None)
+    } else {
+        render(rows, f.expanded, true)
+    };
+    let start = f.offset.min(out.len());
+    out.drain(..start);
+    if f.limit >= 0 {
+        out.truncate(f.limit as usize);
+    }
+    Value::Array(out)
+}
+
+struct Numbered {
+    row: Row,
+    id: Option<u64>,
+    sub: Vec<Numbered>,
+}
+
+fn sort_rows(rows: &mut [Row], f: &TableFilters) {
+    let col = f.sort_column.clone().unwrap_or_else(|| "nb_visits".into());
+    rows.sort_by(|a, b| {
+        let ord = if col == "label" {
+            match (a.label.parse::<f64>(), b.label.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+                _ => a.label.cmp(&b.label),
+            }
+        } else {
+            a.metric(&col)
+                .partial_cmp(&b.metric(&col))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
+        let ord = if f.sort_desc { ord.reverse() } else { ord };
+        ord.then_with(|| a.label.cmp(&b.label))
+    });
+    for r in rows.iter_mut() {
+        if let Some(sub) = r.sub.as_mut() {
+            sort_rows(sub, f);
+        }
+    }
+}
+
+fn number(rows: Vec<Row>, next: &mut u64) -> Vec<Numbered> {
+    rows.into_iter()
+        .map(|mut row| match row.sub.take() {
+            Some(sub) => {
+                let id = *next;
+                *next += 1;
+                Numbered {
+                    row,
+                    id: Some(id),
+                    sub: number(sub, next),
+                }
+            }
+            None => Numbered {
+                row,
+                id: None,
+                sub: Vec::new(),
+            },
+        })
+        .collect()
+}
+
+fn find_sub(rows: Vec<Numbered>, id: u64) -> Option<Vec<Numbered>> {
+    for n in rows {
+        if n.id == Some(id) {
+            return Some(n.sub);
+        }
+        if let Some(found) = find_sub(n.sub, id) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn render(rows: Vec<Numbered>, expanded: bool, top: bool) -> Vec<Value> {
+    rows.into_iter()
+        .map(|n| {
+            let mut obj = Map::new();
+            obj.insert("label".into(), Value::String(n.row.label));
+            obj.extend(n.row.cols);
+            if top {
+                obj.extend(n.row.top_cols);
+            }
+            if let Some(id) = n.id {
+                obj.insert("idsubdatatable".into(), Value::from(id));
+                if expanded {
+                    obj.insert("subtable".into(), Value::Array(render(n.sub, true, false)));
+                }
+            }
+            Value::Object(obj)
+        })
+        .collect()
+}
+
+fn flatten(rows: Vec<Numbered>, parent: Option<(&str, &Map<String, Value>)>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for n in rows {
+        let label = match (&n.row.flat_label, parent) {
+            (Some(l), _) => l.clone(),
+            (None, Some((p, _))) => format!("{p} - {}", n.row.label),
+            (None, None) => n.row.label.clone(),
+        };
+        let mut flat_cols = parent.map(|(_, c)| c.clone()).unwrap_or_default();
+        flat_cols.extend(n.row.flat_cols.clone());
+        if n.id.is_some() {
+            out.extend(flatten(n.sub, Some((&label, &flat_cols))));
+            continue;
+        }
+        let mut obj = Map::new();
+        obj.insert("label".into(), Value::String(label));
+        obj.extend(n.row.cols);
+        obj.extend(n.row.top_cols);
+        obj.extend(flat_cols);
+        out.push(Value::Object(obj));
+    }
+    out
+}

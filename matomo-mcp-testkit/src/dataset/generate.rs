@@ -1,0 +1,339 @@
+//! Builds a [`Dataset`] from a seed: fourteen days of traffic before "today" plus a little on "today".
+
+use super::catalog::*;
+use super::{Action, Conversion, Dataset, Goal, Referrer, Site, Visit};
+use crate::calendar::Day;
+use crate::prng::SplitMix64;
+
+/// How many days before `today` carry traffic.
+const HISTORY_DAYS: i64 = 14;
+
+struct SiteKind {
+    pages: &'static [(&'static str, &'static str)],
+    visits_per_day: (u64, u64),
+    visitor_pool: usize,
+}
+
+fn sites(today: Day) -> Vec<Site> {
+    let created = format!("{} 00:00:00", today.plus_months(-2).month_start());
+    let mk = |id, name: &str, url: &str, tz: &str, cur: &str, ecommerce| Site {
+        id,
+        name: name.into(),
+        main_url: url.into(),
+        timezone: tz.into(),
+        currency: cur.into(),
+        ecommerce,
+        ts_created: created.clone(),
+    };
+    vec![
+        mk(
+            1,
+            "Example Shop",
+            "https://shop.example.com",
+            "UTC",
+            "USD",
+            true,
+        ),
+        mk(
+            2,
+            "Example Blog",
+            "https://blog.example.org",
+            "Europe/Berlin",
+            "EUR",
+            false,
+        ),
+        mk(
+            3,
+            "Example Docs",
+            "https://docs.example.io",
+            "America/New_York",
+            "USD",
+            false,
+        ),
+    ]
+}
+
+fn goals() -> Vec<Goal> {
+    let mk = |site, id, name: &str, attr: &str, pattern: &str, revenue| Goal {
+        site,
+        id,
+        name: name.into(),
+        match_attribute: attr.into(),
+        pattern: pattern.into(),
+        revenue,
+    };
+    vec![
+        mk(1, 1, "Order Thank You", "url", "/checkout/thank-you", 25.0),
+        mk(
+            1,
+            2,
+            "Newsletter Signup",
+            "event_category",
+            "Newsletter",
+            0.0,
+        ),
+        mk(1, 3, "Manual Lead", "manually", "", 5.0),
+        mk(2, 1, "Contact Sent", "url", "/contact/sent", 0.0),
+    ]
+}
+
+fn kind(site: u32) -> SiteKind {
+    match site {
+        1 => SiteKind {
+            pages: SHOP_PAGES,
+            visits_per_day: (10, 18),
+            visitor_pool: 60,
+        },
+        2 => SiteKind {
+            pages: BLOG_PAGES,
+            visits_per_day: (3, 7),
+            visitor_pool: 25,
+        },
+        _ => SiteKind {
+            pages: DOCS_PAGES,
+            visits_per_day: (1, 4),
+            visitor_pool: 12,
+        },
+    }
+}
+
+pub(super) fn generate(seed: u64, today: Day) -> Dataset {
+    let mut rng = SplitMix64::new(seed);
+    let sites = sites(today);
+    let goals = goals();
+    let mut visits = Vec::new();
+    for site in &sites {
+        let k = kind(site.id);
+        let pool: Vec<String> = (0..k.visitor_pool)
+            .map(|_| format!("{:016x}", rng.next_u64()))
+            .collect();
+        let mut seen = vec![0u32; k.visitor_pool];
+        for back in (0..=HISTORY_DAYS).rev() {
+            let day = today.plus(-back);
+            let (lo, hi) = if back == 0 { (1, 3) } else { k.visits_per_day };
+            for _ in 0..rng.range(lo, hi) {
+                let who = rng.below(k.visitor_pool as u64) as usize;
+                seen[who] += 1;
+                let v = visit(&mut rng, site, &k, day, &pool[who], who, seen[who]);
+                visits.push(v);
+            }
+        }
+    }
+    visits.sort_by_key(|v| (v.first_ts, v.site));
+    for (i, v) in visits.iter_mut().enumerate() {
+        v.id = i as u64 + 1;
+    }
+    Dataset {
+        today,
+        sites,
+        goals,
+        visits,
+    }
+}
+
+fn referrer(rng: &mut SplitMix64) -> Referrer {
+    match rng.below(10) {
+        0..=2 => Referrer::Direct,
+        3..=5 => {
+            let (engine, host) = *rng.pick(SEARCH_ENGINES);
+            Referrer::Search {
+                engine: engine.into(),
+                host: host.into(),
+                keyword: (*rng.pick(SEARCH_KEYWORDS)).into(),
+            }
+        }
+        6 => Referrer::Website {
+            url: (*rng.pick(WEBSITES)).into(),
+        },
+        7 | 8 => {
+            let (network, url) = *rng.pick(SOCIALS);
+            Referrer::Social {
+                network: network.into(),
+                url: url.into(),
+            }
+        }
+        _ => {
+            let (name, keyword) = *rng.pick(CAMPAIGNS);
+            Referrer::Campaign {
+                name: name.into(),
+                keyword: keyword.into(),
+            }
+        }
+    }
+}
+
+fn page(rng: &mut SplitMix64, site: &Site, pages: &[(&str, &str)], user: Option<&str>) -> Action {
+    let time_spent = rng.range(5, 240);
+    // Some pages leak personal data in the URL or title, as real sites do.
+    match rng.below(20) {
+        0 if user.is_some() => {
+            let u = user.unwrap_or_default();
+            Action::Page {
+                url: format!(
+                    "{}/account/profile?email={}",
+                    site.main_url,
+                    u.replace('@', "%40")
+                ),
+                title: format!("Profile of {}", rng.pick(PEOPLE)),
+                time_spent,
+            }
+        }
+        1 => Action::Page {
+            url: format!(
+                "{}/reset-password?token={:032x}",
+                site.main_url,
+                rng.next_u64() as u128
+            ),
+            title: "Reset your password".into(),
+            time_spent,
+        },
+        _ => {
+            let (path, title) = *rng.pick(pages);
+            Action::Page {
+                url: format!("{}{}", site.main_url, path),
+                title: title.into(),
+                time_spent,
+            }
+        }
+    }
+}
+
+fn visit(
+    rng: &mut SplitMix64,
+    site: &Site,
+    k: &SiteKind,
+    day: Day,
+    vid: &str,
+    who: usize,
+    count: u32,
+) -> Visit {
+    let user_id = (who < USER_IDS.len()).then(|| USER_IDS[who].to_string());
+    let n_actions = if rng.chance(12) { 1 } else { rng.range(2, 9) };
+    let mut actions = Vec::new();
+    for _ in 0..n_actions {
+        let a = match rng.below(12) {
+            0 => {
+                let (category, action, name, value) = *rng.pick(EVENTS);
+                Action::Event {
+                    category: category.into(),
+                    action: action.into(),
+                    name: name.into(),
+                    value,
+                }
+            }
+            1 => Action::Search {
+                keyword: (*rng.pick(SITE_SEARCHES)).into(),
+            },
+            2 => Action::Outlink {
+                url: (*rng.pick(OUTLINKS)).into(),
+            },
+            3 => Action::Download {
+                url: format!("{}{}", site.main_url, rng.pick(DOWNLOADS)),
+            },
+            _ => page(rng, site, k.pages, user_id.as_deref()),
+        };
+        actions.push(a);
+    }
+    // Make the first action a page view so entry pages exist.
+    if !matches!(actions.first(), Some(Action::Page { .. })) {
+        actions.insert(0, page(rng, site, k.pages, None));
+        actions.pop();
+        if actions.is_empty() {
+            actions.push(page(rng, site, k.pages, None));
+        }
+    }
+    let conversions = conversions(rng, site, &actions);
+    // Matomo counts a one-action visit as zero seconds long.
+    let duration: u64 = if actions.len() == 1 {
+        0
+    } else {
+        actions
+            .iter()
+            .map(|a| match a {
+                Action::Page { time_spent, .. } => *time_spent,
+                _ => 0,
+            })
+            .sum()
+    };
+    let location = rng.pick(LOCATIONS);
+    let device = rng.pick(DEVICES);
+    let browser_index = if device.device_type == "Desktop" {
+        *rng.pick(&[0usize, 1, 2, 5])
+    } else {
+        *rng.pick(&[3usize, 4])
+    };
+    let browser = &BROWSERS[browser_index];
+    let hour = rng.below(24) as i64;
+    let ip = format!("203.0.{}.{}", rng.below(256), rng.range(1, 254));
+    Visit {
+        id: 0,
+        site: site.id,
+        visitor_id: vid.to_string(),
+        user_id,
+        ip,
+        day,
+        first_ts: day.midnight_ts() + hour * 3600 + rng.below(3600) as i64,
+        duration,
+        returning: count > 1,
+        visit_count: count,
+        referrer: referrer(rng),
+        location,
+        device,
+        browser,
+        actions,
+        conversions,
+    }
+}
+
+fn conversions(rng: &mut SplitMix64, site: &Site, actions: &[Action]) -> Vec<Conversion> {
+    let mut out = Vec::new();
+    let has_page = |p: &str| {
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::Page { url, .. } if url.ends_with(p)))
+    };
+    let has_event = |c: &str| {
+        actions
+            .iter()
+            .any(|a| matches!(a, Action::Event { category, .. } if category == c))
+    };
+    match site.id {
+        1 => {
+            if has_page("/checkout/thank-you") {
+                out.push(Conversion {
+                    goal: Some(1),
+                    revenue: 25.0,
+                    items: 0,
+                });
+                let items = rng.range(1, 3) as u32;
+                let cents = rng.range(1_999, 24_999) as f64;
+                out.push(Conversion {
+                    goal: None,
+                    revenue: cents / 100.0,
+                    items,
+                });
+            }
+            if has_event("Newsletter") {
+                out.push(Conversion {
+                    goal: Some(2),
+                    revenue: 0.0,
+                    items: 0,
+                });
+            }
+            if rng.chance(8) {
+                out.push(Conversion {
+                    goal: Some(3),
+                    revenue: 5.0,
+                    items: 0,
+                });
+            }
+        }
+        2 if has_page("/contact/sent") => out.push(Conversion {
+            goal: Some(1),
+            revenue: 0.0,
+            items: 0,
+        }),
+        _ => {}
+    }
+    out
+}

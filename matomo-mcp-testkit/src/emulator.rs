@@ -1,0 +1,233 @@
+//! The [`Emulator`] handle: builder, start, faults, recorded requests, shutdown.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::api::auth::Access;
+use crate::calendar::Day;
+use crate::dataset::Dataset;
+use crate::faults::{Fault, FaultSet};
+use crate::recorder::RecordedRequest;
+use crate::server::{Shared, lock, router};
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// Binding 127.0.0.1 on a free port failed (no loopback interface, or the process is out of sockets).
+    #[error(
+        "could not bind the emulator to 127.0.0.1: {0}; check that loopback networking is available"
+    )]
+    Bind(#[source] std::io::Error),
+}
+
+/// Configures an [`Emulator`]: dataset seed, the day treated as "today", and the tokens it accepts.
+#[derive(Clone)]
+pub struct EmulatorBuilder {
+    seed: u64,
+    today: Option<Day>,
+    tokens: Vec<(String, Access)>,
+}
+
+/// Shows the configuration but not the tokens, which are secrets even in tests (CI logs are public).
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("seed", &self.seed)
+            .field("today", &self.today)
+            .field(
+                "tokens",
+                &self.tokens.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl EmulatorBuilder {
+    /// Seed of the synthetic dataset; the same seed (and today) always yields the same data and bytes.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The day the emulator treats as today (`date=today`, `lastN`, Live). Defaults to the real UTC date.
+    pub fn today(mut self, day: Day) -> Self {
+        self.today = Some(day);
+        self
+    }
+
+    /// A token with view access to `sites`.
+    pub fn view_token(self, token: impl Into<String>, sites: &[u32]) -> Self {
+        self.token(
+            token,
+            Access {
+                view: sites.to_vec(),
+                ..Access::default()
+            },
+        )
+    }
+
+    /// A token with write access to `sites` (write implies view).
+    pub fn write_token(self, token: impl Into<String>, sites: &[u32]) -> Self {
+        self.token(
+            token,
+            Access {
+                write: sites.to_vec(),
+                ..Access::default()
+            },
+        )
+    }
+
+    /// A token with admin access to `sites`.
+    pub fn admin_token(self, token: impl Into<String>, sites: &[u32]) -> Self {
+        self.token(
+            token,
+            Access {
+                admin: sites.to_vec(),
+                ..Access::default()
+            },
+        )
+    }
+
+    /// A super-user token: every site, every method.
+    pub fn super_user_token(self, token: impl Into<String>) -> Self {
+        self.token(
+            token,
+            Access {
+                super_user: true,
+                ..Access::default()
+            },
+        )
+    }
+
+    fn token(mut self, token: impl Into<String>, access: Access) -> Self {
+        self.tokens.push((token.into(), access));
+        self
+    }
+
+    /// Generates the dataset, binds 127.0.0.1 on a free port and serves in a background task of the
+    /// current tokio runtime.
+    pub async fn start(self) -> Result<Emulator, EmulatorError> {
+        let today = self.today.unwrap_or_else(Day::today_utc);
+        let dataset = Arc::new(Dataset::generate(self.seed, today));
+        let shared = Arc::new(Shared {
+            dataset: dataset.clone(),
+            tokens: self.tokens,
+            faults: Mutex::new(FaultSet::default()),
+            requests: Mutex::new(Vec::new()),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(EmulatorError::Bind)?;
+        let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = router(shared.clone());
+        let task = tokio::spawn(async move {
+            // A serve error here only ends the emulator; the test then sees connection errors.
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Emulator {
+            addr,
+            shared,
+            stop: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running Matomo emulator. Dropping it stops the server; [`Emulator::shutdown`] also waits for it.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens are deliberately left out.
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts configuring an emulator (seed 0, today = real UTC date, no tokens).
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            seed: 0,
+            today: None,
+            tokens: Vec::new(),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT/`: what a client takes as its Matomo base URL.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/index.php`: the API endpoint.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}/index.php", self.addr)
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The dataset behind every report, for tests that recompute numbers.
+    pub fn dataset(&self) -> &Dataset {
+        &self.shared.dataset
+    }
+
+    /// Adds a fault; it applies to following requests until cleared (or used up).
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.faults).inject(fault);
+    }
+
+    /// Removes every fault: the emulator behaves like Matomo again.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.shared.requests).clone()
+    }
+
+    /// How many requests arrived (retries count separately).
+    pub fn request_count(&self) -> usize {
+        lock(&self.shared.requests).len()
+    }
+
+    /// Forgets recorded requests.
+    pub fn clear_requests(&self) {
+        lock(&self.shared.requests).clear();
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and waits for the server task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+}

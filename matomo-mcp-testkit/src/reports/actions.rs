@@ -1,0 +1,409 @@
+//! Actions reports: page URLs (a tree of path segments), titles, entry pages, outlinks, downloads, site search.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::{Ctx, host_of, round_value};
+use crate::api::errors::ApiError;
+use crate::api::period::Kind;
+use crate::api::request::percent_encode;
+use crate::api::table::{Row, finish};
+use crate::dataset::{Action, Visit};
+
+/// Per-page aggregates; sets of visit ids make directory totals count each visit once.
+#[derive(Default, Clone)]
+struct PageAgg {
+    visits: BTreeSet<u64>,
+    daily_visitors: BTreeSet<(i64, String)>,
+    hits: u64,
+    time: u64,
+    entry_visits: BTreeSet<u64>,
+    entry_actions: u64,
+    entry_length: u64,
+    entry_bounces: u64,
+    entry_daily: BTreeSet<(i64, String)>,
+    exit_visits: BTreeSet<u64>,
+    exit_daily: BTreeSet<(i64, String)>,
+    /// goal key -> (conversions, revenue, converting visits)
+    goals: BTreeMap<String, (u64, f64, BTreeSet<u64>)>,
+}
+
+impl PageAgg {
+    fn merge(&mut self, o: &PageAgg) {
+        self.visits.extend(o.visits.iter().copied());
+        self.daily_visitors.extend(o.daily_visitors.iter().cloned());
+        self.hits += o.hits;
+        self.time += o.time;
+        self.entry_actions += o.entry_actions;
+        self.entry_length += o.entry_length;
+        self.entry_bounces += o.entry_bounces;
+        self.entry_visits.extend(o.entry_visits.iter().copied());
+        self.entry_daily.extend(o.entry_daily.iter().cloned());
+        self.exit_visits.extend(o.exit_visits.iter().copied());
+        self.exit_daily.extend(o.exit_daily.iter().cloned());
+        for (k, (c, r, vs)) in &o.goals {
+            let g = self.goals.entry(k.clone()).or_default();
+            g.0 += c;
+            g.1 += r;
+            g.2.extend(vs.iter().copied());
+        }
+    }
+
+    fn cols(&self, ctx: &Ctx<'_>) -> Map<String, Value> {
+        let mut m = Map::new();
+        let nb_visits = self.visits.len() as f64;
+        m.insert("nb_visits".into(), Value::from(self.visits.len()));
+        m.insert("nb_hits".into(), Value::from(self.hits));
+        m.insert("sum_time_spent".into(), Value::from(self.time));
+        m.insert(
+            "entry_nb_visits".into(),
+            Value::from(self.entry_visits.len()),
+        );
+        m.insert("entry_nb_actions".into(), Value::from(self.entry_actions));
+        m.insert(
+            "entry_sum_visit_length".into(),
+            Value::from(self.entry_length),
+        );
+        m.insert("entry_bounce_count".into(), Value::from(self.entry_bounces));
+        m.insert("exit_nb_visits".into(), Value::from(self.exit_visits.len()));
+        if ctx.period.kind != Kind::Day {
+            m.insert(
+                "sum_daily_nb_uniq_visitors".into(),
+                Value::from(self.daily_visitors.len()),
+            );
+            m.insert(
+                "sum_daily_entry_nb_uniq_visitors".into(),
+                Value::from(self.entry_daily.len()),
+            );
+            m.insert(
+                "sum_daily_exit_nb_uniq_visitors".into(),
+                Value::from(self.exit_daily.len()),
+            );
+        }
+        let goals: Map<String, Value> = self
+            .goals
+            .iter()
+            .map(|(k, (c, r, vs))| {
+                let mut g = Map::new();
+                g.insert("nb_conversions".into(), Value::from(*c));
+                g.insert("revenue".into(), round_value(*r, 2));
+                g.insert("nb_conversions_page_uniq".into(), Value::from(vs.len()));
+                let rate = if nb_visits > 0.0 {
+                    vs.len() as f64 / nb_visits
+                } else {
+                    0.0
+                };
+                g.insert("nb_conversions_page_rate".into(), round_value(rate, 3));
+                (k.clone(), Value::Object(g))
+            })
+            .collect();
+        m.insert("goals".into(), Value::Object(goals));
+        let hits = self.hits.max(1) as f64;
+        m.insert(
+            "avg_time_on_page".into(),
+            Value::from((self.time as f64 / hits).round() as u64),
+        );
+        m.insert(
+            "bounce_rate".into(),
+            ctx.rate(self.entry_bounces as f64, self.entry_visits.len() as f64, 0),
+        );
+        m.insert(
+            "exit_rate".into(),
+            ctx.rate(self.exit_visits.len() as f64, nb_visits, 0),
+        );
+        m.insert("nb_hits_following_search".into(), Value::from(0));
+        m
+    }
+}
+
+/// Aggregates page views keyed by `key(url, title)`.
+fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<String, PageAgg> {
+    let mut out: BTreeMap<String, PageAgg> = BTreeMap::new();
+    for v in &ctx.visits {
+        let pages: Vec<_> = v.pages().collect();
+        for (i, (url, title, time)) in pages.iter().enumerate() {
+            let a = out.entry(key(url, title)).or_default();
+            let first_hit = a.visits.insert(v.id);
+            a.daily_visitors.insert((v.day.0, v.visitor_id.clone()));
+            a.hits += 1;
+            a.time += time;
+            if i == 0 {
+                a.entry_visits.insert(v.id);
+                a.entry_actions += v.nb_actions();
+                a.entry_length += v.duration;
+                a.entry_bounces += u64::from(v.is_bounce());
+                a.entry_daily.insert((v.day.0, v.visitor_id.clone()));
+            }
+            if i + 1 == pages.len() {
+                a.exit_visits.insert(v.id);
+                a.exit_daily.insert((v.day.0, v.visitor_id.clone()));
+            }
+            if first_hit {
+                add_goals(a, v);
+            }
+        }
+    }
+    out
+}
+
+fn add_goals(a: &mut PageAgg, v: &Visit) {
+    for c in &v.conversions {
+        let k = c
+            .goal
+            .map(|g| format!("idgoal={g}"))
+            .unwrap_or_else(|| "idgoal=ecommerceOrder".into());
+        let g = a.goals.entry(k).or_default();
+        g.0 += 1;
+        g.1 += c.revenue;
+        g.2.insert(v.id);
+    }
+}
+
+/// The path (with query) of a URL on the site: `/products/shoes/x?y=1`.
+fn path_of(url: &str) -> String {
+    let host = host_of(url);
+    let rest = url.split_once(host).map(|(_, r)| r).unwrap_or("/");
+    if rest.is_empty() {
+        "/".into()
+    } else {
+        rest.to_string()
+    }
+}
+
+/// Tree node of the page URL hierarchy.
+#[derive(Default)]
+struct Node {
+    agg: PageAgg,
+    leaf: Option<(String, String)>,
+    children: BTreeMap<String, Node>,
+}
+
+fn insert(
+    node: &mut Node,
+    segments: &[String],
+    leaf_label: String,
+    full_url: String,
+    agg: &PageAgg,
+) {
+    node.agg.merge(agg);
+    match segments.split_first() {
+        None => {
+            let leaf = node.children.entry(leaf_label.clone()).or_default();
+            leaf.agg.merge(agg);
+            leaf.leaf = Some((leaf_label, full_url));
+        }
+        Some((dir, rest)) => insert(
+            node.children.entry(dir.clone()).or_default(),
+            rest,
+            leaf_label,
+            full_url,
+            agg,
+        ),
+    }
+}
+
+fn to_rows(ctx: &Ctx<'_>, node: Node, flat_col: &str) -> Vec<Row> {
+    node.children
+        .into_iter()
+        .map(|(label, child)| {
+            let mut r = Row::new(label);
+            r.cols = child.agg.cols(ctx);
+            r.top_cols
+                .insert("avg_page_load_time".into(), Value::from(0));
+            match child.leaf {
+                Some((_, url)) => {
+                    let path = path_of(&url);
+                    r.set("url", url.clone());
+                    r.set("segment", format!("pageUrl=={}", percent_encode(&url)));
+                    r.flat_label = Some(path.clone());
+                    r.flat_cols.insert(flat_col.into(), Value::from(url));
+                }
+                None => {
+                    r.set("segment", format!("pageUrl=^{}", percent_encode(&r.label)));
+                    r.sub = Some(to_rows(ctx, child, flat_col));
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+fn url_tree(ctx: &Ctx<'_>, entries_only: bool, flat_col: &str) -> Result<Value, ApiError> {
+    let mut root = Node::default();
+    for (url, agg) in page_aggs(ctx, |u, _| u.to_string()) {
+        if entries_only && agg.entry_visits.is_empty() {
+            continue;
+        }
+        let path = path_of(&url);
+        let (path_part, query) = match path.split_once('?') {
+            Some((p, q)) => (p.to_string(), format!("?{q}")),
+            None => (path.clone(), String::new()),
+        };
+        let mut segs: Vec<String> = path_part
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        let leaf = if path_part.ends_with('/') || segs.is_empty() {
+            if query.is_empty() {
+                "/index".to_string()
+            } else {
+                format!("/{query}")
+            }
+        } else {
+            format!("/{}{query}", segs.pop().unwrap_or_default())
+        };
+        insert(&mut root, &segs, leaf, url, &agg);
+    }
+    Ok(finish(to_rows(ctx, root, flat_col), &ctx.filters))
+}
+
+pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    url_tree(ctx, false, "Actions_PageUrl")
+}
+
+pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    url_tree(ctx, true, "Actions_EntryPageUrl")
+}
+
+pub(crate) fn page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let rows = page_aggs(ctx, |_, t| t.to_string())
+        .into_iter()
+        .map(|(title, agg)| {
+            let mut r = Row::new(title.clone());
+            r.cols = agg.cols(ctx);
+            r.top_cols
+                .insert("avg_page_load_time".into(), Value::from(0));
+            r.set("segment", format!("pageTitle=={}", percent_encode(&title)));
+            r.flat_cols
+                .insert("Actions_PageTitle".into(), Value::from(title));
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+/// Visits, hits and daily unique visitors of one link.
+type LinkAgg = (BTreeSet<u64>, u64, BTreeSet<(i64, String)>);
+
+/// Outlinks and downloads: domain rows with one subtable row per URL.
+fn link_report(
+    ctx: &Ctx<'_>,
+    pick: fn(&Action) -> Option<&str>,
+    dim: &str,
+    seg: &str,
+) -> Result<Value, ApiError> {
+    let mut by_url: BTreeMap<String, LinkAgg> = BTreeMap::new();
+    for v in &ctx.visits {
+        for a in &v.actions {
+            if let Some(url) = pick(a) {
+                let e = by_url.entry(url.to_string()).or_default();
+                e.0.insert(v.id);
+                e.1 += 1;
+                e.2.insert((v.day.0, v.visitor_id.clone()));
+            }
+        }
+    }
+    let mut domains: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    for (url, (visits, hits, daily)) in by_url {
+        let host = host_of(&url).to_string();
+        let short = url
+            .split_once("://")
+            .map(|(_, r)| r.to_string())
+            .unwrap_or(url.clone());
+        let mut r = Row::new(short.strip_prefix(&host).unwrap_or(&short).to_string());
+        r.set("nb_visits", visits.len());
+        r.set("nb_hits", hits);
+        r.set("sum_time_spent", 0);
+        if ctx.period.kind != Kind::Day {
+            r.set("sum_daily_nb_uniq_visitors", daily.len());
+        }
+        r.set("url", url.clone());
+        r.set(
+            "segment",
+            format!("{seg}=={}", percent_encode(&percent_encode(&url))),
+        );
+        r.flat_label = Some(short.clone());
+        r.flat_cols.insert(dim.into(), Value::from(short));
+        domains.entry(host).or_default().push(r);
+    }
+    let rows = domains
+        .into_iter()
+        .map(|(host, subs)| {
+            let mut r = Row::new(host);
+            let (mut visits, mut hits) = (0u64, 0u64);
+            for s in &subs {
+                visits += s.cols.get("nb_visits").and_then(Value::as_u64).unwrap_or(0);
+                hits += s.cols.get("nb_hits").and_then(Value::as_u64).unwrap_or(0);
+            }
+            r.set("nb_visits", visits);
+            r.set("nb_hits", hits);
+            r.set("sum_time_spent", 0);
+            r.sub = Some(subs);
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+pub(crate) fn outlinks(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    link_report(
+        ctx,
+        |a| match a {
+            Action::Outlink { url } => Some(url),
+            _ => None,
+        },
+        "Actions_ClickedUrl",
+        "outlinkUrl",
+    )
+}
+
+pub(crate) fn downloads(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    link_report(
+        ctx,
+        |a| match a {
+            Action::Download { url } => Some(url),
+            _ => None,
+        },
+        "Actions_DownloadUrl",
+        "downloadUrl",
+    )
+}
+
+pub(crate) fn site_search_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let mut by_kw: BTreeMap<String, (BTreeSet<u64>, u64, u64, u64)> = BTreeMap::new();
+    for v in &ctx.visits {
+        let n = v.actions.len();
+        for (i, a) in v.actions.iter().enumerate() {
+            if let Action::Search { keyword } = a {
+                let e = by_kw.entry(keyword.clone()).or_default();
+                e.0.insert(v.id);
+                e.1 += 1;
+                e.2 += 15;
+                e.3 += u64::from(i + 1 == n);
+            }
+        }
+    }
+    let rows = by_kw
+        .into_iter()
+        .map(|(kw, (visits, hits, time, exits))| {
+            let mut r = Row::new(kw.clone());
+            let nv = visits.len() as f64;
+            r.set("nb_visits", visits.len());
+            r.set("nb_hits", hits);
+            r.set("sum_time_spent", time);
+            r.set("exit_nb_visits", exits);
+            r.set("nb_pages_per_search", 1);
+            r.set("avg_time_on_page", time / hits.max(1));
+            r.set("bounce_rate", ctx.rate(0.0, nv, 0));
+            r.set("exit_rate", ctx.rate(exits as f64, nv, 0));
+            r.set(
+                "segment",
+                format!("siteSearchKeyword=={}", percent_encode(&kw)),
+            );
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
+}

@@ -1,0 +1,380 @@
+//! Reports that group visits by one visit dimension: referrers, geography, devices, users, server hour.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::metrics::VisitAgg;
+use super::{Ctx, host_of, referrer_keyword, referrer_name};
+use crate::api::errors::ApiError;
+use crate::api::request::percent_encode;
+use crate::api::table::{Row, finish};
+use crate::dataset::{Referrer, Visit};
+
+fn group<'a, K: Ord>(
+    visits: &[&'a Visit],
+    key: impl Fn(&Visit) -> Option<K>,
+) -> BTreeMap<K, Vec<&'a Visit>> {
+    let mut m: BTreeMap<K, Vec<&Visit>> = BTreeMap::new();
+    for v in visits {
+        if let Some(k) = key(v) {
+            m.entry(k).or_default().push(v);
+        }
+    }
+    m
+}
+
+fn row(ctx: &Ctx<'_>, label: impl Into<String>, visits: &[&Visit], goals: bool) -> Row {
+    let mut r = Row::new(label);
+    r.cols = VisitAgg::of(visits.iter().copied()).row_cols(ctx, goals);
+    r
+}
+
+fn segment(dim: &str, value: &str) -> String {
+    format!("{dim}=={}", percent_encode(value))
+}
+
+/// Rows keyed by a label with an extra-columns hook.
+fn simple(
+    ctx: &Ctx<'_>,
+    goals: bool,
+    key: impl Fn(&Visit) -> Option<String>,
+    extra: impl Fn(&mut Row, &Visit),
+) -> Result<Value, ApiError> {
+    let rows = group(&ctx.visits, key)
+        .into_iter()
+        .map(|(label, vs)| {
+            let mut r = row(ctx, label, &vs, goals);
+            extra(&mut r, vs[0]);
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+fn referrer_type_name(r: &Referrer) -> (&'static str, u64) {
+    match r {
+        Referrer::Direct => ("Direct Entry", 1),
+        Referrer::Search { .. } => ("Search Engines", 2),
+        Referrer::Website { .. } => ("Websites", 3),
+        Referrer::Campaign { .. } => ("Campaigns", 6),
+        Referrer::Social { .. } => ("Social Networks", 7),
+    }
+}
+
+pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let rows = group(&ctx.visits, |v| Some(referrer_type_name(&v.referrer)))
+        .into_iter()
+        .map(|((label, code), vs)| {
+            let mut r = row(ctx, label, &vs, true);
+            r.set(
+                "segment",
+                format!("referrerType=={}", vs[0].referrer.type_code()),
+            );
+            r.set("referrer_type", code);
+            if code != 1 {
+                let subs = group(&vs, |v| Some(referrer_name(&v.referrer)));
+                r.sub = Some(
+                    subs.into_iter()
+                        .map(|(name, svs)| row(ctx, name, &svs, false))
+                        .collect(),
+                );
+            }
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let rows = group(&ctx.visits, |v| match &v.referrer {
+        Referrer::Search { engine, host, .. } => Some((engine.clone(), host.clone())),
+        _ => None,
+    })
+    .into_iter()
+    .map(|((engine, host), vs)| {
+        let mut r = row(ctx, engine.clone(), &vs, true);
+        r.set("segment", segment("referrerName", &engine));
+        r.set("url", format!("https://{host}/"));
+        r.set(
+            "logo",
+            format!("plugins/Morpheus/icons/dist/searchEngines/{host}.png"),
+        );
+        let kws = group(&vs, |v| Some(referrer_keyword(&v.referrer)));
+        r.sub = Some(
+            kws.into_iter()
+                .map(|(kw, kvs)| row(ctx, kw, &kvs, false))
+                .collect(),
+        );
+        r
+    })
+    .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let rows = group(&ctx.visits, |v| match &v.referrer {
+        Referrer::Website { url } => Some(host_of(url).to_string()),
+        _ => None,
+    })
+    .into_iter()
+    .map(|(host, vs)| {
+        let mut r = row(ctx, host.clone(), &vs, true);
+        r.set("segment", segment("referrerName", &host));
+        let pages = group(&vs, |v| match &v.referrer {
+            Referrer::Website { url } => Some(url.clone()),
+            _ => None,
+        });
+        r.sub = Some(
+            pages
+                .into_iter()
+                .map(|(url, pvs)| {
+                    let path = url
+                        .split_once(&host)
+                        .map(|(_, p)| p.trim_start_matches('/'))
+                        .unwrap_or("");
+                    let mut p = row(ctx, path, &pvs, false);
+                    p.flat_label = Some(format!("{host}/{path}"));
+                    p.flat_cols.insert("url".into(), Value::from(url.clone()));
+                    p.flat_cols
+                        .insert("Referrers_Website".into(), Value::from(host.clone()));
+                    p.flat_cols.insert(
+                        "Referrers_WebsitePage".into(),
+                        Value::from(path.to_string()),
+                    );
+                    p
+                })
+                .collect(),
+        );
+        r
+    })
+    .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let rows = group(&ctx.visits, |v| match &v.referrer {
+        Referrer::Social { network, .. } => Some(network.clone()),
+        _ => None,
+    })
+    .into_iter()
+    .map(|(network, vs)| {
+        let mut r = row(ctx, network.clone(), &vs, true);
+        let url = match &vs[0].referrer {
+            Referrer::Social { url, .. } => url.clone(),
+            _ => String::new(),
+        };
+        r.set("url", format!("https://{}", host_of(&url)));
+        r.set(
+            "logo",
+            format!("plugins/Morpheus/icons/dist/socials/{}.png", host_of(&url)),
+        );
+        r.set("segment", segment("referrerName", &network));
+        let urls = group(&vs, |v| match &v.referrer {
+            Referrer::Social { url, .. } => Some(url.clone()),
+            _ => None,
+        });
+        r.sub = Some(
+            urls.into_iter()
+                .map(|(u, uvs)| row(ctx, u, &uvs, false))
+                .collect(),
+        );
+        r
+    })
+    .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        true,
+        |v| match &v.referrer {
+            Referrer::Campaign { name, .. } => Some(name.clone()),
+            _ => None,
+        },
+        |r, v| {
+            r.set(
+                "segment",
+                segment("referrerName", &referrer_name(&v.referrer)),
+            );
+        },
+    )
+}
+
+pub(crate) fn country(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        true,
+        |v| Some(v.location.country.to_string()),
+        |r, v| {
+            let cc = v.location.country_code;
+            r.set("code", cc);
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/flags/{cc}.png"),
+            );
+            r.set("segment", format!("countryCode=={cc}"));
+            r.set("logoHeight", 16);
+        },
+    )
+}
+
+pub(crate) fn region(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        true,
+        |v| Some(format!("{}, {}", v.location.region, v.location.country)),
+        |r, v| {
+            let l = v.location;
+            r.set(
+                "segment",
+                format!(
+                    "regionCode=={};countryCode=={}",
+                    percent_encode(l.region_code),
+                    l.country_code
+                ),
+            );
+            r.set("region", l.region_code);
+            r.set("country", l.country_code);
+            r.set("country_name", l.country);
+            r.set("region_name", l.region);
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
+            );
+        },
+    )
+}
+
+pub(crate) fn city(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        true,
+        |v| {
+            Some(format!(
+                "{}, {}, {}",
+                v.location.city, v.location.region, v.location.country
+            ))
+        },
+        |r, v| {
+            let l = v.location;
+            r.set("lat", l.lat);
+            r.set("long", l.long);
+            r.set(
+                "segment",
+                format!(
+                    "city=={};regionCode=={};countryCode=={}",
+                    percent_encode(l.city),
+                    percent_encode(l.region_code),
+                    l.country_code
+                ),
+            );
+            r.set("city_name", l.city);
+            r.set("region", l.region_code);
+            r.set("country", l.country_code);
+            r.set("country_name", l.country);
+            r.set("region_name", l.region);
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
+            );
+        },
+    )
+}
+
+pub(crate) fn device_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        true,
+        |v| Some(v.device.device_type.to_string()),
+        |r, v| {
+            let t = v.device.device_type.to_lowercase();
+            r.set("segment", format!("deviceType=={t}"));
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/devices/{t}.png"),
+            );
+        },
+    )
+}
+
+pub(crate) fn browsers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        true,
+        |v| Some(v.browser.name.to_string()),
+        |r, v| {
+            r.set(
+                "logo",
+                format!(
+                    "plugins/Morpheus/icons/dist/browsers/{}.png",
+                    v.browser.code
+                ),
+            );
+            r.set("segment", format!("browserCode=={}", v.browser.code));
+        },
+    )
+}
+
+pub(crate) fn os_versions(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        false,
+        |v| {
+            Some(
+                format!("{} {}", v.browser.os_name, v.browser.os_version)
+                    .trim()
+                    .to_string(),
+            )
+        },
+        |r, v| {
+            let b = v.browser;
+            r.set(
+                "segment",
+                format!(
+                    "operatingSystemCode=={};operatingSystemVersion=={}",
+                    b.os_code, b.os_version
+                ),
+            );
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/os/{}.png", b.os_code),
+            );
+        },
+    )
+}
+
+pub(crate) fn users(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    simple(
+        ctx,
+        false,
+        |v| v.user_id.clone(),
+        |r, v| {
+            r.set("idvisitor", v.visitor_id.clone());
+            r.set(
+                "segment",
+                segment("userId", v.user_id.as_deref().unwrap_or("")),
+            );
+        },
+    )
+}
+
+pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let by_hour = group(&ctx.visits, |v| Some(v.server_hour()));
+    let rows = (0..24u32)
+        .map(|h| {
+            let vs = by_hour.get(&h).cloned().unwrap_or_default();
+            let mut r = row(ctx, h.to_string(), &vs, false);
+            r.set("segment", format!("visitServerHour=={h}"));
+            r
+        })
+        .collect();
+    // Hours come in clock order unless the caller asks for a sort.
+    let mut filters = ctx.filters.clone();
+    if ctx.req.non_empty("filter_sort_column").is_none() {
+        filters.sort_column = Some("label".into());
+        filters.sort_desc = false;
+    }
+    Ok(finish(rows, &filters))
+}

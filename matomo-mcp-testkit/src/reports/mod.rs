@@ -1,0 +1,144 @@
+//! Report computations: each turns the visits of one site and period into Matomo's JSON.
+
+mod actions;
+mod dimensions;
+mod events;
+pub(crate) mod live;
+mod metrics;
+pub(crate) mod profile;
+pub(crate) mod sites;
+mod summary;
+
+use serde_json::Value;
+
+use crate::api::errors::ApiError;
+use crate::api::period::Period;
+use crate::api::request::ApiRequest;
+use crate::api::table::TableFilters;
+use crate::dataset::{Referrer, Visit};
+
+/// Everything a per-site, per-period report needs.
+pub(crate) struct Ctx<'a> {
+    pub period: &'a Period,
+    /// The site's visits in the period, after the segment.
+    pub visits: Vec<&'a Visit>,
+    pub req: &'a ApiRequest,
+    pub filters: TableFilters,
+    /// `format_metrics`: rates as `"45%"` strings (default) or fractions (`0`).
+    pub format_metrics: bool,
+    /// `format_metrics=1`: durations too are formatted (`"5 min 56s"`).
+    pub format_all: bool,
+}
+
+impl Ctx<'_> {
+    /// A ratio the way Matomo prints it: `"45%"` by default, a fraction with `format_metrics=0`.
+    /// `decimals` is how many decimals the percentage keeps (Matomo: 0 for bounce rates, 2 for conversion rates).
+    pub(crate) fn rate(&self, num: f64, den: f64, decimals: i32) -> Value {
+        let r = if den > 0.0 { num / den } else { 0.0 };
+        if self.format_metrics {
+            let pct = round_value(r * 100.0, decimals);
+            Value::String(format!("{pct}%"))
+        } else {
+            round_value(r, decimals + 2)
+        }
+    }
+
+    /// A duration in seconds: a number, or `"5 min 56s"` with `format_metrics=1`.
+    pub(crate) fn duration(&self, secs: u64) -> Value {
+        if self.format_all {
+            Value::String(pretty_duration(secs))
+        } else {
+            Value::from(secs)
+        }
+    }
+}
+
+/// A number rounded to `places`, emitted as an integer when it is whole (as PHP's JSON does).
+pub(crate) fn round_value(x: f64, places: i32) -> Value {
+    let p = 10f64.powi(places);
+    let r = (x * p).round() / p;
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        Value::from(r as i64)
+    } else {
+        Value::from(r)
+    }
+}
+
+/// Matomo's human duration: `"1 min 48s"`, `"1 hours 56 min"`, `"12s"`.
+pub(crate) fn pretty_duration(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    if h > 0 {
+        format!("{h} hours {m} min")
+    } else if m > 0 {
+        format!("{m} min {s}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// Whether the method is computed per site and period (and so takes idSite, period, date, segment).
+pub(crate) fn is_period_method(method: &str) -> bool {
+    period_method(method).is_some()
+}
+
+type ReportFn = fn(&Ctx<'_>) -> Result<Value, ApiError>;
+
+fn period_method(method: &str) -> Option<ReportFn> {
+    Some(match method {
+        "VisitsSummary.get" => summary::visits_summary,
+        "Goals.get" => summary::goals,
+        "Actions.getPageUrls" => actions::page_urls,
+        "Actions.getPageTitles" => actions::page_titles,
+        "Actions.getEntryPageUrls" => actions::entry_page_urls,
+        "Actions.getOutlinks" => actions::outlinks,
+        "Actions.getDownloads" => actions::downloads,
+        "Actions.getSiteSearchKeywords" => actions::site_search_keywords,
+        "Referrers.getReferrerType" => dimensions::referrer_type,
+        "Referrers.getWebsites" => dimensions::websites,
+        "Referrers.getSearchEngines" => dimensions::search_engines,
+        "Referrers.getCampaigns" => dimensions::campaigns,
+        "Referrers.getSocials" => dimensions::socials,
+        "UserCountry.getCountry" => dimensions::country,
+        "UserCountry.getRegion" => dimensions::region,
+        "UserCountry.getCity" => dimensions::city,
+        "DevicesDetection.getType" => dimensions::device_type,
+        "DevicesDetection.getBrowsers" => dimensions::browsers,
+        "DevicesDetection.getOsVersions" => dimensions::os_versions,
+        "UserId.getUsers" => dimensions::users,
+        "VisitTime.getVisitInformationPerServerTime" => dimensions::server_time,
+        "Events.getCategory" => events::category,
+        "Events.getAction" => events::action,
+        "Events.getName" => events::name,
+        _ => return None,
+    })
+}
+
+/// Runs a per-site, per-period report; `None` when the method is not one.
+pub(crate) fn run(method: &str, ctx: &Ctx<'_>) -> Option<Result<Value, ApiError>> {
+    period_method(method).map(|f| f(ctx))
+}
+
+/// The referrer's name as Matomo's `referrerName` shows it.
+pub(crate) fn referrer_name(r: &Referrer) -> String {
+    match r {
+        Referrer::Direct => String::new(),
+        Referrer::Search { engine, .. } => engine.clone(),
+        Referrer::Website { url } => host_of(url).to_string(),
+        Referrer::Social { network, .. } => network.clone(),
+        Referrer::Campaign { name, .. } => name.clone(),
+    }
+}
+
+/// The keyword (search words or campaign keyword), empty when none.
+pub(crate) fn referrer_keyword(r: &Referrer) -> String {
+    match r {
+        Referrer::Search { keyword, .. } | Referrer::Campaign { keyword, .. } => keyword.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Host part of a URL.
+pub(crate) fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}

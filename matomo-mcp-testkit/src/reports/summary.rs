@@ -1,0 +1,110 @@
+//! `VisitsSummary.get` and `Goals.get`: one object of metrics per site and period.
+
+use serde_json::{Map, Value};
+
+use super::metrics::VisitAgg;
+use super::{Ctx, round_value};
+use crate::api::errors::ApiError;
+use crate::api::period::Kind;
+
+pub(crate) fn visits_summary(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let a = VisitAgg::of(ctx.visits.iter().copied());
+    let mut m = Map::new();
+    if matches!(ctx.period.kind, Kind::Day | Kind::Week | Kind::Month) {
+        m.insert("nb_uniq_visitors".into(), Value::from(a.visitors.len()));
+        m.insert("nb_users".into(), Value::from(a.users.len()));
+    }
+    let visits = a.nb_visits as f64;
+    m.insert("nb_visits".into(), Value::from(a.nb_visits));
+    m.insert("nb_actions".into(), Value::from(a.nb_actions));
+    m.insert(
+        "nb_visits_converted".into(),
+        Value::from(a.nb_visits_converted),
+    );
+    m.insert("bounce_count".into(), Value::from(a.bounce_count));
+    m.insert("sum_visit_length".into(), Value::from(a.sum_visit_length));
+    m.insert("max_actions".into(), Value::from(a.max_actions));
+    m.insert(
+        "bounce_rate".into(),
+        ctx.rate(a.bounce_count as f64, visits, 0),
+    );
+    let per_visit = if visits > 0.0 {
+        a.nb_actions as f64 / visits
+    } else {
+        0.0
+    };
+    m.insert("nb_actions_per_visit".into(), round_value(per_visit, 1));
+    let avg = if visits > 0.0 {
+        (a.sum_visit_length as f64 / visits).round() as u64
+    } else {
+        0
+    };
+    m.insert("avg_time_on_site".into(), ctx.duration(avg));
+    Ok(Value::Object(m))
+}
+
+/// Which conversions `Goals.get` counts: all goals (and orders), one goal, or ecommerce orders.
+enum Which {
+    All,
+    Goal(String),
+    Orders,
+}
+
+pub(crate) fn goals(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let which = match ctx.req.non_empty("idGoal") {
+        None => Which::All,
+        Some("ecommerceOrder") => Which::Orders,
+        Some(id) => Which::Goal(format!("idgoal={id}")),
+    };
+    let mut m = Map::new();
+    let (new, returning): (Vec<_>, Vec<_>) = ctx.visits.iter().copied().partition(|v| !v.returning);
+    let orders = matches!(which, Which::Orders);
+    for (suffix, visits) in [
+        ("", ctx.visits.clone()),
+        ("_new_visit", new),
+        ("_returning_visit", returning),
+    ] {
+        let agg = VisitAgg::of(visits.iter().copied());
+        let selected: Vec<_> = agg
+            .goals
+            .iter()
+            .filter(|(k, _)| match &which {
+                Which::All => true,
+                Which::Goal(key) => *k == key,
+                Which::Orders => *k == "idgoal=ecommerceOrder",
+            })
+            .map(|(_, g)| g)
+            .collect();
+        let conversions: u64 = selected.iter().map(|g| g.conversions).sum();
+        let mut converted_visits = std::collections::BTreeSet::new();
+        for g in &selected {
+            converted_visits.extend(g.visits.iter().copied());
+        }
+        let revenue: f64 = selected.iter().map(|g| g.revenue).sum();
+        let items: u64 = selected.iter().map(|g| g.items).sum();
+        m.insert(format!("nb_conversions{suffix}"), Value::from(conversions));
+        m.insert(
+            format!("nb_visits_converted{suffix}"),
+            Value::from(converted_visits.len()),
+        );
+        m.insert(format!("revenue{suffix}"), round_value(revenue, 2));
+        if orders {
+            m.insert(format!("revenue_subtotal{suffix}"), round_value(revenue, 2));
+            m.insert(format!("revenue_tax{suffix}"), Value::from(0));
+            m.insert(format!("revenue_shipping{suffix}"), Value::from(0));
+            m.insert(format!("revenue_discount{suffix}"), Value::from(0));
+            m.insert(format!("items{suffix}"), Value::from(items));
+            let avg = if conversions > 0 {
+                revenue / conversions as f64
+            } else {
+                0.0
+            };
+            m.insert(format!("avg_order_revenue{suffix}"), round_value(avg, 2));
+        }
+        m.insert(
+            format!("conversion_rate{suffix}"),
+            ctx.rate(converted_visits.len() as f64, visits.len() as f64, 2),
+        );
+    }
+    Ok(Value::Object(m))
+}

@@ -1,0 +1,123 @@
+//! The HTTP side: an axum app answering `/index.php` like Matomo, with recording and faults.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+
+use crate::api::auth::Access;
+use crate::api::request::{ApiRequest, parse_form};
+use crate::api::{Answer, answer};
+use crate::dataset::Dataset;
+use crate::faults::{Effect, FaultSet};
+use crate::recorder::RecordedRequest;
+
+/// State shared between the server task and the [`crate::Emulator`] handle.
+pub(crate) struct Shared {
+    pub dataset: Arc<Dataset>,
+    pub tokens: Vec<(String, Access)>,
+    pub faults: Mutex<FaultSet>,
+    pub requests: Mutex<Vec<RecordedRequest>>,
+}
+
+/// Locks a mutex, recovering the data if another thread panicked while holding it (the state stays usable).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/index.php", any(handle))
+        .route("/", any(handle))
+        .with_state(shared)
+}
+
+const JSON: &str = "application/json; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+
+fn respond(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
+    let mut r = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body,
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let query = parse_form(uri.query().unwrap_or(""));
+    let body = parse_form(&String::from_utf8_lossy(&body));
+    lock(&shared.requests).push(RecordedRequest {
+        method: method.to_string(),
+        path: uri.path().to_string(),
+        query: query.clone(),
+        body: body.clone(),
+    });
+    let (latency, effect) = lock(&shared.faults).next();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let req = ApiRequest { query, body };
+    let real = || match answer(&shared.dataset, &shared.tokens, &req) {
+        Answer::Json { status, body } => {
+            (status, JSON, serde_json::to_vec(&body).unwrap_or_default())
+        }
+        Answer::Html { status, body } => (status, HTML, body.into_bytes()),
+    };
+    let (status, ct, bytes) = match effect {
+        Effect::Normal => real(),
+        Effect::Status(s) => (
+            s,
+            "text/plain; charset=utf-8",
+            format!("injected HTTP {s}").into_bytes(),
+        ),
+        Effect::Malformed => (200, JSON, b"{\"nb_visits\": 12,, <html>".to_vec()),
+        Effect::Truncated => {
+            let (_, _, mut b) = real();
+            b.truncate((b.len() / 2).max(1));
+            (200, JSON, b)
+        }
+        Effect::Oversized(n) => (200, JSON, oversized(n)),
+        Effect::MatomoError(message) => {
+            let v = serde_json::json!({"result": "error", "message": message});
+            (200, JSON, serde_json::to_vec(&v).unwrap_or_default())
+        }
+        Effect::Html => (
+            500,
+            HTML,
+            crate::api::errors::html_page("Internal Server Error").into_bytes(),
+        ),
+    };
+    respond(status, ct, bytes)
+}
+
+/// A valid JSON document of exactly `n` bytes (at least `{"padding":""}`, 14 bytes).
+fn oversized(n: usize) -> Vec<u8> {
+    let frame = br#"{"padding":""}"#;
+    let mut out = Vec::with_capacity(n.max(frame.len()));
+    out.extend_from_slice(br#"{"padding":""#);
+    out.resize(n.max(frame.len()) - 2, b'x');
+    out.extend_from_slice(br#""}"#);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn oversized_is_exact_and_valid() {
+        let b = super::oversized(1000);
+        assert_eq!(b.len(), 1000);
+        assert!(serde_json::from_slice::<serde_json::Value>(&b).is_ok());
+    }
+}
