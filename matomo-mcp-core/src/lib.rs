@@ -88,6 +88,7 @@
 // Lets the derives, which name `::matomo_mcp_core`, be used inside this crate too.
 extern crate self as matomo_mcp_core;
 
+pub mod models;
 pub mod nesting;
 pub mod privacy;
 pub mod tool;
