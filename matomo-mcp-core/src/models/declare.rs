@@ -18,6 +18,33 @@ macro_rules! report {
     )*};
 }
 
+/// Declares a struct of optional fields, each with its own class: `(pseudonymous) name: Type,`.
+///
+/// Every field becomes `#[privacy(class)] #[serde(default, skip_serializing_if = "Option::is_none")]
+/// pub name: Option<Type>`. Container attributes (`serde(rename_all)`) go after the derives.
+macro_rules! classified_fields {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* ($class:ident) $field:ident : $ty:ty, )*
+        }
+    ) => {
+        #[derive(
+            Clone, Debug, Default, PartialEq,
+            serde::Deserialize, serde::Serialize, schemars::JsonSchema, $crate::Classified,
+        )]
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                $(#[$field_meta])*
+                #[privacy($class)]
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+        }
+    };
+}
+
 /// Declares a struct whose fields are all optional aggregate metrics.
 ///
 /// Every field becomes `#[privacy(aggregate)] #[serde(default, skip_serializing_if = "Option::is_none")] pub

@@ -67,7 +67,7 @@ pub use bulk::{BulkItem, split_bulk};
 pub use duration::Seconds;
 pub use error::{DecodeError, ErrorPayload, decode, decode_value};
 pub use goal_metrics::{GoalKey, GoalMetrics, GoalsByKey};
-pub use nested::{PerPeriod, PerSite, Period};
+pub use nested::{OrEmpty, PerPeriod, PerSite};
 pub use number::{Count, Metric};
 pub use rate::Rate;
 pub use report::Report;

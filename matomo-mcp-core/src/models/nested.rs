@@ -18,40 +18,41 @@ pub type PerSite<T> = BTreeMap<SiteId, T>;
 
 /// A response for several periods (`date=last7`, or `a,b` with a period other
 /// than `range`): one entry per period label, in date order.
-pub type PerPeriod<T> = BTreeMap<PeriodLabel, Period<T>>;
+pub type PerPeriod<T> = BTreeMap<PeriodLabel, OrEmpty<T>>;
 
-/// One period of a multi-period response: its data, or nothing for an empty period.
+/// A value Matomo may replace by `[]` when there is nothing: one period of a
+/// multi-period response, or a visitor profile of an unknown visitor.
 ///
 /// Matomo sends an empty period as `[]` even where a period with data is an
-/// object (`VisitsSummary.get`); `[]` decodes to `Period(None)` unless `T`
+/// object (`VisitsSummary.get`); `[]` decodes to `OrEmpty(None)` unless `T`
 /// is a list (a report's rows), which then decodes as no rows. Serialises as the data or `null`.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(transparent)]
-pub struct Period<T>(pub Option<T>);
+pub struct OrEmpty<T>(pub Option<T>);
 
-impl<T> Period<T> {
+impl<T> OrEmpty<T> {
     /// The period's data, if it had any.
     pub fn data(&self) -> Option<&T> {
         self.0.as_ref()
     }
 }
 
-impl<T: Classified> Classified for Period<T> {
+impl<T: Classified> Classified for OrEmpty<T> {
     // `None` serialises as null: it exposes less than `Some`.
     const SHAPE: Shape = T::SHAPE;
 }
 
-impl<'de, T: DeserializeOwned + Classified> Deserialize<'de> for Period<T> {
+impl<'de, T: DeserializeOwned + Classified> Deserialize<'de> for OrEmpty<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         // serde lets a struct decode from an array, so `[]` would become an all-default
         // object: ask the type's shape whether it is a list instead.
         let empty = value.as_array().is_some_and(Vec::is_empty);
         if empty && !matches!(T::SHAPE, Shape::List(_)) {
-            return Ok(Period(None));
+            return Ok(OrEmpty(None));
         }
         T::deserialize(value)
-            .map(|data| Period(Some(data)))
+            .map(|data| OrEmpty(Some(data)))
             .map_err(serde::de::Error::custom)
     }
 }
@@ -67,7 +68,7 @@ mod tests {
         let periods: PerPeriod<VisitsSummary> = serde_json::from_str(json).unwrap();
         let first = PeriodLabel("2026-11-18".into());
         assert_eq!(periods[&first].data().unwrap().nb_visits, Some(Count(3)));
-        assert_eq!(periods[&PeriodLabel("2026-11-19".into())], Period(None));
+        assert_eq!(periods[&PeriodLabel("2026-11-19".into())], OrEmpty(None));
 
         let rows: PerPeriod<Vec<crate::models::DimensionRow>> =
             serde_json::from_str(r#"{"2026-11-19":[]}"#).unwrap();
