@@ -8,7 +8,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::{Count, Metric, Rate};
+use super::{Count, Metric, Money, Rate};
 use crate::Classified;
 use crate::privacy::{ClassifiedKey, MapKey, PrivacyClass};
 
@@ -107,23 +107,23 @@ pub struct GoalMetrics {
     /// Revenue of the goal's conversions.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue: Option<Metric>,
+    pub revenue: Option<Money>,
     /// Ecommerce: revenue before tax and shipping.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_subtotal: Option<Metric>,
+    pub revenue_subtotal: Option<Money>,
     /// Ecommerce: tax.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_tax: Option<Metric>,
+    pub revenue_tax: Option<Money>,
     /// Ecommerce: shipping.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_shipping: Option<Metric>,
+    pub revenue_shipping: Option<Money>,
     /// Ecommerce: discounts.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_discount: Option<Metric>,
+    pub revenue_discount: Option<Money>,
     /// Ecommerce: items sold or left in carts.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,7 +143,7 @@ pub struct GoalMetrics {
     /// Page reports: revenue attributed to the page.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_attrib: Option<Metric>,
+    pub revenue_attrib: Option<Money>,
     /// Page reports: conversion rate of the page's views.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,11 +163,11 @@ pub struct GoalMetrics {
     /// Entry page reports: revenue of visits that entered on the page.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_entry: Option<Metric>,
+    pub revenue_entry: Option<Money>,
     /// Entry page reports: revenue per entry.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue_per_entry: Option<Metric>,
+    pub revenue_per_entry: Option<Money>,
 }
 
 /// A row's `goals` object: metrics per goal.

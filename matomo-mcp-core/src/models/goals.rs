@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Count, Metric, Rate};
+use super::{Count, Metric, Money, Rate};
 use crate::Classified;
 
 aggregate_metrics! {
@@ -16,61 +16,61 @@ aggregate_metrics! {
         /// Visits that converted.
         nb_visits_converted: Count,
         /// Revenue.
-        revenue: Metric,
+        revenue: Money,
         /// Share of visits that converted (a fraction).
         conversion_rate: Rate,
         /// Ecommerce: revenue before tax and shipping.
-        revenue_subtotal: Metric,
+        revenue_subtotal: Money,
         /// Ecommerce: tax.
-        revenue_tax: Metric,
+        revenue_tax: Money,
         /// Ecommerce: shipping.
-        revenue_shipping: Metric,
+        revenue_shipping: Money,
         /// Ecommerce: discounts.
-        revenue_discount: Metric,
+        revenue_discount: Money,
         /// Ecommerce: items.
         items: Count,
         /// Ecommerce: average order revenue.
-        avg_order_revenue: Metric,
+        avg_order_revenue: Money,
         /// Conversions by new visits.
         nb_conversions_new_visit: Count,
         /// New visits that converted.
         nb_visits_converted_new_visit: Count,
         /// Revenue of new visits.
-        revenue_new_visit: Metric,
+        revenue_new_visit: Money,
         /// Conversion rate of new visits.
         conversion_rate_new_visit: Rate,
         /// Ecommerce: subtotal of new visits.
-        revenue_subtotal_new_visit: Metric,
+        revenue_subtotal_new_visit: Money,
         /// Ecommerce: tax of new visits.
-        revenue_tax_new_visit: Metric,
+        revenue_tax_new_visit: Money,
         /// Ecommerce: shipping of new visits.
-        revenue_shipping_new_visit: Metric,
+        revenue_shipping_new_visit: Money,
         /// Ecommerce: discounts of new visits.
-        revenue_discount_new_visit: Metric,
+        revenue_discount_new_visit: Money,
         /// Ecommerce: items of new visits.
         items_new_visit: Count,
         /// Ecommerce: average order revenue of new visits.
-        avg_order_revenue_new_visit: Metric,
+        avg_order_revenue_new_visit: Money,
         /// Conversions by returning visits.
         nb_conversions_returning_visit: Count,
         /// Returning visits that converted.
         nb_visits_converted_returning_visit: Count,
         /// Revenue of returning visits.
-        revenue_returning_visit: Metric,
+        revenue_returning_visit: Money,
         /// Conversion rate of returning visits.
         conversion_rate_returning_visit: Rate,
         /// Ecommerce: subtotal of returning visits.
-        revenue_subtotal_returning_visit: Metric,
+        revenue_subtotal_returning_visit: Money,
         /// Ecommerce: tax of returning visits.
-        revenue_tax_returning_visit: Metric,
+        revenue_tax_returning_visit: Money,
         /// Ecommerce: shipping of returning visits.
-        revenue_shipping_returning_visit: Metric,
+        revenue_shipping_returning_visit: Money,
         /// Ecommerce: discounts of returning visits.
-        revenue_discount_returning_visit: Metric,
+        revenue_discount_returning_visit: Money,
         /// Ecommerce: items of returning visits.
         items_returning_visit: Count,
         /// Ecommerce: average order revenue of returning visits.
-        avg_order_revenue_returning_visit: Metric,
+        avg_order_revenue_returning_visit: Money,
     }
 }
 
@@ -134,13 +134,13 @@ aggregate_metrics! {
         /// Sum of daily unique visitors.
         sum_daily_nb_uniq_visitors: Count,
         /// Product revenue.
-        revenue: Metric,
+        revenue: Money,
         /// Quantity sold.
         quantity: Count,
         /// Orders containing the product.
         orders: Count,
         /// Average price.
-        avg_price: Metric,
+        avg_price: Money,
         /// Average quantity per order.
         avg_quantity: Metric,
         /// Share of product visits that ordered it (a fraction).

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Count, Metric, Rate};
+use super::{Count, Money, Rate};
 use crate::Classified;
 
 aggregate_metrics! {
@@ -16,7 +16,7 @@ aggregate_metrics! {
         /// Page views.
         nb_pageviews: Count,
         /// Revenue.
-        revenue: Metric,
+        revenue: Money,
         /// Change in visits (a fraction: `1.0` is +100 %).
         visits_evolution: Rate,
         /// Change in actions (a fraction).

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Count, GoalsByKey, Metric, Rate, Seconds};
+use super::{Count, GoalsByKey, Metric, Money, Rate, Seconds};
 use crate::Classified;
 
 /// The metrics every visit-dimension report row carries (Referrers, UserCountry,
@@ -60,7 +60,7 @@ pub struct VisitMetrics {
     /// Goal and ecommerce revenue.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revenue: Option<Metric>,
+    pub revenue: Option<Money>,
     /// Share of visits that converted (a fraction).
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
