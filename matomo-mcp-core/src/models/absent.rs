@@ -6,15 +6,20 @@ use serde_json::Value;
 
 /// Reads an optional field that Matomo sends as `false` (PHP's "nothing") or `null` when absent.
 ///
-/// Use as `#[serde(default, deserialize_with = "super::absent::false_as_none")]`.
+/// `false` is kept as a value when `T` accepts it (a boolean field). Used by
+/// the declaration macros for every optional field; by hand as
+/// `#[serde(default, deserialize_with = "crate::models::absent::false_as_none")]`.
 pub(crate) fn false_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
     match Value::deserialize(deserializer)? {
-        Value::Null | Value::Bool(false) => Ok(None),
-        value => T::deserialize(value).map(Some).map_err(serde::de::Error::custom),
+        Value::Null => Ok(None),
+        Value::Bool(false) => Ok(T::deserialize(Value::Bool(false)).ok()),
+        value => T::deserialize(value)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
 }
 
@@ -38,8 +43,15 @@ mod tests {
             (r#"{}"#, None),
             (r#"{"value":"2.5"}"#, Some(Metric(2.5))),
         ] {
-            assert_eq!(serde_json::from_str::<Probe>(json).unwrap().value, expected, "{json}");
+            assert_eq!(
+                serde_json::from_str::<Probe>(json).unwrap().value,
+                expected,
+                "{json}"
+            );
         }
         assert!(serde_json::from_str::<Probe>(r#"{"value":true}"#).is_err());
+        let flag: Option<bool> =
+            super::false_as_none(&mut serde_json::Deserializer::from_str("false")).unwrap();
+        assert_eq!(flag, Some(false));
     }
 }

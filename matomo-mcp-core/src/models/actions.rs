@@ -74,7 +74,11 @@ pub struct PageRow {
     pub segment: Option<String>,
     /// Id of the row's subtable, to fetch with `idSubtable`.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub idsubdatatable: Option<Count>,
     /// The row's metrics.
     #[serde(flatten)]

@@ -38,7 +38,11 @@ macro_rules! classified_fields {
             $(
                 $(#[$field_meta])*
                 #[privacy($class)]
-                #[serde(default, skip_serializing_if = "Option::is_none")]
+                #[serde(
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "crate::models::absent::false_as_none"
+                )]
                 pub $field: Option<$ty>,
             )*
         }
@@ -48,7 +52,7 @@ macro_rules! classified_fields {
 /// Declares a struct whose fields are all optional aggregate metrics.
 ///
 /// Every field becomes `#[privacy(aggregate)] #[serde(default, skip_serializing_if = "Option::is_none")] pub
-/// name: Option<Type>`; extra field attributes (docs, `serde(rename)`) pass through.
+/// name: Option<Type>`, where Matomo's `false` or `null` means "absent"; extra field attributes (docs, `serde(rename)`) pass through.
 macro_rules! aggregate_metrics {
     (
         $(#[$meta:meta])*
@@ -65,7 +69,11 @@ macro_rules! aggregate_metrics {
             $(
                 $(#[$field_meta])*
                 #[privacy(aggregate)]
-                #[serde(default, skip_serializing_if = "Option::is_none")]
+                #[serde(
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "crate::models::absent::false_as_none"
+                )]
                 pub $field: Option<$ty>,
             )*
         }

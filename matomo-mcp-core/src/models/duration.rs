@@ -137,8 +137,17 @@ mod tests {
 
     #[test]
     fn refuses_what_is_no_duration() {
-        for text in ["\"abc\"", "\"5 fortnights\"", "\"min\"", "\"5\u{a0}min 3\"", "\"1:2:3:4\"", "true"] {
-            let err = serde_json::from_str::<Seconds>(text).unwrap_err().to_string();
+        for text in [
+            "\"abc\"",
+            "\"5 fortnights\"",
+            "\"min\"",
+            "\"5\u{a0}min 3\"",
+            "\"1:2:3:4\"",
+            "true",
+        ] {
+            let err = serde_json::from_str::<Seconds>(text)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("a duration"), "{text}: {err}");
         }
     }

@@ -115,7 +115,10 @@ mod tests {
         let body = br#"{"result":"error","message":"Unknown period"}"#;
         let err = decode::<VisitsSummary>(body).unwrap_err();
         assert_eq!(err.payload().unwrap().message, "Unknown period");
-        assert_eq!(err.to_string(), "Matomo refused the request: Unknown period");
+        assert_eq!(
+            err.to_string(),
+            "Matomo refused the request: Unknown period"
+        );
     }
 
     #[test]
@@ -124,11 +127,17 @@ mod tests {
         assert!(matches!(err, DecodeError::NotJson(_)), "{err}");
         let err = decode::<VisitsSummary>(br#"{"nb_visits":"abc"}"#).unwrap_err();
         assert!(matches!(err, DecodeError::Shape(_)), "{err}");
-        assert!(err.to_string().contains("non-negative whole number"), "{err}");
+        assert!(
+            err.to_string().contains("non-negative whole number"),
+            "{err}"
+        );
     }
 
     #[test]
     fn success_body_is_not_an_error() {
-        assert!(ErrorPayload::from_value(&serde_json::json!({"result":"success","message":"ok"})).is_none());
+        assert!(
+            ErrorPayload::from_value(&serde_json::json!({"result":"success","message":"ok"}))
+                .is_none()
+        );
     }
 }

@@ -26,10 +26,8 @@ aggregate_metrics! {
         /// Sum of event values.
         sum_event_value: Metric,
         /// Smallest event value (absent when no event had a value).
-        #[serde(deserialize_with = "super::absent::false_as_none")]
         min_event_value: Metric,
         /// Largest event value (Matomo sends `false` when no event had a value).
-        #[serde(deserialize_with = "super::absent::false_as_none")]
         max_event_value: Metric,
         /// Average event value.
         avg_event_value: Metric,
@@ -48,7 +46,11 @@ pub struct EventCategoryRow {
     pub segment: Option<String>,
     /// Id of the row's subtable (its actions or names), to fetch with `idSubtable`.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub idsubdatatable: Option<Count>,
     /// The row's metrics.
     #[serde(flatten)]
@@ -67,7 +69,11 @@ pub struct EventDetailRow {
     pub segment: Option<String>,
     /// Id of the row's subtable, to fetch with `idSubtable`.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub idsubdatatable: Option<Count>,
     /// The row's metrics.
     #[serde(flatten)]

@@ -98,75 +98,147 @@ impl ClassifiedKey for GoalKey {
 pub struct GoalMetrics {
     /// Conversions of the goal.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conversions: Option<Count>,
     /// Visits that converted the goal.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_visits_converted: Option<Count>,
     /// Revenue of the goal's conversions.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue: Option<Money>,
     /// Ecommerce: revenue before tax and shipping.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue_subtotal: Option<Money>,
     /// Ecommerce: tax.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue_tax: Option<Money>,
     /// Ecommerce: shipping.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue_shipping: Option<Money>,
     /// Ecommerce: discounts.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue_discount: Option<Money>,
     /// Ecommerce: items sold or left in carts.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub items: Option<Count>,
     /// Conversion rate of the row for this goal (a fraction).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub conversion_rate: Option<Rate>,
     /// Page reports: pages viewed before converting.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conv_pages_before: Option<Count>,
     /// Page reports: conversions attributed to the page (fractional).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conversions_attrib: Option<Metric>,
     /// Page reports: revenue attributed to the page.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue_attrib: Option<Money>,
     /// Page reports: conversion rate of the page's views.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conversions_page_rate: Option<Metric>,
     /// Page reports: unique conversions after viewing the page.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conversions_page_uniq: Option<Count>,
     /// Entry page reports: conversions of visits that entered on the page.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conversions_entry: Option<Count>,
     /// Entry page reports: conversions per entry.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conversions_entry_rate: Option<Metric>,
     /// Entry page reports: revenue of visits that entered on the page.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue_entry: Option<Money>,
     /// Entry page reports: revenue per entry.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue_per_entry: Option<Money>,
 }
 
@@ -182,9 +254,12 @@ mod tests {
         let json = r#"{"idgoal=1":{"nb_conversions":"2"},"idgoal=ecommerceOrder":{"revenue":9.5},"idgoal=ecommerceAbandonedCart":{}}"#;
         let goals: GoalsByKey = serde_json::from_str(json).unwrap();
         assert_eq!(goals[&GoalKey::Goal(1)].nb_conversions, Some(Count(2)));
-        assert_eq!(goals[&GoalKey::EcommerceOrder].revenue, Some(Metric(9.5)));
+        assert_eq!(goals[&GoalKey::EcommerceOrder].revenue, Some(Money(9.5)));
         let back = serde_json::to_string(&goals).unwrap();
-        assert_eq!(back, r#"{"idgoal=1":{"nb_conversions":2},"idgoal=ecommerceOrder":{"revenue":9.5},"idgoal=ecommerceAbandonedCart":{}}"#);
+        assert_eq!(
+            back,
+            r#"{"idgoal=1":{"nb_conversions":2},"idgoal=ecommerceOrder":{"revenue":9.5},"idgoal=ecommerceAbandonedCart":{}}"#
+        );
     }
 
     #[test]

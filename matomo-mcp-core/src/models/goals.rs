@@ -104,23 +104,43 @@ pub struct GoalDefinition {
     pub pattern_type: Option<String>,
     /// Whether matching is case sensitive (0/1).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub case_sensitive: Option<Count>,
     /// Whether a visit can convert the goal more than once (0/1).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub allow_multiple: Option<Count>,
     /// Default revenue per conversion.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue: Option<Metric>,
     /// Whether the goal is deleted (0/1).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub deleted: Option<Count>,
     /// Whether the event value is used as revenue (0/1).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub event_value_as_revenue: Option<Count>,
 }
 

@@ -57,7 +57,11 @@ fn parse_formatted(text: &str) -> Option<f64> {
 
 /// Characters a formatted amount may carry: digits, separators, spacing, a currency code or sign.
 fn is_currency_text(c: char) -> bool {
-    c.is_ascii_digit() || c.is_ascii_uppercase() || c.is_whitespace() || !c.is_ascii() || ".,-".contains(c)
+    c.is_ascii_digit()
+        || c.is_ascii_uppercase()
+        || c.is_whitespace()
+        || !c.is_ascii()
+        || ".,-".contains(c)
 }
 
 struct MoneyVisitor;

@@ -40,7 +40,11 @@ pub struct SiteOverviewRow {
     pub label: String,
     /// The site id.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub idsite: Option<Count>,
     /// The site's main URL.
     #[privacy(aggregate)]

@@ -85,13 +85,19 @@ mod tests {
             .iter()
             .map(|f| f.path.clone())
             .collect();
-        assert!(paths.contains(&"{idSite}.{period}.nb_visits".to_owned()), "{paths:?}");
+        assert!(
+            paths.contains(&"{idSite}.{period}.nb_visits".to_owned()),
+            "{paths:?}"
+        );
     }
 
     #[test]
     fn a_wrong_period_body_is_an_error() {
         let err = serde_json::from_str::<PerPeriod<VisitsSummary>>(r#"{"2026":{"nb_visits":"x"}}"#)
             .unwrap_err();
-        assert!(err.to_string().contains("non-negative whole number"), "{err}");
+        assert!(
+            err.to_string().contains("non-negative whole number"),
+            "{err}"
+        );
     }
 }

@@ -47,7 +47,11 @@ pub(crate) fn parse_decimal(text: &str) -> Option<f64> {
 
 fn count_from_f64<E: de::Error>(value: f64) -> Result<Count, E> {
     // Integral and within u64: 2^64 is exactly representable, so `<` excludes it.
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 18_446_744_073_709_551_616.0 {
+    if value.is_finite()
+        && value >= 0.0
+        && value.fract() == 0.0
+        && value < 18_446_744_073_709_551_616.0
+    {
         // The checks above make the conversion exact.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Ok(Count(value as u64))
@@ -156,10 +160,18 @@ mod tests {
 
     #[test]
     fn metric_accepts_numbers_and_numeric_strings() {
-        assert_eq!(serde_json::from_str::<Metric>("141.99").unwrap(), Metric(141.99));
-        assert_eq!(serde_json::from_str::<Metric>("\"141.99\"").unwrap(), Metric(141.99));
+        assert_eq!(
+            serde_json::from_str::<Metric>("141.99").unwrap(),
+            Metric(141.99)
+        );
+        assert_eq!(
+            serde_json::from_str::<Metric>("\"141.99\"").unwrap(),
+            Metric(141.99)
+        );
         assert_eq!(serde_json::from_str::<Metric>("-3").unwrap(), Metric(-3.0));
-        let err = serde_json::from_str::<Metric>("\"NaN\"").unwrap_err().to_string();
+        let err = serde_json::from_str::<Metric>("\"NaN\"")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a number"), "{err}");
     }
 

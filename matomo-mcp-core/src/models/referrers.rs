@@ -19,7 +19,11 @@ pub struct ReferrerTypeRow {
     pub row: DimensionRow,
     /// Matomo's numeric channel code.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub referrer_type: Option<Count>,
 }
 
@@ -57,7 +61,11 @@ pub struct ReferrerDetailRow {
     pub logo: Option<String>,
     /// Id of the row's subtable, to fetch with `idSubtable`.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub idsubdatatable: Option<Count>,
     /// The row's metrics.
     #[serde(flatten)]
@@ -72,7 +80,11 @@ pub struct AnyReferrerRow {
     pub row: ReferrerDetailRow,
     /// Matomo's numeric channel code (spelled `referer_type` by this method).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub referer_type: Option<Count>,
 }
 

@@ -15,67 +15,131 @@ use crate::Classified;
 pub struct VisitMetrics {
     /// Visits.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_visits: Option<Count>,
     /// Unique visitors (day-level periods only).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_uniq_visitors: Option<Count>,
     /// Logged-in users (day-level periods only).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_users: Option<Count>,
     /// Sum of daily unique visitors, where uniques are not computed for the period.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub sum_daily_nb_uniq_visitors: Option<Count>,
     /// Sum of daily users, where users are not computed for the period.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub sum_daily_nb_users: Option<Count>,
     /// Actions (page views, downloads, outlinks, searches, events).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_actions: Option<Count>,
     /// Most actions in one visit.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub max_actions: Option<Count>,
     /// Total visit time.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub sum_visit_length: Option<Seconds>,
     /// Visits with a single action.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub bounce_count: Option<Count>,
     /// Visits that converted at least one goal.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_visits_converted: Option<Count>,
     /// Goal conversions.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_conversions: Option<Count>,
     /// Goal and ecommerce revenue.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub revenue: Option<Money>,
     /// Share of visits that converted (a fraction).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub conversion_rate: Option<Rate>,
     /// Share of visits that bounced (a fraction).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub bounce_rate: Option<Rate>,
     /// Average actions per visit.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub nb_actions_per_visit: Option<Metric>,
     /// Average visit duration.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub avg_time_on_site: Option<Seconds>,
     /// Metrics per goal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,11 +163,19 @@ pub struct DimensionRow {
     pub logo: Option<String>,
     /// Icon height in pixels.
     #[privacy(aggregate)]
-    #[serde(rename = "logoHeight", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "logoHeight",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub logo_height: Option<Count>,
     /// Id of the row's subtable, to fetch with `idSubtable`.
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub idsubdatatable: Option<Count>,
     /// The row's metrics.
     #[serde(flatten)]

@@ -29,11 +29,19 @@ pub struct Site {
     pub ts_created: Option<String>,
     /// Whether ecommerce is on (0/1).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub ecommerce: Option<Count>,
     /// Whether site search is on (0/1).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub sitesearch: Option<Count>,
     /// Query parameters holding site-search keywords.
     #[privacy(aggregate)]
@@ -61,7 +69,11 @@ pub struct Site {
     pub currency_name: Option<String>,
     /// Whether hits from unknown URLs are dropped (0/1).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub exclude_unknown_urls: Option<Count>,
     /// IP addresses and ranges excluded from tracking: usually staff addresses.
     #[privacy(identifying)]
@@ -89,7 +101,11 @@ pub struct Site {
     pub site_type: Option<String>,
     /// Whether URL fragments are kept (0/1/2).
     #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub keep_url_fragment: Option<Count>,
     /// Login of the user who created the site (super users only).
     #[privacy(identifying)]

@@ -58,11 +58,19 @@ pub struct CityRow {
     pub city_name: Option<String>,
     /// Latitude of one visit in the city, 3 decimals.
     #[privacy(pseudonymous)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub lat: Option<Metric>,
     /// Longitude of one visit in the city, 3 decimals.
     #[privacy(pseudonymous)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
     pub long: Option<Metric>,
 }
 

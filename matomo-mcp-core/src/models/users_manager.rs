@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::Classified;
 
 /// A boolean answer, which Matomo wraps as `{"value": true}`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Classified)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Classified,
+)]
 pub struct BoolValue {
     /// The answer.
     #[privacy(aggregate)]

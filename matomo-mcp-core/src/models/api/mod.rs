@@ -13,9 +13,9 @@ pub use name_map::{MetricName, NameMap};
 pub use processed::{GetProcessedReport, ProcessedReport};
 pub use segments::SegmentMetadata;
 
+use super::VisitsSummary;
 use super::actions::ActionsSummary;
 use super::visit_frequency::VisitFrequency;
-use super::VisitsSummary;
 use crate::Classified;
 
 /// A text answer, which Matomo wraps as `{"value": "5.0.2"}`.

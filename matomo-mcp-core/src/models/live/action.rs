@@ -108,6 +108,10 @@ pub struct ActionDetail {
     #[serde(flatten)]
     pub fields: ActionFields,
     /// Items of an order or cart.
-    #[serde(rename = "itemDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "itemDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_details: Option<Vec<ItemDetail>>,
 }

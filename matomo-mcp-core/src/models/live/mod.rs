@@ -14,7 +14,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use action::{ActionDetail, ActionFields, ItemDetail};
-pub use profile::{FirstOrLastVisit, GoalTotals, ProfileDevice, ProfilePlace, VisitedPage, VisitorProfile};
+pub use profile::{
+    FirstOrLastVisit, GoalTotals, ProfileDevice, ProfilePlace, VisitedPage, VisitorProfile,
+};
 pub use visit::{Visit, VisitFields};
 
 use super::{Count, OrEmpty};

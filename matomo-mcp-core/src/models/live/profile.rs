@@ -106,13 +106,10 @@ classified_fields! {
         /// The visitor id.
         (pseudonymous) visitor_id: String,
         /// The visitor's User ID (Matomo sends `false` when none).
-        #[serde(deserialize_with = "crate::models::absent::false_as_none")]
         (identifying) user_id: String,
         /// The previous visitor in the log (`false` when none).
-        #[serde(deserialize_with = "crate::models::absent::false_as_none")]
         (pseudonymous) previous_visitor_id: String,
         /// The next visitor in the log (`false` when none).
-        #[serde(deserialize_with = "crate::models::absent::false_as_none")]
         (pseudonymous) next_visitor_id: String,
         /// Whether more visits exist than were aggregated.
         (aggregate) has_more_visits: bool,

@@ -26,7 +26,6 @@ classified_fields! {
         /// The device fingerprint (hex of `config_id`).
         (pseudonymous) fingerprint: String,
         /// The User ID set by the site.
-        #[serde(deserialize_with = "crate::models::absent::false_as_none")]
         (identifying) user_id: String,
         /// Date of the visit in the site's time zone.
         (pseudonymous) server_date: String,
@@ -176,6 +175,10 @@ pub struct Visit {
     #[serde(flatten)]
     pub fields: VisitFields,
     /// The visit's actions (empty with `doNotFetchActions=1`).
-    #[serde(rename = "actionDetails", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "actionDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action_details: Option<Vec<ActionDetail>>,
 }
