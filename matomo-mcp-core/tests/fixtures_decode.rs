@@ -23,6 +23,9 @@ const FIXTURES: &str = concat!(
 /// Decodes a body and returns the re-serialised typed values, or why it failed.
 type Decoder = fn(&[u8]) -> Result<Vec<Value>, String>;
 
+/// Decodes one item of a bulk response the same way.
+type ItemDecoder = fn(&models::BulkItem) -> Result<Vec<Value>, String>;
+
 fn read(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(FIXTURES).join(format!("{name}.json"))).expect(name)
 }
@@ -136,10 +139,7 @@ fn bulk_item_error(item: &models::BulkItem) -> Result<Vec<Value>, String> {
     }
 }
 
-fn bulk(
-    body: &[u8],
-    decoders: &[fn(&models::BulkItem) -> Result<Vec<Value>, String>],
-) -> Result<Vec<Value>, String> {
+fn bulk(body: &[u8], decoders: &[ItemDecoder]) -> Result<Vec<Value>, String> {
     let items = split_bulk(body).map_err(|e| e.to_string())?;
     if items.len() != decoders.len() {
         return Err(format!(
@@ -184,271 +184,114 @@ fn bulk_with_error(body: &[u8]) -> Result<Vec<Value>, String> {
     )
 }
 
-/// Fixture name (without `.json`) → decoder, chosen from its `.request.txt`.
+/// Builds the fixture table: `"name", "name2" => decoder;` lines.
+macro_rules! fixtures {
+    ($($($name:literal),+ => $decoder:expr;)*) => {{
+        let mut table: BTreeMap<&'static str, Decoder> = BTreeMap::new();
+        $($(assert!(table.insert($name, $decoder).is_none(), "{} listed twice", $name);)+)*
+        table
+    }};
+}
+
+/// Fixture name (without `.json`) → decoder, chosen from its `.request.txt`
+/// (method, `flat`, several periods or sites).
 fn table() -> BTreeMap<&'static str, Decoder> {
+    use sites_manager as sm;
     use visits_summary::Get as Summary;
-    let mut t: BTreeMap<&'static str, Decoder> = BTreeMap::new();
-    t.insert("API.getBulkRequest", bulk_summary_country_version);
-    t.insert("API.getBulkRequest_reports", bulk_reports);
-    t.insert("API.getBulkRequest_with_error", bulk_with_error);
-    t.insert("API.getMatomoVersion", report::<api::GetMatomoVersion>);
-    t.insert(
-        "API.getMatomoVersion_viewer",
-        report::<api::GetMatomoVersion>,
-    );
-    t.insert("API.getMetadata_VisitsSummary", report::<api::GetMetadata>);
-    t.insert(
-        "API.getProcessedReport_Referrers.getReferrerType",
-        report::<api::GetProcessedReport<models::DimensionRow>>,
-    );
-    t.insert("API.getReportMetadata", report::<api::GetReportMetadata>);
-    t.insert(
-        "API.getSegmentsMetadata",
-        report::<api::GetSegmentsMetadata>,
-    );
-    t.insert(
-        "API.getSegmentsMetadata_viewer1",
-        report::<api::GetSegmentsMetadata>,
-    );
-    t.insert("API.get_day", report::<api::Get>);
-    t.insert("Actions.get", report::<actions::Get>);
-    t.insert("Actions.getDownloads", report::<actions::GetDownloads>);
-    t.insert(
-        "Actions.getEntryPageUrls_flat",
-        report::<actions::GetEntryPageUrls>,
-    );
-    t.insert(
-        "Actions.getExitPageUrls_flat",
-        report::<actions::GetExitPageUrls>,
-    );
-    t.insert("Actions.getOutlinks", report::<actions::GetOutlinks>);
-    t.insert("Actions.getPageTitles", report::<actions::GetPageTitles>);
-    t.insert(
-        "Actions.getPageTitles_flat",
-        report::<actions::GetPageTitles>,
-    );
-    for name in [
-        "Actions.getPageUrls_day",
-        "Actions.getPageUrls_expanded",
-        "Actions.getPageUrls_flat",
-        "Actions.getPageUrls_flat_format_metrics_0",
-        "Actions.getPageUrls_flat_limit3_sorted",
-        "Actions.getPageUrls_hierarchical",
-        "Actions.getPageUrls_subtable",
-    ] {
-        t.insert(name, report::<actions::GetPageUrls>);
+    fixtures! {
+        "API.getBulkRequest" => bulk_summary_country_version;
+        "API.getBulkRequest_reports" => bulk_reports;
+        "API.getBulkRequest_with_error" => bulk_with_error;
+        "API.getMatomoVersion", "API.getMatomoVersion_viewer" => report::<api::GetMatomoVersion>;
+        "API.getMetadata_VisitsSummary" => report::<api::GetMetadata>;
+        "API.getProcessedReport_Referrers.getReferrerType" =>
+            report::<api::GetProcessedReport<models::DimensionRow>>;
+        "API.getReportMetadata" => report::<api::GetReportMetadata>;
+        "API.getSegmentsMetadata", "API.getSegmentsMetadata_viewer1" => report::<api::GetSegmentsMetadata>;
+        "API.get_day" => report::<api::Get>;
+        "Actions.get" => report::<actions::Get>;
+        "Actions.getDownloads" => report::<actions::GetDownloads>;
+        "Actions.getEntryPageUrls_flat" => report::<actions::GetEntryPageUrls>;
+        "Actions.getExitPageUrls_flat" => report::<actions::GetExitPageUrls>;
+        "Actions.getOutlinks" => report::<actions::GetOutlinks>;
+        "Actions.getPageTitles", "Actions.getPageTitles_flat" => report::<actions::GetPageTitles>;
+        "Actions.getPageUrls_day", "Actions.getPageUrls_expanded", "Actions.getPageUrls_flat",
+        "Actions.getPageUrls_flat_format_metrics_0", "Actions.getPageUrls_flat_limit3_sorted",
+        "Actions.getPageUrls_hierarchical", "Actions.getPageUrls_subtable" => report::<actions::GetPageUrls>;
+        "Actions.getSiteSearchKeywords" => report::<actions::GetSiteSearchKeywords>;
+        "DevicesDetection.getBrowsers" => report::<devices::GetBrowsers>;
+        "DevicesDetection.getModel" => report::<devices::GetModel>;
+        "DevicesDetection.getOsFamilies" => report::<devices::GetOsFamilies>;
+        "DevicesDetection.getOsVersions" => report::<devices::GetOsVersions>;
+        "DevicesDetection.getType" => report::<devices::GetType>;
+        "Events.getAction", "Events.getAction_expanded" => report::<events::GetAction>;
+        "Events.getCategory" => report::<events::GetCategory>;
+        "Events.getCategory_flat" => report::<events::GetCategoryFlat>;
+        "Events.getName" => report::<events::GetName>;
+        "Goals.get", "Goals.get_ecommerceOrder", "Goals.get_format_metrics_0", "Goals.get_idGoal1" =>
+            report::<goals::Get>;
+        "Goals.get_day_last3" => per_period::<goals::Get>;
+        "Goals.getGoals" => report::<goals::GetGoals>;
+        "Goals.getItemsName" => report::<goals::GetItemsName>;
+        "Goals.getItemsSku" => report::<goals::GetItemsSku>;
+        "Live.getCounters" => report::<live::GetCounters>;
+        "Live.getLastVisitsDetails", "Live.getLastVisitsDetails_doNotFetchActions",
+        "Live.getLastVisitsDetails_hideColumns", "Live.getLastVisitsDetails_site2_limit2",
+        "Live.getLastVisitsDetails_viewer1" => report::<live::GetLastVisitsDetails>;
+        "Live.getVisitorProfile", "Live.getVisitorProfile_latest", "error_visitorProfile_unknown" =>
+            report::<live::GetVisitorProfile>;
+        "MultiSites.getAll" => report::<multi_sites::GetAll>;
+        "Referrers.getAll" => report::<referrers::GetAll>;
+        "Referrers.getCampaigns", "Referrers.getCampaigns_expanded" => report::<referrers::GetCampaigns>;
+        "Referrers.getKeywords" => report::<referrers::GetKeywords>;
+        "Referrers.getReferrerType", "Referrers.getReferrerType_day" => report::<referrers::GetReferrerType>;
+        "Referrers.getSearchEngines", "Referrers.getSearchEngines_expanded" =>
+            report::<referrers::GetSearchEngines>;
+        "Referrers.getSocials" => report::<referrers::GetSocials>;
+        "Referrers.getWebsites", "Referrers.getWebsites_expanded" => report::<referrers::GetWebsites>;
+        "Referrers.getWebsites_flat" => report::<referrers::GetWebsitesFlat>;
+        "Resolution.getResolution" => report::<devices::GetResolution>;
+        "SitesManager.getSiteFromId" => report::<sm::GetSiteFromId>;
+        "SitesManager.getSitesIdWithAdminAccess_superuser", "SitesManager.getSitesIdWithAdminAccess_viewer1",
+        "SitesManager.getSitesIdWithAdminAccess_writer1" => report::<sm::GetSitesIdWithAdminAccess>;
+        "SitesManager.getSitesIdWithAtLeastViewAccess", "SitesManager.getSitesIdWithAtLeastViewAccess_superuser",
+        "SitesManager.getSitesIdWithAtLeastViewAccess_viewer1",
+        "SitesManager.getSitesIdWithAtLeastViewAccess_writer1" => report::<sm::GetSitesIdWithAtLeastViewAccess>;
+        "SitesManager.getSitesIdWithViewAccess_superuser", "SitesManager.getSitesIdWithViewAccess_viewer1",
+        "SitesManager.getSitesIdWithViewAccess_writer1" => report::<sm::GetSitesIdWithViewAccess>;
+        "SitesManager.getSitesIdWithWriteAccess_superuser", "SitesManager.getSitesIdWithWriteAccess_viewer1",
+        "SitesManager.getSitesIdWithWriteAccess_writer1" => report::<sm::GetSitesIdWithWriteAccess>;
+        "SitesManager.getSitesWithAtLeastViewAccess", "SitesManager.getSitesWithAtLeastViewAccess_viewer",
+        "SitesManager.getSitesWithAtLeastViewAccess_viewer1" => report::<sm::GetSitesWithAtLeastViewAccess>;
+        "UserCountry.getCity" => report::<user_country::GetCity>;
+        "UserCountry.getContinent" => report::<user_country::GetContinent>;
+        "UserCountry.getCountry", "UserCountry.getCountry_week" => report::<user_country::GetCountry>;
+        "UserCountry.getRegion" => report::<user_country::GetRegion>;
+        "UserId.getUsers" => report::<user_id::GetUsers>;
+        "UserLanguage.getLanguage" => report::<devices::GetLanguage>;
+        "UsersManager.hasSuperUserAccess_superuser", "UsersManager.hasSuperUserAccess_viewer1",
+        "UsersManager.hasSuperUserAccess_writer1" => report::<users_manager::HasSuperUserAccess>;
+        "VisitFrequency.get" => report::<visit_frequency::Get>;
+        "VisitTime.getByDayOfWeek" => report::<visit_time::GetByDayOfWeek>;
+        "VisitTime.getVisitInformationPerLocalTime" => report::<visit_time::GetVisitInformationPerLocalTime>;
+        "VisitTime.getVisitInformationPerServerTime" => report::<visit_time::GetVisitInformationPerServerTime>;
+        "VisitsSummary.get_day", "VisitsSummary.get_day_nodata", "VisitsSummary.get_day_qs",
+        "VisitsSummary.get_day_viewer", "VisitsSummary.get_day_yesterday", "VisitsSummary.get_format_metrics_0",
+        "VisitsSummary.get_format_metrics_1", "VisitsSummary.get_month", "VisitsSummary.get_range",
+        "VisitsSummary.get_segment_country_de", "VisitsSummary.get_segment_pageUrl_contains",
+        "VisitsSummary.get_site2_week", "VisitsSummary.get_week", "VisitsSummary.get_year" => report::<Summary>;
+        "VisitsSummary.get_day_last7", "VisitsSummary.get_day_range_dates", "VisitsSummary.get_month_last3_site2",
+        "VisitsSummary.get_week_last3" => per_period::<Summary>;
+        "VisitsSummary.get_allsites_range", "VisitsSummary.get_multisite_day" => per_site::<Summary>;
+        "VisitsSummary.get_multisite_last3" => per_site_period::<Summary>;
+        "error_bad_token", "error_bad_token_getMatomoVersion" => html_page;
+        "error_Live.getCounters_lastMinutes_too_large", "error_bad_date", "error_bad_idSite_999",
+        "error_bad_idSite_nonnumeric", "error_bad_period", "error_bad_token_getMatomoVersion_qs",
+        "error_bad_token_qs", "error_missing_param", "error_no_token", "error_range_bad",
+        "error_segment_malformed", "error_segment_unknown_dimension", "error_unknown_method",
+        "error_unknown_module", "error_viewer1_site2", "error_viewer_addSite", "error_viewer_no_access_site2",
+        "error_viewer_no_access_site2_qs", "error_viewer_superuser_method" => matomo_error;
     }
-    t.insert(
-        "Actions.getSiteSearchKeywords",
-        report::<actions::GetSiteSearchKeywords>,
-    );
-    t.insert(
-        "DevicesDetection.getBrowsers",
-        report::<devices::GetBrowsers>,
-    );
-    t.insert("DevicesDetection.getModel", report::<devices::GetModel>);
-    t.insert(
-        "DevicesDetection.getOsFamilies",
-        report::<devices::GetOsFamilies>,
-    );
-    t.insert(
-        "DevicesDetection.getOsVersions",
-        report::<devices::GetOsVersions>,
-    );
-    t.insert("DevicesDetection.getType", report::<devices::GetType>);
-    t.insert("Events.getAction", report::<events::GetAction>);
-    t.insert("Events.getAction_expanded", report::<events::GetAction>);
-    t.insert("Events.getCategory", report::<events::GetCategory>);
-    t.insert("Events.getCategory_flat", report::<events::GetCategoryFlat>);
-    t.insert("Events.getName", report::<events::GetName>);
-    for name in [
-        "Goals.get",
-        "Goals.get_ecommerceOrder",
-        "Goals.get_format_metrics_0",
-        "Goals.get_idGoal1",
-    ] {
-        t.insert(name, report::<goals::Get>);
-    }
-    t.insert("Goals.get_day_last3", per_period::<goals::Get>);
-    t.insert("Goals.getGoals", report::<goals::GetGoals>);
-    t.insert("Goals.getItemsName", report::<goals::GetItemsName>);
-    t.insert("Goals.getItemsSku", report::<goals::GetItemsSku>);
-    t.insert("Live.getCounters", report::<live::GetCounters>);
-    for name in [
-        "Live.getLastVisitsDetails",
-        "Live.getLastVisitsDetails_doNotFetchActions",
-        "Live.getLastVisitsDetails_hideColumns",
-        "Live.getLastVisitsDetails_site2_limit2",
-        "Live.getLastVisitsDetails_viewer1",
-    ] {
-        t.insert(name, report::<live::GetLastVisitsDetails>);
-    }
-    t.insert("Live.getVisitorProfile", report::<live::GetVisitorProfile>);
-    t.insert(
-        "Live.getVisitorProfile_latest",
-        report::<live::GetVisitorProfile>,
-    );
-    t.insert("MultiSites.getAll", report::<multi_sites::GetAll>);
-    t.insert("Referrers.getAll", report::<referrers::GetAll>);
-    t.insert("Referrers.getCampaigns", report::<referrers::GetCampaigns>);
-    t.insert(
-        "Referrers.getCampaigns_expanded",
-        report::<referrers::GetCampaigns>,
-    );
-    t.insert("Referrers.getKeywords", report::<referrers::GetKeywords>);
-    t.insert(
-        "Referrers.getReferrerType",
-        report::<referrers::GetReferrerType>,
-    );
-    t.insert(
-        "Referrers.getReferrerType_day",
-        report::<referrers::GetReferrerType>,
-    );
-    t.insert(
-        "Referrers.getSearchEngines",
-        report::<referrers::GetSearchEngines>,
-    );
-    t.insert(
-        "Referrers.getSearchEngines_expanded",
-        report::<referrers::GetSearchEngines>,
-    );
-    t.insert("Referrers.getSocials", report::<referrers::GetSocials>);
-    t.insert("Referrers.getWebsites", report::<referrers::GetWebsites>);
-    t.insert(
-        "Referrers.getWebsites_expanded",
-        report::<referrers::GetWebsites>,
-    );
-    t.insert(
-        "Referrers.getWebsites_flat",
-        report::<referrers::GetWebsitesFlat>,
-    );
-    t.insert("Resolution.getResolution", report::<devices::GetResolution>);
-    t.insert(
-        "SitesManager.getSiteFromId",
-        report::<sites_manager::GetSiteFromId>,
-    );
-    for suffix in ["", "_superuser", "_viewer1", "_writer1"] {
-        let name = format!("SitesManager.getSitesIdWithAtLeastViewAccess{suffix}");
-        t.insert(
-            name.leak(),
-            report::<sites_manager::GetSitesIdWithAtLeastViewAccess>,
-        );
-        if suffix.is_empty() {
-            continue;
-        }
-        let name = format!("SitesManager.getSitesIdWithAdminAccess{suffix}");
-        t.insert(
-            name.leak(),
-            report::<sites_manager::GetSitesIdWithAdminAccess>,
-        );
-        let name = format!("SitesManager.getSitesIdWithViewAccess{suffix}");
-        t.insert(
-            name.leak(),
-            report::<sites_manager::GetSitesIdWithViewAccess>,
-        );
-        let name = format!("SitesManager.getSitesIdWithWriteAccess{suffix}");
-        t.insert(
-            name.leak(),
-            report::<sites_manager::GetSitesIdWithWriteAccess>,
-        );
-        let name = format!("UsersManager.hasSuperUserAccess{suffix}");
-        t.insert(name.leak(), report::<users_manager::HasSuperUserAccess>);
-    }
-    for suffix in ["", "_viewer", "_viewer1"] {
-        let name = format!("SitesManager.getSitesWithAtLeastViewAccess{suffix}");
-        t.insert(
-            name.leak(),
-            report::<sites_manager::GetSitesWithAtLeastViewAccess>,
-        );
-    }
-    t.insert("UserCountry.getCity", report::<user_country::GetCity>);
-    t.insert(
-        "UserCountry.getContinent",
-        report::<user_country::GetContinent>,
-    );
-    t.insert("UserCountry.getCountry", report::<user_country::GetCountry>);
-    t.insert(
-        "UserCountry.getCountry_week",
-        report::<user_country::GetCountry>,
-    );
-    t.insert("UserCountry.getRegion", report::<user_country::GetRegion>);
-    t.insert("UserId.getUsers", report::<user_id::GetUsers>);
-    t.insert("UserLanguage.getLanguage", report::<devices::GetLanguage>);
-    t.insert("VisitFrequency.get", report::<visit_frequency::Get>);
-    t.insert(
-        "VisitTime.getByDayOfWeek",
-        report::<visit_time::GetByDayOfWeek>,
-    );
-    t.insert(
-        "VisitTime.getVisitInformationPerLocalTime",
-        report::<visit_time::GetVisitInformationPerLocalTime>,
-    );
-    t.insert(
-        "VisitTime.getVisitInformationPerServerTime",
-        report::<visit_time::GetVisitInformationPerServerTime>,
-    );
-    for name in [
-        "VisitsSummary.get_day",
-        "VisitsSummary.get_day_nodata",
-        "VisitsSummary.get_day_qs",
-        "VisitsSummary.get_day_viewer",
-        "VisitsSummary.get_day_yesterday",
-        "VisitsSummary.get_format_metrics_0",
-        "VisitsSummary.get_format_metrics_1",
-        "VisitsSummary.get_month",
-        "VisitsSummary.get_range",
-        "VisitsSummary.get_segment_country_de",
-        "VisitsSummary.get_segment_pageUrl_contains",
-        "VisitsSummary.get_site2_week",
-        "VisitsSummary.get_week",
-        "VisitsSummary.get_year",
-    ] {
-        t.insert(name, report::<Summary>);
-    }
-    for name in [
-        "VisitsSummary.get_day_last7",
-        "VisitsSummary.get_day_range_dates",
-        "VisitsSummary.get_month_last3_site2",
-        "VisitsSummary.get_week_last3",
-    ] {
-        t.insert(name, per_period::<Summary>);
-    }
-    t.insert("VisitsSummary.get_allsites_range", per_site::<Summary>);
-    t.insert("VisitsSummary.get_multisite_day", per_site::<Summary>);
-    t.insert(
-        "VisitsSummary.get_multisite_last3",
-        per_site_period::<Summary>,
-    );
-    t.insert("error_bad_token", html_page);
-    t.insert("error_bad_token_getMatomoVersion", html_page);
-    t.insert(
-        "error_visitorProfile_unknown",
-        report::<live::GetVisitorProfile>,
-    );
-    for name in [
-        "error_Live.getCounters_lastMinutes_too_large",
-        "error_bad_date",
-        "error_bad_idSite_999",
-        "error_bad_idSite_nonnumeric",
-        "error_bad_period",
-        "error_bad_token_getMatomoVersion_qs",
-        "error_bad_token_qs",
-        "error_missing_param",
-        "error_no_token",
-        "error_range_bad",
-        "error_segment_malformed",
-        "error_segment_unknown_dimension",
-        "error_unknown_method",
-        "error_unknown_module",
-        "error_viewer1_site2",
-        "error_viewer_addSite",
-        "error_viewer_no_access_site2",
-        "error_viewer_no_access_site2_qs",
-        "error_viewer_superuser_method",
-    ] {
-        t.insert(name, matomo_error);
-    }
-    t
 }
 
 #[test]

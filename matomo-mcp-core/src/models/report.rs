@@ -28,3 +28,31 @@ pub trait Report {
     /// The response for one site and one period.
     type Output: DeserializeOwned + Serialize + JsonSchema + Classified;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Report;
+    use crate::models::{PerPeriod, PerSite, actions, api, live, visits_summary};
+
+    fn schema_text<T: schemars::JsonSchema>() -> String {
+        serde_json::to_string(&schemars::schema_for!(T)).unwrap()
+    }
+
+    #[test]
+    fn outputs_have_json_schemas_naming_typed_fields_only() {
+        let visits = schema_text::<<live::GetLastVisitsDetails as Report>::Output>();
+        assert!(
+            visits.contains("visitorId") && visits.contains("actionDetails"),
+            "{visits}"
+        );
+        let pages = schema_text::<<actions::GetPageUrls as Report>::Output>();
+        assert!(
+            pages.contains("subtable") && pages.contains("bounce_rate"),
+            "{pages}"
+        );
+        let metadata = schema_text::<<api::GetReportMetadata as Report>::Output>();
+        assert!(!metadata.contains("imageGraph"), "{metadata}");
+        let nested = schema_text::<PerSite<PerPeriod<<visits_summary::Get as Report>::Output>>>();
+        assert!(nested.contains("nb_visits"), "{nested}");
+    }
+}
