@@ -93,6 +93,7 @@ pub mod client;
 pub mod config;
 pub mod manifest;
 pub mod minimise;
+pub mod models;
 pub mod nesting;
 pub mod params;
 pub mod privacy;

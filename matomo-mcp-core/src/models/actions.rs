@@ -1,0 +1,130 @@
+//! `Actions.*`: pages, entry and exit pages, outlinks, downloads, site search.
+//!
+//! Labels, URLs and segments of these reports are **identifying**: URLs carry
+//! query strings (emails, reset links, tokens), titles carry names, search
+//! keywords are whatever people typed. Outlink and download rows are typed the
+//! same way even at domain level, because Matomo's top-level labels there can
+//! already hold a path.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Count, GoalsByKey, Metric, Rate, Seconds, Tree};
+use crate::Classified;
+
+aggregate_metrics! {
+    /// Page metrics of an actions report row. All aggregate.
+    pub struct PageMetrics {
+        /// Visits that viewed the page.
+        nb_visits: Count,
+        /// Unique visitors (day periods only).
+        nb_uniq_visitors: Count,
+        /// Sum of daily unique visitors, for longer periods.
+        sum_daily_nb_uniq_visitors: Count,
+        /// Page views (or clicks, downloads, searches).
+        nb_hits: Count,
+        /// Total time spent on the page.
+        sum_time_spent: Seconds,
+        /// Visits that started on the page.
+        entry_nb_visits: Count,
+        /// Actions of visits that started on the page.
+        entry_nb_actions: Count,
+        /// Visit time of visits that started on the page.
+        entry_sum_visit_length: Seconds,
+        /// Bounces on the page as entry page.
+        entry_bounce_count: Count,
+        /// Unique visitors entering on the page.
+        entry_nb_uniq_visitors: Count,
+        /// Sum of daily unique visitors entering on the page.
+        sum_daily_entry_nb_uniq_visitors: Count,
+        /// Visits that ended on the page.
+        exit_nb_visits: Count,
+        /// Unique visitors leaving on the page.
+        exit_nb_uniq_visitors: Count,
+        /// Sum of daily unique visitors leaving on the page.
+        sum_daily_exit_nb_uniq_visitors: Count,
+        /// Views that followed a site search.
+        nb_hits_following_search: Count,
+        /// Site search: pages viewed after searching the keyword.
+        nb_pages_per_search: Metric,
+        /// Average page load time.
+        avg_page_load_time: Seconds,
+        /// Average time on the page.
+        avg_time_on_page: Seconds,
+        /// Share of entries that bounced (a fraction).
+        bounce_rate: Rate,
+        /// Share of views that ended the visit (a fraction).
+        exit_rate: Rate,
+    }
+}
+
+/// A row of a page, title, outlink, download or site-search report.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct PageRow {
+    /// A URL path, page title, domain or search keyword.
+    #[privacy(identifying)]
+    pub label: String,
+    /// The full URL of a leaf row.
+    #[privacy(identifying)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A segment selecting the row (`pageUrl==…`); it repeats the URL.
+    #[privacy(identifying)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// Id of the row's subtable, to fetch with `idSubtable`.
+    #[privacy(aggregate)]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
+    pub idsubdatatable: Option<Count>,
+    /// The row's metrics.
+    #[serde(flatten)]
+    pub metrics: PageMetrics,
+    /// Conversions attributed to the page, per goal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals: Option<GoalsByKey>,
+}
+
+aggregate_metrics! {
+    /// The object `Actions.get` returns: action totals. All aggregate.
+    pub struct ActionsSummary {
+        /// Page views.
+        nb_pageviews: Count,
+        /// Unique page views.
+        nb_uniq_pageviews: Count,
+        /// Downloads.
+        nb_downloads: Count,
+        /// Unique downloads.
+        nb_uniq_downloads: Count,
+        /// Outlinks.
+        nb_outlinks: Count,
+        /// Unique outlinks.
+        nb_uniq_outlinks: Count,
+        /// Site searches.
+        nb_searches: Count,
+        /// Distinct search keywords.
+        nb_keywords: Count,
+    }
+}
+
+report! {
+    /// `Actions.get`: action totals.
+    Get = "Actions.get" => ActionsSummary;
+    /// `Actions.getPageUrls`: pages by URL (a folder tree unless `flat=1`).
+    GetPageUrls = "Actions.getPageUrls" => Vec<Tree<PageRow>>;
+    /// `Actions.getPageTitles`: pages by title.
+    GetPageTitles = "Actions.getPageTitles" => Vec<Tree<PageRow>>;
+    /// `Actions.getEntryPageUrls`: pages where visits started.
+    GetEntryPageUrls = "Actions.getEntryPageUrls" => Vec<Tree<PageRow>>;
+    /// `Actions.getExitPageUrls`: pages where visits ended.
+    GetExitPageUrls = "Actions.getExitPageUrls" => Vec<Tree<PageRow>>;
+    /// `Actions.getOutlinks`: clicked links to other sites.
+    GetOutlinks = "Actions.getOutlinks" => Vec<Tree<PageRow>>;
+    /// `Actions.getDownloads`: downloaded files.
+    GetDownloads = "Actions.getDownloads" => Vec<Tree<PageRow>>;
+    /// `Actions.getSiteSearchKeywords`: what visitors searched for on the site.
+    GetSiteSearchKeywords = "Actions.getSiteSearchKeywords" => Vec<PageRow>;
+}

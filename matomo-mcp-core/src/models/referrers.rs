@@ -1,0 +1,123 @@
+//! `Referrers.*`: where visits came from.
+//!
+//! Channel types, referring domains, search engine and campaign names are
+//! aggregate. Full referrer URLs and search keywords are **identifying** (a
+//! webmail URL, a search query); campaign keywords are **pseudonymous** (email
+//! campaigns often put per-recipient ids there).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Count, DimensionRow, Expanded, VisitMetrics};
+use crate::Classified;
+
+/// A `Referrers.getReferrerType` row: one channel type.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct ReferrerTypeRow {
+    /// The channel row (label such as "Search Engines").
+    #[serde(flatten)]
+    pub row: DimensionRow,
+    /// Matomo's numeric channel code.
+    #[privacy(aggregate)]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
+    pub referrer_type: Option<Count>,
+}
+
+/// A search engine or social network row: its name plus the network's URL.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct NamedSourceRow {
+    /// The engine or network row.
+    #[serde(flatten)]
+    pub row: DimensionRow,
+    /// The engine's or network's URL (`http://bing.com`); for search engines it
+    /// can embed the query, so it is identifying.
+    #[privacy(identifying)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A row naming one referrer in detail: a full referrer URL, a search keyword,
+/// or a `flat=1` label joining a domain and a page. Label, URL and segment are identifying.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct ReferrerDetailRow {
+    /// The URL, keyword or joined label.
+    #[privacy(identifying)]
+    pub label: String,
+    /// The full referrer URL.
+    #[privacy(identifying)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A segment selecting the row; it repeats the label.
+    #[privacy(identifying)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// Icon path in the Matomo UI.
+    #[privacy(aggregate)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
+    /// Id of the row's subtable, to fetch with `idSubtable`.
+    #[privacy(aggregate)]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
+    pub idsubdatatable: Option<Count>,
+    /// The row's metrics.
+    #[serde(flatten)]
+    pub metrics: VisitMetrics,
+}
+
+/// A `Referrers.getAll` row: any referrer, with its channel code.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct AnyReferrerRow {
+    /// The referrer (a domain, engine, keyword or campaign).
+    #[serde(flatten)]
+    pub row: ReferrerDetailRow,
+    /// Matomo's numeric channel code (spelled `referer_type` by this method).
+    #[privacy(aggregate)]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
+    pub referer_type: Option<Count>,
+}
+
+/// A campaign keyword row (the subtable of a campaign): pseudonymous label.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct CampaignKeywordRow {
+    /// The campaign keyword, or with `flat=1` "campaign - keyword".
+    #[privacy(pseudonymous)]
+    pub label: String,
+    /// A segment selecting the row; it repeats the keyword.
+    #[privacy(pseudonymous)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// The row's metrics.
+    #[serde(flatten)]
+    pub metrics: VisitMetrics,
+}
+
+report! {
+    /// `Referrers.getReferrerType`: visits per channel type.
+    GetReferrerType = "Referrers.getReferrerType" => Vec<ReferrerTypeRow>;
+    /// `Referrers.getAll`: every referrer in one list (identifying labels).
+    GetAll = "Referrers.getAll" => Vec<AnyReferrerRow>;
+    /// `Referrers.getWebsites`: referring domains; with `expanded=1` their full URLs.
+    GetWebsites = "Referrers.getWebsites" => Vec<Expanded<DimensionRow, ReferrerDetailRow>>;
+    /// `Referrers.getWebsites` with `flat=1`: "domain - page" rows with full URLs.
+    GetWebsitesFlat = "Referrers.getWebsites" ["flat" = "1"] => Vec<ReferrerDetailRow>;
+    /// `Referrers.getSearchEngines`: engines; with `expanded=1` the keywords per engine.
+    GetSearchEngines = "Referrers.getSearchEngines" => Vec<Expanded<NamedSourceRow, ReferrerDetailRow>>;
+    /// `Referrers.getKeywords`: search keywords; with `expanded=1` the engines per keyword.
+    GetKeywords = "Referrers.getKeywords" => Vec<Expanded<ReferrerDetailRow, NamedSourceRow>>;
+    /// `Referrers.getCampaigns`: campaign names; with `expanded=1` their keywords.
+    GetCampaigns = "Referrers.getCampaigns" => Vec<Expanded<DimensionRow, CampaignKeywordRow>>;
+    /// `Referrers.getSocials`: social networks; with `expanded=1` the referring URLs.
+    GetSocials = "Referrers.getSocials" => Vec<Expanded<NamedSourceRow, ReferrerDetailRow>>;
+}
