@@ -266,3 +266,64 @@ async fn no_error_client_or_token_output_contains_the_token() {
     let builder = MatomoClient::builder("https://matomo.example.com").token(SECRET);
     assert!(!format!("{builder:?}").contains(SECRET));
 }
+
+/// Replays every recorded error response of the real Matomo (status and content type as
+/// recorded) and checks the error variant each becomes, fixture by fixture.
+#[tokio::test]
+async fn every_recorded_error_fixture_maps_to_its_variant() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/matomo-5.0.2"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("error_") && n.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 20,
+        "expected the recorded error fixtures in {dir}"
+    );
+    let mut failures = Vec::new();
+    for name in &names {
+        let request =
+            std::fs::read_to_string(format!("{dir}/{}", name.replace(".json", ".request.txt")))
+                .unwrap();
+        let status: u16 = request
+            .lines()
+            .find_map(|l| l.strip_prefix("HTTP status: "))
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap();
+        let html = request
+            .lines()
+            .any(|l| l.starts_with("Content-Type: text/html"));
+        let body = fixture(name);
+        let reply = if html {
+            Reply::html(status, body)
+        } else {
+            Reply::json(status, body)
+        };
+        let server = TestServer::start(vec![], Some(reply)).await;
+        let result = client_for(&server)
+            .call_raw("VisitsSummary.get", &Params::new())
+            .await;
+        let ok = match (&result, html, name.as_str()) {
+            // An unknown visitor's profile is an empty result, not an error.
+            (Ok(value), _, "error_visitorProfile_unknown.json") => value == &serde_json::json!([]),
+            (Err(ClientError::HtmlErrorPage { .. }), true, _) => true,
+            (Err(ClientError::Api { error, .. }), false, _) => !error.message.is_empty(),
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{name} (HTTP {status}, html: {html}) gave {result:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixtures mapped to the wrong variant:\n{}",
+        failures.join("\n")
+    );
+}

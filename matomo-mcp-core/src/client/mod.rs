@@ -35,6 +35,7 @@ mod error;
 mod excerpt;
 mod method;
 mod permissions;
+mod reports;
 mod token;
 mod transport;
 
@@ -51,6 +52,7 @@ pub use builder::{
 pub use bulk::BulkRequest;
 pub use error::{ClientError, MatomoApiError};
 pub use permissions::TokenPermissions;
+pub use reports::Nested;
 pub use token::MatomoToken;
 
 use crate::params::Params;

@@ -1,0 +1,104 @@
+//! Typed report calls: a [`Report`] type says the method and the response type,
+//! the request's parameters say how Matomo nests it.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::{ClientError, MatomoClient};
+use crate::Classified;
+use crate::models::{PerPeriod, PerSite, Report};
+use crate::params::Params;
+
+/// A typed response, nested the way the request asked for.
+///
+/// Matomo keys a response by site id when the request names several sites (or
+/// `all`), and by period label when the date covers several periods;
+/// [`Params::nesting`] says which, so decoding never has to guess.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Nested<T> {
+    /// One site, one period.
+    One(T),
+    /// One site, several periods.
+    Periods(PerPeriod<T>),
+    /// Several sites, one period each.
+    Sites(PerSite<T>),
+    /// Several sites, several periods each.
+    SitesPeriods(PerSite<PerPeriod<T>>),
+}
+
+impl<T: Classified> Classified for Nested<T> {
+    // Every variant holds `T` under keys that are aggregate (site ids, period labels),
+    // so the classes of the whole are those of `T`.
+    const SHAPE: crate::privacy::Shape = T::SHAPE;
+}
+
+impl<T> Nested<T> {
+    /// The single value of a one-site, one-period response.
+    pub fn into_one(self) -> Option<T> {
+        match self {
+            Nested::One(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// Every value with its site id (when several sites were asked for) and period label
+    /// (when several periods were); empty periods are skipped.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (Option<crate::SiteId>, Option<&str>, &T)> + '_> {
+        match self {
+            Nested::One(value) => Box::new(std::iter::once((None, None, value))),
+            Nested::Periods(periods) => Box::new(
+                periods
+                    .iter()
+                    .filter_map(|(label, v)| v.data().map(|d| (None, Some(label.0.as_str()), d))),
+            ),
+            Nested::Sites(sites) => Box::new(sites.iter().map(|(site, v)| (Some(*site), None, v))),
+            Nested::SitesPeriods(sites) => Box::new(sites.iter().flat_map(|(site, periods)| {
+                periods.iter().filter_map(move |(label, v)| {
+                    v.data().map(|d| (Some(*site), Some(label.0.as_str()), d))
+                })
+            })),
+        }
+    }
+}
+
+impl MatomoClient {
+    /// Calls report `R` and decodes its typed response, nested as `params` ask.
+    ///
+    /// `R::PARAMS` (such as `flat=1` for a flat report type) are sent too and
+    /// take precedence over the same names in `params`.
+    ///
+    /// ```no_run
+    /// use matomo_mcp_core::client::{MatomoClient, Nested};
+    /// use matomo_mcp_core::models::user_country::GetCountry;
+    /// use matomo_mcp_core::params::{Date, Params, Period, Sites};
+    ///
+    /// # async fn run(client: MatomoClient) -> Result<(), matomo_mcp_core::client::ClientError> {
+    /// let params = Params::new().sites(Sites::one(1)?).period(Period::Month).date(Date::Today);
+    /// if let Nested::One(rows) = client.report::<GetCountry>(&params).await? {
+    ///     println!("{} countries", rows.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn report<R: Report>(
+        &self,
+        params: &Params,
+    ) -> Result<Nested<R::Output>, ClientError> {
+        let mut pairs = params.to_pairs()?;
+        for (name, value) in R::PARAMS {
+            pairs.retain(|(existing, _)| existing != name);
+            pairs.push(((*name).to_owned(), (*value).to_owned()));
+        }
+        let value = self.post(R::METHOD, &pairs, true).await?;
+        let nesting = params.nesting();
+        match (nesting.multi_site, nesting.multi_period) {
+            (false, false) => self.decode_value(R::METHOD, value).map(Nested::One),
+            (false, true) => self.decode_value(R::METHOD, value).map(Nested::Periods),
+            (true, false) => self.decode_value(R::METHOD, value).map(Nested::Sites),
+            (true, true) => self
+                .decode_value(R::METHOD, value)
+                .map(Nested::SitesPeriods),
+        }
+    }
+}
