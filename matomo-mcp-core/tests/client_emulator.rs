@@ -218,7 +218,8 @@ async fn each_fault_is_a_clear_error_and_no_token_escapes() {
     let c = client(&emu, VIEW_TOKEN);
     let p = month();
     let mut texts = Vec::new();
-    let cases: Vec<(Fault, fn(&ClientError) -> bool)> = vec![
+    type Expect = fn(&ClientError) -> bool;
+    let cases: Vec<(Fault, Expect)> = vec![
         (Fault::Latency(Duration::from_secs(3)), |e| {
             matches!(e, ClientError::Timeout { .. })
         }),
