@@ -96,6 +96,7 @@ pub mod minimise;
 pub mod models;
 pub mod nesting;
 pub mod params;
+pub mod policy;
 pub mod privacy;
 pub mod segment;
 pub mod tool;

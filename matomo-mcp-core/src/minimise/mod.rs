@@ -1,8 +1,12 @@
 //! Minimisation: the transforms that make analytics data fit a privacy class.
 
+pub mod generalise;
 pub mod scrub;
 pub mod threshold;
 
+pub use generalise::{
+    GeneralisedAction, GeneralisedVisit, Generaliser, TimeGranularity, VisitText,
+};
 pub use scrub::{
     CustomPattern, MaskKind, ScrubConfigError, ScrubbedText, Scrubber, ScrubberBuilder,
 };
