@@ -89,6 +89,7 @@
 extern crate self as matomo_mcp_core;
 
 pub mod audit;
+pub mod catalogue;
 pub mod client;
 pub mod config;
 pub mod manifest;

@@ -64,12 +64,7 @@ impl Transport {
             .append_pair("module", "API")
             .append_pair("method", method)
             .append_pair("format", "JSON");
-        let mut body = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in params {
-            body.append_pair(name, value);
-        }
-        body.append_pair("token_auth", self.token.expose());
-        let body = body.finish();
+        let body = form_body(params, self.token.expose());
 
         let attempts = if retryable {
             1 + self.retry.max_retries
@@ -205,6 +200,17 @@ fn describe(err: &(dyn std::error::Error + 'static)) -> String {
         source = cause.source();
     }
     parts.join(": ")
+}
+
+/// The form-encoded body. Built outside the async send so that the encoder (not `Sync`)
+/// is never held across an await, which keeps callers' futures `Send`.
+fn form_body(params: &[(String, String)], token: &str) -> String {
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in params {
+        body.append_pair(name, value);
+    }
+    body.append_pair("token_auth", token);
+    body.finish()
 }
 
 #[cfg(test)]

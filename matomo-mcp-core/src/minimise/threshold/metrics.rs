@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
-use crate::privacy::{Classified, ClassifiedKey, MapKey, PrivacyClass, Shape};
+pub use crate::models::api::MetricName;
+use crate::privacy::{Classified, ClassifiedKey, PrivacyClass, Shape};
 
 /// How a metric of several rows combines into the metric of their union.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,18 +101,6 @@ impl Serialize for MetricValue {
     }
 }
 
-/// A metric name such as `nb_visits`; metrics are aggregate by definition.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
-#[serde(transparent)]
-pub struct MetricName(pub String);
-
-impl ClassifiedKey for MetricName {
-    const KEY: MapKey = MapKey {
-        name: "metric",
-        class: PrivacyClass::Aggregate,
-    };
-}
-
 /// The metrics of one report row, by name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(transparent)]
@@ -136,6 +125,22 @@ impl Metrics {
             self.0
                 .insert(MetricName(name.to_owned()), MetricValue(value));
         }
+    }
+
+    /// The known metrics among a JSON object's fields: numbers under a name with a merge rule.
+    ///
+    /// Everything else (labels, URLs, segments, coordinates, codes) is left out, so
+    /// a typed row can be turned into metrics without passing anything unvetted on.
+    pub fn known_in(object: &serde_json::Map<String, serde_json::Value>) -> Metrics {
+        let mut metrics = Metrics::new();
+        for (name, value) in object {
+            if let Some(number) = value.as_f64()
+                && merge_rule(name) != MergeRule::Unknown
+            {
+                metrics.set(name, number);
+            }
+        }
+        metrics
     }
 
     /// Sets a metric (builder style).

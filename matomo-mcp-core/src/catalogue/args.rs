@@ -1,0 +1,132 @@
+//! Tool arguments shared by the built-in tools, with sane defaults and hard maximums.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::ToolError;
+use crate::client::ClientError;
+use crate::params::{Date, Params, Period, Sites};
+
+/// The most rows one call returns.
+pub const MAX_LIMIT: u32 = 100;
+/// The largest offset accepted.
+pub const MAX_OFFSET: u32 = 10_000;
+/// The most periods a trend covers.
+pub const MAX_TREND_PERIODS: u32 = 120;
+
+/// The arguments of every report tool.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportArgs {
+    /// The site id (see `list_sites`).
+    pub site: u32,
+    /// `day` (default), `week`, `month`, `year` or `range`.
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`, `previousN` or
+    /// `YYYY-MM-DD,YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// An optional Matomo segment on aggregate dimensions, such as `countryCode==de;deviceType==smartphone`.
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// Rows to return, 1 to 100 (default 10).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    /// Rows to skip, 0 to 10000 (default 0).
+    #[serde(default)]
+    #[schemars(range(max = 10000))]
+    pub offset: Option<u32>,
+}
+
+/// The arguments of tools about one site and one period, without rows.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodArgs {
+    /// The site id (see `list_sites`).
+    pub site: u32,
+    /// `day` (default), `week`, `month`, `year` or `range`.
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`, `previousN` or
+    /// `YYYY-MM-DD,YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// An optional Matomo segment on aggregate dimensions.
+    #[serde(default)]
+    pub segment: Option<String>,
+}
+
+impl From<PeriodArgs> for ReportArgs {
+    fn from(a: PeriodArgs) -> Self {
+        ReportArgs {
+            site: a.site,
+            period: a.period,
+            date: a.date,
+            segment: a.segment,
+            limit: None,
+            offset: None,
+        }
+    }
+}
+
+/// A validated request: one site, one period, paging.
+pub(crate) struct Request {
+    pub site: u32,
+    pub period: Period,
+    pub date: Date,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl ReportArgs {
+    /// Checks ranges and that the request names exactly one period.
+    pub(crate) fn request(&self) -> Result<Request, ToolError> {
+        let period = self.period.unwrap_or(Period::Day);
+        let date = self.date.unwrap_or(Date::Yesterday);
+        if date.is_multi_period(period) {
+            return Err(ToolError::invalid_arguments(format!(
+                "`date` covers several periods; use `period: \"range\"` for one total over them, or the `metric_trend` tool for one value per {}",
+                period.as_str()
+            )));
+        }
+        let limit = self.limit.unwrap_or(10);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ToolError::invalid_arguments(format!(
+                "`limit` must be between 1 and {MAX_LIMIT}, not {limit}"
+            )));
+        }
+        let offset = self.offset.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(ToolError::invalid_arguments(format!(
+                "`offset` must be at most {MAX_OFFSET}, not {offset}"
+            )));
+        }
+        Ok(Request {
+            site: self.site,
+            period,
+            date,
+            limit,
+            offset,
+        })
+    }
+}
+
+impl Request {
+    pub(crate) fn params(&self) -> Result<Params, ToolError> {
+        let sites = Sites::one(self.site).map_err(to_tool_error)?;
+        Ok(Params::new()
+            .sites(sites)
+            .period(self.period)
+            .date(self.date))
+    }
+}
+
+/// A client error as the model should see it: bad input is an argument error, the rest upstream.
+pub(crate) fn to_tool_error(error: ClientError) -> ToolError {
+    match error {
+        ClientError::InvalidParameter { .. } => ToolError::invalid_arguments(error.to_string()),
+        other => ToolError::upstream(other.to_string()),
+    }
+}

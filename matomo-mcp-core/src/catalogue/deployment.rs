@@ -1,0 +1,124 @@
+//! The state every built-in tool shares: the client, the policy and the transforms.
+
+use std::fmt;
+
+use crate::client::{ClientError, MatomoClient};
+use crate::config::Config;
+use crate::minimise::{Scrubber, Threshold};
+use crate::policy::{PrivilegeError, SiteAccess};
+use crate::privacy::{PrivacyClass, PseudonymKey};
+use crate::{SiteId, ToolError};
+
+/// What the built-in tools need: a Matomo client, the sites they may read, and the minimisation settings.
+pub struct Deployment {
+    pub(crate) client: MatomoClient,
+    pub(crate) sites: SiteAccess,
+    pub(crate) scrubber: Scrubber,
+    pub(crate) threshold: Threshold,
+    pub(crate) ceiling: PrivacyClass,
+    pub(crate) pseudonym_key: Option<PseudonymKey>,
+}
+
+impl fmt::Debug for Deployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deployment")
+            .field("sites", &self.sites)
+            .field("threshold", &self.threshold)
+            .field("ceiling", &self.ceiling)
+            .field("pseudonym_key", &self.pseudonym_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a deployment could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartupError {
+    /// The client could not be built or Matomo could not be reached.
+    #[error("cannot use Matomo: {0}")]
+    Client(#[from] ClientError),
+    /// The token breaks least privilege.
+    #[error("{0}")]
+    Privilege(#[from] PrivilegeError),
+    /// The scrub patterns are invalid.
+    #[error("{0}")]
+    Scrub(#[from] crate::minimise::ScrubConfigError),
+}
+
+impl Deployment {
+    /// Connects to Matomo as configured and checks the token (least privilege, allowed sites).
+    ///
+    /// The check runs once here and its result is kept for the deployment's lifetime.
+    pub async fn connect(config: &Config) -> Result<Deployment, StartupError> {
+        let mut builder = MatomoClient::builder(config.matomo.url.clone())
+            .token(config.matomo.token.expose())
+            .timeout(config.matomo.timeout);
+        if config.matomo.allow_insecure_http {
+            builder = builder.danger_allow_insecure_http();
+        }
+        let client = builder.build()?;
+        let permissions = client.permissions().await?;
+        let sites = SiteAccess::check(
+            &permissions,
+            config.matomo.allow_privileged_token,
+            config.matomo.allowed_sites.as_deref(),
+        )?;
+        Ok(Deployment {
+            client,
+            sites,
+            scrubber: config.privacy.scrubber()?,
+            threshold: config.privacy.threshold,
+            ceiling: config.ceiling,
+            pseudonym_key: config.privacy.pseudonym_key.clone(),
+        })
+    }
+
+    /// A deployment from parts, for embedding without a configuration file.
+    pub fn from_parts(
+        client: MatomoClient,
+        sites: SiteAccess,
+        scrubber: Scrubber,
+        threshold: Threshold,
+        ceiling: PrivacyClass,
+        pseudonym_key: Option<PseudonymKey>,
+    ) -> Self {
+        Deployment {
+            client,
+            sites,
+            scrubber,
+            threshold,
+            ceiling,
+            pseudonym_key,
+        }
+    }
+
+    /// The result of the token check.
+    pub fn site_access(&self) -> &SiteAccess {
+        &self.sites
+    }
+
+    /// The deployment ceiling.
+    pub fn ceiling(&self) -> PrivacyClass {
+        self.ceiling
+    }
+
+    /// The threshold.
+    pub fn threshold(&self) -> Threshold {
+        self.threshold
+    }
+
+    /// The pseudonym key; pseudonymous tools refuse to run without one.
+    pub(crate) fn key(&self) -> Result<&PseudonymKey, ToolError> {
+        self.pseudonym_key.as_ref().ok_or_else(|| {
+            ToolError::policy_refusal(
+                "this tool needs a pseudonym key and none is configured; the operator sets `privacy.pseudonym_key_file`",
+            )
+        })
+    }
+
+    pub(crate) fn check_site(&self, site: u32) -> Result<SiteId, ToolError> {
+        let site = SiteId(site);
+        self.sites.check_site(site)?;
+        Ok(site)
+    }
+}

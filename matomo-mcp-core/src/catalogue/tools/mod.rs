@@ -1,0 +1,7 @@
+//! The built-in tools, by kind.
+
+pub mod overview;
+pub mod raw;
+pub mod reports;
+pub mod sites;
+pub mod visit_log;

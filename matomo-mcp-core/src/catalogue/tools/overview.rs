@@ -1,0 +1,316 @@
+//! Tools that answer with one set of numbers: visits, goals, e-commerce, and trends of a metric.
+
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::catalogue::Deployment;
+use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, to_tool_error};
+use crate::catalogue::report::number;
+use crate::client::Nested;
+use crate::minimise::Metrics;
+use crate::models::{Report, goals, visits_summary};
+use crate::params::{Date, IdGoal, Params, Period, Sites};
+use crate::policy::parse_and_check_segment;
+use crate::privacy::PrivacyClass;
+use crate::{Classified, ToolError, matomo_tool};
+
+/// Numbers about one site and one period.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct Summary {
+    /// The site.
+    #[privacy(aggregate)]
+    pub site: u32,
+    /// The period asked for.
+    #[privacy(aggregate)]
+    pub period: String,
+    /// The date asked for.
+    #[privacy(aggregate)]
+    pub date: String,
+    /// The metrics; empty when suppressed.
+    pub metrics: Metrics,
+    /// True when the numbers describe fewer than `threshold_k` visitors and are withheld.
+    #[privacy(aggregate)]
+    pub suppressed: bool,
+    /// The small-count threshold.
+    #[privacy(aggregate)]
+    pub threshold_k: u64,
+}
+
+fn render_summary(s: &Summary) -> String {
+    let mut text = format!("Site {}, {} {}:", s.site, s.period, s.date);
+    if s.suppressed {
+        let _ = write!(text, " withheld: fewer than {} visitors.", s.threshold_k);
+    }
+    for (name, value) in s.metrics.iter() {
+        let _ = write!(text, "\n- {name}: {}", number(value));
+    }
+    text
+}
+
+/// Fetches a get-style report for one site and period and applies the threshold to it as a whole.
+async fn summary<R: Report>(
+    deployment: &Deployment,
+    args: PeriodArgs,
+    population_metric: &str,
+    extra: Option<IdGoal>,
+) -> Result<Summary, ToolError>
+where
+    R::Output: Serialize,
+{
+    let args = ReportArgs::from(args);
+    let request = args.request()?;
+    deployment.check_site(request.site)?;
+    let mut params = request.params()?;
+    if let Some(text) = &args.segment {
+        params = params.segment(parse_and_check_segment(
+            text,
+            PrivacyClass::Aggregate,
+            deployment.ceiling,
+        )?);
+    }
+    if let Some(goal) = extra {
+        params = params.with("idGoal", goal).map_err(to_tool_error)?;
+    }
+    let Nested::One(output) = deployment
+        .client
+        .report::<R>(&params)
+        .await
+        .map_err(to_tool_error)?
+    else {
+        return Err(ToolError::internal(
+            "Matomo answered for several sites or periods where one was asked for",
+        ));
+    };
+    let value = serde_json::to_value(&output).map_err(|e| ToolError::internal(e.to_string()))?;
+    let metrics = metrics_of(&value);
+    let population = metrics.get(population_metric).unwrap_or(0.0);
+    // Zero is not a small count: nobody is described. Between 1 and k-1 visitors, the numbers
+    // could be about someone in particular.
+    let suppressed = population > 0.0 && population < deployment.threshold.k() as f64;
+    Ok(Summary {
+        site: request.site,
+        period: request.period.as_str().to_owned(),
+        date: request.date.to_string(),
+        metrics: if suppressed { Metrics::new() } else { metrics },
+        suppressed,
+        threshold_k: deployment.threshold.k(),
+    })
+}
+
+/// The known numeric metrics of a typed get-style result.
+fn metrics_of(value: &Value) -> Metrics {
+    value.as_object().map(Metrics::known_in).unwrap_or_default()
+}
+
+/// Visits, unique visitors, actions, bounce rate and time on site for one site and one period.
+///
+/// Withheld when the period (or segment) covers fewer than `threshold_k` visitors.
+#[matomo_tool(render = render_summary)]
+pub async fn visits_summary(
+    deployment: &Deployment,
+    args: PeriodArgs,
+) -> Result<Summary, ToolError> {
+    summary::<visits_summary::Get>(deployment, args, "nb_visits", None).await
+}
+
+/// Goal conversions, converting visits, revenue and conversion rate over all goals, for one site and one period.
+///
+/// Withheld when fewer than `threshold_k` visits converted.
+#[matomo_tool(render = render_summary)]
+pub async fn goals_overview(
+    deployment: &Deployment,
+    args: PeriodArgs,
+) -> Result<Summary, ToolError> {
+    summary::<goals::Get>(deployment, args, "nb_visits_converted", None).await
+}
+
+/// E-commerce orders, revenue, average order value and items for one site and one period.
+///
+/// Withheld when fewer than `threshold_k` visits ordered.
+#[matomo_tool(render = render_summary)]
+pub async fn ecommerce_overview(
+    deployment: &Deployment,
+    args: PeriodArgs,
+) -> Result<Summary, ToolError> {
+    summary::<goals::Get>(
+        deployment,
+        args,
+        "nb_visits_converted",
+        Some(IdGoal::EcommerceOrder),
+    )
+    .await
+}
+
+/// A metric that can be followed over time.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrendMetric {
+    /// Visits.
+    NbVisits,
+    /// Unique visitors (day, week and month only).
+    NbUniqVisitors,
+    /// Actions (page views, downloads, outlinks, …).
+    NbActions,
+    /// Share of one-action visits.
+    BounceRate,
+    /// Average visit length, seconds.
+    AvgTimeOnSite,
+    /// Actions per visit.
+    NbActionsPerVisit,
+}
+
+impl TrendMetric {
+    fn name(self) -> &'static str {
+        match self {
+            Self::NbVisits => "nb_visits",
+            Self::NbUniqVisitors => "nb_uniq_visitors",
+            Self::NbActions => "nb_actions",
+            Self::BounceRate => "bounce_rate",
+            Self::AvgTimeOnSite => "avg_time_on_site",
+            Self::NbActionsPerVisit => "nb_actions_per_visit",
+        }
+    }
+}
+
+/// The arguments of `metric_trend`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrendArgs {
+    /// The site id.
+    pub site: u32,
+    /// The metric to follow.
+    pub metric: TrendMetric,
+    /// `day` (default), `week`, `month` or `year`.
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// How many periods, ending with the current one: 2 to 120 (default 14).
+    #[serde(default)]
+    #[schemars(range(min = 2, max = 120))]
+    pub last: Option<u32>,
+    /// An optional Matomo segment on aggregate dimensions.
+    #[serde(default)]
+    pub segment: Option<String>,
+}
+
+/// One point of a trend.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct TrendPoint {
+    /// The period's label (`2026-11-25`, `2026-11`, …).
+    #[privacy(aggregate)]
+    pub period: String,
+    /// The value; `null` when the period had fewer than `threshold_k` visits (or no data).
+    #[privacy(aggregate)]
+    pub value: Option<f64>,
+}
+
+/// A metric over consecutive periods.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct Trend {
+    /// The site.
+    #[privacy(aggregate)]
+    pub site: u32,
+    /// The metric.
+    #[privacy(aggregate)]
+    pub metric: String,
+    /// The points, oldest first.
+    pub points: Vec<TrendPoint>,
+    /// Points withheld for being under the threshold.
+    #[privacy(aggregate)]
+    pub suppressed_points: u64,
+    /// The small-count threshold.
+    #[privacy(aggregate)]
+    pub threshold_k: u64,
+}
+
+fn render_trend(t: &Trend) -> String {
+    let mut text = format!(
+        "Site {}, {} over {} periods ({} withheld under {} visits):",
+        t.site,
+        t.metric,
+        t.points.len(),
+        t.suppressed_points,
+        t.threshold_k
+    );
+    for p in &t.points {
+        let value = p.value.map_or_else(|| "withheld".to_owned(), number);
+        let _ = write!(text, "\n- {}: {value}", p.period);
+    }
+    text
+}
+
+/// One visits metric over the last N days, weeks, months or years.
+///
+/// Periods with fewer than `threshold_k` visits show no value.
+#[matomo_tool(render = render_trend)]
+pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Trend, ToolError> {
+    let period = args.period.unwrap_or(Period::Day);
+    if period == Period::Range {
+        return Err(ToolError::invalid_arguments(
+            "`period` must be day, week, month or year for a trend",
+        ));
+    }
+    let last = args.last.unwrap_or(14);
+    if !(2..=MAX_TREND_PERIODS).contains(&last) {
+        return Err(ToolError::invalid_arguments(format!(
+            "`last` must be between 2 and {MAX_TREND_PERIODS}, not {last}"
+        )));
+    }
+    deployment.check_site(args.site)?;
+    let sites = Sites::one(args.site).map_err(to_tool_error)?;
+    let mut params = Params::new()
+        .sites(sites)
+        .period(period)
+        .date(Date::last(last).map_err(to_tool_error)?);
+    if let Some(text) = &args.segment {
+        params = params.segment(parse_and_check_segment(
+            text,
+            PrivacyClass::Aggregate,
+            deployment.ceiling,
+        )?);
+    }
+    let Nested::Periods(periods) = deployment
+        .client
+        .report::<visits_summary::Get>(&params)
+        .await
+        .map_err(to_tool_error)?
+    else {
+        return Err(ToolError::internal(
+            "Matomo answered without one entry per period",
+        ));
+    };
+    let k = deployment.threshold.k() as f64;
+    let mut suppressed_points = 0;
+    let points = periods
+        .iter()
+        .map(|(label, data)| {
+            let metrics = data
+                .data()
+                .and_then(|d| serde_json::to_value(d).ok())
+                .map(|v| metrics_of(&v))
+                .unwrap_or_default();
+            let visits = metrics.get("nb_visits").unwrap_or(0.0);
+            let value = if visits > 0.0 && visits < k {
+                suppressed_points += 1;
+                None
+            } else {
+                metrics
+                    .get(args.metric.name())
+                    .or(Some(0.0).filter(|_| visits == 0.0))
+            };
+            TrendPoint {
+                period: label.0.clone(),
+                value,
+            }
+        })
+        .collect();
+    Ok(Trend {
+        site: args.site,
+        metric: args.metric.name().to_owned(),
+        points,
+        suppressed_points,
+        threshold_k: deployment.threshold.k(),
+    })
+}

@@ -1,0 +1,179 @@
+//! Tools about the Matomo instance itself: which sites may be read, which reports exist.
+
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Deployment;
+use crate::catalogue::args::to_tool_error;
+use crate::models::{api, sites_manager};
+use crate::params::{Params, Sites};
+use crate::{Classified, ToolError, matomo_tool};
+
+/// One site the deployment serves.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct SiteInfo {
+    /// The site id, used by every other tool.
+    #[privacy(aggregate)]
+    pub id: u64,
+    /// The site's name.
+    #[privacy(aggregate)]
+    pub name: String,
+    /// The site's main URL.
+    #[privacy(aggregate)]
+    pub main_url: Option<String>,
+    /// The site's time zone (reports' days follow it).
+    #[privacy(aggregate)]
+    pub timezone: Option<String>,
+    /// The site's currency.
+    #[privacy(aggregate)]
+    pub currency: Option<String>,
+    /// Whether e-commerce tracking is on.
+    #[privacy(aggregate)]
+    pub ecommerce: bool,
+}
+
+/// The sites this deployment serves.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct SiteList {
+    /// The sites.
+    pub sites: Vec<SiteInfo>,
+}
+
+fn render_sites(list: &SiteList) -> String {
+    let mut text = format!("{} site(s):", list.sites.len());
+    for s in &list.sites {
+        let _ = write!(
+            text,
+            "\n- {} {} ({})",
+            s.id,
+            s.name,
+            s.main_url.as_deref().unwrap_or("no URL")
+        );
+    }
+    text
+}
+
+/// Sites this deployment may read: id, name, main URL, time zone, currency, e-commerce.
+///
+/// Call it first: every other tool takes a site id from this list.
+#[matomo_tool(render = render_sites)]
+pub async fn list_sites(deployment: &Deployment) -> Result<SiteList, ToolError> {
+    let Some(sites) = deployment
+        .client
+        .report::<sites_manager::GetSitesWithAtLeastViewAccess>(&Params::new())
+        .await
+        .map_err(to_tool_error)?
+        .into_one()
+    else {
+        return Err(ToolError::internal(
+            "Matomo answered the site list in an unexpected shape",
+        ));
+    };
+    let served = deployment.sites.sites();
+    let sites = sites
+        .into_iter()
+        .filter(|s| u32::try_from(s.idsite.0).is_ok_and(|id| served.contains(&crate::SiteId(id))))
+        .map(|s| SiteInfo {
+            id: s.idsite.0,
+            name: s.name,
+            main_url: s.main_url,
+            timezone: s.timezone,
+            currency: s.currency,
+            ecommerce: s.ecommerce.is_some_and(|e| e.0 == 1),
+        })
+        .collect();
+    Ok(SiteList { sites })
+}
+
+/// The arguments of `report_catalogue`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueArgs {
+    /// The site id.
+    pub site: u32,
+}
+
+/// One report Matomo offers.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct ReportInfo {
+    /// Category, such as "Visitors".
+    #[privacy(aggregate)]
+    pub category: Option<String>,
+    /// The report's name.
+    #[privacy(aggregate)]
+    pub name: Option<String>,
+    /// The API method, `Module.action`.
+    #[privacy(aggregate)]
+    pub method: Option<String>,
+    /// The metrics it has, by column name.
+    #[privacy(aggregate)]
+    pub metrics: Vec<String>,
+}
+
+/// The reports Matomo offers for a site.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct ReportCatalogue {
+    /// The reports.
+    pub reports: Vec<ReportInfo>,
+}
+
+fn render_catalogue(c: &ReportCatalogue) -> String {
+    let mut text = format!("{} report(s):", c.reports.len());
+    for r in &c.reports {
+        let _ = write!(
+            text,
+            "\n- {} / {} ({})",
+            r.category.as_deref().unwrap_or("?"),
+            r.name.as_deref().unwrap_or("?"),
+            r.method.as_deref().unwrap_or("?")
+        );
+    }
+    text
+}
+
+/// The reports Matomo offers for a site, with their metrics (metadata only, never data).
+///
+/// Useful to learn what a metric means or which report holds it. Matomo's image URLs, which embed the
+/// API token, are never included.
+#[matomo_tool(render = render_catalogue)]
+pub async fn report_catalogue(
+    deployment: &Deployment,
+    args: CatalogueArgs,
+) -> Result<ReportCatalogue, ToolError> {
+    deployment.check_site(args.site)?;
+    let params = Params::new().sites(Sites::one(args.site).map_err(to_tool_error)?);
+    let Some(reports) = deployment
+        .client
+        .report::<api::GetReportMetadata>(&params)
+        .await
+        .map_err(to_tool_error)?
+        .into_one()
+    else {
+        return Err(ToolError::internal(
+            "Matomo answered the report metadata in an unexpected shape",
+        ));
+    };
+    let reports = reports
+        .into_iter()
+        .map(|r| {
+            let d = r.description;
+            let method = match (&d.module, &d.action) {
+                (Some(m), Some(a)) => Some(format!("{m}.{a}")),
+                _ => None,
+            };
+            let metrics = r
+                .metrics
+                .map(|m| m.0.into_keys().map(|k| k.0).collect())
+                .unwrap_or_default();
+            ReportInfo {
+                category: d.category,
+                name: d.name,
+                method,
+                metrics,
+            }
+        })
+        .collect();
+    Ok(ReportCatalogue { reports })
+}
