@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::minimise::{Scrubber, Threshold};
 use crate::policy::{PrivilegeError, SiteAccess};
 use crate::privacy::{PrivacyClass, PseudonymKey};
+use crate::tool::SecretGuard;
 use crate::{SiteId, ToolError};
 
 /// What the built-in tools need: a Matomo client, the sites they may read, and the minimisation settings.
@@ -17,6 +18,7 @@ pub struct Deployment {
     pub(crate) threshold: Threshold,
     pub(crate) ceiling: PrivacyClass,
     pub(crate) pseudonym_key: Option<PseudonymKey>,
+    pub(crate) token_guard: SecretGuard,
 }
 
 impl fmt::Debug for Deployment {
@@ -70,12 +72,16 @@ impl Deployment {
             threshold: config.privacy.threshold,
             ceiling: config.ceiling,
             pseudonym_key: config.privacy.pseudonym_key.clone(),
+            token_guard: SecretGuard::new(config.matomo.token.expose()),
         })
     }
 
-    /// A deployment from parts, for embedding without a configuration file.
+    /// A deployment from parts, for embedding without a configuration file; `token` is
+    /// the client's Matomo token, which the toolbox's final guard keeps out of every result.
+    #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         client: MatomoClient,
+        token: &str,
         sites: SiteAccess,
         scrubber: Scrubber,
         threshold: Threshold,
@@ -89,6 +95,7 @@ impl Deployment {
             threshold,
             ceiling,
             pseudonym_key,
+            token_guard: SecretGuard::new(token),
         }
     }
 

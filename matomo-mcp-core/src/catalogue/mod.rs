@@ -68,7 +68,7 @@ pub enum CatalogueError {
 }
 
 /// A toolbox with the built-in tools (those in `allowed`, or all when `None`) over `deployment`,
-/// with the deployment's ceiling.
+/// with the deployment's ceiling and a final guard that withholds any result holding the Matomo token.
 pub fn toolbox(
     deployment: Deployment,
     allowed: Option<&[String]>,
@@ -81,7 +81,10 @@ pub fn toolbox(
         return Err(CatalogueError::UnknownTool(unknown.clone()));
     }
     let ceiling = deployment.ceiling();
-    let mut toolbox = Toolbox::with_state(deployment).with_ceiling(ceiling);
+    let guard = deployment.token_guard.clone();
+    let mut toolbox = Toolbox::with_state(deployment)
+        .with_ceiling(ceiling)
+        .with_guard(guard);
     let wanted = |name: &str| allowed.is_none_or(|names| names.iter().any(|n| n == name));
     macro_rules! register {
         ($($tool:expr),* $(,)?) => {$(

@@ -257,6 +257,22 @@ mod tests {
         assert_eq!(a.as_str().len(), "visitor_".len() + PSEUDONYM_HEX_DIGITS);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn deterministic_per_key_and_different_across_keys(
+            value in ".{0,64}",
+            a in proptest::collection::vec(proptest::num::u8::ANY, 32..64),
+            b in proptest::collection::vec(proptest::num::u8::ANY, 32..64),
+        ) {
+            let (ka, kb) = (PseudonymKey::from_bytes(a.clone()).unwrap(), PseudonymKey::from_bytes(b.clone()).unwrap());
+            let p = Pseudonym::new(&ka, PseudonymKind::Visitor, &value);
+            proptest::prop_assert_eq!(&p, &Pseudonym::new(&ka, PseudonymKind::Visitor, &value));
+            if a != b {
+                proptest::prop_assert_ne!(p, Pseudonym::new(&kb, PseudonymKind::Visitor, &value));
+            }
+        }
+    }
+
     #[test]
     fn key_is_never_shown() {
         let k = PseudonymKey::from_bytes(b"super-secret-key-material-0123456789".to_vec()).unwrap();

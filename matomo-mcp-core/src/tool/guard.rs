@@ -25,6 +25,7 @@ pub trait OutputGuard: Send + Sync + 'static {
 /// let leaky = CallToolResult::from(ToolError::upstream("see ?token_auth=0badc0de0badc0de"));
 /// assert!(guard.check(&leaky).is_err());
 /// ```
+#[derive(Clone)]
 pub struct SecretGuard {
     forms: Vec<String>,
 }
