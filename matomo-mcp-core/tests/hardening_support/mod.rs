@@ -1,0 +1,98 @@
+//! Shared set-up of the hardening tests: an emulator, a catalogue toolbox over it with a fast,
+//! strict client, and valid arguments for every built-in tool.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use matomo_mcp_core::audit::JsonLinesAudit;
+use matomo_mcp_core::catalogue::{self, Deployment};
+use matomo_mcp_core::minimise::{Scrubber, Threshold};
+use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::privacy::PseudonymKey;
+use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_mcp_testkit::{Day, Emulator};
+use serde_json::{Value, json};
+
+/// The Matomo token of every hardening test; it must show up nowhere but in request bodies.
+pub const TOKEN: &str = "hard3n3dt0ken0123456789abcdefXYZ";
+/// The pseudonym key's bytes; neither they nor their hex form may show up anywhere.
+pub const KEY: [u8; 32] = *b"pseudonym-key-of-the-hardening!!";
+/// Per-request time limit of the test client, short so that latency faults fail fast.
+pub const TIMEOUT: Duration = Duration::from_millis(400);
+/// Retries after the first attempt.
+pub const RETRIES: u32 = 2;
+/// Response size cap of the test client.
+pub const MAX_BODY: usize = 256 * 1024;
+
+pub async fn emulator() -> Emulator {
+    Emulator::builder()
+        .seed(6)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A client for `base_url` with the test limits.
+pub fn client(base_url: &str) -> MatomoClient {
+    MatomoClient::builder(base_url)
+        .token(TOKEN)
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .max_retries(RETRIES)
+        .retry_backoff(Duration::from_millis(5))
+        .max_response_bytes(MAX_BODY)
+        .build()
+        .unwrap()
+}
+
+/// The site access the emulator's token gives (checked once, as `Deployment::connect` does).
+pub async fn site_access(emu: &Emulator) -> SiteAccess {
+    let permissions = client(&emu.base_url()).permissions().await.unwrap();
+    SiteAccess::check(&permissions, false, None).unwrap()
+}
+
+/// The built-in catalogue at `ceiling`, talking to `base_url`, auditing to `audit` when given.
+pub async fn toolbox(
+    emu: &Emulator,
+    base_url: &str,
+    ceiling: PrivacyClass,
+    audit: Option<&Path>,
+) -> Toolbox<Deployment> {
+    let deployment = Deployment::from_parts(
+        client(base_url),
+        TOKEN,
+        site_access(emu).await,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(2).unwrap(),
+        ceiling,
+        Some(PseudonymKey::from_bytes(KEY.to_vec()).unwrap()),
+    );
+    let toolbox = catalogue::toolbox(deployment, None).unwrap();
+    match audit {
+        Some(path) => toolbox.with_audit(Arc::new(JsonLinesAudit::to_file(path).unwrap())),
+        None => toolbox,
+    }
+}
+
+/// Valid arguments for `tool` (one month of site 1).
+pub fn arguments(tool: &str) -> Value {
+    match tool {
+        "list_sites" => json!({}),
+        "report_catalogue" => json!({ "site": 1 }),
+        "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
+        "visits_summary" | "goals_overview" | "ecommerce_overview" => {
+            json!({ "site": 1, "period": "month", "date": "today" })
+        }
+        "visit_log" => json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
+        _ => json!({ "site": 1, "period": "month", "date": "today", "limit": 20 }),
+    }
+}
+
+/// A temporary file path unique to this process and `name`.
+pub fn temp_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("matomo-mcp-{name}-{}", std::process::id()))
+}
