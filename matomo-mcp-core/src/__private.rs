@@ -46,7 +46,61 @@ pub fn decode_arguments<A: DeserializeOwned>(arguments: Value) -> Result<A, Tool
             json_kind(&arguments)
         )));
     }
-    serde_json::from_value(arguments).map_err(|e| ToolError::invalid_arguments(e.to_string()))
+    serde_path_to_error::deserialize(arguments).map_err(|e| {
+        // Name the argument, so that the model knows which one to fix.
+        let path = shorten_quoted(&format!("`{}`", e.path()));
+        let message = shorten_quoted(&e.inner().to_string());
+        // An unknown field's path is the field itself, which the message names already.
+        if path == "`.`" || message.contains(&path) || message.starts_with("unknown field") {
+            ToolError::invalid_arguments(message)
+        } else {
+            ToolError::invalid_arguments(format!("{path}: {message}"))
+        }
+    })
+}
+
+/// The most characters of a quoted input echoed in a decoder message.
+const MAX_QUOTED_CHARS: usize = 40;
+
+/// Cuts every quoted piece of input in a decoder message (`` `…` `` or `"…"`) to
+/// [`MAX_QUOTED_CHARS`] and escapes control characters, so that a hostile value
+/// neither floods the refusal nor writes terminal escapes into it.
+fn shorten_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut quote = None;
+    let mut quoted = 0;
+    for c in message.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {
+                quoted += 1;
+                if quoted <= MAX_QUOTED_CHARS {
+                    push_escaped(&mut out, c);
+                } else if quoted == MAX_QUOTED_CHARS + 1 {
+                    out.push('…');
+                }
+            }
+            None => {
+                if c == '`' || c == '"' {
+                    quote = Some(c);
+                    quoted = 0;
+                }
+                push_escaped(&mut out, c);
+            }
+        }
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if c.is_control() {
+        out.extend(c.escape_default());
+    } else {
+        out.push(c);
+    }
 }
 
 /// Encodes a tool's output, rendering the text with `render` or as compact JSON.

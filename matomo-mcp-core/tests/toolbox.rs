@@ -148,11 +148,11 @@ async fn argument_errors_are_tool_results_with_precise_messages() {
         (Some(json!({})), "invalid arguments: missing field `site`"),
         (
             Some(json!({ "site": "one" })),
-            "invalid arguments: invalid type: string \"one\", expected u32",
+            "invalid arguments: `site`: invalid type: string \"one\", expected u32",
         ),
         (
             Some(json!({ "site": -1 })),
-            "invalid arguments: invalid value: integer `-1`, expected u32",
+            "invalid arguments: `site`: invalid value: integer `-1`, expected u32",
         ),
         (
             Some(json!({ "site": 1, "segment": "visitorId==x" })),

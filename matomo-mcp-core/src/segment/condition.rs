@@ -178,6 +178,12 @@ pub(crate) fn check_value(operator: Operator, value: &str) -> Result<(), String>
             "a value after `{operator}` cannot start with `=`: Matomo would read the operator `{operator}=`"
         ));
     }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "a value may not contain control characters (found U+{:04X}); remove it",
+            u32::from(c)
+        ));
+    }
     if value.ends_with('\\') {
         return Err(
             "a value may not end with a backslash, which Matomo reads as escaping the next separator"

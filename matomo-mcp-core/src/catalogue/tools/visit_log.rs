@@ -9,7 +9,7 @@ use crate::catalogue::Deployment;
 use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
 use crate::minimise::{GeneralisedVisit, Generaliser};
 use crate::models::live;
-use crate::params::Limit;
+use crate::params::{Date, Limit, Period};
 use crate::policy::parse_and_check_segment;
 use crate::privacy::PrivacyClass;
 use crate::{Classified, ToolError, matomo_tool};
@@ -21,9 +21,20 @@ pub const MAX_VISITS: u32 = 50;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitLogArgs {
-    /// The site, period, date and segment.
-    #[serde(flatten)]
-    pub period: PeriodArgs,
+    // The fields are spelled out rather than flattened from `PeriodArgs`: serde's
+    // flatten loses the path, and a refusal must name the argument at fault.
+    /// The site id (see `list_sites`).
+    pub site: u32,
+    /// `day` (default), `week`, `month`, `year` or `range`.
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`, `previousN` or
+    /// `YYYY-MM-DD,YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// An optional Matomo segment on aggregate or pseudonymous dimensions.
+    #[serde(default)]
+    pub segment: Option<String>,
     /// Visits to return, 1 to 50 (default 10), most recent first.
     #[serde(default)]
     #[schemars(range(min = 1, max = 50))]
@@ -71,8 +82,14 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
             "`limit` must be between 1 and {MAX_VISITS}, not {limit}"
         )));
     }
-    let segment = args.period.segment.clone();
-    let request = ReportArgs::from(args.period).request()?;
+    let segment = args.segment.clone();
+    let request = ReportArgs::from(PeriodArgs {
+        site: args.site,
+        period: args.period,
+        date: args.date,
+        segment: args.segment,
+    })
+    .request()?;
     deployment.check_site(request.site)?;
     let mut params = request
         .params()?
