@@ -16,7 +16,7 @@ use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 
 /// The Matomo token of every hardening test; it must show up nowhere but in request bodies.
-pub const TOKEN: &str = "hard3n3dt0ken0123456789abcdefXYZ";
+pub const TOKEN: &str = "hard3n3d+t0ken/0123456789abc=XYZ";
 /// The pseudonym key's bytes; neither they nor their hex form may show up anywhere.
 pub const KEY: [u8; 32] = *b"pseudonym-key-of-the-hardening!!";
 /// Per-request time limit of the test client, short so that latency faults fail fast.
