@@ -183,9 +183,25 @@ impl Scrubber {
     /// Scrubs a URL or a URL path label: drops the fragment, user info and every
     /// query parameter not allowed, and masks identifiers in the rest.
     pub fn url(&self, input: &str) -> ScrubbedText {
+        let mask = |text: &str| text::mask(text, &self.patterns, &self.placeholder);
         let parts = url::split(input);
-        let mut out = parts.origin;
-        out.push_str(&text::mask(parts.path, &self.patterns, &self.placeholder));
+        let mut out = String::with_capacity(input.len());
+        // Each part is masked on its own, so that a mask never swallows the `/`, `://`
+        // or `?` that delimit the parts: a second scrub then splits the same way
+        // (idempotence), and a path can never turn into user info to drop.
+        match parts.origin {
+            // A scheme that masking would change (`deadbeefdeadbeef0://`) is no scheme.
+            Some((scheme, host)) if mask(scheme) == scheme => {
+                out.push_str(scheme);
+                out.push_str("://");
+                out.push_str(&mask(host));
+                if let Some(rest) = parts.path.strip_prefix('/') {
+                    out.push('/');
+                    out.push_str(&mask(rest));
+                }
+            }
+            _ => out.push_str(&mask(parts.before_query)),
+        }
         if let Some(query) = parts.query {
             let mut separator = '?';
             for (key, value) in url::allowed_pairs(query, &self.allowed_query_params) {
@@ -193,14 +209,12 @@ impl Scrubber {
                 out.push_str(key);
                 if let Some(value) = value {
                     out.push('=');
-                    out.push_str(&text::mask(value, &self.patterns, &self.placeholder));
+                    out.push_str(&mask(value));
                 }
                 separator = '&';
             }
         }
-        // The origin can be an IP address; mask the whole result once more so that
-        // the URL as a whole meets the same guarantees as text.
-        ScrubbedText(text::mask(&out, &self.patterns, &self.placeholder))
+        ScrubbedText(out)
     }
 }
 

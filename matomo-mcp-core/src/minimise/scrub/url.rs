@@ -4,9 +4,12 @@ use std::collections::BTreeSet;
 
 /// The parts of a URL or path label, split without normalising anything else.
 pub(super) struct UrlParts<'a> {
-    /// `https://host` (without user info) or empty for a path label.
-    pub(super) origin: String,
+    /// The scheme and host (without user info), or `None` for a path label.
+    pub(super) origin: Option<(&'a str, &'a str)>,
+    /// Everything before the query: the path, or the whole label when there is no origin.
     pub(super) path: &'a str,
+    /// What stands before the query string when the origin is not used.
+    pub(super) before_query: &'a str,
     pub(super) query: Option<&'a str>,
 }
 
@@ -24,13 +27,14 @@ pub(super) fn split(input: &str) -> UrlParts<'_> {
             let host = authority
                 .rsplit_once('@')
                 .map_or(authority, |(_, host)| host);
-            (format!("{scheme}://{host}"), path)
+            (Some((scheme, host)), path)
         }
-        _ => (String::new(), before_query),
+        _ => (None, before_query),
     };
     UrlParts {
         origin,
         path,
+        before_query,
         query,
     }
 }
