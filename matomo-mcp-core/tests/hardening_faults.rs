@@ -90,7 +90,11 @@ async fn server_errors_are_retried_a_bounded_number_of_times() {
     emu.inject(Fault::http_status(502));
     let (is_error, text) = summary(&toolbox).await;
     assert!(is_error && text.contains("502"), "{text}");
-    assert_eq!(emu.request_count(), RETRIES as usize + 1, "retries unbounded");
+    assert_eq!(
+        emu.request_count(),
+        RETRIES as usize + 1,
+        "retries unbounded"
+    );
     emu.clear_faults();
     assert_recovers(&toolbox, "502 forever").await;
 }
@@ -109,7 +113,10 @@ async fn latency_past_the_timeout_is_a_clear_error_within_bounded_time() {
         "{text}"
     );
     // One attempt plus the retries, each cut at the timeout, plus slack.
-    assert!(took < TIMEOUT * (RETRIES + 1) + Duration::from_secs(3), "{took:?}");
+    assert!(
+        took < TIMEOUT * (RETRIES + 1) + Duration::from_secs(3),
+        "{took:?}"
+    );
     emu.clear_faults();
     assert_recovers(&toolbox, "latency").await;
 }
@@ -127,7 +134,10 @@ async fn connection_refused_is_a_clear_error_and_serving_resumes_when_matomo_is_
     let (is_error, text) = summary(&toolbox).await;
     assert!(is_error, "{text}");
     assert!(text.starts_with("upstream failure: "), "{text}");
-    assert!(text.contains("could not reach Matomo") && text.contains("Connection refused"), "{text}");
+    assert!(
+        text.contains("could not reach Matomo") && text.contains("Connection refused"),
+        "{text}"
+    );
 
     // Matomo comes back on that port (a forwarder to the emulator): the same toolbox serves again.
     let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
@@ -164,7 +174,12 @@ async fn every_tool_survives_every_fault() {
                 .call(tool.name(), Some(arguments(tool.name())))
                 .await
                 .unwrap();
-            assert!(result.is_error(), "{} under {fault:?}: {}", tool.name(), result.text());
+            assert!(
+                result.is_error(),
+                "{} under {fault:?}: {}",
+                tool.name(),
+                result.text()
+            );
             assert!(
                 result.text().starts_with("upstream failure: "),
                 "{} under {fault:?}: {}",
@@ -179,7 +194,12 @@ async fn every_tool_survives_every_fault() {
             .call(tool.name(), Some(arguments(tool.name())))
             .await
             .unwrap();
-        assert!(!result.is_error(), "{} after the faults: {}", tool.name(), result.text());
+        assert!(
+            !result.is_error(),
+            "{} after the faults: {}",
+            tool.name(),
+            result.text()
+        );
     }
 }
 
@@ -205,7 +225,10 @@ async fn a_bulk_answer_with_mixed_errors_keeps_each_error_with_its_item() {
     assert!(items[0].is_ok(), "{:?}", items[0]);
     for item in &items[1..] {
         let error = item.as_ref().unwrap_err().to_string();
-        assert!(!error.is_empty() && !error.contains(hardening_support::TOKEN), "{error}");
+        assert!(
+            !error.is_empty() && !error.contains(hardening_support::TOKEN),
+            "{error}"
+        );
     }
     // The same client goes on serving single calls.
     let value = client.call_raw("VisitsSummary.get", &day(1)).await.unwrap();

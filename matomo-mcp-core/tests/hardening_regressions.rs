@@ -11,7 +11,9 @@ use regex::Regex;
 
 /// Every input kept for `target`, as (file name, bytes).
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/regressions").join(target);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/regressions")
+        .join(target);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };
@@ -62,10 +64,21 @@ fn segment_regressions_round_trip_and_respect_the_policy() {
     for (name, bytes) in inputs("segment") {
         let text = String::from_utf8_lossy(&bytes);
         if let Ok(segment) = Segment::parse(&text) {
-            assert_eq!(Segment::parse(&segment.to_string()).as_ref(), Ok(&segment), "{name}");
-            let checked =
-                policy::parse_and_check_segment(&text, PrivacyClass::Aggregate, PrivacyClass::Aggregate);
-            assert_eq!(checked.is_ok(), segment.max_class() == PrivacyClass::Aggregate, "{name}");
+            assert_eq!(
+                Segment::parse(&segment.to_string()).as_ref(),
+                Ok(&segment),
+                "{name}"
+            );
+            let checked = policy::parse_and_check_segment(
+                &text,
+                PrivacyClass::Aggregate,
+                PrivacyClass::Aggregate,
+            );
+            assert_eq!(
+                checked.is_ok(),
+                segment.max_class() == PrivacyClass::Aggregate,
+                "{name}"
+            );
         }
     }
 }

@@ -63,21 +63,44 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
     let emu = emulator().await;
     let audit = temp_path("hardening-secrets-audit.jsonl");
     let _ = std::fs::remove_file(&audit);
-    let toolbox = toolbox(&emu, &emu.base_url(), PrivacyClass::Identifying, Some(&audit)).await;
+    let toolbox = toolbox(
+        &emu,
+        &emu.base_url(),
+        PrivacyClass::Identifying,
+        Some(&audit),
+    )
+    .await;
     let mut seen = vec![format!("{toolbox:?}"), format!("{:?}", toolbox.state())];
-    let mut call = async |name: &str, args: serde_json::Value| match toolbox.call(name, Some(args)).await {
-        Ok(result) => result.to_json().to_string(),
-        Err(error) => format!("{error} {error:?}"),
-    };
+    let call =
+        async |name: &str, args: serde_json::Value| match toolbox.call(name, Some(args)).await {
+            Ok(result) => result.to_json().to_string(),
+            Err(error) => format!("{error} {error:?}"),
+        };
 
     // Every tool, healthy; `report_catalogue` reads metadata whose URLs embed the token.
-    for tool in toolbox.list().map(|t| t.name().to_owned()).collect::<Vec<_>>() {
+    for tool in toolbox
+        .list()
+        .map(|t| t.name().to_owned())
+        .collect::<Vec<_>>()
+    {
         let text = call(&tool, arguments(&tool)).await;
         assert!(!text.contains("\"isError\":true"), "{tool}: {text}");
         seen.push(text);
         // Hostile arguments carrying the secrets themselves.
-        seen.push(call(&tool, json!({ "site": 1, "segment": format!("userId=={TOKEN}") })).await);
-        seen.push(call(&tool, json!({ "site": 1, "date": TOKEN, "token_auth": TOKEN })).await);
+        seen.push(
+            call(
+                &tool,
+                json!({ "site": 1, "segment": format!("userId=={TOKEN}") }),
+            )
+            .await,
+        );
+        seen.push(
+            call(
+                &tool,
+                json!({ "site": 1, "date": TOKEN, "token_auth": TOKEN }),
+            )
+            .await,
+        );
     }
     // (An unknown tool's name is echoed in the dispatch error: that is the caller's own text, so
     // calling a tool named like the token proves nothing and is left out.)
@@ -95,7 +118,11 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
     ];
     for fault in faults {
         emu.inject(fault);
-        for tool in toolbox.list().map(|t| t.name().to_owned()).collect::<Vec<_>>() {
+        for tool in toolbox
+            .list()
+            .map(|t| t.name().to_owned())
+            .collect::<Vec<_>>()
+        {
             seen.push(call(&tool, arguments(&tool)).await);
         }
         emu.clear_faults();
@@ -111,16 +138,29 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}/", probe.local_addr().unwrap())
     };
-    let unreachable = hardening_support::toolbox(&emu, &closed, PrivacyClass::Aggregate, Some(&audit)).await;
-    let result = unreachable.call("visits_summary", Some(arguments("visits_summary"))).await.unwrap();
+    let unreachable =
+        hardening_support::toolbox(&emu, &closed, PrivacyClass::Aggregate, Some(&audit)).await;
+    let result = unreachable
+        .call("visits_summary", Some(arguments("visits_summary")))
+        .await
+        .unwrap();
     assert!(result.is_error());
     seen.push(result.to_json().to_string());
     let bulk = BulkRequest::new()
-        .push("VisitsSummary.get", &Params::new().sites(Sites::one(1).unwrap()))
+        .push(
+            "VisitsSummary.get",
+            &Params::new().sites(Sites::one(1).unwrap()),
+        )
         .unwrap()
-        .push("API.getReportMetadata", &Params::new().sites(Sites::one(1).unwrap()))
+        .push(
+            "API.getReportMetadata",
+            &Params::new().sites(Sites::one(1).unwrap()),
+        )
         .unwrap()
-        .push("VisitsSummary.get", &Params::new().sites(Sites::one(3).unwrap()))
+        .push(
+            "VisitsSummary.get",
+            &Params::new().sites(Sites::one(3).unwrap()),
+        )
         .unwrap();
     let direct = client(&emu.base_url());
     seen.push(format!("{direct:?}"));
@@ -132,7 +172,10 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
 
     let audit_text = std::fs::read_to_string(&audit).unwrap();
     let _ = std::fs::remove_file(&audit);
-    assert!(audit_text.lines().count() > 100, "the audit log should hold every call");
+    assert!(
+        audit_text.lines().count() > 100,
+        "the audit log should hold every call"
+    );
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(!logs.is_empty(), "the client should log its requests");
 
@@ -141,11 +184,21 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
         for (place, text) in seen
             .iter()
             .map(|t| ("a tool result or error", t.as_str()))
-            .chain([("the audit log", audit_text.as_str()), ("the logs", logs.as_str())])
+            .chain([
+                ("the audit log", audit_text.as_str()),
+                ("the logs", logs.as_str()),
+            ])
         {
             if let Some(at) = text.find(&secret) {
-                let from = text[..at].char_indices().rev().nth(60).map_or(0, |(i, _)| i);
-                leaks.push(format!("{what} in {place}: …{}…", &text[from..(at + secret.len()).min(text.len())]));
+                let from = text[..at]
+                    .char_indices()
+                    .rev()
+                    .nth(60)
+                    .map_or(0, |(i, _)| i);
+                leaks.push(format!(
+                    "{what} in {place}: …{}…",
+                    &text[from..(at + secret.len()).min(text.len())]
+                ));
             }
         }
     }

@@ -96,3 +96,43 @@ pub fn arguments(tool: &str) -> Value {
 pub fn temp_path(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("matomo-mcp-{name}-{}", std::process::id()))
 }
+
+/// The longest refusal text accepted: enough to say what is wrong, too short to echo a flood.
+pub const MAX_REFUSAL: usize = 700;
+
+/// `base` with `key` set to `value`.
+pub fn with(base: &Value, key: &str, value: Value) -> Value {
+    let mut args = base.clone();
+    args.as_object_mut().unwrap().insert(key.to_owned(), value);
+    args
+}
+
+/// Calls `tool` and checks that it refused with a text containing `needle`; collects failures.
+pub async fn refused<S: Send + Sync + 'static>(
+    toolbox: &Toolbox<S>,
+    failures: &mut Vec<String>,
+    tool: &str,
+    args: Value,
+    needle: &str,
+) {
+    let shown: String = args.to_string().chars().take(120).collect();
+    let result = toolbox.call(tool, Some(args)).await.unwrap();
+    let text = result.text();
+    let short: String = text.chars().take(300).collect();
+    if !result.is_error() {
+        failures.push(format!("{tool} {shown}: accepted: {short}"));
+    } else if !text.contains(needle) {
+        failures.push(format!("{tool} {shown}: `{needle}` not in {short}"));
+    } else if text.chars().count() > MAX_REFUSAL || text.contains(&"x".repeat(80)) {
+        failures.push(format!("{tool} {shown}: echoes the input: {short}"));
+    }
+}
+
+pub fn report(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} imprecise refusals:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
