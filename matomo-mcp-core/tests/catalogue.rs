@@ -295,3 +295,15 @@ async fn unknown_tool_names_in_the_allow_list_are_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn tool_names_list_every_built_in_tool_in_order() {
+    let names: Vec<String> = catalogue::descriptors(None)
+        .unwrap()
+        .iter()
+        .map(|d| d.name().to_owned())
+        .collect();
+    assert_eq!(names, TOOL_NAMES);
+    let some = catalogue::descriptors(Some(&["countries".into()])).unwrap();
+    assert_eq!(some.len(), 1);
+}
