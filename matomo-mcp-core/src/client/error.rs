@@ -244,3 +244,14 @@ mod tests {
         assert!(status_advice(302).contains("redirect"));
     }
 }
+
+/// A client error as a model should see it: bad input is an argument error, anything else an upstream
+/// failure. Neither text carries the token. Lets tools use `?` on client calls.
+impl From<ClientError> for crate::ToolError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::InvalidParameter { .. } => crate::ToolError::invalid_arguments(error.to_string()),
+            other => crate::ToolError::upstream(other.to_string()),
+        }
+    }
+}
