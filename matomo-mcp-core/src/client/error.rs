@@ -219,7 +219,9 @@ pub(crate) fn millis(duration: Duration) -> u64 {
 impl From<ClientError> for crate::ToolError {
     fn from(error: ClientError) -> Self {
         match error {
-            ClientError::InvalidParameter { .. } => crate::ToolError::invalid_arguments(error.to_string()),
+            ClientError::InvalidParameter { .. } => {
+                crate::ToolError::invalid_arguments(error.to_string())
+            }
             other => crate::ToolError::upstream(other.to_string()),
         }
     }
