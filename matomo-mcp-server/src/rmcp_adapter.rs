@@ -11,8 +11,8 @@ use matomo_mcp_core::audit::{CallOrigin, ClientInfo};
 use matomo_mcp_core::{DispatchError, ToolDescriptor, Toolbox};
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
-    Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
-    Tool,
+    Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -110,11 +110,17 @@ impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let mut result = ListToolsResult::with_all_items(self.tools.to_vec());
         // What a deployment exposes is its own business: no shared caches.
-        result.cache_scope = Some(CacheScope::Private);
+        // Only protocol versions with cache scopes carry the field.
+        let has_cache_scopes = context
+            .protocol_version()
+            .is_some_and(|version| version.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
+        if has_cache_scopes {
+            result.cache_scope = Some(CacheScope::Private);
+        }
         Ok(result)
     }
 

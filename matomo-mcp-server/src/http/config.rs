@@ -1,6 +1,7 @@
 //! What an operator configures for the Streamable HTTP transport.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use super::bearer::BearerToken;
 
@@ -46,6 +47,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// The most requests handled at once; more get 503 with `Retry-After`.
     pub max_in_flight: usize,
+    /// How long a shutdown waits for calls in progress before cutting them off. Default 30 s.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for HttpConfig {
@@ -66,6 +69,7 @@ impl Default for HttpConfig {
             allowed_hosts: loopback.iter().map(|host| (*host).to_owned()).collect(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
@@ -110,6 +114,12 @@ impl HttpConfig {
     /// Sets the largest accepted request body.
     pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Sets how long a shutdown waits for calls in progress.
+    pub fn with_shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
         self
     }
 

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use matomo_mcp_core::Toolbox;
 use tokio::net::TcpListener;
@@ -16,6 +17,9 @@ use super::host::HostPolicy;
 use super::origin::OriginPolicy;
 use crate::rmcp_adapter::{self, McpAdapter};
 use crate::{ServeError, ServerInfo};
+
+/// The largest `max_in_flight` accepted.
+const MAX_IN_FLIGHT: u32 = 100_000;
 
 /// A Streamable HTTP MCP server that is bound and ready to serve.
 ///
@@ -41,6 +45,9 @@ pub struct HttpServer {
     path: String,
     app: axum::Router,
     cancel: CancellationToken,
+    in_flight: Arc<Semaphore>,
+    max_in_flight: u32,
+    shutdown_grace: Duration,
 }
 
 impl HttpServer {
@@ -54,6 +61,7 @@ impl HttpServer {
         config: HttpConfig,
     ) -> Result<Self, ServeError> {
         let guard_state = Arc::new(checked_guard(&config)?);
+        let in_flight = Arc::clone(&guard_state.in_flight);
         if !config.path.starts_with('/') {
             return Err(ServeError::InvalidConfig {
                 key: "path",
@@ -62,6 +70,7 @@ impl HttpServer {
         }
         let adapter = McpAdapter::new(toolbox.into(), &info)?;
         let cancel = CancellationToken::new();
+        let max_in_flight = u32::try_from(config.max_in_flight).unwrap_or(MAX_IN_FLIGHT);
         let app = rmcp_adapter::streamable_http_router(
             adapter,
             &config.path,
@@ -86,6 +95,9 @@ impl HttpServer {
             path: config.path,
             app,
             cancel,
+            in_flight,
+            max_in_flight,
+            shutdown_grace: config.shutdown_grace,
         })
     }
 
@@ -100,18 +112,33 @@ impl HttpServer {
     }
 
     /// Serves until `shutdown` completes, then stops accepting connections,
-    /// ends open event streams and waits for requests in progress to finish.
+    /// lets requests in progress finish (up to the configured grace period)
+    /// and ends open event streams.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let cancel = self.cancel;
         let streams = cancel.clone();
+        let (in_flight, max_in_flight, grace) =
+            (self.in_flight, self.max_in_flight, self.shutdown_grace);
         axum::serve(self.listener, self.app)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 tracing::info!("shutting down the MCP HTTP server");
-                streams.cancel();
+                // Calls in progress hold a slot until their response is sent; when
+                // every slot is back, only idle event streams remain, and those end.
+                tokio::spawn(async move {
+                    let drained =
+                        tokio::time::timeout(grace, in_flight.acquire_many(max_in_flight)).await;
+                    if drained.is_err() {
+                        tracing::warn!(
+                            ?grace,
+                            "calls still running after the shutdown grace period are cut off"
+                        );
+                    }
+                    streams.cancel();
+                });
             })
             .await?;
         cancel.cancel();
@@ -133,6 +160,12 @@ fn checked_guard(config: &HttpConfig) -> Result<Guard, ServeError> {
         return Err(ServeError::InvalidConfig {
             key: "max_in_flight",
             reason: "0 would refuse every request; use at least 1".to_owned(),
+        });
+    }
+    if config.max_in_flight > MAX_IN_FLIGHT as usize {
+        return Err(ServeError::InvalidConfig {
+            key: "max_in_flight",
+            reason: format!("at most {MAX_IN_FLIGHT} requests can be in flight at once"),
         });
     }
     if config.max_body_bytes == 0 {
