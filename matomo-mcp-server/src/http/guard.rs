@@ -38,6 +38,9 @@ impl Refusal {
     fn into_response(self) -> Response {
         let mut response = (self.status, self.body).into_response();
         let headers = response.headers_mut();
+        // The request body was not read, so the connection cannot carry another
+        // request; saying so keeps clients from reusing it and failing.
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,

@@ -31,12 +31,17 @@ const MAX_IN_FLIGHT: u32 = 100_000;
 /// use matomo_mcp_core::Toolbox;
 /// use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo};
 ///
+/// let token = std::fs::read_to_string("/run/secrets/mcp-bearer-token")?;
 /// let config = HttpConfig::default()
-///     .with_bind("127.0.0.1:0".parse().unwrap())
-///     .with_bearer_token(BearerToken::new(std::env::var("MCP_BEARER_TOKEN").unwrap_or_default()));
+///     .with_bind("127.0.0.1:0".parse().expect("a socket address"))
+///     .with_bearer_token(BearerToken::new(token.trim()));
 /// let server = HttpServer::bind(Toolbox::new(), ServerInfo::default(), config).await?;
 /// eprintln!("listening on {}", server.url());
-/// server.serve(async { let _ = tokio::signal::ctrl_c().await; }).await
+///
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// # drop(stop);
+/// // Keep `stop` and send on it (or drop it) to shut the server down.
+/// server.serve(async move { let _ = stopped.await; }).await
 /// # }
 /// ```
 pub struct HttpServer {

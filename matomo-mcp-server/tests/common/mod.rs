@@ -1,6 +1,7 @@
 //! Helpers for the HTTP tests: start a server on 127.0.0.1:0, speak raw JSON-RPC to it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod stdio_server;
 pub mod tools;
 
 use std::sync::{Arc, Mutex};
