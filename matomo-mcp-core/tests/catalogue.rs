@@ -94,7 +94,10 @@ fn planted(emu: &Emulator) -> BTreeSet<String> {
                             }
                         }
                     }
-                    if let Some(name) = title.strip_prefix("Profile of ") {
+                    if let Some(name) = title
+                        .strip_prefix("Profile of ")
+                        .or_else(|| title.strip_prefix("Medical notes of "))
+                    {
                         out.insert(name.to_owned());
                     }
                     let path = url.split('?').next().unwrap_or_default().to_owned();
