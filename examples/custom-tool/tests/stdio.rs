@@ -41,7 +41,6 @@ async fn browser_share_over_stdio() {
         responses.push(serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap());
         send(json!({ "jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": { "name": "browser_share", "arguments": { "site": 1 } } }));
         responses.push(serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap());
-        drop(send);
         drop(stdin);
         child.wait().unwrap();
         responses

@@ -1,7 +1,7 @@
 //! The `matomo-mcp` command against the Matomo emulator: check, manifest, tools, and the refusals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use matomo_mcp_testkit::{Day, Emulator};
@@ -42,7 +42,7 @@ async fn run(args: Vec<String>) -> Output {
     .unwrap()
 }
 
-fn args(path: &PathBuf, rest: &[&str]) -> Vec<String> {
+fn args(path: &Path, rest: &[&str]) -> Vec<String> {
     let mut all = vec!["--config".to_owned(), path.display().to_string()];
     all.extend(rest.iter().map(|s| (*s).to_owned()));
     all
