@@ -50,10 +50,14 @@ async fn client_available() -> bool {
 }
 
 async fn run_client(args: &[&str]) {
+    run_client_as(common::SERVER_NAME, args).await;
+}
+
+async fn run_client_as(server_name: &str, args: &[&str]) {
     let mut command = Command::new("python3");
     command
         .arg(script())
-        .args(["--server-name", common::SERVER_NAME])
+        .args(["--server-name", server_name])
         .args(args)
         .env("PYTHONUNBUFFERED", "1")
         .kill_on_drop(true);
@@ -92,4 +96,60 @@ async fn official_python_client_over_streamable_http() {
     let server = common::start().await;
     run_client(&["http", &server.url, common::TOKEN]).await;
     server.shutdown().await;
+}
+
+const CATALOGUE_SERVER: &str = "matomo-mcp-catalogue";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_client_calls_every_built_in_tool_over_stdio() {
+    if !client_available().await {
+        return;
+    }
+    let server = common::stdio_server::catalogue_stdio_server();
+    run_client_as(
+        CATALOGUE_SERVER,
+        &["--catalogue", "stdio", server.to_str().unwrap()],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_client_calls_every_built_in_tool_over_streamable_http() {
+    use matomo_mcp_core::catalogue::{self, Deployment};
+    use matomo_mcp_core::config::Config;
+    use matomo_mcp_testkit::{Day, Emulator};
+
+    if !client_available().await {
+        return;
+    }
+    let token = "view0123456789abcdef0123456789ab";
+    let emulator = Emulator::builder()
+        .seed(9)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(token, &[1, 2])
+        .start()
+        .await
+        .unwrap();
+    let toml = format!(
+        "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n",
+        emulator.base_url()
+    );
+    let config = Config::from_toml_str(&toml, |_| None).unwrap();
+    let toolbox = catalogue::toolbox(Deployment::connect(&config).await.unwrap(), None).unwrap();
+    let info = matomo_mcp_server::ServerInfo::new(CATALOGUE_SERVER, "0.0.1-test");
+    let server = matomo_mcp_server::HttpServer::bind(toolbox, info, common::test_config())
+        .await
+        .unwrap();
+    let url = server.url();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(server.serve(async move {
+        let _ = stopped.await;
+    }));
+    run_client_as(
+        CATALOGUE_SERVER,
+        &["--catalogue", "http", &url, common::TOKEN],
+    )
+    .await;
+    let _ = stop.send(());
+    task.await.unwrap().unwrap();
 }
