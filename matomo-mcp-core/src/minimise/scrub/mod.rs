@@ -24,7 +24,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use patterns::MaskKind;
-use patterns::{BUILT_IN, PLACEHOLDER, Pattern};
+use patterns::{BUILT_IN, Pattern, placeholder_regex};
 
 use crate::privacy::{Classified, PrivacyClass, Shape};
 
@@ -146,9 +146,17 @@ impl ScrubberBuilder {
                 needs_letters_and_digits: false,
             });
         }
+        let placeholder = compile(
+            "placeholder",
+            &placeholder_regex(
+                patterns
+                    .iter()
+                    .map(|p| p.placeholder.trim_matches(['[', ']'])),
+            ),
+        )?;
         Ok(Scrubber {
             patterns,
-            placeholder: compile("placeholder", PLACEHOLDER)?,
+            placeholder,
             allowed_query_params: self.allowed_query_params,
         })
     }

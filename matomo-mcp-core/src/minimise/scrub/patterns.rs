@@ -85,8 +85,14 @@ pub(super) const BUILT_IN: &[BuiltIn] = &[
     rule(MaskKind::Number, r"\d{6,}"),
 ];
 
-/// A placeholder already in a text: `[email]`, `[number]`, or a custom `[name]`.
-pub(super) const PLACEHOLDER: &str = r"\[[a-z][a-z0-9_-]{0,31}\]";
+/// A regex matching exactly the placeholders `names` stand for (`[email]`, a custom `[name]`).
+///
+/// Only the placeholders this scrubber writes are left alone: any bracketed word would let a
+/// visitor hide an identifier from masking by writing it as `[x0123456789abcdef]`.
+pub(super) fn placeholder_regex<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(regex::escape).collect();
+    format!(r"\[(?:{})\]", names.join("|"))
+}
 
 /// A compiled pattern with what it masks as.
 pub(super) struct Pattern {
