@@ -17,7 +17,7 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(decode_response segment scrub toolbox_dispatch)
+    targets=(decode_response segment scrub toolbox_dispatch mcp_request)
 fi
 case "$seconds" in '' | *[!0-9]*) echo "usage: fuzz/run.sh SECONDS [TARGET...]" >&2; exit 2 ;; esac
 
