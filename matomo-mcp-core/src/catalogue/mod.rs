@@ -18,7 +18,9 @@ pub mod tools;
 
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::{Deployment, StartupError};
-pub use report::{ReportOutput, UPSTREAM_ROW_CAP};
+pub use report::{
+    Labels, ReportOutput, UPSTREAM_ROW_CAP, render as render_report, report_from_body,
+};
 
 use crate::Toolbox;
 use crate::tool::{RegistrationError, Tool};
@@ -46,6 +48,7 @@ pub const TOOL_NAMES: &[&str] = &[
     "os_versions",
     "goals_overview",
     "ecommerce_overview",
+    "site_overview",
     "event_categories",
     "event_actions",
     "event_names",
@@ -93,7 +96,7 @@ pub fn toolbox(
             }
         )*};
     }
-    use tools::{overview::*, raw::*, reports::*, sites::*, visit_log::*};
+    use tools::{overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*};
     register!(
         ListSitesTool,
         VisitsSummaryTool,
@@ -116,6 +119,7 @@ pub fn toolbox(
         OsVersionsTool,
         GoalsOverviewTool,
         EcommerceOverviewTool,
+        SiteOverviewTool,
         EventCategoriesTool,
         EventActionsTool,
         EventNamesTool,

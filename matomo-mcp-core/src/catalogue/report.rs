@@ -12,7 +12,7 @@ use super::args::{ReportArgs, Request, to_tool_error};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
-use crate::minimise::{Metrics, ReportRow, merge_equal_labels};
+use crate::minimise::{Metrics, ReportRow, Scrubber, Threshold, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
 use crate::policy::parse_and_check_segment;
@@ -50,8 +50,8 @@ pub struct ReportOutput {
 }
 
 /// How a report's labels are scrubbed.
-#[derive(Clone, Copy)]
-pub(crate) enum Labels {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Labels {
     /// Labels are URLs or paths.
     Url,
     /// Labels are free text (titles, keywords, names).
@@ -89,19 +89,59 @@ where
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
-    let value = serde_json::to_value(&output).map_err(|e| ToolError::internal(e.to_string()))?;
+    shape(
+        &deployment.scrubber,
+        deployment.threshold,
+        &output,
+        labels,
+        &request,
+    )
+}
+
+/// The report pipeline over a response body of report `R` for one site and one period, without HTTP:
+/// typed decoding, label scrubbing, merging of equal labels, the threshold, sorting and paging.
+///
+/// This is what every row-based tool does with Matomo's answer; benchmarks and embedders that
+/// already hold a body call it directly. `args` gives the site, period, date and paging echoed
+/// in the output (its segment is not applied here: the body is already the segment's).
+pub fn report_from_body<R>(
+    body: &[u8],
+    scrubber: &Scrubber,
+    threshold: Threshold,
+    labels: Labels,
+    args: &ReportArgs,
+) -> Result<ReportOutput, ToolError>
+where
+    R: Report,
+    R::Output: Serialize,
+{
+    let request = args.request()?;
+    let output: R::Output =
+        crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
+    shape(scrubber, threshold, &output, labels, &request)
+}
+
+/// A typed report output to report rows, minimised.
+pub(crate) fn shape<O: Serialize>(
+    scrubber: &Scrubber,
+    threshold: Threshold,
+    output: &O,
+    labels: Labels,
+    request: &Request,
+) -> Result<ReportOutput, ToolError> {
+    let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
     let upstream = value.as_array().map_or(0, Vec::len);
     let rows = value
         .as_array()
         .map(|rows| {
             rows.iter()
-                .filter_map(|row| to_row(deployment, row, labels))
+                .filter_map(|row| to_row(scrubber, row, labels))
                 .collect()
         })
         .unwrap_or_default();
     Ok(minimise(
-        deployment,
-        &request,
+        threshold,
+        request,
         rows,
         upstream as u64 >= u64::from(UPSTREAM_ROW_CAP),
     ))
@@ -109,13 +149,13 @@ where
 
 /// Scrubs, merges, thresholds, sorts and pages rows that are already report rows.
 pub(crate) fn minimise(
-    deployment: &Deployment,
+    threshold: Threshold,
     request: &Request,
     rows: Vec<ReportRow>,
     truncated: bool,
 ) -> ReportOutput {
     let merged = merge_equal_labels(rows);
-    let mut thresholded = deployment.threshold.apply(merged);
+    let mut thresholded = threshold.apply(merged);
     // "Other" comes last; every other row by visits, most first, as Matomo sorts by default.
     let other = thresholded
         .rows
@@ -142,7 +182,7 @@ pub(crate) fn minimise(
         rows,
         total_rows,
         suppressed_rows: thresholded.suppressed_rows as u64,
-        threshold_k: deployment.threshold.k(),
+        threshold_k: threshold.k(),
         truncated,
     }
 }
@@ -151,22 +191,22 @@ pub(crate) fn minimise(
 ///
 /// Only numbers under a known metric name are kept; everything else (URLs, segments,
 /// coordinates, codes) is dropped here, whatever the model type held.
-fn to_row(deployment: &Deployment, row: &Value, labels: Labels) -> Option<ReportRow> {
+fn to_row(scrubber: &Scrubber, row: &Value, labels: Labels) -> Option<ReportRow> {
     let object = row.as_object()?;
     let label = object.get("label").map(|l| match l {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     })?;
     let label = match labels {
-        Labels::Url => deployment.scrubber.url(&label),
-        Labels::Text => deployment.scrubber.text(&label),
+        Labels::Url => scrubber.url(&label),
+        Labels::Text => scrubber.text(&label),
     };
     let metrics = Metrics::known_in(object);
     Some(ReportRow::new(label, metrics))
 }
 
-/// A readable table of a report for the text content.
-pub(crate) fn render(output: &ReportOutput) -> String {
+/// A readable table of a report: the text content every report tool answers with.
+pub fn render(output: &ReportOutput) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
