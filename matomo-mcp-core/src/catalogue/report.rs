@@ -68,7 +68,7 @@ pub(crate) async fn run<R>(
 ) -> Result<ReportOutput, ToolError>
 where
     R: Report,
-    R::Output: Serialize,
+    R::Output: IntoIterator<Item: Serialize>,
 {
     let request = args.request()?;
     deployment.check_site(request.site)?;
@@ -92,7 +92,7 @@ where
     shape(
         &deployment.scrubber,
         deployment.threshold,
-        &output,
+        output,
         labels,
         &request,
     )
@@ -113,32 +113,36 @@ pub fn report_from_body<R>(
 ) -> Result<ReportOutput, ToolError>
 where
     R: Report,
-    R::Output: Serialize,
+    R::Output: IntoIterator<Item: Serialize>,
 {
     let request = args.request()?;
     let output: R::Output =
         crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
-    shape(scrubber, threshold, &output, labels, &request)
+    shape(scrubber, threshold, output, labels, &request)
 }
 
 /// A typed report output to report rows, minimised.
-pub(crate) fn shape<O: Serialize>(
+///
+/// Rows are converted one at a time, so no JSON copy of the whole report is ever built.
+pub(crate) fn shape<O>(
     scrubber: &Scrubber,
     threshold: Threshold,
-    output: &O,
+    output: O,
     labels: Labels,
     request: &Request,
-) -> Result<ReportOutput, ToolError> {
-    let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
-    let upstream = value.as_array().map_or(0, Vec::len);
-    let rows = value
-        .as_array()
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|row| to_row(scrubber, row, labels))
-                .collect()
-        })
-        .unwrap_or_default();
+) -> Result<ReportOutput, ToolError>
+where
+    O: IntoIterator,
+    O::Item: Serialize,
+{
+    let mut upstream = 0usize;
+    let mut rows = Vec::new();
+    for row in output {
+        upstream += 1;
+        let value = serde_json::to_value(&row).map_err(|e| ToolError::internal(e.to_string()))?;
+        drop(row);
+        rows.extend(to_row(scrubber, &value, labels));
+    }
     Ok(minimise(
         threshold,
         request,

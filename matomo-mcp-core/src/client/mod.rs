@@ -265,7 +265,7 @@ impl MatomoClient {
         method: &str,
         value: Value,
     ) -> Result<T, ClientError> {
-        serde_json::from_value(value.clone()).map_err(|err| {
+        T::deserialize(&value).map_err(|err| {
             let body = value.to_string();
             envelope::undecodable(
                 method,

@@ -86,7 +86,7 @@ pub async fn site_overview(
         referrer_types: report::shape(
             &deployment.scrubber,
             deployment.threshold,
-            &referrer_types,
+            referrer_types,
             Labels::Text,
             &request,
         )?,

@@ -19,7 +19,7 @@ mod url;
 use std::collections::BTreeSet;
 use std::fmt;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -82,6 +82,8 @@ pub enum ScrubConfigError {
 /// ```
 pub struct Scrubber {
     patterns: Vec<Pattern>,
+    /// Every pattern at once, to skip text none of them can match.
+    any: RegexSet,
     placeholder: Regex,
     allowed_query_params: BTreeSet<String>,
 }
@@ -146,8 +148,15 @@ impl ScrubberBuilder {
                 needs_letters_and_digits: false,
             });
         }
+        let any = RegexSet::new(patterns.iter().map(|p| p.regex.as_str())).map_err(|e| {
+            ScrubConfigError::InvalidRegex {
+                name: "all patterns together".to_owned(),
+                message: e.to_string(),
+            }
+        })?;
         Ok(Scrubber {
             patterns,
+            any,
             placeholder: compile("placeholder", PLACEHOLDER)?,
             allowed_query_params: self.allowed_query_params,
         })
@@ -177,7 +186,12 @@ impl Scrubber {
 
     /// Masks identifiers in free text (a page title, a search keyword, an event name).
     pub fn text(&self, input: &str) -> ScrubbedText {
-        ScrubbedText(text::mask(input, &self.patterns, &self.placeholder))
+        ScrubbedText(text::mask(
+            input,
+            &self.patterns,
+            &self.any,
+            &self.placeholder,
+        ))
     }
 
     /// Scrubs a URL or a URL path label: drops the fragment, user info and every
@@ -185,7 +199,12 @@ impl Scrubber {
     pub fn url(&self, input: &str) -> ScrubbedText {
         let parts = url::split(input);
         let mut out = parts.origin;
-        out.push_str(&text::mask(parts.path, &self.patterns, &self.placeholder));
+        out.push_str(&text::mask(
+            parts.path,
+            &self.patterns,
+            &self.any,
+            &self.placeholder,
+        ));
         if let Some(query) = parts.query {
             let mut separator = '?';
             for (key, value) in url::allowed_pairs(query, &self.allowed_query_params) {
@@ -193,14 +212,24 @@ impl Scrubber {
                 out.push_str(key);
                 if let Some(value) = value {
                     out.push('=');
-                    out.push_str(&text::mask(value, &self.patterns, &self.placeholder));
+                    out.push_str(&text::mask(
+                        value,
+                        &self.patterns,
+                        &self.any,
+                        &self.placeholder,
+                    ));
                 }
                 separator = '&';
             }
         }
         // The origin can be an IP address; mask the whole result once more so that
         // the URL as a whole meets the same guarantees as text.
-        ScrubbedText(text::mask(&out, &self.patterns, &self.placeholder))
+        ScrubbedText(text::mask(
+            &out,
+            &self.patterns,
+            &self.any,
+            &self.placeholder,
+        ))
     }
 }
 
