@@ -112,7 +112,7 @@ fn quick_table(scrubber: &Scrubber, threshold: Threshold, generaliser: &Generali
         best
     };
     println!("best of 3 passes: input | plain MB/s | full MB/s | full rows/s | ratio full/plain");
-    let mut line = |name: String, rows: usize, body: &[u8], full: &dyn Fn() -> usize| {
+    let line = |name: String, rows: usize, body: &[u8], full: &dyn Fn() -> usize| {
         let a = time(&|| plain(body));
         let b = time(full);
         println!(

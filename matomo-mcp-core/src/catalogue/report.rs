@@ -166,16 +166,27 @@ pub(crate) fn minimise(
         .iter()
         .position(|r| r.label.as_str().starts_with("Other ("))
         .map(|i| thresholded.rows.remove(i));
-    thresholded.rows.sort_by(|a, b| {
-        b.population()
-            .cmp(&a.population())
-            .then_with(|| a.label.cmp(&b.label))
-    });
-    thresholded.rows.extend(other);
-    let total_rows = thresholded.rows.len() as u64;
-    let rows = thresholded
+    let total_rows = (thresholded.rows.len() + usize::from(other.is_some())) as u64;
+    // Only the rows up to the end of the page need an order: select them in linear time,
+    // then sort just those (populations computed once, not in every comparison).
+    let mut keyed: Vec<(u64, ReportRow)> = thresholded
         .rows
         .into_iter()
+        .map(|row| (row.population(), row))
+        .collect();
+    let order = |a: &(u64, ReportRow), b: &(u64, ReportRow)| {
+        b.0.cmp(&a.0).then_with(|| a.1.label.cmp(&b.1.label))
+    };
+    let wanted = (request.offset as usize).saturating_add(request.limit as usize);
+    if keyed.len() > wanted {
+        keyed.select_nth_unstable_by(wanted, order);
+        keyed.truncate(wanted);
+    }
+    keyed.sort_by(order);
+    let rows = keyed
+        .into_iter()
+        .map(|(_, row)| row)
+        .chain(other)
         .skip(request.offset as usize)
         .take(request.limit as usize)
         .collect();
