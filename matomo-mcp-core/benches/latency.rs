@@ -2,6 +2,7 @@
 //! server's own share: the total minus a plain HTTP round trip of the same upstream request.
 //!
 //! `cargo bench -p matomo-mcp-core --bench latency`; see `benches/README.md` for results.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::hint::black_box;

@@ -1,99 +1,24 @@
 //! Throughput of decoding, minimising and encoding large Matomo answers, against a plain
-//! `serde_json::Value` round trip of the same bytes; and the peak memory of the full pipeline.
+//! `serde_json::Value` round trip of the same bytes. (Peak memory is in `benches/memory.rs`,
+//! whose counting allocator would slow these timings down.)
 //!
 //! `cargo bench -p matomo-mcp-core --bench pipeline`; see `benches/README.md` for results.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use matomo_mcp_core::catalogue::tools::visit_log::VisitLog;
-use matomo_mcp_core::catalogue::{Labels, ReportArgs, render_report, report_from_body};
 use matomo_mcp_core::minimise::{Generaliser, Scrubber, Threshold};
-use matomo_mcp_core::models::{actions, live};
 use matomo_mcp_core::privacy::PseudonymKey;
-use peak_alloc::PeakAlloc;
-use serde_json::Value;
 
 mod data;
+mod pipelines;
 
-#[global_allocator]
-static ALLOCATOR: PeakAlloc = PeakAlloc;
+use pipelines::{args, plain, report_pipeline, visit_pipeline};
 
 const ROWS: [usize; 3] = [1_000, 10_000, 100_000];
 const VISITS: usize = 10_000;
-
-fn args() -> ReportArgs {
-    serde_json::from_value(serde_json::json!({
-        "site": 1, "period": "range", "date": "2026-11-12,2026-11-25", "limit": 100
-    }))
-    .expect("valid arguments")
-}
-
-/// (a) The floor: parse the body into a `Value` and write it out again.
-fn plain(body: &[u8]) -> usize {
-    let value: Value = serde_json::from_slice(body).expect("generated JSON");
-    serde_json::to_vec(&value).expect("serialisable").len()
-}
-
-/// (b) What a report tool does with Matomo's answer: typed decode, scrub, merge, threshold,
-/// sort and page, then the structured and the text content of the tool result.
-fn report_pipeline(
-    body: &[u8],
-    scrubber: &Scrubber,
-    threshold: Threshold,
-    args: &ReportArgs,
-) -> usize {
-    let output =
-        report_from_body::<actions::GetPageUrls>(body, scrubber, threshold, Labels::Url, args)
-            .expect("the pipeline accepts the report");
-    let structured = serde_json::to_value(&output).expect("serialisable");
-    let text = render_report(&output);
-    structured.as_object().map_or(0, |o| o.len()) + text.len()
-}
-
-/// (b) for the visit log: typed decode, generalisation (pseudonyms, coarse times, scrubbed
-/// URLs) of every visit, structured and text encoding.
-fn visit_pipeline(body: &[u8], generaliser: &Generaliser<'_>) -> usize {
-    let visits: <live::GetLastVisitsDetails as matomo_mcp_core::models::Report>::Output =
-        matomo_mcp_core::models::decode(body).expect("generated visits decode");
-    let log = VisitLog {
-        visits: visits.iter().map(|v| generaliser.visit(v)).collect(),
-    };
-    let structured = serde_json::to_string(&log).expect("serialisable");
-    let text: usize = log
-        .visits
-        .iter()
-        .map(|v| format!("{:?} {:?} {}", v.visitor, v.started, v.actions.len()).len())
-        .sum();
-    structured.len() + text
-}
-
-/// Peak heap above the body itself while the full pipeline runs on `body`.
-fn peak_over(body: &[u8], run: impl Fn(&[u8]) -> usize) -> usize {
-    let before = ALLOCATOR.current_usage();
-    ALLOCATOR.reset_peak_usage();
-    black_box(run(body));
-    ALLOCATOR.peak_usage().saturating_sub(before)
-}
-
-fn memory_report(scrubber: &Scrubber, threshold: Threshold) {
-    let args = args();
-    println!("peak heap of one pass, above the body (counting allocator):");
-    for rows in ROWS {
-        let body = data::page_urls(rows, 42);
-        let full = peak_over(&body, |b| report_pipeline(b, scrubber, threshold, &args));
-        let base = peak_over(&body, plain);
-        println!(
-            "  page_urls {rows:>6} rows, body {:>8.2} MB: full pipeline {:>8.2} MB ({:.2}x body), plain Value {:>8.2} MB ({:.2}x body)",
-            mb(body.len()),
-            mb(full),
-            full as f64 / body.len() as f64,
-            mb(base),
-            base as f64 / body.len() as f64,
-        );
-    }
-}
 
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
@@ -179,7 +104,6 @@ fn main() {
     let key = PseudonymKey::from_bytes(vec![7; 32]).expect("a 32-byte key");
     let generaliser = Generaliser::new(&key, &scrubber);
     let quick = std::env::args().any(|a| a == "--quick-table");
-    memory_report(&scrubber, threshold);
     quick_table(&scrubber, threshold, &generaliser);
     if quick {
         return;

@@ -39,7 +39,7 @@ impl Coalescer {
         let cell = self
             .lock()
             .entry(key.clone())
-            .or_insert_with(Shared::default)
+            .or_default()
             .clone();
         let result = cell
             .get_or_init(|| async { fetch().await.map(Arc::new) })
