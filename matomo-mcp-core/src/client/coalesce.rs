@@ -36,11 +36,7 @@ impl Coalescer {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<RawResponse, ClientError>>,
     {
-        let cell = self
-            .lock()
-            .entry(key.clone())
-            .or_default()
-            .clone();
+        let cell = self.lock().entry(key.clone()).or_default().clone();
         let result = cell
             .get_or_init(|| async { fetch().await.map(Arc::new) })
             .await
