@@ -171,3 +171,8 @@ pub use matomo_mcp_macros::matomo_tool;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeExamples;
+
+/// Compiles and runs the Rust examples of the custom-tool guide.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/custom-tools.md")]
+struct CustomToolsGuideExamples;

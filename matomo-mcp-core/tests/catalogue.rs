@@ -94,7 +94,10 @@ fn planted(emu: &Emulator) -> BTreeSet<String> {
                             }
                         }
                     }
-                    if let Some(name) = title.strip_prefix("Profile of ") {
+                    if let Some(name) = title
+                        .strip_prefix("Profile of ")
+                        .or_else(|| title.strip_prefix("Medical notes of "))
+                    {
                         out.insert(name.to_owned());
                     }
                     let path = url.split('?').next().unwrap_or_default().to_owned();
@@ -294,4 +297,16 @@ async fn unknown_tool_names_in_the_allow_list_are_refused() {
         err.to_string().contains("there is no tool `everything`"),
         "{err}"
     );
+}
+
+#[test]
+fn tool_names_list_every_built_in_tool_in_order() {
+    let names: Vec<String> = catalogue::descriptors(None)
+        .unwrap()
+        .iter()
+        .map(|d| d.name().to_owned())
+        .collect();
+    assert_eq!(names, TOOL_NAMES);
+    let some = catalogue::descriptors(Some(&["countries".into()])).unwrap();
+    assert_eq!(some.len(), 1);
 }

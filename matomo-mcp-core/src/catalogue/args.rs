@@ -123,10 +123,7 @@ impl Request {
     }
 }
 
-/// A client error as the model should see it: bad input is an argument error, the rest upstream.
+/// A client error as the model should see it (see `impl From<ClientError> for ToolError`).
 pub(crate) fn to_tool_error(error: ClientError) -> ToolError {
-    match error {
-        ClientError::InvalidParameter { .. } => ToolError::invalid_arguments(error.to_string()),
-        other => ToolError::upstream(other.to_string()),
-    }
+    error.into()
 }

@@ -23,7 +23,7 @@ pub use report::{
 };
 
 use crate::Toolbox;
-use crate::tool::{RegistrationError, Tool};
+use crate::tool::{RegistrationError, Tool, ToolDescriptor};
 
 /// Every built-in tool's name, in listing order.
 pub const TOOL_NAMES: &[&str] = &[
@@ -70,63 +70,83 @@ pub enum CatalogueError {
     Registration(#[from] RegistrationError),
 }
 
+/// Every built-in tool, in listing order.
+pub fn all_tools() -> Vec<Box<dyn Tool<Deployment>>> {
+    use tools::{overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*};
+    vec![
+        Box::new(ListSitesTool),
+        Box::new(VisitsSummaryTool),
+        Box::new(MetricTrendTool),
+        Box::new(TopPagesTool),
+        Box::new(EntryPagesTool),
+        Box::new(PageTitlesTool),
+        Box::new(OutlinksTool),
+        Box::new(DownloadsTool),
+        Box::new(SiteSearchKeywordsTool),
+        Box::new(ReferrerTypesTool),
+        Box::new(ReferrerWebsitesTool),
+        Box::new(SearchEnginesTool),
+        Box::new(CampaignsTool),
+        Box::new(SocialNetworksTool),
+        Box::new(CountriesTool),
+        Box::new(CitiesTool),
+        Box::new(DeviceTypesTool),
+        Box::new(BrowsersTool),
+        Box::new(OsVersionsTool),
+        Box::new(GoalsOverviewTool),
+        Box::new(EcommerceOverviewTool),
+        Box::new(SiteOverviewTool),
+        Box::new(EventCategoriesTool),
+        Box::new(EventActionsTool),
+        Box::new(EventNamesTool),
+        Box::new(VisitsPerHourTool),
+        Box::new(ReportCatalogueTool),
+        Box::new(VisitLogTool),
+        Box::new(RawPageUrlsTool),
+    ]
+}
+
+/// The definitions of the built-in tools in `allowed` (all when `None`), without connecting to Matomo.
+pub fn descriptors(allowed: Option<&[String]>) -> Result<Vec<ToolDescriptor>, CatalogueError> {
+    check_allowed(allowed)?;
+    Ok(all_tools()
+        .iter()
+        .map(|tool| tool.descriptor())
+        .filter(|d| is_allowed(allowed, d.name()))
+        .collect())
+}
+
+fn check_allowed(allowed: Option<&[String]>) -> Result<(), CatalogueError> {
+    match allowed
+        .into_iter()
+        .flatten()
+        .find(|n| !TOOL_NAMES.contains(&n.as_str()))
+    {
+        Some(unknown) => Err(CatalogueError::UnknownTool(unknown.clone())),
+        None => Ok(()),
+    }
+}
+
+fn is_allowed(allowed: Option<&[String]>, name: &str) -> bool {
+    allowed.is_none_or(|names| names.iter().any(|n| n == name))
+}
+
 /// A toolbox with the built-in tools (those in `allowed`, or all when `None`) over `deployment`,
 /// with the deployment's ceiling and a final guard that withholds any result holding the Matomo token.
 pub fn toolbox(
     deployment: Deployment,
     allowed: Option<&[String]>,
 ) -> Result<Toolbox<Deployment>, CatalogueError> {
-    if let Some(unknown) = allowed
-        .into_iter()
-        .flatten()
-        .find(|n| !TOOL_NAMES.contains(&n.as_str()))
-    {
-        return Err(CatalogueError::UnknownTool(unknown.clone()));
-    }
+    check_allowed(allowed)?;
     let ceiling = deployment.ceiling();
     let guard = deployment.token_guard.clone();
     let mut toolbox = Toolbox::with_state(deployment)
         .with_ceiling(ceiling)
         .with_guard(guard);
-    let wanted = |name: &str| allowed.is_none_or(|names| names.iter().any(|n| n == name));
-    macro_rules! register {
-        ($($tool:expr),* $(,)?) => {$(
-            if wanted(Tool::<crate::catalogue::Deployment>::descriptor(&$tool).name()) {
-                toolbox = toolbox.try_tool($tool)?;
-            }
-        )*};
+    for tool in all_tools() {
+        if is_allowed(allowed, tool.descriptor().name()) {
+            toolbox = toolbox.try_tool(tool)?;
+        }
     }
-    use tools::{overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*};
-    register!(
-        ListSitesTool,
-        VisitsSummaryTool,
-        MetricTrendTool,
-        TopPagesTool,
-        EntryPagesTool,
-        PageTitlesTool,
-        OutlinksTool,
-        DownloadsTool,
-        SiteSearchKeywordsTool,
-        ReferrerTypesTool,
-        ReferrerWebsitesTool,
-        SearchEnginesTool,
-        CampaignsTool,
-        SocialNetworksTool,
-        CountriesTool,
-        CitiesTool,
-        DeviceTypesTool,
-        BrowsersTool,
-        OsVersionsTool,
-        GoalsOverviewTool,
-        EcommerceOverviewTool,
-        SiteOverviewTool,
-        EventCategoriesTool,
-        EventActionsTool,
-        EventNamesTool,
-        VisitsPerHourTool,
-        ReportCatalogueTool,
-        VisitLogTool,
-        RawPageUrlsTool,
-    );
     Ok(toolbox)
 }

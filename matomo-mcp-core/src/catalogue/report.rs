@@ -223,15 +223,17 @@ fn to_row(scrubber: &Scrubber, row: &Value, labels: Labels) -> Option<ReportRow>
 /// A readable table of a report: the text content every report tool answers with.
 pub fn render(output: &ReportOutput) -> String {
     let mut text = String::new();
+    let shown = output.rows.len();
     let _ = writeln!(
         text,
-        "Site {}, {} {}: {} of {} rows (offset applied), {} rows under {} visitors suppressed{}.",
+        "Site {}, {} {}: {shown} of {} {}; {} {} describing fewer than {} visitors suppressed{}.",
         output.site,
         output.period,
         output.date,
-        output.rows.len(),
         output.total_rows,
+        plural(output.total_rows, "row", "rows"),
         output.suppressed_rows,
+        plural(output.suppressed_rows, "row", "rows"),
         output.threshold_k,
         if output.truncated {
             "; Matomo had more rows than were fetched"
@@ -252,6 +254,10 @@ pub fn render(output: &ReportOutput) -> String {
         let _ = writeln!(text, "- {}: {}", row.label, metrics.join(", "));
     }
     text
+}
+
+fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
 }
 
 pub(crate) fn number(value: f64) -> String {

@@ -214,6 +214,19 @@ pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// A client error as a model should see it: bad input is an argument error, anything else an upstream
+/// failure. Neither text carries the token. Lets tools use `?` on client calls.
+impl From<ClientError> for crate::ToolError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::InvalidParameter { .. } => {
+                crate::ToolError::invalid_arguments(error.to_string())
+            }
+            other => crate::ToolError::upstream(other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,10 +13,10 @@ use serde::Serialize;
 
 pub use operator_items::{OperatorItem, operator_items};
 
-use crate::Toolbox;
 use crate::audit::now_rfc3339;
 use crate::minimise::Threshold;
 use crate::privacy::{FieldClass, PrivacyClass};
+use crate::{ToolDescriptor, Toolbox};
 
 /// One tool in the manifest.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -100,9 +100,16 @@ pub struct PrivacyManifest {
 impl PrivacyManifest {
     /// Starts a manifest for the tools of `toolbox` and its ceiling.
     pub fn builder<S: Send + Sync + 'static>(toolbox: &Toolbox<S>) -> ManifestBuilder {
-        let ceiling = toolbox.ceiling();
-        let tools = toolbox
-            .all_descriptors()
+        Self::from_descriptors(toolbox.all_descriptors(), toolbox.ceiling())
+    }
+
+    /// Starts a manifest for tool definitions and a ceiling, without a toolbox.
+    pub fn from_descriptors<'a>(
+        descriptors: impl IntoIterator<Item = &'a ToolDescriptor>,
+        ceiling: PrivacyClass,
+    ) -> ManifestBuilder {
+        let tools = descriptors
+            .into_iter()
             .map(|d| ManifestTool {
                 name: d.name().to_owned(),
                 description: d.description().to_owned(),

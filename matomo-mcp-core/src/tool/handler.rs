@@ -23,3 +23,13 @@ pub trait Tool<S>: Send + Sync + 'static {
     /// Decodes `arguments` (a JSON object), runs the tool and encodes its output.
     fn call<'a>(&'a self, state: &'a S, arguments: Value) -> ToolFuture<'a>;
 }
+
+impl<S, T: Tool<S> + ?Sized> Tool<S> for Box<T> {
+    fn descriptor(&self) -> ToolDescriptor {
+        (**self).descriptor()
+    }
+
+    fn call<'a>(&'a self, state: &'a S, arguments: Value) -> ToolFuture<'a> {
+        (**self).call(state, arguments)
+    }
+}

@@ -119,6 +119,7 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
             }
         }
     }
+    plant_rare_personal_data(&sites, &mut visits);
     visits.sort_by_key(|v| (v.first_ts, v.site));
     for (i, v) in visits.iter_mut().enumerate() {
         v.id = i as u64 + 1;
@@ -128,6 +129,26 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
         sites,
         goals,
         visits,
+    }
+}
+
+/// One visit per site gets a page and a search that nobody else has: the kind of rare, personal
+/// row (a patient's page, a search for a name) that must never reach an aggregate result.
+fn plant_rare_personal_data(sites: &[Site], visits: &mut [Visit]) {
+    for site in sites {
+        if let Some(visit) = visits
+            .iter_mut()
+            .find(|v| v.site == site.id && v.user_id.is_some())
+        {
+            visit.actions.push(Action::Page {
+                url: format!("{}/members/jane-doe/medical-notes", site.main_url),
+                title: "Medical notes of Jane Doe".into(),
+                time_spent: 42,
+            });
+            visit.actions.push(Action::Search {
+                keyword: "jane doe divorce lawyer".into(),
+            });
+        }
     }
 }
 
@@ -174,7 +195,8 @@ fn page(rng: &mut SplitMix64, site: &Site, pages: &[(&str, &str)], user: Option<
                     site.main_url,
                     u.replace('@', "%40")
                 ),
-                title: format!("Profile of {}", rng.pick(PEOPLE)),
+                // A profile page shows its own user's name: rare by nature.
+                title: format!("Profile of {}", PEOPLE[u.len() % PEOPLE.len()]),
                 time_spent,
             }
         }

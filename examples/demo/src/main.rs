@@ -1,0 +1,206 @@
+//! The zero-setup demo: a Matomo emulator with synthetic data, the built-in catalogue served over MCP,
+//! and a scripted client session printed step by step.
+//!
+//! Run with `cargo run -p example-demo`. Nothing leaves this process: the emulator listens on
+//! 127.0.0.1 and the MCP session runs over an in-memory pipe.
+
+use std::error::Error;
+
+use matomo_mcp_core::catalogue::{self, Deployment};
+use matomo_mcp_core::config::Config;
+use matomo_mcp_server::{ServerInfo, serve_io};
+use matomo_mcp_testkit::{Day, Emulator};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, WriteHalf};
+
+const TOKEN: &str = "demo0123456789abcdef0123456789ab";
+
+/// The client side of the session: JSON-RPC lines out, responses in.
+struct Session {
+    writer: WriteHalf<DuplexStream>,
+    lines: Lines<BufReader<tokio::io::ReadHalf<DuplexStream>>>,
+    next_id: u64,
+}
+
+impl Session {
+    async fn send(&mut self, method: &str, params: Value) -> Result<Value, Box<dyn Error>> {
+        self.next_id += 1;
+        let request =
+            json!({ "jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params });
+        self.writer
+            .write_all(format!("{request}\n").as_bytes())
+            .await?;
+        while let Some(line) = self.lines.next_line().await? {
+            let message: Value = serde_json::from_str(&line)?;
+            if message["id"] == json!(self.next_id) {
+                return Ok(message);
+            }
+        }
+        Err("the server closed the session".into())
+    }
+
+    async fn notify(&mut self, method: &str) -> Result<(), Box<dyn Error>> {
+        let note = json!({ "jsonrpc": "2.0", "method": method });
+        self.writer
+            .write_all(format!("{note}\n").as_bytes())
+            .await?;
+        Ok(())
+    }
+
+    async fn call(
+        &mut self,
+        title: &str,
+        tool: &str,
+        arguments: Value,
+    ) -> Result<Value, Box<dyn Error>> {
+        println!("\n── {title}");
+        println!("   → tools/call {tool} {arguments}");
+        let response = self
+            .send(
+                "tools/call",
+                json!({ "name": tool, "arguments": arguments }),
+            )
+            .await?;
+        if let Some(error) = response.get("error") {
+            println!(
+                "   ← protocol error {}: {}",
+                error["code"],
+                error["message"].as_str().unwrap_or_default()
+            );
+            return Ok(response);
+        }
+        let result = &response["result"];
+        let marker = if result["isError"] == json!(true) {
+            "← tool error"
+        } else {
+            "←"
+        };
+        let text = result["content"][0]["text"].as_str().unwrap_or_default();
+        for (i, line) in text.lines().take(14).enumerate() {
+            // Keep the demo readable in a terminal; the client receives the full text.
+            let shown: String = line.chars().take(110).collect();
+            let cut = if shown.len() < line.len() { "…" } else { "" };
+            println!("   {} {shown}{cut}", if i == 0 { marker } else { " " });
+        }
+        if text.lines().count() > 14 {
+            println!("     … ({} more lines)", text.lines().count() - 14);
+        }
+        Ok(response)
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    println!("matomo-mcp demo: an emulated Matomo with 3 sites and 15 days of synthetic visits,");
+    println!(
+        "served through the built-in tools with the default privacy settings (aggregate only, k = 5)."
+    );
+
+    let today = Day::from_ymd(2026, 11, 26).ok_or("bad demo date")?;
+    let emulator = Emulator::builder()
+        .seed(42)
+        .today(today)
+        .view_token(TOKEN, &[1, 2, 3])
+        .start()
+        .await?;
+    let config = Config::from_toml_str(
+        &format!(
+            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
+            emulator.base_url()
+        ),
+        |_| None,
+    )?;
+    config.require_enabled()?;
+    let deployment = Deployment::connect(&config).await?;
+    println!("Token check: {}", deployment.site_access().summary());
+    let toolbox = catalogue::toolbox(deployment, None)?;
+
+    let (client_end, server_end) = tokio::io::duplex(1 << 20);
+    let (server_read, server_write) = tokio::io::split(server_end);
+    let info = ServerInfo::new("matomo-mcp-demo", env!("CARGO_PKG_VERSION"));
+    let server = tokio::spawn(serve_io(toolbox, info, server_read, server_write));
+    let (client_read, client_write) = tokio::io::split(client_end);
+    let mut session = Session {
+        writer: client_write,
+        lines: BufReader::new(client_read).lines(),
+        next_id: 0,
+    };
+
+    let init = session
+        .send(
+            "initialize",
+            json!({
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": { "name": "matomo-mcp-demo-client", "version": "1.0" }
+            }),
+        )
+        .await?;
+    session.notify("notifications/initialized").await?;
+    let server_info = &init["result"]["serverInfo"];
+    println!(
+        "\n── initialize\n   ← server {} {}",
+        server_info["name"], server_info["version"]
+    );
+
+    let list = session.send("tools/list", json!({})).await?;
+    let tools = list["result"]["tools"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    println!(
+        "\n── tools/list: {} tools, each aggregate (privacy class in _meta):",
+        tools.len()
+    );
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    for chunk in names.chunks(7) {
+        println!("   {}", chunk.join(", "));
+    }
+
+    session
+        .call("Which sites can I read?", "list_sites", json!({}))
+        .await?;
+    session
+        .call(
+            "How did the shop do this month?",
+            "visits_summary",
+            json!({ "site": 1, "period": "month", "date": "today" }),
+        )
+        .await?;
+    session
+        .call(
+            "Top pages this month: query strings (e-mails, reset tokens) removed, identifiers masked",
+            "top_pages",
+            json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
+        )
+        .await?;
+    session
+        .call(
+            "Page titles: one person's profile page is a rare row, merged into \"Other\" or dropped",
+            "page_titles",
+            json!({ "site": 1, "period": "month", "date": "today", "limit": 12 }),
+        )
+        .await?;
+    session
+        .call(
+            "A segment that would single out a user is refused",
+            "top_pages",
+            json!({ "site": 1, "segment": "userId==bob@example.com" }),
+        )
+        .await?;
+    session
+        .call(
+            "The visitor log is above the aggregate ceiling, so it is not even listed",
+            "visit_log",
+            json!({ "site": 1 }),
+        )
+        .await?;
+
+    drop(session);
+    server.await??;
+    emulator.shutdown().await;
+    println!(
+        "\nDone. Raise the ceiling or change k in a configuration file to see the difference (README)."
+    );
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! `matomo-mcp`: the configurable MCP server for a Matomo, with the built-in privacy-minimised tools.
+//!
+//! ```text
+//! matomo-mcp [--config FILE] serve [--http]     serve over stdio (desktop clients) or Streamable HTTP
+//! matomo-mcp [--config FILE] check              connectivity, token privileges, sites, what would be exposed
+//! matomo-mcp [--config FILE] manifest [--json]  the privacy manifest (Markdown, or JSON)
+//! matomo-mcp [--config FILE] tools              the tool definitions as JSON
+//! ```
+//!
+//! Configuration comes from the TOML file and `MATOMO_URL`, `MATOMO_TOKEN` / `MATOMO_TOKEN_FILE` and
+//! `MATOMO_MCP_*` environment variables (see docs/configuration.md). Nothing is served unless
+//! `enabled = true`.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A privacy-minimising MCP server for Matomo analytics.
+#[derive(Parser)]
+#[command(name = "matomo-mcp", version, about)]
+struct Cli {
+    /// The TOML configuration file (environment variables override it).
+    #[arg(long, short, global = true, env = "MATOMO_MCP_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the tools: over stdio (for desktop AI clients) unless `--http` is given.
+    Serve {
+        /// Serve over Streamable HTTP on the configured address instead of stdio.
+        #[arg(long)]
+        http: bool,
+    },
+    /// Check the configuration against Matomo: connectivity, token privileges, sites, exposed tools.
+    Check,
+    /// Print the privacy manifest, an annex for records of processing and a DPIA.
+    Manifest {
+        /// Print JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+        /// Do not contact Matomo (the token check is then left out).
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Print the definitions of the tools this configuration exposes, as JSON.
+    Tools,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    matomo_mcp_server::log_to_stderr();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { http } => commands::serve(cli.config.as_deref(), http).await,
+        Command::Check => commands::check(cli.config.as_deref()).await,
+        Command::Manifest { json, offline } => {
+            commands::manifest(cli.config.as_deref(), json, offline).await
+        }
+        Command::Tools => commands::tools(cli.config.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("matomo-mcp: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The Streamable HTTP server: binds, serves the guarded endpoint, shuts down gracefully.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use matomo_mcp_core::Toolbox;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use super::bearer::TokenSet;
+use super::config::HttpConfig;
+use super::guard::{Guard, guard};
+use super::host::HostPolicy;
+use super::origin::OriginPolicy;
+use crate::rmcp_adapter::{self, McpAdapter};
+use crate::{ServeError, ServerInfo};
+
+/// The largest `max_in_flight` accepted.
+const MAX_IN_FLIGHT: u32 = 100_000;
+
+/// A Streamable HTTP MCP server that is bound and ready to serve.
+///
+/// Binding first and serving second lets a caller (or a test binding port 0)
+/// learn the address before the first client connects.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), matomo_mcp_server::ServeError> {
+/// use matomo_mcp_core::Toolbox;
+/// use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo};
+///
+/// let token = std::fs::read_to_string("/run/secrets/mcp-bearer-token")?;
+/// let config = HttpConfig::default()
+///     .with_bind("127.0.0.1:0".parse().expect("a socket address"))
+///     .with_bearer_token(BearerToken::new(token.trim()));
+/// let server = HttpServer::bind(Toolbox::new(), ServerInfo::default(), config).await?;
+/// eprintln!("listening on {}", server.url());
+///
+/// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// # drop(stop);
+/// // Keep `stop` and send on it (or drop it) to shut the server down.
+/// server.serve(async move { let _ = stopped.await; }).await
+/// # }
+/// ```
+pub struct HttpServer {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    path: String,
+    app: axum::Router,
+    cancel: CancellationToken,
+    in_flight: Arc<Semaphore>,
+    max_in_flight: u32,
+    shutdown_grace: Duration,
+}
+
+impl HttpServer {
+    /// Checks the configuration, converts the tool definitions and binds the socket.
+    ///
+    /// Refuses to start without a bearer token, with a token shorter than 16
+    /// characters, or with an allow-list entry it cannot parse.
+    pub async fn bind<S: Send + Sync + 'static>(
+        toolbox: impl Into<Arc<Toolbox<S>>>,
+        info: ServerInfo,
+        config: HttpConfig,
+    ) -> Result<Self, ServeError> {
+        let guard_state = Arc::new(checked_guard(&config)?);
+        let in_flight = Arc::clone(&guard_state.in_flight);
+        if !config.path.starts_with('/') {
+            return Err(ServeError::InvalidConfig {
+                key: "path",
+                reason: format!("`{}` must start with `/`, for example `/mcp`", config.path),
+            });
+        }
+        let adapter = McpAdapter::new(toolbox.into(), &info)?;
+        let cancel = CancellationToken::new();
+        let max_in_flight = u32::try_from(config.max_in_flight).unwrap_or(MAX_IN_FLIGHT);
+        let app = rmcp_adapter::streamable_http_router(
+            adapter,
+            &config.path,
+            config.max_body_bytes,
+            cancel.child_token(),
+        )
+        .layer(axum::middleware::from_fn_with_state(guard_state, guard));
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| ServeError::Bind {
+                address: config.bind,
+                source,
+            })?;
+        let local_addr = listener.local_addr()?;
+        if !local_addr.ip().is_loopback() {
+            tracing::warn!(%local_addr, "the MCP endpoint is reachable from other machines; put TLS in front of it");
+        }
+        tracing::info!(server = %info.name, version = %info.version, %local_addr, path = %config.path, "serving MCP over Streamable HTTP");
+        Ok(Self {
+            listener,
+            local_addr,
+            path: config.path,
+            app,
+            cancel,
+            in_flight,
+            max_in_flight,
+            shutdown_grace: config.shutdown_grace,
+        })
+    }
+
+    /// The address the server listens on (with the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The endpoint's URL, such as `http://127.0.0.1:8080/mcp`.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.local_addr, self.path)
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections,
+    /// lets requests in progress finish (up to the configured grace period)
+    /// and ends open event streams.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let cancel = self.cancel;
+        let streams = cancel.clone();
+        let (in_flight, max_in_flight, grace) =
+            (self.in_flight, self.max_in_flight, self.shutdown_grace);
+        axum::serve(self.listener, self.app)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                tracing::info!("shutting down the MCP HTTP server");
+                // Calls in progress hold a slot until their response is sent; when
+                // every slot is back, only idle event streams remain, and those end.
+                tokio::spawn(async move {
+                    let drained =
+                        tokio::time::timeout(grace, in_flight.acquire_many(max_in_flight)).await;
+                    if drained.is_err() {
+                        tracing::warn!(
+                            ?grace,
+                            "calls still running after the shutdown grace period are cut off"
+                        );
+                    }
+                    streams.cancel();
+                });
+            })
+            .await?;
+        cancel.cancel();
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for HttpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpServer")
+            .field("local_addr", &self.local_addr)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn checked_guard(config: &HttpConfig) -> Result<Guard, ServeError> {
+    if config.max_in_flight == 0 {
+        return Err(ServeError::InvalidConfig {
+            key: "max_in_flight",
+            reason: "0 would refuse every request; use at least 1".to_owned(),
+        });
+    }
+    if config.max_in_flight > MAX_IN_FLIGHT as usize {
+        return Err(ServeError::InvalidConfig {
+            key: "max_in_flight",
+            reason: format!("at most {MAX_IN_FLIGHT} requests can be in flight at once"),
+        });
+    }
+    if config.max_body_bytes == 0 {
+        return Err(ServeError::InvalidConfig {
+            key: "max_body_bytes",
+            reason: "0 would refuse every request; use at least 65536".to_owned(),
+        });
+    }
+    Ok(Guard {
+        hosts: HostPolicy::new(&config.allowed_hosts)?,
+        origins: OriginPolicy::new(&config.allowed_origins)?,
+        tokens: TokenSet::new(&config.bearer_tokens)?,
+        max_body_bytes: config.max_body_bytes,
+        in_flight: Arc::new(Semaphore::new(config.max_in_flight)),
+    })
+}
+
+/// Binds and serves `toolbox` over Streamable HTTP until `shutdown` completes.
+///
+/// A shorthand for [`HttpServer::bind`] followed by [`HttpServer::serve`].
+pub async fn serve_http<S: Send + Sync + 'static>(
+    toolbox: impl Into<Arc<Toolbox<S>>>,
+    info: ServerInfo,
+    config: HttpConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    HttpServer::bind(toolbox, info, config)
+        .await?
+        .serve(shutdown)
+        .await
+}

@@ -1,0 +1,231 @@
+//! The only file that speaks `rmcp`: a hand-written `ServerHandler` over a [`Toolbox`],
+//! and the two transports built from it.
+//!
+//! Everything rmcp-specific lives here so that an rmcp major release (three in
+//! 2026 alone) touches this file and nothing else. The rest of the crate hands
+//! in our own types and gets back plain tokio/axum values.
+
+use std::sync::Arc;
+
+use matomo_mcp_core::audit::{CallOrigin, ClientInfo};
+use matomo_mcp_core::{DispatchError, ToolDescriptor, Toolbox};
+use rmcp::model::{
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
+    Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
+    ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_util::sync::CancellationToken;
+
+use crate::{ServeError, ServerInfo};
+
+/// The longest protocol error text carried into a [`ServeError`]; rmcp's
+/// messages can embed a whole JSON-RPC message sent by the client.
+const MAX_ERROR_CHARS: usize = 300;
+
+/// A [`Toolbox`] seen through rmcp's `ServerHandler`: cheap to clone (one per HTTP session).
+pub(crate) struct McpAdapter<S> {
+    toolbox: Arc<Toolbox<S>>,
+    config: Arc<ServerConfig>,
+    tools: Arc<[Tool]>,
+}
+
+impl<S> Clone for McpAdapter<S> {
+    fn clone(&self) -> Self {
+        Self {
+            toolbox: Arc::clone(&self.toolbox),
+            config: Arc::clone(&self.config),
+            tools: Arc::clone(&self.tools),
+        }
+    }
+}
+
+impl<S: Send + Sync + 'static> McpAdapter<S> {
+    /// Converts every listed tool definition once, so that a definition rmcp
+    /// cannot carry is found at start-up rather than on the first `tools/list`.
+    pub(crate) fn new(toolbox: Arc<Toolbox<S>>, info: &ServerInfo) -> Result<Self, ServeError> {
+        let tools = toolbox
+            .list()
+            .map(to_rmcp_tool)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut implementation = Implementation::new(info.name.clone(), info.version.clone());
+        implementation.title = info.title.clone();
+        let mut config = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(implementation);
+        config.instructions = info.instructions.clone();
+        Ok(Self {
+            toolbox,
+            config: Arc::new(config),
+            tools: tools.into(),
+        })
+    }
+}
+
+/// Our descriptor already serialises to the MCP tool JSON; going through that
+/// JSON keeps title, annotations, outputSchema and `_meta` exactly as written.
+fn to_rmcp_tool(descriptor: &ToolDescriptor) -> Result<Tool, ServeError> {
+    let definition_error = |reason: String| ServeError::ToolDefinition {
+        name: descriptor.name().to_owned(),
+        reason,
+    };
+    let json = serde_json::to_value(descriptor).map_err(|e| definition_error(e.to_string()))?;
+    serde_json::from_value(json).map_err(|e| definition_error(e.to_string()))
+}
+
+fn call_origin(context: &RequestContext<RoleServer>) -> CallOrigin {
+    CallOrigin {
+        request_id: context.id.to_string(),
+        client: context.client_info().map(|client| ClientInfo {
+            name: client.name,
+            version: client.version,
+        }),
+    }
+}
+
+fn to_rmcp_result(result: &matomo_mcp_core::CallToolResult) -> CallToolResult {
+    let content = vec![ContentBlock::text(result.text())];
+    let mut converted = if result.is_error() {
+        CallToolResult::error(content)
+    } else {
+        CallToolResult::success(content)
+    };
+    converted.structured_content = result.structured().cloned();
+    converted
+}
+
+fn to_rmcp_error(error: &DispatchError) -> ErrorData {
+    ErrorData::new(ErrorCode(error.json_rpc_code()), error.to_string(), None)
+}
+
+impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::clone(&self.config)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let mut result = ListToolsResult::with_all_items(self.tools.to_vec());
+        // What a deployment exposes is its own business: no shared caches.
+        // Only protocol versions with cache scopes carry the field.
+        let has_cache_scopes = context
+            .protocol_version()
+            .is_some_and(|version| version.as_str() >= ProtocolVersion::V_2026_07_28.as_str());
+        if has_cache_scopes {
+            result.cache_scope = Some(CacheScope::Private);
+        }
+        Ok(result)
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.tools.iter().find(|tool| tool.name == name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let origin = call_origin(&context);
+        let arguments = request.arguments.map(Value::Object);
+        match self
+            .toolbox
+            .call_with(&request.name, arguments, &origin)
+            .await
+        {
+            Ok(result) => Ok(to_rmcp_result(&result).into()),
+            Err(error) => Err(to_rmcp_error(&error)),
+        }
+    }
+}
+
+fn bounded(message: String) -> String {
+    match message.char_indices().nth(MAX_ERROR_CHARS) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message,
+    }
+}
+
+/// Serves one MCP session over a byte stream pair until the client closes it.
+pub(crate) async fn serve_io<S, R, W>(
+    adapter: McpAdapter<S>,
+    reader: R,
+    writer: W,
+) -> Result<(), ServeError>
+where
+    S: Send + Sync + 'static,
+    R: AsyncRead + Send + Unpin + 'static,
+    W: AsyncWrite + Send + Unpin + 'static,
+{
+    let running = match adapter.serve((reader, writer)).await {
+        Ok(running) => running,
+        // A client that goes away before initializing ends the session; it is not a server fault.
+        Err(rmcp::service::ServerInitializeError::ConnectionClosed(_)) => return Ok(()),
+        Err(error) => return Err(ServeError::Protocol(bounded(error.to_string()))),
+    };
+    running
+        .waiting()
+        .await
+        .map(drop)
+        .map_err(|error| ServeError::Protocol(bounded(error.to_string())))
+}
+
+/// rmcp's Streamable HTTP endpoint as an axum router serving `path`.
+///
+/// Origin and Host checks are off here: the crate's own guard does them
+/// (with its own allow-lists and status codes) before a request gets this far.
+/// The body limit is kept as a second line behind the guard's `Content-Length`
+/// check, because it also bounds chunked bodies while they stream.
+pub(crate) fn streamable_http_router<S: Send + Sync + 'static>(
+    adapter: McpAdapter<S>,
+    path: &str,
+    max_body_bytes: usize,
+    cancel: CancellationToken,
+) -> axum::Router {
+    let config = StreamableHttpServerConfig::default()
+        .disable_allowed_hosts()
+        .disable_allowed_origins()
+        .with_max_request_body_bytes(max_body_bytes)
+        .with_cancellation_token(cancel);
+    let service = StreamableHttpService::new(
+        move || Ok(adapter.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
+    axum::Router::new().route_service(path, service)
+}
+
+/// The names rmcp may use for a server when none is set; ours must never be one of them.
+#[cfg(test)]
+const RMCP_DEFAULT_NAMES: [&str; 2] = ["rmcp", "rmcp-server"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use matomo_mcp_core::Toolbox;
+
+    #[test]
+    fn server_info_is_ours() {
+        let adapter = McpAdapter::new(Arc::new(Toolbox::new()), &ServerInfo::default()).unwrap();
+        let info = adapter.get_info();
+        assert_eq!(info.server_info.name, "matomo-mcp-server");
+        assert_eq!(info.server_info.version, env!("CARGO_PKG_VERSION"));
+        assert!(!RMCP_DEFAULT_NAMES.contains(&info.server_info.name.as_str()));
+        assert!(info.capabilities.tools.is_some());
+    }
+
+    #[test]
+    fn long_protocol_errors_are_cut() {
+        let message = bounded("x".repeat(10_000));
+        assert!(message.chars().count() <= MAX_ERROR_CHARS + 1);
+        let short = bounded("short".to_owned());
+        assert_eq!(short, "short");
+    }
+}

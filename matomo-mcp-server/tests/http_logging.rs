@@ -1,0 +1,60 @@
+//! Bearer tokens never reach the logs, even with every log level switched on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use common::{RawClient, TOKEN, start};
+use serde_json::json;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_never_logged_at_any_level() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .init();
+
+    let wrong = "wrong-secret-ABCDEFGHIJKLMNOP";
+    let server = start().await;
+    let mut client = RawClient::new(&server.url);
+    client.token = wrong.to_owned();
+    let refused = client.request("tools/list", json!({})).await;
+    assert_eq!(refused.status, 401);
+
+    client.token = TOKEN.to_owned();
+    client.initialize().await;
+    let reply = client
+        .request(
+            "tools/call",
+            json!({ "name": "add", "arguments": { "a": 1, "b": 1 } }),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    server.shutdown().await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("refused HTTP request"),
+        "the refusal was not logged:\n{logs}"
+    );
+    assert!(logs.contains("serving MCP over Streamable HTTP"), "{logs}");
+    assert!(!logs.contains(TOKEN), "the bearer token was logged");
+    assert!(!logs.contains(wrong), "a presented token was logged");
+}
