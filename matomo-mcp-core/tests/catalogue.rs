@@ -40,7 +40,7 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
         "list_sites" => json!({}),
         "report_catalogue" => json!({ "site": 1 }),
         "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
-        "visits_summary" | "goals_overview" | "ecommerce_overview" => {
+        "visits_summary" | "goals_overview" | "ecommerce_overview" | "site_overview" => {
             json!({ "site": 1, "period": period, "date": date })
         }
         _ => json!({ "site": 1, "period": period, "date": date, "limit": 100 }),

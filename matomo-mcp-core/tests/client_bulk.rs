@@ -159,29 +159,39 @@ fn ids(list: &[u32]) -> BTreeSet<SiteId> {
 }
 
 async fn permissions_of(who: &str) -> matomo_mcp_core::client::TokenPermissions {
+    // One bulk request; Matomo answers it with the five recorded answers in order.
+    let mut methods = vec!["UsersManager.hasSuperUserAccess".to_owned()];
+    for role in ["AtLeastView", "View", "Write", "Admin"] {
+        methods.push(format!("SitesManager.getSitesIdWith{role}Access"));
+    }
+    let items: Vec<String> = methods
+        .iter()
+        .map(|method| String::from_utf8(fixture(&format!("{method}_{who}.json"))).unwrap())
+        .collect();
     let mut by_method = HashMap::new();
     by_method.insert(
-        "UsersManager.hasSuperUserAccess".to_owned(),
-        Reply::json(
-            200,
-            fixture(&format!("UsersManager.hasSuperUserAccess_{who}.json")),
-        ),
+        "API.getBulkRequest".to_owned(),
+        Reply::json(200, format!("[{}]", items.join(","))),
     );
-    for role in ["AtLeastView", "View", "Write", "Admin"] {
-        let method = format!("SitesManager.getSitesIdWith{role}Access");
-        by_method.insert(
-            method.clone(),
-            Reply::json(200, fixture(&format!("{method}_{who}.json"))),
-        );
-    }
     let server = TestServer::start_with(vec![], by_method, None).await;
     let permissions = client_for(&server).permissions().await.unwrap();
-    for request in server.requests() {
-        assert!(!request.query.contains(SECRET));
-        assert_eq!(
-            request.form(),
-            [("token_auth".to_owned(), SECRET.to_owned())]
-        );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let form = requests[0].form();
+    assert!(!requests[0].query.contains(SECRET));
+    assert_eq!(
+        form.iter().filter(|(name, _)| name == "token_auth").count(),
+        1
+    );
+    let urls: Vec<&str> = form
+        .iter()
+        .filter(|(name, _)| name.starts_with("urls["))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(urls.len(), 5);
+    for (url, method) in urls.iter().zip(&methods) {
+        assert_eq!(*url, format!("method={method}"));
+        assert!(!url.contains(SECRET));
     }
     permissions
 }

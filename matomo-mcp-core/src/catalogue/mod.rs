@@ -18,7 +18,9 @@ pub mod tools;
 
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::{Deployment, StartupError};
-pub use report::{ReportOutput, UPSTREAM_ROW_CAP};
+pub use report::{
+    Labels, ReportOutput, UPSTREAM_ROW_CAP, render as render_report, report_from_body,
+};
 
 use crate::Toolbox;
 use crate::tool::{RegistrationError, Tool, ToolDescriptor};
@@ -46,6 +48,7 @@ pub const TOOL_NAMES: &[&str] = &[
     "os_versions",
     "goals_overview",
     "ecommerce_overview",
+    "site_overview",
     "event_categories",
     "event_actions",
     "event_names",
@@ -69,7 +72,7 @@ pub enum CatalogueError {
 
 /// Every built-in tool, in listing order.
 pub fn all_tools() -> Vec<Box<dyn Tool<Deployment>>> {
-    use tools::{overview::*, raw::*, reports::*, sites::*, visit_log::*};
+    use tools::{overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*};
     vec![
         Box::new(ListSitesTool),
         Box::new(VisitsSummaryTool),
@@ -92,6 +95,7 @@ pub fn all_tools() -> Vec<Box<dyn Tool<Deployment>>> {
         Box::new(OsVersionsTool),
         Box::new(GoalsOverviewTool),
         Box::new(EcommerceOverviewTool),
+        Box::new(SiteOverviewTool),
         Box::new(EventCategoriesTool),
         Box::new(EventActionsTool),
         Box::new(EventNamesTool),

@@ -12,7 +12,7 @@ use super::args::{ReportArgs, Request, to_tool_error};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
-use crate::minimise::{Metrics, ReportRow, merge_equal_labels};
+use crate::minimise::{Metrics, ReportRow, Scrubber, Threshold, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
 use crate::policy::parse_and_check_segment;
@@ -50,8 +50,8 @@ pub struct ReportOutput {
 }
 
 /// How a report's labels are scrubbed.
-#[derive(Clone, Copy)]
-pub(crate) enum Labels {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Labels {
     /// Labels are URLs or paths.
     Url,
     /// Labels are free text (titles, keywords, names).
@@ -68,7 +68,7 @@ pub(crate) async fn run<R>(
 ) -> Result<ReportOutput, ToolError>
 where
     R: Report,
-    R::Output: Serialize,
+    R::Output: IntoIterator<Item: Serialize>,
 {
     let request = args.request()?;
     deployment.check_site(request.site)?;
@@ -89,19 +89,63 @@ where
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
-    let value = serde_json::to_value(&output).map_err(|e| ToolError::internal(e.to_string()))?;
-    let upstream = value.as_array().map_or(0, Vec::len);
-    let rows = value
-        .as_array()
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|row| to_row(deployment, row, labels))
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(minimise(
-        deployment,
+    shape(
+        &deployment.scrubber,
+        deployment.threshold,
+        output,
+        labels,
         &request,
+    )
+}
+
+/// The report pipeline over a response body of report `R` for one site and one period, without HTTP:
+/// typed decoding, label scrubbing, merging of equal labels, the threshold, sorting and paging.
+///
+/// This is what every row-based tool does with Matomo's answer; benchmarks and embedders that
+/// already hold a body call it directly. `args` gives the site, period, date and paging echoed
+/// in the output (its segment is not applied here: the body is already the segment's).
+pub fn report_from_body<R>(
+    body: &[u8],
+    scrubber: &Scrubber,
+    threshold: Threshold,
+    labels: Labels,
+    args: &ReportArgs,
+) -> Result<ReportOutput, ToolError>
+where
+    R: Report,
+    R::Output: IntoIterator<Item: Serialize>,
+{
+    let request = args.request()?;
+    let output: R::Output =
+        crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
+    shape(scrubber, threshold, output, labels, &request)
+}
+
+/// A typed report output to report rows, minimised.
+///
+/// Rows are converted one at a time, so no JSON copy of the whole report is ever built.
+pub(crate) fn shape<O>(
+    scrubber: &Scrubber,
+    threshold: Threshold,
+    output: O,
+    labels: Labels,
+    request: &Request,
+) -> Result<ReportOutput, ToolError>
+where
+    O: IntoIterator,
+    O::Item: Serialize,
+{
+    let mut upstream = 0usize;
+    let mut rows = Vec::new();
+    for row in output {
+        upstream += 1;
+        let value = serde_json::to_value(&row).map_err(|e| ToolError::internal(e.to_string()))?;
+        drop(row);
+        rows.extend(to_row(scrubber, &value, labels));
+    }
+    Ok(minimise(
+        threshold,
+        request,
         rows,
         upstream as u64 >= u64::from(UPSTREAM_ROW_CAP),
     ))
@@ -109,29 +153,40 @@ where
 
 /// Scrubs, merges, thresholds, sorts and pages rows that are already report rows.
 pub(crate) fn minimise(
-    deployment: &Deployment,
+    threshold: Threshold,
     request: &Request,
     rows: Vec<ReportRow>,
     truncated: bool,
 ) -> ReportOutput {
     let merged = merge_equal_labels(rows);
-    let mut thresholded = deployment.threshold.apply(merged);
+    let mut thresholded = threshold.apply(merged);
     // "Other" comes last; every other row by visits, most first, as Matomo sorts by default.
     let other = thresholded
         .rows
         .iter()
         .position(|r| r.label.as_str().starts_with("Other ("))
         .map(|i| thresholded.rows.remove(i));
-    thresholded.rows.sort_by(|a, b| {
-        b.population()
-            .cmp(&a.population())
-            .then_with(|| a.label.cmp(&b.label))
-    });
-    thresholded.rows.extend(other);
-    let total_rows = thresholded.rows.len() as u64;
-    let rows = thresholded
+    let total_rows = (thresholded.rows.len() + usize::from(other.is_some())) as u64;
+    // Only the rows up to the end of the page need an order: select them in linear time,
+    // then sort just those (populations computed once, not in every comparison).
+    let mut keyed: Vec<(u64, ReportRow)> = thresholded
         .rows
         .into_iter()
+        .map(|row| (row.population(), row))
+        .collect();
+    let order = |a: &(u64, ReportRow), b: &(u64, ReportRow)| {
+        b.0.cmp(&a.0).then_with(|| a.1.label.cmp(&b.1.label))
+    };
+    let wanted = (request.offset as usize).saturating_add(request.limit as usize);
+    if keyed.len() > wanted {
+        keyed.select_nth_unstable_by(wanted, order);
+        keyed.truncate(wanted);
+    }
+    keyed.sort_by(order);
+    let rows = keyed
+        .into_iter()
+        .map(|(_, row)| row)
+        .chain(other)
         .skip(request.offset as usize)
         .take(request.limit as usize)
         .collect();
@@ -142,7 +197,7 @@ pub(crate) fn minimise(
         rows,
         total_rows,
         suppressed_rows: thresholded.suppressed_rows as u64,
-        threshold_k: deployment.threshold.k(),
+        threshold_k: threshold.k(),
         truncated,
     }
 }
@@ -151,22 +206,22 @@ pub(crate) fn minimise(
 ///
 /// Only numbers under a known metric name are kept; everything else (URLs, segments,
 /// coordinates, codes) is dropped here, whatever the model type held.
-fn to_row(deployment: &Deployment, row: &Value, labels: Labels) -> Option<ReportRow> {
+fn to_row(scrubber: &Scrubber, row: &Value, labels: Labels) -> Option<ReportRow> {
     let object = row.as_object()?;
     let label = object.get("label").map(|l| match l {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     })?;
     let label = match labels {
-        Labels::Url => deployment.scrubber.url(&label),
-        Labels::Text => deployment.scrubber.text(&label),
+        Labels::Url => scrubber.url(&label),
+        Labels::Text => scrubber.text(&label),
     };
     let metrics = Metrics::known_in(object);
     Some(ReportRow::new(label, metrics))
 }
 
-/// A readable table of a report for the text content.
-pub(crate) fn render(output: &ReportOutput) -> String {
+/// A readable table of a report: the text content every report tool answers with.
+pub fn render(output: &ReportOutput) -> String {
     let mut text = String::new();
     let shown = output.rows.len();
     let _ = writeln!(

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::MatomoClient;
 use super::base_url::{UrlPolicy, endpoint};
+use super::cache::{CacheConfig, ReportCache};
 use super::error::ClientError;
 use super::token::MatomoToken;
 use super::transport::{RetryPolicy, Transport};
+use super::{MatomoClient, coalesce::Coalescer};
 
 /// Default time to establish a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,6 +67,7 @@ pub struct ClientBuilder {
     initial_backoff: Duration,
     max_response_bytes: usize,
     policy: UrlPolicy,
+    cache: Option<ReportCache>,
 }
 
 impl ClientBuilder {
@@ -79,6 +81,7 @@ impl ClientBuilder {
             initial_backoff: DEFAULT_INITIAL_BACKOFF,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             policy: UrlPolicy::default(),
+            cache: Some(ReportCache::new(CacheConfig::default())),
         }
     }
 
@@ -127,6 +130,28 @@ impl ClientBuilder {
     /// endless answer cannot exhaust memory.
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Caches answers as `config` says (the default: on, see [`CacheConfig`]).
+    ///
+    /// Answers for periods that ended are kept until evicted, answers that
+    /// include today for [`CacheConfig::today_ttl`].
+    pub fn cache(mut self, config: CacheConfig) -> Self {
+        self.cache = Some(ReportCache::new(config));
+        self
+    }
+
+    /// Uses `cache`, which other clients may share; keys include the token's hash, so
+    /// clients with different tokens never read each other's answers.
+    pub fn shared_cache(mut self, cache: ReportCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Sends every call to Matomo (identical concurrent calls are still shared).
+    pub fn no_cache(mut self) -> Self {
+        self.cache = None;
         self
     }
 
@@ -187,6 +212,8 @@ impl ClientBuilder {
                 },
                 max_response_bytes: self.max_response_bytes,
             }),
+            cache: self.cache,
+            in_flight: Arc::new(Coalescer::default()),
         })
     }
 }

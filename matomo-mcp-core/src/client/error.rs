@@ -20,7 +20,7 @@ use std::time::Duration;
 ///     "invalid parameter `date`: `2026-02-30` is not a calendar day (nothing was sent to Matomo)"
 /// );
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {
     /// The base URL is not a usable `http(s)` URL.

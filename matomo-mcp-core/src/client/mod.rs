@@ -30,6 +30,8 @@
 mod base_url;
 mod builder;
 mod bulk;
+mod cache;
+mod coalesce;
 mod envelope;
 mod error;
 mod excerpt;
@@ -50,14 +52,19 @@ pub use builder::{
     DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
 pub use bulk::BulkRequest;
+pub use cache::{
+    CacheConfig, DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, DEFAULT_TODAY_TTL, ReportCache,
+};
 pub use error::{ClientError, MatomoApiError};
 pub use permissions::TokenPermissions;
 pub use reports::Nested;
 pub use token::MatomoToken;
 
 use crate::params::Params;
+use cache::RequestKey;
+use coalesce::Coalescer;
 use method::{BULK_METHOD, check_method, is_read_method};
-use transport::Transport;
+use transport::{RawResponse, Transport};
 
 /// A client for one Matomo instance and one token; cheap to clone and share.
 ///
@@ -83,6 +90,8 @@ use transport::Transport;
 #[derive(Clone)]
 pub struct MatomoClient {
     transport: Arc<Transport>,
+    cache: Option<ReportCache>,
+    in_flight: Arc<Coalescer>,
 }
 
 impl MatomoClient {
@@ -149,26 +158,50 @@ impl MatomoClient {
         bulk::split_items(request, value, &response.body, token)
     }
 
-    /// Discovers what the token may do, with five calls a view-only token may make.
+    /// Discovers what the token may do, with one bulk request of five calls a view-only token may make.
     pub async fn permissions(&self) -> Result<TokenPermissions, ClientError> {
-        let token = &self.transport.token;
-        let none = Params::new();
         const SUPER_USER: &str = "UsersManager.hasSuperUserAccess";
-        let super_user = self.call_raw(SUPER_USER, &none).await?;
-        let mut sites = Vec::with_capacity(4);
-        for role in ["AtLeastView", "View", "Write", "Admin"] {
-            let method = format!("SitesManager.getSitesIdWith{role}Access");
-            let value = self.call_raw(&method, &none).await?;
-            sites.push(permissions::parse_site_ids(&method, &value, token)?);
+        const ROLES: [&str; 4] = ["AtLeastView", "View", "Write", "Admin"];
+        let none = Params::new();
+        let methods: Vec<String> = std::iter::once(SUPER_USER.to_owned())
+            .chain(ROLES.map(|role| format!("SitesManager.getSitesIdWith{role}Access")))
+            .collect();
+        let request = methods
+            .iter()
+            .try_fold(BulkRequest::new(), |request, method| {
+                request.push(method, &none)
+            })?;
+        let token = &self.transport.token;
+        let items = self.bulk(&request).await.map_err(|err| match err {
+            // The first call is the one Matomo checks the token with; name it.
+            ClientError::Api { status, error, .. } => ClientError::Api {
+                method: format!("{SUPER_USER} (in {BULK_METHOD})"),
+                status,
+                error,
+            },
+            other => other,
+        })?;
+        let mut values = Vec::with_capacity(items.len());
+        for (method, item) in methods.iter().zip(items) {
+            values.push(item.map_err(|error| ClientError::Api {
+                method: method.clone(),
+                status: 200,
+                error,
+            })?);
         }
-        let mut sites = sites.into_iter();
+        let site_ids = |i: usize| permissions::parse_site_ids(&methods[i], &values[i], token);
         Ok(TokenPermissions {
-            super_user: permissions::parse_flag(SUPER_USER, &super_user, token)?,
-            at_least_view: sites.next().unwrap_or_default(),
-            view: sites.next().unwrap_or_default(),
-            write: sites.next().unwrap_or_default(),
-            admin: sites.next().unwrap_or_default(),
+            super_user: permissions::parse_flag(SUPER_USER, &values[0], token)?,
+            at_least_view: site_ids(1)?,
+            view: site_ids(2)?,
+            write: site_ids(3)?,
+            admin: site_ids(4)?,
         })
+    }
+
+    /// The cache answers of this client go through, if it has one.
+    pub fn cache(&self) -> Option<&ReportCache> {
+        self.cache.as_ref()
     }
 
     async fn post(
@@ -177,8 +210,54 @@ impl MatomoClient {
         pairs: &[(String, String)],
         retryable: bool,
     ) -> Result<Value, ClientError> {
-        let response = self.transport.send(method, pairs, retryable).await?;
-        envelope::decode(method, &response, &self.transport.token)
+        let fetched = self.fetch(method, pairs, retryable).await?;
+        let value = envelope::decode(method, &fetched.response, &self.transport.token)?;
+        self.remember(fetched, pairs);
+        Ok(value)
+    }
+
+    /// The response to a call: from the cache, from an identical call in flight, or from Matomo.
+    ///
+    /// Only read calls are cached and shared; the caller hands the response to
+    /// [`remember`](Self::remember) once it decoded without error, so errors are never cached.
+    async fn fetch(
+        &self,
+        method: &str,
+        pairs: &[(String, String)],
+        retryable: bool,
+    ) -> Result<Fetched, ClientError> {
+        if !retryable {
+            let response = self.transport.send(method, pairs, false).await?;
+            return Ok(Fetched {
+                response: Arc::new(response),
+                key: None,
+            });
+        }
+        let key = RequestKey::new(method, pairs, &self.transport.token);
+        if let Some(response) = self.cache.as_ref().and_then(|cache| cache.get(&key)) {
+            return Ok(Fetched {
+                response,
+                key: None,
+            });
+        }
+        let response = self
+            .in_flight
+            .run(&key, || self.transport.send(method, pairs, true))
+            .await?;
+        Ok(Fetched {
+            response,
+            key: Some(key),
+        })
+    }
+
+    /// Caches a fetched response that turned out to be a successful answer.
+    fn remember(&self, fetched: Fetched, pairs: &[(String, String)]) {
+        if let (Some(cache), Some(key)) = (&self.cache, fetched.key)
+            && fetched.response.status == 200
+            && !fetched.response.is_html
+        {
+            cache.put(key, pairs, fetched.response);
+        }
     }
 
     fn decode_value<T: DeserializeOwned>(
@@ -186,7 +265,7 @@ impl MatomoClient {
         method: &str,
         value: Value,
     ) -> Result<T, ClientError> {
-        serde_json::from_value(value.clone()).map_err(|err| {
+        T::deserialize(&value).map_err(|err| {
             let body = value.to_string();
             envelope::undecodable(
                 method,
@@ -198,6 +277,12 @@ impl MatomoClient {
     }
 }
 
+/// A response and, when it came from Matomo rather than the cache, the key to cache it under.
+struct Fetched {
+    response: Arc<RawResponse>,
+    key: Option<RequestKey>,
+}
+
 impl fmt::Debug for MatomoClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let transport = &self.transport;
@@ -206,6 +291,7 @@ impl fmt::Debug for MatomoClient {
             .field("token", &transport.token)
             .field("max_retries", &transport.retry.max_retries)
             .field("max_response_bytes", &transport.max_response_bytes)
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }

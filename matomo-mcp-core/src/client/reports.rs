@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{ClientError, MatomoClient};
+use super::{ClientError, MatomoClient, envelope};
 use crate::Classified;
 use crate::models::{PerPeriod, PerSite, Report};
 use crate::params::Params;
@@ -90,15 +90,37 @@ impl MatomoClient {
             pairs.retain(|(existing, _)| existing != name);
             pairs.push(((*name).to_owned(), (*value).to_owned()));
         }
-        let value = self.post(R::METHOD, &pairs, true).await?;
+        let fetched = self.fetch(R::METHOD, &pairs, true).await?;
         let nesting = params.nesting();
-        match (nesting.multi_site, nesting.multi_period) {
-            (false, false) => self.decode_value(R::METHOD, value).map(Nested::One),
-            (false, true) => self.decode_value(R::METHOD, value).map(Nested::Periods),
-            (true, false) => self.decode_value(R::METHOD, value).map(Nested::Sites),
-            (true, true) => self
-                .decode_value(R::METHOD, value)
-                .map(Nested::SitesPeriods),
-        }
+        let response = &fetched.response;
+        // A row report is a JSON array and no error body is one: decode it straight from the
+        // bytes. Anything else (or a body that does not fit) goes through the envelope, which
+        // tells Matomo's errors, HTML pages and garbage apart.
+        let direct = if response.status == 200
+            && !response.is_html
+            && !nesting.multi_site
+            && !nesting.multi_period
+            && crate::models::starts_array(&response.body)
+        {
+            serde_json::from_slice(&response.body).ok().map(Nested::One)
+        } else {
+            None
+        };
+        let typed = match direct {
+            Some(typed) => typed,
+            None => {
+                let value = envelope::decode(R::METHOD, response, &self.transport.token)?;
+                match (nesting.multi_site, nesting.multi_period) {
+                    (false, false) => self.decode_value(R::METHOD, value).map(Nested::One),
+                    (false, true) => self.decode_value(R::METHOD, value).map(Nested::Periods),
+                    (true, false) => self.decode_value(R::METHOD, value).map(Nested::Sites),
+                    (true, true) => self
+                        .decode_value(R::METHOD, value)
+                        .map(Nested::SitesPeriods),
+                }?
+            }
+        };
+        self.remember(fetched, &pairs);
+        Ok(typed)
     }
 }

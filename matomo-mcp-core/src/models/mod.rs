@@ -66,6 +66,7 @@ pub mod visits_summary;
 
 pub use bulk::{BulkItem, split_bulk};
 pub use duration::Seconds;
+pub(crate) use error::starts_array;
 pub use error::{DecodeError, ErrorPayload, decode, decode_value};
 pub use goal_metrics::{GoalKey, GoalMetrics, GoalsByKey};
 pub use money::Money;

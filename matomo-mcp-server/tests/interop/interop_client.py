@@ -54,6 +54,7 @@ CATALOGUE_SPECIAL: dict[str, dict[str, Any]] = {
     "visits_summary": {"site": 1, "period": "month", "date": "today"},
     "goals_overview": {"site": 1, "period": "month", "date": "today"},
     "ecommerce_overview": {"site": 1, "period": "month", "date": "today"},
+    "site_overview": {"site": 1, "period": "month", "date": "today"},
 }
 CATALOGUE_BAD_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("top_pages", {"site": "one"}),

@@ -3,5 +3,6 @@
 pub mod overview;
 pub mod raw;
 pub mod reports;
+pub mod site_overview;
 pub mod sites;
 pub mod visit_log;

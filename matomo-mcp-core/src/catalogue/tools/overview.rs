@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::catalogue::Deployment;
-use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, to_tool_error};
+use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
 use crate::catalogue::report::number;
 use crate::client::Nested;
 use crate::minimise::Metrics;
@@ -39,7 +39,7 @@ pub struct Summary {
     pub threshold_k: u64,
 }
 
-fn render_summary(s: &Summary) -> String {
+pub(crate) fn render_summary(s: &Summary) -> String {
     let mut text = format!("Site {}, {} {}:", s.site, s.period, s.date);
     if s.suppressed {
         let _ = write!(text, " withheld: fewer than {} visitors.", s.threshold_k);
@@ -84,7 +84,17 @@ where
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
-    let value = serde_json::to_value(&output).map_err(|e| ToolError::internal(e.to_string()))?;
+    summarise(deployment, &request, &output, population_metric)
+}
+
+/// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k` visitors.
+pub(crate) fn summarise<O: Serialize>(
+    deployment: &Deployment,
+    request: &Request,
+    output: &O,
+    population_metric: &str,
+) -> Result<Summary, ToolError> {
+    let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
     let metrics = metrics_of(&value);
     let population = metrics.get(population_metric).unwrap_or(0.0);
     // Zero is not a small count: nobody is described. Between 1 and k-1 visitors, the numbers

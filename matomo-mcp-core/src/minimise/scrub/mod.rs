@@ -19,7 +19,7 @@ mod url;
 use std::collections::BTreeSet;
 use std::fmt;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -82,6 +82,8 @@ pub enum ScrubConfigError {
 /// ```
 pub struct Scrubber {
     patterns: Vec<Pattern>,
+    /// Every pattern at once, to skip text none of them can match.
+    any: RegexSet,
     placeholder: Regex,
     allowed_query_params: BTreeSet<String>,
 }
@@ -154,8 +156,15 @@ impl ScrubberBuilder {
                     .map(|p| p.placeholder.trim_matches(['[', ']'])),
             ),
         )?;
+        let any = RegexSet::new(patterns.iter().map(|p| p.regex.as_str())).map_err(|e| {
+            ScrubConfigError::InvalidRegex {
+                name: "all patterns together".to_owned(),
+                message: e.to_string(),
+            }
+        })?;
         Ok(Scrubber {
             patterns,
+            any,
             placeholder,
             allowed_query_params: self.allowed_query_params,
         })
@@ -185,13 +194,18 @@ impl Scrubber {
 
     /// Masks identifiers in free text (a page title, a search keyword, an event name).
     pub fn text(&self, input: &str) -> ScrubbedText {
-        ScrubbedText(text::mask(input, &self.patterns, &self.placeholder))
+        ScrubbedText(text::mask(
+            input,
+            &self.patterns,
+            &self.any,
+            &self.placeholder,
+        ))
     }
 
     /// Scrubs a URL or a URL path label: drops the fragment, user info and every
     /// query parameter not allowed, and masks identifiers in the rest.
     pub fn url(&self, input: &str) -> ScrubbedText {
-        let mask = |text: &str| text::mask(text, &self.patterns, &self.placeholder);
+        let mask = |text: &str| text::mask(text, &self.patterns, &self.any, &self.placeholder);
         let parts = url::split(input);
         let mut out = String::with_capacity(input.len());
         // Each part is masked on its own, so that a mask never swallows the `/`, `://`

@@ -1,6 +1,6 @@
 //! Masking identifiers in free text: labels, titles, keywords, event names.
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::patterns::Pattern;
 
@@ -9,18 +9,35 @@ use super::patterns::Pattern;
 /// Placeholders (`[email]`, and those of earlier patterns in the same pass) are
 /// never rewritten, and running to a fixpoint makes the result idempotent even
 /// when a replacement brings two pieces of text together that form a new match.
-pub(super) fn mask(text: &str, patterns: &[Pattern], placeholder: &Regex) -> String {
+pub(super) fn mask(
+    text: &str,
+    patterns: &[Pattern],
+    any: &RegexSet,
+    placeholder: &Regex,
+) -> String {
     let mut current = text.to_owned();
     // Built-in patterns converge in one or two passes; the bound protects against
     // operator patterns that could keep matching what they produce.
     for _ in 0..8 {
-        let next = patterns.iter().fold(current.clone(), |text, pattern| {
-            outside_placeholders(&text, placeholder, |plain| apply(plain, pattern))
-        });
-        if next == current {
+        // One scan over the text finds the patterns that can match at all; most labels
+        // hold no identifier and skip every replacement. A pass that changes nothing
+        // leaves the text as it was for every later pattern too, so it is a fixpoint.
+        let candidates = any.matches(&current);
+        if !candidates.matched_any() {
             break;
         }
-        current = next;
+        let mut changed = false;
+        for index in candidates.iter() {
+            let pattern = &patterns[index];
+            let next = outside_placeholders(&current, placeholder, |plain| apply(plain, pattern));
+            if next != current {
+                current = next;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
     }
     current
 }

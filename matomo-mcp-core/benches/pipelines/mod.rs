@@ -1,0 +1,55 @@
+//! The two pipelines the benchmarks compare, shared by `pipeline.rs` and `memory.rs`.
+
+#![allow(dead_code)]
+
+use matomo_mcp_core::catalogue::tools::visit_log::VisitLog;
+use matomo_mcp_core::catalogue::{Labels, ReportArgs, render_report, report_from_body};
+use matomo_mcp_core::minimise::{Generaliser, Scrubber, Threshold};
+use matomo_mcp_core::models::{actions, live};
+use serde_json::Value;
+
+pub fn args() -> ReportArgs {
+    serde_json::from_value(serde_json::json!({
+        "site": 1, "period": "range", "date": "2026-11-12,2026-11-25", "limit": 100
+    }))
+    .expect("valid arguments")
+}
+
+/// (a) The floor: parse the body into a `Value` and write it out again.
+pub fn plain(body: &[u8]) -> usize {
+    let value: Value = serde_json::from_slice(body).expect("generated JSON");
+    serde_json::to_vec(&value).expect("serialisable").len()
+}
+
+/// (b) What a report tool does with Matomo's answer: typed decode, scrub, merge, threshold,
+/// sort and page, then the structured and the text content of the tool result.
+pub fn report_pipeline(
+    body: &[u8],
+    scrubber: &Scrubber,
+    threshold: Threshold,
+    args: &ReportArgs,
+) -> usize {
+    let output =
+        report_from_body::<actions::GetPageUrls>(body, scrubber, threshold, Labels::Url, args)
+            .expect("the pipeline accepts the report");
+    let structured = serde_json::to_value(&output).expect("serialisable");
+    let text = render_report(&output);
+    structured.as_object().map_or(0, |o| o.len()) + text.len()
+}
+
+/// (b) for the visit log: typed decode, generalisation (pseudonyms, coarse times, scrubbed
+/// URLs) of every visit, structured and text encoding.
+pub fn visit_pipeline(body: &[u8], generaliser: &Generaliser<'_>) -> usize {
+    let visits: <live::GetLastVisitsDetails as matomo_mcp_core::models::Report>::Output =
+        matomo_mcp_core::models::decode(body).expect("generated visits decode");
+    let log = VisitLog {
+        visits: visits.iter().map(|v| generaliser.visit(v)).collect(),
+    };
+    let structured = serde_json::to_string(&log).expect("serialisable");
+    let text: usize = log
+        .visits
+        .iter()
+        .map(|v| format!("{:?} {:?} {}", v.visitor, v.started, v.actions.len()).len())
+        .sum();
+    structured.len() + text
+}

@@ -1,0 +1,112 @@
+//! `site_overview`: visits, goals and top referrer types of one site in one upstream request.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::catalogue::Deployment;
+use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
+use crate::catalogue::report::{self, Labels, ReportOutput, UPSTREAM_ROW_CAP};
+use crate::catalogue::tools::overview::{Summary, render_summary, summarise};
+use crate::client::{BulkRequest, ClientError, MatomoApiError};
+use crate::models::{Report, goals, referrers, visits_summary};
+use crate::params::Limit;
+use crate::policy::parse_and_check_segment;
+use crate::privacy::PrivacyClass;
+use crate::{Classified, ToolError, matomo_tool};
+
+/// How many referrer types the overview shows.
+const TOP_REFERRER_TYPES: u32 = 5;
+
+/// Visits, goals and referrer types of one site and one period.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct SiteOverview {
+    /// Visits, visitors, actions, bounce rate and time on site; withheld under `threshold_k` visits.
+    pub visits: Summary,
+    /// Conversions and revenue over all goals; withheld under `threshold_k` converting visits.
+    pub goals: Summary,
+    /// The top referrer types by visits, thresholded like every report.
+    pub referrer_types: ReportOutput,
+}
+
+fn render_overview(o: &SiteOverview) -> String {
+    format!(
+        "Visits. {}\n\nGoals. {}\n\nReferrer types. {}",
+        render_summary(&o.visits),
+        render_summary(&o.goals),
+        report::render(&o.referrer_types)
+    )
+}
+
+/// An overview of one site for one period: the visits summary, the goals overview and the top 5 referrer
+/// types, fetched from Matomo in one request.
+///
+/// Prefer it to calling `visits_summary`, `goals_overview` and `referrer_types` one after the other. Numbers
+/// about fewer than `threshold_k` visitors are withheld; the optional `segment` applies to all three parts
+/// and may only use aggregate dimensions.
+#[matomo_tool(render = render_overview)]
+pub async fn site_overview(
+    deployment: &Deployment,
+    args: PeriodArgs,
+) -> Result<SiteOverview, ToolError> {
+    let mut args = ReportArgs::from(args);
+    args.limit = Some(TOP_REFERRER_TYPES);
+    let request = args.request()?;
+    deployment.check_site(request.site)?;
+    let mut params = request.params()?;
+    if let Some(text) = &args.segment {
+        params = params.segment(parse_and_check_segment(
+            text,
+            PrivacyClass::Aggregate,
+            deployment.ceiling,
+        )?);
+    }
+    let rows = params
+        .clone()
+        .limit(Limit::rows(UPSTREAM_ROW_CAP).map_err(to_tool_error)?);
+    let bulk = BulkRequest::new()
+        .push(visits_summary::Get::METHOD, &params)
+        .and_then(|b| b.push(goals::Get::METHOD, &params))
+        .and_then(|b| b.push(referrers::GetReferrerType::METHOD, &rows))
+        .map_err(to_tool_error)?;
+    let mut items = deployment
+        .client
+        .bulk(&bulk)
+        .await
+        .map_err(to_tool_error)?
+        .into_iter();
+    let visits: <visits_summary::Get as Report>::Output =
+        item(&mut items, visits_summary::Get::METHOD)?;
+    let goals: <goals::Get as Report>::Output = item(&mut items, goals::Get::METHOD)?;
+    let referrer_types: <referrers::GetReferrerType as Report>::Output =
+        item(&mut items, referrers::GetReferrerType::METHOD)?;
+    Ok(SiteOverview {
+        visits: summarise(deployment, &request, &visits, "nb_visits")?,
+        goals: summarise(deployment, &request, &goals, "nb_visits_converted")?,
+        referrer_types: report::shape(
+            &deployment.scrubber,
+            deployment.threshold,
+            referrer_types,
+            Labels::Text,
+            &request,
+        )?,
+    })
+}
+
+/// The next bulk item, decoded into its typed response.
+fn item<T: serde::de::DeserializeOwned>(
+    items: &mut impl Iterator<Item = Result<Value, MatomoApiError>>,
+    method: &str,
+) -> Result<T, ToolError> {
+    let value = items
+        .next()
+        .ok_or_else(|| ToolError::upstream(format!("Matomo's bulk answer lacks {method}")))?
+        .map_err(|error| {
+            to_tool_error(ClientError::Api {
+                method: method.to_owned(),
+                status: 200,
+                error,
+            })
+        })?;
+    crate::models::decode_value(value).map_err(|e| ToolError::upstream(format!("{method}: {e}")))
+}

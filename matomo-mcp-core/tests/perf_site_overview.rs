@@ -1,0 +1,99 @@
+//! `site_overview` fetches visits, goals and referrer types in one bulk request, minimised.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use matomo_mcp_core::catalogue::{self, Deployment};
+use matomo_mcp_core::client::MatomoClient;
+use matomo_mcp_core::minimise::{Scrubber, Threshold};
+use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::{PrivacyClass, Toolbox};
+use matomo_mcp_testkit::{Day, Emulator};
+use serde_json::json;
+
+const TOKEN: &str = "view0123456789abcdef0123456789ab";
+
+async fn setup(k: u64) -> (Emulator, Toolbox<Deployment>) {
+    let emu = Emulator::builder()
+        .seed(11)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap();
+    let client = MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let permissions = client.permissions().await.unwrap();
+    let sites = SiteAccess::check(&permissions, false, None).unwrap();
+    let deployment = Deployment::from_parts(
+        client,
+        TOKEN,
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(k).unwrap(),
+        PrivacyClass::Aggregate,
+        None,
+    );
+    let toolbox = catalogue::toolbox(deployment, Some(&["site_overview".to_owned()])).unwrap();
+    emu.clear_requests();
+    (emu, toolbox)
+}
+
+#[tokio::test]
+async fn one_bulk_request_answers_the_overview() {
+    let (emu, toolbox) = setup(5).await;
+    let result = toolbox
+        .call(
+            "site_overview",
+            Some(json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25" })),
+        )
+        .await
+        .unwrap();
+    assert!(!result.is_error(), "{}", result.text());
+    let requests = emu.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].query_param("method"),
+        Some("API.getBulkRequest")
+    );
+
+    let out = result.structured().unwrap();
+    assert!(
+        out["visits"]["metrics"]["nb_visits"].as_f64().unwrap() > 0.0,
+        "{out}"
+    );
+    assert_eq!(out["visits"]["suppressed"], false);
+    assert!(out["goals"]["metrics"].is_object());
+    let rows = out["referrer_types"]["rows"].as_array().unwrap();
+    assert!(!rows.is_empty() && rows.len() <= 5);
+    for row in rows {
+        let visits = row["nb_visits"].as_f64().unwrap_or(0.0);
+        let label = row["label"].as_str().unwrap();
+        assert!(visits >= 5.0 || label.starts_with("Other ("), "{row}");
+    }
+    assert!(result.text().contains("Referrer types."));
+}
+
+#[tokio::test]
+async fn a_high_threshold_withholds_the_summaries() {
+    let (emu, toolbox) = setup(1_000_000).await;
+    let result = toolbox
+        .call(
+            "site_overview",
+            Some(json!({ "site": 1, "period": "day", "date": "2026-11-20" })),
+        )
+        .await
+        .unwrap();
+    assert!(!result.is_error(), "{}", result.text());
+    let out = result.structured().unwrap();
+    assert_eq!(out["visits"]["suppressed"], true);
+    assert_eq!(out["visits"]["metrics"], json!({}));
+    assert_eq!(emu.request_count(), 1);
+    // A site the token may not read is refused before anything is sent.
+    let refused = toolbox
+        .call("site_overview", Some(json!({ "site": 3 })))
+        .await
+        .unwrap();
+    assert!(refused.is_error());
+    assert_eq!(emu.request_count(), 1);
+}
