@@ -84,7 +84,7 @@ pub fn arguments(tool: &str) -> Value {
         "list_sites" => json!({}),
         "report_catalogue" => json!({ "site": 1 }),
         "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
-        "visits_summary" | "goals_overview" | "ecommerce_overview" => {
+        "visits_summary" | "goals_overview" | "ecommerce_overview" | "site_overview" => {
             json!({ "site": 1, "period": "month", "date": "today" })
         }
         "visit_log" => json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
