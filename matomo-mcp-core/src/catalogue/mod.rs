@@ -14,6 +14,7 @@
 mod args;
 mod deployment;
 mod report;
+mod source_row;
 pub mod tools;
 
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
@@ -21,6 +22,7 @@ pub use deployment::{Deployment, StartupError};
 pub use report::{
     Labels, ReportOutput, UPSTREAM_ROW_CAP, render as render_report, report_from_body,
 };
+pub use source_row::SourceRow;
 
 use crate::Toolbox;
 use crate::tool::{RegistrationError, Tool, ToolDescriptor};

@@ -5,14 +5,14 @@ use std::fmt::Write;
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::Deployment;
+use super::SourceRow;
 use super::args::{ReportArgs, Request, to_tool_error};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
-use crate::minimise::{Metrics, ReportRow, Scrubber, Threshold, merge_equal_labels};
+use crate::minimise::{ReportRow, Scrubber, Threshold, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
 use crate::policy::parse_and_check_segment;
@@ -68,7 +68,6 @@ pub(crate) async fn run<R>(
 ) -> Result<ReportOutput, ToolError>
 where
     R: Report,
-    R::Output: IntoIterator<Item: Serialize>,
 {
     let request = args.request()?;
     deployment.check_site(request.site)?;
@@ -81,7 +80,7 @@ where
     }
     let response = deployment
         .client
-        .report::<R>(&params)
+        .report_as::<R, Vec<SourceRow>>(&params)
         .await
         .map_err(to_tool_error)?;
     let Nested::One(output) = response else {
@@ -99,11 +98,14 @@ where
 }
 
 /// The report pipeline over a response body of report `R` for one site and one period, without HTTP:
-/// typed decoding, label scrubbing, merging of equal labels, the threshold, sorting and paging.
+/// decoding into [`SourceRow`]s, label scrubbing, merging of equal labels, the threshold, sorting
+/// and paging.
 ///
 /// This is what every row-based tool does with Matomo's answer; benchmarks and embedders that
 /// already hold a body call it directly. `args` gives the site, period, date and paging echoed
 /// in the output (its segment is not applied here: the body is already the segment's).
+/// `R` names the report whose answer `body` is; its rows are read as [`SourceRow`]s, the label
+/// and known metrics of the model row, which is all the pipeline keeps.
 pub fn report_from_body<R>(
     body: &[u8],
     scrubber: &Scrubber,
@@ -113,36 +115,32 @@ pub fn report_from_body<R>(
 ) -> Result<ReportOutput, ToolError>
 where
     R: Report,
-    R::Output: IntoIterator<Item: Serialize>,
 {
     let request = args.request()?;
-    let output: R::Output =
+    let rows: Vec<SourceRow> =
         crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
-    shape(scrubber, threshold, output, labels, &request)
+    shape(scrubber, threshold, rows, labels, &request)
 }
 
-/// A typed report output to report rows, minimised.
-///
-/// Rows are converted one at a time, so no JSON copy of the whole report is ever built.
-pub(crate) fn shape<O>(
+/// Report rows to a minimised report: each label scrubbed, then [`minimise`].
+pub(crate) fn shape(
     scrubber: &Scrubber,
     threshold: Threshold,
-    output: O,
+    rows: Vec<SourceRow>,
     labels: Labels,
     request: &Request,
-) -> Result<ReportOutput, ToolError>
-where
-    O: IntoIterator,
-    O::Item: Serialize,
-{
-    let mut upstream = 0usize;
-    let mut rows = Vec::new();
-    for row in output {
-        upstream += 1;
-        let value = serde_json::to_value(&row).map_err(|e| ToolError::internal(e.to_string()))?;
-        drop(row);
-        rows.extend(to_row(scrubber, &value, labels));
-    }
+) -> Result<ReportOutput, ToolError> {
+    let upstream = rows.len();
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let label = match labels {
+                Labels::Url => scrubber.url(&row.label),
+                Labels::Text => scrubber.text(&row.label),
+            };
+            ReportRow::new(label, row.metrics)
+        })
+        .collect();
     Ok(minimise(
         threshold,
         request,
@@ -200,24 +198,6 @@ pub(crate) fn minimise(
         threshold_k: threshold.k(),
         truncated,
     }
-}
-
-/// One typed row (as JSON) to a report row: its label, scrubbed, and its known metrics.
-///
-/// Only numbers under a known metric name are kept; everything else (URLs, segments,
-/// coordinates, codes) is dropped here, whatever the model type held.
-fn to_row(scrubber: &Scrubber, row: &Value, labels: Labels) -> Option<ReportRow> {
-    let object = row.as_object()?;
-    let label = object.get("label").map(|l| match l {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })?;
-    let label = match labels {
-        Labels::Url => scrubber.url(&label),
-        Labels::Text => scrubber.text(&label),
-    };
-    let metrics = Metrics::known_in(object);
-    Some(ReportRow::new(label, metrics))
 }
 
 /// A readable table of a report: the text content every report tool answers with.

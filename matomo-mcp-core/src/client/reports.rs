@@ -3,6 +3,7 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::{ClientError, MatomoClient, envelope};
 use crate::Classified;
@@ -85,6 +86,20 @@ impl MatomoClient {
         &self,
         params: &Params,
     ) -> Result<Nested<R::Output>, ClientError> {
+        self.report_as::<R, R::Output>(params).await
+    }
+
+    /// Calls report `R` and decodes its response into `T` instead of `R::Output`, nested as
+    /// `params` ask.
+    ///
+    /// For callers that need less than the full model: the report tools decode rows straight
+    /// into [`SourceRow`](crate::catalogue::SourceRow)s (label and known metrics), so the
+    /// fields they would drop anyway are never allocated. Caching, coalescing and error
+    /// handling are those of [`report`](Self::report).
+    pub async fn report_as<R: Report, T: DeserializeOwned + Classified>(
+        &self,
+        params: &Params,
+    ) -> Result<Nested<T>, ClientError> {
         let mut pairs = params.to_pairs()?;
         for (name, value) in R::PARAMS {
             pairs.retain(|(existing, _)| existing != name);

@@ -11,5 +11,6 @@ pub use scrub::{
     CustomPattern, MaskKind, ScrubConfigError, ScrubbedText, Scrubber, ScrubberBuilder,
 };
 pub use threshold::{
-    InvalidThreshold, Metrics, ReportRow, Threshold, Thresholded, merge_equal_labels,
+    InvalidThreshold, MergeRule, Metrics, ReportRow, Threshold, Thresholded, known_metric,
+    merge_equal_labels, merge_rule,
 };

@@ -4,10 +4,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalogue::Deployment;
 use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
 use crate::catalogue::report::{self, Labels, ReportOutput, UPSTREAM_ROW_CAP};
 use crate::catalogue::tools::overview::{Summary, render_summary, summarise};
+use crate::catalogue::{Deployment, SourceRow};
 use crate::client::{BulkRequest, ClientError, MatomoApiError};
 use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
@@ -78,8 +78,7 @@ pub async fn site_overview(
     let visits: <visits_summary::Get as Report>::Output =
         item(&mut items, visits_summary::Get::METHOD)?;
     let goals: <goals::Get as Report>::Output = item(&mut items, goals::Get::METHOD)?;
-    let referrer_types: <referrers::GetReferrerType as Report>::Output =
-        item(&mut items, referrers::GetReferrerType::METHOD)?;
+    let referrer_types: Vec<SourceRow> = item(&mut items, referrers::GetReferrerType::METHOD)?;
     Ok(SiteOverview {
         visits: summarise(deployment, &request, &visits, "nb_visits")?,
         goals: summarise(deployment, &request, &goals, "nb_visits_converted")?,

@@ -1,8 +1,10 @@
 //! Report metrics by name, and how each combines when rows are merged.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 pub use crate::models::api::MetricName;
@@ -31,56 +33,57 @@ pub enum MergeRule {
     Unknown,
 }
 
-/// The merge rule of a Matomo metric, from its name.
-pub fn merge_rule(name: &str) -> MergeRule {
-    use MergeRule::{Distinct, Max, Min, Sum, Unknown};
-    let ratio = |numerator, denominator| MergeRule::Ratio {
+/// Declares the known metrics once: [`known_metric`] maps a name to its `'static` spelling and
+/// its merge rule with one `match` (so no allocation and no linear scan per row field).
+macro_rules! known_metrics {
+    ($( $rule:expr => [$($name:literal),* $(,)?]; )*) => {
+        /// A known Matomo metric: its name as a `'static` string, and its merge rule.
+        ///
+        /// `None` for anything else (labels, URLs, segments, unknown columns).
+        pub fn known_metric(name: &str) -> Option<(&'static str, MergeRule)> {
+            match name {
+                $($( $name => Some(($name, $rule)), )*)*
+                _ => None,
+            }
+        }
+    };
+}
+
+const fn ratio(numerator: &'static str, denominator: &'static str) -> MergeRule {
+    MergeRule::Ratio {
         numerator,
         denominator,
-    };
-    match name {
-        "nb_visits"
-        | "nb_actions"
-        | "sum_visit_length"
-        | "bounce_count"
-        | "nb_visits_converted"
-        | "nb_conversions"
-        | "revenue"
-        | "items"
-        | "nb_hits"
-        | "sum_time_spent"
-        | "entry_nb_visits"
-        | "entry_nb_actions"
-        | "entry_sum_visit_length"
-        | "entry_bounce_count"
-        | "exit_nb_visits"
-        | "nb_events"
-        | "nb_events_with_value"
-        | "sum_event_value"
-        | "nb_hits_with_time_server"
-        | "sum_bandwidth"
-        | "nb_hits_with_bandwidth"
-        | "nb_orders"
-        | "quantity" => Sum,
-        "max_actions" | "max_time_server" | "max_bandwidth" | "max_event_value" => Max,
-        "min_time_server" | "min_bandwidth" | "min_event_value" => Min,
-        "nb_uniq_visitors"
-        | "nb_users"
-        | "sum_daily_nb_uniq_visitors"
-        | "sum_daily_nb_users"
-        | "entry_nb_uniq_visitors"
-        | "exit_nb_uniq_visitors" => Distinct,
-        "bounce_rate" => ratio("bounce_count", "nb_visits"),
-        "nb_actions_per_visit" => ratio("nb_actions", "nb_visits"),
-        "avg_time_on_site" => ratio("sum_visit_length", "nb_visits"),
-        "conversion_rate" => ratio("nb_visits_converted", "nb_visits"),
-        "exit_rate" => ratio("exit_nb_visits", "nb_visits"),
-        "avg_time_on_page" => ratio("sum_time_spent", "nb_hits"),
-        "avg_event_value" => ratio("sum_event_value", "nb_events_with_value"),
-        "avg_bandwidth" => ratio("sum_bandwidth", "nb_hits_with_bandwidth"),
-        "avg_order_revenue" => ratio("revenue", "nb_conversions"),
-        _ => Unknown,
     }
+}
+
+known_metrics! {
+    MergeRule::Sum => [
+        "nb_visits", "nb_actions", "sum_visit_length", "bounce_count", "nb_visits_converted",
+        "nb_conversions", "revenue", "items", "nb_hits", "sum_time_spent", "entry_nb_visits",
+        "entry_nb_actions", "entry_sum_visit_length", "entry_bounce_count", "exit_nb_visits",
+        "nb_events", "nb_events_with_value", "sum_event_value", "nb_hits_with_time_server",
+        "sum_bandwidth", "nb_hits_with_bandwidth", "nb_orders", "quantity",
+    ];
+    MergeRule::Max => ["max_actions", "max_time_server", "max_bandwidth", "max_event_value"];
+    MergeRule::Min => ["min_time_server", "min_bandwidth", "min_event_value"];
+    MergeRule::Distinct => [
+        "nb_uniq_visitors", "nb_users", "sum_daily_nb_uniq_visitors", "sum_daily_nb_users",
+        "entry_nb_uniq_visitors", "exit_nb_uniq_visitors",
+    ];
+    ratio("bounce_count", "nb_visits") => ["bounce_rate"];
+    ratio("nb_actions", "nb_visits") => ["nb_actions_per_visit"];
+    ratio("sum_visit_length", "nb_visits") => ["avg_time_on_site"];
+    ratio("nb_visits_converted", "nb_visits") => ["conversion_rate"];
+    ratio("exit_nb_visits", "nb_visits") => ["exit_rate"];
+    ratio("sum_time_spent", "nb_hits") => ["avg_time_on_page"];
+    ratio("sum_event_value", "nb_events_with_value") => ["avg_event_value"];
+    ratio("sum_bandwidth", "nb_hits_with_bandwidth") => ["avg_bandwidth"];
+    ratio("revenue", "nb_conversions") => ["avg_order_revenue"];
+}
+
+/// The merge rule of a Matomo metric, from its name ([`MergeRule::Unknown`] for anything else).
+pub fn merge_rule(name: &str) -> MergeRule {
+    known_metric(name).map_or(MergeRule::Unknown, |(_, rule)| rule)
 }
 
 /// A metric's value. Whole numbers serialise as JSON integers, others as floats.
@@ -101,10 +104,38 @@ impl Serialize for MetricValue {
     }
 }
 
-/// The metrics of one report row, by name.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
-#[serde(transparent)]
-pub struct Metrics(BTreeMap<MetricName, MetricValue>);
+/// The metrics of one report row, by name, in name order.
+///
+/// Known metric names are held as `'static` strings and the few metrics of a row in a sorted
+/// vector: a report of 100,000 rows builds 100,000 of these, so a map with an allocated key per
+/// metric cost more than everything else the pipeline does with a row.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metrics(Vec<(Cow<'static, str>, MetricValue)>);
+
+impl Serialize for Metrics {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name.as_ref(), value)?;
+        }
+        map.end()
+    }
+}
+
+impl JsonSchema for Metrics {
+    fn schema_name() -> Cow<'static, str> {
+        <BTreeMap<MetricName, MetricValue>>::schema_name()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        // The same schema as the map it replaces: metric name → number.
+        <BTreeMap<MetricName, MetricValue>>::json_schema(generator)
+    }
+
+    fn inline_schema() -> bool {
+        <BTreeMap<MetricName, MetricValue>>::inline_schema()
+    }
+}
 
 impl Classified for Metrics {
     const SHAPE: Shape = Shape::Map {
@@ -121,9 +152,28 @@ impl Metrics {
 
     /// Sets a metric; non-finite values are ignored, since JSON cannot carry them.
     pub fn set(&mut self, name: &str, value: f64) {
-        if value.is_finite() {
-            self.0
-                .insert(MetricName(name.to_owned()), MetricValue(value));
+        let name = match known_metric(name) {
+            Some((known, _)) => Cow::Borrowed(known),
+            None => Cow::Owned(name.to_owned()),
+        };
+        self.set_named(name, value);
+    }
+
+    /// Sets a metric whose name is already a known metric's `'static` spelling.
+    pub(crate) fn set_known(&mut self, name: &'static str, value: f64) {
+        self.set_named(Cow::Borrowed(name), value);
+    }
+
+    fn set_named(&mut self, name: Cow<'static, str>, value: f64) {
+        if !value.is_finite() {
+            return;
+        }
+        match self
+            .0
+            .binary_search_by(|(key, _)| key.as_ref().cmp(name.as_ref()))
+        {
+            Ok(i) => self.0[i].1 = MetricValue(value),
+            Err(i) => self.0.insert(i, (name, MetricValue(value))),
         }
     }
 
@@ -135,9 +185,9 @@ impl Metrics {
         let mut metrics = Metrics::new();
         for (name, value) in object {
             if let Some(number) = value.as_f64()
-                && merge_rule(name) != MergeRule::Unknown
+                && let Some((known, _)) = known_metric(name)
             {
-                metrics.set(name, number);
+                metrics.set_known(known, number);
             }
         }
         metrics
@@ -149,19 +199,22 @@ impl Metrics {
         self
     }
 
+    /// Whether there are no metrics.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// A metric's value.
     pub fn get(&self, name: &str) -> Option<f64> {
         self.0
-            .iter()
-            .find(|(key, _)| key.0 == name)
-            .map(|(_, value)| value.0)
+            .binary_search_by(|(key, _)| key.as_ref().cmp(name))
+            .ok()
+            .map(|i| self.0[i].1.0)
     }
 
     /// Every metric, by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
-        self.0
-            .iter()
-            .map(|(name, value)| (name.0.as_str(), value.0))
+        self.0.iter().map(|(name, value)| (name.as_ref(), value.0))
     }
 
     /// The metrics of the union of `rows`, following each metric's [`MergeRule`].

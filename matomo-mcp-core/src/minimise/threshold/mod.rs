@@ -8,8 +8,10 @@
 mod metrics;
 mod row;
 
-pub use metrics::{MergeRule, MetricName, MetricValue, Metrics, merge_rule};
+pub use metrics::{MergeRule, MetricName, MetricValue, Metrics, known_metric, merge_rule};
 pub use row::ReportRow;
+
+use std::collections::HashMap;
 
 use super::ScrubbedText;
 
@@ -116,30 +118,38 @@ fn count_rows(rows: &[ReportRow]) -> usize {
 
 /// Merges rows whose labels are equal (as happens after scrubbing), keeping the first one's position.
 pub fn merge_equal_labels(rows: Vec<ReportRow>) -> Vec<ReportRow> {
-    let mut groups: Vec<Vec<ReportRow>> = Vec::new();
-    let mut index: std::collections::HashMap<ScrubbedText, usize> =
-        std::collections::HashMap::new();
-    for row in rows {
-        match index.get(&row.label) {
-            Some(&i) => groups[i].push(row),
-            None => {
-                index.insert(row.label.clone(), groups.len());
-                groups.push(vec![row]);
-            }
-        }
+    // Find each row's group (the index of the first row with its label) without cloning a
+    // label: most reports have no equal labels, and then the rows go through as they are.
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    let mut group_of = Vec::with_capacity(rows.len());
+    let mut any_equal = false;
+    for (i, row) in rows.iter().enumerate() {
+        let group = *first.entry(row.label.as_str()).or_insert(i);
+        any_equal |= group != i;
+        group_of.push(group);
+    }
+    drop(first);
+    let merge_subtable = |mut row: ReportRow| {
+        row.subtable = merge_equal_labels(std::mem::take(&mut row.subtable));
+        row
+    };
+    if !any_equal {
+        return rows.into_iter().map(merge_subtable).collect();
+    }
+    let mut groups: Vec<Vec<ReportRow>> =
+        std::iter::repeat_with(Vec::new).take(rows.len()).collect();
+    for (row, group) in rows.into_iter().zip(group_of) {
+        groups[group].push(row);
     }
     groups
         .into_iter()
-        .filter_map(|mut group| {
-            if group.len() == 1 {
-                let mut row = group.pop()?;
-                row.subtable = merge_equal_labels(std::mem::take(&mut row.subtable));
-                return Some(row);
+        .filter_map(|mut group| match group.len() {
+            0 => None,
+            1 => group.pop().map(merge_subtable),
+            _ => {
+                let label = group.first()?.label.clone();
+                Some(merge_subtable(ReportRow::merge(label, &group)))
             }
-            let label = group.first()?.label.clone();
-            let mut merged = ReportRow::merge(label, &group);
-            merged.subtable = merge_equal_labels(std::mem::take(&mut merged.subtable));
-            Some(merged)
         })
         .collect()
 }
