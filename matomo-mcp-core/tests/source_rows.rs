@@ -156,8 +156,16 @@ fn page_row() -> impl Strategy<Value = Value> {
 }
 
 fn country_row() -> impl Strategy<Value = Value> {
-    ("[A-Za-z ]{1,12}", 0u32..5000, 0u8..3, 0u32..100_000, 0u8..2, 0u32..101, 0u8..3).prop_map(
-        |(label, v, vs, r, rs, c, cs)| {
+    (
+        "[A-Za-z ]{1,12}",
+        0u32..5000,
+        0u8..3,
+        0u32..100_000,
+        0u8..2,
+        0u32..101,
+        0u8..3,
+    )
+        .prop_map(|(label, v, vs, r, rs, c, cs)| {
             serde_json::json!({
                 "label": label,
                 "code": "fr",
@@ -168,8 +176,7 @@ fn country_row() -> impl Strategy<Value = Value> {
                 "conversion_rate": metric_text(1, c, cs),
                 "sum_visit_length": metric_text(2, r, vs),
             })
-        },
-    )
+        })
 }
 
 proptest! {

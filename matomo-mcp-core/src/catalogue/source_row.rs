@@ -75,11 +75,10 @@ impl<'de> Visitor<'de> for RowVisitor {
                     label = Some(map.next_value_seed(LabelSeed)?);
                 }
                 Key::Metric(name) => {
-                    if metrics.get(name).is_some() {
+                    if let Some(value) = map.next_value_seed(MetricSeed(name))?
+                        && !metrics.insert_known(name, value)
+                    {
                         return Err(de::Error::duplicate_field(name));
-                    }
-                    if let Some(value) = map.next_value_seed(MetricSeed(name))? {
-                        metrics.set_known(name, value);
                     }
                 }
                 Key::Other => {

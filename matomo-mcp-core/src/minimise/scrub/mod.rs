@@ -131,7 +131,7 @@ impl ScrubberBuilder {
             patterns.push(Pattern {
                 regex: compile(rule.kind.placeholder(), rule.regex)?,
                 placeholder: rule.kind.placeholder().to_owned(),
-                needs_letters_and_digits: rule.mixed_only,
+                random_only: rule.random_only,
             });
         }
         for custom in self.custom {
@@ -145,7 +145,7 @@ impl ScrubberBuilder {
             patterns.push(Pattern {
                 regex,
                 placeholder: format!("[{}]", custom.name),
-                needs_letters_and_digits: false,
+                random_only: false,
             });
         }
         let placeholder = compile(

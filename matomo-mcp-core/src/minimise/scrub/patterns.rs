@@ -42,15 +42,15 @@ impl MaskKind {
 pub(super) struct BuiltIn {
     pub(super) kind: MaskKind,
     pub(super) regex: &'static str,
-    /// Only matches mixing letters and digits are masked (so that long words stay).
-    pub(super) mixed_only: bool,
+    /// Only matches that look random are masked (see [`looks_random`]), so words and slugs stay.
+    pub(super) random_only: bool,
 }
 
 const fn rule(kind: MaskKind, regex: &'static str) -> BuiltIn {
     BuiltIn {
         kind,
         regex,
-        mixed_only: false,
+        random_only: false,
     }
 }
 
@@ -76,11 +76,11 @@ pub(super) const BUILT_IN: &[BuiltIn] = &[
         r"(?:\+|\b00)\d{1,3}[ ./-]?(?:\(\d{1,4}\)[ ./-]?)?\d[\d ./-]{5,}\d|\(\d{3}\) ?\d{3}[ .-]\d{4}",
     ),
     rule(MaskKind::Hex, r"[0-9A-Fa-f]{16,}"),
-    // Long base64 or base64url runs; only those that mix letters and digits are secrets.
+    // Long base64 or base64url runs; only those that look random are secrets.
     BuiltIn {
         kind: MaskKind::Token,
         regex: r"[A-Za-z0-9_+/-]{24,}={0,2}",
-        mixed_only: true,
+        random_only: true,
     },
     rule(MaskKind::Number, r"\d{6,}"),
 ];
@@ -98,14 +98,47 @@ pub(super) fn placeholder_regex<'a>(names: impl Iterator<Item = &'a str>) -> Str
 pub(super) struct Pattern {
     pub(super) regex: Regex,
     pub(super) placeholder: String,
-    /// Only matches mixing letters and digits count (for the base64 rule, so words stay).
-    pub(super) needs_letters_and_digits: bool,
+    /// Only matches that look random count (for the base64 rule, so words and slugs stay).
+    pub(super) random_only: bool,
 }
 
 impl Pattern {
     pub(super) fn accepts(&self, matched: &str) -> bool {
-        !self.needs_letters_and_digits
-            || (matched.bytes().any(|b| b.is_ascii_digit())
-                && matched.bytes().any(|b| b.is_ascii_alphabetic()))
+        !self.random_only || looks_random(matched)
     }
+}
+
+/// Whether a run of base64 characters looks like a random secret rather than words.
+///
+/// The base64 alphabet includes `/`, `-` and `_`, so URL paths and slugs such as
+/// `/products/trail-runner/item-123` or `/Blog/2024/My-Post-Title` are runs of it too. What tells
+/// a secret apart is that it switches between upper case, lower case and digits all the time
+/// (about every other character for random base64), while words switch once per word: a run is
+/// random when it has letters and digits and at least one switch per five characters (and six
+/// in all).
+pub(super) fn looks_random(run: &str) -> bool {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Class {
+        Upper,
+        Lower,
+        Digit,
+        Separator,
+    }
+    let class = |b: u8| match b {
+        b'A'..=b'Z' => Class::Upper,
+        b'a'..=b'z' => Class::Lower,
+        b'0'..=b'9' => Class::Digit,
+        _ => Class::Separator,
+    };
+    let bytes = run.as_bytes();
+    let has_digit = bytes.iter().any(u8::is_ascii_digit);
+    let has_letter = bytes.iter().any(u8::is_ascii_alphabetic);
+    let switches = bytes
+        .windows(2)
+        .filter(|pair| {
+            let (a, b) = (class(pair[0]), class(pair[1]));
+            a != b && a != Class::Separator && b != Class::Separator
+        })
+        .count();
+    has_digit && has_letter && switches >= 6 && switches * 5 >= bytes.len()
 }

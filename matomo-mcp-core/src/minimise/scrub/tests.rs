@@ -55,6 +55,32 @@ fn masks_each_kind_of_identifier_in_text() {
 }
 
 #[test]
+fn random_looking_secrets_are_masked_and_slugs_and_titles_stay() {
+    let s = scrubber();
+    for secret in [
+        "sk_live_51H8XqJ2eZvKYlo2C0aBcDeFgHiJkLmN",
+        "x8f2kdaqmzlp9d0a7mxyzabc",
+        "K7X2M9Q4P8R3T6W1Y5Z0A2B4",
+        "Ab3_dEf-GhI9jkL_mnO0pqR7sT",
+        "dGhpcyBpcyBhIHNlY3JldCBrZXkgMTIz",
+    ] {
+        let text = s.text(&format!("key {secret} sent"));
+        assert_eq!(text.as_str(), "key [token] sent", "{secret}");
+        // In a URL the run of base64 characters includes the path before it.
+        assert_eq!(s.url(&format!("/reset/{secret}")).as_str(), "[token]");
+    }
+    for kept in [
+        "/products/trail-runner/item-123",
+        "/Blog/2024/My-Post-Title",
+        "/en/Products/Category/SubCategory/Item2024Edition",
+        "/docs/v2/getting-started/installation-guide",
+        "/shop/size-10/colour-blue/model-x200/reviews",
+    ] {
+        assert_eq!(s.url(kept).as_str(), kept);
+    }
+}
+
+#[test]
 fn urls_lose_fragment_credentials_and_unlisted_query_parameters() {
     let s = scrubber();
     let cases = [

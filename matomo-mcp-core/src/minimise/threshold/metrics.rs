@@ -164,6 +164,21 @@ impl Metrics {
         self.set_named(Cow::Borrowed(name), value);
     }
 
+    /// Adds a known metric that is not there yet; `false` (and no change) if it is.
+    ///
+    /// A non-finite value is ignored (and counts as added), as in [`Metrics::set`].
+    pub(crate) fn insert_known(&mut self, name: &'static str, value: f64) -> bool {
+        match self.0.binary_search_by(|(key, _)| key.as_ref().cmp(name)) {
+            Ok(_) => false,
+            Err(i) => {
+                if value.is_finite() {
+                    self.0.insert(i, (Cow::Borrowed(name), MetricValue(value)));
+                }
+                true
+            }
+        }
+    }
+
     fn set_named(&mut self, name: Cow<'static, str>, value: f64) {
         if !value.is_finite() {
             return;
