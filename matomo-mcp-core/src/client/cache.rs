@@ -84,6 +84,11 @@ impl CacheConfig {
     /// cache assumes the westernmost zone (UTC−12), so a day counts as final
     /// up to 12 hours later than needed, but never too early. Take it from
     /// `SitesManager.getSiteFromId` (its `timezone`), converted by the caller.
+    ///
+    /// For a zone with daylight saving time give its smaller (standard-time, for
+    /// the northern hemisphere winter) offset: a day then counts as final up to an
+    /// hour late in summer, never early. The larger offset would mark a day final
+    /// an hour before it ends in winter.
     pub fn site_utc_offset(mut self, site: u32, minutes: i32) -> Self {
         self.offsets.insert(site, minutes);
         self
