@@ -51,7 +51,10 @@ pub fn test_config() -> HttpConfig {
         .with_bearer_token(BearerToken::new(TOKEN))
 }
 
-pub async fn start_with(toolbox: Toolbox, config: HttpConfig) -> Running {
+pub async fn start_with<S: Send + Sync + 'static>(
+    toolbox: Toolbox<S>,
+    config: HttpConfig,
+) -> Running {
     let info = ServerInfo::new(SERVER_NAME, "0.0.1-test");
     let server = HttpServer::bind(toolbox, info, config).await.unwrap();
     let url = server.url();
