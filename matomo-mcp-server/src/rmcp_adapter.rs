@@ -212,11 +212,8 @@ pub(crate) fn streamable_http_router<S: Send + Sync + 'static>(
     let mut sessions = LocalSessionManager::default();
     sessions.session_config.keep_alive = Some(idle_timeout);
     let sessions = Arc::new(sessions);
-    let service = StreamableHttpService::new(
-        move || Ok(adapter.clone()),
-        Arc::clone(&sessions),
-        config,
-    );
+    let service =
+        StreamableHttpService::new(move || Ok(adapter.clone()), Arc::clone(&sessions), config);
     (
         axum::Router::new().route_service(path, service),
         SessionRegistry(sessions),

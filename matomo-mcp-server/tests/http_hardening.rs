@@ -123,7 +123,11 @@ async fn headers_trickled_byte_by_byte_are_cut_off_while_others_are_served() {
     }
     let stream = TcpStream::connect(authority(&server)).await.unwrap();
     let (reader, writer) = stream.into_split();
-    let sender = trickle(writer, headers.clone().into_bytes(), Duration::from_millis(100));
+    let sender = trickle(
+        writer,
+        headers.clone().into_bytes(),
+        Duration::from_millis(100),
+    );
     normal_client_is_served(&server).await;
     // The server hangs up (hyper closes the connection; there is no request to answer yet).
     let response = read_until_closed(reader).await;
@@ -273,7 +277,10 @@ async fn idle_sessions_are_closed_and_free_their_place() {
 async fn zero_limits_are_refused_at_start() {
     for (config, key) in [
         (test_config().with_max_sessions(0), "max_sessions"),
-        (test_config().with_read_timeout(Duration::ZERO), "read_timeout"),
+        (
+            test_config().with_read_timeout(Duration::ZERO),
+            "read_timeout",
+        ),
         (
             test_config().with_session_idle_timeout(Duration::ZERO),
             "session_idle_timeout",
@@ -288,6 +295,12 @@ async fn zero_limits_are_refused_at_start() {
         );
     }
     let defaults = HttpConfig::default();
-    assert_eq!(defaults.max_sessions, matomo_mcp_server::DEFAULT_MAX_SESSIONS);
-    assert_eq!(defaults.read_timeout, matomo_mcp_server::DEFAULT_READ_TIMEOUT);
+    assert_eq!(
+        defaults.max_sessions,
+        matomo_mcp_server::DEFAULT_MAX_SESSIONS
+    );
+    assert_eq!(
+        defaults.read_timeout,
+        matomo_mcp_server::DEFAULT_READ_TIMEOUT
+    );
 }

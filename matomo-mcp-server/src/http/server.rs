@@ -5,11 +5,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use matomo_mcp_core::Toolbox;
-use tokio::net::TcpListener;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use matomo_mcp_core::Toolbox;
+use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 
@@ -162,7 +162,8 @@ impl HttpServer {
                 () = &mut shutdown => break,
             };
             let service = TowerToHyperService::new(self.app.clone());
-            let connection = connections.watch(http1.serve_connection(TokioIo::new(stream), service));
+            let connection =
+                connections.watch(http1.serve_connection(TokioIo::new(stream), service));
             tokio::spawn(async move {
                 if let Err(error) = connection.await {
                     tracing::debug!(%error, "HTTP connection ended with an error");
