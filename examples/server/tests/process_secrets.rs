@@ -10,7 +10,7 @@
 //! process through the library; this test checks what the shipped binary writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -95,7 +95,7 @@ struct Server {
 }
 
 impl Server {
-    fn spawn(config: &PathBuf) -> Self {
+    fn spawn(config: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_matomo-mcp"))
             .args(["--config", config.to_str().unwrap(), "serve"])
             .env_remove("MATOMO_URL")
