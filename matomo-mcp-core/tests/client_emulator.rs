@@ -2,8 +2,8 @@
 //! permissions, each injected fault, and no token in any error or log line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
+
 use std::time::Duration;
 
 use matomo_mcp_core::client::{BulkRequest, ClientError, MatomoClient, Nested};
@@ -13,6 +13,7 @@ use matomo_mcp_core::models::{
 };
 use matomo_mcp_core::params::{Date, Params, Period, Sites};
 use matomo_mcp_testkit::{Day, Emulator, Fault};
+use support::log_capture::capture_logs;
 
 const VIEW_TOKEN: &str = "view0123456789abcdef0123456789ab";
 const ROOT_TOKEN: &str = "root0123456789abcdef0123456789ab";
@@ -189,30 +190,9 @@ async fn bulk_keeps_item_errors_per_item() {
     assert_eq!(emu.request_count(), 1);
 }
 
-/// Captures everything the client logs.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn each_fault_is_a_clear_error_and_no_token_escapes() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let emu = emulator().await;
     let c = client(&emu, VIEW_TOKEN);
@@ -280,7 +260,7 @@ async fn each_fault_is_a_clear_error_and_no_token_escapes() {
     );
     texts.push(format!("{no_access}\n{no_access:?}"));
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     for text in texts.iter().chain(std::iter::once(&logs)) {
         assert!(!text.contains(VIEW_TOKEN), "token leaked:\n{text}");
     }

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod client_server;
+mod support;
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use client_server::{Reply, SECRET, TestServer, client_for};
 use matomo_mcp_core::client::ClientError;
 use matomo_mcp_core::params::{Date, Params, Period, Sites};
 use matomo_mcp_core::{MatomoClient, Segment};
+use support::log_capture::capture_logs;
 use tokio::io::AsyncWriteExt;
 
 const SUMMARY: &str = r#"{"nb_visits":17,"nb_actions":77,"bounce_rate":"6%"}"#;
@@ -340,31 +341,9 @@ async fn redirects_are_not_followed() {
     assert_eq!(server.requests().len(), 1);
 }
 
-/// Collects formatted log lines in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_name_methods_and_timing_but_no_token_or_parameter_values() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let server = TestServer::start(
         vec![Reply::json(500, "oops")],
@@ -375,7 +354,7 @@ async fn logs_name_methods_and_timing_but_no_token_or_parameter_values() {
     let params = day_params().segment(Segment::parse("userId==marker-alice@example.com").unwrap());
     client.call_raw("VisitsSummary.get", &params).await.unwrap();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains("VisitsSummary.get"), "{logs}");
     assert!(logs.contains("elapsed_ms"), "{logs}");
     assert!(logs.contains("retrying"), "{logs}");

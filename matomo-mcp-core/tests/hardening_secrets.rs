@@ -4,9 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod hardening_support;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
 
 use hardening_support::{KEY, TOKEN, arguments, client, emulator, temp_path, toolbox};
 use matomo_mcp_core::PrivacyClass;
@@ -14,21 +12,7 @@ use matomo_mcp_core::client::BulkRequest;
 use matomo_mcp_core::params::{Params, Sites};
 use matomo_mcp_testkit::Fault;
 use serde_json::json;
-
-/// Collects formatted log lines in memory.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use support::log_capture::capture_logs;
 
 /// Every spelling of the secrets that could end up in text.
 fn secret_spellings() -> Vec<(String, String)> {
@@ -51,14 +35,7 @@ fn secret_spellings() -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn no_secret_reaches_results_errors_audit_or_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = capture_logs();
 
     let emu = emulator().await;
     let audit = temp_path("hardening-secrets-audit.jsonl");
@@ -112,6 +89,7 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
         Fault::HtmlErrorPage,
         Fault::http_status(503),
         Fault::OversizedBody { bytes: 1 << 20 },
+        Fault::WrongTypes,
         Fault::MatomoError {
             message: format!("Error: token_auth={TOKEN} is not valid"),
         },
@@ -176,7 +154,7 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
         audit_text.lines().count() > 100,
         "the audit log should hold every call"
     );
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(!logs.is_empty(), "the client should log its requests");
 
     let mut leaks = Vec::new();

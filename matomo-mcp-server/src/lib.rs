@@ -10,9 +10,10 @@
 //! The HTTP transport binds `127.0.0.1` unless told otherwise, refuses foreign
 //! `Origin`s (403) and unknown `Host`s (421), requires a configured bearer
 //! token (401 with `WWW-Authenticate: Bearer` otherwise; compared in constant
-//! time; never logged), bounds request bodies (413) and requests in flight
-//! (503), marks every response `Cache-Control: private, no-store`, and shuts
-//! down gracefully.
+//! time; never logged), bounds request bodies (413), the time a client may
+//! take to send a request (408 or a closed connection), requests in flight
+//! and open sessions (503), marks every response `Cache-Control: private,
+//! no-store`, and shuts down gracefully.
 //!
 //! ```no_run
 //! use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
@@ -49,8 +50,9 @@ mod stdio;
 
 pub use error::ServeError;
 pub use http::{
-    BearerToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, HttpConfig, HttpServer,
-    MIN_TOKEN_CHARS, serve_http,
+    BearerToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SESSIONS,
+    DEFAULT_READ_TIMEOUT, DEFAULT_SESSION_IDLE_TIMEOUT, HttpConfig, HttpServer, MIN_TOKEN_CHARS,
+    SessionCount, serve_http,
 };
 pub use logging::log_to_stderr;
 pub use server_info::ServerInfo;

@@ -6,6 +6,7 @@
 //! in our own types and gets back plain tokio/axum values.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use matomo_mcp_core::audit::{CallOrigin, ClientInfo};
 use matomo_mcp_core::{DispatchError, ToolDescriptor, Toolbox};
@@ -177,29 +178,46 @@ where
         .map_err(|error| ServeError::Protocol(bounded(error.to_string())))
 }
 
-/// rmcp's Streamable HTTP endpoint as an axum router serving `path`.
+/// The MCP sessions rmcp holds open, seen from the HTTP layer: only their number.
+#[derive(Clone)]
+pub(crate) struct SessionRegistry(Arc<LocalSessionManager>);
+
+impl SessionRegistry {
+    /// Sessions open now. A session leaves the registry when its client
+    /// deletes it, when it stays idle too long, or when the server stops.
+    pub(crate) async fn live(&self) -> usize {
+        self.0.sessions.read().await.len()
+    }
+}
+
+/// rmcp's Streamable HTTP endpoint as an axum router serving `path`, and the
+/// registry of its sessions.
 ///
 /// Origin and Host checks are off here: the crate's own guard does them
 /// (with its own allow-lists and status codes) before a request gets this far.
-/// The body limit is kept as a second line behind the guard's `Content-Length`
-/// check, because it also bounds chunked bodies while they stream.
+/// The body limit is kept as a second line behind the guard's, which reads
+/// bodies before they get here. A session unused for `idle_timeout` is closed.
 pub(crate) fn streamable_http_router<S: Send + Sync + 'static>(
     adapter: McpAdapter<S>,
     path: &str,
     max_body_bytes: usize,
+    idle_timeout: Duration,
     cancel: CancellationToken,
-) -> axum::Router {
+) -> (axum::Router, SessionRegistry) {
     let config = StreamableHttpServerConfig::default()
         .disable_allowed_hosts()
         .disable_allowed_origins()
         .with_max_request_body_bytes(max_body_bytes)
         .with_cancellation_token(cancel);
-    let service = StreamableHttpService::new(
-        move || Ok(adapter.clone()),
-        Arc::new(LocalSessionManager::default()),
-        config,
-    );
-    axum::Router::new().route_service(path, service)
+    let mut sessions = LocalSessionManager::default();
+    sessions.session_config.keep_alive = Some(idle_timeout);
+    let sessions = Arc::new(sessions);
+    let service =
+        StreamableHttpService::new(move || Ok(adapter.clone()), Arc::clone(&sessions), config);
+    (
+        axum::Router::new().route_service(path, service),
+        SessionRegistry(sessions),
+    )
 }
 
 /// The names rmcp may use for a server when none is set; ours must never be one of them.

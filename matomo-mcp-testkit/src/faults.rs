@@ -32,6 +32,10 @@ pub enum Fault {
     },
     /// Status 500 with an HTML error page, as a PHP fatal error or a proxy shows it.
     HtmlErrorPage,
+    /// Status 200, the real answer with fields of the wrong JSON type, as a
+    /// plugin or a proxy rewriting bodies could produce: every number becomes
+    /// an object (`{"value": n}`) and every `label` becomes a number.
+    WrongTypes,
 }
 
 impl Fault {
@@ -62,6 +66,7 @@ pub(crate) enum Effect {
     Oversized(usize),
     MatomoError(String),
     Html,
+    WrongTypes,
 }
 
 /// The active faults.
@@ -111,6 +116,7 @@ impl FaultSet {
                 Fault::OversizedBody { bytes } => Effect::Oversized(*bytes),
                 Fault::MatomoError { message } => Effect::MatomoError(message.clone()),
                 Fault::HtmlErrorPage => Effect::Html,
+                Fault::WrongTypes => Effect::WrongTypes,
             };
             break;
         }

@@ -23,7 +23,8 @@
 //!   embed the caller's token exactly as Matomo does (so token-leak tests have something to catch).
 //!
 //! Faults are injected per test with [`Emulator::inject`]: latency, HTTP 5xx (always or `n` times),
-//! malformed or truncated JSON, an oversized body, a Matomo error payload, an HTML error page.
+//! malformed or truncated JSON, an oversized body, a Matomo error payload, an HTML error page,
+//! fields of the wrong JSON type.
 //!
 //! ```
 //! use matomo_mcp_testkit::{Day, Emulator, Fault};

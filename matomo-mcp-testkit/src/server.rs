@@ -98,8 +98,37 @@ async fn handle(
             HTML,
             crate::api::errors::html_page("Internal Server Error").into_bytes(),
         ),
+        Effect::WrongTypes => {
+            let (status, ct, b) = real();
+            match serde_json::from_slice::<serde_json::Value>(&b) {
+                Ok(mut value) => {
+                    wrong_types(&mut value);
+                    (status, ct, serde_json::to_vec(&value).unwrap_or_default())
+                }
+                Err(_) => (status, ct, b),
+            }
+        }
     };
     respond(status, ct, bytes)
+}
+
+/// Turns every number into an object and every `label` into a number, all the way down.
+fn wrong_types(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => *value = serde_json::json!({ "value": n.clone() }),
+        Value::Array(items) => items.iter_mut().for_each(wrong_types),
+        Value::Object(fields) => {
+            for (key, field) in fields.iter_mut() {
+                if key == "label" {
+                    *field = Value::from(12345);
+                } else {
+                    wrong_types(field);
+                }
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
 }
 
 /// A valid JSON document of exactly `n` bytes (at least `{"padding":""}`, 14 bytes).
@@ -114,6 +143,17 @@ fn oversized(n: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrong_types_reach_every_level() {
+        let mut v =
+            serde_json::json!([{"label": "Home", "nb_visits": 3, "sub": {"x": [1]}, "s": "3"}]);
+        super::wrong_types(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!([{"label": 12345, "nb_visits": {"value": 3}, "sub": {"x": [{"value": 1}]}, "s": "3"}])
+        );
+    }
+
     #[test]
     fn oversized_is_exact_and_valid() {
         let b = super::oversized(1000);

@@ -51,7 +51,10 @@ pub async fn serve(path: Option<&Path>, http: bool) -> Result<()> {
     let mut http_config = HttpConfig::default()
         .with_bind(config.http.bind)
         .with_max_body_bytes(config.http.max_body_bytes)
-        .with_max_in_flight(config.http.max_concurrent_calls);
+        .with_max_in_flight(config.http.max_concurrent_calls)
+        .with_read_timeout(config.http.read_timeout)
+        .with_max_sessions(config.http.max_sessions)
+        .with_session_idle_timeout(config.http.session_idle_timeout);
     for token in &config.http.bearer_tokens {
         http_config = http_config.with_bearer_token(BearerToken::new(token.expose()));
     }

@@ -35,6 +35,7 @@ mod coalesce;
 mod envelope;
 mod error;
 mod excerpt;
+mod field_path;
 mod method;
 mod permissions;
 mod reports;
@@ -265,14 +266,9 @@ impl MatomoClient {
         method: &str,
         value: Value,
     ) -> Result<T, ClientError> {
-        T::deserialize(&value).map_err(|err| {
+        field_path::decode_with_path(&value).map_err(|detail| {
             let body = value.to_string();
-            envelope::undecodable(
-                method,
-                &err.to_string(),
-                body.as_bytes(),
-                &self.transport.token,
-            )
+            envelope::undecodable(method, &detail, body.as_bytes(), &self.transport.token)
         })
     }
 }

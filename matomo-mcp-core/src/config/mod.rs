@@ -126,6 +126,13 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Most calls served at once (`http.max_concurrent_calls`; default 32).
     pub max_concurrent_calls: usize,
+    /// Time a client has to send a request's headers, and again its body
+    /// (`http.read_timeout_seconds`; default 30).
+    pub read_timeout: Duration,
+    /// Most MCP sessions open at once (`http.max_sessions`; default 1000).
+    pub max_sessions: usize,
+    /// Time after which an unused session is closed (`http.session_idle_timeout_seconds`; default 300).
+    pub session_idle_timeout: Duration,
 }
 
 const DEFAULT_BIND: &str = "127.0.0.1:8765";
@@ -480,12 +487,41 @@ fn http_settings(
             "use positive limits (defaults: 1048576 and 32)",
         ));
     }
+    let max_sessions = raw.max_sessions.unwrap_or(1000);
+    if max_sessions == 0 {
+        errors.push(ConfigError::new(
+            "http.max_sessions",
+            "0 would refuse every client",
+            "use a positive limit (default: 1000)",
+        ));
+    }
+    let read_timeout = raw.read_timeout_seconds.unwrap_or(30);
+    let session_idle_timeout = raw.session_idle_timeout_seconds.unwrap_or(300);
+    for (key, seconds, default) in [
+        ("http.read_timeout_seconds", read_timeout, 30),
+        (
+            "http.session_idle_timeout_seconds",
+            session_idle_timeout,
+            300,
+        ),
+    ] {
+        if seconds == 0 {
+            errors.push(ConfigError::new(
+                key,
+                "0 seconds would cut off every client at once",
+                format!("use a positive number of seconds (default: {default})"),
+            ));
+        }
+    }
     Some(HttpSettings {
         bind: bind.ok()?,
         bearer_tokens: tokens.into_iter().map(Secret::new).collect(),
         allowed_origins: raw.allowed_origins.unwrap_or_default(),
         max_body_bytes,
         max_concurrent_calls,
+        read_timeout: Duration::from_secs(read_timeout),
+        max_sessions,
+        session_idle_timeout: Duration::from_secs(session_idle_timeout),
     })
 }
 

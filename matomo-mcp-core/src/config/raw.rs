@@ -68,4 +68,7 @@ pub(super) struct RawHttp {
     pub allowed_origins: Option<Vec<String>>,
     pub max_body_bytes: Option<usize>,
     pub max_concurrent_calls: Option<usize>,
+    pub read_timeout_seconds: Option<u64>,
+    pub max_sessions: Option<usize>,
+    pub session_idle_timeout_seconds: Option<u64>,
 }

@@ -42,6 +42,9 @@ fn defaults_are_the_strictest() {
     assert!(config.matomo.allowed_sites.is_none());
     assert!(!config.matomo.allow_privileged_token);
     assert_eq!(config.http.bind.to_string(), "127.0.0.1:8765");
+    assert_eq!(config.http.read_timeout.as_secs(), 30);
+    assert_eq!(config.http.max_sessions, 1000);
+    assert_eq!(config.http.session_idle_timeout.as_secs(), 300);
     let err = config.require_enabled().unwrap_err().to_string();
     assert_eq!(
         err,
@@ -125,6 +128,21 @@ fn each_mistake_names_the_key_and_the_fix() {
             "[matomo]\nurl = \"https://m.example\"\ntoken = \"has space\"".into(),
             vec![],
             "the token is empty or contains spaces",
+        ),
+        (
+            format!("{MINIMAL}[http]\nmax_sessions = 0"),
+            vec![],
+            "configuration `http.max_sessions`: 0 would refuse every client",
+        ),
+        (
+            format!("{MINIMAL}[http]\nread_timeout_seconds = 0"),
+            vec![],
+            "configuration `http.read_timeout_seconds`: 0 seconds would cut off every client",
+        ),
+        (
+            format!("{MINIMAL}[http]\nsession_idle_timeout_seconds = 0"),
+            vec![],
+            "configuration `http.session_idle_timeout_seconds`: 0 seconds",
         ),
         (
             format!("ceiling = \"secret\"\n{MINIMAL}"),

@@ -11,6 +11,21 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The default number of requests served at once.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
 
+/// The default time a client has to send a request's headers, and again its body.
+///
+/// Long enough for a slow mobile link to send a small JSON request; short
+/// enough that a client trickling bytes (slowloris) cannot hold a connection
+/// and a buffer for minutes.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default number of MCP sessions open at once. Each costs a task and a
+/// few kilobytes; the cap keeps a client that never closes its sessions from
+/// growing the server without bound.
+pub const DEFAULT_MAX_SESSIONS: usize = 1000;
+
+/// The default time after which a session nobody uses is closed (rmcp's own default).
+pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Settings of the Streamable HTTP transport.
 ///
 /// The defaults are safe for a server on the same machine as its client:
@@ -49,6 +64,18 @@ pub struct HttpConfig {
     pub max_in_flight: usize,
     /// How long a shutdown waits for calls in progress before cutting them off. Default 30 s.
     pub shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers, and again its
+    /// body; a slower client gets 408 (body) or a closed connection (headers).
+    /// Default [`DEFAULT_READ_TIMEOUT`] (30 s).
+    pub read_timeout: Duration,
+    /// The most MCP sessions open at once; an `initialize` beyond it gets 503
+    /// with `Retry-After` while open sessions keep working. Default
+    /// [`DEFAULT_MAX_SESSIONS`] (1000).
+    pub max_sessions: usize,
+    /// How long a session may go unused before the server closes it (its
+    /// client then gets 404 and starts a new one). Default
+    /// [`DEFAULT_SESSION_IDLE_TIMEOUT`] (5 minutes).
+    pub session_idle_timeout: Duration,
 }
 
 impl Default for HttpConfig {
@@ -70,6 +97,9 @@ impl Default for HttpConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             shutdown_grace: Duration::from_secs(30),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            session_idle_timeout: DEFAULT_SESSION_IDLE_TIMEOUT,
         }
     }
 }
@@ -126,6 +156,24 @@ impl HttpConfig {
     /// Sets how many requests are handled at once.
     pub fn with_max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests;
+        self
+    }
+
+    /// Sets how long a client may take to send a request's headers, and its body.
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Sets how many MCP sessions may be open at once.
+    pub fn with_max_sessions(mut self, sessions: usize) -> Self {
+        self.max_sessions = sessions;
+        self
+    }
+
+    /// Sets how long an unused session stays open.
+    pub fn with_session_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.session_idle_timeout = timeout;
         self
     }
 }

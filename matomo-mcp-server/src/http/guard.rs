@@ -1,19 +1,25 @@
 //! The checks every HTTP request passes before it reaches the MCP endpoint:
-//! Host, Origin, bearer token, body size, then a slot among the requests in flight.
+//! Host, Origin, bearer token, body size and read time, then a slot among the
+//! requests in flight and, for a new session, room under the session cap.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
-use tokio::sync::Semaphore;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 
 use super::bearer::{TokenSet, bearer_credentials};
 use super::host::HostPolicy;
 use super::origin::OriginPolicy;
+use crate::rmcp_adapter::SessionRegistry;
+
+/// The header naming the MCP session a request belongs to.
+const SESSION_HEADER: &str = "mcp-session-id";
 
 /// Results are per user: no proxy or browser cache may keep them.
 const CACHE_CONTROL: &str = "private, no-store";
@@ -24,7 +30,13 @@ pub(crate) struct Guard {
     pub(crate) origins: OriginPolicy,
     pub(crate) tokens: TokenSet,
     pub(crate) max_body_bytes: usize,
+    pub(crate) read_timeout: Duration,
     pub(crate) in_flight: Arc<Semaphore>,
+    pub(crate) sessions: SessionRegistry,
+    pub(crate) max_sessions: usize,
+    /// Held while a new session is counted and created, so that requests
+    /// arriving together cannot all pass the check and overshoot the cap.
+    pub(crate) opening: Mutex<()>,
 }
 
 /// A refusal: the status, a short reason for the log, and the text sent back.
@@ -38,8 +50,8 @@ impl Refusal {
     fn into_response(self) -> Response {
         let mut response = (self.status, self.body).into_response();
         let headers = response.headers_mut();
-        // The request body was not read, so the connection cannot carry another
-        // request; saying so keeps clients from reusing it and failing.
+        // The request body may not have been read, so the connection cannot carry
+        // another request; saying so keeps clients from reusing it and failing.
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
@@ -62,20 +74,8 @@ pub(crate) async fn guard(
 ) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let mut response = match guard.admit(request) {
-        Ok((request, permit)) => {
-            let response = next.run(request).await;
-            match permit {
-                // The slot is held until the response body (an SSE stream) is finished.
-                Some(permit) => response.map(|body| {
-                    Body::new(body.map_frame(move |frame| {
-                        let _held = &permit;
-                        frame
-                    }))
-                }),
-                None => response,
-            }
-        }
+    let mut response = match guard.serve(request, next).await {
+        Ok(response) => response,
         Err(refusal) => {
             tracing::warn!(%method, path, status = refusal.status.as_u16(), reason = refusal.reason, "refused HTTP request");
             refusal.into_response()
@@ -88,28 +88,89 @@ pub(crate) async fn guard(
     response
 }
 
+/// Keeps `permit` until the response body (possibly an SSE stream) is finished.
+fn holding(response: Response, permit: OwnedSemaphorePermit) -> Response {
+    response.map(|body| {
+        Body::new(body.map_frame(move |frame| {
+            let _held = &permit;
+            frame
+        }))
+    })
+}
+
+/// Whether a JSON-RPC body is an `initialize` request, the one that opens a session.
+fn is_initialize(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .is_ok_and(|message| message.get("method").and_then(|m| m.as_str()) == Some("initialize"))
+}
+
 impl Guard {
-    fn admit(
-        &self,
-        request: Request,
-    ) -> Result<(Request, Option<tokio::sync::OwnedSemaphorePermit>), Refusal> {
+    async fn serve(&self, request: Request, next: Next) -> Result<Response, Refusal> {
         self.check_host(&request)?;
         self.check_origin(&request)?;
         self.check_bearer(&request)?;
         self.check_length(&request)?;
-        // Chunked bodies have no length to check here; rmcp bounds them while they stream.
         if request.method() != Method::POST {
             // Only POSTs carry calls; GET streams and DELETEs hold no slot.
-            return Ok((request, None));
+            return Ok(next.run(request).await);
         }
-        match Arc::clone(&self.in_flight).try_acquire_owned() {
-            Ok(permit) => Ok((request, Some(permit))),
-            Err(_) => Err(Refusal {
+        // The body is read before a slot is taken: a client sending slowly
+        // holds its own connection until `read_timeout`, not a slot others need.
+        let (request, opens_session) = self.read_body(request).await?;
+        let permit = Arc::clone(&self.in_flight)
+            .try_acquire_owned()
+            .map_err(|_| Refusal {
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 reason: "too many requests in flight",
                 body: "Service Unavailable: the server is handling as many requests as it allows; retry shortly",
-            }),
-        }
+            })?;
+        let response = if opens_session {
+            let _opening = self.opening.lock().await;
+            if self.sessions.live().await >= self.max_sessions {
+                return Err(Refusal {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    reason: "max_sessions reached",
+                    body: "Service Unavailable: the server has as many MCP sessions open as it allows \
+                           (max_sessions); close a session you no longer use (HTTP DELETE) or retry later",
+                });
+            }
+            // The session is registered by the time the response head comes back.
+            next.run(request).await
+        } else {
+            next.run(request).await
+        };
+        Ok(holding(response, permit))
+    }
+
+    /// Reads the whole body within `read_timeout` and `max_body_bytes`
+    /// (chunked bodies included) and hands it on in memory, with whether the
+    /// request opens a new session.
+    async fn read_body(&self, request: Request) -> Result<(Request, bool), Refusal> {
+        let (parts, body) = request.into_parts();
+        let limited = Limited::new(body, self.max_body_bytes);
+        let bytes = match tokio::time::timeout(self.read_timeout, limited.collect()).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                return Err(too_large());
+            }
+            Ok(Err(_)) => {
+                return Err(Refusal {
+                    status: StatusCode::BAD_REQUEST,
+                    reason: "request body could not be read",
+                    body: "Bad Request: the request body could not be read",
+                });
+            }
+            Err(_) => {
+                return Err(Refusal {
+                    status: StatusCode::REQUEST_TIMEOUT,
+                    reason: "request body not received within read_timeout",
+                    body: "Request Timeout: the request body did not arrive within the server's read_timeout; \
+                           send the whole request at once",
+                });
+            }
+        };
+        let opens_session = !parts.headers.contains_key(SESSION_HEADER) && is_initialize(&bytes);
+        Ok((Request::from_parts(parts, Body::from(bytes)), opens_session))
     }
 
     fn check_host(&self, request: &Request) -> Result<(), Refusal> {
@@ -172,12 +233,16 @@ impl Guard {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
         match declared {
-            Some(length) if length > self.max_body_bytes as u64 => Err(Refusal {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                reason: "body larger than max_body_bytes",
-                body: "Payload Too Large: the request body exceeds the server's limit",
-            }),
+            Some(length) if length > self.max_body_bytes as u64 => Err(too_large()),
             _ => Ok(()),
         }
+    }
+}
+
+fn too_large() -> Refusal {
+    Refusal {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        reason: "body larger than max_body_bytes",
+        body: "Payload Too Large: the request body exceeds the server's limit",
     }
 }

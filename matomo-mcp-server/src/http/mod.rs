@@ -6,7 +6,12 @@ mod guard;
 mod host;
 mod origin;
 mod server;
+mod sessions;
 
 pub use bearer::{BearerToken, MIN_TOKEN_CHARS};
-pub use config::{DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, HttpConfig};
+pub use config::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SESSIONS, DEFAULT_READ_TIMEOUT,
+    DEFAULT_SESSION_IDLE_TIMEOUT, HttpConfig,
+};
 pub use server::{HttpServer, serve_http};
+pub use sessions::SessionCount;

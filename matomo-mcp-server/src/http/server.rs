@@ -5,9 +5,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use matomo_mcp_core::Toolbox;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Mutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 use super::bearer::TokenSet;
@@ -15,7 +18,8 @@ use super::config::HttpConfig;
 use super::guard::{Guard, guard};
 use super::host::HostPolicy;
 use super::origin::OriginPolicy;
-use crate::rmcp_adapter::{self, McpAdapter};
+use super::sessions::SessionCount;
+use crate::rmcp_adapter::{self, McpAdapter, SessionRegistry};
 use crate::{ServeError, ServerInfo};
 
 /// The largest `max_in_flight` accepted.
@@ -53,6 +57,8 @@ pub struct HttpServer {
     in_flight: Arc<Semaphore>,
     max_in_flight: u32,
     shutdown_grace: Duration,
+    read_timeout: Duration,
+    sessions: SessionCount,
 }
 
 impl HttpServer {
@@ -65,24 +71,26 @@ impl HttpServer {
         info: ServerInfo,
         config: HttpConfig,
     ) -> Result<Self, ServeError> {
-        let guard_state = Arc::new(checked_guard(&config)?);
-        let in_flight = Arc::clone(&guard_state.in_flight);
         if !config.path.starts_with('/') {
             return Err(ServeError::InvalidConfig {
                 key: "path",
                 reason: format!("`{}` must start with `/`, for example `/mcp`", config.path),
             });
         }
+        check_durations(&config)?;
         let adapter = McpAdapter::new(toolbox.into(), &info)?;
         let cancel = CancellationToken::new();
         let max_in_flight = u32::try_from(config.max_in_flight).unwrap_or(MAX_IN_FLIGHT);
-        let app = rmcp_adapter::streamable_http_router(
+        let (router, registry) = rmcp_adapter::streamable_http_router(
             adapter,
             &config.path,
             config.max_body_bytes,
+            config.session_idle_timeout,
             cancel.child_token(),
-        )
-        .layer(axum::middleware::from_fn_with_state(guard_state, guard));
+        );
+        let guard_state = Arc::new(checked_guard(&config, registry.clone())?);
+        let in_flight = Arc::clone(&guard_state.in_flight);
+        let app = router.layer(axum::middleware::from_fn_with_state(guard_state, guard));
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|source| ServeError::Bind {
@@ -103,7 +111,15 @@ impl HttpServer {
             in_flight,
             max_in_flight,
             shutdown_grace: config.shutdown_grace,
+            read_timeout: config.read_timeout,
+            sessions: SessionCount::new(registry),
         })
+    }
+
+    /// The number of MCP sessions open, which `max_sessions` caps; the handle
+    /// keeps working while the server runs.
+    pub fn sessions(&self) -> SessionCount {
+        self.sessions.clone()
     }
 
     /// The address the server listens on (with the real port when 0 was asked for).
@@ -124,28 +140,54 @@ impl HttpServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let cancel = self.cancel;
-        let streams = cancel.clone();
+        let connections = GracefulShutdown::new();
+        let mut http1 = hyper::server::conn::http1::Builder::new();
+        // Without a timer hyper waits for request headers forever; with one, a
+        // client that trickles its headers is disconnected after `read_timeout`.
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.read_timeout);
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let stream = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait instead of spinning.
+                        tracing::warn!(%error, "could not accept a connection");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let service = TowerToHyperService::new(self.app.clone());
+            let connection =
+                connections.watch(http1.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "HTTP connection ended with an error");
+                }
+            });
+        }
+        drop(self.listener);
+        tracing::info!("shutting down the MCP HTTP server");
+        // Calls in progress hold a slot until their response is sent; when
+        // every slot is back, only idle event streams remain, and those end.
         let (in_flight, max_in_flight, grace) =
             (self.in_flight, self.max_in_flight, self.shutdown_grace);
-        axum::serve(self.listener, self.app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                tracing::info!("shutting down the MCP HTTP server");
-                // Calls in progress hold a slot until their response is sent; when
-                // every slot is back, only idle event streams remain, and those end.
-                tokio::spawn(async move {
-                    let drained =
-                        tokio::time::timeout(grace, in_flight.acquire_many(max_in_flight)).await;
-                    if drained.is_err() {
-                        tracing::warn!(
-                            ?grace,
-                            "calls still running after the shutdown grace period are cut off"
-                        );
-                    }
-                    streams.cancel();
-                });
-            })
-            .await?;
+        let streams = cancel.clone();
+        tokio::spawn(async move {
+            let drained = tokio::time::timeout(grace, in_flight.acquire_many(max_in_flight)).await;
+            if drained.is_err() {
+                tracing::warn!(
+                    ?grace,
+                    "calls still running after the shutdown grace period are cut off"
+                );
+            }
+            streams.cancel();
+        });
+        connections.shutdown().await;
         cancel.cancel();
         Ok(())
     }
@@ -160,7 +202,31 @@ impl std::fmt::Debug for HttpServer {
     }
 }
 
-fn checked_guard(config: &HttpConfig) -> Result<Guard, ServeError> {
+fn check_durations(config: &HttpConfig) -> Result<(), ServeError> {
+    if config.read_timeout.is_zero() {
+        return Err(ServeError::InvalidConfig {
+            key: "read_timeout",
+            reason: "0 would refuse every request; use a few seconds at least, for example 30 s"
+                .to_owned(),
+        });
+    }
+    if config.session_idle_timeout.is_zero() {
+        return Err(ServeError::InvalidConfig {
+            key: "session_idle_timeout",
+            reason: "0 would close every session at once; use minutes, for example 5 min"
+                .to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn checked_guard(config: &HttpConfig, sessions: SessionRegistry) -> Result<Guard, ServeError> {
+    if config.max_sessions == 0 {
+        return Err(ServeError::InvalidConfig {
+            key: "max_sessions",
+            reason: "0 would refuse every client; use at least 1".to_owned(),
+        });
+    }
     if config.max_in_flight == 0 {
         return Err(ServeError::InvalidConfig {
             key: "max_in_flight",
@@ -184,7 +250,11 @@ fn checked_guard(config: &HttpConfig) -> Result<Guard, ServeError> {
         origins: OriginPolicy::new(&config.allowed_origins)?,
         tokens: TokenSet::new(&config.bearer_tokens)?,
         max_body_bytes: config.max_body_bytes,
+        read_timeout: config.read_timeout,
         in_flight: Arc::new(Semaphore::new(config.max_in_flight)),
+        sessions,
+        max_sessions: config.max_sessions,
+        opening: Mutex::new(()),
     })
 }
 

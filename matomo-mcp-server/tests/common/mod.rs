@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use matomo_mcp_core::Toolbox;
 use matomo_mcp_core::audit::{AuditError, AuditRecord, AuditSink};
-use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo};
+use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo, SessionCount};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -32,6 +32,7 @@ pub struct Running {
     pub url: String,
     pub stop: Option<oneshot::Sender<()>>,
     pub task: JoinHandle<Result<(), matomo_mcp_server::ServeError>>,
+    pub sessions: SessionCount,
 }
 
 impl Running {
@@ -51,10 +52,14 @@ pub fn test_config() -> HttpConfig {
         .with_bearer_token(BearerToken::new(TOKEN))
 }
 
-pub async fn start_with(toolbox: Toolbox, config: HttpConfig) -> Running {
+pub async fn start_with<S: Send + Sync + 'static>(
+    toolbox: Toolbox<S>,
+    config: HttpConfig,
+) -> Running {
     let info = ServerInfo::new(SERVER_NAME, "0.0.1-test");
     let server = HttpServer::bind(toolbox, info, config).await.unwrap();
     let url = server.url();
+    let sessions = server.sessions();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server.serve(async move {
         let _ = stopped.await;
@@ -63,6 +68,7 @@ pub async fn start_with(toolbox: Toolbox, config: HttpConfig) -> Running {
         url,
         stop: Some(stop),
         task,
+        sessions,
     }
 }
 
