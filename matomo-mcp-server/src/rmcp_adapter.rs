@@ -88,14 +88,15 @@ fn call_origin(context: &RequestContext<RoleServer>) -> CallOrigin {
     }
 }
 
-fn to_rmcp_result(result: &matomo_mcp_core::CallToolResult) -> CallToolResult {
-    let content = vec![ContentBlock::text(result.text())];
-    let mut converted = if result.is_error() {
+fn to_rmcp_result(result: matomo_mcp_core::CallToolResult) -> CallToolResult {
+    let (text, structured, is_error) = result.into_parts();
+    let content = vec![ContentBlock::text(text)];
+    let mut converted = if is_error {
         CallToolResult::error(content)
     } else {
         CallToolResult::success(content)
     };
-    converted.structured_content = result.structured().cloned();
+    converted.structured_content = structured;
     converted
 }
 
@@ -141,7 +142,7 @@ impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
             .call_with(&request.name, arguments, &origin)
             .await
         {
-            Ok(result) => Ok(to_rmcp_result(&result).into()),
+            Ok(result) => Ok(to_rmcp_result(result).into()),
             Err(error) => Err(to_rmcp_error(&error)),
         }
     }

@@ -75,6 +75,12 @@ impl CallToolResult {
         self.structured.as_ref()
     }
 
+    /// The text, the structured content and `isError`, moved out: for transports that build
+    /// their own result type without copying a large structured content.
+    pub fn into_parts(self) -> (String, Option<Value>, bool) {
+        (self.text, self.structured, self.is_error)
+    }
+
     /// The audit outcome of a failed call.
     pub(crate) fn error_outcome(&self) -> Outcome {
         self.error_kind.unwrap_or(Outcome::Ok)

@@ -161,6 +161,11 @@ impl HttpServer {
                 },
                 () = &mut shutdown => break,
             };
+            // Replies go out in several small writes (headers, then event-stream data): with
+            // Nagle's algorithm the last one waits for the client's delayed ACK, 40 ms per call.
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not turn off Nagle's algorithm on a connection");
+            }
             let service = TowerToHyperService::new(self.app.clone());
             let connection =
                 connections.watch(http1.serve_connection(TokioIo::new(stream), service));
