@@ -86,6 +86,8 @@ struct StdioSession {
     to_server: tokio::io::WriteHalf<tokio::io::DuplexStream>,
     from_server: tokio::io::Lines<BufReader<tokio::io::ReadHalf<tokio::io::DuplexStream>>>,
     next_id: u64,
+    /// The last reply as received, to time the client's own parsing of it.
+    last_reply: String,
 }
 
 impl StdioSession {
@@ -98,6 +100,7 @@ impl StdioSession {
             to_server: client_write,
             from_server: BufReader::new(client_read).lines(),
             next_id: 1,
+            last_reply: String::new(),
         };
         let init = session
             .request(
@@ -131,6 +134,7 @@ impl StdioSession {
             let line = self.from_server.next_line().await.unwrap().expect("open");
             let message: Value = serde_json::from_str(&line).unwrap();
             if message["id"] == id {
+                self.last_reply = line;
                 return message;
             }
         }
@@ -143,6 +147,8 @@ struct HttpSession {
     url: String,
     session: Option<String>,
     next_id: u64,
+    /// The last reply body as received, to time the client's own parsing of it.
+    last_reply: String,
 }
 
 impl HttpSession {
@@ -158,6 +164,7 @@ impl HttpSession {
             url,
             session: None,
             next_id: 1,
+            last_reply: String::new(),
         };
         let init = session
             .request(
@@ -201,14 +208,37 @@ impl HttpSession {
             .post(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
             .await;
         // A JSON body, or an event stream whose `data:` line carries the reply.
-        serde_json::from_str(&text).ok().unwrap_or_else(|| {
-            text.lines()
-                .filter_map(|line| line.strip_prefix("data:"))
-                .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
-                .find(|message| message["id"] == id)
-                .unwrap_or_else(|| panic!("no reply in {text}"))
-        })
+        let reply = parse_http_reply(&text, id);
+        self.last_reply = text;
+        reply
     }
+}
+
+fn parse_http_reply(text: &str, id: u64) -> Value {
+    serde_json::from_str(text).ok().unwrap_or_else(|| {
+        text.lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+            .find(|message| message["id"] == id)
+            .unwrap_or_else(|| panic!("no reply in {text}"))
+    })
+}
+
+/// Median time the benchmark's client takes to parse a reply (a JSON line for stdio; for HTTP a
+/// body that may be an event stream, found by its request `id`): part of the measured total,
+/// not the server's work.
+fn client_parse(reply: &str, http_id: Option<u64>) -> Duration {
+    let samples = (0..50)
+        .map(|_| {
+            let started = Instant::now();
+            match http_id {
+                Some(id) => black_box(parse_http_reply(reply, id)),
+                None => black_box(serde_json::from_str::<Value>(reply).unwrap()),
+            };
+            started.elapsed()
+        })
+        .collect();
+    stats(samples).0
 }
 
 /// Median and 99th percentile of `samples`.
@@ -270,34 +300,31 @@ async fn measure(
 ) {
     let mut stdio = StdioSession::start(Arc::clone(&toolbox)).await;
     let mut http = HttpSession::start(toolbox).await;
-    for (transport, samples) in [
-        ("stdio", {
-            let mut samples = Vec::with_capacity(n);
-            for i in 0..n + 5 {
-                let started = Instant::now();
-                let reply = stdio.request("tools/call", call_params()).await;
-                if i >= 5 {
-                    samples.push(started.elapsed());
-                }
-                check(&reply);
-            }
-            samples
-        }),
-        ("http", {
-            let mut samples = Vec::with_capacity(n);
-            for i in 0..n + 5 {
-                let started = Instant::now();
-                let reply = http.request("tools/call", call_params()).await;
-                if i >= 5 {
-                    samples.push(started.elapsed());
-                }
-                check(&reply);
-            }
-            samples
-        }),
-    ] {
+    let mut runs = Vec::new();
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n + 5 {
+        let started = Instant::now();
+        let reply = stdio.request("tools/call", call_params()).await;
+        if i >= 5 {
+            samples.push(started.elapsed());
+        }
+        check(&reply);
+    }
+    runs.push(("stdio", samples, client_parse(&stdio.last_reply, None)));
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n + 5 {
+        let started = Instant::now();
+        let reply = http.request("tools/call", call_params()).await;
+        if i >= 5 {
+            samples.push(started.elapsed());
+        }
+        check(&reply);
+    }
+    let parse = client_parse(&http.last_reply, Some(http.next_id - 1));
+    runs.push(("http", samples, parse));
+    for (transport, samples, parse) in runs {
         let total = stats(samples);
-        let share = total.0.saturating_sub(plain.0);
+        let share = total.0.saturating_sub(plain.0).saturating_sub(parse);
         let ratio = floor.map_or_else(String::new, |f| {
             format!(
                 " | share / Value round trip ({:.2} ms) {:.2}",
@@ -306,10 +333,11 @@ async fn measure(
             )
         });
         println!(
-            "  {name:<24} {transport:<5} total median {:>8.3} ms p99 {:>8.3} ms | upstream median {:>7.3} ms | server share {:>7.3} ms{ratio}",
+            "  {name:<24} {transport:<5} total median {:>8.3} ms p99 {:>8.3} ms | upstream median {:>7.3} ms | client parse {:>6.3} ms | server share {:>7.3} ms{ratio}",
             ms(total.0),
             ms(total.1),
             ms(plain.0),
+            ms(parse),
             ms(share),
         );
     }
