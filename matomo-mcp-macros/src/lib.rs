@@ -7,6 +7,10 @@
 //! Every mistake in `#[privacy(...)]` and `#[matomo_tool(...)]` attributes is
 //! collected and reported in one compile, each at the attribute or field that
 //! caused it.
+//!
+//! # Feature flags
+//!
+//! None: the crate has no optional features.
 
 mod classified;
 mod internals;

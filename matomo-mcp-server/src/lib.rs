@@ -40,6 +40,11 @@
 //! ```
 //!
 //! For HTTP, see [`HttpServer`] and [`serve_http`].
+//!
+//! # Feature flags
+//!
+//! None: both transports are always built, so that a deployment can switch
+//! between them in configuration without a rebuild.
 
 mod error;
 mod http;

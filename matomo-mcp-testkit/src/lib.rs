@@ -49,6 +49,10 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Feature flags
+//!
+//! None: the crate has no optional features.
 
 // The Live visit object is one large `json!` literal.
 #![recursion_limit = "512"]
