@@ -383,7 +383,14 @@ async fn run() {
     let plain = time_plain(&format!("{}?{query}", emu.endpoint()), &request.body, 300).await;
     measure("emulator (dataset)", tools, plain, None, 300).await;
 
+    // `TRANSPORT_BENCH_ROWS=100` runs just that size (for a profiler), after the emulator line.
+    let only: Option<usize> = std::env::var("TRANSPORT_BENCH_ROWS")
+        .ok()
+        .and_then(|rows| rows.parse().ok());
     for rows in [100, 1_000, catalogue::UPSTREAM_ROW_CAP as usize] {
+        if only.is_some_and(|only| only != rows) {
+            continue;
+        }
         let body = data::page_urls(rows, 42);
         let floor = value_round_trip(&body, 30);
         let base = static_upstream(body).await;
