@@ -362,31 +362,35 @@ async fn run() {
     println!(
         "tools/call top_pages over stdio (in-memory pipe) and Streamable HTTP, no report cache:"
     );
-    let emu = Emulator::builder()
-        .seed(11)
-        .view_token(TOKEN, &[1])
-        .start()
-        .await
-        .expect("emulator");
-    let tools = toolbox(&emu.base_url());
-    // One call so the emulator has recorded the tool's upstream request.
-    check(
-        &StdioSession::start(Arc::clone(&tools))
+    // `TRANSPORT_BENCH_ROWS=100` runs just that generated size, and `TRANSPORT_BENCH_CALLS=20`
+    // fewer calls: for a profiler or an instruction count (callgrind).
+    let env = |name: &str| -> Option<usize> { std::env::var(name).ok()?.parse().ok() };
+    let only = env("TRANSPORT_BENCH_ROWS");
+    let calls = env("TRANSPORT_BENCH_CALLS");
+    if only.is_none() {
+        let emu = Emulator::builder()
+            .seed(11)
+            .view_token(TOKEN, &[1])
+            .start()
             .await
-            .request("tools/call", call_params())
-            .await,
-    );
-    let request = emu.requests().pop().expect("the tool called Matomo");
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&request.query)
-        .finish();
-    let plain = time_plain(&format!("{}?{query}", emu.endpoint()), &request.body, 300).await;
-    measure("emulator (dataset)", tools, plain, None, 300).await;
+            .expect("emulator");
+        let tools = toolbox(&emu.base_url());
+        // One call so the emulator has recorded the tool's upstream request.
+        check(
+            &StdioSession::start(Arc::clone(&tools))
+                .await
+                .request("tools/call", call_params())
+                .await,
+        );
+        let request = emu.requests().pop().expect("the tool called Matomo");
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&request.query)
+            .finish();
+        let n = calls.unwrap_or(300);
+        let plain = time_plain(&format!("{}?{query}", emu.endpoint()), &request.body, n).await;
+        measure("emulator (dataset)", tools, plain, None, n).await;
+    }
 
-    // `TRANSPORT_BENCH_ROWS=100` runs just that size (for a profiler), after the emulator line.
-    let only: Option<usize> = std::env::var("TRANSPORT_BENCH_ROWS")
-        .ok()
-        .and_then(|rows| rows.parse().ok());
     for rows in [100, 1_000, catalogue::UPSTREAM_ROW_CAP as usize] {
         if only.is_some_and(|only| only != rows) {
             continue;
@@ -394,7 +398,7 @@ async fn run() {
         let body = data::page_urls(rows, 42);
         let floor = value_round_trip(&body, 30);
         let base = static_upstream(body).await;
-        let n = if rows > 1_000 { 60 } else { 200 };
+        let n = calls.unwrap_or(if rows > 1_000 { 60 } else { 200 });
         let form = vec![("token_auth".to_owned(), TOKEN.to_owned())];
         let plain = time_plain(&format!("{base}index.php"), &form, n).await;
         measure(

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
 use super::CallToolResult;
 
 /// A check applied to every tool result, success or error, before it is returned.
@@ -28,6 +30,8 @@ pub trait OutputGuard: Send + Sync + 'static {
 #[derive(Clone)]
 pub struct SecretGuard {
     forms: Vec<String>,
+    /// Whether a form of the secret could be written as a JSON number.
+    numeric: bool,
 }
 
 impl SecretGuard {
@@ -46,13 +50,32 @@ impl SecretGuard {
             }
         }
         forms.retain(|form| !form.is_empty());
-        Self { forms }
+        let numeric = forms.iter().any(|form| {
+            form.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+        });
+        Self { forms, numeric }
     }
 
     fn found_in(&self, haystack: &str) -> bool {
         self.forms
             .iter()
-            .any(|form| haystack.contains(form.as_str()))
+            .any(|form| haystack.len() >= form.len() && haystack.contains(form.as_str()))
+    }
+
+    /// Searches every string, object key and number of `value`, without serialising it: a
+    /// report's structured content is thousands of short keys, most shorter than any secret.
+    fn found_in_value(&self, value: &Value) -> bool {
+        match value {
+            Value::String(text) => self.found_in(text),
+            // A secret made of digits could come back as a number.
+            Value::Number(number) => self.numeric && self.found_in(&number.to_string()),
+            Value::Array(items) => items.iter().any(|item| self.found_in_value(item)),
+            Value::Object(map) => map
+                .iter()
+                .any(|(key, item)| self.found_in(key) || self.found_in_value(item)),
+            Value::Bool(_) | Value::Null => false,
+        }
     }
 }
 
@@ -64,11 +87,10 @@ impl fmt::Debug for SecretGuard {
 
 impl OutputGuard for SecretGuard {
     fn check(&self, result: &CallToolResult) -> Result<(), String> {
-        let structured = result
+        let in_structured = result
             .structured()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        if self.found_in(result.text()) || self.found_in(&structured) {
+            .is_some_and(|value| self.found_in_value(value));
+        if self.found_in(result.text()) || in_structured {
             return Err("the result contained a configured secret (such as the Matomo token) and was withheld".to_owned());
         }
         Ok(())
@@ -86,4 +108,41 @@ fn percent_encode(s: &str) -> String {
             }
             out
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::tool::ToolOutput;
+
+    fn structured_only(value: &Value) -> CallToolResult {
+        ToolOutput::new(value, "nothing to see".to_owned())
+            .unwrap()
+            .into()
+    }
+
+    #[test]
+    fn secrets_anywhere_in_the_structured_content_are_found() {
+        let guard = SecretGuard::new("0badc0de0badc0de");
+        for leaky in [
+            json!({ "rows": [{ "label": "/x?token_auth=0badc0de0badc0de" }] }),
+            json!({ "rows": [{ "0badc0de0badc0de": 1 }] }),
+            json!([[["deep", { "a": ["ends with 0badc0de0badc0de"] }]]]),
+        ] {
+            assert!(guard.check(&structured_only(&leaky)).is_err(), "{leaky}");
+        }
+        let clean = json!({ "rows": [{ "label": "/x", "nb_visits": 12345678901u64 }], "ok": true });
+        assert!(guard.check(&structured_only(&clean)).is_ok());
+    }
+
+    #[test]
+    fn a_numeric_secret_is_found_in_numbers_too() {
+        let guard = SecretGuard::new("12345678901");
+        let leaky = json!({ "rows": [{ "nb_visits": 12345678901u64 }] });
+        assert!(guard.check(&structured_only(&leaky)).is_err());
+        let clean = json!({ "rows": [{ "nb_visits": 42 }] });
+        assert!(guard.check(&structured_only(&clean)).is_ok());
+    }
 }
