@@ -166,13 +166,3 @@ pub use matomo_mcp_macros::Classified;
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use matomo_mcp_macros::matomo_tool;
-
-/// Compiles and runs the Rust examples of the README, so that they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeExamples;
-
-/// Compiles and runs the Rust examples of the custom-tool guide.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/custom-tools.md")]
-struct CustomToolsGuideExamples;
