@@ -1,7 +1,7 @@
 //! Every shell command in the documentation is run here or by CI.
 //!
 //! The commands are read from the fenced `sh`/`bash`/`shell`/`console` blocks of `README.md`,
-//! `docs/*.md` and `fuzz/README.md`, and from inline code that starts with a command (`cargo `,
+//! `docs/*.md`, `fuzz/README.md` and `matomo-mcp-core/benches/README.md`, and from inline code that starts with a command (`cargo `,
 //! `bash `, `matomo-mcp `, ...). Each one is either
 //! - a `matomo-mcp` command (written `matomo-mcp ARGS` or `cargo run -p example-server -- ARGS`): this
 //!   test runs it, through `sh`, in a directory holding a `matomo-mcp.toml` pointed at the Matomo
@@ -53,7 +53,11 @@ struct DocCommand {
 }
 
 fn documents(root: &Path) -> Vec<PathBuf> {
-    let mut files = vec![root.join("README.md"), root.join("fuzz/README.md")];
+    let mut files = vec![
+        root.join("README.md"),
+        root.join("fuzz/README.md"),
+        root.join("matomo-mcp-core/benches/README.md"),
+    ];
     let mut guide: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
