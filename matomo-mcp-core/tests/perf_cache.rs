@@ -185,3 +185,41 @@ async fn concurrent_calls_share_a_failure_too() {
         .unwrap();
     assert_eq!(emu.request_count(), 2, "the failure was not cached");
 }
+
+#[tokio::test]
+async fn list_sites_teaches_the_cache_each_sites_fixed_time_zone() {
+    use matomo_mcp_core::PrivacyClass;
+    use matomo_mcp_core::catalogue::{self, Deployment};
+    use matomo_mcp_core::minimise::{Scrubber, Threshold};
+    use matomo_mcp_core::policy::SiteAccess;
+
+    let emu = emulator().await;
+    let cache = ReportCache::new(CacheConfig::default());
+    let client = MatomoClient::builder(emu.base_url())
+        .token(TOKEN_A)
+        .shared_cache(cache.clone())
+        .build()
+        .unwrap();
+    let permissions = client.permissions().await.unwrap();
+    let sites = SiteAccess::check(&permissions, false, None).unwrap();
+    let deployment = Deployment::from_parts(
+        client,
+        TOKEN_A,
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::default(),
+        PrivacyClass::Aggregate,
+        None,
+    );
+    let toolbox = catalogue::toolbox(deployment, None).unwrap();
+    assert_eq!(
+        cache.site_utc_offset(1),
+        None,
+        "nothing known before the list"
+    );
+    let listed = toolbox.call("list_sites", None).await.unwrap();
+    assert!(!listed.is_error(), "{}", listed.text());
+    // The emulator's site 1 is in "UTC"; site 2 in "Europe/Berlin", which needs a tz database.
+    assert_eq!(cache.site_utc_offset(1), Some(0));
+    assert_eq!(cache.site_utc_offset(2), None);
+}

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::token::MatomoToken;
 use super::transport::RawResponse;
+use finality::fixed_offset_minutes;
 pub(crate) use finality::{Freshness, freshness};
 
 /// Default time today's (still changing) answers are reused: 60 s.
@@ -121,6 +122,8 @@ struct Store {
     entries: HashMap<String, Entry>,
     bytes: usize,
     tick: u64,
+    /// Site UTC offsets learned from Matomo's site list (configured ones take precedence).
+    learned_offsets: BTreeMap<u32, i32>,
 }
 
 struct Entry {
@@ -151,6 +154,43 @@ impl ReportCache {
     /// The total size of the cached response bodies, in bytes.
     pub fn bytes(&self) -> usize {
         self.lock().bytes
+    }
+
+    /// Teaches the cache `site`'s time zone as Matomo names it (the `timezone` of
+    /// `SitesManager.getSitesWithAtLeastViewAccess`); `list_sites` does this for every site it lists.
+    ///
+    /// Returns whether the name says the offset: `UTC` and fixed offsets such as `UTC+5.5` do,
+    /// and from then on that site's days are final at its own midnight. Named zones such as
+    /// `Europe/Berlin` change offset with summer time and would need a time-zone database;
+    /// they are left to [`CacheConfig::site_utc_offset`] (UTC−12 is assumed meanwhile, so
+    /// nothing is final early). An offset given in the configuration is never replaced.
+    ///
+    /// ```
+    /// use matomo_mcp_core::client::{CacheConfig, ReportCache};
+    ///
+    /// let cache = ReportCache::new(CacheConfig::default().site_utc_offset(2, 60));
+    /// assert!(cache.learn_site_time_zone(1, "UTC+5.5"));
+    /// assert!(!cache.learn_site_time_zone(3, "Europe/Berlin"));
+    /// assert!(cache.learn_site_time_zone(2, "UTC"));
+    /// assert_eq!(cache.site_utc_offset(1), Some(330));
+    /// assert_eq!(cache.site_utc_offset(2), Some(60)); // configured wins
+    /// assert_eq!(cache.site_utc_offset(3), None);
+    /// ```
+    pub fn learn_site_time_zone(&self, site: u32, zone: &str) -> bool {
+        let Some(minutes) = fixed_offset_minutes(zone) else {
+            return false;
+        };
+        self.lock().learned_offsets.insert(site, minutes);
+        true
+    }
+
+    /// The UTC offset (minutes) the cache uses for `site`: configured, else learned, else
+    /// `None` (UTC−12 assumed).
+    pub fn site_utc_offset(&self, site: u32) -> Option<i32> {
+        if let Some(minutes) = self.config.offsets.get(&site) {
+            return Some(*minutes);
+        }
+        self.lock().learned_offsets.get(&site).copied()
     }
 
     /// Forgets every answer (after Matomo re-archived old data, for example).
@@ -195,7 +235,12 @@ impl ReportCache {
         if size > self.config.max_bytes || self.config.max_entries == 0 {
             return;
         }
-        let lifetime = match freshness(pairs, SystemTime::now(), &self.config.offsets) {
+        let offsets = {
+            let mut merged = self.lock().learned_offsets.clone();
+            merged.extend(&self.config.offsets);
+            merged
+        };
+        let lifetime = match freshness(pairs, SystemTime::now(), &offsets) {
             Freshness::Final => None,
             Freshness::FinalFor(left) => Some(left),
             Freshness::Live => Some(self.config.today_ttl),

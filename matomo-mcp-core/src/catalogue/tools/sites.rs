@@ -71,6 +71,14 @@ pub async fn list_sites(deployment: &Deployment) -> Result<SiteList, ToolError> 
             "Matomo answered the site list in an unexpected shape",
         ));
     };
+    // The list says each site's time zone: the report cache then knows when a site's day is over.
+    if let Some(cache) = deployment.client.cache() {
+        for site in &sites {
+            if let (Ok(id), Some(zone)) = (u32::try_from(site.idsite.0), &site.timezone) {
+                cache.learn_site_time_zone(id, zone);
+            }
+        }
+    }
     let served = deployment.sites.sites();
     let sites = sites
         .into_iter()

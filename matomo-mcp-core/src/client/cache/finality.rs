@@ -1,8 +1,9 @@
 //! Whether a request's period is over, so its answer can never change.
 //!
-//! Matomo reads `date` in the site's time zone. When the caller has not told
-//! the site's UTC offset, the earliest time zone Matomo knows (UTC−12) decides
-//! what "before today" means, so nothing is ever treated as final too early.
+//! Matomo reads `date` in the site's time zone. When neither the configuration
+//! nor Matomo's site list (for `UTC` and fixed `UTC±x` zones) told the site's UTC
+//! offset, the earliest time zone Matomo knows (UTC−12) decides what "before
+//! today" means, so nothing is ever treated as final too early.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -71,6 +72,31 @@ pub(crate) fn freshness(
             _ => Freshness::Live,
         },
     }
+}
+
+/// The UTC offset in minutes of a time zone as Matomo names it, when the name alone says it:
+/// `UTC` and fixed offsets such as `UTC+5.5` or `UTC-3` (Matomo's spelling, hours with a
+/// decimal fraction of a quarter). Named zones such as `Europe/Berlin` need a time-zone
+/// database (their offset changes with summer time) and give `None`.
+pub(crate) fn fixed_offset_minutes(zone: &str) -> Option<i32> {
+    let rest = zone.trim().strip_prefix("UTC")?;
+    if rest.is_empty() {
+        return Some(0);
+    }
+    let (sign, hours) = match rest.as_bytes().first()? {
+        b'+' => (1.0, &rest[1..]),
+        b'-' => (-1.0, &rest[1..]),
+        _ => return None,
+    };
+    if hours.is_empty() || !hours.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let minutes = sign * hours.parse::<f64>().ok()? * 60.0;
+    // Every offset in use is a whole quarter hour between UTC-12 and UTC+14.
+    let in_use = minutes % 15.0 == 0.0 && (-720.0..=840.0).contains(&minutes);
+    // Checked above: a whole number of minutes within ±840.
+    #[allow(clippy::cast_possible_truncation)]
+    in_use.then_some(minutes as i32)
 }
 
 /// The last day of the `period` that contains `day` (days since 1970-01-01).
@@ -145,6 +171,38 @@ mod tests {
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect();
         freshness(&pairs, now, offsets)
+    }
+
+    #[test]
+    fn fixed_zones_are_read_and_named_ones_are_not() {
+        for (zone, minutes) in [
+            ("UTC", Some(0)),
+            ("UTC+0", Some(0)),
+            ("UTC+5.5", Some(330)),
+            ("UTC-3", Some(-180)),
+            ("UTC+12.75", Some(765)),
+            ("UTC-12", Some(-720)),
+            ("UTC+14", Some(840)),
+            ("UTC+15", None),
+            ("UTC+5.1", None),
+            ("UTC+", None),
+            ("UTC+a", None),
+            ("UTC+1e1", None),
+            ("Europe/Berlin", None),
+            ("", None),
+        ] {
+            assert_eq!(fixed_offset_minutes(zone), minutes, "{zone}");
+        }
+    }
+
+    #[test]
+    fn a_learned_offset_makes_yesterday_final_at_the_sites_midnight() {
+        // 02:00 UTC on the 26th: for a UTC site the 25th is over; assuming UTC-12, it is not.
+        let now = at(2026, 11, 26, 2);
+        let pairs = [("idSite", "1"), ("period", "day"), ("date", "2026-11-25")];
+        assert_eq!(of(&pairs, now, &BTreeMap::new()), Freshness::Live);
+        let utc = BTreeMap::from([(1, fixed_offset_minutes("UTC").unwrap())]);
+        assert_eq!(of(&pairs, now, &utc), Freshness::Final);
     }
 
     #[test]
