@@ -4,59 +4,20 @@
 //! `cargo bench -p matomo-mcp-core --bench latency`; see `benches/README.md` for results.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeSet;
-use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::http::header::CONTENT_TYPE;
+use matomo_mcp_core::Toolbox;
 use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::client::{MatomoClient, TokenPermissions};
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::{PrivacyClass, SiteId, Toolbox};
 use matomo_mcp_testkit::Emulator;
 use serde_json::{Value, json};
 
 mod data;
+mod timing;
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
-
-fn toolbox(base_url: &str, cached: bool) -> Toolbox<Deployment> {
-    let mut builder = MatomoClient::builder(base_url).token(TOKEN);
-    if !cached {
-        builder = builder.no_cache();
-    }
-    let client = builder.build().expect("loopback client");
-    let sites: BTreeSet<SiteId> = [SiteId(1)].into();
-    let permissions = TokenPermissions {
-        at_least_view: sites.clone(),
-        view: sites,
-        ..TokenPermissions::default()
-    };
-    let access = SiteAccess::check(&permissions, false, None).expect("view-only");
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        access,
-        Scrubber::builder().build().expect("built-in patterns"),
-        Threshold::default(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    catalogue::toolbox(deployment, None).expect("catalogue")
-}
+use timing::{TOKEN, ms, static_upstream, stats, time_plain, toolbox, value_round_trip};
 
 fn arguments() -> Value {
     json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25", "limit": 100 })
-}
-
-/// Median and 99th percentile of `samples`.
-fn stats(mut samples: Vec<Duration>) -> (Duration, Duration) {
-    samples.sort();
-    let median = samples[samples.len() / 2];
-    let p99 = samples[(samples.len() * 99 / 100).min(samples.len() - 1)];
-    (median, p99)
 }
 
 async fn time_calls(toolbox: &Toolbox<Deployment>, n: usize) -> (Duration, Duration) {
@@ -71,47 +32,6 @@ async fn time_calls(toolbox: &Toolbox<Deployment>, n: usize) -> (Duration, Durat
         assert!(!result.is_error(), "{}", result.text());
     }
     stats(samples)
-}
-
-/// The same upstream request as the tool's, sent and read with plain reqwest.
-async fn time_plain(url: &str, form: &[(String, String)], n: usize) -> (Duration, Duration) {
-    let http = reqwest::Client::new();
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
-    let mut samples = Vec::with_capacity(n);
-    for _ in 0..n {
-        let started = Instant::now();
-        let bytes = http
-            .post(url)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body.clone())
-            .send()
-            .await
-            .expect("upstream answers")
-            .bytes()
-            .await
-            .expect("a body");
-        samples.push(started.elapsed());
-        black_box(bytes);
-    }
-    stats(samples)
-}
-
-fn value_round_trip(body: &[u8], n: usize) -> Duration {
-    let samples = (0..n)
-        .map(|_| {
-            let started = Instant::now();
-            let value: Value = serde_json::from_slice(body).expect("JSON");
-            black_box(serde_json::to_vec(&value).expect("serialisable"));
-            started.elapsed()
-        })
-        .collect();
-    stats(samples).0
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 fn line(
@@ -136,23 +56,6 @@ fn line(
         ms(plain.1),
         ms(share),
     );
-}
-
-/// A loopback server answering every request with `body`, as Matomo would for the tool's request.
-async fn static_upstream(body: Vec<u8>) -> String {
-    let body = Bytes::from(body);
-    let app = axum::Router::new().fallback(move || {
-        let body = body.clone();
-        async move { ([(CONTENT_TYPE, "application/json; charset=utf-8")], body) }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("loopback");
-    let addr = listener.local_addr().expect("bound");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}/")
 }
 
 async fn run() {

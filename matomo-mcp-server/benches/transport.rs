@@ -8,18 +8,12 @@
 //! results in `matomo-mcp-core/benches/README.md`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::http::header::CONTENT_TYPE;
+use matomo_mcp_core::Toolbox;
 use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::client::{MatomoClient, TokenPermissions};
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::{PrivacyClass, SiteId, Toolbox};
 use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo, serve_io};
 use matomo_mcp_testkit::Emulator;
 use serde_json::{Value, json};
@@ -28,40 +22,35 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 // The same generated reports as the core benchmarks, so the numbers compare.
 #[path = "../../matomo-mcp-core/benches/data/mod.rs"]
 mod data;
+#[path = "../../matomo-mcp-core/benches/timing/mod.rs"]
+mod timing;
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
-const BEARER: &str = "bench-bearer-0123456789abcdef";
+use timing::{TOKEN, ms, static_upstream, stats, time_plain, value_round_trip};
 
+/// The catalogue without report cache, shared by both transports.
 fn toolbox(base_url: &str) -> Arc<Toolbox<Deployment>> {
-    let client = MatomoClient::builder(base_url)
-        .token(TOKEN)
-        .no_cache()
-        .build()
-        .expect("loopback client");
-    let sites: BTreeSet<SiteId> = [SiteId(1)].into();
-    let permissions = TokenPermissions {
-        at_least_view: sites.clone(),
-        view: sites,
-        ..TokenPermissions::default()
-    };
-    let access = SiteAccess::check(&permissions, false, None).expect("view-only");
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        access,
-        Scrubber::builder().build().expect("built-in patterns"),
-        Threshold::default(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    Arc::new(catalogue::toolbox(deployment, None).expect("catalogue"))
+    Arc::new(timing::toolbox(base_url, false))
 }
+
+const BEARER: &str = "bench-bearer-0123456789abcdef";
 
 fn call_params() -> Value {
     json!({
         "name": "top_pages",
         "arguments": { "site": 1, "period": "range", "date": "2026-11-12,2026-11-25", "limit": 100 }
     })
+}
+
+fn initialize_params() -> Value {
+    json!({
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": { "name": "bench", "version": "0" }
+    })
+}
+
+fn initialized() -> Value {
+    json!({ "jsonrpc": "2.0", "method": "notifications/initialized" })
 }
 
 fn info() -> ServerInfo {
@@ -102,20 +91,9 @@ impl StdioSession {
             next_id: 1,
             last_reply: String::new(),
         };
-        let init = session
-            .request(
-                "initialize",
-                json!({
-                    "protocolVersion": "2025-11-25",
-                    "capabilities": {},
-                    "clientInfo": { "name": "bench", "version": "0" }
-                }),
-            )
-            .await;
+        let init = session.request("initialize", initialize_params()).await;
         assert!(init["result"].is_object(), "{init}");
-        session
-            .send(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
-            .await;
+        session.send(&initialized()).await;
         session
     }
 
@@ -166,20 +144,9 @@ impl HttpSession {
             next_id: 1,
             last_reply: String::new(),
         };
-        let init = session
-            .request(
-                "initialize",
-                json!({
-                    "protocolVersion": "2025-11-25",
-                    "capabilities": {},
-                    "clientInfo": { "name": "bench", "version": "0" }
-                }),
-            )
-            .await;
+        let init = session.request("initialize", initialize_params()).await;
         assert!(init["result"].is_object(), "{init}");
-        session
-            .post(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
-            .await;
+        session.post(&initialized()).await;
         session
     }
 
@@ -241,55 +208,6 @@ fn client_parse(reply: &str, http_id: Option<u64>) -> Duration {
     stats(samples).0
 }
 
-/// Median and 99th percentile of `samples`.
-fn stats(mut samples: Vec<Duration>) -> (Duration, Duration) {
-    samples.sort();
-    let median = samples[samples.len() / 2];
-    let p99 = samples[(samples.len() * 99 / 100).min(samples.len() - 1)];
-    (median, p99)
-}
-
-/// The same upstream request as the tool's, sent and read with plain reqwest.
-async fn time_plain(url: &str, form: &[(String, String)], n: usize) -> (Duration, Duration) {
-    let http = reqwest::Client::new();
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
-    let mut samples = Vec::with_capacity(n);
-    for _ in 0..n {
-        let started = Instant::now();
-        let bytes = http
-            .post(url)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        samples.push(started.elapsed());
-        black_box(bytes);
-    }
-    stats(samples)
-}
-
-fn value_round_trip(body: &[u8], n: usize) -> Duration {
-    let samples = (0..n)
-        .map(|_| {
-            let started = Instant::now();
-            let value: Value = serde_json::from_slice(body).unwrap();
-            black_box(serde_json::to_vec(&value).unwrap());
-            started.elapsed()
-        })
-        .collect();
-    stats(samples).0
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 /// Times `n` calls on both transports and prints one line each.
 async fn measure(
     name: &str,
@@ -341,21 +259,6 @@ async fn measure(
             ms(share),
         );
     }
-}
-
-/// A loopback server answering every request with `body`, as Matomo would for the tool's request.
-async fn static_upstream(body: Vec<u8>) -> String {
-    let body = Bytes::from(body);
-    let app = axum::Router::new().fallback(move || {
-        let body = body.clone();
-        async move { ([(CONTENT_TYPE, "application/json; charset=utf-8")], body) }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}/")
 }
 
 async fn run() {
