@@ -205,7 +205,12 @@ pub(crate) fn streamable_http_router<S: Send + Sync + 'static>(
     idle_timeout: Duration,
     cancel: CancellationToken,
 ) -> (axum::Router, SessionRegistry) {
+    // A stateless (2026-07-28) request whose handler answers with the result alone gets it as
+    // a plain JSON body rather than a one-event stream: less framing for both sides. (rmcp
+    // falls back to a stream when a handler sends anything before its result; requests in a
+    // 2025 session are always answered on a stream.)
     let config = StreamableHttpServerConfig::default()
+        .with_json_response(true)
         .disable_allowed_hosts()
         .disable_allowed_origins()
         .with_max_request_body_bytes(max_body_bytes)

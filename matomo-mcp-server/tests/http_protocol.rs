@@ -178,6 +178,12 @@ async fn stateless_2026_requests_are_served_with_private_cache_scope() {
             json!({ "_meta": meta, "name": "add", "arguments": { "a": 1, "b": 2 } }),
         )
         .await;
+    // A result with nothing sent before it comes as a plain JSON body, not a one-event stream.
+    let content_type = reply.headers.get("content-type").unwrap().to_str().unwrap();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     let result = reply.message.unwrap()["result"].clone();
     assert_eq!(result["structuredContent"], json!({ "sum": 3 }), "{result}");
     assert_eq!(result["resultType"], "complete", "{result}");

@@ -9,8 +9,8 @@
 
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
-use serde::{Deserialize, de::value::StrDeserializer};
 
 use crate::Classified;
 use crate::minimise::{Metrics, known_metric};
@@ -211,16 +211,15 @@ impl<'de> Visitor<'de> for MetricSeed {
         if text.trim().is_empty() {
             return Ok(None);
         }
-        // The models' own readers, most common format first; each accepts plain decimals
+        // The models' own text readers, most common format first; each accepts plain decimals
         // identically, and the special formats (%, durations, currency) cannot be confused.
-        fn read<'a, T: Deserialize<'a>>(text: &'a str) -> Option<T> {
-            T::deserialize(StrDeserializer::<de::value::Error>::new(text)).ok()
-        }
-        read::<Metric>(text)
+        // (Called directly rather than through their `Deserialize`: a refused format there
+        // costs a formatted error message, and most rows hold a percentage.)
+        Metric::from_text(text)
             .map(|m| m.0)
-            .or_else(|| read::<Rate>(text).map(|r| r.0))
-            .or_else(|| read::<Seconds>(text).map(|s| s.0))
-            .or_else(|| read::<Money>(text).map(|m| m.0))
+            .or_else(|| Rate::from_text(text).map(|r| r.0))
+            .or_else(|| Seconds::from_text(text).map(|s| s.0))
+            .or_else(|| Money::from_text(text).map(|m| m.0))
             .map(Some)
             .ok_or_else(|| self.invalid(Unexpected::Str(text)))
     }

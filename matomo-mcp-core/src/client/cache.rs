@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::token::MatomoToken;
 use super::transport::RawResponse;
-use finality::fixed_offset_minutes;
+use finality::SiteZone;
 pub(crate) use finality::{Freshness, freshness};
 
 /// Default time today's (still changing) answers are reused: 60 s.
@@ -81,10 +81,12 @@ impl CacheConfig {
 
     /// The UTC offset of `site`'s time zone in minutes (`60` for CET, `-300` for EST).
     ///
-    /// Matomo reads dates in the site's time zone. Without the offset the
-    /// cache assumes the westernmost zone (UTC−12), so a day counts as final
-    /// up to 12 hours later than needed, but never too early. Take it from
-    /// `SitesManager.getSiteFromId` (its `timezone`), converted by the caller.
+    /// Matomo reads dates in the site's time zone. Without a time zone the
+    /// cache assumes the westernmost one (UTC−12), so a day counts as final
+    /// up to 12 hours later than needed, but never too early. Usually there is
+    /// no need to give it: the `list_sites` tool teaches the cache every listed
+    /// site's time zone ([`ReportCache::learn_site_time_zone`]), named zones and
+    /// their summer time included. A configured offset wins over a learned zone.
     ///
     /// For a zone with daylight saving time give its smaller (standard-time, for
     /// the northern hemisphere winter) offset: a day then counts as final up to an
@@ -122,8 +124,8 @@ struct Store {
     entries: HashMap<String, Entry>,
     bytes: usize,
     tick: u64,
-    /// Site UTC offsets learned from Matomo's site list (configured ones take precedence).
-    learned_offsets: BTreeMap<u32, i32>,
+    /// Site time zones learned from Matomo's site list (configured offsets take precedence).
+    learned_zones: BTreeMap<u32, SiteZone>,
 }
 
 struct Entry {
@@ -159,38 +161,45 @@ impl ReportCache {
     /// Teaches the cache `site`'s time zone as Matomo names it (the `timezone` of
     /// `SitesManager.getSitesWithAtLeastViewAccess`); `list_sites` does this for every site it lists.
     ///
-    /// Returns whether the name says the offset: `UTC` and fixed offsets such as `UTC+5.5` do,
-    /// and from then on that site's days are final at its own midnight. Named zones such as
-    /// `Europe/Berlin` change offset with summer time and would need a time-zone database;
-    /// they are left to [`CacheConfig::site_utc_offset`] (UTC−12 is assumed meanwhile, so
-    /// nothing is final early). An offset given in the configuration is never replaced.
+    /// Returns whether the zone is known: `UTC`, fixed offsets such as `UTC+5.5`, and the names
+    /// of the time-zone database such as `Europe/Berlin` (bundled with the crate, so it works on
+    /// machines without one; summer time included). From then on that site's days are final at
+    /// its own midnight. An unknown name changes nothing (UTC−12 stays assumed, so nothing is
+    /// final early), and an offset given in the configuration is never replaced.
     ///
     /// ```
     /// use matomo_mcp_core::client::{CacheConfig, ReportCache};
     ///
     /// let cache = ReportCache::new(CacheConfig::default().site_utc_offset(2, 60));
     /// assert!(cache.learn_site_time_zone(1, "UTC+5.5"));
-    /// assert!(!cache.learn_site_time_zone(3, "Europe/Berlin"));
+    /// assert!(cache.learn_site_time_zone(3, "Asia/Kolkata"));
     /// assert!(cache.learn_site_time_zone(2, "UTC"));
+    /// assert!(!cache.learn_site_time_zone(4, "Mars/Olympus_Mons"));
     /// assert_eq!(cache.site_utc_offset(1), Some(330));
     /// assert_eq!(cache.site_utc_offset(2), Some(60)); // configured wins
-    /// assert_eq!(cache.site_utc_offset(3), None);
+    /// assert_eq!(cache.site_utc_offset(3), Some(330));
+    /// assert_eq!(cache.site_utc_offset(4), None);
     /// ```
     pub fn learn_site_time_zone(&self, site: u32, zone: &str) -> bool {
-        let Some(minutes) = fixed_offset_minutes(zone) else {
+        let Some(zone) = SiteZone::from_matomo(zone) else {
             return false;
         };
-        self.lock().learned_offsets.insert(site, minutes);
+        self.lock().learned_zones.insert(site, zone);
         true
     }
 
-    /// The UTC offset (minutes) the cache uses for `site`: configured, else learned, else
-    /// `None` (UTC−12 assumed).
+    /// The UTC offset (minutes) the cache uses for `site` now: configured, else that of the
+    /// learned time zone at this moment, else `None` (UTC−12 assumed).
     pub fn site_utc_offset(&self, site: u32) -> Option<i32> {
         if let Some(minutes) = self.config.offsets.get(&site) {
             return Some(*minutes);
         }
-        self.lock().learned_offsets.get(&site).copied()
+        let now = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| i64::try_from(d.as_secs()).ok())?;
+        let seconds = self.lock().learned_zones.get(&site)?.offset_at(now)?;
+        i32::try_from(seconds / 60).ok()
     }
 
     /// Forgets every answer (after Matomo re-archived old data, for example).
@@ -235,12 +244,17 @@ impl ReportCache {
         if size > self.config.max_bytes || self.config.max_entries == 0 {
             return;
         }
-        let offsets = {
-            let mut merged = self.lock().learned_offsets.clone();
-            merged.extend(&self.config.offsets);
+        let zones = {
+            let mut merged = self.lock().learned_zones.clone();
+            merged.extend(
+                self.config
+                    .offsets
+                    .iter()
+                    .map(|(site, minutes)| (*site, SiteZone::Fixed(*minutes))),
+            );
             merged
         };
-        let lifetime = match freshness(pairs, SystemTime::now(), &offsets) {
+        let lifetime = match freshness(pairs, SystemTime::now(), &zones) {
             Freshness::Final => None,
             Freshness::FinalFor(left) => Some(left),
             Freshness::Live => Some(self.config.today_ttl),

@@ -78,6 +78,17 @@ fn parse_clock(text: &str) -> Option<f64> {
     })
 }
 
+impl Seconds {
+    /// Reads a duration Matomo sent as text: seconds, a clock (`"00:05:56"`) or a sentence
+    /// (`"5 min 56s"`).
+    pub(crate) fn from_text(text: &str) -> Option<Self> {
+        parse_decimal(text)
+            .or_else(|| parse_clock(text))
+            .or_else(|| parse_sentence(text))
+            .map(Seconds)
+    }
+}
+
 struct SecondsVisitor;
 
 impl Visitor<'_> for SecondsVisitor {
@@ -102,11 +113,7 @@ impl Visitor<'_> for SecondsVisitor {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Seconds, E> {
-        parse_decimal(value)
-            .or_else(|| parse_clock(value))
-            .or_else(|| parse_sentence(value))
-            .map(Seconds)
-            .ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
+        Seconds::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
     }
 }
 

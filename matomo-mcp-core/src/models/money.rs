@@ -64,6 +64,15 @@ fn is_currency_text(c: char) -> bool {
         || ".,-".contains(c)
 }
 
+impl Money {
+    /// Reads an amount Matomo sent as text: a plain decimal or a formatted amount (`"$1,346.70"`).
+    pub(crate) fn from_text(text: &str) -> Option<Self> {
+        parse_decimal(text)
+            .or_else(|| parse_formatted(text))
+            .map(Money)
+    }
+}
+
 struct MoneyVisitor;
 
 impl Visitor<'_> for MoneyVisitor {
@@ -88,10 +97,7 @@ impl Visitor<'_> for MoneyVisitor {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Money, E> {
-        parse_decimal(value)
-            .or_else(|| parse_formatted(value))
-            .map(Money)
-            .ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
+        Money::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
     }
 }
 

@@ -101,6 +101,13 @@ impl<'de> Deserialize<'de> for Count {
     }
 }
 
+impl Metric {
+    /// Reads a metric Matomo sent as text: a plain decimal.
+    pub(crate) fn from_text(text: &str) -> Option<Self> {
+        parse_decimal(text).map(Metric)
+    }
+}
+
 struct MetricVisitor;
 
 impl Visitor<'_> for MetricVisitor {
@@ -126,9 +133,7 @@ impl Visitor<'_> for MetricVisitor {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Metric, E> {
-        parse_decimal(value)
-            .map(Metric)
-            .ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
+        Metric::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
     }
 }
 

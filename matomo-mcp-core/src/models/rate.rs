@@ -35,6 +35,21 @@ impl fmt::Display for Rate {
     }
 }
 
+impl Rate {
+    /// Reads a rate Matomo sent as text: a percentage (`"45%"`) or a fraction (`"0.45"`).
+    pub(crate) fn from_text(text: &str) -> Option<Self> {
+        let trimmed = text.trim();
+        let parsed = match trimmed.strip_suffix('%') {
+            // Shift the decimal point in the text, not by dividing: "15.38e-2" parses to
+            // exactly the f64 nearest 0.1538, as the fraction format does.
+            Some(percent) => parse_decimal(percent)
+                .and_then(|_| parse_decimal(&format!("{}e-2", percent.trim()))),
+            None => parse_decimal(trimmed),
+        };
+        parsed.map(Rate)
+    }
+}
+
 struct RateVisitor;
 
 impl Visitor<'_> for RateVisitor {
@@ -60,17 +75,7 @@ impl Visitor<'_> for RateVisitor {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Rate, E> {
-        let trimmed = value.trim();
-        let parsed = match trimmed.strip_suffix('%') {
-            // Shift the decimal point in the text, not by dividing: "15.38e-2" parses to
-            // exactly the f64 nearest 0.1538, as the fraction format does.
-            Some(percent) => parse_decimal(percent)
-                .and_then(|_| parse_decimal(&format!("{}e-2", percent.trim()))),
-            None => parse_decimal(trimmed),
-        };
-        parsed
-            .map(Rate)
-            .ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
+        Rate::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
     }
 }
 

@@ -1,12 +1,15 @@
 //! Whether a request's period is over, so its answer can never change.
 //!
 //! Matomo reads `date` in the site's time zone. When neither the configuration
-//! nor Matomo's site list (for `UTC` and fixed `UTC±x` zones) told the site's UTC
-//! offset, the earliest time zone Matomo knows (UTC−12) decides what "before
-//! today" means, so nothing is ever treated as final too early.
+//! nor Matomo's site list told the site's time zone, the earliest time zone
+//! Matomo knows (UTC−12) decides what "before today" means, so nothing is ever
+//! treated as final too early.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 
 const DAY: i64 = 86_400;
 /// The westernmost UTC offset Matomo accepts, in seconds.
@@ -26,11 +29,69 @@ pub(crate) enum Freshness {
     Live,
 }
 
-/// Decides the freshness of a request's answer at `now`.
+/// A site's time zone as far as the cache knows it.
+#[derive(Clone, Debug)]
+pub(crate) enum SiteZone {
+    /// A fixed UTC offset, in minutes.
+    Fixed(i32),
+    /// A zone of the time-zone database, whose offset changes with summer time.
+    Named(TimeZone),
+}
+
+impl SiteZone {
+    /// The zone Matomo names `name`: `UTC`, a fixed `UTC±x`, or a time-zone database name such
+    /// as `Europe/Berlin`; `None` for a name neither spelling nor the database knows.
+    pub(crate) fn from_matomo(name: &str) -> Option<Self> {
+        let name = name.trim();
+        fixed_offset_minutes(name)
+            .map(Self::Fixed)
+            .or_else(|| TimeZone::get(name).ok().map(Self::Named))
+    }
+
+    /// The UTC offset in seconds at `now` (seconds since the epoch).
+    pub(crate) fn offset_at(&self, now: i64) -> Option<i64> {
+        match self {
+            Self::Fixed(minutes) => Some(i64::from(*minutes) * 60),
+            Self::Named(zone) => {
+                let instant = Timestamp::from_second(now).ok()?;
+                Some(i64::from(zone.to_offset(instant).seconds()))
+            }
+        }
+    }
+
+    /// The local day at `now` (days since 1970-01-01) and the instant the next one starts.
+    fn day_at(&self, now: i64) -> Option<(i64, i64)> {
+        match self {
+            Self::Fixed(_) => {
+                let offset = self.offset_at(now)?;
+                let today = (now + offset).div_euclid(DAY);
+                Some((today, (today + 1) * DAY - offset))
+            }
+            // The next midnight may have another offset than now (summer time starts or ends
+            // tonight), and in a few zones midnight itself is skipped: the database knows.
+            Self::Named(zone) => {
+                let local = zone.to_datetime(Timestamp::from_second(now).ok()?).date();
+                let today = days(
+                    i64::from(local.year()),
+                    i64::from(local.month()),
+                    i64::from(local.day()),
+                );
+                let next = local
+                    .tomorrow()
+                    .ok()?
+                    .to_zoned_datetime(zone.clone())
+                    .ok()?;
+                Some((today, next.timestamp().as_second()))
+            }
+        }
+    }
+}
+
+/// Decides the freshness of a request's answer at `now`, with the time zones known per site.
 pub(crate) fn freshness(
     pairs: &[(String, String)],
     now: SystemTime,
-    offsets: &BTreeMap<u32, i32>,
+    zones: &BTreeMap<u32, SiteZone>,
 ) -> Freshness {
     let get = |name: &str| {
         pairs
@@ -45,18 +106,20 @@ pub(crate) fn freshness(
     let now = now
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2));
-    let offset = get("idSite")
+    let known = get("idSite")
         .and_then(|s| s.parse::<u32>().ok())
-        .and_then(|site| offsets.get(&site))
-        .map(|minutes| i64::from(*minutes) * 60);
-    let today = (now + offset.unwrap_or(EARLIEST_OFFSET)).div_euclid(DAY);
+        .and_then(|site| zones.get(&site))
+        .and_then(|zone| zone.day_at(now));
+    // Unknown: the day of the westernmost zone, and a new day possibly every quarter hour.
+    let (today, next_day) = known.unwrap_or((
+        (now + EARLIEST_OFFSET).div_euclid(DAY),
+        (now.div_euclid(QUARTER_HOUR) + 1) * QUARTER_HOUR,
+    ));
     // The next moment at which `yesterday` may name another day.
     let relative_for = || {
-        let next = match offset {
-            Some(offset) => ((now + offset).div_euclid(DAY) + 1) * DAY - offset,
-            None => (now.div_euclid(QUARTER_HOUR) + 1) * QUARTER_HOUR,
-        };
-        Freshness::FinalFor(Duration::from_secs(u64::try_from(next - now).unwrap_or(0)))
+        Freshness::FinalFor(Duration::from_secs(
+            u64::try_from(next_day - now).unwrap_or(0),
+        ))
     };
     let end = match date.split_once(',') {
         Some((_, end)) => end,
@@ -76,7 +139,7 @@ pub(crate) fn freshness(
 
 /// The UTC offset in minutes of a time zone as Matomo names it, when the name alone says it:
 /// `UTC` and fixed offsets such as `UTC+5.5` or `UTC-3` (Matomo's spelling, hours with a
-/// decimal fraction of a quarter). Named zones such as `Europe/Berlin` need a time-zone
+/// decimal fraction of a quarter). Named zones such as `Europe/Berlin` need the time-zone
 /// database (their offset changes with summer time) and give `None`.
 pub(crate) fn fixed_offset_minutes(zone: &str) -> Option<i32> {
     let rest = zone.trim().strip_prefix("UTC")?;
@@ -165,12 +228,12 @@ mod tests {
         UNIX_EPOCH + Duration::from_secs(secs as u64)
     }
 
-    fn of(pairs: &[(&str, &str)], now: SystemTime, offsets: &BTreeMap<u32, i32>) -> Freshness {
+    fn of(pairs: &[(&str, &str)], now: SystemTime, zones: &BTreeMap<u32, SiteZone>) -> Freshness {
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect();
-        freshness(&pairs, now, offsets)
+        freshness(&pairs, now, zones)
     }
 
     #[test]
@@ -201,7 +264,7 @@ mod tests {
         let now = at(2026, 11, 26, 2);
         let pairs = [("idSite", "1"), ("period", "day"), ("date", "2026-11-25")];
         assert_eq!(of(&pairs, now, &BTreeMap::new()), Freshness::Live);
-        let utc = BTreeMap::from([(1, fixed_offset_minutes("UTC").unwrap())]);
+        let utc = BTreeMap::from([(1, SiteZone::from_matomo("UTC").unwrap())]);
         assert_eq!(of(&pairs, now, &utc), Freshness::Final);
     }
 
@@ -258,7 +321,7 @@ mod tests {
         let now = at(2026, 11, 26, 5);
         let pairs = [("idSite", "1"), ("period", "day"), ("date", "2026-11-25")];
         assert_eq!(of(&pairs, now, &BTreeMap::new()), Freshness::Live);
-        let berlin = BTreeMap::from([(1, 60)]);
+        let berlin = BTreeMap::from([(1, SiteZone::Fixed(60))]);
         assert_eq!(of(&pairs, now, &berlin), Freshness::Final);
     }
 
@@ -270,10 +333,75 @@ mod tests {
             of(&pairs, now, &BTreeMap::new()),
             Freshness::FinalFor(Duration::from_secs(14 * 60))
         );
-        let berlin = BTreeMap::from([(1, 60)]);
+        let berlin = BTreeMap::from([(1, SiteZone::Fixed(60))]);
         assert_eq!(
             of(&pairs, now, &berlin),
             Freshness::FinalFor(Duration::from_secs(8 * 3_600 - 60))
+        );
+    }
+
+    fn named(zone: &str) -> BTreeMap<u32, SiteZone> {
+        let zone = SiteZone::from_matomo(zone).unwrap();
+        assert!(matches!(zone, SiteZone::Named(_)));
+        BTreeMap::from([(1, zone)])
+    }
+
+    #[test]
+    fn named_zones_come_from_the_time_zone_database() {
+        assert!(SiteZone::from_matomo("Europe/Berlin").is_some());
+        assert!(SiteZone::from_matomo(" America/New_York ").is_some());
+        assert!(matches!(
+            SiteZone::from_matomo("UTC+2"),
+            Some(SiteZone::Fixed(120))
+        ));
+        assert!(SiteZone::from_matomo("Mars/Olympus_Mons").is_none());
+        assert!(SiteZone::from_matomo("").is_none());
+        // Berlin is UTC+1 in winter and UTC+2 in summer.
+        let berlin = SiteZone::from_matomo("Europe/Berlin").unwrap();
+        let seconds = |t: SystemTime| t.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+        assert_eq!(berlin.offset_at(seconds(at(2026, 1, 15, 12))), Some(3_600));
+        assert_eq!(berlin.offset_at(seconds(at(2026, 7, 15, 12))), Some(7_200));
+    }
+
+    #[test]
+    fn a_named_zone_ends_the_day_at_the_sites_midnight_in_summer_and_winter() {
+        let pairs = [("idSite", "1"), ("period", "day"), ("date", "2026-07-14")];
+        let berlin = named("Europe/Berlin");
+        // 21:30 UTC on 14 July is 23:30 in Berlin (UTC+2): the 14th is not over; 22:30 UTC is
+        // 00:30 on the 15th: it is. A fixed UTC+1 would wait an hour longer.
+        let summer = at(2026, 7, 14, 21) + Duration::from_secs(1_800);
+        assert_eq!(of(&pairs, summer, &berlin), Freshness::Live);
+        assert_eq!(
+            of(&pairs, summer + Duration::from_secs(3_600), &berlin),
+            Freshness::Final
+        );
+        let pairs = [("idSite", "1"), ("period", "day"), ("date", "2026-11-25")];
+        // In November Berlin is UTC+1: 23:30 UTC on the 25th is 00:30 on the 26th.
+        let winter = at(2026, 11, 25, 22) + Duration::from_secs(1_800);
+        assert_eq!(of(&pairs, winter, &berlin), Freshness::Live);
+        assert_eq!(
+            of(&pairs, winter + Duration::from_secs(3_600), &berlin),
+            Freshness::Final
+        );
+    }
+
+    #[test]
+    fn yesterday_expires_at_the_next_midnight_even_across_a_summer_time_change() {
+        let pairs = [("idSite", "1"), ("period", "day"), ("date", "yesterday")];
+        // Berlin moves to summer time at 02:00 on 29 March 2026, so that day has 23 hours.
+        // At 00:30 local (23:30 UTC on the 28th) the next midnight is 22:00 UTC on the 29th:
+        // 22.5 hours away, not the 23.5 hours the winter offset would give.
+        let now = at(2026, 3, 28, 23) + Duration::from_secs(1_800);
+        assert_eq!(
+            of(&pairs, now, &named("Europe/Berlin")),
+            Freshness::FinalFor(Duration::from_secs(22 * 3_600 + 1_800))
+        );
+        // New York leaves summer time on 1 November 2026 (a 25-hour day): at 00:30 local
+        // (04:30 UTC) the next midnight is 05:00 UTC on the 2nd, 24.5 hours away.
+        let now = at(2026, 11, 1, 4) + Duration::from_secs(1_800);
+        assert_eq!(
+            of(&pairs, now, &named("America/New_York")),
+            Freshness::FinalFor(Duration::from_secs(24 * 3_600 + 1_800))
         );
     }
 }

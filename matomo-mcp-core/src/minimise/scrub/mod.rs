@@ -19,12 +19,13 @@ mod url;
 use std::collections::BTreeSet;
 use std::fmt;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use patterns::MaskKind;
 use patterns::{BUILT_IN, Pattern, placeholder_regex};
+use text::Masker;
 
 use crate::privacy::{Classified, PrivacyClass, Shape};
 
@@ -81,10 +82,7 @@ pub enum ScrubConfigError {
 /// assert_eq!(scrubber.text(title.as_str()), title);
 /// ```
 pub struct Scrubber {
-    patterns: Vec<Pattern>,
-    /// Every pattern at once, to skip text none of them can match.
-    any: RegexSet,
-    placeholder: Regex,
+    masker: Masker,
     allowed_query_params: BTreeSet<String>,
 }
 
@@ -94,6 +92,7 @@ impl fmt::Debug for Scrubber {
             .field(
                 "patterns",
                 &self
+                    .masker
                     .patterns
                     .iter()
                     .map(|p| p.placeholder.as_str())
@@ -156,16 +155,14 @@ impl ScrubberBuilder {
                     .map(|p| p.placeholder.trim_matches(['[', ']'])),
             ),
         )?;
-        let any = RegexSet::new(patterns.iter().map(|p| p.regex.as_str())).map_err(|e| {
+        let masker = Masker::new(patterns, placeholder).map_err(|message| {
             ScrubConfigError::InvalidRegex {
                 name: "all patterns together".to_owned(),
-                message: e.to_string(),
+                message,
             }
         })?;
         Ok(Scrubber {
-            patterns,
-            any,
-            placeholder,
+            masker,
             allowed_query_params: self.allowed_query_params,
         })
     }
@@ -194,18 +191,13 @@ impl Scrubber {
 
     /// Masks identifiers in free text (a page title, a search keyword, an event name).
     pub fn text(&self, input: &str) -> ScrubbedText {
-        ScrubbedText(text::mask(
-            input,
-            &self.patterns,
-            &self.any,
-            &self.placeholder,
-        ))
+        ScrubbedText(self.masker.mask(input).into_owned())
     }
 
     /// Scrubs a URL or a URL path label: drops the fragment, user info and every
     /// query parameter not allowed, and masks identifiers in the rest.
     pub fn url(&self, input: &str) -> ScrubbedText {
-        let mask = |text: &str| text::mask(text, &self.patterns, &self.any, &self.placeholder);
+        let mask = |text| self.masker.mask(text);
         let parts = url::split(input);
         let mut out = String::with_capacity(input.len());
         // Each part is masked on its own, so that a mask never swallows the `/`, `://`

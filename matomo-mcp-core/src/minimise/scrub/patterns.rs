@@ -117,6 +117,10 @@ impl Pattern {
 /// random when it has letters and digits and at least one switch per five characters (and six
 /// in all).
 pub(super) fn looks_random(run: &str) -> bool {
+    looks_random_bytes(run.as_bytes())
+}
+
+fn looks_random_bytes(bytes: &[u8]) -> bool {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Class {
         Upper,
@@ -130,7 +134,6 @@ pub(super) fn looks_random(run: &str) -> bool {
         b'0'..=b'9' => Class::Digit,
         _ => Class::Separator,
     };
-    let bytes = run.as_bytes();
     let has_digit = bytes.iter().any(u8::is_ascii_digit);
     let has_letter = bytes.iter().any(u8::is_ascii_alphabetic);
     let switches = bytes
@@ -141,4 +144,19 @@ pub(super) fn looks_random(run: &str) -> bool {
         })
         .count();
     has_digit && has_letter && switches >= 6 && switches * 5 >= bytes.len()
+}
+
+/// Whether `text` holds a run of 24 or more base64 characters that [`looks_random`]: a cheap
+/// test that is true whenever the base64 token rule could mask something in `text`.
+///
+/// A match of that rule is such a run plus up to two `=`, which only lengthen it and so make it
+/// look less random; and splitting the text at placeholders only shortens runs further.
+pub(super) fn has_random_run(text: &str) -> bool {
+    text.as_bytes()
+        .split(|&b| !is_base64(b))
+        .any(|run| run.len() >= 24 && looks_random_bytes(run))
+}
+
+fn is_base64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'/' | b'-')
 }

@@ -221,3 +221,41 @@ proptest! {
         }
     }
 }
+
+/// Text full of base64-alphabet runs: random-looking secrets (with and without `=` padding),
+/// slugs of words, placeholders, separators.
+fn base64_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[A-Za-z0-9_+/-]{10,40}={0,3}",
+        "[a-z]{3,10}(-[a-z0-9]{2,10}){1,4}",
+        "\\[[a-z]{1,30}\\]",
+        "[ .?&#=]{1,2}",
+    ];
+    proptest::collection::vec(piece, 0..6).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The scrubber skips the token rule when `has_random_run` is false; that must never skip
+    /// a match the rule would mask.
+    #[test]
+    fn the_random_run_test_never_misses_what_the_token_rule_masks(text in base64_text()) {
+        let rule = BUILT_IN.iter().find(|rule| rule.random_only).unwrap();
+        let regex = Regex::new(rule.regex).unwrap();
+        if regex.find_iter(&text).any(|m| patterns::looks_random(m.as_str())) {
+            prop_assert!(patterns::has_random_run(&text), "{:?}", text);
+        }
+    }
+}
+
+#[test]
+fn text_with_nothing_to_mask_is_not_copied() {
+    let s = scrubber();
+    let text = "/products/trail-runner/new-arrivals-2026";
+    assert!(matches!(s.masker.mask(text), std::borrow::Cow::Borrowed(_)));
+    assert!(matches!(
+        s.masker.mask("order 12345678"),
+        std::borrow::Cow::Owned(_)
+    ));
+}

@@ -214,6 +214,11 @@ impl Metrics {
         self
     }
 
+    /// How many metrics there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Whether there are no metrics.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
