@@ -12,7 +12,6 @@ use std::time::Instant;
 use matomo_mcp_core::ToolOutput;
 use matomo_mcp_core::catalogue::{Labels, SourceRow, render_report, report_from_body};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::models::actions;
 use serde_json::Value;
 
 mod data;
@@ -42,7 +41,7 @@ fn main() {
     let args = pipelines::args();
     let body = data::page_urls(rows, 42);
     let pipeline = || {
-        report_from_body::<actions::GetPageUrls>(&body, &scrubber, threshold, Labels::Url, &args)
+        report_from_body(&body, &scrubber, threshold, Labels::Url, &args)
             .expect("the pipeline accepts the report")
     };
     let labels: Vec<String> = serde_json::from_slice::<Vec<SourceRow>>(&body)

@@ -5,7 +5,7 @@
 use matomo_mcp_core::catalogue::tools::visit_log::VisitLog;
 use matomo_mcp_core::catalogue::{Labels, ReportArgs, render_report, report_from_body};
 use matomo_mcp_core::minimise::{Generaliser, Scrubber, Threshold};
-use matomo_mcp_core::models::{actions, live};
+use matomo_mcp_core::models::live;
 use serde_json::Value;
 
 pub fn args() -> ReportArgs {
@@ -29,9 +29,8 @@ pub fn report_pipeline(
     threshold: Threshold,
     args: &ReportArgs,
 ) -> usize {
-    let output =
-        report_from_body::<actions::GetPageUrls>(body, scrubber, threshold, Labels::Url, args)
-            .expect("the pipeline accepts the report");
+    let output = report_from_body(body, scrubber, threshold, Labels::Url, args)
+        .expect("the pipeline accepts the report");
     let structured = serde_json::to_value(&output).expect("serialisable");
     let text = render_report(&output);
     structured.as_object().map_or(0, |o| o.len()) + text.len()

@@ -97,25 +97,37 @@ where
     )
 }
 
-/// The report pipeline over a response body of report `R` for one site and one period, without HTTP:
-/// decoding into [`SourceRow`]s, label scrubbing, merging of equal labels, the threshold, sorting
-/// and paging.
+/// The report pipeline over a row report's response body for one site and one period, without
+/// HTTP: decoding into [`SourceRow`]s, label scrubbing, merging of equal labels, the threshold,
+/// sorting and paging.
 ///
 /// This is what every row-based tool does with Matomo's answer; benchmarks and embedders that
-/// already hold a body call it directly. `args` gives the site, period, date and paging echoed
-/// in the output (its segment is not applied here: the body is already the segment's).
-/// `R` names the report whose answer `body` is; its rows are read as [`SourceRow`]s, the label
-/// and known metrics of the model row, which is all the pipeline keeps.
-pub fn report_from_body<R>(
+/// already hold a body call it directly. Any flat row report fits (`Actions.getPageUrls` with
+/// `flat=1`, `Referrers.getWebsites`, …): its rows are read as [`SourceRow`]s, the label and the
+/// known metrics, which is all the pipeline keeps. `args` gives the site, period, date and
+/// paging echoed in the output (its segment is not applied here: the body is already the
+/// segment's). `labels` says whether the labels are URLs or free text.
+///
+/// ```
+/// use matomo_mcp_core::catalogue::{Labels, ReportArgs, report_from_body};
+/// use matomo_mcp_core::minimise::{Scrubber, Threshold};
+///
+/// let body = br#"[{"label": "/account/jane@example.com", "nb_visits": 12, "bounce_rate": "25%"},
+///                 {"label": "/rare", "nb_visits": 2}]"#;
+/// let args: ReportArgs =
+///     serde_json::from_str(r#"{"site": 1, "period": "day", "date": "2026-11-25"}"#).unwrap();
+/// let scrubber = Scrubber::builder().build().unwrap();
+/// let report = report_from_body(body, &scrubber, Threshold::default(), Labels::Url, &args).unwrap();
+/// assert_eq!(report.rows[0].label.as_str(), "/account/[email]");
+/// assert_eq!(report.suppressed_rows, 1);
+/// ```
+pub fn report_from_body(
     body: &[u8],
     scrubber: &Scrubber,
     threshold: Threshold,
     labels: Labels,
     args: &ReportArgs,
-) -> Result<ReportOutput, ToolError>
-where
-    R: Report,
-{
+) -> Result<ReportOutput, ToolError> {
     let request = args.request()?;
     let rows: Vec<SourceRow> =
         crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
