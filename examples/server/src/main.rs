@@ -52,18 +52,26 @@ enum Command {
     Tools,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     matomo_mcp_server::log_to_stderr();
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Serve { http } => commands::serve(cli.config.as_deref(), http).await,
-        Command::Check => commands::check(cli.config.as_deref()).await,
-        Command::Manifest { json, offline } => {
-            commands::manifest(cli.config.as_deref(), json, offline).await
+    let runtime = match runtime_for(&cli.command) {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("matomo-mcp: the async runtime could not start: {error}");
+            return ExitCode::FAILURE;
         }
-        Command::Tools => commands::tools(cli.config.as_deref()),
     };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { http } => commands::serve(cli.config.as_deref(), http).await,
+            Command::Check => commands::check(cli.config.as_deref()).await,
+            Command::Manifest { json, offline } => {
+                commands::manifest(cli.config.as_deref(), json, offline).await
+            }
+            Command::Tools => commands::tools(cli.config.as_deref()),
+        }
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -71,4 +79,17 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Worker threads for Streamable HTTP, which serves many clients at once; one thread for stdio
+/// (one client) and the one-shot commands. On one thread the server's tasks hand each message on
+/// without waking another thread, which cost about half a millisecond per call on two cores in
+/// the transport benchmark (`matomo-mcp-server/benches/transport.rs`; results in
+/// `matomo-mcp-core/benches/README.md`).
+fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = match command {
+        Command::Serve { http: true } => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    builder.enable_all().build()
 }
