@@ -34,18 +34,24 @@ impl Rng {
     }
 }
 
+/// A recorded answer from `shared/fixtures/matomo-5.0.2/`, found beside the repository from
+/// whichever crate includes this module.
 fn fixture(name: &str) -> Value {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "..",
-        "..",
-        "shared",
-        "fixtures",
-        "matomo-5.0.2",
-        name,
-    ]
-    .iter()
-    .collect();
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let relative: PathBuf = ["shared", "fixtures", "matomo-5.0.2", name]
+        .iter()
+        .collect();
+    let path = manifest
+        .ancestors()
+        .map(|dir| dir.join(&relative))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| {
+            panic!(
+                "{} not found above {}",
+                relative.display(),
+                manifest.display()
+            )
+        });
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
 }

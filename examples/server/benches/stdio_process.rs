@@ -1,0 +1,284 @@
+//! `tools/call top_pages` through the shipped `matomo-mcp` binary over real stdio pipes: what a
+//! desktop AI client sees. Median and p99 of the total, and the server's share: the total less a
+//! plain replay of the very upstream requests the server made, and less the client's parsing of
+//! the reply.
+//!
+//! Two upstreams: the Matomo emulator (its realistic report: about 100 rows, of which the
+//! threshold leaves a few), and the emulator with its page report replaced by the generated
+//! 100-row report of the other benchmarks, answered from memory, whose time is then negligible
+//! next to the server's. Every call asks about another date range, so the server's report cache
+//! (always on in the binary) answers none of them. `cargo bench -p example-server --bench stdio_process`;
+//! results in `matomo-mcp-core/benches/README.md`.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::hint::black_box;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{StatusCode, Uri};
+use matomo_mcp_testkit::{Day, Emulator};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+// The generated reports of the core benchmarks, so the numbers compare.
+#[path = "../../../matomo-mcp-core/benches/data/mod.rs"]
+mod data;
+
+const TOKEN: &str = "b3f1c0de5ec7e70c3a9b41d2a8f60e1b";
+const CALLS: usize = 300;
+
+/// Median and 99th percentile.
+fn stats(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let p99 = (samples.len() * 99 / 100).min(samples.len() - 1);
+    (samples[samples.len() / 2], samples[p99])
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// `count` date ranges that all end yesterday and all hold the emulator's fourteen days of
+/// traffic (the same report), each starting a day earlier than the one before: a new question
+/// for the report cache every time.
+fn ranges(today: Day, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| format!("{},{}", today.plus(-14 - i as i64), today.plus(-1)))
+        .collect()
+}
+
+struct Server {
+    _child: Child,
+    stdin: ChildStdin,
+    stdout: Lines<BufReader<ChildStdout>>,
+    next_id: u64,
+    last_reply: String,
+}
+
+impl Server {
+    async fn start(config: &std::path::Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_matomo-mcp"))
+            .args(["--config", config.to_str().unwrap(), "serve"])
+            .env_remove("MATOMO_URL")
+            .env_remove("MATOMO_TOKEN")
+            .env_remove("MATOMO_TOKEN_FILE")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the matomo-mcp binary starts");
+        let mut server = Self {
+            stdin: child.stdin.take().unwrap(),
+            stdout: BufReader::new(child.stdout.take().unwrap()).lines(),
+            _child: child,
+            next_id: 1,
+            last_reply: String::new(),
+        };
+        let init = server
+            .request(
+                "initialize",
+                json!({
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": { "name": "bench", "version": "0" }
+                }),
+            )
+            .await;
+        assert!(init["result"].is_object(), "{init}");
+        server
+            .send(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
+            .await;
+        server
+    }
+
+    async fn send(&mut self, message: &Value) {
+        let mut line = serde_json::to_vec(message).unwrap();
+        line.push(b'\n');
+        self.stdin.write_all(&line).await.unwrap();
+        self.stdin.flush().await.unwrap();
+    }
+
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
+            .await;
+        loop {
+            let line = self.stdout.next_line().await.unwrap().expect("stdout open");
+            let message: Value = serde_json::from_str(&line).unwrap();
+            if message["id"] == id {
+                self.last_reply = line;
+                return message;
+            }
+        }
+    }
+}
+
+/// Matomo as the server sees it: the emulator behind a recording proxy, which answers
+/// `Actions.getPageUrls` itself with `pages` when given.
+struct Upstream {
+    base_url: String,
+    /// Every request's query and form body, in order.
+    recorded: Arc<Mutex<Vec<(String, Bytes)>>>,
+}
+
+impl Upstream {
+    async fn start(emulator: &Emulator, pages: Option<Vec<u8>>) -> Self {
+        let endpoint = emulator.endpoint();
+        let http = reqwest::Client::new();
+        let pages = pages.map(Bytes::from);
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&recorded);
+        let app = axum::Router::new().fallback(move |uri: Uri, body: Bytes| {
+            let (endpoint, http, pages) = (endpoint.clone(), http.clone(), pages.clone());
+            let query = uri.query().unwrap_or_default().to_owned();
+            record.lock().unwrap().push((query.clone(), body.clone()));
+            async move {
+                let asks_pages = |text: &[u8]| {
+                    String::from_utf8_lossy(text).contains("method=Actions.getPageUrls")
+                };
+                if let Some(pages) = pages
+                    && (asks_pages(query.as_bytes()) || asks_pages(&body))
+                {
+                    return (StatusCode::OK, [(CONTENT_TYPE, "application/json")], pages);
+                }
+                let answer = http
+                    .post(format!("{endpoint}?{query}"))
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+                let bytes = answer.bytes().await.unwrap();
+                (status, [(CONTENT_TYPE, "application/json")], bytes)
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            base_url: format!("http://{addr}/"),
+            recorded,
+        }
+    }
+
+    fn requests(&self) -> usize {
+        self.recorded.lock().unwrap().len()
+    }
+
+    /// The requests recorded after the first `skip`, replayed once each with plain reqwest.
+    async fn replay(&self, skip: usize) -> Vec<Duration> {
+        let http = reqwest::Client::new();
+        let requests: Vec<(String, Bytes)> = self.recorded.lock().unwrap()[skip..].to_vec();
+        let mut samples = Vec::new();
+        for (query, body) in requests {
+            let started = Instant::now();
+            let bytes = http
+                .post(format!("{}index.php?{query}", self.base_url))
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            samples.push(started.elapsed());
+            black_box(bytes);
+        }
+        samples
+    }
+}
+
+/// Times `CALLS` calls through a fresh server process whose Matomo is at `base_url`.
+async fn measure(name: &str, upstream: &Upstream, today: Day) {
+    let base_url = &upstream.base_url;
+    let config = std::env::temp_dir().join(format!("matomo-mcp-bench-{}.toml", std::process::id()));
+    std::fs::write(
+        &config,
+        format!("enabled = true\n[matomo]\nurl = \"{base_url}\"\ntoken = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
+    let mut server = Server::start(&config).await;
+    let _ = std::fs::remove_file(&config);
+    // Start-up requests (permissions) are not part of a call.
+    let before = upstream.requests();
+    let dates = ranges(today, CALLS + 5);
+    let mut samples = Vec::with_capacity(CALLS);
+    let mut rows = 0;
+    for (i, date) in dates.iter().enumerate() {
+        let arguments = json!({ "site": 1, "period": "range", "date": date, "limit": 100 });
+        let started = Instant::now();
+        let reply = server
+            .request(
+                "tools/call",
+                json!({ "name": "top_pages", "arguments": arguments }),
+            )
+            .await;
+        let elapsed = started.elapsed();
+        let result = &reply["result"];
+        assert!(result["isError"] != true, "{reply}");
+        rows += result["structuredContent"]["rows"]
+            .as_array()
+            .unwrap()
+            .len();
+        if i >= 5 {
+            samples.push(elapsed);
+        }
+    }
+    let parse = stats(
+        (0..50)
+            .map(|_| {
+                let started = Instant::now();
+                black_box(serde_json::from_str::<Value>(&server.last_reply).unwrap());
+                started.elapsed()
+            })
+            .collect(),
+    )
+    .0;
+    let per_call = (upstream.requests() - before) as f64 / dates.len() as f64;
+    let upstream = stats(upstream.replay(before).await).0;
+    let total = stats(samples);
+    println!(
+        "  {name:<30} {:>3.0} rows shown, {per_call:.1} upstream requests | total median {:.3} ms p99 {:.3} ms | upstream replay median {:.3} ms | client parse {:.3} ms | server share {:.3} ms",
+        rows as f64 / dates.len() as f64,
+        ms(total.0),
+        ms(total.1),
+        ms(upstream),
+        ms(parse),
+        ms(total.0.saturating_sub(upstream).saturating_sub(parse)),
+    );
+}
+
+async fn run() {
+    let today = Day::from_ymd(2026, 11, 26).expect("a valid day");
+    let emulator = Emulator::builder()
+        .seed(11)
+        .today(today)
+        .view_token(TOKEN, &[1])
+        .start()
+        .await
+        .expect("emulator");
+    println!(
+        "matomo-mcp over stdio pipes, {CALLS} calls of top_pages, each about another date range:"
+    );
+    let plain = Upstream::start(&emulator, None).await;
+    measure("emulator", &plain, today).await;
+    let generated = Upstream::start(&emulator, Some(data::page_urls(100, 42))).await;
+    measure("generated 100-row page report", &generated, today).await;
+}
+
+fn main() {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(run());
+}
