@@ -126,6 +126,8 @@ struct Upstream {
     base_url: String,
     /// Every request's query and form body, in order.
     recorded: Arc<Mutex<Vec<(String, Bytes)>>>,
+    /// The client of the replays, which keeps its connection as the server's client does.
+    replayer: reqwest::Client,
 }
 
 impl Upstream {
@@ -166,6 +168,7 @@ impl Upstream {
         Self {
             base_url: format!("http://{addr}/"),
             recorded,
+            replayer: reqwest::Client::new(),
         }
     }
 
@@ -175,7 +178,7 @@ impl Upstream {
 
     /// The requests recorded after the first `skip`, replayed once each with plain reqwest.
     async fn replay(&self, skip: usize) -> Vec<Duration> {
-        let http = reqwest::Client::new();
+        let http = &self.replayer;
         let requests: Vec<(String, Bytes)> = self.recorded.lock().unwrap()[skip..].to_vec();
         let mut samples = Vec::new();
         for (query, body) in requests {
@@ -197,26 +200,52 @@ impl Upstream {
     }
 }
 
-/// Times `CALLS` calls through a fresh server process whose Matomo is at `base_url`.
-async fn measure(name: &str, upstream: &Upstream, today: Day) {
-    let base_url = &upstream.base_url;
-    let config = std::env::temp_dir().join(format!("matomo-mcp-bench-{}.toml", std::process::id()));
-    std::fs::write(
-        &config,
-        format!("enabled = true\n[matomo]\nurl = \"{base_url}\"\ntoken = \"{TOKEN}\"\n"),
-    )
-    .unwrap();
-    let mut server = Server::start(&config).await;
-    let _ = std::fs::remove_file(&config);
-    // Start-up requests (permissions) are not part of a call.
-    let before = upstream.requests();
-    let dates = ranges(today, CALLS + 5);
-    let mut samples = Vec::with_capacity(CALLS);
-    let mut rows = 0;
-    for (i, date) in dates.iter().enumerate() {
+/// One server process and what is measured of it.
+struct Run<'a> {
+    name: &'static str,
+    upstream: &'a Upstream,
+    server: Server,
+    totals: Vec<Duration>,
+    replays: Vec<Duration>,
+    rows: usize,
+    calls: usize,
+}
+
+impl<'a> Run<'a> {
+    /// A fresh server process whose Matomo is `upstream`.
+    async fn start(name: &'static str, upstream: &'a Upstream) -> Self {
+        let config = std::env::temp_dir().join(format!(
+            "matomo-mcp-bench-{}-{name}.toml",
+            std::process::id()
+        ));
+        std::fs::write(
+            &config,
+            format!(
+                "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
+                upstream.base_url
+            ),
+        )
+        .unwrap();
+        let server = Server::start(&config).await;
+        let _ = std::fs::remove_file(&config);
+        Self {
+            name,
+            upstream,
+            server,
+            totals: Vec::with_capacity(CALLS),
+            replays: Vec::with_capacity(CALLS),
+            rows: 0,
+            calls: 0,
+        }
+    }
+
+    /// One call about `date`, and a plain replay of the upstream request it made.
+    async fn call(&mut self, date: &str, keep: bool) {
+        let before = self.upstream.requests();
         let arguments = json!({ "site": 1, "period": "range", "date": date, "limit": 100 });
         let started = Instant::now();
-        let reply = server
+        let reply = self
+            .server
             .request(
                 "tools/call",
                 json!({ "name": "top_pages", "arguments": arguments }),
@@ -225,38 +254,47 @@ async fn measure(name: &str, upstream: &Upstream, today: Day) {
         let elapsed = started.elapsed();
         let result = &reply["result"];
         assert!(result["isError"] != true, "{reply}");
-        rows += result["structuredContent"]["rows"]
-            .as_array()
-            .unwrap()
-            .len();
-        if i >= 5 {
-            samples.push(elapsed);
+        assert_eq!(self.upstream.requests(), before + 1, "one upstream request");
+        let replay = self.upstream.replay(before).await;
+        if keep {
+            self.rows += result["structuredContent"]["rows"]
+                .as_array()
+                .unwrap()
+                .len();
+            self.calls += 1;
+            self.totals.push(elapsed);
+            self.replays.extend(replay);
         }
     }
-    let parse = stats(
-        (0..50)
-            .map(|_| {
-                let started = Instant::now();
-                black_box(serde_json::from_str::<Value>(&server.last_reply).unwrap());
-                started.elapsed()
-            })
-            .collect(),
-    )
-    .0;
-    let per_call = (upstream.requests() - before) as f64 / dates.len() as f64;
-    let upstream = stats(upstream.replay(before).await).0;
-    let total = stats(samples);
-    println!(
-        "  {name:<30} {:>3.0} rows shown, {per_call:.1} upstream requests | total median {:.3} ms p99 {:.3} ms | upstream replay median {:.3} ms | client parse {:.3} ms | server share {:.3} ms",
-        rows as f64 / dates.len() as f64,
-        ms(total.0),
-        ms(total.1),
-        ms(upstream),
-        ms(parse),
-        ms(total.0.saturating_sub(upstream).saturating_sub(parse)),
-    );
+
+    fn report(self) {
+        let parse = stats(
+            (0..50)
+                .map(|_| {
+                    let started = Instant::now();
+                    black_box(serde_json::from_str::<Value>(&self.server.last_reply).unwrap());
+                    started.elapsed()
+                })
+                .collect(),
+        )
+        .0;
+        let upstream = stats(self.replays).0;
+        let total = stats(self.totals);
+        println!(
+            "  {:<30} {:>3.0} rows shown | total median {:.3} ms p99 {:.3} ms | upstream replay median {:.3} ms | client parse {:.3} ms | server share {:.3} ms",
+            self.name,
+            self.rows as f64 / self.calls as f64,
+            ms(total.0),
+            ms(total.1),
+            ms(upstream),
+            ms(parse),
+            ms(total.0.saturating_sub(upstream).saturating_sub(parse)),
+        );
+    }
 }
 
+/// Both upstreams' servers take turns call by call, each call followed by a replay of its
+/// upstream request, so that every figure sees the same drift of the machine's speed.
 async fn run() {
     let today = Day::from_ymd(2026, 11, 26).expect("a valid day");
     let emulator = Emulator::builder()
@@ -266,13 +304,23 @@ async fn run() {
         .start()
         .await
         .expect("emulator");
-    println!(
-        "matomo-mcp over stdio pipes, {CALLS} calls of top_pages, each about another date range:"
-    );
     let plain = Upstream::start(&emulator, None).await;
-    measure("emulator", &plain, today).await;
     let generated = Upstream::start(&emulator, Some(data::page_urls(100, 42))).await;
-    measure("generated 100-row page report", &generated, today).await;
+    let mut runs = [
+        Run::start("emulator", &plain).await,
+        Run::start("generated 100-row page report", &generated).await,
+    ];
+    for (i, date) in ranges(today, CALLS + 5).iter().enumerate() {
+        for run in &mut runs {
+            run.call(date, i >= 5).await;
+        }
+    }
+    println!(
+        "matomo-mcp over stdio pipes, {CALLS} calls of top_pages each, each about another date range:"
+    );
+    for run in runs {
+        run.report();
+    }
 }
 
 fn main() {
