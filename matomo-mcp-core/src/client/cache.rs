@@ -191,15 +191,20 @@ impl ReportCache {
     /// The UTC offset (minutes) the cache uses for `site` now: configured, else that of the
     /// learned time zone at this moment, else `None` (UTC−12 assumed).
     pub fn site_utc_offset(&self, site: u32) -> Option<i32> {
-        if let Some(minutes) = self.config.offsets.get(&site) {
-            return Some(*minutes);
-        }
         let now = SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .ok()
             .and_then(|d| i64::try_from(d.as_secs()).ok())?;
-        let seconds = self.lock().learned_zones.get(&site)?.offset_at(now)?;
+        let seconds = self.zone_of(site)?.offset_at(now)?;
         i32::try_from(seconds / 60).ok()
+    }
+
+    /// `site`'s time zone: the configured offset, else the zone learned from Matomo.
+    fn zone_of(&self, site: u32) -> Option<SiteZone> {
+        match self.config.offsets.get(&site) {
+            Some(minutes) => Some(SiteZone::Fixed(*minutes)),
+            None => self.lock().learned_zones.get(&site).cloned(),
+        }
     }
 
     /// Forgets every answer (after Matomo re-archived old data, for example).
@@ -244,17 +249,7 @@ impl ReportCache {
         if size > self.config.max_bytes || self.config.max_entries == 0 {
             return;
         }
-        let zones = {
-            let mut merged = self.lock().learned_zones.clone();
-            merged.extend(
-                self.config
-                    .offsets
-                    .iter()
-                    .map(|(site, minutes)| (*site, SiteZone::Fixed(*minutes))),
-            );
-            merged
-        };
-        let lifetime = match freshness(pairs, SystemTime::now(), &zones) {
+        let lifetime = match freshness(pairs, SystemTime::now(), |site| self.zone_of(site)) {
             Freshness::Final => None,
             Freshness::FinalFor(left) => Some(left),
             Freshness::Live => Some(self.config.today_ttl),

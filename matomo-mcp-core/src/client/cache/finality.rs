@@ -5,7 +5,6 @@
 //! Matomo knows (UTC−12) decides what "before today" means, so nothing is ever
 //! treated as final too early.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jiff::Timestamp;
@@ -87,11 +86,12 @@ impl SiteZone {
     }
 }
 
-/// Decides the freshness of a request's answer at `now`, with the time zones known per site.
+/// Decides the freshness of a request's answer at `now`; `zone_of` tells a site's time zone
+/// when it is known.
 pub(crate) fn freshness(
     pairs: &[(String, String)],
     now: SystemTime,
-    zones: &BTreeMap<u32, SiteZone>,
+    zone_of: impl FnOnce(u32) -> Option<SiteZone>,
 ) -> Freshness {
     let get = |name: &str| {
         pairs
@@ -108,7 +108,7 @@ pub(crate) fn freshness(
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2));
     let known = get("idSite")
         .and_then(|s| s.parse::<u32>().ok())
-        .and_then(|site| zones.get(&site))
+        .and_then(zone_of)
         .and_then(|zone| zone.day_at(now));
     // Unknown: the day of the westernmost zone, and a new day possibly every quarter hour.
     let (today, next_day) = known.unwrap_or((
@@ -141,7 +141,7 @@ pub(crate) fn freshness(
 /// `UTC` and fixed offsets such as `UTC+5.5` or `UTC-3` (Matomo's spelling, hours with a
 /// decimal fraction of a quarter). Named zones such as `Europe/Berlin` need the time-zone
 /// database (their offset changes with summer time) and give `None`.
-pub(crate) fn fixed_offset_minutes(zone: &str) -> Option<i32> {
+fn fixed_offset_minutes(zone: &str) -> Option<i32> {
     let rest = zone.trim().strip_prefix("UTC")?;
     if rest.is_empty() {
         return Some(0);
@@ -221,6 +221,8 @@ fn civil(z: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     fn at(y: i64, m: i64, d: i64, hour: i64) -> SystemTime {
@@ -233,7 +235,7 @@ mod tests {
             .iter()
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect();
-        freshness(&pairs, now, zones)
+        freshness(&pairs, now, |site| zones.get(&site).cloned())
     }
 
     #[test]

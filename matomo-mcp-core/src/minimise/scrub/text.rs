@@ -23,15 +23,8 @@ pub(super) struct Masker {
 impl Masker {
     /// Builds the set of patterns that are not random-only; `Err` is the regex error text.
     pub(super) fn new(patterns: Vec<Pattern>, placeholder: Regex) -> Result<Self, String> {
-        let any_members: Vec<usize> = patterns
-            .iter()
-            .enumerate()
-            .filter(|(_, pattern)| !pattern.random_only)
-            .map(|(index, _)| index)
-            .collect();
-        let random_only = (0..patterns.len())
-            .filter(|&i| patterns[i].random_only)
-            .collect();
+        let (random_only, any_members): (Vec<usize>, Vec<usize>) =
+            (0..patterns.len()).partition(|&i| patterns[i].random_only);
         let any = RegexSet::new(any_members.iter().map(|&i| patterns[i].regex.as_str()))
             .map_err(|e| e.to_string())?;
         Ok(Self {
