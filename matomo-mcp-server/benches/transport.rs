@@ -17,8 +17,11 @@ use matomo_mcp_core::catalogue::{self, Deployment};
 use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo, serve_io};
 use matomo_mcp_testkit::Emulator;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::runtime::Handle;
+
+mod line_client;
+
+use line_client::{LineClient, initialize_params, initialized};
 
 // The same generated reports as the core benchmarks, so the numbers compare.
 #[path = "../../matomo-mcp-core/benches/data/mod.rs"]
@@ -42,18 +45,6 @@ fn call_params() -> Value {
     })
 }
 
-fn initialize_params() -> Value {
-    json!({
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": { "name": "bench", "version": "0" }
-    })
-}
-
-fn initialized() -> Value {
-    json!({ "jsonrpc": "2.0", "method": "notifications/initialized" })
-}
-
 fn info() -> ServerInfo {
     ServerInfo::new("matomo-mcp-bench", "0.0.0")
 }
@@ -73,11 +64,10 @@ fn check(reply: &Value) {
 
 /// An MCP session over an in-memory pipe to `serve_io`.
 struct StdioSession {
-    to_server: tokio::io::WriteHalf<tokio::io::DuplexStream>,
-    from_server: tokio::io::Lines<BufReader<tokio::io::ReadHalf<tokio::io::DuplexStream>>>,
-    next_id: u64,
-    /// The last reply as received, to time the client's own parsing of it.
-    last_reply: String,
+    client: LineClient<
+        tokio::io::WriteHalf<tokio::io::DuplexStream>,
+        tokio::io::ReadHalf<tokio::io::DuplexStream>,
+    >,
     stamps: Stamps,
 }
 
@@ -163,38 +153,14 @@ impl StdioSession {
         };
         runtime.spawn(serve_io(toolbox, info(), server_read, server_write));
         let (client_read, client_write) = tokio::io::split(client);
-        let mut session = Self {
-            to_server: client_write,
-            from_server: BufReader::new(client_read).lines(),
-            next_id: 1,
-            last_reply: String::new(),
+        Self {
+            client: LineClient::initialize(client_write, client_read).await,
             stamps,
-        };
-        let init = session.request("initialize", initialize_params()).await;
-        assert!(init["result"].is_object(), "{init}");
-        session.send(&initialized()).await;
-        session
-    }
-
-    async fn send(&mut self, message: &Value) {
-        let mut line = serde_json::to_vec(message).unwrap();
-        line.push(b'\n');
-        self.to_server.write_all(&line).await.unwrap();
+        }
     }
 
     async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
-            .await;
-        loop {
-            let line = self.from_server.next_line().await.unwrap().expect("open");
-            let message: Value = serde_json::from_str(&line).unwrap();
-            if message["id"] == id {
-                self.last_reply = line;
-                return message;
-            }
-        }
+        self.client.request(method, params).await
     }
 }
 
@@ -372,7 +338,7 @@ async fn measure(
         (
             "stdio",
             stdio_samples,
-            client_parse(&stdio.last_reply, None),
+            client_parse(&stdio.client.last_reply, None),
             Some(stats(spans).0),
         ),
         (

@@ -21,8 +21,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{StatusCode, Uri};
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+// The line-based MCP client of the transport benchmark.
+#[path = "../../../matomo-mcp-server/benches/line_client/mod.rs"]
+mod line_client;
+
+use line_client::LineClient;
 
 // The generated reports of the core benchmarks, so the numbers compare.
 #[path = "../../../matomo-mcp-core/benches/data/mod.rs"]
@@ -51,12 +56,10 @@ fn ranges(today: Day, count: usize) -> Vec<String> {
         .collect()
 }
 
+/// The `matomo-mcp` process and an initialized MCP session over its stdin and stdout.
 struct Server {
     _child: Child,
-    stdin: ChildStdin,
-    stdout: Lines<BufReader<ChildStdout>>,
-    next_id: u64,
-    last_reply: String,
+    client: LineClient<ChildStdin, ChildStdout>,
 }
 
 impl Server {
@@ -73,50 +76,15 @@ impl Server {
             .kill_on_drop(true)
             .spawn()
             .expect("the matomo-mcp binary starts");
-        let mut server = Self {
-            stdin: child.stdin.take().unwrap(),
-            stdout: BufReader::new(child.stdout.take().unwrap()).lines(),
+        let (stdin, stdout) = (child.stdin.take().unwrap(), child.stdout.take().unwrap());
+        Self {
+            client: LineClient::initialize(stdin, stdout).await,
             _child: child,
-            next_id: 1,
-            last_reply: String::new(),
-        };
-        let init = server
-            .request(
-                "initialize",
-                json!({
-                    "protocolVersion": "2025-11-25",
-                    "capabilities": {},
-                    "clientInfo": { "name": "bench", "version": "0" }
-                }),
-            )
-            .await;
-        assert!(init["result"].is_object(), "{init}");
-        server
-            .send(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
-            .await;
-        server
-    }
-
-    async fn send(&mut self, message: &Value) {
-        let mut line = serde_json::to_vec(message).unwrap();
-        line.push(b'\n');
-        self.stdin.write_all(&line).await.unwrap();
-        self.stdin.flush().await.unwrap();
+        }
     }
 
     async fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))
-            .await;
-        loop {
-            let line = self.stdout.next_line().await.unwrap().expect("stdout open");
-            let message: Value = serde_json::from_str(&line).unwrap();
-            if message["id"] == id {
-                self.last_reply = line;
-                return message;
-            }
-        }
+        self.client.request(method, params).await
     }
 }
 
@@ -272,7 +240,9 @@ impl<'a> Run<'a> {
             (0..50)
                 .map(|_| {
                     let started = Instant::now();
-                    black_box(serde_json::from_str::<Value>(&self.server.last_reply).unwrap());
+                    black_box(
+                        serde_json::from_str::<Value>(&self.server.client.last_reply).unwrap(),
+                    );
                     started.elapsed()
                 })
                 .collect(),
