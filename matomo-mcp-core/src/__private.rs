@@ -5,14 +5,40 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use crate::privacy::{Classified, Field, PlainValue, PrivacyClass, Shape, assert_tool_within};
+pub use crate::privacy::{
+    AnnotatableAs, Classified, Declassification, Field, FitsUnder, Identifying, PlainValue,
+    PrivacyClass, Pseudonymous, Shape, assert_fits, assert_tool_within, max_class,
+};
 pub use crate::tool::{Tool, ToolAnnotations, ToolDescriptor, ToolError, ToolFuture, ToolOutput};
 pub use serde_json;
 
-/// The shape of a field classified by annotation; the bound refuses types that carry a class of their own.
-pub const fn annotated<T: PlainValue + ?Sized>(class: PrivacyClass) -> Shape {
+/// The shape of a field classified by annotation as `L`; the bound refuses an annotation that
+/// would lower the class a type carries.
+pub const fn annotated<T: AnnotatableAs<L> + ?Sized, L>(class: PrivacyClass) -> Shape {
     Shape::Value(class)
 }
+
+/// A declassification declared by `#[matomo_tool(declassify(name = "reason"))]`.
+pub const fn declassification(
+    tool: &'static str,
+    name: &'static str,
+    reason: &'static str,
+) -> Declassification {
+    Declassification::new(tool, name, reason)
+}
+
+/// Compiles only if `T` is `U`: how `#[derive(Classified)]` proves that a field it treats as
+/// recursive really holds the type being derived, not another type of the same name.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the type being derived, though it has the same name",
+    label = "treated as recursive because of its name",
+    note = "derive(Classified) reads a field whose type is named like the type being derived as that type again; import the other type under another name (`use other::Row as OtherRow;`) so that its own classes are checked"
+)]
+pub trait SameType<U: ?Sized> {}
+impl<T: ?Sized> SameType<T> for T {}
+
+/// See [`SameType`].
+pub const fn assert_same_type<T: SameType<U> + ?Sized, U: ?Sized>() {}
 
 /// What a `#[matomo_tool]` function may return: `Result<T, E>` with `E: Into<ToolError>`.
 #[diagnostic::on_unimplemented(
@@ -124,3 +150,13 @@ fn json_kind(value: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+/// The output of the stub tool a failed `#[matomo_tool]` expansion emits: an empty object.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NoOutput {}
+
+impl Classified for NoOutput {
+    const SHAPE: Shape = Shape::Object(&[]);
+}
+
+impl<C> FitsUnder<C> for NoOutput {}

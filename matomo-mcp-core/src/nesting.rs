@@ -30,6 +30,7 @@ impl ClassifiedKey for SiteId {
         name: "idSite",
         class: PrivacyClass::Aggregate,
     };
+    type Level = crate::privacy::max_class::aggregate;
 }
 
 /// The label of one period in a multi-period response: `2026-11-25` (day),
@@ -51,4 +52,5 @@ impl ClassifiedKey for PeriodLabel {
         name: "period",
         class: PrivacyClass::Aggregate,
     };
+    type Level = crate::privacy::max_class::aggregate;
 }

@@ -1,4 +1,9 @@
 //! `#[derive(Classified)]`: parse, validate, generate; on error, a stub impl beside the errors.
+//!
+//! Two impls come out: `Classified` (the shape, for paths, manifests and the run-time
+//! ceiling) and `FitsUnder<C>` (the compile-time check), whose where clause holds one
+//! requirement per field, spanned at the field's type, so that a tool exposing too much
+//! gets an error whose note points at the field.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -8,36 +13,60 @@ use syn::{Data, DeriveInput, Fields, Type};
 use crate::internals::ctxt::Ctxt;
 use crate::internals::privacy_attr::{self, Class, Parsed};
 use crate::internals::recursion::{self, Recursion};
+
 use crate::internals::{plain_type, serde_attr};
 
 /// One field as it appears in JSON, with the expression for its shape.
 struct ShapedField {
     json_name: String,
+    shape: FieldShape,
+}
+
+/// What the derive emits for one field.
+struct FieldShape {
+    /// The `Shape` expression.
     shape: TokenStream,
+    /// The bound the type must meet for `Classified` (generic types only), or nothing.
     bound: TokenStream,
+    /// The requirement for `FitsUnder<__C>`, spanned at the field's type, or nothing.
+    fits: TokenStream,
+}
+
+/// How the derived type is classified as a whole.
+struct Derived {
+    shape: TokenStream,
+    bounds: Vec<TokenStream>,
+    fits: Fits,
+}
+
+/// The `FitsUnder` impl(s) to emit.
+enum Fits {
+    /// One generic impl whose where clause holds these requirements.
+    Fields(Vec<TokenStream>),
+    /// A type with one class as a whole (a field-less enum).
+    Leaf(Class),
 }
 
 pub fn expand(input: &DeriveInput) -> TokenStream {
-    let mut cx = Ctxt::default();
-    let shape = shape_of(&mut cx, input);
-    match cx.check() {
-        Ok(()) => {
-            let (shape, bounds) = shape.unwrap_or_else(|| (identifying_stub(), Vec::new()));
-            impl_classified(input, &shape, &bounds)
+    let mut cx = Ctxt::new();
+    let derived = shape_of(&mut cx, input);
+    match (cx.check(), derived) {
+        (Ok(()), Some(derived)) => {
+            let classified = impl_classified(input, &derived.shape, &derived.bounds);
+            let fits = impl_fits(input, &derived.fits);
+            quote!(#classified #fits)
         }
-        Err(error) => {
-            // Emitting a stub impl keeps one mistake from cascading into errors
-            // wherever the type is used; the stub is the strictest class.
-            let stub = impl_classified(input, &identifying_stub(), &[]);
-            let errors = error.into_compile_error();
-            quote!(#errors #stub)
+        (result, _) => {
+            // A stub that exposes nothing and fits every class keeps one mistake from
+            // cascading into errors wherever the type is used; the crate does not compile
+            // anyway, because of the errors beside it.
+            let stub_shape = quote!(::matomo_mcp_core::__private::Shape::Object(&[]));
+            let stub = impl_classified(input, &stub_shape, &[]);
+            let fits = impl_fits(input, &Fits::Fields(Vec::new()));
+            let errors = result.err().map(syn::Error::into_compile_error);
+            quote!(#errors #stub #fits)
         }
     }
-}
-
-fn identifying_stub() -> TokenStream {
-    let class = Class::Identifying.to_tokens();
-    quote!(::matomo_mcp_core::__private::Shape::Value(#class))
 }
 
 fn impl_classified(
@@ -65,7 +94,51 @@ fn impl_classified(
     }
 }
 
-fn shape_of(cx: &mut Ctxt, input: &DeriveInput) -> Option<(TokenStream, Vec<TokenStream>)> {
+/// `impl<__C> FitsUnder<__C> for T where <each field's requirement>`, or a leaf's impls.
+fn impl_fits(input: &DeriveInput, fits: &Fits) -> TokenStream {
+    let ident = &input.ident;
+    let p = quote!(::matomo_mcp_core::__private);
+    let (_, ty_generics, where_clause) = input.generics.split_for_impl();
+    let own_predicates: Vec<TokenStream> = where_clause
+        .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
+        .unwrap_or_default();
+    match fits {
+        Fits::Fields(requirements) => {
+            let mut generics = input.generics.clone();
+            generics.params.push(syn::parse_quote!(__C));
+            let (impl_generics, _, _) = generics.split_for_impl();
+            quote! {
+                #[automatically_derived]
+                impl #impl_generics #p::FitsUnder<__C> for #ident #ty_generics
+                where #(#own_predicates,)* #(#requirements,)*
+                {}
+            }
+        }
+        Fits::Leaf(class) => {
+            let levels: &[&str] = match class {
+                Class::Aggregate => &[],
+                Class::Pseudonymous => &["pseudonymous", "identifying"],
+                Class::Identifying => &["identifying"],
+            };
+            if levels.is_empty() {
+                return impl_fits(input, &Fits::Fields(Vec::new()));
+            }
+            let impls = levels.iter().map(|level| {
+                let level = syn::Ident::new(level, proc_macro2::Span::call_site());
+                let (impl_generics, _, _) = input.generics.split_for_impl();
+                quote! {
+                    #[automatically_derived]
+                    impl #impl_generics #p::FitsUnder<#p::max_class::#level> for #ident #ty_generics
+                    where #(#own_predicates,)*
+                    {}
+                }
+            });
+            quote!(#(#impls)*)
+        }
+    }
+}
+
+fn shape_of(cx: &mut Ctxt, input: &DeriveInput) -> Option<Derived> {
     let container_class = match privacy_attr::parse(cx, &input.attrs) {
         Parsed::Found(attr) => Some(attr),
         Parsed::Missing => None,
@@ -89,21 +162,25 @@ fn shape_of(cx: &mut Ctxt, input: &DeriveInput) -> Option<(TokenStream, Vec<Toke
                         .collect();
                     let entries = shaped.iter().map(|f| {
                         let name = &f.json_name;
-                        let shape = &f.shape;
+                        let shape = &f.shape.shape;
                         quote!(::matomo_mcp_core::__private::Field { name: #name, shape: #shape })
                     });
-                    let bounds = shaped.iter().map(|f| f.bound.clone()).collect();
-                    Some((
-                        quote!(::matomo_mcp_core::__private::Shape::Object(&[#(#entries),*])),
-                        bounds,
-                    ))
+                    Some(Derived {
+                        shape: quote!(::matomo_mcp_core::__private::Shape::Object(&[#(#entries),*])),
+                        bounds: shaped.iter().map(|f| f.shape.bound.clone()).collect(),
+                        fits: Fits::Fields(non_empty(shaped.iter().map(|f| &f.shape.fits))),
+                    })
                 }
                 Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
                     // A newtype serialises as its only field.
                     let field = fields.unnamed.first()?;
                     let label = format!("the field of newtype `{}`", input.ident);
                     let shaped = field_shape(cx, &input.ident, &own_args(input), &label, field)?;
-                    Some((shaped.0, vec![shaped.1]))
+                    Some(Derived {
+                        fits: Fits::Fields(non_empty([&shaped.fits])),
+                        shape: shaped.shape,
+                        bounds: vec![shaped.bound],
+                    })
                 }
                 Fields::Unnamed(fields) => {
                     cx.error_spanned_by(
@@ -112,10 +189,11 @@ fn shape_of(cx: &mut Ctxt, input: &DeriveInput) -> Option<(TokenStream, Vec<Toke
                     );
                     None
                 }
-                Fields::Unit => Some((
-                    quote!(::matomo_mcp_core::__private::Shape::Object(&[])),
-                    Vec::new(),
-                )),
+                Fields::Unit => Some(Derived {
+                    shape: quote!(::matomo_mcp_core::__private::Shape::Object(&[])),
+                    bounds: Vec::new(),
+                    fits: Fits::Fields(Vec::new()),
+                }),
             }
         }
         Data::Enum(data) => {
@@ -133,10 +211,11 @@ fn shape_of(cx: &mut Ctxt, input: &DeriveInput) -> Option<(TokenStream, Vec<Toke
             match container_class {
                 Some(attr) => {
                     let class = attr.class.to_tokens();
-                    Some((
-                        quote!(::matomo_mcp_core::__private::Shape::Value(#class)),
-                        Vec::new(),
-                    ))
+                    Some(Derived {
+                        shape: quote!(::matomo_mcp_core::__private::Shape::Value(#class)),
+                        bounds: Vec::new(),
+                        fits: Fits::Leaf(attr.class),
+                    })
                 }
                 None => {
                     cx.error_spanned_by(
@@ -187,28 +266,33 @@ fn named_field(
         rust_name.clone()
     };
     let label = format!("field `{rust_name}`");
-    let (shape, bound) = field_shape(cx, &input.ident, &own_args(input), &label, field)?;
-    Some(ShapedField {
-        json_name,
-        shape,
-        bound,
-    })
+    let shape = field_shape(cx, &input.ident, &own_args(input), &label, field)?;
+    Some(ShapedField { json_name, shape })
 }
 
-/// The shape expression of one field and the bound its type must meet.
+fn non_empty<'a>(requirements: impl IntoIterator<Item = &'a TokenStream>) -> Vec<TokenStream> {
+    requirements
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .cloned()
+        .collect()
+}
+
+/// The shape expression of one field, the bound its type must meet, and its `FitsUnder` requirement.
 fn field_shape(
     cx: &mut Ctxt,
     container: &syn::Ident,
     own_args: &str,
     label: &str,
     field: &syn::Field,
-) -> Option<(TokenStream, TokenStream)> {
+) -> Option<FieldShape> {
     let ty: &Type = &field.ty;
     let span = ty.span();
+    let p = quote!(::matomo_mcp_core::__private);
     let privacy = privacy_attr::parse(cx, &field.attrs);
     match recursion::analyse(ty, container, own_args) {
         Recursion::None => {}
-        Recursion::Shape(shape) => {
+        Recursion::Shape(shape, own_type) => {
             if let Parsed::Found(attr) = privacy {
                 cx.error_spanned_by(
                     attr.original,
@@ -216,7 +300,19 @@ fn field_shape(
                 );
                 return None;
             }
-            return Some((shape, TokenStream::new()));
+            // The name nominated the field; the compiler proves the type is `Self`.
+            let own_span = own_type.span();
+            let shape = quote_spanned! {own_span=>
+                {
+                    #p::assert_same_type::<#own_type, Self>();
+                    #shape
+                }
+            };
+            return Some(FieldShape {
+                shape,
+                bound: TokenStream::new(),
+                fits: TokenStream::new(),
+            });
         }
         Recursion::Unsupported => {
             cx.error_spanned_by(
@@ -230,10 +326,22 @@ fn field_shape(
         Parsed::Invalid => None,
         Parsed::Found(attr) => {
             let class = attr.class.to_tokens();
-            Some((
-                quote_spanned!(span=> ::matomo_mcp_core::__private::annotated::<#ty>(#class)),
-                quote!(#ty: ::matomo_mcp_core::__private::PlainValue),
-            ))
+            let level = attr.class.level_tokens();
+            // An annotated value fits where a classified value of its class would.
+            let fits = match attr.class {
+                Class::Aggregate => TokenStream::new(),
+                Class::Pseudonymous => {
+                    quote_spanned!(span=> #p::Pseudonymous<#ty>: #p::FitsUnder<__C>)
+                }
+                Class::Identifying => {
+                    quote_spanned!(span=> #p::Identifying<#ty>: #p::FitsUnder<__C>)
+                }
+            };
+            Some(FieldShape {
+                shape: quote_spanned!(span=> #p::annotated::<#ty, #level>(#class)),
+                bound: quote!(#ty: #p::AnnotatableAs<#level>),
+                fits,
+            })
         }
         Parsed::Missing if plain_type::is_plain(ty) => {
             cx.error_spanned_by(
@@ -244,10 +352,11 @@ fn field_shape(
             );
             None
         }
-        Parsed::Missing => Some((
-            quote_spanned!(span=> <#ty as ::matomo_mcp_core::__private::Classified>::SHAPE),
-            quote!(#ty: ::matomo_mcp_core::__private::Classified),
-        )),
+        Parsed::Missing => Some(FieldShape {
+            shape: quote_spanned!(span=> <#ty as #p::Classified>::SHAPE),
+            bound: quote!(#ty: #p::Classified),
+            fits: quote_spanned!(span=> #ty: #p::FitsUnder<__C>),
+        }),
     }
 }
 

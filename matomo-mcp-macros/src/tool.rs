@@ -17,7 +17,7 @@ struct Params<'a> {
 }
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut cx = Ctxt::default();
+    let mut cx = Ctxt::new();
     let attr = tool_attr::parse(&mut cx, args);
     let function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
@@ -61,19 +61,70 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let (Some(params), Some(output)) = (params, output) else {
-        return finish(cx, item);
+        let stub = stub(&function, &attr);
+        return finish(cx, quote!(#item #stub));
     };
     if cx.check_ok() {
-        generate(&function, &attr, &name, &description, &params, output)
+        let generated = generate(&function, &attr, &name, &description, &params, output);
+        finish(cx, generated)
     } else {
-        finish(cx, item)
+        let stub = stub(&function, &attr);
+        finish(cx, quote!(#item #stub))
     }
 }
 
-/// The errors, plus the function unchanged so that its body still type-checks.
-fn finish(cx: Ctxt, item: TokenStream) -> TokenStream {
+/// The errors, plus `tokens` (the function unchanged, so that its body still type-checks).
+fn finish(cx: Ctxt, tokens: TokenStream) -> TokenStream {
     let errors = cx.check().err().map(syn::Error::into_compile_error);
-    quote!(#errors #item)
+    quote!(#errors #tokens)
+}
+
+/// A `XTool` that registers anywhere but is never served, emitted beside the errors of a
+/// failed expansion so that one mistake gives one error, not another at every use.
+fn stub(function: &ItemFn, attr: &ToolAttr) -> TokenStream {
+    let p = quote!(::matomo_mcp_core::__private);
+    let vis = &function.vis;
+    let tool_ident = tool_ident(&function.sig.ident);
+    let consts = attr.declassify.iter().map(|d| {
+        let konst = declassification_const(&d.name);
+        quote!(#[allow(missing_docs)] pub const #konst: #p::Declassification = #p::declassification("", "", "");)
+    });
+    quote! {
+        #[allow(missing_docs)]
+        #[derive(Clone, Copy, Debug, Default)]
+        #vis struct #tool_ident;
+
+        impl #tool_ident {
+            #(#consts)*
+        }
+
+        impl<__S: ::core::marker::Send + ::core::marker::Sync + 'static> #p::Tool<__S> for #tool_ident {
+            fn descriptor(&self) -> #p::ToolDescriptor {
+                #p::ToolDescriptor::for_types::<#p::NoArguments, #p::NoOutput>(
+                    "invalid_tool", ::core::option::Option::None, "", #p::PrivacyClass::Identifying,
+                )
+            }
+
+            fn call<'a>(&'a self, _: &'a __S, _: #p::serde_json::Value) -> #p::ToolFuture<'a> {
+                ::std::boxed::Box::pin(async {
+                    ::core::result::Result::Err(#p::ToolError::internal("this tool failed to compile"))
+                })
+            }
+        }
+    }
+}
+
+fn tool_ident(function: &syn::Ident) -> syn::Ident {
+    format_ident!("{}Tool", camel_case(&function.to_string()))
+}
+
+/// `page_urls` -> `PAGE_URLS`: the constant a declassification becomes on the tool's struct.
+fn declassification_const(name: &syn::Ident) -> syn::Ident {
+    let text = name.to_string();
+    syn::Ident::new(
+        &text.trim_start_matches("r#").to_uppercase(),
+        name.span(),
+    )
 }
 
 fn params<'a>(cx: &mut Ctxt, function: &'a ItemFn) -> Option<Params<'a>> {
@@ -159,7 +210,7 @@ fn generate(
 ) -> TokenStream {
     let ident = &function.sig.ident;
     let vis = &function.vis;
-    let tool_ident = format_ident!("{}Tool", camel_case(&ident.to_string()));
+    let tool_ident = tool_ident(ident);
     let fn_doc = format!(
         "The MCP tool `{name}`, running [`{ident}`]. Register it with `Toolbox::tool({tool_ident})`."
     );
@@ -209,13 +260,34 @@ fn generate(
     } else {
         quote!(let _: #args_ty = #p::decode_arguments(arguments)?;)
     };
+    let level = attr.max_class.unwrap_or(Class::Aggregate).level_tokens();
+    // The trait check reports a violation at the output type with a note at the field; the
+    // shape check behind it only fires if a hand-written `FitsUnder` disagrees with `SHAPE`
+    // (a failed trait check stops the constant from being evaluated, so one error shows).
     let assertion = quote_spanned! {out_span=>
-        const _: () = #p::assert_tool_within(
-            #name,
-            &<#output_ty as #p::Classified>::SHAPE,
-            #class,
-        );
+        const _: () = {
+            #p::assert_fits::<#output_ty, #level>();
+            #p::assert_tool_within(
+                #name,
+                &<#output_ty as #p::Classified>::SHAPE,
+                #class,
+            );
+        };
     };
+    let declassification_consts = attr.declassify.iter().map(|d| {
+        let konst = declassification_const(&d.name);
+        let key = d.name.to_string();
+        let reason = &d.reason;
+        let doc = format!("Declared use of the escape hatch: {}", reason.value());
+        quote! {
+            #[doc = #doc]
+            pub const #konst: #p::Declassification = #p::declassification(#name, #key, #reason);
+        }
+    });
+    let declassification_list = attr.declassify.iter().map(|d| {
+        let konst = declassification_const(&d.name);
+        quote!(#tool_ident::#konst)
+    });
 
     quote! {
         #function
@@ -229,6 +301,7 @@ fn generate(
             pub const NAME: &'static str = #name;
             /// The most sensitive class the tool may return, checked at compile time.
             pub const MAX_CLASS: #p::PrivacyClass = #class;
+            #(#declassification_consts)*
         }
 
         #assertion
@@ -242,6 +315,7 @@ fn generate(
                     #description,
                     #class,
                 )
+                .with_declassifications(&[#(#declassification_list),*])
                 .with_annotations(#p::ToolAnnotations {
                     title: ::core::option::Option::Some(::std::string::String::from(#title)),
                     read_only_hint: true,

@@ -12,7 +12,7 @@ use super::args::{ReportArgs, Request, to_tool_error};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
-use crate::minimise::{ReportRow, Scrubber, Threshold, merge_equal_labels};
+use crate::minimise::{ReportRow, Scrubber, Threshold, ThresholdedRow, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
 use crate::policy::parse_and_check_segment;
@@ -34,7 +34,7 @@ pub struct ReportOutput {
     #[privacy(aggregate)]
     pub date: String,
     /// The rows of this page, most visits first; labels are visitor-controlled text.
-    pub rows: Vec<ReportRow>,
+    pub rows: Vec<ThresholdedRow>,
     /// Rows after suppression, before paging.
     #[privacy(aggregate)]
     pub total_rows: u64,
@@ -174,17 +174,17 @@ pub(crate) fn minimise(
     let other = thresholded
         .rows
         .iter()
-        .position(|r| r.label.as_str().starts_with("Other ("))
+        .position(ThresholdedRow::is_other)
         .map(|i| thresholded.rows.remove(i));
     let total_rows = (thresholded.rows.len() + usize::from(other.is_some())) as u64;
     // Only the rows up to the end of the page need an order: select them in linear time,
     // then sort just those (populations computed once, not in every comparison).
-    let mut keyed: Vec<(u64, ReportRow)> = thresholded
+    let mut keyed: Vec<(u64, ThresholdedRow)> = thresholded
         .rows
         .into_iter()
         .map(|row| (row.population(), row))
         .collect();
-    let order = |a: &(u64, ReportRow), b: &(u64, ReportRow)| {
+    let order = |a: &(u64, ThresholdedRow), b: &(u64, ThresholdedRow)| {
         b.0.cmp(&a.0).then_with(|| a.1.label.cmp(&b.1.label))
     };
     let wanted = (request.offset as usize).saturating_add(request.limit as usize);

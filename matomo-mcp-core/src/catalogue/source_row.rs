@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 
 use crate::Classified;
+use crate::privacy::Identifying;
 use crate::minimise::{Metrics, known_metric};
 use crate::models::{Metric, Money, Rate, Seconds};
 
@@ -24,11 +25,12 @@ use crate::models::{Metric, Money, Rate, Seconds};
 ///
 /// ```
 /// use matomo_mcp_core::catalogue::SourceRow;
+/// use matomo_mcp_core::privacy::Identifying;
 ///
 /// let row: SourceRow = serde_json::from_str(
 ///     r#"{"label":"/pricing","url":"https://example.org/pricing?mail=a@b.org","nb_visits":"12","bounce_rate":"25%"}"#,
 /// ).unwrap();
-/// assert_eq!(row.label, "/pricing");
+/// assert_eq!(row.label, Identifying::new(String::from("/pricing")));
 /// assert_eq!(row.metrics.get("nb_visits"), Some(12.0));
 /// assert_eq!(row.metrics.get("bounce_rate"), Some(0.25));
 /// // The URL was never kept.
@@ -38,12 +40,12 @@ use crate::models::{Metric, Money, Rate, Seconds};
 /// assert!(err.to_string().contains("`nb_visits`"), "{err}");
 /// ```
 ///
-/// Its label is classed identifying, whatever the report: it is Matomo's text before scrubbing.
+/// Its label is identifying, whatever the report: it is Matomo's text before scrubbing, and
+/// the only way to show it is through [`Scrubber`](crate::minimise::Scrubber) and the threshold.
 #[derive(Clone, Debug, Default, PartialEq, Classified)]
 pub struct SourceRow {
     /// The row's label, as Matomo sent it (not yet scrubbed).
-    #[privacy(identifying)]
-    pub label: String,
+    pub label: Identifying<String>,
     /// The row's known metrics.
     pub metrics: Metrics,
 }
@@ -87,7 +89,10 @@ impl<'de> Visitor<'de> for RowVisitor {
             }
         }
         let label = label.ok_or_else(|| de::Error::missing_field("label"))?;
-        Ok(SourceRow { label, metrics })
+        Ok(SourceRow {
+            label: Identifying::new(label),
+            metrics,
+        })
     }
 }
 
@@ -288,16 +293,17 @@ mod tests {
             "unknown_metric":3}"#,
         )
         .unwrap();
-        assert_eq!(r.label, "/a");
+        assert_eq!(r.label, Identifying::new(String::from("/a")));
         let names: Vec<&str> = r.metrics.iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["nb_visits"]);
     }
 
     #[test]
     fn numeric_labels_keep_their_json_text() {
-        assert_eq!(row(r#"{"label":7}"#).unwrap().label, "7");
-        assert_eq!(row(r#"{"label":-2}"#).unwrap().label, "-2");
-        assert_eq!(row(r#"{"label":1.5}"#).unwrap().label, "1.5");
+        let label = |json| Identifying::new(String::from(json));
+        assert_eq!(row(r#"{"label":7}"#).unwrap().label, label("7"));
+        assert_eq!(row(r#"{"label":-2}"#).unwrap().label, label("-2"));
+        assert_eq!(row(r#"{"label":1.5}"#).unwrap().label, label("1.5"));
     }
 
     #[test]

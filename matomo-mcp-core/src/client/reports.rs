@@ -34,6 +34,8 @@ impl<T: Classified> Classified for Nested<T> {
     const SHAPE: crate::privacy::Shape = T::SHAPE;
 }
 
+impl<C, T: crate::privacy::FitsUnder<C>> crate::privacy::FitsUnder<C> for Nested<T> {}
+
 impl<T> Nested<T> {
     /// The single value of a one-site, one-period response.
     pub fn into_one(self) -> Option<T> {

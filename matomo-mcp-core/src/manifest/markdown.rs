@@ -78,6 +78,15 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
                 field.transform.unwrap_or("none")
             );
         }
+        if !tool.declassifications.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nDeclassified by the developer (values handed on below their class):\n\n| declassification | reason |\n|---|---|"
+            );
+            for d in &tool.declassifications {
+                let _ = writeln!(out, "| `{}` | {} |", d.name, d.reason.replace('|', "\\|"));
+            }
+        }
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "## For the operator to answer\n");

@@ -31,6 +31,17 @@ pub struct ManifestTool {
     pub available: bool,
     /// Its output fields.
     pub fields: Vec<ManifestField>,
+    /// The escape-hatch uses it declares: values it hands on below their class, and why.
+    pub declassifications: Vec<ManifestDeclassification>,
+}
+
+/// One declared use of the escape hatch, as the manifest lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ManifestDeclassification {
+    /// The declaration's name (`declassify(name = "…")`).
+    pub name: &'static str,
+    /// The reason given.
+    pub reason: &'static str,
 }
 
 /// One output field in the manifest.
@@ -116,6 +127,14 @@ impl PrivacyManifest {
                 class: d.max_class(),
                 available: d.max_class().is_within(ceiling),
                 fields: d.fields().iter().map(ManifestField::from).collect(),
+                declassifications: d
+                    .declassifications()
+                    .iter()
+                    .map(|d| ManifestDeclassification {
+                        name: d.name(),
+                        reason: d.reason(),
+                    })
+                    .collect(),
             })
             .collect();
         ManifestBuilder {

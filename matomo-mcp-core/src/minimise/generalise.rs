@@ -56,6 +56,8 @@ impl Classified for VisitText {
     };
 }
 
+crate::privacy::leaf_class!(VisitText, pseudonymous);
+
 /// One visit after generalisation.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema, Classified)]
 #[serde(rename_all = "camelCase")]

@@ -11,6 +11,6 @@ pub use scrub::{
     CustomPattern, MaskKind, ScrubConfigError, ScrubbedText, Scrubber, ScrubberBuilder,
 };
 pub use threshold::{
-    InvalidThreshold, MergeRule, Metrics, ReportRow, Threshold, Thresholded, known_metric,
-    merge_equal_labels, merge_rule,
+    InvalidThreshold, MergeRule, Metrics, ReportRow, Threshold, Thresholded, ThresholdedLabel,
+    ThresholdedRow, known_metric, merge_equal_labels, merge_rule,
 };

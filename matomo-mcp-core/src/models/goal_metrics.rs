@@ -88,6 +88,7 @@ impl ClassifiedKey for GoalKey {
         name: "idgoal",
         class: PrivacyClass::Aggregate,
     };
+    type Level = crate::privacy::max_class::aggregate;
 }
 
 /// One goal's metrics inside a report row's `goals` object. All aggregate.

@@ -42,6 +42,8 @@ impl<T: Classified> Classified for OrEmpty<T> {
     const SHAPE: Shape = T::SHAPE;
 }
 
+impl<C, T: crate::privacy::FitsUnder<C>> crate::privacy::FitsUnder<C> for OrEmpty<T> {}
+
 impl<'de, T: DeserializeOwned + Classified> Deserialize<'de> for OrEmpty<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;

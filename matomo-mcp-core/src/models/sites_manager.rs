@@ -122,6 +122,8 @@ impl Classified for SiteIdList {
     const SHAPE: Shape = Shape::List(&Shape::Value(PrivacyClass::Aggregate));
 }
 
+crate::privacy::leaf_class!(SiteIdList, aggregate);
+
 report! {
     /// `SitesManager.getSitesWithAtLeastViewAccess`: every site the token can view.
     GetSitesWithAtLeastViewAccess = "SitesManager.getSitesWithAtLeastViewAccess" => Vec<Site>;

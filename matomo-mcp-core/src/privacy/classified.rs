@@ -57,10 +57,12 @@ pub trait Classified {
 
 /// A raw value that has no class of its own; a `#[privacy(...)]` annotation gives it one.
 ///
-/// Implemented for strings, numbers and booleans, and for `Option`, `Vec` and
-/// boxes of them. A [`Classified`] type is never a `PlainValue`, so an annotation
-/// cannot relabel (and so lower) a type that already knows its class: only a
-/// transform type such as [`Pseudonym`](crate::privacy::Pseudonym) can.
+/// Implemented for strings, numbers and booleans (and Matomo's number types); `Option`,
+/// `Vec` and boxes of them take annotations too ([`AnnotatableAs`](super::AnnotatableAs)).
+/// A type that carries its class is never a `PlainValue`, so an annotation cannot
+/// relabel (and so lower) it: only a transform such as
+/// [`Pseudonym`](crate::privacy::Pseudonym) can, or a declared
+/// [`Declassification`](super::Declassification).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot take a #[privacy(...)] annotation",
     label = "annotated field",
@@ -77,12 +79,11 @@ plain_values!(
     f64,
 );
 
+// `&T` and `Box<T>` are fundamental types: coherence lets their plain-ness pass through here
+// rather than in `AnnotatableAs`.
 impl<T: PlainValue + ?Sized> PlainValue for &T {}
-impl<T: PlainValue> PlainValue for Option<T> {}
-impl<T: PlainValue> PlainValue for Vec<T> {}
-impl<T: PlainValue> PlainValue for [T] {}
 impl<T: PlainValue + ?Sized> PlainValue for Box<T> {}
-impl<T: PlainValue + ?Sized> PlainValue for Arc<T> {}
+
 
 impl<T: Classified> Classified for Option<T> {
     // `None` is omitted or null: it exposes less than `Some`, never more.
@@ -125,6 +126,8 @@ impl<T: Classified + ?Sized> Classified for &T {
 pub trait ClassifiedKey {
     /// What the keys are, shown as `{name}` in field paths.
     const KEY: MapKey;
+    /// The keys' class as a type (a [`max_class`](super::max_class) type), for the compile-time check.
+    type Level: super::Level;
 }
 
 impl<K: ClassifiedKey, V: Classified, S> Classified for HashMap<K, V, S> {

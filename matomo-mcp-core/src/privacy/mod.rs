@@ -1,18 +1,30 @@
-//! Privacy classes, the [`Classified`] trait, and the transform types that lower a class.
+//! Privacy classes, the [`Classified`] trait, classified values, and the transforms that lower a class.
 //!
-//! A value's class can only go down through a transform whose constructor does
-//! the work: [`Pseudonym`] hashes an identifier under a secret key. Annotations
-//! classify plain values ([`PlainValue`]); they can never relabel a type that
-//! already knows its class.
+//! Values from Matomo above `aggregate` carry their class in their type
+//! ([`Identifying<T>`], [`Pseudonymous<T>`]) and cannot be read as plain values. A class
+//! only goes down through a transform whose constructor does the work ([`Pseudonym`]
+//! hashes an identifier under a secret key, [`Scrubber`](crate::minimise::Scrubber)
+//! masks identifiers, the threshold shows only rows with enough visitors), or through
+//! the one escape hatch, a [`Declassification`] declared on a tool with its reason.
+//! Annotations classify plain values ([`PlainValue`]); they can raise but never lower
+//! the class of a type that carries one ([`AnnotatableAs`]).
 
 mod check;
 mod class;
 mod classified;
+mod declassify;
+mod level;
 mod pseudonym;
 mod shape;
+mod value;
 
 pub use check::assert_tool_within;
 pub use class::{PrivacyClass, UnknownPrivacyClass};
 pub use classified::{Classified, ClassifiedKey, PlainValue};
+pub use declassify::Declassification;
+pub use level::{AnnotatableAs, FitsUnder, Level, assert_fits, max_class};
+pub(crate) use level::leaf_class;
 pub use pseudonym::{MIN_KEY_BYTES, Pseudonym, PseudonymKey, PseudonymKeyError, PseudonymKind};
 pub use shape::{Field, FieldClass, MapKey, Shape};
+pub use value::{Identifying, Pseudonymous, TextSource};
+pub(crate) use value::sealed::Reveal;

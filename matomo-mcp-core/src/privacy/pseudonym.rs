@@ -206,6 +206,8 @@ impl Classified for Pseudonym {
     };
 }
 
+crate::privacy::leaf_class!(Pseudonym, pseudonymous);
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

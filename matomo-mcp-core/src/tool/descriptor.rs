@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::annotations::ToolAnnotations;
-use crate::privacy::{Classified, FieldClass, PrivacyClass};
+use crate::privacy::{Classified, Declassification, FieldClass, PrivacyClass};
 
 /// The `_meta` key under which a tool's privacy class is published.
 pub const PRIVACY_CLASS_META_KEY: &str = "matomo-mcp/privacyClass";
@@ -35,6 +35,8 @@ pub struct ToolDescriptor {
     max_class: PrivacyClass,
     #[serde(skip)]
     fields: Vec<FieldClass>,
+    #[serde(skip)]
+    declassifications: Vec<Declassification>,
 }
 
 impl ToolDescriptor {
@@ -64,7 +66,15 @@ impl ToolDescriptor {
             meta,
             max_class,
             fields,
+            declassifications: Vec::new(),
         }
+    }
+
+    /// Records the escape-hatch uses the tool declares (`#[matomo_tool(declassify(...))]`
+    /// does this), for the privacy manifest.
+    pub fn with_declassifications(mut self, declassifications: &[Declassification]) -> Self {
+        self.declassifications = declassifications.to_vec();
+        self
     }
 
     /// Replaces the annotations (for example to set `idempotent_hint: false`).
@@ -116,6 +126,11 @@ impl ToolDescriptor {
     /// Every field of the output with its class and transform.
     pub fn fields(&self) -> &[FieldClass] {
         &self.fields
+    }
+
+    /// The declassifications the tool declares, each with its reason.
+    pub fn declassifications(&self) -> &[Declassification] {
+        &self.declassifications
     }
 }
 

@@ -35,6 +35,16 @@ impl Class {
         };
         quote!(::matomo_mcp_core::__private::PrivacyClass::#variant)
     }
+
+    /// The class as a type (`max_class::aggregate`, …), for the compile-time checks.
+    pub fn level_tokens(self) -> TokenStream {
+        let level = match self {
+            Self::Aggregate => quote!(aggregate),
+            Self::Pseudonymous => quote!(pseudonymous),
+            Self::Identifying => quote!(identifying),
+        };
+        quote!(::matomo_mcp_core::__private::max_class::#level)
+    }
 }
 
 /// A parsed `#[privacy(...)]` with the attribute it came from, for error spans.

@@ -7,7 +7,8 @@ use syn::{LitBool, LitStr, Path};
 use super::ctxt::Ctxt;
 use super::privacy_attr::Class;
 
-const OPTIONS: &str = "`name`, `title`, `max_class`, `idempotent`, `open_world` and `render`";
+const OPTIONS: &str =
+    "`name`, `title`, `max_class`, `idempotent`, `open_world`, `render` and `declassify`";
 
 /// Parsed options; unset ones take their documented defaults at expansion.
 #[derive(Default)]
@@ -18,6 +19,14 @@ pub struct ToolAttr {
     pub idempotent: Option<bool>,
     pub open_world: Option<bool>,
     pub render: Option<Path>,
+    /// `declassify(name = "reason", …)`: each escape-hatch use the tool declares.
+    pub declassify: Vec<Declassify>,
+}
+
+/// One declared declassification.
+pub struct Declassify {
+    pub name: syn::Ident,
+    pub reason: LitStr,
 }
 
 pub fn parse(cx: &mut Ctxt, args: TokenStream) -> ToolAttr {
@@ -85,6 +94,7 @@ fn option(attr: &mut ToolAttr, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
             duplicate,
         ),
         "render" => set(&mut attr.render, meta.value()?.parse()?, duplicate),
+        "declassify" => meta.parse_nested_meta(|entry| declassify_entry(attr, &entry)),
         _ => {
             // Consume the value so that parsing goes on and later options are checked too.
             if meta.input.peek(syn::Token![=]) {
@@ -95,6 +105,34 @@ fn option(attr: &mut ToolAttr, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
             )))
         }
     }
+}
+
+fn declassify_entry(attr: &mut ToolAttr, entry: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    let Some(name) = entry.path.get_ident().cloned() else {
+        return Err(entry.error(
+            "a declassification is `name = \"reason\"`, with a plain identifier as its name",
+        ));
+    };
+    if !entry.input.peek(syn::Token![=]) {
+        return Err(entry.error(format!(
+            "declassification `{name}` needs a reason: `{name} = \"why this value may leave its class\"`"
+        )));
+    }
+    let reason: LitStr = entry.value()?.parse()?;
+    if reason.value().trim().len() < 10 {
+        return Err(syn::Error::new_spanned(
+            &reason,
+            "give the reason in a sentence: it is printed in the privacy manifest for the operator's records",
+        ));
+    }
+    if attr.declassify.iter().any(|d| d.name == name) {
+        return Err(syn::Error::new_spanned(
+            &name,
+            format!("duplicate declassification `{name}`"),
+        ));
+    }
+    attr.declassify.push(Declassify { name, reason });
+    Ok(())
 }
 
 fn set<T>(slot: &mut Option<T>, value: T, duplicate: impl Fn() -> syn::Error) -> syn::Result<()> {

@@ -27,7 +27,7 @@ pub use patterns::MaskKind;
 use patterns::{BUILT_IN, Pattern, placeholder_regex};
 use text::Masker;
 
-use crate::privacy::{Classified, PrivacyClass, Shape};
+use crate::privacy::{Classified, PrivacyClass, Shape, TextSource};
 
 /// An operator-defined pattern to mask, such as customer numbers of a known shape.
 #[derive(Clone, Debug)]
@@ -190,13 +190,27 @@ impl Scrubber {
     }
 
     /// Masks identifiers in free text (a page title, a search keyword, an event name).
-    pub fn text(&self, input: &str) -> ScrubbedText {
-        ScrubbedText(self.masker.mask(input).into_owned())
+    ///
+    /// Takes a classified value from a Matomo model ([`Identifying<String>`](crate::privacy::Identifying),
+    /// [`Pseudonymous<String>`](crate::privacy::Pseudonymous)) or plain text, and returns
+    /// [`ScrubbedText`], which is pseudonymous: the threshold takes it the rest of the way down.
+    pub fn text<S: TextSource + ?Sized>(&self, input: &S) -> ScrubbedText {
+        ScrubbedText(self.masker.mask(input.reveal_text()).into_owned())
     }
 
     /// Scrubs a URL or a URL path label: drops the fragment, user info and every
     /// query parameter not allowed, and masks identifiers in the rest.
-    pub fn url(&self, input: &str) -> ScrubbedText {
+    ///
+    /// ```
+    /// use matomo_mcp_core::minimise::Scrubber;
+    /// use matomo_mcp_core::privacy::Identifying;
+    ///
+    /// let scrubber = Scrubber::builder().build().unwrap();
+    /// let url = Identifying::new(String::from("https://shop.example/reset?mail=jane@example.org#x"));
+    /// assert_eq!(scrubber.url(&url).as_str(), "https://shop.example/reset");
+    /// ```
+    pub fn url<S: TextSource + ?Sized>(&self, input: &S) -> ScrubbedText {
+        let input = input.reveal_text();
         let mask = |text| self.masker.mask(text);
         let parts = url::split(input);
         let mut out = String::with_capacity(input.len());
@@ -235,10 +249,11 @@ impl Scrubber {
 /// Text that went through a [`Scrubber`]: no e-mail address, IP address, UUID,
 /// long hex or digit run, phone number or token is left in it.
 ///
-/// Its class is [`Aggregate`](PrivacyClass::Aggregate): scrubbed labels are
-/// shown only on rows that passed the small-count threshold, so a label shared
-/// by enough visitors no longer singles anyone out. It can only be made by
-/// scrubbing.
+/// Its class is [`Pseudonymous`](PrivacyClass::Pseudonymous): masking removes what
+/// patterns can find, not names or a page only one person saw. A report label reaches
+/// [`Aggregate`](PrivacyClass::Aggregate) through the small-count threshold
+/// ([`ThresholdedLabel`](crate::minimise::ThresholdedLabel)), which shows it only when
+/// enough visitors share it. It can only be made by scrubbing.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(transparent)]
 #[schemars(
@@ -271,10 +286,12 @@ impl fmt::Display for ScrubbedText {
 
 impl Classified for ScrubbedText {
     const SHAPE: Shape = Shape::Transformed {
-        class: PrivacyClass::Aggregate,
+        class: PrivacyClass::Pseudonymous,
         transform: "scrubbed: identifiers masked, query string and fragment removed",
     };
 }
+
+crate::privacy::leaf_class!(ScrubbedText, pseudonymous);
 
 #[cfg(test)]
 mod tests;

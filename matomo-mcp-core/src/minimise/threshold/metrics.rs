@@ -144,6 +144,8 @@ impl Classified for Metrics {
     };
 }
 
+crate::privacy::leaf_class!(Metrics, aggregate);
+
 impl Metrics {
     /// No metrics.
     pub fn new() -> Self {

@@ -7,9 +7,11 @@
 
 mod metrics;
 mod row;
+mod shown;
 
 pub use metrics::{MergeRule, MetricName, MetricValue, Metrics, known_metric, merge_rule};
 pub use row::ReportRow;
+pub use shown::{ThresholdedLabel, ThresholdedRow};
 
 use std::collections::HashMap;
 
@@ -44,7 +46,7 @@ pub struct InvalidThreshold;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thresholded {
     /// Rows at or above `k`, in their original order, then the merged row if it passed.
-    pub rows: Vec<ReportRow>,
+    pub rows: Vec<ThresholdedRow>,
     /// Rows (at any depth) below `k`: merged into an "Other" row or dropped.
     pub suppressed_rows: usize,
 }
@@ -83,13 +85,19 @@ impl Threshold {
         }
     }
 
-    fn table(&self, rows: Vec<ReportRow>, suppressed: &mut usize) -> Vec<ReportRow> {
+    fn table(&self, rows: Vec<ReportRow>, suppressed: &mut usize) -> Vec<ThresholdedRow> {
         let mut kept = Vec::with_capacity(rows.len());
         let mut below = Vec::new();
         for mut row in rows {
-            if row.population() >= self.k {
-                row.subtable = self.table(std::mem::take(&mut row.subtable), suppressed);
-                kept.push(row);
+            let population = row.population();
+            if population >= self.k {
+                let subtable = self.table(std::mem::take(&mut row.subtable), suppressed);
+                kept.push(ThresholdedRow::new(
+                    ThresholdedLabel::shown(row.label.into_string()),
+                    row.metrics,
+                    subtable,
+                    population,
+                ));
             } else {
                 *suppressed += 1 + count_rows(&row.subtable);
                 // The details of rare rows are exactly what must not be shown.
@@ -98,14 +106,21 @@ impl Threshold {
             }
         }
         if !below.is_empty() {
-            let label = ScrubbedText::trusted(format!(
+            let label = format!(
                 "Other ({} rows with fewer than {} visitors each)",
                 below.len(),
                 self.k
-            ));
-            let other = ReportRow::merge(label, &below);
-            if other.population() >= self.k {
-                kept.push(other);
+            );
+            // The rare rows' subtables were cleared above: an "Other" row has none.
+            let other = ReportRow::merge(ScrubbedText::trusted(String::new()), &below);
+            let population = other.population();
+            if population >= self.k {
+                kept.push(ThresholdedRow::new(
+                    ThresholdedLabel::other(label),
+                    other.metrics,
+                    Vec::new(),
+                    population,
+                ));
             }
         }
         kept

@@ -29,6 +29,7 @@ impl ClassifiedKey for MetricName {
         name: "metric",
         class: PrivacyClass::Aggregate,
     };
+    type Level = crate::privacy::max_class::aggregate;
 }
 
 /// Column name → label, type or documentation text, all Matomo's own UI text: aggregate.
@@ -44,6 +45,8 @@ impl Classified for NameMap {
         value: &Shape::Value(PrivacyClass::Aggregate),
     };
 }
+
+crate::privacy::leaf_class!(NameMap, aggregate);
 
 impl JsonSchema for NameMap {
     fn schema_name() -> Cow<'static, str> {

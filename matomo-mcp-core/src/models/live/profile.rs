@@ -24,6 +24,8 @@ impl Classified for GoalTotals {
     };
 }
 
+crate::privacy::leaf_class!(GoalTotals, pseudonymous);
+
 impl<'de> Deserialize<'de> for GoalTotals {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // PHP encodes an empty map as `[]`.
