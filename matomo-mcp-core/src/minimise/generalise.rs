@@ -13,7 +13,7 @@ use super::{ScrubbedText, Scrubber};
 use crate::Classified;
 use crate::audit::format_rfc3339;
 use crate::models::live::{ActionDetail, Visit};
-use crate::privacy::{PrivacyClass, Pseudonym, PseudonymKey, PseudonymKind, Shape};
+use crate::privacy::{PrivacyClass, Pseudonym, PseudonymKey, PseudonymKind, Reveal, Shape};
 
 /// How far timestamps are coarsened.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -164,37 +164,36 @@ impl<'a> Generaliser<'a> {
     /// Generalises one visit from Matomo's visitor log.
     pub fn visit(&self, visit: &Visit) -> GeneralisedVisit {
         let f = &visit.fields;
-        let pseudonym = |kind, value: &Option<String>| {
+        let pseudonym = |kind, value: Option<&str>| {
             value
-                .as_deref()
                 .filter(|v| !v.is_empty())
                 .map(|v| Pseudonym::new(self.key, kind, v))
         };
-        let visitor = pseudonym(PseudonymKind::Visitor, &f.visitor_id)
-            .or_else(|| pseudonym(PseudonymKind::Fingerprint, &f.fingerprint));
+        let visitor = pseudonym(PseudonymKind::Visitor, text(&f.visitor_id))
+            .or_else(|| pseudonym(PseudonymKind::Fingerprint, text(&f.fingerprint)));
         let started = f
             .first_action_timestamp
-            .or(f.server_timestamp)
-            .map(|t| t.0 - t.0 % self.granularity.seconds())
+            .as_ref()
+            .or(f.server_timestamp.as_ref())
+            .map(|t| t.reveal().0 - t.reveal().0 % self.granularity.seconds())
             .map(|t| format_rfc3339(t, 0).replace(".000Z", "Z"));
         GeneralisedVisit {
             visitor,
             visit: f
                 .id_visit
-                .map(|id| Pseudonym::new(self.key, PseudonymKind::Visit, &id.0.to_string())),
-            user: pseudonym(PseudonymKind::User, &f.user_id),
+                .as_ref()
+                .map(|id| Pseudonym::new(self.key, PseudonymKind::Visit, &id.reveal().0.to_string())),
+            user: pseudonym(PseudonymKind::User, text(&f.user_id)),
             started,
             site: f.id_site.map(|c| c.0),
             visitor_type: f.visitor_type.clone(),
-            visit_count: f.visit_count.map(|c| c.0),
+            visit_count: f.visit_count.as_ref().map(|c| c.reveal().0),
             duration_seconds: f.visit_duration.map(|s| s.0),
             action_count: f.actions.map(|c| c.0),
             goal_conversions: f.goal_conversions.map(|c| c.0),
             referrer_type: f.referrer_type.clone(),
             referrer_name: f.referrer_name.as_deref().map(|n| self.text(n)),
-            referrer_domain: f
-                .referrer_url
-                .as_deref()
+            referrer_domain: text(&f.referrer_url)
                 .and_then(domain_of)
                 .map(|d| self.text(d)),
             device_type: f.device_type.clone(),
@@ -214,15 +213,13 @@ impl<'a> Generaliser<'a> {
         let a = &action.fields;
         GeneralisedAction {
             action_type: a.action_type.clone(),
-            url: a.url.as_deref().map(|u| VisitText(self.scrubber.url(u))),
-            title: a
-                .page_title
-                .as_deref()
-                .or(a.title.as_deref())
+            url: a.url.as_ref().map(|u| VisitText(self.scrubber.url(u))),
+            title: text(&a.page_title)
+                .or(text(&a.title))
                 .map(|t| self.text(t)),
             time_spent_seconds: a.time_spent.map(|s| s.0),
-            event_category: a.event_category.as_deref().map(|t| self.text(t)),
-            event_action: a.event_action.as_deref().map(|t| self.text(t)),
+            event_category: text(&a.event_category).map(|t| self.text(t)),
+            event_action: text(&a.event_action).map(|t| self.text(t)),
             goal_name: a.goal_name.clone(),
         }
     }
@@ -230,6 +227,11 @@ impl<'a> Generaliser<'a> {
     fn text(&self, text: &str) -> VisitText {
         VisitText(self.scrubber.text(text))
     }
+}
+
+/// The text of a classified field, for this transform only: what it returns is generalised.
+fn text<T: Reveal>(value: &Option<T>) -> Option<&str> {
+    value.as_ref().map(Reveal::reveal_text)
 }
 
 /// The host of a URL, without user info or port; `None` if there is none.

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Count, GoalsByKey, Metric, Rate, Seconds, Tree};
 use crate::Classified;
+use crate::privacy::Identifying;
 
 aggregate_metrics! {
     /// Page metrics of an actions report row. All aggregate.
@@ -62,16 +63,13 @@ aggregate_metrics! {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct PageRow {
     /// A URL path, page title, domain or search keyword.
-    #[privacy(identifying)]
-    pub label: String,
+    pub label: Identifying<String>,
     /// The full URL of a leaf row.
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Identifying<String>>,
     /// A segment selecting the row (`pageUrl==…`); it repeats the URL.
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
+    pub segment: Option<Identifying<String>>,
     /// Id of the row's subtable, to fetch with `idSubtable`.
     #[privacy(aggregate)]
     #[serde(

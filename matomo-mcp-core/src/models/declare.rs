@@ -18,10 +18,20 @@ macro_rules! report {
     )*};
 }
 
+/// The type a model field of a class holds: plain for `aggregate`, else the class in the type.
+macro_rules! classified_type {
+    (aggregate, $ty:ty) => { $ty };
+    (pseudonymous, $ty:ty) => { $crate::privacy::Pseudonymous<$ty> };
+    (identifying, $ty:ty) => { $crate::privacy::Identifying<$ty> };
+}
+
 /// Declares a struct of optional fields, each with its own class: `(pseudonymous) name: Type,`.
 ///
 /// Every field becomes `#[privacy(class)] #[serde(default, skip_serializing_if = "Option::is_none")]
-/// pub name: Option<Type>`. Container attributes (`serde(rename_all)`) go after the derives.
+/// pub name: Option<Type>`, where `Type` is wrapped in [`Pseudonymous`](crate::privacy::Pseudonymous)
+/// or [`Identifying`](crate::privacy::Identifying) above `aggregate` (the annotation then only
+/// restates the class the type carries). Container attributes (`serde(rename_all)`) go after
+/// the derives.
 macro_rules! classified_fields {
     (
         $(#[$meta:meta])*
@@ -43,7 +53,7 @@ macro_rules! classified_fields {
                     skip_serializing_if = "Option::is_none",
                     deserialize_with = "crate::models::absent::false_as_none"
                 )]
-                pub $field: Option<$ty>,
+                pub $field: Option<classified_type!($class, $ty)>,
             )*
         }
     };

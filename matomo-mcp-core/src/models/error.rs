@@ -11,16 +11,17 @@ use crate::Classified;
 ///
 /// Matomo sends it with HTTP 200 for most failures (bad site, date, period,
 /// segment, unknown method) and with 401 for authentication and access
-/// failures, so the body has to be checked whatever the status. The message
-/// can repeat what the request contained (a segment, a login), so it is
-/// classified identifying.
+/// failures, so the body has to be checked whatever the status. The message is
+/// Matomo's own text about the request; it can repeat what the request contained
+/// (a segment, a date, the token's login), which the caller wrote, but never data
+/// about visitors, so it is aggregate: it is how the caller learns what to fix.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct ErrorPayload {
     /// Always `"error"` in an error body.
     #[privacy(aggregate)]
     pub result: String,
     /// Matomo's explanation, with newlines flattened.
-    #[privacy(identifying)]
+    #[privacy(aggregate)]
     pub message: String,
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Count, Expanded, Metric};
 use crate::Classified;
+use crate::privacy::{Identifying, Pseudonymous};
 
 aggregate_metrics! {
     /// Event metrics of a row. All aggregate.
@@ -38,12 +39,10 @@ aggregate_metrics! {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct EventCategoryRow {
     /// The event category.
-    #[privacy(pseudonymous)]
-    pub label: String,
+    pub label: Pseudonymous<String>,
     /// A segment selecting the row (`eventCategory==…`).
-    #[privacy(pseudonymous)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
+    pub segment: Option<Pseudonymous<String>>,
     /// Id of the row's subtable (its actions or names), to fetch with `idSubtable`.
     #[privacy(aggregate)]
     #[serde(
@@ -61,12 +60,10 @@ pub struct EventCategoryRow {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct EventDetailRow {
     /// The event action, name, or joined label.
-    #[privacy(identifying)]
-    pub label: String,
+    pub label: Identifying<String>,
     /// A segment selecting the row (`eventAction==…`).
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
+    pub segment: Option<Identifying<String>>,
     /// Id of the row's subtable, to fetch with `idSubtable`.
     #[privacy(aggregate)]
     #[serde(

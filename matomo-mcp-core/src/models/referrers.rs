@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Count, DimensionRow, Expanded, VisitMetrics};
 use crate::Classified;
+use crate::privacy::{Identifying, Pseudonymous};
 
 /// A `Referrers.getReferrerType` row: one channel type.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
@@ -35,9 +36,8 @@ pub struct NamedSourceRow {
     pub row: DimensionRow,
     /// The engine's or network's URL (`http://bing.com`); for search engines it
     /// can embed the query, so it is identifying.
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Identifying<String>>,
 }
 
 /// A row naming one referrer in detail: a full referrer URL, a search keyword,
@@ -45,16 +45,13 @@ pub struct NamedSourceRow {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct ReferrerDetailRow {
     /// The URL, keyword or joined label.
-    #[privacy(identifying)]
-    pub label: String,
+    pub label: Identifying<String>,
     /// The full referrer URL.
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Identifying<String>>,
     /// A segment selecting the row; it repeats the label.
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
+    pub segment: Option<Identifying<String>>,
     /// Icon path in the Matomo UI.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,12 +89,10 @@ pub struct AnyReferrerRow {
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct CampaignKeywordRow {
     /// The campaign keyword, or with `flat=1` "campaign - keyword".
-    #[privacy(pseudonymous)]
-    pub label: String,
+    pub label: Pseudonymous<String>,
     /// A segment selecting the row; it repeats the keyword.
-    #[privacy(pseudonymous)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
+    pub segment: Option<Pseudonymous<String>>,
     /// The row's metrics.
     #[serde(flatten)]
     pub metrics: VisitMetrics,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Count;
 use crate::Classified;
 use crate::privacy::{PrivacyClass, Shape};
+use crate::privacy::Identifying;
 
 /// A site as `SitesManager.getSitesWithAtLeastViewAccess` and `getSiteFromId` return it.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
@@ -76,9 +77,8 @@ pub struct Site {
     )]
     pub exclude_unknown_urls: Option<Count>,
     /// IP addresses and ranges excluded from tracking: usually staff addresses.
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excluded_ips: Option<String>,
+    pub excluded_ips: Option<Identifying<String>>,
     /// Query parameters stripped from URLs.
     #[privacy(aggregate)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,9 +108,8 @@ pub struct Site {
     )]
     pub keep_url_fragment: Option<Count>,
     /// Login of the user who created the site (super users only).
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub creator_login: Option<String>,
+    pub creator_login: Option<Identifying<String>>,
 }
 
 /// A list of site ids, as the `getSitesIdWith…Access` methods return it.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{DimensionRow, Metric};
 use crate::Classified;
+use crate::privacy::Pseudonymous;
 
 /// A continent or country row.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
@@ -57,21 +58,19 @@ pub struct CityRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city_name: Option<String>,
     /// Latitude of one visit in the city, 3 decimals.
-    #[privacy(pseudonymous)]
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::models::absent::false_as_none"
     )]
-    pub lat: Option<Metric>,
+    pub lat: Option<Pseudonymous<Metric>>,
     /// Longitude of one visit in the city, 3 decimals.
-    #[privacy(pseudonymous)]
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::models::absent::false_as_none"
     )]
-    pub long: Option<Metric>,
+    pub long: Option<Pseudonymous<Metric>>,
 }
 
 report! {

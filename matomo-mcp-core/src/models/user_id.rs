@@ -5,22 +5,20 @@ use serde::{Deserialize, Serialize};
 
 use super::VisitMetrics;
 use crate::Classified;
+use crate::privacy::{Identifying, Pseudonymous};
 
 /// A `UserId.getUsers` row: the user id is **identifying** (often an email), the
 /// visitor id **pseudonymous**.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct UserRow {
     /// The User ID set by the site.
-    #[privacy(identifying)]
-    pub label: String,
+    pub label: Identifying<String>,
     /// Matomo's visitor id for the user (lower-case hex).
-    #[privacy(pseudonymous)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub idvisitor: Option<String>,
+    pub idvisitor: Option<Pseudonymous<String>>,
     /// A segment selecting the user (`userId==…`).
-    #[privacy(identifying)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
+    pub segment: Option<Identifying<String>>,
     /// The user's metrics.
     #[serde(flatten)]
     pub metrics: VisitMetrics,

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::value::TextSource;
 use super::shape::Shape;
 use super::{Classified, PrivacyClass};
 
@@ -177,8 +178,11 @@ pub struct Pseudonym(String);
 
 impl Pseudonym {
     /// Hashes `value` under `key`; `kind` becomes the visible prefix and separates domains.
-    pub fn new(key: &PseudonymKey, kind: PseudonymKind, value: &str) -> Self {
-        Self(format!("{}{}", kind.prefix(), key.mac(kind, value)))
+    ///
+    /// `value` is a classified string from a Matomo model (such as a visit's
+    /// `Pseudonymous<String>` visitor id) or plain text.
+    pub fn new<S: TextSource + ?Sized>(key: &PseudonymKey, kind: PseudonymKind, value: &S) -> Self {
+        Self(format!("{}{}", kind.prefix(), key.mac(kind, value.reveal_text())))
     }
 
     /// The pseudonym text.

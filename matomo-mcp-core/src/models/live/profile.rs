@@ -10,12 +10,12 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::Visit;
 use crate::Classified;
 use crate::models::{Count, GoalKey, Metric, Seconds};
-use crate::privacy::{ClassifiedKey, PrivacyClass, Shape};
+use crate::privacy::{ClassifiedKey, PrivacyClass, Pseudonymous, Shape};
 
 /// One visitor's conversions or revenue per goal (`{"idgoal=1": 25}`): pseudonymous.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
 #[serde(transparent)]
-pub struct GoalTotals(pub BTreeMap<GoalKey, Metric>);
+pub struct GoalTotals(pub BTreeMap<GoalKey, Pseudonymous<Metric>>);
 
 impl Classified for GoalTotals {
     const SHAPE: Shape = Shape::Map {
@@ -32,7 +32,7 @@ impl<'de> Deserialize<'de> for GoalTotals {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum MapOrEmptyList {
-            Map(BTreeMap<GoalKey, Metric>),
+            Map(BTreeMap<GoalKey, Pseudonymous<Metric>>),
             List([(); 0]),
         }
         Ok(match MapOrEmptyList::deserialize(deserializer)? {
