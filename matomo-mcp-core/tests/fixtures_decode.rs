@@ -350,15 +350,14 @@ fn rates_mean_the_same_whatever_format_metrics() {
     let default = decoded::<actions::GetPageUrls>("Actions.getPageUrls_flat");
     let raw = decoded::<actions::GetPageUrls>("Actions.getPageUrls_flat_format_metrics_0");
     assert_eq!(default.len(), raw.len());
-    for (a, b) in default.iter().zip(&raw) {
+    for (i, (a, b)) in default.iter().zip(&raw).enumerate() {
         assert_eq!(a.label, b.label);
         assert!(
             a.metrics.bounce_rate.is_some() && a.metrics.exit_rate.is_some(),
-            "{}",
-            a.label
+            "row {i}"
         );
-        assert_eq!(a.metrics.bounce_rate, b.metrics.bounce_rate, "{}", a.label);
-        assert_eq!(a.metrics.exit_rate, b.metrics.exit_rate, "{}", a.label);
+        assert_eq!(a.metrics.bounce_rate, b.metrics.bounce_rate, "row {i}");
+        assert_eq!(a.metrics.exit_rate, b.metrics.exit_rate, "row {i}");
     }
     assert_eq!(default, raw, "the whole rows should decode equal");
 

@@ -2,16 +2,33 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matomo_mcp_core::manifest::PrivacyManifest;
-use matomo_mcp_core::minimise::{ReportRow, Threshold};
-use matomo_mcp_core::privacy::Pseudonym;
+use matomo_mcp_core::minimise::{Threshold, ThresholdedRow};
+use matomo_mcp_core::privacy::{Identifying, Pseudonym};
 use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
 use serde_json::Value;
 
 #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
 struct Pages {
-    rows: Vec<ReportRow>,
+    rows: Vec<ThresholdedRow>,
     #[privacy(aggregate)]
     suppressed_rows: u64,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+struct Campaign {
+    #[privacy(aggregate)]
+    landing_path: String,
+}
+
+/// The landing path of the running campaign.
+#[matomo_tool(declassify(
+    landing_path = "the campaign landing page is set by the marketing team and holds no visitor data"
+))]
+async fn campaign_landing() -> Result<Campaign, ToolError> {
+    let url = Identifying::new(String::from("/spring-sale"));
+    Ok(Campaign {
+        landing_path: url.declassify(&CampaignLandingTool::LANDING_PATH),
+    })
 }
 
 /// Top pages by visits.
@@ -37,7 +54,10 @@ async fn visitors() -> Result<Visits, ToolError> {
 }
 
 fn manifest() -> PrivacyManifest {
-    let toolbox = Toolbox::new().tool(TopPagesTool).tool(VisitorsTool);
+    let toolbox = Toolbox::new()
+        .tool(TopPagesTool)
+        .tool(VisitorsTool)
+        .tool(CampaignLandingTool);
     PrivacyManifest::builder(&toolbox)
         .enabled(true)
         .threshold(Threshold::new(10).unwrap())
@@ -72,6 +92,15 @@ fn json_lists_every_tool_field_class_and_transform() {
         json["tools"][1]["fields"][0]["transform"],
         "keyed pseudonym (HMAC-SHA256, truncated)"
     );
+    assert_eq!(json["tools"][0]["declassifications"], serde_json::json!([]));
+    assert_eq!(json["tools"][2]["name"], "campaign_landing");
+    assert_eq!(
+        json["tools"][2]["declassifications"],
+        serde_json::json!([{
+            "name": "landing_path",
+            "reason": "the campaign landing page is set by the marketing team and holds no visitor data"
+        }])
+    );
     let items = json["operator_items"].as_array().unwrap();
     assert!(items.len() >= 10);
     assert!(items.iter().all(|item| item["answer"].is_null()));
@@ -89,6 +118,7 @@ fn markdown_is_an_annex_with_blanks_for_the_operator() {
         "### `top_pages` (aggregate, available)",
         "### `visitors` (pseudonymous, registered but above the ceiling: not served)",
         "| `visitors[]` | pseudonymous | keyed pseudonym (HMAC-SHA256, truncated) |",
+        "| `landing_path` | the campaign landing page is set by the marketing team and holds no visitor data |",
         "| Transfers | Where does the AI provider process data",
         "_(to be completed)_",
     ] {

@@ -270,7 +270,9 @@ mod tests {
         let scrubber = Scrubber::builder().build().unwrap();
         let g = Generaliser::new(&key, &scrubber).with_granularity(TimeGranularity::Day);
         let mut visit = Visit::default();
-        visit.fields.server_timestamp = Some(crate::models::Count(1_795_677_344));
+        visit.fields.server_timestamp = Some(crate::privacy::Pseudonymous::new(crate::models::Count(
+            1_795_677_344,
+        )));
         assert_eq!(
             g.visit(&visit).started.as_deref(),
             Some("2026-11-26T00:00:00Z")

@@ -177,6 +177,13 @@ impl sealed::Reveal for String {
 }
 impl TextSource for String {}
 
+impl sealed::Reveal for std::borrow::Cow<'_, str> {
+    fn reveal_text(&self) -> &str {
+        self
+    }
+}
+impl TextSource for std::borrow::Cow<'_, str> {}
+
 impl<T: AsRef<str>> sealed::Reveal for Identifying<T> {
     fn reveal_text(&self) -> &str {
         self.reveal().as_ref()
