@@ -11,6 +11,7 @@ use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request,
 use crate::catalogue::report::number;
 use crate::client::Nested;
 use crate::minimise::Metrics;
+use crate::privacy::{FitsUnder, max_class};
 use crate::models::{Report, goals, visits_summary};
 use crate::params::{Date, IdGoal, Params, Period, Sites};
 use crate::policy::parse_and_check_segment;
@@ -58,7 +59,7 @@ async fn summary<R: Report>(
     extra: Option<IdGoal>,
 ) -> Result<Summary, ToolError>
 where
-    R::Output: Serialize,
+    R::Output: Serialize + FitsUnder<max_class::aggregate>,
 {
     let args = ReportArgs::from(args);
     let request = args.request()?;
@@ -88,7 +89,10 @@ where
 }
 
 /// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k` visitors.
-pub(crate) fn summarise<O: Serialize>(
+///
+/// The metrics are read through the output's serialised form, so only an all-aggregate model
+/// may come here (the bound): a classified value never becomes plain text this way.
+pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     deployment: &Deployment,
     request: &Request,
     output: &O,

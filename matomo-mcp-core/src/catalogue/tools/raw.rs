@@ -10,15 +10,14 @@ use crate::catalogue::args::{ReportArgs, to_tool_error};
 use crate::models::actions;
 use crate::params::Limit;
 use crate::policy::parse_and_check_segment;
-use crate::privacy::PrivacyClass;
+use crate::privacy::{Identifying, PrivacyClass};
 use crate::{Classified, ToolError, matomo_tool};
 
 /// One page URL exactly as Matomo recorded it.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
 pub struct RawPageRow {
     /// The URL path with its query string, unscrubbed: may hold e-mail addresses, tokens or names.
-    #[privacy(identifying)]
-    pub label: String,
+    pub label: Identifying<String>,
     /// Visits.
     #[privacy(aggregate)]
     pub nb_visits: Option<u64>,
@@ -40,7 +39,10 @@ fn render_raw(pages: &RawPages) -> String {
         pages.rows.len()
     );
     for r in &pages.rows {
-        let _ = write!(text, "\n- {}: {} visits", r.label, r.nb_visits.unwrap_or(0));
+        // The text content is part of the tool's output, like the structured content: the label
+        // goes out through its serialised form (a JSON string), which this identifying tool declares.
+        let label = serde_json::to_string(&r.label).unwrap_or_default();
+        let _ = write!(text, "\n- {label}: {} visits", r.nb_visits.unwrap_or(0));
     }
     text
 }
@@ -81,17 +83,14 @@ pub async fn raw_page_urls(
             "Matomo answered the page report in an unexpected shape",
         ));
     };
-    let value = serde_json::to_value(&tree).map_err(|e| ToolError::internal(e.to_string()))?;
-    let rows = value
-        .as_array()
+    // The rows keep their classified labels: this tool declares `identifying`, so the compiler
+    // lets them through; nothing here reads them as plain text.
+    let rows = tree
         .into_iter()
-        .flatten()
-        .filter_map(|row| {
-            Some(RawPageRow {
-                label: row.get("label")?.as_str()?.to_owned(),
-                nb_visits: row.get("nb_visits").and_then(serde_json::Value::as_u64),
-                nb_hits: row.get("nb_hits").and_then(serde_json::Value::as_u64),
-            })
+        .map(|row| RawPageRow {
+            nb_visits: row.row.metrics.nb_visits.map(|c| c.0),
+            nb_hits: row.row.metrics.nb_hits.map(|c| c.0),
+            label: row.row.label,
         })
         .collect();
     Ok(RawPages { rows })

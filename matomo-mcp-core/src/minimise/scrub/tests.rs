@@ -158,8 +158,13 @@ fn a_custom_pattern_matching_placeholders_does_not_grow_them() {
 }
 
 #[test]
-fn scrubbed_text_is_aggregate() {
-    assert_eq!(ScrubbedText::MAX_CLASS, PrivacyClass::Aggregate);
+fn scrubbed_text_is_pseudonymous_until_thresholded() {
+    // Masking finds patterns, not names: only the threshold makes a label aggregate.
+    assert_eq!(ScrubbedText::MAX_CLASS, PrivacyClass::Pseudonymous);
+    assert_eq!(
+        crate::minimise::ThresholdedLabel::MAX_CLASS,
+        PrivacyClass::Aggregate
+    );
 }
 
 fn forbidden() -> Vec<(&'static str, Regex)> {

@@ -1,0 +1,9 @@
+use matomo_mcp_core::Classified;
+
+#[derive(Classified)]
+struct Row {
+    #[privacy()]
+    label: String,
+}
+
+fn main() {}
