@@ -105,11 +105,16 @@ fn impl_fits(input: &DeriveInput, fits: &Fits) -> TokenStream {
     match fits {
         Fits::Fields(requirements) => {
             let mut generics = input.generics.clone();
-            generics.params.push(syn::parse_quote!(__C));
+            // The parameter carries the type's own span: a derive-spanned parameter makes rustc
+            // point at the derive ("type parameter would need to implement") instead of the field.
+            let ceiling = syn::Ident::new("__C", ident.span());
+            generics.params.push(syn::parse_quote!(#ceiling));
             let (impl_generics, _, _) = generics.split_for_impl();
-            quote! {
-                #[automatically_derived]
-                impl #impl_generics #p::FitsUnder<__C> for #ident #ty_generics
+            // Not `#[automatically_derived]`: rustc then shows each unmet requirement at the field
+            // that introduced it instead of suggesting a manual impl.
+            // Spanned at the type's name, so that the impl is not seen as derive-generated either.
+            quote_spanned! {ident.span()=>
+                impl #impl_generics ::matomo_mcp_core::__private::FitsUnder<#ceiling> for #ident #ty_generics
                 where #(#own_predicates,)* #(#requirements,)*
                 {}
             }
@@ -331,10 +336,10 @@ fn field_shape(
             let fits = match attr.class {
                 Class::Aggregate => TokenStream::new(),
                 Class::Pseudonymous => {
-                    quote_spanned!(span=> #p::Pseudonymous<#ty>: #p::FitsUnder<__C>)
+                    quote_spanned!(span=> ::matomo_mcp_core::__private::Pseudonymous<#ty>: ::matomo_mcp_core::__private::FitsUnder<__C>)
                 }
                 Class::Identifying => {
-                    quote_spanned!(span=> #p::Identifying<#ty>: #p::FitsUnder<__C>)
+                    quote_spanned!(span=> ::matomo_mcp_core::__private::Identifying<#ty>: ::matomo_mcp_core::__private::FitsUnder<__C>)
                 }
             };
             Some(FieldShape {
@@ -355,7 +360,9 @@ fn field_shape(
         Parsed::Missing => Some(FieldShape {
             shape: quote_spanned!(span=> <#ty as #p::Classified>::SHAPE),
             bound: quote!(#ty: #p::Classified),
-            fits: quote_spanned!(span=> #ty: #p::FitsUnder<__C>),
+            // Written out, not through `#p`: interpolated tokens keep the derive's span, and
+            // rustc would then point at the derive instead of this field.
+            fits: quote_spanned!(span=> #ty: ::matomo_mcp_core::__private::FitsUnder<__C>),
         }),
     }
 }

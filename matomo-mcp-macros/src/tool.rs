@@ -121,10 +121,7 @@ fn tool_ident(function: &syn::Ident) -> syn::Ident {
 /// `page_urls` -> `PAGE_URLS`: the constant a declassification becomes on the tool's struct.
 fn declassification_const(name: &syn::Ident) -> syn::Ident {
     let text = name.to_string();
-    syn::Ident::new(
-        &text.trim_start_matches("r#").to_uppercase(),
-        name.span(),
-    )
+    syn::Ident::new(&text.trim_start_matches("r#").to_uppercase(), name.span())
 }
 
 fn params<'a>(cx: &mut Ctxt, function: &'a ItemFn) -> Option<Params<'a>> {

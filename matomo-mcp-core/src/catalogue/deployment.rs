@@ -114,8 +114,23 @@ impl Deployment {
         self.threshold
     }
 
+    /// The Matomo client, for a custom tool's own requests (the typed reports of [`crate::models`]).
+    pub fn client(&self) -> &MatomoClient {
+        &self.client
+    }
+
+    /// The label scrubber, configured as the operator set `privacy.scrub`.
+    pub fn scrubber(&self) -> &Scrubber {
+        &self.scrubber
+    }
+
+    /// The final guard that withholds any result holding the Matomo token.
+    pub fn token_guard(&self) -> &SecretGuard {
+        &self.token_guard
+    }
+
     /// The pseudonym key; pseudonymous tools refuse to run without one.
-    pub(crate) fn key(&self) -> Result<&PseudonymKey, ToolError> {
+    pub fn key(&self) -> Result<&PseudonymKey, ToolError> {
         self.pseudonym_key.as_ref().ok_or_else(|| {
             ToolError::policy_refusal(
                 "this tool needs a pseudonym key and none is configured; the operator sets `privacy.pseudonym_key_file`",
@@ -123,7 +138,8 @@ impl Deployment {
         })
     }
 
-    pub(crate) fn check_site(&self, site: u32) -> Result<SiteId, ToolError> {
+    /// Refuses a site the token check did not allow (`matomo.allowed_sites`), as every built-in tool does.
+    pub fn check_site(&self, site: u32) -> Result<SiteId, ToolError> {
         let site = SiteId(site);
         self.sites.check_site(site)?;
         Ok(site)

@@ -20,7 +20,7 @@ pub mod tools;
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::{Deployment, StartupError};
 pub use report::{
-    Labels, ReportOutput, UPSTREAM_ROW_CAP, render as render_report, report_from_body,
+    Labels, ReportOutput, UPSTREAM_ROW_CAP, render as render_report, report_from_body, run_report,
 };
 pub use source_row::SourceRow;
 

@@ -58,6 +58,34 @@ pub enum Labels {
     Text,
 }
 
+/// Runs row report `R` through the pipeline of the built-in report tools: the site check, the
+/// segment rules (aggregate dimensions only), the request to Matomo, label scrubbing, merging
+/// of equal labels, the threshold, sorting and paging.
+///
+/// This is how a custom tool over any row report gets what the built-in tools get; its output
+/// is aggregate, so an aggregate `#[matomo_tool]` may return it as it is. `flat` asks Matomo for
+/// a flat report (no folder tree); `labels` says how labels are scrubbed.
+///
+/// ```no_run
+/// use matomo_mcp_core::catalogue::{Deployment, Labels, ReportArgs, ReportOutput, run_report};
+/// use matomo_mcp_core::models::devices_detection::GetOsFamilies;
+/// use matomo_mcp_core::{ToolError, matomo_tool};
+///
+/// /// Visits per operating system family for one period; families with fewer than k visitors are merged.
+/// #[matomo_tool]
+/// async fn os_families(deployment: &Deployment, args: ReportArgs) -> Result<ReportOutput, ToolError> {
+///     run_report::<GetOsFamilies>(deployment, &args, Labels::Text, true).await
+/// }
+/// ```
+pub async fn run_report<R: Report>(
+    deployment: &Deployment,
+    args: &ReportArgs,
+    labels: Labels,
+    flat: bool,
+) -> Result<ReportOutput, ToolError> {
+    run::<R>(deployment, args, labels, flat, PrivacyClass::Aggregate).await
+}
+
 /// Runs report `R` for the arguments, through every minimisation step.
 pub(crate) async fn run<R>(
     deployment: &Deployment,

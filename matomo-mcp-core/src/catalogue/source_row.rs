@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 
 use crate::Classified;
-use crate::privacy::Identifying;
 use crate::minimise::{Metrics, known_metric};
 use crate::models::{Metric, Money, Rate, Seconds};
+use crate::privacy::Identifying;
 
 /// One row of a Matomo report, reduced at decode time to what minimisation uses.
 ///

@@ -179,10 +179,9 @@ impl<'a> Generaliser<'a> {
             .map(|t| format_rfc3339(t, 0).replace(".000Z", "Z"));
         GeneralisedVisit {
             visitor,
-            visit: f
-                .id_visit
-                .as_ref()
-                .map(|id| Pseudonym::new(self.key, PseudonymKind::Visit, &id.reveal().0.to_string())),
+            visit: f.id_visit.as_ref().map(|id| {
+                Pseudonym::new(self.key, PseudonymKind::Visit, &id.reveal().0.to_string())
+            }),
             user: pseudonym(PseudonymKind::User, text(&f.user_id)),
             started,
             site: f.id_site.map(|c| c.0),
@@ -214,9 +213,7 @@ impl<'a> Generaliser<'a> {
         GeneralisedAction {
             action_type: a.action_type.clone(),
             url: a.url.as_ref().map(|u| VisitText(self.scrubber.url(u))),
-            title: text(&a.page_title)
-                .or(text(&a.title))
-                .map(|t| self.text(t)),
+            title: text(&a.page_title).or(text(&a.title)).map(|t| self.text(t)),
             time_spent_seconds: a.time_spent.map(|s| s.0),
             event_category: text(&a.event_category).map(|t| self.text(t)),
             event_action: text(&a.event_action).map(|t| self.text(t)),
@@ -270,9 +267,9 @@ mod tests {
         let scrubber = Scrubber::builder().build().unwrap();
         let g = Generaliser::new(&key, &scrubber).with_granularity(TimeGranularity::Day);
         let mut visit = Visit::default();
-        visit.fields.server_timestamp = Some(crate::privacy::Pseudonymous::new(crate::models::Count(
-            1_795_677_344,
-        )));
+        visit.fields.server_timestamp = Some(crate::privacy::Pseudonymous::new(
+            crate::models::Count(1_795_677_344),
+        ));
         assert_eq!(
             g.visit(&visit).started.as_deref(),
             Some("2026-11-26T00:00:00Z")

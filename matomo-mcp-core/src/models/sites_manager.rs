@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Count;
 use crate::Classified;
-use crate::privacy::{PrivacyClass, Shape};
 use crate::privacy::Identifying;
+use crate::privacy::{PrivacyClass, Shape};
 
 /// A site as `SitesManager.getSitesWithAtLeastViewAccess` and `getSiteFromId` return it.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]

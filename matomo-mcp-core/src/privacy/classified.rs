@@ -84,7 +84,6 @@ plain_values!(
 impl<T: PlainValue + ?Sized> PlainValue for &T {}
 impl<T: PlainValue + ?Sized> PlainValue for Box<T> {}
 
-
 impl<T: Classified> Classified for Option<T> {
     // `None` is omitted or null: it exposes less than `Some`, never more.
     const SHAPE: Shape = T::SHAPE;

@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::value::TextSource;
 use super::shape::Shape;
+use super::value::TextSource;
 use super::{Classified, PrivacyClass};
 
 /// The shortest key accepted, in bytes (256 bits, the output size of SHA-256).
@@ -182,7 +182,11 @@ impl Pseudonym {
     /// `value` is a classified string from a Matomo model (such as a visit's
     /// `Pseudonymous<String>` visitor id) or plain text.
     pub fn new<S: TextSource + ?Sized>(key: &PseudonymKey, kind: PseudonymKind, value: &S) -> Self {
-        Self(format!("{}{}", kind.prefix(), key.mac(kind, value.reveal_text())))
+        Self(format!(
+            "{}{}",
+            kind.prefix(),
+            key.mac(kind, value.reveal_text())
+        ))
     }
 
     /// The pseudonym text.

@@ -54,7 +54,9 @@ impl Ctxt {
 impl Drop for Ctxt {
     fn drop(&mut self) {
         if self.errors.is_some() && !std::thread::panicking() {
-            panic!("matomo-mcp-macros: a Ctxt was dropped without checking its errors (a bug in the macro)");
+            panic!(
+                "matomo-mcp-macros: a Ctxt was dropped without checking its errors (a bug in the macro)"
+            );
         }
     }
 }

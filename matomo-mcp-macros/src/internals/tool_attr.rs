@@ -109,6 +109,10 @@ fn option(attr: &mut ToolAttr, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
 
 fn declassify_entry(attr: &mut ToolAttr, entry: &ParseNestedMeta<'_>) -> syn::Result<()> {
     let Some(name) = entry.path.get_ident().cloned() else {
+        // Consume the reason, so that this is the only error the entry gives.
+        if entry.input.peek(syn::Token![=]) {
+            entry.value()?.parse::<syn::Expr>()?;
+        }
         return Err(entry.error(
             "a declassification is `name = \"reason\"`, with a plain identifier as its name",
         ));

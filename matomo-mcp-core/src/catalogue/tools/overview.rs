@@ -11,11 +11,11 @@ use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request,
 use crate::catalogue::report::number;
 use crate::client::Nested;
 use crate::minimise::Metrics;
-use crate::privacy::{FitsUnder, max_class};
 use crate::models::{Report, goals, visits_summary};
 use crate::params::{Date, IdGoal, Params, Period, Sites};
 use crate::policy::parse_and_check_segment;
 use crate::privacy::PrivacyClass;
+use crate::privacy::{FitsUnder, max_class};
 use crate::{Classified, ToolError, matomo_tool};
 
 /// Numbers about one site and one period.
