@@ -74,5 +74,5 @@ pub use nested::{OrEmpty, PerPeriod, PerSite};
 pub use number::{Count, Metric};
 pub use rate::Rate;
 pub use report::Report;
-pub use row::{DimensionRow, Expanded, TREE_DEPTH, Tree, VisitMetrics};
+pub use row::{DimensionRow, Expanded, Tree, VisitMetrics};
 pub use visits_summary::VisitsSummary;

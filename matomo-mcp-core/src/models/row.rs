@@ -204,14 +204,42 @@ impl<R, S> std::ops::Deref for Expanded<R, S> {
     }
 }
 
-/// A hierarchical report row (page URLs, page titles) with subtables of the same row type,
-/// typed to [`TREE_DEPTH`] levels.
+/// A hierarchical report row (page URLs, page titles) whose subtables hold rows of the same type, to any depth.
 ///
-/// A compile-time privacy shape cannot be recursive, so the nesting depth is
-/// fixed: subtables below the last level are not typed and so are dropped at
-/// decode time. To read deeper levels, request `flat=1` or fetch the subtable
-/// with `idSubtable`.
-pub type Tree<R> = Expanded<R, Expanded<R, Expanded<R, Expanded<R, Expanded<R, R>>>>>;
+/// Without `expanded=1` the subtable is absent and the row carries `idsubdatatable` instead.
+/// Serialises as `R`'s fields plus `subtable`. The type is truly recursive: `derive(Classified)`
+/// proves that `subtable` holds `Tree<R>` itself, so every level's classes are the top level's and
+/// no level is dropped at decode time.
+///
+/// ```
+/// use matomo_mcp_core::models::Tree;
+/// use matomo_mcp_core::models::actions::PageRow;
+///
+/// let deep = r#"[{"label":"a","subtable":[{"label":"b","subtable":[{"label":"c","subtable":[
+///     {"label":"d","subtable":[{"label":"e","subtable":[{"label":"f","subtable":[{"label":"g"}]}]}]}]}]}]}]"#;
+/// let rows: Vec<Tree<PageRow>> = serde_json::from_str(deep).unwrap();
+/// let mut depth = 0;
+/// let mut level = rows.first();
+/// while let Some(row) = level {
+///     depth += 1;
+///     level = row.subtable.as_ref().and_then(|s| s.first());
+/// }
+/// assert_eq!(depth, 7);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct Tree<R> {
+    /// The row itself.
+    #[serde(flatten)]
+    pub row: R,
+    /// The embedded subtable rows, with `expanded=1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtable: Option<Vec<Tree<R>>>,
+}
 
-/// How many levels of rows a [`Tree`] types: the top level plus four levels of subtables.
-pub const TREE_DEPTH: usize = 6;
+impl<R> std::ops::Deref for Tree<R> {
+    type Target = R;
+
+    fn deref(&self) -> &R {
+        &self.row
+    }
+}
