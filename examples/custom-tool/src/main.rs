@@ -6,6 +6,7 @@
 //! ```
 
 use matomo_mcp_core::client::MatomoClient;
+use matomo_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold, ThresholdedRow};
 use matomo_mcp_core::models::devices_detection::GetBrowsers;
 use matomo_mcp_core::params::{Date, Params, Period, Sites};
 use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
@@ -19,48 +20,56 @@ struct Args {
 }
 
 #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
-struct Share {
-    #[privacy(aggregate)]
-    browser: String,
-    #[privacy(aggregate)]
-    percent_of_visits: f64,
-}
-
-#[derive(serde::Serialize, schemars::JsonSchema, Classified)]
 struct BrowserShare {
-    rows: Vec<Share>,
-    /// Browsers left out for having fewer than 5 visits.
+    /// Browsers with their visits and `percent_of_visits`; each row describes at least 5 visitors.
+    rows: Vec<ThresholdedRow>,
+    /// Browsers merged into "Other" (or left out) for having fewer than 5 visitors.
     #[privacy(aggregate)]
     suppressed_rows: u64,
 }
 
-/// Share of this month's visits per browser, in percent of all visits. Browsers with fewer than 5 visits
-/// are left out, so that no row is about a handful of people.
+/// What the tool needs: the typed client and the SDK's transforms.
+struct State {
+    matomo: MatomoClient,
+    scrubber: Scrubber,
+    threshold: Threshold,
+}
+
+/// Share of this month's visits per browser, in percent of all visits. Browsers with fewer than 5 visitors
+/// are merged into one "Other" row, so that no row is about a handful of people.
 #[matomo_tool(title = "Browser share")]
-async fn browser_share(matomo: &MatomoClient, args: Args) -> Result<BrowserShare, ToolError> {
+async fn browser_share(state: &State, args: Args) -> Result<BrowserShare, ToolError> {
     let params = Params::new()
         .sites(Sites::one(args.site)?)
         .period(Period::Month)
         .date(Date::Today);
-    let rows = matomo
+    let rows = state
+        .matomo
         .report::<GetBrowsers>(&params)
         .await?
         .into_one()
         .unwrap_or_default();
-    let visits =
-        |row: &matomo_mcp_core::models::DimensionRow| row.metrics.nb_visits.map_or(0, |c| c.0);
-    let total: u64 = rows.iter().map(visits).sum();
-    let (kept, rare): (Vec<_>, Vec<_>) = rows.into_iter().partition(|row| visits(row) >= 5);
-    let rows = kept
+    let visits = |row: &matomo_mcp_core::models::DimensionRow| {
+        row.metrics.nb_visits.map_or(0.0, |c| c.0 as f64)
+    };
+    let total: f64 = rows.iter().map(visits).sum();
+    let rows = rows
         .iter()
-        .map(|row| Share {
-            browser: row.label.clone(),
-            percent_of_visits: 100.0 * visits(row) as f64 / total.max(1) as f64,
+        .map(|row| {
+            let mut metrics = Metrics::new().with("nb_visits", visits(row));
+            if let Some(uniques) = row.metrics.nb_uniq_visitors {
+                metrics.set("nb_uniq_visitors", uniques.0 as f64);
+            }
+            metrics.set("percent_of_visits", 100.0 * visits(row) / total.max(1.0));
+            // Browser names are a fixed vocabulary; scrubbing costs nothing and the threshold
+            // (which needs scrubbed labels) decides what may be shown.
+            ReportRow::new(state.scrubber.text(&row.label), metrics)
         })
         .collect();
+    let thresholded = state.threshold.apply(rows);
     Ok(BrowserShare {
-        rows,
-        suppressed_rows: rare.len() as u64,
+        rows: thresholded.rows,
+        suppressed_rows: thresholded.suppressed_rows as u64,
     })
 }
 
@@ -75,7 +84,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let matomo = MatomoClient::builder(url).token(token).build()?;
-    let toolbox = Toolbox::with_state(matomo).tool(BrowserShareTool);
+    let state = State {
+        matomo,
+        scrubber: Scrubber::builder().build()?,
+        threshold: Threshold::default(),
+    };
+    let toolbox = Toolbox::with_state(state).tool(BrowserShareTool);
     serve_stdio(
         toolbox,
         ServerInfo::new("browser-share", env!("CARGO_PKG_VERSION")),
