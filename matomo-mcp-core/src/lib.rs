@@ -57,7 +57,7 @@
 //! # What the compiler refuses
 //!
 //! An aggregate tool (the default) returning a pseudonymous field does not
-//! compile; the error names the tool, the field's JSON path and its class:
+//! compile; the error is at the tool's return type, with a note at the field:
 //!
 //! ```compile_fail
 //! use matomo_mcp_core::{Classified, ToolError, matomo_tool};
@@ -76,8 +76,22 @@
 //! }
 //! ```
 //!
-//! The class can only be lowered by a transform type whose constructor does
-//! the work, such as [`privacy::Pseudonym`] (a keyed HMAC-SHA256).
+//! Nor does copying a model's identifying value into a plain `String`: values from
+//! Matomo carry their class in their type ([`privacy::Identifying`],
+//! [`privacy::Pseudonymous`]).
+//!
+//! ```compile_fail
+//! use matomo_mcp_core::models::actions::PageRow;
+//!
+//! fn url_of(row: PageRow) -> Option<String> {
+//!     row.url
+//! }
+//! ```
+//!
+//! The class can only be lowered by a transform whose constructor does the
+//! work, such as [`privacy::Pseudonym`] (a keyed HMAC-SHA256), scrubbing and
+//! the threshold ([`minimise`]), or by a [`privacy::Declassification`] declared
+//! on the tool with its reason.
 //!
 //! # Feature flags
 //!

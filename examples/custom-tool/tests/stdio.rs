@@ -67,7 +67,9 @@ async fn browser_share_over_stdio() {
     assert!(total > 50.0 && total <= 100.0 + 1e-9, "{total}");
     // Every shown row describes at least five visitors: the SDK's threshold, not a hand-written one.
     for row in rows {
-        let people = row["nb_uniq_visitors"].as_f64().or(row["nb_visits"].as_f64());
+        let people = row["nb_uniq_visitors"]
+            .as_f64()
+            .or(row["nb_visits"].as_f64());
         assert!(people.unwrap() >= 5.0, "{row}");
     }
 }
