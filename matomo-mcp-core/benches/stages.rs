@@ -12,6 +12,7 @@ use std::time::Instant;
 use matomo_mcp_core::ToolOutput;
 use matomo_mcp_core::catalogue::{Labels, SourceRow, render_report, report_from_body};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
+use matomo_mcp_core::privacy::Identifying;
 use serde_json::Value;
 
 mod data;
@@ -44,7 +45,7 @@ fn main() {
         report_from_body(&body, &scrubber, threshold, Labels::Url, &args)
             .expect("the pipeline accepts the report")
     };
-    let labels: Vec<String> = serde_json::from_slice::<Vec<SourceRow>>(&body)
+    let labels: Vec<Identifying<String>> = serde_json::from_slice::<Vec<SourceRow>>(&body)
         .unwrap()
         .into_iter()
         .map(|row| row.label)
