@@ -48,7 +48,7 @@ fn month() -> Params {
 }
 
 async fn one<R: Report>(client: &MatomoClient, params: &Params) -> R::Output {
-    match client.report::<R>(params).await {
+    match client.report_with::<R>(params).await {
         Ok(Nested::One(value)) => value,
         Ok(other) => panic!(
             "{}: expected one site and period, got another nesting: {}",
@@ -121,7 +121,7 @@ async fn nesting_follows_the_request() {
         .sites(Sites::list([1, 2]).unwrap())
         .period(Period::Day)
         .date(Date::Yesterday);
-    let Nested::Sites(by_site) = c.report::<visits_summary::Get>(&sites).await.unwrap() else {
+    let Nested::Sites(by_site) = c.report_with::<visits_summary::Get>(&sites).await.unwrap() else {
         panic!("sites")
     };
     assert_eq!(by_site.len(), 2);
@@ -129,7 +129,10 @@ async fn nesting_follows_the_request() {
         .sites(Sites::one(1).unwrap())
         .period(Period::Day)
         .date(Date::last(3).unwrap());
-    let Nested::Periods(by_period) = c.report::<visits_summary::Get>(&periods).await.unwrap()
+    let Nested::Periods(by_period) = c
+        .report_with::<visits_summary::Get>(&periods)
+        .await
+        .unwrap()
     else {
         panic!("periods")
     };
@@ -138,7 +141,10 @@ async fn nesting_follows_the_request() {
         .sites(Sites::All)
         .period(Period::Week)
         .date(Date::last(2).unwrap());
-    let nested = c.report::<user_country::GetCountry>(&both).await.unwrap();
+    let nested = c
+        .report_with::<user_country::GetCountry>(&both)
+        .await
+        .unwrap();
     let Nested::SitesPeriods(all) = &nested else {
         panic!("sites and periods")
     };
@@ -231,7 +237,7 @@ async fn each_fault_is_a_clear_error_and_no_token_escapes() {
     for (fault, expected) in cases {
         emu.clear_faults();
         emu.inject(fault.clone());
-        let err = c.report::<actions::GetPageUrls>(&p).await.unwrap_err();
+        let err = c.report_with::<actions::GetPageUrls>(&p).await.unwrap_err();
         assert!(expected(&err), "{fault:?} gave {err:?}");
         texts.push(format!("{err}\n{err:?}"));
     }
@@ -241,12 +247,12 @@ async fn each_fault_is_a_clear_error_and_no_token_escapes() {
     one::<visits_summary::Get>(&c, &p).await;
     // Bad token and no access.
     let bad = client(&emu, "wrong0123456789abcdef0123456789a")
-        .report::<visits_summary::Get>(&p)
+        .report_with::<visits_summary::Get>(&p)
         .await
         .unwrap_err();
     texts.push(format!("{bad}\n{bad:?}"));
     let no_access = c
-        .report::<visits_summary::Get>(
+        .report_with::<visits_summary::Get>(
             &Params::new()
                 .sites(Sites::one(3).unwrap())
                 .period(Period::Day)
@@ -267,4 +273,57 @@ async fn each_fault_is_a_clear_error_and_no_token_escapes() {
     for text in &texts {
         assert!(text.len() > 20, "error text too thin: {text}");
     }
+}
+
+#[tokio::test]
+async fn report_requests_built_call_by_call_choose_their_nesting() {
+    let emu = emulator().await;
+    let client = client(&emu, VIEW_TOKEN);
+    // One site and one period: the rows themselves, equal to the `Params` way.
+    let rows = client
+        .report::<devices_detection::GetBrowsers>()
+        .site(1)
+        .month(Date::Today)
+        .send()
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    assert_eq!(
+        rows,
+        one::<devices_detection::GetBrowsers>(&client, &month()).await
+    );
+    let visits: u64 = rows.iter().map(|row| row.metrics.visits()).sum();
+    assert!(visits > 0);
+    // Several periods: `send` refuses before sending, `send_nested` keys them by period.
+    let err = client
+        .report::<devices_detection::GetBrowsers>()
+        .site(1)
+        .day(Date::last(3).unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ClientError::InvalidParameter { name, reason } if name == "date" && reason.contains("send_nested")),
+        "{err}"
+    );
+    let nested = client
+        .report::<devices_detection::GetBrowsers>()
+        .site(1)
+        .day(Date::last(3).unwrap())
+        .send_nested()
+        .await
+        .unwrap();
+    assert!(matches!(&nested, Nested::Periods(periods) if periods.len() == 3));
+    // A bad parameter is reported at `send`, naming it, with nothing sent.
+    let err = client
+        .report::<devices_detection::GetBrowsers>()
+        .site(0)
+        .month(Date::Today)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ClientError::InvalidParameter { name, .. } if name == "idSite"),
+        "{err}"
+    );
 }

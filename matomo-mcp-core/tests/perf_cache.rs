@@ -38,7 +38,10 @@ async fn a_repeated_past_period_call_makes_no_upstream_request() {
         .unwrap();
     let past = day("2026-10-01");
     let first = client.call_raw("VisitsSummary.get", &past).await.unwrap();
-    let typed = client.report::<visits_summary::Get>(&past).await.unwrap();
+    let typed = client
+        .report_with::<visits_summary::Get>(&past)
+        .await
+        .unwrap();
     // The typed call is the same request as the raw one: already cached.
     assert_eq!(emu.request_count(), 1);
     emu.clear_requests();
@@ -48,7 +51,10 @@ async fn a_repeated_past_period_call_makes_no_upstream_request() {
             first
         );
         assert_eq!(
-            client.report::<visits_summary::Get>(&past).await.unwrap(),
+            client
+                .report_with::<visits_summary::Get>(&past)
+                .await
+                .unwrap(),
             typed
         );
     }

@@ -275,3 +275,41 @@ async fn the_function_stays_callable_directly() {
     assert_eq!(TopTool::NAME, "top");
     assert_eq!(VisitorsTool::MAX_CLASS, PrivacyClass::Pseudonymous);
 }
+
+#[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+struct Echo {
+    #[privacy(aggregate)]
+    text: String,
+}
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+/// Repeats what Matomo once echoed back: the token, by mistake.
+#[matomo_tool]
+async fn echo_token(matomo: &matomo_mcp_core::MatomoClient) -> Result<Echo, ToolError> {
+    let _ = matomo;
+    Ok(Echo {
+        text: format!("imageGraphUrl=...&token_auth={TOKEN}"),
+    })
+}
+
+#[tokio::test]
+async fn a_toolbox_over_a_client_has_the_token_guard_without_being_asked() {
+    let client = matomo_mcp_core::MatomoClient::builder("https://matomo.example.org")
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let guarded = Toolbox::guarded(client.clone()).tool(EchoTokenTool);
+    let result = guarded.call("echo_token", None).await.unwrap();
+    assert!(result.is_error(), "{}", result.text());
+    assert!(!result.text().contains(TOKEN));
+    assert!(
+        result
+            .structured()
+            .is_none_or(|s| !s.to_string().contains(TOKEN))
+    );
+    // Mutation check: without the guard the same tool leaks the token.
+    let bare = Toolbox::with_state(client).tool(EchoTokenTool);
+    let leaked = bare.call("echo_token", None).await.unwrap();
+    assert!(leaked.text().contains(TOKEN));
+}

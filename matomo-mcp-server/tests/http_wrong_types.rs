@@ -60,7 +60,7 @@ async fn the_client_names_the_field_of_the_wrong_type() {
         .date(Date::Yesterday);
     emu.inject(Fault::WrongTypes);
     let error = client
-        .report::<visits_summary::Get>(&params)
+        .report_with::<visits_summary::Get>(&params)
         .await
         .unwrap_err();
     let ClientError::UndecodableBody { method, detail, .. } = &error else {
@@ -72,7 +72,10 @@ async fn the_client_names_the_field_of_the_wrong_type() {
     named_field(&error.to_string());
     assert!(!error.to_string().contains(MATOMO_TOKEN));
     emu.clear_faults();
-    client.report::<visits_summary::Get>(&params).await.unwrap();
+    client
+        .report_with::<visits_summary::Get>(&params)
+        .await
+        .unwrap();
 }
 
 async fn call(client: &mut RawClient, tool: &str, arguments: Value) -> Value {

@@ -8,7 +8,8 @@
 use matomo_mcp_core::client::MatomoClient;
 use matomo_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold, ThresholdedRow};
 use matomo_mcp_core::models::devices_detection::GetBrowsers;
-use matomo_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_mcp_core::params::Date;
+use matomo_mcp_core::tool::{GuardedState, SecretGuard};
 use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
 use matomo_mcp_server::{ServerInfo, log_to_stderr, serve_stdio};
 
@@ -35,32 +36,34 @@ struct State {
     threshold: Threshold,
 }
 
+/// The client's token guard, which `Toolbox::guarded` installs: no result can carry the token.
+impl GuardedState for State {
+    fn secret_guards(&self) -> Vec<SecretGuard> {
+        self.matomo.secret_guards()
+    }
+}
+
 /// Share of this month's visits per browser, in percent of all visits. Browsers with fewer than 5 visitors
 /// are merged into one "Other" row, so that no row is about a handful of people.
 #[matomo_tool(title = "Browser share")]
 async fn browser_share(state: &State, args: Args) -> Result<BrowserShare, ToolError> {
-    let params = Params::new()
-        .sites(Sites::one(args.site)?)
-        .period(Period::Month)
-        .date(Date::Today);
     let rows = state
         .matomo
-        .report::<GetBrowsers>(&params)
-        .await?
-        .into_one()
-        .unwrap_or_default();
-    let visits = |row: &matomo_mcp_core::models::DimensionRow| {
-        row.metrics.nb_visits.map_or(0.0, |c| c.0 as f64)
-    };
-    let total: f64 = rows.iter().map(visits).sum();
+        .report::<GetBrowsers>()
+        .site(args.site)
+        .month(Date::Today)
+        .send()
+        .await?;
+    let total: u64 = rows.iter().map(|row| row.metrics.visits()).sum();
     let rows = rows
         .iter()
         .map(|row| {
-            let mut metrics = Metrics::new().with("nb_visits", visits(row));
-            if let Some(uniques) = row.metrics.nb_uniq_visitors {
-                metrics.set("nb_uniq_visitors", uniques.0 as f64);
+            let visits = row.metrics.visits() as f64;
+            let mut metrics = Metrics::new().with("nb_visits", visits);
+            if let Some(uniques) = row.metrics.unique_visitors() {
+                metrics.set("nb_uniq_visitors", uniques as f64);
             }
-            metrics.set("percent_of_visits", 100.0 * visits(row) / total.max(1.0));
+            metrics.set("percent_of_visits", 100.0 * visits / total.max(1) as f64);
             // Browser names are a fixed vocabulary; scrubbing costs nothing and the threshold
             // (which needs scrubbed labels) decides what may be shown.
             ReportRow::new(state.scrubber.text(&row.label), metrics)
@@ -89,7 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         scrubber: Scrubber::builder().build()?,
         threshold: Threshold::default(),
     };
-    let toolbox = Toolbox::with_state(state).tool(BrowserShareTool);
+    let toolbox = Toolbox::guarded(state).tool(BrowserShareTool);
     serve_stdio(
         toolbox,
         ServerInfo::new("browser-share", env!("CARGO_PKG_VERSION")),

@@ -21,6 +21,12 @@ pub struct Deployment {
     pub(crate) token_guard: SecretGuard,
 }
 
+impl crate::tool::GuardedState for Deployment {
+    fn secret_guards(&self) -> Vec<SecretGuard> {
+        vec![self.token_guard.clone()]
+    }
+}
+
 impl fmt::Debug for Deployment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Deployment")

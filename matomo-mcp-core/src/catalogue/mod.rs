@@ -141,10 +141,7 @@ pub fn toolbox(
 ) -> Result<Toolbox<Deployment>, CatalogueError> {
     check_allowed(allowed)?;
     let ceiling = deployment.ceiling();
-    let guard = deployment.token_guard.clone();
-    let mut toolbox = Toolbox::with_state(deployment)
-        .with_ceiling(ceiling)
-        .with_guard(guard);
+    let mut toolbox = Toolbox::guarded(deployment).with_ceiling(ceiling);
     for tool in all_tools() {
         if is_allowed(allowed, tool.descriptor().name()) {
             toolbox = toolbox.try_tool(tool)?;

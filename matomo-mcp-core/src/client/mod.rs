@@ -39,6 +39,7 @@ mod field_path;
 mod method;
 mod permissions;
 mod reports;
+mod request;
 mod token;
 mod transport;
 
@@ -59,6 +60,7 @@ pub use cache::{
 pub use error::{ClientError, MatomoApiError};
 pub use permissions::TokenPermissions;
 pub use reports::Nested;
+pub use request::ReportRequest;
 pub use token::MatomoToken;
 
 use crate::params::Params;

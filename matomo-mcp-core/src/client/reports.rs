@@ -66,7 +66,10 @@ impl<T> Nested<T> {
 }
 
 impl MatomoClient {
-    /// Calls report `R` and decodes its typed response, nested as `params` ask.
+    /// Calls report `R` with `params` and decodes its typed response, nested as `params` ask.
+    ///
+    /// [`report`](Self::report) builds the same request call by call; this takes a
+    /// [`Params`] built elsewhere (a tool's arguments, a bulk request's items).
     ///
     /// `R::PARAMS` (such as `flat=1` for a flat report type) are sent too and
     /// take precedence over the same names in `params`.
@@ -78,13 +81,13 @@ impl MatomoClient {
     ///
     /// # async fn run(client: MatomoClient) -> Result<(), matomo_mcp_core::client::ClientError> {
     /// let params = Params::new().sites(Sites::one(1)?).period(Period::Month).date(Date::Today);
-    /// if let Nested::One(rows) = client.report::<GetCountry>(&params).await? {
+    /// if let Nested::One(rows) = client.report_with::<GetCountry>(&params).await? {
     ///     println!("{} countries", rows.len());
     /// }
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn report<R: Report>(
+    pub async fn report_with<R: Report>(
         &self,
         params: &Params,
     ) -> Result<Nested<R::Output>, ClientError> {
@@ -97,7 +100,7 @@ impl MatomoClient {
     /// For callers that need less than the full model: the report tools decode rows straight
     /// into [`SourceRow`](crate::catalogue::SourceRow)s (label and known metrics), so the
     /// fields they would drop anyway are never allocated. Caching, coalescing and error
-    /// handling are those of [`report`](Self::report).
+    /// handling are those of [`report_with`](Self::report_with).
     pub async fn report_as<R: Report, T: DeserializeOwned + Classified>(
         &self,
         params: &Params,

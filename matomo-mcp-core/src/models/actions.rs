@@ -59,6 +59,28 @@ aggregate_metrics! {
     }
 }
 
+impl PageMetrics {
+    /// Visits that viewed the page (0 when Matomo sent none).
+    pub fn visits(&self) -> u64 {
+        self.nb_visits.map_or(0, |c| c.0)
+    }
+
+    /// Distinct visitors where Matomo computes them for the period (day-level periods), else `None`.
+    pub fn unique_visitors(&self) -> Option<u64> {
+        self.nb_uniq_visitors.map(|c| c.0)
+    }
+
+    /// Page views (0 when Matomo sent none).
+    pub fn hits(&self) -> u64 {
+        self.nb_hits.map_or(0, |c| c.0)
+    }
+
+    /// Total time spent on the page in seconds (0 when Matomo sent none).
+    pub fn seconds_spent(&self) -> f64 {
+        self.sum_time_spent.map_or(0.0, |s| s.0)
+    }
+}
+
 /// A row of a page, title, outlink, download or site-search report.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct PageRow {

@@ -146,6 +146,33 @@ pub struct VisitMetrics {
     pub goals: Option<GoalsByKey>,
 }
 
+impl VisitMetrics {
+    /// Visits (0 when Matomo sent none).
+    pub fn visits(&self) -> u64 {
+        self.nb_visits.map_or(0, |c| c.0)
+    }
+
+    /// Distinct visitors where Matomo computes them for the period (day-level periods), else `None`.
+    pub fn unique_visitors(&self) -> Option<u64> {
+        self.nb_uniq_visitors.map(|c| c.0)
+    }
+
+    /// Actions (0 when Matomo sent none).
+    pub fn actions(&self) -> u64 {
+        self.nb_actions.map_or(0, |c| c.0)
+    }
+
+    /// Total visit time in seconds (0 when Matomo sent none).
+    pub fn visit_seconds(&self) -> f64 {
+        self.sum_visit_length.map_or(0.0, |s| s.0)
+    }
+
+    /// Share of visits that bounced, as a fraction, if Matomo sent it.
+    pub fn bounce_rate(&self) -> Option<f64> {
+        self.bounce_rate.map(|r| r.0)
+    }
+}
+
 /// A row whose label is a value from a fixed, public vocabulary (a device type,
 /// a browser, an hour of the day, a channel type): everything aggregate.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]

@@ -11,7 +11,7 @@ mod toolbox;
 pub use annotations::ToolAnnotations;
 pub use descriptor::{FIELD_CLASSES_META_KEY, PRIVACY_CLASS_META_KEY, ToolDescriptor};
 pub use error::{DispatchError, ToolError};
-pub use guard::{OutputGuard, SecretGuard};
+pub use guard::{GuardedState, OutputGuard, SecretGuard};
 pub use handler::{Tool, ToolFuture};
 pub use result::{CallToolResult, ToolOutput};
 pub use toolbox::{RegistrationError, Toolbox};

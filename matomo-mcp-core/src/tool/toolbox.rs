@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 
 use super::error::bounded_name;
-use super::guard::OutputGuard;
+use super::guard::{GuardedState, OutputGuard};
 use super::{CallToolResult, DispatchError, Tool, ToolDescriptor, ToolError};
 use crate::audit::{self, AuditRecord, AuditSink, CallOrigin, Outcome, RequestShape};
 use crate::privacy::PrivacyClass;
@@ -84,8 +84,23 @@ impl Default for Toolbox<()> {
     }
 }
 
+impl<S: GuardedState + Send + Sync + 'static> Toolbox<S> {
+    /// An empty toolbox over `state` with a [`SecretGuard`] for every secret the state holds (the
+    /// Matomo token of a client or deployment) and the ceiling at `Aggregate`: the way to start a
+    /// toolbox over Matomo.
+    pub fn guarded(state: S) -> Self {
+        let guards = state.secret_guards();
+        guards
+            .into_iter()
+            .fold(Self::with_state(state), Self::with_guard)
+    }
+}
+
 impl<S: Send + Sync + 'static> Toolbox<S> {
     /// An empty toolbox whose tools receive `&state` (a Matomo client, a policy, …).
+    ///
+    /// It has no output guard: over a [`MatomoClient`](crate::client::MatomoClient) or a
+    /// [`Deployment`](crate::catalogue::Deployment), start with [`Toolbox::guarded`] instead.
     pub fn with_state(state: S) -> Self {
         Self {
             state,
@@ -221,7 +236,7 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
         let arguments = arguments.unwrap_or_else(|| Value::Object(Map::new()));
         let shape = RequestShape::from_arguments(&arguments);
         let (outcome, class) = match self.dispatch(name, arguments).await {
-            Ok((result, class)) => (Ok(self.guarded(result)), Some(class)),
+            Ok((result, class)) => (Ok(self.checked_by_guards(result)), Some(class)),
             Err(error) => (Err(error), None),
         };
         if let Some(sink) = &self.audit {
@@ -260,7 +275,7 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
         Ok((result, class))
     }
 
-    fn guarded(&self, result: CallToolResult) -> CallToolResult {
+    fn checked_by_guards(&self, result: CallToolResult) -> CallToolResult {
         for guard in &self.guards {
             if let Err(reason) = guard.check(&result) {
                 return ToolError::policy_refusal(reason).into();

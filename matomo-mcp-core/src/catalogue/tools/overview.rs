@@ -77,7 +77,7 @@ where
     }
     let Nested::One(output) = deployment
         .client
-        .report::<R>(&params)
+        .report_with::<R>(&params)
         .await
         .map_err(to_tool_error)?
     else {
@@ -287,7 +287,7 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
     }
     let Nested::Periods(periods) = deployment
         .client
-        .report::<visits_summary::Get>(&params)
+        .report_with::<visits_summary::Get>(&params)
         .await
         .map_err(to_tool_error)?
     else {

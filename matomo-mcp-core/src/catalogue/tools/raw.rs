@@ -74,7 +74,7 @@ pub async fn raw_page_urls(
     }
     let Some(tree) = deployment
         .client
-        .report::<actions::GetPageUrls>(&params)
+        .report_with::<actions::GetPageUrls>(&params)
         .await
         .map_err(to_tool_error)?
         .into_one()

@@ -62,7 +62,7 @@ fn render_sites(list: &SiteList) -> String {
 pub async fn list_sites(deployment: &Deployment) -> Result<SiteList, ToolError> {
     let Some(sites) = deployment
         .client
-        .report::<sites_manager::GetSitesWithAtLeastViewAccess>(&Params::new())
+        .report_with::<sites_manager::GetSitesWithAtLeastViewAccess>(&Params::new())
         .await
         .map_err(to_tool_error)?
         .into_one()
@@ -154,7 +154,7 @@ pub async fn report_catalogue(
     let params = Params::new().sites(Sites::one(args.site).map_err(to_tool_error)?);
     let Some(reports) = deployment
         .client
-        .report::<api::GetReportMetadata>(&params)
+        .report_with::<api::GetReportMetadata>(&params)
         .await
         .map_err(to_tool_error)?
         .into_one()

@@ -103,7 +103,7 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
     }
     let Some(visits) = deployment
         .client
-        .report::<live::GetLastVisitsDetails>(&params)
+        .report_with::<live::GetLastVisitsDetails>(&params)
         .await
         .map_err(to_tool_error)?
         .into_one()
