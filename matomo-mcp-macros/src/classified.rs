@@ -120,20 +120,20 @@ fn impl_fits(input: &DeriveInput, fits: &Fits) -> TokenStream {
             }
         }
         Fits::Leaf(class) => {
-            let levels: &[&str] = match class {
+            let levels: &[Class] = match class {
                 Class::Aggregate => &[],
-                Class::Pseudonymous => &["pseudonymous", "identifying"],
-                Class::Identifying => &["identifying"],
+                Class::Pseudonymous => &[Class::Pseudonymous, Class::Identifying],
+                Class::Identifying => &[Class::Identifying],
             };
             if levels.is_empty() {
                 return impl_fits(input, &Fits::Fields(Vec::new()));
             }
             let impls = levels.iter().map(|level| {
-                let level = syn::Ident::new(level, proc_macro2::Span::call_site());
+                let level = level.level_tokens();
                 let (impl_generics, _, _) = input.generics.split_for_impl();
                 quote! {
                     #[automatically_derived]
-                    impl #impl_generics #p::FitsUnder<#p::max_class::#level> for #ident #ty_generics
+                    impl #impl_generics #p::FitsUnder<#level> for #ident #ty_generics
                     where #(#own_predicates,)*
                     {}
                 }

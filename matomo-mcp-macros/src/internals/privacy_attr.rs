@@ -17,32 +17,35 @@ pub enum Class {
 impl Class {
     pub const EXPECTED: &'static str = "expected `aggregate`, `pseudonymous` or `identifying`";
 
+    const ALL: [Class; 3] = [Self::Aggregate, Self::Pseudonymous, Self::Identifying];
+
     pub fn from_ident(ident: &Ident) -> Option<Self> {
-        match ident.to_string().as_str() {
-            "aggregate" => Some(Self::Aggregate),
-            "pseudonymous" => Some(Self::Pseudonymous),
-            "identifying" => Some(Self::Identifying),
-            _ => None,
+        let text = ident.to_string();
+        Self::ALL.into_iter().find(|class| class.name() == text)
+    }
+
+    /// The class as written in attributes (`aggregate`, …).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Aggregate => "aggregate",
+            Self::Pseudonymous => "pseudonymous",
+            Self::Identifying => "identifying",
         }
     }
 
     /// The `PrivacyClass` constant this class stands for, as generated code.
     pub fn to_tokens(self) -> TokenStream {
-        let variant = match self {
-            Self::Aggregate => quote!(Aggregate),
-            Self::Pseudonymous => quote!(Pseudonymous),
-            Self::Identifying => quote!(Identifying),
-        };
+        let name = self.name();
+        let variant = syn::Ident::new(
+            &format!("{}{}", name[..1].to_uppercase(), &name[1..]),
+            proc_macro2::Span::call_site(),
+        );
         quote!(::matomo_mcp_core::__private::PrivacyClass::#variant)
     }
 
     /// The class as a type (`max_class::aggregate`, …), for the compile-time checks.
     pub fn level_tokens(self) -> TokenStream {
-        let level = match self {
-            Self::Aggregate => quote!(aggregate),
-            Self::Pseudonymous => quote!(pseudonymous),
-            Self::Identifying => quote!(identifying),
-        };
+        let level = syn::Ident::new(self.name(), proc_macro2::Span::call_site());
         quote!(::matomo_mcp_core::__private::max_class::#level)
     }
 }
