@@ -62,7 +62,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let (Some(params), Some(output)) = (params, output) else {
         let stub = stub(&function, &attr);
-        return finish(cx, quote!(#item #stub));
+        let function = without_receiver(&function);
+        return finish(cx, quote!(#function #stub));
     };
     if cx.check_ok() {
         let generated = generate(&function, &attr, &name, &description, &params, output);
@@ -71,6 +72,18 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let stub = stub(&function, &attr);
         finish(cx, quote!(#item #stub))
     }
+}
+
+/// The function without a `self` parameter, already reported: rustc would report it again.
+fn without_receiver(function: &ItemFn) -> ItemFn {
+    let mut function = function.clone();
+    function.sig.inputs = function
+        .sig
+        .inputs
+        .into_iter()
+        .filter(|input| !matches!(input, FnArg::Receiver(_)))
+        .collect();
+    function
 }
 
 /// The errors, plus `tokens` (the function unchanged, so that its body still type-checks).
