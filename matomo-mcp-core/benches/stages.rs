@@ -70,7 +70,10 @@ fn main() {
                 .len()
         }),
         ("scrub every label as a URL", &|| {
-            labels.iter().map(|l| scrubber.url(l).as_str().len()).sum()
+            labels.iter().fold(0, |n, l| {
+                black_box(scrubber.url(l));
+                n + 1
+            })
         }),
         (
             "report_from_body (all of the above, merge, threshold, page)",

@@ -47,11 +47,13 @@ fn scrub_regressions_keep_every_property() {
     for (name, bytes) in cases {
         let input = String::from_utf8_lossy(&bytes);
         let text = scrubber.text(&input);
-        assert_eq!(scrubber.text(text.as_str()), text, "{name}: text");
+        assert_eq!(scrubber.text(&text), text, "{name}: text");
         let url = scrubber.url(&input);
-        assert_eq!(scrubber.url(url.as_str()), url, "{name}: url");
-        assert!(!url.as_str().contains('#'), "{name}: {url}");
-        for output in [text.as_str(), url.as_str()] {
+        assert_eq!(scrubber.url(&url), url, "{name}: url");
+        // Scrubbed text is pseudonymous: the test reads it the way a tool's output shows it.
+        let (text, url) = (shown(&text), shown(&url));
+        assert!(!url.contains('#'), "{name}: {url}");
+        for output in [&text, &url] {
             for pattern in &forbidden {
                 assert!(!pattern.is_match(output), "{name}: {pattern} in {output:?}");
             }
@@ -90,5 +92,13 @@ fn decode_regressions_decode_or_fail_cleanly() {
             serde_json::to_vec(&v).unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         let _ = decode::<<live::GetLastVisitsDetails as Report>::Output>(&bytes);
+    }
+}
+
+/// A value's text as a tool's output would carry it.
+fn shown(value: &impl serde::Serialize) -> String {
+    match serde_json::to_value(value).unwrap() {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
     }
 }

@@ -42,13 +42,6 @@ impl TimeGranularity {
 #[serde(transparent)]
 pub struct VisitText(ScrubbedText);
 
-impl VisitText {
-    /// The scrubbed text.
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-}
-
 impl Classified for VisitText {
     const SHAPE: Shape = Shape::Transformed {
         class: PrivacyClass::Pseudonymous,

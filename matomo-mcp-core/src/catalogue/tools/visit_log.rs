@@ -54,10 +54,17 @@ fn render_visit_log(log: &VisitLog) -> String {
         log.visits.len()
     );
     for v in &log.visits {
+        // The text content is output like the structured content, which this pseudonymous tool
+        // declares: the pseudonym goes out through its serialised form.
+        let visitor = v
+            .visitor
+            .as_ref()
+            .and_then(|p| serde_json::to_value(p).ok())
+            .and_then(|p| p.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "unknown visitor".to_owned());
         let _ = write!(
             text,
-            "\n- {} started {} from {} ({}), {} action(s)",
-            v.visitor.as_ref().map_or("unknown visitor", |p| p.as_str()),
+            "\n- {visitor} started {} from {} ({}), {} action(s)",
             v.started.as_deref().unwrap_or("?"),
             v.country_code.as_deref().unwrap_or("?"),
             v.device_type.as_deref().unwrap_or("?"),

@@ -267,22 +267,27 @@ impl ScrubbedText {
         Self(text)
     }
 
-    /// The scrubbed text.
-    pub fn as_str(&self) -> &str {
+    /// The scrubbed text, for the threshold and the generaliser of this crate.
+    ///
+    /// Not public: scrubbed text is still pseudonymous, and a plain `&str` could be annotated
+    /// `aggregate`. It serialises as its text, and scrubs again as a [`TextSource`].
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// The scrubbed text, owned.
-    pub fn into_string(self) -> String {
+    /// The scrubbed text, owned; see [`as_str`](Self::as_str).
+    pub(crate) fn into_string(self) -> String {
         self.0
     }
 }
 
-impl fmt::Display for ScrubbedText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl crate::privacy::Reveal for ScrubbedText {
+    fn reveal_text(&self) -> &str {
+        &self.0
     }
 }
+
+impl TextSource for ScrubbedText {}
 
 impl Classified for ScrubbedText {
     const SHAPE: Shape = Shape::Transformed {
