@@ -76,10 +76,11 @@ pub enum ScrubConfigError {
 ///
 /// let scrubber = Scrubber::builder().allow_query_param("page").build().unwrap();
 /// let url = scrubber.url("https://shop.example.com/account/jane.doe@example.com/orders?page=2&session=abc#top");
-/// assert_eq!(url.as_str(), "https://shop.example.com/account/[email]/orders?page=2");
+/// // Scrubbed text is still pseudonymous: it is read as output shows it, serialised.
+/// assert_eq!(serde_json::to_value(&url).unwrap(), "https://shop.example.com/account/[email]/orders?page=2");
 /// let title = scrubber.text("Order 20261125 confirmed for +49 30 1234567");
-/// assert_eq!(title.as_str(), "Order [number] confirmed for [phone]");
-/// assert_eq!(scrubber.text(title.as_str()), title);
+/// assert_eq!(serde_json::to_value(&title).unwrap(), "Order [number] confirmed for [phone]");
+/// assert_eq!(scrubber.text(&title), title);
 /// ```
 pub struct Scrubber {
     masker: Masker,
@@ -207,7 +208,7 @@ impl Scrubber {
     ///
     /// let scrubber = Scrubber::builder().build().unwrap();
     /// let url = Identifying::new(String::from("https://shop.example/reset?mail=jane@example.org#x"));
-    /// assert_eq!(scrubber.url(&url).as_str(), "https://shop.example/reset");
+    /// assert_eq!(serde_json::to_value(scrubber.url(&url)).unwrap(), "https://shop.example/reset");
     /// ```
     pub fn url<S: TextSource + ?Sized>(&self, input: &S) -> ScrubbedText {
         let input = input.reveal_text();
