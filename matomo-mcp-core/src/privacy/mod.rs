@@ -27,4 +27,4 @@ pub use level::{AnnotatableAs, FitsUnder, Level, assert_fits, max_class};
 pub use pseudonym::{MIN_KEY_BYTES, Pseudonym, PseudonymKey, PseudonymKeyError, PseudonymKind};
 pub use shape::{Field, FieldClass, MapKey, Shape};
 pub(crate) use value::sealed::Reveal;
-pub use value::{Identifying, Pseudonymous, TextSource};
+pub use value::{Identifying, Pseudonymous, ReadAsPlain, TextSource};

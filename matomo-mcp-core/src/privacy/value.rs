@@ -66,6 +66,40 @@ macro_rules! classified_value {
             pub fn by_ref(&self) -> $name<&T> {
                 $name(&self.0)
             }
+
+            /// Refused at compile time, with a message saying what to do instead: a classified
+            /// value cannot be read as plain text. (Shadows `ToString::to_string`.)
+            #[allow(clippy::inherent_to_string)]
+            pub fn to_string(&self) -> String
+            where
+                Self: ReadAsPlain<String>,
+            {
+                ReadAsPlain::read(self)
+            }
+
+            /// Refused at compile time, with a message saying what to do instead.
+            pub fn as_str(&self) -> &str
+            where
+                Self: ReadAsPlain<&'static str>,
+            {
+                ReadAsPlain::read(self)
+            }
+
+            /// Refused at compile time, with a message saying what to do instead. (Shadows `Into::into`.)
+            pub fn into<U>(self) -> U
+            where
+                Self: ReadAsPlain<U>,
+            {
+                ReadAsPlain::read(&self)
+            }
+
+            /// Refused at compile time, with a message saying what to do instead.
+            pub fn into_inner(self) -> T
+            where
+                Self: ReadAsPlain<T>,
+            {
+                ReadAsPlain::read(&self)
+            }
         }
 
         impl<T> fmt::Debug for $name<T> {
@@ -155,6 +189,18 @@ impl<T> FitsUnder<max_class::identifying> for Pseudonymous<T> {}
 impl<T> AnnotatableAs<max_class::pseudonymous> for Pseudonymous<T> {}
 impl<T> AnnotatableAs<max_class::identifying> for Pseudonymous<T> {}
 
+/// Never implemented: the bound of the methods a classified value refuses (`to_string`, `as_str`,
+/// `into`, `into_inner`), so that trying one gives this message instead of a bare "method not found".
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read as a plain value: its type carries its privacy class",
+    label = "this would copy the value out of its class",
+    note = "lower it through a transform (`Scrubber::url`/`Scrubber::text` and then the threshold, `Pseudonym::new`, `Generaliser`), or declassify it with a reason declared in #[matomo_tool(declassify(name = \"reason\"))]: `value.declassify(&MyTool::NAME)`"
+)]
+pub trait ReadAsPlain<U>: sealed::Never {
+    /// Unreachable: no type implements the trait.
+    fn read(&self) -> U;
+}
+
 /// Text a transform can read: plain strings (a tool's own text) and classified strings.
 ///
 /// Sealed: the transforms of this crate ([`Scrubber`](crate::minimise::Scrubber),
@@ -163,6 +209,9 @@ impl<T> AnnotatableAs<max_class::identifying> for Pseudonymous<T> {}
 pub trait TextSource: sealed::Reveal {}
 
 pub(crate) mod sealed {
+    /// Implemented by nothing, so that [`ReadAsPlain`](super::ReadAsPlain) cannot be implemented.
+    pub trait Never {}
+
     /// Reads the text; in a private module, so that no code outside this crate can call it.
     pub trait Reveal {
         fn reveal_text(&self) -> &str;
