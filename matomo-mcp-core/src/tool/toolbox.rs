@@ -85,7 +85,7 @@ impl Default for Toolbox<()> {
 }
 
 impl<S: GuardedState + Send + Sync + 'static> Toolbox<S> {
-    /// An empty toolbox over `state` with a [`SecretGuard`] for every secret the state holds (the
+    /// An empty toolbox over `state` with a [`SecretGuard`](super::SecretGuard) for every secret the state holds (the
     /// Matomo token of a client or deployment) and the ceiling at `Aggregate`: the way to start a
     /// toolbox over Matomo.
     pub fn guarded(state: S) -> Self {
