@@ -13,7 +13,6 @@ use syn::{Data, DeriveInput, Fields, Type};
 use crate::internals::ctxt::Ctxt;
 use crate::internals::privacy_attr::{self, Class, Parsed};
 use crate::internals::recursion::{self, Recursion};
-
 use crate::internals::{plain_type, serde_attr};
 
 /// One field as it appears in JSON, with the expression for its shape.

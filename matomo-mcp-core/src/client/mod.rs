@@ -97,6 +97,13 @@ pub struct MatomoClient {
     in_flight: Arc<Coalescer>,
 }
 
+/// The client's token is the secret its tools must never return.
+impl crate::tool::GuardedState for MatomoClient {
+    fn secret_guards(&self) -> Vec<crate::tool::SecretGuard> {
+        vec![crate::tool::SecretGuard::new(self.transport.token.expose())]
+    }
+}
+
 impl MatomoClient {
     /// Starts configuring a client for the Matomo at `base_url`.
     ///

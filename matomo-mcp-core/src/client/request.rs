@@ -161,12 +161,6 @@ impl<'a, R: Report> ReportRequest<'a, R> {
     }
 }
 
-impl crate::tool::GuardedState for MatomoClient {
-    fn secret_guards(&self) -> Vec<crate::tool::SecretGuard> {
-        vec![crate::tool::SecretGuard::new(self.transport.token.expose())]
-    }
-}
-
 impl MatomoClient {
     /// Starts a request for report `R`; see [`ReportRequest`].
     pub fn report<R: Report>(&self) -> ReportRequest<'_, R> {

@@ -15,8 +15,6 @@ pub use shown::{ThresholdedLabel, ThresholdedRow};
 
 use std::collections::HashMap;
 
-use super::ScrubbedText;
-
 /// The smallest number of visitors a shown row may describe.
 ///
 /// ```
@@ -112,12 +110,11 @@ impl Threshold {
                 self.k
             );
             // The rare rows' subtables were cleared above: an "Other" row has none.
-            let other = ReportRow::merge(ScrubbedText::trusted(String::new()), &below);
-            let population = other.population();
+            let (metrics, population) = ReportRow::combined(&below);
             if population >= self.k {
                 kept.push(ThresholdedRow::new(
                     ThresholdedLabel::other(label),
-                    other.metrics,
+                    metrics,
                     Vec::new(),
                     population,
                 ));

@@ -62,8 +62,7 @@ impl ReportRow {
 
     /// Merges rows into one labelled `label`, following each metric's merge rule.
     pub(crate) fn merge(label: ScrubbedText, rows: &[ReportRow]) -> ReportRow {
-        let metrics = Metrics::merged(rows.iter().map(|row| &row.metrics));
-        let population = rows.iter().map(ReportRow::population).sum();
+        let (metrics, population) = Self::combined(rows);
         let subtable = rows
             .iter()
             .flat_map(|row| row.subtable.iter().cloned())
@@ -74,5 +73,13 @@ impl ReportRow {
             subtable,
             merged_population: Some(population),
         }
+    }
+
+    /// The metrics of rows taken together (each by its merge rule) and the sum of their
+    /// populations, as a merged row holds them.
+    pub(crate) fn combined(rows: &[ReportRow]) -> (Metrics, u64) {
+        let metrics = Metrics::merged(rows.iter().map(|row| &row.metrics));
+        let population = rows.iter().map(ReportRow::population).sum();
+        (metrics, population)
     }
 }

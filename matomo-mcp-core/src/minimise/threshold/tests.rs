@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::minimise::Scrubber;
+use crate::minimise::{ScrubbedText, Scrubber};
 
 fn row(label: &str, visits: f64, uniques: Option<f64>) -> ReportRow {
     let mut metrics = Metrics::new()
