@@ -15,6 +15,8 @@ mod args;
 mod deployment;
 mod report;
 mod source_row;
+mod visitors;
+mod vocabulary;
 pub mod tools;
 
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};

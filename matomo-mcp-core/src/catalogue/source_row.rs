@@ -48,6 +48,10 @@ pub struct SourceRow {
     pub label: Identifying<String>,
     /// The row's known metrics.
     pub metrics: Metrics,
+    /// Matomo's segment selecting the row's visits (`deviceType==smartphone`), when it sent one:
+    /// the pipeline asks Matomo how many distinct visitors it selects. It holds the label
+    /// unscrubbed, so it is identifying too, and never shown.
+    pub segment: Option<Identifying<String>>,
 }
 
 impl<'de> Deserialize<'de> for SourceRow {
@@ -67,6 +71,7 @@ impl<'de> Visitor<'de> for RowVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SourceRow, A::Error> {
         let mut label = None;
+        let mut segment = None;
         let mut metrics = Metrics::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
@@ -83,6 +88,13 @@ impl<'de> Visitor<'de> for RowVisitor {
                         return Err(de::Error::duplicate_field(name));
                     }
                 }
+                Key::Segment => {
+                    // Only a string is a segment; Matomo sends nothing else under this name.
+                    segment = match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(text) if !text.is_empty() => Some(text),
+                        _ => None,
+                    };
+                }
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -92,6 +104,7 @@ impl<'de> Visitor<'de> for RowVisitor {
         Ok(SourceRow {
             label: Identifying::new(label),
             metrics,
+            segment: segment.map(Identifying::new),
         })
     }
 }
@@ -99,6 +112,7 @@ impl<'de> Visitor<'de> for RowVisitor {
 /// What a row's field is to the pipeline, decided from its name without allocating it.
 enum Key {
     Label,
+    Segment,
     Metric(&'static str),
     Other,
 }
@@ -123,6 +137,7 @@ impl Visitor<'_> for KeySeed {
     fn visit_str<E: de::Error>(self, name: &str) -> Result<Key, E> {
         Ok(match name {
             "label" => Key::Label,
+            "segment" => Key::Segment,
             _ => known_metric(name).map_or(Key::Other, |(known, _)| Key::Metric(known)),
         })
     }

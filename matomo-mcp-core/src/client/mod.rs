@@ -36,6 +36,7 @@ mod envelope;
 mod error;
 mod excerpt;
 mod field_path;
+mod many;
 mod method;
 mod permissions;
 mod reports;

@@ -40,7 +40,7 @@ impl TimeGranularity {
 /// small-count threshold; so it is classified `Pseudonymous`, not `Aggregate`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
-pub struct VisitText(ScrubbedText);
+pub struct VisitText(pub(crate) ScrubbedText);
 
 impl Classified for VisitText {
     const SHAPE: Shape = Shape::Transformed {

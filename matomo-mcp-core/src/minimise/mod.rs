@@ -3,6 +3,7 @@
 pub mod generalise;
 pub mod scrub;
 pub mod threshold;
+pub mod vocabulary;
 
 pub use generalise::{
     GeneralisedAction, GeneralisedVisit, Generaliser, TimeGranularity, VisitText,
@@ -14,3 +15,4 @@ pub use threshold::{
     InvalidThreshold, MergeRule, Metrics, ReportRow, Threshold, Thresholded, ThresholdedLabel,
     ThresholdedRow, known_metric, merge_equal_labels, merge_rule,
 };
+pub use vocabulary::{TextKind, Vocabulary};

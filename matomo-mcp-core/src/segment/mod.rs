@@ -91,6 +91,44 @@ impl Segment {
     }
 }
 
+impl Segment {
+    /// The visits matching both segments (`self;other`).
+    ///
+    /// ```
+    /// use matomo_mcp_core::segment::Segment;
+    ///
+    /// let de = Segment::parse("countryCode==de").unwrap();
+    /// let phones = Segment::parse("deviceType==smartphone,deviceType==tablet").unwrap();
+    /// assert_eq!(de.and(&phones).to_string(), "countryCode==de;deviceType==smartphone,deviceType==tablet");
+    /// ```
+    pub fn and(&self, other: &Segment) -> Segment {
+        let mut groups = self.groups.clone();
+        groups.extend(other.groups.iter().cloned());
+        Segment { groups }
+    }
+
+    /// The visits *not* matching a segment made only of `==` conditions joined by AND, as
+    /// one OR-group of `!=` conditions (De Morgan); `None` for any other segment, whose
+    /// negation Matomo's grammar (no parentheses, no "does not start with") cannot always write.
+    ///
+    /// Only meaningful on dimensions with one value per visit: on an action dimension Matomo
+    /// reads `pageUrl!=x` as "no action with URL x", which is not the complement of a row.
+    pub(crate) fn negation(&self) -> Option<Segment> {
+        let group = self
+            .conditions()
+            .map(|c| {
+                (c.operator() == Operator::Equals)
+                    .then(|| Condition::new(c.dimension(), Operator::NotEquals, c.value()).ok())
+                    .flatten()
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let single_conditions = self.groups.iter().all(|g| g.len() == 1);
+        (single_conditions && !group.is_empty()).then(|| Segment {
+            groups: vec![group],
+        })
+    }
+}
+
 impl From<Condition> for Segment {
     fn from(condition: Condition) -> Self {
         Self {

@@ -57,6 +57,11 @@ pub(crate) const DIMENSIONS: &[&str] = &[
     "eventCategory",
     "eventAction",
     "siteSearchKeyword",
+    "entryPageUrl",
+    "eventName",
+    "outlinkUrl",
+    "downloadUrl",
+    "visitEcommerceStatus",
 ];
 
 #[derive(Debug, Clone)]
@@ -115,7 +120,13 @@ fn parse_condition(cond: &str) -> Result<Condition, ApiError> {
 impl Condition {
     fn matches(&self, v: &Visit) -> bool {
         let values: Vec<String> = visit_values(&self.dim, v);
-        let test = |actual: &str| compare(self.op, actual, &self.value);
+        // Matomo's row segments encode URL values twice (`pageUrl==https%253A%252F%252F…`).
+        let expected = if self.dim.ends_with("Url") && self.value.contains('%') {
+            percent_decode(&self.value)
+        } else {
+            self.value.clone()
+        };
+        let test = |actual: &str| compare(self.op, actual, &expected);
         match self.op {
             // A negative condition on an action dimension holds when no action matches the positive one.
             Op::Ne | Op::NotContains if values.len() != 1 => values.iter().all(|a| test(a)),
@@ -178,6 +189,30 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
                 _ => None,
             })
             .collect(),
+        "entryPageUrl" => v.pages().take(1).map(|(u, _, _)| u.to_string()).collect(),
+        "eventName" => v
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Event { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .collect(),
+        "outlinkUrl" | "downloadUrl" => v
+            .actions
+            .iter()
+            .filter_map(|a| match (a, dim) {
+                (Action::Outlink { url }, "outlinkUrl") | (Action::Download { url }, "downloadUrl") => {
+                    Some(url.clone())
+                }
+                _ => None,
+            })
+            .collect(),
+        "visitEcommerceStatus" => one(if v.conversions.iter().any(|c| c.goal.is_none()) {
+            "ordered"
+        } else {
+            "none"
+        }),
         "siteSearchKeyword" => v
             .actions
             .iter()

@@ -67,7 +67,21 @@ impl PageAgg {
         );
         m.insert("entry_bounce_count".into(), Value::from(self.entry_bounces));
         m.insert("exit_nb_visits".into(), Value::from(self.exit_visits.len()));
-        if ctx.period.kind != Kind::Day {
+        if ctx.period.kind == Kind::Day {
+            // Within a day, (day, visitor) pairs are distinct visitors, as Matomo counts them.
+            m.insert(
+                "nb_uniq_visitors".into(),
+                Value::from(self.daily_visitors.len()),
+            );
+            m.insert(
+                "entry_nb_uniq_visitors".into(),
+                Value::from(self.entry_daily.len()),
+            );
+            m.insert(
+                "exit_nb_uniq_visitors".into(),
+                Value::from(self.exit_daily.len()),
+            );
+        } else {
             m.insert(
                 "sum_daily_nb_uniq_visitors".into(),
                 Value::from(self.daily_visitors.len()),

@@ -9,6 +9,8 @@ use serde_json::Value;
 use crate::catalogue::Deployment;
 use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
 use crate::catalogue::report::number;
+use crate::catalogue::visitors::{Known, Visitors};
+use crate::segment::Segment;
 use crate::client::Nested;
 use crate::minimise::Metrics;
 use crate::models::{Report, goals, visits_summary};
@@ -32,9 +34,13 @@ pub struct Summary {
     pub date: String,
     /// The metrics; empty when suppressed.
     pub metrics: Metrics,
-    /// True when the numbers describe fewer than `threshold_k` visitors and are withheld.
+    /// True when the numbers describe fewer than `threshold_k` distinct visitors and are withheld.
     #[privacy(aggregate)]
     pub suppressed: bool,
+    /// Metrics left out because fewer than `threshold_k` visitors are behind them (bounces,
+    /// maxima, …), while the others are shown.
+    #[privacy(aggregate)]
+    pub withheld_metrics: Vec<String>,
     /// The small-count threshold.
     #[privacy(aggregate)]
     pub threshold_k: u64,
@@ -43,19 +49,62 @@ pub struct Summary {
 pub(crate) fn render_summary(s: &Summary) -> String {
     let mut text = format!("Site {}, {} {}:", s.site, s.period, s.date);
     if s.suppressed {
-        let _ = write!(text, " withheld: fewer than {} visitors.", s.threshold_k);
+        let _ = write!(
+            text,
+            " withheld: fewer than {} distinct visitors.",
+            s.threshold_k
+        );
     }
     for (name, value) in s.metrics.iter() {
         let _ = write!(text, "\n- {name}: {}", number(value));
     }
+    if !s.withheld_metrics.is_empty() {
+        let _ = write!(
+            text,
+            "\nWithheld (fewer than {} visitors behind them): {}.",
+            s.threshold_k,
+            s.withheld_metrics.join(", ")
+        );
+    }
     text
+}
+
+/// Whose visitors a summary's numbers are about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Population {
+    /// Every visit of the period and segment.
+    Visits,
+    /// The visits that converted a goal.
+    Converted,
+    /// The visits that placed an order.
+    Ordered,
+}
+
+impl Population {
+    /// The segment selecting these visits, within the period and the caller's segment.
+    pub(crate) fn segment(self) -> Option<Segment> {
+        let text = match self {
+            Self::Visits => return None,
+            Self::Converted => "visitConverted==1",
+            Self::Ordered => "visitEcommerceStatus==ordered,visitEcommerceStatus==orderedThenAbandonedCart",
+        };
+        Segment::parse(text).ok()
+    }
+
+    /// The metric counting these visits in the summary.
+    fn visits_metric(self) -> &'static str {
+        match self {
+            Self::Visits => "nb_visits",
+            Self::Converted | Self::Ordered => "nb_visits_converted",
+        }
+    }
 }
 
 /// Fetches a get-style report for one site and period and applies the threshold to it as a whole.
 async fn summary<R: Report>(
     deployment: &Deployment,
     args: PeriodArgs,
-    population_metric: &str,
+    population: Population,
     extra: Option<IdGoal>,
 ) -> Result<Summary, ToolError>
 where
@@ -64,31 +113,36 @@ where
     let args = ReportArgs::from(args);
     let request = args.request()?;
     deployment.check_site(request.site)?;
+    let segment = args
+        .segment
+        .as_deref()
+        .map(|text| parse_and_check_segment(text, PrivacyClass::Aggregate, deployment.ceiling))
+        .transpose()?;
     let mut params = request.params()?;
-    if let Some(text) = &args.segment {
-        params = params.segment(parse_and_check_segment(
-            text,
-            PrivacyClass::Aggregate,
-            deployment.ceiling,
-        )?);
+    if let Some(segment) = &segment {
+        params = params.segment(segment.clone());
     }
     if let Some(goal) = extra {
         params = params.with("idGoal", goal).map_err(to_tool_error)?;
     }
-    let Nested::One(output) = deployment
-        .client
-        .report_with::<R>(&params)
-        .await
-        .map_err(to_tool_error)?
-    else {
+    let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
+    let asked = [population.segment()];
+    let (known, output) = tokio::join!(
+        visitors.within(&asked),
+        deployment.client.report_with::<R>(&params)
+    );
+    let known = known?.first().copied().unwrap_or_default();
+    let Nested::One(output) = output.map_err(to_tool_error)? else {
         return Err(ToolError::internal(
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
-    summarise(deployment, &request, &output, population_metric)
+    summarise(deployment, &request, &output, population, known)
 }
 
-/// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k` visitors.
+/// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k`
+/// distinct visitors (`known`: what Matomo counted for the population), with the sub-metric
+/// rule applied to what is shown.
 ///
 /// The metrics are read through the output's serialised form, so only an all-aggregate model
 /// may come here (the bound): a classified value never becomes plain text this way.
@@ -96,22 +150,76 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     deployment: &Deployment,
     request: &Request,
     output: &O,
-    population_metric: &str,
+    population: Population,
+    known: Known,
 ) -> Result<Summary, ToolError> {
     let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
     let metrics = metrics_of(&value);
-    let population = metrics.get(population_metric).unwrap_or(0.0);
-    // Zero is not a small count: nobody is described. Between 1 and k-1 visitors, the numbers
-    // could be about someone in particular.
-    let suppressed = population > 0.0 && population < deployment.threshold.k() as f64;
+    let threshold = deployment.threshold;
+    let visits = metrics.get(population.visits_metric()).unwrap_or(0.0);
+    // Zero is not a small count: nobody is described. Otherwise the numbers need k distinct
+    // visitors known behind them; visits are not visitors.
+    let suppressed = visits > 0.0 && known.visitors < threshold.k();
+    let (metrics, withheld) = if suppressed {
+        (Metrics::new(), Default::default())
+    } else {
+        threshold.cells(&metrics, known.visitors, count(visits))
+    };
     Ok(Summary {
         site: request.site,
         period: request.period.as_str().to_owned(),
         date: request.date.to_string(),
-        metrics: if suppressed { Metrics::new() } else { metrics },
+        metrics,
         suppressed,
-        threshold_k: deployment.threshold.k(),
+        withheld_metrics: withheld.iter().map(|name| (*name).to_owned()).collect(),
+        threshold_k: threshold.k(),
     })
+}
+
+/// A visits count as a whole number.
+fn count(value: f64) -> u64 {
+    // Matomo counts are whole and far below 2^53.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    if value.is_finite() && value > 0.0 {
+        value as u64
+    } else {
+        0
+    }
+}
+
+/// For a trend over years, which Matomo counts no distinct visitors for: the most visitors of
+/// any month of each year (a year's visitors include each of its months'), by year label.
+async fn visitors_per_year(
+    deployment: &Deployment,
+    params: Params,
+    years: u32,
+) -> Result<std::collections::HashMap<String, u64>, ToolError> {
+    let months = (years * 12).min(crate::params::MAX_PERIODS);
+    let params = params
+        .period(Period::Month)
+        .date(Date::last(months).map_err(to_tool_error)?);
+    let Nested::Periods(periods) = deployment
+        .client
+        .report_with::<visits_summary::Get>(&params)
+        .await
+        .map_err(to_tool_error)?
+    else {
+        return Err(ToolError::internal(
+            "Matomo answered without one entry per month",
+        ));
+    };
+    let mut per_year = std::collections::HashMap::new();
+    for (label, data) in periods.iter() {
+        let visitors = data
+            .data()
+            .and_then(|d| serde_json::to_value(d).ok())
+            .and_then(|v| metrics_of(&v).get("nb_uniq_visitors"))
+            .map_or(0, count);
+        let year = label.0.split('-').next().unwrap_or_default().to_owned();
+        let best = per_year.entry(year).or_insert(0);
+        *best = visitors.max(*best);
+    }
+    Ok(per_year)
 }
 
 /// The known numeric metrics of a typed get-style result.
@@ -121,29 +229,30 @@ fn metrics_of(value: &Value) -> Metrics {
 
 /// Visits, unique visitors, actions, bounce rate and time on site for one site and one period.
 ///
-/// Withheld when the period (or segment) covers fewer than `threshold_k` visitors.
+/// Withheld when the period (or segment) covers fewer than `threshold_k` distinct visitors; bounces and
+/// the longest visit are shown only when enough visitors are behind them.
 #[matomo_tool(render = render_summary)]
 pub async fn visits_summary(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<visits_summary::Get>(deployment, args, "nb_visits", None).await
+    summary::<visits_summary::Get>(deployment, args, Population::Visits, None).await
 }
 
 /// Goal conversions, converting visits, revenue and conversion rate over all goals, for one site and one period.
 ///
-/// Withheld when fewer than `threshold_k` visits converted.
+/// Withheld when fewer than `threshold_k` distinct visitors converted.
 #[matomo_tool(render = render_summary)]
 pub async fn goals_overview(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<goals::Get>(deployment, args, "nb_visits_converted", None).await
+    summary::<goals::Get>(deployment, args, Population::Converted, None).await
 }
 
 /// E-commerce orders, revenue, average order value and items for one site and one period.
 ///
-/// Withheld when fewer than `threshold_k` visits ordered.
+/// Withheld when fewer than `threshold_k` distinct visitors ordered.
 #[matomo_tool(render = render_summary)]
 pub async fn ecommerce_overview(
     deployment: &Deployment,
@@ -152,7 +261,7 @@ pub async fn ecommerce_overview(
     summary::<goals::Get>(
         deployment,
         args,
-        "nb_visits_converted",
+        Population::Ordered,
         Some(IdGoal::EcommerceOrder),
     )
     .await
@@ -215,7 +324,7 @@ pub struct TrendPoint {
     /// The period's label (`2026-11-25`, `2026-11`, …).
     #[privacy(aggregate)]
     pub period: String,
-    /// The value; `null` when the period had fewer than `threshold_k` visits (or no data).
+    /// The value; `null` when fewer than `threshold_k` distinct visitors are behind it.
     #[privacy(aggregate)]
     pub value: Option<f64>,
 }
@@ -231,7 +340,7 @@ pub struct Trend {
     pub metric: String,
     /// The points, oldest first.
     pub points: Vec<TrendPoint>,
-    /// Points withheld for being under the threshold.
+    /// Points (with visits) withheld for having fewer than `threshold_k` distinct visitors behind them.
     #[privacy(aggregate)]
     pub suppressed_points: u64,
     /// The small-count threshold.
@@ -241,7 +350,7 @@ pub struct Trend {
 
 fn render_trend(t: &Trend) -> String {
     let mut text = format!(
-        "Site {}, {} over {} periods ({} withheld under {} visits):",
+        "Site {}, {} over {} periods ({} withheld: fewer than {} distinct visitors behind them):",
         t.site,
         t.metric,
         t.points.len(),
@@ -257,7 +366,8 @@ fn render_trend(t: &Trend) -> String {
 
 /// One visits metric over the last N days, weeks, months or years.
 ///
-/// Periods with fewer than `threshold_k` visits show no value.
+/// Periods with fewer than `threshold_k` distinct visitors show no value, and so does a bounce rate with
+/// too few bounces behind it.
 #[matomo_tool(render = render_trend)]
 pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Trend, ToolError> {
     let period = args.period.unwrap_or(Period::Day);
@@ -285,6 +395,7 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
             deployment.ceiling,
         )?);
     }
+    let yearly = (period == Period::Year).then(|| params.clone());
     let Nested::Periods(periods) = deployment
         .client
         .report_with::<visits_summary::Get>(&params)
@@ -295,7 +406,11 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
             "Matomo answered without one entry per period",
         ));
     };
-    let k = deployment.threshold.k() as f64;
+    let year_visitors = match yearly {
+        Some(params) => visitors_per_year(deployment, params, last).await?,
+        None => Default::default(),
+    };
+    let threshold = deployment.threshold;
     let mut suppressed_points = 0;
     let points = periods
         .iter()
@@ -306,14 +421,21 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
                 .map(|v| metrics_of(&v))
                 .unwrap_or_default();
             let visits = metrics.get("nb_visits").unwrap_or(0.0);
-            let value = if visits > 0.0 && visits < k {
-                suppressed_points += 1;
+            let visitors = year_visitors
+                .get(label.0.as_str())
+                .copied()
+                .unwrap_or_else(|| count(metrics.get("nb_uniq_visitors").unwrap_or(0.0)));
+            let shown = threshold.cells(&metrics, visitors, count(visits)).0;
+            let value = if visits == 0.0 {
+                Some(shown.get(args.metric.name()).unwrap_or(0.0))
+            } else if visitors < threshold.k() {
                 None
             } else {
-                metrics
-                    .get(args.metric.name())
-                    .or(Some(0.0).filter(|_| visits == 0.0))
+                shown.get(args.metric.name())
             };
+            if visits > 0.0 && value.is_none() {
+                suppressed_points += 1;
+            }
             TrendPoint {
                 period: label.0.clone(),
                 value,

@@ -5,8 +5,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::catalogue::report::{self, Labels, ReportOutput, UPSTREAM_ROW_CAP};
-use crate::catalogue::tools::overview::{Summary, render_summary, summarise};
+use crate::catalogue::report::{self, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
+use crate::catalogue::tools::overview::{Population, Summary, render_summary, summarise};
+use crate::catalogue::visitors::Visitors;
 use crate::catalogue::{Deployment, SourceRow};
 use crate::client::{BulkRequest, ClientError, MatomoApiError};
 use crate::models::{Report, goals, referrers, visits_summary};
@@ -53,13 +54,14 @@ pub async fn site_overview(
     args.limit = Some(TOP_REFERRER_TYPES);
     let request = args.request()?;
     deployment.check_site(request.site)?;
+    let segment = args
+        .segment
+        .as_deref()
+        .map(|text| parse_and_check_segment(text, PrivacyClass::Aggregate, deployment.ceiling))
+        .transpose()?;
     let mut params = request.params()?;
-    if let Some(text) = &args.segment {
-        params = params.segment(parse_and_check_segment(
-            text,
-            PrivacyClass::Aggregate,
-            deployment.ceiling,
-        )?);
+    if let Some(segment) = &segment {
+        params = params.segment(segment.clone());
     }
     let rows = params
         .clone()
@@ -69,26 +71,34 @@ pub async fn site_overview(
         .and_then(|b| b.push(goals::Get::METHOD, &params))
         .and_then(|b| b.push(referrers::GetReferrerType::METHOD, &rows))
         .map_err(to_tool_error)?;
-    let mut items = deployment
-        .client
-        .bulk(&bulk)
-        .await
-        .map_err(to_tool_error)?
-        .into_iter();
+    let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
+    let asked = [None, Population::Converted.segment()];
+    let (known, items) = tokio::join!(
+        visitors.within(&asked),
+        deployment.client.bulk(&bulk)
+    );
+    let known = known?;
+    let (all, converted) = (
+        known.first().copied().unwrap_or_default(),
+        known.get(1).copied().unwrap_or_default(),
+    );
+    let mut items = items.map_err(to_tool_error)?.into_iter();
     let visits: <visits_summary::Get as Report>::Output =
         item(&mut items, visits_summary::Get::METHOD)?;
     let goals: <goals::Get as Report>::Output = item(&mut items, goals::Get::METHOD)?;
     let referrer_types: Vec<SourceRow> = item(&mut items, referrers::GetReferrerType::METHOD)?;
+    let pipeline = Pipeline {
+        scrubber: &deployment.scrubber,
+        threshold: deployment.threshold,
+        request: &request,
+        labels: Labels::Text,
+    };
     Ok(SiteOverview {
-        visits: summarise(deployment, &request, &visits, "nb_visits")?,
-        goals: summarise(deployment, &request, &goals, "nb_visits_converted")?,
-        referrer_types: report::shape(
-            &deployment.scrubber,
-            deployment.threshold,
-            referrer_types,
-            Labels::Text,
-            &request,
-        )?,
+        visits: summarise(deployment, &request, &visits, Population::Visits, all)?,
+        goals: summarise(deployment, &request, &goals, Population::Converted, converted)?,
+        referrer_types: pipeline
+            .proven(&visitors, all, referrer_types, Overlap::None)
+            .await?,
     })
 }
 

@@ -269,6 +269,11 @@ impl ScrubbedText {
         Self(text)
     }
 
+    /// A placeholder this crate writes in place of a visitor's text (`[rare title]`).
+    pub(crate) fn placeholder(text: String) -> Self {
+        Self(text)
+    }
+
     /// The scrubbed text, for the threshold and the generaliser of this crate.
     ///
     /// Not public: scrubbed text is still pseudonymous, and a plain `&str` could be annotated

@@ -1,10 +1,26 @@
-//! Small-count suppression: no row describing fewer than `k` visitors is shown.
+//! Small-count suppression by people, not rows: no number is shown that fewer than `k`
+//! distinct visitors are known to be behind.
 //!
-//! Rows below `k` are merged into one row labelled as such, with additive
-//! metrics summed and ratios recomputed (or left out, never wrong); if that row
-//! is itself below `k`, it is dropped too. Subtables are thresholded the same
-//! way, and every result says how many rows were suppressed.
+//! - A row is shown when its *known* distinct visitors ([`ReportRow::visitors`], a lower bound)
+//!   reach `k`. Visits never count as visitors, and rows merged because their scrubbed labels
+//!   became equal know only the largest part's visitors, not the sum.
+//! - Rows with no visits at all are left out and not counted as suppressed: they describe nobody.
+//! - The other rows are suppressed. They form one "Other" row only when the caller proves that
+//!   at least `k` distinct visitors are behind them together ([`Threshold::apply_with_other`]);
+//!   the sum of their visitors is an upper bound and proves nothing.
+//! - Inside a shown row, a metric computed from fewer than `k` of its visitors is withheld by
+//!   the sub-metric rule (see [`cells`](self#the-sub-metric-rule)), and the result names it.
+//!
+//! # The sub-metric rule
+//!
+//! Each metric is computed from all of a row's visits (visits, actions, page views, time), from
+//! a part of them (entries, exits, bounces, converting visits), or from another metric (rates,
+//! revenue). A part's visitors are Matomo's distinct count when it sends one, else at least
+//! `visitors(row) − (visits(row) − visits(part))`. A metric above 0 whose visitors are not known
+//! to reach `k` is withheld, with every metric computed from it; maxima and minima are one
+//! visit's own value and always withheld.
 
+mod cells;
 mod metrics;
 mod row;
 mod shown;
@@ -13,20 +29,25 @@ pub use metrics::{MergeRule, MetricName, MetricValue, Metrics, known_metric, mer
 pub use row::ReportRow;
 pub use shown::{ThresholdedLabel, ThresholdedRow};
 
-use std::collections::HashMap;
+pub(crate) use cells::Cells;
 
-/// The smallest number of visitors a shown row may describe.
+use std::collections::{BTreeSet, HashMap};
+
+/// The smallest number of distinct visitors behind any number shown.
 ///
 /// ```
 /// use matomo_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold};
 ///
 /// let scrubber = Scrubber::builder().build().unwrap();
-/// let row = |label: &str, visits: f64| ReportRow::new(scrubber.text(label), Metrics::new().with("nb_visits", visits));
-/// let out = Threshold::new(5).unwrap().apply(vec![row("/", 40.0), row("/a", 3.0), row("/b", 2.0), row("/c", 1.0)]);
-/// assert_eq!(out.rows.len(), 2);
-/// assert_eq!(out.rows[1].label.as_str(), "Other (3 rows with fewer than 5 visitors each)");
-/// assert_eq!(out.rows[1].metrics.get("nb_visits"), Some(6.0));
-/// assert_eq!(out.suppressed_rows, 3);
+/// let row = |label: &str, visits: f64, visitors: f64| {
+///     let metrics = Metrics::new().with("nb_visits", visits).with("nb_uniq_visitors", visitors);
+///     ReportRow::new(scrubber.text(label), metrics)
+/// };
+/// let rows = vec![row("/", 40.0, 31.0), row("/a", 9.0, 1.0), row("/b", 2.0, 2.0), row("/c", 0.0, 0.0)];
+/// let out = Threshold::new(5).unwrap().apply(rows);
+/// // "/a" has 9 visits but one visitor; "/c" describes nobody and is not counted.
+/// assert_eq!(out.rows.len(), 1);
+/// assert_eq!(out.suppressed_rows, 2);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Threshold {
@@ -40,13 +61,18 @@ pub struct Threshold {
 )]
 pub struct InvalidThreshold;
 
-/// The rows that passed, and how many did not.
+/// The rows that passed, and what did not.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thresholded {
-    /// Rows at or above `k`, in their original order, then the merged row if it passed.
+    /// Rows with at least `k` known visitors, in their original order, then the "Other" row if
+    /// one was proven.
     pub rows: Vec<ThresholdedRow>,
-    /// Rows (at any depth) below `k`: merged into an "Other" row or dropped.
+    /// Rows (at any depth) with visitors but fewer than `k` known: in the "Other" row, or left out.
     pub suppressed_rows: usize,
+    /// Whether the suppressed rows of the top level were shown together as an "Other" row.
+    pub other_shown: bool,
+    /// Metrics withheld from at least one shown row by the sub-metric rule.
+    pub withheld_metrics: BTreeSet<&'static str>,
 }
 
 impl Default for Threshold {
@@ -73,59 +99,128 @@ impl Threshold {
         self.k
     }
 
-    /// Suppresses the rows (and subtable rows) below `k`.
-    pub fn apply(&self, rows: Vec<ReportRow>) -> Thresholded {
-        let mut suppressed_rows = 0;
-        let rows = self.table(rows, &mut suppressed_rows);
-        Thresholded {
-            rows,
-            suppressed_rows,
-        }
+    /// Whether a row is known to describe at least `k` distinct visitors.
+    pub fn passes(&self, row: &ReportRow) -> bool {
+        row.visitors() >= self.k
     }
 
-    fn table(&self, rows: Vec<ReportRow>, suppressed: &mut usize) -> Vec<ThresholdedRow> {
-        let mut kept = Vec::with_capacity(rows.len());
-        let mut below = Vec::new();
-        for mut row in rows {
-            let population = row.population();
-            if population >= self.k {
-                let subtable = self.table(std::mem::take(&mut row.subtable), suppressed);
-                kept.push(ThresholdedRow::new(
-                    ThresholdedLabel::shown(row.label.into_string()),
-                    row.metrics,
-                    subtable,
-                    population,
-                ));
-            } else {
-                *suppressed += 1 + count_rows(&row.subtable);
-                // The details of rare rows are exactly what must not be shown.
-                row.subtable.clear();
-                below.push(row);
-            }
-        }
-        if !below.is_empty() {
+    /// Whether a row may still pass once its visitors are known: it has at least `k` visits.
+    pub fn could_pass(&self, row: &ReportRow) -> bool {
+        row.visits() >= self.k
+    }
+
+    /// Suppresses the rows (and subtable rows) with fewer than `k` known visitors; no "Other" row.
+    pub fn apply(&self, rows: Vec<ReportRow>) -> Thresholded {
+        self.apply_with_other(rows, None)
+    }
+
+    /// Like [`apply`](Self::apply), and shows the top level's suppressed rows merged into one
+    /// "Other" row when `other_visitors`, the distinct visitors proven behind those rows
+    /// together (for example by Matomo, for a segment that excludes every shown row), reach `k`.
+    pub fn apply_with_other(&self, rows: Vec<ReportRow>, other_visitors: Option<u64>) -> Thresholded {
+        let mut out = Thresholded {
+            rows: Vec::new(),
+            suppressed_rows: 0,
+            other_shown: false,
+            withheld_metrics: BTreeSet::new(),
+        };
+        let (kept, below) = self.table(rows, &mut out);
+        out.rows = kept;
+        if let Some(visitors) = other_visitors.filter(|v| *v >= self.k)
+            && !below.is_empty()
+        {
             let label = format!(
                 "Other ({} rows with fewer than {} visitors each)",
                 below.len(),
                 self.k
             );
-            // The rare rows' subtables were cleared above: an "Other" row has none.
-            let (metrics, population) = ReportRow::combined(&below);
-            if population >= self.k {
+            let metrics = Metrics::merged(below.iter().map(|row| &row.metrics));
+            let visits = count_visits(&metrics).max(visitors);
+            let (metrics, withheld) = Cells::new(&metrics, visitors, visits, self.k).apply();
+            out.withheld_metrics.extend(withheld);
+            out.rows.push(ThresholdedRow::new(
+                ThresholdedLabel::other(label),
+                metrics,
+                Vec::new(),
+                visitors,
+                visits,
+            ));
+            out.other_shown = true;
+        }
+        out
+    }
+
+    /// Withholds the metrics of one row or summary that fewer than `k` of its `visitors`
+    /// (known distinct visitors, making `visits` visits) are behind: the sub-metric rule.
+    /// Returns what is left and the names withheld.
+    ///
+    /// ```
+    /// use matomo_mcp_core::minimise::{Metrics, Threshold};
+    ///
+    /// let day = Metrics::new().with("nb_visits", 23.0).with("bounce_count", 2.0).with("max_actions", 14.0);
+    /// let (shown, withheld) = Threshold::new(5).unwrap().cells(&day, 21, 23);
+    /// assert_eq!(shown.get("nb_visits"), Some(23.0));
+    /// assert_eq!(withheld.into_iter().collect::<Vec<_>>(), ["bounce_count", "max_actions"]);
+    /// ```
+    pub fn cells(
+        &self,
+        metrics: &Metrics,
+        visitors: u64,
+        visits: u64,
+    ) -> (Metrics, BTreeSet<&'static str>) {
+        Cells::new(metrics, visitors, visits.max(visitors), self.k).apply()
+    }
+
+    /// The rows that pass, thresholded inside, and the rows below `k` (their subtables cleared).
+    fn table(
+        &self,
+        rows: Vec<ReportRow>,
+        out: &mut Thresholded,
+    ) -> (Vec<ThresholdedRow>, Vec<ReportRow>) {
+        let mut kept = Vec::with_capacity(rows.len());
+        let mut below = Vec::new();
+        for mut row in rows {
+            if row.visits() == 0 {
+                // Nobody is described: neither shown nor suppressed.
+                continue;
+            }
+            let visitors = row.visitors();
+            if visitors >= self.k {
+                let (subtable, _) = self.table(std::mem::take(&mut row.subtable), out);
+                let visits = row.visits();
+                let (metrics, withheld) = Cells::new(&row.metrics, visitors, visits, self.k).apply();
+                out.withheld_metrics.extend(withheld);
                 kept.push(ThresholdedRow::new(
-                    ThresholdedLabel::other(label),
+                    ThresholdedLabel::shown(row.label.into_string()),
                     metrics,
-                    Vec::new(),
-                    population,
+                    subtable,
+                    visitors,
+                    visits,
                 ));
+            } else {
+                out.suppressed_rows += 1 + count_rows(&row.subtable);
+                // The details of rare rows are exactly what must not be shown.
+                row.subtable.clear();
+                below.push(row);
             }
         }
-        kept
+        (kept, below)
     }
 }
 
+fn count_visits(metrics: &Metrics) -> u64 {
+    row::count(
+        metrics
+            .get("nb_visits")
+            .or_else(|| metrics.get("entry_nb_visits")),
+    )
+}
+
 fn count_rows(rows: &[ReportRow]) -> usize {
-    rows.iter().map(|row| 1 + count_rows(&row.subtable)).sum()
+    rows.iter()
+        .filter(|row| row.visits() > 0)
+        .map(|row| 1 + count_rows(&row.subtable))
+        .sum()
 }
 
 /// Merges rows whose labels are equal (as happens after scrubbing), keeping the first one's position.

@@ -6,10 +6,16 @@ use serde::Serialize;
 use super::metrics::Metrics;
 use crate::Classified;
 use crate::minimise::ScrubbedText;
+use crate::privacy::Identifying;
 
 /// One row of a report after minimisation.
 ///
 /// Serialises as `{"label": …, "nb_visits": …, …, "subtable": [...]}`.
+///
+/// The threshold asks two things of a row: how many distinct visitors it is *known* to
+/// describe ([`visitors`](Self::visitors), a lower bound, what a threshold may rely on) and how
+/// many visits it counts ([`visits`](Self::visits), an upper bound on its visitors, which only
+/// ever proves that a row is too small).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema, Classified)]
 pub struct ReportRow {
     /// The row's label, scrubbed (visitor-controlled text: data, not instructions).
@@ -20,10 +26,14 @@ pub struct ReportRow {
     /// The rows of the subtable, when the report has one and it was asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subtable: Vec<ReportRow>,
-    /// Visitors behind a merged row whose distinct count could not be kept (see [`ReportRow::population`]).
+    /// Distinct visitors proven behind the row by other means than its own metrics.
     #[serde(skip)]
     #[schemars(skip)]
-    pub(crate) merged_population: Option<u64>,
+    pub(crate) proven_visitors: Option<u64>,
+    /// Matomo's segment selecting the row's visits, kept only to ask Matomo about them.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) segment: Option<Identifying<String>>,
 }
 
 impl ReportRow {
@@ -33,36 +43,52 @@ impl ReportRow {
             label,
             metrics,
             subtable: Vec::new(),
-            merged_population: None,
+            proven_visitors: None,
+            segment: None,
         }
     }
 
-    /// The number of visitors the row describes, for the small-count threshold:
-    /// distinct visitors where the report has them, else visits.
+    /// Records that at least `visitors` distinct visitors are behind the row, as Matomo
+    /// answered for the row's own segment (or another count you can prove).
     ///
-    /// For a row merged from several rows the distinct count is unknown (one
-    /// visitor may be in several rows); the sum of the parts is used, an upper bound.
-    /// A row with neither metric counts as 0 and so never passes a threshold.
-    pub fn population(&self) -> u64 {
-        if let Some(merged) = self.merged_population {
-            return merged;
-        }
-        let value = self
-            .metrics
-            .get("nb_uniq_visitors")
-            .or_else(|| self.metrics.get("nb_visits"))
-            .unwrap_or(0.0);
-        // Matomo counts are non-negative integers; anything else counts as nobody.
-        if value.is_finite() && value > 0.0 {
-            value as u64
-        } else {
-            0
-        }
+    /// A lower bound only ever rises: a smaller count than one already known is ignored.
+    pub fn with_visitors(mut self, visitors: u64) -> Self {
+        self.prove_visitors(visitors);
+        self
+    }
+
+    pub(crate) fn prove_visitors(&mut self, visitors: u64) {
+        self.proven_visitors = Some(self.visitors().max(visitors));
+    }
+
+    /// The number of distinct visitors the row is known to describe, a lower bound: what
+    /// [`with_visitors`](Self::with_visitors) proved, else Matomo's `nb_uniq_visitors` for the
+    /// row, else 0.
+    ///
+    /// Visits are not visitors (one person may make every visit of a row), so a row with
+    /// only `nb_visits` is known to describe nobody in particular and never passes a threshold
+    /// of more than one: the report pipeline asks Matomo for such rows' visitors.
+    pub fn visitors(&self) -> u64 {
+        let own = count(self.metrics.get("nb_uniq_visitors"));
+        self.proven_visitors.map_or(own, |proven| proven.max(own))
+    }
+
+    /// The number of visits the row counts (`nb_visits`, else `entry_nb_visits`, else its
+    /// distinct visitors): an upper bound on its visitors, 0 for a row that describes nobody.
+    pub fn visits(&self) -> u64 {
+        ["nb_visits", "entry_nb_visits", "nb_uniq_visitors"]
+            .iter()
+            .find_map(|name| self.metrics.get(name))
+            .map_or_else(|| self.visitors(), |v| count(Some(v)).max(self.visitors()))
     }
 
     /// Merges rows into one labelled `label`, following each metric's merge rule.
+    ///
+    /// The merged row's visitors are the most that any part is known to have: the union of
+    /// the parts' visitors contains each part's, so that is a lower bound; their sum is not
+    /// (one person can be behind every part).
     pub(crate) fn merge(label: ScrubbedText, rows: &[ReportRow]) -> ReportRow {
-        let (metrics, population) = Self::combined(rows);
+        let metrics = Metrics::merged(rows.iter().map(|row| &row.metrics));
         let subtable = rows
             .iter()
             .flat_map(|row| row.subtable.iter().cloned())
@@ -71,15 +97,18 @@ impl ReportRow {
             label,
             metrics,
             subtable,
-            merged_population: Some(population),
+            proven_visitors: Some(rows.iter().map(ReportRow::visitors).max().unwrap_or(0)),
+            segment: None,
         }
     }
+}
 
-    /// The metrics of rows taken together (each by its merge rule) and the sum of their
-    /// populations, as a merged row holds them.
-    pub(crate) fn combined(rows: &[ReportRow]) -> (Metrics, u64) {
-        let metrics = Metrics::merged(rows.iter().map(|row| &row.metrics));
-        let population = rows.iter().map(ReportRow::population).sum();
-        (metrics, population)
+/// A Matomo count as a whole number; anything but a finite positive number counts as nobody.
+pub(crate) fn count(value: Option<f64>) -> u64 {
+    match value {
+        // Matomo counts are non-negative integers: the cast only drops a fraction.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Some(v) if v.is_finite() && v > 0.0 => v as u64,
+        _ => 0,
     }
 }

@@ -26,7 +26,10 @@ pub struct ThresholdedRow {
     pub subtable: Vec<ThresholdedRow>,
     #[serde(skip)]
     #[schemars(skip)]
-    population: u64,
+    visitors: u64,
+    #[serde(skip)]
+    #[schemars(skip)]
+    visits: u64,
 }
 
 impl ThresholdedRow {
@@ -34,19 +37,26 @@ impl ThresholdedRow {
         label: ThresholdedLabel,
         metrics: Metrics,
         subtable: Vec<ThresholdedRow>,
-        population: u64,
+        visitors: u64,
+        visits: u64,
     ) -> Self {
         Self {
             label,
             metrics,
             subtable,
-            population,
+            visitors,
+            visits,
         }
     }
 
-    /// The number of visitors the threshold counted for the row (at least `k`).
-    pub fn population(&self) -> u64 {
-        self.population
+    /// The distinct visitors the threshold knew to be behind the row (at least `k`).
+    pub fn visitors(&self) -> u64 {
+        self.visitors
+    }
+
+    /// The visits the row counts (what rows are ordered by).
+    pub fn visits(&self) -> u64 {
+        self.visits
     }
 
     /// Whether this is the row the threshold merged the rare rows into.

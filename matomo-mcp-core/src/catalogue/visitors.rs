@@ -1,0 +1,165 @@
+//! How many distinct visitors are known to be behind a site, period and segment: lower bounds
+//! from Matomo's own counts, which the threshold relies on.
+//!
+//! Matomo counts distinct visitors (`nb_uniq_visitors` of `VisitsSummary.get`) for days, weeks
+//! and months, with any segment. It does not for years and ranges (by default), so for those
+//! the bound is the largest count of a period inside: the visitors of a year include those of
+//! each of its months, and the visitors of a range those of each of its days. That is a lower
+//! bound, often well below the truth; it never overstates.
+
+use serde_json::Value;
+
+use super::args::{Request, to_tool_error};
+use crate::ToolError;
+use crate::client::MatomoClient;
+use crate::models::{Report, visits_summary};
+use crate::params::{Date, Day, Params, Period, RangeEnd, Sites};
+use crate::segment::Segment;
+
+/// Distinct visitors known behind some visits, and how many visits they made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Known {
+    /// A lower bound on the distinct visitors.
+    pub visitors: u64,
+    /// The visits (exact).
+    pub visits: u64,
+}
+
+/// Asks Matomo how many visitors are behind segments of one site and period.
+pub(crate) struct Visitors<'a> {
+    client: &'a MatomoClient,
+    site: u32,
+    period: Period,
+    date: Date,
+    base: Option<&'a Segment>,
+}
+
+impl<'a> Visitors<'a> {
+    /// For the request's site and period, within `base` (the caller's segment) when given.
+    pub(crate) fn new(client: &'a MatomoClient, request: &Request, base: Option<&'a Segment>) -> Self {
+        Self {
+            client,
+            site: request.site,
+            period: request.period,
+            date: request.date,
+            base,
+        }
+    }
+
+    /// The whole site, period and base segment.
+    pub(crate) async fn whole(&self) -> Result<Known, ToolError> {
+        let mut all = self.within(&[None]).await?;
+        Ok(all.pop().unwrap_or_default())
+    }
+
+    /// For each segment (within the base segment; `None` for the base itself), in one cached
+    /// bulk request. A segment Matomo refuses counts as nobody known.
+    pub(crate) async fn within(&self, segments: &[Option<Segment>]) -> Result<Vec<Known>, ToolError> {
+        let Some((period, date)) = self.counting_periods() else {
+            return Ok(vec![Known::default(); segments.len()]);
+        };
+        let sites = Sites::one(self.site).map_err(to_tool_error)?;
+        let calls = segments
+            .iter()
+            .map(|segment| {
+                let mut params = Params::new().sites(sites.clone()).period(period).date(date);
+                let combined = match (self.base, segment) {
+                    (Some(base), Some(s)) => Some(base.and(s)),
+                    (Some(base), None) => Some(base.clone()),
+                    (None, s) => s.clone(),
+                };
+                if let Some(segment) = combined {
+                    params = params.segment(segment);
+                }
+                (visits_summary::Get::METHOD, params)
+            })
+            .collect::<Vec<_>>();
+        let answers = self.client.call_many(&calls).await.map_err(to_tool_error)?;
+        Ok(answers
+            .into_iter()
+            .map(|answer| answer.map(|value| known(&value)).unwrap_or_default())
+            .collect())
+    }
+
+    /// The period and date to count distinct visitors over: the request's own where Matomo
+    /// counts them, else the periods inside it (months of a year, days of a range). `None`
+    /// when those cannot be told for certain.
+    fn counting_periods(&self) -> Option<(Period, Date)> {
+        match self.period {
+            Period::Day | Period::Week | Period::Month => Some((self.period, self.date)),
+            Period::Range => Some((Period::Day, self.date)),
+            Period::Year => {
+                let year = match self.date {
+                    Date::Day(day) => day.year(),
+                    Date::Today => utc_year(0)?,
+                    Date::Yesterday => utc_year(1)?,
+                    _ => return None,
+                };
+                let start = Day::new(year, 1, 1).ok()?;
+                let end = Day::new(year, 12, 31).ok()?;
+                Some((Period::Month, Date::range(start, RangeEnd::Day(end)).ok()?))
+            }
+        }
+    }
+}
+
+/// The current year in UTC, `days_back` days ago; `None` within a day of New Year, when the
+/// site's own time zone may already (or still) be in another year.
+fn utc_year(days_back: i64) -> Option<u16> {
+    let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+    let day = today.checked_sub(jiff::Span::new().days(days_back)).ok()?;
+    let near_new_year = (day.month() == 12 && day.day() == 31) || (day.month() == 1 && day.day() == 1);
+    (!near_new_year).then(|| u16::try_from(day.year()).ok()).flatten()
+}
+
+/// The distinct visitors and visits of a `VisitsSummary.get` answer: one object, or one per
+/// period (the largest count of visitors, the sum of visits), or `[]` for no data.
+fn known(value: &Value) -> Known {
+    let one = |object: &serde_json::Map<String, Value>| Known {
+        visitors: number(object.get("nb_uniq_visitors")),
+        visits: number(object.get("nb_visits")),
+    };
+    match value {
+        Value::Object(object) if object.contains_key("nb_visits") => one(object),
+        Value::Object(periods) => periods
+            .values()
+            .filter_map(Value::as_object)
+            .map(one)
+            .fold(Known::default(), |all, part| Known {
+                visitors: all.visitors.max(part.visitors),
+                visits: all.visits + part.visits,
+            }),
+        _ => Known::default(),
+    }
+}
+
+/// A count as Matomo sends it (a number or a numeric string); anything else is 0.
+fn number(value: Option<&Value>) -> u64 {
+    match value {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        Some(Value::String(s)) => s.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_period_or_the_largest_inside() {
+        assert_eq!(
+            known(&json!({"nb_uniq_visitors": 15, "nb_visits": "17"})),
+            Known { visitors: 15, visits: 17 }
+        );
+        // A year's months: the most visitors of any month, every visit.
+        let months = json!({"2026-01": {"nb_uniq_visitors": 4, "nb_visits": 9},
+                            "2026-02": [],
+                            "2026-03": {"nb_uniq_visitors": 7, "nb_visits": 8}});
+        assert_eq!(known(&months), Known { visitors: 7, visits: 17 });
+        // A period without distinct counts proves nobody.
+        assert_eq!(known(&json!({"nb_visits": 200})), Known { visitors: 0, visits: 200 });
+        assert_eq!(known(&json!([])), Known::default());
+    }
+}

@@ -1,0 +1,101 @@
+//! Learning the k-anonymous vocabulary of a period from Matomo's aggregate reports.
+
+use std::collections::BTreeSet;
+
+use super::Deployment;
+use super::args::Request;
+use super::report::{Labels, MAX_CHECKED_ROWS, Pipeline, fetch_rows};
+use super::visitors::Visitors;
+use crate::ToolError;
+use crate::minimise::{TextKind, Vocabulary};
+use crate::models::{actions, events, referrers};
+
+/// The values of `needed` that at least `k` distinct visitors of the period share, by kind.
+///
+/// Each kind is read from the report listing its values (page URLs, titles, event
+/// categories and actions, referrers), for the whole period without a segment, labels
+/// scrubbed as the visit's values are; a value passes when its row passes the threshold,
+/// Matomo asked for the distinct visitors of rows that could (at most [`MAX_CHECKED_ROWS`]
+/// per report, most visits first).
+pub(crate) async fn learn(
+    deployment: &Deployment,
+    request: &Request,
+    needed: &BTreeSet<(TextKind, String)>,
+) -> Result<Vocabulary, ToolError> {
+    let mut vocabulary = Vocabulary::new();
+    let kinds: BTreeSet<TextKind> = needed.iter().map(|(kind, _)| *kind).collect();
+    for kind in kinds {
+        let sources: &[Source] = match kind {
+            TextKind::Url => &[Source::Pages],
+            TextKind::Title => &[Source::Titles],
+            TextKind::EventCategory => &[Source::EventCategories],
+            TextKind::EventAction => &[Source::EventActions],
+            TextKind::Referrer => &[
+                Source::Websites,
+                Source::SearchEngines,
+                Source::Campaigns,
+                Source::Socials,
+            ],
+        };
+        for source in sources {
+            let rows = source.rows(deployment, request).await?;
+            let pipeline = Pipeline {
+                scrubber: &deployment.scrubber,
+                threshold: deployment.threshold,
+                request,
+                labels: if *source == Source::Pages {
+                    Labels::Url
+                } else {
+                    Labels::Text
+                },
+            };
+            let mut rows: Vec<_> = pipeline
+                .scrubbed(rows)
+                .into_iter()
+                .filter(|row| needed.contains(&(kind, row.label.as_str().to_owned())))
+                .collect();
+            let visitors = Visitors::new(&deployment.client, request, None);
+            pipeline
+                .check_rows(&visitors, &mut rows, MAX_CHECKED_ROWS)
+                .await?;
+            for row in rows.iter().filter(|row| deployment.threshold.passes(row)) {
+                vocabulary.allow(kind, &row.label);
+            }
+        }
+    }
+    Ok(vocabulary)
+}
+
+/// The reports that list the values of a kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Pages,
+    Titles,
+    EventCategories,
+    EventActions,
+    Websites,
+    SearchEngines,
+    Campaigns,
+    Socials,
+}
+
+impl Source {
+    async fn rows(
+        self,
+        deployment: &Deployment,
+        request: &Request,
+    ) -> Result<Vec<super::SourceRow>, ToolError> {
+        match self {
+            Self::Pages => fetch_rows::<actions::GetPageUrls>(deployment, request, true).await,
+            Self::Titles => fetch_rows::<actions::GetPageTitles>(deployment, request, true).await,
+            Self::EventCategories => fetch_rows::<events::GetCategory>(deployment, request, false).await,
+            Self::EventActions => fetch_rows::<events::GetAction>(deployment, request, false).await,
+            Self::Websites => fetch_rows::<referrers::GetWebsites>(deployment, request, false).await,
+            Self::SearchEngines => {
+                fetch_rows::<referrers::GetSearchEngines>(deployment, request, false).await
+            }
+            Self::Campaigns => fetch_rows::<referrers::GetCampaigns>(deployment, request, false).await,
+            Self::Socials => fetch_rows::<referrers::GetSocials>(deployment, request, false).await,
+        }
+    }
+}
