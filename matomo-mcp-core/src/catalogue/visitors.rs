@@ -62,7 +62,14 @@ impl<'a> Visitors<'a> {
         let calls = segments
             .iter()
             .map(|segment| {
-                let mut params = Params::new().sites(sites.clone()).period(period).date(date);
+                // Only the two counts: cheaper, and never the same request as a tool's own
+                // `VisitsSummary.get` (whose cached answer must have been decoded first).
+                let mut params = Params::new()
+                    .sites(sites.clone())
+                    .period(period)
+                    .date(date)
+                    .with("showColumns", "nb_uniq_visitors,nb_visits")
+                    .map_err(to_tool_error)?;
                 let combined = match (self.base, segment) {
                     (Some(base), Some(s)) => Some(base.and(s)),
                     (Some(base), None) => Some(base.clone()),
@@ -71,9 +78,9 @@ impl<'a> Visitors<'a> {
                 if let Some(segment) = combined {
                     params = params.segment(segment);
                 }
-                (visits_summary::Get::METHOD, params)
+                Ok((visits_summary::Get::METHOD, params))
             })
-            .collect::<Vec<_>>();
+            .collect::<Result<Vec<_>, ToolError>>()?;
         let answers = self.client.call_many(&calls).await.map_err(to_tool_error)?;
         Ok(answers
             .into_iter()

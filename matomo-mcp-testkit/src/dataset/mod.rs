@@ -246,4 +246,27 @@ impl Dataset {
             .iter()
             .filter(move |v| v.site == site && v.day >= start && v.day <= end)
     }
+
+    /// Ground truth for privacy tests: the distinct visitor ids of the site's visits within
+    /// `start..=end` that match every segment of `segments` (Matomo's grammar, as the emulator
+    /// applies it; an empty string matches every visit).
+    ///
+    /// Errors name a segment the emulator cannot read.
+    pub fn visitors_matching(
+        &self,
+        site: u32,
+        start: Day,
+        end: Day,
+        segments: &[&str],
+    ) -> Result<std::collections::BTreeSet<String>, String> {
+        let parsed = segments
+            .iter()
+            .map(|s| crate::api::segment::Segment::parse(s).map_err(|e| format!("{s}: {e:?}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self
+            .visits_in(site, start, end)
+            .filter(|v| parsed.iter().all(|p| p.matches(v)))
+            .map(|v| v.visitor_id.clone())
+            .collect())
+    }
 }

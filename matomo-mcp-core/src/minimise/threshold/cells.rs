@@ -132,7 +132,11 @@ impl<'a> Cells<'a> {
             None | Some(Basis::Extreme) => false,
             Some(Basis::Row) => true,
             Some(Basis::People) => !nonzero || count(value) >= self.k,
-            Some(Basis::Part { .. }) => !nonzero || self.part_visitors(name, depth) >= self.k,
+            // None of a withheld whole's visits is still a number about that whole.
+            Some(Basis::Part { of, .. }) if !nonzero => {
+                of.is_none_or(|of| self.shown(of, depth + 1))
+            }
+            Some(Basis::Part { .. }) => self.part_visitors(name, depth) >= self.k,
             Some(Basis::AllOrNone(of)) => !nonzero || value == self.metrics.get(of),
             Some(Basis::Follows(bases)) => bases
                 .iter()

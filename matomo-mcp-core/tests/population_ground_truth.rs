@@ -1,0 +1,396 @@
+//! Every number in every answer describes at least k distinct visitors, checked against the
+//! emulator's dataset, which knows the people behind every number.
+//!
+//! Random segments built from aggregate dimensions (many narrow to a single visit), random
+//! periods, every segment-capable report tool and the summaries. For each shown row the test
+//! finds the visitors behind it itself: Matomo's raw rows for the same question, scrubbed as
+//! the tool scrubs, each row's visits selected by its own segment over the dataset.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use matomo_mcp_core::catalogue::{self, Deployment};
+use matomo_mcp_core::client::MatomoClient;
+use matomo_mcp_core::minimise::{Scrubber, Threshold};
+use matomo_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, RangeEnd, Sites};
+use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::segment::Segment;
+use matomo_mcp_core::{PrivacyClass, Toolbox};
+use matomo_mcp_testkit::{Dataset, Day, Emulator};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "view0123456789abcdef0123456789ab";
+const K: u64 = 5;
+const SITE: u32 = 1;
+
+/// (tool, Matomo method, flat, labels are URLs)
+const REPORT_TOOLS: &[(&str, &str, bool, bool)] = &[
+    ("top_pages", "Actions.getPageUrls", true, true),
+    ("entry_pages", "Actions.getEntryPageUrls", true, true),
+    ("page_titles", "Actions.getPageTitles", true, false),
+    ("site_search_keywords", "Actions.getSiteSearchKeywords", false, false),
+    ("referrer_types", "Referrers.getReferrerType", false, false),
+    ("referrer_websites", "Referrers.getWebsites", false, true),
+    ("search_engines", "Referrers.getSearchEngines", false, false),
+    ("campaigns", "Referrers.getCampaigns", false, false),
+    ("social_networks", "Referrers.getSocials", false, false),
+    ("countries", "UserCountry.getCountry", false, false),
+    ("cities", "UserCountry.getCity", false, false),
+    ("device_types", "DevicesDetection.getType", false, false),
+    ("browsers", "DevicesDetection.getBrowsers", false, false),
+    ("os_versions", "DevicesDetection.getOsVersions", false, false),
+    ("event_categories", "Events.getCategory", false, false),
+    ("event_actions", "Events.getAction", false, false),
+    ("event_names", "Events.getName", false, false),
+    (
+        "visits_per_hour",
+        "VisitTime.getVisitInformationPerServerTime",
+        false,
+        false,
+    ),
+];
+
+struct World {
+    emu: Emulator,
+    toolbox: Toolbox<Deployment>,
+    raw: MatomoClient,
+    scrubber: Scrubber,
+}
+
+async fn world() -> World {
+    let emu = Emulator::builder()
+        .seed(11)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap();
+    let client = MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
+    let deployment = Deployment::from_parts(
+        client,
+        TOKEN,
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(K).unwrap(),
+        PrivacyClass::Aggregate,
+        None,
+    );
+    let raw = MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .no_cache()
+        .build()
+        .unwrap();
+    World {
+        toolbox: catalogue::toolbox(deployment, None).unwrap(),
+        emu,
+        raw,
+        scrubber: Scrubber::builder().build().unwrap(),
+    }
+}
+
+/// A small deterministic generator, so a failure names its case and replays.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// One question: a period (and the days it covers) and a segment.
+#[derive(Debug, Clone)]
+struct Question {
+    period: &'static str,
+    date: String,
+    start: Day,
+    end: Day,
+    segment: Option<String>,
+}
+
+fn ymd(day: Day) -> String {
+    let (y, m, d) = day.ymd();
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn question(rng: &mut Rng, data: &Dataset) -> Question {
+    let today = data.today;
+    let (period, start, end) = match rng.below(4) {
+        0 | 1 => {
+            let day = today.plus(-(rng.below(10) as i64));
+            ("day", day, day)
+        }
+        2 => {
+            let end = today.plus(-(rng.below(5) as i64));
+            ("range", end.plus(-(1 + rng.below(9) as i64)), end)
+        }
+        _ => ("month", today.month_start(), today.month_end()),
+    };
+    let date = match period {
+        "range" => format!("{},{}", ymd(start), ymd(end)),
+        _ => ymd(start),
+    };
+    // Conditions taken from one real visit, so that several together single it out.
+    let visits: Vec<_> = data.visits_in(SITE, start, end).collect();
+    let segment = (!visits.is_empty() && rng.below(5) > 0).then(|| {
+        let v = visits[rng.below(visits.len())];
+        let all = [
+            format!("countryCode=={}", v.location.country_code),
+            format!("deviceType=={}", v.device.device_type),
+            format!("browserCode=={}", v.browser.code),
+            format!("visitServerHour=={}", v.server_hour()),
+            format!("referrerType=={}", v.referrer.type_code()),
+            format!(
+                "visitorType=={}",
+                if v.returning { "returning" } else { "new" }
+            ),
+            format!("visitDuration=={}", v.duration),
+            format!("actions=={}", v.nb_actions()),
+        ];
+        let n = 1 + rng.below(4);
+        let mut picked: Vec<String> = Vec::new();
+        while picked.len() < n {
+            let c = all[rng.below(all.len())].clone();
+            if !picked.contains(&c) {
+                picked.push(c);
+            }
+        }
+        picked.join(";")
+    });
+    Question {
+        period,
+        date,
+        start,
+        end,
+        segment,
+    }
+}
+
+fn day_of(text: &str) -> Ymd {
+    text.parse::<Date>()
+        .ok()
+        .and_then(|d| match d {
+            Date::Day(day) => Some(day),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn params(q: &Question) -> Params {
+    let period = match q.period {
+        "day" => Period::Day,
+        "month" => Period::Month,
+        _ => Period::Range,
+    };
+    let date = match q.period {
+        "range" => Date::range(
+            day_of(&ymd(q.start)),
+            RangeEnd::Day(day_of(&ymd(q.end))),
+        )
+        .unwrap(),
+        _ => Date::Day(day_of(&q.date)),
+    };
+    let mut p = Params::new()
+        .sites(Sites::one(SITE).unwrap())
+        .period(period)
+        .date(date);
+    if let Some(s) = &q.segment {
+        p = p.segment(Segment::parse(s).unwrap());
+    }
+    p
+}
+
+fn args(q: &Question) -> Value {
+    let mut a = json!({ "site": SITE, "period": q.period, "date": q.date, "limit": 100 });
+    if let Some(s) = &q.segment {
+        a["segment"] = json!(s);
+    }
+    a
+}
+
+impl World {
+    fn visitors(&self, q: &Question, more: &[&str]) -> BTreeSet<String> {
+        let mut segments: Vec<&str> = more.to_vec();
+        if let Some(s) = &q.segment {
+            segments.push(s);
+        }
+        self.emu
+            .dataset()
+            .visitors_matching(SITE, q.start, q.end, &segments)
+            .unwrap()
+    }
+
+    fn scrub(&self, label: &str, url: bool) -> String {
+        let scrubbed = if url {
+            self.scrubber.url(label)
+        } else {
+            self.scrubber.text(label)
+        };
+        serde_json::to_value(scrubbed)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The visitors behind each scrubbed label of Matomo's own rows for the question.
+    async fn truth(
+        &self,
+        q: &Question,
+        method: &str,
+        flat: bool,
+        url: bool,
+    ) -> BTreeMap<String, BTreeSet<String>> {
+        let p = params(q).flat(flat).limit(Limit::rows(5_000).unwrap());
+        let rows = self.raw.call_raw(method, &p).await.unwrap();
+        let mut truth: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for row in rows.as_array().cloned().unwrap_or_default() {
+            let visits = row["nb_visits"].as_f64().unwrap_or(0.0);
+            if visits == 0.0 {
+                continue;
+            }
+            let label = match &row["label"] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let segment = row["segment"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method}: a row without a segment: {row}"));
+            let people = self.visitors(q, &[segment]);
+            truth
+                .entry(self.scrub(&label, url))
+                .or_default()
+                .extend(people);
+        }
+        truth
+    }
+}
+
+#[tokio::test]
+async fn every_number_describes_at_least_k_visitors() {
+    let w = world().await;
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut shown_rows, mut others, mut withheld) = (0, 0, 0);
+    for case in 0..24 {
+        let q = question(&mut rng, w.emu.dataset());
+        let whole = w.visitors(&q, &[]).len() as u64;
+        for &(tool, method, flat, url) in REPORT_TOOLS {
+            let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
+            assert!(!result.is_error(), "case {case} {tool} {q:?}: {}", result.text());
+            let out = result.structured().unwrap();
+            let rows = out["rows"].as_array().unwrap();
+            if out["withheld"] == true {
+                assert!(rows.is_empty());
+                withheld += 1;
+                continue;
+            }
+            if !rows.is_empty() {
+                assert!(whole >= K, "case {case} {tool} {q:?}: {whole} visitors in all");
+            }
+            let truth = w.truth(&q, method, flat, url).await;
+            let shown: BTreeSet<&str> = rows.iter().filter_map(|r| r["label"].as_str()).collect();
+            for row in rows {
+                let label = row["label"].as_str().unwrap();
+                let people = if label.starts_with("Other (") {
+                    others += 1;
+                    truth
+                        .iter()
+                        .filter(|(l, _)| !shown.contains(l.as_str()))
+                        .flat_map(|(_, p)| p.iter().cloned())
+                        .collect::<BTreeSet<_>>()
+                } else {
+                    truth.get(label).cloned().unwrap_or_default()
+                };
+                shown_rows += 1;
+                assert!(
+                    people.len() as u64 >= K,
+                    "case {case} {tool} {q:?}: `{label}` is about {} visitors: {row}",
+                    people.len()
+                );
+            }
+        }
+        check_summary(&w, &q, case, whole).await;
+    }
+    // The cases reach every branch: rows shown, answers withheld.
+    assert!(shown_rows > 100 && withheld > 0, "{shown_rows} {withheld} {others}");
+}
+
+/// `visits_summary`: shown only for k visitors, and its parts only for k of them.
+async fn check_summary(w: &World, q: &Question, case: usize, whole: u64) {
+    let mut a = args(q);
+    a.as_object_mut().unwrap().remove("limit");
+    let result = w.toolbox.call("visits_summary", Some(a)).await.unwrap();
+    let out = result.structured().unwrap().clone();
+    let metrics = out["metrics"].as_object().unwrap();
+    if metrics.is_empty() {
+        return;
+    }
+    assert!(whole >= K, "case {case} {q:?}: {out}");
+    for (metric, segment) in [
+        ("bounce_count", "actions<=1"),
+        ("nb_visits_converted", "visitConverted==1"),
+    ] {
+        if metrics.get(metric).and_then(Value::as_f64).unwrap_or(0.0) > 0.0 {
+            let people = w.visitors(q, &[segment]).len() as u64;
+            assert!(people >= K, "case {case} {q:?}: {metric} about {people}: {out}");
+        }
+    }
+    assert!(metrics.get("max_actions").is_none(), "one visit's value: {out}");
+}
+
+/// Entries and exits of a shown page are about k visitors too.
+#[tokio::test]
+async fn entry_and_exit_counts_of_pages_describe_k_visitors() {
+    let w = world().await;
+    let data = w.emu.dataset();
+    let mut checked = 0;
+    for back in 0..10 {
+        let day = data.today.plus(-back);
+        let q = Question {
+            period: "day",
+            date: ymd(day),
+            start: day,
+            end: day,
+            segment: None,
+        };
+        let result = w.toolbox.call("top_pages", Some(args(&q))).await.unwrap();
+        let out = result.structured().unwrap();
+        for row in out["rows"].as_array().unwrap() {
+            let label = row["label"].as_str().unwrap();
+            for (metric, first) in [("entry_nb_visits", true), ("exit_nb_visits", false)] {
+                let Some(n) = row[metric].as_f64().filter(|n| *n > 0.0) else {
+                    continue;
+                };
+                let people: BTreeSet<&str> = data
+                    .visits_in(SITE, day, day)
+                    .filter(|v| {
+                        let pages: Vec<_> = v.pages().collect();
+                        let page = if first { pages.first() } else { pages.last() };
+                        page.is_some_and(|(u, _, _)| {
+                            let path = u.split_once("://").map_or(*u, |(_, r)| r);
+                            let path = path.find('/').map_or("/", |i| &path[i..]);
+                            w.scrub(path, true) == label
+                        })
+                    })
+                    .map(|v| v.visitor_id.as_str())
+                    .collect();
+                checked += 1;
+                assert!(
+                    people.len() as u64 >= K,
+                    "{label} {metric}={n} is about {} visitors",
+                    people.len()
+                );
+            }
+        }
+    }
+    assert!(checked > 0);
+}
