@@ -394,3 +394,43 @@ async fn entry_and_exit_counts_of_pages_describe_k_visitors() {
     }
     assert!(checked > 0);
 }
+
+/// The planted person's pages, titles, searches and events are about one visitor: no report
+/// shows them, however scrubbing groups them.
+#[tokio::test]
+async fn the_rare_person_is_in_no_report() {
+    let w = world().await;
+    let data = w.emu.dataset();
+    let mut seen_days = 0;
+    for back in 0..8 {
+        let day = data.today.plus(-back);
+        let q = Question {
+            period: "day",
+            date: ymd(day),
+            start: day,
+            end: day,
+            segment: None,
+        };
+        if w.visitors(&q, &["pageTitle=@Olaf"]).is_empty() {
+            continue;
+        }
+        seen_days += 1;
+        for &(tool, method, flat, url) in REPORT_TOOLS {
+            let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
+            let text = serde_json::to_string(result.structured().unwrap()).unwrap();
+            let lower = text.to_lowercase();
+            for planted in ["olaf", "brennan", "/patients/"] {
+                assert!(!lower.contains(planted), "{tool} {}: {text}", q.date);
+            }
+            // And the ground truth agrees row by row.
+            let truth = w.truth(&q, method, flat, url).await;
+            for row in result.structured().unwrap()["rows"].as_array().unwrap() {
+                let label = row["label"].as_str().unwrap();
+                if let Some(people) = truth.get(label) {
+                    assert!(people.len() as u64 >= K, "{tool}: {label}");
+                }
+            }
+        }
+    }
+    assert!(seen_days >= 2, "the person visits on several days");
+}

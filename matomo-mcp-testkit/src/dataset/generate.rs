@@ -120,6 +120,7 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
         }
     }
     plant_rare_personal_data(&sites, &mut visits);
+    plant_a_rare_person(today, &mut visits);
     visits.sort_by_key(|v| (v.first_ts, v.site));
     for (i, v) in visits.iter_mut().enumerate() {
         v.id = i as u64 + 1;
@@ -149,6 +150,59 @@ fn plant_rare_personal_data(sites: &[Site], visits: &mut [Visit]) {
                 keyword: "jane doe divorce lawyer".into(),
             });
         }
+    }
+}
+
+/// The name of the person whose rare pages, titles, searches and events [`plant_a_rare_person`]
+/// adds: no scrubbing pattern finds it, only the threshold and the vocabulary can keep it out.
+pub const RARE_PERSON: &str = "Olaf Brennan";
+
+/// One returning visitor of site 1 gets, in each of their visits of the last week, pages,
+/// titles, a search and an event nobody else has: patient records under several ids (which
+/// scrubbing turns into one label, still about one person), a booking with their name, a
+/// search for their own name. Names are not patterns; only counting people keeps them out.
+fn plant_a_rare_person(today: Day, visits: &mut [Visit]) {
+    let recent = |v: &Visit| v.site == 1 && v.day >= today.plus(-7) && v.day < today;
+    // A visitor with visits on at least two recent days.
+    let mut days_of: std::collections::BTreeMap<&str, std::collections::BTreeSet<i64>> =
+        Default::default();
+    for v in visits.iter().filter(|v| recent(v)) {
+        days_of.entry(&v.visitor_id).or_default().insert(v.day.0);
+    }
+    let Some(person) = days_of
+        .iter()
+        .find(|(_, days)| days.len() >= 2)
+        .map(|(id, _)| (*id).to_owned())
+    else {
+        return;
+    };
+    for (n, visit) in visits
+        .iter_mut()
+        .filter(|v| recent(v) && v.visitor_id == person)
+        .enumerate()
+    {
+        let base = "https://shop.example.com";
+        for i in 0..6 {
+            visit.actions.push(Action::Page {
+                url: format!("{base}/patients/{}/record", 482_100 + i + 10 * n),
+                title: format!("Patient record: {RARE_PERSON}"),
+                time_spent: 30,
+            });
+        }
+        visit.actions.push(Action::Page {
+            url: format!("{base}/booking/confirmed-for-olaf-brennan"),
+            title: format!("Booking confirmed for {RARE_PERSON}"),
+            time_spent: 12,
+        });
+        visit.actions.push(Action::Search {
+            keyword: "olaf brennan test results".into(),
+        });
+        visit.actions.push(Action::Event {
+            category: "Appointments of Olaf Brennan".into(),
+            action: "Cancelled by Olaf Brennan".into(),
+            name: "olaf-brennan-slot".into(),
+            value: None,
+        });
     }
 }
 

@@ -7,6 +7,7 @@ mod catalog;
 mod generate;
 
 pub use catalog::{Browser, Device, Location};
+pub use generate::RARE_PERSON;
 
 use crate::calendar::Day;
 
