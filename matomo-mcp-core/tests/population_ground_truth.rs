@@ -28,7 +28,12 @@ const REPORT_TOOLS: &[(&str, &str, bool, bool)] = &[
     ("top_pages", "Actions.getPageUrls", true, true),
     ("entry_pages", "Actions.getEntryPageUrls", true, true),
     ("page_titles", "Actions.getPageTitles", true, false),
-    ("site_search_keywords", "Actions.getSiteSearchKeywords", false, false),
+    (
+        "site_search_keywords",
+        "Actions.getSiteSearchKeywords",
+        false,
+        false,
+    ),
     ("referrer_types", "Referrers.getReferrerType", false, false),
     ("referrer_websites", "Referrers.getWebsites", false, true),
     ("search_engines", "Referrers.getSearchEngines", false, false),
@@ -38,7 +43,12 @@ const REPORT_TOOLS: &[(&str, &str, bool, bool)] = &[
     ("cities", "UserCountry.getCity", false, false),
     ("device_types", "DevicesDetection.getType", false, false),
     ("browsers", "DevicesDetection.getBrowsers", false, false),
-    ("os_versions", "DevicesDetection.getOsVersions", false, false),
+    (
+        "os_versions",
+        "DevicesDetection.getOsVersions",
+        false,
+        false,
+    ),
     ("event_categories", "Events.getCategory", false, false),
     ("event_actions", "Events.getAction", false, false),
     ("event_names", "Events.getName", false, false),
@@ -192,11 +202,7 @@ fn params(q: &Question) -> Params {
         _ => Period::Range,
     };
     let date = match q.period {
-        "range" => Date::range(
-            day_of(&ymd(q.start)),
-            RangeEnd::Day(day_of(&ymd(q.end))),
-        )
-        .unwrap(),
+        "range" => Date::range(day_of(&ymd(q.start)), RangeEnd::Day(day_of(&ymd(q.end)))).unwrap(),
         _ => Date::Day(day_of(&q.date)),
     };
     let mut p = Params::new()
@@ -285,7 +291,11 @@ async fn every_number_describes_at_least_k_visitors() {
         let whole = w.visitors(&q, &[]).len() as u64;
         for &(tool, method, flat, url) in REPORT_TOOLS {
             let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
-            assert!(!result.is_error(), "case {case} {tool} {q:?}: {}", result.text());
+            assert!(
+                !result.is_error(),
+                "case {case} {tool} {q:?}: {}",
+                result.text()
+            );
             let out = result.structured().unwrap();
             let rows = out["rows"].as_array().unwrap();
             if out["withheld"] == true {
@@ -294,7 +304,10 @@ async fn every_number_describes_at_least_k_visitors() {
                 continue;
             }
             if !rows.is_empty() {
-                assert!(whole >= K, "case {case} {tool} {q:?}: {whole} visitors in all");
+                assert!(
+                    whole >= K,
+                    "case {case} {tool} {q:?}: {whole} visitors in all"
+                );
             }
             let truth = w.truth(&q, method, flat, url).await;
             let shown: BTreeSet<&str> = rows.iter().filter_map(|r| r["label"].as_str()).collect();
@@ -321,7 +334,10 @@ async fn every_number_describes_at_least_k_visitors() {
         check_summary(&w, &q, case, whole).await;
     }
     // The cases reach every branch: rows shown, answers withheld.
-    assert!(shown_rows > 100 && withheld > 0, "{shown_rows} {withheld} {others}");
+    assert!(
+        shown_rows > 100 && withheld > 0,
+        "{shown_rows} {withheld} {others}"
+    );
 }
 
 /// `visits_summary`: shown only for k visitors, and its parts only for k of them.
@@ -341,10 +357,16 @@ async fn check_summary(w: &World, q: &Question, case: usize, whole: u64) {
     ] {
         if metrics.get(metric).and_then(Value::as_f64).unwrap_or(0.0) > 0.0 {
             let people = w.visitors(q, &[segment]).len() as u64;
-            assert!(people >= K, "case {case} {q:?}: {metric} about {people}: {out}");
+            assert!(
+                people >= K,
+                "case {case} {q:?}: {metric} about {people}: {out}"
+            );
         }
     }
-    assert!(metrics.get("max_actions").is_none(), "one visit's value: {out}");
+    assert!(
+        metrics.get("max_actions").is_none(),
+        "one visit's value: {out}"
+    );
 }
 
 /// Entries and exits of a shown page are about k visitors too.

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
+use matomo_mcp_core::Toolbox;
 use matomo_mcp_core::catalogue::{self, Deployment};
 use matomo_mcp_core::config::Config;
 use matomo_mcp_core::minimise::Scrubber;
-use matomo_mcp_core::Toolbox;
 use matomo_mcp_testkit::{Day, Emulator, RARE_PERSON};
 use serde_json::{Value, json};
 
@@ -22,7 +22,10 @@ async fn setup(name: &str) -> (Emulator, Toolbox<Deployment>) {
         .start()
         .await
         .unwrap();
-    let key = std::env::temp_dir().join(format!("matomo-mcp-vocabulary-key-{name}-{}", std::process::id()));
+    let key = std::env::temp_dir().join(format!(
+        "matomo-mcp-vocabulary-key-{name}-{}",
+        std::process::id()
+    ));
     std::fs::write(&key, [7u8; 32]).unwrap();
     let toml = format!(
         "enabled = true\nceiling = \"pseudonymous\"\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy]\npseudonym_key_file = \"{}\"\n",
@@ -88,7 +91,11 @@ async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
         );
         let all = result.to_json().to_string().to_lowercase();
         for value in &planted {
-            assert!(!all.contains(value.as_str()), "{value} on {}: {all}", ymd(day));
+            assert!(
+                !all.contains(value.as_str()),
+                "{value} on {}: {all}",
+                ymd(day)
+            );
         }
         generalised += out["generalised_values"].as_u64().unwrap();
 
@@ -121,7 +128,11 @@ async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
                         continue;
                     }
                     let people = visitors_with(shown, title);
-                    assert!(people.len() >= K, "{field} `{shown}` is shared by {}", people.len());
+                    assert!(
+                        people.len() >= K,
+                        "{field} `{shown}` is shared by {}",
+                        people.len()
+                    );
                     common_shown += 1;
                 }
             }
@@ -129,7 +140,10 @@ async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
     }
     assert!(days_with_person >= 2, "the person visits on several days");
     assert!(generalised > 0, "rare values were generalised");
-    assert!(common_shown > 20, "common values are still shown: {common_shown}");
+    assert!(
+        common_shown > 20,
+        "common values are still shown: {common_shown}"
+    );
 }
 
 #[tokio::test]

@@ -112,6 +112,8 @@ pub fn page_urls(rows: usize, seed: u64) -> Vec<u8> {
         let hits = visits + rng.below(visits + 1);
         object.insert("label".into(), json!(label));
         object.insert("nb_visits".into(), json!(visits));
+        // A day's report: Matomo counts each row's distinct visitors, which the threshold needs.
+        object.insert("nb_uniq_visitors".into(), json!(visits - visits / 8));
         object.insert("nb_hits".into(), json!(hits));
         object.insert("sum_time_spent".into(), json!(hits * (20 + rng.below(90))));
         object.insert(

@@ -4,7 +4,7 @@
 
 use matomo_mcp_core::catalogue::tools::visit_log::VisitLog;
 use matomo_mcp_core::catalogue::{Labels, ReportArgs, render_report, report_from_body};
-use matomo_mcp_core::minimise::{Generaliser, Scrubber, Threshold};
+use matomo_mcp_core::minimise::{Generaliser, Scrubber, Threshold, Vocabulary};
 use matomo_mcp_core::models::live;
 use serde_json::Value;
 
@@ -41,8 +41,14 @@ pub fn report_pipeline(
 pub fn visit_pipeline(body: &[u8], generaliser: &Generaliser<'_>) -> usize {
     let visits: <live::GetLastVisitsDetails as matomo_mcp_core::models::Report>::Output =
         matomo_mcp_core::models::decode(body).expect("generated visits decode");
+    let mut visits: Vec<_> = visits.iter().map(|v| generaliser.visit(v)).collect();
+    // With an empty vocabulary every visitor text is generalised: the most work this step does.
+    let generalised_values = Vocabulary::new().generalise(&mut visits);
     let log = VisitLog {
-        visits: visits.iter().map(|v| generaliser.visit(v)).collect(),
+        visits,
+        generalised_values,
+        withheld: false,
+        threshold_k: 5,
     };
     let structured = serde_json::to_string(&log).expect("serialisable");
     let text: usize = log

@@ -15,9 +15,9 @@ mod args;
 mod deployment;
 mod report;
 mod source_row;
+pub mod tools;
 mod visitors;
 mod vocabulary;
-pub mod tools;
 
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::{Deployment, StartupError};

@@ -265,8 +265,8 @@ impl Pipeline<'_> {
             return Ok(self.withheld());
         }
         let mut rows = self.scrubbed(rows);
-        let budget = (self.request.offset as usize + self.request.limit as usize)
-            .min(MAX_CHECKED_ROWS);
+        let budget =
+            (self.request.offset as usize + self.request.limit as usize).min(MAX_CHECKED_ROWS);
         let unchecked = self.check_rows(visitors, &mut rows, budget).await?;
         let other = match overlap {
             Overlap::None if !truncated => self.other_visitors(visitors, whole, &rows).await?,
@@ -448,7 +448,11 @@ pub fn render(output: &ReportOutput) -> String {
         .sum();
     let mut text = String::with_capacity(256 + estimate);
     let shown = output.rows.len();
-    let _ = write!(text, "Site {}, {} {}: ", output.site, output.period, output.date);
+    let _ = write!(
+        text,
+        "Site {}, {} {}: ",
+        output.site, output.period, output.date
+    );
     if output.withheld {
         let _ = writeln!(
             text,

@@ -36,7 +36,11 @@ pub(crate) struct Visitors<'a> {
 
 impl<'a> Visitors<'a> {
     /// For the request's site and period, within `base` (the caller's segment) when given.
-    pub(crate) fn new(client: &'a MatomoClient, request: &Request, base: Option<&'a Segment>) -> Self {
+    pub(crate) fn new(
+        client: &'a MatomoClient,
+        request: &Request,
+        base: Option<&'a Segment>,
+    ) -> Self {
         Self {
             client,
             site: request.site,
@@ -54,7 +58,10 @@ impl<'a> Visitors<'a> {
 
     /// For each segment (within the base segment; `None` for the base itself), in one cached
     /// bulk request. A segment Matomo refuses counts as nobody known.
-    pub(crate) async fn within(&self, segments: &[Option<Segment>]) -> Result<Vec<Known>, ToolError> {
+    pub(crate) async fn within(
+        &self,
+        segments: &[Option<Segment>],
+    ) -> Result<Vec<Known>, ToolError> {
         let Some((period, date)) = self.counting_periods() else {
             return Ok(vec![Known::default(); segments.len()]);
         };
@@ -113,10 +120,15 @@ impl<'a> Visitors<'a> {
 /// The current year in UTC, `days_back` days ago; `None` within a day of New Year, when the
 /// site's own time zone may already (or still) be in another year.
 fn utc_year(days_back: i64) -> Option<u16> {
-    let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+    let today = jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date();
     let day = today.checked_sub(jiff::Span::new().days(days_back)).ok()?;
-    let near_new_year = (day.month() == 12 && day.day() == 31) || (day.month() == 1 && day.day() == 1);
-    (!near_new_year).then(|| u16::try_from(day.year()).ok()).flatten()
+    let near_new_year =
+        (day.month() == 12 && day.day() == 31) || (day.month() == 1 && day.day() == 1);
+    (!near_new_year)
+        .then(|| u16::try_from(day.year()).ok())
+        .flatten()
 }
 
 /// The distinct visitors and visits of a `VisitsSummary.get` answer: one object, or one per
@@ -128,14 +140,13 @@ fn known(value: &Value) -> Known {
     };
     match value {
         Value::Object(object) if object.contains_key("nb_visits") => one(object),
-        Value::Object(periods) => periods
-            .values()
-            .filter_map(Value::as_object)
-            .map(one)
-            .fold(Known::default(), |all, part| Known {
+        Value::Object(periods) => periods.values().filter_map(Value::as_object).map(one).fold(
+            Known::default(),
+            |all, part| Known {
                 visitors: all.visitors.max(part.visitors),
                 visits: all.visits + part.visits,
-            }),
+            },
+        ),
         _ => Known::default(),
     }
 }
@@ -158,15 +169,30 @@ mod tests {
     fn one_period_or_the_largest_inside() {
         assert_eq!(
             known(&json!({"nb_uniq_visitors": 15, "nb_visits": "17"})),
-            Known { visitors: 15, visits: 17 }
+            Known {
+                visitors: 15,
+                visits: 17
+            }
         );
         // A year's months: the most visitors of any month, every visit.
         let months = json!({"2026-01": {"nb_uniq_visitors": 4, "nb_visits": 9},
                             "2026-02": [],
                             "2026-03": {"nb_uniq_visitors": 7, "nb_visits": 8}});
-        assert_eq!(known(&months), Known { visitors: 7, visits: 17 });
+        assert_eq!(
+            known(&months),
+            Known {
+                visitors: 7,
+                visits: 17
+            }
+        );
         // A period without distinct counts proves nobody.
-        assert_eq!(known(&json!({"nb_visits": 200})), Known { visitors: 0, visits: 200 });
+        assert_eq!(
+            known(&json!({"nb_visits": 200})),
+            Known {
+                visitors: 0,
+                visits: 200
+            }
+        );
         assert_eq!(known(&json!([])), Known::default());
     }
 }

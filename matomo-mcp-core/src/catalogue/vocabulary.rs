@@ -88,13 +88,19 @@ impl Source {
         match self {
             Self::Pages => fetch_rows::<actions::GetPageUrls>(deployment, request, true).await,
             Self::Titles => fetch_rows::<actions::GetPageTitles>(deployment, request, true).await,
-            Self::EventCategories => fetch_rows::<events::GetCategory>(deployment, request, false).await,
+            Self::EventCategories => {
+                fetch_rows::<events::GetCategory>(deployment, request, false).await
+            }
             Self::EventActions => fetch_rows::<events::GetAction>(deployment, request, false).await,
-            Self::Websites => fetch_rows::<referrers::GetWebsites>(deployment, request, false).await,
+            Self::Websites => {
+                fetch_rows::<referrers::GetWebsites>(deployment, request, false).await
+            }
             Self::SearchEngines => {
                 fetch_rows::<referrers::GetSearchEngines>(deployment, request, false).await
             }
-            Self::Campaigns => fetch_rows::<referrers::GetCampaigns>(deployment, request, false).await,
+            Self::Campaigns => {
+                fetch_rows::<referrers::GetCampaigns>(deployment, request, false).await
+            }
             Self::Socials => fetch_rows::<referrers::GetSocials>(deployment, request, false).await,
         }
     }

@@ -50,10 +50,12 @@ impl MatomoClient {
                 answers[*i] = Some(self.call_raw(method, params).await);
                 continue;
             }
-            let request = chunk.iter().try_fold(BulkRequest::new(), |request, (i, _, _)| {
-                let (method, params) = &calls[*i];
-                request.push(method, params)
-            })?;
+            let request = chunk
+                .iter()
+                .try_fold(BulkRequest::new(), |request, (i, _, _)| {
+                    let (method, params) = &calls[*i];
+                    request.push(method, params)
+                })?;
             let items = self.bulk(&request).await?;
             for ((i, key, pairs), item) in chunk.iter().zip(items) {
                 let method = calls[*i].0;

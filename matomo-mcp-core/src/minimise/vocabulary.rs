@@ -130,7 +130,10 @@ fn path_of(url: &str) -> (&str, &str) {
 
 fn for_each_text(visits: &[GeneralisedVisit], mut f: impl FnMut(TextKind, &VisitText)) {
     for visit in visits {
-        for text in [&visit.referrer_name, &visit.referrer_domain].into_iter().flatten() {
+        for text in [&visit.referrer_name, &visit.referrer_domain]
+            .into_iter()
+            .flatten()
+        {
             f(TextKind::Referrer, text);
         }
         for action in &visit.actions {
@@ -151,7 +154,10 @@ fn for_each_text(visits: &[GeneralisedVisit], mut f: impl FnMut(TextKind, &Visit
 
 fn for_each_text_mut(visits: &mut [GeneralisedVisit], mut f: impl FnMut(TextKind, &mut VisitText)) {
     for visit in visits {
-        for text in [&mut visit.referrer_name, &mut visit.referrer_domain].into_iter().flatten() {
+        for text in [&mut visit.referrer_name, &mut visit.referrer_domain]
+            .into_iter()
+            .flatten()
+        {
             f(TextKind::Referrer, text);
         }
         for action in &mut visit.actions {
@@ -230,15 +236,23 @@ mod tests {
             vocabulary.allow(kind, &ScrubbedText::placeholder(value.to_owned()));
         }
         assert_eq!(vocabulary.generalise(&mut visits), 3);
-        let [rare, common] = &visits[0].actions[..] else { panic!() };
-        assert_eq!(shown(&rare.url), "https://clinic.example/patients/[rare URL]");
+        let [rare, common] = &visits[0].actions[..] else {
+            panic!()
+        };
+        assert_eq!(
+            shown(&rare.url),
+            "https://clinic.example/patients/[rare URL]"
+        );
         assert_eq!(shown(&rare.title), "[rare title]");
         assert_eq!(shown(&rare.event_category), "Video");
         assert_eq!(shown(&common.url), "https://clinic.example/patients/list");
         assert_eq!(shown(&visits[0].referrer_name), "[rare referrer]");
         // Nothing shared at all: the host alone.
         let mut alone = Vocabulary::new();
-        alone.allow(TextKind::Url, &ScrubbedText::placeholder("/about".to_owned()));
+        alone.allow(
+            TextKind::Url,
+            &ScrubbedText::placeholder("/about".to_owned()),
+        );
         assert_eq!(alone.shared_prefix("/patients/7/record"), "/");
     }
 }

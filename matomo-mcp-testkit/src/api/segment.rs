@@ -204,9 +204,8 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
             .actions
             .iter()
             .filter_map(|a| match (a, dim) {
-                (Action::Outlink { url }, "outlinkUrl") | (Action::Download { url }, "downloadUrl") => {
-                    Some(url.clone())
-                }
+                (Action::Outlink { url }, "outlinkUrl")
+                | (Action::Download { url }, "downloadUrl") => Some(url.clone()),
                 _ => None,
             })
             .collect(),

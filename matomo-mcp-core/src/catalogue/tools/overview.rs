@@ -10,7 +10,6 @@ use crate::catalogue::Deployment;
 use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
 use crate::catalogue::report::number;
 use crate::catalogue::visitors::{Known, Visitors};
-use crate::segment::Segment;
 use crate::client::Nested;
 use crate::minimise::Metrics;
 use crate::models::{Report, goals, visits_summary};
@@ -18,6 +17,7 @@ use crate::params::{Date, IdGoal, Params, Period, Sites};
 use crate::policy::parse_and_check_segment;
 use crate::privacy::PrivacyClass;
 use crate::privacy::{FitsUnder, max_class};
+use crate::segment::Segment;
 use crate::{Classified, ToolError, matomo_tool};
 
 /// Numbers about one site and one period.
@@ -86,7 +86,9 @@ impl Population {
         let text = match self {
             Self::Visits => return None,
             Self::Converted => "visitConverted==1",
-            Self::Ordered => "visitEcommerceStatus==ordered,visitEcommerceStatus==orderedThenAbandonedCart",
+            Self::Ordered => {
+                "visitEcommerceStatus==ordered,visitEcommerceStatus==orderedThenAbandonedCart"
+            }
         };
         Segment::parse(text).ok()
     }

@@ -73,10 +73,7 @@ pub async fn site_overview(
         .map_err(to_tool_error)?;
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     let asked = [None, Population::Converted.segment()];
-    let (known, items) = tokio::join!(
-        visitors.within(&asked),
-        deployment.client.bulk(&bulk)
-    );
+    let (known, items) = tokio::join!(visitors.within(&asked), deployment.client.bulk(&bulk));
     let known = known?;
     let (all, converted) = (
         known.first().copied().unwrap_or_default(),
@@ -95,7 +92,13 @@ pub async fn site_overview(
     };
     Ok(SiteOverview {
         visits: summarise(deployment, &request, &visits, Population::Visits, all)?,
-        goals: summarise(deployment, &request, &goals, Population::Converted, converted)?,
+        goals: summarise(
+            deployment,
+            &request,
+            &goals,
+            Population::Converted,
+            converted,
+        )?,
         referrer_types: pipeline
             .proven(&visitors, all, referrer_types, Overlap::None)
             .await?,

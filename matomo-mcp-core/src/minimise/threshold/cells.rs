@@ -47,9 +47,17 @@ enum Basis {
 fn basis(name: &str) -> Option<Basis> {
     use Basis::*;
     Some(match name {
-        "nb_visits" | "nb_actions" | "nb_hits" | "sum_time_spent" | "sum_visit_length"
-        | "nb_events" | "avg_time_on_page" | "nb_actions_per_visit" | "avg_time_on_site"
-        | "nb_uniq_visitors" | "sum_daily_nb_uniq_visitors" => Row,
+        "nb_visits"
+        | "nb_actions"
+        | "nb_hits"
+        | "sum_time_spent"
+        | "sum_visit_length"
+        | "nb_events"
+        | "avg_time_on_page"
+        | "nb_actions_per_visit"
+        | "avg_time_on_site"
+        | "nb_uniq_visitors"
+        | "sum_daily_nb_uniq_visitors" => Row,
         "entry_nb_visits" => Part {
             of: None,
             distinct: Some("entry_nb_uniq_visitors"),

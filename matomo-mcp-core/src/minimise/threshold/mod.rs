@@ -117,7 +117,11 @@ impl Threshold {
     /// Like [`apply`](Self::apply), and shows the top level's suppressed rows merged into one
     /// "Other" row when `other_visitors`, the distinct visitors proven behind those rows
     /// together (for example by Matomo, for a segment that excludes every shown row), reach `k`.
-    pub fn apply_with_other(&self, rows: Vec<ReportRow>, other_visitors: Option<u64>) -> Thresholded {
+    pub fn apply_with_other(
+        &self,
+        rows: Vec<ReportRow>,
+        other_visitors: Option<u64>,
+    ) -> Thresholded {
         let mut out = Thresholded {
             rows: Vec::new(),
             suppressed_rows: 0,
@@ -188,7 +192,8 @@ impl Threshold {
             if visitors >= self.k {
                 let (subtable, _) = self.table(std::mem::take(&mut row.subtable), out);
                 let visits = row.visits();
-                let (metrics, withheld) = Cells::new(&row.metrics, visitors, visits, self.k).apply();
+                let (metrics, withheld) =
+                    Cells::new(&row.metrics, visitors, visits, self.k).apply();
                 out.withheld_metrics.extend(withheld);
                 kept.push(ThresholdedRow::new(
                     ThresholdedLabel::shown(row.label.into_string()),

@@ -50,7 +50,10 @@ fn rows_without_visits_are_not_suppressed() {
         row("Camera", 1.0, Some(1.0)),
     ]);
     assert_eq!(labels(&out), ["Desktop"]);
-    assert_eq!(out.suppressed_rows, 1, "only the camera visit was suppressed");
+    assert_eq!(
+        out.suppressed_rows, 1,
+        "only the camera visit was suppressed"
+    );
 }
 
 #[test]
@@ -172,7 +175,10 @@ fn a_part_is_bounded_by_the_visits_left_out() {
         if let Some(e) = exit_visitors {
             m.set("exit_nb_uniq_visitors", e);
         }
-        threshold.cells(&m, visitors as u64, visits as u64).0.get("exit_nb_visits")
+        threshold
+            .cells(&m, visitors as u64, visits as u64)
+            .0
+            .get("exit_nb_visits")
     };
     // 20 visitors, 23 visits, 8 exits: at least 20 - 15 = 5 visitors exited.
     assert_eq!(part(20.0, 23.0, 8.0, None), Some(8.0));
@@ -252,8 +258,12 @@ fn whole_numbers_serialise_as_integers() {
 
 /// Rows with their true visitor sets: each visitor id is one person.
 fn arb_rows() -> impl Strategy<Value = Vec<(ReportRow, Vec<u8>)>> {
-    let leaf = (0u32..12, proptest::collection::vec(0u8..16, 0..20), any::<bool>()).prop_map(
-        |(i, visits, exact)| {
+    let leaf = (
+        0u32..12,
+        proptest::collection::vec(0u8..16, 0..20),
+        any::<bool>(),
+    )
+        .prop_map(|(i, visits, exact)| {
             let mut people = visits.clone();
             people.sort_unstable();
             people.dedup();
@@ -263,9 +273,11 @@ fn arb_rows() -> impl Strategy<Value = Vec<(ReportRow, Vec<u8>)>> {
             if exact {
                 metrics.set("nb_uniq_visitors", people.len() as f64);
             }
-            (ReportRow::new(ScrubbedText::trusted(format!("/p{i}")), metrics), people)
-        },
-    );
+            (
+                ReportRow::new(ScrubbedText::trusted(format!("/p{i}")), metrics),
+                people,
+            )
+        });
     proptest::collection::vec(leaf, 0..20)
 }
 
