@@ -96,7 +96,8 @@ pub enum Overlap {
 /// This is how a custom tool over any row report gets what the built-in tools get; its output
 /// is aggregate, so an aggregate `#[matomo_tool]` may return it as it is. `flat` asks Matomo for
 /// a flat report (no folder tree); `labels` says how labels are scrubbed. Suppressed rows are
-/// left out, never merged into an "Other" row (that needs to know the report's [`Overlap`]).
+/// left out, never merged into an "Other" row (proving that row's visitors needs to know that the
+/// report's rows split the period's visits, which the built-in tools declare per report).
 ///
 /// ```no_run
 /// use matomo_mcp_core::catalogue::{Deployment, Labels, ReportArgs, ReportOutput, run_report};

@@ -153,8 +153,8 @@ fn plant_rare_personal_data(sites: &[Site], visits: &mut [Visit]) {
     }
 }
 
-/// The name of the person whose rare pages, titles, searches and events [`plant_a_rare_person`]
-/// adds: no scrubbing pattern finds it, only the threshold and the vocabulary can keep it out.
+/// The name of the person whose rare pages, titles, searches and events the dataset plants in
+/// their own visits of site 1: no scrubbing pattern finds it; only counting people keeps it out.
 pub const RARE_PERSON: &str = "Olaf Brennan";
 
 /// One returning visitor of site 1 gets, in each of their visits of the last week, pages,
