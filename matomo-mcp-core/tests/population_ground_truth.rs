@@ -134,7 +134,7 @@ fn ymd(day: Day) -> String {
 
 fn question(rng: &mut Rng, data: &Dataset) -> Question {
     let today = data.today;
-    let (period, start, end) = match rng.below(4) {
+    let (period, start, end) = match rng.below(5) {
         0 | 1 => {
             let day = today.plus(-(rng.below(10) as i64));
             ("day", day, day)
@@ -142,6 +142,10 @@ fn question(rng: &mut Rng, data: &Dataset) -> Question {
         2 => {
             let end = today.plus(-(rng.below(5) as i64));
             ("range", end.plus(-(1 + rng.below(9) as i64)), end)
+        }
+        3 => {
+            let start = today.plus(-7 * rng.below(3) as i64).week_start();
+            ("week", start, start.plus(6))
         }
         _ => ("month", today.month_start(), today.month_end()),
     };
@@ -198,6 +202,7 @@ fn day_of(text: &str) -> Ymd {
 fn params(q: &Question) -> Params {
     let period = match q.period {
         "day" => Period::Day,
+        "week" => Period::Week,
         "month" => Period::Month,
         _ => Period::Range,
     };
@@ -286,7 +291,7 @@ async fn every_number_describes_at_least_k_visitors() {
     let w = world().await;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut shown_rows, mut others, mut withheld) = (0, 0, 0);
-    for case in 0..24 {
+    for case in 0..40 {
         let q = question(&mut rng, w.emu.dataset());
         let whole = w.visitors(&q, &[]).len() as u64;
         for &(tool, method, flat, url) in REPORT_TOOLS {
@@ -332,10 +337,11 @@ async fn every_number_describes_at_least_k_visitors() {
             }
         }
         check_summary(&w, &q, case, whole).await;
+        check_goals_and_trend(&w, &q, case).await;
     }
-    // The cases reach every branch: rows shown, answers withheld.
+    // The cases reach every branch: rows shown, "Other" rows proven, answers withheld.
     assert!(
-        shown_rows > 100 && withheld > 0,
+        shown_rows > 100 && withheld > 0 && others > 0,
         "{shown_rows} {withheld} {others}"
     );
 }
@@ -366,6 +372,103 @@ async fn check_summary(w: &World, q: &Question, case: usize, whole: u64) {
     assert!(
         metrics.get("max_actions").is_none(),
         "one visit's value: {out}"
+    );
+}
+
+/// Goals (converting visitors), e-commerce (ordering visitors), the overview's parts and every
+/// trend point need k distinct visitors of their own.
+async fn check_goals_and_trend(w: &World, q: &Question, case: usize) {
+    let mut a = args(q);
+    a.as_object_mut().unwrap().remove("limit");
+    for (tool, segment) in [
+        ("goals_overview", "visitConverted==1"),
+        ("ecommerce_overview", "visitEcommerceStatus==ordered"),
+    ] {
+        let result = w.toolbox.call(tool, Some(a.clone())).await.unwrap();
+        assert!(!result.is_error(), "{tool}: {}", result.text());
+        let out = result.structured().unwrap();
+        let shown = out["metrics"].as_object().unwrap();
+        let any = shown.values().any(|v| v.as_f64().unwrap_or(0.0) > 0.0);
+        if any {
+            let people = w.visitors(q, &[segment]).len() as u64;
+            assert!(people >= K, "case {case} {tool} {q:?}: about {people}: {out}");
+        }
+    }
+    let result = w.toolbox.call("site_overview", Some(a.clone())).await.unwrap();
+    let out = result.structured().unwrap();
+    if !out["visits"]["metrics"].as_object().unwrap().is_empty() {
+        assert!(w.visitors(q, &[]).len() as u64 >= K, "case {case} {q:?}: {out}");
+    }
+    for row in out["referrer_types"]["rows"].as_array().unwrap() {
+        assert!(row["nb_visits"].as_f64().unwrap() >= K as f64, "{row}");
+    }
+    // A trend of days ending today: each shown point's day has k visitors in the segment.
+    let mut trend = json!({ "site": SITE, "metric": "nb_visits", "period": "day", "last": 10 });
+    if let Some(s) = &q.segment {
+        trend["segment"] = json!(s);
+    }
+    let result = w.toolbox.call("metric_trend", Some(trend)).await.unwrap();
+    assert!(!result.is_error(), "{}", result.text());
+    for point in result.structured().unwrap()["points"].as_array().unwrap() {
+        let Some(value) = point["value"].as_f64().filter(|v| *v > 0.0) else {
+            continue;
+        };
+        let day = Day::parse(point["period"].as_str().unwrap()).unwrap();
+        let on_day = Question {
+            start: day,
+            end: day,
+            ..q.clone()
+        };
+        let people = w.visitors(&on_day, &[]).len() as u64;
+        assert!(people >= K, "case {case} trend {value} on {day:?} about {people}");
+    }
+}
+
+/// The attack of the issue: a segment of aggregate dimensions that selects one visit. Every
+/// tool withholds its whole answer, and says so.
+#[tokio::test]
+async fn a_segment_of_one_visit_withholds_every_tool() {
+    let w = world().await;
+    let day = w.emu.dataset().today.plus(-3);
+    let v = w.emu.dataset().visits_in(SITE, day, day).next().unwrap();
+    let segment = format!(
+        "visitDuration=={};visitServerHour=={};browserCode=={}",
+        v.duration,
+        v.server_hour(),
+        v.browser.code
+    );
+    let q = Question {
+        period: "day",
+        date: ymd(day),
+        start: day,
+        end: day,
+        segment: Some(segment),
+    };
+    assert_eq!(w.visitors(&q, &[]).len(), 1, "the segment singles one visitor out");
+    for &(tool, ..) in REPORT_TOOLS {
+        let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
+        let out = result.structured().unwrap();
+        assert_eq!(out["withheld"], true, "{tool}: {out}");
+        assert_eq!(out["rows"], json!([]), "{tool}");
+        assert_eq!(
+            result.text(),
+            format!(
+                "Site 1, day {}: withheld: fewer than 5 distinct visitors in this site, period and segment.\n",
+                q.date
+            ),
+            "{tool}"
+        );
+    }
+    let mut a = args(&q);
+    a.as_object_mut().unwrap().remove("limit");
+    let result = w.toolbox.call("visits_summary", Some(a)).await.unwrap();
+    assert_eq!(result.structured().unwrap()["suppressed"], true);
+    assert!(
+        result
+            .text()
+            .ends_with("withheld: fewer than 5 distinct visitors."),
+        "{}",
+        result.text()
     );
 }
 
