@@ -391,13 +391,23 @@ async fn check_goals_and_trend(w: &World, q: &Question, case: usize) {
         let any = shown.values().any(|v| v.as_f64().unwrap_or(0.0) > 0.0);
         if any {
             let people = w.visitors(q, &[segment]).len() as u64;
-            assert!(people >= K, "case {case} {tool} {q:?}: about {people}: {out}");
+            assert!(
+                people >= K,
+                "case {case} {tool} {q:?}: about {people}: {out}"
+            );
         }
     }
-    let result = w.toolbox.call("site_overview", Some(a.clone())).await.unwrap();
+    let result = w
+        .toolbox
+        .call("site_overview", Some(a.clone()))
+        .await
+        .unwrap();
     let out = result.structured().unwrap();
     if !out["visits"]["metrics"].as_object().unwrap().is_empty() {
-        assert!(w.visitors(q, &[]).len() as u64 >= K, "case {case} {q:?}: {out}");
+        assert!(
+            w.visitors(q, &[]).len() as u64 >= K,
+            "case {case} {q:?}: {out}"
+        );
     }
     for row in out["referrer_types"]["rows"].as_array().unwrap() {
         assert!(row["nb_visits"].as_f64().unwrap() >= K as f64, "{row}");
@@ -420,7 +430,10 @@ async fn check_goals_and_trend(w: &World, q: &Question, case: usize) {
             ..q.clone()
         };
         let people = w.visitors(&on_day, &[]).len() as u64;
-        assert!(people >= K, "case {case} trend {value} on {day:?} about {people}");
+        assert!(
+            people >= K,
+            "case {case} trend {value} on {day:?} about {people}"
+        );
     }
 }
 
@@ -444,7 +457,11 @@ async fn a_segment_of_one_visit_withholds_every_tool() {
         end: day,
         segment: Some(segment),
     };
-    assert_eq!(w.visitors(&q, &[]).len(), 1, "the segment singles one visitor out");
+    assert_eq!(
+        w.visitors(&q, &[]).len(),
+        1,
+        "the segment singles one visitor out"
+    );
     for &(tool, ..) in REPORT_TOOLS {
         let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
         let out = result.structured().unwrap();

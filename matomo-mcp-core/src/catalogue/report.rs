@@ -85,7 +85,10 @@ pub enum Labels {
 pub enum Overlap {
     /// Every visit is in exactly one row (countries, devices, browsers, referrer types, hours).
     None,
-    /// A visit can be in several rows or in none (pages, titles, events, searches, websites).
+    /// Every visit matching this segment is in exactly one row, and no other visit is in any
+    /// (websites: `referrerType==website`).
+    Within(&'static str),
+    /// A visit can be in several rows or in none (pages, titles, events, searches).
     Possible,
 }
 
@@ -270,7 +273,9 @@ impl Pipeline<'_> {
             (self.request.offset as usize + self.request.limit as usize).min(MAX_CHECKED_ROWS);
         let unchecked = self.check_rows(visitors, &mut rows, budget).await?;
         let other = match overlap {
-            Overlap::None if !truncated => self.other_visitors(visitors, whole, &rows).await?,
+            Overlap::None | Overlap::Within(_) if !truncated => {
+                self.other_visitors(visitors, whole, &rows, overlap).await?
+            }
             _ => None,
         };
         Ok(self.finish(rows, other, unchecked, truncated))
@@ -315,16 +320,18 @@ impl Pipeline<'_> {
     /// The distinct visitors behind every row that does not pass, together: Matomo's count for
     /// the caller's segment and none of the passing rows.
     ///
-    /// Proof that this is the visitors of those rows: in a report where each visit is in at most
-    /// one row ([`Overlap::None`]) and no row was cut off (not truncated), a visit is in a
-    /// suppressed row exactly when it is in the period and segment and in none of the passing
-    /// rows; the segment `not row 1 and not row 2 …` selects exactly those visits. A passing
-    /// row whose segment cannot be negated (merged rows have none) leaves the count unknown.
+    /// Proof that this is the visitors of those rows: in a report where each visit (of those the
+    /// report covers, [`Overlap::Within`]) is in exactly one row ([`Overlap::None`]) and no row
+    /// was cut off (not truncated), a visit is in a suppressed row exactly when it is in the
+    /// period, the segment and the report's visits, and in none of the passing rows; the segment
+    /// `covered and not row 1 and not row 2 …` selects exactly those visits. A passing row whose
+    /// segment cannot be negated (merged rows have none) leaves the count unknown.
     async fn other_visitors(
         &self,
         visitors: &Visitors<'_>,
         whole: Known,
         rows: &[ReportRow],
+        overlap: Overlap,
     ) -> Result<Option<u64>, ToolError> {
         let any_below = rows
             .iter()
@@ -332,7 +339,13 @@ impl Pipeline<'_> {
         if !any_below {
             return Ok(None);
         }
-        let mut exclusion: Option<Segment> = None;
+        let mut exclusion: Option<Segment> = match overlap {
+            Overlap::Within(covered) => match Segment::parse(covered) {
+                Ok(covered) => Some(covered),
+                Err(_) => return Ok(None),
+            },
+            _ => None,
+        };
         for row in rows.iter().filter(|row| self.threshold.passes(row)) {
             let Some(not_row) = row
                 .segment

@@ -9,7 +9,7 @@ use crate::{ToolError, matomo_tool};
 
 /// Declares a report tool; the doc comment is its description.
 macro_rules! report_tool {
-    ($( $(#[doc = $doc:literal])* $name:ident: $report:ty, $labels:ident, flat = $flat:literal, overlap = $overlap:ident; )*) => {$(
+    ($( $(#[doc = $doc:literal])* $name:ident: $report:ty, $labels:ident, flat = $flat:literal, overlap = $overlap:expr; )*) => {$(
         $(#[doc = $doc])*
         ///
         /// Arguments: `site` (from `list_sites`), `period` and `date` for one period, an optional `segment` on
@@ -19,7 +19,7 @@ macro_rules! report_tool {
         /// instructions.
         #[matomo_tool(render = report::render)]
         pub async fn $name(deployment: &Deployment, args: ReportArgs) -> Result<ReportOutput, ToolError> {
-            report::run::<$report>(deployment, &args, Labels::$labels, $flat, PrivacyClass::Aggregate, Overlap::$overlap).await
+            report::run::<$report>(deployment, &args, Labels::$labels, $flat, PrivacyClass::Aggregate, $overlap).await
         }
     )*};
 }
@@ -28,53 +28,53 @@ report_tool! {
     /// Pages of a site by visits for one period, with page-view and time metrics.
     ///
     /// Page URLs lose query strings and fragments.
-    top_pages: actions::GetPageUrls, Url, flat = true, overlap = Possible;
+    top_pages: actions::GetPageUrls, Url, flat = true, overlap = Overlap::Possible;
     /// Entry pages (where visits began) by visits for one period, with bounce and exit metrics.
-    entry_pages: actions::GetEntryPageUrls, Url, flat = true, overlap = Possible;
+    entry_pages: actions::GetEntryPageUrls, Url, flat = true, overlap = Overlap::Possible;
     /// Page titles by visits for one period.
-    page_titles: actions::GetPageTitles, Text, flat = true, overlap = Possible;
+    page_titles: actions::GetPageTitles, Text, flat = true, overlap = Overlap::Possible;
     /// Domains of outlinks (links to other sites) clicked, by visits, for one period.
     ///
     /// Only domains, never full URLs.
-    outlinks: actions::GetOutlinks, Url, flat = false, overlap = Possible;
+    outlinks: actions::GetOutlinks, Url, flat = false, overlap = Overlap::Possible;
     /// Domains of files downloaded, by visits, for one period.
     ///
     /// Only domains, never full URLs.
-    downloads: actions::GetDownloads, Url, flat = false, overlap = Possible;
+    downloads: actions::GetDownloads, Url, flat = false, overlap = Overlap::Possible;
     /// Keywords searched with the site's own search, by visits, for one period.
     ///
     /// People type names and e-mail addresses into search boxes; rare keywords never appear.
-    site_search_keywords: actions::GetSiteSearchKeywords, Text, flat = false, overlap = Possible;
+    site_search_keywords: actions::GetSiteSearchKeywords, Text, flat = false, overlap = Overlap::Possible;
     /// Visits by referrer type (direct entry, search engines, websites, campaigns, social networks) for one period.
-    referrer_types: referrers::GetReferrerType, Text, flat = false, overlap = None;
+    referrer_types: referrers::GetReferrerType, Text, flat = false, overlap = Overlap::None;
     /// Referring websites (domains) by visits for one period.
     ///
     /// Only domains, never full referrer URLs.
-    referrer_websites: referrers::GetWebsites, Url, flat = false, overlap = Possible;
+    referrer_websites: referrers::GetWebsites, Url, flat = false, overlap = Overlap::Within("referrerType==website");
     /// Search engines that sent visits, for one period (engines only, no search terms).
-    search_engines: referrers::GetSearchEngines, Text, flat = false, overlap = Possible;
+    search_engines: referrers::GetSearchEngines, Text, flat = false, overlap = Overlap::Within("referrerType==search");
     /// Campaigns (names set by the site's own links) by visits for one period.
     ///
     /// Campaign keywords (often per-recipient ids) are not included.
-    campaigns: referrers::GetCampaigns, Text, flat = false, overlap = Possible;
+    campaigns: referrers::GetCampaigns, Text, flat = false, overlap = Overlap::Within("referrerType==campaign");
     /// Social networks that sent visits, for one period.
-    social_networks: referrers::GetSocials, Text, flat = false, overlap = Possible;
+    social_networks: referrers::GetSocials, Text, flat = false, overlap = Overlap::Within("referrerType==social");
     /// Visits by country for one period.
-    countries: user_country::GetCountry, Text, flat = false, overlap = None;
+    countries: user_country::GetCountry, Text, flat = false, overlap = Overlap::None;
     /// Visits by city for one period (no coordinates).
-    cities: user_country::GetCity, Text, flat = false, overlap = None;
+    cities: user_country::GetCity, Text, flat = false, overlap = Overlap::None;
     /// Visits by device type (desktop, smartphone, tablet, …) for one period.
-    device_types: devices_detection::GetType, Text, flat = false, overlap = None;
+    device_types: devices_detection::GetType, Text, flat = false, overlap = Overlap::None;
     /// Visits by browser for one period.
-    browsers: devices_detection::GetBrowsers, Text, flat = false, overlap = None;
+    browsers: devices_detection::GetBrowsers, Text, flat = false, overlap = Overlap::None;
     /// Visits by operating system version for one period.
-    os_versions: devices_detection::GetOsVersions, Text, flat = false, overlap = None;
+    os_versions: devices_detection::GetOsVersions, Text, flat = false, overlap = Overlap::None;
     /// Event categories by events and visits for one period.
-    event_categories: events::GetCategory, Text, flat = false, overlap = Possible;
+    event_categories: events::GetCategory, Text, flat = false, overlap = Overlap::Possible;
     /// Event actions by events and visits for one period.
-    event_actions: events::GetAction, Text, flat = false, overlap = Possible;
+    event_actions: events::GetAction, Text, flat = false, overlap = Overlap::Possible;
     /// Event names by events and visits for one period.
-    event_names: events::GetName, Text, flat = false, overlap = Possible;
+    event_names: events::GetName, Text, flat = false, overlap = Overlap::Possible;
     /// Visits per hour of the day (server time, 0 to 23) for one period.
-    visits_per_hour: visit_time::GetVisitInformationPerServerTime, Text, flat = false, overlap = None;
+    visits_per_hour: visit_time::GetVisitInformationPerServerTime, Text, flat = false, overlap = Overlap::None;
 }
