@@ -127,6 +127,18 @@ struct Question {
     segment: Option<String>,
 }
 
+impl Question {
+    fn day(day: Day, segment: Option<String>) -> Self {
+        Question {
+            period: "day",
+            date: ymd(day),
+            start: day,
+            end: day,
+            segment,
+        }
+    }
+}
+
 fn ymd(day: Day) -> String {
     let (y, m, d) = day.ymd();
     format!("{y:04}-{m:02}-{d:02}")
@@ -450,13 +462,7 @@ async fn a_segment_of_one_visit_withholds_every_tool() {
         v.server_hour(),
         v.browser.code
     );
-    let q = Question {
-        period: "day",
-        date: ymd(day),
-        start: day,
-        end: day,
-        segment: Some(segment),
-    };
+    let q = Question::day(day, Some(segment));
     assert_eq!(
         w.visitors(&q, &[]).len(),
         1,
@@ -497,13 +503,7 @@ async fn entry_and_exit_counts_of_pages_describe_k_visitors() {
     let mut checked = 0;
     for back in 0..10 {
         let day = data.today.plus(-back);
-        let q = Question {
-            period: "day",
-            date: ymd(day),
-            start: day,
-            end: day,
-            segment: None,
-        };
+        let q = Question::day(day, None);
         let result = w.toolbox.call("top_pages", Some(args(&q))).await.unwrap();
         let out = result.structured().unwrap();
         for row in out["rows"].as_array().unwrap() {
@@ -546,13 +546,7 @@ async fn the_rare_person_is_in_no_report() {
     let mut seen_days = 0;
     for back in 0..8 {
         let day = data.today.plus(-back);
-        let q = Question {
-            period: "day",
-            date: ymd(day),
-            start: day,
-            end: day,
-            segment: None,
-        };
+        let q = Question::day(day, None);
         if w.visitors(&q, &["pageTitle=@Olaf"]).is_empty() {
             continue;
         }

@@ -12,7 +12,7 @@ use crate::catalogue::report::number;
 use crate::catalogue::visitors::{Known, Visitors};
 use crate::client::Nested;
 use crate::minimise::Metrics;
-use crate::models::{Report, goals, visits_summary};
+use crate::models::{PerPeriod, Report, goals, visits_summary};
 use crate::params::{Date, IdGoal, Params, Period, Sites};
 use crate::policy::parse_and_check_segment;
 use crate::privacy::PrivacyClass;
@@ -189,6 +189,24 @@ fn count(value: f64) -> u64 {
     }
 }
 
+/// `VisitsSummary.get` for several periods, one entry per period.
+async fn per_period(
+    deployment: &Deployment,
+    params: &Params,
+) -> Result<PerPeriod<<visits_summary::Get as Report>::Output>, ToolError> {
+    match deployment
+        .client
+        .report_with::<visits_summary::Get>(params)
+        .await
+        .map_err(to_tool_error)?
+    {
+        Nested::Periods(periods) => Ok(periods),
+        _ => Err(ToolError::internal(
+            "Matomo answered without one entry per period",
+        )),
+    }
+}
+
 /// For a trend over years, which Matomo counts no distinct visitors for: the most visitors of
 /// any month of each year (a year's visitors include each of its months'), by year label.
 async fn visitors_per_year(
@@ -200,16 +218,7 @@ async fn visitors_per_year(
     let params = params
         .period(Period::Month)
         .date(Date::last(months).map_err(to_tool_error)?);
-    let Nested::Periods(periods) = deployment
-        .client
-        .report_with::<visits_summary::Get>(&params)
-        .await
-        .map_err(to_tool_error)?
-    else {
-        return Err(ToolError::internal(
-            "Matomo answered without one entry per month",
-        ));
-    };
+    let periods = per_period(deployment, &params).await?;
     let mut per_year = std::collections::HashMap::new();
     for (label, data) in periods.iter() {
         let visitors = data
@@ -398,16 +407,7 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         )?);
     }
     let yearly = (period == Period::Year).then(|| params.clone());
-    let Nested::Periods(periods) = deployment
-        .client
-        .report_with::<visits_summary::Get>(&params)
-        .await
-        .map_err(to_tool_error)?
-    else {
-        return Err(ToolError::internal(
-            "Matomo answered without one entry per period",
-        ));
-    };
+    let periods = per_period(deployment, &params).await?;
     let year_visitors = match yearly {
         Some(params) => visitors_per_year(deployment, params, last).await?,
         None => Default::default(),
