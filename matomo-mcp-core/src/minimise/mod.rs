@@ -1,6 +1,7 @@
 //! Minimisation: the transforms that make analytics data fit a privacy class.
 
 pub mod generalise;
+pub mod noise;
 pub mod scrub;
 pub mod threshold;
 pub mod vocabulary;
