@@ -1,8 +1,10 @@
-//! Policy: which segments, sites and tokens a deployment accepts.
+//! Policy: which segments, sites and tokens a deployment accepts, and how much privacy loss answers may spend.
 
+mod budget;
 mod privilege;
 mod segment_rule;
 
+pub use budget::{BudgetError, PrivacyBudget, Spend};
 pub use privilege::{PrivilegeError, SiteAccess};
 pub use segment_rule::{check_segment, parse_and_check_segment};
 
