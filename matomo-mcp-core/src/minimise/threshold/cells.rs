@@ -92,6 +92,19 @@ fn basis(name: &str) -> Option<Basis> {
     })
 }
 
+/// Withholds, in place, the metrics of a row that fewer than `k` of its visitors are behind, and
+/// adds their names to `withheld`: the rule without copying the row's metrics.
+pub(crate) fn withhold(
+    metrics: &mut Metrics,
+    visitors: u64,
+    visits: u64,
+    k: u64,
+    withheld: &mut BTreeSet<&'static str>,
+) {
+    let keep = Cells::new(metrics, visitors, visits, k).decide(withheld);
+    metrics.retain_by_index(&keep);
+}
+
 /// The cells of one row (or one summary) that describe fewer than `k` visitors.
 pub(crate) struct Cells<'a> {
     metrics: &'a Metrics,
@@ -113,19 +126,27 @@ impl<'a> Cells<'a> {
 
     /// The row's metrics without the withheld ones, and the names of those withheld.
     pub(crate) fn apply(&self) -> (Metrics, BTreeSet<&'static str>) {
-        let mut kept = Metrics::new();
+        let mut kept = self.metrics.clone();
         let mut withheld = BTreeSet::new();
-        for (name, value) in self.metrics.iter() {
-            match super::metrics::known_metric(name) {
-                Some((known, _)) if self.shown(name, 0) => kept.set_known(known, value),
+        let keep = self.decide(&mut withheld);
+        kept.retain_by_index(&keep);
+        (kept, withheld)
+    }
+
+    /// Which of the row's metrics may be shown, in order; adds the others' names to `withheld`.
+    pub(crate) fn decide(&self, withheld: &mut BTreeSet<&'static str>) -> Vec<bool> {
+        self.metrics
+            .iter()
+            .map(|(name, _)| match super::metrics::known_metric(name) {
+                Some(_) if self.shown(name, 0) => true,
                 Some((known, _)) => {
                     withheld.insert(known);
+                    false
                 }
                 // Not a known metric: nothing says what it is computed from.
-                None => {}
-            }
-        }
-        (kept, withheld)
+                None => false,
+            })
+            .collect()
     }
 
     /// Whether a metric may be shown. `depth` bounds the walk through `Follows`/`Part`

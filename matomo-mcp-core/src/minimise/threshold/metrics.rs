@@ -210,6 +210,16 @@ impl Metrics {
         metrics
     }
 
+    /// Keeps the metrics whose position in [`iter`](Self::iter) order is `true` in `keep`.
+    pub(crate) fn retain_by_index(&mut self, keep: &[bool]) {
+        let mut i = 0;
+        self.0.retain(|_| {
+            let kept = keep.get(i).copied().unwrap_or(false);
+            i += 1;
+            kept
+        });
+    }
+
     /// Sets a metric (builder style).
     pub fn with(mut self, name: &str, value: f64) -> Self {
         self.set(name, value);

@@ -138,10 +138,15 @@ impl Threshold {
                 below.len(),
                 self.k
             );
-            let metrics = Metrics::merged(below.iter().map(|row| &row.metrics));
+            let mut metrics = Metrics::merged(below.iter().map(|row| &row.metrics));
             let visits = count_visits(&metrics).max(visitors);
-            let (metrics, withheld) = Cells::new(&metrics, visitors, visits, self.k).apply();
-            out.withheld_metrics.extend(withheld);
+            cells::withhold(
+                &mut metrics,
+                visitors,
+                visits,
+                self.k,
+                &mut out.withheld_metrics,
+            );
             out.rows.push(ThresholdedRow::new(
                 ThresholdedLabel::other(label),
                 metrics,
@@ -192,9 +197,14 @@ impl Threshold {
             if visitors >= self.k {
                 let (subtable, _) = self.table(std::mem::take(&mut row.subtable), out);
                 let visits = row.visits();
-                let (metrics, withheld) =
-                    Cells::new(&row.metrics, visitors, visits, self.k).apply();
-                out.withheld_metrics.extend(withheld);
+                let mut metrics = row.metrics;
+                cells::withhold(
+                    &mut metrics,
+                    visitors,
+                    visits,
+                    self.k,
+                    &mut out.withheld_metrics,
+                );
                 kept.push(ThresholdedRow::new(
                     ThresholdedLabel::shown(row.label.into_string()),
                     metrics,
