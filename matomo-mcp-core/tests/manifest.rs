@@ -111,7 +111,7 @@ fn markdown_is_an_annex_with_blanks_for_the_operator() {
     let md = manifest().to_markdown();
     for expected in [
         "# Privacy manifest: matomo-mcp-core",
-        "| small-count threshold k | 10 visitors per row |",
+        "| small-count threshold k | 10 distinct visitors known behind every number shown (rows, cells, whole answers) and every visitor-log value |",
         "| query parameters kept in URLs | `page` |",
         "| pseudonym key fingerprint | 0011223344556677 |",
         "| audit log | /var/log/matomo-mcp/audit.jsonl |",

@@ -24,7 +24,7 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
     );
     let _ = writeln!(
         out,
-        "| small-count threshold k | {} visitors per row |",
+        "| small-count threshold k | {} distinct visitors known behind every number shown (rows, cells, whole answers) and every visitor-log value |",
         m.threshold_k
     );
     let _ = writeln!(
