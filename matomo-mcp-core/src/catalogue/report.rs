@@ -27,6 +27,9 @@ pub const UPSTREAM_ROW_CAP: u32 = 5_000;
 /// in one bulk request): the rows a page can show, most visits first.
 pub const MAX_CHECKED_ROWS: usize = 110;
 
+/// The most shown rows a segment for the "Other" row excludes (one `!=` condition each).
+const MAX_EXCLUDED_ROWS: usize = 100;
+
 /// The output of every report tool.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
 pub struct ReportOutput {
@@ -336,7 +339,10 @@ impl Pipeline<'_> {
         let any_below = rows
             .iter()
             .any(|row| !self.threshold.passes(row) && row.visits() > 0);
-        if !any_below {
+        let passing = rows.iter().filter(|row| self.threshold.passes(row)).count();
+        // A segment excluding hundreds of rows is more than Matomo should be asked to archive
+        // for one "Other" row: past that, the suppressed rows are left out.
+        if !any_below || passing > MAX_EXCLUDED_ROWS {
             return Ok(None);
         }
         let mut exclusion: Option<Segment> = match overlap {
