@@ -176,7 +176,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await?;
     session
         .call(
-            "Page titles: one person's profile page is a rare row, merged into \"Other\" or dropped",
+            "Page titles: one person's profile page is a rare row, about one visitor, and is left out",
             "page_titles",
             json!({ "site": 1, "period": "month", "date": "today", "limit": 12 }),
         )

@@ -93,6 +93,44 @@ impl Population {
         Segment::parse(text).ok()
     }
 
+    /// Parts of these visits whose distinct visitors Matomo is asked for too: the metric each
+    /// is, and the segment selecting it. Without them the sub-metric rule only has its bound,
+    /// which over a month (many visits per visitor) withholds nearly every part.
+    fn parts(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Visits => &[
+                ("bounce_count", "actions<=1"),
+                ("nb_visits_converted", "visitConverted==1"),
+            ],
+            Self::Converted | Self::Ordered => &[],
+        }
+    }
+
+    /// The segments to count: the population, then each part (within the population).
+    pub(crate) fn asked(self) -> Vec<Option<Segment>> {
+        let own = self.segment();
+        std::iter::once(own.clone())
+            .chain(self.parts().iter().map(|(_, part)| {
+                let part = Segment::parse(part).ok()?;
+                Some(match &own {
+                    Some(own) => own.and(&part),
+                    None => part,
+                })
+            }))
+            .collect()
+    }
+
+    /// The population's count and its parts', from the answers to [`asked`](Self::asked).
+    pub(crate) fn counted(self, known: &[Known]) -> (Known, Vec<(&'static str, u64)>) {
+        let parts = self
+            .parts()
+            .iter()
+            .zip(known.iter().skip(1))
+            .map(|((metric, _), known)| (*metric, known.visitors))
+            .collect();
+        (known.first().copied().unwrap_or_default(), parts)
+    }
+
     /// The metric counting these visits in the summary.
     fn visits_metric(self) -> &'static str {
         match self {
@@ -128,23 +166,23 @@ where
         params = params.with("idGoal", goal).map_err(to_tool_error)?;
     }
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
-    let asked = [population.segment()];
+    let asked = population.asked();
     let (known, output) = tokio::join!(
         visitors.within(&asked),
         deployment.client.report_with::<R>(&params)
     );
-    let known = known?.first().copied().unwrap_or_default();
+    let (known, parts) = population.counted(&known?);
     let Nested::One(output) = output.map_err(to_tool_error)? else {
         return Err(ToolError::internal(
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
-    summarise(deployment, &request, &output, population, known)
+    summarise(deployment, &request, &output, population, known, &parts)
 }
 
 /// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k`
 /// distinct visitors (`known`: what Matomo counted for the population), with the sub-metric
-/// rule applied to what is shown.
+/// rule applied to what is shown (`parts`: the distinct visitors Matomo counted for parts).
 ///
 /// The metrics are read through the output's serialised form, so only an all-aggregate model
 /// may come here (the bound): a classified value never becomes plain text this way.
@@ -154,6 +192,7 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     output: &O,
     population: Population,
     known: Known,
+    parts: &[(&'static str, u64)],
 ) -> Result<Summary, ToolError> {
     let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
     let metrics = metrics_of(&value);
@@ -165,7 +204,7 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     let (metrics, withheld) = if suppressed {
         (Metrics::new(), Default::default())
     } else {
-        threshold.cells(&metrics, known.visitors, count(visits))
+        threshold.cells_with_parts(&metrics, known.visitors, count(visits), parts)
     };
     Ok(Summary {
         site: request.site,

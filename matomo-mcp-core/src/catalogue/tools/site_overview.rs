@@ -72,13 +72,13 @@ pub async fn site_overview(
         .and_then(|b| b.push(referrers::GetReferrerType::METHOD, &rows))
         .map_err(to_tool_error)?;
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
-    let asked = [None, Population::Converted.segment()];
+    // The visits and their parts, then the converting visits: one cached bulk request.
+    let mut asked = Population::Visits.asked();
+    asked.push(Population::Converted.segment());
     let (known, items) = tokio::join!(visitors.within(&asked), deployment.client.bulk(&bulk));
-    let known = known?;
-    let (all, converted) = (
-        known.first().copied().unwrap_or_default(),
-        known.get(1).copied().unwrap_or_default(),
-    );
+    let mut known = known?;
+    let converted = known.pop().unwrap_or_default();
+    let (all, parts) = Population::Visits.counted(&known);
     let mut items = items.map_err(to_tool_error)?.into_iter();
     let visits: <visits_summary::Get as Report>::Output =
         item(&mut items, visits_summary::Get::METHOD)?;
@@ -91,13 +91,21 @@ pub async fn site_overview(
         labels: Labels::Text,
     };
     Ok(SiteOverview {
-        visits: summarise(deployment, &request, &visits, Population::Visits, all)?,
+        visits: summarise(
+            deployment,
+            &request,
+            &visits,
+            Population::Visits,
+            all,
+            &parts,
+        )?,
         goals: summarise(
             deployment,
             &request,
             &goals,
             Population::Converted,
             converted,
+            &[],
         )?,
         referrer_types: pipeline
             .proven(&visitors, all, referrer_types, Overlap::None)

@@ -111,6 +111,8 @@ pub(crate) struct Cells<'a> {
     visitors: u64,
     visits: u64,
     k: u64,
+    /// Distinct visitors proven for parts (by Matomo, for the part's own segment).
+    parts: &'a [(&'static str, u64)],
 }
 
 impl<'a> Cells<'a> {
@@ -121,7 +123,14 @@ impl<'a> Cells<'a> {
             visitors,
             visits,
             k,
+            parts: &[],
         }
+    }
+
+    /// With the distinct visitors of some parts known (`("bounce_count", 12)`): they replace the bound.
+    pub(crate) fn with_parts(mut self, parts: &'a [(&'static str, u64)]) -> Self {
+        self.parts = parts;
+        self
     }
 
     /// The row's metrics without the withheld ones, and the names of those withheld.
@@ -179,6 +188,9 @@ impl<'a> Cells<'a> {
         let Some(Basis::Part { of, distinct }) = basis(name) else {
             return self.visitors;
         };
+        if let Some((_, known)) = self.parts.iter().find(|(part, _)| *part == name) {
+            return *known;
+        }
         if let Some(distinct) = distinct.and_then(|d| self.metrics.get(d)) {
             return count(Some(distinct));
         }

@@ -177,7 +177,33 @@ impl Threshold {
         visitors: u64,
         visits: u64,
     ) -> (Metrics, BTreeSet<&'static str>) {
-        Cells::new(metrics, visitors, visits.max(visitors), self.k).apply()
+        self.cells_with_parts(metrics, visitors, visits, &[])
+    }
+
+    /// Like [`cells`](Self::cells), with the distinct visitors of some parts of the visits known
+    /// (for example `("bounce_count", 12)`, Matomo's count for the segment `actions==1`), which
+    /// then decide for those parts instead of the bound.
+    ///
+    /// ```
+    /// use matomo_mcp_core::minimise::{Metrics, Threshold};
+    ///
+    /// let month = Metrics::new().with("nb_visits", 209.0).with("nb_visits_converted", 72.0);
+    /// let threshold = Threshold::new(5).unwrap();
+    /// // 58 visitors made 209 visits: the bound says nothing about the 72 converting visits.
+    /// assert_eq!(threshold.cells(&month, 58, 209).0.get("nb_visits_converted"), None);
+    /// let parts = [("nb_visits_converted", 31)];
+    /// assert_eq!(threshold.cells_with_parts(&month, 58, 209, &parts).0.get("nb_visits_converted"), Some(72.0));
+    /// ```
+    pub fn cells_with_parts(
+        &self,
+        metrics: &Metrics,
+        visitors: u64,
+        visits: u64,
+        parts: &[(&'static str, u64)],
+    ) -> (Metrics, BTreeSet<&'static str>) {
+        Cells::new(metrics, visitors, visits.max(visitors), self.k)
+            .with_parts(parts)
+            .apply()
     }
 
     /// The rows that pass, thresholded inside, and the rows below `k` (their subtables cleared).
