@@ -202,6 +202,18 @@ pub(crate) static DEVICES: &[Device] = &[
     },
 ];
 
+/// A browser nobody but the planted rare person uses: their visits form a row of their own in the
+/// browser and OS reports, about one visitor however many visits they make.
+pub(crate) static RARE_BROWSER: Browser = Browser {
+    code: "LX",
+    name: "Lynx",
+    version: "2.9",
+    family: "Unknown",
+    os_code: "BSD",
+    os_name: "FreeBSD",
+    os_version: "14.1",
+};
+
 pub(crate) static BROWSERS: &[Browser] = &[
     Browser {
         code: "CH",

@@ -157,11 +157,12 @@ fn plant_rare_personal_data(sites: &[Site], visits: &mut [Visit]) {
 /// their own visits of site 1: no scrubbing pattern finds it; only counting people keeps it out.
 pub const RARE_PERSON: &str = "Olaf Brennan";
 
-/// One returning visitor of site 1 gets, in each of their visits of the last week, pages,
-/// titles, a search and an event nobody else has: patient records under several ids (which
+/// One returning visitor of site 1 gets five more visits on one recent day, a browser nobody else
+/// uses (a row of one person with more than k visits), and, in each of their visits of the last
+/// week, pages, titles, a search and an event nobody else has: patient records under several ids (which
 /// scrubbing turns into one label, still about one person), a booking with their name, a
 /// search for their own name. Names are not patterns; only counting people keeps them out.
-fn plant_a_rare_person(today: Day, visits: &mut [Visit]) {
+fn plant_a_rare_person(today: Day, visits: &mut Vec<Visit>) {
     let recent = |v: &Visit| v.site == 1 && v.day >= today.plus(-7) && v.day < today;
     // A visitor with visits on at least two recent days.
     let mut days_of: std::collections::BTreeMap<&str, std::collections::BTreeSet<i64>> =
@@ -176,6 +177,26 @@ fn plant_a_rare_person(today: Day, visits: &mut [Visit]) {
     else {
         return;
     };
+    // Their own browser, and more visits than k on one day: a row of one person with many visits.
+    if let Some(first) = visits
+        .iter()
+        .position(|v| recent(v) && v.visitor_id == person)
+    {
+        let template = visits[first].clone();
+        for extra in 1..=5 {
+            let mut again = template.clone();
+            again.first_ts = again.day.midnight_ts() + 3_600 * (2 + extra);
+            again.returning = true;
+            again.visit_count += extra as u32;
+            visits.push(again);
+        }
+    }
+    for visit in visits
+        .iter_mut()
+        .filter(|v| recent(v) && v.visitor_id == person)
+    {
+        visit.browser = &super::catalog::RARE_BROWSER;
+    }
     for (n, visit) in visits
         .iter_mut()
         .filter(|v| recent(v) && v.visitor_id == person)
