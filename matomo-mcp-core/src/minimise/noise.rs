@@ -29,6 +29,65 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::segment::{Condition, Operator, Segment};
+
+/// How much one visitor may contribute to a noisy answer, enforced by Matomo itself: answers are
+/// computed over the visits matching [`segment`](Self::segment) only.
+///
+/// Matomo answers with aggregates, so one visit's duration cannot be clamped afterwards; but a
+/// segment can leave out every visit beyond the bounds. `visitCount` is a visitor's lifetime
+/// visit number, so one visitor has at most `visits_per_visitor` visits with
+/// `visitCount <= visits_per_visitor` in any period; each of them lasts at most `visit_seconds`
+/// and has at most `actions_per_visit` actions. Visits beyond the bounds (loyal visitors' later
+/// visits, very long visits) are left out of such answers, which must say so. "One visitor" is
+/// one visitor as Matomo tells them apart: a person who clears their cookies counts as several.
+///
+/// ```
+/// use matomo_mcp_core::minimise::noise::ContributionBounds;
+///
+/// let bounds = ContributionBounds { visits_per_visitor: 3, visit_seconds: 1800, actions_per_visit: 40 };
+/// assert_eq!(bounds.segment().unwrap().to_string(), "visitCount<=3;visitDuration<=1800;actions<=40");
+/// assert_eq!(bounds.sensitivity("sum_visit_length"), Some(5400));
+/// assert_eq!(bounds.sensitivity("avg_time_on_site"), None); // derived: computed from noisy parts
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContributionBounds {
+    /// The most visits one visitor contributes.
+    pub visits_per_visitor: u32,
+    /// The longest visit counted, in seconds.
+    pub visit_seconds: u32,
+    /// The most actions of a visit counted.
+    pub actions_per_visit: u32,
+}
+
+impl ContributionBounds {
+    /// The segment restricting an answer to visits within the bounds (AND it with the caller's).
+    pub fn segment(&self) -> Result<Segment, crate::segment::SegmentError> {
+        let at_most = |dimension: &str, bound: u32| {
+            Condition::new(dimension, Operator::AtMost, bound.to_string()).map(|c| vec![c])
+        };
+        Segment::all_of(vec![
+            at_most("visitCount", self.visits_per_visitor)?,
+            at_most("visitDuration", self.visit_seconds)?,
+            at_most("actions", self.actions_per_visit)?,
+        ])
+    }
+
+    /// The most one visitor can change a metric of one row within the bounds (its L1
+    /// sensitivity), for the counts and sums noise is added to; `None` for everything else
+    /// (rates and averages are computed from noisy parts; other metrics are not noised).
+    pub fn sensitivity(&self, metric: &str) -> Option<u64> {
+        let visits = u64::from(self.visits_per_visitor);
+        Some(match metric {
+            "nb_uniq_visitors" => 1,
+            "nb_visits" | "bounce_count" | "nb_visits_converted" => visits,
+            "nb_actions" => visits * u64::from(self.actions_per_visit),
+            "sum_visit_length" => visits * u64::from(self.visit_seconds),
+            _ => return None,
+        })
+    }
+}
+
 /// The scale `b = numerator / denominator` of a discrete Laplace distribution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scale {

@@ -53,6 +53,7 @@ pub(crate) const DIMENSIONS: &[&str] = &[
     "visitConverted",
     "actions",
     "visitDuration",
+    "visitCount",
     "pageUrl",
     "pageTitle",
     "eventCategory",
@@ -175,6 +176,7 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
         "visitConverted" => one(if v.converted() { "1" } else { "0" }),
         "actions" => one(&v.nb_actions().to_string()),
         "visitDuration" => one(&v.duration.to_string()),
+        "visitCount" => one(&v.visit_count.to_string()),
         "pageUrl" => v.pages().map(|(u, _, _)| u.to_string()).collect(),
         "pageTitle" => v.pages().map(|(_, t, _)| t.to_string()).collect(),
         "eventCategory" | "eventAction" => v
