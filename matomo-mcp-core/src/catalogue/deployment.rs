@@ -5,8 +5,9 @@ use std::fmt;
 use crate::client::{ClientError, MatomoClient};
 use crate::config::Config;
 use crate::minimise::{Scrubber, Threshold};
-use crate::policy::{PrivilegeError, SiteAccess};
+use crate::policy::{PrivilegeError, SiteAccess, parse_and_check_segment};
 use crate::privacy::{PrivacyClass, PseudonymKey};
+use crate::segment::Segment;
 use crate::tool::SecretGuard;
 use crate::{SiteId, ToolError};
 
@@ -142,6 +143,17 @@ impl Deployment {
                 "this tool needs a pseudonym key and none is configured; the operator sets `privacy.pseudonym_key_file`",
             )
         })
+    }
+
+    /// Parses a tool's `segment` argument and refuses a dimension above the tool's class or the
+    /// deployment ceiling, as every built-in tool does; `None` when there is no segment.
+    pub fn check_segment(
+        &self,
+        text: Option<&str>,
+        tool_class: PrivacyClass,
+    ) -> Result<Option<Segment>, ToolError> {
+        text.map(|text| parse_and_check_segment(text, tool_class, self.ceiling))
+            .transpose()
     }
 
     /// Refuses a site the token check did not allow (`matomo.allowed_sites`), as every built-in tool does.

@@ -16,7 +16,6 @@ use crate::client::Nested;
 use crate::minimise::{ReportRow, Scrubber, Threshold, ThresholdedRow, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
-use crate::policy::parse_and_check_segment;
 use crate::privacy::{PrivacyClass, Reveal};
 use crate::segment::Segment;
 
@@ -133,16 +132,21 @@ pub async fn run_report<R: Report>(
     .await
 }
 
-/// The rows of report `R` for the request's site and period (no segment), scrubbed and merged.
+/// The rows of report `R` for the request's site and period, within `segment` when given, as
+/// Matomo sent them (up to [`UPSTREAM_ROW_CAP`]).
 pub(crate) async fn fetch_rows<R: Report>(
     deployment: &Deployment,
     request: &Request,
     flat: bool,
+    segment: Option<&Segment>,
 ) -> Result<Vec<SourceRow>, ToolError> {
-    let params = request
+    let mut params = request
         .params()?
         .limit(Limit::rows(UPSTREAM_ROW_CAP).map_err(to_tool_error)?)
         .flat(flat);
+    if let Some(segment) = segment {
+        params = params.segment(segment.clone());
+    }
     match deployment
         .client
         .report_as::<R, Vec<SourceRow>>(&params)
@@ -170,30 +174,14 @@ where
 {
     let request = args.request()?;
     deployment.check_site(request.site)?;
-    let segment = args
-        .segment
-        .as_deref()
-        .map(|text| parse_and_check_segment(text, class, deployment.ceiling))
-        .transpose()?;
-    let mut params = request
-        .params()?
-        .limit(Limit::rows(UPSTREAM_ROW_CAP).map_err(to_tool_error)?)
-        .flat(flat);
-    if let Some(segment) = &segment {
-        params = params.segment(segment.clone());
-    }
+    let segment = deployment.check_segment(args.segment.as_deref(), class)?;
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     // The population is one small request, cached like the report: asked at the same time.
-    let (whole, response) = tokio::join!(
+    let (whole, rows) = tokio::join!(
         visitors.whole(),
-        deployment.client.report_as::<R, Vec<SourceRow>>(&params)
+        fetch_rows::<R>(deployment, &request, flat, segment.as_ref())
     );
-    let whole = whole?;
-    let Nested::One(rows) = response.map_err(to_tool_error)? else {
-        return Err(ToolError::internal(
-            "Matomo answered for several sites or periods where one was asked for",
-        ));
-    };
+    let (whole, rows) = (whole?, rows?);
     let pipeline = Pipeline {
         scrubber: &deployment.scrubber,
         threshold: deployment.threshold,

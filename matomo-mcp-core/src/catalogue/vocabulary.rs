@@ -1,6 +1,6 @@
 //! Learning the k-anonymous vocabulary of a period from Matomo's aggregate reports.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Deployment;
 use super::args::Request;
@@ -23,8 +23,12 @@ pub(crate) async fn learn(
     needed: &BTreeSet<(TextKind, String)>,
 ) -> Result<Vocabulary, ToolError> {
     let mut vocabulary = Vocabulary::new();
-    let kinds: BTreeSet<TextKind> = needed.iter().map(|(kind, _)| *kind).collect();
-    for kind in kinds {
+    let mut by_kind: BTreeMap<TextKind, BTreeSet<&str>> = BTreeMap::new();
+    for (kind, value) in needed {
+        by_kind.entry(*kind).or_default().insert(value);
+    }
+    let visitors = Visitors::new(&deployment.client, request, None);
+    for (kind, values) in by_kind {
         let sources: &[Source] = match kind {
             TextKind::Url => &[Source::Pages],
             TextKind::Title => &[Source::Titles],
@@ -52,9 +56,8 @@ pub(crate) async fn learn(
             let mut rows: Vec<_> = pipeline
                 .scrubbed(rows)
                 .into_iter()
-                .filter(|row| needed.contains(&(kind, row.label.as_str().to_owned())))
+                .filter(|row| values.contains(row.label.as_str()))
                 .collect();
-            let visitors = Visitors::new(&deployment.client, request, None);
             pipeline
                 .check_rows(&visitors, &mut rows, MAX_CHECKED_ROWS)
                 .await?;
@@ -86,22 +89,30 @@ impl Source {
         request: &Request,
     ) -> Result<Vec<super::SourceRow>, ToolError> {
         match self {
-            Self::Pages => fetch_rows::<actions::GetPageUrls>(deployment, request, true).await,
-            Self::Titles => fetch_rows::<actions::GetPageTitles>(deployment, request, true).await,
-            Self::EventCategories => {
-                fetch_rows::<events::GetCategory>(deployment, request, false).await
+            Self::Pages => {
+                fetch_rows::<actions::GetPageUrls>(deployment, request, true, None).await
             }
-            Self::EventActions => fetch_rows::<events::GetAction>(deployment, request, false).await,
+            Self::Titles => {
+                fetch_rows::<actions::GetPageTitles>(deployment, request, true, None).await
+            }
+            Self::EventCategories => {
+                fetch_rows::<events::GetCategory>(deployment, request, false, None).await
+            }
+            Self::EventActions => {
+                fetch_rows::<events::GetAction>(deployment, request, false, None).await
+            }
             Self::Websites => {
-                fetch_rows::<referrers::GetWebsites>(deployment, request, false).await
+                fetch_rows::<referrers::GetWebsites>(deployment, request, false, None).await
             }
             Self::SearchEngines => {
-                fetch_rows::<referrers::GetSearchEngines>(deployment, request, false).await
+                fetch_rows::<referrers::GetSearchEngines>(deployment, request, false, None).await
             }
             Self::Campaigns => {
-                fetch_rows::<referrers::GetCampaigns>(deployment, request, false).await
+                fetch_rows::<referrers::GetCampaigns>(deployment, request, false, None).await
             }
-            Self::Socials => fetch_rows::<referrers::GetSocials>(deployment, request, false).await,
+            Self::Socials => {
+                fetch_rows::<referrers::GetSocials>(deployment, request, false, None).await
+            }
         }
     }
 }

@@ -9,7 +9,7 @@
 //! otherwise generalises it: a URL to the longest path prefix that such a value has (or to the
 //! site's host), every other text to a placeholder such as `[rare title]`.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::generalise::{GeneralisedVisit, VisitText};
 use super::scrub::ScrubbedText;
@@ -45,7 +45,7 @@ impl TextKind {
 /// The scrubbed values known to be shared by at least `k` distinct visitors.
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
-    allowed: HashSet<(TextKind, String)>,
+    allowed: HashMap<TextKind, HashSet<String>>,
 }
 
 impl Vocabulary {
@@ -57,7 +57,10 @@ impl Vocabulary {
     /// Allows a scrubbed value (for [`TextKind::Url`], a path such as `/products/shoes`) that at
     /// least `k` distinct visitors are known to share.
     pub(crate) fn allow(&mut self, kind: TextKind, value: &ScrubbedText) {
-        self.allowed.insert((kind, value.as_str().to_owned()));
+        self.allowed
+            .entry(kind)
+            .or_default()
+            .insert(value.as_str().to_owned());
     }
 
     /// The values of each kind that `visits` show (URLs as their paths), to learn about.
@@ -74,7 +77,9 @@ impl Vocabulary {
     }
 
     fn allows(&self, kind: TextKind, value: &str) -> bool {
-        self.allowed.contains(&(kind, value.to_owned()))
+        self.allowed
+            .get(&kind)
+            .is_some_and(|values| values.contains(value))
     }
 
     /// Replaces every value of `visits` that fewer than `k` visitors are known to share;
@@ -108,8 +113,8 @@ impl Vocabulary {
             let prefix = &path[..=end];
             let shared = self
                 .allowed
-                .iter()
-                .any(|(kind, value)| *kind == TextKind::Url && value.starts_with(prefix));
+                .get(&TextKind::Url)
+                .is_some_and(|paths| paths.iter().any(|path| path.starts_with(prefix)));
             if !shared {
                 break;
             }

@@ -12,9 +12,9 @@ use crate::catalogue::report::number;
 use crate::catalogue::visitors::{Known, Visitors};
 use crate::client::Nested;
 use crate::minimise::Metrics;
+use crate::minimise::threshold::count;
 use crate::models::{PerPeriod, Report, goals, visits_summary};
 use crate::params::{Date, IdGoal, Params, Period, Sites};
-use crate::policy::parse_and_check_segment;
 use crate::privacy::PrivacyClass;
 use crate::privacy::{FitsUnder, max_class};
 use crate::segment::Segment;
@@ -153,11 +153,7 @@ where
     let args = ReportArgs::from(args);
     let request = args.request()?;
     deployment.check_site(request.site)?;
-    let segment = args
-        .segment
-        .as_deref()
-        .map(|text| parse_and_check_segment(text, PrivacyClass::Aggregate, deployment.ceiling))
-        .transpose()?;
+    let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
@@ -204,7 +200,7 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     let (metrics, withheld) = if suppressed {
         (Metrics::new(), Default::default())
     } else {
-        threshold.cells_with_parts(&metrics, known.visitors, count(visits), parts)
+        threshold.cells_with_parts(&metrics, known.visitors, count(Some(visits)), parts)
     };
     Ok(Summary {
         site: request.site,
@@ -215,17 +211,6 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
         withheld_metrics: withheld.iter().map(|name| (*name).to_owned()).collect(),
         threshold_k: threshold.k(),
     })
-}
-
-/// A visits count as a whole number.
-fn count(value: f64) -> u64 {
-    // Matomo counts are whole and far below 2^53.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    if value.is_finite() && value > 0.0 {
-        value as u64
-    } else {
-        0
-    }
 }
 
 /// `VisitsSummary.get` for several periods, one entry per period.
@@ -260,11 +245,11 @@ async fn visitors_per_year(
     let periods = per_period(deployment, &params).await?;
     let mut per_year = std::collections::HashMap::new();
     for (label, data) in periods.iter() {
-        let visitors = data
-            .data()
-            .and_then(|d| serde_json::to_value(d).ok())
-            .and_then(|v| metrics_of(&v).get("nb_uniq_visitors"))
-            .map_or(0, count);
+        let visitors = count(
+            data.data()
+                .and_then(|d| serde_json::to_value(d).ok())
+                .and_then(|v| metrics_of(&v).get("nb_uniq_visitors")),
+        );
         let year = label.0.split('-').next().unwrap_or_default().to_owned();
         let best = per_year.entry(year).or_insert(0);
         *best = visitors.max(*best);
@@ -438,12 +423,10 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         .sites(sites)
         .period(period)
         .date(Date::last(last).map_err(to_tool_error)?);
-    if let Some(text) = &args.segment {
-        params = params.segment(parse_and_check_segment(
-            text,
-            PrivacyClass::Aggregate,
-            deployment.ceiling,
-        )?);
+    if let Some(segment) =
+        deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?
+    {
+        params = params.segment(segment);
     }
     let yearly = (period == Period::Year).then(|| params.clone());
     let periods = per_period(deployment, &params).await?;
@@ -465,8 +448,8 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
             let visitors = year_visitors
                 .get(label.0.as_str())
                 .copied()
-                .unwrap_or_else(|| count(metrics.get("nb_uniq_visitors").unwrap_or(0.0)));
-            let shown = threshold.cells(&metrics, visitors, count(visits)).0;
+                .unwrap_or_else(|| count(metrics.get("nb_uniq_visitors")));
+            let shown = threshold.cells(&metrics, visitors, count(Some(visits))).0;
             let value = if visits == 0.0 {
                 Some(shown.get(args.metric.name()).unwrap_or(0.0))
             } else if visitors < threshold.k() {

@@ -9,7 +9,6 @@ use crate::catalogue::Deployment;
 use crate::catalogue::args::{ReportArgs, to_tool_error};
 use crate::models::actions;
 use crate::params::Limit;
-use crate::policy::parse_and_check_segment;
 use crate::privacy::{Identifying, PrivacyClass};
 use crate::{Classified, ToolError, matomo_tool};
 
@@ -65,12 +64,10 @@ pub async fn raw_page_urls(
         .flat(true)
         .limit(rows)
         .offset(request.offset);
-    if let Some(text) = &args.segment {
-        params = params.segment(parse_and_check_segment(
-            text,
-            PrivacyClass::Identifying,
-            deployment.ceiling,
-        )?);
+    if let Some(segment) =
+        deployment.check_segment(args.segment.as_deref(), PrivacyClass::Identifying)?
+    {
+        params = params.segment(segment);
     }
     let Some(tree) = deployment
         .client

@@ -12,7 +12,6 @@ use crate::catalogue::{Deployment, SourceRow};
 use crate::client::{BulkRequest, ClientError, MatomoApiError};
 use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
-use crate::policy::parse_and_check_segment;
 use crate::privacy::PrivacyClass;
 use crate::{Classified, ToolError, matomo_tool};
 
@@ -54,11 +53,7 @@ pub async fn site_overview(
     args.limit = Some(TOP_REFERRER_TYPES);
     let request = args.request()?;
     deployment.check_site(request.site)?;
-    let segment = args
-        .segment
-        .as_deref()
-        .map(|text| parse_and_check_segment(text, PrivacyClass::Aggregate, deployment.ceiling))
-        .transpose()?;
+    let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());

@@ -12,7 +12,6 @@ use crate::catalogue::vocabulary;
 use crate::minimise::{GeneralisedVisit, Generaliser, Vocabulary};
 use crate::models::live;
 use crate::params::{Date, Limit, Period};
-use crate::policy::parse_and_check_segment;
 use crate::privacy::PrivacyClass;
 use crate::{Classified, ToolError, matomo_tool};
 
@@ -112,19 +111,15 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
             "`limit` must be between 1 and {MAX_VISITS}, not {limit}"
         )));
     }
-    let segment = args.segment.clone();
     let request = ReportArgs::from(PeriodArgs {
         site: args.site,
         period: args.period,
         date: args.date,
-        segment: args.segment,
+        segment: None,
     })
     .request()?;
     deployment.check_site(request.site)?;
-    let segment = segment
-        .as_deref()
-        .map(|text| parse_and_check_segment(text, PrivacyClass::Pseudonymous, deployment.ceiling))
-        .transpose()?;
+    let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Pseudonymous)?;
     let mut params = request
         .params()?
         .limit(Limit::rows(limit).map_err(to_tool_error)?);

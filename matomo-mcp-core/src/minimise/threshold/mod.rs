@@ -30,6 +30,7 @@ pub use row::ReportRow;
 pub use shown::{ThresholdedLabel, ThresholdedRow};
 
 pub(crate) use cells::Cells;
+pub(crate) use row::count;
 
 use std::collections::{BTreeSet, HashMap};
 
