@@ -250,15 +250,16 @@ impl Pipeline<'_> {
     pub(crate) async fn proven(
         &self,
         visitors: &Visitors<'_>,
-        whole: Known,
+        whole: Option<Known>,
         rows: Vec<SourceRow>,
         overlap: Overlap,
     ) -> Result<ReportOutput, ToolError> {
-        let k = self.threshold.k();
         let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
-        if whole.visits > 0 && whole.visitors < k {
+        if Known::too_few(whole, self.threshold.k()) {
             return Ok(self.withheld());
         }
+        // `too_few` holds for `None`: a count is here.
+        let whole = whole.unwrap_or_default();
         let mut rows = self.scrubbed(rows);
         let budget =
             (self.request.offset as usize + self.request.limit as usize).min(MAX_CHECKED_ROWS);
@@ -303,7 +304,7 @@ impl Pipeline<'_> {
         let asked: Vec<Option<Segment>> = segments.iter().map(|(_, s)| Some(s.clone())).collect();
         let known = visitors.within(&asked).await?;
         for ((i, _), known) in segments.iter().zip(known) {
-            rows[*i].prove_visitors(known.visitors);
+            rows[*i].prove_visitors(known.map_or(0, |known| known.visitors));
         }
         Ok(unchecked)
     }
@@ -359,7 +360,7 @@ impl Pipeline<'_> {
             return Ok(Some(whole.visitors));
         };
         let known = visitors.within(&[Some(exclusion)]).await?;
-        Ok(known.first().map(|known| known.visitors))
+        Ok(known.first().copied().flatten().map(|known| known.visitors))
     }
 
     /// Source rows to report rows: labels scrubbed, equal labels merged.
@@ -379,7 +380,8 @@ impl Pipeline<'_> {
         merge_equal_labels(rows)
     }
 
-    /// An answer with no numbers: the period and segment describe fewer than `k` visitors.
+    /// An answer with no numbers: the period and segment describe fewer than `k` visitors (or
+    /// Matomo did not say how many).
     fn withheld(&self) -> ReportOutput {
         let mut output = self.finish(Vec::new(), None, 0, false);
         output.withheld = true;

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::args::{Request, to_tool_error};
 use crate::ToolError;
-use crate::client::MatomoClient;
+use crate::client::{ClientError, MatomoClient};
 use crate::models::{Report, visits_summary};
 use crate::params::{Date, Day, Params, Period, RangeEnd, Sites};
 use crate::segment::Segment;
@@ -23,6 +23,14 @@ pub(crate) struct Known {
     pub visitors: u64,
     /// The visits (exact).
     pub visits: u64,
+}
+
+impl Known {
+    /// Whether an answer about these visits must be withheld as a whole: they are made by fewer
+    /// than `k` distinct visitors, or Matomo did not count them (`None`), which proves nothing.
+    pub(crate) fn too_few(whole: Option<Known>, k: u64) -> bool {
+        whole.is_none_or(|whole| whole.visits > 0 && whole.visitors < k)
+    }
 }
 
 /// Asks Matomo how many visitors are behind segments of one site and period.
@@ -50,20 +58,40 @@ impl<'a> Visitors<'a> {
         }
     }
 
-    /// The whole site, period and base segment.
-    pub(crate) async fn whole(&self) -> Result<Known, ToolError> {
-        let mut all = self.within(&[None]).await?;
-        Ok(all.pop().unwrap_or_default())
+    /// The whole site, period and base segment; `None` when Matomo did not count it (a year
+    /// within a day of New Year, an answer of another shape). An error from Matomo is the tool's
+    /// error: the report it guards would fail the same way.
+    pub(crate) async fn whole(&self) -> Result<Option<Known>, ToolError> {
+        match self.answers(&[None]).await?.and_then(|mut all| all.pop()) {
+            Some(Ok(value)) => Ok(known(&value)),
+            Some(Err(error)) => Err(to_tool_error(error)),
+            None => Ok(None),
+        }
     }
 
     /// For each segment (within the base segment; `None` for the base itself), in one cached
-    /// bulk request. A segment Matomo refuses counts as nobody known.
+    /// bulk request. `None` for a count Matomo did not give (a segment it refuses, an answer of
+    /// another shape, a year within a day of New Year): callers treat it as nobody known.
     pub(crate) async fn within(
         &self,
         segments: &[Option<Segment>],
-    ) -> Result<Vec<Known>, ToolError> {
+    ) -> Result<Vec<Option<Known>>, ToolError> {
+        let Some(answers) = self.answers(segments).await? else {
+            return Ok(vec![None; segments.len()]);
+        };
+        Ok(answers
+            .into_iter()
+            .map(|answer| answer.ok().and_then(|value| known(&value)))
+            .collect())
+    }
+
+    /// Matomo's answer for each segment; `None` when the period's visitors cannot be counted.
+    async fn answers(
+        &self,
+        segments: &[Option<Segment>],
+    ) -> Result<Option<Vec<Result<Value, ClientError>>>, ToolError> {
         let Some((period, date)) = self.counting_periods() else {
-            return Ok(vec![Known::default(); segments.len()]);
+            return Ok(None);
         };
         let sites = Sites::one(self.site).map_err(to_tool_error)?;
         let calls = segments
@@ -89,10 +117,7 @@ impl<'a> Visitors<'a> {
             })
             .collect::<Result<Vec<_>, ToolError>>()?;
         let answers = self.client.call_many(&calls).await.map_err(to_tool_error)?;
-        Ok(answers
-            .into_iter()
-            .map(|answer| answer.map(|value| known(&value)).unwrap_or_default())
-            .collect())
+        Ok(Some(answers))
     }
 
     /// The period and date to count distinct visitors over: the request's own where Matomo
@@ -132,22 +157,26 @@ fn utc_year(days_back: i64) -> Option<u16> {
 }
 
 /// The distinct visitors and visits of a `VisitsSummary.get` answer: one object, or one per
-/// period (the largest count of visitors, the sum of visits), or `[]` for no data.
-fn known(value: &Value) -> Known {
+/// period (the largest count of visitors, the sum of visits), or `[]` for no data; `None` for
+/// anything else.
+fn known(value: &Value) -> Option<Known> {
     let one = |object: &serde_json::Map<String, Value>| Known {
         visitors: number(object.get("nb_uniq_visitors")),
         visits: number(object.get("nb_visits")),
     };
     match value {
-        Value::Object(object) if object.contains_key("nb_visits") => one(object),
-        Value::Object(periods) => periods.values().filter_map(Value::as_object).map(one).fold(
-            Known::default(),
-            |all, part| Known {
-                visitors: all.visitors.max(part.visitors),
-                visits: all.visits + part.visits,
-            },
-        ),
-        _ => Known::default(),
+        Value::Object(object) if object.contains_key("nb_visits") => Some(one(object)),
+        Value::Object(periods) => {
+            Some(periods.values().filter_map(Value::as_object).map(one).fold(
+                Known::default(),
+                |all, part| Known {
+                    visitors: all.visitors.max(part.visitors),
+                    visits: all.visits + part.visits,
+                },
+            ))
+        }
+        Value::Array(items) if items.is_empty() => Some(Known::default()),
+        _ => None,
     }
 }
 
@@ -169,10 +198,10 @@ mod tests {
     fn one_period_or_the_largest_inside() {
         assert_eq!(
             known(&json!({"nb_uniq_visitors": 15, "nb_visits": "17"})),
-            Known {
+            Some(Known {
                 visitors: 15,
                 visits: 17
-            }
+            })
         );
         // A year's months: the most visitors of any month, every visit.
         let months = json!({"2026-01": {"nb_uniq_visitors": 4, "nb_visits": 9},
@@ -180,19 +209,34 @@ mod tests {
                             "2026-03": {"nb_uniq_visitors": 7, "nb_visits": 8}});
         assert_eq!(
             known(&months),
-            Known {
+            Some(Known {
                 visitors: 7,
                 visits: 17
-            }
+            })
         );
         // A period without distinct counts proves nobody.
         assert_eq!(
             known(&json!({"nb_visits": 200})),
-            Known {
+            Some(Known {
                 visitors: 0,
                 visits: 200
-            }
+            })
         );
-        assert_eq!(known(&json!([])), Known::default());
+        assert_eq!(known(&json!([])), Some(Known::default()));
+        // Anything else is no count at all, not a count of nobody.
+        assert_eq!(known(&json!("error")), None);
+        assert_eq!(known(&json!([1])), None);
+    }
+
+    #[test]
+    fn an_uncounted_population_withholds_the_answer() {
+        let some = |visitors, visits| Some(Known { visitors, visits });
+        assert!(Known::too_few(None, 5), "no count proves nobody");
+        assert!(Known::too_few(some(4, 30), 5));
+        assert!(!Known::too_few(some(5, 30), 5));
+        assert!(
+            !Known::too_few(some(0, 0), 5),
+            "no visits: nobody to protect, nothing to show"
+        );
     }
 }

@@ -121,14 +121,17 @@ impl Population {
     }
 
     /// The population's count and its parts', from the answers to [`asked`](Self::asked).
-    pub(crate) fn counted(self, known: &[Known]) -> (Known, Vec<(&'static str, u64)>) {
+    pub(crate) fn counted(
+        self,
+        known: &[Option<Known>],
+    ) -> (Option<Known>, Vec<(&'static str, u64)>) {
         let parts = self
             .parts()
             .iter()
             .zip(known.iter().skip(1))
-            .map(|((metric, _), known)| (*metric, known.visitors))
+            .map(|((metric, _), known)| (*metric, known.map_or(0, |known| known.visitors)))
             .collect();
-        (known.first().copied().unwrap_or_default(), parts)
+        (known.first().copied().flatten(), parts)
     }
 
     /// The metric counting these visits in the summary.
@@ -177,7 +180,7 @@ where
 }
 
 /// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k`
-/// distinct visitors (`known`: what Matomo counted for the population), with the sub-metric
+/// distinct visitors (`known`: what Matomo counted for the population, if it did), with the sub-metric
 /// rule applied to what is shown (`parts`: the distinct visitors Matomo counted for parts).
 ///
 /// The metrics are read through the output's serialised form, so only an all-aggregate model
@@ -187,7 +190,7 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     request: &Request,
     output: &O,
     population: Population,
-    known: Known,
+    known: Option<Known>,
     parts: &[(&'static str, u64)],
 ) -> Result<Summary, ToolError> {
     let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
@@ -196,11 +199,12 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     let visits = metrics.get(population.visits_metric()).unwrap_or(0.0);
     // Zero is not a small count: nobody is described. Otherwise the numbers need k distinct
     // visitors known behind them; visits are not visitors.
-    let suppressed = visits > 0.0 && known.visitors < threshold.k();
+    let visitors = known.map_or(0, |known| known.visitors);
+    let suppressed = visits > 0.0 && visitors < threshold.k();
     let (metrics, withheld) = if suppressed {
         (Metrics::new(), Default::default())
     } else {
-        threshold.cells_with_parts(&metrics, known.visitors, count(Some(visits)), parts)
+        threshold.cells_with_parts(&metrics, visitors, count(Some(visits)), parts)
     };
     Ok(Summary {
         site: request.site,
@@ -473,4 +477,26 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         suppressed_points,
         threshold_k: deployment.threshold.k(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Population;
+
+    /// A population or part whose segment did not parse would be counted as the whole period:
+    /// every one of them must parse.
+    #[test]
+    fn every_population_and_part_segment_parses() {
+        for population in [
+            Population::Visits,
+            Population::Converted,
+            Population::Ordered,
+        ] {
+            let asked = population.asked();
+            assert_eq!(asked.len(), 1 + population.parts().len());
+            let (own, parts) = asked.split_first().unwrap();
+            assert_eq!(own.is_some(), population != Population::Visits);
+            assert!(parts.iter().all(Option::is_some), "{population:?}");
+        }
+    }
 }

@@ -72,7 +72,7 @@ pub async fn site_overview(
     asked.push(Population::Converted.segment());
     let (known, items) = tokio::join!(visitors.within(&asked), deployment.client.bulk(&bulk));
     let mut known = known?;
-    let converted = known.pop().unwrap_or_default();
+    let converted = known.pop().flatten();
     let (all, parts) = Population::Visits.counted(&known);
     let mut items = items.map_err(to_tool_error)?.into_iter();
     let visits: <visits_summary::Get as Report>::Output =

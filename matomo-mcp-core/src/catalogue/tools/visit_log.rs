@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Deployment;
 use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::catalogue::visitors::Visitors;
+use crate::catalogue::visitors::{Known, Visitors};
 use crate::catalogue::vocabulary;
 use crate::minimise::{GeneralisedVisit, Generaliser, Vocabulary};
 use crate::models::live;
@@ -130,7 +130,7 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
     let whole = Visitors::new(&deployment.client, &request, segment.as_ref())
         .whole()
         .await?;
-    if whole.visits > 0 && whole.visitors < threshold_k {
+    if Known::too_few(whole, threshold_k) {
         return Ok(VisitLog {
             visits: Vec::new(),
             generalised_values: 0,
