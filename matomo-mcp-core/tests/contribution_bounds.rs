@@ -76,6 +76,24 @@ async fn within_the_bounds_one_visitor_changes_an_answer_by_at_most_the_sensitiv
         assert!(*actions <= bounds.sensitivity("nb_actions").unwrap());
         loyal += usize::from(*visits == 2);
     }
+    // The bound rests on visit numbers being distinct per visitor, as Matomo's are.
+    let mut numbers: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for v in &data.visits {
+        numbers
+            .entry(&v.visitor_id)
+            .or_default()
+            .push(v.visit_count);
+    }
+    for (visitor, mut counts) in numbers {
+        let all = counts.len();
+        counts.sort_unstable();
+        counts.dedup();
+        assert_eq!(
+            counts.len(),
+            all,
+            "visitor {visitor} has two visits with one number"
+        );
+    }
     // Without the bound, some visitors contribute more: the segment is what enforces it.
     let unbounded = data
         .visits_in(1, start, end)

@@ -183,11 +183,19 @@ fn plant_a_rare_person(today: Day, visits: &mut Vec<Visit>) {
         .position(|v| recent(v) && v.visitor_id == person)
     {
         let template = visits[first].clone();
-        for extra in 1..=5 {
+        // A visitor's visit numbers are distinct (Matomo's `visitCount`): the new visits come
+        // after every one they have.
+        let last_count = visits
+            .iter()
+            .filter(|v| v.visitor_id == person)
+            .map(|v| v.visit_count)
+            .max()
+            .unwrap_or(0);
+        for extra in 1..=5u32 {
             let mut again = template.clone();
-            again.first_ts = again.day.midnight_ts() + 3_600 * (2 + extra);
+            again.first_ts = again.day.midnight_ts() + 3_600 * (2 + i64::from(extra));
             again.returning = true;
-            again.visit_count += extra as u32;
+            again.visit_count = last_count + extra;
             visits.push(again);
         }
     }
