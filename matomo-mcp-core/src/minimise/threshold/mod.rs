@@ -70,10 +70,15 @@ pub struct Thresholded {
     pub rows: Vec<ThresholdedRow>,
     /// Rows (at any depth) with visitors but fewer than `k` known: in the "Other" row, or left out.
     pub suppressed_rows: usize,
-    /// Whether the suppressed rows of the top level were shown together as an "Other" row.
-    pub other_shown: bool,
     /// Metrics withheld from at least one shown row by the sub-metric rule.
     pub withheld_metrics: BTreeSet<&'static str>,
+}
+
+impl Thresholded {
+    /// Whether the suppressed rows of the top level were shown together as an "Other" row.
+    pub fn other_shown(&self) -> bool {
+        self.rows.iter().any(ThresholdedRow::is_other)
+    }
 }
 
 impl Default for Threshold {
@@ -126,7 +131,6 @@ impl Threshold {
         let mut out = Thresholded {
             rows: Vec::new(),
             suppressed_rows: 0,
-            other_shown: false,
             withheld_metrics: BTreeSet::new(),
         };
         let (kept, below) = self.table(rows, &mut out);
@@ -155,7 +159,6 @@ impl Threshold {
                 visitors,
                 visits,
             ));
-            out.other_shown = true;
         }
         out
     }

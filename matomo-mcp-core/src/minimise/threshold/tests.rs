@@ -69,12 +69,12 @@ fn other_is_shown_only_with_a_proven_population() {
     // 3 + 3 visitors could be the same three people: no "Other" without a proof.
     let out = threshold.apply(rows());
     assert_eq!(labels(&out), ["/"]);
-    assert!(!out.other_shown);
+    assert!(!out.other_shown());
     assert_eq!(out.suppressed_rows, 2);
     // A proof below k is no proof.
-    assert!(!threshold.apply_with_other(rows(), Some(4)).other_shown);
+    assert!(!threshold.apply_with_other(rows(), Some(4)).other_shown());
     let out = threshold.apply_with_other(rows(), Some(5));
-    assert!(out.other_shown);
+    assert!(out.other_shown());
     let other = &out.rows[1];
     assert!(other.is_other());
     assert_eq!(
@@ -296,7 +296,7 @@ proptest! {
         }
         let merged = merge_equal_labels(rows.into_iter().map(|(row, _)| row).collect());
         let out = threshold.apply(merged);
-        prop_assert!(!out.other_shown);
+        prop_assert!(!out.other_shown());
         for row in &out.rows {
             let people = truth.get(row.label.as_str()).map_or(0, Vec::len) as u64;
             prop_assert!(people >= k, "{} shown with {} visitors", row.label.as_str(), people);
