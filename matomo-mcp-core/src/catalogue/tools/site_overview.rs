@@ -1,4 +1,5 @@
-//! `site_overview`: visits, goals and top referrer types of one site in one upstream request.
+//! `site_overview`: visits, goals and top referrer types of one site, in one bulk request for the reports and
+//! one for the distinct visitors behind them.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -39,7 +40,7 @@ fn render_overview(o: &SiteOverview) -> String {
 }
 
 /// An overview of one site for one period: the visits summary, the goals overview and the top 5 referrer
-/// types, fetched from Matomo in one request.
+/// types, fetched from Matomo together.
 ///
 /// Prefer it to calling `visits_summary`, `goals_overview` and `referrer_types` one after the other. Numbers
 /// about fewer than `threshold_k` visitors are withheld; the optional `segment` applies to all three parts
