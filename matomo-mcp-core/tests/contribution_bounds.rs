@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use matomo_mcp_core::client::MatomoClient;
-use matomo_mcp_core::minimise::noise::ContributionBounds;
+use matomo_mcp_core::minimise::noise::{ContributionBounds, Spread};
 use matomo_mcp_core::params::{Date, Params, Period, RangeEnd, Sites};
 use matomo_mcp_testkit::{Day, Emulator};
 
@@ -71,9 +71,24 @@ async fn within_the_bounds_one_visitor_changes_an_answer_by_at_most_the_sensitiv
     assert!(per_visitor.len() > 10, "enough visitors to mean something");
     let mut loyal = 0;
     for (visits, seconds, actions) in per_visitor.values() {
-        assert!(*visits <= bounds.sensitivity("nb_visits").unwrap());
-        assert!(*seconds <= bounds.sensitivity("sum_visit_length").unwrap());
-        assert!(*actions <= bounds.sensitivity("nb_actions").unwrap());
+        assert!(
+            *visits
+                <= bounds
+                    .sensitivity("nb_visits", Spread::OneRowPerVisit)
+                    .unwrap()
+        );
+        assert!(
+            *seconds
+                <= bounds
+                    .sensitivity("sum_visit_length", Spread::OneRowPerVisit)
+                    .unwrap()
+        );
+        assert!(
+            *actions
+                <= bounds
+                    .sensitivity("nb_actions", Spread::OneRowPerVisit)
+                    .unwrap()
+        );
         loyal += usize::from(*visits == 2);
     }
     // The bound rests on visit numbers being distinct per visitor, as Matomo's are.

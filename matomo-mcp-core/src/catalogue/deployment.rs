@@ -11,6 +11,17 @@ use crate::segment::Segment;
 use crate::tool::SecretGuard;
 use crate::{SiteId, ToolError};
 
+use super::noisy::NoiseSetup;
+
+/// The budget account of a Matomo token: a digest that tells tokens apart without revealing them.
+fn budget_account(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new_with_prefix(b"matomo-mcp budget account\0")
+        .chain_update(token.as_bytes())
+        .finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What the built-in tools need: a Matomo client, the sites they may read, and the minimisation settings.
 pub struct Deployment {
     pub(crate) client: MatomoClient,
@@ -20,6 +31,9 @@ pub struct Deployment {
     pub(crate) ceiling: PrivacyClass,
     pub(crate) pseudonym_key: Option<PseudonymKey>,
     pub(crate) token_guard: SecretGuard,
+    pub(crate) noise: Option<NoiseSetup>,
+    /// Whom the privacy budget is charged to: a digest of the Matomo token.
+    pub(crate) account: String,
 }
 
 impl crate::tool::GuardedState for Deployment {
@@ -35,6 +49,7 @@ impl fmt::Debug for Deployment {
             .field("threshold", &self.threshold)
             .field("ceiling", &self.ceiling)
             .field("pseudonym_key", &self.pseudonym_key)
+            .field("noise", &self.noise)
             .finish_non_exhaustive()
     }
 }
@@ -52,6 +67,9 @@ pub enum StartupError {
     /// The scrub patterns are invalid.
     #[error("{0}")]
     Scrub(#[from] crate::minimise::ScrubConfigError),
+    /// The noise settings or the privacy budget file cannot be used.
+    #[error("{0}")]
+    Noise(String),
 }
 
 impl Deployment {
@@ -80,11 +98,16 @@ impl Deployment {
             ceiling: config.ceiling,
             pseudonym_key: config.privacy.pseudonym_key.clone(),
             token_guard: SecretGuard::new(config.matomo.token.expose()),
+            noise: NoiseSetup::from_settings(&config.privacy.noise).map_err(StartupError::Noise)?,
+            account: budget_account(config.matomo.token.expose()),
         })
     }
 
     /// A deployment from parts, for embedding without a configuration file; `token` is
     /// the client's Matomo token, which the toolbox's final guard keeps out of every result.
+    ///
+    /// Its answers carry exact numbers until [`with_noise`](Self::with_noise) adds
+    /// differential privacy (a configured deployment has it by default: `privacy.noise`).
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         client: MatomoClient,
@@ -103,7 +126,37 @@ impl Deployment {
             ceiling,
             pseudonym_key,
             token_guard: SecretGuard::new(token),
+            noise: None,
+            account: budget_account(token),
         }
+    }
+
+    /// Adds differential privacy: every count and sum of the aggregate tools' answers gets
+    /// calibrated noise, computed over the visits within the contribution bounds, and each
+    /// answer is charged to `budget` under a digest of the Matomo token.
+    ///
+    /// ```no_run
+    /// # fn demo(deployment: matomo_mcp_core::catalogue::Deployment) {
+    /// use std::time::Duration;
+    /// use matomo_mcp_core::catalogue::NoiseSetup;
+    /// use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
+    /// use matomo_mcp_core::policy::PrivacyBudget;
+    ///
+    /// let key = std::fs::read("/etc/matomo-mcp/noise.key").unwrap();
+    /// let dp = DifferentialPrivacy::new(key, 1_000_000, ContributionBounds::default()).unwrap();
+    /// let budget = PrivacyBudget::open(20_000_000, Duration::from_secs(86_400),
+    ///     "/var/lib/matomo-mcp/budget.json".as_ref()).unwrap();
+    /// let deployment = deployment.with_noise(NoiseSetup { dp, budget });
+    /// # }
+    /// ```
+    pub fn with_noise(mut self, noise: NoiseSetup) -> Self {
+        self.noise = Some(noise);
+        self
+    }
+
+    /// The differential-privacy settings, when noise is on.
+    pub fn noise(&self) -> Option<&NoiseSetup> {
+        self.noise.as_ref()
     }
 
     /// The result of the token check.

@@ -13,6 +13,7 @@
 
 mod args;
 mod deployment;
+mod noisy;
 mod report;
 mod source_row;
 pub mod tools;
@@ -21,6 +22,7 @@ mod vocabulary;
 
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::{Deployment, StartupError};
+pub use noisy::NoiseSetup;
 pub use report::{
     Labels, ReportOutput, UPSTREAM_ROW_CAP, render as render_report, report_from_body, run_report,
 };

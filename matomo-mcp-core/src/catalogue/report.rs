@@ -9,10 +9,12 @@ use serde::Serialize;
 use super::Deployment;
 use super::SourceRow;
 use super::args::{ReportArgs, Request, to_tool_error};
+use super::noisy::{Noisy, bounded_segment};
 use super::visitors::{Known, Visitors};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
+use crate::minimise::noise::{NoiseNote, Spread};
 use crate::minimise::{ReportRow, Scrubber, Threshold, ThresholdedRow, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
@@ -67,6 +69,9 @@ pub struct ReportOutput {
     /// Whether Matomo had more rows than were fetched (the tail beyond the cap is not counted).
     #[privacy(aggregate)]
     pub truncated: bool,
+    /// The noise on the numbers, when the deployment has differential privacy on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<NoiseNote>,
 }
 
 /// How a report's labels are scrubbed.
@@ -92,6 +97,16 @@ pub enum Overlap {
     Within(&'static str),
     /// A visit can be in several rows or in none (pages, titles, events, searches).
     Possible,
+}
+
+impl Overlap {
+    /// How far one visit can move a column of such a report.
+    fn spread(self) -> Spread {
+        match self {
+            Self::None | Self::Within(_) => Spread::OneRowPerVisit,
+            Self::Possible => Spread::RowsPerAction,
+        }
+    }
 }
 
 /// Runs row report `R` through the pipeline of the built-in report tools: the site check, the
@@ -175,6 +190,7 @@ where
     let request = args.request()?;
     deployment.check_site(request.site)?;
     let segment = deployment.check_segment(args.segment.as_deref(), class)?;
+    let segment = bounded_segment(deployment, segment)?;
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     // The population is one small request, cached like the report: asked at the same time.
     let (whole, rows) = tokio::join!(
@@ -187,6 +203,13 @@ where
         threshold: deployment.threshold,
         request: &request,
         labels,
+        noise: Noisy::for_answer(
+            deployment,
+            R::METHOD,
+            &request,
+            segment.as_ref(),
+            overlap.spread(),
+        ),
     };
     pipeline.proven(&visitors, whole, rows, overlap).await
 }
@@ -230,10 +253,11 @@ pub fn report_from_body(
         threshold,
         request: &request,
         labels,
+        noise: None,
     };
     let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
-    Ok(pipeline.finish(rows, None, 0, truncated))
+    pipeline.finish(rows, None, 0, truncated)
 }
 
 /// What one report answer is shaped with.
@@ -242,6 +266,8 @@ pub(crate) struct Pipeline<'a> {
     pub threshold: Threshold,
     pub request: &'a Request,
     pub labels: Labels,
+    /// The answer's noise, when the deployment has differential privacy on.
+    pub noise: Option<Noisy<'a>>,
 }
 
 impl Pipeline<'_> {
@@ -256,7 +282,7 @@ impl Pipeline<'_> {
     ) -> Result<ReportOutput, ToolError> {
         let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
         if Known::too_few(whole, self.threshold.k()) {
-            return Ok(self.withheld());
+            return self.withheld();
         }
         // `too_few` holds for `None`: a count is here.
         let whole = whole.unwrap_or_default();
@@ -270,7 +296,7 @@ impl Pipeline<'_> {
             }
             _ => None,
         };
-        Ok(self.finish(rows, other, unchecked, truncated))
+        self.finish(rows, other, unchecked, truncated)
     }
 
     /// Asks Matomo for the distinct visitors of the rows, most visits first, that have `k`
@@ -382,22 +408,47 @@ impl Pipeline<'_> {
 
     /// An answer with no numbers: the period and segment describe fewer than `k` visitors (or
     /// Matomo did not say how many).
-    fn withheld(&self) -> ReportOutput {
-        let mut output = self.finish(Vec::new(), None, 0, false);
+    fn withheld(&self) -> Result<ReportOutput, ToolError> {
+        let mut output = self.finish(Vec::new(), None, 0, false)?;
         output.withheld = true;
-        output
+        Ok(output)
     }
 
-    /// Thresholds, sorts and pages rows whose visitors are as known as they will be.
+    /// Thresholds, adds noise to (when on), sorts and pages rows whose visitors are as known
+    /// as they will be.
+    ///
+    /// With noise, a row is shown when Matomo counts at least `k` distinct visitors behind it
+    /// (the threshold, exact) *and* its noisy visits are at least `k` (a check on released
+    /// numbers only); rows are ordered by their noisy visits, so the order reveals nothing the
+    /// numbers do not.
     fn finish(
         &self,
         rows: Vec<ReportRow>,
         other_visitors: Option<u64>,
         unchecked: u64,
         truncated: bool,
-    ) -> ReportOutput {
+    ) -> Result<ReportOutput, ToolError> {
         let request = self.request;
         let mut thresholded = self.threshold.apply_with_other(rows, other_visitors);
+        let noise = match &self.noise {
+            Some(noise) => {
+                let (noisy, note) = noise.rows(
+                    thresholded
+                        .rows
+                        .iter()
+                        .map(|row| (row.label.as_str(), &row.metrics)),
+                )?;
+                for (row, metrics) in thresholded.rows.iter_mut().zip(noisy) {
+                    row.replace_with_noisy(metrics);
+                }
+                let k = self.threshold.k();
+                let before = thresholded.rows.len();
+                thresholded.rows.retain(|row| row.visits() >= k);
+                thresholded.suppressed_rows += before - thresholded.rows.len();
+                Some(note)
+            }
+            None => None,
+        };
         // "Other" comes last; every other row by visits, most first, as Matomo sorts by default.
         let other = thresholded
             .rows
@@ -428,7 +479,7 @@ impl Pipeline<'_> {
             .skip(request.offset as usize)
             .take(request.limit as usize)
             .collect();
-        ReportOutput {
+        Ok(ReportOutput {
             site: request.site,
             period: request.period.as_str().to_owned(),
             date: request.date.to_string(),
@@ -444,7 +495,8 @@ impl Pipeline<'_> {
             withheld: false,
             threshold_k: self.threshold.k(),
             truncated,
-        }
+            noise,
+        })
     }
 }
 
@@ -505,6 +557,10 @@ pub fn render(output: &ReportOutput) -> String {
             output.threshold_k,
             output.withheld_metrics.join(", ")
         );
+    }
+    if let Some(noise) = &output.noise {
+        text.push_str(&noise.render());
+        text.push('\n');
     }
     let _ = writeln!(
         text,

@@ -52,6 +52,8 @@ pub(crate) async fn learn(
                 } else {
                     Labels::Text
                 },
+                // Only labels are learnt here; no number is released.
+                noise: None,
             };
             let mut rows: Vec<_> = pipeline
                 .scrubbed(rows)

@@ -23,6 +23,7 @@
 //! ```
 
 mod error;
+mod noise;
 mod raw;
 mod secret;
 
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrors};
+pub use noise::NoiseSettings;
 pub use secret::Secret;
 
 use raw::RawConfig;
@@ -87,6 +89,8 @@ pub struct PrivacySettings {
     pub allowed_query_params: Vec<String>,
     /// Operator-defined scrub patterns (`privacy.scrub_patterns`), as (name, regex).
     pub scrub_patterns: Vec<(String, String)>,
+    /// Differential privacy (`[privacy.noise]`; on by default).
+    pub noise: NoiseSettings,
 }
 
 impl PrivacySettings {
@@ -418,6 +422,7 @@ fn privacy_settings(
         pseudonym_key,
         allowed_query_params,
         scrub_patterns,
+        noise: noise::noise_settings(raw.noise, env, errors),
     };
     if let Err(e) = settings.scrubber() {
         errors.push(ConfigError::new(

@@ -38,6 +38,8 @@ pub(super) struct RawPrivacy {
     pub pseudonym_key_file: Option<String>,
     pub allowed_query_params: Option<Vec<String>>,
     pub scrub_patterns: Option<Vec<RawPattern>>,
+    #[serde(default)]
+    pub noise: RawNoise,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,4 +73,18 @@ pub(super) struct RawHttp {
     pub read_timeout_seconds: Option<u64>,
     pub max_sessions: Option<usize>,
     pub session_idle_timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNoise {
+    pub enabled: Option<bool>,
+    pub epsilon_per_answer: Option<f64>,
+    pub budget_per_window: Option<f64>,
+    pub window_hours: Option<u64>,
+    pub budget_file: Option<String>,
+    pub key_file: Option<String>,
+    pub visits_per_visitor: Option<u32>,
+    pub visit_seconds: Option<u32>,
+    pub actions_per_visit: Option<u32>,
 }

@@ -8,10 +8,12 @@ use serde_json::Value;
 
 use crate::catalogue::Deployment;
 use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
+use crate::catalogue::noisy::{Noisy, bounded_segment};
 use crate::catalogue::report::number;
 use crate::catalogue::visitors::{Known, Visitors};
 use crate::client::Nested;
 use crate::minimise::Metrics;
+use crate::minimise::noise::{NoiseNote, Question, Spread};
 use crate::minimise::threshold::count;
 use crate::models::{PerPeriod, Report, goals, visits_summary};
 use crate::params::{Date, IdGoal, Params, Period, Sites};
@@ -44,6 +46,9 @@ pub struct Summary {
     /// The small-count threshold.
     #[privacy(aggregate)]
     pub threshold_k: u64,
+    /// The noise on the numbers, when the deployment has differential privacy on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<NoiseNote>,
 }
 
 pub(crate) fn render_summary(s: &Summary) -> String {
@@ -65,6 +70,9 @@ pub(crate) fn render_summary(s: &Summary) -> String {
             s.threshold_k,
             s.withheld_metrics.join(", ")
         );
+    }
+    if let Some(noise) = &s.noise {
+        let _ = write!(text, "\n{}", noise.render());
     }
     text
 }
@@ -146,6 +154,7 @@ impl Population {
 /// Fetches a get-style report for one site and period and applies the threshold to it as a whole.
 async fn summary<R: Report>(
     deployment: &Deployment,
+    tool: &str,
     args: PeriodArgs,
     population: Population,
     extra: Option<IdGoal>,
@@ -157,6 +166,7 @@ where
     let request = args.request()?;
     deployment.check_site(request.site)?;
     let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?;
+    let segment = bounded_segment(deployment, segment)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
@@ -176,12 +186,23 @@ where
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
-    summarise(deployment, &request, &output, population, known, &parts)
+    let noise = Noisy::for_answer(
+        deployment,
+        tool,
+        &request,
+        segment.as_ref(),
+        Spread::OneRowPerVisit,
+    );
+    summarise(
+        deployment, &request, &output, population, known, &parts, noise,
+    )
 }
 
 /// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k`
 /// distinct visitors (`known`: what Matomo counted for the population, if it did), with the sub-metric
-/// rule applied to what is shown (`parts`: the distinct visitors Matomo counted for parts).
+/// rule applied to what is shown (`parts`: the distinct visitors Matomo counted for parts), and
+/// with noise when the deployment has it on (`noise`): then withheld, too, when the noisy count
+/// of the population's visits is below `threshold_k`.
 ///
 /// The metrics are read through the output's serialised form, so only an all-aggregate model
 /// may come here (the bound): a classified value never becomes plain text this way.
@@ -192,6 +213,7 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     population: Population,
     known: Option<Known>,
     parts: &[(&'static str, u64)],
+    noise: Option<Noisy<'_>>,
 ) -> Result<Summary, ToolError> {
     let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
     let metrics = metrics_of(&value);
@@ -200,12 +222,25 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     // Zero is not a small count: nobody is described. Otherwise the numbers need k distinct
     // visitors known behind them; visits are not visitors.
     let visitors = known.map_or(0, |known| known.visitors);
-    let suppressed = visits > 0.0 && visitors < threshold.k();
-    let (metrics, withheld) = if suppressed {
+    let mut suppressed = visits > 0.0 && visitors < threshold.k();
+    let (mut metrics, withheld) = if suppressed {
         (Metrics::new(), Default::default())
     } else {
         threshold.cells_with_parts(&metrics, visitors, count(Some(visits)), parts)
     };
+    let mut note = None;
+    if let Some(noise) = noise
+        && !suppressed
+        && visits > 0.0
+    {
+        let (mut noisy, released) = noise.rows([("", &metrics)])?;
+        metrics = noisy.pop().unwrap_or_default();
+        if count(metrics.get(population.visits_metric())) < threshold.k() {
+            suppressed = true;
+            metrics = Metrics::new();
+        }
+        note = Some(released);
+    }
     Ok(Summary {
         site: request.site,
         period: request.period.as_str().to_owned(),
@@ -214,6 +249,7 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
         suppressed,
         withheld_metrics: withheld.iter().map(|name| (*name).to_owned()).collect(),
         threshold_k: threshold.k(),
+        noise: note,
     })
 }
 
@@ -275,7 +311,8 @@ pub async fn visits_summary(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<visits_summary::Get>(deployment, args, Population::Visits, None).await
+    summary::<visits_summary::Get>(deployment, "visits_summary", args, Population::Visits, None)
+        .await
 }
 
 /// Goal conversions, converting visits, revenue and conversion rate over all goals, for one site and one period.
@@ -286,7 +323,14 @@ pub async fn goals_overview(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<goals::Get>(deployment, args, Population::Converted, None).await
+    summary::<goals::Get>(
+        deployment,
+        "goals_overview",
+        args,
+        Population::Converted,
+        None,
+    )
+    .await
 }
 
 /// E-commerce orders, revenue, average order value and items for one site and one period.
@@ -299,6 +343,7 @@ pub async fn ecommerce_overview(
 ) -> Result<Summary, ToolError> {
     summary::<goals::Get>(
         deployment,
+        "ecommerce_overview",
         args,
         Population::Ordered,
         Some(IdGoal::EcommerceOrder),
@@ -385,6 +430,9 @@ pub struct Trend {
     /// The small-count threshold.
     #[privacy(aggregate)]
     pub threshold_k: u64,
+    /// The noise on the values, when the deployment has differential privacy on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<NoiseNote>,
 }
 
 fn render_trend(t: &Trend) -> String {
@@ -399,6 +447,9 @@ fn render_trend(t: &Trend) -> String {
     for p in &t.points {
         let value = p.value.map_or_else(|| "withheld".to_owned(), number);
         let _ = write!(text, "\n- {}: {value}", p.period);
+    }
+    if let Some(noise) = &t.noise {
+        let _ = write!(text, "\n{}", noise.render());
     }
     text
 }
@@ -427,10 +478,12 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         .sites(sites)
         .period(period)
         .date(Date::last(last).map_err(to_tool_error)?);
-    if let Some(segment) =
-        deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?
-    {
-        params = params.segment(segment);
+    let segment = bounded_segment(
+        deployment,
+        deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?,
+    )?;
+    if let Some(segment) = &segment {
+        params = params.segment(segment.clone());
     }
     let yearly = (period == Period::Year).then(|| params.clone());
     let periods = per_period(deployment, &params).await?;
@@ -439,8 +492,9 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         None => Default::default(),
     };
     let threshold = deployment.threshold;
-    let mut suppressed_points = 0;
-    let points = periods
+    let metric = args.metric.name();
+    // Each point: its label, what the threshold lets it show, and whether it has visits.
+    let mut shown: Vec<(String, Option<Metrics>, bool)> = periods
         .iter()
         .map(|(label, data)| {
             let metrics = data
@@ -453,21 +507,66 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
                 .get(label.0.as_str())
                 .copied()
                 .unwrap_or_else(|| count(metrics.get("nb_uniq_visitors")));
-            let shown = threshold.cells(&metrics, visitors, count(Some(visits))).0;
-            let value = if visits == 0.0 {
-                Some(shown.get(args.metric.name()).unwrap_or(0.0))
-            } else if visitors < threshold.k() {
-                None
-            } else {
-                shown.get(args.metric.name())
+            let cells = threshold.cells(&metrics, visitors, count(Some(visits))).0;
+            let cells = (visits == 0.0 || visitors >= threshold.k()).then_some(cells);
+            (label.0.clone(), cells, visits > 0.0)
+        })
+        .collect();
+    let question = Question::new("metric_trend")
+        .part("site", &args.site.to_string())
+        .part("period", period.as_str())
+        .part("last", &last.to_string())
+        .part("metric", metric)
+        .part(
+            "segment",
+            &segment
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
+    let mut noise_note = None;
+    if let Some(noise) = Noisy::with_question(deployment, question, Spread::OneRowPerVisit) {
+        // Only the metric and what it is computed from get noise (and the budget's ε), plus
+        // visits for the check on noisy counts.
+        let needed = trend_parts(metric);
+        let released: Vec<(String, Metrics)> = shown
+            .iter()
+            .filter_map(|(label, cells, _)| {
+                let cells = cells.as_ref()?;
+                let mut kept = Metrics::new();
+                for (name, value) in cells.iter().filter(|(name, _)| needed.contains(name)) {
+                    kept.set(name, value);
+                }
+                Some((label.clone(), kept))
+            })
+            .collect();
+        let (noisy, note) = noise.rows(released.iter().map(|(l, m)| (l.as_str(), m)))?;
+        let mut noisy = released.iter().map(|(l, _)| l).zip(noisy);
+        for (label, cells, has_visits) in &mut shown {
+            if cells.is_none() {
+                continue;
+            }
+            let Some((_, metrics)) = noisy.find(|(l, _)| *l == label) else {
+                continue;
             };
-            if visits > 0.0 && value.is_none() {
+            let enough = count(metrics.get("nb_visits")) >= threshold.k();
+            *cells = (enough || !*has_visits).then_some(metrics);
+        }
+        noise_note = Some(note);
+    }
+    let mut suppressed_points = 0;
+    let points = shown
+        .into_iter()
+        .map(|(period, cells, has_visits)| {
+            let value = match cells {
+                Some(cells) if !has_visits => Some(cells.get(metric).unwrap_or(0.0)),
+                Some(cells) => cells.get(metric),
+                None => None,
+            };
+            if has_visits && value.is_none() {
                 suppressed_points += 1;
             }
-            TrendPoint {
-                period: label.0.clone(),
-                value,
-            }
+            TrendPoint { period, value }
         })
         .collect();
     Ok(Trend {
@@ -476,7 +575,21 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         points,
         suppressed_points,
         threshold_k: deployment.threshold.k(),
+        noise: noise_note,
     })
+}
+
+/// The metrics a trend's metric is computed from, with visits (which noisy points are
+/// checked against the threshold by).
+fn trend_parts(metric: &str) -> &'static [&'static str] {
+    match metric {
+        "bounce_rate" => &["nb_visits", "bounce_count", "bounce_rate"],
+        "avg_time_on_site" => &["nb_visits", "sum_visit_length", "avg_time_on_site"],
+        "nb_actions_per_visit" => &["nb_visits", "nb_actions", "nb_actions_per_visit"],
+        "nb_uniq_visitors" => &["nb_visits", "nb_uniq_visitors"],
+        "nb_actions" => &["nb_visits", "nb_actions"],
+        _ => &["nb_visits"],
+    }
 }
 
 #[cfg(test)]

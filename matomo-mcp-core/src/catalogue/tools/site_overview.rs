@@ -6,11 +6,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
+use crate::catalogue::noisy::{Noisy, bounded_segment};
 use crate::catalogue::report::{self, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
 use crate::catalogue::tools::overview::{Population, Summary, render_summary, summarise};
 use crate::catalogue::visitors::Visitors;
 use crate::catalogue::{Deployment, SourceRow};
 use crate::client::{BulkRequest, ClientError, MatomoApiError};
+use crate::minimise::noise::Spread;
 use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
 use crate::privacy::PrivacyClass;
@@ -55,6 +57,7 @@ pub async fn site_overview(
     let request = args.request()?;
     deployment.check_site(request.site)?;
     let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?;
+    let segment = bounded_segment(deployment, segment)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
@@ -80,11 +83,16 @@ pub async fn site_overview(
         item(&mut items, visits_summary::Get::METHOD)?;
     let goals: <goals::Get as Report>::Output = item(&mut items, goals::Get::METHOD)?;
     let referrer_types: Vec<SourceRow> = item(&mut items, referrers::GetReferrerType::METHOD)?;
+    // Three answers, each with noise of its own (and its own ε) when noise is on.
+    let noise = |part: &str, spread| {
+        Noisy::for_answer(deployment, part, &request, segment.as_ref(), spread)
+    };
     let pipeline = Pipeline {
         scrubber: &deployment.scrubber,
         threshold: deployment.threshold,
         request: &request,
         labels: Labels::Text,
+        noise: noise("site_overview.referrer_types", Spread::OneRowPerVisit),
     };
     Ok(SiteOverview {
         visits: summarise(
@@ -94,6 +102,7 @@ pub async fn site_overview(
             Population::Visits,
             all,
             &parts,
+            noise("site_overview.visits", Spread::OneRowPerVisit),
         )?,
         goals: summarise(
             deployment,
@@ -102,6 +111,7 @@ pub async fn site_overview(
             Population::Converted,
             converted,
             &[],
+            noise("site_overview.goals", Spread::OneRowPerVisit),
         )?,
         referrer_types: pipeline
             .proven(&visitors, all, referrer_types, Overlap::None)

@@ -63,6 +63,14 @@ impl ThresholdedRow {
     pub fn is_other(&self) -> bool {
         self.label.other
     }
+
+    /// Replaces the metrics with their noisy release: the row is then ordered by its noisy
+    /// visits, and its subtable (which would need noise of its own) is dropped.
+    pub(crate) fn replace_with_noisy(&mut self, metrics: Metrics) {
+        self.visits = super::count(metrics.get("nb_visits"));
+        self.metrics = metrics;
+        self.subtable.clear();
+    }
 }
 
 /// A label that passed the threshold: scrubbed text shown only on rows with at least `k` visitors,

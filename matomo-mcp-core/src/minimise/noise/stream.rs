@@ -1,5 +1,4 @@
-//! Exact discrete Laplace noise from a keyed, deterministic random stream: the mechanism under
-//! differential privacy, without floating point.
+//! Exact discrete Laplace samples from a keyed, deterministic random stream.
 //!
 //! Textbook Laplace noise drawn with floating-point numbers leaks the true value through the low
 //! bits of the result (Mironov, "On Significance of the Least Significant Bits for Differential
@@ -7,14 +6,10 @@
 //! `P[X = x] ∝ exp(−|x| / b)` over the integers, exactly, with integer arithmetic only, following
 //! Canonne, Kamath and Steinke, "The Discrete Gaussian for Differential Privacy" (NeurIPS 2020),
 //! Algorithms 1 (Bernoulli(exp(−γ))) and 2 (discrete Laplace); the scale `b` is a rational number.
-//! Adding such noise with `b = Δ/ε` to a count whose value one person changes by at most `Δ` is
-//! ε-differentially private.
 //!
-//! The randomness is a stream of HMAC-SHA256 blocks under a deployment key and a description of
-//! the question (counter mode), so that the same question gets the same noise (asking again cannot
-//! average it away) and different questions get unrelated noise. Why not a library: OpenDP's
-//! samplers draw from a process-wide CSPRNG, and consistent answers need the randomness to be a
-//! function of the key and the question.
+//! The randomness is a stream of HMAC-SHA256 blocks under a key and a description of the
+//! question (counter mode): the same question gets the same noise, different questions get
+//! unrelated noise.
 //!
 //! ```
 //! use matomo_mcp_core::minimise::noise::{NoiseStream, Scale};
@@ -29,65 +24,6 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::segment::{Condition, Operator, Segment};
-
-/// How much one visitor may contribute to a noisy answer, enforced by Matomo itself: answers are
-/// computed over the visits matching [`segment`](Self::segment) only.
-///
-/// Matomo answers with aggregates, so one visit's duration cannot be clamped afterwards; but a
-/// segment can leave out every visit beyond the bounds. `visitCount` is a visitor's lifetime
-/// visit number, so one visitor has at most `visits_per_visitor` visits with
-/// `visitCount <= visits_per_visitor` in any period; each of them lasts at most `visit_seconds`
-/// and has at most `actions_per_visit` actions. Visits beyond the bounds (loyal visitors' later
-/// visits, very long visits) are left out of such answers, which must say so. "One visitor" is
-/// one visitor as Matomo tells them apart: a person who clears their cookies counts as several.
-///
-/// ```
-/// use matomo_mcp_core::minimise::noise::ContributionBounds;
-///
-/// let bounds = ContributionBounds { visits_per_visitor: 3, visit_seconds: 1800, actions_per_visit: 40 };
-/// assert_eq!(bounds.segment().unwrap().to_string(), "visitCount<=3;visitDuration<=1800;actions<=40");
-/// assert_eq!(bounds.sensitivity("sum_visit_length"), Some(5400));
-/// assert_eq!(bounds.sensitivity("avg_time_on_site"), None); // derived: computed from noisy parts
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ContributionBounds {
-    /// The most visits one visitor contributes.
-    pub visits_per_visitor: u32,
-    /// The longest visit counted, in seconds.
-    pub visit_seconds: u32,
-    /// The most actions of a visit counted.
-    pub actions_per_visit: u32,
-}
-
-impl ContributionBounds {
-    /// The segment restricting an answer to visits within the bounds (AND it with the caller's).
-    pub fn segment(&self) -> Result<Segment, crate::segment::SegmentError> {
-        let at_most = |dimension: &str, bound: u32| {
-            Condition::new(dimension, Operator::AtMost, bound.to_string()).map(|c| vec![c])
-        };
-        Segment::all_of(vec![
-            at_most("visitCount", self.visits_per_visitor)?,
-            at_most("visitDuration", self.visit_seconds)?,
-            at_most("actions", self.actions_per_visit)?,
-        ])
-    }
-
-    /// The most one visitor can change a metric of one row within the bounds (its L1
-    /// sensitivity), for the counts and sums noise is added to; `None` for everything else
-    /// (rates and averages are computed from noisy parts; other metrics are not noised).
-    pub fn sensitivity(&self, metric: &str) -> Option<u64> {
-        let visits = u64::from(self.visits_per_visitor);
-        Some(match metric {
-            "nb_uniq_visitors" => 1,
-            "nb_visits" | "bounce_count" | "nb_visits_converted" => visits,
-            "nb_actions" => visits * u64::from(self.actions_per_visit),
-            "sum_visit_length" => visits * u64::from(self.visit_seconds),
-            _ => return None,
-        })
-    }
-}
-
 /// The scale `b = numerator / denominator` of a discrete Laplace distribution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scale {
@@ -97,15 +33,22 @@ pub struct Scale {
 
 /// A scale that cannot be sampled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a noise scale needs a positive numerator and denominator below 2^32")]
+#[error(
+    "a noise scale needs a positive numerator below 2^48 and a positive denominator below 2^32"
+)]
 pub struct InvalidScale;
 
 impl Scale {
-    /// `b = numerator / denominator`; both positive and below 2^32 (so every product the
-    /// sampler forms fits in 128 bits).
+    /// `b = numerator / denominator`, in lowest terms: the numerator positive and below 2^48,
+    /// the denominator positive and below 2^32 (so every product the sampler forms fits in 128
+    /// bits).
     pub fn new(numerator: u64, denominator: u64) -> Result<Self, InvalidScale> {
-        let fits = |n: u64| n > 0 && n < 1 << 32;
-        if fits(numerator) && fits(denominator) {
+        if numerator == 0 || denominator == 0 {
+            return Err(InvalidScale);
+        }
+        let divisor = gcd(numerator, denominator);
+        let (numerator, denominator) = (numerator / divisor, denominator / divisor);
+        if numerator < 1 << 48 && denominator < 1 << 32 {
             Ok(Self {
                 numerator,
                 denominator,
@@ -259,7 +202,8 @@ impl NoiseStream {
             while self.bernoulli_exp(1, 1) {
                 v += 1;
             }
-            let x = u + t * v;
+            // `v` is geometric (rarely above a few dozen): saturation is far out of reach.
+            let x = u.saturating_add(t.saturating_mul(v));
             let y = x / s;
             let negative = self.bernoulli(1, 2);
             if negative && y == 0 {
@@ -269,6 +213,13 @@ impl NoiseStream {
             return if negative { -y } else { y };
         }
     }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 #[cold]
@@ -355,10 +306,11 @@ mod tests {
     fn scales_are_checked() {
         assert_eq!(Scale::new(0, 1), Err(InvalidScale));
         assert_eq!(Scale::new(1, 0), Err(InvalidScale));
-        assert_eq!(Scale::new(1 << 32, 1), Err(InvalidScale));
-        assert_eq!(
-            Scale::for_epsilon(1, 500_000),
-            Scale::new(1_000_000, 500_000)
-        );
+        assert_eq!(Scale::new(1 << 48, 1), Err(InvalidScale));
+        assert_eq!(Scale::new(1, 1 << 32), Err(InvalidScale));
+        assert_eq!(Scale::new(1 << 33, 1 << 33), Scale::new(1, 1));
+        assert_eq!(Scale::for_epsilon(1, 500_000), Scale::new(2, 1));
+        // A large sensitivity (seconds of visits) at a small ε still has a scale.
+        assert!(Scale::for_epsilon(2 * 1800, 1_000).is_ok());
     }
 }

@@ -1,0 +1,170 @@
+//! Noise for the built-in tools' answers: the bounded population they are computed over, the
+//! question each is about, and the budget each answer is charged to.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::Deployment;
+use super::args::Request;
+use crate::ToolError;
+use crate::config::NoiseSettings;
+use crate::minimise::Metrics;
+use crate::minimise::noise::{
+    DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseNote, Question, Release, Spread,
+};
+use crate::policy::{PrivacyBudget, Spend};
+use crate::segment::Segment;
+
+/// A deployment's differential privacy: the noise settings and the budget answers spend.
+#[derive(Debug)]
+pub struct NoiseSetup {
+    /// The noise settings.
+    pub dp: DifferentialPrivacy,
+    /// The privacy budget, charged per Matomo token.
+    pub budget: PrivacyBudget,
+}
+
+impl NoiseSetup {
+    /// The noise and budget `settings` describe, opening the budget file; `None` when noise
+    /// is off. Without a key file, a random key is drawn: answers then change after a restart,
+    /// and each is a new answer, charged again (the budget tells answers apart by the key).
+    pub fn from_settings(settings: &NoiseSettings) -> Result<Option<Self>, String> {
+        if !settings.enabled {
+            return Ok(None);
+        }
+        let key = match settings.key() {
+            Some(key) => key.to_vec(),
+            None => {
+                let mut key = vec![0u8; MIN_NOISE_KEY_BYTES];
+                getrandom::fill(&mut key).map_err(|e| {
+                    format!("configuration `privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)`: no random key could be drawn ({e}); give a key file")
+                })?;
+                key
+            }
+        };
+        let dp = DifferentialPrivacy::new(key, settings.epsilon_micros, settings.bounds)
+            .map_err(|e| format!("configuration `privacy.noise`: {e}"))?;
+        let Some(file) = &settings.budget_file else {
+            return Err("configuration `privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)`: noise is on and the budget has no file".to_owned());
+        };
+        let budget =
+            PrivacyBudget::open(settings.budget_micros, settings.window, file).map_err(|e| {
+                format!(
+                    "configuration `privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)`: {e}"
+                )
+            })?;
+        Ok(Some(Self { dp, budget }))
+    }
+}
+
+/// The noise of one answer of a built-in tool, when the deployment has noise on.
+pub(crate) struct Noisy<'a> {
+    setup: &'a NoiseSetup,
+    account: &'a str,
+    question: Question,
+    spread: Spread,
+}
+
+impl<'a> Noisy<'a> {
+    /// The noise of `tool`'s answer for the request and (bounded) segment; `None` without noise.
+    pub(crate) fn for_answer(
+        deployment: &'a Deployment,
+        tool: &str,
+        request: &Request,
+        segment: Option<&Segment>,
+        spread: Spread,
+    ) -> Option<Self> {
+        let setup = deployment.noise.as_ref()?;
+        let question = Question::new(tool)
+            .part("site", &request.site.to_string())
+            .part("period", request.period.as_str())
+            .part("date", &request.date.to_string())
+            .part(
+                "segment",
+                &segment.map(ToString::to_string).unwrap_or_default(),
+            );
+        Some(Self {
+            setup,
+            account: &deployment.account,
+            question,
+            spread,
+        })
+    }
+
+    /// The same, for a question already described (a trend's).
+    pub(crate) fn with_question(
+        deployment: &'a Deployment,
+        question: Question,
+        spread: Spread,
+    ) -> Option<Self> {
+        Some(Self {
+            setup: deployment.noise.as_ref()?,
+            account: &deployment.account,
+            question,
+            spread,
+        })
+    }
+
+    /// Adds noise to rows (each named by its key), charging the answer to the budget: the
+    /// noisy rows in the same order, what was left out, and the note the answer carries.
+    pub(crate) fn rows<'r>(
+        &self,
+        rows: impl IntoIterator<Item = (&'r str, &'r Metrics)> + Clone,
+    ) -> Result<(Vec<Metrics>, NoiseNote), ToolError> {
+        let release = self
+            .setup
+            .dp
+            .release(&self.question, self.spread, rows.clone());
+        let mut left_out: Vec<String> = Vec::new();
+        let noisy = rows
+            .into_iter()
+            .map(|(key, metrics)| {
+                let (noisy, dropped) = release.noisy(key, metrics);
+                for name in dropped {
+                    if !left_out.iter().any(|n| n == name) {
+                        left_out.push(name.to_owned());
+                    }
+                }
+                noisy
+            })
+            .collect();
+        left_out.sort();
+        let note = self.charge(&release, left_out)?;
+        Ok((noisy, note))
+    }
+
+    fn charge(&self, release: &Release<'_>, left_out: Vec<String>) -> Result<NoiseNote, ToolError> {
+        let epsilon = self.setup.dp.epsilon_micros();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let spend = self
+            .setup
+            .budget
+            .spend(self.account, &release.answer_id(), epsilon, now)
+            .map_err(|e| ToolError::policy_refusal(e.to_string()))?;
+        Ok(match spend {
+            Spend::Charged { left_micros } => release.note(left_out, epsilon, left_micros),
+            Spend::Repeated { left_micros } => release.note(left_out, 0, left_micros),
+        })
+    }
+}
+
+/// The segment an answer is computed over: the caller's, within the contribution bounds when
+/// the deployment has noise on (so that Matomo itself leaves out visits beyond them).
+pub(crate) fn bounded_segment(
+    deployment: &Deployment,
+    segment: Option<Segment>,
+) -> Result<Option<Segment>, ToolError> {
+    let Some(setup) = &deployment.noise else {
+        return Ok(segment);
+    };
+    let bounds = setup
+        .dp
+        .bounds()
+        .segment()
+        .map_err(|e| ToolError::internal(format!("the contribution bounds: {e}")))?;
+    Ok(Some(match segment {
+        Some(segment) => segment.and(&bounds),
+        None => bounds,
+    }))
+}

@@ -1,0 +1,98 @@
+//! How much one visitor may contribute to an answer, and so how much noise each metric needs.
+
+use crate::segment::{Condition, Operator, Segment};
+
+/// How much one visitor may contribute to a noisy answer, enforced by Matomo itself: answers are
+/// computed over the visits matching [`segment`](Self::segment) only.
+///
+/// Matomo answers with aggregates, so one visit's duration cannot be clamped afterwards; but a
+/// segment can leave out every visit beyond the bounds. `visitCount` is a visitor's lifetime
+/// visit number, so one visitor has at most `visits_per_visitor` visits with
+/// `visitCount <= visits_per_visitor` in any period; each of them lasts at most `visit_seconds`
+/// and has at most `actions_per_visit` actions. Visits beyond the bounds (loyal visitors' later
+/// visits, very long visits) are left out of such answers, which must say so. "One visitor" is
+/// one visitor as Matomo tells them apart: a person who clears their cookies counts as several.
+///
+/// ```
+/// use matomo_mcp_core::minimise::noise::{ContributionBounds, Spread};
+///
+/// let bounds = ContributionBounds { visits_per_visitor: 3, visit_seconds: 1800, actions_per_visit: 40 };
+/// assert_eq!(bounds.segment().unwrap().to_string(), "visitCount<=3;visitDuration<=1800;actions<=40");
+/// assert_eq!(bounds.sensitivity("sum_visit_length", Spread::OneRowPerVisit), Some(5400));
+/// assert_eq!(bounds.sensitivity("nb_visits", Spread::RowsPerAction), Some(120)); // a page per action
+/// assert_eq!(bounds.sensitivity("avg_time_on_site", Spread::OneRowPerVisit), None); // derived
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct ContributionBounds {
+    /// The most visits one visitor contributes.
+    pub visits_per_visitor: u32,
+    /// The longest visit counted, in seconds.
+    pub visit_seconds: u32,
+    /// The most actions of a visit counted.
+    pub actions_per_visit: u32,
+}
+
+impl ContributionBounds {
+    /// The segment restricting an answer to visits within the bounds (AND it with the caller's).
+    pub fn segment(&self) -> Result<Segment, crate::segment::SegmentError> {
+        let at_most = |dimension: &str, bound: u32| {
+            Condition::new(dimension, Operator::AtMost, bound.to_string()).map(|c| vec![c])
+        };
+        Segment::all_of(vec![
+            at_most("visitCount", self.visits_per_visitor)?,
+            at_most("visitDuration", self.visit_seconds)?,
+            at_most("actions", self.actions_per_visit)?,
+        ])
+    }
+
+    /// The most one visitor can change a metric summed over the rows of one answer (the L1
+    /// sensitivity of that column), for the counts and sums noise is added to; `None` for
+    /// everything else (rates and averages are computed from noisy parts; maxima, minima,
+    /// revenue and metrics without a per-visit bound are not shown with noise).
+    ///
+    /// Per visit, a metric changes a column by a bound that depends on how the report's rows
+    /// share visits ([`Spread`]); one visitor has at most `visits_per_visitor` visits.
+    pub fn sensitivity(&self, metric: &str, spread: Spread) -> Option<u64> {
+        let actions = u64::from(self.actions_per_visit);
+        let seconds = u64::from(self.visit_seconds);
+        let per_visit = match (spread, metric) {
+            (_, "entry_nb_visits" | "entry_nb_uniq_visitors" | "entry_bounce_count")
+            | (_, "exit_nb_visits" | "exit_nb_uniq_visitors") => 1,
+            (_, "entry_nb_actions") => actions,
+            (_, "entry_sum_visit_length" | "sum_time_spent") => seconds,
+            (_, "nb_hits" | "nb_events" | "nb_events_with_value") => actions,
+            (Spread::OneRowPerVisit, "nb_visits" | "nb_uniq_visitors") => 1,
+            (Spread::OneRowPerVisit, "bounce_count" | "nb_visits_converted") => 1,
+            (Spread::OneRowPerVisit, "nb_actions") => actions,
+            (Spread::OneRowPerVisit, "sum_visit_length") => seconds,
+            // A visit is in at most one row per action it has.
+            (Spread::RowsPerAction, "nb_visits" | "nb_uniq_visitors") => actions,
+            _ => return None,
+        };
+        per_visit.checked_mul(u64::from(self.visits_per_visitor))
+    }
+}
+
+/// How the rows of an answer share a visit, which decides how far one visit can move a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spread {
+    /// Every visit is in at most one row: countries, devices, referrer types, hours, the
+    /// periods of a trend, the single row of a summary.
+    OneRowPerVisit,
+    /// A visit is in at most one row per action: pages, titles, outlinks, downloads, site
+    /// searches, events.
+    RowsPerAction,
+}
+
+impl Default for ContributionBounds {
+    /// Two visits per visitor, 30 minutes and 25 actions per visit (the defaults of
+    /// `privacy.noise`): most visitors' visits of a period fit, and the noise stays small enough
+    /// to read a site with a few hundred visits a day.
+    fn default() -> Self {
+        Self {
+            visits_per_visitor: 2,
+            visit_seconds: 1800,
+            actions_per_visit: 25,
+        }
+    }
+}

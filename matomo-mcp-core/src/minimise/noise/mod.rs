@@ -1,0 +1,27 @@
+//! Differential privacy for aggregate answers: calibrated, exact, consistent noise.
+//!
+//! A threshold stops small numbers; it cannot stop differencing. Two answers whose populations
+//! differ by one person (`countryCode==de` and `countryCode==de;visitDuration!=349`) both pass
+//! any threshold, and their difference is that person's visit. Noise stops it: each count or sum
+//! gets a sample of the discrete Laplace distribution with scale `b = Δ/ε`, where `Δ` bounds
+//! how far one visitor can move it ([`ContributionBounds`]), so that no answer (and no pair of
+//! answers within the privacy budget) tells whether any one visitor is in the data.
+//!
+//! - [`stream`]: the exact sampler (CKS20) over a keyed HMAC-SHA256 stream.
+//! - [`bounds`]: the contribution bounds Matomo enforces through a segment, and the
+//!   sensitivity of each metric.
+//! - [`release`]: one answer's noise: ε split over its metrics, consistent per question and
+//!   data, and what the answer says about it.
+//!
+//! The privacy budget that sums ε over answers is [`crate::policy::PrivacyBudget`].
+
+pub mod bounds;
+pub mod release;
+pub mod stream;
+
+pub use bounds::{ContributionBounds, Spread};
+pub use release::{
+    DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseNote, NoiseSettingsError, NoisyColumn,
+    NoisyMetric, Question, Release, STATED_CONFIDENCE,
+};
+pub use stream::{InvalidScale, NoiseStream, Scale};

@@ -1,0 +1,416 @@
+//! One noisy answer: which metrics get noise and how much, the noise itself, and what the
+//! answer says about it.
+
+use std::collections::BTreeSet;
+
+use hmac::{Hmac, Mac};
+use schemars::JsonSchema;
+use serde::Serialize;
+use sha2::Sha256;
+
+use super::bounds::{ContributionBounds, Spread};
+use super::stream::{NoiseStream, Scale};
+use crate::Classified;
+use crate::minimise::threshold::{MergeRule, Metrics, known_metric};
+
+/// The fewest bytes a noise key may have.
+pub const MIN_NOISE_KEY_BYTES: usize = 32;
+
+/// The confidence of the `±` half-widths answers state.
+pub const STATED_CONFIDENCE: f64 = 0.95;
+
+/// The differential-privacy settings of a deployment: the key the noise is derived from, the
+/// privacy loss ε of one answer, and the contribution bounds that make the noise sufficient.
+///
+/// ```
+/// use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy, Question, Spread};
+/// use matomo_mcp_core::minimise::Metrics;
+///
+/// let dp = DifferentialPrivacy::new(vec![9; 32], 1_000_000, ContributionBounds::default()).unwrap();
+/// let question = Question::new("visits_summary").part("site", "1").part("date", "2026-11-25");
+/// let truth = Metrics::new().with("nb_visits", 120.0).with("max_actions", 40.0);
+/// let release = dp.release(&question, Spread::OneRowPerVisit, [("", &truth)]);
+/// let (noisy, left_out) = release.noisy("", &truth);
+/// assert!(noisy.get("nb_visits").is_some());
+/// assert_eq!(left_out, ["max_actions"]); // no per-visit bound: not shown under noise
+/// assert_eq!(release.noisy("", &truth).0, noisy, "the same answer, the same noise");
+/// ```
+pub struct DifferentialPrivacy {
+    key: Vec<u8>,
+    epsilon_micros: u64,
+    bounds: ContributionBounds,
+}
+
+impl std::fmt::Debug for DifferentialPrivacy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DifferentialPrivacy")
+            .field("epsilon_micros", &self.epsilon_micros)
+            .field("bounds", &self.bounds)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why differential-privacy settings were refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NoiseSettingsError {
+    /// The key is too short to keep the noise unpredictable.
+    #[error("the noise key has {0} bytes but needs at least {MIN_NOISE_KEY_BYTES}")]
+    ShortKey(usize),
+    /// ε is zero (no answer could be given) or above 10 (no protection left).
+    #[error("ε per answer must be above 0 and at most 10, not {0}")]
+    Epsilon(String),
+    /// A contribution bound is zero: no visit would be counted.
+    #[error("every contribution bound must be at least 1")]
+    Bounds,
+}
+
+impl DifferentialPrivacy {
+    /// Settings with `key` (at least [`MIN_NOISE_KEY_BYTES`] secret bytes), `epsilon_micros`
+    /// millionths of ε per answer, and `bounds`.
+    pub fn new(
+        key: Vec<u8>,
+        epsilon_micros: u64,
+        bounds: ContributionBounds,
+    ) -> Result<Self, NoiseSettingsError> {
+        if key.len() < MIN_NOISE_KEY_BYTES {
+            return Err(NoiseSettingsError::ShortKey(key.len()));
+        }
+        if epsilon_micros == 0 || epsilon_micros > 10_000_000 {
+            return Err(NoiseSettingsError::Epsilon(epsilon_text(epsilon_micros)));
+        }
+        if bounds.visits_per_visitor == 0
+            || bounds.visit_seconds == 0
+            || bounds.actions_per_visit == 0
+        {
+            return Err(NoiseSettingsError::Bounds);
+        }
+        Ok(Self {
+            key,
+            epsilon_micros,
+            bounds,
+        })
+    }
+
+    /// Millionths of ε one answer spends.
+    pub fn epsilon_micros(&self) -> u64 {
+        self.epsilon_micros
+    }
+
+    /// The contribution bounds.
+    pub fn bounds(&self) -> ContributionBounds {
+        self.bounds
+    }
+
+    /// Plans the noisy release of one answer: the question, how its rows share visits, and its
+    /// true rows (each with a key naming it within the answer, such as its label).
+    ///
+    /// The answer's ε is split evenly over the metrics that get noise (sequential
+    /// composition); each metric's noise is calibrated to its sensitivity over all the rows
+    /// together, so the answer as a whole is ε-differentially private for one visitor within
+    /// the bounds. The noise is derived from the key, the question *and the true rows*: the
+    /// same question over the same data gets the same answer (asking again reveals nothing),
+    /// while a question whose data changed (today's numbers growing) gets fresh noise and is a
+    /// new answer, charged again: otherwise two answers with the same noise would give away
+    /// the exact difference.
+    pub fn release<'a>(
+        &self,
+        question: &Question,
+        spread: Spread,
+        rows: impl IntoIterator<Item = (&'a str, &'a Metrics)>,
+    ) -> Release<'_> {
+        let rows: Vec<(&str, &Metrics)> = rows.into_iter().collect();
+        let names: BTreeSet<&'static str> = rows
+            .iter()
+            .flat_map(|(_, metrics)| metrics.iter())
+            .filter_map(|(name, _)| known_metric(name).map(|(name, _)| name))
+            .filter(|name| self.bounds.sensitivity(name, spread).is_some())
+            .collect();
+        let share = (self.epsilon_micros / (names.len().max(1) as u64)).max(1);
+        let columns: Vec<NoisyColumn> = names
+            .into_iter()
+            .filter_map(|name| {
+                let sensitivity = self.bounds.sensitivity(name, spread)?;
+                let scale = Scale::for_epsilon(sensitivity, share).ok()?;
+                Some(NoisyColumn {
+                    name,
+                    sensitivity,
+                    scale,
+                })
+            })
+            .collect();
+        let mut mac = self.mac(b"answer");
+        mac.update(&question.0);
+        for (key, metrics) in &rows {
+            mac.update(&(key.len() as u64).to_be_bytes());
+            mac.update(key.as_bytes());
+            for column in &columns {
+                let value = metrics.get(column.name).map_or(-1, whole);
+                mac.update(&value.to_be_bytes());
+            }
+        }
+        let answer: [u8; 32] = mac.finalize().into_bytes().into();
+        Release {
+            dp: self,
+            answer,
+            columns,
+        }
+    }
+
+    fn mac(&self, purpose: &[u8]) -> Hmac<Sha256> {
+        // HMAC takes keys of any length: `new_from_slice` cannot fail here.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else {
+            unreachable()
+        };
+        mac.update(b"matomo-mcp dp v1\0");
+        mac.update(purpose);
+        mac.update(b"\0");
+        mac
+    }
+}
+
+#[cold]
+fn unreachable() -> ! {
+    panic!("HMAC-SHA256 refused a key, which HMAC cannot do")
+}
+
+/// Rounds a metric to the integer noise is added to (counts and sums of seconds are whole).
+fn whole(value: f64) -> i64 {
+    // Saturating float-to-int: Matomo's counts are far inside i64.
+    #[allow(clippy::cast_possible_truncation)]
+    let value = value.round() as i64;
+    value
+}
+
+fn epsilon_text(micros: u64) -> String {
+    let text = format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// What decides an answer's data, normalised: the tool, the site, the resolved period, the
+/// segment as parsed and re-rendered, and the contribution bounds. Presentation (limits,
+/// offsets) is not part of it: a longer page of the same answer shows the same noisy numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question(Vec<u8>);
+
+impl Question {
+    /// A question about `tool`'s data.
+    pub fn new(tool: &str) -> Self {
+        let mut question = Self(Vec::with_capacity(96));
+        question.push(tool);
+        question
+    }
+
+    /// Adds a named part (length-prefixed, so parts never run into each other).
+    pub fn part(mut self, name: &str, value: &str) -> Self {
+        self.push(name);
+        self.push(value);
+        self
+    }
+
+    fn push(&mut self, text: &str) {
+        self.0.extend_from_slice(&(text.len() as u32).to_be_bytes());
+        self.0.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// A metric noise is added to, in one answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoisyColumn {
+    /// The metric.
+    pub name: &'static str,
+    /// How far one visitor can move it, summed over the answer's rows.
+    pub sensitivity: u64,
+    /// The discrete Laplace scale of its noise.
+    pub scale: Scale,
+}
+
+/// The plan and the randomness of one noisy answer (from [`DifferentialPrivacy::release`]).
+pub struct Release<'a> {
+    dp: &'a DifferentialPrivacy,
+    answer: [u8; 32],
+    columns: Vec<NoisyColumn>,
+}
+
+impl std::fmt::Debug for Release<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Release")
+            .field("columns", &self.columns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Release<'_> {
+    /// A row's metrics with noise: every noised count and sum gets its own sample (clamped at
+    /// zero, which is post-processing and costs no privacy), ratios are computed again from the
+    /// noisy parts, and every other metric is left out (returned by name).
+    pub fn noisy(&self, key: &str, metrics: &Metrics) -> (Metrics, Vec<&'static str>) {
+        let mut out = Metrics::new();
+        for column in &self.columns {
+            let Some(value) = metrics.get(column.name) else {
+                continue;
+            };
+            let mut seed = Vec::with_capacity(48 + key.len());
+            seed.extend_from_slice(&self.answer);
+            seed.extend_from_slice(&(key.len() as u64).to_be_bytes());
+            seed.extend_from_slice(key.as_bytes());
+            seed.extend_from_slice(column.name.as_bytes());
+            let noise = NoiseStream::new(&self.dp.key, &seed).laplace(column.scale);
+            let noisy = whole(value).saturating_add(noise).max(0);
+            // Counts and sums far below 2^53: exact in f64.
+            #[allow(clippy::cast_precision_loss)]
+            out.set_known(column.name, noisy as f64);
+        }
+        let mut left_out = Vec::new();
+        for (name, _) in metrics.iter() {
+            let Some((name, rule)) = known_metric(name) else {
+                continue;
+            };
+            if out.get(name).is_some() {
+                continue;
+            }
+            let derived = match rule {
+                MergeRule::Ratio {
+                    numerator,
+                    denominator,
+                } => match (out.get(numerator), out.get(denominator)) {
+                    (Some(n), Some(d)) if d > 0.0 => Some(n / d),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match derived {
+                Some(value) => out.set_known(name, value),
+                None => left_out.push(name),
+            }
+        }
+        (out, left_out)
+    }
+
+    /// The metrics noise is added to, with their scales.
+    pub fn columns(&self) -> &[NoisyColumn] {
+        &self.columns
+    }
+
+    /// An identifier of this answer (the question and its true data, under the key): equal for
+    /// a repeated answer, which costs no budget; unrelated to the data without the key.
+    pub fn answer_id(&self) -> [u8; 32] {
+        self.answer
+    }
+
+    /// What the answer says about its noise (`charged`: millionths of ε this answer cost,
+    /// 0 for a repeat; `left`: millionths of ε left in the budget's window).
+    pub fn note(&self, left_out: Vec<String>, charged_micros: u64, left_micros: u64) -> NoiseNote {
+        let bounds = self.dp.bounds;
+        NoiseNote {
+            mechanism: "discrete Laplace (Canonne, Kamath, Steinke 2020)".to_owned(),
+            epsilon: micros_f64(self.dp.epsilon_micros),
+            epsilon_charged: micros_f64(charged_micros),
+            epsilon_left: micros_f64(left_micros),
+            confidence: STATED_CONFIDENCE,
+            metrics: self
+                .columns
+                .iter()
+                .map(|column| NoisyMetric {
+                    name: column.name.to_owned(),
+                    plus_minus: column.scale.interval(STATED_CONFIDENCE),
+                })
+                .collect(),
+            left_out,
+            visits_per_visitor: bounds.visits_per_visitor,
+            visit_seconds: bounds.visit_seconds,
+            actions_per_visit: bounds.actions_per_visit,
+        }
+    }
+}
+
+fn micros_f64(micros: u64) -> f64 {
+    // Millionths of an ε of at most a few thousand: exact enough for reporting.
+    #[allow(clippy::cast_precision_loss)]
+    let value = micros as f64 / 1e6;
+    value
+}
+
+/// What an answer with noise says about it.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema, Classified)]
+pub struct NoiseNote {
+    /// The noise distribution.
+    #[privacy(aggregate)]
+    pub mechanism: String,
+    /// The privacy loss ε of this answer (split evenly over the noisy metrics).
+    #[privacy(aggregate)]
+    pub epsilon: f64,
+    /// The ε this answer took from the budget: 0 when the same answer was given before in this window.
+    #[privacy(aggregate)]
+    pub epsilon_charged: f64,
+    /// The ε left in the budget's current window.
+    #[privacy(aggregate)]
+    pub epsilon_left: f64,
+    /// The confidence of each `plus_minus`.
+    #[privacy(aggregate)]
+    pub confidence: f64,
+    /// Each noisy count or sum, with the half-width of the interval holding its noise.
+    pub metrics: Vec<NoisyMetric>,
+    /// Metrics left out because no noise can be calibrated for them (maxima, minima, revenue,
+    /// counts without a per-visit bound).
+    #[privacy(aggregate)]
+    pub left_out: Vec<String>,
+    /// Only visits with a visit number up to this count (a visitor's first visits).
+    #[privacy(aggregate)]
+    pub visits_per_visitor: u32,
+    /// Only visits up to this long, in seconds.
+    #[privacy(aggregate)]
+    pub visit_seconds: u32,
+    /// Only visits with up to this many actions.
+    #[privacy(aggregate)]
+    pub actions_per_visit: u32,
+}
+
+/// One noisy metric's precision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema, Classified)]
+pub struct NoisyMetric {
+    /// The metric.
+    #[privacy(aggregate)]
+    pub name: String,
+    /// The noise is within `±plus_minus` with probability `confidence`.
+    #[privacy(aggregate)]
+    pub plus_minus: u64,
+}
+
+impl NoiseNote {
+    /// One or two sentences for an answer's text content.
+    pub fn render(&self) -> String {
+        let mut text = format!(
+            "Numbers are noisy (differential privacy, ε={} for this answer",
+            trim_float(self.epsilon)
+        );
+        if self.epsilon_charged == 0.0 {
+            text.push_str(", a repeat: nothing charged");
+        }
+        text.push_str(&format!(
+            "; ε={} left in this window). At {:.0}%:",
+            trim_float(self.epsilon_left),
+            self.confidence * 100.0
+        ));
+        for (i, metric) in self.metrics.iter().enumerate() {
+            text.push_str(if i == 0 { " " } else { ", " });
+            text.push_str(&format!("{} ±{}", metric.name, metric.plus_minus));
+        }
+        text.push_str(&format!(
+            ". Rates are computed from the noisy counts. Only visits with visit number ≤ {}, ≤ {} s and ≤ {} actions are counted.",
+            self.visits_per_visitor, self.visit_seconds, self.actions_per_visit
+        ));
+        if !self.left_out.is_empty() {
+            text.push_str(&format!(
+                " Not shown with noise: {}.",
+                self.left_out.join(", ")
+            ));
+        }
+        text
+    }
+}
+
+fn trim_float(value: f64) -> String {
+    let text = format!("{value:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
