@@ -26,7 +26,7 @@ async fn toolbox(emu: &Emulator, ceiling: &str) -> Toolbox<Deployment> {
     let key = std::env::temp_dir().join(format!("matomo-mcp-catalogue-key-{}", std::process::id()));
     std::fs::write(&key, [7u8; 32]).unwrap();
     let toml = format!(
-        "enabled = true\nceiling = \"{ceiling}\"\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy]\npseudonym_key_file = \"{}\"\n",
+        "enabled = true\nceiling = \"{ceiling}\"\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy]\npseudonym_key_file = \"{}\"\n[privacy.noise]\nenabled = false\n",
         emu.base_url(),
         key.display()
     );
@@ -284,7 +284,7 @@ async fn unknown_tool_names_in_the_allow_list_are_refused() {
     let emu = emulator().await;
     let config = Config::from_toml_str(
         &format!(
-            "[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
+            "[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy.noise]\nenabled = false\n",
             emu.base_url()
         ),
         |_| None,

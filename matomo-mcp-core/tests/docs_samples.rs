@@ -36,8 +36,14 @@ fn check(name: &str, generated: &str) {
 #[test]
 fn manifest_sample_is_what_the_code_generates() {
     let descriptors = catalogue::descriptors(None).unwrap();
+    let config = Config::from_toml_str(
+        "[privacy.noise]\nbudget_file = \"/var/lib/matomo-mcp/privacy-budget.json\"\n[matomo]\nurl = \"https://matomo.example.com\"\ntoken = \"0123456789abcdef\"\n",
+        |_| None,
+    )
+    .unwrap();
     let mut manifest = PrivacyManifest::from_descriptors(&descriptors, PrivacyClass::Aggregate)
         .enabled(true)
+        .noise(&config.privacy.noise)
         .threshold(Threshold::new(5).unwrap())
         .scrubbing(vec!["page".into()], vec!["customer".into()])
         .token_check("serving sites 1, 2; the token has view access only")
@@ -57,10 +63,16 @@ async fn audit_sample_is_what_the_code_writes() {
         .start()
         .await
         .unwrap();
+    let budget = std::env::temp_dir().join(format!(
+        "matomo-mcp-audit-sample-budget-{}.json",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&budget);
     let config = Config::from_toml_str(
         &format!(
-            "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n",
-            emu.base_url()
+            "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n[privacy.noise]\nbudget_file = \"{}\"\n",
+            emu.base_url(),
+            budget.display()
         ),
         |_| None,
     )

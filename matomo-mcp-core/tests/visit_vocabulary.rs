@@ -28,7 +28,7 @@ async fn setup(name: &str) -> (Emulator, Toolbox<Deployment>) {
     ));
     std::fs::write(&key, [7u8; 32]).unwrap();
     let toml = format!(
-        "enabled = true\nceiling = \"pseudonymous\"\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy]\npseudonym_key_file = \"{}\"\n",
+        "enabled = true\nceiling = \"pseudonymous\"\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy]\npseudonym_key_file = \"{}\"\n[privacy.noise]\nenabled = false\n",
         emu.base_url(),
         key.display()
     );

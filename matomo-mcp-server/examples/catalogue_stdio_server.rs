@@ -20,9 +20,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .view_token(TOKEN, &[1, 2])
         .start()
         .await?;
+    let budget = std::env::temp_dir().join(format!(
+        "matomo-mcp-catalogue-budget-{}.json",
+        std::process::id()
+    ));
     let toml = format!(
-        "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
-        emulator.base_url()
+        "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n\
+         [privacy.noise]\nbudget_file = \"{}\"\n",
+        emulator.base_url(),
+        budget.display()
     );
     let config = Config::from_toml_str(&toml, |_| None)?;
     let toolbox = catalogue::toolbox(Deployment::connect(&config).await?, None)?;

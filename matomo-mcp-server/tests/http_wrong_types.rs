@@ -94,7 +94,7 @@ async fn wrong_json_types_are_a_clear_error_and_the_next_call_succeeds() {
     let emu = emulator().await;
     let config = Config::from_toml_str(
         &format!(
-            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{MATOMO_TOKEN}\"\n",
+            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{MATOMO_TOKEN}\"\n[privacy.noise]\nenabled = false\n",
             emu.base_url()
         ),
         |_| None,

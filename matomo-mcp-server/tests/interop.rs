@@ -130,9 +130,15 @@ async fn official_python_client_calls_every_built_in_tool_over_streamable_http()
         .start()
         .await
         .unwrap();
+    let budget = std::env::temp_dir().join(format!(
+        "matomo-mcp-interop-budget-{}-{token}.json",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&budget);
     let toml = format!(
-        "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n",
-        emulator.base_url()
+        "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n[privacy.noise]\nbudget_file = \"{}\"\n# every tool, twice over: more than a day's default\nbudget_per_window = 200.0\n",
+        emulator.base_url(),
+        budget.display()
     );
     let config = Config::from_toml_str(&toml, |_| None).unwrap();
     let toolbox = catalogue::toolbox(Deployment::connect(&config).await.unwrap(), None).unwrap();

@@ -103,10 +103,17 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .view_token(TOKEN, &[1, 2, 3])
         .start()
         .await?;
+    // Differential privacy is on, as by default; its budget lives in a file of this run's own.
+    let budget = std::env::temp_dir().join(format!(
+        "matomo-mcp-demo-budget-{}.json",
+        std::process::id()
+    ));
     let config = Config::from_toml_str(
         &format!(
-            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
-            emulator.base_url()
+            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n\
+             [privacy.noise]\nbudget_file = \"{}\"\n",
+            emulator.base_url(),
+            budget.display()
         ),
         |_| None,
     )?;

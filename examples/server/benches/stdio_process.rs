@@ -189,7 +189,7 @@ impl<'a> Run<'a> {
         std::fs::write(
             &config,
             format!(
-                "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
+                "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy.noise]\nenabled = false\n",
                 upstream.base_url
             ),
         )

@@ -147,6 +147,7 @@ fn settings(builder: ManifestBuilder, config: &Config) -> ManifestBuilder {
     let mut builder = builder
         .enabled(config.enabled)
         .threshold(config.privacy.threshold)
+        .noise(&config.privacy.noise)
         .scrubbing(
             config.privacy.allowed_query_params.clone(),
             config

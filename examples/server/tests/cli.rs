@@ -22,6 +22,16 @@ async fn emulator() -> Emulator {
 fn config(name: &str, text: &str) -> PathBuf {
     let path =
         std::env::temp_dir().join(format!("matomo-mcp-cli-{}-{name}.toml", std::process::id()));
+    // Noise is on by default and its budget needs a file.
+    let budget = path.with_extension("budget.json");
+    let _ = std::fs::remove_file(&budget);
+    let text = match text.contains("[matomo]") {
+        true => format!(
+            "{text}[privacy.noise]\nbudget_file = \"{}\"\n",
+            budget.display()
+        ),
+        false => text.to_owned(),
+    };
     std::fs::write(&path, text).unwrap();
     path
 }

@@ -220,7 +220,9 @@ impl Workdir {
             dir.join("matomo-mcp.toml"),
             format!(
                 "enabled = true\n[matomo]\nurl = \"{matomo_url}\"\ntoken = \"{TOKEN}\"\n\
-                 [http]\nbind = \"127.0.0.1:{http_port}\"\nbearer_tokens = [\"{BEARER}\"]\n"
+                 [privacy.noise]\nbudget_file = \"{budget}\"\n\
+                 [http]\nbind = \"127.0.0.1:{http_port}\"\nbearer_tokens = [\"{BEARER}\"]\n",
+                budget = dir.join("privacy-budget.json").display()
             ),
         )
         .unwrap();

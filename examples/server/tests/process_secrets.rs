@@ -231,7 +231,7 @@ async fn no_secret_leaves_the_process_in_any_output() {
         format!(
             "enabled = true\nceiling = \"identifying\"\n\
              [matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\ntimeout_seconds = 1\n\
-             [privacy]\npseudonym_key_file = \"{}\"\n\
+             [privacy]\npseudonym_key_file = \"{}\"\n[privacy.noise]\nenabled = false\n\
              [audit]\nlog = \"{}\"\n",
             emu.base_url(),
             key_file.display(),

@@ -75,6 +75,10 @@ pub struct AuditRecord {
     /// Rows withheld by the small-count threshold.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows_suppressed: Option<u64>,
+    /// The privacy loss ε the answer took from the budget (0 for a repeated answer), when
+    /// it carried noise; summed over the parts of an answer with several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epsilon_charged: Option<f64>,
     /// How the call ended.
     pub outcome: Outcome,
     /// Wall-clock time of the call, in milliseconds.
@@ -184,11 +188,45 @@ pub(crate) fn row_counts(structured: &Value) -> (Option<u64>, Option<u64>) {
     (returned, suppressed)
 }
 
+/// The ε a result's noise notes say was charged (`noise.epsilon_charged`, at the top level or
+/// in the result's parts); `None` when no part carried noise.
+pub(crate) fn epsilon_charged(structured: &Value) -> Option<f64> {
+    let charged = |value: &Value| {
+        value
+            .get("noise")
+            .and_then(|noise| noise.get("epsilon_charged"))
+            .and_then(Value::as_f64)
+    };
+    let parts = structured
+        .as_object()
+        .into_iter()
+        .flat_map(|object| object.values())
+        .filter_map(charged);
+    let all: Vec<f64> = charged(structured).into_iter().chain(parts).collect();
+    // Millionths, as the budget counts them: no float noise in the log.
+    (!all.is_empty()).then(|| (all.iter().sum::<f64>() * 1e6).round() / 1e6)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn epsilon_is_read_from_every_noise_note() {
+        assert_eq!(epsilon_charged(&json!({"rows": []})), None);
+        assert_eq!(
+            epsilon_charged(&json!({"noise": {"epsilon_charged": 0.5}})),
+            Some(0.5)
+        );
+        let parts = json!({
+            "visits": {"noise": {"epsilon_charged": 1.0}},
+            "goals": {"noise": {"epsilon_charged": 0.0}},
+            "referrer_types": {"noise": {"epsilon_charged": 0.1}}
+        });
+        assert_eq!(epsilon_charged(&parts), Some(1.1));
+    }
 
     #[test]
     fn request_shape_keeps_names_and_drops_values() {

@@ -5,7 +5,7 @@
 //! `MATOMO_TOKEN_FILE`) and `MATOMO_MCP_*` otherwise. Secrets may come from files.
 //! Every mistake is reported with the key and the fix, all of them at once.
 //! The strictest settings are the defaults: not enabled, ceiling `aggregate`,
-//! threshold 5, no query parameter kept in URLs.
+//! threshold 5, no query parameter kept in URLs, differential privacy on.
 //!
 //! ```
 //! use matomo_mcp_core::config::Config;
@@ -15,6 +15,8 @@
 //!     [matomo]
 //!     url = "https://matomo.example.com"
 //!     token = "0123456789abcdef0123456789abcdef"
+//!     [privacy.noise]
+//!     budget_file = "/var/lib/matomo-mcp/privacy-budget.json"
 //! "#;
 //! let config = Config::from_toml_str(toml, |_| None).unwrap();
 //! assert!(config.enabled);

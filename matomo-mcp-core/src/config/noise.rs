@@ -26,7 +26,7 @@ pub struct NoiseSettings {
     /// without one, a random key for each start of the server.
     key: Option<Vec<u8>>,
     /// How much one visitor may contribute (`privacy.noise.visits_per_visitor`, `visit_seconds`,
-    /// `actions_per_visit`; defaults 2, 1800, 25).
+    /// `actions_per_visit`; defaults 2, 1800, 10).
     pub bounds: ContributionBounds,
 }
 

@@ -2,7 +2,10 @@ use std::collections::HashMap;
 
 use super::*;
 
+/// The last section is `[matomo]`, so that tests can append keys to it.
 const MINIMAL: &str = r#"
+[privacy.noise]
+budget_file = "/var/lib/matomo-mcp/privacy-budget.json"
 [matomo]
 url = "https://matomo.example.com"
 token = "0123456789abcdef0123456789abcdef"
@@ -45,6 +48,16 @@ fn defaults_are_the_strictest() {
     assert_eq!(config.http.read_timeout.as_secs(), 30);
     assert_eq!(config.http.max_sessions, 1000);
     assert_eq!(config.http.session_idle_timeout.as_secs(), 300);
+    let noise = &config.privacy.noise;
+    assert!(noise.enabled, "differential privacy is on by default");
+    assert_eq!(noise.epsilon_micros, 1_000_000);
+    assert_eq!(noise.budget_micros, 20_000_000);
+    assert_eq!(noise.window.as_secs(), 86_400);
+    assert!(!noise.has_key_file());
+    assert_eq!(
+        noise.bounds,
+        crate::minimise::noise::ContributionBounds::default()
+    );
     let err = config.require_enabled().unwrap_err().to_string();
     assert_eq!(
         err,
@@ -66,6 +79,8 @@ fn environment_overrides_the_file() {
             ("MATOMO_MCP_THRESHOLD_K", "10"),
             ("MATOMO_MCP_AUDIT_LOG", "stderr"),
             ("MATOMO_MCP_HTTP_BIND", "127.0.0.1:9000"),
+            ("MATOMO_MCP_NOISE", "false"),
+            ("MATOMO_MCP_NOISE_BUDGET_FILE", "/tmp/budget.json"),
             (
                 "MATOMO_MCP_HTTP_BEARER_TOKENS",
                 "aaaaaaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbbbb",
@@ -227,5 +242,48 @@ fn short_pseudonym_keys_are_refused() {
     assert!(
         all.iter().any(|e| e.contains("needs at least 32")),
         "{all:#?}"
+    );
+}
+
+#[test]
+fn noise_needs_a_budget_file_and_sane_settings_all_reported_at_once() {
+    let without_file = "[matomo]\nurl = \"https://m.example\"\ntoken = \"abc\"\n";
+    assert_eq!(
+        errors(without_file, &[]),
+        [
+            "configuration `privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)`: noise is on (the default) and the privacy budget has no file, so a restart would hand out a fresh budget; set `budget_file` under `[privacy.noise]` to a writable path such as `/var/lib/matomo-mcp/privacy-budget.json`, or `enabled = false` there to answer with exact numbers"
+        ]
+    );
+    // Off, no file is needed.
+    let off = format!("{without_file}[privacy.noise]\nenabled = false\n");
+    assert!(
+        !Config::from_toml_str(&off, |_| None)
+            .unwrap()
+            .privacy
+            .noise
+            .enabled
+    );
+    let short_key = temp_file("short-noise-key", b"too short");
+    let bad = format!(
+        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nepsilon_per_answer = 0.0\nbudget_per_window = -1.0\nwindow_hours = 0\nvisits_per_visitor = 0\nkey_file = \"{short_key}\"\n"
+    );
+    let found = errors(&bad, &[]);
+    for expected in [
+        "`privacy.noise.epsilon_per_answer`: 0 is not a usable ε",
+        "`privacy.noise.budget_per_window`: -1 is not a usable ε",
+        "`privacy.noise.window_hours`: a window of 0 hours",
+        "`privacy.noise.visits_per_visitor`: 0 would leave every visit out",
+        "has 9 bytes but needs at least 32",
+    ] {
+        assert!(
+            found.iter().any(|e| e.contains(expected)),
+            "{expected}: {found:#?}"
+        );
+    }
+    let typo = format!("{without_file}[privacy.noise]\nepsilon = 1.0\n");
+    assert!(
+        errors(&typo, &[])[0].contains("unknown field `epsilon`"),
+        "{:?}",
+        errors(&typo, &[])
     );
 }

@@ -27,6 +27,32 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
         "| small-count threshold k | {} distinct visitors known behind every number shown (rows, cells, whole answers) and every visitor-log value |",
         m.threshold_k
     );
+    let dp = &m.differential_privacy;
+    if dp.enabled {
+        let _ = writeln!(
+            out,
+            "| differential privacy | on: {}; ε = {} per answer, at most ε = {} per Matomo token per {} h (budget kept in {}; noise key {}); only visits with visit number ≤ {}, ≤ {} s and ≤ {} actions are counted; {} |",
+            dp.mechanism,
+            dp.epsilon_per_answer,
+            dp.budget_per_window,
+            dp.window_hours,
+            dp.budget_file.as_deref().unwrap_or("no file"),
+            if dp.key_file {
+                "from a file"
+            } else {
+                "random for each start"
+            },
+            dp.visits_per_visitor,
+            dp.visit_seconds,
+            dp.actions_per_visit,
+            dp.threshold_rule
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "| differential privacy | off: answers carry exact numbers, and two answers whose populations differ by one person reveal that person's contribution |"
+        );
+    }
     let _ = writeln!(
         out,
         "| query parameters kept in URLs | {} |",

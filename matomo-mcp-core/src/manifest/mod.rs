@@ -14,6 +14,7 @@ use serde::Serialize;
 pub use operator_items::{OperatorItem, operator_items};
 
 use crate::audit::now_rfc3339;
+use crate::config::NoiseSettings;
 use crate::minimise::Threshold;
 use crate::privacy::{FieldClass, PrivacyClass};
 use crate::{ToolDescriptor, Toolbox};
@@ -90,6 +91,8 @@ pub struct PrivacyManifest {
     pub ceiling: PrivacyClass,
     /// The small-count threshold.
     pub threshold_k: u64,
+    /// Differential privacy: the noise on aggregate answers and the budget.
+    pub differential_privacy: ManifestNoise,
     /// Query parameters kept in scrubbed URLs.
     pub allowed_query_params: Vec<String>,
     /// Names of operator-defined scrub patterns.
@@ -145,6 +148,7 @@ impl PrivacyManifest {
                 enabled: false,
                 ceiling,
                 threshold_k: Threshold::DEFAULT_K,
+                differential_privacy: ManifestNoise::from(&NoiseSettings::default()),
                 allowed_query_params: Vec::new(),
                 custom_scrub_patterns: Vec::new(),
                 segment_rule: format!(
@@ -170,6 +174,55 @@ impl PrivacyManifest {
     }
 }
 
+/// What the manifest states about differential privacy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ManifestNoise {
+    /// Whether aggregate answers carry noise.
+    pub enabled: bool,
+    /// The noise distribution and how it is drawn.
+    pub mechanism: &'static str,
+    /// The privacy loss of one answer.
+    pub epsilon_per_answer: f64,
+    /// The privacy loss one Matomo token may spend per window.
+    pub budget_per_window: f64,
+    /// The budget's window, in hours (windows start at midnight UTC for whole days).
+    pub window_hours: u64,
+    /// Where the budget is kept across restarts.
+    pub budget_file: Option<String>,
+    /// Whether the noise key comes from a file (else a random key per start).
+    pub key_file: bool,
+    /// Only visits with a visit number up to this count are counted.
+    pub visits_per_visitor: u32,
+    /// Only visits up to this many seconds are counted.
+    pub visit_seconds: u32,
+    /// Only visits with up to this many actions are counted.
+    pub actions_per_visit: u32,
+    /// How the small-count threshold works with the noise.
+    pub threshold_rule: &'static str,
+}
+
+impl From<&NoiseSettings> for ManifestNoise {
+    fn from(settings: &NoiseSettings) -> Self {
+        let micros = |m: u64| m as f64 / 1e6;
+        Self {
+            enabled: settings.enabled,
+            mechanism: "discrete Laplace, sampled exactly (Canonne, Kamath, Steinke 2020) from HMAC-SHA256 of the key, the question and its data; ε split evenly over an answer's noisy counts and sums",
+            epsilon_per_answer: micros(settings.epsilon_micros),
+            budget_per_window: micros(settings.budget_micros),
+            window_hours: settings.window.as_secs() / 3600,
+            budget_file: settings
+                .budget_file
+                .as_ref()
+                .map(|path| path.display().to_string()),
+            key_file: settings.has_key_file(),
+            visits_per_visitor: settings.bounds.visits_per_visitor,
+            visit_seconds: settings.bounds.visit_seconds,
+            actions_per_visit: settings.bounds.actions_per_visit,
+            threshold_rule: "a number is shown when Matomo counts at least k distinct visitors behind it (exact) and its noisy visits are at least k",
+        }
+    }
+}
+
 /// Fills in what the toolbox does not know.
 #[derive(Clone, Debug)]
 pub struct ManifestBuilder {
@@ -186,6 +239,12 @@ impl ManifestBuilder {
     /// The small-count threshold in use.
     pub fn threshold(mut self, threshold: Threshold) -> Self {
         self.manifest.threshold_k = threshold.k();
+        self
+    }
+
+    /// The differential-privacy settings in use (`[privacy.noise]`).
+    pub fn noise(mut self, settings: &NoiseSettings) -> Self {
+        self.manifest.differential_privacy = ManifestNoise::from(settings);
         self
     }
 

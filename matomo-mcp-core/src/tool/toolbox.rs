@@ -293,12 +293,14 @@ fn audit_record(
     outcome: &Result<CallToolResult, DispatchError>,
     started: Instant,
 ) -> AuditRecord {
+    let mut epsilon_charged = None;
     let (outcome, class_exposed, rows_returned, rows_suppressed) = match outcome {
         Ok(result) if !result.is_error() => {
             let (returned, suppressed) = result
                 .structured()
                 .map(audit::row_counts)
                 .unwrap_or((None, None));
+            epsilon_charged = result.structured().and_then(audit::epsilon_charged);
             (Outcome::Ok, class, returned, suppressed)
         }
         Ok(result) => (result.error_outcome(), None, None, None),
@@ -322,6 +324,7 @@ fn audit_record(
         class_exposed,
         rows_returned,
         rows_suppressed,
+        epsilon_charged,
         outcome,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
     }

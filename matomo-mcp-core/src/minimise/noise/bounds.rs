@@ -19,7 +19,8 @@ use crate::segment::{Condition, Operator, Segment};
 /// let bounds = ContributionBounds { visits_per_visitor: 3, visit_seconds: 1800, actions_per_visit: 40 };
 /// assert_eq!(bounds.segment().unwrap().to_string(), "visitCount<=3;visitDuration<=1800;actions<=40");
 /// assert_eq!(bounds.sensitivity("sum_visit_length", Spread::OneRowPerVisit), Some(5400));
-/// assert_eq!(bounds.sensitivity("nb_visits", Spread::RowsPerAction), Some(120)); // a page per action
+/// assert_eq!(bounds.sensitivity("nb_visits", Spread::RowsPerAction), Some(120)); // a row per action
+/// assert_eq!(bounds.sensitivity("max_actions", Spread::OneRowPerVisit), None); // an extreme
 /// assert_eq!(bounds.sensitivity("avg_time_on_site", Spread::OneRowPerVisit), None); // derived
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -55,18 +56,18 @@ impl ContributionBounds {
     pub fn sensitivity(&self, metric: &str, spread: Spread) -> Option<u64> {
         let actions = u64::from(self.actions_per_visit);
         let seconds = u64::from(self.visit_seconds);
+        // Metrics noise is never added to: distinct counts of parts, sums of time per page,
+        // maxima and minima, revenue (no bound Matomo can enforce per visit).
         let per_visit = match (spread, metric) {
-            (_, "entry_nb_visits" | "entry_nb_uniq_visitors" | "entry_bounce_count")
-            | (_, "exit_nb_visits" | "exit_nb_uniq_visitors") => 1,
-            (_, "entry_nb_actions") => actions,
-            (_, "entry_sum_visit_length" | "sum_time_spent") => seconds,
-            (_, "nb_hits" | "nb_events" | "nb_events_with_value") => actions,
+            (_, "entry_nb_visits" | "exit_nb_visits") => 1,
             (Spread::OneRowPerVisit, "nb_visits" | "nb_uniq_visitors") => 1,
             (Spread::OneRowPerVisit, "bounce_count" | "nb_visits_converted") => 1,
             (Spread::OneRowPerVisit, "nb_actions") => actions,
             (Spread::OneRowPerVisit, "sum_visit_length") => seconds,
-            // A visit is in at most one row per action it has.
-            (Spread::RowsPerAction, "nb_visits" | "nb_uniq_visitors") => actions,
+            // A visit is in at most one row per action it has. Only the headline counts of
+            // such reports get noise: every further metric would take a share of the answer's
+            // ε, and with it the precision of the others.
+            (Spread::RowsPerAction, "nb_visits" | "nb_hits" | "nb_events") => actions,
             _ => return None,
         };
         per_visit.checked_mul(u64::from(self.visits_per_visitor))
@@ -85,14 +86,14 @@ pub enum Spread {
 }
 
 impl Default for ContributionBounds {
-    /// Two visits per visitor, 30 minutes and 25 actions per visit (the defaults of
-    /// `privacy.noise`): most visitors' visits of a period fit, and the noise stays small enough
-    /// to read a site with a few hundred visits a day.
+    /// Two visits per visitor, 30 minutes and 10 actions per visit (the defaults of
+    /// `privacy.noise`): most visits fit, and the noise stays small enough to read a site with
+    /// a few hundred visits a day.
     fn default() -> Self {
         Self {
             visits_per_visitor: 2,
             visit_seconds: 1800,
-            actions_per_visit: 25,
+            actions_per_visit: 10,
         }
     }
 }

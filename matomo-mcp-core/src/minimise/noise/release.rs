@@ -261,6 +261,12 @@ impl Release<'_> {
             #[allow(clippy::cast_precision_loss)]
             out.set_known(column.name, noisy as f64);
         }
+        // Post-processing, free of privacy cost: no more distinct visitors than visits.
+        if let (Some(visitors), Some(visits)) = (out.get("nb_uniq_visitors"), out.get("nb_visits"))
+            && visitors > visits
+        {
+            out.set_known("nb_uniq_visitors", visits);
+        }
         let mut left_out = Vec::new();
         for (name, _) in metrics.iter() {
             let Some((name, rule)) = known_metric(name) else {
