@@ -15,7 +15,7 @@ use matomo_mcp_core::privacy::PseudonymKey;
 mod data;
 mod pipelines;
 
-use pipelines::{args, plain, report_pipeline, visit_pipeline};
+use pipelines::{args, noise, noisy_report_pipeline, plain, report_pipeline, visit_pipeline};
 
 const ROWS: [usize; 3] = [1_000, 10_000, 100_000];
 const VISITS: usize = 10_000;
@@ -54,6 +54,20 @@ fn quick_table(scrubber: &Scrubber, threshold: Threshold, generaliser: &Generali
             report_pipeline(&body, scrubber, threshold, &args)
         });
     }
+    // Differential privacy on, next to it off, on the same body (taking turns, best of 3 each).
+    let noise = noise();
+    println!("noise on vs off, best of 3: input | off µs | on µs | extra");
+    for rows in ROWS {
+        let body = data::page_urls(rows, 42);
+        let off = time(&|| report_pipeline(&body, scrubber, threshold, &args));
+        let on = time(&|| noisy_report_pipeline(&body, scrubber, threshold, &args, &noise));
+        println!(
+            "  page_urls {rows:<12} {:>10.0} {:>10.0} {:>6.1}%",
+            off.as_secs_f64() * 1e6,
+            on.as_secs_f64() * 1e6,
+            (on.as_secs_f64() / off.as_secs_f64() - 1.0) * 100.0
+        );
+    }
     let body = data::visit_log(VISITS, 42);
     line(format!("visit_log {VISITS}"), VISITS, &body, &|| {
         visit_pipeline(&body, generaliser)
@@ -67,6 +81,7 @@ fn benches(
     generaliser: &Generaliser<'_>,
 ) {
     let args = args();
+    let noise = noise();
     let mut group = c.benchmark_group("page_urls");
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
     for rows in ROWS {
@@ -78,6 +93,11 @@ fn benches(
         group.bench_with_input(BenchmarkId::new("full_pipeline", rows), &body, |b, body| {
             b.iter(|| report_pipeline(body, scrubber, threshold, &args))
         });
+        group.bench_with_input(
+            BenchmarkId::new("noisy_pipeline", rows),
+            &body,
+            |b, body| b.iter(|| noisy_report_pipeline(body, scrubber, threshold, &args, &noise)),
+        );
     }
     group.finish();
 

@@ -26,7 +26,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ));
     let toml = format!(
         "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n\
-         [privacy.noise]\nbudget_file = \"{}\"\n",
+         [privacy.noise]\nbudget_file = \"{}\"\n\
+         # a client trying every tool asks more than a day's default budget allows\n\
+         budget_per_window = 100.0\n",
         emulator.base_url(),
         budget.display()
     );

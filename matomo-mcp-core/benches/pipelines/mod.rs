@@ -3,9 +3,13 @@
 #![allow(dead_code)]
 
 use matomo_mcp_core::catalogue::tools::visit_log::VisitLog;
-use matomo_mcp_core::catalogue::{Labels, ReportArgs, render_report, report_from_body};
+use matomo_mcp_core::catalogue::{
+    Labels, NoiseSetup, ReportArgs, noisy_report_from_body, render_report, report_from_body,
+};
+use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
 use matomo_mcp_core::minimise::{Generaliser, Scrubber, Threshold, Vocabulary};
 use matomo_mcp_core::models::live;
+use matomo_mcp_core::policy::PrivacyBudget;
 use serde_json::Value;
 
 pub fn args() -> ReportArgs {
@@ -31,6 +35,32 @@ pub fn report_pipeline(
 ) -> usize {
     let output = report_from_body(body, scrubber, threshold, Labels::Url, args)
         .expect("the pipeline accepts the report");
+    let structured = serde_json::to_value(&output).expect("serialisable");
+    let text = render_report(&output);
+    structured.as_object().map_or(0, |o| o.len()) + text.len()
+}
+
+/// The noise settings of the noisy pipeline: the defaults, a budget that never runs out.
+pub fn noise() -> NoiseSetup {
+    NoiseSetup {
+        dp: DifferentialPrivacy::new(vec![7; 32], 1_000_000, ContributionBounds::default())
+            .expect("valid settings"),
+        budget: PrivacyBudget::in_memory(u64::MAX / 2, std::time::Duration::from_secs(86_400)),
+    }
+}
+
+/// (b) with differential privacy on: the same, and the noise on every shown row's counts, the
+/// answer's identifier under the key and its budget charge (a repeat after the first pass).
+pub fn noisy_report_pipeline(
+    body: &[u8],
+    scrubber: &Scrubber,
+    threshold: Threshold,
+    args: &ReportArgs,
+    noise: &NoiseSetup,
+) -> usize {
+    let output =
+        noisy_report_from_body(body, scrubber, threshold, Labels::Url, args, noise, "bench")
+            .expect("the pipeline accepts the report");
     let structured = serde_json::to_value(&output).expect("serialisable");
     let text = render_report(&output);
     structured.as_object().map_or(0, |o| o.len()) + text.len()

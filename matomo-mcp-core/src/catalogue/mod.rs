@@ -24,7 +24,8 @@ pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs}
 pub use deployment::{Deployment, StartupError};
 pub use noisy::NoiseSetup;
 pub use report::{
-    Labels, ReportOutput, UPSTREAM_ROW_CAP, render as render_report, report_from_body, run_report,
+    Labels, ReportOutput, UPSTREAM_ROW_CAP, noisy_report_from_body, render as render_report,
+    report_from_body, run_report,
 };
 pub use source_row::SourceRow;
 

@@ -90,6 +90,21 @@ impl<'a> Noisy<'a> {
         })
     }
 
+    /// The noise of an answer about `question`, charged to `account`.
+    pub(crate) fn new(
+        setup: &'a NoiseSetup,
+        account: &'a str,
+        question: Question,
+        spread: Spread,
+    ) -> Self {
+        Self {
+            setup,
+            account,
+            question,
+            spread,
+        }
+    }
+
     /// The same, for a question already described (a trend's).
     pub(crate) fn with_question(
         deployment: &'a Deployment,

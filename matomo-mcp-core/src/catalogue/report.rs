@@ -9,12 +9,12 @@ use serde::Serialize;
 use super::Deployment;
 use super::SourceRow;
 use super::args::{ReportArgs, Request, to_tool_error};
-use super::noisy::{Noisy, bounded_segment};
+use super::noisy::{NoiseSetup, Noisy, bounded_segment};
 use super::visitors::{Known, Visitors};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
-use crate::minimise::noise::{NoiseNote, Spread};
+use crate::minimise::noise::{NoiseNote, Question, Spread};
 use crate::minimise::{ReportRow, Scrubber, Threshold, ThresholdedRow, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
@@ -254,6 +254,41 @@ pub fn report_from_body(
         request: &request,
         labels,
         noise: None,
+    };
+    let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
+    let rows = pipeline.scrubbed(rows);
+    pipeline.finish(rows, None, 0, truncated)
+}
+
+/// [`report_from_body`] with differential privacy: the rows' counts and sums get noise as the
+/// built-in tools add it (as a report whose rows may share a visit, the cautious case), and the
+/// answer is charged to `account` in `noise`'s budget.
+///
+/// The body must already be the report over the visits within the bounds (the segment of
+/// [`ContributionBounds::segment`](crate::minimise::noise::ContributionBounds::segment)): the
+/// noise is calibrated to them.
+pub fn noisy_report_from_body(
+    body: &[u8],
+    scrubber: &Scrubber,
+    threshold: Threshold,
+    labels: Labels,
+    args: &ReportArgs,
+    noise: &NoiseSetup,
+    account: &str,
+) -> Result<ReportOutput, ToolError> {
+    let request = args.request()?;
+    let rows: Vec<SourceRow> =
+        crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
+    let question = Question::new("report_from_body")
+        .part("site", &request.site.to_string())
+        .part("period", request.period.as_str())
+        .part("date", &request.date.to_string());
+    let pipeline = Pipeline {
+        scrubber,
+        threshold,
+        request: &request,
+        labels,
+        noise: Some(Noisy::new(noise, account, question, Spread::RowsPerAction)),
     };
     let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
