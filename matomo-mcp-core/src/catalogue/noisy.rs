@@ -120,34 +120,27 @@ impl<'a> Noisy<'a> {
     }
 
     /// Adds noise to rows (each named by its key), charging the answer to the budget: the
-    /// noisy rows in the same order, what was left out, and the note the answer carries.
+    /// noisy rows in the same order, and the note the answer carries.
     pub(crate) fn rows<'r>(
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)> + Clone,
     ) -> Result<(Vec<Metrics>, NoiseNote), ToolError> {
-        let release = self
-            .setup
-            .dp
-            .release(&self.question, self.spread, rows.clone());
-        let mut left_out: Vec<String> = Vec::new();
+        let charged = self.charge(rows.clone())?;
+        let mut left_out = LeftOut::default();
         let noisy = rows
             .into_iter()
-            .map(|(key, metrics)| {
-                let (noisy, dropped) = release.noisy(key, metrics);
-                for name in dropped {
-                    if !left_out.iter().any(|n| n == name) {
-                        left_out.push(name.to_owned());
-                    }
-                }
-                noisy
-            })
+            .map(|(key, metrics)| left_out.noisy(&charged.release, key, metrics))
             .collect();
-        left_out.sort();
-        let note = self.charge(&release, left_out)?;
-        Ok((noisy, note))
+        Ok((noisy, charged.note(left_out)))
     }
 
-    fn charge(&self, release: &Release<'_>, left_out: Vec<String>) -> Result<NoiseNote, ToolError> {
+    /// Plans the noise of an answer over these rows and charges it to the budget; the rows'
+    /// noise is then drawn from the plan, as much of it as is shown.
+    pub(crate) fn charge<'r>(
+        &self,
+        rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
+    ) -> Result<Charged<'_>, ToolError> {
+        let release = self.setup.dp.release(&self.question, self.spread, rows);
         let epsilon = self.setup.dp.epsilon_micros();
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -157,10 +150,59 @@ impl<'a> Noisy<'a> {
             .budget
             .spend(self.account, &release.answer_id(), epsilon, now)
             .map_err(|e| ToolError::policy_refusal(e.to_string()))?;
-        Ok(match spend {
-            Spend::Charged { left_micros } => release.note(left_out, epsilon, left_micros),
-            Spend::Repeated { left_micros } => release.note(left_out, 0, left_micros),
+        let (charged, left) = match spend {
+            Spend::Charged { left_micros } => (epsilon, left_micros),
+            Spend::Repeated { left_micros } => (0, left_micros),
+        };
+        Ok(Charged {
+            release,
+            charged,
+            left,
         })
+    }
+}
+
+/// An answer's noise, planned and paid for.
+pub(crate) struct Charged<'a> {
+    pub release: Release<'a>,
+    charged: u64,
+    left: u64,
+}
+
+impl Charged<'_> {
+    /// The note the answer carries, naming what its shown rows left out.
+    pub(crate) fn note(&self, left_out: LeftOut) -> NoiseNote {
+        let mut names = left_out.0;
+        names.sort_unstable();
+        self.release.note(names, self.charged, self.left)
+    }
+}
+
+/// The metrics noisy rows left out, each named once.
+#[derive(Default)]
+pub(crate) struct LeftOut(Vec<String>);
+
+impl LeftOut {
+    /// A row's noisy metrics, noting what it left out.
+    pub(crate) fn noisy(&mut self, release: &Release<'_>, key: &str, metrics: &Metrics) -> Metrics {
+        self.noisy_with(release, key, metrics, &[])
+    }
+
+    /// The same, with some metrics' noisy values already drawn.
+    pub(crate) fn noisy_with(
+        &mut self,
+        release: &Release<'_>,
+        key: &str,
+        metrics: &Metrics,
+        drawn: &[(&'static str, f64)],
+    ) -> Metrics {
+        let (noisy, dropped) = release.noisy_with(key, metrics, drawn);
+        for name in dropped {
+            if !self.0.iter().any(|n| n == name) {
+                self.0.push(name.to_owned());
+            }
+        }
+        noisy
     }
 }
 

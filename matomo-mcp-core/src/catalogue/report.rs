@@ -9,12 +9,13 @@ use serde::Serialize;
 use super::Deployment;
 use super::SourceRow;
 use super::args::{ReportArgs, Request, to_tool_error};
-use super::noisy::{NoiseSetup, Noisy, bounded_segment};
+use super::noisy::{LeftOut, NoiseSetup, Noisy, bounded_segment};
 use super::visitors::{Known, Visitors};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
 use crate::minimise::noise::{NoiseNote, Question, Spread};
+use crate::minimise::threshold::count;
 use crate::minimise::{ReportRow, Scrubber, Threshold, ThresholdedRow, merge_equal_labels};
 use crate::models::Report;
 use crate::params::Limit;
@@ -465,22 +466,27 @@ impl Pipeline<'_> {
     ) -> Result<ReportOutput, ToolError> {
         let request = self.request;
         let mut thresholded = self.threshold.apply_with_other(rows, other_visitors);
-        let noise = match &self.noise {
+        // With noise: every passing row's noisy visits decide whether it is shown (at least
+        // `k`) and its place; the other metrics are drawn for the rows of the page only.
+        let charged = match &self.noise {
             Some(noise) => {
-                let (noisy, note) = noise.rows(
+                let charged = noise.charge(
                     thresholded
                         .rows
                         .iter()
                         .map(|row| (row.label.as_str(), &row.metrics)),
                 )?;
-                for (row, metrics) in thresholded.rows.iter_mut().zip(noisy) {
-                    row.replace_with_noisy(metrics);
+                let visits = charged
+                    .release
+                    .noisy_column("nb_visits", thresholded.rows.iter().map(|row| &row.metrics));
+                for (row, visits) in thresholded.rows.iter_mut().zip(visits) {
+                    row.order_by_visits(count(visits));
                 }
                 let k = self.threshold.k();
                 let before = thresholded.rows.len();
                 thresholded.rows.retain(|row| row.visits() >= k);
                 thresholded.suppressed_rows += before - thresholded.rows.len();
-                Some(note)
+                Some(charged)
             }
             None => None,
         };
@@ -507,13 +513,25 @@ impl Pipeline<'_> {
             keyed.truncate(wanted);
         }
         keyed.sort_by(order);
-        let rows = keyed
+        let mut rows: Vec<ThresholdedRow> = keyed
             .into_iter()
             .map(|(_, row)| row)
             .chain(other)
             .skip(request.offset as usize)
             .take(request.limit as usize)
             .collect();
+        let noise = charged.map(|charged| {
+            let mut left_out = LeftOut::default();
+            for row in &mut rows {
+                // The visits the row was sorted by, as drawn above.
+                #[allow(clippy::cast_precision_loss)]
+                let drawn = [("nb_visits", row.visits() as f64)];
+                let metrics =
+                    left_out.noisy_with(&charged.release, row.label.as_str(), &row.metrics, &drawn);
+                row.replace_with_noisy(metrics);
+            }
+            charged.note(left_out)
+        });
         Ok(ReportOutput {
             site: request.site,
             period: request.period.as_str().to_owned(),

@@ -74,6 +74,31 @@ impl ContributionBounds {
     }
 }
 
+impl ContributionBounds {
+    /// Every metric that gets noise in answers of this spread.
+    pub fn noisy_metrics(&self, spread: Spread) -> &'static [&'static str] {
+        match spread {
+            Spread::OneRowPerVisit => &[
+                "nb_visits",
+                "nb_uniq_visitors",
+                "bounce_count",
+                "nb_visits_converted",
+                "nb_actions",
+                "sum_visit_length",
+                "entry_nb_visits",
+                "exit_nb_visits",
+            ],
+            Spread::RowsPerAction => &[
+                "nb_visits",
+                "nb_hits",
+                "nb_events",
+                "entry_nb_visits",
+                "exit_nb_visits",
+            ],
+        }
+    }
+}
+
 /// How the rows of an answer share a visit, which decides how far one visit can move a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Spread {
@@ -94,6 +119,55 @@ impl Default for ContributionBounds {
             visits_per_visitor: 2,
             visit_seconds: 1800,
             actions_per_visit: 10,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The list of noisy metrics and the sensitivities agree: a metric is listed exactly when
+    /// it has a sensitivity.
+    #[test]
+    fn the_noisy_metrics_are_those_with_a_sensitivity() {
+        let bounds = ContributionBounds::default();
+        for spread in [Spread::OneRowPerVisit, Spread::RowsPerAction] {
+            let listed = bounds.noisy_metrics(spread);
+            for name in listed {
+                assert!(bounds.sensitivity(name, spread).is_some(), "{name}");
+            }
+            for name in [
+                "nb_visits",
+                "nb_uniq_visitors",
+                "nb_users",
+                "nb_actions",
+                "max_actions",
+                "sum_visit_length",
+                "bounce_count",
+                "nb_visits_converted",
+                "nb_conversions",
+                "revenue",
+                "items",
+                "nb_hits",
+                "sum_time_spent",
+                "entry_nb_visits",
+                "entry_nb_actions",
+                "entry_sum_visit_length",
+                "entry_bounce_count",
+                "exit_nb_visits",
+                "nb_events",
+                "nb_events_with_value",
+                "sum_event_value",
+                "entry_nb_uniq_visitors",
+                "exit_nb_uniq_visitors",
+            ] {
+                assert_eq!(
+                    bounds.sensitivity(name, spread).is_some(),
+                    listed.contains(&name),
+                    "{name} under {spread:?}"
+                );
+            }
         }
     }
 }

@@ -120,11 +120,21 @@ impl DifferentialPrivacy {
         rows: impl IntoIterator<Item = (&'a str, &'a Metrics)>,
     ) -> Release<'_> {
         let rows: Vec<(&str, &Metrics)> = rows.into_iter().collect();
-        let names: BTreeSet<&'static str> = rows
+        // The noisy metrics are the few with a sensitivity that the rows have. Rows of one
+        // report share their metrics, so the first few rows decide (looking through thousands
+        // cost more than the noise itself); a metric only later rows have is left out of them.
+        let candidates = self.bounds.noisy_metrics(spread);
+        let mut found = vec![false; candidates.len()];
+        for (_, metrics) in rows.iter().take(8) {
+            for (i, name) in candidates.iter().enumerate() {
+                found[i] = found[i] || metrics.get(name).is_some();
+            }
+        }
+        let names: BTreeSet<&'static str> = candidates
             .iter()
-            .flat_map(|(_, metrics)| metrics.iter())
-            .filter_map(|(name, _)| known_metric(name).map(|(name, _)| name))
-            .filter(|name| self.bounds.sensitivity(name, spread).is_some())
+            .zip(&found)
+            .filter(|(_, found)| **found)
+            .map(|(name, _)| *name)
             .collect();
         let share = (self.epsilon_micros / (names.len().max(1) as u64)).max(1);
         let columns: Vec<NoisyColumn> = names
@@ -139,21 +149,28 @@ impl DifferentialPrivacy {
                 })
             })
             .collect();
-        let mut mac = self.mac(b"answer");
-        mac.update(&question.0);
+        // The answer's data in one buffer, hashed in one pass (many small updates cost more
+        // than the hashing itself).
+        let mut data = Vec::with_capacity(question.0.len() + rows.len() * (24 + 8 * columns.len()));
+        data.extend_from_slice(&question.0);
         for (key, metrics) in &rows {
-            mac.update(&(key.len() as u64).to_be_bytes());
-            mac.update(key.as_bytes());
+            data.extend_from_slice(&(key.len() as u64).to_be_bytes());
+            data.extend_from_slice(key.as_bytes());
             for column in &columns {
                 let value = metrics.get(column.name).map_or(-1, whole);
-                mac.update(&value.to_be_bytes());
+                data.extend_from_slice(&value.to_be_bytes());
             }
         }
+        let mut mac = self.mac(b"answer");
+        mac.update(&data);
         let answer: [u8; 32] = mac.finalize().into_bytes().into();
+        let mut cells = NoiseStream::keyed(&self.key);
+        cells.update(&answer);
         Release {
             dp: self,
             answer,
             columns,
+            cells,
         }
     }
 
@@ -172,6 +189,14 @@ impl DifferentialPrivacy {
 #[cold]
 fn unreachable() -> ! {
     panic!("HMAC-SHA256 refused a key, which HMAC cannot do")
+}
+
+/// A count or sum with its noise, clamped at zero (post-processing, which costs no privacy).
+fn clamp(value: f64, noise: i64) -> f64 {
+    // Counts and sums far below 2^53: exact in f64.
+    #[allow(clippy::cast_precision_loss)]
+    let noisy = whole(value).saturating_add(noise).max(0) as f64;
+    noisy
 }
 
 /// Rounds a metric to the integer noise is added to (counts and sums of seconds are whole).
@@ -230,6 +255,8 @@ pub struct Release<'a> {
     dp: &'a DifferentialPrivacy,
     answer: [u8; 32],
     columns: Vec<NoisyColumn>,
+    /// The key and the answer, absorbed once: each cell's stream starts from a copy.
+    cells: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Release<'_> {
@@ -245,22 +272,11 @@ impl Release<'_> {
     /// zero, which is post-processing and costs no privacy), ratios are computed again from the
     /// noisy parts, and every other metric is left out (returned by name).
     pub fn noisy(&self, key: &str, metrics: &Metrics) -> (Metrics, Vec<&'static str>) {
-        let mut out = Metrics::new();
-        for column in &self.columns {
-            let Some(value) = metrics.get(column.name) else {
-                continue;
-            };
-            let mut seed = Vec::with_capacity(48 + key.len());
-            seed.extend_from_slice(&self.answer);
-            seed.extend_from_slice(&(key.len() as u64).to_be_bytes());
-            seed.extend_from_slice(key.as_bytes());
-            seed.extend_from_slice(column.name.as_bytes());
-            let noise = NoiseStream::new(&self.dp.key, &seed).laplace(column.scale);
-            let noisy = whole(value).saturating_add(noise).max(0);
-            // Counts and sums far below 2^53: exact in f64.
-            #[allow(clippy::cast_precision_loss)]
-            out.set_known(column.name, noisy as f64);
-        }
+        self.noisy_with(key, metrics, &[])
+    }
+
+    /// Ratios from the noisy parts in `out`; every other metric of `metrics` left out.
+    fn derive(&self, metrics: &Metrics, mut out: Metrics) -> (Metrics, Vec<&'static str>) {
         // Post-processing, free of privacy cost: no more distinct visitors than visits.
         if let (Some(visitors), Some(visits)) = (out.get("nb_uniq_visitors"), out.get("nb_visits"))
             && visitors > visits
@@ -291,6 +307,71 @@ impl Release<'_> {
             }
         }
         (out, left_out)
+    }
+
+    /// One noisy metric of a row (the row named by `key`), as [`noisy`](Self::noisy) gives
+    /// it; `None` when the metric gets no noise in this answer (or the row lacks it). A cell's
+    /// noise depends only on the answer, the row and the metric, so the sort key of every row
+    /// can be drawn first and the other metrics only for the rows shown.
+    pub fn noisy_value(&self, key: &str, metrics: &Metrics, metric: &str) -> Option<f64> {
+        let column = self.columns.iter().find(|column| column.name == metric)?;
+        Some(self.noisy_cell(key, column, metrics.get(metric)?))
+    }
+
+    /// The noisy value of one metric for every row, in order, from one stream for the whole
+    /// answer: the cheap way to noise a sort key of thousands of rows (a stream per cell sets
+    /// up its HMAC state each time). Deterministic for an answer (its rows and their order are
+    /// part of it), and drawn apart from the cells of [`noisy`](Self::noisy): give these values
+    /// to [`noisy_with`](Self::noisy_with) so that a row shows the value it was sorted by.
+    pub fn noisy_column<'r>(
+        &self,
+        metric: &str,
+        rows: impl IntoIterator<Item = &'r Metrics>,
+    ) -> Vec<Option<f64>> {
+        let Some(column) = self.columns.iter().find(|column| column.name == metric) else {
+            return rows.into_iter().map(|_| None).collect();
+        };
+        let mut stream = self.cells.clone();
+        stream.update(b"\0column\0");
+        stream.update(column.name.as_bytes());
+        let mut stream = NoiseStream::from_prefix(stream);
+        rows.into_iter()
+            .map(|metrics| {
+                let value = metrics.get(column.name)?;
+                let noise = stream.laplace(column.scale);
+                Some(clamp(value, noise))
+            })
+            .collect()
+    }
+
+    /// [`noisy`](Self::noisy), with some metrics' noisy values already drawn (by
+    /// [`noisy_column`](Self::noisy_column)).
+    pub fn noisy_with(
+        &self,
+        key: &str,
+        metrics: &Metrics,
+        drawn: &[(&'static str, f64)],
+    ) -> (Metrics, Vec<&'static str>) {
+        let mut out = Metrics::new();
+        for column in &self.columns {
+            if let Some(value) = metrics.get(column.name) {
+                let noisy = match drawn.iter().find(|(name, _)| *name == column.name) {
+                    Some((_, noisy)) => *noisy,
+                    None => self.noisy_cell(key, column, value),
+                };
+                out.set_known(column.name, noisy);
+            }
+        }
+        self.derive(metrics, out)
+    }
+
+    fn noisy_cell(&self, key: &str, column: &NoisyColumn, value: f64) -> f64 {
+        let mut cell = self.cells.clone();
+        cell.update(&(key.len() as u64).to_be_bytes());
+        cell.update(key.as_bytes());
+        cell.update(column.name.as_bytes());
+        let noise = NoiseStream::from_prefix(cell).laplace(column.scale);
+        clamp(value, noise)
     }
 
     /// The metrics noise is added to, with their scales.

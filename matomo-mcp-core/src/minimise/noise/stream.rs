@@ -109,43 +109,87 @@ impl std::fmt::Debug for NoiseStream {
 impl NoiseStream {
     /// The stream for `question` under `key` (at least 32 bytes in any real deployment).
     pub fn new(key: &[u8], question: &[u8]) -> Self {
+        let mut prefix = Self::keyed(key);
+        prefix.update(question);
+        Self::from_prefix(prefix)
+    }
+
+    /// HMAC-SHA256 under `key`, with the stream's domain separation absorbed: clone it and
+    /// absorb a question to start many streams without setting the key up each time.
+    pub(crate) fn keyed(key: &[u8]) -> Hmac<Sha256> {
         // HMAC accepts keys of any length; the only failure mode is impossible for it.
         let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
             Ok(mac) => mac,
             Err(_) => unreachable_hmac(),
         };
         mac.update(b"matomo-mcp noise v1\0");
-        mac.update(question);
+        mac
+    }
+
+    /// The stream of a question already absorbed into `prefix` (from [`keyed`](Self::keyed)).
+    pub(crate) fn from_prefix(prefix: Hmac<Sha256>) -> Self {
         Self {
-            mac,
+            mac: prefix,
             counter: 0,
             block: [0; 32],
             used: 32,
         }
     }
 
-    fn next_u64(&mut self) -> u64 {
-        if self.used + 8 > self.block.len() {
+    /// The next `N` bytes of the stream.
+    fn next_bytes<const N: usize>(&mut self) -> [u8; N] {
+        if self.used + N > self.block.len() {
             let mut mac = self.mac.clone();
             mac.update(&self.counter.to_be_bytes());
             self.block.copy_from_slice(&mac.finalize().into_bytes());
             self.counter += 1;
             self.used = 0;
         }
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&self.block[self.used..self.used + 8]);
-        self.used += 8;
-        u64::from_be_bytes(bytes)
+        let mut bytes = [0u8; N];
+        bytes.copy_from_slice(&self.block[self.used..self.used + N]);
+        self.used += N;
+        bytes
     }
 
-    /// A uniform integer in `0..n` (`n > 0`), by rejection: no modulo bias.
+    fn next_u64(&mut self) -> u64 {
+        u64::from_be_bytes(self.next_bytes())
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        u32::from_be_bytes(self.next_bytes())
+    }
+
+    /// A uniform integer in `0..n` (`n > 0`), by rejection: no modulo bias. As few bits as
+    /// `n` needs: 32 when it fits (most draws: each HMAC block then serves eight), 64, or 128.
     fn below(&mut self, n: u128) -> u128 {
         debug_assert!(n > 0);
         if n <= 1 {
             return 0;
         }
+        // Lemire's multiply-and-shift ("Fast Random Integer Generation in an Interval", 2019):
+        // exactly uniform, with a division only in the rare case that might need a rejection.
+        if let Ok(small) = u32::try_from(n) {
+            loop {
+                let product = u64::from(self.next_u32()) * u64::from(small);
+                // The low half of the product; the high half is the candidate.
+                #[allow(clippy::cast_possible_truncation)]
+                let low = product as u32;
+                if low >= small || low >= small.wrapping_neg() % small {
+                    return u128::from(product >> 32);
+                }
+            }
+        }
+        if let Ok(small) = u64::try_from(n) {
+            loop {
+                let product = u128::from(self.next_u64()) * u128::from(small);
+                #[allow(clippy::cast_possible_truncation)]
+                let low = product as u64;
+                if low >= small || low >= small.wrapping_neg() % small {
+                    return product >> 64;
+                }
+            }
+        }
         let draw = |s: &mut Self| (u128::from(s.next_u64()) << 64) | u128::from(s.next_u64());
-        // The largest multiple of n that fits: values at or above it are rejected.
         let zone = u128::MAX - (u128::MAX % n);
         loop {
             let x = draw(self);

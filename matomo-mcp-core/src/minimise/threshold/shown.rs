@@ -64,8 +64,13 @@ impl ThresholdedRow {
         self.label.other
     }
 
-    /// Replaces the metrics with their noisy release: the row is then ordered by its noisy
-    /// visits, and its subtable (which would need noise of its own) is dropped.
+    /// Orders the row by `visits` (its noisy visits) from now on.
+    pub(crate) fn order_by_visits(&mut self, visits: u64) {
+        self.visits = visits;
+    }
+
+    /// Replaces the metrics with their noisy release; the subtable (which would need noise
+    /// of its own) is dropped.
     pub(crate) fn replace_with_noisy(&mut self, metrics: Metrics) {
         self.visits = super::count(metrics.get("nb_visits"));
         self.metrics = metrics;
