@@ -91,6 +91,28 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
     );
     println!("ceiling: {} ({})", config.ceiling, config.ceiling.meaning());
     println!("threshold k: {}", config.privacy.threshold.k());
+    let noise = &config.privacy.noise;
+    if noise.enabled {
+        println!(
+            "differential privacy: on; ε={} per answer, at most ε={} per {} h, budget in {}{}",
+            noise.epsilon_micros as f64 / 1e6,
+            noise.budget_micros as f64 / 1e6,
+            noise.window.as_secs() / 3600,
+            noise
+                .budget_file
+                .as_ref()
+                .map_or_else(String::new, |path| path.display().to_string()),
+            if noise.has_key_file() {
+                ""
+            } else {
+                " (no privacy.noise.key_file: answers change at each start)"
+            }
+        );
+    } else {
+        println!(
+            "differential privacy: off (privacy.noise.enabled = false): answers carry exact numbers"
+        );
+    }
     let toolbox = toolbox(&config).await?;
     println!(
         "Matomo: reachable; token check: {}",

@@ -191,6 +191,11 @@ fn unreachable() -> ! {
     panic!("HMAC-SHA256 refused a key, which HMAC cannot do")
 }
 
+/// Whether a ratio is a part of its denominator's visits.
+fn is_share(name: &str) -> bool {
+    matches!(name, "bounce_rate" | "exit_rate" | "conversion_rate")
+}
+
 /// A count or sum with its noise, clamped at zero (post-processing, which costs no privacy).
 fn clamp(value: f64, noise: i64) -> f64 {
     // Counts and sums far below 2^53: exact in f64.
@@ -296,6 +301,9 @@ impl Release<'_> {
                     numerator,
                     denominator,
                 } => match (out.get(numerator), out.get(denominator)) {
+                    // A share of the visits (bounces, exits, conversions) is at most all of
+                    // them, whatever the two noisy counts drew: clamped, as post-processing.
+                    (Some(n), Some(d)) if d > 0.0 && is_share(name) => Some((n / d).min(1.0)),
                     (Some(n), Some(d)) if d > 0.0 => Some(n / d),
                     _ => None,
                 },
