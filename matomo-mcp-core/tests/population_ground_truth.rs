@@ -9,10 +9,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use matomo_mcp_core::catalogue::{self, Deployment};
+use matomo_mcp_core::catalogue::{self, Deployment, NoiseSetup};
 use matomo_mcp_core::client::MatomoClient;
+use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, RangeEnd, Sites};
+use matomo_mcp_core::policy::PrivacyBudget;
 use matomo_mcp_core::policy::SiteAccess;
 use matomo_mcp_core::segment::Segment;
 use matomo_mcp_core::{PrivacyClass, Toolbox};
@@ -65,9 +67,16 @@ struct World {
     toolbox: Toolbox<Deployment>,
     raw: MatomoClient,
     scrubber: Scrubber,
+    /// With noise on: the contribution bounds' segment, which every answer is computed within.
+    bounds: Option<String>,
 }
 
 async fn world() -> World {
+    world_with(false).await
+}
+
+/// The world, with differential privacy on when `noise` (and a budget that never runs out).
+async fn world_with(noise: bool) -> World {
     let emu = Emulator::builder()
         .seed(11)
         .today(Day::from_ymd(2026, 11, 26).unwrap())
@@ -80,7 +89,7 @@ async fn world() -> World {
         .build()
         .unwrap();
     let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
+    let mut deployment = Deployment::from_parts(
         client,
         TOKEN,
         sites,
@@ -89,6 +98,13 @@ async fn world() -> World {
         PrivacyClass::Aggregate,
         None,
     );
+    let bounds = ContributionBounds::default();
+    if noise {
+        deployment = deployment.with_noise(NoiseSetup {
+            dp: DifferentialPrivacy::new(vec![3; 32], 1_000_000, bounds).unwrap(),
+            budget: PrivacyBudget::in_memory(u64::MAX / 2, std::time::Duration::from_secs(86_400)),
+        });
+    }
     let raw = MatomoClient::builder(emu.base_url())
         .token(TOKEN)
         .no_cache()
@@ -99,6 +115,7 @@ async fn world() -> World {
         emu,
         raw,
         scrubber: Scrubber::builder().build().unwrap(),
+        bounds: noise.then(|| bounds.segment().unwrap().to_string()),
     }
 }
 
@@ -246,6 +263,9 @@ impl World {
         if let Some(s) = &q.segment {
             segments.push(s);
         }
+        if let Some(bounds) = &self.bounds {
+            segments.push(bounds);
+        }
         self.emu
             .dataset()
             .visitors_matching(SITE, q.start, q.end, &segments)
@@ -273,7 +293,18 @@ impl World {
         flat: bool,
         url: bool,
     ) -> BTreeMap<String, BTreeSet<String>> {
-        let p = params(q).flat(flat).limit(Limit::rows(5_000).unwrap());
+        // Matomo's rows over the visits the answer was computed over.
+        let bounded = Question {
+            segment: match (&q.segment, &self.bounds) {
+                (Some(s), Some(b)) => Some(format!("{s};{b}")),
+                (None, Some(b)) => Some(b.clone()),
+                (s, None) => s.clone(),
+            },
+            ..q.clone()
+        };
+        let p = params(&bounded)
+            .flat(flat)
+            .limit(Limit::rows(5_000).unwrap());
         let rows = self.raw.call_raw(method, &p).await.unwrap();
         let mut truth: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for row in rows.as_array().cloned().unwrap_or_default() {
@@ -300,7 +331,19 @@ impl World {
 
 #[tokio::test]
 async fn every_number_describes_at_least_k_visitors() {
-    let w = world().await;
+    every_number_describes_at_least_k_visitors_with(false).await;
+}
+
+/// With differential privacy on, the threshold still counts people exactly (over the visits
+/// within the contribution bounds, which every answer is computed over): noise never lets a row
+/// of fewer than k visitors through.
+#[tokio::test]
+async fn with_noise_every_number_still_describes_at_least_k_visitors() {
+    every_number_describes_at_least_k_visitors_with(true).await;
+}
+
+async fn every_number_describes_at_least_k_visitors_with(noise: bool) {
+    let w = world_with(noise).await;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut shown_rows, mut others, mut withheld) = (0, 0, 0);
     for case in 0..40 {
@@ -351,9 +394,11 @@ async fn every_number_describes_at_least_k_visitors() {
         check_summary(&w, &q, case, whole).await;
         check_goals_and_trend(&w, &q, case).await;
     }
-    // The cases reach every branch: rows shown, "Other" rows proven, answers withheld.
+    // The cases reach every branch: rows shown, "Other" rows proven, answers withheld. (With
+    // noise, fewer visits are counted and rows need noisy visits of k too: fewer are shown.)
+    let enough = if noise { 20 } else { 100 };
     assert!(
-        shown_rows > 100 && withheld > 0 && others > 0,
+        shown_rows > enough && withheld > 0 && others > 0,
         "{shown_rows} {withheld} {others}"
     );
 }
@@ -375,8 +420,10 @@ async fn check_summary(w: &World, q: &Question, case: usize, whole: u64) {
     ] {
         if metrics.get(metric).and_then(Value::as_f64).unwrap_or(0.0) > 0.0 {
             let people = w.visitors(q, &[segment]).len() as u64;
+            // With noise a shown 0 can read 1 or more: the part is then about nobody.
+            let nobody = w.bounds.is_some() && people == 0;
             assert!(
-                people >= K,
+                people >= K || nobody,
                 "case {case} {q:?}: {metric} about {people}: {out}"
             );
         }

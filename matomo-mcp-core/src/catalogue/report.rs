@@ -317,7 +317,10 @@ impl Pipeline<'_> {
         overlap: Overlap,
     ) -> Result<ReportOutput, ToolError> {
         let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
-        if Known::too_few(whole, self.threshold.k()) {
+        // With noise, an empty population is withheld like a small one: otherwise an empty
+        // answer against a withheld one would tell whether anybody is in a narrow segment.
+        let empty = self.noise.is_some() && whole.is_some_and(|whole| whole.visits == 0);
+        if empty || Known::too_few(whole, self.threshold.k()) {
             return self.withheld();
         }
         // `too_few` holds for `None`: a count is here.

@@ -219,10 +219,11 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     let metrics = metrics_of(&value);
     let threshold = deployment.threshold;
     let visits = metrics.get(population.visits_metric()).unwrap_or(0.0);
-    // Zero is not a small count: nobody is described. Otherwise the numbers need k distinct
-    // visitors known behind them; visits are not visitors.
+    // The numbers need k distinct visitors known behind them; visits are not visitors. Zero is
+    // not a small count without noise: nobody is described. With noise, an empty population is
+    // withheld like a small one, so that the two cannot be told apart.
     let visitors = known.map_or(0, |known| known.visitors);
-    let mut suppressed = visits > 0.0 && visitors < threshold.k();
+    let mut suppressed = (visits > 0.0 || noise.is_some()) && visitors < threshold.k();
     let (mut metrics, withheld) = if suppressed {
         (Metrics::new(), Default::default())
     } else {
@@ -231,7 +232,6 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     let mut note = None;
     if let Some(noise) = noise
         && !suppressed
-        && visits > 0.0
     {
         let (mut noisy, released) = noise.rows([("", &metrics)])?;
         metrics = noisy.pop().unwrap_or_default();
@@ -508,8 +508,14 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
                 .copied()
                 .unwrap_or_else(|| count(metrics.get("nb_uniq_visitors")));
             let cells = threshold.cells(&metrics, visitors, count(Some(visits))).0;
-            let cells = (visits == 0.0 || visitors >= threshold.k()).then_some(cells);
-            (label.0.clone(), cells, visits > 0.0)
+            // With noise, a period without visits is withheld like a small one (see `summarise`).
+            let empty_shown = visits == 0.0 && deployment.noise.is_none();
+            let cells = (empty_shown || visitors >= threshold.k()).then_some(cells);
+            (
+                label.0.clone(),
+                cells,
+                visits > 0.0 || deployment.noise.is_some(),
+            )
         })
         .collect();
     let question = Question::new("metric_trend")
