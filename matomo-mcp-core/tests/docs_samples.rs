@@ -68,11 +68,18 @@ async fn audit_sample_is_what_the_code_writes() {
         std::process::id()
     ));
     let _ = std::fs::remove_file(&budget);
+    // A noise key of its own: without one, each run would draw other noise (and show other rows).
+    let key = std::env::temp_dir().join(format!(
+        "matomo-mcp-audit-sample-noise-key-{}",
+        std::process::id()
+    ));
+    std::fs::write(&key, [9u8; 32]).unwrap(); // tabs: a binary key is read whole
     let config = Config::from_toml_str(
         &format!(
-            "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n[privacy.noise]\nbudget_file = \"{}\"\n",
+            "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n[privacy.noise]\nbudget_file = \"{}\"\nkey_file = \"{}\"\n",
             emu.base_url(),
-            budget.display()
+            budget.display(),
+            key.display()
         ),
         |_| None,
     )

@@ -7,6 +7,7 @@ use super::error::ConfigError;
 use super::parse_bool;
 use super::raw::RawNoise;
 use crate::minimise::noise::{ContributionBounds, MIN_NOISE_KEY_BYTES};
+use crate::privacy::without_trailing_newline;
 
 /// Differential-privacy settings (`[privacy.noise]`).
 #[derive(Clone, PartialEq)]
@@ -156,15 +157,15 @@ pub(super) fn noise_settings(
         env("MATOMO_MCP_NOISE_KEY_FILE")
             .or(raw.key_file)
             .and_then(|path| match std::fs::read(&path) {
-                Ok(bytes) if bytes.trim_ascii().len() >= MIN_NOISE_KEY_BYTES => {
-                    Some(bytes.trim_ascii().to_vec())
+                Ok(bytes) if without_trailing_newline(&bytes).len() >= MIN_NOISE_KEY_BYTES => {
+                    Some(without_trailing_newline(&bytes).to_vec())
                 }
                 Ok(bytes) => {
                     errors.push(ConfigError::new(
                     "privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)",
                     format!(
                         "the key in `{path}` has {} bytes but needs at least {MIN_NOISE_KEY_BYTES}",
-                        bytes.trim_ascii().len()
+                        without_trailing_newline(&bytes).len()
                     ),
                     "create one with `head -c 32 /dev/urandom | base64 > noise.key`",
                 ));

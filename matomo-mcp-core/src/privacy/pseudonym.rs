@@ -75,14 +75,16 @@ impl PseudonymKey {
         Ok(Self { key: bytes })
     }
 
-    /// Reads the key from a file; surrounding whitespace (a trailing newline) is not part of the key.
+    /// Reads the key from a file; one trailing newline (`\n` or `\r\n`, as an editor or
+    /// `base64` writes) is not part of the key. Nothing else is trimmed: a binary key (`head -c
+    /// 32 /dev/urandom`) may begin or end with bytes that look like spaces or tabs.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, PseudonymKeyError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| PseudonymKeyError::Unreadable {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_bytes(bytes.trim_ascii().to_vec())
+        Self::from_bytes(without_trailing_newline(&bytes).to_vec())
     }
 
     /// Reads the key from an environment variable; surrounding whitespace is not part of the key.
@@ -312,5 +314,42 @@ mod tests {
         let direct =
             PseudonymKey::from_bytes(b"0123456789abcdef0123456789abcdef".to_vec()).unwrap();
         assert_eq!(from_file.fingerprint(), direct.fingerprint());
+    }
+}
+
+/// `bytes` without one trailing `\n` or `\r\n`: what a text editor or `base64` adds to a key
+/// file. Other bytes are the key's own, even those that look like white space.
+pub(crate) fn without_trailing_newline(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    bytes.strip_suffix(b"\r").unwrap_or(bytes)
+}
+
+#[cfg(test)]
+mod key_file_tests {
+    use super::*;
+
+    /// A random binary key may start or end with bytes that look like white space: only a
+    /// trailing newline is dropped, so such a key is read whole.
+    #[test]
+    fn binary_keys_are_read_whole() {
+        let mut key = vec![b'\t'; 2];
+        key.extend([7u8; 30]);
+        key.push(b' ');
+        let path =
+            std::env::temp_dir().join(format!("matomo-mcp-binary-key-{}", std::process::id()));
+        std::fs::write(&path, &key).unwrap();
+        let read = PseudonymKey::from_file(&path).unwrap();
+        assert_eq!(
+            read.fingerprint(),
+            PseudonymKey::from_bytes(key.clone()).unwrap().fingerprint()
+        );
+        key.extend(b"\r\n");
+        std::fs::write(&path, &key).unwrap();
+        let with_newline = PseudonymKey::from_file(&path).unwrap();
+        assert_eq!(with_newline.fingerprint(), read.fingerprint());
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(without_trailing_newline(b"abc\n"), b"abc");
+        assert_eq!(without_trailing_newline(b"abc\r\n"), b"abc");
+        assert_eq!(without_trailing_newline(b"abc \t"), b"abc \t");
     }
 }

@@ -319,8 +319,7 @@ impl Release<'_> {
 
     /// One noisy metric of a row (the row named by `key`), as [`noisy`](Self::noisy) gives
     /// it; `None` when the metric gets no noise in this answer (or the row lacks it). A cell's
-    /// noise depends only on the answer, the row and the metric, so the sort key of every row
-    /// can be drawn first and the other metrics only for the rows shown.
+    /// noise depends only on the answer, the row and the metric.
     pub fn noisy_value(&self, key: &str, metrics: &Metrics, metric: &str) -> Option<f64> {
         let column = self.columns.iter().find(|column| column.name == metric)?;
         Some(self.noisy_cell(key, column, metrics.get(metric)?))
@@ -508,4 +507,109 @@ impl NoiseNote {
 fn trim_float(value: f64) -> String {
     let text = format!("{value:.6}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dp() -> DifferentialPrivacy {
+        DifferentialPrivacy::new(vec![5; 32], 1_000_000, ContributionBounds::default()).unwrap()
+    }
+
+    fn row(visits: f64) -> Metrics {
+        Metrics::new()
+            .with("nb_visits", visits)
+            .with("bounce_count", visits / 2.0)
+            .with("bounce_rate", 0.5)
+            .with("max_actions", 9.0)
+    }
+
+    #[test]
+    fn epsilon_is_split_over_the_noisy_metrics_of_the_rows() {
+        let dp = dp();
+        let a = row(100.0);
+        let release = dp.release(&Question::new("t"), Spread::OneRowPerVisit, [("a", &a)]);
+        let names: Vec<&str> = release.columns().iter().map(|c| c.name).collect();
+        assert_eq!(names, ["bounce_count", "nb_visits"]);
+        // ε/2 each, sensitivity 2 (two visits a visitor): b = 4.
+        for column in release.columns() {
+            assert_eq!(column.scale, Scale::new(4, 1).unwrap(), "{}", column.name);
+        }
+    }
+
+    #[test]
+    fn changed_data_is_a_new_answer_with_fresh_noise() {
+        let dp = dp();
+        let question = Question::new("t").part("site", "1");
+        let (a, b) = (row(100.0), row(101.0));
+        let first = dp.release(&question, Spread::OneRowPerVisit, [("x", &a)]);
+        let again = dp.release(&question, Spread::OneRowPerVisit, [("x", &a)]);
+        let changed = dp.release(&question, Spread::OneRowPerVisit, [("x", &b)]);
+        assert_eq!(first.answer_id(), again.answer_id());
+        assert_eq!(first.noisy("x", &a), again.noisy("x", &a));
+        assert_ne!(first.answer_id(), changed.answer_id());
+        // Over many changes, the noise of the changed answers is not the same offset (which
+        // would give away the exact difference).
+        let offsets: BTreeSet<i64> = (0..50)
+            .map(|i| {
+                let m = row(100.0 + f64::from(i));
+                let release = dp.release(&question, Spread::OneRowPerVisit, [("x", &m)]);
+                let noisy = release.noisy("x", &m).0.get("nb_visits").unwrap();
+                whole(noisy) - whole(100.0 + f64::from(i))
+            })
+            .collect();
+        assert!(offsets.len() > 10, "{offsets:?}");
+    }
+
+    #[test]
+    fn rows_show_the_visits_they_were_sorted_by_and_rates_from_noisy_counts() {
+        let dp = dp();
+        let rows: Vec<(String, Metrics)> = (0..20)
+            .map(|i| (format!("row {i}"), row(50.0 + f64::from(i))))
+            .collect();
+        let release = dp.release(
+            &Question::new("t"),
+            Spread::OneRowPerVisit,
+            rows.iter().map(|(k, m)| (k.as_str(), m)),
+        );
+        let sorted = release.noisy_column("nb_visits", rows.iter().map(|(_, m)| m));
+        assert_eq!(sorted.len(), 20);
+        for ((key, metrics), visits) in rows.iter().zip(sorted) {
+            let visits = visits.unwrap();
+            let (noisy, left_out) = release.noisy_with(key, metrics, &[("nb_visits", visits)]);
+            assert_eq!(noisy.get("nb_visits"), Some(visits));
+            let rate = noisy.get("bounce_rate").unwrap();
+            let expected = (noisy.get("bounce_count").unwrap() / visits).min(1.0);
+            assert!((rate - expected).abs() < 1e-12 && rate <= 1.0);
+            assert_eq!(left_out, ["max_actions"]);
+        }
+        assert_eq!(
+            release.noisy_column("max_actions", rows.iter().map(|(_, m)| m)),
+            vec![None; 20]
+        );
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let bounds = ContributionBounds::default();
+        assert_eq!(
+            DifferentialPrivacy::new(vec![1; 31], 1, bounds).unwrap_err(),
+            NoiseSettingsError::ShortKey(31)
+        );
+        assert!(DifferentialPrivacy::new(vec![1; 32], 0, bounds).is_err());
+        assert!(DifferentialPrivacy::new(vec![1; 32], 10_000_001, bounds).is_err());
+        let none = ContributionBounds {
+            visit_seconds: 0,
+            ..bounds
+        };
+        assert_eq!(
+            DifferentialPrivacy::new(vec![1; 32], 1, none).unwrap_err(),
+            NoiseSettingsError::Bounds
+        );
+        assert!(
+            !format!("{:?}", dp()).contains("5, 5"),
+            "the key stays out of Debug"
+        );
+    }
 }
