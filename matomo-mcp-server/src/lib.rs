@@ -59,6 +59,6 @@ pub use http::{
     DEFAULT_READ_TIMEOUT, DEFAULT_SESSION_IDLE_TIMEOUT, HttpConfig, HttpServer, MIN_TOKEN_CHARS,
     SessionCount, serve_http,
 };
-pub use logging::log_to_stderr;
+pub use logging::{log_filter, log_to_stderr};
 pub use server_info::ServerInfo;
 pub use stdio::{serve_io, serve_stdio};

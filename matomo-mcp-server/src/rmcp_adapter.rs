@@ -189,6 +189,16 @@ impl SessionRegistry {
     pub(crate) async fn live(&self) -> usize {
         self.0.sessions.read().await.len()
     }
+
+    /// Whether the session with this id is open.
+    pub(crate) async fn is_open(&self, id: &str) -> bool {
+        self.0
+            .sessions
+            .read()
+            .await
+            .keys()
+            .any(|open| AsRef::<str>::as_ref(open) == id)
+    }
 }
 
 /// rmcp's Streamable HTTP endpoint as an axum router serving `path`, and the

@@ -192,3 +192,61 @@ async fn stateless_2026_requests_are_served_with_private_cache_scope() {
     assert_eq!(client_info.name, "stateless-client");
     server.shutdown().await;
 }
+
+/// A body that is not one JSON-RPC message gets HTTP 400 and the JSON-RPC error the
+/// specification names: -32700 for what is not JSON, -32600 for a batch (MCP has none since
+/// 2025-06-18) or a non-object. Another content type is still 415.
+#[tokio::test]
+async fn bodies_that_are_not_one_message_get_json_rpc_errors() {
+    let server = start().await;
+    let client = RawClient::new(&server.url);
+    for (body, code) in [
+        ("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":", -32700),
+        ("not json at all", -32700),
+        (
+            "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]",
+            -32600,
+        ),
+        ("42", -32600),
+    ] {
+        let reply = client.send(client.post().body(body)).await;
+        assert_eq!(reply.status, 400, "{body}: {}", reply.text);
+        let message: serde_json::Value = serde_json::from_str(&reply.text).unwrap();
+        assert_eq!(message["error"]["code"], code, "{body}: {message}");
+        assert_eq!(message["id"], serde_json::Value::Null);
+        assert_eq!(message["jsonrpc"], "2.0");
+    }
+    let reply = client
+        .send(
+            client
+                .post()
+                .header("Content-Type", "text/plain")
+                .body("{}"),
+        )
+        .await;
+    assert_eq!(reply.status, 415, "{}", reply.text);
+    server.shutdown().await;
+}
+
+/// Deleting a session ends it; deleting it again is 404, as for any session not open.
+#[tokio::test]
+async fn a_second_delete_of_a_session_is_404() {
+    let server = start().await;
+    let mut client = RawClient::new(&server.url);
+    client.initialize().await;
+    let session = client.session.clone().unwrap();
+    let delete = || {
+        client
+            .http
+            .delete(&server.url)
+            .header("Authorization", format!("Bearer {}", common::TOKEN))
+            .header("MCP-Protocol-Version", "2025-11-25")
+            .header("Mcp-Session-Id", &session)
+            .send()
+    };
+    let first = delete().await.unwrap();
+    assert!(first.status().is_success(), "{}", first.status());
+    let second = delete().await.unwrap();
+    assert_eq!(second.status(), 404);
+    server.shutdown().await;
+}

@@ -345,3 +345,86 @@ async fn shutdown_ends_open_event_streams() {
         .await
         .expect("the event stream stayed open after shutdown");
 }
+
+/// A browser page on an allowed origin can connect: its preflight is answered without a bearer
+/// token (browsers send none on a preflight), and every answer, a 401 included, carries the
+/// headers that let the page read it, the session id among them. A foreign origin gets none.
+#[tokio::test]
+async fn allowed_origins_get_cors_and_their_preflight_needs_no_token() {
+    let config = test_config().with_allowed_origins(["https://console.example.org"]);
+    let server = start_with(test_toolbox(), config).await;
+    let client = RawClient::new(&server.url);
+    let preflight = |origin: &str| {
+        client
+            .http
+            .request(reqwest::Method::OPTIONS, &server.url)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type, mcp-session-id",
+            )
+    };
+    let reply = client.send(preflight("https://console.example.org")).await;
+    assert_eq!(reply.status, 204, "{}", reply.text);
+    let header = |reply: &common::Reply, name: &str| {
+        reply
+            .headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        header(&reply, "access-control-allow-origin"),
+        "https://console.example.org"
+    );
+    assert!(header(&reply, "access-control-allow-methods").contains("POST"));
+    for name in ["authorization", "content-type", "mcp-session-id"] {
+        assert!(
+            header(&reply, "access-control-allow-headers").contains(name),
+            "{name}"
+        );
+    }
+    let reply = client.send(preflight("https://evil.example")).await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(header(&reply, "access-control-allow-origin"), "");
+
+    // The call itself: the session id is readable by the page.
+    let reply = client
+        .send(
+            client
+                .post()
+                .header("Origin", "https://console.example.org")
+                .json(&initialize_body()),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        header(&reply, "access-control-allow-origin"),
+        "https://console.example.org"
+    );
+    assert!(header(&reply, "access-control-expose-headers").contains("mcp-session-id"));
+    assert!(header(&reply, "vary").contains("origin"));
+    // Without its token: 401, readable by the page so that it can say why.
+    let reply = client
+        .send(
+            client
+                .http
+                .post(&server.url)
+                .header("Origin", "https://console.example.org")
+                .header("Accept", "application/json, text/event-stream")
+                .json(&initialize_body()),
+        )
+        .await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(
+        header(&reply, "access-control-allow-origin"),
+        "https://console.example.org"
+    );
+    assert!(header(&reply, "access-control-expose-headers").contains("www-authenticate"));
+    // No Origin (not a browser): no CORS headers.
+    let reply = client.send(client.post().json(&initialize_body())).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(header(&reply, "access-control-allow-origin"), "");
+    server.shutdown().await;
+}

@@ -67,6 +67,15 @@ pub async fn serve(path: Option<&Path>, http: bool) -> Result<()> {
             .collect();
         http_config = http_config.with_allowed_origins(origins);
     }
+    if !config.http.allowed_hosts.is_empty() {
+        let hosts: Vec<String> = http_config
+            .allowed_hosts
+            .iter()
+            .chain(&config.http.allowed_hosts)
+            .cloned()
+            .collect();
+        http_config = http_config.with_allowed_hosts(hosts);
+    }
     let server = HttpServer::bind(toolbox, info(), http_config).await?;
     eprintln!("matomo-mcp: serving MCP at {}", server.url());
     server

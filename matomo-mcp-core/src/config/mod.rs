@@ -128,6 +128,9 @@ pub struct HttpSettings {
     pub bearer_tokens: Vec<Secret>,
     /// Browser origins allowed besides localhost (`http.allowed_origins`).
     pub allowed_origins: Vec<String>,
+    /// `Host` header values accepted besides localhost (`http.allowed_hosts`,
+    /// `MATOMO_MCP_HTTP_ALLOWED_HOSTS`): the names a proxy or a container reaches the server by.
+    pub allowed_hosts: Vec<String>,
     /// Largest request body in bytes (`http.max_body_bytes`; default 1 MiB).
     pub max_body_bytes: usize,
     /// Most calls served at once (`http.max_concurrent_calls`; default 32).
@@ -520,16 +523,49 @@ fn http_settings(
             ));
         }
     }
+    let allowed_hosts = match env("MATOMO_MCP_HTTP_ALLOWED_HOSTS") {
+        Some(list) => split_list(&list),
+        None => raw.allowed_hosts.unwrap_or_default(),
+    };
+    for host in &allowed_hosts {
+        if !is_host(host) {
+            errors.push(ConfigError::new(
+                "http.allowed_hosts (MATOMO_MCP_HTTP_ALLOWED_HOSTS)",
+                format!("`{host}` is not a host name, address or `host:port`"),
+                "list what clients put in the Host header, such as `mcp.example.com` or `10.0.0.5:8765`, without a scheme or path",
+            ));
+        }
+    }
     Some(HttpSettings {
         bind: bind.ok()?,
         bearer_tokens: tokens.into_iter().map(Secret::new).collect(),
         allowed_origins: raw.allowed_origins.unwrap_or_default(),
+        allowed_hosts,
         max_body_bytes,
         max_concurrent_calls,
         read_timeout: Duration::from_secs(read_timeout),
         max_sessions,
         session_idle_timeout: Duration::from_secs(session_idle_timeout),
     })
+}
+
+/// A `Host` header value: a name or IPv4 address, or a bracketed IPv6 address, with an
+/// optional port; no scheme, path or spaces.
+fn is_host(text: &str) -> bool {
+    let (host, port) = match text.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !text.ends_with(']') => (host, Some(port)),
+        _ => (text, None),
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok());
+    let host_ok = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        inner.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    };
+    port_ok && host_ok
 }
 
 fn parse_bool(key: &str, value: &str, errors: &mut Vec<ConfigError>) -> Option<bool> {

@@ -68,6 +68,7 @@ pub(super) struct RawHttp {
     pub bearer_tokens: Option<Vec<String>>,
     pub bearer_tokens_file: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
+    pub allowed_hosts: Option<Vec<String>>,
     pub max_body_bytes: Option<usize>,
     pub max_concurrent_calls: Option<usize>,
     pub read_timeout_seconds: Option<u64>,

@@ -287,3 +287,29 @@ fn noise_needs_a_budget_file_and_sane_settings_all_reported_at_once() {
         errors(&typo, &[])
     );
 }
+
+#[test]
+fn allowed_hosts_are_read_checked_and_overridden() {
+    let text = format!(
+        "{MINIMAL}[http]\nallowed_hosts = [\"mcp.example.com\", \"10.0.0.5:8765\", \"[::1]:9\"]\n"
+    );
+    let config = Config::from_toml_str(&text, |_| None).unwrap();
+    assert_eq!(
+        config.http.allowed_hosts,
+        ["mcp.example.com", "10.0.0.5:8765", "[::1]:9"]
+    );
+    let config = Config::from_toml_str(
+        &text,
+        env(&[("MATOMO_MCP_HTTP_ALLOWED_HOSTS", "a.example, b")]),
+    )
+    .unwrap();
+    assert_eq!(config.http.allowed_hosts, ["a.example", "b"]);
+    let bad =
+        format!("{MINIMAL}[http]\nallowed_hosts = [\"https://mcp.example.com/\", \"host:port\"]\n");
+    let found = errors(&bad, &[]);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found[0].starts_with("configuration `http.allowed_hosts (MATOMO_MCP_HTTP_ALLOWED_HOSTS)`: `https://mcp.example.com/` is not a host name"),
+        "{found:#?}"
+    );
+}

@@ -143,8 +143,57 @@ fn field_json(field: &FieldClass) -> Value {
     }
 }
 
+/// The formats JSON Schema 2020-12 defines (§7.3 of its validation vocabulary). schemars adds
+/// others (`uint64`, `double`, …) that strict validators reject and clients warn about.
+const STANDARD_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// Removes every `format` JSON Schema 2020-12 does not define, keeping what it meant: an
+/// unsigned integer keeps (or gets) `minimum: 0`.
+fn standard_formats_only(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let nonstandard = map
+                .get("format")
+                .and_then(Value::as_str)
+                .filter(|format| !STANDARD_FORMATS.contains(format))
+                .map(str::to_owned);
+            if let Some(format) = nonstandard {
+                map.remove("format");
+                if format.starts_with("uint") && !map.contains_key("minimum") {
+                    map.insert("minimum".to_owned(), json!(0));
+                }
+            }
+            map.values_mut().for_each(standard_formats_only);
+        }
+        Value::Array(items) => items.iter_mut().for_each(standard_formats_only),
+        _ => {}
+    }
+}
+
 fn schema_object<T: JsonSchema>() -> Map<String, Value> {
-    match schemars::schema_for!(T).to_value() {
+    let mut schema = schemars::schema_for!(T).to_value();
+    standard_formats_only(&mut schema);
+    match schema {
         Value::Object(map) => map,
         // `true`/`false` schemas: say "any value" or "no value" as an object.
         Value::Bool(true) => Map::new(),

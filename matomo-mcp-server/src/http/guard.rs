@@ -66,7 +66,20 @@ impl Refusal {
     }
 }
 
+/// Request headers a browser client may send (answered to a CORS preflight).
+const CORS_ALLOW_HEADERS: &str =
+    "authorization, content-type, accept, mcp-session-id, mcp-protocol-version, last-event-id";
+
+/// Response headers a browser client may read: the session id above all, without which it
+/// cannot go on after `initialize`.
+const CORS_EXPOSE_HEADERS: &str = "mcp-session-id, mcp-protocol-version, www-authenticate";
+
 /// The middleware: runs the checks, then the endpoint, and marks every response private.
+///
+/// A request from an allowed browser origin gets the CORS headers that let the page read the
+/// answer (refusals included, so that it can read a 401 too); its preflight (`OPTIONS` with
+/// `Access-Control-Request-Method`) is answered here, without a bearer token, since browsers
+/// never send credentials on a preflight.
 pub(crate) async fn guard(
     State(guard): State<Arc<Guard>>,
     request: Request,
@@ -74,16 +87,58 @@ pub(crate) async fn guard(
 ) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let mut response = match guard.serve(request, next).await {
+    let cors_origin = guard.cors_origin(&request);
+    let preflight = method == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let outcome = if preflight {
+        guard
+            .check_host(&request)
+            .and_then(|()| guard.check_origin(&request))
+            .map(|()| preflight_response())
+    } else {
+        guard.serve(request, next).await
+    };
+    let mut response = match outcome {
         Ok(response) => response,
         Err(refusal) => {
             tracing::warn!(%method, path, status = refusal.status.as_u16(), reason = refusal.reason, "refused HTTP request");
             refusal.into_response()
         }
     };
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(CACHE_CONTROL),
+    );
+    // Answers differ by Origin: caches (none should keep them anyway) must not mix them up.
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    if let Some(origin) = cors_origin {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(CORS_EXPOSE_HEADERS),
+        );
+    }
+    response
+}
+
+/// The answer to an allowed preflight: which methods and headers the endpoint takes.
+fn preflight_response() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(CORS_ALLOW_HEADERS),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
     );
     response
 }
@@ -98,6 +153,59 @@ fn holding(response: Response, permit: OwnedSemaphorePermit) -> Response {
     })
 }
 
+/// A JSON-RPC error answer with HTTP 400, for a body that is not one JSON-RPC message: not
+/// JSON at all (-32700, parse error), or a batch or other non-object (-32600, invalid
+/// request; MCP has no batches since 2025-06-18). `None` for a message rmcp should see, or a
+/// body of another content type (rmcp answers that with 415, as it should).
+fn json_rpc_shape_error(request: &Request) -> Option<Response> {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().starts_with("application/json"));
+    let bytes = request.body_bytes()?;
+    if !is_json {
+        return None;
+    }
+    let (code, message) = match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Err(_) => (-32700, "Parse error: the body is not valid JSON"),
+        Ok(serde_json::Value::Object(_)) => return None,
+        Ok(serde_json::Value::Array(_)) => (
+            -32600,
+            "Invalid Request: JSON-RPC batches are not part of MCP; send one message per request",
+        ),
+        Ok(_) => (-32600, "Invalid Request: a JSON-RPC message is an object"),
+    };
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": { "code": code, "message": message }
+    });
+    let mut response = (StatusCode::BAD_REQUEST, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Some(response)
+}
+
+/// The bytes of a body [`Guard::read_body`] already read into memory.
+trait InMemoryBody {
+    fn body_bytes(&self) -> Option<&[u8]>;
+}
+
+impl InMemoryBody for Request {
+    fn body_bytes(&self) -> Option<&[u8]> {
+        self.extensions()
+            .get::<ReadBody>()
+            .map(|body| body.0.as_ref())
+    }
+}
+
+/// The body as read by the guard, kept beside the request for checks on it.
+#[derive(Clone)]
+struct ReadBody(axum::body::Bytes);
+
 /// Whether a JSON-RPC body is an `initialize` request, the one that opens a session.
 fn is_initialize(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(body)
@@ -110,6 +218,15 @@ impl Guard {
         self.check_origin(&request)?;
         self.check_bearer(&request)?;
         self.check_length(&request)?;
+        if request.method() == Method::DELETE {
+            // Owned: a request (its body) is not `Sync`, so no reference to it may cross an await.
+            let session = request
+                .headers()
+                .get(SESSION_HEADER)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
+            self.check_session_open(session.as_deref()).await?;
+        }
         if request.method() != Method::POST {
             // Only POSTs carry calls; GET streams and DELETEs hold no slot.
             return Ok(next.run(request).await);
@@ -117,6 +234,9 @@ impl Guard {
         // The body is read before a slot is taken: a client sending slowly
         // holds its own connection until `read_timeout`, not a slot others need.
         let (request, opens_session) = self.read_body(request).await?;
+        if let Some(error) = json_rpc_shape_error(&request) {
+            return Ok(error);
+        }
         let permit = Arc::clone(&self.in_flight)
             .try_acquire_owned()
             .map_err(|_| Refusal {
@@ -170,7 +290,34 @@ impl Guard {
             }
         };
         let opens_session = !parts.headers.contains_key(SESSION_HEADER) && is_initialize(&bytes);
-        Ok((Request::from_parts(parts, Body::from(bytes)), opens_session))
+        let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
+        // `Bytes` clones share the buffer: the check above reads it without a copy.
+        request.extensions_mut().insert(ReadBody(bytes));
+        Ok((request, opens_session))
+    }
+
+    /// The request's `Origin`, when it is one this server allows (and so gets CORS headers).
+    fn cors_origin(&self, request: &Request) -> Option<HeaderValue> {
+        let origin = request.headers().get(header::ORIGIN)?;
+        let text = origin.to_str().ok()?;
+        self.origins.allows(text).then(|| origin.clone())
+    }
+
+    /// A DELETE of a session that is not open (deleted already, expired, never there) gets
+    /// 404, as the transport specifies, rather than a second 202.
+    async fn check_session_open(&self, session: Option<&str>) -> Result<(), Refusal> {
+        let Some(id) = session else {
+            return Ok(());
+        };
+        if self.sessions.is_open(id).await {
+            Ok(())
+        } else {
+            Err(Refusal {
+                status: StatusCode::NOT_FOUND,
+                reason: "DELETE of a session that is not open",
+                body: "Not Found: no such session (it was closed already or has expired)",
+            })
+        }
     }
 
     fn check_host(&self, request: &Request) -> Result<(), Refusal> {
@@ -185,7 +332,7 @@ impl Guard {
                 status: StatusCode::MISDIRECTED_REQUEST,
                 reason: "Host not in allowed_hosts",
                 body: "Misdirected Request: this server does not answer to that Host; \
-                       the operator can add it to allowed_hosts",
+                       the operator can add it to `http.allowed_hosts`",
             }),
         }
     }
