@@ -130,8 +130,6 @@ pub use tool::{
 /// Derives [`Classified`]: every field is classified by `#[privacy(...)]` or by its own type.
 ///
 /// See the [`Classified`] trait for an example and the rules.
-#[cfg(feature = "macros")]
-#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use matomo_mcp_macros::Classified;
 
 /// Turns an `async fn` into an MCP tool whose privacy class is checked at compile time.
@@ -177,6 +175,4 @@ pub use matomo_mcp_macros::Classified;
 /// (default `true`), `open_world` (default `false`) and `render` (a
 /// `fn(&T) -> String` for the text content; default: compact JSON). The doc
 /// comment is the description and is required.
-#[cfg(feature = "macros")]
-#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use matomo_mcp_macros::matomo_tool;

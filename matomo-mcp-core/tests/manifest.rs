@@ -125,3 +125,27 @@ fn markdown_is_an_annex_with_blanks_for_the_operator() {
         assert!(md.contains(expected), "missing {expected:?} in\n{md}");
     }
 }
+
+/// A tool's description reaches the manifest whole: its later paragraphs (what is withheld and
+/// why) are what a DPIA reader needs most.
+#[test]
+fn markdown_keeps_multi_line_descriptions_whole() {
+    let descriptors = matomo_mcp_core::catalogue::descriptors(None).unwrap();
+    let markdown =
+        PrivacyManifest::from_descriptors(&descriptors, matomo_mcp_core::PrivacyClass::Aggregate)
+            .build()
+            .to_markdown();
+    let multi_line: Vec<_> = descriptors
+        .iter()
+        .filter(|d| d.description().trim().lines().count() > 1)
+        .collect();
+    assert!(!multi_line.is_empty());
+    for descriptor in multi_line {
+        let last = descriptor.description().trim().lines().last().unwrap();
+        assert!(
+            markdown.contains(last),
+            "{}: `{last}` is missing from the manifest",
+            descriptor.name()
+        );
+    }
+}

@@ -52,6 +52,7 @@ mod logging;
 mod rmcp_adapter;
 mod server_info;
 mod stdio;
+mod stdio_lines;
 
 pub use error::ServeError;
 pub use http::{

@@ -35,7 +35,7 @@ pub async fn serve_stdio<S: Send + Sync + 'static>(
 ///
 /// Each hand-off to a blocking thread and back wakes two threads per read or write, which
 /// measured about half a millisecond per call on a two-core virtual machine
-/// (`examples/server/benches/stdio_process.rs`).
+/// (`matomo-mcp/benches/stdio_process.rs`).
 #[cfg(unix)]
 fn reactor_pipes() -> Option<(
     tokio::net::unix::pipe::Receiver,
@@ -85,5 +85,6 @@ where
 {
     let adapter = McpAdapter::new(toolbox.into(), &info)?;
     tracing::info!(server = %info.name, version = %info.version, "serving MCP over stdio");
-    rmcp_adapter::serve_io(adapter, reader, writer).await
+    let filtered = crate::stdio_lines::filter(reader, writer);
+    rmcp_adapter::serve_io(adapter, filtered.input, filtered.output).await
 }

@@ -56,7 +56,8 @@ pub struct AuditRecord {
     pub client: Option<ClientInfo>,
     /// The tool that was called.
     pub tool: String,
-    /// The site ids the call asked for.
+    /// The site ids the call asked for (left out for a call that names none, such as `list_sites`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<u64>,
     /// The period asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,6 +98,30 @@ pub(crate) struct RequestShape {
 
 const INVALID: &str = "<invalid>";
 
+impl ClientInfo {
+    /// The client as the audit log records it: the name and version each at most 64 characters
+    /// of letters, digits and `.-_ ()@/+`, anything else `<invalid>`. A client names itself, so
+    /// what it sends is its own text, which must not land in the log as it is.
+    pub(crate) fn for_audit(&self) -> Self {
+        let clean = |text: &str| {
+            let ok = !text.is_empty()
+                && text.chars().count() <= 64
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || " .-_()@/+".contains(c));
+            if ok {
+                text.to_owned()
+            } else {
+                INVALID.to_owned()
+            }
+        };
+        Self {
+            name: clean(&self.name),
+            version: clean(&self.version),
+        }
+    }
+}
+
 impl RequestShape {
     pub(crate) fn from_arguments(arguments: &Value) -> Self {
         let sites = ["site", "sites", "idSite"]
@@ -129,11 +154,10 @@ impl RequestShape {
     }
 }
 
+/// Whether `date` is a date Matomo takes (`2026-11-25`, `yesterday`, `last7`, a range): only
+/// then is it recorded as it is; "johnsmith" is not a date, and is recorded as `<invalid>`.
 fn is_date_like(date: &str) -> bool {
-    date.len() <= 32
-        && date
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b',')
+    date.len() <= 32 && date.parse::<crate::params::Date>().is_ok()
 }
 
 /// The dimension names of a segment expression (the text before each operator), values dropped.
@@ -212,6 +236,32 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn dates_and_clients_are_recorded_only_when_they_look_like_what_they_are() {
+        for (date, recorded) in [
+            ("2026-11-25", "2026-11-25"),
+            ("yesterday", "yesterday"),
+            ("last7", "last7"),
+            ("2026-11-01,2026-11-25", "2026-11-01,2026-11-25"),
+            ("johnsmith", INVALID),
+            ("jane@example.com", INVALID),
+        ] {
+            let shape = RequestShape::from_arguments(&json!({ "date": date }));
+            assert_eq!(shape.date.as_deref(), Some(recorded), "{date}");
+        }
+        let client = ClientInfo {
+            name: "claude-desktop".into(),
+            version: "1.0.0 (build 7)".into(),
+        };
+        assert_eq!(client.for_audit(), client);
+        let hostile = ClientInfo {
+            name: "Jane Doe <jane@example.com>\n{\"tool\":\"x\"}".into(),
+            version: "x".repeat(200),
+        };
+        assert_eq!(hostile.for_audit().name, INVALID);
+        assert_eq!(hostile.for_audit().version, INVALID);
+    }
 
     #[test]
     fn epsilon_is_read_from_every_noise_note() {

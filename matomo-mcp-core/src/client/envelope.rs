@@ -33,6 +33,10 @@ pub(crate) fn decode(
             if response.is_html || looks_like_html(body) {
                 let advice = if success {
                     "the base URL serves a web page, not Matomo's API; check that it points at the Matomo root"
+                } else if (status == 401 || status == 403) && !mentions_matomo(body) {
+                    // Matomo's own HTML error page names it; a bare 403 page is nginx or a
+                    // proxy refusing the path, and the token never reached Matomo.
+                    "a web server or proxy refused the request with its own error page, before Matomo saw the token: check the path of the base URL (it must be the Matomo root, where index.php lives) and the server's access rules"
                 } else if status == 401 || status == 403 {
                     "check the token: Matomo rejected it (expired, revoked, or not allowed to be sent by POST)"
                 } else {
@@ -91,6 +95,12 @@ fn http_status(method: &str, status: u16, body: &[u8], token: &MatomoToken) -> C
         advice: status_advice(status),
         excerpt: body_excerpt(body, token),
     }
+}
+
+/// Whether an HTML page names Matomo (or its old name), as Matomo's own error pages do.
+fn mentions_matomo(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_ascii_lowercase();
+    text.contains("matomo") || text.contains("piwik")
 }
 
 fn looks_like_html(body: &[u8]) -> bool {
@@ -164,6 +174,21 @@ mod tests {
             decode("X.y", 200, br#"{"value":true}"#, &token()).unwrap()["value"],
             true
         );
+    }
+
+    /// Matomo's own bad-token page names Matomo: token advice. A bare 403 page from nginx
+    /// (a wrong path) does not: the advice is the URL, not the token.
+    #[test]
+    fn a_proxy_page_is_not_taken_for_a_token_problem() {
+        let matomo = b"<!DOCTYPE html><html><head><title>Matomo &rsaquo; Error</title></head><body>Unable to authenticate</body></html>";
+        let err = decode("X.y", 401, matomo, &token())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("check the token"), "{err}");
+        let nginx = b"<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>";
+        let err = decode("X.y", 403, nginx, &token()).unwrap_err().to_string();
+        assert!(err.contains("check the path of the base URL"), "{err}");
+        assert!(!err.contains("check the token"), "{err}");
     }
 
     #[test]

@@ -28,6 +28,7 @@
 //! ```
 
 mod base_url;
+pub(crate) use base_url::is_insecure_http;
 mod builder;
 mod bulk;
 mod cache;

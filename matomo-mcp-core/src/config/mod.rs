@@ -25,6 +25,7 @@
 //! ```
 
 mod error;
+mod keys;
 mod noise;
 mod raw;
 mod secret;
@@ -167,14 +168,30 @@ impl Config {
         text: &str,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigErrors> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| {
+            let place = e
+                .span()
+                .map(|span| format!(" (line {})", line_at(text, span.start)))
+                .unwrap_or_default();
             ConfigErrors(vec![ConfigError::new(
-                "file",
-                format!("not valid configuration: {}", e.message()),
+                format!("file{place}"),
+                format!("not valid TOML: {}", e.message()),
                 "fix the TOML; the keys are documented in the configuration reference",
             )])
         })?;
-        let mut errors = Vec::new();
+        // Every unknown key at once, with its section and line; the rest is still read.
+        let mut errors = keys::unknown_keys(&mut table, text);
+        let raw: RawConfig = match toml::Value::Table(table).try_into() {
+            Ok(raw) => raw,
+            Err(e) => {
+                errors.push(ConfigError::new(
+                    "file",
+                    format!("a value has the wrong type: {}", e.message()),
+                    "write each value as the configuration reference shows it (numbers unquoted, lists in [ ])",
+                ));
+                return Err(ConfigErrors(errors));
+            }
+        };
         let config = build(raw, &env, &mut errors);
         match config {
             Some(config) if errors.is_empty() => Ok(config),
@@ -193,6 +210,16 @@ impl Config {
             "after your privacy assessment, set `enabled = true` in the configuration file or MATOMO_MCP_ENABLED=true",
         ))
     }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    1 + text
+        .as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|b| **b == b'\n')
+        .count()
 }
 
 fn build(
@@ -306,12 +333,23 @@ fn matomo_settings(
         Some(seconds) => Duration::from_secs(seconds),
         None => Duration::from_secs(30),
     };
+    let allow_insecure_http = raw.allow_insecure_http.unwrap_or(false);
+    if let Some(url) = &url
+        && !allow_insecure_http
+        && crate::client::is_insecure_http(url)
+    {
+        errors.push(ConfigError::new(
+            "matomo.url (MATOMO_URL)",
+            format!("`{url}` is plain http:// to another machine, which would send the token in clear text"),
+            "use https://, or, for a trusted private network only, set `allow_insecure_http = true` under `[matomo]`",
+        ));
+    }
     Some(MatomoSettings {
         url: url?,
         token: token?,
         allowed_sites,
         allow_privileged_token: raw.allow_privileged_token.unwrap_or(false),
-        allow_insecure_http: raw.allow_insecure_http.unwrap_or(false),
+        allow_insecure_http,
         timeout,
     })
 }

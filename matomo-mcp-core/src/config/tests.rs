@@ -217,7 +217,7 @@ fn each_mistake_names_the_key_and_the_fix() {
         (
             format!("{MINIMAL}colour = \"red\""),
             vec![],
-            "unknown field `colour`",
+            "configuration `matomo.colour (line 7)`: there is no key `colour` in [matomo]",
         ),
     ];
     for (text, vars, expected) in cases {
@@ -282,7 +282,7 @@ fn noise_needs_a_budget_file_and_sane_settings_all_reported_at_once() {
     }
     let typo = format!("{without_file}[privacy.noise]\nepsilon = 1.0\n");
     assert!(
-        errors(&typo, &[])[0].contains("unknown field `epsilon`"),
+        errors(&typo, &[])[0].contains("there is no key `epsilon` in [privacy.noise]"),
         "{:?}",
         errors(&typo, &[])
     );
@@ -311,5 +311,95 @@ fn allowed_hosts_are_read_checked_and_overridden() {
     assert!(
         found[0].starts_with("configuration `http.allowed_hosts (MATOMO_MCP_HTTP_ALLOWED_HOSTS)`: `https://mcp.example.com/` is not a host name"),
         "{found:#?}"
+    );
+}
+
+#[test]
+fn plain_http_to_another_machine_names_the_configuration_key() {
+    let text = "[privacy.noise]\nenabled = false\n[matomo]\nurl = \"http://10.0.0.7/matomo\"\ntoken = \"0123456789abcdef\"\n";
+    let found = errors(text, &[]);
+    assert_eq!(
+        found,
+        [
+            "configuration `matomo.url (MATOMO_URL)`: `http://10.0.0.7/matomo` is plain http:// to another machine, which would send the token in clear text; use https://, or, for a trusted private network only, set `allow_insecure_http = true` under `[matomo]`"
+        ]
+    );
+    assert!(
+        !found[0].contains("danger_"),
+        "no Rust API in an operator's message"
+    );
+    let allowed = format!("{text}allow_insecure_http = true\n");
+    assert!(Config::from_toml_str(&allowed, |_| None).is_ok());
+    let local = text.replace("10.0.0.7", "127.0.0.1");
+    assert!(Config::from_toml_str(&local, |_| None).is_ok());
+}
+
+/// Every unknown key is reported in one run, each with its section and line, together with
+/// the mistakes in the values that could be read.
+#[test]
+fn unknown_keys_are_all_reported_with_section_and_line() {
+    let text = "\
+enabled = true
+colour = \"red\"
+[matomo]
+url = \"https://m.example\"
+token = \"0123456789abcdef\"
+tiemout_seconds = 5
+[privacy]
+threshold_k = 0
+[privacy.noise]
+enabled = false
+epsilon = 2.0
+[http]
+allowed_origin = [\"https://a.example\"]
+";
+    let found = errors(text, &[]);
+    let expected_starts = [
+        "configuration `colour (line 2)`: there is no key `colour` at the top level; the keys at the top level are `enabled`, `ceiling`,",
+        "configuration `http.allowed_origin (line 13)`: there is no key `allowed_origin` in [http]",
+        "configuration `matomo.tiemout_seconds (line 6)`: there is no key `tiemout_seconds` in [matomo]",
+        "configuration `privacy.noise.epsilon (line 11)`: there is no key `epsilon` in [privacy.noise]",
+        "configuration `privacy.threshold_k (MATOMO_MCP_THRESHOLD_K)`: 0 would show rows of no visitors",
+    ];
+    for start in expected_starts {
+        assert!(
+            found.iter().any(|e| e.starts_with(start)),
+            "{start}\n{found:#?}"
+        );
+    }
+    assert_eq!(found.len(), expected_starts.len(), "{found:#?}");
+    // A TOML syntax error says where.
+    let broken = errors("[matomo]\nurl = \"https://m.example\"\ntoken = \n", &[]);
+    assert!(
+        broken[0].starts_with("configuration `file (line 3)`: not valid TOML"),
+        "{broken:?}"
+    );
+}
+
+/// The configuration reference documents every key the file takes, and nothing else.
+#[test]
+fn the_reference_documents_every_key() {
+    let reference = include_str!("../../../docs/configuration.md");
+    let documented: std::collections::BTreeSet<String> = reference
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split('`').next())
+        .filter(|key| !key.contains(' '))
+        .map(str::to_owned)
+        .collect();
+    let keys: std::collections::BTreeSet<String> = super::keys::all_keys()
+        .into_iter()
+        // Sections themselves and the fields of a scrub pattern are documented with their parent.
+        .filter(|key| !key.starts_with("privacy.scrub_patterns.") && key != "privacy.noise")
+        .collect();
+    let missing: Vec<_> = keys.difference(&documented).collect();
+    let stale: Vec<_> = documented.difference(&keys).collect();
+    assert!(
+        missing.is_empty(),
+        "keys missing from docs/configuration.md: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "documented keys the file does not take: {stale:?}"
     );
 }

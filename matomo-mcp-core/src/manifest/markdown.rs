@@ -89,11 +89,9 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
             "registered but above the ceiling: not served"
         };
         let _ = writeln!(out, "### `{}` ({}, {})\n", tool.name, tool.class, state);
-        let _ = writeln!(
-            out,
-            "{}\n",
-            tool.description.lines().next().unwrap_or_default()
-        );
+        // The whole description, as the model reads it: its later paragraphs say what is
+        // withheld and why, which is what a DPIA reader needs.
+        let _ = writeln!(out, "{}\n", tool.description.trim());
         let _ = writeln!(out, "| field | class | transform |\n|---|---|---|");
         for field in &tool.fields {
             let _ = writeln!(

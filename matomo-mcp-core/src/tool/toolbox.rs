@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::error::bounded_name;
 use super::guard::{GuardedState, OutputGuard};
 use super::{CallToolResult, DispatchError, Tool, ToolDescriptor, ToolError};
-use crate::audit::{self, AuditRecord, AuditSink, CallOrigin, Outcome, RequestShape};
+use crate::audit::{self, AuditRecord, AuditSink, CallOrigin, ClientInfo, Outcome, RequestShape};
 use crate::privacy::PrivacyClass;
 
 /// Why a tool could not be registered; a programming error, found at start-up.
@@ -315,7 +315,7 @@ fn audit_record(
     AuditRecord {
         timestamp: audit::now_rfc3339(),
         request_id: bounded_name(&origin.request_id),
-        client: origin.client.clone(),
+        client: origin.client.as_ref().map(ClientInfo::for_audit),
         tool,
         sites: shape.sites,
         period: shape.period,
@@ -326,7 +326,8 @@ fn audit_record(
         rows_suppressed,
         epsilon_charged,
         outcome,
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        // To the microsecond: more digits are float noise, not precision.
+        duration_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0,
     }
 }
 

@@ -1,6 +1,6 @@
 //! An MCP client over newline-delimited JSON-RPC (the stdio transport's framing), for the
 //! benchmarks that talk to a server over a byte stream pair: `transport.rs` over an in-memory
-//! pipe, `examples/server/benches/stdio_process.rs` over a child process's stdin and stdout.
+//! pipe, `matomo-mcp/benches/stdio_process.rs` over a child process's stdin and stdout.
 
 #![allow(dead_code)]
 

@@ -13,8 +13,12 @@ use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo, serve_s
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
+/// The configuration, with everything that can be checked without Matomo checked: the tool
+/// names of `tools.allowed` too, so that a typo is reported before "configuration: ok".
 fn load(path: Option<&Path>) -> Result<Config> {
-    Ok(Config::load(path)?)
+    let config = Config::load(path)?;
+    catalogue::descriptors(config.allowed_tools.as_deref())?;
+    Ok(config)
 }
 
 fn info() -> ServerInfo {
@@ -199,11 +203,20 @@ fn settings(builder: ManifestBuilder, config: &Config) -> ManifestBuilder {
 }
 
 /// `tools`: the definitions this configuration exposes, without contacting Matomo.
+///
+/// Without a configuration file, the tools a default configuration exposes (every aggregate
+/// tool): what an operator sees before writing one.
 pub fn tools(path: Option<&Path>) -> Result<()> {
-    let config = load(path)?;
-    let descriptors: Vec<_> = catalogue::descriptors(config.allowed_tools.as_deref())?
+    let (allowed, ceiling) = match path {
+        Some(path) => {
+            let config = load(Some(path))?;
+            (config.allowed_tools, config.ceiling)
+        }
+        None => (None, PrivacyClass::Aggregate),
+    };
+    let descriptors: Vec<_> = catalogue::descriptors(allowed.as_deref())?
         .into_iter()
-        .filter(|d| d.max_class().is_within(config.ceiling))
+        .filter(|d| d.max_class().is_within(ceiling))
         .collect();
     println!("{}", serde_json::to_string_pretty(&descriptors)?);
     Ok(())

@@ -3,7 +3,7 @@
 //! The commands are read from the fenced `sh`/`bash`/`shell`/`console` blocks of `README.md`,
 //! `docs/*.md`, `fuzz/README.md` and `matomo-mcp-core/benches/README.md`, and from inline code that starts with a command (`cargo `,
 //! `bash `, `matomo-mcp `, ...). Each one is either
-//! - a `matomo-mcp` command (written `matomo-mcp ARGS` or `cargo run -p example-server -- ARGS`): this
+//! - a `matomo-mcp` command (written `matomo-mcp ARGS` or `cargo run -p matomo-mcp -- ARGS`): this
 //!   test runs it, through `sh`, in a directory holding a `matomo-mcp.toml` pointed at the Matomo
 //!   emulator; `serve` is started, answers an MCP `initialize` (over stdio, or over HTTP with a bearer
 //!   token) and is killed; or
@@ -42,7 +42,7 @@ const COMMAND_STARTS: &[&str] = &[
 ];
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// A command as the docs write it, and where.
@@ -131,7 +131,7 @@ fn extract(file: &str, text: &str) -> Vec<DocCommand> {
 
 /// The `matomo-mcp` arguments of a command that runs the server binary, written either way.
 fn server_command(command: &str) -> Option<String> {
-    if let Some(rest) = command.strip_prefix("cargo run -p example-server -- ") {
+    if let Some(rest) = command.strip_prefix("cargo run -p matomo-mcp -- ") {
         return Some(format!("matomo-mcp {rest}"));
     }
     command

@@ -7,7 +7,7 @@
 //! threshold leaves a few), and the emulator with its page report replaced by the generated
 //! 100-row report of the other benchmarks, answered from memory, whose time is then negligible
 //! next to the server's. Every call asks about another date range, so the server's report cache
-//! (always on in the binary) answers none of them. `cargo bench -p example-server --bench stdio_process`;
+//! (always on in the binary) answers none of them. `cargo bench -p matomo-mcp --bench stdio_process`;
 //! results in `matomo-mcp-core/benches/README.md`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -24,13 +24,13 @@ use serde_json::{Value, json};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 // The line-based MCP client of the transport benchmark.
-#[path = "../../../matomo-mcp-server/benches/line_client/mod.rs"]
+#[path = "../../matomo-mcp-server/benches/line_client/mod.rs"]
 mod line_client;
 
 use line_client::LineClient;
 
 // The generated reports of the core benchmarks, so the numbers compare.
-#[path = "../../../matomo-mcp-core/benches/data/mod.rs"]
+#[path = "../../matomo-mcp-core/benches/data/mod.rs"]
 mod data;
 
 const TOKEN: &str = "b3f1c0de5ec7e70c3a9b41d2a8f60e1b";

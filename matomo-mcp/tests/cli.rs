@@ -184,3 +184,43 @@ async fn configuration_mistakes_name_the_key() {
         "{stderr}"
     );
 }
+
+/// A misspelt tool in `tools.allowed` is found with the rest of the offline checks: `check`
+/// fails before it prints "configuration: ok" and before it contacts Matomo.
+#[tokio::test]
+async fn a_tool_name_typo_fails_before_configuration_ok() {
+    let path = config(
+        "typo",
+        "[tools]\nallowed = [\"visits_sumary\"]\n[matomo]\nurl = \"https://matomo.invalid\"\ntoken = \"0123456789abcdef\"\n",
+    );
+    let output = run(args(&path, &["check"])).await;
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(!stdout.contains("configuration: ok"), "{stdout}");
+    assert!(
+        stderr.contains("configuration `tools.allowed (MATOMO_MCP_ALLOWED_TOOLS)`: there is no tool `visits_sumary`"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("matomo.invalid"),
+        "Matomo was contacted: {stderr}"
+    );
+}
+
+/// Before any configuration exists, `tools` shows what a default one would expose: every
+/// aggregate tool, and nothing above the default ceiling.
+#[tokio::test]
+async fn tools_without_a_configuration_lists_the_default_exposure() {
+    let output = run(vec!["tools".to_owned()]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let tools: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let names: Vec<&str> = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 27, "{names:?}");
+    assert!(!names.contains(&"visit_log") && !names.contains(&"raw_page_urls"));
+}

@@ -1,0 +1,190 @@
+//! Every key the configuration file may hold, so that every unknown key is reported at once
+//! with its section and line (serde stops at the first, and says neither).
+
+use super::error::ConfigError;
+
+/// The sections and their keys. `privacy.scrub_patterns` is an array of tables.
+const SECTIONS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "enabled", "ceiling", "matomo", "privacy", "tools", "audit", "http",
+        ],
+    ),
+    (
+        "matomo",
+        &[
+            "url",
+            "token",
+            "token_file",
+            "allowed_sites",
+            "allow_privileged_token",
+            "allow_insecure_http",
+            "timeout_seconds",
+        ],
+    ),
+    (
+        "privacy",
+        &[
+            "threshold_k",
+            "pseudonym_key_file",
+            "allowed_query_params",
+            "scrub_patterns",
+            "noise",
+        ],
+    ),
+    ("privacy.scrub_patterns", &["name", "regex"]),
+    (
+        "privacy.noise",
+        &[
+            "enabled",
+            "epsilon_per_answer",
+            "budget_per_window",
+            "window_hours",
+            "budget_file",
+            "key_file",
+            "visits_per_visitor",
+            "visit_seconds",
+            "actions_per_visit",
+        ],
+    ),
+    ("tools", &["allowed"]),
+    ("audit", &["log"]),
+    (
+        "http",
+        &[
+            "bind",
+            "bearer_tokens",
+            "bearer_tokens_file",
+            "allowed_origins",
+            "allowed_hosts",
+            "max_body_bytes",
+            "max_concurrent_calls",
+            "read_timeout_seconds",
+            "max_sessions",
+            "session_idle_timeout_seconds",
+        ],
+    ),
+];
+
+fn keys_of(section: &str) -> Option<&'static [&'static str]> {
+    SECTIONS
+        .iter()
+        .find(|(name, _)| *name == section)
+        .map(|(_, keys)| *keys)
+}
+
+/// Every unknown key of `table` (the whole file, parsed), each with its section, the line it is
+/// on in `text`, and the keys that section takes; the unknown keys are removed from `table`, so
+/// that the rest can still be read and checked in the same run.
+pub(super) fn unknown_keys(table: &mut toml::Table, text: &str) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    walk(table, "", text, &mut errors);
+    errors
+}
+
+fn walk(table: &mut toml::Table, section: &str, text: &str, errors: &mut Vec<ConfigError>) {
+    let Some(known) = keys_of(section) else {
+        return;
+    };
+    let unknown: Vec<String> = table
+        .keys()
+        .filter(|key| !known.contains(&key.as_str()))
+        .cloned()
+        .collect();
+    for key in unknown {
+        table.remove(&key);
+        let path = if section.is_empty() {
+            key.clone()
+        } else {
+            format!("{section}.{key}")
+        };
+        let place = match line_of(text, section, &key) {
+            Some(line) => format!(" (line {line})"),
+            None => String::new(),
+        };
+        let within = if section.is_empty() {
+            "at the top level".to_owned()
+        } else {
+            format!("in [{section}]")
+        };
+        errors.push(ConfigError::new(
+            format!("{path}{place}"),
+            format!("there is no key `{key}` {within}"),
+            format!(
+                "the keys {within} are {}; see the configuration reference",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    for (key, value) in table.iter_mut() {
+        let child = if section.is_empty() {
+            key.clone()
+        } else {
+            format!("{section}.{key}")
+        };
+        match value {
+            toml::Value::Table(inner) => walk(inner, &child, text, errors),
+            toml::Value::Array(items) => {
+                for item in items {
+                    if let toml::Value::Table(inner) = item {
+                        walk(inner, &child, text, errors);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The 1-based line where `key` is set in `section` (`[section]` or `[[section]]` headers,
+/// `key = …` lines; dotted keys at the top as `section.key = …`), when it can be found.
+fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            let header = header.trim_start_matches('[');
+            current = header
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().trim_matches('"');
+        let full = if current.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{current}.{name}")
+        };
+        let wanted = if section.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{section}.{key}")
+        };
+        if full == wanted {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+/// Every `section.key` the file may hold (for the reference's completeness test).
+#[cfg(test)]
+pub(super) fn all_keys() -> Vec<String> {
+    SECTIONS
+        .iter()
+        .filter(|(section, _)| !section.is_empty())
+        .flat_map(|(section, keys)| keys.iter().map(move |key| format!("{section}.{key}")))
+        .chain(["enabled".to_owned(), "ceiling".to_owned()])
+        .collect()
+}
