@@ -103,3 +103,24 @@ async fn a_high_threshold_withholds_the_summaries() {
     assert!(refused.is_error());
     assert_eq!(emu.request_count(), 2);
 }
+
+/// The overview goes through the report cache like every other tool: asked again about a
+/// period that is over, it is answered without a request to Matomo.
+#[tokio::test]
+async fn a_repeated_overview_of_a_past_period_comes_from_the_cache() {
+    let (emu, toolbox) = setup(5).await;
+    let args = json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25" });
+    let first = toolbox
+        .call("site_overview", Some(args.clone()))
+        .await
+        .unwrap();
+    assert!(!first.is_error(), "{}", first.text());
+    let after_first = emu.request_count();
+    let again = toolbox.call("site_overview", Some(args)).await.unwrap();
+    assert_eq!(
+        emu.request_count(),
+        after_first,
+        "no request the second time"
+    );
+    assert_eq!(again.structured(), first.structured());
+}

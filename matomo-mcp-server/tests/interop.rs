@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::catalogue_http::CATALOGUE_SERVER;
 use tokio::process::Command;
 
 const PYTHON_CHECK: &str = "import importlib.metadata as m, sys, mcp, jsonschema, httpx2; \
@@ -98,8 +99,6 @@ async fn official_python_client_over_streamable_http() {
     server.shutdown().await;
 }
 
-const CATALOGUE_SERVER: &str = "matomo-mcp-catalogue";
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_client_calls_every_built_in_tool_over_stdio() {
     if !client_available().await {
@@ -115,47 +114,15 @@ async fn official_python_client_calls_every_built_in_tool_over_stdio() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_client_calls_every_built_in_tool_over_streamable_http() {
-    use matomo_mcp_core::catalogue::{self, Deployment};
-    use matomo_mcp_core::config::Config;
-    use matomo_mcp_testkit::{Day, Emulator};
-
     if !client_available().await {
         return;
     }
-    let token = "view0123456789abcdef0123456789ab";
-    let emulator = Emulator::builder()
-        .seed(9)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(token, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let budget = std::env::temp_dir().join(format!(
-        "matomo-mcp-interop-budget-{}-{token}.json",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&budget);
-    let toml = format!(
-        "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n[privacy.noise]\nbudget_file = \"{}\"\n# every tool, twice over: more than a day's default\nbudget_per_window = 200.0\n",
-        emulator.base_url(),
-        budget.display()
-    );
-    let config = Config::from_toml_str(&toml, |_| None).unwrap();
-    let toolbox = catalogue::toolbox(Deployment::connect(&config).await.unwrap(), None).unwrap();
-    let info = matomo_mcp_server::ServerInfo::new(CATALOGUE_SERVER, "0.0.1-test");
-    let server = matomo_mcp_server::HttpServer::bind(toolbox, info, common::test_config())
-        .await
-        .unwrap();
-    let url = server.url();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(server.serve(async move {
-        let _ = stopped.await;
-    }));
+    // Every tool, twice over: more than a day's default budget.
+    let server = common::catalogue_http::start("interop", 200.0).await;
     run_client_as(
         CATALOGUE_SERVER,
-        &["--catalogue", "http", &url, common::TOKEN],
+        &["--catalogue", "http", &server.url, common::TOKEN],
     )
     .await;
-    let _ = stop.send(());
-    task.await.unwrap().unwrap();
+    server.shutdown().await;
 }

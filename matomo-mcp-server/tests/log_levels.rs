@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use common::Captured;
 
 use common::{RawClient, start_with, test_config};
 use matomo_mcp_core::catalogue::{self, Deployment};
@@ -15,19 +14,6 @@ use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::json;
 
 const MATOMO_TOKEN: &str = "view0123456789abcdef0123456789ab";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn debug_logs_carry_no_argument_values_and_no_results() {

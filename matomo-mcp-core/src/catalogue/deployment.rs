@@ -83,6 +83,10 @@ impl Deployment {
         if config.matomo.allow_insecure_http {
             builder = builder.danger_allow_insecure_http();
         }
+        builder = match &config.cache {
+            Some(cache) => builder.cache(cache.clone()),
+            None => builder.no_cache(),
+        };
         let client = builder.build()?;
         let permissions = client.permissions().await?;
         let sites = SiteAccess::check(

@@ -8,8 +8,12 @@ const SECTIONS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "enabled", "ceiling", "matomo", "privacy", "tools", "audit", "http",
+            "enabled", "ceiling", "matomo", "privacy", "tools", "audit", "http", "cache",
         ],
+    ),
+    (
+        "cache",
+        &["enabled", "max_entries", "max_bytes", "today_ttl_seconds"],
     ),
     (
         "matomo",
@@ -176,6 +180,83 @@ fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Every value of the wrong type, each with its key and line: serde stops at the first, so each
+/// one found is blanked out of a working copy of the text and the rest read again. Unknown keys
+/// (reported already) are blanked without a word.
+pub(super) fn wrong_types(text: &str) -> Vec<ConfigError> {
+    let mut work: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut errors = Vec::new();
+    // Each round blanks one line: at most one round per line, and a few more for safety.
+    for _ in 0..=work.len() {
+        let joined = work.join("\n");
+        let Err(error) = toml::from_str::<super::raw::RawConfig>(&joined) else {
+            break;
+        };
+        let Some(span) = error.span() else {
+            errors.push(generic(error.message()));
+            break;
+        };
+        let line = super::line_at(&joined, span.start);
+        let Some(content) = work.get(line - 1).cloned() else {
+            errors.push(generic(error.message()));
+            break;
+        };
+        if content.trim().is_empty() || content.trim_start().starts_with('[') {
+            // Not a `key = value` line (a whole section of the wrong shape): say it once, plainly.
+            errors.push(generic(error.message()));
+            break;
+        }
+        if !error.message().starts_with("unknown field") {
+            let key = content
+                .split('=')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches('"');
+            let section = section_at(&work, line - 1);
+            let path = if section.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{section}.{key}")
+            };
+            errors.push(ConfigError::new(
+                format!("{path} (line {line})"),
+                format!("the value has the wrong type: {}", error.message().trim()),
+                "write it as the configuration reference shows (numbers and true/false unquoted, text in quotes, lists in [ ])",
+            ));
+        }
+        work[line - 1] = String::new();
+    }
+    errors
+}
+
+fn generic(message: &str) -> ConfigError {
+    ConfigError::new(
+        "file",
+        format!("a value has the wrong type: {}", message.trim()),
+        "write each value as the configuration reference shows it (numbers unquoted, lists in [ ])",
+    )
+}
+
+/// The `[section]` (or `[[section]]`) that line `index` (0-based) belongs to.
+fn section_at(lines: &[String], index: usize) -> String {
+    lines[..index]
+        .iter()
+        .rev()
+        .map(|line| line.trim())
+        .find(|line| line.starts_with('['))
+        .map(|header| {
+            header
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        })
+        .unwrap_or_default()
 }
 
 /// Every `section.key` the file may hold (for the reference's completeness test).

@@ -60,6 +60,8 @@ pub struct Config {
     pub audit_log: Option<AuditTarget>,
     /// Streamable HTTP settings.
     pub http: HttpSettings,
+    /// The report cache (`[cache]`); `None` when `cache.enabled = false`.
+    pub cache: Option<crate::client::CacheConfig>,
 }
 
 /// How to reach Matomo.
@@ -183,12 +185,8 @@ impl Config {
         let mut errors = keys::unknown_keys(&mut table, text);
         let raw: RawConfig = match toml::Value::Table(table).try_into() {
             Ok(raw) => raw,
-            Err(e) => {
-                errors.push(ConfigError::new(
-                    "file",
-                    format!("a value has the wrong type: {}", e.message()),
-                    "write each value as the configuration reference shows it (numbers unquoted, lists in [ ])",
-                ));
+            Err(_) => {
+                errors.extend(keys::wrong_types(text));
                 return Err(ConfigErrors(errors));
             }
         };
@@ -213,7 +211,7 @@ impl Config {
 }
 
 /// The 1-based line of byte `offset` in `text`.
-fn line_at(text: &str, offset: usize) -> usize {
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
     1 + text
         .as_bytes()
         .iter()
@@ -257,6 +255,7 @@ fn build(
         }
     });
     let http = http_settings(raw.http, env, errors);
+    let cache = cache_settings(raw.cache, errors);
     Some(Config {
         enabled,
         ceiling,
@@ -265,7 +264,38 @@ fn build(
         allowed_tools,
         audit_log,
         http: http?,
+        cache,
     })
+}
+
+/// `[cache]`: the report cache's size and today's time to live, or off.
+fn cache_settings(
+    raw: raw::RawCache,
+    errors: &mut Vec<ConfigError>,
+) -> Option<crate::client::CacheConfig> {
+    use crate::client::{CacheConfig, DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES};
+    let entries = raw.max_entries.unwrap_or(DEFAULT_CACHE_ENTRIES);
+    let bytes = raw.max_bytes.unwrap_or(DEFAULT_CACHE_BYTES);
+    for (key, value, default) in [
+        ("cache.max_entries", entries, DEFAULT_CACHE_ENTRIES),
+        ("cache.max_bytes", bytes, DEFAULT_CACHE_BYTES),
+    ] {
+        if value == 0 {
+            errors.push(ConfigError::new(
+                key,
+                "0 would keep nothing",
+                format!("use a positive number (default {default}), or `enabled = false` under `[cache]` to turn the cache off"),
+            ));
+        }
+    }
+    if !raw.enabled.unwrap_or(true) {
+        return None;
+    }
+    let mut config = CacheConfig::default().max_entries(entries).max_bytes(bytes);
+    if let Some(seconds) = raw.today_ttl_seconds {
+        config = config.today_ttl(Duration::from_secs(seconds));
+    }
+    Some(config)
 }
 
 fn matomo_settings(

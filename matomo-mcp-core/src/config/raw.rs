@@ -17,6 +17,17 @@ pub(super) struct RawConfig {
     pub audit: RawAudit,
     #[serde(default)]
     pub http: RawHttp,
+    #[serde(default)]
+    pub cache: RawCache,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCache {
+    pub enabled: Option<bool>,
+    pub max_entries: Option<usize>,
+    pub max_bytes: Option<usize>,
+    pub today_ttl_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

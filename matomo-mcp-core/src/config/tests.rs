@@ -403,3 +403,66 @@ fn the_reference_documents_every_key() {
         "documented keys the file does not take: {stale:?}"
     );
 }
+
+#[test]
+fn the_cache_is_configured_or_off() {
+    let config = Config::from_toml_str(MINIMAL, |_| None).unwrap();
+    let cache = format!("{:?}", config.cache.unwrap());
+    assert!(cache.contains("max_entries: 1024"), "{cache}");
+    let text =
+        format!("{MINIMAL}[cache]\nmax_entries = 10\nmax_bytes = 1000\ntoday_ttl_seconds = 0\n");
+    let cache = format!(
+        "{:?}",
+        Config::from_toml_str(&text, |_| None)
+            .unwrap()
+            .cache
+            .unwrap()
+    );
+    assert!(
+        cache.contains("max_entries: 10,")
+            && cache.contains("max_bytes: 1000")
+            && cache.contains("today_ttl: 0ns"),
+        "{cache}"
+    );
+    let off = format!("{MINIMAL}[cache]\nenabled = false\n");
+    assert!(
+        Config::from_toml_str(&off, |_| None)
+            .unwrap()
+            .cache
+            .is_none()
+    );
+    let zero = format!("{MINIMAL}[cache]\nmax_entries = 0\n");
+    assert!(
+        errors(&zero, &[])[0]
+            .starts_with("configuration `cache.max_entries`: 0 would keep nothing")
+    );
+}
+
+/// Values of the wrong type are all reported in one run, each with its key and line.
+#[test]
+fn wrong_types_are_all_reported_with_key_and_line() {
+    let text = "\
+[matomo]
+url = \"https://m.example\"
+token = \"0123456789abcdef\"
+timeout_seconds = \"thirty\"
+[privacy]
+threshold_k = \"five\"
+[privacy.noise]
+enabled = \"yes please\"
+colour = 1
+";
+    let found = errors(text, &[]);
+    for start in [
+        "configuration `matomo.timeout_seconds (line 4)`: the value has the wrong type",
+        "configuration `privacy.threshold_k (line 6)`: the value has the wrong type",
+        "configuration `privacy.noise.enabled (line 8)`: the value has the wrong type",
+        "configuration `privacy.noise.colour (line 9)`: there is no key `colour`",
+    ] {
+        assert!(
+            found.iter().any(|e| e.starts_with(start)),
+            "{start}\n{found:#?}"
+        );
+    }
+    assert_eq!(found.len(), 4, "{found:#?}");
+}

@@ -1,6 +1,7 @@
 //! Helpers for the HTTP tests: start a server on 127.0.0.1:0, speak raw JSON-RPC to it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod catalogue_http;
 pub mod stdio_server;
 pub mod tools;
 
@@ -198,4 +199,18 @@ fn parse_message(headers: &reqwest::header::HeaderMap, text: &str) -> Option<Val
 
 pub fn audit_toolbox(audit: Arc<CollectingAudit>) -> Toolbox {
     tools::test_toolbox().with_audit(audit)
+}
+
+/// Log output captured in memory, for tests that look into what was logged.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -1,5 +1,5 @@
-//! `site_overview`: visits, goals and top referrer types of one site, in one bulk request for the reports and
-//! one for the distinct visitors behind them.
+//! `site_overview`: visits, goals and top referrer types of one site, from the report cache or in one bulk
+//! request for the reports and one for the distinct visitors behind them.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -11,7 +11,7 @@ use crate::catalogue::report::{self, Labels, Overlap, Pipeline, ReportOutput, UP
 use crate::catalogue::tools::overview::{Population, Summary, render_summary, summarise};
 use crate::catalogue::visitors::Visitors;
 use crate::catalogue::{Deployment, SourceRow};
-use crate::client::{BulkRequest, ClientError, MatomoApiError};
+use crate::client::ClientError;
 use crate::minimise::noise::Spread;
 use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
@@ -65,16 +65,17 @@ pub async fn site_overview(
     let rows = params
         .clone()
         .limit(Limit::rows(UPSTREAM_ROW_CAP).map_err(to_tool_error)?);
-    let bulk = BulkRequest::new()
-        .push(visits_summary::Get::METHOD, &params)
-        .and_then(|b| b.push(goals::Get::METHOD, &params))
-        .and_then(|b| b.push(referrers::GetReferrerType::METHOD, &rows))
-        .map_err(to_tool_error)?;
+    // Through the report cache, item by item; what it lacks goes to Matomo in one bulk request.
+    let calls = [
+        (visits_summary::Get::METHOD, params.clone()),
+        (goals::Get::METHOD, params.clone()),
+        (referrers::GetReferrerType::METHOD, rows),
+    ];
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     // The visits and their parts, then the converting visits: one cached bulk request.
     let mut asked = Population::Visits.asked();
     asked.push(Population::Converted.segment());
-    let (known, items) = tokio::join!(visitors.within(&asked), deployment.client.bulk(&bulk));
+    let (known, items) = tokio::join!(visitors.within(&asked), deployment.client.call_many(&calls));
     let mut known = known?;
     let converted = known.pop().flatten();
     let (all, parts) = Population::Visits.counted(&known);
@@ -119,20 +120,14 @@ pub async fn site_overview(
     })
 }
 
-/// The next bulk item, decoded into its typed response.
+/// The next answer, decoded into its typed response.
 fn item<T: serde::de::DeserializeOwned>(
-    items: &mut impl Iterator<Item = Result<Value, MatomoApiError>>,
+    items: &mut impl Iterator<Item = Result<Value, ClientError>>,
     method: &str,
 ) -> Result<T, ToolError> {
     let value = items
         .next()
         .ok_or_else(|| ToolError::upstream(format!("Matomo's bulk answer lacks {method}")))?
-        .map_err(|error| {
-            to_tool_error(ClientError::Api {
-                method: method.to_owned(),
-                status: 200,
-                error,
-            })
-        })?;
+        .map_err(to_tool_error)?;
     crate::models::decode_value(value).map_err(|e| ToolError::upstream(format!("{method}: {e}")))
 }
