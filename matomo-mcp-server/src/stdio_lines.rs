@@ -77,7 +77,8 @@ async fn read_lines<R: AsyncRead + Unpin>(
         if text.is_empty() {
             continue;
         }
-        if serde_json::from_slice::<serde_json::Value>(text).is_err() {
+        // Validated without building it: rmcp parses the line for real.
+        if serde_json::from_slice::<serde::de::IgnoredAny>(text).is_err() {
             let _ = errors
                 .send(parse_error("Parse error: the line is not valid JSON"))
                 .await;

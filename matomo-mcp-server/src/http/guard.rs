@@ -153,63 +153,61 @@ fn holding(response: Response, permit: OwnedSemaphorePermit) -> Response {
     })
 }
 
-/// A JSON-RPC error answer with HTTP 400, for a body that is not one JSON-RPC message: not
-/// JSON at all (-32700, parse error), or a batch or other non-object (-32600, invalid
-/// request; MCP has no batches since 2025-06-18). `None` for a message rmcp should see, or a
-/// body of another content type (rmcp answers that with 415, as it should).
-fn json_rpc_shape_error(request: &Request) -> Option<Response> {
-    let is_json = request
-        .headers()
+/// What a POST body is, parsed once: one JSON-RPC message (and whether it is `initialize`,
+/// the request that opens a session), or not.
+enum BodyShape {
+    Message { initialize: bool },
+    NotJson,
+    Batch,
+    NotAnObject,
+}
+
+impl BodyShape {
+    fn of(body: &[u8]) -> Self {
+        match serde_json::from_slice::<serde_json::Value>(body) {
+            Err(_) => Self::NotJson,
+            Ok(serde_json::Value::Object(message)) => Self::Message {
+                initialize: message.get("method").and_then(|m| m.as_str()) == Some("initialize"),
+            },
+            Ok(serde_json::Value::Array(_)) => Self::Batch,
+            Ok(_) => Self::NotAnObject,
+        }
+    }
+
+    /// A JSON-RPC error answer with HTTP 400 for a body that is not one JSON-RPC message: not
+    /// JSON at all (-32700, parse error), or a batch or other non-object (-32600, invalid
+    /// request; MCP has no batches since 2025-06-18). `None` for a message rmcp should see.
+    fn error_response(&self) -> Option<Response> {
+        let (code, message) = match self {
+            Self::Message { .. } => return None,
+            Self::NotJson => (-32700, "Parse error: the body is not valid JSON"),
+            Self::Batch => (
+                -32600,
+                "Invalid Request: JSON-RPC batches are not part of MCP; send one message per request",
+            ),
+            Self::NotAnObject => (-32600, "Invalid Request: a JSON-RPC message is an object"),
+        };
+        let body = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": { "code": code, "message": message }
+        });
+        let mut response = (StatusCode::BAD_REQUEST, body.to_string()).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        Some(response)
+    }
+}
+
+/// Whether the request says its body is JSON; another content type is rmcp's to refuse (415).
+fn declares_json(parts: &axum::http::request::Parts) -> bool {
+    parts
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.trim_start().starts_with("application/json"));
-    let bytes = request.body_bytes()?;
-    if !is_json {
-        return None;
-    }
-    let (code, message) = match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Err(_) => (-32700, "Parse error: the body is not valid JSON"),
-        Ok(serde_json::Value::Object(_)) => return None,
-        Ok(serde_json::Value::Array(_)) => (
-            -32600,
-            "Invalid Request: JSON-RPC batches are not part of MCP; send one message per request",
-        ),
-        Ok(_) => (-32600, "Invalid Request: a JSON-RPC message is an object"),
-    };
-    let body = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": { "code": code, "message": message }
-    });
-    let mut response = (StatusCode::BAD_REQUEST, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Some(response)
-}
-
-/// The bytes of a body [`Guard::read_body`] already read into memory.
-trait InMemoryBody {
-    fn body_bytes(&self) -> Option<&[u8]>;
-}
-
-impl InMemoryBody for Request {
-    fn body_bytes(&self) -> Option<&[u8]> {
-        self.extensions()
-            .get::<ReadBody>()
-            .map(|body| body.0.as_ref())
-    }
-}
-
-/// The body as read by the guard, kept beside the request for checks on it.
-#[derive(Clone)]
-struct ReadBody(axum::body::Bytes);
-
-/// Whether a JSON-RPC body is an `initialize` request, the one that opens a session.
-fn is_initialize(body: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .is_ok_and(|message| message.get("method").and_then(|m| m.as_str()) == Some("initialize"))
+        .is_some_and(|value| value.trim_start().starts_with("application/json"))
 }
 
 impl Guard {
@@ -233,10 +231,10 @@ impl Guard {
         }
         // The body is read before a slot is taken: a client sending slowly
         // holds its own connection until `read_timeout`, not a slot others need.
-        let (request, opens_session) = self.read_body(request).await?;
-        if let Some(error) = json_rpc_shape_error(&request) {
-            return Ok(error);
-        }
+        let (request, opens_session) = match self.read_body(request).await? {
+            Ok(read) => read,
+            Err(error) => return Ok(error),
+        };
         let permit = Arc::clone(&self.in_flight)
             .try_acquire_owned()
             .map_err(|_| Refusal {
@@ -264,8 +262,12 @@ impl Guard {
 
     /// Reads the whole body within `read_timeout` and `max_body_bytes`
     /// (chunked bodies included) and hands it on in memory, with whether the
-    /// request opens a new session.
-    async fn read_body(&self, request: Request) -> Result<(Request, bool), Refusal> {
+    /// request opens a new session; or the JSON-RPC error for a JSON body that is not one
+    /// message (parsed once, here).
+    async fn read_body(
+        &self,
+        request: Request,
+    ) -> Result<Result<(Request, bool), Response>, Refusal> {
         let (parts, body) = request.into_parts();
         let limited = Limited::new(body, self.max_body_bytes);
         let bytes = match tokio::time::timeout(self.read_timeout, limited.collect()).await {
@@ -289,11 +291,18 @@ impl Guard {
                 });
             }
         };
-        let opens_session = !parts.headers.contains_key(SESSION_HEADER) && is_initialize(&bytes);
-        let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
-        // `Bytes` clones share the buffer: the check above reads it without a copy.
-        request.extensions_mut().insert(ReadBody(bytes));
-        Ok((request, opens_session))
+        let shape = BodyShape::of(&bytes);
+        if declares_json(&parts)
+            && let Some(error) = shape.error_response()
+        {
+            return Ok(Err(error));
+        }
+        let initialize = matches!(shape, BodyShape::Message { initialize: true });
+        let opens_session = !parts.headers.contains_key(SESSION_HEADER) && initialize;
+        Ok(Ok((
+            Request::from_parts(parts, Body::from(bytes)),
+            opens_session,
+        )))
     }
 
     /// The request's `Origin`, when it is one this server allows (and so gets CORS headers).
