@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use matomo_mcp_core::catalogue::SourceRow;
+use matomo_mcp_core::reporting::SourceRow;
 use matomo_mcp_core::models::{
     DimensionRow, PerPeriod, PerSite, Report, actions, api, decode, devices_detection, events,
     goals, live, multi_sites, referrers, sites_manager, split_bulk, user_country, user_id,

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use matomo_mcp_core::Toolbox;
-use matomo_mcp_core::catalogue::{self, Deployment};
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_testkit::Emulator;
 use serde_json::{Value, json};
 
@@ -86,8 +86,12 @@ async fn run() {
         ms(hits.1)
     );
 
-    // The tool asks Matomo for at most catalogue::UPSTREAM_ROW_CAP rows.
-    for rows in [100, 1_000, catalogue::UPSTREAM_ROW_CAP as usize] {
+    // The tool asks Matomo for at most reporting::UPSTREAM_ROW_CAP rows.
+    for rows in [
+        100,
+        1_000,
+        matomo_mcp_core::reporting::UPSTREAM_ROW_CAP as usize,
+    ] {
         let body = data::page_urls(rows, 42);
         let floor = value_round_trip(&body, 30);
         let base = static_upstream(body).await;

@@ -10,9 +10,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use matomo_mcp_core::ToolOutput;
-use matomo_mcp_core::catalogue::{Labels, SourceRow, render_report, report_from_body};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::privacy::Identifying;
+use matomo_mcp_core::reporting::{Labels, SourceRow, render_report, report_from_body};
 use serde_json::Value;
 
 mod data;

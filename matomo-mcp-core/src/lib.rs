@@ -103,17 +103,16 @@
 extern crate self as matomo_mcp_core;
 
 pub mod audit;
-pub mod catalogue;
 pub mod client;
-pub mod config;
-pub mod manifest;
 pub mod minimise;
 pub mod models;
 pub mod nesting;
 pub mod params;
 pub mod policy;
 pub mod privacy;
+pub mod reporting;
 pub mod segment;
+mod string_form;
 pub mod tool;
 
 #[doc(hidden)]

@@ -162,7 +162,7 @@ async fn no_error_client_or_token_output_contains_the_token() {
             .build()
             .unwrap_err(),
     );
-    errors.push(Params::new().with("token_auth", SECRET).unwrap_err());
+    errors.push(Params::new().with("token_auth", SECRET).unwrap_err().into());
     errors.push(ClientError::HttpClient {
         detail: "TLS backend unavailable".into(),
     });

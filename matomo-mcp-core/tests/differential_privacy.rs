@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use matomo_mcp_core::catalogue::{self, Deployment, NoiseSetup};
 use matomo_mcp_core::client::MatomoClient;
 use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::policy::{PrivacyBudget, SiteAccess};
+use matomo_mcp_core::reporting::{Deployment, NoiseSetup, tools};
 use matomo_mcp_core::{PrivacyClass, Toolbox};
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
@@ -45,7 +45,7 @@ async fn toolbox(client: &MatomoClient, noise: Option<NoiseSetup>) -> Toolbox<De
     if let Some(noise) = noise {
         deployment = deployment.with_noise(noise);
     }
-    catalogue::toolbox(deployment, None).unwrap()
+    tools::toolbox(deployment, |_| true).unwrap()
 }
 
 /// A deployment key of its own for each trial (a digest of the trial's number: reproducible).

@@ -1,4 +1,4 @@
-//! Every built-in tool called with missing, extra, wrongly typed, out-of-range and hostile
+//! Every ready-made tool called with missing, extra, wrongly typed, out-of-range and hostile
 //! arguments: a precise refusal naming the argument, no panic, and no huge input echoed back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -6,7 +6,7 @@ mod hardening_support;
 
 use hardening_support::{arguments, emulator, refused, report, toolbox, with};
 use matomo_mcp_core::PrivacyClass;
-use matomo_mcp_core::catalogue::TOOL_NAMES;
+use matomo_mcp_core::reporting::tools;
 use serde_json::json;
 
 fn takes(tool: &str, key: &str) -> bool {
@@ -19,14 +19,18 @@ fn takes(tool: &str, key: &str) -> bool {
 async fn every_tool_refuses_malformed_arguments_by_name() {
     let emu = emulator().await;
     let toolbox = toolbox(&emu, &emu.base_url(), PrivacyClass::Identifying, None).await;
+    let names: Vec<String> = tools::all()
+        .iter()
+        .map(|t| t.descriptor().name().to_owned())
+        .collect();
     assert_eq!(
         toolbox.list().count(),
-        TOOL_NAMES.len(),
+        names.len(),
         "every tool must be reachable"
     );
     let huge = "x".repeat(1 << 20);
     let mut failures = Vec::new();
-    for &tool in TOOL_NAMES {
+    for tool in names.iter().map(String::as_str) {
         let good = arguments(tool);
         let ok = toolbox.call(tool, Some(good.clone())).await.unwrap();
         assert!(!ok.is_error(), "{tool}: {}", ok.text());

@@ -195,9 +195,9 @@ async fn concurrent_calls_share_a_failure_too() {
 #[tokio::test]
 async fn list_sites_teaches_the_cache_each_sites_time_zone() {
     use matomo_mcp_core::PrivacyClass;
-    use matomo_mcp_core::catalogue::{self, Deployment};
     use matomo_mcp_core::minimise::{Scrubber, Threshold};
     use matomo_mcp_core::policy::SiteAccess;
+    use matomo_mcp_core::reporting::{Deployment, tools};
 
     let emu = emulator().await;
     let cache = ReportCache::new(CacheConfig::default());
@@ -217,7 +217,7 @@ async fn list_sites_teaches_the_cache_each_sites_time_zone() {
         PrivacyClass::Aggregate,
         None,
     );
-    let toolbox = catalogue::toolbox(deployment, None).unwrap();
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     assert_eq!(
         cache.site_utc_offset(1),
         None,

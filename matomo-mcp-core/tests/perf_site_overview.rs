@@ -1,10 +1,10 @@
 //! `site_overview` fetches visits, goals and referrer types in one bulk request, minimised.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_mcp_core::catalogue::{self, Deployment};
 use matomo_mcp_core::client::MatomoClient;
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::reporting::{Deployment, tools};
 use matomo_mcp_core::{PrivacyClass, Toolbox};
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::json;
@@ -34,7 +34,7 @@ async fn setup(k: u64) -> (Emulator, Toolbox<Deployment>) {
         PrivacyClass::Aggregate,
         None,
     );
-    let toolbox = catalogue::toolbox(deployment, Some(&["site_overview".to_owned()])).unwrap();
+    let toolbox = tools::toolbox(deployment, |name| name == "site_overview").unwrap();
     emu.clear_requests();
     (emu, toolbox)
 }

@@ -9,13 +9,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use matomo_mcp_core::catalogue::{self, Deployment, NoiseSetup};
 use matomo_mcp_core::client::MatomoClient;
 use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, RangeEnd, Sites};
 use matomo_mcp_core::policy::PrivacyBudget;
 use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::reporting::{Deployment, NoiseSetup, tools};
 use matomo_mcp_core::segment::Segment;
 use matomo_mcp_core::{PrivacyClass, Toolbox};
 use matomo_mcp_testkit::{Dataset, Day, Emulator};
@@ -111,7 +111,7 @@ async fn world_with(noise: bool) -> World {
         .build()
         .unwrap();
     World {
-        toolbox: catalogue::toolbox(deployment, None).unwrap(),
+        toolbox: tools::toolbox(deployment, |_| true).unwrap(),
         emu,
         raw,
         scrubber: Scrubber::builder().build().unwrap(),

@@ -1,11 +1,16 @@
-//! Every built-in tool's input and output schema is plain JSON Schema 2020-12: no `format`
+//! Every ready-made tool's input and output schema is plain JSON Schema 2020-12: no `format`
 //! the specification does not define (schemars writes `uint64`, `double`, … which strict
 //! validators reject and the TypeScript SDK warns about, hundreds of times a session), and
 //! unsigned integers say so with `minimum: 0`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_mcp_core::catalogue;
+use matomo_mcp_core::reporting::tools;
+use matomo_mcp_core::tool::ToolDescriptor;
 use serde_json::Value;
+
+fn descriptors() -> Vec<ToolDescriptor> {
+    tools::all().iter().map(|tool| tool.descriptor()).collect()
+}
 
 const STANDARD: &[&str] = &[
     "date-time",
@@ -53,8 +58,8 @@ fn walk<'a>(
 
 #[test]
 fn every_schema_uses_standard_formats_only() {
-    let descriptors = catalogue::descriptors(None).unwrap();
-    assert_eq!(descriptors.len(), catalogue::TOOL_NAMES.len());
+    let descriptors = descriptors();
+    assert_eq!(descriptors.len(), 29);
     let mut integers = 0;
     for descriptor in &descriptors {
         for (kind, schema) in [
@@ -91,7 +96,7 @@ fn every_schema_uses_standard_formats_only() {
 
 #[test]
 fn unsigned_integers_keep_their_minimum() {
-    let descriptors = catalogue::descriptors(None).unwrap();
+    let descriptors = descriptors();
     let summary = descriptors
         .iter()
         .find(|d| d.name() == "visits_summary")

@@ -6,11 +6,11 @@
 
 use std::path::Path;
 
-use matomo_mcp_core::catalogue::SourceRow;
 use matomo_mcp_core::minimise::Metrics;
 use matomo_mcp_core::models::{
     self, Report, actions, devices_detection, events, referrers, user_country, visit_time,
 };
+use matomo_mcp_core::reporting::SourceRow;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde_json::Value;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use matomo_mcp_core::Toolbox;
-use matomo_mcp_core::catalogue::{self, Deployment};
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo, serve_io};
 use matomo_mcp_testkit::Emulator;
 use serde_json::{Value, json};
@@ -414,7 +414,11 @@ async fn run(runtime: Handle) {
         measure(&runtime, "emulator (dataset)", tools, plain, None, n).await;
     }
 
-    for rows in [100, 1_000, catalogue::UPSTREAM_ROW_CAP as usize] {
+    for rows in [
+        100,
+        1_000,
+        matomo_mcp_core::reporting::UPSTREAM_ROW_CAP as usize,
+    ] {
         if only.is_some_and(|only| only != rows) {
             continue;
         }

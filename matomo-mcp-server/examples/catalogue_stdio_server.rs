@@ -1,10 +1,12 @@
-//! Serves the built-in tool catalogue over stdio, backed by an in-process Matomo emulator: the server
+//! Serves every ready-made tool over stdio, backed by an in-process Matomo emulator: the server
 //! the interop test (`tests/interop.rs`) drives with the official Python MCP client.
 //!
 //! Run with `cargo run -p matomo-mcp-server --example catalogue_stdio_server`.
 
-use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::config::Config;
+#[path = "../tests/common/emulated.rs"]
+mod emulated;
+
+use matomo_mcp_core::reporting::tools;
 use matomo_mcp_server::{ServerInfo, log_to_stderr, serve_stdio};
 use matomo_mcp_testkit::{Day, Emulator};
 
@@ -24,16 +26,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "matomo-mcp-catalogue-budget-{}.json",
         std::process::id()
     ));
-    let toml = format!(
-        "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n\
-         [privacy.noise]\nbudget_file = \"{}\"\n\
-         # a client trying every tool asks more than a day's default budget allows\n\
-         budget_per_window = 100.0\n",
-        emulator.base_url(),
-        budget.display()
-    );
-    let config = Config::from_toml_str(&toml, |_| None)?;
-    let toolbox = catalogue::toolbox(Deployment::connect(&config).await?, None)?;
+    // A client trying every tool asks more than a day's default budget allows.
+    let deployment =
+        emulated::deployment(&emulator.base_url(), TOKEN, Some((&budget, 100.0))).await;
+    let toolbox = tools::toolbox(deployment, |_| true)?;
     serve_stdio(
         toolbox,
         ServerInfo::new("matomo-mcp-catalogue", env!("CARGO_PKG_VERSION")),

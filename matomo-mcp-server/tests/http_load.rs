@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 
 use common::{RawClient, start_with, test_config};
 use matomo_mcp_core::PrivacyClass;
-use matomo_mcp_core::catalogue::{self, Deployment};
 use matomo_mcp_core::client::MatomoClient;
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::reporting::{Deployment, tools};
 use matomo_mcp_testkit::{Day, Emulator, Fault};
 use serde_json::{Value, json};
 
@@ -89,7 +89,7 @@ async fn uncached_catalogue(emu: &Emulator) -> matomo_mcp_core::Toolbox<Deployme
         PrivacyClass::Aggregate,
         None,
     );
-    catalogue::toolbox(deployment, Some(&["visits_summary".to_owned()])).unwrap()
+    tools::toolbox(deployment, |name| name == "visits_summary").unwrap()
 }
 
 /// Sends one `tools/call` and returns the JSON-RPC result and how long it took.

@@ -7,11 +7,10 @@
 mod common;
 
 use common::{RawClient, start_with, test_config};
-use matomo_mcp_core::catalogue::{self, Deployment};
 use matomo_mcp_core::client::{ClientError, MatomoClient};
-use matomo_mcp_core::config::Config;
 use matomo_mcp_core::models::visits_summary;
 use matomo_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_mcp_core::reporting::tools;
 use matomo_mcp_testkit::{Day, Emulator, Fault};
 use serde_json::{Value, json};
 
@@ -92,15 +91,8 @@ async fn call(client: &mut RawClient, tool: &str, arguments: Value) -> Value {
 #[tokio::test]
 async fn wrong_json_types_are_a_clear_error_and_the_next_call_succeeds() {
     let emu = emulator().await;
-    let config = Config::from_toml_str(
-        &format!(
-            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{MATOMO_TOKEN}\"\n[privacy.noise]\nenabled = false\n",
-            emu.base_url()
-        ),
-        |_| None,
-    )
-    .unwrap();
-    let toolbox = catalogue::toolbox(Deployment::connect(&config).await.unwrap(), None).unwrap();
+    let deployment = common::emulated::deployment(&emu.base_url(), MATOMO_TOKEN, None).await;
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     let server = start_with(toolbox, test_config()).await;
     let mut client = RawClient::new(&server.url);
     client.initialize().await;

@@ -8,8 +8,7 @@ mod common;
 use common::Captured;
 
 use common::{RawClient, start_with, test_config};
-use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::config::Config;
+use matomo_mcp_core::reporting::tools;
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::json;
 
@@ -31,15 +30,8 @@ async fn debug_logs_carry_no_argument_values_and_no_results() {
         .start()
         .await
         .unwrap();
-    let config = Config::from_toml_str(
-        &format!(
-            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{MATOMO_TOKEN}\"\n[privacy.noise]\nenabled = false\n",
-            emu.base_url()
-        ),
-        |_| None,
-    )
-    .unwrap();
-    let toolbox = catalogue::toolbox(Deployment::connect(&config).await.unwrap(), None).unwrap();
+    let deployment = common::emulated::deployment(&emu.base_url(), MATOMO_TOKEN, None).await;
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     let server = start_with(toolbox, test_config()).await;
     let mut client = RawClient::new(&server.url);
     client.initialize().await;

@@ -4,10 +4,12 @@ use std::error::Error;
 use std::path::Path;
 use std::sync::Arc;
 
+use matomo_mcp::catalogue;
+use matomo_mcp::config::{AuditTarget, Config};
+use matomo_mcp::manifest::{ManifestBuilder, PrivacyManifest};
+use matomo_mcp::startup;
 use matomo_mcp_core::audit::JsonLinesAudit;
-use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::config::{AuditTarget, Config};
-use matomo_mcp_core::manifest::{ManifestBuilder, PrivacyManifest};
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_core::{PrivacyClass, Toolbox};
 use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo, serve_stdio};
 
@@ -26,7 +28,7 @@ fn info() -> ServerInfo {
 }
 
 async fn toolbox(config: &Config) -> Result<Toolbox<Deployment>> {
-    let deployment = Deployment::connect(config).await?;
+    let deployment = startup::connect(config).await?;
     tracing::info!(
         check = deployment.site_access().summary(),
         "Matomo token checked"

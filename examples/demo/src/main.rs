@@ -6,8 +6,8 @@
 
 use std::error::Error;
 
-use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::config::Config;
+use matomo_mcp::catalogue;
+use matomo_mcp::config::Config;
 use matomo_mcp_server::{ServerInfo, serve_io};
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
@@ -118,9 +118,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         |_| None,
     )?;
     config.require_enabled()?;
-    let deployment = Deployment::connect(&config).await?;
+    let deployment = matomo_mcp::startup::connect(&config).await?;
     println!("Token check: {}", deployment.site_access().summary());
-    let toolbox = catalogue::toolbox(deployment, None)?;
+    let toolbox = catalogue::toolbox(deployment, config.allowed_tools.as_deref())?;
 
     let (client_end, server_end) = tokio::io::duplex(1 << 20);
     let (server_read, server_write) = tokio::io::split(server_end);

@@ -2,14 +2,14 @@
 
 #![allow(dead_code)]
 
-use matomo_mcp_core::catalogue::tools::visit_log::VisitLog;
-use matomo_mcp_core::catalogue::{
-    Labels, NoiseSetup, ReportArgs, noisy_report_from_body, render_report, report_from_body,
-};
 use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
 use matomo_mcp_core::minimise::{Generaliser, Scrubber, Threshold, Vocabulary};
 use matomo_mcp_core::models::live;
 use matomo_mcp_core::policy::PrivacyBudget;
+use matomo_mcp_core::reporting::tools::visit_log::VisitLog;
+use matomo_mcp_core::reporting::{
+    Labels, NoiseSetup, ReportArgs, noisy_report_from_body, render_report, report_from_body,
+};
 use serde_json::Value;
 
 pub fn args() -> ReportArgs {

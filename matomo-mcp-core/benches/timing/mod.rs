@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
-use matomo_mcp_core::catalogue::{self, Deployment};
 use matomo_mcp_core::client::{MatomoClient, TokenPermissions};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::reporting::{Deployment, tools};
 use matomo_mcp_core::{PrivacyClass, SiteId, Toolbox};
 use serde_json::Value;
 
@@ -43,7 +43,7 @@ pub fn toolbox(base_url: &str, cached: bool) -> Toolbox<Deployment> {
         PrivacyClass::Aggregate,
         None,
     );
-    catalogue::toolbox(deployment, None).expect("catalogue")
+    tools::toolbox(deployment, |_| true).expect("catalogue")
 }
 
 /// Median and 99th percentile of `samples`.

@@ -13,4 +13,5 @@ mod timestamp;
 pub use record::{AuditRecord, CallOrigin, ClientInfo, Outcome};
 pub(crate) use record::{RequestShape, epsilon_charged, row_counts};
 pub use sink::{AuditError, AuditSink, JsonLinesAudit};
-pub(crate) use timestamp::{format_rfc3339, now_rfc3339};
+pub(crate) use timestamp::format_rfc3339;
+pub use timestamp::now_rfc3339;

@@ -2,7 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The current time as `2026-11-26T07:15:44.123Z`.
+/// The current time as `2026-11-26T07:15:44.123Z`: the format of [`AuditRecord`](super::AuditRecord)s
+/// and of the privacy manifest's generation time.
 pub fn now_rfc3339() -> String {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -68,7 +68,7 @@ pub(crate) fn display_url(url: &Url) -> String {
 
 /// Whether `base` is a plain `http://` URL to a host other than this machine: the token would
 /// cross the network in clear text. `false` for anything that does not parse.
-pub(crate) fn is_insecure_http(base: &str) -> bool {
+pub fn is_insecure_http(base: &str) -> bool {
     Url::parse(base).is_ok_and(|url| url.scheme() == "http" && !is_loopback(&url))
 }
 

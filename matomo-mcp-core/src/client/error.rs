@@ -214,6 +214,26 @@ pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// A parameter refused before any request.
+impl From<crate::params::ParamError> for ClientError {
+    fn from(err: crate::params::ParamError) -> Self {
+        ClientError::InvalidParameter {
+            name: err.name,
+            reason: err.reason,
+        }
+    }
+}
+
+/// A segment refused before any request.
+impl From<crate::segment::SegmentError> for ClientError {
+    fn from(err: crate::segment::SegmentError) -> Self {
+        ClientError::InvalidParameter {
+            name: "segment".into(),
+            reason: err.to_string(),
+        }
+    }
+}
+
 /// A client error as a model should see it: bad input is an argument error, anything else an upstream
 /// failure. Neither text carries the token. Lets tools use `?` on client calls.
 impl From<ClientError> for crate::ToolError {

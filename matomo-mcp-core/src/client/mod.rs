@@ -28,7 +28,7 @@
 //! ```
 
 mod base_url;
-pub(crate) use base_url::is_insecure_http;
+pub use base_url::is_insecure_http;
 mod builder;
 mod bulk;
 mod cache;

@@ -98,7 +98,7 @@ impl MatomoClient {
     /// `params` ask.
     ///
     /// For callers that need less than the full model: the report tools decode rows straight
-    /// into [`SourceRow`](crate::catalogue::SourceRow)s (label and known metrics), so the
+    /// into [`SourceRow`](crate::reporting::SourceRow)s (label and known metrics), so the
     /// fields they would drop anyway are never allocated. Caching, coalescing and error
     /// handling are those of [`report_with`](Self::report_with).
     pub async fn report_as<R: Report, T: DeserializeOwned + Classified>(

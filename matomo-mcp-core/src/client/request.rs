@@ -60,7 +60,7 @@ impl<'a, R: Report> ReportRequest<'a, R> {
     pub fn site(self, id: u32) -> Self {
         match Sites::one(id) {
             Ok(sites) => self.sites(sites),
-            Err(error) => self.invalid(error),
+            Err(error) => self.invalid(error.into()),
         }
     }
 

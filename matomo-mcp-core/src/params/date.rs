@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::client::ClientError;
+use super::ParamError;
 
 use super::period::Period;
 
@@ -20,13 +20,13 @@ pub struct Day {
 
 impl Day {
     /// A day that exists in the Gregorian calendar, between the years 1000 and 9999.
-    pub fn new(year: u16, month: u8, day: u8) -> Result<Self, ClientError> {
+    pub fn new(year: u16, month: u8, day: u8) -> Result<Self, ParamError> {
         let valid = (1000..=9999).contains(&year)
             && (1..=12).contains(&month)
             && day >= 1
             && day <= days_in_month(year, month);
         if !valid {
-            return Err(ClientError::invalid_parameter(
+            return Err(ParamError::new(
                 "date",
                 format!("`{year:04}-{month:02}-{day:02}` is not a calendar day"),
             ));
@@ -69,11 +69,11 @@ impl fmt::Display for Day {
 }
 
 impl FromStr for Day {
-    type Err = ClientError;
+    type Err = ParamError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || {
-            ClientError::invalid_parameter(
+            ParamError::new(
                 "date",
                 format!("`{s}` is not a day; write it as YYYY-MM-DD, e.g. 2026-11-20"),
             )
@@ -148,17 +148,17 @@ pub enum Date {
 
 impl Date {
     /// `lastN`; N must be between 1 and [`MAX_PERIODS`].
-    pub fn last(n: u32) -> Result<Self, ClientError> {
+    pub fn last(n: u32) -> Result<Self, ParamError> {
         check_count("last", n).map(Self::Last)
     }
 
     /// `previousN`; N must be between 1 and [`MAX_PERIODS`].
-    pub fn previous(n: u32) -> Result<Self, ClientError> {
+    pub fn previous(n: u32) -> Result<Self, ParamError> {
         check_count("previous", n).map(Self::Previous)
     }
 
     /// A range of days; the start may not be after a fixed end.
-    pub fn range(start: Day, end: RangeEnd) -> Result<Self, ClientError> {
+    pub fn range(start: Day, end: RangeEnd) -> Result<Self, ParamError> {
         let date = Self::Range { start, end };
         date.validate()?;
         Ok(date)
@@ -172,14 +172,14 @@ impl Date {
     }
 
     /// Re-checks dates built directly from the enum variants.
-    pub(crate) fn validate(&self) -> Result<(), ClientError> {
+    pub(crate) fn validate(&self) -> Result<(), ParamError> {
         match *self {
             Self::Last(n) => check_count("last", n).map(drop),
             Self::Previous(n) => check_count("previous", n).map(drop),
             Self::Range {
                 start,
                 end: RangeEnd::Day(end),
-            } if start > end => Err(ClientError::invalid_parameter(
+            } if start > end => Err(ParamError::new(
                 "date",
                 format!("the range starts ({start}) after it ends ({end}); swap the two days"),
             )),
@@ -188,15 +188,15 @@ impl Date {
     }
 }
 
-super::string_form!(Date, "MatomoDate", {
+crate::string_form::string_form!(Date, "MatomoDate", {
     "type": "string",
     "description": "today, yesterday, a day YYYY-MM-DD, lastN or previousN (N periods ending with the current or the previous one), or a range YYYY-MM-DD,YYYY-MM-DD whose end may be today or yesterday",
     "examples": ["yesterday", "2026-11-20", "last7", "2026-11-01,2026-11-20"]
 });
 
-fn check_count(keyword: &str, n: u32) -> Result<u32, ClientError> {
+fn check_count(keyword: &str, n: u32) -> Result<u32, ParamError> {
     if n == 0 || n > MAX_PERIODS {
-        return Err(ClientError::invalid_parameter(
+        return Err(ParamError::new(
             "date",
             format!("`{keyword}{n}` is out of bounds; N must be between 1 and {MAX_PERIODS}"),
         ));
@@ -218,7 +218,7 @@ impl fmt::Display for Date {
 }
 
 impl FromStr for Date {
-    type Err = ClientError;
+    type Err = ParamError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if let Some((start, end)) = s.split_once(',') {
@@ -229,15 +229,15 @@ impl FromStr for Date {
             };
             return Self::range(start.parse()?, end);
         }
-        let count = |digits: &str| -> Result<u32, ClientError> {
+        let count = |digits: &str| -> Result<u32, ParamError> {
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(ClientError::invalid_parameter(
+                return Err(ParamError::new(
                     "date",
                     format!("`{s}` is not a date; lastN and previousN take a number, e.g. last7"),
                 ));
             }
             digits.parse().map_err(|_| {
-                ClientError::invalid_parameter(
+                ParamError::new(
                     "date",
                     format!("`{s}` asks for too many periods; N must be at most {MAX_PERIODS}"),
                 )
@@ -249,7 +249,7 @@ impl FromStr for Date {
             _ if s.starts_with("last") => Self::last(count(&s[4..])?),
             _ if s.starts_with("previous") => Self::previous(count(&s[8..])?),
             _ if s.len() == 10 => s.parse().map(Self::Day),
-            _ => Err(ClientError::invalid_parameter(
+            _ => Err(ParamError::new(
                 "date",
                 format!(
                     "`{s}` is not a date; use today, yesterday, YYYY-MM-DD, lastN, previousN or YYYY-MM-DD,YYYY-MM-DD"
@@ -303,10 +303,7 @@ mod tests {
             "２０２６-11-20",
         ] {
             let err = text.parse::<Date>().unwrap_err();
-            assert!(
-                matches!(err, ClientError::InvalidParameter { .. }),
-                "{text}"
-            );
+            assert!(matches!(err, ParamError { .. }), "{text}");
         }
         assert!(Date::Last(0).validate().is_err());
     }

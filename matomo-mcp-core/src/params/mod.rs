@@ -23,21 +23,19 @@
 //! ```
 
 mod date;
+mod error;
 mod paging;
 mod period;
 mod site;
-mod string_form;
 mod value;
 
-pub(crate) use string_form::string_form;
-
 pub use date::{Date, Day, MAX_PERIODS, RangeEnd};
+pub use error::ParamError;
 pub use paging::{Limit, Sort, SortOrder};
 pub use period::Period;
 pub use site::Sites;
 pub use value::{EventDimension, IdGoal, ParamValue};
 
-use crate::client::ClientError;
 use crate::privacy::PrivacyClass;
 use crate::segment::Segment;
 
@@ -161,10 +159,10 @@ impl Params {
     ///
     /// The name must be made of letters, digits, `_` (and `[]` for lists),
     /// and may not be one the client sets or that has a typed setter.
-    pub fn with(mut self, name: &str, value: impl ParamValue) -> Result<Self, ClientError> {
+    pub fn with(mut self, name: &str, value: impl ParamValue) -> Result<Self, ParamError> {
         check_name(name)?;
         if self.extra.iter().any(|(existing, _)| existing == name) {
-            return Err(ClientError::invalid_parameter(
+            return Err(ParamError::new(
                 name,
                 "it is already set; give each parameter once",
             ));
@@ -202,7 +200,7 @@ impl Params {
     }
 
     /// Checks the combination and returns the `(name, value)` pairs to send, in a stable order.
-    pub fn to_pairs(&self) -> Result<Vec<(String, String)>, ClientError> {
+    pub fn to_pairs(&self) -> Result<Vec<(String, String)>, ParamError> {
         self.validate()?;
         let mut pairs: Vec<(String, String)> = Vec::new();
         let mut push = |name: &str, value: String| pairs.push((name.to_owned(), value));
@@ -241,7 +239,7 @@ impl Params {
         Ok(pairs)
     }
 
-    fn validate(&self) -> Result<(), ClientError> {
+    fn validate(&self) -> Result<(), ParamError> {
         if let Some(sites) = &self.sites {
             sites.validate()?;
         }
@@ -253,19 +251,19 @@ impl Params {
         }
         match (self.period, self.date) {
             (Some(_), None) => {
-                return Err(ClientError::invalid_parameter(
+                return Err(ParamError::new(
                     "date",
                     "a period needs a date; add one, e.g. `Date::Yesterday`",
                 ));
             }
             (None, Some(_)) => {
-                return Err(ClientError::invalid_parameter(
+                return Err(ParamError::new(
                     "period",
                     "a date needs a period; add one, e.g. `Period::Day`",
                 ));
             }
             (Some(Period::Range), Some(Date::Today | Date::Yesterday | Date::Day(_))) => {
-                return Err(ClientError::invalid_parameter(
+                return Err(ParamError::new(
                     "date",
                     "period=range needs several days: a range `YYYY-MM-DD,YYYY-MM-DD`, lastN or previousN",
                 ));
@@ -273,7 +271,7 @@ impl Params {
             _ => {}
         }
         if self.flat && self.subtable.is_some() {
-            return Err(ClientError::invalid_parameter(
+            return Err(ParamError::new(
                 "idSubtable",
                 "a flat report has no subtables; use either `flat` or `subtable`",
             ));
@@ -282,14 +280,14 @@ impl Params {
     }
 }
 
-fn check_name(name: &str) -> Result<(), ClientError> {
+fn check_name(name: &str) -> Result<(), ParamError> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'[' | b']'));
     if !valid {
-        return Err(ClientError::invalid_parameter(
+        return Err(ParamError::new(
             name.chars().take(64).collect::<String>(),
             "a parameter name is made of letters, digits, `_` and `[]`",
         ));
@@ -298,7 +296,7 @@ fn check_name(name: &str) -> Result<(), ClientError> {
         .iter()
         .find(|(reserved, _)| reserved.eq_ignore_ascii_case(name))
     {
-        return Err(ClientError::invalid_parameter(
+        return Err(ParamError::new(
             name,
             format!("it cannot be set with `with`: {hint}"),
         ));
@@ -397,10 +395,7 @@ mod tests {
             "x y",
         ] {
             let err = Params::new().with(name, 1u32).unwrap_err();
-            assert!(
-                matches!(err, ClientError::InvalidParameter { .. }),
-                "{name}"
-            );
+            assert!(matches!(err, ParamError { .. }), "{name}");
         }
         let params = Params::new().with("idGoal", 1u32).unwrap();
         assert!(params.clone().with("idGoal", 2u32).is_err());

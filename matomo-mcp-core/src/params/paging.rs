@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::client::ClientError;
+use super::ParamError;
 
 /// How many rows to return (`filter_limit`); Matomo's default is 100 (10 for Live).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -15,15 +15,15 @@ pub enum Limit {
 
 impl Limit {
     /// At most `n` rows; `0` is refused because it would return nothing.
-    pub fn rows(n: u32) -> Result<Self, ClientError> {
+    pub fn rows(n: u32) -> Result<Self, ParamError> {
         let limit = Self::Rows(n);
         limit.validate()?;
         Ok(limit)
     }
 
-    pub(crate) fn validate(&self) -> Result<(), ClientError> {
+    pub(crate) fn validate(&self) -> Result<(), ParamError> {
         match self {
-            Self::Rows(0) => Err(ClientError::invalid_parameter(
+            Self::Rows(0) => Err(ParamError::new(
                 "filter_limit",
                 "a limit of 0 returns nothing; give at least 1, or `Limit::All` for every row",
             )),
@@ -69,14 +69,14 @@ pub struct Sort {
 
 impl Sort {
     /// Sorts by `column` (a metric or `label`, made of letters, digits and `_`).
-    pub fn new(column: &str, order: SortOrder) -> Result<Self, ClientError> {
+    pub fn new(column: &str, order: SortOrder) -> Result<Self, ParamError> {
         let valid = !column.is_empty()
             && column.len() <= 64
             && column
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid {
-            return Err(ClientError::invalid_parameter(
+            return Err(ParamError::new(
                 "filter_sort_column",
                 "a column name is made of letters, digits and `_`, e.g. nb_visits or label",
             ));
@@ -88,12 +88,12 @@ impl Sort {
     }
 
     /// Largest `column` first.
-    pub fn desc(column: &str) -> Result<Self, ClientError> {
+    pub fn desc(column: &str) -> Result<Self, ParamError> {
         Self::new(column, SortOrder::Desc)
     }
 
     /// Smallest `column` first.
-    pub fn asc(column: &str) -> Result<Self, ClientError> {
+    pub fn asc(column: &str) -> Result<Self, ParamError> {
         Self::new(column, SortOrder::Asc)
     }
 

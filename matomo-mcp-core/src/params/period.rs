@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::client::ClientError;
+use super::ParamError;
 
 /// The reporting period (`period`).
 ///
@@ -43,14 +43,14 @@ impl fmt::Display for Period {
 }
 
 impl FromStr for Period {
-    type Err = ClientError;
+    type Err = ParamError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         [Self::Day, Self::Week, Self::Month, Self::Year, Self::Range]
             .into_iter()
             .find(|period| period.as_str() == s)
             .ok_or_else(|| {
-                ClientError::invalid_parameter(
+                ParamError::new(
                     "period",
                     format!("`{s}` is not a period; use day, week, month, year or range"),
                 )
@@ -58,7 +58,7 @@ impl FromStr for Period {
     }
 }
 
-super::string_form!(Period, "MatomoPeriod", {
+crate::string_form::string_form!(Period, "MatomoPeriod", {
     "type": "string",
     "enum": ["day", "week", "month", "year", "range"],
     "description": "The length of each reporting period; range aggregates a multi-day date into one period"

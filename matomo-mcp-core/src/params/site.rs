@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::client::ClientError;
+use super::ParamError;
 use crate::nesting::SiteId;
 
 /// Which sites a request covers (`idSite`).
@@ -22,12 +22,12 @@ pub enum Sites {
 
 impl Sites {
     /// One site; `0` is refused because Matomo would silently drop it.
-    pub fn one(id: u32) -> Result<Self, ClientError> {
+    pub fn one(id: u32) -> Result<Self, ParamError> {
         Ok(Self::One(checked(id)?))
     }
 
     /// Several sites; duplicates are dropped, an empty list or a `0` is refused.
-    pub fn list(ids: impl IntoIterator<Item = u32>) -> Result<Self, ClientError> {
+    pub fn list(ids: impl IntoIterator<Item = u32>) -> Result<Self, ParamError> {
         let mut list: Vec<SiteId> = Vec::new();
         for id in ids {
             let id = checked(id)?;
@@ -36,7 +36,7 @@ impl Sites {
             }
         }
         if list.is_empty() {
-            return Err(ClientError::invalid_parameter(
+            return Err(ParamError::new(
                 "idSite",
                 "the list of sites is empty; give at least one site id or use `Sites::All`",
             ));
@@ -54,10 +54,10 @@ impl Sites {
     }
 
     /// Re-checks sites built directly from the enum variants.
-    pub(crate) fn validate(&self) -> Result<(), ClientError> {
+    pub(crate) fn validate(&self) -> Result<(), ParamError> {
         match self {
             Self::One(id) => checked(id.0).map(drop),
-            Self::List(list) if list.is_empty() => Err(ClientError::invalid_parameter(
+            Self::List(list) if list.is_empty() => Err(ParamError::new(
                 "idSite",
                 "the list of sites is empty; give at least one site id or use `Sites::All`",
             )),
@@ -67,9 +67,9 @@ impl Sites {
     }
 }
 
-fn checked(id: u32) -> Result<SiteId, ClientError> {
+fn checked(id: u32) -> Result<SiteId, ParamError> {
     if id == 0 {
-        return Err(ClientError::invalid_parameter(
+        return Err(ParamError::new(
             "idSite",
             "site ids start at 1; `SitesManager.getSitesIdWithAtLeastViewAccess` lists the valid ones",
         ));

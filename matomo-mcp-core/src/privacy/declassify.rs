@@ -7,7 +7,7 @@ use serde::Serialize;
 /// The only way to get one is `#[matomo_tool(declassify(name = "reason"))]`, which adds
 /// the constant `NAME` (the name in upper case) to the tool's struct and lists the
 /// declaration in the tool's [`ToolDescriptor`](crate::ToolDescriptor), so that the
-/// [privacy manifest](crate::manifest) shows every one with its reason and the tool it
+/// privacy manifest (of the `matomo-mcp` application) shows every one with its reason and the tool it
 /// serves. [`Identifying::declassify`](super::Identifying::declassify) and
 /// [`Pseudonymous::declassify`](super::Pseudonymous::declassify) take it.
 ///

@@ -24,7 +24,7 @@ pub use classified::{Classified, ClassifiedKey, PlainValue};
 pub use declassify::Declassification;
 pub(crate) use level::leaf_class;
 pub use level::{AnnotatableAs, FitsUnder, Level, assert_fits, max_class};
-pub(crate) use pseudonym::without_trailing_newline;
+pub use pseudonym::without_trailing_newline;
 pub use pseudonym::{MIN_KEY_BYTES, Pseudonym, PseudonymKey, PseudonymKeyError, PseudonymKind};
 pub use shape::{Field, FieldClass, MapKey, Shape};
 pub(crate) use value::sealed::Reveal;

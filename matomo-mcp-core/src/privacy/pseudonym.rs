@@ -319,7 +319,7 @@ mod tests {
 
 /// `bytes` without one trailing `\n` or `\r\n`: what a text editor or `base64` adds to a key
 /// file. Other bytes are the key's own, even those that look like white space.
-pub(crate) fn without_trailing_newline(bytes: &[u8]) -> &[u8] {
+pub fn without_trailing_newline(bytes: &[u8]) -> &[u8] {
     let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     bytes.strip_suffix(b"\r").unwrap_or(bytes)
 }

@@ -1,7 +1,5 @@
 //! Why a segment was refused.
 
-use crate::client::ClientError;
-
 /// A segment Matomo would refuse or misread, found before any request.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}{reason}", position_prefix(*.position))]
@@ -31,15 +29,6 @@ impl SegmentError {
         Self {
             position: None,
             reason: reason.into(),
-        }
-    }
-}
-
-impl From<SegmentError> for ClientError {
-    fn from(err: SegmentError) -> Self {
-        ClientError::InvalidParameter {
-            name: "segment".into(),
-            reason: err.to_string(),
         }
     }
 }

@@ -162,7 +162,7 @@ impl FromStr for Segment {
     }
 }
 
-crate::params::string_form!(Segment, "MatomoSegment", {
+crate::string_form::string_form!(Segment, "MatomoSegment", {
     "type": "string",
     "description": "A Matomo segment: conditions `dimension OPERATOR value` (operators == != <= >= < > =@ !@ =^ =$) joined by ; (AND) and , (OR, binding tighter), e.g. countryCode==de;deviceType==smartphone",
     "examples": ["countryCode==de", "deviceType==smartphone,deviceType==tablet"]

@@ -100,6 +100,15 @@ pub(crate) fn bounded_name(name: &str) -> String {
     name
 }
 
+/// A parameter refused before any request, as the model should see it: an argument error
+/// naming the parameter. Lets tools use `?` on the typed parameters' constructors.
+impl From<crate::params::ParamError> for ToolError {
+    fn from(error: crate::params::ParamError) -> Self {
+        // Worded as the client words the same error, so that a model sees one message for it.
+        ToolError::invalid_arguments(format!("{error} (nothing was sent to Matomo)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

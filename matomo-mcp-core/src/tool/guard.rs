@@ -16,7 +16,7 @@ pub trait OutputGuard: Send + Sync + 'static {
 ///
 /// [`Toolbox::guarded`](super::Toolbox::guarded) installs a [`SecretGuard`] for each, so that a
 /// toolbox over a [`MatomoClient`](crate::client::MatomoClient) or a
-/// [`Deployment`](crate::catalogue::Deployment) has the token guard without being asked.
+/// [`Deployment`](crate::reporting::Deployment) has the token guard without being asked.
 pub trait GuardedState {
     /// A guard for every secret the state holds.
     fn secret_guards(&self) -> Vec<SecretGuard>;

@@ -100,7 +100,7 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
     /// An empty toolbox whose tools receive `&state` (a Matomo client, a policy, …).
     ///
     /// It has no output guard: over a [`MatomoClient`](crate::client::MatomoClient) or a
-    /// [`Deployment`](crate::catalogue::Deployment), start with [`Toolbox::guarded`] instead.
+    /// [`Deployment`](crate::reporting::Deployment), start with [`Toolbox::guarded`] instead.
     pub fn with_state(state: S) -> Self {
         Self {
             state,

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matomo_mcp_core::audit::JsonLinesAudit;
-use matomo_mcp_core::catalogue::{self, Deployment};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::policy::SiteAccess;
 use matomo_mcp_core::privacy::PseudonymKey;
+use matomo_mcp_core::reporting::{Deployment, tools};
 use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
@@ -71,7 +71,7 @@ pub async fn toolbox(
         ceiling,
         Some(PseudonymKey::from_bytes(KEY.to_vec()).unwrap()),
     );
-    let toolbox = catalogue::toolbox(deployment, None).unwrap();
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     match audit {
         Some(path) => toolbox.with_audit(Arc::new(JsonLinesAudit::to_file(path).unwrap())),
         None => toolbox,

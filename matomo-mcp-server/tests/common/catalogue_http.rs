@@ -1,8 +1,7 @@
-//! The built-in catalogue over Streamable HTTP, against the emulator, for the interop tests.
+//! Every ready-made tool over Streamable HTTP, against the emulator, for the interop tests.
 #![allow(dead_code)]
 
-use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::config::Config;
+use matomo_mcp_core::reporting::tools;
 use matomo_mcp_testkit::{Day, Emulator};
 
 /// The name the catalogue servers of the interop tests give themselves.
@@ -33,13 +32,10 @@ pub async fn start(name: &str, budget: f64) -> CatalogueHttp {
         std::process::id()
     ));
     let _ = std::fs::remove_file(&budget_file);
-    let toml = format!(
-        "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n[privacy.noise]\nbudget_file = \"{}\"\nbudget_per_window = {budget:.1}\n",
-        emulator.base_url(),
-        budget_file.display()
-    );
-    let config = Config::from_toml_str(&toml, |_| None).unwrap();
-    let toolbox = catalogue::toolbox(Deployment::connect(&config).await.unwrap(), None).unwrap();
+    let deployment =
+        super::emulated::deployment(&emulator.base_url(), token, Some((&budget_file, budget)))
+            .await;
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     let info = matomo_mcp_server::ServerInfo::new(CATALOGUE_SERVER, "0.0.1-test");
     let server = matomo_mcp_server::HttpServer::bind(toolbox, info, super::test_config())
         .await

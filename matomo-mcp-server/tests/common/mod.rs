@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod catalogue_http;
+pub mod emulated;
 pub mod stdio_server;
 pub mod tools;
 

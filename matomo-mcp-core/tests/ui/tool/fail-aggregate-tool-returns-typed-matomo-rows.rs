@@ -1,5 +1,5 @@
 // The README's example, returning Matomo's typed rows instead of the pipeline's output.
-use matomo_mcp_core::catalogue::{Deployment, ReportArgs};
+use matomo_mcp_core::reporting::{Deployment, ReportArgs};
 use matomo_mcp_core::models::Tree;
 use matomo_mcp_core::models::actions::{GetPageTitles, PageRow};
 use matomo_mcp_core::params::Date;

@@ -5,11 +5,11 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::catalogue::Deployment;
-use crate::catalogue::args::{ReportArgs, to_tool_error};
 use crate::models::actions;
 use crate::params::Limit;
 use crate::privacy::{Identifying, PrivacyClass};
+use crate::reporting::Deployment;
+use crate::reporting::args::{ReportArgs, to_tool_error};
 use crate::{Classified, ToolError, matomo_tool};
 
 /// One page URL exactly as Matomo recorded it.
@@ -58,7 +58,7 @@ pub async fn raw_page_urls(
 ) -> Result<RawPages, ToolError> {
     let request = args.request()?;
     deployment.check_site(request.site)?;
-    let rows = Limit::rows(request.limit).map_err(to_tool_error)?;
+    let rows = Limit::rows(request.limit)?;
     let mut params = request
         .params()?
         .flat(true)

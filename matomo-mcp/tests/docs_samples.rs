@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use matomo_mcp::catalogue;
+use matomo_mcp::config::Config;
+use matomo_mcp::manifest::PrivacyManifest;
 use matomo_mcp_core::PrivacyClass;
 use matomo_mcp_core::audit::{CallOrigin, ClientInfo, JsonLinesAudit};
-use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::config::Config;
-use matomo_mcp_core::manifest::PrivacyManifest;
 use matomo_mcp_core::minimise::Threshold;
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
@@ -89,7 +89,7 @@ async fn audit_sample_is_what_the_code_writes() {
         std::process::id()
     ));
     let _ = std::fs::remove_file(&path);
-    let toolbox = catalogue::toolbox(Deployment::connect(&config).await.unwrap(), None)
+    let toolbox = catalogue::toolbox(matomo_mcp::startup::connect(&config).await.unwrap(), None)
         .unwrap()
         .with_audit(Arc::new(JsonLinesAudit::to_file(&path).unwrap()));
     let origin = |id: &str| CallOrigin {

@@ -56,7 +56,7 @@ fn defaults_are_the_strictest() {
     assert!(!noise.has_key_file());
     assert_eq!(
         noise.bounds,
-        crate::minimise::noise::ContributionBounds::default()
+        matomo_mcp_core::minimise::noise::ContributionBounds::default()
     );
     let err = config.require_enabled().unwrap_err().to_string();
     assert_eq!(

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use matomo_mcp_core::catalogue::{self, Deployment, TOOL_NAMES};
-use matomo_mcp_core::config::Config;
+use matomo_mcp::catalogue::{self, TOOL_NAMES};
+use matomo_mcp::config::Config;
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_core::{PrivacyClass, Toolbox};
 use matomo_mcp_testkit::{Action, Day, Emulator};
 use serde_json::{Value, json};
@@ -31,7 +32,7 @@ async fn toolbox(emu: &Emulator, ceiling: &str) -> Toolbox<Deployment> {
         key.display()
     );
     let config = Config::from_toml_str(&toml, |_| None).unwrap();
-    let deployment = Deployment::connect(&config).await.unwrap();
+    let deployment = matomo_mcp::startup::connect(&config).await.unwrap();
     catalogue::toolbox(deployment, None).unwrap()
 }
 
@@ -290,7 +291,7 @@ async fn unknown_tool_names_in_the_allow_list_are_refused() {
         |_| None,
     )
     .unwrap();
-    let deployment = Deployment::connect(&config).await.unwrap();
+    let deployment = matomo_mcp::startup::connect(&config).await.unwrap();
     let err = catalogue::toolbox(deployment, Some(&["top_pages".into(), "everything".into()]))
         .unwrap_err();
     assert!(

@@ -1,10 +1,10 @@
 //! The row-based report tools: each is one Matomo report through the shared pipeline.
 
-use crate::catalogue::Deployment;
-use crate::catalogue::args::ReportArgs;
-use crate::catalogue::report::{self, Labels, Overlap, ReportOutput};
 use crate::models::{actions, devices_detection, events, referrers, user_country, visit_time};
 use crate::privacy::PrivacyClass;
+use crate::reporting::Deployment;
+use crate::reporting::args::ReportArgs;
+use crate::reporting::report::{self, Labels, Overlap, ReportOutput};
 use crate::{ToolError, matomo_tool};
 
 /// Declares a report tool; the doc comment is its description.

@@ -4,10 +4,11 @@
 
 use std::collections::BTreeSet;
 
+use matomo_mcp::catalogue;
+use matomo_mcp::config::Config;
 use matomo_mcp_core::Toolbox;
-use matomo_mcp_core::catalogue::{self, Deployment};
-use matomo_mcp_core::config::Config;
 use matomo_mcp_core::minimise::Scrubber;
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_testkit::{Day, Emulator, RARE_PERSON};
 use serde_json::{Value, json};
 
@@ -33,7 +34,7 @@ async fn setup(name: &str) -> (Emulator, Toolbox<Deployment>) {
         key.display()
     );
     let config = Config::from_toml_str(&toml, |_| None).unwrap();
-    let deployment = Deployment::connect(&config).await.unwrap();
+    let deployment = matomo_mcp::startup::connect(&config).await.unwrap();
     (emu, catalogue::toolbox(deployment, None).unwrap())
 }
 

@@ -1,11 +1,10 @@
-//! The state every built-in tool shares: the client, the policy and the transforms.
+//! The state report tools share: the client, the policy and the transforms.
 
 use std::fmt;
 
-use crate::client::{ClientError, MatomoClient};
-use crate::config::Config;
+use crate::client::MatomoClient;
 use crate::minimise::{Scrubber, Threshold};
-use crate::policy::{PrivilegeError, SiteAccess, parse_and_check_segment};
+use crate::policy::{SiteAccess, parse_and_check_segment};
 use crate::privacy::{PrivacyClass, PseudonymKey};
 use crate::segment::Segment;
 use crate::tool::SecretGuard;
@@ -22,7 +21,10 @@ fn budget_account(token: &str) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// What the built-in tools need: a Matomo client, the sites they may read, and the minimisation settings.
+/// What report tools need: a Matomo client, the sites they may read, and the minimisation settings.
+///
+/// The `matomo-mcp` application builds one from its configuration file; an embedding server
+/// builds one with [`from_parts`](Self::from_parts).
 pub struct Deployment {
     pub(crate) client: MatomoClient,
     pub(crate) sites: SiteAccess,
@@ -54,64 +56,12 @@ impl fmt::Debug for Deployment {
     }
 }
 
-/// Why a deployment could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartupError {
-    /// The client could not be built or Matomo could not be reached.
-    #[error("cannot use Matomo: {0}")]
-    Client(#[from] ClientError),
-    /// The token breaks least privilege.
-    #[error("{0}")]
-    Privilege(#[from] PrivilegeError),
-    /// The scrub patterns are invalid.
-    #[error("{0}")]
-    Scrub(#[from] crate::minimise::ScrubConfigError),
-    /// The noise settings or the privacy budget file cannot be used.
-    #[error("{0}")]
-    Noise(String),
-}
-
 impl Deployment {
-    /// Connects to Matomo as configured and checks the token (least privilege, allowed sites).
-    ///
-    /// The check runs once here and its result is kept for the deployment's lifetime.
-    pub async fn connect(config: &Config) -> Result<Deployment, StartupError> {
-        let mut builder = MatomoClient::builder(config.matomo.url.clone())
-            .token(config.matomo.token.expose())
-            .timeout(config.matomo.timeout);
-        if config.matomo.allow_insecure_http {
-            builder = builder.danger_allow_insecure_http();
-        }
-        builder = match &config.cache {
-            Some(cache) => builder.cache(cache.clone()),
-            None => builder.no_cache(),
-        };
-        let client = builder.build()?;
-        let permissions = client.permissions().await?;
-        let sites = SiteAccess::check(
-            &permissions,
-            config.matomo.allow_privileged_token,
-            config.matomo.allowed_sites.as_deref(),
-        )?;
-        Ok(Deployment {
-            client,
-            sites,
-            scrubber: config.privacy.scrubber()?,
-            threshold: config.privacy.threshold,
-            ceiling: config.ceiling,
-            pseudonym_key: config.privacy.pseudonym_key.clone(),
-            token_guard: SecretGuard::new(config.matomo.token.expose()),
-            noise: NoiseSetup::from_settings(&config.privacy.noise).map_err(StartupError::Noise)?,
-            account: budget_account(config.matomo.token.expose()),
-        })
-    }
-
-    /// A deployment from parts, for embedding without a configuration file; `token` is
+    /// A deployment from its parts; `token` is
     /// the client's Matomo token, which the toolbox's final guard keeps out of every result.
     ///
     /// Its answers carry exact numbers until [`with_noise`](Self::with_noise) adds
-    /// differential privacy (a configured deployment has it by default: `privacy.noise`).
+    /// differential privacy (the `matomo-mcp` application adds it by default: `privacy.noise`).
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         client: MatomoClient,
@@ -140,9 +90,9 @@ impl Deployment {
     /// answer is charged to `budget` under a digest of the Matomo token.
     ///
     /// ```no_run
-    /// # fn demo(deployment: matomo_mcp_core::catalogue::Deployment) {
+    /// # fn demo(deployment: matomo_mcp_core::reporting::Deployment) {
     /// use std::time::Duration;
-    /// use matomo_mcp_core::catalogue::NoiseSetup;
+    /// use matomo_mcp_core::reporting::NoiseSetup;
     /// use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
     /// use matomo_mcp_core::policy::PrivacyBudget;
     ///

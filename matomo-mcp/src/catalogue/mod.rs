@@ -1,4 +1,6 @@
-//! The built-in tool catalogue over a [`Deployment`].
+//! The built-in tool catalogue over a [`Deployment`]: which of the ready-made tools of
+//! [`matomo_mcp_core::reporting::tools`] the application serves, and the operator's allow-list
+//! (`tools.allowed`).
 //!
 //! Aggregate tools, listed by default: sites, visits summary, metric trends,
 //! pages, entry pages, page titles, outlinks, downloads, site search keywords,
@@ -11,26 +13,9 @@
 //! Above the default ceiling, and so hidden until the operator raises it:
 //! `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
 
-mod args;
-mod deployment;
-mod noisy;
-mod report;
-mod source_row;
-pub mod tools;
-mod visitors;
-mod vocabulary;
-
-pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
-pub use deployment::{Deployment, StartupError};
-pub use noisy::NoiseSetup;
-pub use report::{
-    Labels, ReportOutput, UPSTREAM_ROW_CAP, noisy_report_from_body, render as render_report,
-    report_from_body, run_report,
-};
-pub use source_row::SourceRow;
-
-use crate::Toolbox;
-use crate::tool::{RegistrationError, Tool, ToolDescriptor};
+use matomo_mcp_core::Toolbox;
+use matomo_mcp_core::reporting::{Deployment, tools};
+use matomo_mcp_core::tool::{RegistrationError, Tool, ToolDescriptor};
 
 /// Every built-in tool's name, in listing order.
 pub const TOOL_NAMES: &[&str] = &[
@@ -77,40 +62,9 @@ pub enum CatalogueError {
     Registration(#[from] RegistrationError),
 }
 
-/// Every built-in tool, in listing order.
+/// Every built-in tool, in listing order: the ready-made tools of the SDK.
 pub fn all_tools() -> Vec<Box<dyn Tool<Deployment>>> {
-    use tools::{overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*};
-    vec![
-        Box::new(ListSitesTool),
-        Box::new(VisitsSummaryTool),
-        Box::new(MetricTrendTool),
-        Box::new(TopPagesTool),
-        Box::new(EntryPagesTool),
-        Box::new(PageTitlesTool),
-        Box::new(OutlinksTool),
-        Box::new(DownloadsTool),
-        Box::new(SiteSearchKeywordsTool),
-        Box::new(ReferrerTypesTool),
-        Box::new(ReferrerWebsitesTool),
-        Box::new(SearchEnginesTool),
-        Box::new(CampaignsTool),
-        Box::new(SocialNetworksTool),
-        Box::new(CountriesTool),
-        Box::new(CitiesTool),
-        Box::new(DeviceTypesTool),
-        Box::new(BrowsersTool),
-        Box::new(OsVersionsTool),
-        Box::new(GoalsOverviewTool),
-        Box::new(EcommerceOverviewTool),
-        Box::new(SiteOverviewTool),
-        Box::new(EventCategoriesTool),
-        Box::new(EventActionsTool),
-        Box::new(EventNamesTool),
-        Box::new(VisitsPerHourTool),
-        Box::new(ReportCatalogueTool),
-        Box::new(VisitLogTool),
-        Box::new(RawPageUrlsTool),
-    ]
+    tools::all()
 }
 
 /// The definitions of the built-in tools in `allowed` (all when `None`), without connecting to Matomo.
@@ -145,12 +99,7 @@ pub fn toolbox(
     allowed: Option<&[String]>,
 ) -> Result<Toolbox<Deployment>, CatalogueError> {
     check_allowed(allowed)?;
-    let ceiling = deployment.ceiling();
-    let mut toolbox = Toolbox::guarded(deployment).with_ceiling(ceiling);
-    for tool in all_tools() {
-        if is_allowed(allowed, tool.descriptor().name()) {
-            toolbox = toolbox.try_tool(tool)?;
-        }
-    }
-    Ok(toolbox)
+    Ok(tools::toolbox(deployment, |name| {
+        is_allowed(allowed, name)
+    })?)
 }

@@ -13,11 +13,11 @@ use serde::Serialize;
 
 pub use operator_items::{OperatorItem, operator_items};
 
-use crate::audit::now_rfc3339;
 use crate::config::NoiseSettings;
-use crate::minimise::Threshold;
-use crate::privacy::{FieldClass, PrivacyClass};
-use crate::{ToolDescriptor, Toolbox};
+use matomo_mcp_core::audit::now_rfc3339;
+use matomo_mcp_core::minimise::Threshold;
+use matomo_mcp_core::privacy::{FieldClass, PrivacyClass};
+use matomo_mcp_core::{ToolDescriptor, Toolbox};
 
 /// One tool in the manifest.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -69,7 +69,7 @@ impl From<&FieldClass> for ManifestField {
 /// What a deployment exposes to AI clients, for the operator's records.
 ///
 /// ```
-/// use matomo_mcp_core::manifest::PrivacyManifest;
+/// use matomo_mcp::manifest::PrivacyManifest;
 /// use matomo_mcp_core::Toolbox;
 ///
 /// let manifest = PrivacyManifest::builder(&Toolbox::new()).enabled(false).build();

@@ -6,11 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::Deployment;
 use super::args::Request;
 use crate::ToolError;
-use crate::config::NoiseSettings;
 use crate::minimise::Metrics;
-use crate::minimise::noise::{
-    DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseNote, Question, Release, Spread,
-};
+use crate::minimise::noise::{DifferentialPrivacy, NoiseNote, Question, Release, Spread};
 use crate::policy::{PrivacyBudget, Spend};
 use crate::segment::Segment;
 
@@ -21,39 +18,6 @@ pub struct NoiseSetup {
     pub dp: DifferentialPrivacy,
     /// The privacy budget, charged per Matomo token.
     pub budget: PrivacyBudget,
-}
-
-impl NoiseSetup {
-    /// The noise and budget `settings` describe, opening the budget file; `None` when noise
-    /// is off. Without a key file, a random key is drawn: answers then change after a restart,
-    /// and each is a new answer, charged again (the budget tells answers apart by the key).
-    pub fn from_settings(settings: &NoiseSettings) -> Result<Option<Self>, String> {
-        if !settings.enabled {
-            return Ok(None);
-        }
-        let key = match settings.key() {
-            Some(key) => key.to_vec(),
-            None => {
-                let mut key = vec![0u8; MIN_NOISE_KEY_BYTES];
-                getrandom::fill(&mut key).map_err(|e| {
-                    format!("configuration `privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)`: no random key could be drawn ({e}); give a key file")
-                })?;
-                key
-            }
-        };
-        let dp = DifferentialPrivacy::new(key, settings.epsilon_micros, settings.bounds)
-            .map_err(|e| format!("configuration `privacy.noise`: {e}"))?;
-        let Some(file) = &settings.budget_file else {
-            return Err("configuration `privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)`: noise is on and the budget has no file".to_owned());
-        };
-        let budget =
-            PrivacyBudget::open(settings.budget_micros, settings.window, file).map_err(|e| {
-                format!(
-                    "configuration `privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)`: {e}"
-                )
-            })?;
-        Ok(Some(Self { dp, budget }))
-    }
 }
 
 /// The noise of one answer of a built-in tool, when the deployment has noise on.

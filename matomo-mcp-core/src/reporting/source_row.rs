@@ -24,7 +24,7 @@ use crate::privacy::Identifying;
 /// a known metric of another JSON type (an object, an array, `true`) with an error naming it.
 ///
 /// ```
-/// use matomo_mcp_core::catalogue::SourceRow;
+/// use matomo_mcp_core::reporting::SourceRow;
 /// use matomo_mcp_core::privacy::Identifying;
 ///
 /// let row: SourceRow = serde_json::from_str(

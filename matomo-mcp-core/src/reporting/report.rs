@@ -121,7 +121,7 @@ impl Overlap {
 /// report's rows split the period's visits, which the built-in tools declare per report).
 ///
 /// ```no_run
-/// use matomo_mcp_core::catalogue::{Deployment, Labels, ReportArgs, ReportOutput, run_report};
+/// use matomo_mcp_core::reporting::{Deployment, Labels, ReportArgs, ReportOutput, run_report};
 /// use matomo_mcp_core::models::devices_detection::GetOsFamilies;
 /// use matomo_mcp_core::{ToolError, matomo_tool};
 ///
@@ -158,7 +158,7 @@ pub(crate) async fn fetch_rows<R: Report>(
 ) -> Result<Vec<SourceRow>, ToolError> {
     let mut params = request
         .params()?
-        .limit(Limit::rows(UPSTREAM_ROW_CAP).map_err(to_tool_error)?)
+        .limit(Limit::rows(UPSTREAM_ROW_CAP)?)
         .flat(flat);
     if let Some(segment) = segment {
         params = params.segment(segment.clone());
@@ -226,7 +226,7 @@ where
 /// text.
 ///
 /// ```
-/// use matomo_mcp_core::catalogue::{Labels, ReportArgs, report_from_body};
+/// use matomo_mcp_core::reporting::{Labels, ReportArgs, report_from_body};
 /// use matomo_mcp_core::minimise::{Scrubber, Threshold};
 ///
 /// let body = br#"[{"label": "/account/jane@example.com", "nb_visits": 12, "nb_uniq_visitors": 9},

@@ -93,7 +93,7 @@ impl<'a> Visitors<'a> {
         let Some((period, date)) = self.counting_periods() else {
             return Ok(None);
         };
-        let sites = Sites::one(self.site).map_err(to_tool_error)?;
+        let sites = Sites::one(self.site)?;
         let calls = segments
             .iter()
             .map(|segment| {
@@ -103,8 +103,7 @@ impl<'a> Visitors<'a> {
                     .sites(sites.clone())
                     .period(period)
                     .date(date)
-                    .with("showColumns", "nb_uniq_visitors,nb_visits")
-                    .map_err(to_tool_error)?;
+                    .with("showColumns", "nb_uniq_visitors,nb_visits")?;
                 let combined = match (self.base, segment) {
                     (Some(base), Some(s)) => Some(base.and(s)),
                     (Some(base), None) => Some(base.clone()),

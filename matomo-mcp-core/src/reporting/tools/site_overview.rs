@@ -5,17 +5,17 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::catalogue::noisy::{Noisy, bounded_segment};
-use crate::catalogue::report::{self, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
-use crate::catalogue::tools::overview::{Population, Summary, render_summary, summarise};
-use crate::catalogue::visitors::Visitors;
-use crate::catalogue::{Deployment, SourceRow};
 use crate::client::ClientError;
 use crate::minimise::noise::Spread;
 use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
 use crate::privacy::PrivacyClass;
+use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
+use crate::reporting::noisy::{Noisy, bounded_segment};
+use crate::reporting::report::{self, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
+use crate::reporting::tools::overview::{Population, Summary, render_summary, summarise};
+use crate::reporting::visitors::Visitors;
+use crate::reporting::{Deployment, SourceRow};
 use crate::{Classified, ToolError, matomo_tool};
 
 /// How many referrer types the overview shows.
@@ -62,9 +62,7 @@ pub async fn site_overview(
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
     }
-    let rows = params
-        .clone()
-        .limit(Limit::rows(UPSTREAM_ROW_CAP).map_err(to_tool_error)?);
+    let rows = params.clone().limit(Limit::rows(UPSTREAM_ROW_CAP)?);
     // Through the report cache, item by item; what it lacks goes to Matomo in one bulk request.
     let calls = [
         (visits_summary::Get::METHOD, params.clone()),

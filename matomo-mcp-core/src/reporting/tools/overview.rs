@@ -6,11 +6,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::catalogue::Deployment;
-use crate::catalogue::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
-use crate::catalogue::noisy::{Noisy, bounded_segment};
-use crate::catalogue::report::number;
-use crate::catalogue::visitors::{Known, Visitors};
 use crate::client::Nested;
 use crate::minimise::Metrics;
 use crate::minimise::noise::{NoiseNote, Question, Spread};
@@ -19,6 +14,11 @@ use crate::models::{PerPeriod, Report, goals, visits_summary};
 use crate::params::{Date, IdGoal, Params, Period, Sites};
 use crate::privacy::PrivacyClass;
 use crate::privacy::{FitsUnder, max_class};
+use crate::reporting::Deployment;
+use crate::reporting::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
+use crate::reporting::noisy::{Noisy, bounded_segment};
+use crate::reporting::report::number;
+use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
 use crate::{Classified, ToolError, matomo_tool};
 
@@ -172,7 +172,7 @@ where
         params = params.segment(segment.clone());
     }
     if let Some(goal) = extra {
-        params = params.with("idGoal", goal).map_err(to_tool_error)?;
+        params = params.with("idGoal", goal)?;
     }
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     let asked = population.asked();
@@ -279,9 +279,7 @@ async fn visitors_per_year(
     years: u32,
 ) -> Result<std::collections::HashMap<String, u64>, ToolError> {
     let months = (years * 12).min(crate::params::MAX_PERIODS);
-    let params = params
-        .period(Period::Month)
-        .date(Date::last(months).map_err(to_tool_error)?);
+    let params = params.period(Period::Month).date(Date::last(months)?);
     let periods = per_period(deployment, &params).await?;
     let mut per_year = std::collections::HashMap::new();
     for (label, data) in periods.iter() {
@@ -473,11 +471,11 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         )));
     }
     deployment.check_site(args.site)?;
-    let sites = Sites::one(args.site).map_err(to_tool_error)?;
+    let sites = Sites::one(args.site)?;
     let mut params = Params::new()
         .sites(sites)
         .period(period)
-        .date(Date::last(last).map_err(to_tool_error)?);
+        .date(Date::last(last)?);
     let segment = bounded_segment(
         deployment,
         deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?,

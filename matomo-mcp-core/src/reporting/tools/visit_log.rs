@@ -5,14 +5,14 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Deployment;
-use crate::catalogue::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::catalogue::visitors::{Known, Visitors};
-use crate::catalogue::vocabulary;
 use crate::minimise::{GeneralisedVisit, Generaliser, Vocabulary};
 use crate::models::live;
 use crate::params::{Date, Limit, Period};
 use crate::privacy::PrivacyClass;
+use crate::reporting::Deployment;
+use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
+use crate::reporting::visitors::{Known, Visitors};
+use crate::reporting::vocabulary;
 use crate::{Classified, ToolError, matomo_tool};
 
 /// The most visits one call returns.
@@ -120,9 +120,7 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
     .request()?;
     deployment.check_site(request.site)?;
     let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Pseudonymous)?;
-    let mut params = request
-        .params()?
-        .limit(Limit::rows(limit).map_err(to_tool_error)?);
+    let mut params = request.params()?.limit(Limit::rows(limit)?);
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
     }

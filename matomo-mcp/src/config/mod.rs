@@ -8,7 +8,7 @@
 //! threshold 5, no query parameter kept in URLs, differential privacy on.
 //!
 //! ```
-//! use matomo_mcp_core::config::Config;
+//! use matomo_mcp::config::Config;
 //!
 //! let toml = r#"
 //!     enabled = true
@@ -40,8 +40,8 @@ pub use secret::Secret;
 
 use raw::RawConfig;
 
-use crate::minimise::{CustomPattern, Scrubber, Threshold};
-use crate::privacy::{PrivacyClass, PseudonymKey};
+use matomo_mcp_core::minimise::{CustomPattern, Scrubber, Threshold};
+use matomo_mcp_core::privacy::{PrivacyClass, PseudonymKey};
 
 /// The validated configuration.
 #[derive(Debug)]
@@ -61,7 +61,7 @@ pub struct Config {
     /// Streamable HTTP settings.
     pub http: HttpSettings,
     /// The report cache (`[cache]`); `None` when `cache.enabled = false`.
-    pub cache: Option<crate::client::CacheConfig>,
+    pub cache: Option<matomo_mcp_core::client::CacheConfig>,
 }
 
 /// How to reach Matomo.
@@ -100,7 +100,7 @@ pub struct PrivacySettings {
 
 impl PrivacySettings {
     /// A scrubber with these settings (the patterns were validated when the configuration was loaded).
-    pub fn scrubber(&self) -> Result<Scrubber, crate::minimise::ScrubConfigError> {
+    pub fn scrubber(&self) -> Result<Scrubber, matomo_mcp_core::minimise::ScrubConfigError> {
         let mut builder = Scrubber::builder();
         for param in &self.allowed_query_params {
             builder = builder.allow_query_param(param.clone());
@@ -272,8 +272,8 @@ fn build(
 fn cache_settings(
     raw: raw::RawCache,
     errors: &mut Vec<ConfigError>,
-) -> Option<crate::client::CacheConfig> {
-    use crate::client::{CacheConfig, DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES};
+) -> Option<matomo_mcp_core::client::CacheConfig> {
+    use matomo_mcp_core::client::{CacheConfig, DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES};
     let entries = raw.max_entries.unwrap_or(DEFAULT_CACHE_ENTRIES);
     let bytes = raw.max_bytes.unwrap_or(DEFAULT_CACHE_BYTES);
     for (key, value, default) in [
@@ -366,7 +366,7 @@ fn matomo_settings(
     let allow_insecure_http = raw.allow_insecure_http.unwrap_or(false);
     if let Some(url) = &url
         && !allow_insecure_http
-        && crate::client::is_insecure_http(url)
+        && matomo_mcp_core::client::is_insecure_http(url)
     {
         errors.push(ConfigError::new(
             "matomo.url (MATOMO_URL)",

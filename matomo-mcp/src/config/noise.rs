@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::error::ConfigError;
 use super::parse_bool;
 use super::raw::RawNoise;
-use crate::minimise::noise::{ContributionBounds, MIN_NOISE_KEY_BYTES};
-use crate::privacy::without_trailing_newline;
+use matomo_mcp_core::minimise::noise::{ContributionBounds, MIN_NOISE_KEY_BYTES};
+use matomo_mcp_core::privacy::without_trailing_newline;
 
 /// Differential-privacy settings (`[privacy.noise]`).
 #[derive(Clone, PartialEq)]

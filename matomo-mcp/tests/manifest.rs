@@ -1,7 +1,7 @@
 //! The privacy manifest, generated from real tools.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_mcp_core::manifest::PrivacyManifest;
+use matomo_mcp::manifest::PrivacyManifest;
 use matomo_mcp_core::minimise::{Threshold, ThresholdedRow};
 use matomo_mcp_core::privacy::{Identifying, Pseudonym};
 use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
@@ -130,7 +130,7 @@ fn markdown_is_an_annex_with_blanks_for_the_operator() {
 /// why) are what a DPIA reader needs most.
 #[test]
 fn markdown_keeps_multi_line_descriptions_whole() {
-    let descriptors = matomo_mcp_core::catalogue::descriptors(None).unwrap();
+    let descriptors = matomo_mcp::catalogue::descriptors(None).unwrap();
     let markdown =
         PrivacyManifest::from_descriptors(&descriptors, matomo_mcp_core::PrivacyClass::Aggregate)
             .build()

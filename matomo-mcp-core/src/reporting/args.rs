@@ -115,7 +115,7 @@ impl ReportArgs {
 
 impl Request {
     pub(crate) fn params(&self) -> Result<Params, ToolError> {
-        let sites = Sites::one(self.site).map_err(to_tool_error)?;
+        let sites = Sites::one(self.site)?;
         Ok(Params::new()
             .sites(sites)
             .period(self.period)

@@ -5,10 +5,10 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::Deployment;
-use crate::catalogue::args::to_tool_error;
 use crate::models::{api, sites_manager};
 use crate::params::{Params, Sites};
+use crate::reporting::Deployment;
+use crate::reporting::args::to_tool_error;
 use crate::{Classified, ToolError, matomo_tool};
 
 /// One site the deployment serves.
@@ -151,7 +151,7 @@ pub async fn report_catalogue(
     args: CatalogueArgs,
 ) -> Result<ReportCatalogue, ToolError> {
     deployment.check_site(args.site)?;
-    let params = Params::new().sites(Sites::one(args.site).map_err(to_tool_error)?);
+    let params = Params::new().sites(Sites::one(args.site)?);
     let Some(reports) = deployment
         .client
         .report_with::<api::GetReportMetadata>(&params)

@@ -1,4 +1,4 @@
-//! Serde and JSON Schema support for parameters that travel as one string.
+//! Serde and JSON Schema support for values that travel as one string (periods, dates, segments).
 //!
 //! Tool arguments arrive as JSON; parsing them through the same `FromStr` as
 //! everywhere else means an invalid date or segment in a tool call is refused

@@ -1,0 +1,89 @@
+//! Ready-made tools over a [`Deployment`], by kind: each passes its answer through the whole
+//! pipeline of [`reporting`](super) and is a type a server registers on its own.
+//!
+//! Aggregate tools: sites, visits summary, metric trends, pages, entry pages, page titles,
+//! outlinks, downloads, site search keywords, referrer types, websites, search engines,
+//! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
+//! and e-commerce overviews, the site overview, event categories, actions and names, visits
+//! per hour, and the report catalogue. Above the default ceiling, and so hidden until a
+//! toolbox's ceiling is raised: `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
+//!
+//! ```no_run
+//! # fn demo(deployment: matomo_mcp_core::reporting::Deployment) {
+//! use matomo_mcp_core::Toolbox;
+//! use matomo_mcp_core::reporting::tools::{reports::CountriesTool, overview::VisitsSummaryTool};
+//!
+//! // Two of them, next to tools of your own; `guarded` adds the final token guard.
+//! let ceiling = deployment.ceiling();
+//! let toolbox = Toolbox::guarded(deployment)
+//!     .with_ceiling(ceiling)
+//!     .tool(VisitsSummaryTool)
+//!     .tool(CountriesTool);
+//! # let _ = toolbox; }
+//! ```
+
+pub mod overview;
+pub mod raw;
+pub mod reports;
+pub mod site_overview;
+pub mod sites;
+pub mod visit_log;
+
+use super::Deployment;
+use crate::Toolbox;
+use crate::tool::{RegistrationError, Tool};
+
+/// Every ready-made tool, in the order a listing shows them.
+pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
+    use self::{overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*};
+    vec![
+        Box::new(ListSitesTool),
+        Box::new(VisitsSummaryTool),
+        Box::new(MetricTrendTool),
+        Box::new(TopPagesTool),
+        Box::new(EntryPagesTool),
+        Box::new(PageTitlesTool),
+        Box::new(OutlinksTool),
+        Box::new(DownloadsTool),
+        Box::new(SiteSearchKeywordsTool),
+        Box::new(ReferrerTypesTool),
+        Box::new(ReferrerWebsitesTool),
+        Box::new(SearchEnginesTool),
+        Box::new(CampaignsTool),
+        Box::new(SocialNetworksTool),
+        Box::new(CountriesTool),
+        Box::new(CitiesTool),
+        Box::new(DeviceTypesTool),
+        Box::new(BrowsersTool),
+        Box::new(OsVersionsTool),
+        Box::new(GoalsOverviewTool),
+        Box::new(EcommerceOverviewTool),
+        Box::new(SiteOverviewTool),
+        Box::new(EventCategoriesTool),
+        Box::new(EventActionsTool),
+        Box::new(EventNamesTool),
+        Box::new(VisitsPerHourTool),
+        Box::new(ReportCatalogueTool),
+        Box::new(VisitLogTool),
+        Box::new(RawPageUrlsTool),
+    ]
+}
+
+/// A toolbox with the tools `keep` selects (by name) over `deployment`, with the deployment's
+/// ceiling and the final guard that withholds any result holding the Matomo token.
+///
+/// `toolbox(deployment, |_| true)` serves every ready-made tool; tools above the ceiling are
+/// registered but neither listed nor callable.
+pub fn toolbox(
+    deployment: Deployment,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Toolbox<Deployment>, RegistrationError> {
+    let ceiling = deployment.ceiling();
+    let mut toolbox = Toolbox::guarded(deployment).with_ceiling(ceiling);
+    for tool in all() {
+        if keep(tool.descriptor().name()) {
+            toolbox = toolbox.try_tool(tool)?;
+        }
+    }
+    Ok(toolbox)
+}

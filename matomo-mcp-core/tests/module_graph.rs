@@ -1,0 +1,157 @@
+//! The core's top-level modules depend on each other in one direction only: no cycle, so that
+//! each can be understood, tested and (one day) split off on its own. A dependency is a
+//! `crate::module` path, or a root re-export (`crate::ToolError`) resolved to its module, in
+//! code; doc comments and intra-doc links do not count.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn src() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        for entry in fs::read_dir(path).unwrap() {
+            rust_files(&entry.unwrap().path(), out);
+        }
+    } else if path.extension().is_some_and(|e| e == "rs") {
+        out.push(path.to_owned());
+    }
+}
+
+/// The top-level modules and, for each name re-exported at the root, the module it comes from.
+fn modules_and_root_names() -> (BTreeSet<String>, BTreeMap<String, String>) {
+    let lib = fs::read_to_string(src().join("lib.rs")).unwrap();
+    let mut modules = BTreeSet::new();
+    let mut root = BTreeMap::new();
+    for line in lib.lines() {
+        let line = line.trim();
+        if let Some(rest) = line
+            .strip_prefix("pub mod ")
+            .or_else(|| line.strip_prefix("mod "))
+        {
+            modules.insert(rest.trim_end_matches(';').to_owned());
+        }
+    }
+    // `pub use module::{A, B};` possibly over several lines.
+    let mut rest = lib.as_str();
+    while let Some(start) = rest.find("pub use ") {
+        let statement = &rest[start + 8..];
+        let end = statement.find(';').unwrap();
+        let statement = &statement[..end];
+        if let Some((module, names)) = statement.split_once("::")
+            && modules.contains(module)
+        {
+            for name in names.trim_matches(|c| c == '{' || c == '}').split(',') {
+                let name = name.trim();
+                if !name.is_empty() {
+                    root.insert(name.to_owned(), module.to_owned());
+                }
+            }
+        }
+        rest = &rest[start + 8 + end..];
+    }
+    (modules, root)
+}
+
+fn identifier_after(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+fn dependency_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let (modules, root) = modules_and_root_names();
+    let mut graph = BTreeMap::new();
+    for module in &modules {
+        let dir = src().join(module);
+        let path = if dir.is_dir() {
+            dir
+        } else {
+            src().join(format!("{module}.rs"))
+        };
+        let mut files = Vec::new();
+        rust_files(&path, &mut files);
+        let mut deps = BTreeSet::new();
+        for file in files {
+            for line in fs::read_to_string(&file).unwrap().lines() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for (at, _) in line.match_indices("crate::") {
+                    let name = identifier_after(&line[at + 7..]);
+                    let target = if modules.contains(name) {
+                        Some(name.to_owned())
+                    } else {
+                        root.get(name).cloned()
+                    };
+                    if let Some(target) = target
+                        && &target != module
+                    {
+                        deps.insert(target);
+                    }
+                }
+            }
+        }
+        graph.insert(module.clone(), deps);
+    }
+    graph
+}
+
+/// A cycle through `start`, if there is one, as the path of modules.
+fn cycle_from(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    start: &str,
+    path: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    for next in &graph[path.last().unwrap()] {
+        if next == start {
+            let mut cycle = path.clone();
+            cycle.push(next.clone());
+            return Some(cycle);
+        }
+        if !path.contains(next) {
+            path.push(next.clone());
+            if let Some(cycle) = cycle_from(graph, start, path) {
+                return Some(cycle);
+            }
+            path.pop();
+        }
+    }
+    None
+}
+
+#[test]
+fn the_core_modules_have_no_dependency_cycle() {
+    let graph = dependency_graph();
+    assert!(graph.len() >= 12, "modules found: {graph:?}");
+    // The scan sees real edges (so that an empty graph cannot pass).
+    assert!(graph["reporting"].contains("client"), "{graph:?}");
+    assert!(graph["client"].contains("params"), "{graph:?}");
+    for module in graph.keys() {
+        let cycle = cycle_from(&graph, module, &mut vec![module.clone()]);
+        assert!(
+            cycle.is_none(),
+            "dependency cycle: {}",
+            cycle.unwrap_or_default().join(" -> ")
+        );
+    }
+}
+
+#[test]
+fn params_and_segment_depend_on_no_client_or_tool() {
+    let graph = dependency_graph();
+    for module in ["params", "segment"] {
+        for forbidden in ["client", "tool", "reporting", "policy"] {
+            assert!(
+                !graph[module].contains(forbidden),
+                "`{module}` depends on `{forbidden}`: {:?}",
+                graph[module]
+            );
+        }
+    }
+}

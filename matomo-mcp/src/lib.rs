@@ -1,0 +1,24 @@
+//! The `matomo-mcp` application: its configuration file, its built-in tools and its privacy
+//! manifest, on the `matomo-mcp-core` SDK and the `matomo-mcp-server` transports.
+//!
+//! Most operators only need the binary (`cargo install matomo-mcp`). The library is for tests,
+//! for embedding the configured server in another program, and for a server that wants the
+//! built-in tools next to its own:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use matomo_mcp::{catalogue, config::Config, startup};
+//!
+//! let config = Config::load(Some("matomo-mcp.toml".as_ref()))?;
+//! let deployment = startup::connect(&config).await?;
+//! let toolbox = catalogue::toolbox(deployment, config.allowed_tools.as_deref())?;
+//! # let _ = toolbox; Ok(()) }
+//! ```
+//!
+//! Building a server of your own from scratch needs only `matomo-mcp-core` (tools, the report
+//! pipeline, minimisation) and `matomo-mcp-server` (stdio and Streamable HTTP).
+
+pub mod catalogue;
+pub mod config;
+pub mod manifest;
+pub mod startup;
