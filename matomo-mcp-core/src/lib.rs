@@ -93,10 +93,15 @@
 //! the threshold ([`minimise`]), or by a [`privacy::Declassification`] declared
 //! on the tool with its reason.
 //!
-//! # Feature flags
+//! # Crate layout
 //!
-//! - `macros` (default): re-exports `#[derive(Classified)]` and `#[matomo_tool]`
-//!   from `matomo-mcp-macros`.
+//! The SDK for a server of your own: [`privacy`] (classes), [`client`], [`params`], [`segment`]
+//! and [`models`] (the typed Matomo API), [`minimise`] and [`policy`] (the transforms and the
+//! rules), [`audit`], [`tool`] (definitions and the [`Toolbox`]) and [`reporting`] (the
+//! [`Deployment`](reporting::Deployment) tools share, the report pipeline and ready-made tools).
+//! Configuration files, the built-in catalogue and the privacy manifest are the application's:
+//! the `matomo-mcp` crate. `#[derive(Classified)]` and `#[matomo_tool]` come from
+//! `matomo-mcp-macros`, re-exported here; there are no feature flags.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the derives, which name `::matomo_mcp_core`, be used inside this crate too.
