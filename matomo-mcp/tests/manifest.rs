@@ -110,7 +110,7 @@ fn json_lists_every_tool_field_class_and_transform() {
 fn markdown_is_an_annex_with_blanks_for_the_operator() {
     let md = manifest().to_markdown();
     for expected in [
-        "# Privacy manifest: matomo-mcp-core",
+        "# Privacy manifest: matomo-mcp 0.1.0",
         "| small-count threshold k | 10 distinct visitors known behind every number shown (rows, cells, whole answers) and every visitor-log value |",
         "| query parameters kept in URLs | `page` |",
         "| pseudonym key fingerprint | 0011223344556677 |",

@@ -1,5 +1,5 @@
-// The escape hatch: a declared declassification with its reason, listed in the manifest.
-use matomo_mcp_core::manifest::PrivacyManifest;
+// The escape hatch: a declared declassification with its reason, listed in the tool's definition
+// (from which the application's privacy manifest prints it).
 use matomo_mcp_core::models::actions::PageRow;
 use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
 
@@ -27,9 +27,9 @@ async fn sections() -> Result<Sections, ToolError> {
 
 fn main() {
     let toolbox = Toolbox::new().tool(SectionsTool);
-    let manifest = PrivacyManifest::builder(&toolbox).build();
-    let declared = &manifest.tools[0].declassifications;
+    let descriptor = toolbox.descriptor("sections").expect("registered");
+    let declared = descriptor.declassifications();
     assert_eq!(declared.len(), 1);
-    assert_eq!(declared[0].name, "section_labels");
-    assert!(manifest.to_markdown().contains("the site's own section names"));
+    assert_eq!(declared[0].name(), "section_labels");
+    assert!(declared[0].reason().contains("the site's own section names"));
 }
