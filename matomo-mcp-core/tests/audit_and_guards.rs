@@ -116,6 +116,7 @@ async fn every_call_is_audited_with_names_but_no_values() {
             name: "test-client".into(),
             version: "1.0".into(),
         }),
+        profile: Some("marketing".into()),
     };
     toolbox
         .call_with("echo", Some(args("/checkout")), &origin)
@@ -132,6 +133,8 @@ async fn every_call_is_audited_with_names_but_no_values() {
     let ok = &records[0];
     assert_eq!(ok.request_id, "42");
     assert_eq!(ok.client.as_ref().unwrap().name, "test-client");
+    assert_eq!(ok.profile.as_deref(), Some("marketing"));
+    assert_eq!(records[1].profile, None);
     assert_eq!(ok.tool, "echo");
     assert_eq!(ok.sites, [1]);
     assert_eq!(ok.period.as_deref(), Some("day"));

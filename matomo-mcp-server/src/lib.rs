@@ -49,6 +49,7 @@
 mod error;
 mod http;
 mod logging;
+mod profile;
 mod rmcp_adapter;
 mod server_info;
 mod stdio;
@@ -58,8 +59,9 @@ pub use error::ServeError;
 pub use http::{
     BearerToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SESSIONS,
     DEFAULT_READ_TIMEOUT, DEFAULT_SESSION_IDLE_TIMEOUT, HttpConfig, HttpServer, MIN_TOKEN_CHARS,
-    SessionCount, serve_http,
+    SessionCount, TOKEN_FILE_RECHECK, serve_http,
 };
 pub use logging::{log_filter, log_to_stderr};
+pub use profile::{OAuthMatch, Profile, ProfileTools, Profiles, RateLimit};
 pub use server_info::ServerInfo;
-pub use stdio::{serve_io, serve_stdio};
+pub use stdio::{serve_io, serve_profile_io, serve_stdio, serve_stdio_profile};

@@ -23,49 +23,121 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
+use crate::http::RATE_LIMITED;
+use crate::profile::{ProfileTools, RateLimiter, Serving, retry_after_seconds};
 use crate::{ServeError, ServerInfo};
 
 /// The longest protocol error text carried into a [`ServeError`]; rmcp's
 /// messages can embed a whole JSON-RPC message sent by the client.
 const MAX_ERROR_CHARS: usize = 300;
 
-/// A [`Toolbox`] seen through rmcp's `ServerHandler`: cheap to clone (one per HTTP session).
+/// Set by the HTTP guard on every request it lets through: the profile the caller
+/// authenticated as (an index into the adapter's profiles).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Caller {
+    pub(crate) profile: usize,
+}
+
+/// One profile as the adapter serves it.
+pub(crate) struct ProfileSlot<S> {
+    pub(crate) name: Arc<str>,
+    pub(crate) tools: ProfileTools<S>,
+    pub(crate) limiter: Option<Arc<RateLimiter>>,
+}
+
+/// The profiles' toolboxes seen through rmcp's `ServerHandler`: cheap to clone (one per HTTP
+/// session). Each request is answered from the toolbox of the caller's profile.
 pub(crate) struct McpAdapter<S> {
-    toolbox: Arc<Toolbox<S>>,
+    profiles: Arc<[ProfileSlot<S>]>,
     config: Arc<ServerConfig>,
-    tools: Arc<[Tool]>,
 }
 
 impl<S> Clone for McpAdapter<S> {
     fn clone(&self) -> Self {
         Self {
-            toolbox: Arc::clone(&self.toolbox),
+            profiles: Arc::clone(&self.profiles),
             config: Arc::clone(&self.config),
-            tools: Arc::clone(&self.tools),
         }
     }
 }
 
 impl<S: Send + Sync + 'static> McpAdapter<S> {
+    /// One profile, named `default`, without a rate limit: the stdio server of one toolbox.
+    pub(crate) fn single(toolbox: Arc<Toolbox<S>>, info: &ServerInfo) -> Result<Self, ServeError> {
+        Self::new(
+            vec![ProfileSlot {
+                name: "default".into(),
+                tools: ProfileTools::from_toolbox(toolbox),
+                limiter: None,
+            }],
+            info,
+        )
+    }
+
     /// Converts every listed tool definition once, so that a definition rmcp
     /// cannot carry is found at start-up rather than on the first `tools/list`.
-    pub(crate) fn new(toolbox: Arc<Toolbox<S>>, info: &ServerInfo) -> Result<Self, ServeError> {
-        let tools = toolbox
-            .list()
-            .map(to_rmcp_tool)
-            .collect::<Result<Vec<_>, _>>()?;
+    pub(crate) fn new(
+        profiles: Vec<ProfileSlot<S>>,
+        info: &ServerInfo,
+    ) -> Result<Self, ServeError> {
+        for profile in &profiles {
+            if let Serving::Tools(toolbox) = profile.tools.current() {
+                toolbox.list().try_for_each(|d| to_rmcp_tool(d).map(drop))?;
+            }
+        }
         let mut implementation = Implementation::new(info.name.clone(), info.version.clone());
         implementation.title = info.title.clone();
         let mut config = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(implementation);
         config.instructions = info.instructions.clone();
         Ok(Self {
-            toolbox,
+            profiles: profiles.into(),
             config: Arc::new(config),
-            tools: tools.into(),
+        })
+    }
+
+    /// The caller's profile: the one the HTTP guard authenticated, or the only one over stdio.
+    fn profile(&self, context: &RequestContext<RoleServer>) -> Result<&ProfileSlot<S>, ErrorData> {
+        let http = context.extensions.get::<axum::http::request::Parts>();
+        let index = match http {
+            // Over HTTP the guard always says who is calling; without it, nobody is served.
+            Some(parts) => parts
+                .extensions
+                .get::<Caller>()
+                .map(|caller| caller.profile)
+                .ok_or_else(|| {
+                    ErrorData::new(
+                        ErrorCode::INTERNAL_ERROR,
+                        "the caller is not authenticated",
+                        None,
+                    )
+                })?,
+            None => 0,
+        };
+        self.profiles.get(index).ok_or_else(|| {
+            ErrorData::new(
+                ErrorCode::INTERNAL_ERROR,
+                "the caller's profile is gone",
+                None,
+            )
         })
     }
 }
+
+/// The toolbox a profile serves now, or the JSON-RPC error saying why it serves none.
+fn serving<S>(profile: &ProfileSlot<S>) -> Result<Arc<Toolbox<S>>, ErrorData> {
+    match profile.tools.current() {
+        Serving::Tools(toolbox) => Ok(toolbox),
+        Serving::Suspended(reason) => Err(ErrorData::new(
+            ErrorCode(SUSPENDED),
+            format!("profile `{}` serves no tools now: {reason}", profile.name),
+            None,
+        )),
+    }
+}
+
+/// The JSON-RPC error code of a request to a suspended profile.
+const SUSPENDED: i32 = -32030;
 
 /// Our descriptor already serialises to the MCP tool JSON; going through that
 /// JSON keeps title, annotations, outputSchema and `_meta` exactly as written.
@@ -78,13 +150,14 @@ fn to_rmcp_tool(descriptor: &ToolDescriptor) -> Result<Tool, ServeError> {
     serde_json::from_value(json).map_err(|e| definition_error(e.to_string()))
 }
 
-fn call_origin(context: &RequestContext<RoleServer>) -> CallOrigin {
+fn call_origin(context: &RequestContext<RoleServer>, profile: &str) -> CallOrigin {
     CallOrigin {
         request_id: context.id.to_string(),
         client: context.client_info().map(|client| ClientInfo {
             name: client.name,
             version: client.version,
         }),
+        profile: Some(profile.to_owned()),
     }
 }
 
@@ -114,7 +187,13 @@ impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let mut result = ListToolsResult::with_all_items(self.tools.to_vec());
+        let toolbox = serving(self.profile(&context)?)?;
+        let tools = toolbox
+            .list()
+            .map(to_rmcp_tool)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ErrorData::new(ErrorCode::INTERNAL_ERROR, e.to_string(), None))?;
+        let mut result = ListToolsResult::with_all_items(tools);
         // What a deployment exposes is its own business: no shared caches.
         // Only protocol versions with cache scopes carry the field.
         let has_cache_scopes = context
@@ -126,8 +205,17 @@ impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
         Ok(result)
     }
 
+    /// A tool's definition for rmcp's header checks, which have no caller: a tool's schema is
+    /// the same in every profile that has it, and says nothing about the data.
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tools.iter().find(|tool| tool.name == name).cloned()
+        self.profiles
+            .iter()
+            .find_map(|profile| match profile.tools.current() {
+                Serving::Tools(toolbox) => {
+                    toolbox.descriptor(name).and_then(|d| to_rmcp_tool(d).ok())
+                }
+                Serving::Suspended(_) => None,
+            })
     }
 
     async fn call_tool(
@@ -135,13 +223,31 @@ impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let origin = call_origin(&context);
-        let arguments = request.arguments.map(Value::Object);
-        match self
-            .toolbox
-            .call_with(&request.name, arguments, &origin)
-            .await
+        let profile = self.profile(&context)?;
+        let toolbox = serving(profile)?;
+        // Over HTTP the guard has counted the call already (and answered 429 over the limit).
+        let over_http = context
+            .extensions
+            .get::<axum::http::request::Parts>()
+            .is_some();
+        if !over_http
+            && let Some(limiter) = &profile.limiter
+            && let Err(wait) = limiter.try_take()
         {
+            let limit = limiter.limit();
+            let seconds = retry_after_seconds(wait);
+            return Err(ErrorData::new(
+                ErrorCode(RATE_LIMITED),
+                format!(
+                    "Too Many Requests: this client's profile allows {} calls per minute (bursts of {}); retry in {seconds} s",
+                    limit.per_minute, limit.burst
+                ),
+                Some(serde_json::json!({ "retry_after_seconds": seconds })),
+            ));
+        }
+        let origin = call_origin(&context, &profile.name);
+        let arguments = request.arguments.map(Value::Object);
+        match toolbox.call_with(&request.name, arguments, &origin).await {
             Ok(result) => Ok(to_rmcp_result(result).into()),
             Err(error) => Err(to_rmcp_error(&error)),
         }
@@ -247,7 +353,7 @@ mod tests {
 
     #[test]
     fn server_info_is_ours() {
-        let adapter = McpAdapter::new(Arc::new(Toolbox::new()), &ServerInfo::default()).unwrap();
+        let adapter = McpAdapter::single(Arc::new(Toolbox::new()), &ServerInfo::default()).unwrap();
         let info = adapter.get_info();
         assert_eq!(info.server_info.name, "matomo-mcp-server");
         assert_eq!(info.server_info.version, env!("CARGO_PKG_VERSION"));

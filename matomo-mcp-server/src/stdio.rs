@@ -5,7 +5,8 @@ use std::sync::Arc;
 use matomo_mcp_core::Toolbox;
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use crate::rmcp_adapter::{self, McpAdapter};
+use crate::profile::{Profile, RateLimiter};
+use crate::rmcp_adapter::{self, McpAdapter, ProfileSlot};
 use crate::{ServeError, ServerInfo};
 
 /// Serves `toolbox` to the MCP client that started this process, over stdin
@@ -83,7 +84,46 @@ where
     R: AsyncRead + Send + Unpin + 'static,
     W: AsyncWrite + Send + Unpin + 'static,
 {
-    let adapter = McpAdapter::new(toolbox.into(), &info)?;
+    let adapter = McpAdapter::single(toolbox.into(), &info)?;
+    tracing::info!(server = %info.name, version = %info.version, "serving MCP over stdio");
+    let filtered = crate::stdio_lines::filter(reader, writer);
+    rmcp_adapter::serve_io(adapter, filtered.input, filtered.output).await
+}
+
+/// [`serve_stdio`] for one client profile: its toolbox (which may be replaced or suspended
+/// while serving) and its rate limit, answered over the limit with a JSON-RPC error saying when
+/// to retry. The audit log names the profile.
+pub async fn serve_stdio_profile<S: Send + Sync + 'static>(
+    profile: Profile<S>,
+    info: ServerInfo,
+) -> Result<(), ServeError> {
+    #[cfg(unix)]
+    if let Some((reader, writer)) = reactor_pipes() {
+        return serve_profile_io(profile, info, reader, writer).await;
+    }
+    serve_profile_io(profile, info, tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// [`serve_io`] for one client profile (see [`serve_stdio_profile`]).
+pub async fn serve_profile_io<S, R, W>(
+    profile: Profile<S>,
+    info: ServerInfo,
+    reader: R,
+    writer: W,
+) -> Result<(), ServeError>
+where
+    S: Send + Sync + 'static,
+    R: AsyncRead + Send + Unpin + 'static,
+    W: AsyncWrite + Send + Unpin + 'static,
+{
+    let slot = ProfileSlot {
+        name: profile.name,
+        tools: profile.tools,
+        limiter: profile
+            .rate_limit
+            .map(|limit| Arc::new(RateLimiter::new(limit))),
+    };
+    let adapter = McpAdapter::new(vec![slot], &info)?;
     tracing::info!(server = %info.name, version = %info.version, "serving MCP over stdio");
     let filtered = crate::stdio_lines::filter(reader, writer);
     rmcp_adapter::serve_io(adapter, filtered.input, filtered.output).await

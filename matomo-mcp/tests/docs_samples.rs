@@ -98,6 +98,7 @@ async fn audit_sample_is_what_the_code_writes() {
             name: "claude-desktop".into(),
             version: "1.0.0".into(),
         }),
+        profile: Some("analysts".into()),
     };
     let calls = [
         (

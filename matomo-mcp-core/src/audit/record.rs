@@ -21,6 +21,8 @@ pub struct CallOrigin {
     pub request_id: String,
     /// The client, when known.
     pub client: Option<ClientInfo>,
+    /// The client profile the caller authenticated as (a server with several), when known.
+    pub profile: Option<String>,
 }
 
 /// How a call ended, without any message text (messages can echo argument values).
@@ -54,6 +56,9 @@ pub struct AuditRecord {
     /// The client, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientInfo>,
+    /// The client profile of the caller: the operator's name for it, never a credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// The tool that was called.
     pub tool: String,
     /// The site ids the call asked for (left out for a call that names none, such as `list_sites`).

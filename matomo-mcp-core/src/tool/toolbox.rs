@@ -219,7 +219,7 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
             arguments,
             &CallOrigin {
                 request_id,
-                client: None,
+                ..CallOrigin::default()
             },
         )
         .await
@@ -316,6 +316,7 @@ fn audit_record(
         timestamp: audit::now_rfc3339(),
         request_id: bounded_name(&origin.request_id),
         client: origin.client.as_ref().map(ClientInfo::for_audit),
+        profile: origin.profile.as_deref().map(bounded_name),
         tool,
         sites: shape.sites,
         period: shape.period,

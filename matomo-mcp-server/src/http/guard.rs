@@ -2,6 +2,7 @@
 //! Host, Origin, bearer token, body size and read time, then a slot among the
 //! requests in flight and, for a new session, room under the session cap.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,10 +14,12 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 
-use super::bearer::{TokenSet, bearer_credentials};
+use super::bearer::bearer_credentials;
+use super::credentials::BearerCredentials;
 use super::host::HostPolicy;
 use super::origin::OriginPolicy;
-use crate::rmcp_adapter::SessionRegistry;
+use crate::profile::{RateLimiter, retry_after_seconds};
+use crate::rmcp_adapter::{Caller, SessionRegistry};
 
 /// The header naming the MCP session a request belongs to.
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -28,7 +31,12 @@ const CACHE_CONTROL: &str = "private, no-store";
 pub(crate) struct Guard {
     pub(crate) hosts: HostPolicy,
     pub(crate) origins: OriginPolicy,
-    pub(crate) tokens: TokenSet,
+    pub(crate) credentials: BearerCredentials,
+    /// Each profile's rate limiter, by profile index (shared with the adapter).
+    pub(crate) limiters: Vec<Option<Arc<RateLimiter>>>,
+    /// Which profile opened each session: a session is only ever used by the profile that
+    /// opened it (another profile's client gets 404, as for a session that does not exist).
+    pub(crate) owners: std::sync::Mutex<HashMap<String, usize>>,
     pub(crate) max_body_bytes: usize,
     pub(crate) read_timeout: Duration,
     pub(crate) in_flight: Arc<Semaphore>,
@@ -156,7 +164,11 @@ fn holding(response: Response, permit: OwnedSemaphorePermit) -> Response {
 /// What a POST body is, parsed once: one JSON-RPC message (and whether it is `initialize`,
 /// the request that opens a session), or not.
 enum BodyShape {
-    Message { initialize: bool },
+    Message {
+        initialize: bool,
+        /// A `tools/call`, which the profile's rate limit counts; with its id for the refusal.
+        call: Option<serde_json::Value>,
+    },
     NotJson,
     Batch,
     NotAnObject,
@@ -166,9 +178,18 @@ impl BodyShape {
     fn of(body: &[u8]) -> Self {
         match serde_json::from_slice::<serde_json::Value>(body) {
             Err(_) => Self::NotJson,
-            Ok(serde_json::Value::Object(message)) => Self::Message {
-                initialize: message.get("method").and_then(|m| m.as_str()) == Some("initialize"),
-            },
+            Ok(serde_json::Value::Object(message)) => {
+                let method = message.get("method").and_then(|m| m.as_str());
+                Self::Message {
+                    initialize: method == Some("initialize"),
+                    call: (method == Some("tools/call")).then(|| {
+                        message
+                            .get("id")
+                            .cloned()
+                            .unwrap_or(serde_json::Value::Null)
+                    }),
+                }
+            }
             Ok(serde_json::Value::Array(_)) => Self::Batch,
             Ok(_) => Self::NotAnObject,
         }
@@ -211,30 +232,40 @@ fn declares_json(parts: &axum::http::request::Parts) -> bool {
 }
 
 impl Guard {
-    async fn serve(&self, request: Request, next: Next) -> Result<Response, Refusal> {
+    async fn serve(&self, mut request: Request, next: Next) -> Result<Response, Refusal> {
         self.check_host(&request)?;
         self.check_origin(&request)?;
-        self.check_bearer(&request)?;
+        let profile = self.authenticate(&request)?;
         self.check_length(&request)?;
+        // Owned: a request (its body) is not `Sync`, so no reference to it may cross an await.
+        let session = request
+            .headers()
+            .get(SESSION_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        if let Some(session) = &session {
+            self.check_session_owner(session, profile)?;
+        }
         if request.method() == Method::DELETE {
-            // Owned: a request (its body) is not `Sync`, so no reference to it may cross an await.
-            let session = request
-                .headers()
-                .get(SESSION_HEADER)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned);
             self.check_session_open(session.as_deref()).await?;
         }
+        request.extensions_mut().insert(Caller { profile });
         if request.method() != Method::POST {
             // Only POSTs carry calls; GET streams and DELETEs hold no slot.
             return Ok(next.run(request).await);
         }
         // The body is read before a slot is taken: a client sending slowly
         // holds its own connection until `read_timeout`, not a slot others need.
-        let (request, opens_session) = match self.read_body(request).await? {
+        let (request, opens_session, call) = match self.read_body(request).await? {
             Ok(read) => read,
             Err(error) => return Ok(error),
         };
+        if let Some(id) = call
+            && let Some(limiter) = self.limiters.get(profile).and_then(Option::as_ref)
+            && let Err(wait) = limiter.try_take()
+        {
+            return Ok(rate_limited(id, wait, limiter));
+        }
         let permit = Arc::clone(&self.in_flight)
             .try_acquire_owned()
             .map_err(|_| Refusal {
@@ -253,11 +284,84 @@ impl Guard {
                 });
             }
             // The session is registered by the time the response head comes back.
-            next.run(request).await
+            let response = next.run(request).await;
+            let opened = response
+                .headers()
+                .get(SESSION_HEADER)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
+            if let Some(id) = opened {
+                self.record_owner(id, profile).await;
+            }
+            response
         } else {
             next.run(request).await
         };
         Ok(holding(response, permit))
+    }
+
+    /// The profile whose bearer token the request presents.
+    fn authenticate(&self, request: &Request) -> Result<usize, Refusal> {
+        let presented = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| bearer_credentials(value.as_bytes()));
+        match presented {
+            Some(token) => self.credentials.profile_of(token).ok_or(Refusal {
+                status: StatusCode::UNAUTHORIZED,
+                reason: "wrong bearer token",
+                body: "Unauthorized: the bearer token is not accepted",
+            }),
+            None => Err(Refusal {
+                status: StatusCode::UNAUTHORIZED,
+                reason: "no bearer token",
+                body: "Unauthorized: send `Authorization: Bearer <token>` with a token from the server's configuration",
+            }),
+        }
+    }
+
+    /// A session opened by another profile is, for this caller, a session that does not exist.
+    fn check_session_owner(&self, session: &str, profile: usize) -> Result<(), Refusal> {
+        let owners = self
+            .owners
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match owners.get(session) {
+            Some(&owner) if owner != profile => Err(Refusal {
+                status: StatusCode::NOT_FOUND,
+                reason: "session of another profile",
+                body: "Not Found: no such session",
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Remembers which profile opened the session this `initialize` answer names, forgetting
+    /// sessions that have closed once the map grows past the session cap.
+    async fn record_owner(&self, id: String, profile: usize) {
+        let stale = {
+            let mut owners = self
+                .owners
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            owners.insert(id, profile);
+            (owners.len() > self.max_sessions).then(|| owners.keys().cloned().collect::<Vec<_>>())
+        };
+        if let Some(known) = stale {
+            let mut closed = Vec::new();
+            for id in known {
+                if !self.sessions.is_open(&id).await {
+                    closed.push(id);
+                }
+            }
+            let mut owners = self
+                .owners
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            for id in closed {
+                owners.remove(&id);
+            }
+        }
     }
 
     /// Reads the whole body within `read_timeout` and `max_body_bytes`
@@ -267,7 +371,7 @@ impl Guard {
     async fn read_body(
         &self,
         request: Request,
-    ) -> Result<Result<(Request, bool), Response>, Refusal> {
+    ) -> Result<Result<(Request, bool, Option<serde_json::Value>), Response>, Refusal> {
         let (parts, body) = request.into_parts();
         let limited = Limited::new(body, self.max_body_bytes);
         let bytes = match tokio::time::timeout(self.read_timeout, limited.collect()).await {
@@ -297,11 +401,15 @@ impl Guard {
         {
             return Ok(Err(error));
         }
-        let initialize = matches!(shape, BodyShape::Message { initialize: true });
+        let (initialize, call) = match shape {
+            BodyShape::Message { initialize, call } => (initialize, call),
+            _ => (false, None),
+        };
         let opens_session = !parts.headers.contains_key(SESSION_HEADER) && initialize;
         Ok(Ok((
             Request::from_parts(parts, Body::from(bytes)),
             opens_session,
+            call,
         )))
     }
 
@@ -362,26 +470,6 @@ impl Guard {
         }
     }
 
-    fn check_bearer(&self, request: &Request) -> Result<(), Refusal> {
-        let presented = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| bearer_credentials(value.as_bytes()));
-        match presented {
-            Some(token) if self.tokens.accepts(token) => Ok(()),
-            Some(_) => Err(Refusal {
-                status: StatusCode::UNAUTHORIZED,
-                reason: "wrong bearer token",
-                body: "Unauthorized: the bearer token is not accepted",
-            }),
-            None => Err(Refusal {
-                status: StatusCode::UNAUTHORIZED,
-                reason: "no bearer token",
-                body: "Unauthorized: send `Authorization: Bearer <token>` with a token from the server's configuration",
-            }),
-        }
-    }
-
     fn check_length(&self, request: &Request) -> Result<(), Refusal> {
         let declared = request
             .headers()
@@ -394,6 +482,38 @@ impl Guard {
         }
     }
 }
+
+/// HTTP 429 with `Retry-After`, and a JSON-RPC error answering the call, so that a client that
+/// only reads JSON-RPC learns why too.
+fn rate_limited(id: serde_json::Value, wait: Duration, limiter: &RateLimiter) -> Response {
+    let seconds = retry_after_seconds(wait);
+    let limit = limiter.limit();
+    tracing::warn!(retry_after = seconds, "rate limit reached; call refused");
+    let body = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": id,
+        "error": {
+            "code": RATE_LIMITED,
+            "message": format!(
+                "Too Many Requests: this client's profile allows {} calls per minute (bursts of {}); retry in {seconds} s",
+                limit.per_minute, limit.burst
+            ),
+            "data": { "retry_after_seconds": seconds }
+        }
+    });
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+/// The JSON-RPC error code of a call refused by a rate limit (in the range JSON-RPC leaves to
+/// servers), over HTTP and stdio alike.
+pub(crate) const RATE_LIMITED: i32 = -32029;
 
 fn too_large() -> Refusal {
     Refusal {

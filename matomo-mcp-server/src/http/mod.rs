@@ -2,6 +2,7 @@
 
 mod bearer;
 mod config;
+mod credentials;
 mod guard;
 mod host;
 mod origin;
@@ -13,5 +14,7 @@ pub use config::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SESSIONS, DEFAULT_READ_TIMEOUT,
     DEFAULT_SESSION_IDLE_TIMEOUT, HttpConfig,
 };
+pub use credentials::TOKEN_FILE_RECHECK;
+pub(crate) use guard::RATE_LIMITED;
 pub use server::{HttpServer, serve_http};
 pub use sessions::SessionCount;

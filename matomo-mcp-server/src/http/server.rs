@@ -13,13 +13,14 @@ use tokio::net::TcpListener;
 use tokio::sync::{Mutex, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::bearer::TokenSet;
 use super::config::HttpConfig;
+use super::credentials::BearerCredentials;
 use super::guard::{Guard, guard};
 use super::host::HostPolicy;
 use super::origin::OriginPolicy;
 use super::sessions::SessionCount;
-use crate::rmcp_adapter::{self, McpAdapter, SessionRegistry};
+use crate::profile::{Profile, Profiles, RateLimiter};
+use crate::rmcp_adapter::{self, McpAdapter, ProfileSlot, SessionRegistry};
 use crate::{ServeError, ServerInfo};
 
 /// The largest `max_in_flight` accepted.
@@ -65,9 +66,32 @@ impl HttpServer {
     /// Checks the configuration, converts the tool definitions and binds the socket.
     ///
     /// Refuses to start without a bearer token, with a token shorter than 16
-    /// characters, or with an allow-list entry it cannot parse.
+    /// characters, or with an allow-list entry it cannot parse. Every caller gets `toolbox`
+    /// (one profile, named `default` in the audit log); see [`bind_profiles`](Self::bind_profiles)
+    /// for clients that get different tools.
     pub async fn bind<S: Send + Sync + 'static>(
         toolbox: impl Into<Arc<Toolbox<S>>>,
+        info: ServerInfo,
+        mut config: HttpConfig,
+    ) -> Result<Self, ServeError> {
+        if config.bearer_tokens.is_empty() {
+            return Err(ServeError::NoBearerToken);
+        }
+        let mut profile = Profile::new("default", toolbox);
+        for token in std::mem::take(&mut config.bearer_tokens) {
+            profile = profile.bearer_token(token);
+        }
+        Self::bind_profiles(Profiles::new().with(profile), info, config).await
+    }
+
+    /// [`bind`](Self::bind) for several client profiles: each request is answered from the
+    /// toolbox of the profile its credential belongs to, within that profile's rate limit, and a
+    /// session opened by one profile is not found for another.
+    ///
+    /// Refuses profiles without a credential, with the same name or sharing a token, and
+    /// `config.bearer_tokens` (with profiles, each profile has its own).
+    pub async fn bind_profiles<S: Send + Sync + 'static>(
+        profiles: Profiles<S>,
         info: ServerInfo,
         config: HttpConfig,
     ) -> Result<Self, ServeError> {
@@ -78,7 +102,9 @@ impl HttpServer {
             });
         }
         check_durations(&config)?;
-        let adapter = McpAdapter::new(toolbox.into(), &info)?;
+        let (slots, credentials) = checked_profiles(profiles, &config)?;
+        let limiters = slots.iter().map(|slot| slot.limiter.clone()).collect();
+        let adapter = McpAdapter::new(slots, &info)?;
         let cancel = CancellationToken::new();
         let max_in_flight = u32::try_from(config.max_in_flight).unwrap_or(MAX_IN_FLIGHT);
         let (router, registry) = rmcp_adapter::streamable_http_router(
@@ -88,7 +114,12 @@ impl HttpServer {
             config.session_idle_timeout,
             cancel.child_token(),
         );
-        let guard_state = Arc::new(checked_guard(&config, registry.clone())?);
+        let guard_state = Arc::new(checked_guard(
+            &config,
+            registry.clone(),
+            credentials,
+            limiters,
+        )?);
         let in_flight = Arc::clone(&guard_state.in_flight);
         let app = router.layer(axum::middleware::from_fn_with_state(guard_state, guard));
         let listener = TcpListener::bind(config.bind)
@@ -225,7 +256,87 @@ fn check_durations(config: &HttpConfig) -> Result<(), ServeError> {
     Ok(())
 }
 
-fn checked_guard(config: &HttpConfig, sessions: SessionRegistry) -> Result<Guard, ServeError> {
+/// The profiles as the adapter serves them, and their bearer credentials, checked.
+fn checked_profiles<S>(
+    profiles: Profiles<S>,
+    config: &HttpConfig,
+) -> Result<(Vec<ProfileSlot<S>>, BearerCredentials), ServeError> {
+    if profiles.entries.is_empty() {
+        return Err(ServeError::NoBearerToken);
+    }
+    if !config.bearer_tokens.is_empty() {
+        return Err(ServeError::InvalidConfig {
+            key: "bearer_tokens",
+            reason:
+                "with profiles, each profile has its own bearer tokens; move these into a profile"
+                    .to_owned(),
+        });
+    }
+    for (index, profile) in profiles.entries.iter().enumerate() {
+        if profile.name.trim().is_empty() {
+            return Err(ServeError::InvalidConfig {
+                key: "profiles",
+                reason: format!("profile number {} has no name", index + 1),
+            });
+        }
+        if profiles.entries[..index]
+            .iter()
+            .any(|p| p.name == profile.name)
+        {
+            return Err(ServeError::InvalidConfig {
+                key: "profiles",
+                reason: format!(
+                    "two profiles are named `{}`; give each its own name",
+                    profile.name
+                ),
+            });
+        }
+        if profile.bearer_tokens.is_empty()
+            && profile.bearer_token_files.is_empty()
+            && profile.oauth.is_empty()
+        {
+            return Err(ServeError::InvalidConfig {
+                key: "profiles",
+                reason: format!(
+                    "profile `{}` has no credential: give it a bearer token (or token file) or an OAuth rule",
+                    profile.name
+                ),
+            });
+        }
+    }
+    let credentials = BearerCredentials::new(
+        &profiles
+            .entries
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_ref(),
+                    p.bearer_tokens.as_slice(),
+                    p.bearer_token_files.as_slice(),
+                )
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    let slots = profiles
+        .entries
+        .into_iter()
+        .map(|profile| ProfileSlot {
+            name: profile.name,
+            tools: profile.tools,
+            limiter: profile
+                .rate_limit
+                .map(|limit| Arc::new(RateLimiter::new(limit))),
+        })
+        .collect();
+    Ok((slots, credentials))
+}
+
+fn checked_guard(
+    config: &HttpConfig,
+    sessions: SessionRegistry,
+    credentials: BearerCredentials,
+    limiters: Vec<Option<Arc<RateLimiter>>>,
+) -> Result<Guard, ServeError> {
     if config.max_sessions == 0 {
         return Err(ServeError::InvalidConfig {
             key: "max_sessions",
@@ -253,7 +364,9 @@ fn checked_guard(config: &HttpConfig, sessions: SessionRegistry) -> Result<Guard
     Ok(Guard {
         hosts: HostPolicy::new(&config.allowed_hosts)?,
         origins: OriginPolicy::new(&config.allowed_origins)?,
-        tokens: TokenSet::new(&config.bearer_tokens)?,
+        credentials,
+        limiters,
+        owners: std::sync::Mutex::new(std::collections::HashMap::new()),
         max_body_bytes: config.max_body_bytes,
         read_timeout: config.read_timeout,
         in_flight: Arc::new(Semaphore::new(config.max_in_flight)),
