@@ -7,7 +7,9 @@ use matomo_mcp_core::minimise::noise::{DifferentialPrivacy, MIN_NOISE_KEY_BYTES}
 use matomo_mcp_core::policy::{PrivacyBudget, PrivilegeError, SiteAccess};
 use matomo_mcp_core::reporting::{Deployment, NoiseSetup};
 
-use crate::config::{Config, NoiseSettings};
+use std::sync::Arc;
+
+use crate::config::{Config, NoiseSettings, ProfileSettings, Secret};
 
 /// Why a deployment could not start.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +21,14 @@ pub enum StartupError {
     /// The token breaks least privilege.
     #[error("{0}")]
     Privilege(#[from] PrivilegeError),
+    /// A profile's token breaks least privilege or cannot read the profile's sites.
+    #[error("profile `{profile}`: {source}")]
+    Profile {
+        /// The profile.
+        profile: String,
+        /// What the check found.
+        source: PrivilegeError,
+    },
     /// The scrub patterns are invalid.
     #[error("{0}")]
     Scrub(#[from] ScrubConfigError),
@@ -27,12 +37,31 @@ pub enum StartupError {
     Noise(String),
 }
 
-/// Connects to Matomo as configured and checks the token (least privilege, allowed sites).
-///
-/// The check runs once here and its result is kept for the deployment's lifetime.
+/// Connects the first profile (`default` without `[[profiles]]`): what a single-profile
+/// program, such as the demo or a test, serves.
 pub async fn connect(config: &Config) -> Result<Deployment, StartupError> {
+    let noise = shared_noise(config)?;
+    let profile = config
+        .profiles
+        .first()
+        .ok_or_else(|| StartupError::Noise("the configuration has no profile".to_owned()))?;
+    connect_profile(config, profile, &profile.matomo_token, noise.as_ref()).await
+}
+
+/// Connects to Matomo as `profile` with `token` (its current Matomo token) and checks the token
+/// (least privilege, the profile's allowed sites). `noise`, shared by every profile, is charged
+/// to the profile's own account.
+///
+/// The check runs here, for every profile's token, before anything is served; a rotated token
+/// is connected (and so checked) again before it is used.
+pub async fn connect_profile(
+    config: &Config,
+    profile: &ProfileSettings,
+    token: &Secret,
+    noise: Option<&Arc<NoiseSetup>>,
+) -> Result<Deployment, StartupError> {
     let mut builder = MatomoClient::builder(config.matomo.url.clone())
-        .token(config.matomo.token.expose())
+        .token(token.expose())
         .timeout(config.matomo.timeout);
     if config.matomo.allow_insecure_http {
         builder = builder.danger_allow_insecure_http();
@@ -46,21 +75,56 @@ pub async fn connect(config: &Config) -> Result<Deployment, StartupError> {
     let sites = SiteAccess::check(
         &permissions,
         config.matomo.allow_privileged_token,
-        config.matomo.allowed_sites.as_deref(),
-    )?;
+        profile.allowed_sites.as_deref(),
+    )
+    .map_err(|e| StartupError::Profile {
+        profile: profile.name.clone(),
+        source: e,
+    })?;
     let deployment = Deployment::from_parts(
         client,
-        config.matomo.token.expose(),
+        token.expose(),
         sites,
         config.privacy.scrubber()?,
-        config.privacy.threshold,
-        config.ceiling,
+        profile.threshold,
+        profile.ceiling,
         config.privacy.pseudonym_key.clone(),
     );
-    Ok(match noise_setup(&config.privacy.noise)? {
-        Some(noise) => deployment.with_noise(noise),
+    Ok(match noise {
+        Some(noise) if is_named(config) => deployment
+            .with_noise(Arc::clone(noise))
+            .with_budget_account(budget_account(&profile.name)),
+        Some(noise) => deployment.with_noise(Arc::clone(noise)),
         None => deployment,
     })
+}
+
+/// Whether the profiles are the operator's `[[profiles]]` (each charged to its own account)
+/// rather than the one `default` profile (charged, as before profiles, to its token's digest).
+fn is_named(config: &Config) -> bool {
+    config.matomo.token.is_none()
+}
+
+/// The budget account of a named profile.
+pub fn budget_account(profile: &str) -> String {
+    format!("profile:{profile}")
+}
+
+/// The noise and budget every profile shares, opening the budget file; `None` when noise is
+/// off. Each named profile's `budget_per_window` becomes its account's limit.
+pub fn shared_noise(config: &Config) -> Result<Option<Arc<NoiseSetup>>, StartupError> {
+    let Some(mut setup) = noise_setup(&config.privacy.noise)? else {
+        return Ok(None);
+    };
+    if is_named(config) {
+        let mut budget = setup.budget;
+        for profile in &config.profiles {
+            budget =
+                budget.with_account_limit(budget_account(&profile.name), profile.budget_micros);
+        }
+        setup.budget = budget;
+    }
+    Ok(Some(Arc::new(setup)))
 }
 
 /// The noise and budget `settings` describe, opening the budget file; `None` when noise

@@ -105,6 +105,8 @@ struct Window {
 #[derive(Debug)]
 pub struct PrivacyBudget {
     limit_micros: u64,
+    /// Accounts with a limit of their own (client profiles with `budget_per_window`).
+    account_limits: std::collections::BTreeMap<String, u64>,
     window: u64,
     file: Option<PathBuf>,
     ledger: Mutex<Ledger>,
@@ -115,6 +117,7 @@ impl PrivacyBudget {
     pub fn in_memory(limit_micros: u64, window: Duration) -> Self {
         Self {
             limit_micros,
+            account_limits: std::collections::BTreeMap::new(),
             window: window.as_secs().max(1),
             file: None,
             ledger: Mutex::new(Ledger::default()),
@@ -135,10 +138,25 @@ impl PrivacyBudget {
         };
         Ok(Self {
             limit_micros,
+            account_limits: std::collections::BTreeMap::new(),
             window: window.as_secs().max(1),
             file: Some(file.to_owned()),
             ledger: Mutex::new(ledger),
         })
+    }
+
+    /// Gives `account` a limit of its own per window instead of the budget's.
+    pub fn with_account_limit(mut self, account: impl Into<String>, limit_micros: u64) -> Self {
+        self.account_limits.insert(account.into(), limit_micros);
+        self
+    }
+
+    /// The limit per window of `account`.
+    pub fn limit_of(&self, account: &str) -> u64 {
+        self.account_limits
+            .get(account)
+            .copied()
+            .unwrap_or(self.limit_micros)
     }
 
     /// Charges `epsilon_micros` to `account` for `question` at `now` (seconds since the epoch),
@@ -161,14 +179,15 @@ impl PrivacyBudget {
                 ..Window::default()
             };
         }
-        let left_micros = self.limit_micros.saturating_sub(window.spent_micros);
+        let limit_micros = self.limit_of(account);
+        let left_micros = limit_micros.saturating_sub(window.spent_micros);
         if window.answered.contains(&digest) {
             return Ok(Spend::Repeated { left_micros });
         }
         if epsilon_micros > left_micros {
             return Err(BudgetError::Exhausted {
                 left_micros,
-                limit_micros: self.limit_micros,
+                limit_micros,
                 asked_micros: epsilon_micros,
                 renews_at: start + self.window,
             });

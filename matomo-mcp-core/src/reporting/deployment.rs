@@ -1,6 +1,7 @@
 //! The state report tools share: the client, the policy and the transforms.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::client::MatomoClient;
 use crate::minimise::{Scrubber, Threshold};
@@ -33,7 +34,7 @@ pub struct Deployment {
     pub(crate) ceiling: PrivacyClass,
     pub(crate) pseudonym_key: Option<PseudonymKey>,
     pub(crate) token_guard: SecretGuard,
-    pub(crate) noise: Option<NoiseSetup>,
+    pub(crate) noise: Option<Arc<NoiseSetup>>,
     /// Whom the privacy budget is charged to: a digest of the Matomo token.
     pub(crate) account: String,
 }
@@ -103,14 +104,30 @@ impl Deployment {
     /// let deployment = deployment.with_noise(NoiseSetup { dp, budget });
     /// # }
     /// ```
-    pub fn with_noise(mut self, noise: NoiseSetup) -> Self {
-        self.noise = Some(noise);
+    ///
+    /// Deployments that share one budget (one per client profile, say) share one setup:
+    /// pass the same `Arc<NoiseSetup>` to each, and give each its own account
+    /// ([`with_budget_account`](Self::with_budget_account)).
+    pub fn with_noise(mut self, noise: impl Into<Arc<NoiseSetup>>) -> Self {
+        self.noise = Some(noise.into());
         self
+    }
+
+    /// Charges the privacy budget to `account` (a client profile's name, say) instead of a
+    /// digest of the Matomo token.
+    pub fn with_budget_account(mut self, account: impl Into<String>) -> Self {
+        self.account = account.into();
+        self
+    }
+
+    /// The account this deployment's answers are charged to.
+    pub fn budget_account(&self) -> &str {
+        &self.account
     }
 
     /// The differential-privacy settings, when noise is on.
     pub fn noise(&self) -> Option<&NoiseSetup> {
-        self.noise.as_ref()
+        self.noise.as_deref()
     }
 
     /// The result of the token check.

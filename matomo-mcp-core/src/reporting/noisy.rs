@@ -37,7 +37,7 @@ impl<'a> Noisy<'a> {
         segment: Option<&Segment>,
         spread: Spread,
     ) -> Option<Self> {
-        let setup = deployment.noise.as_ref()?;
+        let setup = deployment.noise.as_deref()?;
         let question = Question::new(tool)
             .part("site", &request.site.to_string())
             .part("period", request.period.as_str())
@@ -76,7 +76,7 @@ impl<'a> Noisy<'a> {
         spread: Spread,
     ) -> Option<Self> {
         Some(Self {
-            setup: deployment.noise.as_ref()?,
+            setup: deployment.noise.as_deref()?,
             account: &deployment.account,
             question,
             spread,

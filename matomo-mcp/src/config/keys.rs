@@ -8,9 +8,20 @@ const SECTIONS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "enabled", "ceiling", "matomo", "privacy", "tools", "audit", "http", "cache",
+            "enabled",
+            "ceiling",
+            "matomo",
+            "privacy",
+            "tools",
+            "audit",
+            "http",
+            "cache",
+            "rate_limit",
+            "profiles",
         ],
     ),
+    ("profiles", super::profiles::PROFILE_KEYS),
+    ("rate_limit", &["per_minute", "burst"]),
     (
         "cache",
         &["enabled", "max_entries", "max_bytes", "today_ttl_seconds"],

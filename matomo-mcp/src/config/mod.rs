@@ -27,6 +27,7 @@
 mod error;
 mod keys;
 mod noise;
+mod profiles;
 mod raw;
 mod secret;
 
@@ -36,6 +37,7 @@ use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use noise::NoiseSettings;
+pub use profiles::{OAuthRule, ProfileSettings, RateLimitSettings};
 pub use secret::Secret;
 
 use raw::RawConfig;
@@ -62,6 +64,9 @@ pub struct Config {
     pub http: HttpSettings,
     /// The report cache (`[cache]`); `None` when `cache.enabled = false`.
     pub cache: Option<matomo_mcp_core::client::CacheConfig>,
+    /// The client profiles, with their inherited settings filled in: the `[[profiles]]`, or,
+    /// without any, one profile named `default` made of the top-level settings.
+    pub profiles: Vec<ProfileSettings>,
 }
 
 /// How to reach Matomo.
@@ -69,8 +74,11 @@ pub struct Config {
 pub struct MatomoSettings {
     /// Base URL (`matomo.url`, `MATOMO_URL`).
     pub url: String,
-    /// API token (`matomo.token` or `matomo.token_file`, `MATOMO_TOKEN` or `MATOMO_TOKEN_FILE`).
-    pub token: Secret,
+    /// API token (`matomo.token` or `matomo.token_file`, `MATOMO_TOKEN` or `MATOMO_TOKEN_FILE`);
+    /// `None` with `[[profiles]]`, each of which has its own.
+    pub token: Option<Secret>,
+    /// The file the token came from (watched for rotation), when it came from one.
+    pub token_file: Option<PathBuf>,
     /// Sites that may be read (`matomo.allowed_sites`, `MATOMO_MCP_ALLOWED_SITES`), intersected with the token's
     /// view access; `None` means every site the token can view.
     pub allowed_sites: Option<Vec<u32>>,
@@ -126,9 +134,12 @@ pub enum AuditTarget {
 pub struct HttpSettings {
     /// Address to bind (`http.bind`, `MATOMO_MCP_HTTP_BIND`; default `127.0.0.1:8765`).
     pub bind: SocketAddr,
-    /// Accepted bearer tokens (`http.bearer_tokens` or `http.bearer_tokens_file`, one per line;
-    /// `MATOMO_MCP_HTTP_BEARER_TOKENS`, comma-separated, or `MATOMO_MCP_HTTP_BEARER_TOKENS_FILE`).
+    /// Bearer tokens given inline (`http.bearer_tokens`; `MATOMO_MCP_HTTP_BEARER_TOKENS`,
+    /// comma-separated).
     pub bearer_tokens: Vec<Secret>,
+    /// A file of bearer tokens, one per line, re-read when it changes (`http.bearer_tokens_file`,
+    /// `MATOMO_MCP_HTTP_BEARER_TOKENS_FILE`).
+    pub bearer_tokens_file: Option<PathBuf>,
     /// Browser origins allowed besides localhost (`http.allowed_origins`).
     pub allowed_origins: Vec<String>,
     /// `Host` header values accepted besides localhost (`http.allowed_hosts`,
@@ -241,7 +252,8 @@ fn build(
             PrivacyClass::Aggregate
         }),
     };
-    let matomo = matomo_settings(raw.matomo, env, errors);
+    let has_profiles = !raw.profiles.is_empty();
+    let matomo = matomo_settings(raw.matomo, has_profiles, env, errors);
     let privacy = privacy_settings(raw.privacy, ceiling, env, errors);
     let allowed_tools = match env("MATOMO_MCP_ALLOWED_TOOLS") {
         Some(list) => Some(split_list(&list)),
@@ -256,15 +268,53 @@ fn build(
     });
     let http = http_settings(raw.http, env, errors);
     let cache = cache_settings(raw.cache, errors);
+    let rate_limit = profiles::rate_limit(raw.rate_limit, errors);
+    let (matomo, privacy, http) = (matomo?, privacy?, http?);
+    let profiles = if has_profiles {
+        if !http.bearer_tokens.is_empty() || http.bearer_tokens_file.is_some() {
+            errors.push(ConfigError::new(
+                "http.bearer_tokens / http.bearer_tokens_file",
+                "with [[profiles]], each profile has its own bearer tokens",
+                "move the tokens into a file per profile and set its `bearer_token_file`",
+            ));
+        }
+        let inherited = profiles::Inherited {
+            ceiling,
+            allowed_sites: matomo.allowed_sites.as_deref(),
+            allowed_tools: allowed_tools.as_deref(),
+            threshold: privacy.threshold,
+            rate_limit,
+            budget_micros: privacy.noise.budget_micros,
+            has_pseudonym_key: privacy.pseudonym_key.is_some(),
+        };
+        profiles::profiles(raw.profiles, &inherited, errors)
+    } else {
+        vec![ProfileSettings {
+            name: "default".to_owned(),
+            // Without profiles the token is required, and its absence reported already.
+            matomo_token: matomo.token.clone()?,
+            matomo_token_file: matomo.token_file.clone(),
+            bearer_tokens: http.bearer_tokens.clone(),
+            bearer_token_file: http.bearer_tokens_file.clone(),
+            oauth: Vec::new(),
+            allowed_sites: matomo.allowed_sites.clone(),
+            allowed_tools: allowed_tools.clone(),
+            ceiling,
+            threshold: privacy.threshold,
+            rate_limit,
+            budget_micros: privacy.noise.budget_micros,
+        }]
+    };
     Some(Config {
         enabled,
         ceiling,
-        matomo: matomo?,
-        privacy: privacy?,
+        matomo,
+        privacy,
         allowed_tools,
         audit_log,
-        http: http?,
+        http,
         cache,
+        profiles,
     })
 }
 
@@ -300,6 +350,7 @@ fn cache_settings(
 
 fn matomo_settings(
     raw: raw::RawMatomo,
+    has_profiles: bool,
     env: &impl Fn(&str) -> Option<String>,
     errors: &mut Vec<ConfigError>,
 ) -> Option<MatomoSettings> {
@@ -323,7 +374,7 @@ fn matomo_settings(
             None
         }
     };
-    let token = token(raw.token, raw.token_file, env, errors);
+    let (token, token_file) = token(raw.token, raw.token_file, has_profiles, env, errors);
     let allowed_sites = match env("MATOMO_MCP_ALLOWED_SITES") {
         Some(list) => {
             let mut sites = Vec::new();
@@ -376,7 +427,8 @@ fn matomo_settings(
     }
     Some(MatomoSettings {
         url: url?,
-        token: token?,
+        token,
+        token_file,
         allowed_sites,
         allow_privileged_token: raw.allow_privileged_token.unwrap_or(false),
         allow_insecure_http,
@@ -384,52 +436,60 @@ fn matomo_settings(
     })
 }
 
+/// The top-level Matomo token and the file it came from. With profiles there must be none (each
+/// profile has its own); without, there must be one.
 fn token(
     inline: Option<String>,
     file: Option<String>,
+    has_profiles: bool,
     env: &impl Fn(&str) -> Option<String>,
     errors: &mut Vec<ConfigError>,
-) -> Option<Secret> {
+) -> (Option<Secret>, Option<PathBuf>) {
     let key = "matomo.token / matomo.token_file (MATOMO_TOKEN / MATOMO_TOKEN_FILE)";
     let (inline, file) = match (env("MATOMO_TOKEN"), env("MATOMO_TOKEN_FILE")) {
         (None, None) => (inline, file),
         from_env => from_env,
     };
-    let value = match (inline, file) {
+    if has_profiles {
+        if inline.is_some() || file.is_some() {
+            errors.push(ConfigError::new(
+                key,
+                "with [[profiles]], each profile has its own Matomo token",
+                "remove the top-level token and set each profile's `matomo_token_file`",
+            ));
+        }
+        return (None, None);
+    }
+    match (inline, file) {
         (Some(_), Some(_)) => {
             errors.push(ConfigError::new(
                 key,
                 "both a token and a token file are given",
                 "keep one of them (a file is safer)",
             ));
-            return None;
+            (None, None)
         }
-        (Some(token), None) => token,
-        (None, Some(path)) => match std::fs::read_to_string(&path) {
-            Ok(text) => text.trim().to_owned(),
-            Err(e) => {
+        (Some(token), None) => {
+            if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 errors.push(ConfigError::new(
                     key,
-                    format!("cannot read token file `{path}`: {e}"),
-                    "point it at a readable file holding only the token",
+                    "the token is empty or contains spaces or control characters",
+                    "copy the token exactly as Matomo shows it",
                 ));
-                return None;
+                return (None, None);
             }
-        },
+            (Some(Secret::new(token)), None)
+        }
+        (None, Some(path)) => {
+            let token = profiles::read_token(key, &path, errors);
+            let file = token.is_some().then(|| PathBuf::from(path));
+            (token, file)
+        }
         (None, None) => {
             errors.push(ConfigError::new(key, "no Matomo token is configured", "create a view-only token in Matomo (Personal > Security > Auth tokens) and set MATOMO_TOKEN_FILE to a file holding it"));
-            return None;
+            (None, None)
         }
-    };
-    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        errors.push(ConfigError::new(
-            key,
-            "the token is empty or contains spaces or control characters",
-            "copy the token exactly as Matomo shows it",
-        ));
-        return None;
     }
-    Some(Secret::new(value))
 }
 
 fn privacy_settings(
@@ -530,13 +590,15 @@ fn http_settings(
         (None, None) => (raw.bearer_tokens, raw.bearer_tokens_file),
         (list, file) => (list.map(|l| split_list(&l)), file),
     };
-    let mut tokens: Vec<String> = inline.unwrap_or_default();
-    if let Some(path) = file {
-        match std::fs::read_to_string(&path) {
-            Ok(text) => tokens.extend(
+    let tokens: Vec<String> = inline.unwrap_or_default();
+    let mut all = tokens.clone();
+    if let Some(path) = &file {
+        // Read now to check it; the server reads it again whenever it changes.
+        match std::fs::read_to_string(path) {
+            Ok(text) => all.extend(
                 text.lines()
                     .map(str::trim)
-                    .filter(|l| !l.is_empty())
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
                     .map(str::to_owned),
             ),
             Err(e) => errors.push(ConfigError::new(
@@ -546,7 +608,7 @@ fn http_settings(
             )),
         }
     }
-    if tokens
+    if all
         .iter()
         .any(|t| t.len() < 16 || t.chars().any(char::is_whitespace))
     {
@@ -607,6 +669,7 @@ fn http_settings(
     Some(HttpSettings {
         bind: bind.ok()?,
         bearer_tokens: tokens.into_iter().map(Secret::new).collect(),
+        bearer_tokens_file: file.map(PathBuf::from),
         allowed_origins: raw.allowed_origins.unwrap_or_default(),
         allowed_hosts,
         max_body_bytes,

@@ -19,6 +19,10 @@ pub(super) struct RawConfig {
     pub http: RawHttp,
     #[serde(default)]
     pub cache: RawCache,
+    #[serde(default)]
+    pub rate_limit: super::profiles::RawRateLimit,
+    #[serde(default)]
+    pub profiles: Vec<super::profiles::RawProfile>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -91,9 +91,13 @@ fn environment_overrides_the_file() {
     assert!(config.enabled);
     assert_eq!(config.matomo.url, "https://other.example.org");
     assert_eq!(
-        config.matomo.token.expose(),
-        "fedcba9876543210fedcba9876543210"
+        config.matomo.token.as_ref().map(Secret::expose),
+        Some("fedcba9876543210fedcba9876543210")
     );
+    // Without [[profiles]], the top level is the one profile.
+    assert_eq!(config.profiles.len(), 1);
+    assert_eq!(config.profiles[0].name, "default");
+    assert_eq!(config.profiles[0].threshold.k(), 10);
     assert_eq!(config.matomo.allowed_sites, Some(vec![1, 3]));
     assert_eq!(
         config.allowed_tools,
