@@ -4,6 +4,7 @@ mod bearer;
 mod config;
 mod guard;
 mod host;
+pub mod oauth;
 mod origin;
 mod server;
 mod sessions;
