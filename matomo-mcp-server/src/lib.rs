@@ -41,6 +41,11 @@
 //!
 //! For HTTP, see [`HttpServer`] and [`serve_http`].
 //!
+//! For OAuth 2.1 access tokens from an authorization server (instead of configured bearer
+//! tokens), the building blocks are in [`oauth`]: [`TokenValidator`] checks a JWT access token
+//! against the server's published keys, [`protected_resource_metadata`] and [`www_authenticate`]
+//! tell a refused client where to get one.
+//!
 //! # Feature flags
 //!
 //! None: both transports are always built, so that a deployment can switch
@@ -56,6 +61,11 @@ mod stdio;
 mod stdio_lines;
 
 pub use error::ServeError;
+pub use http::oauth;
+pub use http::oauth::{
+    AccessClaims, Challenge, OAuthConfig, OAuthConfigError, SigningAlgorithm, TokenRejection,
+    TokenValidator, protected_resource_metadata, protected_resource_metadata_url, www_authenticate,
+};
 pub use http::{
     BearerToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SESSIONS,
     DEFAULT_READ_TIMEOUT, DEFAULT_SESSION_IDLE_TIMEOUT, HttpConfig, HttpServer, MIN_TOKEN_CHARS,

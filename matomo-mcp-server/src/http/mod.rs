@@ -5,6 +5,7 @@ mod config;
 mod credentials;
 mod guard;
 mod host;
+pub mod oauth;
 mod origin;
 mod server;
 mod sessions;
