@@ -4,6 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use super::bearer::BearerToken;
+use super::oauth::OAuthConfig;
 
 /// The default largest request body: MCP requests are small JSON documents.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -76,6 +77,11 @@ pub struct HttpConfig {
     /// client then gets 404 and starts a new one). Default
     /// [`DEFAULT_SESSION_IDLE_TIMEOUT`] (5 minutes).
     pub session_idle_timeout: Duration,
+    /// OAuth 2.1 resource-server mode: access tokens from this authorization server are
+    /// accepted for the profiles whose OAuth rules they match, and the Protected Resource
+    /// Metadata (RFC 9728) is served, without authentication, at the well-known address of
+    /// the configuration's `resource` (this server's public URL). Default: off.
+    pub oauth: Option<OAuthConfig>,
 }
 
 impl Default for HttpConfig {
@@ -100,6 +106,7 @@ impl Default for HttpConfig {
             read_timeout: DEFAULT_READ_TIMEOUT,
             max_sessions: DEFAULT_MAX_SESSIONS,
             session_idle_timeout: DEFAULT_SESSION_IDLE_TIMEOUT,
+            oauth: None,
         }
     }
 }
@@ -168,6 +175,12 @@ impl HttpConfig {
     /// Sets how many MCP sessions may be open at once.
     pub fn with_max_sessions(mut self, sessions: usize) -> Self {
         self.max_sessions = sessions;
+        self
+    }
+
+    /// Accepts OAuth access tokens as [`oauth`](Self::oauth) describes.
+    pub fn with_oauth(mut self, oauth: OAuthConfig) -> Self {
+        self.oauth = Some(oauth);
         self
     }
 

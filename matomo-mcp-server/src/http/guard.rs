@@ -17,8 +17,9 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 use super::bearer::bearer_credentials;
 use super::credentials::BearerCredentials;
 use super::host::HostPolicy;
+use super::oauth::{Challenge, TokenValidator, www_authenticate};
 use super::origin::OriginPolicy;
-use crate::profile::{RateLimiter, retry_after_seconds};
+use crate::profile::{OAuthMatch, RateLimiter, retry_after_seconds};
 use crate::rmcp_adapter::{Caller, SessionRegistry};
 
 /// The header naming the MCP session a request belongs to.
@@ -37,6 +38,10 @@ pub(crate) struct Guard {
     /// Which profile opened each session: a session is only ever used by the profile that
     /// opened it (another profile's client gets 404, as for a session that does not exist).
     pub(crate) owners: std::sync::Mutex<HashMap<String, usize>>,
+    /// OAuth resource-server mode, when configured.
+    pub(crate) oauth: Option<OAuthGuard>,
+    /// Each profile's OAuth rules, by profile index.
+    pub(crate) oauth_rules: Vec<Vec<OAuthMatch>>,
     pub(crate) max_body_bytes: usize,
     pub(crate) read_timeout: Duration,
     pub(crate) in_flight: Arc<Semaphore>,
@@ -47,11 +52,37 @@ pub(crate) struct Guard {
     pub(crate) opening: Mutex<()>,
 }
 
+/// What the guard needs for OAuth access tokens.
+pub(crate) struct OAuthGuard {
+    pub(crate) validator: TokenValidator,
+    /// Where the Protected Resource Metadata is (named in every challenge).
+    pub(crate) metadata_url: url::Url,
+    /// Its path on this server, served without authentication.
+    pub(crate) metadata_path: String,
+    /// The document.
+    pub(crate) metadata: String,
+    /// Every scope some profile accepts (named in a 403 `insufficient_scope`).
+    pub(crate) scopes: Vec<String>,
+}
+
 /// A refusal: the status, a short reason for the log, and the text sent back.
 struct Refusal {
     status: StatusCode,
     reason: &'static str,
     body: &'static str,
+    /// The `WWW-Authenticate` value, when it is not the plain bearer challenge.
+    challenge: Option<String>,
+}
+
+impl Refusal {
+    const fn new(status: StatusCode, reason: &'static str, body: &'static str) -> Self {
+        Self {
+            status,
+            reason,
+            body,
+            challenge: None,
+        }
+    }
 }
 
 impl Refusal {
@@ -61,7 +92,13 @@ impl Refusal {
         // The request body may not have been read, so the connection cannot carry
         // another request; saying so keeps clients from reusing it and failing.
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-        if self.status == StatusCode::UNAUTHORIZED {
+        let challenge = self
+            .challenge
+            .as_deref()
+            .and_then(|value| HeaderValue::from_str(value).ok());
+        if let Some(challenge) = challenge {
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
+        } else if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"mcp\""),
@@ -235,9 +272,17 @@ impl Guard {
     async fn serve(&self, mut request: Request, next: Next) -> Result<Response, Refusal> {
         self.check_host(&request)?;
         self.check_origin(&request)?;
-        let profile = self.authenticate(&request)?;
+        if self.is_metadata_request(&request) {
+            return Ok(next.run(request).await);
+        }
+        // Owned before any await: a request (its body) is not `Sync`.
+        let presented = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| bearer_credentials(value.as_bytes()))
+            .map(<[u8]>::to_vec);
+        let profile = self.authenticate(presented).await?;
         self.check_length(&request)?;
-        // Owned: a request (its body) is not `Sync`, so no reference to it may cross an await.
         let session = request
             .headers()
             .get(SESSION_HEADER)
@@ -268,20 +313,20 @@ impl Guard {
         }
         let permit = Arc::clone(&self.in_flight)
             .try_acquire_owned()
-            .map_err(|_| Refusal {
-                status: StatusCode::SERVICE_UNAVAILABLE,
-                reason: "too many requests in flight",
-                body: "Service Unavailable: the server is handling as many requests as it allows; retry shortly",
-            })?;
+            .map_err(|_| Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many requests in flight",
+                "Service Unavailable: the server is handling as many requests as it allows; retry shortly",
+            ))?;
         let response = if opens_session {
             let _opening = self.opening.lock().await;
             if self.sessions.live().await >= self.max_sessions {
-                return Err(Refusal {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    reason: "max_sessions reached",
-                    body: "Service Unavailable: the server has as many MCP sessions open as it allows \
+                return Err(Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "max_sessions reached",
+                    "Service Unavailable: the server has as many MCP sessions open as it allows \
                            (max_sessions); close a session you no longer use (HTTP DELETE) or retry later",
-                });
+                ));
             }
             // The session is registered by the time the response head comes back.
             let response = next.run(request).await;
@@ -300,24 +345,88 @@ impl Guard {
         Ok(holding(response, permit))
     }
 
-    /// The profile whose bearer token the request presents.
-    fn authenticate(&self, request: &Request) -> Result<usize, Refusal> {
-        let presented = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| bearer_credentials(value.as_bytes()));
-        match presented {
-            Some(token) => self.credentials.profile_of(token).ok_or(Refusal {
-                status: StatusCode::UNAUTHORIZED,
-                reason: "wrong bearer token",
-                body: "Unauthorized: the bearer token is not accepted",
-            }),
-            None => Err(Refusal {
-                status: StatusCode::UNAUTHORIZED,
-                reason: "no bearer token",
-                body: "Unauthorized: send `Authorization: Bearer <token>` with a token from the server's configuration",
-            }),
+    /// The profile the request's credential belongs to: a bearer token of a profile, or, in
+    /// OAuth mode, a valid access token matching a profile's rules.
+    async fn authenticate(&self, presented: Option<Vec<u8>>) -> Result<usize, Refusal> {
+        let Some(token) = presented else {
+            return Err(Refusal {
+                challenge: self
+                    .oauth
+                    .as_ref()
+                    .map(|oauth| www_authenticate(&oauth.metadata_url, Challenge::NoToken)),
+                ..Refusal::new(
+                    StatusCode::UNAUTHORIZED,
+                    "no bearer token",
+                    "Unauthorized: send `Authorization: Bearer <token>` with a token from the server's configuration",
+                )
+            });
+        };
+        if let Some(profile) = self.credentials.profile_of(&token) {
+            return Ok(profile);
         }
+        let wrong = Refusal::new(
+            StatusCode::UNAUTHORIZED,
+            "wrong bearer token",
+            "Unauthorized: the bearer token is not accepted",
+        );
+        let Some(oauth) = &self.oauth else {
+            return Err(wrong);
+        };
+        let Ok(text) = std::str::from_utf8(&token) else {
+            return Err(wrong);
+        };
+        let claims = match oauth.validator.validate(text).await {
+            Ok(claims) => claims,
+            Err(rejection) if !rejection.is_token_fault() => {
+                return Err(Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the authorization server's keys are out of reach",
+                    "Service Unavailable: the access token cannot be checked now (the authorization server's keys are out of reach); retry shortly",
+                ));
+            }
+            Err(rejection) => {
+                tracing::debug!(reason = %rejection.description(), "access token refused");
+                return Err(Refusal {
+                    challenge: Some(www_authenticate(
+                        &oauth.metadata_url,
+                        Challenge::InvalidToken(&rejection),
+                    )),
+                    ..Refusal::new(
+                        StatusCode::UNAUTHORIZED,
+                        "access token refused",
+                        "Unauthorized: the access token is not accepted",
+                    )
+                });
+            }
+        };
+        let scopes = || claims.scopes.iter().map(String::as_str);
+        let matching = self.oauth_rules.iter().position(|rules| {
+            rules.iter().any(|rule| {
+                rule.matches(
+                    scopes(),
+                    claims.client_id.as_deref(),
+                    claims.subject.as_deref(),
+                )
+            })
+        });
+        matching.ok_or_else(|| Refusal {
+            challenge: Some(www_authenticate(
+                &oauth.metadata_url,
+                Challenge::InsufficientScope(&oauth.scopes),
+            )),
+            ..Refusal::new(
+                StatusCode::FORBIDDEN,
+                "access token matches no profile",
+                "Forbidden: the access token is valid but has no scope this server grants",
+            )
+        })
+    }
+
+    /// Whether this is a request for the Protected Resource Metadata, which needs no credential.
+    fn is_metadata_request(&self, request: &Request) -> bool {
+        self.oauth.as_ref().is_some_and(|oauth| {
+            request.method() == Method::GET && request.uri().path() == oauth.metadata_path
+        })
     }
 
     /// A session opened by another profile is, for this caller, a session that does not exist.
@@ -327,11 +436,11 @@ impl Guard {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         match owners.get(session) {
-            Some(&owner) if owner != profile => Err(Refusal {
-                status: StatusCode::NOT_FOUND,
-                reason: "session of another profile",
-                body: "Not Found: no such session",
-            }),
+            Some(&owner) if owner != profile => Err(Refusal::new(
+                StatusCode::NOT_FOUND,
+                "session of another profile",
+                "Not Found: no such session",
+            )),
             _ => Ok(()),
         }
     }
@@ -380,19 +489,19 @@ impl Guard {
                 return Err(too_large());
             }
             Ok(Err(_)) => {
-                return Err(Refusal {
-                    status: StatusCode::BAD_REQUEST,
-                    reason: "request body could not be read",
-                    body: "Bad Request: the request body could not be read",
-                });
+                return Err(Refusal::new(
+                    StatusCode::BAD_REQUEST,
+                    "request body could not be read",
+                    "Bad Request: the request body could not be read",
+                ));
             }
             Err(_) => {
-                return Err(Refusal {
-                    status: StatusCode::REQUEST_TIMEOUT,
-                    reason: "request body not received within read_timeout",
-                    body: "Request Timeout: the request body did not arrive within the server's read_timeout; \
+                return Err(Refusal::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request body not received within read_timeout",
+                    "Request Timeout: the request body did not arrive within the server's read_timeout; \
                            send the whole request at once",
-                });
+                ));
             }
         };
         let shape = BodyShape::of(&bytes);
@@ -429,11 +538,11 @@ impl Guard {
         if self.sessions.is_open(id).await {
             Ok(())
         } else {
-            Err(Refusal {
-                status: StatusCode::NOT_FOUND,
-                reason: "DELETE of a session that is not open",
-                body: "Not Found: no such session (it was closed already or has expired)",
-            })
+            Err(Refusal::new(
+                StatusCode::NOT_FOUND,
+                "DELETE of a session that is not open",
+                "Not Found: no such session (it was closed already or has expired)",
+            ))
         }
     }
 
@@ -445,12 +554,12 @@ impl Guard {
             .or_else(|| request.uri().authority().map(|a| a.as_str()));
         match host {
             Some(host) if self.hosts.allows(host) => Ok(()),
-            _ => Err(Refusal {
-                status: StatusCode::MISDIRECTED_REQUEST,
-                reason: "Host not in allowed_hosts",
-                body: "Misdirected Request: this server does not answer to that Host; \
+            _ => Err(Refusal::new(
+                StatusCode::MISDIRECTED_REQUEST,
+                "Host not in allowed_hosts",
+                "Misdirected Request: this server does not answer to that Host; \
                        the operator can add it to `http.allowed_hosts`",
-            }),
+            )),
         }
     }
 
@@ -461,12 +570,12 @@ impl Guard {
         };
         match origin.to_str() {
             Ok(origin) if self.origins.allows(origin) => Ok(()),
-            _ => Err(Refusal {
-                status: StatusCode::FORBIDDEN,
-                reason: "Origin not in allowed_origins",
-                body: "Forbidden: requests from this web origin are not allowed; \
+            _ => Err(Refusal::new(
+                StatusCode::FORBIDDEN,
+                "Origin not in allowed_origins",
+                "Forbidden: requests from this web origin are not allowed; \
                        the operator can add it to allowed_origins",
-            }),
+            )),
         }
     }
 
@@ -516,9 +625,9 @@ fn rate_limited(id: serde_json::Value, wait: Duration, limiter: &RateLimiter) ->
 pub(crate) const RATE_LIMITED: i32 = -32029;
 
 fn too_large() -> Refusal {
-    Refusal {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
-        reason: "body larger than max_body_bytes",
-        body: "Payload Too Large: the request body exceeds the server's limit",
-    }
+    Refusal::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body larger than max_body_bytes",
+        "Payload Too Large: the request body exceeds the server's limit",
+    )
 }

@@ -15,11 +15,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::config::HttpConfig;
 use super::credentials::BearerCredentials;
+use super::guard::OAuthGuard;
 use super::guard::{Guard, guard};
 use super::host::HostPolicy;
+use super::oauth::{TokenValidator, protected_resource_metadata, protected_resource_metadata_url};
 use super::origin::OriginPolicy;
 use super::sessions::SessionCount;
-use crate::profile::{Profile, Profiles, RateLimiter};
+use crate::profile::{OAuthMatch, Profile, Profiles, RateLimiter};
 use crate::rmcp_adapter::{self, McpAdapter, ProfileSlot, SessionRegistry};
 use crate::{ServeError, ServerInfo};
 
@@ -102,6 +104,9 @@ impl HttpServer {
             });
         }
         check_durations(&config)?;
+        let oauth_rules: Vec<Vec<OAuthMatch>> =
+            profiles.entries.iter().map(|p| p.oauth.clone()).collect();
+        let oauth = checked_oauth(&config, &profiles)?;
         let (slots, credentials) = checked_profiles(profiles, &config)?;
         let limiters = slots.iter().map(|slot| slot.limiter.clone()).collect();
         let adapter = McpAdapter::new(slots, &info)?;
@@ -114,12 +119,25 @@ impl HttpServer {
             config.session_idle_timeout,
             cancel.child_token(),
         );
-        let guard_state = Arc::new(checked_guard(
-            &config,
-            registry.clone(),
-            credentials,
-            limiters,
-        )?);
+        let router = match &oauth {
+            Some(oauth) => {
+                let document = oauth.metadata.clone();
+                router.route(
+                    &oauth.metadata_path,
+                    axum::routing::get(move || async move {
+                        (
+                            [(axum::http::header::CONTENT_TYPE, "application/json")],
+                            document,
+                        )
+                    }),
+                )
+            }
+            None => router,
+        };
+        let mut guard_state = checked_guard(&config, registry.clone(), credentials, limiters)?;
+        guard_state.oauth = oauth;
+        guard_state.oauth_rules = oauth_rules;
+        let guard_state = Arc::new(guard_state);
         let in_flight = Arc::clone(&guard_state.in_flight);
         let app = router.layer(axum::middleware::from_fn_with_state(guard_state, guard));
         let listener = TcpListener::bind(config.bind)
@@ -256,6 +274,68 @@ fn check_durations(config: &HttpConfig) -> Result<(), ServeError> {
     Ok(())
 }
 
+/// The OAuth side of the guard, when the configuration has one: the validator, and the metadata
+/// document with where it is served.
+fn checked_oauth<S>(
+    config: &HttpConfig,
+    profiles: &Profiles<S>,
+) -> Result<Option<OAuthGuard>, ServeError> {
+    let with_rules = profiles.entries.iter().find(|p| !p.oauth.is_empty());
+    let Some(oauth) = &config.oauth else {
+        return match with_rules {
+            Some(profile) => Err(ServeError::InvalidConfig {
+                key: "oauth",
+                reason: format!(
+                    "profile `{}` accepts OAuth tokens, but no authorization server is configured",
+                    profile.name
+                ),
+            }),
+            None => Ok(None),
+        };
+    };
+    let invalid = |reason: String| ServeError::InvalidConfig {
+        key: "oauth.resource",
+        reason,
+    };
+    let resource = url::Url::parse(&oauth.resource).map_err(|e| {
+        invalid(format!(
+            "`{}` is not a URL ({e}); give this server's public URL, such as https://mcp.example.com/mcp",
+            oauth.resource
+        ))
+    })?;
+    let metadata_url = protected_resource_metadata_url(&resource).ok_or_else(|| {
+        invalid(format!(
+            "`{}` has no host; give this server's public URL, such as https://mcp.example.com/mcp",
+            oauth.resource
+        ))
+    })?;
+    let validator = TokenValidator::new(oauth.clone()).map_err(|e| ServeError::InvalidConfig {
+        key: "oauth",
+        reason: e.to_string(),
+    })?;
+    let mut scopes: Vec<String> = profiles
+        .entries
+        .iter()
+        .flat_map(|p| &p.oauth)
+        .filter_map(|rule| match rule {
+            OAuthMatch::Scope(scope) => Some(scope.clone()),
+            _ => None,
+        })
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let metadata =
+        protected_resource_metadata(&oauth.resource, &[validator.issuer().to_owned()], &scopes)
+            .to_string();
+    Ok(Some(OAuthGuard {
+        metadata_path: metadata_url.path().to_owned(),
+        metadata_url,
+        metadata,
+        scopes,
+        validator,
+    }))
+}
+
 /// The profiles as the adapter serves them, and their bearer credentials, checked.
 fn checked_profiles<S>(
     profiles: Profiles<S>,
@@ -367,6 +447,8 @@ fn checked_guard(
         credentials,
         limiters,
         owners: std::sync::Mutex::new(std::collections::HashMap::new()),
+        oauth: None,
+        oauth_rules: Vec::new(),
         max_body_bytes: config.max_body_bytes,
         read_timeout: config.read_timeout,
         in_flight: Arc::new(Semaphore::new(config.max_in_flight)),

@@ -3,6 +3,7 @@
 
 pub mod catalogue_http;
 pub mod emulated;
+pub mod oauth_as;
 pub mod stdio_server;
 pub mod tools;
 
