@@ -5,13 +5,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use matomo_mcp::catalogue;
-use matomo_mcp::config::{AuditTarget, Config};
-use matomo_mcp::manifest::{ManifestBuilder, PrivacyManifest};
-use matomo_mcp::startup;
-use matomo_mcp_core::audit::JsonLinesAudit;
-use matomo_mcp_core::reporting::Deployment;
+use matomo_mcp::config::{AuditTarget, Config, OAuthRule, ProfileSettings};
+use matomo_mcp::manifest::{ManifestBuilder, ManifestProfile, PrivacyManifest};
+use matomo_mcp::{rotation, startup};
+use matomo_mcp_core::audit::{AuditSink, JsonLinesAudit};
+use matomo_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_mcp_core::tool::ToolDescriptor;
 use matomo_mcp_core::{PrivacyClass, Toolbox};
-use matomo_mcp_server::{BearerToken, HttpConfig, HttpServer, ServerInfo, serve_stdio};
+use matomo_mcp_server::{
+    BearerToken, HttpConfig, HttpServer, OAuthConfig, OAuthMatch, Profile, Profiles, RateLimit,
+    ServerInfo, serve_stdio_profile,
+};
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -19,7 +23,19 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 /// names of `tools.allowed` too, so that a typo is reported before "configuration: ok".
 fn load(path: Option<&Path>) -> Result<Config> {
     let config = Config::load(path)?;
-    catalogue::descriptors(config.allowed_tools.as_deref())?;
+    for profile in &config.profiles {
+        catalogue::descriptors(profile.allowed_tools.as_deref()).map_err(|e| {
+            if config.matomo.token.is_some() {
+                e.to_string()
+            } else {
+                // The error names `tools.allowed`; a profile's list is its own key.
+                e.to_string().replace(
+                    "tools.allowed (MATOMO_MCP_ALLOWED_TOOLS)",
+                    &format!("profiles.{}.allowed_tools", profile.name),
+                )
+            }
+        })?;
+    }
     Ok(config)
 }
 
@@ -27,33 +43,160 @@ fn info() -> ServerInfo {
     ServerInfo::new("matomo-mcp", env!("CARGO_PKG_VERSION"))
 }
 
-async fn toolbox(config: &Config) -> Result<Toolbox<Deployment>> {
-    let deployment = startup::connect(config).await?;
-    tracing::info!(
-        check = deployment.site_access().summary(),
-        "Matomo token checked"
-    );
-    let mut toolbox = catalogue::toolbox(deployment, config.allowed_tools.as_deref())?;
-    match &config.audit_log {
-        Some(AuditTarget::Stderr) => {
-            toolbox = toolbox.with_audit(Arc::new(JsonLinesAudit::to_stderr()))
-        }
-        Some(AuditTarget::File(path)) => {
-            toolbox = toolbox.with_audit(Arc::new(JsonLinesAudit::to_file(path)?))
-        }
-        None => {}
-    }
-    Ok(toolbox)
+/// What every profile shares: the noise and the audit sink.
+struct Shared {
+    noise: Option<Arc<NoiseSetup>>,
+    audit: Option<Arc<dyn AuditSink>>,
 }
 
-/// `serve`: stdio or Streamable HTTP, after the enabled flag and the token check.
-pub async fn serve(path: Option<&Path>, http: bool) -> Result<()> {
-    let config = load(path)?;
-    config.require_enabled()?;
-    let toolbox = toolbox(&config).await?;
-    if !http {
-        return Ok(serve_stdio(toolbox, info()).await?);
+/// Every profile connected (its Matomo token checked), in configuration order, and what they
+/// share.
+async fn connect_all(config: &Config) -> Result<(Vec<Toolbox<Deployment>>, Shared)> {
+    let noise = startup::shared_noise(config)?;
+    let audit: Option<Arc<dyn AuditSink>> = match &config.audit_log {
+        Some(AuditTarget::Stderr) => Some(Arc::new(JsonLinesAudit::to_stderr())),
+        Some(AuditTarget::File(path)) => Some(Arc::new(JsonLinesAudit::to_file(path)?)),
+        None => None,
+    };
+    let mut toolboxes = Vec::with_capacity(config.profiles.len());
+    for profile in &config.profiles {
+        let toolbox = startup::profile_toolbox(
+            config,
+            profile,
+            &profile.matomo_token,
+            noise.as_ref(),
+            audit.as_ref(),
+        )
+        .await
+        .map_err(|e| format!("{e}"))?;
+        tracing::info!(profile = %profile.name, check = toolbox.state().site_access().summary(), "Matomo token checked");
+        toolboxes.push(toolbox);
     }
+    Ok((toolboxes, Shared { noise, audit }))
+}
+
+/// The server's profile for configured profile `index`, serving `toolbox`, watched for a rotated
+/// Matomo token.
+fn served_profile(
+    config: &Arc<Config>,
+    index: usize,
+    toolbox: Toolbox<Deployment>,
+    shared: &Shared,
+) -> Profile<Deployment> {
+    let settings = &config.profiles[index];
+    let mut profile = Profile::new(settings.name.clone(), toolbox);
+    for token in &settings.bearer_tokens {
+        profile = profile.bearer_token(BearerToken::new(token.expose()));
+    }
+    if let Some(file) = &settings.bearer_token_file {
+        profile = profile.bearer_token_file(file);
+    }
+    for rule in &settings.oauth {
+        profile = profile.oauth(match rule {
+            OAuthRule::Scope(scope) => OAuthMatch::Scope(scope.clone()),
+            OAuthRule::ClientId(id) => OAuthMatch::ClientId(id.clone()),
+            OAuthRule::Subject(subject) => OAuthMatch::Subject(subject.clone()),
+        });
+    }
+    if let Some(limit) = settings.rate_limit {
+        profile = profile.rate_limit(RateLimit::per_minute(limit.per_minute).burst(limit.burst));
+    }
+    rotation::watch_matomo_token(rotation::Watched {
+        config: Arc::clone(config),
+        profile: index,
+        tools: profile.tools(),
+        noise: shared.noise.clone(),
+        audit: shared.audit.clone(),
+    });
+    profile
+}
+
+/// The configuration key that gives profile `name` an HTTP credential.
+fn credential_key(config: &Config, name: &str) -> String {
+    if config.matomo.token.is_some() {
+        "http.bearer_tokens / http.bearer_tokens_file (MATOMO_MCP_HTTP_BEARER_TOKENS / MATOMO_MCP_HTTP_BEARER_TOKENS_FILE)".to_owned()
+    } else {
+        format!("profiles.{name}.bearer_token_file or profiles.{name}.oauth_scope")
+    }
+}
+
+/// `serve`: stdio (one profile) or Streamable HTTP (every profile), after the enabled flag and
+/// the check of every profile's Matomo token.
+pub async fn serve(path: Option<&Path>, http: bool, profile: Option<&str>) -> Result<()> {
+    let config = Arc::new(load(path)?);
+    config.require_enabled()?;
+    if http {
+        for settings in &config.profiles {
+            if settings.bearer_tokens.is_empty()
+                && settings.bearer_token_file.is_none()
+                && settings.oauth.is_empty()
+            {
+                return Err(format!(
+                    "configuration `{}`: profile `{}` has no credential for HTTP; give it a bearer token file (one token per line, such as one made with `openssl rand -hex 32`) or an OAuth rule",
+                    credential_key(&config, &settings.name),
+                    settings.name
+                )
+                .into());
+            }
+        }
+    }
+    let index = if http {
+        None
+    } else {
+        Some(stdio_profile(&config, profile)?)
+    };
+    let (mut toolboxes, shared) = connect_all(&config).await?;
+    if let Some(index) = index {
+        let toolbox = toolboxes.swap_remove(index);
+        let profile = served_profile(&config, index, toolbox, &shared);
+        return Ok(serve_stdio_profile(profile, info()).await?);
+    }
+    let mut profiles = Profiles::new();
+    for (index, toolbox) in toolboxes.into_iter().enumerate() {
+        profiles = profiles.with(served_profile(&config, index, toolbox, &shared));
+    }
+    let server = HttpServer::bind_profiles(profiles, info(), http_config(&config)?).await?;
+    eprintln!("matomo-mcp: serving MCP at {}", server.url());
+    server
+        .serve(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// The profile stdio serves: the one named, or the only one.
+fn stdio_profile(config: &Config, name: Option<&str>) -> Result<usize> {
+    let names = || {
+        config
+            .profiles
+            .iter()
+            .map(|p| format!("`{}`", p.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match name {
+        Some(name) => config
+            .profiles
+            .iter()
+            .position(|p| p.name == name)
+            .ok_or_else(|| {
+                format!(
+                    "--profile (MATOMO_MCP_PROFILE): there is no profile `{name}`; the profiles are {}",
+                    names()
+                )
+                .into()
+            }),
+        None if config.profiles.len() == 1 => Ok(0),
+        None => Err(format!(
+            "--profile (MATOMO_MCP_PROFILE): stdio serves one client, and the configuration has profiles {}; choose one",
+            names()
+        )
+        .into()),
+    }
+}
+
+fn http_config(config: &Config) -> Result<HttpConfig> {
     let mut http_config = HttpConfig::default()
         .with_bind(config.http.bind)
         .with_max_body_bytes(config.http.max_body_bytes)
@@ -61,9 +204,6 @@ pub async fn serve(path: Option<&Path>, http: bool) -> Result<()> {
         .with_read_timeout(config.http.read_timeout)
         .with_max_sessions(config.http.max_sessions)
         .with_session_idle_timeout(config.http.session_idle_timeout);
-    for token in &config.http.bearer_tokens {
-        http_config = http_config.with_bearer_token(BearerToken::new(token.expose()));
-    }
     if !config.http.allowed_origins.is_empty() {
         let origins: Vec<String> = http_config
             .allowed_origins
@@ -82,17 +222,20 @@ pub async fn serve(path: Option<&Path>, http: bool) -> Result<()> {
             .collect();
         http_config = http_config.with_allowed_hosts(hosts);
     }
-    let server = HttpServer::bind(toolbox, info(), http_config).await?;
-    eprintln!("matomo-mcp: serving MCP at {}", server.url());
-    server
-        .serve(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    if let Some(oauth) = &config.oauth {
+        let mut settings = OAuthConfig::new(oauth.issuer.clone(), oauth.resource.clone())
+            .with_leeway(oauth.leeway)
+            .with_allow_insecure_http(oauth.allow_insecure_http);
+        if let Some(jwks) = &oauth.jwks_uri {
+            settings = settings.with_jwks_uri(jwks.clone());
+        }
+        http_config = http_config.with_oauth(settings);
+    }
+    Ok(http_config)
 }
 
-/// `check`: what this configuration would do, without serving.
+/// `check`: what this configuration would do, without serving: every profile's Matomo token is
+/// checked, and what each would expose is listed.
 pub async fn check(path: Option<&Path>) -> Result<()> {
     let config = load(path)?;
     println!("configuration: ok");
@@ -104,8 +247,6 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
             "no (set enabled = true to serve)"
         }
     );
-    println!("ceiling: {} ({})", config.ceiling, config.ceiling.meaning());
-    println!("threshold k: {}", config.privacy.threshold.k());
     let noise = &config.privacy.noise;
     if noise.enabled {
         println!(
@@ -128,53 +269,156 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
             "differential privacy: off (privacy.noise.enabled = false): answers carry exact numbers"
         );
     }
-    let toolbox = toolbox(&config).await?;
-    println!(
-        "Matomo: reachable; token check: {}",
-        toolbox.state().site_access().summary()
-    );
-    let exposed: Vec<&str> = toolbox.list().map(|t| t.name()).collect();
-    println!("tools exposed ({}): {}", exposed.len(), exposed.join(", "));
-    let hidden: Vec<String> = toolbox
-        .all_descriptors()
-        .filter(|d| !d.max_class().is_within(config.ceiling))
-        .map(|d| format!("{} ({})", d.name(), d.max_class()))
-        .collect();
-    if !hidden.is_empty() {
-        println!("tools above the ceiling, not served: {}", hidden.join(", "));
-    }
-    if config.ceiling > PrivacyClass::Aggregate {
+    let (toolboxes, _) = connect_all(&config).await?;
+    println!("Matomo: reachable");
+    for (settings, toolbox) in config.profiles.iter().zip(&toolboxes) {
+        println!("profile `{}`:", settings.name);
         println!(
-            "WARNING: the ceiling is above aggregate: visitor-level data reaches the AI provider; update your DPIA"
+            "  ceiling: {} ({})",
+            settings.ceiling,
+            settings.ceiling.meaning()
         );
+        println!("  threshold k: {}", settings.threshold.k());
+        println!("  token check: {}", toolbox.state().site_access().summary());
+        let exposed: Vec<&str> = toolbox.list().map(|t| t.name()).collect();
+        println!(
+            "  tools exposed ({}): {}",
+            exposed.len(),
+            exposed.join(", ")
+        );
+        let hidden: Vec<String> = toolbox
+            .all_descriptors()
+            .filter(|d| !d.max_class().is_within(settings.ceiling))
+            .map(|d| format!("{} ({})", d.name(), d.max_class()))
+            .collect();
+        if !hidden.is_empty() {
+            println!(
+                "  tools above the ceiling, not served: {}",
+                hidden.join(", ")
+            );
+        }
+        if let Some(limit) = settings.rate_limit {
+            println!(
+                "  rate limit: {} calls per minute, bursts of {}",
+                limit.per_minute, limit.burst
+            );
+        }
+        if settings.ceiling > PrivacyClass::Aggregate {
+            println!(
+                "  WARNING: the ceiling is above aggregate: visitor-level data reaches the AI provider; update your DPIA"
+            );
+        }
     }
     Ok(())
 }
 
-/// `manifest`: Markdown or JSON, with the token check unless offline.
+/// The tools profile `settings` is served: its allowed tools within its ceiling.
+fn served_descriptors(settings: &ProfileSettings) -> Result<Vec<ToolDescriptor>> {
+    Ok(catalogue::descriptors(settings.allowed_tools.as_deref())?
+        .into_iter()
+        .filter(|d| d.max_class().is_within(settings.ceiling))
+        .collect())
+}
+
+/// What the manifest says of a profile.
+fn manifest_profile(
+    settings: &ProfileSettings,
+    token_check: String,
+    noise: bool,
+) -> Result<ManifestProfile> {
+    let mut authentication: Vec<String> = Vec::new();
+    if !settings.bearer_tokens.is_empty() {
+        authentication.push(format!(
+            "{} bearer token(s) from the configuration",
+            settings.bearer_tokens.len()
+        ));
+    }
+    if let Some(file) = &settings.bearer_token_file {
+        authentication.push(format!("bearer tokens in `{}`", file.display()));
+    }
+    for rule in &settings.oauth {
+        authentication.push(match rule {
+            OAuthRule::Scope(scope) => format!("OAuth access tokens with scope `{scope}`"),
+            OAuthRule::ClientId(id) => format!("OAuth access tokens issued to client `{id}`"),
+            OAuthRule::Subject(subject) => format!("OAuth access tokens of subject `{subject}`"),
+        });
+    }
+    Ok(ManifestProfile {
+        name: settings.name.clone(),
+        authentication,
+        token_check,
+        allowed_sites: settings.allowed_sites.clone(),
+        ceiling: settings.ceiling,
+        threshold_k: settings.threshold.k(),
+        tools: served_descriptors(settings)?
+            .iter()
+            .map(|d| d.name().to_owned())
+            .collect(),
+        rate_limit: settings.rate_limit.map(|l| (l.per_minute, l.burst)),
+        budget_per_window: noise.then(|| settings.budget_micros as f64 / 1e6),
+    })
+}
+
+/// Every tool some profile may call, once, and the highest ceiling of the profiles.
+fn union_of_profiles(config: &Config) -> Result<(Vec<ToolDescriptor>, PrivacyClass)> {
+    let allowed: Vec<String> = {
+        let mut names = Vec::new();
+        for settings in &config.profiles {
+            for d in catalogue::descriptors(settings.allowed_tools.as_deref())? {
+                if !names.contains(&d.name().to_owned()) {
+                    names.push(d.name().to_owned());
+                }
+            }
+        }
+        names
+    };
+    let ceiling = config
+        .profiles
+        .iter()
+        .map(|p| p.ceiling)
+        .max()
+        .unwrap_or(PrivacyClass::Aggregate);
+    Ok((catalogue::descriptors(Some(&allowed))?, ceiling))
+}
+
+/// `manifest`: Markdown or JSON, with every profile's token check unless offline.
 pub async fn manifest(path: Option<&Path>, json: bool, offline: bool) -> Result<()> {
     let config = load(path)?;
-    let builder = if offline {
-        let descriptors = catalogue::descriptors(config.allowed_tools.as_deref())?;
-        settings(
-            PrivacyManifest::from_descriptors(&descriptors, config.ceiling),
-            &config,
-        )
-        .token_check("not performed (manifest generated with --offline)")
-        .build()
+    let (descriptors, ceiling) = union_of_profiles(&config)?;
+    let checks: Vec<String> = if offline {
+        config
+            .profiles
+            .iter()
+            .map(|_| "not performed (manifest generated with --offline)".to_owned())
+            .collect()
     } else {
-        let toolbox = toolbox(&config).await?;
-        let check = toolbox.state().site_access().summary().to_owned();
-        settings(PrivacyManifest::builder(&toolbox), &config)
-            .token_check(check)
-            .build()
+        let (toolboxes, _) = connect_all(&config).await?;
+        toolboxes
+            .iter()
+            .map(|t| t.state().site_access().summary().to_owned())
+            .collect()
     };
+    let mut builder = settings(
+        PrivacyManifest::from_descriptors(&descriptors, ceiling),
+        &config,
+    )
+    .token_check(checks.first().cloned().unwrap_or_default());
+    if config.matomo.token.is_none() {
+        for (profile, check) in config.profiles.iter().zip(checks) {
+            builder = builder.profile(manifest_profile(
+                profile,
+                check,
+                config.privacy.noise.enabled,
+            )?);
+        }
+    }
+    let manifest = builder.build();
     println!(
         "{}",
         if json {
-            builder.to_json()
+            manifest.to_json()
         } else {
-            builder.to_markdown()
+            manifest.to_markdown()
         }
     );
     Ok(())
@@ -204,22 +448,30 @@ fn settings(builder: ManifestBuilder, config: &Config) -> ManifestBuilder {
     }
 }
 
-/// `tools`: the definitions this configuration exposes, without contacting Matomo.
+/// `tools`: the definitions this configuration exposes (to any of its profiles), without
+/// contacting Matomo.
 ///
 /// Without a configuration file, the tools a default configuration exposes (every aggregate
 /// tool): what an operator sees before writing one.
 pub fn tools(path: Option<&Path>) -> Result<()> {
-    let (allowed, ceiling) = match path {
+    let descriptors: Vec<ToolDescriptor> = match path {
         Some(path) => {
             let config = load(Some(path))?;
-            (config.allowed_tools, config.ceiling)
+            let mut all: Vec<ToolDescriptor> = Vec::new();
+            for settings in &config.profiles {
+                for d in served_descriptors(settings)? {
+                    if !all.iter().any(|known| known.name() == d.name()) {
+                        all.push(d);
+                    }
+                }
+            }
+            all
         }
-        None => (None, PrivacyClass::Aggregate),
+        None => catalogue::descriptors(None)?
+            .into_iter()
+            .filter(|d| d.max_class().is_within(PrivacyClass::Aggregate))
+            .collect(),
     };
-    let descriptors: Vec<_> = catalogue::descriptors(allowed.as_deref())?
-        .into_iter()
-        .filter(|d| d.max_class().is_within(ceiling))
-        .collect();
     println!("{}", serde_json::to_string_pretty(&descriptors)?);
     Ok(())
 }

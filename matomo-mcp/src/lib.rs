@@ -21,4 +21,5 @@
 pub mod catalogue;
 pub mod config;
 pub mod manifest;
+pub mod rotation;
 pub mod startup;

@@ -1,7 +1,8 @@
 //! `matomo-mcp`: the configurable MCP server for a Matomo, with the built-in privacy-minimised tools.
 //!
 //! ```text
-//! matomo-mcp [--config FILE] serve [--http]     serve over stdio (desktop clients) or Streamable HTTP
+//! matomo-mcp [--config FILE] serve [--http] [--profile NAME]
+//!                                               serve over stdio (desktop clients) or Streamable HTTP
 //! matomo-mcp [--config FILE] check              connectivity, token privileges, sites, what would be exposed
 //! matomo-mcp [--config FILE] manifest [--json]  the privacy manifest (Markdown, or JSON)
 //! matomo-mcp [--config FILE] tools              the tool definitions as JSON
@@ -36,6 +37,9 @@ enum Command {
         /// Serve over Streamable HTTP on the configured address instead of stdio.
         #[arg(long)]
         http: bool,
+        /// The client profile to serve over stdio (required when the configuration has several).
+        #[arg(long, env = "MATOMO_MCP_PROFILE")]
+        profile: Option<String>,
     },
     /// Check the configuration against Matomo: connectivity, token privileges, sites, exposed tools.
     Check,
@@ -64,7 +68,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { http } => commands::serve(cli.config.as_deref(), http).await,
+            Command::Serve { http, profile } => {
+                commands::serve(cli.config.as_deref(), http, profile.as_deref()).await
+            }
             Command::Check => commands::check(cli.config.as_deref()).await,
             Command::Manifest { json, offline } => {
                 commands::manifest(cli.config.as_deref(), json, offline).await
@@ -88,7 +94,7 @@ fn main() -> ExitCode {
 /// `matomo-mcp-core/benches/README.md`).
 fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match command {
-        Command::Serve { http: true } => tokio::runtime::Builder::new_multi_thread(),
+        Command::Serve { http: true, .. } => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     builder.enable_all().build()

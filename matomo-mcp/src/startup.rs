@@ -1,6 +1,8 @@
 //! From a configuration to a running [`Deployment`]: the client, the token check, the
 //! minimisation settings and the noise, each failure named by the key that fixes it.
 
+use matomo_mcp_core::Toolbox;
+use matomo_mcp_core::audit::AuditSink;
 use matomo_mcp_core::client::{ClientError, MatomoClient};
 use matomo_mcp_core::minimise::ScrubConfigError;
 use matomo_mcp_core::minimise::noise::{DifferentialPrivacy, MIN_NOISE_KEY_BYTES};
@@ -9,6 +11,7 @@ use matomo_mcp_core::reporting::{Deployment, NoiseSetup};
 
 use std::sync::Arc;
 
+use crate::catalogue;
 use crate::config::{Config, NoiseSettings, ProfileSettings, Secret};
 
 /// Why a deployment could not start.
@@ -156,4 +159,21 @@ pub fn noise_setup(settings: &NoiseSettings) -> Result<Option<NoiseSetup>, Start
             ))
         })?;
     Ok(Some(NoiseSetup { dp, budget }))
+}
+
+/// The built-in tools of `profile` over its Matomo token `token`: connected, checked, limited to
+/// the profile's `allowed_tools`, auditing to `audit`.
+pub async fn profile_toolbox(
+    config: &Config,
+    profile: &ProfileSettings,
+    token: &Secret,
+    noise: Option<&Arc<NoiseSetup>>,
+    audit: Option<&Arc<dyn AuditSink>>,
+) -> Result<Toolbox<Deployment>, Box<dyn std::error::Error + Send + Sync>> {
+    let deployment = connect_profile(config, profile, token, noise).await?;
+    let toolbox = catalogue::toolbox(deployment, profile.allowed_tools.as_deref())?;
+    Ok(match audit {
+        Some(sink) => toolbox.with_audit(Arc::clone(sink)),
+        None => toolbox,
+    })
 }

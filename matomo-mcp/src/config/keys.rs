@@ -18,8 +18,10 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "cache",
             "rate_limit",
             "profiles",
+            "oauth",
         ],
     ),
+    ("oauth", super::oauth::OAUTH_KEYS),
     ("profiles", super::profiles::PROFILE_KEYS),
     ("rate_limit", &["per_minute", "burst"]),
     (
@@ -73,6 +75,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "bearer_tokens_file",
             "allowed_origins",
             "allowed_hosts",
+            "public_url",
             "max_body_bytes",
             "max_concurrent_calls",
             "read_timeout_seconds",

@@ -27,6 +27,7 @@
 mod error;
 mod keys;
 mod noise;
+mod oauth;
 mod profiles;
 mod raw;
 mod secret;
@@ -37,6 +38,7 @@ use std::time::Duration;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use noise::NoiseSettings;
+pub use oauth::OAuthSettings;
 pub use profiles::{OAuthRule, ProfileSettings, RateLimitSettings};
 pub use secret::Secret;
 
@@ -67,6 +69,8 @@ pub struct Config {
     /// The client profiles, with their inherited settings filled in: the `[[profiles]]`, or,
     /// without any, one profile named `default` made of the top-level settings.
     pub profiles: Vec<ProfileSettings>,
+    /// OAuth resource-server mode (`[oauth]`); `None` when off (the default).
+    pub oauth: Option<OAuthSettings>,
 }
 
 /// How to reach Matomo.
@@ -145,6 +149,9 @@ pub struct HttpSettings {
     /// `Host` header values accepted besides localhost (`http.allowed_hosts`,
     /// `MATOMO_MCP_HTTP_ALLOWED_HOSTS`): the names a proxy or a container reaches the server by.
     pub allowed_hosts: Vec<String>,
+    /// The URL clients reach the endpoint by (`http.public_url`, `MATOMO_MCP_HTTP_PUBLIC_URL`), as
+    /// a proxy or load balancer publishes it; OAuth's resource identifier.
+    pub public_url: Option<String>,
     /// Largest request body in bytes (`http.max_body_bytes`; default 1 MiB).
     pub max_body_bytes: usize,
     /// Most calls served at once (`http.max_concurrent_calls`; default 32).
@@ -270,6 +277,22 @@ fn build(
     let cache = cache_settings(raw.cache, errors);
     let rate_limit = profiles::rate_limit(raw.rate_limit, errors);
     let (matomo, privacy, http) = (matomo?, privacy?, http?);
+    let oauth = oauth::oauth_settings(raw.oauth, http.public_url.as_deref(), env, errors);
+    let oauth_wanted = raw.profiles.iter().any(|p| {
+        p.oauth_scope.is_some() || p.oauth_client_id.is_some() || p.oauth_subject.is_some()
+    });
+    if oauth_wanted
+        && oauth.is_none()
+        && !errors
+            .iter()
+            .any(|e| e.key.starts_with("oauth.") || e.key.starts_with("http.public_url"))
+    {
+        errors.push(ConfigError::new(
+            "oauth.issuer (MATOMO_MCP_OAUTH_ISSUER)",
+            "a profile accepts OAuth tokens, and no authorization server is configured",
+            "set `issuer` under `[oauth]` and `http.public_url`, or remove the profiles' `oauth_*` keys",
+        ));
+    }
     let profiles = if has_profiles {
         if !http.bearer_tokens.is_empty() || http.bearer_tokens_file.is_some() {
             errors.push(ConfigError::new(
@@ -315,6 +338,7 @@ fn build(
         http,
         cache,
         profiles,
+        oauth,
     })
 }
 
@@ -672,6 +696,7 @@ fn http_settings(
         bearer_tokens_file: file.map(PathBuf::from),
         allowed_origins: raw.allowed_origins.unwrap_or_default(),
         allowed_hosts,
+        public_url: oauth::public_url(raw.public_url, env, errors),
         max_body_bytes,
         max_concurrent_calls,
         read_timeout: Duration::from_secs(read_timeout),

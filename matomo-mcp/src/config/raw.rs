@@ -23,6 +23,8 @@ pub(super) struct RawConfig {
     pub rate_limit: super::profiles::RawRateLimit,
     #[serde(default)]
     pub profiles: Vec<super::profiles::RawProfile>,
+    #[serde(default)]
+    pub oauth: super::oauth::RawOAuth,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,6 +86,7 @@ pub(super) struct RawHttp {
     pub bearer_tokens_file: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
     pub allowed_hosts: Option<Vec<String>>,
+    pub public_url: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub max_concurrent_calls: Option<usize>,
     pub read_timeout_seconds: Option<u64>,

@@ -81,6 +81,7 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
         "| audit log | {} |",
         m.audit_log.as_deref().unwrap_or("not configured")
     );
+    super::profiles::render(&m.profiles, &mut out);
     let _ = writeln!(out, "\n## Tools\n");
     for tool in &m.tools {
         let state = if tool.available {

@@ -8,10 +8,12 @@
 
 mod markdown;
 mod operator_items;
+mod profiles;
 
 use serde::Serialize;
 
 pub use operator_items::{OperatorItem, operator_items};
+pub use profiles::ManifestProfile;
 
 use crate::config::NoiseSettings;
 use matomo_mcp_core::audit::now_rfc3339;
@@ -105,6 +107,8 @@ pub struct PrivacyManifest {
     pub pseudonym_key_fingerprint: Option<String>,
     /// Where the audit log goes.
     pub audit_log: Option<String>,
+    /// The client profiles, each with what it exposes (empty for a server without profiles).
+    pub profiles: Vec<ManifestProfile>,
     /// Every registered tool.
     pub tools: Vec<ManifestTool>,
     /// The questions only the operator can answer, unanswered.
@@ -157,6 +161,7 @@ impl PrivacyManifest {
                 token_check: None,
                 pseudonym_key_fingerprint: None,
                 audit_log: None,
+                profiles: Vec::new(),
                 tools,
                 operator_items: operator_items(),
             },
@@ -274,6 +279,12 @@ impl ManifestBuilder {
     /// Where the audit log goes.
     pub fn audit_log(mut self, location: impl Into<String>) -> Self {
         self.manifest.audit_log = Some(location.into());
+        self
+    }
+
+    /// Adds a client profile.
+    pub fn profile(mut self, profile: ManifestProfile) -> Self {
+        self.manifest.profiles.push(profile);
         self
     }
 
