@@ -149,3 +149,50 @@ fn markdown_keeps_multi_line_descriptions_whole() {
         );
     }
 }
+
+/// With profiles, the manifest lists each: how it authenticates (never a secret), its token
+/// check, sites, ceiling, threshold, tools, rate limit and budget.
+#[test]
+fn profiles_are_listed_with_what_they_expose() {
+    use matomo_mcp::manifest::ManifestProfile;
+    use matomo_mcp_core::PrivacyClass;
+    let toolbox = Toolbox::new().tool(TopPagesTool);
+    let manifest = PrivacyManifest::builder(&toolbox)
+        .profile(ManifestProfile {
+            name: "marketing".to_owned(),
+            authentication: vec!["bearer tokens in `/run/secrets/bearer-marketing`".to_owned()],
+            token_check: "serving sites 1; the token has view access only".to_owned(),
+            allowed_sites: Some(vec![1]),
+            ceiling: PrivacyClass::Aggregate,
+            threshold_k: 5,
+            tools: vec!["top_pages".to_owned()],
+            rate_limit: Some((60, 10)),
+            budget_per_window: Some(10.0),
+        })
+        .profile(ManifestProfile {
+            name: "support".to_owned(),
+            authentication: vec!["OAuth access tokens with scope `matomo:support`".to_owned()],
+            token_check: "not performed (manifest generated with --offline)".to_owned(),
+            allowed_sites: None,
+            ceiling: PrivacyClass::Aggregate,
+            threshold_k: 10,
+            tools: vec!["top_pages".to_owned()],
+            rate_limit: None,
+            budget_per_window: None,
+        })
+        .build();
+    let md = manifest.to_markdown();
+    for expected in [
+        "## Client profiles",
+        "| `marketing` | bearer tokens in `/run/secrets/bearer-marketing` | serving sites 1; the token has view access only | 1 | aggregate | 5 | `top_pages` | 60/min, bursts of 10 | ε = 10 |",
+        "| `support` | OAuth access tokens with scope `matomo:support` | not performed (manifest generated with --offline) | every site its token can view | aggregate | 10 | `top_pages` | none | no noise |",
+    ] {
+        assert!(md.contains(expected), "missing {expected:?} in\n{md}");
+    }
+    let json: Value = serde_json::from_str(&manifest.to_json()).unwrap();
+    assert_eq!(json["profiles"][1]["name"], "support");
+    assert_eq!(
+        json["profiles"][0]["rate_limit"],
+        serde_json::json!([60, 10])
+    );
+}

@@ -418,3 +418,55 @@ async fn token_files_rotate_while_the_server_runs() {
     setup.server.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&setup.dir);
 }
+
+/// Runs the binary to its end with `args` and the configuration of `setup`.
+fn run_to_end(config: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_matomo-mcp"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("MATOMO_MCP_PROFILE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn check_manifest_and_stdio_know_the_profiles() {
+    let mut setup = setup("commands").await;
+    setup.server.kill().await.unwrap();
+    let config = setup.dir.join("matomo-mcp.toml");
+    let check_config = config.clone();
+    let (ok, out, err) = tokio::task::spawn_blocking(move || run_to_end(&check_config, &["check"]))
+        .await
+        .unwrap();
+    assert!(ok, "{err}");
+    for expected in [
+        "profile `marketing`:",
+        "  tools exposed (3): list_sites, visits_summary, countries",
+        "profile `support`:",
+        "  threshold k: 10",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
+    let (ok, out, err) = run_to_end(&config, &["manifest", "--offline"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("## Client profiles"), "{out}");
+    assert!(out.contains("| `support` | bearer tokens in `"), "{out}");
+    assert!(!out.contains(BEARER_SUPPORT) && !out.contains(MATOMO_SUPPORT));
+    let (ok, _, err) = run_to_end(&config, &["serve"]);
+    assert!(!ok);
+    assert!(
+        err.contains("--profile (MATOMO_MCP_PROFILE): stdio serves one client, and the configuration has profiles `marketing`, `support`; choose one"),
+        "{err}"
+    );
+    let (ok, _, err) = run_to_end(&config, &["serve", "--profile", "sales"]);
+    assert!(!ok);
+    assert!(err.contains("there is no profile `sales`"), "{err}");
+    let _ = std::fs::remove_dir_all(&setup.dir);
+}

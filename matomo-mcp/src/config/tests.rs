@@ -470,3 +470,169 @@ colour = 1
     }
     assert_eq!(found.len(), 4, "{found:#?}");
 }
+
+/// A configuration with two profiles; the top level has no Matomo token of its own.
+fn with_profiles(extra_top: &str, profiles: &str) -> String {
+    let marketing = temp_file("profile-marketing", b"marketing0123456789abcdef0123\n");
+    let support = temp_file("profile-support", b"support0123456789abcdef012345\n");
+    format!(
+        "ceiling = \"aggregate\"\n{extra_top}\n[privacy]\nthreshold_k = 7\n[privacy.noise]\nbudget_file = \"/tmp/b.json\"\nbudget_per_window = 12.0\n\
+         [matomo]\nurl = \"https://matomo.example.com\"\nallowed_sites = [1, 2]\n\
+         [tools]\nallowed = [\"list_sites\", \"countries\"]\n\
+         [rate_limit]\nper_minute = 30\n\
+         [[profiles]]\nname = \"marketing\"\nmatomo_token_file = \"{marketing}\"\nbearer_token_file = \"/run/secrets/m\"\n\
+         [[profiles]]\nname = \"support\"\nmatomo_token_file = \"{support}\"\nallowed_sites = [2]\nallowed_tools = [\"top_pages\"]\n\
+         threshold_k = 10\nrate_limit_per_minute = 5\nrate_limit_burst = 2\nbudget_per_window = 3.5\noauth_scope = \"matomo:support\"\n{profiles}"
+    )
+}
+
+#[test]
+fn profiles_inherit_what_they_do_not_set() {
+    let text = with_profiles(
+        "",
+        "[http]\npublic_url = \"https://mcp.example.com/mcp\"\n[oauth]\nissuer = \"https://auth.example.com\"\n",
+    );
+    let config = Config::from_toml_str(&text, |_| None).unwrap();
+    assert!(config.matomo.token.is_none());
+    let [marketing, support] = &config.profiles[..] else {
+        panic!("two profiles expected: {:?}", config.profiles)
+    };
+    assert_eq!(marketing.name, "marketing");
+    assert_eq!(
+        marketing.matomo_token.expose(),
+        "marketing0123456789abcdef0123"
+    );
+    assert_eq!(marketing.allowed_sites, Some(vec![1, 2]));
+    assert_eq!(
+        marketing.allowed_tools,
+        Some(vec!["list_sites".to_owned(), "countries".to_owned()])
+    );
+    assert_eq!(marketing.threshold.k(), 7);
+    assert_eq!(
+        marketing.rate_limit,
+        Some(RateLimitSettings {
+            per_minute: 30,
+            burst: 30
+        })
+    );
+    assert_eq!(marketing.budget_micros, 12_000_000);
+    assert_eq!(
+        marketing.bearer_token_file.as_deref(),
+        Some(std::path::Path::new("/run/secrets/m"))
+    );
+    assert_eq!(support.allowed_sites, Some(vec![2]));
+    assert_eq!(support.allowed_tools, Some(vec!["top_pages".to_owned()]));
+    assert_eq!(support.threshold.k(), 10);
+    assert_eq!(
+        support.rate_limit,
+        Some(RateLimitSettings {
+            per_minute: 5,
+            burst: 2
+        })
+    );
+    assert_eq!(support.budget_micros, 3_500_000);
+    assert_eq!(
+        support.oauth,
+        [OAuthRule::Scope("matomo:support".to_owned())]
+    );
+    let oauth = config.oauth.unwrap();
+    assert_eq!(oauth.issuer, "https://auth.example.com");
+    assert_eq!(oauth.resource, "https://mcp.example.com/mcp");
+    assert!(!format!("{:?}", config.profiles).contains("marketing0123"));
+}
+
+#[test]
+fn profile_mistakes_name_the_profile_and_key() {
+    let all = errors(
+        &with_profiles(
+            "",
+            "[[profiles]]\nname = \"support\"\nmatomo_token_file = \"/nonexistent/token\"\n\
+             [[profiles]]\nmatomo_token_file = \"/x\"\n\
+             [[profiles]]\nname = \"bad name!\"\n\
+             [[profiles]]\nname = \"nobudget\"\nmatomo_token_file = \"/nonexistent\"\nrate_limit_per_minute = 0\n",
+        ),
+        &[],
+    )
+    .join("\n");
+    for expected in [
+        // OAuth rules without an authorization server.
+        "configuration `oauth.issuer (MATOMO_MCP_OAUTH_ISSUER)`: a profile accepts OAuth tokens",
+        "configuration `profiles.support.name`: two profiles are named `support`",
+        "configuration `profiles[4].name`: the profile has no name",
+        "configuration `profiles.bad name!.name`: `bad name!` is not a profile name",
+        "configuration `profiles.nobudget.matomo_token_file`: cannot read token file `/nonexistent`",
+    ] {
+        assert!(all.contains(expected), "missing {expected:?} in\n{all}");
+    }
+    // A top-level token or bearer tokens beside profiles are refused: each profile has its own.
+    let all = errors(
+        &with_profiles("", "")
+            .replace(
+                "[matomo]\n",
+                "[matomo]\ntoken = \"0123456789abcdef0123456789abcdef\"\n",
+            )
+            .replace(
+                "[tools]",
+                "[http]\nbearer_tokens = [\"0123456789abcdef-token\"]\n[tools]",
+            ),
+        &[],
+    )
+    .join("\n");
+    assert!(
+        all.contains("with [[profiles]], each profile has its own Matomo token"),
+        "{all}"
+    );
+    assert!(
+        all.contains("with [[profiles]], each profile has its own bearer tokens"),
+        "{all}"
+    );
+    // OAuth needs the public URL.
+    let all = errors(
+        &with_profiles("", "[oauth]\nissuer = \"https://auth.example.com\"\n"),
+        &[],
+    )
+    .join("\n");
+    assert!(
+        all.contains("configuration `http.public_url (MATOMO_MCP_HTTP_PUBLIC_URL)`: OAuth needs this server's public URL"),
+        "{all}"
+    );
+    // A profile without a token file.
+    let all = errors(
+        &with_profiles("", "[[profiles]]\nname = \"tokenless\"\n"),
+        &[],
+    )
+    .join("\n");
+    assert!(
+        all.contains(
+            "configuration `profiles.tokenless.matomo_token_file`: the profile has no Matomo token"
+        ),
+        "{all}"
+    );
+}
+
+#[test]
+fn without_profiles_the_top_level_is_the_default_profile() {
+    let text = format!("{MINIMAL}[rate_limit]\nper_minute = 10\nburst = 3\n");
+    let config = Config::from_toml_str(&text, |_| None).unwrap();
+    let [default] = &config.profiles[..] else {
+        panic!("one profile expected")
+    };
+    assert_eq!(default.name, "default");
+    assert_eq!(
+        default.matomo_token.expose(),
+        "0123456789abcdef0123456789abcdef"
+    );
+    assert_eq!(default.threshold.k(), 5);
+    assert_eq!(
+        default.rate_limit,
+        Some(RateLimitSettings {
+            per_minute: 10,
+            burst: 3
+        })
+    );
+    let all = errors(&format!("{MINIMAL}[rate_limit]\nburst = 3\n"), &[]).join("\n");
+    assert!(
+        all.contains("configuration `rate_limit.burst`: a burst without calls per minute"),
+        "{all}"
+    );
+}
