@@ -246,6 +246,26 @@ mod tests {
     }
 
     #[test]
+    fn an_account_with_a_limit_of_its_own_spends_up_to_it() {
+        let budget =
+            PrivacyBudget::in_memory(1_000_000, DAY).with_account_limit("profile:support", 300_000);
+        assert_eq!(budget.limit_of("profile:support"), 300_000);
+        assert_eq!(budget.limit_of("profile:marketing"), 1_000_000);
+        assert!(budget.spend("profile:support", b"q1", 300_000, NOW).is_ok());
+        let Err(BudgetError::Exhausted { limit_micros, .. }) =
+            budget.spend("profile:support", b"q2", 1, NOW)
+        else {
+            panic!("the profile's own limit was passed")
+        };
+        assert_eq!(limit_micros, 300_000);
+        assert!(
+            budget
+                .spend("profile:marketing", b"q2", 900_000, NOW)
+                .is_ok()
+        );
+    }
+
+    #[test]
     fn spends_refuses_with_the_renewal_time_and_renews() {
         let budget = PrivacyBudget::in_memory(1_000_000, DAY);
         for i in 0..4 {
