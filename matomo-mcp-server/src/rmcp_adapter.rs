@@ -24,7 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
 use crate::http::RATE_LIMITED;
-use crate::profile::{ProfileTools, RateLimiter, Serving, retry_after_seconds};
+use crate::profile::{ProfileTools, RateLimiter, Serving, refusal_message, retry_after_seconds};
 use crate::{ServeError, ServerInfo};
 
 /// The longest protocol error text carried into a [`ServeError`]; rmcp's
@@ -62,7 +62,8 @@ impl<S> Clone for McpAdapter<S> {
 }
 
 impl<S: Send + Sync + 'static> McpAdapter<S> {
-    /// One profile, named `default`, without a rate limit: the stdio server of one toolbox.
+    /// One profile, named `default`, without a rate limit.
+    #[cfg(test)]
     pub(crate) fn single(toolbox: Arc<Toolbox<S>>, info: &ServerInfo) -> Result<Self, ServeError> {
         Self::new(
             vec![ProfileSlot {
@@ -238,10 +239,7 @@ impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
             let seconds = retry_after_seconds(wait);
             return Err(ErrorData::new(
                 ErrorCode(RATE_LIMITED),
-                format!(
-                    "Too Many Requests: this client's profile allows {} calls per minute (bursts of {}); retry in {seconds} s",
-                    limit.per_minute, limit.burst
-                ),
+                refusal_message(limit, seconds),
                 Some(serde_json::json!({ "retry_after_seconds": seconds })),
             ));
         }

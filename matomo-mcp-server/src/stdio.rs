@@ -25,11 +25,7 @@ pub async fn serve_stdio<S: Send + Sync + 'static>(
     toolbox: impl Into<Arc<Toolbox<S>>>,
     info: ServerInfo,
 ) -> Result<(), ServeError> {
-    #[cfg(unix)]
-    if let Some((reader, writer)) = reactor_pipes() {
-        return serve_io(toolbox, info, reader, writer).await;
-    }
-    serve_io(toolbox, info, tokio::io::stdin(), tokio::io::stdout()).await
+    serve_stdio_profile(Profile::new("default", toolbox), info).await
 }
 
 /// Stdin and stdout as non-blocking pipes, if both are pipes.
@@ -84,10 +80,7 @@ where
     R: AsyncRead + Send + Unpin + 'static,
     W: AsyncWrite + Send + Unpin + 'static,
 {
-    let adapter = McpAdapter::single(toolbox.into(), &info)?;
-    tracing::info!(server = %info.name, version = %info.version, "serving MCP over stdio");
-    let filtered = crate::stdio_lines::filter(reader, writer);
-    rmcp_adapter::serve_io(adapter, filtered.input, filtered.output).await
+    serve_profile_io(Profile::new("default", toolbox), info, reader, writer).await
 }
 
 /// [`serve_stdio`] for one client profile: its toolbox (which may be replaced or suspended

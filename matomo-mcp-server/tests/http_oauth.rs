@@ -116,6 +116,16 @@ async fn metadata_and_challenges_tell_a_client_where_to_get_a_token() {
     assert_eq!(metadata["resource"], RESOURCE);
     assert_eq!(metadata["authorization_servers"], json!([auth.issuer]));
     assert_eq!(metadata["scopes_supported"], json!(["matomo:marketing"]));
+    let at_root: serde_json::Value = reqwest::get(format!(
+        "{}/.well-known/oauth-protected-resource",
+        served.base
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(at_root, metadata);
 
     let no_token = reqwest::Client::new()
         .post(&served.url)

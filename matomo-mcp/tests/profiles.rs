@@ -71,6 +71,8 @@ async fn setup(name: &str) -> Setup {
         r#"enabled = true
 [matomo]
 url = "{url}"
+[privacy]
+pseudonym_key_file = "{pseudonym_key}"
 [privacy.noise]
 budget_file = "{budget}"
 [audit]
@@ -90,9 +92,14 @@ name = "support"
 matomo_token_file = "{support_token}"
 bearer_token_file = "{support_bearer}"
 threshold_k = 10
+ceiling = "pseudonymous"
 "#,
         url = emulator.base_url(),
         budget = dir.join("budget.json").display(),
+        pseudonym_key = file(
+            "pseudonym.key",
+            "pseudonym-key-of-the-profiles-test-0123456789"
+        ),
         audit = dir.join("audit.jsonl").display(),
         marketing_token = file("matomo-marketing", &format!("{MATOMO_MARKETING}\n")),
         marketing_bearer = file("bearer-marketing", &format!("{BEARER_MARKETING}\n")),
@@ -260,6 +267,11 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
         marketing.tools().await.unwrap(),
         ["list_sites", "visits_summary", "countries"]
     );
+    let refused = marketing.call("visit_log", json!({ "site": 1 })).await;
+    assert!(
+        refused["error"].is_object() || refused["result"]["isError"] == true,
+        "{refused}"
+    );
     assert_eq!(
         site_ids(&marketing.call("list_sites", json!({})).await),
         [1]
@@ -284,7 +296,9 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
         tools.len() > 20 && tools.contains(&"top_pages".to_owned()),
         "{tools:?}"
     );
-    assert!(!tools.contains(&"visit_log".to_owned()));
+    // Its ceiling is pseudonymous: the visitor log is served to this profile, and only to it.
+    assert!(tools.contains(&"visit_log".to_owned()), "{tools:?}");
+    assert!(!tools.contains(&"raw_page_urls".to_owned()));
     assert_eq!(site_ids(&support.call("list_sites", json!({})).await), [2]);
     let summary = support
         .call(
@@ -451,6 +465,7 @@ async fn check_manifest_and_stdio_know_the_profiles() {
         "  tools exposed (3): list_sites, visits_summary, countries",
         "profile `support`:",
         "  threshold k: 10",
+        "  ceiling: pseudonymous",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");
     }

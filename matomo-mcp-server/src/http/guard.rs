@@ -17,9 +17,11 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 use super::bearer::bearer_credentials;
 use super::credentials::BearerCredentials;
 use super::host::HostPolicy;
-use super::oauth::{Challenge, TokenValidator, www_authenticate};
+use super::oauth::{
+    Challenge, PROTECTED_RESOURCE_METADATA_SUFFIX, TokenValidator, www_authenticate,
+};
 use super::origin::OriginPolicy;
-use crate::profile::{OAuthMatch, RateLimiter, retry_after_seconds};
+use crate::profile::{OAuthMatch, RateLimiter, refusal_message, retry_after_seconds};
 use crate::rmcp_adapter::{Caller, SessionRegistry};
 
 /// The header naming the MCP session a request belongs to.
@@ -425,7 +427,9 @@ impl Guard {
     /// Whether this is a request for the Protected Resource Metadata, which needs no credential.
     fn is_metadata_request(&self, request: &Request) -> bool {
         self.oauth.as_ref().is_some_and(|oauth| {
-            request.method() == Method::GET && request.uri().path() == oauth.metadata_path
+            let path = request.uri().path();
+            request.method() == Method::GET
+                && (path == oauth.metadata_path || path == PROTECTED_RESOURCE_METADATA_SUFFIX)
         })
     }
 
@@ -603,10 +607,7 @@ fn rate_limited(id: serde_json::Value, wait: Duration, limiter: &RateLimiter) ->
         "id": id,
         "error": {
             "code": RATE_LIMITED,
-            "message": format!(
-                "Too Many Requests: this client's profile allows {} calls per minute (bursts of {}); retry in {seconds} s",
-                limit.per_minute, limit.burst
-            ),
+            "message": refusal_message(limit, seconds),
             "data": { "retry_after_seconds": seconds }
         }
     });

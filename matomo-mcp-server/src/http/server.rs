@@ -18,7 +18,10 @@ use super::credentials::BearerCredentials;
 use super::guard::OAuthGuard;
 use super::guard::{Guard, guard};
 use super::host::HostPolicy;
-use super::oauth::{TokenValidator, protected_resource_metadata, protected_resource_metadata_url};
+use super::oauth::{
+    PROTECTED_RESOURCE_METADATA_SUFFIX, TokenValidator, protected_resource_metadata,
+    protected_resource_metadata_url,
+};
 use super::origin::OriginPolicy;
 use super::sessions::SessionCount;
 use crate::profile::{OAuthMatch, Profile, Profiles, RateLimiter};
@@ -122,15 +125,20 @@ impl HttpServer {
         let router = match &oauth {
             Some(oauth) => {
                 let document = oauth.metadata.clone();
-                router.route(
-                    &oauth.metadata_path,
-                    axum::routing::get(move || async move {
-                        (
-                            [(axum::http::header::CONTENT_TYPE, "application/json")],
-                            document,
-                        )
-                    }),
-                )
+                let serve_document = axum::routing::get(move || async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        document,
+                    )
+                });
+                // At the resource's own well-known address (RFC 9728 §3.1), and at the plain one
+                // too, which clients try when the first is missing.
+                let router = router.route(&oauth.metadata_path, serve_document.clone());
+                if oauth.metadata_path == PROTECTED_RESOURCE_METADATA_SUFFIX {
+                    router
+                } else {
+                    router.route(PROTECTED_RESOURCE_METADATA_SUFFIX, serve_document)
+                }
             }
             None => router,
         };

@@ -89,6 +89,14 @@ impl RateLimiter {
     }
 }
 
+/// What a caller over the limit is told: the limit, and when to retry.
+pub(crate) fn refusal_message(limit: RateLimit, retry_after_seconds: u64) -> String {
+    format!(
+        "Too Many Requests: this client's profile allows {} calls per minute (bursts of {}); retry in {retry_after_seconds} s",
+        limit.per_minute, limit.burst
+    )
+}
+
 /// Whole seconds to wait, at least 1: what `Retry-After` carries.
 pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
