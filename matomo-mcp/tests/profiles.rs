@@ -6,6 +6,9 @@
 //! new Matomo token is checked and then used, and one that fails the check suspends the profile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../matomo-mcp-server/tests/common/oauth_as.rs"]
+mod oauth_as;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -47,6 +50,12 @@ fn free_port() -> u16 {
 }
 
 async fn setup(name: &str) -> Setup {
+    setup_with(name, "", "").await
+}
+
+/// [`setup`] with `http_extra` added to `[http]` and `extra` appended to the configuration (after
+/// the profiles).
+async fn setup_with(name: &str, http_extra: &str, extra: &str) -> Setup {
     let emulator = Emulator::builder()
         .seed(5)
         .today(Day::from_ymd(2026, 11, 26).unwrap())
@@ -79,6 +88,7 @@ budget_file = "{budget}"
 log = "{audit}"
 [http]
 bind = "127.0.0.1:{port}"
+{http_extra}
 
 [[profiles]]
 name = "marketing"
@@ -93,7 +103,7 @@ matomo_token_file = "{support_token}"
 bearer_token_file = "{support_bearer}"
 threshold_k = 10
 ceiling = "pseudonymous"
-"#,
+{extra}"#,
         url = emulator.base_url(),
         budget = dir.join("budget.json").display(),
         pseudonym_key = file(
@@ -483,5 +493,37 @@ async fn check_manifest_and_stdio_know_the_profiles() {
     let (ok, _, err) = run_to_end(&config, &["serve", "--profile", "sales"]);
     assert!(!ok);
     assert!(err.contains("there is no profile `sales`"), "{err}");
+    let _ = std::fs::remove_dir_all(&setup.dir);
+}
+
+/// OAuth through the configuration file: `[oauth]` and `http.public_url` make the server a resource
+/// server of a real authorization server; a profile's `oauth_scope` picks who a token is served as,
+/// and Matomo sees the profile's own token, never the client's access token.
+#[tokio::test]
+async fn oauth_tokens_are_served_as_the_profile_their_scope_names() {
+    let Some(auth) = oauth_as::AuthServer::start().await else {
+        return;
+    };
+    let extra = format!(
+        "oauth_scope = \"matomo:support\"\n[oauth]\nissuer = \"{}\"\n",
+        auth.issuer
+    );
+    let http_extra = format!("public_url = \"{}\"", oauth_as::RESOURCE);
+    let mut setup = setup_with("oauth", &http_extra, &extra).await;
+    let url = setup.url.clone();
+    // From here on, Matomo hears only of this client's calls (the start-up checks are done).
+    setup.emulator.clear_requests();
+    let token = auth.token(&[("scope", "matomo:support")]).await;
+    let mut client = Client::new(&url, &token);
+    assert_eq!(client.initialize().await, 200);
+    assert_eq!(site_ids(&client.call("list_sites", json!({})).await), [2]);
+    let unscoped = auth.token(&[("scope", "matomo:other")]).await;
+    let mut refused = Client::new(&url, &unscoped);
+    assert_eq!(refused.initialize().await, 403);
+    for request in setup.emulator.requests() {
+        assert_eq!(request.body_param("token_auth"), Some(MATOMO_SUPPORT));
+        assert!(!format!("{request:?}").contains(&token[..40]));
+    }
+    setup.server.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&setup.dir);
 }

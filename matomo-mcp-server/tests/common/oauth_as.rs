@@ -16,8 +16,9 @@ use url::Url;
 
 pub const RESOURCE: &str = "https://mcp.example/mcp";
 
+/// The harness's directory, from this crate or from another one that includes this file.
 pub fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oauth-as")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../matomo-mcp-server/tests/oauth-as")
 }
 
 pub fn now() -> u64 {
