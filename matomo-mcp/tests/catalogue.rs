@@ -40,6 +40,9 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
     match tool {
         "list_sites" => json!({}),
         "report_catalogue" => json!({ "site": 1 }),
+        "report" => {
+            json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
+        }
         "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
         "visits_summary" | "goals_overview" | "ecommerce_overview" | "site_overview" => {
             json!({ "site": 1, "period": period, "date": date })

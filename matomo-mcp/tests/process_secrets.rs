@@ -195,6 +195,9 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
     match tool {
         "list_sites" => json!({}),
         "report_catalogue" => json!({ "site": 1 }),
+        "report" => {
+            json!({ "site": 1, "report": "UserCountry.getRegion", "period": period, "date": date })
+        }
         "metric_trend" => {
             // The day of the month as the number of periods: another question per phase.
             let last: u32 = date

@@ -105,12 +105,33 @@ impl MatomoClient {
         &self,
         params: &Params,
     ) -> Result<Nested<T>, ClientError> {
+        self.report_of(R::METHOD, R::PARAMS, params).await
+    }
+
+    /// [`report_as`](Self::report_as) for a report known by its method name only (one a site's
+    /// report catalogue lists), with `fixed` parameters the method always takes.
+    ///
+    /// Only read methods get here: a name the client does not take as a report (a write, a
+    /// bulk request) is refused before any request.
+    pub async fn report_of<T: DeserializeOwned + Classified>(
+        &self,
+        method: &str,
+        fixed: &[(&str, &str)],
+        params: &Params,
+    ) -> Result<Nested<T>, ClientError> {
+        super::method::check_method(method)?;
+        if !super::method::is_read_method(method) || method == super::method::BULK_METHOD {
+            return Err(ClientError::invalid_parameter(
+                "method",
+                format!("`{method}` is not a report"),
+            ));
+        }
         let mut pairs = params.to_pairs()?;
-        for (name, value) in R::PARAMS {
+        for (name, value) in fixed {
             pairs.retain(|(existing, _)| existing != name);
             pairs.push(((*name).to_owned(), (*value).to_owned()));
         }
-        let fetched = self.fetch(R::METHOD, &pairs, true).await?;
+        let fetched = self.fetch(method, &pairs, true).await?;
         let nesting = params.nesting();
         let response = &fetched.response;
         // A row report is a JSON array and no error body is one: decode it straight from the
@@ -129,14 +150,12 @@ impl MatomoClient {
         let typed = match direct {
             Some(typed) => typed,
             None => {
-                let value = envelope::decode(R::METHOD, response, &self.transport.token)?;
+                let value = envelope::decode(method, response, &self.transport.token)?;
                 match (nesting.multi_site, nesting.multi_period) {
-                    (false, false) => self.decode_value(R::METHOD, value).map(Nested::One),
-                    (false, true) => self.decode_value(R::METHOD, value).map(Nested::Periods),
-                    (true, false) => self.decode_value(R::METHOD, value).map(Nested::Sites),
-                    (true, true) => self
-                        .decode_value(R::METHOD, value)
-                        .map(Nested::SitesPeriods),
+                    (false, false) => self.decode_value(method, value).map(Nested::One),
+                    (false, true) => self.decode_value(method, value).map(Nested::Periods),
+                    (true, false) => self.decode_value(method, value).map(Nested::Sites),
+                    (true, true) => self.decode_value(method, value).map(Nested::SitesPeriods),
                 }?
             }
         };

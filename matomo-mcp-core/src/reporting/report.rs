@@ -156,6 +156,18 @@ pub(crate) async fn fetch_rows<R: Report>(
     flat: bool,
     segment: Option<&Segment>,
 ) -> Result<Vec<SourceRow>, ToolError> {
+    fetch_rows_of(deployment, R::METHOD, R::PARAMS, request, flat, segment).await
+}
+
+/// [`fetch_rows`] for a report known by its method name.
+pub(crate) async fn fetch_rows_of(
+    deployment: &Deployment,
+    method: &str,
+    fixed: &[(&str, &str)],
+    request: &Request,
+    flat: bool,
+    segment: Option<&Segment>,
+) -> Result<Vec<SourceRow>, ToolError> {
     let mut params = request
         .params()?
         .limit(Limit::rows(UPSTREAM_ROW_CAP)?)
@@ -165,7 +177,7 @@ pub(crate) async fn fetch_rows<R: Report>(
     }
     match deployment
         .client
-        .report_as::<R, Vec<SourceRow>>(&params)
+        .report_of::<Vec<SourceRow>>(method, fixed, &params)
         .await
         .map_err(to_tool_error)?
     {
@@ -188,6 +200,33 @@ pub(crate) async fn run<R>(
 where
     R: Report,
 {
+    let report = RowReport {
+        method: R::METHOD,
+        fixed: R::PARAMS,
+        labels,
+        flat,
+        overlap,
+    };
+    run_of(deployment, &report, args, class).await
+}
+
+/// A row report as the pipeline runs it: its method, the parameters it always takes, how its
+/// labels are scrubbed, whether it is asked for flat, and how its rows share visits.
+pub(crate) struct RowReport<'a> {
+    pub method: &'a str,
+    pub fixed: &'a [(&'a str, &'a str)],
+    pub labels: Labels,
+    pub flat: bool,
+    pub overlap: Overlap,
+}
+
+/// [`run`] for a report known by its method name.
+pub(crate) async fn run_of(
+    deployment: &Deployment,
+    report: &RowReport<'_>,
+    args: &ReportArgs,
+    class: PrivacyClass,
+) -> Result<ReportOutput, ToolError> {
     let request = args.request()?;
     deployment.check_site(request.site)?;
     let segment = deployment.check_segment(args.segment.as_deref(), class)?;
@@ -196,23 +235,32 @@ where
     // The population is one small request, cached like the report: asked at the same time.
     let (whole, rows) = tokio::join!(
         visitors.whole(),
-        fetch_rows::<R>(deployment, &request, flat, segment.as_ref())
+        fetch_rows_of(
+            deployment,
+            report.method,
+            report.fixed,
+            &request,
+            report.flat,
+            segment.as_ref()
+        )
     );
     let (whole, rows) = (whole?, rows?);
     let pipeline = Pipeline {
         scrubber: &deployment.scrubber,
         threshold: deployment.threshold,
         request: &request,
-        labels,
+        labels: report.labels,
         noise: Noisy::for_answer(
             deployment,
-            R::METHOD,
+            report.method,
             &request,
             segment.as_ref(),
-            overlap.spread(),
+            report.overlap.spread(),
         ),
     };
-    pipeline.proven(&visitors, whole, rows, overlap).await
+    pipeline
+        .proven(&visitors, whole, rows, report.overlap)
+        .await
 }
 
 /// The report pipeline over a row report's response body for one site and one period, without

@@ -46,6 +46,7 @@ pub const TOOL_NAMES: &[&str] = &[
     "event_names",
     "visits_per_hour",
     "report_catalogue",
+    "report",
     "visit_log",
     "raw_page_urls",
 ];

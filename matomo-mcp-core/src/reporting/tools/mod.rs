@@ -5,7 +5,7 @@
 //! outlinks, downloads, site search keywords, referrer types, websites, search engines,
 //! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
 //! and e-commerce overviews, the site overview, event categories, actions and names, visits
-//! per hour, and the report catalogue. Above the default ceiling, and so hidden until a
+//! per hour, the report catalogue, and `report`: any row report of the catalogue. Above the default ceiling, and so hidden until a
 //! toolbox's ceiling is raised: `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
 //!
 //! ```no_run
@@ -22,6 +22,7 @@
 //! # let _ = toolbox; }
 //! ```
 
+pub mod any_report;
 pub mod overview;
 pub mod raw;
 pub mod reports;
@@ -35,7 +36,9 @@ use crate::tool::{RegistrationError, Tool};
 
 /// Every ready-made tool, in the order a listing shows them.
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
-    use self::{overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*};
+    use self::{
+        any_report::*, overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*,
+    };
     vec![
         Box::new(ListSitesTool),
         Box::new(VisitsSummaryTool),
@@ -64,6 +67,7 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
         Box::new(EventNamesTool),
         Box::new(VisitsPerHourTool),
         Box::new(ReportCatalogueTool),
+        Box::new(ReportTool),
         Box::new(VisitLogTool),
         Box::new(RawPageUrlsTool),
     ]

@@ -1,0 +1,258 @@
+//! `report`: any row report of the site's report catalogue, by its method, through the same
+//! minimisation as the dedicated report tools. It fails closed: a report the SDK does not know is
+//! treated as one whose labels may identify (scrubbed as free text, thresholded, no "Other" row),
+//! and metrics it does not know are dropped; visit-level, user-level, bulk, image and writing
+//! methods are never reachable.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::models::api;
+use crate::params::{Date, Params, Period, Sites};
+use crate::privacy::PrivacyClass;
+use crate::reporting::Deployment;
+use crate::reporting::args::{ReportArgs, to_tool_error};
+use crate::reporting::report::{self, Labels, Overlap, ReportOutput, RowReport};
+use crate::{ToolError, matomo_tool};
+
+/// The arguments of `report`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnyReportArgs {
+    /// The site id (from `list_sites`).
+    pub site: u32,
+    /// The report as `Module.action`, from `report_catalogue` (for example `UserCountry.getRegion`).
+    pub report: String,
+    /// `day`, `week`, `month`, `year` or `range` (default `day`).
+    pub period: Option<Period>,
+    /// A date (`2026-11-25`), `today`, `yesterday`, or for `range` two dates (`2026-11-01,2026-11-24`);
+    /// default `yesterday`.
+    pub date: Option<Date>,
+    /// A Matomo segment on aggregate dimensions only (for example `countryCode==de`).
+    pub segment: Option<String>,
+    /// Rows to return (1 to 100, default 10).
+    pub limit: Option<u32>,
+    /// Rows to skip (default 0).
+    pub offset: Option<u32>,
+}
+
+/// Modules whose methods are never reachable: visit- and user-level data, bulk and image
+/// requests, which could reach them anyway.
+const NEVER_MODULES: &[(&str, &str)] = &[
+    (
+        "Live",
+        "visit-level data; the pseudonymous `visit_log` tool serves generalised visits where the operator allows it",
+    ),
+    ("UserId", "user-level data: one row per user id"),
+    (
+        "API",
+        "API meta methods (bulk requests and processed reports would reach other methods unchecked)",
+    ),
+    ("ImageGraph", "images, not data"),
+];
+
+/// Reports that are not row tables, with the tool that answers them.
+const NOT_ROWS: &[(&str, &str)] = &[
+    ("VisitsSummary.get", "visits_summary"),
+    ("Goals.get", "goals_overview"),
+    ("Goals.getMetrics", "goals_overview"),
+    ("Actions.get", "visits_summary"),
+];
+
+/// How the SDK knows a report: its labels, whether it is asked for flat, how its rows share
+/// visits. Unknown reports get [`UNKNOWN`].
+fn known(method: &str) -> Option<(Labels, bool, Overlap)> {
+    use Labels::{Text, Url};
+    use Overlap::{None as Split, Possible};
+    Some(match method {
+        "Actions.getPageUrls"
+        | "Actions.getEntryPageUrls"
+        | "Actions.getExitPageUrls"
+        | "Actions.getPageUrlsFollowingSiteSearch" => (Url, true, Possible),
+        "Actions.getPageTitles"
+        | "Actions.getEntryPageTitles"
+        | "Actions.getExitPageTitles"
+        | "Actions.getPageTitlesFollowingSiteSearch" => (Text, true, Possible),
+        // Not flat: domains only, never full URLs.
+        "Actions.getOutlinks" | "Actions.getDownloads" => (Url, false, Possible),
+        "Actions.getSiteSearchKeywords"
+        | "Actions.getSiteSearchNoResultKeywords"
+        | "Actions.getSiteSearchCategories" => (Text, false, Possible),
+        "Referrers.getWebsites" => (Url, false, Overlap::Within("referrerType==website")),
+        "Referrers.getSearchEngines" => (Text, false, Overlap::Within("referrerType==search")),
+        "Referrers.getCampaigns" => (Text, false, Overlap::Within("referrerType==campaign")),
+        "Referrers.getSocials" => (Text, false, Overlap::Within("referrerType==social")),
+        "Referrers.getReferrerType"
+        | "UserCountry.getCountry"
+        | "UserCountry.getContinent"
+        | "UserCountry.getRegion"
+        | "UserCountry.getCity"
+        | "DevicesDetection.getType"
+        | "DevicesDetection.getBrand"
+        | "DevicesDetection.getModel"
+        | "DevicesDetection.getBrowsers"
+        | "DevicesDetection.getBrowserVersions"
+        | "DevicesDetection.getBrowserEngines"
+        | "DevicesDetection.getOsFamilies"
+        | "DevicesDetection.getOsVersions"
+        | "Resolution.getResolution"
+        | "Resolution.getConfiguration"
+        | "UserLanguage.getLanguage"
+        | "UserLanguage.getLanguageCode"
+        | "VisitTime.getVisitInformationPerServerTime"
+        | "VisitTime.getVisitInformationPerLocalTime"
+        | "VisitTime.getByDayOfWeek"
+        | "VisitorInterest.getNumberOfVisitsPerVisitDuration"
+        | "VisitorInterest.getNumberOfVisitsPerPage"
+        | "VisitorInterest.getNumberOfVisitsByVisitCount"
+        | "VisitorInterest.getNumberOfVisitsByDaysSinceLast"
+        | "VisitFrequency.getVisitorType" => (Text, false, Split),
+        "Events.getCategory"
+        | "Events.getAction"
+        | "Events.getName"
+        | "Contents.getContentNames"
+        | "Contents.getContentPieces"
+        | "Referrers.getAll"
+        | "Referrers.getKeywords" => (Text, false, Possible),
+        _ => return None,
+    })
+}
+
+/// A report the SDK does not know: its labels may identify anyone, so they are scrubbed as free
+/// text and thresholded, and its rows may share visits, so no "Other" row is proven.
+const UNKNOWN: (Labels, bool, Overlap) = (Labels::Text, false, Overlap::Possible);
+
+/// Why `method` may not be asked for here, if it may not.
+fn refusal(method: &str) -> Option<String> {
+    let Some((module, action)) = method.split_once('.') else {
+        return Some(format!(
+            "`{method}` is not a report name; give `Module.action` from `report_catalogue`, such as `UserCountry.getRegion`"
+        ));
+    };
+    let well_formed = |part: &str| {
+        !part.is_empty() && part.len() <= 64 && part.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    if !well_formed(module) || !well_formed(action) {
+        return Some(
+            "a report name is `Module.action` in letters and digits, from `report_catalogue`"
+                .to_owned(),
+        );
+    }
+    if let Some((_, why)) = NEVER_MODULES.iter().find(|(m, _)| *m == module) {
+        return Some(format!("`{module}.*` is never served: {why}"));
+    }
+    if !action.starts_with("get") {
+        return Some(format!(
+            "`{module}.{action}` is not a report: only reports of `report_catalogue` are served, never methods that change anything"
+        ));
+    }
+    if let Some((_, tool)) = NOT_ROWS.iter().find(|(m, _)| *m == method) {
+        return Some(format!(
+            "`{method}` is a summary, not a row report; the `{tool}` tool answers it"
+        ));
+    }
+    None
+}
+
+/// Any row report of the site's report catalogue (see `report_catalogue`), by its `Module.action`:
+/// regions, continents, languages, device brands and models, resolutions, browser versions,
+/// local time and weekdays, exit pages, searches without results, content, visit length and
+/// frequency, and the reports the dedicated tools also answer.
+///
+/// Arguments as for the report tools, plus `report`. Labels are scrubbed and thresholded as
+/// everywhere: a report this server does not know is treated as one whose labels may identify
+/// people, and metrics it does not know are left out. Visitor logs, user ids and anything that
+/// writes are never served. Prefer a dedicated tool (`top_pages`, `countries`, …) when one fits.
+#[matomo_tool(render = report::render)]
+pub async fn report(
+    deployment: &Deployment,
+    args: AnyReportArgs,
+) -> Result<ReportOutput, ToolError> {
+    if let Some(why) = refusal(&args.report) {
+        return Err(ToolError::policy_refusal(why));
+    }
+    deployment.check_site(args.site)?;
+    if !in_catalogue(deployment, args.site, &args.report).await? {
+        return Err(ToolError::invalid_arguments(format!(
+            "site {} has no report `{}`; `report_catalogue` lists the reports it has",
+            args.site, args.report
+        )));
+    }
+    let (labels, flat, overlap) = known(&args.report).unwrap_or(UNKNOWN);
+    let report_args = ReportArgs {
+        site: args.site,
+        period: args.period,
+        date: args.date,
+        segment: args.segment,
+        limit: args.limit,
+        offset: args.offset,
+    };
+    let row_report = RowReport {
+        method: &args.report,
+        fixed: &[],
+        labels,
+        flat,
+        overlap,
+    };
+    report::run_of(
+        deployment,
+        &row_report,
+        &report_args,
+        PrivacyClass::Aggregate,
+    )
+    .await
+}
+
+/// Whether the site's report catalogue lists `method` (asked of Matomo, through the cache).
+async fn in_catalogue(deployment: &Deployment, site: u32, method: &str) -> Result<bool, ToolError> {
+    let params = Params::new().sites(Sites::one(site)?);
+    let Some(reports) = deployment
+        .client
+        .report_with::<api::GetReportMetadata>(&params)
+        .await
+        .map_err(to_tool_error)?
+        .into_one()
+    else {
+        return Err(ToolError::internal(
+            "Matomo answered the report metadata in an unexpected shape",
+        ));
+    };
+    Ok(reports.iter().any(|r| {
+        let d = &r.description;
+        matches!((&d.module, &d.action), (Some(m), Some(a)) if method.split_once('.') == Some((m.as_str(), a.as_str())))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visit_level_user_level_bulk_image_and_write_methods_are_refused() {
+        for (method, expected) in [
+            ("Live.getLastVisitsDetails", "`Live.*` is never served"),
+            ("UserId.getUsers", "`UserId.*` is never served"),
+            ("API.getBulkRequest", "`API.*` is never served"),
+            ("API.getProcessedReport", "`API.*` is never served"),
+            ("ImageGraph.get", "`ImageGraph.*` is never served"),
+            ("SitesManager.addSite", "never methods that change anything"),
+            ("Annotations.delete", "never methods that change anything"),
+            ("VisitsSummary.get", "the `visits_summary` tool answers it"),
+            ("getPageUrls", "is not a report name"),
+            ("Actions.get PageUrls", "letters and digits"),
+        ] {
+            let why = refusal(method).unwrap_or_else(|| panic!("{method} was not refused"));
+            assert!(why.contains(expected), "{method}: {why}");
+        }
+        assert_eq!(refusal("UserCountry.getRegion"), None);
+        assert_eq!(refusal("SomePlugin.getSomething"), None);
+    }
+
+    #[test]
+    fn unknown_reports_fail_closed() {
+        assert!(known("SomePlugin.getSomething").is_none());
+        let (labels, _, overlap) = UNKNOWN;
+        assert_eq!(labels, Labels::Text);
+        assert_eq!(overlap, Overlap::Possible);
+    }
+}
