@@ -70,8 +70,8 @@ mod server;
 pub use api::auth::Access;
 pub use calendar::Day;
 pub use dataset::{
-    Action, Browser, Conversion, Dataset, Device, Goal, Location, RARE_PERSON, Referrer, Site,
-    Visit,
+    ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, Conversion, Dataset, Device, Goal,
+    Location, RARE_PERSON, Referrer, Site, Visit,
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;

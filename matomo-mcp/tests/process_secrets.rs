@@ -195,6 +195,7 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
     match tool {
         "list_sites" => json!({}),
         "report_catalogue" => json!({ "site": 1 }),
+        "annotations" => json!({ "site": 1, "period": period, "date": date }),
         "report" => {
             json!({ "site": 1, "report": "UserCountry.getRegion", "period": period, "date": date })
         }

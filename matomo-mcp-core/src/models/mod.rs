@@ -49,6 +49,7 @@ mod report;
 mod row;
 
 pub mod actions;
+pub mod annotations;
 pub mod api;
 pub mod devices_detection;
 pub mod events;

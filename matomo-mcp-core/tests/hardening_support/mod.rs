@@ -83,6 +83,7 @@ pub fn arguments(tool: &str) -> Value {
     match tool {
         "list_sites" => json!({}),
         "report_catalogue" => json!({ "site": 1 }),
+        "annotations" => json!({ "site": 1, "period": "year", "date": "today" }),
         "report" => {
             json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
         }

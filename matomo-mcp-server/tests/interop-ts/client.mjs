@@ -32,6 +32,7 @@ function check(condition, what) {
 const SPECIAL = {
   list_sites: {},
   report_catalogue: { site: 1 },
+  annotations: { site: 1, period: "year", date: "today" },
   report: { site: 1, report: "UserCountry.getRegion", period: "month", date: "today" },
   metric_trend: { site: 1, metric: "nb_visits", last: 7 },
   visits_summary: { site: 1, period: "month", date: "today" },

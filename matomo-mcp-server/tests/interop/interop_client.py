@@ -50,6 +50,7 @@ BAD_CALLS: list[tuple[str, dict[str, Any]]] = [
 CATALOGUE_SPECIAL: dict[str, dict[str, Any]] = {
     "list_sites": {},
     "report_catalogue": {"site": 1},
+    "annotations": {"site": 1, "period": "year", "date": "today"},
     "report": {"site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today"},
     "metric_trend": {"site": 1, "metric": "nb_visits", "last": 7},
     "visits_summary": {"site": 1, "period": "month", "date": "today"},

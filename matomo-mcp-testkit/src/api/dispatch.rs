@@ -61,6 +61,7 @@ const MODULES: &[&str] = &[
     "UserId",
     "SitesManager",
     "UsersManager",
+    "Annotations",
 ];
 
 fn call(
@@ -96,6 +97,7 @@ fn call(
             return Err(ApiError::denied(errors::SOME_ADMIN));
         }
         "Goals.getGoals" => sites::goals(ds, one_site(ds, access, req)?),
+        "Annotations.getAll" => annotations(ds, access, req)?,
         "API.getReportMetadata" => sites::report_metadata(ds, one_site(ds, access, req)?, token),
         "Live.getVisitorProfile" => {
             profile::visitor_profile(ds, one_site(ds, access, req)?, req.non_empty("visitorId"))
@@ -109,6 +111,37 @@ fn call(
         _ => return Err(ApiError::payload(errors::unknown_method(module, action))),
     };
     Ok(hide_columns(value, req))
+}
+
+/// `Annotations.getAll`: the notes of each site within the period(s), keyed by site id as Matomo
+/// answers (its system test `Annotations.getAll_month` shows the fields).
+fn annotations(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<Value, ApiError> {
+    let (site_ids, _) = parse_sites(ds, access, req)?;
+    let periods: Periods = period::parse(req.non_empty("period"), req.get("date"), ds.today)?;
+    let (Some(start), Some(end)) = (
+        periods.list.iter().map(|p| p.start).min(),
+        periods.list.iter().map(|p| p.end).max(),
+    ) else {
+        return Ok(json!({}));
+    };
+    let mut by_site = Map::new();
+    for id in site_ids {
+        let notes: Vec<Value> = ds
+            .annotations
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.site == id && a.date >= start && a.date <= end)
+            .map(|(i, a)| {
+                json!({
+                    "id": i + 1, "idsite": a.site, "date": a.date.to_string(), "note": a.note,
+                    "starred": u8::from(a.starred), "user": a.user, "canEditOrDelete": false,
+                    "idNote": i + 1,
+                })
+            })
+            .collect();
+        by_site.insert(id.to_string(), Value::Array(notes));
+    }
+    Ok(Value::Object(by_site))
 }
 
 /// `API.getBulkRequest`: each `urls[i]` is a query string run as its own call with the top-level token;

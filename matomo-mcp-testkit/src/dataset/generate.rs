@@ -125,12 +125,41 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
     for (i, v) in visits.iter_mut().enumerate() {
         v.id = i as u64 + 1;
     }
+    let annotations = annotations(&sites, today);
     Dataset {
         today,
         sites,
         goals,
         visits,
+        annotations,
     }
+}
+
+/// Two notes per site: a campaign launch and a newsletter, the second naming its sender's e-mail
+/// address, both by a login that must not reach a client.
+fn annotations(sites: &[Site], today: Day) -> Vec<super::Annotation> {
+    let [login, email] = super::ANNOTATION_PERSONAL_DATA;
+    sites
+        .iter()
+        .flat_map(|site| {
+            [
+                super::Annotation {
+                    site: site.id,
+                    date: today.plus(-12),
+                    note: "Spring campaign launched".to_owned(),
+                    user: login.to_owned(),
+                    starred: true,
+                },
+                super::Annotation {
+                    site: site.id,
+                    date: today.plus(-3),
+                    note: format!("Newsletter sent by {email}"),
+                    user: login.to_owned(),
+                    starred: false,
+                },
+            ]
+        })
+        .collect()
 }
 
 /// One visit per site gets a page and a search that nobody else has: the kind of rare, personal

@@ -228,7 +228,27 @@ pub struct Dataset {
     pub goals: Vec<Goal>,
     /// Visits ordered by time.
     pub visits: Vec<Visit>,
+    /// Notes the site's operators attached to days (`Annotations.getAll`).
+    pub annotations: Vec<Annotation>,
 }
+
+/// A note an operator attached to a day of a site's reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Annotation {
+    /// The site.
+    pub site: u32,
+    /// The day it is about.
+    pub date: Day,
+    /// Its text, written by an operator (and, in this dataset, holding an e-mail address once).
+    pub note: String,
+    /// The Matomo login of who wrote it: identifying, never to reach an AI client.
+    pub user: String,
+    /// Whether it is starred.
+    pub starred: bool,
+}
+
+/// The login and the e-mail address planted in the annotations, which no tool may pass on.
+pub const ANNOTATION_PERSONAL_DATA: [&str; 2] = ["marketing.lead", "jane.roe@example.com"];
 
 impl Dataset {
     /// Generates the dataset; the same seed and day always give the same data.

@@ -47,6 +47,7 @@ pub const TOOL_NAMES: &[&str] = &[
     "visits_per_hour",
     "report_catalogue",
     "report",
+    "annotations",
     "visit_log",
     "raw_page_urls",
 ];

@@ -22,6 +22,7 @@
 //! # let _ = toolbox; }
 //! ```
 
+pub mod annotations;
 pub mod any_report;
 pub mod overview;
 pub mod raw;
@@ -37,7 +38,8 @@ use crate::tool::{RegistrationError, Tool};
 /// Every ready-made tool, in the order a listing shows them.
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     use self::{
-        any_report::*, overview::*, raw::*, reports::*, site_overview::*, sites::*, visit_log::*,
+        annotations::*, any_report::*, overview::*, raw::*, reports::*, site_overview::*, sites::*,
+        visit_log::*,
     };
     vec![
         Box::new(ListSitesTool),
@@ -68,6 +70,7 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
         Box::new(VisitsPerHourTool),
         Box::new(ReportCatalogueTool),
         Box::new(ReportTool),
+        Box::new(AnnotationsTool),
         Box::new(VisitLogTool),
         Box::new(RawPageUrlsTool),
     ]
