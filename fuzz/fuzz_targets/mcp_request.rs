@@ -36,14 +36,20 @@ async fn visits(args: Args) -> Result<Summary, ToolError> {
             matomo_mcp_core::PrivacyClass::Aggregate,
         )?;
     }
-    Ok(Summary { nb_visits: u64::from(args.site) * 3 })
+    Ok(Summary {
+        nb_visits: u64::from(args.site) * 3,
+    })
 }
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
 });
 
-static TOOLBOX: LazyLock<Arc<Toolbox>> = LazyLock::new(|| Arc::new(Toolbox::new().tool(VisitsTool)));
+static TOOLBOX: LazyLock<Arc<Toolbox>> =
+    LazyLock::new(|| Arc::new(Toolbox::new().tool(VisitsTool)));
 
 const INITIALIZE: &str = concat!(
     r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","#,
@@ -80,14 +86,20 @@ fuzz_target!(|data: &[u8]| {
         .await
         .expect("the server neither answered nor closed within 5 s");
         for line in &lines {
-            let message: Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"));
+            let message: Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line:?}"));
             assert_eq!(message["jsonrpc"], "2.0", "{line}");
             let is_response = message.get("result").is_some() || message.get("error").is_some();
             let is_request = message.get("method").is_some();
-            assert!(is_response || is_request, "neither a response nor a request: {line}");
+            assert!(
+                is_response || is_request,
+                "neither a response nor a request: {line}"
+            );
             if let Some(error) = message.get("error") {
-                assert!(error["code"].is_i64() && error["message"].is_string(), "{line}");
+                assert!(
+                    error["code"].is_i64() && error["message"].is_string(),
+                    "{line}"
+                );
             }
         }
         // The answer to `initialize` (id 0) is the first answer with that id: the server answers
@@ -98,7 +110,10 @@ fuzz_target!(|data: &[u8]| {
             .filter_map(|line| serde_json::from_str::<Value>(line).ok())
             .find(|message| message["id"] == 0)
             .expect("no initialize answer");
-        assert!(first["result"]["serverInfo"].is_object(), "initialize failed: {first}");
+        assert!(
+            first["result"]["serverInfo"].is_object(),
+            "initialize failed: {first}"
+        );
         // The session ends when input ends: cleanly or with an error, never a panic.
         match tokio::time::timeout(Duration::from_secs(5), serving).await {
             Ok(Ok(_)) => {}

@@ -21,9 +21,18 @@ static SCRUBBER: LazyLock<Scrubber> = LazyLock::new(|| {
 static FORBIDDEN: LazyLock<[(&str, Regex); 4]> = LazyLock::new(|| {
     let r = |s: &str| Regex::new(s).expect("valid");
     [
-        ("e-mail", r(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
-        ("IPv4", r(r"(?:^|[^0-9])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:[^0-9]|$)")),
-        ("UUID", r(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")),
+        (
+            "e-mail",
+            r(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
+        ),
+        (
+            "IPv4",
+            r(r"(?:^|[^0-9])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:[^0-9]|$)"),
+        ),
+        (
+            "UUID",
+            r(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"),
+        ),
         ("hex run", r(r"[0-9A-Fa-f]{16}")),
     ]
 });
@@ -31,7 +40,10 @@ static FORBIDDEN: LazyLock<[(&str, Regex); 4]> = LazyLock::new(|| {
 fn assert_clean(kind: &str, input: &str, output: &str) {
     for (name, pattern) in FORBIDDEN.iter() {
         if let Some(found) = pattern.find(output) {
-            panic!("{kind}: {name} {:?} left in {output:?} (input {input:?})", found.as_str());
+            panic!(
+                "{kind}: {name} {:?} left in {output:?} (input {input:?})",
+                found.as_str()
+            );
         }
     }
 }
@@ -49,12 +61,19 @@ fuzz_target!(|data: &[u8]| {
     let scrubber = &*SCRUBBER;
 
     let text = scrubber.text(&input);
-    assert_eq!(scrubber.text(&text), text, "text not idempotent for {input:?}");
+    assert_eq!(
+        scrubber.text(&text),
+        text,
+        "text not idempotent for {input:?}"
+    );
     assert_clean("text", &input, &shown(&text));
 
     let url = scrubber.url(&input);
     assert_eq!(scrubber.url(&url), url, "url not idempotent for {input:?}");
     let shown_url = shown(&url);
-    assert!(!shown_url.contains('#'), "fragment left in {shown_url:?} (input {input:?})");
+    assert!(
+        !shown_url.contains('#'),
+        "fragment left in {shown_url:?} (input {input:?})"
+    );
     assert_clean("url", &input, &shown_url);
 });

@@ -31,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
                 (Ok(segment), Ok(accepted)) => {
                     assert_eq!(segment, accepted);
                     let class = segment.max_class();
-                    assert!(class.is_within(tool) && class.is_within(ceiling), "{text:?}");
+                    assert!(
+                        class.is_within(tool) && class.is_within(ceiling),
+                        "{text:?}"
+                    );
                 }
                 (Ok(segment), Err(refusal)) => {
                     let class = segment.max_class();

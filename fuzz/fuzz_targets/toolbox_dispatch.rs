@@ -46,11 +46,17 @@ async fn report(args: ReportArgs) -> Result<Summary, ToolError> {
     }
     let rows = args.limit.unwrap_or(10);
     if !(1..=100).contains(&rows) {
-        return Err(ToolError::invalid_arguments(format!("`limit` must be between 1 and 100, not {rows}")));
+        return Err(ToolError::invalid_arguments(format!(
+            "`limit` must be between 1 and 100, not {rows}"
+        )));
     }
     let period = args.period.unwrap_or(Period::Day);
     let _ = args.date;
-    Ok(Summary { site: args.site, period: period.as_str().to_owned(), rows })
+    Ok(Summary {
+        site: args.site,
+        period: period.as_str().to_owned(),
+        rows,
+    })
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -71,7 +77,10 @@ struct Echo {
 /// Returns its input, so that the secret guard has something to catch.
 #[matomo_tool]
 async fn echo(args: EchoArgs) -> Result<Echo, ToolError> {
-    Ok(Echo { text: args.text, tags: args.tags })
+    Ok(Echo {
+        text: args.text,
+        tags: args.tags,
+    })
 }
 
 #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
@@ -83,7 +92,9 @@ struct Version {
 /// No arguments at all.
 #[matomo_tool]
 async fn version() -> Result<Version, ToolError> {
-    Ok(Version { version: "5.0.2".into() })
+    Ok(Version {
+        version: "5.0.2".into(),
+    })
 }
 
 #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
@@ -95,11 +106,15 @@ struct Visitor {
 /// Above the ceiling: never runs.
 #[matomo_tool(max_class = pseudonymous)]
 async fn visitor(args: EchoArgs) -> Result<Visitor, ToolError> {
-    Ok(Visitor { visitor_id: args.text })
+    Ok(Visitor {
+        visitor_id: args.text,
+    })
 }
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_current_thread().build().expect("a runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime")
 });
 
 static TOOLBOX: LazyLock<Toolbox> = LazyLock::new(|| {
@@ -121,17 +136,26 @@ fuzz_target!(|data: &[u8]| {
     let arguments = if rest.is_empty() {
         None
     } else {
-        Some(serde_json::from_slice::<Value>(rest)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(rest).into_owned())))
+        Some(
+            serde_json::from_slice::<Value>(rest)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(rest).into_owned())),
+        )
     };
     let outcome = RUNTIME.block_on(TOOLBOX.call(&name, arguments));
     match outcome {
         Ok(result) => {
-            assert!(["report", "echo", "version"].contains(&&*name), "{name:?} dispatched");
+            assert!(
+                ["report", "echo", "version"].contains(&&*name),
+                "{name:?} dispatched"
+            );
             let json = result.to_json().to_string();
             assert!(!json.contains(SECRET), "secret in result for {name:?}");
             if result.is_error() {
-                assert!(result.text().chars().count() <= 600, "refusal too long: {} chars", result.text().len());
+                assert!(
+                    result.text().chars().count() <= 600,
+                    "refusal too long: {} chars",
+                    result.text().len()
+                );
             }
         }
         Err(DispatchError::AboveCeiling { .. }) => assert_eq!(name, "visitor"),
