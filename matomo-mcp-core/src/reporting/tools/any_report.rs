@@ -7,11 +7,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::models::api;
-use crate::params::{Date, Params, Period, Sites};
+use crate::params::{Date, Period};
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
-use crate::reporting::args::{ReportArgs, to_tool_error};
+use crate::reporting::args::ReportArgs;
 use crate::reporting::report::{self, Labels, Overlap, ReportOutput, RowReport};
 use crate::{ToolError, matomo_tool};
 
@@ -205,18 +204,7 @@ pub async fn report(
 
 /// Whether the site's report catalogue lists `method` (asked of Matomo, through the cache).
 async fn in_catalogue(deployment: &Deployment, site: u32, method: &str) -> Result<bool, ToolError> {
-    let params = Params::new().sites(Sites::one(site)?);
-    let Some(reports) = deployment
-        .client
-        .report_with::<api::GetReportMetadata>(&params)
-        .await
-        .map_err(to_tool_error)?
-        .into_one()
-    else {
-        return Err(ToolError::internal(
-            "Matomo answered the report metadata in an unexpected shape",
-        ));
-    };
+    let reports = super::sites::site_reports(deployment, site).await?;
     Ok(reports.iter().any(|r| {
         let d = &r.description;
         matches!((&d.module, &d.action), (Some(m), Some(a)) if method.split_once('.') == Some((m.as_str(), a.as_str())))

@@ -151,19 +151,8 @@ pub async fn report_catalogue(
     args: CatalogueArgs,
 ) -> Result<ReportCatalogue, ToolError> {
     deployment.check_site(args.site)?;
-    let params = Params::new().sites(Sites::one(args.site)?);
-    let Some(reports) = deployment
-        .client
-        .report_with::<api::GetReportMetadata>(&params)
-        .await
-        .map_err(to_tool_error)?
-        .into_one()
-    else {
-        return Err(ToolError::internal(
-            "Matomo answered the report metadata in an unexpected shape",
-        ));
-    };
-    let reports = reports
+    let reports = site_reports(deployment, args.site)
+        .await?
         .into_iter()
         .map(|r| {
             let d = r.description;
@@ -184,4 +173,21 @@ pub async fn report_catalogue(
         })
         .collect();
     Ok(ReportCatalogue { reports })
+}
+
+/// The site's report catalogue (`API.getReportMetadata`), through the report cache.
+pub(crate) async fn site_reports(
+    deployment: &Deployment,
+    site: u32,
+) -> Result<Vec<api::ReportMetadata>, ToolError> {
+    let params = Params::new().sites(Sites::one(site)?);
+    deployment
+        .client
+        .report_with::<api::GetReportMetadata>(&params)
+        .await
+        .map_err(to_tool_error)?
+        .into_one()
+        .ok_or_else(|| {
+            ToolError::internal("Matomo answered the report metadata in an unexpected shape")
+        })
 }
