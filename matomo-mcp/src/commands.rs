@@ -24,17 +24,10 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 fn load(path: Option<&Path>) -> Result<Config> {
     let config = Config::load(path)?;
     for profile in &config.profiles {
-        catalogue::descriptors(profile.allowed_tools.as_deref()).map_err(|e| {
-            if config.matomo.token.is_some() {
-                e.to_string()
-            } else {
-                // The error names `tools.allowed`; a profile's list is its own key.
-                e.to_string().replace(
-                    "tools.allowed (MATOMO_MCP_ALLOWED_TOOLS)",
-                    &format!("profiles.{}.allowed_tools", profile.name),
-                )
-            }
-        })?;
+        catalogue::check_tool_names(
+            &profile.config_key("allowed_tools", "tools.allowed (MATOMO_MCP_ALLOWED_TOOLS)"),
+            profile.allowed_tools.as_deref(),
+        )?;
     }
     Ok(config)
 }
@@ -111,12 +104,16 @@ fn served_profile(
     profile
 }
 
-/// The configuration key that gives profile `name` an HTTP credential.
-fn credential_key(config: &Config, name: &str) -> String {
-    if config.matomo.token.is_some() {
-        "http.bearer_tokens / http.bearer_tokens_file (MATOMO_MCP_HTTP_BEARER_TOKENS / MATOMO_MCP_HTTP_BEARER_TOKENS_FILE)".to_owned()
+/// The configuration key that gives `profile` an HTTP credential.
+fn credential_key(profile: &ProfileSettings) -> String {
+    if profile.named {
+        format!(
+            "{} or {}",
+            profile.config_key("bearer_token_file", ""),
+            profile.config_key("oauth_scope", "")
+        )
     } else {
-        format!("profiles.{name}.bearer_token_file or profiles.{name}.oauth_scope")
+        "http.bearer_tokens / http.bearer_tokens_file (MATOMO_MCP_HTTP_BEARER_TOKENS / MATOMO_MCP_HTTP_BEARER_TOKENS_FILE)".to_owned()
     }
 }
 
@@ -133,7 +130,7 @@ pub async fn serve(path: Option<&Path>, http: bool, profile: Option<&str>) -> Re
             {
                 return Err(format!(
                     "configuration `{}`: profile `{}` has no credential for HTTP; give it a bearer token file (one token per line, such as one made with `openssl rand -hex 32`) or an OAuth rule",
-                    credential_key(&config, &settings.name),
+                    credential_key(settings),
                     settings.name
                 )
                 .into());
@@ -403,7 +400,7 @@ pub async fn manifest(path: Option<&Path>, json: bool, offline: bool) -> Result<
         &config,
     )
     .token_check(checks.first().cloned().unwrap_or_default());
-    if config.matomo.token.is_none() {
+    if config.profiles.iter().any(|p| p.named) {
         for (profile, check) in config.profiles.iter().zip(checks) {
             builder = builder.profile(manifest_profile(
                 profile,

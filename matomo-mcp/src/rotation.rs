@@ -11,7 +11,7 @@ use matomo_mcp_core::audit::AuditSink;
 use matomo_mcp_core::reporting::{Deployment, NoiseSetup};
 use matomo_mcp_server::ProfileTools;
 
-use crate::config::{Config, Secret};
+use crate::config::{Config, token_from_file};
 use crate::startup;
 
 /// How often a Matomo token file is looked at (its modification time and length).
@@ -51,11 +51,7 @@ async fn watch(watched: Watched, path: PathBuf) {
     let Some(profile) = watched.config.profiles.get(watched.profile) else {
         return;
     };
-    let key = if watched.config.matomo.token.is_some() {
-        "matomo.token_file".to_owned()
-    } else {
-        format!("profiles.{}.matomo_token_file", profile.name)
-    };
+    let key = profile.config_key("matomo_token_file", "matomo.token_file");
     let mut last = stamp(&path);
     let mut current = profile.matomo_token.clone();
     loop {
@@ -65,11 +61,7 @@ async fn watch(watched: Watched, path: PathBuf) {
             continue;
         }
         last = now;
-        let token = std::fs::read_to_string(&path)
-            .ok()
-            .map(|text| text.trim().to_owned())
-            .filter(|t| !t.is_empty() && !t.chars().any(|c| c.is_whitespace() || c.is_control()));
-        let Some(token) = token.map(Secret::new) else {
+        let Ok(token) = token_from_file(&path) else {
             tracing::warn!(profile = %profile.name, "the Matomo token file is unreadable or holds no token; the profile is suspended");
             watched.tools.suspend(format!(
                 "its Matomo token file cannot be read or holds no token; the operator must fix `{key}`"

@@ -38,16 +38,16 @@ pub enum StartupError {
     /// The noise settings or the privacy budget file cannot be used.
     #[error("{0}")]
     Noise(String),
+    /// A configuration built in code without any profile (a loaded one always has one).
+    #[error("the configuration has no client profile to connect")]
+    NoProfile,
 }
 
 /// Connects the first profile (`default` without `[[profiles]]`): what a single-profile
 /// program, such as the demo or a test, serves.
 pub async fn connect(config: &Config) -> Result<Deployment, StartupError> {
     let noise = shared_noise(config)?;
-    let profile = config
-        .profiles
-        .first()
-        .ok_or_else(|| StartupError::Noise("the configuration has no profile".to_owned()))?;
+    let profile = config.profiles.first().ok_or(StartupError::NoProfile)?;
     connect_profile(config, profile, &profile.matomo_token, noise.as_ref()).await
 }
 
@@ -94,18 +94,12 @@ pub async fn connect_profile(
         config.privacy.pseudonym_key.clone(),
     );
     Ok(match noise {
-        Some(noise) if is_named(config) => deployment
+        Some(noise) if profile.named => deployment
             .with_noise(Arc::clone(noise))
             .with_budget_account(budget_account(&profile.name)),
         Some(noise) => deployment.with_noise(Arc::clone(noise)),
         None => deployment,
     })
-}
-
-/// Whether the profiles are the operator's `[[profiles]]` (each charged to its own account)
-/// rather than the one `default` profile (charged, as before profiles, to its token's digest).
-fn is_named(config: &Config) -> bool {
-    config.matomo.token.is_none()
 }
 
 /// The budget account of a named profile.
@@ -119,9 +113,11 @@ pub fn shared_noise(config: &Config) -> Result<Option<Arc<NoiseSetup>>, StartupE
     let Some(mut setup) = noise_setup(&config.privacy.noise)? else {
         return Ok(None);
     };
-    if is_named(config) {
+    // Named profiles are charged to accounts of their own; `default`, as before profiles, to
+    // its token's digest.
+    if config.profiles.iter().any(|p| p.named) {
         let mut budget = setup.budget;
-        for profile in &config.profiles {
+        for profile in config.profiles.iter().filter(|p| p.named) {
             budget =
                 budget.with_account_limit(budget_account(&profile.name), profile.budget_micros);
         }

@@ -302,6 +302,23 @@ async fn unknown_tool_names_in_the_allow_list_are_refused() {
         err.to_string().contains("there is no tool `everything`"),
         "{err}"
     );
+    assert!(
+        err.to_string()
+            .contains("`tools.allowed (MATOMO_MCP_ALLOWED_TOOLS)`"),
+        "{err}"
+    );
+    // A profile's own list is named by its own key.
+    let err = catalogue::check_tool_names(
+        "profiles.support.allowed_tools",
+        Some(&["top_pages".into(), "everything".into()]),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "configuration `profiles.support.allowed_tools`: there is no tool `everything`"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -56,9 +56,14 @@ pub const TOOL_NAMES: &[&str] = &[
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CatalogueError {
-    /// `tools.allowed` names a tool that does not exist.
-    #[error("configuration `tools.allowed (MATOMO_MCP_ALLOWED_TOOLS)`: there is no tool `{0}`; the tools are {names}", names = TOOL_NAMES.join(", "))]
-    UnknownTool(String),
+    /// An allow-list (`tools.allowed`, a profile's `allowed_tools`) names a tool that does not exist.
+    #[error("configuration `{key}`: there is no tool `{tool}`; the tools are {names}", names = TOOL_NAMES.join(", "))]
+    UnknownTool {
+        /// The configuration key of the list.
+        key: String,
+        /// The name that is no tool.
+        tool: String,
+    },
     /// A tool could not be registered (a bug).
     #[error(transparent)]
     Registration(#[from] RegistrationError),
@@ -79,13 +84,25 @@ pub fn descriptors(allowed: Option<&[String]>) -> Result<Vec<ToolDescriptor>, Ca
         .collect())
 }
 
+/// The key of the top-level allow-list, which [`descriptors`] and [`toolbox`] check.
+const TOOLS_ALLOWED: &str = "tools.allowed (MATOMO_MCP_ALLOWED_TOOLS)";
+
 fn check_allowed(allowed: Option<&[String]>) -> Result<(), CatalogueError> {
+    check_tool_names(TOOLS_ALLOWED, allowed)
+}
+
+/// Refuses a name in the allow-list `allowed` (set under configuration key `key`) that is no
+/// built-in tool, naming the key.
+pub fn check_tool_names(key: &str, allowed: Option<&[String]>) -> Result<(), CatalogueError> {
     match allowed
         .into_iter()
         .flatten()
         .find(|n| !TOOL_NAMES.contains(&n.as_str()))
     {
-        Some(unknown) => Err(CatalogueError::UnknownTool(unknown.clone())),
+        Some(unknown) => Err(CatalogueError::UnknownTool {
+            key: key.to_owned(),
+            tool: unknown.clone(),
+        }),
         None => Ok(()),
     }
 }

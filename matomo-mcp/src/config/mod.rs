@@ -39,7 +39,7 @@ use std::time::Duration;
 pub use error::{ConfigError, ConfigErrors};
 pub use noise::NoiseSettings;
 pub use oauth::OAuthSettings;
-pub use profiles::{OAuthRule, ProfileSettings, RateLimitSettings};
+pub use profiles::{OAuthRule, ProfileSettings, RateLimitSettings, token_from_file};
 pub use secret::Secret;
 
 use raw::RawConfig;
@@ -313,6 +313,7 @@ fn build(
         profiles::profiles(raw.profiles, &inherited, errors)
     } else {
         vec![ProfileSettings {
+            named: false,
             name: "default".to_owned(),
             // Without profiles the token is required, and its absence reported already.
             matomo_token: matomo.token.clone()?,

@@ -56,6 +56,10 @@ pub(super) struct RawRateLimit {
 /// One client profile, with every setting it inherits from the top level filled in.
 #[derive(Debug)]
 pub struct ProfileSettings {
+    /// Whether it is one of the operator's `[[profiles]]` (`false` for `default`, made of the
+    /// top-level settings): its keys are then `profiles.<name>.…`, and its privacy budget has an
+    /// account of its own.
+    pub named: bool,
     /// The operator's name for it (`profiles.name`; `default` for the top-level profile), shown
     /// in the audit log and the manifest.
     pub name: String,
@@ -84,6 +88,30 @@ pub struct ProfileSettings {
     /// Its privacy budget per window in millionths of ε (`profiles.budget_per_window`, else
     /// `privacy.noise.budget_per_window`).
     pub budget_micros: u64,
+}
+
+impl ProfileSettings {
+    /// The configuration key of the profile's setting: `profiles.<name>.<profile_key>` for a named
+    /// profile, `top_level_key` for `default`, so that every message names what the operator edits.
+    pub fn config_key(&self, profile_key: &str, top_level_key: &str) -> String {
+        if self.named {
+            format!("profiles.{}.{profile_key}", self.name)
+        } else {
+            top_level_key.to_owned()
+        }
+    }
+}
+
+/// A Matomo token from its file: the file's text without surrounding white space, or why it
+/// cannot be one (never the file's content).
+pub fn token_from_file(path: &std::path::Path) -> Result<Secret, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read token file `{}`: {e}", path.display()))?;
+    let value = text.trim();
+    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the token is empty or contains spaces or control characters".to_owned());
+    }
+    Ok(Secret::new(value))
 }
 
 /// Which OAuth access tokens a profile accepts.
@@ -292,6 +320,7 @@ pub(super) fn profiles(
         .flatten()
         .collect();
         checked.push(ProfileSettings {
+            named: true,
             name,
             matomo_token,
             matomo_token_file: Some(PathBuf::from(token_file)),
@@ -320,27 +349,15 @@ fn is_profile_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// A Matomo token from its file: the file's text without surrounding white space.
+/// [`token_from_file`] for the configuration: a mistake becomes an error naming `key`.
 pub(super) fn read_token(key: &str, path: &str, errors: &mut Vec<ConfigError>) -> Option<Secret> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
+    token_from_file(std::path::Path::new(path))
+        .map_err(|problem| {
             errors.push(ConfigError::new(
                 key,
-                format!("cannot read token file `{path}`: {e}"),
-                "point it at a readable file holding only the token",
+                problem,
+                "point it at a readable file holding only the token, copied exactly as Matomo shows it",
             ));
-            return None;
-        }
-    };
-    let value = text.trim();
-    if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        errors.push(ConfigError::new(
-            key,
-            "the token is empty or contains spaces or control characters",
-            "copy the token exactly as Matomo shows it",
-        ));
-        return None;
-    }
-    Some(Secret::new(value))
+        })
+        .ok()
 }
