@@ -71,7 +71,7 @@ pub use api::auth::Access;
 pub use calendar::Day;
 pub use dataset::{
     ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, Conversion, Dataset, Device, Goal,
-    Location, RARE_PERSON, Referrer, Site, Visit,
+    Location, RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site, Visit,
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;

@@ -20,6 +20,13 @@ use super::transport::RawResponse;
 use finality::SiteZone;
 pub(crate) use finality::{Freshness, freshness};
 
+/// Today in the time zone Matomo names `zone` (`Europe/Berlin`, `UTC+5:30`); `None` for a zone
+/// neither spelling nor the time-zone database knows.
+pub(crate) fn today_in(zone: &str) -> Option<jiff::civil::Date> {
+    let now = jiff::Timestamp::now().as_second();
+    SiteZone::from_matomo(zone)?.date_at(now)
+}
+
 /// Default time today's (still changing) answers are reused: 60 s.
 pub const DEFAULT_TODAY_TTL: Duration = Duration::from_secs(60);
 /// Default largest number of cached answers.

@@ -56,6 +56,7 @@ pub use builder::{
     DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT,
 };
 pub use bulk::BulkRequest;
+pub(crate) use cache::today_in;
 pub use cache::{
     CacheConfig, DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, DEFAULT_TODAY_TTL, ReportCache,
 };

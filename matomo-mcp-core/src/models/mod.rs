@@ -57,6 +57,7 @@ pub mod goals;
 pub mod live;
 pub mod multi_sites;
 pub mod referrers;
+pub mod segment_editor;
 pub mod sites_manager;
 pub mod user_country;
 pub mod user_id;

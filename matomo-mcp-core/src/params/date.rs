@@ -171,6 +171,16 @@ impl Date {
             && matches!(self, Self::Last(_) | Self::Previous(_) | Self::Range { .. })
     }
 
+    /// Whether the date names days relative to today (`yesterday`, `last7`, a range ending
+    /// `today`), which Matomo resolves in the site's time zone.
+    pub fn is_relative(&self) -> bool {
+        match self {
+            Self::Day(_) => false,
+            Self::Range { end, .. } => !matches!(end, RangeEnd::Day(_)),
+            Self::Today | Self::Yesterday | Self::Last(_) | Self::Previous(_) => true,
+        }
+    }
+
     /// Re-checks dates built directly from the enum variants.
     pub(crate) fn validate(&self) -> Result<(), ParamError> {
         match *self {

@@ -6,7 +6,7 @@ mod segment_rule;
 
 pub use budget::{BudgetError, PrivacyBudget, Spend};
 pub use privilege::{PrivilegeError, SiteAccess};
-pub use segment_rule::{check_segment, parse_and_check_segment};
+pub use segment_rule::{check_saved_segment, check_segment, parse_and_check_segment};
 
 #[cfg(test)]
 mod tests {

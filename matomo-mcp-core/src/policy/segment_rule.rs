@@ -1,7 +1,7 @@
 //! Segment rules: a segment may only filter on dimensions within the tool's class and the ceiling.
 
 use crate::ToolError;
-use crate::privacy::PrivacyClass;
+use crate::privacy::{Identifying, PrivacyClass};
 use crate::segment::{Segment, dimension_class};
 
 /// Refuses a segment that uses a dimension above `tool_class` or above `ceiling`.
@@ -51,6 +51,25 @@ pub fn parse_and_check_segment(
 ) -> Result<Segment, ToolError> {
     let segment: Segment = text.parse().map_err(|e| {
         ToolError::invalid_arguments(format!("`segment` is not a valid Matomo segment: {e}"))
+    })?;
+    check_segment(&segment, tool_class, ceiling)?;
+    Ok(segment)
+}
+
+/// Checks a saved segment's definition (identifying as Matomo sends it: its values can be user
+/// ids) by the rules a client's segment is checked by; the checked [`Segment`] holds aggregate
+/// dimensions only, which is what makes it safe to show and to apply.
+///
+/// Errors quote neither the definition nor its values.
+pub fn check_saved_segment(
+    definition: &Identifying<String>,
+    tool_class: PrivacyClass,
+    ceiling: PrivacyClass,
+) -> Result<Segment, ToolError> {
+    let segment: Segment = definition.reveal().parse().map_err(|e| {
+        ToolError::upstream(format!(
+            "Matomo listed a saved segment whose definition is not a valid segment: {e}"
+        ))
     })?;
     check_segment(&segment, tool_class, ceiling)?;
     Ok(segment)

@@ -13,6 +13,7 @@ mod args;
 mod deployment;
 mod noisy;
 mod report;
+mod saved_segments;
 mod source_row;
 pub mod tools;
 mod visitors;

@@ -229,7 +229,9 @@ pub(crate) async fn run_of(
 ) -> Result<ReportOutput, ToolError> {
     let request = args.request()?;
     deployment.check_site(request.site)?;
-    let segment = deployment.check_segment(args.segment.as_deref(), class)?;
+    let segment = deployment
+        .resolve_segment(request.site, args.segment.as_deref(), class)
+        .await?;
     let segment = bounded_segment(deployment, segment)?;
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     // The population is one small request, cached like the report: asked at the same time.

@@ -62,6 +62,7 @@ const MODULES: &[&str] = &[
     "SitesManager",
     "UsersManager",
     "Annotations",
+    "SegmentEditor",
 ];
 
 fn call(
@@ -98,6 +99,7 @@ fn call(
         }
         "Goals.getGoals" => sites::goals(ds, one_site(ds, access, req)?),
         "Annotations.getAll" => annotations(ds, access, req)?,
+        "SegmentEditor.getAll" => saved_segments(ds, access, req)?,
         "API.getReportMetadata" => sites::report_metadata(ds, one_site(ds, access, req)?, token),
         "Live.getVisitorProfile" => {
             profile::visitor_profile(ds, one_site(ds, access, req)?, req.non_empty("visitorId"))
@@ -142,6 +144,42 @@ fn annotations(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<Value,
         by_site.insert(id.to_string(), Value::Array(notes));
     }
     Ok(Value::Object(by_site))
+}
+
+/// `SegmentEditor.getAll`: the saved segments the token may use, for one site (those saved for
+/// it and for every site) or for all its sites, as Matomo's database rows: every value a string,
+/// `enable_only_idsite` `"0"` for every site.
+fn saved_segments(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<Value, ApiError> {
+    let site = match req.non_empty("idSite") {
+        Some(_) => Some(one_site(ds, access, req)?),
+        None => None,
+    };
+    let rows = ds
+        .saved_segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| match (site, s.site) {
+            (Some(asked), Some(own)) => asked == own,
+            (None, Some(own)) => access.can_view(own),
+            (_, None) => true,
+        })
+        .map(|(i, s)| {
+            json!({
+                "idsegment": (i + 1).to_string(),
+                "name": s.name,
+                "definition": s.definition,
+                "hash": format!("{:032x}", i + 1),
+                "login": s.login,
+                "enable_all_users": "1",
+                "enable_only_idsite": s.site.unwrap_or(0).to_string(),
+                "auto_archive": "1",
+                "ts_created": format!("{} 09:00:00", ds.today.plus(-40)),
+                "ts_last_edit": null,
+                "deleted": "0",
+            })
+        })
+        .collect();
+    Ok(Value::Array(rows))
 }
 
 /// `API.getBulkRequest`: each `urls[i]` is a query string run as its own call with the top-level token;

@@ -132,7 +132,30 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
         goals,
         visits,
         annotations,
+        saved_segments: saved_segments(),
     }
+}
+
+/// Saved segments: two on aggregate dimensions, one (site 1) on a user id and one on an IP
+/// address, the kind an aggregate-only server must neither offer nor apply; all by one login.
+fn saved_segments() -> Vec<super::SavedSegment> {
+    let [login, email] = super::SAVED_SEGMENT_PERSONAL_DATA;
+    let saved = |site: Option<u32>, name: &str, definition: &str| super::SavedSegment {
+        site,
+        name: name.to_owned(),
+        definition: definition.to_owned(),
+        login: login.to_owned(),
+    };
+    vec![
+        saved(None, "Visitors from Germany", "countryCode==de"),
+        saved(Some(1), "Smartphones", "deviceType==smartphone"),
+        saved(
+            Some(1),
+            &format!("Newsletter reader {email}"),
+            &format!("userId=={}", email.replace('@', "%40")),
+        ),
+        saved(Some(2), "Office network", "visitIp==10.1.2.3"),
+    ]
 }
 
 /// Two notes per site: a campaign launch and a newsletter, the second naming its sender's e-mail

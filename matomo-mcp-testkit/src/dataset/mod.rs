@@ -230,7 +230,26 @@ pub struct Dataset {
     pub visits: Vec<Visit>,
     /// Notes the site's operators attached to days (`Annotations.getAll`).
     pub annotations: Vec<Annotation>,
+    /// Segments saved in Matomo's segment editor (`SegmentEditor.getAll`).
+    pub saved_segments: Vec<SavedSegment>,
 }
+
+/// A segment saved in Matomo's segment editor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedSegment {
+    /// The site it is saved for; `None` for every site (`enable_only_idsite` 0).
+    pub site: Option<u32>,
+    /// Its name, written by whoever saved it.
+    pub name: String,
+    /// The segment definition, in Matomo's grammar.
+    pub definition: String,
+    /// The Matomo login of who saved it: identifying, never to reach an AI client.
+    pub login: String,
+}
+
+/// The personal data planted in saved segments, which no tool may pass on: the login of their
+/// author, and the e-mail address a segment on `userId` filters on (and is named after).
+pub const SAVED_SEGMENT_PERSONAL_DATA: [&str; 2] = ["analyst.bob", "max.mustermann@example.org"];
 
 /// A note an operator attached to a day of a site's reports.
 #[derive(Clone, Debug, PartialEq, Eq)]

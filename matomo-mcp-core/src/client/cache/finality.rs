@@ -47,6 +47,18 @@ impl SiteZone {
             .or_else(|| TimeZone::get(name).ok().map(Self::Named))
     }
 
+    /// The site's calendar day at `now` (seconds since the epoch).
+    pub(crate) fn date_at(&self, now: i64) -> Option<jiff::civil::Date> {
+        let instant = Timestamp::from_second(now).ok()?;
+        match self {
+            Self::Fixed(minutes) => {
+                let offset = jiff::tz::Offset::from_seconds(minutes.checked_mul(60)?).ok()?;
+                Some(TimeZone::fixed(offset).to_datetime(instant).date())
+            }
+            Self::Named(zone) => Some(zone.to_datetime(instant).date()),
+        }
+    }
+
     /// The UTC offset in seconds at `now` (seconds since the epoch).
     pub(crate) fn offset_at(&self, now: i64) -> Option<i64> {
         match self {

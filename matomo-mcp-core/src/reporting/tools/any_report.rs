@@ -167,17 +167,6 @@ pub async fn report(
     deployment: &Deployment,
     args: AnyReportArgs,
 ) -> Result<ReportOutput, ToolError> {
-    if let Some(why) = refusal(&args.report) {
-        return Err(ToolError::policy_refusal(why));
-    }
-    deployment.check_site(args.site)?;
-    if !in_catalogue(deployment, args.site, &args.report).await? {
-        return Err(ToolError::invalid_arguments(format!(
-            "site {} has no report `{}`; `report_catalogue` lists the reports it has",
-            args.site, args.report
-        )));
-    }
-    let (labels, flat, overlap) = known(&args.report).unwrap_or(UNKNOWN);
     let report_args = ReportArgs {
         site: args.site,
         period: args.period,
@@ -186,20 +175,37 @@ pub async fn report(
         limit: args.limit,
         offset: args.offset,
     };
+    any_row_report(deployment, &args.report, &report_args).await
+}
+
+/// Row report `method` of the site's catalogue through the whole pipeline, failing closed as
+/// `report` does: the never-served methods are refused before any request, a method outside
+/// the site's catalogue is refused by name, and an unknown report is treated as
+/// identifying-label.
+pub(crate) async fn any_row_report(
+    deployment: &Deployment,
+    method: &str,
+    args: &ReportArgs,
+) -> Result<ReportOutput, ToolError> {
+    if let Some(why) = refusal(method) {
+        return Err(ToolError::policy_refusal(why));
+    }
+    deployment.check_site(args.site)?;
+    if !in_catalogue(deployment, args.site, method).await? {
+        return Err(ToolError::invalid_arguments(format!(
+            "site {} has no report `{method}`; `report_catalogue` lists the reports it has",
+            args.site
+        )));
+    }
+    let (labels, flat, overlap) = known(method).unwrap_or(UNKNOWN);
     let row_report = RowReport {
-        method: &args.report,
+        method,
         fixed: &[],
         labels,
         flat,
         overlap,
     };
-    report::run_of(
-        deployment,
-        &row_report,
-        &report_args,
-        PrivacyClass::Aggregate,
-    )
-    .await
+    report::run_of(deployment, &row_report, args, PrivacyClass::Aggregate).await
 }
 
 /// Whether the site's report catalogue lists `method` (asked of Matomo, through the cache).

@@ -5,7 +5,8 @@
 //! outlinks, downloads, site search keywords, referrer types, websites, search engines,
 //! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
 //! and e-commerce overviews, the site overview, event categories, actions and names, visits
-//! per hour, the report catalogue, and `report`: any row report of the catalogue. Above the default ceiling, and so hidden until a
+//! per hour, the report catalogue, `report` (any row report of the catalogue), annotations and saved
+//! segments. Above the default ceiling, and so hidden until a
 //! toolbox's ceiling is raised: `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
 //!
 //! ```no_run
@@ -24,9 +25,11 @@
 
 pub mod annotations;
 pub mod any_report;
+pub mod compare;
 pub mod overview;
 pub mod raw;
 pub mod reports;
+pub mod saved_segments;
 pub mod site_overview;
 pub mod sites;
 pub mod visit_log;
@@ -38,8 +41,8 @@ use crate::tool::{RegistrationError, Tool};
 /// Every ready-made tool, in the order a listing shows them.
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     use self::{
-        annotations::*, any_report::*, overview::*, raw::*, reports::*, site_overview::*, sites::*,
-        visit_log::*,
+        annotations::*, any_report::*, compare::*, overview::*, raw::*, reports::*,
+        saved_segments::*, site_overview::*, sites::*, visit_log::*,
     };
     vec![
         Box::new(ListSitesTool),
@@ -70,7 +73,9 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
         Box::new(VisitsPerHourTool),
         Box::new(ReportCatalogueTool),
         Box::new(ReportTool),
+        Box::new(ComparePeriodsTool),
         Box::new(AnnotationsTool),
+        Box::new(SavedSegmentsTool),
         Box::new(VisitLogTool),
         Box::new(RawPageUrlsTool),
     ]

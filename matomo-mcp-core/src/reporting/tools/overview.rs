@@ -165,7 +165,13 @@ where
     let args = ReportArgs::from(args);
     let request = args.request()?;
     deployment.check_site(request.site)?;
-    let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?;
+    let segment = deployment
+        .resolve_segment(
+            request.site,
+            args.segment.as_deref(),
+            PrivacyClass::Aggregate,
+        )
+        .await?;
     let segment = bounded_segment(deployment, segment)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
@@ -478,7 +484,9 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         .date(Date::last(last)?);
     let segment = bounded_segment(
         deployment,
-        deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?,
+        deployment
+            .resolve_segment(args.site, args.segment.as_deref(), PrivacyClass::Aggregate)
+            .await?,
     )?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());

@@ -64,8 +64,13 @@ pub async fn raw_page_urls(
         .flat(true)
         .limit(rows)
         .offset(request.offset);
-    if let Some(segment) =
-        deployment.check_segment(args.segment.as_deref(), PrivacyClass::Identifying)?
+    if let Some(segment) = deployment
+        .resolve_segment(
+            request.site,
+            args.segment.as_deref(),
+            PrivacyClass::Identifying,
+        )
+        .await?
     {
         params = params.segment(segment);
     }

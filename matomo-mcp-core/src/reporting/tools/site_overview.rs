@@ -56,7 +56,13 @@ pub async fn site_overview(
     args.limit = Some(TOP_REFERRER_TYPES);
     let request = args.request()?;
     deployment.check_site(request.site)?;
-    let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Aggregate)?;
+    let segment = deployment
+        .resolve_segment(
+            request.site,
+            args.segment.as_deref(),
+            PrivacyClass::Aggregate,
+        )
+        .await?;
     let segment = bounded_segment(deployment, segment)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {

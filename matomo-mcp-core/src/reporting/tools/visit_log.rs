@@ -119,7 +119,13 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
     })
     .request()?;
     deployment.check_site(request.site)?;
-    let segment = deployment.check_segment(args.segment.as_deref(), PrivacyClass::Pseudonymous)?;
+    let segment = deployment
+        .resolve_segment(
+            request.site,
+            args.segment.as_deref(),
+            PrivacyClass::Pseudonymous,
+        )
+        .await?;
     let mut params = request.params()?.limit(Limit::rows(limit)?);
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
