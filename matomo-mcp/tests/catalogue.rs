@@ -41,6 +41,10 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
         "list_sites" => json!({}),
         "report_catalogue" => json!({ "site": 1 }),
         "annotations" => json!({ "site": 1, "period": "year", "date": "today" }),
+        "saved_segments" => json!({ "site": 1 }),
+        "compare_periods" => {
+            json!({ "site": 1, "report": "UserCountry.getCountry", "period": "month", "date": "today" })
+        }
         "report" => {
             json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
         }

@@ -33,6 +33,8 @@ const SPECIAL = {
   list_sites: {},
   report_catalogue: { site: 1 },
   annotations: { site: 1, period: "year", date: "today" },
+  saved_segments: { site: 1 },
+  compare_periods: { site: 1, report: "UserCountry.getCountry", period: "month", date: "today" },
   report: { site: 1, report: "UserCountry.getRegion", period: "month", date: "today" },
   metric_trend: { site: 1, metric: "nb_visits", last: 7 },
   visits_summary: { site: 1, period: "month", date: "today" },

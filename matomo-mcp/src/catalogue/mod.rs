@@ -47,7 +47,9 @@ pub const TOOL_NAMES: &[&str] = &[
     "visits_per_hour",
     "report_catalogue",
     "report",
+    "compare_periods",
     "annotations",
+    "saved_segments",
     "visit_log",
     "raw_page_urls",
 ];

@@ -153,15 +153,14 @@ fn refusal(method: &str) -> Option<String> {
     None
 }
 
-/// Any row report of the site's report catalogue (see `report_catalogue`), by its `Module.action`:
+/// Any row report of `report_catalogue` by `Module.action`, for what no dedicated tool answers:
 /// regions, continents, languages, device brands and models, resolutions, browser versions,
 /// local time and weekdays, exit pages, searches without results, content, visit length and
-/// frequency, and the reports the dedicated tools also answer.
+/// frequency. Prefer a dedicated tool (`top_pages`, `countries`, …) when one fits.
 ///
-/// Arguments as for the report tools, plus `report`. Labels are scrubbed and thresholded as
-/// everywhere: a report this server does not know is treated as one whose labels may identify
-/// people, and metrics it does not know are left out. Visitor logs, user ids and anything that
-/// writes are never served. Prefer a dedicated tool (`top_pages`, `countries`, …) when one fits.
+/// Labels are scrubbed and thresholded as everywhere; a report this server does not know is
+/// treated as one whose labels may identify people, and its unknown metrics are left out.
+/// Visitor logs, user ids and anything that writes are never served.
 #[matomo_tool(render = report::render)]
 pub async fn report(
     deployment: &Deployment,
