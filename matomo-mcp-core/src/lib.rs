@@ -117,6 +117,9 @@ pub mod policy;
 pub mod privacy;
 pub mod reporting;
 pub mod segment;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod shared;
 mod string_form;
 pub mod tool;
 

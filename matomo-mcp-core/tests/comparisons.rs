@@ -163,8 +163,18 @@ fn cases() -> Vec<(&'static str, Period, String, String)> {
             )
         })
         .collect();
-    cases.push(("week", Period::Week, "2026-11-25".into(), "2026-11-18".into()));
-    cases.push(("week", Period::Week, "2026-11-18".into(), "2026-11-11".into()));
+    cases.push((
+        "week",
+        Period::Week,
+        "2026-11-25".into(),
+        "2026-11-18".into(),
+    ));
+    cases.push((
+        "week",
+        Period::Week,
+        "2026-11-18".into(),
+        "2026-11-11".into(),
+    ));
     cases
 }
 
@@ -200,7 +210,9 @@ async fn numbers_are_the_two_periods_answers_and_one_sided_rows_are_new_or_gone(
                 if is_other(label) {
                     // "Other" rows of the two periods are matched to each other.
                     let other = |side: &BTreeMap<String, Value>| {
-                        side.iter().find(|(l, _)| is_other(l)).map(|(_, r)| metrics(r))
+                        side.iter()
+                            .find(|(l, _)| is_other(l))
+                            .map(|(_, r)| metrics(r))
                     };
                     assert_eq!(other(&now).is_some(), row.get("current").is_some());
                     if let Some(a) = other(&now) {
@@ -256,8 +268,14 @@ async fn numbers_are_the_two_periods_answers_and_one_sided_rows_are_new_or_gone(
     }
     // The dataset has rows that truly appear and disappear between days, and rows in both.
     assert!(both > 20, "{both} rows in both periods");
-    assert!(new_absent > 0, "no row absent the day before was shown as new");
-    assert!(gone_absent > 0, "no row absent the day after was shown as gone");
+    assert!(
+        new_absent > 0,
+        "no row absent the day before was shown as new"
+    );
+    assert!(
+        gone_absent > 0,
+        "no row absent the day after was shown as gone"
+    );
 }
 
 #[tokio::test]
@@ -266,7 +284,12 @@ async fn the_earlier_period_follows_the_period_and_refusals_hold_for_both_sides(
     for (period, date, compare_to, expected) in [
         ("day", "2026-11-25", "previous_year", "2025-11-25"),
         ("month", "2026-11-20", "previous_period", "2026-10-20"),
-        ("range", "2026-11-19,2026-11-25", "previous_period", "2026-11-12,2026-11-18"),
+        (
+            "range",
+            "2026-11-19,2026-11-25",
+            "previous_period",
+            "2026-11-12,2026-11-18",
+        ),
     ] {
         let out = w
             .call(
@@ -295,7 +318,11 @@ async fn the_earlier_period_follows_the_period_and_refusals_hold_for_both_sides(
     );
     // What `report` never serves, comparisons do not either; nothing reaches Matomo.
     w.emu.clear_requests();
-    for method in ["Live.getLastVisitsDetails", "UserId.getUsers", "API.getBulkRequest"] {
+    for method in [
+        "Live.getLastVisitsDetails",
+        "UserId.getUsers",
+        "API.getBulkRequest",
+    ] {
         let result = w
             .toolbox
             .call(

@@ -94,9 +94,7 @@ async fn segments_on_aggregate_dimensions_are_offered_and_the_others_are_not() {
 #[tokio::test]
 async fn a_saved_segment_is_applied_by_name_as_its_definition() {
     let (emu, toolbox) = world().await;
-    let ask = |segment: &str| {
-        json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": segment, "limit": 100 })
-    };
+    let ask = |segment: &str| json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": segment, "limit": 100 });
     let by_definition = toolbox
         .call("countries", Some(ask("countryCode==de")))
         .await
@@ -137,7 +135,11 @@ async fn a_saved_segment_is_applied_by_name_as_its_definition() {
         let result = toolbox.call(tool, Some(args)).await.unwrap();
         assert!(!result.is_error(), "{tool}: {}", result.text());
     }
-    assert!(sent(&emu).contains("deviceType==smartphone"), "{}", sent(&emu));
+    assert!(
+        sent(&emu).contains("deviceType==smartphone"),
+        "{}",
+        sent(&emu)
+    );
 }
 
 #[tokio::test]
@@ -152,7 +154,9 @@ async fn a_saved_segment_on_a_user_id_is_refused_by_name() {
         let result = toolbox
             .call(
                 "countries",
-                Some(json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": name })),
+                Some(
+                    json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": name }),
+                ),
             )
             .await
             .unwrap();
@@ -183,5 +187,9 @@ async fn a_saved_segment_on_a_user_id_is_refused_by_name() {
         .await
         .unwrap();
     assert!(result.is_error());
-    assert!(result.text().contains("`saved_segments`"), "{}", result.text());
+    assert!(
+        result.text().contains("`saved_segments`"),
+        "{}",
+        result.text()
+    );
 }

@@ -24,7 +24,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
 use crate::http::RATE_LIMITED;
-use crate::profile::{ProfileTools, RateLimiter, Serving, refusal_message, retry_after_seconds};
+use crate::profile::{
+    ProfileTools, RateLimiter, Refused, Serving, UNAVAILABLE_MESSAGE, refusal_message,
+    retry_after_seconds,
+};
 use crate::{ServeError, ServerInfo};
 
 /// The longest protocol error text carried into a [`ServeError`]; rmcp's
@@ -233,13 +236,18 @@ impl<S: Send + Sync + 'static> ServerHandler for McpAdapter<S> {
             .is_some();
         if !over_http
             && let Some(limiter) = &profile.limiter
-            && let Err(wait) = limiter.try_take()
+            && let Err(refused) = limiter.take().await
         {
-            let limit = limiter.limit();
-            let seconds = retry_after_seconds(wait);
+            let (message, seconds) = match refused {
+                Refused::Wait(wait) => {
+                    let seconds = retry_after_seconds(wait);
+                    (refusal_message(limiter.limit(), seconds), seconds)
+                }
+                Refused::Unavailable => (UNAVAILABLE_MESSAGE.to_owned(), 1),
+            };
             return Err(ErrorData::new(
                 ErrorCode(RATE_LIMITED),
-                refusal_message(limit, seconds),
+                message,
                 Some(serde_json::json!({ "retry_after_seconds": seconds })),
             ));
         }

@@ -68,6 +68,8 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     policy: UrlPolicy,
     cache: Option<ReportCache>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::SharedState>,
 }
 
 impl ClientBuilder {
@@ -82,7 +84,22 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             policy: UrlPolicy::default(),
             cache: Some(ReportCache::new(CacheConfig::default())),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// Shares the report cache and request coalescing with the other replicas that use the
+    /// same Redis (see [`crate::shared`]): an answer one replica fetched is served by all, and
+    /// identical calls on several replicas at once make one request to Matomo.
+    ///
+    /// Needs the report cache (on by default): it decides how long an answer stays true.
+    /// Whenever Redis is unreachable or slow, calls go on with this replica's own cache.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared_state(mut self, shared: crate::shared::SharedState) -> Self {
+        self.shared = Some(shared);
+        self
     }
 
     /// The `token_auth` to authenticate with; checked by [`build`](Self::build).
@@ -212,6 +229,11 @@ impl ClientBuilder {
                 },
                 max_response_bytes: self.max_response_bytes,
             }),
+            #[cfg(feature = "redis")]
+            replicas: match (&self.cache, self.shared) {
+                (Some(_), Some(shared)) => Some(Arc::new(super::replicas::Replicas::new(shared))),
+                _ => None,
+            },
             cache: self.cache,
             in_flight: Arc::new(Coalescer::default()),
         })

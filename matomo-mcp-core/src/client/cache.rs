@@ -245,6 +245,22 @@ impl ReportCache {
         Some(entry.response.clone())
     }
 
+    /// How long an answer to the request `pairs` stays true: `None` when it may not be kept at
+    /// all, `final_lifetime` for a period that is over.
+    #[cfg(feature = "redis")]
+    pub(crate) fn lifetime(
+        &self,
+        pairs: &[(String, String)],
+        final_lifetime: Duration,
+    ) -> Option<Duration> {
+        let lifetime = match freshness(pairs, SystemTime::now(), |site| self.zone_of(site)) {
+            Freshness::Final => final_lifetime,
+            Freshness::FinalFor(left) => left.min(final_lifetime),
+            Freshness::Live => self.config.today_ttl,
+        };
+        (!lifetime.is_zero()).then_some(lifetime)
+    }
+
     /// Keeps a successful answer to the request `pairs`, for as long as it stays true.
     pub(crate) fn put(
         &self,
@@ -315,6 +331,12 @@ impl RequestKey {
             key.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
         }
         Self(key)
+    }
+
+    /// The identity as text (the token only as its hash).
+    #[cfg(feature = "redis")]
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
     }
 }
 

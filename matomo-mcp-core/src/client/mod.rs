@@ -40,6 +40,8 @@ mod field_path;
 mod many;
 mod method;
 mod permissions;
+#[cfg(feature = "redis")]
+mod replicas;
 mod reports;
 mod request;
 mod token;
@@ -98,6 +100,8 @@ pub struct MatomoClient {
     transport: Arc<Transport>,
     cache: Option<ReportCache>,
     in_flight: Arc<Coalescer>,
+    #[cfg(feature = "redis")]
+    replicas: Option<Arc<replicas::Replicas>>,
 }
 
 /// The client's token is the secret its tools must never return.
@@ -224,9 +228,9 @@ impl MatomoClient {
         retryable: bool,
     ) -> Result<Value, ClientError> {
         let fetched = self.fetch(method, pairs, retryable).await?;
-        let value = envelope::decode(method, &fetched.response, &self.transport.token)?;
-        self.remember(fetched, pairs);
-        Ok(value)
+        let value = envelope::decode(method, &fetched.response, &self.transport.token);
+        self.settle(fetched, pairs, value.is_ok()).await;
+        value
     }
 
     /// The response to a call: from the cache, from an identical call in flight, or from Matomo.
@@ -253,6 +257,28 @@ impl MatomoClient {
                 key: None,
             });
         }
+        #[cfg(feature = "redis")]
+        if let Some(replicas) = &self.replicas {
+            if let Some(response) = replicas.cached(&key).await {
+                if let Some(cache) = &self.cache {
+                    cache.put(key, pairs, response.clone());
+                }
+                return Ok(Fetched {
+                    response,
+                    key: None,
+                });
+            }
+            let response = self
+                .in_flight
+                .run(&key, || {
+                    replicas.send(&key, || self.transport.send(method, pairs, true))
+                })
+                .await?;
+            return Ok(Fetched {
+                response,
+                key: Some(key),
+            });
+        }
         let response = self
             .in_flight
             .run(&key, || self.transport.send(method, pairs, true))
@@ -263,11 +289,23 @@ impl MatomoClient {
         })
     }
 
-    /// Caches a fetched response that turned out to be a successful answer.
-    fn remember(&self, fetched: Fetched, pairs: &[(String, String)]) {
-        if let (Some(cache), Some(key)) = (&self.cache, fetched.key)
-            && fetched.response.status == 200
-            && !fetched.response.is_html
+    /// Caches a fetched response that turned out to be a successful answer (`ok`), here and,
+    /// with shared state, for the other replicas; gives back a lease either way.
+    async fn settle(&self, fetched: Fetched, pairs: &[(String, String)], ok: bool) {
+        let Some(key) = fetched.key else {
+            return;
+        };
+        let ok = ok && fetched.response.status == 200 && !fetched.response.is_html;
+        #[cfg(feature = "redis")]
+        if let Some(replicas) = &self.replicas {
+            let lifetime = match (&self.cache, ok) {
+                (Some(cache), true) => cache.lifetime(pairs, replicas::FINAL_LIFETIME),
+                _ => None,
+            };
+            replicas.settle(&key, &fetched.response, lifetime).await;
+        }
+        if let Some(cache) = &self.cache
+            && ok
         {
             cache.put(key, pairs, fetched.response);
         }

@@ -148,18 +148,17 @@ impl MatomoClient {
             None
         };
         let typed = match direct {
-            Some(typed) => typed,
-            None => {
-                let value = envelope::decode(method, response, &self.transport.token)?;
+            Some(typed) => Ok(typed),
+            None => envelope::decode(method, response, &self.transport.token).and_then(|value| {
                 match (nesting.multi_site, nesting.multi_period) {
                     (false, false) => self.decode_value(method, value).map(Nested::One),
                     (false, true) => self.decode_value(method, value).map(Nested::Periods),
                     (true, false) => self.decode_value(method, value).map(Nested::Sites),
                     (true, true) => self.decode_value(method, value).map(Nested::SitesPeriods),
-                }?
-            }
+                }
+            }),
         };
-        self.remember(fetched, &pairs);
-        Ok(typed)
+        self.settle(fetched, &pairs, typed.is_ok()).await;
+        typed
     }
 }

@@ -70,6 +70,14 @@ pub enum BudgetError {
         /// When the next window starts, in seconds since the epoch.
         renews_at: u64,
     },
+    /// The shared ledger (Redis) is unreachable: answers are refused rather than uncounted.
+    #[error(
+        "the shared privacy budget cannot be reached, so answers with noise are refused until it is back: {reason}"
+    )]
+    Shared {
+        /// What went wrong.
+        reason: String,
+    },
     /// The budget file could not be read or written: answers are refused rather than uncounted.
     #[error("the privacy budget file `{path}` cannot be used: {reason}")]
     Store {
@@ -110,6 +118,9 @@ pub struct PrivacyBudget {
     window: u64,
     file: Option<PathBuf>,
     ledger: Mutex<Ledger>,
+    /// With replicas: the ledger in Redis, shared by all (then `file` and `ledger` are unused).
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::SharedState>,
 }
 
 impl PrivacyBudget {
@@ -121,6 +132,8 @@ impl PrivacyBudget {
             window: window.as_secs().max(1),
             file: None,
             ledger: Mutex::new(Ledger::default()),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
     }
 
@@ -142,7 +155,22 @@ impl PrivacyBudget {
             window: window.as_secs().max(1),
             file: Some(file.to_owned()),
             ledger: Mutex::new(ledger),
+            #[cfg(feature = "redis")]
+            shared: None,
         })
+    }
+
+    /// A budget kept in the shared state, so that replicas behind a load balancer spend one
+    /// budget: every spend is one atomic script in Redis, never more than the limit however many
+    /// replicas spend at once. While Redis cannot be reached, answers with noise are refused
+    /// ([`BudgetError::Shared`]); it survives restarts of the replicas (and of Redis, as far as
+    /// Redis persists its data).
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared(limit_micros: u64, window: Duration, state: crate::shared::SharedState) -> Self {
+        let mut budget = Self::in_memory(limit_micros, window);
+        budget.shared = Some(state);
+        budget
     }
 
     /// Gives `account` a limit of its own per window instead of the budget's.
@@ -159,8 +187,57 @@ impl PrivacyBudget {
             .unwrap_or(self.limit_micros)
     }
 
+    /// [`spend`](Self::spend), in the shared ledger when the budget is [shared](Self::shared):
+    /// what the report pipeline calls.
+    pub async fn charge(
+        &self,
+        account: &str,
+        question: &[u8],
+        epsilon_micros: u64,
+        now: u64,
+    ) -> Result<Spend, BudgetError> {
+        #[cfg(feature = "redis")]
+        if let Some(state) = &self.shared {
+            use crate::shared::SharedSpend;
+            let start = now - now % self.window;
+            let limit_micros = self.limit_of(account);
+            let digest = hex(&Sha256::digest(question));
+            let spent = state
+                .spend(
+                    account,
+                    start,
+                    self.window,
+                    &digest,
+                    epsilon_micros,
+                    limit_micros,
+                )
+                .await
+                .map_err(|e| BudgetError::Shared {
+                    reason: e.to_string(),
+                })?;
+            return match spent {
+                SharedSpend::Charged { spent_micros } => Ok(Spend::Charged {
+                    left_micros: limit_micros.saturating_sub(spent_micros),
+                }),
+                SharedSpend::Repeated { spent_micros } => Ok(Spend::Repeated {
+                    left_micros: limit_micros.saturating_sub(spent_micros),
+                }),
+                SharedSpend::Refused { spent_micros } => Err(BudgetError::Exhausted {
+                    left_micros: limit_micros.saturating_sub(spent_micros),
+                    limit_micros,
+                    asked_micros: epsilon_micros,
+                    renews_at: start + self.window,
+                }),
+            };
+        }
+        self.spend(account, question, epsilon_micros, now)
+    }
+
     /// Charges `epsilon_micros` to `account` for `question` at `now` (seconds since the epoch),
     /// or refuses. `account` should be a digest, never a token.
+    ///
+    /// This is the ledger of this process (in memory or in its file); a [shared](Self::shared)
+    /// budget is charged by [`charge`](Self::charge).
     pub fn spend(
         &self,
         account: &str,

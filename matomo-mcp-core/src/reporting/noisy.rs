@@ -85,11 +85,11 @@ impl<'a> Noisy<'a> {
 
     /// Adds noise to rows (each named by its key), charging the answer to the budget: the
     /// noisy rows in the same order, and the note the answer carries.
-    pub(crate) fn rows<'r>(
+    pub(crate) async fn rows<'r>(
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)> + Clone,
     ) -> Result<(Vec<Metrics>, NoiseNote), ToolError> {
-        let charged = self.charge(rows.clone())?;
+        let charged = self.charge(rows.clone()).await?;
         let mut left_out = LeftOut::default();
         let noisy = rows
             .into_iter()
@@ -100,7 +100,7 @@ impl<'a> Noisy<'a> {
 
     /// Plans the noise of an answer over these rows and charges it to the budget; the rows'
     /// noise is then drawn from the plan, as much of it as is shown.
-    pub(crate) fn charge<'r>(
+    pub(crate) async fn charge<'r>(
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
     ) -> Result<Charged<'_>, ToolError> {
@@ -112,7 +112,8 @@ impl<'a> Noisy<'a> {
         let spend = self
             .setup
             .budget
-            .spend(self.account, &release.answer_id(), epsilon, now)
+            .charge(self.account, &release.answer_id(), epsilon, now)
+            .await
             .map_err(|e| ToolError::policy_refusal(e.to_string()))?;
         let (charged, left) = match spend {
             Spend::Charged { left_micros } => (epsilon, left_micros),

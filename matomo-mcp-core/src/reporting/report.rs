@@ -9,14 +9,16 @@ use serde::Serialize;
 use super::Deployment;
 use super::SourceRow;
 use super::args::{ReportArgs, Request, to_tool_error};
-use super::noisy::{LeftOut, NoiseSetup, Noisy, bounded_segment};
+use super::noisy::{Charged, LeftOut, NoiseSetup, Noisy, bounded_segment};
 use super::visitors::{Known, Visitors};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
 use crate::minimise::noise::{NoiseNote, Question, Spread};
 use crate::minimise::threshold::count;
-use crate::minimise::{ReportRow, Scrubber, Threshold, ThresholdedRow, merge_equal_labels};
+use crate::minimise::{
+    ReportRow, Scrubber, Threshold, Thresholded, ThresholdedRow, merge_equal_labels,
+};
 use crate::models::Report;
 use crate::params::Limit;
 use crate::privacy::{PrivacyClass, Reveal};
@@ -308,7 +310,8 @@ pub fn report_from_body(
     };
     let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
-    pipeline.finish(rows, None, 0, truncated)
+    let thresholded = pipeline.threshold.apply_with_other(rows, None);
+    pipeline.page(thresholded, None, 0, truncated)
 }
 
 /// [`report_from_body`] with differential privacy: the rows' counts and sums get noise as the
@@ -318,7 +321,7 @@ pub fn report_from_body(
 /// The body must already be the report over the visits within the bounds (the segment of
 /// [`ContributionBounds::segment`](crate::minimise::noise::ContributionBounds::segment)): the
 /// noise is calibrated to them.
-pub fn noisy_report_from_body(
+pub async fn noisy_report_from_body(
     body: &[u8],
     scrubber: &Scrubber,
     threshold: Threshold,
@@ -343,7 +346,7 @@ pub fn noisy_report_from_body(
     };
     let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
-    pipeline.finish(rows, None, 0, truncated)
+    pipeline.finish(rows, None, 0, truncated).await
 }
 
 /// What one report answer is shaped with.
@@ -371,7 +374,7 @@ impl Pipeline<'_> {
         // answer against a withheld one would tell whether anybody is in a narrow segment.
         let empty = self.noise.is_some() && whole.is_some_and(|whole| whole.visits == 0);
         if empty || Known::too_few(whole, self.threshold.k()) {
-            return self.withheld();
+            return self.withheld().await;
         }
         // `too_few` holds for `None`: a count is here.
         let whole = whole.unwrap_or_default();
@@ -385,7 +388,7 @@ impl Pipeline<'_> {
             }
             _ => None,
         };
-        self.finish(rows, other, unchecked, truncated)
+        self.finish(rows, other, unchecked, truncated).await
     }
 
     /// Asks Matomo for the distinct visitors of the rows, most visits first, that have `k`
@@ -497,8 +500,8 @@ impl Pipeline<'_> {
 
     /// An answer with no numbers: the period and segment describe fewer than `k` visitors (or
     /// Matomo did not say how many).
-    fn withheld(&self) -> Result<ReportOutput, ToolError> {
-        let mut output = self.finish(Vec::new(), None, 0, false)?;
+    async fn withheld(&self) -> Result<ReportOutput, ToolError> {
+        let mut output = self.finish(Vec::new(), None, 0, false).await?;
         output.withheld = true;
         Ok(output)
     }
@@ -510,25 +513,26 @@ impl Pipeline<'_> {
     /// (the threshold, exact) *and* its noisy visits are at least `k` (a check on released
     /// numbers only); rows are ordered by their noisy visits, so the order reveals nothing the
     /// numbers do not.
-    fn finish(
+    async fn finish(
         &self,
         rows: Vec<ReportRow>,
         other_visitors: Option<u64>,
         unchecked: u64,
         truncated: bool,
     ) -> Result<ReportOutput, ToolError> {
-        let request = self.request;
         let mut thresholded = self.threshold.apply_with_other(rows, other_visitors);
         // With noise: every passing row's noisy visits decide whether it is shown (at least
         // `k`) and its place; the other metrics are drawn for the rows of the page only.
         let charged = match &self.noise {
             Some(noise) => {
-                let charged = noise.charge(
-                    thresholded
-                        .rows
-                        .iter()
-                        .map(|row| (row.label.as_str(), &row.metrics)),
-                )?;
+                let charged = noise
+                    .charge(
+                        thresholded
+                            .rows
+                            .iter()
+                            .map(|row| (row.label.as_str(), &row.metrics)),
+                    )
+                    .await?;
                 let visits = charged
                     .release
                     .noisy_column("nb_visits", thresholded.rows.iter().map(|row| &row.metrics));
@@ -543,6 +547,18 @@ impl Pipeline<'_> {
             }
             None => None,
         };
+        self.page(thresholded, charged, unchecked, truncated)
+    }
+
+    /// Sorts and pages thresholded rows, drawing the noise of the shown ones when `charged`.
+    fn page(
+        &self,
+        mut thresholded: Thresholded,
+        charged: Option<Charged<'_>>,
+        unchecked: u64,
+        truncated: bool,
+    ) -> Result<ReportOutput, ToolError> {
+        let request = self.request;
         // "Other" comes last; every other row by visits, most first, as Matomo sorts by default.
         let other = thresholded
             .rows

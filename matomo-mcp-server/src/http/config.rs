@@ -82,6 +82,13 @@ pub struct HttpConfig {
     /// Metadata (RFC 9728) is served, without authentication, at the well-known address of
     /// the configuration's `resource` (this server's public URL). Default: off.
     pub oauth: Option<OAuthConfig>,
+    /// With replicas behind a load balancer: rate limits counted in Redis, shared by every
+    /// replica using the same store (and prefix). While it cannot be reached, calls of
+    /// rate-limited profiles are refused (503), never uncounted. Default: each replica counts
+    /// its own.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub shared_state: Option<matomo_mcp_core::shared::SharedState>,
 }
 
 impl Default for HttpConfig {
@@ -107,6 +114,8 @@ impl Default for HttpConfig {
             max_sessions: DEFAULT_MAX_SESSIONS,
             session_idle_timeout: DEFAULT_SESSION_IDLE_TIMEOUT,
             oauth: None,
+            #[cfg(feature = "redis")]
+            shared_state: None,
         }
     }
 }
@@ -181,6 +190,14 @@ impl HttpConfig {
     /// Accepts OAuth access tokens as [`oauth`](Self::oauth) describes.
     pub fn with_oauth(mut self, oauth: OAuthConfig) -> Self {
         self.oauth = Some(oauth);
+        self
+    }
+
+    /// Counts rate limits in the shared state (see [`HttpConfig::shared_state`]).
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn with_shared_state(mut self, shared: matomo_mcp_core::shared::SharedState) -> Self {
+        self.shared_state = Some(shared);
         self
     }
 

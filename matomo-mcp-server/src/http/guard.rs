@@ -21,7 +21,9 @@ use super::oauth::{
     Challenge, PROTECTED_RESOURCE_METADATA_SUFFIX, TokenValidator, www_authenticate,
 };
 use super::origin::OriginPolicy;
-use crate::profile::{OAuthMatch, RateLimiter, refusal_message, retry_after_seconds};
+use crate::profile::{
+    OAuthMatch, RateLimiter, Refused, UNAVAILABLE_MESSAGE, refusal_message, retry_after_seconds,
+};
 use crate::rmcp_adapter::{Caller, SessionRegistry};
 
 /// The header naming the MCP session a request belongs to.
@@ -309,9 +311,9 @@ impl Guard {
         };
         if let Some(id) = call
             && let Some(limiter) = self.limiters.get(profile).and_then(Option::as_ref)
-            && let Err(wait) = limiter.try_take()
+            && let Err(refused) = limiter.take().await
         {
-            return Ok(rate_limited(id, wait, limiter));
+            return Ok(rate_limited(id, refused, limiter));
         }
         let permit = Arc::clone(&self.in_flight)
             .try_acquire_owned()
@@ -598,20 +600,36 @@ impl Guard {
 
 /// HTTP 429 with `Retry-After`, and a JSON-RPC error answering the call, so that a client that
 /// only reads JSON-RPC learns why too.
-fn rate_limited(id: serde_json::Value, wait: Duration, limiter: &RateLimiter) -> Response {
-    let seconds = retry_after_seconds(wait);
-    let limit = limiter.limit();
-    tracing::warn!(retry_after = seconds, "rate limit reached; call refused");
+///
+/// When a shared limit cannot be counted (its store is unreachable), 503 instead, with the same
+/// JSON-RPC error code and a message saying so.
+fn rate_limited(id: serde_json::Value, refused: Refused, limiter: &RateLimiter) -> Response {
+    let (status, message, seconds) = match refused {
+        Refused::Wait(wait) => {
+            let seconds = retry_after_seconds(wait);
+            tracing::warn!(retry_after = seconds, "rate limit reached; call refused");
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                refusal_message(limiter.limit(), seconds),
+                seconds,
+            )
+        }
+        Refused::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            UNAVAILABLE_MESSAGE.to_owned(),
+            1,
+        ),
+    };
     let body = serde_json::json!({
         "jsonrpc": "2.0",
         "id": id,
         "error": {
             "code": RATE_LIMITED,
-            "message": refusal_message(limit, seconds),
+            "message": message,
             "data": { "retry_after_seconds": seconds }
         }
     });
-    let mut response = (StatusCode::TOO_MANY_REQUESTS, body.to_string()).into_response();
+    let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

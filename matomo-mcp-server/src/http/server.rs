@@ -409,11 +409,17 @@ fn checked_profiles<S>(
         .entries
         .into_iter()
         .map(|profile| ProfileSlot {
-            name: profile.name,
+            name: profile.name.clone(),
             tools: profile.tools,
-            limiter: profile
-                .rate_limit
-                .map(|limit| Arc::new(RateLimiter::new(limit))),
+            limiter: profile.rate_limit.map(|limit| {
+                let limiter = RateLimiter::new(limit);
+                #[cfg(feature = "redis")]
+                let limiter = match &config.shared_state {
+                    Some(shared) => limiter.shared(shared.clone(), &profile.name),
+                    None => limiter,
+                };
+                Arc::new(limiter)
+            }),
         })
         .collect();
     Ok((slots, credentials))

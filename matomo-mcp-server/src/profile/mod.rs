@@ -30,7 +30,9 @@ use matomo_mcp_core::Toolbox;
 
 use crate::http::BearerToken;
 pub use rate_limit::RateLimit;
-pub(crate) use rate_limit::{RateLimiter, refusal_message, retry_after_seconds};
+pub(crate) use rate_limit::{
+    RateLimiter, Refused, UNAVAILABLE_MESSAGE, refusal_message, retry_after_seconds,
+};
 
 /// Which OAuth access tokens a profile accepts: one whose `scope` holds this scope, whose
 /// client is this client id, or whose subject is this subject.

@@ -1,4 +1,5 @@
-//! Calls per minute per profile: a token bucket, in memory (one per server process).
+//! Calls per minute per profile: a token bucket, in memory (one per server process), or in the
+//! shared state when replicas share one limit (feature `redis`).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -43,6 +44,19 @@ impl RateLimit {
 pub(crate) struct RateLimiter {
     limit: RateLimit,
     bucket: Mutex<Bucket>,
+    /// With replicas: the bucket in Redis, by the profile's name.
+    #[cfg(feature = "redis")]
+    shared: Option<(matomo_mcp_core::shared::SharedState, String)>,
+}
+
+/// Why a call may not go ahead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// Over the limit: retry after this long.
+    Wait(Duration),
+    /// The shared count cannot be reached: the limit cannot be enforced, so calls are refused.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    Unavailable,
 }
 
 struct Bucket {
@@ -58,7 +72,41 @@ impl RateLimiter {
                 tokens: f64::from(limit.burst),
                 refilled: Instant::now(),
             }),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// The same limit, counted in the shared state under `name`, for every replica together.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(
+        mut self,
+        state: matomo_mcp_core::shared::SharedState,
+        name: &str,
+    ) -> Self {
+        self.shared = Some((state, name.to_owned()));
+        self
+    }
+
+    /// Takes one call, from the shared bucket when there is one (failing closed when it
+    /// cannot be reached), else from this process's.
+    pub(crate) async fn take(&self) -> Result<(), Refused> {
+        #[cfg(feature = "redis")]
+        if let Some((state, name)) = &self.shared {
+            use matomo_mcp_core::shared::RateDecision;
+            return match state
+                .take_call(name, self.limit.per_minute, self.limit.burst)
+                .await
+            {
+                Ok(RateDecision::Allowed) => Ok(()),
+                Ok(RateDecision::RetryAfter(wait)) => Err(Refused::Wait(wait)),
+                Err(error) => {
+                    tracing::warn!(%error, "shared rate limit unreachable; call refused");
+                    Err(Refused::Unavailable)
+                }
+            };
+        }
+        self.try_take().map_err(Refused::Wait)
     }
 
     pub(crate) fn limit(&self) -> RateLimit {
@@ -88,6 +136,9 @@ impl RateLimiter {
         }
     }
 }
+
+/// What a caller is told when the shared rate limit cannot be counted.
+pub(crate) const UNAVAILABLE_MESSAGE: &str = "Service Unavailable: this client's rate limit is counted in the shared state store, which cannot be reached; calls are refused until it answers again (retry in a few seconds)";
 
 /// What a caller over the limit is told: the limit, and when to retry.
 pub(crate) fn refusal_message(limit: RateLimit, retry_after_seconds: u64) -> String {

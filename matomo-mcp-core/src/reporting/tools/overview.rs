@@ -202,6 +202,7 @@ where
     summarise(
         deployment, &request, &output, population, known, &parts, noise,
     )
+    .await
 }
 
 /// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k`
@@ -212,7 +213,7 @@ where
 ///
 /// The metrics are read through the output's serialised form, so only an all-aggregate model
 /// may come here (the bound): a classified value never becomes plain text this way.
-pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
+pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     deployment: &Deployment,
     request: &Request,
     output: &O,
@@ -239,7 +240,7 @@ pub(crate) fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     if let Some(noise) = noise
         && !suppressed
     {
-        let (mut noisy, released) = noise.rows([("", &metrics)])?;
+        let (mut noisy, released) = noise.rows([("", &metrics)]).await?;
         metrics = noisy.pop().unwrap_or_default();
         if count(metrics.get(population.visits_metric())) < threshold.k() {
             suppressed = true;
@@ -552,7 +553,9 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
                 Some((label.clone(), kept))
             })
             .collect();
-        let (noisy, note) = noise.rows(released.iter().map(|(l, m)| (l.as_str(), m)))?;
+        let (noisy, note) = noise
+            .rows(released.iter().map(|(l, m)| (l.as_str(), m)))
+            .await?;
         let mut noisy = released.iter().map(|(l, _)| l).zip(noisy);
         for (label, cells, has_visits) in &mut shown {
             if cells.is_none() {

@@ -108,7 +108,8 @@ pub async fn site_overview(
             all,
             &parts,
             noise("site_overview.visits", Spread::OneRowPerVisit),
-        )?,
+        )
+        .await?,
         goals: summarise(
             deployment,
             &request,
@@ -117,7 +118,8 @@ pub async fn site_overview(
             converted,
             &[],
             noise("site_overview.goals", Spread::OneRowPerVisit),
-        )?,
+        )
+        .await?,
         referrer_types: pipeline
             .proven(&visitors, all, referrer_types, Overlap::None)
             .await?,
