@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use matomo_mcp_core::client::{BulkRequest, ClientError, MatomoClient, Nested};
 use matomo_mcp_core::models::{
-    Report, actions, api, devices_detection, events, goals, live, referrers, sites_manager,
-    user_country, user_id, visit_time, visits_summary,
+    Report, actions, api, contents, devices_detection, events, goals, live, referrers,
+    sites_manager, user_country, user_id, visit_time, visitor_interest, visits_summary,
 };
 use matomo_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_mcp_core::{Classified, PrivacyClass};
 use matomo_mcp_testkit::{Day, Emulator, Fault};
 use support::log_capture::capture_logs;
 
@@ -110,6 +111,64 @@ async fn every_required_report_decodes_from_the_emulator() {
     assert!(
         !text.contains(VIEW_TOKEN),
         "typed metadata must drop the token-bearing URLs"
+    );
+}
+
+/// The reports issue 18 brought within reach decode into their typed models, with rows, and
+/// the models class what visitors type (titles, URLs, searches, contents) as identifying.
+#[tokio::test]
+async fn every_wider_report_decodes_from_the_emulator() {
+    use devices_detection as dd;
+    let emu = emulator().await;
+    let c = client(&emu, VIEW_TOKEN);
+    let p = month();
+    let flat = month().flat(true);
+    macro_rules! rows {
+        ($($report:ty => $params:expr, $class:ident;)*) => {$(
+            let rows = one::<$report>(&c, &$params).await;
+            assert!(!rows.is_empty(), "{}", <$report as Report>::METHOD);
+            assert_eq!(
+                <<$report as Report>::Output as Classified>::MAX_CLASS,
+                PrivacyClass::$class,
+                "{}",
+                <$report as Report>::METHOD
+            );
+        )*};
+    }
+    rows! {
+        user_country::GetContinent => p, Aggregate;
+        dd::GetLanguage => p, Aggregate;
+        dd::GetLanguageCode => p, Aggregate;
+        dd::GetBrand => p, Aggregate;
+        dd::GetModel => p, Aggregate;
+        dd::GetOsFamilies => p, Aggregate;
+        dd::GetBrowserVersions => p, Aggregate;
+        dd::GetBrowserEngines => p, Aggregate;
+        dd::GetResolution => p, Aggregate;
+        dd::GetConfiguration => p, Aggregate;
+        visit_time::GetVisitInformationPerLocalTime => p, Aggregate;
+        visit_time::GetByDayOfWeek => p, Aggregate;
+        visitor_interest::GetNumberOfVisitsPerVisitDuration => p, Aggregate;
+        visitor_interest::GetNumberOfVisitsPerPage => p, Aggregate;
+        visitor_interest::GetNumberOfVisitsByVisitCount => p, Aggregate;
+        visitor_interest::GetNumberOfVisitsByDaysSinceLast => p, Aggregate;
+        goals::GetVisitsUntilConversion => p, Aggregate;
+        goals::GetDaysToConversion => p, Aggregate;
+        actions::GetExitPageUrls => flat, Identifying;
+        actions::GetExitPageTitles => flat, Identifying;
+        actions::GetSiteSearchNoResultKeywords => p, Identifying;
+        actions::GetSiteSearchCategories => p, Identifying;
+        actions::GetPageUrlsFollowingSiteSearch => flat, Identifying;
+        actions::GetPageTitlesFollowingSiteSearch => flat, Identifying;
+        referrers::GetAll => p, Identifying;
+        contents::GetContentNames => p, Identifying;
+        contents::GetContentPieces => p, Identifying;
+    }
+    assert_eq!(
+        one::<visit_time::GetVisitInformationPerLocalTime>(&c, &p)
+            .await
+            .len(),
+        24
     );
 }
 

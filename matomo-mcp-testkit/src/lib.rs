@@ -70,8 +70,9 @@ mod server;
 pub use api::auth::Access;
 pub use calendar::Day;
 pub use dataset::{
-    ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, Conversion, Dataset, Device, Goal,
-    Location, RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site, Visit,
+    ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, ContentImpression, Conversion, Dataset,
+    Device, Goal, Location, RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site,
+    Visit, VisitDetails, search_results,
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;

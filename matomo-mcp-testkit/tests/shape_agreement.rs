@@ -78,6 +78,15 @@ const SERVED: &[&str] = &[
     "SitesManager.getSitesIdWithWriteAccess",
     "SitesManager.getSitesIdWithAdminAccess",
     "API.getBulkRequest",
+    "UserCountry.getContinent",
+    "UserLanguage.getLanguage",
+    "DevicesDetection.getModel",
+    "DevicesDetection.getOsFamilies",
+    "Resolution.getResolution",
+    "VisitTime.getByDayOfWeek",
+    "VisitTime.getVisitInformationPerLocalTime",
+    "Actions.getExitPageUrls",
+    "Referrers.getAll",
 ];
 
 fn fixtures_dir() -> PathBuf {

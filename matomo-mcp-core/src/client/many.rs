@@ -36,13 +36,22 @@ impl MatomoClient {
             }
             let pairs = params.to_pairs()?;
             let key = RequestKey::new(method, &pairs, token);
-            match self.cache.as_ref().and_then(|cache| cache.get(&key)) {
-                Some(response) => answers.push(Some(envelope::decode(method, &response, token))),
-                None => {
-                    answers.push(None);
-                    misses.push((i, key, pairs));
-                }
+            if let Some(response) = self.cache.as_ref().and_then(|cache| cache.get(&key)) {
+                answers.push(Some(envelope::decode(method, &response, token)));
+                continue;
             }
+            #[cfg(feature = "redis")]
+            if let Some(replicas) = &self.replicas
+                && let Some(response) = replicas.cached(&key).await
+            {
+                answers.push(Some(envelope::decode(method, &response, token)));
+                if let Some(cache) = &self.cache {
+                    cache.put(key, &pairs, response);
+                }
+                continue;
+            }
+            answers.push(None);
+            misses.push((i, key, pairs));
         }
         for chunk in misses.chunks(CALLS_PER_BULK) {
             if let [(i, _, _)] = chunk {
@@ -72,6 +81,13 @@ impl MatomoClient {
                         is_html: false,
                         body,
                     };
+                    // Shared with the other replicas too (no lease: a bulk request is not
+                    // coalesced across replicas, only its answers are shared).
+                    #[cfg(feature = "redis")]
+                    if let Some(replicas) = &self.replicas {
+                        let lifetime = cache.lifetime(pairs, super::replicas::FINAL_LIFETIME);
+                        replicas.settle(key, &response, lifetime).await;
+                    }
                     cache.put(key.clone(), pairs, Arc::new(response));
                 }
                 answers[*i] = Some(answer);

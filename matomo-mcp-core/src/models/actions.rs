@@ -1,4 +1,5 @@
-//! `Actions.*`: pages, entry and exit pages, outlinks, downloads, site search.
+//! `Actions.*`: pages, entry and exit pages, outlinks, downloads, site search (keywords,
+//! keywords without results, categories, pages following a search).
 //!
 //! Labels, URLs and segments of these reports are **identifying**: URLs carry
 //! query strings (emails, reset links, tokens), titles carry names, search
@@ -147,4 +148,15 @@ report! {
     GetDownloads = "Actions.getDownloads" => Vec<Tree<PageRow>>;
     /// `Actions.getSiteSearchKeywords`: what visitors searched for on the site.
     GetSiteSearchKeywords = "Actions.getSiteSearchKeywords" => Vec<PageRow>;
+    /// `Actions.getExitPageTitles`: titles of the pages where visits ended.
+    GetExitPageTitles = "Actions.getExitPageTitles" => Vec<Tree<PageRow>>;
+    /// `Actions.getSiteSearchNoResultKeywords`: searches the site found nothing for.
+    GetSiteSearchNoResultKeywords = "Actions.getSiteSearchNoResultKeywords" => Vec<PageRow>;
+    /// `Actions.getSiteSearchCategories`: site searches by the category searched in (a
+    /// category can be typed or chosen by the visitor, so its label is identifying too).
+    GetSiteSearchCategories = "Actions.getSiteSearchCategories" => Vec<PageRow>;
+    /// `Actions.getPageUrlsFollowingSiteSearch`: pages viewed right after a site search.
+    GetPageUrlsFollowingSiteSearch = "Actions.getPageUrlsFollowingSiteSearch" => Vec<Tree<PageRow>>;
+    /// `Actions.getPageTitlesFollowingSiteSearch`: titles of pages viewed right after a site search.
+    GetPageTitlesFollowingSiteSearch = "Actions.getPageTitlesFollowingSiteSearch" => Vec<Tree<PageRow>>;
 }

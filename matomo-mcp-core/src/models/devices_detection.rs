@@ -18,4 +18,16 @@ report! {
     GetResolution = "Resolution.getResolution" => Vec<DimensionRow>;
     /// `UserLanguage.getLanguage`: browser languages.
     GetLanguage = "UserLanguage.getLanguage" => Vec<DimensionRow>;
+    /// `UserLanguage.getLanguageCode`: browser languages with their region
+    /// ("German - Germany (de-de)").
+    GetLanguageCode = "UserLanguage.getLanguageCode" => Vec<DimensionRow>;
+    /// `DevicesDetection.getBrand`: device manufacturers.
+    GetBrand = "DevicesDetection.getBrand" => Vec<DimensionRow>;
+    /// `DevicesDetection.getBrowserVersions`: browsers with their version ("Chrome 119.0").
+    GetBrowserVersions = "DevicesDetection.getBrowserVersions" => Vec<DimensionRow>;
+    /// `DevicesDetection.getBrowserEngines`: rendering engines (Blink, Gecko, WebKit).
+    GetBrowserEngines = "DevicesDetection.getBrowserEngines" => Vec<DimensionRow>;
+    /// `Resolution.getConfiguration`: operating system, browser and screen together
+    /// ("Windows / Chrome / 1920x1080").
+    GetConfiguration = "Resolution.getConfiguration" => Vec<DimensionRow>;
 }

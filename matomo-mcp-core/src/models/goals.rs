@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Count, Metric, Money, Rate};
+use super::{Count, DimensionRow, Metric, Money, Rate};
 use crate::Classified;
 
 aggregate_metrics! {
@@ -192,4 +192,11 @@ report! {
     GetItemsName = "Goals.getItemsName" => Vec<ItemRow>;
     /// `Goals.getItemsSku`: ecommerce products by SKU.
     GetItemsSku = "Goals.getItemsSku" => Vec<ItemRow>;
+    /// `Goals.getVisitsUntilConversion`: conversions (of all goals, or of `idGoal`) by the
+    /// visitor's visit number when converting ("1 visit", "6-10 visits"); rows carry only
+    /// `nb_conversions`.
+    GetVisitsUntilConversion = "Goals.getVisitsUntilConversion" => Vec<DimensionRow>;
+    /// `Goals.getDaysToConversion`: conversions by days since the visitor's first visit
+    /// ("0 days", "8-14 days"); rows carry only `nb_conversions`.
+    GetDaysToConversion = "Goals.getDaysToConversion" => Vec<DimensionRow>;
 }

@@ -51,6 +51,7 @@ mod row;
 pub mod actions;
 pub mod annotations;
 pub mod api;
+pub mod contents;
 pub mod devices_detection;
 pub mod events;
 pub mod goals;
@@ -64,6 +65,7 @@ pub mod user_id;
 pub mod users_manager;
 pub mod visit_frequency;
 pub mod visit_time;
+pub mod visitor_interest;
 pub mod visits_summary;
 
 pub use bulk::{BulkItem, split_bulk};

@@ -205,9 +205,11 @@ impl SharedState {
         &self,
         command: redis::Cmd,
     ) -> Result<T, SharedStateError> {
-        let mut connection = self.inner.connection.clone();
-        self.deadline(async move { command.query_async(&mut connection).await })
-            .await
+        self.deadline(|mut connection| {
+            let command = command.clone();
+            async move { command.query_async(&mut connection).await }
+        })
+        .await
     }
 
     /// Runs a script invocation within the deadline.
@@ -215,18 +217,40 @@ impl SharedState {
         &self,
         invocation: &redis::ScriptInvocation<'_>,
     ) -> Result<T, SharedStateError> {
-        let mut connection = self.inner.connection.clone();
-        self.deadline(invocation.invoke_async(&mut connection))
-            .await
+        self.deadline(
+            |mut connection| async move { invocation.invoke_async(&mut connection).await },
+        )
+        .await
     }
 
-    async fn deadline<T>(
-        &self,
-        operation: impl Future<Output = redis::RedisResult<T>>,
-    ) -> Result<T, SharedStateError> {
-        match tokio::time::timeout(self.inner.timeout, operation).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(SharedStateError::from_redis(&error)),
+    /// Runs `operation` on the connection within the deadline. A connection found broken (Redis
+    /// restarted, a network blip) is remade by the manager: the operation is tried again on the
+    /// new one while the deadline lasts, so that the first call after Redis is back succeeds.
+    async fn deadline<T, F, Fut>(&self, operation: F) -> Result<T, SharedStateError>
+    where
+        F: Fn(ConnectionManager) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
+        let attempts = async {
+            let mut pause = Duration::from_millis(10);
+            loop {
+                match operation(self.inner.connection.clone()).await {
+                    Ok(value) => return Ok(value),
+                    Err(error)
+                        if error.is_io_error()
+                            || error.is_connection_dropped()
+                            || error.is_connection_refusal() =>
+                    {
+                        // Tried again until the deadline cuts it short.
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(Duration::from_millis(100));
+                    }
+                    Err(error) => return Err(SharedStateError::from_redis(&error)),
+                }
+            }
+        };
+        match tokio::time::timeout(self.inner.timeout, attempts).await {
+            Ok(result) => result,
             Err(_) => Err(SharedStateError::Unavailable(format!(
                 "no answer within {} ms",
                 self.inner.timeout.as_millis()

@@ -63,6 +63,10 @@ const MODULES: &[&str] = &[
     "UsersManager",
     "Annotations",
     "SegmentEditor",
+    "UserLanguage",
+    "Resolution",
+    "VisitorInterest",
+    "Contents",
 ];
 
 fn call(

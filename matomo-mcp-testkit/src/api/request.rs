@@ -103,6 +103,22 @@ pub(crate) fn percent_encode(s: &str) -> String {
     out
 }
 
+/// PHP's `urlencode`, as Matomo encodes values in the row segments it builds: spaces become `+`
+/// (`deviceModel==generic+desktop`), and everything but letters, digits and `-_.` is `%XX`.
+pub(crate) fn form_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b' ' => out.push('+'),
+            _ if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') => {
+                out.push(b as char);
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +132,6 @@ mod tests {
         assert_eq!(p[3], ("urls[0]".into(), "method=X".into()));
         assert_eq!(percent_decode("%4"), "%4");
         assert_eq!(percent_encode("a@b.c"), "a%40b.c");
+        assert_eq!(form_encode("Galaxy S21 5G/x~"), "Galaxy+S21+5G%2Fx%7E");
     }
 }

@@ -64,6 +64,24 @@ pub(crate) const DIMENSIONS: &[&str] = &[
     "outlinkUrl",
     "downloadUrl",
     "visitEcommerceStatus",
+    "languageCode",
+    "resolution",
+    "visitLocalHour",
+    "visitStartServerHour",
+    "deviceModel",
+    "browserName",
+    "browserVersion",
+    "browserEngine",
+    "operatingSystemName",
+    "daysSinceLastVisit",
+    "daysSinceFirstVisit",
+    "exitPageUrl",
+    "entryPageTitle",
+    "exitPageTitle",
+    "siteSearchCategory",
+    "contentName",
+    "contentPiece",
+    "contentTarget",
 ];
 
 #[derive(Debug, Clone)]
@@ -222,6 +240,44 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
             .filter_map(|a| match a {
                 Action::Search { keyword } => Some(keyword.clone()),
                 _ => None,
+            })
+            .collect(),
+        "languageCode" => one(v.details.language),
+        "resolution" => one(v.details.resolution),
+        "visitLocalHour" => one(&v.local_hour().to_string()),
+        "visitStartServerHour" => one(&v.server_hour().to_string()),
+        "deviceModel" => one(v.device.model),
+        "browserName" => one(v.browser.name),
+        "browserVersion" => one(v.browser.version),
+        "browserEngine" => one(v.browser.family),
+        "operatingSystemName" => one(v.browser.os_name),
+        "daysSinceLastVisit" => one(&v.details.days_since_last.to_string()),
+        "daysSinceFirstVisit" => one(&v.details.days_since_first.to_string()),
+        "exitPageUrl" => v
+            .pages()
+            .last()
+            .map(|(u, _, _)| u.to_string())
+            .into_iter()
+            .collect(),
+        "entryPageTitle" => v.pages().take(1).map(|(_, t, _)| t.to_string()).collect(),
+        "exitPageTitle" => v
+            .pages()
+            .last()
+            .map(|(_, t, _)| t.to_string())
+            .into_iter()
+            .collect(),
+        "siteSearchCategory" => v
+            .searches()
+            .filter_map(|(_, category)| category.map(str::to_string))
+            .collect(),
+        "contentName" | "contentPiece" | "contentTarget" => v
+            .details
+            .contents
+            .iter()
+            .map(|c| match dim {
+                "contentName" => c.name.clone(),
+                "contentPiece" => c.piece.clone(),
+                _ => c.target.clone(),
             })
             .collect(),
         _ => Vec::new(),

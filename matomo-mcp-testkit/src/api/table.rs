@@ -53,8 +53,22 @@ pub(crate) struct TableFilters {
 
 /// Sorts and assigns subtable ids (depth first, from 1) so `idSubtable` can find them again.
 pub(crate) fn finish(mut rows: Vec<Row>, f: &TableFilters) -> Value {
-    let mut next_id = 1u64;
     sort_rows(&mut rows, f);
+    shape(rows, f)
+}
+
+/// [`finish`] for reports whose rows come in a fixed order (ranges, weekdays): they are sorted
+/// only when the caller asks for a sort column, as Matomo keeps its archive's order otherwise.
+pub(crate) fn finish_in_order(mut rows: Vec<Row>, f: &TableFilters) -> Value {
+    if f.sort_column.is_some() {
+        sort_rows(&mut rows, f);
+    }
+    shape(rows, f)
+}
+
+/// Numbers subtables, then applies `idSubtable`, `flat`/`expanded`, offset and limit.
+fn shape(rows: Vec<Row>, f: &TableFilters) -> Value {
+    let mut next_id = 1u64;
     let mut rows = number(rows, &mut next_id);
     if let Some(id) = f.id_subtable {
         rows = find_sub(rows, id).unwrap_or_default();

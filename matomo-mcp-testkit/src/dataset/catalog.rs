@@ -53,6 +53,22 @@ pub struct Browser {
     pub os_version: &'static str,
 }
 
+impl Browser {
+    /// The operating system family as `DevicesDetection.getOsFamilies` names it, with the OS
+    /// code of its icon (`("GNU/Linux", "LIN")` for Ubuntu).
+    pub fn os_family(&self) -> (&'static str, &'static str) {
+        match self.os_code {
+            "WIN" => ("Windows", "WIN"),
+            "UBT" => ("GNU/Linux", "LIN"),
+            "MAC" => ("Mac", "MAC"),
+            "AND" => ("Android", "AND"),
+            "IOS" => ("iOS", "IOS"),
+            "BSD" => ("Unix", "BSD"),
+            _ => ("Unknown", "UNK"),
+        }
+    }
+}
+
 macro_rules! loc {
     ($cc:expr, $c:expr, $iso:expr, $country:expr, $rc:expr, $r:expr, $city:expr, $lat:expr, $long:expr) => {
         Location {

@@ -125,6 +125,7 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
     for (i, v) in visits.iter_mut().enumerate() {
         v.id = i as u64 + 1;
     }
+    super::details::derive(seed, &mut visits);
     let annotations = annotations(&sites, today);
     Dataset {
         today,
@@ -439,6 +440,7 @@ fn visit(
         browser,
         actions,
         conversions,
+        details: Default::default(),
     }
 }
 

@@ -4,9 +4,11 @@
 //! compare (for example, `VisitsSummary.get` `nb_visits` equals the count of visits for the site and days).
 
 mod catalog;
+mod details;
 mod generate;
 
 pub use catalog::{Browser, Device, Location};
+pub use details::{ContentImpression, VisitDetails, search_results};
 pub use generate::RARE_PERSON;
 
 use crate::calendar::Day;
@@ -181,6 +183,9 @@ pub struct Visit {
     pub actions: Vec<Action>,
     /// Goal conversions and orders.
     pub conversions: Vec<Conversion>,
+    /// Language, screen, local time, recency, search categories and content impressions:
+    /// derived once the visits are final, apart from everything above.
+    pub details: VisitDetails,
 }
 
 impl Visit {
@@ -299,6 +304,25 @@ impl Dataset {
         end: Day,
         segments: &[&str],
     ) -> Result<std::collections::BTreeSet<String>, String> {
+        Ok(self
+            .visits_matching(site, start, end, segments)?
+            .into_iter()
+            .map(|v| v.visitor_id.clone())
+            .collect())
+    }
+
+    /// The site's visits within `start..=end` that match every segment of `segments`, as the
+    /// emulator applies them: for ground truth about rows Matomo sends without a segment
+    /// (continents, OS families, weekdays), which a test selects among these itself.
+    ///
+    /// Errors name a segment the emulator cannot read.
+    pub fn visits_matching(
+        &self,
+        site: u32,
+        start: Day,
+        end: Day,
+        segments: &[&str],
+    ) -> Result<Vec<&Visit>, String> {
         let parsed = segments
             .iter()
             .map(|s| crate::api::segment::Segment::parse(s).map_err(|e| format!("{s}: {e:?}")))
@@ -306,7 +330,6 @@ impl Dataset {
         Ok(self
             .visits_in(site, start, end)
             .filter(|v| parsed.iter().all(|p| p.matches(v)))
-            .map(|v| v.visitor_id.clone())
             .collect())
     }
 }

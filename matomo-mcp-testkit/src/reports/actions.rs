@@ -1,4 +1,6 @@
-//! Actions reports: page URLs (a tree of path segments), titles, entry pages, outlinks, downloads, site search.
+//! Actions reports: page URLs (a tree of path segments), titles, entry and exit pages, pages
+//! following a site search, outlinks, downloads, site search (keywords, keywords without
+//! results, categories).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +11,7 @@ use crate::api::errors::ApiError;
 use crate::api::period::Kind;
 use crate::api::request::percent_encode;
 use crate::api::table::{Row, finish};
-use crate::dataset::{Action, Visit};
+use crate::dataset::{Action, Visit, search_results};
 
 /// Per-page aggregates; sets of visit ids make directory totals count each visit once.
 #[derive(Default, Clone)]
@@ -25,6 +27,8 @@ struct PageAgg {
     entry_daily: BTreeSet<(i64, String)>,
     exit_visits: BTreeSet<u64>,
     exit_daily: BTreeSet<(i64, String)>,
+    /// Views right after a site search.
+    following_search: u64,
     /// goal key -> (conversions, revenue, converting visits)
     goals: BTreeMap<String, (u64, f64, BTreeSet<u64>)>,
 }
@@ -42,6 +46,7 @@ impl PageAgg {
         self.entry_daily.extend(o.entry_daily.iter().cloned());
         self.exit_visits.extend(o.exit_visits.iter().copied());
         self.exit_daily.extend(o.exit_daily.iter().cloned());
+        self.following_search += o.following_search;
         for (k, (c, r, vs)) in &o.goals {
             let g = self.goals.entry(k.clone()).or_default();
             g.0 += c;
@@ -126,7 +131,10 @@ impl PageAgg {
             "exit_rate".into(),
             ctx.rate(self.exit_visits.len() as f64, nb_visits, 0),
         );
-        m.insert("nb_hits_following_search".into(), Value::from(0));
+        m.insert(
+            "nb_hits_following_search".into(),
+            Value::from(self.following_search),
+        );
         m
     }
 }
@@ -136,8 +144,21 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
     let mut out: BTreeMap<String, PageAgg> = BTreeMap::new();
     for v in &ctx.visits {
         let pages: Vec<_> = v.pages().collect();
+        // Which page views come right after a site search.
+        let after_search: Vec<bool> = v
+            .actions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| matches!(a, Action::Page { .. }))
+            .map(|(i, _)| {
+                i.checked_sub(1)
+                    .and_then(|p| v.actions.get(p))
+                    .is_some_and(|a| matches!(a, Action::Search { .. }))
+            })
+            .collect();
         for (i, (url, title, time)) in pages.iter().enumerate() {
             let a = out.entry(key(url, title)).or_default();
+            a.following_search += u64::from(after_search.get(i).copied().unwrap_or(false));
             let first_hit = a.visits.insert(v.id);
             a.daily_visitors.insert((v.day.0, v.visitor_id.clone()));
             a.hits += 1;
@@ -217,7 +238,26 @@ fn insert(
     }
 }
 
-fn to_rows(ctx: &Ctx<'_>, node: Node, flat_col: &str) -> Vec<Row> {
+/// How a URL report's rows name themselves: the flat column, and the segment dimension with
+/// whether its values are encoded twice (Matomo's exit-page rows are, `exitPageUrl==https%253A…`).
+#[derive(Clone, Copy)]
+struct UrlRows {
+    flat_col: &'static str,
+    dim: &'static str,
+    twice: bool,
+}
+
+impl UrlRows {
+    fn encode(self, value: &str) -> String {
+        if self.twice {
+            percent_encode(&percent_encode(value))
+        } else {
+            percent_encode(value)
+        }
+    }
+}
+
+fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows) -> Vec<Row> {
     node.children
         .into_iter()
         .map(|(label, child)| {
@@ -229,13 +269,14 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, flat_col: &str) -> Vec<Row> {
                 Some((_, url)) => {
                     let path = path_of(&url);
                     r.set("url", url.clone());
-                    r.set("segment", format!("pageUrl=={}", percent_encode(&url)));
+                    r.set("segment", format!("{}=={}", style.dim, style.encode(&url)));
                     r.flat_label = Some(path.clone());
-                    r.flat_cols.insert(flat_col.into(), Value::from(url));
+                    r.flat_cols.insert(style.flat_col.into(), Value::from(url));
                 }
                 None => {
-                    r.set("segment", format!("pageUrl=^{}", percent_encode(&r.label)));
-                    r.sub = Some(to_rows(ctx, child, flat_col));
+                    let prefix = style.encode(&r.label);
+                    r.set("segment", format!("{}=^{prefix}", style.dim));
+                    r.sub = Some(to_rows(ctx, child, style));
                 }
             }
             r
@@ -243,10 +284,10 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, flat_col: &str) -> Vec<Row> {
         .collect()
 }
 
-fn url_tree(ctx: &Ctx<'_>, entries_only: bool, flat_col: &str) -> Result<Value, ApiError> {
+fn url_tree(ctx: &Ctx<'_>, keep: fn(&PageAgg) -> bool, style: UrlRows) -> Result<Value, ApiError> {
     let mut root = Node::default();
     for (url, agg) in page_aggs(ctx, |u, _| u.to_string()) {
-        if entries_only && agg.entry_visits.is_empty() {
+        if !keep(&agg) {
             continue;
         }
         let path = path_of(&url);
@@ -270,32 +311,97 @@ fn url_tree(ctx: &Ctx<'_>, entries_only: bool, flat_col: &str) -> Result<Value, 
         };
         insert(&mut root, &segs, leaf, url, &agg);
     }
-    Ok(finish(to_rows(ctx, root, flat_col), &ctx.filters))
+    Ok(finish(to_rows(ctx, root, style), &ctx.filters))
 }
 
+/// Page URLs and titles as the page reports name their rows (`pageUrl==…`, single-encoded).
+const PAGE_ROWS: UrlRows = UrlRows {
+    flat_col: "Actions_PageUrl",
+    dim: "pageUrl",
+    twice: false,
+};
+
 pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, false, "Actions_PageUrl")
+    url_tree(ctx, |_| true, PAGE_ROWS)
 }
 
 pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, true, "Actions_EntryPageUrl")
+    url_tree(
+        ctx,
+        |a| !a.entry_visits.is_empty(),
+        UrlRows {
+            flat_col: "Actions_EntryPageUrl",
+            ..PAGE_ROWS
+        },
+    )
 }
 
-pub(crate) fn page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+/// `Actions.getExitPageUrls`: pages where visits ended, as the fixture: every page metric,
+/// `Actions_ExitPageUrl` when flat, and the segment on the exit page, encoded twice.
+pub(crate) fn exit_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    url_tree(
+        ctx,
+        |a| !a.exit_visits.is_empty(),
+        UrlRows {
+            flat_col: "Actions_ExitPageUrl",
+            dim: "exitPageUrl",
+            twice: true,
+        },
+    )
+}
+
+/// `Actions.getPageUrlsFollowingSiteSearch`: the page report's rows of pages viewed right
+/// after a site search (Matomo filters on `nb_hits_following_search`). No fixture.
+pub(crate) fn page_urls_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    url_tree(ctx, |a| a.following_search > 0, PAGE_ROWS)
+}
+
+/// Title reports: which titles, and their segment dimension and flat column.
+fn titles(
+    ctx: &Ctx<'_>,
+    keep: fn(&PageAgg) -> bool,
+    dim: &str,
+    flat_col: &str,
+) -> Result<Value, ApiError> {
     let rows = page_aggs(ctx, |_, t| t.to_string())
         .into_iter()
+        .filter(|(_, agg)| keep(agg))
         .map(|(title, agg)| {
             let mut r = Row::new(title.clone());
             r.cols = agg.cols(ctx);
             r.top_cols
                 .insert("avg_page_load_time".into(), Value::from(0));
-            r.set("segment", format!("pageTitle=={}", percent_encode(&title)));
-            r.flat_cols
-                .insert("Actions_PageTitle".into(), Value::from(title));
+            r.set("segment", format!("{dim}=={}", percent_encode(&title)));
+            r.flat_cols.insert(flat_col.into(), Value::from(title));
             r
         })
         .collect();
     Ok(finish(rows, &ctx.filters))
+}
+
+pub(crate) fn page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    titles(ctx, |_| true, "pageTitle", "Actions_PageTitle")
+}
+
+/// `Actions.getExitPageTitles`: titles of the pages where visits ended (segment
+/// `exitPageTitle==…`). No fixture: shaped as the page titles.
+pub(crate) fn exit_page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    titles(
+        ctx,
+        |a| !a.exit_visits.is_empty(),
+        "exitPageTitle",
+        "Actions_ExitPageTitle",
+    )
+}
+
+/// `Actions.getPageTitlesFollowingSiteSearch`: titles of pages viewed right after a search.
+pub(crate) fn page_titles_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    titles(
+        ctx,
+        |a| a.following_search > 0,
+        "pageTitle",
+        "Actions_PageTitle",
+    )
 }
 
 /// Visits, hits and daily unique visitors of one link.
@@ -386,12 +492,47 @@ pub(crate) fn downloads(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 pub(crate) fn site_search_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    searches(ctx, |kw, _| Some(kw.to_string()), "siteSearchKeyword")
+}
+
+/// `Actions.getSiteSearchNoResultKeywords`: the keywords the site's search found nothing for,
+/// shaped as the keyword rows. No fixture.
+pub(crate) fn site_search_no_result_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    searches(
+        ctx,
+        |kw, _| (search_results(kw) == 0).then(|| kw.to_string()),
+        "siteSearchKeyword",
+    )
+}
+
+/// `Actions.getSiteSearchCategories`: searches by the category they were made in (searches
+/// without one are in no row), segment `siteSearchCategory==…`. No fixture.
+pub(crate) fn site_search_categories(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    searches(
+        ctx,
+        |_, category| category.map(str::to_string),
+        "siteSearchCategory",
+    )
+}
+
+/// Site searches grouped by `key(keyword, category)` (`None`: in no row).
+fn searches(
+    ctx: &Ctx<'_>,
+    key: fn(&str, Option<&str>) -> Option<String>,
+    dim: &str,
+) -> Result<Value, ApiError> {
     let mut by_kw: BTreeMap<String, (BTreeSet<u64>, u64, u64, u64)> = BTreeMap::new();
     for v in &ctx.visits {
         let n = v.actions.len();
+        let mut search = 0;
         for (i, a) in v.actions.iter().enumerate() {
             if let Action::Search { keyword } = a {
-                let e = by_kw.entry(keyword.clone()).or_default();
+                let category = v.details.search_categories.get(search).copied().flatten();
+                search += 1;
+                let Some(label) = key(keyword, category) else {
+                    continue;
+                };
+                let e = by_kw.entry(label).or_default();
                 e.0.insert(v.id);
                 e.1 += 1;
                 e.2 += 15;
@@ -412,10 +553,7 @@ pub(crate) fn site_search_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             r.set("avg_time_on_page", time / hits.max(1));
             r.set("bounce_rate", ctx.rate(0.0, nv, 0));
             r.set("exit_rate", ctx.rate(exits as f64, nv, 0));
-            r.set(
-                "segment",
-                format!("siteSearchKeyword=={}", percent_encode(&kw)),
-            );
+            r.set("segment", format!("{dim}=={}", percent_encode(&kw)));
             r
         })
         .collect();

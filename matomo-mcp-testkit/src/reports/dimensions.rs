@@ -1,4 +1,5 @@
-//! Reports that group visits by one visit dimension: referrers, geography, devices, users, server hour.
+//! Reports that group visits by one visit dimension: referrers (also all of them at once,
+//! `Referrers.getAll`), geography, devices, users, server hour.
 
 use std::collections::BTreeMap;
 
@@ -7,11 +8,11 @@ use serde_json::Value;
 use super::metrics::VisitAgg;
 use super::{Ctx, host_of, referrer_keyword, referrer_name};
 use crate::api::errors::ApiError;
-use crate::api::request::percent_encode;
+use crate::api::request::{form_encode, percent_encode};
 use crate::api::table::{Row, finish};
 use crate::dataset::{Referrer, Visit};
 
-fn group<'a, K: Ord>(
+pub(super) fn group<'a, K: Ord>(
     visits: &[&'a Visit],
     key: impl Fn(&Visit) -> Option<K>,
 ) -> BTreeMap<K, Vec<&'a Visit>> {
@@ -24,7 +25,7 @@ fn group<'a, K: Ord>(
     m
 }
 
-fn row(ctx: &Ctx<'_>, label: impl Into<String>, visits: &[&Visit], goals: bool) -> Row {
+pub(super) fn row(ctx: &Ctx<'_>, label: impl Into<String>, visits: &[&Visit], goals: bool) -> Row {
     let mut r = Row::new(label);
     r.cols = VisitAgg::of(visits.iter().copied()).row_cols(ctx, goals);
     r
@@ -35,7 +36,7 @@ fn segment(dim: &str, value: &str) -> String {
 }
 
 /// Rows keyed by a label with an extra-columns hook.
-fn simple(
+pub(super) fn simple(
     ctx: &Ctx<'_>,
     goals: bool,
     key: impl Fn(&Visit) -> Option<String>,
@@ -52,7 +53,7 @@ fn simple(
     Ok(finish(rows, &ctx.filters))
 }
 
-fn referrer_type_name(r: &Referrer) -> (&'static str, u64) {
+pub(super) fn referrer_type_name(r: &Referrer) -> (&'static str, u64) {
     match r {
         Referrer::Direct => ("Direct Entry", 1),
         Referrer::Search { .. } => ("Search Engines", 2),
@@ -377,4 +378,44 @@ pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         filters.sort_desc = false;
     }
     Ok(finish(rows, &filters))
+}
+
+/// `Referrers.getAll`: every referrer of every channel but direct entry, one row each, as the
+/// fixture shows them: search keywords (`referrerType==search;referrerKeyword==…`), website
+/// hosts (`referrerName==…`), social networks (with their host as `url` and a logo) and
+/// campaigns (`referrerType==…;referrerName==…`), each with its channel code in `referer_type`.
+pub(crate) fn all_referrers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let rows = group(&ctx.visits, |v| {
+        let (_, code) = referrer_type_name(&v.referrer);
+        let label = match &v.referrer {
+            Referrer::Direct => return None,
+            Referrer::Search { keyword, .. } => keyword.clone(),
+            other => referrer_name(other),
+        };
+        Some((code, label))
+    })
+    .into_iter()
+    .map(|((code, label), vs)| {
+        let mut r = row(ctx, label.clone(), &vs, true);
+        let name = form_encode(&label);
+        let segment = match &vs[0].referrer {
+            Referrer::Search { .. } => format!("referrerType==search;referrerKeyword=={name}"),
+            Referrer::Website { .. } => format!("referrerName=={name}"),
+            other => format!("referrerType=={};referrerName=={name}", other.type_code()),
+        };
+        if let Referrer::Social { url, .. } = &vs[0].referrer {
+            let host = host_of(url);
+            let host = host.strip_prefix("www.").unwrap_or(host);
+            r.set("url", host);
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/socials/{host}.png"),
+            );
+        }
+        r.set("segment", segment);
+        r.set("referer_type", code);
+        r
+    })
+    .collect();
+    Ok(finish(rows, &ctx.filters))
 }

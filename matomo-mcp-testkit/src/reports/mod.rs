@@ -1,8 +1,11 @@
 //! Report computations: each turns the visits of one site and period into Matomo's JSON.
 
 mod actions;
+mod audience;
+mod contents;
 mod dimensions;
 mod events;
+mod interest;
 pub(crate) mod live;
 mod metrics;
 pub(crate) mod profile;
@@ -109,6 +112,33 @@ fn period_method(method: &str) -> Option<ReportFn> {
         "Events.getCategory" => events::category,
         "Events.getAction" => events::action,
         "Events.getName" => events::name,
+        "UserCountry.getContinent" => audience::continent,
+        "UserLanguage.getLanguage" => audience::language,
+        "UserLanguage.getLanguageCode" => audience::language_code,
+        "DevicesDetection.getBrand" => audience::brand,
+        "DevicesDetection.getModel" => audience::model,
+        "DevicesDetection.getOsFamilies" => audience::os_families,
+        "DevicesDetection.getBrowserVersions" => audience::browser_versions,
+        "DevicesDetection.getBrowserEngines" => audience::browser_engines,
+        "Resolution.getResolution" => audience::resolution,
+        "Resolution.getConfiguration" => audience::configuration,
+        "VisitTime.getVisitInformationPerLocalTime" => audience::local_time,
+        "VisitTime.getByDayOfWeek" => audience::day_of_week,
+        "Actions.getExitPageUrls" => actions::exit_page_urls,
+        "Actions.getExitPageTitles" => actions::exit_page_titles,
+        "Actions.getSiteSearchNoResultKeywords" => actions::site_search_no_result_keywords,
+        "Actions.getSiteSearchCategories" => actions::site_search_categories,
+        "Actions.getPageUrlsFollowingSiteSearch" => actions::page_urls_following_search,
+        "Actions.getPageTitlesFollowingSiteSearch" => actions::page_titles_following_search,
+        "VisitorInterest.getNumberOfVisitsPerVisitDuration" => interest::per_visit_duration,
+        "VisitorInterest.getNumberOfVisitsPerPage" => interest::per_page,
+        "VisitorInterest.getNumberOfVisitsByVisitCount" => interest::by_visit_count,
+        "VisitorInterest.getNumberOfVisitsByDaysSinceLast" => interest::by_days_since_last,
+        "Referrers.getAll" => dimensions::all_referrers,
+        "Contents.getContentNames" => contents::names,
+        "Contents.getContentPieces" => contents::pieces,
+        "Goals.getVisitsUntilConversion" => interest::visits_until_conversion,
+        "Goals.getDaysToConversion" => interest::days_to_conversion,
         _ => return None,
     })
 }

@@ -50,6 +50,22 @@ const NEVER_MODULES: &[(&str, &str)] = &[
     ("ImageGraph", "images, not data"),
 ];
 
+/// Reports whose rows' segments select more visits than the rows count, so that Matomo's
+/// count of distinct visitors for a row's segment is no count of the row's visitors: never
+/// served, with why.
+const INEXACT_SEGMENTS: &[(&str, &str)] = &[(
+    "VisitorInterest.getNumberOfVisitsByDaysSinceLast",
+    "its \"0 days\" row counts returning visits only, but the row's segment \
+     (`daysSinceLastVisit==0`) also selects every new visit, so the row's distinct visitors \
+     cannot be proven",
+)];
+
+/// Reports whose `nb_uniq_visitors` is a sum of daily counts beyond these periods (one person
+/// visiting on two Mondays counts twice), so it proves no distinct visitors there: served for
+/// these periods only.
+const DAILY_SUMS: &[(&str, &[Period])] =
+    &[("VisitTime.getByDayOfWeek", &[Period::Day, Period::Week])];
+
 /// Reports that are not row tables, with the tool that answers them.
 const NOT_ROWS: &[(&str, &str)] = &[
     ("VisitsSummary.get", "visits_summary"),
@@ -101,11 +117,14 @@ fn known(method: &str) -> Option<(Labels, bool, Overlap)> {
         | "VisitTime.getVisitInformationPerServerTime"
         | "VisitTime.getVisitInformationPerLocalTime"
         | "VisitTime.getByDayOfWeek"
-        | "VisitorInterest.getNumberOfVisitsPerVisitDuration"
         | "VisitorInterest.getNumberOfVisitsPerPage"
         | "VisitorInterest.getNumberOfVisitsByVisitCount"
-        | "VisitorInterest.getNumberOfVisitsByDaysSinceLast"
         | "VisitFrequency.getVisitorType" => (Text, false, Split),
+        // Matomo counts each length range with `BETWEEN lo AND hi`, and the ranges touch
+        // ("31-60s", "1-2 min"): a visit of exactly 60 s is in two rows.
+        "VisitorInterest.getNumberOfVisitsPerVisitDuration" => (Text, false, Possible),
+        // Rows count conversions, not visits: none passes a threshold of visitors.
+        "Goals.getVisitsUntilConversion" | "Goals.getDaysToConversion" => (Text, false, Possible),
         "Events.getCategory"
         | "Events.getAction"
         | "Events.getName"
@@ -150,7 +169,24 @@ fn refusal(method: &str) -> Option<String> {
             "`{method}` is a summary, not a row report; the `{tool}` tool answers it"
         ));
     }
+    if let Some((_, why)) = INEXACT_SEGMENTS.iter().find(|(m, _)| *m == method) {
+        return Some(format!("`{method}` is not served: {why}"));
+    }
     None
+}
+
+/// Why `method` may not be asked for over `period`, if it may not.
+fn period_refusal(method: &str, period: Period) -> Option<String> {
+    let (_, periods) = DAILY_SUMS.iter().find(|(m, _)| *m == method)?;
+    if periods.contains(&period) {
+        return None;
+    }
+    let allowed: Vec<&str> = periods.iter().map(|p| p.as_str()).collect();
+    Some(format!(
+        "`{method}` is served for {} periods only: beyond them Matomo's unique visitors of its \
+         rows are sums of daily counts, which prove no distinct visitors",
+        allowed.join(" and ")
+    ))
 }
 
 /// Any row report of `report_catalogue` by `Module.action`, for what no dedicated tool answers:
@@ -186,7 +222,9 @@ pub(crate) async fn any_row_report(
     method: &str,
     args: &ReportArgs,
 ) -> Result<ReportOutput, ToolError> {
-    if let Some(why) = refusal(method) {
+    if let Some(why) =
+        refusal(method).or_else(|| period_refusal(method, args.period.unwrap_or(Period::Day)))
+    {
         return Err(ToolError::policy_refusal(why));
     }
     deployment.check_site(args.site)?;
@@ -233,12 +271,31 @@ mod tests {
             ("VisitsSummary.get", "the `visits_summary` tool answers it"),
             ("getPageUrls", "is not a report name"),
             ("Actions.get PageUrls", "letters and digits"),
+            (
+                "VisitorInterest.getNumberOfVisitsByDaysSinceLast",
+                "also selects every new visit",
+            ),
         ] {
             let why = refusal(method).unwrap_or_else(|| panic!("{method} was not refused"));
             assert!(why.contains(expected), "{method}: {why}");
         }
         assert_eq!(refusal("UserCountry.getRegion"), None);
         assert_eq!(refusal("SomePlugin.getSomething"), None);
+    }
+
+    #[test]
+    fn weekday_rows_are_served_where_their_unique_visitors_are_distinct() {
+        let method = "VisitTime.getByDayOfWeek";
+        assert_eq!(period_refusal(method, Period::Day), None);
+        assert_eq!(period_refusal(method, Period::Week), None);
+        for period in [Period::Month, Period::Year, Period::Range] {
+            let why = period_refusal(method, period).unwrap_or_default();
+            assert!(why.contains("sums of daily counts"), "{period:?}: {why}");
+        }
+        assert_eq!(
+            period_refusal("UserCountry.getContinent", Period::Year),
+            None
+        );
     }
 
     #[test]

@@ -1,0 +1,58 @@
+//! `Contents.*`: content blocks (banners, teasers, forms) shown to visitors and used by them.
+//!
+//! Names and pieces are free text set by the site, and pieces can be personalised ("Welcome
+//! back, …") or be what a visitor wrote, so labels and segments are **identifying**, as for
+//! page titles. Metrics are aggregate.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Count, Expanded, Rate};
+use crate::Classified;
+use crate::privacy::Identifying;
+
+aggregate_metrics! {
+    /// Content metrics of a row. All aggregate.
+    pub struct ContentMetrics {
+        /// Visits that saw the content.
+        nb_visits: Count,
+        /// Unique visitors (day periods only).
+        nb_uniq_visitors: Count,
+        /// Sum of daily unique visitors, for longer periods.
+        sum_daily_nb_uniq_visitors: Count,
+        /// Times the content was shown.
+        nb_impressions: Count,
+        /// Times it was clicked or otherwise used.
+        nb_interactions: Count,
+        /// Interactions per impression (a fraction).
+        interaction_rate: Rate,
+    }
+}
+
+/// A content name or piece row.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct ContentRow {
+    /// The content name or piece.
+    pub label: Identifying<String>,
+    /// A segment selecting the row (`contentName==…`); it repeats the label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Identifying<String>>,
+    /// Id of the row's subtable (pieces of a name, names of a piece), to fetch with `idSubtable`.
+    #[privacy(aggregate)]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
+    pub idsubdatatable: Option<Count>,
+    /// The row's metrics.
+    #[serde(flatten)]
+    pub metrics: ContentMetrics,
+}
+
+report! {
+    /// `Contents.getContentNames`: content names; with `expanded=1` their pieces.
+    GetContentNames = "Contents.getContentNames" => Vec<Expanded<ContentRow, ContentRow>>;
+    /// `Contents.getContentPieces`: content pieces; with `expanded=1` their names.
+    GetContentPieces = "Contents.getContentPieces" => Vec<Expanded<ContentRow, ContentRow>>;
+}

@@ -1,0 +1,313 @@
+//! The reports added for issue 18 (continents, languages, devices, screens, local time,
+//! weekdays, exit pages, site-search variants, visitor interest, all referrers, contents,
+//! conversions by visits and days) agree with the dataset and with their own row segments.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{ROOT, api_json, emulator, today};
+use matomo_mcp_testkit::{Action, Emulator};
+use serde_json::Value;
+
+const RANGE: [(&str, &str); 3] = [
+    ("idSite", "1"),
+    ("period", "range"),
+    ("date", "2026-11-12,2026-11-25"),
+];
+
+async fn report(emu: &Emulator, method: &str, extra: &[(&str, &str)]) -> Vec<Value> {
+    let mut params = RANGE.to_vec();
+    params.push(("filter_limit", "-1"));
+    params.extend_from_slice(extra);
+    let answer = api_json(emu, method, ROOT, &params).await;
+    answer
+        .as_array()
+        .unwrap_or_else(|| panic!("{method}: {answer}"))
+        .clone()
+}
+
+fn visits_of(row: &Value) -> u64 {
+    row["nb_visits"].as_u64().unwrap_or(0)
+}
+
+/// Every visit is in exactly one row of these reports.
+const PARTITIONS: &[&str] = &[
+    "UserCountry.getContinent",
+    "UserLanguage.getLanguage",
+    "UserLanguage.getLanguageCode",
+    "DevicesDetection.getBrand",
+    "DevicesDetection.getModel",
+    "DevicesDetection.getOsFamilies",
+    "DevicesDetection.getBrowserVersions",
+    "DevicesDetection.getBrowserEngines",
+    "Resolution.getResolution",
+    "Resolution.getConfiguration",
+    "VisitTime.getVisitInformationPerLocalTime",
+    "VisitTime.getByDayOfWeek",
+    "VisitorInterest.getNumberOfVisitsPerPage",
+    "VisitorInterest.getNumberOfVisitsByVisitCount",
+    "VisitorInterest.getNumberOfVisitsByDaysSinceLast",
+];
+
+#[tokio::test]
+async fn visit_dimension_reports_split_the_visits() {
+    let emu = emulator(7).await;
+    let total = emu
+        .dataset()
+        .visits_in(1, today().plus(-14), today().plus(-1))
+        .count() as u64;
+    for method in PARTITIONS {
+        let rows = report(&emu, method, &[]).await;
+        assert!(rows.len() > 1, "{method}: {rows:?}");
+        let sum: u64 = rows.iter().map(visits_of).sum();
+        assert_eq!(sum, total, "{method}");
+    }
+    // Touching bounds make a visit of exactly 60 s count in two length ranges, as in Matomo.
+    let lengths = report(
+        &emu,
+        "VisitorInterest.getNumberOfVisitsPerVisitDuration",
+        &[],
+    )
+    .await;
+    let labels: Vec<&str> = lengths
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "0-10s",
+            "11-30s",
+            "31-60s",
+            "1-2 min",
+            "2-4 min",
+            "4-7 min",
+            "7-10 min",
+            "10-15 min",
+            "15-30 min",
+            "30+ min"
+        ]
+    );
+    assert!(lengths.iter().map(visits_of).sum::<u64>() >= total);
+}
+
+/// Each row's own segment selects exactly the visits the row counts.
+#[tokio::test]
+async fn every_row_segment_selects_the_rows_visits() {
+    let emu = emulator(7).await;
+    let new_visits = emu
+        .dataset()
+        .visits_in(1, today().plus(-14), today().plus(-1))
+        .filter(|v| !v.returning)
+        .count() as u64;
+    let mut checked = 0;
+    for method in PARTITIONS.iter().chain(&[
+        "VisitorInterest.getNumberOfVisitsPerVisitDuration",
+        "Referrers.getAll",
+    ]) {
+        for row in report(&emu, method, &[]).await {
+            let Some(segment) = row["segment"].as_str() else {
+                continue;
+            };
+            let summary = api_json(
+                &emu,
+                "VisitsSummary.get",
+                ROOT,
+                &[&RANGE[..], &[("segment", segment)]].concat(),
+            )
+            .await;
+            let mut expected = visits_of(&row);
+            if segment == "daysSinceLastVisit==0" {
+                // As in Matomo: a first visit's seconds since the last are 0, so the "0 days"
+                // row's segment also selects every new visit, which the row does not count.
+                expected += new_visits;
+            }
+            assert_eq!(
+                summary["nb_visits"].as_u64().unwrap(),
+                expected,
+                "{method} {segment}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 60, "{checked} rows checked");
+}
+
+/// Reports of actions: exits, searches, contents; each row's segment selects visits that did
+/// what the row says.
+#[tokio::test]
+async fn action_reports_count_what_their_visits_did() {
+    let emu = emulator(7).await;
+    let ds = emu.dataset();
+    let visits: Vec<_> = ds
+        .visits_in(1, today().plus(-14), today().plus(-1))
+        .collect();
+    // Exit pages: every visit ends on one page.
+    let exits = report(&emu, "Actions.getExitPageUrls", &[("flat", "1")]).await;
+    let exit_total: u64 = exits
+        .iter()
+        .map(|r| r["exit_nb_visits"].as_u64().unwrap())
+        .sum();
+    assert_eq!(exit_total, visits.len() as u64);
+    for row in &exits {
+        let segment = row["segment"].as_str().unwrap();
+        assert!(
+            segment.starts_with("exitPageUrl==https%253A%252F%252F"),
+            "{segment}"
+        );
+        let people = ds
+            .visitors_matching(1, today().plus(-14), today().plus(-1), &[segment])
+            .unwrap();
+        assert!(!people.is_empty(), "{segment}");
+    }
+    let titles = report(&emu, "Actions.getExitPageTitles", &[("flat", "1")]).await;
+    let title_exits: u64 = titles
+        .iter()
+        .map(|r| r["exit_nb_visits"].as_u64().unwrap())
+        .sum();
+    assert_eq!(title_exits, visits.len() as u64);
+    // Searches without results: only keywords the search finds nothing for.
+    for row in report(&emu, "Actions.getSiteSearchNoResultKeywords", &[]).await {
+        let label = row["label"].as_str().unwrap();
+        assert_eq!(matomo_mcp_testkit::search_results(label), 0, "{label}");
+    }
+    let categories = report(&emu, "Actions.getSiteSearchCategories", &[]).await;
+    let labels: BTreeSet<&str> = categories
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, BTreeSet::from(["Help", "Shirts", "Shoes"]));
+    for row in &categories {
+        let segment = row["segment"].as_str().unwrap();
+        let summary = api_json(
+            &emu,
+            "VisitsSummary.get",
+            ROOT,
+            &[&RANGE[..], &[("segment", segment)]].concat(),
+        )
+        .await;
+        assert_eq!(
+            summary["nb_visits"].as_u64().unwrap(),
+            visits_of(row),
+            "{segment}"
+        );
+    }
+    // Pages after a search: as many views as the dataset has page views right after a search.
+    let after: u64 = visits
+        .iter()
+        .map(|v| {
+            v.actions
+                .windows(2)
+                .filter(|w| matches!((&w[0], &w[1]), (Action::Search { .. }, Action::Page { .. })))
+                .count() as u64
+        })
+        .sum();
+    let following = report(
+        &emu,
+        "Actions.getPageUrlsFollowingSiteSearch",
+        &[("flat", "1")],
+    )
+    .await;
+    let hits: u64 = following
+        .iter()
+        .map(|r| r["nb_hits_following_search"].as_u64().unwrap())
+        .sum();
+    assert!(after > 0);
+    assert_eq!(hits, after);
+    let following_titles = report(
+        &emu,
+        "Actions.getPageTitlesFollowingSiteSearch",
+        &[("flat", "1")],
+    )
+    .await;
+    assert_eq!(
+        following_titles
+            .iter()
+            .map(|r| r["nb_hits_following_search"].as_u64().unwrap())
+            .sum::<u64>(),
+        after
+    );
+    // Contents: impressions, and each name's segment selects the visits that saw it.
+    let impressions: u64 = visits.iter().map(|v| v.details.contents.len() as u64).sum();
+    for method in ["Contents.getContentNames", "Contents.getContentPieces"] {
+        let rows = report(&emu, method, &[]).await;
+        let shown: u64 = rows
+            .iter()
+            .map(|r| r["nb_impressions"].as_u64().unwrap())
+            .sum();
+        assert_eq!(shown, impressions, "{method}");
+        for row in &rows {
+            let segment = row["segment"].as_str().unwrap();
+            let summary = api_json(
+                &emu,
+                "VisitsSummary.get",
+                ROOT,
+                &[&RANGE[..], &[("segment", segment)]].concat(),
+            )
+            .await;
+            assert_eq!(
+                summary["nb_visits"].as_u64().unwrap(),
+                visits_of(row),
+                "{segment}"
+            );
+        }
+    }
+}
+
+/// Conversions by visits and days before them add up to `Goals.get`'s conversions.
+#[tokio::test]
+async fn conversion_ranges_add_up_to_the_conversions() {
+    let emu = emulator(7).await;
+    for id_goal in [None, Some("1"), Some("ecommerceOrder")] {
+        let extra: Vec<(&str, &str)> = id_goal.map(|g| ("idGoal", g)).into_iter().collect();
+        let goals = api_json(&emu, "Goals.get", ROOT, &[&RANGE[..], &extra].concat()).await;
+        let total = goals["nb_conversions"].as_u64().unwrap();
+        assert!(total > 0);
+        for method in [
+            "Goals.getVisitsUntilConversion",
+            "Goals.getDaysToConversion",
+        ] {
+            let rows = report(&emu, method, &extra).await;
+            let sum: u64 = rows
+                .iter()
+                .map(|r| r["nb_conversions"].as_u64().unwrap())
+                .sum();
+            assert_eq!(sum, total, "{method} {id_goal:?}");
+            assert!(rows.iter().all(|r| r.get("segment").is_none()));
+        }
+    }
+}
+
+/// The new visit attributes leave the first generator's values alone: the dataset still has
+/// the visits, actions and order numbers it had (a digest of the fields that existed before).
+#[test]
+fn new_attributes_change_no_existing_value() {
+    let ds = matomo_mcp_testkit::Dataset::generate(42, today());
+    let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
+    for v in &ds.visits {
+        let text = format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{:?}",
+            v.id,
+            v.visitor_id,
+            v.first_ts,
+            v.duration,
+            v.visit_count,
+            v.ip,
+            v.location.city,
+            v.browser.code,
+            v.actions,
+            v.conversions
+        );
+        for b in text.bytes() {
+            digest = (digest ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    assert_eq!(ds.visits.len(), 315);
+    assert_eq!(
+        digest, 0xdc6a_2060_118a_1052,
+        "the dataset before issue 18 had this digest"
+    );
+}
