@@ -93,7 +93,7 @@ pub(super) fn derive(seed: u64, visits: &mut [Visit]) {
         let person = visitor_hash(&visit.visitor_id);
         let details = VisitDetails {
             language: language(visit.location.country_code, person),
-            resolution: resolution(visit.device.device_type, person),
+            resolution: resolution(visit.device, person),
             utc_offset_minutes: utc_offset_minutes(visit.location.city),
             days_since_last: since_last,
             days_since_first: since_first,
@@ -165,11 +165,12 @@ fn language(country: &str, person: u64) -> &'static str {
     pick(choices, person)
 }
 
-/// Screens by device type (a visitor keeps theirs on the same kind of device).
-fn resolution(device_type: &str, person: u64) -> &'static str {
-    let choices: &[&'static str] = match device_type {
-        "Smartphone" => &["390x844", "360x800", "412x915"],
-        "Tablet" => &["820x1180", "768x1024"],
+/// Screens by device (a visitor keeps theirs on the same kind of device).
+fn resolution(device: &super::Device, person: u64) -> &'static str {
+    let choices: &[&'static str] = match (device.device_type, device.brand) {
+        ("Smartphone", "Apple") => &["390x844", "393x852"],
+        ("Smartphone", _) => &["360x800", "412x915"],
+        ("Tablet", _) => &["820x1180", "768x1024"],
         _ => &["1920x1080", "2560x1440", "1366x768", "1536x864", "1440x900"],
     };
     pick(choices, person >> 8)

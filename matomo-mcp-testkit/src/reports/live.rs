@@ -302,9 +302,10 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
         "region": l.region, "regionCode": l.region_code, "city": l.city,
         "location": format!("{}, {}, {}", l.city, l.region, l.country),
         "latitude": format!("{:.6}", l.lat), "longitude": format!("{:.6}", l.long),
-        "visitLocalTime": clock(v.first_ts), "visitLocalHour": v.server_hour().to_string(),
+        "visitLocalTime": clock(v.first_ts + i64::from(v.details.utc_offset_minutes) * 60),
+        "visitLocalHour": v.local_hour().to_string(),
         "daysSinceLastVisit": since_last / 86_400, "secondsSinceLastVisit": since_last,
-        "resolution": if v.device.device_type == "Desktop" { "1920x1080" } else { "390x844" },
+        "resolution": v.details.resolution,
         "plugins": "", "pluginsIcons": Value::Null,
     });
     if let Value::Object(f) = fields {
