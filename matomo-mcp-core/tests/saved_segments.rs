@@ -166,7 +166,7 @@ async fn a_saved_segment_on_a_user_id_is_refused_by_name() {
             text.contains("refused by privacy policy") && text.contains("`userId`"),
             "{text}"
         );
-        assert_no_personal_data("refusal", &text);
+        assert_no_personal_data("refusal", text);
     }
     // Only the segment list was asked for: no report with the user id's segment.
     let sent = sent(&emu);
