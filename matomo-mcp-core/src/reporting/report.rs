@@ -208,6 +208,7 @@ where
         labels,
         flat,
         overlap,
+        scope: None,
     };
     run_of(deployment, &report, args, class).await
 }
@@ -220,6 +221,22 @@ pub(crate) struct RowReport<'a> {
     pub labels: Labels,
     pub flat: bool,
     pub overlap: Overlap,
+    pub scope: Option<RowScope>,
+}
+
+/// What a report's row segments leave out: Matomo counts a row over fewer visits than its
+/// segment selects. The condition is added to the segment of every row that filters on
+/// `dimension` before Matomo is asked for the row's distinct visitors, so that they are the
+/// row's own.
+///
+/// (Visits by days since the last visit count returning visits only, but the "0 days" row's
+/// segment `daysSinceLastVisit==0` also selects every first visit, whose count is 0 too.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RowScope {
+    /// The dimension whose rows need the condition.
+    pub dimension: &'static str,
+    /// The condition, in Matomo's grammar.
+    pub condition: &'static str,
 }
 
 /// [`run`] for a report known by its method name.
@@ -261,6 +278,7 @@ pub(crate) async fn run_of(
             segment.as_ref(),
             report.overlap.spread(),
         ),
+        scope: report.scope,
     };
     pipeline
         .proven(&visitors, whole, rows, report.overlap)
@@ -307,6 +325,7 @@ pub fn report_from_body(
         request: &request,
         labels,
         noise: None,
+        scope: None,
     };
     let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
@@ -343,6 +362,7 @@ pub async fn noisy_report_from_body(
         request: &request,
         labels,
         noise: Some(Noisy::new(noise, account, question, Spread::RowsPerAction)),
+        scope: None,
     };
     let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
@@ -357,6 +377,8 @@ pub(crate) struct Pipeline<'a> {
     pub labels: Labels,
     /// The answer's noise, when the deployment has differential privacy on.
     pub noise: Option<Noisy<'a>>,
+    /// What the report's row segments leave out, if anything.
+    pub scope: Option<RowScope>,
 }
 
 impl Pipeline<'_> {
@@ -413,7 +435,14 @@ impl Pipeline<'_> {
             .into_iter()
             .filter_map(|i| {
                 let text = rows[i].segment.as_ref()?.reveal_text();
-                Some((i, Segment::parse(text).ok()?))
+                let segment = Segment::parse(text).ok()?;
+                match self.scope {
+                    Some(scope) if segment.dimensions().contains(scope.dimension) => {
+                        let condition = Segment::parse(scope.condition).ok()?;
+                        Some((i, segment.and(&condition)))
+                    }
+                    _ => Some((i, segment)),
+                }
             })
             .collect();
         if segments.is_empty() {

@@ -54,6 +54,7 @@ pub(crate) async fn learn(
                 },
                 // Only labels are learnt here; no number is released.
                 noise: None,
+                scope: None,
             };
             let mut rows: Vec<_> = pipeline
                 .scrubbed(rows)

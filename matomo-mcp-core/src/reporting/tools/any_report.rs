@@ -11,7 +11,7 @@ use crate::params::{Date, Period};
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::ReportArgs;
-use crate::reporting::report::{self, Labels, Overlap, ReportOutput, RowReport};
+use crate::reporting::report::{self, Labels, Overlap, ReportOutput, RowReport, RowScope};
 use crate::{ToolError, matomo_tool};
 
 /// The arguments of `report`.
@@ -53,11 +53,15 @@ const NEVER_MODULES: &[(&str, &str)] = &[
 /// Reports whose rows' segments select more visits than the rows count, so that Matomo's
 /// count of distinct visitors for a row's segment is no count of the row's visitors: never
 /// served, with why.
-const INEXACT_SEGMENTS: &[(&str, &str)] = &[(
+/// Reports whose row segments select more visits than the rows count, with what narrows them:
+/// days since the last visit count returning visits only, but the "0 days" row's segment
+/// (`daysSinceLastVisit==0`) also selects every first visit.
+const SCOPED: &[(&str, RowScope)] = &[(
     "VisitorInterest.getNumberOfVisitsByDaysSinceLast",
-    "its \"0 days\" row counts returning visits only, but the row's segment \
-     (`daysSinceLastVisit==0`) also selects every new visit, so the row's distinct visitors \
-     cannot be proven",
+    RowScope {
+        dimension: "daysSinceLastVisit",
+        condition: "visitorType==returning",
+    },
 )];
 
 /// Reports whose `nb_uniq_visitors` is a sum of daily counts beyond these periods (one person
@@ -123,6 +127,9 @@ fn known(method: &str) -> Option<(Labels, bool, Overlap)> {
         // Matomo counts each length range with `BETWEEN lo AND hi`, and the ranges touch
         // ("31-60s", "1-2 min"): a visit of exactly 60 s is in two rows.
         "VisitorInterest.getNumberOfVisitsPerVisitDuration" => (Text, false, Possible),
+        // Every visit is in one row ("New visits" or a range of days), but the rows' segments are
+        // narrowed (`SCOPED`) and none is negated for an "Other" row.
+        "VisitorInterest.getNumberOfVisitsByDaysSinceLast" => (Text, false, Possible),
         // Rows count conversions, not visits: none passes a threshold of visitors.
         "Goals.getVisitsUntilConversion" | "Goals.getDaysToConversion" => (Text, false, Possible),
         "Events.getCategory"
@@ -168,9 +175,6 @@ fn refusal(method: &str) -> Option<String> {
         return Some(format!(
             "`{method}` is a summary, not a row report; the `{tool}` tool answers it"
         ));
-    }
-    if let Some((_, why)) = INEXACT_SEGMENTS.iter().find(|(m, _)| *m == method) {
-        return Some(format!("`{method}` is not served: {why}"));
     }
     None
 }
@@ -241,6 +245,10 @@ pub(crate) async fn any_row_report(
         labels,
         flat,
         overlap,
+        scope: SCOPED
+            .iter()
+            .find(|(m, _)| *m == method)
+            .map(|(_, scope)| *scope),
     };
     report::run_of(deployment, &row_report, args, PrivacyClass::Aggregate).await
 }
@@ -271,10 +279,6 @@ mod tests {
             ("VisitsSummary.get", "the `visits_summary` tool answers it"),
             ("getPageUrls", "is not a report name"),
             ("Actions.get PageUrls", "letters and digits"),
-            (
-                "VisitorInterest.getNumberOfVisitsByDaysSinceLast",
-                "also selects every new visit",
-            ),
         ] {
             let why = refusal(method).unwrap_or_else(|| panic!("{method} was not refused"));
             assert!(why.contains(expected), "{method}: {why}");

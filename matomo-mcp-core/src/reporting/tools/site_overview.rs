@@ -98,6 +98,7 @@ pub async fn site_overview(
         request: &request,
         labels: Labels::Text,
         noise: noise("site_overview.referrer_types", Spread::OneRowPerVisit),
+        scope: None,
     };
     Ok(SiteOverview {
         visits: summarise(
