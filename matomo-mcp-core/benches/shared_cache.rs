@@ -34,7 +34,10 @@ async fn time(client: &MatomoClient, method: &str, params: &Params) -> (Duration
         std::hint::black_box(client.call_raw(method, params).await.unwrap());
         samples.push(started.elapsed());
     }
-    (percentile(&mut samples, 0.5), percentile(&mut samples, 0.99))
+    (
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.99),
+    )
 }
 
 fn micros(d: Duration) -> f64 {
@@ -75,7 +78,12 @@ async fn main() {
         ("VisitsSummary.get", "VisitsSummary.get", &day),
         ("Actions.getPageUrls flat", "Actions.getPageUrls", &pages),
     ] {
-        let body = local.call_raw(method, params).await.unwrap().to_string().len();
+        let body = local
+            .call_raw(method, params)
+            .await
+            .unwrap()
+            .to_string()
+            .len();
         let (local_p50, local_p99) = time(&local, method, params).await;
         let (redis_p50, redis_p99) = time(&through_redis, method, params).await;
         println!(
