@@ -49,7 +49,9 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
             json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
         }
         "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
-        "visits_summary" | "goals_overview" | "ecommerce_overview" | "site_overview" => {
+        "all_sites" => json!({ "period": period, "date": date }),
+        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
+        | "site_overview" => {
             json!({ "site": 1, "period": period, "date": date })
         }
         _ => json!({ "site": 1, "period": period, "date": date, "limit": 100 }),

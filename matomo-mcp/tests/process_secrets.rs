@@ -212,7 +212,9 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
                 .unwrap_or(7);
             json!({ "site": 1, "metric": "nb_visits", "period": period, "last": last })
         }
-        "visits_summary" | "goals_overview" | "ecommerce_overview" | "site_overview" => {
+        "all_sites" => json!({ "period": period, "date": date }),
+        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
+        | "site_overview" => {
             json!({ "site": 1, "period": period, "date": date })
         }
         "visit_log" => json!({ "site": 1, "period": period, "date": date, "limit": 5 }),

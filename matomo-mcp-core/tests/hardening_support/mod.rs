@@ -92,7 +92,9 @@ pub fn arguments(tool: &str) -> Value {
             json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
         }
         "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
-        "visits_summary" | "goals_overview" | "ecommerce_overview" | "site_overview" => {
+        "all_sites" => json!({ "period": "month", "date": "today" }),
+        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
+        | "site_overview" => {
             json!({ "site": 1, "period": "month", "date": "today" })
         }
         "visit_log" => json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),

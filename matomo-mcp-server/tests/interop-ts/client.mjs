@@ -38,6 +38,8 @@ const SPECIAL = {
   report: { site: 1, report: "UserCountry.getRegion", period: "month", date: "today" },
   metric_trend: { site: 1, metric: "nb_visits", last: 7 },
   visits_summary: { site: 1, period: "month", date: "today" },
+  returning_visits: { site: 1, period: "month", date: "today" },
+  all_sites: { period: "month", date: "today" },
   goals_overview: { site: 1, period: "month", date: "today" },
   ecommerce_overview: { site: 1, period: "month", date: "today" },
   site_overview: { site: 1, period: "month", date: "today" },

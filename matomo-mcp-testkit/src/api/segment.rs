@@ -51,6 +51,7 @@ pub(crate) const DIMENSIONS: &[&str] = &[
     "visitorId",
     "userId",
     "visitConverted",
+    "visitConvertedGoalId",
     "actions",
     "visitDuration",
     "visitCount",
@@ -192,6 +193,11 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
         "visitorId" => one(&v.visitor_id),
         "userId" => one(v.user_id.as_deref().unwrap_or("")),
         "visitConverted" => one(if v.converted() { "1" } else { "0" }),
+        "visitConvertedGoalId" => v
+            .conversions
+            .iter()
+            .filter_map(|c| c.goal.map(|g| g.to_string()))
+            .collect(),
         "actions" => one(&v.nb_actions().to_string()),
         "visitDuration" => one(&v.duration.to_string()),
         "visitCount" => one(&v.visit_count.to_string()),

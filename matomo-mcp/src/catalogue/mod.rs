@@ -21,6 +21,8 @@ use matomo_mcp_core::tool::{RegistrationError, Tool, ToolDescriptor};
 pub const TOOL_NAMES: &[&str] = &[
     "list_sites",
     "visits_summary",
+    "returning_visits",
+    "all_sites",
     "metric_trend",
     "top_pages",
     "entry_pages",

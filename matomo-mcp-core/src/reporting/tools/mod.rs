@@ -1,7 +1,7 @@
 //! Ready-made tools over a [`Deployment`], by kind: each passes its answer through the whole
 //! pipeline of [`reporting`](super) and is a type a server registers on its own.
 //!
-//! Aggregate tools: sites, visits summary, metric trends, pages, entry pages, page titles,
+//! Aggregate tools: sites, visits summary, returning visits, the all-sites dashboard, metric trends, pages, entry pages, page titles,
 //! outlinks, downloads, site search keywords, referrer types, websites, search engines,
 //! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
 //! and e-commerce overviews, the site overview, event categories, actions and names, visits
@@ -23,6 +23,7 @@
 //! # let _ = toolbox; }
 //! ```
 
+pub mod all_sites;
 pub mod annotations;
 pub mod any_report;
 pub mod compare;
@@ -41,12 +42,14 @@ use crate::tool::{RegistrationError, Tool};
 /// Every ready-made tool, in the order a listing shows them.
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     use self::{
-        annotations::*, any_report::*, compare::*, overview::*, raw::*, reports::*,
+        all_sites::*, annotations::*, any_report::*, compare::*, overview::*, raw::*, reports::*,
         saved_segments::*, site_overview::*, sites::*, visit_log::*,
     };
     vec![
         Box::new(ListSitesTool),
         Box::new(VisitsSummaryTool),
+        Box::new(ReturningVisitsTool),
+        Box::new(AllSitesTool),
         Box::new(MetricTrendTool),
         Box::new(TopPagesTool),
         Box::new(EntryPagesTool),

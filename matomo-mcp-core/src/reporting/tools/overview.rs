@@ -84,6 +84,10 @@ pub(crate) enum Population {
     Visits,
     /// The visits that converted a goal.
     Converted,
+    /// The visits that converted one goal, by id.
+    ConvertedGoal(u32),
+    /// The visits of returning visitors.
+    Returning,
     /// The visits that placed an order.
     Ordered,
 }
@@ -91,9 +95,15 @@ pub(crate) enum Population {
 impl Population {
     /// The segment selecting these visits, within the period and the caller's segment.
     pub(crate) fn segment(self) -> Option<Segment> {
+        let goal;
         let text = match self {
             Self::Visits => return None,
             Self::Converted => "visitConverted==1",
+            Self::ConvertedGoal(id) => {
+                goal = format!("visitConvertedGoalId=={id}");
+                goal.as_str()
+            }
+            Self::Returning => "visitorType==returning",
             Self::Ordered => {
                 "visitEcommerceStatus==ordered,visitEcommerceStatus==orderedThenAbandonedCart"
             }
@@ -106,11 +116,11 @@ impl Population {
     /// which over a month (many visits per visitor) withholds nearly every part.
     fn parts(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Self::Visits => &[
+            Self::Visits | Self::Returning => &[
                 ("bounce_count", "actions<=1"),
                 ("nb_visits_converted", "visitConverted==1"),
             ],
-            Self::Converted | Self::Ordered => &[],
+            Self::Converted | Self::ConvertedGoal(_) | Self::Ordered => &[],
         }
     }
 
@@ -145,14 +155,14 @@ impl Population {
     /// The metric counting these visits in the summary.
     fn visits_metric(self) -> &'static str {
         match self {
-            Self::Visits => "nb_visits",
-            Self::Converted | Self::Ordered => "nb_visits_converted",
+            Self::Visits | Self::Returning => "nb_visits",
+            Self::Converted | Self::ConvertedGoal(_) | Self::Ordered => "nb_visits_converted",
         }
     }
 }
 
 /// Fetches a get-style report for one site and period and applies the threshold to it as a whole.
-async fn summary<R: Report>(
+pub(crate) async fn summary<R: Report>(
     deployment: &Deployment,
     tool: &str,
     args: PeriodArgs,
@@ -172,6 +182,17 @@ where
             PrivacyClass::Aggregate,
         )
         .await?;
+    // Returning visits are the visits summary within `visitorType==returning`: the report, the
+    // population and the noise's question are all about that segment.
+    let segment = match (population, segment) {
+        (Population::Returning, Some(segment)) => population.segment().map(|p| segment.and(&p)),
+        (Population::Returning, None) => population.segment(),
+        (_, segment) => segment,
+    };
+    let population = match population {
+        Population::Returning => Population::Visits,
+        other => other,
+    };
     let segment = bounded_segment(deployment, segment)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
@@ -320,19 +341,68 @@ pub async fn visits_summary(
         .await
 }
 
-/// Goal conversions, converting visits, revenue and conversion rate over all goals, for one site and one period.
+/// The arguments of `goals_overview`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalsArgs {
+    /// The site id (see `list_sites`).
+    pub site: u32,
+    /// `day` (default), `week`, `month`, `year` or `range`.
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`,
+    /// `previousN` or `YYYY-MM-DD,YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// An optional Matomo segment on aggregate dimensions, or a saved segment's name.
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// One goal's id (from Matomo's goal list); without it, all goals together.
+    #[serde(default)]
+    pub goal: Option<u32>,
+}
+
+/// Goal conversions, converting visits, revenue and conversion rate for one site and one
+/// period: over all goals, or for one `goal` by id.
 ///
-/// Withheld when fewer than `threshold_k` distinct visitors converted.
+/// Withheld when fewer than `threshold_k` distinct visitors converted (that goal).
 #[matomo_tool(render = render_summary)]
 pub async fn goals_overview(
     deployment: &Deployment,
+    args: GoalsArgs,
+) -> Result<Summary, ToolError> {
+    let (population, extra) = match args.goal {
+        Some(id) => (Population::ConvertedGoal(id), Some(IdGoal::Goal(id))),
+        None => (Population::Converted, None),
+    };
+    let tool = match args.goal {
+        Some(_) => "goals_overview.goal",
+        None => "goals_overview",
+    };
+    let period_args = PeriodArgs {
+        site: args.site,
+        period: args.period,
+        date: args.date,
+        segment: args.segment,
+    };
+    summary::<goals::Get>(deployment, tool, period_args, population, extra).await
+}
+
+/// Visits, visitors, actions, bounce rate and time on site of returning visitors (who had
+/// visited before), for one site and one period: "how many people come back?".
+///
+/// The visits summary within `visitorType==returning`; withheld below `threshold_k` returning
+/// visitors.
+#[matomo_tool(render = render_summary)]
+pub async fn returning_visits(
+    deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<goals::Get>(
+    summary::<visits_summary::Get>(
         deployment,
-        "goals_overview",
+        "returning_visits",
         args,
-        Population::Converted,
+        Population::Returning,
         None,
     )
     .await

@@ -1,0 +1,128 @@
+//! `all_sites`: the all-websites dashboard, each site the deployment serves with its visits
+//! summary for one period, each thresholded and (with noise on) noised on its own.
+//!
+//! Matomo's own dashboard (`MultiSites.getAll`) has no distinct visitors per site, so it cannot
+//! be thresholded by people; the summary of each site is the same question `visits_summary`
+//! answers, with the same proof behind every number.
+
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::overview::{Population, Summary, render_summary, summary};
+use crate::models::sites_manager::GetSitesWithAtLeastViewAccess;
+use crate::models::visits_summary;
+use crate::params::{Date, Params, Period};
+use crate::reporting::Deployment;
+use crate::reporting::args::{PeriodArgs, to_tool_error};
+use crate::{Classified, ToolError, matomo_tool};
+
+/// The most sites one dashboard shows.
+pub const MAX_DASHBOARD_SITES: usize = 50;
+
+/// The arguments of `all_sites`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllSitesArgs {
+    /// `day` (default), `week`, `month`, `year` or `range`.
+    #[serde(default)]
+    pub period: Option<Period>,
+    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`,
+    /// `previousN` or `YYYY-MM-DD,YYYY-MM-DD`.
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// An optional Matomo segment on aggregate dimensions, applied to every site.
+    #[serde(default)]
+    pub segment: Option<String>,
+}
+
+/// One site of the dashboard.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct DashboardSite {
+    /// The site's name.
+    #[privacy(aggregate)]
+    pub name: String,
+    /// Its visits summary, as `visits_summary` answers it.
+    pub summary: Summary,
+}
+
+/// Every served site's visits summary for one period.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct Dashboard {
+    /// The sites, as `list_sites` orders them.
+    pub sites: Vec<DashboardSite>,
+    /// Served sites beyond the most one dashboard shows (ask `visits_summary` for them).
+    #[privacy(aggregate)]
+    pub more_sites: u64,
+}
+
+fn render(dashboard: &Dashboard) -> String {
+    let mut text = format!("{} site(s):", dashboard.sites.len());
+    for site in &dashboard.sites {
+        let _ = write!(
+            text,
+            "\n\n{} (site {}): {}",
+            site.name,
+            site.summary.site,
+            render_summary(&site.summary)
+        );
+    }
+    if dashboard.more_sites > 0 {
+        let _ = write!(
+            text,
+            "\n\n{} more site(s) not shown; ask `visits_summary` for them.",
+            dashboard.more_sites
+        );
+    }
+    text
+}
+
+/// The all-websites dashboard: visits, visitors, actions and bounce rate of every site this
+/// deployment serves, for one period ("which of our sites grew?"). Each site is withheld on its
+/// own below `threshold_k` distinct visitors, as `visits_summary` is.
+#[matomo_tool(render = render)]
+pub async fn all_sites(
+    deployment: &Deployment,
+    args: AllSitesArgs,
+) -> Result<Dashboard, ToolError> {
+    let listed = deployment
+        .client
+        .report_with::<GetSitesWithAtLeastViewAccess>(&Params::new())
+        .await
+        .map_err(to_tool_error)?
+        .into_one()
+        .unwrap_or_default();
+    let served = deployment.sites.sites();
+    let sites: Vec<(u32, String)> = listed
+        .into_iter()
+        .filter_map(|s| {
+            let id = u32::try_from(s.idsite.0).ok()?;
+            served.contains(&crate::SiteId(id)).then_some((id, s.name))
+        })
+        .collect();
+    let more_sites = sites.len().saturating_sub(MAX_DASHBOARD_SITES) as u64;
+    let mut shown = Vec::new();
+    for (site, name) in sites.into_iter().take(MAX_DASHBOARD_SITES) {
+        let period_args = PeriodArgs {
+            site,
+            period: args.period,
+            date: args.date,
+            segment: args.segment.clone(),
+        };
+        // The same question as `visits_summary`'s, so the same noise and no second charge.
+        let summary = summary::<visits_summary::Get>(
+            deployment,
+            "visits_summary",
+            period_args,
+            Population::Visits,
+            None,
+        )
+        .await?;
+        shown.push(DashboardSite { name, summary });
+    }
+    Ok(Dashboard {
+        sites: shown,
+        more_sites,
+    })
+}
