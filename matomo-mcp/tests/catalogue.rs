@@ -338,3 +338,28 @@ fn tool_names_list_every_built_in_tool_in_order() {
     let some = catalogue::descriptors(Some(&["countries".into()])).unwrap();
     assert_eq!(some.len(), 1);
 }
+
+/// Every tool's description is short (a model reads all of them on every listing) and starts
+/// with what it answers; together they stay within a budget.
+#[test]
+fn descriptions_say_which_question_each_tool_answers_briefly() {
+    let descriptors = catalogue::descriptors(None).unwrap();
+    let mut total = 0;
+    for descriptor in &descriptors {
+        let description = descriptor.description();
+        total += description.len();
+        assert!(
+            description.len() <= 640,
+            "{} has a {}-character description: keep it to a few lines",
+            descriptor.name(),
+            description.len()
+        );
+        let first = description.lines().next().unwrap_or_default();
+        assert!(
+            first.len() >= 30 && first.len() <= 240,
+            "{}: the first line says what it answers: `{first}`",
+            descriptor.name()
+        );
+    }
+    assert!(total <= 11_000, "{total} characters of descriptions in all");
+}
