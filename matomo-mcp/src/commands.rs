@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use matomo_mcp::catalogue;
 use matomo_mcp::config::{AuditTarget, Config, OAuthRule, ProfileSettings};
-use matomo_mcp::manifest::{ManifestBuilder, ManifestProfile, PrivacyManifest};
+use matomo_mcp::manifest::{
+    ManifestBuilder, ManifestProfile, ManifestSharedState, PrivacyManifest,
+};
 use matomo_mcp::{rotation, startup};
 use matomo_mcp_core::audit::{AuditSink, JsonLinesAudit};
-use matomo_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_core::tool::ToolDescriptor;
 use matomo_mcp_core::{PrivacyClass, Toolbox};
 use matomo_mcp_server::{
@@ -36,16 +38,16 @@ fn info() -> ServerInfo {
     ServerInfo::new("matomo-mcp", env!("CARGO_PKG_VERSION"))
 }
 
-/// What every profile shares: the noise and the audit sink.
+/// What every profile shares: the noise, the shared state and the audit sink.
 struct Shared {
-    noise: Option<Arc<NoiseSetup>>,
+    state: startup::ProcessState,
     audit: Option<Arc<dyn AuditSink>>,
 }
 
 /// Every profile connected (its Matomo token checked), in configuration order, and what they
 /// share.
 async fn connect_all(config: &Config) -> Result<(Vec<Toolbox<Deployment>>, Shared)> {
-    let noise = startup::shared_noise(config)?;
+    let state = startup::process_state(config)?;
     let audit: Option<Arc<dyn AuditSink>> = match &config.audit_log {
         Some(AuditTarget::Stderr) => Some(Arc::new(JsonLinesAudit::to_stderr())),
         Some(AuditTarget::File(path)) => Some(Arc::new(JsonLinesAudit::to_file(path)?)),
@@ -57,7 +59,7 @@ async fn connect_all(config: &Config) -> Result<(Vec<Toolbox<Deployment>>, Share
             config,
             profile,
             &profile.matomo_token,
-            noise.as_ref(),
+            &state,
             audit.as_ref(),
         )
         .await
@@ -65,7 +67,7 @@ async fn connect_all(config: &Config) -> Result<(Vec<Toolbox<Deployment>>, Share
         tracing::info!(profile = %profile.name, check = toolbox.state().site_access().summary(), "Matomo token checked");
         toolboxes.push(toolbox);
     }
-    Ok((toolboxes, Shared { noise, audit }))
+    Ok((toolboxes, Shared { state, audit }))
 }
 
 /// The server's profile for configured profile `index`, serving `toolbox`, watched for a rotated
@@ -98,7 +100,7 @@ fn served_profile(
         config: Arc::clone(config),
         profile: index,
         tools: profile.tools(),
-        noise: shared.noise.clone(),
+        state: shared.state.clone(),
         audit: shared.audit.clone(),
     });
     profile
@@ -143,6 +145,8 @@ pub async fn serve(path: Option<&Path>, http: bool, profile: Option<&str>) -> Re
         Some(stdio_profile(&config, profile)?)
     };
     let (mut toolboxes, shared) = connect_all(&config).await?;
+    #[cfg(feature = "redis")]
+    announce_shared_state(&config, &shared.state).await;
     if let Some(index) = index {
         let toolbox = toolboxes.swap_remove(index);
         let profile = served_profile(&config, index, toolbox, &shared);
@@ -152,7 +156,8 @@ pub async fn serve(path: Option<&Path>, http: bool, profile: Option<&str>) -> Re
     for (index, toolbox) in toolboxes.into_iter().enumerate() {
         profiles = profiles.with(served_profile(&config, index, toolbox, &shared));
     }
-    let server = HttpServer::bind_profiles(profiles, info(), http_config(&config)?).await?;
+    let server =
+        HttpServer::bind_profiles(profiles, info(), http_config(&config, &shared.state)?).await?;
     eprintln!("matomo-mcp: serving MCP at {}", server.url());
     server
         .serve(async {
@@ -193,7 +198,29 @@ fn stdio_profile(config: &Config, name: Option<&str>) -> Result<usize> {
     }
 }
 
-fn http_config(config: &Config) -> Result<HttpConfig> {
+/// Says in the log whether the shared state answers. Either way the server starts: the connection
+/// is made again until Redis answers, and meanwhile what needs it refuses (the budget, the rate
+/// limits) or does without it (the cache).
+#[cfg(feature = "redis")]
+async fn announce_shared_state(config: &Config, state: &startup::ProcessState) {
+    let (Some(settings), Some(shared)) = (&config.shared_state, &state.shared_state) else {
+        return;
+    };
+    match shared.ping().await {
+        Ok(()) => tracing::info!(
+            store = %settings.location,
+            prefix = %settings.prefix,
+            "shared state answered: the report cache, the privacy budget and the rate limits are shared with the other replicas"
+        ),
+        Err(error) => tracing::warn!(
+            store = %settings.location,
+            %error,
+            "the shared state did not answer; serving anyway and connecting again until it does: meanwhile answers with noise and rate-limited calls are refused, and reports come from this process's own cache"
+        ),
+    }
+}
+
+fn http_config(config: &Config, state: &startup::ProcessState) -> Result<HttpConfig> {
     let mut http_config = HttpConfig::default()
         .with_bind(config.http.bind)
         .with_max_body_bytes(config.http.max_body_bytes)
@@ -228,6 +255,12 @@ fn http_config(config: &Config) -> Result<HttpConfig> {
         }
         http_config = http_config.with_oauth(settings);
     }
+    #[cfg(feature = "redis")]
+    if let Some(shared) = &state.shared_state {
+        http_config = http_config.with_shared_state(shared.clone());
+    }
+    #[cfg(not(feature = "redis"))]
+    let _ = state;
     Ok(http_config)
 }
 
@@ -246,19 +279,27 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
     );
     let noise = &config.privacy.noise;
     if noise.enabled {
+        let budget_place = match (&config.shared_state, &noise.budget_file) {
+            (Some(_), Some(file)) => format!(
+                "the shared state (privacy.noise.budget_file `{}` is not used while [shared_state] is configured)",
+                file.display()
+            ),
+            (Some(_), None) => "the shared state".to_owned(),
+            (None, Some(file)) => file.display().to_string(),
+            (None, None) => String::new(),
+        };
         println!(
             "differential privacy: on; ε={} per answer, at most ε={} per {} h, budget in {}{}",
             noise.epsilon_micros as f64 / 1e6,
             noise.budget_micros as f64 / 1e6,
             noise.window.as_secs() / 3600,
-            noise
-                .budget_file
-                .as_ref()
-                .map_or_else(String::new, |path| path.display().to_string()),
-            if noise.has_key_file() {
-                ""
-            } else {
-                " (no privacy.noise.key_file: answers change at each start)"
+            budget_place,
+            match (noise.has_key_file(), config.shared_state.is_some()) {
+                (true, _) => "",
+                (false, false) => " (no privacy.noise.key_file: answers change at each start)",
+                (false, true) => {
+                    " (no privacy.noise.key_file: answers change at each start and differ between replicas, each charged again; give every replica the same key file)"
+                }
             }
         );
     } else {
@@ -266,8 +307,17 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
             "differential privacy: off (privacy.noise.enabled = false): answers carry exact numbers"
         );
     }
-    let (toolboxes, _) = connect_all(&config).await?;
+    let (toolboxes, shared) = connect_all(&config).await?;
     println!("Matomo: reachable");
+    #[cfg(feature = "redis")]
+    let shared_state = report_shared_state(&config, &shared.state).await;
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = shared;
+        println!(
+            "shared state: none (built without the `redis` feature: each process keeps its own cache, budget and rate limits)"
+        );
+    }
     for (settings, toolbox) in config.profiles.iter().zip(&toolboxes) {
         println!("profile `{}`:", settings.name);
         println!(
@@ -306,7 +356,64 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
             );
         }
     }
+    #[cfg(feature = "redis")]
+    shared_state?;
     Ok(())
+}
+
+/// `check`'s lines about the shared state, after asking it; an error (after every line is
+/// printed) when it did not answer: the deployment would then refuse answers with noise and
+/// rate-limited calls.
+#[cfg(feature = "redis")]
+async fn report_shared_state(config: &Config, state: &startup::ProcessState) -> Result<()> {
+    let (Some(settings), Some(shared)) = (&config.shared_state, &state.shared_state) else {
+        println!("shared state: none (each process keeps its own cache, budget and rate limits)");
+        return Ok(());
+    };
+    let place = format!(
+        "Redis at {}, keys prefixed `{}`, {}, {}",
+        settings.location,
+        settings.prefix,
+        if settings.tls { "TLS" } else { "no TLS" },
+        if settings.authenticated {
+            "with a password"
+        } else {
+            "without a password (allow_without_password = true)"
+        }
+    );
+    let answer = shared.ping().await;
+    match &answer {
+        Ok(()) => println!("shared state: {place}: answered"),
+        Err(error) => println!(
+            "shared state: {place}: did NOT answer ({error}); `serve` starts anyway and connects again until it answers, refusing answers with noise and rate-limited calls meanwhile"
+        ),
+    }
+    let mut holds = Vec::new();
+    if config.cache.is_some() {
+        holds.push("cached reports");
+    } else {
+        println!("  report cache: off (cache.enabled = false), so reports are not shared");
+    }
+    if config.privacy.noise.enabled {
+        holds.push("the privacy budget");
+    }
+    if config.profiles.iter().any(|p| p.rate_limit.is_some()) {
+        holds.push("the rate limits (HTTP)");
+    }
+    if !holds.is_empty() {
+        println!("  shared with the other replicas: {}", holds.join(", "));
+    }
+    if !settings.tls && !settings.is_loopback() {
+        println!(
+            "  WARNING: plain redis:// to another machine: the password, cached reports and budget ledgers cross the network unencrypted; use rediss://"
+        );
+    }
+    answer.map_err(|error| {
+        format!(
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: the shared state did not answer ({error}); check that Redis runs and is reachable there, and that it accepts the password of `shared_state.password_file (MATOMO_MCP_SHARED_STATE_PASSWORD_FILE)`"
+        )
+        .into()
+    })
 }
 
 /// The tools profile `settings` is served: its allowed tools within its ceiling.
@@ -437,6 +544,14 @@ fn settings(builder: ManifestBuilder, config: &Config) -> ManifestBuilder {
         );
     if let Some(key) = &config.privacy.pseudonym_key {
         builder = builder.pseudonym_key_fingerprint(key.fingerprint());
+    }
+    if let Some(shared) = &config.shared_state {
+        builder = builder.shared_state(ManifestSharedState::new(
+            shared,
+            config.cache.is_some(),
+            config.privacy.noise.enabled,
+            config.profiles.iter().any(|p| p.rate_limit.is_some()),
+        ));
     }
     match &config.audit_log {
         Some(AuditTarget::Stderr) => builder.audit_log("standard error"),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use matomo_mcp_core::audit::AuditSink;
-use matomo_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_server::ProfileTools;
 
 use crate::config::{Config, token_from_file};
@@ -25,8 +25,8 @@ pub struct Watched {
     pub profile: usize,
     /// Where the profile's tools are served.
     pub tools: ProfileTools<Deployment>,
-    /// The noise every profile shares.
-    pub noise: Option<Arc<NoiseSetup>>,
+    /// What every profile shares: the noise, the shared state.
+    pub state: startup::ProcessState,
     /// The audit sink every profile shares.
     pub audit: Option<Arc<dyn AuditSink>>,
 }
@@ -75,7 +75,7 @@ async fn watch(watched: Watched, path: PathBuf) {
             &watched.config,
             profile,
             &token,
-            watched.noise.as_ref(),
+            &watched.state,
             watched.audit.as_ref(),
         )
         .await

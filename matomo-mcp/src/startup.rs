@@ -1,5 +1,6 @@
 //! From a configuration to a running [`Deployment`]: the client, the token check, the
-//! minimisation settings and the noise, each failure named by the key that fixes it.
+//! minimisation settings, the noise and the shared state, each failure named by the key that
+//! fixes it.
 
 use matomo_mcp_core::Toolbox;
 use matomo_mcp_core::audit::AuditSink;
@@ -12,7 +13,11 @@ use matomo_mcp_core::reporting::{Deployment, NoiseSetup};
 use std::sync::Arc;
 
 use crate::catalogue;
+#[cfg(feature = "redis")]
+use crate::config::SharedStateSettings;
 use crate::config::{Config, NoiseSettings, ProfileSettings, Secret};
+#[cfg(feature = "redis")]
+use matomo_mcp_core::shared::{SharedState, SharedStateConfig};
 
 /// Why a deployment could not start.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +43,9 @@ pub enum StartupError {
     /// The noise settings or the privacy budget file cannot be used.
     #[error("{0}")]
     Noise(String),
+    /// The shared state (`[shared_state]`) cannot be used.
+    #[error("{0}")]
+    SharedState(String),
     /// A configuration built in code without any profile (a loaded one always has one).
     #[error("the configuration has no client profile to connect")]
     NoProfile,
@@ -46,14 +54,73 @@ pub enum StartupError {
 /// Connects the first profile (`default` without `[[profiles]]`): what a single-profile
 /// program, such as the demo or a test, serves.
 pub async fn connect(config: &Config) -> Result<Deployment, StartupError> {
-    let noise = shared_noise(config)?;
+    let state = process_state(config)?;
     let profile = config.profiles.first().ok_or(StartupError::NoProfile)?;
-    connect_profile(config, profile, &profile.matomo_token, noise.as_ref()).await
+    connect_profile(config, profile, &profile.matomo_token, &state).await
+}
+
+/// What every profile of one process shares, made once by [`process_state`]: the noise and its
+/// privacy budget, and the connection to the shared state. Cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct ProcessState {
+    /// The noise and the privacy budget; `None` when noise is off.
+    pub noise: Option<Arc<NoiseSetup>>,
+    /// The connection to Redis (`[shared_state]`), when configured: every profile's client
+    /// shares its report cache there, and the budget is kept there.
+    #[cfg(feature = "redis")]
+    pub shared_state: Option<SharedState>,
+}
+
+/// The state of this process: the connection to the shared state, when configured (made
+/// lazily: a Redis that is down now is used once it answers), and the noise with its budget, in
+/// the shared state then, else in `privacy.noise.budget_file`. Call it once, within the async
+/// runtime.
+pub fn process_state(config: &Config) -> Result<ProcessState, StartupError> {
+    #[cfg(feature = "redis")]
+    {
+        let shared_state = config
+            .shared_state
+            .as_ref()
+            .map(connect_shared_state)
+            .transpose()?;
+        let noise = shared_noise(config, shared_state.as_ref())?;
+        Ok(ProcessState {
+            noise,
+            shared_state,
+        })
+    }
+    #[cfg(not(feature = "redis"))]
+    {
+        Ok(ProcessState {
+            noise: shared_noise(config)?,
+        })
+    }
+}
+
+/// A connection to the shared state `settings` describe; made on first use, remade whenever it
+/// breaks.
+#[cfg(feature = "redis")]
+pub fn connect_shared_state(settings: &SharedStateSettings) -> Result<SharedState, StartupError> {
+    let mut shared = SharedStateConfig::new(settings.connect_url().expose())
+        .prefix(settings.prefix.clone())
+        .timeout(settings.timeout);
+    if let Some(password) = settings.password() {
+        shared = shared.password(password.expose());
+    }
+    if settings.allow_without_password {
+        shared = shared.danger_allow_without_auth();
+    }
+    SharedState::connect(shared).map_err(|e| {
+        StartupError::SharedState(format!(
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: {e}"
+        ))
+    })
 }
 
 /// Connects to Matomo as `profile` with `token` (its current Matomo token) and checks the token
-/// (least privilege, the profile's allowed sites). `noise`, shared by every profile, is charged
-/// to the profile's own account.
+/// (least privilege, the profile's allowed sites). The noise of `state`, shared by every
+/// profile, is charged to the profile's own account; with a shared state, the client's report
+/// cache is shared with the other replicas.
 ///
 /// The check runs here, for every profile's token, before anything is served; a rotated token
 /// is connected (and so checked) again before it is used.
@@ -61,7 +128,7 @@ pub async fn connect_profile(
     config: &Config,
     profile: &ProfileSettings,
     token: &Secret,
-    noise: Option<&Arc<NoiseSetup>>,
+    state: &ProcessState,
 ) -> Result<Deployment, StartupError> {
     let mut builder = MatomoClient::builder(config.matomo.url.clone())
         .token(token.expose())
@@ -73,6 +140,10 @@ pub async fn connect_profile(
         Some(cache) => builder.cache(cache.clone()),
         None => builder.no_cache(),
     };
+    #[cfg(feature = "redis")]
+    if let Some(shared) = &state.shared_state {
+        builder = builder.shared_state(shared.clone());
+    }
     let client = builder.build()?;
     let permissions = client.permissions().await?;
     let sites = SiteAccess::check(
@@ -93,7 +164,7 @@ pub async fn connect_profile(
         profile.ceiling,
         config.privacy.pseudonym_key.clone(),
     );
-    Ok(match noise {
+    Ok(match &state.noise {
         Some(noise) if profile.named => deployment
             .with_noise(Arc::clone(noise))
             .with_budget_account(budget_account(&profile.name)),
@@ -107,10 +178,32 @@ pub fn budget_account(profile: &str) -> String {
     format!("profile:{profile}")
 }
 
-/// The noise and budget every profile shares, opening the budget file; `None` when noise is
-/// off. Each named profile's `budget_per_window` becomes its account's limit.
-pub fn shared_noise(config: &Config) -> Result<Option<Arc<NoiseSetup>>, StartupError> {
-    let Some(mut setup) = noise_setup(&config.privacy.noise)? else {
+/// The noise and budget every profile shares, in the shared state when there is one, else in
+/// the budget file; `None` when noise is off. Each named profile's `budget_per_window` becomes
+/// its account's limit.
+fn shared_noise(
+    config: &Config,
+    #[cfg(feature = "redis")] shared_state: Option<&SharedState>,
+) -> Result<Option<Arc<NoiseSetup>>, StartupError> {
+    #[cfg(feature = "redis")]
+    let setup = match shared_state {
+        // Shared wins: `privacy.noise.budget_file`, if also given, is not used.
+        Some(state) if config.privacy.noise.enabled => {
+            let settings = &config.privacy.noise;
+            Some(NoiseSetup {
+                dp: differential_privacy(settings)?,
+                budget: PrivacyBudget::shared(
+                    settings.budget_micros,
+                    settings.window,
+                    state.clone(),
+                ),
+            })
+        }
+        _ => noise_setup(&config.privacy.noise)?,
+    };
+    #[cfg(not(feature = "redis"))]
+    let setup = noise_setup(&config.privacy.noise)?;
+    let Some(mut setup) = setup else {
         return Ok(None);
     };
     // Named profiles are charged to accounts of their own; `default`, as before profiles, to
@@ -133,18 +226,7 @@ pub fn noise_setup(settings: &NoiseSettings) -> Result<Option<NoiseSetup>, Start
     if !settings.enabled {
         return Ok(None);
     }
-    let key = match settings.key() {
-        Some(key) => key.to_vec(),
-        None => {
-            let mut key = vec![0u8; MIN_NOISE_KEY_BYTES];
-            getrandom::fill(&mut key).map_err(|e| {
-                StartupError::Noise(format!("configuration `privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)`: no random key could be drawn ({e}); give a key file"))
-            })?;
-            key
-        }
-    };
-    let dp = DifferentialPrivacy::new(key, settings.epsilon_micros, settings.bounds)
-        .map_err(|e| StartupError::Noise(format!("configuration `privacy.noise`: {e}")))?;
+    let dp = differential_privacy(settings)?;
     let Some(file) = &settings.budget_file else {
         return Err(StartupError::Noise("configuration `privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)`: noise is on and the budget has no file".to_owned()));
     };
@@ -157,16 +239,32 @@ pub fn noise_setup(settings: &NoiseSettings) -> Result<Option<NoiseSetup>, Start
     Ok(Some(NoiseSetup { dp, budget }))
 }
 
+/// The noise `settings` describe, with their key or a random one.
+fn differential_privacy(settings: &NoiseSettings) -> Result<DifferentialPrivacy, StartupError> {
+    let key = match settings.key() {
+        Some(key) => key.to_vec(),
+        None => {
+            let mut key = vec![0u8; MIN_NOISE_KEY_BYTES];
+            getrandom::fill(&mut key).map_err(|e| {
+                StartupError::Noise(format!("configuration `privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)`: no random key could be drawn ({e}); give a key file"))
+            })?;
+            key
+        }
+    };
+    DifferentialPrivacy::new(key, settings.epsilon_micros, settings.bounds)
+        .map_err(|e| StartupError::Noise(format!("configuration `privacy.noise`: {e}")))
+}
+
 /// The built-in tools of `profile` over its Matomo token `token`: connected, checked, limited to
 /// the profile's `allowed_tools`, auditing to `audit`.
 pub async fn profile_toolbox(
     config: &Config,
     profile: &ProfileSettings,
     token: &Secret,
-    noise: Option<&Arc<NoiseSetup>>,
+    state: &ProcessState,
     audit: Option<&Arc<dyn AuditSink>>,
 ) -> Result<Toolbox<Deployment>, Box<dyn std::error::Error + Send + Sync>> {
-    let deployment = connect_profile(config, profile, token, noise).await?;
+    let deployment = connect_profile(config, profile, token, state).await?;
     let toolbox = catalogue::toolbox(deployment, profile.allowed_tools.as_deref())?;
     Ok(match audit {
         Some(sink) => toolbox.with_audit(Arc::clone(sink)),

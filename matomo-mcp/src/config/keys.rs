@@ -19,9 +19,11 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "rate_limit",
             "profiles",
             "oauth",
+            "shared_state",
         ],
     ),
     ("oauth", super::oauth::OAUTH_KEYS),
+    ("shared_state", super::shared_state::SHARED_STATE_KEYS),
     ("profiles", super::profiles::PROFILE_KEYS),
     ("rate_limit", &["per_minute", "burst"]),
     (

@@ -31,6 +31,7 @@ mod oauth;
 mod profiles;
 mod raw;
 mod secret;
+mod shared_state;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,7 @@ pub use noise::NoiseSettings;
 pub use oauth::OAuthSettings;
 pub use profiles::{OAuthRule, ProfileSettings, RateLimitSettings, token_from_file};
 pub use secret::Secret;
+pub use shared_state::{DEFAULT_PREFIX, DEFAULT_TIMEOUT_MS, SharedStateSettings};
 
 use raw::RawConfig;
 
@@ -71,6 +73,10 @@ pub struct Config {
     pub profiles: Vec<ProfileSettings>,
     /// OAuth resource-server mode (`[oauth]`); `None` when off (the default).
     pub oauth: Option<OAuthSettings>,
+    /// The Redis replicas share (`[shared_state]`, `MATOMO_MCP_SHARED_STATE_URL`): the report
+    /// cache, the privacy budget (instead of `privacy.noise.budget_file`) and the HTTP rate
+    /// limits; `None` (the default) keeps them in each process.
+    pub shared_state: Option<SharedStateSettings>,
 }
 
 /// How to reach Matomo.
@@ -261,7 +267,10 @@ fn build(
     };
     let has_profiles = !raw.profiles.is_empty();
     let matomo = matomo_settings(raw.matomo, has_profiles, env, errors);
-    let privacy = privacy_settings(raw.privacy, ceiling, env, errors);
+    // A budget in Redis needs no file: wanted even when a mistake in `[shared_state]` is reported.
+    let shared_budget = raw.shared_state.is_some() || env("MATOMO_MCP_SHARED_STATE_URL").is_some();
+    let shared_state = shared_state::shared_state_settings(raw.shared_state, env, errors);
+    let privacy = privacy_settings(raw.privacy, ceiling, shared_budget, env, errors);
     let allowed_tools = match env("MATOMO_MCP_ALLOWED_TOOLS") {
         Some(list) => Some(split_list(&list)),
         None => raw.tools.allowed,
@@ -340,6 +349,7 @@ fn build(
         cache,
         profiles,
         oauth,
+        shared_state,
     })
 }
 
@@ -520,6 +530,7 @@ fn token(
 fn privacy_settings(
     raw: raw::RawPrivacy,
     ceiling: PrivacyClass,
+    shared_budget: bool,
     env: &impl Fn(&str) -> Option<String>,
     errors: &mut Vec<ConfigError>,
 ) -> Option<PrivacySettings> {
@@ -580,7 +591,7 @@ fn privacy_settings(
         pseudonym_key,
         allowed_query_params,
         scrub_patterns,
-        noise: noise::noise_settings(raw.noise, env, errors),
+        noise: noise::noise_settings(raw.noise, shared_budget, env, errors),
     };
     if let Err(e) = settings.scrubber() {
         errors.push(ConfigError::new(

@@ -21,7 +21,8 @@ pub struct NoiseSettings {
     /// The budget's window (`privacy.noise.window_hours`; default 24: windows start at midnight UTC).
     pub window: Duration,
     /// Where the budget is kept across restarts (`privacy.noise.budget_file`,
-    /// `MATOMO_MCP_NOISE_BUDGET_FILE`); required when noise is on.
+    /// `MATOMO_MCP_NOISE_BUDGET_FILE`); required when noise is on, unless `[shared_state]` keeps
+    /// the budget in Redis (the file is then not used).
     pub budget_file: Option<PathBuf>,
     /// The secret the noise is derived from (`privacy.noise.key_file`, `MATOMO_MCP_NOISE_KEY_FILE`);
     /// without one, a random key for each start of the server.
@@ -93,8 +94,11 @@ fn epsilon(key: &str, value: Option<f64>, default: u64, errors: &mut Vec<ConfigE
     }
 }
 
+/// `[privacy.noise]`; with `shared_budget` (`[shared_state]` is configured) the budget is kept
+/// in Redis and needs no file.
 pub(super) fn noise_settings(
     raw: RawNoise,
+    shared_budget: bool,
     env: &impl Fn(&str) -> Option<String>,
     errors: &mut Vec<ConfigError>,
 ) -> NoiseSettings {
@@ -146,7 +150,7 @@ pub(super) fn noise_settings(
     let budget_file = env("MATOMO_MCP_NOISE_BUDGET_FILE")
         .or(raw.budget_file)
         .map(PathBuf::from);
-    if enabled && budget_file.is_none() {
+    if enabled && budget_file.is_none() && !shared_budget {
         errors.push(ConfigError::new(
             "privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)",
             "noise is on (the default) and the privacy budget has no file, so a restart would hand out a fresh budget",

@@ -25,6 +25,7 @@ pub(super) struct RawConfig {
     pub profiles: Vec<super::profiles::RawProfile>,
     #[serde(default)]
     pub oauth: super::oauth::RawOAuth,
+    pub shared_state: Option<super::shared_state::RawSharedState>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -636,3 +636,263 @@ fn without_profiles_the_top_level_is_the_default_profile() {
         "{all}"
     );
 }
+
+/// The Matomo part of a configuration whose noise has no budget file: with `[shared_state]` the
+/// budget is kept in Redis and needs none.
+const WITHOUT_BUDGET_FILE: &str = "[matomo]\nurl = \"https://matomo.example.com\"\ntoken = \"0123456789abcdef0123456789abcdef\"\n";
+
+const REDIS_PASSWORD: &str = "redis-password-0123456789";
+
+#[test]
+fn shared_state_is_off_unless_configured() {
+    let config = Config::from_toml_str(MINIMAL, |_| None).unwrap();
+    assert!(config.shared_state.is_none());
+}
+
+#[cfg(feature = "redis")]
+#[test]
+fn shared_state_reads_every_key_and_keeps_the_password_secret() {
+    let password = temp_file("redis-password", format!("{REDIS_PASSWORD}\n").as_bytes());
+    let text = format!(
+        "{WITHOUT_BUDGET_FILE}[shared_state]\nurl = \"rediss://matomo-mcp@redis.internal:6380/2\"\npassword_file = \"{password}\"\nprefix = \"matomo-mcp:prod:\"\ntimeout_ms = 250\n"
+    );
+    let config = Config::from_toml_str(&text, |_| None).unwrap();
+    let shared = config.shared_state.as_ref().unwrap();
+    assert_eq!(shared.location, "rediss://matomo-mcp@redis.internal:6380/2");
+    assert!(shared.tls && shared.authenticated && !shared.allow_without_password);
+    assert!(!shared.is_loopback());
+    assert_eq!(shared.password().map(Secret::expose), Some(REDIS_PASSWORD));
+    assert_eq!(
+        shared.password_file.as_deref(),
+        Some(std::path::Path::new(&password))
+    );
+    assert_eq!(shared.prefix, "matomo-mcp:prod:");
+    assert_eq!(shared.timeout.as_millis(), 250);
+    // Noise is on, and the budget, kept in Redis, needs no file.
+    assert!(config.privacy.noise.enabled);
+    assert!(config.privacy.noise.budget_file.is_none());
+    let shown = format!("{config:?}");
+    assert!(!shown.contains(REDIS_PASSWORD), "{shown}");
+    assert!(shown.contains("redis.internal:6380"), "{shown}");
+
+    // The defaults; without a password only when allowed.
+    let text = format!(
+        "{MINIMAL}[shared_state]\nurl = \"redis://127.0.0.1:6379\"\nallow_without_password = true\n"
+    );
+    let config = Config::from_toml_str(&text, |_| None).unwrap();
+    let shared = config.shared_state.as_ref().unwrap();
+    assert_eq!(shared.prefix, DEFAULT_PREFIX);
+    assert_eq!(shared.timeout.as_millis(), u128::from(DEFAULT_TIMEOUT_MS));
+    assert!(!shared.tls && !shared.authenticated && shared.allow_without_password);
+    assert!(shared.is_loopback());
+    assert!(shared.password().is_none());
+    // Both a shared state and a budget file: the file stays known (check and the manifest say it
+    // is not used).
+    assert!(config.privacy.noise.budget_file.is_some());
+}
+
+#[cfg(feature = "redis")]
+#[test]
+fn shared_state_comes_from_the_environment_with_a_password_in_the_url() {
+    let url = format!("redis://:{REDIS_PASSWORD}@10.0.0.9:6379/0");
+    let config = Config::from_toml_str(
+        WITHOUT_BUDGET_FILE,
+        env(&[("MATOMO_MCP_SHARED_STATE_URL", &url)]),
+    )
+    .unwrap();
+    let shared = config.shared_state.as_ref().unwrap();
+    assert_eq!(shared.connect_url().expose(), url);
+    assert_eq!(shared.location, "redis://10.0.0.9:6379/0");
+    assert!(shared.authenticated && shared.password().is_none());
+    assert!(!format!("{config:?}").contains(REDIS_PASSWORD));
+    // The environment overrides the file's URL and password file.
+    let password = temp_file("redis-password-env", REDIS_PASSWORD.as_bytes());
+    let text = format!(
+        "{WITHOUT_BUDGET_FILE}[shared_state]\nurl = \"redis://file.example:6379/0\"\npassword_file = \"/nonexistent/password\"\n"
+    );
+    let config = Config::from_toml_str(
+        &text,
+        env(&[
+            ("MATOMO_MCP_SHARED_STATE_URL", "redis://env.example:6379/1"),
+            ("MATOMO_MCP_SHARED_STATE_PASSWORD_FILE", &password),
+        ]),
+    )
+    .unwrap();
+    let shared = config.shared_state.as_ref().unwrap();
+    assert_eq!(shared.location, "redis://env.example:6379/1");
+    assert_eq!(shared.password().map(Secret::expose), Some(REDIS_PASSWORD));
+}
+
+#[cfg(feature = "redis")]
+#[test]
+fn each_shared_state_mistake_names_its_key() {
+    let password = temp_file("redis-password-mistakes", REDIS_PASSWORD.as_bytes());
+    let empty = temp_file("redis-password-empty", b"\n");
+    let section = |keys: &str| format!("{WITHOUT_BUDGET_FILE}[shared_state]\n{keys}\n");
+    let with_password =
+        |url: &str| section(&format!("url = \"{url}\"\npassword_file = \"{password}\""));
+    type Case = (String, Vec<(&'static str, String)>, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            section(""),
+            vec![],
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: the shared state has no Redis URL; set `url` under `[shared_state]` or MATOMO_MCP_SHARED_STATE_URL",
+        ),
+        (
+            WITHOUT_BUDGET_FILE.to_owned(),
+            vec![("MATOMO_MCP_SHARED_STATE_PASSWORD_FILE", password.clone())],
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: the shared state has no Redis URL",
+        ),
+        (
+            with_password("redis.internal:6379"),
+            vec![],
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: `redis.internal://` is not a Redis URL; give `redis://host:port/db`",
+        ),
+        (
+            with_password("not a url"),
+            vec![],
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: the value is not a URL",
+        ),
+        (
+            with_password("https://redis.internal/0"),
+            vec![],
+            "`https://` is not a Redis URL",
+        ),
+        (
+            with_password("redis:///0"),
+            vec![],
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: the URL has no host",
+        ),
+        (
+            with_password("redis://redis.internal:6379/zero"),
+            vec![],
+            "the URL's path is not a database number; end the URL with the database number, such as `/0`",
+        ),
+        (
+            with_password("rediss://redis.internal:6380/0#insecure"),
+            vec![],
+            "the URL has a query or a fragment (`#insecure` would turn off the check of Redis's TLS certificate)",
+        ),
+        (
+            section(&format!(
+                "url = \"redis://:{REDIS_PASSWORD}@redis.internal:6379/0\""
+            )),
+            vec![],
+            "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: the URL holds a password, which would sit in the configuration file; put the password in a file and set `password_file` under `[shared_state]`",
+        ),
+        (
+            section(&format!("password_file = \"{password}\"")),
+            vec![(
+                "MATOMO_MCP_SHARED_STATE_URL",
+                format!("redis://:{REDIS_PASSWORD}@redis.internal:6379/0"),
+            )],
+            "the URL and the password file give a password; keep one of them",
+        ),
+        (
+            section("url = \"redis://redis.internal:6379/0\""),
+            vec![],
+            "configuration `shared_state.password_file (MATOMO_MCP_SHARED_STATE_PASSWORD_FILE)`: the shared state will hold cached reports and privacy-budget ledgers, and no Redis password is given; require a password in Redis",
+        ),
+        (
+            section(
+                "url = \"redis://redis.internal:6379/0\"\npassword_file = \"/nonexistent/redis-password\"",
+            ),
+            vec![],
+            "configuration `shared_state.password_file (MATOMO_MCP_SHARED_STATE_PASSWORD_FILE)`: cannot read the password file `/nonexistent/redis-password`",
+        ),
+        (
+            section(&format!(
+                "url = \"redis://redis.internal:6379/0\"\npassword_file = \"{empty}\""
+            )),
+            vec![],
+            "is empty or holds control characters; point it at a readable file holding only Redis's password",
+        ),
+        (
+            section(&format!(
+                "url = \"redis://r:6379/0\"\npassword_file = \"{password}\"\nprefix = \"\""
+            )),
+            vec![],
+            "configuration `shared_state.prefix`: the key prefix is empty or contains spaces",
+        ),
+        (
+            section(&format!(
+                "url = \"redis://r:6379/0\"\npassword_file = \"{password}\"\nprefix = \"matomo mcp:\""
+            )),
+            vec![],
+            "configuration `shared_state.prefix`: the key prefix is empty or contains spaces",
+        ),
+        (
+            section(&format!(
+                "url = \"redis://r:6379/0\"\npassword_file = \"{password}\"\ntimeout_ms = 0"
+            )),
+            vec![],
+            "configuration `shared_state.timeout_ms`: 0 ms is not a usable deadline for one Redis operation; use 1 to 10000 milliseconds",
+        ),
+        (
+            section(&format!(
+                "url = \"redis://r:6379/0\"\npassword_file = \"{password}\"\ntimeout_ms = 10001"
+            )),
+            vec![],
+            "configuration `shared_state.timeout_ms`: 10001 ms is not a usable deadline",
+        ),
+        (
+            section("url = \"redis://r:6379/0\"\npasword_file = \"/x\""),
+            vec![],
+            "configuration `shared_state.pasword_file (line 6)`: there is no key `pasword_file` in [shared_state]; the keys in [shared_state] are `url`, `password_file`, `prefix`, `timeout_ms`, `allow_without_password`",
+        ),
+        (
+            section("url = \"redis://r:6379/0\"\ntimeout_ms = \"500\""),
+            vec![],
+            "configuration `shared_state.timeout_ms (line 6)`: the value has the wrong type",
+        ),
+        (
+            section("url = \"redis://r:6379/0\"\nallow_without_password = \"yes\""),
+            vec![],
+            "configuration `shared_state.allow_without_password (line 6)`: the value has the wrong type",
+        ),
+    ];
+    for (text, vars, expected) in cases {
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let all = errors(&text, &vars);
+        assert!(
+            all.iter().any(|e| e.contains(expected)),
+            "expected {expected:?} in {all:#?}"
+        );
+        assert!(
+            all.iter()
+                .all(|e| !e.contains(REDIS_PASSWORD) && !e.contains("danger_")),
+            "a message shows the password or a Rust API: {all:#?}"
+        );
+    }
+    // Every mistake of the section at once.
+    let all = errors(
+        &section("url = \"redis://r:6379/x\"\nprefix = \"\"\ntimeout_ms = 0"),
+        &[],
+    );
+    assert_eq!(all.len(), 3, "{all:#?}");
+}
+
+#[cfg(not(feature = "redis"))]
+#[test]
+fn shared_state_needs_a_build_with_redis() {
+    let password = temp_file("redis-password-nofeature", REDIS_PASSWORD.as_bytes());
+    let text = format!(
+        "{WITHOUT_BUDGET_FILE}[shared_state]\nurl = \"redis://r:6379/0\"\npassword_file = \"{password}\"\n"
+    );
+    let all = errors(&text, &[]);
+    assert!(
+        all.iter().any(|e| e.starts_with(
+            "configuration `shared_state`: this matomo-mcp was built without the `redis` feature"
+        )),
+        "{all:#?}"
+    );
+    let all = errors(
+        MINIMAL,
+        &[("MATOMO_MCP_SHARED_STATE_URL", "redis://r:6379/0")],
+    );
+    assert!(
+        all.iter()
+            .any(|e| e.contains("built without the `redis` feature")),
+        "{all:#?}"
+    );
+}

@@ -36,7 +36,11 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
             dp.epsilon_per_answer,
             dp.budget_per_window,
             dp.window_hours,
-            dp.budget_file.as_deref().unwrap_or("no file"),
+            match (&m.shared_state, &dp.budget_file) {
+                (Some(_), _) => "the shared state",
+                (None, Some(file)) => file.as_str(),
+                (None, None) => "no file",
+            },
             if dp.key_file {
                 "from a file"
             } else {
@@ -81,6 +85,7 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
         "| audit log | {} |",
         m.audit_log.as_deref().unwrap_or("not configured")
     );
+    let _ = writeln!(out, "{}", super::shared_state::row(m.shared_state.as_ref()));
     super::profiles::render(&m.profiles, &mut out);
     let _ = writeln!(out, "\n## Tools\n");
     for tool in &m.tools {

@@ -9,11 +9,13 @@
 mod markdown;
 mod operator_items;
 mod profiles;
+mod shared_state;
 
 use serde::Serialize;
 
 pub use operator_items::{OperatorItem, operator_items};
 pub use profiles::ManifestProfile;
+pub use shared_state::ManifestSharedState;
 
 use crate::config::NoiseSettings;
 use matomo_mcp_core::audit::now_rfc3339;
@@ -107,6 +109,8 @@ pub struct PrivacyManifest {
     pub pseudonym_key_fingerprint: Option<String>,
     /// Where the audit log goes.
     pub audit_log: Option<String>,
+    /// The state replicas share (`[shared_state]`); `None`: each process keeps its own.
+    pub shared_state: Option<ManifestSharedState>,
     /// The client profiles, each with what it exposes (empty for a server without profiles).
     pub profiles: Vec<ManifestProfile>,
     /// Every registered tool.
@@ -161,6 +165,7 @@ impl PrivacyManifest {
                 token_check: None,
                 pseudonym_key_fingerprint: None,
                 audit_log: None,
+                shared_state: None,
                 profiles: Vec::new(),
                 tools,
                 operator_items: operator_items(),
@@ -192,7 +197,7 @@ pub struct ManifestNoise {
     pub budget_per_window: f64,
     /// The budget's window, in hours (windows start at midnight UTC for whole days).
     pub window_hours: u64,
-    /// Where the budget is kept across restarts.
+    /// Where the budget is kept across restarts; `None` with a shared state, which keeps it.
     pub budget_file: Option<String>,
     /// Whether the noise key comes from a file (else a random key per start).
     pub key_file: bool,
@@ -282,6 +287,12 @@ impl ManifestBuilder {
         self
     }
 
+    /// The state replicas share, which then keeps the privacy budget too.
+    pub fn shared_state(mut self, shared: ManifestSharedState) -> Self {
+        self.manifest.shared_state = Some(shared);
+        self
+    }
+
     /// Adds a client profile.
     pub fn profile(mut self, profile: ManifestProfile) -> Self {
         self.manifest.profiles.push(profile);
@@ -289,7 +300,11 @@ impl ManifestBuilder {
     }
 
     /// The manifest.
-    pub fn build(self) -> PrivacyManifest {
+    pub fn build(mut self) -> PrivacyManifest {
+        if self.manifest.shared_state.is_some() {
+            // The budget is in the shared state; a budget file, if configured, is not used.
+            self.manifest.differential_privacy.budget_file = None;
+        }
         self.manifest
     }
 }
