@@ -5,16 +5,15 @@
 
 use std::collections::BTreeMap;
 
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_mcp_core::params::{Date, Limit, Params, Period, Sites};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::reporting::{Deployment, tools};
-use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_mcp_core::reporting::Deployment;
+use matomo_mcp_core::{MatomoClient, Toolbox};
 use matomo_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const K: u64 = 4;
+
+mod emulated;
 const SITE: u32 = 1;
 
 struct World {
@@ -24,36 +23,11 @@ struct World {
 }
 
 async fn world() -> World {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let raw = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .no_cache()
-        .build()
-        .unwrap();
+    let (emu, toolbox) = emulated::world(11, K).await;
     World {
-        toolbox: tools::toolbox(deployment, |_| true).unwrap(),
+        raw: emulated::raw_client(&emu),
         emu,
-        raw,
+        toolbox,
     }
 }
 

@@ -3,38 +3,15 @@
 //! applied by name, and the planted e-mail address and author login never reach the client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::reporting::{Deployment, tools};
-use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
-use matomo_mcp_testkit::{Day, Emulator, SAVED_SEGMENT_PERSONAL_DATA};
+use matomo_mcp_core::reporting::Deployment;
+use matomo_mcp_core::{PrivacyClass, Toolbox};
+use matomo_mcp_testkit::{Emulator, SAVED_SEGMENT_PERSONAL_DATA};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
+mod emulated;
 
 async fn world() -> (Emulator, Toolbox<Deployment>) {
-    let emu = Emulator::builder()
-        .seed(4)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(3).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    (emu, tools::toolbox(deployment, |_| true).unwrap())
+    emulated::world(4, 3).await
 }
 
 fn assert_no_personal_data(what: &str, everything: &str) {

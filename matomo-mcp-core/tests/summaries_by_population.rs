@@ -5,39 +5,17 @@
 
 use std::collections::BTreeSet;
 
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::reporting::{Deployment, tools};
-use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_mcp_core::Toolbox;
+use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_testkit::{Dataset, Day, Emulator, Visit};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const K: u64 = 4;
 
+mod emulated;
+
 async fn world() -> (Emulator, Toolbox<Deployment>) {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2, 3])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    (emu, tools::toolbox(deployment, |_| true).unwrap())
+    emulated::world(11, K).await
 }
 
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {

@@ -1,0 +1,48 @@
+//! One emulated Matomo and a toolbox of every ready-made tool over it: the world most
+//! integration tests of the tools start from (each includes it with `mod emulated;`).
+#![allow(clippy::unwrap_used, dead_code)]
+
+use matomo_mcp_core::minimise::{Scrubber, Threshold};
+use matomo_mcp_core::policy::SiteAccess;
+use matomo_mcp_core::reporting::{Deployment, tools};
+use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_mcp_testkit::{Day, Emulator};
+
+/// The view token of sites 1 to 3.
+pub const TOKEN: &str = "view0123456789abcdef0123456789ab";
+
+/// The emulator (dataset `seed`, today 2026-11-26, a view token for sites 1 to 3) and every
+/// ready-made tool over an aggregate deployment with threshold `k`, exact numbers (no noise).
+pub async fn world(seed: u64, k: u64) -> (Emulator, Toolbox<Deployment>) {
+    let emu = Emulator::builder()
+        .seed(seed)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, &[1, 2, 3])
+        .start()
+        .await
+        .unwrap();
+    let client = MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
+    let deployment = Deployment::from_parts(
+        client,
+        TOKEN,
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(k).unwrap(),
+        PrivacyClass::Aggregate,
+        None,
+    );
+    (emu, tools::toolbox(deployment, |_| true).unwrap())
+}
+
+/// A client of the same emulator without a cache: Matomo's raw answers, for ground truth.
+pub fn raw_client(emu: &Emulator) -> MatomoClient {
+    MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .no_cache()
+        .build()
+        .unwrap()
+}
