@@ -24,12 +24,7 @@ async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
     result.structured().unwrap().clone()
 }
 
-fn visits<'a>(
-    data: &'a Dataset,
-    site: u32,
-    day: Day,
-    keep: impl Fn(&Visit) -> bool,
-) -> Vec<&'a Visit> {
+fn visits(data: &Dataset, site: u32, day: Day, keep: impl Fn(&Visit) -> bool) -> Vec<&Visit> {
     data.visits_in(site, day, day).filter(|v| keep(v)).collect()
 }
 
