@@ -50,6 +50,7 @@
 //!
 //! None: both transports are always built, so that a deployment can switch
 //! between them in configuration without a rebuild.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod http;
