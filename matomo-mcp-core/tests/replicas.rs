@@ -288,3 +288,94 @@ async fn redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recover
     assert_eq!(call(&plain[1], "countries", day(16)).await, fresh);
     assert_eq!(emu.request_count(), 0, "{:?}", emu.requests());
 }
+
+/// Over TLS (`rediss://`) with the certificate authority that signed the server's certificate;
+/// without it (the system's roots) the store is unreachable, and nothing panics.
+#[tokio::test]
+async fn tls_with_a_private_certificate_authority() {
+    let redis = RedisServer::start_tls().unwrap();
+    assert!(redis.url().starts_with("rediss://"));
+    let trusted = SharedState::connect(
+        SharedStateConfig::new(redis.url_without_password())
+            .password(redis.password())
+            .ca_certificate(redis.ca_certificate().unwrap())
+            .timeout(Duration::from_secs(2)),
+    )
+    .unwrap();
+    trusted.ping().await.unwrap();
+    let budget = PrivacyBudget::shared(1_000_000, DAY, trusted);
+    assert!(matches!(
+        budget.charge("a", b"q", 10, 1_795_680_000).await,
+        Ok(Spend::Charged { .. })
+    ));
+    let untrusted = SharedState::connect(
+        SharedStateConfig::new(redis.url_without_password())
+            .password(redis.password())
+            .timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    assert!(untrusted.ping().await.is_err());
+    let wrong_password = SharedState::connect(
+        SharedStateConfig::new(redis.url_without_password())
+            .password("not-the-password")
+            .ca_certificate(redis.ca_certificate().unwrap())
+            .timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    let error = wrong_password.ping().await.unwrap_err().to_string();
+    assert!(!error.contains("not-the-password"), "{error}");
+}
+
+/// A Redis that stops answering for a while (`DEBUG SLEEP`) counts as unreachable after the
+/// deadline: a cached call is served from Matomo within about the deadline, a budget spend is
+/// refused, and neither waits for Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_redis_counts_as_unreachable() {
+    let redis = RedisServer::start().unwrap();
+    let emu = emulator().await;
+    let toolbox = replica(&emu, &redis, false).await;
+    let budget = PrivacyBudget::shared(1_000_000, DAY, shared(&redis));
+    // Another connection puts Redis to sleep for two seconds.
+    let port = redis.port();
+    let password = redis.password().to_owned();
+    let sleeper = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let command = |parts: &[&str]| {
+            let mut out = format!("*{}\r\n", parts.len());
+            for part in parts {
+                out.push_str(&format!("${}\r\n{part}\r\n", part.len()));
+            }
+            out
+        };
+        stream
+            .write_all(command(&["AUTH", &password]).as_bytes())
+            .unwrap();
+        stream
+            .write_all(command(&["DEBUG", "SLEEP", "2"]).as_bytes())
+            .unwrap();
+        let mut reply = [0u8; 64];
+        let _ = stream.read(&mut reply);
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let answer = toolbox
+        .call(
+            "visits_summary",
+            Some(json!({ "site": 1, "period": "day", "date": "2026-11-21" })),
+        )
+        .await
+        .unwrap();
+    assert!(!answer.is_error(), "{}", answer.text());
+    let refused = budget.charge("a", b"q", 10, 1_795_680_000).await;
+    assert!(
+        matches!(refused, Err(BudgetError::Shared { .. })),
+        "{refused:?}"
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_millis(1_700),
+        "waited {waited:?} for a Redis that sleeps 2 s"
+    );
+    sleeper.join().unwrap();
+}

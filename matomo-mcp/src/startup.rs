@@ -110,6 +110,9 @@ pub fn connect_shared_state(settings: &SharedStateSettings) -> Result<SharedStat
     if settings.allow_without_password {
         shared = shared.danger_allow_without_auth();
     }
+    if let Some(pem) = &settings.ca_certificate {
+        shared = shared.ca_certificate(pem.clone());
+    }
     SharedState::connect(shared).map_err(|e| {
         StartupError::SharedState(format!(
             "configuration `shared_state.url (MATOMO_MCP_SHARED_STATE_URL)`: {e}"

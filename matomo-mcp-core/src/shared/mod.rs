@@ -47,6 +47,9 @@ pub use rate::RateDecision;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(500);
 /// Default key prefix.
 pub const DEFAULT_PREFIX: &str = "matomo-mcp:";
+/// How long after Redis failed to answer operations fail at once instead of waiting for it
+/// again: a slow or unreachable Redis then costs one deadline per second, not one per call.
+pub const COOL_DOWN: Duration = Duration::from_secs(1);
 
 /// How to reach Redis.
 #[derive(Clone)]
@@ -57,6 +60,7 @@ pub struct SharedStateConfig {
     prefix: String,
     timeout: Duration,
     allow_without_auth: bool,
+    ca_certificate: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for SharedStateConfig {
@@ -78,7 +82,15 @@ impl SharedStateConfig {
             prefix: DEFAULT_PREFIX.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             allow_without_auth: false,
+            ca_certificate: None,
         }
+    }
+
+    /// With `rediss://`: trust the certificate authority in `pem` (a private CA that signed
+    /// the Redis server's certificate) instead of the system's roots.
+    pub fn ca_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_certificate = Some(pem.into());
+        self
     }
 
     /// The password Redis requires (`requirepass`, or the user's in an ACL).
@@ -137,6 +149,8 @@ struct Inner {
     connection: ConnectionManager,
     prefix: String,
     timeout: Duration,
+    /// Until when operations fail at once, after Redis last failed to answer.
+    down_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl fmt::Debug for SharedState {
@@ -172,7 +186,17 @@ impl SharedState {
                 "the key prefix is empty; give one, such as `matomo-mcp:`".into(),
             ));
         }
-        let client = redis::Client::open(info).map_err(|e| SharedStateError::from_redis(&e))?;
+        let client = match config.ca_certificate {
+            Some(pem) => redis::Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem),
+                },
+            ),
+            None => redis::Client::open(info),
+        }
+        .map_err(|e| SharedStateError::from_redis(&e))?;
         let manager_config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(config.timeout))
             .set_response_timeout(Some(config.timeout))
@@ -185,6 +209,7 @@ impl SharedState {
                 connection,
                 prefix: config.prefix,
                 timeout: config.timeout,
+                down_until: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -249,12 +274,31 @@ impl SharedState {
                 }
             }
         };
-        match tokio::time::timeout(self.inner.timeout, attempts).await {
+        let down_until = || {
+            self.inner
+                .down_until
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let now = tokio::time::Instant::now();
+        if down_until().is_some_and(|until| now < until) {
+            return Err(SharedStateError::Unavailable(
+                "it did not answer a moment ago; tried again within a second".into(),
+            ));
+        }
+        let result = match tokio::time::timeout(self.inner.timeout, attempts).await {
             Ok(result) => result,
             Err(_) => Err(SharedStateError::Unavailable(format!(
                 "no answer within {} ms",
                 self.inner.timeout.as_millis()
             ))),
+        };
+        match &result {
+            Err(SharedStateError::Unavailable(_)) => {
+                *down_until() = Some(tokio::time::Instant::now() + COOL_DOWN);
+            }
+            _ => *down_until() = None,
         }
+        result
     }
 }

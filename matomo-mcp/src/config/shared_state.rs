@@ -22,6 +22,7 @@ pub(super) struct RawSharedState {
     pub prefix: Option<String>,
     pub timeout_ms: Option<u64>,
     pub allow_without_password: Option<bool>,
+    pub ca_file: Option<String>,
 }
 
 /// The keys of `[shared_state]`.
@@ -31,6 +32,7 @@ pub(super) const SHARED_STATE_KEYS: &[&str] = &[
     "prefix",
     "timeout_ms",
     "allow_without_password",
+    "ca_file",
 ];
 
 /// The default key prefix (`shared_state.prefix`).
@@ -67,6 +69,9 @@ pub struct SharedStateSettings {
     pub timeout: Duration,
     /// Connect without a password (`shared_state.allow_without_password`; default `false`).
     pub allow_without_password: bool,
+    /// The certificate authority (PEM) a `rediss://` server's certificate must be signed by,
+    /// from `shared_state.ca_file`; the system's roots without it.
+    pub ca_certificate: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for SharedStateSettings {
@@ -170,6 +175,32 @@ pub(super) fn shared_state_settings(
             ),
         ));
     }
+    let ca_certificate = raw.ca_file.as_deref().and_then(|path| match std::fs::read(path) {
+        Ok(pem) if String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") => Some(pem),
+        Ok(_) => {
+            errors.push(ConfigError::new(
+                "shared_state.ca_file",
+                format!("`{path}` holds no PEM certificate"),
+                "give the file of the certificate authority that signed the Redis server's certificate, in PEM (`-----BEGIN CERTIFICATE-----`)",
+            ));
+            None
+        }
+        Err(e) => {
+            errors.push(ConfigError::new(
+                "shared_state.ca_file",
+                format!("`{path}` cannot be read: {e}"),
+                "give the path of the certificate authority's PEM file, readable by the server",
+            ));
+            None
+        }
+    });
+    if ca_certificate.is_some() && url.as_ref().is_some_and(|u| u.scheme() != "rediss") {
+        errors.push(ConfigError::new(
+            "shared_state.ca_file",
+            "a certificate authority is given for a `redis://` URL, which does not use TLS",
+            "use `rediss://` in `shared_state.url` for TLS, or remove `ca_file`",
+        ));
+    }
     #[cfg(not(feature = "redis"))]
     errors.push(ConfigError::new(
         "shared_state",
@@ -195,6 +226,7 @@ pub(super) fn shared_state_settings(
         prefix,
         timeout: Duration::from_millis(timeout_ms),
         allow_without_password,
+        ca_certificate,
     })
 }
 

@@ -668,6 +668,7 @@ fn shared_state_reads_every_key_and_keeps_the_password_secret() {
     );
     assert_eq!(shared.prefix, "matomo-mcp:prod:");
     assert_eq!(shared.timeout.as_millis(), 250);
+    assert!(shared.ca_certificate.is_none());
     // Noise is on, and the budget, kept in Redis, needs no file.
     assert!(config.privacy.noise.enabled);
     assert!(config.privacy.noise.budget_file.is_none());
@@ -728,6 +729,10 @@ fn shared_state_comes_from_the_environment_with_a_password_in_the_url() {
 fn each_shared_state_mistake_names_its_key() {
     let password = temp_file("redis-password-mistakes", REDIS_PASSWORD.as_bytes());
     let empty = temp_file("redis-password-empty", b"\n");
+    let pem = temp_file(
+        "redis-ca-mistakes",
+        b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    );
     let section = |keys: &str| format!("{WITHOUT_BUDGET_FILE}[shared_state]\n{keys}\n");
     let with_password =
         |url: &str| section(&format!("url = \"{url}\"\npassword_file = \"{password}\""));
@@ -823,6 +828,27 @@ fn each_shared_state_mistake_names_its_key() {
         ),
         (
             section(&format!(
+                "url = \"rediss://r:6380/0\"\npassword_file = \"{password}\"\nca_file = \"/nonexistent/ca.pem\""
+            )),
+            vec![],
+            "configuration `shared_state.ca_file`: `/nonexistent/ca.pem` cannot be read",
+        ),
+        (
+            section(&format!(
+                "url = \"rediss://r:6380/0\"\npassword_file = \"{password}\"\nca_file = \"{password}\""
+            )),
+            vec![],
+            "holds no PEM certificate",
+        ),
+        (
+            section(&format!(
+                "url = \"redis://r:6379/0\"\npassword_file = \"{password}\"\nca_file = \"{pem}\""
+            )),
+            vec![],
+            "configuration `shared_state.ca_file`: a certificate authority is given for a `redis://` URL, which does not use TLS",
+        ),
+        (
+            section(&format!(
                 "url = \"redis://r:6379/0\"\npassword_file = \"{password}\"\ntimeout_ms = 0"
             )),
             vec![],
@@ -895,4 +921,19 @@ fn shared_state_needs_a_build_with_redis() {
             .any(|e| e.contains("built without the `redis` feature")),
         "{all:#?}"
     );
+}
+
+#[cfg(feature = "redis")]
+#[test]
+fn shared_state_trusts_a_private_certificate_authority_from_ca_file() {
+    let password = temp_file("redis-password-ca", REDIS_PASSWORD.as_bytes());
+    let pem = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    let ca = temp_file("redis-ca", pem);
+    let text = format!(
+        "{WITHOUT_BUDGET_FILE}[shared_state]\nurl = \"rediss://redis.internal:6380/0\"\npassword_file = \"{password}\"\nca_file = \"{ca}\"\n"
+    );
+    let config = Config::from_toml_str(&text, |_| None).unwrap();
+    let shared = config.shared_state.as_ref().unwrap();
+    assert!(shared.tls);
+    assert_eq!(shared.ca_certificate.as_deref(), Some(&pem[..]));
 }
