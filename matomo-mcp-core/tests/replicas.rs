@@ -110,6 +110,51 @@ async fn a_past_period_asked_at_one_replica_is_answered_at_the_others_without_ma
     }
 }
 
+/// Every string value Redis holds, by `redis-cli` (Debian's package `redis-tools`, installed with
+/// the server).
+fn stored_values(redis: &RedisServer) -> String {
+    let dump = "local out = {} for _, k in ipairs(redis.call('KEYS', '*')) do \
+        if redis.call('TYPE', k).ok == 'string' then table.insert(out, redis.call('GET', k)) end end \
+        return out";
+    let output = std::process::Command::new("redis-cli")
+        .args([
+            "-p",
+            &redis.port().to_string(),
+            "-a",
+            redis.password(),
+            "--no-auth-warning",
+        ])
+        .args(["EVAL", dump, "0"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Matomo echoes the token in the report catalogue's image URLs: such a body is never stored in
+/// Redis (each replica asks Matomo for it), while other answers are.
+#[tokio::test]
+async fn no_body_holding_the_token_is_stored_in_redis() {
+    let redis = RedisServer::start().unwrap();
+    let emu = emulator().await;
+    let replicas = [
+        replica(&emu, &redis, false).await,
+        replica(&emu, &redis, false).await,
+    ];
+    let day = json!({ "site": 1, "period": "day", "date": "2026-11-20" });
+    call(&replicas[0], "report_catalogue", json!({ "site": 1 })).await;
+    call(&replicas[0], "countries", day.clone()).await;
+    let stored = stored_values(&redis);
+    assert!(stored.contains("Germany"), "answers are shared: {stored}");
+    assert!(!stored.contains(TOKEN), "the token reached Redis");
+    emu.clear_requests();
+    call(&replicas[1], "report_catalogue", json!({ "site": 1 })).await;
+    assert!(emu.request_count() > 0, "the catalogue came from Matomo");
+    emu.clear_requests();
+    call(&replicas[1], "countries", day).await;
+    assert_eq!(emu.request_count(), 0, "{:?}", emu.requests());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_identical_calls_over_three_replicas_make_one_request() {
     let redis = RedisServer::start().unwrap();

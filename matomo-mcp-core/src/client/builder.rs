@@ -217,6 +217,14 @@ impl ClientBuilder {
             .map_err(|err| ClientError::HttpClient {
                 detail: err.without_url().to_string(),
             })?;
+        #[cfg(feature = "redis")]
+        let replicas = match (&self.cache, self.shared) {
+            (Some(_), Some(shared)) => Some(Arc::new(super::replicas::Replicas::new(
+                shared,
+                token.clone(),
+            ))),
+            _ => None,
+        };
         Ok(MatomoClient {
             transport: Arc::new(Transport {
                 http,
@@ -230,10 +238,7 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
             }),
             #[cfg(feature = "redis")]
-            replicas: match (&self.cache, self.shared) {
-                (Some(_), Some(shared)) => Some(Arc::new(super::replicas::Replicas::new(shared))),
-                _ => None,
-            },
+            replicas,
             cache: self.cache,
             in_flight: Arc::new(Coalescer::default()),
         })

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::cache::RequestKey;
 use super::error::ClientError;
+use super::token::MatomoToken;
 use super::transport::RawResponse;
 use crate::shared::{Lease, SharedState, SharedStateError};
 
@@ -25,6 +26,9 @@ pub const FINAL_LIFETIME: Duration = Duration::from_secs(7 * 86_400);
 /// A client's link to the shared state.
 pub(crate) struct Replicas {
     state: SharedState,
+    /// The client's token: a body that holds it (Matomo echoes it in report metadata's image
+    /// URLs) is never stored in Redis.
+    token: MatomoToken,
     /// Leases this replica holds, released once the answer is stored (or failed).
     leases: Mutex<HashMap<RequestKey, Lease>>,
 }
@@ -44,9 +48,10 @@ fn answer(body: Vec<u8>) -> RawResponse {
 }
 
 impl Replicas {
-    pub(crate) fn new(state: SharedState) -> Self {
+    pub(crate) fn new(state: SharedState, token: MatomoToken) -> Self {
         Self {
             state,
+            token,
             leases: Mutex::new(HashMap::new()),
         }
     }
@@ -109,15 +114,19 @@ impl Replicas {
         }
     }
 
-    /// Stores a successful answer for `lifetime` (when it may be kept at all) and gives back the
-    /// lease; after a failed answer only gives back the lease.
+    /// Stores a successful answer for `lifetime` (when it may be kept at all, and never one that
+    /// holds the token) and gives back the lease; after a failed answer only gives back the lease.
     pub(crate) async fn settle(
         &self,
         key: &RequestKey,
         response: &RawResponse,
         lifetime: Option<Duration>,
     ) {
+        let secret = self.token.expose().as_bytes();
+        let holds_token =
+            !secret.is_empty() && response.body.windows(secret.len()).any(|w| w == secret);
         if let Some(lifetime) = lifetime
+            && !holds_token
             && let Err(error) = self
                 .state
                 .store(key.as_str(), &response.body, lifetime)
