@@ -10,7 +10,7 @@
 use crate::ToolError;
 use crate::models::segment_editor::{GET_ALL, SavedSegment};
 use crate::params::{Params, Sites};
-use crate::policy::{check_saved_segment, parse_and_check_segment};
+use crate::policy::check_saved_segment;
 use crate::privacy::{Identifying, PrivacyClass};
 use crate::segment::Segment;
 
@@ -71,10 +71,13 @@ impl Deployment {
         let Some(text) = text else {
             return Ok(None);
         };
-        if let Ok(definition) = text.parse::<Segment>() {
-            crate::policy::check_segment(&definition, tool_class, self.ceiling)?;
-            return Ok(Some(definition));
-        }
+        let not_a_definition = match text.parse::<Segment>() {
+            Ok(definition) => {
+                crate::policy::check_segment(&definition, tool_class, self.ceiling)?;
+                return Ok(Some(definition));
+            }
+            Err(error) => error,
+        };
         let saved = saved_for(self, site).await?;
         let named: Vec<&SavedSegment> = saved.iter().filter(|s| is_named(self, s, text)).collect();
         match named.as_slice() {
@@ -91,11 +94,8 @@ impl Deployment {
             [] => {
                 // Neither a definition nor a saved name: the parse error says what is wrong
                 // with the text as a definition.
-                let why = parse_and_check_segment(text, tool_class, self.ceiling)
-                    .err()
-                    .map_or_else(String::new, |e| e.to_string());
                 Err(ToolError::invalid_arguments(format!(
-                    "`segment` is neither a segment definition nor the name of a segment saved for site {site} ({why}); `saved_segments` lists the saved ones"
+                    "`segment` is neither a segment definition ({not_a_definition}) nor the name of a segment saved for site {site}; `saved_segments` lists the saved ones"
                 )))
             }
             _ => Err(ToolError::invalid_arguments(

@@ -11,11 +11,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::overview::{Population, Summary, render_summary, summary};
-use crate::models::sites_manager::GetSitesWithAtLeastViewAccess;
 use crate::models::visits_summary;
-use crate::params::{Date, Params, Period};
+use crate::params::{Date, Period};
 use crate::reporting::Deployment;
-use crate::reporting::args::{PeriodArgs, to_tool_error};
+use crate::reporting::args::PeriodArgs;
 use crate::{Classified, ToolError, matomo_tool};
 
 /// The most sites one dashboard shows.
@@ -86,13 +85,7 @@ pub async fn all_sites(
     deployment: &Deployment,
     args: AllSitesArgs,
 ) -> Result<Dashboard, ToolError> {
-    let listed = deployment
-        .client
-        .report_with::<GetSitesWithAtLeastViewAccess>(&Params::new())
-        .await
-        .map_err(to_tool_error)?
-        .into_one()
-        .unwrap_or_default();
+    let listed = super::sites::site_list(deployment).await?;
     let served = deployment.sites.sites();
     let sites: Vec<(u32, String)> = listed
         .into_iter()

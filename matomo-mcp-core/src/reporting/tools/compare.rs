@@ -14,10 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::minimise::noise::NoiseNote;
 use crate::minimise::{Metrics, ThresholdedLabel, ThresholdedRow};
-use crate::models::sites_manager::GetSitesWithAtLeastViewAccess;
-use crate::params::{Date, Day, Params, Period, RangeEnd};
+use crate::params::{Date, Day, Period, RangeEnd};
 use crate::reporting::Deployment;
-use crate::reporting::args::{MAX_LIMIT, ReportArgs, to_tool_error};
+use crate::reporting::args::{MAX_LIMIT, ReportArgs};
 use crate::reporting::report::{ReportOutput, number};
 use crate::{Classified, ToolError, matomo_tool};
 
@@ -306,14 +305,8 @@ fn compared(
 /// Today in the site's time zone, from Matomo's site list (through the cache): both periods
 /// are then asked for by their dates, so that they cannot straddle a midnight.
 async fn site_today(deployment: &Deployment, site: u32) -> Result<jiff::civil::Date, ToolError> {
-    let sites = deployment
-        .client
-        .report_with::<GetSitesWithAtLeastViewAccess>(&Params::new())
-        .await
-        .map_err(to_tool_error)?
-        .into_one()
-        .unwrap_or_default();
-    sites
+    super::sites::site_list(deployment)
+        .await?
         .iter()
         .find(|s| s.idsite.0 == u64::from(site))
         .and_then(|s| s.timezone.as_deref())

@@ -60,17 +60,7 @@ fn render_sites(list: &SiteList) -> String {
 /// Call it first: every other tool takes a site id from this list.
 #[matomo_tool(render = render_sites)]
 pub async fn list_sites(deployment: &Deployment) -> Result<SiteList, ToolError> {
-    let Some(sites) = deployment
-        .client
-        .report_with::<sites_manager::GetSitesWithAtLeastViewAccess>(&Params::new())
-        .await
-        .map_err(to_tool_error)?
-        .into_one()
-    else {
-        return Err(ToolError::internal(
-            "Matomo answered the site list in an unexpected shape",
-        ));
-    };
+    let sites = site_list(deployment).await?;
     // The list says each site's time zone: the report cache then knows when a site's day is over.
     if let Some(cache) = deployment.client.cache() {
         for site in &sites {
@@ -173,6 +163,20 @@ pub async fn report_catalogue(
         })
         .collect();
     Ok(ReportCatalogue { reports })
+}
+
+/// Every site the token may view (`SitesManager.getSitesWithAtLeastViewAccess`), through the
+/// report cache: names and time zones for the tools that need them.
+pub(crate) async fn site_list(
+    deployment: &Deployment,
+) -> Result<Vec<sites_manager::Site>, ToolError> {
+    deployment
+        .client
+        .report_with::<sites_manager::GetSitesWithAtLeastViewAccess>(&Params::new())
+        .await
+        .map_err(to_tool_error)?
+        .into_one()
+        .ok_or_else(|| ToolError::internal("Matomo answered the site list in an unexpected shape"))
 }
 
 /// The site's report catalogue (`API.getReportMetadata`), through the report cache.
