@@ -72,8 +72,8 @@ pub use api::auth::Access;
 pub use calendar::Day;
 pub use dataset::{
     ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, ContentImpression, Conversion, Dataset,
-    Device, Goal, Location, RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site,
-    Visit, VisitDetails, search_results,
+    Device, Goal, Location, PageTimings, RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA,
+    SavedSegment, Site, TIMING_RECORDS, Visit, VisitDetails, search_results,
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;

@@ -78,6 +78,7 @@ const SERVED: &[&str] = &[
     "SitesManager.getSitesIdWithWriteAccess",
     "SitesManager.getSitesIdWithAdminAccess",
     "API.getBulkRequest",
+    "API.get",
     "UserCountry.getContinent",
     "UserLanguage.getLanguage",
     "DevicesDetection.getModel",

@@ -67,6 +67,7 @@ const MODULES: &[&str] = &[
     "Resolution",
     "VisitorInterest",
     "Contents",
+    "PagePerformance",
 ];
 
 fn call(
@@ -271,7 +272,10 @@ fn segment(req: &ApiRequest) -> Result<Segment, ApiError> {
 
 /// Methods whose empty period is `[]` inside a multi-period answer (and zeros when alone).
 fn is_get_style(method: &str) -> bool {
-    matches!(method, "VisitsSummary.get" | "Goals.get")
+    matches!(
+        method,
+        "VisitsSummary.get" | "Goals.get" | "PagePerformance.get" | "API.get"
+    )
 }
 
 fn period_report(

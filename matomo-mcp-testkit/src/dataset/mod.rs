@@ -6,10 +6,12 @@
 mod catalog;
 mod details;
 mod generate;
+mod timings;
 
 pub use catalog::{Browser, Device, Location};
 pub use details::{ContentImpression, VisitDetails, search_results};
 pub use generate::RARE_PERSON;
+pub use timings::{PageTimings, TIMING_RECORDS};
 
 use crate::calendar::Day;
 

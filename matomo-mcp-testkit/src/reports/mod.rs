@@ -8,6 +8,7 @@ mod events;
 mod interest;
 pub(crate) mod live;
 mod metrics;
+mod performance;
 pub(crate) mod profile;
 pub(crate) mod sites;
 mod summary;
@@ -33,7 +34,19 @@ pub(crate) struct Ctx<'a> {
     pub format_all: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The same request over other visits (a part of these).
+    pub(crate) fn with_visits(&self, visits: Vec<&'a Visit>) -> Ctx<'a> {
+        Ctx {
+            period: self.period,
+            visits,
+            req: self.req,
+            filters: self.filters.clone(),
+            format_metrics: self.format_metrics,
+            format_all: self.format_all,
+        }
+    }
+
     /// A ratio the way Matomo prints it: `"45%"` by default, a fraction with `format_metrics=0`.
     /// `decimals` is how many decimals the percentage keeps (Matomo: 0 for bounce rates, 2 for conversion rates).
     pub(crate) fn rate(&self, num: f64, den: f64, decimals: i32) -> Value {
@@ -139,6 +152,8 @@ fn period_method(method: &str) -> Option<ReportFn> {
         "Contents.getContentPieces" => contents::pieces,
         "Goals.getVisitsUntilConversion" => interest::visits_until_conversion,
         "Goals.getDaysToConversion" => interest::days_to_conversion,
+        "PagePerformance.get" => performance::page_performance,
+        "API.get" => performance::api_get,
         _ => return None,
     })
 }

@@ -418,6 +418,13 @@ const REPORTS: &[(&str, &str, &str, &str, &str)] = &[
         "Goals",
         "getDaysToConversion",
     ),
+    (
+        "Actions",
+        "Performance",
+        "Performance overview",
+        "PagePerformance",
+        "get",
+    ),
 ];
 
 /// `API.getReportMetadata`. Like real Matomo, the image graph URLs embed the caller's `token_auth`,

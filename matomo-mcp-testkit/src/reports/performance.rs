@@ -1,0 +1,246 @@
+//! `PagePerformance.get` and `API.get`: page load timings of the period's page views.
+//!
+//! As Matomo's `PagePerformance` plugin archives them: per timing the sum in milliseconds over
+//! the page views that sent it and the count of those page views (records
+//! `PagePerformance_network_time` / `PagePerformance_network_hits`, …, note Matomo's spelling
+//! `servery_time` beside `server_hits`), and for the page load time the sum of every timing sent
+//! over the page views with at least one. `PagePerformance.get` answers only the averages, in
+//! seconds with two decimals; `API.get` carries the sums and counts as well, beside the visit
+//! summary (as the recorded `API.get_day.json` shows).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::{Ctx, host_of, round_value, summary};
+use crate::api::errors::ApiError;
+use crate::dataset::{Action, Referrer, TIMING_RECORDS, Visit};
+
+/// The average each timing's record feeds, in [`TIMING_RECORDS`] order, then the page load's.
+const AVERAGES: [&str; 7] = [
+    "avg_time_network",
+    "avg_time_server",
+    "avg_time_transfer",
+    "avg_time_dom_processing",
+    "avg_time_dom_completion",
+    "avg_time_on_load",
+    "avg_page_load_time",
+];
+
+/// Sums (ms) and counts of the timings of `visits`' page views, in [`TIMING_RECORDS`] order,
+/// then the page load's.
+fn totals<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> [(u64, u64); 7] {
+    let mut out = [(0u64, 0u64); 7];
+    for visit in visits {
+        for timings in visit.page_timings() {
+            for (slot, value) in out.iter_mut().zip(timings.all()) {
+                if let Some(ms) = value {
+                    slot.0 += ms;
+                    slot.1 += 1;
+                }
+            }
+            if timings.is_timed() {
+                out[6].0 += timings.page_load();
+                out[6].1 += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The record names of each timing: `(sum, count)`.
+fn record_names() -> [(String, String); 7] {
+    let mut names: [(String, String); 7] = Default::default();
+    for (i, record) in TIMING_RECORDS.iter().enumerate() {
+        // Matomo spells the server time's sum `servery_time` but its count `server_hits`.
+        let hits = if *record == "servery" {
+            "server"
+        } else {
+            record
+        };
+        names[i] = (
+            format!("PagePerformance_{record}_time"),
+            format!("PagePerformance_{hits}_hits"),
+        );
+    }
+    names[6] = (
+        "PagePerformance_pageload_time".to_owned(),
+        "PagePerformance_pageload_hits".to_owned(),
+    );
+    names
+}
+
+fn averages(totals: &[(u64, u64); 7], m: &mut Map<String, Value>) {
+    for (name, (sum, hits)) in AVERAGES.iter().zip(totals) {
+        let seconds = if *hits > 0 {
+            *sum as f64 / 1000.0 / *hits as f64
+        } else {
+            0.0
+        };
+        m.insert((*name).to_owned(), round_value(seconds, 2));
+    }
+}
+
+/// `PagePerformance.get`: the seven averages, in seconds.
+pub(crate) fn page_performance(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let mut m = Map::new();
+    averages(&totals(ctx.visits.iter().copied()), &mut m);
+    Ok(Value::Object(m))
+}
+
+/// `API.get`: every plugin's headline metrics merged, as the recorded `API.get_day.json` shows
+/// them: the visit summary (also of new and of returning visits), the referrer channels, the
+/// page performance records and their averages, the goal conversions and the action counts.
+pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let Value::Object(mut m) = summary::visits_summary(ctx)? else {
+        return Ok(Value::Object(Map::new()));
+    };
+    for (suffix, returning) in [("new", false), ("returning", true)] {
+        let part = ctx.with_visits(
+            ctx.visits
+                .iter()
+                .copied()
+                .filter(|v| v.returning == returning)
+                .collect(),
+        );
+        if let Value::Object(of_part) = summary::visits_summary(&part)? {
+            for name in PER_VISITOR_TYPE {
+                if let Some(value) = of_part.get(name) {
+                    m.insert(format!("{name}_{suffix}"), value.clone());
+                }
+            }
+        }
+    }
+    channels(ctx, &mut m);
+    let totals = totals(ctx.visits.iter().copied());
+    for ((sum_name, hits_name), (sum, hits)) in record_names().into_iter().zip(totals) {
+        m.insert(sum_name, Value::from(sum));
+        m.insert(hits_name, Value::from(hits));
+    }
+    averages(&totals, &mut m);
+    if let Value::Object(goals) = summary::goals(ctx)? {
+        m.extend(goals);
+    }
+    action_counts(ctx, &mut m);
+    Ok(Value::Object(m))
+}
+
+/// The visit summary's metrics `API.get` repeats for new and for returning visits.
+const PER_VISITOR_TYPE: [&str; 8] = [
+    "nb_visits",
+    "nb_actions",
+    "nb_uniq_visitors",
+    "nb_users",
+    "max_actions",
+    "bounce_rate",
+    "nb_actions_per_visit",
+    "avg_time_on_site",
+];
+
+/// `Referrers.get`'s part: visits per channel (and their share), distinct referrers per channel.
+fn channels(ctx: &Ctx<'_>, m: &mut Map<String, Value>) {
+    let mut visits: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut distinct: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for v in &ctx.visits {
+        *visits.entry(v.referrer.type_code()).or_default() += 1;
+        let mut note = |what: &'static str, value: &str| {
+            distinct.entry(what).or_default().insert(value.to_owned());
+        };
+        match &v.referrer {
+            Referrer::Direct => {}
+            Referrer::Search {
+                engine, keyword, ..
+            } => {
+                note("SearchEngines", engine);
+                note("Keywords", keyword);
+            }
+            Referrer::Website { url } => {
+                note("Websites", host_of(url));
+                note("WebsitesUrls", url);
+            }
+            Referrer::Social { network, .. } => note("SocialNetworks", network),
+            Referrer::Campaign { name, .. } => note("Campaigns", name),
+        }
+    }
+    let all = ctx.visits.len() as f64;
+    for (channel, code) in [
+        ("SearchEngines", "search"),
+        ("SocialNetworks", "social"),
+        ("DirectEntry", "direct"),
+        ("Websites", "website"),
+        ("Campaigns", "campaign"),
+    ] {
+        let n = visits.get(code).copied().unwrap_or(0);
+        m.insert(format!("Referrers_visitorsFrom{channel}"), Value::from(n));
+        m.insert(
+            format!("Referrers_visitorsFrom{channel}_percent"),
+            ctx.rate(n as f64, all, 0),
+        );
+    }
+    for what in [
+        "SearchEngines",
+        "SocialNetworks",
+        "Keywords",
+        "Websites",
+        "WebsitesUrls",
+        "Campaigns",
+    ] {
+        let n = distinct.get(what).map_or(0, BTreeSet::len);
+        m.insert(format!("Referrers_distinct{what}"), Value::from(n));
+    }
+}
+
+/// `Actions.get`'s part: page views, downloads, outlinks (each also once per visit and URL),
+/// site searches and their distinct keywords.
+fn action_counts(ctx: &Ctx<'_>, m: &mut Map<String, Value>) {
+    let (mut pages, mut downloads, mut outlinks, mut searches) = (0u64, 0u64, 0u64, 0u64);
+    let mut unique: BTreeSet<(u64, u8, &str)> = BTreeSet::new();
+    let mut keywords: BTreeSet<&str> = BTreeSet::new();
+    for v in &ctx.visits {
+        for action in &v.actions {
+            match action {
+                Action::Page { url, .. } => {
+                    pages += 1;
+                    unique.insert((v.id, 0, url));
+                }
+                Action::Download { url } => {
+                    downloads += 1;
+                    unique.insert((v.id, 1, url));
+                }
+                Action::Outlink { url } => {
+                    outlinks += 1;
+                    unique.insert((v.id, 2, url));
+                }
+                Action::Search { keyword } => {
+                    searches += 1;
+                    keywords.insert(keyword);
+                }
+                Action::Event { .. } => {}
+            }
+        }
+    }
+    let distinct = |kind: u8| unique.iter().filter(|(_, k, _)| *k == kind).count();
+    m.insert("nb_pageviews".into(), Value::from(pages));
+    m.insert("nb_uniq_pageviews".into(), Value::from(distinct(0)));
+    m.insert("nb_downloads".into(), Value::from(downloads));
+    m.insert("nb_uniq_downloads".into(), Value::from(distinct(1)));
+    m.insert("nb_outlinks".into(), Value::from(outlinks));
+    m.insert("nb_uniq_outlinks".into(), Value::from(distinct(2)));
+    m.insert("nb_searches".into(), Value::from(searches));
+    m.insert("nb_keywords".into(), Value::from(keywords.len()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_names_are_matomos() {
+        let names = record_names();
+        assert_eq!(names[0].0, "PagePerformance_network_time");
+        assert_eq!(names[1].0, "PagePerformance_servery_time");
+        assert_eq!(names[1].1, "PagePerformance_server_hits");
+        assert_eq!(names[5].1, "PagePerformance_onload_hits");
+        assert_eq!(names[6].1, "PagePerformance_pageload_hits");
+    }
+}
