@@ -57,6 +57,7 @@ pub mod events;
 pub mod goals;
 pub mod live;
 pub mod multi_sites;
+pub mod page_performance;
 pub mod referrers;
 pub mod segment_editor;
 pub mod sites_manager;

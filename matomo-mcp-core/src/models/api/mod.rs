@@ -15,6 +15,7 @@ pub use segments::SegmentMetadata;
 
 use super::VisitsSummary;
 use super::actions::ActionsSummary;
+use super::page_performance::PerformanceTotals;
 use super::visit_frequency::VisitFrequency;
 use crate::Classified;
 
@@ -28,8 +29,8 @@ pub struct StringValue {
 
 /// The object `API.get` returns: the headline metrics of several plugins merged.
 ///
-/// Typed are the visit summary, action totals and new/returning split; the
-/// plugins' other columns are dropped. All aggregate.
+/// Typed are the visit summary, action totals, new/returning split and the page performance
+/// records; the plugins' other columns are dropped. All aggregate.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct ApiSummary {
     /// `VisitsSummary.get` columns.
@@ -41,6 +42,9 @@ pub struct ApiSummary {
     /// `VisitFrequency.get` columns.
     #[serde(flatten)]
     pub frequency: VisitFrequency,
+    /// The page performance records (sums and counts behind `PagePerformance.get`).
+    #[serde(flatten)]
+    pub performance: PerformanceTotals,
 }
 
 report! {

@@ -1,0 +1,161 @@
+//! `PagePerformance.get` and the page performance records `API.get` carries: how long page views
+//! took to load, per timing (network, server, transfer, DOM processing, DOM completion, on-load
+//! handlers) and in total.
+//!
+//! `PagePerformance.get` answers only averages (seconds); `API.get` also sends the records they
+//! are computed from: per timing the sum in milliseconds over the page views that sent it and
+//! how many did (`PagePerformance_network_time`, `PagePerformance_network_hits`, …; Matomo
+//! spells the server time's sum `PagePerformance_servery_time`). All aggregate.
+
+use super::{Count, Seconds};
+
+aggregate_metrics! {
+    /// The averages `PagePerformance.get` returns, in seconds; zero without timed page views.
+    pub struct PagePerformance {
+        /// Average network time (DNS lookup, connection).
+        avg_time_network: Seconds,
+        /// Average server time (until the first byte).
+        avg_time_server: Seconds,
+        /// Average transfer time.
+        avg_time_transfer: Seconds,
+        /// Average DOM processing time.
+        avg_time_dom_processing: Seconds,
+        /// Average DOM completion time.
+        avg_time_dom_completion: Seconds,
+        /// Average time of the on-load handlers.
+        avg_time_on_load: Seconds,
+        /// Average page load time (all timings together).
+        avg_page_load_time: Seconds,
+    }
+}
+
+aggregate_metrics! {
+    /// The page performance records of `API.get`: per timing the sum in milliseconds and the
+    /// count of page views that sent it; the page load's over the page views with any timing.
+    pub struct PerformanceTotals {
+        /// Network time, summed (ms).
+        #[serde(rename = "PagePerformance_network_time")]
+        network_time: Count,
+        /// Page views with a network time.
+        #[serde(rename = "PagePerformance_network_hits")]
+        network_hits: Count,
+        /// Server time, summed (ms).
+        #[serde(rename = "PagePerformance_servery_time")]
+        server_time: Count,
+        /// Page views with a server time.
+        #[serde(rename = "PagePerformance_server_hits")]
+        server_hits: Count,
+        /// Transfer time, summed (ms).
+        #[serde(rename = "PagePerformance_transfer_time")]
+        transfer_time: Count,
+        /// Page views with a transfer time.
+        #[serde(rename = "PagePerformance_transfer_hits")]
+        transfer_hits: Count,
+        /// DOM processing time, summed (ms).
+        #[serde(rename = "PagePerformance_domprocessing_time")]
+        dom_processing_time: Count,
+        /// Page views with a DOM processing time.
+        #[serde(rename = "PagePerformance_domprocessing_hits")]
+        dom_processing_hits: Count,
+        /// DOM completion time, summed (ms).
+        #[serde(rename = "PagePerformance_domcompletion_time")]
+        dom_completion_time: Count,
+        /// Page views with a DOM completion time.
+        #[serde(rename = "PagePerformance_domcompletion_hits")]
+        dom_completion_hits: Count,
+        /// On-load handler time, summed (ms).
+        #[serde(rename = "PagePerformance_onload_time")]
+        on_load_time: Count,
+        /// Page views with an on-load time.
+        #[serde(rename = "PagePerformance_onload_hits")]
+        on_load_hits: Count,
+        /// Page load time (every timing sent), summed (ms).
+        #[serde(rename = "PagePerformance_pageload_time")]
+        page_load_time: Count,
+        /// Page views with any timing.
+        #[serde(rename = "PagePerformance_pageload_hits")]
+        page_load_hits: Count,
+    }
+}
+
+/// One timing of [`PerformanceTotals`], by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timing {
+    /// Network time.
+    Network,
+    /// Server time.
+    Server,
+    /// Transfer time.
+    Transfer,
+    /// DOM processing time.
+    DomProcessing,
+    /// DOM completion time.
+    DomCompletion,
+    /// On-load handler time.
+    OnLoad,
+    /// Page load time: all of them together.
+    PageLoad,
+}
+
+impl Timing {
+    /// Every timing, the parts first and the page load last.
+    pub const ALL: [Timing; 7] = [
+        Timing::Network,
+        Timing::Server,
+        Timing::Transfer,
+        Timing::DomProcessing,
+        Timing::DomCompletion,
+        Timing::OnLoad,
+        Timing::PageLoad,
+    ];
+
+    /// The name a tool shows (`network`, `page_load`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Timing::Network => "network",
+            Timing::Server => "server",
+            Timing::Transfer => "transfer",
+            Timing::DomProcessing => "dom_processing",
+            Timing::DomCompletion => "dom_completion",
+            Timing::OnLoad => "on_load",
+            Timing::PageLoad => "page_load",
+        }
+    }
+}
+
+impl PerformanceTotals {
+    /// The sum (ms) and the count of page views of `timing`, when Matomo sent both.
+    pub fn of(&self, timing: Timing) -> Option<(u64, u64)> {
+        let (sum, hits) = match timing {
+            Timing::Network => (self.network_time, self.network_hits),
+            Timing::Server => (self.server_time, self.server_hits),
+            Timing::Transfer => (self.transfer_time, self.transfer_hits),
+            Timing::DomProcessing => (self.dom_processing_time, self.dom_processing_hits),
+            Timing::DomCompletion => (self.dom_completion_time, self.dom_completion_hits),
+            Timing::OnLoad => (self.on_load_time, self.on_load_hits),
+            Timing::PageLoad => (self.page_load_time, self.page_load_hits),
+        };
+        Some((sum?.0, hits?.0))
+    }
+}
+
+report! {
+    /// `PagePerformance.get`: the average page load timings of a site and period.
+    Get = "PagePerformance.get" => PagePerformance;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_records_of_api_get_decode_by_matomos_names() {
+        let body = r#"{"nb_visits": 3, "PagePerformance_servery_time": 1500,
+            "PagePerformance_server_hits": "3", "PagePerformance_pageload_time": 0,
+            "PagePerformance_pageload_hits": 0}"#;
+        let totals: PerformanceTotals = serde_json::from_str(body).unwrap();
+        assert_eq!(totals.of(Timing::Server), Some((1500, 3)));
+        assert_eq!(totals.of(Timing::PageLoad), Some((0, 0)));
+        assert_eq!(totals.of(Timing::Network), None);
+    }
+}
