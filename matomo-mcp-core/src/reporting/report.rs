@@ -529,7 +529,7 @@ impl Pipeline<'_> {
 
     /// An answer with no numbers: the period and segment describe fewer than `k` visitors (or
     /// Matomo did not say how many).
-    async fn withheld(&self) -> Result<ReportOutput, ToolError> {
+    pub(crate) async fn withheld(&self) -> Result<ReportOutput, ToolError> {
         let mut output = self.finish(Vec::new(), None, 0, false).await?;
         output.withheld = true;
         Ok(output)
@@ -542,7 +542,7 @@ impl Pipeline<'_> {
     /// (the threshold, exact) *and* its noisy visits are at least `k` (a check on released
     /// numbers only); rows are ordered by their noisy visits, so the order reveals nothing the
     /// numbers do not.
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         rows: Vec<ReportRow>,
         other_visitors: Option<u64>,

@@ -289,3 +289,73 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Day;
+    use crate::dataset::Dataset;
+
+    /// The dimensions the conversion tools filter on answer every comparison as the visit's own
+    /// values do: visit number, days since the first visit, converted, and the converted goals.
+    #[test]
+    fn visit_number_days_and_conversions_compare_with_every_operator() {
+        let today = Day::from_ymd(2026, 11, 26).unwrap();
+        let data = Dataset::generate(5, today);
+        let visits = &data.visits[..2000.min(data.visits.len())];
+        type Holds = fn(u64, u64) -> bool;
+        let ops: [(&str, Holds); 5] = [
+            ("==", |a, b| a == b),
+            (">=", |a, b| a >= b),
+            ("<=", |a, b| a <= b),
+            (">", |a, b| a > b),
+            ("<", |a, b| a < b),
+        ];
+        let mut matched = 0;
+        for (op, holds) in ops {
+            for value in [0u64, 1, 2, 3, 7, 14, 30] {
+                for (dim, own) in [
+                    (
+                        "visitCount",
+                        (|v: &Visit| u64::from(v.visit_count)) as fn(&Visit) -> u64,
+                    ),
+                    ("daysSinceFirstVisit", |v| {
+                        u64::from(v.details.days_since_first)
+                    }),
+                    ("visitConverted", |v| u64::from(v.converted())),
+                ] {
+                    let segment = Segment::parse(&format!("{dim}{op}{value}")).unwrap();
+                    for v in visits {
+                        let expected = holds(own(v), value);
+                        assert_eq!(segment.matches(v), expected, "{dim}{op}{value} {v:?}");
+                        matched += usize::from(expected);
+                    }
+                }
+                // A visit converting several goals matches when any of them does.
+                let segment = Segment::parse(&format!("visitConvertedGoalId{op}{value}")).unwrap();
+                for v in visits {
+                    let expected = v
+                        .conversions
+                        .iter()
+                        .filter_map(|c| c.goal)
+                        .any(|goal| holds(u64::from(goal), value));
+                    assert_eq!(segment.matches(v), expected, "goal {op}{value} {v:?}");
+                }
+            }
+        }
+        assert!(matched > 0);
+        // A range of days and a converted goal together, as `visits_to_conversion` sends them.
+        let segment =
+            Segment::parse("daysSinceFirstVisit>=8;daysSinceFirstVisit<15;visitConvertedGoalId==1")
+                .unwrap();
+        let expected = visits
+            .iter()
+            .filter(|v| (8..15).contains(&v.details.days_since_first))
+            .filter(|v| v.conversions.iter().any(|c| c.goal == Some(1)))
+            .count();
+        assert_eq!(
+            visits.iter().filter(|v| segment.matches(v)).count(),
+            expected
+        );
+    }
+}

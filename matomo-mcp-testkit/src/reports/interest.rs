@@ -88,15 +88,19 @@ const DAYS: &[Range] = &[
     (364, None),
 ];
 
-/// Visits until a conversion (Matomo's goal visit-count ranges).
+/// Visits until a conversion (Matomo's goal visit-count ranges, `$visitCountRanges` of the
+/// Goals plugin: like the visit numbers above up to 100, then "101+").
 const VISITS_TO_CONVERSION: &[Range] = &[
     (1, Some(1)),
     (2, Some(2)),
     (3, Some(3)),
     (4, Some(4)),
     (5, Some(5)),
-    (6, Some(10)),
-    (11, Some(25)),
+    (6, Some(6)),
+    (7, Some(7)),
+    (8, Some(8)),
+    (9, Some(14)),
+    (15, Some(25)),
     (26, Some(50)),
     (51, Some(100)),
     (100, None),
@@ -314,5 +318,24 @@ mod tests {
         // Touching bounds overlap, as Matomo's `BETWEEN` does.
         assert!(contains(DURATIONS[2], 60) && contains(DURATIONS[3], 60));
         assert!(!contains(DURATIONS[9], 1800) && contains(DURATIONS[9], 1801));
+    }
+
+    /// The visit-number and day ranges of the conversion reports touch nowhere: every value is
+    /// in exactly one (the open last range starts above the one before it ends).
+    #[test]
+    fn conversion_ranges_split_every_value() {
+        for ranges in [VISITS_TO_CONVERSION, DAYS, VISIT_NUMBERS] {
+            let first = ranges[0].0;
+            for x in first..1000 {
+                let n = ranges.iter().filter(|r| contains(**r, x)).count();
+                assert_eq!(n, 1, "{x} in {n} ranges of {ranges:?}");
+            }
+        }
+        let labels: Vec<String> = VISITS_TO_CONVERSION
+            .iter()
+            .map(|r| counted_label(*r, "1 visit", "visits"))
+            .collect();
+        assert_eq!(labels[8], "9-14 visits");
+        assert_eq!(labels[12], "101+ visits");
     }
 }

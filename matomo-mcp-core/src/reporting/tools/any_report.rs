@@ -70,12 +70,29 @@ const SCOPED: &[(&str, RowScope)] = &[(
 const DAILY_SUMS: &[(&str, &[Period])] =
     &[("VisitTime.getByDayOfWeek", &[Period::Day, Period::Week])];
 
-/// Reports that are not row tables, with the tool that answers them.
-const NOT_ROWS: &[(&str, &str)] = &[
-    ("VisitsSummary.get", "visits_summary"),
-    ("Goals.get", "goals_overview"),
-    ("Goals.getMetrics", "goals_overview"),
-    ("Actions.get", "visits_summary"),
+/// A summary: one set of numbers, not rows.
+const SUMMARY: &str = "is a summary, not a row report";
+
+/// Rows of conversions: no distinct visitors and no segment per row, so none could ever pass
+/// the threshold; the dedicated tool counts converting visits per range from segments instead.
+const CONVERSIONS: &str = "counts conversions per range, which no distinct visitors are known behind, so no row could be shown";
+
+/// Reports this tool does not serve, why, and the tool that answers them.
+const NOT_ROWS: &[(&str, &str, &str)] = &[
+    ("VisitsSummary.get", SUMMARY, "visits_summary"),
+    ("Goals.get", SUMMARY, "goals_overview"),
+    ("Goals.getMetrics", SUMMARY, "goals_overview"),
+    ("Actions.get", SUMMARY, "visits_summary"),
+    (
+        "Goals.getVisitsUntilConversion",
+        CONVERSIONS,
+        "visits_to_conversion",
+    ),
+    (
+        "Goals.getDaysToConversion",
+        CONVERSIONS,
+        "visits_to_conversion",
+    ),
 ];
 
 /// How the SDK knows a report: its labels, whether it is asked for flat, how its rows share
@@ -130,8 +147,6 @@ fn known(method: &str) -> Option<(Labels, bool, Overlap)> {
         // Every visit is in one row ("New visits" or a range of days), but the rows' segments are
         // narrowed (`SCOPED`) and none is negated for an "Other" row.
         "VisitorInterest.getNumberOfVisitsByDaysSinceLast" => (Text, false, Possible),
-        // Rows count conversions, not visits: none passes a threshold of visitors.
-        "Goals.getVisitsUntilConversion" | "Goals.getDaysToConversion" => (Text, false, Possible),
         "Events.getCategory"
         | "Events.getAction"
         | "Events.getName"
@@ -171,10 +186,8 @@ fn refusal(method: &str) -> Option<String> {
             "`{module}.{action}` is not a report: only reports of `report_catalogue` are served, never methods that change anything"
         ));
     }
-    if let Some((_, tool)) = NOT_ROWS.iter().find(|(m, _)| *m == method) {
-        return Some(format!(
-            "`{method}` is a summary, not a row report; the `{tool}` tool answers it"
-        ));
+    if let Some((_, why, tool)) = NOT_ROWS.iter().find(|(m, _, _)| *m == method) {
+        return Some(format!("`{method}` {why}; the `{tool}` tool answers it"));
     }
     None
 }
@@ -277,6 +290,14 @@ mod tests {
             ("SitesManager.addSite", "never methods that change anything"),
             ("Annotations.delete", "never methods that change anything"),
             ("VisitsSummary.get", "the `visits_summary` tool answers it"),
+            (
+                "Goals.getVisitsUntilConversion",
+                "the `visits_to_conversion` tool answers it",
+            ),
+            (
+                "Goals.getDaysToConversion",
+                "the `visits_to_conversion` tool answers it",
+            ),
             ("getPageUrls", "is not a report name"),
             ("Actions.get PageUrls", "letters and digits"),
         ] {

@@ -4,7 +4,8 @@
 //! Aggregate tools: sites, visits summary, returning visits, the all-sites dashboard, metric trends, pages, entry pages, page titles,
 //! outlinks, downloads, site search keywords, referrer types, websites, search engines,
 //! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
-//! and e-commerce overviews, the site overview, event categories, actions and names, visits
+//! and e-commerce overviews, converting visits by visit number or days since the first visit
+//! (`visits_to_conversion`), the site overview, event categories, actions and names, visits
 //! per hour, the report catalogue, `report` (any row report of the catalogue), annotations and saved
 //! segments. Above the default ceiling, and so hidden until a
 //! toolbox's ceiling is raised: `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
@@ -27,6 +28,7 @@ pub mod all_sites;
 pub mod annotations;
 pub mod any_report;
 pub mod compare;
+pub mod conversion_paths;
 pub mod overview;
 pub mod raw;
 pub mod reports;
@@ -42,8 +44,8 @@ use crate::tool::{RegistrationError, Tool};
 /// Every ready-made tool, in the order a listing shows them.
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     use self::{
-        all_sites::*, annotations::*, any_report::*, compare::*, overview::*, raw::*, reports::*,
-        saved_segments::*, site_overview::*, sites::*, visit_log::*,
+        all_sites::*, annotations::*, any_report::*, compare::*, conversion_paths::*, overview::*,
+        raw::*, reports::*, saved_segments::*, site_overview::*, sites::*, visit_log::*,
     };
     vec![
         Box::new(ListSitesTool),
@@ -69,6 +71,7 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
         Box::new(OsVersionsTool),
         Box::new(GoalsOverviewTool),
         Box::new(EcommerceOverviewTool),
+        Box::new(VisitsToConversionTool),
         Box::new(SiteOverviewTool),
         Box::new(EventCategoriesTool),
         Box::new(EventActionsTool),
