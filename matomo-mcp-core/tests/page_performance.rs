@@ -202,15 +202,14 @@ async fn a_segment_narrows_the_page_views_and_unchecked_segments_are_refused() {
     assert!(refused.is_error(), "{}", refused.text());
 }
 
-#[tokio::test]
-async fn with_noise_on_page_timings_are_refused_naming_the_setting() {
-    let (emu, _) = emulated::world(11, K).await;
+/// An aggregate deployment over the emulator with noise on.
+async fn noisy(emu: &matomo_mcp_testkit::Emulator) -> Deployment {
     let client = MatomoClient::builder(emu.base_url())
         .token(emulated::TOKEN)
         .build()
         .unwrap();
     let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
+    Deployment::from_parts(
         client,
         emulated::TOKEN,
         sites,
@@ -223,8 +222,19 @@ async fn with_noise_on_page_timings_are_refused_naming_the_setting() {
         dp: DifferentialPrivacy::new(vec![7; 32], 1_000_000, ContributionBounds::default())
             .unwrap(),
         budget: PrivacyBudget::in_memory(20_000_000, Duration::from_secs(86_400)),
-    });
-    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    })
+}
+
+#[tokio::test]
+async fn with_noise_on_page_timings_are_not_offered_and_refused_naming_the_setting() {
+    let (emu, _) = emulated::world(11, K).await;
+    // A toolbox over a noisy deployment does not offer the tool…
+    let served = tools::toolbox(noisy(&emu).await, |_| true).unwrap();
+    assert!(served.list().all(|t| t.name() != "page_performance"));
+    assert!(served.list().any(|t| t.name() == "visits_summary"));
+    // …and registered by hand, it refuses before asking Matomo, naming the setting.
+    let toolbox =
+        Toolbox::guarded(noisy(&emu).await).tool(tools::page_performance::PagePerformanceTool);
     let before = emu.requests().len();
     let result = toolbox
         .call("page_performance", Some(json!({ "site": 1 })))

@@ -702,6 +702,10 @@ fn generic_refusal(method: &str, q: &Question) -> Option<&'static str> {
         "VisitTime.getByDayOfWeek" if !matches!(q.period, "day" | "week") => {
             Some("sums of daily counts")
         }
+        "PagePerformance.get" => Some("the `page_performance` tool answers it"),
+        "Goals.getVisitsUntilConversion" | "Goals.getDaysToConversion" => {
+            Some("the `visits_to_conversion` tool answers it")
+        }
         _ => None,
     }
 }

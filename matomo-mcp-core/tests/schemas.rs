@@ -59,7 +59,7 @@ fn walk<'a>(
 #[test]
 fn every_schema_uses_standard_formats_only() {
     let descriptors = descriptors();
-    assert_eq!(descriptors.len(), 35);
+    assert_eq!(descriptors.len(), 37);
     let mut integers = 0;
     for descriptor in &descriptors {
         for (kind, schema) in [

@@ -1,5 +1,6 @@
 //! Serves every ready-made tool over stdio, backed by an in-process Matomo emulator: the server
-//! the interop test (`tests/interop.rs`) drives with the official Python MCP client.
+//! the interop tests (`tests/interop.rs`, `tests/interop_ts.rs`) drive with the official Python
+//! and TypeScript MCP clients. Without noise: the HTTP catalogue of those tests has it on.
 //!
 //! Run with `cargo run -p matomo-mcp-server --example catalogue_stdio_server`.
 
@@ -22,13 +23,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .view_token(TOKEN, &[1, 2])
         .start()
         .await?;
-    let budget = std::env::temp_dir().join(format!(
-        "matomo-mcp-catalogue-budget-{}.json",
-        std::process::id()
-    ));
-    // A client trying every tool asks more than a day's default budget allows.
-    let deployment =
-        emulated::deployment(&emulator.base_url(), TOKEN, Some((&budget, 100.0))).await;
+    // Exact numbers (noise off), so that the tools answering only so are served and called
+    // too; the HTTP catalogue of the interop tests runs with noise on.
+    let deployment = emulated::deployment(&emulator.base_url(), TOKEN, None).await;
     let toolbox = tools::toolbox(deployment, |_| true)?;
     serve_stdio(
         toolbox,

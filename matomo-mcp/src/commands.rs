@@ -416,12 +416,15 @@ async fn report_shared_state(config: &Config, state: &startup::ProcessState) -> 
     })
 }
 
-/// The tools profile `settings` is served: its allowed tools within its ceiling.
-fn served_descriptors(settings: &ProfileSettings) -> Result<Vec<ToolDescriptor>> {
-    Ok(catalogue::descriptors(settings.allowed_tools.as_deref())?
-        .into_iter()
-        .filter(|d| d.max_class().is_within(settings.ceiling))
-        .collect())
+/// The tools profile `settings` is served: its allowed tools within its ceiling (without the
+/// exact-only ones while `noise` is on).
+fn served_descriptors(settings: &ProfileSettings, noise: bool) -> Result<Vec<ToolDescriptor>> {
+    Ok(
+        catalogue::served_descriptors(settings.allowed_tools.as_deref(), noise)?
+            .into_iter()
+            .filter(|d| d.max_class().is_within(settings.ceiling))
+            .collect(),
+    )
 }
 
 /// What the manifest says of a profile.
@@ -454,7 +457,7 @@ fn manifest_profile(
         allowed_sites: settings.allowed_sites.clone(),
         ceiling: settings.ceiling,
         threshold_k: settings.threshold.k(),
-        tools: served_descriptors(settings)?
+        tools: served_descriptors(settings, noise)?
             .iter()
             .map(|d| d.name().to_owned())
             .collect(),
@@ -468,7 +471,8 @@ fn union_of_profiles(config: &Config) -> Result<(Vec<ToolDescriptor>, PrivacyCla
     let allowed: Vec<String> = {
         let mut names = Vec::new();
         for settings in &config.profiles {
-            for d in catalogue::descriptors(settings.allowed_tools.as_deref())? {
+            let noise = config.privacy.noise.enabled;
+            for d in catalogue::served_descriptors(settings.allowed_tools.as_deref(), noise)? {
                 if !names.contains(&d.name().to_owned()) {
                     names.push(d.name().to_owned());
                 }
@@ -571,7 +575,7 @@ pub fn tools(path: Option<&Path>) -> Result<()> {
             let config = load(Some(path))?;
             let mut all: Vec<ToolDescriptor> = Vec::new();
             for settings in &config.profiles {
-                for d in served_descriptors(settings)? {
+                for d in served_descriptors(settings, config.privacy.noise.enabled)? {
                     if !all.iter().any(|known| known.name() == d.name()) {
                         all.push(d);
                     }
@@ -579,7 +583,8 @@ pub fn tools(path: Option<&Path>) -> Result<()> {
             }
             all
         }
-        None => catalogue::descriptors(None)?
+        // A default configuration has noise on.
+        None => catalogue::served_descriptors(None, true)?
             .into_iter()
             .filter(|d| d.max_class().is_within(PrivacyClass::Aggregate))
             .collect(),

@@ -51,8 +51,11 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
         "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
         "all_sites" => json!({ "period": period, "date": date }),
         "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
-        | "site_overview" => {
+        | "site_overview" | "page_performance" => {
             json!({ "site": 1, "period": period, "date": date })
+        }
+        "visits_to_conversion" => {
+            json!({ "site": 1, "period": period, "date": date, "by": "days_since_first_visit" })
         }
         _ => json!({ "site": 1, "period": period, "date": date, "limit": 100 }),
     }

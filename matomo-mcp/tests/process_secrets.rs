@@ -214,8 +214,11 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
         }
         "all_sites" => json!({ "period": period, "date": date }),
         "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
-        | "site_overview" => {
+        | "site_overview" | "page_performance" => {
             json!({ "site": 1, "period": period, "date": date })
+        }
+        "visits_to_conversion" => {
+            json!({ "site": 1, "period": period, "date": date, "by": "days_since_first_visit" })
         }
         "visit_log" => json!({ "site": 1, "period": period, "date": date, "limit": 5 }),
         _ => json!({ "site": 1, "period": period, "date": date, "limit": 20 }),

@@ -85,6 +85,29 @@ impl<'a> Visitors<'a> {
             .collect())
     }
 
+    /// [`within`](Self::within) for a tool whose answer is made of these counts: an error from
+    /// Matomo, or a count that is no number, is the tool's error rather than "nobody known"
+    /// (which would show an empty answer as if nobody had come).
+    pub(crate) async fn counts(
+        &self,
+        segments: &[Option<Segment>],
+    ) -> Result<Vec<Option<Known>>, ToolError> {
+        let Some(answers) = self.answers(segments).await? else {
+            return Ok(vec![None; segments.len()]);
+        };
+        answers
+            .into_iter()
+            .map(|answer| {
+                let value = answer.map_err(to_tool_error)?;
+                strictly_known(&value).map(Some).ok_or_else(|| {
+                    ToolError::upstream(
+                        "Matomo's count of visits and visitors was not made of numbers",
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// Matomo's answer for each segment; `None` when the period's visitors cannot be counted.
     async fn answers(
         &self,
@@ -179,6 +202,26 @@ fn known(value: &Value) -> Option<Known> {
     }
 }
 
+/// [`known`], but only when every count present is a number (or a numeric string).
+fn strictly_known(value: &Value) -> Option<Known> {
+    let counts_are_numbers = |object: &serde_json::Map<String, Value>| {
+        ["nb_uniq_visitors", "nb_visits"]
+            .iter()
+            .filter_map(|name| object.get(*name))
+            .all(|v| v.as_u64().is_some() || v.as_str().is_some_and(|s| s.parse::<u64>().is_ok()))
+    };
+    let fine = match value {
+        Value::Object(object) if object.contains_key("nb_visits") => counts_are_numbers(object),
+        Value::Object(periods) => periods.values().all(|period| match period {
+            Value::Object(object) => counts_are_numbers(object),
+            Value::Array(items) => items.is_empty(),
+            _ => false,
+        }),
+        _ => true,
+    };
+    fine.then(|| known(value)).flatten()
+}
+
 /// A count as Matomo sends it (a number or a numeric string); anything else is 0.
 fn number(value: Option<&Value>) -> u64 {
     match value {
@@ -225,6 +268,16 @@ mod tests {
         // Anything else is no count at all, not a count of nobody.
         assert_eq!(known(&json!("error")), None);
         assert_eq!(known(&json!([1])), None);
+    }
+
+    #[test]
+    fn strict_counts_refuse_what_is_no_number() {
+        assert!(strictly_known(&json!({"nb_uniq_visitors": 15, "nb_visits": "17"})).is_some());
+        assert!(strictly_known(&json!({"2026-01": {"nb_visits": 9}, "2026-02": []})).is_some());
+        assert!(strictly_known(&json!({"nb_uniq_visitors": "abc", "nb_visits": 3})).is_none());
+        assert!(strictly_known(&json!({"2026-01": {"nb_visits": [1]}})).is_none());
+        assert!(strictly_known(&json!({"2026-01": "x"})).is_none());
+        assert!(strictly_known(&json!("error")).is_none());
     }
 
     #[test]

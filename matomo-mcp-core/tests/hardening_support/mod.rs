@@ -94,8 +94,11 @@ pub fn arguments(tool: &str) -> Value {
         "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
         "all_sites" => json!({ "period": "month", "date": "today" }),
         "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
-        | "site_overview" => {
+        | "site_overview" | "page_performance" => {
             json!({ "site": 1, "period": "month", "date": "today" })
+        }
+        "visits_to_conversion" => {
+            json!({ "site": 1, "period": "month", "date": "today", "by": "days_since_first_visit" })
         }
         "visit_log" => json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
         _ => json!({ "site": 1, "period": "month", "date": "today", "limit": 20 }),

@@ -43,6 +43,8 @@ const SPECIAL = {
   goals_overview: { site: 1, period: "month", date: "today" },
   ecommerce_overview: { site: 1, period: "month", date: "today" },
   site_overview: { site: 1, period: "month", date: "today" },
+  page_performance: { site: 1, period: "month", date: "today" },
+  visits_to_conversion: { site: 1, period: "month", date: "today", by: "days_since_first_visit" },
 };
 const argumentsFor = (name) =>
   SPECIAL[name] ?? { site: 1, period: "month", date: "today", limit: 20 };

@@ -61,6 +61,8 @@ CATALOGUE_SPECIAL: dict[str, dict[str, Any]] = {
     "goals_overview": {"site": 1, "period": "month", "date": "today"},
     "ecommerce_overview": {"site": 1, "period": "month", "date": "today"},
     "site_overview": {"site": 1, "period": "month", "date": "today"},
+    "page_performance": {"site": 1, "period": "month", "date": "today"},
+    "visits_to_conversion": {"site": 1, "period": "month", "date": "today", "by": "days_since_first_visit"},
 }
 CATALOGUE_BAD_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("top_pages", {"site": "one"}),

@@ -6,7 +6,8 @@
 //! pages, entry pages, page titles, outlinks, downloads, site search keywords,
 //! referrer types, websites, search engines, campaigns, social networks,
 //! countries, cities, device types, browsers, OS versions, goals and e-commerce
-//! overviews, event categories, actions and names, visits per hour, and the
+//! overviews, visits to conversion, event categories, actions and names, visits
+//! per hour, page load timings (only while differential privacy is off), and the
 //! report catalogue. Every one passes through minimisation: labels scrubbed,
 //! equal labels merged, rows under the threshold merged or dropped.
 //!
@@ -42,11 +43,13 @@ pub const TOOL_NAMES: &[&str] = &[
     "os_versions",
     "goals_overview",
     "ecommerce_overview",
+    "visits_to_conversion",
     "site_overview",
     "event_categories",
     "event_actions",
     "event_names",
     "visits_per_hour",
+    "page_performance",
     "report_catalogue",
     "report",
     "compare_periods",
@@ -85,6 +88,19 @@ pub fn descriptors(allowed: Option<&[String]>) -> Result<Vec<ToolDescriptor>, Ca
         .iter()
         .map(|tool| tool.descriptor())
         .filter(|d| is_allowed(allowed, d.name()))
+        .collect())
+}
+
+/// The definitions of the built-in tools in `allowed` that a deployment serves, with noise on
+/// or off: while differential privacy is on, the tools that answer only with exact numbers
+/// ([`tools::EXACT_ONLY`]) are not served.
+pub fn served_descriptors(
+    allowed: Option<&[String]>,
+    noise: bool,
+) -> Result<Vec<ToolDescriptor>, CatalogueError> {
+    Ok(descriptors(allowed)?
+        .into_iter()
+        .filter(|d| !(noise && tools::EXACT_ONLY.contains(&d.name())))
         .collect())
 }
 

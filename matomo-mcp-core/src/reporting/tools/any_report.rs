@@ -83,6 +83,7 @@ const NOT_ROWS: &[(&str, &str, &str)] = &[
     ("Goals.get", SUMMARY, "goals_overview"),
     ("Goals.getMetrics", SUMMARY, "goals_overview"),
     ("Actions.get", SUMMARY, "visits_summary"),
+    ("PagePerformance.get", SUMMARY, "page_performance"),
     (
         "Goals.getVisitsUntilConversion",
         CONVERSIONS,
@@ -290,6 +291,10 @@ mod tests {
             ("SitesManager.addSite", "never methods that change anything"),
             ("Annotations.delete", "never methods that change anything"),
             ("VisitsSummary.get", "the `visits_summary` tool answers it"),
+            (
+                "PagePerformance.get",
+                "the `page_performance` tool answers it",
+            ),
             (
                 "Goals.getVisitsUntilConversion",
                 "the `visits_to_conversion` tool answers it",

@@ -308,7 +308,8 @@ pub async fn visits_to_conversion(
     for range in ranges {
         asked.push(Some(own_segment(&by.segment(*range))?));
     }
-    let known = visitors.within(&asked).await?;
+    // The counts are the answer: Matomo's errors and wrong types are the tool's errors.
+    let known = visitors.counts(&asked).await?;
     let (whole, per_range) = known.split_first().unwrap_or((&None, &[]));
     let whole = *whole;
     let pipeline = Pipeline {

@@ -6,7 +6,7 @@
 //! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
 //! and e-commerce overviews, converting visits by visit number or days since the first visit
 //! (`visits_to_conversion`), the site overview, event categories, actions and names, visits
-//! per hour, the report catalogue, `report` (any row report of the catalogue), annotations and saved
+//! per hour, page load timings, the report catalogue, `report` (any row report of the catalogue), annotations and saved
 //! segments. Above the default ceiling, and so hidden until a
 //! toolbox's ceiling is raised: `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
 //!
@@ -30,6 +30,7 @@ pub mod any_report;
 pub mod compare;
 pub mod conversion_paths;
 pub mod overview;
+pub mod page_performance;
 pub mod raw;
 pub mod reports;
 pub mod saved_segments;
@@ -45,7 +46,8 @@ use crate::tool::{RegistrationError, Tool};
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     use self::{
         all_sites::*, annotations::*, any_report::*, compare::*, conversion_paths::*, overview::*,
-        raw::*, reports::*, saved_segments::*, site_overview::*, sites::*, visit_log::*,
+        page_performance::*, raw::*, reports::*, saved_segments::*, site_overview::*, sites::*,
+        visit_log::*,
     };
     vec![
         Box::new(ListSitesTool),
@@ -77,6 +79,7 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
         Box::new(EventActionsTool),
         Box::new(EventNamesTool),
         Box::new(VisitsPerHourTool),
+        Box::new(PagePerformanceTool),
         Box::new(ReportCatalogueTool),
         Box::new(ReportTool),
         Box::new(ComparePeriodsTool),
@@ -87,19 +90,31 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     ]
 }
 
+/// Tools that answer only with exact numbers (no noise can be calibrated to what they show):
+/// a toolbox over a deployment with differential privacy on leaves them out, so that a client is
+/// never offered a tool that can only refuse.
+pub const EXACT_ONLY: &[&str] = &["page_performance"];
+
 /// A toolbox with the tools `keep` selects (by name) over `deployment`, with the deployment's
 /// ceiling and the final guard that withholds any result holding the Matomo token.
 ///
 /// `toolbox(deployment, |_| true)` serves every ready-made tool; tools above the ceiling are
-/// registered but neither listed nor callable.
+/// registered but neither listed nor callable, and [`EXACT_ONLY`] tools are left out while the
+/// deployment has noise on.
 pub fn toolbox(
     deployment: Deployment,
     keep: impl Fn(&str) -> bool,
 ) -> Result<Toolbox<Deployment>, RegistrationError> {
     let ceiling = deployment.ceiling();
+    let noisy = deployment.noise.is_some();
     let mut toolbox = Toolbox::guarded(deployment).with_ceiling(ceiling);
     for tool in all() {
-        if keep(tool.descriptor().name()) {
+        let descriptor = tool.descriptor();
+        let name = descriptor.name();
+        if noisy && EXACT_ONLY.contains(&name) {
+            continue;
+        }
+        if keep(name) {
             toolbox = toolbox.try_tool(tool)?;
         }
     }
