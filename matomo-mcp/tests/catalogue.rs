@@ -342,6 +342,21 @@ fn tool_names_list_every_built_in_tool_in_order() {
     assert_eq!(some.len(), 1);
 }
 
+/// While noise is on, the tools that answer only with exact numbers are not served, nor listed.
+#[test]
+fn exact_only_tools_are_served_only_without_noise() {
+    let served = |noise| -> Vec<String> {
+        catalogue::served_descriptors(None, noise)
+            .unwrap()
+            .iter()
+            .map(|d| d.name().to_owned())
+            .collect()
+    };
+    assert!(served(false).contains(&"page_performance".to_owned()));
+    assert!(!served(true).contains(&"page_performance".to_owned()));
+    assert_eq!(served(false).len(), served(true).len() + 1);
+}
+
 /// Every tool's description is short (a model reads all of them on every listing) and starts
 /// with what it answers; together they stay within a budget.
 #[test]

@@ -35,12 +35,13 @@ fn check(name: &str, generated: &str) {
 
 #[test]
 fn manifest_sample_is_what_the_code_generates() {
-    let descriptors = catalogue::descriptors(None).unwrap();
     let config = Config::from_toml_str(
         "[privacy.noise]\nbudget_file = \"/var/lib/matomo-mcp/privacy-budget.json\"\n[matomo]\nurl = \"https://matomo.example.com\"\ntoken = \"0123456789abcdef\"\n",
         |_| None,
     )
     .unwrap();
+    // As `matomo-mcp manifest` lists them: noise is on, so no exact-only tool.
+    let descriptors = catalogue::served_descriptors(None, config.privacy.noise.enabled).unwrap();
     let mut manifest = PrivacyManifest::from_descriptors(&descriptors, PrivacyClass::Aggregate)
         .enabled(true)
         .noise(&config.privacy.noise)
