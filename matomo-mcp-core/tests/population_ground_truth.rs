@@ -694,6 +694,51 @@ fn generic_shape(method: &str) -> (bool, bool) {
     (flat, url)
 }
 
+/// For the conversion-range reports (answered by converting visits per range, their rows
+/// carry no segment), the visit's value their ranges are of.
+fn conversion_range_value(method: &str) -> Option<fn(&Visit) -> u32> {
+    match method {
+        "Goals.getVisitsUntilConversion" => Some(|v| v.visit_count),
+        "Goals.getDaysToConversion" => Some(|v| v.details.days_since_first),
+        _ => None,
+    }
+}
+
+/// The visitors behind each shown range ("9-14 visits", "101+ visits", "0 days"), from the
+/// dataset: converting visits of the question whose value is in the range.
+fn conversion_truth(
+    w: &World,
+    q: &Question,
+    rows: &[Value],
+    value: fn(&Visit) -> u32,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut truth = BTreeMap::new();
+    let mut ranges = Vec::new();
+    for row in rows {
+        let label = row["label"].as_str().unwrap();
+        if label.starts_with("Other") {
+            continue;
+        }
+        let number = label.split(' ').next().unwrap();
+        let (lo, hi): (u32, u32) = match number.split_once('-') {
+            Some((lo, hi)) => (lo.parse().unwrap(), hi.parse().unwrap()),
+            None if number.ends_with('+') => {
+                (number.trim_end_matches('+').parse().unwrap(), u32::MAX)
+            }
+            None => (number.parse().unwrap(), number.parse().unwrap()),
+        };
+        ranges.push(lo..=hi);
+        let people = w.visitors_where(q, &[], |v| v.converted() && (lo..=hi).contains(&value(v)));
+        truth.insert(label.to_owned(), people);
+    }
+    // Every converting visit in no shown range: what an "Other" row is about.
+    let rest = w.visitors_where(q, &[], |v| {
+        v.converted() && !ranges.iter().any(|r| r.contains(&value(v)))
+    });
+    truth.insert("(in no shown range)".to_owned(), rest);
+    truth
+}
+
 /// Why the generic tool refuses a catalogue report for a question, if it does: rows whose
 /// segments select more visits than the rows count, and unique visitors that are sums of daily
 /// counts beyond a week.
@@ -703,9 +748,6 @@ fn generic_refusal(method: &str, q: &Question) -> Option<&'static str> {
             Some("sums of daily counts")
         }
         "PagePerformance.get" => Some("the `page_performance` tool answers it"),
-        "Goals.getVisitsUntilConversion" | "Goals.getDaysToConversion" => {
-            Some("the `visits_to_conversion` tool answers it")
-        }
         _ => None,
     }
 }
@@ -779,7 +821,10 @@ async fn the_generic_report_tool_describes_k_visitors_for_every_catalogue_report
                 continue;
             }
             let (flat, url) = generic_shape(method);
-            let truth = w.truth(&q, method, flat, url).await;
+            let truth = match conversion_range_value(method) {
+                Some(value) => conversion_truth(&w, &q, rows, value),
+                None => w.truth(&q, method, flat, url).await,
+            };
             let shown: BTreeSet<&str> = rows.iter().filter_map(|r| r["label"].as_str()).collect();
             for row in rows {
                 let label = row["label"].as_str().unwrap();

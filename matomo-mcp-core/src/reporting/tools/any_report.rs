@@ -12,6 +12,9 @@ use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::ReportArgs;
 use crate::reporting::report::{self, Labels, Overlap, ReportOutput, RowReport, RowScope};
+use crate::reporting::tools::conversion_paths::{
+    ConversionBy, VisitsToConversionArgs, visits_to_conversion,
+};
 use crate::{ToolError, matomo_tool};
 
 /// The arguments of `report`.
@@ -73,10 +76,6 @@ const DAILY_SUMS: &[(&str, &[Period])] =
 /// A summary: one set of numbers, not rows.
 const SUMMARY: &str = "is a summary, not a row report";
 
-/// Rows of conversions: no distinct visitors and no segment per row, so none could ever pass
-/// the threshold; the dedicated tool counts converting visits per range from segments instead.
-const CONVERSIONS: &str = "counts conversions per range, which no distinct visitors are known behind, so no row could be shown";
-
 /// Reports this tool does not serve, why, and the tool that answers them.
 const NOT_ROWS: &[(&str, &str, &str)] = &[
     ("VisitsSummary.get", SUMMARY, "visits_summary"),
@@ -84,15 +83,17 @@ const NOT_ROWS: &[(&str, &str, &str)] = &[
     ("Goals.getMetrics", SUMMARY, "goals_overview"),
     ("Actions.get", SUMMARY, "visits_summary"),
     ("PagePerformance.get", SUMMARY, "page_performance"),
-    (
-        "Goals.getVisitsUntilConversion",
-        CONVERSIONS,
-        "visits_to_conversion",
-    ),
+];
+
+/// Reports whose rows count conversions per range, with no distinct visitors and no segment
+/// per row, so that no row of Matomo's could pass the threshold: answered instead as
+/// `visits_to_conversion` answers them, by the converting visits of each of Matomo's ranges,
+/// counted from segments.
+const CONVERSION_RANGES: &[(&str, ConversionBy)] = &[
+    ("Goals.getVisitsUntilConversion", ConversionBy::VisitNumber),
     (
         "Goals.getDaysToConversion",
-        CONVERSIONS,
-        "visits_to_conversion",
+        ConversionBy::DaysSinceFirstVisit,
     ),
 ];
 
@@ -252,6 +253,17 @@ pub(crate) async fn any_row_report(
             args.site
         )));
     }
+    if let Some((_, by)) = CONVERSION_RANGES.iter().find(|(m, _)| *m == method) {
+        let conversions = VisitsToConversionArgs {
+            site: args.site,
+            period: args.period,
+            date: args.date,
+            segment: args.segment.clone(),
+            goal: None,
+            by: Some(*by),
+        };
+        return Ok(visits_to_conversion(deployment, conversions).await?.ranges);
+    }
     let (labels, flat, overlap) = known(method).unwrap_or(UNKNOWN);
     let row_report = RowReport {
         method,
@@ -295,14 +307,6 @@ mod tests {
                 "PagePerformance.get",
                 "the `page_performance` tool answers it",
             ),
-            (
-                "Goals.getVisitsUntilConversion",
-                "the `visits_to_conversion` tool answers it",
-            ),
-            (
-                "Goals.getDaysToConversion",
-                "the `visits_to_conversion` tool answers it",
-            ),
             ("getPageUrls", "is not a report name"),
             ("Actions.get PageUrls", "letters and digits"),
         ] {
@@ -310,6 +314,8 @@ mod tests {
             assert!(why.contains(expected), "{method}: {why}");
         }
         assert_eq!(refusal("UserCountry.getRegion"), None);
+        // Answered, by converting visits per range (as `visits_to_conversion`).
+        assert_eq!(refusal("Goals.getVisitsUntilConversion"), None);
         assert_eq!(refusal("SomePlugin.getSomething"), None);
     }
 
