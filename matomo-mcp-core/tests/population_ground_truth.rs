@@ -365,6 +365,14 @@ impl World {
                 {
                     self.visitors(q, &[segment, "visitorType==returning"])
                 }
+                // Entry and exit page rows carry the page's own metrics (every visit that
+                // viewed it) beside the entry or exit ones, and the segment of their entry or
+                // exit visits: the page's numbers are about its viewers (entry and exit metrics
+                // are checked on their own, `part_truth`).
+                Some(segment) if part_of(segment).is_some() => {
+                    let page = page_segment(segment);
+                    self.visitors(q, &[page.as_str()])
+                }
                 Some(segment) => self.visitors(q, &[segment]),
                 None => self
                     .visitors_without_segment(q, method, &row)
@@ -376,6 +384,96 @@ impl World {
                 .extend(people);
         }
         truth
+    }
+}
+
+impl World {
+    /// For entry and exit page reports, the visitors behind each row's entry (or exit) metrics:
+    /// those of the visits its segment selects; `None` for other reports.
+    async fn part_truth(
+        &self,
+        q: &Question,
+        method: &str,
+        flat: bool,
+        url: bool,
+    ) -> Option<(&'static str, BTreeMap<String, BTreeSet<String>>)> {
+        let bounded = Question {
+            segment: match (&q.segment, &self.bounds) {
+                (Some(s), Some(b)) => Some(format!("{s};{b}")),
+                (None, Some(b)) => Some(b.clone()),
+                (s, None) => s.clone(),
+            },
+            ..q.clone()
+        };
+        let p = params(&bounded)
+            .flat(flat)
+            .limit(Limit::rows(5_000).unwrap());
+        let rows = self.raw.call_raw(method, &p).await.unwrap();
+        let mut prefix = None;
+        let mut truth: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for row in rows.as_array().cloned().unwrap_or_default() {
+            let Some(segment) = row["segment"].as_str() else {
+                continue;
+            };
+            let Some(part) = part_of(segment) else {
+                return None;
+            };
+            prefix = Some(part);
+            let label = match &row["label"] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            truth
+                .entry(self.scrub(&label, url))
+                .or_default()
+                .extend(self.visitors(q, &[segment]));
+        }
+        prefix.map(|p| (p, truth))
+    }
+}
+
+/// The metric prefix of an entry or exit page row's segment (`entryPageUrl==…` → `entry_`).
+fn part_of(segment: &str) -> Option<&'static str> {
+    if segment.starts_with("entryPage") {
+        Some("entry_")
+    } else if segment.starts_with("exitPage") {
+        Some("exit_")
+    } else {
+        None
+    }
+}
+
+/// An entry or exit page row's segment on the page itself: `entryPageUrl==x` → `pageUrl==x`.
+fn page_segment(segment: &str) -> String {
+    let rest = segment
+        .strip_prefix("entryPage")
+        .or_else(|| segment.strip_prefix("exitPage"))
+        .unwrap_or(segment);
+    format!("page{rest}")
+}
+
+/// Every row showing an entry (or exit) metric is about at least k entry (or exit) visitors.
+fn check_parts(
+    parts: Option<(&'static str, BTreeMap<String, BTreeSet<String>>)>,
+    rows: &[Value],
+    what: &str,
+) {
+    let Some((prefix, truth)) = parts else {
+        return;
+    };
+    for row in rows {
+        let label = row["label"].as_str().unwrap_or_default();
+        let shows_part = row
+            .as_object()
+            .is_some_and(|o| o.keys().any(|k| k.starts_with(prefix)));
+        if !shows_part || label.starts_with("Other (") {
+            continue;
+        }
+        let people = truth.get(label).map_or(0, BTreeSet::len);
+        assert!(
+            people as u64 >= K,
+            "{what}: `{label}` shows {prefix}metrics of {people} visitors: {row}"
+        );
     }
 }
 
@@ -420,6 +518,11 @@ async fn every_number_describes_at_least_k_visitors_with(noise: bool) {
                 );
             }
             let truth = w.truth(&q, method, flat, url).await;
+            check_parts(
+                w.part_truth(&q, method, flat, url).await,
+                rows,
+                &format!("case {case} {tool} {q:?}"),
+            );
             let shown: BTreeSet<&str> = rows.iter().filter_map(|r| r["label"].as_str()).collect();
             for row in rows {
                 let label = row["label"].as_str().unwrap();
@@ -825,6 +928,11 @@ async fn the_generic_report_tool_describes_k_visitors_for_every_catalogue_report
                 Some(value) => conversion_truth(&w, &q, rows, value),
                 None => w.truth(&q, method, flat, url).await,
             };
+            check_parts(
+                w.part_truth(&q, method, flat, url).await,
+                rows,
+                &format!("case {case} {method} {q:?}"),
+            );
             let shown: BTreeSet<&str> = rows.iter().filter_map(|r| r["label"].as_str()).collect();
             for row in rows {
                 let label = row["label"].as_str().unwrap();

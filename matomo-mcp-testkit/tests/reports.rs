@@ -224,7 +224,7 @@ async fn paging_and_sorting() {
     );
     let hours = report(&emu, "VisitTime.getVisitInformationPerServerTime", &[]).await;
     assert_eq!(hours.as_array().unwrap().len(), 24);
-    assert_eq!(hours[0]["label"], "0");
+    assert_eq!(hours[0]["label"], "00");
 }
 
 #[tokio::test]

@@ -329,9 +329,11 @@ pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     url_tree(
         ctx,
         |a| !a.entry_visits.is_empty(),
+        // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
         UrlRows {
             flat_col: "Actions_EntryPageUrl",
-            ..PAGE_ROWS
+            dim: "entryPageUrl",
+            twice: true,
         },
     )
 }

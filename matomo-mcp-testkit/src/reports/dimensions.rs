@@ -366,8 +366,9 @@ pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let rows = (0..24u32)
         .map(|h| {
             let vs = by_hour.get(&h).cloned().unwrap_or_default();
-            let mut r = row(ctx, h.to_string(), &vs, false);
-            r.set("segment", format!("visitServerHour=={h}"));
+            // As the fixture: labels "00" to "23", rows on the visit's first action's hour.
+            let mut r = row(ctx, format!("{h:02}"), &vs, false);
+            r.set("segment", format!("visitStartServerHour=={h}"));
             r
         })
         .collect();
