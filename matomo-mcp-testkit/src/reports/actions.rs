@@ -314,11 +314,12 @@ fn url_tree(ctx: &Ctx<'_>, keep: fn(&PageAgg) -> bool, style: UrlRows) -> Result
     Ok(finish(to_rows(ctx, root, style), &ctx.filters))
 }
 
-/// Page URLs and titles as the page reports name their rows (`pageUrl==…`, single-encoded).
+/// Page URLs as the page reports name their rows: `pageUrl==https%253A…`, encoded twice, as
+/// the recorded `Actions.getPageUrls_flat.json` shows.
 const PAGE_ROWS: UrlRows = UrlRows {
     flat_col: "Actions_PageUrl",
     dim: "pageUrl",
-    twice: false,
+    twice: true,
 };
 
 pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
