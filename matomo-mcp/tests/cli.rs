@@ -83,7 +83,7 @@ async fn check_reports_sites_tools_and_hides_above_the_ceiling() {
         stdout.contains("token check: serving sites 1, 2; the token has view access only"),
         "{stdout}"
     );
-    assert!(stdout.contains("tools exposed (33)"), "{stdout}");
+    assert!(stdout.contains("tools exposed (34)"), "{stdout}");
     assert!(stdout.contains("visit_log (pseudonymous)"), "{stdout}");
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
 }
@@ -144,7 +144,7 @@ async fn manifest_and_tools_need_no_matomo_offline() {
     );
     let output = run(args(&path, &["tools"])).await;
     let tools: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(tools.as_array().unwrap().len(), 33);
+    assert_eq!(tools.as_array().unwrap().len(), 34);
     assert_eq!(tools[0]["_meta"]["matomo-mcp/privacyClass"], "aggregate");
 }
 
@@ -221,6 +221,8 @@ async fn tools_without_a_configuration_lists_the_default_exposure() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 33, "{names:?}");
+    assert_eq!(names.len(), 34, "{names:?}");
     assert!(!names.contains(&"visit_log") && !names.contains(&"raw_page_urls"));
+    // A default configuration has noise on: no exact-only tool.
+    assert!(!names.contains(&"page_performance"), "{names:?}");
 }

@@ -29,8 +29,14 @@ fn errors(text: &str, vars: &[(&str, &str)]) -> Vec<String> {
 }
 
 fn temp_file(name: &str, contents: &[u8]) -> String {
-    let path =
-        std::env::temp_dir().join(format!("matomo-mcp-config-{}-{name}", std::process::id()));
+    // A file of its own per call: tests run in parallel, and one rewriting a file another
+    // is reading would hand it a half-written (empty) token.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "matomo-mcp-config-{}-{n}-{name}",
+        std::process::id()
+    ));
     std::fs::write(&path, contents).unwrap();
     path.display().to_string()
 }
