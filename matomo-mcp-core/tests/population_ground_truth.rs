@@ -373,7 +373,12 @@ impl World {
                     let page = page_segment(segment);
                     self.visitors(q, &[page.as_str()])
                 }
-                Some(segment) => self.visitors(q, &[segment]),
+                // A referrer row is about its channel's visits only; Matomo's row segment names
+                // the referrer alone (a campaign may share a search engine's name).
+                Some(segment) => match channel_of(method) {
+                    Some(channel) => self.visitors(q, &[segment, channel]),
+                    None => self.visitors(q, &[segment]),
+                },
                 None => self
                     .visitors_without_segment(q, method, &row)
                     .unwrap_or_else(|| panic!("{method}: a row without a segment: {row}")),
@@ -429,6 +434,17 @@ impl World {
                 .extend(self.visitors(q, &[segment]));
         }
         prefix.map(|p| (p, truth))
+    }
+}
+
+/// The channel a referrer report's rows are about.
+fn channel_of(method: &str) -> Option<&'static str> {
+    match method {
+        "Referrers.getSearchEngines" => Some("referrerType==search"),
+        "Referrers.getWebsites" => Some("referrerType==website"),
+        "Referrers.getCampaigns" => Some("referrerType==campaign"),
+        "Referrers.getSocials" => Some("referrerType==social"),
+        _ => None,
     }
 }
 

@@ -403,7 +403,9 @@ impl Pipeline<'_> {
         let mut rows = self.scrubbed(rows);
         let budget =
             (self.request.offset as usize + self.request.limit as usize).min(MAX_CHECKED_ROWS);
-        let unchecked = self.check_rows(visitors, &mut rows, budget).await?;
+        let unchecked = self
+            .check_rows(visitors, &mut rows, budget, overlap)
+            .await?;
         let other = match overlap {
             Overlap::None | Overlap::Within(_) if !truncated => {
                 self.other_visitors(visitors, whole, &rows, overlap).await?
@@ -415,12 +417,25 @@ impl Pipeline<'_> {
 
     /// Asks Matomo for the distinct visitors of the rows, most visits first, that have `k`
     /// visits but not `k` known visitors; returns how many such rows were beyond the budget.
+    ///
+    /// In a report of the visits within a condition ([`Overlap::Within`]), every row is about
+    /// such visits, but Matomo's row segments need not say so: a search engine's row has
+    /// `referrerName==Google`, which also selects a campaign named "Google". The condition is
+    /// added to each row's segment, so that the visitors counted are the row's own.
     pub(crate) async fn check_rows(
         &self,
         visitors: &Visitors<'_>,
         rows: &mut [ReportRow],
         budget: usize,
+        overlap: Overlap,
     ) -> Result<u64, ToolError> {
+        let covered = match overlap {
+            Overlap::Within(covered) => Some(
+                Segment::parse(covered)
+                    .map_err(|e| ToolError::internal(format!("the report's visits: {e}")))?,
+            ),
+            _ => None,
+        };
         let mut candidates: Vec<usize> = (0..rows.len())
             .filter(|&i| {
                 let row = &rows[i];
@@ -435,7 +450,10 @@ impl Pipeline<'_> {
             .into_iter()
             .filter_map(|i| {
                 let text = rows[i].segment.as_ref()?.reveal_text();
-                let segment = Segment::parse(text).ok()?;
+                let mut segment = Segment::parse(text).ok()?;
+                if let Some(covered) = &covered {
+                    segment = segment.and(covered);
+                }
                 match self.scope {
                     Some(scope) if segment.dimensions().contains(scope.dimension) => {
                         let condition = Segment::parse(scope.condition).ok()?;

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Deployment;
 use super::args::Request;
-use super::report::{Labels, MAX_CHECKED_ROWS, Pipeline, fetch_rows};
+use super::report::{Labels, MAX_CHECKED_ROWS, Overlap, Pipeline, fetch_rows};
 use super::visitors::Visitors;
 use crate::ToolError;
 use crate::minimise::{TextKind, Vocabulary};
@@ -62,7 +62,7 @@ pub(crate) async fn learn(
                 .filter(|row| values.contains(row.label.as_str()))
                 .collect();
             pipeline
-                .check_rows(&visitors, &mut rows, MAX_CHECKED_ROWS)
+                .check_rows(&visitors, &mut rows, MAX_CHECKED_ROWS, Overlap::Possible)
                 .await?;
             for row in rows.iter().filter(|row| deployment.threshold.passes(row)) {
                 vocabulary.allow(kind, &row.label);

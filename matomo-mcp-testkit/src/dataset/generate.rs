@@ -126,6 +126,8 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
         v.id = i as u64 + 1;
     }
     super::details::derive(seed, &mut visits);
+    // After every id and derived value is final, so that none of them moves.
+    plant_a_channel_clash(today, &mut visits);
     let annotations = annotations(&sites, today);
     Dataset {
         today,
@@ -286,6 +288,64 @@ fn plant_a_rare_person(today: Day, visits: &mut Vec<Visit>) {
             value: None,
         });
     }
+}
+
+/// The search engine and the campaign of [`plant_a_channel_clash`].
+pub const CLASH_NAME: &str = "Ecosia";
+
+/// One visitor of site 1 comes six times from a search engine nobody else uses, on a day five
+/// days back, and six other visitors come that day from a campaign of the same name: a search
+/// engine row of six visits and one person, whose segment as Matomo writes it
+/// (`referrerName==Ecosia`) also selects the campaign's visitors. Only counting the row's own
+/// channel keeps it out. The visits are copies of that day's visits (with their details) and
+/// come after every other, so no earlier id or derived value moves.
+fn plant_a_channel_clash(today: Day, visits: &mut Vec<Visit>) {
+    let day = today.plus(-5);
+    let mut templates: Vec<Visit> = Vec::new();
+    for v in visits.iter().filter(|v| v.site == 1 && v.day == day) {
+        if !templates.iter().any(|t| t.visitor_id == v.visitor_id) {
+            templates.push(v.clone());
+        }
+    }
+    if templates.len() < 7 {
+        return;
+    }
+    let mut next_id = visits.iter().map(|v| v.id).max().unwrap_or(0);
+    let mut planted = Vec::new();
+    let mut copy = |template: &Visit, n: u32, referrer: Referrer, planted: &mut Vec<Visit>| {
+        let last_count = visits
+            .iter()
+            .chain(planted.iter())
+            .filter(|v| v.visitor_id == template.visitor_id)
+            .map(|v| v.visit_count)
+            .max()
+            .unwrap_or(0);
+        let mut again = template.clone();
+        next_id += 1;
+        again.id = next_id;
+        again.first_ts = day.midnight_ts() + 3_600 * 20 + 60 * i64::from(n);
+        again.returning = true;
+        again.visit_count = last_count + 1;
+        again.referrer = referrer;
+        again.conversions.clear();
+        planted.push(again);
+    };
+    let search = Referrer::Search {
+        engine: CLASH_NAME.into(),
+        host: "www.ecosia.org".into(),
+        keyword: "running shoes".into(),
+    };
+    for n in 0..6 {
+        copy(&templates[0], n, search.clone(), &mut planted);
+    }
+    let campaign = Referrer::Campaign {
+        name: CLASH_NAME.into(),
+        keyword: String::new(),
+    };
+    for (n, template) in templates[1..7].iter().enumerate() {
+        copy(template, 10 + n as u32, campaign.clone(), &mut planted);
+    }
+    visits.extend(planted);
 }
 
 fn referrer(rng: &mut SplitMix64) -> Referrer {
