@@ -420,9 +420,7 @@ impl World {
             let Some(segment) = row["segment"].as_str() else {
                 continue;
             };
-            let Some(part) = part_of(segment) else {
-                return None;
-            };
+            let part = part_of(segment)?;
             prefix = Some(part);
             let label = match &row["label"] {
                 Value::String(s) => s.clone(),
