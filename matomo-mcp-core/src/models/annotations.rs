@@ -1,6 +1,6 @@
 //! `Annotations.getAll`: notes the site's operators attached to days of its reports.
 
-use crate::models::Count;
+use crate::models::Flag;
 
 classified_fields! {
     /// One annotation. Matomo answers `{"<idSite>": [annotation, …]}`.
@@ -10,8 +10,8 @@ classified_fields! {
         (aggregate) date: String,
         /// Its text: written by an operator, but free text, which can name anyone.
         (identifying) note: String,
-        /// 1 when starred.
-        (aggregate) starred: Count,
+        /// Whether it is starred (Matomo sends `1`/`0`; booleans decode too).
+        (aggregate) starred: Flag,
         /// The Matomo login of its author.
         (identifying) user: String,
     }

@@ -89,8 +89,10 @@ pub enum BudgetError {
 }
 
 fn epsilon(micros: u64) -> String {
-    let text = format!("ε={}.{:06}", micros / 1_000_000, micros % 1_000_000);
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    format!(
+        "ε={}",
+        crate::minimise::noise::release::epsilon_text(micros)
+    )
 }
 
 /// What the file holds: per account, the current window.

@@ -212,7 +212,8 @@ fn whole(value: f64) -> i64 {
     value
 }
 
-fn epsilon_text(micros: u64) -> String {
+/// ε given in millionths, as people write it: `1`, `0.5`, `0.000001` (no trailing zeros).
+pub(crate) fn epsilon_text(micros: u64) -> String {
     let text = format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }

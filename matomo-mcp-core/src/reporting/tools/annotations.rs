@@ -101,7 +101,7 @@ pub async fn annotations(
             Some(Note {
                 date: a.date.unwrap_or_default(),
                 note: deployment.scrubber().text(&note).into_string(),
-                starred: a.starred.is_some_and(|s| s.0 > 0),
+                starred: a.starred.is_some_and(|s| s.0),
             })
         })
         .collect();
