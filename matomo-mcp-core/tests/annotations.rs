@@ -2,40 +2,17 @@
 //! planted e-mail address masked and the authors' logins never passed on (asserted by value).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_mcp_core::MatomoClient;
 use matomo_mcp_core::PrivacyClass;
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::reporting::{Deployment, tools};
-use matomo_mcp_testkit::{ANNOTATION_PERSONAL_DATA, Day, Emulator};
+use matomo_mcp_core::minimise::Threshold;
+use matomo_mcp_testkit::ANNOTATION_PERSONAL_DATA;
 use serde_json::json;
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
+mod emulated;
 
 #[tokio::test]
 async fn annotations_give_context_without_their_authors_or_identifiers() {
-    let emu = Emulator::builder()
-        .seed(4)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::default(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let toolbox = tools::toolbox(deployment, |name| name == "annotations").unwrap();
+    // Sites 1 and 2 only: site 3 is the one the token cannot read.
+    let (_emu, toolbox) = emulated::world_viewing(4, &[1, 2], Threshold::DEFAULT_K).await;
     let descriptor = toolbox.descriptor("annotations").unwrap();
     assert_eq!(descriptor.max_class(), PrivacyClass::Aggregate);
     assert_eq!(descriptor.declassifications()[0].name(), "operator_notes");

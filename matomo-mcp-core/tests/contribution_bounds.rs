@@ -6,26 +6,16 @@
 
 use std::collections::BTreeMap;
 
-use matomo_mcp_core::client::MatomoClient;
 use matomo_mcp_core::minimise::noise::{ContributionBounds, Spread};
 use matomo_mcp_core::params::{Date, Params, Period, RangeEnd, Sites};
-use matomo_mcp_testkit::{Day, Emulator};
+use matomo_mcp_testkit::Day;
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
+mod emulated;
 
 #[tokio::test]
 async fn within_the_bounds_one_visitor_changes_an_answer_by_at_most_the_sensitivity() {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let emu = emulated::emulator(11, &[1, 2]).await;
+    let client = emulated::raw_client(&emu);
     let data = emu.dataset();
     let (start, end) = (data.today.plus(-14), data.today);
     let bounds = ContributionBounds {

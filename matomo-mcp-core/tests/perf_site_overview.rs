@@ -1,40 +1,17 @@
 //! `site_overview` fetches visits, goals and referrer types in one bulk request, minimised.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_mcp_core::client::MatomoClient;
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::reporting::{Deployment, tools};
-use matomo_mcp_core::{PrivacyClass, Toolbox};
-use matomo_mcp_testkit::{Day, Emulator};
+use matomo_mcp_core::Toolbox;
+use matomo_mcp_core::reporting::Deployment;
+use matomo_mcp_testkit::Emulator;
 use serde_json::json;
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
+mod emulated;
 
+/// Dataset 11 with a token of sites 1 and 2 (site 3 is refused), the requests of the set-up
+/// forgotten so that a test counts only its own.
 async fn setup(k: u64) -> (Emulator, Toolbox<Deployment>) {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let permissions = client.permissions().await.unwrap();
-    let sites = SiteAccess::check(&permissions, false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(k).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let toolbox = tools::toolbox(deployment, |name| name == "site_overview").unwrap();
+    let (emu, toolbox) = emulated::world_viewing(11, &[1, 2], k).await;
     emu.clear_requests();
     (emu, toolbox)
 }

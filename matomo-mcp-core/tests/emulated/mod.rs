@@ -8,19 +8,19 @@ use matomo_mcp_core::reporting::{Deployment, tools};
 use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
 use matomo_mcp_testkit::{Day, Emulator};
 
-/// The view token of sites 1 to 3.
+/// The view token (of sites 1 to 3 in [`world`]).
 pub const TOKEN: &str = "view0123456789abcdef0123456789ab";
 
 /// The emulator (dataset `seed`, today 2026-11-26, a view token for sites 1 to 3) and every
 /// ready-made tool over an aggregate deployment with threshold `k`, exact numbers (no noise).
 pub async fn world(seed: u64, k: u64) -> (Emulator, Toolbox<Deployment>) {
-    let emu = Emulator::builder()
-        .seed(seed)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2, 3])
-        .start()
-        .await
-        .unwrap();
+    world_viewing(seed, &[1, 2, 3], k).await
+}
+
+/// [`world`] with a token that views only `sites`: for tests that a site it cannot read is
+/// refused.
+pub async fn world_viewing(seed: u64, sites: &[u32], k: u64) -> (Emulator, Toolbox<Deployment>) {
+    let emu = emulator(seed, sites).await;
     let client = MatomoClient::builder(emu.base_url())
         .token(TOKEN)
         .build()
@@ -36,6 +36,18 @@ pub async fn world(seed: u64, k: u64) -> (Emulator, Toolbox<Deployment>) {
         None,
     );
     (emu, tools::toolbox(deployment, |_| true).unwrap())
+}
+
+/// The emulator alone (dataset `seed`, today 2026-11-26, [`TOKEN`] viewing `sites`): for tests
+/// that ask Matomo directly, with no deployment in between.
+pub async fn emulator(seed: u64, sites: &[u32]) -> Emulator {
+    Emulator::builder()
+        .seed(seed)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, sites)
+        .start()
+        .await
+        .unwrap()
 }
 
 /// A client of the same emulator without a cache: Matomo's raw answers, for ground truth.
