@@ -24,7 +24,8 @@ use crate::dataset::Visit;
 /// A range: `(lo, Some(hi))` is `lo..=hi`, `(lo, None)` is "more than `lo`".
 type Range = (u64, Option<u64>);
 
-/// Visit lengths in seconds (Matomo's `VisitorInterest` time gaps, minutes turned to seconds).
+/// Visit lengths in seconds (Matomo's `VisitorInterest` time gaps, minutes turned to seconds):
+/// listed whole, as the minute ranges touch (see [`consecutive`] for the other gap lists).
 const DURATIONS: &[Range] = &[
     (0, Some(10)),
     (11, Some(30)),
@@ -38,73 +39,35 @@ const DURATIONS: &[Range] = &[
     (1800, None),
 ];
 
-/// Actions per visit.
-const PAGES: &[Range] = &[
-    (1, Some(1)),
-    (2, Some(2)),
-    (3, Some(3)),
-    (4, Some(4)),
-    (5, Some(5)),
-    (6, Some(7)),
-    (8, Some(10)),
-    (11, Some(14)),
-    (15, Some(20)),
-    (20, None),
-];
+/// The ends of the actions per visit: 1, 2, 3, 4, 5, 6-7, 8-10, 11-14, 15-20, more than 20.
+const PAGES: &[u64] = &[1, 2, 3, 4, 5, 7, 10, 14, 20];
 
-/// The visit's number among the visitor's visits.
-const VISIT_NUMBERS: &[Range] = &[
-    (1, Some(1)),
-    (2, Some(2)),
-    (3, Some(3)),
-    (4, Some(4)),
-    (5, Some(5)),
-    (6, Some(6)),
-    (7, Some(7)),
-    (8, Some(8)),
-    (9, Some(14)),
-    (15, Some(25)),
-    (26, Some(50)),
-    (51, Some(100)),
-    (101, Some(200)),
-    (200, None),
-];
+/// The ends of the visit's number among the visitor's visits: 1 to 8, 9-14, 15-25, 26-50,
+/// 51-100, 101-200, more than 200.
+const VISIT_NUMBERS: &[u64] = &[1, 2, 3, 4, 5, 6, 7, 8, 14, 25, 50, 100, 200];
 
-/// Whole days (since the last visit; from the first visit to a conversion).
-const DAYS: &[Range] = &[
-    (0, Some(0)),
-    (1, Some(1)),
-    (2, Some(2)),
-    (3, Some(3)),
-    (4, Some(4)),
-    (5, Some(5)),
-    (6, Some(6)),
-    (7, Some(7)),
-    (8, Some(14)),
-    (15, Some(30)),
-    (31, Some(60)),
-    (61, Some(120)),
-    (121, Some(364)),
-    (364, None),
-];
+/// The ends of whole days (since the last visit; from the first visit to a conversion): 0 to 7,
+/// 8-14, 15-30, 31-60, 61-120, 121-364, more than 364.
+const DAYS: &[u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 14, 30, 60, 120, 364];
 
-/// Visits until a conversion (Matomo's goal visit-count ranges, `$visitCountRanges` of the
-/// Goals plugin: like the visit numbers above up to 100, then "101+").
-const VISITS_TO_CONVERSION: &[Range] = &[
-    (1, Some(1)),
-    (2, Some(2)),
-    (3, Some(3)),
-    (4, Some(4)),
-    (5, Some(5)),
-    (6, Some(6)),
-    (7, Some(7)),
-    (8, Some(8)),
-    (9, Some(14)),
-    (15, Some(25)),
-    (26, Some(50)),
-    (51, Some(100)),
-    (100, None),
-];
+/// The ends of the visits until a conversion (Matomo's goal visit-count ranges,
+/// `$visitCountRanges` of the Goals plugin: like the visit numbers above up to 100, then
+/// "101+").
+const VISITS_TO_CONVERSION: &[u64] = &[1, 2, 3, 4, 5, 6, 7, 8, 14, 25, 50, 100];
+
+/// The ranges of Matomo's gap lists that follow on from each other, given by their `ends`: the
+/// first end is a range of its own, each next one runs from one past the end before it to its
+/// own, and the last is "more than the last end". All but the visit lengths are of this kind.
+fn consecutive(ends: &[u64]) -> Vec<Range> {
+    let starts = ends
+        .first()
+        .copied()
+        .into_iter()
+        .chain(ends.iter().map(|e| e + 1));
+    let mut ranges: Vec<Range> = starts.zip(ends).map(|(lo, &hi)| (lo, Some(hi))).collect();
+    ranges.extend(ends.last().map(|&last| (last, None)));
+    ranges
+}
 
 fn contains(range: Range, x: u64) -> bool {
     match range {
@@ -189,7 +152,7 @@ pub(crate) fn per_visit_duration(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 pub(crate) fn per_page(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let rows = visit_ranges(
         ctx,
-        PAGES,
+        &consecutive(PAGES),
         |v| Some(v.nb_actions()),
         |r| counted_label(r, "1 page", "pages"),
         "actions",
@@ -201,7 +164,7 @@ pub(crate) fn per_page(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 pub(crate) fn by_visit_count(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let rows = visit_ranges(
         ctx,
-        VISIT_NUMBERS,
+        &consecutive(VISIT_NUMBERS),
         |v| Some(u64::from(v.visit_count)),
         |r| counted_label(r, "1 visit", "visits"),
         "visitCount",
@@ -221,7 +184,7 @@ pub(crate) fn by_days_since_last(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let mut rows = vec![new];
     rows.extend(visit_ranges(
         ctx,
-        DAYS,
+        &consecutive(DAYS),
         |v| v.returning.then_some(u64::from(v.details.days_since_last)),
         |r| counted_label(r, "1 day", "days"),
         "daysSinceLastVisit",
@@ -277,7 +240,7 @@ fn conversion_ranges(
 pub(crate) fn visits_until_conversion(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     Ok(conversion_ranges(
         ctx,
-        VISITS_TO_CONVERSION,
+        &consecutive(VISITS_TO_CONVERSION),
         |v| u64::from(v.visit_count),
         "1 visit",
         "visits",
@@ -288,7 +251,7 @@ pub(crate) fn visits_until_conversion(ctx: &Ctx<'_>) -> Result<Value, ApiError> 
 pub(crate) fn days_to_conversion(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     Ok(conversion_ranges(
         ctx,
-        DAYS,
+        &consecutive(DAYS),
         |v| u64::from(v.details.days_since_first),
         "1 day",
         "days",
@@ -324,18 +287,46 @@ mod tests {
     /// in exactly one (the open last range starts above the one before it ends).
     #[test]
     fn conversion_ranges_split_every_value() {
-        for ranges in [VISITS_TO_CONVERSION, DAYS, VISIT_NUMBERS] {
+        for ends in [VISITS_TO_CONVERSION, DAYS, VISIT_NUMBERS] {
+            let ranges = consecutive(ends);
             let first = ranges[0].0;
             for x in first..1000 {
                 let n = ranges.iter().filter(|r| contains(**r, x)).count();
                 assert_eq!(n, 1, "{x} in {n} ranges of {ranges:?}");
             }
         }
-        let labels: Vec<String> = VISITS_TO_CONVERSION
+        let labels: Vec<String> = consecutive(VISITS_TO_CONVERSION)
             .iter()
             .map(|r| counted_label(*r, "1 visit", "visits"))
             .collect();
         assert_eq!(labels[8], "9-14 visits");
         assert_eq!(labels[12], "101+ visits");
+    }
+
+    /// The gap lists given by their ends come out as Matomo's ranges.
+    #[test]
+    fn consecutive_ranges_follow_on_from_their_ends() {
+        let pages: Vec<String> = consecutive(PAGES)
+            .into_iter()
+            .map(|r| counted_label(r, "1 page", "pages"))
+            .collect();
+        assert_eq!(
+            pages,
+            [
+                "1 page",
+                "2 pages",
+                "3 pages",
+                "4 pages",
+                "5 pages",
+                "6-7 pages",
+                "8-10 pages",
+                "11-14 pages",
+                "15-20 pages",
+                "21+ pages"
+            ]
+        );
+        assert_eq!(consecutive(DAYS)[..2], [(0, Some(0)), (1, Some(1))]);
+        assert_eq!(consecutive(DAYS)[12..], [(121, Some(364)), (364, None)]);
+        assert!(consecutive(&[]).is_empty());
     }
 }
