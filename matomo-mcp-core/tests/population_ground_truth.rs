@@ -333,21 +333,8 @@ impl World {
         flat: bool,
         url: bool,
     ) -> BTreeMap<String, BTreeSet<String>> {
-        // Matomo's rows over the visits the answer was computed over.
-        let bounded = Question {
-            segment: match (&q.segment, &self.bounds) {
-                (Some(s), Some(b)) => Some(format!("{s};{b}")),
-                (None, Some(b)) => Some(b.clone()),
-                (s, None) => s.clone(),
-            },
-            ..q.clone()
-        };
-        let p = params(&bounded)
-            .flat(flat)
-            .limit(Limit::rows(5_000).unwrap());
-        let rows = self.raw.call_raw(method, &p).await.unwrap();
         let mut truth: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for row in rows.as_array().cloned().unwrap_or_default() {
+        for row in self.raw_rows(q, method, flat).await {
             let visits = row["nb_visits"].as_f64().unwrap_or(0.0);
             if visits == 0.0 {
                 continue;
@@ -393,15 +380,9 @@ impl World {
 }
 
 impl World {
-    /// For entry and exit page reports, the visitors behind each row's entry (or exit) metrics:
-    /// those of the visits its segment selects; `None` for other reports.
-    async fn part_truth(
-        &self,
-        q: &Question,
-        method: &str,
-        flat: bool,
-        url: bool,
-    ) -> Option<(&'static str, BTreeMap<String, BTreeSet<String>>)> {
+    /// Matomo's rows of `method` over the visits the answer was computed over (the question's,
+    /// within the contribution bounds when noise is on).
+    async fn raw_rows(&self, q: &Question, method: &str, flat: bool) -> Vec<Value> {
         let bounded = Question {
             segment: match (&q.segment, &self.bounds) {
                 (Some(s), Some(b)) => Some(format!("{s};{b}")),
@@ -414,9 +395,21 @@ impl World {
             .flat(flat)
             .limit(Limit::rows(5_000).unwrap());
         let rows = self.raw.call_raw(method, &p).await.unwrap();
+        rows.as_array().cloned().unwrap_or_default()
+    }
+
+    /// For entry and exit page reports, the visitors behind each row's entry (or exit) metrics:
+    /// those of the visits its segment selects; `None` for other reports.
+    async fn part_truth(
+        &self,
+        q: &Question,
+        method: &str,
+        flat: bool,
+        url: bool,
+    ) -> Option<(&'static str, BTreeMap<String, BTreeSet<String>>)> {
         let mut prefix = None;
         let mut truth: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for row in rows.as_array().cloned().unwrap_or_default() {
+        for row in self.raw_rows(q, method, flat).await {
             let Some(segment) = row["segment"].as_str() else {
                 continue;
             };

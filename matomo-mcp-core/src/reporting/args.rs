@@ -3,9 +3,12 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::Deployment;
 use crate::ToolError;
 use crate::client::ClientError;
 use crate::params::{Date, Params, Period, Sites};
+use crate::privacy::PrivacyClass;
+use crate::segment::Segment;
 
 /// The most rows one call returns.
 pub const MAX_LIMIT: u32 = 100;
@@ -82,6 +85,22 @@ pub(crate) struct Request {
 
 impl ReportArgs {
     /// Checks ranges and that the request names exactly one period.
+    /// The request, of a site `deployment` serves, with the segment argument resolved and
+    /// checked for a tool of `class` (a saved segment's name becomes its checked definition):
+    /// what every report tool starts from.
+    pub(crate) async fn checked(
+        &self,
+        deployment: &Deployment,
+        class: PrivacyClass,
+    ) -> Result<(Request, Option<Segment>), ToolError> {
+        let request = self.request()?;
+        deployment.check_site(request.site)?;
+        let segment = deployment
+            .resolve_segment(request.site, self.segment.as_deref(), class)
+            .await?;
+        Ok((request, segment))
+    }
+
     pub(crate) fn request(&self) -> Result<Request, ToolError> {
         let period = self.period.unwrap_or(Period::Day);
         let date = self.date.unwrap_or(Date::Yesterday);

@@ -246,11 +246,7 @@ pub(crate) async fn run_of(
     args: &ReportArgs,
     class: PrivacyClass,
 ) -> Result<ReportOutput, ToolError> {
-    let request = args.request()?;
-    deployment.check_site(request.site)?;
-    let segment = deployment
-        .resolve_segment(request.site, args.segment.as_deref(), class)
-        .await?;
+    let (request, segment) = args.checked(deployment, class).await?;
     let segment = bounded_segment(deployment, segment)?;
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     // The population is one small request, cached like the report: asked at the same time.

@@ -282,14 +282,8 @@ pub async fn visits_to_conversion(
         limit: Some(MAX_LIMIT),
         offset: None,
     };
-    let request = report_args.request()?;
-    deployment.check_site(request.site)?;
-    let segment = deployment
-        .resolve_segment(
-            request.site,
-            report_args.segment.as_deref(),
-            PrivacyClass::Aggregate,
-        )
+    let (request, segment) = report_args
+        .checked(deployment, PrivacyClass::Aggregate)
         .await?;
     let segment = bounded_segment(deployment, segment)?;
     let converted = population

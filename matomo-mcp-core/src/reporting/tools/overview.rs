@@ -172,15 +172,8 @@ pub(crate) async fn summary<R: Report>(
 where
     R::Output: Serialize + FitsUnder<max_class::aggregate>,
 {
-    let args = ReportArgs::from(args);
-    let request = args.request()?;
-    deployment.check_site(request.site)?;
-    let segment = deployment
-        .resolve_segment(
-            request.site,
-            args.segment.as_deref(),
-            PrivacyClass::Aggregate,
-        )
+    let (request, segment) = ReportArgs::from(args)
+        .checked(deployment, PrivacyClass::Aggregate)
         .await?;
     // Returning visits are the visits summary within `visitorType==returning`: the report, the
     // population and the noise's question are all about that segment.

@@ -121,15 +121,8 @@ pub async fn page_performance(
              thresholded",
         ));
     }
-    let args = ReportArgs::from(args);
-    let request = args.request()?;
-    deployment.check_site(request.site)?;
-    let segment = deployment
-        .resolve_segment(
-            request.site,
-            args.segment.as_deref(),
-            PrivacyClass::Aggregate,
-        )
+    let (request, segment) = ReportArgs::from(args)
+        .checked(deployment, PrivacyClass::Aggregate)
         .await?;
     let bounds = ContributionBounds::default();
     let segment = within_bounds(segment, bounds)?;

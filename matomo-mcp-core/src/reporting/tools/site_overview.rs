@@ -54,15 +54,7 @@ pub async fn site_overview(
 ) -> Result<SiteOverview, ToolError> {
     let mut args = ReportArgs::from(args);
     args.limit = Some(TOP_REFERRER_TYPES);
-    let request = args.request()?;
-    deployment.check_site(request.site)?;
-    let segment = deployment
-        .resolve_segment(
-            request.site,
-            args.segment.as_deref(),
-            PrivacyClass::Aggregate,
-        )
-        .await?;
+    let (request, segment) = args.checked(deployment, PrivacyClass::Aggregate).await?;
     let segment = bounded_segment(deployment, segment)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
