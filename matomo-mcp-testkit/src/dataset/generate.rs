@@ -290,7 +290,9 @@ fn plant_a_rare_person(today: Day, visits: &mut Vec<Visit>) {
     }
 }
 
-/// The search engine and the campaign of [`plant_a_channel_clash`].
+/// The name of the search engine and of the campaign the dataset plants on the same day: a
+/// search engine row of one person whose Matomo segment (`referrerName==Ecosia`) also selects
+/// the campaign's visitors.
 pub const CLASH_NAME: &str = "Ecosia";
 
 /// One visitor of site 1 comes six times from a search engine nobody else uses, on a day five
