@@ -402,5 +402,23 @@ async fn report_answers_the_conversion_range_reports_as_visits_to_conversion() {
             "{method}"
         );
         assert!(!rows.as_array().unwrap().is_empty(), "{method}: {rows}");
+        // Paged as every report: the second row alone.
+        let mut second = period.clone();
+        second["report"] = json!(method);
+        second["limit"] = json!(1);
+        second["offset"] = json!(1);
+        let paged = toolbox.call("report", Some(second)).await.unwrap();
+        let paged = paged.structured().unwrap();
+        assert_eq!(
+            paged["rows"].as_array().unwrap().len(),
+            1,
+            "{method}: {paged}"
+        );
+        assert_eq!(paged["rows"][0], rows[1], "{method}");
+        assert_eq!(
+            paged["total_rows"],
+            result.structured().unwrap()["total_rows"],
+            "{method}"
+        );
     }
 }

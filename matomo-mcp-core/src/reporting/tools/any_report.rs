@@ -262,7 +262,16 @@ pub(crate) async fn any_row_report(
             goal: None,
             by: Some(*by),
         };
-        return Ok(visits_to_conversion(deployment, conversions).await?.ranges);
+        // Every range is computed (their noise and "Other" need all of them); the page asked
+        // for is cut from them, in the ranges' order.
+        let request = args.request()?;
+        let mut ranges = visits_to_conversion(deployment, conversions).await?.ranges;
+        ranges.rows = std::mem::take(&mut ranges.rows)
+            .into_iter()
+            .skip(request.offset as usize)
+            .take(request.limit as usize)
+            .collect();
+        return Ok(ranges);
     }
     let (labels, flat, overlap) = known(method).unwrap_or(UNKNOWN);
     let row_report = RowReport {
