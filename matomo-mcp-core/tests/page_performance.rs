@@ -4,14 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use matomo_mcp_core::Toolbox;
-use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::{PrivacyBudget, SiteAccess};
-use matomo_mcp_core::reporting::{Deployment, NoiseSetup, tools};
-use matomo_mcp_core::{MatomoClient, PrivacyClass};
+use matomo_mcp_core::reporting::{Deployment, tools};
 use matomo_mcp_testkit::{Dataset, Day, PageTimings, Visit};
 use serde_json::{Value, json};
 
@@ -204,25 +199,7 @@ async fn a_segment_narrows_the_page_views_and_unchecked_segments_are_refused() {
 
 /// An aggregate deployment over the emulator with noise on.
 async fn noisy(emu: &matomo_mcp_testkit::Emulator) -> Deployment {
-    let client = MatomoClient::builder(emu.base_url())
-        .token(emulated::TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    Deployment::from_parts(
-        client,
-        emulated::TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    )
-    .with_noise(NoiseSetup {
-        dp: DifferentialPrivacy::new(vec![7; 32], 1_000_000, ContributionBounds::default())
-            .unwrap(),
-        budget: PrivacyBudget::in_memory(20_000_000, Duration::from_secs(86_400)),
-    })
+    emulated::noisy_deployment(emu, K, &[7; 32], 20_000_000).await
 }
 
 #[tokio::test]

@@ -6,13 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::{PrivacyBudget, SiteAccess};
-use matomo_mcp_core::reporting::{Deployment, NoiseSetup, tools};
-use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_mcp_core::Toolbox;
+use matomo_mcp_core::minimise::noise::ContributionBounds;
+use matomo_mcp_core::reporting::{Deployment, tools};
 use matomo_mcp_testkit::{Dataset, Day, Emulator, Visit};
 use serde_json::{Value, json};
 
@@ -285,37 +282,14 @@ async fn the_callers_segment_narrows_every_range() {
 
 /// A toolbox over the emulator whose deployment adds noise (default bounds, ε 1 per answer).
 async fn noisy_world() -> (Emulator, Toolbox<Deployment>) {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(emulated::TOKEN, &[1, 2, 3])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(emulated::TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let noise = NoiseSetup {
-        dp: DifferentialPrivacy::new(
-            b"visits_to_conversion: a noise key of 32+ bytes".to_vec(),
-            1_000_000,
-            ContributionBounds::default(),
-        )
-        .unwrap(),
-        budget: PrivacyBudget::in_memory(100_000_000, Duration::from_secs(86_400)),
-    };
-    let deployment = Deployment::from_parts(
-        client,
-        emulated::TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
+    let emu = emulated::emulator(11, &[1, 2, 3]).await;
+    let deployment = emulated::noisy_deployment(
+        &emu,
+        K,
+        b"visits_to_conversion: a noise key of 32+ bytes",
+        100_000_000,
     )
-    .with_noise(noise);
+    .await;
     (emu, tools::toolbox(deployment, |_| true).unwrap())
 }
 

@@ -2,9 +2,12 @@
 //! integration tests of the tools start from (each includes it with `mod emulated;`).
 #![allow(clippy::unwrap_used, dead_code)]
 
+use std::time::Duration;
+
+use matomo_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
 use matomo_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_mcp_core::policy::SiteAccess;
-use matomo_mcp_core::reporting::{Deployment, tools};
+use matomo_mcp_core::policy::{PrivacyBudget, SiteAccess};
+use matomo_mcp_core::reporting::{Deployment, NoiseSetup, tools};
 use matomo_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
 use matomo_mcp_testkit::{Day, Emulator};
 
@@ -21,12 +24,19 @@ pub async fn world(seed: u64, k: u64) -> (Emulator, Toolbox<Deployment>) {
 /// refused.
 pub async fn world_viewing(seed: u64, sites: &[u32], k: u64) -> (Emulator, Toolbox<Deployment>) {
     let emu = emulator(seed, sites).await;
+    let deployment = deployment(&emu, k).await;
+    (emu, tools::toolbox(deployment, |_| true).unwrap())
+}
+
+/// An aggregate deployment over `emu` with threshold `k` and exact numbers, for [`TOKEN`]'s
+/// sites.
+pub async fn deployment(emu: &Emulator, k: u64) -> Deployment {
     let client = MatomoClient::builder(emu.base_url())
         .token(TOKEN)
         .build()
         .unwrap();
     let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
+    Deployment::from_parts(
         client,
         TOKEN,
         sites,
@@ -34,8 +44,22 @@ pub async fn world_viewing(seed: u64, sites: &[u32], k: u64) -> (Emulator, Toolb
         Threshold::new(k).unwrap(),
         PrivacyClass::Aggregate,
         None,
-    );
-    (emu, tools::toolbox(deployment, |_| true).unwrap())
+    )
+}
+
+/// [`deployment`] with noise: ε 1 per answer under the default contribution bounds, noise
+/// `key`, and a budget of `budget_micros` millionths of ε per day kept in memory.
+pub async fn noisy_deployment(
+    emu: &Emulator,
+    k: u64,
+    key: &[u8],
+    budget_micros: u64,
+) -> Deployment {
+    deployment(emu, k).await.with_noise(NoiseSetup {
+        dp: DifferentialPrivacy::new(key.to_vec(), 1_000_000, ContributionBounds::default())
+            .unwrap(),
+        budget: PrivacyBudget::in_memory(budget_micros, Duration::from_secs(86_400)),
+    })
 }
 
 /// The emulator alone (dataset `seed`, today 2026-11-26, [`TOKEN`] viewing `sites`): for tests
