@@ -56,22 +56,14 @@ pub async fn raw_page_urls(
     deployment: &Deployment,
     args: ReportArgs,
 ) -> Result<RawPages, ToolError> {
-    let request = args.request()?;
-    deployment.check_site(request.site)?;
+    let (request, segment) = args.checked(deployment, PrivacyClass::Identifying).await?;
     let rows = Limit::rows(request.limit)?;
     let mut params = request
         .params()?
         .flat(true)
         .limit(rows)
         .offset(request.offset);
-    if let Some(segment) = deployment
-        .resolve_segment(
-            request.site,
-            args.segment.as_deref(),
-            PrivacyClass::Identifying,
-        )
-        .await?
-    {
+    if let Some(segment) = segment {
         params = params.segment(segment);
     }
     let Some(tree) = deployment

@@ -111,21 +111,14 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
             "`limit` must be between 1 and {MAX_VISITS}, not {limit}"
         )));
     }
-    let request = ReportArgs::from(PeriodArgs {
+    let (request, segment) = ReportArgs::from(PeriodArgs {
         site: args.site,
         period: args.period,
         date: args.date,
-        segment: None,
+        segment: args.segment,
     })
-    .request()?;
-    deployment.check_site(request.site)?;
-    let segment = deployment
-        .resolve_segment(
-            request.site,
-            args.segment.as_deref(),
-            PrivacyClass::Pseudonymous,
-        )
-        .await?;
+    .checked(deployment, PrivacyClass::Pseudonymous)
+    .await?;
     let mut params = request.params()?.limit(Limit::rows(limit)?);
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
