@@ -36,14 +36,35 @@ pub struct ContributionBounds {
 impl ContributionBounds {
     /// The segment restricting an answer to visits within the bounds (AND it with the caller's).
     pub fn segment(&self) -> Result<Segment, crate::segment::SegmentError> {
-        let at_most = |dimension: &str, bound: u32| {
-            Condition::new(dimension, Operator::AtMost, bound.to_string()).map(|c| vec![c])
-        };
         Segment::all_of(vec![
             at_most("visitCount", self.visits_per_visitor)?,
             at_most("visitDuration", self.visit_seconds)?,
             at_most("actions", self.actions_per_visit)?,
         ])
+    }
+
+    /// The segment of a visitor's first `visits_per_visitor` visits of at most
+    /// `actions_per_visit` actions each, however long: within it one visitor has at most
+    /// [`page_views_per_visitor`](Self::page_views_per_visitor) page views, so `n` page views
+    /// are at least `⌈n / page_views_per_visitor⌉` people.
+    ///
+    /// ```
+    /// use matomo_mcp_core::minimise::noise::ContributionBounds;
+    ///
+    /// let bounds = ContributionBounds::default();
+    /// assert_eq!(bounds.page_view_segment().unwrap().to_string(), "visitCount<=2;actions<=10");
+    /// assert_eq!(bounds.page_views_per_visitor(), 20);
+    /// ```
+    pub fn page_view_segment(&self) -> Result<Segment, crate::segment::SegmentError> {
+        Segment::all_of(vec![
+            at_most("visitCount", self.visits_per_visitor)?,
+            at_most("actions", self.actions_per_visit)?,
+        ])
+    }
+
+    /// The most page views one visitor has within [`page_view_segment`](Self::page_view_segment).
+    pub fn page_views_per_visitor(&self) -> u64 {
+        u64::from(self.visits_per_visitor) * u64::from(self.actions_per_visit)
     }
 
     /// The most one visitor can change a metric summed over the rows of one answer (the L1
@@ -72,6 +93,11 @@ impl ContributionBounds {
         };
         per_visit.checked_mul(u64::from(self.visits_per_visitor))
     }
+}
+
+/// One condition `dimension<=bound`, as a segment part.
+fn at_most(dimension: &str, bound: u32) -> Result<Vec<Condition>, crate::segment::SegmentError> {
+    Condition::new(dimension, Operator::AtMost, bound.to_string()).map(|c| vec![c])
 }
 
 impl ContributionBounds {

@@ -24,7 +24,6 @@ use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
 use crate::reporting::visitors::Visitors;
-use crate::segment::{Condition, Operator, Segment};
 use crate::{Classified, ToolError, matomo_tool};
 
 /// The page load timings of one site and period.
@@ -125,7 +124,13 @@ pub async fn page_performance(
         .checked(deployment, PrivacyClass::Aggregate)
         .await?;
     let bounds = ContributionBounds::default();
-    let segment = within_bounds(segment, bounds)?;
+    let bounded = bounds
+        .page_view_segment()
+        .map_err(|e| ToolError::internal(format!("the page view bound: {e}")))?;
+    let segment = match segment {
+        Some(segment) => segment.and(&bounded),
+        None => bounded,
+    };
     let params = request.params()?.segment(segment.clone());
     let visitors = Visitors::new(&deployment.client, &request, Some(&segment));
     let (whole, totals) = tokio::join!(
@@ -139,7 +144,7 @@ pub async fn page_performance(
         ));
     };
     let k = deployment.threshold.k();
-    let per_visitor = u64::from(bounds.visits_per_visitor) * u64::from(bounds.actions_per_visit);
+    let per_visitor = bounds.page_views_per_visitor();
     let visitors = whole.map_or(0, |w| w.visitors);
     let suppressed = visitors < k;
     let (timings, withheld_timings) = if suppressed {
@@ -156,28 +161,6 @@ pub async fn page_performance(
         withheld_timings,
         threshold_k: k,
         page_views_per_visitor: per_visitor,
-    })
-}
-
-/// The caller's segment within the visits whose page views are bounded per visitor: a visitor's
-/// first `visits_per_visitor` visits, each of at most `actions_per_visit` actions.
-fn within_bounds(
-    segment: Option<Segment>,
-    bounds: ContributionBounds,
-) -> Result<Segment, ToolError> {
-    let bound = |dimension: &str, most: u32| {
-        Condition::new(dimension, Operator::AtMost, most.to_string())
-            .map(|c| vec![c])
-            .map_err(|e| ToolError::internal(format!("the page view bound: {e}")))
-    };
-    let bounded = Segment::all_of(vec![
-        bound("visitCount", bounds.visits_per_visitor)?,
-        bound("actions", bounds.actions_per_visit)?,
-    ])
-    .map_err(|e| ToolError::internal(format!("the page view bound: {e}")))?;
-    Ok(match segment {
-        Some(segment) => segment.and(&bounded),
-        None => bounded,
     })
 }
 
