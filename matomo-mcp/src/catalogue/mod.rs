@@ -100,7 +100,7 @@ pub fn served_descriptors(
 ) -> Result<Vec<ToolDescriptor>, CatalogueError> {
     Ok(descriptors(allowed)?
         .into_iter()
-        .filter(|d| !(noise && tools::EXACT_ONLY.contains(&d.name())))
+        .filter(|d| tools::served_with(d.name(), noise))
         .collect())
 }
 

@@ -95,6 +95,12 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
 /// never offered a tool that can only refuse.
 pub const EXACT_ONLY: &[&str] = &["page_performance"];
 
+/// Whether a toolbox serves the ready-made tool `name` with noise on or off (`noise`): every
+/// tool but the [`EXACT_ONLY`] ones while noise is on.
+pub fn served_with(name: &str, noise: bool) -> bool {
+    !(noise && EXACT_ONLY.contains(&name))
+}
+
 /// A toolbox with the tools `keep` selects (by name) over `deployment`, with the deployment's
 /// ceiling and the final guard that withholds any result holding the Matomo token.
 ///
@@ -111,10 +117,7 @@ pub fn toolbox(
     for tool in all() {
         let descriptor = tool.descriptor();
         let name = descriptor.name();
-        if noisy && EXACT_ONLY.contains(&name) {
-            continue;
-        }
-        if keep(name) {
+        if served_with(name, noisy) && keep(name) {
             toolbox = toolbox.try_tool(tool)?;
         }
     }
