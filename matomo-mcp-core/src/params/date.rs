@@ -50,6 +50,19 @@ impl Day {
     }
 }
 
+/// The same day in jiff's calendar (every `Day` is one: years 1000-9999 are within its range).
+fn civil(day: Day) -> jiff::civil::Date {
+    // `Day` is checked to exist and jiff's range is -9999..=9999: no conversion can fail.
+    let (Ok(year), Ok(month), Ok(dd)) = (
+        i16::try_from(day.year),
+        i8::try_from(day.month),
+        i8::try_from(day.day),
+    ) else {
+        return jiff::civil::Date::ZERO;
+    };
+    jiff::civil::Date::new(year, month, dd).unwrap_or(jiff::civil::Date::ZERO)
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -178,6 +191,65 @@ impl Date {
             Self::Day(_) => false,
             Self::Range { end, .. } => !matches!(end, RangeEnd::Day(_)),
             Self::Today | Self::Yesterday | Self::Last(_) | Self::Previous(_) => true,
+        }
+    }
+
+    /// The most calendar days one period of `period` at this date can span, never fewer than
+    /// it does: a month or a year whose day is known counts its own days, relative ones their
+    /// longest (31, 366), and a range ending today or yesterday reaches to tomorrow by this
+    /// machine's clock in UTC (the site's today is at most that). `lastN`/`previousN` with a
+    /// period other than `range` name several periods: the days of one.
+    ///
+    /// What a visitor can contribute to one answer grows with it
+    /// ([`ContributionBounds`](crate::minimise::noise::ContributionBounds)).
+    ///
+    /// ```
+    /// use matomo_mcp_core::params::{Date, Period};
+    ///
+    /// let day: Date = "2026-02-10".parse().unwrap();
+    /// assert_eq!(day.max_days(Period::Day), 1);
+    /// assert_eq!(day.max_days(Period::Month), 28);
+    /// let range: Date = "2026-11-01,2026-11-23".parse().unwrap();
+    /// assert_eq!(range.max_days(Period::Range), 23);
+    /// assert_eq!(Date::last(7).unwrap().max_days(Period::Range), 7);
+    /// ```
+    pub fn max_days(&self, period: Period) -> u32 {
+        let known = match self {
+            Self::Day(day) => Some(*day),
+            _ => None,
+        };
+        match period {
+            Period::Day => 1,
+            Period::Week => 7,
+            Period::Month => known.map_or(31, |d| u32::from(days_in_month(d.year, d.month))),
+            Period::Year => known.map_or(366, |d| {
+                if days_in_month(d.year, 2) == 29 {
+                    366
+                } else {
+                    365
+                }
+            }),
+            Period::Range => match *self {
+                Self::Last(n) | Self::Previous(n) => n,
+                Self::Today | Self::Yesterday | Self::Day(_) => 1,
+                Self::Range { start, end } => {
+                    let end = match end {
+                        RangeEnd::Day(day) => civil(day),
+                        RangeEnd::Today | RangeEnd::Yesterday => {
+                            // Tomorrow in UTC: no time zone's today is later.
+                            let days = jiff::Timestamp::now().as_second().div_euclid(86_400) + 1;
+                            jiff::civil::Date::new(1970, 1, 1)
+                                .ok()
+                                .and_then(|epoch| {
+                                    epoch.checked_add(jiff::Span::new().days(days)).ok()
+                                })
+                                .unwrap_or(jiff::civil::Date::MAX)
+                        }
+                    };
+                    let days = (end - civil(start)).get_days();
+                    u32::try_from(days.saturating_add(1)).unwrap_or(1).max(1)
+                }
+            },
         }
     }
 

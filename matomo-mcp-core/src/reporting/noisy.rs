@@ -7,7 +7,8 @@ use super::Deployment;
 use super::args::Request;
 use crate::ToolError;
 use crate::minimise::Metrics;
-use crate::minimise::noise::{DifferentialPrivacy, NoiseNote, Question, Release, Spread};
+use crate::minimise::noise::{DifferentialPrivacy, NoiseNote, NoisyRow, Question, Release, Spread};
+use crate::params::{Date, Day, Period};
 use crate::policy::{PrivacyBudget, Spend};
 use crate::segment::Segment;
 
@@ -23,64 +24,59 @@ pub struct NoiseSetup {
 /// The noise of one answer of a built-in tool, when the deployment has noise on.
 pub(crate) struct Noisy<'a> {
     setup: &'a NoiseSetup,
-    account: &'a str,
+    /// The budget's account: the deployment's, per site (sites are separate datasets, so their
+    /// budgets compose in parallel).
+    account: String,
     question: Question,
     spread: Spread,
+    days: u32,
 }
 
 impl<'a> Noisy<'a> {
-    /// The noise of `tool`'s answer for the request and (bounded) segment; `None` without noise.
+    /// The noise of an answer with data from `source` (a Matomo method) for the request and
+    /// (bounded) segment; `None` without noise. The tool that asks is not part of the question:
+    /// the same statistic asked by any tool is one release.
     pub(crate) fn for_answer(
         deployment: &'a Deployment,
-        tool: &str,
+        source: &str,
         request: &Request,
         segment: Option<&Segment>,
         spread: Spread,
     ) -> Option<Self> {
         let setup = deployment.noise.as_deref()?;
-        let question = Question::new(tool)
+        let question = Question::new(source)
             .part("site", &request.site.to_string())
             .part("period", request.period.as_str())
-            .part("date", &request.date.to_string())
+            .part("date", &period_label(request.period, request.date))
             .part(
                 "segment",
                 &segment.map(ToString::to_string).unwrap_or_default(),
             );
         Some(Self {
             setup,
-            account: &deployment.account,
+            account: site_account(&deployment.account, request.site),
             question,
             spread,
+            days: request.date.max_days(request.period),
         })
     }
 
-    /// The noise of an answer about `question`, charged to `account`.
+    /// The noise of an answer about `question` (for a period of at most `days` days), charged
+    /// to `account`.
     pub(crate) fn new(
         setup: &'a NoiseSetup,
-        account: &'a str,
+        account: &str,
         question: Question,
         spread: Spread,
+        days: u32,
     ) -> Self {
         Self {
             setup,
-            account,
+            account: account.to_owned(),
             question,
             spread,
+            days,
         }
-    }
-
-    /// The same, for a question already described (a trend's).
-    pub(crate) fn with_question(
-        deployment: &'a Deployment,
-        question: Question,
-        spread: Spread,
-    ) -> Option<Self> {
-        Some(Self {
-            setup: deployment.noise.as_deref()?,
-            account: &deployment.account,
-            question,
-            spread,
-        })
     }
 
     /// Adds noise to rows (each named by its key), charging the answer to the budget: the
@@ -88,43 +84,89 @@ impl<'a> Noisy<'a> {
     pub(crate) async fn rows<'r>(
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)> + Clone,
-    ) -> Result<(Vec<Metrics>, NoiseNote), ToolError> {
+    ) -> Result<(Vec<NoisyRow>, NoiseNote), ToolError> {
         let charged = self.charge(rows.clone()).await?;
-        let mut left_out = LeftOut::default();
+        let mut seen = Seen::default();
         let noisy = rows
             .into_iter()
-            .map(|(key, metrics)| left_out.noisy(&charged.release, key, metrics))
+            .map(|(key, metrics)| seen.noisy(&charged.release, key, metrics))
             .collect();
-        Ok((noisy, charged.note(left_out)))
+        Ok((noisy, charged.note(seen)))
     }
 
-    /// Plans the noise of an answer over these rows and charges it to the budget; the rows'
-    /// noise is then drawn from the plan, as much of it as is shown.
+    /// Plans the noise of an answer over these rows and charges each statistic it releases to
+    /// the budget (a statistic released before in the window is free); the rows' noise is then
+    /// drawn from the plan, as much of it as is shown.
+    ///
+    /// Statistics are charged one by one: when the budget runs out part-way, those charged
+    /// stay charged (and free when asked again), and the answer is refused. Never more than the
+    /// limit is spent.
     pub(crate) async fn charge<'r>(
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
     ) -> Result<Charged<'_>, ToolError> {
-        let release = self.setup.dp.release(&self.question, self.spread, rows);
+        let release = self
+            .setup
+            .dp
+            .release(&self.question, self.spread, self.days, rows);
         let epsilon = self.setup.dp.epsilon_micros();
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let spend = self
-            .setup
-            .budget
-            .charge(self.account, &release.answer_id(), epsilon, now)
-            .await
-            .map_err(|e| ToolError::policy_refusal(e.to_string()))?;
-        let (charged, left) = match spend {
-            Spend::Charged { left_micros } => (epsilon, left_micros),
-            Spend::Repeated { left_micros } => (0, left_micros),
-        };
+        let mut charged = 0;
+        let mut left = self.setup.budget.limit_of(&self.account);
+        for column in release.columns() {
+            let spend = self
+                .setup
+                .budget
+                .charge(&self.account, &column.release_id(), epsilon, now)
+                .await
+                .map_err(|e| ToolError::policy_refusal(e.to_string()))?;
+            match spend {
+                Spend::Charged { left_micros } => {
+                    charged += epsilon;
+                    left = left_micros;
+                }
+                Spend::Repeated { left_micros } => left = left_micros,
+            }
+        }
         Ok(Charged {
             release,
             charged,
             left,
         })
     }
+}
+
+/// The budget account of a deployment's answers about one site.
+pub(crate) fn site_account(account: &str, site: u32) -> String {
+    format!("{account}/site-{site}")
+}
+
+/// The period a date names, as one label whatever day within it was given (`2026-11` for any
+/// day of November with period `month`): questions about the same period are the same question.
+pub(crate) fn period_label(period: Period, date: Date) -> String {
+    let Date::Day(day) = date else {
+        return date.to_string();
+    };
+    match period {
+        Period::Month => format!("{:04}-{:02}", day.year(), day.month()),
+        Period::Year => format!("{:04}", day.year()),
+        Period::Week => week_start(day).map_or_else(|| day.to_string(), |d| d.to_string()),
+        Period::Day | Period::Range => day.to_string(),
+    }
+}
+
+/// The Monday of a day's week (Matomo's weeks start on Monday).
+fn week_start(day: Day) -> Option<jiff::civil::Date> {
+    let date = jiff::civil::Date::new(
+        i16::try_from(day.year()).ok()?,
+        i8::try_from(day.month()).ok()?,
+        i8::try_from(day.day()).ok()?,
+    )
+    .ok()?;
+    let back = i64::from(date.weekday().to_monday_zero_offset());
+    date.checked_sub(jiff::Span::new().days(back)).ok()
 }
 
 /// An answer's noise, planned and paid for.
@@ -135,39 +177,46 @@ pub(crate) struct Charged<'a> {
 }
 
 impl Charged<'_> {
-    /// The note the answer carries, naming what its shown rows left out.
-    pub(crate) fn note(&self, left_out: LeftOut) -> NoiseNote {
-        let mut names = left_out.0;
-        names.sort_unstable();
-        self.release.note(names, self.charged, self.left)
+    /// The note the answer carries, naming what its shown rows left out or could not show.
+    pub(crate) fn note(&self, seen: Seen) -> NoiseNote {
+        let mut note = self.release.note(self.charged, self.left);
+        let mut left_out = seen.left_out;
+        left_out.sort_unstable();
+        let mut uncertain = seen.uncertain;
+        uncertain.sort_unstable();
+        note.left_out = left_out;
+        note.uncertain = uncertain;
+        note
     }
 }
 
-/// The metrics noisy rows left out, each named once.
+/// What noisy rows left out (no noise for it) or did not show (too uncertain), each named once.
 #[derive(Default)]
-pub(crate) struct LeftOut(Vec<String>);
+pub(crate) struct Seen {
+    left_out: Vec<String>,
+    uncertain: Vec<String>,
+}
 
-impl LeftOut {
-    /// A row's noisy metrics, noting what it left out.
-    pub(crate) fn noisy(&mut self, release: &Release<'_>, key: &str, metrics: &Metrics) -> Metrics {
-        self.noisy_with(release, key, metrics, &[])
-    }
-
-    /// The same, with some metrics' noisy values already drawn.
-    pub(crate) fn noisy_with(
+impl Seen {
+    /// A row's noisy numbers, noting what it left out or could not show.
+    pub(crate) fn noisy(
         &mut self,
         release: &Release<'_>,
         key: &str,
         metrics: &Metrics,
-        drawn: &[(&'static str, f64)],
-    ) -> Metrics {
-        let (noisy, dropped) = release.noisy_with(key, metrics, drawn);
-        for name in dropped {
-            if !self.0.iter().any(|n| n == name) {
-                self.0.push(name.to_owned());
+    ) -> NoisyRow {
+        let row = release.noisy(key, metrics);
+        for name in &row.left_out {
+            if !self.left_out.iter().any(|n| n == name) {
+                self.left_out.push((*name).to_owned());
             }
         }
-        noisy
+        for name in &row.uncertain {
+            if !self.uncertain.iter().any(|n| n == name) {
+                self.uncertain.push((*name).to_owned());
+            }
+        }
+        row
     }
 }
 
@@ -176,6 +225,7 @@ impl LeftOut {
 pub(crate) fn bounded_segment(
     deployment: &Deployment,
     segment: Option<Segment>,
+    spread: Spread,
 ) -> Result<Option<Segment>, ToolError> {
     let Some(setup) = &deployment.noise else {
         return Ok(segment);
@@ -183,7 +233,7 @@ pub(crate) fn bounded_segment(
     let bounds = setup
         .dp
         .bounds()
-        .segment()
+        .segment_for(spread)
         .map_err(|e| ToolError::internal(format!("the contribution bounds: {e}")))?;
     Ok(Some(match segment {
         Some(segment) => segment.and(&bounds),

@@ -9,15 +9,15 @@ use serde::Serialize;
 use super::Deployment;
 use super::SourceRow;
 use super::args::{ReportArgs, Request, to_tool_error};
-use super::noisy::{Charged, LeftOut, NoiseSetup, Noisy, bounded_segment};
+use super::noisy::{Charged, NoiseSetup, Noisy, Seen, bounded_segment};
 use super::visitors::{Known, Visitors};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
-use crate::minimise::noise::{NoiseNote, Question, Spread};
+use crate::minimise::noise::{Interval, Intervals, NoiseNote, Question, Spread};
 use crate::minimise::threshold::count;
 use crate::minimise::{
-    ReportRow, Scrubber, Threshold, Thresholded, ThresholdedRow, merge_equal_labels,
+    Metrics, ReportRow, Scrubber, Threshold, Thresholded, ThresholdedRow, merge_equal_labels,
 };
 use crate::models::Report;
 use crate::params::Limit;
@@ -247,7 +247,7 @@ pub(crate) async fn run_of(
     class: PrivacyClass,
 ) -> Result<ReportOutput, ToolError> {
     let (request, segment) = args.checked(deployment, class).await?;
-    let segment = bounded_segment(deployment, segment)?;
+    let segment = bounded_segment(deployment, segment, report.overlap.spread())?;
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     // The population is one small request, cached like the report: asked at the same time.
     let (whole, rows) = tokio::join!(
@@ -352,12 +352,19 @@ pub async fn noisy_report_from_body(
         .part("site", &request.site.to_string())
         .part("period", request.period.as_str())
         .part("date", &request.date.to_string());
+    let days = request.date.max_days(request.period);
     let pipeline = Pipeline {
         scrubber,
         threshold,
         request: &request,
         labels,
-        noise: Some(Noisy::new(noise, account, question, Spread::RowsPerAction)),
+        noise: Some(Noisy::new(
+            noise,
+            account,
+            question,
+            Spread::RowsPerAction,
+            days,
+        )),
         scope: None,
     };
     let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
@@ -553,9 +560,11 @@ impl Pipeline<'_> {
     /// as they will be.
     ///
     /// With noise, a row is shown when Matomo counts at least `k` distinct visitors behind it
-    /// (the threshold, exact) *and* its noisy visits are at least `k` (a check on released
-    /// numbers only); rows are ordered by their noisy visits, so the order reveals nothing the
-    /// numbers do not.
+    /// (the threshold, exact), its noisy visits are at least `k` (a check on released numbers
+    /// only) *and* its visits' interval is no wider than its visits (otherwise it is counted
+    /// in `noise.uncertain_rows`: too few visitors for a private figure). Rows are ordered by
+    /// their noisy visits, so the order reveals nothing the numbers do not, and each carries the
+    /// ranks its interval allows.
     pub(crate) async fn finish(
         &self,
         rows: Vec<ReportRow>,
@@ -564,8 +573,6 @@ impl Pipeline<'_> {
         truncated: bool,
     ) -> Result<ReportOutput, ToolError> {
         let mut thresholded = self.threshold.apply_with_other(rows, other_visitors);
-        // With noise: every passing row's noisy visits decide whether it is shown (at least
-        // `k`) and its place; the other metrics are drawn for the rows of the page only.
         let charged = match &self.noise {
             Some(noise) => {
                 let charged = noise
@@ -576,17 +583,39 @@ impl Pipeline<'_> {
                             .map(|row| (row.label.as_str(), &row.metrics)),
                     )
                     .await?;
-                let visits = charged
-                    .release
-                    .noisy_column("nb_visits", thresholded.rows.iter().map(|row| &row.metrics));
-                for (row, visits) in thresholded.rows.iter_mut().zip(visits) {
-                    row.order_by_visits(count(visits));
-                }
+                let visits = charged.release.noisy_column(
+                    "nb_visits",
+                    thresholded
+                        .rows
+                        .iter()
+                        .map(|row| (row.label.as_str(), &row.metrics)),
+                );
                 let k = self.threshold.k();
-                let before = thresholded.rows.len();
-                thresholded.rows.retain(|row| row.visits() >= k);
-                thresholded.suppressed_rows += before - thresholded.rows.len();
-                Some(charged)
+                let mut uncertain = 0;
+                let mut kept = Vec::with_capacity(thresholded.rows.len());
+                for (mut row, visits) in std::mem::take(&mut thresholded.rows)
+                    .into_iter()
+                    .zip(visits)
+                {
+                    match visits {
+                        Some((value, interval)) => {
+                            row.order_by_visits(count(Some(value)));
+                            if count(Some(value)) < k {
+                                thresholded.suppressed_rows += 1;
+                            } else if !interval.is_useful(value) {
+                                uncertain += 1;
+                            } else {
+                                row.intervals.set("nb_visits", interval);
+                                kept.push(row);
+                            }
+                        }
+                        // A report without visits: its rows are shown as their other
+                        // numbers allow.
+                        None => kept.push(row),
+                    }
+                }
+                thresholded.rows = kept;
+                Some((charged, uncertain))
             }
             None => None,
         };
@@ -597,7 +626,7 @@ impl Pipeline<'_> {
     fn page(
         &self,
         mut thresholded: Thresholded,
-        charged: Option<Charged<'_>>,
+        charged: Option<(Charged<'_>, u64)>,
         unchecked: u64,
         truncated: bool,
     ) -> Result<ReportOutput, ToolError> {
@@ -609,6 +638,12 @@ impl Pipeline<'_> {
             .position(ThresholdedRow::is_other)
             .map(|i| thresholded.rows.remove(i));
         let total_rows = (thresholded.rows.len() + usize::from(other.is_some())) as u64;
+        // The visits intervals of every ranked row, for the ranks of the shown ones.
+        let ranked: Vec<Interval> = thresholded
+            .rows
+            .iter()
+            .filter_map(|row| row.intervals.get("nb_visits"))
+            .collect();
         // Only the rows up to the end of the page need an order: select them in linear time,
         // then sort just those.
         let mut keyed: Vec<(u64, ThresholdedRow)> = thresholded
@@ -632,17 +667,33 @@ impl Pipeline<'_> {
             .skip(request.offset as usize)
             .take(request.limit as usize)
             .collect();
-        let noise = charged.map(|charged| {
-            let mut left_out = LeftOut::default();
+        let noise = charged.map(|(charged, uncertain_rows)| {
+            let mut seen = Seen::default();
             for row in &mut rows {
-                // The visits the row was sorted by, as drawn above.
-                #[allow(clippy::cast_precision_loss)]
-                let drawn = [("nb_visits", row.visits() as f64)];
-                let metrics =
-                    left_out.noisy_with(&charged.release, row.label.as_str(), &row.metrics, &drawn);
-                row.replace_with_noisy(metrics);
+                let noisy = seen.noisy(&charged.release, row.label.as_str(), &row.metrics);
+                let visits = noisy.intervals.get("nb_visits");
+                row.replace_with_noisy(noisy);
+                // Ranks among every shown row (of any page), as far as the intervals tell.
+                row.rank = visits.filter(|_| !row.is_other()).map_or_else(Vec::new, |this| {
+                    let above = |pred: &dyn Fn(&Interval) -> bool| {
+                        u32::try_from(ranked.iter().filter(|other| pred(other)).count())
+                            .unwrap_or(u32::MAX)
+                    };
+                    let best = above(&|other| other.low() > this.high()) + 1;
+                    // Every row whose interval reaches this one's, itself included.
+                    let worst = above(&|other| other.high() >= this.low());
+                    vec![best, worst.max(best)]
+                });
             }
-            charged.note(left_out)
+            let mut note = charged.note(seen);
+            note.uncertain_rows = uncertain_rows;
+            if ranked.len() > 1 {
+                note.order = Some(
+                    "Rows are listed by their noisy visits; `rank` gives the ranks each row may hold as far as the intervals tell (1–3: anywhere from first to third), so rows whose ranks overlap are not told apart by this answer."
+                        .to_owned(),
+                );
+            }
+            note
         });
         Ok(ReportOutput {
             site: request.site,
@@ -734,18 +785,37 @@ pub fn render(output: &ReportOutput) -> String {
     for row in &output.rows {
         text.push_str("- ");
         text.push_str(row.label.as_str());
-        text.push_str(": ");
-        for (i, (name, value)) in row.metrics.iter().enumerate() {
-            if i > 0 {
-                text.push_str(", ");
-            }
-            text.push_str(name);
-            text.push('=');
-            push_number(&mut text, value);
+        if let [best, worst] = row.rank[..] {
+            let _ = if best == worst {
+                write!(text, " (rank {best})")
+            } else {
+                write!(text, " (rank {best}–{worst})")
+            };
         }
+        text.push_str(": ");
+        push_metrics(&mut text, &row.metrics, &row.intervals);
         text.push('\n');
     }
     text
+}
+
+/// Appends `name=value` for each metric, with its interval `[low–high]` when it has one.
+pub(crate) fn push_metrics(text: &mut String, metrics: &Metrics, intervals: &Intervals) {
+    for (i, (name, value)) in metrics.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(name);
+        text.push('=');
+        push_number(text, value);
+        if let Some(interval) = intervals.get(name) {
+            text.push_str(" [");
+            push_number(text, interval.low());
+            text.push('–');
+            push_number(text, interval.high());
+            text.push(']');
+        }
+    }
 }
 
 fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {

@@ -328,6 +328,9 @@ fn plant_a_channel_clash(today: Day, visits: &mut Vec<Visit>) {
         again.first_ts = day.midnight_ts() + 3_600 * 20 + 60 * i64::from(n);
         again.returning = true;
         again.visit_count = last_count + 1;
+        // Minutes after another visit of the same visitor that day: Matomo's seconds since the
+        // last visit are under a day.
+        again.details.days_since_last = 0;
         again.referrer = referrer;
         again.conversions.clear();
         planted.push(again);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::error::ConfigError;
 use super::parse_bool;
 use super::raw::RawNoise;
-use matomo_mcp_core::minimise::noise::{ContributionBounds, MIN_NOISE_KEY_BYTES};
+use matomo_mcp_core::minimise::noise::{ContributionBounds, CountedVisits, MIN_NOISE_KEY_BYTES};
 use matomo_mcp_core::privacy::without_trailing_newline;
 
 /// Differential-privacy settings (`[privacy.noise]`).
@@ -14,9 +14,11 @@ use matomo_mcp_core::privacy::without_trailing_newline;
 pub struct NoiseSettings {
     /// Whether aggregate answers get noise (`privacy.noise.enabled`, `MATOMO_MCP_NOISE`; default `true`).
     pub enabled: bool,
-    /// Millionths of ε one answer spends (`privacy.noise.epsilon_per_answer`; default 1.0).
+    /// Millionths of ε one released statistic spends (`privacy.noise.epsilon_per_statistic`;
+    /// default 0.5): one metric of one report, site, period and segment, over all its rows.
     pub epsilon_micros: u64,
-    /// Millionths of ε a Matomo token may spend per window (`privacy.noise.budget_per_window`; default 20.0).
+    /// Millionths of ε a Matomo token may spend per site per window
+    /// (`privacy.noise.budget_per_window`; default 100).
     pub budget_micros: u64,
     /// The budget's window (`privacy.noise.window_hours`; default 24: windows start at midnight UTC).
     pub window: Duration,
@@ -27,8 +29,9 @@ pub struct NoiseSettings {
     /// The secret the noise is derived from (`privacy.noise.key_file`, `MATOMO_MCP_NOISE_KEY_FILE`);
     /// without one, a random key for each start of the server.
     key: Option<Vec<u8>>,
-    /// How much one visitor may contribute (`privacy.noise.visits_per_visitor`, `visit_seconds`,
-    /// `actions_per_visit`; defaults 2, 1800, 10).
+    /// How much one visitor may contribute (`privacy.noise.visit_spacing_days` (default 1) or
+    /// `visits_per_visitor` (a visitor's first visits only, not by default), and
+    /// `actions_per_visit` (default 10)).
     pub bounds: ContributionBounds,
 }
 
@@ -50,8 +53,8 @@ impl Default for NoiseSettings {
     fn default() -> Self {
         Self {
             enabled: true,
-            epsilon_micros: 1_000_000,
-            budget_micros: 20_000_000,
+            epsilon_micros: 500_000,
+            budget_micros: 100_000_000,
             window: Duration::from_secs(86_400),
             budget_file: None,
             key: None,
@@ -109,17 +112,31 @@ pub(super) fn noise_settings(
         }
         None => raw.enabled.unwrap_or(true),
     };
+    if raw.epsilon_per_answer.is_some() {
+        errors.push(ConfigError::new(
+            "privacy.noise.epsilon_per_answer",
+            "renamed: ε is now spent per released statistic (one metric of one report, site, period and segment), each released once and reused by every answer that needs it",
+            "rename it to `epsilon_per_statistic` (0.5 is the default)",
+        ));
+    }
+    if raw.visit_seconds.is_some() {
+        errors.push(ConfigError::new(
+            "privacy.noise.visit_seconds",
+            "no longer used: time on site is not shown with noise, since no bound on a visit's length keeps the long visits that carry most of it",
+            "remove it",
+        ));
+    }
     let epsilon_micros = epsilon(
-        "privacy.noise.epsilon_per_answer",
-        raw.epsilon_per_answer,
+        "privacy.noise.epsilon_per_statistic",
+        raw.epsilon_per_statistic,
         defaults.epsilon_micros,
         errors,
     );
     if epsilon_micros > 10_000_000 {
         errors.push(ConfigError::new(
-            "privacy.noise.epsilon_per_answer",
-            "an ε above 10 per answer protects nobody",
-            "use at most 10; 1.0 is the default",
+            "privacy.noise.epsilon_per_statistic",
+            "an ε above 10 per statistic protects nobody",
+            "use at most 10; 0.5 is the default",
         ));
     }
     let budget_micros = epsilon(
@@ -131,8 +148,8 @@ pub(super) fn noise_settings(
     if budget_micros < epsilon_micros {
         errors.push(ConfigError::new(
             "privacy.noise.budget_per_window",
-            "the budget is smaller than one answer's ε: every answer would be refused",
-            "make it a multiple of `epsilon_per_answer` (the default is 20 answers a day)",
+            "the budget is smaller than one statistic's ε: every answer would be refused",
+            "make it a multiple of `epsilon_per_statistic` (the default is 200 statistics per site a day)",
         ));
     }
     let window = match raw.window_hours {
@@ -197,19 +214,24 @@ pub(super) fn noise_settings(
             Some(value) => value,
             None => default,
         };
+    let counted = match (raw.visit_spacing_days, raw.visits_per_visitor) {
+        (Some(_), Some(_)) => {
+            errors.push(ConfigError::new(
+                format!("{KEY}.visits_per_visitor"),
+                "both `visit_spacing_days` and `visits_per_visitor` are set, but only one rule can count a visitor's visits",
+                "keep `visit_spacing_days` (loyal visitors stay counted, once a day by default) or `visits_per_visitor` (only a visitor's first visits ever)",
+            ));
+            defaults.bounds.counted
+        }
+        (_, Some(visits)) => CountedVisits::First {
+            visits: bound("visits_per_visitor", Some(visits), 2, errors),
+        },
+        (days, None) => CountedVisits::Spaced {
+            days: bound("visit_spacing_days", days, 1, errors),
+        },
+    };
     let bounds = ContributionBounds {
-        visits_per_visitor: bound(
-            "visits_per_visitor",
-            raw.visits_per_visitor,
-            defaults.bounds.visits_per_visitor,
-            errors,
-        ),
-        visit_seconds: bound(
-            "visit_seconds",
-            raw.visit_seconds,
-            defaults.bounds.visit_seconds,
-            errors,
-        ),
+        counted,
         actions_per_visit: bound(
             "actions_per_visit",
             raw.actions_per_visit,

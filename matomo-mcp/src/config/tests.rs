@@ -275,15 +275,30 @@ fn noise_needs_a_budget_file_and_sane_settings_all_reported_at_once() {
     );
     let short_key = temp_file("short-noise-key", b"too short");
     let bad = format!(
-        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nepsilon_per_answer = 0.0\nbudget_per_window = -1.0\nwindow_hours = 0\nvisits_per_visitor = 0\nkey_file = \"{short_key}\"\n"
+        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nepsilon_per_statistic = 0.0\nbudget_per_window = -1.0\nwindow_hours = 0\nvisits_per_visitor = 0\nkey_file = \"{short_key}\"\n"
     );
     let found = errors(&bad, &[]);
     for expected in [
-        "`privacy.noise.epsilon_per_answer`: 0 is not a usable ε",
+        "`privacy.noise.epsilon_per_statistic`: 0 is not a usable ε",
         "`privacy.noise.budget_per_window`: -1 is not a usable ε",
         "`privacy.noise.window_hours`: a window of 0 hours",
         "`privacy.noise.visits_per_visitor`: 0 would leave every visit out",
         "has 9 bytes but needs at least 32",
+    ] {
+        assert!(
+            found.iter().any(|e| e.contains(expected)),
+            "{expected}: {found:#?}"
+        );
+    }
+    // Keys of earlier versions are refused with what to do instead.
+    let renamed = format!(
+        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nepsilon_per_answer = 1.0\nvisit_seconds = 1800\nvisit_spacing_days = 1\nvisits_per_visitor = 2\n"
+    );
+    let found = errors(&renamed, &[]);
+    for expected in [
+        "rename it to `epsilon_per_statistic`",
+        "`privacy.noise.visit_seconds`: no longer used",
+        "only one rule can count a visitor's visits",
     ] {
         assert!(
             found.iter().any(|e| e.contains(expected)),

@@ -31,9 +31,9 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
     if dp.enabled {
         let _ = writeln!(
             out,
-            "| differential privacy | on: {}; ε = {} per answer, at most ε = {} per Matomo token per {} h (budget kept in {}; noise key {}); only visits with visit number ≤ {}, ≤ {} s and ≤ {} actions are counted; {} |",
+            "| differential privacy | on: {}; ε = {} per statistic, at most ε = {} per Matomo token and site per {} h (budget kept in {}; noise key {}); counted: {}, and in reports with a row per action only visits of up to {} actions; {}; guarantee: {} |",
             dp.mechanism,
-            dp.epsilon_per_answer,
+            dp.epsilon_per_statistic,
             dp.budget_per_window,
             dp.window_hours,
             match (&m.shared_state, &dp.budget_file) {
@@ -46,10 +46,10 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
             } else {
                 "random for each start"
             },
-            dp.visits_per_visitor,
-            dp.visit_seconds,
+            dp.counted_visits,
             dp.actions_per_visit,
-            dp.threshold_rule
+            dp.threshold_rule,
+            dp.guarantee
         );
     } else {
         let _ = writeln!(

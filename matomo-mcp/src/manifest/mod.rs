@@ -191,21 +191,24 @@ pub struct ManifestNoise {
     pub enabled: bool,
     /// The noise distribution and how it is drawn.
     pub mechanism: &'static str,
-    /// The privacy loss of one answer.
-    pub epsilon_per_answer: f64,
-    /// The privacy loss one Matomo token may spend per window.
+    /// The privacy loss of one released statistic (one metric of one report, site, period and
+    /// segment over all its rows; released once, reused by every answer that needs it).
+    pub epsilon_per_statistic: f64,
+    /// The privacy loss one Matomo token may spend per site per window.
     pub budget_per_window: f64,
+    /// What that means for one person: the most their data can shift what one token learns
+    /// about one site in a day and in a year.
+    pub guarantee: String,
     /// The budget's window, in hours (windows start at midnight UTC for whole days).
     pub window_hours: u64,
     /// Where the budget is kept across restarts; `None` with a shared state, which keeps it.
     pub budget_file: Option<String>,
     /// Whether the noise key comes from a file (else a random key per start).
     pub key_file: bool,
-    /// Only visits with a visit number up to this count are counted.
-    pub visits_per_visitor: u32,
-    /// Only visits up to this many seconds are counted.
-    pub visit_seconds: u32,
-    /// Only visits with up to this many actions are counted.
+    /// Which of a visitor's visits are counted, in words.
+    pub counted_visits: String,
+    /// In reports with a row per action (pages, titles, events), only visits with up to this
+    /// many actions are counted.
     pub actions_per_visit: u32,
     /// How the small-count threshold works with the noise.
     pub threshold_rule: &'static str,
@@ -216,21 +219,40 @@ impl From<&NoiseSettings> for ManifestNoise {
         let micros = |m: u64| m as f64 / 1e6;
         Self {
             enabled: settings.enabled,
-            mechanism: "discrete Laplace, sampled exactly (Canonne, Kamath, Steinke 2020) from HMAC-SHA256 of the key, the question and its data; ε split evenly over an answer's noisy counts and sums",
-            epsilon_per_answer: micros(settings.epsilon_micros),
+            mechanism: "discrete Laplace, sampled exactly (Canonne, Kamath, Steinke 2020) from HMAC-SHA256 of the key, the statistic and its data; each statistic (one count over a report's rows) released once with its own ε and reused by every answer that needs it; every number shown with its 95 % interval, and not shown when that interval is wider than the number",
+            epsilon_per_statistic: micros(settings.epsilon_micros),
             budget_per_window: micros(settings.budget_micros),
+            guarantee: guarantee(settings),
             window_hours: settings.window.as_secs() / 3600,
             budget_file: settings
                 .budget_file
                 .as_ref()
                 .map(|path| path.display().to_string()),
             key_file: settings.has_key_file(),
-            visits_per_visitor: settings.bounds.visits_per_visitor,
-            visit_seconds: settings.bounds.visit_seconds,
+            counted_visits: settings.bounds.describe(),
             actions_per_visit: settings.bounds.actions_per_visit,
             threshold_rule: "a number is shown when Matomo counts at least k distinct visitors behind it (exact) and its noisy visits are at least k",
         }
     }
+}
+
+/// The guarantee per person, in words: per window and per year, per token and site.
+fn guarantee(settings: &NoiseSettings) -> String {
+    let micros = |m: u64| m as f64 / 1e6;
+    let window_hours = (settings.window.as_secs() / 3600).max(1);
+    let windows_per_year = (365u64 * 24).div_ceil(window_hours);
+    format!(
+        "each statistic is ε = {}-differentially private for one visitor (within the counted visits); \
+         all answers one Matomo token gets about one site in one {window_hours}-hour window together are at most \
+         ε = {}, and over a year at most ε = {} (sequential composition; sites are separate data and compose in parallel). \
+         A daily total of this size is a weak formal bound: what protects a person in an analyst's normal day is that \
+         each statistic is released once (asking again, by any tool, reveals nothing new), that every answer is about \
+         at least k distinct visitors, and that telling one person apart takes many distinct questions about the same \
+         few numbers, each of which spends the budget",
+        micros(settings.epsilon_micros),
+        micros(settings.budget_micros),
+        micros(settings.budget_micros) * windows_per_year as f64,
+    )
 }
 
 /// Fills in what the toolbox does not know.

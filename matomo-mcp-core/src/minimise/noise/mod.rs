@@ -10,18 +10,23 @@
 //! - [`stream`]: the exact sampler (CKS20) over a keyed HMAC-SHA256 stream.
 //! - [`bounds`]: the contribution bounds Matomo enforces through a segment, and the
 //!   sensitivity of each metric.
-//! - [`release`]: one answer's noise: ε split over its metrics, consistent per question and
-//!   data, and what the answer says about it.
+//! - [`release`]: one answer's noise: one release per statistic (a metric over a report's
+//!   rows), consistent per statistic and data whichever tool asks, and what the answer says
+//!   about it.
+//! - [`interval`]: the 95 % interval of every noisy number, the rule for numbers too uncertain
+//!   to show, and the ranks the intervals allow.
 //!
 //! The privacy budget that sums ε over answers is [`crate::policy::PrivacyBudget`].
 
 pub mod bounds;
+pub mod interval;
 pub mod release;
 pub mod stream;
 
-pub use bounds::{ContributionBounds, Spread};
+pub use bounds::{ContributionBounds, CountedVisits, Spread};
+pub use interval::{Interval, Intervals, rank_ranges};
 pub use release::{
     DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseNote, NoiseSettingsError, NoisyColumn,
-    NoisyMetric, Question, Release, STATED_CONFIDENCE,
+    NoisyMetric, NoisyRow, Question, Release, STATED_CONFIDENCE,
 };
 pub use stream::{InvalidScale, NoiseStream, Scale};

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::metrics::Metrics;
 use crate::Classified;
+use crate::minimise::noise::{Intervals, NoisyRow};
 use crate::privacy::{PrivacyClass, Shape};
 
 /// A row that passed the small-count threshold: its scrubbed label describes at least `k`
@@ -21,6 +22,15 @@ pub struct ThresholdedRow {
     /// The row's metrics by name.
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// With noise: each shown number's 95 % interval, by metric name.
+    #[serde(default, skip_serializing_if = "Intervals::is_empty")]
+    pub intervals: Intervals,
+    /// With noise: the ranks `[best, worst]` the row may hold among the rows shown, as far as
+    /// the intervals of their visits tell (rows with overlapping ranks are not told apart).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(min = 2, max = 2))]
+    #[privacy(aggregate)]
+    pub rank: Vec<u32>,
     /// The subtable rows that passed the threshold too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subtable: Vec<ThresholdedRow>,
@@ -43,6 +53,8 @@ impl ThresholdedRow {
         Self {
             label,
             metrics,
+            intervals: Intervals::new(),
+            rank: Vec::new(),
             subtable,
             visitors,
             visits,
@@ -69,11 +81,12 @@ impl ThresholdedRow {
         self.visits = visits;
     }
 
-    /// Replaces the metrics with their noisy release; the subtable (which would need noise
-    /// of its own) is dropped.
-    pub(crate) fn replace_with_noisy(&mut self, metrics: Metrics) {
-        self.visits = super::count(metrics.get("nb_visits"));
-        self.metrics = metrics;
+    /// Replaces the metrics with their noisy release and its intervals; the subtable (which
+    /// would need noise of its own) is dropped.
+    pub(crate) fn replace_with_noisy(&mut self, noisy: NoisyRow) {
+        self.visits = super::count(noisy.metrics.get("nb_visits"));
+        self.metrics = noisy.metrics;
+        self.intervals = noisy.intervals;
         self.subtable.clear();
     }
 }

@@ -104,14 +104,9 @@ pub async fn all_sites(
             segment: args.segment.clone(),
         };
         // The same question as `visits_summary`'s, so the same noise and no second charge.
-        let summary = summary::<visits_summary::Get>(
-            deployment,
-            "visits_summary",
-            period_args,
-            Population::Visits,
-            None,
-        )
-        .await?;
+        let summary =
+            summary::<visits_summary::Get>(deployment, period_args, Population::Visits, None)
+                .await?;
         shown.push(DashboardSite { name, summary });
     }
     Ok(Dashboard {

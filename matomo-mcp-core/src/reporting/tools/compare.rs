@@ -103,6 +103,11 @@ pub struct ComparedRow {
     pub difference: Metrics,
     /// The difference as a fraction of the earlier value (0.25 for +25 %), where that is not 0.
     pub relative: Metrics,
+    /// With noise: metrics whose change is within the noise (the interval of the difference
+    /// holds zero): no difference or relative change is given for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[privacy(aggregate)]
+    pub no_clear_change: Vec<String>,
 }
 
 /// What one period's answer was, beside its rows.
@@ -248,12 +253,7 @@ fn matched(current: &ReportOutput, previous: &ReportOutput, limit: usize) -> Vec
             } else {
                 absent(previous, false)
             };
-            compared(
-                now.label.clone(),
-                change,
-                Some(&now.metrics),
-                before.map(|b| &b.metrics),
-            )
+            compared(now.label.clone(), change, Some(now), before)
         })
         .collect();
     rows.extend(
@@ -267,24 +267,39 @@ fn matched(current: &ReportOutput, previous: &ReportOutput, limit: usize) -> Vec
                     before.label.clone(),
                     absent(current, true),
                     None,
-                    Some(&before.metrics),
+                    Some(before),
                 )
             }),
     );
     rows
 }
 
+/// One label in both periods or one: with noise, a change whose interval (from the two
+/// numbers' intervals: later low minus earlier high, to later high minus earlier low) holds
+/// zero is "no clear change", and gets no relative change: a percentage between two noisy
+/// numbers would state noise as change.
 fn compared(
     label: ThresholdedLabel,
     change: RowChange,
-    current: Option<&Metrics>,
-    previous: Option<&Metrics>,
+    current: Option<&ThresholdedRow>,
+    previous: Option<&ThresholdedRow>,
 ) -> ComparedRow {
     let mut difference = Metrics::new();
     let mut relative = Metrics::new();
+    let mut no_clear_change = Vec::new();
     if let (Some(now), Some(before)) = (current, previous) {
-        for (name, value) in now.iter() {
-            if let Some(earlier) = before.get(name) {
+        for (name, value) in now.metrics.iter() {
+            if let Some(earlier) = before.metrics.get(name) {
+                let unclear = match (now.intervals.get(name), before.intervals.get(name)) {
+                    (Some(later), Some(sooner)) => {
+                        later.low() - sooner.high() <= 0.0 && 0.0 <= later.high() - sooner.low()
+                    }
+                    _ => false,
+                };
+                if unclear {
+                    no_clear_change.push(name.to_owned());
+                    continue;
+                }
                 difference.set(name, value - earlier);
                 if earlier != 0.0 {
                     relative.set(name, (value - earlier) / earlier);
@@ -295,10 +310,11 @@ fn compared(
     ComparedRow {
         label,
         change,
-        current: current.cloned(),
-        previous: previous.cloned(),
+        current: current.map(|row| row.metrics.clone()),
+        previous: previous.map(|row| row.metrics.clone()),
         difference,
         relative,
+        no_clear_change,
     }
 }
 
@@ -480,7 +496,9 @@ fn render(c: &Comparison) -> String {
             let _ = write!(text, "{name}={}", number(value));
             if let Some(earlier) = other.and_then(|o| o.get(name)) {
                 let _ = write!(text, " (was {}", number(earlier));
-                if let Some(relative) = row.relative.get(name) {
+                if row.no_clear_change.iter().any(|n| n == name) {
+                    text.push_str(", no clear change");
+                } else if let Some(relative) = row.relative.get(name) {
                     let _ = write!(text, ", {:+.1}%", relative * 100.0);
                 }
                 text.push(')');

@@ -285,7 +285,7 @@ pub async fn visits_to_conversion(
     let (request, segment) = report_args
         .checked(deployment, PrivacyClass::Aggregate)
         .await?;
-    let segment = bounded_segment(deployment, segment)?;
+    let segment = bounded_segment(deployment, segment, Spread::OneRowPerVisit)?;
     let converted = population
         .segment()
         .ok_or_else(|| ToolError::internal("the converting visits' segment did not parse"))?;

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::client::Nested;
 use crate::minimise::Metrics;
+use crate::minimise::noise::Intervals;
 use crate::minimise::noise::{NoiseNote, Question, Spread};
 use crate::minimise::threshold::count;
 use crate::models::{PerPeriod, Report, goals, visits_summary};
@@ -16,7 +17,7 @@ use crate::privacy::PrivacyClass;
 use crate::privacy::{FitsUnder, max_class};
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
-use crate::reporting::noisy::{Noisy, bounded_segment};
+use crate::reporting::noisy::{Noisy, bounded_segment, period_label, site_account};
 use crate::reporting::report::number;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
@@ -36,9 +37,18 @@ pub struct Summary {
     pub date: String,
     /// The metrics; empty when suppressed.
     pub metrics: Metrics,
+    /// With noise: each shown number's 95 % interval, by metric name.
+    #[serde(default, skip_serializing_if = "Intervals::is_empty")]
+    pub intervals: Intervals,
     /// True when the numbers describe fewer than `threshold_k` distinct visitors and are withheld.
     #[privacy(aggregate)]
     pub suppressed: bool,
+    /// With noise: why nothing is shown although enough visitors are behind it (the visits'
+    /// interval is wider than the number: too few visitors for a private figure), and what
+    /// would help.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[privacy(aggregate)]
+    pub too_uncertain: Option<String>,
     /// Metrics left out because fewer than `threshold_k` visitors are behind them (bounces,
     /// maxima, …), while the others are shown.
     #[privacy(aggregate)]
@@ -53,7 +63,9 @@ pub struct Summary {
 
 pub(crate) fn render_summary(s: &Summary) -> String {
     let mut text = format!("Site {}, {} {}:", s.site, s.period, s.date);
-    if s.suppressed {
+    if let Some(reason) = &s.too_uncertain {
+        let _ = write!(text, " {reason}");
+    } else if s.suppressed {
         let _ = write!(
             text,
             " withheld: fewer than {} distinct visitors.",
@@ -62,6 +74,14 @@ pub(crate) fn render_summary(s: &Summary) -> String {
     }
     for (name, value) in s.metrics.iter() {
         let _ = write!(text, "\n- {name}: {}", number(value));
+        if let Some(interval) = s.intervals.get(name) {
+            let _ = write!(
+                text,
+                " [{}–{}]",
+                number(interval.low()),
+                number(interval.high())
+            );
+        }
     }
     if !s.withheld_metrics.is_empty() {
         let _ = write!(
@@ -164,7 +184,6 @@ impl Population {
 /// Fetches a get-style report for one site and period and applies the threshold to it as a whole.
 pub(crate) async fn summary<R: Report>(
     deployment: &Deployment,
-    tool: &str,
     args: PeriodArgs,
     population: Population,
     extra: Option<IdGoal>,
@@ -186,7 +205,7 @@ where
         Population::Returning => Population::Visits,
         other => other,
     };
-    let segment = bounded_segment(deployment, segment)?;
+    let segment = bounded_segment(deployment, segment, Spread::OneRowPerVisit)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
@@ -206,9 +225,14 @@ where
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
+    // The data's source, not the tool: the same statistic through any tool is one release.
+    let source = match extra {
+        Some(goal) => format!("{}?idGoal={goal}", R::METHOD),
+        None => R::METHOD.to_owned(),
+    };
     let noise = Noisy::for_answer(
         deployment,
-        tool,
+        &source,
         &request,
         segment.as_ref(),
         Spread::OneRowPerVisit,
@@ -251,14 +275,24 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
         threshold.cells_with_parts(&metrics, visitors, count(Some(visits)), parts)
     };
     let mut note = None;
+    let mut intervals = Intervals::new();
+    let mut too_uncertain = None;
     if let Some(noise) = noise
         && !suppressed
     {
         let (mut noisy, released) = noise.rows([("", &metrics)]).await?;
-        metrics = noisy.pop().unwrap_or_default();
-        if count(metrics.get(population.visits_metric())) < threshold.k() {
+        let row = noisy.pop().unwrap_or_default();
+        let visits_metric = population.visits_metric();
+        if row.uncertain.contains(&visits_metric) {
             suppressed = true;
             metrics = Metrics::new();
+            too_uncertain = Some(released.too_small(visits_metric));
+        } else if count(row.metrics.get(visits_metric)) < threshold.k() {
+            suppressed = true;
+            metrics = Metrics::new();
+        } else {
+            metrics = row.metrics;
+            intervals = row.intervals;
         }
         note = Some(released);
     }
@@ -267,7 +301,9 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
         period: request.period.as_str().to_owned(),
         date: request.date.to_string(),
         metrics,
+        intervals,
         suppressed,
+        too_uncertain,
         withheld_metrics: withheld.iter().map(|name| (*name).to_owned()).collect(),
         threshold_k: threshold.k(),
         noise: note,
@@ -330,8 +366,7 @@ pub async fn visits_summary(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<visits_summary::Get>(deployment, "visits_summary", args, Population::Visits, None)
-        .await
+    summary::<visits_summary::Get>(deployment, args, Population::Visits, None).await
 }
 
 /// The arguments of `goals_overview`.
@@ -368,17 +403,13 @@ pub async fn goals_overview(
         Some(id) => (Population::ConvertedGoal(id), Some(IdGoal::Goal(id))),
         None => (Population::Converted, None),
     };
-    let tool = match args.goal {
-        Some(_) => "goals_overview.goal",
-        None => "goals_overview",
-    };
     let period_args = PeriodArgs {
         site: args.site,
         period: args.period,
         date: args.date,
         segment: args.segment,
     };
-    summary::<goals::Get>(deployment, tool, period_args, population, extra).await
+    summary::<goals::Get>(deployment, period_args, population, extra).await
 }
 
 /// Visits, visitors, actions, bounce rate and time on site of returning visitors (who had
@@ -391,14 +422,7 @@ pub async fn returning_visits(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<visits_summary::Get>(
-        deployment,
-        "returning_visits",
-        args,
-        Population::Returning,
-        None,
-    )
-    .await
+    summary::<visits_summary::Get>(deployment, args, Population::Returning, None).await
 }
 
 /// E-commerce orders, revenue, average order value and items for one site and one period.
@@ -411,7 +435,6 @@ pub async fn ecommerce_overview(
 ) -> Result<Summary, ToolError> {
     summary::<goals::Get>(
         deployment,
-        "ecommerce_overview",
         args,
         Population::Ordered,
         Some(IdGoal::EcommerceOrder),
@@ -551,6 +574,7 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         deployment
             .resolve_segment(args.site, args.segment.as_deref(), PrivacyClass::Aggregate)
             .await?,
+        Spread::OneRowPerVisit,
     )?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
@@ -588,49 +612,59 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
             )
         })
         .collect();
-    let question = Question::new("metric_trend")
-        .part("site", &args.site.to_string())
-        .part("period", period.as_str())
-        .part("last", &last.to_string())
-        .part("metric", metric)
-        .part(
-            "segment",
-            &segment
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        );
-    let mut noise_note = None;
-    if let Some(noise) = Noisy::with_question(deployment, question, Spread::OneRowPerVisit) {
-        // Only the metric and what it is computed from get noise (and the budget's ε), plus
-        // visits for the check on noisy counts.
+    let mut noise_note: Option<NoiseNote> = None;
+    if let Some(setup) = deployment.noise.as_deref() {
+        // Each period is the statistic a summary of that period releases (same source, site,
+        // period, segment and key), so a trend and a summary show the same number and the budget
+        // is charged once. Only the metric and what it is computed from get noise, plus visits
+        // for the check on noisy counts.
         let needed = trend_parts(metric);
-        let released: Vec<(String, Metrics)> = shown
-            .iter()
-            .filter_map(|(label, cells, _)| {
-                let cells = cells.as_ref()?;
-                let mut kept = Metrics::new();
-                for (name, value) in cells.iter().filter(|(name, _)| needed.contains(name)) {
-                    kept.set(name, value);
-                }
-                Some((label.clone(), kept))
-            })
-            .collect();
-        let (noisy, note) = noise
-            .rows(released.iter().map(|(l, m)| (l.as_str(), m)))
-            .await?;
-        let mut noisy = released.iter().map(|(l, _)| l).zip(noisy);
+        let segment_text = segment
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let k = threshold.k();
         for (label, cells, has_visits) in &mut shown {
-            if cells.is_none() {
-                continue;
-            }
-            let Some((_, metrics)) = noisy.find(|(l, _)| *l == label) else {
+            let Some(current) = cells.as_ref() else {
                 continue;
             };
-            let enough = count(metrics.get("nb_visits")) >= threshold.k();
-            *cells = (enough || !*has_visits).then_some(metrics);
+            let mut kept = Metrics::new();
+            for (name, value) in current.iter().filter(|(name, _)| needed.contains(name)) {
+                kept.set(name, value);
+            }
+            let date = trend_date(label);
+            let days = date.map_or(366, |date| date.max_days(period));
+            let canonical = date.map_or_else(|| label.clone(), |date| period_label(period, date));
+            let question = Question::new(visits_summary::Get::METHOD)
+                .part("site", &args.site.to_string())
+                .part("period", period.as_str())
+                .part("date", &canonical)
+                .part("segment", &segment_text);
+            let noise = Noisy::new(
+                setup,
+                &site_account(&deployment.account, args.site),
+                question,
+                Spread::OneRowPerVisit,
+                days,
+            );
+            let (mut noisy, note) = noise.rows([("", &kept)]).await?;
+            let row = noisy.pop().unwrap_or_default();
+            let enough = count(row.metrics.get("nb_visits")) >= k;
+            *cells = (enough || !*has_visits).then_some(row.metrics);
+            noise_note = Some(match noise_note {
+                None => note,
+                Some(mut so_far) => {
+                    so_far.epsilon_charged += note.epsilon_charged;
+                    so_far.epsilon_left = note.epsilon_left;
+                    for name in note.uncertain {
+                        if !so_far.uncertain.contains(&name) {
+                            so_far.uncertain.push(name);
+                        }
+                    }
+                    so_far
+                }
+            });
         }
-        noise_note = Some(note);
     }
     let mut suppressed_points = 0;
     let points = shown
@@ -655,6 +689,18 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         threshold_k: deployment.threshold.k(),
         noise: noise_note,
     })
+}
+
+/// The first day of a trend's period label (`2026-11-05`, `2026-11-02,2026-11-08`, `2026-11`,
+/// `2026`), as a date.
+fn trend_date(label: &str) -> Option<Date> {
+    let first = label.split(',').next()?;
+    let day = match first.len() {
+        4 => format!("{first}-01-01"),
+        7 => format!("{first}-01"),
+        _ => first.to_owned(),
+    };
+    day.parse().ok()
 }
 
 /// The metrics a trend's metric is computed from, with visits (which noisy points are

@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::client::Nested;
-use crate::minimise::noise::ContributionBounds;
+use crate::minimise::noise::{ContributionBounds, CountedVisits};
 use crate::models::api;
 use crate::models::page_performance::{PerformanceTotals, Timing};
 use crate::privacy::PrivacyClass;
@@ -123,7 +123,12 @@ pub async fn page_performance(
     let (request, segment) = ReportArgs::from(args)
         .checked(deployment, PrivacyClass::Aggregate)
         .await?;
-    let bounds = ContributionBounds::default();
+    // A visitor proof, not noise: a visitor's first two visits of up to ten actions each, so
+    // at most 20 page views a visitor in any period.
+    let bounds = ContributionBounds {
+        counted: CountedVisits::First { visits: 2 },
+        actions_per_visit: 10,
+    };
     let bounded = bounds
         .page_view_segment()
         .map_err(|e| ToolError::internal(format!("the page view bound: {e}")))?;
@@ -144,7 +149,7 @@ pub async fn page_performance(
         ));
     };
     let k = deployment.threshold.k();
-    let per_visitor = bounds.page_views_per_visitor();
+    let per_visitor = bounds.page_views_per_visitor(request.date.max_days(request.period));
     let visitors = whole.map_or(0, |w| w.visitors);
     let suppressed = visitors < k;
     let (timings, withheld_timings) = if suppressed {

@@ -55,7 +55,7 @@ pub async fn site_overview(
     let mut args = ReportArgs::from(args);
     args.limit = Some(TOP_REFERRER_TYPES);
     let (request, segment) = args.checked(deployment, PrivacyClass::Aggregate).await?;
-    let segment = bounded_segment(deployment, segment)?;
+    let segment = bounded_segment(deployment, segment, Spread::OneRowPerVisit)?;
     let mut params = request.params()?;
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
@@ -80,7 +80,8 @@ pub async fn site_overview(
         item(&mut items, visits_summary::Get::METHOD)?;
     let goals: <goals::Get as Report>::Output = item(&mut items, goals::Get::METHOD)?;
     let referrer_types: Vec<SourceRow> = item(&mut items, referrers::GetReferrerType::METHOD)?;
-    // Three answers, each with noise of its own (and its own ε) when noise is on.
+    // Three answers, each the release its own tool makes (visits_summary, goals_overview,
+    // the referrer types report): the same numbers, charged once whichever is asked first.
     let noise = |part: &str, spread| {
         Noisy::for_answer(deployment, part, &request, segment.as_ref(), spread)
     };
@@ -89,7 +90,7 @@ pub async fn site_overview(
         threshold: deployment.threshold,
         request: &request,
         labels: Labels::Text,
-        noise: noise("site_overview.referrer_types", Spread::OneRowPerVisit),
+        noise: noise(referrers::GetReferrerType::METHOD, Spread::OneRowPerVisit),
         scope: None,
     };
     Ok(SiteOverview {
@@ -100,7 +101,7 @@ pub async fn site_overview(
             Population::Visits,
             all,
             &parts,
-            noise("site_overview.visits", Spread::OneRowPerVisit),
+            noise(visits_summary::Get::METHOD, Spread::OneRowPerVisit),
         )
         .await?,
         goals: summarise(
@@ -110,7 +111,7 @@ pub async fn site_overview(
             Population::Converted,
             converted,
             &[],
-            noise("site_overview.goals", Spread::OneRowPerVisit),
+            noise(goals::Get::METHOD, Spread::OneRowPerVisit),
         )
         .await?,
         referrer_types: pipeline
