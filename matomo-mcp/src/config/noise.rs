@@ -112,20 +112,6 @@ pub(super) fn noise_settings(
         }
         None => raw.enabled.unwrap_or(true),
     };
-    if raw.epsilon_per_answer.is_some() {
-        errors.push(ConfigError::new(
-            "privacy.noise.epsilon_per_answer",
-            "renamed: ε is now spent per released statistic (one metric of one report, site, period and segment), each released once and reused by every answer that needs it",
-            "rename it to `epsilon_per_statistic` (0.5 is the default)",
-        ));
-    }
-    if raw.visit_seconds.is_some() {
-        errors.push(ConfigError::new(
-            "privacy.noise.visit_seconds",
-            "no longer used: time on site is not shown with noise, since no bound on a visit's length keeps the long visits that carry most of it",
-            "remove it",
-        ));
-    }
     let epsilon_micros = epsilon(
         "privacy.noise.epsilon_per_statistic",
         raw.epsilon_per_statistic,

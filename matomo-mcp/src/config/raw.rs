@@ -100,15 +100,11 @@ pub(super) struct RawHttp {
 pub(super) struct RawNoise {
     pub enabled: Option<bool>,
     pub epsilon_per_statistic: Option<f64>,
-    /// Renamed to `epsilon_per_statistic`: refused with a message saying so.
-    pub epsilon_per_answer: Option<f64>,
     pub budget_per_window: Option<f64>,
     pub window_hours: Option<u64>,
     pub budget_file: Option<String>,
     pub key_file: Option<String>,
     pub visit_spacing_days: Option<u32>,
     pub visits_per_visitor: Option<u32>,
-    /// No longer used (sums of visit time are not shown with noise): refused with a message.
-    pub visit_seconds: Option<u32>,
     pub actions_per_visit: Option<u32>,
 }

@@ -56,8 +56,8 @@ fn defaults_are_the_strictest() {
     assert_eq!(config.http.session_idle_timeout.as_secs(), 300);
     let noise = &config.privacy.noise;
     assert!(noise.enabled, "differential privacy is on by default");
-    assert_eq!(noise.epsilon_micros, 1_000_000);
-    assert_eq!(noise.budget_micros, 20_000_000);
+    assert_eq!(noise.epsilon_micros, 500_000);
+    assert_eq!(noise.budget_micros, 100_000_000);
     assert_eq!(noise.window.as_secs(), 86_400);
     assert!(!noise.has_key_file());
     assert_eq!(
@@ -290,16 +290,22 @@ fn noise_needs_a_budget_file_and_sane_settings_all_reported_at_once() {
             "{expected}: {found:#?}"
         );
     }
-    // Keys of earlier versions are refused with what to do instead.
+    // Keys of earlier versions are refused, naming the keys there are; two counting rules
+    // at once are refused.
     let renamed = format!(
-        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nepsilon_per_answer = 1.0\nvisit_seconds = 1800\nvisit_spacing_days = 1\nvisits_per_visitor = 2\n"
+        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nepsilon_per_answer = 1.0\n"
     );
     let found = errors(&renamed, &[]);
-    for expected in [
-        "rename it to `epsilon_per_statistic`",
-        "`privacy.noise.visit_seconds`: no longer used",
-        "only one rule can count a visitor's visits",
-    ] {
+    assert!(
+        found[0].contains("there is no key `epsilon_per_answer`")
+            && found[0].contains("`epsilon_per_statistic`"),
+        "{found:#?}"
+    );
+    let both = format!(
+        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nvisit_spacing_days = 1\nvisits_per_visitor = 2\n"
+    );
+    let found = errors(&both, &[]);
+    for expected in ["only one rule can count a visitor's visits"] {
         assert!(
             found.iter().any(|e| e.contains(expected)),
             "{expected}: {found:#?}"
