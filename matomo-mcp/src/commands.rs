@@ -289,14 +289,16 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
             (None, None) => String::new(),
         };
         println!(
-            "differential privacy: on; ε={} per answer, at most ε={} per {} h, budget in {}{}",
+            "differential privacy: on; ε={} per statistic, at most ε={} per site per {} h, budget in {}{}",
             noise.epsilon_micros as f64 / 1e6,
             noise.budget_micros as f64 / 1e6,
             noise.window.as_secs() / 3600,
             budget_place,
             match (noise.has_key_file(), config.shared_state.is_some()) {
                 (true, _) => "",
-                (false, false) => " (no privacy.noise.key_file: answers change at each start)",
+                (false, false) => {
+                    " (no privacy.noise.key_file: the noise key is kept beside the budget file, `.key`)"
+                }
                 (false, true) => {
                     " (no privacy.noise.key_file: answers change at each start and differ between replicas, each charged again; give every replica the same key file)"
                 }

@@ -194,7 +194,7 @@ fn shared_noise(
         Some(state) if config.privacy.noise.enabled => {
             let settings = &config.privacy.noise;
             Some(NoiseSetup {
-                dp: differential_privacy(settings)?,
+                dp: differential_privacy(settings, None)?,
                 budget: PrivacyBudget::shared(
                     settings.budget_micros,
                     settings.window,
@@ -223,16 +223,17 @@ fn shared_noise(
 }
 
 /// The noise and budget `settings` describe, opening the budget file; `None` when noise
-/// is off. Without a key file, a random key is drawn: answers then change after a restart,
-/// and each is a new answer, charged again (the budget tells answers apart by the key).
+/// is off. Without a key file, the key is kept beside the budget file ([`kept_key`]), drawn at
+/// random the first time: a statistic released before a restart is the same release after it,
+/// shown the same and not charged again.
 pub fn noise_setup(settings: &NoiseSettings) -> Result<Option<NoiseSetup>, StartupError> {
     if !settings.enabled {
         return Ok(None);
     }
-    let dp = differential_privacy(settings)?;
     let Some(file) = &settings.budget_file else {
         return Err(StartupError::Noise("configuration `privacy.noise.budget_file (MATOMO_MCP_NOISE_BUDGET_FILE)`: noise is on and the budget has no file".to_owned()));
     };
+    let dp = differential_privacy(settings, Some(file))?;
     let budget =
         PrivacyBudget::open(settings.budget_micros, settings.window, file).map_err(|e| {
             StartupError::Noise(format!(
@@ -242,20 +243,66 @@ pub fn noise_setup(settings: &NoiseSettings) -> Result<Option<NoiseSetup>, Start
     Ok(Some(NoiseSetup { dp, budget }))
 }
 
-/// The noise `settings` describe, with their key or a random one.
-fn differential_privacy(settings: &NoiseSettings) -> Result<DifferentialPrivacy, StartupError> {
-    let key = match settings.key() {
-        Some(key) => key.to_vec(),
-        None => {
-            let mut key = vec![0u8; MIN_NOISE_KEY_BYTES];
-            getrandom::fill(&mut key).map_err(|e| {
-                StartupError::Noise(format!("configuration `privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)`: no random key could be drawn ({e}); give a key file"))
-            })?;
-            key
-        }
+/// The noise `settings` describe, with their key, the one kept beside `budget_file`, or (with
+/// neither) a random one.
+fn differential_privacy(
+    settings: &NoiseSettings,
+    budget_file: Option<&std::path::Path>,
+) -> Result<DifferentialPrivacy, StartupError> {
+    let key = match (settings.key(), budget_file) {
+        (Some(key), _) => key.to_vec(),
+        (None, Some(file)) => kept_key(file)?,
+        (None, None) => random_key()?,
     };
     DifferentialPrivacy::new(key, settings.epsilon_micros, settings.bounds)
         .map_err(|e| StartupError::Noise(format!("configuration `privacy.noise`: {e}")))
+}
+
+/// A new random noise key.
+fn random_key() -> Result<Vec<u8>, StartupError> {
+    let mut key = vec![0u8; MIN_NOISE_KEY_BYTES];
+    getrandom::fill(&mut key).map_err(|e| {
+        StartupError::Noise(format!("configuration `privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)`: no random key could be drawn ({e}); give a key file"))
+    })?;
+    Ok(key)
+}
+
+/// The noise key kept beside the budget file (`<budget file>.key`, readable by its owner only),
+/// drawn at random and written the first time. The budget tells releases apart by the key, so
+/// a key that changed at each start would charge every statistic again after a restart.
+pub fn kept_key(budget_file: &std::path::Path) -> Result<Vec<u8>, StartupError> {
+    let mut path = budget_file.as_os_str().to_owned();
+    path.push(".key");
+    let path = std::path::PathBuf::from(path);
+    let error = |what: String| {
+        StartupError::Noise(format!(
+            "configuration `privacy.noise.key_file (MATOMO_MCP_NOISE_KEY_FILE)`: not given, and the key kept beside the budget file, `{}`, {what}; give a key file or make that file usable",
+            path.display()
+        ))
+    };
+    match std::fs::read(&path) {
+        Ok(key) if key.len() >= MIN_NOISE_KEY_BYTES => return Ok(key),
+        Ok(key) => {
+            return Err(error(format!(
+                "has {} bytes, not {MIN_NOISE_KEY_BYTES}",
+                key.len()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(error(format!("cannot be read ({e})"))),
+    }
+    let key = random_key()?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .map_err(|e| error(format!("cannot be created ({e})")))?;
+    std::io::Write::write_all(&mut file, &key)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| error(format!("cannot be written ({e})")))?;
+    Ok(key)
 }
 
 /// The built-in tools of `profile` over its Matomo token `token`: connected, checked, limited to
@@ -273,4 +320,42 @@ pub async fn profile_toolbox(
         Some(sink) => toolbox.with_audit(Arc::clone(sink)),
         None => toolbox,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without a key file, the noise key is drawn once and kept beside the budget file
+    /// (owner-only), so a restart releases the same statistics with the same noise.
+    #[test]
+    fn the_noise_key_is_kept_beside_the_budget_file() {
+        let dir = std::env::temp_dir().join(format!("matomo-mcp-kept-key-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let budget = dir.join("budget.json");
+        let first = kept_key(&budget).unwrap();
+        assert_eq!(first.len(), MIN_NOISE_KEY_BYTES);
+        assert_eq!(
+            kept_key(&budget).unwrap(),
+            first,
+            "the same key after a restart"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("budget.json.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
+        }
+        std::fs::write(dir.join("budget.json.key"), b"short").unwrap();
+        let refused = kept_key(&budget).unwrap_err().to_string();
+        assert!(
+            refused.contains("privacy.noise.key_file") && refused.contains("5 bytes"),
+            "{refused}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -75,6 +75,11 @@ pub struct ReportOutput {
     /// The noise on the numbers, when the deployment has differential privacy on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub noise: Option<NoiseNote>,
+    /// With noise, when no row could be shown because every row's visits are too uncertain:
+    /// why, in plain words, and what would help.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[privacy(aggregate)]
+    pub too_uncertain: Option<String>,
 }
 
 /// How a report's labels are scrubbed.
@@ -711,6 +716,10 @@ impl Pipeline<'_> {
             withheld: false,
             threshold_k: self.threshold.k(),
             truncated,
+            too_uncertain: noise
+                .as_ref()
+                .filter(|note| total_rows == 0 && note.uncertain_rows > 0)
+                .map(|note| note.too_small("nb_visits")),
             noise,
         })
     }
@@ -738,6 +747,9 @@ pub fn render(output: &ReportOutput) -> String {
             output.threshold_k
         );
         return text;
+    }
+    if let Some(reason) = &output.too_uncertain {
+        let _ = writeln!(text, "{reason}");
     }
     let other_shown = output.rows.iter().any(ThresholdedRow::is_other);
     let _ = write!(

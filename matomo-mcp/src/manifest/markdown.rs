@@ -41,10 +41,10 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
                 (None, Some(file)) => file.as_str(),
                 (None, None) => "no file",
             },
-            if dp.key_file {
-                "from a file"
-            } else {
-                "random for each start"
+            match (dp.key_file, &m.shared_state) {
+                (true, _) => "from a file",
+                (false, None) => "drawn once and kept beside the budget file",
+                (false, Some(_)) => "random for each start of each replica",
             },
             dp.counted_visits,
             dp.actions_per_visit,

@@ -593,7 +593,7 @@ impl NoiseNote {
         }
         text.push_str(": numbers of Matomo's own reports may be higher by what is left out.");
         if self.uncertain_rows > 0 || !self.uncertain.is_empty() {
-            text.push_str(" Too few visitors for a private figure (interval wider than the number, not shown):");
+            text.push_str(" Not shown, their interval being wider than the number:");
             if self.uncertain_rows > 0 {
                 text.push_str(&format!(
                     " {} {}",
