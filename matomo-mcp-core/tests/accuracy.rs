@@ -68,7 +68,10 @@ async fn intervals_hold_the_counted_truth_in_95_percent_of_trials() {
     let emu = emulated::emulator(11, &[1, 2, 3]).await;
     let data = emu.dataset();
     let (start, end) = (data.today.plus(-20), data.today.plus(-7));
-    let visits: Vec<&Visit> = data.visits_in(1, start, end).filter(|v| counted(v)).collect();
+    let visits: Vec<&Visit> = data
+        .visits_in(1, start, end)
+        .filter(|v| counted(v))
+        .collect();
     let truth = [
         visits.len() as f64,
         visits.iter().filter(|v| v.is_bounce()).count() as f64,
@@ -185,10 +188,7 @@ async fn compare_periods_calls_a_change_within_the_noise_no_clear_change() {
             unclear += 1;
             assert!(row["relative"].get("nb_visits").is_none(), "{row}");
             assert!(row["difference"].get("nb_visits").is_none(), "{row}");
-            assert!(
-                text.contains(&format!("{label} [both]: ")),
-                "{text}"
-            );
+            assert!(text.contains(&format!("{label} [both]: ")), "{text}");
         } else {
             clear += 1;
             assert!(row["difference"].get("nb_visits").is_some(), "{row}");
