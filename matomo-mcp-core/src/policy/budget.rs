@@ -181,10 +181,16 @@ impl PrivacyBudget {
         self
     }
 
-    /// The limit per window of `account`.
+    /// The limit per window of `account`. The built-in tools charge each site of an account to
+    /// an account of its own (`<account>/site-<id>`: sites are separate data, so their budgets
+    /// compose in parallel); an account's own limit applies to each of them.
     pub fn limit_of(&self, account: &str) -> u64 {
+        let owner = account
+            .rsplit_once("/site-")
+            .map_or(account, |(owner, _)| owner);
         self.account_limits
             .get(account)
+            .or_else(|| self.account_limits.get(owner))
             .copied()
             .unwrap_or(self.limit_micros)
     }
@@ -342,6 +348,18 @@ mod tests {
                 .spend("profile:marketing", b"q2", 900_000, NOW)
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn an_accounts_limit_holds_for_each_of_its_sites() {
+        let budget = PrivacyBudget::in_memory(5_000_000, Duration::from_secs(86_400))
+            .with_account_limit("analysts", 1_000_000);
+        assert_eq!(budget.limit_of("analysts/site-1"), 1_000_000);
+        assert_eq!(budget.limit_of("analysts/site-2"), 1_000_000);
+        assert_eq!(budget.limit_of("others/site-1"), 5_000_000);
+        assert!(budget.spend("analysts/site-1", b"a", 1_000_000, 0).is_ok());
+        assert!(budget.spend("analysts/site-1", b"b", 1, 0).is_err());
+        assert!(budget.spend("analysts/site-2", b"b", 1_000_000, 0).is_ok());
     }
 
     #[test]
