@@ -453,7 +453,9 @@ impl Pipeline<'_> {
         candidates.sort_by_key(|&i| std::cmp::Reverse(rows[i].visits()));
         let unchecked = candidates.len().saturating_sub(budget) as u64;
         candidates.truncate(budget);
-        // A row without a segment Matomo could read (merged rows have none) stays unproven.
+        // A row without a segment Matomo could read stays unproven: a merged row has the OR of
+        // its parts' segments only when every part has one and the OR is short enough
+        // (`ReportRow::merge`, where the proof is).
         let segments: Vec<(usize, Segment)> = candidates
             .into_iter()
             .filter_map(|i| {
@@ -490,7 +492,13 @@ impl Pipeline<'_> {
     /// was cut off (not truncated), a visit is in a suppressed row exactly when it is in the
     /// period, the segment and the report's visits, and in none of the passing rows; the segment
     /// `covered and not row 1 and not row 2 …` selects exactly those visits. A passing row whose
-    /// segment cannot be negated (merged rows have none) leaves the count unknown.
+    /// segment cannot be negated leaves the count unknown.
+    ///
+    /// A merged row's segment is the OR of its parts' (`a,b`), selecting the visits of any
+    /// part; its negation is the AND of theirs (`a!=;b!=`, [`Segment::negation`]), the visits
+    /// of none of them, which are exactly the visits not in the merged row. An exclusion longer
+    /// than Matomo reads (it cuts segments short without a word, which would exclude fewer
+    /// rows and count more visitors) is not asked ([`Visitors::within`] answers `None`).
     async fn other_visitors(
         &self,
         visitors: &Visitors<'_>,

@@ -107,27 +107,109 @@ impl Segment {
         Segment { groups }
     }
 
-    /// The visits *not* matching a segment made only of `==` conditions joined by AND, as
-    /// one OR-group of `!=` conditions (De Morgan); `None` for any other segment, whose
-    /// negation Matomo's grammar (no parentheses, no "does not start with") cannot always write.
+    /// The visits matching at least one of `parts`, when Matomo's grammar (an AND of OR-groups,
+    /// no parentheses) can write it; `None` when it cannot, or for no parts.
+    ///
+    /// The AND-groups every part has are kept as they are, and what is left of each part must
+    /// be one OR-group: then `(S ∧ g1) ∨ (S ∧ g2) ∨ … = S ∧ (g1 ∨ g2 ∨ …)` (distributivity),
+    /// and `g1 ∨ g2 ∨ …` is one OR-group holding every condition of each. A part with nothing
+    /// left is `S` itself; every other part is within `S`, so the union is `S`. The result
+    /// selects exactly the visits some part selects: not one more, not one fewer.
+    ///
+    /// So `pageUrl==a` or `pageUrl==b` is `pageUrl==a,pageUrl==b`, and
+    /// `referrerType==search;referrerName==A` or `referrerType==search;referrerName==B` is
+    /// `referrerType==search;referrerName==A,referrerName==B`.
+    pub(crate) fn any_of(parts: &[Segment]) -> Option<Segment> {
+        let (first, others) = parts.split_first()?;
+        let shared: Vec<&Vec<Condition>> = first
+            .groups
+            .iter()
+            .filter(|group| others.iter().all(|part| part.groups.contains(group)))
+            .collect();
+        let mut any: Vec<Condition> = Vec::new();
+        for part in parts {
+            let mut rest = part.groups.iter().filter(|group| !shared.contains(group));
+            let Some(group) = rest.next() else {
+                // This part is the shared groups alone: the union is too.
+                return Segment::all_of(shared.into_iter().cloned().collect()).ok();
+            };
+            // Two groups left would be `S ∧ g ∧ h` inside an OR: no parentheses to write it.
+            if rest.any(|other| other != group) {
+                return None;
+            }
+            for condition in group {
+                if !any.contains(condition) {
+                    any.push(condition.clone());
+                }
+            }
+        }
+        let mut groups: Vec<Vec<Condition>> = shared.into_iter().cloned().collect();
+        groups.push(any);
+        Segment::all_of(groups).ok()
+    }
+
+    /// The visits *not* matching a segment made only of `==` conditions, in Matomo's grammar;
+    /// `None` for any other segment (Matomo's grammar has no "does not start with" to negate
+    /// `=^`), or when the negation would take more than [`MAX_NEGATION_GROUPS`] AND-groups.
+    ///
+    /// By De Morgan, `¬(G1 ∧ … ∧ Gm) = ¬G1 ∨ … ∨ ¬Gm`, and `¬Gi`, for an OR-group `Gi`, is the
+    /// AND of its conditions' `!=`. Distributed back into an AND of OR-groups, that is one
+    /// group `(¬c1 ∨ … ∨ ¬cm)` for each way of picking one condition `ci` of each `Gi`: every
+    /// visit outside the segment fails some `Gi` entirely, so it fails the picked condition
+    /// of `Gi` in every group; every visit inside passes some condition of each `Gi`, and the
+    /// group picking conditions it passes fails. So `a==1;b==2` becomes `a!=1,b!=2` (one
+    /// pick), `a==1,a==2` (a merged row) becomes `a!=1;a!=2`, and `s==0;a==1,a==2` becomes
+    /// `s!=0,a!=1;s!=0,a!=2`.
     ///
     /// Only meaningful on dimensions with one value per visit: on an action dimension Matomo
     /// reads `pageUrl!=x` as "no action with URL x", which is not the complement of a row.
     pub(crate) fn negation(&self) -> Option<Segment> {
-        let group = self
-            .conditions()
-            .map(|c| {
-                (c.operator() == Operator::Equals)
-                    .then(|| Condition::new(c.dimension(), Operator::NotEquals, c.value()).ok())
-                    .flatten()
+        let negated: Vec<Vec<Condition>> = self
+            .groups
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|c| {
+                        (c.operator() == Operator::Equals)
+                            .then(|| {
+                                Condition::new(c.dimension(), Operator::NotEquals, c.value()).ok()
+                            })
+                            .flatten()
+                    })
+                    .collect::<Option<Vec<_>>>()
             })
-            .collect::<Option<Vec<_>>>()?;
-        let single_conditions = self.groups.iter().all(|g| g.len() == 1);
-        (single_conditions && !group.is_empty()).then(|| Segment {
-            groups: vec![group],
-        })
+            .collect::<Option<_>>()?;
+        let choices = negated
+            .iter()
+            .try_fold(1usize, |n, group| n.checked_mul(group.len()))?;
+        if choices == 0 || choices > MAX_NEGATION_GROUPS {
+            return None;
+        }
+        // Every pick of one negated condition per group, as one OR-group each.
+        let mut groups: Vec<Vec<Condition>> = vec![Vec::new()];
+        for options in &negated {
+            groups = groups
+                .into_iter()
+                .flat_map(|picked| {
+                    options.iter().map(move |condition| {
+                        let mut picked = picked.clone();
+                        if !picked.contains(condition) {
+                            picked.push(condition.clone());
+                        }
+                        picked
+                    })
+                })
+                .collect();
+        }
+        Segment::all_of(groups).ok()
     }
 }
+
+/// The most AND-groups [`Segment::negation`] writes: each pick of one condition per OR-group
+/// is one, and a merged row of 40 parts inside a covering condition is 40 of them; past that
+/// the segment grows as a product, so the complement is left unknown.
+pub(crate) const MAX_NEGATION_GROUPS: usize = 64;
 
 impl From<Condition> for Segment {
     fn from(condition: Condition) -> Self {
@@ -273,6 +355,131 @@ mod tests {
         assert_eq!(serde_json::to_value(&segment).unwrap(), "countryCode==de");
         let err = serde_json::from_str::<Segment>("\"countryCode=de\"").unwrap_err();
         assert!(err.to_string().contains("at character 12"), "{err}");
+    }
+
+    /// Every visit of a small world, as the values of three one-valued dimensions.
+    fn visits() -> Vec<[&'static str; 3]> {
+        let values = ["x", "y", "z"];
+        let mut all = Vec::new();
+        for a in values {
+            for b in values {
+                for c in values {
+                    all.push([a, b, c]);
+                }
+            }
+        }
+        all
+    }
+
+    /// Whether a visit (`a`, `b`, `c`) matches a segment of `==`/`!=` conditions on them.
+    fn matches(segment: &Segment, visit: [&str; 3]) -> bool {
+        segment.groups().iter().all(|group| {
+            group.iter().any(|c| {
+                let actual = match c.dimension() {
+                    "a" => visit[0],
+                    "b" => visit[1],
+                    _ => visit[2],
+                };
+                match c.operator() {
+                    Operator::Equals => actual == c.value(),
+                    Operator::NotEquals => actual != c.value(),
+                    other => panic!("{other}"),
+                }
+            })
+        })
+    }
+
+    #[test]
+    fn the_union_of_parts_selects_exactly_the_visits_of_some_part() {
+        let parse = |s: &str| Segment::parse(s).unwrap();
+        let union = |parts: &[&str]| {
+            Segment::any_of(&parts.iter().map(|p| parse(p)).collect::<Vec<_>>())
+                .map(|s| s.to_string())
+        };
+        assert_eq!(union(&["a==x", "a==y"]).as_deref(), Some("a==x,a==y"));
+        assert_eq!(
+            union(&["b==x;a==x", "b==x;a==y", "b==x;a==x"]).as_deref(),
+            Some("b==x;a==x,a==y")
+        );
+        // A part that is the shared groups alone: the union is those groups.
+        assert_eq!(union(&["b==x;a==x", "b==x"]).as_deref(), Some("b==x"));
+        // An OR-group per part is joined into one.
+        assert_eq!(
+            union(&["a==x,a==y", "c==z"]).as_deref(),
+            Some("a==x,a==y,c==z")
+        );
+        // `(a ∧ b) ∨ c` has no form without parentheses.
+        assert_eq!(union(&["a==x;b==x", "c==z"]), None);
+        assert_eq!(union(&[]), None);
+        // Against every visit of the small world, for many sets of parts.
+        let conditions = ["a==x", "a==y", "b==x,b==z", "c==y", "a==x;b==y"];
+        let mut checked = 0;
+        for i in 0..conditions.len() {
+            for j in 0..conditions.len() {
+                for shared in [None, Some("c==z"), Some("b==y,c==x")] {
+                    let part =
+                        |c: &str| parse(&shared.map_or(c.to_owned(), |s| format!("{s};{c}")));
+                    let mut parts = vec![part(conditions[i]), part(conditions[j])];
+                    if let Some(shared) = shared.filter(|_| i == j) {
+                        parts.push(parse(shared));
+                    }
+                    let Some(union) = Segment::any_of(&parts) else {
+                        // Only a part of two groups of its own has no form.
+                        assert!(i == 4 || j == 4, "{parts:?}");
+                        continue;
+                    };
+                    checked += 1;
+                    for visit in visits() {
+                        assert_eq!(
+                            matches(&union, visit),
+                            parts.iter().any(|p| matches(p, visit)),
+                            "{union} at {visit:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(checked >= 48, "{checked}");
+    }
+
+    #[test]
+    fn a_negation_selects_exactly_the_visits_outside() {
+        let parse = |s: &str| Segment::parse(s).unwrap();
+        let not = |s: &str| parse(s).negation().map(|n| n.to_string());
+        assert_eq!(not("a==x;b==y").as_deref(), Some("a!=x,b!=y"));
+        // A merged row: none of its parts.
+        assert_eq!(not("a==x,a==y").as_deref(), Some("a!=x;a!=y"));
+        assert_eq!(
+            not("c==z;a==x,a==y").as_deref(),
+            Some("c!=z,a!=x;c!=z,a!=y")
+        );
+        // No "does not start with": not written.
+        assert_eq!(not("a=^x"), None);
+        assert_eq!(not("a==x;b=@y"), None);
+        // Past the cap the complement is left unknown.
+        let wide: Vec<String> = (0..=MAX_NEGATION_GROUPS)
+            .map(|i| format!("a=={i}"))
+            .collect();
+        assert!(not(&wide.join(",")).is_none());
+        let segments = [
+            "a==x",
+            "a==x;b==y",
+            "a==x,a==y",
+            "c==z;a==x,a==y",
+            "a==x,b==y;b==x,c==z",
+            "a==x,b==x,c==x;a==y",
+        ];
+        for text in segments {
+            let segment = parse(text);
+            let outside = segment.negation().unwrap();
+            for visit in visits() {
+                assert_eq!(
+                    matches(&outside, visit),
+                    !matches(&segment, visit),
+                    "{text} / {outside} at {visit:?}"
+                );
+            }
+        }
     }
 
     #[test]

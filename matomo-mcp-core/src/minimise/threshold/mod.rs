@@ -3,7 +3,9 @@
 //!
 //! - A row is shown when its *known* distinct visitors ([`ReportRow::visitors`], a lower bound)
 //!   reach `k`. Visits never count as visitors, and rows merged because their scrubbed labels
-//!   became equal know only the largest part's visitors, not the sum.
+//!   became equal know only the largest part's visitors, not the sum, until Matomo counts the
+//!   union of their parts (the report pipeline asks for the OR of their segments, which a
+//!   merged row carries: see [`merge_equal_labels`]).
 //! - Rows with no visits at all are left out and not counted as suppressed: they describe nobody.
 //! - The other rows are suppressed. They form one "Other" row only when the caller proves that
 //!   at least `k` distinct visitors are behind them together ([`Threshold::apply_with_other`]);
@@ -269,6 +271,11 @@ fn count_rows(rows: &[ReportRow]) -> usize {
 }
 
 /// Merges rows whose labels are equal (as happens after scrubbing), keeping the first one's position.
+///
+/// A merged row knows its largest part's distinct visitors, and carries the OR of its parts'
+/// segments (`pageUrl==a,pageUrl==b`) when every part has one, so that Matomo can count the
+/// union's: at most 40 parts and 4000 characters, past which Matomo would be asked to archive
+/// a segment as long as a page, and the row stays unproven.
 pub fn merge_equal_labels(rows: Vec<ReportRow>) -> Vec<ReportRow> {
     // Find each row's group (the index of the first row with its label) without cloning a
     // label: most reports have no equal labels, and then the rows go through as they are.

@@ -6,7 +6,25 @@ use serde::Serialize;
 use super::metrics::Metrics;
 use crate::Classified;
 use crate::minimise::ScrubbedText;
-use crate::privacy::Identifying;
+use crate::privacy::{Identifying, Reveal};
+use crate::segment::Segment;
+
+/// The most Matomo rows whose segments a merged row's segment joins (`pageUrl==a,pageUrl==b,…`).
+///
+/// Matomo archives every new segment from its logs when first asked (one SQL query with a
+/// condition per part, over every visit of the period, and for an action dimension a lookup
+/// of each URL among the site's actions): a row scrubbing made of hundreds of URLs (a
+/// password reset link per visit) would cost that once per row and period. Past this many
+/// parts the row stays unproven, known by its largest part.
+pub(crate) const MAX_MERGED_PARTS: usize = 40;
+
+/// The longest merged segment, as sent (values URL-encoded).
+///
+/// Matomo cuts every segment at 8192 bytes without a word (`Segment::SEGMENT_TRUNCATE_LIMIT`),
+/// and a cut segment selects other visits than the row's; the row's segment is sent ANDed with
+/// the caller's segment (up to that limit itself, usually far shorter), so half of it is left
+/// for the rest. Requests whose whole segment is still too long are not sent at all.
+pub(crate) const MAX_MERGED_SEGMENT_LEN: usize = 4_000;
 
 /// One row of a report after minimisation.
 ///
@@ -86,7 +104,8 @@ impl ReportRow {
     ///
     /// The merged row's visitors are the most that any part is known to have: the union of
     /// the parts' visitors contains each part's, so that is a lower bound; their sum is not
-    /// (one person can be behind every part).
+    /// (one person can be behind every part). When every part has a segment, the merged row
+    /// has their union ([`merged_segment`]), so that Matomo can count the union's visitors.
     pub(crate) fn merge(label: ScrubbedText, rows: &[ReportRow]) -> ReportRow {
         let metrics = Metrics::merged(rows.iter().map(|row| &row.metrics));
         let subtable = rows
@@ -98,9 +117,45 @@ impl ReportRow {
             metrics,
             subtable,
             proven_visitors: Some(rows.iter().map(ReportRow::visitors).max().unwrap_or(0)),
-            segment: None,
+            segment: merged_segment(rows),
         }
     }
+}
+
+/// The segment of a row merged from `rows`: the OR of theirs, `None` unless every part has one
+/// that parses and the union can be written within [`MAX_MERGED_PARTS`] and
+/// [`MAX_MERGED_SEGMENT_LEN`].
+///
+/// Proof that Matomo's distinct visitors for it (within the caller's segment `B`) are a lower
+/// bound on the merged row's, never more:
+///
+/// 1. The pipeline relies on each part's segment `s_i`, ANDed with `B` (and with the report's
+///    covering condition or row scope, which only take visits away), selecting only visits
+///    of part `i`: the set `V_i` whose metrics Matomo reported in that row. That is what a
+///    single row's proof rests on already.
+/// 2. The merged row's metrics are the parts' together, so its visits are `V_1 ∪ … ∪ V_n` and
+///    its visitors are the distinct visitors of that union.
+/// 3. The union segment `u` selects exactly the visits some `s_i` selects
+///    ([`Segment::any_of`]: distributivity, no condition added or dropped). `B ∧ u =
+///    (B ∧ s_1) ∨ … ∨ (B ∧ s_n)`, whatever Matomo's row-level semantics for action
+///    dimensions: a visit has an action matching `B ∧ (a ∨ b)` exactly when it has one matching
+///    `B ∧ a` or one matching `B ∧ b`. So `B ∧ u` selects a subset of `V_1 ∪ … ∪ V_n`
+///    (by 1), and its distinct visitors are at most the merged row's: a lower bound.
+/// 4. The segment is never cut short by Matomo (which would drop conditions and select more):
+///    its length is capped here, and the whole segment asked is checked before it is sent
+///    (`reporting::visitors`).
+///
+/// Merged *subtable* rows get one too; only top-level rows are ever counted.
+fn merged_segment(rows: &[ReportRow]) -> Option<Identifying<String>> {
+    if rows.len() > MAX_MERGED_PARTS {
+        return None;
+    }
+    let parts = rows
+        .iter()
+        .map(|row| Segment::parse(row.segment.as_ref()?.reveal_text()).ok())
+        .collect::<Option<Vec<_>>>()?;
+    let union = Segment::any_of(&parts)?.to_string();
+    (union.len() <= MAX_MERGED_SEGMENT_LEN).then(|| Identifying::new(union))
 }
 
 /// A Matomo count as a whole number; anything but a finite positive number counts as nobody.

@@ -120,6 +120,68 @@ fn merged_equal_labels_know_the_largest_part_not_the_sum() {
 }
 
 #[test]
+fn merged_rows_are_counted_over_the_union_of_their_parts() {
+    use crate::privacy::{Identifying, Reveal};
+    let s = Scrubber::builder().build().unwrap();
+    let part = |url: &str, segment: Option<&str>| {
+        let mut row = ReportRow::new(s.url(url), Metrics::new().with("nb_visits", 2.0));
+        row.segment = segment.map(|text| Identifying::new(text.to_owned()));
+        row
+    };
+    let segment = |row: &ReportRow| row.segment.as_ref().map(|s| s.reveal_text().to_owned());
+    // Matomo's row segments encode the URL twice; the union keeps them as Matomo wrote them.
+    let home = "pageUrl==https%253A%252F%252Fshop.example.com%252F";
+    let campaign = "pageUrl==https%253A%252F%252Fshop.example.com%252F%253Fmtm_source%253Dnews";
+    let merged = merge_equal_labels(vec![
+        part("https://shop.example.com/", Some(home)),
+        part("https://shop.example.com/?mtm_source=news", Some(campaign)),
+        part("https://shop.example.com/?mtm_source=news", Some(campaign)),
+    ]);
+    assert_eq!(merged.len(), 1);
+    assert_eq!(segment(&merged[0]), Some(format!("{home},{campaign}")));
+    // The largest part is still all that is known until Matomo counts the union.
+    assert_eq!(merged[0].visitors(), 0);
+    // A part without a segment: the union cannot be asked for.
+    let merged = merge_equal_labels(vec![
+        part("/a?x=1", Some("pageUrl==a1")),
+        part("/a?x=2", None),
+    ]);
+    assert_eq!(segment(&merged[0]), None);
+    // What the parts share is written once.
+    let merged = merge_equal_labels(vec![
+        part("/a?x=1", Some("referrerType==website;referrerName==a")),
+        part("/a?x=2", Some("referrerType==search;referrerName==a")),
+    ]);
+    assert_eq!(
+        segment(&merged[0]).as_deref(),
+        Some("referrerName==a;referrerType==website,referrerType==search")
+    );
+    // Parts whose union has no form without parentheses.
+    let merged = merge_equal_labels(vec![
+        part("/a?x=1", Some("referrerType==website;referrerName==a")),
+        part("/a?x=2", Some("referrerType==search;referrerName==b")),
+    ]);
+    assert_eq!(segment(&merged[0]), None);
+    // Past the most parts, or the longest segment, the row stays unproven.
+    let many = |n: usize, value: &str| {
+        merge_equal_labels(
+            (0..n)
+                .map(|i| {
+                    part(
+                        &format!("/r?token={i}"),
+                        Some(&format!("pageUrl=={value}{i}")),
+                    )
+                })
+                .collect(),
+        )
+    };
+    assert!(segment(&many(row::MAX_MERGED_PARTS, "r")[0]).is_some());
+    assert_eq!(segment(&many(row::MAX_MERGED_PARTS + 1, "r")[0]), None);
+    let long = "x".repeat(row::MAX_MERGED_SEGMENT_LEN / 10);
+    assert_eq!(segment(&many(12, &long)[0]), None);
+}
+
+#[test]
 fn small_cells_inside_a_shown_row_are_withheld() {
     // The issue's row: 23 visits by 21 visitors, 2 entries, 1 exit.
     let metrics = Metrics::new()
