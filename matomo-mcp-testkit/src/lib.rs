@@ -71,10 +71,10 @@ mod server;
 pub use api::auth::Access;
 pub use calendar::Day;
 pub use dataset::{
-    ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, CLASH_NAME, ContentImpression,
-    Conversion, Dataset, Device, Goal, Location, PageTimings, RARE_PERSON, Referrer,
-    SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site, TIMING_RECORDS, Visit, VisitDetails,
-    search_results,
+    ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, CAMPAIGN_LANDING_QUERIES, CLASH_NAME,
+    ContentImpression, Conversion, Dataset, Device, Goal, Location, PERSONAL_CAMPAIGN, PageTimings,
+    RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site, TIMING_RECORDS, Visit,
+    VisitDetails, search_results,
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;

@@ -299,7 +299,16 @@ fn new_attributes_change_no_existing_value() {
             _ => true,
         })
         .collect();
+    // Issue 26 made the landing page (the first action) of site 1's campaign visits the home
+    // page with the link's query, on purpose: leaving those out, every value is as it was.
+    let campaign = |v: &matomo_mcp_testkit::Visit| {
+        v.site == 1 && matches!(v.referrer, matomo_mcp_testkit::Referrer::Campaign { .. })
+    };
     for v in &before {
+        let actions = match v.actions.split_first() {
+            Some((_, rest)) if campaign(v) => rest,
+            _ => &v.actions[..],
+        };
         let text = format!(
             "{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{:?}",
             v.id,
@@ -310,7 +319,7 @@ fn new_attributes_change_no_existing_value() {
             v.ip,
             v.location.city,
             v.browser.code,
-            v.actions,
+            actions,
             v.conversions
         );
         for b in text.bytes() {
@@ -320,7 +329,48 @@ fn new_attributes_change_no_existing_value() {
     assert_eq!(before.len(), 315);
     assert_eq!(ds.visits.len(), 327);
     assert_eq!(
-        digest, 0xdc6a_2060_118a_1052,
-        "the dataset before issue 18 had this digest"
+        digest, 0x73dd_da40_34ea_9a36,
+        "the dataset before issue 18 had this digest (leaving out campaign visits' landing pages)"
     );
+}
+
+/// Every visit's days since the visitor's previous and first visit are whole days between
+/// their first actions, as Matomo stores `visitor_seconds_since_last` (to the previous visit's
+/// first action) and reads `daysSinceLastVisit` (`FLOOR(seconds / 86400)`): planted copies of
+/// visits included, which would otherwise carry their templates' days. A visitor's visit
+/// numbers are one each.
+#[test]
+fn days_since_the_last_visit_are_whole_days_between_first_actions() {
+    for seed in [7, 11, 42] {
+        let ds = matomo_mcp_testkit::Dataset::generate(seed, today());
+        let mut by_visitor: std::collections::BTreeMap<_, Vec<_>> = Default::default();
+        for v in &ds.visits {
+            by_visitor
+                .entry((v.site, v.visitor_id.as_str()))
+                .or_default()
+                .push(v);
+        }
+        for (who, mut visits) in by_visitor {
+            visits.sort_by_key(|v| (v.first_ts, v.id));
+            let first = visits[0].first_ts;
+            for (n, v) in visits.iter().enumerate() {
+                let last = n.checked_sub(1).map_or(v.first_ts, |p| visits[p].first_ts);
+                let days = |from: i64| ((v.first_ts - from) / 86_400) as u32;
+                assert_eq!(
+                    v.details.days_since_last,
+                    days(last),
+                    "seed {seed} {who:?} visit {}",
+                    v.id
+                );
+                assert_eq!(
+                    v.details.days_since_first,
+                    days(first),
+                    "seed {seed} {who:?} visit {}",
+                    v.id
+                );
+            }
+            let numbers: BTreeSet<u32> = visits.iter().map(|v| v.visit_count).collect();
+            assert_eq!(numbers.len(), visits.len(), "seed {seed} {who:?}");
+        }
+    }
 }

@@ -112,8 +112,22 @@ pub(super) fn derive(seed: u64, visits: &mut [Visit]) {
     }
 }
 
+/// Counts every visit's days since the visitor's previous and first visit again, over the
+/// visits as they are now: for visits added after [`derive`] as copies of others, whose
+/// copied days would be their template's.
+pub(super) fn recount_since(visits: &mut [Visit]) {
+    let times = since(visits);
+    for (visit, (since_last, since_first)) in visits.iter_mut().zip(times) {
+        visit.details.days_since_last = since_last;
+        visit.details.days_since_first = since_first;
+    }
+}
+
 /// Days since the previous and since the first visit of the same visitor, per visit (as
-/// Matomo's `visitor_seconds_since_last` / `_since_first`, in whole days).
+/// Matomo's `visitor_seconds_since_last` / `_since_first`, in whole days: the seconds from the
+/// previous, or first, visit's first action to this visit's first action, divided by 86,400
+/// and rounded down, as `daysSinceLastVisit` reads them: `FLOOR(visitor_seconds_since_last /
+/// 86400)` in Matomo 5's `plugins/VisitorInterest/Columns/VisitorDaysSinceLast.php`).
 fn since(visits: &[Visit]) -> Vec<(u32, u32)> {
     let mut by_visitor: BTreeMap<(u32, &str), Vec<(i64, usize)>> = BTreeMap::new();
     for (i, v) in visits.iter().enumerate() {

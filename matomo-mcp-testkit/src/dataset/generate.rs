@@ -128,6 +128,11 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
     super::details::derive(seed, &mut visits);
     // After every id and derived value is final, so that none of them moves.
     plant_a_channel_clash(today, &mut visits);
+    // The copies came with their templates' days since the previous visit; a visitor's days
+    // are measured between their visits as they now are (one visitor's visits on one day are
+    // 0 days apart), as Matomo measures them.
+    super::details::recount_since(&mut visits);
+    plant_campaign_landings(&mut visits);
     let annotations = annotations(&sites, today);
     Dataset {
         today,
@@ -351,6 +356,60 @@ fn plant_a_channel_clash(today: Day, visits: &mut Vec<Visit>) {
         copy(template, 10 + n as u32, campaign.clone(), &mut planted);
     }
     visits.extend(planted);
+}
+
+/// The queries campaign links leave on the page they land on, as Matomo stores them. Matomo
+/// removes campaign names and keywords (`mtm_campaign`, `utm_campaign`, `utm_source`,
+/// `utm_medium`, `mtm_kwd`, `utm_term`, …) and click ids (`gclid`, `fbclid`, …) from page URLs
+/// itself (`PageUrl::getQueryParametersToExclude`, `campaign_var_name` in `global.ini.php`),
+/// but keeps every other parameter: where a link sat, which newsletter, which banner.
+pub const CAMPAIGN_LANDING_QUERIES: &[&str] = &[
+    "mtm_source=newsletter&mtm_medium=email&mtm_content=header-logo",
+    "mtm_source=newsletter&mtm_medium=email&mtm_content=hero-button",
+    "mtm_source=newsletter&mtm_medium=email&mtm_content=footer",
+    "mtm_source=instagram&mtm_medium=social&mtm_content=story",
+    "utm_content=banner-a",
+    "utm_content=banner-b",
+    "mtm_cid=nl-2026-11&mtm_content=product-grid",
+];
+
+/// The campaign whose name the mailing tool of site 1 suffixes with each subscriber's number
+/// (`newsletter-nov-4821973`): a campaign row per person, which scrubbing makes one again.
+pub const PERSONAL_CAMPAIGN: &str = "newsletter-nov";
+
+/// Campaign links of site 1 land on the home page, each link with its own query (a newsletter's
+/// logo, button and footer, a story, two banners): the landing page view of each campaign visit
+/// (its first action, unless that URL already has a query) becomes the home page with one of
+/// [`CAMPAIGN_LANDING_QUERIES`], in turn. Matomo reports each query as a page of its own, a
+/// handful of visitors each; scrubbing the query away makes them the home page again, whose
+/// visitors are only known by counting the parts' union. Likewise the [`PERSONAL_CAMPAIGN`]'s
+/// name carries its subscriber's seven-digit number: a campaign row per visitor, `[number]`
+/// once scrubbed. The channel clash's campaign is left as it is. Only URLs, titles and
+/// campaign names change: no count, id or derived value moves.
+fn plant_campaign_landings(visits: &mut [Visit]) {
+    let mut links = CAMPAIGN_LANDING_QUERIES.iter().cycle();
+    let campaign = |v: &Visit| {
+        v.site == 1 && matches!(&v.referrer, Referrer::Campaign { name, .. } if name != CLASH_NAME)
+    };
+    for visit in visits.iter_mut().filter(|v| campaign(v)) {
+        if let Referrer::Campaign { name, .. } = &mut visit.referrer
+            && name == PERSONAL_CAMPAIGN
+        {
+            let subscriber = u64::from_str_radix(&visit.visitor_id, 16).unwrap_or(0) % 9_000_000;
+            *name = format!("{PERSONAL_CAMPAIGN}-{}", 1_000_000 + subscriber);
+        }
+        let Some(Action::Page { url, title, .. }) = visit.actions.first_mut() else {
+            continue;
+        };
+        if url.contains('?') {
+            continue;
+        }
+        let Some(query) = links.next() else {
+            break;
+        };
+        *url = format!("https://shop.example.com/?{query}");
+        *title = "Example Shop - Home".into();
+    }
 }
 
 fn referrer(rng: &mut SplitMix64) -> Referrer {

@@ -10,7 +10,7 @@ mod timings;
 
 pub use catalog::{Browser, Device, Location};
 pub use details::{ContentImpression, VisitDetails, search_results};
-pub use generate::{CLASH_NAME, RARE_PERSON};
+pub use generate::{CAMPAIGN_LANDING_QUERIES, CLASH_NAME, PERSONAL_CAMPAIGN, RARE_PERSON};
 pub use timings::{PageTimings, TIMING_RECORDS};
 
 use crate::calendar::Day;
