@@ -2,10 +2,16 @@
 //! from Matomo's own counts, which the threshold relies on.
 //!
 //! Matomo counts distinct visitors (`nb_uniq_visitors` of `VisitsSummary.get`) for days, weeks
-//! and months, with any segment. It does not for years and ranges (by default), so for those
-//! the bound is the largest count of a period inside: the visitors of a year include those of
-//! each of its months, and the visitors of a range those of each of its days. That is a lower
-//! bound, often well below the truth; it never overstates.
+//! and months, with any segment. It does not for years and ranges (by default); for those the
+//! bound is the largest of several lower bounds, each asked of Matomo in the same bulk request
+//! as the visits and each proven at [`Bound`]:
+//!
+//! - the largest count of any period inside that Matomo counts: each month of a year; each
+//!   day, and each whole week and whole month, of a range ([`Bound::Inside`]);
+//! - the visits of the period that are their visitor's first in it, as far as Matomo can tell
+//!   (`visitCount==1,daysSinceLastVisit>=N`, [`Bound::Firsts`]): at most one per visitor.
+//!
+//! Each is a lower bound, so their maximum is one too; none ever overstates.
 
 use serde_json::Value;
 
@@ -14,7 +20,7 @@ use crate::ToolError;
 use crate::client::{ClientError, MatomoClient};
 use crate::models::{Report, visits_summary};
 use crate::params::{Date, Day, Params, Period, RangeEnd, Sites};
-use crate::segment::Segment;
+use crate::segment::{Condition, MAX_SEGMENT_LEN, Operator, Segment};
 
 /// Distinct visitors known behind some visits, and how many visits they made.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,6 +37,110 @@ impl Known {
     pub(crate) fn too_few(whole: Option<Known>, k: u64) -> bool {
         whole.is_none_or(|whole| whole.visits > 0 && whole.visitors < k)
     }
+
+    /// With the visitors raised to `at_least` when that bound is higher.
+    fn at_least(self, visitors: u64) -> Known {
+        Known {
+            visitors: self.visitors.max(visitors),
+            ..self
+        }
+    }
+}
+
+/// A further lower bound on the distinct visitors of a year or a range, asked of Matomo next to
+/// the count of its visits (and ignored when Matomo does not answer it: it can only raise the
+/// bound).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bound {
+    /// The largest `nb_uniq_visitors` of the periods asked (one or several, a multi-period
+    /// answer), every one of them wholly inside the request's period.
+    ///
+    /// Proof: every visit of a period inside is a visit of the request's period, so the
+    /// visitors of each period inside are among the request's; the largest of those counts is
+    /// at most their number.
+    Inside,
+    /// `nb_visits` of the request's own period over the visits that match
+    /// `visitCount==1,daysSinceLastVisit>=days`, where `days` is more than the period's length
+    /// in days.
+    ///
+    /// Proof that each visitor has at most one such visit in the period, so that their number
+    /// is at most the period's distinct visitors (within any segment, which only takes visits
+    /// away):
+    ///
+    /// 1. What Matomo stores (5.0, `plugins/VisitorInterest/Columns/`): `visitCount` is
+    ///    `visitor_count_visits`, the previous visit's count plus one, or 1 for a visitor
+    ///    without one (`CoreHome/Columns/VisitsCount.php`); `daysSinceLastVisit` is
+    ///    `FLOOR(visitor_seconds_since_last / 86400)` (`VisitorDaysSinceLast.php`), so `>= N`
+    ///    holds exactly when `visitor_seconds_since_last >= N × 86,400`; and
+    ///    `visitor_seconds_since_last` is this visit's first request time minus the
+    ///    *first action* time of the visitor's previous visit (`VisitorSecondsSinceLast.php`,
+    ///    `visit_first_action_time`; NULL, matching nothing, for a visit tracked before it).
+    /// 2. A visit belongs to the days of its *last* action (`LogAggregator`,
+    ///    `visit_last_action_time`), and with Matomo's default `create_new_visit_after_midnight
+    ///    = 1` (which its configuration says not to change where reports are archived) a visit
+    ///    ends at midnight in the site's time zone: all of a visit's actions are on one day of
+    ///    the site. So a visit of a range of `L` days of the site starts and ends inside those
+    ///    days, which last at most `L × 86,400` seconds plus the clock changes among them
+    ///    (daylight saving time: an hour, two at most anywhere), under `(L + 1) × 86,400`.
+    ///    (A year is a period of `L = 365` or `366` such days.)
+    /// 3. Suppose a visitor had two such visits `v1` before `v2` in the period. `v2` comes after
+    ///    a visit of the same visitor, so its count is the previous one's plus one, at least 2,
+    ///    and it matches by its days: its previous visit `p` (`v1` or one after it) started at
+    ///    least `N × 86,400` seconds before `v2`. But `p` started no earlier than `v1`, inside
+    ///    the period (2), and `v2` started inside it too, so less than `(L + 1) × 86,400 <=
+    ///    N × 86,400` seconds apart: a contradiction. Hence `N = L + 1`; with `N = L` a range
+    ///    crossing the end of daylight saving time (25 hours in one day) could count one
+    ///    visitor twice.
+    ///
+    /// What it counts: the visitors whose first visit in the period is their first ever, or
+    /// comes `N` days or more after their previous one; for a site of new visitors, nearly
+    /// all. It assumes what the threshold assumes everywhere: one visitor is one visitor as
+    /// Matomo tells them apart, and the previous visit Matomo measures from is theirs (as
+    /// when visits are tracked in the order they happen, live or replayed from logs).
+    Firsts {
+        /// `N`: the period's length in days, at most, plus one.
+        days: u32,
+    },
+}
+
+impl Bound {
+    /// The segment the bound's count is asked for, beyond the caller's (and the row's).
+    fn segment(self) -> Option<Segment> {
+        match self {
+            Self::Inside => None,
+            Self::Firsts { days } => Segment::all_of(vec![vec![
+                Condition::new("visitCount", Operator::Equals, "1").ok()?,
+                Condition::new("daysSinceLastVisit", Operator::AtLeast, days.to_string()).ok()?,
+            ]])
+            .ok(),
+        }
+    }
+
+    /// The visitors Matomo's answer proves; 0 for an answer of another shape.
+    fn visitors(self, answer: &Value) -> u64 {
+        match self {
+            Self::Inside => known(answer).map_or(0, |known| known.visitors),
+            // One period asked, one object: its visits are as many distinct visitors.
+            Self::Firsts { .. } => match answer {
+                Value::Object(object) => number(object.get("nb_visits")),
+                _ => 0,
+            },
+        }
+    }
+}
+
+/// How the visitors of the request's period are counted: the periods whose `VisitsSummary.get`
+/// gives the visits (and a first bound), and the further bounds.
+struct Plan {
+    counted: (Period, Date),
+    bounds: Vec<(Period, Date, Bound)>,
+}
+
+/// Matomo's answers for one segment: the count of the visits, and the most visitors the
+/// further bounds prove (0 for none).
+struct Counted {
+    answer: Result<Value, ClientError>,
+    at_least: u64,
 }
 
 /// Asks Matomo how many visitors are behind segments of one site and period.
@@ -63,15 +173,21 @@ impl<'a> Visitors<'a> {
     /// error: the report it guards would fail the same way.
     pub(crate) async fn whole(&self) -> Result<Option<Known>, ToolError> {
         match self.answers(&[None]).await?.and_then(|mut all| all.pop()) {
-            Some(Ok(value)) => Ok(known(&value)),
-            Some(Err(error)) => Err(to_tool_error(error)),
+            Some(Counted {
+                answer: Ok(value),
+                at_least,
+            }) => Ok(known(&value).map(|known| known.at_least(at_least))),
+            Some(Counted {
+                answer: Err(error), ..
+            }) => Err(to_tool_error(error)),
             None => Ok(None),
         }
     }
 
     /// For each segment (within the base segment; `None` for the base itself), in one cached
-    /// bulk request. `None` for a count Matomo did not give (a segment it refuses, an answer of
-    /// another shape, a year within a day of New Year): callers treat it as nobody known.
+    /// bulk request. `None` for a count Matomo did not give (a segment it refuses or that is
+    /// too long to send, an answer of another shape, a year within a day of New Year): callers
+    /// treat it as nobody known.
     pub(crate) async fn within(
         &self,
         segments: &[Option<Segment>],
@@ -81,7 +197,14 @@ impl<'a> Visitors<'a> {
         };
         Ok(answers
             .into_iter()
-            .map(|answer| answer.ok().and_then(|value| known(&value)))
+            .map(|counted| {
+                let at_least = counted.at_least;
+                counted
+                    .answer
+                    .ok()
+                    .and_then(|value| known(&value))
+                    .map(|known| known.at_least(at_least))
+            })
             .collect())
     }
 
@@ -97,58 +220,135 @@ impl<'a> Visitors<'a> {
         };
         answers
             .into_iter()
-            .map(|answer| {
-                let value = answer.map_err(to_tool_error)?;
-                strictly_known(&value).map(Some).ok_or_else(|| {
-                    ToolError::upstream(
-                        "Matomo's count of visits and visitors was not made of numbers",
-                    )
-                })
+            .map(|counted| {
+                let value = counted.answer.map_err(to_tool_error)?;
+                strictly_known(&value)
+                    .map(|known| Some(known.at_least(counted.at_least)))
+                    .ok_or_else(|| {
+                        ToolError::upstream(
+                            "Matomo's count of visits and visitors was not made of numbers",
+                        )
+                    })
             })
             .collect()
     }
 
-    /// Matomo's answer for each segment; `None` when the period's visitors cannot be counted.
+    /// Matomo's answers for each segment, in one bulk request; `None` when the period's visitors
+    /// cannot be counted.
     async fn answers(
         &self,
         segments: &[Option<Segment>],
-    ) -> Result<Option<Vec<Result<Value, ClientError>>>, ToolError> {
-        let Some((period, date)) = self.counting_periods() else {
+    ) -> Result<Option<Vec<Counted>>, ToolError> {
+        let Some(plan) = self.plan() else {
             return Ok(None);
         };
         let sites = Sites::one(self.site)?;
-        let calls = segments
-            .iter()
-            .map(|segment| {
-                // Only the two counts: cheaper, and never the same request as a tool's own
-                // `VisitsSummary.get` (whose cached answer must have been decoded first).
-                let mut params = Params::new()
-                    .sites(sites.clone())
-                    .period(period)
-                    .date(date)
-                    .with("showColumns", "nb_uniq_visitors,nb_visits")?;
-                let combined = match (self.base, segment) {
-                    (Some(base), Some(s)) => Some(base.and(s)),
-                    (Some(base), None) => Some(base.clone()),
-                    (None, s) => s.clone(),
+        let mut calls = Vec::new();
+        // Per segment, where its count and each bound's are among the calls (`None`: not sent).
+        let mut asked: Vec<(Option<usize>, Vec<Option<usize>>)> =
+            Vec::with_capacity(segments.len());
+        let mut ask = |period: Period, date: Date, segment: Option<Segment>| {
+            // Matomo cuts a longer segment short without a word, and a cut segment selects
+            // other (more) visits: such a count is not asked at all.
+            if segment
+                .as_ref()
+                .is_some_and(|segment| segment.to_string().len() > MAX_SEGMENT_LEN)
+            {
+                return Ok(None);
+            }
+            // Only the two counts: cheaper, and never the same request as a tool's own
+            // `VisitsSummary.get` (whose cached answer must have been decoded first).
+            let mut params = Params::new()
+                .sites(sites.clone())
+                .period(period)
+                .date(date)
+                .with("showColumns", "nb_uniq_visitors,nb_visits")?;
+            if let Some(segment) = segment {
+                params = params.segment(segment);
+            }
+            calls.push((visits_summary::Get::METHOD, params));
+            Ok::<_, ToolError>(Some(calls.len() - 1))
+        };
+        for segment in segments {
+            let combined = match (self.base, segment) {
+                (Some(base), Some(s)) => Some(base.and(s)),
+                (Some(base), None) => Some(base.clone()),
+                (None, s) => s.clone(),
+            };
+            let (period, date) = plan.counted;
+            let counted = ask(period, date, combined.clone())?;
+            let mut bounds = Vec::with_capacity(plan.bounds.len());
+            for &(period, date, bound) in &plan.bounds {
+                let segment = match (bound.segment(), &combined) {
+                    (Some(more), Some(combined)) => Some(combined.and(&more)),
+                    (Some(more), None) => Some(more),
+                    (None, combined) => combined.clone(),
                 };
-                if let Some(segment) = combined {
-                    params = params.segment(segment);
-                }
-                Ok((visits_summary::Get::METHOD, params))
-            })
-            .collect::<Result<Vec<_>, ToolError>>()?;
-        let answers = self.client.call_many(&calls).await.map_err(to_tool_error)?;
-        Ok(Some(answers))
+                bounds.push(ask(period, date, segment)?);
+            }
+            asked.push((counted, bounds));
+        }
+        let mut answers: Vec<Option<Result<Value, ClientError>>> = self
+            .client
+            .call_many(&calls)
+            .await
+            .map_err(to_tool_error)?
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut take = |i: Option<usize>| i.and_then(|i| answers.get_mut(i)).and_then(Option::take);
+        Ok(Some(
+            asked
+                .into_iter()
+                .map(|(counted, bounds)| {
+                    let answer = take(counted).unwrap_or_else(|| {
+                        Err(ClientError::invalid_parameter(
+                            "segment",
+                            format!("longer than the {MAX_SEGMENT_LEN} bytes Matomo reads"),
+                        ))
+                    });
+                    let at_least = plan
+                        .bounds
+                        .iter()
+                        .zip(bounds)
+                        .filter_map(|(&(_, _, bound), i)| match take(i)? {
+                            Ok(value) => Some(bound.visitors(&value)),
+                            // A bound Matomo did not give proves nothing more.
+                            Err(_) => None,
+                        })
+                        .max()
+                        .unwrap_or(0);
+                    Counted { answer, at_least }
+                })
+                .collect(),
+        ))
     }
 
-    /// The period and date to count distinct visitors over: the request's own where Matomo
-    /// counts them, else the periods inside it (months of a year, days of a range). `None`
-    /// when those cannot be told for certain.
-    fn counting_periods(&self) -> Option<(Period, Date)> {
+    /// How to count the request's period: its own where Matomo counts distinct visitors, else
+    /// the periods inside it (months of a year, days of a range) and the further bounds. `None`
+    /// when the periods inside cannot be told for certain.
+    fn plan(&self) -> Option<Plan> {
+        let own = |days: u32| (self.period, self.date, Bound::Firsts { days });
         match self.period {
-            Period::Day | Period::Week | Period::Month => Some((self.period, self.date)),
-            Period::Range => Some((Period::Day, self.date)),
+            Period::Day | Period::Week | Period::Month => Some(Plan {
+                counted: (self.period, self.date),
+                bounds: Vec::new(),
+            }),
+            Period::Range => {
+                // A range whose days cannot be told (a start after today) is counted by its
+                // days alone.
+                let mut bounds = Vec::new();
+                if let Some(span) = span(self.date, utc_today()) {
+                    bounds.push(own(span.days.saturating_add(1)));
+                    if let Some((first, last)) = span.inside {
+                        bounds.extend(inside(first, last));
+                    }
+                }
+                Some(Plan {
+                    counted: (Period::Day, self.date),
+                    bounds,
+                })
+            }
             Period::Year => {
                 let year = match self.date {
                     Date::Day(day) => day.year(),
@@ -158,19 +358,143 @@ impl<'a> Visitors<'a> {
                 };
                 let start = Day::new(year, 1, 1).ok()?;
                 let end = Day::new(year, 12, 31).ok()?;
-                Some((Period::Month, Date::range(start, RangeEnd::Day(end)).ok()?))
+                let days = if Day::new(year, 2, 29).is_ok() {
+                    366
+                } else {
+                    365
+                };
+                Some(Plan {
+                    counted: (Period::Month, Date::range(start, RangeEnd::Day(end)).ok()?),
+                    bounds: vec![own(days + 1)],
+                })
             }
         }
     }
 }
 
+/// The days of a range: at most `days` of them, and `inside` (first and last) surely among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    days: u32,
+    inside: Option<(jiff::civil::Date, jiff::civil::Date)>,
+}
+
+/// The days of `period=range` at `date`, with `today` the day in UTC. A site's today is
+/// within a day of UTC's (time zones run from 12 hours behind to 14 ahead), so where the date
+/// is relative, the most days and the days surely inside are told from those limits. `None`
+/// for a day outside the calendar.
+fn span(date: Date, today: jiff::civil::Date) -> Option<Span> {
+    let plus = |day: jiff::civil::Date, n: i64| day.checked_add(jiff::Span::new().days(n)).ok();
+    // The range from `first` to `last`, whose last day is at most `latest` and at least `earliest`.
+    let between =
+        |first: jiff::civil::Date, earliest: jiff::civil::Date, latest: jiff::civil::Date| {
+            let days = u32::try_from((latest - first).get_days().saturating_add(1)).ok()?;
+            Some(Span {
+                days: days.max(1),
+                inside: (first <= earliest).then_some((first, earliest)),
+            })
+        };
+    match date {
+        Date::Range { start, end } => {
+            let first = civil(start)?;
+            let (earliest, latest) = match end {
+                RangeEnd::Day(day) => (civil(day)?, civil(day)?),
+                RangeEnd::Today => (plus(today, -1)?, plus(today, 1)?),
+                RangeEnd::Yesterday => (plus(today, -2)?, today),
+            };
+            between(first, earliest, latest)
+        }
+        // `lastN`: the N days to the site's today; `previousN`: the N days before it.
+        Date::Last(n) | Date::Previous(n) => {
+            let back = i64::from(matches!(date, Date::Previous(_)));
+            let first = plus(today, 1 - back - i64::from(n) + 1)?;
+            let earliest = plus(today, -1 - back)?;
+            Some(Span {
+                days: n.max(1),
+                inside: (first <= earliest).then_some((first, earliest)),
+            })
+        }
+        Date::Day(_) | Date::Today | Date::Yesterday => Some(Span {
+            days: 1,
+            inside: None,
+        }),
+    }
+}
+
+/// The whole weeks (Monday to Sunday, as Matomo's) and whole months from `first` to `last`,
+/// each as one multi-period request.
+fn inside(first: jiff::civil::Date, last: jiff::civil::Date) -> Vec<(Period, Date, Bound)> {
+    let plus = |day: jiff::civil::Date, n: i64| day.checked_add(jiff::Span::new().days(n)).ok();
+    let mut out = Vec::new();
+    let to_monday = (7 - i64::from(first.weekday().to_monday_zero_offset())) % 7;
+    let from_sunday = (i64::from(last.weekday().to_monday_zero_offset()) + 1) % 7;
+    if let (Some(monday), Some(sunday)) = (plus(first, to_monday), plus(last, -from_sunday))
+        && monday < sunday
+    {
+        out.extend(periods(Period::Week, monday, sunday));
+    }
+    let month_start = if first.day() == 1 {
+        Some(first)
+    } else {
+        plus(first.last_of_month(), 1)
+    };
+    let month_end = if last == last.last_of_month() {
+        Some(last)
+    } else {
+        plus(last.first_of_month(), -1)
+    };
+    if let (Some(start), Some(end)) = (month_start, month_end)
+        && start < end
+    {
+        out.extend(periods(Period::Month, start, end));
+    }
+    out
+}
+
+/// `period` over `start,end` (Matomo answers each period from the one holding `start` to the
+/// one holding `end`: here exactly those inside).
+fn periods(
+    period: Period,
+    start: jiff::civil::Date,
+    end: jiff::civil::Date,
+) -> Option<(Period, Date, Bound)> {
+    let date = Date::range(day(start)?, RangeEnd::Day(day(end)?)).ok()?;
+    Some((period, date, Bound::Inside))
+}
+
+/// A [`Day`] in jiff's calendar.
+fn civil(day: Day) -> Option<jiff::civil::Date> {
+    jiff::civil::Date::new(
+        i16::try_from(day.year()).ok()?,
+        i8::try_from(day.month()).ok()?,
+        i8::try_from(day.day()).ok()?,
+    )
+    .ok()
+}
+
+/// A day of jiff's calendar as a [`Day`].
+fn day(date: jiff::civil::Date) -> Option<Day> {
+    Day::new(
+        u16::try_from(date.year()).ok()?,
+        u8::try_from(date.month()).ok()?,
+        u8::try_from(date.day()).ok()?,
+    )
+    .ok()
+}
+
+/// Today in UTC.
+fn utc_today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
 /// The current year in UTC, `days_back` days ago; `None` within a day of New Year, when the
 /// site's own time zone may already (or still) be in another year.
 fn utc_year(days_back: i64) -> Option<u16> {
-    let today = jiff::tz::TimeZone::UTC
-        .to_datetime(jiff::Timestamp::now())
-        .date();
-    let day = today.checked_sub(jiff::Span::new().days(days_back)).ok()?;
+    let day = utc_today()
+        .checked_sub(jiff::Span::new().days(days_back))
+        .ok()?;
     let near_new_year =
         (day.month() == 12 && day.day() == 31) || (day.month() == 1 && day.day() == 1);
     (!near_new_year)
@@ -278,6 +602,129 @@ mod tests {
         assert!(strictly_known(&json!({"2026-01": {"nb_visits": [1]}})).is_none());
         assert!(strictly_known(&json!({"2026-01": "x"})).is_none());
         assert!(strictly_known(&json!("error")).is_none());
+    }
+
+    fn date(text: &str) -> jiff::civil::Date {
+        text.parse().unwrap()
+    }
+
+    fn asked(bounds: &[(Period, Date, Bound)]) -> Vec<String> {
+        bounds
+            .iter()
+            .map(|(period, date, bound)| format!("{} {date} {bound:?}", period.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_range_knows_its_days_and_the_days_surely_inside() {
+        let today = date("2026-11-26");
+        let range = |text: &str| span(text.parse().unwrap(), today).unwrap();
+        assert_eq!(
+            range("2026-11-01,2026-11-23"),
+            Span {
+                days: 23,
+                inside: Some((date("2026-11-01"), date("2026-11-23")))
+            }
+        );
+        // Relative ends: at most to UTC's tomorrow, surely to UTC's yesterday (a site's today
+        // is within a day of UTC's).
+        assert_eq!(
+            range("2026-11-20,today"),
+            Span {
+                days: 8,
+                inside: Some((date("2026-11-20"), date("2026-11-25")))
+            }
+        );
+        assert_eq!(
+            range("2026-11-20,yesterday"),
+            Span {
+                days: 7,
+                inside: Some((date("2026-11-20"), date("2026-11-24")))
+            }
+        );
+        assert_eq!(
+            span(Date::last(7).unwrap(), today).unwrap(),
+            Span {
+                days: 7,
+                inside: Some((date("2026-11-21"), date("2026-11-25")))
+            }
+        );
+        assert_eq!(
+            span(Date::previous(7).unwrap(), today).unwrap(),
+            Span {
+                days: 7,
+                inside: Some((date("2026-11-20"), date("2026-11-24")))
+            }
+        );
+        assert_eq!(span(Date::last(2).unwrap(), today).unwrap().inside, None);
+    }
+
+    #[test]
+    fn whole_weeks_and_months_inside_a_range() {
+        // Sunday 1 November to Monday 30 November 2026.
+        assert_eq!(
+            asked(&inside(date("2026-11-01"), date("2026-11-30"))),
+            [
+                "week 2026-11-02,2026-11-29 Inside",
+                "month 2026-11-01,2026-11-30 Inside"
+            ]
+        );
+        assert_eq!(
+            asked(&inside(date("2026-10-15"), date("2026-12-31"))),
+            [
+                "week 2026-10-19,2026-12-27 Inside",
+                "month 2026-11-01,2026-12-31 Inside"
+            ]
+        );
+        // Tuesday to Sunday: no whole week, no whole month.
+        assert!(inside(date("2026-11-03"), date("2026-11-08")).is_empty());
+        assert_eq!(
+            asked(&inside(date("2026-11-16"), date("2026-11-22"))),
+            ["week 2026-11-16,2026-11-22 Inside"]
+        );
+    }
+
+    #[test]
+    fn first_visits_in_a_period_are_one_per_visitor() {
+        let firsts = Bound::Firsts { days: 24 };
+        assert_eq!(
+            firsts.segment().unwrap().to_string(),
+            "visitCount==1,daysSinceLastVisit>=24"
+        );
+        assert_eq!(
+            firsts.visitors(&json!({"nb_visits": 7, "nb_uniq_visitors": 0})),
+            7
+        );
+        assert_eq!(firsts.visitors(&json!([])), 0);
+        // Several periods where one was asked: nothing proven.
+        assert_eq!(firsts.visitors(&json!({"2026-11-01": {"nb_visits": 7}})), 0);
+        assert_eq!(
+            Bound::Inside.visitors(&json!({"2026-11-02,2026-11-08": {"nb_uniq_visitors": 6, "nb_visits": 9},
+                                           "2026-11-09,2026-11-15": {"nb_uniq_visitors": 8, "nb_visits": 8}})),
+            8
+        );
+        assert_eq!(
+            Known {
+                visitors: 3,
+                visits: 20
+            }
+            .at_least(8),
+            Known {
+                visitors: 8,
+                visits: 20
+            }
+        );
+        assert_eq!(
+            Known {
+                visitors: 9,
+                visits: 20
+            }
+            .at_least(8),
+            Known {
+                visitors: 9,
+                visits: 20
+            }
+        );
     }
 
     #[test]
