@@ -8,7 +8,9 @@ use matomo_mcp::catalogue::{self, TOOL_NAMES};
 use matomo_mcp::config::Config;
 use matomo_mcp_core::reporting::Deployment;
 use matomo_mcp_core::{PrivacyClass, Toolbox};
-use matomo_mcp_testkit::{Action, Day, Emulator};
+use matomo_mcp_testkit::{
+    Action, CAMPAIGN_LANDING_QUERIES, Day, Emulator, PERSONAL_CAMPAIGN, Referrer,
+};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "view0123456789abcdef0123456789ab";
@@ -94,6 +96,12 @@ fn planted(emu: &Emulator) -> BTreeSet<String> {
     for visit in &emu.dataset().visits {
         out.insert(visit.ip.clone());
         out.insert(visit.visitor_id.clone());
+        // A campaign named per subscriber (`newsletter-nov-4821973`) names one person.
+        if let Referrer::Campaign { name, .. } = &visit.referrer
+            && name.starts_with(&format!("{PERSONAL_CAMPAIGN}-"))
+        {
+            out.insert(name.clone());
+        }
         if let Some(user) = &visit.user_id {
             out.insert(user.clone());
             out.insert(user.replace('@', "%40"));
@@ -103,7 +111,14 @@ fn planted(emu: &Emulator) -> BTreeSet<String> {
                 Action::Page { url, title, .. } => {
                     if let Some((_, query)) = url.split_once('?') {
                         for pair in query.split('&') {
-                            if let Some((_, value)) = pair.split_once('=') {
+                            // Campaign links' own parameters (`mtm_source=newsletter`) are
+                            // where a link sat, not anybody's data.
+                            let campaign = CAMPAIGN_LANDING_QUERIES
+                                .iter()
+                                .any(|q| q.split('&').any(|p| p == pair));
+                            if let Some((_, value)) = pair.split_once('=')
+                                && !campaign
+                            {
                                 out.insert(value.to_owned());
                             }
                         }
@@ -163,6 +178,10 @@ async fn aggregate_results_contain_none_of_the_planted_personal_data() {
     assert!(
         canaries.iter().any(|c| c.contains('@')),
         "the dataset should plant e-mail addresses"
+    );
+    assert!(
+        canaries.iter().any(|c| c.starts_with(PERSONAL_CAMPAIGN)),
+        "the dataset should plant campaigns named per subscriber"
     );
     let mut leaks = Vec::new();
     for (period, date) in [
