@@ -64,6 +64,7 @@ mod emulator;
 mod faults;
 mod prng;
 mod recorder;
+pub mod realistic;
 pub mod redis;
 mod reports;
 mod server;
