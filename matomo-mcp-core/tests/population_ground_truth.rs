@@ -77,6 +77,11 @@ async fn world() -> World {
 
 /// The world, with differential privacy on when `noise` (and a budget that never runs out).
 async fn world_with(noise: bool) -> World {
+    world_with_k(noise, K).await
+}
+
+/// The world with threshold `k`.
+async fn world_with_k(noise: bool, k: u64) -> World {
     let emu = Emulator::builder()
         .seed(11)
         .today(Day::from_ymd(2026, 11, 26).unwrap())
@@ -94,7 +99,7 @@ async fn world_with(noise: bool) -> World {
         TOKEN,
         sites,
         Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
+        Threshold::new(k).unwrap(),
         PrivacyClass::Aggregate,
         None,
     );
@@ -708,39 +713,71 @@ async fn a_segment_of_one_visit_withholds_every_tool() {
 /// Entries and exits of a shown page are about k visitors too.
 #[tokio::test]
 async fn entry_and_exit_counts_of_pages_describe_k_visitors() {
-    let w = world().await;
+    // k = 3: since campaign links land on the home page with queries of their own, the home
+    // page is a merged row whose distinct entry visitors Matomo does not send, and on the
+    // emulator's small days no page proves 5 entry visitors any more; 3 it does.
+    const K: u64 = 3;
+    let w = world_with_k(false, K).await;
     let data = w.emu.dataset();
     let mut checked = 0;
-    for back in 0..10 {
-        let day = data.today.plus(-back);
-        let q = Question::day(day, None);
-        let result = w.toolbox.call("top_pages", Some(args(&q))).await.unwrap();
-        let out = result.structured().unwrap();
-        for row in out["rows"].as_array().unwrap() {
-            let label = row["label"].as_str().unwrap();
-            for (metric, first) in [("entry_nb_visits", true), ("exit_nb_visits", false)] {
-                let Some(n) = row[metric].as_f64().filter(|n| *n > 0.0) else {
-                    continue;
-                };
-                let people: BTreeSet<&str> = data
-                    .visits_in(SITE, day, day)
-                    .filter(|v| {
-                        let pages: Vec<_> = v.pages().collect();
-                        let page = if first { pages.first() } else { pages.last() };
-                        page.is_some_and(|(u, _, _)| {
-                            let path = u.split_once("://").map_or(*u, |(_, r)| r);
-                            let path = path.find('/').map_or("/", |i| &path[i..]);
-                            w.scrub(path, true) == label
+    // Days, and weeks (whose parts are bounded from the row's proven visitors), with and
+    // without campaign visits.
+    let without_campaigns = Some("referrerType!=campaign".to_owned());
+    let mut questions = Vec::new();
+    for segment in [None, without_campaigns] {
+        for back in 0..10 {
+            questions.push(Question::day(data.today.plus(-back), segment.clone()));
+        }
+        for back in [1, 8] {
+            let (start, end) = (data.today.plus(-back - 6), data.today.plus(-back));
+            questions.push(Question {
+                period: "range",
+                date: format!("{},{}", ymd(start), ymd(end)),
+                start,
+                end,
+                segment: segment.clone(),
+            });
+        }
+    }
+    for q in questions {
+        let segment = q.segment.clone();
+        // Page rows (whose entries and exits are parts of their visits) and entry-page rows.
+        for tool in ["top_pages", "entry_pages"] {
+            let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
+            let out = result.structured().unwrap();
+            for row in out["rows"].as_array().unwrap() {
+                let label = row["label"].as_str().unwrap();
+                for (metric, first) in [("entry_nb_visits", true), ("exit_nb_visits", false)] {
+                    let Some(n) = row[metric].as_f64().filter(|n| *n > 0.0) else {
+                        continue;
+                    };
+                    let people: BTreeSet<&str> = data
+                        .visits_in(SITE, q.start, q.end)
+                        .filter(|v| {
+                            segment.is_none()
+                                || !matches!(
+                                    v.referrer,
+                                    matomo_mcp_testkit::Referrer::Campaign { .. }
+                                )
                         })
-                    })
-                    .map(|v| v.visitor_id.as_str())
-                    .collect();
-                checked += 1;
-                assert!(
-                    people.len() as u64 >= K,
-                    "{label} {metric}={n} is about {} visitors",
-                    people.len()
-                );
+                        .filter(|v| {
+                            let pages: Vec<_> = v.pages().collect();
+                            let page = if first { pages.first() } else { pages.last() };
+                            page.is_some_and(|(u, _, _)| {
+                                let path = u.split_once("://").map_or(*u, |(_, r)| r);
+                                let path = path.find('/').map_or("/", |i| &path[i..]);
+                                w.scrub(path, true) == label
+                            })
+                        })
+                        .map(|v| v.visitor_id.as_str())
+                        .collect();
+                    checked += 1;
+                    assert!(
+                        people.len() as u64 >= K,
+                        "{label} {metric}={n} is about {} visitors",
+                        people.len()
+                    );
+                }
             }
         }
     }

@@ -17,9 +17,11 @@ pub enum CountedVisits {
     ///
     /// Proof of the per-period bound ([`ContributionBounds::visits_per_visitor`]): Matomo
     /// stores `visitor_seconds_since_last` as the seconds from the previous visit's *first
-    /// action* to this visit's first action, and `daysSinceLastVisit>=d` compares it with
-    /// `d × 86,400` (`plugins/CoreHome/Columns/VisitorDaysSinceLast.php`, `(int)$value *
-    /// 86400`). So the first actions of two counted visits of one visitor are at least
+    /// action* to this visit's first action (`plugins/VisitorInterest/Columns/
+    /// VisitorSecondsSinceLast.php`), and `daysSinceLastVisit` is
+    /// `FLOOR(visitor_seconds_since_last / 86400)` (`VisitorDaysSinceLast.php` beside it, in
+    /// Matomo 5.0.2), so `daysSinceLastVisit>=d` holds exactly when those seconds are at least
+    /// `d × 86,400`. So the first actions of two counted visits of one visitor are at least
     /// `S = d × 24 h` apart (each counted visit starts `S` after the visit before it, which
     /// started no earlier than the counted one before). A period of `L` hours contains the
     /// visits whose *last* action falls in it; a visitor's visits do not overlap in time, so of

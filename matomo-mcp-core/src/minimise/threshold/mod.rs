@@ -230,13 +230,10 @@ impl Threshold {
                 let (subtable, _) = self.table(std::mem::take(&mut row.subtable), out);
                 let visits = row.visits();
                 let mut metrics = row.metrics;
-                cells::withhold(
-                    &mut metrics,
-                    visitors,
-                    visits,
-                    self.k,
-                    &mut out.withheld_metrics,
-                );
+                let keep = cells::Cells::new(&metrics, visitors, visits, self.k)
+                    .with_parts(&row.part_visitors)
+                    .decide(&mut out.withheld_metrics);
+                metrics.retain_by_index(&keep);
                 kept.push(ThresholdedRow::new(
                     ThresholdedLabel::shown(row.label.into_string()),
                     metrics,

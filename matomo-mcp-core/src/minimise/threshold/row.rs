@@ -52,6 +52,12 @@ pub struct ReportRow {
     #[serde(skip)]
     #[schemars(skip)]
     pub(crate) segment: Option<Identifying<String>>,
+    /// Distinct visitors known behind parts of the row's visits (`("entry_nb_visits", 7)`)
+    /// where its metrics no longer carry Matomo's count: a merged row, whose distinct counts
+    /// cannot be added up, knows at least its largest part's.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) part_visitors: Vec<(&'static str, u64)>,
 }
 
 impl ReportRow {
@@ -63,6 +69,7 @@ impl ReportRow {
             subtable: Vec::new(),
             proven_visitors: None,
             segment: None,
+            part_visitors: Vec::new(),
         }
     }
 
@@ -112,12 +119,36 @@ impl ReportRow {
             .iter()
             .flat_map(|row| row.subtable.iter().cloned())
             .collect();
+        // The distinct visitors of a part of the union (its entries, its exits) are at least
+        // those of the same part of any one row merged into it: a lower bound the sub-metric
+        // rule may use, never shown (the union's own distinct count is unknown).
+        let part_visitors = [
+            ("entry_nb_visits", "entry_nb_uniq_visitors"),
+            ("exit_nb_visits", "exit_nb_uniq_visitors"),
+        ]
+        .into_iter()
+        .filter_map(|(part, distinct)| {
+            let known = rows
+                .iter()
+                .filter_map(|row| {
+                    row.metrics.get(distinct).map(|v| super::count(Some(v))).or_else(|| {
+                        row.part_visitors
+                            .iter()
+                            .find(|(name, _)| *name == part)
+                            .map(|(_, v)| *v)
+                    })
+                })
+                .max()?;
+            Some((part, known))
+        })
+        .collect();
         ReportRow {
             label,
             metrics,
             subtable,
             proven_visitors: Some(rows.iter().map(ReportRow::visitors).max().unwrap_or(0)),
             segment: merged_segment(rows),
+            part_visitors,
         }
     }
 }

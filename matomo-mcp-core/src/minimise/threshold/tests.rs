@@ -181,6 +181,30 @@ fn merged_rows_are_counted_over_the_union_of_their_parts() {
     assert_eq!(segment(&many(12, &long)[0]), None);
 }
 
+/// A merged row's entries are about at least as many visitors as the entries of its largest
+/// part: the sub-metric rule may show them on that count, never on a sum of parts.
+#[test]
+fn merged_rows_keep_their_largest_parts_entry_visitors() {
+    let part = |label: &str, entries: f64, entry_people: f64| {
+        let mut row = row(label, 40.0, Some(30.0));
+        row.metrics.set("entry_nb_visits", entries);
+        row.metrics.set("entry_nb_uniq_visitors", entry_people);
+        row
+    };
+    let threshold = Threshold::new(5).unwrap();
+    // 6 and 3 entry visitors: the merged row knows 6, and shows its entries.
+    let merged = merge_equal_labels(vec![part("/", 8.0, 6.0), part("/", 4.0, 3.0)]);
+    assert_eq!(merged[0].metrics.get("entry_nb_uniq_visitors"), None);
+    let out = threshold.apply(merged);
+    assert_eq!(out.rows[0].metrics.get("entry_nb_visits"), Some(12.0));
+    // 4 and 3: neither part proves 5 (7 together is a sum, not people); the entries are
+    // withheld (the row's 80 visits by 30 known visitors bound them at 30 - 68 < 5 too).
+    let merged = merge_equal_labels(vec![part("/", 6.0, 4.0), part("/", 6.0, 3.0)]);
+    let out = threshold.apply(merged);
+    assert_eq!(out.rows[0].metrics.get("entry_nb_visits"), None);
+    assert!(out.withheld_metrics.contains("entry_nb_visits"));
+}
+
 #[test]
 fn small_cells_inside_a_shown_row_are_withheld() {
     // The row: 23 visits by 21 visitors, 2 entries, 1 exit.
