@@ -1096,6 +1096,24 @@ fn report(
             }
         );
     }
+    // Numbers are shown only when their interval is narrower than themselves: a count whose
+    // true value is below the half-width is shown only after noise lifted it, so its interval
+    // holds the truth less often (selection by the noise).
+    let small = |s: &&Shown| {
+        let (Some((lo, hi)), Some(c)) = (s.interval, s.counted) else {
+            return false;
+        };
+        !s.metric.contains("rate") && c < (hi - lo) / 2.0
+    };
+    let sel: Vec<&Shown> = all.iter().filter(small).collect();
+    let held = sel
+        .iter()
+        .filter(|s| holds(s, s.counted) == Some(true))
+        .count();
+    println!(
+        "\nCounts whose counted value is below their interval's half-width (shown only when the noise lifted them): {} hold the counted value.",
+        pct(held, sel.len())
+    );
     let unmatched = all.iter().filter(|s| s.exact.is_none()).count();
     println!(
         "\n{unmatched} shown numbers had no Matomo row with the same label (not in the coverage)."
