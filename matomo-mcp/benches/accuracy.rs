@@ -457,6 +457,29 @@ fn rows_by_label(answer: &Value, flat: bool) -> BTreeMap<String, BTreeMap<String
     out
 }
 
+/// The own `segment`s of a page report's rows (`pageUrl==…`, `pageTitle==…`) by normalised
+/// label, for rows the server merges; empty for other reports.
+fn page_segments(answer: &Value, flat: bool) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if !flat {
+        return out;
+    }
+    for row in answer.as_array().into_iter().flatten() {
+        let label = row["url"]
+            .as_str()
+            .or_else(|| row["label"].as_str())
+            .unwrap_or_default();
+        if let Some(segment) = row["segment"].as_str()
+            && (segment.starts_with("pageUrl==") || segment.starts_with("pageTitle=="))
+        {
+            out.entry(normalise(label))
+                .or_default()
+                .push(segment.to_owned());
+        }
+    }
+    out
+}
+
 fn summary_row(answer: &Value) -> BTreeMap<String, f64> {
     answer
         .as_object()
@@ -586,10 +609,9 @@ async fn shown_numbers(
             }
         }
         Truth::Report { method, flat } => {
-            let exact = rows_by_label(
-                &fetch(m, site, method, &period, &date, caller, &[], *flat).await,
-                *flat,
-            );
+            let exact_answer = fetch(m, site, method, &period, &date, caller, &[], *flat).await;
+            let parts = page_segments(&exact_answer, *flat);
+            let exact = rows_by_label(&exact_answer, *flat);
             let counted_seg = counted_segment(caller, None, noise);
             let counted = rows_by_label(
                 &fetch(
@@ -621,6 +643,45 @@ async fn shown_numbers(
                     );
                     s.exact = exact.get(&key).and_then(|r| derived(&metric, r));
                     s.counted = counted.get(&key).and_then(|r| derived(&metric, r));
+                    // A page row merged from several URLs (query strings dropped): its visits are
+                    // the union of the parts' visits, which Matomo counts under the OR of the
+                    // parts' own segments (one visit may view several of them, so the sum of the
+                    // parts' visits is too high).
+                    if metric == "nb_visits"
+                        && let Some(or) =
+                            parts.get(&key).filter(|p| p.len() > 1).map(|p| p.join(","))
+                    {
+                        let exact = and(Some(&or), caller);
+                        let union = summary_row(
+                            &fetch(
+                                m,
+                                site,
+                                "VisitsSummary.get",
+                                &period,
+                                &date,
+                                exact.as_deref(),
+                                &[],
+                                false,
+                            )
+                            .await,
+                        );
+                        s.exact = union.get("nb_visits").copied();
+                        let counted = format!("{or};{counted_seg}");
+                        let union = summary_row(
+                            &fetch(
+                                m,
+                                site,
+                                "VisitsSummary.get",
+                                &period,
+                                &date,
+                                Some(&counted),
+                                &[],
+                                false,
+                            )
+                            .await,
+                        );
+                        s.counted = union.get("nb_visits").copied();
+                    }
                     shown.push(s);
                 }
             }
