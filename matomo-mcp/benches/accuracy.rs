@@ -67,6 +67,18 @@ fn opts() -> Opts {
     o
 }
 
+/// Writes a secret readable by its owner only.
+fn write_private(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).expect("a private file");
+    file.write_all(bytes).expect("the private file written");
+}
+
 /// `{"value": "<token>"}` as `matomo-real` writes it.
 fn read_token(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
@@ -107,6 +119,13 @@ impl Matomo {
             .await
             .expect("Matomo's answer");
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        // A truth Matomo would not give is reported, never taken for a number.
+        if value.is_null() || value.get("result").and_then(Value::as_str) == Some("error") {
+            let what = value
+                .get("message")
+                .map_or_else(|| "not JSON".to_owned(), Value::to_string);
+            eprintln!("Matomo refused {method} {:?}: {what}", &params);
+        }
         self.cache.insert(key, value.clone());
         value
     }
@@ -323,7 +342,7 @@ async fn toolbox(o: &Opts, dir: &Path, trial: u32) -> Toolbox<Deployment> {
     std::fs::create_dir_all(dir).expect("a work folder");
     let token = read_token(&o.viewer_token_file).expect("the viewer token");
     let token_file = dir.join("viewer.token");
-    std::fs::write(&token_file, token).expect("the token file");
+    write_private(&token_file, token.as_bytes());
     let key_file = dir.join("noise.key");
     std::fs::write(
         &key_file,
@@ -931,6 +950,20 @@ async fn main() {
         token: admin,
         cache: HashMap::new(),
     };
+    let id = o.site.to_string();
+    let month = m
+        .call(
+            "VisitsSummary.get",
+            &[("idSite", &id), ("period", "month"), ("date", "2026-11-01")],
+        )
+        .await;
+    if month["nb_visits"].as_u64().unwrap_or(0) == 0 {
+        eprintln!(
+            "accuracy: site {} has no visits in November 2026: skipped (track the realistic month first: see matomo-mcp-testkit/examples/track_realistic.rs)",
+            o.site
+        );
+        return;
+    }
     let dir = std::env::temp_dir().join(format!("matomo-mcp-accuracy-{}", std::process::id()));
     let started = Instant::now();
     let questions = battery(o.site);
