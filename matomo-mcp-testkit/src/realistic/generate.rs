@@ -40,7 +40,10 @@ impl Weighted {
     fn pick(&self, rng: &mut SplitMix64) -> usize {
         let total = self.cumulative.last().copied().unwrap_or(0);
         let x = rng.below(total);
-        self.cumulative.partition_point(|&c| c <= x)
+        // Within bounds even for weights that are all 0 (then every index is as likely: 0).
+        self.cumulative
+            .partition_point(|&c| c <= x)
+            .min(self.cumulative.len().saturating_sub(1))
     }
 }
 
@@ -225,7 +228,13 @@ impl<'a> Generator<'a> {
         let active: Vec<usize> = (0..CAMPAIGNS.len())
             .filter(|&i| (CAMPAIGNS[i].from_day..=CAMPAIGNS[i].to_day).contains(&dom))
             .collect();
-        let campaign_weight = 6 + active.iter().map(|&i| CAMPAIGNS[i].weight).sum::<u64>() / 50;
+        // Campaign traffic grows with the campaigns running (Black Friday, Cyber Monday); none
+        // without a campaign running.
+        let campaign_weight = if active.is_empty() {
+            0
+        } else {
+            6 + active.iter().map(|&i| CAMPAIGNS[i].weight).sum::<u64>() / 50
+        };
         let kinds = Weighted::new([38, 30, 12, 7, campaign_weight]);
         match kinds.pick(&mut self.rng) {
             0 => Referrer::Direct,
@@ -261,13 +270,15 @@ impl<'a> Generator<'a> {
                 url: SOCIALS[Weighted::new(SOCIALS.iter().map(|w| w.1)).pick(&mut self.rng)].0,
             },
             _ => {
-                let c =
-                    &CAMPAIGNS[active[Weighted::new(active.iter().map(|&i| CAMPAIGNS[i].weight))
-                        .pick(&mut self.rng)]];
-                Referrer::Campaign {
-                    name: c.name,
-                    source: c.source,
-                    medium: c.medium,
+                let pick =
+                    Weighted::new(active.iter().map(|&i| CAMPAIGNS[i].weight)).pick(&mut self.rng);
+                match active.get(pick).and_then(|&i| CAMPAIGNS.get(i)) {
+                    Some(c) => Referrer::Campaign {
+                        name: c.name,
+                        source: c.source,
+                        medium: c.medium,
+                    },
+                    None => Referrer::Direct,
                 }
             }
         }
@@ -288,8 +299,8 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// The visit of `person` (their `nth` visit drafted, for personal data that names them)
-    /// with times relative to its start.
+    /// A visit of `person` (whose index their planted e-mail addresses carry) on day
+    /// `day_index`, with times relative to its start.
     fn draft(&mut self, person: &Person, day_index: i64) -> Draft {
         let referrer = self.referrer(day_index);
         let mut actions = Vec::new();
