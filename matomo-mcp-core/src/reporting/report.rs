@@ -574,8 +574,10 @@ impl Pipeline<'_> {
     ///
     /// With noise, a row is shown when Matomo counts at least `k` distinct visitors behind it
     /// (the threshold, exact), its noisy visits are at least `k` (a check on released numbers
-    /// only) *and* its visits' interval is no wider than its visits (otherwise it is counted
-    /// in `noise.uncertain_rows`: too few visitors for a private figure). Rows are ordered by
+    /// only), its visits' interval is no wider than its visits, *and* its noisy visits reach
+    /// the floor above which chance selections among the report's rows stay rare
+    /// ([`Release::selection_floor`](crate::minimise::noise::Release::selection_floor));
+    /// otherwise it is counted in `noise.uncertain_rows`: too few visitors for a private figure. Rows are ordered by
     /// their noisy visits, so the order reveals nothing the numbers do not, and each carries the
     /// ranks its interval allows.
     pub(crate) async fn finish(
@@ -604,6 +606,12 @@ impl Pipeline<'_> {
                         .map(|row| (row.label.as_str(), &row.metrics)),
                 );
                 let k = self.threshold.k();
+                // Among many rows, some with little behind them draw large noise: a row is
+                // shown only above the floor that keeps such chance selections rare.
+                let floor = charged
+                    .release
+                    .selection_floor("nb_visits", thresholded.rows.len())
+                    .unwrap_or(0.0);
                 let mut uncertain = 0;
                 let mut kept = Vec::with_capacity(thresholded.rows.len());
                 for (mut row, visits) in std::mem::take(&mut thresholded.rows)
@@ -615,7 +623,7 @@ impl Pipeline<'_> {
                             row.order_by_visits(count(Some(value)));
                             if count(Some(value)) < k {
                                 thresholded.suppressed_rows += 1;
-                            } else if !interval.is_useful(value) {
+                            } else if !interval.is_useful(value) || value < floor {
                                 uncertain += 1;
                             } else {
                                 row.intervals.set("nb_visits", interval);
