@@ -806,12 +806,9 @@ mod tests {
             .collect();
         let mut answers_with_a_false_row = 0;
         for trial in 0..100u8 {
-            let dp = DifferentialPrivacy::new(
-                vec![trial; 32],
-                500_000,
-                ContributionBounds::default(),
-            )
-            .unwrap();
+            let dp =
+                DifferentialPrivacy::new(vec![trial; 32], 500_000, ContributionBounds::default())
+                    .unwrap();
             let release = dp.release(
                 &Question::new("t"),
                 Spread::RowsPerAction,
@@ -827,7 +824,10 @@ mod tests {
                 .count();
             answers_with_a_false_row += usize::from(shown > 0);
         }
-        assert!(answers_with_a_false_row <= 12, "{answers_with_a_false_row} of 100");
+        assert!(
+            answers_with_a_false_row <= 12,
+            "{answers_with_a_false_row} of 100"
+        );
     }
 
     #[test]
