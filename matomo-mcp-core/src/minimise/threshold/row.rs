@@ -131,12 +131,15 @@ impl ReportRow {
             let known = rows
                 .iter()
                 .filter_map(|row| {
-                    row.metrics.get(distinct).map(|v| super::count(Some(v))).or_else(|| {
-                        row.part_visitors
-                            .iter()
-                            .find(|(name, _)| *name == part)
-                            .map(|(_, v)| *v)
-                    })
+                    row.metrics
+                        .get(distinct)
+                        .map(|v| super::count(Some(v)))
+                        .or_else(|| {
+                            row.part_visitors
+                                .iter()
+                                .find(|(name, _)| *name == part)
+                                .map(|(_, v)| *v)
+                        })
                 })
                 .max()?;
             Some((part, known))
