@@ -177,6 +177,10 @@ async fn compare_periods_calls_a_change_within_the_noise_no_clear_change() {
                 .find(|r| r["label"] == label)
                 .unwrap_or_else(|| panic!("{label} not in countries: {countries}"));
             assert_eq!(now["nb_visits"], shown["nb_visits"], "{label}");
+            assert_eq!(
+                row["current_intervals"]["nb_visits"], shown["intervals"]["nb_visits"],
+                "{label}"
+            );
         }
         if row["change"] != "both" {
             continue;

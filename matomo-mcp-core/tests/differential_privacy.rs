@@ -343,6 +343,13 @@ async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
             continue;
         };
         let date = point["period"].as_str().unwrap();
+        let interval = point["interval"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{point}"));
+        assert!(
+            interval[0].as_f64().unwrap() <= value && value <= interval[1].as_f64().unwrap(),
+            "{point}"
+        );
         let (_, summary, _) = call(
             &tools,
             "visits_summary",

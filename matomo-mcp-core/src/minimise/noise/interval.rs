@@ -73,6 +73,12 @@ impl Interval {
     }
 }
 
+impl Classified for Interval {
+    const SHAPE: Shape = Shape::Value(PrivacyClass::Aggregate);
+}
+
+crate::privacy::leaf_class!(Interval, aggregate);
+
 /// The intervals of a row's noisy numbers, by metric name, in name order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Intervals(Vec<(Cow<'static, str>, Interval)>);

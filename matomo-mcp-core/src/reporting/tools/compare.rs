@@ -12,7 +12,7 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::minimise::noise::NoiseNote;
+use crate::minimise::noise::{Intervals, NoiseNote};
 use crate::minimise::{Metrics, ThresholdedLabel, ThresholdedRow};
 use crate::params::{Date, Day, Period, RangeEnd};
 use crate::reporting::Deployment;
@@ -99,6 +99,12 @@ pub struct ComparedRow {
     /// Its metrics in the earlier period, when shown there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Metrics>,
+    /// With noise: the 95 % intervals of `current`'s metrics.
+    #[serde(default, skip_serializing_if = "Intervals::is_empty")]
+    pub current_intervals: Intervals,
+    /// With noise: the 95 % intervals of `previous`'s metrics.
+    #[serde(default, skip_serializing_if = "Intervals::is_empty")]
+    pub previous_intervals: Intervals,
     /// Later minus earlier, for each metric shown in both.
     pub difference: Metrics,
     /// The difference as a fraction of the earlier value (0.25 for +25 %), where that is not 0.
@@ -312,6 +318,10 @@ fn compared(
         change,
         current: current.map(|row| row.metrics.clone()),
         previous: previous.map(|row| row.metrics.clone()),
+        current_intervals: current.map(|row| row.intervals.clone()).unwrap_or_default(),
+        previous_intervals: previous
+            .map(|row| row.intervals.clone())
+            .unwrap_or_default(),
         difference,
         relative,
         no_clear_change,

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::client::Nested;
 use crate::minimise::Metrics;
-use crate::minimise::noise::Intervals;
+use crate::minimise::noise::{Interval, Intervals};
 use crate::minimise::noise::{NoiseNote, Question, Spread};
 use crate::minimise::threshold::count;
 use crate::models::{PerPeriod, Report, goals, visits_summary};
@@ -499,9 +499,13 @@ pub struct TrendPoint {
     /// The period's label (`2026-11-25`, `2026-11`, …).
     #[privacy(aggregate)]
     pub period: String,
-    /// The value; `null` when fewer than `threshold_k` distinct visitors are behind it.
+    /// The value; `null` when fewer than `threshold_k` distinct visitors are behind it (or,
+    /// with noise, when its interval is wider than the value).
     #[privacy(aggregate)]
     pub value: Option<f64>,
+    /// With noise: the value's 95 % interval, `[low, high]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Interval>,
 }
 
 /// A metric over consecutive periods.
@@ -538,6 +542,14 @@ fn render_trend(t: &Trend) -> String {
     for p in &t.points {
         let value = p.value.map_or_else(|| "withheld".to_owned(), number);
         let _ = write!(text, "\n- {}: {value}", p.period);
+        if let (Some(_), Some(interval)) = (p.value, p.interval) {
+            let _ = write!(
+                text,
+                " [{}–{}]",
+                number(interval.low()),
+                number(interval.high())
+            );
+        }
     }
     if let Some(noise) = &t.noise {
         let _ = write!(text, "\n{}", noise.render());
@@ -613,6 +625,8 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
         })
         .collect();
     let mut noise_note: Option<NoiseNote> = None;
+    // Each noisy point's interval, by period label.
+    let mut point_intervals: Vec<(String, Interval)> = Vec::new();
     if let Some(setup) = deployment.noise.as_deref() {
         // Each period is the statistic a summary of that period releases (same source, site,
         // period, segment and key), so a trend and a summary show the same number and the budget
@@ -649,6 +663,9 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
             );
             let (mut noisy, note) = noise.rows([("", &kept)]).await?;
             let row = noisy.pop().unwrap_or_default();
+            if let Some(interval) = row.intervals.get(metric) {
+                point_intervals.push((label.clone(), interval));
+            }
             let enough = count(row.metrics.get("nb_visits")) >= k;
             *cells = (enough || !*has_visits).then_some(row.metrics);
             noise_note = Some(match noise_note {
@@ -678,7 +695,17 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
             if has_visits && value.is_none() {
                 suppressed_points += 1;
             }
-            TrendPoint { period, value }
+            let interval = value.and_then(|_| {
+                point_intervals
+                    .iter()
+                    .find(|(label, _)| *label == period)
+                    .map(|(_, interval)| *interval)
+            });
+            TrendPoint {
+                period,
+                value,
+                interval,
+            }
         })
         .collect();
     Ok(Trend {
