@@ -1,6 +1,6 @@
 //! The Rust examples of the README and of the guide, compiled and run by `cargo test` as doctests.
 //!
-//! They live in this unpublished crate rather than in `matomo-mcp-core`, whose package does not hold
+//! They live in this unpublished crate rather than in `matomo-privacy-mcp-core`, whose package does not hold
 //! the repository's Markdown: a downloaded core crate's own tests must not depend on files it lacks.
 
 /// Compiles and runs the Rust examples of the README, so that they stay true.

@@ -3,12 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use matomo_mcp_core::models::{
+use matomo_privacy_mcp_core::models::{
     DimensionRow, PerPeriod, PerSite, Report, actions, api, decode, devices_detection, events,
     goals, live, multi_sites, referrers, sites_manager, split_bulk, user_country, user_id,
     users_manager, visit_frequency, visit_time, visits_summary,
 };
-use matomo_mcp_core::reporting::SourceRow;
+use matomo_privacy_mcp_core::reporting::SourceRow;
 
 /// Decodes `body` as `T`; a success must serialise back to JSON.
 fn check<T: serde::de::DeserializeOwned + serde::Serialize>(body: &[u8]) {

@@ -7,8 +7,8 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
-use matomo_mcp_server::{ServerInfo, serve_io};
+use matomo_privacy_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
+use matomo_privacy_mcp_server::{ServerInfo, serve_io};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -30,10 +30,10 @@ struct Summary {
 #[matomo_tool]
 async fn visits(args: Args) -> Result<Summary, ToolError> {
     if let Some(segment) = &args.segment {
-        matomo_mcp_core::policy::parse_and_check_segment(
+        matomo_privacy_mcp_core::policy::parse_and_check_segment(
             segment,
-            matomo_mcp_core::PrivacyClass::Aggregate,
-            matomo_mcp_core::PrivacyClass::Aggregate,
+            matomo_privacy_mcp_core::PrivacyClass::Aggregate,
+            matomo_privacy_mcp_core::PrivacyClass::Aggregate,
         )?;
     }
     Ok(Summary {

@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use matomo_mcp_core::minimise::Scrubber;
+use matomo_privacy_mcp_core::minimise::Scrubber;
 use regex::Regex;
 
 static SCRUBBER: LazyLock<Scrubber> = LazyLock::new(|| {
@@ -49,7 +49,7 @@ fn assert_clean(kind: &str, input: &str, output: &str) {
 }
 
 /// Scrubbed text as a tool's output shows it (it is pseudonymous, so it has no plain accessor).
-fn shown(text: &matomo_mcp_core::minimise::ScrubbedText) -> String {
+fn shown(text: &matomo_privacy_mcp_core::minimise::ScrubbedText) -> String {
     match serde_json::to_value(text) {
         Ok(serde_json::Value::String(text)) => text,
         other => panic!("scrubbed text serialises as a string, not {other:?}"),

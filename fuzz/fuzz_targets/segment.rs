@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use matomo_mcp_core::policy::parse_and_check_segment;
-use matomo_mcp_core::{PrivacyClass, Segment};
+use matomo_privacy_mcp_core::policy::parse_and_check_segment;
+use matomo_privacy_mcp_core::{PrivacyClass, Segment};
 
 const CLASSES: [PrivacyClass; 3] = [
     PrivacyClass::Aggregate,

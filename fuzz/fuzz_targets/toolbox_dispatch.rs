@@ -6,10 +6,10 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use matomo_mcp_core::params::{Date, Period};
-use matomo_mcp_core::policy::parse_and_check_segment;
-use matomo_mcp_core::tool::SecretGuard;
-use matomo_mcp_core::{Classified, DispatchError, PrivacyClass, ToolError, Toolbox, matomo_tool};
+use matomo_privacy_mcp_core::params::{Date, Period};
+use matomo_privacy_mcp_core::policy::parse_and_check_segment;
+use matomo_privacy_mcp_core::tool::SecretGuard;
+use matomo_privacy_mcp_core::{Classified, DispatchError, PrivacyClass, ToolError, Toolbox, matomo_tool};
 use serde_json::Value;
 
 const SECRET: &str = "fuzz0123456789abcdef0123456789ab";

@@ -5,13 +5,13 @@
 //! MATOMO_URL=https://matomo.example.com MATOMO_TOKEN_FILE=~/.matomo-token cargo run -p example-custom-tool
 //! ```
 
-use matomo_mcp_core::client::MatomoClient;
-use matomo_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold, ThresholdedRow};
-use matomo_mcp_core::models::devices_detection::GetBrowsers;
-use matomo_mcp_core::params::Date;
-use matomo_mcp_core::tool::{GuardedState, SecretGuard};
-use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
-use matomo_mcp_server::{ServerInfo, log_to_stderr, serve_stdio};
+use matomo_privacy_mcp_core::client::MatomoClient;
+use matomo_privacy_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold, ThresholdedRow};
+use matomo_privacy_mcp_core::models::devices_detection::GetBrowsers;
+use matomo_privacy_mcp_core::params::Date;
+use matomo_privacy_mcp_core::tool::{GuardedState, SecretGuard};
+use matomo_privacy_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
+use matomo_privacy_mcp_server::{ServerInfo, log_to_stderr, serve_stdio};
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

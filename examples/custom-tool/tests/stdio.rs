@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use matomo_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "view0123456789abcdef0123456789ab";
@@ -54,7 +54,10 @@ async fn browser_share_over_stdio() {
     let tool = &responses[1]["result"]["tools"][0];
     assert_eq!(tool["name"], "browser_share");
     assert_eq!(tool["title"], "Browser share");
-    assert_eq!(tool["_meta"]["matomo-mcp/privacyClass"], "aggregate");
+    assert_eq!(
+        tool["_meta"]["matomo-privacy-mcp/privacyClass"],
+        "aggregate"
+    );
     let result = &responses[2]["result"];
     assert_eq!(result["isError"], false, "{result}");
     let rows = result["structuredContent"]["rows"].as_array().unwrap();

@@ -6,10 +6,10 @@
 
 use std::error::Error;
 
-use matomo_mcp::catalogue;
-use matomo_mcp::config::Config;
-use matomo_mcp_server::{ServerInfo, serve_io};
-use matomo_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp::catalogue;
+use matomo_privacy_mcp::config::Config;
+use matomo_privacy_mcp_server::{ServerInfo, serve_io};
+use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, WriteHalf};
 
@@ -91,7 +91,9 @@ impl Session {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    println!("matomo-mcp demo: an emulated Matomo with 3 sites and 15 days of synthetic visits,");
+    println!(
+        "matomo-privacy-mcp demo: an emulated Matomo with 3 sites and 15 days of synthetic visits,"
+    );
     println!(
         "served through the built-in tools with the default privacy settings (aggregate only, k = 5)."
     );
@@ -105,7 +107,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .await?;
     // Differential privacy is on, as by default; its budget lives in a file of this run's own.
     let budget = std::env::temp_dir().join(format!(
-        "matomo-mcp-demo-budget-{}.json",
+        "matomo-privacy-mcp-demo-budget-{}.json",
         std::process::id()
     ));
     let config = Config::from_toml_str(
@@ -118,13 +120,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
         |_| None,
     )?;
     config.require_enabled()?;
-    let deployment = matomo_mcp::startup::connect(&config).await?;
+    let deployment = matomo_privacy_mcp::startup::connect(&config).await?;
     println!("Token check: {}", deployment.site_access().summary());
     let toolbox = catalogue::toolbox(deployment, config.allowed_tools.as_deref())?;
 
     let (client_end, server_end) = tokio::io::duplex(1 << 20);
     let (server_read, server_write) = tokio::io::split(server_end);
-    let info = ServerInfo::new("matomo-mcp-demo", env!("CARGO_PKG_VERSION"));
+    let info = ServerInfo::new("matomo-privacy-mcp-demo", env!("CARGO_PKG_VERSION"));
     let server = tokio::spawn(serve_io(toolbox, info, server_read, server_write));
     let (client_read, client_write) = tokio::io::split(client_end);
     let mut session = Session {
@@ -139,7 +141,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             json!({
                 "protocolVersion": "2025-06-18",
                 "capabilities": {},
-                "clientInfo": { "name": "matomo-mcp-demo-client", "version": "1.0" }
+                "clientInfo": { "name": "matomo-privacy-mcp-demo-client", "version": "1.0" }
             }),
         )
         .await?;

@@ -2,7 +2,7 @@
 //!
 //! Run with `cargo run -p example-tool-definition`.
 
-use matomo_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
+use matomo_privacy_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
 use serde::{Deserialize, Serialize};
 
 /// Arguments of `top_countries`.

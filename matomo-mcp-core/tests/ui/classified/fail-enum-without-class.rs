@@ -1,9 +1,0 @@
-use matomo_mcp_core::Classified;
-
-#[derive(Classified)]
-enum DeviceType {
-    Desktop,
-    Smartphone,
-}
-
-fn main() {}

@@ -1,6 +1,0 @@
-use matomo_mcp_core::Classified;
-
-#[derive(Classified)]
-struct Pair(u64, String);
-
-fn main() {}

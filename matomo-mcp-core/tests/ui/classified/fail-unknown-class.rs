@@ -1,9 +1,0 @@
-use matomo_mcp_core::Classified;
-
-#[derive(Classified)]
-struct Row {
-    #[privacy(secret)]
-    label: String,
-}
-
-fn main() {}

@@ -1,7 +1,0 @@
-// The same laundering through `format!`.
-use matomo_mcp_core::models::actions::PageRow;
-
-fn main() {
-    let row = PageRow::default();
-    let _text: String = format!("{}", row.label);
-}

@@ -1,7 +1,0 @@
-use matomo_mcp_core::matomo_tool;
-
-/// Visits.
-#[matomo_tool]
-async fn visits() {}
-
-fn main() {}

@@ -1,7 +1,0 @@
-use matomo_mcp_core::matomo_tool;
-
-/// Not a function.
-#[matomo_tool]
-struct Visits;
-
-fn main() {}

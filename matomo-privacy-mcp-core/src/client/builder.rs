@@ -1,0 +1,246 @@
+//! Configuring a [`MatomoClient`]: base URL, token, timeouts, retries, size cap.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::base_url::{UrlPolicy, endpoint};
+use super::cache::{CacheConfig, ReportCache};
+use super::error::ClientError;
+use super::token::MatomoToken;
+use super::transport::{RetryPolicy, Transport};
+use super::{MatomoClient, coalesce::Coalescer};
+
+/// Default time to establish a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for a whole request, body included; archiving a large report can be slow.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default number of retries after the first attempt, for read methods only.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default wait before the first retry; it doubles with each retry.
+pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(500);
+/// Default cap on a response body: 32 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// The longest wait between two retries, whatever the initial backoff.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// Builds a [`MatomoClient`]; see [`MatomoClient::builder`].
+///
+/// Every setting has a default suited to a reporting assistant; the safety
+/// rules for the base URL can only be relaxed by the `danger_*` methods, so
+/// a relaxed configuration is visible in code review.
+///
+/// ```
+/// use std::time::Duration;
+/// use matomo_privacy_mcp_core::client::{ClientError, MatomoClient};
+///
+/// let client = MatomoClient::builder("https://example.com/matomo/")
+///     .token("0123456789abcdef0123456789abcdef")
+///     .connect_timeout(Duration::from_secs(5))
+///     .timeout(Duration::from_secs(120))
+///     .max_retries(1)
+///     .retry_backoff(Duration::from_millis(250))
+///     .max_response_bytes(16 * 1024 * 1024)
+///     .build()?;
+/// assert_eq!(client.endpoint(), "https://example.com/matomo/index.php");
+///
+/// // A Matomo on a trusted private network, reached over plain http:
+/// let lan = MatomoClient::builder("http://matomo.internal:8080")
+///     .token("0123456789abcdef0123456789abcdef")
+///     .danger_allow_insecure_http()
+///     .build()?;
+/// # let _ = lan;
+///
+/// // Without a token there is no client.
+/// let missing = MatomoClient::builder("https://example.com/").build();
+/// assert!(matches!(missing, Err(ClientError::InvalidToken { .. })));
+/// # Ok::<(), ClientError>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "call `build()` to get a client"]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<Result<MatomoToken, ClientError>>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_response_bytes: usize,
+    policy: UrlPolicy,
+    cache: Option<ReportCache>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::SharedState>,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            token: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            initial_backoff: DEFAULT_INITIAL_BACKOFF,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            policy: UrlPolicy::default(),
+            cache: Some(ReportCache::new(CacheConfig::default())),
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    /// Shares the report cache and request coalescing with the other replicas that use the
+    /// same Redis (see [`crate::shared`]): an answer one replica fetched is served by all, and
+    /// identical calls on several replicas at once make one request to Matomo.
+    ///
+    /// Needs the report cache (on by default): it decides how long an answer stays true.
+    /// Whenever Redis is unreachable or slow, calls go on with this replica's own cache.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared_state(mut self, shared: crate::shared::SharedState) -> Self {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The `token_auth` to authenticate with; checked by [`build`](Self::build).
+    ///
+    /// Prefer a dedicated view-only token ([`MatomoClient::permissions`] checks).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(MatomoToken::new(token));
+        self
+    }
+
+    /// An already validated token.
+    pub fn matomo_token(mut self, token: MatomoToken) -> Self {
+        self.token = Some(Ok(token));
+        self
+    }
+
+    /// Time allowed to connect (TCP and TLS); default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one whole attempt, body included; default 60 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries after the first attempt on timeouts, connection failures and
+    /// 5xx, for read methods only; default 2, `0` disables retries.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Wait before the first retry, doubled for each further one (at most 10 s); default 500 ms.
+    pub fn retry_backoff(mut self, initial: Duration) -> Self {
+        self.initial_backoff = initial;
+        self
+    }
+
+    /// The largest response body accepted, in bytes; default 32 MiB.
+    ///
+    /// Reading stops as soon as the body grows past it, so an oversized or
+    /// endless answer cannot exhaust memory.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Caches answers as `config` says (the default: on, see [`CacheConfig`]).
+    ///
+    /// Answers for periods that ended are kept until evicted, answers that
+    /// include today for [`CacheConfig::today_ttl`].
+    pub fn cache(mut self, config: CacheConfig) -> Self {
+        self.cache = Some(ReportCache::new(config));
+        self
+    }
+
+    /// Uses `cache`, which other clients may share; keys include the token's hash, so
+    /// clients with different tokens never read each other's answers.
+    pub fn shared_cache(mut self, cache: ReportCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Sends every call to Matomo (identical concurrent calls are still shared).
+    pub fn no_cache(mut self) -> Self {
+        self.cache = None;
+        self
+    }
+
+    /// Allows plain `http://` to hosts other than loopback.
+    ///
+    /// The token then crosses the network in clear text; use it only on a
+    /// network you trust completely.
+    pub fn danger_allow_insecure_http(mut self) -> Self {
+        self.policy.allow_insecure_http = true;
+        self
+    }
+
+    /// Allows a base URL with `user:password@`, sent as HTTP basic auth.
+    ///
+    /// Credentials in URLs tend to leak into logs and shell history; the
+    /// client never prints them, but where the URL came from may.
+    pub fn danger_allow_url_credentials(mut self) -> Self {
+        self.policy.allow_url_credentials = true;
+        self
+    }
+
+    /// Checks the configuration and builds the client; nothing is sent yet.
+    pub fn build(self) -> Result<MatomoClient, ClientError> {
+        let endpoint = endpoint(&self.base_url, self.policy)?;
+        let token = self.token.unwrap_or(Err(ClientError::InvalidToken {
+            reason: "none was given; call `.token(…)` on the builder with a view-only token",
+        }))?;
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(ClientError::invalid_parameter(
+                "timeout",
+                "a timeout of zero would fail every request; give a positive duration",
+            ));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(ClientError::invalid_parameter(
+                "max_response_bytes",
+                "a cap of zero would refuse every response; give a positive size",
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("matomo-privacy-mcp/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|err| ClientError::HttpClient {
+                detail: err.without_url().to_string(),
+            })?;
+        #[cfg(feature = "redis")]
+        let replicas = match (&self.cache, self.shared) {
+            (Some(_), Some(shared)) => Some(Arc::new(super::replicas::Replicas::new(
+                shared,
+                token.clone(),
+            ))),
+            _ => None,
+        };
+        Ok(MatomoClient {
+            transport: Arc::new(Transport {
+                http,
+                endpoint,
+                token,
+                retry: RetryPolicy {
+                    max_retries: self.max_retries,
+                    initial_backoff: self.initial_backoff,
+                    max_backoff: MAX_BACKOFF.max(self.initial_backoff),
+                },
+                max_response_bytes: self.max_response_bytes,
+            }),
+            #[cfg(feature = "redis")]
+            replicas,
+            cache: self.cache,
+            in_flight: Arc::new(Coalescer::default()),
+        })
+    }
+}

@@ -1,0 +1,185 @@
+//! Privacy-typed MCP tools over the Matomo Reporting API.
+//!
+//! A tool's privacy class is part of its type. Every field a tool can return
+//! is classified as [`Aggregate`](PrivacyClass::Aggregate),
+//! [`Pseudonymous`](PrivacyClass::Pseudonymous) or
+//! [`Identifying`](PrivacyClass::Identifying) through [`Classified`], and
+//! `#[matomo_tool]` refuses to compile a tool whose output holds a field above
+//! the class it declares. At run time a [`Toolbox`] hides and refuses every
+//! tool above the deployment's ceiling, which starts at `Aggregate`.
+//!
+//! # Example: define, list and call a tool
+//!
+//! ```
+//! use matomo_privacy_mcp_core::{Classified, PrivacyClass, ToolError, Toolbox, matomo_tool};
+//!
+//! #[derive(serde::Deserialize, schemars::JsonSchema)]
+//! #[serde(deny_unknown_fields)]
+//! struct Args {
+//!     /// The Matomo site id.
+//!     site: u32,
+//! }
+//!
+//! #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+//! struct Summary {
+//!     #[privacy(aggregate)]
+//!     nb_visits: u64,
+//! }
+//!
+//! /// Number of visits to a site yesterday.
+//! #[matomo_tool(title = "Visits yesterday")]
+//! async fn visits_yesterday(args: Args) -> Result<Summary, ToolError> {
+//!     Ok(Summary { nb_visits: 40 + u64::from(args.site) })
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let toolbox = Toolbox::new().tool(VisitsYesterdayTool);
+//!
+//! let listed: Vec<_> = toolbox.list().map(|tool| tool.name()).collect();
+//! assert_eq!(listed, ["visits_yesterday"]);
+//! let tool = toolbox.descriptor("visits_yesterday").unwrap();
+//! assert_eq!(tool.max_class(), PrivacyClass::Aggregate);
+//! assert_eq!(tool.meta()["matomo-privacy-mcp/privacyClass"], "aggregate");
+//!
+//! let result = toolbox
+//!     .call("visits_yesterday", Some(serde_json::json!({ "site": 2 })))
+//!     .await
+//!     .unwrap();
+//! assert!(!result.is_error());
+//! assert_eq!(result.structured().unwrap()["nb_visits"], 42);
+//!
+//! let refused = toolbox.call("visits_yesterday", Some(serde_json::json!({}))).await.unwrap();
+//! assert!(refused.is_error());
+//! assert_eq!(refused.text(), "invalid arguments: missing field `site`");
+//! # });
+//! ```
+//!
+//! # What the compiler refuses
+//!
+//! An aggregate tool (the default) returning a pseudonymous field does not
+//! compile; the error is at the tool's return type, with a note at the field:
+//!
+//! ```compile_fail
+//! use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
+//!
+//! #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+//! struct Visit {
+//!     #[privacy(pseudonymous)]
+//!     #[serde(rename = "visitorId")]
+//!     visitor_id: String,
+//! }
+//!
+//! /// Leaks a visitor id.
+//! #[matomo_tool]
+//! async fn last_visit() -> Result<Visit, ToolError> {
+//!     Ok(Visit { visitor_id: "5f2e1c0a9b8d7e6f".into() })
+//! }
+//! ```
+//!
+//! Nor does copying a model's identifying value into a plain `String`: values from
+//! Matomo carry their class in their type ([`privacy::Identifying`],
+//! [`privacy::Pseudonymous`]).
+//!
+//! ```compile_fail
+//! use matomo_privacy_mcp_core::models::actions::PageRow;
+//!
+//! fn url_of(row: PageRow) -> Option<String> {
+//!     row.url
+//! }
+//! ```
+//!
+//! The class can only be lowered by a transform whose constructor does the
+//! work, such as [`privacy::Pseudonym`] (a keyed HMAC-SHA256), scrubbing and
+//! the threshold ([`minimise`]), or by a [`privacy::Declassification`] declared
+//! on the tool with its reason.
+//!
+//! # Crate layout
+//!
+//! The SDK for a server of your own: [`privacy`] (classes), [`client`], [`params`], [`segment`]
+//! and [`models`] (the typed Matomo API), [`minimise`] and [`policy`] (the transforms and the
+//! rules), [`audit`], [`tool`] (definitions and the [`Toolbox`]) and [`reporting`] (the
+//! [`Deployment`](reporting::Deployment) tools share, the report pipeline and ready-made tools).
+//! Configuration files, the built-in catalogue and the privacy manifest are the application's:
+//! the `matomo-privacy-mcp` crate. `#[derive(Classified)]` and `#[matomo_tool]` come from
+//! `matomo-privacy-mcp-macros`, re-exported here; there are no feature flags.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+// Lets the derives, which name `::matomo_privacy_mcp_core`, be used inside this crate too.
+extern crate self as matomo_privacy_mcp_core;
+
+pub mod audit;
+pub mod client;
+pub mod minimise;
+pub mod models;
+pub mod nesting;
+pub mod params;
+pub mod policy;
+pub mod privacy;
+pub mod reporting;
+pub mod segment;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod shared;
+mod string_form;
+pub mod tool;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use client::{ClientError, MatomoClient, MatomoToken};
+pub use nesting::{PeriodLabel, SiteId};
+pub use privacy::{Classified, PrivacyClass};
+pub use segment::Segment;
+pub use tool::{
+    CallToolResult, DispatchError, Tool, ToolDescriptor, ToolError, ToolOutput, Toolbox,
+};
+
+/// Derives [`Classified`]: every field is classified by `#[privacy(...)]` or by its own type.
+///
+/// See the [`Classified`] trait for an example and the rules.
+pub use matomo_privacy_mcp_macros::Classified;
+
+/// Turns an `async fn` into an MCP tool whose privacy class is checked at compile time.
+///
+/// ```
+/// use matomo_privacy_mcp_core::{Classified, PrivacyClass, ToolError, Toolbox, matomo_tool};
+///
+/// struct Matomo; // your client, shared by every tool
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct Args {
+///     site: u32,
+/// }
+///
+/// #[derive(serde::Serialize, schemars::JsonSchema, Classified)]
+/// struct Summary {
+///     #[privacy(aggregate)]
+///     nb_visits: u64,
+/// }
+///
+/// /// Visits to a site today. This doc comment is the description the model reads.
+/// #[matomo_tool(name = "visits_summary", title = "Visits summary", max_class = aggregate)]
+/// async fn visits_summary(matomo: &Matomo, args: Args) -> Result<Summary, ToolError> {
+///     Ok(Summary { nb_visits: u64::from(args.site) })
+/// }
+///
+/// let toolbox = Toolbox::with_state(Matomo).tool(VisitsSummaryTool);
+/// assert_eq!(VisitsSummaryTool::MAX_CLASS, PrivacyClass::Aggregate);
+/// ```
+///
+/// The function stays as it is; the attribute adds a unit struct named after
+/// it in CamelCase with a `Tool` suffix (`VisitsSummaryTool`) that implements
+/// [`Tool`]: register it with `Toolbox::new().tool(VisitsSummaryTool)`. Its
+/// `NAME` and `MAX_CLASS` constants give the tool's name and class.
+///
+/// Parameters: an optional first parameter `&S` (the toolbox state) and an
+/// optional arguments parameter whose type is `Deserialize + JsonSchema`. The
+/// return type is `Result<T, E>` with `T: Serialize + JsonSchema + Classified`
+/// and `E: Into<ToolError>`.
+///
+/// Options: `name` (default: the function name), `title`, `max_class`
+/// (`aggregate`, the default, `pseudonymous` or `identifying`), `idempotent`
+/// (default `true`), `open_world` (default `false`) and `render` (a
+/// `fn(&T) -> String` for the text content; default: compact JSON). The doc
+/// comment is the description and is required.
+pub use matomo_privacy_mcp_macros::matomo_tool;

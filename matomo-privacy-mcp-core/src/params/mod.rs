@@ -1,0 +1,408 @@
+//! Typed request parameters, checked before any request is sent.
+//!
+//! [`Params`] gathers the parameters most Reporting API methods share (sites,
+//! period, date, segment, paging, sorting, `flat`/`expanded`/`idSubtable`) and
+//! method-specific ones added with [`Params::with`]. It also tells which JSON
+//! shape the answer will have ([`Nesting`]): Matomo wraps the result in an
+//! object keyed by site id and/or by period label depending on these values.
+//!
+//! ```
+//! use matomo_privacy_mcp_core::params::{Date, IdGoal, Limit, Params, Period, Sites, Sort};
+//!
+//! let params = Params::new()
+//!     .sites(Sites::list([1, 3]).unwrap())
+//!     .period(Period::Day)
+//!     .date(Date::last(7).unwrap())
+//!     .limit(Limit::rows(10).unwrap())
+//!     .sort(Sort::desc("nb_visits").unwrap())
+//!     .with("idGoal", IdGoal::EcommerceOrder)
+//!     .unwrap();
+//! let nesting = params.nesting();
+//! assert!(nesting.multi_site && nesting.multi_period);
+//! assert_eq!(params.to_pairs().unwrap()[0], ("idSite".to_owned(), "1,3".to_owned()));
+//! ```
+
+mod date;
+mod error;
+mod paging;
+mod period;
+mod site;
+mod value;
+
+pub use date::{Date, Day, MAX_PERIODS, RangeEnd};
+pub use error::ParamError;
+pub use paging::{Limit, Sort, SortOrder};
+pub use period::Period;
+pub use site::Sites;
+pub use value::{EventDimension, IdGoal, ParamValue};
+
+use crate::privacy::PrivacyClass;
+use crate::segment::Segment;
+
+/// Parameters the client sets itself or that have a typed setter; [`Params::with`] refuses them.
+const RESERVED: &[(&str, &str)] = &[
+    ("token_auth", "the token is set on the client builder"),
+    ("module", "the client sets it"),
+    ("method", "the method is the first argument of `call`"),
+    ("format", "the client always asks for JSON"),
+    (
+        "force_api_session",
+        "it is for Matomo's web UI, not API clients",
+    ),
+    ("idSite", "use `Params::sites`"),
+    ("idSites", "use `Params::sites`"),
+    ("period", "use `Params::period`"),
+    ("date", "use `Params::date`"),
+    ("segment", "use `Params::segment`"),
+    ("filter_limit", "use `Params::limit`"),
+    ("filter_offset", "use `Params::offset`"),
+    ("filter_sort_column", "use `Params::sort`"),
+    ("filter_sort_order", "use `Params::sort`"),
+    ("flat", "use `Params::flat`"),
+    ("expanded", "use `Params::expanded`"),
+    ("idSubtable", "use `Params::subtable`"),
+    ("urls", "use `BulkRequest`"),
+];
+
+/// Which wrappers Matomo puts around the result, so callers decode the right shape.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Nesting {
+    /// The result is an object keyed by site id (`{"1": …, "3": …}`).
+    pub multi_site: bool,
+    /// The result (or each site's result) is an object keyed by period label.
+    pub multi_period: bool,
+}
+
+/// The parameters of one Reporting API call.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Params {
+    sites: Option<Sites>,
+    period: Option<Period>,
+    date: Option<Date>,
+    segment: Option<Segment>,
+    limit: Option<Limit>,
+    offset: Option<u32>,
+    sort: Option<Sort>,
+    flat: bool,
+    expanded: bool,
+    subtable: Option<u32>,
+    extra: Vec<(String, String)>,
+}
+
+impl Params {
+    /// No parameters, for methods such as `API.getMatomoVersion`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The sites to report on (`idSite`).
+    pub fn sites(mut self, sites: Sites) -> Self {
+        self.sites = Some(sites);
+        self
+    }
+
+    /// The period length (`period`); needs a [`date`](Self::date) too.
+    pub fn period(mut self, period: Period) -> Self {
+        self.period = Some(period);
+        self
+    }
+
+    /// The date or dates (`date`); needs a [`period`](Self::period) too.
+    pub fn date(mut self, date: Date) -> Self {
+        self.date = Some(date);
+        self
+    }
+
+    /// Restricts the visits counted (`segment`); its privacy class is [`Segment::max_class`].
+    pub fn segment(mut self, segment: Segment) -> Self {
+        self.segment = Some(segment);
+        self
+    }
+
+    /// How many rows to return (`filter_limit`).
+    pub fn limit(mut self, limit: Limit) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// How many rows to skip (`filter_offset`).
+    pub fn offset(mut self, offset: u32) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// The sort column and direction.
+    pub fn sort(mut self, sort: Sort) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+
+    /// Flattens subtables into one table (`flat=1`), labels joined with ` - `.
+    pub fn flat(mut self, flat: bool) -> Self {
+        self.flat = flat;
+        self
+    }
+
+    /// Embeds subtables in their parent rows (`expanded=1`).
+    pub fn expanded(mut self, expanded: bool) -> Self {
+        self.expanded = expanded;
+        self
+    }
+
+    /// Fetches one subtable (`idSubtable`) of the same report.
+    pub fn subtable(mut self, id: u32) -> Self {
+        self.subtable = Some(id);
+        self
+    }
+
+    /// Adds a method-specific parameter such as `idGoal` or `secondaryDimension`.
+    ///
+    /// The name must be made of letters, digits, `_` (and `[]` for lists),
+    /// and may not be one the client sets or that has a typed setter.
+    pub fn with(mut self, name: &str, value: impl ParamValue) -> Result<Self, ParamError> {
+        check_name(name)?;
+        if self.extra.iter().any(|(existing, _)| existing == name) {
+            return Err(ParamError::new(
+                name,
+                "it is already set; give each parameter once",
+            ));
+        }
+        self.extra.push((name.to_owned(), value.to_param_value()));
+        Ok(self)
+    }
+
+    /// The segment set with [`segment`](Self::segment), if any.
+    pub fn current_segment(&self) -> Option<&Segment> {
+        self.segment.as_ref()
+    }
+
+    /// The privacy class the parameters themselves reveal: the segment's
+    /// [`max_class`](Segment::max_class), or aggregate without a segment.
+    ///
+    /// A policy compares this with its ceiling before sending, because a
+    /// segment such as `userId==alice` singles a person out even when the
+    /// report only holds counts.
+    pub fn segment_class(&self) -> PrivacyClass {
+        self.segment
+            .as_ref()
+            .map_or(PrivacyClass::Aggregate, Segment::max_class)
+    }
+
+    /// The shape wrappers Matomo will put around the result.
+    pub fn nesting(&self) -> Nesting {
+        Nesting {
+            multi_site: self.sites.as_ref().is_some_and(Sites::is_multi_site),
+            multi_period: match (self.date, self.period) {
+                (Some(date), Some(period)) => date.is_multi_period(period),
+                _ => false,
+            },
+        }
+    }
+
+    /// Checks the combination and returns the `(name, value)` pairs to send, in a stable order.
+    pub fn to_pairs(&self) -> Result<Vec<(String, String)>, ParamError> {
+        self.validate()?;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        let mut push = |name: &str, value: String| pairs.push((name.to_owned(), value));
+        if let Some(sites) = &self.sites {
+            push("idSite", sites.to_string());
+        }
+        if let Some(period) = self.period {
+            push("period", period.to_string());
+        }
+        if let Some(date) = self.date {
+            push("date", date.to_string());
+        }
+        if let Some(segment) = &self.segment {
+            push("segment", segment.to_string());
+        }
+        if let Some(limit) = self.limit {
+            push("filter_limit", limit.to_string());
+        }
+        if let Some(offset) = self.offset {
+            push("filter_offset", offset.to_string());
+        }
+        if let Some(sort) = &self.sort {
+            push("filter_sort_column", sort.column().to_owned());
+            push("filter_sort_order", sort.order().as_str().to_owned());
+        }
+        if self.flat {
+            push("flat", "1".to_owned());
+        }
+        if self.expanded {
+            push("expanded", "1".to_owned());
+        }
+        if let Some(id) = self.subtable {
+            push("idSubtable", id.to_string());
+        }
+        pairs.extend(self.extra.iter().cloned());
+        Ok(pairs)
+    }
+
+    fn validate(&self) -> Result<(), ParamError> {
+        if let Some(sites) = &self.sites {
+            sites.validate()?;
+        }
+        if let Some(date) = &self.date {
+            date.validate()?;
+        }
+        if let Some(limit) = &self.limit {
+            limit.validate()?;
+        }
+        match (self.period, self.date) {
+            (Some(_), None) => {
+                return Err(ParamError::new(
+                    "date",
+                    "a period needs a date; add one, e.g. `Date::Yesterday`",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ParamError::new(
+                    "period",
+                    "a date needs a period; add one, e.g. `Period::Day`",
+                ));
+            }
+            (Some(Period::Range), Some(Date::Today | Date::Yesterday | Date::Day(_))) => {
+                return Err(ParamError::new(
+                    "date",
+                    "period=range needs several days: a range `YYYY-MM-DD,YYYY-MM-DD`, lastN or previousN",
+                ));
+            }
+            _ => {}
+        }
+        if self.flat && self.subtable.is_some() {
+            return Err(ParamError::new(
+                "idSubtable",
+                "a flat report has no subtables; use either `flat` or `subtable`",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_name(name: &str) -> Result<(), ParamError> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'[' | b']'));
+    if !valid {
+        return Err(ParamError::new(
+            name.chars().take(64).collect::<String>(),
+            "a parameter name is made of letters, digits, `_` and `[]`",
+        ));
+    }
+    if let Some((_, hint)) = RESERVED
+        .iter()
+        .find(|(reserved, _)| reserved.eq_ignore_ascii_case(name))
+    {
+        return Err(ParamError::new(
+            name,
+            format!("it cannot be set with `with`: {hint}"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day_params() -> Params {
+        Params::new()
+            .sites(Sites::one(1).unwrap())
+            .period(Period::Day)
+            .date("2026-11-20".parse().unwrap())
+    }
+
+    #[test]
+    fn pairs_come_in_a_stable_order() {
+        let params = day_params()
+            .segment(Segment::parse("countryCode==de").unwrap())
+            .limit(Limit::All)
+            .offset(20)
+            .sort(Sort::asc("label").unwrap())
+            .expanded(true)
+            .subtable(4)
+            .with("idGoal", IdGoal::Goal(2))
+            .unwrap();
+        let pairs = params.to_pairs().unwrap();
+        let names: Vec<_> = pairs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "idSite",
+                "period",
+                "date",
+                "segment",
+                "filter_limit",
+                "filter_offset",
+                "filter_sort_column",
+                "filter_sort_order",
+                "expanded",
+                "idSubtable",
+                "idGoal"
+            ]
+        );
+        assert_eq!(pairs[4].1, "-1");
+        assert_eq!(pairs[3].1, "countryCode==de");
+    }
+
+    #[test]
+    fn segment_class_is_aggregate_without_a_segment() {
+        assert_eq!(day_params().segment_class(), PrivacyClass::Aggregate);
+        let params = day_params().segment(Segment::parse("userId==alice").unwrap());
+        assert_eq!(params.segment_class(), PrivacyClass::Identifying);
+        assert_eq!(
+            params.current_segment().unwrap().to_string(),
+            "userId==alice"
+        );
+    }
+
+    #[test]
+    fn nesting_follows_sites_and_dates() {
+        assert_eq!(day_params().nesting(), Nesting::default());
+        let all = day_params().sites(Sites::All);
+        assert!(all.nesting().multi_site && !all.nesting().multi_period);
+        let last = day_params().date(Date::last(3).unwrap());
+        assert!(last.nesting().multi_period);
+        let range = last.period(Period::Range);
+        assert!(!range.nesting().multi_period);
+    }
+
+    #[test]
+    fn incoherent_combinations_are_refused() {
+        assert!(Params::new().period(Period::Day).to_pairs().is_err());
+        assert!(Params::new().date(Date::Today).to_pairs().is_err());
+        assert!(day_params().period(Period::Range).to_pairs().is_err());
+        assert!(day_params().flat(true).subtable(2).to_pairs().is_err());
+        assert!(day_params().limit(Limit::Rows(0)).to_pairs().is_err());
+    }
+
+    #[test]
+    fn with_refuses_reserved_bad_and_duplicate_names() {
+        for name in [
+            "token_auth",
+            "TOKEN_AUTH",
+            "method",
+            "format",
+            "idSite",
+            "date",
+            "segment",
+            "a=b",
+            "a&b",
+            "",
+            "x y",
+        ] {
+            let err = Params::new().with(name, 1u32).unwrap_err();
+            assert!(matches!(err, ParamError { .. }), "{name}");
+        }
+        let params = Params::new().with("idGoal", 1u32).unwrap();
+        assert!(params.clone().with("idGoal", 2u32).is_err());
+        assert!(
+            params
+                .with("secondaryDimension", EventDimension::Name)
+                .is_ok()
+        );
+    }
+}

@@ -1,0 +1,440 @@
+//! A privacy budget: the privacy loss (ε) answers may spend per account in a window of time,
+//! kept in a file so that a restart does not hand out a fresh budget.
+//!
+//! Differential privacy composes: every noisy answer spends some ε, and the sum over answers is
+//! what an analyst's questions together can reveal. The ledger charges each answer to an
+//! account (a digest of the Matomo token, or a client profile), refuses once the window's limit
+//! would be passed, and says when the budget renews. Asking the same question again in the same
+//! window costs nothing: its noisy answer is the same (the noise is a function of the question),
+//! so it reveals nothing new.
+//!
+//! Every spend is decided and written to the file under one lock, so concurrent calls can never
+//! spend more than the limit; the file is replaced atomically (written beside it, then renamed).
+//!
+//! ```
+//! use std::time::Duration;
+//! use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, Spend};
+//!
+//! let budget = PrivacyBudget::in_memory(1_000_000, Duration::from_secs(86_400)); // ε = 1 a day
+//! let now = 1_795_680_000; // seconds since the epoch
+//! assert!(matches!(budget.spend("analyst", b"q1", 600_000, now), Ok(Spend::Charged { .. })));
+//! assert!(matches!(budget.spend("analyst", b"q1", 600_000, now), Ok(Spend::Repeated { .. })));
+//! let refused = budget.spend("analyst", b"q2", 600_000, now).unwrap_err();
+//! assert!(refused.to_string().contains("renews at 2026-11-27T00:00:00Z"), "{refused}");
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::audit::format_rfc3339;
+
+/// The outcome of a spend that was allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spend {
+    /// The answer's ε was charged; `left` (in millionths) remains in this window.
+    Charged {
+        /// Millionths of ε left.
+        left_micros: u64,
+    },
+    /// The same question was answered in this window already: nothing charged.
+    Repeated {
+        /// Millionths of ε left.
+        left_micros: u64,
+    },
+}
+
+/// Why a spend was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BudgetError {
+    /// The window's budget would be passed.
+    #[error(
+        "the privacy budget of this window is spent ({left} of {limit} left, this answer needs {asked}); it renews at {renews_at}",
+        left = epsilon(*left_micros),
+        limit = epsilon(*limit_micros),
+        asked = epsilon(*asked_micros),
+        renews_at = format_rfc3339(*renews_at, 0).replace(".000Z", "Z")
+    )]
+    Exhausted {
+        /// Millionths of ε left.
+        left_micros: u64,
+        /// Millionths of ε per window.
+        limit_micros: u64,
+        /// Millionths of ε the answer needs.
+        asked_micros: u64,
+        /// When the next window starts, in seconds since the epoch.
+        renews_at: u64,
+    },
+    /// The shared ledger (Redis) is unreachable: answers are refused rather than uncounted.
+    #[error(
+        "the shared privacy budget cannot be reached, so answers with noise are refused until it is back: {reason}"
+    )]
+    Shared {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The budget file could not be read or written: answers are refused rather than uncounted.
+    #[error("the privacy budget file `{path}` cannot be used: {reason}")]
+    Store {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+fn epsilon(micros: u64) -> String {
+    format!(
+        "ε={}",
+        crate::minimise::noise::release::epsilon_text(micros)
+    )
+}
+
+/// What the file holds: per account, the current window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Ledger {
+    version: u32,
+    accounts: BTreeMap<String, Window>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Window {
+    /// Start of the window, seconds since the epoch.
+    start: u64,
+    spent_micros: u64,
+    /// SHA-256 of each question answered in the window.
+    answered: BTreeSet<String>,
+}
+
+/// The privacy budget of a deployment: `limit_micros` millionths of ε per account per window.
+#[derive(Debug)]
+pub struct PrivacyBudget {
+    limit_micros: u64,
+    /// Accounts with a limit of their own (client profiles with `budget_per_window`).
+    account_limits: std::collections::BTreeMap<String, u64>,
+    window: u64,
+    file: Option<PathBuf>,
+    ledger: Mutex<Ledger>,
+    /// With replicas: the ledger in Redis, shared by all (then `file` and `ledger` are unused).
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::SharedState>,
+}
+
+impl PrivacyBudget {
+    /// A budget kept only in memory (for tests and embedders that persist it elsewhere).
+    pub fn in_memory(limit_micros: u64, window: Duration) -> Self {
+        Self {
+            limit_micros,
+            account_limits: std::collections::BTreeMap::new(),
+            window: window.as_secs().max(1),
+            file: None,
+            ledger: Mutex::new(Ledger::default()),
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    /// A budget kept in `file`: read now if it exists, rewritten after every charge.
+    pub fn open(limit_micros: u64, window: Duration, file: &Path) -> Result<Self, BudgetError> {
+        let store_error = |reason: String| BudgetError::Store {
+            path: file.display().to_string(),
+            reason,
+        };
+        let ledger = match std::fs::read(file) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| store_error(format!("not a budget file ({e}); move it away")))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ledger::default(),
+            Err(e) => return Err(store_error(e.to_string())),
+        };
+        Ok(Self {
+            limit_micros,
+            account_limits: std::collections::BTreeMap::new(),
+            window: window.as_secs().max(1),
+            file: Some(file.to_owned()),
+            ledger: Mutex::new(ledger),
+            #[cfg(feature = "redis")]
+            shared: None,
+        })
+    }
+
+    /// A budget kept in the shared state, so that replicas behind a load balancer spend one
+    /// budget: every spend is one atomic script in Redis, never more than the limit however many
+    /// replicas spend at once. While Redis cannot be reached, answers with noise are refused
+    /// ([`BudgetError::Shared`]); it survives restarts of the replicas (and of Redis, as far as
+    /// Redis persists its data).
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn shared(limit_micros: u64, window: Duration, state: crate::shared::SharedState) -> Self {
+        let mut budget = Self::in_memory(limit_micros, window);
+        budget.shared = Some(state);
+        budget
+    }
+
+    /// Gives `account` a limit of its own per window instead of the budget's.
+    pub fn with_account_limit(mut self, account: impl Into<String>, limit_micros: u64) -> Self {
+        self.account_limits.insert(account.into(), limit_micros);
+        self
+    }
+
+    /// The limit per window of `account`. The built-in tools charge each site of an account to
+    /// an account of its own (`<account>/site-<id>`: sites are separate data, so their budgets
+    /// compose in parallel); an account's own limit applies to each of them.
+    pub fn limit_of(&self, account: &str) -> u64 {
+        let owner = account
+            .rsplit_once("/site-")
+            .map_or(account, |(owner, _)| owner);
+        self.account_limits
+            .get(account)
+            .or_else(|| self.account_limits.get(owner))
+            .copied()
+            .unwrap_or(self.limit_micros)
+    }
+
+    /// [`spend`](Self::spend), in the shared ledger when the budget is [shared](Self::shared):
+    /// what the report pipeline calls.
+    pub async fn charge(
+        &self,
+        account: &str,
+        question: &[u8],
+        epsilon_micros: u64,
+        now: u64,
+    ) -> Result<Spend, BudgetError> {
+        #[cfg(feature = "redis")]
+        if let Some(state) = &self.shared {
+            use crate::shared::SharedSpend;
+            let start = now - now % self.window;
+            let limit_micros = self.limit_of(account);
+            let digest = hex(&Sha256::digest(question));
+            let spent = state
+                .spend(
+                    account,
+                    start,
+                    self.window,
+                    &digest,
+                    epsilon_micros,
+                    limit_micros,
+                )
+                .await
+                .map_err(|e| BudgetError::Shared {
+                    reason: e.to_string(),
+                })?;
+            return match spent {
+                SharedSpend::Charged { spent_micros } => Ok(Spend::Charged {
+                    left_micros: limit_micros.saturating_sub(spent_micros),
+                }),
+                SharedSpend::Repeated { spent_micros } => Ok(Spend::Repeated {
+                    left_micros: limit_micros.saturating_sub(spent_micros),
+                }),
+                SharedSpend::Refused { spent_micros } => Err(BudgetError::Exhausted {
+                    left_micros: limit_micros.saturating_sub(spent_micros),
+                    limit_micros,
+                    asked_micros: epsilon_micros,
+                    renews_at: start + self.window,
+                }),
+            };
+        }
+        self.spend(account, question, epsilon_micros, now)
+    }
+
+    /// Charges `epsilon_micros` to `account` for `question` at `now` (seconds since the epoch),
+    /// or refuses. `account` should be a digest, never a token.
+    ///
+    /// This is the ledger of this process (in memory or in its file); a [shared](Self::shared)
+    /// budget is charged by [`charge`](Self::charge).
+    pub fn spend(
+        &self,
+        account: &str,
+        question: &[u8],
+        epsilon_micros: u64,
+        now: u64,
+    ) -> Result<Spend, BudgetError> {
+        let start = now - now % self.window;
+        let digest = hex(&Sha256::digest(question));
+        let mut ledger = self.lock();
+        let mut next = ledger.clone();
+        let window = next.accounts.entry(account.to_owned()).or_default();
+        if window.start != start {
+            *window = Window {
+                start,
+                ..Window::default()
+            };
+        }
+        let limit_micros = self.limit_of(account);
+        let left_micros = limit_micros.saturating_sub(window.spent_micros);
+        if window.answered.contains(&digest) {
+            return Ok(Spend::Repeated { left_micros });
+        }
+        if epsilon_micros > left_micros {
+            return Err(BudgetError::Exhausted {
+                left_micros,
+                limit_micros,
+                asked_micros: epsilon_micros,
+                renews_at: start + self.window,
+            });
+        }
+        window.spent_micros += epsilon_micros;
+        window.answered.insert(digest);
+        let left_micros = left_micros - epsilon_micros;
+        next.version = 1;
+        // Written before it counts: if the file cannot take the charge, the answer is refused.
+        self.persist(&next)?;
+        *ledger = next;
+        Ok(Spend::Charged { left_micros })
+    }
+
+    fn persist(&self, ledger: &Ledger) -> Result<(), BudgetError> {
+        let Some(file) = &self.file else {
+            return Ok(());
+        };
+        let store_error = |reason: String| BudgetError::Store {
+            path: file.display().to_string(),
+            reason,
+        };
+        let bytes = serde_json::to_vec(ledger).map_err(|e| store_error(e.to_string()))?;
+        let mut temporary = file.clone().into_os_string();
+        temporary.push(".tmp");
+        std::fs::write(&temporary, bytes).map_err(|e| store_error(e.to_string()))?;
+        std::fs::rename(&temporary, file).map_err(|e| store_error(e.to_string()))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Ledger> {
+        // A panic while holding the lock cannot leave a half-made charge: `spend` changes the
+        // ledger only by replacing it with a complete copy.
+        self.ledger
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    const DAY: Duration = Duration::from_secs(86_400);
+    const NOW: u64 = 1_795_680_000; // 2026-11-26T00:00:00Z
+
+    fn file(name: &str) -> PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "matomo-privacy-mcp-budget-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_file(&path);
+        path
+    }
+
+    #[test]
+    fn an_account_with_a_limit_of_its_own_spends_up_to_it() {
+        let budget =
+            PrivacyBudget::in_memory(1_000_000, DAY).with_account_limit("profile:support", 300_000);
+        assert_eq!(budget.limit_of("profile:support"), 300_000);
+        assert_eq!(budget.limit_of("profile:marketing"), 1_000_000);
+        assert!(budget.spend("profile:support", b"q1", 300_000, NOW).is_ok());
+        let Err(BudgetError::Exhausted { limit_micros, .. }) =
+            budget.spend("profile:support", b"q2", 1, NOW)
+        else {
+            panic!("the profile's own limit was passed")
+        };
+        assert_eq!(limit_micros, 300_000);
+        assert!(
+            budget
+                .spend("profile:marketing", b"q2", 900_000, NOW)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_accounts_limit_holds_for_each_of_its_sites() {
+        let budget = PrivacyBudget::in_memory(5_000_000, Duration::from_secs(86_400))
+            .with_account_limit("analysts", 1_000_000);
+        assert_eq!(budget.limit_of("analysts/site-1"), 1_000_000);
+        assert_eq!(budget.limit_of("analysts/site-2"), 1_000_000);
+        assert_eq!(budget.limit_of("others/site-1"), 5_000_000);
+        assert!(budget.spend("analysts/site-1", b"a", 1_000_000, 0).is_ok());
+        assert!(budget.spend("analysts/site-1", b"b", 1, 0).is_err());
+        assert!(budget.spend("analysts/site-2", b"b", 1_000_000, 0).is_ok());
+    }
+
+    #[test]
+    fn spends_refuses_with_the_renewal_time_and_renews() {
+        let budget = PrivacyBudget::in_memory(1_000_000, DAY);
+        for i in 0..4 {
+            let spent = budget.spend("a", &[i], 250_000, NOW + 60).unwrap();
+            assert_eq!(
+                spent,
+                Spend::Charged {
+                    left_micros: 750_000 - 250_000 * u64::from(i)
+                }
+            );
+        }
+        let err = budget.spend("a", b"more", 1, NOW + 120).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the privacy budget of this window is spent (ε=0 of ε=1 left, this answer needs ε=0.000001); it renews at 2026-11-27T00:00:00Z"
+        );
+        // Other accounts have their own budget; the next window a fresh one.
+        assert!(budget.spend("b", b"more", 1, NOW).is_ok());
+        assert!(budget.spend("a", b"more", 1, NOW + 86_400).is_ok());
+    }
+
+    #[test]
+    fn a_repeated_question_costs_nothing() {
+        let budget = PrivacyBudget::in_memory(500_000, DAY);
+        assert!(matches!(
+            budget.spend("a", b"q", 500_000, NOW),
+            Ok(Spend::Charged { left_micros: 0 })
+        ));
+        assert_eq!(
+            budget.spend("a", b"q", 500_000, NOW + 10).unwrap(),
+            Spend::Repeated { left_micros: 0 }
+        );
+    }
+
+    #[test]
+    fn a_restart_keeps_what_was_spent() {
+        let path = file("restart");
+        let budget = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
+        budget.spend("a", b"q1", 700_000, NOW).unwrap();
+        drop(budget);
+        let again = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
+        assert!(again.spend("a", b"q2", 400_000, NOW).is_err());
+        assert!(matches!(
+            again.spend("a", b"q1", 700_000, NOW),
+            Ok(Spend::Repeated { .. })
+        ));
+        std::fs::write(&path, b"not json").unwrap();
+        let err = PrivacyBudget::open(1_000_000, DAY, &path).unwrap_err();
+        assert!(err.to_string().contains("not a budget file"), "{err}");
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn concurrent_spends_never_pass_the_limit() {
+        let path = file("concurrent");
+        let budget = Arc::new(PrivacyBudget::open(1_000_000, DAY, &path).unwrap());
+        let threads: Vec<_> = (0..200u32)
+            .map(|i| {
+                let budget = budget.clone();
+                std::thread::spawn(move || budget.spend("a", &i.to_be_bytes(), 10_000, NOW).is_ok())
+            })
+            .collect();
+        let charged = threads
+            .into_iter()
+            .filter_map(|t| t.join().ok())
+            .filter(|ok| *ok)
+            .count();
+        assert_eq!(charged, 100, "exactly the limit, never more");
+        let reread = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
+        assert!(reread.spend("a", b"one more", 1, NOW).is_err());
+        let _ = std::fs::remove_file(&path);
+    }
+}

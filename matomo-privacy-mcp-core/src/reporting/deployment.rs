@@ -1,0 +1,190 @@
+//! The state report tools share: the client, the policy and the transforms.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::client::MatomoClient;
+use crate::minimise::{Scrubber, Threshold};
+use crate::policy::{SiteAccess, parse_and_check_segment};
+use crate::privacy::{PrivacyClass, PseudonymKey};
+use crate::segment::Segment;
+use crate::tool::SecretGuard;
+use crate::{SiteId, ToolError};
+
+use super::noisy::NoiseSetup;
+
+/// The budget account of a Matomo token: a digest that tells tokens apart without revealing them.
+fn budget_account(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    // Domain separator from the working name, kept so that budget accounts already spent stay the same.
+    let digest = Sha256::new_with_prefix(b"matomo-mcp budget account\0")
+        .chain_update(token.as_bytes())
+        .finalize();
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What report tools need: a Matomo client, the sites they may read, and the minimisation settings.
+///
+/// The `matomo-privacy-mcp` application builds one from its configuration file; an embedding server
+/// builds one with [`from_parts`](Self::from_parts).
+pub struct Deployment {
+    pub(crate) client: MatomoClient,
+    pub(crate) sites: SiteAccess,
+    pub(crate) scrubber: Scrubber,
+    pub(crate) threshold: Threshold,
+    pub(crate) ceiling: PrivacyClass,
+    pub(crate) pseudonym_key: Option<PseudonymKey>,
+    pub(crate) token_guard: SecretGuard,
+    pub(crate) noise: Option<Arc<NoiseSetup>>,
+    /// Whom the privacy budget is charged to: a digest of the Matomo token.
+    pub(crate) account: String,
+}
+
+impl crate::tool::GuardedState for Deployment {
+    fn secret_guards(&self) -> Vec<SecretGuard> {
+        vec![self.token_guard.clone()]
+    }
+}
+
+impl fmt::Debug for Deployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deployment")
+            .field("sites", &self.sites)
+            .field("threshold", &self.threshold)
+            .field("ceiling", &self.ceiling)
+            .field("pseudonym_key", &self.pseudonym_key)
+            .field("noise", &self.noise)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deployment {
+    /// A deployment from its parts; `token` is
+    /// the client's Matomo token, which the toolbox's final guard keeps out of every result.
+    ///
+    /// Its answers carry exact numbers until [`with_noise`](Self::with_noise) adds
+    /// differential privacy (the `matomo-privacy-mcp` application adds it by default: `privacy.noise`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        client: MatomoClient,
+        token: &str,
+        sites: SiteAccess,
+        scrubber: Scrubber,
+        threshold: Threshold,
+        ceiling: PrivacyClass,
+        pseudonym_key: Option<PseudonymKey>,
+    ) -> Self {
+        Deployment {
+            client,
+            sites,
+            scrubber,
+            threshold,
+            ceiling,
+            pseudonym_key,
+            token_guard: SecretGuard::new(token),
+            noise: None,
+            account: budget_account(token),
+        }
+    }
+
+    /// Adds differential privacy: every count and sum of the aggregate tools' answers gets
+    /// calibrated noise, computed over the visits within the contribution bounds, and each
+    /// answer is charged to `budget` under a digest of the Matomo token.
+    ///
+    /// ```no_run
+    /// # fn demo(deployment: matomo_privacy_mcp_core::reporting::Deployment) {
+    /// use std::time::Duration;
+    /// use matomo_privacy_mcp_core::reporting::NoiseSetup;
+    /// use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
+    /// use matomo_privacy_mcp_core::policy::PrivacyBudget;
+    ///
+    /// let key = std::fs::read("/etc/matomo-privacy-mcp/noise.key").unwrap();
+    /// let dp = DifferentialPrivacy::new(key, 1_000_000, ContributionBounds::default()).unwrap();
+    /// let budget = PrivacyBudget::open(20_000_000, Duration::from_secs(86_400),
+    ///     "/var/lib/matomo-privacy-mcp/budget.json".as_ref()).unwrap();
+    /// let deployment = deployment.with_noise(NoiseSetup { dp, budget });
+    /// # }
+    /// ```
+    ///
+    /// Deployments that share one budget (one per client profile, say) share one setup:
+    /// pass the same `Arc<NoiseSetup>` to each, and give each its own account
+    /// ([`with_budget_account`](Self::with_budget_account)).
+    pub fn with_noise(mut self, noise: impl Into<Arc<NoiseSetup>>) -> Self {
+        self.noise = Some(noise.into());
+        self
+    }
+
+    /// Charges the privacy budget to `account` (a client profile's name, say) instead of a
+    /// digest of the Matomo token.
+    pub fn with_budget_account(mut self, account: impl Into<String>) -> Self {
+        self.account = account.into();
+        self
+    }
+
+    /// The account this deployment's answers are charged to.
+    pub fn budget_account(&self) -> &str {
+        &self.account
+    }
+
+    /// The differential-privacy settings, when noise is on.
+    pub fn noise(&self) -> Option<&NoiseSetup> {
+        self.noise.as_deref()
+    }
+
+    /// The result of the token check.
+    pub fn site_access(&self) -> &SiteAccess {
+        &self.sites
+    }
+
+    /// The deployment ceiling.
+    pub fn ceiling(&self) -> PrivacyClass {
+        self.ceiling
+    }
+
+    /// The threshold.
+    pub fn threshold(&self) -> Threshold {
+        self.threshold
+    }
+
+    /// The Matomo client, for a custom tool's own requests (the typed reports of [`crate::models`]).
+    pub fn client(&self) -> &MatomoClient {
+        &self.client
+    }
+
+    /// The label scrubber, configured as the operator set `privacy.scrub`.
+    pub fn scrubber(&self) -> &Scrubber {
+        &self.scrubber
+    }
+
+    /// The final guard that withholds any result holding the Matomo token.
+    pub fn token_guard(&self) -> &SecretGuard {
+        &self.token_guard
+    }
+
+    /// The pseudonym key; pseudonymous tools refuse to run without one.
+    pub fn key(&self) -> Result<&PseudonymKey, ToolError> {
+        self.pseudonym_key.as_ref().ok_or_else(|| {
+            ToolError::policy_refusal(
+                "this tool needs a pseudonym key and none is configured; the operator sets `privacy.pseudonym_key_file`",
+            )
+        })
+    }
+
+    /// Parses a tool's `segment` argument and refuses a dimension above the tool's class or the
+    /// deployment ceiling, as every built-in tool does; `None` when there is no segment.
+    pub fn check_segment(
+        &self,
+        text: Option<&str>,
+        tool_class: PrivacyClass,
+    ) -> Result<Option<Segment>, ToolError> {
+        text.map(|text| parse_and_check_segment(text, tool_class, self.ceiling))
+            .transpose()
+    }
+
+    /// Refuses a site the token check did not allow (`matomo.allowed_sites`), as every built-in tool does.
+    pub fn check_site(&self, site: u32) -> Result<SiteId, ToolError> {
+        let site = SiteId(site);
+        self.sites.check_site(site)?;
+        Ok(site)
+    }
+}

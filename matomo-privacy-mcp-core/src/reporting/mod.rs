@@ -1,0 +1,29 @@
+//! Answering report questions over a [`Deployment`]: the pipeline every report tool shares.
+//!
+//! [`run_report`] fetches a typed report and passes it through minimisation (the site check,
+//! the segment rules, label scrubbing, equal labels merged, the threshold by distinct visitors
+//! and, when the deployment has it, differential privacy); [`report_from_body`] and
+//! [`noisy_report_from_body`] do the same for a body fetched by other means.
+//!
+//! [`tools`] holds ready-made tools built on it (pages, referrers, countries, summaries, trends,
+//! the visit log…), each a type a server registers on its own; the `matomo-privacy-mcp` application
+//! serves them as its built-in catalogue.
+
+mod args;
+mod deployment;
+mod noisy;
+mod report;
+mod saved_segments;
+mod source_row;
+pub mod tools;
+mod visitors;
+mod vocabulary;
+
+pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
+pub use deployment::Deployment;
+pub use noisy::NoiseSetup;
+pub use report::{
+    Labels, ReportOutput, UPSTREAM_ROW_CAP, noisy_report_from_body, render as render_report,
+    report_from_body, run_report,
+};
+pub use source_row::SourceRow;

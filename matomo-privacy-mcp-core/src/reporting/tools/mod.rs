@@ -1,0 +1,125 @@
+//! Ready-made tools over a [`Deployment`], by kind: each passes its answer through the whole
+//! pipeline of [`reporting`](super) and is a type a server registers on its own.
+//!
+//! Aggregate tools: sites, visits summary, returning visits, the all-sites dashboard, metric trends, pages, entry pages, page titles,
+//! outlinks, downloads, site search keywords, referrer types, websites, search engines,
+//! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
+//! and e-commerce overviews, converting visits by visit number or days since the first visit
+//! (`visits_to_conversion`), the site overview, event categories, actions and names, visits
+//! per hour, page load timings, the report catalogue, `report` (any row report of the catalogue), annotations and saved
+//! segments. Above the default ceiling, and so hidden until a
+//! toolbox's ceiling is raised: `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
+//!
+//! ```no_run
+//! # fn demo(deployment: matomo_privacy_mcp_core::reporting::Deployment) {
+//! use matomo_privacy_mcp_core::Toolbox;
+//! use matomo_privacy_mcp_core::reporting::tools::{reports::CountriesTool, overview::VisitsSummaryTool};
+//!
+//! // Two of them, next to tools of your own; `guarded` adds the final token guard.
+//! let ceiling = deployment.ceiling();
+//! let toolbox = Toolbox::guarded(deployment)
+//!     .with_ceiling(ceiling)
+//!     .tool(VisitsSummaryTool)
+//!     .tool(CountriesTool);
+//! # let _ = toolbox; }
+//! ```
+
+pub mod all_sites;
+pub mod annotations;
+pub mod any_report;
+pub mod compare;
+pub mod conversion_paths;
+pub mod overview;
+pub mod page_performance;
+pub mod raw;
+pub mod reports;
+pub mod saved_segments;
+pub mod site_overview;
+pub mod sites;
+pub mod visit_log;
+
+use super::Deployment;
+use crate::Toolbox;
+use crate::tool::{RegistrationError, Tool};
+
+/// Every ready-made tool, in the order a listing shows them.
+pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
+    use self::{
+        all_sites::*, annotations::*, any_report::*, compare::*, conversion_paths::*, overview::*,
+        page_performance::*, raw::*, reports::*, saved_segments::*, site_overview::*, sites::*,
+        visit_log::*,
+    };
+    vec![
+        Box::new(ListSitesTool),
+        Box::new(VisitsSummaryTool),
+        Box::new(ReturningVisitsTool),
+        Box::new(AllSitesTool),
+        Box::new(MetricTrendTool),
+        Box::new(TopPagesTool),
+        Box::new(EntryPagesTool),
+        Box::new(PageTitlesTool),
+        Box::new(OutlinksTool),
+        Box::new(DownloadsTool),
+        Box::new(SiteSearchKeywordsTool),
+        Box::new(ReferrerTypesTool),
+        Box::new(ReferrerWebsitesTool),
+        Box::new(SearchEnginesTool),
+        Box::new(CampaignsTool),
+        Box::new(SocialNetworksTool),
+        Box::new(CountriesTool),
+        Box::new(CitiesTool),
+        Box::new(DeviceTypesTool),
+        Box::new(BrowsersTool),
+        Box::new(OsVersionsTool),
+        Box::new(GoalsOverviewTool),
+        Box::new(EcommerceOverviewTool),
+        Box::new(VisitsToConversionTool),
+        Box::new(SiteOverviewTool),
+        Box::new(EventCategoriesTool),
+        Box::new(EventActionsTool),
+        Box::new(EventNamesTool),
+        Box::new(VisitsPerHourTool),
+        Box::new(PagePerformanceTool),
+        Box::new(ReportCatalogueTool),
+        Box::new(ReportTool),
+        Box::new(ComparePeriodsTool),
+        Box::new(AnnotationsTool),
+        Box::new(SavedSegmentsTool),
+        Box::new(VisitLogTool),
+        Box::new(RawPageUrlsTool),
+    ]
+}
+
+/// Tools that answer only with exact numbers (no noise can be calibrated to what they show):
+/// a toolbox over a deployment with differential privacy on leaves them out, so that a client is
+/// never offered a tool that can only refuse.
+pub const EXACT_ONLY: &[&str] = &["page_performance"];
+
+/// Whether a toolbox serves the ready-made tool `name` with noise on or off (`noise`): every
+/// tool but the [`EXACT_ONLY`] ones while noise is on.
+pub fn served_with(name: &str, noise: bool) -> bool {
+    !(noise && EXACT_ONLY.contains(&name))
+}
+
+/// A toolbox with the tools `keep` selects (by name) over `deployment`, with the deployment's
+/// ceiling and the final guard that withholds any result holding the Matomo token.
+///
+/// `toolbox(deployment, |_| true)` serves every ready-made tool; tools above the ceiling are
+/// registered but neither listed nor callable, and [`EXACT_ONLY`] tools are left out while the
+/// deployment has noise on.
+pub fn toolbox(
+    deployment: Deployment,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Toolbox<Deployment>, RegistrationError> {
+    let ceiling = deployment.ceiling();
+    let noisy = deployment.noise.is_some();
+    let mut toolbox = Toolbox::guarded(deployment).with_ceiling(ceiling);
+    for tool in all() {
+        let descriptor = tool.descriptor();
+        let name = descriptor.name();
+        if served_with(name, noisy) && keep(name) {
+            toolbox = toolbox.try_tool(tool)?;
+        }
+    }
+    Ok(toolbox)
+}

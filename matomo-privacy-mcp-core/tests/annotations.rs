@@ -1,0 +1,64 @@
+//! The `annotations` tool against the emulator: the operators' notes as context, with the
+//! planted e-mail address masked and the authors' logins never passed on (asserted by value).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use matomo_privacy_mcp_core::PrivacyClass;
+use matomo_privacy_mcp_core::minimise::Threshold;
+use matomo_privacy_mcp_testkit::ANNOTATION_PERSONAL_DATA;
+use serde_json::json;
+
+mod emulated;
+
+#[tokio::test]
+async fn annotations_give_context_without_their_authors_or_identifiers() {
+    // Sites 1 and 2 only: site 3 is the one the token cannot read.
+    let (_emu, toolbox) = emulated::world_viewing(4, &[1, 2], Threshold::DEFAULT_K).await;
+    let descriptor = toolbox.descriptor("annotations").unwrap();
+    assert_eq!(descriptor.max_class(), PrivacyClass::Aggregate);
+    assert_eq!(descriptor.declassifications()[0].name(), "operator_notes");
+
+    let result = toolbox
+        .call(
+            "annotations",
+            Some(json!({ "site": 1, "period": "year", "date": "today" })),
+        )
+        .await
+        .unwrap();
+    assert!(!result.is_error(), "{}", result.text());
+    let out = result.structured().unwrap();
+    assert_eq!(
+        out["annotations"],
+        json!([
+            { "date": "2026-11-14", "note": "Spring campaign launched", "starred": true },
+            { "date": "2026-11-23", "note": "Newsletter sent by [email]", "starred": false },
+        ])
+    );
+    let everything = format!("{} {}", out, result.text());
+    for planted in ANNOTATION_PERSONAL_DATA {
+        assert!(
+            !everything.contains(planted),
+            "`{planted}` reached the client: {everything}"
+        );
+    }
+    // Only the period asked for.
+    let week = toolbox
+        .call(
+            "annotations",
+            Some(json!({ "site": 1, "period": "week", "date": "2026-11-23" })),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        week.structured().unwrap()["annotations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A site the token cannot read is refused.
+    let refused = toolbox
+        .call("annotations", Some(json!({ "site": 3 })))
+        .await
+        .unwrap();
+    assert!(refused.is_error());
+}

@@ -1,0 +1,151 @@
+//! Shared set-up of the hardening tests: an emulator, a catalogue toolbox over it with a fast,
+//! strict client, and valid arguments for every built-in tool.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use matomo_privacy_mcp_core::audit::JsonLinesAudit;
+use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
+use matomo_privacy_mcp_core::policy::SiteAccess;
+use matomo_privacy_mcp_core::privacy::PseudonymKey;
+use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_privacy_mcp_testkit::{Day, Emulator};
+use serde_json::{Value, json};
+
+/// The Matomo token of every hardening test; it must show up nowhere but in request bodies.
+pub const TOKEN: &str = "hard3n3d+t0ken/0123456789abc=XYZ";
+/// The pseudonym key's bytes; neither they nor their hex form may show up anywhere.
+pub const KEY: [u8; 32] = *b"pseudonym-key-of-the-hardening!!";
+/// Per-request time limit of the test client, short so that latency faults fail fast.
+pub const TIMEOUT: Duration = Duration::from_millis(400);
+/// Retries after the first attempt.
+pub const RETRIES: u32 = 2;
+/// Response size cap of the test client.
+pub const MAX_BODY: usize = 256 * 1024;
+
+pub async fn emulator() -> Emulator {
+    Emulator::builder()
+        .seed(6)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A client for `base_url` with the test limits.
+pub fn client(base_url: &str) -> MatomoClient {
+    MatomoClient::builder(base_url)
+        .token(TOKEN)
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .max_retries(RETRIES)
+        .retry_backoff(Duration::from_millis(5))
+        .max_response_bytes(MAX_BODY)
+        .build()
+        .unwrap()
+}
+
+/// The site access the emulator's token gives (checked once, as `Deployment::connect` does).
+pub async fn site_access(emu: &Emulator) -> SiteAccess {
+    let permissions = client(&emu.base_url()).permissions().await.unwrap();
+    SiteAccess::check(&permissions, false, None).unwrap()
+}
+
+/// The built-in catalogue at `ceiling`, talking to `base_url`, auditing to `audit` when given.
+pub async fn toolbox(
+    emu: &Emulator,
+    base_url: &str,
+    ceiling: PrivacyClass,
+    audit: Option<&Path>,
+) -> Toolbox<Deployment> {
+    let deployment = Deployment::from_parts(
+        client(base_url),
+        TOKEN,
+        site_access(emu).await,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(2).unwrap(),
+        ceiling,
+        Some(PseudonymKey::from_bytes(KEY.to_vec()).unwrap()),
+    );
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    match audit {
+        Some(path) => toolbox.with_audit(Arc::new(JsonLinesAudit::to_file(path).unwrap())),
+        None => toolbox,
+    }
+}
+
+/// Valid arguments for `tool` (one month of site 1).
+pub fn arguments(tool: &str) -> Value {
+    match tool {
+        "list_sites" => json!({}),
+        "report_catalogue" => json!({ "site": 1 }),
+        "annotations" => json!({ "site": 1, "period": "year", "date": "today" }),
+        "saved_segments" => json!({ "site": 1 }),
+        "compare_periods" => {
+            json!({ "site": 1, "report": "UserCountry.getCountry", "period": "month", "date": "today" })
+        }
+        "report" => {
+            json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
+        }
+        "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
+        "all_sites" => json!({ "period": "month", "date": "today" }),
+        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
+        | "site_overview" | "page_performance" => {
+            json!({ "site": 1, "period": "month", "date": "today" })
+        }
+        "visits_to_conversion" => {
+            json!({ "site": 1, "period": "month", "date": "today", "by": "days_since_first_visit" })
+        }
+        "visit_log" => json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
+        _ => json!({ "site": 1, "period": "month", "date": "today", "limit": 20 }),
+    }
+}
+
+/// A temporary file path unique to this process and `name`.
+pub fn temp_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("matomo-privacy-mcp-{name}-{}", std::process::id()))
+}
+
+/// The longest refusal text accepted: enough to say what is wrong, too short to echo a flood.
+pub const MAX_REFUSAL: usize = 700;
+
+/// `base` with `key` set to `value`.
+pub fn with(base: &Value, key: &str, value: Value) -> Value {
+    let mut args = base.clone();
+    args.as_object_mut().unwrap().insert(key.to_owned(), value);
+    args
+}
+
+/// Calls `tool` and checks that it refused with a text containing `needle`; collects failures.
+pub async fn refused<S: Send + Sync + 'static>(
+    toolbox: &Toolbox<S>,
+    failures: &mut Vec<String>,
+    tool: &str,
+    args: Value,
+    needle: &str,
+) {
+    let shown: String = args.to_string().chars().take(120).collect();
+    let result = toolbox.call(tool, Some(args)).await.unwrap();
+    let text = result.text();
+    let short: String = text.chars().take(300).collect();
+    if !result.is_error() {
+        failures.push(format!("{tool} {shown}: accepted: {short}"));
+    } else if !text.contains(needle) {
+        failures.push(format!("{tool} {shown}: `{needle}` not in {short}"));
+    } else if text.chars().count() > MAX_REFUSAL || text.contains(&"x".repeat(80)) {
+        failures.push(format!("{tool} {shown}: echoes the input: {short}"));
+    }
+}
+
+pub fn report(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} imprecise refusals:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,231 @@
+//! `page_performance` against the emulator's dataset, which knows every page view's timings and
+//! the visitor behind it: the averages are the dataset's over the bounded visits, and a timing is
+//! shown exactly when its page views prove `k` distinct visitors, who are then really there.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+
+use matomo_privacy_mcp_core::Toolbox;
+use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_testkit::{Dataset, Day, PageTimings, Visit};
+use serde_json::{Value, json};
+
+mod emulated;
+
+const K: u64 = 4;
+/// Two visits per visitor, ten actions per visit: the default contribution bounds.
+const PER_VISITOR: u64 = 20;
+const NAMES: [&str; 7] = [
+    "network",
+    "server",
+    "transfer",
+    "dom_processing",
+    "dom_completion",
+    "on_load",
+    "page_load",
+];
+
+fn ymd(day: Day) -> String {
+    let (y, m, d) = day.ymd();
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The timing `i` of `NAMES` of one page view, when it was sent.
+fn timing(t: &PageTimings, i: usize) -> Option<u64> {
+    if i == 6 {
+        return t.is_timed().then(|| t.page_load());
+    }
+    t.all()[i]
+}
+
+/// The visits the tool's averages are over: within the bounds, and matching `keep`.
+fn bounded<'a>(
+    data: &'a Dataset,
+    site: u32,
+    days: (Day, Day),
+    keep: &dyn Fn(&Visit) -> bool,
+) -> Vec<&'a Visit> {
+    data.visits_in(site, days.0, days.1)
+        .filter(|v| v.visit_count <= 2 && v.nb_actions() <= 10 && keep(v))
+        .collect()
+}
+
+/// Checks one answer against the dataset; returns (timings shown, timings withheld).
+fn check(out: &Value, visits: &[&Visit], what: &str) -> (usize, usize) {
+    let people: BTreeSet<&str> = visits.iter().map(|v| v.visitor_id.as_str()).collect();
+    if (people.len() as u64) < K {
+        assert_eq!(out["suppressed"], true, "{what}: {out}");
+        assert_eq!(out["timings"], json!([]), "{what}");
+        return (0, 0);
+    }
+    assert_eq!(out["suppressed"], false, "{what}: {out}");
+    let (mut shown, mut withheld) = (0, 0);
+    for (i, name) in NAMES.iter().enumerate() {
+        let (mut sum, mut hits) = (0u64, 0u64);
+        let mut behind: BTreeSet<&str> = BTreeSet::new();
+        for v in visits {
+            for t in v.page_timings() {
+                if let Some(ms) = timing(&t, i) {
+                    sum += ms;
+                    hits += 1;
+                    behind.insert(v.visitor_id.as_str());
+                }
+            }
+        }
+        let row = out["timings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["timing"] == *name);
+        let proven = hits.div_ceil(PER_VISITOR) >= K;
+        match row {
+            Some(row) => {
+                assert!(proven, "{what}: {name} shown from {hits} page views");
+                // The property itself, on people: at least k distinct visitors sent them.
+                assert!(
+                    behind.len() as u64 >= K,
+                    "{what}: {name} is about {} visitors",
+                    behind.len()
+                );
+                assert_eq!(row["page_views"], hits, "{what}: {name}");
+                assert_eq!(row["average_ms"], (sum + hits / 2) / hits, "{what}: {name}");
+                shown += 1;
+            }
+            None if hits > 0 => {
+                assert!(!proven, "{what}: {name} withheld with {hits} page views");
+                assert!(
+                    out["withheld_timings"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|n| n == name),
+                    "{what}: {name} neither shown nor listed as withheld: {out}"
+                );
+                withheld += 1;
+            }
+            None => {}
+        }
+    }
+    (shown, withheld)
+}
+
+async fn call(toolbox: &Toolbox<Deployment>, args: Value) -> Value {
+    let result = toolbox
+        .call("page_performance", Some(args.clone()))
+        .await
+        .unwrap();
+    assert!(!result.is_error(), "{args}: {}", result.text());
+    result.structured().unwrap().clone()
+}
+
+#[tokio::test]
+async fn averages_are_the_datasets_and_each_timing_proves_k_visitors() {
+    let (emu, toolbox) = emulated::world(11, K).await;
+    let data = emu.dataset();
+    let (mut shown, mut withheld, mut suppressed) = (0, 0, 0);
+    for site in 1..=3 {
+        for back in 0..10 {
+            let day = data.today.plus(-back);
+            let date = ymd(day);
+            let out = call(
+                &toolbox,
+                json!({ "site": site, "period": "day", "date": date }),
+            )
+            .await;
+            let visits = bounded(data, site, (day, day), &|_| true);
+            let (s, w) = check(&out, &visits, &format!("site {site} {date}"));
+            suppressed += usize::from(out["suppressed"] == true);
+            shown += s;
+            withheld += w;
+        }
+        // A week (Monday 16 to Sunday 22 November): more page views behind each average.
+        let start = Day::from_ymd(2026, 11, 16).unwrap();
+        let end = start.plus(6);
+        let out = call(
+            &toolbox,
+            json!({ "site": site, "period": "week", "date": "2026-11-18" }),
+        )
+        .await;
+        let visits = bounded(data, site, (start, end), &|_| true);
+        let (s, w) = check(&out, &visits, &format!("site {site} week"));
+        shown += s;
+        withheld += w;
+        // The month so far (the dataset ends on the 26th).
+        let out = call(
+            &toolbox,
+            json!({ "site": site, "period": "month", "date": "2026-11-10" }),
+        )
+        .await;
+        let month = (Day::from_ymd(2026, 11, 1).unwrap(), data.today);
+        let visits = bounded(data, site, month, &|_| true);
+        let (s, w) = check(&out, &visits, &format!("site {site} month"));
+        shown += s;
+        withheld += w;
+    }
+    eprintln!("{shown} shown, {withheld} withheld, {suppressed} suppressed");
+    // Every branch was taken: timings shown, timings withheld, whole answers withheld.
+    assert!(shown > 20, "{shown} shown");
+    assert!(withheld > 0, "{withheld} withheld");
+    assert!(suppressed > 0, "{suppressed} suppressed");
+}
+
+#[tokio::test]
+async fn a_segment_narrows_the_page_views_and_unchecked_segments_are_refused() {
+    let (emu, toolbox) = emulated::world(11, K).await;
+    let data = emu.dataset();
+    let start = Day::from_ymd(2026, 11, 16).unwrap();
+    let end = start.plus(6);
+    let out = call(
+        &toolbox,
+        json!({ "site": 1, "period": "week", "date": "2026-11-18",
+                "segment": "deviceType==Smartphone" }),
+    )
+    .await;
+    let visits = bounded(data, 1, (start, end), &|v| {
+        v.device.device_type == "Smartphone"
+    });
+    let (shown, _) = check(&out, &visits, "smartphones");
+    assert!(shown > 0, "{out}");
+    // A segment on an identifying dimension never reaches Matomo.
+    let refused = toolbox
+        .call(
+            "page_performance",
+            Some(json!({ "site": 1, "segment": "userId==jane@example.com" })),
+        )
+        .await
+        .unwrap();
+    assert!(refused.is_error(), "{}", refused.text());
+}
+
+/// An aggregate deployment over the emulator with noise on.
+async fn noisy(emu: &matomo_privacy_mcp_testkit::Emulator) -> Deployment {
+    emulated::noisy_deployment(emu, K, &[7; 32], 20_000_000).await
+}
+
+#[tokio::test]
+async fn with_noise_on_page_timings_are_not_offered_and_refused_naming_the_setting() {
+    let (emu, _) = emulated::world(11, K).await;
+    // A toolbox over a noisy deployment does not offer the tool…
+    let served = tools::toolbox(noisy(&emu).await, |_| true).unwrap();
+    assert!(served.list().all(|t| t.name() != "page_performance"));
+    assert!(served.list().any(|t| t.name() == "visits_summary"));
+    // …and registered by hand, it refuses before asking Matomo, naming the setting.
+    let toolbox =
+        Toolbox::guarded(noisy(&emu).await).tool(tools::page_performance::PagePerformanceTool);
+    let before = emu.requests().len();
+    let result = toolbox
+        .call("page_performance", Some(json!({ "site": 1 })))
+        .await
+        .unwrap();
+    assert!(result.is_error());
+    assert!(
+        result.text().contains("privacy.noise.enabled"),
+        "{}",
+        result.text()
+    );
+    assert_eq!(
+        emu.requests().len(),
+        before,
+        "no request for a refused answer"
+    );
+}

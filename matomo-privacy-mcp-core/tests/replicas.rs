@@ -1,0 +1,428 @@
+//! Three replicas (three clients and deployments, each with its own memory) sharing one real
+//! `redis-server` and one emulator: the report cache, coalescing across replicas, the privacy
+//! budget and rate limits are shared; Redis stopped mid-run degrades the cache to local and
+//! makes the budget refuse, and service comes back with Redis, without a restart.
+#![cfg(feature = "redis")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
+use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
+use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, SiteAccess, Spend};
+use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
+use matomo_privacy_mcp_core::shared::{RateDecision, SharedState, SharedStateConfig};
+use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_privacy_mcp_testkit::redis::RedisServer;
+use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "view0123456789abcdef0123456789ab";
+const DAY: Duration = Duration::from_secs(86_400);
+
+async fn emulator() -> Emulator {
+    Emulator::builder()
+        .seed(11)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap()
+}
+
+fn shared(redis: &RedisServer) -> SharedState {
+    SharedState::connect(
+        SharedStateConfig::new(redis.url_without_password())
+            .password(redis.password())
+            .prefix("test:")
+            .timeout(Duration::from_millis(300)),
+    )
+    .unwrap()
+}
+
+fn client(emu: &Emulator, redis: &RedisServer) -> MatomoClient {
+    MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .shared_state(shared(redis))
+        .build()
+        .unwrap()
+}
+
+/// A replica: its own client (own memory cache), the shared state, a budget in Redis.
+async fn replica(emu: &Emulator, redis: &RedisServer, noise: bool) -> Toolbox<Deployment> {
+    let client = client(emu, redis);
+    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
+    let mut deployment = Deployment::from_parts(
+        client,
+        TOKEN,
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(3).unwrap(),
+        PrivacyClass::Aggregate,
+        None,
+    );
+    if noise {
+        deployment = deployment.with_noise(NoiseSetup {
+            dp: DifferentialPrivacy::new(vec![5; 32], 100_000, ContributionBounds::default())
+                .unwrap(),
+            budget: PrivacyBudget::shared(10_000_000, DAY, shared(redis)),
+        });
+    }
+    tools::toolbox(deployment, |_| true).unwrap()
+}
+
+async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
+    let result = toolbox.call(tool, Some(args.clone())).await.unwrap();
+    assert!(!result.is_error(), "{tool} {args}: {}", result.text());
+    result.structured().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_past_period_asked_at_one_replica_is_answered_at_the_others_without_matomo() {
+    let redis = RedisServer::start().unwrap();
+    let emu = emulator().await;
+    let replicas = [
+        replica(&emu, &redis, false).await,
+        replica(&emu, &redis, false).await,
+        replica(&emu, &redis, false).await,
+    ];
+    let args = json!({ "site": 1, "period": "day", "date": "2026-11-20" });
+    for tool in ["countries", "visits_summary", "top_pages"] {
+        emu.clear_requests();
+        let first = call(&replicas[0], tool, args.clone()).await;
+        assert!(
+            emu.request_count() > 0,
+            "{tool}: the first replica asks Matomo"
+        );
+        emu.clear_requests();
+        for (i, replica) in replicas.iter().enumerate().skip(1) {
+            let answer = call(replica, tool, args.clone()).await;
+            assert_eq!(answer, first, "{tool}: replica {i} answers the same");
+        }
+        assert_eq!(
+            emu.request_count(),
+            0,
+            "{tool}: replicas 2 and 3 asked Matomo: {:?}",
+            emu.requests()
+        );
+    }
+}
+
+/// Every string value Redis holds, by `redis-cli` (Debian's package `redis-tools`, installed with
+/// the server).
+fn stored_values(redis: &RedisServer) -> String {
+    let dump = "local out = {} for _, k in ipairs(redis.call('KEYS', '*')) do \
+        if redis.call('TYPE', k).ok == 'string' then table.insert(out, redis.call('GET', k)) end end \
+        return out";
+    let output = std::process::Command::new("redis-cli")
+        .args([
+            "-p",
+            &redis.port().to_string(),
+            "-a",
+            redis.password(),
+            "--no-auth-warning",
+        ])
+        .args(["EVAL", dump, "0"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Matomo echoes the token in the report catalogue's image URLs: such a body is never stored in
+/// Redis (each replica asks Matomo for it), while other answers are.
+#[tokio::test]
+async fn no_body_holding_the_token_is_stored_in_redis() {
+    let redis = RedisServer::start().unwrap();
+    let emu = emulator().await;
+    let replicas = [
+        replica(&emu, &redis, false).await,
+        replica(&emu, &redis, false).await,
+    ];
+    let day = json!({ "site": 1, "period": "day", "date": "2026-11-20" });
+    call(&replicas[0], "report_catalogue", json!({ "site": 1 })).await;
+    call(&replicas[0], "countries", day.clone()).await;
+    let stored = stored_values(&redis);
+    assert!(stored.contains("Germany"), "answers are shared: {stored}");
+    assert!(!stored.contains(TOKEN), "the token reached Redis");
+    emu.clear_requests();
+    call(&replicas[1], "report_catalogue", json!({ "site": 1 })).await;
+    assert!(emu.request_count() > 0, "the catalogue came from Matomo");
+    emu.clear_requests();
+    call(&replicas[1], "countries", day).await;
+    assert_eq!(emu.request_count(), 0, "{:?}", emu.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_identical_calls_over_three_replicas_make_one_request() {
+    let redis = RedisServer::start().unwrap();
+    let emu = emulator().await;
+    let clients: Vec<MatomoClient> = (0..3).map(|_| client(&emu, &redis)).collect();
+    // A slow Matomo, so that every call is in flight before the first answer.
+    emu.inject(Fault::Latency(Duration::from_millis(400)));
+    emu.clear_requests();
+    let params = Params::new()
+        .sites(Sites::one(1).unwrap())
+        .period(Period::Day)
+        .date(Date::Day("2026-11-19".parse().unwrap()));
+    let calls = (0..60).map(|i| {
+        let client = clients[i % 3].clone();
+        let params = params.clone();
+        tokio::spawn(async move { client.call_raw("VisitsSummary.get", &params).await })
+    });
+    let answers: Vec<Value> = futures_join(calls).await;
+    emu.clear_faults();
+    assert!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "every caller gets the one answer"
+    );
+    let upstream: Vec<_> = emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.query_param("method") == Some("VisitsSummary.get"))
+        .collect();
+    assert_eq!(upstream.len(), 1, "{upstream:?}");
+}
+
+async fn futures_join(
+    handles: impl Iterator<
+        Item = tokio::task::JoinHandle<Result<Value, matomo_privacy_mcp_core::ClientError>>,
+    >,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        out.push(handle.await.unwrap().unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas() {
+    let redis = RedisServer::start().unwrap();
+    let budgets: Vec<Arc<PrivacyBudget>> = (0..3)
+        .map(|_| Arc::new(PrivacyBudget::shared(1_000_000, DAY, shared(&redis))))
+        .collect();
+    let now = 1_795_680_000; // 2026-11-26T00:00:00Z
+    // ε = 1 per day, 0.02 per answer: room for exactly 50 of 200 different questions.
+    let spends = (0..200u32).map(|i| {
+        let budget = Arc::clone(&budgets[i as usize % 3]);
+        tokio::spawn(async move {
+            let spent = budget
+                .charge("profile:analysts", &i.to_be_bytes(), 20_000, now)
+                .await;
+            (i, spent)
+        })
+    });
+    let mut charged = Vec::new();
+    let mut refused = 0;
+    for spend in spends.collect::<Vec<_>>() {
+        let (question, spent) = spend.await.unwrap();
+        match spent {
+            Ok(Spend::Charged { .. }) => charged.push(question),
+            Err(BudgetError::Exhausted { renews_at, .. }) => {
+                assert_eq!(renews_at, now - now % 86_400 + 86_400);
+                refused += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((charged.len(), refused), (50, 150));
+    // A replica started later sees the same ledger; a repeated question still costs nothing.
+    let late = PrivacyBudget::shared(1_000_000, DAY, shared(&redis));
+    assert!(matches!(
+        late.charge("profile:analysts", &charged[0].to_be_bytes(), 20_000, now)
+            .await,
+        Ok(Spend::Repeated { left_micros: 0 })
+    ));
+    assert!(
+        late.charge("profile:analysts", b"new", 1, now)
+            .await
+            .is_err()
+    );
+    // Another account, and the next window, have their own.
+    assert!(
+        late.charge("profile:other", b"new", 20_000, now)
+            .await
+            .is_ok()
+    );
+    assert!(
+        late.charge("profile:analysts", b"new", 20_000, now + 86_400)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rate_limit_holds_across_replicas() {
+    let redis = RedisServer::start().unwrap();
+    let states: Vec<SharedState> = (0..3).map(|_| shared(&redis)).collect();
+    let takes = (0..30).map(|i| {
+        let state = states[i % 3].clone();
+        tokio::spawn(async move { state.take_call("profile:analysts", 6, 5).await.unwrap() })
+    });
+    let mut allowed = 0;
+    for take in takes.collect::<Vec<_>>() {
+        match take.await.unwrap() {
+            RateDecision::Allowed => allowed += 1,
+            RateDecision::RetryAfter(wait) => {
+                // 6 a minute: one call every 10 s.
+                assert!(
+                    wait <= Duration::from_secs(10) && wait > Duration::ZERO,
+                    "{wait:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(allowed, 5, "the burst, once, for all replicas together");
+}
+
+#[tokio::test]
+async fn redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recovers() {
+    let mut redis = RedisServer::start().unwrap();
+    let emu = emulator().await;
+    let plain = [
+        replica(&emu, &redis, false).await,
+        replica(&emu, &redis, false).await,
+    ];
+    let noisy = replica(&emu, &redis, true).await;
+    let state = shared(&redis);
+    let day = |d: u32| json!({ "site": 1, "period": "day", "date": format!("2026-11-{d:02}") });
+    let expected = call(&plain[0], "countries", day(14)).await;
+
+    redis.stop();
+    // The cache: served from this replica's memory or from Matomo, the same answer, no panic.
+    assert_eq!(call(&plain[0], "countries", day(14)).await, expected);
+    emu.clear_requests();
+    assert_eq!(call(&plain[1], "countries", day(14)).await, expected);
+    assert!(
+        emu.request_count() > 0,
+        "without Redis, replica 2 asks Matomo itself"
+    );
+    // The budget fails closed, saying why.
+    let refused = noisy.call("countries", Some(day(15))).await.unwrap();
+    assert!(refused.is_error());
+    assert!(
+        refused
+            .text()
+            .contains("shared privacy budget cannot be reached"),
+        "{}",
+        refused.text()
+    );
+    // Rate limits fail closed (the server answers 503; see matomo-privacy-mcp-server's tests).
+    assert!(state.take_call("profile:x", 60, 10).await.is_err());
+
+    redis.resume().unwrap();
+    // Reconnection without a restart: within a few seconds every part works again.
+    let mut recovered = false;
+    for _ in 0..50 {
+        if state.ping().await.is_ok() {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the shared state never answered again");
+    let noisy_answer = noisy.call("countries", Some(day(15))).await.unwrap();
+    assert!(!noisy_answer.is_error(), "{}", noisy_answer.text());
+    assert_eq!(
+        state.take_call("profile:x", 60, 10).await.unwrap(),
+        RateDecision::Allowed
+    );
+    let fresh = call(&plain[0], "countries", day(16)).await;
+    emu.clear_requests();
+    assert_eq!(call(&plain[1], "countries", day(16)).await, fresh);
+    assert_eq!(emu.request_count(), 0, "{:?}", emu.requests());
+}
+
+/// Over TLS (`rediss://`) with the certificate authority that signed the server's certificate;
+/// without it (the system's roots) the store is unreachable, and nothing panics.
+#[tokio::test]
+async fn tls_with_a_private_certificate_authority() {
+    let redis = RedisServer::start_tls().unwrap();
+    assert!(redis.url().starts_with("rediss://"));
+    let trusted = SharedState::connect(
+        SharedStateConfig::new(redis.url_without_password())
+            .password(redis.password())
+            .ca_certificate(redis.ca_certificate().unwrap())
+            .timeout(Duration::from_secs(2)),
+    )
+    .unwrap();
+    trusted.ping().await.unwrap();
+    let budget = PrivacyBudget::shared(1_000_000, DAY, trusted);
+    assert!(matches!(
+        budget.charge("a", b"q", 10, 1_795_680_000).await,
+        Ok(Spend::Charged { .. })
+    ));
+    let untrusted = SharedState::connect(
+        SharedStateConfig::new(redis.url_without_password())
+            .password(redis.password())
+            .timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    assert!(untrusted.ping().await.is_err());
+    let wrong_password = SharedState::connect(
+        SharedStateConfig::new(redis.url_without_password())
+            .password("not-the-password")
+            .ca_certificate(redis.ca_certificate().unwrap())
+            .timeout(Duration::from_millis(500)),
+    )
+    .unwrap();
+    let error = wrong_password.ping().await.unwrap_err().to_string();
+    assert!(!error.contains("not-the-password"), "{error}");
+}
+
+/// A Redis that stops answering for a while (`DEBUG SLEEP`) counts as unreachable after the
+/// deadline: a cached call is served from Matomo within about the deadline, a budget spend is
+/// refused, and neither waits for Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_redis_counts_as_unreachable() {
+    let redis = RedisServer::start().unwrap();
+    let emu = emulator().await;
+    let toolbox = replica(&emu, &redis, false).await;
+    let budget = PrivacyBudget::shared(1_000_000, DAY, shared(&redis));
+    // Another connection puts Redis to sleep for two seconds.
+    let port = redis.port();
+    let password = redis.password().to_owned();
+    let sleeper = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let command = |parts: &[&str]| {
+            let mut out = format!("*{}\r\n", parts.len());
+            for part in parts {
+                out.push_str(&format!("${}\r\n{part}\r\n", part.len()));
+            }
+            out
+        };
+        stream
+            .write_all(command(&["AUTH", &password]).as_bytes())
+            .unwrap();
+        stream
+            .write_all(command(&["DEBUG", "SLEEP", "2"]).as_bytes())
+            .unwrap();
+        let mut reply = [0u8; 64];
+        let _ = stream.read(&mut reply);
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = std::time::Instant::now();
+    let answer = toolbox
+        .call(
+            "visits_summary",
+            Some(json!({ "site": 1, "period": "day", "date": "2026-11-21" })),
+        )
+        .await
+        .unwrap();
+    assert!(!answer.is_error(), "{}", answer.text());
+    let refused = budget.charge("a", b"q", 10, 1_795_680_000).await;
+    assert!(
+        matches!(refused, Err(BudgetError::Shared { .. })),
+        "{refused:?}"
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_millis(1_700),
+        "waited {waited:?} for a Redis that sleeps 2 s"
+    );
+    sleeper.join().unwrap();
+}

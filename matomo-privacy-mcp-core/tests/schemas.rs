@@ -1,0 +1,108 @@
+//! Every ready-made tool's input and output schema is plain JSON Schema 2020-12: no `format`
+//! the specification does not define (schemars writes `uint64`, `double`, … which strict
+//! validators reject and the TypeScript SDK warns about, hundreds of times a session), and
+//! unsigned integers say so with `minimum: 0`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use matomo_privacy_mcp_core::reporting::tools;
+use matomo_privacy_mcp_core::tool::ToolDescriptor;
+use serde_json::Value;
+
+fn descriptors() -> Vec<ToolDescriptor> {
+    tools::all().iter().map(|tool| tool.descriptor()).collect()
+}
+
+const STANDARD: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];
+
+/// Every schema object under `value`, with its path.
+fn walk<'a>(
+    value: &'a Value,
+    path: String,
+    out: &mut Vec<(String, &'a serde_json::Map<String, Value>)>,
+) {
+    match value {
+        Value::Object(map) => {
+            out.push((path.clone(), map));
+            for (key, child) in map {
+                walk(child, format!("{path}/{key}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                walk(child, format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_schema_uses_standard_formats_only() {
+    let descriptors = descriptors();
+    assert_eq!(descriptors.len(), 37);
+    let mut integers = 0;
+    for descriptor in &descriptors {
+        for (kind, schema) in [
+            ("input", descriptor.input_schema()),
+            ("output", descriptor.output_schema()),
+        ] {
+            let schema = Value::Object(schema.clone());
+            let mut objects = Vec::new();
+            walk(&schema, String::new(), &mut objects);
+            for (path, object) in objects {
+                if let Some(format) = object.get("format").and_then(Value::as_str) {
+                    assert!(
+                        STANDARD.contains(&format),
+                        "{} {kind} schema at {path}: format `{format}` is not JSON Schema 2020-12",
+                        descriptor.name()
+                    );
+                }
+                let is_integer = object.get("type").is_some_and(|t| {
+                    t == "integer"
+                        || t.as_array()
+                            .is_some_and(|a| a.iter().any(|t| t == "integer"))
+                });
+                if is_integer {
+                    integers += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        integers > 50,
+        "integers are still typed as integers: {integers}"
+    );
+}
+
+#[test]
+fn unsigned_integers_keep_their_minimum() {
+    let descriptors = descriptors();
+    let summary = descriptors
+        .iter()
+        .find(|d| d.name() == "visits_summary")
+        .unwrap();
+    let site = &summary.input_schema()["properties"]["site"];
+    assert_eq!(site["type"], "integer", "{site}");
+    assert_eq!(site["minimum"], 0, "{site}");
+    assert!(site.get("format").is_none(), "{site}");
+}

@@ -1,0 +1,9 @@
+use matomo_privacy_mcp_core::Classified;
+
+#[derive(Classified)]
+struct Row {
+    #[privacy()]
+    label: String,
+}
+
+fn main() {}

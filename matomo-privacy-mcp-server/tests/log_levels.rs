@@ -1,0 +1,82 @@
+//! With `RUST_LOG=debug` (as docs/clients.md suggests for debugging), the logs carry no tool
+//! argument value and no result data: a planted segment value and a label of the answer are
+//! nowhere in them. The MCP SDK logs whole messages at debug, so `log_filter` holds it at warn.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::Captured;
+
+use common::{RawClient, start_with, test_config};
+use matomo_privacy_mcp_core::reporting::tools;
+use matomo_privacy_mcp_testkit::{Day, Emulator};
+use serde_json::json;
+
+const MATOMO_TOKEN: &str = "view0123456789abcdef0123456789ab";
+
+#[tokio::test]
+async fn debug_logs_carry_no_argument_values_and_no_results() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter(matomo_privacy_mcp_server::log_filter(Some("debug")))
+        .with_writer(move || writer.clone())
+        .init();
+
+    let emu = Emulator::builder()
+        .seed(11)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(MATOMO_TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap();
+    let deployment = common::emulated::deployment(&emu.base_url(), MATOMO_TOKEN, None).await;
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let server = start_with(toolbox, test_config()).await;
+    let mut client = RawClient::new(&server.url);
+    client.initialize().await;
+
+    let planted = "plantedsegmentvalue4711";
+    let refused = client
+        .request(
+            "tools/call",
+            json!({ "name": "countries", "arguments": {
+                "site": 1, "period": "month", "date": "2026-11-20",
+                "segment": format!("userId=={planted}")
+            }}),
+        )
+        .await;
+    assert_eq!(refused.status, 200);
+    let answered = client
+        .request(
+            "tools/call",
+            json!({ "name": "countries", "arguments": {
+                "site": 1, "period": "month", "date": "2026-11-20",
+                "segment": format!("countryCode!={planted}")
+            }}),
+        )
+        .await;
+    let result = &answered.message.unwrap()["result"];
+    let label = result["structuredContent"]["rows"][0]["label"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.shutdown().await;
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // Debug logs were on: our own crates' are there (Matomo requests, by method only).
+    assert!(
+        logs.contains("DEBUG"),
+        "no debug line was captured:\n{logs}"
+    );
+    assert!(logs.contains("serving MCP over Streamable HTTP"), "{logs}");
+    assert!(
+        !logs.contains(planted),
+        "a segment value was logged:\n{logs}"
+    );
+    assert!(
+        !logs.contains(&label),
+        "a result label `{label}` was logged:\n{logs}"
+    );
+    assert!(!logs.contains(MATOMO_TOKEN));
+}

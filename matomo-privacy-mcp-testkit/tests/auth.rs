@@ -1,0 +1,227 @@
+//! Token handling as recorded from Matomo: where the token may travel, and how failures look.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{ROOT, VIEWER, WRITER, api, api_json, emulator, form, post_raw};
+
+const DAY: [(&str, &str); 3] = [("idSite", "1"), ("period", "day"), ("date", "2026-11-20")];
+
+#[tokio::test]
+async fn unknown_token_is_html_401_when_everything_is_in_the_body() {
+    let emu = emulator(1).await;
+    let body = form(&[
+        ("module", "API"),
+        ("method", "VisitsSummary.get"),
+        ("format", "JSON"),
+        ("idSite", "1"),
+        ("period", "day"),
+        ("date", "2026-11-20"),
+        ("token_auth", "not-a-token"),
+    ]);
+    let r = post_raw(&emu, "", &body).await;
+    assert_eq!(r.status, 401);
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
+    let html = String::from_utf8(r.body).unwrap();
+    assert!(html.contains("Unable to authenticate with the provided token"));
+    assert!(
+        !html.contains("not-a-token"),
+        "the page must not echo the token"
+    );
+}
+
+#[tokio::test]
+async fn unknown_token_is_json_401_when_module_method_format_are_in_the_query() {
+    let emu = emulator(1).await;
+    let r = api(&emu, "VisitsSummary.get", "not-a-token", &DAY).await;
+    assert_eq!(r.status, 401);
+    assert!(r.content_type.starts_with("application/json"));
+    assert_eq!(r.json()["result"], "error");
+    assert_eq!(
+        r.json()["message"],
+        "Unable to authenticate with the provided token. It is either invalid or expired."
+    );
+}
+
+#[tokio::test]
+async fn token_in_the_query_string_is_refused_even_when_valid() {
+    let emu = emulator(1).await;
+    let query = form(&[
+        ("module", "API"),
+        ("method", "API.getMatomoVersion"),
+        ("format", "JSON"),
+        ("token_auth", ROOT),
+    ]);
+    let r = post_raw(&emu, &query, "").await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["result"], "error");
+}
+
+#[tokio::test]
+async fn no_token_means_no_view_access() {
+    let emu = emulator(1).await;
+    let query = form(&[
+        ("module", "API"),
+        ("method", "VisitsSummary.get"),
+        ("format", "JSON"),
+    ]);
+    let r = post_raw(&emu, &query, &form(&DAY)).await;
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.json()["message"],
+        "You can't access this resource as it requires 'view' access for the website id = 1."
+    );
+}
+
+#[tokio::test]
+async fn view_token_sees_its_site_only() {
+    let emu = emulator(1).await;
+    let ok = api_json(&emu, "VisitsSummary.get", VIEWER, &DAY).await;
+    assert!(ok["nb_visits"].as_u64().unwrap() > 0);
+    let denied = api(
+        &emu,
+        "VisitsSummary.get",
+        VIEWER,
+        &[("idSite", "2"), ("period", "day"), ("date", "2026-11-20")],
+    )
+    .await;
+    assert_eq!(denied.status, 401);
+    assert_eq!(
+        denied.json()["message"],
+        "You can't access this resource as it requires 'view' access for the website id = 2."
+    );
+    let all = api_json(
+        &emu,
+        "VisitsSummary.get",
+        VIEWER,
+        &[("idSite", "all"), ("period", "day"), ("date", "2026-11-20")],
+    )
+    .await;
+    assert_eq!(all.as_object().unwrap().keys().collect::<Vec<_>>(), ["1"]);
+}
+
+#[tokio::test]
+async fn privilege_discovery_matches_matomo() {
+    let emu = emulator(1).await;
+    let ids = |m: &'static str, t: &'static str| {
+        let emu = &emu;
+        async move { api_json(emu, m, t, &[]).await }
+    };
+    assert_eq!(
+        ids("UsersManager.hasSuperUserAccess", ROOT).await["value"],
+        true
+    );
+    assert_eq!(
+        ids("UsersManager.hasSuperUserAccess", VIEWER).await["value"],
+        false
+    );
+    assert_eq!(
+        ids("SitesManager.getSitesIdWithAtLeastViewAccess", ROOT).await,
+        serde_json::json!([1, 2, 3])
+    );
+    assert_eq!(
+        ids("SitesManager.getSitesIdWithAdminAccess", ROOT).await,
+        serde_json::json!([1, 2, 3])
+    );
+    assert_eq!(
+        ids("SitesManager.getSitesIdWithViewAccess", ROOT).await,
+        serde_json::json!([])
+    );
+    assert_eq!(
+        ids("SitesManager.getSitesIdWithViewAccess", VIEWER).await,
+        serde_json::json!([1])
+    );
+    assert_eq!(
+        ids("SitesManager.getSitesIdWithWriteAccess", WRITER).await,
+        serde_json::json!([1])
+    );
+    assert_eq!(
+        ids("SitesManager.getSitesIdWithViewAccess", WRITER).await,
+        serde_json::json!([])
+    );
+    assert_eq!(
+        ids("SitesManager.getSitesIdWithAtLeastViewAccess", WRITER).await,
+        serde_json::json!([1])
+    );
+    let sites = ids("SitesManager.getSitesWithAtLeastViewAccess", VIEWER).await;
+    assert_eq!(sites.as_array().unwrap().len(), 1);
+    assert!(sites[0].get("creator_login").is_none());
+}
+
+#[tokio::test]
+async fn report_metadata_embeds_the_callers_token_like_matomo() {
+    let emu = emulator(1).await;
+    let meta = api_json(&emu, "API.getReportMetadata", VIEWER, &[("idSite", "1")]).await;
+    let url = meta[0]["imageGraphUrl"].as_str().unwrap();
+    assert!(url.contains(&format!("token_auth={VIEWER}")), "{url}");
+}
+
+#[tokio::test]
+async fn errors_use_matomos_words_and_status_200() {
+    let emu = emulator(1).await;
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case<'_>; 6] = [
+        (
+            "VisitsSummary.get",
+            &[("idSite", "999"), ("period", "day"), ("date", "2026-11-20")],
+            "An unexpected website was found in the request: website id was set to '999' .",
+        ),
+        (
+            "VisitsSummary.get",
+            &[
+                ("idSite", "1"),
+                ("period", "fortnight"),
+                ("date", "2026-11-20"),
+            ],
+            "The period 'fortnight' is not supported. Try any of the following instead: day, week, month, year, range",
+        ),
+        (
+            "VisitsSummary.get",
+            &[("idSite", "1"), ("period", "day")],
+            "Please specify a value for 'date'.",
+        ),
+        (
+            "VisitsSummary.doesNotExist",
+            &DAY,
+            "The method 'doesNotExist' does not exist or is not available in the module '\\Piwik\\Plugins\\VisitsSummary\\API'.",
+        ),
+        (
+            "Foo.bar",
+            &DAY,
+            "The plugin Foo is not enabled. You can activate the plugin on Settings &gt; Plugins page in Matomo.",
+        ),
+        (
+            "VisitsSummary.get",
+            &[("idSite", "1"), ("period", "range"), ("date", "2026-11-25")],
+            "The date '2026-11-25' is not a correct date range. It should have the following format:  'lastN', 'previousN', 'YYYY-MM-DD,YYYY-MM-DD'.",
+        ),
+    ];
+    for (method, params, message) in cases {
+        let r = api_json(&emu, method, ROOT, params).await;
+        assert_eq!(r["result"], "error", "{method} {params:?}");
+        assert_eq!(r["message"], message);
+    }
+}
+
+#[tokio::test]
+async fn recorded_requests_show_where_the_token_travelled_and_debug_redacts_it() {
+    let emu = emulator(1).await;
+    api_json(&emu, "API.getMatomoVersion", ROOT, &[]).await;
+    let reqs = emu.requests();
+    assert_eq!(emu.request_count(), 1);
+    assert_eq!(reqs[0].method, "POST");
+    assert_eq!(reqs[0].path, "/index.php");
+    assert_eq!(reqs[0].query_param("method"), Some("API.getMatomoVersion"));
+    assert_eq!(reqs[0].body_param("token_auth"), Some(ROOT));
+    assert!(!format!("{:?}", reqs[0]).contains(ROOT));
+    assert!(!format!("{emu:?}").contains(ROOT));
+    let builder = matomo_privacy_mcp_testkit::Emulator::builder().super_user_token(ROOT);
+    assert!(!format!("{builder:?}").contains(ROOT));
+    emu.clear_requests();
+    assert_eq!(emu.request_count(), 0);
+}

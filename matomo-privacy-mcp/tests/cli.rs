@@ -1,0 +1,233 @@
+//! The `matomo-privacy-mcp` command against the Matomo emulator: check, manifest, tools, and the refusals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use matomo_privacy_mcp_testkit::{Day, Emulator};
+
+const TOKEN: &str = "view0123456789abcdef0123456789ab";
+
+async fn emulator() -> Emulator {
+    Emulator::builder()
+        .seed(3)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(TOKEN, &[1, 2])
+        .super_user_token("root0123456789abcdef0123456789ab")
+        .start()
+        .await
+        .unwrap()
+}
+
+fn config(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "matomo-privacy-mcp-cli-{}-{name}.toml",
+        std::process::id()
+    ));
+    // Noise is on by default and its budget needs a file.
+    let budget = path.with_extension("budget.json");
+    let _ = std::fs::remove_file(&budget);
+    let text = match text.contains("[matomo]") {
+        true => format!(
+            "{text}[privacy.noise]\nbudget_file = \"{}\"\n",
+            budget.display()
+        ),
+        false => text.to_owned(),
+    };
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs the command on a blocking thread, so the emulator keeps answering meanwhile.
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
+            .args(&args)
+            .env_remove("MATOMO_URL")
+            .env_remove("MATOMO_TOKEN")
+            .env_remove("MATOMO_TOKEN_FILE")
+            .env_remove("MATOMO_PRIVACY_MCP_ENABLED")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn args(path: &Path, rest: &[&str]) -> Vec<String> {
+    let mut all = vec!["--config".to_owned(), path.display().to_string()];
+    all.extend(rest.iter().map(|s| (*s).to_owned()));
+    all
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn check_reports_sites_tools_and_hides_above_the_ceiling() {
+    let emu = emulator().await;
+    let path = config(
+        "check",
+        &format!(
+            "[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
+            emu.base_url()
+        ),
+    );
+    let output = run(args(&path, &["check"])).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("serving enabled: no"), "{stdout}");
+    assert!(
+        stdout.contains("token check: serving sites 1, 2; the token has view access only"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("tools exposed (34)"), "{stdout}");
+    assert!(stdout.contains("visit_log (pseudonymous)"), "{stdout}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+}
+
+#[tokio::test]
+async fn a_super_user_token_is_refused_with_how_to_fix() {
+    let emu = emulator().await;
+    let path = config(
+        "root",
+        &format!(
+            "[matomo]\nurl = \"{}\"\ntoken = \"root0123456789abcdef0123456789ab\"\n",
+            emu.base_url()
+        ),
+    );
+    let output = run(args(&path, &["check"])).await;
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(stderr.contains("super-user access"), "{stderr}");
+    assert!(stderr.contains("view access only"), "{stderr}");
+}
+
+#[tokio::test]
+async fn serve_refuses_until_enabled() {
+    let emu = emulator().await;
+    let path = config(
+        "disabled",
+        &format!(
+            "[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
+            emu.base_url()
+        ),
+    );
+    let output = run(args(&path, &["serve"])).await;
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        stdout.is_empty(),
+        "stdout belongs to the protocol: {stdout}"
+    );
+    assert!(
+        stderr.contains("serving is disabled, which is the default"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn manifest_and_tools_need_no_matomo_offline() {
+    let path = config(
+        "offline",
+        "[matomo]\nurl = \"https://matomo.example.com\"\ntoken = \"0123456789abcdef\"\n",
+    );
+    let output = run(args(&path, &["manifest", "--offline"])).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.starts_with("# Privacy manifest"), "{stdout}");
+    assert!(
+        stdout
+            .contains("| Matomo token check | not performed (manifest generated with --offline) |")
+    );
+    let output = run(args(&path, &["tools"])).await;
+    let tools: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(tools.as_array().unwrap().len(), 34);
+    assert_eq!(
+        tools[0]["_meta"]["matomo-privacy-mcp/privacyClass"],
+        "aggregate"
+    );
+}
+
+#[tokio::test]
+async fn manifest_json_includes_the_token_check() {
+    let emu = emulator().await;
+    let path = config(
+        "manifest",
+        &format!(
+            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
+            emu.base_url()
+        ),
+    );
+    let output = run(args(&path, &["manifest", "--json"])).await;
+    let manifest: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(manifest["enabled"], true);
+    assert_eq!(
+        manifest["token_check"],
+        "serving sites 1, 2; the token has view access only"
+    );
+}
+
+#[tokio::test]
+async fn configuration_mistakes_name_the_key() {
+    let path = config("bad", "ceiling = \"everything\"\n");
+    let output = run(args(&path, &["tools"])).await;
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(
+            "configuration `ceiling (MATOMO_PRIVACY_MCP_CEILING)`: `everything` is not a privacy class"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("configuration `matomo.url (MATOMO_URL)`"),
+        "{stderr}"
+    );
+}
+
+/// A misspelt tool in `tools.allowed` is found with the rest of the offline checks: `check`
+/// fails before it prints "configuration: ok" and before it contacts Matomo.
+#[tokio::test]
+async fn a_tool_name_typo_fails_before_configuration_ok() {
+    let path = config(
+        "typo",
+        "[tools]\nallowed = [\"visits_sumary\"]\n[matomo]\nurl = \"https://matomo.invalid\"\ntoken = \"0123456789abcdef\"\n",
+    );
+    let output = run(args(&path, &["check"])).await;
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(!stdout.contains("configuration: ok"), "{stdout}");
+    assert!(
+        stderr.contains("configuration `tools.allowed (MATOMO_PRIVACY_MCP_ALLOWED_TOOLS)`: there is no tool `visits_sumary`"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("matomo.invalid"),
+        "Matomo was contacted: {stderr}"
+    );
+}
+
+/// Before any configuration exists, `tools` shows what a default one would expose: every
+/// aggregate tool, and nothing above the default ceiling.
+#[tokio::test]
+async fn tools_without_a_configuration_lists_the_default_exposure() {
+    let output = run(vec!["tools".to_owned()]).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    let tools: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let names: Vec<&str> = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 34, "{names:?}");
+    assert!(!names.contains(&"visit_log") && !names.contains(&"raw_page_urls"));
+    // A default configuration has noise on: no exact-only tool.
+    assert!(!names.contains(&"page_performance"), "{names:?}");
+}

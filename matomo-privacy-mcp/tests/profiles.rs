@@ -1,0 +1,531 @@
+//! Client profiles end to end: the installed binary serving Streamable HTTP over the emulator, two
+//! profiles with their own Matomo tokens, sites, tools and thresholds. Each client sees only its
+//! profile's sites and tools, Matomo only ever sees the profile's own Matomo token (never a
+//! client's credential), the audit log names the profile, and both token files rotate while the
+//! server runs: a bearer token removed from its file is refused within the documented second, a
+//! new Matomo token is checked and then used, and one that fails the check suspends the profile.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../matomo-privacy-mcp-server/tests/common/oauth_as.rs"]
+mod oauth_as;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use matomo_privacy_mcp_testkit::{Day, Emulator};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const MATOMO_MARKETING: &str = "marketing0123456789abcdef012345";
+const MATOMO_MARKETING_NEXT: &str = "marketingNEXT456789abcdef012345";
+const MATOMO_SUPPORT: &str = "support0123456789abcdef01234567";
+const MATOMO_ROOT: &str = "root0123456789abcdef0123456789ab";
+const BEARER_MARKETING: &str = "bearer-marketing-0123456789abcdef";
+const BEARER_MARKETING_NEXT: &str = "bearer-marketing-next-0123456789";
+const BEARER_SUPPORT: &str = "bearer-support-0123456789abcdef";
+
+struct Setup {
+    dir: PathBuf,
+    emulator: Emulator,
+    server: Child,
+    url: String,
+}
+
+fn write(path: &Path, text: &str) {
+    // Replaced the way operators should: written beside, then renamed over.
+    let staged = path.with_extension("staged");
+    std::fs::write(&staged, text).unwrap();
+    std::fs::rename(&staged, path).unwrap();
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn setup(name: &str) -> Setup {
+    setup_with(name, "", "").await
+}
+
+/// [`setup`] with `http_extra` added to `[http]` and `extra` appended to the configuration (after
+/// the profiles).
+async fn setup_with(name: &str, http_extra: &str, extra: &str) -> Setup {
+    let emulator = Emulator::builder()
+        .seed(5)
+        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .view_token(MATOMO_MARKETING, &[1, 2])
+        .view_token(MATOMO_MARKETING_NEXT, &[1, 2])
+        .view_token(MATOMO_SUPPORT, &[2])
+        .super_user_token(MATOMO_ROOT)
+        .start()
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "matomo-privacy-mcp-profiles-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let port = free_port();
+    let config = format!(
+        r#"enabled = true
+[matomo]
+url = "{url}"
+[privacy]
+pseudonym_key_file = "{pseudonym_key}"
+[privacy.noise]
+budget_file = "{budget}"
+[audit]
+log = "{audit}"
+[http]
+bind = "127.0.0.1:{port}"
+{http_extra}
+
+[[profiles]]
+name = "marketing"
+matomo_token_file = "{marketing_token}"
+bearer_token_file = "{marketing_bearer}"
+allowed_sites = [1]
+allowed_tools = ["list_sites", "visits_summary", "countries"]
+
+[[profiles]]
+name = "support"
+matomo_token_file = "{support_token}"
+bearer_token_file = "{support_bearer}"
+threshold_k = 10
+ceiling = "pseudonymous"
+{extra}"#,
+        url = emulator.base_url(),
+        budget = dir.join("budget.json").display(),
+        pseudonym_key = file(
+            "pseudonym.key",
+            "pseudonym-key-of-the-profiles-test-0123456789"
+        ),
+        audit = dir.join("audit.jsonl").display(),
+        marketing_token = file("matomo-marketing", &format!("{MATOMO_MARKETING}\n")),
+        marketing_bearer = file("bearer-marketing", &format!("{BEARER_MARKETING}\n")),
+        support_token = file("matomo-support", &format!("{MATOMO_SUPPORT}\n")),
+        support_bearer = file(
+            "bearer-support",
+            &format!("# the support desk\n{BEARER_SUPPORT}\n")
+        ),
+    );
+    let config_path = dir.join("matomo-privacy-mcp.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
+        .arg("--config")
+        .arg(&config_path)
+        .args(["serve", "--http"])
+        .env_remove("MATOMO_URL")
+        .env_remove("MATOMO_TOKEN")
+        .env_remove("MATOMO_TOKEN_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
+    let url = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = stderr.next_line().await.unwrap() {
+            if let Some(url) = line.strip_prefix("matomo-privacy-mcp: serving MCP at ") {
+                return url.to_owned();
+            }
+            assert!(
+                !line.starts_with("matomo-privacy-mcp: "),
+                "the server did not start: {line}"
+            );
+        }
+        panic!("the server exited before serving");
+    })
+    .await
+    .expect("the server did not start within 30 s");
+    // Keep reading stderr so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
+    Setup {
+        dir,
+        emulator,
+        server,
+        url,
+    }
+}
+
+/// A minimal Streamable HTTP client: one session, JSON-RPC by hand.
+struct Client {
+    http: reqwest::Client,
+    url: String,
+    bearer: String,
+    session: Option<String>,
+    id: u64,
+}
+
+impl Client {
+    fn new(url: &str, bearer: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            url: url.to_owned(),
+            bearer: bearer.to_owned(),
+            session: None,
+            id: 0,
+        }
+    }
+
+    /// The HTTP status and the JSON-RPC answer.
+    async fn send(&mut self, method: &str, params: Value) -> (u16, Value) {
+        self.id += 1;
+        let mut request = self
+            .http
+            .post(&self.url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .header("mcp-protocol-version", "2025-11-25")
+            .header("authorization", format!("Bearer {}", self.bearer))
+            .json(&json!({ "jsonrpc": "2.0", "id": self.id, "method": method, "params": params }));
+        if let Some(session) = &self.session {
+            request = request.header("mcp-session-id", session);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        if let Some(session) = response.headers().get("mcp-session-id") {
+            self.session = Some(session.to_str().unwrap().to_owned());
+        }
+        let text = response.text().await.unwrap();
+        let message = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .find_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+            .or_else(|| serde_json::from_str(&text).ok())
+            .unwrap_or(Value::Null);
+        (status, message)
+    }
+
+    async fn initialize(&mut self) -> u16 {
+        let (status, _) = self
+            .send(
+                "initialize",
+                json!({ "protocolVersion": "2025-11-25", "capabilities": {},
+                        "clientInfo": { "name": "profiles-test", "version": "1" } }),
+            )
+            .await;
+        if status == 200 {
+            let _ = self
+                .http
+                .post(&self.url)
+                .header("accept", "application/json, text/event-stream")
+                .header("content-type", "application/json")
+                .header("mcp-protocol-version", "2025-11-25")
+                .header("authorization", format!("Bearer {}", self.bearer))
+                .header("mcp-session-id", self.session.clone().unwrap_or_default())
+                .json(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
+                .send()
+                .await
+                .unwrap();
+        }
+        status
+    }
+
+    async fn tools(&mut self) -> Result<Vec<String>, String> {
+        let (_, answer) = self.send("tools/list", json!({})).await;
+        match answer["result"]["tools"].as_array() {
+            Some(tools) => Ok(tools
+                .iter()
+                .map(|t| t["name"].as_str().unwrap().to_owned())
+                .collect()),
+            None => Err(answer["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()),
+        }
+    }
+
+    async fn call(&mut self, tool: &str, arguments: Value) -> Value {
+        let (status, answer) = self
+            .send(
+                "tools/call",
+                json!({ "name": tool, "arguments": arguments }),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+        answer
+    }
+}
+
+fn site_ids(answer: &Value) -> Vec<u64> {
+    answer["result"]["structuredContent"]["sites"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no sites in {answer}"))
+        .iter()
+        .map(|s| s["id"].as_u64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
+    let mut setup = setup("scope").await;
+    let mut marketing = Client::new(&setup.url, BEARER_MARKETING);
+    assert_eq!(marketing.initialize().await, 200);
+    assert_eq!(
+        marketing.tools().await.unwrap(),
+        ["list_sites", "visits_summary", "countries"]
+    );
+    let refused = marketing.call("visit_log", json!({ "site": 1 })).await;
+    assert!(
+        refused["error"].is_object() || refused["result"]["isError"] == true,
+        "{refused}"
+    );
+    assert_eq!(
+        site_ids(&marketing.call("list_sites", json!({})).await),
+        [1]
+    );
+    let refused = marketing
+        .call(
+            "visits_summary",
+            json!({ "site": 2, "period": "month", "date": "2026-10-01" }),
+        )
+        .await;
+    assert_eq!(refused["result"]["isError"], true, "{refused}");
+    let refused = marketing.call("top_pages", json!({ "site": 1 })).await;
+    assert!(
+        refused["error"].is_object() || refused["result"]["isError"] == true,
+        "{refused}"
+    );
+
+    let mut support = Client::new(&setup.url, BEARER_SUPPORT);
+    assert_eq!(support.initialize().await, 200);
+    let tools = support.tools().await.unwrap();
+    assert!(
+        tools.len() > 20 && tools.contains(&"top_pages".to_owned()),
+        "{tools:?}"
+    );
+    // Its ceiling is pseudonymous: the visitor log is served to this profile, and only to it.
+    assert!(tools.contains(&"visit_log".to_owned()), "{tools:?}");
+    assert!(!tools.contains(&"raw_page_urls".to_owned()));
+    assert_eq!(site_ids(&support.call("list_sites", json!({})).await), [2]);
+    let summary = support
+        .call(
+            "visits_summary",
+            json!({ "site": 2, "period": "month", "date": "2026-10-01" }),
+        )
+        .await;
+    assert_eq!(
+        summary["result"]["structuredContent"]["threshold_k"], 10,
+        "{summary}"
+    );
+
+    // Matomo saw each profile's own token and nothing of the clients' credentials.
+    let requests = setup.emulator.requests();
+    assert!(!requests.is_empty());
+    for request in &requests {
+        let token = request.body_param("token_auth").unwrap_or_default();
+        assert!(
+            token == MATOMO_MARKETING || token == MATOMO_SUPPORT,
+            "Matomo got another token"
+        );
+        let all = format!("{:?}", request);
+        assert!(!all.contains(BEARER_MARKETING) && !all.contains(BEARER_SUPPORT));
+    }
+    let support_sites: Vec<String> = requests
+        .iter()
+        .filter(|r| r.body_param("token_auth") == Some(MATOMO_SUPPORT))
+        .filter_map(|r| r.body_param("idSite").map(str::to_owned))
+        .collect();
+    assert!(
+        support_sites.iter().all(|site| site == "2"),
+        "{support_sites:?}"
+    );
+
+    // The audit log names the profile of every call.
+    let audit = std::fs::read_to_string(setup.dir.join("audit.jsonl")).unwrap();
+    let records: Vec<Value> = audit
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let profile_of = |tool: &str| -> Vec<String> {
+        records
+            .iter()
+            .filter(|r| r["tool"] == tool)
+            .map(|r| r["profile"].as_str().unwrap_or("<none>").to_owned())
+            .collect()
+    };
+    assert_eq!(profile_of("list_sites"), ["marketing", "support"]);
+    assert!(profile_of("visits_summary").contains(&"support".to_owned()));
+    assert!(!audit.contains(BEARER_MARKETING) && !audit.contains(MATOMO_SUPPORT));
+    setup.server.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn token_files_rotate_while_the_server_runs() {
+    let mut setup = setup("rotation").await;
+    let mut old = Client::new(&setup.url, BEARER_MARKETING);
+    assert_eq!(old.initialize().await, 200);
+
+    // A new bearer token replaces the old one in its file: the old one stops working within the
+    // documented second (checked here with slack for a loaded machine), the new one works.
+    write(
+        &setup.dir.join("bearer-marketing"),
+        &format!("{BEARER_MARKETING_NEXT}\n"),
+    );
+    let changed = Instant::now();
+    loop {
+        let (status, _) = old.send("tools/list", json!({})).await;
+        if status == 401 {
+            break;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_secs(5),
+            "the removed bearer token still works"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut new = Client::new(&setup.url, BEARER_MARKETING_NEXT);
+    assert_eq!(new.initialize().await, 200);
+
+    // A new Matomo token: checked, then used for the profile's calls.
+    write(
+        &setup.dir.join("matomo-marketing"),
+        &format!("{MATOMO_MARKETING_NEXT}\n"),
+    );
+    let changed = Instant::now();
+    loop {
+        setup.emulator.clear_requests();
+        new.call("list_sites", json!({})).await;
+        let used: Vec<String> = setup
+            .emulator
+            .requests()
+            .iter()
+            .filter_map(|r| r.body_param("token_auth").map(str::to_owned))
+            .collect();
+        if !used.is_empty() && used.iter().all(|t| t == MATOMO_MARKETING_NEXT) {
+            break;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_secs(10),
+            "the new Matomo token is not used: {used:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // A super-user token fails the least-privilege check: the profile is suspended, naming the key.
+    write(
+        &setup.dir.join("matomo-marketing"),
+        &format!("{MATOMO_ROOT}\n"),
+    );
+    let changed = Instant::now();
+    let reason = loop {
+        if let Err(reason) = new.tools().await {
+            break reason;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_secs(10),
+            "a super-user token was accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        reason.contains("profiles.marketing.matomo_token_file"),
+        "{reason}"
+    );
+    assert!(!reason.contains(MATOMO_ROOT));
+    // The other profile is not affected.
+    let mut support = Client::new(&setup.url, BEARER_SUPPORT);
+    assert_eq!(support.initialize().await, 200);
+    assert!(support.tools().await.is_ok());
+    setup.server.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&setup.dir);
+}
+
+/// Runs the binary to its end with `args` and the configuration of `setup`.
+fn run_to_end(config: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("MATOMO_PRIVACY_MCP_PROFILE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn check_manifest_and_stdio_know_the_profiles() {
+    let mut setup = setup("commands").await;
+    setup.server.kill().await.unwrap();
+    let config = setup.dir.join("matomo-privacy-mcp.toml");
+    let check_config = config.clone();
+    let (ok, out, err) = tokio::task::spawn_blocking(move || run_to_end(&check_config, &["check"]))
+        .await
+        .unwrap();
+    assert!(ok, "{err}");
+    for expected in [
+        "profile `marketing`:",
+        "  tools exposed (3): list_sites, visits_summary, countries",
+        "profile `support`:",
+        "  threshold k: 10",
+        "  ceiling: pseudonymous",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in\n{out}");
+    }
+    let (ok, out, err) = run_to_end(&config, &["manifest", "--offline"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("## Client profiles"), "{out}");
+    assert!(out.contains("| `support` | bearer tokens in `"), "{out}");
+    assert!(!out.contains(BEARER_SUPPORT) && !out.contains(MATOMO_SUPPORT));
+    let (ok, _, err) = run_to_end(&config, &["serve"]);
+    assert!(!ok);
+    assert!(
+        err.contains("--profile (MATOMO_PRIVACY_MCP_PROFILE): stdio serves one client, and the configuration has profiles `marketing`, `support`; choose one"),
+        "{err}"
+    );
+    let (ok, _, err) = run_to_end(&config, &["serve", "--profile", "sales"]);
+    assert!(!ok);
+    assert!(err.contains("there is no profile `sales`"), "{err}");
+    let _ = std::fs::remove_dir_all(&setup.dir);
+}
+
+/// OAuth through the configuration file: `[oauth]` and `http.public_url` make the server a resource
+/// server of a real authorization server; a profile's `oauth_scope` picks who a token is served as,
+/// and Matomo sees the profile's own token, never the client's access token.
+#[tokio::test]
+async fn oauth_tokens_are_served_as_the_profile_their_scope_names() {
+    let Some(auth) = oauth_as::AuthServer::start().await else {
+        return;
+    };
+    let extra = format!(
+        "oauth_scope = \"matomo:support\"\n[oauth]\nissuer = \"{}\"\n",
+        auth.issuer
+    );
+    let http_extra = format!("public_url = \"{}\"", oauth_as::RESOURCE);
+    let mut setup = setup_with("oauth", &http_extra, &extra).await;
+    let url = setup.url.clone();
+    // From here on, Matomo hears only of this client's calls (the start-up checks are done).
+    setup.emulator.clear_requests();
+    let token = auth.token(&[("scope", "matomo:support")]).await;
+    let mut client = Client::new(&url, &token);
+    assert_eq!(client.initialize().await, 200);
+    assert_eq!(site_ids(&client.call("list_sites", json!({})).await), [2]);
+    let unscoped = auth.token(&[("scope", "matomo:other")]).await;
+    let mut refused = Client::new(&url, &unscoped);
+    assert_eq!(refused.initialize().await, 403);
+    for request in setup.emulator.requests() {
+        assert_eq!(request.body_param("token_auth"), Some(MATOMO_SUPPORT));
+        assert!(!format!("{request:?}").contains(&token[..40]));
+    }
+    setup.server.kill().await.unwrap();
+    let _ = std::fs::remove_dir_all(&setup.dir);
+}
