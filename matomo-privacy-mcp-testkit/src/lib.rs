@@ -63,6 +63,7 @@ mod dataset;
 mod emulator;
 mod faults;
 mod prng;
+pub mod real_matomo;
 pub mod realistic;
 mod recorder;
 pub mod redis;

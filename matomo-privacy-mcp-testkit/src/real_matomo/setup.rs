@@ -1,0 +1,468 @@
+//! Making the real Matomo available and putting the dataset into it, once.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::{RealMatomo, http, tracking};
+use crate::calendar::Day;
+use crate::dataset::Dataset;
+
+/// What the fixture could not do.
+#[derive(Debug, thiserror::Error)]
+pub enum RealMatomoError {
+    /// Matomo cannot run on this machine, and `CI` is set, where every test must run.
+    #[error("no real Matomo, and CI is set: {0}")]
+    Unavailable(String),
+    /// Matomo runs, but setting the dataset's site up in it failed.
+    #[error("setting the real Matomo's test site up failed: {0}")]
+    SetUp(String),
+}
+
+/// Why there is no fixture: skip-able (nothing to run Matomo with) or a failure.
+#[derive(Clone, Debug)]
+pub(super) enum Failure {
+    Unavailable(String),
+    Broken(String),
+}
+
+/// Bumped when the way the dataset is put into Matomo changes beyond its tracking requests.
+const FORMAT: &str = "real-matomo-fixture-1";
+/// The emulator's site tracked into the real Matomo: the shop (e-commerce, goals, campaigns).
+const EMULATOR_SITE: u32 = 1;
+/// The `viewer` user's password, as `matomo-real install` sets it (its README).
+const VIEWER_PASSWORD_CONFIRMATION: &str = "AdminPass123!";
+/// How many tracking requests go in one bulk request.
+const BULK: usize = 500;
+/// How long a test waits for another process's setup (tracking and archiving take under a minute).
+const LOCK_WAIT: Duration = Duration::from_secs(900);
+
+struct Place {
+    home: PathBuf,
+    port: u16,
+    script: PathBuf,
+}
+
+fn place() -> Place {
+    let home = std::env::var_os("MATOMO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/lib/matomo-real"));
+    let port = std::env::var("MATOMO_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8089);
+    // The workspace's sibling `shared/`, as the fixtures' tests find it.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/matomo/matomo-real")
+        .to_path_buf();
+    Place { home, port, script }
+}
+
+pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
+    let place = place();
+    ensure_running(&place)?;
+    let admin_token = read_token(&place.home.join("run/admin-token.json"))?;
+    let view_token = read_token(&place.home.join("run/viewer-token.json"))?;
+    let api = Api {
+        port: place.port,
+        token: &admin_token,
+    };
+    let dataset = Dataset::generate(seed, today);
+    let Some(site) = dataset.site(EMULATOR_SITE).cloned() else {
+        return Err(Failure::Broken("the dataset has no site 1".into()));
+    };
+    let mut visits: Vec<_> = dataset
+        .visits
+        .iter()
+        .filter(|v| v.site == EMULATOR_SITE)
+        .collect();
+    // The planted copies come after the sorted visits; a visitor's visits must reach Matomo in
+    // time order for it to count them.
+    visits.sort_by_key(|v| (v.first_ts, v.id));
+    // The site id is not known yet: the fingerprint is over requests for idsite 0.
+    let fingerprint = fingerprint(
+        visits
+            .iter()
+            .flat_map(|v| tracking::tracking_requests(v, &site, 0)),
+    );
+    let name = format!("testkit seed {seed} {today} {fingerprint}");
+    let marker = place
+        .home
+        .join(format!("run/testkit-seed{seed}-{today}.json"));
+
+    let _lock = Lock::take(&place.home.join("run/testkit.lock"))?;
+    if let Some(id) = marked_site(&marker, &fingerprint)
+        && api
+            .call("SitesManager.getSiteFromId", &[("idSite", &id.to_string())])
+            .ok()
+            .and_then(|s| s.get("name").and_then(Value::as_str).map(str::to_owned))
+            .as_deref()
+            == Some(name.as_str())
+    {
+        return Ok(fixture(&place, id, admin_token, view_token));
+    }
+    let _ = std::fs::remove_file(&marker);
+    remove_own_sites(&api, &format!("testkit seed {seed} {today} "))?;
+
+    let started = Instant::now();
+    let id = create_site(&api, &dataset, &site, &name)?;
+    let mut requests = Vec::new();
+    for visit in &visits {
+        requests.extend(tracking::tracking_requests(visit, &site, id));
+    }
+    for chunk in requests.chunks(BULK) {
+        track(place.port, &admin_token, chunk)?;
+    }
+    let tracked = started.elapsed();
+    archive(&place, id)?;
+    eprintln!(
+        "real Matomo fixture: site {id} ({} visits, {} tracking requests) tracked in {:.1} s, archived in {:.1} s",
+        visits.len(),
+        requests.len(),
+        tracked.as_secs_f64(),
+        (started.elapsed() - tracked).as_secs_f64()
+    );
+    let content = serde_json::json!({"fingerprint": fingerprint, "site": id}).to_string();
+    std::fs::write(&marker, content)
+        .map_err(|e| Failure::Broken(format!("writing {}: {e}", marker.display())))?;
+    Ok(fixture(&place, id, admin_token, view_token))
+}
+
+fn fixture(place: &Place, site: u32, admin_token: String, view_token: String) -> RealMatomo {
+    RealMatomo {
+        port: place.port,
+        site,
+        emulator_site: EMULATOR_SITE,
+        admin_token,
+        view_token,
+        access_log: place.home.join("log/access.log"),
+    }
+}
+
+/// FNV-1a (64 bits) over the format and every request: stable across runs and platforms.
+fn fingerprint(requests: impl Iterator<Item = String>) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(FORMAT.as_bytes());
+    for r in requests {
+        eat(r.as_bytes());
+        eat(b"\n");
+    }
+    format!("{hash:016x}")
+}
+
+fn marked_site(marker: &Path, fingerprint: &str) -> Option<u32> {
+    let text = std::fs::read_to_string(marker).ok()?;
+    let value: Value = serde_json::from_str(&text).ok()?;
+    if value.get("fingerprint")?.as_str()? != fingerprint {
+        return None;
+    }
+    u32::try_from(value.get("site")?.as_u64()?).ok()
+}
+
+fn is_up(port: u16) -> bool {
+    http::post(
+        port,
+        "/index.php",
+        "application/x-www-form-urlencoded",
+        "module=API&method=API.getMatomoVersion&format=JSON",
+    )
+    .is_ok()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Matomo answering on its port: already, or after `matomo-real install` (idempotent: installs
+/// what is missing, starts what is stopped).
+fn ensure_running(place: &Place) -> Result<(), Failure> {
+    if is_up(place.port) {
+        return Ok(());
+    }
+    let install = format!(
+        "install nginx, php-fpm 8.2 and MariaDB with `sudo {} install` (Debian), or run the tests as root",
+        place.script.display()
+    );
+    if !place.script.is_file() {
+        return Err(Failure::Unavailable(format!(
+            "{} not found (the repository's ../shared/matomo)",
+            place.script.display()
+        )));
+    }
+    if !is_root() {
+        return Err(Failure::Unavailable(format!(
+            "nothing answers on 127.0.0.1:{}; {install}",
+            place.port
+        )));
+    }
+    let out = Command::new("bash")
+        .arg(&place.script)
+        .arg("install")
+        .output()
+        .map_err(|e| Failure::Unavailable(format!("running the script: {e}; {install}")))?;
+    if !out.status.success() || !is_up(place.port) {
+        let tail: String = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .rev()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" | ");
+        return Err(Failure::Unavailable(format!(
+            "`matomo-real install` failed ({tail}); {install}"
+        )));
+    }
+    Ok(())
+}
+
+fn read_token(path: &Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::Unavailable(format!(
+            "cannot read {} ({e}): run the tests as the user who installed Matomo",
+            path.display()
+        ))
+    })?;
+    serde_json::from_str::<Value>(&text)
+        .ok()
+        .and_then(|v| v.get("value").and_then(Value::as_str).map(str::to_owned))
+        .ok_or_else(|| Failure::Broken(format!("{} holds no token", path.display())))
+}
+
+/// Matomo's API with the admin token (in the body only).
+struct Api<'a> {
+    port: u16,
+    token: &'a str,
+}
+
+impl Api<'_> {
+    fn call(&self, method: &str, params: &[(&str, &str)]) -> Result<Value, Failure> {
+        let mut pairs = vec![("module", "API"), ("format", "JSON"), ("method", method)];
+        pairs.extend_from_slice(params);
+        pairs.push(("token_auth", self.token));
+        let body = crate::realistic::form_encode(&pairs);
+        let answer = http::post(
+            self.port,
+            "/index.php",
+            "application/x-www-form-urlencoded",
+            &body,
+        )
+        .map_err(|e| Failure::Broken(format!("{method}: {e}")))?;
+        let value: Value = serde_json::from_str(&answer.body).map_err(|_| {
+            Failure::Broken(format!("{method}: HTTP {} without JSON", answer.status))
+        })?;
+        if value.get("result").and_then(Value::as_str) == Some("error") {
+            let message = value.get("message").and_then(Value::as_str).unwrap_or("");
+            return Err(Failure::Broken(format!("{method}: {message}")));
+        }
+        Ok(value)
+    }
+}
+
+/// Deletes the sites a run of this fixture made for this dataset earlier (a stale fingerprint, or
+/// a setup that died half-way): only sites whose name starts with `prefix`.
+fn remove_own_sites(api: &Api<'_>, prefix: &str) -> Result<(), Failure> {
+    let sites = api.call("SitesManager.getAllSites", &[])?;
+    let all: Vec<&Value> = match &sites {
+        Value::Array(list) => list.iter().collect(),
+        Value::Object(map) => map.values().collect(),
+        _ => Vec::new(),
+    };
+    for site in all {
+        let name = site.get("name").and_then(Value::as_str).unwrap_or("");
+        if !name.starts_with(prefix) {
+            continue;
+        }
+        let id = match site.get("idsite") {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => continue,
+        };
+        api.call("SitesManager.deleteSite", &[("idSite", &id)])?;
+    }
+    Ok(())
+}
+
+fn create_site(
+    api: &Api<'_>,
+    dataset: &Dataset,
+    site: &crate::dataset::Site,
+    name: &str,
+) -> Result<u32, Failure> {
+    let start = site.ts_created.get(..10).unwrap_or("2020-01-01");
+    let created = api.call(
+        "SitesManager.addSite",
+        &[
+            ("siteName", name),
+            ("urls[0]", &site.main_url),
+            ("ecommerce", if site.ecommerce { "1" } else { "0" }),
+            ("timezone", &site.timezone),
+            ("currency", &site.currency),
+            ("startDate", start),
+        ],
+    )?;
+    let id = match &created {
+        Value::Number(n) => n.as_u64(),
+        Value::Object(o) => o.get("value").and_then(Value::as_u64),
+        _ => None,
+    }
+    .and_then(|n| u32::try_from(n).ok())
+    .ok_or_else(|| Failure::Broken(format!("SitesManager.addSite answered {created}")))?;
+    let id_text = id.to_string();
+    for goal in dataset.goals.iter().filter(|g| g.site == site.id) {
+        // As the recorded Matomo's goals have them; "exact" is refused for a manual goal.
+        let pattern_type = match goal.match_attribute.as_str() {
+            "event_category" => "exact",
+            _ => "contains",
+        };
+        let revenue = goal.revenue.to_string();
+        // Matomo wants a pattern even for a manual goal (and does not show it); a manual goal
+        // converts as often as it is sent, as the recorded Matomo's "Manual Lead" does.
+        let manual = goal.match_attribute == "manually";
+        let made = api.call(
+            "Goals.addGoal",
+            &[
+                ("idSite", &id_text),
+                ("name", &goal.name),
+                ("matchAttribute", &goal.match_attribute),
+                ("pattern", if manual { "manually" } else { &goal.pattern }),
+                ("patternType", pattern_type),
+                ("revenue", &revenue),
+                (
+                    "allowMultipleConversionsPerVisit",
+                    if manual { "1" } else { "0" },
+                ),
+            ],
+        )?;
+        let goal_id = match &made {
+            Value::Number(n) => n.as_u64(),
+            Value::Object(o) => o.get("value").and_then(Value::as_u64),
+            _ => None,
+        };
+        if goal_id != Some(u64::from(goal.id)) {
+            return Err(Failure::Broken(format!(
+                "goal {} was created as {made}",
+                goal.id
+            )));
+        }
+    }
+    api.call(
+        "UsersManager.setUserAccess",
+        &[
+            ("userLogin", "viewer"),
+            ("access", "view"),
+            ("idSites", &id_text),
+            ("passwordConfirmation", VIEWER_PASSWORD_CONFIRMATION),
+        ],
+    )?;
+    Ok(id)
+}
+
+fn track(port: u16, token: &str, requests: &[String]) -> Result<(), Failure> {
+    let body = serde_json::json!({"requests": requests, "token_auth": token}).to_string();
+    let answer = http::post(port, "/matomo.php", "application/json", &body)
+        .map_err(|e| Failure::Broken(format!("bulk tracking: {e}")))?;
+    let value: Value = serde_json::from_str(&answer.body).map_err(|_| {
+        Failure::Broken(format!(
+            "bulk tracking: HTTP {} without JSON",
+            answer.status
+        ))
+    })?;
+    let tracked = value.get("tracked").and_then(Value::as_u64);
+    let invalid = value.get("invalid").and_then(Value::as_u64).unwrap_or(0);
+    if tracked != Some(requests.len() as u64) || invalid != 0 {
+        return Err(Failure::Broken(format!(
+            "bulk tracking of {} requests answered {value}",
+            requests.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Matomo's own archiver over the site (root only); otherwise the first report requests archive
+/// it, since browser-triggered archiving is on.
+fn archive(place: &Place, id: u32) -> Result<(), Failure> {
+    if !is_root() {
+        return Ok(());
+    }
+    let out = Command::new("bash")
+        .arg(&place.script)
+        .arg("archive")
+        .arg(id.to_string())
+        .output()
+        .map_err(|e| Failure::Broken(format!("matomo-real archive: {e}")))?;
+    if !out.status.success() {
+        return Err(Failure::Broken(format!(
+            "matomo-real archive {id} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        )));
+    }
+    Ok(())
+}
+
+/// A lock file across processes: created exclusively with the holder's pid, removed on drop;
+/// a lock whose holder is gone is taken over.
+struct Lock(PathBuf);
+
+impl Lock {
+    fn take(path: &Path) -> Result<Lock, Failure> {
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+            {
+                Ok(mut file) => {
+                    use std::io::Write;
+                    let _ = write!(file, "{}", std::process::id());
+                    return Ok(Lock(path.to_path_buf()));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(path).unwrap_or_default();
+                    let alive = holder
+                        .trim()
+                        .parse::<u32>()
+                        .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                    // An empty file is a holder between creating and writing it.
+                    if !alive && !holder.trim().is_empty() {
+                        let _ = std::fs::remove_file(path);
+                        continue;
+                    }
+                    if Instant::now() > deadline {
+                        return Err(Failure::Broken(format!(
+                            "{} held for {} s",
+                            path.display(),
+                            LOCK_WAIT.as_secs()
+                        )));
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => {
+                    return Err(Failure::Unavailable(format!(
+                        "cannot create {} ({e}): run the tests as the user who installed Matomo",
+                        path.display()
+                    )));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
