@@ -1,5 +1,6 @@
 //! Making the real Matomo available and putting the dataset into it, once.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -117,7 +118,9 @@ pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
     }
     let tracked = started.elapsed();
     archive(&place, id)?;
-    eprintln!(
+    // Written to stderr directly (libtest captures `eprintln!`): CI's log shows what it cost.
+    let _ = writeln!(
+        std::io::stderr(),
         "real Matomo fixture: site {id} ({} visits, {} tracking requests) tracked in {:.1} s, archived in {:.1} s",
         visits.len(),
         requests.len(),
@@ -426,7 +429,6 @@ impl Lock {
                 .open(path)
             {
                 Ok(mut file) => {
-                    use std::io::Write;
                     let _ = write!(file, "{}", std::process::id());
                     return Ok(Lock(path.to_path_buf()));
                 }
