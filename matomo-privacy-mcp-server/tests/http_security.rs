@@ -198,6 +198,11 @@ async fn oversized_bodies_get_413_with_or_without_content_length() {
     let reply = client.send(client.post().json(&body)).await;
     assert_eq!(reply.status, 413, "{}", reply.text);
     assert_eq!(reply.headers["cache-control"], "private, no-store");
+    assert_eq!(
+        reply.text,
+        "Payload Too Large: the request body exceeds the server's limit of 4096 bytes; \
+         the operator can raise it with `http.max_body_bytes`"
+    );
 
     // Chunked: no Content-Length to check up front, so it is cut while it streams.
     let body = body.to_string();
@@ -216,6 +221,11 @@ async fn oversized_bodies_get_413_with_or_without_content_length() {
     );
     let response = raw_http(&server.url, request.as_bytes()).await;
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(
+        response
+            .contains("limit of 4096 bytes; the operator can raise it with `http.max_body_bytes`"),
+        "{response}"
+    );
 
     // A body under the limit is served.
     let reply = client.send(client.post().json(&initialize_body())).await;

@@ -19,12 +19,20 @@ use matomo_privacy_mcp_server::{
     ServerInfo, serve_stdio_profile,
 };
 
-type Result<T> = std::result::Result<T, Box<dyn Error>>;
+pub(crate) type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 /// The configuration, with everything that can be checked without Matomo checked: the tool
 /// names of `tools.allowed` too, so that a typo is reported before "configuration: ok".
 fn load(path: Option<&Path>) -> Result<Config> {
-    let config = Config::load(path)?;
+    load_with(path, |name| std::env::var(name).ok())
+}
+
+/// [`load`] with `env` giving the environment overrides.
+pub(crate) fn load_with(
+    path: Option<&Path>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Config> {
+    let config = Config::load_with(path, env)?;
     for profile in &config.profiles {
         catalogue::check_tool_names(
             &profile.config_key(
@@ -47,22 +55,45 @@ struct Shared {
     audit: Option<Arc<dyn AuditSink>>,
 }
 
-/// Every profile connected (its Matomo token checked), in configuration order, and what they
-/// share.
-async fn connect_all(config: &Config) -> Result<(Vec<Toolbox<Deployment>>, Shared)> {
+/// What every profile shares, with every file the server writes made ready and tried (the
+/// budget, its key, the audit log): a path that cannot be used stops here, with its key.
+fn open_shared(config: &Config) -> Result<Shared> {
     let state = startup::process_state(config)?;
     let audit: Option<Arc<dyn AuditSink>> = match &config.audit_log {
         Some(AuditTarget::Stderr) => Some(Arc::new(JsonLinesAudit::to_stderr())),
-        Some(AuditTarget::File(path)) => Some(Arc::new(JsonLinesAudit::to_file(path)?)),
+        Some(AuditTarget::File(path)) => {
+            let opened = matomo_privacy_mcp::state_files::make_parent_dir(path)
+                .map_err(|e| format!("its directory cannot be created ({e})"))
+                .and_then(|()| JsonLinesAudit::to_file(path).map_err(|e| e.to_string()));
+            Some(Arc::new(opened.map_err(|what| {
+                format!(
+                    "configuration `audit.log (MATOMO_PRIVACY_MCP_AUDIT_LOG)`: `{}`: {what}; make that directory writable by this user, or set the key to a writable path (or `stderr`)",
+                    path.display()
+                )
+            })?))
+        }
         None => None,
     };
+    Ok(Shared { state, audit })
+}
+
+/// Every profile connected (its Matomo token checked), in configuration order, and what they
+/// share.
+async fn connect_all(config: &Config) -> Result<(Vec<Toolbox<Deployment>>, Shared)> {
+    let shared = open_shared(config)?;
+    Ok((connect_profiles(config, &shared).await?, shared))
+}
+
+/// Every profile connected with what they share.
+async fn connect_profiles(config: &Config, shared: &Shared) -> Result<Vec<Toolbox<Deployment>>> {
+    let Shared { state, audit } = shared;
     let mut toolboxes = Vec::with_capacity(config.profiles.len());
     for profile in &config.profiles {
         let toolbox = startup::profile_toolbox(
             config,
             profile,
             &profile.matomo_token,
-            &state,
+            state,
             audit.as_ref(),
         )
         .await
@@ -70,7 +101,7 @@ async fn connect_all(config: &Config) -> Result<(Vec<Toolbox<Deployment>>, Share
         tracing::info!(profile = %profile.name, check = toolbox.state().site_access().summary(), "Matomo token checked");
         toolboxes.push(toolbox);
     }
-    Ok((toolboxes, Shared { state, audit }))
+    Ok(toolboxes)
 }
 
 /// The server's profile for configured profile `index`, serving `toolbox`, watched for a rotated
@@ -124,8 +155,21 @@ fn credential_key(profile: &ProfileSettings) -> String {
 
 /// `serve`: stdio (one profile) or Streamable HTTP (every profile), after the enabled flag and
 /// the check of every profile's Matomo token.
-pub async fn serve(path: Option<&Path>, http: bool, profile: Option<&str>) -> Result<()> {
-    let config = Arc::new(load(path)?);
+///
+/// With `emulator`, the built-in Matomo emulator is the Matomo served.
+pub async fn serve(
+    path: Option<&Path>,
+    http: bool,
+    profile: Option<&str>,
+    emulator: bool,
+) -> Result<()> {
+    let (config, _emulator) = if emulator {
+        let (config, running) = crate::emulated::start(path, http).await?;
+        (config, Some(running))
+    } else {
+        (load(path)?, None)
+    };
+    let config = Arc::new(config);
     config.require_enabled()?;
     if http {
         for settings in &config.profiles {
@@ -271,7 +315,10 @@ fn http_config(config: &Config, state: &startup::ProcessState) -> Result<HttpCon
 /// checked, and what each would expose is listed.
 pub async fn check(path: Option<&Path>) -> Result<()> {
     let config = load(path)?;
+    // The files it writes are tried before anything is called ok.
+    let shared = open_shared(&config)?;
     println!("configuration: ok");
+    println!("state files: {}", state_files_line(&config));
     println!(
         "serving enabled: {}",
         if config.enabled {
@@ -312,7 +359,7 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
             "differential privacy: off (privacy.noise.enabled = false): answers carry exact numbers"
         );
     }
-    let (toolboxes, shared) = connect_all(&config).await?;
+    let toolboxes = connect_profiles(&config, &shared).await?;
     println!("Matomo: reachable");
     #[cfg(feature = "redis")]
     let shared_state = report_shared_state(&config, &shared.state).await;
@@ -364,6 +411,28 @@ pub async fn check(path: Option<&Path>) -> Result<()> {
     #[cfg(feature = "redis")]
     shared_state?;
     Ok(())
+}
+
+/// Where the files the server writes are, all tried already: `check` names them so that the
+/// operator knows what to back up, protect and keep.
+fn state_files_line(config: &Config) -> String {
+    let mut files = Vec::new();
+    if config.privacy.noise.enabled
+        && let (None, Some(file)) = (&config.shared_state, &config.privacy.noise.budget_file)
+    {
+        files.push(format!("privacy budget `{}`", file.display()));
+        if !config.privacy.noise.has_key_file() {
+            files.push(format!("noise key `{}.key`", file.display()));
+        }
+    }
+    if let Some(AuditTarget::File(path)) = &config.audit_log {
+        files.push(format!("audit log `{}`", path.display()));
+    }
+    if files.is_empty() {
+        "none written".to_owned()
+    } else {
+        format!("{} (writable)", files.join(", "))
+    }
 }
 
 /// `check`'s lines about the shared state, after asking it; an error (after every line is

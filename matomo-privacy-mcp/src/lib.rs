@@ -23,3 +23,4 @@ pub mod config;
 pub mod manifest;
 pub mod rotation;
 pub mod startup;
+pub mod state_files;

@@ -1,8 +1,9 @@
 //! `matomo-privacy-mcp`: the configurable MCP server for a Matomo, with the built-in privacy-minimised tools.
 //!
 //! ```text
-//! matomo-privacy-mcp [--config FILE] serve [--http] [--profile NAME]
-//!                                               serve over stdio (desktop clients) or Streamable HTTP
+//! matomo-privacy-mcp [--config FILE] serve [--http] [--profile NAME] [--emulator]
+//!                                               serve over stdio (desktop clients) or Streamable HTTP;
+//!                                               `--emulator`: the built-in Matomo emulator, to try it
 //! matomo-privacy-mcp [--config FILE] check              connectivity, token privileges, sites, what would be exposed
 //! matomo-privacy-mcp [--config FILE] manifest [--json]  the privacy manifest (Markdown, or JSON)
 //! matomo-privacy-mcp [--config FILE] tools              the tool definitions as JSON
@@ -13,6 +14,7 @@
 //! `enabled = true`.
 
 mod commands;
+mod emulated;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +42,10 @@ enum Command {
         /// The client profile to serve over stdio (required when the configuration has several).
         #[arg(long, env = "MATOMO_PRIVACY_MCP_PROFILE")]
         profile: Option<String>,
+        /// Serve the built-in Matomo emulator (three synthetic sites, visits up to today) instead
+        /// of a Matomo: to try the server without one. No configuration file is needed.
+        #[arg(long)]
+        emulator: bool,
     },
     /// Check the configuration against Matomo: connectivity, token privileges, sites, exposed tools.
     Check,
@@ -68,9 +74,11 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { http, profile } => {
-                commands::serve(cli.config.as_deref(), http, profile.as_deref()).await
-            }
+            Command::Serve {
+                http,
+                profile,
+                emulator,
+            } => commands::serve(cli.config.as_deref(), http, profile.as_deref(), emulator).await,
             Command::Check => commands::check(cli.config.as_deref()).await,
             Command::Manifest { json, offline } => {
                 commands::manifest(cli.config.as_deref(), json, offline).await

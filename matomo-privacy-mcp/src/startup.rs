@@ -233,6 +233,12 @@ pub fn noise_setup(settings: &NoiseSettings) -> Result<Option<NoiseSetup>, Start
     let Some(file) = &settings.budget_file else {
         return Err(StartupError::Noise("configuration `privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)`: noise is on and the budget has no file".to_owned()));
     };
+    crate::state_files::try_budget_file(file).map_err(|what| {
+        StartupError::Noise(format!(
+            "configuration `privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)`: the privacy budget file `{}` {what}; make that directory writable by this user, or set the key to a writable path",
+            file.display()
+        ))
+    })?;
     let dp = differential_privacy(settings, Some(file))?;
     let budget =
         PrivacyBudget::open(settings.budget_micros, settings.window, file).map_err(|e| {

@@ -410,12 +410,19 @@ async fn check_and_the_manifest_describe_the_store_and_serve_starts_without_it()
         "{out}"
     );
     assert!(!out.contains(redis.password()) && !err.contains(redis.password()));
-    // Without any: state per process.
-    let (ok, out, err) = run_to_end(&plain, &["check"], &[]).await;
-    assert!(!ok, "a noise budget without file or shared state: {out}");
+    // Without any: state per process, the budget in the user's state directory.
+    let state = setup.dir.join("state");
+    let (ok, out, err) = run_to_end(
+        &plain,
+        &["check"],
+        &[("XDG_STATE_HOME", state.to_str().unwrap())],
+    )
+    .await;
+    assert!(ok, "a noise budget in the state directory: {out}\n{err}");
+    let budget = state.join("matomo-privacy-mcp").join("privacy-budget.json");
     assert!(
-        err.contains("privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)"),
-        "{err}"
+        out.contains(&format!("budget in {}", budget.display())),
+        "{out}"
     );
 
     // The manifest says where the state is, that it needs a password, and what it holds.

@@ -41,17 +41,18 @@ impl std::fmt::Debug for JsonLinesAudit {
 }
 
 impl JsonLinesAudit {
-    /// Appends to `path`, creating it if needed.
+    /// Appends to `path`, creating it if needed, readable by its owner only: the records name
+    /// tools, sites and clients.
     pub fn to_file(path: impl AsRef<Path>) -> Result<Self, AuditError> {
         let path = path.as_ref().to_path_buf();
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|source| AuditError {
-                target: format!("`{}`", path.display()),
-                source,
-            })?;
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|source| AuditError {
+            target: format!("`{}`", path.display()),
+            source,
+        })?;
         Ok(Self {
             target: Mutex::new(Target::File { file, path }),
         })

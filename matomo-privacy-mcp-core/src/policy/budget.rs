@@ -195,8 +195,8 @@ impl PrivacyBudget {
             .unwrap_or(self.limit_micros)
     }
 
-    /// [`spend`](Self::spend), in the shared ledger when the budget is [shared](Self::shared):
-    /// what the report pipeline calls.
+    /// [`spend`](Self::spend), in the shared ledger when the budget is shared (`shared`, with the
+    /// `redis` feature): what the report pipeline calls.
     pub async fn charge(
         &self,
         account: &str,
@@ -244,8 +244,8 @@ impl PrivacyBudget {
     /// Charges `epsilon_micros` to `account` for `question` at `now` (seconds since the epoch),
     /// or refuses. `account` should be a digest, never a token.
     ///
-    /// This is the ledger of this process (in memory or in its file); a [shared](Self::shared)
-    /// budget is charged by [`charge`](Self::charge).
+    /// This is the ledger of this process (in memory or in its file); a shared budget (`shared`,
+    /// with the `redis` feature) is charged by [`charge`](Self::charge).
     pub fn spend(
         &self,
         account: &str,
@@ -298,7 +298,15 @@ impl PrivacyBudget {
         let bytes = serde_json::to_vec(ledger).map_err(|e| store_error(e.to_string()))?;
         let mut temporary = file.clone().into_os_string();
         temporary.push(".tmp");
-        std::fs::write(&temporary, bytes).map_err(|e| store_error(e.to_string()))?;
+        // Owner-only, as the file it replaces: the ledger tells which questions were asked when.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&temporary)
+            .and_then(|mut out| std::io::Write::write_all(&mut out, &bytes))
+            .map_err(|e| store_error(e.to_string()))?;
         std::fs::rename(&temporary, file).map_err(|e| store_error(e.to_string()))
     }
 

@@ -9,7 +9,7 @@ use crate::ToolError;
 use crate::minimise::Metrics;
 use crate::minimise::noise::{DifferentialPrivacy, NoiseNote, NoisyRow, Question, Release, Spread};
 use crate::params::{Date, Day, Period};
-use crate::policy::{PrivacyBudget, Spend};
+use crate::policy::{BudgetError, PrivacyBudget, Spend};
 use crate::segment::Segment;
 
 /// A deployment's differential privacy: the noise settings and the budget answers spend.
@@ -121,7 +121,7 @@ impl<'a> Noisy<'a> {
                 .budget
                 .charge(&self.account, &column.release_id(), epsilon, now)
                 .await
-                .map_err(|e| ToolError::policy_refusal(e.to_string()))?;
+                .map_err(budget_refusal)?;
             match spend {
                 Spend::Charged { left_micros } => {
                     charged += epsilon;
@@ -135,6 +135,18 @@ impl<'a> Noisy<'a> {
             charged,
             left,
         })
+    }
+}
+
+/// A spent budget or an unreachable shared ledger is the privacy policy at work; a budget file
+/// that cannot be written is the operator's mistake, reported as the server's own failure so
+/// that neither the user nor the model takes it for a rule about the question.
+fn budget_refusal(error: BudgetError) -> ToolError {
+    match error {
+        BudgetError::Store { .. } => ToolError::internal(format!(
+            "{error}; answers with noise cannot be counted until the server's operator fixes it"
+        )),
+        _ => ToolError::policy_refusal(error.to_string()),
     }
 }
 

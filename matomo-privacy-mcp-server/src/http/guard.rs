@@ -73,7 +73,7 @@ pub(crate) struct OAuthGuard {
 struct Refusal {
     status: StatusCode,
     reason: &'static str,
-    body: &'static str,
+    body: std::borrow::Cow<'static, str>,
     /// The `WWW-Authenticate` value, when it is not the plain bearer challenge.
     challenge: Option<String>,
 }
@@ -83,7 +83,7 @@ impl Refusal {
         Self {
             status,
             reason,
-            body,
+            body: std::borrow::Cow::Borrowed(body),
             challenge: None,
         }
     }
@@ -299,6 +299,9 @@ impl Guard {
             self.check_session_open(session.as_deref()).await?;
         }
         request.extensions_mut().insert(Caller { profile });
+        if request.method() == Method::DELETE {
+            return Ok(session_deleted(next.run(request).await));
+        }
         if request.method() != Method::POST {
             // Only POSTs carry calls; GET streams and DELETEs hold no slot.
             return Ok(next.run(request).await);
@@ -492,7 +495,7 @@ impl Guard {
         let bytes = match tokio::time::timeout(self.read_timeout, limited.collect()).await {
             Ok(Ok(collected)) => collected.to_bytes(),
             Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
-                return Err(too_large());
+                return Err(too_large(self.max_body_bytes));
             }
             Ok(Err(_)) => {
                 return Err(Refusal::new(
@@ -592,10 +595,26 @@ impl Guard {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
         match declared {
-            Some(length) if length > self.max_body_bytes as u64 => Err(too_large()),
+            Some(length) if length > self.max_body_bytes as u64 => {
+                Err(too_large(self.max_body_bytes))
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// A session that was deleted answers 204 No Content: the session is gone when the answer
+/// leaves, and the official Python client takes anything but 200 or 204 for a failure (it
+/// warns "Session termination failed: 202" at the end of every session); 202 Accepted would
+/// say the deletion is still to happen.
+fn session_deleted(mut response: Response) -> Response {
+    if response.status() == StatusCode::ACCEPTED {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+        *response.body_mut() = Body::empty();
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        response.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    response
 }
 
 /// HTTP 429 with `Retry-After`, and a JSON-RPC error answering the call, so that a client that
@@ -643,10 +662,18 @@ fn rate_limited(id: serde_json::Value, refused: Refused, limiter: &RateLimiter) 
 /// servers), over HTTP and stdio alike.
 pub(crate) const RATE_LIMITED: i32 = -32029;
 
-fn too_large() -> Refusal {
-    Refusal::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body larger than max_body_bytes",
-        "Payload Too Large: the request body exceeds the server's limit",
-    )
+/// 413, saying the limit and the setting that raises it, so that whoever reads the response
+/// (a client's developer, an operator) knows what to change.
+fn too_large(limit: usize) -> Refusal {
+    Refusal {
+        body: std::borrow::Cow::Owned(format!(
+            "Payload Too Large: the request body exceeds the server's limit of {limit} bytes; \
+             the operator can raise it with `http.max_body_bytes`"
+        )),
+        ..Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body larger than max_body_bytes",
+            "",
+        )
+    }
 }

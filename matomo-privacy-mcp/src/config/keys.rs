@@ -128,17 +128,22 @@ fn walk(table: &mut toml::Table, section: &str, text: &str, errors: &mut Vec<Con
         } else {
             format!("in [{section}]")
         };
+        let listed = format!(
+            "the keys {within} are {}; see the configuration reference",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let fix = match suggestion(&key, section, known) {
+            Some(hint) => format!("{hint} ({listed})"),
+            None => listed,
+        };
         errors.push(ConfigError::new(
             format!("{path}{place}"),
             format!("there is no key `{key}` {within}"),
-            format!(
-                "the keys {within} are {}; see the configuration reference",
-                known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            fix,
         ));
     }
     for (key, value) in table.iter_mut() {
@@ -159,6 +164,53 @@ fn walk(table: &mut toml::Table, section: &str, text: &str, errors: &mut Vec<Con
             _ => {}
         }
     }
+}
+
+/// What `key` was probably meant to be: the key of `section` closest to it in spelling (a few
+/// letters off), or the section it belongs in when it is a key of another one.
+fn suggestion(key: &str, section: &str, known: &[&str]) -> Option<String> {
+    let wanted = key.to_ascii_lowercase();
+    let allowed = (wanted.chars().count() / 3).clamp(1, 3);
+    let closest = known
+        .iter()
+        .map(|k| (edit_distance(&wanted, k), *k))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance);
+    if let Some((_, closest)) = closest {
+        return Some(format!("did you mean `{closest}`?"));
+    }
+    let elsewhere = SECTIONS
+        .iter()
+        .find(|(other, keys)| *other != section && !other.is_empty() && keys.contains(&key))?;
+    Some(format!("`{key}` belongs in [{}]", elsewhere.0))
+}
+
+/// The number of single-character insertions, deletions, substitutions and swaps of two
+/// neighbours that turn `a` into `b` (optimal string alignment distance).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
 }
 
 /// The 1-based line where `key` is set in `section` (`[section]` or `[[section]]` headers,
@@ -198,12 +250,14 @@ fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
     None
 }
 
-/// Every value of the wrong type, each with its key and line: serde stops at the first, so each
-/// one found is blanked out of a working copy of the text and the rest read again. Unknown keys
-/// (reported already) are blanked without a word.
-pub(super) fn wrong_types(text: &str) -> Vec<ConfigError> {
+/// Every value of the wrong type, each with its key and line, and the text without them (to
+/// check the rest): serde stops at the first, so each one found is blanked out of a working
+/// copy of the text and the rest read again. Unknown keys (reported already) are blanked
+/// without a word.
+pub(super) fn wrong_types(text: &str) -> (Vec<ConfigError>, String) {
     let mut work: Vec<String> = text.lines().map(str::to_owned).collect();
-    let mut errors = Vec::new();
+    // With their lines: serde finds them in the order of its fields, the reader wants the file's.
+    let mut errors: Vec<(usize, ConfigError)> = Vec::new();
     // Each round blanks one line: at most one round per line, and a few more for safety.
     for _ in 0..=work.len() {
         let joined = work.join("\n");
@@ -211,17 +265,17 @@ pub(super) fn wrong_types(text: &str) -> Vec<ConfigError> {
             break;
         };
         let Some(span) = error.span() else {
-            errors.push(generic(error.message()));
+            errors.push((usize::MAX, generic(error.message())));
             break;
         };
         let line = super::line_at(&joined, span.start);
         let Some(content) = work.get(line - 1).cloned() else {
-            errors.push(generic(error.message()));
+            errors.push((usize::MAX, generic(error.message())));
             break;
         };
         if content.trim().is_empty() || content.trim_start().starts_with('[') {
             // Not a `key = value` line (a whole section of the wrong shape): say it once, plainly.
-            errors.push(generic(error.message()));
+            errors.push((usize::MAX, generic(error.message())));
             break;
         }
         if !error.message().starts_with("unknown field") {
@@ -237,22 +291,27 @@ pub(super) fn wrong_types(text: &str) -> Vec<ConfigError> {
             } else {
                 format!("{section}.{key}")
             };
-            errors.push(ConfigError::new(
-                format!("{path} (line {line})"),
-                format!("the value has the wrong type: {}", error.message().trim()),
-                "write it as the configuration reference shows (numbers and true/false unquoted, text in quotes, lists in [ ])",
+            let (problem, fix) = super::type_words::explain(error.message().trim(), key);
+            errors.push((
+                line,
+                ConfigError::new(format!("{path} (line {line})"), problem, fix),
             ));
         }
         work[line - 1] = String::new();
     }
-    errors
+    errors.sort_by_key(|(line, _)| *line);
+    (
+        errors.into_iter().map(|(_, error)| error).collect(),
+        work.join("\n"),
+    )
 }
 
 fn generic(message: &str) -> ConfigError {
+    let (problem, _) = super::type_words::explain(message.trim(), "");
     ConfigError::new(
         "file",
-        format!("a value has the wrong type: {}", message.trim()),
-        "write each value as the configuration reference shows it (numbers unquoted, lists in [ ])",
+        format!("a section has the wrong shape: {problem}"),
+        "write each section and value as the configuration reference shows it (numbers and true or false without quotes, text in quotes, lists in [ ])",
     )
 }
 

@@ -32,6 +32,8 @@ mod profiles;
 mod raw;
 mod secret;
 mod shared_state;
+mod state_dir;
+mod type_words;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,7 @@ pub use oauth::OAuthSettings;
 pub use profiles::{OAuthRule, ProfileSettings, RateLimitSettings, token_from_file};
 pub use secret::Secret;
 pub use shared_state::{DEFAULT_PREFIX, DEFAULT_TIMEOUT_MS, SharedStateSettings};
+pub use state_dir::{BUDGET_FILE_NAME, STATE_DIR_NAME, default_state_dir};
 
 use raw::RawConfig;
 
@@ -178,6 +181,14 @@ const DEFAULT_BIND: &str = "127.0.0.1:8765";
 impl Config {
     /// Loads `path` (if given) and applies environment overrides from the process environment.
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigErrors> {
+        Self::load_with(path, |name| std::env::var(name).ok())
+    }
+
+    /// Loads `path` (if given) with `env` giving the environment overrides.
+    pub fn load_with(
+        path: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigErrors> {
         let text = match path {
             Some(path) => std::fs::read_to_string(path).map_err(|e| {
                 ConfigErrors(vec![ConfigError::new(
@@ -188,7 +199,7 @@ impl Config {
             })?,
             None => String::new(),
         };
-        Self::from_toml_str(&text, |name| std::env::var(name).ok())
+        Self::from_toml_str(&text, env)
     }
 
     /// Parses TOML text, with `env` giving environment overrides (pass `|_| None` for none).
@@ -212,7 +223,10 @@ impl Config {
         let raw: RawConfig = match toml::Value::Table(table).try_into() {
             Ok(raw) => raw,
             Err(_) => {
-                errors.extend(keys::wrong_types(text));
+                // Every value of the wrong type, and then every other mistake in the rest.
+                let (wrong, rest) = keys::wrong_types(text);
+                errors.extend(wrong);
+                errors.extend(Self::other_mistakes(&rest, &env, &errors));
                 return Err(ConfigErrors(errors));
             }
         };
@@ -221,6 +235,36 @@ impl Config {
             Some(config) if errors.is_empty() => Ok(config),
             _ => Err(ConfigErrors(errors)),
         }
+    }
+
+    /// The mistakes in `rest` (the file without its values of the wrong type) about keys not
+    /// reported in `already`: a key whose value was of the wrong type is not also said to be
+    /// missing.
+    fn other_mistakes(
+        rest: &str,
+        env: &impl Fn(&str) -> Option<String>,
+        already: &[ConfigError],
+    ) -> Vec<ConfigError> {
+        let Ok(mut table) = toml::from_str::<toml::Table>(rest) else {
+            return Vec::new();
+        };
+        let _ = keys::unknown_keys(&mut table, rest);
+        let Ok(raw) = toml::Value::Table(table).try_into::<RawConfig>() else {
+            return Vec::new();
+        };
+        let mut more = Vec::new();
+        let _ = build(raw, env, &mut more);
+        let key_of = |error: &ConfigError| {
+            error
+                .key
+                .split([' ', '('])
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let reported: Vec<String> = already.iter().map(key_of).collect();
+        more.retain(|error| !reported.contains(&key_of(error)));
+        more
     }
 
     /// Refuses to go on unless serving is enabled, with the fix.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::error::ConfigError;
 use super::parse_bool;
 use super::raw::RawNoise;
+use super::state_dir::{BUDGET_FILE_NAME, default_state_dir};
 use matomo_privacy_mcp_core::minimise::noise::{
     ContributionBounds, CountedVisits, MIN_NOISE_KEY_BYTES,
 };
@@ -25,11 +26,12 @@ pub struct NoiseSettings {
     /// The budget's window (`privacy.noise.window_hours`; default 24: windows start at midnight UTC).
     pub window: Duration,
     /// Where the budget is kept across restarts (`privacy.noise.budget_file`,
-    /// `MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE`); required when noise is on, unless `[shared_state]` keeps
-    /// the budget in Redis (the file is then not used).
+    /// `MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE`; default `privacy-budget.json` in the user's state
+    /// directory, `$XDG_STATE_HOME/matomo-privacy-mcp` or `~/.local/state/matomo-privacy-mcp`);
+    /// `None` when noise is off, or when `[shared_state]` keeps the budget in Redis.
     pub budget_file: Option<PathBuf>,
     /// The secret the noise is derived from (`privacy.noise.key_file`, `MATOMO_PRIVACY_MCP_NOISE_KEY_FILE`);
-    /// without one, a random key for each start of the server.
+    /// without one, a random key drawn on the first start and kept beside the budget file.
     key: Option<Vec<u8>>,
     /// How much one visitor may contribute (`privacy.noise.visit_spacing_days` (default 1) or
     /// `visits_per_visitor` (a visitor's first visits only, not by default), and
@@ -66,7 +68,7 @@ impl Default for NoiseSettings {
 }
 
 impl NoiseSettings {
-    /// Whether a key file was given (otherwise each start draws a random key).
+    /// Whether a key file was given (otherwise the key kept beside the budget file is used).
     pub fn has_key_file(&self) -> bool {
         self.key.is_some()
     }
@@ -155,16 +157,26 @@ pub(super) fn noise_settings(
         }
         Some(hours) => Duration::from_secs(hours.saturating_mul(3600)),
     };
-    let budget_file = env("MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE")
+    let given = env("MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE")
         .or(raw.budget_file)
         .map(PathBuf::from);
-    if enabled && budget_file.is_none() && !shared_budget {
-        errors.push(ConfigError::new(
-            "privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)",
-            "noise is on (the default) and the privacy budget has no file, so a restart would hand out a fresh budget",
-            "set `budget_file` under `[privacy.noise]` to a writable path such as `/var/lib/matomo-privacy-mcp/privacy-budget.json`, or `enabled = false` there to answer with exact numbers",
-        ));
-    }
+    // Without a path, the user's state directory: a first start needs nothing written down.
+    // With `[shared_state]` the budget is in Redis and no file is used.
+    let budget_file = match given {
+        Some(file) => Some(file),
+        None if !enabled || shared_budget => None,
+        None => match default_state_dir(env) {
+            Some(dir) => Some(dir.join(BUDGET_FILE_NAME)),
+            None => {
+                errors.push(ConfigError::new(
+                    "privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)",
+                    "noise is on (the default) and the privacy budget needs a file that survives restarts, but no state directory is known (neither XDG_STATE_HOME nor HOME is set)",
+                    "set `budget_file` under `[privacy.noise]` to a writable path such as `/var/lib/matomo-privacy-mcp/privacy-budget.json`, or set HOME",
+                ));
+                None
+            }
+        },
+    };
     let key = env("MATOMO_PRIVACY_MCP_NOISE_KEY_FILE")
         .or(raw.key_file)
         .and_then(|path| match std::fs::read(&path) {
