@@ -106,3 +106,32 @@ fn unsigned_integers_keep_their_minimum() {
     assert_eq!(site["minimum"], 0, "{site}");
     assert!(site.get("format").is_none(), "{site}");
 }
+
+/// The size of a `tools/list` result as sent (compact JSON), with every built-in tool.
+fn listed_bytes(descriptors: &[ToolDescriptor]) -> usize {
+    serde_json::to_string(&serde_json::json!({ "tools": descriptors }))
+        .unwrap()
+        .len()
+}
+
+/// Every client downloads the whole list at the start of each session, and some put it in the
+/// model's context: it stays under 60 KB with every built-in tool (it was 298 KB).
+#[test]
+fn the_full_tool_list_stays_under_60_kb() {
+    let descriptors = descriptors();
+    let bytes = listed_bytes(&descriptors);
+    let part = |f: &dyn Fn(&ToolDescriptor) -> usize| descriptors.iter().map(f).sum::<usize>();
+    let size = |v: &serde_json::Map<String, Value>| serde_json::to_string(v).unwrap().len();
+    println!(
+        "tools/list: {bytes} bytes for {} tools; input schemas {}, output schemas {}, descriptions {}, _meta {}",
+        descriptors.len(),
+        part(&|d| size(d.input_schema())),
+        part(&|d| size(d.output_schema())),
+        part(&|d| d.description().len()),
+        part(&|d| size(d.meta())),
+    );
+    assert!(
+        bytes < 60 * 1024,
+        "tools/list is {bytes} bytes, over 60 KiB"
+    );
+}

@@ -231,22 +231,15 @@ fn descriptors_carry_schemas_annotations_and_the_privacy_class() {
     assert_eq!(top["title"], "Top rows");
     assert_eq!(top["description"], "Top rows of a report.");
     assert_eq!(top["inputSchema"]["type"], "object");
-    assert_eq!(
-        top["inputSchema"]["$schema"],
-        "https://json-schema.org/draft/2020-12/schema"
-    );
+    // No `$schema`: MCP makes 2020-12 the dialect of a schema that names none.
+    assert!(top["inputSchema"].get("$schema").is_none());
     assert_eq!(top["inputSchema"]["required"], json!(["site"]));
     assert_eq!(top["inputSchema"]["additionalProperties"], false);
     assert_eq!(top["outputSchema"]["type"], "object");
     assert_eq!(
         top["annotations"],
-        json!({
-            "title": "Top rows",
-            "readOnlyHint": true,
-            "destructiveHint": false,
-            "idempotentHint": false,
-            "openWorldHint": false
-        })
+        // The title is the tool's own; hints MCP ignores for a read-only tool are left out.
+        json!({ "readOnlyHint": true, "openWorldHint": false })
     );
     assert_eq!(top["_meta"]["matomo-privacy-mcp/privacyClass"], "aggregate");
 
@@ -256,13 +249,20 @@ fn descriptors_carry_schemas_annotations_and_the_privacy_class() {
         visitors["_meta"]["matomo-privacy-mcp/privacyClass"],
         "pseudonymous"
     );
+    // Field classes are for the privacy manifest, not sent with every `tools/list`.
+    assert!(
+        visitors["_meta"]
+            .get("matomo-privacy-mcp/fieldClasses")
+            .is_none()
+    );
+    let descriptor = toolbox.descriptor("visitors").unwrap();
+    let fields = descriptor.fields();
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0].path, "visitors[]");
+    assert_eq!(fields[0].class, PrivacyClass::Pseudonymous);
     assert_eq!(
-        visitors["_meta"]["matomo-privacy-mcp/fieldClasses"],
-        json!([{
-            "path": "visitors[]",
-            "class": "pseudonymous",
-            "transform": "keyed pseudonym (HMAC-SHA256, truncated)"
-        }])
+        fields[0].transform,
+        Some("keyed pseudonym (HMAC-SHA256, truncated)")
     );
     assert_eq!(visitors["inputSchema"]["type"], "object");
 }

@@ -326,8 +326,9 @@ fn generate(
                     #class,
                 )
                 .with_declassifications(&[#(#declassification_list),*])
+                // The tool's own `title` names it; the annotation would say it again.
                 .with_annotations(#p::ToolAnnotations {
-                    title: ::core::option::Option::Some(::std::string::String::from(#title)),
+                    title: ::core::option::Option::None,
                     read_only_hint: true,
                     destructive_hint: false,
                     idempotent_hint: #idempotent,

@@ -21,23 +21,22 @@ pub const MAX_TREND_PERIODS: u32 = 120;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportArgs {
-    /// The site id (see `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
-    /// `day` (default), `week`, `month`, `year` or `range`.
+    /// Default `day`.
     #[serde(default)]
     pub period: Option<Period>,
-    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`, `previousN` or
-    /// `YYYY-MM-DD,YYYY-MM-DD`.
+    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
     #[serde(default)]
     pub date: Option<Date>,
-    /// An optional Matomo segment on aggregate dimensions, such as `countryCode==de;deviceType==smartphone`.
+    /// Matomo segment, aggregate dimensions only (`countryCode==de`).
     #[serde(default)]
     pub segment: Option<String>,
-    /// Rows to return, 1 to 100 (default 10).
+    /// Rows to return (default 10).
     #[serde(default)]
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
-    /// Rows to skip, 0 to 10000 (default 0).
+    /// Rows to skip (default 0).
     #[serde(default)]
     #[schemars(range(max = 10000))]
     pub offset: Option<u32>,
@@ -47,13 +46,12 @@ pub struct ReportArgs {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodArgs {
-    /// The site id (see `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
-    /// `day` (default), `week`, `month`, `year` or `range`.
+    /// Default `day`.
     #[serde(default)]
     pub period: Option<Period>,
-    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`, `previousN` or
-    /// `YYYY-MM-DD,YYYY-MM-DD`.
+    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
     #[serde(default)]
     pub date: Option<Date>,
     /// An optional Matomo segment on aggregate dimensions.

@@ -6,10 +6,11 @@ mod error;
 mod guard;
 mod handler;
 mod result;
+mod schema;
 mod toolbox;
 
 pub use annotations::ToolAnnotations;
-pub use descriptor::{FIELD_CLASSES_META_KEY, PRIVACY_CLASS_META_KEY, ToolDescriptor};
+pub use descriptor::{PRIVACY_CLASS_META_KEY, ToolDescriptor};
 pub use error::{DispatchError, ToolError};
 pub use guard::{GuardedState, OutputGuard, SecretGuard};
 pub use handler::{Tool, ToolFuture};

@@ -24,11 +24,10 @@ pub const MAX_DASHBOARD_SITES: usize = 50;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllSitesArgs {
-    /// `day` (default), `week`, `month`, `year` or `range`.
+    /// Default `day`.
     #[serde(default)]
     pub period: Option<Period>,
-    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`,
-    /// `previousN` or `YYYY-MM-DD,YYYY-MM-DD`.
+    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
     #[serde(default)]
     pub date: Option<Date>,
     /// An optional Matomo segment on aggregate dimensions, applied to every site.

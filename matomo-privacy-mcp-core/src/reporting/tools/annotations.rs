@@ -17,7 +17,7 @@ use crate::{Classified, ToolError, matomo_tool};
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnnotationArgs {
-    /// The site id (from `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
     /// `day`, `week`, `month`, `year` or `range` (default `month`).
     pub period: Option<Period>,

@@ -21,7 +21,7 @@ use crate::{ToolError, matomo_tool};
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnyReportArgs {
-    /// The site id (from `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
     /// The report as `Module.action`, from `report_catalogue` (for example `UserCountry.getRegion`).
     pub report: String,

@@ -26,12 +26,12 @@ use super::any_report::any_row_report;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompareArgs {
-    /// The site id (from `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
     /// The report as `Module.action`, from `report_catalogue` (for example
     /// `UserCountry.getCountry` or `Referrers.getReferrerType`).
     pub report: String,
-    /// `day` (default), `week`, `month`, `year` or `range`.
+    /// Default `day`.
     pub period: Option<Period>,
     /// The later period: a date (`2026-11-25`), `today`, `yesterday` (default), or for `range`
     /// two dates (`2026-11-01,2026-11-24`), `lastN` or `previousN`.

@@ -191,13 +191,12 @@ fn own_segment(text: &str) -> Result<Segment, ToolError> {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitsToConversionArgs {
-    /// The site id (see `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
-    /// `day` (default), `week`, `month`, `year` or `range`.
+    /// Default `day`.
     #[serde(default)]
     pub period: Option<Period>,
-    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`,
-    /// `previousN` or `YYYY-MM-DD,YYYY-MM-DD`.
+    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
     #[serde(default)]
     pub date: Option<Date>,
     /// An optional Matomo segment on aggregate dimensions, or a saved segment's name.

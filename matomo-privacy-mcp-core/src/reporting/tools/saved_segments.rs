@@ -16,7 +16,7 @@ use crate::{Classified, ToolError, matomo_tool};
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SavedSegmentArgs {
-    /// The site id (from `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
 }
 

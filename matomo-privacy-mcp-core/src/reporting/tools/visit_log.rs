@@ -24,13 +24,12 @@ pub const MAX_VISITS: u32 = 50;
 pub struct VisitLogArgs {
     // The fields are spelled out rather than flattened from `PeriodArgs`: serde's
     // flatten loses the path, and a refusal must name the argument at fault.
-    /// The site id (see `list_sites`).
+    /// Site id (from `list_sites`).
     pub site: u32,
-    /// `day` (default), `week`, `month`, `year` or `range`.
+    /// Default `day`.
     #[serde(default)]
     pub period: Option<Period>,
-    /// `yesterday` (default), `today`, `YYYY-MM-DD`, or with period `range` also `lastN`, `previousN` or
-    /// `YYYY-MM-DD,YYYY-MM-DD`.
+    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
     #[serde(default)]
     pub date: Option<Date>,
     /// An optional Matomo segment on aggregate or pseudonymous dimensions.
