@@ -46,7 +46,7 @@ pub(crate) fn load_with(
 }
 
 fn info() -> ServerInfo {
-    ServerInfo::new("matomo-privacy-mcp", env!("CARGO_PKG_VERSION"))
+    matomo_privacy_mcp::identity::server_info()
 }
 
 /// What every profile shares: the noise, the shared state and the audit sink.
@@ -153,6 +153,21 @@ fn credential_key(profile: &ProfileSettings) -> String {
     }
 }
 
+/// The configuration, and the emulator it reads when `emulator` is set (kept running while it
+/// is held); `http` draws a bearer token for the emulator when none is configured.
+async fn configured(
+    path: Option<&Path>,
+    emulator: bool,
+    http: bool,
+) -> Result<(Config, Option<crate::emulated::Running>)> {
+    if emulator {
+        let (config, running) = crate::emulated::start(path, http).await?;
+        Ok((config, Some(running)))
+    } else {
+        Ok((load(path)?, None))
+    }
+}
+
 /// `serve`: stdio (one profile) or Streamable HTTP (every profile), after the enabled flag and
 /// the check of every profile's Matomo token.
 ///
@@ -163,12 +178,7 @@ pub async fn serve(
     profile: Option<&str>,
     emulator: bool,
 ) -> Result<()> {
-    let (config, _emulator) = if emulator {
-        let (config, running) = crate::emulated::start(path, http).await?;
-        (config, Some(running))
-    } else {
-        (load(path)?, None)
-    };
+    let (config, _emulator) = configured(path, emulator, http).await?;
     let config = Arc::new(config);
     config.require_enabled()?;
     if http {
@@ -313,8 +323,8 @@ fn http_config(config: &Config, state: &startup::ProcessState) -> Result<HttpCon
 
 /// `check`: what this configuration would do, without serving: every profile's Matomo token is
 /// checked, and what each would expose is listed.
-pub async fn check(path: Option<&Path>) -> Result<()> {
-    let config = load(path)?;
+pub async fn check(path: Option<&Path>, emulator: bool) -> Result<()> {
+    let (config, _emulator) = configured(path, emulator, false).await?;
     // The files it writes are tried before anything is called ok.
     let shared = open_shared(&config)?;
     println!("configuration: ok");
@@ -564,8 +574,13 @@ fn union_of_profiles(config: &Config) -> Result<(Vec<ToolDescriptor>, PrivacyCla
 }
 
 /// `manifest`: Markdown or JSON, with every profile's token check unless offline.
-pub async fn manifest(path: Option<&Path>, json: bool, offline: bool) -> Result<()> {
-    let config = load(path)?;
+pub async fn manifest(
+    path: Option<&Path>,
+    json: bool,
+    offline: bool,
+    emulator: bool,
+) -> Result<()> {
+    let (config, _emulator) = configured(path, emulator, false).await?;
     let (descriptors, ceiling) = union_of_profiles(&config)?;
     let checks: Vec<String> = if offline {
         config

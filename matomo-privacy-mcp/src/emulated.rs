@@ -53,7 +53,7 @@ pub async fn start(path: Option<&Path>, http: bool) -> Result<(Config, Running)>
     })?;
     let dataset = emulator.dataset();
     eprintln!(
-        "matomo-privacy-mcp: serving the built-in Matomo emulator: sites 1, 2 and 3 (synthetic), visits from {} to {} (today, UTC)",
+        "matomo-privacy-mcp: the Matomo is the built-in emulator: sites 1, 2 and 3, synthetic visits from {} to {} (today, UTC)",
         dataset.today.plus(-14),
         dataset.today
     );

@@ -1,13 +1,15 @@
 //! `matomo-privacy-mcp`: the configurable MCP server for a Matomo, with the built-in privacy-minimised tools.
 //!
 //! ```text
-//! matomo-privacy-mcp [--config FILE] serve [--http] [--profile NAME] [--emulator]
-//!                                               serve over stdio (desktop clients) or Streamable HTTP;
-//!                                               `--emulator`: the built-in Matomo emulator, to try it
+//! matomo-privacy-mcp [--config FILE] serve [--http] [--profile NAME]
+//!                                               serve over stdio (desktop clients) or Streamable HTTP
 //! matomo-privacy-mcp [--config FILE] check              connectivity, token privileges, sites, what would be exposed
 //! matomo-privacy-mcp [--config FILE] manifest [--json]  the privacy manifest (Markdown, or JSON)
 //! matomo-privacy-mcp [--config FILE] tools              the tool definitions as JSON
 //! ```
+//!
+//! With `--emulator` (`serve --emulator`, `check --emulator`, `manifest --emulator`), the built-in
+//! Matomo emulator is the Matomo: the server can be tried without one.
 //!
 //! Configuration comes from the TOML file and `MATOMO_URL`, `MATOMO_TOKEN` / `MATOMO_TOKEN_FILE` and
 //! `MATOMO_PRIVACY_MCP_*` environment variables (see docs/configuration.md). Nothing is served unless
@@ -28,6 +30,10 @@ struct Cli {
     /// The TOML configuration file (environment variables override it).
     #[arg(long, short, global = true, env = "MATOMO_PRIVACY_MCP_CONFIG")]
     config: Option<PathBuf>,
+    /// Use the built-in Matomo emulator (three synthetic sites, visits up to today) as the
+    /// Matomo, to try the server without one; no configuration file is needed.
+    #[arg(long, global = true)]
+    emulator: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,10 +48,6 @@ enum Command {
         /// The client profile to serve over stdio (required when the configuration has several).
         #[arg(long, env = "MATOMO_PRIVACY_MCP_PROFILE")]
         profile: Option<String>,
-        /// Serve the built-in Matomo emulator (three synthetic sites, visits up to today) instead
-        /// of a Matomo: to try the server without one. No configuration file is needed.
-        #[arg(long)]
-        emulator: bool,
     },
     /// Check the configuration against Matomo: connectivity, token privileges, sites, exposed tools.
     Check,
@@ -74,14 +76,13 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve {
-                http,
-                profile,
-                emulator,
-            } => commands::serve(cli.config.as_deref(), http, profile.as_deref(), emulator).await,
-            Command::Check => commands::check(cli.config.as_deref()).await,
+            Command::Serve { http, profile } => {
+                commands::serve(cli.config.as_deref(), http, profile.as_deref(), cli.emulator)
+                    .await
+            }
+            Command::Check => commands::check(cli.config.as_deref(), cli.emulator).await,
             Command::Manifest { json, offline } => {
-                commands::manifest(cli.config.as_deref(), json, offline).await
+                commands::manifest(cli.config.as_deref(), json, offline, cli.emulator).await
             }
             Command::Tools => commands::tools(cli.config.as_deref()),
         }

@@ -235,7 +235,7 @@ pub fn noise_setup(settings: &NoiseSettings) -> Result<Option<NoiseSetup>, Start
     };
     crate::state_files::try_budget_file(file).map_err(|what| {
         StartupError::Noise(format!(
-            "configuration `privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)`: the privacy budget file `{}` {what}; make that directory writable by this user, or set the key to a writable path",
+            "configuration `privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)`: the privacy budget file `{}` cannot be used: {what}; make that directory writable by this user, or set the key to a writable path",
             file.display()
         ))
     })?;

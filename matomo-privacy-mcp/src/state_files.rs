@@ -28,14 +28,14 @@ pub fn make_parent_dir(file: &Path) -> io::Result<()> {
 pub fn try_budget_file(file: &Path) -> Result<(), String> {
     make_parent_dir(file).map_err(|e| format!("its directory cannot be created ({e})"))?;
     if file.is_dir() {
-        return Err("is a directory".to_owned());
+        return Err("it is a directory".to_owned());
     }
     if file.exists() {
         std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open(file)
-            .map_err(|e| format!("cannot be opened for reading and writing ({e})"))?;
+            .map_err(|e| format!("it cannot be opened for reading and writing ({e})"))?;
     }
     let mut beside = file.as_os_str().to_owned();
     beside.push(".tmp");
@@ -83,7 +83,7 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
         }
         let refused = try_budget_file(file.parent().unwrap()).unwrap_err();
-        assert_eq!(refused, "is a directory");
+        assert_eq!(refused, "it is a directory");
         let _ = std::fs::remove_dir_all(&root);
     }
 }

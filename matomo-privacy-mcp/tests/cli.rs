@@ -231,3 +231,88 @@ async fn tools_without_a_configuration_lists_the_default_exposure() {
     // A default configuration has noise on: no exact-only tool.
     assert!(!names.contains(&"page_performance"), "{names:?}");
 }
+
+/// A first start keeps the budget and its key in the user's state directory, made owner-only;
+/// a state directory that cannot be used stops `check` before "configuration: ok", with the key
+/// to change, rather than turning every later call into a refusal.
+#[tokio::test]
+async fn state_files_default_to_the_state_directory_and_check_tries_them() {
+    let root = std::env::temp_dir().join(format!(
+        "matomo-privacy-mcp-cli-state-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let run_with_state = |state: PathBuf, extra: Vec<(&'static str, String)>| {
+        tokio::task::spawn_blocking(move || {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"));
+            command
+                .args(["--emulator", "check"])
+                .env_remove("MATOMO_PRIVACY_MCP_CONFIG")
+                .env_remove("MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE")
+                .env_remove("MATOMO_PRIVACY_MCP_NOISE_KEY_FILE")
+                .env_remove("MATOMO_PRIVACY_MCP_AUDIT_LOG")
+                .env("XDG_STATE_HOME", state);
+            for (name, value) in extra {
+                command.env(name, value);
+            }
+            command.output().unwrap()
+        })
+    };
+    let state = root.join("state");
+    let output = run_with_state(state.clone(), Vec::new()).await.unwrap();
+    let (out, err) = text(&output);
+    assert!(output.status.success(), "{out}\n{err}");
+    let dir = state.join("matomo-privacy-mcp");
+    assert!(
+        out.contains(&format!(
+            "state files: privacy budget `{0}/privacy-budget.json`, noise key `{0}/privacy-budget.json.key` (writable)\n",
+            dir.display()
+        )),
+        "{out}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for path in [dir.clone(), dir.join("privacy-budget.json.key")] {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{}: {mode:o}", path.display());
+        }
+    }
+
+    // A state "directory" that is a file: even root cannot write under it.
+    let blocked = root.join("a-file");
+    std::fs::write(&blocked, b"").unwrap();
+    let output = run_with_state(blocked.clone(), Vec::new()).await.unwrap();
+    let (out, err) = text(&output);
+    assert!(!output.status.success(), "{out}\n{err}");
+    assert!(!out.contains("configuration: ok"), "{out}");
+    assert!(
+        err.contains(&format!(
+            "matomo-privacy-mcp: configuration `privacy.noise.budget_file (MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE)`: the privacy budget file `{}/matomo-privacy-mcp/privacy-budget.json` cannot be used: its directory cannot be created (",
+            blocked.display()
+        )) && err.contains("); make that directory writable by this user, or set the key to a writable path\n"),
+        "{err}"
+    );
+
+    // The audit log is tried too.
+    let output = run_with_state(
+        state,
+        vec![(
+            "MATOMO_PRIVACY_MCP_AUDIT_LOG",
+            blocked.join("audit.jsonl").display().to_string(),
+        )],
+    )
+    .await
+    .unwrap();
+    let (out, err) = text(&output);
+    assert!(!output.status.success(), "{out}\n{err}");
+    assert!(
+        err.contains(&format!(
+            "matomo-privacy-mcp: configuration `audit.log (MATOMO_PRIVACY_MCP_AUDIT_LOG)`: `{}/audit.jsonl`: its directory cannot be created (",
+            blocked.display()
+        )) && err.contains("make that directory writable by this user, or set the key to a writable path (or `stderr`)"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

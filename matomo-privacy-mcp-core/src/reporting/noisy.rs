@@ -252,3 +252,31 @@ pub(crate) fn bounded_segment(
         None => bounds,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unusable budget file is the server's failure; a spent budget is the policy's refusal.
+    #[test]
+    fn only_the_policy_refuses_by_policy() {
+        let store = budget_refusal(BudgetError::Store {
+            path: "/state/privacy-budget.json".to_owned(),
+            reason: "Permission denied (os error 13)".to_owned(),
+        });
+        assert_eq!(
+            store.to_string(),
+            "internal error: the privacy budget file `/state/privacy-budget.json` cannot be used: Permission denied (os error 13); answers with noise cannot be counted until the server's operator fixes it"
+        );
+        let spent = budget_refusal(BudgetError::Exhausted {
+            left_micros: 0,
+            limit_micros: 1_000_000,
+            asked_micros: 500_000,
+            renews_at: 1_795_737_600,
+        });
+        assert!(
+            spent.to_string().starts_with("refused by privacy policy: "),
+            "{spent}"
+        );
+    }
+}
