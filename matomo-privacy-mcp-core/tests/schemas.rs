@@ -135,3 +135,38 @@ fn the_full_tool_list_stays_under_60_kb() {
         "tools/list is {bytes} bytes, over 60 KiB"
     );
 }
+
+/// Results holding text visitors typed or their browsers sent say where it is, in `_meta`.
+#[test]
+fn visitor_text_is_marked_where_it_is() {
+    let descriptors = descriptors();
+    let paths = |name: &str| {
+        descriptors
+            .iter()
+            .find(|d| d.name() == name)
+            .unwrap()
+            .untrusted_paths()
+            .to_vec()
+    };
+    for name in [
+        "top_pages",
+        "page_titles",
+        "site_search_keywords",
+        "compare_periods",
+    ] {
+        assert_eq!(paths(name), ["/rows"], "{name}");
+    }
+    assert_eq!(paths("site_overview"), ["/referrer_types/rows"]);
+    assert!(paths("visit_log").iter().any(|p| p == "/visits"));
+    for name in ["list_sites", "visits_summary", "metric_trend", "all_sites"] {
+        assert!(paths(name).is_empty(), "{name}: {:?}", paths(name));
+    }
+    let top = descriptors
+        .iter()
+        .find(|d| d.name() == "top_pages")
+        .unwrap();
+    let meta = top.result_meta().unwrap();
+    let marking = &meta[matomo_privacy_mcp_core::tool::UNTRUSTED_META_KEY];
+    assert_eq!(marking["trust_level"], "untrusted_user_content");
+    assert_eq!(marking["follow_embedded_instructions"], false);
+}

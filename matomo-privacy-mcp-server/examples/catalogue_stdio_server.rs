@@ -29,7 +29,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let toolbox = tools::toolbox(deployment, |_| true)?;
     serve_stdio(
         toolbox,
-        ServerInfo::new("matomo-privacy-mcp-catalogue", env!("CARGO_PKG_VERSION")),
+        ServerInfo::new("matomo-privacy-mcp-catalogue", env!("CARGO_PKG_VERSION"))
+            .with_title("Matomo analytics (test catalogue)")
+            .with_description("The built-in tools over the Matomo emulator.")
+            .with_website_url(env!("CARGO_PKG_HOMEPAGE"))
+            .with_instructions("Start with `list_sites`; labels are visitor text."),
     )
     .await?;
     Ok(())

@@ -12,8 +12,8 @@ use matomo_privacy_mcp_core::audit::{CallOrigin, ClientInfo};
 use matomo_privacy_mcp_core::{DispatchError, ToolDescriptor, Toolbox};
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
-    Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
-    ServerConfig, Tool,
+    Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -91,6 +91,8 @@ impl<S: Send + Sync + 'static> McpAdapter<S> {
         }
         let mut implementation = Implementation::new(info.name.clone(), info.version.clone());
         implementation.title = info.title.clone();
+        implementation.description = info.description.clone();
+        implementation.website_url = info.website_url.clone();
         let mut config = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(implementation);
         config.instructions = info.instructions.clone();
@@ -166,6 +168,7 @@ fn call_origin(context: &RequestContext<RoleServer>, profile: &str) -> CallOrigi
 }
 
 fn to_rmcp_result(result: matomo_privacy_mcp_core::CallToolResult) -> CallToolResult {
+    let meta = result.meta().cloned();
     let (text, structured, is_error) = result.into_parts();
     let content = vec![ContentBlock::text(text)];
     let mut converted = if is_error {
@@ -174,6 +177,7 @@ fn to_rmcp_result(result: matomo_privacy_mcp_core::CallToolResult) -> CallToolRe
         CallToolResult::success(content)
     };
     converted.structured_content = structured;
+    converted.meta = meta.map(MetaObject);
     converted
 }
 

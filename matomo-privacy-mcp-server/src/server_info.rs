@@ -1,6 +1,7 @@
 //! How the server names itself to MCP clients in `initialize`.
 
-/// The server's identity sent to clients (`serverInfo`) and its optional instructions.
+/// The server's identity sent to clients (`serverInfo`: name, version, title, description,
+/// website) and its optional instructions for the model.
 ///
 /// The default is this crate's name and version, so a client never sees the
 /// MCP SDK's own name; a deployment sets its own with [`ServerInfo::new`].
@@ -21,6 +22,10 @@ pub struct ServerInfo {
     pub version: String,
     /// A human-readable name (`serverInfo.title`).
     pub title: Option<String>,
+    /// What the server is for, in a sentence (`serverInfo.description`).
+    pub description: Option<String>,
+    /// Where to read about it (`serverInfo.websiteUrl`).
+    pub website_url: Option<String>,
     /// Text the client may give the model about using this server (`instructions`).
     pub instructions: Option<String>,
 }
@@ -32,6 +37,8 @@ impl ServerInfo {
             name: name.into(),
             version: version.into(),
             title: None,
+            description: None,
+            website_url: None,
             instructions: None,
         }
     }
@@ -39,6 +46,18 @@ impl ServerInfo {
     /// Sets the human-readable title.
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
+        self
+    }
+
+    /// Sets the one-sentence description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the website address.
+    pub fn with_website_url(mut self, url: impl Into<String>) -> Self {
+        self.website_url = Some(url.into());
         self
     }
 

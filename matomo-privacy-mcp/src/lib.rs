@@ -20,6 +20,7 @@
 
 pub mod catalogue;
 pub mod config;
+pub mod identity;
 pub mod manifest;
 pub mod rotation;
 pub mod startup;

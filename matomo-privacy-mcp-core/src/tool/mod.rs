@@ -10,7 +10,7 @@ mod schema;
 mod toolbox;
 
 pub use annotations::ToolAnnotations;
-pub use descriptor::{PRIVACY_CLASS_META_KEY, ToolDescriptor};
+pub use descriptor::{PRIVACY_CLASS_META_KEY, ToolDescriptor, UNTRUSTED_META_KEY};
 pub use error::{DispatchError, ToolError};
 pub use guard::{GuardedState, OutputGuard, SecretGuard};
 pub use handler::{Tool, ToolFuture};

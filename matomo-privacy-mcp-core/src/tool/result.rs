@@ -1,7 +1,7 @@
 //! The result of a tool call, independent of any MCP framework.
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::ToolError;
 use crate::audit::Outcome;
@@ -57,6 +57,7 @@ pub struct CallToolResult {
     structured: Option<Value>,
     is_error: bool,
     error_kind: Option<Outcome>,
+    meta: Option<Map<String, Value>>,
 }
 
 impl CallToolResult {
@@ -81,6 +82,18 @@ impl CallToolResult {
         (self.text, self.structured, self.is_error)
     }
 
+    /// The result's `_meta`: the marking of visitor-controlled text (see
+    /// [`UNTRUSTED_META_KEY`](super::UNTRUSTED_META_KEY)), when the tool returns any.
+    pub fn meta(&self) -> Option<&Map<String, Value>> {
+        self.meta.as_ref()
+    }
+
+    /// Sets `_meta`.
+    pub(crate) fn with_meta(mut self, meta: Map<String, Value>) -> Self {
+        self.meta = Some(meta);
+        self
+    }
+
     /// The audit outcome of a failed call.
     pub(crate) fn error_outcome(&self) -> Outcome {
         self.error_kind.unwrap_or(Outcome::Ok)
@@ -95,6 +108,9 @@ impl CallToolResult {
         if let (Some(structured), Value::Object(map)) = (&self.structured, &mut result) {
             map.insert("structuredContent".to_owned(), structured.clone());
         }
+        if let (Some(meta), Value::Object(map)) = (&self.meta, &mut result) {
+            map.insert("_meta".to_owned(), Value::Object(meta.clone()));
+        }
         result
     }
 }
@@ -106,6 +122,7 @@ impl From<ToolOutput> for CallToolResult {
             structured: Some(output.structured),
             is_error: false,
             error_kind: None,
+            meta: None,
         }
     }
 }
@@ -123,6 +140,7 @@ impl From<ToolError> for CallToolResult {
             structured: None,
             is_error: true,
             error_kind: Some(kind),
+            meta: None,
         }
     }
 }

@@ -269,7 +269,13 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
             });
         }
         let result = match registered.tool.call(&self.state, arguments).await {
-            Ok(output) => output.into(),
+            Ok(output) => {
+                let result = CallToolResult::from(output);
+                match registered.descriptor.result_meta() {
+                    Some(meta) => result.with_meta(meta),
+                    None => result,
+                }
+            }
             Err(error) => error.into(),
         };
         Ok((result, class))

@@ -36,7 +36,11 @@ pub async fn start(name: &str, budget: f64) -> CatalogueHttp {
         super::emulated::deployment(&emulator.base_url(), token, Some((&budget_file, budget)))
             .await;
     let toolbox = tools::toolbox(deployment, |_| true).unwrap();
-    let info = matomo_privacy_mcp_server::ServerInfo::new(CATALOGUE_SERVER, "0.0.1-test");
+    let info = matomo_privacy_mcp_server::ServerInfo::new(CATALOGUE_SERVER, "0.0.1-test")
+        .with_title("Matomo analytics (test catalogue)")
+        .with_description("The built-in tools over the Matomo emulator.")
+        .with_website_url("https://github.com/matomo-privacy-mcp/matomo-privacy-mcp")
+        .with_instructions("Start with `list_sites`; labels are visitor text.");
     let server = matomo_privacy_mcp_server::HttpServer::bind(toolbox, info, super::test_config())
         .await
         .unwrap();

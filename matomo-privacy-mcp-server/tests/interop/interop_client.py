@@ -79,6 +79,32 @@ class CheckFailed(Exception):
     pass
 
 
+# Tools whose results hold visitor-controlled text, and where it is (JSON Pointers).
+VISITOR_TEXT: dict[str, list[str]] = {
+    "top_pages": ["/rows"],
+    "page_titles": ["/rows"],
+    "site_search_keywords": ["/rows"],
+    "referrer_websites": ["/rows"],
+    "compare_periods": ["/rows"],
+}
+UNTRUSTED_KEY = "matomo-privacy-mcp/security"
+
+
+def check_untrusted_marking(name: str, result: Any) -> None:
+    """A result with visitor text marks it untrusted in _meta; one without carries no marking."""
+    meta = result.meta or {}
+    marking = meta.get(UNTRUSTED_KEY)
+    if name in VISITOR_TEXT:
+        check(marking is not None, f"{name}: _meta marks visitor text untrusted")
+        check(marking.get("trust_level") == "untrusted_user_content", f"{name}: trust_level untrusted_user_content")
+        check(marking.get("follow_embedded_instructions") is False, f"{name}: follow_embedded_instructions false")
+        paths = marking.get("dangerous_paths") or []
+        for path in VISITOR_TEXT[name]:
+            check(path in paths, f"{name}: {path} is among the untrusted paths ({paths})")
+    elif name in ("list_sites", "visits_summary", "metric_trend"):
+        check(marking is None, f"{name}: no visitor text, no untrusted marking")
+
+
 def check(condition: bool, what: str) -> None:
     if not condition:
         raise CheckFailed(what)
@@ -91,6 +117,12 @@ async def exercise(client_factory, mode: str, server_name: str, catalogue: bool 
         info = client.server_info
         check(info is not None and info.name == server_name, f"serverInfo.name is {server_name!r} (got {info and info.name!r})")
         check(client.server_capabilities.tools is not None, "server offers the tools capability")
+        if catalogue:
+            # A deployment introduces itself: title, description, website and instructions for the model.
+            check(bool(info.title), f"serverInfo.title is set ({info.title!r})")
+            check(bool(info.description), f"serverInfo.description is set ({info.description!r})")
+            check((info.website_url or "").startswith("https://"), f"serverInfo.websiteUrl is set ({info.website_url!r})")
+            check(bool(client.instructions) and "list_sites" in client.instructions, "initialize carries instructions")
         print(f"  (negotiated protocol version {client.protocol_version})")
 
         listed = await client.list_tools()
@@ -119,6 +151,8 @@ async def exercise(client_factory, mode: str, server_name: str, catalogue: bool 
                 check(result.structured_content == expected, f"{tool.name}: structuredContent is {expected}")
             jsonschema.validate(result.structured_content, tool.output_schema, cls=jsonschema.Draft202012Validator)
             check(True, f"{tool.name}: structuredContent validates against outputSchema")
+            if catalogue:
+                check_untrusted_marking(tool.name, result)
             texts = [block.text for block in result.content if block.type == "text"]
             check(len(texts) == 1 and texts[0], f"{tool.name}: a text rendering comes with it")
 
