@@ -29,6 +29,7 @@ pub struct EmulatorBuilder {
     seed: u64,
     today: Option<Day>,
     tokens: Vec<(String, Access)>,
+    copies: u32,
 }
 
 /// Shows the configuration but not the tokens, which are secrets even in tests (CI logs are public).
@@ -37,6 +38,7 @@ impl std::fmt::Debug for EmulatorBuilder {
         f.debug_struct("EmulatorBuilder")
             .field("seed", &self.seed)
             .field("today", &self.today)
+            .field("copies", &self.copies)
             .field(
                 "tokens",
                 &self.tokens.iter().map(|(_, a)| a).collect::<Vec<_>>(),
@@ -55,6 +57,14 @@ impl EmulatorBuilder {
     /// The day the emulator treats as today (`date=today`, `lastN`, Live). Defaults to the real UTC date.
     pub fn today(mut self, day: Day) -> Self {
         self.today = Some(day);
+        self
+    }
+
+    /// `copies` times the visitors and visits on the same sites
+    /// ([`Dataset::generate_busier`]): enough people for a server's default noise and
+    /// threshold to show numbers, as to a newcomer trying one.
+    pub fn busier(mut self, copies: u32) -> Self {
+        self.copies = copies;
         self
     }
 
@@ -111,7 +121,7 @@ impl EmulatorBuilder {
     /// current tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         let today = self.today.unwrap_or_else(Day::today_utc);
-        let dataset = Arc::new(Dataset::generate(self.seed, today));
+        let dataset = Arc::new(Dataset::generate_busier(self.seed, today, self.copies));
         let shared = Arc::new(Shared {
             dataset: dataset.clone(),
             tokens: self.tokens,
@@ -165,6 +175,7 @@ impl Emulator {
             seed: 0,
             today: None,
             tokens: Vec::new(),
+            copies: 1,
         }
     }
 

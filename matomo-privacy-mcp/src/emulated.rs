@@ -23,6 +23,13 @@ const EMULATOR_TOKEN: &str = "matomo-privacy-mcp-emulator-view-token";
 #[cfg(feature = "emulator")]
 const SEED: u64 = 42;
 
+/// How many times the testkit's visitors: the shop then has about 1,400 visits a day, as a real
+/// shop might, enough for the default noise (±18 visits a day on a summary; ±180 on a page, whose
+/// visits count up to ten actions each) and threshold to show numbers. Made in about a third of
+/// a second.
+#[cfg(feature = "emulator")]
+const COPIES: u32 = 100;
+
 /// The running emulator, served for as long as this is kept.
 pub struct Running {
     #[cfg(feature = "emulator")]
@@ -37,6 +44,7 @@ pub async fn start(path: Option<&Path>, http: bool) -> Result<(Config, Running)>
     use matomo_privacy_mcp_testkit::Emulator;
     let emulator = Emulator::builder()
         .seed(SEED)
+        .busier(COPIES)
         .view_token(EMULATOR_TOKEN, &[1, 2, 3])
         .start()
         .await?;

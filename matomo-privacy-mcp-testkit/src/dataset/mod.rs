@@ -3,6 +3,7 @@
 //! Every report is computed from [`Dataset::visits`], so tests can recompute any number themselves and
 //! compare (for example, `VisitsSummary.get` `nb_visits` equals the count of visits for the site and days).
 
+mod busier;
 mod catalog;
 mod details;
 mod generate;
