@@ -7,6 +7,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::api::auth::Access;
+use crate::api::table::RowLimits;
 use crate::calendar::Day;
 use crate::dataset::Dataset;
 use crate::faults::{Fault, FaultSet};
@@ -30,6 +31,7 @@ pub struct EmulatorBuilder {
     today: Option<Day>,
     tokens: Vec<(String, Access)>,
     copies: u32,
+    row_limits: RowLimits,
 }
 
 /// Shows the configuration but not the tokens, which are secrets even in tests (CI logs are public).
@@ -39,6 +41,7 @@ impl std::fmt::Debug for EmulatorBuilder {
             .field("seed", &self.seed)
             .field("today", &self.today)
             .field("copies", &self.copies)
+            .field("row_limits", &self.row_limits)
             .field(
                 "tokens",
                 &self.tokens.iter().map(|(_, a)| a).collect::<Vec<_>>(),
@@ -57,6 +60,20 @@ impl EmulatorBuilder {
     /// The day the emulator treats as today (`date=today`, `lastN`, Live). Defaults to the real UTC date.
     pub fn today(mut self, day: Day) -> Self {
         self.today = Some(day);
+        self
+    }
+
+    /// How many rows Matomo's archiver keeps in each table of the page reports before it sums
+    /// the others into one truncation row ("Others", or `"/dir/ - Others"` flattened, marked
+    /// `"is_summary": true`, with its directory's segment): its
+    /// `datatable_archiving_maximum_rows_actions` (the top table, 500 by default) and
+    /// `datatable_archiving_maximum_rows_subtable_actions` (each directory's, 100). Small
+    /// limits make the emulator's few pages truncate as a large site's do.
+    pub fn archive_row_limits(mut self, actions: usize, actions_subtable: usize) -> Self {
+        self.row_limits = RowLimits {
+            actions: actions.max(1),
+            actions_subtable: actions_subtable.max(1),
+        };
         self
     }
 
@@ -127,6 +144,7 @@ impl EmulatorBuilder {
             tokens: self.tokens,
             faults: Mutex::new(FaultSet::default()),
             requests: Mutex::new(Vec::new()),
+            row_limits: self.row_limits,
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -176,6 +194,7 @@ impl Emulator {
             today: None,
             tokens: Vec::new(),
             copies: 1,
+            row_limits: RowLimits::default(),
         }
     }
 

@@ -11,6 +11,7 @@ use axum::routing::any;
 
 use crate::api::auth::Access;
 use crate::api::request::{ApiRequest, parse_form};
+use crate::api::table::RowLimits;
 use crate::api::{Answer, answer};
 use crate::dataset::Dataset;
 use crate::faults::{Effect, FaultSet};
@@ -22,6 +23,8 @@ pub(crate) struct Shared {
     pub tokens: Vec<(String, Access)>,
     pub faults: Mutex<FaultSet>,
     pub requests: Mutex<Vec<RecordedRequest>>,
+    /// How many rows per table the emulated archiver keeps.
+    pub row_limits: RowLimits,
 }
 
 /// Locks a mutex, recovering the data if another thread panicked while holding it (the state stays usable).
@@ -69,7 +72,7 @@ async fn handle(
         tokio::time::sleep(latency).await;
     }
     let req = ApiRequest { query, body };
-    let real = || match answer(&shared.dataset, &shared.tokens, &req) {
+    let real = || match answer(&shared.dataset, &shared.tokens, shared.row_limits, &req) {
         Answer::Json { status, body } => {
             (status, JSON, serde_json::to_vec(&body).unwrap_or_default())
         }

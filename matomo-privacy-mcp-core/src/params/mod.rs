@@ -58,6 +58,7 @@ const RESERVED: &[(&str, &str)] = &[
     ("filter_offset", "use `Params::offset`"),
     ("filter_sort_column", "use `Params::sort`"),
     ("filter_sort_order", "use `Params::sort`"),
+    ("filter_truncate", "use `Params::truncate`"),
     ("flat", "use `Params::flat`"),
     ("expanded", "use `Params::expanded`"),
     ("idSubtable", "use `Params::subtable`"),
@@ -83,6 +84,7 @@ pub struct Params {
     limit: Option<Limit>,
     offset: Option<u32>,
     sort: Option<Sort>,
+    truncate: Option<u32>,
     flat: bool,
     expanded: bool,
     subtable: Option<u32>,
@@ -134,6 +136,18 @@ impl Params {
     /// The sort column and direction.
     pub fn sort(mut self, sort: Sort) -> Self {
         self.sort = Some(sort);
+        self
+    }
+
+    /// Keeps the first `after` rows (in the [`sort`](Self::sort) order) and sums the others
+    /// into one last row labelled "Others" (`filter_truncate`), applied before the limit.
+    ///
+    /// Matomo leaves a table of at most `after + 1` rows as it is, so an answer of `after + 1`
+    /// rows may end with either a real row or the sum: read it as the sum to be safe. The sum's
+    /// distinct counts are sums of its rows' (one visitor counted once per row), never a count
+    /// of distinct visitors.
+    pub fn truncate(mut self, after: u32) -> Self {
+        self.truncate = Some(after);
         self
     }
 
@@ -225,6 +239,9 @@ impl Params {
         if let Some(sort) = &self.sort {
             push("filter_sort_column", sort.column().to_owned());
             push("filter_sort_order", sort.order().as_str().to_owned());
+        }
+        if let Some(after) = self.truncate {
+            push("filter_truncate", after.to_string());
         }
         if self.flat {
             push("flat", "1".to_owned());

@@ -20,7 +20,7 @@ use crate::minimise::{
     Metrics, ReportRow, Scrubber, Threshold, Thresholded, ThresholdedRow, merge_equal_labels,
 };
 use crate::models::Report;
-use crate::params::Limit;
+use crate::params::{Limit, Sort};
 use crate::privacy::{PrivacyClass, Reveal};
 use crate::segment::Segment;
 
@@ -163,10 +163,21 @@ pub(crate) async fn fetch_rows<R: Report>(
     flat: bool,
     segment: Option<&Segment>,
 ) -> Result<Vec<SourceRow>, ToolError> {
-    fetch_rows_of(deployment, R::METHOD, R::PARAMS, request, flat, segment).await
+    fetch_rows_of(
+        deployment,
+        R::METHOD,
+        R::PARAMS,
+        request,
+        flat,
+        segment,
+        None,
+    )
+    .await
 }
 
-/// [`fetch_rows`] for a report known by its method name.
+/// [`fetch_rows`] for a report known by its method name; with `kept`, Matomo sorts the rows by
+/// visits and sends the first `kept` of them one by one and the rest summed into one last row
+/// ([`kept_rows`]).
 pub(crate) async fn fetch_rows_of(
     deployment: &Deployment,
     method: &str,
@@ -174,25 +185,91 @@ pub(crate) async fn fetch_rows_of(
     request: &Request,
     flat: bool,
     segment: Option<&Segment>,
+    kept: Option<u32>,
 ) -> Result<Vec<SourceRow>, ToolError> {
     let mut params = request
         .params()?
         .limit(Limit::rows(UPSTREAM_ROW_CAP)?)
         .flat(flat);
+    if let Some(kept) = kept {
+        params = params
+            .sort(Sort::desc("nb_visits").map_err(|e| ToolError::internal(e.to_string()))?)
+            .truncate(kept);
+    }
     if let Some(segment) = segment {
         params = params.segment(segment.clone());
     }
-    match deployment
+    let mut rows = match deployment
         .client
         .report_of::<Vec<SourceRow>>(method, fixed, &params)
         .await
         .map_err(to_tool_error)?
     {
-        Nested::One(rows) => Ok(rows),
-        _ => Err(ToolError::internal(
-            "Matomo answered for several sites or periods where one was asked for",
-        )),
+        Nested::One(rows) => rows,
+        _ => {
+            return Err(ToolError::internal(
+                "Matomo answered for several sites or periods where one was asked for",
+            ));
+        }
+    };
+    // One row more than kept may be the sum of the rest, or a real row of a table that had
+    // exactly that many (Matomo does not cut those): it is read as the sum, which can only
+    // leave a real row unproven, never prove a sum by counts that are not its visitors'.
+    if let Some(kept) = kept
+        && rows.len() > kept as usize
+        && let Some(last) = rows.pop()
+    {
+        rows.push(last.into_summary());
     }
+    Ok(rows)
+}
+
+/// Whether a row's segment selected more visits than the row counts: then it is broader than
+/// the row, and its distinct visitors are not a lower bound on the row's.
+///
+/// Proof that a count passing this check may stand: the segment is Matomo's own for the row
+/// (or the union of its parts' for a merged row), built to select the row's visits, and
+/// narrowed only by conditions every row visit meets (the caller's segment, the contribution
+/// bounds, the report's scope); when it selects no more visits than the row counts (`nb_visits`,
+/// a sum over the row's parts and days that never undercounts its visits), it selected no
+/// visit outside the row, so its visitors are among the row's. A row Matomo made broader than
+/// itself (a truncation row proven by its whole directory) fails the check unless its sum of
+/// visits happens to exceed the directory's; those rows are also recognised where Matomo marks
+/// them ([`SourceRow::into_summary`]). A row without a count of visits cannot be checked, and
+/// keeps its segment's count.
+fn broader_than(row: &ReportRow, known: Known) -> bool {
+    ["nb_visits", "entry_nb_visits"]
+        .iter()
+        .find_map(|name| row.metrics.get(name))
+        .is_some_and(|visits| known.visits as f64 > visits)
+}
+
+/// How many rows of a report Matomo sends one by one for an answer ending at row `end`
+/// (offset + limit), most visits first; `None` to send them all (up to [`UPSTREAM_ROW_CAP`]).
+///
+/// Rows past the page matter to the answer only through their sum (the "Other" row, which
+/// Matomo's summed row joins) and through merges of labels scrubbing made equal (a part past
+/// the kept rows is in the sum instead, so a merged row may count fewer visits than all its
+/// parts: never more). A month of pages of a shop was 1.6 MB whole, a few hundred kB cut.
+/// Only reports whose every row counts `nb_visits` are cut: sorting by a column a report does
+/// not have (ecommerce items count orders) leaves Matomo's order, and the cut would drop
+/// arbitrary rows. The count is the same for every page up to the 200th row, so that two
+/// tools asking about the same report see the same rows.
+pub(crate) fn kept_rows(method: &str, end: u32) -> Option<u32> {
+    const SORTED_BY_VISITS: &[&str] = &[
+        "Actions.",
+        "Referrers.",
+        "UserCountry.",
+        "DevicesDetection.",
+        "UserLanguage.",
+        "Resolution.",
+        "Events.",
+        "CustomDimensions.",
+    ];
+    SORTED_BY_VISITS
+        .iter()
+        .any(|module| method.starts_with(module))
+        .then(|| end.saturating_mul(2).clamp(200, UPSTREAM_ROW_CAP - 1))
 }
 
 /// Runs report `R` for the arguments, through every minimisation step.
@@ -263,7 +340,8 @@ pub(crate) async fn run_of(
             report.fixed,
             &request,
             report.flat,
-            segment.as_ref()
+            segment.as_ref(),
+            kept_rows(report.method, request.offset.saturating_add(request.limit)),
         )
     );
     let (whole, rows) = (whole?, rows?);
@@ -479,7 +557,11 @@ impl Pipeline<'_> {
         let asked: Vec<Option<Segment>> = segments.iter().map(|(_, s)| Some(s.clone())).collect();
         let known = visitors.within(&asked).await?;
         for ((i, _), known) in segments.iter().zip(known) {
-            rows[*i].prove_visitors(known.map_or(0, |known| known.visitors));
+            let row = &mut rows[*i];
+            let proven = known
+                .filter(|known| !broader_than(row, *known))
+                .map_or(0, |known| known.visitors);
+            row.prove_visitors(proven);
         }
         Ok(unchecked)
     }
@@ -906,7 +988,49 @@ fn push_digits(text: &mut String, mut n: u64, width: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::number;
+    use super::{Known, broader_than, kept_rows, number};
+    use crate::minimise::{Metrics, ReportRow, ScrubbedText};
+
+    fn row(visits: Option<f64>) -> ReportRow {
+        let mut metrics = Metrics::new().with("nb_hits", 40.0);
+        if let Some(visits) = visits {
+            metrics.set("nb_visits", visits);
+        }
+        ReportRow::new(ScrubbedText::trusted("/help/ - Others".into()), metrics)
+    }
+
+    #[test]
+    fn a_segment_selecting_more_visits_than_its_row_proves_nothing() {
+        // A directory of 131 visits behind a row of 5: the directory's visitors are not the row's.
+        let directory = Known {
+            visitors: 131,
+            visits: 140,
+        };
+        assert!(broader_than(&row(Some(5.0)), directory));
+        // The row's own visits, or fewer (a segment narrowed by the caller's): a proof.
+        for visits in [140, 12] {
+            let own = Known {
+                visitors: 9,
+                visits,
+            };
+            assert!(!broader_than(&row(Some(140.0)), own), "{visits}");
+        }
+        // Nothing to compare with: the segment's count stands, as before the check.
+        assert!(!broader_than(&row(None), directory));
+    }
+
+    #[test]
+    fn reports_are_cut_where_every_row_counts_visits() {
+        assert_eq!(kept_rows("Actions.getPageUrls", 10), Some(200));
+        assert_eq!(kept_rows("UserCountry.getCountry", 110), Some(220));
+        assert_eq!(kept_rows("Actions.getPageTitles", 10_100), Some(4_999));
+        // Ecommerce items count orders: sorted by visits they would be cut at random.
+        assert_eq!(kept_rows("Goals.getItemsSku", 10), None);
+        assert_eq!(
+            kept_rows("VisitorInterest.getNumberOfVisitsPerPage", 10),
+            None
+        );
+    }
 
     #[test]
     fn numbers_render_like_fixed_three_decimals() {

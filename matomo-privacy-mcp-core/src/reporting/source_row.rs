@@ -54,6 +54,25 @@ pub struct SourceRow {
     pub segment: Option<Identifying<String>>,
 }
 
+impl SourceRow {
+    /// The row as a summary of other rows: Matomo's truncation row ("Others", `"/help/ - Others"`,
+    /// marked `"is_summary": true`, or the last row of an answer cut with `filter_truncate`),
+    /// with neither its segment nor its distinct counts.
+    ///
+    /// Neither is a lower bound on the visitors behind the rows it sums. Its distinct counts
+    /// (`nb_uniq_visitors`, `sum_daily_*`, …) are Matomo's sums of the summed rows' own, which
+    /// count a visitor once per row; and its segment, when it has one, is its parent's (the
+    /// whole directory, `pageUrl=^…/help`), which selects the visitors of the rows shown beside
+    /// it as well: 5 people behind a "/help/ - Others" row were once proven by the 131 of the
+    /// directory. Without them the row proves nothing on its own: it is suppressed, and merged
+    /// into an "Other" row only where that row's own proof holds (it excludes the shown rows).
+    pub fn into_summary(mut self) -> Self {
+        self.segment = None;
+        self.metrics.remove_distinct_counts();
+        self
+    }
+}
+
 impl<'de> Deserialize<'de> for SourceRow {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(RowVisitor)
@@ -72,6 +91,7 @@ impl<'de> Visitor<'de> for RowVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SourceRow, A::Error> {
         let mut label = None;
         let mut segment = None;
+        let mut summary = false;
         let mut metrics = Metrics::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
@@ -95,17 +115,23 @@ impl<'de> Visitor<'de> for RowVisitor {
                         _ => None,
                     };
                 }
+                Key::Summary => {
+                    // Anything but `true` is an ordinary row, as Matomo marks only its own.
+                    summary =
+                        map.next_value::<serde_json::Value>()? == serde_json::Value::Bool(true);
+                }
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
         let label = label.ok_or_else(|| de::Error::missing_field("label"))?;
-        Ok(SourceRow {
+        let row = SourceRow {
             label: Identifying::new(label),
             metrics,
             segment: segment.map(Identifying::new),
-        })
+        };
+        Ok(if summary { row.into_summary() } else { row })
     }
 }
 
@@ -113,6 +139,8 @@ impl<'de> Visitor<'de> for RowVisitor {
 enum Key {
     Label,
     Segment,
+    /// `is_summary`: Matomo's mark on the truncation rows it archived.
+    Summary,
     Metric(&'static str),
     Other,
 }
@@ -138,6 +166,7 @@ impl Visitor<'_> for KeySeed {
         Ok(match name {
             "label" => Key::Label,
             "segment" => Key::Segment,
+            "is_summary" => Key::Summary,
             _ => known_metric(name).map_or(Key::Other, |(known, _)| Key::Metric(known)),
         })
     }

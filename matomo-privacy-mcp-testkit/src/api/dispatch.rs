@@ -8,7 +8,7 @@ use super::errors::{self, ApiError};
 use super::period::{self, Periods};
 use super::request::{ApiRequest, parse_form};
 use super::segment::Segment;
-use super::table::TableFilters;
+use super::table::{RowLimits, TableFilters};
 use crate::dataset::{Dataset, Visit};
 use crate::reports::{self, Ctx, live, profile, sites};
 
@@ -20,7 +20,12 @@ pub(crate) enum Answer {
 }
 
 /// Answers one HTTP request.
-pub(crate) fn answer(ds: &Dataset, tokens: &[(String, Access)], req: &ApiRequest) -> Answer {
+pub(crate) fn answer(
+    ds: &Dataset,
+    tokens: &[(String, Access)],
+    limits: RowLimits,
+    req: &ApiRequest,
+) -> Answer {
     let result = auth::authenticate(req, tokens).and_then(|access| {
         let token = req
             .body
@@ -28,7 +33,7 @@ pub(crate) fn answer(ds: &Dataset, tokens: &[(String, Access)], req: &ApiRequest
             .find(|(k, _)| k == "token_auth")
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
-        call(ds, &access, &token, req, true)
+        call(ds, &access, &token, req, true, limits)
     });
     match result {
         Ok(body) => Answer::Json { status: 200, body },
@@ -76,6 +81,7 @@ fn call(
     token: &str,
     req: &ApiRequest,
     allow_bulk: bool,
+    limits: RowLimits,
 ) -> Result<Value, ApiError> {
     let method = req
         .non_empty("method")
@@ -85,7 +91,7 @@ fn call(
         return Err(ApiError::payload(errors::unknown_module(module)));
     }
     let value = match method {
-        "API.getBulkRequest" if allow_bulk => bulk(ds, access, token, req),
+        "API.getBulkRequest" if allow_bulk => bulk(ds, access, token, req, limits),
         "API.getMatomoVersion" => json!({"value": sites::MATOMO_VERSION}),
         "UsersManager.hasSuperUserAccess" => json!({"value": access.super_user}),
         "SitesManager.getSitesWithAtLeastViewAccess" => sites::sites_with_view(ds, access),
@@ -114,7 +120,7 @@ fn call(
             profile::counters(ds, one_site(ds, access, req)?, req.non_empty("lastMinutes"))
                 .map_err(ApiError::payload)?
         }
-        m if reports::is_period_method(m) => period_report(ds, access, req, m)?,
+        m if reports::is_period_method(m) => period_report(ds, access, req, m, limits)?,
         _ => return Err(ApiError::payload(errors::unknown_method(module, action))),
     };
     Ok(hide_columns(value, req))
@@ -189,7 +195,7 @@ fn saved_segments(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<Val
 
 /// `API.getBulkRequest`: each `urls[i]` is a query string run as its own call with the top-level token;
 /// failures stay per item, as Matomo answers.
-fn bulk(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest) -> Value {
+fn bulk(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest, limits: RowLimits) -> Value {
     let items = req
         .bulk_urls()
         .into_iter()
@@ -198,7 +204,7 @@ fn bulk(ds: &Dataset, access: &Access, token: &str, req: &ApiRequest) -> Value {
                 query: Vec::new(),
                 body: parse_form(&url),
             };
-            call(ds, access, token, &sub, false).unwrap_or_else(|e| error_body(e.message()))
+            call(ds, access, token, &sub, false, limits).unwrap_or_else(|e| error_body(e.message()))
         })
         .collect();
     Value::Array(items)
@@ -260,6 +266,9 @@ fn filters(req: &ApiRequest, default_limit: i64) -> TableFilters {
             .unwrap_or(0),
         sort_column: req.non_empty("filter_sort_column").map(String::from),
         sort_desc: req.get("filter_sort_order") != Some("asc"),
+        truncate: req
+            .non_empty("filter_truncate")
+            .and_then(|s| s.parse().ok()),
     }
 }
 
@@ -283,6 +292,7 @@ fn period_report(
     access: &Access,
     req: &ApiRequest,
     method: &str,
+    limits: RowLimits,
 ) -> Result<Value, ApiError> {
     let (site_ids, multi_site) = parse_sites(ds, access, req)?;
     let periods: Periods = period::parse(req.non_empty("period"), req.get("date"), ds.today)?;
@@ -305,6 +315,7 @@ fn period_report(
                 filters: table_filters.clone(),
                 format_metrics: req.get("format_metrics") != Some("0"),
                 format_all: req.get("format_metrics") == Some("1"),
+                row_limits: limits,
             };
             let mut v =
                 reports::run(method, &ctx).unwrap_or_else(|| Ok(Value::Array(Vec::new())))?;

@@ -39,6 +39,26 @@ impl Row {
     }
 }
 
+/// How many rows Matomo's archiver keeps per table of the Actions reports before it sums the
+/// others into one truncation row ("Others", marked `is_summary`): its
+/// `datatable_archiving_maximum_rows_actions` (the top table) and
+/// `datatable_archiving_maximum_rows_subtable_actions` (each directory's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowLimits {
+    pub actions: usize,
+    pub actions_subtable: usize,
+}
+
+impl Default for RowLimits {
+    /// Matomo 5's defaults.
+    fn default() -> Self {
+        RowLimits {
+            actions: 500,
+            actions_subtable: 100,
+        }
+    }
+}
+
 /// The paging and shaping parameters Matomo applies to every table report.
 #[derive(Debug, Clone)]
 pub(crate) struct TableFilters {
@@ -49,6 +69,8 @@ pub(crate) struct TableFilters {
     pub offset: usize,
     pub sort_column: Option<String>,
     pub sort_desc: bool,
+    /// `filter_truncate`: the rows kept before the others are summed into one "Others" row.
+    pub truncate: Option<usize>,
 }
 
 /// Sorts and assigns subtable ids (depth first, from 1) so `idSubtable` can find them again.
@@ -74,16 +96,72 @@ fn shape(rows: Vec<Row>, f: &TableFilters) -> Value {
         rows = find_sub(rows, id).unwrap_or_default();
     }
     let mut out: Vec<Value> = if f.flat {
-        flatten(rows, None)
+        // Matomo flattens first and sorts the flat table after, as a whole.
+        let mut flat = flatten(rows, None);
+        sort_flat(&mut flat, f);
+        flat
     } else {
         render(rows, f.expanded, true)
     };
+    if let Some(kept) = f.truncate {
+        truncate(&mut out, kept);
+    }
     let start = f.offset.min(out.len());
     out.drain(..start);
     if f.limit >= 0 {
         out.truncate(f.limit as usize);
     }
     Value::Array(out)
+}
+
+/// Sorts flattened rows by the sort column (`nb_visits` by default), as [`sort_rows`] does.
+fn sort_flat(rows: &mut [Value], f: &TableFilters) {
+    let col = f.sort_column.clone().unwrap_or_else(|| "nb_visits".into());
+    let label = |v: &Value| {
+        v.get("label")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let metric = |v: &Value| match v.get(&col) {
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+        Some(Value::String(s)) => s.trim_end_matches('%').parse().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    rows.sort_by(|a, b| {
+        let ord = if col == "label" {
+            label(a).cmp(&label(b))
+        } else {
+            metric(a)
+                .partial_cmp(&metric(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        };
+        let ord = if f.sort_desc { ord.reverse() } else { ord };
+        ord.then_with(|| label(a).cmp(&label(b)))
+    });
+}
+
+/// `filter_truncate`: a table of more than `kept + 1` rows keeps its first `kept` and ends with
+/// one "Others" row summing the numbers of the rest (Matomo's `Truncate` filter, which leaves a
+/// table of `kept + 1` rows as it is). The sum has no segment.
+fn truncate(rows: &mut Vec<Value>, kept: usize) {
+    if rows.len() <= kept.saturating_add(1) {
+        return;
+    }
+    let mut sum = Map::new();
+    for row in rows.drain(kept..) {
+        let Value::Object(row) = row else { continue };
+        for (name, value) in row {
+            if let Some(x) = value.as_f64() {
+                let total = sum.get(&name).and_then(Value::as_f64).unwrap_or(0.0) + x;
+                sum.insert(name, crate::reports::whole_or_float(total));
+            }
+        }
+    }
+    let mut others = Map::new();
+    others.insert("label".into(), Value::from("Others"));
+    others.extend(sum);
+    rows.push(Value::Object(others));
 }
 
 struct Numbered {

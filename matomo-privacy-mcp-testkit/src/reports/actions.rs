@@ -139,11 +139,49 @@ impl PageAgg {
     }
 }
 
+/// The columns of a truncation row: every count of `rows` added up (`goals` left out), and the
+/// averages and rates computed again from the sums, as Matomo does on output.
+fn summed_cols(ctx: &Ctx<'_>, rows: &[Row]) -> Map<String, Value> {
+    let mut sums: BTreeMap<String, u64> = BTreeMap::new();
+    for row in rows {
+        for (name, value) in &row.cols {
+            if let Some(n) = value.as_u64()
+                && !name.starts_with("avg_")
+            {
+                *sums.entry(name.clone()).or_default() += n;
+            }
+        }
+    }
+    let sum = |name: &str| sums.get(name).copied().unwrap_or(0);
+    let mut m: Map<String, Value> = sums
+        .iter()
+        .map(|(name, n)| (name.clone(), Value::from(*n)))
+        .collect();
+    m.insert(
+        "avg_time_on_page".into(),
+        Value::from((sum("sum_time_spent") as f64 / sum("nb_hits").max(1) as f64).round() as u64),
+    );
+    m.insert(
+        "bounce_rate".into(),
+        ctx.rate(
+            sum("entry_bounce_count") as f64,
+            sum("entry_nb_visits") as f64,
+            0,
+        ),
+    );
+    m.insert(
+        "exit_rate".into(),
+        ctx.rate(sum("exit_nb_visits") as f64, sum("nb_visits") as f64, 0),
+    );
+    m
+}
+
 /// Aggregates page views keyed by `key(url, title)`.
 fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<String, PageAgg> {
     let mut out: BTreeMap<String, PageAgg> = BTreeMap::new();
     for v in &ctx.visits {
         let pages: Vec<_> = v.pages().collect();
+        let exits_on_a_page = exits_on_a_page(v);
         // Which page views come right after a site search.
         let after_search: Vec<bool> = v
             .actions
@@ -211,11 +249,25 @@ fn path_of(url: &str) -> String {
 struct Node {
     agg: PageAgg,
     leaf: Option<(String, String)>,
+    /// For a directory: its path (`/products/shoes/`) and its URL without the last slash
+    /// (`https://shop.example.com/products/shoes`), which its segment selects as a prefix.
+    dir: Option<(String, String)>,
     children: BTreeMap<String, Node>,
 }
 
 fn insert(
     node: &mut Node,
+    segments: &[String],
+    leaf_label: String,
+    full_url: String,
+    agg: &PageAgg,
+) {
+    insert_below(node, "", segments, leaf_label, full_url, agg);
+}
+
+fn insert_below(
+    node: &mut Node,
+    path: &str,
     segments: &[String],
     leaf_label: String,
     full_url: String,
@@ -228,13 +280,15 @@ fn insert(
             leaf.agg.merge(agg);
             leaf.leaf = Some((leaf_label, full_url));
         }
-        Some((dir, rest)) => insert(
-            node.children.entry(dir.clone()).or_default(),
-            rest,
-            leaf_label,
-            full_url,
-            agg,
-        ),
+        Some((dir, rest)) => {
+            let path = format!("{path}/{dir}");
+            let child = node.children.entry(dir.clone()).or_default();
+            if child.dir.is_none() {
+                let origin = &full_url[..full_url.len() - path_of(&full_url).len()];
+                child.dir = Some((format!("{path}/"), format!("{origin}{path}")));
+            }
+            insert_below(child, &path, rest, leaf_label, full_url, agg)
+        }
     }
 }
 
@@ -257,31 +311,68 @@ impl UrlRows {
     }
 }
 
-fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows) -> Vec<Row> {
-    node.children
+/// The rows of a node's children, cut to Matomo's archiving limit for their level
+/// ([`RowLimits`]): past it, the rows with the most visits but one are kept, and the others
+/// summed into a truncation row.
+fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> {
+    let limit = if level == 0 {
+        ctx.row_limits.actions
+    } else {
+        ctx.row_limits.actions_subtable
+    };
+    let mut children: Vec<(String, Node)> = node.children.into_iter().collect();
+    let cut = children.len() > limit;
+    if cut {
+        children.sort_by(|(a_label, a), (b_label, b)| {
+            b.agg
+                .visits
+                .len()
+                .cmp(&a.agg.visits.len())
+                .then_with(|| a_label.cmp(b_label))
+        });
+    }
+    let mut rows: Vec<Row> = children
         .into_iter()
         .map(|(label, child)| {
             let mut r = Row::new(label);
             r.cols = child.agg.cols(ctx);
             r.top_cols
                 .insert("avg_page_load_time".into(), Value::from(0));
-            match child.leaf {
-                Some((_, url)) => {
+            match (child.leaf.clone(), child.dir.clone()) {
+                (Some((_, url)), _) => {
                     let path = path_of(&url);
                     r.set("url", url.clone());
                     r.set("segment", format!("{}=={}", style.dim, style.encode(&url)));
                     r.flat_label = Some(path.clone());
                     r.flat_cols.insert(style.flat_col.into(), Value::from(url));
                 }
-                None => {
-                    let prefix = style.encode(&r.label);
-                    r.set("segment", format!("{}=^{prefix}", style.dim));
-                    r.sub = Some(to_rows(ctx, child, style));
+                (None, dir) => {
+                    if let Some((_, url)) = &dir {
+                        r.set("segment", format!("{}=^{}", style.dim, style.encode(url)));
+                    }
+                    r.sub = Some(to_rows(ctx, child, style, level + 1));
                 }
             }
             r
         })
-        .collect()
+        .collect();
+    if cut {
+        // Matomo's truncation row: the counts of the rows it replaces added up (a visit to two
+        // of them counts twice, a visitor once per row and day), its parent's segment (in a
+        // subtable; none at the top), and `is_summary`.
+        let folded = rows.split_off(limit.saturating_sub(1));
+        let mut r = Row::new("Others");
+        r.cols = summed_cols(ctx, &folded);
+        r.top_cols
+            .insert("avg_page_load_time".into(), Value::from(0));
+        r.set("is_summary", true);
+        if let Some((path, url)) = &node.dir {
+            r.set("segment", format!("{}=^{}", style.dim, style.encode(url)));
+            r.flat_label = Some(format!("{path} - Others"));
+        }
+        rows.push(r);
+    }
+    rows
 }
 
 fn url_tree(ctx: &Ctx<'_>, keep: fn(&PageAgg) -> bool, style: UrlRows) -> Result<Value, ApiError> {
@@ -311,7 +402,7 @@ fn url_tree(ctx: &Ctx<'_>, keep: fn(&PageAgg) -> bool, style: UrlRows) -> Result
         };
         insert(&mut root, &segs, leaf, url, &agg);
     }
-    Ok(finish(to_rows(ctx, root, style), &ctx.filters))
+    Ok(finish(to_rows(ctx, root, style, 0), &ctx.filters))
 }
 
 /// Page URLs as the page reports name their rows: `pageUrl==https%253A…`, encoded twice, as

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::api::errors::ApiError;
 use crate::api::period::Period;
 use crate::api::request::ApiRequest;
-use crate::api::table::TableFilters;
+use crate::api::table::{RowLimits, TableFilters};
 use crate::dataset::{Referrer, Visit};
 
 /// Everything a per-site, per-period report needs.
@@ -32,6 +32,8 @@ pub(crate) struct Ctx<'a> {
     pub format_metrics: bool,
     /// `format_metrics=1`: durations too are formatted (`"5 min 56s"`).
     pub format_all: bool,
+    /// How many rows the archiver kept per table.
+    pub row_limits: RowLimits,
 }
 
 impl<'a> Ctx<'a> {
@@ -44,6 +46,7 @@ impl<'a> Ctx<'a> {
             filters: self.filters.clone(),
             format_metrics: self.format_metrics,
             format_all: self.format_all,
+            row_limits: self.row_limits,
         }
     }
 
@@ -66,6 +69,15 @@ impl<'a> Ctx<'a> {
         } else {
             Value::from(secs)
         }
+    }
+}
+
+/// A sum as PHP's JSON prints it: an integer when whole.
+pub(crate) fn whole_or_float(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
     }
 }
 

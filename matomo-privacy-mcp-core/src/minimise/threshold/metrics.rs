@@ -210,6 +210,13 @@ impl Metrics {
         metrics
     }
 
+    /// Drops every count of distinct visitors or users ([`MergeRule::Distinct`]): what a row
+    /// that sums other rows cannot be trusted with.
+    pub(crate) fn remove_distinct_counts(&mut self) {
+        self.0
+            .retain(|(name, _)| merge_rule(name) != MergeRule::Distinct);
+    }
+
     /// Keeps the metrics whose position in [`iter`](Self::iter) order is `true` in `keep`.
     pub(crate) fn retain_by_index(&mut self, keep: &[bool]) {
         let mut i = 0;
