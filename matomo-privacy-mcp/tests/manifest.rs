@@ -115,8 +115,8 @@ fn markdown_is_an_annex_with_blanks_for_the_operator() {
         "| query parameters kept in URLs | `page` |",
         "| pseudonym key fingerprint | 0011223344556677 |",
         "| audit log | /var/log/matomo-privacy-mcp/audit.jsonl |",
-        "### `top_pages` (aggregate, available)",
-        "### `visitors` (pseudonymous, registered but above the ceiling: not served)",
+        "<details><summary><code>top_pages</code>: aggregate, served;",
+        "<details><summary><code>visitors</code>: pseudonymous, registered but above the ceiling: not served;",
         "| `visitors[]` | pseudonymous | keyed pseudonym (HMAC-SHA256, truncated) |",
         "| `landing_path` | the campaign landing page is set by the marketing team and holds no visitor data |",
         "| Transfers | Where does the AI provider process data",
@@ -197,4 +197,116 @@ fn profiles_are_listed_with_what_they_expose() {
         json["profiles"][0]["rate_limit"],
         serde_json::json!([60, 10])
     );
+}
+
+/// Each point of Matomo's "Privacy considerations for the MCP Server", and the words of the
+/// manifest that address it (a section, a measure or a blank for the operator).
+const GUIDANCE: &[(&str, &[&str])] = &[
+    ("Controller", &["Controller (name and address)"]),
+    (
+        "Independent controller /processor",
+        &["processor or independent controller"],
+    ),
+    (
+        "1. Legal basis for processing",
+        &["Legal basis", "Art. 6(4)"],
+    ),
+    (
+        "2. Personal data exposure (Data minimisation)",
+        &[
+            "## Data-protection impact assessment",
+            "Personal data in the answers",
+            "fields not plain aggregates",
+        ],
+    ),
+    (
+        "3. Transparency and accountability requirements",
+        &["Recipients", "record of processing"],
+    ),
+    (
+        "4. Data protection impact assessment (DPIA)",
+        &["## Data-protection impact assessment", "Is a DPIA required"],
+    ),
+    (
+        "5. AI provider agreements",
+        &["Data Processing Agreement", "model training"],
+    ),
+    (
+        "6. Data transfers outside the EEA",
+        &["Transfers outside the EEA"],
+    ),
+    ("7. EU AI Act considerations", &["EU AI Act"]),
+    ("1. Disable MCP by default", &["| serving enabled |"]),
+    (
+        "2. Use granular permissions",
+        &["| Matomo token check |", "token lifecycle"],
+    ),
+    (
+        "3. Minimise data set",
+        &[
+            "| privacy ceiling |",
+            "| small-count threshold k |",
+            "## Transforms of the numbers",
+        ],
+    ),
+    (
+        "4. Confidentiality and business risks",
+        &["business-sensitive metrics"],
+    ),
+];
+
+#[test]
+fn the_manifest_addresses_every_point_of_matomos_guidance() {
+    let md = manifest().to_markdown();
+    for (point, answers) in GUIDANCE {
+        for answer in *answers {
+            assert!(
+                md.to_lowercase().contains(&answer.to_lowercase()),
+                "guidance point {point:?}: the manifest does not say {answer:?}"
+            );
+        }
+    }
+    // Where the guidance itself is at hand (the project's reference copy), every point above is
+    // one of its headings, and every numbered heading of it is above.
+    let reference = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/reference/matomo-mcp-privacy-considerations.txt");
+    if let Ok(text) = std::fs::read_to_string(reference) {
+        let headings: Vec<&str> = text.lines().map(str::trim).collect();
+        for (point, _) in GUIDANCE {
+            assert!(
+                headings.contains(point),
+                "{point:?} is not a heading of the guidance"
+            );
+        }
+        let numbered = headings.iter().filter(|line| {
+            line.len() < 80
+                && line.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && line.contains(". ")
+        });
+        for heading in numbered {
+            assert!(
+                GUIDANCE.iter().any(|(point, _)| point == heading),
+                "guidance heading {heading:?} is not mapped to the manifest"
+            );
+        }
+    }
+}
+
+#[test]
+fn per_tool_details_are_folded_and_list_only_what_is_not_aggregate() {
+    let md = manifest().to_markdown();
+    assert!(
+        md.contains("<details><summary><code>top_pages</code>"),
+        "{md}"
+    );
+    assert!(md.contains("</details>"));
+    // `suppressed_rows` is a plain aggregate: not listed; the scrubbed label is.
+    assert!(!md.contains("| `suppressed_rows` |"), "{md}");
+    assert!(md.contains("| `rows[].label` | aggregate |"), "{md}");
+    assert!(md.contains("| `visitors[]` | pseudonymous |"), "{md}");
+    // The summary comes first, the per-tool details after the measures.
+    let summary = md.find("## Summary").unwrap();
+    let measures = md.find("## Technical and organisational measures").unwrap();
+    let tools = md.find("## Tools").unwrap();
+    assert!(summary < measures && measures < tools);
 }

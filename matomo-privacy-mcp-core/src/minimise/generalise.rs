@@ -45,7 +45,7 @@ pub struct VisitText(pub(crate) ScrubbedText);
 impl Classified for VisitText {
     const SHAPE: Shape = Shape::Transformed {
         class: PrivacyClass::Pseudonymous,
-        transform: "scrubbed; shown per visit, not thresholded",
+        transform: "scrubbed; shown per visit beside a pseudonym, and a value fewer than threshold_k distinct visitors share is generalised (replaced by a coarser value)",
     };
 }
 
