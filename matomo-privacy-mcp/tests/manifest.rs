@@ -104,6 +104,27 @@ fn json_lists_every_tool_field_class_and_transform() {
     let items = json["operator_items"].as_array().unwrap();
     assert!(items.len() >= 10);
     assert!(items.iter().all(|item| item["answer"].is_null()));
+    // The record of processing is in the JSON too, with the same blanks as the Markdown.
+    let record = json["record_of_processing"].as_array().unwrap();
+    let md = manifest().to_markdown();
+    for row in record {
+        assert!(row["answer"].is_null());
+        let item = row["item"].as_str().unwrap();
+        assert!(
+            md.contains(&format!("| {item} | _(to be completed)_")),
+            "{item}"
+        );
+    }
+    assert!(
+        record
+            .iter()
+            .any(|row| row["item"] == "Controller (name and address)")
+    );
+    assert!(
+        record
+            .iter()
+            .any(|row| row["item"] == "Retention of the audit log" && row["known"].is_string())
+    );
 }
 
 #[test]

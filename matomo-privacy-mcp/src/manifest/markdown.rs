@@ -246,44 +246,16 @@ fn summary(m: &PrivacyManifest, out: &mut String) {
     );
     let _ = writeln!(out, "| item | answer |\n|---|---|");
     let blank = "_(to be completed)_";
-    let sites = m
-        .token_check
-        .as_deref()
-        .map(|check| format!("{blank} (the token check says: {check}; name each site)"))
-        .unwrap_or_else(|| format!("{blank} (name each site the token reads)"));
-    let budget = match (&m.shared_state, &m.differential_privacy.budget_file) {
-        (Some(_), _) => "the shared state (Redis) keeps the budget".to_owned(),
-        (None, Some(file)) => format!("`{file}`"),
-        (None, None) => "none".to_owned(),
-    };
-    let rows: [(&str, String); 12] = [
-        ("Controller (name and address)", blank.to_owned()),
-        ("Contact (data-protection officer)", blank.to_owned()),
-        ("Purposes of this processing", blank.to_owned()),
-        ("Legal basis (consent or legitimate interest; compatibility, Art. 6(4))", blank.to_owned()),
-        ("Categories of data subjects (visitors of the sites below)", blank.to_owned()),
-        ("Sites read, by name", sites),
-        ("Recipients (AI provider; processor or independent controller; DPA)", blank.to_owned()),
-        ("Transfers outside the EEA and their safeguards", blank.to_owned()),
-        ("Retention at the AI provider (prompts and tool results)", blank.to_owned()),
-        (
-            "Retention of the audit log",
-            format!(
-                "{blank}; written to {} (one line per call: tool, sites, period, outcome; no argument values or results)",
-                m.audit_log.as_deref().unwrap_or("nowhere (not configured)")
-            ),
-        ),
-        (
-            "Retention of the privacy budget file",
-            format!("{blank}; {budget} (ε spent per token and site, no visitor data)"),
-        ),
-        (
-            "Retention of caches",
-            "Matomo's answers are cached by the report cache in the process's memory (or in the shared state when configured), never on disk; they hold the same scrubbed, thresholded data as the answers".to_owned(),
-        ),
-    ];
-    for (item, answer) in rows {
-        let _ = writeln!(out, "| {item} | {answer} |");
+    for row in &m.record_of_processing {
+        let answer = row.answer.as_deref().unwrap_or(blank);
+        match &row.known {
+            Some(known) => {
+                let _ = writeln!(out, "| {} | {answer}; {known} |", row.item);
+            }
+            None => {
+                let _ = writeln!(out, "| {} | {answer} |", row.item);
+            }
+        }
     }
     let _ = writeln!(out);
 }

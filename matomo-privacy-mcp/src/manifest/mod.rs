@@ -9,12 +9,14 @@
 mod markdown;
 mod operator_items;
 mod profiles;
+mod record;
 mod shared_state;
 
 use serde::Serialize;
 
 pub use operator_items::{OperatorItem, operator_items};
 pub use profiles::ManifestProfile;
+pub use record::RecordItem;
 pub use shared_state::ManifestSharedState;
 
 use crate::config::NoiseSettings;
@@ -113,6 +115,8 @@ pub struct PrivacyManifest {
     pub shared_state: Option<ManifestSharedState>,
     /// The client profiles, each with what it exposes (empty for a server without profiles).
     pub profiles: Vec<ManifestProfile>,
+    /// The record of processing: what the operator fills in, with what the deployment says.
+    pub record_of_processing: Vec<RecordItem>,
     /// Every registered tool.
     pub tools: Vec<ManifestTool>,
     /// The questions only the operator can answer, unanswered.
@@ -167,6 +171,7 @@ impl PrivacyManifest {
                 audit_log: None,
                 shared_state: None,
                 profiles: Vec::new(),
+                record_of_processing: Vec::new(),
                 tools,
                 operator_items: operator_items(),
             },
@@ -327,6 +332,7 @@ impl ManifestBuilder {
             // The budget is in the shared state; a budget file, if configured, is not used.
             self.manifest.differential_privacy.budget_file = None;
         }
+        self.manifest.record_of_processing = record::record_of_processing(&self.manifest);
         self.manifest
     }
 }
