@@ -101,7 +101,13 @@
 //! [`Deployment`](reporting::Deployment) tools share, the report pipeline and ready-made tools).
 //! Configuration files, the built-in catalogue and the privacy manifest are the application's:
 //! the `matomo-privacy-mcp` crate. `#[derive(Classified)]` and `#[matomo_tool]` come from
-//! `matomo-privacy-mcp-macros`, re-exported here; there are no feature flags.
+//! `matomo-privacy-mcp-macros`, re-exported here.
+//!
+//! # Feature flags
+//!
+//! - `redis` (off by default): `shared`, the state replicas behind a load balancer share in
+//!   Redis (or Valkey): the report cache and the coalescing of identical requests, and the
+//!   privacy budget (`PrivacyBudget::shared`). Without it everything stays in the process.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the derives, which name `::matomo_privacy_mcp_core`, be used inside this crate too.

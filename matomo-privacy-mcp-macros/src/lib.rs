@@ -1,8 +1,8 @@
 //! Procedural macros for [`matomo-privacy-mcp-core`](https://docs.rs/matomo-privacy-mcp-core):
 //! `#[derive(Classified)]` and `#[matomo_tool]`.
 //!
-//! Use them through `matomo-privacy-mcp-core` (feature `macros`, on by default); the
-//! generated code names `::matomo_privacy_mcp_core` and its hidden support module.
+//! Use them through `matomo-privacy-mcp-core`, which re-exports them; the generated code names
+//! `::matomo_privacy_mcp_core` and its hidden support module.
 //!
 //! Every mistake in `#[privacy(...)]` and `#[matomo_tool(...)]` attributes is
 //! collected and reported in one compile, each at the attribute or field that

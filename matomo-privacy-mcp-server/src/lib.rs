@@ -48,8 +48,12 @@
 //!
 //! # Feature flags
 //!
-//! None: both transports are always built, so that a deployment can switch
-//! between them in configuration without a rebuild.
+//! Both transports are always built, so that a deployment can switch between them in
+//! configuration without a rebuild.
+//!
+//! - `redis` (off by default): rate limits counted for all replicas behind a load balancer in
+//!   Redis (or Valkey), `HttpConfig::with_shared_state`; it turns on the core's `redis` feature
+//!   (the shared report cache, coalescing and privacy budget).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;

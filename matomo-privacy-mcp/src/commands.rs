@@ -24,7 +24,15 @@ pub(crate) type Result<T> = std::result::Result<T, Box<dyn Error>>;
 /// The configuration, with everything that can be checked without Matomo checked: the tool
 /// names of `tools.allowed` too, so that a typo is reported before "configuration: ok".
 fn load(path: Option<&Path>) -> Result<Config> {
-    load_with(path, |name| std::env::var(name).ok())
+    load_with(path, |name| std::env::var(name).ok()).map_err(|error| match path {
+        // A newcomer's first command: say where a configuration comes from, and how to try the
+        // server without one.
+        None => format!(
+            "{error}\n(no configuration file was given: pass --config FILE or set MATOMO_PRIVACY_MCP_CONFIG; to try the server without a Matomo, add --emulator)"
+        )
+        .into(),
+        Some(_) => error,
+    })
 }
 
 /// [`load`] with `env` giving the environment overrides.

@@ -17,6 +17,14 @@
 //!
 //! Building a server of your own from scratch needs only `matomo-privacy-mcp-core` (tools, the report
 //! pipeline, minimisation) and `matomo-privacy-mcp-server` (stdio and Streamable HTTP).
+//!
+//! # Feature flags
+//!
+//! Both on by default:
+//! - `redis`: `[shared_state]`, the report cache, privacy budget and rate limits replicas share
+//!   through Redis (or Valkey);
+//! - `emulator`: the binary's `--emulator`, which serves the synthetic Matomo of
+//!   `matomo-privacy-mcp-testkit` to try the server without a Matomo (the library does not use it).
 
 pub mod catalogue;
 pub mod config;

@@ -32,7 +32,7 @@ struct Cli {
     config: Option<PathBuf>,
     /// Use the built-in Matomo emulator (three synthetic sites, visits up to today) as the
     /// Matomo, to try the server without one; no configuration file is needed.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, env = "MATOMO_PRIVACY_MCP_EMULATOR")]
     emulator: bool,
     #[command(subcommand)]
     command: Command,
@@ -77,8 +77,13 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve { http, profile } => {
-                commands::serve(cli.config.as_deref(), http, profile.as_deref(), cli.emulator)
-                    .await
+                commands::serve(
+                    cli.config.as_deref(),
+                    http,
+                    profile.as_deref(),
+                    cli.emulator,
+                )
+                .await
             }
             Command::Check => commands::check(cli.config.as_deref(), cli.emulator).await,
             Command::Manifest { json, offline } => {

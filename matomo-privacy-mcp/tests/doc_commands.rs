@@ -253,7 +253,16 @@ impl Workdir {
             .env_remove("MATOMO_TOKEN")
             .env_remove("MATOMO_TOKEN_FILE")
             .env_remove("MATOMO_PRIVACY_MCP_ENABLED")
-            .env_remove("MATOMO_PRIVACY_MCP_HTTP_BIND");
+            .env_remove("MATOMO_PRIVACY_MCP_CONFIG")
+            .env_remove("MATOMO_PRIVACY_MCP_EMULATOR")
+            // What `--emulator` commands (no configuration file) get instead of the file's
+            // settings: the same address and bearer token, and state in this directory.
+            .env(
+                "MATOMO_PRIVACY_MCP_HTTP_BIND",
+                format!("127.0.0.1:{}", self.http_port),
+            )
+            .env("MATOMO_PRIVACY_MCP_HTTP_BEARER_TOKENS", BEARER)
+            .env("XDG_STATE_HOME", self.dir.join("state"));
         shell
     }
 }
