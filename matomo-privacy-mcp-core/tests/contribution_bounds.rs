@@ -55,6 +55,9 @@ async fn within_the_bounds_one_visitor_changes_an_answer_by_at_most_the_sensitiv
                         v.visit_count == 1 || v.details.days_since_last >= days
                     }
                     CountedVisits::First { visits } => v.visit_count <= visits,
+                    CountedVisits::Separated { .. } => {
+                        unreachable!("this test checks the spaced and first-visits rules")
+                    }
                 };
                 let actions = spread == Spread::OneRowPerVisit
                     || v.nb_actions() <= u64::from(bounds.actions_per_visit);

@@ -63,6 +63,7 @@ const SECTIONS: &[(&str, &[&str])] = &[
             "budget_file",
             "key_file",
             "visit_spacing_days",
+            "visit_spacing_minutes",
             "visits_per_visitor",
             "actions_per_visit",
         ],

@@ -33,8 +33,8 @@ pub struct NoiseSettings {
     /// The secret the noise is derived from (`privacy.noise.key_file`, `MATOMO_PRIVACY_MCP_NOISE_KEY_FILE`);
     /// without one, a random key drawn on the first start and kept beside the budget file.
     key: Option<Vec<u8>>,
-    /// How much one visitor may contribute (`privacy.noise.visit_spacing_days` (default 1) or
-    /// `visits_per_visitor` (a visitor's first visits only, not by default), and
+    /// How much one visitor may contribute (`privacy.noise.visit_spacing_days` (default 1),
+    /// `visit_spacing_minutes` or `visits_per_visitor` (a visitor's first visits only), and
     /// `actions_per_visit` (default 10)).
     pub bounds: ContributionBounds,
 }
@@ -216,19 +216,38 @@ pub(super) fn noise_settings(
             Some(value) => value,
             None => default,
         };
-    let counted = match (raw.visit_spacing_days, raw.visits_per_visitor) {
-        (Some(_), Some(_)) => {
+    let rules = [
+        raw.visit_spacing_days.map(|_| "visit_spacing_days"),
+        raw.visit_spacing_minutes.map(|_| "visit_spacing_minutes"),
+        raw.visits_per_visitor.map(|_| "visits_per_visitor"),
+    ];
+    let set: Vec<&str> = rules.into_iter().flatten().collect();
+    let counted = match (
+        raw.visit_spacing_days,
+        raw.visit_spacing_minutes,
+        raw.visits_per_visitor,
+    ) {
+        _ if set.len() > 1 => {
             errors.push(ConfigError::new(
-                format!("{KEY}.visits_per_visitor"),
-                "both `visit_spacing_days` and `visits_per_visitor` are set, but only one rule can count a visitor's visits",
-                "keep `visit_spacing_days` (loyal visitors stay counted, once a day by default) or `visits_per_visitor` (only a visitor's first visits ever)",
+                format!("{KEY}.{}", set[set.len() - 1]),
+                format!(
+                    "{} are set, but only one rule can count a visitor's visits",
+                    set.iter()
+                        .map(|key| format!("`{key}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+                "keep one: `visit_spacing_days` (loyal visitors stay counted, once a day by default), `visit_spacing_minutes` (every visit counted from 30, unbiased but noisier) or `visits_per_visitor` (only a visitor's first visits ever)",
             ));
             defaults.bounds.counted
         }
-        (_, Some(visits)) => CountedVisits::First {
+        (_, _, Some(visits)) => CountedVisits::First {
             visits: bound("visits_per_visitor", Some(visits), 2, errors),
         },
-        (days, None) => CountedVisits::Spaced {
+        (_, Some(minutes), None) => CountedVisits::Separated {
+            minutes: bound("visit_spacing_minutes", Some(minutes), 30, errors),
+        },
+        (days, None, None) => CountedVisits::Spaced {
             days: bound("visit_spacing_days", days, 1, errors),
         },
     };

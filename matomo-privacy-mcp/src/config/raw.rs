@@ -105,6 +105,7 @@ pub(super) struct RawNoise {
     pub budget_file: Option<String>,
     pub key_file: Option<String>,
     pub visit_spacing_days: Option<u32>,
+    pub visit_spacing_minutes: Option<u32>,
     pub visits_per_visitor: Option<u32>,
     pub actions_per_visit: Option<u32>,
 }

@@ -72,6 +72,34 @@ fn defaults_are_the_strictest() {
 }
 
 #[test]
+fn visits_can_be_counted_every_thirty_minutes() {
+    use matomo_privacy_mcp_core::minimise::noise::CountedVisits;
+    let text = MINIMAL.replace(
+        "[privacy.noise]\n",
+        "[privacy.noise]\nvisit_spacing_minutes = 30\n",
+    );
+    let config = Config::from_toml_str(&text, |_| None).unwrap();
+    let bounds = config.privacy.noise.bounds;
+    assert_eq!(bounds.counted, CountedVisits::Separated { minutes: 30 });
+    assert_eq!(
+        bounds.counted_segment().unwrap().to_string(),
+        "visitCount==1,secondsSinceLastVisit>=1800"
+    );
+    let zero = MINIMAL.replace(
+        "[privacy.noise]\n",
+        "[privacy.noise]\nvisit_spacing_minutes = 0\n",
+    );
+    assert!(
+        errors(&zero, &[])
+            .iter()
+            .any(|e| e
+                .contains("`privacy.noise.visit_spacing_minutes`: 0 would leave every visit out")),
+        "{:?}",
+        errors(&zero, &[])
+    );
+}
+
+#[test]
 fn environment_overrides_the_file() {
     let token_file = temp_file("token", b"fedcba9876543210fedcba9876543210\n");
     let config = Config::from_toml_str(
@@ -333,6 +361,16 @@ fn noise_needs_a_budget_file_and_sane_settings_all_reported_at_once() {
             .any(|e| e.contains("only one rule can count a visitor's visits")),
         "{found:#?}"
     );
+    let three = format!(
+        "{without_file}[privacy.noise]\nbudget_file = \"b.json\"\nvisit_spacing_days = 1\nvisit_spacing_minutes = 30\n"
+    );
+    let found = errors(&three, &[]);
+    assert!(
+        found.iter().any(|e| e.contains(
+            "`visit_spacing_days` and `visit_spacing_minutes` are set, but only one rule can count a visitor's visits"
+        )),
+        "{found:#?}"
+    );
     let typo = format!("{without_file}[privacy.noise]\nepsilon = 1.0\n");
     assert!(
         errors(&typo, &[])[0].contains("there is no key `epsilon` in [privacy.noise]"),
@@ -509,7 +547,7 @@ colour = 1
     assert_eq!(
         found,
         [
-            "configuration `privacy.noise.colour (line 9)`: there is no key `colour` in [privacy.noise]; the keys in [privacy.noise] are `enabled`, `epsilon_per_statistic`, `budget_per_window`, `window_hours`, `budget_file`, `key_file`, `visit_spacing_days`, `visits_per_visitor`, `actions_per_visit`; see the configuration reference",
+            "configuration `privacy.noise.colour (line 9)`: there is no key `colour` in [privacy.noise]; the keys in [privacy.noise] are `enabled`, `epsilon_per_statistic`, `budget_per_window`, `window_hours`, `budget_file`, `key_file`, `visit_spacing_days`, `visit_spacing_minutes`, `visits_per_visitor`, `actions_per_visit`; see the configuration reference",
             "configuration `matomo.timeout_seconds (line 4)`: this key takes a whole number, not text (\"thirty\"); write a whole number without quotes",
             "configuration `privacy.threshold_k (line 6)`: this key takes a whole number, not text (\"five\"); write a whole number without quotes",
             "configuration `privacy.noise.enabled (line 8)`: this key takes true or false, not text (\"yes please\"); write `true` or `false`, without quotes",

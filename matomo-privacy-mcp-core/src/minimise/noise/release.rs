@@ -84,6 +84,7 @@ impl DifferentialPrivacy {
         }
         let counted = match bounds.counted {
             CountedVisits::Spaced { days } => days,
+            CountedVisits::Separated { minutes } => minutes,
             CountedVisits::First { visits } => visits,
         };
         if counted == 0 || bounds.actions_per_visit == 0 {
