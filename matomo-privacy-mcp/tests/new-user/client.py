@@ -59,7 +59,9 @@ class Warnings(logging.Handler):
         self.records.append(f"{record.name}: {record.getMessage()}")
 
 
-async def first_hour(client: Client, label: str) -> None:
+async def first_hour(client: Client, label: str, repeated: bool = False) -> None:
+    """Lists and calls the tools; `repeated`: the same questions were answered before, by an
+    earlier start of the server, and must cost nothing (the noise key and the budget persist)."""
     listed = await client.list_tools()
     names = [tool.name for tool in listed.tools]
     check(len(names) >= 26 and "visit_log" not in names, f"{label}: tools/list gives the aggregate catalogue ({len(names)} tools)")
@@ -75,6 +77,9 @@ async def first_hour(client: Client, label: str) -> None:
         check(bool(first), f"{label}: {name} answers with text")
     summary = (await client.call_tool("visits_summary", CALLS[1][1])).structured_content or {}
     check("nb_visits" in (summary.get("metrics") or {}), f"{label}: the last seven days have visits (the emulator's data ends at today's date)")
+    if repeated:
+        charged = (summary.get("noise") or {}).get("epsilon_charged")
+        check(charged == 0, f"{label}: a question answered before a restart costs nothing again (ε charged: {charged})")
 
 
 async def over_stdio(binary: str, env: dict[str, str]) -> None:
@@ -119,7 +124,7 @@ async def over_http(binary: str, env: dict[str, str]) -> None:
         for mode in ("legacy", "auto"):
             http_client = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"})
             async with Client(streamable_http_client(url, http_client=http_client), mode=mode) as client:
-                await first_hour(client, f"http ({mode})")
+                await first_hour(client, f"http ({mode})", repeated=True)
     finally:
         server.terminate()
         server.wait(timeout=10)
