@@ -75,6 +75,7 @@ pub(crate) const DIMENSIONS: &[&str] = &[
     "browserEngine",
     "operatingSystemName",
     "daysSinceLastVisit",
+    "secondsSinceLastVisit",
     "daysSinceFirstVisit",
     "exitPageUrl",
     "entryPageTitle",
@@ -258,6 +259,7 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
         "browserEngine" => one(v.browser.family),
         "operatingSystemName" => one(v.browser.os_name),
         "daysSinceLastVisit" => one(&v.details.days_since_last.to_string()),
+        "secondsSinceLastVisit" => one(&v.details.seconds_since_last.to_string()),
         "daysSinceFirstVisit" => one(&v.details.days_since_first.to_string()),
         "exitPageUrl" => v
             .pages()

@@ -28,6 +28,10 @@ pub struct VisitDetails {
     pub days_since_last: u32,
     /// Whole days since the visitor's first visit to the site; 0 for a first visit.
     pub days_since_first: u32,
+    /// Seconds from the first action of the visitor's previous visit to this visit's first
+    /// action (Matomo's `visitor_seconds_since_last`, the `secondsSinceLastVisit` segment);
+    /// 0 for a first visit, as Matomo stores it.
+    pub seconds_since_last: u64,
     /// The category of each site search of the visit, in the order of its
     /// [`Action::Search`](super::Action::Search) actions (`None`: searched without one).
     pub search_categories: Vec<Option<&'static str>>,
@@ -89,7 +93,7 @@ const STREAM: u64 = 0x5EED_DE7A_115A_F7E5;
 pub(super) fn derive(seed: u64, visits: &mut [Visit]) {
     let times = since(visits);
     let mut rng = SplitMix64::new(seed ^ STREAM);
-    for (visit, (since_last, since_first)) in visits.iter_mut().zip(times) {
+    for (visit, (since_last, since_first, seconds)) in visits.iter_mut().zip(times) {
         let person = visitor_hash(&visit.visitor_id);
         let details = VisitDetails {
             language: language(visit.location.country_code, person),
@@ -97,6 +101,7 @@ pub(super) fn derive(seed: u64, visits: &mut [Visit]) {
             utc_offset_minutes: utc_offset_minutes(visit.location.city),
             days_since_last: since_last,
             days_since_first: since_first,
+            seconds_since_last: seconds,
             search_categories: visit
                 .actions
                 .iter()
@@ -117,9 +122,10 @@ pub(super) fn derive(seed: u64, visits: &mut [Visit]) {
 /// copied days would be their template's.
 pub(super) fn recount_since(visits: &mut [Visit]) {
     let times = since(visits);
-    for (visit, (since_last, since_first)) in visits.iter_mut().zip(times) {
+    for (visit, (since_last, since_first, seconds)) in visits.iter_mut().zip(times) {
         visit.details.days_since_last = since_last;
         visit.details.days_since_first = since_first;
+        visit.details.seconds_since_last = seconds;
     }
 }
 
@@ -128,7 +134,9 @@ pub(super) fn recount_since(visits: &mut [Visit]) {
 /// previous, or first, visit's first action to this visit's first action, divided by 86,400
 /// and rounded down, as `daysSinceLastVisit` reads them: `FLOOR(visitor_seconds_since_last /
 /// 86400)` in Matomo 5's `plugins/VisitorInterest/Columns/VisitorDaysSinceLast.php`).
-fn since(visits: &[Visit]) -> Vec<(u32, u32)> {
+///
+/// With the seconds since the previous visit, as `secondsSinceLastVisit` reads them.
+fn since(visits: &[Visit]) -> Vec<(u32, u32, u64)> {
     let mut by_visitor: BTreeMap<(u32, &str), Vec<(i64, usize)>> = BTreeMap::new();
     for (i, v) in visits.iter().enumerate() {
         by_visitor
@@ -136,14 +144,15 @@ fn since(visits: &[Visit]) -> Vec<(u32, u32)> {
             .or_default()
             .push((v.first_ts, i));
     }
-    let mut out = vec![(0, 0); visits.len()];
+    let mut out = vec![(0, 0, 0); visits.len()];
     for mut own in by_visitor.into_values() {
         own.sort_unstable();
         let first = own.first().map_or(0, |(ts, _)| *ts);
         for (n, &(ts, i)) in own.iter().enumerate() {
             let previous = n.checked_sub(1).and_then(|p| own.get(p)).map(|(t, _)| *t);
             let days = |from: i64| u32::try_from((ts - from).max(0) / 86_400).unwrap_or(u32::MAX);
-            out[i] = (previous.map_or(0, days), days(first));
+            let seconds = previous.map_or(0, |from| u64::try_from(ts - from).unwrap_or(0));
+            out[i] = (previous.map_or(0, days), days(first), seconds);
         }
     }
     out
