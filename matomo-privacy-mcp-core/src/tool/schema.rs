@@ -4,23 +4,24 @@
 //! in the model's context, so a definition carries what a client needs to call the tool and
 //! to validate its result, once:
 //!
-//! - No `$schema`: MCP (2025-11-25) makes 2020-12 the dialect of a schema that names none, and
-//!   every keyword used here means the same in draft 7.
-//! - `$defs` are inlined: a schema is read alone, and most definitions are used once per tool;
-//!   a recursive one stays in `$defs`.
-//! - `anyOf: [X, {"type": "null"}]` becomes X with `"null"` among its types.
+//! - No `$schema`: MCP (2025-11-25) makes 2020-12 the dialect of a schema that names none.
+//! - `$defs` used once are inlined: a schema is read alone, and most definitions are used once
+//!   per tool; in an argument schema, one used more than once, or recursive, stays in `$defs`.
+//! - `anyOf: [X, {"type": "null"}]` becomes X with `"null"` among its types, and a `oneOf` of
+//!   constants an `enum` when the property's description already names each.
 //! - Annotations a client does not act on go: schemars' type names (`title`), `examples`,
 //!   `default: null`, and descriptions repeated from a property's own.
-//! - An output schema keeps the type of every field and the fields of the objects one level
-//!   down (a row, a note, a part); what lies deeper is typed `object`. Descriptions of output
-//!   fields live in the documentation (`docs/tools.md`), not in every tool that shares them.
+//! - An output schema gives every top-level field its type and lists the required ones, without
+//!   descriptions; a nested object (a row, the noise note, a part of an overview) is typed
+//!   `object`. Shared by many tools, those descriptions would be repeated in each: they live in
+//!   the documentation (`docs/tools.md`) and the privacy manifest instead.
 //!
 //! Nothing here loosens an input schema: arguments are validated as strictly as before.
 
 use schemars::JsonSchema;
 use serde_json::{Map, Value, json};
 
-/// How many object levels an output schema describes below its root.
+/// How many object levels an output schema describes: its root's fields.
 const OUTPUT_LEVELS: usize = 1;
 
 /// The formats JSON Schema 2020-12 defines (§7.3 of its validation vocabulary). schemars adds
@@ -102,29 +103,39 @@ fn compact<T: JsonSchema>(levels: Option<usize>) -> Map<String, Value> {
         _ => Map::new(),
     };
     root.remove("$schema");
-    let mut recursive: Vec<String> = defs
+    let recursive: Vec<String> = defs
         .keys()
         .filter(|name| reaches(name, name, &defs, &mut Vec::new()))
         .cloned()
         .collect();
     let mut defs = defs;
-    if levels.is_some() {
+    let kept: Vec<String> = if levels.is_some() {
         // An output is cut before any recursion matters: a recursive definition is inlined once,
         // with its references to itself (below the cut) allowing any value.
         for def in defs.values_mut() {
             any_for_refs_to(def, &recursive);
         }
-        recursive.clear();
-    }
+        Vec::new()
+    } else {
+        // An argument schema keeps in `$defs` what is recursive or used more than once.
+        let mut refs = Vec::new();
+        collect_refs(&Value::Object(root.clone()), &mut refs);
+        defs.values().for_each(|def| collect_refs(def, &mut refs));
+        defs.keys()
+            .filter(|name| {
+                recursive.contains(name) || refs.iter().filter(|r| r == name).count() > 1
+            })
+            .cloned()
+            .collect()
+    };
     let mut schema = Value::Object(root);
-    inline_refs(&mut schema, &defs, &recursive);
+    inline_refs(&mut schema, &defs, &kept);
     tidy(&mut schema, levels, 0);
-    // A recursive definition stays in `$defs`, referred to from every place it is used (the
-    // items of a list: rows and their subtables).
+    // A kept definition stays in `$defs`, referred to from every place it is used.
     let mut kept_defs = Map::new();
-    for name in &recursive {
+    for name in &kept {
         if let Some(mut def) = defs.get(name).cloned() {
-            inline_refs(&mut def, &defs, &recursive);
+            inline_refs(&mut def, &defs, &kept);
             tidy(&mut def, levels, 1);
             kept_defs.insert(name.clone(), def);
         }
@@ -204,14 +215,14 @@ fn ref_name(reference: &str) -> Option<&str> {
     reference.strip_prefix("#/$defs/")
 }
 
-/// Replaces each `$ref` to a definition that is not `recursive` by a copy of it (the referring
+/// Replaces each `$ref` to a definition that is not `kept` by a copy of it (the referring
 /// schema's own keywords win).
-fn inline_refs(value: &mut Value, defs: &Map<String, Value>, recursive: &[String]) {
+fn inline_refs(value: &mut Value, defs: &Map<String, Value>, kept: &[String]) {
     let Value::Object(map) = value else {
         if let Value::Array(items) = value {
             items
                 .iter_mut()
-                .for_each(|item| inline_refs(item, defs, recursive));
+                .for_each(|item| inline_refs(item, defs, kept));
         }
         return;
     };
@@ -219,7 +230,7 @@ fn inline_refs(value: &mut Value, defs: &Map<String, Value>, recursive: &[String
         .get("$ref")
         .and_then(Value::as_str)
         .and_then(ref_name)
-        .filter(|name| !recursive.iter().any(|r| r == name))
+        .filter(|name| !kept.iter().any(|r| r == name))
         .and_then(|name| defs.get(name));
     if let Some(Value::Object(def)) = target {
         map.remove("$ref");
@@ -228,11 +239,11 @@ fn inline_refs(value: &mut Value, defs: &Map<String, Value>, recursive: &[String
             merged.insert(key, own);
         }
         *map = merged;
-        // A definition holds no reference to itself (it is not recursive): this ends.
-        return inline_refs(value, defs, recursive);
+        // Every recursive definition is kept, so inlining ends.
+        return inline_refs(value, defs, kept);
     }
     map.values_mut()
-        .for_each(|child| inline_refs(child, defs, recursive));
+        .for_each(|child| inline_refs(child, defs, kept));
 }
 
 /// Tidies one schema: standard formats only, nullable unions folded, annotations dropped (all
@@ -431,6 +442,51 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Span {
+        /// First day.
+        from: Day,
+        /// Last day.
+        to: Day,
+        /// Any day.
+        once: Option<Other>,
+    }
+
+    /// A day.
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Day(String);
+
+    /// Used once.
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Other(u32);
+
+    #[test]
+    fn a_definition_used_twice_stays_shared_and_one_used_once_is_inlined() {
+        let schema = Value::Object(input::<Span>());
+        assert_eq!(
+            schema["properties"]["from"]["$ref"], "#/$defs/Day",
+            "{schema}"
+        );
+        assert_eq!(
+            schema["properties"]["to"]["$ref"], "#/$defs/Day",
+            "{schema}"
+        );
+        assert_eq!(schema["$defs"]["Day"]["type"], "string", "{schema}");
+        assert!(schema["$defs"].get("Other").is_none(), "{schema}");
+        assert_eq!(
+            schema["properties"]["once"]["type"],
+            json!(["integer", "null"]),
+            "{schema}"
+        );
+        assert!(schema.get("$schema").is_none());
+        let output = Value::Object(output::<Span>());
+        assert!(output.get("$defs").is_none(), "{output}");
+        assert_eq!(output["properties"]["from"]["type"], "string", "{output}");
+    }
 
     #[test]
     fn wrapped_lines_join_and_paragraphs_stay() {
