@@ -331,3 +331,26 @@ fn per_tool_details_are_folded_and_list_only_what_is_not_aggregate() {
     let tools = md.find("## Tools").unwrap();
     assert!(summary < measures && measures < tools);
 }
+
+#[test]
+fn noise_is_listed_where_it_applies() {
+    use matomo_privacy_mcp::config::NoiseSettings;
+    let toolbox = Toolbox::new().tool(TopPagesTool).tool(VisitorsTool);
+    let on = PrivacyManifest::builder(&toolbox)
+        .noise(&NoiseSettings::default())
+        .build()
+        .to_markdown();
+    assert!(on.contains("## Transforms of the numbers"), "{on}");
+    assert!(
+        on.contains("Changed by the noise (see the transforms above): `rows[].{metric}`"),
+        "{on}"
+    );
+    let mut off_settings = NoiseSettings::default();
+    off_settings.enabled = false;
+    let off = PrivacyManifest::builder(&toolbox)
+        .noise(&off_settings)
+        .build()
+        .to_markdown();
+    assert!(!off.contains("Changed by the noise"), "{off}");
+    assert!(off.contains("No noise: counts are Matomo's own"), "{off}");
+}

@@ -127,6 +127,19 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
         // The whole description, as the model reads it: its later paragraphs say what is
         // withheld and why, which is what a DPIA reader needs.
         let _ = writeln!(out, "{}\n", tool.description.trim());
+        let noisy: Vec<String> = tool
+            .fields
+            .iter()
+            .filter(|f| is_noisy_number(&f.path))
+            .map(|f| format!("`{}`", f.path))
+            .collect();
+        if m.differential_privacy.enabled && !noisy.is_empty() {
+            let _ = writeln!(
+                out,
+                "Changed by the noise (see the transforms above): {}.\n",
+                noisy.join(", ")
+            );
+        }
         if !notable.is_empty() {
             let _ = writeln!(out, "| field | class | transform |\n|---|---|---|");
             for field in notable {
@@ -277,7 +290,7 @@ fn noise_section(m: &PrivacyManifest, out: &mut String) {
         .iter()
         .filter(|t| t.available)
         .flat_map(|t| t.fields.iter())
-        .filter(|f| f.path.contains("{metric}") || f.path.ends_with("].value"))
+        .filter(|f| is_noisy_number(&f.path))
         .map(|f| format!("`{}`", f.path))
         .fold(Vec::new(), |mut seen, path| {
             if !seen.contains(&path) {
@@ -353,4 +366,9 @@ fn dpia(m: &PrivacyManifest, out: &mut String) {
          contracts and policies (the questions below).\n- **Is a DPIA required for this processing?** \
          _(operator: to be completed, with the supervisory authority's list)_"
     );
+}
+
+/// Whether a field holds a number the noise changes: a metric (or its interval) or a trend's value.
+fn is_noisy_number(path: &str) -> bool {
+    path.contains("{metric}") || path.ends_with("].value")
 }
