@@ -132,15 +132,19 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
-/// Encodes a tool's output, rendering the text with `render` or as compact JSON.
+/// Encodes a tool's output, rendering the text with `render` or as compact JSON, inside the
+/// encoding scope of the class the tool declares: the only place a classified value serialises.
+///
+/// `max_class` is the tool's `MAX_CLASS`, whose `FitsUnder` bound the compiler checked on `O`.
 pub fn encode_output<O: Serialize>(
     output: &O,
     render: Option<fn(&O) -> String>,
+    max_class: PrivacyClass,
 ) -> Result<ToolOutput, ToolError> {
-    match render {
+    crate::privacy::encoding::within(max_class, || match render {
         Some(render) => ToolOutput::new(output, render(output)),
         None => ToolOutput::json(output),
-    }
+    })
 }
 
 fn json_kind(value: &Value) -> &'static str {

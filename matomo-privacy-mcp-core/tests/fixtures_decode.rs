@@ -37,7 +37,12 @@ fn typed<T: DeserializeOwned + Serialize + Classified>(body: &[u8]) -> Result<Ve
 }
 
 fn checked<T: Serialize + Classified>(value: &T) -> Result<Vec<Value>, String> {
-    let json = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    // As a tool declaring the model's class encodes it: the only place a classified value
+    // serialises.
+    let json = matomo_privacy_mcp_core::__private::encode_output(value, None, T::MAX_CLASS)
+        .map_err(|e| e.to_string())?
+        .structured()
+        .clone();
     let mut untyped = Vec::new();
     check_shape(&T::SHAPE, &json, "$", &mut untyped);
     if untyped.is_empty() {
@@ -526,7 +531,11 @@ fn report_metadata_drops_token_bearing_urls() {
     );
     let typed = decoded::<api::GetReportMetadata>("API.getReportMetadata");
     assert_eq!(typed.len(), 82);
-    let json = serde_json::to_string(&typed).unwrap();
+    let json =
+        matomo_privacy_mcp_core::__private::encode_output(&typed, None, PrivacyClass::Identifying)
+            .unwrap()
+            .text()
+            .to_owned();
     assert!(
         !json.contains("0badc0de") && !json.contains("imageGraph") && !json.contains("token_auth")
     );

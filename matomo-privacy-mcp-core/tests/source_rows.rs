@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::minimise::Metrics;
 use matomo_privacy_mcp_core::models::{
     self, Report, actions, devices_detection, events, referrers, user_country, visit_time,
@@ -30,7 +31,7 @@ where
     let rows: R::Output = models::decode(body).expect("the typed model decodes the fixture");
     rows.into_iter()
         .map(|row| {
-            let value = serde_json::to_value(&row).unwrap();
+            let value = as_output(&row);
             let object = value.as_object().expect("a row is an object");
             let label = match &object["label"] {
                 Value::String(s) => s.clone(),
@@ -41,12 +42,21 @@ where
         .collect()
 }
 
+/// `value` as an `identifying` tool's output encodes it: the only place a classified value
+/// serialises (anywhere else it is an error).
+fn as_output<T: Serialize>(value: &T) -> Value {
+    matomo_privacy_mcp_core::__private::encode_output(value, None, PrivacyClass::Identifying)
+        .expect("an identifying output admits every class")
+        .structured()
+        .clone()
+}
+
 fn through_source_rows(body: &[u8]) -> Vec<(String, Metrics)> {
     let rows: Vec<SourceRow> = models::decode(body).expect("source rows decode the fixture");
     // A classified label is read back through its serialised form, as a tool's output would show it.
     rows.into_iter()
         .map(|r| {
-            let label = serde_json::to_value(&r.label).unwrap();
+            let label = as_output(&r.label);
             (label.as_str().unwrap().to_owned(), r.metrics)
         })
         .collect()

@@ -345,7 +345,7 @@ fn generate(
                     #unused_state
                     #bind_arguments
                     let output = #p::ToolReturn::into_tool_result(#ident(#run_args).await)?;
-                    #p::encode_output(&output, #render)
+                    #p::encode_output(&output, #render, #class)
                 })
             }
         }

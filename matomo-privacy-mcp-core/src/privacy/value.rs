@@ -2,8 +2,9 @@
 //!
 //! An [`Identifying<T>`] or [`Pseudonymous<T>`] cannot be read as its plain `T`: it has no
 //! `Deref`, no public field, no `Display`, no `AsRef`, no `Into<T>`, and its `Debug` output
-//! is redacted. It serialises as `T`, so a tool that declares the class may return it, and
-//! its [`Classified`](super::Classified) and [`FitsUnder`](super::FitsUnder) implementations
+//! is redacted. It serialises as `T` only inside the encoding of a tool's output whose declared
+//! class admits it (see [`encoding`](super::encoding)), so a tool that declares the class may
+//! return it but no code can turn it into text and read it back; its [`Classified`](super::Classified) and [`FitsUnder`](super::FitsUnder) implementations
 //! raise the class of any output that holds it. The ways down are the transforms, which read
 //! the value inside this crate and return a lower-class type that did the work, and
 //! [`declassify`](Identifying::declassify), which needs a [`Declassification`] declared on
@@ -20,6 +21,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::declassify::Declassification;
+use super::encoding;
 use super::level::{AnnotatableAs, FitsUnder, max_class};
 use super::{Classified, PrivacyClass, Shape};
 
@@ -110,8 +112,14 @@ macro_rules! classified_value {
         }
 
         impl<T: Serialize> Serialize for $name<T> {
+            /// The inner value, while a tool's output that admits the class is being encoded;
+            /// anywhere else an error ([`OUTSIDE_AN_OUTPUT`](super::OUTSIDE_AN_OUTPUT)).
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                self.0.serialize(serializer)
+                if encoding::admits(PrivacyClass::$class) {
+                    self.0.serialize(serializer)
+                } else {
+                    Err(serde::ser::Error::custom(encoding::OUTSIDE_AN_OUTPUT))
+                }
             }
         }
 
@@ -151,7 +159,8 @@ classified_value! {
     ///
     /// let url = Identifying::new(String::from("https://example.org/reset?mail=jane@example.org"));
     /// assert_eq!(format!("{url:?}"), "Identifying(<redacted>)");
-    /// assert_eq!(serde_json::to_value(&url).unwrap(), "https://example.org/reset?mail=jane@example.org");
+    /// // Outside a tool's output that declares `identifying`, it does not serialise either.
+    /// assert!(serde_json::to_value(&url).is_err());
     /// assert_eq!(Identifying::<String>::MAX_CLASS, PrivacyClass::Identifying);
     /// ```
     ///
@@ -265,12 +274,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn debug_is_redacted_and_serialisation_is_transparent() {
+    fn debug_is_redacted_and_serialisation_is_transparent_inside_an_output() {
         let url = Identifying::new(String::from("/reset?mail=jane@example.org"));
         assert_eq!(format!("{url:?}"), "Identifying(<redacted>)");
         assert_eq!(format!("{:?}", Some(&url)), "Some(Identifying(<redacted>))");
         assert_eq!(
-            serde_json::to_string(&url).unwrap(),
+            encoding::within(PrivacyClass::Identifying, || serde_json::to_string(&url)).unwrap(),
             "\"/reset?mail=jane@example.org\""
         );
         let back: Identifying<String> =
@@ -278,6 +287,22 @@ mod tests {
         assert_eq!(back, url);
         let id: Pseudonymous<u64> = serde_json::from_str("17").unwrap();
         assert_eq!(format!("{id:?}"), "Pseudonymous(<redacted>)");
+    }
+
+    #[test]
+    fn outside_an_output_that_admits_it_serialisation_fails_with_the_ways_down() {
+        let url = Identifying::new(String::from("/reset?mail=jane@example.org"));
+        let visitor = Pseudonymous::new(String::from("5f2e1c0a9b8d7e6f"));
+        let err = serde_json::to_string(&url).unwrap_err().to_string();
+        assert_eq!(err, encoding::OUTSIDE_AN_OUTPUT);
+        assert!(serde_json::to_value(&visitor).is_err());
+        encoding::within(PrivacyClass::Pseudonymous, || {
+            assert!(serde_json::to_vec(&visitor).is_ok());
+            assert!(serde_json::to_vec(&url).is_err());
+        });
+        encoding::within(PrivacyClass::Aggregate, || {
+            assert!(serde_json::to_vec(&visitor).is_err());
+        });
     }
 
     #[test]
