@@ -181,7 +181,6 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
     let mut out: BTreeMap<String, PageAgg> = BTreeMap::new();
     for v in &ctx.visits {
         let pages: Vec<_> = v.pages().collect();
-        let exits_on_a_page = exits_on_a_page(v);
         // Which page views come right after a site search.
         let after_search: Vec<bool> = v
             .actions
