@@ -18,7 +18,8 @@ use matomo_privacy_mcp_core::policy::SiteAccess;
 use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
 use matomo_privacy_mcp_core::segment::Segment;
 use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
-use matomo_privacy_mcp_testkit::{Dataset, Day, Emulator, Visit};
+use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+use matomo_privacy_mcp_testkit::{Browser, Dataset, Day, Device, Emulator, Visit};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "view0123456789abcdef0123456789ab";
@@ -63,7 +64,11 @@ const REPORT_TOOLS: &[(&str, &str, bool, bool)] = &[
 ];
 
 struct World {
-    emu: Emulator,
+    /// The emulator the world runs on; `None` on a real Matomo.
+    emulator: Option<Emulator>,
+    /// The dataset behind the answers: the emulator's, or the one tracked into the real Matomo
+    /// with each visit's device and browser as Matomo detected them (its site is [`SITE`]).
+    data: Dataset,
     toolbox: Toolbox<Deployment>,
     raw: MatomoClient,
     scrubber: Scrubber,
@@ -120,11 +125,152 @@ async fn world_with_k(noise: bool, k: u64) -> World {
         .unwrap();
     World {
         toolbox: tools::toolbox(deployment, |_| true).unwrap(),
-        emu,
+        data: emu.dataset().clone(),
+        emulator: Some(emu),
         raw,
         scrubber: Scrubber::builder().build().unwrap(),
         bounds: noise.then(|| bounds.segment().unwrap().to_string()),
     }
+}
+
+/// The world on the real Matomo of `RealMatomo` (the emulator's dataset tracked into a site of
+/// its own), with the view token a deployment holds; `None` (after one `SKIPPED` line) when
+/// there is none and `CI` is not set.
+async fn real_world() -> Option<(World, u32)> {
+    let today = Day::from_ymd(2026, 11, 26).unwrap();
+    let real = tokio::task::spawn_blocking(move || {
+        RealMatomo::shared("population ground truth on a real Matomo", 11, today)
+    })
+    .await
+    .unwrap()
+    .unwrap()?;
+    let client = MatomoClient::builder(real.base_url())
+        .token(real.view_token())
+        .build()
+        .unwrap();
+    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
+    let deployment = Deployment::from_parts(
+        client,
+        real.view_token(),
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(K).unwrap(),
+        PrivacyClass::Aggregate,
+        None,
+    );
+    let raw = MatomoClient::builder(real.base_url())
+        .token(real.view_token())
+        .no_cache()
+        .build()
+        .unwrap();
+    let data = with_matomos_devices(&real, Dataset::generate(11, today)).await;
+    let world = World {
+        toolbox: tools::toolbox(deployment, |_| true).unwrap(),
+        emulator: None,
+        data,
+        raw,
+        scrubber: Scrubber::builder().build().unwrap(),
+        bounds: None,
+    };
+    Some((world, real.site()))
+}
+
+/// The dataset with each visit's device and browser as the real Matomo detected them from the
+/// user agent it was tracked with (the dataset draws them apart, Matomo reads one from the
+/// other: `docs/emulator-differences.md`, "Devices"); everything else the conformance test
+/// shows to agree. Visits are found by their first action's time.
+async fn with_matomos_devices(real: &RealMatomo, mut data: Dataset) -> Dataset {
+    let admin = MatomoClient::builder(real.base_url())
+        .token(real.admin_token())
+        .no_cache()
+        .build()
+        .unwrap();
+    let p = Params::new()
+        .sites(Sites::one(real.site()).unwrap())
+        .period(Period::Range)
+        .date(
+            Date::range(
+                day_of(&ymd(data.today.plus(-14))),
+                RangeEnd::Day(day_of(&ymd(data.today))),
+            )
+            .unwrap(),
+        )
+        .limit(Limit::rows(5_000).unwrap());
+    let visits = admin
+        .call_raw("Live.getLastVisitsDetails", &p)
+        .await
+        .unwrap();
+    let text = |v: &Value, key: &str| -> &'static str {
+        Box::leak(
+            v[key]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+                .into_boxed_str(),
+        )
+    };
+    let mut found = 0;
+    for live in visits.as_array().unwrap() {
+        let first = live["firstActionTimestamp"].as_i64().unwrap();
+        for visit in data
+            .visits
+            .iter_mut()
+            .filter(|v| v.site == SITE && v.first_ts == first)
+        {
+            found += 1;
+            visit.device = Box::leak(Box::new(Device {
+                device_type: text(live, "deviceType"),
+                brand: text(live, "deviceBrand"),
+                model: text(live, "deviceModel"),
+            }));
+            visit.browser = Box::leak(Box::new(Browser {
+                code: text(live, "browserCode"),
+                name: text(live, "browserName"),
+                version: text(live, "browserVersion"),
+                family: text(live, "browserFamily"),
+                os_code: text(live, "operatingSystemCode"),
+                os_name: text(live, "operatingSystemName"),
+                os_version: text(live, "operatingSystemVersion"),
+            }));
+        }
+    }
+    let tracked = data.visits.iter().filter(|v| v.site == SITE).count();
+    assert_eq!(found, tracked, "every visit of the dataset is in Matomo");
+    data
+}
+
+/// Every number in every answer of the real Matomo holding the dataset is about k distinct
+/// visitors: the same questions as on the emulator, asked of Matomo 5.0.2 itself.
+#[tokio::test]
+async fn every_number_describes_at_least_k_visitors_on_a_real_matomo() {
+    let Some((w, site)) = real_world().await else {
+        return;
+    };
+    // Not `os_versions`: on Matomo 5.0.2 it fails (`os_versions_other_row_on_a_real_matomo`).
+    // 20 of the emulator's 40 cases: every new segment costs Matomo a pass over raw visits
+    // (about 150 s for 20 cases on a cold Matomo).
+    every_number_describes_at_least_k_visitors_in(&w, 20, site, &["os_versions"]).await;
+}
+
+/// Found by the test above on a real Matomo 5.0.2, and left failing for the SDK to fix (issue
+/// 27's report): `DevicesDetection.getOsVersions` puts iOS and iPadOS visits of one version in
+/// one row ("iOS 17.1", 39 visits) whose segment selects the iPadOS ones only
+/// (`operatingSystemCode==IPA;operatingSystemVersion==17.1`, 9 visits). The "Other" row's count
+/// (the visits of none of the shown rows, by negating their segments) then takes in the iOS
+/// visitors, and an "Other" row of one visitor (Lynx, 6 visits) is shown as if it were about 5.
+/// The emulator has no iPadOS, so only the real Matomo shows it.
+#[tokio::test]
+#[ignore = "the SDK's Other row trusts a row segment that selects part of the row (Matomo 5.0.2's iOS/iPadOS rows); see the doc comment"]
+async fn os_versions_other_row_on_a_real_matomo() {
+    let Some((w, site)) = real_world().await else {
+        return;
+    };
+    let skip: Vec<&str> = REPORT_TOOLS
+        .iter()
+        .map(|(tool, ..)| *tool)
+        .filter(|tool| *tool != "os_versions")
+        .collect();
+    every_number_describes_at_least_k_visitors_in(&w, 40, site, &skip).await;
 }
 
 /// A small deterministic generator, so a failure names its case and replays.
@@ -145,6 +291,8 @@ impl Rng {
 /// One question: a period (and the days it covers) and a segment.
 #[derive(Debug, Clone)]
 struct Question {
+    /// The site the server under test holds the dataset's site [`SITE`] as.
+    site: u32,
     period: &'static str,
     date: String,
     start: Day,
@@ -155,6 +303,7 @@ struct Question {
 impl Question {
     fn day(day: Day, segment: Option<String>) -> Self {
         Question {
+            site: SITE,
             period: "day",
             date: ymd(day),
             start: day,
@@ -218,6 +367,7 @@ fn question(rng: &mut Rng, data: &Dataset) -> Question {
         picked.join(";")
     });
     Question {
+        site: SITE,
         period,
         date,
         start,
@@ -248,7 +398,7 @@ fn params(q: &Question) -> Params {
         _ => Date::Day(day_of(&q.date)),
     };
     let mut p = Params::new()
-        .sites(Sites::one(SITE).unwrap())
+        .sites(Sites::one(q.site).unwrap())
         .period(period)
         .date(date);
     if let Some(s) = &q.segment {
@@ -258,7 +408,7 @@ fn params(q: &Question) -> Params {
 }
 
 fn args(q: &Question) -> Value {
-    let mut a = json!({ "site": SITE, "period": q.period, "date": q.date, "limit": 100 });
+    let mut a = json!({ "site": q.site, "period": q.period, "date": q.date, "limit": 100 });
     if let Some(s) = &q.segment {
         a["segment"] = json!(s);
     }
@@ -266,6 +416,13 @@ fn args(q: &Question) -> Value {
 }
 
 impl World {
+    /// The emulator, for the tests that only run on it.
+    fn emu(&self) -> &Emulator {
+        self.emulator
+            .as_ref()
+            .expect("an emulator-only test runs on the emulator")
+    }
+
     fn visitors(&self, q: &Question, more: &[&str]) -> BTreeSet<String> {
         self.visitors_where(q, more, |_| true)
     }
@@ -284,8 +441,7 @@ impl World {
         if let Some(bounds) = &self.bounds {
             segments.push(bounds);
         }
-        self.emu
-            .dataset()
+        self.data
             .visits_matching(SITE, q.start, q.end, &segments)
             .unwrap()
             .into_iter()
@@ -305,6 +461,9 @@ impl World {
         let label = row["label"].as_str()?.to_owned();
         let keep: Box<dyn Fn(&Visit) -> bool> = match method {
             "UserCountry.getContinent" => Box::new(move |v| v.location.continent == label),
+            // Matomo's "Unknown" device type has no segment (a real Matomo sends it for a
+            // user agent without a device, such as Lynx).
+            "DevicesDetection.getType" => Box::new(move |v| v.device.device_type == label),
             "DevicesDetection.getOsFamilies" => Box::new(move |v| v.browser.os_family().0 == label),
             "DevicesDetection.getBrowserEngines" => Box::new(move |v| v.browser.family == label),
             "Resolution.getConfiguration" => Box::new(move |v| {
@@ -507,12 +666,30 @@ async fn with_noise_every_number_still_describes_at_least_k_visitors() {
 
 async fn every_number_describes_at_least_k_visitors_with(noise: bool) {
     let w = world_with(noise).await;
+    every_number_describes_at_least_k_visitors_in(&w, 40, SITE, &[]).await;
+}
+
+/// `cases` random questions to `w`, whose server holds the dataset's site as `site`, through
+/// every tool of [`REPORT_TOOLS`] but `skip`.
+async fn every_number_describes_at_least_k_visitors_in(
+    w: &World,
+    cases: usize,
+    site: u32,
+    skip: &[&str],
+) {
+    let noise = w.bounds.is_some();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut shown_rows, mut others, mut withheld) = (0, 0, 0);
-    for case in 0..40 {
-        let q = question(&mut rng, w.emu.dataset());
+    for case in 0..cases {
+        let q = Question {
+            site,
+            ..question(&mut rng, &w.data)
+        };
         let whole = w.visitors(&q, &[]).len() as u64;
         for &(tool, method, flat, url) in REPORT_TOOLS {
+            if skip.contains(&tool) {
+                continue;
+            }
             let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
             assert!(
                 !result.is_error(),
@@ -559,8 +736,8 @@ async fn every_number_describes_at_least_k_visitors_with(noise: bool) {
                 );
             }
         }
-        check_summary(&w, &q, case, whole).await;
-        check_goals_and_trend(&w, &q, case).await;
+        check_summary(w, &q, case, whole).await;
+        check_goals_and_trend(w, &q, case).await;
     }
     // The cases reach every branch: rows shown, "Other" rows proven, answers withheld. (With
     // noise, fewer visits are counted and rows need noisy visits of k too: fewer are shown.)
@@ -581,7 +758,10 @@ async fn check_summary(w: &World, q: &Question, case: usize, whole: u64) {
     if metrics.is_empty() {
         return;
     }
-    assert!(whole >= K, "case {case} {q:?}: {out}");
+    // Without noise a summary of nobody is shown as zeros: no one is described.
+    let shown_visits = metrics.get("nb_visits").and_then(Value::as_f64);
+    let nobody = w.bounds.is_none() && whole == 0 && shown_visits == Some(0.0);
+    assert!(whole >= K || nobody, "case {case} {q:?}: {out}");
     for (metric, segment) in [
         ("bounce_count", "actions<=1"),
         ("nb_visits_converted", "visitConverted==1"),
@@ -630,17 +810,20 @@ async fn check_goals_and_trend(w: &World, q: &Question, case: usize) {
         .await
         .unwrap();
     let out = result.structured().unwrap();
-    if !out["visits"]["metrics"].as_object().unwrap().is_empty() {
-        assert!(
-            w.visitors(q, &[]).len() as u64 >= K,
-            "case {case} {q:?}: {out}"
-        );
+    let visits = out["visits"]["metrics"].as_object().unwrap();
+    if !visits.is_empty() {
+        // Without noise a summary of nobody is shown as zeros: no one is described.
+        let people = w.visitors(q, &[]).len() as u64;
+        let nobody = w.bounds.is_none()
+            && people == 0
+            && visits.get("nb_visits").and_then(Value::as_f64) == Some(0.0);
+        assert!(people >= K || nobody, "case {case} {q:?}: {out}");
     }
     for row in out["referrer_types"]["rows"].as_array().unwrap() {
         assert!(row["nb_visits"].as_f64().unwrap() >= K as f64, "{row}");
     }
     // A trend of days ending today: each shown point's day has k visitors in the segment.
-    let mut trend = json!({ "site": SITE, "metric": "nb_visits", "period": "day", "last": 10 });
+    let mut trend = json!({ "site": q.site, "metric": "nb_visits", "period": "day", "last": 10 });
     if let Some(s) = &q.segment {
         trend["segment"] = json!(s);
     }
@@ -669,8 +852,8 @@ async fn check_goals_and_trend(w: &World, q: &Question, case: usize) {
 #[tokio::test]
 async fn a_segment_of_one_visit_withholds_every_tool() {
     let w = world().await;
-    let day = w.emu.dataset().today.plus(-3);
-    let v = w.emu.dataset().visits_in(SITE, day, day).next().unwrap();
+    let day = w.emu().dataset().today.plus(-3);
+    let v = w.emu().dataset().visits_in(SITE, day, day).next().unwrap();
     let segment = format!(
         "visitDuration=={};visitServerHour=={};browserCode=={}",
         v.duration,
@@ -718,7 +901,7 @@ async fn entry_and_exit_counts_of_pages_describe_k_visitors() {
     // emulator's small days no page proves 5 entry visitors any more; 3 it does.
     const K: u64 = 3;
     let w = world_with_k(false, K).await;
-    let data = w.emu.dataset();
+    let data = w.emu().dataset();
     let mut checked = 0;
     // Days, and weeks (whose parts are bounded from the row's proven visitors), with and
     // without campaign visits.
@@ -731,6 +914,7 @@ async fn entry_and_exit_counts_of_pages_describe_k_visitors() {
         for back in [1, 8] {
             let (start, end) = (data.today.plus(-back - 6), data.today.plus(-back));
             questions.push(Question {
+                site: SITE,
                 period: "range",
                 date: format!("{},{}", ymd(start), ymd(end)),
                 start,
@@ -789,7 +973,7 @@ async fn entry_and_exit_counts_of_pages_describe_k_visitors() {
 #[tokio::test]
 async fn the_rare_person_is_in_no_report() {
     let w = world().await;
-    let data = w.emu.dataset();
+    let data = w.emu().dataset();
     let mut seen_days = 0;
     for back in 0..8 {
         let day = data.today.plus(-back);
@@ -940,7 +1124,7 @@ async fn the_generic_report_tool_describes_k_visitors_for_every_catalogue_report
     let mut refused = 0;
     let mut shown_by: BTreeMap<&str, u64> = BTreeMap::new();
     for case in 0..6 {
-        let q = question(&mut rng, w.emu.dataset());
+        let q = question(&mut rng, w.emu().dataset());
         for method in &methods {
             let mut a = args(&q);
             a["report"] = json!(method);
@@ -1019,7 +1203,7 @@ async fn the_generic_report_tool_describes_k_visitors_for_every_catalogue_report
 #[tokio::test]
 async fn the_generic_report_tool_refuses_what_it_must_never_reach() {
     let w = world().await;
-    w.emu.clear_requests();
+    w.emu().clear_requests();
     for method in [
         "Live.getLastVisitsDetails",
         "UserId.getUsers",
@@ -1041,7 +1225,7 @@ async fn the_generic_report_tool_refuses_what_it_must_never_reach() {
             result.text()
         );
     }
-    assert_eq!(w.emu.request_count(), 0, "{:?}", w.emu.requests());
+    assert_eq!(w.emu().request_count(), 0, "{:?}", w.emu().requests());
     // A report the site's catalogue does not list is refused by name.
     let result = w
         .toolbox
@@ -1069,12 +1253,13 @@ async fn the_generic_report_tool_refuses_what_it_must_never_reach() {
 async fn days_since_the_last_visit_are_about_returning_visitors() {
     let w = world().await;
     let method = "VisitorInterest.getNumberOfVisitsByDaysSinceLast";
-    let today = w.emu.dataset().today;
+    let today = w.emu().dataset().today;
     let mut zero_rows_padded_by_first_visits = 0;
     for start in 1..=14 {
         for length in [1, 2, 3] {
             let (first, last) = (today.plus(-start), today.plus(-start + length));
             let q = Question {
+                site: SITE,
                 period: "range",
                 date: format!("{},{}", ymd(first), ymd(last)),
                 start: first,

@@ -312,7 +312,10 @@ async fn segments_filter_visits() {
         ),
         (
             "referrerType==search;visitorType==returning",
-            count(&|v| v.referrer.type_code() == "search" && v.returning),
+            // A returning customer's visit is not `returning` (Matomo's `visitor_returning` 2).
+            count(&|v| {
+                v.referrer.type_code() == "search" && v.returning && !v.details.returning_customer
+            }),
         ),
         ("visitServerHour>=12", count(&|v| v.server_hour() >= 12)),
         (

@@ -59,11 +59,24 @@ async fn visit_dimension_reports_split_the_visits() {
         .dataset()
         .visits_in(1, today().plus(-14), today().plus(-1))
         .count() as u64;
+    // Matomo 5.0.2 leaves a returning customer's visit out of the days since the last visit
+    // (it counts `visitor_returning` 0 and 1 only; checked on a real Matomo, issue 27).
+    let customers = emu
+        .dataset()
+        .visits_in(1, today().plus(-14), today().plus(-1))
+        .filter(|v| v.details.returning_customer)
+        .count() as u64;
+    assert!(customers > 0);
     for method in PARTITIONS {
         let rows = report(&emu, method, &[]).await;
         assert!(rows.len() > 1, "{method}: {rows:?}");
         let sum: u64 = rows.iter().map(visits_of).sum();
-        assert_eq!(sum, total, "{method}");
+        let expected = if *method == "VisitorInterest.getNumberOfVisitsByDaysSinceLast" {
+            total - customers
+        } else {
+            total
+        };
+        assert_eq!(sum, expected, "{method}");
     }
     // Touching bounds make a visit of exactly 60 s count in two length ranges, as in Matomo.
     let lengths = report(
@@ -79,9 +92,9 @@ async fn visit_dimension_reports_split_the_visits() {
     assert_eq!(
         labels,
         [
-            "0-10s",
-            "11-30s",
-            "31-60s",
+            "0–10s",
+            "11–30s",
+            "31–60s",
             "1-2 min",
             "2-4 min",
             "4-7 min",
@@ -125,6 +138,20 @@ async fn every_row_segment_selects_the_rows_visits() {
                 // row's segment also selects every new visit, which the row does not count.
                 expected += new_visits;
             }
+            if segment.starts_with("daysSinceLastVisit") {
+                // And a days row's segment selects the returning customers' visits of those
+                // days, which no row counts (as on a real Matomo 5.0.2, issue 27).
+                expected += emu
+                    .dataset()
+                    .visits_matching(
+                        1,
+                        today().plus(-14),
+                        today().plus(-1),
+                        &[segment, "visitorType==returningCustomer"],
+                    )
+                    .unwrap()
+                    .len() as u64;
+            }
             assert_eq!(
                 summary["nb_visits"].as_u64().unwrap(),
                 expected,
@@ -145,13 +172,20 @@ async fn action_reports_count_what_their_visits_did() {
     let visits: Vec<_> = ds
         .visits_in(1, today().plus(-14), today().plus(-1))
         .collect();
-    // Exit pages: every visit ends on one page.
+    // Exits: every visit ends on one page or one site search (its last of either; events,
+    // outlinks and downloads after it leave it the exit, as on a real Matomo 5.0.2, issue 27).
     let exits = report(&emu, "Actions.getExitPageUrls", &[("flat", "1")]).await;
     let exit_total: u64 = exits
         .iter()
         .map(|r| r["exit_nb_visits"].as_u64().unwrap())
         .sum();
-    assert_eq!(exit_total, visits.len() as u64);
+    let search_exits: u64 = report(&emu, "Actions.getSiteSearchKeywords", &[])
+        .await
+        .iter()
+        .map(|r| r["exit_nb_visits"].as_u64().unwrap())
+        .sum();
+    assert!(search_exits > 0);
+    assert_eq!(exit_total + search_exits, visits.len() as u64);
     for row in &exits {
         let segment = row["segment"].as_str().unwrap();
         assert!(
@@ -168,7 +202,7 @@ async fn action_reports_count_what_their_visits_did() {
         .iter()
         .map(|r| r["exit_nb_visits"].as_u64().unwrap())
         .sum();
-    assert_eq!(title_exits, visits.len() as u64);
+    assert_eq!(title_exits + search_exits, visits.len() as u64);
     // Searches without results: only keywords the search finds nothing for.
     for row in report(&emu, "Actions.getSiteSearchNoResultKeywords", &[]).await {
         let label = row["label"].as_str().unwrap();
@@ -336,8 +370,12 @@ fn new_attributes_change_no_existing_value() {
     }
     assert_eq!(before.len(), 315);
     assert_eq!(ds.visits.len(), 327);
+    // Issue 27 made the dataset what a real Matomo 5.0.2 records for it: a visitor's visits
+    // that overlapped in time moved (30 minutes apart), visits with planted pages got those
+    // pages' length, a visit of one action its conversions' seconds, and a visitor's visits are
+    // numbered in time order; the digest changed with them (0x73dd_da40_34ea_9a36 before).
     assert_eq!(
-        digest, 0x73dd_da40_34ea_9a36,
+        digest, 0xfc53_ebd0_9361_1144,
         "the dataset before issue 18 had this digest (leaving out campaign visits' landing pages)"
     );
 }

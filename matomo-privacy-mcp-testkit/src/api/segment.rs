@@ -142,8 +142,10 @@ fn parse_condition(cond: &str) -> Result<Condition, ApiError> {
 impl Condition {
     fn matches(&self, v: &Visit) -> bool {
         let values: Vec<String> = visit_values(&self.dim, v);
-        // Matomo's row segments encode URL values twice (`pageUrl==https%253A%252F%252F…`).
-        let expected = if self.dim.ends_with("Url") && self.value.contains('%') {
+        // Matomo's row segments encode URL values twice (`pageUrl==https%253A%252F%252F…`), and
+        // titles too (`pageTitle==Example%2BShop`): Matomo decodes action values once more.
+        let twice = self.dim.ends_with("Url") || self.dim.ends_with("Title");
+        let expected = if twice && self.value.contains(['%', '+']) {
             percent_decode(&self.value)
         } else {
             self.value.clone()
@@ -189,7 +191,11 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
         "referrerType" => one(v.referrer.type_code()),
         "referrerName" => one(&crate::reports::referrer_name(&v.referrer)),
         "referrerKeyword" => one(&crate::reports::referrer_keyword(&v.referrer)),
-        "visitorType" => one(if v.returning { "returning" } else { "new" }),
+        "visitorType" => one(match (v.returning, v.details.returning_customer) {
+            (false, _) => "new",
+            (true, false) => "returning",
+            (true, true) => "returningCustomer",
+        }),
         "visitServerHour" => one(&v.server_hour().to_string()),
         "visitorId" => one(&v.visitor_id),
         "userId" => one(v.user_id.as_deref().unwrap_or("")),

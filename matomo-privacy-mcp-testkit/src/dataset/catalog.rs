@@ -109,18 +109,10 @@ pub(crate) static LOCATIONS: &[Location] = &[
         -74.006
     ),
     loc!(
-        "eur",
-        "Europe",
-        "de",
-        "Germany",
-        "BE",
-        "Land Berlin",
-        "Berlin",
-        52.52,
-        13.405
+        "eur", "Europe", "de", "Germany", "BE", "Berlin", "Berlin", 52.52, 13.405
     ),
     loc!(
-        "eur", "Europe", "de", "Germany", "BY", "Bavaria", "Munich", 48.1351, 11.582
+        "eur", "Europe", "de", "Germany", "BY", "Bayern", "Munich", 48.1351, 11.582
     ),
     loc!(
         "eur",
@@ -150,7 +142,7 @@ pub(crate) static LOCATIONS: &[Location] = &[
         "in",
         "India",
         "MH",
-        "Maharashtra",
+        "Mahārāshtra",
         "Mumbai",
         19.076,
         72.8777
@@ -314,7 +306,7 @@ pub(crate) static SOCIALS: &[(&str, &str)] = &[
         "Hacker News",
         "https://news.ycombinator.com/item?id=38473829",
     ),
-    ("Facebook", "https://www.facebook.com/"),
+    ("Facebook", "https://l.facebook.com/"),
     ("LinkedIn", "https://www.linkedin.com/feed/"),
 ];
 

@@ -37,6 +37,12 @@ pub struct VisitDetails {
     pub search_categories: Vec<Option<&'static str>>,
     /// Content blocks shown during the visit (`Contents.*` reports), apart from its actions.
     pub contents: Vec<ContentImpression>,
+    /// Whether Matomo 5.0.2 calls the visit a returning customer's (`visitor_returning` 2,
+    /// `visitorType==returningCustomer`): as observed on it, when one of the visitor's visits
+    /// before the previous one had an order and the previous one had none (a visit right after
+    /// an order is a plain returning visit). Such visits are neither `visitorType==returning`
+    /// nor in `VisitorInterest.getNumberOfVisitsByDaysSinceLast`'s day rows.
+    pub returning_customer: bool,
 }
 
 /// One content block shown to a visitor (Matomo's content tracking), and whether they used it.
@@ -112,8 +118,32 @@ pub(super) fn derive(seed: u64, visits: &mut [Visit]) {
                 .map(|keyword| search_category(&mut rng, visit.site, keyword))
                 .collect(),
             contents: contents(&mut rng, visit),
+            // Known once the visits and their orders are final.
+            returning_customer: false,
         };
         visit.details = details;
+    }
+}
+
+/// Marks the visits Matomo calls a returning customer's ([`VisitDetails::returning_customer`]),
+/// over the visits as they finally are.
+pub(super) fn mark_returning_customers(visits: &mut [Visit]) {
+    let mut by_visitor: BTreeMap<(u32, String), Vec<usize>> = BTreeMap::new();
+    for (i, v) in visits.iter().enumerate() {
+        by_visitor
+            .entry((v.site, v.visitor_id.clone()))
+            .or_default()
+            .push(i);
+    }
+    for mut own in by_visitor.into_values() {
+        own.sort_by_key(|&i| (visits[i].first_ts, visits[i].id));
+        let ordered = |i: usize| visits[i].conversions.iter().any(|c| c.goal.is_none());
+        let marks: Vec<bool> = (0..own.len())
+            .map(|n| n >= 2 && !ordered(own[n - 1]) && own[..n - 1].iter().any(|&i| ordered(i)))
+            .collect();
+        for (&i, mark) in own.iter().zip(marks) {
+            visits[i].details.returning_customer = mark;
+        }
     }
 }
 

@@ -128,11 +128,16 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
     super::details::derive(seed, &mut visits);
     // After every id and derived value is final, so that none of them moves.
     plant_a_channel_clash(today, &mut visits);
+    // Before the days since the last visit are counted: they follow the visits' times.
+    settle_durations(&mut visits, &goals);
+    space_visitors_visits(&mut visits);
+    number_visits_in_time_order(&mut visits);
     // The copies came with their templates' days since the previous visit; a visitor's days
     // are measured between their visits as they now are (one visitor's visits on one day are
     // 0 days apart), as Matomo measures them.
     super::details::recount_since(&mut visits);
     plant_campaign_landings(&mut visits);
+    super::details::mark_returning_customers(&mut visits);
     let annotations = annotations(&sites, today);
     Dataset {
         today,
@@ -358,6 +363,96 @@ fn plant_a_channel_clash(today: Day, visits: &mut Vec<Visit>) {
     visits.extend(planted);
 }
 
+/// A visit's length as Matomo 5.0.2 records it (`visit_total_time`), again after planting added
+/// page views to visits: the time spent on its pages. A visit of one action has no later action
+/// to set its length right after a conversion added `idgoal + 2` seconds to it
+/// (`VisitTotalTime::onConvertedVisit`; an order is goal 0): a goal matched on the action itself
+/// (a URL, an event category) adds its seconds to 0; a conversion sent in a request of its own
+/// (a manual goal, an order) first sets the length to `1 + its time − the first action's`, 1,
+/// then adds its seconds, so the last such request decides (checked visit by visit on a real
+/// Matomo 5.0.2 with `tests/conformance.rs`).
+fn settle_durations(visits: &mut [Visit], goals: &[Goal]) {
+    for visit in visits {
+        visit.duration = if visit.actions.len() <= 1 {
+            let matched = |c: &&Conversion| {
+                c.goal.is_some_and(|id| {
+                    goals.iter().any(|g| {
+                        g.site == visit.site && g.id == id && g.match_attribute != "manually"
+                    })
+                })
+            };
+            let seconds = |c: &Conversion| u64::from(c.goal.unwrap_or(0)) + 2;
+            match visit.conversions.iter().rev().find(|c| !matched(c)) {
+                Some(sent) => 1 + seconds(sent),
+                None => visit.conversions.iter().filter(matched).map(seconds).sum(),
+            }
+        } else {
+            visit.pages().map(|(_, _, seconds)| seconds).sum()
+        };
+    }
+}
+
+/// Matomo's idle time that ends a visit: a visitor's next visit starts at least this long after
+/// their previous one ended.
+const VISIT_GAP_SECONDS: i64 = 1_800;
+
+/// A visitor's visits one after the other, 30 minutes apart, each within its day, as Matomo
+/// records them: two visits of one visitor cannot overlap in Matomo (a request joins the
+/// visitor's visit with the latest action), and a visit belongs to the day it starts in only if
+/// it also ends there. The planted copies (the rare person's extra visits, the channel clash)
+/// and hours drawn close together would otherwise overlap. A visit moves only when it must:
+/// later when it starts too soon after the previous one, earlier when that pushes it past
+/// midnight.
+fn space_visitors_visits(visits: &mut [Visit]) {
+    let mut by_day: std::collections::BTreeMap<(u32, String, i64), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, v) in visits.iter().enumerate() {
+        by_day
+            .entry((v.site, v.visitor_id.clone(), v.day.0))
+            .or_default()
+            .push(i);
+    }
+    let length = |v: &Visit| i64::try_from(v.duration).unwrap_or(0);
+    for ((_, _, day), mut own) in by_day {
+        own.sort_by_key(|&i| (visits[i].first_ts, visits[i].id));
+        let midnight = Day(day).midnight_ts();
+        let last_second = midnight + 86_399;
+        let mut earliest = midnight;
+        for &i in &own {
+            let start = visits[i].first_ts.max(earliest);
+            visits[i].first_ts = start;
+            earliest = start + length(&visits[i]) + VISIT_GAP_SECONDS;
+        }
+        let mut latest_end = last_second;
+        for &i in own.iter().rev() {
+            let start = visits[i].first_ts.min(latest_end - length(&visits[i]));
+            visits[i].first_ts = start.max(midnight);
+            latest_end = visits[i].first_ts - VISIT_GAP_SECONDS;
+        }
+    }
+}
+
+/// A visitor's visits numbered in time order, as Matomo counts them (`visitCount`: the previous
+/// visit's count + 1): visits are drawn day by day at random hours and planted later, so the
+/// order they were drawn in is not their order in time.
+fn number_visits_in_time_order(visits: &mut [Visit]) {
+    let mut by_visitor: std::collections::BTreeMap<(u32, String), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, v) in visits.iter().enumerate() {
+        by_visitor
+            .entry((v.site, v.visitor_id.clone()))
+            .or_default()
+            .push(i);
+    }
+    for mut own in by_visitor.into_values() {
+        own.sort_by_key(|&i| (visits[i].first_ts, visits[i].id));
+        for (n, &i) in own.iter().enumerate() {
+            visits[i].visit_count = u32::try_from(n + 1).unwrap_or(u32::MAX);
+            visits[i].returning = n > 0;
+        }
+    }
+}
+
 /// The queries campaign links leave on the page they land on, as Matomo stores them. Matomo
 /// removes campaign names and keywords (`mtm_campaign`, `utm_campaign`, `utm_source`,
 /// `utm_medium`, `mtm_kwd`, `utm_term`, …) and click ids (`gclid`, `fbclid`, …) from page URLs
@@ -401,7 +496,8 @@ fn plant_campaign_landings(visits: &mut [Visit]) {
         let Some(Action::Page { url, title, .. }) = visit.actions.first_mut() else {
             continue;
         };
-        if url.contains('?') {
+        // A landing on the thank-you page keeps it: its goal converted there.
+        if url.contains('?') || url.ends_with("/checkout/thank-you") {
             continue;
         }
         let Some(query) = links.next() else {

@@ -11,7 +11,8 @@
 //!
 //! Times: an action starts when the page views before it have been spent; a visit of several
 //! actions ends with a heartbeat (`ping=1`) one second before its dataset duration is over,
-//! because Matomo's `visit_total_time` is `1 + last request − first action`. Goals 1 (a URL) and
+//! because Matomo's `visit_total_time` is `1 + last request − first action`; a visit of one
+//! action has no heartbeat, so its conversions' seconds stay, as the dataset counts them. Goals 1 (a URL) and
 //! 2 (an event category) convert by themselves on the action that matches; goal 3 (manual) and
 //! orders are sent at the visit's last action, before the heartbeat, so that the seconds a
 //! conversion adds to `visit_total_time` are set right again.
@@ -219,7 +220,9 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
             requests.push(request(last_ts, &rest));
         }
     }
-    if several && last_ts < end {
+    // Always, even at the last action's second: a conversion at the last action (sent, or
+    // Matomo's own on a goal's URL or event) added its seconds, which the heartbeat sets right.
+    if several {
         requests.push(request(
             end,
             &format!("url={}&ping=1", url_encode(&current_url)),

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::{Ctx, host_of, round_value};
 use crate::api::errors::ApiError;
 use crate::api::period::Kind;
-use crate::api::request::percent_encode;
+use crate::api::request::{form_encode, percent_encode};
 use crate::api::table::{Row, finish};
 use crate::dataset::{Action, Visit, search_results};
 
@@ -181,6 +181,7 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
     let mut out: BTreeMap<String, PageAgg> = BTreeMap::new();
     for v in &ctx.visits {
         let pages: Vec<_> = v.pages().collect();
+        let exits_on_a_page = exits_on_a_page(v);
         // Which page views come right after a site search.
         let after_search: Vec<bool> = v
             .actions
@@ -207,7 +208,7 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
                 a.entry_bounces += u64::from(v.is_bounce());
                 a.entry_daily.insert((v.day.0, v.visitor_id.clone()));
             }
-            if i + 1 == pages.len() {
+            if i + 1 == pages.len() && exits_on_a_page {
                 a.exit_visits.insert(v.id);
                 a.exit_daily.insert((v.day.0, v.visitor_id.clone()));
             }
@@ -217,6 +218,19 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
         }
     }
     out
+}
+
+/// Whether the visit's exit is a page view: Matomo's exit action is the last page view or site
+/// search (events, outlinks and downloads leave it as it is), checked on a real Matomo 5.0.2.
+fn exits_on_a_page(v: &Visit) -> bool {
+    last_page_or_search(v).is_some_and(|i| matches!(v.actions.get(i), Some(Action::Page { .. })))
+}
+
+/// The index of the visit's last page view or site search: where Matomo says it exited.
+fn last_page_or_search(v: &Visit) -> Option<usize> {
+    v.actions
+        .iter()
+        .rposition(|a| matches!(a, Action::Page { .. } | Action::Search { .. }))
 }
 
 fn add_goals(a: &mut PageAgg, v: &Visit) {
@@ -464,7 +478,12 @@ fn titles(
             r.cols = agg.cols(ctx);
             r.top_cols
                 .insert("avg_page_load_time".into(), Value::from(0));
-            r.set("segment", format!("{dim}=={}", percent_encode(&title)));
+            // PHP's urlencode twice, as Matomo 5.0.2 writes title segments
+            // (`pageTitle==Example%2BShop%2B-%2BHome`).
+            r.set(
+                "segment",
+                format!("{dim}=={}", form_encode(&form_encode(&title))),
+            );
             r.flat_cols.insert(flat_col.into(), Value::from(title));
             r
         })
@@ -616,7 +635,7 @@ fn searches(
 ) -> Result<Value, ApiError> {
     let mut by_kw: BTreeMap<String, (BTreeSet<u64>, u64, u64, u64)> = BTreeMap::new();
     for v in &ctx.visits {
-        let n = v.actions.len();
+        let exit = last_page_or_search(v);
         let mut search = 0;
         for (i, a) in v.actions.iter().enumerate() {
             if let Action::Search { keyword } = a {
@@ -629,7 +648,7 @@ fn searches(
                 e.0.insert(v.id);
                 e.1 += 1;
                 e.2 += 15;
-                e.3 += u64::from(i + 1 == n);
+                e.3 += u64::from(exit == Some(i));
             }
         }
     }
@@ -646,7 +665,8 @@ fn searches(
             r.set("avg_time_on_page", time / hits.max(1));
             r.set("bounce_rate", ctx.rate(0.0, nv, 0));
             r.set("exit_rate", ctx.rate(exits as f64, nv, 0));
-            r.set("segment", format!("{dim}=={}", percent_encode(&kw)));
+            // PHP's urlencode, as Matomo writes it (`siteSearchKeyword==returns+policy`).
+            r.set("segment", format!("{dim}=={}", form_encode(&kw)));
             r
         })
         .collect();

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::metrics::VisitAgg;
 use super::{Ctx, host_of, referrer_keyword, referrer_name};
 use crate::api::errors::ApiError;
-use crate::api::request::{form_encode, percent_encode};
+use crate::api::request::form_encode;
 use crate::api::table::{Row, finish};
 use crate::dataset::{Referrer, Visit};
 
@@ -31,8 +31,17 @@ pub(super) fn row(ctx: &Ctx<'_>, label: impl Into<String>, visits: &[&Visit], go
     r
 }
 
+/// A row's segment as Matomo writes it: the value with PHP's urlencode (`city==New+York`,
+/// `userId==bob%40example.com`).
 fn segment(dim: &str, value: &str) -> String {
-    format!("{dim}=={}", percent_encode(value))
+    format!("{dim}=={}", form_encode(value))
+}
+
+/// A channel row's segment as Matomo 5.0.2 writes it for search engines, campaigns and social
+/// networks: the channel, then its name (`referrerType==search;referrerName==DuckDuckGo`), so
+/// that it selects that channel's visits only (checked on a real Matomo, `tests/conformance.rs`).
+fn channel_segment(channel: &str, name: &str) -> String {
+    format!("referrerType=={channel};{}", segment("referrerName", name))
 }
 
 /// Rows keyed by a label with an extra-columns hook.
@@ -95,7 +104,7 @@ pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     .into_iter()
     .map(|((engine, host), vs)| {
         let mut r = row(ctx, engine.clone(), &vs, true);
-        r.set("segment", segment("referrerName", &engine));
+        r.set("segment", channel_segment("search", &engine));
         r.set("url", format!("https://{host}/"));
         r.set(
             "logo",
@@ -170,7 +179,7 @@ pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             "logo",
             format!("plugins/Morpheus/icons/dist/socials/{}.png", host_of(&url)),
         );
-        r.set("segment", segment("referrerName", &network));
+        r.set("segment", channel_segment("social", &network));
         let urls = group(&vs, |v| match &v.referrer {
             Referrer::Social { url, .. } => Some(url.clone()),
             _ => None,
@@ -190,14 +199,15 @@ pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     simple(
         ctx,
         true,
+        // Matomo stores campaign names lower case (`Ecosia` is tracked as `ecosia`).
         |v| match &v.referrer {
-            Referrer::Campaign { name, .. } => Some(name.clone()),
+            Referrer::Campaign { name, .. } => Some(name.to_lowercase()),
             _ => None,
         },
         |r, v| {
             r.set(
                 "segment",
-                segment("referrerName", &referrer_name(&v.referrer)),
+                channel_segment("campaign", &referrer_name(&v.referrer).to_lowercase()),
             );
         },
     )
@@ -232,7 +242,7 @@ pub(crate) fn region(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 "segment",
                 format!(
                     "regionCode=={};countryCode=={}",
-                    percent_encode(l.region_code),
+                    form_encode(l.region_code),
                     l.country_code
                 ),
             );
@@ -266,8 +276,8 @@ pub(crate) fn city(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 "segment",
                 format!(
                     "city=={};regionCode=={};countryCode=={}",
-                    percent_encode(l.city),
-                    percent_encode(l.region_code),
+                    form_encode(l.city),
+                    form_encode(l.region_code),
                     l.country_code
                 ),
             );

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Ctx, round_value};
 use crate::api::errors::ApiError;
 use crate::api::period::Kind;
-use crate::api::request::percent_encode;
+use crate::api::request::form_encode;
 use crate::api::table::{Row, finish};
 use crate::dataset::Action;
 
@@ -113,10 +113,19 @@ fn report(
         .into_iter()
         .map(|(label, (agg, subs))| {
             let mut r = agg.row(ctx, label);
-            r.set(
-                "segment",
-                format!("{segment_dim}=={}", percent_encode(label)),
-            );
+            // Matomo 5.0.2 adds a row's visits (and daily visitors) up over its sub-rows: a
+            // visit with two event actions of one category counts twice in the category
+            // (checked on a real Matomo, `tests/conformance.rs`).
+            let visits: usize = subs.values().map(|s| s.visits.len()).sum();
+            let daily: usize = subs.values().map(|s| s.daily.len()).sum();
+            r.set("nb_visits", visits);
+            if ctx.period.kind == Kind::Day {
+                r.set("nb_uniq_visitors", daily);
+            } else {
+                r.set("sum_daily_nb_uniq_visitors", daily);
+            }
+            // PHP's urlencode, as Matomo writes it: `eventCategory==Appointments+of+…`.
+            r.set("segment", format!("{segment_dim}=={}", form_encode(label)));
             r.flat_cols.insert(top_col.into(), Value::from(label));
             r.sub = Some(
                 subs.into_iter()

@@ -3,8 +3,8 @@
 //!
 //! No fixture records these; they follow Matomo's sources. Matomo counts each range with its
 //! own SQL `BETWEEN lo AND hi` (and `> lo` for the open one), so ranges whose bounds touch
-//! overlap: a visit of exactly 60 s is in "31-60s" *and* "1-2 min". The labels are Matomo's
-//! beautified ones ("0-10s", "1-2 min", "30+ min", "1 page", "6-7 pages", "1 visit",
+//! overlap: a visit of exactly 60 s is in "31–60s" *and* "1-2 min". The labels are Matomo's
+//! beautified ones ("0–10s" with an en dash, "1-2 min", "30+ min", "1 page", "6-7 pages", "1 visit",
 //! "9-14 visits", "0 days", "1 day", "8-14 days", "365+ days"), every range is a row even
 //! without visits, and rows keep the ranges' order unless a sort is asked for.
 //!
@@ -105,7 +105,8 @@ fn counted_label(range: Range, one: &str, plural: &str) -> String {
 /// `BeautifyTimeRangeLabels`: seconds below a minute, whole minutes above.
 fn time_label(range: Range) -> String {
     match range {
-        (lo, Some(hi)) if hi <= 60 => format!("{lo}-{hi}s"),
+        // An en dash, as Matomo 5.0.2 writes the seconds (`0–10s`, but `1-2 min`).
+        (lo, Some(hi)) if hi <= 60 => format!("{lo}\u{2013}{hi}s"),
         (lo, Some(hi)) => format!("{}-{} min", lo / 60, hi / 60),
         (lo, None) => format!("{}+ min", lo / 60),
     }
@@ -185,7 +186,11 @@ pub(crate) fn by_days_since_last(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     rows.extend(visit_ranges(
         ctx,
         &consecutive(DAYS),
-        |v| v.returning.then_some(u64::from(v.details.days_since_last)),
+        // Matomo 5.0.2 counts `visitor_returning` 1 only: a returning customer's visit is in no row.
+        |v| {
+            (v.returning && !v.details.returning_customer)
+                .then_some(u64::from(v.details.days_since_last))
+        },
         |r| counted_label(r, "1 day", "days"),
         "daysSinceLastVisit",
     ));
@@ -264,7 +269,7 @@ mod tests {
 
     #[test]
     fn labels_and_segments_are_matomos() {
-        assert_eq!(time_label((0, Some(10))), "0-10s");
+        assert_eq!(time_label((0, Some(10))), "0\u{2013}10s");
         assert_eq!(time_label((60, Some(120))), "1-2 min");
         assert_eq!(time_label((1800, None)), "30+ min");
         assert_eq!(counted_label((1, Some(1)), "1 page", "pages"), "1 page");
