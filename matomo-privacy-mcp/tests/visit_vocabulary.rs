@@ -1,5 +1,6 @@
 //! The visitor log shows a URL, title, event or referrer only when at least k distinct visitors of
-//! the period share it: the planted person's pages, titles, searches and events never appear.
+//! the period share it: the planted person's pages, titles, searches and events never appear. On
+//! the emulator, and on a real Matomo 5.0.2 holding the same dataset (`RealMatomo`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
@@ -9,7 +10,8 @@ use matomo_privacy_mcp::config::Config;
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::minimise::Scrubber;
 use matomo_privacy_mcp_core::reporting::Deployment;
-use matomo_privacy_mcp_testkit::{Day, Emulator, RARE_PERSON};
+use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+use matomo_privacy_mcp_testkit::{Dataset, Day, Emulator, RARE_PERSON};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "view0123456789abcdef0123456789ab";
@@ -23,19 +25,24 @@ async fn setup(name: &str) -> (Emulator, Toolbox<Deployment>) {
         .start()
         .await
         .unwrap();
+    let toolbox = toolbox_on(&emu.base_url(), TOKEN, name).await;
+    (emu, toolbox)
+}
+
+/// The application's built-in tools on the Matomo at `base_url`, read with `token`.
+async fn toolbox_on(base_url: &str, token: &str, name: &str) -> Toolbox<Deployment> {
     let key = std::env::temp_dir().join(format!(
         "matomo-privacy-mcp-vocabulary-key-{name}-{}",
         std::process::id()
     ));
     std::fs::write(&key, [7u8; 32]).unwrap();
     let toml = format!(
-        "enabled = true\nceiling = \"pseudonymous\"\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy]\npseudonym_key_file = \"{}\"\n[privacy.noise]\nenabled = false\n",
-        emu.base_url(),
+        "enabled = true\nceiling = \"pseudonymous\"\n[matomo]\nurl = \"{base_url}\"\ntoken = \"{token}\"\n[privacy]\npseudonym_key_file = \"{}\"\n[privacy.noise]\nenabled = false\n",
         key.display()
     );
     let config = Config::from_toml_str(&toml, |_| None).unwrap();
     let deployment = matomo_privacy_mcp::startup::connect(&config).await.unwrap();
-    (emu, catalogue::toolbox(deployment, None).unwrap())
+    catalogue::toolbox(deployment, None).unwrap()
 }
 
 fn ymd(day: Day) -> String {
@@ -59,7 +66,33 @@ fn path(url: &str) -> &str {
 #[tokio::test]
 async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
     let (emu, toolbox) = setup("days").await;
-    let data = emu.dataset();
+    the_visit_log_shows_no_value_fewer_than_k_visitors_share_on(&toolbox, emu.dataset(), 1).await;
+}
+
+/// The same on a real Matomo 5.0.2 holding the emulator's dataset in a site of its own.
+#[tokio::test]
+async fn on_a_real_matomo_the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
+    let today = Day::from_ymd(2026, 11, 26).unwrap();
+    let real = tokio::task::spawn_blocking(move || {
+        RealMatomo::shared("visit vocabulary on a real Matomo", 11, today)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let Some(real) = real else {
+        return;
+    };
+    let toolbox = toolbox_on(&real.base_url(), real.view_token(), "real").await;
+    let data = Dataset::generate(11, today);
+    the_visit_log_shows_no_value_fewer_than_k_visitors_share_on(&toolbox, &data, real.site()).await;
+}
+
+/// The visit log of `site` (the dataset's site 1) day by day over the last week of `data`.
+async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share_on(
+    toolbox: &Toolbox<Deployment>,
+    data: &Dataset,
+    site: u32,
+) {
     let scrubber = Scrubber::builder().build().unwrap();
     let planted = [
         RARE_PERSON.to_lowercase(),
@@ -79,7 +112,7 @@ async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
         let result = toolbox
             .call(
                 "visit_log",
-                Some(json!({ "site": 1, "period": "day", "date": ymd(day), "limit": 50 })),
+                Some(json!({ "site": site, "period": "day", "date": ymd(day), "limit": 50 })),
             )
             .await
             .unwrap();
