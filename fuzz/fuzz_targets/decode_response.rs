@@ -8,13 +8,21 @@ use matomo_privacy_mcp_core::models::{
     goals, live, multi_sites, referrers, sites_manager, split_bulk, user_country, user_id,
     users_manager, visit_frequency, visit_time, visits_summary,
 };
+use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::reporting::SourceRow;
 
 /// Decodes `body` as `T`; a success must serialise back to JSON.
 fn check<T: serde::de::DeserializeOwned + serde::Serialize>(body: &[u8]) {
     if let Ok(value) = decode::<T>(body) {
-        serde_json::to_vec(&value).expect("a decoded response serialises");
+        as_output(&value);
     }
+}
+
+/// Serialises `value` as an `identifying` tool's output does: the only place classified
+/// values serialise (anywhere else they are an error by design).
+fn as_output<T: serde::Serialize>(value: &T) {
+    matomo_privacy_mcp_core::__private::encode_output(value, None, PrivacyClass::Identifying)
+        .expect("a decoded response serialises");
 }
 
 /// One site and one period, several periods, several sites, and both.
@@ -71,7 +79,7 @@ fuzz_target!(|body: &[u8]| {
     if let Ok(items) = split_bulk(body) {
         for item in items {
             if let Ok(v) = item.decode::<<visits_summary::Get as Report>::Output>() {
-                serde_json::to_vec(&v).expect("a decoded bulk item serialises");
+                as_output(&v);
             }
             let _ = item.decode::<<actions::GetPageUrls as Report>::Output>();
         }

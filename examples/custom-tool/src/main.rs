@@ -6,9 +6,10 @@
 //! ```
 
 use matomo_privacy_mcp_core::client::MatomoClient;
-use matomo_privacy_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold, ThresholdedRow};
+use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold, ThresholdedRow, VisitCount};
 use matomo_privacy_mcp_core::models::devices_detection::GetBrowsers;
 use matomo_privacy_mcp_core::params::Date;
+use matomo_privacy_mcp_core::reporting::SourceRow;
 use matomo_privacy_mcp_core::tool::{GuardedState, SecretGuard};
 use matomo_privacy_mcp_core::{Classified, ToolError, Toolbox, matomo_tool};
 use matomo_privacy_mcp_server::{ServerInfo, log_to_stderr, serve_stdio};
@@ -47,27 +48,25 @@ impl GuardedState for State {
 /// visitors are left out, so that no row is about a handful of people.
 #[matomo_tool(title = "Browser share")]
 async fn browser_share(state: &State, args: Args) -> Result<BrowserShare, ToolError> {
-    let rows = state
+    // Each row's label, known metrics and the counts Matomo sent with it.
+    let rows: Vec<SourceRow> = state
         .matomo
         .report::<GetBrowsers>()
         .site(args.site)
         // A day: Matomo counts each row's distinct visitors, which the threshold relies on.
         .day(Date::Yesterday)
-        .send()
+        .send_as()
         .await?;
-    let total: u64 = rows.iter().map(|row| row.metrics.visits()).sum();
-    let rows = rows
+    let total: u64 = rows
         .iter()
-        .map(|row| {
-            let visits = row.metrics.visits() as f64;
-            let mut metrics = Metrics::new().with("nb_visits", visits);
-            if let Some(uniques) = row.metrics.unique_visitors() {
-                metrics.set("nb_uniq_visitors", uniques as f64);
-            }
-            // Browser names are a fixed vocabulary; scrubbing costs nothing and the threshold
-            // (which needs scrubbed labels) decides what may be shown.
-            ReportRow::new(state.scrubber.text(&row.label), metrics)
-        })
+        .filter_map(SourceRow::visits)
+        .map(VisitCount::get)
+        .sum();
+    // Browser names are a fixed vocabulary; scrubbing costs nothing, and the threshold (which
+    // needs scrubbed labels and believes only Matomo's counts) decides what may be shown.
+    let rows = rows
+        .into_iter()
+        .map(|row| row.scrubbed_text(&state.scrubber))
         .collect();
     let mut thresholded = state.threshold.apply(rows);
     // A metric the SDK does not know is not shown by the threshold; a share of the total,

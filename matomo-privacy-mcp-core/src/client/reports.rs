@@ -143,7 +143,9 @@ impl MatomoClient {
             && !nesting.multi_period
             && crate::models::starts_array(&response.body)
         {
-            serde_json::from_slice(&response.body).ok().map(Nested::One)
+            crate::models::answer::matomo_answer(|| serde_json::from_slice(&response.body))
+                .ok()
+                .map(Nested::One)
         } else {
             None
         };

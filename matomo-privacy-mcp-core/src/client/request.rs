@@ -2,7 +2,10 @@
 
 use std::marker::PhantomData;
 
+use serde::de::DeserializeOwned;
+
 use super::{ClientError, MatomoClient, Nested};
+use crate::Classified;
 use crate::models::Report;
 use crate::params::{Date, Limit, Params, Period, Sites};
 use crate::segment::Segment;
@@ -138,6 +141,33 @@ impl<'a, R: Report> ReportRequest<'a, R> {
             });
         }
         match self.send_nested().await? {
+            Nested::One(output) => Ok(output),
+            _ => Err(ClientError::InvalidParameter {
+                name: "idSite".to_owned(),
+                reason: "Matomo answered for several sites or periods where one was asked for"
+                    .to_owned(),
+            }),
+        }
+    }
+
+    /// Sends the request for one site and period and decodes the answer into `T` instead of
+    /// the full model: `Vec<SourceRow>` gives each row's label, known metrics and the counts
+    /// Matomo sent with it, which the threshold believes
+    /// ([`SourceRow::scrubbed_url`](crate::reporting::SourceRow::scrubbed_url)).
+    ///
+    /// Refused like [`send`](Self::send) for several sites or periods.
+    pub async fn send_as<T: DeserializeOwned + Classified>(self) -> Result<T, ClientError> {
+        if let Some(error) = self.invalid {
+            return Err(error);
+        }
+        let nesting = self.params.nesting();
+        if nesting.multi_site || nesting.multi_period {
+            return Err(ClientError::InvalidParameter {
+                name: if nesting.multi_site { "idSite" } else { "date" }.to_owned(),
+                reason: "this request asks for several sites or periods, whose answer is keyed by site and period: send it with `send_nested`".to_owned(),
+            });
+        }
+        match self.client.report_as::<R, T>(&self.params).await? {
             Nested::One(output) => Ok(output),
             _ => Err(ClientError::InvalidParameter {
                 name: "idSite".to_owned(),

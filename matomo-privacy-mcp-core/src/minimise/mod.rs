@@ -14,6 +14,6 @@ pub use scrub::{
 };
 pub use threshold::{
     InvalidThreshold, MergeRule, Metrics, ReportRow, Threshold, Thresholded, ThresholdedLabel,
-    ThresholdedRow, known_metric, merge_equal_labels, merge_rule,
+    ThresholdedRow, VisitCount, VisitorCount, known_metric, merge_equal_labels, merge_rule,
 };
 pub use vocabulary::{TextKind, Vocabulary};

@@ -37,6 +37,7 @@
 mod declare;
 
 mod absent;
+pub(crate) mod answer;
 mod bulk;
 mod duration;
 mod error;

@@ -2,8 +2,8 @@
 //! only up to the class that tool declares.
 //!
 //! `Serialize` for [`Identifying<T>`](super::Identifying) and
-//! [`Pseudonymous<T>`](super::Pseudonymous) asks [`admits`] before writing the inner value. The
-//! encoding scope is a thread-local entered by [`within`], which takes a closure rather than a
+//! [`Pseudonymous<T>`](super::Pseudonymous) asks `admits` before writing the inner value. The
+//! encoding scope is a thread-local entered by `within`, which takes a closure rather than a
 //! future: encoding runs synchronously inside it, so the scope can never be held across an
 //! `.await` and seen by another task polled on the same thread. Only the toolbox's result
 //! encoding (`__private::encode_output`, with the class the tool declares) enters it.

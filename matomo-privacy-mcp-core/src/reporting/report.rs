@@ -14,6 +14,7 @@ use super::visitors::{Known, Visitors};
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
+use crate::minimise::VisitorCount;
 use crate::minimise::noise::{Interval, Intervals, NoiseNote, Question, Spread};
 use crate::minimise::threshold::count;
 use crate::minimise::{
@@ -397,7 +398,10 @@ pub fn report_from_body(
 ) -> Result<ReportOutput, ToolError> {
     let request = args.request()?;
     let rows: Vec<SourceRow> =
-        crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
+        // The caller says the body is Matomo's answer: its counts are believed (the trust
+        // boundary this function documents).
+        crate::models::answer::matomo_answer(|| crate::models::decode(body))
+            .map_err(|e| ToolError::upstream(e.to_string()))?;
     let pipeline = Pipeline {
         scrubber,
         threshold,
@@ -430,7 +434,10 @@ pub async fn noisy_report_from_body(
 ) -> Result<ReportOutput, ToolError> {
     let request = args.request()?;
     let rows: Vec<SourceRow> =
-        crate::models::decode(body).map_err(|e| ToolError::upstream(e.to_string()))?;
+        // The caller says the body is Matomo's answer: its counts are believed (the trust
+        // boundary this function documents).
+        crate::models::answer::matomo_answer(|| crate::models::decode(body))
+            .map_err(|e| ToolError::upstream(e.to_string()))?;
     let question = Question::new("report_from_body")
         .part("site", &request.site.to_string())
         .part("period", request.period.as_str())
@@ -635,9 +642,7 @@ impl Pipeline<'_> {
                     Labels::Url => self.scrubber.url(&row.label),
                     Labels::Text => self.scrubber.text(&row.label),
                 };
-                let mut out = ReportRow::new(label, row.metrics);
-                out.segment = row.segment;
-                out
+                row.into_report_row(label)
             })
             .collect();
         merge_equal_labels(rows)
@@ -669,7 +674,9 @@ impl Pipeline<'_> {
         unchecked: u64,
         truncated: bool,
     ) -> Result<ReportOutput, ToolError> {
-        let mut thresholded = self.threshold.apply_with_other(rows, other_visitors);
+        let mut thresholded = self
+            .threshold
+            .apply_with_other(rows, other_visitors.map(VisitorCount::from_matomo));
         let charged = match &self.noise {
             Some(noise) => {
                 let charged = noise

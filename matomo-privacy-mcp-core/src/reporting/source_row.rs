@@ -13,7 +13,10 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 
 use crate::Classified;
-use crate::minimise::{Metrics, known_metric};
+use crate::minimise::{
+    Metrics, ReportRow, ScrubbedText, Scrubber, VisitCount, VisitorCount, known_metric,
+};
+use crate::models::answer::decoding_matomo;
 use crate::models::{Metric, Money, Rate, Seconds};
 use crate::privacy::Identifying;
 
@@ -52,6 +55,17 @@ pub struct SourceRow {
     /// the pipeline asks Matomo how many distinct visitors it selects. It holds the label
     /// unscrubbed, so it is identifying too, and never shown.
     pub segment: Option<Identifying<String>>,
+    /// Matomo's distinct visitors and visits for the row, kept only when the row was read from
+    /// one of Matomo's answers by the SDK's client: what the threshold may believe. A row
+    /// decoded from other text, or written in code, has none.
+    counts: MatomoCounts,
+}
+
+/// The counts the threshold believes, as Matomo sent them with a row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Classified)]
+struct MatomoCounts {
+    visitors: Option<VisitorCount>,
+    visits: Option<VisitCount>,
 }
 
 impl SourceRow {
@@ -69,7 +83,49 @@ impl SourceRow {
     pub fn into_summary(mut self) -> Self {
         self.segment = None;
         self.metrics.remove_distinct_counts();
+        self.counts.visitors = None;
         self
+    }
+
+    /// A row with this label and these metrics, as code writes it: it carries no count of
+    /// Matomo's, so it proves no visitors.
+    pub fn new(label: Identifying<String>, metrics: Metrics) -> Self {
+        Self {
+            label,
+            metrics,
+            segment: None,
+            counts: MatomoCounts::default(),
+        }
+    }
+
+    /// Matomo's distinct visitors for the row (`nb_uniq_visitors`, sent for days), when the row
+    /// was read from Matomo's answer by the SDK's client.
+    pub fn visitors(&self) -> Option<VisitorCount> {
+        self.counts.visitors
+    }
+
+    /// Matomo's visits for the row, when the row was read from Matomo's answer by the SDK's
+    /// client.
+    pub fn visits(&self) -> Option<VisitCount> {
+        self.counts.visits
+    }
+
+    /// The row for the threshold, its label scrubbed as a URL, with Matomo's count of its
+    /// visitors: label and count stay together, from the same row of Matomo's answer.
+    pub fn scrubbed_url(self, scrubber: &Scrubber) -> ReportRow {
+        let label = scrubber.url(&self.label);
+        self.into_report_row(label)
+    }
+
+    /// Like [`scrubbed_url`](Self::scrubbed_url), for a label of free text.
+    pub fn scrubbed_text(self, scrubber: &Scrubber) -> ReportRow {
+        let label = scrubber.text(&self.label);
+        self.into_report_row(label)
+    }
+
+    /// The row for the threshold under `label`, which the caller scrubbed from this row's.
+    pub(crate) fn into_report_row(self, label: ScrubbedText) -> ReportRow {
+        ReportRow::from_matomo(label, self.metrics, self.segment, self.counts.visitors)
     }
 }
 
@@ -126,10 +182,25 @@ impl<'de> Visitor<'de> for RowVisitor {
             }
         }
         let label = label.ok_or_else(|| de::Error::missing_field("label"))?;
+        // Only the client, decoding Matomo's answer, vouches for the counts.
+        let counts = if decoding_matomo() {
+            let whole = |name| {
+                metrics
+                    .get(name)
+                    .map(|v| crate::minimise::threshold::count(Some(v)))
+            };
+            MatomoCounts {
+                visitors: whole("nb_uniq_visitors").map(VisitorCount::from_matomo),
+                visits: whole("nb_visits").map(VisitCount::from_matomo),
+            }
+        } else {
+            MatomoCounts::default()
+        };
         let row = SourceRow {
             label: Identifying::new(label),
             metrics,
             segment: segment.map(Identifying::new),
+            counts,
         };
         Ok(if summary { row.into_summary() } else { row })
     }

@@ -23,10 +23,12 @@
 //! visit's own value and always withheld.
 
 mod cells;
+mod counted;
 mod metrics;
 mod row;
 mod shown;
 
+pub use counted::{VisitCount, VisitorCount};
 pub use metrics::{MergeRule, MetricName, MetricValue, Metrics, known_metric, merge_rule};
 pub use row::ReportRow;
 pub use shown::{ThresholdedLabel, ThresholdedRow};
@@ -38,6 +40,12 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The smallest number of distinct visitors behind any number shown.
 ///
+/// Only Matomo's counts prove visitors: rows read by the client
+/// ([`SourceRow::scrubbed_url`](crate::reporting::SourceRow::scrubbed_url)) carry them, and
+/// [`ReportRow::with_visitors`] takes a [`VisitorCount`], which only the SDK makes. A count
+/// written in code proves nothing (the rows of Matomo's answers are thresholded in
+/// [`report_from_body`](crate::reporting::report_from_body)'s example):
+///
 /// ```
 /// use matomo_privacy_mcp_core::minimise::{Metrics, ReportRow, Scrubber, Threshold};
 ///
@@ -46,10 +54,10 @@ use std::collections::{BTreeSet, HashMap};
 ///     let metrics = Metrics::new().with("nb_visits", visits).with("nb_uniq_visitors", visitors);
 ///     ReportRow::new(scrubber.text(label), metrics)
 /// };
-/// let rows = vec![row("/", 40.0, 31.0), row("/a", 9.0, 1.0), row("/b", 2.0, 2.0), row("/c", 0.0, 0.0)];
+/// let rows = vec![row("/", 40.0, 31.0), row("/a", 9.0, 1.0), row("/c", 0.0, 0.0)];
 /// let out = Threshold::new(5).unwrap().apply(rows);
-/// // "/a" has 9 visits but one visitor; "/c" describes nobody and is not counted.
-/// assert_eq!(out.rows.len(), 1);
+/// // Made-up counts pass nothing; "/c" describes nobody and is not counted.
+/// assert!(out.rows.is_empty());
 /// assert_eq!(out.suppressed_rows, 2);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,13 +131,14 @@ impl Threshold {
     }
 
     /// Like [`apply`](Self::apply), and shows the top level's suppressed rows merged into one
-    /// "Other" row when `other_visitors`, the distinct visitors proven behind those rows
-    /// together (for example by Matomo, for a segment that excludes every shown row), reach `k`.
+    /// "Other" row when `other_visitors`, the distinct visitors Matomo counted behind those rows
+    /// together (for a segment that excludes every shown row), reach `k`.
     pub fn apply_with_other(
         &self,
         rows: Vec<ReportRow>,
-        other_visitors: Option<u64>,
+        other_visitors: Option<VisitorCount>,
     ) -> Thresholded {
+        let other_visitors = other_visitors.map(VisitorCount::get);
         let mut out = Thresholded {
             rows: Vec::new(),
             suppressed_rows: 0,

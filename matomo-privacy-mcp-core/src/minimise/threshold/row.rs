@@ -3,6 +3,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::counted::VisitorCount;
 use super::metrics::Metrics;
 use crate::Classified;
 use crate::minimise::ScrubbedText;
@@ -44,7 +45,9 @@ pub struct ReportRow {
     /// The rows of the subtable, when the report has one and it was asked for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subtable: Vec<ReportRow>,
-    /// Distinct visitors proven behind the row by other means than its own metrics.
+    /// Distinct visitors Matomo counted behind the row: read with the row from Matomo's answer,
+    /// or asked of Matomo for the row's own segment. Never read from [`metrics`](Self::metrics),
+    /// which the tool may have written itself.
     #[serde(skip)]
     #[schemars(skip)]
     pub(crate) proven_visitors: Option<u64>,
@@ -61,7 +64,11 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
-    /// A row without subtable.
+    /// A row without subtable, known to describe nobody yet: `metrics` are what the row shows,
+    /// and a `nb_uniq_visitors` among them proves nothing (a tool can write any number there).
+    /// Use [`SourceRow::scrubbed_url`](crate::reporting::SourceRow::scrubbed_url) or
+    /// [`SourceRow::scrubbed_text`](crate::reporting::SourceRow::scrubbed_text) for a row of Matomo's,
+    /// which keeps Matomo's count, or prove its visitors with [`with_visitors`](Self::with_visitors).
     pub fn new(label: ScrubbedText, metrics: Metrics) -> Self {
         Self {
             label,
@@ -74,11 +81,40 @@ impl ReportRow {
     }
 
     /// Records that at least `visitors` distinct visitors are behind the row, as Matomo
-    /// answered for the row's own segment (or another count you can prove).
+    /// answered for the row's own segment: a [`VisitorCount`], which only the SDK makes (or a
+    /// declaration on the tool, [`VisitorCount::declare`]).
     ///
     /// A lower bound only ever rises: a smaller count than one already known is ignored.
-    pub fn with_visitors(mut self, visitors: u64) -> Self {
-        self.prove_visitors(visitors);
+    pub fn with_visitors(mut self, visitors: VisitorCount) -> Self {
+        self.prove_visitors(visitors.get());
+        self
+    }
+
+    /// The row of one of Matomo's rows: its label (scrubbed from that row's), metrics and
+    /// segment, and the distinct visitors Matomo sent with it, if it was read from Matomo.
+    pub(crate) fn from_matomo(
+        label: ScrubbedText,
+        metrics: Metrics,
+        segment: Option<Identifying<String>>,
+        visitors: Option<VisitorCount>,
+    ) -> Self {
+        let mut out = Self::new(label, metrics);
+        out.segment = segment;
+        out.proven_visitors = visitors.map(VisitorCount::get);
+        out
+    }
+
+    /// The row as if the client had read it from Matomo's answer: its `nb_uniq_visitors`
+    /// (and its subtable's) believed. For tests of the threshold without a Matomo.
+    #[cfg(test)]
+    pub(crate) fn read_from_matomo(mut self) -> Self {
+        if let Some(visitors) = self.metrics.get("nb_uniq_visitors") {
+            self.prove_visitors(count(Some(visitors)));
+        }
+        self.subtable = std::mem::take(&mut self.subtable)
+            .into_iter()
+            .map(Self::read_from_matomo)
+            .collect();
         self
     }
 
@@ -86,16 +122,17 @@ impl ReportRow {
         self.proven_visitors = Some(self.visitors().max(visitors));
     }
 
-    /// The number of distinct visitors the row is known to describe, a lower bound: what
-    /// [`with_visitors`](Self::with_visitors) proved, else Matomo's `nb_uniq_visitors` for the
-    /// row, else 0.
+    /// The number of distinct visitors the row is known to describe, a lower bound: the most
+    /// Matomo counted for it (sent with the row, asked for its segment, or proven by
+    /// [`with_visitors`](Self::with_visitors)), else 0.
     ///
-    /// Visits are not visitors (one person may make every visit of a row), so a row with
-    /// only `nb_visits` is known to describe nobody in particular and never passes a threshold
-    /// of more than one: the report pipeline asks Matomo for such rows' visitors.
+    /// Only counts of Matomo's prove anything: a `nb_uniq_visitors` in the row's metrics that
+    /// a tool wrote itself does not. Visits are not visitors (one person may make every visit
+    /// of a row), so a row with only `nb_visits` is known to describe nobody in particular and
+    /// never passes a threshold of more than one: the report pipeline asks Matomo for such
+    /// rows' visitors.
     pub fn visitors(&self) -> u64 {
-        let own = count(self.metrics.get("nb_uniq_visitors"));
-        self.proven_visitors.map_or(own, |proven| proven.max(own))
+        self.proven_visitors.unwrap_or(0)
     }
 
     /// The number of visits the row counts (`nb_visits`, else `entry_nb_visits`, else its

@@ -14,7 +14,7 @@ fn row(label: &str, visits: f64, uniques: Option<f64>) -> ReportRow {
     if let Some(u) = uniques {
         metrics.set("nb_uniq_visitors", u);
     }
-    ReportRow::new(ScrubbedText::trusted(label.to_owned()), metrics)
+    ReportRow::new(ScrubbedText::trusted(label.to_owned()), metrics).read_from_matomo()
 }
 
 fn labels(out: &Thresholded) -> Vec<&str> {
@@ -33,9 +33,9 @@ fn visits_are_not_visitors() {
     assert_eq!(labels(&out), ["/"]);
     assert_eq!(out.suppressed_rows, 2);
     // A proof from elsewhere (Matomo, for the row's segment) lets the row through.
-    let out = Threshold::new(5)
-        .unwrap()
-        .apply(vec![row("/unknown", 40.0, None).with_visitors(12)]);
+    let out = Threshold::new(5).unwrap().apply(vec![
+        row("/unknown", 40.0, None).with_visitors(VisitorCount::from_matomo(12)),
+    ]);
     assert_eq!(labels(&out), ["/unknown"]);
     assert_eq!(out.rows[0].visitors(), 12);
     assert_eq!(out.rows[0].visits(), 40);
@@ -72,8 +72,12 @@ fn other_is_shown_only_with_a_proven_population() {
     assert!(!out.other_shown());
     assert_eq!(out.suppressed_rows, 2);
     // A proof below k is no proof.
-    assert!(!threshold.apply_with_other(rows(), Some(4)).other_shown());
-    let out = threshold.apply_with_other(rows(), Some(5));
+    assert!(
+        !threshold
+            .apply_with_other(rows(), Some(VisitorCount::from_matomo(4)))
+            .other_shown()
+    );
+    let out = threshold.apply_with_other(rows(), Some(VisitorCount::from_matomo(5)));
     assert!(out.other_shown());
     let other = &out.rows[1];
     assert!(other.is_other());
@@ -103,6 +107,7 @@ fn merged_equal_labels_know_the_largest_part_not_the_sum() {
                 .with("nb_visits", visits)
                 .with("nb_uniq_visitors", visitors),
         )
+        .read_from_matomo()
     };
     let rows = vec![
         part("/orders/100234", 2.0, 2.0),
@@ -221,10 +226,9 @@ fn small_cells_inside_a_shown_row_are_withheld() {
         .with("exit_rate", 1.0 / 23.0)
         .with("bounce_rate", 0.0)
         .with("avg_time_on_page", 22.5);
-    let out = Threshold::new(5).unwrap().apply(vec![ReportRow::new(
-        ScrubbedText::trusted("/pricing".into()),
-        metrics,
-    )]);
+    let out = Threshold::new(5).unwrap().apply(vec![
+        ReportRow::new(ScrubbedText::trusted("/pricing".into()), metrics).read_from_matomo(),
+    ]);
     let shown = &out.rows[0].metrics;
     let names: Vec<&str> = shown.iter().map(|(n, _)| n).collect();
     assert_eq!(
@@ -360,7 +364,7 @@ fn arb_rows() -> impl Strategy<Value = Vec<(ReportRow, Vec<u8>)>> {
                 metrics.set("nb_uniq_visitors", people.len() as f64);
             }
             (
-                ReportRow::new(ScrubbedText::trusted(format!("/p{i}")), metrics),
+                ReportRow::new(ScrubbedText::trusted(format!("/p{i}")), metrics).read_from_matomo(),
                 people,
             )
         });

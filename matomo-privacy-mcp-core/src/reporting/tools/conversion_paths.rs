@@ -21,7 +21,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::minimise::noise::Spread;
-use crate::minimise::{Metrics, ReportRow};
+use crate::minimise::{Metrics, ReportRow, VisitorCount};
 use crate::params::{Date, Period};
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
@@ -362,7 +362,7 @@ fn range_rows(
                 metrics.set("nb_uniq_visitors", known.visitors as f64);
             }
             ReportRow::new(deployment.scrubber.text(&by.label(*range)), metrics)
-                .with_visitors(known.visitors)
+                .with_visitors(VisitorCount::from_matomo(known.visitors))
         })
         .collect()
 }

@@ -129,5 +129,6 @@ fn item<T: serde::de::DeserializeOwned>(
         .next()
         .ok_or_else(|| ToolError::upstream(format!("Matomo's bulk answer lacks {method}")))?
         .map_err(to_tool_error)?;
-    crate::models::decode_value(value).map_err(|e| ToolError::upstream(format!("{method}: {e}")))
+    crate::models::answer::matomo_answer(|| crate::models::decode_value(value))
+        .map_err(|e| ToolError::upstream(format!("{method}: {e}")))
 }
