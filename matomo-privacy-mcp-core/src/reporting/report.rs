@@ -370,7 +370,9 @@ pub(crate) async fn run_of(
 /// sorting and paging.
 ///
 /// Without Matomo to ask, only rows that carry their distinct visitors (`nb_uniq_visitors`,
-/// as Matomo sends for a day) can pass the threshold; suppressed rows are left out. `args`
+/// as Matomo sends for a day) can pass the threshold; suppressed rows are left out. The body
+/// must be Matomo's answer: its counts are believed as the client's own answers are (a trust
+/// boundary the privacy model names), so never hand it text the code wrote. `args`
 /// gives the site, period, date and paging echoed in the output (its segment is not applied
 /// here: the body is already the segment's). `labels` says whether the labels are URLs or free
 /// text.
