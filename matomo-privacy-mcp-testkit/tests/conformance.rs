@@ -16,7 +16,8 @@
 //! `docs/emulator-differences.md`; a difference no entry explains fails the test, and so does an
 //! entry that no longer explains anything (the list only shrinks as the emulator is fixed).
 //!
-//! Mutation checks (done on a copy of the checkout, 2026-12-05, then reverted): making the
+//! Mutation checks (done on a copy of the checkout, 2026-12-05, with the 112 questions of then,
+//! before the 30-minute population count was added; reverted): making the
 //! emulator encode page URLs' row segments once instead of twice (`UrlRows::encode` in
 //! `reports/actions.rs`) failed this test with 962 unexplained differences, the first
 //! "Actions.getPageUrls [/products/] segment: pageUrl==https%3A%2F%2Fshop.example.com%2F… vs
