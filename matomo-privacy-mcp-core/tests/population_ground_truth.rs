@@ -246,7 +246,7 @@ async fn every_number_describes_at_least_k_visitors_on_a_real_matomo() {
     let Some((w, site)) = real_world().await else {
         return;
     };
-    // Not `os_versions`: on Matomo 5.0.2 it fails (`os_versions_other_row_on_a_real_matomo`).
+    // Not `os_versions`: see `os_versions_other_row_on_a_real_matomo`.
     // 20 of the emulator's 40 cases: every new segment costs Matomo a pass over raw visits
     // (about 150 s for 20 cases on a cold Matomo).
     every_number_describes_at_least_k_visitors_in(&w, 20, site, &["os_versions"]).await;
@@ -259,8 +259,15 @@ async fn every_number_describes_at_least_k_visitors_on_a_real_matomo() {
 /// (the visits of none of the shown rows, by negating their segments) then takes in the iOS
 /// visitors, and an "Other" row of one visitor (Lynx, 6 visits) is shown as if it were about 5.
 /// The emulator has no iPadOS, so only the real Matomo shows it.
+///
+/// The SDK now proves "Other" only when every shown row's segment selects as many visits as its
+/// row counts (`Pipeline::other_visitors`). The test still fails, on its own ground truth: it
+/// counts a row's people by the row's segment, which for "iOS 17.1" finds the iPadOS visitor
+/// only (2026-11-21: "Other" = iOS 17.1, 5 visits by 3 people, and Ubuntu, 3 visits by 2; the
+/// test counts 1 + 2). Ground truth for such rows needs the visits' user agents, not Matomo's
+/// segment: left for issue 27.
 #[tokio::test]
-#[ignore = "the SDK's Other row trusts a row segment that selects part of the row (Matomo 5.0.2's iOS/iPadOS rows); see the doc comment"]
+#[ignore = "its ground truth counts a row's people by the row's segment, which for Matomo 5.0.2's iOS rows selects only the iPadOS visits; see the doc comment"]
 async fn os_versions_other_row_on_a_real_matomo() {
     let Some((w, site)) = real_world().await else {
         return;

@@ -545,20 +545,7 @@ impl Pipeline<'_> {
         // (`ReportRow::merge`, where the proof is).
         let segments: Vec<(usize, Segment)> = candidates
             .into_iter()
-            .filter_map(|i| {
-                let text = rows[i].segment.as_ref()?.reveal_text();
-                let mut segment = Segment::parse(text).ok()?;
-                if let Some(covered) = &covered {
-                    segment = segment.and(covered);
-                }
-                match self.scope {
-                    Some(scope) if segment.dimensions().contains(scope.dimension) => {
-                        let condition = Segment::parse(scope.condition).ok()?;
-                        Some((i, segment.and(&condition)))
-                    }
-                    _ => Some((i, segment)),
-                }
-            })
+            .filter_map(|i| Some((i, self.row_segment(&rows[i], covered.as_ref())?)))
             .collect();
         if segments.is_empty() {
             return Ok(unchecked);
@@ -573,6 +560,23 @@ impl Pipeline<'_> {
             row.prove_visitors(proven);
         }
         Ok(unchecked)
+    }
+
+    /// The segment Matomo counts a row's visitors with: the row's own, within the report's
+    /// visits (`covered`) and its scope; `None` for a row without one Matomo could read.
+    fn row_segment(&self, row: &ReportRow, covered: Option<&Segment>) -> Option<Segment> {
+        let text = row.segment.as_ref()?.reveal_text();
+        let mut segment = Segment::parse(text).ok()?;
+        if let Some(covered) = covered {
+            segment = segment.and(covered);
+        }
+        match self.scope {
+            Some(scope) if segment.dimensions().contains(scope.dimension) => {
+                let condition = Segment::parse(scope.condition).ok()?;
+                Some(segment.and(&condition))
+            }
+            _ => Some(segment),
+        }
     }
 
     /// The distinct visitors behind every row that does not pass, together: Matomo's count for
@@ -590,6 +594,15 @@ impl Pipeline<'_> {
     /// of none of them, which are exactly the visits not in the merged row. An exclusion longer
     /// than Matomo reads (it cuts segments short without a word, which would exclude fewer
     /// rows and count more visitors) is not asked ([`Visitors::within`] answers `None`).
+    ///
+    /// The negation holds only if every shown row's segment selects exactly that row's visits.
+    /// Matomo 5.0.2 breaks this: its "iOS 17.1" row (39 visits) holds iPadOS visits too, but its
+    /// segment (`operatingSystemCode==IPA;…`) selects the 9 iPadOS ones, so the exclusion also
+    /// selected the iOS visitors, and an "Other" row of one visitor was proven by five. So every
+    /// shown row's segment is counted too (in the same bulk request, mostly cached from the rows'
+    /// own proofs), and the count stands only when each selects as many visits as its row counts
+    /// (`nb_visits`, exact in such a report): a segment built to select a row's visits that
+    /// selects as many as the row has selected them all and nothing else.
     async fn other_visitors(
         &self,
         visitors: &Visitors<'_>,
@@ -631,7 +644,30 @@ impl Pipeline<'_> {
             // Nothing passes: the suppressed rows are the whole period.
             return Ok(Some(whole.visitors));
         };
-        let known = visitors.within(&[Some(exclusion)]).await?;
+        // Each shown row's own segment, counted in the same (cached) bulk request: the negation
+        // is only as good as these segments are exact.
+        let covered = match overlap {
+            Overlap::Within(covered) => Segment::parse(covered).ok(),
+            _ => None,
+        };
+        let mut asked = vec![Some(exclusion)];
+        let mut shown_visits = Vec::new();
+        for row in rows.iter().filter(|row| self.threshold.passes(row)) {
+            let Some(segment) = self.row_segment(row, covered.as_ref()) else {
+                return Ok(None);
+            };
+            asked.push(Some(segment));
+            shown_visits.push(row.visits());
+        }
+        let known = visitors.within(&asked).await?;
+        let exact = known
+            .iter()
+            .skip(1)
+            .zip(&shown_visits)
+            .all(|(known, &visits)| known.is_some_and(|known| known.visits == visits));
+        if !exact {
+            return Ok(None);
+        }
         Ok(known.first().copied().flatten().map(|known| known.visitors))
     }
 
