@@ -31,11 +31,7 @@ impl Row {
     }
 
     fn metric(&self, col: &str) -> f64 {
-        match self.cols.get(col) {
-            Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
-            Some(Value::String(s)) => s.trim_end_matches('%').parse().unwrap_or(0.0),
-            _ => 0.0,
-        }
+        sort_value(self.cols.get(col))
     }
 }
 
@@ -56,6 +52,15 @@ impl Default for RowLimits {
             actions: 500,
             actions_subtable: 100,
         }
+    }
+}
+
+/// A column's value as a sort key: numbers, and numbers in text (`"45%"`); anything else is 0.
+fn sort_value(value: Option<&Value>) -> f64 {
+    match value {
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+        Some(Value::String(s)) => s.trim_end_matches('%').parse().unwrap_or(0.0),
+        _ => 0.0,
     }
 }
 
@@ -123,11 +128,7 @@ fn sort_flat(rows: &mut [Value], f: &TableFilters) {
             .unwrap_or("")
             .to_owned()
     };
-    let metric = |v: &Value| match v.get(&col) {
-        Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
-        Some(Value::String(s)) => s.trim_end_matches('%').parse().unwrap_or(0.0),
-        _ => 0.0,
-    };
+    let metric = |v: &Value| sort_value(v.get(&col));
     rows.sort_by(|a, b| {
         let ord = if col == "label" {
             label(a).cmp(&label(b))

@@ -84,12 +84,7 @@ pub(crate) fn whole_or_float(x: f64) -> Value {
 /// A number rounded to `places`, emitted as an integer when it is whole (as PHP's JSON does).
 pub(crate) fn round_value(x: f64, places: i32) -> Value {
     let p = 10f64.powi(places);
-    let r = (x * p).round() / p;
-    if r.fract() == 0.0 && r.abs() < 1e15 {
-        Value::from(r as i64)
-    } else {
-        Value::from(r)
-    }
+    whole_or_float((x * p).round() / p)
 }
 
 /// Matomo's human duration: `"1 min 48s"`, `"1 hours 56 min"`, `"12s"`.
