@@ -7,7 +7,7 @@ use std::sync::Arc;
 use matomo_privacy_mcp::catalogue;
 use matomo_privacy_mcp::config::{AuditTarget, Config, OAuthRule, ProfileSettings};
 use matomo_privacy_mcp::manifest::{
-    ManifestBuilder, ManifestProfile, ManifestSharedState, PrivacyManifest,
+    ManifestBuilder, ManifestProfile, ManifestSharedState, PrivacyManifest, name_sites,
 };
 use matomo_privacy_mcp::{rotation, startup};
 use matomo_privacy_mcp_core::audit::{AuditSink, JsonLinesAudit};
@@ -590,6 +590,7 @@ pub async fn manifest(
 ) -> Result<()> {
     let (config, _emulator) = configured(path, emulator, false).await?;
     let (descriptors, ceiling) = union_of_profiles(&config)?;
+    let mut sites = Vec::new();
     let checks: Vec<String> = if offline {
         config
             .profiles
@@ -598,6 +599,20 @@ pub async fn manifest(
             .collect()
     } else {
         let (toolboxes, _) = connect_all(&config).await?;
+        for (toolbox, profile) in toolboxes.iter().zip(&config.profiles) {
+            let deployment = toolbox.state();
+            sites.extend(
+                name_sites(
+                    deployment.client(),
+                    deployment.site_access().sites(),
+                    &profile.config_key(
+                        "allowed_sites",
+                        "matomo.allowed_sites (MATOMO_PRIVACY_MCP_ALLOWED_SITES)",
+                    ),
+                )
+                .await,
+            );
+        }
         toolboxes
             .iter()
             .map(|t| t.state().site_access().summary().to_owned())
@@ -607,7 +622,8 @@ pub async fn manifest(
         PrivacyManifest::from_descriptors(&descriptors, ceiling),
         &config,
     )
-    .token_check(checks.first().cloned().unwrap_or_default());
+    .token_check(checks.first().cloned().unwrap_or_default())
+    .sites(sites);
     if config.profiles.iter().any(|p| p.named) {
         for (profile, check) in config.profiles.iter().zip(checks) {
             builder = builder.profile(manifest_profile(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use matomo_privacy_mcp::catalogue;
 use matomo_privacy_mcp::config::Config;
-use matomo_privacy_mcp::manifest::PrivacyManifest;
+use matomo_privacy_mcp::manifest::{ManifestSite, PrivacyManifest};
 use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::audit::{CallOrigin, ClientInfo, JsonLinesAudit};
 use matomo_privacy_mcp_core::minimise::Threshold;
@@ -48,6 +48,20 @@ fn manifest_sample_is_what_the_code_generates() {
         .threshold(Threshold::new(5).unwrap())
         .scrubbing(vec!["page".into()], vec!["customer".into()])
         .token_check("serving sites 1, 2; the token has view access only")
+        .sites([
+            ManifestSite {
+                id: 1,
+                name: Some("Online shop".into()),
+                url: Some("https://shop.example.com".into()),
+                unnamed: None,
+            },
+            ManifestSite {
+                id: 2,
+                name: Some("Company blog".into()),
+                url: Some("https://blog.example.com".into()),
+                unnamed: None,
+            },
+        ])
         .audit_log("/var/log/matomo-privacy-mcp/audit.jsonl")
         .build();
     manifest.generated_at = "2026-11-26T08:00:00.000Z".into();

@@ -95,6 +95,7 @@ fn call(
         "API.getMatomoVersion" => json!({"value": sites::MATOMO_VERSION}),
         "UsersManager.hasSuperUserAccess" => json!({"value": access.super_user}),
         "SitesManager.getSitesWithAtLeastViewAccess" => sites::sites_with_view(ds, access),
+        "SitesManager.getSiteFromId" => sites::site_from_id(ds, one_site(ds, access, req)?, access),
         m if m.starts_with("SitesManager.getSitesIdWith") && m.ends_with("Access") => {
             let level = &m["SitesManager.getSitesIdWith".len()..m.len() - "Access".len()];
             if !matches!(level, "AtLeastView" | "View" | "Write" | "Admin") {

@@ -42,6 +42,13 @@ pub(crate) fn sites_with_view(ds: &Dataset, access: &Access) -> Value {
     )
 }
 
+/// `SitesManager.getSiteFromId`: one site the token can view, as an object (`one_site` has
+/// checked the access with Matomo's own message).
+pub(crate) fn site_from_id(ds: &Dataset, id: u32, access: &Access) -> Value {
+    ds.site(id)
+        .map_or(Value::Null, |s| site_json(s, access.super_user))
+}
+
 /// `SitesManager.getSitesIdWith{AtLeastView,View,Write,Admin}Access`, as a super user sees them too
 /// (a super user has admin on every site but no explicit view or write grants).
 pub(crate) fn site_ids(ds: &Dataset, access: &Access, level: &str) -> Value {

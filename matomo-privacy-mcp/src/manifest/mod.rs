@@ -11,6 +11,7 @@ mod operator_items;
 mod profiles;
 mod record;
 mod shared_state;
+mod sites;
 
 use serde::Serialize;
 
@@ -18,6 +19,7 @@ pub use operator_items::{OperatorItem, operator_items};
 pub use profiles::ManifestProfile;
 pub use record::RecordItem;
 pub use shared_state::ManifestSharedState;
+pub use sites::{ManifestSite, name_sites, unnamed_because};
 
 use crate::config::NoiseSettings;
 use matomo_privacy_mcp_core::audit::now_rfc3339;
@@ -107,6 +109,9 @@ pub struct PrivacyManifest {
     pub segment_rule: String,
     /// The result of the Matomo token's privilege check.
     pub token_check: Option<String>,
+    /// The sites read, with their names as Matomo gives them (empty when not looked up, as with
+    /// `--offline`).
+    pub sites: Vec<ManifestSite>,
     /// The fingerprint of the pseudonym key, if one is configured.
     pub pseudonym_key_fingerprint: Option<String>,
     /// Where the audit log goes.
@@ -167,6 +172,7 @@ impl PrivacyManifest {
                     "segments may only use dimensions of class {ceiling} or lower, and never above the tool's own class"
                 ),
                 token_check: None,
+                sites: Vec::new(),
                 pseudonym_key_fingerprint: None,
                 audit_log: None,
                 shared_state: None,
@@ -299,6 +305,20 @@ impl ManifestBuilder {
     /// The result of the token check, in words.
     pub fn token_check(mut self, summary: impl Into<String>) -> Self {
         self.manifest.token_check = Some(summary.into());
+        self
+    }
+
+    /// The sites read, named (each site once, whichever profile reads it).
+    pub fn sites(mut self, sites: impl IntoIterator<Item = ManifestSite>) -> Self {
+        for site in sites {
+            match self.manifest.sites.iter_mut().find(|s| s.id == site.id) {
+                // A name one profile's token could read beats another's failure.
+                Some(known) if known.name.is_none() && site.name.is_some() => *known = site,
+                Some(_) => {}
+                None => self.manifest.sites.push(site),
+            }
+        }
+        self.manifest.sites.sort_by_key(|s| s.id);
         self
     }
 

@@ -47,9 +47,17 @@ pub(super) fn record_of_processing(m: &PrivacyManifest) -> Vec<RecordItem> {
         blank("Categories of data subjects (visitors of the sites below)"),
         with_known(
             "Sites read, by name",
-            match &m.token_check {
-                Some(check) => format!("the token check says: {check}"),
-                None => "the sites the Matomo token can view".to_owned(),
+            match (&m.token_check, m.sites.is_empty()) {
+                (_, false) => m
+                    .sites
+                    .iter()
+                    .map(super::ManifestSite::describe)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                (Some(check), true) => {
+                    format!("names not looked up; the token check says: {check}")
+                }
+                (None, true) => "the sites the Matomo token can view".to_owned(),
             },
         ),
         blank("Recipients (AI provider; processor or independent controller; DPA)"),

@@ -1,0 +1,163 @@
+//! The manifest names the sites it reads, as Matomo names them, and says why when Matomo cannot.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::Duration;
+
+use matomo_privacy_mcp::manifest::{ManifestSite, PrivacyManifest, name_sites};
+use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, SiteId};
+use matomo_privacy_mcp_testkit::{Emulator, Fault};
+use serde_json::Value;
+
+const TOKEN: &str = "manifest-sites-view-token-0123456789";
+const KEY: &str = "matomo.allowed_sites (MATOMO_PRIVACY_MCP_ALLOWED_SITES)";
+
+fn client(base_url: &str) -> MatomoClient {
+    MatomoClient::builder(base_url)
+        .token(TOKEN)
+        .timeout(Duration::from_millis(500))
+        .connect_timeout(Duration::from_millis(500))
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+fn sites(ids: &[u32]) -> BTreeSet<SiteId> {
+    ids.iter().map(|&id| SiteId(id)).collect()
+}
+
+/// `manifest --emulator`, Markdown and JSON, as an operator runs it.
+fn manifest_of_the_emulator(json: bool) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"));
+    command
+        .args(["--emulator", "manifest"])
+        .env_remove("MATOMO_PRIVACY_MCP_CONFIG")
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join(format!(
+                "matomo-privacy-mcp-manifest-sites-{}",
+                std::process::id()
+            )),
+        );
+    if json {
+        command.arg("--json");
+    }
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn the_emulators_sites_are_listed_by_name_and_url() {
+    let markdown = manifest_of_the_emulator(false);
+    let row = markdown
+        .lines()
+        .find(|l| l.starts_with("| Sites read, by name |"))
+        .unwrap();
+    assert_eq!(
+        row,
+        "| Sites read, by name | _(to be completed)_; 1 “Example Shop” (https://shop.example.com); \
+         2 “Example Blog” (https://blog.example.org); 3 “Example Docs” (https://docs.example.io) |"
+    );
+
+    let json: Value = serde_json::from_str(&manifest_of_the_emulator(true)).unwrap();
+    assert_eq!(
+        json["sites"][0],
+        serde_json::json!({"id": 1, "name": "Example Shop", "url": "https://shop.example.com", "unnamed": null})
+    );
+    assert_eq!(json["sites"].as_array().unwrap().len(), 3);
+    let record = json["record_of_processing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["item"] == "Sites read, by name")
+        .unwrap();
+    assert!(
+        record["known"]
+            .as_str()
+            .unwrap()
+            .contains("2 “Example Blog” (https://blog.example.org)"),
+        "{record}"
+    );
+}
+
+#[tokio::test]
+async fn a_site_the_token_may_not_read_keeps_its_id_and_says_what_to_change() {
+    let emu = Emulator::builder()
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap();
+    let named = name_sites(&client(&emu.base_url()), &sites(&[2, 3]), KEY).await;
+    assert_eq!(named[0].name.as_deref(), Some("Example Blog"));
+    assert_eq!(
+        named[1],
+        ManifestSite {
+            id: 3,
+            name: None,
+            url: None,
+            unnamed: Some(
+                "the Matomo token may not read site 3 (Matomo: \"You can't access this resource as it requires \
+                 'view' access for the website id = 3.\"); give the token's user view access to it in Matomo, \
+                 or leave it out of `matomo.allowed_sites (MATOMO_PRIVACY_MCP_ALLOWED_SITES)`"
+                    .to_owned()
+            ),
+        }
+    );
+    let manifest = PrivacyManifest::from_descriptors([], PrivacyClass::Aggregate)
+        .sites(named)
+        .build();
+    assert!(
+        manifest
+            .to_markdown()
+            .contains("2 “Example Blog” (https://blog.example.org); 3: name not read: the Matomo token may not read site 3"),
+        "{}",
+        manifest.to_markdown()
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_matomo_is_said_once_and_not_asked_again() {
+    let emu = Emulator::builder()
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap();
+    emu.inject(Fault::http_status(503));
+    emu.clear_requests();
+    let named = name_sites(&client(&emu.base_url()), &sites(&[1, 2]), KEY).await;
+    assert_eq!(emu.request_count(), 1, "asked again after a failure");
+    let why = named[0].unnamed.clone().unwrap();
+    assert!(
+        why.starts_with(
+            "Matomo could not be reached (SitesManager.getSiteFromId: Matomo answered HTTP 503; "
+        ),
+        "{why}"
+    );
+    assert!(
+        why.ends_with("); check `matomo.url (MATOMO_URL)` and generate the manifest again"),
+        "{why}"
+    );
+    assert_eq!(named[1].unnamed.as_ref(), Some(&why));
+    assert_eq!(named[1].name, None);
+
+    // Nothing listens at all.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let named = name_sites(&client(&format!("http://{closed}")), &sites(&[1]), KEY).await;
+    let why = named[0].unnamed.as_deref().unwrap();
+    assert!(
+        why.starts_with(
+            "Matomo could not be reached (SitesManager.getSiteFromId: could not reach Matomo after 1 attempt(s) ("
+        ),
+        "{why}"
+    );
+    assert!(!why.contains(TOKEN));
+}
