@@ -418,3 +418,207 @@ async fn the_sum_of_the_rows_past_the_cut_is_one_row_without_segment() {
         |rows: &[Value]| -> u64 { rows.iter().map(|r| r["nb_visits"].as_u64().unwrap()).sum() };
     assert_eq!(visits(rows), visits(&whole));
 }
+
+/// The two people behind the real-Matomo site's "help/ - Others" row: (visitor, visits, pages of
+/// each visit). Every page they see counts their visits once more in the row Matomo adds up: 44
+/// page visits, more than the 38 visits of the whole directory, so the row's segment does not
+/// look broader than the row and only its being a truncation row keeps it from proving it.
+const HELP_DESK: &[(&str, usize, &[&str])] = &[
+    (
+        "a1f0000000000001",
+        8,
+        &["sizes", "warranty", "privacy", "care"],
+    ),
+    (
+        "a1f0000000000002",
+        3,
+        &["sizes", "warranty", "privacy", "care"],
+    ),
+];
+
+/// Visits of one day to a shop's "/help/" directory: 15 people see "shipping", 12 "returns",
+/// and the two of [`HELP_DESK`] four other pages 11 times each, so that Matomo keeping 3 rows
+/// per directory shows "shipping", "returns" and "/help/ - Others" (44 visits, two people),
+/// whose segment is the whole directory (29 people).
+fn help_desk_visits(dataset: &matomo_privacy_mcp_testkit::Dataset, day: Day) -> Vec<Visit> {
+    let site = dataset.site(SITE).unwrap();
+    let template = dataset.visits.iter().find(|v| v.site == SITE).unwrap();
+    // (visitor, pages, the visitor's visit number)
+    let mut plan: Vec<(String, Vec<&str>, u32)> = Vec::new();
+    for i in 0..15u64 {
+        plan.push((format!("b2f{i:013x}"), vec!["shipping"], 1));
+    }
+    for i in 0..12u64 {
+        plan.push((format!("c3f{i:013x}"), vec!["returns"], 1));
+    }
+    for (visitor, visits, pages) in HELP_DESK {
+        for n in 1..=*visits {
+            plan.push(((*visitor).to_owned(), pages.to_vec(), n as u32));
+        }
+    }
+    let midnight = day.midnight_ts();
+    plan.into_iter()
+        .enumerate()
+        .map(|(i, (visitor, pages, number))| {
+            let mut visit = template.clone();
+            visit.id = 1 + i as u64;
+            visit.visitor_id = visitor;
+            visit.user_id = None;
+            visit.ip = format!("10.20.{}.{}", i / 200, 1 + i % 200);
+            visit.day = day;
+            // One visit every ten minutes from 08:00.
+            visit.first_ts = midnight + 8 * 3600 + 600 * i as i64;
+            visit.actions = pages
+                .iter()
+                .map(|page| Action::Page {
+                    url: format!("{}/help/{page}", site.main_url),
+                    title: format!("Help: {page}"),
+                    time_spent: 30,
+                })
+                .collect();
+            visit.duration = 30 * pages.len() as u64;
+            visit.returning = number > 1;
+            visit.visit_count = number;
+            visit.referrer = matomo_privacy_mcp_testkit::Referrer::Direct;
+            visit.conversions.clear();
+            visit.details.days_since_last = 0;
+            visit.details.days_since_first = 0;
+            visit.details.seconds_since_last = 0;
+            visit.details.search_categories.clear();
+            visit.details.contents.clear();
+            visit.details.returning_customer = false;
+            visit
+        })
+        .collect()
+}
+
+/// The same on a real Matomo 5.0.2: a site of its own whose day Matomo's archiver keeps at
+/// most 3 rows per directory (`datatable_archiving_maximum_rows_subtable_actions`, set for that
+/// site's archiving only; see the testkit's `real_matomo::RowLimits`). Its "/help/ - Others" row
+/// counts 44 visits of two people, and its segment selects the 29 people of the whole
+/// directory: it must not be shown.
+///
+/// Mutation-checked: with `SourceRow::into_summary` not applied to rows marked `is_summary`,
+/// this test fails (the row is shown, proven by its directory's 29 people). With the row's
+/// visits fewer than its directory's (a first version of this site: 7 against 31) the check
+/// that a segment selects no more visits than its row counts caught it alone, so the row's
+/// visits are asserted to be no fewer.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
+    use matomo_privacy_mcp_testkit::real_matomo::{RealMatomo, RowLimits};
+    const TEST: &str = "truncation rows on a real Matomo";
+    let today = Day::from_ymd(2026, 11, 26).unwrap();
+    let day = Day::from_ymd(2026, 11, 12).unwrap();
+    let dataset = matomo_privacy_mcp_testkit::Dataset::generate(11, today);
+    let site = dataset.site(SITE).unwrap().clone();
+    let visits = help_desk_visits(&dataset, day);
+    let Some((real, id)) = tokio::task::spawn_blocking(move || {
+        let real = RealMatomo::shared(TEST, 11, today).unwrap()?;
+        let limits = RowLimits {
+            actions: 500,
+            subtable_actions: 3,
+        };
+        let id = real
+            .site_with_row_limits(TEST, "truncation-help", &site, &visits, limits)
+            .unwrap()?;
+        Some((real, id))
+    })
+    .await
+    .unwrap() else {
+        return;
+    };
+    let visits = help_desk_visits(&dataset, day);
+    let people = |selects: &dyn Fn(&str) -> bool| -> BTreeSet<&str> {
+        visits
+            .iter()
+            .filter(|v| {
+                v.actions
+                    .iter()
+                    .any(|a| matches!(a, Action::Page { url, .. } if selects(url)))
+            })
+            .map(|v| v.visitor_id.as_str())
+            .collect()
+    };
+    let shown_alone = ["/help/shipping", "/help/returns"];
+    let behind =
+        people(&|url| url.contains("/help/") && !shown_alone.iter().any(|p| url.ends_with(p)));
+    let directory = people(&|url| url.contains("/help/"));
+    assert!((behind.len() as u64) < K && directory.len() as u64 >= K);
+    let directory_visits = visits.len() as u64;
+
+    // Matomo's own answer: the truncation row, its added-up counts and the directory's segment.
+    let raw = MatomoClient::builder(real.base_url())
+        .token(real.view_token())
+        .no_cache()
+        .build()
+        .unwrap();
+    let params = Params::new()
+        .sites(Sites::one(id).unwrap())
+        .period(Period::Day)
+        .date(Date::Day(Ymd::new(2026, 11, 12).unwrap()))
+        .flat(true)
+        .limit(Limit::rows(5_000).unwrap());
+    let rows = raw.call_raw("Actions.getPageUrls", &params).await.unwrap();
+    let rows = rows.as_array().unwrap();
+    let others = rows
+        .iter()
+        .find(|row| row["is_summary"] == true)
+        .unwrap_or_else(|| panic!("Matomo kept every row: {rows:?}"));
+    let label = others["label"].as_str().unwrap().to_owned();
+    assert!(label.ends_with("Others"), "{others}");
+    // Its visits are no fewer than the directory's: only its being a truncation row can keep
+    // its segment from proving it.
+    assert!(
+        others["nb_visits"].as_u64().unwrap() >= directory_visits.max(K),
+        "{others}: the directory has {directory_visits} visits"
+    );
+    assert!(
+        directory_url(others["segment"].as_str().unwrap()).ends_with("/help"),
+        "{others}"
+    );
+
+    let client = MatomoClient::builder(real.base_url())
+        .token(real.view_token())
+        .build()
+        .unwrap();
+    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
+    let deployment = Deployment::from_parts(
+        client,
+        real.view_token(),
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(K).unwrap(),
+        PrivacyClass::Aggregate,
+        None,
+    );
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let result = toolbox
+        .call(
+            "top_pages",
+            Some(json!({"site": id, "period": "day", "date": "2026-11-12", "limit": 100})),
+        )
+        .await
+        .unwrap();
+    assert!(!result.is_error(), "{}", result.text());
+    let out = result.structured().unwrap();
+    let labels: Vec<&str> = out["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["label"].as_str().unwrap())
+        .collect();
+    // The pages of many people are shown (the answer is not empty for some other reason)...
+    for page in shown_alone {
+        assert!(
+            labels.iter().any(|l| l.ends_with(page)),
+            "{page} (people: 15 and 12) not shown: {labels:?}"
+        );
+    }
+    // ...the truncation row about two people is not, though its directory has 29.
+    assert!(
+        !labels.contains(&label.as_str()),
+        "{label}: {} people behind it, {} in its directory, shown: {labels:?}",
+        behind.len(),
+        directory.len()
+    );
+}

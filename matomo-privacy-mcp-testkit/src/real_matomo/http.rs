@@ -25,11 +25,23 @@ pub(crate) fn post(
     content_type: &str,
     body: &str,
 ) -> std::io::Result<Answer> {
+    post_as(port, &format!("127.0.0.1:{port}"), path, content_type, body)
+}
+
+/// As [`post`], with another `Host` header: Matomo reads `config/{host}.config.ini.php` instead
+/// of `config.ini.php` when that file exists (its configuration per host name).
+pub(crate) fn post_as(
+    port: u16,
+    host: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> std::io::Result<Answer> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
     let head = format!(
-        "POST {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;

@@ -20,6 +20,7 @@
 //! the environment variable `CI` is set: then it fails, so CI always runs against Matomo.
 
 mod http;
+mod row_limits;
 mod setup;
 mod tracking;
 
@@ -28,6 +29,7 @@ use std::sync::Mutex;
 
 use crate::calendar::Day;
 
+pub use row_limits::RowLimits;
 pub use setup::RealMatomoError;
 
 /// A real Matomo holding the emulator's dataset in a site of its own.
@@ -39,6 +41,8 @@ pub struct RealMatomo {
     admin_token: String,
     view_token: String,
     access_log: std::path::PathBuf,
+    /// `MATOMO_HOME`: Matomo's files, its configuration and the fixture's markers.
+    home: std::path::PathBuf,
 }
 
 /// Tokens are secrets even in tests (CI logs are public).

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{RealMatomo, http, tracking};
 use crate::calendar::Day;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Goal};
 
 /// What the fixture could not do.
 #[derive(Debug, thiserror::Error)]
@@ -40,13 +40,13 @@ const BULK: usize = 500;
 /// How long a test waits for another process's setup (tracking and archiving take under a minute).
 const LOCK_WAIT: Duration = Duration::from_secs(900);
 
-struct Place {
-    home: PathBuf,
-    port: u16,
+pub(super) struct Place {
+    pub(super) home: PathBuf,
+    pub(super) port: u16,
     script: PathBuf,
 }
 
-fn place() -> Place {
+pub(super) fn place() -> Place {
     let home = std::env::var_os("MATOMO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/var/lib/matomo-real"));
@@ -108,7 +108,8 @@ pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
     remove_own_sites(&api, &format!("testkit seed {seed} {today} "))?;
 
     let started = Instant::now();
-    let id = create_site(&api, &dataset, &site, &name)?;
+    let goals: Vec<&Goal> = dataset.goals.iter().filter(|g| g.site == site.id).collect();
+    let id = create_site(&api, &goals, &site, &name)?;
     let mut requests = Vec::new();
     for visit in &visits {
         requests.extend(tracking::tracking_requests(visit, &site, id));
@@ -141,11 +142,12 @@ fn fixture(place: &Place, site: u32, admin_token: String, view_token: String) ->
         admin_token,
         view_token,
         access_log: place.home.join("log/access.log"),
+        home: place.home.clone(),
     }
 }
 
 /// FNV-1a (64 bits) over the format and every request: stable across runs and platforms.
-fn fingerprint(requests: impl Iterator<Item = String>) -> String {
+pub(super) fn fingerprint(requests: impl Iterator<Item = String>) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes {
@@ -161,7 +163,7 @@ fn fingerprint(requests: impl Iterator<Item = String>) -> String {
     format!("{hash:016x}")
 }
 
-fn marked_site(marker: &Path, fingerprint: &str) -> Option<u32> {
+pub(super) fn marked_site(marker: &Path, fingerprint: &str) -> Option<u32> {
     let text = std::fs::read_to_string(marker).ok()?;
     let value: Value = serde_json::from_str(&text).ok()?;
     if value.get("fingerprint")?.as_str()? != fingerprint {
@@ -228,7 +230,7 @@ fn ensure_running(place: &Place) -> Result<(), Failure> {
     Ok(())
 }
 
-fn read_token(path: &Path) -> Result<String, Failure> {
+pub(super) fn read_token(path: &Path) -> Result<String, Failure> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::Unavailable(format!(
             "cannot read {} ({e}): run the tests as the user who installed Matomo",
@@ -242,13 +244,13 @@ fn read_token(path: &Path) -> Result<String, Failure> {
 }
 
 /// Matomo's API with the admin token (in the body only).
-struct Api<'a> {
-    port: u16,
-    token: &'a str,
+pub(super) struct Api<'a> {
+    pub(super) port: u16,
+    pub(super) token: &'a str,
 }
 
 impl Api<'_> {
-    fn call(&self, method: &str, params: &[(&str, &str)]) -> Result<Value, Failure> {
+    pub(super) fn call(&self, method: &str, params: &[(&str, &str)]) -> Result<Value, Failure> {
         let mut pairs = vec![("module", "API"), ("format", "JSON"), ("method", method)];
         pairs.extend_from_slice(params);
         pairs.push(("token_auth", self.token));
@@ -273,7 +275,7 @@ impl Api<'_> {
 
 /// Deletes the sites a run of this fixture made for this dataset earlier (a stale fingerprint, or
 /// a setup that died half-way): only sites whose name starts with `prefix`.
-fn remove_own_sites(api: &Api<'_>, prefix: &str) -> Result<(), Failure> {
+pub(super) fn remove_own_sites(api: &Api<'_>, prefix: &str) -> Result<(), Failure> {
     let sites = api.call("SitesManager.getAllSites", &[])?;
     let all: Vec<&Value> = match &sites {
         Value::Array(list) => list.iter().collect(),
@@ -295,9 +297,9 @@ fn remove_own_sites(api: &Api<'_>, prefix: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-fn create_site(
+pub(super) fn create_site(
     api: &Api<'_>,
-    dataset: &Dataset,
+    goals: &[&Goal],
     site: &crate::dataset::Site,
     name: &str,
 ) -> Result<u32, Failure> {
@@ -321,7 +323,7 @@ fn create_site(
     .and_then(|n| u32::try_from(n).ok())
     .ok_or_else(|| Failure::Broken(format!("SitesManager.addSite answered {created}")))?;
     let id_text = id.to_string();
-    for goal in dataset.goals.iter().filter(|g| g.site == site.id) {
+    for goal in goals {
         // As the recorded Matomo's goals have them; "exact" is refused for a manual goal.
         let pattern_type = match goal.match_attribute.as_str() {
             "event_category" => "exact",
@@ -370,7 +372,7 @@ fn create_site(
     Ok(id)
 }
 
-fn track(port: u16, token: &str, requests: &[String]) -> Result<(), Failure> {
+pub(super) fn track(port: u16, token: &str, requests: &[String]) -> Result<(), Failure> {
     let body = serde_json::json!({"requests": requests, "token_auth": token}).to_string();
     let answer = http::post(port, "/matomo.php", "application/json", &body)
         .map_err(|e| Failure::Broken(format!("bulk tracking: {e}")))?;
@@ -417,10 +419,10 @@ fn archive(place: &Place, id: u32) -> Result<(), Failure> {
 
 /// A lock file across processes: created exclusively with the holder's pid, removed on drop;
 /// a lock whose holder is gone is taken over.
-struct Lock(PathBuf);
+pub(super) struct Lock(PathBuf);
 
 impl Lock {
-    fn take(path: &Path) -> Result<Lock, Failure> {
+    pub(super) fn take(path: &Path) -> Result<Lock, Failure> {
         let deadline = Instant::now() + LOCK_WAIT;
         loop {
             match std::fs::OpenOptions::new()
