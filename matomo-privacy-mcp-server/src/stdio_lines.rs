@@ -1,9 +1,14 @@
 //! The line discipline in front of the stdio transport: a line that is not JSON gets the
 //! JSON-RPC parse error (-32700) the specification asks for, instead of being dropped in
 //! silence by the SDK, and every message leaves as one whole line.
+//!
+//! Memory stays bounded whatever the client sends: a line is kept up to [`MAX_LINE_BYTES`];
+//! past that the client gets the parse error at once (not when the line ends, which it may
+//! never do) and the rest of the line is read and dropped without being kept.
 
 use tokio::io::{
-    AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream,
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+    DuplexStream,
 };
 use tokio::sync::mpsc;
 
@@ -45,6 +50,24 @@ fn parse_error(message: &str) -> Vec<u8> {
     line
 }
 
+/// Reads past the rest of the current line, keeping nothing but the reader's own buffer;
+/// `false` when the input ends first.
+async fn skip_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> bool {
+    loop {
+        let (ended, used) = match reader.fill_buf().await {
+            Ok([]) | Err(_) => return false,
+            Ok(buf) => match buf.iter().position(|&b| b == b'\n') {
+                Some(newline) => (true, newline + 1),
+                None => (false, buf.len()),
+            },
+        };
+        reader.consume(used);
+        if ended {
+            return true;
+        }
+    }
+}
+
 async fn read_lines<R: AsyncRead + Unpin>(
     reader: R,
     mut feed: DuplexStream,
@@ -63,14 +86,15 @@ async fn read_lines<R: AsyncRead + Unpin>(
             Ok(read) => read,
         };
         if read > MAX_LINE_BYTES && !line.ends_with(b"\n") {
-            // Skip the rest of the oversized line, then say so.
-            let mut rest = Vec::new();
-            let _ = reader.read_until(b'\n', &mut rest).await;
+            // Say so now: the line may never end. Then drop the rest as it comes.
             let _ = errors
                 .send(parse_error(
-                    "Parse error: the line is longer than the server accepts",
+                    "Parse error: the line is longer than the server accepts (4 MiB); the rest of it is ignored",
                 ))
                 .await;
+            if !skip_line(&mut reader).await {
+                break;
+            }
             continue;
         }
         let text = line.trim_ascii();
