@@ -7,14 +7,10 @@
 //! same way even at domain level, because Matomo's top-level labels there can
 //! already hold a path.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::{Count, GoalsByKey, Metric, Rate, Seconds, Tree};
-use crate::Classified;
 use crate::privacy::Identifying;
 
-aggregate_metrics! {
+classified_fields! {
     /// Page metrics of an actions report row. All aggregate.
     pub struct PageMetrics {
         /// Visits that viewed the page.
@@ -82,34 +78,29 @@ impl PageMetrics {
     }
 }
 
-/// A row of a page, title, outlink, download or site-search report.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct PageRow {
-    /// A URL path, page title, domain or search keyword.
-    pub label: Identifying<String>,
-    /// The full URL of a leaf row.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<Identifying<String>>,
-    /// A segment selecting the row (`pageUrl==…`); it repeats the URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<Identifying<String>>,
-    /// Id of the row's subtable, to fetch with `idSubtable`.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub idsubdatatable: Option<Count>,
-    /// The row's metrics.
-    #[serde(flatten)]
-    pub metrics: PageMetrics,
-    /// Conversions attributed to the page, per goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goals: Option<GoalsByKey>,
+classified_fields! {
+    /// A row of a page, title, outlink, download or site-search report.
+    pub struct PageRow {
+        /// A URL path, page title, domain or search keyword.
+        pub label: Identifying<String>,
+        /// The full URL of a leaf row.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub url: Option<Identifying<String>>,
+        /// A segment selecting the row (`pageUrl==…`); it repeats the URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment: Option<Identifying<String>>,
+        /// Id of the row's subtable, to fetch with `idSubtable`.
+        idsubdatatable: Count,
+        /// The row's metrics.
+        #[serde(flatten)]
+        pub metrics: PageMetrics,
+        /// Conversions attributed to the page, per goal.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub goals: Option<GoalsByKey>,
+    }
 }
 
-aggregate_metrics! {
+classified_fields! {
     /// The object `Actions.get` returns: action totals. All aggregate.
     pub struct ActionsSummary {
         /// Page views.

@@ -4,14 +4,10 @@
 //! back, …") or be what a visitor wrote, so labels and segments are **identifying**, as for
 //! page titles. Metrics are aggregate.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::{Count, Expanded, Rate};
-use crate::Classified;
 use crate::privacy::Identifying;
 
-aggregate_metrics! {
+classified_fields! {
     /// Content metrics of a row. All aggregate.
     pub struct ContentMetrics {
         /// Visits that saw the content.
@@ -29,25 +25,20 @@ aggregate_metrics! {
     }
 }
 
-/// A content name or piece row.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct ContentRow {
-    /// The content name or piece.
-    pub label: Identifying<String>,
-    /// A segment selecting the row (`contentName==…`); it repeats the label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<Identifying<String>>,
-    /// Id of the row's subtable (pieces of a name, names of a piece), to fetch with `idSubtable`.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub idsubdatatable: Option<Count>,
-    /// The row's metrics.
-    #[serde(flatten)]
-    pub metrics: ContentMetrics,
+classified_fields! {
+    /// A content name or piece row.
+    pub struct ContentRow {
+        /// The content name or piece.
+        pub label: Identifying<String>,
+        /// A segment selecting the row (`contentName==…`); it repeats the label.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment: Option<Identifying<String>>,
+        /// Id of the row's subtable (pieces of a name, names of a piece), to fetch with `idSubtable`.
+        idsubdatatable: Count,
+        /// The row's metrics.
+        #[serde(flatten)]
+        pub metrics: ContentMetrics,
+    }
 }
 
 report! {

@@ -1,4 +1,4 @@
-//! Declaration macros: report marker types and all-aggregate metric structs.
+//! Declaration macros: report marker types and model structs of optional classified fields.
 
 /// Declares report marker types: `report!(/// doc\n Name = "Module.method" => Output);`.
 macro_rules! report {
@@ -25,67 +25,61 @@ macro_rules! classified_type {
     (identifying, $ty:ty) => { $crate::privacy::Identifying<$ty> };
 }
 
-/// Declares a struct of optional fields, each with its own class: `(pseudonymous) name: Type,`.
+/// Declares a model struct whose optional fields are written once each, with their class.
 ///
-/// Every field becomes `#[privacy(class)] #[serde(default, skip_serializing_if = "Option::is_none")]
-/// pub name: Option<Type>`, where `Type` is wrapped in [`Pseudonymous`](crate::privacy::Pseudonymous)
-/// or [`Identifying`](crate::privacy::Identifying) above `aggregate` (the annotation then only
-/// restates the class the type carries). Container attributes (`serde(rename_all)`) go after
-/// the derives.
+/// A field is one of:
+/// - `name: Type,`: an optional aggregate metric, `#[privacy(aggregate)] pub name: Option<Type>`;
+/// - `(class) name: Type,`: the same with its class, `Type` wrapped in
+///   [`Pseudonymous`](crate::privacy::Pseudonymous) or [`Identifying`](crate::privacy::Identifying)
+///   above `aggregate` (the annotation then only restates the class the type carries);
+/// - `pub name: Type,`: kept as written (a required label, a flattened row, a field that does
+///   not read Matomo's `false` as absent).
+///
+/// The optional fields get `#[serde(default, skip_serializing_if = "Option::is_none")]` and read
+/// Matomo's `false` or `null` as absent ([`false_as_none`](crate::models::absent::false_as_none)).
+/// Extra field attributes (docs, `serde(rename)`) pass through; container attributes
+/// (`serde(rename_all)`) go after the derives.
 macro_rules! classified_fields {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( $(#[$field_meta:meta])* ($class:ident) $field:ident : $ty:ty, )*
-        }
+        pub struct $name:ident { $($fields:tt)* }
     ) => {
-        #[derive(
-            Clone, Debug, Default, PartialEq,
-            serde::Deserialize, serde::Serialize, schemars::JsonSchema, $crate::Classified,
-        )]
-        $(#[$meta])*
-        pub struct $name {
-            $(
-                $(#[$field_meta])*
-                #[privacy($class)]
-                #[serde(
-                    default,
-                    skip_serializing_if = "Option::is_none",
-                    deserialize_with = "crate::models::absent::false_as_none"
-                )]
-                pub $field: Option<classified_type!($class, $ty)>,
-            )*
-        }
+        classified_fields!(@field [$(#[$meta])*] $name [] $($fields)*);
     };
-}
-
-/// Declares a struct whose fields are all optional aggregate metrics.
-///
-/// Every field becomes `#[privacy(aggregate)] #[serde(default, skip_serializing_if = "Option::is_none")] pub
-/// name: Option<Type>`, where Matomo's `false` or `null` means "absent"; extra field attributes (docs, `serde(rename)`) pass through.
-macro_rules! aggregate_metrics {
-    (
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( $(#[$field_meta:meta])* $field:ident : $ty:ty, )*
-        }
+    // A field kept as written.
+    (@field $meta:tt $name:ident [$($done:tt)*]
+        $(#[$field_meta:meta])* pub $field:ident : $ty:ty, $($rest:tt)*
     ) => {
-        $(#[$meta])*
+        classified_fields!(@field $meta $name [$($done)* $(#[$field_meta])* pub $field: $ty,] $($rest)*);
+    };
+    // An optional field of a class.
+    (@field $meta:tt $name:ident [$($done:tt)*]
+        $(#[$field_meta:meta])* ($class:ident) $field:ident : $ty:ty, $($rest:tt)*
+    ) => {
+        classified_fields!(@field $meta $name [
+            $($done)*
+            $(#[$field_meta])*
+            #[privacy($class)]
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "crate::models::absent::false_as_none"
+            )]
+            pub $field: Option<classified_type!($class, $ty)>,
+        ] $($rest)*);
+    };
+    // An optional aggregate metric.
+    (@field $meta:tt $name:ident [$($done:tt)*]
+        $(#[$field_meta:meta])* $field:ident : $ty:ty, $($rest:tt)*
+    ) => {
+        classified_fields!(@field $meta $name [$($done)*] $(#[$field_meta])* (aggregate) $field: $ty, $($rest)*);
+    };
+    (@field [$($meta:tt)*] $name:ident [$($done:tt)*]) => {
         #[derive(
             Clone, Debug, Default, PartialEq,
             serde::Deserialize, serde::Serialize, schemars::JsonSchema, $crate::Classified,
         )]
-        pub struct $name {
-            $(
-                $(#[$field_meta])*
-                #[privacy(aggregate)]
-                #[serde(
-                    default,
-                    skip_serializing_if = "Option::is_none",
-                    deserialize_with = "crate::models::absent::false_as_none"
-                )]
-                pub $field: Option<$ty>,
-            )*
-        }
+        $($meta)*
+        pub struct $name { $($done)* }
     };
 }

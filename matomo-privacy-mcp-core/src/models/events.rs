@@ -4,14 +4,10 @@
 //! fixed set and are **pseudonymous**; actions and names (and `flat=1` labels,
 //! which join category and action) can carry form values and are **identifying**.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::{Count, Expanded, Metric};
-use crate::Classified;
 use crate::privacy::{Identifying, Pseudonymous};
 
-aggregate_metrics! {
+classified_fields! {
     /// Event metrics of a row. All aggregate.
     pub struct EventMetrics {
         /// Visits with the event.
@@ -35,46 +31,36 @@ aggregate_metrics! {
     }
 }
 
-/// An event category row.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct EventCategoryRow {
-    /// The event category.
-    pub label: Pseudonymous<String>,
-    /// A segment selecting the row (`eventCategory==…`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<Pseudonymous<String>>,
-    /// Id of the row's subtable (its actions or names), to fetch with `idSubtable`.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub idsubdatatable: Option<Count>,
-    /// The row's metrics.
-    #[serde(flatten)]
-    pub metrics: EventMetrics,
+classified_fields! {
+    /// An event category row.
+    pub struct EventCategoryRow {
+        /// The event category.
+        pub label: Pseudonymous<String>,
+        /// A segment selecting the row (`eventCategory==…`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment: Option<Pseudonymous<String>>,
+        /// Id of the row's subtable (its actions or names), to fetch with `idSubtable`.
+        idsubdatatable: Count,
+        /// The row's metrics.
+        #[serde(flatten)]
+        pub metrics: EventMetrics,
+    }
 }
 
-/// An event action or name row, or a `flat=1` row ("Category - action").
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct EventDetailRow {
-    /// The event action, name, or joined label.
-    pub label: Identifying<String>,
-    /// A segment selecting the row (`eventAction==…`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<Identifying<String>>,
-    /// Id of the row's subtable, to fetch with `idSubtable`.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub idsubdatatable: Option<Count>,
-    /// The row's metrics.
-    #[serde(flatten)]
-    pub metrics: EventMetrics,
+classified_fields! {
+    /// An event action or name row, or a `flat=1` row ("Category - action").
+    pub struct EventDetailRow {
+        /// The event action, name, or joined label.
+        pub label: Identifying<String>,
+        /// A segment selecting the row (`eventAction==…`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment: Option<Identifying<String>>,
+        /// Id of the row's subtable, to fetch with `idSubtable`.
+        idsubdatatable: Count,
+        /// The row's metrics.
+        #[serde(flatten)]
+        pub metrics: EventMetrics,
+    }
 }
 
 report! {

@@ -9,7 +9,6 @@ use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::{Count, Metric, Money, Rate};
-use crate::Classified;
 use crate::privacy::{ClassifiedKey, MapKey, PrivacyClass};
 
 /// Which goal an entry of a row's `goals` object is about.
@@ -91,156 +90,49 @@ impl ClassifiedKey for GoalKey {
     type Level = crate::privacy::max_class::aggregate;
 }
 
-/// One goal's metrics inside a report row's `goals` object. All aggregate.
-///
-/// Visit-dimension reports send conversions and revenue; page reports add
-/// attribution metrics (`nb_conversions_attrib`, `revenue_entry`, …).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct GoalMetrics {
-    /// Conversions of the goal.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conversions: Option<Count>,
-    /// Visits that converted the goal.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_visits_converted: Option<Count>,
-    /// Revenue of the goal's conversions.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue: Option<Money>,
-    /// Ecommerce: revenue before tax and shipping.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue_subtotal: Option<Money>,
-    /// Ecommerce: tax.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue_tax: Option<Money>,
-    /// Ecommerce: shipping.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue_shipping: Option<Money>,
-    /// Ecommerce: discounts.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue_discount: Option<Money>,
-    /// Ecommerce: items sold or left in carts.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub items: Option<Count>,
-    /// Conversion rate of the row for this goal (a fraction).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub conversion_rate: Option<Rate>,
-    /// Page reports: pages viewed before converting.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conv_pages_before: Option<Count>,
-    /// Page reports: conversions attributed to the page (fractional).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conversions_attrib: Option<Metric>,
-    /// Page reports: revenue attributed to the page.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue_attrib: Option<Money>,
-    /// Page reports: conversion rate of the page's views.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conversions_page_rate: Option<Metric>,
-    /// Page reports: unique conversions after viewing the page.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conversions_page_uniq: Option<Count>,
-    /// Entry page reports: conversions of visits that entered on the page.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conversions_entry: Option<Count>,
-    /// Entry page reports: conversions per entry.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conversions_entry_rate: Option<Metric>,
-    /// Entry page reports: revenue of visits that entered on the page.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue_entry: Option<Money>,
-    /// Entry page reports: revenue per entry.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue_per_entry: Option<Money>,
+classified_fields! {
+    /// One goal's metrics inside a report row's `goals` object. All aggregate.
+    ///
+    /// Visit-dimension reports send conversions and revenue; page reports add
+    /// attribution metrics (`nb_conversions_attrib`, `revenue_entry`, …).
+    pub struct GoalMetrics {
+        /// Conversions of the goal.
+        nb_conversions: Count,
+        /// Visits that converted the goal.
+        nb_visits_converted: Count,
+        /// Revenue of the goal's conversions.
+        revenue: Money,
+        /// Ecommerce: revenue before tax and shipping.
+        revenue_subtotal: Money,
+        /// Ecommerce: tax.
+        revenue_tax: Money,
+        /// Ecommerce: shipping.
+        revenue_shipping: Money,
+        /// Ecommerce: discounts.
+        revenue_discount: Money,
+        /// Ecommerce: items sold or left in carts.
+        items: Count,
+        /// Conversion rate of the row for this goal (a fraction).
+        conversion_rate: Rate,
+        /// Page reports: pages viewed before converting.
+        nb_conv_pages_before: Count,
+        /// Page reports: conversions attributed to the page (fractional).
+        nb_conversions_attrib: Metric,
+        /// Page reports: revenue attributed to the page.
+        revenue_attrib: Money,
+        /// Page reports: conversion rate of the page's views.
+        nb_conversions_page_rate: Metric,
+        /// Page reports: unique conversions after viewing the page.
+        nb_conversions_page_uniq: Count,
+        /// Entry page reports: conversions of visits that entered on the page.
+        nb_conversions_entry: Count,
+        /// Entry page reports: conversions per entry.
+        nb_conversions_entry_rate: Metric,
+        /// Entry page reports: revenue of visits that entered on the page.
+        revenue_entry: Money,
+        /// Entry page reports: revenue per entry.
+        revenue_per_entry: Money,
+    }
 }
 
 /// A row's `goals` object: metrics per goal.

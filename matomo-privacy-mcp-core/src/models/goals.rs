@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Count, DimensionRow, Metric, Money, Rate};
 use crate::Classified;
 
-aggregate_metrics! {
+classified_fields! {
     /// The object `Goals.get` returns: conversions overall (or of `idGoal`), and
     /// split by new and returning visits. Ecommerce fields appear with
     /// `idGoal=ecommerceOrder`.
@@ -74,77 +74,48 @@ aggregate_metrics! {
     }
 }
 
-/// A goal as configured on a site (`Goals.getGoals`). Site configuration, aggregate.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct GoalDefinition {
-    /// The site.
-    #[privacy(aggregate)]
-    pub idsite: Count,
-    /// The goal id, the `N` of `idgoal=N`.
-    #[privacy(aggregate)]
-    pub idgoal: Count,
-    /// The goal's name.
-    #[privacy(aggregate)]
-    pub name: String,
-    /// The goal's description.
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// What is matched: `url`, `title`, `event_category`, `manually`, ….
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub match_attribute: Option<String>,
-    /// The pattern matched (absent for manual goals).
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
-    /// How the pattern matches: `contains`, `exact`, `regex`.
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pattern_type: Option<String>,
-    /// Whether matching is case sensitive (0/1).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub case_sensitive: Option<Count>,
-    /// Whether a visit can convert the goal more than once (0/1).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub allow_multiple: Option<Count>,
-    /// Default revenue per conversion.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue: Option<Metric>,
-    /// Whether the goal is deleted (0/1).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub deleted: Option<Count>,
-    /// Whether the event value is used as revenue (0/1).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub event_value_as_revenue: Option<Count>,
+classified_fields! {
+    /// A goal as configured on a site (`Goals.getGoals`). Site configuration, aggregate.
+    pub struct GoalDefinition {
+        /// The site.
+        #[privacy(aggregate)]
+        pub idsite: Count,
+        /// The goal id, the `N` of `idgoal=N`.
+        #[privacy(aggregate)]
+        pub idgoal: Count,
+        /// The goal's name.
+        #[privacy(aggregate)]
+        pub name: String,
+        /// The goal's description.
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub description: Option<String>,
+        /// What is matched: `url`, `title`, `event_category`, `manually`, ….
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub match_attribute: Option<String>,
+        /// The pattern matched (absent for manual goals).
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pattern: Option<String>,
+        /// How the pattern matches: `contains`, `exact`, `regex`.
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pattern_type: Option<String>,
+        /// Whether matching is case sensitive (0/1).
+        case_sensitive: Count,
+        /// Whether a visit can convert the goal more than once (0/1).
+        allow_multiple: Count,
+        /// Default revenue per conversion.
+        revenue: Metric,
+        /// Whether the goal is deleted (0/1).
+        deleted: Count,
+        /// Whether the event value is used as revenue (0/1).
+        event_value_as_revenue: Count,
+    }
 }
 
-aggregate_metrics! {
+classified_fields! {
     /// Metrics of an ecommerce product row. All aggregate.
     pub struct ItemMetrics {
         /// Visits that bought or viewed the product.

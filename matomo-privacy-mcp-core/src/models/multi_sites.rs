@@ -1,12 +1,8 @@
 //! `MultiSites.getAll`: the all-websites dashboard. All aggregate.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::{Count, Money, Rate};
-use crate::Classified;
 
-aggregate_metrics! {
+classified_fields! {
     /// A site's totals and their change against the previous period.
     pub struct SiteTotals {
         /// Visits.
@@ -32,27 +28,22 @@ aggregate_metrics! {
     }
 }
 
-/// One site of `MultiSites.getAll`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct SiteOverviewRow {
-    /// The site's name.
-    #[privacy(aggregate)]
-    pub label: String,
-    /// The site id.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub idsite: Option<Count>,
-    /// The site's main URL.
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_url: Option<String>,
-    /// The site's totals.
-    #[serde(flatten)]
-    pub totals: SiteTotals,
+classified_fields! {
+    /// One site of `MultiSites.getAll`.
+    pub struct SiteOverviewRow {
+        /// The site's name.
+        #[privacy(aggregate)]
+        pub label: String,
+        /// The site id.
+        idsite: Count,
+        /// The site's main URL.
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub main_url: Option<String>,
+        /// The site's totals.
+        #[serde(flatten)]
+        pub totals: SiteTotals,
+    }
 }
 
 report! {

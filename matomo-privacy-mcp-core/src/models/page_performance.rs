@@ -9,7 +9,7 @@
 
 use super::{Count, Seconds};
 
-aggregate_metrics! {
+classified_fields! {
     /// The averages `PagePerformance.get` returns, in seconds; zero without timed page views.
     pub struct PagePerformance {
         /// Average network time (DNS lookup, connection).
@@ -29,7 +29,7 @@ aggregate_metrics! {
     }
 }
 
-aggregate_metrics! {
+classified_fields! {
     /// The page performance records of `API.get`: per timing the sum in milliseconds and the
     /// count of page views that sent it; the page load's over the page views with any timing.
     pub struct PerformanceTotals {

@@ -12,20 +12,15 @@ use super::{Count, DimensionRow, Expanded, VisitMetrics};
 use crate::Classified;
 use crate::privacy::{Identifying, Pseudonymous};
 
-/// A `Referrers.getReferrerType` row: one channel type.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct ReferrerTypeRow {
-    /// The channel row (label such as "Search Engines").
-    #[serde(flatten)]
-    pub row: DimensionRow,
-    /// Matomo's numeric channel code.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub referrer_type: Option<Count>,
+classified_fields! {
+    /// A `Referrers.getReferrerType` row: one channel type.
+    pub struct ReferrerTypeRow {
+        /// The channel row (label such as "Search Engines").
+        #[serde(flatten)]
+        pub row: DimensionRow,
+        /// Matomo's numeric channel code.
+        referrer_type: Count,
+    }
 }
 
 /// A search engine or social network row: its name plus the network's URL.
@@ -40,49 +35,39 @@ pub struct NamedSourceRow {
     pub url: Option<Identifying<String>>,
 }
 
-/// A row naming one referrer in detail: a full referrer URL, a search keyword,
-/// or a `flat=1` label joining a domain and a page. Label, URL and segment are identifying.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct ReferrerDetailRow {
-    /// The URL, keyword or joined label.
-    pub label: Identifying<String>,
-    /// The full referrer URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<Identifying<String>>,
-    /// A segment selecting the row; it repeats the label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<Identifying<String>>,
-    /// Icon path in the Matomo UI.
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo: Option<String>,
-    /// Id of the row's subtable, to fetch with `idSubtable`.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub idsubdatatable: Option<Count>,
-    /// The row's metrics.
-    #[serde(flatten)]
-    pub metrics: VisitMetrics,
+classified_fields! {
+    /// A row naming one referrer in detail: a full referrer URL, a search keyword,
+    /// or a `flat=1` label joining a domain and a page. Label, URL and segment are identifying.
+    pub struct ReferrerDetailRow {
+        /// The URL, keyword or joined label.
+        pub label: Identifying<String>,
+        /// The full referrer URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub url: Option<Identifying<String>>,
+        /// A segment selecting the row; it repeats the label.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment: Option<Identifying<String>>,
+        /// Icon path in the Matomo UI.
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub logo: Option<String>,
+        /// Id of the row's subtable, to fetch with `idSubtable`.
+        idsubdatatable: Count,
+        /// The row's metrics.
+        #[serde(flatten)]
+        pub metrics: VisitMetrics,
+    }
 }
 
-/// A `Referrers.getAll` row: any referrer, with its channel code.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct AnyReferrerRow {
-    /// The referrer (a domain, engine, keyword or campaign).
-    #[serde(flatten)]
-    pub row: ReferrerDetailRow,
-    /// Matomo's numeric channel code (spelled `referer_type` by this method).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub referer_type: Option<Count>,
+classified_fields! {
+    /// A `Referrers.getAll` row: any referrer, with its channel code.
+    pub struct AnyReferrerRow {
+        /// The referrer (a domain, engine, keyword or campaign).
+        #[serde(flatten)]
+        pub row: ReferrerDetailRow,
+        /// Matomo's numeric channel code (spelled `referer_type` by this method).
+        referer_type: Count,
+    }
 }
 
 /// A campaign keyword row (the subtable of a campaign): pseudonymous label.

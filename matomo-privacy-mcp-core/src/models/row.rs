@@ -6,144 +6,49 @@ use serde::{Deserialize, Serialize};
 use super::{Count, GoalsByKey, Metric, Money, Rate, Seconds};
 use crate::Classified;
 
-/// The metrics every visit-dimension report row carries (Referrers, UserCountry,
-/// DevicesDetection, VisitTime, UserId, …). All aggregate.
-///
-/// Every field is optional: `showColumns`/`hideColumns` remove any of them, and
-/// periods without unique-visitor processing send `sum_daily_*` instead.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct VisitMetrics {
-    /// Visits.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_visits: Option<Count>,
-    /// Unique visitors (day-level periods only).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_uniq_visitors: Option<Count>,
-    /// Logged-in users (day-level periods only).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_users: Option<Count>,
-    /// Sum of daily unique visitors, where uniques are not computed for the period.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub sum_daily_nb_uniq_visitors: Option<Count>,
-    /// Sum of daily users, where users are not computed for the period.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub sum_daily_nb_users: Option<Count>,
-    /// Actions (page views, downloads, outlinks, searches, events).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_actions: Option<Count>,
-    /// Most actions in one visit.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub max_actions: Option<Count>,
-    /// Total visit time.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub sum_visit_length: Option<Seconds>,
-    /// Visits with a single action.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub bounce_count: Option<Count>,
-    /// Visits that converted at least one goal.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_visits_converted: Option<Count>,
-    /// Goal conversions.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_conversions: Option<Count>,
-    /// Goal and ecommerce revenue.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub revenue: Option<Money>,
-    /// Share of visits that converted (a fraction).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub conversion_rate: Option<Rate>,
-    /// Share of visits that bounced (a fraction).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub bounce_rate: Option<Rate>,
-    /// Average actions per visit.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_actions_per_visit: Option<Metric>,
-    /// Average visit duration.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub avg_time_on_site: Option<Seconds>,
-    /// Metrics per goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goals: Option<GoalsByKey>,
+classified_fields! {
+    /// The metrics every visit-dimension report row carries (Referrers, UserCountry,
+    /// DevicesDetection, VisitTime, UserId, …). All aggregate.
+    ///
+    /// Every field is optional: `showColumns`/`hideColumns` remove any of them, and
+    /// periods without unique-visitor processing send `sum_daily_*` instead.
+    pub struct VisitMetrics {
+        /// Visits.
+        nb_visits: Count,
+        /// Unique visitors (day-level periods only).
+        nb_uniq_visitors: Count,
+        /// Logged-in users (day-level periods only).
+        nb_users: Count,
+        /// Sum of daily unique visitors, where uniques are not computed for the period.
+        sum_daily_nb_uniq_visitors: Count,
+        /// Sum of daily users, where users are not computed for the period.
+        sum_daily_nb_users: Count,
+        /// Actions (page views, downloads, outlinks, searches, events).
+        nb_actions: Count,
+        /// Most actions in one visit.
+        max_actions: Count,
+        /// Total visit time.
+        sum_visit_length: Seconds,
+        /// Visits with a single action.
+        bounce_count: Count,
+        /// Visits that converted at least one goal.
+        nb_visits_converted: Count,
+        /// Goal conversions.
+        nb_conversions: Count,
+        /// Goal and ecommerce revenue.
+        revenue: Money,
+        /// Share of visits that converted (a fraction).
+        conversion_rate: Rate,
+        /// Share of visits that bounced (a fraction).
+        bounce_rate: Rate,
+        /// Average actions per visit.
+        nb_actions_per_visit: Metric,
+        /// Average visit duration.
+        avg_time_on_site: Seconds,
+        /// Metrics per goal.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub goals: Option<GoalsByKey>,
+    }
 }
 
 impl VisitMetrics {
@@ -173,40 +78,35 @@ impl VisitMetrics {
     }
 }
 
-/// A row whose label is a value from a fixed, public vocabulary (a device type,
-/// a browser, an hour of the day, a channel type): everything aggregate.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct DimensionRow {
-    /// The dimension value, as Matomo displays it.
-    #[privacy(aggregate)]
-    pub label: String,
-    /// A segment selecting the row (`deviceType==desktop`); it repeats the label.
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub segment: Option<String>,
-    /// Icon path in the Matomo UI.
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo: Option<String>,
-    /// Icon height in pixels.
-    #[privacy(aggregate)]
-    #[serde(
-        rename = "logoHeight",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub logo_height: Option<Count>,
-    /// Id of the row's subtable, to fetch with `idSubtable`.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub idsubdatatable: Option<Count>,
-    /// The row's metrics.
-    #[serde(flatten)]
-    pub metrics: VisitMetrics,
+classified_fields! {
+    /// A row whose label is a value from a fixed, public vocabulary (a device type,
+    /// a browser, an hour of the day, a channel type): everything aggregate.
+    pub struct DimensionRow {
+        /// The dimension value, as Matomo displays it.
+        #[privacy(aggregate)]
+        pub label: String,
+        /// A segment selecting the row (`deviceType==desktop`); it repeats the label.
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub segment: Option<String>,
+        /// Icon path in the Matomo UI.
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub logo: Option<String>,
+        /// Icon height in pixels.
+        #[privacy(aggregate)]
+        #[serde(
+            rename = "logoHeight",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub logo_height: Option<Count>,
+        /// Id of the row's subtable, to fetch with `idSubtable`.
+        idsubdatatable: Count,
+        /// The row's metrics.
+        #[serde(flatten)]
+        pub metrics: VisitMetrics,
+    }
 }
 
 /// A report row of type `R` that may embed its subtable rows of type `S` (`expanded=1`).

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{DimensionRow, Metric};
 use crate::Classified;
-use crate::privacy::Pseudonymous;
 
 /// A continent or country row.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
@@ -47,30 +46,21 @@ pub struct RegionRow {
     pub country_name: Option<String>,
 }
 
-/// A city row ("Amsterdam, Noord-Holland, Netherlands"), with coordinates.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct CityRow {
-    /// The row with its region and country.
-    #[serde(flatten)]
-    pub row: RegionRow,
-    /// City name.
-    #[privacy(aggregate)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city_name: Option<String>,
-    /// Latitude of one visit in the city, 3 decimals.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub lat: Option<Pseudonymous<Metric>>,
-    /// Longitude of one visit in the city, 3 decimals.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub long: Option<Pseudonymous<Metric>>,
+classified_fields! {
+    /// A city row ("Amsterdam, Noord-Holland, Netherlands"), with coordinates.
+    pub struct CityRow {
+        /// The row with its region and country.
+        #[serde(flatten)]
+        pub row: RegionRow,
+        /// City name.
+        #[privacy(aggregate)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub city_name: Option<String>,
+        /// Latitude of one visit in the city, 3 decimals.
+        (pseudonymous) lat: Metric,
+        /// Longitude of one visit in the city, 3 decimals.
+        (pseudonymous) long: Metric,
+    }
 }
 
 report! {

@@ -2,7 +2,7 @@
 
 use super::{Count, Metric, Rate, Seconds};
 
-aggregate_metrics! {
+classified_fields! {
     /// The object `VisitFrequency.get` returns.
     pub struct VisitFrequency {
         /// Visits by new visitors.

@@ -1,105 +1,36 @@
 //! `VisitsSummary.get`: the headline visit metrics of a site and period.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::{Count, Metric, Rate, Seconds};
-use crate::Classified;
 
-/// The object `VisitsSummary.get` returns for one site and period. All aggregate.
-///
-/// A day without data returns zeros; `nb_uniq_visitors`/`nb_users` are absent
-/// for periods where uniques are not processed (year, range).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct VisitsSummary {
-    /// Unique visitors.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_uniq_visitors: Option<Count>,
-    /// Logged-in users.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_users: Option<Count>,
-    /// Visits.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_visits: Option<Count>,
-    /// Actions.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_actions: Option<Count>,
-    /// Visits that converted a goal.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_visits_converted: Option<Count>,
-    /// Visits with a single action.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub bounce_count: Option<Count>,
-    /// Total visit time.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub sum_visit_length: Option<Seconds>,
-    /// Most actions in one visit.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub max_actions: Option<Count>,
-    /// Share of visits that bounced (a fraction).
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub bounce_rate: Option<Rate>,
-    /// Average actions per visit.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub nb_actions_per_visit: Option<Metric>,
-    /// Average visit duration.
-    #[privacy(aggregate)]
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::models::absent::false_as_none"
-    )]
-    pub avg_time_on_site: Option<Seconds>,
+classified_fields! {
+    /// The object `VisitsSummary.get` returns for one site and period. All aggregate.
+    ///
+    /// A day without data returns zeros; `nb_uniq_visitors`/`nb_users` are absent
+    /// for periods where uniques are not processed (year, range).
+    pub struct VisitsSummary {
+        /// Unique visitors.
+        nb_uniq_visitors: Count,
+        /// Logged-in users.
+        nb_users: Count,
+        /// Visits.
+        nb_visits: Count,
+        /// Actions.
+        nb_actions: Count,
+        /// Visits that converted a goal.
+        nb_visits_converted: Count,
+        /// Visits with a single action.
+        bounce_count: Count,
+        /// Total visit time.
+        sum_visit_length: Seconds,
+        /// Most actions in one visit.
+        max_actions: Count,
+        /// Share of visits that bounced (a fraction).
+        bounce_rate: Rate,
+        /// Average actions per visit.
+        nb_actions_per_visit: Metric,
+        /// Average visit duration.
+        avg_time_on_site: Seconds,
+    }
 }
 
 report! {
