@@ -9,43 +9,27 @@ use std::time::Duration;
 
 use matomo_privacy_mcp_core::client::MatomoClient;
 use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_privacy_mcp_core::policy::{PrivacyBudget, SiteAccess};
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
-use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
+use matomo_privacy_mcp_core::policy::PrivacyBudget;
+use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::testing::{self, TOKEN, TestDeployment};
+use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const DAY: Duration = Duration::from_secs(86_400);
 
+/// The test world of these tests: dataset 11, sites 1 and 2.
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap()
+    testing::emulator(11, &[1, 2]).await
 }
 
 /// A toolbox over `client` (shared, so trials reuse its cache), with noise when given.
 async fn toolbox(client: &MatomoClient, noise: Option<NoiseSetup>) -> Toolbox<Deployment> {
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let mut deployment = Deployment::from_parts(
-        client.clone(),
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(5).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    if let Some(noise) = noise {
-        deployment = deployment.with_noise(noise);
-    }
-    tools::toolbox(deployment, |_| true).unwrap()
+    TestDeployment::over(client.clone(), TOKEN)
+        .noise(noise)
+        .toolbox()
+        .await
 }
 
 /// A deployment key of its own for each trial (a digest of the trial's number: reproducible).
@@ -111,10 +95,7 @@ async fn estimate(toolbox: &Toolbox<Deployment>, date: &str, duration: u64) -> O
 #[tokio::test]
 async fn the_differencing_attack_fails_against_noise() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let data = emu.dataset();
     // The visits a noisy answer counts: a visitor's first, then any a day or more after the last.
     let within = |v: &matomo_privacy_mcp_testkit::Visit| {
@@ -186,10 +167,7 @@ async fn the_differencing_attack_fails_against_noise() {
 #[tokio::test]
 async fn answers_are_consistent_honest_and_charged_once() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let budget = PrivacyBudget::in_memory(20_000_000, DAY);
     let tools = toolbox(&client, Some(noise(key(1), budget))).await;
     // A week as a range: enough visitors within the bounds (the emulator's days have a few).
@@ -323,10 +301,7 @@ async fn answers_are_consistent_honest_and_charged_once() {
 #[tokio::test]
 async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let budget = PrivacyBudget::in_memory(100_000_000, DAY);
     let tools = toolbox(&client, Some(noise(key(3), budget))).await;
     let (_, trend, text) = call(
@@ -372,6 +347,70 @@ async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
     assert!(compared > 0, "some day is shown by both: {trend}");
 }
 
+/// A trend is one question: its points' statistics are charged together or not at all. Refused
+/// for the budget, it has spent nothing, so a summary of one of its days still pays for every
+/// statistic it shows (none of them was released).
+#[tokio::test]
+async fn a_trend_refused_for_the_budget_spends_nothing() {
+    let emu = emulator().await;
+    let client = MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let trend = json!({"site": 1, "metric": "nb_visits", "period": "day", "last": 10});
+    let (_, probe, text) = call(
+        &toolbox(
+            &client,
+            Some(noise(key(4), PrivacyBudget::in_memory(100_000_000, DAY))),
+        )
+        .await,
+        "metric_trend",
+        trend.clone(),
+    )
+    .await;
+    let cost = (probe["noise"]["epsilon_charged"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{probe} {text}"))
+        * 1e6) as u64;
+    let first = probe["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|point| point["value"].is_number())
+        .unwrap_or_else(|| panic!("a point is shown: {probe}"))["period"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(cost >= 5_000_000, "{probe}");
+    let tools = toolbox(
+        &client,
+        Some(noise(key(4), PrivacyBudget::in_memory(cost - 1, DAY))),
+    )
+    .await;
+    let (error, _, text) = call(&tools, "metric_trend", trend).await;
+    assert!(
+        error,
+        "the trend needs ε {cost} micros, one more than the budget"
+    );
+    assert!(
+        text.contains("the privacy budget of this window is spent"),
+        "{text}"
+    );
+    let (error, summary, text) = call(
+        &tools,
+        "visits_summary",
+        json!({"site": 1, "period": "day", "date": first}),
+    )
+    .await;
+    assert!(!error, "{text}");
+    let columns = summary["noise"]["metrics"].as_array().unwrap().len() as f64;
+    assert_eq!(
+        summary["noise"]["epsilon_charged"].as_f64().unwrap(),
+        columns,
+        "{first}: nothing of the refused trend was released: {summary}"
+    );
+}
+
 fn temp(name: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
         "matomo-privacy-mcp-dp-{}-{name}.json",
@@ -386,10 +425,7 @@ fn temp(name: &str) -> PathBuf {
 #[tokio::test]
 async fn the_budget_is_spent_refused_kept_and_never_overspent() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let file = temp("budget");
     // Four weeks as ranges, each with enough visitors within the bounds to be answered.
     let today = emu.dataset().today;
@@ -463,12 +499,9 @@ async fn the_budget_is_spent_refused_kept_and_never_overspent() {
             answered += 1;
         }
     }
-    // Each answer charges its statistics one by one, so calls racing for the last of the
-    // budget may each pay part and be refused: fewer answers than 50 may fit, never more.
-    assert!(
-        (40..=50).contains(&answered),
-        "{answered} answers for a budget of 50"
-    );
+    // Each answer pays for its statistics all or none, so calls racing for the last of the
+    // budget never pay a part and are refused: exactly 50 fit.
+    assert_eq!(answered, 50, "answers for a budget of 50");
     let reread = PrivacyBudget::open(50 * cost, DAY, &file).unwrap();
     assert!(reread.spend("anyone-else", b"q", 1, 0).is_ok());
     let _ = std::fs::remove_file(&file);

@@ -9,27 +9,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
-use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, SiteAccess, Spend};
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
+use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, Spend};
+use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
 use matomo_privacy_mcp_core::shared::{RateDecision, SharedState, SharedStateConfig};
-use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_privacy_mcp_core::testing::{self, TOKEN, TestDeployment};
+use matomo_privacy_mcp_core::{MatomoClient, Toolbox};
 use matomo_privacy_mcp_testkit::redis::RedisServer;
-use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
+use matomo_privacy_mcp_testkit::{Emulator, Fault};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const DAY: Duration = Duration::from_secs(86_400);
 
+/// The test world of these tests: dataset 11, sites 1 and 2.
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap()
+    testing::emulator(11, &[1, 2]).await
 }
 
 fn shared(redis: &RedisServer) -> SharedState {
@@ -52,25 +46,15 @@ fn client(emu: &Emulator, redis: &RedisServer) -> MatomoClient {
 
 /// A replica: its own client (own memory cache), the shared state, a budget in Redis.
 async fn replica(emu: &Emulator, redis: &RedisServer, noise: bool) -> Toolbox<Deployment> {
-    let client = client(emu, redis);
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let mut deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(3).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    if noise {
-        deployment = deployment.with_noise(NoiseSetup {
-            dp: DifferentialPrivacy::new(vec![5; 32], 100_000, ContributionBounds::default())
-                .unwrap(),
-            budget: PrivacyBudget::shared(10_000_000, DAY, shared(redis)),
-        });
-    }
-    tools::toolbox(deployment, |_| true).unwrap()
+    let noise = noise.then(|| NoiseSetup {
+        dp: DifferentialPrivacy::new(vec![5; 32], 100_000, ContributionBounds::default()).unwrap(),
+        budget: PrivacyBudget::shared(10_000_000, DAY, shared(redis)),
+    });
+    TestDeployment::over(client(emu, redis), TOKEN)
+        .threshold(3)
+        .noise(noise)
+        .toolbox()
+        .await
 }
 
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
@@ -249,6 +233,78 @@ async fn a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas
     );
     assert!(
         late.charge("profile:analysts", b"new", 20_000, now + 86_400)
+            .await
+            .is_ok()
+    );
+}
+
+/// The shared ledger charges the statistics of one answer all or none, concurrently over
+/// replicas too: never a part of an answer, never past the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shared_budget_charges_an_answers_statistics_all_or_none() {
+    let redis = RedisServer::start().unwrap();
+    let budgets: Vec<Arc<PrivacyBudget>> = (0..3)
+        .map(|_| Arc::new(PrivacyBudget::shared(1_000_000, DAY, shared(&redis))))
+        .collect();
+    let now = 1_795_680_000;
+    // 60 answers of three statistics each at ε 0.02: room for 16 whole answers (ε 0.96), never
+    // a part of the 17th.
+    let answers = (0..60u32).map(|i| {
+        let budget = Arc::clone(&budgets[i as usize % 3]);
+        tokio::spawn(async move {
+            let ids: Vec<Vec<u8>> = (0..3u8)
+                .map(|m| [&i.to_be_bytes()[..], &[m]].concat())
+                .collect();
+            let questions: Vec<&[u8]> = ids.iter().map(Vec::as_slice).collect();
+            budget
+                .charge_all("profile:analysts", &questions, 20_000, now)
+                .await
+        })
+    });
+    let mut charged = 0;
+    for answer in answers.collect::<Vec<_>>() {
+        match answer.await.unwrap() {
+            Ok(charges) => {
+                assert_eq!(charges.charged_micros, 60_000);
+                charged += 1;
+            }
+            Err(BudgetError::Exhausted { asked_micros, .. }) => assert_eq!(asked_micros, 60_000),
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(charged, 16);
+    let late = PrivacyBudget::shared(1_000_000, DAY, shared(&redis));
+    // ε 0.04 left: one statistic fits, so no refused answer left a part of itself charged.
+    assert!(matches!(
+        late.charge("profile:analysts", b"one more", 20_000, now)
+            .await,
+        Ok(Spend::Charged {
+            left_micros: 20_000
+        })
+    ));
+    // Two new statistics need ε 0.04 with 0.02 left: refused, and the one already released
+    // beside them is still free.
+    let refused = late
+        .charge_all("profile:analysts", &[b"one more", b"x", b"y"], 20_000, now)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(BudgetError::Exhausted {
+                left_micros: 20_000,
+                asked_micros: 40_000,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let free = late
+        .charge_all("profile:analysts", &[b"one more", b"one more"], 20_000, now)
+        .await
+        .unwrap();
+    assert_eq!(free.charged_micros, 0);
+    assert!(
+        late.charge("profile:analysts", b"x", 20_000, now)
             .await
             .is_ok()
     );

@@ -48,6 +48,17 @@ pub enum Spend {
     },
 }
 
+/// The outcome of charging several statistics at once ([`PrivacyBudget::charge_all`]): all of
+/// them were charged or found released before in the window, none refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Charges {
+    /// Millionths of ε charged now (statistics released before in the window cost nothing).
+    pub charged_micros: u64,
+    /// Millionths of ε left in this window.
+    pub left_micros: u64,
+}
+
 /// Why a spend was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -196,7 +207,7 @@ impl PrivacyBudget {
     }
 
     /// [`spend`](Self::spend), in the shared ledger when the budget is shared (`shared`, with the
-    /// `redis` feature): what the report pipeline calls.
+    /// `redis` feature).
     pub async fn charge(
         &self,
         account: &str,
@@ -204,18 +215,39 @@ impl PrivacyBudget {
         epsilon_micros: u64,
         now: u64,
     ) -> Result<Spend, BudgetError> {
+        let charges = self
+            .charge_all(account, &[question], epsilon_micros, now)
+            .await?;
+        Ok(spend_of(charges))
+    }
+
+    /// Charges `epsilon_micros` for each of `questions` (the statistics one answer releases) to
+    /// `account` at `now`, all or none: the statistics released before in the window are free,
+    /// and the others are charged together only if the window holds all of them; otherwise the
+    /// answer is refused and nothing is charged. In the shared ledger when the budget is shared
+    /// (`shared`, with the `redis` feature): what the report pipeline calls.
+    ///
+    /// All or none, because an answer refused part-way would have paid for statistics it never
+    /// showed, and a later question would find them free.
+    pub async fn charge_all(
+        &self,
+        account: &str,
+        questions: &[&[u8]],
+        epsilon_micros: u64,
+        now: u64,
+    ) -> Result<Charges, BudgetError> {
         #[cfg(feature = "redis")]
         if let Some(state) = &self.shared {
             use crate::shared::SharedSpend;
             let start = now - now % self.window;
             let limit_micros = self.limit_of(account);
-            let digest = hex(&Sha256::digest(question));
+            let digests = digests(questions);
             let spent = state
-                .spend(
+                .spend_all(
                     account,
                     start,
                     self.window,
-                    &digest,
+                    &digests,
                     epsilon_micros,
                     limit_micros,
                 )
@@ -223,22 +255,22 @@ impl PrivacyBudget {
                 .map_err(|e| BudgetError::Shared {
                     reason: e.to_string(),
                 })?;
-            return match spent {
-                SharedSpend::Charged { spent_micros } => Ok(Spend::Charged {
-                    left_micros: limit_micros.saturating_sub(spent_micros),
-                }),
-                SharedSpend::Repeated { spent_micros } => Ok(Spend::Repeated {
-                    left_micros: limit_micros.saturating_sub(spent_micros),
-                }),
+            return match spent.outcome {
                 SharedSpend::Refused { spent_micros } => Err(BudgetError::Exhausted {
                     left_micros: limit_micros.saturating_sub(spent_micros),
                     limit_micros,
-                    asked_micros: epsilon_micros,
+                    asked_micros: spent.asked_micros,
                     renews_at: start + self.window,
                 }),
+                SharedSpend::Charged { spent_micros } | SharedSpend::Repeated { spent_micros } => {
+                    Ok(Charges {
+                        charged_micros: spent.asked_micros,
+                        left_micros: limit_micros.saturating_sub(spent_micros),
+                    })
+                }
             };
         }
-        self.spend(account, question, epsilon_micros, now)
+        self.spend_all(account, questions, epsilon_micros, now)
     }
 
     /// Charges `epsilon_micros` to `account` for `question` at `now` (seconds since the epoch),
@@ -253,8 +285,20 @@ impl PrivacyBudget {
         epsilon_micros: u64,
         now: u64,
     ) -> Result<Spend, BudgetError> {
+        self.spend_all(account, &[question], epsilon_micros, now)
+            .map(spend_of)
+    }
+
+    /// [`charge_all`](Self::charge_all) in the ledger of this process (in memory or in its
+    /// file): all of `questions` or none, decided and written under one lock.
+    pub fn spend_all(
+        &self,
+        account: &str,
+        questions: &[&[u8]],
+        epsilon_micros: u64,
+        now: u64,
+    ) -> Result<Charges, BudgetError> {
         let start = now - now % self.window;
-        let digest = hex(&Sha256::digest(question));
         let mut ledger = self.lock();
         let mut next = ledger.clone();
         let window = next.accounts.entry(account.to_owned()).or_default();
@@ -266,25 +310,35 @@ impl PrivacyBudget {
         }
         let limit_micros = self.limit_of(account);
         let left_micros = limit_micros.saturating_sub(window.spent_micros);
-        if window.answered.contains(&digest) {
-            return Ok(Spend::Repeated { left_micros });
+        let new: BTreeSet<String> = digests(questions)
+            .into_iter()
+            .filter(|digest| !window.answered.contains(digest))
+            .collect();
+        if new.is_empty() {
+            return Ok(Charges {
+                charged_micros: 0,
+                left_micros,
+            });
         }
-        if epsilon_micros > left_micros {
+        let asked_micros = epsilon_micros.saturating_mul(new.len() as u64);
+        if asked_micros > left_micros {
             return Err(BudgetError::Exhausted {
                 left_micros,
                 limit_micros,
-                asked_micros: epsilon_micros,
+                asked_micros,
                 renews_at: start + self.window,
             });
         }
-        window.spent_micros += epsilon_micros;
-        window.answered.insert(digest);
-        let left_micros = left_micros - epsilon_micros;
+        window.spent_micros += asked_micros;
+        window.answered.extend(new);
         next.version = 1;
         // Written before it counts: if the file cannot take the charge, the answer is refused.
         self.persist(&next)?;
         *ledger = next;
-        Ok(Spend::Charged { left_micros })
+        Ok(Charges {
+            charged_micros: asked_micros,
+            left_micros: left_micros - asked_micros,
+        })
     }
 
     fn persist(&self, ledger: &Ledger) -> Result<(), BudgetError> {
@@ -317,6 +371,27 @@ impl PrivacyBudget {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// One answer's charges as the outcome of a single spend.
+fn spend_of(charges: Charges) -> Spend {
+    if charges.charged_micros == 0 {
+        Spend::Repeated {
+            left_micros: charges.left_micros,
+        }
+    } else {
+        Spend::Charged {
+            left_micros: charges.left_micros,
+        }
+    }
+}
+
+/// What the ledger keeps of each question: its SHA-256, in hex.
+fn digests(questions: &[&[u8]]) -> Vec<String> {
+    questions
+        .iter()
+        .map(|question| hex(&Sha256::digest(question)))
+        .collect()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -405,6 +480,58 @@ mod tests {
             budget.spend("a", b"q", 500_000, NOW + 10).unwrap(),
             Spend::Repeated { left_micros: 0 }
         );
+    }
+
+    /// An answer releasing several statistics pays for all of them or none: refused, it leaves
+    /// the window as it was, so that none of its statistics is free later.
+    #[test]
+    fn several_statistics_are_charged_all_or_none() {
+        let path = file("all-or-none");
+        let budget = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
+        assert_eq!(
+            budget
+                .spend_all("a", &[b"visits", b"actions"], 300_000, NOW)
+                .unwrap(),
+            Charges {
+                charged_micros: 600_000,
+                left_micros: 400_000
+            }
+        );
+        // Three statistics, one of them released already: two new ones, 0.6 > 0.4 left.
+        let Err(BudgetError::Exhausted {
+            left_micros,
+            asked_micros,
+            ..
+        }) = budget.spend_all("a", &[b"visits", b"bounces", b"length"], 300_000, NOW)
+        else {
+            panic!("two new statistics fit in ε 0.4 at ε 0.3 each")
+        };
+        assert_eq!((left_micros, asked_micros), (400_000, 600_000));
+        // Nothing of the refused answer was charged: each of its new statistics alone still fits,
+        // also after a restart (the file holds no trace of the refused answer).
+        drop(budget);
+        let budget = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
+        assert_eq!(
+            budget.spend("a", b"bounces", 300_000, NOW).unwrap(),
+            Spend::Charged {
+                left_micros: 100_000
+            }
+        );
+        // Asking the same statistic twice in one answer charges it once; an answer of statistics
+        // all released before is free.
+        let budget = PrivacyBudget::in_memory(1_000_000, DAY);
+        let twice = budget
+            .spend_all("b", &[b"visits", b"visits"], 300_000, NOW)
+            .unwrap();
+        assert_eq!(twice.charged_micros, 300_000);
+        assert_eq!(
+            budget.spend_all("b", &[b"visits"], 300_000, NOW).unwrap(),
+            Charges {
+                charged_micros: 0,
+                left_micros: 700_000
+            }
+        );
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

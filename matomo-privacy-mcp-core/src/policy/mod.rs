@@ -4,7 +4,7 @@ mod budget;
 mod privilege;
 mod segment_rule;
 
-pub use budget::{BudgetError, PrivacyBudget, Spend};
+pub use budget::{BudgetError, Charges, PrivacyBudget, Spend};
 pub use privilege::{PrivilegeError, SiteAccess};
 pub use segment_rule::{check_saved_segment, check_segment, parse_and_check_segment};
 

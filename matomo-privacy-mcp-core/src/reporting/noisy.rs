@@ -9,7 +9,7 @@ use crate::ToolError;
 use crate::minimise::Metrics;
 use crate::minimise::noise::{DifferentialPrivacy, NoiseNote, NoisyRow, Question, Release, Spread};
 use crate::params::{Date, Day, Period};
-use crate::policy::{BudgetError, PrivacyBudget, Spend};
+use crate::policy::{BudgetError, PrivacyBudget};
 use crate::segment::Segment;
 
 /// A deployment's differential privacy: the noise settings and the budget answers spend.
@@ -98,44 +98,54 @@ impl<'a> Noisy<'a> {
     /// the budget (a statistic released before in the window is free); the rows' noise is then
     /// drawn from the plan, as much of it as is shown.
     ///
-    /// Statistics are charged one by one: when the budget runs out part-way, those charged
-    /// stay charged (and free when asked again), and the answer is refused. Never more than the
-    /// limit is spent.
+    /// The statistics are charged all or none: when the budget cannot hold them all, nothing
+    /// is charged and the answer is refused. Never more than the limit is spent.
     pub(crate) async fn charge<'r>(
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
     ) -> Result<Charged<'_>, ToolError> {
-        let release = self
-            .setup
-            .dp
-            .release(&self.question, self.spread, self.days, rows);
-        let epsilon = self.setup.dp.epsilon_micros();
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let mut charged = 0;
-        let mut left = self.setup.budget.limit_of(&self.account);
-        for column in release.columns() {
-            let spend = self
-                .setup
-                .budget
-                .charge(&self.account, &column.release_id(), epsilon, now)
-                .await
-                .map_err(budget_refusal)?;
-            match spend {
-                Spend::Charged { left_micros } => {
-                    charged += epsilon;
-                    left = left_micros;
-                }
-                Spend::Repeated { left_micros } => left = left_micros,
-            }
-        }
+        let release = self.plan(rows);
+        let (charged, left) = pay(self.setup, &self.account, [&release]).await?;
         Ok(Charged {
             release,
             charged,
             left,
         })
     }
+
+    /// The release of an answer over these rows, not yet paid for ([`pay`]).
+    pub(crate) fn plan<'r>(
+        &self,
+        rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
+    ) -> Release<'a> {
+        self.setup
+            .dp
+            .release(&self.question, self.spread, self.days, rows)
+    }
+}
+
+/// Charges every statistic of `releases` (the answers of one question, such as the points of a
+/// trend) to `account`, all or none: the ε charged now and the ε left in the window.
+pub(crate) async fn pay<'r, 'a: 'r>(
+    setup: &NoiseSetup,
+    account: &str,
+    releases: impl IntoIterator<Item = &'r Release<'a>>,
+) -> Result<(u64, u64), ToolError> {
+    let ids: Vec<[u8; 32]> = releases
+        .into_iter()
+        .flat_map(Release::columns)
+        .map(|column| column.release_id())
+        .collect();
+    let questions: Vec<&[u8]> = ids.iter().map(<[u8; 32]>::as_slice).collect();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let charges = setup
+        .budget
+        .charge_all(account, &questions, setup.dp.epsilon_micros(), now)
+        .await
+        .map_err(budget_refusal)?;
+    Ok((charges.charged_micros, charges.left_micros))
 }
 
 /// A spent budget or an unreachable shared ledger is the privacy policy at work; a budget file
@@ -188,7 +198,17 @@ pub(crate) struct Charged<'a> {
     left: u64,
 }
 
-impl Charged<'_> {
+impl<'a> Charged<'a> {
+    /// A release paid for with [`pay`]: `charged` of the ε charged then is this answer's, and
+    /// `left` remained.
+    pub(crate) fn paid(release: Release<'a>, charged: u64, left: u64) -> Self {
+        Self {
+            release,
+            charged,
+            left,
+        }
+    }
+
     /// The note the answer carries, naming what its shown rows left out or could not show.
     pub(crate) fn note(&self, seen: Seen) -> NoiseNote {
         let mut note = self.release.note(self.charged, self.left);

@@ -39,7 +39,7 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-pub use budget::SharedSpend;
+pub use budget::{SharedCharges, SharedSpend};
 pub(crate) use cache::Lease;
 pub use rate::RateDecision;
 

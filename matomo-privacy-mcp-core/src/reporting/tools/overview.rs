@@ -17,7 +17,9 @@ use crate::privacy::PrivacyClass;
 use crate::privacy::{FitsUnder, max_class};
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, to_tool_error};
-use crate::reporting::noisy::{Noisy, bounded_segment, period_label, site_account};
+use crate::reporting::noisy::{
+    Charged, Noisy, Seen, bounded_segment, pay, period_label, site_account,
+};
 use crate::reporting::report::number;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
@@ -637,7 +639,11 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
             .map(ToString::to_string)
             .unwrap_or_default();
         let k = threshold.k();
-        for (label, cells, has_visits) in &mut shown {
+        let account = site_account(&deployment.account, args.site);
+        // Every point is planned first and the whole trend paid for at once (all its points'
+        // statistics or none): a trend refused for the budget has spent nothing.
+        let mut planned = Vec::new();
+        for (i, (label, cells, _)) in shown.iter().enumerate() {
             let Some(current) = cells.as_ref() else {
                 continue;
             };
@@ -653,15 +659,19 @@ pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Tr
                 .part("period", period.as_str())
                 .part("date", &canonical)
                 .part("segment", &segment_text);
-            let noise = Noisy::new(
-                setup,
-                &site_account(&deployment.account, args.site),
-                question,
-                Spread::OneRowPerVisit,
-                days,
-            );
-            let (mut noisy, note) = noise.rows([("", &kept)]).await?;
-            let row = noisy.pop().unwrap_or_default();
+            let noise = Noisy::new(setup, &account, question, Spread::OneRowPerVisit, days);
+            let release = noise.plan([("", &kept)]);
+            planned.push((i, kept, release));
+        }
+        let (charged, left) = pay(setup, &account, planned.iter().map(|(_, _, r)| r)).await?;
+        let mut unstated = Some(charged);
+        for (i, kept, release) in planned {
+            let (label, cells, has_visits) = &mut shown[i];
+            // The trend's charge is stated once, with its first point's note.
+            let paid = Charged::paid(release, unstated.take().unwrap_or(0), left);
+            let mut seen = Seen::default();
+            let row = seen.noisy(&paid.release, "", &kept);
+            let note = paid.note(seen);
             if let Some(interval) = row.intervals.get(metric) {
                 point_intervals.push((label.clone(), interval));
             }
