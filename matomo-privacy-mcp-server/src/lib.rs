@@ -78,5 +78,5 @@ pub use http::{
 };
 pub use logging::{log_filter, log_to_stderr};
 pub use profile::{OAuthMatch, Profile, ProfileTools, Profiles, RateLimit};
-pub use server_info::ServerInfo;
+pub use server_info::{ServerIcon, ServerInfo};
 pub use stdio::{serve_io, serve_profile_io, serve_stdio, serve_stdio_profile};

@@ -12,7 +12,7 @@ use matomo_privacy_mcp_core::audit::{CallOrigin, ClientInfo};
 use matomo_privacy_mcp_core::{DispatchError, ToolDescriptor, Toolbox};
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ErrorCode,
-    Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion,
+    Icon, Implementation, ListToolsResult, MetaObject, PaginatedRequestParams, ProtocolVersion,
     ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
@@ -93,6 +93,21 @@ impl<S: Send + Sync + 'static> McpAdapter<S> {
         implementation.title = info.title.clone();
         implementation.description = info.description.clone();
         implementation.website_url = info.website_url.clone();
+        implementation.icons = (!info.icons.is_empty()).then(|| {
+            info.icons
+                .iter()
+                .map(|icon| {
+                    let mut out = Icon::new(icon.src.clone());
+                    if let Some(mime_type) = &icon.mime_type {
+                        out = out.with_mime_type(mime_type.clone());
+                    }
+                    if !icon.sizes.is_empty() {
+                        out = out.with_sizes(icon.sizes.clone());
+                    }
+                    out
+                })
+                .collect()
+        });
         let mut config = ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(implementation);
         config.instructions = info.instructions.clone();

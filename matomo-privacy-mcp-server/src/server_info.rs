@@ -1,7 +1,9 @@
 //! How the server names itself to MCP clients in `initialize`.
 
+use base64::Engine;
+
 /// The server's identity sent to clients (`serverInfo`: name, version, title, description,
-/// website) and its optional instructions for the model.
+/// website, icons) and its optional instructions for the model.
 ///
 /// The default is this crate's name and version, so a client never sees the
 /// MCP SDK's own name; a deployment sets its own with [`ServerInfo::new`].
@@ -28,6 +30,53 @@ pub struct ServerInfo {
     pub website_url: Option<String>,
     /// Text the client may give the model about using this server (`instructions`).
     pub instructions: Option<String>,
+    /// Icons a client may show for the server (`serverInfo.icons`, MCP 2025-11-25).
+    pub icons: Vec<ServerIcon>,
+}
+
+/// An icon of the server (MCP 2025-11-25 `Icon`): where the image is, its type and sizes.
+///
+/// ```
+/// use matomo_privacy_mcp_server::ServerIcon;
+///
+/// let icon = ServerIcon::svg("<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+/// assert!(icon.src.starts_with("data:image/svg+xml;base64,"));
+/// assert_eq!(icon.sizes, ["any"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerIcon {
+    /// An `https:` URL or a `data:` URI holding the image.
+    pub src: String,
+    /// Its MIME type (`image/svg+xml`, `image/png`), when `src` does not say it well enough.
+    pub mime_type: Option<String>,
+    /// The sizes it is drawn for (`48x48`, or `any` for a scalable image); empty: any size.
+    pub sizes: Vec<String>,
+}
+
+impl ServerIcon {
+    /// An icon at `src` (an `https:` URL or a `data:` URI), of any size and type.
+    pub fn new(src: impl Into<String>) -> Self {
+        Self {
+            src: src.into(),
+            mime_type: None,
+            sizes: Vec::new(),
+        }
+    }
+
+    /// An SVG image carried in the icon itself, as a base64 `data:` URI: no request to any
+    /// server when a client shows it. Clients are asked to treat SVG with care (it may hold
+    /// script): give one without scripts or external references.
+    pub fn svg(svg: &str) -> Self {
+        Self {
+            src: format!(
+                "data:image/svg+xml;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(svg)
+            ),
+            mime_type: Some("image/svg+xml".to_owned()),
+            sizes: vec!["any".to_owned()],
+        }
+    }
 }
 
 impl ServerInfo {
@@ -40,6 +89,7 @@ impl ServerInfo {
             description: None,
             website_url: None,
             instructions: None,
+            icons: Vec::new(),
         }
     }
 
@@ -58,6 +108,12 @@ impl ServerInfo {
     /// Sets the website address.
     pub fn with_website_url(mut self, url: impl Into<String>) -> Self {
         self.website_url = Some(url.into());
+        self
+    }
+
+    /// Adds an icon (`serverInfo.icons`); clients pick among several by type and size.
+    pub fn with_icon(mut self, icon: ServerIcon) -> Self {
+        self.icons.push(icon);
         self
     }
 

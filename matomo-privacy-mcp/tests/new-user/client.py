@@ -62,6 +62,8 @@ class Warnings(logging.Handler):
 async def first_hour(client: Client, label: str, repeated: bool = False) -> None:
     """Lists and calls the tools; `repeated`: the same questions were answered before, by an
     earlier start of the server, and must cost nothing (the noise key and the budget persist)."""
+    icons = client.server_info.icons or []
+    check(len(icons) == 1 and icons[0].src.startswith("data:image/svg+xml;base64,"), f"{label}: initialize carries the server's SVG icon")
     listed = await client.list_tools()
     names = [tool.name for tool in listed.tools]
     check(len(names) >= 26 and "visit_log" not in names, f"{label}: tools/list gives the aggregate catalogue ({len(names)} tools)")
