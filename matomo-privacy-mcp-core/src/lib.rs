@@ -152,6 +152,13 @@ pub use matomo_privacy_mcp_macros::Classified;
 ///
 /// struct Matomo; // your client, shared by every tool
 ///
+/// // What the toolbox guards (the client's token) and its ceiling.
+/// impl matomo_privacy_mcp_core::tool::ToolState for Matomo {
+///     fn secret_guards(&self) -> Vec<matomo_privacy_mcp_core::tool::SecretGuard> {
+///         Vec::new()
+///     }
+/// }
+///
 /// #[derive(serde::Deserialize, schemars::JsonSchema)]
 /// struct Args {
 ///     site: u32,

@@ -211,7 +211,7 @@ async fn with_noise_on_page_timings_are_not_offered_and_refused_naming_the_setti
     assert!(served.list().any(|t| t.name() == "visits_summary"));
     // …and registered by hand, it refuses before asking Matomo, naming the setting.
     let toolbox =
-        Toolbox::guarded(noisy(&emu).await).tool(tools::page_performance::PagePerformanceTool);
+        Toolbox::with_state(noisy(&emu).await).tool(tools::page_performance::PagePerformanceTool);
     let before = emu.requests().len();
     let result = toolbox
         .call("page_performance", Some(json!({ "site": 1 })))

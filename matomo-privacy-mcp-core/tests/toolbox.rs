@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matomo_privacy_mcp_core::privacy::{Pseudonym, PseudonymKey, PseudonymKind};
-use matomo_privacy_mcp_core::tool::RegistrationError;
+use matomo_privacy_mcp_core::tool::{RegistrationError, SecretGuard, ToolState};
 use matomo_privacy_mcp_core::{
     Classified, DispatchError, PrivacyClass, ToolError, Toolbox, matomo_tool,
 };
@@ -10,6 +10,12 @@ use serde_json::{Value, json};
 
 struct State {
     key: PseudonymKey,
+}
+
+impl ToolState for State {
+    fn secret_guards(&self) -> Vec<SecretGuard> {
+        Vec::new()
+    }
 }
 
 fn state() -> State {
@@ -304,7 +310,7 @@ async fn a_toolbox_over_a_client_has_the_token_guard_without_being_asked() {
         .token(TOKEN)
         .build()
         .unwrap();
-    let guarded = Toolbox::guarded(client.clone()).tool(EchoTokenTool);
+    let guarded = Toolbox::with_state(client.clone()).tool(EchoTokenTool);
     let result = guarded.call("echo_token", None).await.unwrap();
     assert!(result.is_error(), "{}", result.text());
     assert!(!result.text().contains(TOKEN));
@@ -313,8 +319,24 @@ async fn a_toolbox_over_a_client_has_the_token_guard_without_being_asked() {
             .structured()
             .is_none_or(|s| !s.to_string().contains(TOKEN))
     );
-    // Mutation check: without the guard the same tool leaks the token.
-    let bare = Toolbox::with_state(client).tool(EchoTokenTool);
-    let leaked = bare.call("echo_token", None).await.unwrap();
+    // Mutation check: a state that forgets its client's guard leaks the token.
+    let bare = Toolbox::with_state(Forgetful(client)).tool(EchoTokenForgetfulTool);
+    let leaked = bare.call("echo_token_forgetful", None).await.unwrap();
     assert!(leaked.text().contains(TOKEN));
+}
+
+/// A state holding a client whose `ToolState` hands on no guard: the mistake the trait's
+/// required method makes a decision instead of a default.
+struct Forgetful(matomo_privacy_mcp_core::MatomoClient);
+
+impl ToolState for Forgetful {
+    fn secret_guards(&self) -> Vec<SecretGuard> {
+        Vec::new()
+    }
+}
+
+/// The same echo, over the forgetful state.
+#[matomo_tool]
+async fn echo_token_forgetful(state: &Forgetful) -> Result<Echo, ToolError> {
+    echo_token(&state.0).await
 }

@@ -105,7 +105,7 @@ pub struct MatomoClient {
 }
 
 /// The client's token is the secret its tools must never return.
-impl crate::tool::GuardedState for MatomoClient {
+impl crate::tool::ToolState for MatomoClient {
     fn secret_guards(&self) -> Vec<crate::tool::SecretGuard> {
         vec![crate::tool::SecretGuard::new(self.transport.token.expose())]
     }
@@ -119,6 +119,11 @@ impl MatomoClient {
     /// `danger_*` methods of [`ClientBuilder`] to opt out.
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder::new(base_url)
+    }
+
+    /// The token, for the guards and the budget account of a deployment over this client.
+    pub(crate) fn token(&self) -> &MatomoToken {
+        &self.transport.token
     }
 
     /// The API endpoint requests go to, without credentials.

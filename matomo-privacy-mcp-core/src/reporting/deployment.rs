@@ -14,7 +14,7 @@ use crate::{SiteId, ToolError};
 use super::noisy::NoiseSetup;
 
 /// The budget account of a Matomo token: a digest that tells tokens apart without revealing them.
-fn budget_account(token: &str) -> String {
+pub(super) fn budget_account(token: &str) -> String {
     use sha2::{Digest, Sha256};
     // Domain separator from the working name, kept so that budget accounts already spent stay the same.
     let digest = Sha256::new_with_prefix(b"matomo-mcp budget account\0")
@@ -25,8 +25,8 @@ fn budget_account(token: &str) -> String {
 
 /// What report tools need: a Matomo client, the sites they may read, and the minimisation settings.
 ///
-/// The `matomo-privacy-mcp` application builds one from its configuration file; an embedding server
-/// builds one with [`from_parts`](Self::from_parts).
+/// An embedding server sets one up with [`builder`](Self::builder), which checks the token;
+/// [`from_parts`](Self::from_parts) assembles one from parts already checked.
 pub struct Deployment {
     pub(crate) client: MatomoClient,
     pub(crate) sites: SiteAccess,
@@ -40,9 +40,14 @@ pub struct Deployment {
     pub(crate) account: String,
 }
 
-impl crate::tool::GuardedState for Deployment {
+/// A toolbox over a deployment guards its token and starts at its ceiling.
+impl crate::tool::ToolState for Deployment {
     fn secret_guards(&self) -> Vec<SecretGuard> {
         vec![self.token_guard.clone()]
+    }
+
+    fn ceiling(&self) -> PrivacyClass {
+        self.ceiling
     }
 }
 

@@ -1,9 +1,10 @@
 //! Answering report questions over a [`Deployment`]: the pipeline every report tool shares.
 //!
-//! [`run_report`] fetches a typed report and passes it through minimisation (the site check,
-//! the segment rules, label scrubbing, equal labels merged, the threshold by distinct visitors
-//! and, when the deployment has it, differential privacy); [`report_from_body`] and
-//! [`noisy_report_from_body`] do the same for a body fetched by other means.
+//! [`Deployment::report`] asks a typed row report and passes it through minimisation (the
+//! site check, the segment rules, label scrubbing, equal labels merged, the threshold by
+//! distinct visitors and, when the deployment has it, differential privacy);
+//! [`report_from_body`] and [`noisy_report_from_body`] do the same for a body fetched by other
+//! means. [`Deployment::builder`] sets a deployment up from a Matomo client, checking its token.
 //!
 //! [`tools`] holds ready-made tools built on it (pages, referrers, countries, summaries, trends,
 //! the visit log…), each a type a server registers on its own; the `matomo-privacy-mcp` application
@@ -12,8 +13,10 @@
 mod args;
 mod deployment;
 mod noisy;
+mod query;
 mod report;
 mod saved_segments;
+mod setup;
 mod source_row;
 pub mod tools;
 mod visitors;
@@ -22,8 +25,10 @@ mod vocabulary;
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::Deployment;
 pub use noisy::NoiseSetup;
+pub use query::ReportQuery;
 pub use report::{
     Labels, ReportOutput, UPSTREAM_ROW_CAP, noisy_report_from_body, render as render_report,
-    report_from_body, run_report,
+    report_from_body,
 };
+pub use setup::{DeploymentBuilder, SetupError};
 pub use source_row::SourceRow;

@@ -118,44 +118,6 @@ impl Overlap {
     }
 }
 
-/// Runs row report `R` through the pipeline of the built-in report tools: the site check, the
-/// segment rules (aggregate dimensions only), the request to Matomo, label scrubbing, merging
-/// of equal labels, distinct visitors from Matomo, the threshold, sorting and paging.
-///
-/// This is how a custom tool over any row report gets what the built-in tools get; its output
-/// is aggregate, so an aggregate `#[matomo_tool]` may return it as it is. `flat` asks Matomo for
-/// a flat report (no folder tree); `labels` says how labels are scrubbed. Suppressed rows are
-/// left out, never merged into an "Other" row (proving that row's visitors needs to know that the
-/// report's rows split the period's visits, which the built-in tools declare per report).
-///
-/// ```no_run
-/// use matomo_privacy_mcp_core::reporting::{Deployment, Labels, ReportArgs, ReportOutput, run_report};
-/// use matomo_privacy_mcp_core::models::devices_detection::GetOsFamilies;
-/// use matomo_privacy_mcp_core::{ToolError, matomo_tool};
-///
-/// /// Visits per operating system family for one period; families with fewer than k visitors are left out.
-/// #[matomo_tool]
-/// async fn os_families(deployment: &Deployment, args: ReportArgs) -> Result<ReportOutput, ToolError> {
-///     run_report::<GetOsFamilies>(deployment, &args, Labels::Text, true).await
-/// }
-/// ```
-pub async fn run_report<R: Report>(
-    deployment: &Deployment,
-    args: &ReportArgs,
-    labels: Labels,
-    flat: bool,
-) -> Result<ReportOutput, ToolError> {
-    run::<R>(
-        deployment,
-        args,
-        labels,
-        flat,
-        PrivacyClass::Aggregate,
-        Overlap::Possible,
-    )
-    .await
-}
-
 /// The rows of report `R` for the request's site and period, within `segment` when given, as
 /// Matomo sent them (up to [`UPSTREAM_ROW_CAP`]).
 pub(crate) async fn fetch_rows<R: Report>(

@@ -12,16 +12,6 @@ pub trait OutputGuard: Send + Sync + 'static {
     fn check(&self, result: &CallToolResult) -> Result<(), String>;
 }
 
-/// A tools' state that holds secrets its tools must never return (a Matomo token).
-///
-/// [`Toolbox::guarded`](super::Toolbox::guarded) installs a [`SecretGuard`] for each, so that a
-/// toolbox over a [`MatomoClient`](crate::client::MatomoClient) or a
-/// [`Deployment`](crate::reporting::Deployment) has the token guard without being asked.
-pub trait GuardedState {
-    /// A guard for every secret the state holds.
-    fn secret_guards(&self) -> Vec<SecretGuard>;
-}
-
 /// Withholds any result that contains a secret, such as the Matomo token.
 ///
 /// Matomo echoes the caller's `token_auth` inside some values (report metadata

@@ -8,7 +8,8 @@ use std::time::Instant;
 use serde_json::{Map, Value};
 
 use super::error::bounded_name;
-use super::guard::{GuardedState, OutputGuard};
+use super::guard::OutputGuard;
+use super::state::ToolState;
 use super::{CallToolResult, DispatchError, Tool, ToolDescriptor, ToolError};
 use crate::audit::{self, AuditRecord, AuditSink, CallOrigin, ClientInfo, Outcome, RequestShape};
 use crate::privacy::PrivacyClass;
@@ -84,35 +85,31 @@ impl Default for Toolbox<()> {
     }
 }
 
-impl<S: GuardedState + Send + Sync + 'static> Toolbox<S> {
-    /// An empty toolbox over `state` with a [`SecretGuard`](super::SecretGuard) for every secret the state holds (the
-    /// Matomo token of a client or deployment) and the ceiling at `Aggregate`: the way to start a
-    /// toolbox over Matomo.
-    pub fn guarded(state: S) -> Self {
-        let guards = state.secret_guards();
-        guards
-            .into_iter()
-            .fold(Self::with_state(state), Self::with_guard)
-    }
-}
-
-impl<S: Send + Sync + 'static> Toolbox<S> {
-    /// An empty toolbox whose tools receive `&state` (a Matomo client, a policy, …).
-    ///
-    /// It has no output guard: over a [`MatomoClient`](crate::client::MatomoClient) or a
-    /// [`Deployment`](crate::reporting::Deployment), start with [`Toolbox::guarded`] instead.
+impl<S: ToolState + Send + Sync + 'static> Toolbox<S> {
+    /// An empty toolbox whose tools receive `&state` (a [`MatomoClient`](crate::client::MatomoClient),
+    /// a [`Deployment`](crate::reporting::Deployment), a state of your own), with a
+    /// [`SecretGuard`](super::SecretGuard) for every secret the state holds (the Matomo token)
+    /// and the state's ceiling ([`ToolState`]).
     pub fn with_state(state: S) -> Self {
+        let ceiling = state.ceiling();
+        let guards: Vec<Box<dyn OutputGuard>> = state
+            .secret_guards()
+            .into_iter()
+            .map(|guard| Box::new(guard) as Box<dyn OutputGuard>)
+            .collect();
         Self {
             state,
-            ceiling: PrivacyClass::Aggregate,
+            ceiling,
             tools: Vec::new(),
             by_name: HashMap::new(),
-            guards: Vec::new(),
+            guards,
             audit: None,
             next_request_id: AtomicU64::new(1),
         }
     }
+}
 
+impl<S: Send + Sync + 'static> Toolbox<S> {
     /// Adds a check applied to every result before it is returned (see [`SecretGuard`](super::SecretGuard)).
     pub fn with_guard(mut self, guard: impl OutputGuard) -> Self {
         self.guards.push(Box::new(guard));
@@ -125,7 +122,8 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
         self
     }
 
-    /// Sets the deployment ceiling: tools above it are neither listed nor callable.
+    /// Sets the deployment ceiling, in place of the state's: tools above it are neither listed
+    /// nor callable.
     pub fn with_ceiling(mut self, ceiling: PrivacyClass) -> Self {
         self.ceiling = ceiling;
         self

@@ -15,10 +15,9 @@
 //! use matomo_privacy_mcp_core::Toolbox;
 //! use matomo_privacy_mcp_core::reporting::tools::{reports::CountriesTool, overview::VisitsSummaryTool};
 //!
-//! // Two of them, next to tools of your own; `guarded` adds the final token guard.
-//! let ceiling = deployment.ceiling();
-//! let toolbox = Toolbox::guarded(deployment)
-//!     .with_ceiling(ceiling)
+//! // Two of them, next to tools of your own; the toolbox guards the deployment's token and
+//! // starts at its ceiling.
+//! let toolbox = Toolbox::with_state(deployment)
 //!     .tool(VisitsSummaryTool)
 //!     .tool(CountriesTool);
 //! # let _ = toolbox; }
@@ -111,9 +110,8 @@ pub fn toolbox(
     deployment: Deployment,
     keep: impl Fn(&str) -> bool,
 ) -> Result<Toolbox<Deployment>, RegistrationError> {
-    let ceiling = deployment.ceiling();
     let noisy = deployment.noise.is_some();
-    let mut toolbox = Toolbox::guarded(deployment).with_ceiling(ceiling);
+    let mut toolbox = Toolbox::with_state(deployment);
     for tool in all() {
         let descriptor = tool.descriptor();
         let name = descriptor.name();

@@ -1,7 +1,6 @@
 //! The row-based report tools: each is one Matomo report through the shared pipeline.
 
 use crate::models::{actions, devices_detection, events, referrers, user_country, visit_time};
-use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::ReportArgs;
 use crate::reporting::report::{self, Labels, Overlap, ReportOutput};
@@ -15,7 +14,8 @@ macro_rules! report_tool {
         /// Rows under `threshold_k` visitors are left out; labels are visitor text.
         #[matomo_tool(render = report::render)]
         pub async fn $name(deployment: &Deployment, args: ReportArgs) -> Result<ReportOutput, ToolError> {
-            report::run::<$report>(deployment, &args, Labels::$labels, $flat, PrivacyClass::Aggregate, $overlap).await
+            let query = deployment.report::<$report>(&args).labels(Labels::$labels).overlap($overlap);
+            if $flat { query.flat() } else { query }.run().await
         }
     )*};
 }

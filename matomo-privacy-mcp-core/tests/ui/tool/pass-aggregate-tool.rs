@@ -23,6 +23,12 @@ struct Matomo {
     visits: u64,
 }
 
+impl matomo_privacy_mcp_core::tool::ToolState for Matomo {
+    fn secret_guards(&self) -> Vec<matomo_privacy_mcp_core::tool::SecretGuard> {
+        Vec::new()
+    }
+}
+
 /// Visits per country.
 #[matomo_tool(title = "Countries", idempotent = true, open_world = false)]
 async fn countries(matomo: &Matomo, args: Args) -> Result<Countries, ToolError> {

@@ -17,6 +17,16 @@ struct State {
     key: PseudonymKey,
 }
 
+/// The toolbox takes its ceiling from the state: pseudonymous tools are listed.
+impl matomo_privacy_mcp_core::tool::ToolState for State {
+    fn secret_guards(&self) -> Vec<matomo_privacy_mcp_core::tool::SecretGuard> {
+        Vec::new()
+    }
+    fn ceiling(&self) -> PrivacyClass {
+        PrivacyClass::Pseudonymous
+    }
+}
+
 /// Recent visits, with visitor ids replaced by keyed pseudonyms.
 #[matomo_tool(max_class = pseudonymous)]
 async fn recent_visits(state: &State) -> Result<Visits, ToolError> {
@@ -27,6 +37,6 @@ async fn recent_visits(state: &State) -> Result<Visits, ToolError> {
 fn main() {
     assert_eq!(RecentVisitsTool::MAX_CLASS, PrivacyClass::Pseudonymous);
     let key = PseudonymKey::from_bytes(vec![9; 32]).unwrap();
-    let toolbox = Toolbox::with_state(State { key }).with_ceiling(PrivacyClass::Pseudonymous).tool(RecentVisitsTool);
+    let toolbox = Toolbox::with_state(State { key }).tool(RecentVisitsTool);
     assert_eq!(toolbox.list().count(), 1);
 }

@@ -1,0 +1,121 @@
+//! A question about one row report, asked of a [`Deployment`]: the one way into the report
+//! pipeline for custom tools and built-in ones alike.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use super::Deployment;
+use super::args::ReportArgs;
+use super::report::{self, Labels, Overlap, ReportOutput};
+use crate::ToolError;
+use crate::models::Report;
+use crate::privacy::PrivacyClass;
+
+/// Report `R` for one site and one period, built by [`Deployment::report`] and answered by
+/// [`run`](Self::run) through every minimisation step the built-in tools take: the site check,
+/// the segment rules, saved segments, label scrubbing, equal labels merged, distinct visitors
+/// proven by Matomo, the threshold, differential privacy and the budget (when the deployment has
+/// noise on), sorting and paging.
+///
+/// ```no_run
+/// use matomo_privacy_mcp_core::models::actions::GetPageTitles;
+/// use matomo_privacy_mcp_core::reporting::{Deployment, Labels, ReportArgs, ReportOutput};
+/// use matomo_privacy_mcp_core::{ToolError, matomo_tool};
+///
+/// /// Page titles by visits for one period; titles with fewer than k visitors are left out.
+/// #[matomo_tool]
+/// async fn titles(deployment: &Deployment, args: ReportArgs) -> Result<ReportOutput, ToolError> {
+///     deployment.report::<GetPageTitles>(&args).labels(Labels::Text).flat().run().await
+/// }
+/// ```
+#[must_use = "a report query does nothing until `run` is awaited"]
+pub struct ReportQuery<'a, R> {
+    deployment: &'a Deployment,
+    args: &'a ReportArgs,
+    labels: Labels,
+    flat: bool,
+    class: PrivacyClass,
+    overlap: Overlap,
+    report: PhantomData<fn() -> R>,
+}
+
+impl<R> fmt::Debug for ReportQuery<'_, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReportQuery")
+            .field("site", &self.args.site)
+            .field("labels", &self.labels)
+            .field("flat", &self.flat)
+            .field("class", &self.class)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deployment {
+    /// Starts a question about row report `R` (any report of [`crate::models`] whose rows are
+    /// labelled), for the site, period, date, segment and page in `args`.
+    ///
+    /// Labels are scrubbed as URLs unless [`labels`](ReportQuery::labels) says they are free
+    /// text; the report is asked for as Matomo's tree unless [`flat`](ReportQuery::flat).
+    pub fn report<'a, R: Report>(&'a self, args: &'a ReportArgs) -> ReportQuery<'a, R> {
+        ReportQuery {
+            deployment: self,
+            args,
+            // The stricter scrubbing: a URL loses its query string and fragment, and free
+            // text loses only what follows a `?` or `#` in it.
+            labels: Labels::Url,
+            flat: false,
+            class: PrivacyClass::Aggregate,
+            overlap: Overlap::Possible,
+            report: PhantomData,
+        }
+    }
+}
+
+impl<R: Report> ReportQuery<'_, R> {
+    /// How the labels are scrubbed: [`Labels::Url`] (the default) for URLs and paths,
+    /// [`Labels::Text`] for titles, names and keywords.
+    pub fn labels(mut self, labels: Labels) -> Self {
+        self.labels = labels;
+        self
+    }
+
+    /// Asks Matomo for the report flattened (one row per leaf, `flat=1`) instead of its tree.
+    pub fn flat(mut self) -> Self {
+        self.flat = true;
+        self
+    }
+
+    /// Accepts segment dimensions up to `class` in the caller's `segment` argument (a
+    /// pseudonymous tool may filter on what it may show); the deployment's ceiling still bounds
+    /// it. The answer's rows stay aggregate.
+    pub fn segment_class(mut self, class: PrivacyClass) -> Self {
+        self.class = class;
+        self
+    }
+
+    /// Declares how the report's rows share visits; only the SDK's own tools declare more than
+    /// [`Overlap::Possible`], since an "Other" row proven on a false declaration would not be
+    /// proven at all.
+    pub(crate) fn overlap(mut self, overlap: Overlap) -> Self {
+        self.overlap = overlap;
+        self
+    }
+
+    /// Asks Matomo and returns the minimised answer.
+    ///
+    /// # Errors
+    ///
+    /// A [`ToolError`] the model can read: the site not served, a segment refused, Matomo
+    /// unreachable or refusing, the privacy budget spent.
+    pub async fn run(self) -> Result<ReportOutput, ToolError> {
+        report::run::<R>(
+            self.deployment,
+            self.args,
+            self.labels,
+            self.flat,
+            self.class,
+            self.overlap,
+        )
+        .await
+    }
+}
