@@ -52,11 +52,9 @@ async fn returning_visits_are_the_returning_visitors_numbers_and_withheld_below_
                 json!({ "site": site, "period": "day", "date": date }),
             )
             .await;
-            // As Matomo 5.0.2 selects `visitorType==returning`: not a returning customer's visit
-            // (`visitor_returning` 2, checked on a real Matomo in issue 27).
-            let returning = visits(data, site, day, |v| {
-                v.returning && !v.details.returning_customer
-            });
+            // Matomo's returning visits, returning customers' included (`visitor_returning` 2,
+            // which `visitorType==returning` alone leaves out: checked on a real Matomo 5.0.2).
+            let returning = visits(data, site, day, |v| v.returning);
             // Nobody is no small count: zeros describe no one (without noise).
             if returning.is_empty() {
                 assert_eq!(out["metrics"]["nb_visits"], 0, "site {site} {date}: {out}");
@@ -183,5 +181,85 @@ async fn the_dashboard_is_each_sites_visits_summary() {
     assert!(
         withheld > 0 && shown > 0,
         "{withheld} withheld, {shown} shown"
+    );
+}
+
+/// On a real Matomo 5.0.2 holding the emulator's dataset (the testkit's `RealMatomo`), the
+/// returning visits are Matomo's own (`VisitFrequency.get`'s `nb_visits_returning`, returning
+/// customers included), not only those of `visitorType==returning`. Fails with that segment
+/// alone: the month holds returning customers' visits (asserted).
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_real_matomo_returning_visits_are_matomos_own() {
+    use matomo_privacy_mcp_core::client::MatomoClient;
+    use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
+    use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+    use matomo_privacy_mcp_core::policy::SiteAccess;
+    use matomo_privacy_mcp_core::reporting::tools;
+    use matomo_privacy_mcp_core::segment::Segment;
+    use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+
+    let today = Day::from_ymd(2026, 11, 26).unwrap();
+    let Some(real) = tokio::task::spawn_blocking(move || {
+        RealMatomo::shared("returning visits on a real Matomo", 11, today).unwrap()
+    })
+    .await
+    .unwrap() else {
+        return;
+    };
+    let client = MatomoClient::builder(real.base_url())
+        .token(real.view_token())
+        .no_cache()
+        .build()
+        .unwrap();
+    let month: Date = "2026-11-01".parse().unwrap();
+    let params = |segment: Option<&str>| {
+        let params = Params::new()
+            .sites(Sites::one(real.site()).unwrap())
+            .period(Period::Month)
+            .date(month.clone());
+        match segment {
+            Some(text) => params.segment(Segment::parse(text).unwrap()),
+            None => params,
+        }
+    };
+    let frequency = client
+        .call_raw("VisitFrequency.get", &params(None))
+        .await
+        .unwrap();
+    let matomos = frequency["nb_visits_returning"].as_u64().unwrap();
+    let customers = client
+        .call_raw(
+            "VisitsSummary.get",
+            &params(Some("visitorType==returningCustomer")),
+        )
+        .await
+        .unwrap();
+    assert!(
+        customers["nb_visits"].as_u64().unwrap_or(0) > 0,
+        "the month must hold returning customers' visits: {customers}"
+    );
+
+    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
+    let deployment = Deployment::from_parts(
+        client,
+        real.view_token(),
+        sites,
+        Scrubber::builder().build().unwrap(),
+        Threshold::new(K).unwrap(),
+        matomo_privacy_mcp_core::PrivacyClass::Aggregate,
+        None,
+    );
+    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let out = call(
+        &toolbox,
+        "returning_visits",
+        json!({"site": real.site(), "period": "month", "date": "2026-11-01"}),
+    )
+    .await;
+    assert_eq!(out["suppressed"], false, "{out}");
+    assert_eq!(
+        out["metrics"]["nb_visits"].as_u64(),
+        Some(matomos),
+        "Matomo's VisitFrequency.get: {frequency}; tool: {out}"
     );
 }

@@ -125,7 +125,9 @@ impl Population {
                 goal = format!("visitConvertedGoalId=={id}");
                 goal.as_str()
             }
-            Self::Returning => "visitorType==returning",
+            // Matomo's own "returning" (its VisitFrequency report): a returning customer's visit
+            // (`visitor_returning` 2) is not `visitorType==returning` in Matomo 5.0.2.
+            Self::Returning => "visitorType==returning,visitorType==returningCustomer",
             Self::Ordered => {
                 "visitEcommerceStatus==ordered,visitEcommerceStatus==orderedThenAbandonedCart"
             }
@@ -196,7 +198,8 @@ where
     let (request, segment) = ReportArgs::from(args)
         .checked(deployment, PrivacyClass::Aggregate)
         .await?;
-    // Returning visits are the visits summary within `visitorType==returning`: the report, the
+    // Returning visits are the visits summary within Matomo's returning visits
+    // (`visitorType==returning,visitorType==returningCustomer`): the report, the
     // population and the noise's question are all about that segment.
     let segment = match (population, segment) {
         (Population::Returning, Some(segment)) => population.segment().map(|p| segment.and(&p)),
@@ -416,7 +419,8 @@ pub async fn goals_overview(
 /// Visits, visitors, actions, bounce rate and time on site of returning visitors (who had
 /// visited before), for one site and one period: "how many people come back?".
 ///
-/// The visits summary within `visitorType==returning`; withheld below `threshold_k` returning
+/// The visits summary within `visitorType==returning,visitorType==returningCustomer` (Matomo's
+/// returning visits, returning customers included); withheld below `threshold_k` returning
 /// visitors.
 #[matomo_tool(render = render_summary)]
 pub async fn returning_visits(
