@@ -127,6 +127,9 @@ pub mod segment;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod shared;
 mod string_form;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 pub mod tool;
 
 #[doc(hidden)]

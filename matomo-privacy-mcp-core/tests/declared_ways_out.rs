@@ -16,11 +16,10 @@ use matomo_privacy_mcp_core::models::devices_detection::GetBrowsers;
 use matomo_privacy_mcp_core::params::Date;
 use matomo_privacy_mcp_core::privacy::{Identifying, OUTSIDE_AN_OUTPUT, Pseudonymous};
 use matomo_privacy_mcp_core::reporting::SourceRow;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_core::{Classified, PrivacyClass, ToolError, Toolbox, matomo_tool};
-use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::json;
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const URL: &str = "https://clinic.example/patients/jane-doe/record?mail=jane@example.org";
 
 fn page_row() -> PageRow {
@@ -140,16 +139,6 @@ async fn only_an_output_that_declares_the_class_serialises_it() {
     );
 }
 
-async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(7)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1])
-        .start()
-        .await
-        .unwrap()
-}
-
 const K: u64 = 3;
 
 /// Browsers of one day, each shown row proven by Matomo's own distinct visitors.
@@ -182,11 +171,8 @@ async fn browsers(matomo: &MatomoClient, forge: bool) -> Vec<ThresholdedRow> {
 
 #[tokio::test]
 async fn a_custom_tool_thresholds_matomos_own_counts_and_made_up_ones_prove_nothing() {
-    let emu = emulator().await;
-    let matomo = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let emu = testing::emulator(7, &[1]).await;
+    let matomo = testing::client(&emu);
     let day = emu.dataset().today.plus(-1);
     let people = |browser: &str| -> usize {
         emu.dataset()

@@ -7,45 +7,29 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::client::MatomoClient;
 use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_privacy_mcp_core::policy::{PrivacyBudget, SiteAccess};
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
-use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
+use matomo_privacy_mcp_core::policy::PrivacyBudget;
+use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::testing::{self, TOKEN, TestDeployment};
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const DAY: Duration = Duration::from_secs(86_400);
 
+/// The test world of these tests: dataset 11, sites 1 and 2.
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap()
+    testing::emulator(11, &[1, 2]).await
 }
 
 /// A toolbox over `client` (shared, so trials reuse its cache), with noise when given.
 async fn toolbox(client: &MatomoClient, noise: Option<NoiseSetup>) -> Toolbox<Deployment> {
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let mut deployment = Deployment::from_parts(
-        client.clone(),
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(5).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    if let Some(noise) = noise {
-        deployment = deployment.with_noise(noise);
-    }
-    tools::toolbox(deployment, |_| true).unwrap()
+    TestDeployment::over(client.clone(), TOKEN)
+        .noise(noise)
+        .toolbox()
+        .await
 }
 
 /// A deployment key of its own for each trial (a digest of the trial's number: reproducible).
@@ -111,10 +95,7 @@ async fn estimate(toolbox: &Toolbox<Deployment>, date: &str, duration: u64) -> O
 #[tokio::test]
 async fn the_differencing_attack_fails_against_noise() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let data = emu.dataset();
     // The visits a noisy answer counts: a visitor's first, then any a day or more after the last.
     let within = |v: &matomo_privacy_mcp_testkit::Visit| {
@@ -186,10 +167,7 @@ async fn the_differencing_attack_fails_against_noise() {
 #[tokio::test]
 async fn answers_are_consistent_honest_and_charged_once() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let budget = PrivacyBudget::in_memory(20_000_000, DAY);
     let tools = toolbox(&client, Some(noise(key(1), budget))).await;
     // A week as a range: enough visitors within the bounds (the emulator's days have a few).
@@ -323,10 +301,7 @@ async fn answers_are_consistent_honest_and_charged_once() {
 #[tokio::test]
 async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let budget = PrivacyBudget::in_memory(100_000_000, DAY);
     let tools = toolbox(&client, Some(noise(key(3), budget))).await;
     let (_, trend, text) = call(
@@ -450,10 +425,7 @@ fn temp(name: &str) -> PathBuf {
 #[tokio::test]
 async fn the_budget_is_spent_refused_kept_and_never_overspent() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let file = temp("budget");
     // Four weeks as ranges, each with enough visitors within the bounds to be answered.
     let today = emu.dataset().today;

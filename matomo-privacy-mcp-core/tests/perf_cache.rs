@@ -194,10 +194,7 @@ async fn concurrent_calls_share_a_failure_too() {
 
 #[tokio::test]
 async fn list_sites_teaches_the_cache_each_sites_time_zone() {
-    use matomo_privacy_mcp_core::PrivacyClass;
-    use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
-    use matomo_privacy_mcp_core::policy::SiteAccess;
-    use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+    use matomo_privacy_mcp_core::testing::TestDeployment;
 
     let emu = emulator().await;
     let cache = ReportCache::new(CacheConfig::default());
@@ -206,18 +203,7 @@ async fn list_sites_teaches_the_cache_each_sites_time_zone() {
         .shared_cache(cache.clone())
         .build()
         .unwrap();
-    let permissions = client.permissions().await.unwrap();
-    let sites = SiteAccess::check(&permissions, false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN_A,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::default(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let toolbox = TestDeployment::over(client, TOKEN_A).toolbox().await;
     assert_eq!(
         cache.site_utc_offset(1),
         None,

@@ -9,20 +9,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::client::MatomoClient;
+use matomo_privacy_mcp_core::minimise::Scrubber;
 use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, RangeEnd, Sites};
 use matomo_privacy_mcp_core::policy::PrivacyBudget;
-use matomo_privacy_mcp_core::policy::SiteAccess;
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
+use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
 use matomo_privacy_mcp_core::segment::Segment;
-use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
+use matomo_privacy_mcp_core::testing::{self, TestDeployment};
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use matomo_privacy_mcp_testkit::{Browser, Dataset, Day, Device, Emulator, Visit};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const K: u64 = 5;
 const SITE: u32 = 1;
 
@@ -87,44 +86,23 @@ async fn world_with(noise: bool) -> World {
 
 /// The world with threshold `k`.
 async fn world_with_k(noise: bool, k: u64) -> World {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let mut deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(k).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
+    let emu = testing::emulator(11, &[1, 2]).await;
     let bounds = ContributionBounds::default();
-    if noise {
-        deployment = deployment.with_noise(NoiseSetup {
-            // ε 10 per statistic: the property under test (k people behind every number)
-            // does not depend on ε, and little noise keeps rows shown on the emulator's small
-            // days, so that every branch is reached.
-            dp: DifferentialPrivacy::new(vec![3; 32], 10_000_000, bounds).unwrap(),
-            budget: PrivacyBudget::in_memory(u64::MAX / 2, std::time::Duration::from_secs(86_400)),
-        });
-    }
-    let raw = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .no_cache()
-        .build()
-        .unwrap();
+    let noise_setup = noise.then(|| NoiseSetup {
+        // ε 10 per statistic: the property under test (k people behind every number)
+        // does not depend on ε, and little noise keeps rows shown on the emulator's small
+        // days, so that every branch is reached.
+        dp: DifferentialPrivacy::new(vec![3; 32], 10_000_000, bounds).unwrap(),
+        budget: PrivacyBudget::in_memory(u64::MAX / 2, std::time::Duration::from_secs(86_400)),
+    });
+    let toolbox = testing::deployment(&emu)
+        .threshold(k)
+        .noise(noise_setup)
+        .toolbox()
+        .await;
+    let raw = testing::raw_client(&emu);
     World {
-        toolbox: tools::toolbox(deployment, |_| true).unwrap(),
+        toolbox,
         data: emu.dataset().clone(),
         emulator: Some(emu),
         raw,
@@ -137,7 +115,7 @@ async fn world_with_k(noise: bool, k: u64) -> World {
 /// its own), with the view token a deployment holds; `None` (after one `SKIPPED` line) when
 /// there is none and `CI` is not set.
 async fn real_world() -> Option<(World, u32)> {
-    let today = Day::from_ymd(2026, 11, 26).unwrap();
+    let today = testing::today();
     let real = tokio::task::spawn_blocking(move || {
         RealMatomo::shared("population ground truth on a real Matomo", 11, today)
     })
@@ -148,16 +126,10 @@ async fn real_world() -> Option<(World, u32)> {
         .token(real.view_token())
         .build()
         .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        real.view_token(),
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
+    let toolbox = TestDeployment::over(client, real.view_token())
+        .threshold(K)
+        .toolbox()
+        .await;
     let raw = MatomoClient::builder(real.base_url())
         .token(real.view_token())
         .no_cache()
@@ -165,7 +137,7 @@ async fn real_world() -> Option<(World, u32)> {
         .unwrap();
     let data = with_matomos_devices(&real, Dataset::generate(11, today)).await;
     let world = World {
-        toolbox: tools::toolbox(deployment, |_| true).unwrap(),
+        toolbox,
         emulator: None,
         data,
         raw,

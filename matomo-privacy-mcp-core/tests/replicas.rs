@@ -9,27 +9,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
-use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, SiteAccess, Spend};
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
+use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, Spend};
+use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
 use matomo_privacy_mcp_core::shared::{RateDecision, SharedState, SharedStateConfig};
-use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
+use matomo_privacy_mcp_core::testing::{self, TOKEN, TestDeployment};
+use matomo_privacy_mcp_core::{MatomoClient, Toolbox};
 use matomo_privacy_mcp_testkit::redis::RedisServer;
-use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
+use matomo_privacy_mcp_testkit::{Emulator, Fault};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const DAY: Duration = Duration::from_secs(86_400);
 
+/// The test world of these tests: dataset 11, sites 1 and 2.
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap()
+    testing::emulator(11, &[1, 2]).await
 }
 
 fn shared(redis: &RedisServer) -> SharedState {
@@ -52,25 +46,15 @@ fn client(emu: &Emulator, redis: &RedisServer) -> MatomoClient {
 
 /// A replica: its own client (own memory cache), the shared state, a budget in Redis.
 async fn replica(emu: &Emulator, redis: &RedisServer, noise: bool) -> Toolbox<Deployment> {
-    let client = client(emu, redis);
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let mut deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(3).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    if noise {
-        deployment = deployment.with_noise(NoiseSetup {
-            dp: DifferentialPrivacy::new(vec![5; 32], 100_000, ContributionBounds::default())
-                .unwrap(),
-            budget: PrivacyBudget::shared(10_000_000, DAY, shared(redis)),
-        });
-    }
-    tools::toolbox(deployment, |_| true).unwrap()
+    let noise = noise.then(|| NoiseSetup {
+        dp: DifferentialPrivacy::new(vec![5; 32], 100_000, ContributionBounds::default()).unwrap(),
+        budget: PrivacyBudget::shared(10_000_000, DAY, shared(redis)),
+    });
+    TestDeployment::over(client(emu, redis), TOKEN)
+        .threshold(3)
+        .noise(noise)
+        .toolbox()
+        .await
 }
 
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {

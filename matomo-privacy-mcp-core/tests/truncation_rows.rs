@@ -18,17 +18,15 @@
 
 use std::collections::BTreeSet;
 
+use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::client::MatomoClient;
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, Sites};
-use matomo_privacy_mcp_core::policy::SiteAccess;
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::segment::Segment;
-use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
+use matomo_privacy_mcp_core::testing::{self, TestDeployment};
 use matomo_privacy_mcp_testkit::{Action, Day, Emulator, Visit};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const K: u64 = 5;
 const SITE: u32 = 1;
 
@@ -42,35 +40,16 @@ struct World {
 async fn world(subtable: usize) -> World {
     let emu = Emulator::builder()
         .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
+        .today(testing::today())
+        .view_token(testing::TOKEN, &[1, 2])
         .archive_row_limits(500, subtable)
         .start()
         .await
         .unwrap();
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let raw = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .no_cache()
-        .build()
-        .unwrap();
     World {
-        toolbox: tools::toolbox(deployment, |_| true).unwrap(),
+        toolbox: testing::deployment(&emu).threshold(K).toolbox().await,
+        raw: testing::raw_client(&emu),
         emu,
-        raw,
     }
 }
 
@@ -507,7 +486,7 @@ fn help_desk_visits(dataset: &matomo_privacy_mcp_testkit::Dataset, day: Day) -> 
 async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
     use matomo_privacy_mcp_testkit::real_matomo::{RealMatomo, RowLimits};
     const TEST: &str = "truncation rows on a real Matomo";
-    let today = Day::from_ymd(2026, 11, 26).unwrap();
+    let today = testing::today();
     let day = Day::from_ymd(2026, 11, 12).unwrap();
     let dataset = matomo_privacy_mcp_testkit::Dataset::generate(11, today);
     let site = dataset.site(SITE).unwrap().clone();
@@ -581,17 +560,10 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
         .token(real.view_token())
         .build()
         .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        real.view_token(),
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let toolbox = TestDeployment::over(client, real.view_token())
+        .threshold(K)
+        .toolbox()
+        .await;
     let result = toolbox
         .call(
             "top_pages",

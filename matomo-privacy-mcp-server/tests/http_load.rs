@@ -16,15 +16,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{RawClient, start_with, test_config};
-use matomo_privacy_mcp_core::PrivacyClass;
-use matomo_privacy_mcp_core::client::MatomoClient;
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_privacy_mcp_core::policy::SiteAccess;
 use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::testing::{self, TOKEN as MATOMO_TOKEN, TestDeployment};
 use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
 use serde_json::{Value, json};
-
-const MATOMO_TOKEN: &str = "view0123456789abcdef0123456789ab";
 /// Days of data the emulator generates, ending today.
 const DAYS: i64 = 15;
 const SESSIONS: usize = 16;
@@ -72,23 +67,11 @@ fn percentile(sorted: &[Duration], per_cent: usize) -> Duration {
 }
 
 async fn uncached_catalogue(emu: &Emulator) -> matomo_privacy_mcp_core::Toolbox<Deployment> {
-    let client = MatomoClient::builder(emu.base_url())
-        .token(MATOMO_TOKEN)
-        .no_cache()
-        .build()
-        .unwrap();
-    let permissions = client.permissions().await.unwrap();
-    let sites = SiteAccess::check(&permissions, false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        MATOMO_TOKEN,
-        sites,
-        Scrubber::builder().build().unwrap(),
+    let deployment = TestDeployment::over(testing::raw_client(emu), MATOMO_TOKEN)
         // k = 1: no summary is withheld, so every call has numbers to check.
-        Threshold::new(1).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
+        .threshold(1)
+        .build()
+        .await;
     tools::toolbox(deployment, |name| name == "visits_summary").unwrap()
 }
 
@@ -117,13 +100,7 @@ async fn call(client: &RawClient, id: usize, call: &Call) -> (Value, Duration) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundreds_of_concurrent_calls_all_answer_correctly() {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(MATOMO_TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator(11, &[1, 2]).await;
     let toolbox = uncached_catalogue(&emu).await;
     let calls = Arc::new(calls(&emu));
     assert!(calls.len() >= 200, "only {} calls", calls.len());

@@ -11,19 +11,13 @@ use matomo_privacy_mcp_core::client::{ClientError, MatomoClient};
 use matomo_privacy_mcp_core::models::visits_summary;
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
 use matomo_privacy_mcp_core::reporting::tools;
-use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
+use matomo_privacy_mcp_core::testing::{self, TOKEN as MATOMO_TOKEN};
+use matomo_privacy_mcp_testkit::{Emulator, Fault};
 use serde_json::{Value, json};
 
-const MATOMO_TOKEN: &str = "view0123456789abcdef0123456789ab";
-
+/// The test world of these tests: dataset 11, sites 1 and 2.
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(MATOMO_TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap()
+    testing::emulator(11, &[1, 2]).await
 }
 
 /// The field path a decode error names (`field `a.b`: …`), and checks it is really in the body excerpt.

@@ -9,10 +9,8 @@ use common::Captured;
 
 use common::{RawClient, start_with, test_config};
 use matomo_privacy_mcp_core::reporting::tools;
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_core::testing::{self, TOKEN as MATOMO_TOKEN};
 use serde_json::json;
-
-const MATOMO_TOKEN: &str = "view0123456789abcdef0123456789ab";
 
 #[tokio::test]
 async fn debug_logs_carry_no_argument_values_and_no_results() {
@@ -23,13 +21,7 @@ async fn debug_logs_carry_no_argument_values_and_no_results() {
         .with_writer(move || writer.clone())
         .init();
 
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(MATOMO_TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator(11, &[1, 2]).await;
     let deployment = common::emulated::deployment(&emu.base_url(), MATOMO_TOKEN, None).await;
     let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     let server = start_with(toolbox, test_config()).await;

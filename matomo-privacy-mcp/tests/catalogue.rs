@@ -7,22 +7,15 @@ use std::collections::BTreeSet;
 use matomo_privacy_mcp::catalogue::{self, TOOL_NAMES};
 use matomo_privacy_mcp::config::Config;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
 use matomo_privacy_mcp_testkit::{
-    Action, CAMPAIGN_LANDING_QUERIES, Day, Emulator, PERSONAL_CAMPAIGN, Referrer,
+    Action, CAMPAIGN_LANDING_QUERIES, Emulator, PERSONAL_CAMPAIGN, Referrer,
 };
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
-
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap()
+    testing::emulator(11, &[1, 2]).await
 }
 
 async fn toolbox(emu: &Emulator, ceiling: &str) -> Toolbox<Deployment> {

@@ -4,14 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use matomo_privacy_mcp_testkit::{Day, Emulator};
-
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
+use matomo_privacy_mcp_core::testing::{self, TOKEN};
+use matomo_privacy_mcp_testkit::Emulator;
 
 async fn emulator() -> Emulator {
     Emulator::builder()
         .seed(3)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .today(testing::today())
         .view_token(TOKEN, &[1, 2])
         .super_user_token("root0123456789abcdef0123456789ab")
         .start()

@@ -6,11 +6,9 @@
 
 use std::process::Stdio;
 
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 
 /// The first ```json block of docs/clients.md.
 fn pasted_configuration() -> Value {
@@ -34,13 +32,7 @@ async fn the_documented_stdio_configuration_starts_a_session() {
         .collect();
     assert_eq!(args.last().map(String::as_str), Some("serve"), "{args:?}");
 
-    let emu = Emulator::builder()
-        .seed(3)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator(3, &[1]).await;
     let dir = std::env::temp_dir().join(format!(
         "matomo-privacy-mcp-client-config-{}",
         std::process::id()

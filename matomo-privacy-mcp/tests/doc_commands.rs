@@ -22,9 +22,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_core::testing::{self, TOKEN};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const BEARER: &str = "doc-commands-bearer-0123456789abcdef";
 /// How many docs commands may be left to a person (`manual:` in `.ci/doc-commands.txt`).
 const MANUAL_AT_MOST: usize = 4;
@@ -417,13 +416,7 @@ async fn every_command_in_the_docs_is_run_here_or_by_ci() {
     );
     let covered = manifest(&root);
 
-    let emu = Emulator::builder()
-        .seed(3)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator(3, &[1, 2]).await;
     let work = Workdir::new(&emu.base_url());
 
     let mut failures = Vec::new();

@@ -10,21 +10,15 @@ use matomo_privacy_mcp::config::Config;
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::minimise::Scrubber;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use matomo_privacy_mcp_testkit::{Dataset, Day, Emulator, RARE_PERSON};
 use serde_json::{Value, json};
 
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const K: usize = 5;
 
 async fn setup(name: &str) -> (Emulator, Toolbox<Deployment>) {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator(11, &[1, 2]).await;
     let toolbox = toolbox_on(&emu.base_url(), TOKEN, name).await;
     (emu, toolbox)
 }

@@ -4,20 +4,12 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use serde_json::{Value, json};
-
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 
 #[tokio::test]
 async fn browser_share_over_stdio() {
-    let emu = Emulator::builder()
-        .seed(5)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator(5, &[1]).await;
     let url = emu.base_url();
     let responses = tokio::task::spawn_blocking(move || {
         let mut child = Command::new(env!("CARGO_BIN_EXE_example-custom-tool"))

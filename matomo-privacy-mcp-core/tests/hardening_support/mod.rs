@@ -7,12 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::audit::JsonLinesAudit;
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::policy::SiteAccess;
-use matomo_privacy_mcp_core::privacy::PseudonymKey;
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing::{self, TestDeployment};
 use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_testkit::Emulator;
 use serde_json::{Value, json};
 
 /// The Matomo token of every hardening test; it must show up nowhere but in request bodies.
@@ -27,13 +26,7 @@ pub const RETRIES: u32 = 2;
 pub const MAX_BODY: usize = 256 * 1024;
 
 pub async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(6)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap()
+    testing::emulator_for(TOKEN, 6, &[1, 2]).await
 }
 
 /// A client for `base_url` with the test limits.
@@ -62,16 +55,13 @@ pub async fn toolbox(
     ceiling: PrivacyClass,
     audit: Option<&Path>,
 ) -> Toolbox<Deployment> {
-    let deployment = Deployment::from_parts(
-        client(base_url),
-        TOKEN,
-        site_access(emu).await,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(2).unwrap(),
-        ceiling,
-        Some(PseudonymKey::from_bytes(KEY.to_vec()).unwrap()),
-    );
-    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let toolbox = TestDeployment::over(client(base_url), TOKEN)
+        .sites(site_access(emu).await)
+        .threshold(2)
+        .ceiling(ceiling)
+        .pseudonym_key(&KEY)
+        .toolbox()
+        .await;
     match audit {
         Some(path) => toolbox.with_audit(Arc::new(JsonLinesAudit::to_file(path).unwrap())),
         None => toolbox,

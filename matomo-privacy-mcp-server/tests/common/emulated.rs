@@ -7,11 +7,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::MatomoClient;
-use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_privacy_mcp_core::policy::{PrivacyBudget, SiteAccess};
+use matomo_privacy_mcp_core::policy::PrivacyBudget;
 use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::testing::TestDeployment;
 
 /// The noise key of the tests (any 32 bytes).
 const NOISE_KEY: [u8; 32] = *b"noise-key-of-the-server-tests!!!";
@@ -23,31 +22,17 @@ pub async fn deployment(base_url: &str, token: &str, noise: Option<(&Path, f64)>
         .token(token)
         .build()
         .unwrap();
-    let permissions = client.permissions().await.unwrap();
-    let sites = SiteAccess::check(&permissions, false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        token,
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::default(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    match noise {
-        None => deployment,
-        Some((budget_file, epsilon)) => {
-            let dp = DifferentialPrivacy::new(
-                NOISE_KEY.to_vec(),
-                1_000_000,
-                ContributionBounds::default(),
-            )
-            .unwrap();
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let micros = (epsilon * 1e6) as u64;
-            let budget =
-                PrivacyBudget::open(micros, Duration::from_secs(86_400), budget_file).unwrap();
-            deployment.with_noise(NoiseSetup { dp, budget })
-        }
-    }
+    let noise = noise.map(|(budget_file, epsilon)| {
+        let dp =
+            DifferentialPrivacy::new(NOISE_KEY.to_vec(), 1_000_000, ContributionBounds::default())
+                .unwrap();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let micros = (epsilon * 1e6) as u64;
+        let budget = PrivacyBudget::open(micros, Duration::from_secs(86_400), budget_file).unwrap();
+        NoiseSetup { dp, budget }
+    });
+    TestDeployment::over(client, token)
+        .noise(noise)
+        .build()
+        .await
 }

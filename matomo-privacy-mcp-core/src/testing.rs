@@ -1,0 +1,166 @@
+//! The test world (feature `testing`): an emulated Matomo holding a seeded dataset, a view
+//! token, and a [`Deployment`] of the ready-made tools over it, set up in one line.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use matomo_privacy_mcp_core::testing;
+//!
+//! let emu = testing::emulator(11, &[1, 2]).await;
+//! let toolbox = testing::deployment(&emu).threshold(5).toolbox().await;
+//! let answer = toolbox.call("visits_summary", Some(serde_json::json!({"site": 1}))).await;
+//! # }
+//! ```
+//!
+//! It is for tests: a step that fails (the emulator does not start, a setting is out of range)
+//! panics with what went wrong, as a test should.
+#![allow(clippy::expect_used)]
+
+use matomo_privacy_mcp_testkit::{Day, Emulator};
+
+use crate::minimise::{Scrubber, Threshold};
+use crate::policy::SiteAccess;
+use crate::privacy::PseudonymKey;
+use crate::reporting::{Deployment, NoiseSetup, tools};
+use crate::{MatomoClient, PrivacyClass, Toolbox};
+
+/// The view token of the test world's emulator.
+pub const TOKEN: &str = "view0123456789abcdef0123456789ab";
+
+/// The day the test world's emulator takes for today: 2026-11-26.
+pub fn today() -> Day {
+    Day::from_ymd(2026, 11, 26).expect("2026-11-26 is a day")
+}
+
+/// An emulator holding dataset `seed`, with [`today`] for today and [`TOKEN`] viewing `sites`.
+pub async fn emulator(seed: u64, sites: &[u32]) -> Emulator {
+    emulator_for(TOKEN, seed, sites).await
+}
+
+/// [`emulator`] with another view token: for tests about the token itself.
+pub async fn emulator_for(token: &str, seed: u64, sites: &[u32]) -> Emulator {
+    Emulator::builder()
+        .seed(seed)
+        .today(today())
+        .view_token(token, sites)
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
+/// A client of `emu` with [`TOKEN`] and the default settings (a report cache included).
+pub fn client(emu: &Emulator) -> MatomoClient {
+    MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .expect("a client of the emulator")
+}
+
+/// A client of `emu` with [`TOKEN`] and no cache: Matomo's answers as they are, for ground truth.
+pub fn raw_client(emu: &Emulator) -> MatomoClient {
+    MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .no_cache()
+        .build()
+        .expect("a client of the emulator")
+}
+
+/// A deployment over `emu` to set up: [`TOKEN`]'s sites, the default threshold
+/// ([`Threshold::DEFAULT_K`]), aggregate ceiling, exact
+/// numbers, no pseudonym key, until the [`TestDeployment`] methods say otherwise.
+pub fn deployment(emu: &Emulator) -> TestDeployment {
+    TestDeployment::over(client(emu), TOKEN)
+}
+
+/// The settings of a test deployment; [`build`](Self::build) checks the token's sites and makes
+/// it, [`toolbox`](Self::toolbox) serves every ready-made tool over it.
+pub struct TestDeployment {
+    client: MatomoClient,
+    token: String,
+    threshold: u64,
+    ceiling: PrivacyClass,
+    pseudonym_key: Option<PseudonymKey>,
+    noise: Option<NoiseSetup>,
+    sites: Option<SiteAccess>,
+}
+
+impl TestDeployment {
+    /// A deployment talking to Matomo through `client`, whose token is `token` (a client shared
+    /// between deployments, one with settings of its own, another token), with the settings of
+    /// [`deployment`].
+    pub fn over(client: MatomoClient, token: &str) -> Self {
+        TestDeployment {
+            client,
+            token: token.to_owned(),
+            threshold: Threshold::DEFAULT_K,
+            ceiling: PrivacyClass::Aggregate,
+            pseudonym_key: None,
+            noise: None,
+            sites: None,
+        }
+    }
+
+    /// Shows a row only when at least `k` visitors are behind it.
+    pub fn threshold(mut self, k: u64) -> Self {
+        self.threshold = k;
+        self
+    }
+
+    /// Serves tools up to `ceiling`.
+    pub fn ceiling(mut self, ceiling: PrivacyClass) -> Self {
+        self.ceiling = ceiling;
+        self
+    }
+
+    /// Pseudonymises visitor ids with `key`.
+    pub fn pseudonym_key(mut self, key: &[u8]) -> Self {
+        self.pseudonym_key =
+            Some(PseudonymKey::from_bytes(key.to_vec()).expect("a valid pseudonym key"));
+        self
+    }
+
+    /// Serves `sites`, checked already, instead of asking Matomo through the client (one that
+    /// cannot reach it, on purpose).
+    pub fn sites(mut self, sites: SiteAccess) -> Self {
+        self.sites = Some(sites);
+        self
+    }
+
+    /// Adds noise and a privacy budget (none for `None`).
+    pub fn noise(mut self, noise: impl Into<Option<NoiseSetup>>) -> Self {
+        self.noise = noise.into();
+        self
+    }
+
+    /// The deployment, for the sites the token views (checked with Matomo unless given).
+    pub async fn build(self) -> Deployment {
+        let sites = match self.sites {
+            Some(sites) => sites,
+            None => {
+                let permissions = self
+                    .client
+                    .permissions()
+                    .await
+                    .expect("the token's permissions");
+                SiteAccess::check(&permissions, false, None).expect("the token views a site")
+            }
+        };
+        let deployment = Deployment::from_parts(
+            self.client,
+            &self.token,
+            sites,
+            Scrubber::builder().build().expect("the default scrubber"),
+            Threshold::new(self.threshold).expect("a threshold of at least 1"),
+            self.ceiling,
+            self.pseudonym_key,
+        );
+        match self.noise {
+            Some(noise) => deployment.with_noise(noise),
+            None => deployment,
+        }
+    }
+
+    /// Every ready-made tool over the deployment.
+    pub async fn toolbox(self) -> Toolbox<Deployment> {
+        tools::toolbox(self.build().await, |_| true).expect("the ready-made tools")
+    }
+}
