@@ -216,7 +216,7 @@ async fn on_a_real_matomo_returning_visits_are_matomos_own() {
         let params = Params::new()
             .sites(Sites::one(real.site()).unwrap())
             .period(Period::Month)
-            .date(month.clone());
+            .date(month);
         match segment {
             Some(text) => params.segment(Segment::parse(text).unwrap()),
             None => params,

@@ -86,11 +86,15 @@ pub async fn annotations(
         .sites(Sites::one(args.site)?)
         .period(args.period.unwrap_or(Period::Month))
         .date(args.date.unwrap_or(Date::Today));
-    let by_site: HashMap<String, Vec<Annotation>> = deployment
+    let by_site: BySite = deployment
         .client
         .call(GET_ALL, &params)
         .await
         .map_err(to_tool_error)?;
+    let by_site = match by_site {
+        BySite::Sites(sites) => sites,
+        BySite::Nothing([]) => HashMap::new(),
+    };
     let mut annotations: Vec<Note> = by_site
         .into_iter()
         .filter(|(site, _)| site.as_str() == args.site.to_string())
@@ -110,4 +114,13 @@ pub async fn annotations(
         site: args.site,
         annotations,
     })
+}
+
+/// Matomo's answer: `{"<idSite>": [annotation, …]}`, or `[]` (PHP's empty array) when no site
+/// has a note in the period, as Matomo 5.0.2 answers.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BySite {
+    Sites(HashMap<String, Vec<Annotation>>),
+    Nothing([Annotation; 0]),
 }
