@@ -8,7 +8,9 @@
 //! - `$defs` used once are inlined: a schema is read alone, and most definitions are used once
 //!   per tool; in an argument schema, one used more than once, or recursive, stays in `$defs`.
 //! - `anyOf: [X, {"type": "null"}]` becomes X with `"null"` among its types, and a `oneOf` of
-//!   constants an `enum` when the property's description already names each.
+//!   constants an `enum` when the property's description already names each. An optional
+//!   argument loses `null` altogether: leaving it out says "the default" (the server still takes
+//!   an explicit `null` as absent), and a single type is what every client's dialect can map.
 //! - Annotations a client does not act on go: schemars' type names (`title`), `examples`,
 //!   `default: null`, and descriptions repeated from a property's own.
 //! - An output schema gives every top-level field its type and lists the required ones, without
@@ -78,7 +80,45 @@ pub(super) fn input<T: JsonSchema>() -> Map<String, Value> {
     let mut schema = compact::<T>(None);
     // The tool's description says what the arguments are for.
     schema.remove("description");
+    absent_not_null(&mut schema);
     schema
+}
+
+/// Takes `null` out of the types (and the `enum`) of each optional argument: one that is not
+/// `required` is left out rather than sent as `null`.
+fn absent_not_null(schema: &mut Map<String, Value>) {
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(Value::Object(properties)) = schema.get_mut("properties") else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        let Value::Object(property) = property else {
+            continue;
+        };
+        if required.contains(name) {
+            continue;
+        }
+        if let Some(Value::Array(types)) = property.get_mut("type") {
+            types.retain(|t| t != "null");
+            if let [only] = types.as_slice() {
+                let only = only.clone();
+                property.insert("type".to_owned(), only);
+            }
+        }
+        if let Some(Value::Array(values)) = property.get_mut("enum") {
+            values.retain(|v| !v.is_null());
+        }
+    }
 }
 
 /// The compact schema of a tool's structured content.
@@ -477,11 +517,8 @@ mod tests {
         );
         assert_eq!(schema["$defs"]["Day"]["type"], "string", "{schema}");
         assert!(schema["$defs"].get("Other").is_none(), "{schema}");
-        assert_eq!(
-            schema["properties"]["once"]["type"],
-            json!(["integer", "null"]),
-            "{schema}"
-        );
+        // Optional: left out, not sent as null.
+        assert_eq!(schema["properties"]["once"]["type"], "integer", "{schema}");
         assert!(schema.get("$schema").is_none());
         let output = Value::Object(output::<Span>());
         assert!(output.get("$defs").is_none(), "{output}");
