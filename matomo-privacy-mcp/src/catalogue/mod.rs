@@ -2,23 +2,19 @@
 //! [`matomo_privacy_mcp_core::reporting::tools`] the application serves, and the operator's allow-list
 //! (`tools.allowed`).
 //!
-//! Aggregate tools, listed by default: sites, visits summary, metric trends,
-//! pages, entry pages, page titles, outlinks, downloads, site search keywords,
-//! referrer types, websites, search engines, campaigns, social networks,
-//! countries, cities, device types, browsers, OS versions, goals and e-commerce
-//! overviews, visits to conversion, event categories, actions and names, visits
-//! per hour, page load timings (only while differential privacy is off), and the
-//! report catalogue. Every one passes through minimisation: labels scrubbed,
-//! equal labels merged, rows under the threshold merged or dropped.
-//!
-//! Above the default ceiling, and so hidden until the operator raises it:
-//! `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
+//! The tools are the SDK's ([`tools::all`], in listing order; [`TOOL_NAMES`] is tested against
+//! it). All are aggregate, and so listed by default, but `visit_log` (pseudonymous) and
+//! `raw_page_urls` (identifying), hidden until the operator raises the ceiling; while
+//! differential privacy is on, the exact-only ones ([`tools::EXACT_ONLY`]) are not served.
+//! Every answer passes through minimisation: labels scrubbed, equal labels merged, rows under
+//! the threshold merged or dropped.
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::{Deployment, tools};
 use matomo_privacy_mcp_core::tool::{RegistrationError, Tool, ToolDescriptor};
 
-/// Every built-in tool's name, in listing order.
+/// Every built-in tool's name, in listing order: the names of [`tools::all`] (tested), spelled
+/// out for error messages and allow-lists checked without building a tool.
 pub const TOOL_NAMES: &[&str] = &[
     "list_sites",
     "visits_summary",

@@ -1,14 +1,9 @@
 //! Ready-made tools over a [`Deployment`], by kind: each passes its answer through the whole
 //! pipeline of [`reporting`](super) and is a type a server registers on its own.
 //!
-//! Aggregate tools: sites, visits summary, returning visits, the all-sites dashboard, metric trends, pages, entry pages, page titles,
-//! outlinks, downloads, site search keywords, referrer types, websites, search engines,
-//! campaigns, social networks, countries, cities, device types, browsers, OS versions, goals
-//! and e-commerce overviews, converting visits by visit number or days since the first visit
-//! (`visits_to_conversion`), the site overview, event categories, actions and names, visits
-//! per hour, page load timings, the report catalogue, `report` (any row report of the catalogue), annotations and saved
-//! segments. Above the default ceiling, and so hidden until a
-//! toolbox's ceiling is raised: `visit_log` (pseudonymous) and `raw_page_urls` (identifying).
+//! [`all`] is the one list of them, in listing order; the application's catalogue, its
+//! allow-lists and [`EXACT_ONLY`] are checked against it. All are aggregate but `visit_log`
+//! (pseudonymous) and `raw_page_urls` (identifying), hidden until a toolbox's ceiling is raised.
 //!
 //! ```no_run
 //! # fn demo(deployment: matomo_privacy_mcp_core::reporting::Deployment) {
