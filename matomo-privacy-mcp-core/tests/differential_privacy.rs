@@ -506,3 +506,57 @@ async fn the_budget_is_spent_refused_kept_and_never_overspent() {
     assert!(reread.spend("anyone-else", b"q", 1, 0).is_ok());
     let _ = std::fs::remove_file(&file);
 }
+
+/// A relative date is the days it names: `yesterday` and that day's date, `last7` and its seven
+/// days, are one statistic each (the same number, charged once), whichever is asked first. The
+/// emulator here follows the real clock, as a real Matomo does.
+#[tokio::test]
+async fn a_relative_date_and_its_days_are_one_statistic() {
+    let emu = matomo_privacy_mcp_testkit::Emulator::builder()
+        .seed(11)
+        .busier(20)
+        .view_token(TOKEN, &[1, 2])
+        .start()
+        .await
+        .unwrap();
+    let client = matomo_privacy_mcp_core::client::MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let tools = toolbox(
+        &client,
+        Some(noise(key(5), PrivacyBudget::in_memory(100_000_000, DAY))),
+    )
+    .await;
+    let mut shown = 0;
+    for (period, relative) in [("day", "yesterday"), ("range", "last7"), ("month", "today")] {
+        let (error, first, text) = call(
+            &tools,
+            "visits_summary",
+            json!({"site": 1, "period": period, "date": relative}),
+        )
+        .await;
+        assert!(!error, "{text}");
+        // The answer names the days it is about.
+        let dated = first["date"].as_str().unwrap().to_owned();
+        assert!(
+            dated.starts_with("20") && !dated.contains("last") && !dated.contains("day"),
+            "{relative}: {first}"
+        );
+        assert!(first["noise"]["epsilon_charged"].as_f64().unwrap() > 0.0);
+        let (error, again, text) = call(
+            &tools,
+            "visits_summary",
+            json!({"site": 1, "period": period, "date": dated}),
+        )
+        .await;
+        assert!(!error, "{text}");
+        assert_eq!(again["metrics"], first["metrics"], "{relative} = {dated}");
+        shown += usize::from(first["metrics"]["nb_visits"].is_number());
+        assert_eq!(
+            again["noise"]["epsilon_charged"], 0.0,
+            "{relative} = {dated}: released already"
+        );
+    }
+    assert_eq!(shown, 3, "visits shown in {shown} of 3 answers");
+}

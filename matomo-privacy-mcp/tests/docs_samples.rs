@@ -122,7 +122,7 @@ async fn audit_sample_is_what_the_code_writes() {
         (
             "7",
             "top_pages",
-            json!({ "site": 1, "period": "month", "date": "today", "segment": "countryCode==de" }),
+            json!({ "site": 1, "period": "month", "date": "2026-11-26", "segment": "countryCode==de" }),
         ),
         (
             "8",

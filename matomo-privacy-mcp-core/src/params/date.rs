@@ -63,6 +63,14 @@ fn civil(day: Day) -> jiff::civil::Date {
     jiff::civil::Date::new(year, month, dd).unwrap_or(jiff::civil::Date::ZERO)
 }
 
+/// A day of jiff's calendar as a `Day` (years 1000-9999).
+fn from_civil(date: jiff::civil::Date) -> Result<Day, ParamError> {
+    let year = u16::try_from(date.year())
+        .map_err(|_| ParamError::new("date", format!("`{date}` is out of range")))?;
+    // jiff's months and days are 1-12 and 1-31.
+    Day::new(year, date.month().unsigned_abs(), date.day().unsigned_abs())
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -251,6 +259,60 @@ impl Date {
                 }
             },
         }
+    }
+
+    /// The same days named by their dates, `today` being the site's today (Matomo resolves
+    /// relative dates in the site's time zone): `yesterday` becomes that day, `last7` with
+    /// `period` `range` the seven days ending `today`, `previous7` the seven ending the day
+    /// before, and a range ending `today` or `yesterday` ends on that day. Fixed dates, and
+    /// `lastN`/`previousN` with another period (several periods), stay as they are.
+    ///
+    /// One statistic asked with a relative and with an absolute date is then one question (one
+    /// noise draw, charged once).
+    ///
+    /// ```
+    /// use matomo_privacy_mcp_core::params::{Date, Day, Period};
+    ///
+    /// let today = Day::new(2026, 12, 5).unwrap();
+    /// let dated = |date: &str, period| date.parse::<Date>().unwrap().dated(period, today).unwrap().to_string();
+    /// assert_eq!(dated("yesterday", Period::Day), "2026-12-04");
+    /// assert_eq!(dated("today", Period::Month), "2026-12-05");
+    /// assert_eq!(dated("last7", Period::Range), "2026-11-29,2026-12-05");
+    /// assert_eq!(dated("previous7", Period::Range), "2026-11-28,2026-12-04");
+    /// assert_eq!(dated("2026-11-01,yesterday", Period::Range), "2026-11-01,2026-12-04");
+    /// assert_eq!(dated("last7", Period::Day), "last7");
+    /// ```
+    pub fn dated(self, period: Period, today: Day) -> Result<Self, ParamError> {
+        let day_back = |days: u32| -> Result<Day, ParamError> {
+            let date = civil(today)
+                .checked_sub(jiff::Span::new().days(i64::from(days)))
+                .map_err(|_| ParamError::new("date", "reaches before the calendar's start"))?;
+            from_civil(date)
+        };
+        let end = |end: RangeEnd| match end {
+            RangeEnd::Day(day) => Ok(day),
+            RangeEnd::Today => Ok(today),
+            RangeEnd::Yesterday => day_back(1),
+        };
+        let dated = match (self, period) {
+            (Self::Today, _) => Self::Day(today),
+            (Self::Yesterday, _) => Self::Day(day_back(1)?),
+            (Self::Last(n), Period::Range) => Self::Range {
+                start: day_back(n - 1)?,
+                end: RangeEnd::Day(today),
+            },
+            (Self::Previous(n), Period::Range) => Self::Range {
+                start: day_back(n)?,
+                end: RangeEnd::Day(day_back(1)?),
+            },
+            (Self::Range { start, end: last }, _) => Self::Range {
+                start,
+                end: RangeEnd::Day(end(last)?),
+            },
+            (other, _) => other,
+        };
+        dated.validate()?;
+        Ok(dated)
     }
 
     /// Re-checks dates built directly from the enum variants.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::Deployment;
 use crate::ToolError;
 use crate::client::ClientError;
-use crate::params::{Date, Params, Period, Sites};
+use crate::params::{Date, Day, Params, Period, Sites};
 use crate::privacy::PrivacyClass;
 use crate::segment::Segment;
 
@@ -91,8 +91,23 @@ impl ReportArgs {
         deployment: &Deployment,
         class: PrivacyClass,
     ) -> Result<(Request, Option<Segment>), ToolError> {
-        let request = self.request()?;
+        let mut request = self.request()?;
         deployment.check_site(request.site)?;
+        // With noise, a statistic's identity holds its days: `yesterday` and that day's date
+        // are one question (one noise draw, one charge), and Matomo is asked for those days.
+        if deployment.noise.is_some() && request.date.is_relative() {
+            let today = super::tools::sites::site_today(deployment, request.site).await?;
+            let today = Day::new(
+                u16::try_from(today.year()).unwrap_or(0),
+                today.month().unsigned_abs(),
+                today.day().unsigned_abs(),
+            )
+            .map_err(|e| ToolError::internal(e.to_string()))?;
+            request.date = request
+                .date
+                .dated(request.period, today)
+                .map_err(|e| ToolError::invalid_arguments(e.to_string()))?;
+        }
         let segment = deployment
             .resolve_segment(request.site, self.segment.as_deref(), class)
             .await?;

@@ -18,6 +18,7 @@ use crate::params::{Date, Day, Period, RangeEnd};
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, ReportArgs};
 use crate::reporting::report::{ReportOutput, number};
+use crate::reporting::tools::sites::site_today;
 use crate::{Classified, ToolError, matomo_tool};
 
 use super::any_report::any_row_report;
@@ -326,22 +327,6 @@ fn compared(
         relative,
         no_clear_change,
     }
-}
-
-/// Today in the site's time zone, from Matomo's site list (through the cache): both periods
-/// are then asked for by their dates, so that they cannot straddle a midnight.
-async fn site_today(deployment: &Deployment, site: u32) -> Result<jiff::civil::Date, ToolError> {
-    super::sites::site_list(deployment)
-        .await?
-        .iter()
-        .find(|s| s.idsite.0 == u64::from(site))
-        .and_then(|s| s.timezone.as_deref())
-        .and_then(crate::client::today_in)
-        .ok_or_else(|| {
-            ToolError::invalid_arguments(format!(
-                "Matomo did not say site {site}'s time zone, so `today` and `yesterday` cannot be dated; give `date` as YYYY-MM-DD"
-            ))
-        })
 }
 
 /// The days a period covers, as far as a comparison needs them: one day standing for its

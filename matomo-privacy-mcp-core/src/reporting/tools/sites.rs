@@ -179,6 +179,26 @@ pub(crate) async fn site_list(
         .ok_or_else(|| ToolError::internal("Matomo answered the site list in an unexpected shape"))
 }
 
+/// Today in the site's time zone, from Matomo's site list (through the cache): relative dates
+/// are then asked for by their dates, so that two questions cannot straddle a midnight and a
+/// statistic is one question however its date is written.
+pub(crate) async fn site_today(
+    deployment: &Deployment,
+    site: u32,
+) -> Result<jiff::civil::Date, ToolError> {
+    site_list(deployment)
+        .await?
+        .iter()
+        .find(|s| s.idsite.0 == u64::from(site))
+        .and_then(|s| s.timezone.as_deref())
+        .and_then(crate::client::today_in)
+        .ok_or_else(|| {
+            ToolError::invalid_arguments(format!(
+                "Matomo did not say site {site}'s time zone, so `today` and `yesterday` cannot be dated; give `date` as YYYY-MM-DD"
+            ))
+        })
+}
+
 /// The site's report catalogue (`API.getReportMetadata`), through the report cache.
 pub(crate) async fn site_reports(
     deployment: &Deployment,
