@@ -7,7 +7,11 @@
 //!
 //! ```sh
 //! cargo bench -p matomo-privacy-mcp --bench accuracy
+//! cargo bench -p matomo-privacy-mcp --bench accuracy -- --visit-spacing-minutes 30
 //! ```
+//!
+//! The second measures `privacy.noise.visit_spacing_minutes = 30` instead of the default counting
+//! rule.
 //!
 //! The toolbox is the application's own (`Config::from_toml_str`, `startup::connect`,
 //! `catalogue::toolbox`) with nothing set but the Matomo URL, the viewer token's file and the
@@ -41,6 +45,9 @@ struct Opts {
     admin_token_file: PathBuf,
     trials: u32,
     dump: bool,
+    /// `privacy.noise.visit_spacing_minutes`, when the run measures that counting rule instead
+    /// of the default.
+    visit_spacing_minutes: Option<u32>,
 }
 
 fn opts() -> Opts {
@@ -52,6 +59,7 @@ fn opts() -> Opts {
         admin_token_file: Path::new(&home).join("run/admin-token.json"),
         trials: 3,
         dump: false,
+        visit_spacing_minutes: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -60,6 +68,18 @@ fn opts() -> Opts {
             "--site" => o.site = it.next().expect("--site N").parse().expect("a site id"),
             "--trials" => o.trials = it.next().expect("--trials N").parse().expect("a number"),
             "--dump" => o.dump = true,
+            "--visit-spacing-minutes" => {
+                let minutes: u32 = it
+                    .next()
+                    .expect("--visit-spacing-minutes N")
+                    .parse()
+                    .expect("a number of minutes");
+                o.visit_spacing_minutes = Some(minutes);
+                let _ = COUNTING.set(format!(
+                    "visitCount==1,secondsSinceLastVisit>={}",
+                    u64::from(minutes) * 60
+                ));
+            }
             // cargo bench passes --bench.
             _ => {}
         }
@@ -351,13 +371,16 @@ async fn toolbox(o: &Opts, dir: &Path, trial: u32) -> Toolbox<Deployment> {
     .expect("the key file");
     let budget = dir.join("budget.json");
     let _ = std::fs::remove_file(&budget);
-    let toml = format!(
+    let mut toml = format!(
         "enabled = true\n[matomo]\nurl = {url:?}\ntoken_file = {token:?}\n[privacy.noise]\nbudget_file = {budget:?}\nkey_file = {key:?}\n",
         url = o.matomo,
         token = token_file.display().to_string(),
         budget = budget.display().to_string(),
         key = key_file.display().to_string(),
     );
+    if let Some(minutes) = o.visit_spacing_minutes {
+        let _ = writeln!(toml, "visit_spacing_minutes = {minutes}");
+    }
     let config = Config::from_toml_str(&toml, |_| None).expect("the configuration");
     let deployment = startup::connect(&config).await.expect("connected");
     catalogue::toolbox(deployment, config.allowed_tools.as_deref()).expect("the toolbox")
@@ -508,13 +531,22 @@ fn summary_row(answer: &Value) -> BTreeMap<String, f64> {
         .collect()
 }
 
+/// The server's counting rule as a segment: the default (a visitor's visits a day apart) or,
+/// with `--visit-spacing-minutes`, visits that many minutes apart.
+static COUNTING: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// The segment of the visits the server counts, ANDed with the caller's: the bound the answer's
 /// noise note states (`actions_per_visit` for reports with a row per action).
 fn counted_segment(caller: Option<&str>, population: Option<&str>, noise: &Value) -> String {
     let mut parts: Vec<String> = Vec::new();
     parts.extend(caller.map(str::to_owned));
     parts.extend(population.map(str::to_owned));
-    parts.push("visitCount==1,daysSinceLastVisit>=1".to_owned());
+    parts.push(
+        COUNTING
+            .get()
+            .cloned()
+            .unwrap_or_else(|| "visitCount==1,daysSinceLastVisit>=1".to_owned()),
+    );
     if let Some(n) = noise["actions_per_visit"].as_u64() {
         parts.push(format!("actions<={n}"));
     }
@@ -1136,9 +1168,13 @@ fn report(
         ),
     ];
     println!(
-        "Matomo {} site {}, {} trials (noise keys) of {} questions: {} answers, {} numbers shown, {} refused for the budget; ε spent per trial {:?}",
+        "Matomo {} site {}, counting rule {}, {} trials (noise keys) of {} questions: {} answers, {} numbers shown, {} refused for the budget; ε spent per trial {:?}",
         o.matomo,
         o.site,
+        o.visit_spacing_minutes.map_or_else(
+            || "the default".to_owned(),
+            |m| format!("visit_spacing_minutes = {m}")
+        ),
         o.trials,
         questions.len(),
         answered,
