@@ -598,8 +598,32 @@ pub async fn manifest(
             .map(|_| "not performed (manifest generated with --offline)".to_owned())
             .collect()
     } else {
-        let (toolboxes, _) = connect_all(&config).await?;
-        for (toolbox, profile) in toolboxes.iter().zip(&config.profiles) {
+        let shared = open_shared(&config)?;
+        let mut checks = Vec::with_capacity(config.profiles.len());
+        for profile in &config.profiles {
+            let toolbox = match startup::profile_toolbox(
+                &config,
+                profile,
+                &profile.matomo_token,
+                &shared.state,
+                shared.audit.as_ref(),
+            )
+            .await
+            {
+                Ok(toolbox) => toolbox,
+                Err(error) => match unreachable_matomo(error.as_ref()) {
+                    // The document is still wanted while Matomo is down: it says what it lacks.
+                    Some(why) => {
+                        eprintln!(
+                            "matomo-privacy-mcp: WARNING: profile `{}`: {why}",
+                            profile.name
+                        );
+                        checks.push(why);
+                        continue;
+                    }
+                    None => return Err(format!("{error}").into()),
+                },
+            };
             let deployment = toolbox.state();
             sites.extend(
                 name_sites(
@@ -612,11 +636,9 @@ pub async fn manifest(
                 )
                 .await,
             );
+            checks.push(deployment.site_access().summary().to_owned());
         }
-        toolboxes
-            .iter()
-            .map(|t| t.state().site_access().summary().to_owned())
-            .collect()
+        checks
     };
     let mut builder = settings(
         PrivacyManifest::from_descriptors(&descriptors, ceiling),
@@ -643,6 +665,17 @@ pub async fn manifest(
         }
     );
     Ok(())
+}
+
+/// The manifest's token check when `error` says Matomo could not be reached (no answer, or not
+/// one from Matomo): what was not done and what to check; `None` for any other error.
+fn unreachable_matomo(error: &(dyn Error + Send + Sync + 'static)) -> Option<String> {
+    match error.downcast_ref::<startup::StartupError>() {
+        Some(startup::StartupError::Client(client)) if client.is_transient() => Some(format!(
+            "not performed: Matomo could not be reached ({client}); check `matomo.url (MATOMO_URL)`, or generate the manifest with --offline"
+        )),
+        _ => None,
+    }
 }
 
 fn settings(builder: ManifestBuilder, config: &Config) -> ManifestBuilder {

@@ -161,3 +161,67 @@ async fn an_unreachable_matomo_is_said_once_and_not_asked_again() {
     );
     assert!(!why.contains(TOKEN));
 }
+
+/// With Matomo down, `manifest` still writes the document: the token check and the sites say
+/// what was not done and which key to check, and a warning goes to standard error.
+#[test]
+fn a_manifest_written_while_matomo_is_down_says_so() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "matomo-privacy-mcp-manifest-down-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("matomo-privacy-mcp.toml");
+    std::fs::write(
+        &config,
+        format!("[matomo]\nurl = \"http://{closed}\"\ntoken = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
+        .args(["--config", config.to_str().unwrap(), "manifest"])
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    let check = |line: &str, start: &str| {
+        assert!(line.starts_with(start), "{line}");
+        assert!(
+            line.contains(
+                "Matomo could not be reached (API.getBulkRequest: could not reach Matomo after "
+            ),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(
+                "; check `matomo.url (MATOMO_URL)`, or generate the manifest with --offline |"
+            ),
+            "{line}"
+        );
+        assert!(!line.contains(TOKEN));
+    };
+    let row = |start: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("no `{start}` row in {stdout}"))
+    };
+    check(
+        row("| Sites read, by name |"),
+        "| Sites read, by name | _(to be completed)_; names not looked up; the token check says: not performed: ",
+    );
+    check(
+        row("| Matomo token check |"),
+        "| Matomo token check | not performed: ",
+    );
+    assert!(
+        stderr.contains("matomo-privacy-mcp: WARNING: profile `default`: not performed: Matomo could not be reached"),
+        "{stderr}"
+    );
+}
