@@ -225,3 +225,35 @@ fn a_manifest_written_while_matomo_is_down_says_so() {
         "{stderr}"
     );
 }
+
+/// A profile restricted to some sites lists them by name too, where Matomo named them.
+#[test]
+fn a_profiles_sites_are_named_in_its_row() {
+    use matomo_privacy_mcp::manifest::ManifestProfile;
+    let named = |id: u32, name: &str| ManifestSite {
+        id,
+        name: Some(name.to_owned()),
+        url: None,
+        unnamed: None,
+    };
+    let manifest = PrivacyManifest::from_descriptors([], PrivacyClass::Aggregate)
+        .sites([named(1, "Online shop"), named(3, "A | B")])
+        .profile(ManifestProfile {
+            name: "marketing".to_owned(),
+            authentication: Vec::new(),
+            token_check: "serving sites 1, 2, 3".to_owned(),
+            allowed_sites: Some(vec![1, 2, 3]),
+            ceiling: PrivacyClass::Aggregate,
+            threshold_k: 5,
+            tools: Vec::new(),
+            rate_limit: None,
+            budget_per_window: None,
+        })
+        .build();
+    let markdown = manifest.to_markdown();
+    assert!(
+        markdown
+            .contains("| serving sites 1, 2, 3 | 1 “Online shop”, 2, 3 “A \\| B” | aggregate |"),
+        "{markdown}"
+    );
+}

@@ -94,7 +94,7 @@ pub(super) fn render(m: &PrivacyManifest) -> String {
         m.audit_log.as_deref().unwrap_or("not configured")
     );
     let _ = writeln!(out, "{}", super::shared_state::row(m.shared_state.as_ref()));
-    super::profiles::render(&m.profiles, &mut out);
+    super::profiles::render(&m.profiles, &m.sites, &mut out);
     noise_section(m, &mut out);
     dpia(m, &mut out);
     let _ = writeln!(out, "\n## Tools\n");

@@ -3,6 +3,8 @@
 use matomo_privacy_mcp_core::privacy::PrivacyClass;
 use serde::Serialize;
 
+use super::ManifestSite;
+
 /// One client profile in the manifest.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ManifestProfile {
@@ -26,8 +28,8 @@ pub struct ManifestProfile {
     pub budget_per_window: Option<f64>,
 }
 
-/// The Markdown table of the profiles.
-pub(super) fn render(profiles: &[ManifestProfile], out: &mut String) {
+/// The Markdown table of the profiles; a site is named when Matomo named it (`sites`).
+pub(super) fn render(profiles: &[ManifestProfile], sites: &[ManifestSite], out: &mut String) {
     use std::fmt::Write;
     if profiles.is_empty() {
         return;
@@ -55,9 +57,18 @@ pub(super) fn render(profiles: &[ManifestProfile], out: &mut String) {
             cell(&p.token_check),
             p.allowed_sites.as_ref().map_or_else(
                 || "every site its token can view".to_owned(),
-                |sites| sites
+                |ids| ids
                     .iter()
-                    .map(u32::to_string)
+                    .map(|id| {
+                        match sites
+                            .iter()
+                            .find(|s| s.id == *id)
+                            .and_then(|s| s.name.as_ref())
+                        {
+                            Some(name) => format!("{id} “{}”", cell(name)),
+                            None => id.to_string(),
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
