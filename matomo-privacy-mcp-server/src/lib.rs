@@ -56,6 +56,7 @@
 //!   (the shared report cache, coalescing and privacy budget).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod bearer;
 mod error;
 mod http;
 mod logging;

@@ -23,7 +23,7 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_util::sync::CancellationToken;
 
-use crate::http::RATE_LIMITED;
+use crate::profile::RATE_LIMITED;
 use crate::profile::{
     ProfileTools, RateLimiter, Refused, Serving, UNAVAILABLE_MESSAGE, refusal_message,
     retry_after_seconds,

@@ -6,11 +6,11 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::api::auth::Access;
-use crate::api::table::RowLimits;
 use crate::calendar::Day;
 use crate::dataset::Dataset;
 use crate::faults::{Fault, FaultSet};
+use crate::query::auth::Access;
+use crate::query::table::RowLimits;
 use crate::recorder::RecordedRequest;
 use crate::server::{Shared, lock, router};
 

@@ -17,7 +17,7 @@
 //! - `filter_limit` (default 100, `-1` = all; Live 10), `filter_offset`, `filter_sort_column`,
 //!   `filter_sort_order`, `flat=1`, `expanded=1`, `idSubtable`, `format_metrics`, `hideColumns`;
 //! - segments on common dimensions (`countryCode`, `deviceType`, `browserCode`, `referrerType`,
-//!   `visitorType`, `visitServerHour`, `userId`, `pageUrl`, ... see the `api::segment` source) with the
+//!   `visitorType`, `visitServerHour`, `userId`, `pageUrl`, ... see the `query::segment` source) with the
 //!   operators `==`, `!=`, `=@`, `!@`, `=^`, `=$`, `<`, `<=`, `>`, `>=`, `,` (OR) and `;` (AND);
 //! - `API.getBulkRequest` with per-item errors; `API.getReportMetadata` whose `imageGraphUrl` values
 //!   embed the caller's token exactly as Matomo does (so token-leak tests have something to catch).
@@ -63,6 +63,7 @@ mod dataset;
 mod emulator;
 mod faults;
 mod prng;
+mod query;
 pub mod real_matomo;
 pub mod realistic;
 mod recorder;
@@ -70,7 +71,6 @@ pub mod redis;
 mod reports;
 mod server;
 
-pub use api::auth::Access;
 pub use calendar::Day;
 pub use dataset::{
     ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, CAMPAIGN_LANDING_QUERIES, CLASH_NAME,
@@ -80,4 +80,5 @@ pub use dataset::{
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;
+pub use query::auth::Access;
 pub use recorder::RecordedRequest;

@@ -9,12 +9,12 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 
-use crate::api::auth::Access;
-use crate::api::request::{ApiRequest, parse_form};
-use crate::api::table::RowLimits;
 use crate::api::{Answer, answer};
 use crate::dataset::Dataset;
 use crate::faults::{Effect, FaultSet};
+use crate::query::auth::Access;
+use crate::query::request::{ApiRequest, parse_form};
+use crate::query::table::RowLimits;
 use crate::recorder::RecordedRequest;
 
 /// State shared between the server task and the [`crate::Emulator`] handle.
@@ -99,7 +99,7 @@ async fn handle(
         Effect::Html => (
             500,
             HTML,
-            crate::api::errors::html_page("Internal Server Error").into_bytes(),
+            crate::query::errors::html_page("Internal Server Error").into_bytes(),
         ),
         Effect::WrongTypes => {
             let (status, ct, b) = real();

@@ -3,8 +3,8 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use super::bearer::BearerToken;
 use super::oauth::OAuthConfig;
+use crate::bearer::BearerToken;
 
 /// The default largest request body: MCP requests are small JSON documents.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -40,6 +40,7 @@ pub const DEFAULT_SESSION_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
 ///     .with_bearer_token(BearerToken::new("a-long-random-secret-from-a-file"))
 ///     .with_bind("127.0.0.1:9000".parse().unwrap());
 /// assert_eq!(config.path, "/mcp");
+/// assert!(!format!("{config:?}").contains("a-long-random-secret"));
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]

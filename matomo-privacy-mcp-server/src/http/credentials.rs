@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::bearer::BearerToken;
 use crate::ServeError;
+use crate::bearer::BearerToken;
 
 /// How often a token file is looked at again (its modification time and length): a token
 /// removed from the file is refused from at most this long after the change.

@@ -14,15 +14,16 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 
-use super::bearer::bearer_credentials;
 use super::credentials::BearerCredentials;
 use super::host::HostPolicy;
 use super::oauth::{
     Challenge, PROTECTED_RESOURCE_METADATA_SUFFIX, TokenValidator, www_authenticate,
 };
 use super::origin::OriginPolicy;
+use crate::bearer::bearer_credentials;
 use crate::profile::{
-    OAuthMatch, RateLimiter, Refused, UNAVAILABLE_MESSAGE, refusal_message, retry_after_seconds,
+    OAuthMatch, RATE_LIMITED, RateLimiter, Refused, UNAVAILABLE_MESSAGE, refusal_message,
+    retry_after_seconds,
 };
 use crate::rmcp_adapter::{Caller, SessionRegistry};
 
@@ -657,10 +658,6 @@ fn rate_limited(id: serde_json::Value, refused: Refused, limiter: &RateLimiter) 
     headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     response
 }
-
-/// The JSON-RPC error code of a call refused by a rate limit (in the range JSON-RPC leaves to
-/// servers), over HTTP and stdio alike.
-pub(crate) const RATE_LIMITED: i32 = -32029;
 
 /// 413, saying the limit and the setting that raises it, so that whoever reads the response
 /// (a client's developer, an operator) knows what to change.

@@ -28,10 +28,10 @@ use std::sync::{Arc, RwLock};
 
 use matomo_privacy_mcp_core::Toolbox;
 
-use crate::http::BearerToken;
+use crate::bearer::BearerToken;
 pub use rate_limit::RateLimit;
 pub(crate) use rate_limit::{
-    RateLimiter, Refused, UNAVAILABLE_MESSAGE, refusal_message, retry_after_seconds,
+    RATE_LIMITED, RateLimiter, Refused, UNAVAILABLE_MESSAGE, refusal_message, retry_after_seconds,
 };
 
 /// Which OAuth access tokens a profile accepts: one whose `scope` holds this scope, whose

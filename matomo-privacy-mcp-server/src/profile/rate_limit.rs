@@ -4,6 +4,10 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The JSON-RPC error code of a call refused by a rate limit (in the range JSON-RPC leaves to
+/// servers), over HTTP and stdio alike.
+pub(crate) const RATE_LIMITED: i32 = -32029;
+
 /// How fast a profile's clients may call tools, together: `per_minute` on average, with bursts of
 /// up to `burst` calls at once. Over HTTP a call beyond it gets 429 with `Retry-After`; over
 /// stdio, a JSON-RPC error saying when to retry.

@@ -3,13 +3,13 @@
 
 use serde_json::{Map, Value, json};
 
-use super::auth::{self, Access};
-use super::errors::{self, ApiError};
-use super::period::{self, Periods};
-use super::request::{ApiRequest, parse_form};
-use super::segment::Segment;
-use super::table::{RowLimits, TableFilters};
 use crate::dataset::{Dataset, Visit};
+use crate::query::auth::{self, Access};
+use crate::query::errors::{self, ApiError};
+use crate::query::period::{self, Periods};
+use crate::query::request::{ApiRequest, parse_form};
+use crate::query::segment::Segment;
+use crate::query::table::{RowLimits, TableFilters};
 use crate::reports::{self, Ctx, live, profile, sites};
 
 /// What the HTTP layer sends back.

@@ -7,11 +7,13 @@ mod busier;
 mod catalog;
 mod details;
 mod generate;
+mod referrer;
 mod timings;
 
 pub use catalog::{Browser, Device, Location};
 pub use details::{ContentImpression, VisitDetails, search_results};
 pub use generate::{CAMPAIGN_LANDING_QUERIES, CLASH_NAME, PERSONAL_CAMPAIGN, RARE_PERSON};
+pub(crate) use referrer::{host_of, referrer_keyword, referrer_name};
 pub use timings::{PageTimings, TIMING_RECORDS};
 
 use crate::calendar::Day;
@@ -311,28 +313,6 @@ impl Dataset {
             .visits_matching(site, start, end, segments)?
             .into_iter()
             .map(|v| v.visitor_id.clone())
-            .collect())
-    }
-
-    /// The site's visits within `start..=end` that match every segment of `segments`, as the
-    /// emulator applies them: for ground truth about rows Matomo sends without a segment
-    /// (continents, OS families, weekdays), which a test selects among these itself.
-    ///
-    /// Errors name a segment the emulator cannot read.
-    pub fn visits_matching(
-        &self,
-        site: u32,
-        start: Day,
-        end: Day,
-        segments: &[&str],
-    ) -> Result<Vec<&Visit>, String> {
-        let parsed = segments
-            .iter()
-            .map(|s| crate::api::segment::Segment::parse(s).map_err(|e| format!("{s}: {e:?}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(self
-            .visits_in(site, start, end)
-            .filter(|v| parsed.iter().all(|p| p.matches(v)))
             .collect())
     }
 }

@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Ctx, host_of, round_value};
-use crate::api::errors::ApiError;
-use crate::api::period::Kind;
-use crate::api::request::{form_encode, percent_encode};
-use crate::api::table::{Row, finish};
 use crate::dataset::{Action, Visit, search_results};
+use crate::query::errors::ApiError;
+use crate::query::period::Kind;
+use crate::query::request::{form_encode, percent_encode};
+use crate::query::table::{Row, finish};
 
 /// Per-page aggregates; sets of visit ids make directory totals count each visit once.
 #[derive(Default, Clone)]

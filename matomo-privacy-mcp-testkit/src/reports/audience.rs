@@ -13,10 +13,10 @@ use serde_json::Value;
 use super::Ctx;
 use super::dimensions::{group, row, simple};
 use super::metrics::VisitAgg;
-use crate::api::errors::ApiError;
-use crate::api::request::form_encode;
-use crate::api::table::{Row, finish_in_order};
 use crate::dataset::Visit;
+use crate::query::errors::ApiError;
+use crate::query::request::form_encode;
+use crate::query::table::{Row, finish_in_order};
 
 /// `UserCountry.getContinent`: continent names; Matomo's rows carry `code` (the fixture shows
 /// it equal to the name) and goals, and no segment.

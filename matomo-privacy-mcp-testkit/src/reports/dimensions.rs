@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use super::metrics::VisitAgg;
 use super::{Ctx, host_of, referrer_keyword, referrer_name};
-use crate::api::errors::ApiError;
-use crate::api::request::form_encode;
-use crate::api::table::{Row, finish};
 use crate::dataset::{Referrer, Visit};
+use crate::query::errors::ApiError;
+use crate::query::request::form_encode;
+use crate::query::table::{Row, finish};
 
 pub(super) fn group<'a, K: Ord>(
     visits: &[&'a Visit],

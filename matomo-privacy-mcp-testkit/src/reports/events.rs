@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::{Ctx, round_value};
-use crate::api::errors::ApiError;
-use crate::api::period::Kind;
-use crate::api::request::form_encode;
-use crate::api::table::{Row, finish};
 use crate::dataset::Action;
+use crate::query::errors::ApiError;
+use crate::query::period::Kind;
+use crate::query::request::form_encode;
+use crate::query::table::{Row, finish};
 
 /// One event occurrence flattened out of its visit.
 struct Hit<'a> {

@@ -17,9 +17,9 @@
 use serde_json::Value;
 
 use super::Ctx;
-use crate::api::errors::ApiError;
-use crate::api::table::{Row, finish_in_order};
 use crate::dataset::Visit;
+use crate::query::errors::ApiError;
+use crate::query::table::{Row, finish_in_order};
 
 /// A range: `(lo, Some(hi))` is `lo..=hi`, `(lo, None)` is "more than `lo`".
 type Range = (u64, Option<u64>);

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Ctx, round_value};
-use crate::api::period::Kind;
 use crate::dataset::Visit;
+use crate::query::period::Kind;
 
 /// Conversions of one goal (or of ecommerce orders).
 #[derive(Debug, Default, Clone)]

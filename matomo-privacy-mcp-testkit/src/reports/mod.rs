@@ -15,11 +15,13 @@ mod summary;
 
 use serde_json::Value;
 
-use crate::api::errors::ApiError;
-use crate::api::period::Period;
-use crate::api::request::ApiRequest;
-use crate::api::table::{RowLimits, TableFilters};
-use crate::dataset::{Referrer, Visit};
+use crate::dataset::Visit;
+pub(crate) use crate::dataset::{host_of, referrer_keyword, referrer_name};
+use crate::query::errors::ApiError;
+use crate::query::period::Period;
+use crate::query::request::ApiRequest;
+pub(crate) use crate::query::table::whole_or_float;
+use crate::query::table::{RowLimits, TableFilters};
 
 /// Everything a per-site, per-period report needs.
 pub(crate) struct Ctx<'a> {
@@ -69,15 +71,6 @@ impl<'a> Ctx<'a> {
         } else {
             Value::from(secs)
         }
-    }
-}
-
-/// A sum as PHP's JSON prints it: an integer when whole.
-pub(crate) fn whole_or_float(x: f64) -> Value {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        Value::from(x as i64)
-    } else {
-        Value::from(x)
     }
 }
 
@@ -168,29 +161,4 @@ fn period_method(method: &str) -> Option<ReportFn> {
 /// Runs a per-site, per-period report; `None` when the method is not one.
 pub(crate) fn run(method: &str, ctx: &Ctx<'_>) -> Option<Result<Value, ApiError>> {
     period_method(method).map(|f| f(ctx))
-}
-
-/// The referrer's name as Matomo's `referrerName` shows it.
-pub(crate) fn referrer_name(r: &Referrer) -> String {
-    match r {
-        Referrer::Direct => String::new(),
-        Referrer::Search { engine, .. } => engine.clone(),
-        Referrer::Website { url } => host_of(url).to_string(),
-        Referrer::Social { network, .. } => network.clone(),
-        Referrer::Campaign { name, .. } => name.clone(),
-    }
-}
-
-/// The keyword (search words or campaign keyword), empty when none.
-pub(crate) fn referrer_keyword(r: &Referrer) -> String {
-    match r {
-        Referrer::Search { keyword, .. } | Referrer::Campaign { keyword, .. } => keyword.clone(),
-        _ => String::new(),
-    }
-}
-
-/// Host part of a URL.
-pub(crate) fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Ctx, host_of, round_value, summary};
-use crate::api::errors::ApiError;
 use crate::dataset::{Action, Referrer, TIMING_RECORDS, Visit};
+use crate::query::errors::ApiError;
 
 /// The average each timing's record feeds, in [`TIMING_RECORDS`] order, then the page load's.
 const AVERAGES: [&str; 7] = [

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::api::auth::Access;
 use crate::dataset::{Dataset, Site};
+use crate::query::auth::Access;
 
 /// The Matomo version the emulator claims to be (the fixtures' version).
 pub(crate) const MATOMO_VERSION: &str = "5.0.2";

@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use super::metrics::VisitAgg;
 use super::{Ctx, round_value};
-use crate::api::errors::ApiError;
-use crate::api::period::Kind;
+use crate::query::errors::ApiError;
+use crate::query::period::Kind;
 
 pub(crate) fn visits_summary(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let a = VisitAgg::of(ctx.visits.iter().copied());

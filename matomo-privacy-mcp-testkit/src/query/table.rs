@@ -155,7 +155,7 @@ fn truncate(rows: &mut Vec<Value>, kept: usize) {
         for (name, value) in row {
             if let Some(x) = value.as_f64() {
                 let total = sum.get(&name).and_then(Value::as_f64).unwrap_or(0.0) + x;
-                sum.insert(name, crate::reports::whole_or_float(total));
+                sum.insert(name, whole_or_float(total));
             }
         }
     }
@@ -269,4 +269,13 @@ fn flatten(rows: Vec<Numbered>, parent: Option<(&str, &Map<String, Value>)>) -> 
         out.push(Value::Object(obj));
     }
     out
+}
+
+/// A sum as PHP's JSON prints it: an integer when whole.
+pub(crate) fn whole_or_float(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::from(x as i64)
+    } else {
+        Value::from(x)
+    }
 }

@@ -3,7 +3,8 @@
 
 use super::errors::{self, ApiError};
 use super::request::percent_decode;
-use crate::dataset::{Action, Visit};
+use crate::calendar::Day;
+use crate::dataset::{Action, Dataset, Visit};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Op {
@@ -189,8 +190,8 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
         "operatingSystemCode" => one(v.browser.os_code),
         "operatingSystemVersion" => one(v.browser.os_version),
         "referrerType" => one(v.referrer.type_code()),
-        "referrerName" => one(&crate::reports::referrer_name(&v.referrer)),
-        "referrerKeyword" => one(&crate::reports::referrer_keyword(&v.referrer)),
+        "referrerName" => one(&crate::dataset::referrer_name(&v.referrer)),
+        "referrerKeyword" => one(&crate::dataset::referrer_keyword(&v.referrer)),
         "visitorType" => one(match (v.returning, v.details.returning_customer) {
             (false, _) => "new",
             (true, false) => "returning",
@@ -295,6 +296,32 @@ fn visit_values(dim: &str, v: &Visit) -> Vec<String> {
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Ground truth for tests, as the emulator's segments select it (here, beside the segment
+/// grammar it reads, so that the dataset need not know the query layer).
+impl Dataset {
+    /// The site's visits within `start..=end` that match every segment of `segments`, as the
+    /// emulator applies them: for ground truth about rows Matomo sends without a segment
+    /// (continents, OS families, weekdays), which a test selects among these itself.
+    ///
+    /// Errors name a segment the emulator cannot read.
+    pub fn visits_matching(
+        &self,
+        site: u32,
+        start: Day,
+        end: Day,
+        segments: &[&str],
+    ) -> Result<Vec<&Visit>, String> {
+        let parsed = segments
+            .iter()
+            .map(|s| Segment::parse(s).map_err(|e| format!("{s}: {e:?}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self
+            .visits_in(site, start, end)
+            .filter(|v| parsed.iter().all(|p| p.matches(v)))
+            .collect())
     }
 }
 
