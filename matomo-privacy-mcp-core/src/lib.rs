@@ -115,9 +115,9 @@ extern crate self as matomo_privacy_mcp_core;
 
 pub mod audit;
 pub mod client;
+pub mod ids;
 pub mod minimise;
 pub mod models;
-pub mod nesting;
 pub mod params;
 pub mod policy;
 pub mod privacy;
@@ -136,7 +136,7 @@ pub mod tool;
 pub mod __private;
 
 pub use client::{ClientError, MatomoClient, MatomoToken};
-pub use nesting::{PeriodLabel, SiteId};
+pub use ids::{PeriodLabel, SiteId};
 pub use privacy::{Classified, PrivacyClass};
 pub use segment::Segment;
 pub use tool::{

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::envelope::undecodable;
 use super::error::ClientError;
 use super::token::MatomoToken;
-use crate::nesting::SiteId;
+use crate::ids::SiteId;
 
 /// The token's access, from `UsersManager.hasSuperUserAccess` and
 /// `SitesManager.getSitesIdWith{AtLeastView,View,Write,Admin}Access`.

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::ParamError;
-use crate::nesting::SiteId;
+use crate::ids::SiteId;
 
 /// Which sites a request covers (`idSite`).
 ///

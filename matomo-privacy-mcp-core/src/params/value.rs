@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::nesting::SiteId;
+use crate::ids::SiteId;
 
 /// A value that can be sent as a method-specific parameter.
 ///

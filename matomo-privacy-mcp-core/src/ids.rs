@@ -1,4 +1,4 @@
-//! The keys Matomo nests multi-site and multi-period responses under.
+//! The ids Matomo keys multi-site and multi-period responses by: sites and period labels.
 //!
 //! With `idSite=1,3` or `all` a response is an object keyed by site id; with
 //! `date=last7` (and a period other than `range`) an object keyed by period
