@@ -560,3 +560,71 @@ async fn a_relative_date_and_its_days_are_one_statistic() {
     }
     assert_eq!(shown, 3, "visits shown in {shown} of 3 answers");
 }
+
+/// A comparison and an overview are one question each: refused for the budget, neither leaves
+/// one of its parts paid for (and free to the next question).
+#[tokio::test]
+async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
+    let emu = emulator().await;
+    let client = matomo_privacy_mcp_core::client::MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let day = ymd(emu.dataset().today.plus(-7));
+    let compare =
+        json!({"site": 1, "report": "UserCountry.getCountry", "period": "week", "date": day});
+    let overview = json!({"site": 1, "period": "week", "date": day});
+    let micros = |v: &Value| (v.as_f64().unwrap() * 1e6).round() as u64;
+    let probe = toolbox(
+        &client,
+        Some(noise(key(6), PrivacyBudget::in_memory(100_000_000, DAY))),
+    )
+    .await;
+    let (_, compared, text) = call(&probe, "compare_periods", compare.clone()).await;
+    let current = micros(&compared["current"]["noise"]["epsilon_charged"]);
+    let both = current + micros(&compared["previous"]["noise"]["epsilon_charged"]);
+    assert!(current > 0 && both > current, "{text}");
+    let (_, probed, text) = call(&probe, "site_overview", overview.clone()).await;
+    let visits = micros(&probed["visits"]["noise"]["epsilon_charged"]);
+    assert!(visits > 0, "{text}");
+
+    // Room for one period of the comparison, not both; then for the overview's visits, not all.
+    let tools = toolbox(
+        &client,
+        Some(noise(key(6), PrivacyBudget::in_memory(both - 1, DAY))),
+    )
+    .await;
+    let (error, _, text) = call(&tools, "compare_periods", compare).await;
+    assert!(error, "{text}");
+    let (error, countries, text) = call(
+        &tools,
+        "countries",
+        json!({"site": 1, "period": "week", "date": day, "limit": 100}),
+    )
+    .await;
+    assert!(!error, "{text}");
+    assert_eq!(
+        micros(&countries["noise"]["epsilon_charged"]),
+        current,
+        "nothing of the refused comparison was released: {countries}"
+    );
+    let tools = toolbox(
+        &client,
+        Some(noise(key(6), PrivacyBudget::in_memory(visits + 1, DAY))),
+    )
+    .await;
+    let (error, _, text) = call(&tools, "site_overview", overview).await;
+    assert!(error, "{text}");
+    let (error, summary, text) = call(
+        &tools,
+        "visits_summary",
+        json!({"site": 1, "period": "week", "date": day}),
+    )
+    .await;
+    assert!(!error, "{text}");
+    assert_eq!(
+        micros(&summary["noise"]["epsilon_charged"]),
+        visits,
+        "nothing of the refused overview was released: {summary}"
+    );
+}

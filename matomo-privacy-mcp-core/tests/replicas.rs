@@ -482,3 +482,46 @@ async fn a_slow_redis_counts_as_unreachable() {
     );
     sleeper.join().unwrap();
 }
+
+/// A question of several answers quotes each answer in the shared ledger (nothing written) and
+/// charges them together at the end: a quote is what the charge will be, and refuses what
+/// would not fit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_budget_quotes_without_charging() {
+    let redis = RedisServer::start().unwrap();
+    let budget = PrivacyBudget::shared(100_000, DAY, shared(&redis));
+    let now = 1_795_680_000;
+    budget.charge("a", b"old", 20_000, now).await.unwrap();
+    let quote = budget
+        .quote_all("a", &[b"old", b"x", b"y", b"y"], 20_000, now)
+        .await
+        .unwrap();
+    assert_eq!((quote.charged_micros, quote.left_micros), (40_000, 40_000));
+    // Quoting twice writes nothing: the same quote, and the charge is the quote.
+    assert_eq!(
+        budget
+            .quote_all("a", &[b"old", b"x", b"y"], 20_000, now)
+            .await
+            .unwrap(),
+        quote
+    );
+    let charged = budget
+        .charge_all("a", &[b"old", b"x", b"y"], 20_000, now)
+        .await
+        .unwrap();
+    assert_eq!(charged, quote);
+    let refused = budget
+        .quote_all("a", &[b"p", b"q", b"r"], 20_000, now)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(BudgetError::Exhausted {
+                left_micros: 40_000,
+                asked_micros: 60_000,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+}

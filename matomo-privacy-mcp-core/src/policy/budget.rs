@@ -273,6 +273,76 @@ impl PrivacyBudget {
         self.spend_all(account, questions, epsilon_micros, now)
     }
 
+    /// What [`charge_all`](Self::charge_all) would charge for `questions` now, without
+    /// charging: the ε of those not yet released in the window and what would be left, or the
+    /// refusal it would meet. For a question of several answers, each quoted as it is made and
+    /// all charged together at the end.
+    pub async fn quote_all(
+        &self,
+        account: &str,
+        questions: &[&[u8]],
+        epsilon_micros: u64,
+        now: u64,
+    ) -> Result<Charges, BudgetError> {
+        #[cfg(feature = "redis")]
+        if let Some(state) = &self.shared {
+            use crate::shared::SharedSpend;
+            let start = now - now % self.window;
+            let limit_micros = self.limit_of(account);
+            let quoted = state
+                .quote_all(
+                    account,
+                    start,
+                    &digests(questions),
+                    epsilon_micros,
+                    limit_micros,
+                )
+                .await
+                .map_err(|e| BudgetError::Shared {
+                    reason: e.to_string(),
+                })?;
+            return match quoted.outcome {
+                SharedSpend::Refused { spent_micros } => Err(BudgetError::Exhausted {
+                    left_micros: limit_micros.saturating_sub(spent_micros),
+                    limit_micros,
+                    asked_micros: quoted.asked_micros,
+                    renews_at: start + self.window,
+                }),
+                SharedSpend::Charged { spent_micros } | SharedSpend::Repeated { spent_micros } => {
+                    Ok(Charges {
+                        charged_micros: quoted.asked_micros,
+                        left_micros: limit_micros
+                            .saturating_sub(spent_micros)
+                            .saturating_sub(quoted.asked_micros),
+                    })
+                }
+            };
+        }
+        let start = now - now % self.window;
+        let ledger = self.lock();
+        let window = ledger.accounts.get(account).filter(|w| w.start == start);
+        let limit_micros = self.limit_of(account);
+        let spent = window.map_or(0, |w| w.spent_micros);
+        let left_micros = limit_micros.saturating_sub(spent);
+        let new: BTreeSet<String> = digests(questions)
+            .into_iter()
+            .filter(|digest| window.is_none_or(|w| !w.answered.contains(digest)))
+            .collect();
+        let asked_micros = epsilon_micros.saturating_mul(new.len() as u64);
+        if asked_micros > left_micros {
+            return Err(BudgetError::Exhausted {
+                left_micros,
+                limit_micros,
+                asked_micros,
+                renews_at: start + self.window,
+            });
+        }
+        Ok(Charges {
+            charged_micros: asked_micros,
+            left_micros: left_micros - asked_micros,
+        })
+    }
+
     /// Charges `epsilon_micros` to `account` for `question` at `now` (seconds since the epoch),
     /// or refuses. `account` should be a digest, never a token.
     ///

@@ -126,6 +126,10 @@ impl<'a> Noisy<'a> {
 
 /// Charges every statistic of `releases` (the answers of one question, such as the points of a
 /// trend) to `account`, all or none: the ε charged now and the ε left in the window.
+///
+/// Within [`all_or_none`] (a question of several answers), the statistics are only quoted here
+/// (refused now if the question's statistics so far would not fit) and charged together when
+/// the question is complete.
 pub(crate) async fn pay<'r, 'a: 'r>(
     setup: &NoiseSetup,
     account: &str,
@@ -136,16 +140,75 @@ pub(crate) async fn pay<'r, 'a: 'r>(
         .flat_map(Release::columns)
         .map(|column| column.release_id())
         .collect();
-    let questions: Vec<&[u8]> = ids.iter().map(<[u8; 32]>::as_slice).collect();
+    let epsilon = setup.dp.epsilon_micros();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    if let Ok(pending) = QUESTION.try_with(|q| q.lock().map(|q| q.clone()).unwrap_or_default()) {
+        let own: Vec<&[u8]> = ids.iter().map(<[u8; 32]>::as_slice).collect();
+        let mut all: Vec<&[u8]> = pending.iter().map(<[u8; 32]>::as_slice).collect();
+        all.extend(own.iter().copied());
+        let whole = setup
+            .budget
+            .quote_all(account, &all, epsilon, now)
+            .await
+            .map_err(budget_refusal)?;
+        let mine = setup
+            .budget
+            .quote_all(account, &own, epsilon, now)
+            .await
+            .map_err(budget_refusal)?;
+        let _ = QUESTION.try_with(|q| {
+            if let Ok(mut q) = q.lock() {
+                q.extend(ids);
+            }
+        });
+        return Ok((mine.charged_micros, whole.left_micros));
+    }
+    let questions: Vec<&[u8]> = ids.iter().map(<[u8; 32]>::as_slice).collect();
     let charges = setup
         .budget
-        .charge_all(account, &questions, setup.dp.epsilon_micros(), now)
+        .charge_all(account, &questions, epsilon, now)
         .await
         .map_err(budget_refusal)?;
     Ok((charges.charged_micros, charges.left_micros))
+}
+
+tokio::task_local! {
+    /// The statistics a question of several answers has released so far, charged together
+    /// when it is complete ([`all_or_none`]).
+    static QUESTION: std::sync::Mutex<Vec<[u8; 32]>>;
+}
+
+/// Runs `question`, a question of several answers about one site (the two periods of a
+/// comparison, the parts of an overview), so that the statistics all its answers release are
+/// charged to `account` together, all or none: refused for the budget, it has spent nothing.
+pub(crate) async fn all_or_none<T>(
+    deployment: &Deployment,
+    account: &str,
+    question: impl Future<Output = Result<T, ToolError>>,
+) -> Result<T, ToolError> {
+    let Some(setup) = deployment.noise.as_deref() else {
+        return question.await;
+    };
+    QUESTION
+        .scope(std::sync::Mutex::new(Vec::new()), async {
+            let answer = question.await?;
+            let ids = QUESTION
+                .try_with(|q| q.lock().map(|q| q.clone()).unwrap_or_default())
+                .unwrap_or_default();
+            let questions: Vec<&[u8]> = ids.iter().map(<[u8; 32]>::as_slice).collect();
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            setup
+                .budget
+                .charge_all(account, &questions, setup.dp.epsilon_micros(), now)
+                .await
+                .map_err(budget_refusal)?;
+            Ok(answer)
+        })
+        .await
 }
 
 /// A spent budget or an unreachable shared ledger is the privacy policy at work; a budget file

@@ -35,6 +35,29 @@ redis.call('EXPIRE', KEYS[2], ARGV[3])
 return {1, spent, asked}
 ";
 
+/// What `SPEND_ALL` would do for the questions `ARGV[3..]`, without writing: `{outcome, spent,
+/// asked}` as there (outcome 1: would be charged).
+const QUOTE_ALL: &str = r"
+local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
+local new = 0
+local seen = {}
+for i = 3, #ARGV do
+  local q = ARGV[i]
+  if not seen[q] and redis.call('SISMEMBER', KEYS[2], q) == 0 then
+    seen[q] = true
+    new = new + 1
+  end
+end
+if new == 0 then
+  return {0, spent, 0}
+end
+local asked = tonumber(ARGV[1]) * new
+if spent + asked > tonumber(ARGV[2]) then
+  return {2, spent, asked}
+end
+return {1, spent, asked}
+";
+
 /// What the shared ledger decided about one spend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SharedSpend {
@@ -115,6 +138,37 @@ impl SharedState {
             .arg(limit_micros.min(MAX_EXACT))
             // Kept a window longer than needed: a clock a little behind still finds it.
             .arg(window_seconds.saturating_mul(2).max(1));
+        for question in questions {
+            invocation.arg(question);
+        }
+        let (outcome, spent, asked): (i64, i64, i64) = self.script(&invocation).await?;
+        let spent_micros = u64::try_from(spent).unwrap_or(0);
+        Ok(SharedCharges {
+            outcome: match outcome {
+                0 => SharedSpend::Repeated { spent_micros },
+                1 => SharedSpend::Charged { spent_micros },
+                _ => SharedSpend::Refused { spent_micros },
+            },
+            asked_micros: u64::try_from(asked).unwrap_or(0),
+        })
+    }
+
+    /// What [`spend_all`](Self::spend_all) would decide for `questions` now, without spending.
+    pub async fn quote_all(
+        &self,
+        account: &str,
+        window_start: u64,
+        questions: &[String],
+        each_micros: u64,
+        limit_micros: u64,
+    ) -> Result<SharedCharges, SharedStateError> {
+        let script = redis::Script::new(QUOTE_ALL);
+        let window = format!("{account}:{window_start}");
+        let mut invocation = script.key(self.key("budget-spent", &window));
+        invocation
+            .key(self.key("budget-answered", &window))
+            .arg(each_micros.min(MAX_EXACT / (questions.len().max(1) as u64)))
+            .arg(limit_micros.min(MAX_EXACT));
         for question in questions {
             invocation.arg(question);
         }

@@ -17,6 +17,7 @@ use crate::minimise::{Metrics, ThresholdedLabel, ThresholdedRow};
 use crate::params::{Date, Day, Period, RangeEnd};
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, ReportArgs};
+use crate::reporting::noisy::{all_or_none, site_account};
 use crate::reporting::report::{ReportOutput, number};
 use crate::reporting::tools::sites::site_today;
 use crate::{Classified, ToolError, matomo_tool};
@@ -203,11 +204,16 @@ pub async fn compare_periods(
         })
     };
     let (current_args, previous_args) = (side(span)?, side(earlier)?);
-    let (current, previous) = tokio::join!(
-        any_row_report(deployment, &args.report, &current_args),
-        any_row_report(deployment, &args.report, &previous_args),
-    );
-    let (current, previous) = (current?, previous?);
+    // One question: both periods' statistics are charged together, or neither.
+    let account = site_account(&deployment.account, args.site);
+    let (current, previous) = all_or_none(deployment, &account, async {
+        let (current, previous) = tokio::join!(
+            any_row_report(deployment, &args.report, &current_args),
+            any_row_report(deployment, &args.report, &previous_args),
+        );
+        Ok((current?, previous?))
+    })
+    .await?;
     Ok(Comparison {
         site: args.site,
         report: args.report.clone(),

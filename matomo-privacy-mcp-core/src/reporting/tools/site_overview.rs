@@ -11,7 +11,7 @@ use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
 use crate::privacy::PrivacyClass;
 use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::reporting::noisy::{Noisy, bounded_segment};
+use crate::reporting::noisy::{Noisy, all_or_none, bounded_segment, site_account};
 use crate::reporting::report::{self, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
 use crate::reporting::tools::overview::{Population, Summary, render_summary, summarise};
 use crate::reporting::visitors::Visitors;
@@ -93,31 +93,36 @@ pub async fn site_overview(
         noise: noise(referrers::GetReferrerType::METHOD, Spread::OneRowPerVisit),
         scope: None,
     };
-    Ok(SiteOverview {
-        visits: summarise(
-            deployment,
-            &request,
-            &visits,
-            Population::Visits,
-            all,
-            &parts,
-            noise(visits_summary::Get::METHOD, Spread::OneRowPerVisit),
-        )
-        .await?,
-        goals: summarise(
-            deployment,
-            &request,
-            &goals,
-            Population::Converted,
-            converted,
-            &[],
-            noise(goals::Get::METHOD, Spread::OneRowPerVisit),
-        )
-        .await?,
-        referrer_types: pipeline
-            .proven(&visitors, all, referrer_types, Overlap::None)
+    // One question: its three parts' statistics are charged together, or none of them.
+    let account = site_account(&deployment.account, request.site);
+    all_or_none(deployment, &account, async {
+        Ok(SiteOverview {
+            visits: summarise(
+                deployment,
+                &request,
+                &visits,
+                Population::Visits,
+                all,
+                &parts,
+                noise(visits_summary::Get::METHOD, Spread::OneRowPerVisit),
+            )
             .await?,
+            goals: summarise(
+                deployment,
+                &request,
+                &goals,
+                Population::Converted,
+                converted,
+                &[],
+                noise(goals::Get::METHOD, Spread::OneRowPerVisit),
+            )
+            .await?,
+            referrer_types: pipeline
+                .proven(&visitors, all, referrer_types, Overlap::None)
+                .await?,
+        })
     })
+    .await
 }
 
 /// The next answer, decoded into its typed response.
