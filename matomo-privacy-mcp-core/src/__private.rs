@@ -2,6 +2,8 @@
 
 mod integer_strings;
 
+pub(crate) use integer_strings::whole_number;
+
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

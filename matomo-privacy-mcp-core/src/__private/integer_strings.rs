@@ -69,7 +69,7 @@ fn expects_whole_number_got_string(error: &serde_json::Error) -> bool {
 
 /// The number a string of decimal digits (with an optional `-`) holds; nothing else, so that
 /// `" 3"`, `"3.0"`, `"0x3"` and `"3e2"` stay refused.
-fn whole_number(value: &Value) -> Option<Value> {
+pub(crate) fn whole_number(value: &Value) -> Option<Value> {
     let Value::String(text) = value else {
         return None;
     };

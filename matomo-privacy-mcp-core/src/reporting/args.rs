@@ -17,21 +17,14 @@ pub const MAX_OFFSET: u32 = 10_000;
 /// The most periods a trend covers.
 pub const MAX_TREND_PERIODS: u32 = 120;
 
-/// The arguments of every report tool.
+/// The arguments of every report tool: the site, period and segment ([`PeriodArgs`]) and
+/// paging.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportArgs {
-    /// Site id (from `list_sites`).
-    pub site: u32,
-    /// Default `day`.
-    #[serde(default)]
-    pub period: Option<Period>,
-    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
-    #[serde(default)]
-    pub date: Option<Date>,
-    /// Matomo segment, aggregate dimensions only (`countryCode==de`).
-    #[serde(default)]
-    pub segment: Option<String>,
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
     /// Rows to return (default 10).
     #[serde(default)]
     #[schemars(range(min = 1, max = 100))]
@@ -42,30 +35,100 @@ pub struct ReportArgs {
     pub offset: Option<u32>,
 }
 
-/// The arguments of tools about one site and one period, without rows.
+/// The site, period and segment a tool is about: the arguments of tools about one site and one
+/// period without rows, flattened into every other tool's arguments that take them, so that
+/// they are declared, described and checked once.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodArgs {
     /// Site id (from `list_sites`).
+    #[serde(deserialize_with = "named::site")]
     pub site: u32,
     /// Default `day`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "named::period")]
     pub period: Option<Period>,
     /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "named::date")]
     pub date: Option<Date>,
-    /// An optional Matomo segment on aggregate dimensions.
-    #[serde(default)]
+    /// Matomo segment (`countryCode==de`) or saved segment name.
+    #[serde(default, deserialize_with = "named::segment")]
     pub segment: Option<String>,
 }
 
+/// Arguments that hold [`PeriodArgs`] flattened read its fields as their own (`args.site`).
+macro_rules! with_period_args {
+    ($($args:ty),*) => {$(
+        impl std::ops::Deref for $args {
+            type Target = $crate::reporting::PeriodArgs;
+
+            fn deref(&self) -> &$crate::reporting::PeriodArgs {
+                &self.scope
+            }
+        }
+    )*};
+}
+pub(crate) use with_period_args;
+
+with_period_args!(ReportArgs);
+
+/// The decoders of [`PeriodArgs`]' fields, which name the field in their errors.
+///
+/// Serde's `flatten` decodes a flattened struct from a buffer of the arguments, out of reach of
+/// the argument decoder (`__private::decode_arguments`), which names the argument at fault and
+/// reads whole numbers sent as text: the error would say "expected u32" without saying where,
+/// and `"3"` for a site would be refused. So the fields do both here, once for every tool.
+mod named {
+    use serde::de::{Deserialize, Deserializer, Error};
+    use serde_json::Value;
+
+    use crate::params::{Date, Period};
+
+    /// `value` decoded as `T`, an error naming `name` unless the message names it already.
+    fn decode<T: serde::de::DeserializeOwned, E: Error>(name: &str, value: Value) -> Result<T, E> {
+        T::deserialize(value).map_err(|e| {
+            let quoted = format!("`{name}`");
+            let message = e.to_string();
+            if message.contains(&quoted) {
+                E::custom(message)
+            } else {
+                E::custom(format!("{quoted}: {message}"))
+            }
+        })
+    }
+
+    pub(super) fn site<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+        let value = Value::deserialize(d)?;
+        let value = crate::__private::whole_number(&value).unwrap_or(value);
+        decode("site", value)
+    }
+
+    pub(super) fn period<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Period>, D::Error> {
+        decode("period", Value::deserialize(d)?)
+    }
+
+    pub(super) fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        decode("date", Value::deserialize(d)?)
+    }
+
+    pub(super) fn segment<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        decode("segment", Value::deserialize(d)?)
+    }
+}
+
+/// A required argument of arguments that flatten [`PeriodArgs`]: serde checks their own fields
+/// before a flattened one's, so a call without arguments would hear of it before `site`. It is
+/// decoded as optional (`#[schemars(with = "String")]` keeps it required in the schema) and
+/// required here, first thing in the tool.
+pub(crate) fn required<'a, T>(value: &'a Option<T>, name: &str) -> Result<&'a T, ToolError> {
+    value
+        .as_ref()
+        .ok_or_else(|| ToolError::invalid_arguments(format!("missing field `{name}`")))
+}
+
 impl From<PeriodArgs> for ReportArgs {
-    fn from(a: PeriodArgs) -> Self {
+    fn from(scope: PeriodArgs) -> Self {
         ReportArgs {
-            site: a.site,
-            period: a.period,
-            date: a.date,
-            segment: a.segment,
+            scope,
             limit: None,
             offset: None,
         }

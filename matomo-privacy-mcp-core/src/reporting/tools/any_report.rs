@@ -7,10 +7,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::params::{Date, Period};
+use crate::params::Period;
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
-use crate::reporting::args::ReportArgs;
+use crate::reporting::args::{PeriodArgs, ReportArgs, required};
 use crate::reporting::report::{self, Labels, Overlap, ReportOutput, RowReport, RowScope};
 use crate::reporting::tools::conversion_paths::{
     ConversionBy, VisitsToConversionArgs, visits_to_conversion,
@@ -21,22 +21,19 @@ use crate::{ToolError, matomo_tool};
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnyReportArgs {
-    /// Site id (from `list_sites`).
-    pub site: u32,
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
     /// The report as `Module.action`, from `report_catalogue` (for example `UserCountry.getRegion`).
-    pub report: String,
-    /// `day`, `week`, `month`, `year` or `range` (default `day`).
-    pub period: Option<Period>,
-    /// A date (`2026-11-25`), `today`, `yesterday`, or for `range` two dates (`2026-11-01,2026-11-24`);
-    /// default `yesterday`.
-    pub date: Option<Date>,
-    /// A Matomo segment on aggregate dimensions only (for example `countryCode==de`).
-    pub segment: Option<String>,
+    #[schemars(with = "String")]
+    pub report: Option<String>,
     /// Rows to return (1 to 100, default 10).
     pub limit: Option<u32>,
     /// Rows to skip (default 0).
     pub offset: Option<u32>,
 }
+
+crate::reporting::args::with_period_args!(AnyReportArgs);
 
 /// Modules whose methods are never reachable: visit- and user-level data, bulk and image
 /// requests, which could reach them anyway.
@@ -221,15 +218,13 @@ pub async fn report(
     deployment: &Deployment,
     args: AnyReportArgs,
 ) -> Result<ReportOutput, ToolError> {
+    let report = required(&args.report, "report")?;
     let report_args = ReportArgs {
-        site: args.site,
-        period: args.period,
-        date: args.date,
-        segment: args.segment,
+        scope: args.scope.clone(),
         limit: args.limit,
         offset: args.offset,
     };
-    any_row_report(deployment, &args.report, &report_args).await
+    any_row_report(deployment, report, &report_args).await
 }
 
 /// Row report `method` of the site's catalogue through the whole pipeline, failing closed as
@@ -255,10 +250,7 @@ pub(crate) async fn any_row_report(
     }
     if let Some((_, by)) = CONVERSION_RANGES.iter().find(|(m, _)| *m == method) {
         let conversions = VisitsToConversionArgs {
-            site: args.site,
-            period: args.period,
-            date: args.date,
-            segment: args.segment.clone(),
+            scope: args.scope.clone(),
             goal: None,
             by: Some(*by),
         };

@@ -16,7 +16,7 @@ use crate::minimise::noise::{Intervals, NoiseNote};
 use crate::minimise::{Metrics, ThresholdedLabel, ThresholdedRow};
 use crate::params::{Date, Day, Period, RangeEnd};
 use crate::reporting::Deployment;
-use crate::reporting::args::{MAX_LIMIT, ReportArgs};
+use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs, required};
 use crate::reporting::noisy::{all_or_none, site_account};
 use crate::reporting::report::{ReportOutput, number};
 use crate::reporting::tools::sites::site_today;
@@ -28,26 +28,23 @@ use super::any_report::any_row_report;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompareArgs {
-    /// Site id (from `list_sites`).
-    pub site: u32,
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
     /// The report as `Module.action`, from `report_catalogue` (for example
     /// `UserCountry.getCountry` or `Referrers.getReferrerType`).
-    pub report: String,
-    /// Default `day`.
-    pub period: Option<Period>,
-    /// The later period: a date (`2026-11-25`), `today`, `yesterday` (default), or for `range`
-    /// two dates (`2026-11-01,2026-11-24`), `lastN` or `previousN`.
-    pub date: Option<Date>,
+    #[schemars(with = "String")]
+    pub report: Option<String>,
     /// `previous_period` (default: the day, week, month or year before, or the range of as many
     /// days just before) or `previous_year` (the same dates a year earlier).
     pub compare_to: Option<CompareTo>,
-    /// A Matomo segment on aggregate dimensions, or a saved segment's name, applied to both periods.
-    pub segment: Option<String>,
     /// Rows of the later period to show, 1 to 100 (default 10); rows gone since the earlier
     /// period follow them, as many at most.
     #[schemars(range(min = 1, max = 100))]
     pub limit: Option<u32>,
 }
+
+crate::reporting::args::with_period_args!(CompareArgs);
 
 /// The earlier period a comparison is made with.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -176,6 +173,7 @@ pub async fn compare_periods(
     deployment: &Deployment,
     args: CompareArgs,
 ) -> Result<Comparison, ToolError> {
+    let report = required(&args.report, "report")?;
     let limit = args.limit.unwrap_or(10);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ToolError::invalid_arguments(format!(
@@ -195,10 +193,11 @@ pub async fn compare_periods(
     let earlier = span.earlier(period, compare_to)?;
     let side = |span: Span| -> Result<ReportArgs, ToolError> {
         Ok(ReportArgs {
-            site: args.site,
-            period: Some(period),
-            date: Some(span.date()?),
-            segment: args.segment.clone(),
+            scope: PeriodArgs {
+                period: Some(period),
+                date: Some(span.date()?),
+                ..args.scope.clone()
+            },
             limit: Some(MAX_LIMIT),
             offset: None,
         })
@@ -208,15 +207,15 @@ pub async fn compare_periods(
     let account = site_account(&deployment.account, args.site);
     let (current, previous) = all_or_none(deployment, &account, async {
         let (current, previous) = tokio::join!(
-            any_row_report(deployment, &args.report, &current_args),
-            any_row_report(deployment, &args.report, &previous_args),
+            any_row_report(deployment, report, &current_args),
+            any_row_report(deployment, report, &previous_args),
         );
         Ok((current?, previous?))
     })
     .await?;
     Ok(Comparison {
         site: args.site,
-        report: args.report.clone(),
+        report: report.clone(),
         period: period.as_str().to_owned(),
         compare_to: compare_to.as_str().to_owned(),
         rows: matched(&current, &previous, limit as usize),

@@ -22,10 +22,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::minimise::noise::Spread;
 use crate::minimise::{Metrics, ReportRow, VisitorCount};
-use crate::params::{Date, Period};
+use crate::params::Period;
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
-use crate::reporting::args::{MAX_LIMIT, ReportArgs};
+use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs};
 use crate::reporting::noisy::{Noisy, bounded_segment};
 use crate::reporting::report::{self, Labels, Pipeline, ReportOutput};
 use crate::reporting::tools::overview::Population;
@@ -191,17 +191,9 @@ fn own_segment(text: &str) -> Result<Segment, ToolError> {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitsToConversionArgs {
-    /// Site id (from `list_sites`).
-    pub site: u32,
-    /// Default `day`.
-    #[serde(default)]
-    pub period: Option<Period>,
-    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
-    #[serde(default)]
-    pub date: Option<Date>,
-    /// An optional Matomo segment on aggregate dimensions, or a saved segment's name.
-    #[serde(default)]
-    pub segment: Option<String>,
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
     /// One goal's id (from Matomo's goal list): the visits that converted it. Without it, the
     /// visits that converted any goal or placed an order.
     #[serde(default)]
@@ -211,6 +203,8 @@ pub struct VisitsToConversionArgs {
     #[serde(default)]
     pub by: Option<ConversionBy>,
 }
+
+crate::reporting::args::with_period_args!(VisitsToConversionArgs);
 
 /// Converting visits by range of visit number or of days since the first visit.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
@@ -274,10 +268,7 @@ pub async fn visits_to_conversion(
     };
     // Every range is one row of the answer: all of them on one page.
     let report_args = ReportArgs {
-        site: args.site,
-        period: args.period,
-        date: args.date,
-        segment: args.segment,
+        scope: args.scope,
         limit: Some(MAX_LIMIT),
         offset: None,
     };

@@ -378,21 +378,15 @@ pub async fn visits_summary(
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalsArgs {
-    /// Site id (from `list_sites`).
-    pub site: u32,
-    /// Default `day`.
-    #[serde(default)]
-    pub period: Option<Period>,
-    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
-    #[serde(default)]
-    pub date: Option<Date>,
-    /// An optional Matomo segment on aggregate dimensions, or a saved segment's name.
-    #[serde(default)]
-    pub segment: Option<String>,
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
     /// One goal's id (from Matomo's goal list); without it, all goals together.
     #[serde(default)]
     pub goal: Option<u32>,
 }
+
+crate::reporting::args::with_period_args!(GoalsArgs);
 
 /// Goal conversions, converting visits, revenue and conversion rate for one site and one
 /// period: over all goals, or for one `goal` by id.
@@ -407,13 +401,7 @@ pub async fn goals_overview(
         Some(id) => (Population::ConvertedGoal(id), Some(IdGoal::Goal(id))),
         None => (Population::Converted, None),
     };
-    let period_args = PeriodArgs {
-        site: args.site,
-        period: args.period,
-        date: args.date,
-        segment: args.segment,
-    };
-    summary::<goals::Get>(deployment, period_args, population, extra).await
+    summary::<goals::Get>(deployment, args.scope, population, extra).await
 }
 
 /// Visits, visitors, actions, bounce rate and time on site of returning visitors (who had

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::minimise::{GeneralisedVisit, Generaliser, Vocabulary};
 use crate::models::live;
-use crate::params::{Date, Limit, Period};
+use crate::params::Limit;
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
@@ -22,24 +22,16 @@ pub const MAX_VISITS: u32 = 50;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitLogArgs {
-    // The fields are spelled out rather than flattened from `PeriodArgs`: serde's
-    // flatten loses the path, and a refusal must name the argument at fault.
-    /// Site id (from `list_sites`).
-    pub site: u32,
-    /// Default `day`.
-    #[serde(default)]
-    pub period: Option<Period>,
-    /// Default `yesterday`; `today`, `YYYY-MM-DD`, or with `range` also `lastN`, `previousN`, `YYYY-MM-DD,YYYY-MM-DD`.
-    #[serde(default)]
-    pub date: Option<Date>,
-    /// An optional Matomo segment on aggregate or pseudonymous dimensions.
-    #[serde(default)]
-    pub segment: Option<String>,
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
     /// Visits to return, 1 to 50 (default 10), most recent first.
     #[serde(default)]
     #[schemars(range(min = 1, max = 50))]
     pub limit: Option<u32>,
 }
+
+crate::reporting::args::with_period_args!(VisitLogArgs);
 
 /// Recent visits, generalised.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
@@ -110,14 +102,9 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
             "`limit` must be between 1 and {MAX_VISITS}, not {limit}"
         )));
     }
-    let (request, segment) = ReportArgs::from(PeriodArgs {
-        site: args.site,
-        period: args.period,
-        date: args.date,
-        segment: args.segment,
-    })
-    .checked(deployment, PrivacyClass::Pseudonymous)
-    .await?;
+    let (request, segment) = ReportArgs::from(args.scope)
+        .checked(deployment, PrivacyClass::Pseudonymous)
+        .await?;
     let mut params = request.params()?.limit(Limit::rows(limit)?);
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
