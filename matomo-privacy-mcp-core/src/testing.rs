@@ -49,19 +49,29 @@ pub async fn emulator_for(token: &str, seed: u64, sites: &[u32]) -> Emulator {
 
 /// A client of `emu` with [`TOKEN`] and the default settings (a report cache included).
 pub fn client(emu: &Emulator) -> MatomoClient {
-    MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .expect("a client of the emulator")
+    client_at(&emu.base_url(), TOKEN)
 }
 
 /// A client of `emu` with [`TOKEN`] and no cache: Matomo's answers as they are, for ground truth.
 pub fn raw_client(emu: &Emulator) -> MatomoClient {
-    MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
+    raw_client_at(&emu.base_url(), TOKEN)
+}
+
+/// A client of the Matomo at `base_url` (a real one, say) with `token` and the default settings.
+pub fn client_at(base_url: &str, token: &str) -> MatomoClient {
+    MatomoClient::builder(base_url)
+        .token(token)
+        .build()
+        .expect("a client of that Matomo")
+}
+
+/// [`client_at`] without a cache, for ground truth.
+pub fn raw_client_at(base_url: &str, token: &str) -> MatomoClient {
+    MatomoClient::builder(base_url)
+        .token(token)
         .no_cache()
         .build()
-        .expect("a client of the emulator")
+        .expect("a client of that Matomo")
 }
 
 /// A deployment over `emu` to set up: [`TOKEN`]'s sites, the default threshold
@@ -84,6 +94,12 @@ pub struct TestDeployment {
 }
 
 impl TestDeployment {
+    /// A deployment over the Matomo at `base_url` (a real one, say) with `token`, through
+    /// [`client_at`], with the settings of [`deployment`].
+    pub fn at(base_url: &str, token: &str) -> Self {
+        Self::over(client_at(base_url, token), token)
+    }
+
     /// A deployment talking to Matomo through `client`, whose token is `token` (a client shared
     /// between deployments, one with settings of its own, another token), with the settings of
     /// [`deployment`].

@@ -122,19 +122,11 @@ async fn real_world() -> Option<(World, u32)> {
     .await
     .unwrap()
     .unwrap()?;
-    let client = MatomoClient::builder(real.base_url())
-        .token(real.view_token())
-        .build()
-        .unwrap();
-    let toolbox = TestDeployment::over(client, real.view_token())
+    let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
         .threshold(K)
         .toolbox()
         .await;
-    let raw = MatomoClient::builder(real.base_url())
-        .token(real.view_token())
-        .no_cache()
-        .build()
-        .unwrap();
+    let raw = testing::raw_client_at(&real.base_url(), real.view_token());
     let data = with_matomos_devices(&real, Dataset::generate(11, today)).await;
     let world = World {
         toolbox,

@@ -526,11 +526,7 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
     let directory_visits = visits.len() as u64;
 
     // Matomo's own answer: the truncation row, its added-up counts and the directory's segment.
-    let raw = MatomoClient::builder(real.base_url())
-        .token(real.view_token())
-        .no_cache()
-        .build()
-        .unwrap();
+    let raw = testing::raw_client_at(&real.base_url(), real.view_token());
     let params = Params::new()
         .sites(Sites::one(id).unwrap())
         .period(Period::Day)
@@ -556,11 +552,7 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
         "{others}"
     );
 
-    let client = MatomoClient::builder(real.base_url())
-        .token(real.view_token())
-        .build()
-        .unwrap();
-    let toolbox = TestDeployment::over(client, real.view_token())
+    let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
         .threshold(K)
         .toolbox()
         .await;
