@@ -4,12 +4,12 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::Deployment;
-use super::args::ReportArgs;
-use super::report::{self, Labels, Overlap, ReportOutput};
+use super::{Labels, Overlap, ReportOutput, run};
 use crate::ToolError;
 use crate::models::Report;
 use crate::privacy::PrivacyClass;
+use crate::reporting::Deployment;
+use crate::reporting::args::ReportArgs;
 
 /// Report `R` for one site and one period, built by [`Deployment::report`] and answered by
 /// [`run`](Self::run) through every minimisation step the built-in tools take: the site check,
@@ -108,7 +108,7 @@ impl<R: Report> ReportQuery<'_, R> {
     /// A [`ToolError`] the model can read: the site not served, a segment refused, Matomo
     /// unreachable or refusing, the privacy budget spent.
     pub async fn run(self) -> Result<ReportOutput, ToolError> {
-        report::run::<R>(
+        run::<R>(
             self.deployment,
             self.args,
             self.labels,
