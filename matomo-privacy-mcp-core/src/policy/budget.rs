@@ -102,7 +102,7 @@ pub enum BudgetError {
 fn epsilon(micros: u64) -> String {
     format!(
         "ε={}",
-        crate::minimise::noise::release::epsilon_text(micros)
+        crate::minimise::noise::mechanism::epsilon_text(micros)
     )
 }
 

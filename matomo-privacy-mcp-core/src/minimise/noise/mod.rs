@@ -20,13 +20,18 @@
 
 pub mod bounds;
 pub mod interval;
+pub mod mechanism;
+pub mod note;
 pub mod release;
 pub mod stream;
+#[cfg(test)]
+mod tests;
 
 pub use bounds::{ContributionBounds, CountedVisits, Spread};
 pub use interval::{Interval, Intervals, rank_ranges};
-pub use release::{
-    DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseNote, NoiseSettingsError, NoisyColumn,
-    NoisyMetric, NoisyRow, Question, Release, STATED_CONFIDENCE,
+pub use mechanism::{
+    DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseSettingsError, Question, STATED_CONFIDENCE,
 };
+pub use note::{NoiseNote, NoisyMetric};
+pub use release::{NoisyColumn, NoisyRow, Release};
 pub use stream::{InvalidScale, NoiseStream, Scale};
