@@ -12,17 +12,17 @@ use matomo_privacy_mcp_core::models::{
     sites_manager, user_country, user_id, visit_time, visitor_interest, visits_summary,
 };
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_privacy_mcp_core::testing::{self, TOKEN as VIEW_TOKEN};
 use matomo_privacy_mcp_core::{Classified, PrivacyClass};
-use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
+use matomo_privacy_mcp_testkit::{Emulator, Fault};
 use support::log_capture::capture_logs;
 
-const VIEW_TOKEN: &str = "view0123456789abcdef0123456789ab";
 const ROOT_TOKEN: &str = "root0123456789abcdef0123456789ab";
 
 async fn emulator() -> Emulator {
     Emulator::builder()
         .seed(7)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
+        .today(testing::today())
         .view_token(VIEW_TOKEN, &[1, 2])
         .super_user_token(ROOT_TOKEN)
         .start()

@@ -8,21 +8,13 @@
 mod emulated;
 
 use matomo_privacy_mcp_core::reporting::tools;
+use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use matomo_privacy_mcp_server::{ServerInfo, log_to_stderr, serve_stdio};
-use matomo_privacy_mcp_testkit::{Day, Emulator};
-
-const TOKEN: &str = "view0123456789abcdef0123456789ab";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     log_to_stderr();
-    let today = Day::from_ymd(2026, 11, 26).ok_or("bad date")?;
-    let emulator = Emulator::builder()
-        .seed(9)
-        .today(today)
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await?;
+    let emulator = testing::emulator(9, &[1, 2]).await;
     // Exact numbers (noise off), so that the tools answering only so are served and called
     // too; the HTTP catalogue of the interop tests runs with noise on.
     let deployment = emulated::deployment(&emulator.base_url(), TOKEN, None).await;
