@@ -244,6 +244,9 @@ impl<'a> Visitors<'a> {
         };
         let sites = Sites::one(self.site)?;
         let mut calls = Vec::new();
+        // Whether each call has a segment: a segment Matomo has not archived may be answered
+        // with zeros (see `refuses_segments`).
+        let mut segmented = Vec::new();
         // Per segment, where its count and each bound's are among the calls (`None`: not sent).
         let mut asked: Vec<(Option<usize>, Vec<Option<usize>>)> =
             Vec::with_capacity(segments.len());
@@ -263,6 +266,7 @@ impl<'a> Visitors<'a> {
                 .period(period)
                 .date(date)
                 .with("showColumns", "nb_uniq_visitors,nb_visits")?;
+            segmented.push(segment.is_some());
             if let Some(segment) = segment {
                 params = params.segment(segment);
             }
@@ -296,6 +300,13 @@ impl<'a> Visitors<'a> {
             .into_iter()
             .map(Some)
             .collect();
+        let zero_segment = answers.iter().zip(&segmented).any(|(answer, &segmented)| {
+            segmented
+                && matches!(answer, Some(Ok(value)) if known(value).is_some_and(|k| k.visits == 0))
+        });
+        if zero_segment && self.refuses_segments(plan.counted).await? {
+            return Err(ToolError::upstream(SEGMENTS_NOT_ARCHIVED));
+        }
         let mut take = |i: Option<usize>| i.and_then(|i| answers.get_mut(i)).and_then(Option::take);
         Ok(Some(
             asked
@@ -322,6 +333,35 @@ impl<'a> Visitors<'a> {
                 })
                 .collect(),
         ))
+    }
+
+    /// Whether Matomo answers zeros for segments it has not archived, rather than archiving
+    /// them: asked only after a segment was counted as no visits. With
+    /// `browser_archiving_disabled_enforce = 1` (common where cron archives the reports) Matomo
+    /// answers a segment nobody pre-processed with zeros, which every proof here would read as
+    /// nobody (rows suppressed, answers withheld as about too few people, a zero shown as a
+    /// count). A segment selecting every visit ([`probe_segment`]) that counts none while the
+    /// period has visits tells the two apart; with archiving on request it costs one segment
+    /// archive per period and process, once.
+    async fn refuses_segments(&self, (period, date): (Period, Date)) -> Result<bool, ToolError> {
+        let sites = Sites::one(self.site)?;
+        let params = Params::new()
+            .sites(sites)
+            .period(period)
+            .date(date)
+            .with("showColumns", "nb_uniq_visitors,nb_visits")?;
+        let every_visit = Segment::parse(probe_segment())
+            .map_err(|e| ToolError::internal(format!("the probe segment: {e}")))?;
+        let calls = [
+            (visits_summary::Get::METHOD, params.clone()),
+            (visits_summary::Get::METHOD, params.segment(every_visit)),
+        ];
+        let answers = self.client.call_many(&calls).await.map_err(to_tool_error)?;
+        let visits = |i: usize| match answers.get(i) {
+            Some(Ok(value)) => known(value).map(|k| k.visits),
+            _ => None,
+        };
+        Ok(matches!((visits(0), visits(1)), (Some(all), Some(0)) if all > 0))
     }
 
     /// How to count the request's period: its own where Matomo counts distinct visitors, else
@@ -501,6 +541,31 @@ fn utc_year(days_back: i64) -> Option<u16> {
         .then(|| u16::try_from(day.year()).ok())
         .flatten()
 }
+
+/// A segment selecting every visit that no Matomo can have archived before this process:
+/// `visitCount>=0;visitorId!=<16 hex drawn at start>` (a visitor id is 16 hex characters, and
+/// one of them excluded is, in practice, nobody). Fixed for the process, so that Matomo archives
+/// it once per period when it archives on request; new in each process, so that an archive left
+/// from a time Matomo did archive on request cannot hide that it no longer does.
+fn probe_segment() -> &'static str {
+    use std::hash::{BuildHasher, Hasher};
+    static PROBE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROBE.get_or_init(|| {
+        // The standard library's per-process random keys: no dependency for one number.
+        let drawn = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        format!("visitCount>=0;visitorId!={drawn:016x}")
+    })
+}
+
+/// What the operator reads when Matomo does not archive segments on request.
+pub(crate) const SEGMENTS_NOT_ARCHIVED: &str = "Matomo answered no visits for a segment of a \
+period that has visits: it does not archive segments on request (browser_archiving_disabled_enforce \
+= 1, or browser-triggered archiving off, in Matomo's config/config.ini.php), and every number this \
+server shows is proven by counting a segment. Ask Matomo's administrator to set \
+browser_archiving_disabled_enforce = 0 under [General] (browser-triggered archiving stays off for \
+plain reports), so that Matomo archives segments when asked";
 
 /// The distinct visitors and visits of a `VisitsSummary.get` answer: one object, or one per
 /// period (the largest count of visitors, the sum of visits), or `[]` for no data; `None` for

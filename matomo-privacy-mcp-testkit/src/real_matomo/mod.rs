@@ -19,6 +19,7 @@
 //! needs root) the test prints one `SKIPPED …` line saying what to install and passes, unless
 //! the environment variable `CI` is set: then it fails, so CI always runs against Matomo.
 
+mod host_config;
 mod http;
 mod row_limits;
 mod setup;

@@ -118,7 +118,11 @@ impl RealMatomo {
         }
         let _ = std::fs::remove_file(&marker);
         setup::remove_own_sites(&api, &format!("testkit {tag} "))?;
-        self.write_host_config(&host, limits)?;
+        let settings = format!(
+            "datatable_archiving_maximum_rows_actions = {}\ndatatable_archiving_maximum_rows_subtable_actions = {}\n",
+            limits.actions, limits.subtable_actions
+        );
+        super::host_config::write(&self.home, &host, &settings)?;
 
         let started = Instant::now();
         let id = setup::create_site(&api, &[], site, &name)?;
@@ -149,49 +153,6 @@ impl RealMatomo {
         std::fs::write(&marker, content)
             .map_err(|e| Failure::Broken(format!("writing {}: {e}", marker.display())))?;
         Ok(id)
-    }
-
-    /// `config/{host}.config.ini.php`: `config.ini.php` as it is now, with the limits in its
-    /// `[General]` section. Rewritten on every setup, so that it follows the ordinary
-    /// configuration (database, salt) should that change.
-    fn write_host_config(&self, host: &str, limits: RowLimits) -> Result<(), Failure> {
-        let folder = self.home.join("matomo/config");
-        let ordinary = folder.join("config.ini.php");
-        let text = std::fs::read_to_string(&ordinary).map_err(|e| {
-            Failure::Unavailable(format!(
-                "cannot read {} ({e}): run the tests as the user who installed Matomo",
-                ordinary.display()
-            ))
-        })?;
-        let settings = format!(
-            "datatable_archiving_maximum_rows_actions = {}\ndatatable_archiving_maximum_rows_subtable_actions = {}\n",
-            limits.actions, limits.subtable_actions
-        );
-        let mut out = String::new();
-        let mut placed = false;
-        for line in text.lines() {
-            out.push_str(line);
-            out.push('\n');
-            if line.trim() == "[General]" {
-                out.push_str(&settings);
-                placed = true;
-            }
-        }
-        if !placed {
-            out.push_str("\n[General]\n");
-            out.push_str(&settings);
-        }
-        let path = folder.join(format!("{host}.config.ini.php"));
-        let temporary = folder.join(format!(".{host}.config.ini.php.{}", std::process::id()));
-        std::fs::write(&temporary, out)
-            .and_then(|()| std::fs::rename(&temporary, &path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&temporary);
-                Failure::Unavailable(format!(
-                    "cannot write {} ({e}): run the tests as the user who installed Matomo",
-                    path.display()
-                ))
-            })
     }
 
     /// Asks the day's page report through `host`, so that Matomo archives the day with that
