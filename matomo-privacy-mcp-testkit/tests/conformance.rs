@@ -3,7 +3,8 @@
 //! same rows, the same numbers, the same row segments.
 //!
 //! Every report and summary the SDK's tools read is asked of both, over the dataset's fortnight
-//! (pages and titles flat, as the tools ask), and then again under the segment shapes the SDK
+//! (pages and titles flat, as the tools ask) and over a day, a week and a month of Matomo's own
+//! (where it counts unique visitors), and then again under the segment shapes the SDK
 //! sends: population counts (`visitCount==1,daysSinceLastVisit>=1`, and
 //! `secondsSinceLastVisit>=1800` for visits 30 minutes apart), contribution bounds
 //! (`visitCount<=2;visitDuration<=1800;actions<=10`), an "Other" negation of rows' own
@@ -175,6 +176,27 @@ const KNOWN: &[Known] = &[
         columns: &["nb_conversions"],
         reason: "Visits and days to conversion",
     },
+    Known {
+        questions: &["day "],
+        methods: &["Actions.getOutlinks", "Actions.getDownloads"],
+        columns: &["nb_uniq_visitors"],
+        reason: "Days, weeks and months",
+    },
+    Known {
+        questions: &["day "],
+        methods: &["VisitTime.getByDayOfWeek"],
+        columns: &["row"],
+        reason: "Days, weeks and months",
+    },
+    Known {
+        questions: &["week "],
+        methods: &[
+            "VisitTime.getVisitInformationPerServerTime",
+            "VisitTime.getVisitInformationPerLocalTime",
+        ],
+        columns: &["max_actions"],
+        reason: "Days, weeks and months",
+    },
 ];
 
 fn explains(known: &Known, d: &Difference) -> bool {
@@ -309,6 +331,18 @@ struct Sides {
 impl Sides {
     async fn both(&self, method: &str, segment: &str) -> (Value, Value) {
         let date = format!("{},{}", today().plus(-14), today());
+        self.both_over(method, segment, "range", &date).await
+    }
+
+    /// The question over one of Matomo's own periods (`day`, `week`, `month`), where it also
+    /// counts unique visitors.
+    async fn both_over(
+        &self,
+        method: &str,
+        segment: &str,
+        period: &str,
+        date: &str,
+    ) -> (Value, Value) {
         let flat = if method.starts_with("Actions.") {
             "1"
         } else {
@@ -316,8 +350,8 @@ impl Sides {
         };
         let report = [
             ("method", method),
-            ("period", "range"),
-            ("date", date.as_str()),
+            ("period", period),
+            ("date", date),
             ("segment", segment),
             ("filter_limit", "-1"),
             ("flat", flat),
@@ -365,6 +399,19 @@ async fn the_emulator_answers_as_a_real_matomo_does() {
         let (e, m) = sides.both(method, "").await;
         differences.extend(compare("whole fortnight", method, &e, &m));
         questions += 1;
+    }
+    // Matomo's own periods, where it counts unique visitors: a day, the week and the month
+    // holding the dataset's last days.
+    for (period, date) in [
+        ("day", today().plus(-3).to_string()),
+        ("week", today().plus(-3).to_string()),
+        ("month", today().plus(-3).to_string()),
+    ] {
+        for method in METHODS {
+            let (e, m) = sides.both_over(method, "", period, &date).await;
+            differences.extend(compare(&format!("{period} {date}"), method, &e, &m));
+            questions += 1;
+        }
     }
     // The segment shapes the SDK sends, each over a summary and a report.
     let (_, pages) = sides.both("Actions.getPageUrls", "").await;
