@@ -195,7 +195,9 @@ pub use matomo_privacy_mcp_macros::Classified;
 ///
 /// Options: `name` (default: the function name), `title`, `max_class`
 /// (`aggregate`, the default, `pseudonymous` or `identifying`), `idempotent`
-/// (default `true`), `open_world` (default `false`) and `render` (a
+/// (default `true`), `open_world` (default `false`), `exact_only` (a flag: the tool shows
+/// numbers no noise can be calibrated to, so a toolbox over a deployment with noise on leaves
+/// it out) and `render` (a
 /// `fn(&T) -> String` for the text content; default: compact JSON). The doc
 /// comment is the description and is required.
 pub use matomo_privacy_mcp_macros::matomo_tool;

@@ -138,7 +138,7 @@ fn cycle_from(
 /// Fails with the first cycle found among `graph`'s modules.
 fn assert_no_cycle(graph: &BTreeMap<String, BTreeSet<String>>) {
     for module in graph.keys() {
-        let cycle = cycle_from(&graph, module, &mut vec![module.clone()]);
+        let cycle = cycle_from(graph, module, &mut vec![module.clone()]);
         assert!(
             cycle.is_none(),
             "dependency cycle: {}",

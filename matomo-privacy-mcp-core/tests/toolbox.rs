@@ -340,3 +340,21 @@ impl ToolState for Forgetful {
 async fn echo_token_forgetful(state: &Forgetful) -> Result<Echo, ToolError> {
     echo_token(&state.0).await
 }
+
+/// Exact page timings, which no noise can be calibrated to.
+#[matomo_tool(exact_only)]
+async fn timings() -> Result<Top, ToolError> {
+    Ok(Top { site: 1, limit: 1 })
+}
+
+#[test]
+fn exact_only_is_declared_on_the_tool_and_decides_what_a_noisy_toolbox_serves() {
+    use matomo_privacy_mcp_core::Tool;
+    use matomo_privacy_mcp_core::reporting::tools::served_with;
+    let exact = Tool::<()>::descriptor(&TimingsTool);
+    let noisy_ok = Tool::<()>::descriptor(&TopTool);
+    assert!(exact.exact_only());
+    assert!(!noisy_ok.exact_only());
+    assert!(served_with(&exact, false) && !served_with(&exact, true));
+    assert!(served_with(&noisy_ok, true));
+}

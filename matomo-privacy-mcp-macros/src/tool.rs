@@ -232,6 +232,7 @@ fn generate(
         .unwrap_or_else(|| default_title(name));
     let idempotent = attr.idempotent.unwrap_or(true);
     let open_world = attr.open_world.unwrap_or(false);
+    let exact_only = attr.exact_only.unwrap_or(false);
     let p = quote!(::matomo_privacy_mcp_core::__private);
     let out_span = output.span();
     let output_ty = quote_spanned!(out_span=> <#output as #p::ToolReturn>::Output);
@@ -326,6 +327,7 @@ fn generate(
                     #class,
                 )
                 .with_declassifications(&[#(#declassification_list),*])
+                .with_exact_only(#exact_only)
                 // The tool's own `title` names it; the annotation would say it again.
                 .with_annotations(#p::ToolAnnotations {
                     title: ::core::option::Option::None,

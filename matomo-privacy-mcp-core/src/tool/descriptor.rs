@@ -47,6 +47,8 @@ pub struct ToolDescriptor {
     declassifications: Vec<Declassification>,
     #[serde(skip)]
     untrusted_paths: Vec<String>,
+    #[serde(skip)]
+    exact_only: bool,
 }
 
 impl ToolDescriptor {
@@ -79,6 +81,7 @@ impl ToolDescriptor {
             fields,
             declassifications: Vec::new(),
             untrusted_paths,
+            exact_only: false,
         }
     }
 
@@ -87,6 +90,19 @@ impl ToolDescriptor {
     pub fn with_declassifications(mut self, declassifications: &[Declassification]) -> Self {
         self.declassifications = declassifications.to_vec();
         self
+    }
+
+    /// Marks the tool as answering only with exact numbers (`#[matomo_tool(exact_only)]` does
+    /// this): no noise can be calibrated to what it shows, so a toolbox over a deployment with
+    /// differential privacy on leaves it out rather than offer a tool that can only refuse.
+    pub fn with_exact_only(mut self, exact_only: bool) -> Self {
+        self.exact_only = exact_only;
+        self
+    }
+
+    /// Whether the tool answers only with exact numbers (see [`with_exact_only`](Self::with_exact_only)).
+    pub fn exact_only(&self) -> bool {
+        self.exact_only
     }
 
     /// Replaces the annotations (for example to set `idempotent_hint: false`).

@@ -7,8 +7,7 @@ use syn::{LitBool, LitStr, Path};
 use super::ctxt::Ctxt;
 use super::privacy_attr::Class;
 
-const OPTIONS: &str =
-    "`name`, `title`, `max_class`, `idempotent`, `open_world`, `render` and `declassify`";
+const OPTIONS: &str = "`name`, `title`, `max_class`, `idempotent`, `open_world`, `exact_only`, `render` and `declassify`";
 
 /// Parsed options; unset ones take their documented defaults at expansion.
 #[derive(Default)]
@@ -18,6 +17,9 @@ pub struct ToolAttr {
     pub max_class: Option<Class>,
     pub idempotent: Option<bool>,
     pub open_world: Option<bool>,
+    /// `exact_only`: the tool shows numbers no noise can be calibrated to; a toolbox over a
+    /// deployment with noise on leaves it out.
+    pub exact_only: Option<bool>,
     pub render: Option<Path>,
     /// `declassify(name = "reason", …)`: each escape-hatch use the tool declares.
     pub declassify: Vec<Declassify>,
@@ -93,6 +95,15 @@ fn option(attr: &mut ToolAttr, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
             meta.value()?.parse::<LitBool>()?.value,
             duplicate,
         ),
+        "exact_only" => {
+            // A bare flag, or `exact_only = true/false`.
+            let value = if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<LitBool>()?.value
+            } else {
+                true
+            };
+            set(&mut attr.exact_only, value, duplicate)
+        }
         "render" => set(&mut attr.render, meta.value()?.parse()?, duplicate),
         "declassify" => meta.parse_nested_meta(|entry| declassify_entry(attr, &entry)),
         _ => {

@@ -5,7 +5,7 @@
 //! The tools are the SDK's ([`tools::all`], in listing order; [`TOOL_NAMES`] is tested against
 //! it). All are aggregate, and so listed by default, but `visit_log` (pseudonymous) and
 //! `raw_page_urls` (identifying), hidden until the operator raises the ceiling; while
-//! differential privacy is on, the exact-only ones ([`tools::EXACT_ONLY`]) are not served.
+//! differential privacy is on, the exact-only ones (`#[matomo_tool(exact_only)]`, [`tools::served_with`]) are not served.
 //! Every answer passes through minimisation: labels scrubbed, equal labels merged, rows under
 //! the threshold merged or dropped.
 
@@ -89,14 +89,14 @@ pub fn descriptors(allowed: Option<&[String]>) -> Result<Vec<ToolDescriptor>, Ca
 
 /// The definitions of the built-in tools in `allowed` that a deployment serves, with noise on
 /// or off: while differential privacy is on, the tools that answer only with exact numbers
-/// ([`tools::EXACT_ONLY`]) are not served.
+/// (`#[matomo_tool(exact_only)]`, [`tools::served_with`]) are not served.
 pub fn served_descriptors(
     allowed: Option<&[String]>,
     noise: bool,
 ) -> Result<Vec<ToolDescriptor>, CatalogueError> {
     Ok(descriptors(allowed)?
         .into_iter()
-        .filter(|d| tools::served_with(d.name(), noise))
+        .filter(|d| tools::served_with(d, noise))
         .collect())
 }
 

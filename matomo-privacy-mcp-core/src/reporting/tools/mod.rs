@@ -2,7 +2,7 @@
 //! pipeline of [`reporting`](super) and is a type a server registers on its own.
 //!
 //! [`all`] is the one list of them, in listing order; the application's catalogue, its
-//! allow-lists and [`EXACT_ONLY`] are checked against it. All are aggregate but `visit_log`
+//! allow-lists are checked against it; a tool's own attribute says whether it is exact-only. All are aggregate but `visit_log`
 //! (pseudonymous) and `raw_page_urls` (identifying), hidden until a toolbox's ceiling is raised.
 //!
 //! ```no_run
@@ -34,7 +34,7 @@ pub mod visit_log;
 
 use super::Deployment;
 use crate::Toolbox;
-use crate::tool::{RegistrationError, Tool};
+use crate::tool::{RegistrationError, Tool, ToolDescriptor};
 
 /// Every ready-made tool, in the order a listing shows them.
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
@@ -84,22 +84,17 @@ pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     ]
 }
 
-/// Tools that answer only with exact numbers (no noise can be calibrated to what they show):
-/// a toolbox over a deployment with differential privacy on leaves them out, so that a client is
-/// never offered a tool that can only refuse.
-pub const EXACT_ONLY: &[&str] = &["page_performance"];
-
-/// Whether a toolbox serves the ready-made tool `name` with noise on or off (`noise`): every
-/// tool but the [`EXACT_ONLY`] ones while noise is on.
-pub fn served_with(name: &str, noise: bool) -> bool {
-    !(noise && EXACT_ONLY.contains(&name))
+/// Whether a toolbox serves a ready-made tool with noise on or off (`noise`): every tool but
+/// those declared `#[matomo_tool(exact_only)]` while noise is on.
+pub fn served_with(tool: &ToolDescriptor, noise: bool) -> bool {
+    !(noise && tool.exact_only())
 }
 
 /// A toolbox with the tools `keep` selects (by name) over `deployment`, with the deployment's
 /// ceiling and the final guard that withholds any result holding the Matomo token.
 ///
 /// `toolbox(deployment, |_| true)` serves every ready-made tool; tools above the ceiling are
-/// registered but neither listed nor callable, and [`EXACT_ONLY`] tools are left out while the
+/// registered but neither listed nor callable, and exact-only tools ([`served_with`]) are left out while the
 /// deployment has noise on.
 pub fn toolbox(
     deployment: Deployment,
@@ -109,8 +104,7 @@ pub fn toolbox(
     let mut toolbox = Toolbox::with_state(deployment);
     for tool in all() {
         let descriptor = tool.descriptor();
-        let name = descriptor.name();
-        if served_with(name, noisy) && keep(name) {
+        if served_with(&descriptor, noisy) && keep(descriptor.name()) {
             toolbox = toolbox.try_tool(tool)?;
         }
     }

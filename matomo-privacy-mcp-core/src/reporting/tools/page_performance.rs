@@ -107,7 +107,7 @@ fn render(p: &PagePerformance) -> String {
 ///
 /// Use for "how fast do our pages load". Each timing is shown when enough visitors are behind
 /// it; not available while differential privacy is on.
-#[matomo_tool(render = render)]
+#[matomo_tool(render = render, exact_only)]
 pub async fn page_performance(
     deployment: &Deployment,
     args: PeriodArgs,
