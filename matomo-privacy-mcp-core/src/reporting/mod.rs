@@ -24,8 +24,6 @@ mod vocabulary;
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::Deployment;
 pub use noisy::NoiseSetup;
-// The path the ready-made tools name the pipeline by, until they move to the tools crate.
-pub(crate) use self::pipeline as report;
 pub use pipeline::{
     Labels, ReportOutput, ReportQuery, UPSTREAM_ROW_CAP, noisy_report_from_body,
     render as render_report, report_from_body,

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Deployment;
 use super::args::Request;
-use super::report::{Labels, MAX_CHECKED_ROWS, Overlap, Pipeline, fetch_rows};
+use super::pipeline::{Labels, MAX_CHECKED_ROWS, Overlap, Pipeline, fetch_rows};
 use super::visitors::Visitors;
 use crate::ToolError;
 use crate::minimise::{TextKind, Vocabulary};

@@ -11,7 +11,9 @@ use crate::params::Period;
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::{PeriodArgs, ReportArgs, required};
-use crate::reporting::report::{self, Labels, Overlap, ReportOutput, RowReport, RowScope};
+use crate::reporting::pipeline::{
+    self as report, Labels, Overlap, ReportOutput, RowReport, RowScope,
+};
 use crate::reporting::tools::conversion_paths::{
     ConversionBy, VisitsToConversionArgs, visits_to_conversion,
 };

@@ -18,7 +18,7 @@ use crate::params::{Date, Day, Period, RangeEnd};
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs, required};
 use crate::reporting::noisy::{all_or_none, site_account};
-use crate::reporting::report::{ReportOutput, number};
+use crate::reporting::pipeline::{ReportOutput, number};
 use crate::reporting::tools::sites::site_today;
 use crate::{Classified, ToolError, matomo_tool};
 

@@ -27,7 +27,7 @@ use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs};
 use crate::reporting::noisy::{Noisy, bounded_segment};
-use crate::reporting::report::{self, Labels, Pipeline, ReportOutput};
+use crate::reporting::pipeline::{self as report, Labels, Pipeline, ReportOutput};
 use crate::reporting::tools::overview::Population;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;

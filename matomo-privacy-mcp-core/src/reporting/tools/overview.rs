@@ -20,7 +20,7 @@ use crate::reporting::args::{MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request,
 use crate::reporting::noisy::{
     Charged, Noisy, Seen, bounded_segment, pay, period_label, site_account,
 };
-use crate::reporting::report::number;
+use crate::reporting::pipeline::number;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
 use crate::{Classified, ToolError, matomo_tool};

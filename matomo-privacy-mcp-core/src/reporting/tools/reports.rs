@@ -3,7 +3,7 @@
 use crate::models::{actions, devices_detection, events, referrers, user_country, visit_time};
 use crate::reporting::Deployment;
 use crate::reporting::args::ReportArgs;
-use crate::reporting::report::{self, Labels, Overlap, ReportOutput};
+use crate::reporting::pipeline::{self as report, Labels, Overlap, ReportOutput};
 use crate::{ToolError, matomo_tool};
 
 /// Declares a report tool; the doc comment is its description.

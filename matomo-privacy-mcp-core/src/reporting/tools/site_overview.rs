@@ -12,7 +12,9 @@ use crate::params::Limit;
 use crate::privacy::PrivacyClass;
 use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
 use crate::reporting::noisy::{Noisy, all_or_none, bounded_segment, site_account};
-use crate::reporting::report::{self, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
+use crate::reporting::pipeline::{
+    self as report, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP,
+};
 use crate::reporting::tools::overview::{Population, Summary, render_summary, summarise};
 use crate::reporting::visitors::Visitors;
 use crate::reporting::{Deployment, SourceRow};
