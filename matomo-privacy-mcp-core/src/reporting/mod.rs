@@ -17,6 +17,7 @@ pub(crate) mod pipeline;
 mod saved_segments;
 mod setup;
 mod source_row;
+mod summary;
 pub mod tools;
 mod visitors;
 mod vocabulary;
@@ -30,3 +31,4 @@ pub use pipeline::{
 };
 pub use setup::{DeploymentBuilder, SetupError};
 pub use source_row::SourceRow;
+pub use summary::Summary;

@@ -10,11 +10,11 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::overview::{Population, Summary, render_summary, summary};
 use crate::models::visits_summary;
 use crate::params::{Date, Period};
 use crate::reporting::Deployment;
 use crate::reporting::args::PeriodArgs;
+use crate::reporting::summary::{Population, Summary, render_summary, summary};
 use crate::{Classified, ToolError, matomo_tool};
 
 /// The most sites one dashboard shows.

@@ -14,7 +14,7 @@ use crate::reporting::args::{PeriodArgs, ReportArgs, required};
 use crate::reporting::pipeline::{
     self as report, Labels, Overlap, ReportOutput, RowReport, RowScope,
 };
-use crate::reporting::tools::conversion_paths::{
+use crate::reporting::tools::visits_to_conversion::{
     ConversionBy, VisitsToConversionArgs, visits_to_conversion,
 };
 use crate::{ToolError, matomo_tool};

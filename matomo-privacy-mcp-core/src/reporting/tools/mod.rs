@@ -8,7 +8,7 @@
 //! ```no_run
 //! # fn demo(deployment: matomo_privacy_mcp_core::reporting::Deployment) {
 //! use matomo_privacy_mcp_core::Toolbox;
-//! use matomo_privacy_mcp_core::reporting::tools::{reports::CountriesTool, overview::VisitsSummaryTool};
+//! use matomo_privacy_mcp_core::reporting::tools::{reports::CountriesTool, summaries::VisitsSummaryTool};
 //!
 //! // Two of them, next to tools of your own; the toolbox guards the deployment's token and
 //! // starts at its ceiling.
@@ -22,15 +22,16 @@ pub mod all_sites;
 pub mod annotations;
 pub mod any_report;
 pub mod compare;
-pub mod conversion_paths;
-pub mod overview;
 pub mod page_performance;
 pub mod raw;
 pub mod reports;
 pub mod saved_segments;
 pub mod site_overview;
 pub mod sites;
+pub mod summaries;
+pub mod trends;
 pub mod visit_log;
+pub mod visits_to_conversion;
 
 use super::Deployment;
 use crate::Toolbox;
@@ -39,9 +40,9 @@ use crate::tool::{RegistrationError, Tool, ToolDescriptor};
 /// Every ready-made tool, in the order a listing shows them.
 pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
     use self::{
-        all_sites::*, annotations::*, any_report::*, compare::*, conversion_paths::*, overview::*,
-        page_performance::*, raw::*, reports::*, saved_segments::*, site_overview::*, sites::*,
-        visit_log::*,
+        all_sites::*, annotations::*, any_report::*, compare::*, page_performance::*, raw::*,
+        reports::*, saved_segments::*, site_overview::*, sites::*, summaries::*, trends::*,
+        visit_log::*, visits_to_conversion::*,
     };
     vec![
         Box::new(ListSitesTool),

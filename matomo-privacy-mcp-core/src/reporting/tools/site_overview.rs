@@ -15,7 +15,7 @@ use crate::reporting::noisy::{Noisy, all_or_none, bounded_segment, site_account}
 use crate::reporting::pipeline::{
     self as report, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP,
 };
-use crate::reporting::tools::overview::{Population, Summary, render_summary, summarise};
+use crate::reporting::summary::{Population, Summary, render_summary, summarise};
 use crate::reporting::visitors::Visitors;
 use crate::reporting::{Deployment, SourceRow};
 use crate::{Classified, ToolError, matomo_tool};

@@ -28,7 +28,7 @@ use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs};
 use crate::reporting::noisy::{Noisy, bounded_segment};
 use crate::reporting::pipeline::{self as report, Labels, Pipeline, ReportOutput};
-use crate::reporting::tools::overview::Population;
+use crate::reporting::summary::Population;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
 use crate::{Classified, ToolError, matomo_tool};

@@ -1,0 +1,385 @@
+//! The pipeline of answers with one set of numbers (a summary): the site check, the segment
+//! rules, the population's visitors proven by Matomo, the threshold per number, noise and the
+//! budget, and the text. The summary tools and the overviews built of summaries share it.
+
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::client::Nested;
+use crate::minimise::Metrics;
+use crate::minimise::noise::Intervals;
+use crate::minimise::noise::{NoiseNote, Spread};
+use crate::minimise::threshold::count;
+use crate::models::{PerPeriod, Report, visits_summary};
+use crate::params::{Date, IdGoal, Params, Period};
+use crate::privacy::PrivacyClass;
+use crate::privacy::{FitsUnder, max_class};
+use crate::reporting::Deployment;
+use crate::reporting::args::{PeriodArgs, ReportArgs, Request, to_tool_error};
+use crate::reporting::noisy::{Noisy, bounded_segment};
+use crate::reporting::pipeline::number;
+use crate::reporting::visitors::{Known, Visitors};
+use crate::segment::Segment;
+use crate::{Classified, ToolError};
+
+/// Numbers about one site and one period.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct Summary {
+    /// The site.
+    #[privacy(aggregate)]
+    pub site: u32,
+    /// The period asked for.
+    #[privacy(aggregate)]
+    pub period: String,
+    /// The date asked for.
+    #[privacy(aggregate)]
+    pub date: String,
+    /// The metrics; empty when suppressed.
+    pub metrics: Metrics,
+    /// With noise: each shown number's 95 % interval, by metric name.
+    #[serde(default, skip_serializing_if = "Intervals::is_empty")]
+    pub intervals: Intervals,
+    /// True when the numbers describe fewer than `threshold_k` distinct visitors and are withheld.
+    #[privacy(aggregate)]
+    pub suppressed: bool,
+    /// With noise: why nothing is shown although enough visitors are behind it (the visits'
+    /// interval is wider than the number: too few visitors for a private figure), and what
+    /// would help.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[privacy(aggregate)]
+    pub too_uncertain: Option<String>,
+    /// Metrics left out because fewer than `threshold_k` visitors are behind them (bounces,
+    /// maxima, …), while the others are shown.
+    #[privacy(aggregate)]
+    pub withheld_metrics: Vec<String>,
+    /// The small-count threshold.
+    #[privacy(aggregate)]
+    pub threshold_k: u64,
+    /// The noise on the numbers, when the deployment has differential privacy on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<NoiseNote>,
+}
+
+pub(crate) fn render_summary(s: &Summary) -> String {
+    let mut text = format!("Site {}, {} {}:", s.site, s.period, s.date);
+    if let Some(reason) = &s.too_uncertain {
+        let _ = write!(text, " {reason}");
+    } else if s.suppressed {
+        let _ = write!(
+            text,
+            " withheld: fewer than {} distinct visitors.",
+            s.threshold_k
+        );
+    }
+    for (name, value) in s.metrics.iter() {
+        let _ = write!(text, "\n- {name}: {}", number(value));
+        if let Some(interval) = s.intervals.get(name) {
+            let _ = write!(
+                text,
+                " [{}–{}]",
+                number(interval.low()),
+                number(interval.high())
+            );
+        }
+    }
+    if !s.withheld_metrics.is_empty() {
+        let _ = write!(
+            text,
+            "\nWithheld (fewer than {} visitors behind them): {}.",
+            s.threshold_k,
+            s.withheld_metrics.join(", ")
+        );
+    }
+    if let Some(noise) = &s.noise {
+        let _ = write!(text, "\n{}", noise.render());
+    }
+    text
+}
+
+/// Whose visitors a summary's numbers are about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Population {
+    /// Every visit of the period and segment.
+    Visits,
+    /// The visits that converted a goal.
+    Converted,
+    /// The visits that converted one goal, by id.
+    ConvertedGoal(u32),
+    /// The visits of returning visitors.
+    Returning,
+    /// The visits that placed an order.
+    Ordered,
+}
+
+impl Population {
+    /// The segment selecting these visits, within the period and the caller's segment.
+    pub(crate) fn segment(self) -> Option<Segment> {
+        let goal;
+        let text = match self {
+            Self::Visits => return None,
+            Self::Converted => "visitConverted==1",
+            Self::ConvertedGoal(id) => {
+                goal = format!("visitConvertedGoalId=={id}");
+                goal.as_str()
+            }
+            // Matomo's own "returning" (its VisitFrequency report): a returning customer's visit
+            // (`visitor_returning` 2) is not `visitorType==returning` in Matomo 5.0.2.
+            Self::Returning => "visitorType==returning,visitorType==returningCustomer",
+            Self::Ordered => {
+                "visitEcommerceStatus==ordered,visitEcommerceStatus==orderedThenAbandonedCart"
+            }
+        };
+        Segment::parse(text).ok()
+    }
+
+    /// Parts of these visits whose distinct visitors Matomo is asked for too: the metric each
+    /// is, and the segment selecting it. Without them the sub-metric rule only has its bound,
+    /// which over a month (many visits per visitor) withholds nearly every part.
+    fn parts(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Visits | Self::Returning => &[
+                ("bounce_count", "actions<=1"),
+                ("nb_visits_converted", "visitConverted==1"),
+            ],
+            Self::Converted | Self::ConvertedGoal(_) | Self::Ordered => &[],
+        }
+    }
+
+    /// The segments to count: the population, then each part (within the population).
+    pub(crate) fn asked(self) -> Vec<Option<Segment>> {
+        let own = self.segment();
+        std::iter::once(own.clone())
+            .chain(self.parts().iter().map(|(_, part)| {
+                let part = Segment::parse(part).ok()?;
+                Some(match &own {
+                    Some(own) => own.and(&part),
+                    None => part,
+                })
+            }))
+            .collect()
+    }
+
+    /// The population's count and its parts', from the answers to [`asked`](Self::asked).
+    pub(crate) fn counted(
+        self,
+        known: &[Option<Known>],
+    ) -> (Option<Known>, Vec<(&'static str, u64)>) {
+        let parts = self
+            .parts()
+            .iter()
+            .zip(known.iter().skip(1))
+            .map(|((metric, _), known)| (*metric, known.map_or(0, |known| known.visitors)))
+            .collect();
+        (known.first().copied().flatten(), parts)
+    }
+
+    /// The metric counting these visits in the summary.
+    fn visits_metric(self) -> &'static str {
+        match self {
+            Self::Visits | Self::Returning => "nb_visits",
+            Self::Converted | Self::ConvertedGoal(_) | Self::Ordered => "nb_visits_converted",
+        }
+    }
+}
+
+/// Fetches a get-style report for one site and period and applies the threshold to it as a whole.
+pub(crate) async fn summary<R: Report>(
+    deployment: &Deployment,
+    args: PeriodArgs,
+    population: Population,
+    extra: Option<IdGoal>,
+) -> Result<Summary, ToolError>
+where
+    R::Output: Serialize + FitsUnder<max_class::aggregate>,
+{
+    let (request, segment) = ReportArgs::from(args)
+        .checked(deployment, PrivacyClass::Aggregate)
+        .await?;
+    // Returning visits are the visits summary within Matomo's returning visits
+    // (`visitorType==returning,visitorType==returningCustomer`): the report, the
+    // population and the noise's question are all about that segment.
+    let segment = match (population, segment) {
+        (Population::Returning, Some(segment)) => population.segment().map(|p| segment.and(&p)),
+        (Population::Returning, None) => population.segment(),
+        (_, segment) => segment,
+    };
+    let population = match population {
+        Population::Returning => Population::Visits,
+        other => other,
+    };
+    let segment = bounded_segment(deployment, segment, Spread::OneRowPerVisit)?;
+    let mut params = request.params()?;
+    if let Some(segment) = &segment {
+        params = params.segment(segment.clone());
+    }
+    if let Some(goal) = extra {
+        params = params.with("idGoal", goal)?;
+    }
+    let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
+    let asked = population.asked();
+    let (known, output) = tokio::join!(
+        visitors.within(&asked),
+        deployment.client.report_with::<R>(&params)
+    );
+    let (known, parts) = population.counted(&known?);
+    let Nested::One(output) = output.map_err(to_tool_error)? else {
+        return Err(ToolError::internal(
+            "Matomo answered for several sites or periods where one was asked for",
+        ));
+    };
+    // The data's source, not the tool: the same statistic through any tool is one release.
+    let source = match extra {
+        Some(goal) => format!("{}?idGoal={goal}", R::METHOD),
+        None => R::METHOD.to_owned(),
+    };
+    let noise = Noisy::for_answer(
+        deployment,
+        &source,
+        &request,
+        segment.as_ref(),
+        Spread::OneRowPerVisit,
+    );
+    summarise(
+        deployment, &request, &output, population, known, &parts, noise,
+    )
+    .await
+}
+
+/// A typed get-style result as a summary, withheld when it describes fewer than `threshold_k`
+/// distinct visitors (`known`: what Matomo counted for the population, if it did), with the sub-metric
+/// rule applied to what is shown (`parts`: the distinct visitors Matomo counted for parts), and
+/// with noise when the deployment has it on (`noise`): then withheld, too, when the noisy count
+/// of the population's visits is below `threshold_k`.
+///
+/// The metrics are read through the output's serialised form, so only an all-aggregate model
+/// may come here (the bound): a classified value never becomes plain text this way.
+pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
+    deployment: &Deployment,
+    request: &Request,
+    output: &O,
+    population: Population,
+    known: Option<Known>,
+    parts: &[(&'static str, u64)],
+    noise: Option<Noisy<'_>>,
+) -> Result<Summary, ToolError> {
+    let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
+    let metrics = metrics_of(&value);
+    let threshold = deployment.threshold;
+    let visits = metrics.get(population.visits_metric()).unwrap_or(0.0);
+    // The numbers need k distinct visitors known behind them; visits are not visitors. Zero is
+    // not a small count without noise: nobody is described. With noise, an empty population is
+    // withheld like a small one, so that the two cannot be told apart.
+    let visitors = known.map_or(0, |known| known.visitors);
+    let mut suppressed = (visits > 0.0 || noise.is_some()) && visitors < threshold.k();
+    let (mut metrics, withheld) = if suppressed {
+        (Metrics::new(), Default::default())
+    } else {
+        threshold.cells_with_parts(&metrics, visitors, count(Some(visits)), parts)
+    };
+    let mut note = None;
+    let mut intervals = Intervals::new();
+    let mut too_uncertain = None;
+    if let Some(noise) = noise
+        && !suppressed
+    {
+        let (mut noisy, released) = noise.rows([("", &metrics)]).await?;
+        let row = noisy.pop().unwrap_or_default();
+        let visits_metric = population.visits_metric();
+        if row.uncertain.contains(&visits_metric) {
+            suppressed = true;
+            metrics = Metrics::new();
+            too_uncertain = Some(released.too_small(visits_metric));
+        } else if count(row.metrics.get(visits_metric)) < threshold.k() {
+            suppressed = true;
+            metrics = Metrics::new();
+        } else {
+            metrics = row.metrics;
+            intervals = row.intervals;
+        }
+        note = Some(released);
+    }
+    Ok(Summary {
+        site: request.site,
+        period: request.period.as_str().to_owned(),
+        date: request.date.to_string(),
+        metrics,
+        intervals,
+        suppressed,
+        too_uncertain,
+        withheld_metrics: withheld.iter().map(|name| (*name).to_owned()).collect(),
+        threshold_k: threshold.k(),
+        noise: note,
+    })
+}
+
+/// `VisitsSummary.get` for several periods, one entry per period.
+pub(crate) async fn per_period(
+    deployment: &Deployment,
+    params: &Params,
+) -> Result<PerPeriod<<visits_summary::Get as Report>::Output>, ToolError> {
+    match deployment
+        .client
+        .report_with::<visits_summary::Get>(params)
+        .await
+        .map_err(to_tool_error)?
+    {
+        Nested::Periods(periods) => Ok(periods),
+        _ => Err(ToolError::internal(
+            "Matomo answered without one entry per period",
+        )),
+    }
+}
+
+/// For a trend over years, which Matomo counts no distinct visitors for: the most visitors of
+/// any month of each year (a year's visitors include each of its months'), by year label.
+pub(crate) async fn visitors_per_year(
+    deployment: &Deployment,
+    params: Params,
+    years: u32,
+) -> Result<std::collections::HashMap<String, u64>, ToolError> {
+    let months = (years * 12).min(crate::params::MAX_PERIODS);
+    let params = params.period(Period::Month).date(Date::last(months)?);
+    let periods = per_period(deployment, &params).await?;
+    let mut per_year = std::collections::HashMap::new();
+    for (label, data) in periods.iter() {
+        let visitors = count(
+            data.data()
+                .and_then(|d| serde_json::to_value(d).ok())
+                .and_then(|v| metrics_of(&v).get("nb_uniq_visitors")),
+        );
+        let year = label.0.split('-').next().unwrap_or_default().to_owned();
+        let best = per_year.entry(year).or_insert(0);
+        *best = visitors.max(*best);
+    }
+    Ok(per_year)
+}
+
+/// The known numeric metrics of a typed get-style result.
+pub(crate) fn metrics_of(value: &Value) -> Metrics {
+    value.as_object().map(Metrics::known_in).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Population;
+
+    /// A population or part whose segment did not parse would be counted as the whole period:
+    /// every one of them must parse.
+    #[test]
+    fn every_population_and_part_segment_parses() {
+        for population in [
+            Population::Visits,
+            Population::Converted,
+            Population::Ordered,
+        ] {
+            let asked = population.asked();
+            assert_eq!(asked.len(), 1 + population.parts().len());
+            let (own, parts) = asked.split_first().unwrap();
+            assert_eq!(own.is_some(), population != Population::Visits);
+            assert!(parts.iter().all(Option::is_some), "{population:?}");
+        }
+    }
+}

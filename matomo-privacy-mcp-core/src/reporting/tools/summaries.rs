@@ -1,0 +1,84 @@
+//! Tools that answer with one set of numbers: visits, returning visits, goals, e-commerce.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::models::{goals, visits_summary};
+use crate::params::IdGoal;
+use crate::reporting::Deployment;
+use crate::reporting::args::PeriodArgs;
+use crate::reporting::summary::{Population, Summary, render_summary, summary};
+use crate::{ToolError, matomo_tool};
+
+/// Visits, unique visitors, actions, bounce rate and time on site for one site and one period.
+///
+/// Withheld when the period (or segment) covers fewer than `threshold_k` distinct visitors; bounces and
+/// the longest visit are shown only when enough visitors are behind them.
+#[matomo_tool(render = render_summary)]
+pub async fn visits_summary(
+    deployment: &Deployment,
+    args: PeriodArgs,
+) -> Result<Summary, ToolError> {
+    summary::<visits_summary::Get>(deployment, args, Population::Visits, None).await
+}
+
+/// The arguments of `goals_overview`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalsArgs {
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
+    /// One goal's id (from Matomo's goal list); without it, all goals together.
+    #[serde(default)]
+    pub goal: Option<u32>,
+}
+
+crate::reporting::args::with_period_args!(GoalsArgs);
+
+/// Goal conversions, converting visits, revenue and conversion rate for one site and one
+/// period: over all goals, or for one `goal` by id.
+///
+/// Withheld when fewer than `threshold_k` distinct visitors converted (that goal).
+#[matomo_tool(render = render_summary)]
+pub async fn goals_overview(
+    deployment: &Deployment,
+    args: GoalsArgs,
+) -> Result<Summary, ToolError> {
+    let (population, extra) = match args.goal {
+        Some(id) => (Population::ConvertedGoal(id), Some(IdGoal::Goal(id))),
+        None => (Population::Converted, None),
+    };
+    summary::<goals::Get>(deployment, args.scope, population, extra).await
+}
+
+/// Visits, visitors, actions, bounce rate and time on site of returning visitors (who had
+/// visited before), for one site and one period: "how many people come back?".
+///
+/// The visits summary within `visitorType==returning,visitorType==returningCustomer` (Matomo's
+/// returning visits, returning customers included); withheld below `threshold_k` returning
+/// visitors.
+#[matomo_tool(render = render_summary)]
+pub async fn returning_visits(
+    deployment: &Deployment,
+    args: PeriodArgs,
+) -> Result<Summary, ToolError> {
+    summary::<visits_summary::Get>(deployment, args, Population::Returning, None).await
+}
+
+/// E-commerce orders, revenue, average order value and items for one site and one period.
+///
+/// Withheld when fewer than `threshold_k` distinct visitors ordered.
+#[matomo_tool(render = render_summary)]
+pub async fn ecommerce_overview(
+    deployment: &Deployment,
+    args: PeriodArgs,
+) -> Result<Summary, ToolError> {
+    summary::<goals::Get>(
+        deployment,
+        args,
+        Population::Ordered,
+        Some(IdGoal::EcommerceOrder),
+    )
+    .await
+}
