@@ -6,8 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+mod links;
+mod search;
+
+pub(crate) use links::{downloads, outlinks};
+pub(crate) use search::{
+    site_search_categories, site_search_keywords, site_search_no_result_keywords,
+};
+
 use super::{Ctx, host_of, round_value};
-use crate::dataset::{Action, Visit, search_results};
+use crate::dataset::{Action, Visit};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
 use crate::query::request::{form_encode, percent_encode};
@@ -518,157 +526,3 @@ pub(crate) fn page_titles_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiEr
 
 /// Visits, hits and daily unique visitors of one link.
 type LinkAgg = (BTreeSet<u64>, u64, BTreeSet<(i64, String)>);
-
-/// Outlinks and downloads: domain rows with one subtable row per URL.
-fn link_report(
-    ctx: &Ctx<'_>,
-    pick: fn(&Action) -> Option<&str>,
-    dim: &str,
-    seg: &str,
-) -> Result<Value, ApiError> {
-    let mut by_url: BTreeMap<String, LinkAgg> = BTreeMap::new();
-    for v in &ctx.visits {
-        for a in &v.actions {
-            if let Some(url) = pick(a) {
-                let e = by_url.entry(url.to_string()).or_default();
-                e.0.insert(v.id);
-                e.1 += 1;
-                e.2.insert((v.day.0, v.visitor_id.clone()));
-            }
-        }
-    }
-    let mut domains: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-    for (url, (visits, hits, daily)) in by_url {
-        let host = host_of(&url).to_string();
-        let short = url
-            .split_once("://")
-            .map(|(_, r)| r.to_string())
-            .unwrap_or(url.clone());
-        let mut r = Row::new(short.strip_prefix(&host).unwrap_or(&short).to_string());
-        r.set("nb_visits", visits.len());
-        r.set("nb_hits", hits);
-        r.set("sum_time_spent", 0);
-        if ctx.period.kind != Kind::Day {
-            r.set("sum_daily_nb_uniq_visitors", daily.len());
-        }
-        r.set("url", url.clone());
-        r.set(
-            "segment",
-            format!("{seg}=={}", percent_encode(&percent_encode(&url))),
-        );
-        r.flat_label = Some(short.clone());
-        r.flat_cols.insert(dim.into(), Value::from(short));
-        domains.entry(host).or_default().push(r);
-    }
-    let rows = domains
-        .into_iter()
-        .map(|(host, subs)| {
-            let mut r = Row::new(host);
-            let (mut visits, mut hits) = (0u64, 0u64);
-            for s in &subs {
-                visits += s.cols.get("nb_visits").and_then(Value::as_u64).unwrap_or(0);
-                hits += s.cols.get("nb_hits").and_then(Value::as_u64).unwrap_or(0);
-            }
-            r.set("nb_visits", visits);
-            r.set("nb_hits", hits);
-            r.set("sum_time_spent", 0);
-            r.sub = Some(subs);
-            r
-        })
-        .collect();
-    Ok(finish(rows, &ctx.filters))
-}
-
-pub(crate) fn outlinks(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    link_report(
-        ctx,
-        |a| match a {
-            Action::Outlink { url } => Some(url),
-            _ => None,
-        },
-        "Actions_ClickedUrl",
-        "outlinkUrl",
-    )
-}
-
-pub(crate) fn downloads(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    link_report(
-        ctx,
-        |a| match a {
-            Action::Download { url } => Some(url),
-            _ => None,
-        },
-        "Actions_DownloadUrl",
-        "downloadUrl",
-    )
-}
-
-pub(crate) fn site_search_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    searches(ctx, |kw, _| Some(kw.to_string()), "siteSearchKeyword")
-}
-
-/// `Actions.getSiteSearchNoResultKeywords`: the keywords the site's search found nothing for,
-/// shaped as the keyword rows. No fixture.
-pub(crate) fn site_search_no_result_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    searches(
-        ctx,
-        |kw, _| (search_results(kw) == 0).then(|| kw.to_string()),
-        "siteSearchKeyword",
-    )
-}
-
-/// `Actions.getSiteSearchCategories`: searches by the category they were made in (searches
-/// without one are in no row), segment `siteSearchCategory==…`. No fixture.
-pub(crate) fn site_search_categories(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    searches(
-        ctx,
-        |_, category| category.map(str::to_string),
-        "siteSearchCategory",
-    )
-}
-
-/// Site searches grouped by `key(keyword, category)` (`None`: in no row).
-fn searches(
-    ctx: &Ctx<'_>,
-    key: fn(&str, Option<&str>) -> Option<String>,
-    dim: &str,
-) -> Result<Value, ApiError> {
-    let mut by_kw: BTreeMap<String, (BTreeSet<u64>, u64, u64, u64)> = BTreeMap::new();
-    for v in &ctx.visits {
-        let exit = last_page_or_search(v);
-        let mut search = 0;
-        for (i, a) in v.actions.iter().enumerate() {
-            if let Action::Search { keyword } = a {
-                let category = v.details.search_categories.get(search).copied().flatten();
-                search += 1;
-                let Some(label) = key(keyword, category) else {
-                    continue;
-                };
-                let e = by_kw.entry(label).or_default();
-                e.0.insert(v.id);
-                e.1 += 1;
-                e.2 += 15;
-                e.3 += u64::from(exit == Some(i));
-            }
-        }
-    }
-    let rows = by_kw
-        .into_iter()
-        .map(|(kw, (visits, hits, time, exits))| {
-            let mut r = Row::new(kw.clone());
-            let nv = visits.len() as f64;
-            r.set("nb_visits", visits.len());
-            r.set("nb_hits", hits);
-            r.set("sum_time_spent", time);
-            r.set("exit_nb_visits", exits);
-            r.set("nb_pages_per_search", 1);
-            r.set("avg_time_on_page", time / hits.max(1));
-            r.set("bounce_rate", ctx.rate(0.0, nv, 0));
-            r.set("exit_rate", ctx.rate(exits as f64, nv, 0));
-            // PHP's urlencode, as Matomo writes it (`siteSearchKeyword==returns+policy`).
-            r.set("segment", format!("{dim}=={}", form_encode(&kw)));
-            r
-        })
-        .collect();
-    Ok(finish(rows, &ctx.filters))
-}

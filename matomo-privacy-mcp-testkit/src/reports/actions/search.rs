@@ -1,0 +1,83 @@
+//! Site search: keywords, keywords without results, categories.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::dataset::{Action, search_results};
+use crate::query::errors::ApiError;
+use crate::query::request::form_encode;
+use crate::query::table::{Row, finish};
+use crate::reports::Ctx;
+
+use super::*;
+
+pub(crate) fn site_search_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    searches(ctx, |kw, _| Some(kw.to_string()), "siteSearchKeyword")
+}
+
+/// `Actions.getSiteSearchNoResultKeywords`: the keywords the site's search found nothing for,
+/// shaped as the keyword rows. No fixture.
+pub(crate) fn site_search_no_result_keywords(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    searches(
+        ctx,
+        |kw, _| (search_results(kw) == 0).then(|| kw.to_string()),
+        "siteSearchKeyword",
+    )
+}
+
+/// `Actions.getSiteSearchCategories`: searches by the category they were made in (searches
+/// without one are in no row), segment `siteSearchCategory==…`. No fixture.
+pub(crate) fn site_search_categories(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    searches(
+        ctx,
+        |_, category| category.map(str::to_string),
+        "siteSearchCategory",
+    )
+}
+
+/// Site searches grouped by `key(keyword, category)` (`None`: in no row).
+fn searches(
+    ctx: &Ctx<'_>,
+    key: fn(&str, Option<&str>) -> Option<String>,
+    dim: &str,
+) -> Result<Value, ApiError> {
+    let mut by_kw: BTreeMap<String, (BTreeSet<u64>, u64, u64, u64)> = BTreeMap::new();
+    for v in &ctx.visits {
+        let exit = last_page_or_search(v);
+        let mut search = 0;
+        for (i, a) in v.actions.iter().enumerate() {
+            if let Action::Search { keyword } = a {
+                let category = v.details.search_categories.get(search).copied().flatten();
+                search += 1;
+                let Some(label) = key(keyword, category) else {
+                    continue;
+                };
+                let e = by_kw.entry(label).or_default();
+                e.0.insert(v.id);
+                e.1 += 1;
+                e.2 += 15;
+                e.3 += u64::from(exit == Some(i));
+            }
+        }
+    }
+    let rows = by_kw
+        .into_iter()
+        .map(|(kw, (visits, hits, time, exits))| {
+            let mut r = Row::new(kw.clone());
+            let nv = visits.len() as f64;
+            r.set("nb_visits", visits.len());
+            r.set("nb_hits", hits);
+            r.set("sum_time_spent", time);
+            r.set("exit_nb_visits", exits);
+            r.set("nb_pages_per_search", 1);
+            r.set("avg_time_on_page", time / hits.max(1));
+            r.set("bounce_rate", ctx.rate(0.0, nv, 0));
+            r.set("exit_rate", ctx.rate(exits as f64, nv, 0));
+            // PHP's urlencode, as Matomo writes it (`siteSearchKeyword==returns+policy`).
+            r.set("segment", format!("{dim}=={}", form_encode(&kw)));
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
+}
