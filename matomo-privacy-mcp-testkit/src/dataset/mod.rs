@@ -7,12 +7,13 @@ mod busier;
 mod catalog;
 mod details;
 mod generate;
+mod planted;
 mod referrer;
 mod timings;
 
 pub use catalog::{Browser, Device, Location};
 pub use details::{ContentImpression, VisitDetails, search_results};
-pub use generate::{CAMPAIGN_LANDING_QUERIES, CLASH_NAME, PERSONAL_CAMPAIGN, RARE_PERSON};
+pub use planted::{CAMPAIGN_LANDING_QUERIES, CLASH_NAME, PERSONAL_CAMPAIGN, RARE_PERSON};
 pub(crate) use referrer::{host_of, referrer_keyword, referrer_name};
 pub use timings::{PageTimings, TIMING_RECORDS};
 
