@@ -2,9 +2,11 @@
 //! gives the same visits on every platform.
 
 use super::catalog::{
-    ADJECTIVES, AGENTS, BLOG_TOPICS, CAMPAIGNS, CATEGORIES, COUNTRIES, ENGINES, FIRST_NAMES,
-    HELP_TOPICS, NOUNS, SEARCH_CATEGORIES, SEARCH_KEYWORDS, SITE_SEARCHES, SOCIALS, WEBSITES,
+    AGENTS, CAMPAIGNS, COUNTRIES, ENGINES, FIRST_NAMES, SEARCH_CATEGORIES, SEARCH_KEYWORDS,
+    SITE_SEARCHES, SOCIALS, WEBSITES,
 };
+use super::pages::*;
+use super::weighted::*;
 use super::{Action, ActionKind, BASE_URL, Conversion, GOALS, RealisticSite, Referrer, Visit};
 use crate::calendar::Day;
 use crate::prng::SplitMix64;
@@ -17,139 +19,6 @@ const VISITORS: u32 = 21_000;
 const MOST_VISITS: u64 = 60;
 /// The shortest pause between a visitor's visits on one day, beyond Matomo's 30 minutes.
 const MIN_PAUSE: i64 = 35 * 60;
-
-/// Cumulative integer weights, for exact sampling.
-struct Weighted {
-    cumulative: Vec<u64>,
-}
-
-impl Weighted {
-    fn new(weights: impl IntoIterator<Item = u64>) -> Self {
-        let mut total = 0;
-        let cumulative = weights
-            .into_iter()
-            .map(|w| {
-                total += w;
-                total
-            })
-            .collect();
-        Self { cumulative }
-    }
-
-    /// An index drawn with probability proportional to its weight (0 when all weights are 0).
-    fn pick(&self, rng: &mut SplitMix64) -> usize {
-        let total = self.cumulative.last().copied().unwrap_or(0);
-        let x = rng.below(total);
-        // Within bounds even for weights that are all 0 (then every index is as likely: 0).
-        self.cumulative
-            .partition_point(|&c| c <= x)
-            .min(self.cumulative.len().saturating_sub(1))
-    }
-}
-
-/// A page of the shop.
-struct Page {
-    path: String,
-    title: String,
-    /// The category name of a product page (for order items).
-    category: Option<&'static str>,
-}
-
-/// The pages of the shop: those reached by browsing (in Zipf rank order, most viewed first) and
-/// the pages of the flows (cart, checkout, sign-ups), which only their flows reach.
-struct Catalog {
-    browsed: Vec<Page>,
-    zipf: Weighted,
-}
-
-const SHOP: &str = "Demo Shop";
-
-fn title_case(slug: &str) -> String {
-    slug.split('-')
-        .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(c) => c.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-impl Catalog {
-    fn new(rng: &mut SplitMix64) -> Self {
-        let page = |path: String, title: String| Page {
-            path,
-            title,
-            category: None,
-        };
-        // The head of the distribution: the home page and the categories.
-        let mut head = vec![page("/".into(), format!("{SHOP} – Outdoor Gear"))];
-        for (slug, name) in CATEGORIES {
-            head.push(page(format!("/c/{slug}"), format!("{name} | {SHOP}")));
-        }
-        let mut tail = Vec::new();
-        for (slug, name) in CATEGORIES {
-            for adjective in ADJECTIVES {
-                for noun in NOUNS {
-                    tail.push(Page {
-                        path: format!("/p/{slug}/{adjective}-{noun}"),
-                        title: format!(
-                            "{} {} {name} – {SHOP}",
-                            title_case(adjective),
-                            title_case(noun)
-                        ),
-                        category: Some(name),
-                    });
-                }
-            }
-        }
-        for year in [2024, 2025, 2026] {
-            for topic in BLOG_TOPICS {
-                tail.push(page(
-                    format!("/blog/{year}/{topic}"),
-                    format!("{} – {SHOP} Blog", title_case(topic)),
-                ));
-            }
-        }
-        for topic in HELP_TOPICS {
-            tail.push(page(
-                format!("/help/{topic}"),
-                format!("Help: {} – {SHOP}", title_case(topic)),
-            ));
-        }
-        for (path, title) in [
-            ("/about", "About us"),
-            ("/contact", "Contact"),
-            ("/newsletter", "Newsletter"),
-            ("/account/login", "Log in"),
-            ("/account/register", "Create an account"),
-            ("/stores", "Our stores"),
-            ("/gift-cards", "Gift cards"),
-            ("/sale/black-friday", "Black Friday Sale"),
-            ("/sale/cyber-monday", "Cyber Monday Sale"),
-        ] {
-            tail.push(page(path.into(), format!("{title} – {SHOP}")));
-        }
-        // Popularity is unrelated to the order pages were listed in.
-        for i in (1..tail.len()).rev() {
-            tail.swap(i, rng.below(i as u64 + 1) as usize);
-        }
-        head.extend(tail);
-        // Zipf with exponent 1, softened at the head so the home page has a few percent of
-        // views, not a seventh: weight 1/(rank + 3).
-        let zipf = Weighted::new((0..head.len() as u64).map(|rank| 1_000_000_000_000 / (rank + 4)));
-        Self {
-            browsed: head,
-            zipf,
-        }
-    }
-
-    fn find(&self, path: &str) -> Option<&Page> {
-        self.browsed.iter().find(|p| p.path == path)
-    }
-}
 
 /// Traffic weight of each day: fewer visits at weekends, a peak on Black Friday (27th) and Cyber
 /// Monday (30th) and the days around them.

@@ -25,7 +25,9 @@
 
 mod catalog;
 mod generate;
+mod pages;
 mod tracking;
+mod weighted;
 
 use std::collections::HashSet;
 
