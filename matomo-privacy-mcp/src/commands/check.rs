@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use matomo_privacy_mcp::config::{AuditTarget, Config};
-use matomo_privacy_mcp::startup;
 use matomo_privacy_mcp_core::PrivacyClass;
 
 use super::*;
@@ -138,7 +137,7 @@ pub(super) fn state_files_line(config: &Config) -> String {
 #[cfg(feature = "redis")]
 pub(super) async fn report_shared_state(
     config: &Config,
-    state: &startup::ProcessState,
+    state: &matomo_privacy_mcp::startup::ProcessState,
 ) -> Result<()> {
     let (Some(settings), Some(shared)) = (&config.shared_state, &state.shared_state) else {
         println!("shared state: none (each process keeps its own cache, budget and rate limits)");
