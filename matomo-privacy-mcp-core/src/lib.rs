@@ -97,7 +97,8 @@
 //!
 //! The SDK for a server of your own: [`privacy`] (classes), [`client`], [`params`], [`segment`]
 //! and [`models`] (the typed Matomo API), [`minimise`] and [`policy`] (the transforms and the
-//! rules), [`audit`], [`tool`] (definitions and the [`Toolbox`]) and [`reporting`] (the
+//! rules), [`dp`] (differential privacy: the noise, its intervals' releases and the privacy
+//! budget, configured by one [`dp::NoiseSetup`]), [`audit`], [`tool`] (definitions and the [`Toolbox`]) and [`reporting`] (the
 //! [`Deployment`](reporting::Deployment) tools share, the report pipeline and ready-made tools).
 //! Configuration files, the built-in catalogue and the privacy manifest are the application's:
 //! the `matomo-privacy-mcp` crate. `#[derive(Classified)]` and `#[matomo_tool]` come from
@@ -115,6 +116,7 @@ extern crate self as matomo_privacy_mcp_core;
 
 pub mod audit;
 pub mod client;
+pub mod dp;
 pub mod ids;
 pub mod minimise;
 pub mod models;

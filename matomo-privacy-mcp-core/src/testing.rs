@@ -17,10 +17,11 @@
 
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 
+use crate::dp::NoiseSetup;
 use crate::minimise::{Scrubber, Threshold};
 use crate::policy::SiteAccess;
 use crate::privacy::PseudonymKey;
-use crate::reporting::{Deployment, NoiseSetup, tools};
+use crate::reporting::{Deployment, tools};
 use crate::{MatomoClient, PrivacyClass, Toolbox};
 
 /// The view token of the test world's emulator.

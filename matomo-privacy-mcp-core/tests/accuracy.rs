@@ -7,11 +7,10 @@
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::Toolbox;
-use matomo_privacy_mcp_core::minimise::noise::{
-    ContributionBounds, CountedVisits, DifferentialPrivacy, Scale,
+use matomo_privacy_mcp_core::dp::{
+    ContributionBounds, CountedVisits, DifferentialPrivacy, NoiseSetup, PrivacyBudget, Scale,
 };
-use matomo_privacy_mcp_core::policy::PrivacyBudget;
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup, tools};
+use matomo_privacy_mcp_core::reporting::{Deployment, tools};
 use matomo_privacy_mcp_testkit::{Day, Emulator, Visit};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

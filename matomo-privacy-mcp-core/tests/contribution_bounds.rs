@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, CountedVisits, Spread};
+use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits, Spread};
 use matomo_privacy_mcp_core::params::{Date, Params, Period, RangeEnd, Sites};
 use matomo_privacy_mcp_testkit::Day;
 

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::client::MatomoClient;
-use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::policy::PrivacyBudget;
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::dp::{
+    ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget,
+};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing::{self, TOKEN, TestDeployment};
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
@@ -201,7 +202,7 @@ async fn answers_are_consistent_honest_and_charged_once() {
         .unwrap();
     // A week-long range: at most 9 counted visits a visitor (seven days, and the visits begun
     // before it and on a 25-hour day), each statistic with the whole ε = 1.
-    let scale = matomo_privacy_mcp_core::minimise::noise::Scale::for_epsilon(9, 1_000_000);
+    let scale = matomo_privacy_mcp_core::dp::Scale::for_epsilon(9, 1_000_000);
     assert_eq!(plus_minus, scale.unwrap().interval(0.95));
     // The true count of the counted visits is what the noise is added to: the shown interval
     // is the value ± plus_minus, and holds it well within a generous multiple.

@@ -11,11 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::client::MatomoClient;
+use matomo_privacy_mcp_core::dp::{
+    ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget,
+};
 use matomo_privacy_mcp_core::minimise::Scrubber;
-use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
 use matomo_privacy_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, RangeEnd, Sites};
-use matomo_privacy_mcp_core::policy::PrivacyBudget;
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::segment::Segment;
 use matomo_privacy_mcp_core::testing::{self, TestDeployment};
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;

@@ -8,10 +8,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
+use matomo_privacy_mcp_core::dp::{
+    BudgetError, ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget, Spend,
+};
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
-use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, Spend};
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::shared::{RateDecision, SharedState, SharedStateConfig};
 use matomo_privacy_mcp_core::testing::{self, TOKEN, TestDeployment};
 use matomo_privacy_mcp_core::{MatomoClient, Toolbox};

@@ -5,10 +5,12 @@
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::audit::AuditSink;
 use matomo_privacy_mcp_core::client::{ClientError, MatomoClient};
+use matomo_privacy_mcp_core::dp::{
+    DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseSetup, PrivacyBudget,
+};
 use matomo_privacy_mcp_core::minimise::ScrubConfigError;
-use matomo_privacy_mcp_core::minimise::noise::{DifferentialPrivacy, MIN_NOISE_KEY_BYTES};
-use matomo_privacy_mcp_core::policy::{PrivacyBudget, PrivilegeError, SiteAccess};
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::policy::{PrivilegeError, SiteAccess};
+use matomo_privacy_mcp_core::reporting::Deployment;
 
 use std::sync::Arc;
 

@@ -2,13 +2,14 @@
 
 #![allow(dead_code)]
 
-use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
+use matomo_privacy_mcp_core::dp::{
+    ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget,
+};
 use matomo_privacy_mcp_core::minimise::{Generaliser, Scrubber, Threshold, Vocabulary};
 use matomo_privacy_mcp_core::models::live;
-use matomo_privacy_mcp_core::policy::PrivacyBudget;
 use matomo_privacy_mcp_core::reporting::tools::visit_log::VisitLog;
 use matomo_privacy_mcp_core::reporting::{
-    Labels, NoiseSetup, ReportArgs, noisy_report_from_body, render_report, report_from_body,
+    Labels, ReportArgs, noisy_report_from_body, render_report, report_from_body,
 };
 use serde_json::Value;
 

@@ -1,7 +1,6 @@
 //! Minimisation: the transforms that make analytics data fit a privacy class.
 
 pub mod generalise;
-pub mod noise;
 pub mod scrub;
 pub mod threshold;
 pub mod vocabulary;
@@ -13,7 +12,8 @@ pub use scrub::{
     CustomPattern, MaskKind, ScrubConfigError, ScrubbedText, Scrubber, ScrubberBuilder,
 };
 pub use threshold::{
-    InvalidThreshold, MergeRule, Metrics, ReportRow, Threshold, Thresholded, ThresholdedLabel,
-    ThresholdedRow, VisitCount, VisitorCount, known_metric, merge_equal_labels, merge_rule,
+    Interval, Intervals, InvalidThreshold, MergeRule, Metrics, ReportRow, Threshold, Thresholded,
+    ThresholdedLabel, ThresholdedRow, VisitCount, VisitorCount, known_metric, merge_equal_labels,
+    merge_rule,
 };
 pub use vocabulary::{TextKind, Vocabulary};

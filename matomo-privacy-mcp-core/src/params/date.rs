@@ -209,7 +209,7 @@ impl Date {
     /// period other than `range` name several periods: the days of one.
     ///
     /// What a visitor can contribute to one answer grows with it
-    /// ([`ContributionBounds`](crate::minimise::noise::ContributionBounds)).
+    /// ([`ContributionBounds`](crate::dp::ContributionBounds)).
     ///
     /// ```
     /// use matomo_privacy_mcp_core::params::{Date, Period};

@@ -1,10 +1,9 @@
-//! Policy: which segments, sites and tokens a deployment accepts, and how much privacy loss answers may spend.
+//! Policy: which segments, sites and tokens a deployment accepts (the privacy budget is
+//! [`crate::dp::PrivacyBudget`]).
 
-mod budget;
 mod privilege;
 mod segment_rule;
 
-pub use budget::{BudgetError, Charges, PrivacyBudget, Spend};
 pub use privilege::{PrivilegeError, SiteAccess};
 pub use segment_rule::{check_saved_segment, check_segment, parse_and_check_segment};
 

@@ -11,7 +11,7 @@ use crate::segment::Segment;
 use crate::tool::SecretGuard;
 use crate::{SiteId, ToolError};
 
-use super::noisy::NoiseSetup;
+use crate::dp::NoiseSetup;
 
 /// The budget account of a Matomo token: a digest that tells tokens apart without revealing them.
 pub(super) fn budget_account(token: &str) -> String {
@@ -99,9 +99,9 @@ impl Deployment {
     /// ```no_run
     /// # fn demo(deployment: matomo_privacy_mcp_core::reporting::Deployment) {
     /// use std::time::Duration;
-    /// use matomo_privacy_mcp_core::reporting::NoiseSetup;
-    /// use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-    /// use matomo_privacy_mcp_core::policy::PrivacyBudget;
+    /// use matomo_privacy_mcp_core::dp::{
+    ///     ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget,
+    /// };
     ///
     /// let key = std::fs::read("/etc/matomo-privacy-mcp/noise.key").unwrap();
     /// let dp = DifferentialPrivacy::new(key, 1_000_000, ContributionBounds::default()).unwrap();

@@ -24,7 +24,6 @@ mod vocabulary;
 
 pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
 pub use deployment::Deployment;
-pub use noisy::NoiseSetup;
 pub use pipeline::{
     Labels, ReportOutput, ReportQuery, UPSTREAM_ROW_CAP, noisy_report_from_body,
     render as render_report, report_from_body,

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::Deployment;
 use super::deployment::budget_account;
-use super::noisy::NoiseSetup;
 use crate::client::{ClientError, MatomoClient};
+use crate::dp::NoiseSetup;
 use crate::minimise::{ScrubConfigError, Scrubber, Threshold};
 use crate::policy::{PrivilegeError, SiteAccess};
 use crate::privacy::{PrivacyClass, PseudonymKey};

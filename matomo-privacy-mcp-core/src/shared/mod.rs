@@ -29,7 +29,6 @@
 //! # Ok(()) }
 //! ```
 
-mod budget;
 mod cache;
 mod rate;
 
@@ -39,7 +38,6 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-pub use budget::{SharedCharges, SharedSpend};
 pub(crate) use cache::Lease;
 pub use rate::RateDecision;
 

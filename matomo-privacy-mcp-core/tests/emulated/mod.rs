@@ -6,9 +6,10 @@
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::Toolbox;
-use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::policy::PrivacyBudget;
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::dp::{
+    ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget,
+};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing;
 pub use matomo_privacy_mcp_core::testing::{TOKEN, emulator, raw_client};
 use matomo_privacy_mcp_testkit::Emulator;

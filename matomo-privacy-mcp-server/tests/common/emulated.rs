@@ -7,9 +7,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::MatomoClient;
-use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy};
-use matomo_privacy_mcp_core::policy::PrivacyBudget;
-use matomo_privacy_mcp_core::reporting::{Deployment, NoiseSetup};
+use matomo_privacy_mcp_core::dp::{
+    ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget,
+};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing::TestDeployment;
 
 /// The noise key of the tests (any 32 bytes).

@@ -7,9 +7,7 @@ use super::error::ConfigError;
 use super::parse_bool;
 use super::raw::RawNoise;
 use super::state_dir::{BUDGET_FILE_NAME, default_state_dir};
-use matomo_privacy_mcp_core::minimise::noise::{
-    ContributionBounds, CountedVisits, MIN_NOISE_KEY_BYTES,
-};
+use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits, MIN_NOISE_KEY_BYTES};
 use matomo_privacy_mcp_core::privacy::without_trailing_newline;
 
 /// Differential-privacy settings (`[privacy.noise]`).

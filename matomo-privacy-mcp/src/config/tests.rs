@@ -62,7 +62,7 @@ fn defaults_are_the_strictest() {
     assert!(!noise.has_key_file());
     assert_eq!(
         noise.bounds,
-        matomo_privacy_mcp_core::minimise::noise::ContributionBounds::default()
+        matomo_privacy_mcp_core::dp::ContributionBounds::default()
     );
     let err = config.require_enabled().unwrap_err().to_string();
     assert_eq!(
@@ -73,7 +73,7 @@ fn defaults_are_the_strictest() {
 
 #[test]
 fn visits_can_be_counted_every_thirty_minutes() {
-    use matomo_privacy_mcp_core::minimise::noise::CountedVisits;
+    use matomo_privacy_mcp_core::dp::CountedVisits;
     let text = MINIMAL.replace(
         "[privacy.noise]\n",
         "[privacy.noise]\nvisit_spacing_minutes = 30\n",

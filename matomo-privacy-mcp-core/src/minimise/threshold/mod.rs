@@ -24,11 +24,13 @@
 
 mod cells;
 mod counted;
+mod interval;
 mod metrics;
 mod row;
 mod shown;
 
 pub use counted::{VisitCount, VisitorCount};
+pub use interval::{Interval, Intervals, rank_ranges};
 pub use metrics::{MergeRule, MetricName, MetricValue, Metrics, known_metric, merge_rule};
 pub use row::ReportRow;
 pub use shown::{ThresholdedLabel, ThresholdedRow};

@@ -5,9 +5,9 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::interval::Intervals;
 use super::metrics::Metrics;
 use crate::Classified;
-use crate::minimise::noise::{Intervals, NoisyRow};
 use crate::privacy::{PrivacyClass, Shape};
 
 /// A row that passed the small-count threshold: its scrubbed label describes at least `k`
@@ -81,12 +81,12 @@ impl ThresholdedRow {
         self.visits = visits;
     }
 
-    /// Replaces the metrics with their noisy release and its intervals; the subtable (which
-    /// would need noise of its own) is dropped.
-    pub(crate) fn replace_with_noisy(&mut self, noisy: NoisyRow) {
-        self.visits = super::count(noisy.metrics.get("nb_visits"));
-        self.metrics = noisy.metrics;
-        self.intervals = noisy.intervals;
+    /// Replaces the metrics with their noisy release (`metrics`) and its `intervals`; the
+    /// subtable (which would need noise of its own) is dropped.
+    pub(crate) fn replace_with_noisy(&mut self, metrics: Metrics, intervals: Intervals) {
+        self.visits = super::count(metrics.get("nb_visits"));
+        self.metrics = metrics;
+        self.intervals = intervals;
         self.subtable.clear();
     }
 }

@@ -4,8 +4,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::Classified;
+use crate::dp::NoiseNote;
 use crate::minimise::ThresholdedRow;
-use crate::minimise::noise::NoiseNote;
 
 /// The output of every report tool.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]

@@ -1,9 +1,9 @@
 //! Sorting and paging the rows that may be shown, and the answer they make.
 
 use crate::ToolError;
-use crate::minimise::noise::Interval;
+use crate::dp::answer::{Charged, Seen};
+use crate::minimise::threshold::Interval;
 use crate::minimise::{Thresholded, ThresholdedRow};
-use crate::reporting::noisy::{Charged, Seen};
 
 use super::*;
 
@@ -58,7 +58,7 @@ impl Pipeline<'_> {
             for row in &mut rows {
                 let noisy = seen.noisy(&charged.release, row.label.as_str(), &row.metrics);
                 let visits = noisy.intervals.get("nb_visits");
-                row.replace_with_noisy(noisy);
+                row.replace_with_noisy(noisy.metrics, noisy.intervals);
                 // Ranks among every shown row (of any page), as far as the intervals tell.
                 row.rank = visits.filter(|_| !row.is_other()).map_or_else(Vec::new, |this| {
                     let above = |pred: &dyn Fn(&Interval) -> bool| {

@@ -2,11 +2,11 @@
 //! "Other" row, never a count that is not a lower bound on the row's.
 
 use crate::ToolError;
+use crate::dp::answer::Noisy;
 use crate::minimise::{ReportRow, Scrubber, Threshold};
 use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
 use crate::reporting::args::Request;
-use crate::reporting::noisy::Noisy;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
 

@@ -23,7 +23,7 @@ impl Pipeline<'_> {
     /// (the threshold, exact), its noisy visits are at least `k` (a check on released numbers
     /// only), its visits' interval is no wider than its visits, *and* its noisy visits reach
     /// the floor above which chance selections among the report's rows stay rare
-    /// ([`Release::selection_floor`](crate::minimise::noise::Release::selection_floor));
+    /// ([`Release::selection_floor`](crate::dp::Release::selection_floor));
     /// otherwise it is counted in `noise.uncertain_rows`: too few visitors for a private figure. Rows are ordered by
     /// their noisy visits, so the order reveals nothing the numbers do not, and each carries the
     /// ranks its interval allows.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::minimise::noise::Intervals;
+use crate::minimise::threshold::Intervals;
 use crate::minimise::{Metrics, ThresholdedRow};
 
 use super::*;

@@ -1,14 +1,16 @@
 //! The pipeline's entries: a report asked of Matomo, or a body fetched by other means.
 
 use crate::ToolError;
-use crate::minimise::noise::{Question, Spread};
+use crate::dp::NoiseSetup;
+use crate::dp::answer::Noisy;
+use crate::dp::{Question, Spread};
 use crate::minimise::{Scrubber, Threshold};
 use crate::models::Report;
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::SourceRow;
 use crate::reporting::args::ReportArgs;
-use crate::reporting::noisy::{NoiseSetup, Noisy, bounded_segment};
+use crate::reporting::noisy::bounded_segment;
 use crate::reporting::visitors::Visitors;
 
 use super::*;
@@ -137,7 +139,7 @@ pub fn report_from_body(
 /// answer is charged to `account` in `noise`'s budget.
 ///
 /// The body must already be the report over the visits within the bounds (the segment of
-/// [`ContributionBounds::segment`](crate::minimise::noise::ContributionBounds::segment)): the
+/// [`ContributionBounds::segment`](crate::dp::ContributionBounds::segment)): the
 /// noise is calibrated to them.
 pub async fn noisy_report_from_body(
     body: &[u8],

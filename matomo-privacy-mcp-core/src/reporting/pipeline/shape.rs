@@ -1,7 +1,7 @@
 //! How a report's rows are shaped: labels to scrub, visits they share, what their segments
 //! leave out, and the report as the pipeline runs it.
 
-use crate::minimise::noise::Spread;
+use crate::dp::Spread;
 
 /// How a report's labels are scrubbed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

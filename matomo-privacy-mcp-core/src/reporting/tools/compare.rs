@@ -12,12 +12,14 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::minimise::noise::{Intervals, NoiseNote};
+use crate::dp::NoiseNote;
+use crate::dp::answer::site_account;
+use crate::minimise::threshold::Intervals;
 use crate::minimise::{Metrics, ThresholdedLabel, ThresholdedRow};
 use crate::params::{Date, Day, Period, RangeEnd};
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs, required};
-use crate::reporting::noisy::{all_or_none, site_account};
+use crate::reporting::noisy::all_or_none;
 use crate::reporting::pipeline::{ReportOutput, number};
 use crate::reporting::tools::sites::site_today;
 use crate::{Classified, ToolError, matomo_tool};

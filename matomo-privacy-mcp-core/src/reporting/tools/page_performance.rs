@@ -17,7 +17,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::client::Nested;
-use crate::minimise::noise::{ContributionBounds, CountedVisits};
+use crate::dp::{ContributionBounds, CountedVisits};
 use crate::models::api;
 use crate::models::page_performance::{PerformanceTotals, Timing};
 use crate::privacy::PrivacyClass;

@@ -6,12 +6,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::client::ClientError;
-use crate::minimise::noise::Spread;
+use crate::dp::Spread;
+use crate::dp::answer::{Noisy, site_account};
 use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
 use crate::privacy::PrivacyClass;
 use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::reporting::noisy::{Noisy, all_or_none, bounded_segment, site_account};
+use crate::reporting::noisy::{all_or_none, bounded_segment};
 use crate::reporting::pipeline::{
     self as report, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP,
 };

@@ -5,18 +5,17 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::dp::answer::{Charged, Noisy, Seen, pay, period_label, site_account};
+use crate::dp::{NoiseNote, Question, Spread};
 use crate::minimise::Metrics;
-use crate::minimise::noise::Interval;
-use crate::minimise::noise::{NoiseNote, Question, Spread};
+use crate::minimise::threshold::Interval;
 use crate::minimise::threshold::count;
 use crate::models::{Report, visits_summary};
 use crate::params::{Date, Params, Period, Sites};
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::MAX_TREND_PERIODS;
-use crate::reporting::noisy::{
-    Charged, Noisy, Seen, bounded_segment, pay, period_label, site_account,
-};
+use crate::reporting::noisy::bounded_segment;
 use crate::reporting::pipeline::number;
 use crate::reporting::summary::{metrics_of, per_period, visitors_per_year};
 use crate::{Classified, ToolError, matomo_tool};

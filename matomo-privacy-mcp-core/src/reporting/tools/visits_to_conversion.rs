@@ -20,13 +20,14 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::minimise::noise::Spread;
+use crate::dp::Spread;
+use crate::dp::answer::Noisy;
 use crate::minimise::{Metrics, ReportRow, VisitorCount};
 use crate::params::Period;
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs};
-use crate::reporting::noisy::{Noisy, bounded_segment};
+use crate::reporting::noisy::bounded_segment;
 use crate::reporting::pipeline::{self as report, Labels, Pipeline, ReportOutput};
 use crate::reporting::summary::Population;
 use crate::reporting::visitors::{Known, Visitors};

@@ -56,7 +56,7 @@ impl Interval {
     /// for a private figure", never as a number.
     ///
     /// ```
-    /// use matomo_privacy_mcp_core::minimise::noise::Interval;
+    /// use matomo_privacy_mcp_core::minimise::threshold::Interval;
     ///
     /// assert!(Interval::new(90.0, 110.0).is_useful(100.0));
     /// assert!(!Interval::new(0.0, 40.0).is_useful(12.0));
@@ -161,7 +161,7 @@ crate::privacy::leaf_class!(Intervals, aggregate);
 /// the list within such a group is that of the noisy numbers and tells nothing more.
 ///
 /// ```
-/// use matomo_privacy_mcp_core::minimise::noise::{Interval, rank_ranges};
+/// use matomo_privacy_mcp_core::minimise::threshold::{Interval, rank_ranges};
 ///
 /// let visits = [Interval::new(90.0, 110.0), Interval::new(80.0, 95.0), Interval::new(10.0, 20.0)];
 /// assert_eq!(rank_ranges(&visits), vec![[1, 2], [1, 2], [3, 3]]);

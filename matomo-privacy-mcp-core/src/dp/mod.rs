@@ -1,4 +1,5 @@
-//! Differential privacy for aggregate answers: calibrated, exact, consistent noise.
+//! Differential privacy for aggregate answers: calibrated, exact, consistent noise, and the
+//! budget it spends, in one place.
 //!
 //! A threshold stops small numbers; it cannot stop differencing. Two answers whose populations
 //! differ by one person (`countryCode==de` and `countryCode==de;visitDuration!=349`) both pass
@@ -7,31 +8,39 @@
 //! how far one visitor can move it ([`ContributionBounds`]), so that no answer (and no pair of
 //! answers within the privacy budget) tells whether any one visitor is in the data.
 //!
+//! A deployment's differential privacy is one [`NoiseSetup`]: the noise settings
+//! ([`DifferentialPrivacy`]: key, ε per statistic, contribution bounds) and the
+//! [`PrivacyBudget`] answers spend. The modules, from the bottom up:
+//!
 //! - [`stream`]: the exact sampler (CKS20) over a keyed HMAC-SHA256 stream.
 //! - [`bounds`]: the contribution bounds Matomo enforces through a segment, and the
 //!   sensitivity of each metric.
+//! - [`mechanism`]: the settings, and the questions statistics are known by.
 //! - [`release`]: one answer's noise: one release per statistic (a metric over a report's
-//!   rows), consistent per statistic and data whichever tool asks, and what the answer says
-//!   about it.
-//! - [`interval`]: the 95 % interval of every noisy number, the rule for numbers too uncertain
-//!   to show, and the ranks the intervals allow.
-//!
-//! The privacy budget that sums ε over answers is [`crate::policy::PrivacyBudget`].
+//!   rows), consistent per statistic and data whichever tool asks, each number with its 95 %
+//!   interval ([`Interval`](crate::minimise::threshold::Interval), the value type rows carry),
+//!   and what the answer says about it ([`note`]).
+//! - [`budget`]: the privacy budget that sums ε over releases per account and window, in memory,
+//!   in a file, or (with the `redis` feature) shared by replicas in Redis.
+//! - `answer` (crate-internal): an answer's release planned, paid for (all or none) and shown.
 
+pub(crate) mod answer;
 pub mod bounds;
-pub mod interval;
+pub mod budget;
 pub mod mechanism;
 pub mod note;
 pub mod release;
+mod setup;
 pub mod stream;
 #[cfg(test)]
 mod tests;
 
 pub use bounds::{ContributionBounds, CountedVisits, Spread};
-pub use interval::{Interval, Intervals, rank_ranges};
+pub use budget::{BudgetError, Charges, PrivacyBudget, Spend};
 pub use mechanism::{
     DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseSettingsError, Question, STATED_CONFIDENCE,
 };
 pub use note::{NoiseNote, NoisyMetric};
 pub use release::{NoisyColumn, NoisyRow, Release};
+pub use setup::NoiseSetup;
 pub use stream::{InvalidScale, NoiseStream, Scale};

@@ -12,7 +12,7 @@
 //! unrelated noise.
 //!
 //! ```
-//! use matomo_privacy_mcp_core::minimise::noise::{NoiseStream, Scale};
+//! use matomo_privacy_mcp_core::dp::{NoiseStream, Scale};
 //!
 //! let key = [7u8; 32];
 //! let scale = Scale::new(2, 1).unwrap(); // b = 2: for ε = 0.5 on a count one person changes by 1

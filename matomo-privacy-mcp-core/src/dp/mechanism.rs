@@ -23,7 +23,7 @@ pub const STATED_CONFIDENCE: f64 = 0.95;
 /// sufficient.
 ///
 /// ```
-/// use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy, Question, Spread};
+/// use matomo_privacy_mcp_core::dp::{ContributionBounds, DifferentialPrivacy, Question, Spread};
 /// use matomo_privacy_mcp_core::minimise::Metrics;
 ///
 /// let dp = DifferentialPrivacy::new(vec![9; 32], 1_000_000, ContributionBounds::default()).unwrap();

@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use matomo_privacy_mcp_core::policy::{BudgetError, PrivacyBudget, Spend};
+//! use matomo_privacy_mcp_core::dp::{BudgetError, PrivacyBudget, Spend};
 //!
 //! let budget = PrivacyBudget::in_memory(1_000_000, Duration::from_secs(86_400)); // ε = 1 a day
 //! let now = 1_795_680_000; // seconds since the epoch
@@ -32,6 +32,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::audit::format_rfc3339;
+
+#[cfg(feature = "redis")]
+mod shared;
 
 /// The outcome of a spend that was allowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,10 +103,7 @@ pub enum BudgetError {
 }
 
 fn epsilon(micros: u64) -> String {
-    format!(
-        "ε={}",
-        crate::minimise::noise::mechanism::epsilon_text(micros)
-    )
+    format!("ε={}", super::mechanism::epsilon_text(micros))
 }
 
 /// What the file holds: per account, the current window.
@@ -238,37 +238,12 @@ impl PrivacyBudget {
     ) -> Result<Charges, BudgetError> {
         #[cfg(feature = "redis")]
         if let Some(state) = &self.shared {
-            use crate::shared::SharedSpend;
-            let start = now - now % self.window;
-            let limit_micros = self.limit_of(account);
-            let digests = digests(questions);
-            let spent = state
-                .spend_all(
-                    account,
-                    start,
-                    self.window,
-                    &digests,
-                    epsilon_micros,
-                    limit_micros,
-                )
-                .await
-                .map_err(|e| BudgetError::Shared {
-                    reason: e.to_string(),
-                })?;
-            return match spent.outcome {
-                SharedSpend::Refused { spent_micros } => Err(BudgetError::Exhausted {
-                    left_micros: limit_micros.saturating_sub(spent_micros),
-                    limit_micros,
-                    asked_micros: spent.asked_micros,
-                    renews_at: start + self.window,
-                }),
-                SharedSpend::Charged { spent_micros } | SharedSpend::Repeated { spent_micros } => {
-                    Ok(Charges {
-                        charged_micros: spent.asked_micros,
-                        left_micros: limit_micros.saturating_sub(spent_micros),
-                    })
-                }
+            let action = shared::Action::Charge {
+                window_seconds: self.window,
             };
+            return self
+                .shared_ledger(state, action, account, questions, epsilon_micros, now)
+                .await;
         }
         self.spend_all(account, questions, epsilon_micros, now)
     }
@@ -286,37 +261,16 @@ impl PrivacyBudget {
     ) -> Result<Charges, BudgetError> {
         #[cfg(feature = "redis")]
         if let Some(state) = &self.shared {
-            use crate::shared::SharedSpend;
-            let start = now - now % self.window;
-            let limit_micros = self.limit_of(account);
-            let quoted = state
-                .quote_all(
+            return self
+                .shared_ledger(
+                    state,
+                    shared::Action::Quote,
                     account,
-                    start,
-                    &digests(questions),
+                    questions,
                     epsilon_micros,
-                    limit_micros,
+                    now,
                 )
-                .await
-                .map_err(|e| BudgetError::Shared {
-                    reason: e.to_string(),
-                })?;
-            return match quoted.outcome {
-                SharedSpend::Refused { spent_micros } => Err(BudgetError::Exhausted {
-                    left_micros: limit_micros.saturating_sub(spent_micros),
-                    limit_micros,
-                    asked_micros: quoted.asked_micros,
-                    renews_at: start + self.window,
-                }),
-                SharedSpend::Charged { spent_micros } | SharedSpend::Repeated { spent_micros } => {
-                    Ok(Charges {
-                        charged_micros: quoted.asked_micros,
-                        left_micros: limit_micros
-                            .saturating_sub(spent_micros)
-                            .saturating_sub(quoted.asked_micros),
-                    })
-                }
-            };
+                .await;
         }
         let start = now - now % self.window;
         let ledger = self.lock();
@@ -340,6 +294,49 @@ impl PrivacyBudget {
         Ok(Charges {
             charged_micros: asked_micros,
             left_micros: left_micros - asked_micros,
+        })
+    }
+
+    /// [`charge_all`](Self::charge_all) or [`quote_all`](Self::quote_all) in the shared ledger:
+    /// the ε of the statistics not yet released in the window and what is (or would be) left,
+    /// or the refusal.
+    #[cfg(feature = "redis")]
+    async fn shared_ledger(
+        &self,
+        state: &crate::shared::SharedState,
+        action: shared::Action,
+        account: &str,
+        questions: &[&[u8]],
+        epsilon_micros: u64,
+        now: u64,
+    ) -> Result<Charges, BudgetError> {
+        let start = now - now % self.window;
+        let limit_micros = self.limit_of(account);
+        let decided = shared::decide(
+            state,
+            action,
+            account,
+            start,
+            &digests(questions),
+            epsilon_micros,
+            limit_micros,
+        )
+        .await
+        .map_err(|e| BudgetError::Shared {
+            reason: e.to_string(),
+        })?;
+        let left_micros = limit_micros.saturating_sub(decided.spent_micros);
+        if decided.refused {
+            return Err(BudgetError::Exhausted {
+                left_micros,
+                limit_micros,
+                asked_micros: decided.asked_micros,
+                renews_at: start + self.window,
+            });
+        }
+        Ok(Charges {
+            charged_micros: decided.asked_micros,
+            left_micros: left_micros.saturating_sub(decided.asked_micros),
         })
     }
 

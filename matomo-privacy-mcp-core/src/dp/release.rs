@@ -5,8 +5,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::bounds::Spread;
-use super::interval::{Interval, Intervals};
 use super::stream::{NoiseStream, Scale};
+use crate::minimise::threshold::{Interval, Intervals};
 use crate::minimise::threshold::{MergeRule, Metrics, known_metric};
 
 use super::mechanism::{DifferentialPrivacy, STATED_CONFIDENCE, clamp, is_share};
@@ -222,7 +222,7 @@ impl Release<'_> {
     /// values: no privacy cost. `None` when the metric has no noise here.
     ///
     /// ```
-    /// use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, DifferentialPrivacy, Question, Spread};
+    /// use matomo_privacy_mcp_core::dp::{ContributionBounds, DifferentialPrivacy, Question, Spread};
     /// use matomo_privacy_mcp_core::minimise::Metrics;
     ///
     /// let dp = DifferentialPrivacy::new(vec![9; 32], 500_000, ContributionBounds::default()).unwrap();

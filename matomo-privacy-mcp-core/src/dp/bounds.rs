@@ -63,7 +63,7 @@ pub enum CountedVisits {
 /// number of actions does not matter).
 ///
 /// ```
-/// use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, CountedVisits, Spread};
+/// use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits, Spread};
 ///
 /// let bounds = ContributionBounds::default();
 /// assert_eq!(bounds.counted, CountedVisits::Spaced { days: 1 });
@@ -146,7 +146,7 @@ impl ContributionBounds {
     /// page views are at least `⌈n / page_views_per_visitor⌉` people.
     ///
     /// ```
-    /// use matomo_privacy_mcp_core::minimise::noise::{ContributionBounds, CountedVisits};
+    /// use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits};
     ///
     /// let bounds = ContributionBounds { counted: CountedVisits::First { visits: 2 }, actions_per_visit: 10 };
     /// assert_eq!(bounds.page_view_segment().unwrap().to_string(), "visitCount<=2;actions<=10");
