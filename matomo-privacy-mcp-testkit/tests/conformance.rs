@@ -138,16 +138,6 @@ const KNOWN: &[Known] = &[
     Known {
         questions: &[],
         methods: &[
-            "Actions.getPageUrls",
-            "Actions.getEntryPageUrls",
-            "Actions.getExitPageUrls",
-        ],
-        columns: &["row"],
-        reason: "Escaped characters in page URLs",
-    },
-    Known {
-        questions: &[],
-        methods: &[
             "DevicesDetection.getType",
             "DevicesDetection.getBrowsers",
             "DevicesDetection.getOsVersions",

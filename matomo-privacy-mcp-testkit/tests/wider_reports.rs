@@ -179,6 +179,9 @@ async fn action_reports_count_what_their_visits_did() {
         .iter()
         .map(|r| r["exit_nb_visits"].as_u64().unwrap())
         .sum();
+    // A folder with exits keeps its pages without any (Matomo drops only the top level's rows
+    // without exits): those are in the report, and their segments select no one.
+    assert!(exits.iter().any(|r| r["exit_nb_visits"] == 0));
     let search_exits: u64 = report(&emu, "Actions.getSiteSearchKeywords", &[])
         .await
         .iter()
@@ -186,7 +189,7 @@ async fn action_reports_count_what_their_visits_did() {
         .sum();
     assert!(search_exits > 0);
     assert_eq!(exit_total + search_exits, visits.len() as u64);
-    for row in &exits {
+    for row in exits.iter().filter(|r| r["exit_nb_visits"] != 0) {
         let segment = row["segment"].as_str().unwrap();
         assert!(
             segment.starts_with("exitPageUrl==https%253A%252F%252F"),

@@ -81,7 +81,22 @@ pub(crate) struct TableFilters {
 /// Sorts and assigns subtable ids (depth first, from 1) so `idSubtable` can find them again.
 pub(crate) fn finish(mut rows: Vec<Row>, f: &TableFilters) -> Value {
     sort_rows(&mut rows, f);
-    shape(rows, f)
+    shape(rows, f, None)
+}
+
+/// [`finish`] for a report whose API method deletes rows of the table it returns (Matomo's
+/// `ColumnCallbackDeleteRow`, not recursive: `getEntryPageUrls`, `getExitPageUrls`): `keep`
+/// decides on the requested table's rows only, the top level or the subtable of `idSubtable`.
+/// The subtables of kept rows stay whole, so `flat` and `expanded` show their rows even when
+/// `keep` would drop them (a day's exit pages list a page without exits in a folder with some;
+/// checked on a real Matomo 5.0.2).
+pub(crate) fn finish_keeping(
+    mut rows: Vec<Row>,
+    f: &TableFilters,
+    keep: fn(&Row) -> bool,
+) -> Value {
+    sort_rows(&mut rows, f);
+    shape(rows, f, Some(keep))
 }
 
 /// [`finish`] for reports whose rows come in a fixed order (ranges, weekdays): they are sorted
@@ -90,15 +105,19 @@ pub(crate) fn finish_in_order(mut rows: Vec<Row>, f: &TableFilters) -> Value {
     if f.sort_column.is_some() {
         sort_rows(&mut rows, f);
     }
-    shape(rows, f)
+    shape(rows, f, None)
 }
 
-/// Numbers subtables, then applies `idSubtable`, `flat`/`expanded`, offset and limit.
-fn shape(rows: Vec<Row>, f: &TableFilters) -> Value {
+/// Numbers subtables, then applies `idSubtable`, `keep` (on the requested table's rows),
+/// `flat`/`expanded`, offset and limit.
+fn shape(rows: Vec<Row>, f: &TableFilters, keep: Option<fn(&Row) -> bool>) -> Value {
     let mut next_id = 1u64;
     let mut rows = number(rows, &mut next_id);
     if let Some(id) = f.id_subtable {
         rows = find_sub(rows, id).unwrap_or_default();
+    }
+    if let Some(keep) = keep {
+        rows.retain(|n| keep(&n.row));
     }
     let mut out: Vec<Value> = if f.flat {
         // Matomo flattens first and sorts the flat table after, as a whole.

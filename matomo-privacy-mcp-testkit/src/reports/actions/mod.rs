@@ -18,8 +18,8 @@ use super::{Ctx, host_of, round_value};
 use crate::dataset::{Action, Visit};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
-use crate::query::request::{form_encode, percent_encode};
-use crate::query::table::{Row, finish};
+use crate::query::request::{form_encode, percent_decode, percent_encode};
+use crate::query::table::{Row, finish, finish_keeping};
 
 /// Per-page aggregates; sets of visit ids make directory totals count each visit once.
 #[derive(Default, Clone)]
@@ -355,7 +355,10 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> 
     let mut rows: Vec<Row> = children
         .into_iter()
         .map(|(label, child)| {
-            let mut r = Row::new(label);
+            // Matomo labels rows with the URL's escapes decoded (its `SafeDecodeLabel` on every
+            // report's output: `?email=alice.smith@example.org`), while `url`, the flat
+            // `Actions_PageUrl` and the segment keep them as tracked.
+            let mut r = Row::new(percent_decode(&label));
             r.cols = child.agg.cols(ctx);
             r.top_cols
                 .insert("avg_page_load_time".into(), Value::from(0));
@@ -364,8 +367,8 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> 
                     let path = path_of(&url);
                     r.set("url", url.clone());
                     r.set("segment", format!("{}=={}", style.dim, style.encode(&url)));
-                    r.flat_label = Some(path.clone());
-                    r.flat_cols.insert(style.flat_col.into(), Value::from(url));
+                    r.flat_label = Some(percent_decode(&path));
+                    r.flat_cols.insert(style.flat_col.into(), Value::from(path));
                 }
                 (None, dir) => {
                     if let Some((_, url)) = &dir {
@@ -389,17 +392,29 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> 
         r.set("is_summary", true);
         if let Some((path, url)) = &node.dir {
             r.set("segment", format!("{}=^{}", style.dim, style.encode(url)));
-            r.flat_label = Some(format!("{path} - Others"));
+            r.flat_label = Some(format!("{} - Others", percent_decode(path)));
         }
         rows.push(r);
     }
     rows
 }
 
-fn url_tree(ctx: &Ctx<'_>, keep: fn(&PageAgg) -> bool, style: UrlRows) -> Result<Value, ApiError> {
+/// Which rows of the page tree a report returns.
+#[derive(Clone, Copy)]
+enum Keep {
+    /// Pages for which this holds, at every level (the tree is built from them alone).
+    Pages(fn(&PageAgg) -> bool),
+    /// Rows of the requested table for which this holds; their subtables whole (Matomo's
+    /// entry and exit page reports, see [`finish_keeping`]).
+    Returned(fn(&Row) -> bool),
+}
+
+fn url_tree(ctx: &Ctx<'_>, keep: Keep, style: UrlRows) -> Result<Value, ApiError> {
     let mut root = Node::default();
     for (url, agg) in page_aggs(ctx, |u, _| u.to_string()) {
-        if !keep(&agg) {
+        if let Keep::Pages(keep) = keep
+            && !keep(&agg)
+        {
             continue;
         }
         let path = path_of(&url);
@@ -423,7 +438,19 @@ fn url_tree(ctx: &Ctx<'_>, keep: fn(&PageAgg) -> bool, style: UrlRows) -> Result
         };
         insert(&mut root, &segs, leaf, url, &agg);
     }
-    Ok(finish(to_rows(ctx, root, style, 0), &ctx.filters))
+    let rows = to_rows(ctx, root, style, 0);
+    Ok(match keep {
+        Keep::Pages(_) => finish(rows, &ctx.filters),
+        Keep::Returned(keep) => finish_keeping(rows, &ctx.filters, keep),
+    })
+}
+
+/// Whether a row has visits in `column` (Matomo's rows without such visits have no column).
+fn has(row: &Row, column: &str) -> bool {
+    row.cols
+        .get(column)
+        .and_then(Value::as_u64)
+        .is_some_and(|n| n > 0)
 }
 
 /// Page URLs as the page reports name their rows: `pageUrl==https%253A…`, encoded twice, as
@@ -435,13 +462,13 @@ const PAGE_ROWS: UrlRows = UrlRows {
 };
 
 pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, |_| true, PAGE_ROWS)
+    url_tree(ctx, Keep::Pages(|_| true), PAGE_ROWS)
 }
 
 pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     url_tree(
         ctx,
-        |a| !a.entry_visits.is_empty(),
+        Keep::Returned(|r| has(r, "entry_nb_visits")),
         // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
         UrlRows {
             flat_col: "Actions_EntryPageUrl",
@@ -456,7 +483,7 @@ pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 pub(crate) fn exit_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     url_tree(
         ctx,
-        |a| !a.exit_visits.is_empty(),
+        Keep::Returned(|r| has(r, "exit_nb_visits")),
         UrlRows {
             flat_col: "Actions_ExitPageUrl",
             dim: "exitPageUrl",
@@ -468,7 +495,7 @@ pub(crate) fn exit_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// `Actions.getPageUrlsFollowingSiteSearch`: the page report's rows of pages viewed right
 /// after a site search (Matomo filters on `nb_hits_following_search`). No fixture.
 pub(crate) fn page_urls_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, |a| a.following_search > 0, PAGE_ROWS)
+    url_tree(ctx, Keep::Pages(|a| a.following_search > 0), PAGE_ROWS)
 }
 
 /// Title reports: which titles, and their segment dimension and flat column.
