@@ -66,6 +66,11 @@ pub struct SourceRow {
 struct MatomoCounts {
     visitors: Option<VisitorCount>,
     visits: Option<VisitCount>,
+    /// `sum_daily_nb_uniq_visitors` of a week, month, year or range: the sum over the days of
+    /// each day's distinct visitors, which bounds the period's from below
+    /// ([`reporting::visitors::daily`](crate::reporting::visitors)).
+    #[privacy(aggregate)]
+    daily_visitors: Option<u64>,
 }
 
 impl SourceRow {
@@ -84,6 +89,7 @@ impl SourceRow {
         self.segment = None;
         self.metrics.remove_distinct_counts();
         self.counts.visitors = None;
+        self.counts.daily_visitors = None;
         self
     }
 
@@ -102,6 +108,12 @@ impl SourceRow {
     /// was read from Matomo's answer by the SDK's client.
     pub fn visitors(&self) -> Option<VisitorCount> {
         self.counts.visitors
+    }
+
+    /// Matomo's sum of the row's daily distinct visitors (`sum_daily_nb_uniq_visitors`, sent for
+    /// longer periods than a day), when the row was read from Matomo's answer by the SDK's client.
+    pub(crate) fn daily_visitors(&self) -> Option<u64> {
+        self.counts.daily_visitors
     }
 
     /// Matomo's visits for the row, when the row was read from Matomo's answer by the SDK's
@@ -192,6 +204,7 @@ impl<'de> Visitor<'de> for RowVisitor {
             MatomoCounts {
                 visitors: whole("nb_uniq_visitors").map(VisitorCount::from_matomo),
                 visits: whole("nb_visits").map(VisitCount::from_matomo),
+                daily_visitors: whole("sum_daily_nb_uniq_visitors"),
             }
         } else {
             MatomoCounts::default()

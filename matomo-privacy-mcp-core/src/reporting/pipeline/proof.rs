@@ -4,6 +4,7 @@
 use crate::ToolError;
 use crate::dp::answer::Noisy;
 use crate::minimise::{ReportRow, Scrubber, Threshold};
+use crate::params::Period;
 use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
 use crate::reporting::args::Request;
@@ -73,12 +74,13 @@ impl Pipeline<'_> {
         let mut rows = self.scrubbed(rows);
         let budget =
             (self.request.offset as usize + self.request.limit as usize).min(MAX_CHECKED_ROWS);
-        let unchecked = self
-            .check_rows(visitors, &mut rows, budget, overlap)
+        let (unchecked, counted) = self
+            .check_rows_counted(visitors, &mut rows, budget, overlap)
             .await?;
         let other = match overlap {
             Overlap::None | Overlap::Within(_) if !truncated => {
-                self.other_visitors(visitors, whole, &rows, overlap).await?
+                self.other_visitors(visitors, whole, &rows, &counted, overlap)
+                    .await?
             }
             _ => None,
         };
@@ -99,6 +101,29 @@ impl Pipeline<'_> {
         budget: usize,
         overlap: Overlap,
     ) -> Result<u64, ToolError> {
+        let (unchecked, _) = self
+            .check_rows_counted(visitors, rows, budget, overlap)
+            .await?;
+        Ok(unchecked)
+    }
+
+    /// [`check_rows`](Self::check_rows), also saying which rows' segments Matomo counted
+    /// (`true` at the row's index).
+    ///
+    /// Only the rows that can reach the page are asked about: the answer shows rows by visits,
+    /// most first, so a row below the first `budget` rows that pass or could pass is never on
+    /// a page ending at `budget`. Rows known already (Matomo's count of a day, or the daily
+    /// counts of a longer period, [`daily`](crate::reporting::visitors::daily)) take their
+    /// places on the page without a request, and on a month whose largest rows are known that
+    /// way no segment is asked at all.
+    async fn check_rows_counted(
+        &self,
+        visitors: &Visitors<'_>,
+        rows: &mut [ReportRow],
+        budget: usize,
+        overlap: Overlap,
+    ) -> Result<(u64, Vec<bool>), ToolError> {
+        let mut counted = vec![false; rows.len()];
         let covered = match overlap {
             Overlap::Within(covered) => Some(
                 Segment::parse(covered)
@@ -106,15 +131,14 @@ impl Pipeline<'_> {
             ),
             _ => None,
         };
-        let mut candidates: Vec<usize> = (0..rows.len())
-            .filter(|&i| {
-                let row = &rows[i];
-                !self.threshold.passes(row) && self.threshold.could_pass(row)
-            })
+        let mut showable: Vec<usize> = (0..rows.len())
+            .filter(|&i| self.threshold.could_pass(&rows[i]) || self.threshold.passes(&rows[i]))
             .collect();
-        candidates.sort_by_key(|&i| std::cmp::Reverse(rows[i].visits()));
-        let unchecked = candidates.len().saturating_sub(budget) as u64;
-        candidates.truncate(budget);
+        showable.sort_by_key(|&i| std::cmp::Reverse(rows[i].visits()));
+        let reach = budget.min(showable.len());
+        let unknown = |i: &usize| !self.threshold.passes(&rows[*i]);
+        let unchecked = showable[reach..].iter().filter(|i| unknown(i)).count() as u64;
+        let candidates: Vec<usize> = showable[..reach].iter().copied().filter(unknown).collect();
         // A row without a segment Matomo could read stays unproven: a merged row has the OR of
         // its parts' segments only when every part has one and the OR is short enough
         // (`ReportRow::merge`, where the proof is).
@@ -123,7 +147,7 @@ impl Pipeline<'_> {
             .filter_map(|i| Some((i, self.row_segment(&rows[i], covered.as_ref())?)))
             .collect();
         if segments.is_empty() {
-            return Ok(unchecked);
+            return Ok((unchecked, counted));
         }
         let asked: Vec<Option<Segment>> = segments.iter().map(|(_, s)| Some(s.clone())).collect();
         let known = visitors.within(&asked).await?;
@@ -133,8 +157,9 @@ impl Pipeline<'_> {
                 .filter(|known| !broader_than(row, *known))
                 .map_or(0, |known| known.visitors);
             row.prove_visitors(proven);
+            counted[*i] = true;
         }
-        Ok(unchecked)
+        Ok((unchecked, counted))
     }
 
     /// The segment Matomo counts a row's visitors with: the row's own, within the report's
@@ -178,11 +203,21 @@ impl Pipeline<'_> {
     /// own proofs), and the count stands only when each selects as many visits as its row counts
     /// (`nb_visits`, exact in such a report): a segment built to select a row's visits that
     /// selects as many as the row has selected them all and nothing else.
+    ///
+    /// What that costs decides when it is asked (issue 27: no tool costing Matomo more than 3×
+    /// the direct call on a cold month). A day's segment is archived from one day's raw visits,
+    /// so on a day every shown row's segment is counted as needed. Over a longer period each
+    /// new segment is an archive of the whole period from raw visits (about a second a segment
+    /// for a month of 45,000 visits): the "Other" row is asked only when every shown row's
+    /// segment was already counted (`counted`, for the row's own proof), so that it costs the
+    /// exclusion alone. A row known from its daily counts was not, and then there is no
+    /// "Other" row: its rows are counted among the suppressed ones.
     async fn other_visitors(
         &self,
         visitors: &Visitors<'_>,
         whole: Known,
         rows: &[ReportRow],
+        counted: &[bool],
         overlap: Overlap,
     ) -> Result<Option<u64>, ToolError> {
         let any_below = rows
@@ -192,6 +227,13 @@ impl Pipeline<'_> {
         // A segment excluding hundreds of rows is more than Matomo should be asked to archive
         // for one "Other" row: past that, the suppressed rows are left out.
         if !any_below || passing > MAX_EXCLUDED_ROWS {
+            return Ok(None);
+        }
+        let uncounted = rows
+            .iter()
+            .zip(counted)
+            .any(|(row, &counted)| self.threshold.passes(row) && !counted);
+        if uncounted && self.request.period != Period::Day {
             return Ok(None);
         }
         let mut exclusion: Option<Segment> = match overlap {

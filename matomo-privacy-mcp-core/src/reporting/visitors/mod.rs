@@ -15,6 +15,7 @@
 
 use serde_json::Value;
 
+pub(crate) mod daily;
 mod spans;
 
 use super::args::{Request, to_tool_error};
