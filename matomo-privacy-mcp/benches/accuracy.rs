@@ -206,7 +206,9 @@ fn q(tool: &'static str, args: Value) -> Question {
         "returning_visits" => Truth::Summary {
             method: "VisitsSummary.get",
             extra: &[],
-            population: Some("visitorType==returning"),
+            // The tool's own population: Matomo 5.0.2's `visitorType==returning` leaves out
+            // returning customers (`visitor_returning` 2), which its returning visits include.
+            population: Some("visitorType==returning,visitorType==returningCustomer"),
         },
         "goals_overview" => Truth::Summary {
             method: "Goals.get",
