@@ -98,10 +98,11 @@
 //! The SDK for a server of your own: [`privacy`] (classes), [`client`], [`params`], [`segment`]
 //! and [`models`] (the typed Matomo API), [`minimise`] and [`policy`] (the transforms and the
 //! rules), [`dp`] (differential privacy: the noise, its intervals' releases and the privacy
-//! budget, configured by one [`dp::NoiseSetup`]), [`audit`], [`tool`] (definitions and the [`Toolbox`]) and [`reporting`] (the
-//! [`Deployment`](reporting::Deployment) tools share, the report pipeline and ready-made tools).
-//! Configuration files, the built-in catalogue and the privacy manifest are the application's:
-//! the `matomo-privacy-mcp` crate. `#[derive(Classified)]` and `#[matomo_tool]` come from
+//! budget, configured by one [`dp::NoiseSetup`]), [`audit`], [`tool`] (definitions and the
+//! [`Toolbox`]) and [`reporting`] (the [`Deployment`](reporting::Deployment) tools share and the
+//! queries they are made of: reports, summaries, trends). The ready-made tools are built on this
+//! public API alone, in the `matomo-privacy-mcp-tools` crate; configuration files, the built-in
+//! catalogue and the privacy manifest are the application's: the `matomo-privacy-mcp` crate. `#[derive(Classified)]` and `#[matomo_tool]` come from
 //! `matomo-privacy-mcp-macros`, re-exported here.
 //!
 //! # Feature flags

@@ -1,12 +1,15 @@
 //! The test world (feature `testing`): an emulated Matomo holding a seeded dataset, a view
-//! token, and a [`Deployment`] of the ready-made tools over it, set up in one line.
+//! token, and a [`Deployment`] over it with tools (the ready-made ones, say), set up in one line.
 //!
 //! ```no_run
 //! # async fn demo() {
 //! use matomo_privacy_mcp_core::testing;
 //!
 //! let emu = testing::emulator(11, &[1, 2]).await;
-//! let toolbox = testing::deployment(&emu).threshold(5).toolbox().await;
+//! let toolbox = testing::deployment(&emu)
+//!     .threshold(5)
+//!     .toolbox(matomo_privacy_mcp_tools::all())
+//!     .await;
 //! let answer = toolbox.call("visits_summary", Some(serde_json::json!({"site": 1}))).await;
 //! # }
 //! ```
@@ -21,8 +24,8 @@ use crate::dp::NoiseSetup;
 use crate::minimise::{Scrubber, Threshold};
 use crate::policy::SiteAccess;
 use crate::privacy::PseudonymKey;
-use crate::reporting::{Deployment, tools};
-use crate::{MatomoClient, PrivacyClass, Toolbox};
+use crate::reporting::Deployment;
+use crate::{MatomoClient, PrivacyClass, Tool, Toolbox};
 
 /// The view token of the test world's emulator.
 pub const TOKEN: &str = "view0123456789abcdef0123456789ab";
@@ -176,8 +179,12 @@ impl TestDeployment {
         }
     }
 
-    /// Every ready-made tool over the deployment.
-    pub async fn toolbox(self) -> Toolbox<Deployment> {
-        tools::toolbox(self.build().await, |_| true).expect("the ready-made tools")
+    /// `tools` (the ready-made ones: `matomo_privacy_mcp_tools::all()`) over the deployment,
+    /// as [`Deployment::toolbox_of`] serves them.
+    pub async fn toolbox(self, tools: Vec<Box<dyn Tool<Deployment>>>) -> Toolbox<Deployment> {
+        self.build()
+            .await
+            .toolbox_of(tools)
+            .expect("tools of distinct names")
     }
 }

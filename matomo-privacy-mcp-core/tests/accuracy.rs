@@ -10,8 +10,9 @@ use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::dp::{
     ContributionBounds, CountedVisits, DifferentialPrivacy, NoiseSetup, PrivacyBudget, Scale,
 };
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_testkit::{Day, Emulator, Visit};
+use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

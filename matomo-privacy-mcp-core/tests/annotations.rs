@@ -71,9 +71,10 @@ async fn on_a_real_matomo_a_period_without_annotations_is_an_empty_list() {
     use matomo_privacy_mcp_core::client::MatomoClient;
     use matomo_privacy_mcp_core::minimise::Scrubber;
     use matomo_privacy_mcp_core::policy::SiteAccess;
-    use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+    use matomo_privacy_mcp_core::reporting::Deployment;
     use matomo_privacy_mcp_testkit::Day;
     use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+    use matomo_privacy_mcp_tools as tools;
 
     let today = Day::from_ymd(2026, 11, 26).unwrap();
     let Some(real) = tokio::task::spawn_blocking(move || {

@@ -14,9 +14,10 @@ use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::client::MatomoClient;
 use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::policy::SiteAccess;
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_testkit::Day;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+use matomo_privacy_mcp_tools as tools;
 use serde_json::json;
 
 const TEST: &str = "a Matomo that does not archive segments on request";

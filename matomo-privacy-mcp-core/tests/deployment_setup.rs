@@ -7,10 +7,11 @@ use matomo_privacy_mcp_core::minimise::Threshold;
 use matomo_privacy_mcp_core::models::devices_detection::GetBrowsers;
 use matomo_privacy_mcp_core::policy::PrivilegeError;
 use matomo_privacy_mcp_core::reporting::{
-    Deployment, Labels, ReportArgs, ReportOutput, SetupError, tools,
+    Deployment, Labels, ReportArgs, ReportOutput, SetupError,
 };
 use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, ToolError, Toolbox, matomo_tool};
 use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_tools as tools;
 use serde_json::json;
 
 const VIEW: &str = "view0123456789abcdef0123456789ab";
@@ -143,7 +144,7 @@ async fn a_custom_tool_on_the_public_query_answers_as_the_built_in_one() {
         .unwrap();
     let toolbox = Toolbox::with_state(deployment)
         .tool(MyBrowsersTool)
-        .tool(tools::reports::BrowsersTool);
+        .tool(tools::BrowsersTool);
     for args in [
         json!({ "site": 1, "period": "week", "date": "2026-11-16" }),
         json!({ "site": 1, "period": "month", "date": "2026-11-01", "segment": "deviceType==desktop" }),

@@ -29,7 +29,7 @@ async fn emulator() -> Emulator {
 async fn toolbox(client: &MatomoClient, noise: Option<NoiseSetup>) -> Toolbox<Deployment> {
     TestDeployment::over(client.clone(), TOKEN)
         .noise(noise)
-        .toolbox()
+        .toolbox(matomo_privacy_mcp_tools::all())
         .await
 }
 

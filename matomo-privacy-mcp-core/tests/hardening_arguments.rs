@@ -6,7 +6,7 @@ mod hardening_support;
 
 use hardening_support::{arguments, emulator, refused, report, toolbox, with};
 use matomo_privacy_mcp_core::PrivacyClass;
-use matomo_privacy_mcp_core::reporting::tools;
+use matomo_privacy_mcp_tools as tools;
 use serde_json::json;
 
 fn takes(tool: &str, key: &str) -> bool {

@@ -203,7 +203,9 @@ async fn list_sites_teaches_the_cache_each_sites_time_zone() {
         .shared_cache(cache.clone())
         .build()
         .unwrap();
-    let toolbox = TestDeployment::over(client, TOKEN_A).toolbox().await;
+    let toolbox = TestDeployment::over(client, TOKEN_A)
+        .toolbox(matomo_privacy_mcp_tools::all())
+        .await;
     assert_eq!(
         cache.site_utc_offset(1),
         None,

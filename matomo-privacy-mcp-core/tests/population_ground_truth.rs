@@ -99,7 +99,7 @@ async fn world_with_k(noise: bool, k: u64) -> World {
     let toolbox = testing::deployment(&emu)
         .threshold(k)
         .noise(noise_setup)
-        .toolbox()
+        .toolbox(matomo_privacy_mcp_tools::all())
         .await;
     let raw = testing::raw_client(&emu);
     World {
@@ -125,7 +125,7 @@ async fn real_world() -> Option<(World, u32)> {
     .unwrap()?;
     let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
         .threshold(K)
-        .toolbox()
+        .toolbox(matomo_privacy_mcp_tools::all())
         .await;
     let raw = testing::raw_client_at(&real.base_url(), real.view_token());
     let data = with_matomos_devices(&real, Dataset::generate(11, today)).await;

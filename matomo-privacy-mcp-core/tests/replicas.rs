@@ -54,7 +54,7 @@ async fn replica(emu: &Emulator, redis: &RedisServer, noise: bool) -> Toolbox<De
     TestDeployment::over(client(emu, redis), TOKEN)
         .threshold(3)
         .noise(noise)
-        .toolbox()
+        .toolbox(matomo_privacy_mcp_tools::all())
         .await
 }
 

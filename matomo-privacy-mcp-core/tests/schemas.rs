@@ -4,8 +4,8 @@
 //! unsigned integers say so with `minimum: 0`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_privacy_mcp_core::reporting::tools;
 use matomo_privacy_mcp_core::tool::ToolDescriptor;
+use matomo_privacy_mcp_tools as tools;
 use serde_json::Value;
 
 fn descriptors() -> Vec<ToolDescriptor> {

@@ -194,9 +194,9 @@ async fn on_a_real_matomo_returning_visits_are_matomos_own() {
     use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
     use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
     use matomo_privacy_mcp_core::policy::SiteAccess;
-    use matomo_privacy_mcp_core::reporting::tools;
     use matomo_privacy_mcp_core::segment::Segment;
     use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+    use matomo_privacy_mcp_tools as tools;
 
     let today = Day::from_ymd(2026, 11, 26).unwrap();
     let Some(real) = tokio::task::spawn_blocking(move || {

@@ -350,7 +350,7 @@ async fn timings() -> Result<Top, ToolError> {
 #[test]
 fn exact_only_is_declared_on_the_tool_and_decides_what_a_noisy_toolbox_serves() {
     use matomo_privacy_mcp_core::Tool;
-    use matomo_privacy_mcp_core::reporting::tools::served_with;
+    use matomo_privacy_mcp_tools::served_with;
     let exact = Tool::<()>::descriptor(&TimingsTool);
     let noisy_ok = Tool::<()>::descriptor(&TopTool);
     assert!(exact.exact_only());

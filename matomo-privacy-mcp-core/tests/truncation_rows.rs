@@ -47,7 +47,10 @@ async fn world(subtable: usize) -> World {
         .await
         .unwrap();
     World {
-        toolbox: testing::deployment(&emu).threshold(K).toolbox().await,
+        toolbox: testing::deployment(&emu)
+            .threshold(K)
+            .toolbox(matomo_privacy_mcp_tools::all())
+            .await,
         raw: testing::raw_client(&emu),
         emu,
     }
@@ -554,7 +557,7 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
 
     let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
         .threshold(K)
-        .toolbox()
+        .toolbox(matomo_privacy_mcp_tools::all())
         .await;
     let result = toolbox
         .call(
@@ -628,7 +631,10 @@ async fn a_month_of_pages_downloads_a_bounded_number_of_bytes() {
         .start()
         .await
         .unwrap();
-    let toolbox = testing::deployment(&emu).threshold(K).toolbox().await;
+    let toolbox = testing::deployment(&emu)
+        .threshold(K)
+        .toolbox(matomo_privacy_mcp_tools::all())
+        .await;
     let month = ymd(emu.dataset().today.month_start());
     emu.clear_requests();
     let result = toolbox

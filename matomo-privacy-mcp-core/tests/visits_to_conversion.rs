@@ -8,8 +8,9 @@
 use std::collections::BTreeSet;
 
 use matomo_privacy_mcp_core::Toolbox;
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_testkit::{Dataset, Day, Emulator, Visit};
+use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
 
 mod emulated;

@@ -7,9 +7,9 @@
 #[path = "../tests/common/emulated.rs"]
 mod emulated;
 
-use matomo_privacy_mcp_core::reporting::tools;
 use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use matomo_privacy_mcp_server::{ServerInfo, log_to_stderr, serve_stdio};
+use matomo_privacy_mcp_tools as tools;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -16,9 +16,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{RawClient, start_with, test_config};
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing::{self, TOKEN as MATOMO_TOKEN, TestDeployment};
 use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
+use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
 /// Days of data the emulator generates, ending today.
 const DAYS: i64 = 15;

@@ -10,9 +10,9 @@ use common::{RawClient, start_with, test_config};
 use matomo_privacy_mcp_core::client::{ClientError, MatomoClient};
 use matomo_privacy_mcp_core::models::visits_summary;
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
-use matomo_privacy_mcp_core::reporting::tools;
 use matomo_privacy_mcp_core::testing::{self, TOKEN as MATOMO_TOKEN};
 use matomo_privacy_mcp_testkit::{Emulator, Fault};
+use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
 
 /// The test world of these tests: dataset 11, sites 1 and 2.

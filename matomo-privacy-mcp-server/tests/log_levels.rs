@@ -8,8 +8,8 @@ mod common;
 use common::Captured;
 
 use common::{RawClient, start_with, test_config};
-use matomo_privacy_mcp_core::reporting::tools;
 use matomo_privacy_mcp_core::testing::{self, TOKEN as MATOMO_TOKEN};
+use matomo_privacy_mcp_tools as tools;
 use serde_json::json;
 
 #[tokio::test]

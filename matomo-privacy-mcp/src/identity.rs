@@ -55,7 +55,7 @@ mod tests {
 
     #[test]
     fn the_instructions_name_tools_that_exist() {
-        let names: Vec<String> = matomo_privacy_mcp_core::reporting::tools::all()
+        let names: Vec<String> = matomo_privacy_mcp_tools::all()
             .iter()
             .map(|tool| tool.descriptor().name().to_owned())
             .collect();

@@ -7,10 +7,10 @@ use matomo_privacy_mcp_core::dp::{
 };
 use matomo_privacy_mcp_core::minimise::{Generaliser, Scrubber, Threshold, Vocabulary};
 use matomo_privacy_mcp_core::models::live;
-use matomo_privacy_mcp_core::reporting::tools::visit_log::VisitLog;
 use matomo_privacy_mcp_core::reporting::{
     Labels, ReportArgs, noisy_report_from_body, render_report, report_from_body,
 };
+use matomo_privacy_mcp_tools::visit_log::VisitLog;
 use serde_json::Value;
 
 pub fn args() -> ReportArgs {

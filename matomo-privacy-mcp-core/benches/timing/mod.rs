@@ -13,8 +13,9 @@ use axum::http::header::CONTENT_TYPE;
 use matomo_privacy_mcp_core::client::{MatomoClient, TokenPermissions};
 use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::policy::SiteAccess;
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::{PrivacyClass, SiteId, Toolbox};
+use matomo_privacy_mcp_tools as tools;
 use serde_json::Value;
 
 /// The view token every benchmark upstream accepts.

@@ -4,7 +4,7 @@
 macro_rules! report {
     ($(
         $(#[$doc:meta])*
-        $name:ident = $method:literal $([$($key:literal = $value:literal),*])? => $output:ty;
+        $name:ident = $method:literal $([$($key:literal = $value:literal),*])? $(, overlap = $overlap:expr)? => $output:ty;
     )*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -13,6 +13,7 @@ macro_rules! report {
         impl $crate::models::Report for $name {
             const METHOD: &'static str = $method;
             $(const PARAMS: &'static [(&'static str, &'static str)] = &[$(($key, $value)),*];)?
+            $(const OVERLAP: $crate::models::Overlap = $overlap;)?
             type Output = $output;
         }
     )*};

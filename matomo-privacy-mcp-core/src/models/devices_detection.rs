@@ -1,17 +1,17 @@
 //! `DevicesDetection.*`, `Resolution.*`, `UserLanguage.*`: visits per device
 //! property. Labels come from fixed vocabularies, so everything is aggregate.
 
-use super::DimensionRow;
+use super::{DimensionRow, Overlap};
 
 report! {
     /// `DevicesDetection.getType`: desktop, smartphone, tablet, ….
-    GetType = "DevicesDetection.getType" => Vec<DimensionRow>;
+    GetType = "DevicesDetection.getType", overlap = Overlap::None => Vec<DimensionRow>;
     /// `DevicesDetection.getBrowsers`: browser names.
-    GetBrowsers = "DevicesDetection.getBrowsers" => Vec<DimensionRow>;
+    GetBrowsers = "DevicesDetection.getBrowsers", overlap = Overlap::None => Vec<DimensionRow>;
     /// `DevicesDetection.getOsFamilies`: operating system families.
     GetOsFamilies = "DevicesDetection.getOsFamilies" => Vec<DimensionRow>;
     /// `DevicesDetection.getOsVersions`: operating systems with versions.
-    GetOsVersions = "DevicesDetection.getOsVersions" => Vec<DimensionRow>;
+    GetOsVersions = "DevicesDetection.getOsVersions", overlap = Overlap::None => Vec<DimensionRow>;
     /// `DevicesDetection.getModel`: device brand and model.
     GetModel = "DevicesDetection.getModel" => Vec<DimensionRow>;
     /// `Resolution.getResolution`: screen resolutions.

@@ -8,7 +8,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Count, DimensionRow, Expanded, VisitMetrics};
+use super::{Count, DimensionRow, Expanded, Overlap, VisitMetrics};
 use crate::Classified;
 use crate::privacy::{Identifying, Pseudonymous};
 
@@ -85,19 +85,19 @@ pub struct CampaignKeywordRow {
 
 report! {
     /// `Referrers.getReferrerType`: visits per channel type.
-    GetReferrerType = "Referrers.getReferrerType" => Vec<ReferrerTypeRow>;
+    GetReferrerType = "Referrers.getReferrerType", overlap = Overlap::None => Vec<ReferrerTypeRow>;
     /// `Referrers.getAll`: every referrer in one list (identifying labels).
     GetAll = "Referrers.getAll" => Vec<AnyReferrerRow>;
     /// `Referrers.getWebsites`: referring domains; with `expanded=1` their full URLs.
-    GetWebsites = "Referrers.getWebsites" => Vec<Expanded<DimensionRow, ReferrerDetailRow>>;
+    GetWebsites = "Referrers.getWebsites", overlap = Overlap::Within("referrerType==website") => Vec<Expanded<DimensionRow, ReferrerDetailRow>>;
     /// `Referrers.getWebsites` with `flat=1`: "domain - page" rows with full URLs.
     GetWebsitesFlat = "Referrers.getWebsites" ["flat" = "1"] => Vec<ReferrerDetailRow>;
     /// `Referrers.getSearchEngines`: engines; with `expanded=1` the keywords per engine.
-    GetSearchEngines = "Referrers.getSearchEngines" => Vec<Expanded<NamedSourceRow, ReferrerDetailRow>>;
+    GetSearchEngines = "Referrers.getSearchEngines", overlap = Overlap::Within("referrerType==search") => Vec<Expanded<NamedSourceRow, ReferrerDetailRow>>;
     /// `Referrers.getKeywords`: search keywords; with `expanded=1` the engines per keyword.
     GetKeywords = "Referrers.getKeywords" => Vec<Expanded<ReferrerDetailRow, NamedSourceRow>>;
     /// `Referrers.getCampaigns`: campaign names; with `expanded=1` their keywords.
-    GetCampaigns = "Referrers.getCampaigns" => Vec<Expanded<DimensionRow, CampaignKeywordRow>>;
+    GetCampaigns = "Referrers.getCampaigns", overlap = Overlap::Within("referrerType==campaign") => Vec<Expanded<DimensionRow, CampaignKeywordRow>>;
     /// `Referrers.getSocials`: social networks; with `expanded=1` the referring URLs.
-    GetSocials = "Referrers.getSocials" => Vec<Expanded<NamedSourceRow, ReferrerDetailRow>>;
+    GetSocials = "Referrers.getSocials", overlap = Overlap::Within("referrerType==social") => Vec<Expanded<NamedSourceRow, ReferrerDetailRow>>;
 }

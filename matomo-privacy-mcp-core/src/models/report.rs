@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::Overlap;
 use crate::privacy::Classified;
 
 /// A Matomo Reporting API method and the typed response of one site and one period.
@@ -25,6 +26,10 @@ pub trait Report {
     const METHOD: &'static str;
     /// Parameters the typed output depends on (e.g. `flat=1`), sent with every request.
     const PARAMS: &'static [(&'static str, &'static str)] = &[];
+    /// How the report's rows share the period's visits, which decides whether the suppressed
+    /// rows can be proven together as one "Other" row. The default, [`Overlap::Possible`],
+    /// claims nothing; declare more only for a report whose rows are known to split the visits.
+    const OVERLAP: Overlap = Overlap::Possible;
     /// The response for one site and one period.
     type Output: DeserializeOwned + Serialize + JsonSchema + Classified;
 }

@@ -7,7 +7,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{DimensionRow, Metric};
+use super::{DimensionRow, Metric, Overlap};
 use crate::Classified;
 
 /// A continent or country row.
@@ -67,9 +67,9 @@ report! {
     /// `UserCountry.getContinent`: visits per continent.
     GetContinent = "UserCountry.getContinent" => Vec<CountryRow>;
     /// `UserCountry.getCountry`: visits per country.
-    GetCountry = "UserCountry.getCountry" => Vec<CountryRow>;
+    GetCountry = "UserCountry.getCountry", overlap = Overlap::None => Vec<CountryRow>;
     /// `UserCountry.getRegion`: visits per region.
     GetRegion = "UserCountry.getRegion" => Vec<RegionRow>;
     /// `UserCountry.getCity`: visits per city (pseudonymous coordinates).
-    GetCity = "UserCountry.getCity" => Vec<CityRow>;
+    GetCity = "UserCountry.getCity", overlap = Overlap::None => Vec<CityRow>;
 }

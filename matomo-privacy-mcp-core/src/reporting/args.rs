@@ -55,10 +55,32 @@ pub struct PeriodArgs {
     pub segment: Option<String>,
 }
 
-/// Arguments that hold [`PeriodArgs`] flattened read its fields as their own (`args.site`).
+/// Lets arguments that hold [`PeriodArgs`](crate::reporting::PeriodArgs) flattened in a field
+/// named `scope` read its fields as their own (`args.site`, `args.period`), as
+/// [`ReportArgs`](crate::reporting::ReportArgs) does.
+///
+/// ```
+/// use matomo_privacy_mcp_core::reporting::PeriodArgs;
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// #[serde(deny_unknown_fields)]
+/// struct GoalArgs {
+///     /// The site, period and segment.
+///     #[serde(flatten)]
+///     scope: PeriodArgs,
+///     /// The goal's id.
+///     goal: Option<u32>,
+/// }
+///
+/// matomo_privacy_mcp_core::with_period_args!(GoalArgs);
+///
+/// let args: GoalArgs = serde_json::from_str(r#"{"site": 3, "goal": 1}"#).unwrap();
+/// assert_eq!(args.site, 3);
+/// ```
+#[macro_export]
 macro_rules! with_period_args {
     ($($args:ty),*) => {$(
-        impl std::ops::Deref for $args {
+        impl ::std::ops::Deref for $args {
             type Target = $crate::reporting::PeriodArgs;
 
             fn deref(&self) -> &$crate::reporting::PeriodArgs {
@@ -67,7 +89,6 @@ macro_rules! with_period_args {
         }
     )*};
 }
-pub(crate) use with_period_args;
 
 with_period_args!(ReportArgs);
 
@@ -116,10 +137,19 @@ mod named {
 }
 
 /// A required argument of arguments that flatten [`PeriodArgs`]: serde checks their own fields
-/// before a flattened one's, so a call without arguments would hear of it before `site`. It is
-/// decoded as optional (`#[schemars(with = "String")]` keeps it required in the schema) and
-/// required here, first thing in the tool.
-pub(crate) fn required<'a, T>(value: &'a Option<T>, name: &str) -> Result<&'a T, ToolError> {
+/// before a flattened one's, so a call without arguments would hear of it before `site`. Declare
+/// it as an `Option` (`#[schemars(with = "String")]` keeps it required in the schema) and
+/// require it here, first thing in the tool: the error names it as serde would
+/// (``missing field `report` ``).
+///
+/// ```
+/// use matomo_privacy_mcp_core::reporting::required_argument;
+///
+/// let report: Option<String> = None;
+/// let refused = required_argument(&report, "report").unwrap_err();
+/// assert_eq!(refused.to_string(), "invalid arguments: missing field `report`");
+/// ```
+pub fn required_argument<'a, T>(value: &'a Option<T>, name: &str) -> Result<&'a T, ToolError> {
     value
         .as_ref()
         .ok_or_else(|| ToolError::invalid_arguments(format!("missing field `{name}`")))
@@ -135,21 +165,34 @@ impl From<PeriodArgs> for ReportArgs {
     }
 }
 
-/// A validated request: one site, one period, paging.
-pub(crate) struct Request {
+/// A checked request ([`ReportArgs::checked`]): one site the deployment serves, one period
+/// (relative dates given as their days while noise is on), and the page of rows asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The site.
     pub site: u32,
+    /// The period (default `day`).
     pub period: Period,
+    /// The date (default `yesterday`), one period's worth.
     pub date: Date,
+    /// Rows to return, 1 to [`MAX_LIMIT`] (default 10).
     pub limit: u32,
+    /// Rows to skip, at most [`MAX_OFFSET`] (default 0).
     pub offset: u32,
 }
 
 impl ReportArgs {
-    /// Checks ranges and that the request names exactly one period.
     /// The request, of a site `deployment` serves, with the segment argument resolved and
     /// checked for a tool of `class` (a saved segment's name becomes its checked definition):
-    /// what every report tool starts from.
-    pub(crate) async fn checked(
+    /// what every report tool starts from. While the deployment has noise on, `today` and
+    /// `yesterday` become the site's dates (one statistic, one question, however its date is
+    /// written).
+    ///
+    /// # Errors
+    ///
+    /// The site not served, the period, date or paging out of range ([`request`](Self::request)),
+    /// the segment refused by the rules, Matomo unreachable while dating a relative date.
+    pub async fn checked(
         &self,
         deployment: &Deployment,
         class: PrivacyClass,
@@ -159,7 +202,7 @@ impl ReportArgs {
         // With noise, a statistic's identity holds its days: `yesterday` and that day's date
         // are one question (one noise draw, one charge), and Matomo is asked for those days.
         if deployment.noise.is_some() && request.date.is_relative() {
-            let today = super::tools::sites::site_today(deployment, request.site).await?;
+            let today = deployment.site_today(request.site).await?;
             let today = Day::new(
                 u16::try_from(today.year()).unwrap_or(0),
                 today.month().unsigned_abs(),
@@ -177,7 +220,13 @@ impl ReportArgs {
         Ok((request, segment))
     }
 
-    pub(crate) fn request(&self) -> Result<Request, ToolError> {
+    /// The request the arguments name, without the deployment: the defaults filled in and the
+    /// ranges checked (one period, `limit` 1 to [`MAX_LIMIT`], `offset` at most [`MAX_OFFSET`]).
+    ///
+    /// # Errors
+    ///
+    /// An argument out of range, named as the model should read it.
+    pub fn request(&self) -> Result<Request, ToolError> {
         let period = self.period.unwrap_or(Period::Day);
         let date = self.date.unwrap_or(Date::Yesterday);
         if date.is_multi_period(period) {
@@ -209,7 +258,13 @@ impl ReportArgs {
 }
 
 impl Request {
-    pub(crate) fn params(&self) -> Result<Params, ToolError> {
+    /// The site, period and date as parameters of a Matomo request (paging and segment are
+    /// the caller's to add).
+    ///
+    /// # Errors
+    ///
+    /// A site id Matomo's parameters refuse.
+    pub fn params(&self) -> Result<Params, ToolError> {
         let sites = Sites::one(self.site)?;
         Ok(Params::new()
             .sites(sites)

@@ -1,15 +1,23 @@
 //! The state report tools share: the client, the policy and the transforms.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use crate::client::MatomoClient;
 use crate::minimise::{Scrubber, Threshold};
+use crate::models::{api, sites_manager};
+use crate::params::{Params, Sites};
 use crate::policy::{SiteAccess, parse_and_check_segment};
 use crate::privacy::{PrivacyClass, PseudonymKey};
 use crate::segment::Segment;
-use crate::tool::SecretGuard;
-use crate::{SiteId, ToolError};
+use crate::tool::{RegistrationError, SecretGuard, Tool, ToolDescriptor};
+use crate::{SiteId, ToolError, Toolbox};
+
+use super::args::Request;
+use super::noisy::all_or_none;
+use super::visitors::{Known, Visitors};
+use crate::dp::answer::site_account;
 
 use crate::dp::NoiseSetup;
 
@@ -191,5 +199,125 @@ impl Deployment {
         let site = SiteId(site);
         self.sites.check_site(site)?;
         Ok(site)
+    }
+}
+
+/// Whether a toolbox serves a tool with noise on or off (`noise`): every tool but those declared
+/// `#[matomo_tool(exact_only)]` while noise is on (they show numbers no noise can be calibrated
+/// to).
+pub fn served_with(tool: &ToolDescriptor, noise: bool) -> bool {
+    !(noise && tool.exact_only())
+}
+
+/// What tools ask of the deployment beside reports: the sites and their calendars, the report
+/// catalogue, distinct visitors, answers charged together, and a toolbox of tools.
+impl Deployment {
+    /// A toolbox of `tools` over this deployment, at its ceiling and with its token guard, each
+    /// tool the deployment serves ([`served_with`]: exact-only tools are left out while noise is
+    /// on).
+    ///
+    /// # Errors
+    ///
+    /// Two tools of one name.
+    pub fn toolbox_of(
+        self,
+        tools: impl IntoIterator<Item = Box<dyn Tool<Deployment>>>,
+    ) -> Result<Toolbox<Deployment>, RegistrationError> {
+        let noisy = self.noise.is_some();
+        let mut toolbox = Toolbox::with_state(self);
+        for tool in tools {
+            if served_with(&tool.descriptor(), noisy) {
+                toolbox = toolbox.try_tool(tool)?;
+            }
+        }
+        Ok(toolbox)
+    }
+
+    /// Every site the token may view (`SitesManager.getSitesWithAtLeastViewAccess`), through the
+    /// report cache: names, URLs and time zones. The sites this deployment serves are those of
+    /// [`site_access`](Self::site_access) among them.
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable, refusing, or answering in another shape.
+    pub async fn viewable_sites(&self) -> Result<Vec<sites_manager::Site>, ToolError> {
+        self.client
+            .report_with::<sites_manager::GetSitesWithAtLeastViewAccess>(&Params::new())
+            .await?
+            .into_one()
+            .ok_or_else(|| {
+                ToolError::internal("Matomo answered the site list in an unexpected shape")
+            })
+    }
+
+    /// Today in the site's time zone, from Matomo's site list (through the cache): relative
+    /// dates are then asked for by their dates, so that two questions cannot straddle a
+    /// midnight and a statistic is one question however its date is written.
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable, or not saying the site's time zone (the message says to give a date).
+    pub async fn site_today(&self, site: u32) -> Result<jiff::civil::Date, ToolError> {
+        self.viewable_sites()
+            .await?
+            .iter()
+            .find(|s| s.idsite.0 == u64::from(site))
+            .and_then(|s| s.timezone.as_deref())
+            .and_then(crate::client::today_in)
+            .ok_or_else(|| {
+                ToolError::invalid_arguments(format!(
+                    "Matomo did not say site {site}'s time zone, so `today` and `yesterday` cannot be dated; give `date` as YYYY-MM-DD"
+                ))
+            })
+    }
+
+    /// The site's report catalogue (`API.getReportMetadata`), through the report cache:
+    /// metadata only, never data (and never Matomo's image URLs, which embed the token).
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable, refusing, or answering in another shape.
+    pub async fn site_reports(&self, site: u32) -> Result<Vec<api::ReportMetadata>, ToolError> {
+        let params = Params::new().sites(Sites::one(site)?);
+        self.client
+            .report_with::<api::GetReportMetadata>(&params)
+            .await?
+            .into_one()
+            .ok_or_else(|| {
+                ToolError::internal("Matomo answered the report metadata in an unexpected shape")
+            })
+    }
+
+    /// The distinct visitors (a lower bound Matomo proves) and the visits of the request's
+    /// site and period within `segment`: what an answer about these visits must be withheld
+    /// by ([`KnownVisitors::too_few`](super::KnownVisitors::too_few)). `None` when Matomo did
+    /// not count them (a year within a day of New Year, an answer of another shape), which
+    /// proves nothing.
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable or refusing: the answer it guards would fail the same way.
+    pub async fn distinct_visitors(
+        &self,
+        request: &Request,
+        segment: Option<&Segment>,
+    ) -> Result<Option<Known>, ToolError> {
+        Visitors::new(&self.client, request, segment).whole().await
+    }
+
+    /// Runs `question`, a question of several answers about one site (the two periods of a
+    /// comparison, the parts of an overview), so that with noise on the statistics all its
+    /// answers release are charged to the budget together, all or none: refused for the budget,
+    /// it has spent nothing. Without noise it is `question` itself.
+    ///
+    /// # Errors
+    ///
+    /// The question's own, or the budget's refusal.
+    pub async fn all_or_none<T>(
+        &self,
+        site: u32,
+        question: impl Future<Output = Result<T, ToolError>>,
+    ) -> Result<T, ToolError> {
+        all_or_none(self, &site_account(&self.account, site), question).await
     }
 }

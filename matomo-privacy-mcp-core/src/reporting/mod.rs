@@ -1,33 +1,49 @@
-//! Answering report questions over a [`Deployment`]: the pipeline every report tool shares.
+//! Answering questions over a [`Deployment`]: the queries every tool, built-in or custom, is
+//! made of.
 //!
-//! [`Deployment::report`] asks a typed row report and passes it through minimisation (the
-//! site check, the segment rules, label scrubbing, equal labels merged, the threshold by
-//! distinct visitors and, when the deployment has it, differential privacy);
-//! [`report_from_body`] and [`noisy_report_from_body`] do the same for a body fetched by other
-//! means. [`Deployment::builder`] sets a deployment up from a Matomo client, checking its token.
+//! - Row reports: [`Deployment::report`] asks a typed row report and passes it through the
+//!   pipeline ([`ReportQuery`]: the site check, the segment rules, label scrubbing, equal labels
+//!   merged, the threshold by distinct visitors proven by Matomo and, when the deployment has it,
+//!   differential privacy and the budget); [`Deployment::report_by_method`] does the same for a
+//!   report known by name; [`report_from_body`] and [`noisy_report_from_body`] for a body
+//!   fetched by other means.
+//! - Summaries (one set of numbers): [`Deployment::summary`] ([`SummaryQuery`]), about the
+//!   visits of a [`Population`]; over consecutive periods [`Deployment::trend`]; three at once
+//!   [`Deployment::site_overview`]; converting visits per range
+//!   [`Deployment::visits_to_conversion`].
+//! - What tools read beside answers: the sites and their calendars, the report catalogue,
+//!   saved segments, the distinct visitors of a request ([`KnownVisitors`]), answers charged
+//!   together ([`Deployment::all_or_none`]).
 //!
-//! [`tools`] holds ready-made tools built on it (pages, referrers, countries, summaries, trends,
-//! the visit log…), each a type a server registers on its own; the `matomo-privacy-mcp` application
-//! serves them as its built-in catalogue.
+//! [`Deployment::builder`] sets a deployment up from a Matomo client, checking its token. The
+//! ready-made tools built on these queries are the `matomo-privacy-mcp-tools` crate's.
 
 mod args;
+mod conversion;
 mod deployment;
 mod noisy;
+mod overview;
 pub(crate) mod pipeline;
 mod saved_segments;
 mod setup;
 mod source_row;
 mod summary;
-pub mod tools;
+mod trend;
 mod visitors;
 mod vocabulary;
 
-pub use args::{MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs};
-pub use deployment::Deployment;
+pub use args::{
+    MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, required_argument,
+};
+pub use conversion::{ConversionBy, VisitsToConversion, VisitsToConversionArgs};
+pub use deployment::{Deployment, served_with};
+pub use overview::SiteOverview;
 pub use pipeline::{
-    Labels, ReportOutput, ReportQuery, UPSTREAM_ROW_CAP, noisy_report_from_body,
-    render as render_report, report_from_body,
+    Labels, Overlap, ReportOutput, ReportQuery, RowReport, RowScope, UPSTREAM_ROW_CAP,
+    noisy_report_from_body, number as format_number, render as render_report, report_from_body,
 };
 pub use setup::{DeploymentBuilder, SetupError};
 pub use source_row::SourceRow;
-pub use summary::Summary;
+pub use summary::{Population, Summary, SummaryQuery, render_summary};
+pub use trend::{Trend, TrendArgs, TrendMetric, TrendPoint};
+pub use visitors::Known as KnownVisitors;

@@ -56,6 +56,34 @@ fn is_named(deployment: &Deployment, saved: &SavedSegment, name: &str) -> bool {
 }
 
 impl Deployment {
+    /// The segments saved in Matomo's segment editor for `site` and for every site, as Matomo
+    /// lists them for the token (through the report cache). Their names and definitions are
+    /// Matomo's, classified as it sends them; [`admit_saved_segment`](Self::admit_saved_segment)
+    /// says which a tool may offer.
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable or refusing.
+    pub async fn saved_segments(&self, site: u32) -> Result<Vec<SavedSegment>, ToolError> {
+        saved_for(self, site).await
+    }
+
+    /// A saved segment checked by the rules of a tool of `tool_class` and the deployment's
+    /// ceiling, as a `segment` argument naming it would be: its definition, or why it is not
+    /// offered.
+    ///
+    /// # Errors
+    ///
+    /// A policy refusal naming the dimension above the class; an upstream error for a saved
+    /// segment Matomo listed without a definition.
+    pub fn admit_saved_segment(
+        &self,
+        saved: &SavedSegment,
+        tool_class: PrivacyClass,
+    ) -> Result<Segment, ToolError> {
+        admitted(self, saved, tool_class)
+    }
+
     /// The segment a tool's `segment` argument means, checked as every built-in tool checks it:
     /// a Matomo segment definition, or the name of a segment saved for `site` (see the
     /// `saved_segments` tool). Either is refused when it filters on a dimension above

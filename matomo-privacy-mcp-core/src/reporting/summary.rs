@@ -64,7 +64,9 @@ pub struct Summary {
     pub noise: Option<NoiseNote>,
 }
 
-pub(crate) fn render_summary(s: &Summary) -> String {
+/// A summary as text, as the summary tools show it: each metric with its interval (with noise),
+/// what is withheld and why, and the noise note.
+pub fn render_summary(s: &Summary) -> String {
     let mut text = format!("Site {}, {} {}:", s.site, s.period, s.date);
     if let Some(reason) = &s.too_uncertain {
         let _ = write!(text, " {reason}");
@@ -100,10 +102,12 @@ pub(crate) fn render_summary(s: &Summary) -> String {
     text
 }
 
-/// Whose visitors a summary's numbers are about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Population {
-    /// Every visit of the period and segment.
+/// Whose visits a summary's numbers are about: the visits whose distinct visitors Matomo is
+/// asked for, and which the threshold and the noise's check on visits count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Population {
+    /// Every visit of the period and segment (the default).
+    #[default]
     Visits,
     /// The visits that converted a goal.
     Converted,
@@ -116,8 +120,9 @@ pub(crate) enum Population {
 }
 
 impl Population {
-    /// The segment selecting these visits, within the period and the caller's segment.
-    pub(crate) fn segment(self) -> Option<Segment> {
+    /// The segment selecting these visits, within the period and the caller's segment (`None`
+    /// for every visit).
+    pub fn segment(self) -> Option<Segment> {
         let goal;
         let text = match self {
             Self::Visits => return None,
@@ -186,8 +191,101 @@ impl Population {
     }
 }
 
+/// Summary report `R` for one site and one period, built by [`Deployment::summary`] and
+/// answered by [`run`](Self::run) through the steps every summary takes: the site check, the
+/// segment rules and saved segments, the population's distinct visitors proven by Matomo, the
+/// threshold (per number: a part with too few visitors behind it is withheld on its own), noise
+/// and the budget (when the deployment has noise on).
+///
+/// ```no_run
+/// use matomo_privacy_mcp_core::models::goals;
+/// use matomo_privacy_mcp_core::params::IdGoal;
+/// use matomo_privacy_mcp_core::reporting::{Deployment, PeriodArgs, Population, Summary};
+/// use matomo_privacy_mcp_core::{ToolError, matomo_tool};
+///
+/// /// Orders and revenue for one period; withheld below k distinct visitors who ordered.
+/// #[matomo_tool]
+/// async fn orders(deployment: &Deployment, args: PeriodArgs) -> Result<Summary, ToolError> {
+///     deployment
+///         .summary::<goals::Get>(&args)
+///         .population(Population::Ordered)
+///         .id_goal(IdGoal::EcommerceOrder)
+///         .run()
+///         .await
+/// }
+/// ```
+#[must_use = "a summary query does nothing until `run` is awaited"]
+pub struct SummaryQuery<'a, R> {
+    deployment: &'a Deployment,
+    args: &'a PeriodArgs,
+    population: Population,
+    id_goal: Option<IdGoal>,
+    report: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> std::fmt::Debug for SummaryQuery<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SummaryQuery")
+            .field("site", &self.args.site)
+            .field("population", &self.population)
+            .field("id_goal", &self.id_goal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deployment {
+    /// Starts a question about summary report `R` (a report of [`crate::models`] with one set
+    /// of numbers, all aggregate: `visits_summary::Get`, `goals::Get`, …) for the site, period,
+    /// date and segment in `args`, about every visit unless
+    /// [`population`](SummaryQuery::population) says whose.
+    pub fn summary<'a, R: Report>(&'a self, args: &'a PeriodArgs) -> SummaryQuery<'a, R> {
+        SummaryQuery {
+            deployment: self,
+            args,
+            population: Population::Visits,
+            id_goal: None,
+            report: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<R: Report> SummaryQuery<'_, R>
+where
+    R::Output: Serialize + FitsUnder<max_class::aggregate>,
+{
+    /// Whose visits the numbers are about (the default: every visit): the population whose
+    /// distinct visitors are proven and thresholded.
+    pub fn population(mut self, population: Population) -> Self {
+        self.population = population;
+        self
+    }
+
+    /// Asks the report for one goal, or for e-commerce orders (`idGoal`); it is part of the
+    /// statistic's identity with noise on.
+    pub fn id_goal(mut self, goal: IdGoal) -> Self {
+        self.id_goal = Some(goal);
+        self
+    }
+
+    /// Asks Matomo and returns the minimised summary.
+    ///
+    /// # Errors
+    ///
+    /// A [`ToolError`] the model can read: the site not served, a segment refused, Matomo
+    /// unreachable or refusing, the privacy budget spent.
+    pub async fn run(self) -> Result<Summary, ToolError> {
+        summary::<R>(
+            self.deployment,
+            self.args.clone(),
+            self.population,
+            self.id_goal,
+        )
+        .await
+    }
+}
+
 /// Fetches a get-style report for one site and period and applies the threshold to it as a whole.
-pub(crate) async fn summary<R: Report>(
+async fn summary<R: Report>(
     deployment: &Deployment,
     args: PeriodArgs,
     population: Population,

@@ -10,6 +10,28 @@ use crate::ToolError;
 use crate::minimise::{TextKind, Vocabulary};
 use crate::models::{actions, events, referrers};
 
+impl Deployment {
+    /// The values of `needed` (what generalised visits hold, [`Vocabulary::needed`]) that at
+    /// least `threshold_k` distinct visitors of the request's site and period share, by kind:
+    /// what [`Vocabulary::generalise`] may leave as it is.
+    ///
+    /// Each kind is read from the report listing its values (page URLs, titles, event
+    /// categories and actions, referrers), for the whole period without a segment, labels
+    /// scrubbed as the visit's values are; a value passes when its row passes the threshold,
+    /// Matomo asked for the distinct visitors of rows that could.
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable or refusing one of the reports.
+    pub async fn shared_vocabulary(
+        &self,
+        request: &Request,
+        needed: &BTreeSet<(TextKind, String)>,
+    ) -> Result<Vocabulary, ToolError> {
+        learn(self, request, needed).await
+    }
+}
+
 /// The values of `needed` that at least `k` distinct visitors of the period share, by kind.
 ///
 /// Each kind is read from the report listing its values (page URLs, titles, event

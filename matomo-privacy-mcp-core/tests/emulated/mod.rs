@@ -24,7 +24,10 @@ pub async fn world(seed: u64, k: u64) -> (Emulator, Toolbox<Deployment>) {
 /// refused.
 pub async fn world_viewing(seed: u64, sites: &[u32], k: u64) -> (Emulator, Toolbox<Deployment>) {
     let emu = emulator(seed, sites).await;
-    let toolbox = testing::deployment(&emu).threshold(k).toolbox().await;
+    let toolbox = testing::deployment(&emu)
+        .threshold(k)
+        .toolbox(matomo_privacy_mcp_tools::all())
+        .await;
     (emu, toolbox)
 }
 

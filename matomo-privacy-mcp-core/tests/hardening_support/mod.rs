@@ -60,7 +60,7 @@ pub async fn toolbox(
         .threshold(2)
         .ceiling(ceiling)
         .pseudonym_key(&KEY)
-        .toolbox()
+        .toolbox(matomo_privacy_mcp_tools::all())
         .await;
     match audit {
         Some(path) => toolbox.with_audit(Arc::new(JsonLinesAudit::to_file(path).unwrap())),

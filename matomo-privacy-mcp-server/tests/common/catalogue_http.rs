@@ -1,8 +1,8 @@
 //! Every ready-made tool over Streamable HTTP, against the emulator, for the interop tests.
 #![allow(dead_code)]
 
-use matomo_privacy_mcp_core::reporting::tools;
 use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_tools as tools;
 
 /// The name the catalogue servers of the interop tests give themselves.
 pub const CATALOGUE_SERVER: &str = "matomo-privacy-mcp-catalogue";

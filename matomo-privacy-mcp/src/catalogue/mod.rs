@@ -1,8 +1,8 @@
 //! The built-in tool catalogue over a [`Deployment`]: which of the ready-made tools of
-//! [`matomo_privacy_mcp_core::reporting::tools`] the application serves, and the operator's allow-list
+//! [`matomo_privacy_mcp_tools`] the application serves, and the operator's allow-list
 //! (`tools.allowed`).
 //!
-//! The tools are the SDK's ([`tools::all`], in listing order; [`TOOL_NAMES`] is tested against
+//! The tools are the tools crate's ([`tools::all`], in listing order; [`TOOL_NAMES`] is tested against
 //! it). All are aggregate, and so listed by default, but `visit_log` (pseudonymous) and
 //! `raw_page_urls` (identifying), hidden until the operator raises the ceiling; while
 //! differential privacy is on, the exact-only ones (`#[matomo_tool(exact_only)]`, [`tools::served_with`]) are not served.
@@ -10,8 +10,9 @@
 //! the threshold merged or dropped.
 
 use matomo_privacy_mcp_core::Toolbox;
-use matomo_privacy_mcp_core::reporting::{Deployment, tools};
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::tool::{RegistrationError, Tool, ToolDescriptor};
+use matomo_privacy_mcp_tools as tools;
 
 /// Every built-in tool's name, in listing order: the names of [`tools::all`] (tested), spelled
 /// out for error messages and allow-lists checked without building a tool.
@@ -72,7 +73,7 @@ pub enum CatalogueError {
     Registration(#[from] RegistrationError),
 }
 
-/// Every built-in tool, in listing order: the ready-made tools of the SDK.
+/// Every built-in tool, in listing order: the ready-made tools of `matomo-privacy-mcp-tools`.
 pub fn all_tools() -> Vec<Box<dyn Tool<Deployment>>> {
     tools::all()
 }

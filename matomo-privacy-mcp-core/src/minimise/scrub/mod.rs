@@ -286,6 +286,18 @@ impl ScrubbedText {
     pub(crate) fn into_string(self) -> String {
         self.0
     }
+
+    /// Gives up the class: the scrubbed text as plain text, for a use declared on a tool with a
+    /// reason, as [`Identifying::declassify`](crate::privacy::Identifying::declassify) does for
+    /// a value from Matomo: text the site's operators wrote (annotations, saved segments'
+    /// names), scrubbed of identifiers, shown as aggregate.
+    ///
+    /// `declassification` comes from `#[matomo_tool(declassify(name = "reason"))]`, so every
+    /// use is tied to a tool and listed in the privacy manifest with its reason.
+    pub fn declassify(self, declassification: &crate::privacy::Declassification) -> String {
+        let _ = declassification;
+        self.0
+    }
 }
 
 impl crate::privacy::Reveal for ScrubbedText {

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::{Labels, Overlap, ReportOutput, run};
+use super::{Labels, ReportOutput, RowReport, run, run_of};
 use crate::ToolError;
 use crate::models::Report;
 use crate::privacy::PrivacyClass;
@@ -35,7 +35,6 @@ pub struct ReportQuery<'a, R> {
     labels: Labels,
     flat: bool,
     class: PrivacyClass,
-    overlap: Overlap,
     report: PhantomData<fn() -> R>,
 }
 
@@ -65,9 +64,28 @@ impl Deployment {
             labels: Labels::Url,
             flat: false,
             class: PrivacyClass::Aggregate,
-            overlap: Overlap::Possible,
             report: PhantomData,
         }
+    }
+}
+
+impl Deployment {
+    /// Row report `report`, known by its method name rather than a type of
+    /// [`crate::models`], through the same pipeline as [`report`](Self::report) (for an
+    /// aggregate tool): for reports no type describes, such as any report of the site's catalogue.
+    ///
+    /// Its rows are decoded as Matomo's generic row (label, known metrics, row segment);
+    /// metrics the SDK does not know are dropped.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReportQuery::run`]'s.
+    pub async fn report_by_method(
+        &self,
+        report: &RowReport<'_>,
+        args: &ReportArgs,
+    ) -> Result<ReportOutput, ToolError> {
+        run_of(self, report, args, PrivacyClass::Aggregate).await
     }
 }
 
@@ -93,14 +111,6 @@ impl<R: Report> ReportQuery<'_, R> {
         self
     }
 
-    /// Declares how the report's rows share visits; only the SDK's own tools declare more than
-    /// [`Overlap::Possible`], since an "Other" row proven on a false declaration would not be
-    /// proven at all.
-    pub(crate) fn overlap(mut self, overlap: Overlap) -> Self {
-        self.overlap = overlap;
-        self
-    }
-
     /// Asks Matomo and returns the minimised answer.
     ///
     /// # Errors
@@ -114,7 +124,6 @@ impl<R: Report> ReportQuery<'_, R> {
             self.labels,
             self.flat,
             self.class,
-            self.overlap,
         )
         .await
     }

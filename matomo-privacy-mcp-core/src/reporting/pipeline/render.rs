@@ -116,7 +116,15 @@ fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
-pub(crate) fn number(value: f64) -> String {
+/// A number as the tools' texts show it: whole numbers without decimals, others to three.
+///
+/// ```
+/// use matomo_privacy_mcp_core::reporting::format_number;
+///
+/// assert_eq!(format_number(1234.0), "1234");
+/// assert_eq!(format_number(0.4567), "0.457");
+/// ```
+pub fn number(value: f64) -> String {
     let mut text = String::new();
     push_number(&mut text, value);
     text

@@ -22,7 +22,6 @@ pub(crate) async fn run<R>(
     labels: Labels,
     flat: bool,
     class: PrivacyClass,
-    overlap: Overlap,
 ) -> Result<ReportOutput, ToolError>
 where
     R: Report,
@@ -32,7 +31,7 @@ where
         fixed: R::PARAMS,
         labels,
         flat,
-        overlap,
+        overlap: R::OVERLAP,
         scope: None,
     };
     run_of(deployment, &report, args, class).await

@@ -12,21 +12,9 @@ pub enum Labels {
     Text,
 }
 
-/// Whether the rows of a report split the period's visits: every visit in exactly one row.
-///
-/// Only then (a visit has one country, one device type, one referrer type) are the visits
-/// outside the shown rows exactly those of the other rows, so that Matomo can count their
-/// visitors with a segment excluding the shown rows, and an "Other" row can be proven.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Overlap {
-    /// Every visit is in exactly one row (countries, devices, browsers, referrer types, hours).
-    None,
-    /// Every visit matching this segment is in exactly one row, and no other visit is in any
-    /// (websites: `referrerType==website`).
-    Within(&'static str),
-    /// A visit can be in several rows or in none (pages, titles, events, searches).
-    Possible,
-}
+/// How a report's rows share the period's visits: the report's own declaration
+/// ([`Report::OVERLAP`](crate::models::Report::OVERLAP)).
+pub use crate::models::Overlap;
 
 impl Overlap {
     /// How far one visit can move a column of such a report.
@@ -38,14 +26,26 @@ impl Overlap {
     }
 }
 
-/// A row report as the pipeline runs it: its method, the parameters it always takes, how its
-/// labels are scrubbed, whether it is asked for flat, and how its rows share visits.
-pub(crate) struct RowReport<'a> {
+/// A row report known by its method name rather than a type of [`crate::models`] (a report of
+/// the site's catalogue, a plugin's), as
+/// [`Deployment::report_by_method`](crate::reporting::Deployment::report_by_method) runs it.
+///
+/// What it declares is believed: a report declared with [`Overlap::None`] whose rows do share
+/// visits would have an "Other" row proven on a false premise. Declare what Matomo documents,
+/// and [`Overlap::Possible`] for anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowReport<'a> {
+    /// The method, `Module.action`.
     pub method: &'a str,
+    /// Parameters it is always asked with.
     pub fixed: &'a [(&'a str, &'a str)],
+    /// How its labels are scrubbed.
     pub labels: Labels,
+    /// Whether it is asked for flat (`flat=1`).
     pub flat: bool,
+    /// How its rows share the period's visits.
     pub overlap: Overlap,
+    /// What its row segments leave out, if anything.
     pub scope: Option<RowScope>,
 }
 
@@ -57,7 +57,7 @@ pub(crate) struct RowReport<'a> {
 /// (Visits by days since the last visit count returning visits only, but the "0 days" row's
 /// segment `daysSinceLastVisit==0` also selects every first visit, whose count is 0 too.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RowScope {
+pub struct RowScope {
     /// The dimension whose rows need the condition.
     pub dimension: &'static str,
     /// The condition, in Matomo's grammar.

@@ -28,7 +28,7 @@ use spans::*;
 
 /// Distinct visitors known behind some visits, and how many visits they made.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Known {
+pub struct Known {
     /// A lower bound on the distinct visitors.
     pub visitors: u64,
     /// The visits (exact).
@@ -38,7 +38,7 @@ pub(crate) struct Known {
 impl Known {
     /// Whether an answer about these visits must be withheld as a whole: they are made by fewer
     /// than `k` distinct visitors, or Matomo did not count them (`None`), which proves nothing.
-    pub(crate) fn too_few(whole: Option<Known>, k: u64) -> bool {
+    pub fn too_few(whole: Option<Known>, k: u64) -> bool {
         whole.is_none_or(|whole| whole.visits > 0 && whole.visitors < k)
     }
 

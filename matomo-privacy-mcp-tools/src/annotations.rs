@@ -7,11 +7,10 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::models::annotations::{Annotation, GET_ALL};
-use crate::params::{Date, Params, Period, Sites};
-use crate::reporting::Deployment;
-use crate::reporting::args::to_tool_error;
-use crate::{Classified, ToolError, matomo_tool};
+use matomo_privacy_mcp_core::models::annotations::{Annotation, GET_ALL};
+use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
 /// The arguments of `annotations`.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -87,10 +86,10 @@ pub async fn annotations(
         .period(args.period.unwrap_or(Period::Month))
         .date(args.date.unwrap_or(Date::Today));
     let by_site: BySite = deployment
-        .client
+        .client()
         .call(GET_ALL, &params)
         .await
-        .map_err(to_tool_error)?;
+        .map_err(ToolError::from)?;
     let by_site = match by_site {
         BySite::Sites(sites) => sites,
         BySite::Nothing([]) => HashMap::new(),
@@ -101,10 +100,13 @@ pub async fn annotations(
         .flat_map(|(_, notes)| notes)
         .filter_map(|a| {
             // The author (`user`) is dropped here: it never leaves the server.
-            let note = a.note?.declassify(&AnnotationsTool::OPERATOR_NOTES);
+            let note = a.note?;
             Some(Note {
                 date: a.date.unwrap_or_default(),
-                note: deployment.scrubber().text(&note).into_string(),
+                note: deployment
+                    .scrubber()
+                    .text(&note)
+                    .declassify(&AnnotationsTool::OPERATOR_NOTES),
                 starred: a.starred.is_some_and(|s| s.0),
             })
         })

@@ -7,17 +7,12 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::params::Period;
-use crate::privacy::PrivacyClass;
-use crate::reporting::Deployment;
-use crate::reporting::args::{PeriodArgs, ReportArgs, required};
-use crate::reporting::pipeline::{
-    self as report, Labels, Overlap, ReportOutput, RowReport, RowScope,
+use matomo_privacy_mcp_core::params::Period;
+use matomo_privacy_mcp_core::reporting::{
+    ConversionBy, Deployment, Labels, Overlap, PeriodArgs, ReportArgs, ReportOutput, RowReport,
+    RowScope, VisitsToConversionArgs, render_report, required_argument,
 };
-use crate::reporting::tools::visits_to_conversion::{
-    ConversionBy, VisitsToConversionArgs, visits_to_conversion,
-};
-use crate::{ToolError, matomo_tool};
+use matomo_privacy_mcp_core::{ToolError, matomo_tool};
 
 /// The arguments of `report`.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -35,7 +30,7 @@ pub struct AnyReportArgs {
     pub offset: Option<u32>,
 }
 
-crate::reporting::args::with_period_args!(AnyReportArgs);
+matomo_privacy_mcp_core::with_period_args!(AnyReportArgs);
 
 /// Modules whose methods are never reachable: visit- and user-level data, bulk and image
 /// requests, which could reach them anyway.
@@ -215,12 +210,12 @@ fn period_refusal(method: &str, period: Period) -> Option<String> {
 /// Labels are scrubbed and thresholded as everywhere; a report this server does not know is
 /// treated as one whose labels may identify people, and its unknown metrics are left out.
 /// Visitor logs, user ids and anything that writes are never served.
-#[matomo_tool(render = report::render)]
+#[matomo_tool(render = render_report)]
 pub async fn report(
     deployment: &Deployment,
     args: AnyReportArgs,
 ) -> Result<ReportOutput, ToolError> {
-    let report = required(&args.report, "report")?;
+    let report = required_argument(&args.report, "report")?;
     let report_args = ReportArgs {
         scope: args.scope.clone(),
         limit: args.limit,
@@ -259,7 +254,7 @@ pub(crate) async fn any_row_report(
         // Every range is computed (their noise and "Other" need all of them); the page asked
         // for is cut from them, in the ranges' order.
         let request = args.request()?;
-        let mut ranges = visits_to_conversion(deployment, conversions).await?.ranges;
+        let mut ranges = deployment.visits_to_conversion(&conversions).await?.ranges;
         ranges.rows = std::mem::take(&mut ranges.rows)
             .into_iter()
             .skip(request.offset as usize)
@@ -279,12 +274,12 @@ pub(crate) async fn any_row_report(
             .find(|(m, _)| *m == method)
             .map(|(_, scope)| *scope),
     };
-    report::run_of(deployment, &row_report, args, PrivacyClass::Aggregate).await
+    deployment.report_by_method(&row_report, args).await
 }
 
 /// Whether the site's report catalogue lists `method` (asked of Matomo, through the cache).
 async fn in_catalogue(deployment: &Deployment, site: u32, method: &str) -> Result<bool, ToolError> {
-    let reports = super::sites::site_reports(deployment, site).await?;
+    let reports = deployment.site_reports(site).await?;
     Ok(reports.iter().any(|r| {
         let d = &r.description;
         matches!((&d.module, &d.action), (Some(m), Some(a)) if method.split_once('.') == Some((m.as_str(), a.as_str())))

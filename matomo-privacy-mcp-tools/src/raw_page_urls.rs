@@ -1,16 +1,16 @@
-//! An identifying-class tool, to show how a deployment raises its ceiling on purpose.
+//! `raw_page_urls`: an identifying-class tool, to show how a deployment raises its ceiling on
+//! purpose.
 
 use std::fmt::Write;
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::models::actions;
-use crate::params::Limit;
-use crate::privacy::{Identifying, PrivacyClass};
-use crate::reporting::Deployment;
-use crate::reporting::args::{ReportArgs, to_tool_error};
-use crate::{Classified, ToolError, matomo_tool};
+use matomo_privacy_mcp_core::models::actions;
+use matomo_privacy_mcp_core::params::Limit;
+use matomo_privacy_mcp_core::privacy::{Identifying, PrivacyClass};
+use matomo_privacy_mcp_core::reporting::{Deployment, ReportArgs};
+use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
 /// One page URL exactly as Matomo recorded it.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
@@ -67,10 +67,10 @@ pub async fn raw_page_urls(
         params = params.segment(segment);
     }
     let Some(tree) = deployment
-        .client
+        .client()
         .report_with::<actions::GetPageUrls>(&params)
         .await
-        .map_err(to_tool_error)?
+        .map_err(ToolError::from)?
         .into_one()
     else {
         return Err(ToolError::internal(

@@ -16,15 +16,13 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::client::Nested;
-use crate::dp::{ContributionBounds, CountedVisits};
-use crate::models::api;
-use crate::models::page_performance::{PerformanceTotals, Timing};
-use crate::privacy::PrivacyClass;
-use crate::reporting::Deployment;
-use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::reporting::visitors::Visitors;
-use crate::{Classified, ToolError, matomo_tool};
+use matomo_privacy_mcp_core::client::Nested;
+use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits};
+use matomo_privacy_mcp_core::models::api;
+use matomo_privacy_mcp_core::models::page_performance::{PerformanceTotals, Timing};
+use matomo_privacy_mcp_core::privacy::PrivacyClass;
+use matomo_privacy_mcp_core::reporting::{Deployment, PeriodArgs, ReportArgs};
+use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
 /// The page load timings of one site and period.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
@@ -112,7 +110,7 @@ pub async fn page_performance(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<PagePerformance, ToolError> {
-    if deployment.noise.is_some() {
+    if deployment.noise().is_some() {
         return Err(ToolError::policy_refusal(
             "page timings are not shown while differential privacy is on: Matomo does not bound \
              how long one page view may take, so no noise can be calibrated to their sums. The \
@@ -137,18 +135,17 @@ pub async fn page_performance(
         None => bounded,
     };
     let params = request.params()?.segment(segment.clone());
-    let visitors = Visitors::new(&deployment.client, &request, Some(&segment));
     let (whole, totals) = tokio::join!(
-        visitors.whole(),
-        deployment.client.report_with::<api::Get>(&params)
+        deployment.distinct_visitors(&request, Some(&segment)),
+        deployment.client().report_with::<api::Get>(&params)
     );
     let whole = whole?;
-    let Nested::One(summary) = totals.map_err(to_tool_error)? else {
+    let Nested::One(summary) = totals.map_err(ToolError::from)? else {
         return Err(ToolError::internal(
             "Matomo answered for several sites or periods where one was asked for",
         ));
     };
-    let k = deployment.threshold.k();
+    let k = deployment.threshold().k();
     let per_visitor = bounds.page_views_per_visitor(request.date.max_days(request.period));
     let visitors = whole.map_or(0, |w| w.visitors);
     let suppressed = visitors < k;
@@ -201,7 +198,7 @@ fn shown(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::Count;
+    use matomo_privacy_mcp_core::models::Count;
 
     #[test]
     fn a_timing_needs_k_visitors_worth_of_page_views() {

@@ -12,19 +12,17 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::dp::NoiseNote;
-use crate::dp::answer::site_account;
-use crate::minimise::threshold::Intervals;
-use crate::minimise::{Metrics, ThresholdedLabel, ThresholdedRow};
-use crate::params::{Date, Day, Period, RangeEnd};
-use crate::reporting::Deployment;
-use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs, required};
-use crate::reporting::noisy::all_or_none;
-use crate::reporting::pipeline::{ReportOutput, number};
-use crate::reporting::tools::sites::site_today;
-use crate::{Classified, ToolError, matomo_tool};
+use matomo_privacy_mcp_core::dp::NoiseNote;
+use matomo_privacy_mcp_core::minimise::threshold::Intervals;
+use matomo_privacy_mcp_core::minimise::{Metrics, ThresholdedLabel, ThresholdedRow};
+use matomo_privacy_mcp_core::params::{Date, Day, Period, RangeEnd};
+use matomo_privacy_mcp_core::reporting::{
+    Deployment, MAX_LIMIT, PeriodArgs, ReportArgs, ReportOutput, format_number as number,
+    required_argument,
+};
+use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
-use super::any_report::any_row_report;
+use crate::report::any_row_report;
 
 /// The arguments of `compare_periods`.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -46,7 +44,7 @@ pub struct CompareArgs {
     pub limit: Option<u32>,
 }
 
-crate::reporting::args::with_period_args!(CompareArgs);
+matomo_privacy_mcp_core::with_period_args!(CompareArgs);
 
 /// The earlier period a comparison is made with.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -175,7 +173,7 @@ pub async fn compare_periods(
     deployment: &Deployment,
     args: CompareArgs,
 ) -> Result<Comparison, ToolError> {
-    let report = required(&args.report, "report")?;
+    let report = required_argument(&args.report, "report")?;
     let limit = args.limit.unwrap_or(10);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ToolError::invalid_arguments(format!(
@@ -187,7 +185,7 @@ pub async fn compare_periods(
     let compare_to = args.compare_to.unwrap_or_default();
     let date = args.date.unwrap_or(Date::Yesterday);
     let today = if date.is_relative() {
-        Some(site_today(deployment, args.site).await?)
+        Some(deployment.site_today(args.site).await?)
     } else {
         None
     };
@@ -206,15 +204,15 @@ pub async fn compare_periods(
     };
     let (current_args, previous_args) = (side(span)?, side(earlier)?);
     // One question: both periods' statistics are charged together, or neither.
-    let account = site_account(&deployment.account, args.site);
-    let (current, previous) = all_or_none(deployment, &account, async {
-        let (current, previous) = tokio::join!(
-            any_row_report(deployment, report, &current_args),
-            any_row_report(deployment, report, &previous_args),
-        );
-        Ok((current?, previous?))
-    })
-    .await?;
+    let (current, previous) = deployment
+        .all_or_none(args.site, async {
+            let (current, previous) = tokio::join!(
+                any_row_report(deployment, report, &current_args),
+                any_row_report(deployment, report, &previous_args),
+            );
+            Ok((current?, previous?))
+        })
+        .await?;
     Ok(Comparison {
         site: args.site,
         report: report.clone(),

@@ -10,12 +10,10 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::models::visits_summary;
-use crate::params::{Date, Period};
-use crate::reporting::Deployment;
-use crate::reporting::args::PeriodArgs;
-use crate::reporting::summary::{Population, Summary, render_summary, summary};
-use crate::{Classified, ToolError, matomo_tool};
+use matomo_privacy_mcp_core::models::visits_summary;
+use matomo_privacy_mcp_core::params::{Date, Period};
+use matomo_privacy_mcp_core::reporting::{Deployment, PeriodArgs, Summary, render_summary};
+use matomo_privacy_mcp_core::{Classified, SiteId, ToolError, matomo_tool};
 
 /// The most sites one dashboard shows.
 pub const MAX_DASHBOARD_SITES: usize = 50;
@@ -84,13 +82,13 @@ pub async fn all_sites(
     deployment: &Deployment,
     args: AllSitesArgs,
 ) -> Result<Dashboard, ToolError> {
-    let listed = super::sites::site_list(deployment).await?;
-    let served = deployment.sites.sites();
+    let listed = deployment.viewable_sites().await?;
+    let served = deployment.site_access().sites();
     let sites: Vec<(u32, String)> = listed
         .into_iter()
         .filter_map(|s| {
             let id = u32::try_from(s.idsite.0).ok()?;
-            served.contains(&crate::SiteId(id)).then_some((id, s.name))
+            served.contains(&SiteId(id)).then_some((id, s.name))
         })
         .collect();
     let more_sites = sites.len().saturating_sub(MAX_DASHBOARD_SITES) as u64;
@@ -103,9 +101,10 @@ pub async fn all_sites(
             segment: args.segment.clone(),
         };
         // The same question as `visits_summary`'s, so the same noise and no second charge.
-        let summary =
-            summary::<visits_summary::Get>(deployment, period_args, Population::Visits, None)
-                .await?;
+        let summary = deployment
+            .summary::<visits_summary::Get>(&period_args)
+            .run()
+            .await?;
         shown.push(DashboardSite { name, summary });
     }
     Ok(Dashboard {

@@ -1,4 +1,4 @@
-//! `visits_to_conversion`: converting visits by the visitor's visit number, or by the days since
+//! Visits to conversion: converting visits by the visitor's visit number, or by the days since
 //! their first visit, in Matomo's ranges ("1 visit", …, "9-14 visits", "101+ visits"; "0 days",
 //! …, "365+ days").
 //!
@@ -15,8 +15,6 @@
 //! is what lets the suppressed rows together be counted by Matomo (the converting visits in none
 //! of the shown ranges) and shown as one "Other" row when `k` visitors are behind them.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -28,11 +26,11 @@ use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::{MAX_LIMIT, PeriodArgs, ReportArgs};
 use crate::reporting::noisy::bounded_segment;
-use crate::reporting::pipeline::{self as report, Labels, Pipeline, ReportOutput};
+use crate::reporting::pipeline::{Labels, Pipeline, ReportOutput};
 use crate::reporting::summary::Population;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
-use crate::{Classified, ToolError, matomo_tool};
+use crate::{Classified, ToolError};
 
 /// What the converting visits are grouped by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -104,7 +102,8 @@ const DAYS: &[Range] = &[
 ];
 
 impl ConversionBy {
-    fn as_str(self) -> &'static str {
+    /// Its name in arguments and answers: `visit_number` or `days_since_first_visit`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::VisitNumber => "visit_number",
             Self::DaysSinceFirstVisit => "days_since_first_visit",
@@ -188,7 +187,7 @@ fn own_segment(text: &str) -> Result<Segment, ToolError> {
     Segment::parse(text).map_err(|e| ToolError::internal(format!("the segment `{text}`: {e}")))
 }
 
-/// The arguments of `visits_to_conversion`.
+/// The arguments of [`Deployment::visits_to_conversion`] (and of the `visits_to_conversion` tool).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitsToConversionArgs {
@@ -205,7 +204,7 @@ pub struct VisitsToConversionArgs {
     pub by: Option<ConversionBy>,
 }
 
-crate::reporting::args::with_period_args!(VisitsToConversionArgs);
+crate::with_period_args!(VisitsToConversionArgs);
 
 /// Converting visits by range of visit number or of days since the first visit.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
@@ -224,41 +223,28 @@ pub struct VisitsToConversion {
     pub ranges: ReportOutput,
 }
 
-fn render(out: &VisitsToConversion) -> String {
-    let mut text = String::from(
-        "Converting visits (not conversions: a visit converting two goals counts once) by ",
-    );
-    text.push_str(match out.by.as_str() {
-        "days_since_first_visit" => "days since the visitor's first visit",
-        _ => "the visit's number among the visitor's visits",
-    });
-    if let Some(goal) = out.goal {
-        let _ = write!(text, ", goal {goal}");
+impl Deployment {
+    /// Converting visits by the visit's number among the visitor's visits ("1 visit", …,
+    /// "9-14 visits", "101+ visits"), or by whole days since the visitor's first visit ("0
+    /// days", …, "365+ days"), for one site and period, over all goals and orders or one goal.
+    ///
+    /// Each range's visits and distinct visitors are counted by Matomo from a segment (the
+    /// caller's, converting, in the range), in one cached bulk request: every converting visit is
+    /// in exactly one range, so a range is shown with `threshold_k` distinct visitors and the rest
+    /// together as "Other" where Matomo proves `threshold_k` behind them.
+    ///
+    /// # Errors
+    ///
+    /// The site not served, the segment refused, Matomo unreachable, the privacy budget spent.
+    pub async fn visits_to_conversion(
+        &self,
+        args: &VisitsToConversionArgs,
+    ) -> Result<VisitsToConversion, ToolError> {
+        visits_to_conversion(self, args.clone()).await
     }
-    text.push_str("; each converting visit is in one range.\n");
-    let ranges = &out.ranges;
-    if ranges.withheld {
-        let _ = writeln!(
-            text,
-            "Site {}, {} {}: withheld: fewer than {} distinct visitors converted in this site, period and segment.",
-            ranges.site, ranges.period, ranges.date, ranges.threshold_k
-        );
-    } else {
-        text.push_str(&report::render(ranges));
-    }
-    text
 }
 
-/// Converting visits by the visit's number among the visitor's visits ("1 visit", "2 visits",
-/// …, "9-14 visits", "101+ visits"), or with `by: days_since_first_visit` by whole days since
-/// the visitor's first visit ("0 days", …, "365+ days"), for one site and period: "after how
-/// many visits, or how many days, do people convert?". Over all goals and orders, or one `goal`.
-///
-/// Counts converting visits, not conversions (a visit converting two goals counts once); each
-/// is in exactly one range. A range is shown only with at least `threshold_k` distinct
-/// visitors, the rest together as "Other" where Matomo proves `threshold_k` behind them.
-#[matomo_tool(render = render)]
-pub async fn visits_to_conversion(
+async fn visits_to_conversion(
     deployment: &Deployment,
     args: VisitsToConversionArgs,
 ) -> Result<VisitsToConversion, ToolError> {

@@ -1,5 +1,6 @@
-//! `site_overview`: visits, goals and top referrer types of one site, from the report cache or in one bulk
-//! request for the reports and one for the distinct visitors behind them.
+//! A site's overview: visits, goals and top referrer types of one site and period, from the
+//! report cache or in one bulk request for the reports and one for the distinct visitors behind
+//! them.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -13,13 +14,11 @@ use crate::params::Limit;
 use crate::privacy::PrivacyClass;
 use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
 use crate::reporting::noisy::{all_or_none, bounded_segment};
-use crate::reporting::pipeline::{
-    self as report, Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP,
-};
-use crate::reporting::summary::{Population, Summary, render_summary, summarise};
+use crate::reporting::pipeline::{Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
+use crate::reporting::summary::{Population, Summary, summarise};
 use crate::reporting::visitors::Visitors;
 use crate::reporting::{Deployment, SourceRow};
-use crate::{Classified, ToolError, matomo_tool};
+use crate::{Classified, ToolError};
 
 /// How many referrer types the overview shows.
 const TOP_REFERRER_TYPES: u32 = 5;
@@ -35,23 +34,23 @@ pub struct SiteOverview {
     pub referrer_types: ReportOutput,
 }
 
-fn render_overview(o: &SiteOverview) -> String {
-    format!(
-        "Visits. {}\n\nGoals. {}\n\nReferrer types. {}",
-        render_summary(&o.visits),
-        render_summary(&o.goals),
-        report::render(&o.referrer_types)
-    )
+impl Deployment {
+    /// An overview of one site for one period: the visits summary, the goals overview and the
+    /// top 5 referrer types, each the answer (and, with noise on, the release) its own question
+    /// gets, fetched together: from the report cache, or in one bulk request for the reports and
+    /// one for the distinct visitors behind them. The three parts are charged together or not
+    /// at all.
+    ///
+    /// # Errors
+    ///
+    /// As a summary's ([`Deployment::summary`]): the site not served, the segment refused,
+    /// Matomo unreachable, the privacy budget spent.
+    pub async fn site_overview(&self, args: &PeriodArgs) -> Result<SiteOverview, ToolError> {
+        site_overview(self, args.clone()).await
+    }
 }
 
-/// An overview of one site for one period: the visits summary, the goals overview and the top 5 referrer
-/// types, fetched from Matomo together.
-///
-/// Prefer it to calling `visits_summary`, `goals_overview` and `referrer_types` one after the other. Numbers
-/// about fewer than `threshold_k` visitors are withheld; the optional `segment` applies to all three parts
-/// and may only use aggregate dimensions.
-#[matomo_tool(render = render_overview)]
-pub async fn site_overview(
+async fn site_overview(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<SiteOverview, ToolError> {

@@ -5,15 +5,12 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::minimise::{GeneralisedVisit, Generaliser, Vocabulary};
-use crate::models::live;
-use crate::params::Limit;
-use crate::privacy::PrivacyClass;
-use crate::reporting::Deployment;
-use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
-use crate::reporting::visitors::{Known, Visitors};
-use crate::reporting::vocabulary;
-use crate::{Classified, ToolError, matomo_tool};
+use matomo_privacy_mcp_core::minimise::{GeneralisedVisit, Generaliser, Vocabulary};
+use matomo_privacy_mcp_core::models::live;
+use matomo_privacy_mcp_core::params::Limit;
+use matomo_privacy_mcp_core::privacy::PrivacyClass;
+use matomo_privacy_mcp_core::reporting::{Deployment, KnownVisitors, PeriodArgs, ReportArgs};
+use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
 /// The most visits one call returns.
 pub const MAX_VISITS: u32 = 50;
@@ -31,7 +28,7 @@ pub struct VisitLogArgs {
     pub limit: Option<u32>,
 }
 
-crate::reporting::args::with_period_args!(VisitLogArgs);
+matomo_privacy_mcp_core::with_period_args!(VisitLogArgs);
 
 /// Recent visits, generalised.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
@@ -109,11 +106,11 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
     if let Some(segment) = &segment {
         params = params.segment(segment.clone());
     }
-    let threshold_k = deployment.threshold.k();
-    let whole = Visitors::new(&deployment.client, &request, segment.as_ref())
-        .whole()
+    let threshold_k = deployment.threshold().k();
+    let whole = deployment
+        .distinct_visitors(&request, segment.as_ref())
         .await?;
-    if Known::too_few(whole, threshold_k) {
+    if KnownVisitors::too_few(whole, threshold_k) {
         return Ok(VisitLog {
             visits: Vec::new(),
             generalised_values: 0,
@@ -122,20 +119,20 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
         });
     }
     let Some(visits) = deployment
-        .client
+        .client()
         .report_with::<live::GetLastVisitsDetails>(&params)
         .await
-        .map_err(to_tool_error)?
+        .map_err(ToolError::from)?
         .into_one()
     else {
         return Err(ToolError::internal(
             "Matomo answered the visitor log in an unexpected shape",
         ));
     };
-    let generaliser = Generaliser::new(key, &deployment.scrubber);
+    let generaliser = Generaliser::new(key, deployment.scrubber());
     let mut visits: Vec<GeneralisedVisit> = visits.iter().map(|v| generaliser.visit(v)).collect();
     let needed = Vocabulary::needed(&visits);
-    let vocabulary = vocabulary::learn(deployment, &request, &needed).await?;
+    let vocabulary = deployment.shared_vocabulary(&request, &needed).await?;
     let generalised_values = vocabulary.generalise(&mut visits);
     Ok(VisitLog {
         visits,

@@ -1,14 +1,16 @@
-//! Tools that answer with one set of numbers: visits, returning visits, goals, e-commerce.
+//! Tools that answer with one set of numbers, each one summary query of the SDK
+//! ([`Deployment::summary`]) about its own population: visits, returning visits, goals,
+//! e-commerce.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use crate::models::{goals, visits_summary};
-use crate::params::IdGoal;
-use crate::reporting::Deployment;
-use crate::reporting::args::PeriodArgs;
-use crate::reporting::summary::{Population, Summary, render_summary, summary};
-use crate::{ToolError, matomo_tool};
+use matomo_privacy_mcp_core::models::{goals, visits_summary};
+use matomo_privacy_mcp_core::params::IdGoal;
+use matomo_privacy_mcp_core::reporting::{
+    Deployment, PeriodArgs, Population, Summary, render_summary,
+};
+use matomo_privacy_mcp_core::{ToolError, matomo_tool};
 
 /// Visits, unique visitors, actions, bounce rate and time on site for one site and one period.
 ///
@@ -19,7 +21,7 @@ pub async fn visits_summary(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<visits_summary::Get>(deployment, args, Population::Visits, None).await
+    deployment.summary::<visits_summary::Get>(&args).run().await
 }
 
 /// The arguments of `goals_overview`.
@@ -34,7 +36,7 @@ pub struct GoalsArgs {
     pub goal: Option<u32>,
 }
 
-crate::reporting::args::with_period_args!(GoalsArgs);
+matomo_privacy_mcp_core::with_period_args!(GoalsArgs);
 
 /// Goal conversions, converting visits, revenue and conversion rate for one site and one
 /// period: over all goals, or for one `goal` by id.
@@ -45,11 +47,15 @@ pub async fn goals_overview(
     deployment: &Deployment,
     args: GoalsArgs,
 ) -> Result<Summary, ToolError> {
-    let (population, extra) = match args.goal {
-        Some(id) => (Population::ConvertedGoal(id), Some(IdGoal::Goal(id))),
-        None => (Population::Converted, None),
-    };
-    summary::<goals::Get>(deployment, args.scope, population, extra).await
+    let query = deployment.summary::<goals::Get>(&args.scope);
+    match args.goal {
+        Some(id) => query
+            .population(Population::ConvertedGoal(id))
+            .id_goal(IdGoal::Goal(id)),
+        None => query.population(Population::Converted),
+    }
+    .run()
+    .await
 }
 
 /// Visits, visitors, actions, bounce rate and time on site of returning visitors (who had
@@ -63,7 +69,11 @@ pub async fn returning_visits(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<visits_summary::Get>(deployment, args, Population::Returning, None).await
+    deployment
+        .summary::<visits_summary::Get>(&args)
+        .population(Population::Returning)
+        .run()
+        .await
 }
 
 /// E-commerce orders, revenue, average order value and items for one site and one period.
@@ -74,11 +84,10 @@ pub async fn ecommerce_overview(
     deployment: &Deployment,
     args: PeriodArgs,
 ) -> Result<Summary, ToolError> {
-    summary::<goals::Get>(
-        deployment,
-        args,
-        Population::Ordered,
-        Some(IdGoal::EcommerceOrder),
-    )
-    .await
+    deployment
+        .summary::<goals::Get>(&args)
+        .population(Population::Ordered)
+        .id_goal(IdGoal::EcommerceOrder)
+        .run()
+        .await
 }

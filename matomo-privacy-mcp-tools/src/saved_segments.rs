@@ -7,10 +7,9 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::privacy::PrivacyClass;
-use crate::reporting::Deployment;
-use crate::reporting::saved_segments::{admitted, saved_for};
-use crate::{Classified, ToolError, matomo_tool};
+use matomo_privacy_mcp_core::privacy::PrivacyClass;
+use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
 /// The arguments of `saved_segments`.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -83,19 +82,23 @@ pub async fn saved_segments(
     args: SavedSegmentArgs,
 ) -> Result<SavedSegments, ToolError> {
     deployment.check_site(args.site)?;
-    let saved = saved_for(deployment, args.site).await?;
+    let saved = deployment.saved_segments(args.site).await?;
     let mut segments = Vec::new();
     let mut not_offered = 0;
     for s in saved {
         // The author (`login`) is dropped here: it never leaves the server.
-        let (Ok(segment), Some(name)) = (admitted(deployment, &s, PrivacyClass::Aggregate), s.name)
-        else {
+        let (Ok(segment), Some(name)) = (
+            deployment.admit_saved_segment(&s, PrivacyClass::Aggregate),
+            s.name,
+        ) else {
             not_offered += 1;
             continue;
         };
-        let name = name.declassify(&SavedSegmentsTool::ANALYST_SEGMENT_NAMES);
         segments.push(OfferedSegment {
-            name: deployment.scrubber().text(&name).into_string(),
+            name: deployment
+                .scrubber()
+                .text(&name)
+                .declassify(&SavedSegmentsTool::ANALYST_SEGMENT_NAMES),
             definition: segment.to_string(),
             all_sites: s.enable_only_idsite.is_none_or(|site| site.0 == 0),
         });

@@ -1,6 +1,6 @@
-//! `metric_trend`: one metric of a summary over consecutive periods, released together.
-
-use std::fmt::Write;
+//! A trend: one metric of the visits summary over consecutive periods, each point thresholded
+//! by its own distinct visitors and, with noise on, released as the summary of its period would
+//! be (the same statistic, charged once), all points paid for together.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,9 +16,8 @@ use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::MAX_TREND_PERIODS;
 use crate::reporting::noisy::bounded_segment;
-use crate::reporting::pipeline::number;
 use crate::reporting::summary::{metrics_of, per_period, visitors_per_year};
-use crate::{Classified, ToolError, matomo_tool};
+use crate::{Classified, ToolError};
 
 /// A metric that can be followed over time.
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
@@ -39,7 +38,8 @@ pub enum TrendMetric {
 }
 
 impl TrendMetric {
-    fn name(self) -> &'static str {
+    /// The metric's name in Matomo's answers (`nb_visits`, `bounce_rate`, …).
+    pub fn name(self) -> &'static str {
         match self {
             Self::NbVisits => "nb_visits",
             Self::NbUniqVisitors => "nb_uniq_visitors",
@@ -51,7 +51,7 @@ impl TrendMetric {
     }
 }
 
-/// The arguments of `metric_trend`.
+/// The arguments of a trend ([`Deployment::trend`]; the `metric_trend` tool's).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrendArgs {
@@ -108,39 +108,27 @@ pub struct Trend {
     pub noise: Option<NoiseNote>,
 }
 
-fn render_trend(t: &Trend) -> String {
-    let mut text = format!(
-        "Site {}, {} over {} periods ({} withheld: fewer than {} distinct visitors behind them):",
-        t.site,
-        t.metric,
-        t.points.len(),
-        t.suppressed_points,
-        t.threshold_k
-    );
-    for p in &t.points {
-        let value = p.value.map_or_else(|| "withheld".to_owned(), number);
-        let _ = write!(text, "\n- {}: {value}", p.period);
-        if let (Some(_), Some(interval)) = (p.value, p.interval) {
-            let _ = write!(
-                text,
-                " [{}–{}]",
-                number(interval.low()),
-                number(interval.high())
-            );
-        }
+impl Deployment {
+    /// One metric of the visits summary over the last `args.last` days, weeks, months or
+    /// years of a site this deployment serves, within the caller's segment (checked as every
+    /// tool checks it).
+    ///
+    /// A period with fewer than `threshold_k` distinct visitors behind it shows no value (its
+    /// year's most visitors of any month, for years, which Matomo counts no visitors for), and
+    /// so does a metric with too few visitors behind its parts (a bounce rate with few bounces).
+    /// With noise on, each point is the statistic the visits summary of that period releases
+    /// (the same number, charged once), and the whole trend is paid for at once or not at all.
+    ///
+    /// # Errors
+    ///
+    /// A period of `range`, `last` outside 2 to [`MAX_TREND_PERIODS`], the site not served, the
+    /// segment refused, Matomo unreachable, the privacy budget spent.
+    pub async fn trend(&self, args: &TrendArgs) -> Result<Trend, ToolError> {
+        trend(self, args).await
     }
-    if let Some(noise) = &t.noise {
-        let _ = write!(text, "\n{}", noise.render());
-    }
-    text
 }
 
-/// One visits metric over the last N days, weeks, months or years.
-///
-/// Periods with fewer than `threshold_k` distinct visitors show no value, and so does a bounce rate with
-/// too few bounces behind it.
-#[matomo_tool(render = render_trend)]
-pub async fn metric_trend(deployment: &Deployment, args: TrendArgs) -> Result<Trend, ToolError> {
+async fn trend(deployment: &Deployment, args: &TrendArgs) -> Result<Trend, ToolError> {
     let period = args.period.unwrap_or(Period::Day);
     if period == Period::Range {
         return Err(ToolError::invalid_arguments(
