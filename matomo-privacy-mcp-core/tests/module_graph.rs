@@ -1,8 +1,9 @@
-//! The top-level modules of each crate of the workspace depend on each other in one direction
-//! only: no cycle, so that each can be understood, tested and (one day) split off on its own. A
-//! dependency is a `crate::module` path, or a root re-export (`crate::ToolError`) resolved to its
-//! module, in code; doc comments and intra-doc links do not count. The other crates are checked
-//! from a checkout of the repository (a downloaded core crate has only its own sources).
+//! The top-level modules of each crate of the workspace (the core, the ready-made tools, the
+//! testkit, the server and the application) depend on each other in one direction only: no cycle,
+//! so that each can be understood, tested and (one day) split off on its own. A dependency is a
+//! `crate::module` path, or a root re-export (`crate::ToolError`) resolved to its module, in code;
+//! doc comments and intra-doc links do not count. The other crates are checked from a checkout of
+//! the repository (a downloaded core crate has only its own sources).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -184,6 +185,39 @@ fn the_server_and_the_applications_modules_have_no_dependency_cycle() {
             "{name}: {graph:?}"
         );
         assert_no_cycle(&graph);
+    }
+}
+
+#[test]
+fn the_ready_made_tools_modules_have_no_dependency_cycle() {
+    let Some(src) = sibling_src("matomo-privacy-mcp-tools") else {
+        return;
+    };
+    let graph = dependency_graph(&src);
+    // One module per tool with logic of its own, the row reports and the summaries.
+    assert!(graph.len() >= 15, "modules found: {graph:?}");
+    // A comparison asks the `report` tool's question for each period.
+    assert!(graph["compare_periods"].contains("report"), "{graph:?}");
+    assert_no_cycle(&graph);
+}
+
+/// The ready-made tools depend on the core, never the other way: the core's code names neither
+/// the tools crate nor a tool (its doc comments may show them in examples).
+#[test]
+fn the_core_does_not_depend_on_the_ready_made_tools() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    for file in files {
+        for line in fs::read_to_string(&file).unwrap().lines() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            assert!(
+                !line.contains("matomo_privacy_mcp_tools") && !line.contains("reporting::tools"),
+                "{}: {line}",
+                file.display()
+            );
+        }
     }
 }
 
