@@ -18,7 +18,8 @@
 //! panics with what went wrong, as a test should.
 #![allow(clippy::expect_used)]
 
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+use matomo_privacy_mcp_testkit::{Day, Emulator, EmulatorBuilder};
 
 use crate::dp::NoiseSetup;
 use crate::minimise::{Scrubber, Threshold};
@@ -42,13 +43,38 @@ pub async fn emulator(seed: u64, sites: &[u32]) -> Emulator {
 
 /// [`emulator`] with another view token: for tests about the token itself.
 pub async fn emulator_for(token: &str, seed: u64, sites: &[u32]) -> Emulator {
-    Emulator::builder()
-        .seed(seed)
-        .today(today())
+    emulator_builder(seed)
         .view_token(token, sites)
         .start()
         .await
         .expect("the emulator starts")
+}
+
+/// [`emulator`] where `root` is a super-user token as well: for tests of what a token may do.
+pub async fn emulator_with_super_user(seed: u64, sites: &[u32], root: &str) -> Emulator {
+    emulator_builder(seed)
+        .view_token(TOKEN, sites)
+        .super_user_token(root)
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
+/// The settings of an emulator holding dataset `seed` with [`today`] for today, for a test to
+/// add its own tokens, faults or busier days before it starts.
+pub fn emulator_builder(seed: u64) -> EmulatorBuilder {
+    Emulator::builder().seed(seed).today(today())
+}
+
+/// The real Matomo of the testkit's [`RealMatomo`] holding dataset 11 as of [`today`] (set up
+/// on a blocking thread the first time), for the test named `test`; `None`, after one `SKIPPED`
+/// line saying what to install, where there is none and `CI` is not set.
+pub async fn real_matomo(test: &str) -> Option<RealMatomo> {
+    let test = test.to_owned();
+    tokio::task::spawn_blocking(move || RealMatomo::shared(&test, 11, today()))
+        .await
+        .expect("the real Matomo's set-up ends")
+        .expect("the real Matomo is set up")
 }
 
 /// A client of `emu` with [`TOKEN`] and the default settings (a report cache included).

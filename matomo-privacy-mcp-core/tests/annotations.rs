@@ -68,37 +68,14 @@ async fn annotations_give_context_without_their_authors_or_identifiers() {
 /// benchmark, `benches/matomo_cost.rs`).
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_real_matomo_a_period_without_annotations_is_an_empty_list() {
-    use matomo_privacy_mcp_core::client::MatomoClient;
-    use matomo_privacy_mcp_core::minimise::Scrubber;
-    use matomo_privacy_mcp_core::policy::SiteAccess;
-    use matomo_privacy_mcp_core::reporting::Deployment;
-    use matomo_privacy_mcp_testkit::Day;
-    use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
-    use matomo_privacy_mcp_tools as tools;
+    use matomo_privacy_mcp_core::testing::{self, TestDeployment};
 
-    let today = Day::from_ymd(2026, 11, 26).unwrap();
-    let Some(real) = tokio::task::spawn_blocking(move || {
-        RealMatomo::shared("annotations on a real Matomo", 11, today).unwrap()
-    })
-    .await
-    .unwrap() else {
+    let Some(real) = testing::real_matomo("annotations on a real Matomo").await else {
         return;
     };
-    let client = MatomoClient::builder(real.base_url())
-        .token(real.view_token())
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        real.view_token(),
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(Threshold::DEFAULT_K).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
+        .toolbox(matomo_privacy_mcp_tools::all())
+        .await;
     let result = toolbox
         .call(
             "annotations",

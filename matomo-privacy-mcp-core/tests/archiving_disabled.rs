@@ -10,14 +10,9 @@
 //! an error, and the test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_privacy_mcp_core::PrivacyClass;
-use matomo_privacy_mcp_core::client::MatomoClient;
-use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
-use matomo_privacy_mcp_core::policy::SiteAccess;
-use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing::TestDeployment;
 use matomo_privacy_mcp_testkit::Day;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
-use matomo_privacy_mcp_tools as tools;
 use serde_json::json;
 
 const TEST: &str = "a Matomo that does not archive segments on request";
@@ -40,21 +35,10 @@ async fn a_matomo_that_does_not_archive_segments_is_named_not_read_as_nobody() {
     .unwrap() else {
         return;
     };
-    let client = MatomoClient::builder(&base)
-        .token(real.view_token())
-        .build()
-        .unwrap();
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        real.view_token(),
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(5).unwrap(),
-        PrivacyClass::Aggregate,
-        None,
-    );
-    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let toolbox = TestDeployment::at(&base, real.view_token())
+        .threshold(5)
+        .toolbox(matomo_privacy_mcp_tools::all())
+        .await;
 
     // The month's plain reports are archived (by the fixture's cron run): answered as they are.
     let plain = toolbox

@@ -29,13 +29,10 @@ fn with_error_request() -> BulkRequest {
 
 #[tokio::test]
 async fn bulk_keeps_each_items_error_with_the_item() {
-    let server = TestServer::start(
-        vec![],
-        Some(Reply::json(
-            200,
-            fixture("API.getBulkRequest_with_error.json"),
-        )),
-    )
+    let server = TestServer::always(Reply::json(
+        200,
+        fixture("API.getBulkRequest_with_error.json"),
+    ))
     .await;
     let results = client_for(&server)
         .bulk(&with_error_request())
@@ -129,11 +126,7 @@ async fn bulk_answers_of_the_wrong_shape_are_refused() {
 
 #[tokio::test]
 async fn bulk_answers_as_recorded_decode_item_by_item() {
-    let server = TestServer::start(
-        vec![],
-        Some(Reply::json(200, fixture("API.getBulkRequest.json"))),
-    )
-    .await;
+    let server = TestServer::always(Reply::json(200, fixture("API.getBulkRequest.json"))).await;
     let three = BulkRequest::new()
         .push("VisitsSummary.get", &day(1))
         .unwrap()
@@ -223,11 +216,7 @@ async fn permissions_are_discovered_from_the_recorded_answers() {
 
 #[tokio::test]
 async fn permission_discovery_reports_a_rejected_token() {
-    let server = TestServer::start(
-        vec![],
-        Some(Reply::json(401, fixture("error_bad_token_qs.json"))),
-    )
-    .await;
+    let server = TestServer::always(Reply::json(401, fixture("error_bad_token_qs.json"))).await;
     let err = client_for(&server).permissions().await.unwrap_err();
     assert!(
         matches!(err, ClientError::Api { status: 401, .. }),

@@ -20,14 +20,7 @@ use support::log_capture::capture_logs;
 const ROOT_TOKEN: &str = "root0123456789abcdef0123456789ab";
 
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(7)
-        .today(testing::today())
-        .view_token(VIEW_TOKEN, &[1, 2])
-        .super_user_token(ROOT_TOKEN)
-        .start()
-        .await
-        .unwrap()
+    testing::emulator_with_super_user(7, &[1, 2], ROOT_TOKEN).await
 }
 
 fn client(emu: &Emulator, token: &str) -> MatomoClient {

@@ -5,24 +5,16 @@ mod client_server;
 
 use std::time::Duration;
 
-use client_server::{Reply, SECRET, TestServer, client_for, fixture};
+use client_server::{
+    Reply, SECRET, TestServer, builder_at, client_for, day_params, fixture, summary_error,
+};
 use matomo_privacy_mcp_core::MatomoClient;
 use matomo_privacy_mcp_core::client::{ClientError, MatomoApiError, MatomoToken};
-use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
-
-fn day_params() -> Params {
-    Params::new()
-        .sites(Sites::one(1).unwrap())
-        .period(Period::Day)
-        .date("2026-11-20".parse::<Date>().unwrap())
-}
+use matomo_privacy_mcp_core::params::Params;
 
 async fn error_for(reply: Reply) -> ClientError {
-    let server = TestServer::start(vec![], Some(reply)).await;
-    client_for(&server)
-        .call_raw("VisitsSummary.get", &day_params())
-        .await
-        .unwrap_err()
+    let server = TestServer::always(reply).await;
+    summary_error(builder_at(server.base_url())).await
 }
 
 #[tokio::test]
@@ -109,11 +101,8 @@ async fn typed_calls_report_shape_mismatches_with_the_method() {
     struct Summary {
         nb_visits: u64,
     }
-    let server = TestServer::start(
-        vec![],
-        Some(Reply::json(200, format!(r#"{{"nb_visits":"{SECRET}"}}"#))),
-    )
-    .await;
+    let server =
+        TestServer::always(Reply::json(200, format!(r#"{{"nb_visits":"{SECRET}"}}"#))).await;
     let err = client_for(&server)
         .call::<Summary>("VisitsSummary.get", &day_params())
         .await
@@ -125,7 +114,7 @@ async fn typed_calls_report_shape_mismatches_with_the_method() {
     assert!(err.to_string().contains("VisitsSummary.get"));
     assert!(!format!("{err} {err:?}").contains(SECRET), "{err}");
 
-    let server = TestServer::start(vec![], Some(Reply::json(200, r#"{"nb_visits":17}"#))).await;
+    let server = TestServer::always(Reply::json(200, r#"{"nb_visits":17}"#)).await;
     let summary: Summary = client_for(&server)
         .call("VisitsSummary.get", &day_params())
         .await
@@ -177,50 +166,21 @@ async fn no_error_client_or_token_output_contains_the_token() {
     errors.push(error_for(Reply::html(401, with_token.clone())).await);
     errors.push(error_for(Reply::json(200, format!("not json {SECRET}"))).await);
 
-    let slow = TestServer::start(
-        vec![],
-        Some(Reply::json(200, "[]").delayed(Duration::from_secs(2))),
-    )
-    .await;
+    let slow = TestServer::always(Reply::json(200, "[]").delayed(Duration::from_secs(2))).await;
     errors.push(
-        MatomoClient::builder(slow.base_url())
-            .token(SECRET)
-            .timeout(Duration::from_millis(100))
-            .max_retries(0)
-            .build()
-            .unwrap()
-            .call_raw("VisitsSummary.get", &day_params())
-            .await
-            .unwrap_err(),
+        summary_error(
+            builder_at(slow.base_url())
+                .timeout(Duration::from_millis(100))
+                .max_retries(0),
+        )
+        .await,
     );
-    let big = TestServer::start(
-        vec![],
-        Some(Reply::json(200, format!("[\"{SECRET}\"]").repeat(100))),
-    )
-    .await;
-    errors.push(
-        MatomoClient::builder(big.base_url())
-            .token(SECRET)
-            .max_response_bytes(100)
-            .build()
-            .unwrap()
-            .call_raw("VisitsSummary.get", &day_params())
-            .await
-            .unwrap_err(),
-    );
+    let big = TestServer::always(Reply::json(200, format!("[\"{SECRET}\"]").repeat(100))).await;
+    errors.push(summary_error(builder_at(big.base_url()).max_response_bytes(100)).await);
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed_addr = closed.local_addr().unwrap();
     drop(closed);
-    errors.push(
-        MatomoClient::builder(format!("http://{closed_addr}"))
-            .token(SECRET)
-            .max_retries(0)
-            .build()
-            .unwrap()
-            .call_raw("VisitsSummary.get", &day_params())
-            .await
-            .unwrap_err(),
-    );
+    errors.push(summary_error(builder_at(format!("http://{closed_addr}")).max_retries(0)).await);
 
     let mut seen = std::collections::BTreeSet::new();
     for err in &errors {
@@ -304,7 +264,7 @@ async fn every_recorded_error_fixture_maps_to_its_variant() {
         } else {
             Reply::json(status, body)
         };
-        let server = TestServer::start(vec![], Some(reply)).await;
+        let server = TestServer::always(reply).await;
         let result = client_for(&server)
             .call_raw("VisitsSummary.get", &Params::new())
             .await;

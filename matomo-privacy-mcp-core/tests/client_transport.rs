@@ -8,25 +8,18 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use client_server::{Reply, SECRET, TestServer, client_for};
+use client_server::{Reply, SECRET, TestServer, builder_at, client_for, day_params, summary_error};
 use matomo_privacy_mcp_core::client::ClientError;
-use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_privacy_mcp_core::params::{Params, Period};
 use matomo_privacy_mcp_core::{MatomoClient, Segment};
 use support::log_capture::capture_logs;
 use tokio::io::AsyncWriteExt;
 
 const SUMMARY: &str = r#"{"nb_visits":17,"nb_actions":77,"bounce_rate":"6%"}"#;
 
-fn day_params() -> Params {
-    Params::new()
-        .sites(Sites::one(1).unwrap())
-        .period(Period::Day)
-        .date("2026-11-20".parse::<Date>().unwrap())
-}
-
 #[tokio::test]
 async fn token_goes_only_in_the_body_and_method_only_in_the_query() {
-    let server = TestServer::start(vec![], Some(Reply::json(200, SUMMARY))).await;
+    let server = TestServer::always(Reply::json(200, SUMMARY)).await;
     let client = client_for(&server);
     let params = day_params().segment(Segment::parse("countryCode==de").unwrap());
     let value = client.call_raw("VisitsSummary.get", &params).await.unwrap();
@@ -59,7 +52,7 @@ async fn token_goes_only_in_the_body_and_method_only_in_the_query() {
 
 #[tokio::test]
 async fn every_spelling_of_the_base_url_reaches_index_php() {
-    let server = TestServer::start(vec![], Some(Reply::json(200, r#"{"value":"5.0.2"}"#))).await;
+    let server = TestServer::always(Reply::json(200, r#"{"value":"5.0.2"}"#)).await;
     let base = server.base_url();
     let trimmed = base.trim_end_matches('/').to_owned();
     for url in [
@@ -89,7 +82,7 @@ async fn every_spelling_of_the_base_url_reaches_index_php() {
 
 #[tokio::test]
 async fn url_credentials_become_basic_auth_only_when_allowed() {
-    let server = TestServer::start(vec![], Some(Reply::json(200, r#"{"value":"5.0.2"}"#))).await;
+    let server = TestServer::always(Reply::json(200, r#"{"value":"5.0.2"}"#)).await;
     let url = server
         .base_url()
         .replace("http://", "http://reader:s3cret@");
@@ -143,17 +136,8 @@ async fn server_errors_are_retried_then_succeed() {
 
 #[tokio::test]
 async fn retries_are_bounded_when_the_server_keeps_failing() {
-    let server = TestServer::start(vec![], Some(Reply::json(503, "down"))).await;
-    let client = MatomoClient::builder(server.base_url())
-        .token(SECRET)
-        .max_retries(3)
-        .retry_backoff(Duration::from_millis(5))
-        .build()
-        .unwrap();
-    let err = client
-        .call_raw("VisitsSummary.get", &day_params())
-        .await
-        .unwrap_err();
+    let server = TestServer::always(Reply::json(503, "down")).await;
+    let err = summary_error(builder_at(server.base_url()).max_retries(3)).await;
     assert!(
         matches!(err, ClientError::HttpStatus { status: 503, .. }),
         "{err:?}"
@@ -164,7 +148,7 @@ async fn retries_are_bounded_when_the_server_keeps_failing() {
 
 #[tokio::test]
 async fn methods_that_write_are_not_retried() {
-    let server = TestServer::start(vec![], Some(Reply::json(500, "down"))).await;
+    let server = TestServer::always(Reply::json(500, "down")).await;
     let client = client_for(&server);
     let err = client
         .call_raw("SitesManager.addSite", &Params::new())
@@ -179,23 +163,15 @@ async fn methods_that_write_are_not_retried() {
 
 #[tokio::test]
 async fn slow_answers_time_out_after_bounded_retries() {
-    let server = TestServer::start(
-        vec![],
-        Some(Reply::json(200, SUMMARY).delayed(Duration::from_secs(3))),
+    let server =
+        TestServer::always(Reply::json(200, SUMMARY).delayed(Duration::from_secs(3))).await;
+    let started = Instant::now();
+    let err = summary_error(
+        builder_at(server.base_url())
+            .timeout(Duration::from_millis(200))
+            .max_retries(1),
     )
     .await;
-    let client = MatomoClient::builder(server.base_url())
-        .token(SECRET)
-        .timeout(Duration::from_millis(200))
-        .max_retries(1)
-        .retry_backoff(Duration::from_millis(5))
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = client
-        .call_raw("VisitsSummary.get", &day_params())
-        .await
-        .unwrap_err();
     assert!(
         matches!(err, ClientError::Timeout { attempts: 2, .. }),
         "{err:?}"
@@ -208,16 +184,8 @@ async fn slow_answers_time_out_after_bounded_retries() {
 #[tokio::test]
 async fn bodies_over_the_cap_are_refused_by_content_length() {
     let big = format!("[{}1]", "1,".repeat(100_000));
-    let server = TestServer::start(vec![], Some(Reply::json(200, big))).await;
-    let client = MatomoClient::builder(server.base_url())
-        .token(SECRET)
-        .max_response_bytes(64 * 1024)
-        .build()
-        .unwrap();
-    let err = client
-        .call_raw("VisitsSummary.get", &day_params())
-        .await
-        .unwrap_err();
+    let server = TestServer::always(Reply::json(200, big)).await;
+    let err = summary_error(builder_at(server.base_url()).max_response_bytes(64 * 1024)).await;
     assert!(
         matches!(err, ClientError::ResponseTooLarge { limit: 65536, .. }),
         "{err:?}"
@@ -254,15 +222,8 @@ async fn endless_bodies_are_cut_while_streaming() {
             *sent_by_server.lock().unwrap() += chunk.len();
         }
     });
-    let client = MatomoClient::builder(format!("http://{addr}"))
-        .token(SECRET)
-        .max_response_bytes(256 * 1024)
-        .build()
-        .unwrap();
-    let err = client
-        .call_raw("VisitsSummary.get", &day_params())
-        .await
-        .unwrap_err();
+    let err =
+        summary_error(builder_at(format!("http://{addr}")).max_response_bytes(256 * 1024)).await;
     assert!(
         matches!(err, ClientError::ResponseTooLarge { .. }),
         "{err:?}"
@@ -279,16 +240,7 @@ async fn refused_connections_fail_after_bounded_retries() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let client = MatomoClient::builder(format!("http://{addr}"))
-        .token(SECRET)
-        .max_retries(2)
-        .retry_backoff(Duration::from_millis(5))
-        .build()
-        .unwrap();
-    let err = client
-        .call_raw("VisitsSummary.get", &day_params())
-        .await
-        .unwrap_err();
+    let err = summary_error(builder_at(format!("http://{addr}")).max_retries(2)).await;
     assert!(
         matches!(err, ClientError::Connection { attempts: 3, .. }),
         "{err:?}"
@@ -299,7 +251,7 @@ async fn refused_connections_fail_after_bounded_retries() {
 
 #[tokio::test]
 async fn invalid_input_is_refused_before_any_request() {
-    let server = TestServer::start(vec![], Some(Reply::json(200, SUMMARY))).await;
+    let server = TestServer::always(Reply::json(200, SUMMARY)).await;
     let client = client_for(&server);
     let cases = [
         client.call_raw("VisitsSummary", &day_params()).await,
@@ -327,12 +279,8 @@ async fn invalid_input_is_refused_before_any_request() {
 async fn redirects_are_not_followed() {
     let mut redirect = Reply::json(302, "");
     redirect.location = Some("http://127.0.0.1:9/elsewhere".into());
-    let server = TestServer::start(vec![], Some(redirect)).await;
-    let client = client_for(&server);
-    let err = client
-        .call_raw("VisitsSummary.get", &day_params())
-        .await
-        .unwrap_err();
+    let server = TestServer::always(redirect).await;
+    let err = summary_error(builder_at(server.base_url())).await;
     assert!(
         matches!(err, ClientError::HttpStatus { status: 302, .. }),
         "{err:?}"

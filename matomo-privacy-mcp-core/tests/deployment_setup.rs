@@ -9,30 +9,20 @@ use matomo_privacy_mcp_core::policy::PrivilegeError;
 use matomo_privacy_mcp_core::reporting::{
     Deployment, Labels, ReportArgs, ReportOutput, SetupError,
 };
+use matomo_privacy_mcp_core::testing::{self, TOKEN as VIEW};
 use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, ToolError, Toolbox, matomo_tool};
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_testkit::Emulator;
 use matomo_privacy_mcp_tools as tools;
 use serde_json::json;
 
-const VIEW: &str = "view0123456789abcdef0123456789ab";
 const SUPER: &str = "super0123456789abcdef0123456789a";
 
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(7)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(VIEW, &[1, 2])
-        .super_user_token(SUPER)
-        .start()
-        .await
-        .unwrap()
+    testing::emulator_with_super_user(7, &[1, 2], SUPER).await
 }
 
 fn client(emu: &Emulator, token: &str) -> MatomoClient {
-    MatomoClient::builder(emu.base_url())
-        .token(token)
-        .build()
-        .unwrap()
+    testing::client_at(&emu.base_url(), token)
 }
 
 #[tokio::test]

@@ -190,27 +190,14 @@ async fn the_dashboard_is_each_sites_visits_summary() {
 /// alone: the month holds returning customers' visits (asserted).
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_real_matomo_returning_visits_are_matomos_own() {
-    use matomo_privacy_mcp_core::client::MatomoClient;
-    use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
     use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
-    use matomo_privacy_mcp_core::policy::SiteAccess;
     use matomo_privacy_mcp_core::segment::Segment;
-    use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
-    use matomo_privacy_mcp_tools as tools;
+    use matomo_privacy_mcp_core::testing::{self, TestDeployment, raw_client_at};
 
-    let today = Day::from_ymd(2026, 11, 26).unwrap();
-    let Some(real) = tokio::task::spawn_blocking(move || {
-        RealMatomo::shared("returning visits on a real Matomo", 11, today).unwrap()
-    })
-    .await
-    .unwrap() else {
+    let Some(real) = testing::real_matomo("returning visits on a real Matomo").await else {
         return;
     };
-    let client = MatomoClient::builder(real.base_url())
-        .token(real.view_token())
-        .no_cache()
-        .build()
-        .unwrap();
+    let client = raw_client_at(&real.base_url(), real.view_token());
     let month: Date = "2026-11-01".parse().unwrap();
     let params = |segment: Option<&str>| {
         let params = Params::new()
@@ -239,17 +226,10 @@ async fn on_a_real_matomo_returning_visits_are_matomos_own() {
         "the month must hold returning customers' visits: {customers}"
     );
 
-    let sites = SiteAccess::check(&client.permissions().await.unwrap(), false, None).unwrap();
-    let deployment = Deployment::from_parts(
-        client,
-        real.view_token(),
-        sites,
-        Scrubber::builder().build().unwrap(),
-        Threshold::new(K).unwrap(),
-        matomo_privacy_mcp_core::PrivacyClass::Aggregate,
-        None,
-    );
-    let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+    let toolbox = TestDeployment::over(client, real.view_token())
+        .threshold(K)
+        .toolbox(matomo_privacy_mcp_tools::all())
+        .await;
     let out = call(
         &toolbox,
         "returning_visits",

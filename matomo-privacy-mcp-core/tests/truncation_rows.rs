@@ -38,9 +38,7 @@ struct World {
 
 /// The emulator keeping `subtable` rows per directory of the page reports.
 async fn world(subtable: usize) -> World {
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(testing::today())
+    let emu = testing::emulator_builder(11)
         .view_token(testing::TOKEN, &[1, 2])
         .archive_row_limits(500, subtable)
         .start()
@@ -623,9 +621,7 @@ async fn bytes_of(emu: &Emulator, request: &RecordedRequest, keep: impl Fn(&str)
 #[tokio::test]
 async fn a_month_of_pages_downloads_a_bounded_number_of_bytes() {
     const BOUND: usize = 256 * 1024;
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(testing::today())
+    let emu = testing::emulator_builder(11)
         .busier(40)
         .view_token(testing::TOKEN, &[1])
         .start()

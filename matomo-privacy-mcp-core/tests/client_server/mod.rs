@@ -103,6 +103,11 @@ impl TestServer {
         Self::start_with(queue, HashMap::new(), fallback).await
     }
 
+    /// Answers every request with `reply`.
+    pub async fn always(reply: Reply) -> Self {
+        Self::start(vec![], Some(reply)).await
+    }
+
     /// Answers by the `method` in the query string, then from `queue`, then `fallback`.
     pub async fn start_with(
         queue: Vec<Reply>,
@@ -201,9 +206,34 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// A client for `server` with fast retries, suitable for tests.
 pub fn client_for(server: &TestServer) -> matomo_privacy_mcp_core::MatomoClient {
-    matomo_privacy_mcp_core::MatomoClient::builder(server.base_url())
+    builder_at(server.base_url()).build().unwrap()
+}
+
+/// The settings of a client of the Matomo at `base_url` with [`SECRET`] and fast retries, for a
+/// test to change one more.
+pub fn builder_at(base_url: impl Into<String>) -> matomo_privacy_mcp_core::client::ClientBuilder {
+    matomo_privacy_mcp_core::MatomoClient::builder(base_url)
         .token(SECRET)
         .retry_backoff(Duration::from_millis(5))
+}
+
+/// One day of site 1, 2026-11-20: the parameters of most requests in the client tests.
+pub fn day_params() -> matomo_privacy_mcp_core::params::Params {
+    use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+    Params::new()
+        .sites(Sites::one(1).unwrap())
+        .period(Period::Day)
+        .date("2026-11-20".parse::<Date>().unwrap())
+}
+
+/// How a client with `settings` fails to fetch a day's visits summary.
+pub async fn summary_error(
+    settings: matomo_privacy_mcp_core::client::ClientBuilder,
+) -> matomo_privacy_mcp_core::client::ClientError {
+    settings
         .build()
         .unwrap()
+        .call_raw("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err()
 }
