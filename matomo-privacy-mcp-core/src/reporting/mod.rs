@@ -19,31 +19,31 @@
 //! ready-made tools built on these queries are the `matomo-privacy-mcp-tools` crate's.
 
 mod args;
-mod conversion;
 mod deployment;
 mod noisy;
-mod overview;
 pub(crate) mod pipeline;
 mod saved_segments;
 mod setup;
+mod site_overview;
 mod source_row;
 mod summary;
 mod trend;
 mod visitors;
+mod visits_to_conversion;
 mod vocabulary;
 
 pub use args::{
     MAX_LIMIT, MAX_OFFSET, MAX_TREND_PERIODS, PeriodArgs, ReportArgs, Request, required_argument,
 };
-pub use conversion::{ConversionBy, VisitsToConversion, VisitsToConversionArgs};
 pub use deployment::{Deployment, served_with};
-pub use overview::SiteOverview;
 pub use pipeline::{
     Labels, Overlap, ReportOutput, ReportQuery, RowReport, RowScope, UPSTREAM_ROW_CAP,
     noisy_report_from_body, number as format_number, render as render_report, report_from_body,
 };
 pub use setup::{DeploymentBuilder, SetupError};
+pub use site_overview::SiteOverview;
 pub use source_row::SourceRow;
 pub use summary::{Population, Summary, SummaryQuery, render_summary};
 pub use trend::{Trend, TrendArgs, TrendMetric, TrendPoint};
 pub use visitors::Known as KnownVisitors;
+pub use visits_to_conversion::{ConversionBy, VisitsToConversion, VisitsToConversionArgs};
