@@ -61,6 +61,24 @@ pub(crate) fn from_daily_counts(row: &SourceRow, period: Period, date: Date) -> 
     sum.div_ceil(u64::from(date.max_days(period).max(1)))
 }
 
+/// Whether Matomo's `nb_uniq_visitors` of a day's row counts each of the row's visitors once, so
+/// that the threshold may believe it: not for a referrer row (a dimension `referrer…` in its
+/// segment), whose day count Matomo 5.0.2 adds up from its counts per referrer keyword and URL
+/// (Google on 2026-11-27 of the realistic month: 521, for 495 people; one person who arrives
+/// from five pages of a forum in a day would be five). Such a row is counted by its segment
+/// instead, as a row of a longer period is.
+pub(crate) fn day_count_is_distinct(row: &SourceRow) -> bool {
+    let Some(text) = row.segment.as_ref() else {
+        return true;
+    };
+    Segment::parse(text.reveal_text()).map_or(true, |segment| {
+        !segment
+            .dimensions()
+            .iter()
+            .any(|dimension| dimension.starts_with("referrer"))
+    })
+}
+
 /// Whether Matomo's daily distinct count of this row is a count of distinct visitors of the
 /// row's visits: its segment (the row's identity as Matomo gives it) is one `==` condition, or
 /// several ANDed, each on a dimension of [`DISTINCT_PER_DAY`]. China is left out: Matomo's
@@ -144,5 +162,19 @@ mod tests {
         assert_eq!(from_daily_counts(&summed, Period::Month, november()), 0);
         let day = matomo_row("countryCode==de", 10_000);
         assert_eq!(from_daily_counts(&day, Period::Day, november()), 0);
+    }
+
+    #[test]
+    fn a_referrer_rows_day_count_is_not_believed() {
+        for segment in [
+            "referrerType==search;referrerName==Google",
+            "referrerName==forum.example.org",
+            "referrerType==campaign;referrerName==spring",
+        ] {
+            assert!(!day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
+        }
+        for segment in ["countryCode==de", "deviceType==smartphone", "pageUrl==x"] {
+            assert!(day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
+        }
     }
 }
