@@ -60,8 +60,12 @@ async fn browser_share_over_stdio() {
         .sum();
     assert!(total > 0.0 && total <= 100.0 + 1e-9, "{total}");
     // Every shown row describes at least five distinct visitors: the SDK's threshold, not a
-    // hand-written one.
+    // hand-written one. The browsers below it are shown together as "Other" where Matomo proves
+    // five visitors behind them all: a visit has one browser (`GetBrowsers::OVERLAP`).
     for row in rows {
+        if row["label"].as_str().unwrap().starts_with("Other (") {
+            continue;
+        }
         assert!(row["nb_uniq_visitors"].as_f64().unwrap() >= 5.0, "{row}");
     }
 }
