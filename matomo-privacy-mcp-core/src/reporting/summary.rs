@@ -6,7 +6,6 @@ use std::fmt::Write;
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::client::Nested;
 use crate::dp::answer::Noisy;
@@ -364,8 +363,7 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     parts: &[(&'static str, u64)],
     noise: Option<Noisy<'_>>,
 ) -> Result<Summary, ToolError> {
-    let value = serde_json::to_value(output).map_err(|e| ToolError::internal(e.to_string()))?;
-    let metrics = metrics_of(&value);
+    let metrics = Metrics::of(output);
     let threshold = deployment.threshold;
     let visits = metrics.get(population.visits_metric()).unwrap_or(0.0);
     // The numbers need k distinct visitors known behind them; visits are not visitors. Zero is
@@ -446,19 +444,13 @@ pub(crate) async fn visitors_per_year(
     for (label, data) in periods.iter() {
         let visitors = count(
             data.data()
-                .and_then(|d| serde_json::to_value(d).ok())
-                .and_then(|v| metrics_of(&v).get("nb_uniq_visitors")),
+                .and_then(|d| Metrics::of(d).get("nb_uniq_visitors")),
         );
         let year = label.0.split('-').next().unwrap_or_default().to_owned();
         let best = per_year.entry(year).or_insert(0);
         *best = visitors.max(*best);
     }
     Ok(per_year)
-}
-
-/// The known numeric metrics of a typed get-style result.
-pub(crate) fn metrics_of(value: &Value) -> Metrics {
-    value.as_object().map(Metrics::known_in).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::MAX_TREND_PERIODS;
 use crate::reporting::noisy::bounded_segment;
-use crate::reporting::summary::{metrics_of, per_period, visitors_per_year};
+use crate::reporting::summary::{per_period, visitors_per_year};
 use crate::{Classified, ToolError};
 
 /// A metric that can be followed over time.
@@ -169,11 +169,7 @@ async fn trend(deployment: &Deployment, args: &TrendArgs) -> Result<Trend, ToolE
     let mut shown: Vec<(String, Option<Metrics>, bool)> = periods
         .iter()
         .map(|(label, data)| {
-            let metrics = data
-                .data()
-                .and_then(|d| serde_json::to_value(d).ok())
-                .map(|v| metrics_of(&v))
-                .unwrap_or_default();
+            let metrics = data.data().map(Metrics::of).unwrap_or_default();
             let visits = metrics.get("nb_visits").unwrap_or(0.0);
             let visitors = year_visitors
                 .get(label.0.as_str())

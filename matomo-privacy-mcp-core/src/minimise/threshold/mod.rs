@@ -28,6 +28,7 @@ mod interval;
 mod metrics;
 mod row;
 mod shown;
+mod typed_metrics;
 
 pub use counted::{VisitCount, VisitorCount};
 pub use interval::{Interval, Intervals, rank_ranges};

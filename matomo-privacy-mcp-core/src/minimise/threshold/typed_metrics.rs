@@ -1,0 +1,465 @@
+//! The known metrics of a typed answer, read through its `Serialize` implementation field by
+//! field: no JSON value is built on the way, and nothing but numbers under known names is kept.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::{self, Impossible, Serializer};
+
+use super::{Metrics, known_metric};
+
+impl Metrics {
+    /// The known metrics among the top-level fields of a typed answer (a summary such as
+    /// `visits_summary::Get`'s output): numbers under a name with a merge rule, as
+    /// [`Metrics::known_in`] reads them from a JSON object. Everything else (labels, nested
+    /// tables, flags, text) is left out.
+    ///
+    /// ```
+    /// use matomo_privacy_mcp_core::minimise::Metrics;
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Answer {
+    ///     nb_visits: Option<u64>,
+    ///     bounce_rate: f64,
+    ///     label: &'static str,
+    ///     unknown_count: u64,
+    /// }
+    ///
+    /// let answer = Answer { nb_visits: Some(12), bounce_rate: 0.25, label: "x", unknown_count: 3 };
+    /// let metrics = Metrics::of(&answer);
+    /// assert_eq!(metrics.get("nb_visits"), Some(12.0));
+    /// assert_eq!(metrics.get("bounce_rate"), Some(0.25));
+    /// assert_eq!(metrics.iter().count(), 2);
+    /// ```
+    pub fn of<T: Serialize + ?Sized>(answer: &T) -> Metrics {
+        let mut metrics = Metrics::new();
+        // An answer that is not a struct or map has no fields to read: no metrics.
+        let _ = answer.serialize(Fields {
+            metrics: &mut metrics,
+        });
+        metrics
+    }
+}
+
+/// Not a field or not a number: left out. (The serializers' error type; nothing reports it.)
+#[derive(Debug)]
+struct Skipped;
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not a known metric")
+    }
+}
+
+impl std::error::Error for Skipped {}
+
+impl ser::Error for Skipped {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Skipped
+    }
+}
+
+/// Serialises an answer's top level: a struct, or a map (a struct with flattened fields).
+struct Fields<'a> {
+    metrics: &'a mut Metrics,
+}
+
+/// The fields of a struct or the entries of a map, each kept when it is a known metric.
+struct Entries<'a> {
+    metrics: &'a mut Metrics,
+    key: Option<String>,
+}
+
+impl Entries<'_> {
+    fn field<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        if let Some((known, _)) = known_metric(name)
+            && let Ok(Some(number)) = value.serialize(Number)
+        {
+            self.metrics.set_known(known, number);
+        }
+    }
+}
+
+impl ser::SerializeStruct for Entries<'_> {
+    type Ok = ();
+    type Error = Skipped;
+
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Skipped> {
+        self.field(key, value);
+        Ok(())
+    }
+
+    fn end(self) -> Result<(), Skipped> {
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for Entries<'_> {
+    type Ok = ();
+    type Error = Skipped;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Skipped> {
+        self.key = key.serialize(Key).ok();
+        Ok(())
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Skipped> {
+        if let Some(key) = self.key.take() {
+            self.field(&key, value);
+        }
+        Ok(())
+    }
+
+    fn end(self) -> Result<(), Skipped> {
+        Ok(())
+    }
+}
+
+/// Every serializer method but the ones named: not what is looked for.
+macro_rules! skip {
+    ($($method:ident($($ty:ty),*)),* $(,)?) => {$(
+        fn $method(self, $(_: $ty),*) -> Result<Self::Ok, Skipped> {
+            Err(Skipped)
+        }
+    )*};
+}
+
+impl<'a> Serializer for Fields<'a> {
+    type Ok = ();
+    type Error = Skipped;
+    type SerializeSeq = Impossible<(), Skipped>;
+    type SerializeTuple = Impossible<(), Skipped>;
+    type SerializeTupleStruct = Impossible<(), Skipped>;
+    type SerializeTupleVariant = Impossible<(), Skipped>;
+    type SerializeMap = Entries<'a>;
+    type SerializeStruct = Entries<'a>;
+    type SerializeStructVariant = Impossible<(), Skipped>;
+
+    skip!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Skipped> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Skipped> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Entries<'a>, Skipped> {
+        Ok(Entries {
+            metrics: self.metrics,
+            key: None,
+        })
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Entries<'a>, Skipped> {
+        Ok(Entries {
+            metrics: self.metrics,
+            key: None,
+        })
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Skipped> {
+        Err(Skipped)
+    }
+}
+
+/// A field's value as a number, if it is one (through `Option` and newtypes), as JSON would
+/// carry it; `None` for anything else.
+struct Number;
+
+/// A number's serializer methods: the value as `f64`, as JSON's numbers are read.
+macro_rules! number {
+    ($($method:ident($ty:ty)),* $(,)?) => {$(
+        // Whole numbers above 2^53 lose precision here as they do in JSON's `as_f64`.
+        #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+        fn $method(self, value: $ty) -> Result<Option<f64>, Skipped> {
+            Ok(Some(value as f64))
+        }
+    )*};
+}
+
+/// The same for the serializer of one value (`Ok` is the number, if any).
+macro_rules! not_a_number {
+    ($($method:ident($($ty:ty),*)),* $(,)?) => {$(
+        fn $method(self, $(_: $ty),*) -> Result<Option<f64>, Skipped> {
+            Ok(None)
+        }
+    )*};
+}
+
+impl Serializer for Number {
+    type Ok = Option<f64>;
+    type Error = Skipped;
+    type SerializeSeq = Impossible<Option<f64>, Skipped>;
+    type SerializeTuple = Impossible<Option<f64>, Skipped>;
+    type SerializeTupleStruct = Impossible<Option<f64>, Skipped>;
+    type SerializeTupleVariant = Impossible<Option<f64>, Skipped>;
+    type SerializeMap = Impossible<Option<f64>, Skipped>;
+    type SerializeStruct = Impossible<Option<f64>, Skipped>;
+    type SerializeStructVariant = Impossible<Option<f64>, Skipped>;
+
+    number!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+    );
+
+    not_a_number!(
+        serialize_bool(bool),
+        serialize_char(char),
+        serialize_str(&str),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Option<f64>, Skipped> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<Option<f64>, Skipped> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Option<f64>, Skipped> {
+        Ok(None)
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Skipped> {
+        Err(Skipped)
+    }
+}
+
+/// A map key as text (flattened fields are serialised as a map's entries).
+struct Key;
+
+impl Serializer for Key {
+    type Ok = String;
+    type Error = Skipped;
+    type SerializeSeq = Impossible<String, Skipped>;
+    type SerializeTuple = Impossible<String, Skipped>;
+    type SerializeTupleStruct = Impossible<String, Skipped>;
+    type SerializeTupleVariant = Impossible<String, Skipped>;
+    type SerializeMap = Impossible<String, Skipped>;
+    type SerializeStruct = Impossible<String, Skipped>;
+    type SerializeStructVariant = Impossible<String, Skipped>;
+
+    fn serialize_str(self, value: &str) -> Result<String, Skipped> {
+        Ok(value.to_owned())
+    }
+
+    skip!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_char(char),
+        serialize_bytes(&[u8]),
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_unit_variant(&'static str, u32, &'static str),
+    );
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Skipped> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<String, Skipped> {
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Skipped> {
+        Err(Skipped)
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Skipped> {
+        Err(Skipped)
+    }
+}
