@@ -29,14 +29,8 @@ fn authority(server: &Running) -> String {
 
 /// A normal client gets its work done: initialize, then a call.
 async fn normal_client_is_served(server: &Running) {
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
-    let reply = client
-        .request(
-            "tools/call",
-            json!({ "name": "add", "arguments": { "a": 2, "b": 3 } }),
-        )
-        .await;
+    let mut client = RawClient::connected(&server.url).await;
+    let reply = client.call("add", json!({ "a": 2, "b": 3 })).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(
         reply.message.unwrap()["result"]["structuredContent"],
@@ -214,12 +208,7 @@ async fn sessions_beyond_the_cap_get_503_and_open_ones_keep_working() {
     let initialized = json!({ "jsonrpc": "2.0", "method": "notifications/initialized" });
     let ack = existing.send(existing.post().json(&initialized)).await;
     assert!(ack.status.is_success(), "{}", ack.text);
-    let reply = existing
-        .request(
-            "tools/call",
-            json!({ "name": "add", "arguments": { "a": 1, "b": 1 } }),
-        )
-        .await;
+    let reply = existing.call("add", json!({ "a": 1, "b": 1 })).await;
     assert_eq!(
         reply.message.unwrap()["result"]["structuredContent"],
         json!({ "sum": 2 })
@@ -239,8 +228,7 @@ async fn sessions_beyond_the_cap_get_503_and_open_ones_keep_working() {
         .unwrap();
     assert!(deleted.status().is_success(), "{}", deleted.status());
     assert_eq!(server.sessions.get().await, CAP - 1);
-    let mut newcomer = RawClient::new(&server.url);
-    newcomer.initialize().await;
+    let newcomer = RawClient::connected(&server.url).await;
     assert_eq!(server.sessions.get().await, CAP);
     let late = RawClient::new(&server.url);
     assert_eq!(late.send(initialize_post(&late)).await.status, 503);
@@ -253,10 +241,8 @@ async fn idle_sessions_are_closed_and_free_their_place() {
         .with_max_sessions(2)
         .with_session_idle_timeout(Duration::from_millis(500));
     let server = start_with(test_toolbox(), config).await;
-    let mut first = RawClient::new(&server.url);
-    first.initialize().await;
-    let mut second = RawClient::new(&server.url);
-    second.initialize().await;
+    let mut first = RawClient::connected(&server.url).await;
+    let second = RawClient::connected(&server.url).await;
     assert_eq!(server.sessions.get().await, 2);
     tokio::time::timeout(HANG_GUARD, async {
         while server.sessions.get().await > 0 {
@@ -268,8 +254,7 @@ async fn idle_sessions_are_closed_and_free_their_place() {
     // The closed session is gone for its client, and there is room again.
     let reply = first.request("tools/list", json!({})).await;
     assert_eq!(reply.status, 404, "{}", reply.text);
-    let mut third = RawClient::new(&server.url);
-    third.initialize().await;
+    let third = RawClient::connected(&server.url).await;
     server.shutdown().await;
 }
 

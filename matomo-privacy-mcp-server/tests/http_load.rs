@@ -109,8 +109,7 @@ async fn hundreds_of_concurrent_calls_all_answer_correctly() {
 
     let mut sessions = Vec::new();
     for _ in 0..SESSIONS {
-        let mut client = RawClient::new(&server.url);
-        client.initialize().await;
+        let client = RawClient::connected(&server.url).await;
         sessions.push(Arc::new(client));
     }
     emu.clear_requests();

@@ -26,12 +26,7 @@ async fn tokens_are_never_logged_at_any_level() {
 
     client.token = TOKEN.to_owned();
     client.initialize().await;
-    let reply = client
-        .request(
-            "tools/call",
-            json!({ "name": "add", "arguments": { "a": 1, "b": 1 } }),
-        )
-        .await;
+    let reply = client.call("add", json!({ "a": 1, "b": 1 })).await;
     assert_eq!(reply.status, 200);
     server.shutdown().await;
 

@@ -98,33 +98,30 @@ async fn refusal(url: &str, token: &str) -> (u16, String) {
     (reply.status.as_u16(), challenge)
 }
 
+/// The JSON document at `url`.
+async fn get_json(url: &str) -> serde_json::Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
 #[tokio::test]
 async fn metadata_and_challenges_tell_a_client_where_to_get_a_token() {
     let Some(auth) = AuthServer::start().await else {
         return;
     };
     let served = serve(&auth).await;
-    let metadata: serde_json::Value = reqwest::get(format!(
+    let metadata = get_json(&format!(
         "{}/.well-known/oauth-protected-resource/mcp",
         served.base
     ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(metadata["resource"], RESOURCE);
     assert_eq!(metadata["authorization_servers"], json!([auth.issuer]));
     assert_eq!(metadata["scopes_supported"], json!(["matomo:marketing"]));
-    let at_root: serde_json::Value = reqwest::get(format!(
+    let at_root = get_json(&format!(
         "{}/.well-known/oauth-protected-resource",
         served.base
     ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    .await;
     assert_eq!(at_root, metadata);
 
     let no_token = reqwest::Client::new()
@@ -154,12 +151,7 @@ async fn a_valid_token_is_served_as_the_profile_its_scope_or_client_names() {
     let tools = tools.message.unwrap()["result"]["tools"].clone();
     assert_eq!(tools[0]["name"], "top_countries", "{tools}");
     assert_eq!(tools.as_array().unwrap().len(), 1);
-    let call = marketing
-        .request(
-            "tools/call",
-            json!({ "name": "top_countries", "arguments": { "limit": 2 } }),
-        )
-        .await;
+    let call = marketing.call("top_countries", json!({ "limit": 2 })).await;
     assert!(call.message.unwrap()["result"]["structuredContent"].is_object());
 
     // By client id: the support desk's client gets the support profile.

@@ -29,14 +29,7 @@ struct Server {
 
 async fn start(profiles: Profiles<()>) -> Server {
     let config = HttpConfig::default().with_bind("127.0.0.1:0".parse().unwrap());
-    let server = HttpServer::bind_profiles(profiles, ServerInfo::new("profiles-test", "1"), config)
-        .await
-        .unwrap();
-    let url = server.url();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.serve(async move {
-        let _ = stopped.await;
-    }));
+    let (url, stop) = common::start_profiles(profiles, "profiles-test", config).await;
     Server { url, stop }
 }
 
@@ -83,27 +76,12 @@ async fn each_token_gets_its_own_profiles_tools_and_the_audit_log_names_it() {
     assert_eq!(tool_names(&mut support).await, ["add", "slow"]);
 
     // A tool of the other profile does not exist for this one.
-    let call = marketing
-        .request(
-            "tools/call",
-            json!({ "name": "add", "arguments": { "a": 1, "b": 2 } }),
-        )
-        .await;
+    let call = marketing.call("add", json!({ "a": 1, "b": 2 })).await;
     let message = call.message.unwrap();
     assert!(message["error"].is_object(), "{message}");
-    let ok = support
-        .request(
-            "tools/call",
-            json!({ "name": "add", "arguments": { "a": 1, "b": 2 } }),
-        )
-        .await;
+    let ok = support.call("add", json!({ "a": 1, "b": 2 })).await;
     assert_eq!(ok.message.unwrap()["result"]["structuredContent"]["sum"], 3);
-    let ok = marketing
-        .request(
-            "tools/call",
-            json!({ "name": "top_countries", "arguments": { "limit": 1 } }),
-        )
-        .await;
+    let ok = marketing.call("top_countries", json!({ "limit": 1 })).await;
     assert!(ok.message.unwrap()["result"]["structuredContent"].is_object());
 
     let records = audit.0.lock().unwrap().clone();

@@ -27,8 +27,7 @@ async fn initialize_names_our_server_and_offers_tools() {
 #[tokio::test]
 async fn tools_list_keeps_every_field_of_our_definitions() {
     let server = start().await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let mut client = RawClient::connected(&server.url).await;
     let reply = client.request("tools/list", json!({})).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let tools = reply.message.unwrap()["result"]["tools"].clone();
@@ -73,14 +72,8 @@ async fn tools_list_keeps_every_field_of_our_definitions() {
 async fn tools_call_returns_text_structured_content_and_is_error() {
     let audit = Arc::new(CollectingAudit::default());
     let server = start_with(audit_toolbox(Arc::clone(&audit)), test_config()).await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
-    let reply = client
-        .request(
-            "tools/call",
-            json!({ "name": "add", "arguments": { "a": 40, "b": 2 } }),
-        )
-        .await;
+    let mut client = RawClient::connected(&server.url).await;
+    let reply = client.call("add", json!({ "a": 40, "b": 2 })).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let message = reply.message.unwrap();
     let result = &message["result"];
@@ -103,31 +96,20 @@ async fn tools_call_returns_text_structured_content_and_is_error() {
 #[tokio::test]
 async fn bad_arguments_are_a_tool_error_the_model_can_read() {
     let server = start().await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let mut client = RawClient::connected(&server.url).await;
     for arguments in [
         json!({ "a": "forty", "b": 2 }),
         json!({ "a": 1 }),
         json!({ "a": 1, "b": 2, "c": 3 }),
     ] {
-        let reply = client
-            .request(
-                "tools/call",
-                json!({ "name": "add", "arguments": arguments }),
-            )
-            .await;
+        let reply = client.call("add", arguments.clone()).await;
         let result = reply.message.unwrap()["result"].clone();
         assert_eq!(result["isError"], true, "{arguments}: {result}");
         let text = result["content"][0]["text"].as_str().unwrap();
         assert!(text.starts_with("invalid arguments:"), "{text}");
         assert!(result.get("structuredContent").is_none(), "{result}");
     }
-    let reply = client
-        .request(
-            "tools/call",
-            json!({ "name": "top_countries", "arguments": { "limit": 9 } }),
-        )
-        .await;
+    let reply = client.call("top_countries", json!({ "limit": 9 })).await;
     let result = reply.message.unwrap()["result"].clone();
     assert_eq!(result["isError"], true);
     assert_eq!(
@@ -140,14 +122,8 @@ async fn bad_arguments_are_a_tool_error_the_model_can_read() {
 #[tokio::test]
 async fn unknown_tool_is_a_json_rpc_error() {
     let server = start().await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
-    let reply = client
-        .request(
-            "tools/call",
-            json!({ "name": "drop_tables", "arguments": {} }),
-        )
-        .await;
+    let mut client = RawClient::connected(&server.url).await;
+    let reply = client.call("drop_tables", json!({})).await;
     let message = reply.message.unwrap();
     assert!(message.get("result").is_none(), "{message}");
     assert_eq!(message["error"]["code"], -32602);
@@ -236,8 +212,7 @@ async fn bodies_that_are_not_one_message_get_json_rpc_errors() {
 #[tokio::test]
 async fn a_second_delete_of_a_session_is_404() {
     let server = start().await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let client = RawClient::connected(&server.url).await;
     let session = client.session.clone().unwrap();
     let delete = || {
         client

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{RawClient, TOKEN, start, start_with, test_config, tools::test_toolbox};
+use common::{RawClient, Reply, TOKEN, start, start_with, test_config, tools::test_toolbox};
 use matomo_privacy_mcp_server::{BearerToken, HttpConfig, HttpServer, ServeError, ServerInfo};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,6 +19,18 @@ fn initialize_body() -> serde_json::Value {
             "clientInfo": { "name": "security-test", "version": "1" }
         }
     })
+}
+
+/// `initialize` with the header `name` set to `value` (the bearer token and the rest as usual).
+async fn initialize_with(client: &RawClient, name: &str, value: impl AsRef<str>) -> Reply {
+    client
+        .send(
+            client
+                .post()
+                .header(name, value.as_ref())
+                .json(&initialize_body()),
+        )
+        .await
 }
 
 #[tokio::test]
@@ -49,14 +61,7 @@ async fn missing_or_wrong_bearer_token_gets_401_with_www_authenticate() {
         assert!(!reply.text.contains(TOKEN));
     }
     // The right token, in any case of the scheme name, is let through.
-    let reply = client
-        .send(
-            client
-                .post()
-                .header("Authorization", format!("bearer {TOKEN}"))
-                .json(&initialize_body()),
-        )
-        .await;
+    let reply = initialize_with(&client, "Authorization", format!("bearer {TOKEN}")).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     server.shutdown().await;
 }
@@ -70,14 +75,7 @@ async fn foreign_origin_gets_403_and_local_pages_pass() {
         "http://localhost.evil.example:8080",
         "null",
     ] {
-        let reply = client
-            .send(
-                client
-                    .post()
-                    .header("Origin", origin)
-                    .json(&initialize_body()),
-            )
-            .await;
+        let reply = initialize_with(&client, "Origin", origin).await;
         assert_eq!(reply.status, 403, "{origin}: {}", reply.text);
         assert_eq!(reply.headers["cache-control"], "private, no-store");
     }
@@ -93,14 +91,7 @@ async fn foreign_origin_gets_403_and_local_pages_pass() {
         .await;
     assert_eq!(reply.status, 403);
     for origin in ["http://localhost:5173", "http://127.0.0.1:3000"] {
-        let reply = client
-            .send(
-                client
-                    .post()
-                    .header("Origin", origin)
-                    .json(&initialize_body()),
-            )
-            .await;
+        let reply = initialize_with(&client, "Origin", origin).await;
         assert_eq!(reply.status, 200, "{origin}: {}", reply.text);
     }
     server.shutdown().await;
@@ -111,25 +102,16 @@ async fn configured_origins_replace_the_defaults() {
     let config = test_config().with_allowed_origins(["https://console.example.org"]);
     let server = start_with(test_toolbox(), config).await;
     let client = RawClient::new(&server.url);
-    let allowed = client
-        .send(
-            client
-                .post()
-                .header("Origin", "https://console.example.org")
-                .json(&initialize_body()),
-        )
-        .await;
+    let allowed = initialize_with(&client, "Origin", "https://console.example.org").await;
     assert_eq!(allowed.status, 200, "{}", allowed.text);
-    let local = client
-        .send(
-            client
-                .post()
-                .header("Origin", "http://localhost:3000")
-                .json(&initialize_body()),
-        )
-        .await;
+    let local = initialize_with(&client, "Origin", "http://localhost:3000").await;
     assert_eq!(local.status, 403);
     server.shutdown().await;
+}
+
+/// The port of the server at `url` (`http://127.0.0.1:PORT/mcp`).
+fn port_of(url: &str) -> &str {
+    url.rsplit(':').next().unwrap().trim_end_matches("/mcp")
 }
 
 /// Sends one raw HTTP/1.1 request and returns the status line and the rest.
@@ -161,13 +143,7 @@ fn raw_post(host: &str, body: &str) -> Vec<u8> {
 async fn unknown_host_is_refused() {
     let server = start().await;
     let body = initialize_body().to_string();
-    let port = server
-        .url
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .trim_end_matches("/mcp")
-        .to_owned();
+    let port = port_of(&server.url);
     for host in [
         "evil.example",
         &format!("rebind.evil.example:{port}"),
@@ -206,13 +182,7 @@ async fn oversized_bodies_get_413_with_or_without_content_length() {
 
     // Chunked: no Content-Length to check up front, so it is cut while it streams.
     let body = body.to_string();
-    let port = server
-        .url
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .trim_end_matches("/mcp")
-        .to_owned();
+    let port = port_of(&server.url);
     let request = format!(
         "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {TOKEN}\r\n\
          Accept: application/json, text/event-stream\r\nContent-Type: application/json\r\n\
@@ -236,8 +206,7 @@ async fn oversized_bodies_get_413_with_or_without_content_length() {
 #[tokio::test]
 async fn requests_beyond_the_in_flight_limit_get_503() {
     let server = start_with(test_toolbox(), test_config().with_max_in_flight(1)).await;
-    let mut first = RawClient::new(&server.url);
-    first.initialize().await;
+    let first = RawClient::connected(&server.url).await;
     let slow_call = {
         let post = first.post().json(&json!({
             "jsonrpc": "2.0", "id": 7, "method": "tools/call",
@@ -262,8 +231,7 @@ async fn requests_beyond_the_in_flight_limit_get_503() {
 #[tokio::test]
 async fn successful_responses_are_marked_private() {
     let server = start().await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let mut client = RawClient::connected(&server.url).await;
     let reply = client.request("tools/list", json!({})).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.headers["cache-control"], "private, no-store");
@@ -307,8 +275,7 @@ async fn refuses_to_start_without_a_usable_bearer_token() {
 #[tokio::test]
 async fn shutdown_lets_a_call_in_progress_finish() {
     let server = start().await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let client = RawClient::connected(&server.url).await;
     let post = client.post().json(&json!({
         "jsonrpc": "2.0", "id": 9, "method": "tools/call",
         "params": { "name": "slow", "arguments": { "millis": 700 } }
@@ -335,8 +302,7 @@ async fn binds_loopback_by_default() {
 #[tokio::test]
 async fn shutdown_ends_open_event_streams() {
     let server = start().await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let client = RawClient::connected(&server.url).await;
     let stream = client
         .http
         .get(&server.url)
@@ -400,14 +366,7 @@ async fn allowed_origins_get_cors_and_their_preflight_needs_no_token() {
     assert_eq!(header(&reply, "access-control-allow-origin"), "");
 
     // The call itself: the session id is readable by the page.
-    let reply = client
-        .send(
-            client
-                .post()
-                .header("Origin", "https://console.example.org")
-                .json(&initialize_body()),
-        )
-        .await;
+    let reply = initialize_with(&client, "Origin", "https://console.example.org").await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(
         header(&reply, "access-control-allow-origin"),

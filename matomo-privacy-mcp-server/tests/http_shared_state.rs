@@ -12,9 +12,7 @@ use common::RawClient;
 use common::tools::AddTool;
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::shared::{SharedState, SharedStateConfig};
-use matomo_privacy_mcp_server::{
-    BearerToken, HttpConfig, HttpServer, Profile, Profiles, RateLimit, ServerInfo,
-};
+use matomo_privacy_mcp_server::{BearerToken, HttpConfig, Profile, Profiles, RateLimit};
 use matomo_privacy_mcp_testkit::redis::RedisServer;
 use serde_json::json;
 
@@ -36,15 +34,7 @@ async fn replica(redis: &RedisServer) -> (String, tokio::sync::oneshot::Sender<(
     let config = HttpConfig::default()
         .with_bind("127.0.0.1:0".parse().unwrap())
         .with_shared_state(shared);
-    let server = HttpServer::bind_profiles(profiles, ServerInfo::new("replica", "1"), config)
-        .await
-        .unwrap();
-    let url = server.url();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.serve(async move {
-        let _ = stopped.await;
-    }));
-    (url, stop)
+    common::start_profiles(profiles, "replica", config).await
 }
 
 async fn session(url: &str) -> RawClient {

@@ -72,12 +72,7 @@ async fn the_client_names_the_field_of_the_wrong_type() {
 }
 
 async fn call(client: &mut RawClient, tool: &str, arguments: Value) -> Value {
-    let reply = client
-        .request(
-            "tools/call",
-            json!({ "name": tool, "arguments": arguments }),
-        )
-        .await;
+    let reply = client.call(tool, arguments).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     reply.message.unwrap()["result"].clone()
 }
@@ -88,8 +83,7 @@ async fn wrong_json_types_are_a_clear_error_and_the_next_call_succeeds() {
     let deployment = common::emulated::deployment(&emu.base_url(), MATOMO_TOKEN, None).await;
     let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     let server = start_with(toolbox, test_config()).await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let mut client = RawClient::connected(&server.url).await;
 
     for (tool, arguments) in [
         (

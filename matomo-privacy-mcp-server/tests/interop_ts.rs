@@ -9,10 +9,9 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::time::Duration;
 
+use common::official_client;
 use tokio::process::Command;
 
 fn dir() -> PathBuf {
@@ -27,42 +26,24 @@ async fn client_available() -> bool {
         .exists()
         && dir().join("node_modules/ajv/package.json").exists();
     let problem = match node {
-        Ok(output) if output.status.success() && installed => return true,
+        Ok(output) if output.status.success() && installed => None,
         Ok(output) if output.status.success() => {
-            "the npm packages of tests/interop-ts are not installed"
+            Some("the npm packages of tests/interop-ts are not installed")
         }
-        _ => "node is not on PATH",
+        _ => Some("node is not on PATH"),
     };
-    let fix = "run `bash matomo-privacy-mcp-server/tests/interop/setup.sh`";
-    if std::env::var_os("CI").is_some() {
-        panic!("TypeScript interop test cannot run in CI: {problem}; {fix}");
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED interop test with the official MCP TypeScript SDK: {problem}; {fix}"
-    );
-    false
+    official_client::runs("interop test with the official MCP TypeScript SDK", problem)
 }
 
 async fn run_client(args: &[&str]) {
     let mut command = Command::new("node");
-    command
-        .current_dir(dir())
-        .arg("client.mjs")
-        .args(args)
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(Duration::from_secs(180), command.output())
-        .await
-        .expect("the TypeScript MCP client did not finish within 180 s")
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "the official TypeScript MCP client reported a failure:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("all ts interop checks passed"), "{stdout}");
+    command.current_dir(dir()).arg("client.mjs").args(args);
+    official_client::run(
+        command,
+        "TypeScript MCP client",
+        "all ts interop checks passed",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

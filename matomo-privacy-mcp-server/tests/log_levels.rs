@@ -25,28 +25,16 @@ async fn debug_logs_carry_no_argument_values_and_no_results() {
     let deployment = common::emulated::deployment(&emu.base_url(), MATOMO_TOKEN, None).await;
     let toolbox = tools::toolbox(deployment, |_| true).unwrap();
     let server = start_with(toolbox, test_config()).await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let mut client = RawClient::connected(&server.url).await;
 
     let planted = "plantedsegmentvalue4711";
+    let countries = |segment: String| json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": segment });
     let refused = client
-        .request(
-            "tools/call",
-            json!({ "name": "countries", "arguments": {
-                "site": 1, "period": "month", "date": "2026-11-20",
-                "segment": format!("userId=={planted}")
-            }}),
-        )
+        .call("countries", countries(format!("userId=={planted}")))
         .await;
     assert_eq!(refused.status, 200);
     let answered = client
-        .request(
-            "tools/call",
-            json!({ "name": "countries", "arguments": {
-                "site": 1, "period": "month", "date": "2026-11-20",
-                "segment": format!("countryCode!={planted}")
-            }}),
-        )
+        .call("countries", countries(format!("countryCode!={planted}")))
         .await;
     let result = &answered.message.unwrap()["result"];
     let label = result["structuredContent"]["rows"][0]["label"]

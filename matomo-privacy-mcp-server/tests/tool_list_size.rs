@@ -14,8 +14,7 @@ const LIMIT: usize = 60 * 1024;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_tool_list_is_under_60_kib_on_the_wire() {
     let server = common::catalogue_http::start("tool-list-size", 10.0).await;
-    let mut client = RawClient::new(&server.url);
-    client.initialize().await;
+    let mut client = RawClient::connected(&server.url).await;
     let reply = client.request("tools/list", json!({})).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let message = reply.message.unwrap();

@@ -21,7 +21,12 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{StatusCode, Uri};
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::process::{Child, ChildStdin, ChildStdout};
+
+// The binary as the end-to-end tests start it.
+#[allow(dead_code)]
+#[path = "../tests/common/binary.rs"]
+mod binary;
 
 // The line-based MCP client of the transport benchmark.
 #[path = "../../matomo-privacy-mcp-server/benches/line_client/mod.rs"]
@@ -64,16 +69,12 @@ struct Server {
 
 impl Server {
     async fn start(config: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
+        let mut child = binary::command()
             .args(["--config", config.to_str().unwrap(), "serve"])
-            .env_remove("MATOMO_URL")
-            .env_remove("MATOMO_TOKEN")
-            .env_remove("MATOMO_TOKEN_FILE")
             .env_remove("RUST_LOG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .kill_on_drop(true)
             .spawn()
             .expect("the matomo-privacy-mcp binary starts");
         let (stdin, stdout) = (child.stdin.take().unwrap(), child.stdout.take().unwrap());

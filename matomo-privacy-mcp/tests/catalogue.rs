@@ -2,8 +2,11 @@
 //! personal data planted in the emulator's dataset, and refusals are precise.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::configured;
 use matomo_privacy_mcp::catalogue::{self, TOOL_NAMES};
 use matomo_privacy_mcp::config::Config;
 use matomo_privacy_mcp_core::reporting::Deployment;
@@ -19,19 +22,7 @@ async fn emulator() -> Emulator {
 }
 
 async fn toolbox(emu: &Emulator, ceiling: &str) -> Toolbox<Deployment> {
-    let key = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-catalogue-key-{}",
-        std::process::id()
-    ));
-    std::fs::write(&key, [7u8; 32]).unwrap();
-    let toml = format!(
-        "enabled = true\nceiling = \"{ceiling}\"\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n[privacy]\npseudonym_key_file = \"{}\"\n[privacy.noise]\nenabled = false\n",
-        emu.base_url(),
-        key.display()
-    );
-    let config = Config::from_toml_str(&toml, |_| None).unwrap();
-    let deployment = matomo_privacy_mcp::startup::connect(&config).await.unwrap();
-    catalogue::toolbox(deployment, None).unwrap()
+    configured::toolbox(&emu.base_url(), TOKEN, ceiling, "catalogue").await
 }
 
 fn arguments(tool: &str, period: &str, date: &str) -> Value {

@@ -1,21 +1,19 @@
 //! The `matomo-privacy-mcp` command against the Matomo emulator: check, manifest, tools, and the refusals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::binary;
 use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use matomo_privacy_mcp_testkit::Emulator;
 
+const ROOT: &str = "root0123456789abcdef0123456789ab";
+
 async fn emulator() -> Emulator {
-    Emulator::builder()
-        .seed(3)
-        .today(testing::today())
-        .view_token(TOKEN, &[1, 2])
-        .super_user_token("root0123456789abcdef0123456789ab")
-        .start()
-        .await
-        .unwrap()
+    testing::emulator_with_super_user(3, &[1, 2], ROOT).await
 }
 
 fn config(name: &str, text: &str) -> PathBuf {
@@ -37,20 +35,22 @@ fn config(name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// Runs the command on a blocking thread, so the emulator keeps answering meanwhile.
+/// Runs the command to its end (awaited, so the emulator keeps answering meanwhile).
 async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
-            .args(&args)
-            .env_remove("MATOMO_URL")
-            .env_remove("MATOMO_TOKEN")
-            .env_remove("MATOMO_TOKEN_FILE")
-            .env_remove("MATOMO_PRIVACY_MCP_ENABLED")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
+    binary::command()
+        .args(&args)
+        .env_remove("MATOMO_PRIVACY_MCP_ENABLED")
+        .output()
+        .await
+        .unwrap()
+}
+
+/// The `[matomo]` section of a configuration for `emu` with `token`.
+fn matomo(emu: &Emulator, token: &str) -> String {
+    format!(
+        "[matomo]\nurl = \"{}\"\ntoken = \"{token}\"\n",
+        emu.base_url()
+    )
 }
 
 fn args(path: &Path, rest: &[&str]) -> Vec<String> {
@@ -69,13 +69,7 @@ fn text(output: &Output) -> (String, String) {
 #[tokio::test]
 async fn check_reports_sites_tools_and_hides_above_the_ceiling() {
     let emu = emulator().await;
-    let path = config(
-        "check",
-        &format!(
-            "[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
-            emu.base_url()
-        ),
-    );
+    let path = config("check", &matomo(&emu, TOKEN));
     let output = run(args(&path, &["check"])).await;
     let (stdout, stderr) = text(&output);
     assert!(output.status.success(), "{stdout}\n{stderr}");
@@ -92,13 +86,7 @@ async fn check_reports_sites_tools_and_hides_above_the_ceiling() {
 #[tokio::test]
 async fn a_super_user_token_is_refused_with_how_to_fix() {
     let emu = emulator().await;
-    let path = config(
-        "root",
-        &format!(
-            "[matomo]\nurl = \"{}\"\ntoken = \"root0123456789abcdef0123456789ab\"\n",
-            emu.base_url()
-        ),
-    );
+    let path = config("root", &matomo(&emu, ROOT));
     let output = run(args(&path, &["check"])).await;
     let (_, stderr) = text(&output);
     assert!(!output.status.success());
@@ -109,13 +97,7 @@ async fn a_super_user_token_is_refused_with_how_to_fix() {
 #[tokio::test]
 async fn serve_refuses_until_enabled() {
     let emu = emulator().await;
-    let path = config(
-        "disabled",
-        &format!(
-            "[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
-            emu.base_url()
-        ),
-    );
+    let path = config("disabled", &matomo(&emu, TOKEN));
     let output = run(args(&path, &["serve"])).await;
     let (stdout, stderr) = text(&output);
     assert!(!output.status.success());
@@ -157,10 +139,7 @@ async fn manifest_json_includes_the_token_check() {
     let emu = emulator().await;
     let path = config(
         "manifest",
-        &format!(
-            "enabled = true\n[matomo]\nurl = \"{}\"\ntoken = \"{TOKEN}\"\n",
-            emu.base_url()
-        ),
+        &format!("enabled = true\n{}", matomo(&emu, TOKEN)),
     );
     let output = run(args(&path, &["manifest", "--json"])).await;
     let manifest: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -242,21 +221,19 @@ async fn state_files_default_to_the_state_directory_and_check_tries_them() {
     ));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
-    let run_with_state = |state: PathBuf, extra: Vec<(&'static str, String)>| {
-        tokio::task::spawn_blocking(move || {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"));
-            command
-                .args(["--emulator", "check"])
-                .env_remove("MATOMO_PRIVACY_MCP_CONFIG")
-                .env_remove("MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE")
-                .env_remove("MATOMO_PRIVACY_MCP_NOISE_KEY_FILE")
-                .env_remove("MATOMO_PRIVACY_MCP_AUDIT_LOG")
-                .env("XDG_STATE_HOME", state);
-            for (name, value) in extra {
-                command.env(name, value);
-            }
-            command.output().unwrap()
-        })
+    let run_with_state = |state: PathBuf, extra: Vec<(&'static str, String)>| async move {
+        let mut command = binary::command();
+        command
+            .args(["--emulator", "check"])
+            .env_remove("MATOMO_PRIVACY_MCP_CONFIG")
+            .env_remove("MATOMO_PRIVACY_MCP_NOISE_BUDGET_FILE")
+            .env_remove("MATOMO_PRIVACY_MCP_NOISE_KEY_FILE")
+            .env_remove("MATOMO_PRIVACY_MCP_AUDIT_LOG")
+            .env("XDG_STATE_HOME", state);
+        for (name, value) in extra {
+            command.env(name, value);
+        }
+        command.output().await
     };
     let state = root.join("state");
     let output = run_with_state(state.clone(), Vec::new()).await.unwrap();

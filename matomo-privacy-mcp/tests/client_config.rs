@@ -4,11 +4,14 @@
 //! `initialize` as `matomo-privacy-mcp`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::process::Stdio;
 
+use common::{binary, scratch};
 use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 
 /// The first ```json block of docs/clients.md.
 fn pasted_configuration() -> Value {
@@ -33,11 +36,7 @@ async fn the_documented_stdio_configuration_starts_a_session() {
     assert_eq!(args.last().map(String::as_str), Some("serve"), "{args:?}");
 
     let emu = testing::emulator(3, &[1]).await;
-    let dir = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-client-config-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch::dir("client-config");
     let config = dir.join("matomo-privacy-mcp.toml");
     std::fs::write(
         &config,
@@ -59,24 +58,13 @@ async fn the_documented_stdio_configuration_starts_a_session() {
             }
         })
         .collect();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
-        .args(&args)
-        .env_remove("MATOMO_URL")
-        .env_remove("MATOMO_TOKEN")
-        .env_remove("MATOMO_TOKEN_FILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+    let (mut child, mut stdin, mut lines) =
+        binary::spawn_stdio(binary::command().args(&args), Stdio::null());
     let initialize = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"docs-test","version":"1"}}}"#;
     stdin
         .write_all(format!("{initialize}\n").as_bytes())
         .await
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let reply = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
         .await
         .expect("an answer within 30 s")

@@ -16,12 +16,15 @@
 //! `ci:` or `test:` target that does not exist.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::binary;
 use matomo_privacy_mcp_core::testing::{self, TOKEN};
 
 const BEARER: &str = "doc-commands-bearer-0123456789abcdef";
@@ -190,14 +193,6 @@ fn missing_cover(root: &Path, by: &str) -> Option<String> {
     ))
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A directory with `matomo-privacy-mcp.toml` and a `bin/matomo-privacy-mcp` that is the binary under test.
 struct Workdir {
     dir: PathBuf,
@@ -219,7 +214,7 @@ impl Workdir {
         .unwrap();
         // The docs' bind address (127.0.0.1:8765) may be taken on a test machine; the port is
         // the only thing that differs from the documented setup.
-        let http_port = free_port();
+        let http_port = binary::free_port();
         std::fs::write(
             dir.join("matomo-privacy-mcp.toml"),
             format!(

@@ -11,7 +11,7 @@ use matomo_privacy_mcp::manifest::{ManifestSite, PrivacyManifest};
 use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::audit::{CallOrigin, ClientInfo, JsonLinesAudit};
 use matomo_privacy_mcp_core::minimise::Threshold;
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_core::testing;
 use serde_json::{Value, json};
 
 fn docs() -> PathBuf {
@@ -71,13 +71,7 @@ fn manifest_sample_is_what_the_code_generates() {
 #[tokio::test]
 async fn audit_sample_is_what_the_code_writes() {
     let token = "view0123456789abcdef0123456789ab";
-    let emu = Emulator::builder()
-        .seed(42)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(token, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator_for(token, 42, &[1, 2]).await;
     let budget = std::env::temp_dir().join(format!(
         "matomo-privacy-mcp-audit-sample-budget-{}.json",
         std::process::id()

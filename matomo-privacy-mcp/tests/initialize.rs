@@ -4,12 +4,15 @@
 //! would see it (the official Python client checks the same in the server's interop tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::{binary, scratch};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{ChildStdin, ChildStdout, Command};
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::process::{ChildStdin, ChildStdout};
 
 async fn send(stdin: &mut ChildStdin, message: Value) {
     let mut line = message.to_string();
@@ -42,25 +45,15 @@ async fn reply(lines: &mut tokio::io::Lines<BufReader<ChildStdout>>, id: u64) ->
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initialize_introduces_the_server_and_visitor_text_is_marked_untrusted() {
-    let home = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-initialize-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&home);
-    std::fs::create_dir_all(&home).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
-        .args(["serve", "--emulator"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let home = scratch::dir("initialize");
+    let (mut child, mut stdin, mut lines) = binary::spawn_stdio(
+        binary::command()
+            .args(["serve", "--emulator"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home),
+        Stdio::null(),
+    );
 
     send(
         &mut stdin,

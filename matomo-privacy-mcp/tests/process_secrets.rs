@@ -10,14 +10,18 @@
 //! process through the library; this test checks what the shipped binary writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use matomo_privacy_mcp_testkit::{Day, Emulator, Fault};
+use common::binary;
+use matomo_privacy_mcp_core::testing;
+use matomo_privacy_mcp_testkit::Fault;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout};
 
 /// The Matomo token: view access to sites 1 and 2.
 const TOKEN: &str = "5ec7e70c3a9b41d2a8f60e1b7c94d35f";
@@ -99,24 +103,16 @@ struct Server {
 
 impl Server {
     fn spawn(config: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
-            .args(["--config", config.to_str().unwrap(), "serve"])
-            .env_remove("MATOMO_URL")
-            .env_remove("MATOMO_TOKEN")
-            .env_remove("MATOMO_TOKEN_FILE")
-            .env_remove("MATOMO_PRIVACY_MCP_ENABLED")
-            .env_remove("MATOMO_PRIVACY_MCP_AUDIT_LOG")
-            .env_remove("MATOMO_PRIVACY_MCP_PSEUDONYM_KEY_FILE")
-            // Everything the process can log, the MCP SDK's request dumps included.
-            .env("RUST_LOG", "trace")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (mut child, stdin, stdout) = binary::spawn_stdio(
+            binary::command()
+                .args(["--config", config.to_str().unwrap(), "serve"])
+                .env_remove("MATOMO_PRIVACY_MCP_ENABLED")
+                .env_remove("MATOMO_PRIVACY_MCP_AUDIT_LOG")
+                .env_remove("MATOMO_PRIVACY_MCP_PSEUDONYM_KEY_FILE")
+                // Everything the process can log, the MCP SDK's request dumps included.
+                .env("RUST_LOG", "trace"),
+            Stdio::piped(),
+        );
         let mut stderr_pipe = child.stderr.take().unwrap();
         let stderr = tokio::spawn(async move {
             let mut bytes = Vec::new();
@@ -230,13 +226,7 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_leaves_the_process_in_any_output() {
-    let emu = Emulator::builder()
-        .seed(5)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator_for(TOKEN, 5, &[1, 2]).await;
     let key_file = temp_path("pseudonym.key");
     std::fs::write(&key_file, KEY).unwrap();
     let audit = temp_path("audit.jsonl");

@@ -6,18 +6,19 @@
 //! new Matomo token is checked and then used, and one that fails the check suspends the profile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
 #[path = "../../matomo-privacy-mcp-server/tests/common/oauth_as.rs"]
 mod oauth_as;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use common::binary::{self, Served};
+use common::mcp_http::Session;
+use common::scratch;
+use matomo_privacy_mcp_core::testing;
+use matomo_privacy_mcp_testkit::Emulator;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 const MATOMO_MARKETING: &str = "marketing0123456789abcdef012345";
 const MATOMO_MARKETING_NEXT: &str = "marketingNEXT456789abcdef012345";
@@ -30,7 +31,7 @@ const BEARER_SUPPORT: &str = "bearer-support-0123456789abcdef";
 struct Setup {
     dir: PathBuf,
     emulator: Emulator,
-    server: Child,
+    server: Served,
     url: String,
 }
 
@@ -41,14 +42,6 @@ fn write(path: &Path, text: &str) {
     std::fs::rename(&staged, path).unwrap();
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn setup(name: &str) -> Setup {
     setup_with(name, "", "").await
 }
@@ -56,9 +49,7 @@ async fn setup(name: &str) -> Setup {
 /// [`setup`] with `http_extra` added to `[http]` and `extra` appended to the configuration (after
 /// the profiles).
 async fn setup_with(name: &str, http_extra: &str, extra: &str) -> Setup {
-    let emulator = Emulator::builder()
-        .seed(5)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
+    let emulator = testing::emulator_builder(5)
         .view_token(MATOMO_MARKETING, &[1, 2])
         .view_token(MATOMO_MARKETING_NEXT, &[1, 2])
         .view_token(MATOMO_SUPPORT, &[2])
@@ -66,18 +57,9 @@ async fn setup_with(name: &str, http_extra: &str, extra: &str) -> Setup {
         .start()
         .await
         .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-profiles-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    };
-    let port = free_port();
+    let dir = scratch::dir(&format!("profiles-{name}"));
+    let file = |name: &str, text: &str| scratch::file(&dir, name, text);
+    let port = binary::free_port();
     let config = format!(
         r#"enabled = true
 [matomo]
@@ -123,141 +105,18 @@ ceiling = "pseudonymous"
     );
     let config_path = dir.join("matomo-privacy-mcp.toml");
     std::fs::write(&config_path, config).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
+    let mut command = binary::command();
+    command
         .arg("--config")
         .arg(&config_path)
-        .args(["serve", "--http"])
-        .env_remove("MATOMO_URL")
-        .env_remove("MATOMO_TOKEN")
-        .env_remove("MATOMO_TOKEN_FILE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(server.stderr.take().unwrap()).lines();
-    let url = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = stderr.next_line().await.unwrap() {
-            if let Some(url) = line.strip_prefix("matomo-privacy-mcp: serving MCP at ") {
-                return url.to_owned();
-            }
-            assert!(
-                !line.starts_with("matomo-privacy-mcp: "),
-                "the server did not start: {line}"
-            );
-        }
-        panic!("the server exited before serving");
-    })
-    .await
-    .expect("the server did not start within 30 s");
-    // Keep reading stderr so the server never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = stderr.next_line().await {} });
+        .args(["serve", "--http"]);
+    let server = Served::start(command, Duration::from_secs(30)).await;
+    let url = server.url.clone();
     Setup {
         dir,
         emulator,
         server,
         url,
-    }
-}
-
-/// A minimal Streamable HTTP client: one session, JSON-RPC by hand.
-struct Client {
-    http: reqwest::Client,
-    url: String,
-    bearer: String,
-    session: Option<String>,
-    id: u64,
-}
-
-impl Client {
-    fn new(url: &str, bearer: &str) -> Self {
-        Self {
-            http: reqwest::Client::new(),
-            url: url.to_owned(),
-            bearer: bearer.to_owned(),
-            session: None,
-            id: 0,
-        }
-    }
-
-    /// The HTTP status and the JSON-RPC answer.
-    async fn send(&mut self, method: &str, params: Value) -> (u16, Value) {
-        self.id += 1;
-        let mut request = self
-            .http
-            .post(&self.url)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .header("mcp-protocol-version", "2025-11-25")
-            .header("authorization", format!("Bearer {}", self.bearer))
-            .json(&json!({ "jsonrpc": "2.0", "id": self.id, "method": method, "params": params }));
-        if let Some(session) = &self.session {
-            request = request.header("mcp-session-id", session);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        if let Some(session) = response.headers().get("mcp-session-id") {
-            self.session = Some(session.to_str().unwrap().to_owned());
-        }
-        let text = response.text().await.unwrap();
-        let message = text
-            .lines()
-            .filter_map(|line| line.strip_prefix("data:"))
-            .find_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
-            .or_else(|| serde_json::from_str(&text).ok())
-            .unwrap_or(Value::Null);
-        (status, message)
-    }
-
-    async fn initialize(&mut self) -> u16 {
-        let (status, _) = self
-            .send(
-                "initialize",
-                json!({ "protocolVersion": "2025-11-25", "capabilities": {},
-                        "clientInfo": { "name": "profiles-test", "version": "1" } }),
-            )
-            .await;
-        if status == 200 {
-            let _ = self
-                .http
-                .post(&self.url)
-                .header("accept", "application/json, text/event-stream")
-                .header("content-type", "application/json")
-                .header("mcp-protocol-version", "2025-11-25")
-                .header("authorization", format!("Bearer {}", self.bearer))
-                .header("mcp-session-id", self.session.clone().unwrap_or_default())
-                .json(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))
-                .send()
-                .await
-                .unwrap();
-        }
-        status
-    }
-
-    async fn tools(&mut self) -> Result<Vec<String>, String> {
-        let (_, answer) = self.send("tools/list", json!({})).await;
-        match answer["result"]["tools"].as_array() {
-            Some(tools) => Ok(tools
-                .iter()
-                .map(|t| t["name"].as_str().unwrap().to_owned())
-                .collect()),
-            None => Err(answer["error"]["message"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()),
-        }
-    }
-
-    async fn call(&mut self, tool: &str, arguments: Value) -> Value {
-        let (status, answer) = self
-            .send(
-                "tools/call",
-                json!({ "name": tool, "arguments": arguments }),
-            )
-            .await;
-        assert_eq!(status, 200, "{answer}");
-        answer
     }
 }
 
@@ -273,36 +132,36 @@ fn site_ids(answer: &Value) -> Vec<u64> {
 #[tokio::test]
 async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
     let mut setup = setup("scope").await;
-    let mut marketing = Client::new(&setup.url, BEARER_MARKETING);
-    assert_eq!(marketing.initialize().await, 200);
+    let mut marketing = Session::new(&setup.url, Some(BEARER_MARKETING));
+    assert_eq!(marketing.initialize("profiles-test").await, 200);
     assert_eq!(
         marketing.tools().await.unwrap(),
         ["list_sites", "visits_summary", "countries"]
     );
-    let refused = marketing.call("visit_log", json!({ "site": 1 })).await;
+    let refused = marketing.call_ok("visit_log", json!({ "site": 1 })).await;
     assert!(
         refused["error"].is_object() || refused["result"]["isError"] == true,
         "{refused}"
     );
     assert_eq!(
-        site_ids(&marketing.call("list_sites", json!({})).await),
+        site_ids(&marketing.call_ok("list_sites", json!({})).await),
         [1]
     );
     let refused = marketing
-        .call(
+        .call_ok(
             "visits_summary",
             json!({ "site": 2, "period": "month", "date": "2026-10-01" }),
         )
         .await;
     assert_eq!(refused["result"]["isError"], true, "{refused}");
-    let refused = marketing.call("top_pages", json!({ "site": 1 })).await;
+    let refused = marketing.call_ok("top_pages", json!({ "site": 1 })).await;
     assert!(
         refused["error"].is_object() || refused["result"]["isError"] == true,
         "{refused}"
     );
 
-    let mut support = Client::new(&setup.url, BEARER_SUPPORT);
-    assert_eq!(support.initialize().await, 200);
+    let mut support = Session::new(&setup.url, Some(BEARER_SUPPORT));
+    assert_eq!(support.initialize("profiles-test").await, 200);
     let tools = support.tools().await.unwrap();
     assert!(
         tools.len() > 20 && tools.contains(&"top_pages".to_owned()),
@@ -311,9 +170,12 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
     // Its ceiling is pseudonymous: the visitor log is served to this profile, and only to it.
     assert!(tools.contains(&"visit_log".to_owned()), "{tools:?}");
     assert!(!tools.contains(&"raw_page_urls".to_owned()));
-    assert_eq!(site_ids(&support.call("list_sites", json!({})).await), [2]);
+    assert_eq!(
+        site_ids(&support.call_ok("list_sites", json!({})).await),
+        [2]
+    );
     let summary = support
-        .call(
+        .call_ok(
             "visits_summary",
             json!({ "site": 2, "period": "month", "date": "2026-10-01" }),
         )
@@ -361,14 +223,14 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
     assert_eq!(profile_of("list_sites"), ["marketing", "support"]);
     assert!(profile_of("visits_summary").contains(&"support".to_owned()));
     assert!(!audit.contains(BEARER_MARKETING) && !audit.contains(MATOMO_SUPPORT));
-    setup.server.kill().await.unwrap();
+    setup.server.child.kill().await.unwrap();
 }
 
 #[tokio::test]
 async fn token_files_rotate_while_the_server_runs() {
     let mut setup = setup("rotation").await;
-    let mut old = Client::new(&setup.url, BEARER_MARKETING);
-    assert_eq!(old.initialize().await, 200);
+    let mut old = Session::new(&setup.url, Some(BEARER_MARKETING));
+    assert_eq!(old.initialize("profiles-test").await, 200);
 
     // A new bearer token replaces the old one in its file: the old one stops working within the
     // documented second (checked here with slack for a loaded machine), the new one works.
@@ -388,8 +250,8 @@ async fn token_files_rotate_while_the_server_runs() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let mut new = Client::new(&setup.url, BEARER_MARKETING_NEXT);
-    assert_eq!(new.initialize().await, 200);
+    let mut new = Session::new(&setup.url, Some(BEARER_MARKETING_NEXT));
+    assert_eq!(new.initialize("profiles-test").await, 200);
 
     // A new Matomo token: checked, then used for the profile's calls.
     write(
@@ -399,7 +261,7 @@ async fn token_files_rotate_while_the_server_runs() {
     let changed = Instant::now();
     loop {
         setup.emulator.clear_requests();
-        new.call("list_sites", json!({})).await;
+        new.call_ok("list_sites", json!({})).await;
         let used: Vec<String> = setup
             .emulator
             .requests()
@@ -438,39 +300,31 @@ async fn token_files_rotate_while_the_server_runs() {
     );
     assert!(!reason.contains(MATOMO_ROOT));
     // The other profile is not affected.
-    let mut support = Client::new(&setup.url, BEARER_SUPPORT);
-    assert_eq!(support.initialize().await, 200);
+    let mut support = Session::new(&setup.url, Some(BEARER_SUPPORT));
+    assert_eq!(support.initialize("profiles-test").await, 200);
     assert!(support.tools().await.is_ok());
-    setup.server.kill().await.unwrap();
+    setup.server.child.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&setup.dir);
 }
 
-/// Runs the binary to its end with `args` and the configuration of `setup`.
-fn run_to_end(config: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("MATOMO_PRIVACY_MCP_PROFILE")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+/// Runs the binary to its end with `args` and the configuration `config`.
+async fn run_to_end(config: &Path, args: &[&str]) -> (bool, String, String) {
+    binary::run_to_end(
+        binary::command()
+            .arg("--config")
+            .arg(config)
+            .args(args)
+            .env_remove("MATOMO_PRIVACY_MCP_PROFILE"),
     )
+    .await
 }
 
 #[tokio::test]
 async fn check_manifest_and_stdio_know_the_profiles() {
     let mut setup = setup("commands").await;
-    setup.server.kill().await.unwrap();
+    setup.server.child.kill().await.unwrap();
     let config = setup.dir.join("matomo-privacy-mcp.toml");
-    let check_config = config.clone();
-    let (ok, out, err) = tokio::task::spawn_blocking(move || run_to_end(&check_config, &["check"]))
-        .await
-        .unwrap();
+    let (ok, out, err) = run_to_end(&config, &["check"]).await;
     assert!(ok, "{err}");
     for expected in [
         "profile `marketing`:",
@@ -481,18 +335,18 @@ async fn check_manifest_and_stdio_know_the_profiles() {
     ] {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");
     }
-    let (ok, out, err) = run_to_end(&config, &["manifest", "--offline"]);
+    let (ok, out, err) = run_to_end(&config, &["manifest", "--offline"]).await;
     assert!(ok, "{err}");
     assert!(out.contains("## Client profiles"), "{out}");
     assert!(out.contains("| `support` | bearer tokens in `"), "{out}");
     assert!(!out.contains(BEARER_SUPPORT) && !out.contains(MATOMO_SUPPORT));
-    let (ok, _, err) = run_to_end(&config, &["serve"]);
+    let (ok, _, err) = run_to_end(&config, &["serve"]).await;
     assert!(!ok);
     assert!(
         err.contains("--profile (MATOMO_PRIVACY_MCP_PROFILE): stdio serves one client, and the configuration has profiles `marketing`, `support`; choose one"),
         "{err}"
     );
-    let (ok, _, err) = run_to_end(&config, &["serve", "--profile", "sales"]);
+    let (ok, _, err) = run_to_end(&config, &["serve", "--profile", "sales"]).await;
     assert!(!ok);
     assert!(err.contains("there is no profile `sales`"), "{err}");
     let _ = std::fs::remove_dir_all(&setup.dir);
@@ -516,16 +370,19 @@ async fn oauth_tokens_are_served_as_the_profile_their_scope_names() {
     // From here on, Matomo hears only of this client's calls (the start-up checks are done).
     setup.emulator.clear_requests();
     let token = auth.token(&[("scope", "matomo:support")]).await;
-    let mut client = Client::new(&url, &token);
-    assert_eq!(client.initialize().await, 200);
-    assert_eq!(site_ids(&client.call("list_sites", json!({})).await), [2]);
+    let mut client = Session::new(&url, Some(&token));
+    assert_eq!(client.initialize("profiles-test").await, 200);
+    assert_eq!(
+        site_ids(&client.call_ok("list_sites", json!({})).await),
+        [2]
+    );
     let unscoped = auth.token(&[("scope", "matomo:other")]).await;
-    let mut refused = Client::new(&url, &unscoped);
-    assert_eq!(refused.initialize().await, 403);
+    let mut refused = Session::new(&url, Some(&unscoped));
+    assert_eq!(refused.initialize("profiles-test").await, 403);
     for request in setup.emulator.requests() {
         assert_eq!(request.body_param("token_auth"), Some(MATOMO_SUPPORT));
         assert!(!format!("{request:?}").contains(&token[..40]));
     }
-    setup.server.kill().await.unwrap();
+    setup.server.child.kill().await.unwrap();
     let _ = std::fs::remove_dir_all(&setup.dir);
 }

@@ -6,28 +6,21 @@
 #![cfg(feature = "redis")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::TcpListener;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::binary::{self, Served};
+use common::mcp_http::Session;
+use common::scratch;
+use matomo_privacy_mcp_core::testing;
+use matomo_privacy_mcp_testkit::Emulator;
 use matomo_privacy_mcp_testkit::redis::RedisServer;
-use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 const MATOMO_TOKEN: &str = "shared0123456789abcdef0123456789";
 const BEARER: &str = "bearer-shared-state-0123456789abcdef";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A directory, an emulator and a configuration file sharing `redis`.
 struct Setup {
@@ -39,24 +32,9 @@ struct Setup {
 /// `extra` is appended to the configuration (after `[privacy.noise]`), then the
 /// `[shared_state]` of `redis`, its password in a file.
 async fn setup(name: &str, extra: &str, redis: &RedisServer) -> Setup {
-    let emulator = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(MATOMO_TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-shared-state-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    };
+    let emulator = testing::emulator_for(MATOMO_TOKEN, 11, &[1, 2]).await;
+    let dir = scratch::dir(&format!("shared-state-{name}"));
+    let file = |name: &str, text: &str| scratch::file(&dir, name, text);
     let shared = format!(
         "[shared_state]\nurl = \"{}\"\npassword_file = \"{}\"\nprefix = \"test-{name}:\"\ntimeout_ms = 300\n",
         redis.url_without_password(),
@@ -88,155 +66,36 @@ key_file = "{noise_key}"
     }
 }
 
-/// One `matomo-privacy-mcp serve --http` process, with what it wrote to stderr.
-struct Replica {
-    /// Killed when dropped.
-    _child: Child,
-    url: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Replica {
-    async fn start(config: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
-            .arg("--config")
-            .arg(config)
-            .args(["serve", "--http"])
-            .env(
-                "MATOMO_PRIVACY_MCP_HTTP_BIND",
-                format!("127.0.0.1:{}", free_port()),
-            )
-            .env_remove("MATOMO_URL")
-            .env_remove("MATOMO_TOKEN")
-            .env_remove("MATOMO_TOKEN_FILE")
-            .env_remove("MATOMO_PRIVACY_MCP_SHARED_STATE_URL")
-            .env_remove("MATOMO_PRIVACY_MCP_SHARED_STATE_PASSWORD_FILE")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let url = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = stderr.next_line().await.unwrap() {
-                log.lock().unwrap().push(line.clone());
-                if let Some(url) = line.strip_prefix("matomo-privacy-mcp: serving MCP at ") {
-                    return url.to_owned();
-                }
-                assert!(
-                    !line.starts_with("matomo-privacy-mcp: "),
-                    "the server did not start: {line}"
-                );
-            }
-            panic!(
-                "the server exited before serving:\n{}",
-                log.lock().unwrap().join("\n")
-            );
-        })
-        .await
-        .expect("the server did not start within 60 s");
-        let keep = Arc::clone(&log);
-        // Keep reading stderr so the server never blocks on a full pipe.
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = stderr.next_line().await {
-                keep.lock().unwrap().push(line);
-            }
-        });
-        Self {
-            _child: child,
-            url,
-            log,
-        }
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-}
-
-/// A minimal Streamable HTTP client: one session, JSON-RPC by hand.
-struct Client {
-    http: reqwest::Client,
-    url: String,
-    session: Option<String>,
-    id: u64,
-}
-
-impl Client {
-    async fn connect(url: &str) -> Self {
-        let mut client = Self {
-            http: reqwest::Client::new(),
-            url: url.to_owned(),
-            session: None,
-            id: 0,
-        };
-        let (status, _) = client
-            .send(
-                "initialize",
-                json!({ "protocolVersion": "2025-11-25", "capabilities": {},
-                        "clientInfo": { "name": "shared-state-test", "version": "1" } }),
-            )
-            .await;
-        assert_eq!(status, 200);
-        client.notify("notifications/initialized").await;
-        client
-    }
-
-    fn request(&self) -> reqwest::RequestBuilder {
-        let mut request = self
-            .http
-            .post(&self.url)
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json")
-            .header("mcp-protocol-version", "2025-11-25")
-            .header("authorization", format!("Bearer {BEARER}"));
-        if let Some(session) = &self.session {
-            request = request.header("mcp-session-id", session);
-        }
-        request
-    }
-
-    async fn notify(&self, method: &str) {
-        self.request()
-            .json(&json!({ "jsonrpc": "2.0", "method": method }))
-            .send()
-            .await
-            .unwrap();
-    }
-
-    /// The HTTP status and the JSON-RPC answer.
-    async fn send(&mut self, method: &str, params: Value) -> (u16, Value) {
-        self.id += 1;
-        let response = self
-            .request()
-            .json(&json!({ "jsonrpc": "2.0", "id": self.id, "method": method, "params": params }))
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        if let Some(session) = response.headers().get("mcp-session-id") {
-            self.session = Some(session.to_str().unwrap().to_owned());
-        }
-        let text = response.text().await.unwrap();
-        let message = text
-            .lines()
-            .filter_map(|line| line.strip_prefix("data:"))
-            .find_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
-            .or_else(|| serde_json::from_str(&text).ok())
-            .unwrap_or(Value::Null);
-        (status, message)
-    }
-
-    async fn call(&mut self, tool: &str, arguments: Value) -> (u16, Value) {
-        self.send(
-            "tools/call",
-            json!({ "name": tool, "arguments": arguments }),
+/// One `matomo-privacy-mcp serve --http` process of `config`, killed when dropped.
+async fn replica(config: &Path) -> Served {
+    let mut command = binary::command();
+    command
+        .arg("--config")
+        .arg(config)
+        .args(["serve", "--http"])
+        .env(
+            "MATOMO_PRIVACY_MCP_HTTP_BIND",
+            format!("127.0.0.1:{}", binary::free_port()),
         )
-        .await
-    }
+        .env_remove("MATOMO_PRIVACY_MCP_SHARED_STATE_URL")
+        .env_remove("MATOMO_PRIVACY_MCP_SHARED_STATE_PASSWORD_FILE")
+        .env_remove("RUST_LOG");
+    Served::start(command, Duration::from_secs(60)).await
+}
+
+/// The [`setup`] of `name` with `extra`, and two replicas of it.
+async fn two_replicas(name: &str, extra: &str, redis: &RedisServer) -> (Setup, Served, Served) {
+    let setup = setup(name, extra, redis).await;
+    let first = replica(&setup.config).await;
+    let second = replica(&setup.config).await;
+    (setup, first, second)
+}
+
+/// A session with the replica at `url`, initialised.
+async fn connect(url: &str) -> Session {
+    let mut session = Session::new(url, Some(BEARER));
+    assert_eq!(session.initialize("shared-state-test").await, 200);
+    session
 }
 
 /// The countries of site 1 on `day`, a day that is over (the emulator keeps two weeks).
@@ -251,23 +110,17 @@ fn tool_error(answer: &Value) -> Option<String> {
 
 /// Runs the binary to its end: success, stdout, stderr.
 async fn run_to_end(config: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"));
+    let mut command = binary::command();
     command
         .arg("--config")
         .arg(config)
         .args(args)
         .env_remove("MATOMO_PRIVACY_MCP_SHARED_STATE_URL")
-        .env_remove("MATOMO_PRIVACY_MCP_SHARED_STATE_PASSWORD_FILE")
-        .stdin(Stdio::null());
+        .env_remove("MATOMO_PRIVACY_MCP_SHARED_STATE_PASSWORD_FILE");
     for (name, value) in env {
         command.env(name, value);
     }
-    let output = command.output().await.unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    binary::run_to_end(&mut command).await
 }
 
 #[tokio::test]
@@ -275,16 +128,14 @@ async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_o
     let redis = RedisServer::start().unwrap();
     // ε 1 per statistic (these countries answers release one: visits; the threshold withholds
     // the other counts), 2 per day: two different questions, for both replicas together.
-    let setup = setup(
+    let (setup, first, second) = two_replicas(
         "reports",
         "epsilon_per_statistic = 1.0\nbudget_per_window = 2.0\n",
         &redis,
     )
     .await;
-    let first = Replica::start(&setup.config).await;
-    let second = Replica::start(&setup.config).await;
-    let mut one = Client::connect(&first.url).await;
-    let mut two = Client::connect(&second.url).await;
+    let mut one = connect(&first.url).await;
+    let mut two = connect(&second.url).await;
 
     setup.emulator.clear_requests();
     let (status, answer) = one.call("countries", countries("2026-11-20")).await;
@@ -344,18 +195,13 @@ async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_o
 #[tokio::test]
 async fn a_rate_limit_holds_for_both_replicas_together() {
     let redis = RedisServer::start().unwrap();
-    let setup = setup(
+    let (setup, first, second) = two_replicas(
         "rate",
         "enabled = false\n[rate_limit]\nper_minute = 3\n",
         &redis,
     )
     .await;
-    let first = Replica::start(&setup.config).await;
-    let second = Replica::start(&setup.config).await;
-    let mut clients = [
-        Client::connect(&first.url).await,
-        Client::connect(&second.url).await,
-    ];
+    let mut clients = [connect(&first.url).await, connect(&second.url).await];
     let mut statuses = Vec::new();
     // Three calls pass, whichever replica takes them; then both refuse, though neither has made
     // three calls of its own.
@@ -460,13 +306,13 @@ async fn check_and_the_manifest_describe_the_store_and_serve_starts_without_it()
         ),
         "{err}"
     );
-    let replica = Replica::start(&setup.config).await;
+    let replica = replica(&setup.config).await;
     assert!(
         replica.log().contains("the shared state did not answer"),
         "{}",
         replica.log()
     );
-    let mut client = Client::connect(&replica.url).await;
+    let mut client = connect(&replica.url).await;
     let (_, answer) = client.call("countries", countries("2026-11-20")).await;
     let refused = tool_error(&answer).unwrap_or_else(|| panic!("not refused: {answer}"));
     assert!(

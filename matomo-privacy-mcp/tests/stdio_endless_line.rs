@@ -4,12 +4,15 @@
 //! its peak resident memory (`VmHWM` in `/proc/PID/status`), which no timing can hide.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::binary;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{ChildStdout, Command};
+use tokio::io::{AsyncWriteExt, BufReader, Lines};
+use tokio::process::ChildStdout;
 
 /// What the client sends on its endless line: 32 times the line limit.
 const SENT: usize = 128 << 20;
@@ -50,19 +53,14 @@ async fn an_endless_line_is_refused_at_the_limit_in_bounded_memory() {
         "matomo-privacy-mcp-endless-line-{}",
         std::process::id()
     ));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_matomo-privacy-mcp"))
-        .args(["--emulator", "serve"])
-        .env_remove("MATOMO_PRIVACY_MCP_CONFIG")
-        .env("XDG_STATE_HOME", &state)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let (mut child, mut stdin, mut lines) = binary::spawn_stdio(
+        binary::command()
+            .args(["--emulator", "serve"])
+            .env_remove("MATOMO_PRIVACY_MCP_CONFIG")
+            .env("XDG_STATE_HOME", &state),
+        Stdio::null(),
+    );
     let pid = child.id().unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
 
     let initialize = json!({
         "jsonrpc": "2.0", "id": 1, "method": "initialize",

@@ -3,15 +3,15 @@
 //! the emulator, and on a real Matomo 5.0.2 holding the same dataset (`RealMatomo`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 
-use matomo_privacy_mcp::catalogue;
-use matomo_privacy_mcp::config::Config;
+use common::configured;
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::minimise::Scrubber;
 use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing::{self, TOKEN};
-use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use matomo_privacy_mcp_testkit::{Dataset, Day, Emulator, RARE_PERSON};
 use serde_json::{Value, json};
 
@@ -25,18 +25,13 @@ async fn setup(name: &str) -> (Emulator, Toolbox<Deployment>) {
 
 /// The application's built-in tools on the Matomo at `base_url`, read with `token`.
 async fn toolbox_on(base_url: &str, token: &str, name: &str) -> Toolbox<Deployment> {
-    let key = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-vocabulary-key-{name}-{}",
-        std::process::id()
-    ));
-    std::fs::write(&key, [7u8; 32]).unwrap();
-    let toml = format!(
-        "enabled = true\nceiling = \"pseudonymous\"\n[matomo]\nurl = \"{base_url}\"\ntoken = \"{token}\"\n[privacy]\npseudonym_key_file = \"{}\"\n[privacy.noise]\nenabled = false\n",
-        key.display()
-    );
-    let config = Config::from_toml_str(&toml, |_| None).unwrap();
-    let deployment = matomo_privacy_mcp::startup::connect(&config).await.unwrap();
-    catalogue::toolbox(deployment, None).unwrap()
+    configured::toolbox(
+        base_url,
+        token,
+        "pseudonymous",
+        &format!("vocabulary-{name}"),
+    )
+    .await
 }
 
 fn ymd(day: Day) -> String {
@@ -67,13 +62,7 @@ async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
 #[tokio::test]
 async fn on_a_real_matomo_the_visit_log_shows_no_value_fewer_than_k_visitors_share() {
     let today = Day::from_ymd(2026, 11, 26).unwrap();
-    let real = tokio::task::spawn_blocking(move || {
-        RealMatomo::shared("visit vocabulary on a real Matomo", 11, today)
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let Some(real) = real else {
+    let Some(real) = testing::real_matomo("visit vocabulary on a real Matomo").await else {
         return;
     };
     let toolbox = toolbox_on(&real.base_url(), real.view_token(), "real").await;

@@ -4,6 +4,7 @@
 pub mod catalogue_http;
 pub mod emulated;
 pub mod oauth_as;
+pub mod official_client;
 pub mod stdio_server;
 pub mod tools;
 
@@ -73,6 +74,23 @@ pub async fn start_with<S: Send + Sync + 'static>(
         task,
         sessions,
     }
+}
+
+/// Serves `profiles` as the server `name` with `config`: its URL, and what stops it.
+pub async fn start_profiles<S: Send + Sync + 'static>(
+    profiles: matomo_privacy_mcp_server::Profiles<S>,
+    name: &str,
+    config: HttpConfig,
+) -> (String, oneshot::Sender<()>) {
+    let server = HttpServer::bind_profiles(profiles, ServerInfo::new(name, "1"), config)
+        .await
+        .unwrap();
+    let url = server.url();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve(async move {
+        let _ = stopped.await;
+    }));
+    (url, stop)
 }
 
 pub async fn start() -> Running {
@@ -154,6 +172,22 @@ impl RawClient {
             assert_eq!(message["id"], id, "reply to another request: {message}");
         }
         reply
+    }
+
+    /// A client of `url` that has initialised its session.
+    pub async fn connected(url: &str) -> Self {
+        let mut client = Self::new(url);
+        client.initialize().await;
+        client
+    }
+
+    /// Calls `tool` with `arguments`.
+    pub async fn call(&mut self, tool: &str, arguments: Value) -> Reply {
+        self.request(
+            "tools/call",
+            json!({ "name": tool, "arguments": arguments }),
+        )
+        .await
     }
 
     /// `initialize`, then `notifications/initialized`; returns the initialize result.
