@@ -4,35 +4,13 @@
 //! unsigned integers say so with `minimum: 0`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_privacy_mcp_core::tool::ToolDescriptor;
+use matomo_privacy_mcp_core::tool::{STANDARD_FORMATS, ToolDescriptor};
 use matomo_privacy_mcp_tools as tools;
 use serde_json::Value;
 
 fn descriptors() -> Vec<ToolDescriptor> {
     tools::all().iter().map(|tool| tool.descriptor()).collect()
 }
-
-const STANDARD: &[&str] = &[
-    "date-time",
-    "date",
-    "time",
-    "duration",
-    "email",
-    "idn-email",
-    "hostname",
-    "idn-hostname",
-    "ipv4",
-    "ipv6",
-    "uri",
-    "uri-reference",
-    "iri",
-    "iri-reference",
-    "uuid",
-    "uri-template",
-    "json-pointer",
-    "relative-json-pointer",
-    "regex",
-];
 
 /// Every schema object under `value`, with its path.
 fn walk<'a>(
@@ -56,6 +34,17 @@ fn walk<'a>(
     }
 }
 
+/// The formats the schemas may carry are those JSON Schema 2020-12 defines (§7.3 of its
+/// validation vocabulary), no more.
+#[test]
+fn the_standard_formats_are_the_specifications() {
+    assert_eq!(
+        STANDARD_FORMATS.join(" "),
+        "date-time date time duration email idn-email hostname idn-hostname ipv4 ipv6 uri \
+         uri-reference iri iri-reference uuid uri-template json-pointer relative-json-pointer regex"
+    );
+}
+
 #[test]
 fn every_schema_uses_standard_formats_only() {
     let descriptors = descriptors();
@@ -72,7 +61,7 @@ fn every_schema_uses_standard_formats_only() {
             for (path, object) in objects {
                 if let Some(format) = object.get("format").and_then(Value::as_str) {
                     assert!(
-                        STANDARD.contains(&format),
+                        STANDARD_FORMATS.contains(&format),
                         "{} {kind} schema at {path}: format `{format}` is not JSON Schema 2020-12",
                         descriptor.name()
                     );

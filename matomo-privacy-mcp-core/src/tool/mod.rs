@@ -16,5 +16,6 @@ pub use descriptor::{PRIVACY_CLASS_META_KEY, ToolDescriptor, UNTRUSTED_META_KEY}
 pub use error::{DispatchError, ToolError};
 pub use guard::{OutputGuard, SecretGuard};
 pub use result::{CallToolResult, ToolOutput};
+pub use schema::STANDARD_FORMATS;
 pub use state::ToolState;
 pub use toolbox::{RegistrationError, Toolbox};

@@ -26,9 +26,10 @@ use serde_json::{Map, Value, json};
 /// How many object levels an output schema describes: its root's fields.
 const OUTPUT_LEVELS: usize = 1;
 
-/// The formats JSON Schema 2020-12 defines (§7.3 of its validation vocabulary). schemars adds
-/// others (`uint64`, `double`, …) that strict validators reject and clients warn about.
-const STANDARD_FORMATS: &[&str] = &[
+/// The formats JSON Schema 2020-12 defines (§7.3 of its validation vocabulary), the only ones a
+/// tool's schemas carry. schemars adds others (`uint64`, `double`, …) that strict validators
+/// reject and clients warn about.
+pub const STANDARD_FORMATS: &[&str] = &[
     "date-time",
     "date",
     "time",
