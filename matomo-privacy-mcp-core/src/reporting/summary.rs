@@ -153,6 +153,11 @@ impl Population {
         }
     }
 
+    /// The metric of each part, in the order of [`asked`](Self::asked).
+    pub(crate) fn part_metrics(self) -> Vec<&'static str> {
+        self.parts().iter().map(|(metric, _)| *metric).collect()
+    }
+
     /// The segments to count: the population, then each part (within the population).
     pub(crate) fn asked(self) -> Vec<Option<Segment>> {
         let own = self.segment();
@@ -318,8 +323,9 @@ where
     }
     let visitors = Visitors::new(&deployment.client, &request, segment.as_ref());
     let asked = population.asked();
+    let part_metrics = population.part_metrics();
     let (known, output) = tokio::join!(
-        visitors.within(&asked),
+        visitors.within_parts(&asked, &part_metrics, deployment.threshold.k()),
         deployment.client.report_with::<R>(&params)
     );
     let (known, parts) = population.counted(&known?);

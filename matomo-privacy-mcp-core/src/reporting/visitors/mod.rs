@@ -16,6 +16,7 @@
 use serde_json::Value;
 
 pub(crate) mod daily;
+mod parts;
 mod spans;
 
 use super::args::{Request, to_tool_error};

@@ -1,0 +1,209 @@
+//! Distinct visitors behind parts of a week's, month's or range's visits (the bouncing ones,
+//! the converting ones) from each day's counts, which Matomo archives without a segment of its
+//! own: a part proven this way is not asked as a segment (an archive of the whole period from
+//! raw visits).
+
+use super::*;
+
+/// The most days asked one by one (a range of more proves its parts by segments).
+const MAX_DAYS: i64 = 93;
+
+impl Visitors<'_> {
+    /// [`within`](Self::within) for a population (`asked[0]`) and parts of its visits
+    /// (`asked[1..]`, counted by `part_metrics`): a part whose visitors the days' counts prove
+    /// to be at least `k` ([`daily_part_bounds`](Self::daily_part_bounds)) is not asked as a
+    /// segment, and is known by that bound (its visits are not needed: the sub-metric rule
+    /// reads only a part's visitors).
+    pub(crate) async fn within_parts(
+        &self,
+        asked: &[Option<Segment>],
+        part_metrics: &[&str],
+        k: u64,
+    ) -> Result<Vec<Option<Known>>, ToolError> {
+        let population = asked.first().cloned().flatten();
+        let bounds = if part_metrics.is_empty() {
+            Vec::new()
+        } else {
+            self.daily_part_bounds(population.as_ref(), part_metrics)
+                .await
+        };
+        let proven = |i: usize| {
+            i.checked_sub(1)
+                .and_then(|part| bounds.get(part))
+                .copied()
+                .filter(|&bound| bound >= k)
+        };
+        let still: Vec<Option<Segment>> = asked
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| proven(i).is_none())
+            .map(|(_, segment)| segment.clone())
+            .collect();
+        let mut counted = self.within(&still).await?.into_iter();
+        Ok((0..asked.len())
+            .map(|i| match proven(i) {
+                Some(visitors) => Some(Known {
+                    visitors,
+                    visits: 0,
+                }),
+                None => counted.next().flatten(),
+            })
+            .collect())
+    }
+
+    /// For each metric of `parts` (`bounce_count`, `nb_visits_converted`: a count of some of
+    /// the visits), a lower bound on the distinct visitors of those visits in the period,
+    /// within the base segment and `population`; 0 where nothing is proven (a day, a year, a
+    /// relative date, an answer of another shape, an error: the part is then counted by its
+    /// segment as before).
+    ///
+    /// Proof. For one day `d`, with `U_d` the day's distinct visitors (Matomo's exact count
+    /// for a day), `V_d` its visits and `P_d` the part's visits: the visits outside the part
+    /// number `V_d − P_d`, and leaving each out takes at most one visitor away, so the part's
+    /// visitors that day `B_d` number at least `L_d = U_d − (V_d − P_d)` (the sub-metric rule's
+    /// own bound, `minimise::threshold::cells`). A visit belongs to one day (of its last
+    /// action), so the period's visits are its days' together and `B_d ⊆ B`, the part's
+    /// visitors in the period: `|B| ≥ max_d L_d`. And each visitor of `B` is in at most one
+    /// `B_d` a day, so `Σ_d |B_d| ≤ |B| · D` over the period's `D` days: `|B| ≥ ⌈Σ_d L_d / D⌉`
+    /// (with negative `L_d` counted as 0, `|B_d| ≥ 0`). The larger of the two is returned.
+    pub(crate) async fn daily_part_bounds(
+        &self,
+        population: Option<&Segment>,
+        parts: &[&str],
+    ) -> Vec<u64> {
+        let none = vec![0; parts.len()];
+        let Some((first, last)) = self.days() else {
+            return none;
+        };
+        let Some(days) = u64::try_from((last - first).get_days().saturating_add(1))
+            .ok()
+            .filter(|&days| days > 1 && days <= MAX_DAYS as u64)
+        else {
+            return none;
+        };
+        let Some(answer) = self.each_day(first, last, population, parts).await else {
+            return none;
+        };
+        let Value::Object(by_day) = answer else {
+            return none;
+        };
+        parts
+            .iter()
+            .map(|part| {
+                let per_day: Vec<u64> = by_day
+                    .values()
+                    .filter_map(Value::as_object)
+                    .map(|day| {
+                        let visitors = number(day.get("nb_uniq_visitors"));
+                        let outside =
+                            number(day.get("nb_visits")).saturating_sub(number(day.get(*part)));
+                        visitors.saturating_sub(outside)
+                    })
+                    .collect();
+                let most = per_day.iter().copied().max().unwrap_or(0);
+                let spread = per_day.iter().sum::<u64>().div_ceil(days);
+                most.max(spread)
+            })
+            .collect()
+    }
+
+    /// The first and last day of a week, a month or a range of known days.
+    fn days(&self) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+        match (self.period, self.date) {
+            (Period::Week, Date::Day(day)) => {
+                let day = civil(day)?;
+                let monday = day
+                    .checked_sub(
+                        jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())),
+                    )
+                    .ok()?;
+                Some((monday, monday.checked_add(jiff::Span::new().days(6)).ok()?))
+            }
+            (Period::Month, Date::Day(day)) => {
+                let day = civil(day)?;
+                Some((day.first_of_month(), day.last_of_month()))
+            }
+            (
+                Period::Range,
+                Date::Range {
+                    start,
+                    end: RangeEnd::Day(end),
+                },
+            ) => Some((civil(start)?, civil(end)?)).filter(|(first, last)| first <= last),
+            _ => None,
+        }
+    }
+
+    /// `VisitsSummary.get` for each day from `first` to `last`, within the base segment and
+    /// `population`; `None` when Matomo did not answer it.
+    async fn each_day(
+        &self,
+        first: jiff::civil::Date,
+        last: jiff::civil::Date,
+        population: Option<&Segment>,
+        parts: &[&str],
+    ) -> Option<Value> {
+        let date = Date::range(day(first)?, RangeEnd::Day(day(last)?)).ok()?;
+        let columns = ["nb_uniq_visitors", "nb_visits"]
+            .iter()
+            .chain(parts)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut params = Params::new()
+            .sites(Sites::one(self.site).ok()?)
+            .period(Period::Day)
+            .date(date)
+            .with("showColumns", columns)
+            .ok()?;
+        let segment = match (self.base, population) {
+            (Some(base), Some(population)) => Some(base.and(population)),
+            (Some(base), None) => Some(base.clone()),
+            (None, population) => population.cloned(),
+        };
+        if let Some(segment) = segment {
+            if segment.to_string().len() > MAX_SEGMENT_LEN {
+                return None;
+            }
+            params = params.segment(segment);
+        }
+        let calls = [(visits_summary::Get::METHOD, params)];
+        let mut answers = self.client.call_many(&calls).await.ok()?;
+        answers.pop()?.ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_week_is_monday_to_sunday_and_a_month_its_calendar_month() {
+        let client = crate::client::MatomoClient::builder("http://127.0.0.1:9/")
+            .token("0123456789abcdef0123456789abcdef")
+            .build()
+            .unwrap();
+        let at = |period, date: &str| Visitors {
+            client: &client,
+            site: 1,
+            period,
+            date: date.parse().unwrap(),
+            base: None,
+        };
+        let days = |v: Visitors<'_>| v.days().map(|(a, b)| (a.to_string(), b.to_string()));
+        assert_eq!(
+            days(at(Period::Week, "2026-11-26")),
+            Some(("2026-11-23".into(), "2026-11-29".into()))
+        );
+        assert_eq!(
+            days(at(Period::Month, "2026-02-10")),
+            Some(("2026-02-01".into(), "2026-02-28".into()))
+        );
+        assert_eq!(
+            days(at(Period::Range, "2026-11-03,2026-11-09")),
+            Some(("2026-11-03".into(), "2026-11-09".into()))
+        );
+        assert_eq!(days(at(Period::Day, "2026-11-26")), None);
+        assert_eq!(days(at(Period::Month, "today")), None);
+    }
+}
