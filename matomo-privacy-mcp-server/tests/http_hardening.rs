@@ -228,7 +228,7 @@ async fn sessions_beyond_the_cap_get_503_and_open_ones_keep_working() {
         .unwrap();
     assert!(deleted.status().is_success(), "{}", deleted.status());
     assert_eq!(server.sessions.get().await, CAP - 1);
-    let newcomer = RawClient::connected(&server.url).await;
+    let _newcomer = RawClient::connected(&server.url).await;
     assert_eq!(server.sessions.get().await, CAP);
     let late = RawClient::new(&server.url);
     assert_eq!(late.send(initialize_post(&late)).await.status, 503);
@@ -242,7 +242,7 @@ async fn idle_sessions_are_closed_and_free_their_place() {
         .with_session_idle_timeout(Duration::from_millis(500));
     let server = start_with(test_toolbox(), config).await;
     let mut first = RawClient::connected(&server.url).await;
-    let second = RawClient::connected(&server.url).await;
+    let _second = RawClient::connected(&server.url).await;
     assert_eq!(server.sessions.get().await, 2);
     tokio::time::timeout(HANG_GUARD, async {
         while server.sessions.get().await > 0 {
@@ -254,7 +254,7 @@ async fn idle_sessions_are_closed_and_free_their_place() {
     // The closed session is gone for its client, and there is room again.
     let reply = first.request("tools/list", json!({})).await;
     assert_eq!(reply.status, 404, "{}", reply.text);
-    let third = RawClient::connected(&server.url).await;
+    let _third = RawClient::connected(&server.url).await;
     server.shutdown().await;
 }
 
