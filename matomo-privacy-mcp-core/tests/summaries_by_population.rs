@@ -24,6 +24,15 @@ async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
     result.structured().unwrap().clone()
 }
 
+/// The emulator's last fourteen days, each with its date as the tools take it.
+fn fortnight(data: &Dataset) -> impl Iterator<Item = (Day, String)> + '_ {
+    (0..14).map(|back| {
+        let day = data.today.plus(-back);
+        let (y, m, d) = day.ymd();
+        (day, format!("{y:04}-{m:02}-{d:02}"))
+    })
+}
+
 fn visits(data: &Dataset, site: u32, day: Day, keep: impl Fn(&Visit) -> bool) -> Vec<&Visit> {
     data.visits_in(site, day, day).filter(|v| keep(v)).collect()
 }
@@ -42,10 +51,7 @@ async fn returning_visits_are_the_returning_visitors_numbers_and_withheld_below_
     let data = emu.dataset();
     let (mut shown, mut withheld) = (0, 0);
     for site in 1..=3 {
-        for back in 0..14 {
-            let day = data.today.plus(-back);
-            let (y, m, d) = day.ymd();
-            let date = format!("{y:04}-{m:02}-{d:02}");
+        for (day, date) in fortnight(data) {
             let out = call(
                 &toolbox,
                 "returning_visits",
@@ -92,10 +98,7 @@ async fn one_goals_conversions_are_counted_and_withheld_below_k_converting_visit
     let data = emu.dataset();
     let (mut shown, mut withheld) = (0, 0);
     for goal in data.goals.iter().filter(|g| g.site == 1) {
-        for back in 0..14 {
-            let day = data.today.plus(-back);
-            let (y, m, d) = day.ymd();
-            let date = format!("{y:04}-{m:02}-{d:02}");
+        for (day, date) in fortnight(data) {
             let out = call(
                 &toolbox,
                 "goals_overview",

@@ -241,28 +241,18 @@ async fn truncation_rows_about_few_people_in_a_directory_of_many_are_not_shown()
             .collect::<Vec<_>>()
     );
     for t in risky {
-        let result = w
-            .toolbox
-            .call(
-                "top_pages",
-                Some(json!({
-                    "site": SITE,
-                    "period": "day",
-                    "date": ymd(t.day),
-                    "segment": t.segment.as_ref().map(Condition::text),
-                    "limit": 100
-                })),
-            )
-            .await
-            .unwrap();
-        assert!(!result.is_error(), "{}", result.text());
-        let out = result.structured().unwrap();
-        let labels: Vec<&str> = out["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|row| row["label"].as_str().unwrap())
-            .collect();
+        let out = top_pages(
+            &w.toolbox,
+            json!({
+                "site": SITE,
+                "period": "day",
+                "date": ymd(t.day),
+                "segment": t.segment.as_ref().map(Condition::text),
+                "limit": 100
+            }),
+        )
+        .await;
+        let labels = row_labels(&out);
         assert!(
             !labels.contains(&t.label.as_str()),
             "{} on {} ({:?}): {} people behind it, {} in its directory, shown: {labels:?}",
@@ -286,21 +276,12 @@ async fn truncation_rows_are_left_out_and_counted_even_when_large() {
         .iter()
         .find(|t| t.behind as u64 >= K)
         .expect("a truncation row about k people or more");
-    let result = w
-        .toolbox
-        .call(
-            "top_pages",
-            Some(json!({"site": SITE, "period": "day", "date": ymd(large.day), "limit": 100})),
-        )
-        .await
-        .unwrap();
-    let out = result.structured().unwrap();
-    let labels: Vec<&str> = out["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| row["label"].as_str().unwrap())
-        .collect();
+    let out = top_pages(
+        &w.toolbox,
+        json!({"site": SITE, "period": "day", "date": ymd(large.day), "limit": 100}),
+    )
+    .await;
+    let labels = row_labels(&out);
     assert!(!labels.contains(&large.label.as_str()), "{labels:?}");
     assert!(out["suppressed_rows"].as_u64().unwrap() >= 1, "{out}");
 }
@@ -557,21 +538,12 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
         .threshold(K)
         .toolbox(matomo_privacy_mcp_tools::all())
         .await;
-    let result = toolbox
-        .call(
-            "top_pages",
-            Some(json!({"site": id, "period": "day", "date": "2026-11-12", "limit": 100})),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
-    let out = result.structured().unwrap();
-    let labels: Vec<&str> = out["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| row["label"].as_str().unwrap())
-        .collect();
+    let out = top_pages(
+        &toolbox,
+        json!({"site": id, "period": "day", "date": "2026-11-12", "limit": 100}),
+    )
+    .await;
+    let labels = row_labels(&out);
     // The pages of many people are shown (the answer is not empty for some other reason)...
     for page in shown_alone {
         assert!(
@@ -586,6 +558,23 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
         behind.len(),
         directory.len()
     );
+}
+
+/// `top_pages` with `arguments`, answered without an error: its output.
+async fn top_pages(toolbox: &Toolbox<Deployment>, arguments: Value) -> Value {
+    let result = toolbox.call("top_pages", Some(arguments)).await.unwrap();
+    assert!(!result.is_error(), "{}", result.text());
+    result.structured().unwrap().clone()
+}
+
+/// The labels of the rows of a report tool's output.
+fn row_labels(out: &Value) -> Vec<&str> {
+    out["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["label"].as_str().unwrap())
+        .collect()
 }
 
 /// Sends a request the tool made again, as it was sent (form body, token included), with the

@@ -33,6 +33,18 @@ fn visits_of(row: &Value) -> u64 {
     row["nb_visits"].as_u64().unwrap_or(0)
 }
 
+/// The visits of the test's range that `segment` selects.
+async fn visits_selected(emu: &Emulator, segment: &str) -> u64 {
+    let summary = api_json(
+        emu,
+        "VisitsSummary.get",
+        ROOT,
+        &[&RANGE[..], &[("segment", segment)]].concat(),
+    )
+    .await;
+    summary["nb_visits"].as_u64().unwrap()
+}
+
 /// Every visit is in exactly one row of these reports.
 const PARTITIONS: &[&str] = &[
     "UserCountry.getContinent",
@@ -125,13 +137,7 @@ async fn every_row_segment_selects_the_rows_visits() {
             let Some(segment) = row["segment"].as_str() else {
                 continue;
             };
-            let summary = api_json(
-                &emu,
-                "VisitsSummary.get",
-                ROOT,
-                &[&RANGE[..], &[("segment", segment)]].concat(),
-            )
-            .await;
+            let selected = visits_selected(&emu, segment).await;
             let mut expected = visits_of(&row);
             if segment == "daysSinceLastVisit==0" {
                 // As in Matomo: a first visit's seconds since the last are 0, so the "0 days"
@@ -152,11 +158,7 @@ async fn every_row_segment_selects_the_rows_visits() {
                     .unwrap()
                     .len() as u64;
             }
-            assert_eq!(
-                summary["nb_visits"].as_u64().unwrap(),
-                expected,
-                "{method} {segment}"
-            );
+            assert_eq!(selected, expected, "{method} {segment}");
             checked += 1;
         }
     }
@@ -223,15 +225,8 @@ async fn action_reports_count_what_their_visits_did() {
     assert_eq!(labels, BTreeSet::from(["Help", "Shirts", "Shoes"]));
     for row in &categories {
         let segment = row["segment"].as_str().unwrap();
-        let summary = api_json(
-            &emu,
-            "VisitsSummary.get",
-            ROOT,
-            &[&RANGE[..], &[("segment", segment)]].concat(),
-        )
-        .await;
         assert_eq!(
-            summary["nb_visits"].as_u64().unwrap(),
+            visits_selected(&emu, segment).await,
             visits_of(row),
             "{segment}"
         );
@@ -282,15 +277,8 @@ async fn action_reports_count_what_their_visits_did() {
         assert_eq!(shown, impressions, "{method}");
         for row in &rows {
             let segment = row["segment"].as_str().unwrap();
-            let summary = api_json(
-                &emu,
-                "VisitsSummary.get",
-                ROOT,
-                &[&RANGE[..], &[("segment", segment)]].concat(),
-            )
-            .await;
             assert_eq!(
-                summary["nb_visits"].as_u64().unwrap(),
+                visits_selected(&emu, segment).await,
                 visits_of(row),
                 "{segment}"
             );

@@ -107,12 +107,7 @@ impl RealMatomo {
 
         let _lock = Lock::take(&self.home.join("run/testkit.lock"))?;
         if let Some(id) = setup::marked_site(&marker, &fingerprint)
-            && api
-                .call("SitesManager.getSiteFromId", &[("idSite", &id.to_string())])
-                .ok()
-                .and_then(|s| s.get("name").and_then(Value::as_str).map(str::to_owned))
-                .as_deref()
-                == Some(name.as_str())
+            && setup::is_named(&api, id, &name)
         {
             return Ok(id);
         }

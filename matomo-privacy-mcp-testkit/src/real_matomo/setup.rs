@@ -95,12 +95,7 @@ pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
 
     let _lock = Lock::take(&place.home.join("run/testkit.lock"))?;
     if let Some(id) = marked_site(&marker, &fingerprint)
-        && api
-            .call("SitesManager.getSiteFromId", &[("idSite", &id.to_string())])
-            .ok()
-            .and_then(|s| s.get("name").and_then(Value::as_str).map(str::to_owned))
-            .as_deref()
-            == Some(name.as_str())
+        && is_named(&api, id, &name)
     {
         return Ok(fixture(&place, id, admin_token, view_token));
     }
@@ -170,6 +165,15 @@ pub(super) fn marked_site(marker: &Path, fingerprint: &str) -> Option<u32> {
         return None;
     }
     u32::try_from(value.get("site")?.as_u64()?).ok()
+}
+
+/// Whether Matomo's site `id` is named `name`: still the site a marker says was set up.
+pub(super) fn is_named(api: &Api<'_>, id: u32, name: &str) -> bool {
+    api.call("SitesManager.getSiteFromId", &[("idSite", &id.to_string())])
+        .ok()
+        .and_then(|s| s.get("name").and_then(Value::as_str).map(str::to_owned))
+        .as_deref()
+        == Some(name)
 }
 
 fn is_up(port: u16) -> bool {
