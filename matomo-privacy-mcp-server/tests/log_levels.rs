@@ -14,12 +14,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn debug_logs_carry_no_argument_values_and_no_results() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_env_filter(matomo_privacy_mcp_server::log_filter(Some("debug")))
-        .with_writer(move || writer.clone())
-        .init();
+    let captured = Captured::install(matomo_privacy_mcp_server::log_filter(Some("debug")));
 
     let emu = testing::emulator(11, &[1, 2]).await;
     let deployment = common::emulated::deployment(&emu.base_url(), MATOMO_TOKEN, None).await;

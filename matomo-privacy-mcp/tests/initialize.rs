@@ -43,6 +43,22 @@ async fn reply(lines: &mut tokio::io::Lines<BufReader<ChildStdout>>, id: u64) ->
         .expect("no reply within 60 s")
 }
 
+/// Calls `tool` about site 1's last seven days as request `id`: the reply.
+async fn call_on_last_week(
+    stdin: &mut ChildStdin,
+    lines: &mut tokio::io::Lines<BufReader<ChildStdout>>,
+    id: u64,
+    tool: &str,
+) -> Value {
+    send(
+        stdin,
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+            "name": tool, "arguments": {"site": 1, "period": "range", "date": "previous7"}}}),
+    )
+    .await;
+    reply(lines, id).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn initialize_introduces_the_server_and_visitor_text_is_marked_untrusted() {
     let home = scratch::dir("initialize");
@@ -101,13 +117,7 @@ async fn initialize_introduces_the_server_and_visitor_text_is_marked_untrusted()
     )
     .await;
 
-    send(
-        &mut stdin,
-        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            "name": "top_pages", "arguments": {"site": 1, "period": "range", "date": "previous7"}}}),
-    )
-    .await;
-    let pages = reply(&mut lines, 2).await;
+    let pages = call_on_last_week(&mut stdin, &mut lines, 2, "top_pages").await;
     assert_eq!(pages["result"]["isError"], false, "{pages}");
     let marking = &pages["result"]["_meta"]["matomo-privacy-mcp/security"];
     assert_eq!(marking["trust_level"], "untrusted_user_content", "{pages}");
@@ -115,13 +125,7 @@ async fn initialize_introduces_the_server_and_visitor_text_is_marked_untrusted()
     assert_eq!(marking["dangerous_paths"], json!(["/rows"]), "{pages}");
 
     // A result without visitor text carries no marking.
-    send(
-        &mut stdin,
-        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
-            "name": "visits_summary", "arguments": {"site": 1, "period": "range", "date": "previous7"}}}),
-    )
-    .await;
-    let summary = reply(&mut lines, 3).await;
+    let summary = call_on_last_week(&mut stdin, &mut lines, 3, "visits_summary").await;
     assert_eq!(summary["result"]["isError"], false, "{summary}");
     assert!(summary["result"].get("_meta").is_none(), "{summary}");
 

@@ -86,13 +86,18 @@ fn the_emulators_sites_are_listed_by_name_and_url() {
     );
 }
 
-#[tokio::test]
-async fn a_site_the_token_may_not_read_keeps_its_id_and_says_what_to_change() {
-    let emu = Emulator::builder()
+/// The emulator with its default dataset, [`TOKEN`] viewing sites 1 and 2.
+async fn emulator() -> Emulator {
+    Emulator::builder()
         .view_token(TOKEN, &[1, 2])
         .start()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_site_the_token_may_not_read_keeps_its_id_and_says_what_to_change() {
+    let emu = emulator().await;
     let named = name_sites(&client(&emu.base_url()), &sites(&[2, 3]), KEY).await;
     assert_eq!(named[0].name.as_deref(), Some("Example Blog"));
     assert_eq!(
@@ -123,11 +128,7 @@ async fn a_site_the_token_may_not_read_keeps_its_id_and_says_what_to_change() {
 
 #[tokio::test]
 async fn an_unreachable_matomo_is_said_once_and_not_asked_again() {
-    let emu = Emulator::builder()
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = emulator().await;
     emu.inject(Fault::http_status(503));
     emu.clear_requests();
     let named = name_sites(&client(&emu.base_url()), &sites(&[1, 2]), KEY).await;

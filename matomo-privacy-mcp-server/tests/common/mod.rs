@@ -241,6 +241,20 @@ pub fn audit_toolbox(audit: Arc<CollectingAudit>) -> Toolbox {
 #[derive(Clone, Default)]
 pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
 
+impl Captured {
+    /// Captures, from now on, every log line `filter` lets through (the process's one global
+    /// subscriber: one test a binary).
+    pub fn install(filter: tracing_subscriber::EnvFilter) -> Self {
+        let captured = Self::default();
+        let writer = captured.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(move || writer.clone())
+            .init();
+        captured
+    }
+}
+
 impl std::io::Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(bytes);
