@@ -26,6 +26,7 @@ use crate::minimise::{Scrubber, Threshold};
 use crate::policy::SiteAccess;
 use crate::privacy::PseudonymKey;
 use crate::reporting::Deployment;
+use crate::tool::CallToolResult;
 use crate::{MatomoClient, PrivacyClass, Tool, Toolbox};
 
 /// The view token of the test world's emulator.
@@ -75,6 +76,21 @@ pub async fn real_matomo(test: &str) -> Option<RealMatomo> {
         .await
         .expect("the real Matomo's set-up ends")
         .expect("the real Matomo is set up")
+}
+
+/// Calls `tool` of `toolbox` with `arguments`, a call the tool must answer (not refuse or fail):
+/// its result.
+pub async fn answered<S: Send + Sync + 'static>(
+    toolbox: &Toolbox<S>,
+    tool: &str,
+    arguments: serde_json::Value,
+) -> CallToolResult {
+    let result = toolbox
+        .call(tool, Some(arguments))
+        .await
+        .expect("a tool of the toolbox");
+    assert!(!result.is_error(), "{tool}: {}", result.text());
+    result
 }
 
 /// A client of `emu` with [`TOKEN`] and the default settings (a report cache included).

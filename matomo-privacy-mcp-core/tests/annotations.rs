@@ -4,6 +4,7 @@
 
 use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::minimise::Threshold;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::ANNOTATION_PERSONAL_DATA;
 use serde_json::json;
 
@@ -17,14 +18,12 @@ async fn annotations_give_context_without_their_authors_or_identifiers() {
     assert_eq!(descriptor.max_class(), PrivacyClass::Aggregate);
     assert_eq!(descriptor.declassifications()[0].name(), "operator_notes");
 
-    let result = toolbox
-        .call(
-            "annotations",
-            Some(json!({ "site": 1, "period": "year", "date": "today" })),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(
+        &toolbox,
+        "annotations",
+        json!({ "site": 1, "period": "year", "date": "today" }),
+    )
+    .await;
     let out = result.structured().unwrap();
     assert_eq!(
         out["annotations"],
@@ -68,7 +67,7 @@ async fn annotations_give_context_without_their_authors_or_identifiers() {
 /// benchmark, `benches/matomo_cost.rs`).
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_real_matomo_a_period_without_annotations_is_an_empty_list() {
-    use matomo_privacy_mcp_core::testing::{self, TestDeployment};
+    use matomo_privacy_mcp_core::testing::TestDeployment;
 
     let Some(real) = testing::real_matomo("annotations on a real Matomo").await else {
         return;
@@ -76,13 +75,11 @@ async fn on_a_real_matomo_a_period_without_annotations_is_an_empty_list() {
     let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
         .toolbox(matomo_privacy_mcp_tools::all())
         .await;
-    let result = toolbox
-        .call(
-            "annotations",
-            Some(json!({"site": real.site(), "period": "month", "date": "2026-11-01"})),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(
+        &toolbox,
+        "annotations",
+        json!({"site": real.site(), "period": "month", "date": "2026-11-01"}),
+    )
+    .await;
     assert_eq!(result.structured().unwrap()["annotations"], json!([]));
 }

@@ -3,6 +3,7 @@
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::Emulator;
 use serde_json::json;
 
@@ -19,14 +20,12 @@ async fn setup(k: u64) -> (Emulator, Toolbox<Deployment>) {
 #[tokio::test]
 async fn bulk_requests_answer_the_overview() {
     let (emu, toolbox) = setup(5).await;
-    let result = toolbox
-        .call(
-            "site_overview",
-            Some(json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25" })),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(
+        &toolbox,
+        "site_overview",
+        json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25" }),
+    )
+    .await;
     // The three reports in one bulk request, the visitor counts (all, converted) in another,
     // and the distinct visitors of the referrer types (a bulk, or one call for one row), and of
     // the rows left out together.
@@ -58,14 +57,12 @@ async fn bulk_requests_answer_the_overview() {
 #[tokio::test]
 async fn a_high_threshold_withholds_the_summaries() {
     let (emu, toolbox) = setup(1_000_000).await;
-    let result = toolbox
-        .call(
-            "site_overview",
-            Some(json!({ "site": 1, "period": "day", "date": "2026-11-20" })),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(
+        &toolbox,
+        "site_overview",
+        json!({ "site": 1, "period": "day", "date": "2026-11-20" }),
+    )
+    .await;
     let out = result.structured().unwrap();
     assert_eq!(out["visits"]["suppressed"], true);
     assert_eq!(out["visits"]["metrics"], json!({}));
@@ -87,11 +84,7 @@ async fn a_high_threshold_withholds_the_summaries() {
 async fn a_repeated_overview_of_a_past_period_comes_from_the_cache() {
     let (emu, toolbox) = setup(5).await;
     let args = json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25" });
-    let first = toolbox
-        .call("site_overview", Some(args.clone()))
-        .await
-        .unwrap();
-    assert!(!first.is_error(), "{}", first.text());
+    let first = testing::answered(&toolbox, "site_overview", args.clone()).await;
     let after_first = emu.request_count();
     let again = toolbox.call("site_overview", Some(args)).await.unwrap();
     assert_eq!(

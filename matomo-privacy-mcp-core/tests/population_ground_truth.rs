@@ -805,8 +805,7 @@ async fn check_goals_and_trend(w: &World, q: &Question, case: usize) {
     if let Some(s) = &q.segment {
         trend["segment"] = json!(s);
     }
-    let result = w.toolbox.call("metric_trend", Some(trend)).await.unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(&w.toolbox, "metric_trend", trend).await;
     for point in result.structured().unwrap()["points"].as_array().unwrap() {
         let Some(value) = point["value"].as_f64().filter(|v| *v > 0.0) else {
             continue;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
 use matomo_privacy_mcp_testkit::{Emulator, SAVED_SEGMENT_PERSONAL_DATA};
 use serde_json::{Value, json};
@@ -41,11 +42,7 @@ async fn segments_on_aggregate_dimensions_are_offered_and_the_others_are_not() {
         descriptor.declassifications()[0].name(),
         "analyst_segment_names"
     );
-    let result = toolbox
-        .call("saved_segments", Some(json!({ "site": 1 })))
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(&toolbox, "saved_segments", json!({ "site": 1 })).await;
     let out = result.structured().unwrap();
     assert_eq!(
         out["segments"],
@@ -72,17 +69,9 @@ async fn segments_on_aggregate_dimensions_are_offered_and_the_others_are_not() {
 async fn a_saved_segment_is_applied_by_name_as_its_definition() {
     let (emu, toolbox) = world().await;
     let ask = |segment: &str| json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": segment, "limit": 100 });
-    let by_definition = toolbox
-        .call("countries", Some(ask("countryCode==de")))
-        .await
-        .unwrap();
-    assert!(!by_definition.is_error(), "{}", by_definition.text());
+    let by_definition = testing::answered(&toolbox, "countries", ask("countryCode==de")).await;
     emu.clear_requests();
-    let by_name = toolbox
-        .call("countries", Some(ask("Visitors from Germany")))
-        .await
-        .unwrap();
-    assert!(!by_name.is_error(), "{}", by_name.text());
+    let by_name = testing::answered(&toolbox, "countries", ask("Visitors from Germany")).await;
     let rows: Vec<Value> = by_name.structured().unwrap()["rows"]
         .as_array()
         .unwrap()

@@ -562,8 +562,7 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
 
 /// `top_pages` with `arguments`, answered without an error: its output.
 async fn top_pages(toolbox: &Toolbox<Deployment>, arguments: Value) -> Value {
-    let result = toolbox.call("top_pages", Some(arguments)).await.unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(toolbox, "top_pages", arguments).await;
     result.structured().unwrap().clone()
 }
 
@@ -622,14 +621,12 @@ async fn a_month_of_pages_downloads_a_bounded_number_of_bytes() {
         .await;
     let month = ymd(emu.dataset().today.month_start());
     emu.clear_requests();
-    let result = toolbox
-        .call(
-            "top_pages",
-            Some(json!({"site": SITE, "period": "month", "date": month})),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    testing::answered(
+        &toolbox,
+        "top_pages",
+        json!({"site": SITE, "period": "month", "date": month}),
+    )
+    .await;
     let request = emu
         .requests()
         .into_iter()
