@@ -54,7 +54,7 @@ fn sites(today: Day) -> Vec<Site> {
     ]
 }
 
-fn goals() -> Vec<Goal> {
+pub(super) fn goals() -> Vec<Goal> {
     let mk = |site, id, name: &str, attr: &str, pattern: &str, revenue| Goal {
         site,
         id,

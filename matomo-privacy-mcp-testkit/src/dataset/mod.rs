@@ -9,6 +9,7 @@ mod details;
 mod generate;
 mod planted;
 mod referrer;
+mod times;
 mod timings;
 
 pub use catalog::{Browser, Device, Location};

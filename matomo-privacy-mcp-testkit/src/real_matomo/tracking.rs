@@ -96,30 +96,22 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
             secs % 60
         )
     };
-    let duration = i64::try_from(visit.duration).unwrap_or(i64::MAX);
     let several = visit.actions.len() > 1;
     // The last second of the visit as Matomo counts it (`1 + last request − first action`).
-    let end = visit.first_ts + (duration - 1).max(0);
+    let end = visit.last_second();
+    // Each action's time, as the emulator places it too (conversions by hour).
+    let times = visit.action_times();
     let mut requests = Vec::new();
-    let mut elapsed = 0i64;
     let mut current_url = site.main_url.clone();
     let mut searches = visit.searches().map(|(_, category)| category);
     let mut timings = visit.page_timings().into_iter();
     let mut last_ts = visit.first_ts;
     for (i, action) in visit.actions.iter().enumerate() {
-        let ts = if several {
-            (visit.first_ts + elapsed).min(end)
-        } else {
-            visit.first_ts
-        };
+        let ts = times.get(i).copied().unwrap_or(visit.first_ts);
         last_ts = ts;
         let mut rest = String::new();
         match action {
-            Action::Page {
-                url,
-                title,
-                time_spent,
-            } => {
+            Action::Page { url, title, .. } => {
                 let mut url = url.clone();
                 if i == 0
                     && let Referrer::Campaign { name, keyword } = &visit.referrer
@@ -148,7 +140,6 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
                     }
                 }
                 current_url = url;
-                elapsed += i64::try_from(*time_spent).unwrap_or(0);
             }
             Action::Event {
                 category,

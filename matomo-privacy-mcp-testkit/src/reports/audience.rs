@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use super::Ctx;
-use super::dimensions::{group, row, simple};
+use super::dimensions::{group, hour_row, simple};
 use super::metrics::VisitAgg;
 use crate::dataset::Visit;
 use crate::query::errors::ApiError;
@@ -252,7 +252,7 @@ pub(crate) fn local_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let rows = (0..24u32)
         .map(|h| {
             let vs = by_hour.get(&h).cloned().unwrap_or_default();
-            let mut r = row(ctx, format!("{h:02}"), &vs, false);
+            let mut r = hour_row(ctx, h, &vs);
             r.set("segment", format!("visitLocalHour=={h}"));
             r
         })
@@ -260,28 +260,33 @@ pub(crate) fn local_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     Ok(finish_in_order(rows, &ctx.filters))
 }
 
-/// `VisitTime.getByDayOfWeek`, as the fixture: one row per weekday the period has, Monday
-/// first, with `day_of_week` 1 (Monday) … 7 and no segment. Matomo builds it from each day's
+/// `VisitTime.getByDayOfWeek`, as the fixture: one row per weekday, Monday first (all seven
+/// for any period, as Matomo 5.0.2 lists them), with `day_of_week` 1 (Monday) … 7 and no segment. Matomo builds it from each day's
 /// visit summary and adds the days up, so `nb_uniq_visitors` and `nb_users` are **sums of
 /// daily counts** (one person visiting on two Mondays counts twice), for any period.
 pub(crate) fn day_of_week(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let (start, end) = (ctx.period.start, ctx.period.end);
-    let days = (end.0 - start.0 + 1).max(0);
+    let start = ctx.period.start;
     let mut rows = Vec::new();
     for weekday in 0..7i64 {
-        // The first day of the period on this weekday, if any.
-        let offset = (weekday - start.weekday()).rem_euclid(7);
-        if offset >= days {
-            continue;
-        }
+        let name = start
+            .plus((weekday - start.weekday()).rem_euclid(7))
+            .weekday_name();
         let vs: Vec<&Visit> = ctx
             .visits
             .iter()
             .copied()
             .filter(|v| v.day.weekday() == weekday)
             .collect();
+        let mut r = Row::new(name);
+        if vs.is_empty() {
+            // Every weekday is listed, in or out of the period (a day's report has seven rows);
+            // one without visits has only these two columns, as on a real Matomo 5.0.2.
+            r.set("nb_visits", 0);
+            r.set("day_of_week", weekday + 1);
+            rows.push(r);
+            continue;
+        }
         let agg = VisitAgg::of(vs.iter().copied());
-        let mut r = Row::new(start.plus(offset).weekday_name());
         r.set("nb_visits", agg.nb_visits);
         r.set("nb_uniq_visitors", agg.daily_visitors.len());
         r.set("nb_actions", agg.nb_actions);

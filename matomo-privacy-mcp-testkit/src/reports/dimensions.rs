@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::metrics::VisitAgg;
-use super::{Ctx, host_of, referrer_keyword, referrer_name};
+use super::metrics::{GoalAgg, VisitAgg, add_conversion};
+use super::{Ctx, host_of, referrer_keyword, referrer_name, round_value};
 use crate::dataset::{Referrer, Visit};
 use crate::query::errors::ApiError;
+use crate::query::period::Kind;
 use crate::query::request::form_encode;
 use crate::query::table::{Row, finish};
 
@@ -371,13 +372,53 @@ pub(crate) fn users(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
+/// An hour's row of the hour reports. Matomo's archiver adds an empty row for every hour
+/// without visits (`max_actions` 0) to a day's report; adding days up into a longer period, it
+/// takes the largest `max_actions` with PHP's `max`, which keeps the missing value it starts
+/// from when every day has 0: a week's or month's hour without visits has `max_actions`
+/// `false` (checked on a real Matomo 5.0.2).
+pub(super) fn hour_row(ctx: &Ctx<'_>, hour: u32, visits: &[&Visit]) -> Row {
+    let mut r = row(ctx, format!("{hour:02}"), visits, false);
+    if visits.is_empty() && ctx.period.kind != Kind::Day {
+        r.set("max_actions", false);
+    }
+    r
+}
+
+/// `VisitTime.getVisitInformationPerServerTime`: visits by the hour of their first action, as
+/// the fixture (labels "00" to "23"), and conversions by the hour of each conversion (Matomo's
+/// `HOUR(log_conversion.server_time)`): `goals`, `nb_conversions` and `revenue` (goals and
+/// orders) on the hours something converted in. A day's hour with conversions and no visits
+/// has only those and `nb_visits` 0, as on a real Matomo 5.0.2.
 pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let by_hour = group(&ctx.visits, |v| Some(v.server_hour()));
+    let mut converted: BTreeMap<u32, BTreeMap<String, GoalAgg>> = BTreeMap::new();
+    for v in &ctx.visits {
+        for (c, ts) in v.conversions.iter().zip(v.conversion_times()) {
+            let hour = (ts.rem_euclid(86_400) / 3600) as u32;
+            add_conversion(converted.entry(hour).or_default(), v, c);
+        }
+    }
     let rows = (0..24u32)
         .map(|h| {
             let vs = by_hour.get(&h).cloned().unwrap_or_default();
-            // As the fixture: labels "00" to "23", rows on the visit's first action's hour.
-            let mut r = row(ctx, format!("{h:02}"), &vs, false);
+            let goals = converted.remove(&h).unwrap_or_default();
+            let mut r = if vs.is_empty() && !goals.is_empty() && ctx.period.kind == Kind::Day {
+                let mut r = Row::new(format!("{h:02}"));
+                r.set("nb_visits", 0);
+                r
+            } else {
+                hour_row(ctx, h, &vs)
+            };
+            if !goals.is_empty() {
+                let agg = VisitAgg {
+                    goals,
+                    ..VisitAgg::default()
+                };
+                r.set("goals", Value::Object(agg.goals_object()));
+                r.set("nb_conversions", agg.nb_conversions());
+                r.set("revenue", round_value(agg.revenue(), 2));
+            }
             r.set("segment", format!("visitStartServerHour=={h}"));
             r
         })

@@ -207,7 +207,10 @@ fn conversions<'a>(ctx: &Ctx<'a>) -> Vec<&'a Visit> {
             v.conversions
                 .iter()
                 .filter(move |c| match (wanted, c.goal) {
-                    (None | Some("0"), _) => true,
+                    // Without a goal (or goal 0, which PHP reads as none), Matomo's overview
+                    // adds up the tables of the site's own goals only: orders are left out
+                    // (`GeneralGoalsRecords::getOverviewFromGoalTables`, Matomo 5.0.2).
+                    (None | Some("0"), goal) => goal.is_some(),
                     (Some("ecommerceOrder"), None) => true,
                     (Some(id), Some(goal)) => id == goal.to_string(),
                     _ => false,

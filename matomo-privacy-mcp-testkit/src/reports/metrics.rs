@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Ctx, round_value};
-use crate::dataset::Visit;
+use crate::dataset::{Conversion, Visit};
 use crate::query::period::Kind;
 
 /// Conversions of one goal (or of ecommerce orders).
@@ -15,6 +15,20 @@ pub(crate) struct GoalAgg {
     pub visits: BTreeSet<u64>,
     pub revenue: f64,
     pub items: u64,
+}
+
+/// Counts one conversion of the visit under Matomo's goal key (`idgoal=1`,
+/// `idgoal=ecommerceOrder`).
+pub(crate) fn add_conversion(goals: &mut BTreeMap<String, GoalAgg>, v: &Visit, c: &Conversion) {
+    let key = match c.goal {
+        Some(id) => format!("idgoal={id}"),
+        None => "idgoal=ecommerceOrder".to_string(),
+    };
+    let g = goals.entry(key).or_default();
+    g.conversions += 1;
+    g.visits.insert(v.id);
+    g.revenue += c.revenue;
+    g.items += u64::from(c.items);
 }
 
 /// Aggregated visit metrics of one report row.
@@ -49,15 +63,7 @@ impl VisitAgg {
             self.users.insert(u.clone());
         }
         for c in &v.conversions {
-            let key = match c.goal {
-                Some(id) => format!("idgoal={id}"),
-                None => "idgoal=ecommerceOrder".to_string(),
-            };
-            let g = self.goals.entry(key).or_default();
-            g.conversions += 1;
-            g.visits.insert(v.id);
-            g.revenue += c.revenue;
-            g.items += u64::from(c.items);
+            add_conversion(&mut self.goals, v, c);
         }
     }
 
@@ -96,7 +102,8 @@ impl VisitAgg {
             "nb_visits_converted".into(),
             Value::from(self.nb_visits_converted),
         );
-        if with_goals {
+        // Rows without conversions have no goal columns, as in Matomo's reports.
+        if with_goals && !self.goals.is_empty() {
             m.insert("goals".into(), Value::Object(self.goals_object()));
             m.insert("nb_conversions".into(), Value::from(self.nb_conversions()));
             m.insert("revenue".into(), round_value(self.revenue(), 2));

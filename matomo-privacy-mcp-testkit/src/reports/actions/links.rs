@@ -42,7 +42,11 @@ fn link_report(
         r.set("nb_visits", visits.len());
         r.set("nb_hits", hits);
         r.set("sum_time_spent", 0);
-        if ctx.period.kind != Kind::Day {
+        // A link's row counts its visitors as Matomo does: distinct within a day, summed per
+        // day over longer periods (the domain rows have neither, as on Matomo 5.0.2).
+        if ctx.period.kind == Kind::Day {
+            r.set("nb_uniq_visitors", daily.len());
+        } else {
             r.set("sum_daily_nb_uniq_visitors", daily.len());
         }
         r.set("url", url.clone());

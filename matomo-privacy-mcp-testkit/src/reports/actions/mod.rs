@@ -69,44 +69,45 @@ impl PageAgg {
         m.insert("nb_visits".into(), Value::from(self.visits.len()));
         m.insert("nb_hits".into(), Value::from(self.hits));
         m.insert("sum_time_spent".into(), Value::from(self.time));
-        m.insert(
-            "entry_nb_visits".into(),
-            Value::from(self.entry_visits.len()),
-        );
-        m.insert("entry_nb_actions".into(), Value::from(self.entry_actions));
-        m.insert(
-            "entry_sum_visit_length".into(),
-            Value::from(self.entry_length),
-        );
-        m.insert("entry_bounce_count".into(), Value::from(self.entry_bounces));
-        m.insert("exit_nb_visits".into(), Value::from(self.exit_visits.len()));
-        if ctx.period.kind == Kind::Day {
-            // Within a day, (day, visitor) pairs are distinct visitors, as Matomo counts them.
+        // Entry and exit columns only on rows that have entries or exits, as Matomo's archiver
+        // sets them from the visits' entry and exit actions (a client reads a missing one as 0).
+        let (entries, exits) = (!self.entry_visits.is_empty(), !self.exit_visits.is_empty());
+        if entries {
             m.insert(
-                "nb_uniq_visitors".into(),
-                Value::from(self.daily_visitors.len()),
+                "entry_nb_visits".into(),
+                Value::from(self.entry_visits.len()),
             );
+            m.insert("entry_nb_actions".into(), Value::from(self.entry_actions));
             m.insert(
-                "entry_nb_uniq_visitors".into(),
-                Value::from(self.entry_daily.len()),
+                "entry_sum_visit_length".into(),
+                Value::from(self.entry_length),
             );
-            m.insert(
-                "exit_nb_uniq_visitors".into(),
-                Value::from(self.exit_daily.len()),
-            );
+            m.insert("entry_bounce_count".into(), Value::from(self.entry_bounces));
+        }
+        if exits {
+            m.insert("exit_nb_visits".into(), Value::from(self.exit_visits.len()));
+        }
+        // Within a day, (day, visitor) pairs are distinct visitors, as Matomo counts them;
+        // over longer periods Matomo sums them per day.
+        let (visitors, entry, exit) = if ctx.period.kind == Kind::Day {
+            (
+                "nb_uniq_visitors",
+                "entry_nb_uniq_visitors",
+                "exit_nb_uniq_visitors",
+            )
         } else {
-            m.insert(
-                "sum_daily_nb_uniq_visitors".into(),
-                Value::from(self.daily_visitors.len()),
-            );
-            m.insert(
-                "sum_daily_entry_nb_uniq_visitors".into(),
-                Value::from(self.entry_daily.len()),
-            );
-            m.insert(
-                "sum_daily_exit_nb_uniq_visitors".into(),
-                Value::from(self.exit_daily.len()),
-            );
+            (
+                "sum_daily_nb_uniq_visitors",
+                "sum_daily_entry_nb_uniq_visitors",
+                "sum_daily_exit_nb_uniq_visitors",
+            )
+        };
+        m.insert(visitors.into(), Value::from(self.daily_visitors.len()));
+        if entries {
+            m.insert(entry.into(), Value::from(self.entry_daily.len()));
+        }
+        if exits {
+            m.insert(exit.into(), Value::from(self.exit_daily.len()));
         }
         let goals: Map<String, Value> = self
             .goals
@@ -468,7 +469,10 @@ pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     url_tree(
         ctx,
-        Keep::Returned(|r| has(r, "entry_nb_visits")),
+        // Not Matomo's: it keeps a folder's pages without entries when asked flat, as the exit
+        // pages below do; the SDK's `entry_pages` would show their entry metrics as 0 (the
+        // difference "Entry pages without entries" in docs/emulator-differences.md).
+        Keep::Pages(|a| !a.entry_visits.is_empty()),
         // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
         UrlRows {
             flat_col: "Actions_EntryPageUrl",

@@ -69,7 +69,10 @@ fn searches(
             r.set("nb_visits", visits.len());
             r.set("nb_hits", hits);
             r.set("sum_time_spent", time);
-            r.set("exit_nb_visits", exits);
+            // Only on keywords some visit ended with, as on Matomo.
+            if exits > 0 {
+                r.set("exit_nb_visits", exits);
+            }
             r.set("nb_pages_per_search", 1);
             r.set("avg_time_on_page", time / hits.max(1));
             r.set("bounce_rate", ctx.rate(0.0, nv, 0));
