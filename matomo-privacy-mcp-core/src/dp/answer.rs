@@ -1,12 +1,48 @@
 //! One answer's noise: the release planned for its question, paid for from the budget (all of
 //! its statistics or none), and its rows shown with what they left out.
 
+use std::pin::Pin;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{BudgetError, NoiseNote, NoiseSetup, NoisyRow, Question, Release, Spread};
+use super::{BudgetError, Completion, NoiseNote, NoiseSetup, NoisyRow, Question, Release, Spread};
 use crate::ToolError;
 use crate::minimise::Metrics;
 use crate::params::{Date, Day, Period};
+
+/// The exact visits of an answer's population, asked of Matomo by the caller (which knows the
+/// client and the segments): under the answer's counting rule, and under
+/// [`COMPLETE_RULE`](super::COMPLETE_RULE). `None` when Matomo did not count them.
+pub(crate) trait Population: Send + Sync {
+    /// `(counted, complete)` visits.
+    fn visits(&self) -> PopulationVisits<'_>;
+}
+
+/// What [`Population::visits`] returns.
+pub(crate) type PopulationVisits<'p> =
+    Pin<Box<dyn Future<Output = Result<Option<(u64, u64)>, ToolError>> + Send + 'p>>;
+
+/// The whole population of an answer, whose two totals complete its counts to Matomo's
+/// ([`Completion`]): where to ask them, and the statistics they are.
+pub(crate) struct Whole<'a> {
+    /// Where the totals come from.
+    pub population: Box<dyn Population + 'a>,
+    /// The statistic of the counted total (a summary's visits over the answer's segment).
+    pub counted: Question,
+    /// The statistic of the complete total.
+    pub complete: Question,
+}
+
+/// The confidence of each of the two totals' intervals that the share's interval is made of.
+const TOTALS_CONFIDENCE: f64 = 0.99;
+
+/// The two totals of an answer's population, released: what completes its counts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Totals {
+    /// The statistics to pay for, with the answer's.
+    pub ids: [[u8; 32]; 2],
+    /// The share of Matomo's visits counted, from the two.
+    pub completion: Completion,
+}
 
 /// The noise of one answer of a built-in tool, when the deployment has noise on.
 pub(crate) struct Noisy<'a> {
@@ -17,6 +53,8 @@ pub(crate) struct Noisy<'a> {
     question: Question,
     spread: Spread,
     days: u32,
+    /// The answer's population, when its counts are completed to Matomo's.
+    whole: Option<Whole<'a>>,
 }
 
 impl<'a> Noisy<'a> {
@@ -35,7 +73,15 @@ impl<'a> Noisy<'a> {
             question,
             spread,
             days,
+            whole: None,
         }
+    }
+
+    /// Completes the answer's counts to Matomo's with the two totals of `whole`, when the
+    /// counting rule leaves visits out.
+    pub(crate) fn completed_by(mut self, whole: Whole<'a>) -> Self {
+        self.whole = Some(whole);
+        self
     }
 
     /// Adds noise to rows (each named by its key), charging the answer to the budget: the
@@ -63,8 +109,17 @@ impl<'a> Noisy<'a> {
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
     ) -> Result<Charged<'_>, ToolError> {
-        let release = self.plan(rows);
-        let (charged, left) = pay(self.setup, &self.account, [&release]).await?;
+        let mut release = self.plan(rows);
+        let totals = if release.columns().is_empty() {
+            None
+        } else {
+            self.totals().await?
+        };
+        let extra: Vec<[u8; 32]> = totals.iter().flat_map(|t| t.ids).collect();
+        let (charged, left) = pay_ids(self.setup, &self.account, ids_of([&release]), extra).await?;
+        if let Some(totals) = totals {
+            release.complete_with(totals.completion);
+        }
         Ok(Charged {
             release,
             charged,
@@ -72,7 +127,41 @@ impl<'a> Noisy<'a> {
         })
     }
 
-    /// The release of an answer over these rows, not yet paid for ([`pay`]).
+    /// The two totals of the answer's population, released (not yet paid for: pay
+    /// [`Totals::ids`] with the answer's statistics), when its counts are completed to Matomo's;
+    /// `None` when they are not, or Matomo did not count the population.
+    pub(crate) async fn totals(&self) -> Result<Option<Totals>, ToolError> {
+        let (Some(whole), Some(complete_dp)) = (&self.whole, self.setup.dp.completing()) else {
+            return Ok(None);
+        };
+        let Some((counted, complete)) = whole.population.visits().await? else {
+            return Ok(None);
+        };
+        // Each total's interval at 99 %: one share completes every row of every answer about the
+        // same period and segment, so a share drawn too low would take them all out together.
+        let part = TOTALS_CONFIDENCE;
+        let total = |dp: &super::DifferentialPrivacy, question: &Question, visits: u64| {
+            // Exact in f64: visits far below 2^53.
+            #[allow(clippy::cast_precision_loss)]
+            let row = Metrics::new().with("nb_visits", visits as f64);
+            let release = dp.release(question, Spread::OneRowPerVisit, self.days, [("", &row)]);
+            let column = release.columns().first()?;
+            let (value, _) = release.noisy_column("nb_visits", [("", &row)]).pop()??;
+            Some((column.release_id(), (value, column.half_width(part))))
+        };
+        let (Some((counted_id, counted)), Some((complete_id, complete))) = (
+            total(&self.setup.dp, &whole.counted, counted),
+            total(&complete_dp, &whole.complete, complete),
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Totals {
+            ids: [counted_id, complete_id],
+            completion: Completion::from_totals(counted, complete),
+        }))
+    }
+
+    /// The release of an answer over these rows, not yet paid for ([`pay_ids`]).
     pub(crate) fn plan<'r>(
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
@@ -83,22 +172,31 @@ impl<'a> Noisy<'a> {
     }
 }
 
-/// Charges every statistic of `releases` (the answers of one question, such as the points of a
-/// trend) to `account`, all or none: the ε charged now and the ε left in the window.
+/// The statistics of `releases`, by release id.
+pub(crate) fn ids_of<'r, 'a: 'r>(
+    releases: impl IntoIterator<Item = &'r Release<'a>>,
+) -> Vec<[u8; 32]> {
+    releases
+        .into_iter()
+        .flat_map(Release::columns)
+        .map(|column| column.release_id())
+        .collect()
+}
+
+/// Charges every statistic of `ids` and `more` (by release id: the answers of one question,
+/// such as the points of a trend, and the totals that complete them, [`Totals::ids`]) to
+/// `account`, all or none: the ε charged now and the ε left in the window.
 ///
 /// Within [`all_or_none`] (a question of several answers), the statistics are only quoted here
 /// (refused now if the question's statistics so far would not fit) and charged together when
 /// the question is complete.
-pub(crate) async fn pay<'r, 'a: 'r>(
+pub(crate) async fn pay_ids(
     setup: &NoiseSetup,
     account: &str,
-    releases: impl IntoIterator<Item = &'r Release<'a>>,
+    mut ids: Vec<[u8; 32]>,
+    more: Vec<[u8; 32]>,
 ) -> Result<(u64, u64), ToolError> {
-    let ids: Vec<[u8; 32]> = releases
-        .into_iter()
-        .flat_map(Release::columns)
-        .map(|column| column.release_id())
-        .collect();
+    ids.extend(more);
     let epsilon = setup.dp.epsilon_micros();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -221,7 +319,7 @@ pub(crate) struct Charged<'a> {
 }
 
 impl<'a> Charged<'a> {
-    /// A release paid for with [`pay`]: `charged` of the ε charged then is this answer's, and
+    /// A release paid for with [`pay_ids`]: `charged` of the ε charged then is this answer's, and
     /// `left` remained.
     pub(crate) fn paid(release: Release<'a>, charged: u64, left: u64) -> Self {
         Self {

@@ -15,6 +15,10 @@ use super::release::{NoisyColumn, Release};
 /// The fewest bytes a noise key may have.
 pub const MIN_NOISE_KEY_BYTES: usize = 32;
 
+/// The rule an answer's complete total counts visits by: at most once in 30 minutes,
+/// Matomo's own visit timeout, which leaves out nearly nothing ([`CountedVisits::Separated`]).
+pub const COMPLETE_RULE: CountedVisits = CountedVisits::Separated { minutes: 30 };
+
 /// The confidence of the `±` half-widths answers state.
 pub const STATED_CONFIDENCE: f64 = 0.95;
 
@@ -40,6 +44,8 @@ pub struct DifferentialPrivacy {
     key: Vec<u8>,
     epsilon_micros: u64,
     bounds: ContributionBounds,
+    /// Whether answers' counts are completed to Matomo's ([`Completion`](super::Completion)).
+    completed: bool,
 }
 
 impl std::fmt::Debug for DifferentialPrivacy {
@@ -92,6 +98,7 @@ impl DifferentialPrivacy {
             key,
             epsilon_micros,
             bounds,
+            completed: true,
         })
     }
 
@@ -104,6 +111,34 @@ impl DifferentialPrivacy {
     /// The contribution bounds.
     pub fn bounds(&self) -> ContributionBounds {
         self.bounds
+    }
+
+    /// The same settings counting visits by [`COMPLETE_RULE`], for the complete total of an
+    /// answer's population ([`Completion`](super::Completion)); `None` when the configured
+    /// rule already counts (nearly) every visit.
+    pub(crate) fn completing(&self) -> Option<Self> {
+        match self.bounds.counted {
+            _ if !self.completed => None,
+            CountedVisits::Separated { minutes } if minutes <= 30 => None,
+            _ => Some(Self {
+                key: self.key.clone(),
+                epsilon_micros: self.epsilon_micros,
+                bounds: ContributionBounds {
+                    counted: COMPLETE_RULE,
+                    ..self.bounds
+                },
+                completed: true,
+            }),
+        }
+    }
+
+    /// These settings with answers' counts left as counted (intervals about the counted
+    /// visits, two statistics fewer per period and segment): for embedders who state their
+    /// counting rule themselves, and tests of the mechanics beneath completion.
+    #[must_use]
+    pub fn without_completion(mut self) -> Self {
+        self.completed = false;
+        self
     }
 
     /// Plans the noisy release of one answer: the question (what decides its data, never the
@@ -179,6 +214,7 @@ impl DifferentialPrivacy {
             spread,
             days,
             columns,
+            completion: None,
         }
     }
 

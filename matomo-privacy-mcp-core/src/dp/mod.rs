@@ -20,6 +20,8 @@
 //!   rows), consistent per statistic and data whichever tool asks, each number with its 95 %
 //!   interval ([`Interval`](crate::minimise::threshold::Interval), the value type rows carry),
 //!   and what the answer says about it ([`note`]).
+//! - `completion` ([`Completion`]): from the visits the counting rule keeps to the visits
+//!   Matomo shows, with the share of Matomo's visits an answer counts.
 //! - [`budget`]: the privacy budget that sums ε over releases per account and window, in memory,
 //!   in a file, or (with the `redis` feature) shared by replicas in Redis.
 //! - `answer` (crate-internal): an answer's release planned, paid for (all or none) and shown.
@@ -27,6 +29,7 @@
 pub(crate) mod answer;
 pub mod bounds;
 pub mod budget;
+mod completion;
 pub mod mechanism;
 pub mod note;
 pub mod release;
@@ -37,8 +40,10 @@ mod tests;
 
 pub use bounds::{ContributionBounds, CountedVisits, Spread};
 pub use budget::{BudgetError, Charges, PrivacyBudget, Spend};
+pub use completion::Completion;
 pub use mechanism::{
-    DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseSettingsError, Question, STATED_CONFIDENCE,
+    COMPLETE_RULE, DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseSettingsError, Question,
+    STATED_CONFIDENCE,
 };
 pub use note::{NoiseNote, NoisyMetric};
 pub use release::{NoisyColumn, NoisyRow, Release};

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::Classified;
+use crate::minimise::threshold::Interval;
 
 /// What an answer with noise says about it.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema, Classified)]
@@ -50,6 +51,15 @@ pub struct NoiseNote {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[privacy(aggregate)]
     pub order: Option<String>,
+    /// The share of Matomo's visits the counting rule counts here (noisy, from two released
+    /// totals of the answer's period and segment): each count is shown completed to Matomo's
+    /// ([`Completion`](super::Completion)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[privacy(aggregate)]
+    pub counted_share: Option<f64>,
+    /// The 95 % interval of `counted_share`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted_share_interval: Option<Interval>,
 }
 
 /// One noisy metric's precision.
@@ -101,7 +111,15 @@ impl NoiseNote {
         if let Some(actions) = self.actions_per_visit {
             text.push_str(&format!(", and only visits of up to {actions} actions"));
         }
-        text.push_str(": numbers of Matomo's own reports may be higher by what is left out.");
+        match (self.counted_share, self.counted_share_interval) {
+            (Some(share), Some(interval)) => text.push_str(&format!(
+                ": {:.0}% of the visits Matomo counts here ({:.0}–{:.0}%, from two noisy totals), so counts are shown scaled to Matomo's (distinct visitors as counted), each interval reaching from the counted number's low end (Matomo never counts fewer) to its high end scaled by the share's low end.",
+                share * 100.0,
+                interval.low() * 100.0,
+                interval.high() * 100.0
+            )),
+            _ => text.push_str(": numbers of Matomo's own reports may be higher by what is left out."),
+        }
         if self.uncertain_rows > 0 || !self.uncertain.is_empty() {
             text.push_str(" Not shown, their interval being wider than the number:");
             if self.uncertain_rows > 0 {

@@ -9,6 +9,7 @@ use super::stream::{NoiseStream, Scale};
 use crate::minimise::threshold::{Interval, Intervals};
 use crate::minimise::threshold::{MergeRule, Metrics, known_metric};
 
+use super::completion::Completion;
 use super::mechanism::{DifferentialPrivacy, STATED_CONFIDENCE, clamp, is_share};
 use super::note::{NoiseNote, NoisyMetric};
 
@@ -67,6 +68,9 @@ pub struct Release<'a> {
     pub(super) spread: Spread,
     pub(super) days: u32,
     pub(super) columns: Vec<NoisyColumn>,
+    /// The share of Matomo's visits counted, when the answer's counts are completed to
+    /// Matomo's ([`Completion`]).
+    pub(super) completion: Option<Completion>,
 }
 
 impl std::fmt::Debug for Release<'_> {
@@ -102,9 +106,14 @@ impl Release<'_> {
         for column in &self.columns {
             if let Some(value) = metrics.get(column.name) {
                 let noisy = column.cell(key, value);
-                out.set_known(column.name, noisy);
                 let w = column.half_width(STATED_CONFIDENCE);
-                intervals.set(column.name, Interval::new((noisy - w).max(0.0), noisy + w));
+                let (noisy, interval) = self.shown(
+                    column.name,
+                    noisy,
+                    Interval::new((noisy - w).max(0.0), noisy + w),
+                );
+                out.set_known(column.name, noisy);
+                intervals.set(column.name, interval);
             }
         }
         // Post-processing, free of privacy cost: no more distinct visitors than visits.
@@ -190,7 +199,28 @@ impl Release<'_> {
         Some((value, Interval::new(low, high)))
     }
 
-    /// The noisy value of one metric for every row, in order: what rows are sorted by. A
+    /// A counted number and its interval as shown: completed to an estimate of Matomo's own
+    /// number when the answer has a [`Completion`] (distinct visitors keep their counted
+    /// number), else as counted. Post-processing of released numbers.
+    pub fn shown(&self, metric: &str, value: f64, interval: Interval) -> (f64, Interval) {
+        match &self.completion {
+            Some(completion) => completion.complete(value, interval, metric != "nb_uniq_visitors"),
+            None => (value, interval),
+        }
+    }
+
+    /// Completes the answer's counts to Matomo's with the share of its visits counted.
+    pub fn complete_with(&mut self, completion: Completion) {
+        self.completion = Some(completion);
+    }
+
+    /// The share of Matomo's visits the answer counts, when its counts are completed.
+    pub fn completion(&self) -> Option<&Completion> {
+        self.completion.as_ref()
+    }
+
+    /// The noisy value of one metric for every row, in order, as counted (not completed): what
+    /// rows are sorted by. A
     /// cell's noise depends only on the statistic, its data and the row's key, so a row shows
     /// the same number in every answer that releases the same statistic.
     pub fn noisy_column<'r>(
@@ -274,6 +304,8 @@ impl Release<'_> {
             actions_per_visit: (self.spread == Spread::RowsPerAction)
                 .then_some(bounds.actions_per_visit),
             order: None,
+            counted_share: self.completion.map(|c| c.share()),
+            counted_share_interval: self.completion.map(|c| c.share_interval()),
         }
     }
 }

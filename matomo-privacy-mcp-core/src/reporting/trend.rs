@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::dp::answer::{Charged, Noisy, Seen, pay, period_label, site_account};
+use crate::dp::answer::{Charged, Noisy, Seen, ids_of, pay_ids, period_label, site_account};
 use crate::dp::{NoiseNote, Question, Spread};
 use crate::minimise::Metrics;
 use crate::minimise::threshold::Interval;
@@ -15,7 +15,7 @@ use crate::params::{Date, Params, Period, Sites};
 use crate::privacy::PrivacyClass;
 use crate::reporting::Deployment;
 use crate::reporting::args::MAX_TREND_PERIODS;
-use crate::reporting::noisy::bounded_segment;
+use crate::reporting::noisy::{bounded_segment, span_totals};
 use crate::reporting::summary::{per_period, visitors_per_year};
 use crate::{Classified, ToolError};
 
@@ -224,12 +224,25 @@ async fn trend(deployment: &Deployment, args: &TrendArgs) -> Result<Trend, ToolE
             let release = noise.plan([("", &kept)]);
             planned.push((i, kept, release));
         }
-        let (charged, left) = pay(setup, &account, planned.iter().map(|(_, _, r)| r)).await?;
+        // Every point completed to Matomo's visits by the share counted over the trend's span
+        // (two totals, paid with the points).
+        let first = shown.first().and_then(|(label, _, _)| trend_date(label));
+        let totals = span_totals(deployment, args.site, first, segment.as_ref()).await?;
+        let (charged, left) = pay_ids(
+            setup,
+            &account,
+            ids_of(planned.iter().map(|(_, _, r)| r)),
+            totals.iter().flat_map(|t| t.ids).collect(),
+        )
+        .await?;
         let mut unstated = Some(charged);
         for (i, kept, release) in planned {
             let (label, cells, has_visits) = &mut shown[i];
             // The trend's charge is stated once, with its first point's note.
-            let paid = Charged::paid(release, unstated.take().unwrap_or(0), left);
+            let mut paid = Charged::paid(release, unstated.take().unwrap_or(0), left);
+            if let Some(totals) = &totals {
+                paid.release.complete_with(totals.completion);
+            }
             let mut seen = Seen::default();
             let row = seen.noisy(&paid.release, "", &kept);
             let note = paid.note(seen);

@@ -75,8 +75,12 @@ impl Pipeline<'_> {
             note.uncertain_rows = uncertain_rows;
             if ranked.len() > 1 {
                 note.order = Some(
-                    "Rows are listed by their noisy visits; `rank` gives the ranks each row may hold as far as the intervals tell (1–3: anywhere from first to third), so rows whose ranks overlap are not told apart by this answer."
-                        .to_owned(),
+                    if charged.release.completion().is_some() {
+                        "Rows are listed by their noisy counted visits (the counting rule's narrow noise decides the order; scaling to Matomo's visits multiplies every row alike); `rank` gives the ranks each row may hold as far as those counted intervals tell (1–3: anywhere from first to third), so rows whose ranks overlap are not told apart by this answer."
+                    } else {
+                        "Rows are listed by their noisy visits; `rank` gives the ranks each row may hold as far as the intervals tell (1–3: anywhere from first to third), so rows whose ranks overlap are not told apart by this answer."
+                    }
+                    .to_owned(),
                 );
             }
             note

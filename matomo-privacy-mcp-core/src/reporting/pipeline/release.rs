@@ -24,9 +24,12 @@ impl Pipeline<'_> {
     /// only), its visits' interval is no wider than its visits, *and* its noisy visits reach
     /// the floor above which chance selections among the report's rows stay rare
     /// ([`Release::selection_floor`](crate::dp::Release::selection_floor));
-    /// otherwise it is counted in `noise.uncertain_rows`: too few visitors for a private figure. Rows are ordered by
-    /// their noisy visits, so the order reveals nothing the numbers do not, and each carries the
-    /// ranks its interval allows.
+    /// otherwise it is counted in `noise.uncertain_rows`: too few visitors for a private figure.
+    /// The interval judged is the one shown, completed to Matomo's visits when the answer is
+    /// ([`Completion`](crate::dp::Completion)). Rows are ordered by their noisy *counted* visits
+    /// (the narrow noise of the counting rule; completing multiplies every row by the same
+    /// share, so the order is the same), which reveals nothing the numbers do not, and each
+    /// carries the ranks its counted interval allows.
     pub(crate) async fn finish(
         &self,
         rows: Vec<ReportRow>,
@@ -70,11 +73,15 @@ impl Pipeline<'_> {
                     match visits {
                         Some((value, interval)) => {
                             row.order_by_visits(count(Some(value)));
+                            // Shown completed to Matomo's visits: useful or not as shown.
+                            let (shown, shown_interval) =
+                                charged.release.shown("nb_visits", value, interval);
                             if count(Some(value)) < k {
                                 thresholded.suppressed_rows += 1;
-                            } else if !interval.is_useful(value) || value < floor {
+                            } else if !shown_interval.is_useful(shown) || value < floor {
                                 uncertain += 1;
                             } else {
+                                // The counted interval: what the ranks are told by.
                                 row.intervals.set("nb_visits", interval);
                                 kept.push(row);
                             }
