@@ -4,9 +4,14 @@
 //!
 //! This crate uses the SDK's public API and nothing else, so that the compiler proves what the
 //! docs promise: a custom tool can do whatever one of these does. Most are one query of the SDK
-//! ([`Deployment::report`], [`Deployment::summary`]) with a description and a text; the others
-//! read the deployment's typed client, its checked requests and the visitors Matomo proves, as
-//! any tool may.
+//! ([`Deployment::report`], [`Deployment::summary`]) with a description and a text. Three
+//! answers are SDK queries of their own, because what they need is the SDK's to do:
+//! [`Deployment::trend`] (every point paid for together or not at all),
+//! [`Deployment::site_overview`] (three answers in one bulk request) and
+//! [`Deployment::visits_to_conversion`] (ranges whose visitors are proven by segments); their
+//! tools here are arguments, a description and a text. The others read the deployment's typed
+//! client, its checked requests ([`ReportArgs::checked`]) and the visitors Matomo proves
+//! ([`Deployment::distinct_visitors`]), as any tool may.
 //!
 //! [`all`] is the one list of them, in listing order: the application's catalogue, its
 //! allow-lists and the privacy manifest are derived from it; a tool's own attribute
@@ -83,50 +88,63 @@ pub use matomo_privacy_mcp_core::reporting::served_with;
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::Deployment;
+#[cfg(doc)]
+use matomo_privacy_mcp_core::reporting::ReportArgs;
 use matomo_privacy_mcp_core::tool::{RegistrationError, Tool};
 
-/// Every ready-made tool, in the order a listing shows them.
-pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
-    vec![
-        Box::new(ListSitesTool),
-        Box::new(VisitsSummaryTool),
-        Box::new(ReturningVisitsTool),
-        Box::new(AllSitesTool),
-        Box::new(MetricTrendTool),
-        Box::new(TopPagesTool),
-        Box::new(EntryPagesTool),
-        Box::new(PageTitlesTool),
-        Box::new(OutlinksTool),
-        Box::new(DownloadsTool),
-        Box::new(SiteSearchKeywordsTool),
-        Box::new(ReferrerTypesTool),
-        Box::new(ReferrerWebsitesTool),
-        Box::new(SearchEnginesTool),
-        Box::new(CampaignsTool),
-        Box::new(SocialNetworksTool),
-        Box::new(CountriesTool),
-        Box::new(CitiesTool),
-        Box::new(DeviceTypesTool),
-        Box::new(BrowsersTool),
-        Box::new(OsVersionsTool),
-        Box::new(GoalsOverviewTool),
-        Box::new(EcommerceOverviewTool),
-        Box::new(VisitsToConversionTool),
-        Box::new(SiteOverviewTool),
-        Box::new(EventCategoriesTool),
-        Box::new(EventActionsTool),
-        Box::new(EventNamesTool),
-        Box::new(VisitsPerHourTool),
-        Box::new(PagePerformanceTool),
-        Box::new(ReportCatalogueTool),
-        Box::new(ReportTool),
-        Box::new(ComparePeriodsTool),
-        Box::new(AnnotationsTool),
-        Box::new(SavedSegmentsTool),
-        Box::new(VisitLogTool),
-        Box::new(RawPageUrlsTool),
-    ]
+/// Declares the one list of tools: [`all`] and [`NAMES`], in the same order.
+macro_rules! ready_made {
+    ($($tool:ident),* $(,)?) => {
+        /// Every ready-made tool's name, in listing order: the names of [`all`], for error
+        /// messages and allow-lists checked without building a tool.
+        pub const NAMES: &[&str] = &[$($tool::NAME),*];
+
+        /// Every ready-made tool, in the order a listing shows them.
+        pub fn all() -> Vec<Box<dyn Tool<Deployment>>> {
+            vec![$(Box::new($tool)),*]
+        }
+    };
 }
+
+ready_made!(
+    ListSitesTool,
+    VisitsSummaryTool,
+    ReturningVisitsTool,
+    AllSitesTool,
+    MetricTrendTool,
+    TopPagesTool,
+    EntryPagesTool,
+    PageTitlesTool,
+    OutlinksTool,
+    DownloadsTool,
+    SiteSearchKeywordsTool,
+    ReferrerTypesTool,
+    ReferrerWebsitesTool,
+    SearchEnginesTool,
+    CampaignsTool,
+    SocialNetworksTool,
+    CountriesTool,
+    CitiesTool,
+    DeviceTypesTool,
+    BrowsersTool,
+    OsVersionsTool,
+    GoalsOverviewTool,
+    EcommerceOverviewTool,
+    VisitsToConversionTool,
+    SiteOverviewTool,
+    EventCategoriesTool,
+    EventActionsTool,
+    EventNamesTool,
+    VisitsPerHourTool,
+    PagePerformanceTool,
+    ReportCatalogueTool,
+    ReportTool,
+    ComparePeriodsTool,
+    AnnotationsTool,
+    SavedSegmentsTool,
+    VisitLogTool,
+    RawPageUrlsTool,
+);
 
 /// A toolbox with the tools `keep` selects (by name) over `deployment`, with the deployment's
 /// ceiling and the final guard that withholds any result holding the Matomo token

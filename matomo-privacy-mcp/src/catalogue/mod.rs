@@ -2,8 +2,8 @@
 //! [`matomo_privacy_mcp_tools`] the application serves, and the operator's allow-list
 //! (`tools.allowed`).
 //!
-//! The tools are the tools crate's ([`tools::all`], in listing order; [`TOOL_NAMES`] is tested against
-//! it). All are aggregate, and so listed by default, but `visit_log` (pseudonymous) and
+//! The tools are the tools crate's ([`tools::all`], in listing order; [`TOOL_NAMES`] are their
+//! names, declared with that list). All are aggregate, and so listed by default, but `visit_log` (pseudonymous) and
 //! `raw_page_urls` (identifying), hidden until the operator raises the ceiling; while
 //! differential privacy is on, the exact-only ones (`#[matomo_tool(exact_only)]`, [`tools::served_with`]) are not served.
 //! Every answer passes through minimisation: labels scrubbed, equal labels merged, rows under
@@ -14,47 +14,10 @@ use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::tool::{RegistrationError, Tool, ToolDescriptor};
 use matomo_privacy_mcp_tools as tools;
 
-/// Every built-in tool's name, in listing order: the names of [`tools::all`] (tested), spelled
-/// out for error messages and allow-lists checked without building a tool.
-pub const TOOL_NAMES: &[&str] = &[
-    "list_sites",
-    "visits_summary",
-    "returning_visits",
-    "all_sites",
-    "metric_trend",
-    "top_pages",
-    "entry_pages",
-    "page_titles",
-    "outlinks",
-    "downloads",
-    "site_search_keywords",
-    "referrer_types",
-    "referrer_websites",
-    "search_engines",
-    "campaigns",
-    "social_networks",
-    "countries",
-    "cities",
-    "device_types",
-    "browsers",
-    "os_versions",
-    "goals_overview",
-    "ecommerce_overview",
-    "visits_to_conversion",
-    "site_overview",
-    "event_categories",
-    "event_actions",
-    "event_names",
-    "visits_per_hour",
-    "page_performance",
-    "report_catalogue",
-    "report",
-    "compare_periods",
-    "annotations",
-    "saved_segments",
-    "visit_log",
-    "raw_page_urls",
-];
+/// Every built-in tool's name, in listing order: the names of [`tools::all`], for error
+/// messages and allow-lists checked without building a tool ([`tools::NAMES`], declared with the
+/// list itself).
+pub const TOOL_NAMES: &[&str] = tools::NAMES;
 
 /// Why the catalogue could not be assembled.
 #[derive(Debug, thiserror::Error)]
