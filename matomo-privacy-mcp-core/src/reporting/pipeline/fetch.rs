@@ -79,7 +79,22 @@ pub(crate) async fn fetch_rows_of(
     {
         rows.push(last.into_summary());
     }
+    if let Some(own) = own_count(method) {
+        rows.retain(|row| row.metrics.get(own).is_some_and(|visits| visits > 0.0));
+    }
     Ok(rows)
+}
+
+/// The count a row of `method` must have to belong to its report: asked flat, Matomo 5.0.2's
+/// entry and exit page reports also list a folder's pages that had no entry (exit) in the
+/// period, and such a row says nothing about entries: shown, it would read as "0 entries"
+/// backed by visitors who never entered there.
+fn own_count(method: &str) -> Option<&'static str> {
+    match method {
+        "Actions.getEntryPageUrls" | "Actions.getEntryPageTitles" => Some("entry_nb_visits"),
+        "Actions.getExitPageUrls" | "Actions.getExitPageTitles" => Some("exit_nb_visits"),
+        _ => None,
+    }
 }
 
 /// How many rows of a report Matomo sends one by one for an answer ending at row `end`
