@@ -126,11 +126,12 @@ async fn run_to_end(config: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool
 #[tokio::test]
 async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_one() {
     let redis = RedisServer::start().unwrap();
-    // ε 1 per statistic (these countries answers release one: visits; the threshold withholds
-    // the other counts), 2 per day: two different questions, for both replicas together.
+    // ε 1 per statistic (these countries answers release three: visits, and the two totals of
+    // their day that complete counted visits to Matomo's; the threshold withholds the other
+    // counts), 6 per day: two different questions, for both replicas together.
     let (setup, first, second) = two_replicas(
         "reports",
-        "epsilon_per_statistic = 1.0\nbudget_per_window = 2.0\n",
+        "epsilon_per_statistic = 1.0\nbudget_per_window = 6.0\n",
         &redis,
     )
     .await;
@@ -146,7 +147,7 @@ async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_o
         "{answer}"
     );
     assert_eq!(
-        answer["result"]["structuredContent"]["noise"]["epsilon_charged"], 1.0,
+        answer["result"]["structuredContent"]["noise"]["epsilon_charged"], 3.0,
         "{answer}"
     );
     assert!(
@@ -169,11 +170,11 @@ async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_o
     // the one budget, no charge.
     let mut repeated = again["result"]["structuredContent"].clone();
     assert_eq!(repeated["noise"]["epsilon_charged"], 0.0, "{again}");
-    repeated["noise"]["epsilon_charged"] = json!(1.0);
+    repeated["noise"]["epsilon_charged"] = json!(3.0);
     assert_eq!(repeated, answer["result"]["structuredContent"], "{again}");
 
     // The second question spends the rest of the one budget; the third, on the first replica
-    // (which on its own has spent only ε 1), is refused.
+    // (which on its own has spent only ε 3), is refused.
     let (_, september) = two.call("countries", countries("2026-11-21")).await;
     assert_eq!(tool_error(&september), None, "{september}");
     let (_, august) = one.call("countries", countries("2026-11-22")).await;
