@@ -7,7 +7,8 @@
 //! On the real Matomo 5.0.2 of the testkit's `RealMatomo`, with those settings in force for this
 //! test's requests only (Matomo's configuration per host name, `RealMatomo::as_host`).
 //! Mutation-checked: without `Visitors::refuses_segments` the answer is a withheld report, not
-//! an error, and the test fails.
+//! an error, and the test fails; with an uncounted part listed as withheld (`Summary::
+//! withheld_metrics`) the plain summary fails it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matomo_privacy_mcp_core::testing::{self, TestDeployment};
@@ -41,12 +42,30 @@ async fn a_matomo_that_does_not_archive_segments_is_named_not_read_as_nobody() {
         .await;
 
     // The month's plain reports are archived (by the fixture's cron run): answered as they are.
-    testing::answered(
+    // Its parts (bounces, conversions) are counted by segments, which Matomo answers only if some
+    // earlier request archived them: a part it would not count is named as not counted, with
+    // what to change, never withheld as about "fewer than k visitors" (nobody counted them).
+    let text = testing::answered(
         &toolbox,
         "visits_summary",
         json!({"site": real.site(), "period": "month", "date": "2026-11-01"}),
     )
-    .await;
+    .await
+    .text()
+    .to_owned();
+    assert!(text.contains("\n- nb_visits: "), "{text}");
+    for part in ["bounce_count", "nb_visits_converted"] {
+        let shown = text.contains(&format!("\n- {part}: "));
+        let line = |start: &str| text.lines().find(|line| line.starts_with(start));
+        let not_counted = line("Not shown: ").is_some_and(|line| {
+            line.contains(part) && line.contains("browser_archiving_disabled_enforce = 0")
+        });
+        assert!(shown != not_counted, "{part}: {text}");
+        assert!(
+            !line("Withheld").is_some_and(|line| line.contains(part)),
+            "{part}: {text}"
+        );
+    }
 
     // A segment nobody pre-processed: Matomo answers zeros; the tool says why and what to change.
     for tool in ["countries", "visits_summary"] {

@@ -15,7 +15,7 @@ use crate::privacy::PrivacyClass;
 use crate::reporting::args::{PeriodArgs, ReportArgs, to_tool_error};
 use crate::reporting::noisy::{all_or_none, bounded_segment};
 use crate::reporting::pipeline::{Labels, Overlap, Pipeline, ReportOutput, UPSTREAM_ROW_CAP};
-use crate::reporting::summary::{Population, Summary, summarise};
+use crate::reporting::summary::{Parts, Population, Summary, summarise};
 use crate::reporting::visitors::Visitors;
 use crate::reporting::{Deployment, SourceRow};
 use crate::{Classified, ToolError};
@@ -105,7 +105,10 @@ async fn site_overview(
                 &visits,
                 Population::Visits,
                 all,
-                &parts,
+                Parts {
+                    counted: &parts,
+                    uncounted: &[],
+                },
                 noise(visits_summary::Get::METHOD, Spread::OneRowPerVisit),
             )
             .await?,
@@ -115,7 +118,7 @@ async fn site_overview(
                 &goals,
                 Population::Converted,
                 converted,
-                &[],
+                Parts::default(),
                 noise(goals::Get::METHOD, Spread::OneRowPerVisit),
             )
             .await?,

@@ -55,6 +55,12 @@ pub struct Summary {
     /// maxima, …), while the others are shown.
     #[privacy(aggregate)]
     pub withheld_metrics: Vec<String>,
+    /// Metrics left out because Matomo would not count the distinct visitors behind them: it
+    /// answers a segment it has not archived with zeros (`browser_archiving_disabled_enforce =
+    /// 1` in its configuration), and what nobody counted is not shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[privacy(aggregate)]
+    pub uncounted_metrics: Vec<String>,
     /// The small-count threshold.
     #[privacy(aggregate)]
     pub threshold_k: u64,
@@ -95,10 +101,32 @@ pub fn render_summary(s: &Summary) -> String {
             s.withheld_metrics.join(", ")
         );
     }
+    if !s.uncounted_metrics.is_empty() {
+        let _ = write!(
+            text,
+            "\nNot shown: {} (Matomo did not count the visitors behind them: {UNCOUNTED_REASON}).",
+            s.uncounted_metrics.join(", ")
+        );
+    }
     if let Some(noise) = &s.noise {
         let _ = write!(text, "\n{}", noise.render());
     }
     text
+}
+
+/// Why a summary's [`uncounted_metrics`](Summary::uncounted_metrics) are not shown, and what
+/// Matomo's administrator can change.
+const UNCOUNTED_REASON: &str = "it does not archive segments on request; its administrator can \
+set browser_archiving_disabled_enforce = 0 under [General] in config/config.ini.php";
+
+/// The distinct visitors behind parts of a summary's visits (bounces, conversions), for the
+/// sub-metric rule.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Parts<'a> {
+    /// Each part's metric and its visitors as counted (0 when unknown).
+    pub(crate) counted: &'a [(&'static str, u64)],
+    /// The parts Matomo would not count (a segment it has not archived).
+    pub(crate) uncounted: &'a [&'static str],
 }
 
 /// Whose visits a summary's numbers are about: the visits whose distinct visitors Matomo is
@@ -328,7 +356,14 @@ where
         visitors.within_parts(&asked, &part_metrics, deployment.threshold.k()),
         deployment.client.report_with::<R>(&params)
     );
-    let (known, parts) = population.counted(&known?);
+    let counted = known?;
+    let (known, parts) = population.counted(&counted.known);
+    let uncounted: Vec<&'static str> = part_metrics
+        .iter()
+        .zip(&counted.unarchived)
+        .filter(|&(_, &unarchived)| unarchived)
+        .map(|(metric, _)| *metric)
+        .collect();
     let Nested::One(output) = output.map_err(to_tool_error)? else {
         return Err(ToolError::internal(
             "Matomo answered for several sites or periods where one was asked for",
@@ -347,7 +382,16 @@ where
         Spread::OneRowPerVisit,
     );
     summarise(
-        deployment, &request, &output, population, known, &parts, noise,
+        deployment,
+        &request,
+        &output,
+        population,
+        known,
+        Parts {
+            counted: &parts,
+            uncounted: &uncounted,
+        },
+        noise,
     )
     .await
 }
@@ -366,7 +410,7 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     output: &O,
     population: Population,
     known: Option<Known>,
-    parts: &[(&'static str, u64)],
+    parts: Parts<'_>,
     noise: Option<Noisy<'_>>,
 ) -> Result<Summary, ToolError> {
     let metrics = Metrics::of(output);
@@ -377,10 +421,27 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
     // withheld like a small one, so that the two cannot be told apart.
     let visitors = known.map_or(0, |known| known.visitors);
     let mut suppressed = (visits > 0.0 || noise.is_some()) && visitors < threshold.k();
-    let (mut metrics, withheld) = if suppressed {
-        (Metrics::new(), Default::default())
+    let (mut metrics, withheld, uncounted) = if suppressed {
+        Default::default()
     } else {
-        threshold.cells_with_parts(&metrics, visitors, count(Some(visits)), parts)
+        let visits = count(Some(visits));
+        let (shown, withheld) =
+            threshold.cells_with_parts(&metrics, visitors, visits, parts.counted);
+        // What is withheld only for want of a count Matomo would not make is said apart:
+        // "fewer than k visitors" would be a claim about people nobody counted. Each uncounted
+        // part taken as the whole population (the most it can be) shows what would still be
+        // withheld.
+        let at_most: Vec<(&'static str, u64)> = parts
+            .counted
+            .iter()
+            .map(|&(metric, known)| {
+                let uncounted = parts.uncounted.contains(&metric);
+                (metric, if uncounted { visitors } else { known })
+            })
+            .collect();
+        let (_, still) = threshold.cells_with_parts(&metrics, visitors, visits, &at_most);
+        let uncounted: Vec<&str> = withheld.difference(&still).copied().collect();
+        (shown, still, uncounted)
     };
     let mut note = None;
     let mut intervals = Intervals::new();
@@ -413,6 +474,7 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
         suppressed,
         too_uncertain,
         withheld_metrics: withheld.iter().map(|name| (*name).to_owned()).collect(),
+        uncounted_metrics: uncounted.iter().map(|name| (*name).to_owned()).collect(),
         threshold_k: threshold.k(),
         noise: note,
     })

@@ -54,11 +54,30 @@ pub(super) fn place() -> Place {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(8089);
-    // The workspace's sibling `shared/`, as the fixtures' tests find it.
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/matomo/matomo-real");
-    // Named without `..` where it exists, for the SKIPPED line's command.
-    let script = std::fs::canonicalize(&script).unwrap_or(script);
-    Place { home, port, script }
+    Place {
+        home,
+        port,
+        script: script(),
+    }
+}
+
+/// `matomo-real` in the workspace's sibling `shared/`, as the fixtures' tests find it. Looked up
+/// from the running test's package (cargo sets `CARGO_MANIFEST_DIR` when it runs a test) before
+/// this crate's own directory at build time: a build shared between two checkouts (one
+/// `target/`) must not send one checkout's tests to the other's `shared/`.
+fn script() -> PathBuf {
+    const SCRIPT: &str = "shared/matomo/matomo-real";
+    let built_in = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let running = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    running
+        .iter()
+        .chain(std::iter::once(&built_in))
+        .flat_map(|package| package.ancestors().skip(1))
+        .map(|dir| dir.join(SCRIPT))
+        .find(|script| script.is_file())
+        // Named without `..`, for the SKIPPED line's command.
+        .map(|script| std::fs::canonicalize(&script).unwrap_or(script))
+        .unwrap_or_else(|| built_in.join("../..").join(SCRIPT))
 }
 
 pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {

@@ -146,6 +146,22 @@ struct Plan {
 struct Counted {
     answer: Result<Value, ClientError>,
     at_least: u64,
+    /// A segment's count of no visits from a Matomo that answers zeros for segments it has not
+    /// archived (see [`Visitors::refuses_segments`]): nothing is known about its visitors.
+    unarchived: bool,
+}
+
+impl Counted {
+    /// What the count proves; `None` for an error, an answer of another shape or a segment
+    /// Matomo did not archive.
+    fn known(self) -> Option<Known> {
+        let at_least = self.at_least;
+        self.answer
+            .ok()
+            .filter(|_| !self.unarchived)
+            .and_then(|value| known(&value))
+            .map(|known| known.at_least(at_least))
+    }
 }
 
 /// Asks Matomo how many visitors are behind segments of one site and period.
@@ -181,6 +197,7 @@ impl<'a> Visitors<'a> {
             Some(Counted {
                 answer: Ok(value),
                 at_least,
+                ..
             }) => Ok(known(&value).map(|known| known.at_least(at_least))),
             Some(Counted {
                 answer: Err(error), ..
@@ -200,17 +217,7 @@ impl<'a> Visitors<'a> {
         let Some(answers) = self.answers(segments).await? else {
             return Ok(vec![None; segments.len()]);
         };
-        Ok(answers
-            .into_iter()
-            .map(|counted| {
-                let at_least = counted.at_least;
-                counted
-                    .answer
-                    .ok()
-                    .and_then(|value| known(&value))
-                    .map(|known| known.at_least(at_least))
-            })
-            .collect())
+        Ok(answers.into_iter().map(Counted::known).collect())
     }
 
     /// [`within`](Self::within) for a tool whose answer is made of these counts: an error from
@@ -239,8 +246,22 @@ impl<'a> Visitors<'a> {
     }
 
     /// Matomo's answers for each segment, in one bulk request; `None` when the period's visitors
-    /// cannot be counted.
+    /// cannot be counted. A segment Matomo did not archive is the tool's error
+    /// ([`SEGMENTS_NOT_ARCHIVED`]): read as nobody, it would withhold or hide what is there.
     async fn answers(
+        &self,
+        segments: &[Option<Segment>],
+    ) -> Result<Option<Vec<Counted>>, ToolError> {
+        let answers = self.answers_marking_unarchived(segments).await?;
+        if answers.iter().flatten().any(|counted| counted.unarchived) {
+            return Err(ToolError::upstream(SEGMENTS_NOT_ARCHIVED));
+        }
+        Ok(answers)
+    }
+
+    /// [`answers`](Self::answers), with a segment Matomo did not archive marked
+    /// ([`Counted::unarchived`]) for the caller to handle rather than failing the whole count.
+    async fn answers_marking_unarchived(
         &self,
         segments: &[Option<Segment>],
     ) -> Result<Option<Vec<Counted>>, ToolError> {
@@ -305,18 +326,30 @@ impl<'a> Visitors<'a> {
             .into_iter()
             .map(Some)
             .collect();
-        let zero_segment = answers.iter().zip(&segmented).any(|(answer, &segmented)| {
-            segmented
-                && matches!(answer, Some(Ok(value)) if known(value).is_some_and(|k| k.visits == 0))
-        });
-        if zero_segment && self.refuses_segments(plan.counted).await? {
-            return Err(ToolError::upstream(SEGMENTS_NOT_ARCHIVED));
-        }
+        let zeros: Vec<bool> = answers
+            .iter()
+            .zip(&segmented)
+            .map(|(answer, &segmented)| {
+                segmented
+                    && matches!(answer, Some(Ok(value)) if known(value).is_some_and(|k| k.visits == 0))
+            })
+            .collect();
+        // Only a zero is in doubt: a segment Matomo counted visits for was archived.
+        let refused = zeros.contains(&true) && self.refuses_segments(plan.counted).await?;
+        let unarchived =
+            |i: Option<usize>| refused && i.is_some_and(|i| zeros.get(i).copied().unwrap_or(false));
+        let unarchived: Vec<bool> = asked
+            .iter()
+            .map(|(counted, bounds)| {
+                unarchived(*counted) || bounds.iter().any(|&bound| unarchived(bound))
+            })
+            .collect();
         let mut take = |i: Option<usize>| i.and_then(|i| answers.get_mut(i)).and_then(Option::take);
         Ok(Some(
             asked
                 .into_iter()
-                .map(|(counted, bounds)| {
+                .zip(unarchived)
+                .map(|((counted, bounds), unarchived)| {
                     let answer = take(counted).unwrap_or_else(|| {
                         Err(ClientError::invalid_parameter(
                             "segment",
@@ -334,7 +367,11 @@ impl<'a> Visitors<'a> {
                         })
                         .max()
                         .unwrap_or(0);
-                    Counted { answer, at_least }
+                    Counted {
+                        answer,
+                        at_least,
+                        unarchived,
+                    }
                 })
                 .collect(),
         ))

@@ -8,18 +8,29 @@ use super::*;
 /// The most days asked one by one (a range of more proves its parts by segments).
 const MAX_DAYS: i64 = 93;
 
+/// What [`Visitors::within_parts`] knows of a population and its parts.
+pub(crate) struct PartsCounted {
+    /// Each asked segment's count (the population's first); `None` where nothing is known.
+    pub(crate) known: Vec<Option<Known>>,
+    /// Per part (after the population): whether Matomo would not count it, answering zeros for
+    /// a segment it has not archived (see [`SEGMENTS_NOT_ARCHIVED`]).
+    pub(crate) unarchived: Vec<bool>,
+}
+
 impl Visitors<'_> {
     /// [`within`](Self::within) for a population (`asked[0]`) and parts of its visits
     /// (`asked[1..]`, counted by `part_metrics`): a part whose visitors the days' counts prove
     /// to be at least `k` ([`daily_part_bounds`](Self::daily_part_bounds)) is not asked as a
     /// segment, and is known by that bound (its visits are not needed: the sub-metric rule
-    /// reads only a part's visitors).
+    /// reads only a part's visitors). A part Matomo would not count (a segment it has not
+    /// archived) is marked so, for the caller to say why it is left out; the population
+    /// itself uncounted is the error [`SEGMENTS_NOT_ARCHIVED`].
     pub(crate) async fn within_parts(
         &self,
         asked: &[Option<Segment>],
         part_metrics: &[&str],
         k: u64,
-    ) -> Result<Vec<Option<Known>>, ToolError> {
+    ) -> Result<PartsCounted, ToolError> {
         let population = asked.first().cloned().flatten();
         let bounds = if part_metrics.is_empty() {
             Vec::new()
@@ -39,16 +50,37 @@ impl Visitors<'_> {
             .filter(|&(i, _)| proven(i).is_none())
             .map(|(_, segment)| segment.clone())
             .collect();
-        let mut counted = self.within(&still).await?.into_iter();
-        Ok((0..asked.len())
-            .map(|i| match proven(i) {
-                Some(visitors) => Some(Known {
-                    visitors,
-                    visits: 0,
-                }),
-                None => counted.next().flatten(),
-            })
-            .collect())
+        // `None`: the period's visitors cannot be counted, so nothing is known.
+        let mut counted = self
+            .answers_marking_unarchived(&still)
+            .await?
+            .map(Vec::into_iter);
+        let mut known = Vec::with_capacity(asked.len());
+        let mut unarchived = Vec::with_capacity(asked.len().saturating_sub(1));
+        for i in 0..asked.len() {
+            match proven(i) {
+                Some(visitors) => {
+                    known.push(Some(Known {
+                        visitors,
+                        visits: 0,
+                    }));
+                    unarchived.push(false);
+                }
+                None => {
+                    let count = counted.as_mut().and_then(Iterator::next);
+                    let refused = count.as_ref().is_some_and(|count| count.unarchived);
+                    if i == 0 {
+                        if refused {
+                            return Err(ToolError::upstream(SEGMENTS_NOT_ARCHIVED));
+                        }
+                    } else {
+                        unarchived.push(refused);
+                    }
+                    known.push(count.and_then(Counted::known));
+                }
+            }
+        }
+        Ok(PartsCounted { known, unarchived })
     }
 
     /// For each metric of `parts` (`bounce_count`, `nb_visits_converted`: a count of some of
