@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::dp::{
-    ContributionBounds, CountedVisits, DifferentialPrivacy, NoiseSetup, PrivacyBudget, Scale,
+    ContributionBounds, CountedVisits, DifferentialPrivacy, NoiseSetup, PrivacyBudget, Sigma,
 };
 use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_testkit::{Day, Emulator, Visit};
@@ -193,7 +193,7 @@ async fn a_site_too_small_for_a_private_figure_says_so_once() {
     assert_eq!(out["suppressed"], true, "{out}");
     assert!(out["metrics"].as_object().unwrap().is_empty(), "{out}");
     // A day: at most 3 counted visits a visitor, ε 0.5.
-    let plus_minus = Scale::for_epsilon(3, EPSILON).unwrap().interval(0.95);
+    let plus_minus = Sigma::for_epsilon(3 * 3, EPSILON).unwrap().interval(0.95);
     let expected = format!(
         "Site 1, day {day}: Too few visitors for a private figure: with differential privacy at ε=0.5 per statistic, the number of visits here is only known to ±{plus_minus}, more than half of it. A longer period (a week or a month instead of a day), a broader segment, or a larger ε chosen by the operator (privacy.noise.epsilon_per_statistic, less private) would give a usable answer."
     );
@@ -313,4 +313,89 @@ async fn with_visits_counted_every_thirty_minutes_intervals_hold_matomos_own_num
             "{minutes:?} minutes: {held} of {shown} intervals held Matomo's {matomo} visits"
         );
     }
+}
+
+/// A page URL as rows are matched here: no scheme, host, query or fragment.
+fn page_path(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    path.split(['?', '#']).next().unwrap_or("/").to_owned()
+}
+
+/// Page rows (a visit in one row per page it viewed, the noise of the Gaussian calibrated to the
+/// whole row vector): over 100 trials, each shown page's 95 % interval of its counted visits
+/// (not completed) holds the emulator's count of them (a visitor's visits at most once a day,
+/// of up to 10 actions, summed over the Matomo rows scrubbing merged) in at least 91 % and at
+/// most 99.5 % of the rows shown.
+///
+/// Mutation-checked: with `Sigma::interval` leaving out the normal quantile (half-widths of one
+/// σ), 627 of 904 (69 %) hold and this fails. (A factor left out of σ itself, such as ε, moves
+/// the noise and its interval together, so coverage cannot see it: the unit tests of
+/// `dp::gaussian`, `dp::bounds` and `dp::tests` pin σ² to `Δ₂²/ε²`.)
+#[tokio::test]
+async fn page_rows_intervals_hold_the_counted_visits_in_95_percent_of_trials() {
+    let emu = busier_emulator().await;
+    let data = emu.dataset();
+    let (start, end) = (data.today.plus(-20), data.today.plus(-7));
+    let mut truth = std::collections::BTreeMap::<String, f64>::new();
+    for visit in data.visits_in(1, start, end) {
+        if !counted(visit) || visit.actions.len() > 10 {
+            continue;
+        }
+        let urls: std::collections::BTreeSet<&str> = visit
+            .actions
+            .iter()
+            .filter_map(|action| match action {
+                matomo_privacy_mcp_testkit::Action::Page { url, .. } => Some(url.as_str()),
+                _ => None,
+            })
+            .collect();
+        for url in urls {
+            *truth.entry(page_path(url)).or_default() += 1.0;
+        }
+    }
+    let date = format!("{},{}", ymd(start), ymd(end));
+    const TRIALS: u32 = 100;
+    let (mut shown, mut held, mut unmatched) = (0u32, 0u32, Vec::new());
+    for trial in 0..TRIALS {
+        let key = Sha256::digest(format!("page rows trial {trial}")).to_vec();
+        let deployment = emulated::deployment(&emu, K).await.with_noise(NoiseSetup {
+            dp: DifferentialPrivacy::new(key, 2_000_000, ContributionBounds::default())
+                .unwrap()
+                .without_completion(),
+            budget: PrivacyBudget::in_memory(1_000_000_000, Duration::from_secs(86_400)),
+        });
+        let toolbox = tools::toolbox(deployment, |_| true).unwrap();
+        let (pages, _) = call(
+            &toolbox,
+            "top_pages",
+            json!({"site": 1, "period": "range", "date": date, "limit": 100}),
+        )
+        .await;
+        for row in pages["rows"].as_array().unwrap() {
+            let Some(interval) = row["intervals"].get("nb_visits") else {
+                continue;
+            };
+            let label = row["label"].as_str().unwrap();
+            match truth.get(&page_path(label)) {
+                Some(truth) => {
+                    shown += 1;
+                    held += u32::from(holds(interval, *truth));
+                }
+                None => unmatched.push(label.to_owned()),
+            }
+        }
+    }
+    eprintln!(
+        "page rows: {held} of {shown} intervals held the counted visits; unmatched {unmatched:?}"
+    );
+    assert!(shown >= TRIALS * 3, "page rows shown: {shown}");
+    assert!(
+        f64::from(held) >= 0.91 * f64::from(shown),
+        "page rows: {held} of {shown} intervals held the counted visits"
+    );
+    assert!(
+        f64::from(held) <= 0.995 * f64::from(shown),
+        "page rows: {held} of {shown}: intervals far wider than the noise"
+    );
 }

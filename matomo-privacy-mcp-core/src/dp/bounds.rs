@@ -185,6 +185,38 @@ impl ContributionBounds {
         per_visit.checked_mul(self.visits_per_visitor(days))
     }
 
+    /// The square of how far one visitor can move a metric's column over the rows of one
+    /// answer in Euclidean length (the squared L2 sensitivity `Δ₂²`), which calibrates its
+    /// Gaussian noise ([`Sigma`](super::Sigma)); `None` where
+    /// [`sensitivity`](Self::sensitivity) is.
+    ///
+    /// One visitor moves each row by at most a `cap` and all rows together by at most the L1
+    /// sensitivity `Δ₁`; the sum of squares of non-negative moves under both limits is largest
+    /// with as many rows as possible at `cap` (the square is convex):
+    /// `Δ₂² = ⌊Δ₁/cap⌋·cap² + (Δ₁ mod cap)²`. A row can take a visitor's whole `Δ₁` in every
+    /// report, so `cap = Δ₁` and `Δ₂ = Δ₁`: with one row per visit, a visitor's visits may all
+    /// be in one row (one country); hits and events may put all of a visit's actions on one
+    /// row; and a page's visits, although Matomo counts a visit once per page, are summed over
+    /// the Matomo rows scrubbing merged into one (`/c/jackets?mtm_campaign=a`, `…=b`, … all
+    /// become `/c/jackets`), so a visit of ten such pages moves the merged row by ten. Without
+    /// merged sums a page row's cap would be the visitor's counted visits `V` and
+    /// `Δ₂ = √10·V` (three times narrower noise for pages); that needs each Matomo row noised
+    /// before merging, not done (`docs/privacy-model.md`, "Differential privacy").
+    ///
+    /// ```
+    /// use matomo_privacy_mcp_core::dp::{ContributionBounds, Spread};
+    ///
+    /// let bounds = ContributionBounds::default();
+    /// // A 30-day month: 32 counted visits of up to 10 actions.
+    /// assert_eq!(bounds.sensitivity("nb_visits", Spread::RowsPerAction, 30), Some(320));
+    /// assert_eq!(bounds.l2_squared("nb_visits", Spread::RowsPerAction, 30), Some(320 * 320));
+    /// assert_eq!(bounds.l2_squared("nb_visits", Spread::OneRowPerVisit, 30), Some(32 * 32));
+    /// ```
+    pub fn l2_squared(&self, metric: &str, spread: Spread, days: u32) -> Option<u64> {
+        let l1 = self.sensitivity(metric, spread, days)?;
+        squared_l2(l1, l1)
+    }
+
     /// Every metric that gets noise in answers of this spread.
     pub fn noisy_metrics(&self, spread: Spread) -> &'static [&'static str] {
         match spread {
@@ -223,6 +255,14 @@ impl ContributionBounds {
             ),
         }
     }
+}
+
+/// The largest sum of squares of non-negative moves of at most `cap` each and `l1` in all.
+fn squared_l2(l1: u64, cap: u64) -> Option<u64> {
+    let cap = cap.clamp(1, l1.max(1));
+    let (full, rest) = (l1 / cap, l1 % cap);
+    full.checked_mul(cap.checked_mul(cap)?)?
+        .checked_add(rest.checked_mul(rest)?)
 }
 
 /// One condition `dimension<=bound`, as a segment part.
@@ -297,6 +337,40 @@ mod tests {
                     listed.contains(&name),
                     "{name} under {spread:?}"
                 );
+            }
+        }
+    }
+
+    /// The largest sum of squares under a per-row cap and a total, against every way of
+    /// spreading a small total over rows; and every report's `Δ₂` is its `Δ₁`, since a
+    /// visitor's whole contribution may land in one row (a page row merged from campaign
+    /// variants of one URL takes a visit once per variant).
+    #[test]
+    fn squared_l2_is_the_largest_sum_of_squares() {
+        fn most(total: u64, cap: u64) -> u64 {
+            // Every non-increasing spread of `total` with parts of at most `cap`.
+            fn go(left: u64, cap: u64) -> u64 {
+                (1..=cap.min(left))
+                    .map(|part| part * part + go(left - part, part))
+                    .max()
+                    .unwrap_or(0)
+            }
+            go(total, cap)
+        }
+        for total in 1..=12 {
+            for cap in 1..=total {
+                assert_eq!(
+                    squared_l2(total, cap),
+                    Some(most(total, cap)),
+                    "{total} {cap}"
+                );
+            }
+        }
+        let bounds = ContributionBounds::default();
+        for spread in [Spread::OneRowPerVisit, Spread::RowsPerAction] {
+            for name in bounds.noisy_metrics(spread) {
+                let l1 = bounds.sensitivity(name, spread, 30).unwrap();
+                assert_eq!(bounds.l2_squared(name, spread, 30), Some(l1 * l1), "{name}");
             }
         }
     }

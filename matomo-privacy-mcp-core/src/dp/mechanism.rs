@@ -7,7 +7,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::bounds::{ContributionBounds, CountedVisits, Spread};
-use super::stream::{NoiseStream, Scale};
+use super::gaussian::Sigma;
+use super::stream::NoiseStream;
 use crate::minimise::threshold::Metrics;
 
 use super::release::{NoisyColumn, Release};
@@ -181,7 +182,11 @@ impl DifferentialPrivacy {
             .into_iter()
             .filter_map(|name| {
                 let sensitivity = self.bounds.sensitivity(name, spread, days)?;
-                let scale = Scale::for_epsilon(sensitivity, self.epsilon_micros).ok()?;
+                let sigma = Sigma::for_epsilon(
+                    self.bounds.l2_squared(name, spread, days)?,
+                    self.epsilon_micros,
+                )
+                .ok()?;
                 // One pass over the column's data: many small updates cost more than the
                 // hashing itself.
                 let mut data = Vec::with_capacity(question.0.len() + 64 + rows.len() * 32);
@@ -189,6 +194,10 @@ impl DifferentialPrivacy {
                 data.extend_from_slice(&(name.len() as u64).to_be_bytes());
                 data.extend_from_slice(name.as_bytes());
                 data.extend_from_slice(&sensitivity.to_be_bytes());
+                // The mechanism and its variance: a statistic released with Laplace noise
+                // before (a budget file names it by this id) is a new release, charged again.
+                data.extend_from_slice(b"discrete gaussian\0");
+                data.extend_from_slice(&sigma.variance().to_be_bytes());
                 for (key, metrics) in &rows {
                     data.extend_from_slice(&(key.len() as u64).to_be_bytes());
                     data.extend_from_slice(key.as_bytes());
@@ -203,7 +212,7 @@ impl DifferentialPrivacy {
                 Some(NoisyColumn {
                     name,
                     sensitivity,
-                    scale,
+                    sigma,
                     id,
                     cells,
                 })

@@ -3,16 +3,18 @@
 //!
 //! A threshold stops small numbers; it cannot stop differencing. Two answers whose populations
 //! differ by one person (`countryCode==de` and `countryCode==de;visitDuration!=349`) both pass
-//! any threshold, and their difference is that person's visit. Noise stops it: each count or sum
-//! gets a sample of the discrete Laplace distribution with scale `b = Δ/ε`, where `Δ` bounds
-//! how far one visitor can move it ([`ContributionBounds`]), so that no answer (and no pair of
-//! answers within the privacy budget) tells whether any one visitor is in the data.
+//! any threshold, and their difference is that person's visit. Noise stops it: each count
+//! gets a sample of the discrete Gaussian distribution with `σ = Δ₂/ε`, where `Δ₂` bounds how
+//! far one visitor can move the count over all its rows ([`ContributionBounds`]), so that each
+//! release is `ε²/2`-zCDP and no answer (and no set of answers within the privacy budget) tells
+//! whether any one visitor is in the data ([`gaussian`]).
 //!
 //! A deployment's differential privacy is one [`NoiseSetup`]: the noise settings
 //! ([`DifferentialPrivacy`]: key, ε per statistic, contribution bounds) and the
 //! [`PrivacyBudget`] answers spend. The modules, from the bottom up:
 //!
-//! - [`stream`]: the exact sampler (CKS20) over a keyed HMAC-SHA256 stream.
+//! - [`stream`]: the exact samplers (CKS20) over a keyed HMAC-SHA256 stream, and
+//!   [`gaussian`]: the discrete Gaussian every statistic is released with, and its guarantee.
 //! - [`bounds`]: the contribution bounds Matomo enforces through a segment, and the
 //!   sensitivity of each metric.
 //! - [`mechanism`]: the settings, and the questions statistics are known by.
@@ -30,6 +32,7 @@ pub(crate) mod answer;
 pub mod bounds;
 pub mod budget;
 mod completion;
+pub mod gaussian;
 pub mod mechanism;
 pub mod note;
 pub mod release;
@@ -41,6 +44,7 @@ mod tests;
 pub use bounds::{ContributionBounds, CountedVisits, Spread};
 pub use budget::{BudgetError, Charges, PrivacyBudget, Spend};
 pub use completion::Completion;
+pub use gaussian::Sigma;
 pub use mechanism::{
     COMPLETE_RULE, DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseSettingsError, Question,
     STATED_CONFIDENCE,

@@ -5,7 +5,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::bounds::Spread;
-use super::stream::{NoiseStream, Scale};
+use super::gaussian::Sigma;
+use super::stream::NoiseStream;
 use crate::minimise::threshold::{Interval, Intervals};
 use crate::minimise::threshold::{MergeRule, Metrics, known_metric};
 
@@ -13,15 +14,20 @@ use super::completion::Completion;
 use super::mechanism::{DifferentialPrivacy, STATED_CONFIDENCE, clamp, is_share};
 use super::note::{NoiseNote, NoisyMetric};
 
+/// The mechanism, as answers name it.
+pub const MECHANISM: &str =
+    "discrete Gaussian (Canonne, Kamath, Steinke 2020), ε²/2-zCDP per statistic of ε";
+
 /// A metric noise is added to, in one answer: one released statistic.
 #[derive(Clone)]
 pub struct NoisyColumn {
     /// The metric.
     pub name: &'static str,
-    /// How far one visitor can move it, summed over the answer's rows.
+    /// How far one visitor can move it, summed over the answer's rows (L1).
     pub sensitivity: u64,
-    /// The discrete Laplace scale of its noise.
-    pub scale: Scale,
+    /// The discrete Gaussian of its noise: `σ = Δ₂/ε`, so `ε²/2`-zCDP
+    /// ([`gaussian`](super::gaussian)).
+    pub sigma: Sigma,
     /// The statistic and its true data under the key: what the budget is charged for.
     pub(super) id: [u8; 32],
     /// The key and the statistic, absorbed once: each cell's stream starts from a copy.
@@ -33,7 +39,7 @@ impl std::fmt::Debug for NoisyColumn {
         f.debug_struct("NoisyColumn")
             .field("name", &self.name)
             .field("sensitivity", &self.sensitivity)
-            .field("scale", &self.scale)
+            .field("sigma", &self.sigma)
             .finish_non_exhaustive()
     }
 }
@@ -49,7 +55,7 @@ impl NoisyColumn {
     pub fn half_width(&self, confidence: f64) -> f64 {
         // A half-width of a few million at most: exact in f64.
         #[allow(clippy::cast_precision_loss)]
-        let width = self.scale.interval(confidence) as f64;
+        let width = self.sigma.interval(confidence) as f64;
         width
     }
 
@@ -57,7 +63,7 @@ impl NoisyColumn {
         let mut cell = self.cells.clone();
         cell.update(&(key.len() as u64).to_be_bytes());
         cell.update(key.as_bytes());
-        let noise = NoiseStream::from_prefix(cell).laplace(self.scale);
+        let noise = NoiseStream::from_prefix(cell).discrete_gaussian(self.sigma);
         clamp(value, noise)
     }
 }
@@ -246,10 +252,11 @@ impl Release<'_> {
     ///
     /// A long report (3,000 pages) holds many rows whose true value is far below the noise; a
     /// few of them draw noise large enough to pass any per-row rule, and would be shown with a
-    /// number their interval does not hold (the winner's curse). The discrete Laplace tail is
-    /// `P[X ≥ t] = p^t / (1 + p)` with `p = e^(−1/b)`, so `t ≥ ln(0.05 (1 + p) / n) / ln p`
-    /// keeps the chance that any of `n` such rows passes below 5 %. Post-processing of released
-    /// values: no privacy cost. `None` when the metric has no noise here.
+    /// number their interval does not hold (the winner's curse). The discrete Gaussian's tail
+    /// is `P[X ≥ t] ≤ P[N(0, σ²) ≥ t − 1]` ([`Sigma::one_sided`]), so `t` at the normal
+    /// quantile of `1 − 0.05/n`, plus one, keeps the chance that any of `n` such rows passes
+    /// below 5 %. Post-processing of released values: no privacy cost. `None` when the metric
+    /// has no noise here.
     ///
     /// ```
     /// use matomo_privacy_mcp_core::dp::{ContributionBounds, DifferentialPrivacy, Question, Spread};
@@ -264,12 +271,13 @@ impl Release<'_> {
     /// ```
     pub fn selection_floor(&self, metric: &str, candidates: usize) -> Option<f64> {
         let column = self.columns.iter().find(|column| column.name == metric)?;
-        let p = (-1.0 / column.scale.as_f64()).exp();
         // A count of rows far below 2^53: exact in f64.
         #[allow(clippy::cast_precision_loss)]
         let n = candidates.max(1) as f64;
-        let floor = ((1.0 - STATED_CONFIDENCE) * (1.0 + p) / n).ln() / p.ln();
-        Some(floor.max(0.0).ceil())
+        // At most a few million: exact in f64.
+        #[allow(clippy::cast_precision_loss)]
+        let floor = column.sigma.one_sided((1.0 - STATED_CONFIDENCE) / n) as f64;
+        Some(floor)
     }
 
     /// The statistics released, with their scales: one budget charge each.
@@ -283,7 +291,7 @@ impl Release<'_> {
     pub fn note(&self, charged_micros: u64, left_micros: u64) -> NoiseNote {
         let bounds = self.dp.bounds();
         NoiseNote {
-            mechanism: "discrete Laplace (Canonne, Kamath, Steinke 2020)".to_owned(),
+            mechanism: MECHANISM.to_owned(),
             epsilon: micros_f64(self.dp.epsilon_micros()),
             epsilon_charged: micros_f64(charged_micros),
             epsilon_left: micros_f64(left_micros),
@@ -293,7 +301,7 @@ impl Release<'_> {
                 .iter()
                 .map(|column| NoisyMetric {
                     name: column.name.to_owned(),
-                    plus_minus: column.scale.interval(STATED_CONFIDENCE),
+                    plus_minus: column.sigma.interval(STATED_CONFIDENCE),
                 })
                 .collect(),
             left_out: Vec::new(),

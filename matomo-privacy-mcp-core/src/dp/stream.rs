@@ -6,6 +6,8 @@
 //! `P[X = x] ∝ exp(−|x| / b)` over the integers, exactly, with integer arithmetic only, following
 //! Canonne, Kamath and Steinke, "The Discrete Gaussian for Differential Privacy" (NeurIPS 2020),
 //! Algorithms 1 (Bernoulli(exp(−γ))) and 2 (discrete Laplace); the scale `b` is a rational number.
+//! Statistics are released with the discrete Gaussian built on them ([`gaussian`](super::gaussian),
+//! Algorithm 3).
 //!
 //! The randomness is a stream of HMAC-SHA256 blocks under a key and a description of the
 //! question (counter mode): the same question gets the same noise, different questions get
@@ -206,7 +208,7 @@ impl NoiseStream {
     }
 
     /// `true` with probability `exp(−numerator / denominator)` exactly (CKS20, Algorithm 1).
-    fn bernoulli_exp(&mut self, numerator: u128, denominator: u128) -> bool {
+    pub(super) fn bernoulli_exp(&mut self, numerator: u128, denominator: u128) -> bool {
         let mut whole = numerator / denominator;
         while whole > 0 {
             if !self.bernoulli_exp_at_most_one(1, 1) {

@@ -25,9 +25,9 @@ fn each_statistic_gets_the_whole_epsilon_and_its_own_release() {
     let release = dp.release(&Question::new("t"), Spread::OneRowPerVisit, 1, [("a", &a)]);
     let names: Vec<&str> = release.columns().iter().map(|c| c.name).collect();
     assert_eq!(names, ["bounce_count", "nb_visits"]);
-    // ε = 1 each, sensitivity 3 (three counted visits a visitor in a day): b = 3.
+    // ε = 1 each, sensitivity 3 (three counted visits a visitor in a day): σ² = 3²/1².
     for column in release.columns() {
-        assert_eq!(column.scale, Scale::new(3, 1).unwrap(), "{}", column.name);
+        assert_eq!(column.sigma, Sigma::new(9).unwrap(), "{}", column.name);
     }
     let ids: BTreeSet<[u8; 32]> = release
         .columns()

@@ -230,7 +230,7 @@ impl From<&NoiseSettings> for ManifestNoise {
         let micros = |m: u64| m as f64 / 1e6;
         Self {
             enabled: settings.enabled,
-            mechanism: "discrete Laplace, sampled exactly (Canonne, Kamath, Steinke 2020) from HMAC-SHA256 of the key, the statistic and its data; each statistic (one count over a report's rows) released once with its own ε and reused by every answer that needs it; every number shown with its 95 % interval, and not shown when that interval is wider than the number",
+            mechanism: "discrete Gaussian of standard deviation Δ₂/ε (Δ₂: one visitor's contribution to the count over all its rows, in Euclidean length), sampled exactly (Canonne, Kamath, Steinke 2020) from HMAC-SHA256 of the key, the statistic and its data; each statistic (one count over a report's rows) released once, charged its ε, and reused by every answer that needs it; every number shown with its 95 % interval, and not shown when that interval is wider than the number",
             epsilon_per_statistic: micros(settings.epsilon_micros),
             budget_per_window: micros(settings.budget_micros),
             guarantee: guarantee(settings),
@@ -247,23 +247,48 @@ impl From<&NoiseSettings> for ManifestNoise {
     }
 }
 
-/// The guarantee per person, in words: per window and per year, per token and site.
+/// The `δ` the manifest states its `(ε, δ)` guarantees at.
+const STATED_DELTA: f64 = 1e-9;
+
+/// The guarantee per person, in words: per statistic, per window and per year, per token and
+/// site.
+///
+/// Each statistic charged ε gets discrete Gaussian noise of `σ = Δ₂/ε`: it is `ε²/2`-zCDP
+/// (CKS20, Theorem 14). zCDP adds up, so releases charged `εᵢ ≤ ε` summing to the window's
+/// budget `B` are `ρ = Σ εᵢ²/2 ≤ ε·B/2`-zCDP, which is `(ρ + 2√(ρ·ln(1/δ)), δ)`-DP for every
+/// `δ` (Bun and Steinke 2016, Proposition 1.3); a year adds the windows' `ρ`.
 fn guarantee(settings: &NoiseSettings) -> String {
     let micros = |m: u64| m as f64 / 1e6;
     let window_hours = (settings.window.as_secs() / 3600).max(1);
     let windows_per_year = (365u64 * 24).div_ceil(window_hours);
+    let epsilon = micros(settings.epsilon_micros);
+    let rho = epsilon * epsilon / 2.0;
+    let window_rho = epsilon * micros(settings.budget_micros) / 2.0;
+    let year_rho = window_rho * windows_per_year as f64;
+    let log = (1.0 / STATED_DELTA).ln();
+    let dp = |rho: f64| rho + 2.0 * (rho * log).sqrt();
     format!(
-        "each statistic is ε = {}-differentially private for one visitor (within the counted visits); \
-         all answers one Matomo token gets about one site in one {window_hours}-hour window together are at most \
-         ε = {}, and over a year at most ε = {} (sequential composition; sites are separate data and compose in parallel). \
+        "each statistic is ρ = {}-zero-concentrated differentially private (zCDP) for one visitor within the counted visits \
+         (ε = {} per statistic, ρ = ε²/2); all answers one Matomo token gets about one site in one {window_hours}-hour window \
+         together (at most ε = {} charged) are at most ρ = {}-zCDP, that is (ε = {}, δ = 10⁻⁹)-differentially private, and over a \
+         year ρ = {}, (ε = {}, δ = 10⁻⁹) (zCDP composition; sites are separate data and compose in parallel). \
          A daily total of this size is a weak formal bound: what protects a person in an analyst's normal day is that \
          each statistic is released once (asking again, by any tool, reveals nothing new), that every answer is about \
          at least k distinct visitors, and that telling one person apart takes many distinct questions about the same \
          few numbers, each of which spends the budget",
-        micros(settings.epsilon_micros),
+        round3(rho),
+        epsilon,
         micros(settings.budget_micros),
-        micros(settings.budget_micros) * windows_per_year as f64,
+        round3(window_rho),
+        round3(dp(window_rho)),
+        round3(year_rho),
+        dp(year_rho).round(),
     )
+}
+
+/// A guarantee's number as people write it: three significant decimals at most.
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 /// Fills in what the toolbox does not know.
