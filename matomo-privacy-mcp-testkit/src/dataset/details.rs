@@ -128,15 +128,7 @@ pub(super) fn derive(seed: u64, visits: &mut [Visit]) {
 /// Marks the visits Matomo calls a returning customer's ([`VisitDetails::returning_customer`]),
 /// over the visits as they finally are.
 pub(super) fn mark_returning_customers(visits: &mut [Visit]) {
-    let mut by_visitor: BTreeMap<(u32, String), Vec<usize>> = BTreeMap::new();
-    for (i, v) in visits.iter().enumerate() {
-        by_visitor
-            .entry((v.site, v.visitor_id.clone()))
-            .or_default()
-            .push(i);
-    }
-    for mut own in by_visitor.into_values() {
-        own.sort_by_key(|&i| (visits[i].first_ts, visits[i].id));
+    for own in each_visitors_visits(visits) {
         let ordered = |i: usize| visits[i].conversions.iter().any(|c| c.goal.is_none());
         let marks: Vec<bool> = (0..own.len())
             .map(|n| n >= 2 && !ordered(own[n - 1]) && own[..n - 1].iter().any(|&i| ordered(i)))
@@ -145,6 +137,25 @@ pub(super) fn mark_returning_customers(visits: &mut [Visit]) {
             visits[i].details.returning_customer = mark;
         }
     }
+}
+
+/// Each visitor's visits (their indices in `visits`), in time order (visits starting at the same
+/// second by id), visitor by visitor.
+pub(super) fn each_visitors_visits(visits: &[Visit]) -> Vec<Vec<usize>> {
+    let mut by_visitor: BTreeMap<(u32, &str), Vec<usize>> = BTreeMap::new();
+    for (i, v) in visits.iter().enumerate() {
+        by_visitor
+            .entry((v.site, v.visitor_id.as_str()))
+            .or_default()
+            .push(i);
+    }
+    by_visitor
+        .into_values()
+        .map(|mut own| {
+            own.sort_by_key(|&i| (visits[i].first_ts, visits[i].id));
+            own
+        })
+        .collect()
 }
 
 /// Counts every visit's days since the visitor's previous and first visit again, over the

@@ -272,16 +272,7 @@ fn space_visitors_visits(visits: &mut [Visit]) {
 /// visit's count + 1): visits are drawn day by day at random hours and planted later, so the
 /// order they were drawn in is not their order in time.
 fn number_visits_in_time_order(visits: &mut [Visit]) {
-    let mut by_visitor: std::collections::BTreeMap<(u32, String), Vec<usize>> =
-        std::collections::BTreeMap::new();
-    for (i, v) in visits.iter().enumerate() {
-        by_visitor
-            .entry((v.site, v.visitor_id.clone()))
-            .or_default()
-            .push(i);
-    }
-    for mut own in by_visitor.into_values() {
-        own.sort_by_key(|&i| (visits[i].first_ts, visits[i].id));
+    for own in super::details::each_visitors_visits(visits) {
         for (n, &i) in own.iter().enumerate() {
             visits[i].visit_count = u32::try_from(n + 1).unwrap_or(u32::MAX);
             visits[i].returning = n > 0;

@@ -1,98 +1,92 @@
 //! Every key the configuration file may hold, so that every unknown key is reported at once
 //! with its section and line (serde stops at the first, and says neither).
 
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+
 use super::error::ConfigError;
 
-/// The sections and their keys. `privacy.scrub_patterns` is an array of tables.
-const SECTIONS: &[(&str, &[&str])] = &[
-    (
-        "",
-        &[
-            "enabled",
-            "ceiling",
-            "matomo",
-            "privacy",
-            "tools",
-            "audit",
-            "http",
-            "cache",
-            "rate_limit",
-            "profiles",
-            "oauth",
-            "shared_state",
-        ],
-    ),
-    ("oauth", super::oauth::OAUTH_KEYS),
-    ("shared_state", super::shared_state::SHARED_STATE_KEYS),
-    ("profiles", super::profiles::PROFILE_KEYS),
-    ("rate_limit", &["per_minute", "burst"]),
-    (
-        "cache",
-        &["enabled", "max_entries", "max_bytes", "today_ttl_seconds"],
-    ),
-    (
-        "matomo",
-        &[
-            "url",
-            "token",
-            "token_file",
-            "allowed_sites",
-            "allow_privileged_token",
-            "allow_insecure_http",
-            "timeout_seconds",
-        ],
-    ),
-    (
-        "privacy",
-        &[
-            "threshold_k",
-            "pseudonym_key_file",
-            "allowed_query_params",
-            "scrub_patterns",
-            "noise",
-        ],
-    ),
-    ("privacy.scrub_patterns", &["name", "regex"]),
-    (
-        "privacy.noise",
-        &[
-            "enabled",
-            "epsilon_per_statistic",
-            "budget_per_window",
-            "window_hours",
-            "budget_file",
-            "key_file",
-            "visit_spacing_days",
-            "visit_spacing_minutes",
-            "visits_per_visitor",
-            "actions_per_visit",
-        ],
-    ),
-    ("tools", &["allowed"]),
-    ("audit", &["log"]),
-    (
-        "http",
-        &[
-            "bind",
-            "bearer_tokens",
-            "bearer_tokens_file",
-            "allowed_origins",
-            "allowed_hosts",
-            "public_url",
-            "max_body_bytes",
-            "max_concurrent_calls",
-            "read_timeout_seconds",
-            "max_sessions",
-            "session_idle_timeout_seconds",
-        ],
-    ),
-];
+/// The sections and their keys, each read from the struct the section is decoded into (so no
+/// list repeats the fields). `privacy.scrub_patterns` is an array of tables.
+fn sections() -> [(&'static str, &'static [&'static str]); 13] {
+    use super::raw::*;
+    [
+        ("", fields_of::<RawConfig>()),
+        ("oauth", fields_of::<super::oauth::RawOAuth>()),
+        ("shared_state", fields_of::<super::shared_state::RawSharedState>()),
+        ("profiles", fields_of::<super::profiles::RawProfile>()),
+        ("rate_limit", fields_of::<super::profiles::RawRateLimit>()),
+        ("cache", fields_of::<RawCache>()),
+        ("matomo", fields_of::<RawMatomo>()),
+        ("privacy", fields_of::<RawPrivacy>()),
+        ("privacy.scrub_patterns", fields_of::<RawPattern>()),
+        ("privacy.noise", fields_of::<RawNoise>()),
+        ("tools", fields_of::<RawTools>()),
+        ("audit", fields_of::<RawAudit>()),
+        ("http", fields_of::<RawHttp>()),
+    ]
+}
+
+/// The keys of a section decoded into `T`: the field names serde's derive hands to
+/// `deserialize_struct`, caught by a deserializer that reads nothing else.
+fn fields_of<T: Deserialize<'static>>() -> &'static [&'static str] {
+    match T::deserialize(FieldNames) {
+        Err(FoundFields(fields)) => fields,
+        // A struct is never decoded from nothing; were it, it would have no key to list.
+        Ok(_) => &[],
+    }
+}
+
+/// A deserializer that only asks for a struct's field names.
+struct FieldNames;
+
+/// The field names a struct asked for (none when it was not a struct).
+#[derive(Debug)]
+struct FoundFields(&'static [&'static str]);
+
+impl fmt::Display for FoundFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("only a struct's field names are read")
+    }
+}
+
+impl std::error::Error for FoundFields {}
+
+impl de::Error for FoundFields {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        FoundFields(&[])
+    }
+}
+
+impl<'de> Deserializer<'de> for FieldNames {
+    type Error = FoundFields;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, FoundFields> {
+        Err(FoundFields(&[]))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, FoundFields> {
+        Err(FoundFields(fields))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
 
 fn keys_of(section: &str) -> Option<&'static [&'static str]> {
-    SECTIONS
-        .iter()
+    sections()
+        .into_iter()
         .find(|(name, _)| *name == section)
-        .map(|(_, keys)| *keys)
+        .map(|(_, keys)| keys)
 }
 
 /// Every unknown key of `table` (the whole file, parsed), each with its section, the line it is
@@ -180,8 +174,8 @@ fn suggestion(key: &str, section: &str, known: &[&str]) -> Option<String> {
     if let Some((_, closest)) = closest {
         return Some(format!("did you mean `{closest}`?"));
     }
-    let elsewhere = SECTIONS
-        .iter()
+    let elsewhere = sections()
+        .into_iter()
         .find(|(other, keys)| *other != section && !other.is_empty() && keys.contains(&key))?;
     Some(format!("`{key}` belongs in [{}]", elsewhere.0))
 }
@@ -338,8 +332,8 @@ fn section_at(lines: &[String], index: usize) -> String {
 /// Every `section.key` the file may hold (for the reference's completeness test).
 #[cfg(test)]
 pub(super) fn all_keys() -> Vec<String> {
-    SECTIONS
-        .iter()
+    sections()
+        .into_iter()
         .filter(|(section, _)| !section.is_empty())
         .flat_map(|(section, keys)| keys.iter().map(move |key| format!("{section}.{key}")))
         .chain(["enabled".to_owned(), "ceiling".to_owned()])

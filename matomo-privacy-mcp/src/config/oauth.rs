@@ -16,14 +16,6 @@ pub(super) struct RawOAuth {
     pub allow_insecure_http: Option<bool>,
 }
 
-/// The keys of `[oauth]`.
-pub(super) const OAUTH_KEYS: &[&str] = &[
-    "issuer",
-    "jwks_uri",
-    "leeway_seconds",
-    "allow_insecure_http",
-];
-
 /// How access tokens are checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthSettings {

@@ -11,23 +11,6 @@ use serde::Deserialize;
 use super::error::ConfigError;
 use super::secret::Secret;
 
-/// The keys of one `[[profiles]]` entry.
-pub(super) const PROFILE_KEYS: &[&str] = &[
-    "name",
-    "matomo_token_file",
-    "bearer_token_file",
-    "oauth_scope",
-    "oauth_client_id",
-    "oauth_subject",
-    "allowed_sites",
-    "allowed_tools",
-    "ceiling",
-    "threshold_k",
-    "rate_limit_per_minute",
-    "rate_limit_burst",
-    "budget_per_window",
-];
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawProfile {

@@ -25,16 +25,6 @@ pub(super) struct RawSharedState {
     pub ca_file: Option<String>,
 }
 
-/// The keys of `[shared_state]`.
-pub(super) const SHARED_STATE_KEYS: &[&str] = &[
-    "url",
-    "password_file",
-    "prefix",
-    "timeout_ms",
-    "allow_without_password",
-    "ca_file",
-];
-
 /// The default key prefix (`shared_state.prefix`).
 pub const DEFAULT_PREFIX: &str = "matomo-privacy-mcp:";
 /// The default deadline of one Redis operation, in milliseconds (`shared_state.timeout_ms`).

@@ -37,22 +37,20 @@ mod tests {
 
     #[test]
     fn xdg_state_home_first_then_home() {
-        let both = |name: &str| match name {
-            "XDG_STATE_HOME" => Some("/xdg/state".to_owned()),
-            "HOME" => Some("/home/me".to_owned()),
-            _ => None,
+        // HOME is /home/me and XDG_STATE_HOME `xdg`.
+        let with_xdg = |xdg: &'static str| {
+            move |name: &str| match name {
+                "XDG_STATE_HOME" => Some(xdg.to_owned()),
+                "HOME" => Some("/home/me".to_owned()),
+                _ => None,
+            }
         };
         assert_eq!(
-            default_state_dir(&both),
+            default_state_dir(&with_xdg("/xdg/state")),
             Some(PathBuf::from("/xdg/state/matomo-privacy-mcp"))
         );
-        let home = |name: &str| match name {
-            "XDG_STATE_HOME" => Some("relative/ignored".to_owned()),
-            "HOME" => Some("/home/me".to_owned()),
-            _ => None,
-        };
         assert_eq!(
-            default_state_dir(&home),
+            default_state_dir(&with_xdg("relative/ignored")),
             Some(PathBuf::from("/home/me/.local/state/matomo-privacy-mcp"))
         );
         if !cfg!(windows) {
