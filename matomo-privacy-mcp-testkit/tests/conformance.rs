@@ -89,6 +89,7 @@ const COLUMNS: &[&str] = &[
     "segment",
     "nb_visits",
     "nb_uniq_visitors",
+    "sum_daily_nb_uniq_visitors",
     "nb_users",
     "nb_actions",
     "nb_hits",
@@ -129,12 +130,6 @@ struct Known {
 }
 
 const KNOWN: &[Known] = &[
-    Known {
-        questions: &["day "],
-        methods: &["Actions.getEntryPageUrls"],
-        columns: &["row"],
-        reason: "Entry pages without entries",
-    },
     Known {
         questions: &[],
         methods: &[

@@ -322,12 +322,13 @@ impl MatomoClient {
         value: Value,
     ) -> Result<T, ClientError> {
         // Matomo's answer: the rows read from it carry Matomo's counts.
-        crate::models::answer::matomo_answer(|| field_path::decode_with_path(&value)).map_err(
-            |detail| {
-                let body = value.to_string();
-                envelope::undecodable(method, &detail, body.as_bytes(), &self.transport.token)
-            },
-        )
+        crate::reporting::answer_of(method, || {
+            crate::models::answer::matomo_answer(|| field_path::decode_with_path(&value))
+        })
+        .map_err(|detail| {
+            let body = value.to_string();
+            envelope::undecodable(method, &detail, body.as_bytes(), &self.transport.token)
+        })
     }
 }
 

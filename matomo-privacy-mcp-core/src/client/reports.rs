@@ -143,9 +143,11 @@ impl MatomoClient {
             && !nesting.multi_period
             && crate::models::starts_array(&response.body)
         {
-            crate::models::answer::matomo_answer(|| serde_json::from_slice(&response.body))
-                .ok()
-                .map(Nested::One)
+            crate::reporting::answer_of(method, || {
+                crate::models::answer::matomo_answer(|| serde_json::from_slice(&response.body))
+            })
+            .ok()
+            .map(Nested::One)
         } else {
             None
         };

@@ -7,6 +7,7 @@
 //! the fields whose name has a [`MergeRule`](crate::minimise::MergeRule), and every other field
 //! skipped without being allocated.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::Deserialize;
@@ -19,6 +20,29 @@ use crate::minimise::{
 use crate::models::answer::decoding_matomo;
 use crate::models::{Metric, Money, Rate, Seconds};
 use crate::privacy::Identifying;
+use crate::reporting::visitors::daily;
+
+thread_local! {
+    /// Whether the answer being decoded on this thread is of a report whose rows Matomo adds up
+    /// from rows archived apart ([`daily::day_counts_are_distinct`]).
+    static SUMMED_ROWS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Decodes the answer of report `method` with `decode`: rows of a report whose API adds
+/// archived rows together when asked carry no distinct count of Matomo's (their
+/// `nb_uniq_visitors` is a sum that may count one visitor twice on one day), so that the
+/// threshold counts them by their segments instead. A closure, not a future, so that the scope
+/// never spans an `.await`.
+pub(crate) fn answer_of<R>(method: &str, decode: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SUMMED_ROWS.set(self.0);
+        }
+    }
+    let _restore = Restore(SUMMED_ROWS.replace(!daily::day_counts_are_distinct(method)));
+    decode()
+}
 
 /// One row of a Matomo report, reduced at decode time to what minimisation uses.
 ///
@@ -136,8 +160,15 @@ impl SourceRow {
     }
 
     /// The row for the threshold under `label`, which the caller scrubbed from this row's.
+    ///
+    /// Matomo's count of the row's visitors goes with it only where the row's segment does not
+    /// say that Matomo added the row up from several ([`daily::day_count_is_distinct`]).
     pub(crate) fn into_report_row(self, label: ScrubbedText) -> ReportRow {
-        ReportRow::from_matomo(label, self.metrics, self.segment, self.counts.visitors)
+        let visitors = self
+            .counts
+            .visitors
+            .filter(|_| daily::day_count_is_distinct(&self));
+        ReportRow::from_matomo(label, self.metrics, self.segment, visitors)
     }
 }
 
@@ -194,17 +225,19 @@ impl<'de> Visitor<'de> for RowVisitor {
             }
         }
         let label = label.ok_or_else(|| de::Error::missing_field("label"))?;
-        // Only the client, decoding Matomo's answer, vouches for the counts.
+        // Only the client, decoding Matomo's answer, vouches for the counts, and only for the
+        // distinct counts of rows Matomo did not add up from others.
         let counts = if decoding_matomo() {
             let whole = |name| {
                 metrics
                     .get(name)
                     .map(|v| crate::minimise::threshold::count(Some(v)))
             };
+            let distinct = |name| whole(name).filter(|_| !SUMMED_ROWS.get());
             MatomoCounts {
-                visitors: whole("nb_uniq_visitors").map(VisitorCount::from_matomo),
+                visitors: distinct("nb_uniq_visitors").map(VisitorCount::from_matomo),
                 visits: whole("nb_visits").map(VisitCount::from_matomo),
-                daily_visitors: whole("sum_daily_nb_uniq_visitors"),
+                daily_visitors: distinct("sum_daily_nb_uniq_visitors"),
             }
         } else {
             MatomoCounts::default()

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::Ctx;
 use super::dimensions::{group, hour_row, simple};
+use super::grouped::grouped;
 use super::metrics::VisitAgg;
 use crate::dataset::Visit;
 use crate::query::errors::ApiError;
@@ -20,11 +21,14 @@ use crate::query::table::{Row, finish_in_order};
 
 /// `UserCountry.getContinent`: continent names; Matomo's rows carry `code` (the fixture shows
 /// it equal to the name) and goals, and no segment.
+/// Added up from the countries' rows (`GroupBy` on `Common::getContinent`), themselves sums
+/// over their cities.
 pub(crate) fn continent(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         true,
         |v| Some(v.location.continent.to_string()),
+        super::grouped::location_part,
         |r, v| {
             r.set("code", v.location.continent);
         },
@@ -67,12 +71,14 @@ fn primary(language: &str) -> &str {
 
 /// `UserLanguage.getLanguage`: languages without their region ("German" for `de` and `de-de`);
 /// the row segment matches both forms, as in the fixture
-/// (`languageCode==de,languageCode=@de-`). No goals.
+/// (`languageCode==de,languageCode=@de-`). No goals. Added up from the language codes' rows
+/// (`GroupBy` on `groupByLangCallback`).
 pub(crate) fn language(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         false,
         |v| Some(language_name(primary(v.details.language)).to_string()),
+        |v| v.details.language.to_string(),
         |r, v| {
             let code = primary(v.details.language);
             r.set(
@@ -164,12 +170,14 @@ pub(crate) fn model(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 /// `DevicesDetection.getOsFamilies`, as the fixture: family names ("GNU/Linux"), the family's
-/// logo, no goals and no segment (Matomo groups the OS rows by family and drops theirs).
+/// logo, no goals and no segment (Matomo groups the OS rows by family and drops theirs), added
+/// up from the OS codes' rows.
 pub(crate) fn os_families(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         false,
         |v| Some(v.browser.os_family().0.to_string()),
+        |v| v.browser.os_code.to_string(),
         |r, v| {
             let (_, icon) = v.browser.os_family();
             r.set("logo", format!("plugins/Morpheus/icons/dist/os/{icon}.png"));
@@ -230,9 +238,10 @@ pub(crate) fn resolution(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 
 /// `Resolution.getConfiguration`: "Windows / Chrome / 1920x1080", as Matomo's
 /// `getConfigurationLabel` writes the OS, browser and screen; grouped by that label like OS
-/// families, so no segment and no goals. No fixture.
+/// families, so no segment and no goals, added up from the rows Matomo archived per OS code,
+/// browser code and screen. No fixture.
 pub(crate) fn configuration(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         false,
         |v| {
@@ -240,6 +249,10 @@ pub(crate) fn configuration(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 "{} / {} / {}",
                 v.browser.os_name, v.browser.name, v.details.resolution
             ))
+        },
+        |v| {
+            let b = v.browser;
+            format!("{};{};{}", b.os_code, b.code, v.details.resolution)
         },
         |_, _| {},
     )

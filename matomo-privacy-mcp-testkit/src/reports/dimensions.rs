@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::grouped::{add_up_distinct_counts, grouped, location_part, referrer_part};
 use super::metrics::{GoalAgg, VisitAgg, add_conversion};
 use super::{Ctx, host_of, referrer_keyword, referrer_name, round_value};
 use crate::dataset::{Referrer, Visit};
@@ -78,6 +79,7 @@ pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         .into_iter()
         .map(|((label, code), vs)| {
             let mut r = row(ctx, label, &vs, true);
+            add_up_distinct_counts(&mut r, &vs, referrer_part);
             r.set(
                 "segment",
                 format!("referrerType=={}", vs[0].referrer.type_code()),
@@ -105,6 +107,7 @@ pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     .into_iter()
     .map(|((engine, host), vs)| {
         let mut r = row(ctx, engine.clone(), &vs, true);
+        add_up_distinct_counts(&mut r, &vs, referrer_part);
         r.set("segment", channel_segment("search", &engine));
         r.set("url", format!("https://{host}/"));
         r.set(
@@ -131,6 +134,7 @@ pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     .into_iter()
     .map(|(host, vs)| {
         let mut r = row(ctx, host.clone(), &vs, true);
+        add_up_distinct_counts(&mut r, &vs, referrer_part);
         r.set("segment", segment("referrerName", &host));
         let pages = group(&vs, |v| match &v.referrer {
             Referrer::Website { url } => Some(url.clone()),
@@ -171,6 +175,7 @@ pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     .into_iter()
     .map(|(network, vs)| {
         let mut r = row(ctx, network.clone(), &vs, true);
+        add_up_distinct_counts(&mut r, &vs, referrer_part);
         let url = match &vs[0].referrer {
             Referrer::Social { url, .. } => url.clone(),
             _ => String::new(),
@@ -197,7 +202,7 @@ pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         true,
         // Matomo stores campaign names lower case (`Ecosia` is tracked as `ecosia`).
@@ -205,6 +210,7 @@ pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             Referrer::Campaign { name, .. } => Some(name.to_lowercase()),
             _ => None,
         },
+        referrer_part,
         |r, v| {
             r.set(
                 "segment",
@@ -214,11 +220,15 @@ pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
+/// `UserCountry.getCountry`: Matomo 5.0.2 archives visits by country, region and city together
+/// (`RecordBuilders/Locations.php`) and adds each of those rows into its country's, so a
+/// country's distinct counts are sums over its cities.
 pub(crate) fn country(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         true,
         |v| Some(v.location.country.to_string()),
+        location_part,
         |r, v| {
             let cc = v.location.country_code;
             r.set("code", cc);
@@ -232,11 +242,14 @@ pub(crate) fn country(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
+/// `UserCountry.getRegion`: a region's distinct counts are sums over its cities, as for
+/// countries.
 pub(crate) fn region(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         true,
         |v| Some(format!("{}, {}", v.location.region, v.location.country)),
+        location_part,
         |r, v| {
             let l = v.location;
             r.set(
@@ -295,11 +308,14 @@ pub(crate) fn city(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
+/// `DevicesDetection.getType`: added up by label from the device type codes (Matomo's
+/// `GroupBy` joins the codes it cannot name into "Unknown").
 pub(crate) fn device_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         true,
         |v| Some(v.device.device_type.to_string()),
+        |v| v.device.device_type.to_string(),
         |r, v| {
             let t = v.device.device_type.to_lowercase();
             r.set("segment", format!("deviceType=={t}"));
@@ -311,11 +327,14 @@ pub(crate) fn device_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
+/// `DevicesDetection.getBrowsers`: added up by name from the browser codes (`GroupBy` on
+/// `getBrowserName`).
 pub(crate) fn browsers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         true,
         |v| Some(v.browser.name.to_string()),
+        |v| v.browser.code.to_string(),
         |r, v| {
             r.set(
                 "logo",
@@ -329,8 +348,10 @@ pub(crate) fn browsers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
+/// `DevicesDetection.getOsVersions`: added up by name from the OS code and version (`GroupBy`
+/// on `getOsFullName`, which names iPadOS 17.1 "iOS 17.1" too).
 pub(crate) fn os_versions(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         false,
         |v| {
@@ -340,6 +361,7 @@ pub(crate) fn os_versions(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                     .to_string(),
             )
         },
+        |v| format!("{};{}", v.browser.os_code, v.browser.os_version),
         |r, v| {
             let b = v.browser;
             r.set(

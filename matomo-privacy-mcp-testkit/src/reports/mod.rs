@@ -5,6 +5,7 @@ mod audience;
 mod contents;
 mod dimensions;
 mod events;
+mod grouped;
 mod interest;
 pub(crate) mod live;
 mod metrics;

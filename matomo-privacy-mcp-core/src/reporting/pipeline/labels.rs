@@ -22,11 +22,7 @@ impl Pipeline<'_> {
                     Labels::Text => self.scrubber.text(&row.label),
                 };
                 let known = daily::from_daily_counts(&row, self.request.period, self.request.date);
-                let summed = !daily::day_count_is_distinct(&row);
                 let mut row = row.into_report_row(label);
-                if summed {
-                    row.proven_visitors = None;
-                }
                 if known > 0 {
                     row.prove_visitors(known);
                 }

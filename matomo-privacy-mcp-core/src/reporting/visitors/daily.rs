@@ -12,17 +12,18 @@ use crate::segment::{Operator, Segment};
 
 /// The dimensions of the row segments whose rows Matomo 5.0.2 archives one per value and day,
 /// each day's `nb_uniq_visitors` being `COUNT(DISTINCT idvisitor)` over that row's visits:
-/// pages, page titles, entry and exit pages (per action), countries (per country code), hours
-/// (per hour).
+/// pages, page titles, entry and exit pages (per action), hours (per hour).
 ///
 /// Left out on purpose, checked on Matomo 5.0.2: referrer rows (`referrerType`,
 /// `referrerName`: the archiver counts per referrer type, name, keyword and URL and adds those
 /// counts into the name's and the type's row, so one visitor who came from Google with two
 /// keywords in a day counts twice; Google on one day of the realistic month: 521 against 495
-/// people), and every report whose API adds archived rows together after archiving
-/// (`GroupBy`: languages by language, operating system versions, iOS with iPadOS, browsers and
-/// device types whose unknown codes become one "Unknown", social networks, continents). A
-/// segment with an OR (`languageCode==en,languageCode=@en-`) is such a sum too.
+/// people); countries and regions (`countryCode`, `regionCode`: the location archiver counts
+/// per country, region and city and adds those counts into the region's and the country's
+/// row, so one visitor who visits from two cities of a country in a day counts twice: the
+/// United States on 2026-11-20 of the testkit's dataset, 4 for 3 people); and every report
+/// whose API adds archived rows together after archiving ([`SUMMED`]). A segment with an OR
+/// (`languageCode==en,languageCode=@en-`) is such a sum too.
 const DISTINCT_PER_DAY: &[&str] = &[
     "pageUrl",
     "pageTitle",
@@ -30,7 +31,6 @@ const DISTINCT_PER_DAY: &[&str] = &[
     "entryPageTitle",
     "exitPageUrl",
     "exitPageTitle",
-    "countryCode",
     "visitStartServerHour",
     "visitStartLocalHour",
 ];
@@ -61,28 +61,106 @@ pub(crate) fn from_daily_counts(row: &SourceRow, period: Period, date: Date) -> 
     sum.div_ceil(u64::from(date.max_days(period).max(1)))
 }
 
+/// The reports whose rows Matomo 5.0.2 adds up from rows it archived apart, so that a row's
+/// `nb_uniq_visitors` (and `sum_daily_nb_uniq_visitors`) is a sum of its parts' distinct
+/// counts, and one visitor behind two parts on one day counts twice (read in its sources and
+/// checked against it by the testkit's conformance test, which compares both counts):
+///
+/// - while archiving (`sumRowWithLabel` in a plugin's `RecordBuilders`): countries and regions
+///   from the rows per country, region and city (`UserCountry/RecordBuilders/Locations.php`),
+///   and every referrer report from the rows per type, name, keyword and URL (referrer rows
+///   are also recognised by their segment, [`day_count_is_distinct`]);
+///
+/// and when asked, by `filter('GroupBy', …)` in each plugin's `API.php`:
+///
+/// - operating system families from OS codes (`getOsFamilies`: iOS from `IOS` and iPadOS
+///   `IPA`, Windows from its legacy codes), OS versions by name (`getOsVersions`: "iOS 17.1"
+///   from iOS and iPadOS 17.1), configurations by OS, browser and screen names
+///   (`Resolution.getConfiguration`);
+/// - browsers by name (`getBrowsers`: every code Matomo does not know becomes one "Unknown"),
+///   engines, device types, brands and models whose unknown codes become one "Unknown";
+/// - languages from language codes (`UserLanguage.getLanguage`: English from `en`, `en-us`,
+///   `en-gb`…; its row segment `languageCode==en,languageCode=@en-` is an OR for that reason);
+/// - continents from countries (`UserCountry.getContinent`);
+/// - social networks from referrer URLs (`Referrers.getSocials`).
+///
+/// Weekdays (`VisitTime.getByDayOfWeek`) are sums of days beyond a week, and the report tool
+/// serves them for days and weeks only, where each row is one day.
+///
+/// Not listed, as each of their rows is one archived row: `getBrowserVersions`
+/// (`ColumnCallbackReplace` only), `UserLanguage.getLanguageCode`, `Resolution.getResolution`,
+/// and cities (one per country, region and city; the `GroupBy` of `getCity` joins only the
+/// obsolete code `ti` into `cn`, and a row with `countryCode==cn` is not believed,
+/// [`day_count_is_distinct`]).
+const SUMMED: &[&str] = &[
+    "UserCountry.getCountry",
+    "UserCountry.getRegion",
+    "Referrers.getReferrerType",
+    "Referrers.getAll",
+    "Referrers.getSearchEngines",
+    "Referrers.getKeywords",
+    "Referrers.getWebsites",
+    "Referrers.getCampaigns",
+    "DevicesDetection.getType",
+    "DevicesDetection.getBrand",
+    "DevicesDetection.getModel",
+    "DevicesDetection.getOsFamilies",
+    "DevicesDetection.getOsVersions",
+    "DevicesDetection.getBrowsers",
+    "DevicesDetection.getBrowserEngines",
+    "Resolution.getConfiguration",
+    "UserLanguage.getLanguage",
+    "UserCountry.getContinent",
+    "Referrers.getSocials",
+];
+
+/// Whether the distinct counts Matomo 5.0.2 sends with the rows of report `method` count each
+/// visitor of a row once: not for the reports of [`SUMMED`], whose rows are sums of rows
+/// archived apart. Their rows are counted by their segments instead (where they have one; a
+/// row without one stays unproven).
+pub(crate) fn day_counts_are_distinct(method: &str) -> bool {
+    !SUMMED.contains(&method)
+}
+
 /// Whether Matomo's `nb_uniq_visitors` of a day's row counts each of the row's visitors once, so
-/// that the threshold may believe it: not for a referrer row (a dimension `referrer…` in its
-/// segment), whose day count Matomo 5.0.2 adds up from its counts per referrer keyword and URL
-/// (Google on 2026-11-27 of the realistic month: 521, for 495 people; one person who arrives
-/// from five pages of a forum in a day would be five). Such a row is counted by its segment
-/// instead, as a row of a longer period is.
+/// that the threshold may believe it, as far as the row's segment tells (the report's own rule is
+/// [`day_counts_are_distinct`]): not for
+/// - a referrer row (a dimension `referrer…` in its segment), whose day count Matomo 5.0.2 adds
+///   up from its counts per referrer keyword and URL (Google on 2026-11-27 of the realistic
+///   month: 521, for 495 people; one person who arrives from five pages of a forum in a day
+///   would be five);
+/// - a row whose segment joins several conditions with an OR (`languageCode==en,languageCode=@en-`):
+///   Matomo writes such a segment for a row it added up from several archived rows;
+/// - a row of a country or a region (a `countryCode` or `regionCode` condition without a `city`
+///   one), which Matomo adds up from its rows per city;
+/// - a row of China (`countryCode==cn`), to which Matomo's country, region and city reports add
+///   the rows of the obsolete code `ti`.
+///
+/// Such a row is counted by its segment instead, as a row of a longer period is.
 pub(crate) fn day_count_is_distinct(row: &SourceRow) -> bool {
     let Some(text) = row.segment.as_ref() else {
         return true;
     };
-    Segment::parse(text.reveal_text()).map_or(true, |segment| {
-        !segment
-            .dimensions()
-            .iter()
-            .any(|dimension| dimension.starts_with("referrer"))
-    })
+    let Ok(segment) = Segment::parse(text.reveal_text()) else {
+        return true;
+    };
+    let dimensions = segment.dimensions();
+    let above_a_city = !dimensions.contains("city")
+        && (dimensions.contains("countryCode") || dimensions.contains("regionCode"));
+    !above_a_city
+        && segment.groups().iter().all(|group| match group.as_slice() {
+            [condition] => {
+                let referrer = condition.dimension().starts_with("referrer");
+                let china = condition.dimension() == "countryCode" && condition.value() == "cn";
+                !referrer && !china
+            }
+            _ => false,
+        })
 }
 
 /// Whether Matomo's daily distinct count of this row is a count of distinct visitors of the
 /// row's visits: its segment (the row's identity as Matomo gives it) is one `==` condition, or
-/// several ANDed, each on a dimension of [`DISTINCT_PER_DAY`]. China is left out: Matomo's
-/// country report adds the obsolete code `ti` into `cn` after archiving.
+/// several ANDed, each on a dimension of [`DISTINCT_PER_DAY`].
 fn counts_each_visitor_once_a_day(row: &SourceRow) -> bool {
     let Some(text) = row.segment.as_ref() else {
         return false;
@@ -94,7 +172,6 @@ fn counts_each_visitor_once_a_day(row: &SourceRow) -> bool {
         [condition] => {
             condition.operator() == Operator::Equals
                 && DISTINCT_PER_DAY.contains(&condition.dimension())
-                && !(condition.dimension() == "countryCode" && condition.value() == "cn")
         }
         _ => false,
     })
@@ -123,9 +200,9 @@ mod tests {
 
     #[test]
     fn a_month_row_is_known_by_its_daily_sum_over_thirty_days() {
-        let row = matomo_row("countryCode==de", 121);
+        let row = matomo_row("visitStartServerHour==13", 121);
         assert_eq!(from_daily_counts(&row, Period::Month, november()), 5);
-        let row = matomo_row("countryCode==de", 120);
+        let row = matomo_row("visitStartServerHour==13", 120);
         assert_eq!(from_daily_counts(&row, Period::Month, november()), 4);
         let week = matomo_row("pageUrl==https%253A%252F%252Fshop.example.test%252F", 35);
         assert_eq!(from_daily_counts(&week, Period::Week, november()), 5);
@@ -139,6 +216,8 @@ mod tests {
             "languageCode==en,languageCode=@en-",
             "operatingSystemCode==IPA;operatingSystemVersion==17.1",
             "countryCode==cn",
+            "countryCode==de",
+            "regionCode==BE;countryCode==de",
             "pageUrl=@shop",
         ] {
             let row = matomo_row(segment, 10_000);
@@ -156,11 +235,11 @@ mod tests {
             Identifying::new("x".to_owned()),
             Metrics::new().with("sum_daily_nb_uniq_visitors", 10_000.0),
         );
-        written.segment = Some(Identifying::new("countryCode==de".to_owned()));
+        written.segment = Some(Identifying::new("pageUrl==x".to_owned()));
         assert_eq!(from_daily_counts(&written, Period::Month, november()), 0);
-        let summed = matomo_row("countryCode==de", 10_000).into_summary();
+        let summed = matomo_row("pageUrl==x", 10_000).into_summary();
         assert_eq!(from_daily_counts(&summed, Period::Month, november()), 0);
-        let day = matomo_row("countryCode==de", 10_000);
+        let day = matomo_row("pageUrl==x", 10_000);
         assert_eq!(from_daily_counts(&day, Period::Day, november()), 0);
     }
 
@@ -173,8 +252,49 @@ mod tests {
         ] {
             assert!(!day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
         }
-        for segment in ["countryCode==de", "deviceType==smartphone", "pageUrl==x"] {
+        for segment in ["deviceType==smartphone", "pageUrl==x"] {
             assert!(day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
+        }
+    }
+
+    #[test]
+    fn a_row_matomo_added_up_is_not_believed_by_its_segment() {
+        for segment in [
+            "languageCode==en,languageCode=@en-",
+            "countryCode==cn",
+            "countryCode==us",
+            "regionCode==CA;countryCode==us",
+            "city==Beijing;regionCode==22;countryCode==cn",
+        ] {
+            assert!(!day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
+        }
+        assert!(day_count_is_distinct(&matomo_row(
+            "city==Berlin;regionCode==BE;countryCode==de",
+            9
+        )));
+    }
+
+    #[test]
+    fn reports_matomo_adds_up_when_asked_prove_nothing_by_their_counts() {
+        for method in [
+            "UserCountry.getCountry",
+            "UserCountry.getRegion",
+            "Referrers.getReferrerType",
+            "DevicesDetection.getOsFamilies",
+            "DevicesDetection.getBrowsers",
+            "DevicesDetection.getOsVersions",
+            "UserLanguage.getLanguage",
+            "UserCountry.getContinent",
+        ] {
+            assert!(!day_counts_are_distinct(method), "{method}");
+        }
+        for method in [
+            "DevicesDetection.getBrowserVersions",
+            "UserLanguage.getLanguageCode",
+            "UserCountry.getCity",
+            "Actions.getPageUrls",
+        ] {
+            assert!(day_counts_are_distinct(method), "{method}");
         }
     }
 }

@@ -466,13 +466,14 @@ pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     url_tree(ctx, Keep::Pages(|_| true), PAGE_ROWS)
 }
 
+/// `Actions.getEntryPageUrls`: pages where visits began. As for exit pages, only the rows
+/// without entries of the table asked for are dropped (Matomo's `ColumnCallbackDeleteRow` is not
+/// recursive): asked flat, a folder with entries keeps its pages that had none, without entry
+/// columns (the SDK leaves such rows out).
 pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     url_tree(
         ctx,
-        // Not Matomo's: it keeps a folder's pages without entries when asked flat, as the exit
-        // pages below do; the SDK's `entry_pages` would show their entry metrics as 0 (the
-        // difference "Entry pages without entries" in docs/emulator-differences.md).
-        Keep::Pages(|a| !a.entry_visits.is_empty()),
+        Keep::Returned(|r| has(r, "entry_nb_visits")),
         // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
         UrlRows {
             flat_col: "Actions_EntryPageUrl",

@@ -1,0 +1,98 @@
+//! Reports whose rows Matomo 5.0.2's API adds up when asked from rows it archived apart
+//! (`filter('GroupBy', …)` in `DevicesDetection`, `UserLanguage`, `UserCountry` and
+//! `Resolution`): languages from language codes, continents from countries, OS families from OS
+//! codes, browsers from browser codes, configurations, device types, OS versions.
+//!
+//! Adding rows up adds their distinct counts too: a row's `nb_uniq_visitors` (`nb_users`) of a
+//! day is the sum of its parts' own, and its `sum_daily_nb_uniq_visitors` over a longer period
+//! the sum of its parts' sums, so one person behind two parts on one day (`en-us` in the morning,
+//! `en-in` in the evening) counts twice in "English". The emulator counts so too, so that the
+//! SDK meets the sums it meets on a real Matomo.
+//!
+//! Matomo's referrer archiver adds up the same way while archiving: it counts each referrer
+//! type, name, keyword and URL apart and adds those rows into the name's and the type's
+//! ([`referrer_part`]), and so does its location archiver for countries and regions
+//! ([`location_part`]).
+
+use serde_json::Value;
+
+use super::Ctx;
+use super::dimensions::{group, row};
+use super::metrics::VisitAgg;
+use crate::dataset::{Referrer, Visit};
+use crate::query::errors::ApiError;
+use crate::query::table::{Row, finish};
+
+/// Rows keyed by `key`, each added up from the parts `part` names (Matomo's archived label),
+/// with an extra-columns hook on the row's first visit.
+pub(super) fn grouped(
+    ctx: &Ctx<'_>,
+    goals: bool,
+    key: impl Fn(&Visit) -> Option<String>,
+    part: impl Fn(&Visit) -> String,
+    extra: impl Fn(&mut Row, &Visit),
+) -> Result<Value, ApiError> {
+    let rows = group(&ctx.visits, key)
+        .into_iter()
+        .map(|(label, vs)| {
+            let mut r = row(ctx, label, &vs, goals);
+            add_up_distinct_counts(&mut r, &vs, &part);
+            extra(&mut r, vs[0]);
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
+}
+
+/// Replaces the row's distinct counts (those it has) by the sums of its parts' own.
+pub(super) fn add_up_distinct_counts(
+    r: &mut Row,
+    visits: &[&Visit],
+    part: impl Fn(&Visit) -> String,
+) {
+    let parts: Vec<VisitAgg> = group(visits, |v| Some(part(v)))
+        .into_values()
+        .map(|vs| VisitAgg::of(vs.iter().copied()))
+        .collect();
+    let sum = |count: fn(&VisitAgg) -> usize| parts.iter().map(count).sum::<usize>();
+    let sums = [
+        ("nb_uniq_visitors", sum(|p| p.visitors.len())),
+        ("nb_users", sum(|p| p.users.len())),
+        (
+            "sum_daily_nb_uniq_visitors",
+            sum(|p| p.daily_visitors.len()),
+        ),
+        ("sum_daily_nb_users", sum(|p| p.daily_users.len())),
+    ];
+    for (name, total) in sums {
+        if let Some(count) = r.cols.get_mut(name) {
+            *count = Value::from(total);
+        }
+    }
+}
+
+/// The referrer row a visit is archived in by Matomo 5.0.2 (`RecordBuilders/Referrers.php`
+/// groups visits by `referer_type`, `referer_name`, `referer_keyword` and `referer_url`, and
+/// `sumRowWithLabel` adds those rows into each name's and type's row): a search engine's URL
+/// follows from its keyword, and a campaign tracked without a referrer has none.
+pub(super) fn referrer_part(v: &Visit) -> String {
+    match &v.referrer {
+        Referrer::Direct => String::new(),
+        Referrer::Search {
+            engine, keyword, ..
+        } => format!("search|{engine}|{keyword}"),
+        Referrer::Website { url } => format!("website|{url}"),
+        Referrer::Social { network, url } => format!("social|{network}|{url}"),
+        Referrer::Campaign { name, keyword } => {
+            format!("campaign|{}|{keyword}", name.to_lowercase())
+        }
+    }
+}
+
+/// The location row a visit is archived in by Matomo 5.0.2: one per country, region and city
+/// (`RecordBuilders/Locations.php` queries them together and adds each row into its country's,
+/// region's and city's record).
+pub(super) fn location_part(v: &Visit) -> String {
+    let l = v.location;
+    format!("{}|{}|{}", l.country_code, l.region_code, l.city)
+}
