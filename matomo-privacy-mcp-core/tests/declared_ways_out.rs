@@ -17,6 +17,7 @@ use matomo_privacy_mcp_core::params::Date;
 use matomo_privacy_mcp_core::privacy::{Identifying, OUTSIDE_AN_OUTPUT, Pseudonymous};
 use matomo_privacy_mcp_core::reporting::SourceRow;
 use matomo_privacy_mcp_core::testing;
+use matomo_privacy_mcp_core::tool::{SecretGuard, ToolState};
 use matomo_privacy_mcp_core::{Classified, PrivacyClass, ToolError, Toolbox, matomo_tool};
 use serde_json::json;
 
@@ -109,10 +110,22 @@ async fn raw_urls() -> Result<RawUrls, ToolError> {
     })
 }
 
+/// A state whose ceiling lists identifying tools (a toolbox never raises its state's).
+struct IdentifyingAllowed;
+
+impl ToolState for IdentifyingAllowed {
+    fn secret_guards(&self) -> Vec<SecretGuard> {
+        Vec::new()
+    }
+
+    fn ceiling(&self) -> PrivacyClass {
+        PrivacyClass::Identifying
+    }
+}
+
 #[tokio::test]
 async fn only_an_output_that_declares_the_class_serialises_it() {
-    let toolbox = Toolbox::new()
-        .with_ceiling(PrivacyClass::Identifying)
+    let toolbox = Toolbox::with_state(IdentifyingAllowed)
         .tool(LaunderedUrlsTool)
         .tool(LaunderedValuesTool)
         .tool(RawUrlsTool);

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matomo_privacy_mcp_core::privacy::{Pseudonym, PseudonymKey, PseudonymKind};
-use matomo_privacy_mcp_core::tool::{RegistrationError, SecretGuard, ToolState};
+use matomo_privacy_mcp_core::tool::{CeilingError, RegistrationError, SecretGuard, ToolState};
 use matomo_privacy_mcp_core::{
     Classified, DispatchError, PrivacyClass, ToolError, Toolbox, matomo_tool,
 };
@@ -10,17 +10,23 @@ use serde_json::{Value, json};
 
 struct State {
     key: PseudonymKey,
+    ceiling: PrivacyClass,
 }
 
 impl ToolState for State {
     fn secret_guards(&self) -> Vec<SecretGuard> {
         Vec::new()
     }
+
+    fn ceiling(&self) -> PrivacyClass {
+        self.ceiling
+    }
 }
 
-fn state() -> State {
+fn state(ceiling: PrivacyClass) -> State {
     State {
         key: PseudonymKey::from_bytes(vec![42; 32]).unwrap(),
+        ceiling,
     }
 }
 
@@ -86,8 +92,7 @@ async fn broken() -> Result<Top, ToolError> {
 }
 
 fn toolbox(ceiling: PrivacyClass) -> Toolbox<State> {
-    Toolbox::with_state(state())
-        .with_ceiling(ceiling)
+    Toolbox::with_state(state(ceiling))
         .tool(TopTool)
         .tool(VisitorsTool)
         .tool(BrokenTool)
@@ -95,6 +100,42 @@ fn toolbox(ceiling: PrivacyClass) -> Toolbox<State> {
 
 fn names(toolbox: &Toolbox<State>) -> Vec<&str> {
     toolbox.list().map(|t| t.name()).collect()
+}
+
+#[test]
+fn a_toolbox_lowers_its_states_ceiling_and_never_raises_it() {
+    let lowered = toolbox(PrivacyClass::Pseudonymous)
+        .with_ceiling(PrivacyClass::Aggregate)
+        .unwrap();
+    assert_eq!(lowered.ceiling(), PrivacyClass::Aggregate);
+    assert_eq!(names(&lowered), ["top", "broken"]);
+
+    let kept = toolbox(PrivacyClass::Pseudonymous)
+        .with_ceiling(PrivacyClass::Pseudonymous)
+        .unwrap();
+    assert_eq!(names(&kept), ["top", "visitors", "broken"]);
+
+    let error = toolbox(PrivacyClass::Aggregate)
+        .with_ceiling(PrivacyClass::Pseudonymous)
+        .err()
+        .unwrap();
+    assert_eq!(
+        error,
+        CeilingError {
+            asked: PrivacyClass::Pseudonymous,
+            allowed: PrivacyClass::Aggregate,
+        }
+    );
+    assert!(
+        error.to_string().contains("raise the state's ceiling"),
+        "{error}"
+    );
+    // Lowered once, the ceiling cannot be raised back either, even up to the state's.
+    let raised_back = toolbox(PrivacyClass::Identifying)
+        .with_ceiling(PrivacyClass::Aggregate)
+        .unwrap()
+        .with_ceiling(PrivacyClass::Identifying);
+    assert!(raised_back.is_err());
 }
 
 #[tokio::test]

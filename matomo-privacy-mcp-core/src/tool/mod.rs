@@ -18,4 +18,4 @@ pub use guard::{OutputGuard, SecretGuard};
 pub use result::{CallToolResult, ToolOutput};
 pub use schema::STANDARD_FORMATS;
 pub use state::ToolState;
-pub use toolbox::{RegistrationError, Toolbox};
+pub use toolbox::{CeilingError, RegistrationError, Toolbox};

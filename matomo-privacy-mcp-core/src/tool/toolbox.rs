@@ -38,6 +38,19 @@ pub enum RegistrationError {
     OutputNotObject(String),
 }
 
+/// Why a toolbox's ceiling could not be set: it would have raised the ceiling the toolbox has
+/// from its state, which [`Toolbox::with_ceiling`] never does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a toolbox's ceiling can only be lowered: {asked} is above {allowed}, the ceiling its state allows; raise the state's ceiling instead (the deployment's, or ToolState::ceiling of a state of your own)"
+)]
+pub struct CeilingError {
+    /// The ceiling asked for.
+    pub asked: PrivacyClass,
+    /// The toolbox's ceiling, which it may not exceed.
+    pub allowed: PrivacyClass,
+}
+
 struct Registered<S> {
     descriptor: ToolDescriptor,
     tool: Box<dyn Tool<S>>,
@@ -122,11 +135,32 @@ impl<S: Send + Sync + 'static> Toolbox<S> {
         self
     }
 
-    /// Sets the deployment ceiling, in place of the state's: tools above it are neither listed
-    /// nor callable.
-    pub fn with_ceiling(mut self, ceiling: PrivacyClass) -> Self {
+    /// Lowers the ceiling: tools above it are neither listed nor callable.
+    ///
+    /// A toolbox starts at its state's ceiling (the deployment's, see [`ToolState`]) and may
+    /// only lower it, never raise it: a ceiling above the toolbox's is an error rather than
+    /// being clamped, so that a program asking for pseudonymous tools under an aggregate
+    /// deployment learns so at start-up instead of finding the tools missing. To raise it,
+    /// raise the state's ([`Deployment::builder`](crate::reporting::Deployment::builder)'s
+    /// `ceiling`, or [`ToolState::ceiling`] of a state of your own).
+    ///
+    /// ```
+    /// use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
+    ///
+    /// // `Toolbox::new()` has no state, so its ceiling is `Aggregate`, the lowest.
+    /// assert!(Toolbox::new().with_ceiling(PrivacyClass::Aggregate).is_ok());
+    /// let error = Toolbox::new().with_ceiling(PrivacyClass::Pseudonymous).unwrap_err();
+    /// assert_eq!(error.allowed, PrivacyClass::Aggregate);
+    /// ```
+    pub fn with_ceiling(mut self, ceiling: PrivacyClass) -> Result<Self, CeilingError> {
+        if !ceiling.is_within(self.ceiling) {
+            return Err(CeilingError {
+                asked: ceiling,
+                allowed: self.ceiling,
+            });
+        }
         self.ceiling = ceiling;
-        self
+        Ok(self)
     }
 
     /// The deployment ceiling.

@@ -34,8 +34,11 @@ pub struct ThresholdedRow {
     /// The subtable rows that passed the threshold too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subtable: Vec<ThresholdedRow>,
+    /// Matomo's exact count, kept for the threshold's own tests: nothing outside them reads it,
+    /// so that no tool can.
     #[serde(skip)]
     #[schemars(skip)]
+    #[cfg_attr(not(test), allow(dead_code))]
     visitors: u64,
     #[serde(skip)]
     #[schemars(skip)]
@@ -62,12 +65,18 @@ impl ThresholdedRow {
     }
 
     /// The distinct visitors the threshold knew to be behind the row (at least `k`).
-    pub fn visitors(&self) -> u64 {
+    ///
+    /// Not public, nor is [`visits`](Self::visits): both are Matomo's exact counts even when
+    /// the row's `metrics` were replaced by their noisy release, so a tool built on the SDK
+    /// reads only what is released (`row.metrics`, `row.intervals`).
+    #[cfg(test)]
+    pub(crate) fn visitors(&self) -> u64 {
         self.visitors
     }
 
-    /// The visits the row counts (what rows are ordered by).
-    pub fn visits(&self) -> u64 {
+    /// The visits the row counts (what rows are ordered by): exact until the noise replaces
+    /// them ([`replace_with_noisy`](Self::replace_with_noisy)).
+    pub(crate) fn visits(&self) -> u64 {
         self.visits
     }
 
