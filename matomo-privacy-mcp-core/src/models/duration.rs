@@ -3,10 +3,9 @@
 use std::fmt;
 
 use schemars::JsonSchema;
-use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::number::parse_decimal;
+use super::number::{decimal_from_json, parse_decimal};
 use crate::privacy::PlainValue;
 
 /// A duration in **seconds** (average time on site, time spent on a page).
@@ -89,39 +88,10 @@ impl Seconds {
     }
 }
 
-struct SecondsVisitor;
-
-impl Visitor<'_> for SecondsVisitor {
-    type Value = Seconds;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a duration, as seconds or as text such as \"5 min 56s\" or \"00:05:56\"")
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Seconds, E> {
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Seconds(value as f64))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Seconds, E> {
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Seconds(value as f64))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Seconds, E> {
-        Ok(Seconds(value))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Seconds, E> {
-        Seconds::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
-    }
-}
-
-impl<'de> Deserialize<'de> for Seconds {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(SecondsVisitor)
-    }
-}
+decimal_from_json!(
+    Seconds,
+    "a duration, as seconds or as text such as \"5 min 56s\" or \"00:05:56\""
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,10 +3,9 @@
 use std::fmt;
 
 use schemars::JsonSchema;
-use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::number::parse_decimal;
+use super::number::{decimal_from_json, parse_decimal};
 use crate::privacy::PlainValue;
 
 /// An amount in the site's currency (revenue, prices), as a plain number.
@@ -73,39 +72,10 @@ impl Money {
     }
 }
 
-struct MoneyVisitor;
-
-impl Visitor<'_> for MoneyVisitor {
-    type Value = Money;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an amount of money, as a number or a formatted string such as \"$1,346.70\"")
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Money, E> {
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Money(value as f64))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Money, E> {
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Money(value as f64))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Money, E> {
-        Ok(Money(value))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Money, E> {
-        Money::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
-    }
-}
-
-impl<'de> Deserialize<'de> for Money {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(MoneyVisitor)
-    }
-}
+decimal_from_json!(
+    Money,
+    "an amount of money, as a number or a formatted string such as \"$1,346.70\""
+);
 
 #[cfg(test)]
 mod tests {

@@ -39,6 +39,51 @@ impl fmt::Display for Metric {
     }
 }
 
+/// Decodes `$ty`, a newtype over `f64` with a `from_text` of its own, from a JSON number or
+/// from the text Matomo sends instead (through `from_text`); an error says it expected
+/// `$expecting`. Every decimal value of the models decodes so, whatever `format_metrics` was.
+macro_rules! decimal_from_json {
+    ($ty:ident, $expecting:literal) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct DecimalVisitor;
+
+                impl serde::de::Visitor<'_> for DecimalVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+
+                    // Matomo's numbers are far below 2^53; a larger one rounds, as in JSON.
+                    #[allow(clippy::cast_precision_loss)]
+                    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<$ty, E> {
+                        Ok($ty(value as f64))
+                    }
+
+                    #[allow(clippy::cast_precision_loss)]
+                    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<$ty, E> {
+                        Ok($ty(value as f64))
+                    }
+
+                    fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<$ty, E> {
+                        Ok($ty(value))
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<$ty, E> {
+                        $ty::from_text(value).ok_or_else(|| {
+                            E::invalid_value(serde::de::Unexpected::Str(value), &self)
+                        })
+                    }
+                }
+
+                deserializer.deserialize_any(DecimalVisitor)
+            }
+        }
+    };
+}
+pub(crate) use decimal_from_json;
+
 /// Parses a finite decimal number from Matomo text, trimming blanks; `None` if it is not one.
 pub(crate) fn parse_decimal(text: &str) -> Option<f64> {
     let value: f64 = text.trim().parse().ok()?;
@@ -108,40 +153,7 @@ impl Metric {
     }
 }
 
-struct MetricVisitor;
-
-impl Visitor<'_> for MetricVisitor {
-    type Value = Metric;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number, as a JSON number or a numeric string")
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Metric, E> {
-        // Metrics are far below 2^53; the rounding of larger values is acceptable for a metric.
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Metric(value as f64))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Metric, E> {
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Metric(value as f64))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Metric, E> {
-        Ok(Metric(value))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Metric, E> {
-        Metric::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
-    }
-}
-
-impl<'de> Deserialize<'de> for Metric {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(MetricVisitor)
-    }
-}
+decimal_from_json!(Metric, "a number, as a JSON number or a numeric string");
 
 #[cfg(test)]
 mod tests {

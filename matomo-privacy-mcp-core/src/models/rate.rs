@@ -3,10 +3,9 @@
 use std::fmt;
 
 use schemars::JsonSchema;
-use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::number::parse_decimal;
+use super::number::{decimal_from_json, parse_decimal};
 use crate::privacy::PlainValue;
 
 /// A rate stored as a **fraction**: `0.45` means 45 %.
@@ -50,40 +49,10 @@ impl Rate {
     }
 }
 
-struct RateVisitor;
-
-impl Visitor<'_> for RateVisitor {
-    type Value = Rate;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a rate, as a percentage string such as \"45%\" or a fraction such as 0.45")
-    }
-
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Rate, E> {
-        // Only 0 and 1 are meaningful here; both are exact in f64.
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Rate(value as f64))
-    }
-
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Rate, E> {
-        #[allow(clippy::cast_precision_loss)]
-        Ok(Rate(value as f64))
-    }
-
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Rate, E> {
-        Ok(Rate(value))
-    }
-
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Rate, E> {
-        Rate::from_text(value).ok_or_else(|| E::invalid_value(Unexpected::Str(value), &self))
-    }
-}
-
-impl<'de> Deserialize<'de> for Rate {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RateVisitor)
-    }
-}
+decimal_from_json!(
+    Rate,
+    "a rate, as a percentage string such as \"45%\" or a fraction such as 0.45"
+);
 
 #[cfg(test)]
 mod tests {

@@ -128,6 +128,52 @@ macro_rules! skip {
     )*};
 }
 
+/// Serializer methods that refuse a value of their kind: `Self::$out` is never made.
+macro_rules! refuse {
+    ($($method:ident($($ty:ty),*) -> $out:ident),* $(,)?) => {$(
+        fn $method(self, $(_: $ty),*) -> Result<Self::$out, Skipped> {
+            Err(Skipped)
+        }
+    )*};
+}
+
+/// What every serializer here does alike: an `Option`'s value and a newtype struct's are seen
+/// through; a newtype variant gives `$variant`; sequences, tuples and variants with fields are
+/// refused (none is a metric or a field's name).
+macro_rules! see_through_newtypes {
+    ($variant:expr) => {
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Self::Ok, Skipped> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Result<Self::Ok, Skipped> {
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<Self::Ok, Skipped> {
+            $variant
+        }
+
+        refuse!(
+            serialize_seq(Option<usize>) -> SerializeSeq,
+            serialize_tuple(usize) -> SerializeTuple,
+            serialize_tuple_struct(&'static str, usize) -> SerializeTupleStruct,
+            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> SerializeTupleVariant,
+            serialize_struct_variant(&'static str, u32, &'static str, usize) -> SerializeStructVariant,
+        );
+    };
+}
+
 impl<'a> Serializer for Fields<'a> {
     type Ok = ();
     type Error = Skipped;
@@ -160,53 +206,7 @@ impl<'a> Serializer for Fields<'a> {
         serialize_unit_variant(&'static str, u32, &'static str),
     );
 
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Skipped> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), Skipped> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Skipped> {
-        Err(Skipped)
-    }
+    see_through_newtypes!(Err(Skipped));
 
     fn serialize_map(self, _: Option<usize>) -> Result<Entries<'a>, Skipped> {
         Ok(Entries {
@@ -220,16 +220,6 @@ impl<'a> Serializer for Fields<'a> {
             metrics: self.metrics,
             key: None,
         })
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Skipped> {
-        Err(Skipped)
     }
 }
 
@@ -292,71 +282,11 @@ impl Serializer for Number {
         serialize_unit_variant(&'static str, u32, &'static str),
     );
 
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Option<f64>, Skipped> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<Option<f64>, Skipped> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Option<f64>, Skipped> {
-        Ok(None)
-    }
-
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Skipped> {
-        Err(Skipped)
-    }
+    see_through_newtypes!(Ok(None));
+    refuse!(
+        serialize_map(Option<usize>) -> SerializeMap,
+        serialize_struct(&'static str, usize) -> SerializeStruct
+    );
 }
 
 /// A map key as text (flattened fields are serialised as a map's entries).
@@ -397,69 +327,9 @@ impl Serializer for Key {
         serialize_unit_variant(&'static str, u32, &'static str),
     );
 
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Skipped> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<String, Skipped> {
-        value.serialize(self)
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<String, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Skipped> {
-        Err(Skipped)
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Skipped> {
-        Err(Skipped)
-    }
+    see_through_newtypes!(Err(Skipped));
+    refuse!(
+        serialize_map(Option<usize>) -> SerializeMap,
+        serialize_struct(&'static str, usize) -> SerializeStruct
+    );
 }
