@@ -137,6 +137,46 @@ macro_rules! refuse {
     )*};
 }
 
+/// Hands `$each` (a macro of the shape of `skip!`) the serializer methods of numbers.
+macro_rules! numbers {
+    ($each:ident) => {
+        $each!(
+            serialize_i8(i8),
+            serialize_i16(i16),
+            serialize_i32(i32),
+            serialize_i64(i64),
+            serialize_u8(u8),
+            serialize_u16(u16),
+            serialize_u32(u32),
+            serialize_u64(u64),
+            serialize_f32(f32),
+            serialize_f64(f64),
+        );
+    };
+}
+
+/// Hands `$each` the serializer methods of the plain values that are neither numbers nor text.
+macro_rules! neither_numbers_nor_text {
+    ($each:ident) => {
+        $each!(
+            serialize_bool(bool),
+            serialize_char(char),
+            serialize_bytes(&[u8]),
+            serialize_none(),
+            serialize_unit(),
+            serialize_unit_struct(&'static str),
+            serialize_unit_variant(&'static str, u32, &'static str),
+        );
+    };
+}
+
+/// The compound serializers of `$ok`'s serializer that are never made: `type $name = Impossible`.
+macro_rules! impossible {
+    ($ok:ty: $($name:ident),* $(,)?) => {$(
+        type $name = Impossible<$ok, Skipped>;
+    )*};
+}
+
 /// What every serializer here does alike: an `Option`'s value and a newtype struct's are seen
 /// through; a newtype variant gives `$variant`; sequences, tuples and variants with fields are
 /// refused (none is a metric or a field's name).
@@ -177,34 +217,17 @@ macro_rules! see_through_newtypes {
 impl<'a> Serializer for Fields<'a> {
     type Ok = ();
     type Error = Skipped;
-    type SerializeSeq = Impossible<(), Skipped>;
-    type SerializeTuple = Impossible<(), Skipped>;
-    type SerializeTupleStruct = Impossible<(), Skipped>;
-    type SerializeTupleVariant = Impossible<(), Skipped>;
     type SerializeMap = Entries<'a>;
     type SerializeStruct = Entries<'a>;
-    type SerializeStructVariant = Impossible<(), Skipped>;
-
-    skip!(
-        serialize_bool(bool),
-        serialize_i8(i8),
-        serialize_i16(i16),
-        serialize_i32(i32),
-        serialize_i64(i64),
-        serialize_u8(u8),
-        serialize_u16(u16),
-        serialize_u32(u32),
-        serialize_u64(u64),
-        serialize_f32(f32),
-        serialize_f64(f64),
-        serialize_char(char),
-        serialize_str(&str),
-        serialize_bytes(&[u8]),
-        serialize_none(),
-        serialize_unit(),
-        serialize_unit_struct(&'static str),
-        serialize_unit_variant(&'static str, u32, &'static str),
+    impossible!(
+        ():
+        SerializeSeq, SerializeTuple, SerializeTupleStruct, SerializeTupleVariant,
+        SerializeStructVariant,
     );
+
+    numbers!(skip);
+    neither_numbers_nor_text!(skip);
+    skip!(serialize_str(&str));
 
     see_through_newtypes!(Err(Skipped));
 
@@ -250,37 +273,15 @@ macro_rules! not_a_number {
 impl Serializer for Number {
     type Ok = Option<f64>;
     type Error = Skipped;
-    type SerializeSeq = Impossible<Option<f64>, Skipped>;
-    type SerializeTuple = Impossible<Option<f64>, Skipped>;
-    type SerializeTupleStruct = Impossible<Option<f64>, Skipped>;
-    type SerializeTupleVariant = Impossible<Option<f64>, Skipped>;
-    type SerializeMap = Impossible<Option<f64>, Skipped>;
-    type SerializeStruct = Impossible<Option<f64>, Skipped>;
-    type SerializeStructVariant = Impossible<Option<f64>, Skipped>;
-
-    number!(
-        serialize_i8(i8),
-        serialize_i16(i16),
-        serialize_i32(i32),
-        serialize_i64(i64),
-        serialize_u8(u8),
-        serialize_u16(u16),
-        serialize_u32(u32),
-        serialize_u64(u64),
-        serialize_f32(f32),
-        serialize_f64(f64),
+    impossible!(
+        Option<f64>:
+        SerializeSeq, SerializeTuple, SerializeTupleStruct, SerializeTupleVariant, SerializeMap,
+        SerializeStruct, SerializeStructVariant,
     );
 
-    not_a_number!(
-        serialize_bool(bool),
-        serialize_char(char),
-        serialize_str(&str),
-        serialize_bytes(&[u8]),
-        serialize_none(),
-        serialize_unit(),
-        serialize_unit_struct(&'static str),
-        serialize_unit_variant(&'static str, u32, &'static str),
-    );
+    numbers!(number);
+    neither_numbers_nor_text!(not_a_number);
+    not_a_number!(serialize_str(&str));
 
     see_through_newtypes!(Ok(None));
     refuse!(
@@ -295,37 +296,18 @@ struct Key;
 impl Serializer for Key {
     type Ok = String;
     type Error = Skipped;
-    type SerializeSeq = Impossible<String, Skipped>;
-    type SerializeTuple = Impossible<String, Skipped>;
-    type SerializeTupleStruct = Impossible<String, Skipped>;
-    type SerializeTupleVariant = Impossible<String, Skipped>;
-    type SerializeMap = Impossible<String, Skipped>;
-    type SerializeStruct = Impossible<String, Skipped>;
-    type SerializeStructVariant = Impossible<String, Skipped>;
+    impossible!(
+        String:
+        SerializeSeq, SerializeTuple, SerializeTupleStruct, SerializeTupleVariant, SerializeMap,
+        SerializeStruct, SerializeStructVariant,
+    );
 
     fn serialize_str(self, value: &str) -> Result<String, Skipped> {
         Ok(value.to_owned())
     }
 
-    skip!(
-        serialize_bool(bool),
-        serialize_i8(i8),
-        serialize_i16(i16),
-        serialize_i32(i32),
-        serialize_i64(i64),
-        serialize_u8(u8),
-        serialize_u16(u16),
-        serialize_u32(u32),
-        serialize_u64(u64),
-        serialize_f32(f32),
-        serialize_f64(f64),
-        serialize_char(char),
-        serialize_bytes(&[u8]),
-        serialize_none(),
-        serialize_unit(),
-        serialize_unit_struct(&'static str),
-        serialize_unit_variant(&'static str, u32, &'static str),
-    );
+    numbers!(skip);
+    neither_numbers_nor_text!(skip);
 
     see_through_newtypes!(Err(Skipped));
     refuse!(
