@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ROOT, VIEWER, WRITER, api, api_json, emulator, form, post_raw};
+use common::{ROOT, VIEWER, WRITER, api, api_json, emulator, form, post_raw, summary};
 
 const DAY: [(&str, &str); 3] = [("idSite", "1"), ("period", "day"), ("date", "2026-11-20")];
 
@@ -95,13 +95,7 @@ async fn view_token_sees_its_site_only() {
         denied.json()["message"],
         "You can't access this resource as it requires 'view' access for the website id = 2."
     );
-    let all = api_json(
-        &emu,
-        "VisitsSummary.get",
-        VIEWER,
-        &[("idSite", "all"), ("period", "day"), ("date", "2026-11-20")],
-    )
-    .await;
+    let all = summary(&emu, VIEWER, "all", "day", "2026-11-20").await;
     assert_eq!(all.as_object().unwrap().keys().collect::<Vec<_>>(), ["1"]);
 }
 

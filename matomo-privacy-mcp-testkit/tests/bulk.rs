@@ -4,18 +4,12 @@
 
 mod common;
 
-use common::{ROOT, VIEWER, api_json, emulator};
+use common::{ROOT, VIEWER, api_json, emulator, summary};
 
 #[tokio::test]
 async fn bulk_runs_each_url_and_keeps_errors_per_item() {
     let emu = emulator(3).await;
-    let single = api_json(
-        &emu,
-        "VisitsSummary.get",
-        ROOT,
-        &[("idSite", "1"), ("period", "day"), ("date", "2026-11-20")],
-    )
-    .await;
+    let single = summary(&emu, ROOT, "1", "day", "2026-11-20").await;
     let r = api_json(
         &emu,
         "API.getBulkRequest",

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{ROOT, api_json, emulator, today};
+use common::{ROOT, api_json, emulator, summary, today};
 use matomo_privacy_mcp_testkit::{Action, Emulator, Referrer};
 use serde_json::Value;
 
@@ -112,57 +112,27 @@ async fn summary_counts_the_dataset_and_dimension_reports_add_up() {
 #[tokio::test]
 async fn several_sites_and_periods_nest_like_matomo() {
     let emu = emulator(7).await;
-    let v = api_json(
-        &emu,
-        "VisitsSummary.get",
-        ROOT,
-        &[("idSite", "1,2"), ("period", "day"), ("date", "last3")],
-    )
-    .await;
+    let v = summary(&emu, ROOT, "1,2", "day", "last3").await;
     let sites: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
     assert_eq!(sites, ["1", "2"]);
     let days: Vec<_> = v["1"].as_object().unwrap().keys().cloned().collect();
     assert_eq!(days, ["2026-11-24", "2026-11-25", "2026-11-26"]);
-    let weeks = api_json(
-        &emu,
-        "VisitsSummary.get",
-        ROOT,
-        &[("idSite", "1"), ("period", "week"), ("date", "previous2")],
-    )
-    .await;
+    let weeks = summary(&emu, ROOT, "1", "week", "previous2").await;
     let labels: Vec<_> = weeks.as_object().unwrap().keys().cloned().collect();
     assert_eq!(labels, ["2026-11-09,2026-11-15", "2026-11-16,2026-11-22"]);
-    let months = api_json(
-        &emu,
-        "VisitsSummary.get",
-        ROOT,
-        &[("idSite", "2"), ("period", "month"), ("date", "last3")],
-    )
-    .await;
+    let months = summary(&emu, ROOT, "2", "month", "last3").await;
     assert_eq!(
         months["2026-09"],
         serde_json::json!([]),
         "empty period inside several periods is []"
     );
     assert!(months["2026-11"]["nb_visits"].as_u64().unwrap() > 0);
-    let empty_day = api_json(
-        &emu,
-        "VisitsSummary.get",
-        ROOT,
-        &[("idSite", "1"), ("period", "day"), ("date", "2026-10-05")],
-    )
-    .await;
+    let empty_day = summary(&emu, ROOT, "1", "day", "2026-10-05").await;
     assert_eq!(
         empty_day["nb_visits"], 0,
         "a lone empty day is an object of zeros"
     );
-    let all = api_json(
-        &emu,
-        "VisitsSummary.get",
-        ROOT,
-        &[("idSite", "all"), ("period", "year"), ("date", "today")],
-    )
-    .await;
+    let all = summary(&emu, ROOT, "all", "year", "today").await;
     assert_eq!(all.as_object().unwrap().len(), 3);
     let countries = api_json(
         &emu,

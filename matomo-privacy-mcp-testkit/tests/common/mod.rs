@@ -145,6 +145,12 @@ pub async fn api(
     post_raw(emu, &query, &form(&body)).await
 }
 
+/// `VisitsSummary.get` of `sites` over `period` and `date`, asked with `token`, as JSON (HTTP 200).
+pub async fn summary(emu: &Emulator, token: &str, sites: &str, period: &str, date: &str) -> Value {
+    let params = [("idSite", sites), ("period", period), ("date", date)];
+    api_json(emu, "VisitsSummary.get", token, &params).await
+}
+
 /// As `api`, expecting HTTP 200 JSON.
 pub async fn api_json(emu: &Emulator, method: &str, token: &str, params: &[(&str, &str)]) -> Value {
     let r = api(emu, method, token, params).await;
