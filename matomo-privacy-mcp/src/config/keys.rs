@@ -1,7 +1,7 @@
 //! Every key the configuration file may hold, so that every unknown key is reported at once
 //! with its section and line (serde stops at the first, and says neither).
 
-use std::fmt;
+use std::cell::Cell;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
@@ -14,7 +14,10 @@ fn sections() -> [(&'static str, &'static [&'static str]); 13] {
     [
         ("", fields_of::<RawConfig>()),
         ("oauth", fields_of::<super::oauth::RawOAuth>()),
-        ("shared_state", fields_of::<super::shared_state::RawSharedState>()),
+        (
+            "shared_state",
+            fields_of::<super::shared_state::RawSharedState>(),
+        ),
         ("profiles", fields_of::<super::profiles::RawProfile>()),
         ("rate_limit", fields_of::<super::profiles::RawRateLimit>()),
         ("cache", fields_of::<RawCache>()),
@@ -31,39 +34,20 @@ fn sections() -> [(&'static str, &'static [&'static str]); 13] {
 /// The keys of a section decoded into `T`: the field names serde's derive hands to
 /// `deserialize_struct`, caught by a deserializer that reads nothing else.
 fn fields_of<T: Deserialize<'static>>() -> &'static [&'static str] {
-    match T::deserialize(FieldNames) {
-        Err(FoundFields(fields)) => fields,
-        // A struct is never decoded from nothing; were it, it would have no key to list.
-        Ok(_) => &[],
-    }
+    let fields = Cell::new(&[][..]);
+    // The decoding always fails: nothing is read but the names.
+    let _ = T::deserialize(FieldNames(&fields));
+    fields.get()
 }
 
-/// A deserializer that only asks for a struct's field names.
-struct FieldNames;
+/// A deserializer that only asks for a struct's field names, and keeps them.
+struct FieldNames<'a>(&'a Cell<&'static [&'static str]>);
 
-/// The field names a struct asked for (none when it was not a struct).
-#[derive(Debug)]
-struct FoundFields(&'static [&'static str]);
+impl<'de> Deserializer<'de> for FieldNames<'_> {
+    type Error = de::value::Error;
 
-impl fmt::Display for FoundFields {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("only a struct's field names are read")
-    }
-}
-
-impl std::error::Error for FoundFields {}
-
-impl de::Error for FoundFields {
-    fn custom<T: fmt::Display>(_: T) -> Self {
-        FoundFields(&[])
-    }
-}
-
-impl<'de> Deserializer<'de> for FieldNames {
-    type Error = FoundFields;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, FoundFields> {
-        Err(FoundFields(&[]))
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("not a section"))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -71,8 +55,9 @@ impl<'de> Deserializer<'de> for FieldNames {
         _: &'static str,
         fields: &'static [&'static str],
         _: V,
-    ) -> Result<V::Value, FoundFields> {
-        Err(FoundFields(fields))
+    ) -> Result<V::Value, Self::Error> {
+        self.0.set(fields);
+        Err(de::Error::custom("only the field names are read"))
     }
 
     serde::forward_to_deserialize_any! {
