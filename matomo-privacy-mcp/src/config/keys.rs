@@ -13,13 +13,10 @@ fn sections() -> [(&'static str, &'static [&'static str]); 13] {
     use super::raw::*;
     [
         ("", fields_of::<RawConfig>()),
-        ("oauth", fields_of::<super::oauth::RawOAuth>()),
-        (
-            "shared_state",
-            fields_of::<super::shared_state::RawSharedState>(),
-        ),
-        ("profiles", fields_of::<super::profiles::RawProfile>()),
-        ("rate_limit", fields_of::<super::profiles::RawRateLimit>()),
+        ("oauth", fields_of::<RawOAuth>()),
+        ("shared_state", fields_of::<RawSharedState>()),
+        ("profiles", fields_of::<RawProfile>()),
+        ("rate_limit", fields_of::<RawRateLimit>()),
         ("cache", fields_of::<RawCache>()),
         ("matomo", fields_of::<RawMatomo>()),
         ("privacy", fields_of::<RawPrivacy>()),

@@ -3,18 +3,8 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use super::error::ConfigError;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawOAuth {
-    pub issuer: Option<String>,
-    pub jwks_uri: Option<String>,
-    pub leeway_seconds: Option<u64>,
-    pub allow_insecure_http: Option<bool>,
-}
+use super::raw::RawOAuth;
 
 /// How access tokens are checked.
 #[derive(Clone, Debug, PartialEq, Eq)]

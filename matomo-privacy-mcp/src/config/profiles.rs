@@ -6,35 +6,10 @@ use std::path::PathBuf;
 
 use matomo_privacy_mcp_core::minimise::Threshold;
 use matomo_privacy_mcp_core::privacy::PrivacyClass;
-use serde::Deserialize;
 
 use super::error::ConfigError;
+use super::raw::{RawProfile, RawRateLimit};
 use super::secret::Secret;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawProfile {
-    pub name: Option<String>,
-    pub matomo_token_file: Option<String>,
-    pub bearer_token_file: Option<String>,
-    pub oauth_scope: Option<String>,
-    pub oauth_client_id: Option<String>,
-    pub oauth_subject: Option<String>,
-    pub allowed_sites: Option<Vec<u32>>,
-    pub allowed_tools: Option<Vec<String>>,
-    pub ceiling: Option<String>,
-    pub threshold_k: Option<u64>,
-    pub rate_limit_per_minute: Option<u32>,
-    pub rate_limit_burst: Option<u32>,
-    pub budget_per_window: Option<f64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawRateLimit {
-    pub per_minute: Option<u32>,
-    pub burst: Option<u32>,
-}
 
 /// One client profile, with every setting it inherits from the top level filled in.
 #[derive(Debug)]

@@ -20,12 +20,12 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub cache: RawCache,
     #[serde(default)]
-    pub rate_limit: super::profiles::RawRateLimit,
+    pub rate_limit: RawRateLimit,
     #[serde(default)]
-    pub profiles: Vec<super::profiles::RawProfile>,
+    pub profiles: Vec<RawProfile>,
     #[serde(default)]
-    pub oauth: super::oauth::RawOAuth,
-    pub shared_state: Option<super::shared_state::RawSharedState>,
+    pub oauth: RawOAuth,
+    pub shared_state: Option<RawSharedState>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -108,4 +108,53 @@ pub(super) struct RawNoise {
     pub visit_spacing_minutes: Option<u32>,
     pub visits_per_visitor: Option<u32>,
     pub actions_per_visit: Option<u32>,
+}
+
+/// `[oauth]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOAuth {
+    pub issuer: Option<String>,
+    pub jwks_uri: Option<String>,
+    pub leeway_seconds: Option<u64>,
+    pub allow_insecure_http: Option<bool>,
+}
+
+/// `[shared_state]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSharedState {
+    pub url: Option<String>,
+    pub password_file: Option<String>,
+    pub prefix: Option<String>,
+    pub timeout_ms: Option<u64>,
+    pub allow_without_password: Option<bool>,
+    pub ca_file: Option<String>,
+}
+
+/// One `[[profiles]]` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawProfile {
+    pub name: Option<String>,
+    pub matomo_token_file: Option<String>,
+    pub bearer_token_file: Option<String>,
+    pub oauth_scope: Option<String>,
+    pub oauth_client_id: Option<String>,
+    pub oauth_subject: Option<String>,
+    pub allowed_sites: Option<Vec<u32>>,
+    pub allowed_tools: Option<Vec<String>>,
+    pub ceiling: Option<String>,
+    pub threshold_k: Option<u64>,
+    pub rate_limit_per_minute: Option<u32>,
+    pub rate_limit_burst: Option<u32>,
+    pub budget_per_window: Option<f64>,
+}
+
+/// `[rate_limit]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRateLimit {
+    pub per_minute: Option<u32>,
+    pub burst: Option<u32>,
 }

@@ -9,21 +9,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Deserialize;
-
 use super::error::ConfigError;
+use super::raw::RawSharedState;
 use super::secret::Secret;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawSharedState {
-    pub url: Option<String>,
-    pub password_file: Option<String>,
-    pub prefix: Option<String>,
-    pub timeout_ms: Option<u64>,
-    pub allow_without_password: Option<bool>,
-    pub ca_file: Option<String>,
-}
 
 /// The default key prefix (`shared_state.prefix`).
 pub const DEFAULT_PREFIX: &str = "matomo-privacy-mcp:";
