@@ -60,12 +60,7 @@ fn ymd(day: Day) -> String {
 
 /// The people behind a row of `method` on `day`: those of the visits its segment selects, or
 /// (for a row without one) of the visits its label names.
-fn people(
-    data: &Dataset,
-    day: Day,
-    row: &Value,
-    is_row: IsRow,
-) -> BTreeSet<String> {
+fn people(data: &Dataset, day: Day, row: &Value, is_row: IsRow) -> BTreeSet<String> {
     let label = row["label"].as_str().unwrap();
     let segments: Vec<&str> = row["segment"].as_str().into_iter().collect();
     data.visits_matching(SITE, day, day, &segments)
@@ -111,7 +106,10 @@ async fn a_visitor_behind_two_parts_of_a_row_is_counted_once() {
     // days of the fortnight, from `en-us` with `en-in` or `en-ca`).
     assert!(cases.len() >= 2, "{cases:?}");
     let methods: BTreeSet<&str> = cases.iter().map(|c| c.0).collect();
-    println!("rows counting someone twice: {} in {methods:?}", cases.len());
+    println!(
+        "rows counting someone twice: {} in {methods:?}",
+        cases.len()
+    );
     let mut by_k: BTreeMap<u64, Vec<&Case>> = BTreeMap::new();
     for case in &cases {
         by_k.entry(case.3).or_default().push(case);
@@ -198,4 +196,90 @@ fn a_body_of_rows_matomo_added_up_proves_nothing_by_their_counts() {
     .unwrap();
     let shown: Vec<&str> = report.rows.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(shown, ["Boston", "English (en)"]);
+}
+
+/// Countries and regions of days, weeks and months, proven from their cities' rows where those
+/// reach k (`reporting::visitors::places`), each about k people or more.
+///
+/// Mutation checks (2026-12-06, reverted): a country known by the sum of its cities' counts
+/// instead of the largest fails ("day 2026-11-20: `United States` shown at k 4 about 3 people":
+/// one person visited from two of its cities that day); ten times the largest fails on
+/// Australia.
+#[tokio::test]
+async fn countries_and_regions_known_by_their_cities_describe_k_visitors() {
+    let emu = testing::emulator(11, &[1, 2]).await;
+    let data = emu.dataset().clone();
+    let today = data.today;
+    let periods = [
+        (
+            "week",
+            today.plus(-7).week_start(),
+            today.plus(-7).week_start().plus(6),
+        ),
+        (
+            "week",
+            today.plus(-14).week_start(),
+            today.plus(-14).week_start().plus(6),
+        ),
+        ("month", today.month_start(), today.month_end()),
+        ("day", today.plus(-6), today.plus(-6)),
+    ];
+    let mut shown_rows = 0;
+    for k in [2, 3, 4, 5] {
+        let toolbox = testing::deployment(&emu)
+            .threshold(k)
+            .toolbox(matomo_privacy_mcp_tools::all())
+            .await;
+        for (period, start, end) in periods {
+            for (report, dimension) in [
+                ("UserCountry.getCountry", "countryCode"),
+                ("UserCountry.getRegion", "regionCode"),
+            ] {
+                let args = json!({
+                    "site": SITE, "report": report, "period": period, "date": ymd(start),
+                    "limit": 100,
+                });
+                let result = testing::answered(&toolbox, "report", args).await;
+                let out = result.structured().unwrap();
+                let raw = testing::raw_client(&emu)
+                    .call_raw(
+                        report,
+                        &Params::new()
+                            .sites(Sites::one(SITE).unwrap())
+                            .period(period.parse().unwrap())
+                            .date(Date::Day(ymd(start).parse().unwrap())),
+                    )
+                    .await
+                    .unwrap();
+                for row in out["rows"].as_array().unwrap() {
+                    let label = row["label"].as_str().unwrap();
+                    if label.starts_with("Other (") {
+                        continue;
+                    }
+                    let segment = raw
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|r| r["label"].as_str() == Some(label))
+                        .and_then(|r| r["segment"].as_str())
+                        .unwrap_or_else(|| panic!("{report}: no segment for `{label}`"));
+                    assert!(segment.contains(dimension), "{segment}");
+                    let people: BTreeSet<&str> = data
+                        .visits_matching(SITE, start, end, &[segment])
+                        .unwrap()
+                        .into_iter()
+                        .map(|v| v.visitor_id.as_str())
+                        .collect();
+                    assert!(
+                        people.len() as u64 >= k,
+                        "{report} {period} {}: `{label}` shown at k {k} about {} people",
+                        ymd(start),
+                        people.len()
+                    );
+                    shown_rows += 1;
+                }
+            }
+        }
+    }
+    assert!(shown_rows >= 20, "{shown_rows} rows shown");
 }

@@ -95,6 +95,10 @@ struct MatomoCounts {
     /// ([`reporting::visitors::daily`](crate::reporting::visitors)).
     #[privacy(aggregate)]
     daily_visitors: Option<u64>,
+    /// Distinct visitors known behind the row from Matomo's rows of its parts (a country's
+    /// from its cities, [`reporting::visitors::places`](crate::reporting::visitors)), 0 if none.
+    #[privacy(aggregate)]
+    part_visitors: u64,
 }
 
 impl SourceRow {
@@ -114,6 +118,7 @@ impl SourceRow {
         self.metrics.remove_distinct_counts();
         self.counts.visitors = None;
         self.counts.daily_visitors = None;
+        self.counts.part_visitors = 0;
         self
     }
 
@@ -138,6 +143,17 @@ impl SourceRow {
     /// longer periods than a day), when the row was read from Matomo's answer by the SDK's client.
     pub(crate) fn daily_visitors(&self) -> Option<u64> {
         self.counts.daily_visitors
+    }
+
+    /// Distinct visitors known behind the row from Matomo's rows of its parts, 0 if none.
+    pub(crate) fn part_visitors(&self) -> u64 {
+        self.counts.part_visitors
+    }
+
+    /// Records that Matomo's rows of the row's parts prove `visitors` behind it (a lower bound,
+    /// proven by the caller).
+    pub(crate) fn prove_by_parts(&mut self, visitors: u64) {
+        self.counts.part_visitors = self.counts.part_visitors.max(visitors);
     }
 
     /// Matomo's visits for the row, when the row was read from Matomo's answer by the SDK's
@@ -238,6 +254,7 @@ impl<'de> Visitor<'de> for RowVisitor {
                 visitors: distinct("nb_uniq_visitors").map(VisitorCount::from_matomo),
                 visits: whole("nb_visits").map(VisitCount::from_matomo),
                 daily_visitors: distinct("sum_daily_nb_uniq_visitors"),
+                part_visitors: 0,
             }
         } else {
             MatomoCounts::default()

@@ -8,7 +8,8 @@ use super::*;
 
 impl Pipeline<'_> {
     /// Source rows to report rows: labels scrubbed, each row's visitors known from its daily
-    /// counts where they bound them ([`daily`]), equal labels merged.
+    /// counts where they bound them ([`daily`]) or from its parts' rows (a country's cities,
+    /// `visitors::places`), equal labels merged.
     ///
     /// The bound is taken per Matomo row, before merging: a merged row's daily counts are a
     /// sum over its parts, which may count one visitor once per part in a day; the merged row
@@ -21,7 +22,8 @@ impl Pipeline<'_> {
                     Labels::Url => self.scrubber.url(&row.label),
                     Labels::Text => self.scrubber.text(&row.label),
                 };
-                let known = daily::from_daily_counts(&row, self.request.period, self.request.date);
+                let known = daily::from_daily_counts(&row, self.request.period, self.request.date)
+                    .max(row.part_visitors());
                 let mut row = row.into_report_row(label);
                 if known > 0 {
                     row.prove_visitors(known);

@@ -61,6 +61,18 @@ pub(crate) fn from_daily_counts(row: &SourceRow, period: Period, date: Date) -> 
     sum.div_ceil(u64::from(date.max_days(period).max(1)))
 }
 
+/// [`from_daily_counts`] for a city's row (`city==…;regionCode==…;countryCode==…`, checked by
+/// the caller, [`places`](super::places)): Matomo archives one row per city and day, each day's
+/// count a distinct count of the city's visitors, so the same proof holds.
+pub(crate) fn from_city_counts(row: &SourceRow, period: Period, date: Date) -> u64 {
+    if period == Period::Day {
+        return 0;
+    }
+    row.daily_visitors().map_or(0, |sum| {
+        sum.div_ceil(u64::from(date.max_days(period).max(1)))
+    })
+}
+
 /// The reports whose rows Matomo 5.0.2 adds up from rows it archived apart, so that a row's
 /// `nb_uniq_visitors` (and `sum_daily_nb_uniq_visitors`) is a sum of its parts' distinct
 /// counts, and one visitor behind two parts on one day counts twice (read in its sources and

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 pub(crate) mod daily;
 mod parts;
+pub(crate) mod places;
 mod spans;
 
 use super::args::{Request, to_tool_error};
