@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::grouped::{add_up_distinct_counts, grouped, location_part, referrer_part};
 use super::metrics::{GoalAgg, VisitAgg, add_conversion};
 use super::{Ctx, host_of, referrer_keyword, referrer_name, round_value};
-use crate::dataset::{Referrer, Visit};
+use crate::dataset::{Location, Referrer, Visit};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
 use crate::query::request::form_encode;
@@ -260,14 +260,7 @@ pub(crate) fn region(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                     l.country_code
                 ),
             );
-            r.set("region", l.region_code);
-            r.set("country", l.country_code);
-            r.set("country_name", l.country);
-            r.set("region_name", l.region);
-            r.set(
-                "logo",
-                format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
-            );
+            region_columns(r, l);
         },
     )
 }
@@ -296,16 +289,22 @@ pub(crate) fn city(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 ),
             );
             r.set("city_name", l.city);
-            r.set("region", l.region_code);
-            r.set("country", l.country_code);
-            r.set("country_name", l.country);
-            r.set("region_name", l.region);
-            r.set(
-                "logo",
-                format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
-            );
+            region_columns(r, l);
         },
     )
+}
+
+/// The columns of a region's or a city's row that say where it is: the region and its country,
+/// by code and name, and the country's flag.
+fn region_columns(r: &mut Row, l: &Location) {
+    r.set("region", l.region_code);
+    r.set("country", l.country_code);
+    r.set("country_name", l.country);
+    r.set("region_name", l.region);
+    r.set(
+        "logo",
+        format!("plugins/Morpheus/icons/dist/flags/{}.png", l.country_code),
+    );
 }
 
 /// `DevicesDetection.getType`: added up by label from the device type codes (Matomo's
