@@ -6,7 +6,9 @@ mod hardening_support;
 
 use std::time::{Duration, Instant};
 
-use hardening_support::{MAX_BODY, RETRIES, TIMEOUT, arguments, client, emulator, toolbox};
+use hardening_support::{
+    MAX_BODY, RETRIES, TIMEOUT, arguments, call_validly, client, emulator, toolbox,
+};
 use matomo_privacy_mcp_core::client::BulkRequest;
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
 use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
@@ -181,10 +183,7 @@ async fn every_tool_survives_every_fault() {
     for fault in faults {
         emu.inject(fault.clone());
         for tool in toolbox.list() {
-            let result = toolbox
-                .call(tool.name(), Some(arguments(tool.name())))
-                .await
-                .unwrap();
+            let result = call_validly(&toolbox, tool.name()).await;
             assert!(
                 result.is_error(),
                 "{} under {fault:?}: {}",
@@ -201,10 +200,7 @@ async fn every_tool_survives_every_fault() {
         emu.clear_faults();
     }
     for tool in toolbox.list() {
-        let result = toolbox
-            .call(tool.name(), Some(arguments(tool.name())))
-            .await
-            .unwrap();
+        let result = call_validly(&toolbox, tool.name()).await;
         assert!(
             !result.is_error(),
             "{} after the faults: {}",

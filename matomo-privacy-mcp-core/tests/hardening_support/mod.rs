@@ -110,6 +110,14 @@ pub fn with(base: &Value, key: &str, value: Value) -> Value {
     args
 }
 
+/// Calls `tool` with its valid [`arguments`].
+pub async fn call_validly<S: Send + Sync + 'static>(
+    toolbox: &Toolbox<S>,
+    tool: &str,
+) -> matomo_privacy_mcp_core::CallToolResult {
+    toolbox.call(tool, Some(arguments(tool))).await.unwrap()
+}
+
 /// Calls `tool` and checks that it refused with a text containing `needle`; collects failures.
 pub async fn refused<S: Send + Sync + 'static>(
     toolbox: &Toolbox<S>,
