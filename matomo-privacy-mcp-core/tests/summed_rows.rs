@@ -198,15 +198,16 @@ fn a_body_of_rows_matomo_added_up_proves_nothing_by_their_counts() {
     assert_eq!(shown, ["Boston", "English (en)"]);
 }
 
-/// Countries and regions of days, weeks and months, proven from their cities' rows where those
-/// reach k (`reporting::visitors::places`), each about k people or more.
+/// Countries, regions, browsers and languages of days, weeks and months, proven from their
+/// parts' rows (cities, browser versions, language codes) where those reach k
+/// (`reporting::visitors::finer`), each about k people or more.
 ///
 /// Mutation checks (2026-12-06, reverted): a country known by the sum of its cities' counts
 /// instead of the largest fails ("day 2026-11-20: `United States` shown at k 4 about 3 people":
 /// one person visited from two of its cities that day); ten times the largest fails on
-/// Australia.
+/// Australia, and for browsers and languages alone on Lynx (the rare person's browser).
 #[tokio::test]
-async fn countries_and_regions_known_by_their_cities_describe_k_visitors() {
+async fn rows_known_by_their_largest_part_describe_k_visitors() {
     let emu = testing::emulator(11, &[1, 2]).await;
     let data = emu.dataset().clone();
     let today = data.today;
@@ -234,6 +235,8 @@ async fn countries_and_regions_known_by_their_cities_describe_k_visitors() {
             for (report, dimension) in [
                 ("UserCountry.getCountry", "countryCode"),
                 ("UserCountry.getRegion", "regionCode"),
+                ("DevicesDetection.getBrowsers", "browserCode"),
+                ("UserLanguage.getLanguage", "languageCode"),
             ] {
                 let args = json!({
                     "site": SITE, "report": report, "period": period, "date": ymd(start),

@@ -96,7 +96,7 @@ struct MatomoCounts {
     #[privacy(aggregate)]
     daily_visitors: Option<u64>,
     /// Distinct visitors known behind the row from Matomo's rows of its parts (a country's
-    /// from its cities, [`reporting::visitors::places`](crate::reporting::visitors)), 0 if none.
+    /// from its cities, [`reporting::visitors::finer`](crate::reporting::visitors)), 0 if none.
     #[privacy(aggregate)]
     part_visitors: u64,
 }

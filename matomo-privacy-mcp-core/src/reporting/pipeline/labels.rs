@@ -9,7 +9,7 @@ use super::*;
 impl Pipeline<'_> {
     /// Source rows to report rows: labels scrubbed, each row's visitors known from its daily
     /// counts where they bound them ([`daily`]) or from its parts' rows (a country's cities,
-    /// `visitors::places`), equal labels merged.
+    /// `visitors::finer`), equal labels merged.
     ///
     /// The bound is taken per Matomo row, before merging: a merged row's daily counts are a
     /// sum over its parts, which may count one visitor once per part in a day; the merged row

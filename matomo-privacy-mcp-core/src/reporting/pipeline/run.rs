@@ -11,7 +11,7 @@ use crate::reporting::Deployment;
 use crate::reporting::SourceRow;
 use crate::reporting::args::ReportArgs;
 use crate::reporting::noisy::bounded_segment;
-use crate::reporting::visitors::{Visitors, places};
+use crate::reporting::visitors::{Visitors, finer};
 
 use super::*;
 
@@ -61,12 +61,14 @@ pub(crate) async fn run_of(
         )
     );
     let (whole, mut rows) = (whole?, rows?);
-    if places::proven_by_cities(report.method) && !rows.is_empty() {
+    if let Some(finer) = finer::finer_report(report.method)
+        && !rows.is_empty()
+    {
         // One request of plain archives instead of a segment per row; without it (an error),
         // the rows are counted by their segments as before.
-        let cities = fetch_rows_of(
+        let parts = fetch_rows_of(
             deployment,
-            places::CITIES,
+            finer,
             &[],
             &request,
             false,
@@ -74,10 +76,10 @@ pub(crate) async fn run_of(
             None,
         )
         .await;
-        if let Ok(cities) = cities {
-            let places = places::Places::of(&cities, request.period, request.date);
+        if let Ok(parts) = parts {
+            let parts = finer::Parts::of(&parts, request.period, request.date);
             for row in &mut rows {
-                let known = places.known(row);
+                let known = parts.known(row);
                 row.prove_by_parts(known);
             }
         }

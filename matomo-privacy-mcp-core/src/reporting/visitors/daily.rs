@@ -61,10 +61,11 @@ pub(crate) fn from_daily_counts(row: &SourceRow, period: Period, date: Date) -> 
     sum.div_ceil(u64::from(date.max_days(period).max(1)))
 }
 
-/// [`from_daily_counts`] for a city's row (`city==…;regionCode==…;countryCode==…`, checked by
-/// the caller, [`places`](super::places)): Matomo archives one row per city and day, each day's
-/// count a distinct count of the city's visitors, so the same proof holds.
-pub(crate) fn from_city_counts(row: &SourceRow, period: Period, date: Date) -> u64 {
+/// [`from_daily_counts`] for a row of a finer report that Matomo archives one row per value and
+/// day (a city, a browser version, a language code; checked by the caller,
+/// [`finer`](super::finer)), each day's count a distinct count of the row's visitors, so that the
+/// same proof holds.
+pub(crate) fn from_part_counts(row: &SourceRow, period: Period, date: Date) -> u64 {
     if period == Period::Day {
         return 0;
     }

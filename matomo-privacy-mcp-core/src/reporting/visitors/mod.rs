@@ -17,7 +17,7 @@ use serde_json::Value;
 
 pub(crate) mod daily;
 mod parts;
-pub(crate) mod places;
+pub(crate) mod finer;
 mod spans;
 
 use super::args::{Request, to_tool_error};

@@ -1,0 +1,206 @@
+//! A row's distinct visitors known from a finer report's rows, without a segment.
+//!
+//! Matomo 5.0.2 adds some rows up from rows it archived apart, and their distinct counts with
+//! them, so those counts are not believed ([`daily::day_counts_are_distinct`]): a country from
+//! its cities (`UserCountry/RecordBuilders/Locations.php` archives country, region and city
+//! together), a browser from its codes (`GroupBy` on the name in `getBrowsers`), a language from
+//! its codes (`GroupBy` on the primary subtag in `getLanguage`). A finer report lists the parts
+//! one archived row each (cities, browser versions, language codes), each day's count a distinct
+//! count: one request of plain archives proves what the summed counts no longer can.
+//!
+//! Proof. Every visit of a part is a visit of the row it is added into: a city's visits are
+//! visits of its region and its country (its segment is equalities on all three); a browser
+//! version's (`browserCode==CH;browserVersion==119.0`) are visits of code `CH`, whose archived row
+//! `getBrowsers` adds into the row it returns with the segment `browserCode==CH` (`GroupBy` keeps
+//! the first row's segment, and `CH`'s own row is in the group of its name); a language code's
+//! (`languageCode==en-us`) are visits of the row `languageCode==en,languageCode=@en-`, the group
+//! of its primary subtag. So a part's visitors are among the row's, and a lower bound on a part's
+//! visitors (its day count, or [`daily::from_daily_counts`]'s over a longer period) is one on the
+//! row's, and so is the largest over its parts. Both reports are asked for the same period and
+//! segment. China is left out: Matomo adds the obsolete code `ti` into `cn` in its city rows too.
+
+use std::collections::BTreeMap;
+
+use super::daily;
+use crate::params::{Date, Period};
+use crate::privacy::Reveal;
+use crate::reporting::SourceRow;
+use crate::segment::{Condition, Operator, Segment};
+
+/// The finer report whose rows prove the rows of report `method`, if it has one.
+pub(crate) fn finer_report(method: &str) -> Option<&'static str> {
+    match method {
+        "UserCountry.getCountry" | "UserCountry.getRegion" => Some("UserCountry.getCity"),
+        "DevicesDetection.getBrowsers" => Some("DevicesDetection.getBrowserVersions"),
+        "UserLanguage.getLanguage" => Some("UserLanguage.getLanguageCode"),
+        _ => None,
+    }
+}
+
+/// The largest lower bound known for any part of each row, by the row's key ([`row_key`]).
+#[derive(Debug, Default)]
+pub(crate) struct Parts {
+    known: BTreeMap<String, u64>,
+}
+
+/// A segment's conditions by dimension, when it is one or more ANDed equalities.
+fn equalities(segment: &Segment) -> Option<BTreeMap<&str, &str>> {
+    segment
+        .groups()
+        .iter()
+        .map(|group| match group.as_slice() {
+            [condition] if condition.operator() == Operator::Equals => {
+                Some((condition.dimension(), condition.value()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The keys of the rows a finer row is a part of: a city's country and region, a browser
+/// version's code, a language code's primary subtag.
+fn part_keys(segment: &Segment) -> Vec<String> {
+    let Some(conditions) = equalities(segment) else {
+        return Vec::new();
+    };
+    let dimensions: Vec<&str> = conditions.keys().copied().collect();
+    match dimensions.as_slice() {
+        ["city", "countryCode", "regionCode"] => {
+            let (country, region) = (conditions["countryCode"], conditions["regionCode"]);
+            if country == "cn" {
+                return Vec::new();
+            }
+            vec![
+                format!("country {country}"),
+                format!("region {country} {region}"),
+            ]
+        }
+        ["browserCode", "browserVersion"] => vec![format!("browser {}", conditions["browserCode"])],
+        ["languageCode"] => match conditions["languageCode"].split('-').next() {
+            Some(primary) if !primary.is_empty() && primary != "xx" => {
+                vec![format!("language {primary}")]
+            }
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// A summed row's key, matching its parts' ([`part_keys`]): `countryCode==us`,
+/// `regionCode==CA;countryCode==us`, `browserCode==CH`, `languageCode==en,languageCode=@en-`.
+fn row_key(segment: &Segment) -> Option<String> {
+    if let [group] = segment.groups()
+        && let [whole, prefixed] = group.as_slice()
+    {
+        let language = |c: &Condition, op| c.dimension() == "languageCode" && c.operator() == op;
+        return (language(whole, Operator::Equals)
+            && language(prefixed, Operator::Contains)
+            && prefixed.value() == format!("{}-", whole.value()))
+        .then(|| format!("language {}", whole.value()));
+    }
+    let conditions = equalities(segment)?;
+    let dimensions: Vec<&str> = conditions.keys().copied().collect();
+    match dimensions.as_slice() {
+        ["countryCode"] => Some(format!("country {}", conditions["countryCode"])),
+        ["countryCode", "regionCode"] => Some(format!(
+            "region {} {}",
+            conditions["countryCode"], conditions["regionCode"]
+        )),
+        ["browserCode"] => Some(format!("browser {}", conditions["browserCode"])),
+        _ => None,
+    }
+}
+
+fn parsed(row: &SourceRow) -> Option<Segment> {
+    Segment::parse(row.segment.as_ref()?.reveal_text()).ok()
+}
+
+impl Parts {
+    /// The bounds of Matomo's finer rows for `period` at `date` (as the client read them: rows
+    /// written in code or summed prove nothing).
+    pub(crate) fn of(finer: &[SourceRow], period: Period, date: Date) -> Self {
+        let mut parts = Self::default();
+        for row in finer {
+            let Some(segment) = parsed(row) else {
+                continue;
+            };
+            let known = match period {
+                Period::Day => row.visitors().map_or(0, |v| v.get()),
+                _ => daily::from_part_counts(row, period, date),
+            };
+            if known == 0 {
+                continue;
+            }
+            for key in part_keys(&segment) {
+                let bound = parts.known.entry(key).or_default();
+                *bound = (*bound).max(known);
+            }
+        }
+        parts
+    }
+
+    /// The visitors known behind a summed row from its parts; 0 for any other row.
+    pub(crate) fn known(&self, row: &SourceRow) -> u64 {
+        parsed(row)
+            .and_then(|segment| row_key(&segment))
+            .and_then(|key| self.known.get(&key).copied())
+            .unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(body: &str) -> Vec<SourceRow> {
+        crate::models::answer::matomo_answer(|| crate::models::decode(body.as_bytes())).unwrap()
+    }
+
+    fn day() -> Date {
+        "2026-11-20".parse().unwrap()
+    }
+
+    fn known(finer: &str, summed: &str) -> Vec<u64> {
+        let parts = Parts::of(&rows(finer), Period::Day, day());
+        rows(summed).iter().map(|row| parts.known(row)).collect()
+    }
+
+    #[test]
+    fn a_country_and_a_region_are_known_by_their_largest_city() {
+        let cities = r#"[{"label":"Boston","nb_visits":9,"nb_uniq_visitors":7,"segment":"city==Boston;regionCode==MA;countryCode==us"},
+                {"label":"Austin","nb_visits":4,"nb_uniq_visitors":3,"segment":"city==Austin;regionCode==TX;countryCode==us"},
+                {"label":"Beijing","nb_visits":9,"nb_uniq_visitors":9,"segment":"city==Beijing;regionCode==22;countryCode==cn"}]"#;
+        let report = r#"[{"label":"United States","nb_visits":13,"nb_uniq_visitors":11,"segment":"countryCode==us"},
+                {"label":"Texas","nb_visits":4,"nb_uniq_visitors":3,"segment":"regionCode==TX;countryCode==us"},
+                {"label":"China","nb_visits":9,"nb_uniq_visitors":9,"segment":"countryCode==cn"},
+                {"label":"Germany","nb_visits":9,"nb_uniq_visitors":9,"segment":"countryCode==de"}]"#;
+        assert_eq!(known(cities, report), [7, 3, 0, 0]);
+    }
+
+    #[test]
+    fn a_browser_and_a_language_are_known_by_their_largest_part() {
+        let versions = r#"[{"label":"Chrome 119.0","nb_visits":9,"nb_uniq_visitors":6,"segment":"browserCode==CH;browserVersion==119.0"},
+                {"label":"Chrome 120.0","nb_visits":9,"nb_uniq_visitors":8,"segment":"browserCode==CH;browserVersion==120.0"}]"#;
+        let browsers = r#"[{"label":"Chrome","nb_visits":18,"segment":"browserCode==CH"},
+                {"label":"Firefox","nb_visits":3,"segment":"browserCode==FF"}]"#;
+        assert_eq!(known(versions, browsers), [8, 0]);
+        let codes = r#"[{"label":"English - United States (en-us)","nb_visits":9,"nb_uniq_visitors":6,"segment":"languageCode==en-us"},
+                {"label":"English (en)","nb_visits":9,"nb_uniq_visitors":4,"segment":"languageCode==en"},
+                {"label":"Unknown","nb_visits":9,"nb_uniq_visitors":9,"segment":"languageCode==xx"}]"#;
+        let languages = r#"[{"label":"English","nb_visits":18,"segment":"languageCode==en,languageCode=@en-"},
+                {"label":"Unknown","nb_visits":9,"segment":"languageCode==xx"},
+                {"label":"Other","nb_visits":9,"segment":"languageCode==de,languageCode=@en-"}]"#;
+        assert_eq!(known(codes, languages), [6, 0, 0]);
+    }
+
+    #[test]
+    fn only_parts_read_from_matomo_prove_anything() {
+        let written: Vec<SourceRow> = serde_json::from_str(
+            r#"[{"label":"Boston","nb_visits":9,"nb_uniq_visitors":7,"segment":"city==Boston;regionCode==MA;countryCode==us"}]"#,
+        )
+        .unwrap();
+        let parts = Parts::of(&written, Period::Day, day());
+        let country = rows(r#"[{"label":"US","nb_visits":9,"segment":"countryCode==us"}]"#);
+        assert_eq!(parts.known(&country[0]), 0);
+    }
+}
