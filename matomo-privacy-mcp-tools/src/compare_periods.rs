@@ -200,6 +200,7 @@ pub async fn compare_periods(
             },
             limit: Some(MAX_LIMIT),
             offset: None,
+            all_metrics: None,
         })
     };
     let (current_args, previous_args) = (side(span)?, side(earlier)?);

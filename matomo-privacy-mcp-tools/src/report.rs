@@ -28,6 +28,8 @@ pub struct AnyReportArgs {
     pub limit: Option<u32>,
     /// Rows to skip (default 0).
     pub offset: Option<u32>,
+    /// With noise: also the rows' other counts, ε each (default: visits only).
+    pub all_metrics: Option<bool>,
 }
 
 matomo_privacy_mcp_core::with_period_args!(AnyReportArgs);
@@ -220,6 +222,7 @@ pub async fn report(
         scope: args.scope.clone(),
         limit: args.limit,
         offset: args.offset,
+        all_metrics: args.all_metrics,
     };
     any_row_report(deployment, report, &report_args).await
 }

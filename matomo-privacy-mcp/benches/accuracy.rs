@@ -915,7 +915,15 @@ async fn ask(toolbox: &Toolbox<Deployment>, question: &Question) -> Asked {
             Asked {
                 answered: !error,
                 refused_for_budget: error && text.to_lowercase().contains("budget"),
-                epsilon: out["noise"]["epsilon_charged"].as_f64().unwrap_or(0.0),
+                // A comparison is charged in its two periods' notes.
+                epsilon: [
+                    &out["noise"],
+                    &out["current"]["noise"],
+                    &out["previous"]["noise"],
+                ]
+                .iter()
+                .filter_map(|noise| noise["epsilon_charged"].as_f64())
+                .sum(),
                 out,
                 text,
             }
@@ -1094,8 +1102,10 @@ async fn main() {
     let hundred = hundred(o.site);
     let toolbox100 = toolbox(&o, &dir.join("hundred"), 1_000).await;
     let (mut answered100, mut budget100, mut first_refusal) = (0, 0, None);
+    let mut spent100 = 0.0;
     for (i, question) in hundred.iter().enumerate() {
         let asked = ask(&toolbox100, question).await;
+        spent100 += asked.epsilon;
         if asked.answered {
             answered100 += 1;
         } else if asked.refused_for_budget {
@@ -1103,6 +1113,7 @@ async fn main() {
             first_refusal.get_or_insert(i + 1);
         }
     }
+    eprintln!("the 100 distinct questions spent ε {spent100:.1}");
     report(
         &o,
         &questions,

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::{BudgetError, Completion, NoiseNote, NoiseSetup, NoisyRow, Question, Release, Spread};
 use crate::ToolError;
 use crate::minimise::Metrics;
+use crate::minimise::threshold::{MergeRule, known_metric};
 use crate::params::{Date, Day, Period};
 
 /// The exact visits of an answer's population, asked of Matomo by the caller (which knows the
@@ -55,6 +56,24 @@ pub(crate) struct Noisy<'a> {
     days: u32,
     /// The answer's population, when its counts are completed to Matomo's.
     whole: Option<Whole<'a>>,
+    /// The only counts released, when not every count of the rows is ([`Noisy::releasing`]).
+    only: Option<&'static [&'static str]>,
+}
+
+/// The counts a report's rows show by default, each one released statistic: the visits (what
+/// rows are selected, ordered and completed by) and the report's own count where it has one
+/// (entries, exits, events). An analyst reading a report of countries reads its visits; its
+/// distinct visitors, bounces and conversions would cost three more releases each time.
+/// `all_metrics` asks for every count.
+pub(crate) fn headline_counts(source: &str) -> &'static [&'static str] {
+    match source {
+        "Actions.getEntryPageUrls" | "Actions.getEntryPageTitles" => {
+            &["nb_visits", "entry_nb_visits"]
+        }
+        "Actions.getExitPageUrls" | "Actions.getExitPageTitles" => &["nb_visits", "exit_nb_visits"],
+        events if events.starts_with("Events.") => &["nb_visits", "nb_events"],
+        _ => &["nb_visits"],
+    }
 }
 
 impl<'a> Noisy<'a> {
@@ -74,7 +93,17 @@ impl<'a> Noisy<'a> {
             spread,
             days,
             whole: None,
+            only: None,
         }
+    }
+
+    /// Releases only `counts` of the rows' counts (per-metric ε: a question pays for what it
+    /// shows); the others are named in `noise.not_released`. The statistics released are the
+    /// same whichever counts are asked with them: a count released here is the same number,
+    /// charged once, when another answer asks for more.
+    pub(crate) fn releasing(mut self, counts: &'static [&'static str]) -> Self {
+        self.only = Some(counts);
+        self
     }
 
     /// Completes the answer's counts to Matomo's with the two totals of `whole`, when the
@@ -124,7 +153,23 @@ impl<'a> Noisy<'a> {
             release,
             charged,
             left,
+            held_back: self.held_back(),
         })
+    }
+
+    /// The counts this answer could release and does not ([`Noisy::releasing`]).
+    fn held_back(&self) -> Vec<&'static str> {
+        let Some(only) = self.only else {
+            return Vec::new();
+        };
+        self.setup
+            .dp
+            .bounds()
+            .noisy_metrics(self.spread)
+            .iter()
+            .copied()
+            .filter(|name| !only.contains(name))
+            .collect()
     }
 
     /// The two totals of the answer's population, released (not yet paid for: pay
@@ -166,9 +211,16 @@ impl<'a> Noisy<'a> {
         &self,
         rows: impl IntoIterator<Item = (&'r str, &'r Metrics)>,
     ) -> Release<'a> {
-        self.setup
+        let mut release = self
+            .setup
             .dp
-            .release(&self.question, self.spread, self.days, rows)
+            .release(&self.question, self.spread, self.days, rows);
+        if let Some(only) = self.only {
+            // A statistic's id and noise are its own (its metric's values only): leaving the
+            // others out changes nothing of those released.
+            release.columns.retain(|column| only.contains(&column.name));
+        }
+        release
     }
 }
 
@@ -316,6 +368,8 @@ pub(crate) struct Charged<'a> {
     pub release: Release<'a>,
     charged: u64,
     left: u64,
+    /// Counts the answer could have released and did not ([`Noisy::releasing`]).
+    held_back: Vec<&'static str>,
 }
 
 impl<'a> Charged<'a> {
@@ -326,17 +380,34 @@ impl<'a> Charged<'a> {
             release,
             charged,
             left,
+            held_back: Vec::new(),
         }
     }
 
     /// The note the answer carries, naming what its shown rows left out or could not show.
     pub(crate) fn note(&self, seen: Seen) -> NoiseNote {
         let mut note = self.release.note(self.charged, self.left);
-        let mut left_out = seen.left_out;
+        // A count held back, or a rate of one, was not released; the rest cannot be.
+        let (mut not_released, mut left_out): (Vec<String>, Vec<String>) =
+            seen.left_out.into_iter().partition(|name| {
+                let parts = match known_metric(name) {
+                    Some((
+                        _,
+                        MergeRule::Ratio {
+                            numerator,
+                            denominator,
+                        },
+                    )) => [numerator, denominator],
+                    _ => [name.as_str(), name.as_str()],
+                };
+                parts.iter().any(|part| self.held_back.contains(part))
+            });
         left_out.sort_unstable();
+        not_released.sort_unstable();
         let mut uncertain = seen.uncertain;
         uncertain.sort_unstable();
         note.left_out = left_out;
+        note.not_released = not_released;
         note.uncertain = uncertain;
         note
     }

@@ -31,6 +31,11 @@ pub struct NoiseNote {
     /// maxima, minima, revenue, counts without a per-visit bound).
     #[privacy(aggregate)]
     pub left_out: Vec<String>,
+    /// Counts (and the rates from them) this answer did not release, to spend the budget only
+    /// on what the question shows; `all_metrics: true` asks for them, each at ε per statistic.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[privacy(aggregate)]
+    pub not_released: Vec<String>,
     /// Metrics not shown in some rows because their interval is wider than the number itself.
     #[privacy(aggregate)]
     pub uncertain: Vec<String>,
@@ -146,6 +151,13 @@ impl NoiseNote {
             text.push_str(&format!(
                 " Not shown with noise: {}.",
                 self.left_out.join(", ")
+            ));
+        }
+        if !self.not_released.is_empty() {
+            text.push_str(&format!(
+                " Not released, to save the privacy budget: {} (all_metrics=true releases them, ε={} per count).",
+                self.not_released.join(", "),
+                trim_float(self.epsilon)
             ));
         }
         if let Some(order) = &self.order {

@@ -305,6 +305,7 @@ impl Release<'_> {
                 })
                 .collect(),
             left_out: Vec::new(),
+            not_released: Vec::new(),
             uncertain: Vec::new(),
             uncertain_rows: 0,
             counted: bounds.describe(),

@@ -33,6 +33,13 @@ pub struct ReportArgs {
     #[serde(default)]
     #[schemars(range(max = 10000))]
     pub offset: Option<u32>,
+    /// With noise: also the rows' other counts, ε each (default: visits only).
+    //
+    // Short: every report tool's schema carries it, and tools/list stays under 60 KiB. The
+    // default spends the budget on the count rows are read by; `noise.not_released` names the
+    // rest (distinct visitors, bounces, conversions, page views and the rates from them).
+    #[serde(default)]
+    pub all_metrics: Option<bool>,
 }
 
 /// The site, period and segment a tool is about: the arguments of tools about one site and one
@@ -161,6 +168,7 @@ impl From<PeriodArgs> for ReportArgs {
             scope,
             limit: None,
             offset: None,
+            all_metrics: None,
         }
     }
 }

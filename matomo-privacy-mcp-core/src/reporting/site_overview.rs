@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::client::ClientError;
 use crate::dp::Spread;
-use crate::dp::answer::{Noisy, site_account};
+use crate::dp::answer::{Noisy, headline_counts, site_account};
 use crate::models::{Report, goals, referrers, visits_summary};
 use crate::params::Limit;
 use crate::privacy::PrivacyClass;
@@ -92,7 +92,9 @@ async fn site_overview(
         threshold: deployment.threshold,
         request: &request,
         labels: Labels::Text,
-        noise: noise(referrers::GetReferrerType::METHOD, Spread::OneRowPerVisit),
+        // The referrer types as `referrer_types` shows them by default: the same release.
+        noise: noise(referrers::GetReferrerType::METHOD, Spread::OneRowPerVisit)
+            .map(|noisy| noisy.releasing(headline_counts(referrers::GetReferrerType::METHOD))),
         scope: None,
     };
     // One question: its three parts' statistics are charged together, or none of them.

@@ -258,6 +258,7 @@ async fn visits_to_conversion(
         scope: args.scope,
         limit: Some(MAX_LIMIT),
         offset: None,
+        all_metrics: None,
     };
     let (request, segment) = report_args
         .checked(deployment, PrivacyClass::Aggregate)

@@ -19,7 +19,7 @@ pub struct NoiseSettings {
     /// default 0.5): one metric of one report, site, period and segment, over all its rows.
     pub epsilon_micros: u64,
     /// Millionths of ε a Matomo token may spend per site per window
-    /// (`privacy.noise.budget_per_window`; default 100).
+    /// (`privacy.noise.budget_per_window`; default 150).
     pub budget_micros: u64,
     /// The budget's window (`privacy.noise.window_hours`; default 24: windows start at midnight UTC).
     pub window: Duration,
@@ -56,7 +56,7 @@ impl Default for NoiseSettings {
         Self {
             enabled: true,
             epsilon_micros: 500_000,
-            budget_micros: 100_000_000,
+            budget_micros: 150_000_000,
             window: Duration::from_secs(86_400),
             budget_file: None,
             key: None,

@@ -57,7 +57,7 @@ fn defaults_are_the_strictest() {
     let noise = &config.privacy.noise;
     assert!(noise.enabled, "differential privacy is on by default");
     assert_eq!(noise.epsilon_micros, 500_000);
-    assert_eq!(noise.budget_micros, 100_000_000);
+    assert_eq!(noise.budget_micros, 150_000_000);
     assert_eq!(noise.window.as_secs(), 86_400);
     assert!(!noise.has_key_file());
     assert_eq!(

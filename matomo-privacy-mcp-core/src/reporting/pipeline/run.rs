@@ -2,7 +2,7 @@
 
 use crate::ToolError;
 use crate::dp::NoiseSetup;
-use crate::dp::answer::Noisy;
+use crate::dp::answer::{Noisy, headline_counts};
 use crate::dp::{Question, Spread};
 use crate::minimise::{Scrubber, Threshold};
 use crate::models::Report;
@@ -95,7 +95,11 @@ pub(crate) async fn run_of(
             &request,
             segment.as_ref(),
             report.overlap.spread(),
-        ),
+        )
+        .map(|noisy| match args.all_metrics {
+            Some(true) => noisy,
+            _ => noisy.releasing(headline_counts(report.method)),
+        }),
         scope: report.scope,
     };
     pipeline
