@@ -16,8 +16,8 @@
 use serde_json::Value;
 
 pub(crate) mod daily;
-mod parts;
 pub(crate) mod finer;
+mod parts;
 mod spans;
 
 use super::args::{Request, to_tool_error};
