@@ -322,13 +322,11 @@ impl MatomoClient {
         value: Value,
     ) -> Result<T, ClientError> {
         // Matomo's answer: the rows read from it carry Matomo's counts.
-        crate::reporting::answer_of(method, || {
-            crate::models::answer::matomo_answer(|| field_path::decode_with_path(&value))
-        })
-        .map_err(|detail| {
-            let body = value.to_string();
-            envelope::undecodable(method, &detail, body.as_bytes(), &self.transport.token)
-        })
+        crate::models::answer::matomo_answer_of(method, || field_path::decode_with_path(&value))
+            .map_err(|detail| {
+                let body = value.to_string();
+                envelope::undecodable(method, &detail, body.as_bytes(), &self.transport.token)
+            })
     }
 }
 

@@ -143,8 +143,8 @@ impl MatomoClient {
             && !nesting.multi_period
             && crate::models::starts_array(&response.body)
         {
-            crate::reporting::answer_of(method, || {
-                crate::models::answer::matomo_answer(|| serde_json::from_slice(&response.body))
+            crate::models::answer::matomo_answer_of(method, || {
+                serde_json::from_slice(&response.body)
             })
             .ok()
             .map(Nested::One)

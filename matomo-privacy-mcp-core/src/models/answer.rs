@@ -11,6 +11,9 @@ use std::cell::Cell;
 thread_local! {
     /// Whether the client is decoding one of Matomo's answers on this thread.
     static DECODING_MATOMO: Cell<bool> = const { Cell::new(false) };
+    /// Whether that answer is of a report whose rows Matomo adds up from rows archived apart
+    /// ([`day_counts_are_distinct`](super::summed::day_counts_are_distinct)).
+    static SUMMED_ROWS: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Decodes one of Matomo's answers with `decode`: the rows read inside carry their counts as
@@ -24,6 +27,28 @@ pub(crate) fn matomo_answer<R>(decode: impl FnOnce() -> R) -> R {
     }
     let _restore = Restore(DECODING_MATOMO.replace(true));
     decode()
+}
+
+/// [`matomo_answer`] for the answer of report `method`: rows of a report whose API adds archived
+/// rows together when asked carry no distinct count of Matomo's (their `nb_uniq_visitors` is a
+/// sum that may count one visitor twice on one day), so that the threshold counts them by their
+/// segments instead.
+pub(crate) fn matomo_answer_of<R>(method: &str, decode: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SUMMED_ROWS.set(self.0);
+        }
+    }
+    let summed = !super::summed::day_counts_are_distinct(method);
+    let _restore = Restore(SUMMED_ROWS.replace(summed));
+    matomo_answer(decode)
+}
+
+/// Whether the answer being decoded is of a report whose rows are sums
+/// ([`matomo_answer_of`]).
+pub(crate) fn decoding_summed_rows() -> bool {
+    SUMMED_ROWS.get()
 }
 
 /// Whether the value being decoded is one of Matomo's answers.

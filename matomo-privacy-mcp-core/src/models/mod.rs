@@ -50,6 +50,7 @@ mod overlap;
 mod rate;
 mod report;
 mod row;
+pub(crate) mod summed;
 
 pub mod actions;
 pub mod annotations;

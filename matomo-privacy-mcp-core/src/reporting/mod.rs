@@ -43,7 +43,6 @@ pub use pipeline::{
 pub use setup::{DeploymentBuilder, SetupError};
 pub use site_overview::SiteOverview;
 pub use source_row::SourceRow;
-pub(crate) use source_row::answer_of;
 pub use summary::{Population, Summary, SummaryQuery, render_summary};
 pub use trend::{Trend, TrendArgs, TrendMetric, TrendPoint};
 pub use visitors::Known as KnownVisitors;

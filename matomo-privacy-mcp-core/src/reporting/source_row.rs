@@ -7,7 +7,6 @@
 //! the fields whose name has a [`MergeRule`](crate::minimise::MergeRule), and every other field
 //! skipped without being allocated.
 
-use std::cell::Cell;
 use std::fmt;
 
 use serde::Deserialize;
@@ -21,28 +20,6 @@ use crate::models::answer::decoding_matomo;
 use crate::models::{Metric, Money, Rate, Seconds};
 use crate::privacy::Identifying;
 use crate::reporting::visitors::daily;
-
-thread_local! {
-    /// Whether the answer being decoded on this thread is of a report whose rows Matomo adds up
-    /// from rows archived apart ([`daily::day_counts_are_distinct`]).
-    static SUMMED_ROWS: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Decodes the answer of report `method` with `decode`: rows of a report whose API adds
-/// archived rows together when asked carry no distinct count of Matomo's (their
-/// `nb_uniq_visitors` is a sum that may count one visitor twice on one day), so that the
-/// threshold counts them by their segments instead. A closure, not a future, so that the scope
-/// never spans an `.await`.
-pub(crate) fn answer_of<R>(method: &str, decode: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            SUMMED_ROWS.set(self.0);
-        }
-    }
-    let _restore = Restore(SUMMED_ROWS.replace(!daily::day_counts_are_distinct(method)));
-    decode()
-}
 
 /// One row of a Matomo report, reduced at decode time to what minimisation uses.
 ///
@@ -249,7 +226,8 @@ impl<'de> Visitor<'de> for RowVisitor {
                     .get(name)
                     .map(|v| crate::minimise::threshold::count(Some(v)))
             };
-            let distinct = |name| whole(name).filter(|_| !SUMMED_ROWS.get());
+            let distinct =
+                |name| whole(name).filter(|_| !crate::models::answer::decoding_summed_rows());
             MatomoCounts {
                 visitors: distinct("nb_uniq_visitors").map(VisitorCount::from_matomo),
                 visits: whole("nb_visits").map(VisitCount::from_matomo),

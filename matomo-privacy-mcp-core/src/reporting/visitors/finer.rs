@@ -1,7 +1,7 @@
 //! A row's distinct visitors known from a finer report's rows, without a segment.
 //!
 //! Matomo 5.0.2 adds some rows up from rows it archived apart, and their distinct counts with
-//! them, so those counts are not believed ([`daily::day_counts_are_distinct`]): a country from
+//! them, so those counts are not believed ([`day_counts_are_distinct`](crate::models::summed::day_counts_are_distinct)): a country from
 //! its cities (`UserCountry/RecordBuilders/Locations.php` archives country, region and city
 //! together), a browser from its codes (`GroupBy` on the name in `getBrowsers`), a language from
 //! its codes (`GroupBy` on the primary subtag in `getLanguage`). A finer report lists the parts
