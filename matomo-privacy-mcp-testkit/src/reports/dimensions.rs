@@ -53,11 +53,21 @@ pub(super) fn simple(
     key: impl Fn(&Visit) -> Option<String>,
     extra: impl Fn(&mut Row, &Visit),
 ) -> Result<Value, ApiError> {
+    rows_by(ctx, goals, key, |r, vs| extra(r, vs[0]))
+}
+
+/// Rows keyed by a label, each finished by `finish_row` with the row's visits (never empty).
+pub(super) fn rows_by(
+    ctx: &Ctx<'_>,
+    goals: bool,
+    key: impl Fn(&Visit) -> Option<String>,
+    finish_row: impl Fn(&mut Row, &[&Visit]),
+) -> Result<Value, ApiError> {
     let rows = group(&ctx.visits, key)
         .into_iter()
         .map(|(label, vs)| {
             let mut r = row(ctx, label, &vs, goals);
-            extra(&mut r, vs[0]);
+            finish_row(&mut r, &vs);
             r
         })
         .collect();

@@ -17,11 +17,11 @@
 use serde_json::Value;
 
 use super::Ctx;
-use super::dimensions::{group, row};
+use super::dimensions::{group, rows_by};
 use super::metrics::VisitAgg;
 use crate::dataset::{Referrer, Visit};
 use crate::query::errors::ApiError;
-use crate::query::table::{Row, finish};
+use crate::query::table::Row;
 
 /// Rows keyed by `key`, each added up from the parts `part` names (Matomo's archived label),
 /// with an extra-columns hook on the row's first visit.
@@ -32,16 +32,10 @@ pub(super) fn grouped(
     part: impl Fn(&Visit) -> String,
     extra: impl Fn(&mut Row, &Visit),
 ) -> Result<Value, ApiError> {
-    let rows = group(&ctx.visits, key)
-        .into_iter()
-        .map(|(label, vs)| {
-            let mut r = row(ctx, label, &vs, goals);
-            add_up_distinct_counts(&mut r, &vs, &part);
-            extra(&mut r, vs[0]);
-            r
-        })
-        .collect();
-    Ok(finish(rows, &ctx.filters))
+    rows_by(ctx, goals, key, |r, vs| {
+        add_up_distinct_counts(r, vs, &part);
+        extra(r, vs[0]);
+    })
 }
 
 /// Replaces the row's distinct counts (those it has) by the sums of its parts' own.
