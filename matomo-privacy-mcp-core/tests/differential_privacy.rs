@@ -638,3 +638,72 @@ async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
         "nothing of the refused overview was released: {summary}"
     );
 }
+
+/// The dashboard over two sites, each its own budget account: a site whose budget is spent is
+/// refused on its own, while the other is answered (and charged once), rather than the whole
+/// dashboard failing after the first site was charged. Mutation-checked: with the site's
+/// refusal passed on as the tool's error, the dashboard fails and so does this test.
+#[tokio::test]
+async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
+    let emu = emulator().await;
+    let client = MatomoClient::builder(emu.base_url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let month = json!({"period": "month", "date": "2026-11-01"});
+    let week = json!({"site": 2, "period": "week", "date": "2026-11-16"});
+    let summary_of = |site: u32| json!({"site": site, "period": "month", "date": "2026-11-01"});
+    let charged = |answer: &Value| -> u64 {
+        (answer["noise"]["epsilon_charged"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("charged: {answer}"))
+            * 1e6) as u64
+    };
+    // What each question costs, asked of a deployment with budget to spare.
+    let probe = toolbox(
+        &client,
+        Some(noise(key(90), PrivacyBudget::in_memory(100_000_000, DAY))),
+    )
+    .await;
+    let mut cost = Vec::new();
+    for arguments in [summary_of(1), week.clone(), summary_of(2)] {
+        let (error, answer, text) = call(&probe, "visits_summary", arguments).await;
+        assert!(!error, "{text}");
+        cost.push(charged(&answer));
+    }
+    let (site_1, week_2, month_2) = (cost[0], cost[1], cost[2]);
+    let budget = site_1.max(week_2);
+    assert!(
+        week_2 + month_2 > budget,
+        "site 2's week must leave too little for its month: {cost:?}"
+    );
+
+    let tools = toolbox(
+        &client,
+        Some(noise(key(90), PrivacyBudget::in_memory(budget, DAY))),
+    )
+    .await;
+    let (error, _, text) = call(&tools, "visits_summary", week).await;
+    assert!(!error, "{text}");
+    let (error, dashboard, text) = call(&tools, "all_sites", month).await;
+    assert!(
+        !error,
+        "one site's spent budget fails the dashboard: {text}"
+    );
+    let sites = dashboard["sites"].as_array().unwrap();
+    let site = |id: u64| {
+        sites
+            .iter()
+            .find(|s| s["site"].as_u64() == Some(id))
+            .unwrap_or_else(|| panic!("site {id}: {dashboard}"))
+    };
+    assert_eq!(charged(&site(1)["summary"]), site_1, "{dashboard}");
+    assert!(site(2)["summary"].is_null(), "{dashboard}");
+    assert!(
+        site(2)["refused"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("the privacy budget of this window is spent")),
+        "{dashboard}"
+    );
+    assert!(text.contains("refused: "), "{text}");
+}

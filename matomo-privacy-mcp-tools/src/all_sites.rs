@@ -39,8 +39,17 @@ pub struct DashboardSite {
     /// The site's name.
     #[privacy(aggregate)]
     pub name: String,
-    /// Its visits summary, as `visits_summary` answers it.
-    pub summary: Summary,
+    /// The site's id.
+    #[privacy(aggregate)]
+    pub site: u32,
+    /// Its visits summary, as `visits_summary` answers it; `None` when refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+    /// Why this site's summary was refused by the privacy policy (its privacy budget spent for
+    /// the window, say), while the other sites are shown: sites are separate accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[privacy(aggregate)]
+    pub refused: Option<String>,
 }
 
 /// Every served site's visits summary for one period.
@@ -56,13 +65,12 @@ pub struct Dashboard {
 fn render(dashboard: &Dashboard) -> String {
     let mut text = format!("{} site(s):", dashboard.sites.len());
     for site in &dashboard.sites {
-        let _ = write!(
-            text,
-            "\n\n{} (site {}): {}",
-            site.name,
-            site.summary.site,
-            render_summary(&site.summary)
-        );
+        let shown = match (&site.summary, &site.refused) {
+            (Some(summary), _) => render_summary(summary),
+            (None, Some(reason)) => format!("refused: {reason}"),
+            (None, None) => String::new(),
+        };
+        let _ = write!(text, "\n\n{} (site {}): {shown}", site.name, site.site);
     }
     if dashboard.more_sites > 0 {
         let _ = write!(
@@ -76,7 +84,8 @@ fn render(dashboard: &Dashboard) -> String {
 
 /// The all-websites dashboard: visits, visitors, actions and bounce rate of every site this
 /// deployment serves, for one period ("which of our sites grew?"). Each site is withheld on its
-/// own below `threshold_k` distinct visitors, as `visits_summary` is.
+/// own below `threshold_k` distinct visitors, as `visits_summary` is, and refused on its own
+/// when its privacy budget is spent.
 #[matomo_tool(render = render)]
 pub async fn all_sites(
     deployment: &Deployment,
@@ -100,12 +109,25 @@ pub async fn all_sites(
             date: args.date,
             segment: args.segment.clone(),
         };
-        // The same question as `visits_summary`'s, so the same noise and no second charge.
-        let summary = deployment
+        // The same question as `visits_summary`'s, so the same noise and no second charge. Each
+        // site's budget is an account of its own, charged all or nothing for its summary: one
+        // site refused (its budget spent) leaves the others' answers standing, rather than
+        // failing the dashboard after they were charged.
+        let (summary, refused) = match deployment
             .summary::<visits_summary::Get>(&period_args)
             .run()
-            .await?;
-        shown.push(DashboardSite { name, summary });
+            .await
+        {
+            Ok(summary) => (Some(summary), None),
+            Err(ToolError::PolicyRefusal(reason)) => (None, Some(reason)),
+            Err(other) => return Err(other),
+        };
+        shown.push(DashboardSite {
+            name,
+            site,
+            summary,
+            refused,
+        });
     }
     Ok(Dashboard {
         sites: shown,
