@@ -427,21 +427,25 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
         let visits = count(Some(visits));
         let (shown, withheld) =
             threshold.cells_with_parts(&metrics, visitors, visits, parts.counted);
-        // What is withheld only for want of a count Matomo would not make is said apart:
-        // "fewer than k visitors" would be a claim about people nobody counted. Each uncounted
-        // part taken as the whole population (the most it can be) shows what would still be
-        // withheld.
-        let at_most: Vec<(&'static str, u64)> = parts
-            .counted
-            .iter()
-            .map(|&(metric, known)| {
-                let uncounted = parts.uncounted.contains(&metric);
-                (metric, if uncounted { visitors } else { known })
-            })
-            .collect();
-        let (_, still) = threshold.cells_with_parts(&metrics, visitors, visits, &at_most);
-        let uncounted: Vec<&str> = withheld.difference(&still).copied().collect();
-        (shown, still, uncounted)
+        if parts.uncounted.is_empty() {
+            (shown, withheld, Vec::new())
+        } else {
+            // What is withheld only for want of a count Matomo would not make is said apart:
+            // "fewer than k visitors" would be a claim about people nobody counted. Each uncounted
+            // part taken as the whole population (the most it can be) shows what would still be
+            // withheld.
+            let at_most: Vec<(&'static str, u64)> = parts
+                .counted
+                .iter()
+                .map(|&(metric, known)| {
+                    let uncounted = parts.uncounted.contains(&metric);
+                    (metric, if uncounted { visitors } else { known })
+                })
+                .collect();
+            let (_, still) = threshold.cells_with_parts(&metrics, visitors, visits, &at_most);
+            let uncounted: Vec<&str> = withheld.difference(&still).copied().collect();
+            (shown, still, uncounted)
+        }
     };
     let mut note = None;
     let mut intervals = Intervals::new();
