@@ -646,10 +646,7 @@ async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
 #[tokio::test]
 async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let month = json!({"period": "month", "date": "2026-11-01"});
     let week = json!({"site": 2, "period": "week", "date": "2026-11-16"});
     let summary_of = |site: u32| json!({"site": site, "period": "month", "date": "2026-11-01"});
