@@ -253,17 +253,19 @@ const STATED_DELTA: f64 = 1e-9;
 /// The guarantee per person, in words: per statistic, per window and per year, per token and
 /// site.
 ///
-/// Each statistic charged ε gets discrete Gaussian noise of `σ = Δ₂/ε`: it is `ε²/2`-zCDP
-/// (CKS20, Theorem 14). zCDP adds up, so releases charged `εᵢ ≤ ε` summing to the window's
-/// budget `B` are `ρ = Σ εᵢ²/2 ≤ ε·B/2`-zCDP, which is `(ρ + 2√(ρ·ln(1/δ)), δ)`-DP for every
-/// `δ` (Bun and Steinke 2016, Proposition 1.3); a year adds the windows' `ρ`.
+/// Each statistic charged `εᵢ` gets discrete Gaussian noise of `σ = Δ₂/εᵢ`: it is `εᵢ²/2`-zCDP
+/// (CKS20, Theorem 14). zCDP adds up, so a window's releases are `ρ = Σ εᵢ²/2`-zCDP, which is
+/// `(ρ + 2√(ρ·ln(1/δ)), δ)`-DP for every `δ` (Bun and Steinke 2016, Proposition 1.3); a year
+/// adds the windows' `ρ`. The window's `ρ` is bounded by [`window_rho`] over what the ledger
+/// can charge ([`Chargeable::of`]), not by assuming every charge is `epsilon_per_statistic`.
 fn guarantee(settings: &NoiseSettings) -> String {
     let micros = |m: u64| m as f64 / 1e6;
     let window_hours = (settings.window.as_secs() / 3600).max(1);
     let windows_per_year = (365u64 * 24).div_ceil(window_hours);
+    let chargeable = Chargeable::of(settings);
     let epsilon = micros(settings.epsilon_micros);
-    let rho = epsilon * epsilon / 2.0;
-    let window_rho = epsilon * micros(settings.budget_micros) / 2.0;
+    let rho = chargeable.largest * chargeable.largest / 2.0;
+    let window_rho = window_rho(chargeable);
     let year_rho = window_rho * windows_per_year as f64;
     let log = (1.0 / STATED_DELTA).ln();
     let dp = |rho: f64| rho + 2.0 * (rho * log).sqrt();
@@ -278,12 +280,54 @@ fn guarantee(settings: &NoiseSettings) -> String {
          few numbers, each of which spends the budget",
         round3(rho),
         epsilon,
-        micros(settings.budget_micros),
+        chargeable.budget,
         round3(window_rho),
         round3(dp(window_rho)),
         round3(year_rho),
         dp(year_rho).round(),
     )
+}
+
+/// What the ledger can charge one account in one window: the ε of its largest single charge and
+/// the window's budget, both in ε.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Chargeable {
+    /// The largest ε one statistic can be charged.
+    largest: f64,
+    /// The most ε the window's charges can add up to.
+    budget: f64,
+}
+
+impl Chargeable {
+    /// Every statistic is charged `epsilon_per_statistic` (`pay_ids` and `all_or_none` charge
+    /// each statistic `setup.dp.epsilon_micros()`, the same setting). A tool that charges one
+    /// statistic more must raise `largest` here: [`window_rho`] then stays an upper bound.
+    fn of(settings: &NoiseSettings) -> Self {
+        Self {
+            largest: settings.epsilon_micros as f64 / 1e6,
+            budget: settings.budget_micros as f64 / 1e6,
+        }
+    }
+}
+
+/// The most `ρ = Σ εᵢ²/2` a window's charges can reach when each `εᵢ ≤ largest` and
+/// `Σ εᵢ ≤ budget`.
+///
+/// Proof: `Σ εᵢ²` is convex in `(ε₁, …, εₙ)`, so its maximum over the polytope
+/// `{0 ≤ εᵢ ≤ largest, Σ εᵢ ≤ budget}` is reached at a vertex. At a vertex at most one `εᵢ` is
+/// strictly between `0` and `largest` (two such would leave a segment through the point inside
+/// the polytope, moving one up and the other down), so it is `n = ⌊budget/largest⌋` charges of
+/// `largest` and one of the remainder `r = budget − n·largest`: `Σ εᵢ² ≤ n·largest² + r²`.
+/// That is at most `largest·budget` (as `r² ≤ r·largest`), the bound when every charge is
+/// `largest`; with charges of different sizes it is not `ε·budget` for the usual `ε`.
+fn window_rho(chargeable: Chargeable) -> f64 {
+    let Chargeable { largest, budget } = chargeable;
+    if largest <= 0.0 || budget <= 0.0 {
+        return 0.0;
+    }
+    let full = (budget / largest).floor();
+    let rest = (budget - full * largest).max(0.0);
+    (full * largest * largest + rest * rest) / 2.0
 }
 
 /// A guarantee's number as people write it: three significant decimals at most.
@@ -379,5 +423,80 @@ impl ManifestBuilder {
         }
         self.manifest.record_of_processing = record::record_of_processing(&self.manifest);
         self.manifest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Chargeable, window_rho};
+
+    /// Brute force over every way of charging a window in steps of `step`: the largest `Σ εᵢ²/2`.
+    fn most_rho(largest: f64, budget: f64, step: f64) -> f64 {
+        let sizes: Vec<f64> = (1..)
+            .map(|i| i as f64 * step)
+            .take_while(|size| *size <= largest + 1e-12)
+            .collect();
+        let cells = (budget / step).round() as usize;
+        // best[c]: the most Σ εᵢ² with Σ εᵢ = c·step.
+        let mut best = vec![0.0f64; cells + 1];
+        for c in 1..=cells {
+            for (i, size) in sizes.iter().enumerate() {
+                if i < c {
+                    best[c] = best[c].max(best[c - i - 1] + size * size);
+                }
+            }
+        }
+        best.iter().copied().fold(0.0, f64::max) / 2.0
+    }
+
+    #[test]
+    fn a_window_of_equal_charges_is_epsilon_times_budget_over_two() {
+        let rho = window_rho(Chargeable {
+            largest: 0.5,
+            budget: 150.0,
+        });
+        assert!((rho - 0.5 * 150.0 / 2.0).abs() < 1e-9, "{rho}");
+    }
+
+    #[test]
+    fn a_window_with_larger_charges_accounts_their_squares() {
+        // A per-metric ε of 2 beside 0.5: 75 charges of 2 in a budget of 150 are ρ = 150, not
+        // the 37.5 that assuming every charge is 0.5 would state.
+        let rho = window_rho(Chargeable {
+            largest: 2.0,
+            budget: 150.0,
+        });
+        assert!((rho - 150.0).abs() < 1e-9, "{rho}");
+        assert!(rho > 0.5 * 150.0 / 2.0);
+    }
+
+    #[test]
+    fn the_bound_is_the_most_any_charges_reach() {
+        for (largest, budget) in [(0.5, 3.0), (1.0, 2.5), (0.75, 2.0), (2.0, 1.5), (1.25, 5.0)] {
+            let bound = window_rho(Chargeable { largest, budget });
+            let reached = most_rho(largest, budget, 0.25);
+            assert!(
+                (bound - reached).abs() < 1e-9,
+                "largest {largest}, budget {budget}: bound {bound}, reached {reached}"
+            );
+        }
+    }
+
+    #[test]
+    fn nothing_charged_is_no_loss() {
+        assert_eq!(
+            window_rho(Chargeable {
+                largest: 0.0,
+                budget: 10.0
+            }),
+            0.0
+        );
+        assert_eq!(
+            window_rho(Chargeable {
+                largest: 1.0,
+                budget: 0.0
+            }),
+            0.0
+        );
     }
 }
