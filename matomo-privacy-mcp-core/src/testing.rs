@@ -93,6 +93,25 @@ pub async fn answered<S: Send + Sync + 'static>(
     result
 }
 
+/// Calls `tool` of `toolbox` with `arguments`, a call the tool must refuse or fail (not answer):
+/// the text saying why, for the test to check.
+pub async fn refused<S: Send + Sync + 'static>(
+    toolbox: &Toolbox<S>,
+    tool: &str,
+    arguments: serde_json::Value,
+) -> String {
+    let result = toolbox
+        .call(tool, Some(arguments.clone()))
+        .await
+        .expect("a tool of the toolbox");
+    assert!(
+        result.is_error(),
+        "{tool} {arguments} was answered: {}",
+        result.text()
+    );
+    result.text().to_owned()
+}
+
 /// A client of `emu` with [`TOKEN`] and the default settings (a report cache included).
 pub fn client(emu: &Emulator) -> MatomoClient {
     client_at(&emu.base_url(), TOKEN)

@@ -55,11 +55,7 @@ async fn annotations_give_context_without_their_authors_or_identifiers() {
         1
     );
     // A site the token cannot read is refused.
-    let refused = toolbox
-        .call("annotations", Some(json!({ "site": 3 })))
-        .await
-        .unwrap();
-    assert!(refused.is_error());
+    testing::refused(&toolbox, "annotations", json!({ "site": 3 })).await;
 }
 
 /// A real Matomo 5.0.2 answers `[]` when the period has no annotation (the testkit's

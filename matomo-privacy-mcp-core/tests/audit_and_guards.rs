@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use matomo_privacy_mcp_core::audit::{
     AuditError, AuditRecord, AuditSink, CallOrigin, ClientInfo, JsonLinesAudit, Outcome,
 };
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_core::tool::SecretGuard;
 use matomo_privacy_mcp_core::{Classified, PrivacyClass, ToolError, Toolbox, matomo_tool};
 use serde_json::{Value, json};
@@ -196,14 +197,10 @@ impl AuditSink for Broken {
 #[tokio::test]
 async fn a_result_that_cannot_be_audited_is_withheld() {
     let toolbox = Toolbox::new().with_audit(Arc::new(Broken)).tool(EchoTool);
-    let result = toolbox.call("echo", Some(args("/a"))).await.unwrap();
-    assert!(result.is_error());
+    let refused = testing::refused(&toolbox, "echo", args("/a")).await;
     assert!(
-        result
-            .text()
-            .contains("the audit log `/nonexistent-dir/audit.jsonl` could not be written"),
-        "{}",
-        result.text()
+        refused.contains("the audit log `/nonexistent-dir/audit.jsonl` could not be written"),
+        "{refused}"
     );
-    assert!(result.text().ends_with("the result was withheld"));
+    assert!(refused.ends_with("the result was withheld"));
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use matomo_privacy_mcp_core::params::{Date, Limit, Params, Period, Sites};
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_core::{MatomoClient, Toolbox};
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
@@ -297,27 +298,13 @@ async fn the_earlier_period_follows_the_period_and_refusals_hold_for_both_sides(
         "UserId.getUsers",
         "API.getBulkRequest",
     ] {
-        let result = w
-            .toolbox
-            .call(
-                "compare_periods",
-                Some(json!({ "site": SITE, "report": method, "date": "2026-11-25" })),
-            )
-            .await
-            .unwrap();
-        assert!(result.is_error(), "{method}");
-        assert!(result.text().contains("never"), "{}", result.text());
+        let args = json!({ "site": SITE, "report": method, "date": "2026-11-25" });
+        let refused = testing::refused(&w.toolbox, "compare_periods", args).await;
+        assert!(refused.contains("never"), "{refused}");
     }
     // A segment on an identifying dimension is refused for both sides.
-    let result = w
-        .toolbox
-        .call(
-            "compare_periods",
-            Some(json!({ "site": SITE, "report": "UserCountry.getCountry", "date": "2026-11-25", "segment": "userId==x" })),
-        )
-        .await
-        .unwrap();
-    assert!(result.is_error());
-    assert!(result.text().contains("`userId`"), "{}", result.text());
+    let args = json!({ "site": SITE, "report": "UserCountry.getCountry", "date": "2026-11-25", "segment": "userId==x" });
+    let refused = testing::refused(&w.toolbox, "compare_periods", args).await;
+    assert!(refused.contains("`userId`"), "{refused}");
     assert_eq!(w.emu.request_count(), 0, "{:?}", w.emu.requests());
 }

@@ -161,22 +161,9 @@ async fn a_custom_tool_on_the_public_query_answers_as_the_built_in_one() {
         assert!(!rows(mine).is_empty(), "{mine}");
         assert_eq!(mine["threshold_k"], 5);
     }
-    let refused = toolbox
-        .call("my_browsers", Some(json!({ "site": 3 })))
-        .await
-        .unwrap();
-    assert!(refused.is_error());
-    assert!(
-        refused.text().contains("site 3 is not served"),
-        "{}",
-        refused.text()
-    );
-    let segment = toolbox
-        .call(
-            "my_browsers",
-            Some(json!({ "site": 1, "segment": "visitorId==abc" })),
-        )
-        .await
-        .unwrap();
-    assert!(segment.is_error(), "a pseudonymous segment is refused");
+    let refused = testing::refused(&toolbox, "my_browsers", json!({ "site": 3 })).await;
+    assert!(refused.contains("site 3 is not served"), "{refused}");
+    // A pseudonymous segment is refused.
+    let segment = json!({ "site": 1, "segment": "visitorId==abc" });
+    testing::refused(&toolbox, "my_browsers", segment).await;
 }

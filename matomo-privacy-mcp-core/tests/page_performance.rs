@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::{Dataset, Day, PageTimings, Visit};
 use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
@@ -188,14 +189,8 @@ async fn a_segment_narrows_the_page_views_and_unchecked_segments_are_refused() {
     let (shown, _) = check(&out, &visits, "smartphones");
     assert!(shown > 0, "{out}");
     // A segment on an identifying dimension never reaches Matomo.
-    let refused = toolbox
-        .call(
-            "page_performance",
-            Some(json!({ "site": 1, "segment": "userId==jane@example.com" })),
-        )
-        .await
-        .unwrap();
-    assert!(refused.is_error(), "{}", refused.text());
+    let identifying = json!({ "site": 1, "segment": "userId==jane@example.com" });
+    testing::refused(&toolbox, "page_performance", identifying).await;
 }
 
 /// An aggregate deployment over the emulator with noise on.
@@ -214,16 +209,8 @@ async fn with_noise_on_page_timings_are_not_offered_and_refused_naming_the_setti
     let toolbox =
         Toolbox::with_state(noisy(&emu).await).tool(tools::page_performance::PagePerformanceTool);
     let before = emu.requests().len();
-    let result = toolbox
-        .call("page_performance", Some(json!({ "site": 1 })))
-        .await
-        .unwrap();
-    assert!(result.is_error());
-    assert!(
-        result.text().contains("privacy.noise.enabled"),
-        "{}",
-        result.text()
-    );
+    let refused = testing::refused(&toolbox, "page_performance", json!({ "site": 1 })).await;
+    assert!(refused.contains("privacy.noise.enabled"), "{refused}");
     assert_eq!(
         emu.requests().len(),
         before,

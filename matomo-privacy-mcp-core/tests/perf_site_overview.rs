@@ -70,11 +70,7 @@ async fn a_high_threshold_withholds_the_summaries() {
     // The reports and the visitor counts: nothing more is asked once the period is too small.
     assert_eq!(emu.request_count(), 2);
     // A site the token may not read is refused before anything is sent.
-    let refused = toolbox
-        .call("site_overview", Some(json!({ "site": 3 })))
-        .await
-        .unwrap();
-    assert!(refused.is_error());
+    testing::refused(&toolbox, "site_overview", json!({ "site": 3 })).await;
     assert_eq!(emu.request_count(), 2);
 }
 

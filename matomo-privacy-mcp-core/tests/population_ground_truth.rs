@@ -1174,38 +1174,18 @@ async fn the_generic_report_tool_refuses_what_it_must_never_reach() {
         "SitesManager.addSite",
         "API.getBulkRequest",
     ] {
-        let result = w
-            .toolbox
-            .call(
-                "report",
-                Some(json!({ "site": SITE, "report": method, "period": "month", "date": "2026-10-01" })),
-            )
-            .await
-            .unwrap();
-        assert!(result.is_error(), "{method} was served");
-        assert!(
-            result.text().contains("never"),
-            "{method}: {}",
-            result.text()
-        );
+        let args =
+            json!({ "site": SITE, "report": method, "period": "month", "date": "2026-10-01" });
+        let refused = testing::refused(&w.toolbox, "report", args).await;
+        assert!(refused.contains("never"), "{method}: {refused}");
     }
     assert_eq!(w.emu().request_count(), 0, "{:?}", w.emu().requests());
     // A report the site's catalogue does not list is refused by name.
-    let result = w
-        .toolbox
-        .call(
-            "report",
-            Some(json!({ "site": SITE, "report": "SomePlugin.getSomething" })),
-        )
-        .await
-        .unwrap();
-    assert!(result.is_error());
+    let args = json!({ "site": SITE, "report": "SomePlugin.getSomething" });
+    let refused = testing::refused(&w.toolbox, "report", args).await;
     assert!(
-        result
-            .text()
-            .contains("has no report `SomePlugin.getSomething`"),
-        "{}",
-        result.text()
+        refused.contains("has no report `SomePlugin.getSomething`"),
+        "{refused}"
     );
 }
 

@@ -358,14 +358,10 @@ async fn redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recover
         "without Redis, replica 2 asks Matomo itself"
     );
     // The budget fails closed, saying why.
-    let refused = noisy.call("countries", Some(day(15))).await.unwrap();
-    assert!(refused.is_error());
+    let refused = testing::refused(&noisy, "countries", day(15)).await;
     assert!(
-        refused
-            .text()
-            .contains("shared privacy budget cannot be reached"),
-        "{}",
-        refused.text()
+        refused.contains("shared privacy budget cannot be reached"),
+        "{refused}"
     );
     // Rate limits fail closed (the server answers 503; see matomo-privacy-mcp-server's tests).
     assert!(state.take_call("profile:x", 60, 10).await.is_err());

@@ -117,22 +117,13 @@ async fn a_saved_segment_on_a_user_id_is_refused_by_name() {
         format!("Newsletter reader {email}"),
         "Newsletter reader [email]".to_owned(),
     ] {
-        let result = toolbox
-            .call(
-                "countries",
-                Some(
-                    json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": name }),
-                ),
-            )
-            .await
-            .unwrap();
-        assert!(result.is_error(), "{name} was applied: {}", result.text());
-        let text = result.text();
+        let args = json!({ "site": 1, "period": "month", "date": "2026-11-20", "segment": name });
+        let text = testing::refused(&toolbox, "countries", args).await;
         assert!(
             text.contains("refused by privacy policy") && text.contains("`userId`"),
             "{text}"
         );
-        assert_no_personal_data("refusal", text);
+        assert_no_personal_data("refusal", &text);
     }
     // Only the segment list was asked for: no report with the user id's segment.
     let sent = sent(&emu);
@@ -145,17 +136,7 @@ async fn a_saved_segment_on_a_user_id_is_refused_by_name() {
     );
 
     // A name no segment has says where the names are.
-    let result = toolbox
-        .call(
-            "countries",
-            Some(json!({ "site": 1, "segment": "Visitors from Mars" })),
-        )
-        .await
-        .unwrap();
-    assert!(result.is_error());
-    assert!(
-        result.text().contains("`saved_segments`"),
-        "{}",
-        result.text()
-    );
+    let unknown = json!({ "site": 1, "segment": "Visitors from Mars" });
+    let refused = testing::refused(&toolbox, "countries", unknown).await;
+    assert!(refused.contains("`saved_segments`"), "{refused}");
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matomo_privacy_mcp_core::privacy::{Pseudonym, PseudonymKey, PseudonymKind};
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_core::tool::{CeilingError, RegistrationError, SecretGuard, ToolState};
 use matomo_privacy_mcp_core::{
     Classified, DispatchError, PrivacyClass, ToolError, Toolbox, matomo_tool,
@@ -230,17 +231,10 @@ async fn argument_errors_are_tool_results_with_precise_messages() {
 #[tokio::test]
 async fn tools_without_arguments_refuse_extra_ones() {
     let toolbox = toolbox(PrivacyClass::Pseudonymous);
-    let result = toolbox
-        .call("visitors", Some(json!({ "limit": 3 })))
-        .await
-        .unwrap();
-    assert!(result.is_error());
+    let refused = testing::refused(&toolbox, "visitors", json!({ "limit": 3 })).await;
     assert!(
-        result
-            .text()
-            .starts_with("invalid arguments: unknown field `limit`"),
-        "{}",
-        result.text()
+        refused.starts_with("invalid arguments: unknown field `limit`"),
+        "{refused}"
     );
 }
 

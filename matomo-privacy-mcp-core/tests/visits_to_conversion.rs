@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::{Dataset, Day, Emulator, Visit};
 use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
@@ -270,14 +271,8 @@ async fn the_callers_segment_narrows_every_range() {
         check_exact(&out, &truth, &segment);
     }
     // Segments beyond aggregate dimensions are refused as everywhere.
-    let refused = toolbox
-        .call(
-            "visits_to_conversion",
-            Some(json!({ "site": 1, "period": "week", "date": date, "segment": "visitorId==0123456789abcdef" })),
-        )
-        .await
-        .unwrap();
-    assert!(refused.is_error(), "{}", refused.text());
+    let pseudonymous = json!({ "site": 1, "period": "week", "date": date, "segment": "visitorId==0123456789abcdef" });
+    testing::refused(&toolbox, "visits_to_conversion", pseudonymous).await;
 }
 
 /// A toolbox over the emulator whose deployment adds noise (default bounds, ε 1 per answer).
