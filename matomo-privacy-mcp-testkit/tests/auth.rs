@@ -4,14 +4,15 @@
 
 mod common;
 
-use common::{ROOT, VIEWER, WRITER, api, api_json, emulator, form, post_raw, summary};
+use common::{ROOT, VIEWER, WRITER, api, api_json, emulator, post_raw, summary};
+use matomo_privacy_mcp_testkit::realistic::form_encode;
 
 const DAY: [(&str, &str); 3] = [("idSite", "1"), ("period", "day"), ("date", "2026-11-20")];
 
 #[tokio::test]
 async fn unknown_token_is_html_401_when_everything_is_in_the_body() {
     let emu = emulator(1).await;
-    let body = form(&[
+    let body = form_encode(&[
         ("module", "API"),
         ("method", "VisitsSummary.get"),
         ("format", "JSON"),
@@ -51,7 +52,7 @@ async fn unknown_token_is_json_401_when_module_method_format_are_in_the_query() 
 #[tokio::test]
 async fn token_in_the_query_string_is_refused_even_when_valid() {
     let emu = emulator(1).await;
-    let query = form(&[
+    let query = form_encode(&[
         ("module", "API"),
         ("method", "API.getMatomoVersion"),
         ("format", "JSON"),
@@ -65,12 +66,12 @@ async fn token_in_the_query_string_is_refused_even_when_valid() {
 #[tokio::test]
 async fn no_token_means_no_view_access() {
     let emu = emulator(1).await;
-    let query = form(&[
+    let query = form_encode(&[
         ("module", "API"),
         ("method", "VisitsSummary.get"),
         ("format", "JSON"),
     ]);
-    let r = post_raw(&emu, &query, &form(&DAY)).await;
+    let r = post_raw(&emu, &query, &form_encode(&DAY)).await;
     assert_eq!(r.status, 401);
     assert_eq!(
         r.json()["message"],

@@ -37,6 +37,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use matomo_privacy_mcp_testkit::realistic::form_encode;
 use serde_json::Value;
 
 /// The methods the emulator serves (the list).
@@ -298,15 +299,15 @@ fn read_request(path: &std::path::Path) -> Recording {
     // Older recordings list the encoded body; later ones only the decoded form fields.
     let body = match text.lines().skip_while(|l| *l != "# encoded body").nth(1) {
         Some(encoded) => encoded.to_string(),
-        None => text
-            .lines()
-            .skip_while(|l| !l.starts_with("# POST form parameters"))
-            .skip(1)
-            .take_while(|l| !l.is_empty())
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| format!("{}={}", common::encode(k), common::encode(v)))
-            .collect::<Vec<_>>()
-            .join("&"),
+        None => form_encode(
+            &text
+                .lines()
+                .skip_while(|l| !l.starts_with("# POST form parameters"))
+                .skip(1)
+                .take_while(|l| !l.is_empty())
+                .filter_map(|l| l.split_once('='))
+                .collect::<Vec<_>>(),
+        ),
     };
     let status = text
         .lines()

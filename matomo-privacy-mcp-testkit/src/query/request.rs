@@ -90,8 +90,9 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `%XX` encoding of everything but unreserved characters, as Matomo builds `segment` values.
-pub(crate) fn percent_encode(s: &str) -> String {
+/// `%XX` encoding of everything but RFC 3986's unreserved characters, as Matomo builds `segment`
+/// values (and as the tracking requests of [`realistic`](crate::realistic) encode theirs).
+pub fn percent_encode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

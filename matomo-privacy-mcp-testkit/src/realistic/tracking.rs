@@ -10,19 +10,7 @@ use std::fmt::Write;
 
 use super::{ActionKind, Referrer, Visit};
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-pub fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
-}
+pub use crate::query::request::percent_encode as url_encode;
 
 /// An `application/x-www-form-urlencoded` body of `pairs`.
 pub fn form_encode(pairs: &[(&str, &str)]) -> String {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use matomo_privacy_mcp_testkit::realistic::form_encode;
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -41,26 +42,6 @@ impl HttpResponse {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
-}
-
-pub fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-pub fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// POSTs `body` to `/index.php?query` and reads the whole response.
@@ -139,10 +120,10 @@ pub async fn api(
     token: &str,
     params: &[(&str, &str)],
 ) -> HttpResponse {
-    let query = form(&[("module", "API"), ("method", method), ("format", "JSON")]);
+    let query = form_encode(&[("module", "API"), ("method", method), ("format", "JSON")]);
     let mut body: Vec<(&str, &str)> = params.to_vec();
     body.push(("token_auth", token));
-    post_raw(emu, &query, &form(&body)).await
+    post_raw(emu, &query, &form_encode(&body)).await
 }
 
 /// `VisitsSummary.get` of `sites` over `period` and `date`, asked with `token`, as JSON (HTTP 200).
