@@ -6,7 +6,7 @@
 mod hardening_support;
 
 use hardening_support::{arguments, emulator, refused, report, toolbox, with};
-use matomo_privacy_mcp_core::PrivacyClass;
+use matomo_privacy_mcp_core::{PrivacyClass, testing};
 use serde_json::json;
 
 #[tokio::test]
@@ -25,32 +25,13 @@ async fn segment_injection_is_refused_for_aggregate_tools() {
         "countryCode==de%2CvisitorId%3D%3Dabc",
         "deviceType==desktop;countryCode==de,visitorId!=abc",
     ];
-    for segment in hidden_visitor {
-        refused(
-            &toolbox,
-            &mut failures,
-            "top_pages",
-            with(&base, "segment", json!(segment)),
-            "`visitorId` is pseudonymous",
-        )
-        .await;
-    }
-    for (segment, dimension) in [
+    let other_dimensions = [
         ("userId==bob%40example.com", "`userId`"),
         ("countryCode==de;pageUrl=@reset", "`pageUrl`"),
         ("visitIp==10.0.0.1", "`visitIp`"),
-    ] {
-        refused(
-            &toolbox,
-            &mut failures,
-            "top_pages",
-            with(&base, "segment", json!(segment)),
-            dimension,
-        )
-        .await;
-    }
+    ];
     // Double encoding is decoded once, as Matomo does: what is left is not a valid condition.
-    for segment in [
+    let invalid = [
         "visitorId%253D%253Dabc",
         "countryCode==de%253BvisitorId%253D%253Dabc;x",
         "countryCode==de;",
@@ -59,15 +40,15 @@ async fn segment_injection_is_refused_for_aggregate_tools() {
         "countryCode==de\u{0};deviceType==desktop",
         "countryCode\u{1b}[31m==de",
         "countryCode==de\nvisitorId==abc",
-    ] {
-        refused(
-            &toolbox,
-            &mut failures,
-            "top_pages",
-            with(&base, "segment", json!(segment)),
-            "`segment`",
-        )
-        .await;
+    ];
+    let cases = hidden_visitor
+        .map(|segment| (segment, "`visitorId` is pseudonymous"))
+        .into_iter()
+        .chain(other_dimensions)
+        .chain(invalid.map(|segment| (segment, "`segment`")));
+    for (segment, needle) in cases {
+        let args = with(&base, "segment", json!(segment));
+        refused(&toolbox, &mut failures, "top_pages", args, needle).await;
     }
     // An escaped `;` is part of the value, not a second condition: accepted, and it filters on countryCode only.
     let escaped = toolbox
@@ -95,14 +76,8 @@ async fn refusals_never_echo_segment_values() {
         format!("pageUrl=@{secret_value}"),
         format!("countryCode=={secret_value};visitorId==x"),
     ] {
-        let result = toolbox
-            .call(
-                "top_pages",
-                Some(with(&arguments("top_pages"), "segment", json!(segment))),
-            )
-            .await
-            .unwrap();
-        assert!(result.is_error());
-        assert!(!result.text().contains(secret_value), "{}", result.text());
+        let args = with(&arguments("top_pages"), "segment", json!(segment));
+        let refusal = testing::refused(&toolbox, "top_pages", args).await;
+        assert!(!refusal.contains(secret_value), "{refusal}");
     }
 }
