@@ -112,6 +112,31 @@ pub async fn refused<S: Send + Sync + 'static>(
     result.text().to_owned()
 }
 
+/// Where any of `secrets` (what it is, its spelling) stands in any of `places` (where, the text):
+/// one line each, with up to 60 characters before it, for a test of what results, logs or files
+/// let out to assert that there is none.
+pub fn secrets_in(
+    secrets: &[(impl std::fmt::Display, String)],
+    places: &[(&str, &str)],
+) -> Vec<String> {
+    let mut leaks = Vec::new();
+    for (what, secret) in secrets {
+        for (place, text) in places {
+            if let Some(at) = text.find(secret.as_str()) {
+                let from = text[..at]
+                    .char_indices()
+                    .rev()
+                    .nth(60)
+                    .map_or(0, |(i, _)| i);
+                let to = (at + secret.len()).min(text.len());
+                leaks.push(format!("{what} in {place}: …{}…", &text[from..to]));
+            }
+        }
+    }
+    leaks.dedup();
+    leaks
+}
+
 /// A client of `emu` with [`TOKEN`] and the default settings (a report cache included).
 pub fn client(emu: &Emulator) -> MatomoClient {
     client_at(&emu.base_url(), TOKEN)
@@ -247,5 +272,22 @@ impl TestDeployment {
             .await
             .toolbox_of(tools)
             .expect("tools of distinct names")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secrets_in;
+
+    #[test]
+    fn secrets_are_found_with_what_stands_before_them() {
+        let secrets = [("token", "abc123".to_owned()), ("key", "k3y".to_owned())];
+        let log = format!("{}GET /?token_auth=abc123&x=1", "y".repeat(70));
+        let leaks = secrets_in(&secrets, &[("the log", &log), ("stdout", "clean")]);
+        assert_eq!(leaks.len(), 1, "{leaks:?}");
+        assert!(leaks[0].starts_with("token in the log: …"), "{leaks:?}");
+        assert!(leaks[0].ends_with("GET /?token_auth=abc123…"), "{leaks:?}");
+        assert!(!leaks[0].contains(&"y".repeat(60)), "{leaks:?}");
+        assert!(secrets_in(&secrets, &[("stdout", "abc12 k3")]).is_empty());
     }
 }

@@ -7,9 +7,9 @@ mod hardening_support;
 mod support;
 
 use hardening_support::{KEY, TOKEN, arguments, client, emulator, temp_path, toolbox};
-use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::client::BulkRequest;
 use matomo_privacy_mcp_core::params::{Params, Sites};
+use matomo_privacy_mcp_core::{PrivacyClass, testing};
 use matomo_privacy_mcp_testkit::Fault;
 use serde_json::json;
 use support::log_capture::capture_logs;
@@ -157,29 +157,14 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
     let logs = captured.text();
     assert!(!logs.is_empty(), "the client should log its requests");
 
-    let mut leaks = Vec::new();
-    for (what, secret) in secret_spellings() {
-        for (place, text) in seen
-            .iter()
-            .map(|t| ("a tool result or error", t.as_str()))
-            .chain([
-                ("the audit log", audit_text.as_str()),
-                ("the logs", logs.as_str()),
-            ])
-        {
-            if let Some(at) = text.find(&secret) {
-                let from = text[..at]
-                    .char_indices()
-                    .rev()
-                    .nth(60)
-                    .map_or(0, |(i, _)| i);
-                leaks.push(format!(
-                    "{what} in {place}: …{}…",
-                    &text[from..(at + secret.len()).min(text.len())]
-                ));
-            }
-        }
-    }
-    leaks.dedup();
+    let places: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|t| ("a tool result or error", t.as_str()))
+        .chain([
+            ("the audit log", audit_text.as_str()),
+            ("the logs", logs.as_str()),
+        ])
+        .collect();
+    let leaks = testing::secrets_in(&secret_spellings(), &places);
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
 }

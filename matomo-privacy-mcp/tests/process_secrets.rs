@@ -348,23 +348,11 @@ async fn no_secret_leaves_the_process_in_any_output() {
     assert!(stderr.lines().count() > 50, "{stderr}");
     assert!(stdout.contains("\"isError\":true") && stdout.contains("structuredContent"));
 
-    let mut leaks = Vec::new();
-    for (what, secret) in secret_spellings() {
-        for (place, text) in [
-            ("stdout", stdout.as_str()),
-            ("stderr", stderr.as_str()),
-            ("the audit file", audit_text.as_str()),
-        ] {
-            if let Some(at) = text.find(&secret) {
-                let from = text[..at]
-                    .char_indices()
-                    .rev()
-                    .nth(60)
-                    .map_or(0, |(i, _)| i);
-                let to = (at + secret.len()).min(text.len());
-                leaks.push(format!("{what} in {place}: …{}…", &text[from..to]));
-            }
-        }
-    }
+    let places = [
+        ("stdout", stdout.as_str()),
+        ("stderr", stderr.as_str()),
+        ("the audit file", audit_text.as_str()),
+    ];
+    let leaks = testing::secrets_in(&secret_spellings(), &places);
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
 }
