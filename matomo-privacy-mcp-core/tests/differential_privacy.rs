@@ -704,3 +704,116 @@ async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
     );
     assert!(text.contains("refused: "), "{text}");
 }
+
+/// Per-metric ε for summaries: a visits summary releases its visits, distinct visitors and
+/// bounces and names the converting visits it holds back; `all_metrics` releases them too,
+/// charging only that one new statistic, the others the same numbers. The overview's visits
+/// and a trend's points are those same releases: asked after the summary, they cost nothing
+/// for them. Mutation-checked: releasing every count by default fails the first assertion on
+/// `not_released` and the charge.
+#[tokio::test]
+async fn a_summary_releases_what_it_is_read_for_and_the_rest_on_request_once() {
+    let emu = emulator().await;
+    let client = testing::client(&emu);
+    let tools = toolbox(
+        &client,
+        Some(noise(key(5), PrivacyBudget::in_memory(100_000_000, DAY))),
+    )
+    .await;
+    let month = json!({"site": 1, "period": "month", "date": "2026-11-01"});
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let released = |answer: &Value| -> Vec<String> {
+        let mut names: Vec<String> = answer["noise"]["metrics"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    let (error, summary, text) = call(&tools, "visits_summary", month.clone()).await;
+    assert!(!error, "{text}");
+    assert_eq!(
+        released(&summary),
+        ["bounce_count", "nb_uniq_visitors", "nb_visits"],
+        "{summary}"
+    );
+    assert_eq!(
+        names(&summary["noise"]["not_released"]),
+        ["nb_visits_converted"],
+        "{summary}"
+    );
+    assert!(summary["metrics"].get("nb_visits_converted").is_none());
+    assert_eq!(summary["noise"]["epsilon_charged"], 3.0, "{summary}");
+    assert!(
+        text.contains(
+            "Not released, to save the privacy budget: nb_visits_converted (all_metrics=true releases them, ε=1 per count)."
+        ),
+        "{text}"
+    );
+
+    let mut all = month.clone();
+    all["all_metrics"] = json!(true);
+    let (error, every, text) = call(&tools, "visits_summary", all).await;
+    assert!(!error, "{text}");
+    assert!(every["noise"].get("not_released").is_none(), "{every}");
+    assert_eq!(
+        every["noise"]["epsilon_charged"], 1.0,
+        "only the converting visits are new: {every}"
+    );
+    for name in [
+        "nb_visits",
+        "nb_uniq_visitors",
+        "bounce_count",
+        "bounce_rate",
+    ] {
+        assert_eq!(
+            summary["metrics"][name], every["metrics"][name],
+            "{name}: {summary} {every}"
+        );
+    }
+
+    // The overview's visits are the summary's releases: only its goals and referrer types are new.
+    let (error, overview, text) = call(&tools, "site_overview", month.clone()).await;
+    assert!(!error, "{text}");
+    assert_eq!(
+        overview["visits"]["metrics"], summary["metrics"],
+        "{overview}"
+    );
+    assert_eq!(
+        overview["visits"]["noise"]["epsilon_charged"], 0.0,
+        "{overview}"
+    );
+
+    // A trend of months: its November point is the summary's visits, charged before.
+    let (error, trend, text) = call(
+        &tools,
+        "metric_trend",
+        json!({"site": 1, "metric": "nb_visits", "period": "month", "last": 2}),
+    )
+    .await;
+    assert!(!error, "{text}");
+    let point = trend["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["period"] == "2026-11")
+        .unwrap_or_else(|| panic!("{trend}"));
+    assert_eq!(
+        point["value"].as_f64(),
+        summary["metrics"]["nb_visits"].as_f64(),
+        "{trend}"
+    );
+    assert_eq!(trend["noise"]["epsilon_charged"], 0.0, "{trend}");
+}

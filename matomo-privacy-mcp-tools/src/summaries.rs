@@ -12,6 +12,23 @@ use matomo_privacy_mcp_core::reporting::{
 };
 use matomo_privacy_mcp_core::{ToolError, matomo_tool};
 
+/// The arguments of `visits_summary` and `returning_visits`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryArgs {
+    /// The site, period and segment.
+    #[serde(flatten)]
+    pub scope: PeriodArgs,
+    /// With noise: also the converting visits, ε each (default: visits, visitors, bounces).
+    //
+    // Short, as every schema: the default spends the budget on what a visits summary is read
+    // for; `noise.not_released` names the rest (`Population::released_counts`).
+    #[serde(default)]
+    pub all_metrics: Option<bool>,
+}
+
+matomo_privacy_mcp_core::with_period_args!(SummaryArgs);
+
 /// Visits, unique visitors, actions, bounce rate and time on site for one site and one period.
 ///
 /// Withheld when the period (or segment) covers fewer than `threshold_k` distinct visitors; bounces and
@@ -19,9 +36,13 @@ use matomo_privacy_mcp_core::{ToolError, matomo_tool};
 #[matomo_tool(render = render_summary)]
 pub async fn visits_summary(
     deployment: &Deployment,
-    args: PeriodArgs,
+    args: SummaryArgs,
 ) -> Result<Summary, ToolError> {
-    deployment.summary::<visits_summary::Get>(&args).run().await
+    deployment
+        .summary::<visits_summary::Get>(&args.scope)
+        .all_metrics(args.all_metrics == Some(true))
+        .run()
+        .await
 }
 
 /// The arguments of `goals_overview`.
@@ -67,11 +88,12 @@ pub async fn goals_overview(
 #[matomo_tool(render = render_summary)]
 pub async fn returning_visits(
     deployment: &Deployment,
-    args: PeriodArgs,
+    args: SummaryArgs,
 ) -> Result<Summary, ToolError> {
     deployment
-        .summary::<visits_summary::Get>(&args)
+        .summary::<visits_summary::Get>(&args.scope)
         .population(Population::Returning)
+        .all_metrics(args.all_metrics == Some(true))
         .run()
         .await
 }

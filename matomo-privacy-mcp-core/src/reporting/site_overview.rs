@@ -111,7 +111,13 @@ async fn site_overview(
                     counted: &parts,
                     uncounted: &[],
                 },
-                noise(visits_summary::Get::METHOD, Spread::OneRowPerVisit),
+                // The counts `visits_summary` releases by default: the same releases.
+                noise(visits_summary::Get::METHOD, Spread::OneRowPerVisit).map(|noisy| {
+                    match Population::Visits.released_counts() {
+                        Some(counts) => noisy.releasing(counts),
+                        None => noisy,
+                    }
+                }),
             )
             .await?,
             goals: summarise(

@@ -214,6 +214,21 @@ impl Population {
         (known.first().copied().flatten(), parts)
     }
 
+    /// The counts a summary of these visits releases unless every count is asked for
+    /// ([`SummaryQuery::all_metrics`]): per-metric ε, as a report's rows release only what they
+    /// show. A visits summary releases its visits, distinct visitors and bounces (the visits,
+    /// visitors and bounce rate an analyst reads it for) and holds back its converting visits,
+    /// which `goals_overview` is asked for; a summary of converting visits has only that count.
+    /// `None`: every count is released.
+    pub(crate) fn released_counts(self) -> Option<&'static [&'static str]> {
+        match self {
+            Self::Visits | Self::Returning => {
+                Some(&["nb_visits", "nb_uniq_visitors", "bounce_count"])
+            }
+            Self::Converted | Self::ConvertedGoal(_) | Self::Ordered => None,
+        }
+    }
+
     /// The metric counting these visits in the summary.
     fn visits_metric(self) -> &'static str {
         match self {
@@ -252,6 +267,7 @@ pub struct SummaryQuery<'a, R> {
     args: &'a PeriodArgs,
     population: Population,
     id_goal: Option<IdGoal>,
+    all_metrics: bool,
     report: std::marker::PhantomData<fn() -> R>,
 }
 
@@ -261,6 +277,7 @@ impl<R> std::fmt::Debug for SummaryQuery<'_, R> {
             .field("site", &self.args.site)
             .field("population", &self.population)
             .field("id_goal", &self.id_goal)
+            .field("all_metrics", &self.all_metrics)
             .finish_non_exhaustive()
     }
 }
@@ -276,6 +293,7 @@ impl Deployment {
             args,
             population: Population::Visits,
             id_goal: None,
+            all_metrics: false,
             report: std::marker::PhantomData,
         }
     }
@@ -299,6 +317,15 @@ where
         self
     }
 
+    /// With noise on, releases every count of the summary (each a statistic charged ε), not
+    /// only those an analyst usually reads (a visits summary's visits, distinct visitors and
+    /// bounces): the others are named in `noise.not_released` otherwise. A count is the same
+    /// statistic either way, released once and reused.
+    pub fn all_metrics(mut self, all: bool) -> Self {
+        self.all_metrics = all;
+        self
+    }
+
     /// Asks Matomo and returns the minimised summary.
     ///
     /// # Errors
@@ -311,6 +338,7 @@ where
             self.args.clone(),
             self.population,
             self.id_goal,
+            self.all_metrics,
         )
         .await
     }
@@ -322,6 +350,7 @@ async fn summary<R: Report>(
     args: PeriodArgs,
     population: Population,
     extra: Option<IdGoal>,
+    all_metrics: bool,
 ) -> Result<Summary, ToolError>
 where
     R::Output: Serialize + FitsUnder<max_class::aggregate>,
@@ -380,7 +409,11 @@ where
         &request,
         segment.as_ref(),
         Spread::OneRowPerVisit,
-    );
+    )
+    .map(|noisy| match population.released_counts() {
+        Some(counts) if !all_metrics => noisy.releasing(counts),
+        _ => noisy,
+    });
     summarise(
         deployment,
         &request,
