@@ -1019,6 +1019,7 @@ async fn main() {
     let mut withheld_rows = 0u64;
     let mut uncertain_rows = 0u64;
     let mut recall: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut missing: Vec<String> = Vec::new();
     for trial in 0..o.trials {
         let toolbox = toolbox(&o, &dir.join(format!("trial-{trial}")), trial).await;
         let mut spent = 0.0;
@@ -1088,6 +1089,48 @@ async fn main() {
                 let e = recall.entry(question.tool).or_default();
                 e.0 += found;
                 e.1 += top.len();
+                if trial == 0 {
+                    let raw = fetch(
+                        &mut m,
+                        o.site,
+                        method,
+                        "month",
+                        "2026-11-01",
+                        None,
+                        &[],
+                        *flat,
+                    )
+                    .await;
+                    let counted = rows_by_label(
+                        &fetch(
+                            &mut m,
+                            o.site,
+                            method,
+                            "month",
+                            "2026-11-01",
+                            Some(&counted_segment(None, None, &asked.out["noise"])),
+                            &[],
+                            *flat,
+                        )
+                        .await,
+                        *flat,
+                    );
+                    for (rank, label) in top.iter().enumerate() {
+                        missing.push(why_not_shown(
+                            question.tool,
+                            rank + 1,
+                            label,
+                            labels.contains(label.as_str()),
+                            exact[*label].get("nb_visits").copied().unwrap_or(0.0),
+                            counted
+                                .get(*label)
+                                .and_then(|r| r.get("nb_visits").copied())
+                                .unwrap_or(0.0),
+                            parts_of(&raw, *flat, label),
+                            &asked.out,
+                        ));
+                    }
+                }
             }
             all.extend(shown);
         }
@@ -1097,6 +1140,13 @@ async fn main() {
             all.len(),
             started.elapsed().as_secs_f64()
         );
+    }
+    println!(
+        "\n| Matomo's top rows of the month (trial 0) | rank | Matomo | counted | Matomo rows merged | shown? | half-width | needs counted ≥ | why |"
+    );
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---|");
+    for line in &missing {
+        println!("{line}");
     }
     // The 100 distinct questions, one day's budget.
     let hundred = hundred(o.site);
@@ -1127,6 +1177,66 @@ async fn main() {
         (answered100, budget100, first_refusal, hundred.len()),
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// How many of Matomo's rows a normalised label sums (the server merges them into one).
+fn parts_of(answer: &Value, flat: bool, label: &str) -> usize {
+    answer
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|row| {
+            let url = if flat { row["url"].as_str() } else { None };
+            normalise(url.or_else(|| row["label"].as_str()).unwrap_or_default()) == label
+        })
+        .count()
+}
+
+/// Why one of Matomo's top rows is (not) in an answer, in numbers: the row's counted visits
+/// against the least counted visits whose interval, completed as the answer completes its
+/// rows, is no wider than the row's value with no noise drawn (the server's rule for rows too
+/// uncertain to show). The half-width is the widest the answer used for a row with a single
+/// Matomo row behind it (`noise.metrics`); a merged row's may be wider.
+#[allow(clippy::too_many_arguments)]
+fn why_not_shown(
+    tool: &str,
+    rank: usize,
+    label: &str,
+    shown: bool,
+    matomo: f64,
+    counted: f64,
+    parts: usize,
+    out: &Value,
+) -> String {
+    let noise = &out["noise"];
+    let w = noise["metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["name"] == "nb_visits")
+        .and_then(|m| m["plus_minus"].as_f64())
+        .unwrap_or(f64::NAN);
+    let share = noise["counted_share"].as_f64().unwrap_or(1.0);
+    let share_low = noise["counted_share_interval"][0]
+        .as_f64()
+        .or_else(|| noise["counted_share_interval"]["low"].as_f64())
+        .unwrap_or(share);
+    let (r, r_high) = (1.0 / share, 1.0 / share_low);
+    // Width (c + w)·R_high − (c − w) ≤ c·R.
+    let needs = w * (r_high + 1.0) / (1.0 + r - r_high);
+    let why = if shown {
+        "shown".to_owned()
+    } else if counted < needs {
+        format!(
+            "too uncertain: the interval must hold the bias (R {r:.2}, R_high {r_high:.2}) and ± {w:.0}"
+        )
+    } else {
+        "passes the interval rule at zero noise: noise drew it below, the selection floor, the threshold or the limit".to_owned()
+    };
+    format!(
+        "| {tool} `{label}` | {rank} | {matomo:.0} | {counted:.0} | {parts} | {} | {w:.0} | {needs:.0} | {why} |",
+        if shown { "yes" } else { "no" }
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -196,12 +196,28 @@ impl ContributionBounds {
     /// `Δ₂² = ⌊Δ₁/cap⌋·cap² + (Δ₁ mod cap)²`. A row can take a visitor's whole `Δ₁` in every
     /// report, so `cap = Δ₁` and `Δ₂ = Δ₁`: with one row per visit, a visitor's visits may all
     /// be in one row (one country); hits and events may put all of a visit's actions on one
-    /// row; and a page's visits, although Matomo counts a visit once per page, are summed over
-    /// the Matomo rows scrubbing merged into one (`/c/jackets?mtm_campaign=a`, `…=b`, … all
-    /// become `/c/jackets`), so a visit of ten such pages moves the merged row by ten. Without
-    /// merged sums a page row's cap would be the visitor's counted visits `V` and
-    /// `Δ₂ = √10·V` (three times narrower noise for pages); that needs each Matomo row noised
-    /// before merging, not done (`docs/privacy-model.md`, "Differential privacy").
+    /// row; and a page row's visits are a sum too, already in Matomo, so that one visit of ten
+    /// actions may move one row by ten:
+    ///
+    /// - Matomo 5.0.2 counts a page's visits per day and per *action* (`count(distinct idvisit)`
+    ///   grouped by `idaction_url`, by the actions' `server_time`:
+    ///   `plugins/Actions/RecordBuilders/ActionReports.php`), then adds up the actions whose
+    ///   names give the same row: URLs that differ only in scheme or host (`http://a/x`,
+    ///   `https://www.a/x`, `http://b/x` are all `/x`: `ArchivingHelper::
+    ///   updateActionsTableWithRowQuery`, "different URLs are loaded with the same page name").
+    ///   A visitor sends any URL they like, so a visit of ten hosts' `/x` moves `/x` by ten.
+    ///   A week or a month adds the days up, so a visit across midnight counts on both days.
+    /// - Scrubbing adds up Matomo's rows whose labels it makes equal
+    ///   (`/c/jackets?mtm_campaign=a`, `…=b` → `/c/jackets`).
+    ///
+    /// Noise on each Matomo row before scrubbing merges them would not help either: a Matomo
+    /// row is itself such a sum, and a merged row's noise, the sum of its parts', would have a
+    /// variance set by how many parts the data has, which one visitor changes by adding a
+    /// part (Gaussians of different variances are not within any zCDP bound). The bound that
+    /// does hold per row is a row's visits counted by Matomo for the row's own exact segment
+    /// (a visit is in a period's `VisitsSummary` once): cap `V`, `Δ₂ = √10·V` for ten actions,
+    /// at one segment archive per row (`benches/README.md`, "Why pages, websites and search
+    /// engines miss their top 10").
     ///
     /// ```
     /// use matomo_privacy_mcp_core::dp::{ContributionBounds, Spread};
@@ -344,7 +360,8 @@ mod tests {
     /// The largest sum of squares under a per-row cap and a total, against every way of
     /// spreading a small total over rows; and every report's `Δ₂` is its `Δ₁`, since a
     /// visitor's whole contribution may land in one row (a page row merged from campaign
-    /// variants of one URL takes a visit once per variant).
+    /// variants of one URL takes a visit once per variant; Matomo's own page row takes it once
+    /// per host or scheme the visit used for that path, and once per day it spans).
     #[test]
     fn squared_l2_is_the_largest_sum_of_squares() {
         fn most(total: u64, cap: u64) -> u64 {
