@@ -1195,8 +1195,8 @@ fn parts_of(answer: &Value, flat: bool, label: &str) -> usize {
 /// Why one of Matomo's top rows is (not) in an answer, in numbers: the row's counted visits
 /// against the least counted visits whose interval, completed as the answer completes its
 /// rows, is no wider than the row's value with no noise drawn (the server's rule for rows too
-/// uncertain to show). The half-width is the widest the answer used for a row with a single
-/// Matomo row behind it (`noise.metrics`); a merged row's may be wider.
+/// uncertain to show). The half-width is the answer's (`noise.metrics`), the same for every row
+/// of it, merged or not (`ContributionBounds::l2_squared`).
 #[allow(clippy::too_many_arguments)]
 fn why_not_shown(
     tool: &str,
