@@ -36,6 +36,16 @@ pub enum Fault {
     /// plugin or a proxy rewriting bodies could produce: every number becomes
     /// an object (`{"value": n}`) and every `label` becomes a number.
     WrongTypes,
+    /// A segment Matomo has not archived yet for one date: every call (bulk items included)
+    /// whose `segment` contains `segment_contains` and whose `date` is `date` is answered with
+    /// its numbers set to 0, as Matomo answers a segment it has not archived (archiving on
+    /// request still under way, or `browser_archiving_disabled_enforce = 1`).
+    UnarchivedSegment {
+        /// Text the call's segment contains.
+        segment_contains: String,
+        /// The call's `date`, exactly.
+        date: String,
+    },
 }
 
 impl Fault {
@@ -67,6 +77,10 @@ pub(crate) enum Effect {
     MatomoError(String),
     Html,
     WrongTypes,
+    Unarchived {
+        segment_contains: String,
+        date: String,
+    },
 }
 
 /// The active faults.
@@ -117,6 +131,13 @@ impl FaultSet {
                 Fault::MatomoError { message } => Effect::MatomoError(message.clone()),
                 Fault::HtmlErrorPage => Effect::Html,
                 Fault::WrongTypes => Effect::WrongTypes,
+                Fault::UnarchivedSegment {
+                    segment_contains,
+                    date,
+                } => Effect::Unarchived {
+                    segment_contains: segment_contains.clone(),
+                    date: date.clone(),
+                },
             };
             break;
         }

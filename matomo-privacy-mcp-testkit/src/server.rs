@@ -101,6 +101,39 @@ async fn handle(
             HTML,
             crate::query::errors::html_page("Internal Server Error").into_bytes(),
         ),
+        Effect::Unarchived {
+            segment_contains,
+            date,
+        } => {
+            let (status, ct, b) = real();
+            match serde_json::from_slice::<serde_json::Value>(&b) {
+                Ok(mut value) => {
+                    let unarchived = |call: &[(String, String)]| {
+                        let get = |key: &str| {
+                            call.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+                        };
+                        get("segment").is_some_and(|s| s.contains(segment_contains.as_str()))
+                            && get("date") == Some(date.as_str())
+                    };
+                    let urls = req.bulk_urls();
+                    if urls.is_empty() {
+                        let call: Vec<(String, String)> =
+                            req.query.iter().chain(&req.body).cloned().collect();
+                        if unarchived(&call) {
+                            zeros(&mut value);
+                        }
+                    } else if let serde_json::Value::Array(items) = &mut value {
+                        for (item, url) in items.iter_mut().zip(&urls) {
+                            if unarchived(&parse_form(url)) {
+                                zeros(item);
+                            }
+                        }
+                    }
+                    (status, ct, serde_json::to_vec(&value).unwrap_or_default())
+                }
+                Err(_) => (status, ct, b),
+            }
+        }
         Effect::WrongTypes => {
             let (status, ct, b) = real();
             match serde_json::from_slice::<serde_json::Value>(&b) {
@@ -113,6 +146,17 @@ async fn handle(
         }
     };
     respond(status, ct, bytes)
+}
+
+/// Sets every number to 0, all the way down: Matomo's answer for a segment it has not archived.
+fn zeros(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(_) => *value = Value::from(0),
+        Value::Array(items) => items.iter_mut().for_each(zeros),
+        Value::Object(fields) => fields.values_mut().for_each(zeros),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
 }
 
 /// Turns every number into an object and every `label` into a number, all the way down.

@@ -130,6 +130,12 @@ pub struct ComparedPeriod {
     /// True when this period has fewer than `threshold_k` distinct visitors: no rows at all.
     #[privacy(aggregate)]
     pub withheld: bool,
+    /// With noise: true when Matomo has not counted this period's totals yet (it answered a
+    /// segment it has not archived with zeros), so its numbers are counted visits only, not
+    /// completed to Matomo's like the other period's: no change is stated between them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[privacy(aggregate)]
+    pub not_counted_yet: bool,
     /// The noise on this period's numbers, when differential privacy is on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub noise: Option<NoiseNote>,
@@ -214,24 +220,57 @@ pub async fn compare_periods(
             Ok((current?, previous?))
         })
         .await?;
+    let (later_uncounted, earlier_uncounted) = (
+        not_counted_yet(&current, &previous),
+        not_counted_yet(&previous, &current),
+    );
+    let mut rows = matched(&current, &previous, limit as usize);
+    if later_uncounted || earlier_uncounted {
+        // Counted visits of one period against Matomo's of the other: their difference is the
+        // share the counting rule leaves out, not a change.
+        for row in &mut rows {
+            row.difference = Metrics::new();
+            row.relative = Metrics::new();
+            row.no_clear_change.clear();
+        }
+    }
     Ok(Comparison {
         site: args.site,
         report: report.clone(),
         period: period.as_str().to_owned(),
         compare_to: compare_to.as_str().to_owned(),
-        rows: matched(&current, &previous, limit as usize),
+        rows,
         threshold_k: current.threshold_k,
-        current: summary(&current, &current_args),
-        previous: summary(&previous, &previous_args),
+        current: summary(&current, &current_args, later_uncounted),
+        previous: summary(&previous, &previous_args, earlier_uncounted),
     })
 }
 
-fn summary(output: &ReportOutput, args: &ReportArgs) -> ComparedPeriod {
+/// Whether `side` is not counted yet while `other` is: with noise, each answer's counts are
+/// completed to Matomo's by two totals of its period (`noise.counted_share`), and an answer
+/// whose totals Matomo did not count (a segment it has not archived, answered with zeros, which
+/// the pipeline takes as no total) keeps its counted visits. Only when both are completed, or
+/// neither (then both are counted alike), are their numbers comparable.
+fn not_counted_yet(side: &ReportOutput, other: &ReportOutput) -> bool {
+    let completed = |output: &ReportOutput| {
+        output
+            .noise
+            .as_ref()
+            .map(|noise| noise.counted_share.is_some())
+    };
+    !side.withheld
+        && !other.withheld
+        && completed(side) == Some(false)
+        && completed(other) == Some(true)
+}
+
+fn summary(output: &ReportOutput, args: &ReportArgs, not_counted_yet: bool) -> ComparedPeriod {
     ComparedPeriod {
         date: args.date.map(|d| d.to_string()).unwrap_or_default(),
         total_rows: output.total_rows,
         suppressed_rows: output.suppressed_rows,
         withheld: output.withheld,
+        not_counted_yet,
         noise: output.noise.clone(),
     }
 }
@@ -478,6 +517,14 @@ fn render(c: &Comparison) -> String {
         }
         if let Some(noise) = &side.noise {
             let _ = write!(text, "\n{name} period: {}", noise.render());
+        }
+    }
+    for (name, side) in [("later", &c.current), ("earlier", &c.previous)] {
+        if side.not_counted_yet {
+            let _ = write!(
+                text,
+                "\nThe {name} period is not counted yet: Matomo answered its totals with zeros (a segment it has not archived yet), so its numbers are counted visits only, not scaled to Matomo's like the other period's, and no change is stated. Ask again once Matomo has archived it (its administrator can run core:archive, or set browser_archiving_disabled_enforce = 0 under [General] in config/config.ini.php)."
+            );
         }
     }
     let _ = write!(
