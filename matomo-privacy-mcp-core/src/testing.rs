@@ -86,10 +86,10 @@ pub async fn answered<S: Send + Sync + 'static>(
     arguments: serde_json::Value,
 ) -> CallToolResult {
     let result = toolbox
-        .call(tool, Some(arguments))
+        .call(tool, Some(arguments.clone()))
         .await
         .expect("a tool of the toolbox");
-    assert!(!result.is_error(), "{tool}: {}", result.text());
+    assert!(!result.is_error(), "{tool} {arguments}: {}", result.text());
     result
 }
 

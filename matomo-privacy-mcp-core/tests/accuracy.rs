@@ -6,11 +6,11 @@
 
 use std::time::Duration;
 
-use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::dp::{
     ContributionBounds, CountedVisits, DifferentialPrivacy, NoiseSetup, PrivacyBudget, Sigma,
 };
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::{Toolbox, testing};
 use matomo_privacy_mcp_testkit::{Day, Emulator, Visit};
 use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
@@ -36,8 +36,7 @@ async fn noisy(emu: &Emulator, trial: u32, epsilon: u64) -> Toolbox<Deployment> 
 }
 
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, arguments: Value) -> (Value, String) {
-    let result = toolbox.call(tool, Some(arguments)).await.unwrap();
-    assert!(!result.is_error(), "{tool}: {}", result.text());
+    let result = testing::answered(toolbox, tool, arguments).await;
     (
         result.structured().cloned().unwrap_or(Value::Null),
         result.text().to_owned(),

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::{CLASH_NAME, Day, Referrer};
 use serde_json::{Value, json};
 
@@ -63,8 +64,7 @@ async fn a_search_engine_row_counts_its_search_visitors_not_a_campaign_of_the_sa
             a
         }),
     ] {
-        let result = toolbox.call(tool, Some(args)).await.unwrap();
-        assert!(!result.is_error(), "{tool}: {}", result.text());
+        let result = testing::answered(&toolbox, tool, args).await;
         let out = result.structured().unwrap();
         let shown = labels(out);
         assert!(

@@ -693,12 +693,7 @@ async fn every_number_describes_at_least_k_visitors_in(
             if skip.contains(&tool) {
                 continue;
             }
-            let result = w.toolbox.call(tool, Some(args(&q))).await.unwrap();
-            assert!(
-                !result.is_error(),
-                "case {case} {tool} {q:?}: {}",
-                result.text()
-            );
+            let result = testing::answered(&w.toolbox, tool, args(&q)).await;
             let out = result.structured().unwrap();
             let rows = out["rows"].as_array().unwrap();
             if out["withheld"] == true {
@@ -774,8 +769,7 @@ async fn check_goals_and_trend(w: &World, q: &Question, case: usize) {
         ("goals_overview", "visitConverted==1"),
         ("ecommerce_overview", "visitEcommerceStatus==ordered"),
     ] {
-        let result = w.toolbox.call(tool, Some(a.clone())).await.unwrap();
-        assert!(!result.is_error(), "{tool}: {}", result.text());
+        let result = testing::answered(&w.toolbox, tool, a.clone()).await;
         let out = result.structured().unwrap();
         let shown = out["metrics"].as_object().unwrap();
         let any = shown.values().any(|v| v.as_f64().unwrap_or(0.0) > 0.0);
@@ -1212,8 +1206,7 @@ async fn days_since_the_last_visit_are_about_returning_visitors() {
             };
             let mut a = args(&q);
             a["report"] = json!(method);
-            let result = w.toolbox.call("report", Some(a)).await.unwrap();
-            assert!(!result.is_error(), "{q:?}: {}", result.text());
+            let result = testing::answered(&w.toolbox, "report", a).await;
             let truth = w.truth(&q, method, false, false).await;
             let zero_with_first = w.visitors(&q, &["daysSinceLastVisit==0"]);
             let zero_returning =

@@ -14,10 +14,10 @@ mod emulated;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use matomo_privacy_mcp_core::MatomoClient;
 use matomo_privacy_mcp_core::minimise::Scrubber;
 use matomo_privacy_mcp_core::params::{Date, Limit, Params, Period, Sites};
 use matomo_privacy_mcp_core::segment::Segment;
+use matomo_privacy_mcp_core::{MatomoClient, testing};
 use matomo_privacy_mcp_testkit::{Day, Emulator, PERSONAL_CAMPAIGN};
 use serde_json::{Value, json};
 
@@ -277,9 +277,7 @@ async fn a_small_sites_ranges_are_answered_when_their_visitors_are_proven() {
             if tool != "visits_summary" {
                 args["limit"] = json!(100);
             }
-            let result = toolbox.call(tool, Some(args)).await.unwrap();
-            assert!(!result.is_error(), "{}", result.text());
-            result
+            testing::answered(toolbox, tool, args).await
         }
     };
 

@@ -59,8 +59,7 @@ async fn replica(emu: &Emulator, redis: &RedisServer, noise: bool) -> Toolbox<De
 }
 
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
-    let result = toolbox.call(tool, Some(args.clone())).await.unwrap();
-    assert!(!result.is_error(), "{tool} {args}: {}", result.text());
+    let result = testing::answered(toolbox, tool, args).await;
     result.structured().unwrap().clone()
 }
 

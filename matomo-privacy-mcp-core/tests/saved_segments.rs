@@ -98,8 +98,7 @@ async fn a_saved_segment_is_applied_by_name_as_its_definition() {
         if tool == "visits_summary" {
             args.as_object_mut().unwrap().remove("limit");
         }
-        let result = toolbox.call(tool, Some(args)).await.unwrap();
-        assert!(!result.is_error(), "{tool}: {}", result.text());
+        testing::answered(&toolbox, tool, args).await;
     }
     assert!(
         sent(&emu).contains("deviceType==smartphone"),

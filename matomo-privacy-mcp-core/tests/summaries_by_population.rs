@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::{Toolbox, testing};
 use matomo_privacy_mcp_testkit::{Dataset, Day, Emulator, Visit};
 use serde_json::{Value, json};
 
@@ -19,8 +19,7 @@ async fn world() -> (Emulator, Toolbox<Deployment>) {
 }
 
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
-    let result = toolbox.call(tool, Some(args.clone())).await.unwrap();
-    assert!(!result.is_error(), "{tool} {args}: {}", result.text());
+    let result = testing::answered(toolbox, tool, args).await;
     result.structured().unwrap().clone()
 }
 

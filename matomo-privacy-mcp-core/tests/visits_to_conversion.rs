@@ -73,11 +73,7 @@ fn periods() -> [(&'static str, &'static str, Day, Day); 2] {
 }
 
 async fn call(toolbox: &Toolbox<Deployment>, args: Value) -> (Value, String) {
-    let result = toolbox
-        .call("visits_to_conversion", Some(args.clone()))
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{args}: {}", result.text());
+    let result = testing::answered(toolbox, "visits_to_conversion", args).await;
     (
         result.structured().unwrap().clone(),
         result.text().to_owned(),
@@ -352,8 +348,7 @@ async fn report_answers_the_conversion_range_reports_as_visits_to_conversion() {
         let period = json!({ "site": 1, "period": "week", "date": "2026-11-18" });
         let mut asked = period.clone();
         asked["report"] = json!(method);
-        let result = toolbox.call("report", Some(asked)).await.unwrap();
-        assert!(!result.is_error(), "{method}: {}", result.text());
+        let result = testing::answered(&toolbox, "report", asked).await;
         let mut dedicated = period.clone();
         dedicated["by"] = json!(by);
         let expected = toolbox

@@ -64,11 +64,12 @@ async fn every_aggregate_tool_answers_and_the_others_are_hidden() {
             "{} needs a real description",
             tool.name()
         );
-        let result = toolbox
-            .call(tool.name(), Some(arguments(tool.name(), "month", "today")))
-            .await
-            .unwrap();
-        assert!(!result.is_error(), "{}: {}", tool.name(), result.text());
+        let result = testing::answered(
+            &toolbox,
+            tool.name(),
+            arguments(tool.name(), "month", "today"),
+        )
+        .await;
         assert!(result.structured().unwrap().is_object());
         assert!(!result.text().is_empty());
     }
@@ -257,18 +258,9 @@ async fn refusals_are_precise() {
         ),
     ];
     for (tool, args, expected) in cases {
-        let result = toolbox.call(tool, Some(args.clone())).await.unwrap();
-        assert!(result.is_error(), "{tool} {args}");
-        assert!(
-            result.text().contains(expected),
-            "{tool} {args}: {}",
-            result.text()
-        );
-        assert!(
-            !result.text().contains("bob@example.com"),
-            "{}",
-            result.text()
-        );
+        let refusal = testing::refused(&toolbox, tool, args.clone()).await;
+        assert!(refusal.contains(expected), "{tool} {args}: {refusal}");
+        assert!(!refusal.contains("bob@example.com"), "{refusal}");
     }
     let err = toolbox
         .call("visit_log", Some(json!({ "site": 1 })))
@@ -281,14 +273,12 @@ async fn refusals_are_precise() {
 async fn raising_the_ceiling_serves_the_generalised_visit_log() {
     let emu = emulator().await;
     let toolbox = toolbox(&emu, "pseudonymous").await;
-    let result = toolbox
-        .call(
-            "visit_log",
-            Some(json!({ "site": 1, "period": "month", "date": "today", "limit": 20 })),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(
+        &toolbox,
+        "visit_log",
+        json!({ "site": 1, "period": "month", "date": "today", "limit": 20 }),
+    )
+    .await;
     let text = result.to_json().to_string();
     for visit in &emu.dataset().visits {
         assert!(!text.contains(&visit.visitor_id) && !text.contains(&visit.ip));

@@ -92,14 +92,12 @@ async fn the_visit_log_shows_no_value_fewer_than_k_visitors_share_on(
             .iter()
             .any(|v| v.pages().any(|(_, title, _)| title.contains(RARE_PERSON)));
         days_with_person += usize::from(person_here);
-        let result = toolbox
-            .call(
-                "visit_log",
-                Some(json!({ "site": site, "period": "day", "date": ymd(day), "limit": 50 })),
-            )
-            .await
-            .unwrap();
-        assert!(!result.is_error(), "{}", result.text());
+        let result = testing::answered(
+            toolbox,
+            "visit_log",
+            json!({ "site": site, "period": "day", "date": ymd(day), "limit": 50 }),
+        )
+        .await;
         let out = result.structured().unwrap();
         assert_eq!(
             out["visits"].as_array().unwrap().len(),
@@ -174,14 +172,12 @@ async fn a_period_of_fewer_than_k_visitors_shows_no_visit() {
         v.duration,
         v.server_hour()
     );
-    let result = toolbox
-        .call(
-            "visit_log",
-            Some(json!({ "site": 1, "period": "day", "date": ymd(day), "segment": segment })),
-        )
-        .await
-        .unwrap();
-    assert!(!result.is_error(), "{}", result.text());
+    let result = testing::answered(
+        &toolbox,
+        "visit_log",
+        json!({ "site": 1, "period": "day", "date": ymd(day), "segment": segment }),
+    )
+    .await;
     let out: &Value = result.structured().unwrap();
     assert_eq!(out["withheld"], true, "{out}");
     assert_eq!(out["visits"], json!([]));
