@@ -85,10 +85,7 @@ pub async fn answered<S: Send + Sync + 'static>(
     tool: &str,
     arguments: serde_json::Value,
 ) -> CallToolResult {
-    let result = toolbox
-        .call(tool, Some(arguments.clone()))
-        .await
-        .expect("a tool of the toolbox");
+    let result = call(toolbox, tool, &arguments).await;
     assert!(!result.is_error(), "{tool} {arguments}: {}", result.text());
     result
 }
@@ -100,16 +97,22 @@ pub async fn refused<S: Send + Sync + 'static>(
     tool: &str,
     arguments: serde_json::Value,
 ) -> String {
-    let result = toolbox
+    let result = call(toolbox, tool, &arguments).await;
+    let text = result.text();
+    assert!(result.is_error(), "{tool} {arguments} was answered: {text}");
+    text.to_owned()
+}
+
+/// Calls `tool`, which `toolbox` must have.
+async fn call<S: Send + Sync + 'static>(
+    toolbox: &Toolbox<S>,
+    tool: &str,
+    arguments: &serde_json::Value,
+) -> CallToolResult {
+    toolbox
         .call(tool, Some(arguments.clone()))
         .await
-        .expect("a tool of the toolbox");
-    assert!(
-        result.is_error(),
-        "{tool} {arguments} was answered: {}",
-        result.text()
-    );
-    result.text().to_owned()
+        .expect("a tool of the toolbox")
 }
 
 /// Where any of `secrets` (what it is, its spelling) stands in any of `places` (where, the text):
