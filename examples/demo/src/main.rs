@@ -166,44 +166,38 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!("   {}", chunk.join(", "));
     }
 
-    session
-        .call("Which sites can I read?", "list_sites", json!({}))
-        .await?;
-    session
-        .call(
+    // What an assistant asks, in order: (the question, the tool, its arguments).
+    let questions = [
+        ("Which sites can I read?", "list_sites", json!({})),
+        (
             "How did the shop do this month?",
             "visits_summary",
             json!({ "site": 1, "period": "month", "date": "today" }),
-        )
-        .await?;
-    session
-        .call(
+        ),
+        (
             "Top pages this month: query strings (e-mails, reset tokens) removed, identifiers masked",
             "top_pages",
             json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
-        )
-        .await?;
-    session
-        .call(
+        ),
+        (
             "Page titles: one person's profile page is a rare row, about one visitor, and is left out",
             "page_titles",
             json!({ "site": 1, "period": "month", "date": "today", "limit": 12 }),
-        )
-        .await?;
-    session
-        .call(
+        ),
+        (
             "A segment that would single out a user is refused",
             "top_pages",
             json!({ "site": 1, "segment": "userId==bob@example.com" }),
-        )
-        .await?;
-    session
-        .call(
+        ),
+        (
             "The visitor log is above the aggregate ceiling, so it is not even listed",
             "visit_log",
             json!({ "site": 1 }),
-        )
-        .await?;
+        ),
+    ];
+    for (question, tool, arguments) in questions {
+        session.call(question, tool, arguments).await?;
+    }
 
     drop(session);
     server.await??;
