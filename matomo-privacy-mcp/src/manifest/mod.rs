@@ -233,7 +233,11 @@ impl From<&NoiseSettings> for ManifestNoise {
             mechanism: "discrete Gaussian of standard deviation Δ₂/ε (Δ₂: one visitor's contribution to the count over all its rows, in Euclidean length), sampled exactly (Canonne, Kamath, Steinke 2020) from HMAC-SHA256 of the key, the statistic and its data; each statistic (one count over a report's rows) released once, charged its ε, and reused by every answer that needs it; every number shown with its 95 % interval, and not shown when that interval is wider than the number",
             epsilon_per_statistic: micros(settings.epsilon_micros),
             budget_per_window: micros(settings.budget_micros),
-            guarantee: guarantee(settings),
+            guarantee: guarantee(
+                Chargeable::of(settings),
+                micros(settings.epsilon_micros),
+                settings.window.as_secs() / 3600,
+            ),
             window_hours: settings.window.as_secs() / 3600,
             budget_file: settings
                 .budget_file
@@ -258,12 +262,9 @@ const STATED_DELTA: f64 = 1e-9;
 /// `(ρ + 2√(ρ·ln(1/δ)), δ)`-DP for every `δ` (Bun and Steinke 2016, Proposition 1.3); a year
 /// adds the windows' `ρ`. The window's `ρ` is bounded by [`window_rho`] over what the ledger
 /// can charge ([`Chargeable::of`]), not by assuming every charge is `epsilon_per_statistic`.
-fn guarantee(settings: &NoiseSettings) -> String {
-    let micros = |m: u64| m as f64 / 1e6;
-    let window_hours = (settings.window.as_secs() / 3600).max(1);
+fn guarantee(chargeable: Chargeable, epsilon: f64, window_hours: u64) -> String {
+    let window_hours = window_hours.max(1);
     let windows_per_year = (365u64 * 24).div_ceil(window_hours);
-    let chargeable = Chargeable::of(settings);
-    let epsilon = micros(settings.epsilon_micros);
     let rho = chargeable.largest * chargeable.largest / 2.0;
     let window_rho = window_rho(chargeable);
     let year_rho = window_rho * windows_per_year as f64;
@@ -417,6 +418,25 @@ impl ManifestBuilder {
 
     /// The manifest.
     pub fn build(mut self) -> PrivacyManifest {
+        // A profile's own budget may be larger than the top-level one: the guarantee is stated
+        // for the largest window any token can spend.
+        let dp = &mut self.manifest.differential_privacy;
+        let largest_budget = self
+            .manifest
+            .profiles
+            .iter()
+            .filter_map(|profile| profile.budget_per_window)
+            .fold(dp.budget_per_window, f64::max);
+        if largest_budget > dp.budget_per_window {
+            dp.guarantee = guarantee(
+                Chargeable {
+                    largest: dp.epsilon_per_statistic,
+                    budget: largest_budget,
+                },
+                dp.epsilon_per_statistic,
+                dp.window_hours,
+            );
+        }
         if self.manifest.shared_state.is_some() {
             // The budget is in the shared state; a budget file, if configured, is not used.
             self.manifest.differential_privacy.budget_file = None;
@@ -428,7 +448,48 @@ impl ManifestBuilder {
 
 #[cfg(test)]
 mod tests {
-    use super::{Chargeable, window_rho};
+    use super::{Chargeable, ManifestProfile, PrivacyManifest, window_rho};
+    use crate::config::NoiseSettings;
+    use matomo_privacy_mcp_core::privacy::PrivacyClass;
+
+    /// A profile with a budget of its own larger than the top-level one: the manifest states the
+    /// guarantee of the largest window a token can spend. Mutation-checked: stated for the
+    /// top-level budget, the profile's tokens would get twice the loss the manifest says.
+    #[test]
+    fn the_guarantee_holds_for_the_largest_budget_of_any_profile() {
+        let mut settings = NoiseSettings::default();
+        settings.enabled = true;
+        let profile = |budget: Option<f64>| ManifestProfile {
+            name: "analysts".to_owned(),
+            authentication: Vec::new(),
+            token_check: String::new(),
+            allowed_sites: None,
+            ceiling: PrivacyClass::Aggregate,
+            threshold_k: 5,
+            tools: Vec::new(),
+            rate_limit: None,
+            budget_per_window: budget,
+        };
+        let manifest = |budget: Option<f64>| {
+            PrivacyManifest::from_descriptors([], PrivacyClass::Aggregate)
+                .noise(&settings)
+                .profile(profile(budget))
+                .build()
+                .differential_privacy
+                .guarantee
+        };
+        let own = manifest(None);
+        assert!(
+            own.contains("(at most ε = 150 charged) are at most ρ = 37.5-zCDP"),
+            "{own}"
+        );
+        assert_eq!(manifest(Some(100.0)), own);
+        let larger = manifest(Some(300.0));
+        assert!(
+            larger.contains("(at most ε = 300 charged) are at most ρ = 75-zCDP"),
+            "{larger}"
+        );
+    }
 
     /// Brute force over every way of charging a window in steps of `step`: the largest `Σ εᵢ²/2`.
     fn most_rho(largest: f64, budget: f64, step: f64) -> f64 {
