@@ -26,7 +26,7 @@ async fn tokens_are_never_logged_at_any_level() {
     assert_eq!(reply.status, 200);
     server.shutdown().await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("refused HTTP request"),
         "the refusal was not logged:\n{logs}"

@@ -38,7 +38,7 @@ async fn debug_logs_carry_no_argument_values_and_no_results() {
         .to_owned();
     server.shutdown().await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     // Debug logs were on: our own crates' are there (Matomo requests, by method only).
     assert!(
         logs.contains("DEBUG"),

@@ -239,7 +239,7 @@ pub fn audit_toolbox(audit: Arc<CollectingAudit>) -> Toolbox {
 
 /// Log output captured in memory, for tests that look into what was logged.
 #[derive(Clone, Default)]
-pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
     /// Captures, from now on, every log line `filter` lets through (the process's one global
@@ -252,6 +252,11 @@ impl Captured {
             .with_writer(move || writer.clone())
             .init();
         captured
+    }
+
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
 }
 
