@@ -33,6 +33,15 @@ async fn initialize_with(client: &RawClient, name: &str, value: impl AsRef<str>)
         .await
 }
 
+/// An `initialize` request with `headers` and none of the client's own (no bearer token).
+async fn initialize_bare(client: &RawClient, headers: &[(&str, &str)]) -> Reply {
+    let mut request = client.http.post(&client.url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    client.send(request.json(&initialize_body())).await
+}
+
 #[tokio::test]
 async fn missing_or_wrong_bearer_token_gets_401_with_www_authenticate() {
     let server = start().await;
@@ -45,15 +54,13 @@ async fn missing_or_wrong_bearer_token_gets_401_with_www_authenticate() {
         Some("Bearer".to_owned()),
     ];
     for authorization in attempts {
-        let mut request = client
-            .http
-            .post(&server.url)
-            .header("Accept", "application/json, text/event-stream")
-            .json(&initialize_body());
-        if let Some(value) = &authorization {
-            request = request.header("Authorization", value);
-        }
-        let reply = client.send(request).await;
+        let mut headers = vec![("Accept", "application/json, text/event-stream")];
+        headers.extend(
+            authorization
+                .as_deref()
+                .map(|value| ("Authorization", value)),
+        );
+        let reply = initialize_bare(&client, &headers).await;
         assert_eq!(reply.status, 401, "{authorization:?}: {}", reply.text);
         let challenge = reply.headers["www-authenticate"].to_str().unwrap();
         assert!(challenge.starts_with("Bearer"), "{challenge}");
@@ -80,15 +87,7 @@ async fn foreign_origin_gets_403_and_local_pages_pass() {
         assert_eq!(reply.headers["cache-control"], "private, no-store");
     }
     // A foreign page is refused before its (missing) token is even looked at.
-    let reply = client
-        .send(
-            client
-                .http
-                .post(&server.url)
-                .header("Origin", "https://evil.example")
-                .json(&initialize_body()),
-        )
-        .await;
+    let reply = initialize_bare(&client, &[("Origin", "https://evil.example")]).await;
     assert_eq!(reply.status, 403);
     for origin in ["http://localhost:5173", "http://127.0.0.1:3000"] {
         let reply = initialize_with(&client, "Origin", origin).await;
@@ -240,36 +239,23 @@ async fn successful_responses_are_marked_private() {
 
 #[tokio::test]
 async fn refuses_to_start_without_a_usable_bearer_token() {
-    let config = HttpConfig::default().with_bind("127.0.0.1:0".parse().unwrap());
-    let error = HttpServer::bind(test_toolbox(), ServerInfo::default(), config)
-        .await
-        .unwrap_err();
+    let bind = |config: HttpConfig| HttpServer::bind(test_toolbox(), ServerInfo::default(), config);
+    let local = HttpConfig::default().with_bind("127.0.0.1:0".parse().unwrap());
+    let error = bind(local.clone()).await.unwrap_err();
     assert!(matches!(error, ServeError::NoBearerToken));
-    assert!(
-        error.to_string().contains("no bearer token is configured"),
-        "{error}"
-    );
-
-    let weak = HttpConfig::default()
-        .with_bind("127.0.0.1:0".parse().unwrap())
-        .with_bearer_token(BearerToken::new("123456"));
-    let error = HttpServer::bind(test_toolbox(), ServerInfo::default(), weak)
-        .await
-        .unwrap_err();
-    assert!(
-        error.to_string().contains("shorter than 16 characters"),
-        "{error}"
-    );
-    assert!(!error.to_string().contains("123456"), "{error}");
-
+    let weak = local.with_bearer_token(BearerToken::new("123456"));
     let bad_origin = test_config().with_allowed_origins(["localhost:3000"]);
-    let error = HttpServer::bind(test_toolbox(), ServerInfo::default(), bad_origin)
-        .await
-        .unwrap_err();
-    assert!(
-        error.to_string().contains("`allowed_origins` is invalid"),
-        "{error}"
-    );
+    for (error, needle) in [
+        (error, "no bearer token is configured"),
+        (bind(weak).await.unwrap_err(), "shorter than 16 characters"),
+        (
+            bind(bad_origin).await.unwrap_err(),
+            "`allowed_origins` is invalid",
+        ),
+    ] {
+        assert!(error.to_string().contains(needle), "{error}");
+        assert!(!error.to_string().contains("123456"), "{error}");
+    }
 }
 
 #[tokio::test]
@@ -375,16 +361,11 @@ async fn allowed_origins_get_cors_and_their_preflight_needs_no_token() {
     assert!(header(&reply, "access-control-expose-headers").contains("mcp-session-id"));
     assert!(header(&reply, "vary").contains("origin"));
     // Without its token: 401, readable by the page so that it can say why.
-    let reply = client
-        .send(
-            client
-                .http
-                .post(&server.url)
-                .header("Origin", "https://console.example.org")
-                .header("Accept", "application/json, text/event-stream")
-                .json(&initialize_body()),
-        )
-        .await;
+    let headers = [
+        ("Origin", "https://console.example.org"),
+        ("Accept", "application/json, text/event-stream"),
+    ];
+    let reply = initialize_bare(&client, &headers).await;
     assert_eq!(reply.status, 401);
     assert_eq!(
         header(&reply, "access-control-allow-origin"),
