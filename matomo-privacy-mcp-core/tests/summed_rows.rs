@@ -12,10 +12,12 @@
 //! the threshold set to that sum (the smallest k the sum would pass and the people would not), is
 //! not shown, and no row shown is about fewer than k people.
 //!
-//! Two rules keep such a count from being believed: the report's (`daily::day_counts_are_distinct`:
-//! the client decodes those reports' rows without distinct counts) and the row segment's
-//! (`daily::day_count_is_distinct`: an OR, a country or region without a city, a referrer), for
-//! rows read without a report name (`report_from_body`). Mutation checks (2026-12-06, reverted):
+//! Two allow-lists keep such a count from being believed: the report's
+//! (`models::summed::day_counts_are_distinct`: the client decodes the rows of every report not
+//! known to give distinct counts without them) and the row segment's
+//! (`daily::day_count_is_distinct`: only the shapes of those reports' rows), for rows read
+//! without a report name (`report_from_body`). Events were believed under the deny-list that
+//! came before (mutation check below). Mutation checks (2026-12-06, reverted):
 //! the report's rule answering `true` fails the first test ("UserCountry.getContinent
 //! 2026-11-20: `North America` shown at k 4 about 3 people"); the segment's answering `true`
 //! fails the second (every row of the body shown); both, the first on "English". The emulator
@@ -37,6 +39,10 @@ type IsRow = fn(&Visit, &str) -> bool;
 /// The reports whose rows Matomo adds up, and what a row's label says of each of its visits.
 const SUMMED: &[(&str, IsRow)] = &[
     ("UserLanguage.getLanguage", |_, _| true),
+    // Not on Matomo's deny-list of old, so believed before the allow-list: a category's count
+    // adds up its actions' (`Events/RecordBuilders/EventReports.php`).
+    ("Events.getCategory", |_, _| true),
+    ("Events.getAction", |_, _| true),
     ("UserCountry.getCountry", |_, _| true),
     ("UserCountry.getRegion", |_, _| true),
     ("Referrers.getReferrerType", |_, _| true),
@@ -168,9 +174,11 @@ async fn a_visitor_behind_two_parts_of_a_row_is_counted_once() {
     assert!(asked >= 2, "{asked} questions");
 }
 
-/// A body handed to `report_from_body` names no report, so only the row's segment tells that
-/// Matomo added the row up: an OR (a language of several codes), a country (from its cities), a
-/// referrer. Such rows' day counts prove nothing there; a city's or a page's do.
+/// A body handed to `report_from_body` names no report, so only the row's segment tells what
+/// the row is: only the shapes of rows Matomo archives one group each (a city, a page, a browser
+/// version…) are believed; an OR (a language of several codes), a country (from its cities), a
+/// referrer, a language code (from raw headers), an event category, a row without a segment
+/// prove nothing by their day counts.
 #[test]
 fn a_body_of_rows_matomo_added_up_proves_nothing_by_their_counts() {
     use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
@@ -181,7 +189,10 @@ fn a_body_of_rows_matomo_added_up_proves_nothing_by_their_counts() {
         {"label": "United States", "nb_visits": 9, "nb_uniq_visitors": 6, "segment": "countryCode==us"},
         {"label": "Google", "nb_visits": 9, "nb_uniq_visitors": 6, "segment": "referrerType==search;referrerName==Google"},
         {"label": "Boston", "nb_visits": 9, "nb_uniq_visitors": 6, "segment": "city==Boston;regionCode==MA;countryCode==us"},
-        {"label": "English (en)", "nb_visits": 9, "nb_uniq_visitors": 6, "segment": "languageCode==en"}
+        {"label": "English (en)", "nb_visits": 9, "nb_uniq_visitors": 6, "segment": "languageCode==en"},
+        {"label": "Videos", "nb_visits": 9, "nb_uniq_visitors": 6, "segment": "eventCategory==Videos"},
+        {"label": "Unknown", "nb_visits": 9, "nb_uniq_visitors": 6},
+        {"label": "Chrome 120.0", "nb_visits": 9, "nb_uniq_visitors": 6, "segment": "browserCode==CH;browserVersion==120.0"}
     ]"#;
     let args: ReportArgs =
         serde_json::from_value(json!({"site": 1, "period": "day", "date": "2026-11-25"})).unwrap();
@@ -195,11 +206,12 @@ fn a_body_of_rows_matomo_added_up_proves_nothing_by_their_counts() {
     )
     .unwrap();
     let shown: Vec<&str> = report.rows.iter().map(|r| r.label.as_str()).collect();
-    assert_eq!(shown, ["Boston", "English (en)"]);
+    assert_eq!(shown, ["Boston", "Chrome 120.0"]);
 }
 
-/// Countries, regions, browsers and languages of days, weeks and months, proven from their
-/// parts' rows (cities, browser versions, language codes) where those reach k
+/// Countries, regions and browsers of days, weeks and months, proven from their parts' rows
+/// (cities, browser versions) where those reach k, and languages (by their segments: a language
+/// code's count is a sum too)
 /// (`reporting::visitors::finer`), each about k people or more.
 ///
 /// Mutation checks (2026-12-06, reverted): a country known by the sum of its cities' counts

@@ -147,6 +147,8 @@ fn item<T: serde::de::DeserializeOwned>(
         .next()
         .ok_or_else(|| ToolError::upstream(format!("Matomo's bulk answer lacks {method}")))?
         .map_err(to_tool_error)?;
-    crate::models::answer::matomo_answer(|| crate::models::decode_value(value))
+    // Decoded as `method`'s answer, so that only the distinct counts of a report known to give
+    // them are believed (`models::summed`).
+    crate::models::answer::matomo_answer_of(method, || crate::models::decode_value(value))
         .map_err(|e| ToolError::upstream(format!("{method}: {e}")))
 }

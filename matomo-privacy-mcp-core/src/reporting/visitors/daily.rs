@@ -77,40 +77,65 @@ pub(crate) fn from_part_counts(row: &SourceRow, period: Period, date: Date) -> u
 #[cfg(test)]
 use crate::models::summed::day_counts_are_distinct;
 
+/// The shapes of row segment (the dimensions of its ANDed `==` conditions) of the rows Matomo
+/// 5.0.2 archives one group of one query each, with a `COUNT(DISTINCT idvisitor)` a day: the rows
+/// of the reports of [`DISTINCT`](crate::models::summed) (page reports, hours, resolutions,
+/// browser versions, cities), checked in the same sources.
+const DISTINCT_ROW_SHAPES: &[&[&str]] = &[
+    &["pageUrl"],
+    &["pageTitle"],
+    &["entryPageUrl"],
+    &["entryPageTitle"],
+    &["exitPageUrl"],
+    &["exitPageTitle"],
+    &["outlinkUrl"],
+    &["downloadUrl"],
+    &["visitStartServerHour"],
+    &["visitLocalHour"],
+    &["resolution"],
+    &["browserCode", "browserVersion"],
+    &["city", "countryCode", "regionCode"],
+];
+
 /// Whether Matomo's `nb_uniq_visitors` of a day's row counts each of the row's visitors once, so
 /// that the threshold may believe it, as far as the row's segment tells (the report's own rule is
-/// [`day_counts_are_distinct`](crate::models::summed::day_counts_are_distinct)): not for
-/// - a referrer row (a dimension `referrer…` in its segment), whose day count Matomo 5.0.2 adds
-///   up from its counts per referrer keyword and URL (Google on 2026-11-27 of the realistic
-///   month: 521, for 495 people; one person who arrives from five pages of a forum in a day
-///   would be five);
+/// [`day_counts_are_distinct`](crate::models::summed::day_counts_are_distinct)): an allow-list,
+/// so that a row nobody checked is never believed, even read without a report's name
+/// (`report_from_body`). Only a row whose segment is ANDed `==` conditions of one of
+/// [`DISTINCT_ROW_SHAPES`], and not China's (`countryCode==cn`, to which Matomo's city report
+/// adds the rows of the obsolete code `ti`). Not, for instance:
+/// - a row without a segment (Matomo's city row of every visit without a city, added up across
+///   countries and regions, has none; neither has a row written in code);
+/// - a referrer row, whose day count Matomo 5.0.2 adds up from its counts per referrer keyword
+///   and URL (Google on 2026-11-27 of the realistic month: 521, for 495 people);
 /// - a row whose segment joins several conditions with an OR (`languageCode==en,languageCode=@en-`):
 ///   Matomo writes such a segment for a row it added up from several archived rows;
-/// - a row of a country or a region (a `countryCode` or `regionCode` condition without a `city`
-///   one), which Matomo adds up from its rows per city;
-/// - a row of China (`countryCode==cn`), to which Matomo's country, region and city reports add
-///   the rows of the obsolete code `ti`.
+/// - a country or a region (added up from its cities), an event category (from its actions and
+///   names), a device type, a custom dimension's value.
 ///
 /// Such a row is counted by its segment instead, as a row of a longer period is.
 pub(crate) fn day_count_is_distinct(row: &SourceRow) -> bool {
     let Some(text) = row.segment.as_ref() else {
-        return true;
+        return false;
     };
     let Ok(segment) = Segment::parse(text.reveal_text()) else {
-        return true;
+        return false;
     };
-    let dimensions = segment.dimensions();
-    let above_a_city = !dimensions.contains("city")
-        && (dimensions.contains("countryCode") || dimensions.contains("regionCode"));
-    !above_a_city
-        && segment.groups().iter().all(|group| match group.as_slice() {
-            [condition] => {
-                let referrer = condition.dimension().starts_with("referrer");
-                let china = condition.dimension() == "countryCode" && condition.value() == "cn";
-                !referrer && !china
-            }
-            _ => false,
-        })
+    let mut dimensions = Vec::new();
+    for group in segment.groups() {
+        let [condition] = group.as_slice() else {
+            return false;
+        };
+        let china = condition.dimension() == "countryCode" && condition.value() == "cn";
+        if condition.operator() != Operator::Equals || china {
+            return false;
+        }
+        dimensions.push(condition.dimension());
+    }
+    dimensions.sort_unstable();
+    DISTINCT_ROW_SHAPES
+        .iter()
+        .any(|shape| shape.iter().copied().eq(dimensions.iter().copied()))
 }
 
 /// Whether Matomo's daily distinct count of this row is a count of distinct visitors of the
@@ -207,7 +232,7 @@ mod tests {
         ] {
             assert!(!day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
         }
-        for segment in ["deviceType==smartphone", "pageUrl==x"] {
+        for segment in ["resolution==1920x1080", "pageUrl==x"] {
             assert!(day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
         }
     }
@@ -220,9 +245,19 @@ mod tests {
             "countryCode==us",
             "regionCode==CA;countryCode==us",
             "city==Beijing;regionCode==22;countryCode==cn",
+            "eventCategory==Videos",
+            "deviceType==smartphone",
+            "dimension1==gold",
+            "pageUrl=^https%253A%252F%252Fshop.example.test%252Fp",
         ] {
             assert!(!day_count_is_distinct(&matomo_row(segment, 9)), "{segment}");
         }
+        // Matomo's city row of every visit without a city carries no segment.
+        let body = r#"[{"label":"Unknown","nb_visits":9,"nb_uniq_visitors":9}]"#;
+        let unknown: Vec<SourceRow> =
+            crate::models::answer::matomo_answer(|| crate::models::decode(body.as_bytes()))
+                .unwrap();
+        assert!(!day_count_is_distinct(&unknown[0]));
         assert!(day_count_is_distinct(&matomo_row(
             "city==Berlin;regionCode==BE;countryCode==de",
             9
@@ -240,12 +275,17 @@ mod tests {
             "DevicesDetection.getOsVersions",
             "UserLanguage.getLanguage",
             "UserCountry.getContinent",
+            "UserLanguage.getLanguageCode",
+            "Events.getCategory",
+            "DevicesDetection.getType",
+            "CustomDimensions.getCustomDimension",
+            "SomePlugin.getSomething",
         ] {
             assert!(!day_counts_are_distinct(method), "{method}");
         }
         for method in [
             "DevicesDetection.getBrowserVersions",
-            "UserLanguage.getLanguageCode",
+            "Resolution.getResolution",
             "UserCountry.getCity",
             "Actions.getPageUrls",
         ] {

@@ -3,21 +3,25 @@
 //! Matomo 5.0.2 adds some rows up from rows it archived apart, and their distinct counts with
 //! them, so those counts are not believed ([`day_counts_are_distinct`](crate::models::summed::day_counts_are_distinct)): a country from
 //! its cities (`UserCountry/RecordBuilders/Locations.php` archives country, region and city
-//! together), a browser from its codes (`GroupBy` on the name in `getBrowsers`), a language from
-//! its codes (`GroupBy` on the primary subtag in `getLanguage`). A finer report lists the parts
-//! one archived row each (cities, browser versions, language codes), each day's count a distinct
+//! together), a browser from its codes (`GroupBy` on the name in `getBrowsers`). A finer report
+//! lists the parts one archived row each (cities, browser versions), each day's count a distinct
 //! count: one request of plain archives proves what the summed counts no longer can.
 //!
 //! Proof. Every visit of a part is a visit of the row it is added into: a city's visits are
 //! visits of its region and its country (its segment is equalities on all three); a browser
 //! version's (`browserCode==CH;browserVersion==119.0`) are visits of code `CH`, whose archived row
 //! `getBrowsers` adds into the row it returns with the segment `browserCode==CH` (`GroupBy` keeps
-//! the first row's segment, and `CH`'s own row is in the group of its name); a language code's
-//! (`languageCode==en-us`) are visits of the row `languageCode==en,languageCode=@en-`, the group
-//! of its primary subtag. So a part's visitors are among the row's, and a lower bound on a part's
-//! visitors (its day count, or [`daily::from_daily_counts`]'s over a longer period) is one on the
-//! row's, and so is the largest over its parts. Both reports are asked for the same period and
-//! segment. China is left out: Matomo adds the obsolete code `ti` into `cn` in its city rows too.
+//! the first row's segment, and `CH`'s own row is in the group of its name). So a part's
+//! visitors are among the row's, and a lower bound on a part's visitors (its day count, or
+//! [`daily::from_daily_counts`]'s over a longer period) is one on the row's, and so is the
+//! largest over its parts. Both reports are asked for the same period and segment. China is left
+//! out: Matomo adds the obsolete code `ti` into `cn` in its city rows too.
+//!
+//! Languages are not known by their codes: Matomo 5.0.2 archives a language code's row by adding
+//! up the rows of every raw `Accept-Language` header that names it
+//! (`UserLanguage/RecordBuilders/Languages.php`: `en-us,en;q=0.9` and `en-us` are both `en-us`), so
+//! a code's day count is itself a sum, and its client decodes it without one
+//! ([`DISTINCT`](crate::models::summed)).
 
 use std::collections::BTreeMap;
 
@@ -25,14 +29,13 @@ use super::daily;
 use crate::params::{Date, Period};
 use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
-use crate::segment::{Condition, Operator, Segment};
+use crate::segment::{Operator, Segment};
 
 /// The finer report whose rows prove the rows of report `method`, if it has one.
 pub(crate) fn finer_report(method: &str) -> Option<&'static str> {
     match method {
         "UserCountry.getCountry" | "UserCountry.getRegion" => Some("UserCountry.getCity"),
         "DevicesDetection.getBrowsers" => Some("DevicesDetection.getBrowserVersions"),
-        "UserLanguage.getLanguage" => Some("UserLanguage.getLanguageCode"),
         _ => None,
     }
 }
@@ -58,7 +61,7 @@ fn equalities(segment: &Segment) -> Option<BTreeMap<&str, &str>> {
 }
 
 /// The keys of the rows a finer row is a part of: a city's country and region, a browser
-/// version's code, a language code's primary subtag.
+/// version's code.
 fn part_keys(segment: &Segment) -> Vec<String> {
     let Some(conditions) = equalities(segment) else {
         return Vec::new();
@@ -76,28 +79,13 @@ fn part_keys(segment: &Segment) -> Vec<String> {
             ]
         }
         ["browserCode", "browserVersion"] => vec![format!("browser {}", conditions["browserCode"])],
-        ["languageCode"] => match conditions["languageCode"].split('-').next() {
-            Some(primary) if !primary.is_empty() && primary != "xx" => {
-                vec![format!("language {primary}")]
-            }
-            _ => Vec::new(),
-        },
         _ => Vec::new(),
     }
 }
 
 /// A summed row's key, matching its parts' ([`part_keys`]): `countryCode==us`,
-/// `regionCode==CA;countryCode==us`, `browserCode==CH`, `languageCode==en,languageCode=@en-`.
+/// `regionCode==CA;countryCode==us`, `browserCode==CH`.
 fn row_key(segment: &Segment) -> Option<String> {
-    if let [group] = segment.groups()
-        && let [whole, prefixed] = group.as_slice()
-    {
-        let language = |c: &Condition, op| c.dimension() == "languageCode" && c.operator() == op;
-        return (language(whole, Operator::Equals)
-            && language(prefixed, Operator::Contains)
-            && prefixed.value() == format!("{}-", whole.value()))
-        .then(|| format!("language {}", whole.value()));
-    }
     let conditions = equalities(segment)?;
     let dimensions: Vec<&str> = conditions.keys().copied().collect();
     match dimensions.as_slice() {
@@ -178,19 +166,12 @@ mod tests {
     }
 
     #[test]
-    fn a_browser_and_a_language_are_known_by_their_largest_part() {
+    fn a_browser_is_known_by_its_largest_version() {
         let versions = r#"[{"label":"Chrome 119.0","nb_visits":9,"nb_uniq_visitors":6,"segment":"browserCode==CH;browserVersion==119.0"},
                 {"label":"Chrome 120.0","nb_visits":9,"nb_uniq_visitors":8,"segment":"browserCode==CH;browserVersion==120.0"}]"#;
         let browsers = r#"[{"label":"Chrome","nb_visits":18,"segment":"browserCode==CH"},
                 {"label":"Firefox","nb_visits":3,"segment":"browserCode==FF"}]"#;
         assert_eq!(known(versions, browsers), [8, 0]);
-        let codes = r#"[{"label":"English - United States (en-us)","nb_visits":9,"nb_uniq_visitors":6,"segment":"languageCode==en-us"},
-                {"label":"English (en)","nb_visits":9,"nb_uniq_visitors":4,"segment":"languageCode==en"},
-                {"label":"Unknown","nb_visits":9,"nb_uniq_visitors":9,"segment":"languageCode==xx"}]"#;
-        let languages = r#"[{"label":"English","nb_visits":18,"segment":"languageCode==en,languageCode=@en-"},
-                {"label":"Unknown","nb_visits":9,"segment":"languageCode==xx"},
-                {"label":"Other","nb_visits":9,"segment":"languageCode==de,languageCode=@en-"}]"#;
-        assert_eq!(known(codes, languages), [6, 0, 0]);
     }
 
     #[test]
