@@ -9,11 +9,14 @@ use std::error::Error;
 use matomo_privacy_mcp::catalogue;
 use matomo_privacy_mcp::config::Config;
 use matomo_privacy_mcp_server::{ServerInfo, serve_io};
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_testkit::Emulator;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream, Lines, WriteHalf};
 
 const TOKEN: &str = "demo0123456789abcdef0123456789ab";
+
+/// How many times the testkit's visitors the demo's sites receive.
+const COPIES: u32 = 100;
 
 /// The client side of the session: JSON-RPC lines out, responses in.
 struct Session {
@@ -92,16 +95,20 @@ impl Session {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     println!(
-        "matomo-privacy-mcp demo: an emulated Matomo with 3 sites and 15 days of synthetic visits,"
+        "matomo-privacy-mcp demo: an emulated Matomo with 3 sites and 15 days of synthetic visits up to"
     );
     println!(
-        "served through the built-in tools with the default privacy settings (aggregate only, k = 5)."
+        "today, served through the built-in tools with the default privacy settings (aggregate only,"
     );
+    println!("k = 5, differential privacy on).");
 
-    let today = Day::from_ymd(2026, 11, 26).ok_or("bad demo date")?;
+    // The dataset ends on the real UTC date, so `date: "yesterday"` and `lastN` ranges mean what
+    // they say; a hundred copies of the testkit's visitors give the shop about 1,400 visits a
+    // day, as a real shop might: enough people for the default noise and threshold to show
+    // numbers (the testkit's own few visitors would be withheld, rightly).
     let emulator = Emulator::builder()
         .seed(42)
-        .today(today)
+        .busier(COPIES)
         .view_token(TOKEN, &[1, 2, 3])
         .start()
         .await?;
@@ -170,19 +177,24 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let questions = [
         ("Which sites can I read?", "list_sites", json!({})),
         (
-            "How did the shop do this month?",
+            "How did the shop do yesterday?",
             "visits_summary",
-            json!({ "site": 1, "period": "month", "date": "today" }),
+            json!({ "site": 1, "period": "day", "date": "yesterday" }),
         ),
         (
-            "Top pages this month: query strings (e-mails, reset tokens) removed, identifiers masked",
+            "Top pages of the last seven days: query strings (e-mails, reset tokens) removed, identifiers masked",
             "top_pages",
-            json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
+            json!({ "site": 1, "period": "range", "date": "last7", "limit": 5 }),
+        ),
+        (
+            "Countries of the last seven days, each number with its own 95 % interval",
+            "countries",
+            json!({ "site": 1, "period": "range", "date": "last7", "limit": 5 }),
         ),
         (
             "Page titles: one person's profile page is a rare row, about one visitor, and is left out",
             "page_titles",
-            json!({ "site": 1, "period": "month", "date": "today", "limit": 12 }),
+            json!({ "site": 1, "period": "range", "date": "last7", "limit": 8 }),
         ),
         (
             "A segment that would single out a user is refused",

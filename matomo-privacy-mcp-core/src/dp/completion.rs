@@ -80,7 +80,9 @@ impl Completion {
         } else {
             value
         };
-        let high = (interval.high() * self.ratio_high).max(value);
+        // Counts are whole: rounding the high end up keeps it an upper bound and shows the
+        // interval as whole numbers, like the value (an infinite end stays infinite).
+        let high = (interval.high() * self.ratio_high).ceil().max(value);
         (value, Interval::new(interval.low().min(value), high))
     }
 
@@ -111,7 +113,7 @@ mod tests {
             800.0,
             "the counted low end is a lower bound"
         );
-        assert!((interval.high() - 1_200.0 * 53_300.0 / 31_600.0).abs() < 1e-6);
+        assert_eq!(interval.high(), (1_200.0 * 53_300.0 / 31_600.0_f64).ceil());
         let (visitors, interval) = completion.complete(700.0, Interval::new(600.0, 800.0), false);
         assert_eq!(visitors, 700.0);
         assert!(interval.high() > 800.0);
