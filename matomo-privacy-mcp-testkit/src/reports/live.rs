@@ -40,6 +40,24 @@ fn language(country: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// Matomo's `visitorType`: a returning customer's visit (`visitor_returning` 2) is
+/// `returningCustomer`, as the `visitorType` segment selects it.
+fn visitor_type(v: &Visit) -> &'static str {
+    match (v.returning, v.details.returning_customer) {
+        (false, _) => "new",
+        (true, false) => "returning",
+        (true, true) => "returningCustomer",
+    }
+}
+
+/// The referrer name as Matomo stores it: campaign names lower case.
+fn live_referrer_name(r: &Referrer) -> String {
+    match r {
+        Referrer::Campaign { .. } => referrer_name(r).to_lowercase(),
+        other => referrer_name(other),
+    }
+}
+
 fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
     let mut ts = v.first_ts;
     let mut out = Vec::new();
@@ -62,6 +80,9 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
             } => {
                 position += 1;
                 last_url = url.clone();
+                // Matomo counts a page's time up to the visit's next request: the only action
+                // of a visit has none (its visit lasts 0 seconds, or a conversion's).
+                let time_spent = if v.actions.len() == 1 { &0 } else { time_spent };
                 let mut o = common("action", title, url, "action");
                 extend(
                     &mut o,
@@ -99,7 +120,13 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
                 } else {
                     "download"
                 };
-                let mut o = common(ty, url, url, ty);
+                // Matomo titles them by their type ("Outlink", "Download"), the URL is the subtitle.
+                let title = if ty == "outlink" {
+                    "Outlink"
+                } else {
+                    "Download"
+                };
+                let mut o = common(ty, title, url, ty);
                 extend(
                     &mut o,
                     json!({
@@ -114,7 +141,8 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
                 extend(
                     &mut o,
                     json!({
-                        "url": last_url, "pageIdAction": page_id, "pageId": page_id, "siteSearchKeyword": keyword,
+                        // Matomo's site search action has no URL of its own.
+                        "url": Value::Null, "pageIdAction": page_id, "pageId": page_id, "siteSearchKeyword": keyword,
                         "siteSearchCategory": "", "siteSearchCount": 1, "pageviewPosition": position.max(1),
                     }),
                 );
@@ -140,7 +168,7 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
                     json!({
                         "goalId": g, "goalName": name, "goalPageId": Value::Null, "revenue": round_value(c.revenue, 2),
                         "url": last_url, "referrerType": v.referrer.type_code(),
-                        "referrerName": referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
+                        "referrerName": live_referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
                     }),
                 );
                 o
@@ -267,7 +295,7 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
         "siteName": site.map(|s| s.name.clone()), "serverTimestamp": last_ts, "firstActionTimestamp": v.first_ts,
         "serverTimePretty": clock(last_ts), "serverDatePretty": pretty_day(v.day),
         "serverDatePrettyFirstAction": pretty_day(v.day), "serverTimePrettyFirstAction": clock(v.first_ts),
-        "userId": v.user_id, "visitorType": if v.returning { "returning" } else { "new" },
+        "userId": v.user_id, "visitorType": visitor_type(v),
         "visitorTypeIcon": if v.returning { "plugins/Live/images/returningVisitor.png" } else { "" },
         "visitConverted": u8::from(v.converted()),
         "visitConvertedIcon": if v.converted() { json!("plugins/Morpheus/images/goal.svg") } else { Value::Null },
@@ -279,7 +307,7 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
         "searches": count(|a| matches!(a, Action::Search { .. })), "actions": v.nb_actions(),
         "interactions": count(|a| matches!(a, Action::Page { .. })),
         "referrerType": v.referrer.type_code(), "referrerTypeName": type_name,
-        "referrerName": referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
+        "referrerName": live_referrer_name(&v.referrer), "referrerKeyword": referrer_keyword(&v.referrer),
         "referrerKeywordPosition": Value::Null, "referrerUrl": ref_url,
         "referrerSearchEngineUrl": search_url, "referrerSearchEngineIcon": search_icon,
         "referrerSocialNetworkUrl": social_url, "referrerSocialNetworkIcon": social_icon,

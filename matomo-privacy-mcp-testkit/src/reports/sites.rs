@@ -140,35 +140,35 @@ const REPORTS: &[(&str, &str, &str, &str, &str)] = &[
         "getSiteSearchKeywords",
     ),
     (
-        "Acquisition",
+        "Referrers",
         "All Channels",
         "Channel Type",
         "Referrers",
         "getReferrerType",
     ),
     (
-        "Acquisition",
+        "Referrers",
         "Websites",
         "Websites",
         "Referrers",
         "getWebsites",
     ),
     (
-        "Acquisition",
+        "Referrers",
         "Search Engines & Keywords",
         "Search Engines",
         "Referrers",
         "getSearchEngines",
     ),
     (
-        "Acquisition",
+        "Referrers",
         "Campaigns",
         "Campaigns",
         "Referrers",
         "getCampaigns",
     ),
     (
-        "Acquisition",
+        "Referrers",
         "Social Networks",
         "Social Networks",
         "Referrers",
@@ -212,24 +212,18 @@ const REPORTS: &[(&str, &str, &str, &str, &str)] = &[
     ),
     ("Goals", "Overview", "Goals", "Goals", "get"),
     (
-        "Behaviour",
+        "Actions",
         "Events",
         "Event Categories",
         "Events",
         "getCategory",
     ),
-    (
-        "Behaviour",
-        "Events",
-        "Event Actions",
-        "Events",
-        "getAction",
-    ),
-    ("Behaviour", "Events", "Event Names", "Events", "getName"),
+    ("Actions", "Events", "Event Actions", "Events", "getAction"),
+    ("Actions", "Events", "Event Names", "Events", "getName"),
     (
         "Visitors",
         "Times",
-        "Visits per server time",
+        "Visits per hour in the site's timezone",
         "VisitTime",
         "getVisitInformationPerServerTime",
     ),
@@ -434,6 +428,123 @@ const REPORTS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The metric columns Matomo 5.0.2's `API.getReportMetadata` names for a report, with their
+/// labels (as its catalogue for the conformance fixture's site lists them).
+fn metrics_of(module: &str, action: &str) -> &'static [(&'static str, &'static str)] {
+    match (module, action) {
+        ("VisitsSummary", "get") => &[
+            ("max_actions", "Maximum actions in one visit"),
+            ("nb_actions", "Actions"),
+            ("nb_uniq_visitors", "Unique visitors"),
+            ("nb_users", "Users"),
+            ("nb_visits", "Visits"),
+        ],
+        ("Actions", "getPageUrls") | ("Actions", "getPageTitles") => {
+            &[("nb_hits", "Pageviews"), ("nb_visits", "Unique Pageviews")]
+        }
+        ("Actions", "getEntryPageUrls") => &[
+            ("entry_bounce_count", "Bounces"),
+            ("entry_nb_visits", "Entrances"),
+        ],
+        ("Actions", "getOutlinks") => &[("nb_hits", "Clicks"), ("nb_visits", "Unique Clicks")],
+        ("Actions", "getDownloads") => {
+            &[("nb_hits", "Downloads"), ("nb_visits", "Unique Downloads")]
+        }
+        ("Actions", "getSiteSearchKeywords") => &[
+            ("nb_pages_per_search", "Search Results pages"),
+            ("nb_visits", "Searches"),
+        ],
+        ("Referrers", "getReferrerType")
+        | ("Referrers", "getWebsites")
+        | ("Referrers", "getSearchEngines")
+        | ("Referrers", "getCampaigns")
+        | ("Referrers", "getSocials")
+        | ("DevicesDetection", "getType")
+        | ("DevicesDetection", "getBrowsers")
+        | ("DevicesDetection", "getOsVersions")
+        | ("VisitTime", "getVisitInformationPerServerTime")
+        | ("UserLanguage", "getLanguage")
+        | ("UserLanguage", "getLanguageCode")
+        | ("DevicesDetection", "getBrand")
+        | ("DevicesDetection", "getModel")
+        | ("DevicesDetection", "getOsFamilies")
+        | ("DevicesDetection", "getBrowserVersions")
+        | ("DevicesDetection", "getBrowserEngines")
+        | ("Resolution", "getResolution")
+        | ("Resolution", "getConfiguration")
+        | ("VisitTime", "getVisitInformationPerLocalTime")
+        | ("VisitTime", "getByDayOfWeek")
+        | ("Referrers", "getAll") => &[
+            ("nb_actions", "Actions"),
+            ("nb_uniq_visitors", "Unique visitors"),
+            ("nb_users", "Users"),
+            ("nb_visits", "Visits"),
+        ],
+        ("UserCountry", "getCountry")
+        | ("UserCountry", "getRegion")
+        | ("UserCountry", "getCity")
+        | ("UserCountry", "getContinent") => &[
+            ("nb_actions", "Actions"),
+            ("nb_uniq_visitors", "Unique visitors"),
+            ("nb_visits", "Visits"),
+        ],
+        ("Goals", "get") => &[
+            ("nb_conversions", "Conversions"),
+            ("nb_visits_converted", "Visits with Conversions"),
+            ("revenue", "Revenue"),
+        ],
+        ("Events", "getCategory") | ("Events", "getAction") | ("Events", "getName") => &[
+            ("max_event_value", "Maximum Event value"),
+            ("min_event_value", "Minimum Event value"),
+            ("nb_events", "Events"),
+            ("nb_events_with_value", "Events with a value"),
+            ("sum_event_value", "Event value"),
+        ],
+        ("UserId", "getUsers") => &[
+            ("label", "Label"),
+            ("nb_actions", "Actions"),
+            ("nb_visits", "Visits"),
+            ("nb_visits_converted", "Visits with Conversions"),
+        ],
+        ("Actions", "getExitPageUrls") | ("Actions", "getExitPageTitles") => &[
+            ("exit_nb_visits", "Exits"),
+            ("nb_visits", "Unique Pageviews"),
+        ],
+        ("Actions", "getSiteSearchNoResultKeywords") => &[("nb_visits", "Searches")],
+        ("Actions", "getSiteSearchCategories") => &[
+            ("exit_rate", "% Search Exits"),
+            ("nb_pages_per_search", "Search Results pages"),
+            ("nb_visits", "Searches"),
+        ],
+        ("Actions", "getPageUrlsFollowingSiteSearch")
+        | ("Actions", "getPageTitlesFollowingSiteSearch") => &[
+            ("nb_hits", "Pageviews"),
+            ("nb_hits_following_search", "Clicked in search results"),
+        ],
+        ("VisitorInterest", "getNumberOfVisitsPerVisitDuration")
+        | ("VisitorInterest", "getNumberOfVisitsPerPage")
+        | ("VisitorInterest", "getNumberOfVisitsByVisitCount")
+        | ("VisitorInterest", "getNumberOfVisitsByDaysSinceLast") => &[("nb_visits", "Visits")],
+        ("Contents", "getContentNames") | ("Contents", "getContentPieces") => &[
+            ("nb_impressions", "Impressions"),
+            ("nb_interactions", "Content Interactions"),
+        ],
+        ("Goals", "getVisitsUntilConversion") | ("Goals", "getDaysToConversion") => {
+            &[("nb_conversions", "Conversions")]
+        }
+        ("PagePerformance", "get") => &[
+            ("avg_page_load_time", "Avg. page load time"),
+            ("avg_time_dom_completion", "Avg. DOM completion time"),
+            ("avg_time_dom_processing", "Avg. DOM processing time"),
+            ("avg_time_network", "Avg. network time"),
+            ("avg_time_on_load", "Avg. on load time"),
+            ("avg_time_server", "Avg. server time"),
+            ("avg_time_transfer", "Avg. transfer time"),
+        ],
+        _ => &[("nb_visits", "Visits"), ("nb_actions", "Actions")],
+    }
+}
+
 /// `API.getReportMetadata`. Like real Matomo, the image graph URLs embed the caller's `token_auth`,
 /// so a client that passes metadata through verbatim leaks its token; tests rely on that.
 pub(crate) fn report_metadata(ds: &Dataset, site: u32, token: &str) -> Value {
@@ -446,10 +557,19 @@ pub(crate) fn report_metadata(ds: &Dataset, site: u32, token: &str) -> Value {
                 let base = format!(
                     "index.php?module=API&method=ImageGraph.get&idSite={site}&apiModule={module}&apiAction={action}&token_auth={token}"
                 );
+                let metrics: serde_json::Map<String, Value> = metrics_of(module, action)
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+                    .collect();
+                let metric_types: serde_json::Map<String, Value> = metrics
+                    .keys()
+                    .filter(|k| *k != "label")
+                    .map(|k| (k.clone(), Value::from("number")))
+                    .collect();
                 json!({
                     "category": category, "subcategory": sub, "name": name, "module": module, "action": action,
-                    "metrics": {"nb_visits": "Visits", "nb_actions": "Actions"},
-                    "metricTypes": {"nb_visits": "number", "nb_actions": "number"},
+                    "metrics": metrics,
+                    "metricTypes": metric_types,
                     "imageGraphUrl": format!("{base}&period=day&date=today"),
                     "imageGraphEvolutionUrl": format!("{base}&period=day&date={month_ago},{today}"),
                     "uniqueId": format!("{module}_{action}"),

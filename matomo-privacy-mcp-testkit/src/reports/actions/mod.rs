@@ -39,7 +39,23 @@ struct PageAgg {
     following_search: u64,
     /// goal key -> (conversions, revenue, converting visits)
     goals: BTreeMap<String, (u64, f64, BTreeSet<u64>)>,
+    /// Per page timing (in `TIMING_RECORDS` order): milliseconds summed over the page views
+    /// that sent it, and how many did.
+    timings: [(u64, u64); 6],
+    /// Whether any page view of the report sent timings: Matomo then gives every row the
+    /// timing averages (0 for none), and none otherwise.
+    table_timed: bool,
 }
+
+/// The page rows' timing averages, in `TIMING_RECORDS` order.
+const TIMING_AVERAGES: [&str; 6] = [
+    "avg_time_network",
+    "avg_time_server",
+    "avg_time_transfer",
+    "avg_time_dom_processing",
+    "avg_time_dom_completion",
+    "avg_time_on_load",
+];
 
 impl PageAgg {
     fn merge(&mut self, o: &PageAgg) {
@@ -55,6 +71,11 @@ impl PageAgg {
         self.exit_visits.extend(o.exit_visits.iter().copied());
         self.exit_daily.extend(o.exit_daily.iter().cloned());
         self.following_search += o.following_search;
+        self.table_timed |= o.table_timed;
+        for (slot, (sum, hits)) in self.timings.iter_mut().zip(o.timings) {
+            slot.0 += sum;
+            slot.1 += hits;
+        }
         for (k, (c, r, vs)) in &o.goals {
             let g = self.goals.entry(k.clone()).or_default();
             g.0 += c;
@@ -144,7 +165,26 @@ impl PageAgg {
             "nb_hits_following_search".into(),
             Value::from(self.following_search),
         );
+        // Matomo's `PagePerformance` columns of a page row: each timing's average in seconds
+        // over the page views that sent it (0 for none), in reports with timings only.
+        if self.table_timed {
+            for (name, seconds) in TIMING_AVERAGES.iter().zip(self.timing_averages()) {
+                m.insert((*name).into(), round_value(seconds.unwrap_or(0.0), 3));
+            }
+        }
         m
+    }
+
+    /// Each timing's average in seconds, `None` without page views that sent it.
+    fn timing_averages(&self) -> [Option<f64>; 6] {
+        self.timings
+            .map(|(sum, hits)| (hits > 0).then(|| sum as f64 / 1000.0 / hits as f64))
+    }
+
+    /// The page load time of a top-level row: the sum of the timings' averages (Matomo's
+    /// `AveragePageLoadTime`), not the average of each view's sum; 0 without timings.
+    fn page_load_time(&self) -> Value {
+        round_value(self.timing_averages().iter().flatten().sum(), 3)
     }
 }
 
@@ -203,8 +243,17 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
                     .is_some_and(|a| matches!(a, Action::Search { .. }))
             })
             .collect();
+        let timings = v.page_timings();
         for (i, (url, title, time)) in pages.iter().enumerate() {
             let a = out.entry(key(url, title)).or_default();
+            if let Some(t) = timings.get(i) {
+                for (slot, ms) in a.timings.iter_mut().zip(t.all()) {
+                    if let Some(ms) = ms {
+                        slot.0 += ms;
+                        slot.1 += 1;
+                    }
+                }
+            }
             a.following_search += u64::from(after_search.get(i).copied().unwrap_or(false));
             let first_hit = a.visits.insert(v.id);
             a.daily_visitors.insert((v.day.0, v.visitor_id.clone()));
@@ -225,6 +274,12 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
                 add_goals(a, v);
             }
         }
+    }
+    let timed = out
+        .values()
+        .any(|a| a.timings.iter().any(|(_, hits)| *hits > 0));
+    for a in out.values_mut() {
+        a.table_timed = timed;
     }
     out
 }
@@ -362,7 +417,7 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> 
             let mut r = Row::new(percent_decode(&label));
             r.cols = child.agg.cols(ctx);
             r.top_cols
-                .insert("avg_page_load_time".into(), Value::from(0));
+                .insert("avg_page_load_time".into(), child.agg.page_load_time());
             match (child.leaf.clone(), child.dir.clone()) {
                 (Some((_, url)), _) => {
                     let path = path_of(&url);
@@ -517,7 +572,7 @@ fn titles(
             let mut r = Row::new(title.clone());
             r.cols = agg.cols(ctx);
             r.top_cols
-                .insert("avg_page_load_time".into(), Value::from(0));
+                .insert("avg_page_load_time".into(), agg.page_load_time());
             // PHP's urlencode twice, as Matomo 5.0.2 writes title segments
             // (`pageTitle==Example%2BShop%2B-%2BHome`).
             r.set(
