@@ -112,7 +112,9 @@ pub(crate) async fn run_of(
 /// sorting and paging.
 ///
 /// Without Matomo to ask, only rows that carry their distinct visitors (`nb_uniq_visitors`,
-/// as Matomo sends for a day) can pass the threshold; suppressed rows are left out. The body
+/// as Matomo sends for a day) and a segment of a report known to count them once each
+/// (`pageUrl==…`, a city, a browser version…: `models::summed`) can pass the threshold; a row
+/// without a segment proves nothing; suppressed rows are left out. The body
 /// must be Matomo's answer: its counts are believed as the client's own answers are (a trust
 /// boundary the privacy model names), so never hand it text the code wrote. `args`
 /// gives the site, period, date and paging echoed in the output (its segment is not applied
@@ -123,8 +125,10 @@ pub(crate) async fn run_of(
 /// use matomo_privacy_mcp_core::reporting::{Labels, ReportArgs, report_from_body};
 /// use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 ///
-/// let body = br#"[{"label": "/account/jane@example.com", "nb_visits": 12, "nb_uniq_visitors": 9},
-///                 {"label": "/rare", "nb_visits": 7, "nb_uniq_visitors": 2},
+/// let body = br#"[{"label": "/account/jane@example.com", "nb_visits": 12, "nb_uniq_visitors": 9,
+///                  "segment": "pageUrl==https%253A%252F%252Fshop.example%252Faccount"},
+///                 {"label": "/rare", "nb_visits": 7, "nb_uniq_visitors": 2,
+///                  "segment": "pageUrl==https%253A%252F%252Fshop.example%252Frare"},
 ///                 {"label": "/unknown", "nb_visits": 40}]"#;
 /// let args: ReportArgs =
 ///     serde_json::from_str(r#"{"site": 1, "period": "day", "date": "2026-11-25"}"#).unwrap();
