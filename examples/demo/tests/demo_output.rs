@@ -3,6 +3,8 @@
 //! dataset dated away from "yesterday", or too few visitors for the default noise) still
 //! exits 0, so its output is checked here.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::Command;
 
 fn demo_output() -> String {
