@@ -17,7 +17,7 @@ use crate::dataset::{Action, Referrer, TIMING_RECORDS, Visit};
 use crate::query::errors::ApiError;
 
 /// The average each timing's record feeds, in [`TIMING_RECORDS`] order, then the page load's.
-const AVERAGES: [&str; 7] = [
+pub(super) const AVERAGES: [&str; 7] = [
     "avg_time_network",
     "avg_time_server",
     "avg_time_transfer",
@@ -26,6 +26,10 @@ const AVERAGES: [&str; 7] = [
     "avg_time_on_load",
     "avg_page_load_time",
 ];
+
+/// The timing averages a page row carries, in [`TIMING_RECORDS`] order (no page load's:
+/// Matomo gives it to the page rows as the sum of these).
+pub(super) const TIMING_AVERAGES: &[&str] = AVERAGES.split_at(6).0;
 
 /// Sums (ms) and counts of the timings of `visits`' page views, in [`TIMING_RECORDS`] order,
 /// then the page load's.

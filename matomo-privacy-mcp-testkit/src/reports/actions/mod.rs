@@ -14,6 +14,7 @@ pub(crate) use search::{
     site_search_categories, site_search_keywords, site_search_no_result_keywords,
 };
 
+use super::performance::TIMING_AVERAGES;
 use super::{Ctx, host_of, round_value};
 use crate::dataset::{Action, Visit};
 use crate::query::errors::ApiError;
@@ -46,16 +47,6 @@ struct PageAgg {
     /// timing averages (0 for none), and none otherwise.
     table_timed: bool,
 }
-
-/// The page rows' timing averages, in `TIMING_RECORDS` order.
-const TIMING_AVERAGES: [&str; 6] = [
-    "avg_time_network",
-    "avg_time_server",
-    "avg_time_transfer",
-    "avg_time_dom_processing",
-    "avg_time_dom_completion",
-    "avg_time_on_load",
-];
 
 impl PageAgg {
     fn merge(&mut self, o: &PageAgg) {
