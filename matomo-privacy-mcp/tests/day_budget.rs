@@ -1,7 +1,7 @@
 //! Issue 26: with the application's default configuration (noise on, ε per statistic, budget
 //! per token, site and day, counting rule, completion), an analyst's working day of 100
 //! distinct questions fits in one day's budget, counted the way the accuracy benchmark counts
-//! them (`benches/accuracy.rs`, `hundred`): the battery of summaries, pages, countries,
+//! them (`benches/accuracy/questions.rs`, `hundred`): the battery of summaries, pages, countries,
 //! referrers, goals, comparisons and trends, then every day's summary, then countries, pages
 //! and referrer types by day. Over the emulator with enough visitors for rows to be shown, so
 //! that answers release (and pay for) what they show; a question answered for free because it
