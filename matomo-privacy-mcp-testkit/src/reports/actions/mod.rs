@@ -8,19 +8,21 @@ use serde_json::{Map, Value};
 
 mod links;
 mod search;
+mod url_tree;
 
 pub(crate) use links::{downloads, outlinks};
 pub(crate) use search::{
     site_search_categories, site_search_keywords, site_search_no_result_keywords,
 };
+pub(crate) use url_tree::{entry_page_urls, exit_page_urls, page_urls, page_urls_following_search};
 
 use super::performance::TIMING_AVERAGES;
-use super::{Ctx, host_of, round_value};
+use super::{Ctx, round_value};
 use crate::dataset::{Action, Visit};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
-use crate::query::request::{form_encode, percent_decode, percent_encode};
-use crate::query::table::{Row, finish, finish_keeping};
+use crate::query::request::form_encode;
+use crate::query::table::{Row, finish};
 
 /// Per-page aggregates; sets of visit ids make directory totals count each visit once.
 #[derive(Default, Clone)]
@@ -299,254 +301,6 @@ fn add_goals(a: &mut PageAgg, v: &Visit) {
         g.1 += c.revenue;
         g.2.insert(v.id);
     }
-}
-
-/// The path (with query) of a URL on the site: `/products/shoes/x?y=1`.
-fn path_of(url: &str) -> String {
-    let host = host_of(url);
-    let rest = url.split_once(host).map(|(_, r)| r).unwrap_or("/");
-    if rest.is_empty() {
-        "/".into()
-    } else {
-        rest.to_string()
-    }
-}
-
-/// Tree node of the page URL hierarchy.
-#[derive(Default)]
-struct Node {
-    agg: PageAgg,
-    leaf: Option<(String, String)>,
-    /// For a directory: its path (`/products/shoes/`) and its URL without the last slash
-    /// (`https://shop.example.com/products/shoes`), which its segment selects as a prefix.
-    dir: Option<(String, String)>,
-    children: BTreeMap<String, Node>,
-}
-
-fn insert(
-    node: &mut Node,
-    segments: &[String],
-    leaf_label: String,
-    full_url: String,
-    agg: &PageAgg,
-) {
-    insert_below(node, "", segments, leaf_label, full_url, agg);
-}
-
-fn insert_below(
-    node: &mut Node,
-    path: &str,
-    segments: &[String],
-    leaf_label: String,
-    full_url: String,
-    agg: &PageAgg,
-) {
-    node.agg.merge(agg);
-    match segments.split_first() {
-        None => {
-            let leaf = node.children.entry(leaf_label.clone()).or_default();
-            leaf.agg.merge(agg);
-            leaf.leaf = Some((leaf_label, full_url));
-        }
-        Some((dir, rest)) => {
-            let path = format!("{path}/{dir}");
-            let child = node.children.entry(dir.clone()).or_default();
-            if child.dir.is_none() {
-                let origin = &full_url[..full_url.len() - path_of(&full_url).len()];
-                child.dir = Some((format!("{path}/"), format!("{origin}{path}")));
-            }
-            insert_below(child, &path, rest, leaf_label, full_url, agg)
-        }
-    }
-}
-
-/// How a URL report's rows name themselves: the flat column, and the segment dimension with
-/// whether its values are encoded twice (Matomo's exit-page rows are, `exitPageUrl==https%253A…`).
-#[derive(Clone, Copy)]
-struct UrlRows {
-    flat_col: &'static str,
-    dim: &'static str,
-    twice: bool,
-}
-
-impl UrlRows {
-    fn encode(self, value: &str) -> String {
-        if self.twice {
-            percent_encode(&percent_encode(value))
-        } else {
-            percent_encode(value)
-        }
-    }
-}
-
-/// The rows of a node's children, cut to Matomo's archiving limit for their level
-/// ([`RowLimits`]): past it, the rows with the most visits but one are kept, and the others
-/// summed into a truncation row.
-fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> {
-    let limit = if level == 0 {
-        ctx.row_limits.actions
-    } else {
-        ctx.row_limits.actions_subtable
-    };
-    let mut children: Vec<(String, Node)> = node.children.into_iter().collect();
-    let cut = children.len() > limit;
-    if cut {
-        children.sort_by(|(a_label, a), (b_label, b)| {
-            b.agg
-                .visits
-                .len()
-                .cmp(&a.agg.visits.len())
-                .then_with(|| a_label.cmp(b_label))
-        });
-    }
-    let mut rows: Vec<Row> = children
-        .into_iter()
-        .map(|(label, child)| {
-            // Matomo labels rows with the URL's escapes decoded (its `SafeDecodeLabel` on every
-            // report's output: `?email=alice.smith@example.org`), while `url`, the flat
-            // `Actions_PageUrl` and the segment keep them as tracked.
-            let mut r = Row::new(percent_decode(&label));
-            r.cols = child.agg.cols(ctx);
-            r.top_cols
-                .insert("avg_page_load_time".into(), child.agg.page_load_time());
-            match (child.leaf.clone(), child.dir.clone()) {
-                (Some((_, url)), _) => {
-                    let path = path_of(&url);
-                    r.set("url", url.clone());
-                    r.set("segment", format!("{}=={}", style.dim, style.encode(&url)));
-                    r.flat_label = Some(percent_decode(&path));
-                    r.flat_cols.insert(style.flat_col.into(), Value::from(path));
-                }
-                (None, dir) => {
-                    if let Some((_, url)) = &dir {
-                        r.set("segment", format!("{}=^{}", style.dim, style.encode(url)));
-                    }
-                    r.sub = Some(to_rows(ctx, child, style, level + 1));
-                }
-            }
-            r
-        })
-        .collect();
-    if cut {
-        // Matomo's truncation row: the counts of the rows it replaces added up (a visit to two
-        // of them counts twice, a visitor once per row and day), its parent's segment (in a
-        // subtable; none at the top), and `is_summary`.
-        let folded = rows.split_off(limit.saturating_sub(1));
-        let mut r = Row::new("Others");
-        r.cols = summed_cols(ctx, &folded);
-        r.top_cols
-            .insert("avg_page_load_time".into(), Value::from(0));
-        r.set("is_summary", true);
-        if let Some((path, url)) = &node.dir {
-            r.set("segment", format!("{}=^{}", style.dim, style.encode(url)));
-            r.flat_label = Some(format!("{} - Others", percent_decode(path)));
-        }
-        rows.push(r);
-    }
-    rows
-}
-
-/// Which rows of the page tree a report returns.
-#[derive(Clone, Copy)]
-enum Keep {
-    /// Pages for which this holds, at every level (the tree is built from them alone).
-    Pages(fn(&PageAgg) -> bool),
-    /// Rows of the requested table for which this holds; their subtables whole (Matomo's
-    /// entry and exit page reports, see [`finish_keeping`]).
-    Returned(fn(&Row) -> bool),
-}
-
-fn url_tree(ctx: &Ctx<'_>, keep: Keep, style: UrlRows) -> Result<Value, ApiError> {
-    let mut root = Node::default();
-    for (url, agg) in page_aggs(ctx, |u, _| u.to_string()) {
-        if let Keep::Pages(keep) = keep
-            && !keep(&agg)
-        {
-            continue;
-        }
-        let path = path_of(&url);
-        let (path_part, query) = match path.split_once('?') {
-            Some((p, q)) => (p.to_string(), format!("?{q}")),
-            None => (path.clone(), String::new()),
-        };
-        let mut segs: Vec<String> = path_part
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect();
-        let leaf = if path_part.ends_with('/') || segs.is_empty() {
-            if query.is_empty() {
-                "/index".to_string()
-            } else {
-                format!("/{query}")
-            }
-        } else {
-            format!("/{}{query}", segs.pop().unwrap_or_default())
-        };
-        insert(&mut root, &segs, leaf, url, &agg);
-    }
-    let rows = to_rows(ctx, root, style, 0);
-    Ok(match keep {
-        Keep::Pages(_) => finish(rows, &ctx.filters),
-        Keep::Returned(keep) => finish_keeping(rows, &ctx.filters, keep),
-    })
-}
-
-/// Whether a row has visits in `column` (Matomo's rows without such visits have no column).
-fn has(row: &Row, column: &str) -> bool {
-    row.cols
-        .get(column)
-        .and_then(Value::as_u64)
-        .is_some_and(|n| n > 0)
-}
-
-/// Page URLs as the page reports name their rows: `pageUrl==https%253A…`, encoded twice, as
-/// the recorded `Actions.getPageUrls_flat.json` shows.
-const PAGE_ROWS: UrlRows = UrlRows {
-    flat_col: "Actions_PageUrl",
-    dim: "pageUrl",
-    twice: true,
-};
-
-pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, Keep::Pages(|_| true), PAGE_ROWS)
-}
-
-/// `Actions.getEntryPageUrls`: pages where visits began. As for exit pages, only the rows
-/// without entries of the table asked for are dropped (Matomo's `ColumnCallbackDeleteRow` is not
-/// recursive): asked flat, a folder with entries keeps its pages that had none, without entry
-/// columns (the SDK leaves such rows out).
-pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(
-        ctx,
-        Keep::Returned(|r| has(r, "entry_nb_visits")),
-        // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
-        UrlRows {
-            flat_col: "Actions_EntryPageUrl",
-            dim: "entryPageUrl",
-            twice: true,
-        },
-    )
-}
-
-/// `Actions.getExitPageUrls`: pages where visits ended, as the fixture: every page metric,
-/// `Actions_ExitPageUrl` when flat, and the segment on the exit page, encoded twice.
-pub(crate) fn exit_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(
-        ctx,
-        Keep::Returned(|r| has(r, "exit_nb_visits")),
-        UrlRows {
-            flat_col: "Actions_ExitPageUrl",
-            dim: "exitPageUrl",
-            twice: true,
-        },
-    )
-}
-
-/// `Actions.getPageUrlsFollowingSiteSearch`: the page report's rows of pages viewed right
-/// after a site search (Matomo filters on `nb_hits_following_search`). No fixture.
-pub(crate) fn page_urls_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, Keep::Pages(|a| a.following_search > 0), PAGE_ROWS)
 }
 
 /// Title reports: which titles, and their segment dimension and flat column.
