@@ -208,3 +208,26 @@ pub(crate) async fn fetch(
     params.extend_from_slice(extra);
     m.call(method, &params).await
 }
+
+/// `VisitsSummary.get` of one period and segment, as one row of numbers.
+pub(crate) async fn visits_summary(
+    m: &mut Matomo,
+    site: u32,
+    period: &str,
+    date: &str,
+    segment: Option<&str>,
+) -> BTreeMap<String, f64> {
+    summary_row(
+        &fetch(
+            m,
+            site,
+            "VisitsSummary.get",
+            period,
+            date,
+            segment,
+            &[],
+            false,
+        )
+        .await,
+    )
+}

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::matomo::{
     Matomo, and, counted_segment, derived, fetch, normalise, page_segments, rows_by_label,
-    summary_row,
+    summary_row, visits_summary,
 };
 use crate::questions::{Question, Truth, catalogue_tool_of, report_method};
 
@@ -181,34 +181,10 @@ pub(crate) async fn shown_numbers(
                             parts.get(&key).filter(|p| p.len() > 1).map(|p| p.join(","))
                     {
                         let exact = and(Some(&or), caller);
-                        let union = summary_row(
-                            &fetch(
-                                m,
-                                site,
-                                "VisitsSummary.get",
-                                &period,
-                                &date,
-                                exact.as_deref(),
-                                &[],
-                                false,
-                            )
-                            .await,
-                        );
+                        let union = visits_summary(m, site, &period, &date, exact.as_deref()).await;
                         s.exact = union.get("nb_visits").copied();
                         let counted = format!("{or};{counted_seg}");
-                        let union = summary_row(
-                            &fetch(
-                                m,
-                                site,
-                                "VisitsSummary.get",
-                                &period,
-                                &date,
-                                Some(&counted),
-                                &[],
-                                false,
-                            )
-                            .await,
-                        );
+                        let union = visits_summary(m, site, &period, &date, Some(&counted)).await;
                         s.counted = union.get("nb_visits").copied();
                     }
                     shown.push(s);
@@ -296,33 +272,9 @@ pub(crate) async fn shown_numbers(
                     (None, None) => Value::Null,
                 };
                 let metrics = json!({metric.clone(): value});
-                let exact = summary_row(
-                    &fetch(
-                        m,
-                        site,
-                        "VisitsSummary.get",
-                        &period,
-                        &date,
-                        caller,
-                        &[],
-                        false,
-                    )
-                    .await,
-                );
+                let exact = visits_summary(m, site, &period, &date, caller).await;
                 let counted_seg = counted_segment(caller, None, noise);
-                let counted = summary_row(
-                    &fetch(
-                        m,
-                        site,
-                        "VisitsSummary.get",
-                        &period,
-                        &date,
-                        Some(&counted_seg),
-                        &[],
-                        false,
-                    )
-                    .await,
-                );
+                let counted = visits_summary(m, site, &period, &date, Some(&counted_seg)).await;
                 for (metric, value, interval) in numbers(&holder, &metrics, noise) {
                     let mut s = base(None, metric.clone(), value, interval, &period, &date);
                     s.exact = derived(&metric, &exact);
