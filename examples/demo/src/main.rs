@@ -192,7 +192,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             json!({ "site": 1, "period": "range", "date": "last7", "limit": 5 }),
         ),
         (
-            "Page titles: one person's profile page is a rare row, about one visitor, and is left out",
+            "Page titles: titles seen by fewer than five visitors (a profile page naming its user) are left out, and counted",
             "page_titles",
             json!({ "site": 1, "period": "range", "date": "last7", "limit": 8 }),
         ),

@@ -80,6 +80,17 @@ fn the_demo_shows_numbers_rows_and_refusals() {
         );
     }
 
+    let titles = answer(&output, "Page titles");
+    let left_out = titles
+        .iter()
+        .find_map(|line| line.split_once(" rows with fewer than 5 distinct visitors left out"))
+        .and_then(|(before, _)| before.rsplit(' ').next()?.parse::<u32>().ok());
+    assert!(
+        left_out.is_some_and(|n| n > 0),
+        "page titles leave rare rows out and say how many:\n{}",
+        titles.join("\n")
+    );
+
     assert!(
         output.contains("refused by privacy policy: segment dimension `userId` is identifying")
     );
