@@ -18,11 +18,12 @@
 //! panics with what went wrong, as a test should.
 #![allow(clippy::expect_used)]
 
-use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
-use matomo_privacy_mcp_testkit::{Day, Emulator, EmulatorBuilder};
+use matomo_privacy_mcp_testkit::real_matomo::{RealMatomo, RowLimits};
+use matomo_privacy_mcp_testkit::{Day, Emulator, EmulatorBuilder, Referrer, Site, Visit};
 
 use crate::dp::NoiseSetup;
 use crate::minimise::{Scrubber, Threshold};
+use crate::params::{Date, Params, Period, Sites};
 use crate::policy::SiteAccess;
 use crate::privacy::PseudonymKey;
 use crate::reporting::Deployment;
@@ -76,6 +77,65 @@ pub async fn real_matomo(test: &str) -> Option<RealMatomo> {
         .await
         .expect("the real Matomo's set-up ends")
         .expect("the real Matomo is set up")
+}
+
+/// A site of its own on the real Matomo of [`real_matomo`], with `site`'s settings, holding
+/// `visits` and archived keeping at most `limits` rows (see [`RowLimits`]), for the test named
+/// `test` (`tag` names the site among the test's): the Matomo and the site's id; `None`, after
+/// one `SKIPPED` line, where there is no real Matomo and `CI` is not set.
+pub async fn real_matomo_site(
+    test: &str,
+    tag: &str,
+    site: Site,
+    visits: Vec<Visit>,
+    limits: RowLimits,
+) -> Option<(RealMatomo, u32)> {
+    let (test, tag) = (test.to_owned(), tag.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let real = RealMatomo::shared(&test, 11, today()).expect("the real Matomo is set up")?;
+        let id = real
+            .site_with_row_limits(&test, &tag, &site, &visits, limits)
+            .expect("the site is set up")?;
+        Some((real, id))
+    })
+    .await
+    .expect("the real Matomo's set-up ends")
+}
+
+/// `template` made the first visit of a visitor of no user id on `day`, coming directly, with
+/// no conversions, site searches or contents: for a test to give it its own visitor, address,
+/// time and actions.
+pub fn first_direct_visit(template: &Visit, day: Day) -> Visit {
+    let mut visit = template.clone();
+    visit.user_id = None;
+    visit.day = day;
+    visit.returning = false;
+    visit.visit_count = 1;
+    visit.referrer = Referrer::Direct;
+    visit.conversions.clear();
+    visit.details.days_since_last = 0;
+    visit.details.days_since_first = 0;
+    visit.details.seconds_since_last = 0;
+    visit.details.search_categories.clear();
+    visit.details.contents.clear();
+    visit.details.returning_customer = false;
+    visit
+}
+
+/// The parameters of a flat report of site `site` for the day `day`.
+pub fn flat_day(site: u32, day: Day) -> Params {
+    let (y, m, d) = day.ymd();
+    let date = crate::params::Day::new(
+        u16::try_from(y).expect("a year of four digits"),
+        u8::try_from(m).expect("a month"),
+        u8::try_from(d).expect("a day of the month"),
+    )
+    .expect("a day of the calendar");
+    Params::new()
+        .sites(Sites::one(site).expect("a site id"))
+        .period(Period::Day)
+        .date(Date::Day(date))
+        .flat(true)
 }
 
 /// Calls `tool` of `toolbox` with `arguments`, a call the tool must answer (not refuse or fail):

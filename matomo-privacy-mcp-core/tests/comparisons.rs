@@ -6,10 +6,9 @@
 use std::collections::BTreeMap;
 
 use matomo_privacy_mcp_core::params::{Date, Limit, Params, Period, Sites};
-use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing;
-use matomo_privacy_mcp_core::{MatomoClient, Toolbox};
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+
+use matomo_privacy_mcp_testkit::Day;
 use serde_json::{Value, json};
 
 const K: u64 = 4;
@@ -17,19 +16,10 @@ const K: u64 = 4;
 mod emulated;
 const SITE: u32 = 1;
 
-struct World {
-    emu: Emulator,
-    toolbox: Toolbox<Deployment>,
-    raw: MatomoClient,
-}
+use emulated::World;
 
 async fn world() -> World {
-    let (emu, toolbox) = emulated::world(11, K).await;
-    World {
-        raw: emulated::raw_client(&emu),
-        emu,
-        toolbox,
-    }
+    World::over(emulated::emulator(11, &[1, 2, 3]).await, K).await
 }
 
 /// Reports whose labels Matomo sends as they are shown (no scrubbing changes them) and whose

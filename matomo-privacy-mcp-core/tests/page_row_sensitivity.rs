@@ -13,7 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matomo_privacy_mcp_core::dp::{ContributionBounds, Spread};
-use matomo_privacy_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, Sites};
+use matomo_privacy_mcp_core::params::Limit;
 use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::{Action, Day, Visit};
 
@@ -25,17 +25,11 @@ fn one_visit_on_many_hosts(
     day: Day,
     hosts: u32,
 ) -> Vec<Visit> {
-    let mut visit = dataset
-        .visits
-        .iter()
-        .find(|v| v.site == SITE)
-        .unwrap()
-        .clone();
+    let template = dataset.visits.iter().find(|v| v.site == SITE).unwrap();
+    let mut visit = testing::first_direct_visit(template, day);
     visit.id = 1;
     visit.visitor_id = "a1b2c3d4e5f60718".to_owned();
-    visit.user_id = None;
     visit.ip = "10.30.0.1".to_owned();
-    visit.day = day;
     visit.first_ts = day.midnight_ts() + 10 * 3600;
     visit.actions = (0..hosts)
         .map(|i| Action::Page {
@@ -48,22 +42,12 @@ fn one_visit_on_many_hosts(
         })
         .collect();
     visit.duration = 20 * u64::from(hosts);
-    visit.returning = false;
-    visit.visit_count = 1;
-    visit.referrer = matomo_privacy_mcp_testkit::Referrer::Direct;
-    visit.conversions.clear();
-    visit.details.days_since_last = 0;
-    visit.details.days_since_first = 0;
-    visit.details.seconds_since_last = 0;
-    visit.details.search_categories.clear();
-    visit.details.contents.clear();
-    visit.details.returning_customer = false;
     vec![visit]
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_real_matomo_one_visit_moves_one_page_row_by_all_its_actions() {
-    use matomo_privacy_mcp_testkit::real_matomo::{RealMatomo, RowLimits};
+    use matomo_privacy_mcp_testkit::real_matomo::RowLimits;
     const TEST: &str = "page row sensitivity on a real Matomo";
     let bounds = ContributionBounds::default();
     let actions = bounds.actions_per_visit;
@@ -72,30 +56,19 @@ async fn on_a_real_matomo_one_visit_moves_one_page_row_by_all_its_actions() {
     let dataset = matomo_privacy_mcp_testkit::Dataset::generate(11, today);
     let site = dataset.site(SITE).unwrap().clone();
     let visits = one_visit_on_many_hosts(&dataset, day, actions);
-    let Some((real, id)) = tokio::task::spawn_blocking(move || {
-        let real = RealMatomo::shared(TEST, 11, today).unwrap()?;
-        // Matomo's own row limits: nothing is truncated here.
-        let limits = RowLimits {
-            actions: 500,
-            subtable_actions: 100,
-        };
-        let id = real
-            .site_with_row_limits(TEST, "page-hosts", &site, &visits, limits)
-            .unwrap()?;
-        Some((real, id))
-    })
-    .await
-    .unwrap() else {
+    // Matomo's own row limits: nothing is truncated here.
+    let limits = RowLimits {
+        actions: 500,
+        subtable_actions: 100,
+    };
+    let Some((real, id)) =
+        testing::real_matomo_site(TEST, "page-hosts", site, visits, limits).await
+    else {
         return;
     };
 
     let raw = testing::raw_client_at(&real.base_url(), real.view_token());
-    let params = Params::new()
-        .sites(Sites::one(id).unwrap())
-        .period(Period::Day)
-        .date(Date::Day(Ymd::new(2026, 11, 12).unwrap()))
-        .flat(true)
-        .limit(Limit::rows(100).unwrap());
+    let params = testing::flat_day(id, day).limit(Limit::rows(100).unwrap());
     let rows = raw.call_raw("Actions.getPageUrls", &params).await.unwrap();
     let rows = rows.as_array().unwrap();
     assert_eq!(

@@ -19,8 +19,8 @@
 use std::collections::BTreeSet;
 
 use matomo_privacy_mcp_core::Toolbox;
-use matomo_privacy_mcp_core::client::MatomoClient;
-use matomo_privacy_mcp_core::params::{Date, Day as Ymd, Limit, Params, Period, Sites};
+
+use matomo_privacy_mcp_core::params::Limit;
 use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::segment::Segment;
 use matomo_privacy_mcp_core::testing::{self, TestDeployment};
@@ -30,11 +30,8 @@ use serde_json::{Value, json};
 const K: u64 = 5;
 const SITE: u32 = 1;
 
-struct World {
-    emu: Emulator,
-    toolbox: Toolbox<Deployment>,
-    raw: MatomoClient,
-}
+mod emulated;
+use emulated::World;
 
 /// The emulator keeping `subtable` rows per directory of the page reports.
 async fn world(subtable: usize) -> World {
@@ -44,14 +41,7 @@ async fn world(subtable: usize) -> World {
         .start()
         .await
         .unwrap();
-    World {
-        toolbox: testing::deployment(&emu)
-            .threshold(K)
-            .toolbox(matomo_privacy_mcp_tools::all())
-            .await,
-        raw: testing::raw_client(&emu),
-        emu,
-    }
+    World::over(emu, K).await
 }
 
 fn ymd(day: Day) -> String {
@@ -62,13 +52,7 @@ fn ymd(day: Day) -> String {
 impl World {
     /// Matomo's flat page report for a day (within a segment), whole.
     async fn flat_pages(&self, day: Day, segment: Option<&Condition>) -> Vec<Value> {
-        let (y, m, d) = day.ymd();
-        let mut params = Params::new()
-            .sites(Sites::one(SITE).unwrap())
-            .period(Period::Day)
-            .date(Date::Day(Ymd::new(y as u16, m as u8, d as u8).unwrap()))
-            .flat(true)
-            .limit(Limit::rows(5_000).unwrap());
+        let mut params = testing::flat_day(SITE, day).limit(Limit::rows(5_000).unwrap());
         if let Some(condition) = segment {
             params = params.segment(Segment::parse(&condition.text()).unwrap());
         }
@@ -357,13 +341,7 @@ async fn row_reports_are_asked_sorted_by_visits_and_cut() {
 async fn the_sum_of_the_rows_past_the_cut_is_one_row_without_segment() {
     let w = world(100).await;
     let day = w.emu.dataset().today.plus(-1);
-    let (y, m, d) = day.ymd();
-    let params = Params::new()
-        .sites(Sites::one(SITE).unwrap())
-        .period(Period::Day)
-        .date(Date::Day(Ymd::new(y as u16, m as u8, d as u8).unwrap()))
-        .flat(true)
-        .truncate(2);
+    let params = testing::flat_day(SITE, day).truncate(2);
     let rows = w
         .raw
         .call_raw("Actions.getPageUrls", &params)
@@ -421,12 +399,10 @@ fn help_desk_visits(dataset: &matomo_privacy_mcp_testkit::Dataset, day: Day) -> 
     plan.into_iter()
         .enumerate()
         .map(|(i, (visitor, pages, number))| {
-            let mut visit = template.clone();
+            let mut visit = testing::first_direct_visit(template, day);
             visit.id = 1 + i as u64;
             visit.visitor_id = visitor;
-            visit.user_id = None;
             visit.ip = format!("10.20.{}.{}", i / 200, 1 + i % 200);
-            visit.day = day;
             // One visit every ten minutes from 08:00.
             visit.first_ts = midnight + 8 * 3600 + 600 * i as i64;
             visit.actions = pages
@@ -440,14 +416,6 @@ fn help_desk_visits(dataset: &matomo_privacy_mcp_testkit::Dataset, day: Day) -> 
             visit.duration = 30 * pages.len() as u64;
             visit.returning = number > 1;
             visit.visit_count = number;
-            visit.referrer = matomo_privacy_mcp_testkit::Referrer::Direct;
-            visit.conversions.clear();
-            visit.details.days_since_last = 0;
-            visit.details.days_since_first = 0;
-            visit.details.seconds_since_last = 0;
-            visit.details.search_categories.clear();
-            visit.details.contents.clear();
-            visit.details.returning_customer = false;
             visit
         })
         .collect()
@@ -466,26 +434,20 @@ fn help_desk_visits(dataset: &matomo_privacy_mcp_testkit::Dataset, day: Day) -> 
 /// visits are asserted to be no fewer.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
-    use matomo_privacy_mcp_testkit::real_matomo::{RealMatomo, RowLimits};
+    use matomo_privacy_mcp_testkit::real_matomo::RowLimits;
     const TEST: &str = "truncation rows on a real Matomo";
     let today = testing::today();
     let day = Day::from_ymd(2026, 11, 12).unwrap();
     let dataset = matomo_privacy_mcp_testkit::Dataset::generate(11, today);
     let site = dataset.site(SITE).unwrap().clone();
     let visits = help_desk_visits(&dataset, day);
-    let Some((real, id)) = tokio::task::spawn_blocking(move || {
-        let real = RealMatomo::shared(TEST, 11, today).unwrap()?;
-        let limits = RowLimits {
-            actions: 500,
-            subtable_actions: 3,
-        };
-        let id = real
-            .site_with_row_limits(TEST, "truncation-help", &site, &visits, limits)
-            .unwrap()?;
-        Some((real, id))
-    })
-    .await
-    .unwrap() else {
+    let limits = RowLimits {
+        actions: 500,
+        subtable_actions: 3,
+    };
+    let Some((real, id)) =
+        testing::real_matomo_site(TEST, "truncation-help", site, visits, limits).await
+    else {
         return;
     };
     let visits = help_desk_visits(&dataset, day);
@@ -509,12 +471,7 @@ async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
 
     // Matomo's own answer: the truncation row, its added-up counts and the directory's segment.
     let raw = testing::raw_client_at(&real.base_url(), real.view_token());
-    let params = Params::new()
-        .sites(Sites::one(id).unwrap())
-        .period(Period::Day)
-        .date(Date::Day(Ymd::new(2026, 11, 12).unwrap()))
-        .flat(true)
-        .limit(Limit::rows(5_000).unwrap());
+    let params = testing::flat_day(id, day).limit(Limit::rows(5_000).unwrap());
     let rows = raw.call_raw("Actions.getPageUrls", &params).await.unwrap();
     let rows = rows.as_array().unwrap();
     let others = rows

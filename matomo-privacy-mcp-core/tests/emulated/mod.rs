@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
-use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::dp::{
     ContributionBounds, DifferentialPrivacy, NoiseSetup, PrivacyBudget,
 };
 use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing;
 pub use matomo_privacy_mcp_core::testing::{TOKEN, emulator, raw_client};
+use matomo_privacy_mcp_core::{MatomoClient, Toolbox};
 use matomo_privacy_mcp_testkit::Emulator;
 
 /// The emulator (dataset `seed`, today 2026-11-26, a view token for sites 1 to 3) and every
@@ -29,6 +29,28 @@ pub async fn world_viewing(seed: u64, sites: &[u32], k: u64) -> (Emulator, Toolb
         .toolbox(matomo_privacy_mcp_tools::all())
         .await;
     (emu, toolbox)
+}
+
+/// An emulator, every ready-made tool over it (threshold `k`, exact numbers) and a client
+/// without a cache for Matomo's own answers: the ground truth beside what the tools show.
+pub struct World {
+    pub emu: Emulator,
+    pub toolbox: Toolbox<Deployment>,
+    pub raw: MatomoClient,
+}
+
+impl World {
+    /// The world over `emu`, whose view token is [`TOKEN`].
+    pub async fn over(emu: Emulator, k: u64) -> World {
+        World {
+            toolbox: testing::deployment(&emu)
+                .threshold(k)
+                .toolbox(matomo_privacy_mcp_tools::all())
+                .await,
+            raw: raw_client(&emu),
+            emu,
+        }
+    }
 }
 
 /// An aggregate deployment over `emu` with threshold `k` and exact numbers, for [`TOKEN`]'s
