@@ -49,29 +49,22 @@ pub(crate) fn report_method(tool: &str) -> Option<(&'static str, bool)> {
 }
 
 fn q(tool: &'static str, args: Value) -> Question {
+    let summary = |method, extra, population| Truth::Summary {
+        method,
+        extra,
+        population,
+    };
     let truth = match tool {
-        "visits_summary" => Truth::Summary {
-            method: "VisitsSummary.get",
-            extra: &[],
-            population: None,
-        },
-        "returning_visits" => Truth::Summary {
-            method: "VisitsSummary.get",
-            extra: &[],
-            // The tool's own population: Matomo 5.0.2's `visitorType==returning` leaves out
-            // returning customers (`visitor_returning` 2), which its returning visits include.
-            population: Some("visitorType==returning,visitorType==returningCustomer"),
-        },
-        "goals_overview" => Truth::Summary {
-            method: "Goals.get",
-            extra: &[],
-            population: None,
-        },
-        "ecommerce_overview" => Truth::Summary {
-            method: "Goals.get",
-            extra: &[("idGoal", "ecommerceOrder")],
-            population: None,
-        },
+        "visits_summary" => summary("VisitsSummary.get", &[], None),
+        // The tool's own population: Matomo 5.0.2's `visitorType==returning` leaves out
+        // returning customers (`visitor_returning` 2), which its returning visits include.
+        "returning_visits" => summary(
+            "VisitsSummary.get",
+            &[],
+            Some("visitorType==returning,visitorType==returningCustomer"),
+        ),
+        "goals_overview" => summary("Goals.get", &[], None),
+        "ecommerce_overview" => summary("Goals.get", &[("idGoal", "ecommerceOrder")], None),
         "compare_periods" => Truth::Compare,
         "metric_trend" => Truth::Trend,
         other => {
@@ -82,99 +75,73 @@ fn q(tool: &'static str, args: Value) -> Question {
     Question { tool, args, truth }
 }
 
+/// The battery's questions: a tool and its arguments but the site, as `name=value` (a whole
+/// number is a JSON number, anything else a string).
+const BATTERY: &[&str] = &[
+    "visits_summary period=month date=2026-11-01",
+    "visits_summary period=week date=2026-11-02",
+    "visits_summary period=week date=2026-11-23",
+    "visits_summary period=day date=2026-11-02",
+    "visits_summary period=day date=2026-11-08",
+    "visits_summary period=day date=2026-11-15",
+    "visits_summary period=day date=2026-11-27",
+    "visits_summary period=day date=2026-11-30",
+    "visits_summary period=range date=2026-11-01,2026-11-15",
+    "visits_summary period=range date=2026-11-20,2026-11-30",
+    "visits_summary period=month date=2026-11-01 segment=countryCode==de",
+    "visits_summary period=month date=2026-11-01 segment=deviceType==smartphone",
+    "visits_summary period=month date=2026-11-01 segment=countryCode==us",
+    "visits_summary period=week date=2026-11-23 segment=referrerType==campaign",
+    "visits_summary period=day date=2026-11-27 segment=countryCode==fr",
+    "returning_visits period=month date=2026-11-01",
+    "top_pages period=month date=2026-11-01 limit=10",
+    "top_pages period=week date=2026-11-23 limit=10",
+    "top_pages period=day date=2026-11-27 limit=10",
+    "top_pages period=month date=2026-11-01 segment=countryCode==de limit=10",
+    "entry_pages period=month date=2026-11-01 limit=10",
+    "page_titles period=month date=2026-11-01 limit=10",
+    "countries period=month date=2026-11-01 limit=10",
+    "countries period=week date=2026-11-09 limit=10",
+    "countries period=day date=2026-11-27 limit=10",
+    "countries period=month date=2026-11-01 segment=deviceType==desktop limit=10",
+    "referrer_types period=month date=2026-11-01 limit=10",
+    "referrer_types period=day date=2026-11-27 limit=10",
+    "referrer_websites period=month date=2026-11-01 limit=10",
+    "search_engines period=month date=2026-11-01 limit=10",
+    "social_networks period=month date=2026-11-01 limit=10",
+    "campaigns period=month date=2026-11-01 limit=10",
+    "campaigns period=week date=2026-11-23 limit=10",
+    "site_search_keywords period=month date=2026-11-01 limit=10",
+    "device_types period=month date=2026-11-01 limit=10",
+    "browsers period=month date=2026-11-01 limit=10",
+    "os_versions period=month date=2026-11-01 limit=10",
+    "visits_per_hour period=month date=2026-11-01 limit=24",
+    "goals_overview period=month date=2026-11-01",
+    "goals_overview period=month date=2026-11-01 goal=1",
+    "ecommerce_overview period=month date=2026-11-01",
+    "compare_periods report=UserCountry.getCountry period=week date=2026-11-23",
+    "compare_periods report=Referrers.getReferrerType period=week date=2026-11-23",
+    "metric_trend metric=nb_visits period=day last=40",
+    "metric_trend metric=nb_visits period=week last=6",
+];
+
 /// The battery: what an analyst of the shop asks about November 2026.
 pub(crate) fn battery(site: u32) -> Vec<Question> {
-    let s = site;
-    let sum = |period: &str, date: &str| json!({"site": s, "period": period, "date": date});
-    let seg = |period: &str, date: &str, segment: &str| json!({"site": s, "period": period, "date": date, "segment": segment});
-    let rep =
-        |period: &str, date: &str| json!({"site": s, "period": period, "date": date, "limit": 10});
-    vec![
-        q("visits_summary", sum("month", "2026-11-01")),
-        q("visits_summary", sum("week", "2026-11-02")),
-        q("visits_summary", sum("week", "2026-11-23")),
-        q("visits_summary", sum("day", "2026-11-02")),
-        q("visits_summary", sum("day", "2026-11-08")),
-        q("visits_summary", sum("day", "2026-11-15")),
-        q("visits_summary", sum("day", "2026-11-27")),
-        q("visits_summary", sum("day", "2026-11-30")),
-        q("visits_summary", sum("range", "2026-11-01,2026-11-15")),
-        q("visits_summary", sum("range", "2026-11-20,2026-11-30")),
-        q(
-            "visits_summary",
-            seg("month", "2026-11-01", "countryCode==de"),
-        ),
-        q(
-            "visits_summary",
-            seg("month", "2026-11-01", "deviceType==smartphone"),
-        ),
-        q(
-            "visits_summary",
-            seg("month", "2026-11-01", "countryCode==us"),
-        ),
-        q(
-            "visits_summary",
-            seg("week", "2026-11-23", "referrerType==campaign"),
-        ),
-        q(
-            "visits_summary",
-            seg("day", "2026-11-27", "countryCode==fr"),
-        ),
-        q("returning_visits", sum("month", "2026-11-01")),
-        q("top_pages", rep("month", "2026-11-01")),
-        q("top_pages", rep("week", "2026-11-23")),
-        q("top_pages", rep("day", "2026-11-27")),
-        q(
-            "top_pages",
-            json!({"site": s, "period": "month", "date": "2026-11-01", "segment": "countryCode==de", "limit": 10}),
-        ),
-        q("entry_pages", rep("month", "2026-11-01")),
-        q("page_titles", rep("month", "2026-11-01")),
-        q("countries", rep("month", "2026-11-01")),
-        q("countries", rep("week", "2026-11-09")),
-        q("countries", rep("day", "2026-11-27")),
-        q(
-            "countries",
-            json!({"site": s, "period": "month", "date": "2026-11-01", "segment": "deviceType==desktop", "limit": 10}),
-        ),
-        q("referrer_types", rep("month", "2026-11-01")),
-        q("referrer_types", rep("day", "2026-11-27")),
-        q("referrer_websites", rep("month", "2026-11-01")),
-        q("search_engines", rep("month", "2026-11-01")),
-        q("social_networks", rep("month", "2026-11-01")),
-        q("campaigns", rep("month", "2026-11-01")),
-        q("campaigns", rep("week", "2026-11-23")),
-        q("site_search_keywords", rep("month", "2026-11-01")),
-        q("device_types", rep("month", "2026-11-01")),
-        q("browsers", rep("month", "2026-11-01")),
-        q("os_versions", rep("month", "2026-11-01")),
-        q(
-            "visits_per_hour",
-            json!({"site": s, "period": "month", "date": "2026-11-01", "limit": 24}),
-        ),
-        q("goals_overview", sum("month", "2026-11-01")),
-        q(
-            "goals_overview",
-            json!({"site": s, "period": "month", "date": "2026-11-01", "goal": 1}),
-        ),
-        q("ecommerce_overview", sum("month", "2026-11-01")),
-        q(
-            "compare_periods",
-            json!({"site": s, "report": "UserCountry.getCountry", "period": "week", "date": "2026-11-23"}),
-        ),
-        q(
-            "compare_periods",
-            json!({"site": s, "report": "Referrers.getReferrerType", "period": "week", "date": "2026-11-23"}),
-        ),
-        q(
-            "metric_trend",
-            json!({"site": s, "metric": "nb_visits", "period": "day", "last": 40}),
-        ),
-        q(
-            "metric_trend",
-            json!({"site": s, "metric": "nb_visits", "period": "week", "last": 6}),
-        ),
-    ]
+    BATTERY
+        .iter()
+        .map(|question| {
+            let mut words = question.split(' ');
+            let tool = words.next().expect("a tool");
+            let mut args = json!({"site": site});
+            for word in words {
+                let (name, value) = word.split_once('=').expect("an argument's name=value");
+                args[name] = value
+                    .parse::<u64>()
+                    .map_or_else(|_| json!(value), |n| json!(n));
+            }
+            q(tool, args)
+        })
+        .collect()
 }
 
 /// 100 distinct questions an analyst might ask in one day: the battery, then every day of the

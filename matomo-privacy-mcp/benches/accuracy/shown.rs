@@ -1,6 +1,8 @@
 //! Every number an answer shows, with Matomo's exact value and the counted visits' value
 //! beside it.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use crate::matomo::{
@@ -30,6 +32,9 @@ pub(crate) struct Shown {
 
 /// A shown metric: name, value and 95 % interval.
 type Number = (String, f64, Option<(f64, f64)>);
+
+/// Matomo's rows by label: each row's metrics.
+type Rows = BTreeMap<String, BTreeMap<String, f64>>;
 
 /// A metric's 95 % intervals: the object's own `intervals` (the new format), else `value ±
 /// plus_minus` from the answer's `noise.metrics`.
@@ -91,6 +96,15 @@ pub(crate) async fn shown_numbers(
             exact: None,
             counted: None,
         };
+    // A number of the row labelled `label`, beside Matomo's values of the row of its label.
+    let in_row = |label: &str, number: Number, d: &str, exact: &Rows, counted: &Rows| {
+        let (metric, value, interval) = number;
+        let key = normalise(label);
+        let mut s = base(Some(label.to_owned()), metric, value, interval, &period, d);
+        s.exact = exact.get(&key).and_then(|r| derived(&s.metric, r));
+        s.counted = counted.get(&key).and_then(|r| derived(&s.metric, r));
+        s
+    };
     match &question.truth {
         Truth::Summary {
             method,
@@ -102,34 +116,20 @@ pub(crate) async fn shown_numbers(
             if let Some(g) = &goal {
                 extra.push(("idGoal", g));
             }
+            let ask = Ask {
+                site,
+                method,
+                period: &period,
+                date: &date,
+                extra: &extra,
+                flat: false,
+            };
             let exact_segment = and(caller, *population);
-            let exact = summary_row(
-                &fetch(
-                    m,
-                    site,
-                    method,
-                    &period,
-                    &date,
-                    exact_segment.as_deref(),
-                    &extra,
-                    false,
-                )
-                .await,
-            );
             let counted_seg = counted_segment(caller, *population, noise);
-            let counted = summary_row(
-                &fetch(
-                    m,
-                    site,
-                    method,
-                    &period,
-                    &date,
-                    Some(&counted_seg),
-                    &extra,
-                    false,
-                )
-                .await,
-            );
+            let [exact, counted] = ask
+                .exact_and_counted(m, exact_segment.as_deref(), &counted_seg)
+                .await
+                .map(|answer| summary_row(&answer));
             for (metric, value, interval) in numbers(out, metrics_of(out), noise) {
                 let mut s = base(None, metric.clone(), value, interval, &period, &date);
                 s.exact = derived(&metric, &exact);
@@ -138,45 +138,32 @@ pub(crate) async fn shown_numbers(
             }
         }
         Truth::Report { method, flat } => {
-            let exact_answer = fetch(m, site, method, &period, &date, caller, &[], *flat).await;
+            let ask = Ask {
+                site,
+                method,
+                period: &period,
+                date: &date,
+                extra: &[],
+                flat: *flat,
+            };
+            let counted_seg = counted_segment(caller, None, noise);
+            let [exact_answer, counted_answer] =
+                ask.exact_and_counted(m, caller, &counted_seg).await;
             let parts = page_segments(&exact_answer, *flat);
             let exact = rows_by_label(&exact_answer, *flat);
-            let counted_seg = counted_segment(caller, None, noise);
-            let counted = rows_by_label(
-                &fetch(
-                    m,
-                    site,
-                    method,
-                    &period,
-                    &date,
-                    Some(&counted_seg),
-                    &[],
-                    *flat,
-                )
-                .await,
-                *flat,
-            );
+            let counted = rows_by_label(&counted_answer, *flat);
             for row in out["rows"].as_array().into_iter().flatten() {
                 let Some(label) = row["label"].as_str() else {
                     continue;
                 };
                 let key = normalise(label);
-                for (metric, value, interval) in numbers(row, metrics_of(row), noise) {
-                    let mut s = base(
-                        Some(label.to_owned()),
-                        metric.clone(),
-                        value,
-                        interval,
-                        &period,
-                        &date,
-                    );
-                    s.exact = exact.get(&key).and_then(|r| derived(&metric, r));
-                    s.counted = counted.get(&key).and_then(|r| derived(&metric, r));
+                for number in numbers(row, metrics_of(row), noise) {
+                    let mut s = in_row(label, number, &date, &exact, &counted);
                     // A page row merged from several URLs (query strings dropped): its visits are
                     // the union of the parts' visits, which Matomo counts under the OR of the
                     // parts' own segments (one visit may view several of them, so the sum of the
                     // parts' visits is too high).
-                    if metric == "nb_visits"
+                    if s.metric == "nb_visits"
                         && let Some(or) =
                             parts.get(&key).filter(|p| p.len() > 1).map(|p| p.join(","))
                     {
@@ -205,25 +192,19 @@ pub(crate) async fn shown_numbers(
                 } else {
                     noise
                 };
-                let exact = rows_by_label(
-                    &fetch(m, site, method, &period, &side_date, caller, &[], flat).await,
+                let ask = Ask {
+                    site,
+                    method,
+                    period: &period,
+                    date: &side_date,
+                    extra: &[],
                     flat,
-                );
+                };
                 let counted_seg = counted_segment(caller, None, side_noise);
-                let counted = rows_by_label(
-                    &fetch(
-                        m,
-                        site,
-                        method,
-                        &period,
-                        &side_date,
-                        Some(&counted_seg),
-                        &[],
-                        flat,
-                    )
-                    .await,
-                    flat,
-                );
+                let [exact, counted] = ask
+                    .exact_and_counted(m, caller, &counted_seg)
+                    .await
+                    .map(|answer| rows_by_label(&answer, flat));
                 for row in out["rows"].as_array().into_iter().flatten() {
                     let Some(label) = row["label"].as_str() else {
                         continue;
@@ -237,19 +218,8 @@ pub(crate) async fn shown_numbers(
                         .map(|i| json!({"intervals": i}))
                         .or_else(|| metrics.get("intervals").map(|i| json!({"intervals": i})))
                         .unwrap_or(Value::Null);
-                    let key = normalise(label);
-                    for (metric, value, interval) in numbers(&holder, metrics, side_noise) {
-                        let mut s = base(
-                            Some(label.to_owned()),
-                            metric.clone(),
-                            value,
-                            interval,
-                            &period,
-                            &side_date,
-                        );
-                        s.exact = exact.get(&key).and_then(|r| derived(&metric, r));
-                        s.counted = counted.get(&key).and_then(|r| derived(&metric, r));
-                        shown.push(s);
+                    for number in numbers(&holder, metrics, side_noise) {
+                        shown.push(in_row(label, number, &side_date, &exact, &counted));
                     }
                 }
             }
@@ -285,6 +255,43 @@ pub(crate) async fn shown_numbers(
         }
     }
     shown
+}
+
+/// One request of Matomo's for the truths of a shown number.
+struct Ask<'a> {
+    site: u32,
+    method: &'a str,
+    period: &'a str,
+    date: &'a str,
+    extra: &'a [(&'a str, &'a str)],
+    flat: bool,
+}
+
+impl Ask<'_> {
+    /// Matomo's answers for the caller's segment (`exact`, `None` for all visits) and for the
+    /// visits the server counts (`counted`).
+    async fn exact_and_counted(
+        &self,
+        m: &mut Matomo,
+        exact: Option<&str>,
+        counted: &str,
+    ) -> [Value; 2] {
+        let mut answers = [Value::Null, Value::Null];
+        for (answer, segment) in answers.iter_mut().zip([exact, Some(counted)]) {
+            *answer = fetch(
+                m,
+                self.site,
+                self.method,
+                self.period,
+                self.date,
+                segment,
+                self.extra,
+                self.flat,
+            )
+            .await;
+        }
+        answers
+    }
 }
 
 /// The date Matomo takes for a trend point's label (`2026-11-25`, `2026-W47` or a range
