@@ -138,6 +138,42 @@ pub fn flat_day(site: u32, day: Day) -> Params {
         .flat(true)
 }
 
+/// Arguments of site 1 that the ready-made `tool` takes: `period` `date` where it names any
+/// period, at most `limit` rows (`visit_log`: `visit_log_limit` visits). Annotations are of the
+/// year, `compare_periods` and `report` of the month, and `metric_trend` of the last 7 days,
+/// each up to today: a test asking about other periods sets them.
+pub fn tool_arguments(
+    tool: &str,
+    period: &str,
+    date: &str,
+    limit: u32,
+    visit_log_limit: u32,
+) -> serde_json::Value {
+    use serde_json::json;
+    let compared =
+        |report: &str| json!({ "site": 1, "report": report, "period": "month", "date": "today" });
+    match tool {
+        "list_sites" => json!({}),
+        "report_catalogue" | "saved_segments" => json!({ "site": 1 }),
+        "annotations" => json!({ "site": 1, "period": "year", "date": "today" }),
+        "compare_periods" => compared("UserCountry.getCountry"),
+        "report" => compared("UserCountry.getRegion"),
+        "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
+        "all_sites" => json!({ "period": period, "date": date }),
+        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
+        | "site_overview" | "page_performance" => {
+            json!({ "site": 1, "period": period, "date": date })
+        }
+        "visits_to_conversion" => {
+            json!({ "site": 1, "period": period, "date": date, "by": "days_since_first_visit" })
+        }
+        "visit_log" => {
+            json!({ "site": 1, "period": period, "date": date, "limit": visit_log_limit })
+        }
+        _ => json!({ "site": 1, "period": period, "date": date, "limit": limit }),
+    }
+}
+
 /// Calls `tool` of `toolbox` with `arguments`, a call the tool must answer (not refuse or fail):
 /// its result.
 pub async fn answered<S: Send + Sync + 'static>(

@@ -26,28 +26,7 @@ async fn toolbox(emu: &Emulator, ceiling: &str) -> Toolbox<Deployment> {
 }
 
 fn arguments(tool: &str, period: &str, date: &str) -> Value {
-    match tool {
-        "list_sites" => json!({}),
-        "report_catalogue" => json!({ "site": 1 }),
-        "annotations" => json!({ "site": 1, "period": "year", "date": "today" }),
-        "saved_segments" => json!({ "site": 1 }),
-        "compare_periods" => {
-            json!({ "site": 1, "report": "UserCountry.getCountry", "period": "month", "date": "today" })
-        }
-        "report" => {
-            json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
-        }
-        "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
-        "all_sites" => json!({ "period": period, "date": date }),
-        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
-        | "site_overview" | "page_performance" => {
-            json!({ "site": 1, "period": period, "date": date })
-        }
-        "visits_to_conversion" => {
-            json!({ "site": 1, "period": period, "date": date, "by": "days_since_first_visit" })
-        }
-        _ => json!({ "site": 1, "period": period, "date": date, "limit": 100 }),
-    }
+    testing::tool_arguments(tool, period, date, 100, 100)
 }
 
 #[tokio::test]

@@ -191,16 +191,11 @@ impl Server {
 /// Arguments for `tool` about `period` `date`; each phase asks about another date,
 /// so the report cache cannot answer a call made under a fault.
 fn arguments(tool: &str, period: &str, date: &str) -> Value {
+    let mut arguments = testing::tool_arguments(tool, period, date, 20, 5);
     match tool {
-        "list_sites" => json!({}),
-        "report_catalogue" => json!({ "site": 1 }),
-        "annotations" => json!({ "site": 1, "period": period, "date": date }),
-        "saved_segments" => json!({ "site": 1 }),
-        "compare_periods" => {
-            json!({ "site": 1, "report": "UserCountry.getCountry", "period": period, "date": date })
-        }
-        "report" => {
-            json!({ "site": 1, "report": "UserCountry.getRegion", "period": period, "date": date })
+        "annotations" | "compare_periods" | "report" => {
+            arguments["period"] = json!(period);
+            arguments["date"] = json!(date);
         }
         "metric_trend" => {
             // The day of the month as the number of periods: another question per phase.
@@ -209,19 +204,12 @@ fn arguments(tool: &str, period: &str, date: &str) -> Value {
                 .next()
                 .and_then(|d| d.parse().ok())
                 .unwrap_or(7);
-            json!({ "site": 1, "metric": "nb_visits", "period": period, "last": last })
+            arguments["period"] = json!(period);
+            arguments["last"] = json!(last);
         }
-        "all_sites" => json!({ "period": period, "date": date }),
-        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
-        | "site_overview" | "page_performance" => {
-            json!({ "site": 1, "period": period, "date": date })
-        }
-        "visits_to_conversion" => {
-            json!({ "site": 1, "period": period, "date": date, "by": "days_since_first_visit" })
-        }
-        "visit_log" => json!({ "site": 1, "period": period, "date": date, "limit": 5 }),
-        _ => json!({ "site": 1, "period": period, "date": date, "limit": 20 }),
+        _ => {}
     }
+    arguments
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,7 +12,7 @@ use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing::{self, TestDeployment};
 use matomo_privacy_mcp_core::{MatomoClient, PrivacyClass, Toolbox};
 use matomo_privacy_mcp_testkit::Emulator;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The Matomo token of every hardening test; it must show up nowhere but in request bodies.
 pub const TOKEN: &str = "hard3n3d+t0ken/0123456789abc=XYZ";
@@ -70,29 +70,7 @@ pub async fn toolbox(
 
 /// Valid arguments for `tool` (one month of site 1).
 pub fn arguments(tool: &str) -> Value {
-    match tool {
-        "list_sites" => json!({}),
-        "report_catalogue" => json!({ "site": 1 }),
-        "annotations" => json!({ "site": 1, "period": "year", "date": "today" }),
-        "saved_segments" => json!({ "site": 1 }),
-        "compare_periods" => {
-            json!({ "site": 1, "report": "UserCountry.getCountry", "period": "month", "date": "today" })
-        }
-        "report" => {
-            json!({ "site": 1, "report": "UserCountry.getRegion", "period": "month", "date": "today" })
-        }
-        "metric_trend" => json!({ "site": 1, "metric": "nb_visits", "period": "day", "last": 7 }),
-        "all_sites" => json!({ "period": "month", "date": "today" }),
-        "visits_summary" | "returning_visits" | "goals_overview" | "ecommerce_overview"
-        | "site_overview" | "page_performance" => {
-            json!({ "site": 1, "period": "month", "date": "today" })
-        }
-        "visits_to_conversion" => {
-            json!({ "site": 1, "period": "month", "date": "today", "by": "days_since_first_visit" })
-        }
-        "visit_log" => json!({ "site": 1, "period": "month", "date": "today", "limit": 5 }),
-        _ => json!({ "site": 1, "period": "month", "date": "today", "limit": 20 }),
-    }
+    testing::tool_arguments(tool, "month", "today", 20, 5)
 }
 
 /// A temporary file path unique to this process and `name`.
