@@ -151,6 +151,29 @@ pub use tool::{
 /// See the [`Classified`] trait for an example and the rules.
 pub use matomo_privacy_mcp_macros::Classified;
 
+/// Derives `Debug` for a struct with named fields, leaving out those marked `#[redact]`: for
+/// types holding a secret (a key, a token, a password) or visitor data beside settings worth
+/// seeing in a log.
+///
+/// ```
+/// use matomo_privacy_mcp_core::RedactedDebug;
+///
+/// #[derive(RedactedDebug)]
+/// struct Upstream {
+///     host: String,
+///     #[redact]
+///     password: String,
+/// }
+///
+/// let upstream = Upstream { host: "cache.internal".into(), password: "hunter2".into() };
+/// assert_eq!(format!("{upstream:?}"), r#"Upstream { host: "cache.internal", .. }"#);
+/// ```
+///
+/// The output is that of [`Formatter::debug_struct`](std::fmt::Formatter::debug_struct): the
+/// fields shown in their order, then `..` when any was redacted. No bounds are added to type
+/// parameters, so a parameter behind a redacted field need not be `Debug`.
+pub use matomo_privacy_mcp_macros::RedactedDebug;
+
 /// Turns an `async fn` into an MCP tool whose privacy class is checked at compile time.
 ///
 /// ```

@@ -1,5 +1,5 @@
 //! Procedural macros for [`matomo-privacy-mcp-core`](https://docs.rs/matomo-privacy-mcp-core):
-//! `#[derive(Classified)]` and `#[matomo_tool]`.
+//! `#[derive(Classified)]`, `#[derive(RedactedDebug)]` and `#[matomo_tool]`.
 //!
 //! Use them through `matomo-privacy-mcp-core`, which re-exports them; the generated code names
 //! `::matomo_privacy_mcp_core` and its hidden support module.
@@ -14,6 +14,7 @@
 
 mod classified;
 mod internals;
+mod redacted_debug;
 mod tool;
 
 use proc_macro::TokenStream;
@@ -29,6 +30,16 @@ use proc_macro::TokenStream;
 pub fn derive_classified(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     classified::expand(&input).into()
+}
+
+/// Derives `Debug` for a struct with named fields, leaving out those marked `#[redact]`.
+///
+/// The output is `debug_struct`'s: the shown fields, then `..` when any was redacted. No bounds
+/// are added to type parameters. See `matomo_privacy_mcp_core::RedactedDebug`.
+#[proc_macro_derive(RedactedDebug, attributes(redact))]
+pub fn derive_redacted_debug(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    redacted_debug::expand(&input).into()
 }
 
 /// Turns an `async fn` into an MCP tool whose privacy class is checked at compile time.

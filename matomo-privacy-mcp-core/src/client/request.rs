@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use super::{ClientError, MatomoClient, Nested};
 use crate::Classified;
+use crate::RedactedDebug;
 use crate::models::Report;
 use crate::params::{Date, Limit, Params, Period, Sites};
 use crate::segment::Segment;
@@ -34,19 +35,14 @@ use crate::segment::Segment;
 /// # }
 /// ```
 #[must_use = "a report request does nothing until it is sent"]
+#[derive(RedactedDebug)]
 pub struct ReportRequest<'a, R> {
+    #[redact]
     client: &'a MatomoClient,
     params: Params,
+    #[redact]
     invalid: Option<ClientError>,
     report: PhantomData<R>,
-}
-
-impl<R> std::fmt::Debug for ReportRequest<'_, R> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReportRequest")
-            .field("params", &self.params)
-            .finish_non_exhaustive()
-    }
 }
 
 impl<'a, R: Report> ReportRequest<'a, R> {

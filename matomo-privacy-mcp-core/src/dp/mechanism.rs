@@ -9,6 +9,7 @@ use sha2::Sha256;
 use super::bounds::{ContributionBounds, CountedVisits, Spread};
 use super::gaussian::Sigma;
 use super::stream::NoiseStream;
+use crate::RedactedDebug;
 use crate::minimise::threshold::Metrics;
 
 use super::release::{NoisyColumn, Release};
@@ -41,21 +42,14 @@ pub const STATED_CONFIDENCE: f64 = 0.95;
 /// assert_eq!(row.left_out, ["max_actions"]); // no per-visit bound: not shown under noise
 /// assert_eq!(release.noisy("", &truth), row, "the same statistic, the same noise");
 /// ```
+#[derive(RedactedDebug)]
 pub struct DifferentialPrivacy {
+    #[redact]
     key: Vec<u8>,
     epsilon_micros: u64,
     bounds: ContributionBounds,
     /// Whether answers' counts are completed to Matomo's ([`Completion`](super::Completion)).
     completed: bool,
-}
-
-impl std::fmt::Debug for DifferentialPrivacy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DifferentialPrivacy")
-            .field("epsilon_micros", &self.epsilon_micros)
-            .field("bounds", &self.bounds)
-            .finish_non_exhaustive()
-    }
 }
 
 /// Why differential-privacy settings were refused.

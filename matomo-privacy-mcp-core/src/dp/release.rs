@@ -7,6 +7,7 @@ use sha2::Sha256;
 use super::bounds::Spread;
 use super::gaussian::Sigma;
 use super::stream::NoiseStream;
+use crate::RedactedDebug;
 use crate::minimise::threshold::{Interval, Intervals};
 use crate::minimise::threshold::{MergeRule, Metrics, known_metric};
 
@@ -19,7 +20,7 @@ pub const MECHANISM: &str =
     "discrete Gaussian (Canonne, Kamath, Steinke 2020), ε²/2-zCDP per statistic of ε";
 
 /// A metric noise is added to, in one answer: one released statistic.
-#[derive(Clone)]
+#[derive(Clone, RedactedDebug)]
 pub struct NoisyColumn {
     /// The metric.
     pub name: &'static str,
@@ -29,19 +30,11 @@ pub struct NoisyColumn {
     /// ([`gaussian`](super::gaussian)).
     pub sigma: Sigma,
     /// The statistic and its true data under the key: what the budget is charged for.
+    #[redact]
     pub(super) id: [u8; 32],
     /// The key and the statistic, absorbed once: each cell's stream starts from a copy.
+    #[redact]
     pub(super) cells: Hmac<Sha256>,
-}
-
-impl std::fmt::Debug for NoisyColumn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NoisyColumn")
-            .field("name", &self.name)
-            .field("sensitivity", &self.sensitivity)
-            .field("sigma", &self.sigma)
-            .finish_non_exhaustive()
-    }
 }
 
 impl NoisyColumn {
@@ -69,6 +62,7 @@ impl NoisyColumn {
 }
 
 /// The plan and the randomness of one noisy answer (from [`DifferentialPrivacy::release`]).
+#[derive(Debug)]
 pub struct Release<'a> {
     pub(super) dp: &'a DifferentialPrivacy,
     pub(super) spread: Spread,
@@ -77,14 +71,6 @@ pub struct Release<'a> {
     /// The share of Matomo's visits counted, when the answer's counts are completed to
     /// Matomo's ([`Completion`]).
     pub(super) completion: Option<Completion>,
-}
-
-impl std::fmt::Debug for Release<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Release")
-            .field("columns", &self.columns)
-            .finish_non_exhaustive()
-    }
 }
 
 /// One row's release: its noisy numbers with their intervals, what was left out (no noise can

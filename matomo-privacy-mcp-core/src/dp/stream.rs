@@ -26,6 +26,8 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::RedactedDebug;
+
 /// The scale `b = numerator / denominator` of a discrete Laplace distribution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scale {
@@ -93,19 +95,14 @@ impl Scale {
 
 /// A deterministic stream of random bits: HMAC-SHA256 of the question and a block counter,
 /// under a key.
+#[derive(RedactedDebug)]
 pub struct NoiseStream {
+    #[redact]
     mac: Hmac<Sha256>,
     counter: u64,
+    #[redact]
     block: [u8; 32],
     used: usize,
-}
-
-impl std::fmt::Debug for NoiseStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NoiseStream")
-            .field("counter", &self.counter)
-            .finish_non_exhaustive()
-    }
 }
 
 impl NoiseStream {

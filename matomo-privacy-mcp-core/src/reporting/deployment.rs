@@ -1,9 +1,9 @@
 //! The state report tools share: the client, the policy and the transforms.
 
-use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::RedactedDebug;
 use crate::client::MatomoClient;
 use crate::minimise::{Scrubber, Threshold};
 use crate::models::{api, sites_manager};
@@ -35,6 +35,7 @@ pub(super) fn budget_account(token: &str) -> String {
 ///
 /// An embedding server sets one up with [`builder`](Self::builder), which checks the token;
 /// [`from_parts`](Self::from_parts) assembles one from parts already checked.
+#[derive(RedactedDebug)]
 pub struct Deployment {
     pub(crate) client: MatomoClient,
     pub(crate) sites: SiteAccess,
@@ -42,9 +43,11 @@ pub struct Deployment {
     pub(crate) threshold: Threshold,
     pub(crate) ceiling: PrivacyClass,
     pub(crate) pseudonym_key: Option<PseudonymKey>,
+    #[redact]
     pub(crate) token_guard: SecretGuard,
     pub(crate) noise: Option<Arc<NoiseSetup>>,
     /// Whom the privacy budget is charged to: a digest of the Matomo token.
+    #[redact]
     pub(crate) account: String,
 }
 
@@ -56,18 +59,6 @@ impl crate::tool::ToolState for Deployment {
 
     fn ceiling(&self) -> PrivacyClass {
         self.ceiling
-    }
-}
-
-impl fmt::Debug for Deployment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Deployment")
-            .field("sites", &self.sites)
-            .field("threshold", &self.threshold)
-            .field("ceiling", &self.ceiling)
-            .field("pseudonym_key", &self.pseudonym_key)
-            .field("noise", &self.noise)
-            .finish_non_exhaustive()
     }
 }
 

@@ -1,7 +1,6 @@
 //! Setting a [`Deployment`] up from a Matomo client: the token checked against least
 //! privilege, the strictest defaults, and every setting optional.
 
-use std::fmt;
 use std::sync::Arc;
 
 use super::Deployment;
@@ -50,6 +49,7 @@ pub enum SetupError {
 /// assert!(deployment.site_access().summary().starts_with("serving sites"));
 /// # Ok(()) }
 /// ```
+#[derive(Debug)]
 #[must_use = "a deployment builder does nothing until `build` is awaited"]
 pub struct DeploymentBuilder {
     client: MatomoClient,
@@ -61,18 +61,6 @@ pub struct DeploymentBuilder {
     pseudonym_key: Option<PseudonymKey>,
     noise: Option<Arc<NoiseSetup>>,
     budget_account: Option<String>,
-}
-
-impl fmt::Debug for DeploymentBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeploymentBuilder")
-            .field("allowed_sites", &self.allowed_sites)
-            .field("allow_privileged_token", &self.allow_privileged_token)
-            .field("threshold", &self.threshold)
-            .field("ceiling", &self.ceiling)
-            .field("noise", &self.noise.is_some())
-            .finish_non_exhaustive()
-    }
 }
 
 impl Deployment {

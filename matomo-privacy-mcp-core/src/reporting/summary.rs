@@ -7,6 +7,7 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::RedactedDebug;
 use crate::client::Nested;
 use crate::dp::answer::Noisy;
 use crate::dp::{NoiseNote, Spread};
@@ -262,24 +263,15 @@ impl Population {
 /// }
 /// ```
 #[must_use = "a summary query does nothing until `run` is awaited"]
+#[derive(RedactedDebug)]
 pub struct SummaryQuery<'a, R> {
+    #[redact]
     deployment: &'a Deployment,
     args: &'a PeriodArgs,
     population: Population,
     id_goal: Option<IdGoal>,
     all_metrics: bool,
     report: std::marker::PhantomData<fn() -> R>,
-}
-
-impl<R> std::fmt::Debug for SummaryQuery<'_, R> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SummaryQuery")
-            .field("site", &self.args.site)
-            .field("population", &self.population)
-            .field("id_goal", &self.id_goal)
-            .field("all_metrics", &self.all_metrics)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Deployment {

@@ -38,6 +38,8 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+use crate::RedactedDebug;
+
 pub(crate) use cache::Lease;
 pub use rate::RateDecision;
 
@@ -50,25 +52,19 @@ pub const DEFAULT_PREFIX: &str = "matomo-privacy-mcp:";
 pub const COOL_DOWN: Duration = Duration::from_secs(1);
 
 /// How to reach Redis.
-#[derive(Clone)]
+#[derive(Clone, RedactedDebug)]
 #[must_use]
 pub struct SharedStateConfig {
+    /// It may hold a password.
+    #[redact]
     url: String,
+    #[redact]
     password: Option<String>,
     prefix: String,
     timeout: Duration,
     allow_without_auth: bool,
+    #[redact]
     ca_certificate: Option<Vec<u8>>,
-}
-
-impl fmt::Debug for SharedStateConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Neither the URL (it may hold a password) nor the password is shown.
-        f.debug_struct("SharedStateConfig")
-            .field("prefix", &self.prefix)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
 }
 
 impl SharedStateConfig {

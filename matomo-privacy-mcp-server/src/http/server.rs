@@ -54,6 +54,7 @@ const MAX_IN_FLIGHT: u32 = 100_000;
 /// server.serve(async move { let _ = stopped.await; }).await
 /// # }
 /// ```
+#[derive(Debug)]
 pub struct HttpServer {
     listener: TcpListener,
     local_addr: SocketAddr,
@@ -252,15 +253,6 @@ impl HttpServer {
         connections.shutdown().await;
         cancel.cancel();
         Ok(())
-    }
-}
-
-impl std::fmt::Debug for HttpServer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpServer")
-            .field("local_addr", &self.local_addr)
-            .field("path", &self.path)
-            .finish_non_exhaustive()
     }
 }
 

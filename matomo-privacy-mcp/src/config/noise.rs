@@ -7,11 +7,12 @@ use super::error::ConfigError;
 use super::parse_bool;
 use super::raw::RawNoise;
 use super::state_dir::{BUDGET_FILE_NAME, default_state_dir};
+use matomo_privacy_mcp_core::RedactedDebug;
 use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits, MIN_NOISE_KEY_BYTES};
 use matomo_privacy_mcp_core::privacy::without_trailing_newline;
 
 /// Differential-privacy settings (`[privacy.noise]`).
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, RedactedDebug)]
 pub struct NoiseSettings {
     /// Whether aggregate answers get noise (`privacy.noise.enabled`, `MATOMO_PRIVACY_MCP_NOISE`; default `true`).
     pub enabled: bool,
@@ -30,25 +31,12 @@ pub struct NoiseSettings {
     pub budget_file: Option<PathBuf>,
     /// The secret the noise is derived from (`privacy.noise.key_file`, `MATOMO_PRIVACY_MCP_NOISE_KEY_FILE`);
     /// without one, a random key drawn on the first start and kept beside the budget file.
+    #[redact]
     key: Option<Vec<u8>>,
     /// How much one visitor may contribute (`privacy.noise.visit_spacing_days` (default 1),
     /// `visit_spacing_minutes` or `visits_per_visitor` (a visitor's first visits only), and
     /// `actions_per_visit` (default 10)).
     pub bounds: ContributionBounds,
-}
-
-impl std::fmt::Debug for NoiseSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NoiseSettings")
-            .field("enabled", &self.enabled)
-            .field("epsilon_micros", &self.epsilon_micros)
-            .field("budget_micros", &self.budget_micros)
-            .field("window", &self.window)
-            .field("budget_file", &self.budget_file)
-            .field("key_file_given", &self.key.is_some())
-            .field("bounds", &self.bounds)
-            .finish()
-    }
 }
 
 impl Default for NoiseSettings {

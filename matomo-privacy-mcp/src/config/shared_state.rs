@@ -9,6 +9,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use matomo_privacy_mcp_core::RedactedDebug;
+
 use super::error::ConfigError;
 use super::raw::RawSharedState;
 use super::secret::Secret;
@@ -26,16 +28,18 @@ const PASSWORD_KEY: &str =
 const URL_FORM: &str = "give `redis://host:port/db`, or `rediss://host:port/db` for TLS, such as `rediss://redis.internal:6380/0`";
 
 /// Where the replicas' shared state is (`[shared_state]`).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, RedactedDebug)]
 pub struct SharedStateSettings {
     /// The URL as given (`shared_state.url`, `MATOMO_PRIVACY_MCP_SHARED_STATE_URL`); it holds a password
     /// when the environment gave one.
+    #[redact]
     url: Secret,
     /// The URL without any password: what messages, `check` and the manifest show.
     pub location: String,
     /// Whether the connection uses TLS (`rediss://`).
     pub tls: bool,
     /// The password from `password_file`.
+    #[redact]
     password: Option<Secret>,
     /// The file the password came from (`shared_state.password_file`,
     /// `MATOMO_PRIVACY_MCP_SHARED_STATE_PASSWORD_FILE`).
@@ -50,21 +54,8 @@ pub struct SharedStateSettings {
     pub allow_without_password: bool,
     /// The certificate authority (PEM) a `rediss://` server's certificate must be signed by,
     /// from `shared_state.ca_file`; the system's roots without it.
+    #[redact]
     pub ca_certificate: Option<Vec<u8>>,
-}
-
-impl std::fmt::Debug for SharedStateSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedStateSettings")
-            .field("location", &self.location)
-            .field("tls", &self.tls)
-            .field("password_file", &self.password_file)
-            .field("authenticated", &self.authenticated)
-            .field("prefix", &self.prefix)
-            .field("timeout", &self.timeout)
-            .field("allow_without_password", &self.allow_without_password)
-            .finish_non_exhaustive()
-    }
 }
 
 impl SharedStateSettings {

@@ -1,10 +1,10 @@
 //! A question about one row report, asked of a [`Deployment`]: the one way into the report
 //! pipeline for custom tools and built-in ones alike.
 
-use std::fmt;
 use std::marker::PhantomData;
 
 use super::{Labels, ReportOutput, RowReport, run, run_of};
+use crate::RedactedDebug;
 use crate::ToolError;
 use crate::models::Report;
 use crate::privacy::PrivacyClass;
@@ -29,24 +29,15 @@ use crate::reporting::args::ReportArgs;
 /// }
 /// ```
 #[must_use = "a report query does nothing until `run` is awaited"]
+#[derive(RedactedDebug)]
 pub struct ReportQuery<'a, R> {
+    #[redact]
     deployment: &'a Deployment,
     args: &'a ReportArgs,
     labels: Labels,
     flat: bool,
     class: PrivacyClass,
     report: PhantomData<fn() -> R>,
-}
-
-impl<R> fmt::Debug for ReportQuery<'_, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReportQuery")
-            .field("site", &self.args.site)
-            .field("labels", &self.labels)
-            .field("flat", &self.flat)
-            .field("class", &self.class)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Deployment {
