@@ -80,17 +80,22 @@ pub async fn real_matomo(test: &str) -> Option<RealMatomo> {
 }
 
 /// A site of its own on the real Matomo of [`real_matomo`], with `site`'s settings, holding
-/// `visits` and archived keeping at most `limits` rows (see [`RowLimits`]), for the test named
-/// `test` (`tag` names the site among the test's): the Matomo and the site's id; `None`, after
-/// one `SKIPPED` line, where there is no real Matomo and `CI` is not set.
+/// `visits` and archived keeping Matomo's 500 rows of the page reports' top level and at most
+/// `subtable_actions` per directory (see [`RowLimits`]), for the test named `test` (`tag` names
+/// the site among the test's): the Matomo and the site's id; `None`, after one `SKIPPED` line,
+/// where there is no real Matomo and `CI` is not set.
 pub async fn real_matomo_site(
     test: &str,
     tag: &str,
     site: Site,
     visits: Vec<Visit>,
-    limits: RowLimits,
+    subtable_actions: u32,
 ) -> Option<(RealMatomo, u32)> {
     let (test, tag) = (test.to_owned(), tag.to_owned());
+    let limits = RowLimits {
+        actions: 500,
+        subtable_actions,
+    };
     tokio::task::spawn_blocking(move || {
         let real = RealMatomo::shared(&test, 11, today()).expect("the real Matomo is set up")?;
         let id = real
@@ -181,9 +186,7 @@ pub async fn answered<S: Send + Sync + 'static>(
     tool: &str,
     arguments: serde_json::Value,
 ) -> CallToolResult {
-    let result = call(toolbox, tool, &arguments).await;
-    assert!(!result.is_error(), "{tool} {arguments}: {}", result.text());
-    result
+    call(toolbox, tool, &arguments, false).await
 }
 
 /// Calls `tool` of `toolbox` with `arguments`, a call the tool must refuse or fail (not answer):
@@ -193,22 +196,30 @@ pub async fn refused<S: Send + Sync + 'static>(
     tool: &str,
     arguments: serde_json::Value,
 ) -> String {
-    let result = call(toolbox, tool, &arguments).await;
-    let text = result.text();
-    assert!(result.is_error(), "{tool} {arguments} was answered: {text}");
-    text.to_owned()
+    call(toolbox, tool, &arguments, true)
+        .await
+        .text()
+        .to_owned()
 }
 
-/// Calls `tool`, which `toolbox` must have.
+/// Calls `tool`, which `toolbox` must have, and asserts that it is refused or fails (`error`)
+/// or is answered.
 async fn call<S: Send + Sync + 'static>(
     toolbox: &Toolbox<S>,
     tool: &str,
     arguments: &serde_json::Value,
+    error: bool,
 ) -> CallToolResult {
-    toolbox
+    let result = toolbox
         .call(tool, Some(arguments.clone()))
         .await
-        .expect("a tool of the toolbox")
+        .expect("a tool of the toolbox");
+    let text = result.text();
+    match error {
+        true => assert!(result.is_error(), "{tool} {arguments} was answered: {text}"),
+        false => assert!(!result.is_error(), "{tool} {arguments}: {text}"),
+    }
+    result
 }
 
 /// Where any of `secrets` (what it is, its spelling) stands in any of `places` (where, the text):

@@ -47,7 +47,6 @@ fn one_visit_on_many_hosts(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_real_matomo_one_visit_moves_one_page_row_by_all_its_actions() {
-    use matomo_privacy_mcp_testkit::real_matomo::RowLimits;
     const TEST: &str = "page row sensitivity on a real Matomo";
     let bounds = ContributionBounds::default();
     let actions = bounds.actions_per_visit;
@@ -57,12 +56,7 @@ async fn on_a_real_matomo_one_visit_moves_one_page_row_by_all_its_actions() {
     let site = dataset.site(SITE).unwrap().clone();
     let visits = one_visit_on_many_hosts(&dataset, day, actions);
     // Matomo's own row limits: nothing is truncated here.
-    let limits = RowLimits {
-        actions: 500,
-        subtable_actions: 100,
-    };
-    let Some((real, id)) =
-        testing::real_matomo_site(TEST, "page-hosts", site, visits, limits).await
+    let Some((real, id)) = testing::real_matomo_site(TEST, "page-hosts", site, visits, 100).await
     else {
         return;
     };

@@ -434,19 +434,14 @@ fn help_desk_visits(dataset: &matomo_privacy_mcp_testkit::Dataset, day: Day) -> 
 /// visits are asserted to be no fewer.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_real_matomo_a_truncation_row_about_few_people_is_not_shown() {
-    use matomo_privacy_mcp_testkit::real_matomo::RowLimits;
     const TEST: &str = "truncation rows on a real Matomo";
     let today = testing::today();
     let day = Day::from_ymd(2026, 11, 12).unwrap();
     let dataset = matomo_privacy_mcp_testkit::Dataset::generate(11, today);
     let site = dataset.site(SITE).unwrap().clone();
     let visits = help_desk_visits(&dataset, day);
-    let limits = RowLimits {
-        actions: 500,
-        subtable_actions: 3,
-    };
     let Some((real, id)) =
-        testing::real_matomo_site(TEST, "truncation-help", site, visits, limits).await
+        testing::real_matomo_site(TEST, "truncation-help", site, visits, 3).await
     else {
         return;
     };
