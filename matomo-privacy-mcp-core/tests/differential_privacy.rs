@@ -33,6 +33,16 @@ async fn toolbox(client: &MatomoClient, noise: Option<NoiseSetup>) -> Toolbox<De
         .await
 }
 
+/// [`toolbox`] with [`noise`] of trial `trial`'s [`key`] and a day's budget of `micros`
+/// millionths of ε, kept in memory.
+async fn budgeted(client: &MatomoClient, trial: u32, micros: u64) -> Toolbox<Deployment> {
+    toolbox(
+        client,
+        Some(noise(key(trial), PrivacyBudget::in_memory(micros, DAY))),
+    )
+    .await
+}
+
 /// A deployment key of its own for each trial (a digest of the trial's number: reproducible).
 fn key(trial: u32) -> Vec<u8> {
     Sha256::digest(format!("differencing trial {trial}")).to_vec()
@@ -69,17 +79,22 @@ async fn call(
     )
 }
 
+/// `visits_summary` of site 1 for `period` `date`: whether it failed, its output and its text.
+async fn summary(toolbox: &Toolbox<Deployment>, period: &str, date: &str) -> (bool, Value, String) {
+    call(
+        toolbox,
+        "visits_summary",
+        json!({"site": 1, "period": period, "date": date}),
+    )
+    .await
+}
+
 /// The attacker's estimate of whether one visit is in the data: `nb_visits` of the day minus
 /// that of the day without visits of its duration (1 when it is); `None` when either answer
 /// withholds it.
 async fn estimate(toolbox: &Toolbox<Deployment>, date: &str, duration: u64) -> Option<f64> {
     let sum = |v: &Value| v["metrics"]["nb_visits"].as_f64();
-    let (e1, all, _) = call(
-        toolbox,
-        "visits_summary",
-        json!({"site": 1, "period": "day", "date": date}),
-    )
-    .await;
+    let (e1, all, _) = summary(toolbox, "day", date).await;
     let (e2, without, _) = call(
         toolbox,
         "visits_summary",
@@ -178,8 +193,7 @@ async fn the_differencing_attack_fails_against_noise() {
 async fn answers_are_consistent_honest_and_charged_once() {
     let emu = emulator().await;
     let client = testing::client(&emu);
-    let budget = PrivacyBudget::in_memory(20_000_000, DAY);
-    let tools = toolbox(&client, Some(noise(key(1), budget))).await;
+    let tools = budgeted(&client, 1, 20_000_000).await;
     // A week as a range: enough visitors within the bounds (the emulator's days have a few).
     let (start, end) = (emu.dataset().today.plus(-16), emu.dataset().today.plus(-10));
     let date = format!("{},{}", ymd(start), ymd(end));
@@ -312,8 +326,7 @@ async fn answers_are_consistent_honest_and_charged_once() {
 async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
     let emu = emulator().await;
     let client = testing::client(&emu);
-    let budget = PrivacyBudget::in_memory(100_000_000, DAY);
-    let tools = toolbox(&client, Some(noise(key(3), budget))).await;
+    let tools = budgeted(&client, 3, 100_000_000).await;
     let (_, trend, text) = call(
         &tools,
         "metric_trend",
@@ -336,12 +349,7 @@ async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
             interval[0].as_f64().unwrap() <= value && value <= interval[1].as_f64().unwrap(),
             "{point}"
         );
-        let (_, summary, _) = call(
-            &tools,
-            "visits_summary",
-            json!({"site": 1, "period": "day", "date": date}),
-        )
-        .await;
+        let (_, summary, _) = summary(&tools, "day", date).await;
         if let Some(visits) = summary["metrics"]["nb_visits"].as_f64() {
             assert_eq!(visits, value, "{date}: {summary}");
             compared += 1;
@@ -363,17 +371,10 @@ async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
 #[tokio::test]
 async fn a_trend_refused_for_the_budget_spends_nothing() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let trend = json!({"site": 1, "metric": "nb_visits", "period": "day", "last": 10});
     let (_, probe, text) = call(
-        &toolbox(
-            &client,
-            Some(noise(key(4), PrivacyBudget::in_memory(100_000_000, DAY))),
-        )
-        .await,
+        &budgeted(&client, 4, 100_000_000).await,
         "metric_trend",
         trend.clone(),
     )
@@ -392,11 +393,7 @@ async fn a_trend_refused_for_the_budget_spends_nothing() {
         .unwrap()
         .to_owned();
     assert!(cost >= 5_000_000, "{probe}");
-    let tools = toolbox(
-        &client,
-        Some(noise(key(4), PrivacyBudget::in_memory(cost - 1, DAY))),
-    )
-    .await;
+    let tools = budgeted(&client, 4, cost - 1).await;
     let (error, _, text) = call(&tools, "metric_trend", trend).await;
     assert!(
         error,
@@ -406,12 +403,7 @@ async fn a_trend_refused_for_the_budget_spends_nothing() {
         text.contains("the privacy budget of this window is spent"),
         "{text}"
     );
-    let (error, summary, text) = call(
-        &tools,
-        "visits_summary",
-        json!({"site": 1, "period": "day", "date": first}),
-    )
-    .await;
+    let (error, summary, text) = summary(&tools, "day", &first).await;
     assert!(!error, "{text}");
     let columns = summary["noise"]["metrics"].as_array().unwrap().len() as f64;
     assert_eq!(
@@ -445,11 +437,7 @@ async fn the_budget_is_spent_refused_kept_and_never_overspent() {
     let ask = |date: &str| json!({"site": 1, "period": "range", "date": date});
     // What one such answer costs: one ε per noisy statistic in it.
     let cost = {
-        let probe = toolbox(
-            &client,
-            Some(noise(key(70), PrivacyBudget::in_memory(100_000_000, DAY))),
-        )
-        .await;
+        let probe = budgeted(&client, 70, 100_000_000).await;
         let (_, answer, _) = call(&probe, "visits_summary", ask(&days[0])).await;
         (answer["noise"]["epsilon_charged"].as_f64().unwrap() * 1e6) as u64
     };
@@ -529,23 +517,11 @@ async fn a_relative_date_and_its_days_are_one_statistic() {
         .start()
         .await
         .unwrap();
-    let client = matomo_privacy_mcp_core::client::MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
-    let tools = toolbox(
-        &client,
-        Some(noise(key(5), PrivacyBudget::in_memory(100_000_000, DAY))),
-    )
-    .await;
+    let client = testing::client(&emu);
+    let tools = budgeted(&client, 5, 100_000_000).await;
     let mut shown = 0;
     for (period, relative) in [("day", "yesterday"), ("range", "last7"), ("month", "today")] {
-        let (error, first, text) = call(
-            &tools,
-            "visits_summary",
-            json!({"site": 1, "period": period, "date": relative}),
-        )
-        .await;
+        let (error, first, text) = summary(&tools, period, relative).await;
         assert!(!error, "{text}");
         // The answer names the days it is about.
         let dated = first["date"].as_str().unwrap().to_owned();
@@ -554,12 +530,7 @@ async fn a_relative_date_and_its_days_are_one_statistic() {
             "{relative}: {first}"
         );
         assert!(first["noise"]["epsilon_charged"].as_f64().unwrap() > 0.0);
-        let (error, again, text) = call(
-            &tools,
-            "visits_summary",
-            json!({"site": 1, "period": period, "date": dated}),
-        )
-        .await;
+        let (error, again, text) = summary(&tools, period, &dated).await;
         assert!(!error, "{text}");
         assert_eq!(again["metrics"], first["metrics"], "{relative} = {dated}");
         shown += usize::from(first["metrics"]["nb_visits"].is_number());
@@ -576,20 +547,13 @@ async fn a_relative_date_and_its_days_are_one_statistic() {
 #[tokio::test]
 async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
     let emu = emulator().await;
-    let client = matomo_privacy_mcp_core::client::MatomoClient::builder(emu.base_url())
-        .token(TOKEN)
-        .build()
-        .unwrap();
+    let client = testing::client(&emu);
     let day = ymd(emu.dataset().today.plus(-7));
     let compare =
         json!({"site": 1, "report": "UserCountry.getCountry", "period": "week", "date": day});
     let overview = json!({"site": 1, "period": "week", "date": day});
     let micros = |v: &Value| (v.as_f64().unwrap() * 1e6).round() as u64;
-    let probe = toolbox(
-        &client,
-        Some(noise(key(6), PrivacyBudget::in_memory(100_000_000, DAY))),
-    )
-    .await;
+    let probe = budgeted(&client, 6, 100_000_000).await;
     let (_, compared, text) = call(&probe, "compare_periods", compare.clone()).await;
     let current = micros(&compared["current"]["noise"]["epsilon_charged"]);
     let both = current + micros(&compared["previous"]["noise"]["epsilon_charged"]);
@@ -599,11 +563,7 @@ async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
     assert!(visits > 0, "{text}");
 
     // Room for one period of the comparison, not both; then for the overview's visits, not all.
-    let tools = toolbox(
-        &client,
-        Some(noise(key(6), PrivacyBudget::in_memory(both - 1, DAY))),
-    )
-    .await;
+    let tools = budgeted(&client, 6, both - 1).await;
     let (error, _, text) = call(&tools, "compare_periods", compare).await;
     assert!(error, "{text}");
     let (error, countries, text) = call(
@@ -618,19 +578,10 @@ async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
         current,
         "nothing of the refused comparison was released: {countries}"
     );
-    let tools = toolbox(
-        &client,
-        Some(noise(key(6), PrivacyBudget::in_memory(visits + 1, DAY))),
-    )
-    .await;
+    let tools = budgeted(&client, 6, visits + 1).await;
     let (error, _, text) = call(&tools, "site_overview", overview).await;
     assert!(error, "{text}");
-    let (error, summary, text) = call(
-        &tools,
-        "visits_summary",
-        json!({"site": 1, "period": "week", "date": day}),
-    )
-    .await;
+    let (error, summary, text) = summary(&tools, "week", &day).await;
     assert!(!error, "{text}");
     assert_eq!(
         micros(&summary["noise"]["epsilon_charged"]),
@@ -657,11 +608,7 @@ async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
             * 1e6) as u64
     };
     // What each question costs, asked of a deployment with budget to spare.
-    let probe = toolbox(
-        &client,
-        Some(noise(key(90), PrivacyBudget::in_memory(100_000_000, DAY))),
-    )
-    .await;
+    let probe = budgeted(&client, 90, 100_000_000).await;
     let mut cost = Vec::new();
     for arguments in [summary_of(1), week.clone(), summary_of(2)] {
         let (error, answer, text) = call(&probe, "visits_summary", arguments).await;
@@ -675,11 +622,7 @@ async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
         "site 2's week must leave too little for its month: {cost:?}"
     );
 
-    let tools = toolbox(
-        &client,
-        Some(noise(key(90), PrivacyBudget::in_memory(budget, DAY))),
-    )
-    .await;
+    let tools = budgeted(&client, 90, budget).await;
     let (error, _, text) = call(&tools, "visits_summary", week).await;
     assert!(!error, "{text}");
     let (error, dashboard, text) = call(&tools, "all_sites", month).await;
@@ -715,11 +658,7 @@ async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
 async fn a_summary_releases_what_it_is_read_for_and_the_rest_on_request_once() {
     let emu = emulator().await;
     let client = testing::client(&emu);
-    let tools = toolbox(
-        &client,
-        Some(noise(key(5), PrivacyBudget::in_memory(100_000_000, DAY))),
-    )
-    .await;
+    let tools = budgeted(&client, 5, 100_000_000).await;
     let month = json!({"site": 1, "period": "month", "date": "2026-11-01"});
     let names = |list: &Value| -> Vec<String> {
         list.as_array()
