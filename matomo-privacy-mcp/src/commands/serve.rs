@@ -258,24 +258,16 @@ pub(super) fn http_config(config: &Config, state: &startup::ProcessState) -> Res
         .with_read_timeout(config.http.read_timeout)
         .with_max_sessions(config.http.max_sessions)
         .with_session_idle_timeout(config.http.session_idle_timeout);
-    if !config.http.allowed_origins.is_empty() {
-        let origins: Vec<String> = http_config
-            .allowed_origins
-            .iter()
-            .chain(&config.http.allowed_origins)
-            .cloned()
-            .collect();
-        http_config = http_config.with_allowed_origins(origins);
-    }
-    if !config.http.allowed_hosts.is_empty() {
-        let hosts: Vec<String> = http_config
-            .allowed_hosts
-            .iter()
-            .chain(&config.http.allowed_hosts)
-            .cloned()
-            .collect();
-        http_config = http_config.with_allowed_hosts(hosts);
-    }
+    // The configured origins and hosts are allowed besides the local defaults, not instead.
+    let origins = [
+        &http_config.allowed_origins[..],
+        &config.http.allowed_origins,
+    ]
+    .concat();
+    let hosts = [&http_config.allowed_hosts[..], &config.http.allowed_hosts].concat();
+    http_config = http_config
+        .with_allowed_origins(origins)
+        .with_allowed_hosts(hosts);
     if let Some(oauth) = &config.oauth {
         let mut settings = OAuthConfig::new(oauth.issuer.clone(), oauth.resource.clone())
             .with_leeway(oauth.leeway)
