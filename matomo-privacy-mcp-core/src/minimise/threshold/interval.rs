@@ -1,14 +1,11 @@
 //! The interval each noisy number is shown with, and the rule for numbers too uncertain to use.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
-use serde::ser::SerializeMap;
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
-use crate::minimise::threshold::MetricName;
-use crate::privacy::{Classified, ClassifiedKey, PrivacyClass, Shape};
+use crate::privacy::{Classified, PrivacyClass, Shape};
 
 /// A 95 % interval around a noisy number: `[low, high]`.
 #[derive(Clone, Copy, Debug, PartialEq, JsonSchema)]
@@ -123,38 +120,7 @@ impl Intervals {
     }
 }
 
-impl Serialize for Intervals {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, interval) in &self.0 {
-            map.serialize_entry(name.as_ref(), interval)?;
-        }
-        map.end()
-    }
-}
-
-impl JsonSchema for Intervals {
-    fn schema_name() -> Cow<'static, str> {
-        <BTreeMap<MetricName, Interval>>::schema_name()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        <BTreeMap<MetricName, Interval>>::json_schema(generator)
-    }
-
-    fn inline_schema() -> bool {
-        <BTreeMap<MetricName, Interval>>::inline_schema()
-    }
-}
-
-impl Classified for Intervals {
-    const SHAPE: Shape = Shape::Map {
-        key: MetricName::KEY,
-        value: &Shape::Value(PrivacyClass::Aggregate),
-    };
-}
-
-crate::privacy::leaf_class!(Intervals, aggregate);
+super::metrics::by_metric_name!(Intervals, Interval);
 
 /// The ranks a row may hold among the shown rows, as far as the intervals tell: `[best,
 /// worst]`, 1 for the first. Rows whose visits intervals overlap share ranks; the order of

@@ -1,14 +1,11 @@
 //! Report metrics by name, and how each combines when rows are merged.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
-use serde::ser::SerializeMap;
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
 pub use crate::models::api::MetricName;
-use crate::privacy::{Classified, ClassifiedKey, PrivacyClass, Shape};
 
 /// How a metric of several rows combines into the metric of their union.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,39 +109,51 @@ impl Serialize for MetricValue {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics(Vec<(Cow<'static, str>, MetricValue)>);
 
-impl Serialize for Metrics {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, value) in &self.0 {
-            map.serialize_entry(name.as_ref(), value)?;
+/// `Serialize`, `JsonSchema` and `Classified` for a list of (metric name, value) pairs kept in
+/// name order: written and described as the map it stands for, metric name → value, all
+/// aggregate. A list rather than a map because a report builds one per row (see [`Metrics`]).
+macro_rules! by_metric_name {
+    ($list:ty, $value:ty) => {
+        impl serde::Serialize for $list {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (name, value) in &self.0 {
+                    map.serialize_entry(name.as_ref(), value)?;
+                }
+                map.end()
+            }
         }
-        map.end()
-    }
-}
 
-impl JsonSchema for Metrics {
-    fn schema_name() -> Cow<'static, str> {
-        <BTreeMap<MetricName, MetricValue>>::schema_name()
-    }
+        impl schemars::JsonSchema for $list {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                <std::collections::BTreeMap<$crate::models::api::MetricName, $value>>::schema_name()
+            }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        // The same schema as the map it replaces: metric name → number.
-        <BTreeMap<MetricName, MetricValue>>::json_schema(generator)
-    }
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                <std::collections::BTreeMap<$crate::models::api::MetricName, $value>>::json_schema(
+                    generator,
+                )
+            }
 
-    fn inline_schema() -> bool {
-        <BTreeMap<MetricName, MetricValue>>::inline_schema()
-    }
-}
+            fn inline_schema() -> bool {
+                <std::collections::BTreeMap<$crate::models::api::MetricName, $value>>::inline_schema()
+            }
+        }
 
-impl Classified for Metrics {
-    const SHAPE: Shape = Shape::Map {
-        key: MetricName::KEY,
-        value: &Shape::Value(PrivacyClass::Aggregate),
+        impl $crate::privacy::Classified for $list {
+            const SHAPE: $crate::privacy::Shape = $crate::privacy::Shape::Map {
+                key: <$crate::models::api::MetricName as $crate::privacy::ClassifiedKey>::KEY,
+                value: &$crate::privacy::Shape::Value($crate::privacy::PrivacyClass::Aggregate),
+            };
+        }
+
+        $crate::privacy::leaf_class!($list, aggregate);
     };
 }
+pub(super) use by_metric_name;
 
-crate::privacy::leaf_class!(Metrics, aggregate);
+by_metric_name!(Metrics, MetricValue);
 
 impl Metrics {
     /// No metrics.
