@@ -107,19 +107,6 @@ pub enum Referrer {
     },
 }
 
-impl Referrer {
-    /// Matomo's `referrerType` segment value.
-    pub fn matomo_type(&self) -> &'static str {
-        match self {
-            Referrer::Direct => "direct",
-            Referrer::Search { .. } => "search",
-            Referrer::Website { .. } => "website",
-            Referrer::Social { .. } => "social",
-            Referrer::Campaign { .. } => "campaign",
-        }
-    }
-}
-
 /// What one action of a visit is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ActionKind {
