@@ -510,7 +510,13 @@ pub(super) fn generate(seed: u64) -> RealisticSite {
 }
 
 /// The draft's times moved to `start`, with the person's traits.
-fn place(person: &Person, draft: Draft, start: i64) -> Visit {
+fn place(person: &Person, mut draft: Draft, start: i64) -> Visit {
+    for action in &mut draft.actions {
+        action.ts += start;
+    }
+    for conversion in &mut draft.conversions {
+        conversion.ts += start;
+    }
     let country = &COUNTRIES[person.country];
     let agent = &AGENTS[person.agent];
     let index = person.index;
@@ -525,22 +531,8 @@ fn place(person: &Person, draft: Draft, start: i64) -> Visit {
         user_agent: agent.ua,
         resolution: agent.resolution,
         referrer: draft.referrer,
-        actions: draft
-            .actions
-            .into_iter()
-            .map(|a| Action {
-                ts: a.ts + start,
-                ..a
-            })
-            .collect(),
-        conversions: draft
-            .conversions
-            .into_iter()
-            .map(|c| Conversion {
-                ts: c.ts + start,
-                ..c
-            })
-            .collect(),
+        actions: draft.actions,
+        conversions: draft.conversions,
     }
 }
 
