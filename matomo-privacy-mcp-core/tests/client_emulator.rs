@@ -59,38 +59,55 @@ async fn every_required_report_decodes_from_the_emulator() {
     let c = client(&emu, VIEW_TOKEN);
     let p = month();
     assert!(one::<visits_summary::Get>(&c, &p).await.nb_visits.is_some());
-    assert!(!one::<actions::GetPageUrls>(&c, &p).await.is_empty());
-    assert!(!one::<actions::GetPageTitles>(&c, &p).await.is_empty());
-    assert!(!one::<actions::GetEntryPageUrls>(&c, &p).await.is_empty());
-    one::<actions::GetOutlinks>(&c, &p).await;
-    one::<actions::GetDownloads>(&c, &p).await;
-    one::<actions::GetSiteSearchKeywords>(&c, &p).await;
-    assert!(!one::<referrers::GetReferrerType>(&c, &p).await.is_empty());
-    one::<referrers::GetWebsites>(&c, &p).await;
-    one::<referrers::GetWebsitesFlat>(&c, &p).await;
-    one::<referrers::GetSearchEngines>(&c, &p).await;
-    one::<referrers::GetCampaigns>(&c, &p).await;
-    one::<referrers::GetSocials>(&c, &p).await;
-    assert!(!one::<user_country::GetCountry>(&c, &p).await.is_empty());
-    one::<user_country::GetCity>(&c, &p).await;
-    one::<user_country::GetRegion>(&c, &p).await;
-    assert!(!one::<devices_detection::GetType>(&c, &p).await.is_empty());
-    one::<devices_detection::GetBrowsers>(&c, &p).await;
-    one::<devices_detection::GetOsVersions>(&c, &p).await;
-    one::<goals::Get>(&c, &p).await;
-    one::<goals::GetGoals>(&c, &Params::new().sites(Sites::one(1).unwrap())).await;
-    one::<events::GetCategory>(&c, &p).await;
-    one::<events::GetAction>(&c, &p).await;
-    one::<events::GetName>(&c, &p).await;
+    // Reports of the month that the emulator's dataset gives rows.
+    macro_rules! with_rows {
+        ($($report:ty),*) => {$(
+            assert!(!one::<$report>(&c, &p).await.is_empty(), "{}", <$report>::METHOD);
+        )*};
+    }
+    with_rows!(
+        actions::GetPageUrls,
+        actions::GetPageTitles,
+        actions::GetEntryPageUrls,
+        referrers::GetReferrerType,
+        user_country::GetCountry,
+        devices_detection::GetType,
+        live::GetLastVisitsDetails
+    );
+    // Reports of the month that decode, with or without rows.
+    macro_rules! decode {
+        ($($report:ty),*) => {$(
+            one::<$report>(&c, &p).await;
+        )*};
+    }
+    decode!(
+        actions::GetOutlinks,
+        actions::GetDownloads,
+        actions::GetSiteSearchKeywords,
+        referrers::GetWebsites,
+        referrers::GetWebsitesFlat,
+        referrers::GetSearchEngines,
+        referrers::GetCampaigns,
+        referrers::GetSocials,
+        user_country::GetCity,
+        user_country::GetRegion,
+        devices_detection::GetBrowsers,
+        devices_detection::GetOsVersions,
+        goals::Get,
+        events::GetCategory,
+        events::GetAction,
+        events::GetName,
+        user_id::GetUsers
+    );
+    let site = Params::new().sites(Sites::one(1).unwrap());
+    one::<goals::GetGoals>(&c, &site).await;
+    one::<live::GetVisitorProfile>(&c, &site).await;
     assert_eq!(
         one::<visit_time::GetVisitInformationPerServerTime>(&c, &p)
             .await
             .len(),
         24
     );
-    assert!(!one::<live::GetLastVisitsDetails>(&c, &p).await.is_empty());
-    one::<live::GetVisitorProfile>(&c, &Params::new().sites(Sites::one(1).unwrap())).await;
-    one::<user_id::GetUsers>(&c, &p).await;
     assert_eq!(
         one::<sites_manager::GetSitesWithAtLeastViewAccess>(&c, &Params::new())
             .await
@@ -331,14 +348,9 @@ async fn each_fault_is_a_clear_error_and_no_token_escapes() {
 async fn report_requests_built_call_by_call_choose_their_nesting() {
     let emu = emulator().await;
     let client = client(&emu, VIEW_TOKEN);
+    let browsers = || client.report::<devices_detection::GetBrowsers>();
     // One site and one period: the rows themselves, equal to the `Params` way.
-    let rows = client
-        .report::<devices_detection::GetBrowsers>()
-        .site(1)
-        .month(Date::Today)
-        .send()
-        .await
-        .unwrap();
+    let rows = browsers().site(1).month(Date::Today).send().await.unwrap();
     assert!(!rows.is_empty());
     assert_eq!(
         rows,
@@ -347,28 +359,16 @@ async fn report_requests_built_call_by_call_choose_their_nesting() {
     let visits: u64 = rows.iter().map(|row| row.metrics.visits()).sum();
     assert!(visits > 0);
     // Several periods: `send` refuses before sending, `send_nested` keys them by period.
-    let err = client
-        .report::<devices_detection::GetBrowsers>()
-        .site(1)
-        .day(Date::last(3).unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let three_days = || browsers().site(1).day(Date::last(3).unwrap());
+    let err = three_days().send().await.unwrap_err();
     assert!(
         matches!(&err, ClientError::InvalidParameter { name, reason } if name == "date" && reason.contains("send_nested")),
         "{err}"
     );
-    let nested = client
-        .report::<devices_detection::GetBrowsers>()
-        .site(1)
-        .day(Date::last(3).unwrap())
-        .send_nested()
-        .await
-        .unwrap();
+    let nested = three_days().send_nested().await.unwrap();
     assert!(matches!(&nested, Nested::Periods(periods) if periods.len() == 3));
     // A bad parameter is reported at `send`, naming it, with nothing sent.
-    let err = client
-        .report::<devices_detection::GetBrowsers>()
+    let err = browsers()
         .site(0)
         .month(Date::Today)
         .send()

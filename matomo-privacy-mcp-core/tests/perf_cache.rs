@@ -6,6 +6,7 @@ use std::time::Duration;
 use matomo_privacy_mcp_core::client::{CacheConfig, MatomoClient, ReportCache};
 use matomo_privacy_mcp_core::models::visits_summary;
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::{Emulator, Fault};
 use tokio::task::JoinSet;
 
@@ -23,21 +24,28 @@ async fn emulator() -> Emulator {
 }
 
 fn day(date: &str) -> Params {
+    day_of(1, date)
+}
+
+/// The parameters of site `site`'s `date`.
+fn day_of(site: u32, date: &str) -> Params {
     Params::new()
-        .sites(Sites::one(1).unwrap())
+        .sites(Sites::one(site).unwrap())
         .period(Period::Day)
         .date(date.parse::<Date>().unwrap())
+}
+
+/// `VisitsSummary.get` through `client`, answered.
+async fn summary(client: &MatomoClient, params: &Params) -> serde_json::Value {
+    client.call_raw("VisitsSummary.get", params).await.unwrap()
 }
 
 #[tokio::test]
 async fn a_repeated_past_period_call_makes_no_upstream_request() {
     let emu = emulator().await;
-    let client = MatomoClient::builder(emu.base_url())
-        .token(TOKEN_A)
-        .build()
-        .unwrap();
+    let client = testing::client_at(&emu.base_url(), TOKEN_A);
     let past = day("2026-10-01");
-    let first = client.call_raw("VisitsSummary.get", &past).await.unwrap();
+    let first = summary(&client, &past).await;
     let typed = client
         .report_with::<visits_summary::Get>(&past)
         .await
@@ -46,10 +54,7 @@ async fn a_repeated_past_period_call_makes_no_upstream_request() {
     assert_eq!(emu.request_count(), 1);
     emu.clear_requests();
     for _ in 0..5 {
-        assert_eq!(
-            client.call_raw("VisitsSummary.get", &past).await.unwrap(),
-            first
-        );
+        assert_eq!(summary(&client, &past).await, first);
         assert_eq!(
             client
                 .report_with::<visits_summary::Get>(&past)
@@ -64,15 +69,9 @@ async fn a_repeated_past_period_call_makes_no_upstream_request() {
         .date("2026-10-01".parse::<Date>().unwrap())
         .period(Period::Day)
         .sites(Sites::one(1).unwrap());
-    client
-        .call_raw("VisitsSummary.get", &reordered)
-        .await
-        .unwrap();
+    summary(&client, &reordered).await;
     assert_eq!(emu.request_count(), 0);
-    client
-        .call_raw("VisitsSummary.get", &day("2026-10-02"))
-        .await
-        .unwrap();
+    summary(&client, &day("2026-10-02")).await;
     assert_eq!(emu.request_count(), 1);
 }
 
@@ -85,17 +84,14 @@ async fn a_today_call_refreshes_after_its_ttl_and_errors_are_not_cached() {
         .build()
         .unwrap();
     let today = day("today");
-    client.call_raw("VisitsSummary.get", &today).await.unwrap();
-    client.call_raw("VisitsSummary.get", &today).await.unwrap();
+    summary(&client, &today).await;
+    summary(&client, &today).await;
     assert_eq!(emu.request_count(), 1);
     tokio::time::sleep(Duration::from_millis(400)).await;
-    client.call_raw("VisitsSummary.get", &today).await.unwrap();
+    summary(&client, &today).await;
     assert_eq!(emu.request_count(), 2);
 
-    let forbidden = Params::new()
-        .sites(Sites::one(3).unwrap())
-        .period(Period::Day)
-        .date("2026-10-01".parse::<Date>().unwrap());
+    let forbidden = day_of(3, "2026-10-01");
     for _ in 0..2 {
         assert!(
             client
@@ -120,10 +116,10 @@ async fn clients_with_different_tokens_never_share_answers() {
     };
     let (a, b, a_again) = (build(TOKEN_A), build(TOKEN_B), build(TOKEN_A));
     let past = day("2026-10-01");
-    a.call_raw("VisitsSummary.get", &past).await.unwrap();
-    b.call_raw("VisitsSummary.get", &past).await.unwrap();
+    summary(&a, &past).await;
+    summary(&b, &past).await;
     assert_eq!(emu.request_count(), 2);
-    a_again.call_raw("VisitsSummary.get", &past).await.unwrap();
+    summary(&a_again, &past).await;
     assert_eq!(emu.request_count(), 2, "same token, same cache");
     assert_eq!(shared.len(), 2);
     let tokens: Vec<_> = emu
@@ -154,10 +150,7 @@ async fn twenty_concurrent_identical_calls_make_one_request() {
     let first = answers[0].as_ref().unwrap();
     assert!(answers.iter().all(|a| a.as_ref().unwrap() == first));
     // Without a cache, the next call after they finished goes upstream again.
-    client
-        .call_raw("VisitsSummary.get", &day("today"))
-        .await
-        .unwrap();
+    summary(&client, &day("today")).await;
     assert_eq!(emu.request_count(), 2);
 }
 
@@ -185,10 +178,7 @@ async fn concurrent_calls_share_a_failure_too() {
     }
     assert_eq!(emu.request_count(), 1);
     emu.clear_faults();
-    client
-        .call_raw("VisitsSummary.get", &day("2026-10-01"))
-        .await
-        .unwrap();
+    summary(&client, &day("2026-10-01")).await;
     assert_eq!(emu.request_count(), 2, "the failure was not cached");
 }
 
