@@ -66,17 +66,9 @@ pub async fn raw_page_urls(
     if let Some(segment) = segment {
         params = params.segment(segment);
     }
-    let Some(tree) = deployment
-        .client()
-        .report_with::<actions::GetPageUrls>(&params)
-        .await
-        .map_err(ToolError::from)?
-        .into_one()
-    else {
-        return Err(ToolError::internal(
-            "Matomo answered the page report in an unexpected shape",
-        ));
-    };
+    let tree = deployment
+        .one_report::<actions::GetPageUrls>(&params, "the page report")
+        .await?;
     // The rows keep their classified labels: this tool declares `identifying`, so the compiler
     // lets them through; nothing here reads them as plain text.
     let rows = tree

@@ -118,17 +118,9 @@ pub async fn visit_log(deployment: &Deployment, args: VisitLogArgs) -> Result<Vi
             threshold_k,
         });
     }
-    let Some(visits) = deployment
-        .client()
-        .report_with::<live::GetLastVisitsDetails>(&params)
-        .await
-        .map_err(ToolError::from)?
-        .into_one()
-    else {
-        return Err(ToolError::internal(
-            "Matomo answered the visitor log in an unexpected shape",
-        ));
-    };
+    let visits = deployment
+        .one_report::<live::GetLastVisitsDetails>(&params, "the visitor log")
+        .await?;
     let generaliser = Generaliser::new(key, deployment.scrubber());
     let mut visits: Vec<GeneralisedVisit> = visits.iter().map(|v| generaliser.visit(v)).collect();
     let needed = Vocabulary::needed(&visits);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::RedactedDebug;
 use crate::client::MatomoClient;
 use crate::minimise::{Scrubber, Threshold};
-use crate::models::{api, sites_manager};
+use crate::models::{Report, api, sites_manager};
 use crate::params::{Params, Sites};
 use crate::policy::{SiteAccess, parse_and_check_segment};
 use crate::privacy::{PrivacyClass, PseudonymKey};
@@ -232,12 +232,31 @@ impl Deployment {
     ///
     /// Matomo unreachable, refusing, or answering in another shape.
     pub async fn viewable_sites(&self) -> Result<Vec<sites_manager::Site>, ToolError> {
+        self.one_report::<sites_manager::GetSitesWithAtLeastViewAccess>(
+            &Params::new(),
+            "the site list",
+        )
+        .await
+    }
+
+    /// Report `R` through the report cache, as the single value of a one-site, one-period
+    /// answer: what a tool asking about one site and one period reads.
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable or refusing, or answering in another shape (an internal error that
+    /// names `what`, such as "the page report").
+    pub async fn one_report<R: Report>(
+        &self,
+        params: &Params,
+        what: &str,
+    ) -> Result<R::Output, ToolError> {
         self.client
-            .report_with::<sites_manager::GetSitesWithAtLeastViewAccess>(&Params::new())
+            .report_with::<R>(params)
             .await?
             .into_one()
             .ok_or_else(|| {
-                ToolError::internal("Matomo answered the site list in an unexpected shape")
+                ToolError::internal(format!("Matomo answered {what} in an unexpected shape"))
             })
     }
 
@@ -270,13 +289,8 @@ impl Deployment {
     /// Matomo unreachable, refusing, or answering in another shape.
     pub async fn site_reports(&self, site: u32) -> Result<Vec<api::ReportMetadata>, ToolError> {
         let params = Params::new().sites(Sites::one(site)?);
-        self.client
-            .report_with::<api::GetReportMetadata>(&params)
-            .await?
-            .into_one()
-            .ok_or_else(|| {
-                ToolError::internal("Matomo answered the report metadata in an unexpected shape")
-            })
+        self.one_report::<api::GetReportMetadata>(&params, "the report metadata")
+            .await
     }
 
     /// The distinct visitors (a lower bound Matomo proves) and the visits of the request's
