@@ -131,7 +131,7 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
     plant_a_channel_clash(today, &mut visits);
     // Before the days since the last visit are counted: they follow the visits' times.
     settle_durations(&mut visits, &goals);
-    space_visitors_visits(&mut visits);
+    space_visitors_visits(&sites, &mut visits);
     number_visits_in_time_order(&mut visits);
     // The copies came with their templates' days since the previous visit; a visitor's days
     // are measured between their visits as they now are (one visitor's visits on one day are
@@ -139,6 +139,12 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
     super::details::recount_since(&mut visits);
     plant_campaign_landings(&mut visits);
     super::details::mark_returning_customers(&mut visits);
+    for v in &mut visits {
+        v.site_utc_offset = sites
+            .iter()
+            .find(|s| s.id == v.site)
+            .map_or(0, |s| s.utc_offset(v.first_ts));
+    }
     let annotations = annotations(&sites, today);
     Dataset {
         today,
@@ -239,7 +245,7 @@ const VISIT_GAP_SECONDS: i64 = 1_800;
 /// and hours drawn close together would otherwise overlap. A visit moves only when it must:
 /// later when it starts too soon after the previous one, earlier when that pushes it past
 /// midnight.
-fn space_visitors_visits(visits: &mut [Visit]) {
+fn space_visitors_visits(sites: &[Site], visits: &mut [Visit]) {
     let mut by_day: std::collections::BTreeMap<(u32, String, i64), Vec<usize>> =
         std::collections::BTreeMap::new();
     for (i, v) in visits.iter().enumerate() {
@@ -249,10 +255,11 @@ fn space_visitors_visits(visits: &mut [Visit]) {
             .push(i);
     }
     let length = |v: &Visit| i64::try_from(v.duration).unwrap_or(0);
-    for ((_, _, day), mut own) in by_day {
+    for ((site, _, day), mut own) in by_day {
         own.sort_by_key(|&i| (visits[i].first_ts, visits[i].id));
-        let midnight = Day(day).midnight_ts();
-        let last_second = midnight + 86_399;
+        let site = sites.iter().find(|s| s.id == site);
+        let midnight = site.map_or(Day(day).midnight_ts(), |s| s.local_midnight(Day(day)));
+        let last_second = site.map_or(midnight + 86_399, |s| s.local_midnight(Day(day + 1)) - 1);
         let mut earliest = midnight;
         for &i in &own {
             let start = visits[i].first_ts.max(earliest);
@@ -422,7 +429,9 @@ fn visit(
         user_id,
         ip,
         day,
-        first_ts: day.midnight_ts() + hour * 3600 + rng.below(3600) as i64,
+        // The site's local day: Matomo puts a visit on the day of its site's time zone.
+        first_ts: site.local_midnight(day) + hour * 3600 + rng.below(3600) as i64,
+        site_utc_offset: 0,
         duration,
         returning: count > 1,
         visit_count: count,

@@ -11,6 +11,7 @@ mod planted;
 mod referrer;
 mod times;
 mod timings;
+mod zone;
 
 pub use catalog::{Browser, Device, Location};
 pub use details::{ContentImpression, VisitDetails, search_results};
@@ -168,10 +169,12 @@ pub struct Visit {
     pub user_id: Option<String>,
     /// Visitor IP address.
     pub ip: String,
-    /// Day of the visit (UTC).
+    /// Day of the visit in its site's time zone (Matomo's day of the visit).
     pub day: Day,
     /// Unix timestamp of the first action.
     pub first_ts: i64,
+    /// Seconds east of UTC of the site's time zone at the first action (0 for a UTC site).
+    pub site_utc_offset: i64,
     /// Visit length in seconds.
     pub duration: u64,
     /// Whether the visitor had visited before.
@@ -196,9 +199,16 @@ pub struct Visit {
 }
 
 impl Visit {
-    /// Server hour (0-23, UTC) of the first action.
+    /// Server hour (0-23, UTC) of the first action, as Matomo's `visitServerHour` and
+    /// `visitStartServerHour` segments select it.
     pub fn server_hour(&self) -> u32 {
         (self.first_ts.rem_euclid(86_400) / 3600) as u32
+    }
+
+    /// Hour (0-23) of the first action in the site's time zone, as Matomo's server time report
+    /// labels it.
+    pub fn site_hour(&self) -> u32 {
+        ((self.first_ts + self.site_utc_offset).rem_euclid(86_400) / 3600) as u32
     }
 
     /// Number of actions, as Matomo counts them.

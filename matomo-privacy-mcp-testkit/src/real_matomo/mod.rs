@@ -7,6 +7,10 @@
 //! emulator's site 1 (UTC, e-commerce, created before the dataset's first day, with the
 //! emulator's goals), gives the `viewer` user view access to it, tracks every visit of the
 //! dataset through the bulk Tracking API, archives, and hands out the site id and both tokens.
+//! [`RealMatomo::shared_site`] does the same for the emulator's other sites (2 in
+//! Europe/Berlin, 3 in America/New_York), each in a real site of its own with the emulator's
+//! time zone, currency, e-commerce setting and goals, so that Matomo's days, weeks and months
+//! in a site's time zone can be compared.
 //!
 //! Shared by every test and test binary: a lock file serialises the setup across processes, and
 //! a marker in `$MATOMO_HOME/run/` holds the fingerprint of the tracking requests (every field
@@ -57,8 +61,9 @@ impl std::fmt::Debug for RealMatomo {
     }
 }
 
-/// Fixtures already set up in this process, by (seed, today): every test of a binary shares one.
-type Cache = Vec<((u64, Day), Result<RealMatomo, setup::Failure>)>;
+/// Fixtures already set up in this process, by (seed, today, emulator site): every test of a
+/// binary shares one per emulator site.
+type Cache = Vec<((u64, Day, u32), Result<RealMatomo, setup::Failure>)>;
 static SET_UP: Mutex<Cache> = Mutex::new(Vec::new());
 
 impl RealMatomo {
@@ -73,14 +78,28 @@ impl RealMatomo {
         seed: u64,
         today: Day,
     ) -> Result<Option<RealMatomo>, RealMatomoError> {
+        Self::shared_site(test, seed, today, setup::EMULATOR_SITE)
+    }
+
+    /// As [`RealMatomo::shared`], for the emulator's site `emulator_site` (1, 2 or 3): its
+    /// visits in a real site of its own with the same time zone, currency, e-commerce setting
+    /// and goals. [`RealMatomo::site`] is that real site's id; each emulator site's real site is
+    /// set up once and reused as site 1's is.
+    pub fn shared_site(
+        test: &str,
+        seed: u64,
+        today: Day,
+        emulator_site: u32,
+    ) -> Result<Option<RealMatomo>, RealMatomoError> {
+        let key = (seed, today, emulator_site);
         let mut cache = SET_UP
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let outcome = match cache.iter().find(|(key, _)| *key == (seed, today)) {
+        let outcome = match cache.iter().find(|(k, _)| *k == key) {
             Some((_, outcome)) => outcome.clone(),
             None => {
-                let outcome = setup::set_up(seed, today);
-                cache.push(((seed, today), outcome.clone()));
+                let outcome = setup::set_up(seed, today, emulator_site);
+                cache.push((key, outcome.clone()));
                 outcome
             }
         };

@@ -31,8 +31,8 @@ pub(super) enum Failure {
 
 /// Bumped when the way the dataset is put into Matomo changes beyond its tracking requests.
 const FORMAT: &str = "real-matomo-fixture-1";
-/// The emulator's site tracked into the real Matomo: the shop (e-commerce, goals, campaigns).
-const EMULATOR_SITE: u32 = 1;
+/// The emulator's site [`RealMatomo::shared`] tracks: the shop (e-commerce, goals, campaigns).
+pub(super) const EMULATOR_SITE: u32 = 1;
 /// The `viewer` user's password, as `matomo-real install` sets it (its README).
 const VIEWER_PASSWORD_CONFIRMATION: &str = "AdminPass123!";
 /// How many tracking requests go in one bulk request.
@@ -80,7 +80,27 @@ fn script() -> PathBuf {
         .unwrap_or_else(|| built_in.join("../..").join(SCRIPT))
 }
 
-pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
+/// The real site's name for the emulator's `emulator_site` of `seed` and `today`, without the
+/// fingerprint: site 1's as it always was (so its sites are reused), the others' with the site
+/// first, so that no prefix of one emulator site's names is a prefix of another's.
+fn name_prefix(seed: u64, today: Day, emulator_site: u32) -> String {
+    if emulator_site == EMULATOR_SITE {
+        format!("testkit seed {seed} {today} ")
+    } else {
+        format!("testkit site {emulator_site} seed {seed} {today} ")
+    }
+}
+
+/// The marker holding the fingerprint and the real site id, named as [`name_prefix`] is.
+fn marker_name(seed: u64, today: Day, emulator_site: u32) -> String {
+    if emulator_site == EMULATOR_SITE {
+        format!("run/testkit-seed{seed}-{today}.json")
+    } else {
+        format!("run/testkit-site{emulator_site}-seed{seed}-{today}.json")
+    }
+}
+
+pub(super) fn set_up(seed: u64, today: Day, emulator_site: u32) -> Result<RealMatomo, Failure> {
     let place = place();
     ensure_running(&place)?;
     let admin_token = read_token(&place.home.join("run/admin-token.json"))?;
@@ -90,13 +110,15 @@ pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
         token: &admin_token,
     };
     let dataset = Dataset::generate(seed, today);
-    let Some(site) = dataset.site(EMULATOR_SITE).cloned() else {
-        return Err(Failure::Broken("the dataset has no site 1".into()));
+    let Some(site) = dataset.site(emulator_site).cloned() else {
+        return Err(Failure::Broken(format!(
+            "the dataset has no site {emulator_site}"
+        )));
     };
     let mut visits: Vec<_> = dataset
         .visits
         .iter()
-        .filter(|v| v.site == EMULATOR_SITE)
+        .filter(|v| v.site == emulator_site)
         .collect();
     // The planted copies come after the sorted visits; a visitor's visits must reach Matomo in
     // time order for it to count them.
@@ -107,19 +129,18 @@ pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
             .iter()
             .flat_map(|v| tracking::tracking_requests(v, &site, 0)),
     );
-    let name = format!("testkit seed {seed} {today} {fingerprint}");
-    let marker = place
-        .home
-        .join(format!("run/testkit-seed{seed}-{today}.json"));
+    let prefix = name_prefix(seed, today, emulator_site);
+    let name = format!("{prefix}{fingerprint}");
+    let marker = place.home.join(marker_name(seed, today, emulator_site));
 
     let _lock = Lock::take(&place.home.join("run/testkit.lock"))?;
     if let Some(id) = marked_site(&marker, &fingerprint)
         && is_named(&api, id, &name)
     {
-        return Ok(fixture(&place, id, admin_token, view_token));
+        return Ok(fixture(&place, id, emulator_site, admin_token, view_token));
     }
     let _ = std::fs::remove_file(&marker);
-    remove_own_sites(&api, &format!("testkit seed {seed} {today} "))?;
+    remove_own_sites(&api, &prefix)?;
 
     let started = Instant::now();
     let goals: Vec<&Goal> = dataset.goals.iter().filter(|g| g.site == site.id).collect();
@@ -136,7 +157,8 @@ pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
     // Written to stderr directly (libtest captures `eprintln!`): CI's log shows what it cost.
     let _ = writeln!(
         std::io::stderr(),
-        "real Matomo fixture: site {id} ({} visits, {} tracking requests) tracked in {:.1} s, archived in {:.1} s",
+        "real Matomo fixture: site {id} (the emulator's site {emulator_site}, {}, {} visits, {} tracking requests) tracked in {:.1} s, archived in {:.1} s",
+        site.timezone,
         visits.len(),
         requests.len(),
         tracked.as_secs_f64(),
@@ -145,14 +167,20 @@ pub(super) fn set_up(seed: u64, today: Day) -> Result<RealMatomo, Failure> {
     let content = serde_json::json!({"fingerprint": fingerprint, "site": id}).to_string();
     std::fs::write(&marker, content)
         .map_err(|e| Failure::Broken(format!("writing {}: {e}", marker.display())))?;
-    Ok(fixture(&place, id, admin_token, view_token))
+    Ok(fixture(&place, id, emulator_site, admin_token, view_token))
 }
 
-fn fixture(place: &Place, site: u32, admin_token: String, view_token: String) -> RealMatomo {
+fn fixture(
+    place: &Place,
+    site: u32,
+    emulator_site: u32,
+    admin_token: String,
+    view_token: String,
+) -> RealMatomo {
     RealMatomo {
         port: place.port,
         site,
-        emulator_site: EMULATOR_SITE,
+        emulator_site,
         admin_token,
         view_token,
         access_log: place.home.join("log/access.log"),

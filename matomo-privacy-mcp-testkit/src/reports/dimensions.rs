@@ -416,20 +416,24 @@ pub(super) fn hour_row(ctx: &Ctx<'_>, hour: u32, visits: &[&Visit]) -> Row {
     r
 }
 
-/// `VisitTime.getVisitInformationPerServerTime`: visits by the hour of their first action, as
-/// the fixture (labels "00" to "23"), and conversions by the hour of each conversion (Matomo's
-/// `HOUR(log_conversion.server_time)`): `goals`, `nb_conversions` and `revenue` (goals and
-/// orders) on the hours something converted in. A day's hour with conversions and no visits
-/// has only those and `nb_visits` 0, as on a real Matomo 5.0.2.
+/// `VisitTime.getVisitInformationPerServerTime`: visits by the hour of their first action in the
+/// site's time zone, as the fixture (labels "00" to "23"; each row's segment selects its hour
+/// in UTC), and conversions by the hour of each conversion (Matomo's
+/// `HOUR(log_conversion.server_time)`, in the site's time zone): `goals`, `nb_conversions`
+/// and `revenue` (goals and orders) on the hours something converted in. A day's hour with
+/// conversions and no visits has only those and `nb_visits` 0, as on a real Matomo 5.0.2.
 pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let by_hour = group(&ctx.visits, |v| Some(v.server_hour()));
+    let by_hour = group(&ctx.visits, |v| Some(v.site_hour()));
     let mut converted: BTreeMap<u32, BTreeMap<String, GoalAgg>> = BTreeMap::new();
     for v in &ctx.visits {
         for (c, ts) in v.conversions.iter().zip(v.conversion_times()) {
-            let hour = (ts.rem_euclid(86_400) / 3600) as u32;
+            let hour = ((ts + v.site_utc_offset).rem_euclid(86_400) / 3600) as u32;
             add_conversion(converted.entry(hour).or_default(), v, c);
         }
     }
+    // The site's offset (one zone per site; a period across a DST change shows its hours
+    // at the offset of its visits, or UTC's when there are none).
+    let offset = ctx.visits.first().map_or(0, |v| v.site_utc_offset);
     let rows = (0..24u32)
         .map(|h| {
             let vs = by_hour.get(&h).cloned().unwrap_or_default();
@@ -450,7 +454,9 @@ pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 r.set("nb_conversions", agg.nb_conversions());
                 r.set("revenue", round_value(agg.revenue(), 2));
             }
-            r.set("segment", format!("visitStartServerHour=={h}"));
+            // The segment selects the hour in UTC (Matomo's `HOUR(visit_first_action_time)`).
+            let utc = (i64::from(h) * 3600 - offset).rem_euclid(86_400) / 3600;
+            r.set("segment", format!("visitStartServerHour=={utc}"));
             r
         })
         .collect();

@@ -284,12 +284,16 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
     } else {
         Vec::new()
     };
+    let last_action = v.action_times().last().copied().unwrap_or(v.first_ts);
     let fields = json!({
         "idSite": v.site, "idVisit": v.id, "visitIp": v.ip, "visitorId": v.visitor_id,
         "fingerprint": fingerprint(v.id), "actionDetails": details,
         "goalConversions": v.conversions.iter().filter(|c| c.goal.is_some()).count(),
         "siteCurrency": site.map(|s| s.currency.clone()), "siteCurrencySymbol": currency_symbol(site.map_or("", |s| &s.currency)),
-        "serverDate": v.day.to_string(), "visitServerHour": v.server_hour().to_string(),
+        // Matomo's visitor log gives the UTC date and hour of the visit's last action (not
+        // its heartbeat), where its reports use the site's time zone: the same for a UTC site.
+        "serverDate": Day(last_action.div_euclid(86_400)).to_string(),
+        "visitServerHour": (last_action.rem_euclid(86_400) / 3600).to_string(),
         "lastActionTimestamp": last_ts,
         "lastActionDateTime": format!("{} {}", Day(last_ts.div_euclid(86_400)), clock(last_ts)),
         "siteName": site.map(|s| s.name.clone()), "serverTimestamp": last_ts, "firstActionTimestamp": v.first_ts,

@@ -54,6 +54,19 @@ pub const KNOWN: &[Known] = &[
         columns: &["row"],
         reason: "The report catalogue",
     },
+    // The emulator's sites 2 and 3 (`time_zones`).
+    Known {
+        questions: &["site 2 ", "site 3 "],
+        methods: &["Live.getLastVisitsDetails"],
+        columns: &["time spent"],
+        reason: "Time on page",
+    },
+    Known {
+        questions: &["site 2 "],
+        methods: &[],
+        columns: &["sum_visit_length", "visitDuration"],
+        reason: "One-action visits converting the blog's goal",
+    },
 ];
 
 pub fn explains(known: &Known, d: &Difference) -> bool {

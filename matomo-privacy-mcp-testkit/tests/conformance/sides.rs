@@ -102,9 +102,17 @@ impl Sides {
         self.ask_both(&params).await
     }
 
-    /// Exactly `params` of both (beside the site and the token).
+    /// Exactly `params` of both (beside the site and the token): the emulator's site the real
+    /// site holds, and that real site.
     pub async fn ask_both(&self, params: &[(&str, &str)]) -> (Value, Value) {
-        let emu = ask(&self.http, &self.emu.endpoint(), ROOT, 1, params).await;
+        let emu = ask(
+            &self.http,
+            &self.emu.endpoint(),
+            ROOT,
+            self.real.emulator_site(),
+            params,
+        )
+        .await;
         let real = ask(
             &self.http,
             &self.real.endpoint(),

@@ -1,0 +1,145 @@
+//! The emulator's sites 2 (Europe/Berlin) and 3 (America/New_York), each in a real site of its
+//! own with the same time zone ([`RealMatomo::shared_site`]): how visits fall into a site's
+//! local days, weeks and months, the unique visitors of a period added up over local days
+//! (`sum_daily_nb_uniq_visitors`), the server and local time reports and the visitor log, over
+//! the days that straddle local midnight (a visit on one UTC day and another local day), the
+//! weeks and the month holding them, the fortnight and a range over both autumn DST changes,
+//! without segment and under a population count.
+
+use std::collections::BTreeSet;
+
+use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
+use matomo_privacy_mcp_testkit::{Day, Emulator};
+
+use serde_json::Value;
+
+use super::compare::{Difference, compare, text};
+use super::sides::{ROOT, Sides, fortnight, today};
+use super::{COLUMNS, SEED, projections};
+
+/// The emulator's sites in a time zone other than UTC.
+const SITES: &[u32] = &[2, 3];
+
+/// What is asked of each period.
+const METHODS: &[&str] = &[
+    "VisitsSummary.get",
+    "Actions.getPageUrls",
+    "UserCountry.getCountry",
+    "VisitTime.getVisitInformationPerServerTime",
+    "VisitTime.getVisitInformationPerLocalTime",
+    "VisitTime.getByDayOfWeek",
+];
+
+const SEGMENTS: &[(&str, &str)] = &[
+    ("", ""),
+    (", population count", "visitCount==1,daysSinceLastVisit>=1"),
+];
+
+/// The site's offset from UTC in seconds over the dataset's fortnight (November 2026, after
+/// both autumn DST changes), to find the days that straddle local midnight.
+fn offset(timezone: &str) -> i64 {
+    match timezone {
+        "Europe/Berlin" => 3_600,
+        "America/New_York" => -5 * 3_600,
+        _ => 0,
+    }
+}
+
+/// Asks both servers the questions of every site but 1; the differences and how many
+/// questions were asked. Nothing when the real Matomo is not there (the caller skipped already).
+pub async fn questions() -> (Vec<Difference>, usize) {
+    let mut differences = Vec::new();
+    let mut questions = 0;
+    for &site in SITES {
+        let Some(real) = RealMatomo::shared_site("conformance", SEED, today(), site).unwrap()
+        else {
+            return (differences, questions);
+        };
+        let emu = Emulator::builder()
+            .seed(SEED)
+            .today(today())
+            .super_user_token(ROOT)
+            .start()
+            .await
+            .unwrap();
+        let timezone = emu.dataset().site(site).unwrap().timezone.clone();
+        let shift = offset(&timezone);
+        // Each visit's UTC day and local day, where they differ.
+        let straddling: BTreeSet<Day> = emu
+            .dataset()
+            .visits
+            .iter()
+            .filter(|v| v.site == site)
+            .flat_map(|v| {
+                [
+                    Day(v.first_ts.div_euclid(86_400)),
+                    Day((v.first_ts + shift).div_euclid(86_400)),
+                ]
+            })
+            .collect::<Vec<_>>()
+            .chunks(2)
+            .filter(|pair| pair[0] != pair[1])
+            .flatten()
+            .copied()
+            .collect();
+        let sides = Sides {
+            http: reqwest::Client::new(),
+            emu,
+            real,
+        };
+        let mut periods: Vec<(String, String)> = straddling
+            .iter()
+            .map(|d| ("day".to_owned(), d.to_string()))
+            .collect();
+        let weeks: BTreeSet<Day> = straddling.iter().map(|d| d.week_start()).collect();
+        periods.extend(weeks.iter().map(|d| ("week".to_owned(), d.to_string())));
+        periods.push(("month".to_owned(), today().to_string()));
+        periods.push(("range".to_owned(), fortnight()));
+        periods.push(("range".to_owned(), format!("2026-10-25,{}", today())));
+        for (period, date) in &periods {
+            for (name, segment) in SEGMENTS {
+                for method in METHODS {
+                    let (e, m) = sides.both_over(method, segment, period, date).await;
+                    let question = format!("site {site} {timezone}{name} ({period} {date})");
+                    differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
+                    questions += 1;
+                }
+            }
+        }
+        // The visitor log of the fortnight and of each straddling day, with each visit's
+        // server date and hour (in the site's time zone on Matomo).
+        let method = "Live.getLastVisitsDetails";
+        let logs = std::iter::once(("range".to_owned(), fortnight()))
+            .chain(straddling.iter().map(|d| ("day".to_owned(), d.to_string())));
+        for (period, date) in logs {
+            for (name, segment) in SEGMENTS {
+                let (e, m) = sides.both_over(method, segment, &period, &date).await;
+                let (e, m) = (with_times(&e), with_times(&m));
+                let question =
+                    format!("site {site} {timezone} visitor log{name} ({period} {date})");
+                differences.extend(compare(&question, method, &e, &m, None));
+                questions += 1;
+            }
+        }
+    }
+    (differences, questions)
+}
+
+/// The fields of a visit that say when it was: Matomo gives them in the site's time zone.
+const TIME_FIELDS: &[&str] = &["serverDate", "visitServerHour", "visitLocalHour"];
+
+/// The visitor log as the generaliser reads it ([`projections::visits`]), with each visit's
+/// [`TIME_FIELDS`].
+fn with_times(answer: &Value) -> Value {
+    let mut projected = projections::visits(answer);
+    if let (Value::Array(raw), Value::Array(rows)) = (answer, &mut projected) {
+        for (visit, row) in raw.iter().zip(rows.iter_mut()) {
+            for field in TIME_FIELDS {
+                if let (Some(x), Some(row)) = (visit.get(*field), row.as_object_mut()) {
+                    row.insert((*field).into(), Value::from(text(x)));
+                }
+            }
+        }
+    }
+    projected
+}
