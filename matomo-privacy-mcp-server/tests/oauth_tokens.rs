@@ -22,6 +22,14 @@ use matomo_privacy_mcp_server::{
 use serde_json::{Value, json};
 use url::Url;
 
+/// Why `validator` refuses `token`, which it must refuse.
+async fn rejection(validator: &TokenValidator, token: &str) -> TokenRejection {
+    match validator.validate(token).await {
+        Err(rejection) => rejection,
+        Ok(claims) => panic!("accepted: {claims:?}"),
+    }
+}
+
 /// `token` with one character of its signature changed.
 fn tamper_signature(token: &str) -> String {
     let start = token.rfind('.').unwrap() + 1;
@@ -121,7 +129,7 @@ async fn expired_and_not_yet_valid_tokens_are_refused() {
     // Without leeway, 20 s past `exp` is expired.
     let strict = TokenValidator::new(server.config().with_leeway(Duration::ZERO)).unwrap();
     let token = server.token_with(json!({"exp": now - 20})).await;
-    assert_eq!(strict.validate(&token).await, Err(TokenRejection::Expired));
+    assert_eq!(rejection(&strict, &token).await, TokenRejection::Expired);
 }
 
 #[tokio::test]
@@ -137,8 +145,8 @@ async fn tokens_for_another_resource_are_refused() {
     ] {
         let token = server.token(&[("aud", aud)]).await;
         assert_eq!(
-            validator.validate(&token).await,
-            Err(TokenRejection::WrongAudience),
+            rejection(&validator, &token).await,
+            TokenRejection::WrongAudience,
             "{aud}"
         );
     }
@@ -146,13 +154,13 @@ async fn tokens_for_another_resource_are_refused() {
         .token(&[("aud", "https://a.example"), ("aud", "https://b.example")])
         .await;
     assert_eq!(
-        validator.validate(&token).await,
-        Err(TokenRejection::WrongAudience)
+        rejection(&validator, &token).await,
+        TokenRejection::WrongAudience
     );
     let token = server.token_with(json!({"aud": null})).await;
     assert_eq!(
-        validator.validate(&token).await,
-        Err(TokenRejection::MissingClaim("aud"))
+        rejection(&validator, &token).await,
+        TokenRejection::MissingClaim("aud")
     );
     // The same token is fine for the resource it names.
     let token = server.token(&[("aud", "https://other.example/mcp")]).await;
@@ -174,8 +182,8 @@ async fn tokens_from_another_issuer_are_refused() {
     for iss in ["https://evil.example", &format!("{}/", server.issuer)] {
         let token = server.token_with(json!({"iss": iss})).await;
         assert_eq!(
-            validator.validate(&token).await,
-            Err(TokenRejection::WrongIssuer),
+            rejection(&validator, &token).await,
+            TokenRejection::WrongIssuer,
             "{iss}"
         );
     }
@@ -186,8 +194,8 @@ async fn tokens_from_another_issuer_are_refused() {
     )
     .unwrap();
     assert_eq!(
-        elsewhere.validate(&token).await,
-        Err(TokenRejection::WrongIssuer)
+        rejection(&elsewhere, &token).await,
+        TokenRejection::WrongIssuer
     );
     // A second authorization server's tokens are signed with a key the first does not publish.
     let Some(second) = AuthServer::start().await else {
@@ -195,8 +203,8 @@ async fn tokens_from_another_issuer_are_refused() {
     };
     let foreign = second.token(&[]).await;
     assert_eq!(
-        validator.validate(&foreign).await,
-        Err(TokenRejection::UnknownKey)
+        rejection(&validator, &foreign).await,
+        TokenRejection::UnknownKey
     );
     assert!(second.validator().validate(&foreign).await.is_ok());
     // Metadata naming another issuer than the configured one is not used (RFC 8414 §3.3): the
@@ -223,8 +231,8 @@ async fn tampered_tokens_are_refused() {
     let token = server.token(&[("scope", "matomo:read")]).await;
     assert!(validator.validate(&token).await.is_ok());
     assert_eq!(
-        validator.validate(&tamper_signature(&token)).await,
-        Err(TokenRejection::BadSignature)
+        rejection(&validator, &tamper_signature(&token)).await,
+        TokenRejection::BadSignature
     );
     let parts: Vec<&str> = token.split('.').collect();
     let b64 = |value: &Value| {
@@ -244,8 +252,8 @@ async fn tampered_tokens_are_refused() {
     });
     let forged = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
     assert_eq!(
-        validator.validate(&forged).await,
-        Err(TokenRejection::BadSignature)
+        rejection(&validator, &forged).await,
+        TokenRejection::BadSignature
     );
     // The same header with the algorithm switched: HMAC (with the public key as the secret,
     // the classic confusion), `none`, and an allowed algorithm of the wrong family.
@@ -254,8 +262,8 @@ async fn tampered_tokens_are_refused() {
         swapped["alg"] = json!(alg);
         let forged = format!("{}.{}.{}", b64(&swapped), parts[1], parts[2]);
         assert_eq!(
-            validator.validate(&forged).await,
-            Err(TokenRejection::UnsupportedAlgorithm),
+            rejection(&validator, &forged).await,
+            TokenRejection::UnsupportedAlgorithm,
             "{alg}"
         );
     }
@@ -263,8 +271,8 @@ async fn tampered_tokens_are_refused() {
     swapped["alg"] = json!("ES256");
     let forged = format!("{}.{}.{}", b64(&swapped), parts[1], parts[2]);
     assert_eq!(
-        validator.validate(&forged).await,
-        Err(TokenRejection::UnsupportedAlgorithm)
+        rejection(&validator, &forged).await,
+        TokenRejection::UnsupportedAlgorithm
     );
     // An unknown critical header extension.
     let mut critical = header.clone();
@@ -272,16 +280,16 @@ async fn tampered_tokens_are_refused() {
     critical["exp-ext"] = json!(1);
     let forged = format!("{}.{}.{}", b64(&critical), parts[1], parts[2]);
     assert!(matches!(
-        validator.validate(&forged).await,
-        Err(TokenRejection::Malformed(_))
+        rejection(&validator, &forged).await,
+        TokenRejection::Malformed(_)
     ));
     // A signature cut short, or missing.
     let short = &token[..token.len() - 20];
     assert!(validator.validate(short).await.is_err());
     let unsigned = format!("{}.{}.", parts[0], parts[1]);
     assert!(matches!(
-        validator.validate(&unsigned).await,
-        Err(TokenRejection::Malformed(_))
+        rejection(&validator, &unsigned).await,
+        TokenRejection::Malformed(_)
     ));
 }
 
@@ -319,8 +327,8 @@ async fn keys_rotated_in_at_the_authorization_server_are_followed() {
     );
     assert_eq!(server.jwks_requests().await, fetched + 1);
     assert_eq!(
-        limited.validate(&second).await,
-        Err(TokenRejection::UnknownKey),
+        rejection(&limited, &second).await,
+        TokenRejection::UnknownKey,
         "within the refresh interval the key set is not fetched again"
     );
     assert_eq!(server.jwks_requests().await, fetched + 1);
@@ -332,12 +340,12 @@ async fn keys_rotated_in_at_the_authorization_server_are_followed() {
     let third = server.token(&[]).await;
     assert!(follows.validate(&third).await.is_ok());
     assert_eq!(
-        follows.validate(&first).await,
-        Err(TokenRejection::UnknownKey)
+        rejection(&follows, &first).await,
+        TokenRejection::UnknownKey
     );
     assert_eq!(
-        follows.validate(&second).await,
-        Err(TokenRejection::UnknownKey)
+        rejection(&follows, &second).await,
+        TokenRejection::UnknownKey
     );
     // ES256 only if allowed.
     let rsa_only = TokenValidator::new(
@@ -347,8 +355,8 @@ async fn keys_rotated_in_at_the_authorization_server_are_followed() {
     )
     .unwrap();
     assert_eq!(
-        rsa_only.validate(&third).await,
-        Err(TokenRejection::UnsupportedAlgorithm)
+        rejection(&rsa_only, &third).await,
+        TokenRejection::UnsupportedAlgorithm
     );
 }
 
@@ -373,8 +381,8 @@ async fn withdrawn_keys_stop_being_accepted_when_the_cache_ages() {
     tokio::time::sleep(Duration::from_millis(1600)).await;
     // …until the cache is old enough to be fetched again.
     assert_eq!(
-        validator.validate(&token).await,
-        Err(TokenRejection::UnknownKey)
+        rejection(&validator, &token).await,
+        TokenRejection::UnknownKey
     );
 }
 
@@ -394,23 +402,23 @@ async fn unavailable_keys_are_a_distinct_failure() {
     assert!(cached.validate(&token).await.is_ok());
     server.command("jwks-fail on").await;
     let fresh = server.validator();
-    let rejection = fresh.validate(&token).await.unwrap_err();
-    let TokenRejection::KeysUnavailable(reason) = &rejection else {
-        panic!("{rejection:?}")
+    let unavailable = rejection(&fresh, &token).await;
+    let TokenRejection::KeysUnavailable(reason) = &unavailable else {
+        panic!("{unavailable:?}")
     };
     assert!(
         reason.contains("/jwks") && reason.contains("400"),
         "{reason}"
     );
     assert!(!reason.contains(&token));
-    assert_eq!(rejection.http_status(), 503);
+    assert_eq!(unavailable.http_status(), 503);
     // Keys fetched before stay in use while the authorization server fails.
     assert!(cached.validate(&token).await.is_ok());
     server.command("jwks-fail off").await;
     // The fresh validator waits out the refresh interval before asking again.
     assert!(matches!(
-        fresh.validate(&token).await,
-        Err(TokenRejection::KeysUnavailable(_))
+        rejection(&fresh, &token).await,
+        TokenRejection::KeysUnavailable(_)
     ));
 }
 
@@ -464,8 +472,8 @@ async fn garbage_is_refused_without_panic_and_without_flooding_the_server() {
             b64(format!(r#"{{"alg":"RS256","kid":"made-up-{n}"}}"#))
         );
         assert_eq!(
-            validator.validate(&forged).await,
-            Err(TokenRejection::UnknownKey)
+            rejection(&validator, &forged).await,
+            TokenRejection::UnknownKey
         );
     }
     assert!(server.jwks_requests().await <= fetched + 1);
