@@ -7,12 +7,13 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jiff::Timestamp;
+use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp};
 
 const DAY: i64 = 86_400;
-/// The westernmost UTC offset Matomo accepts, in seconds.
-const EARLIEST_OFFSET: i64 = -12 * 3_600;
+/// The westernmost UTC offset Matomo accepts, in minutes.
+const EARLIEST_OFFSET_MINUTES: i32 = -12 * 60;
 /// Every UTC offset in use is a multiple of a quarter hour.
 const QUARTER_HOUR: i64 = 900;
 
@@ -70,24 +71,18 @@ impl SiteZone {
         }
     }
 
-    /// The local day at `now` (days since 1970-01-01) and the instant the next one starts.
-    fn day_at(&self, now: i64) -> Option<(i64, i64)> {
+    /// The local day at `now` and the instant the next one starts.
+    fn day_at(&self, now: i64) -> Option<(Date, i64)> {
+        let today = self.date_at(now)?;
         match self {
             Self::Fixed(_) => {
                 let offset = self.offset_at(now)?;
-                let today = (now + offset).div_euclid(DAY);
-                Some((today, (today + 1) * DAY - offset))
+                Some((today, ((now + offset).div_euclid(DAY) + 1) * DAY - offset))
             }
             // The next midnight may have another offset than now (summer time starts or ends
             // tonight), and in a few zones midnight itself is skipped: the database knows.
             Self::Named(zone) => {
-                let local = zone.to_datetime(Timestamp::from_second(now).ok()?).date();
-                let today = days(
-                    i64::from(local.year()),
-                    i64::from(local.month()),
-                    i64::from(local.day()),
-                );
-                let next = local
+                let next = today
                     .tomorrow()
                     .ok()?
                     .to_zoned_datetime(zone.clone())
@@ -123,10 +118,16 @@ pub(crate) fn freshness(
         .and_then(zone_of)
         .and_then(|zone| zone.day_at(now));
     // Unknown: the day of the westernmost zone, and a new day possibly every quarter hour.
-    let (today, next_day) = known.unwrap_or((
-        (now + EARLIEST_OFFSET).div_euclid(DAY),
-        (now.div_euclid(QUARTER_HOUR) + 1) * QUARTER_HOUR,
-    ));
+    let unknown = || {
+        let westernmost = SiteZone::Fixed(EARLIEST_OFFSET_MINUTES).date_at(now)?;
+        Some((
+            westernmost,
+            (now.div_euclid(QUARTER_HOUR) + 1) * QUARTER_HOUR,
+        ))
+    };
+    let Some((today, next_day)) = known.or_else(unknown) else {
+        return Freshness::Live;
+    };
     // The next moment at which `yesterday` may name another day.
     let relative_for = || {
         Freshness::FinalFor(Duration::from_secs(
@@ -142,7 +143,7 @@ pub(crate) fn freshness(
     match end {
         "yesterday" => relative_for(),
         "today" | "now" => Freshness::Live,
-        day => match parse_day(day).map(|d| period_end(d, period)) {
+        day => match day.parse::<Date>().ok().map(|d| period_end(d, period)) {
             Some(Some(end)) if end < today => Freshness::Final,
             _ => Freshness::Live,
         },
@@ -174,61 +175,19 @@ fn fixed_offset_minutes(zone: &str) -> Option<i32> {
     in_use.then_some(minutes as i32)
 }
 
-/// The last day of the `period` that contains `day` (days since 1970-01-01).
-fn period_end(day: i64, period: &str) -> Option<i64> {
-    let (y, m, _) = civil(day);
+/// The last day of the `period` that contains `day`.
+fn period_end(day: Date, period: &str) -> Option<Date> {
     match period {
         "day" | "range" => Some(day),
-        // 1970-01-01 was a Thursday; Matomo's weeks run Monday to Sunday.
-        "week" => Some(day - (day + 3).rem_euclid(7) + 6),
-        "month" => {
-            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-            Some(days(ny, nm, 1) - 1)
+        // Matomo's weeks run Monday to Sunday.
+        "week" => {
+            let to_sunday = day.weekday().until(Weekday::Sunday);
+            day.checked_add(Span::new().days(i64::from(to_sunday))).ok()
         }
-        "year" => Some(days(y + 1, 1, 1) - 1),
+        "month" => Some(day.last_of_month()),
+        "year" => Some(day.last_of_year()),
         _ => None,
     }
-}
-
-/// `YYYY-MM-DD` as days since 1970-01-01.
-fn parse_day(text: &str) -> Option<i64> {
-    let mut parts = text.splitn(3, '-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| days(y, m, d))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of days since 1970-01-01.
-fn civil(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
 }
 
 #[cfg(test)]
@@ -237,9 +196,11 @@ mod tests {
 
     use super::*;
 
-    fn at(y: i64, m: i64, d: i64, hour: i64) -> SystemTime {
-        let secs = days(y, m, d) * DAY + hour * 3_600;
-        UNIX_EPOCH + Duration::from_secs(secs as u64)
+    fn at(y: i16, m: i8, d: i8, hour: i8) -> SystemTime {
+        let utc = jiff::civil::date(y, m, d)
+            .at(hour, 0, 0, 0)
+            .to_zoned_datetime(TimeZone::UTC);
+        SystemTime::try_from(utc.unwrap().timestamp()).unwrap()
     }
 
     fn of(pairs: &[(&str, &str)], now: SystemTime, zones: &BTreeMap<u32, SiteZone>) -> Freshness {
@@ -283,24 +244,20 @@ mod tests {
     }
 
     #[test]
-    fn calendar_round_trips() {
-        for day in [-800_000, -1, 0, 1, 19_000, 20_783, 2_000_000] {
-            let (y, m, d) = civil(day);
-            assert_eq!(days(y, m, d), day);
-        }
-        assert_eq!(days(2026, 11, 26), 20_783);
+    fn periods_end_on_sunday_and_the_last_of_month_and_year() {
+        let day = |y, m, d| jiff::civil::date(y, m, d);
         assert_eq!(
-            period_end(days(2026, 11, 26), "week"),
-            Some(days(2026, 11, 29))
+            period_end(day(2026, 11, 26), "week"),
+            Some(day(2026, 11, 29))
         );
         assert_eq!(
-            period_end(days(2024, 2, 3), "month"),
-            Some(days(2024, 2, 29))
+            period_end(day(2026, 11, 29), "week"),
+            Some(day(2026, 11, 29))
         );
-        assert_eq!(
-            period_end(days(2026, 5, 3), "year"),
-            Some(days(2026, 12, 31))
-        );
+        assert_eq!(period_end(day(2024, 2, 3), "month"), Some(day(2024, 2, 29)));
+        assert_eq!(period_end(day(2026, 5, 3), "year"), Some(day(2026, 12, 31)));
+        assert_eq!(period_end(day(2026, 5, 3), "range"), Some(day(2026, 5, 3)));
+        assert_eq!(period_end(day(2026, 5, 3), "decade"), None);
     }
 
     #[test]
