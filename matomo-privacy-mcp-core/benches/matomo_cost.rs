@@ -183,6 +183,19 @@ fn questions() -> Vec<Question> {
                 "date": MONTH, "limit": 10}),
             direct: vec![top("UserLanguage.getLanguage", false)],
         },
+        // Rows Matomo sends without a segment, known by their largest part (run D).
+        Question {
+            tool: "report",
+            args: json!({"site": SITE, "report": "DevicesDetection.getOsFamilies",
+                "period": "month", "date": MONTH, "limit": 10}),
+            direct: vec![top("DevicesDetection.getOsFamilies", false)],
+        },
+        Question {
+            tool: "report",
+            args: json!({"site": SITE, "report": "UserCountry.getContinent",
+                "period": "month", "date": MONTH, "limit": 10}),
+            direct: vec![top("UserCountry.getContinent", false)],
+        },
         Question {
             tool: "compare_periods",
             args: json!({"site": SITE, "report": "Actions.getPageUrls", "period": "week",

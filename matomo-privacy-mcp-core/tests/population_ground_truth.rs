@@ -121,10 +121,15 @@ async fn world_with_k(noise: bool, k: u64) -> World {
 /// its own), with the view token a deployment holds; `None` (after one `SKIPPED` line) when
 /// there is none and `CI` is not set.
 async fn real_world() -> Option<(World, u32)> {
+    real_world_with_k(K).await
+}
+
+/// [`real_world`] with threshold `k`.
+async fn real_world_with_k(k: u64) -> Option<(World, u32)> {
     let today = testing::today();
     let real = testing::real_matomo("population ground truth on a real Matomo").await?;
     let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
-        .threshold(K)
+        .threshold(k)
         .toolbox(matomo_privacy_mcp_tools::all())
         .await;
     let raw = testing::raw_client_at(&real.base_url(), real.view_token());
@@ -243,6 +248,164 @@ async fn os_versions_other_row_on_a_real_matomo() {
         .filter(|tool| *tool != "os_versions")
         .collect();
     every_number_describes_at_least_k_visitors_in(&w, 40, site, &skip).await;
+}
+
+/// The rows known without a segment of their own (issue 27): device types and the OS versions
+/// Matomo joins with no other by their daily sums over a week, a month or a range
+/// (`daily::from_daily_counts`; one archived row each, `models::summed`,
+/// `visitors::os_versions`) and by their day counts on a day; continents by their largest city
+/// and OS families by their largest such OS version (`visitors::finer`, rows Matomo sends without
+/// a segment). Under narrow populations, at k from 2 to 5, every row shown is about k people or
+/// more, on the emulator and on the real Matomo.
+///
+/// Mutation checks (2026-12-06, reverted): the daily sum taken whole, not divided by the
+/// period's days (`daily::from_daily_counts`), fails both: the emulator's month under
+/// `referrerType==campaign` at k 3 ("`Tablet` is about 2 visitors"), the real Matomo's range of
+/// 2026-11-14 to 23 under `countryCode==fr` at k 5 ("`Smartphone` is about 4 visitors": a daily
+/// sum of 5). Divided by a third of the days it passes: the dataset's visitors come back on
+/// few days, so that bound overstates no row's people here. Every city a part of every
+/// continent (`finer::part_keys`) fails both on the day of 2026-11-22 at k 2 ("`North America` is
+/// about 1 visitors"), every OS version a part of every family fails both ("`Unix` is about 1
+/// visitors" on the emulator's month, "`GNU/Linux`" on the real Matomo's range). A city's bound
+/// added into its continent's instead of the largest taken passes: the dataset's people visit
+/// from one city each, so that sum overstates no row's people here (`summed_rows` catches it for
+/// countries, with a person of two cities on one day).
+#[tokio::test]
+async fn rows_known_without_their_segments_describe_k_visitors() {
+    let mut shown = BTreeMap::new();
+    for k in [2, 3, 4, 5] {
+        let w = world_with_k(false, k).await;
+        rows_known_without_segments_in(&w, SITE, k, &mut shown).await;
+    }
+    for (_, method, _) in WITHOUT_SEGMENTS {
+        let rows = shown.get(method).copied().unwrap_or(0);
+        assert!(rows >= 20, "{method}: {rows} rows shown ({shown:?})");
+    }
+}
+
+/// [`rows_known_without_their_segments_describe_k_visitors`] on the real Matomo 5.0.2.
+#[tokio::test]
+async fn rows_known_without_their_segments_describe_k_visitors_on_a_real_matomo() {
+    let mut shown = BTreeMap::new();
+    for k in [2, 5] {
+        let Some((w, site)) = real_world_with_k(k).await else {
+            return;
+        };
+        rows_known_without_segments_in(&w, site, k, &mut shown).await;
+    }
+    for (_, method, _) in WITHOUT_SEGMENTS {
+        let rows = shown.get(method).copied().unwrap_or(0);
+        assert!(rows >= 10, "{method}: {rows} rows shown ({shown:?})");
+    }
+}
+
+/// The tools (and the `report` tool's reports) whose rows are known without their segments:
+/// (tool, Matomo method, whether "Other" is checked: not for OS versions on a real Matomo, whose
+/// iOS rows' segments select the iPadOS visits only, so that the people of "Other" cannot be
+/// told from them; see `os_versions_other_row_on_a_real_matomo`).
+const WITHOUT_SEGMENTS: &[(&str, &str, bool)] = &[
+    ("device_types", "DevicesDetection.getType", true),
+    ("os_versions", "DevicesDetection.getOsVersions", false),
+    ("report", "UserCountry.getContinent", true),
+    ("report", "DevicesDetection.getOsFamilies", true),
+];
+
+/// The rows of [`WITHOUT_SEGMENTS`] over weeks, a month, a range and a day under narrow
+/// populations, each shown row checked on the people behind it at threshold `k`; the rows
+/// shown are added up per method in `shown`.
+async fn rows_known_without_segments_in(
+    w: &World,
+    site: u32,
+    k: u64,
+    shown: &mut BTreeMap<&'static str, usize>,
+) {
+    let today = w.data.today;
+    let range = (today.plus(-12), today.plus(-3));
+    let mut periods = vec![
+        ("month", today.month_start(), today.month_end()),
+        ("range", range.0, range.1),
+        ("day", today.plus(-4), today.plus(-4)),
+    ];
+    for weeks_ago in [1, 2] {
+        let start = today.plus(-7 * weeks_ago).week_start();
+        periods.push(("week", start, start.plus(6)));
+    }
+    let populations = [
+        None,
+        Some("countryCode==de"),
+        Some("countryCode==fr"),
+        Some("countryCode==gb"),
+        Some("countryCode==us"),
+        Some("browserCode==FF"),
+        Some("browserCode==SF"),
+        Some("referrerType==campaign"),
+        Some("referrerType==social"),
+        Some("visitorType==new"),
+        Some("visitorType==returning"),
+    ];
+    for &(period, start, end) in &periods {
+        for population in populations {
+            let q = Question {
+                site,
+                period,
+                date: match period {
+                    "range" => format!("{},{}", ymd(start), ymd(end)),
+                    _ => ymd(start),
+                },
+                start,
+                end,
+                segment: population.map(str::to_owned),
+            };
+            for &(tool, method, other) in WITHOUT_SEGMENTS {
+                let mut a = args(&q);
+                if tool == "report" {
+                    a["report"] = json!(method);
+                }
+                let result = testing::answered(&w.toolbox, tool, a).await;
+                let out = result.structured().unwrap();
+                let truth = w.truth(&q, method, false, false).await;
+                let labels: BTreeSet<&str> = out["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|r| r["label"].as_str())
+                    .collect();
+                for label in &labels {
+                    let people = if label.starts_with("Other (") {
+                        if !other && w.emulator.is_none() {
+                            continue;
+                        }
+                        truth
+                            .iter()
+                            .filter(|(l, _)| !labels.contains(l.as_str()))
+                            .flat_map(|(_, p)| p.iter().cloned())
+                            .collect::<BTreeSet<_>>()
+                    } else {
+                        truth.get(*label).cloned().unwrap_or_default()
+                    };
+                    assert!(
+                        people.len() as u64 >= k,
+                        "{method} {q:?} at k {k}: `{label}` is about {} visitors: {out}",
+                        people.len()
+                    );
+                    if !label.starts_with("Other (") {
+                        *shown.entry(method).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The OS family Matomo 5.0.2 counts a visit in: the dataset's, but for the codes only a real
+/// Matomo detects (`with_matomos_devices`), which the dataset's catalogue does not know: iPadOS
+/// (`IPA`, in the family iOS) and GNU/Linux's own code.
+fn os_family(v: &Visit) -> &'static str {
+    match v.browser.os_code {
+        "IPA" => "iOS",
+        "LIN" => "GNU/Linux",
+        _ => v.browser.os_family().0,
+    }
 }
 
 /// A small deterministic generator, so a failure names its case and replays.
@@ -436,7 +599,7 @@ impl World {
             // Matomo's "Unknown" device type has no segment (a real Matomo sends it for a
             // user agent without a device, such as Lynx).
             "DevicesDetection.getType" => Box::new(move |v| v.device.device_type == label),
-            "DevicesDetection.getOsFamilies" => Box::new(move |v| v.browser.os_family().0 == label),
+            "DevicesDetection.getOsFamilies" => Box::new(move |v| os_family(v) == label),
             "DevicesDetection.getBrowserEngines" => Box::new(move |v| v.browser.family == label),
             "Resolution.getConfiguration" => Box::new(move |v| {
                 let b = v.browser;

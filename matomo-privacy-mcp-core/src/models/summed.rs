@@ -22,6 +22,24 @@
 ///   row gets no segment (`AddSegmentByLabel` needs three parts) and a row without a segment is
 ///   not believed (`reporting::visitors::daily::day_count_is_distinct`); the API's `GroupBy`
 ///   joins only the obsolete code `ti` into `cn`, whose rows are not believed either.
+/// - `DevicesDetection.getType`, the rows of a known device type only: one group per
+///   `config_device_type` (`RecordBuilders/DeviceTypes.php` on `Base.php`'s
+///   `queryVisitsByDimension`), a `TINYINT` column (`Columns/DeviceType.php`), so each archived
+///   label is one number (`NULL` becomes `""`). The API's `GroupBy` joins rows by
+///   `getDeviceTypeLabel` (`functions.php`), which gives each of the 14 numbers device-detector
+///   knows a translation of its own and every other label (`""`, an unknown number) "Unknown";
+///   `AddSegmentByLabelMapping` writes `deviceType==<name>` only for those 14 numbers (a name
+///   from `getAvailableDeviceTypeNames`, in the numbers' order), so "Unknown" never has one. A row
+///   with such a segment is therefore one archived row, and only such rows are believed
+///   (`reporting::visitors::daily::day_count_is_distinct`: the 14 names). The zero rows
+///   `ensureDefaultRowsInTable` adds are added only for a number with no row. (The translations
+///   keyed by name, `'smartphone'`, would join a name label into its number's row; no archiver
+///   of 5.0.2 writes one: the column holds numbers.)
+/// - `DevicesDetection.getOsVersions`, the rows no other is joined into only: one group per code
+///   and version (`Archiver::OS_VERSION_FIELD`), joined by the API's `GroupBy` when their names
+///   are equal (iOS with iPadOS), so a row is believed only when its code and version say that
+///   no other row can have its name (`reporting::visitors::os_versions`, the proof; iOS and
+///   Windows are not).
 /// - `VisitTime.getVisitInformationPerServerTime`: one group per
 ///   `HOUR(visit_first_action_time)`, moved to the site's time zone hour by hour (one hour to one
 ///   hour); `…PerLocalTime`: one group per `HOUR(visitor_localtime)` (`RecordBuilders/*Time.php`).
@@ -42,12 +60,14 @@
 /// keyword and URL), events (`RecordBuilders/EventReports.php` adds each category, action and
 /// name triple's count into its category's, action's and name's row), language codes
 /// (`RecordBuilders/Languages.php` adds each raw `Accept-Language` header's count into its
-/// code's row: `en-us,en;q=0.9` and `en-us` are both `en-us`), configurations, OS families and
-/// versions, browsers, engines, device types, brands and models (`GroupBy` in their APIs), social
+/// code's row: `en-us,en;q=0.9` and `en-us` are both `en-us`), configurations, OS families,
+/// browsers, engines, brands and models (`GroupBy` in their APIs), social
 /// networks, custom dimensions, contents, goals' reports, and every plugin's.
 const DISTINCT: &[&str] = &[
     "Resolution.getResolution",
     "DevicesDetection.getBrowserVersions",
+    "DevicesDetection.getType",
+    "DevicesDetection.getOsVersions",
     "UserCountry.getCity",
     "VisitTime.getVisitInformationPerServerTime",
     "VisitTime.getVisitInformationPerLocalTime",

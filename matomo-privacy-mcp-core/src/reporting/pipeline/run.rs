@@ -77,7 +77,7 @@ pub(crate) async fn run_of(
         )
         .await;
         if let Ok(parts) = parts {
-            let parts = finer::Parts::of(&parts, request.period, request.date);
+            let parts = finer::Parts::of(report.method, &parts, request.period, request.date);
             for row in &mut rows {
                 let known = parts.known(row);
                 row.prove_by_parts(known);

@@ -12,7 +12,9 @@ use crate::segment::{Operator, Segment};
 
 /// The dimensions of the row segments whose rows Matomo 5.0.2 archives one per value and day,
 /// each day's `nb_uniq_visitors` being `COUNT(DISTINCT idvisitor)` over that row's visits:
-/// pages, page titles, entry and exit pages (per action), hours (per hour).
+/// pages, page titles, entry and exit pages (per action), hours (per hour), device types (per
+/// `config_device_type`, for the names of [`DEVICE_TYPES`] only); and OS versions (per code and
+/// version, for the rows no other is joined into: [`one_os_version`]).
 ///
 /// Left out on purpose, checked on Matomo 5.0.2: referrer rows (`referrerType`,
 /// `referrerName`: the archiver counts per referrer type, name, keyword and URL and adds those
@@ -33,7 +35,62 @@ const DISTINCT_PER_DAY: &[&str] = &[
     "exitPageTitle",
     "visitStartServerHour",
     "visitStartLocalHour",
+    "deviceType",
 ];
+
+/// The device types Matomo 5.0.2 writes a segment for, `deviceType==<name>`: device-detector's
+/// 14 (`AbstractDeviceParser::$deviceTypes`), each one archived number with a label of its own
+/// after the API's `GroupBy` (the proof is at
+/// [`day_counts_are_distinct`](crate::models::summed::day_counts_are_distinct)). Any other value
+/// of `deviceType` (a name a later Matomo adds, whose label nobody checked) is not believed.
+const DEVICE_TYPES: &[&str] = &[
+    "desktop",
+    "smartphone",
+    "tablet",
+    "feature phone",
+    "console",
+    "tv",
+    "car browser",
+    "smart display",
+    "camera",
+    "portable media player",
+    "phablet",
+    "smart speaker",
+    "wearable",
+    "peripheral",
+];
+
+/// Whether `segment` is an OS version row's (`operatingSystemCode==X;operatingSystemVersion==v`)
+/// that Matomo 5.0.2 archived as one row, its API joining no other into it
+/// ([`os_versions::one_archived_row`](super::os_versions::one_archived_row)).
+fn one_os_version(segment: &Segment) -> bool {
+    let mut code = None;
+    let mut version = None;
+    for group in segment.groups() {
+        let [condition] = group.as_slice() else {
+            return false;
+        };
+        if condition.operator() != Operator::Equals {
+            return false;
+        }
+        let slot = match condition.dimension() {
+            "operatingSystemCode" => &mut code,
+            "operatingSystemVersion" => &mut version,
+            _ => return false,
+        };
+        if slot.replace(condition.value()).is_some() {
+            return false;
+        }
+    }
+    matches!((code, version), (Some(code), Some(version)) if super::os_versions::one_archived_row(code, version))
+}
+
+/// Whether a condition's value names one archived row of its dimension: any value, but for
+/// `deviceType`, whose API joins every unknown number into one "Unknown" row, only the names of
+/// [`DEVICE_TYPES`].
+fn one_archived_value(dimension: &str, value: &str) -> bool {
+    dimension != "deviceType" || DEVICE_TYPES.contains(&value.replace('+', " ").as_str())
+}
 
 /// A lower bound on the distinct visitors behind one of Matomo's rows of a report over
 /// `period` at `date`, from Matomo's sum of the row's daily distinct visitors; 0 when the row
@@ -80,7 +137,8 @@ use crate::models::summed::day_counts_are_distinct;
 /// The shapes of row segment (the dimensions of its ANDed `==` conditions) of the rows Matomo
 /// 5.0.2 archives one group of one query each, with a `COUNT(DISTINCT idvisitor)` a day: the rows
 /// of the reports of [`DISTINCT`](crate::models::summed) (page reports, hours, resolutions,
-/// browser versions, cities), checked in the same sources.
+/// browser versions, cities, device types), checked in the same sources; and the OS versions
+/// Matomo's API joins with no other row ([`one_os_version`]).
 const DISTINCT_ROW_SHAPES: &[&[&str]] = &[
     &["pageUrl"],
     &["pageTitle"],
@@ -92,6 +150,7 @@ const DISTINCT_ROW_SHAPES: &[&[&str]] = &[
     &["downloadUrl"],
     &["visitStartServerHour"],
     &["visitLocalHour"],
+    &["deviceType"],
     &["resolution"],
     &["browserCode", "browserVersion"],
     &["city", "countryCode", "regionCode"],
@@ -111,7 +170,8 @@ const DISTINCT_ROW_SHAPES: &[&[&str]] = &[
 /// - a row whose segment joins several conditions with an OR (`languageCode==en,languageCode=@en-`):
 ///   Matomo writes such a segment for a row it added up from several archived rows;
 /// - a country or a region (added up from its cities), an event category (from its actions and
-///   names), a device type, a custom dimension's value.
+///   names), a device type Matomo's API may have joined with others (any but the names of
+///   [`DEVICE_TYPES`]), a custom dimension's value.
 ///
 /// Such a row is counted by its segment instead, as a row of a longer period is.
 pub(crate) fn day_count_is_distinct(row: &SourceRow) -> bool {
@@ -121,13 +181,19 @@ pub(crate) fn day_count_is_distinct(row: &SourceRow) -> bool {
     let Ok(segment) = Segment::parse(text.reveal_text()) else {
         return false;
     };
+    if one_os_version(&segment) {
+        return true;
+    }
     let mut dimensions = Vec::new();
     for group in segment.groups() {
         let [condition] = group.as_slice() else {
             return false;
         };
         let china = condition.dimension() == "countryCode" && condition.value() == "cn";
-        if condition.operator() != Operator::Equals || china {
+        if condition.operator() != Operator::Equals
+            || china
+            || !one_archived_value(condition.dimension(), condition.value())
+        {
             return false;
         }
         dimensions.push(condition.dimension());
@@ -148,10 +214,14 @@ fn counts_each_visitor_once_a_day(row: &SourceRow) -> bool {
     let Ok(segment) = Segment::parse(text.reveal_text()) else {
         return false;
     };
+    if one_os_version(&segment) {
+        return true;
+    }
     segment.groups().iter().all(|group| match group.as_slice() {
         [condition] => {
             condition.operator() == Operator::Equals
                 && DISTINCT_PER_DAY.contains(&condition.dimension())
+                && one_archived_value(condition.dimension(), condition.value())
         }
         _ => false,
     })
@@ -189,12 +259,58 @@ mod tests {
     }
 
     #[test]
+    fn a_known_device_type_is_known_by_its_daily_sum() {
+        for segment in ["deviceType==smartphone", "deviceType==car+browser"] {
+            let row = matomo_row(segment, 121);
+            assert_eq!(
+                from_daily_counts(&row, Period::Month, november()),
+                5,
+                "{segment}"
+            );
+            assert!(day_count_is_distinct(&row), "{segment}");
+        }
+        // A value of no known type may be Matomo's "Unknown", a sum of several numbers.
+        for segment in ["deviceType==unknown", "deviceType==hologram"] {
+            let row = matomo_row(segment, 10_000);
+            assert_eq!(
+                from_daily_counts(&row, Period::Month, november()),
+                0,
+                "{segment}"
+            );
+            assert!(!day_count_is_distinct(&row), "{segment}");
+        }
+    }
+
+    #[test]
+    fn an_os_version_no_other_is_joined_into_is_known_by_its_daily_sum() {
+        for segment in [
+            "operatingSystemCode==AND;operatingSystemVersion==14",
+            "operatingSystemVersion==10.15;operatingSystemCode==MAC",
+            "operatingSystemCode==LIN;operatingSystemVersion==",
+        ] {
+            let row = matomo_row(segment, 121);
+            assert_eq!(
+                from_daily_counts(&row, Period::Month, november()),
+                5,
+                "{segment}"
+            );
+            assert!(day_count_is_distinct(&row), "{segment}");
+        }
+        let ios = matomo_row("operatingSystemCode==IOS;operatingSystemVersion==18.1", 121);
+        assert!(!day_count_is_distinct(&ios));
+    }
+
+    #[test]
     fn rows_whose_daily_counts_are_sums_prove_nothing() {
         for segment in [
             "referrerType==search;referrerName==Google",
             "referrerName==forum.example.org",
             "languageCode==en,languageCode=@en-",
             "operatingSystemCode==IPA;operatingSystemVersion==17.1",
+            "operatingSystemCode==IOS;operatingSystemVersion==17.1",
+            "operatingSystemCode==WIN;operatingSystemVersion==10",
+            "operatingSystemCode==AND",
+            "operatingSystemCode==AND;operatingSystemVersion==14;deviceType==tablet",
             "countryCode==cn",
             "countryCode==de",
             "regionCode==BE;countryCode==de",
@@ -246,7 +362,8 @@ mod tests {
             "regionCode==CA;countryCode==us",
             "city==Beijing;regionCode==22;countryCode==cn",
             "eventCategory==Videos",
-            "deviceType==smartphone",
+            "deviceType==unknown",
+            "deviceType==smartphone,deviceType==tablet",
             "dimension1==gold",
             "pageUrl=^https%253A%252F%252Fshop.example.test%252Fp",
         ] {
@@ -272,12 +389,10 @@ mod tests {
             "Referrers.getReferrerType",
             "DevicesDetection.getOsFamilies",
             "DevicesDetection.getBrowsers",
-            "DevicesDetection.getOsVersions",
             "UserLanguage.getLanguage",
             "UserCountry.getContinent",
             "UserLanguage.getLanguageCode",
             "Events.getCategory",
-            "DevicesDetection.getType",
             "CustomDimensions.getCustomDimension",
             "SomePlugin.getSomething",
         ] {
@@ -285,6 +400,8 @@ mod tests {
         }
         for method in [
             "DevicesDetection.getBrowserVersions",
+            "DevicesDetection.getType",
+            "DevicesDetection.getOsVersions",
             "Resolution.getResolution",
             "UserCountry.getCity",
             "Actions.getPageUrls",

@@ -17,6 +17,14 @@
 //! largest over its parts. Both reports are asked for the same period and segment. China is left
 //! out: Matomo adds the obsolete code `ti` into `cn` in its city rows too.
 //!
+//! Two reports whose rows carry no segment are known by their labels the same way: a continent
+//! by its largest city (`getContinent` joins the country rows by `Common::getContinent`, so a
+//! city's visits are visits of its country's continent: [`continents`](super::continents)), an
+//! OS family by its largest OS version (`getOsFamilies` joins the rows archived per
+//! `config_os` by `getOSFamilyFullName`, so an OS version's visits are visits of its code's
+//! family), only the versions Matomo archived as one row with no other joined in
+//! ([`os_versions`](super::os_versions): a joined row's count is a sum, not a part's visitors).
+//!
 //! Languages are not known by their codes: Matomo 5.0.2 archives a language code's row by adding
 //! up the rows of every raw `Accept-Language` header that names it
 //! (`UserLanguage/RecordBuilders/Languages.php`: `en-us,en;q=0.9` and `en-us` are both `en-us`), so
@@ -25,7 +33,7 @@
 
 use std::collections::BTreeMap;
 
-use super::daily;
+use super::{continents, daily, os_versions};
 use crate::params::{Date, Period};
 use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
@@ -36,6 +44,18 @@ pub(crate) fn finer_report(method: &str) -> Option<&'static str> {
     match method {
         "UserCountry.getCountry" | "UserCountry.getRegion" => Some("UserCountry.getCity"),
         "DevicesDetection.getBrowsers" => Some("DevicesDetection.getBrowserVersions"),
+        "UserCountry.getContinent" => Some("UserCountry.getCity"),
+        "DevicesDetection.getOsFamilies" => Some("DevicesDetection.getOsVersions"),
+        _ => None,
+    }
+}
+
+/// What a summed row's key is made of: its segment, or, for the reports whose rows Matomo sends
+/// without one, its label, after this prefix.
+fn label_key_prefix(method: &str) -> Option<&'static str> {
+    match method {
+        "UserCountry.getContinent" => Some("continent"),
+        "DevicesDetection.getOsFamilies" => Some("os family"),
         _ => None,
     }
 }
@@ -44,6 +64,8 @@ pub(crate) fn finer_report(method: &str) -> Option<&'static str> {
 #[derive(Debug, Default)]
 pub(crate) struct Parts {
     known: BTreeMap<String, u64>,
+    /// For a report whose rows have no segment, the prefix of their keys by label.
+    by_label: Option<&'static str>,
 }
 
 /// A segment's conditions by dimension, when it is one or more ANDed equalities.
@@ -60,8 +82,9 @@ fn equalities(segment: &Segment) -> Option<BTreeMap<&str, &str>> {
         .collect()
 }
 
-/// The keys of the rows a finer row is a part of: a city's country and region, a browser
-/// version's code.
+/// The keys of the rows a finer row is a part of: a city's country, region and continent, a
+/// browser version's code, an OS version's family (only for a version Matomo archived as one
+/// row with no other joined in).
 fn part_keys(segment: &Segment) -> Vec<String> {
     let Some(conditions) = equalities(segment) else {
         return Vec::new();
@@ -73,12 +96,26 @@ fn part_keys(segment: &Segment) -> Vec<String> {
             if country == "cn" {
                 return Vec::new();
             }
-            vec![
+            let mut keys = vec![
                 format!("country {country}"),
                 format!("region {country} {region}"),
-            ]
+            ];
+            keys.extend(continents::of_country(country).map(|c| format!("continent {c}")));
+            keys
         }
         ["browserCode", "browserVersion"] => vec![format!("browser {}", conditions["browserCode"])],
+        ["operatingSystemCode", "operatingSystemVersion"] => {
+            let (code, version) = (
+                conditions["operatingSystemCode"],
+                conditions["operatingSystemVersion"],
+            );
+            if !os_versions::one_archived_row(code, version) {
+                return Vec::new();
+            }
+            os_versions::family(code)
+                .map(|family| vec![format!("os family {family}")])
+                .unwrap_or_default()
+        }
         _ => Vec::new(),
     }
 }
@@ -105,9 +142,12 @@ fn parsed(row: &SourceRow) -> Option<Segment> {
 
 impl Parts {
     /// The bounds of Matomo's finer rows for `period` at `date` (as the client read them: rows
-    /// written in code or summed prove nothing).
-    pub(crate) fn of(finer: &[SourceRow], period: Period, date: Date) -> Self {
-        let mut parts = Self::default();
+    /// written in code or summed prove nothing), for the rows of report `method`.
+    pub(crate) fn of(method: &str, finer: &[SourceRow], period: Period, date: Date) -> Self {
+        let mut parts = Self {
+            by_label: label_key_prefix(method),
+            ..Self::default()
+        };
         for row in finer {
             let Some(segment) = parsed(row) else {
                 continue;
@@ -129,9 +169,11 @@ impl Parts {
 
     /// The visitors known behind a summed row from its parts; 0 for any other row.
     pub(crate) fn known(&self, row: &SourceRow) -> u64 {
-        parsed(row)
-            .and_then(|segment| row_key(&segment))
-            .and_then(|key| self.known.get(&key).copied())
+        let key = match self.by_label {
+            Some(prefix) => Some(format!("{prefix} {}", row.label.reveal_text())),
+            None => parsed(row).and_then(|segment| row_key(&segment)),
+        };
+        key.and_then(|key| self.known.get(&key).copied())
             .unwrap_or(0)
     }
 }
@@ -148,8 +190,8 @@ mod tests {
         "2026-11-20".parse().unwrap()
     }
 
-    fn known(finer: &str, summed: &str) -> Vec<u64> {
-        let parts = Parts::of(&rows(finer), Period::Day, day());
+    fn known(summed_method: &str, finer: &str, summed: &str) -> Vec<u64> {
+        let parts = Parts::of(summed_method, &rows(finer), Period::Day, day());
         rows(summed).iter().map(|row| parts.known(row)).collect()
     }
 
@@ -162,7 +204,10 @@ mod tests {
                 {"label":"Texas","nb_visits":4,"nb_uniq_visitors":3,"segment":"regionCode==TX;countryCode==us"},
                 {"label":"China","nb_visits":9,"nb_uniq_visitors":9,"segment":"countryCode==cn"},
                 {"label":"Germany","nb_visits":9,"nb_uniq_visitors":9,"segment":"countryCode==de"}]"#;
-        assert_eq!(known(cities, report), [7, 3, 0, 0]);
+        assert_eq!(
+            known("UserCountry.getCountry", cities, report),
+            [7, 3, 0, 0]
+        );
     }
 
     #[test]
@@ -171,7 +216,39 @@ mod tests {
                 {"label":"Chrome 120.0","nb_visits":9,"nb_uniq_visitors":8,"segment":"browserCode==CH;browserVersion==120.0"}]"#;
         let browsers = r#"[{"label":"Chrome","nb_visits":18,"segment":"browserCode==CH"},
                 {"label":"Firefox","nb_visits":3,"segment":"browserCode==FF"}]"#;
-        assert_eq!(known(versions, browsers), [8, 0]);
+        assert_eq!(
+            known("DevicesDetection.getBrowsers", versions, browsers),
+            [8, 0]
+        );
+    }
+
+    #[test]
+    fn a_continent_is_known_by_its_largest_city_and_an_os_family_by_its_largest_version() {
+        let cities = r#"[{"label":"Boston","nb_visits":9,"nb_uniq_visitors":7,"segment":"city==Boston;regionCode==MA;countryCode==us"},
+                {"label":"Toronto","nb_visits":9,"nb_uniq_visitors":8,"segment":"city==Toronto;regionCode==ON;countryCode==ca"},
+                {"label":"Berlin","nb_visits":4,"nb_uniq_visitors":4,"segment":"city==Berlin;regionCode==BE;countryCode==de"},
+                {"label":"Beijing","nb_visits":9,"nb_uniq_visitors":9,"segment":"city==Beijing;regionCode==22;countryCode==cn"}]"#;
+        let continents = r#"[{"label":"North America","nb_visits":18},{"label":"Europe","nb_visits":4},
+                {"label":"Asia","nb_visits":9},{"label":"Unknown","nb_visits":3}]"#;
+        assert_eq!(
+            known("UserCountry.getContinent", cities, continents),
+            [8, 4, 0, 0]
+        );
+        // Not for a country row with such a label: countries are keyed by their segments.
+        assert_eq!(
+            known("UserCountry.getCountry", cities, continents),
+            [0, 0, 0, 0]
+        );
+        let versions = r#"[{"label":"Android 14","nb_visits":9,"nb_uniq_visitors":6,"segment":"operatingSystemCode==AND;operatingSystemVersion==14"},
+                {"label":"Android 13","nb_visits":9,"nb_uniq_visitors":7,"segment":"operatingSystemCode==AND;operatingSystemVersion==13"},
+                {"label":"iOS 17.1","nb_visits":40,"nb_uniq_visitors":39,"segment":"operatingSystemCode==IPA;operatingSystemVersion==17.1"},
+                {"label":"Windows 10","nb_visits":40,"nb_uniq_visitors":39,"segment":"operatingSystemCode==WIN;operatingSystemVersion==10"}]"#;
+        let families = r#"[{"label":"Android","nb_visits":18},{"label":"iOS","nb_visits":40},
+                {"label":"Windows","nb_visits":40}]"#;
+        assert_eq!(
+            known("DevicesDetection.getOsFamilies", versions, families),
+            [7, 0, 0]
+        );
     }
 
     #[test]
@@ -180,7 +257,7 @@ mod tests {
             r#"[{"label":"Boston","nb_visits":9,"nb_uniq_visitors":7,"segment":"city==Boston;regionCode==MA;countryCode==us"}]"#,
         )
         .unwrap();
-        let parts = Parts::of(&written, Period::Day, day());
+        let parts = Parts::of("UserCountry.getCountry", &written, Period::Day, day());
         let country = rows(r#"[{"label":"US","nb_visits":9,"segment":"countryCode==us"}]"#);
         assert_eq!(parts.known(&country[0]), 0);
     }

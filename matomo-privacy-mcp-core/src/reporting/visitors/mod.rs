@@ -15,8 +15,10 @@
 
 use serde_json::Value;
 
+mod continents;
 pub(crate) mod daily;
 pub(crate) mod finer;
+mod os_versions;
 mod parts;
 mod spans;
 
