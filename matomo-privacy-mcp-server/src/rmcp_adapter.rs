@@ -287,16 +287,11 @@ fn bounded(message: String) -> String {
 }
 
 /// Serves one MCP session over a byte stream pair until the client closes it.
-pub(crate) async fn serve_io<S, R, W>(
+pub(crate) async fn serve_io<S: Send + Sync + 'static>(
     adapter: McpAdapter<S>,
-    reader: R,
-    writer: W,
-) -> Result<(), ServeError>
-where
-    S: Send + Sync + 'static,
-    R: AsyncRead + Send + Unpin + 'static,
-    W: AsyncWrite + Send + Unpin + 'static,
-{
+    reader: impl AsyncRead + Send + Unpin + 'static,
+    writer: impl AsyncWrite + Send + Unpin + 'static,
+) -> Result<(), ServeError> {
     let running = match adapter.serve((reader, writer)).await {
         Ok(running) => running,
         // A client that goes away before initializing ends the session; it is not a server fault.

@@ -69,17 +69,12 @@ fn reactor_pipes() -> Option<(
 
 /// Serves `toolbox` over any byte stream pair (newline-delimited JSON-RPC),
 /// for example a socket or, in tests, an in-memory pipe.
-pub async fn serve_io<S, R, W>(
+pub async fn serve_io<S: Send + Sync + 'static>(
     toolbox: impl Into<Arc<Toolbox<S>>>,
     info: ServerInfo,
-    reader: R,
-    writer: W,
-) -> Result<(), ServeError>
-where
-    S: Send + Sync + 'static,
-    R: AsyncRead + Send + Unpin + 'static,
-    W: AsyncWrite + Send + Unpin + 'static,
-{
+    reader: impl AsyncRead + Send + Unpin + 'static,
+    writer: impl AsyncWrite + Send + Unpin + 'static,
+) -> Result<(), ServeError> {
     serve_profile_io(Profile::new("default", toolbox), info, reader, writer).await
 }
 
@@ -98,17 +93,12 @@ pub async fn serve_stdio_profile<S: Send + Sync + 'static>(
 }
 
 /// [`serve_io`] for one client profile (see [`serve_stdio_profile`]).
-pub async fn serve_profile_io<S, R, W>(
+pub async fn serve_profile_io<S: Send + Sync + 'static>(
     profile: Profile<S>,
     info: ServerInfo,
-    reader: R,
-    writer: W,
-) -> Result<(), ServeError>
-where
-    S: Send + Sync + 'static,
-    R: AsyncRead + Send + Unpin + 'static,
-    W: AsyncWrite + Send + Unpin + 'static,
-{
+    reader: impl AsyncRead + Send + Unpin + 'static,
+    writer: impl AsyncWrite + Send + Unpin + 'static,
+) -> Result<(), ServeError> {
     let slot = ProfileSlot {
         name: profile.name,
         tools: profile.tools,
