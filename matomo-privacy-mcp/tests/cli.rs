@@ -59,6 +59,30 @@ fn args(path: &Path, rest: &[&str]) -> Vec<String> {
     all
 }
 
+/// Asserts that `text` holds each of `parts`.
+fn says(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} not in:\n{text}");
+    }
+}
+
+/// Runs the command with the configuration at `path`, which must fail: its stdout and stderr.
+async fn refused(path: &Path, rest: &[&str]) -> (String, String) {
+    let output = run(args(path, rest)).await;
+    let (stdout, stderr) = text(&output);
+    assert!(!output.status.success(), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+/// Runs the command with the configuration at `path`, which must succeed: its stdout and
+/// stderr.
+async fn succeeded(path: &Path, rest: &[&str]) -> (String, String) {
+    let output = run(args(path, rest)).await;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
 fn text(output: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -70,16 +94,16 @@ fn text(output: &Output) -> (String, String) {
 async fn check_reports_sites_tools_and_hides_above_the_ceiling() {
     let emu = emulator().await;
     let path = config("check", &matomo(&emu, TOKEN));
-    let output = run(args(&path, &["check"])).await;
-    let (stdout, stderr) = text(&output);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("serving enabled: no"), "{stdout}");
-    assert!(
-        stdout.contains("token check: serving sites 1, 2; the token has view access only"),
-        "{stdout}"
+    let (stdout, stderr) = succeeded(&path, &["check"]).await;
+    says(
+        &stdout,
+        &[
+            "serving enabled: no",
+            "token check: serving sites 1, 2; the token has view access only",
+            "tools exposed (34)",
+            "visit_log (pseudonymous)",
+        ],
     );
-    assert!(stdout.contains("tools exposed (34)"), "{stdout}");
-    assert!(stdout.contains("visit_log (pseudonymous)"), "{stdout}");
     assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
 }
 
@@ -87,28 +111,20 @@ async fn check_reports_sites_tools_and_hides_above_the_ceiling() {
 async fn a_super_user_token_is_refused_with_how_to_fix() {
     let emu = emulator().await;
     let path = config("root", &matomo(&emu, ROOT));
-    let output = run(args(&path, &["check"])).await;
-    let (_, stderr) = text(&output);
-    assert!(!output.status.success());
-    assert!(stderr.contains("super-user access"), "{stderr}");
-    assert!(stderr.contains("view access only"), "{stderr}");
+    let (_, stderr) = refused(&path, &["check"]).await;
+    says(&stderr, &["super-user access", "view access only"]);
 }
 
 #[tokio::test]
 async fn serve_refuses_until_enabled() {
     let emu = emulator().await;
     let path = config("disabled", &matomo(&emu, TOKEN));
-    let output = run(args(&path, &["serve"])).await;
-    let (stdout, stderr) = text(&output);
-    assert!(!output.status.success());
+    let (stdout, stderr) = refused(&path, &["serve"]).await;
     assert!(
         stdout.is_empty(),
         "stdout belongs to the protocol: {stdout}"
     );
-    assert!(
-        stderr.contains("serving is disabled, which is the default"),
-        "{stderr}"
-    );
+    says(&stderr, &["serving is disabled, which is the default"]);
 }
 
 #[tokio::test]
@@ -117,9 +133,7 @@ async fn manifest_and_tools_need_no_matomo_offline() {
         "offline",
         "[matomo]\nurl = \"https://matomo.example.com\"\ntoken = \"0123456789abcdef\"\n",
     );
-    let output = run(args(&path, &["manifest", "--offline"])).await;
-    let (stdout, stderr) = text(&output);
-    assert!(output.status.success(), "{stderr}");
+    let (stdout, _) = succeeded(&path, &["manifest", "--offline"]).await;
     assert!(stdout.starts_with("# Privacy manifest"), "{stdout}");
     assert!(
         stdout
@@ -153,18 +167,13 @@ async fn manifest_json_includes_the_token_check() {
 #[tokio::test]
 async fn configuration_mistakes_name_the_key() {
     let path = config("bad", "ceiling = \"everything\"\n");
-    let output = run(args(&path, &["tools"])).await;
-    let (_, stderr) = text(&output);
-    assert!(!output.status.success());
-    assert!(
-        stderr.contains(
-            "configuration `ceiling (MATOMO_PRIVACY_MCP_CEILING)`: `everything` is not a privacy class"
-        ),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("configuration `matomo.url (MATOMO_URL)`"),
-        "{stderr}"
+    let (_, stderr) = refused(&path, &["tools"]).await;
+    says(
+        &stderr,
+        &[
+            "configuration `ceiling (MATOMO_PRIVACY_MCP_CEILING)`: `everything` is not a privacy class",
+            "configuration `matomo.url (MATOMO_URL)`",
+        ],
     );
 }
 
@@ -176,13 +185,13 @@ async fn a_tool_name_typo_fails_before_configuration_ok() {
         "typo",
         "[tools]\nallowed = [\"visits_sumary\"]\n[matomo]\nurl = \"https://matomo.invalid\"\ntoken = \"0123456789abcdef\"\n",
     );
-    let output = run(args(&path, &["check"])).await;
-    let (stdout, stderr) = text(&output);
-    assert!(!output.status.success());
+    let (stdout, stderr) = refused(&path, &["check"]).await;
     assert!(!stdout.contains("configuration: ok"), "{stdout}");
-    assert!(
-        stderr.contains("configuration `tools.allowed (MATOMO_PRIVACY_MCP_ALLOWED_TOOLS)`: there is no tool `visits_sumary`"),
-        "{stderr}"
+    says(
+        &stderr,
+        &[
+            "configuration `tools.allowed (MATOMO_PRIVACY_MCP_ALLOWED_TOOLS)`: there is no tool `visits_sumary`",
+        ],
     );
     assert!(
         !stderr.contains("matomo.invalid"),
