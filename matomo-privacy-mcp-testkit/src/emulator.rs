@@ -205,7 +205,7 @@ impl Emulator {
 
     /// `http://127.0.0.1:PORT/index.php`: the API endpoint.
     pub fn endpoint(&self) -> String {
-        format!("http://{}/index.php", self.addr)
+        self.base_url() + "index.php"
     }
 
     /// The bound socket address.
