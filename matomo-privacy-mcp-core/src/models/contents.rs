@@ -4,7 +4,7 @@
 //! back, …") or be what a visitor wrote, so labels and segments are **identifying**, as for
 //! page titles. Metrics are aggregate.
 
-use super::{Count, Expanded, Rate};
+use super::{Count, Expanded, LabelledRow, Rate};
 use crate::privacy::Identifying;
 
 classified_fields! {
@@ -25,21 +25,9 @@ classified_fields! {
     }
 }
 
-classified_fields! {
-    /// A content name or piece row.
-    pub struct ContentRow {
-        /// The content name or piece.
-        pub label: Identifying<String>,
-        /// A segment selecting the row (`contentName==…`); it repeats the label.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub segment: Option<Identifying<String>>,
-        /// Id of the row's subtable (pieces of a name, names of a piece), to fetch with `idSubtable`.
-        idsubdatatable: Count,
-        /// The row's metrics.
-        #[serde(flatten)]
-        pub metrics: ContentMetrics,
-    }
-}
+/// A content name or piece row: identifying. Its subtable holds the pieces of a name, or the
+/// names of a piece.
+pub type ContentRow = LabelledRow<Identifying<String>, ContentMetrics>;
 
 report! {
     /// `Contents.getContentNames`: content names; with `expanded=1` their pieces.

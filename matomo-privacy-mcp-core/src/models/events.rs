@@ -4,7 +4,7 @@
 //! fixed set and are **pseudonymous**; actions and names (and `flat=1` labels,
 //! which join category and action) can carry form values and are **identifying**.
 
-use super::{Count, Expanded, Metric};
+use super::{Count, Expanded, LabelledRow, Metric};
 use crate::privacy::{Identifying, Pseudonymous};
 
 classified_fields! {
@@ -31,37 +31,12 @@ classified_fields! {
     }
 }
 
-classified_fields! {
-    /// An event category row.
-    pub struct EventCategoryRow {
-        /// The event category.
-        pub label: Pseudonymous<String>,
-        /// A segment selecting the row (`eventCategory==…`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub segment: Option<Pseudonymous<String>>,
-        /// Id of the row's subtable (its actions or names), to fetch with `idSubtable`.
-        idsubdatatable: Count,
-        /// The row's metrics.
-        #[serde(flatten)]
-        pub metrics: EventMetrics,
-    }
-}
+/// An event category row: categories are pseudonymous. Its subtable holds the category's
+/// actions (or names, per `secondaryDimension`).
+pub type EventCategoryRow = LabelledRow<Pseudonymous<String>, EventMetrics>;
 
-classified_fields! {
-    /// An event action or name row, or a `flat=1` row ("Category - action").
-    pub struct EventDetailRow {
-        /// The event action, name, or joined label.
-        pub label: Identifying<String>,
-        /// A segment selecting the row (`eventAction==…`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub segment: Option<Identifying<String>>,
-        /// Id of the row's subtable, to fetch with `idSubtable`.
-        idsubdatatable: Count,
-        /// The row's metrics.
-        #[serde(flatten)]
-        pub metrics: EventMetrics,
-    }
-}
+/// An event action or name row, or a `flat=1` row ("Category - action"): identifying.
+pub type EventDetailRow = LabelledRow<Identifying<String>, EventMetrics>;
 
 report! {
     /// `Events.getCategory`: categories; with `expanded=1` their actions (or names, per `secondaryDimension`).

@@ -85,5 +85,5 @@ pub use number::{Count, Metric};
 pub use overlap::Overlap;
 pub use rate::Rate;
 pub use report::Report;
-pub use row::{DimensionRow, Expanded, Tree, VisitMetrics};
+pub use row::{DimensionRow, Expanded, LabelledRow, Tree, VisitMetrics};
 pub use visits_summary::VisitsSummary;

@@ -78,6 +78,29 @@ impl VisitMetrics {
     }
 }
 
+/// A row labelled with text the site sets (an event category, action or name; a content name
+/// or piece), `L` saying the label's class, with metrics `M` and a subtable (the next dimension,
+/// with `idSubtable` or `expanded=1`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
+pub struct LabelledRow<L, M> {
+    /// The label.
+    pub label: L,
+    /// A segment selecting the row (`eventAction==…`, `contentName==…`); it repeats the label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<L>,
+    /// Id of the row's subtable, to fetch with `idSubtable`.
+    #[privacy(aggregate)]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::models::absent::false_as_none"
+    )]
+    pub idsubdatatable: Option<Count>,
+    /// The row's metrics.
+    #[serde(flatten)]
+    pub metrics: M,
+}
+
 classified_fields! {
     /// A row whose label is a value from a fixed, public vocabulary (a device type,
     /// a browser, an hour of the day, a channel type): everything aggregate.
