@@ -42,6 +42,37 @@ fn write(path: &Path, text: &str) {
     std::fs::rename(&staged, path).unwrap();
 }
 
+/// Tries `attempt` every `every_ms` milliseconds until it succeeds, asserting that it does
+/// within `within_s` seconds of the first try (its error says what has not happened yet): its
+/// result.
+async fn eventually<T>(
+    within_s: u64,
+    every_ms: u64,
+    mut attempt: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let started = Instant::now();
+    loop {
+        match attempt().await {
+            Ok(done) => return done,
+            Err(not_yet) => assert!(
+                started.elapsed() < Duration::from_secs(within_s),
+                "{not_yet}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(every_ms)).await;
+    }
+}
+
+/// Whether `answer` refuses the call: a protocol error or a tool's error.
+fn is_refusal(answer: &Value) -> bool {
+    answer["error"].is_object() || answer["result"]["isError"] == true
+}
+
+/// Replaces the token in `setup`'s file `file` with `token`.
+fn rotate(setup: &Setup, file: &str, token: &str) {
+    write(&setup.dir.join(file), &format!("{token}\n"));
+}
+
 async fn setup(name: &str) -> Setup {
     setup_with(name, "", "").await
 }
@@ -131,6 +162,7 @@ fn site_ids(answer: &Value) -> Vec<u64> {
 
 #[tokio::test]
 async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
+    let october_of_site_2 = json!({ "site": 2, "period": "month", "date": "2026-10-01" });
     let mut setup = setup("scope").await;
     let mut marketing = Session::new(&setup.url, Some(BEARER_MARKETING));
     assert_eq!(marketing.initialize("profiles-test").await, 200);
@@ -139,26 +171,17 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
         ["list_sites", "visits_summary", "countries"]
     );
     let refused = marketing.call_ok("visit_log", json!({ "site": 1 })).await;
-    assert!(
-        refused["error"].is_object() || refused["result"]["isError"] == true,
-        "{refused}"
-    );
+    assert!(is_refusal(&refused), "{refused}");
     assert_eq!(
         site_ids(&marketing.call_ok("list_sites", json!({})).await),
         [1]
     );
     let refused = marketing
-        .call_ok(
-            "visits_summary",
-            json!({ "site": 2, "period": "month", "date": "2026-10-01" }),
-        )
+        .call_ok("visits_summary", october_of_site_2.clone())
         .await;
     assert_eq!(refused["result"]["isError"], true, "{refused}");
     let refused = marketing.call_ok("top_pages", json!({ "site": 1 })).await;
-    assert!(
-        refused["error"].is_object() || refused["result"]["isError"] == true,
-        "{refused}"
-    );
+    assert!(is_refusal(&refused), "{refused}");
 
     let mut support = Session::new(&setup.url, Some(BEARER_SUPPORT));
     assert_eq!(support.initialize("profiles-test").await, 200);
@@ -175,10 +198,7 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
         [2]
     );
     let summary = support
-        .call_ok(
-            "visits_summary",
-            json!({ "site": 2, "period": "month", "date": "2026-10-01" }),
-        )
+        .call_ok("visits_summary", october_of_site_2.clone())
         .await;
     assert_eq!(
         summary["result"]["structuredContent"]["threshold_k"], 10,
@@ -234,32 +254,21 @@ async fn token_files_rotate_while_the_server_runs() {
 
     // A new bearer token replaces the old one in its file: the old one stops working within the
     // documented second (checked here with slack for a loaded machine), the new one works.
-    write(
-        &setup.dir.join("bearer-marketing"),
-        &format!("{BEARER_MARKETING_NEXT}\n"),
-    );
-    let changed = Instant::now();
-    loop {
+    rotate(&setup, "bearer-marketing", BEARER_MARKETING_NEXT);
+    eventually(5, 100, async || {
         let (status, _) = old.send("tools/list", json!({})).await;
-        if status == 401 {
-            break;
+        match status {
+            401 => Ok(()),
+            _ => Err("the removed bearer token still works".to_owned()),
         }
-        assert!(
-            changed.elapsed() < Duration::from_secs(5),
-            "the removed bearer token still works"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     let mut new = Session::new(&setup.url, Some(BEARER_MARKETING_NEXT));
     assert_eq!(new.initialize("profiles-test").await, 200);
 
     // A new Matomo token: checked, then used for the profile's calls.
-    write(
-        &setup.dir.join("matomo-marketing"),
-        &format!("{MATOMO_MARKETING_NEXT}\n"),
-    );
-    let changed = Instant::now();
-    loop {
+    rotate(&setup, "matomo-marketing", MATOMO_MARKETING_NEXT);
+    eventually(10, 200, async || {
         setup.emulator.clear_requests();
         new.call_ok("list_sites", json!({})).await;
         let used: Vec<String> = setup
@@ -268,32 +277,20 @@ async fn token_files_rotate_while_the_server_runs() {
             .iter()
             .filter_map(|r| r.body_param("token_auth").map(str::to_owned))
             .collect();
-        if !used.is_empty() && used.iter().all(|t| t == MATOMO_MARKETING_NEXT) {
-            break;
+        match !used.is_empty() && used.iter().all(|t| t == MATOMO_MARKETING_NEXT) {
+            true => Ok(()),
+            false => Err(format!("the new Matomo token is not used: {used:?}")),
         }
-        assert!(
-            changed.elapsed() < Duration::from_secs(10),
-            "the new Matomo token is not used: {used:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
 
     // A super-user token fails the least-privilege check: the profile is suspended, naming the key.
-    write(
-        &setup.dir.join("matomo-marketing"),
-        &format!("{MATOMO_ROOT}\n"),
-    );
-    let changed = Instant::now();
-    let reason = loop {
-        if let Err(reason) = new.tools().await {
-            break reason;
-        }
-        assert!(
-            changed.elapsed() < Duration::from_secs(10),
-            "a super-user token was accepted"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    rotate(&setup, "matomo-marketing", MATOMO_ROOT);
+    let reason = eventually(10, 200, async || match new.tools().await {
+        Err(reason) => Ok(reason),
+        Ok(_) => Err("a super-user token was accepted".to_owned()),
+    })
+    .await;
     assert!(
         reason.contains("profiles.marketing.matomo_token_file"),
         "{reason}"
