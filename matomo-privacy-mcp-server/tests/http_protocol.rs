@@ -3,11 +3,7 @@
 
 mod common;
 
-use std::sync::Arc;
-
-use common::{
-    CollectingAudit, RawClient, SERVER_NAME, audit_toolbox, start, start_with, test_config,
-};
+use common::{RawClient, SERVER_NAME, start, start_audited};
 use serde_json::json;
 
 #[tokio::test]
@@ -70,8 +66,7 @@ async fn tools_list_keeps_every_field_of_our_definitions() {
 
 #[tokio::test]
 async fn tools_call_returns_text_structured_content_and_is_error() {
-    let audit = Arc::new(CollectingAudit::default());
-    let server = start_with(audit_toolbox(Arc::clone(&audit)), test_config()).await;
+    let (server, audit) = start_audited().await;
     let mut client = RawClient::connected(&server.url).await;
     let reply = client.call("add", json!({ "a": 40, "b": 2 })).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
@@ -136,8 +131,7 @@ async fn unknown_tool_is_a_json_rpc_error() {
 
 #[tokio::test]
 async fn stateless_2026_requests_are_served_with_private_cache_scope() {
-    let audit = Arc::new(CollectingAudit::default());
-    let server = start_with(audit_toolbox(Arc::clone(&audit)), test_config()).await;
+    let (server, audit) = start_audited().await;
     let mut client = RawClient::new(&server.url);
     client.protocol = "2026-07-28".to_owned();
     let meta = json!({

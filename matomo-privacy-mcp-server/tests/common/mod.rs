@@ -233,8 +233,11 @@ fn parse_message(headers: &reqwest::header::HeaderMap, text: &str) -> Option<Val
     None
 }
 
-pub fn audit_toolbox(audit: Arc<CollectingAudit>) -> Toolbox {
-    tools::test_toolbox().with_audit(audit)
+/// [`start`] with the test tools' calls audited into the returned collection.
+pub async fn start_audited() -> (Running, Arc<CollectingAudit>) {
+    let audit = Arc::new(CollectingAudit::default());
+    let toolbox = tools::test_toolbox().with_audit(audit.clone());
+    (start_with(toolbox, test_config()).await, audit)
 }
 
 /// Log output captured in memory, for tests that look into what was logged.
