@@ -275,26 +275,8 @@ impl PrivacyBudget {
         let start = now - now % self.window;
         let ledger = self.lock();
         let window = ledger.accounts.get(account).filter(|w| w.start == start);
-        let limit_micros = self.limit_of(account);
-        let spent = window.map_or(0, |w| w.spent_micros);
-        let left_micros = limit_micros.saturating_sub(spent);
-        let new: BTreeSet<String> = digests(questions)
-            .into_iter()
-            .filter(|digest| window.is_none_or(|w| !w.answered.contains(digest)))
-            .collect();
-        let asked_micros = epsilon_micros.saturating_mul(new.len() as u64);
-        if asked_micros > left_micros {
-            return Err(BudgetError::Exhausted {
-                left_micros,
-                limit_micros,
-                asked_micros,
-                renews_at: start + self.window,
-            });
-        }
-        Ok(Charges {
-            charged_micros: asked_micros,
-            left_micros: left_micros - asked_micros,
-        })
+        self.plan(account, window, questions, epsilon_micros, start)
+            .map(|(_, charges)| charges)
     }
 
     /// [`charge_all`](Self::charge_all) or [`quote_all`](Self::quote_all) in the shared ledger:
@@ -375,18 +357,36 @@ impl PrivacyBudget {
                 ..Window::default()
             };
         }
+        let (new, charges) = self.plan(account, Some(window), questions, epsilon_micros, start)?;
+        if new.is_empty() {
+            return Ok(charges);
+        }
+        window.spent_micros += charges.charged_micros;
+        window.answered.extend(new);
+        next.version = 1;
+        // Written before it counts: if the file cannot take the charge, the answer is refused.
+        self.persist(&next)?;
+        *ledger = next;
+        Ok(charges)
+    }
+
+    /// What a charge and a quote in this process's ledger decide alike: the statistics of
+    /// `questions` not yet released in `window` (the account's current window, if it has one)
+    /// and what charging them leaves, or the refusal when the window does not hold them all.
+    fn plan(
+        &self,
+        account: &str,
+        window: Option<&Window>,
+        questions: &[&[u8]],
+        epsilon_micros: u64,
+        start: u64,
+    ) -> Result<(BTreeSet<String>, Charges), BudgetError> {
         let limit_micros = self.limit_of(account);
-        let left_micros = limit_micros.saturating_sub(window.spent_micros);
+        let left_micros = limit_micros.saturating_sub(window.map_or(0, |w| w.spent_micros));
         let new: BTreeSet<String> = digests(questions)
             .into_iter()
-            .filter(|digest| !window.answered.contains(digest))
+            .filter(|digest| window.is_none_or(|w| !w.answered.contains(digest)))
             .collect();
-        if new.is_empty() {
-            return Ok(Charges {
-                charged_micros: 0,
-                left_micros,
-            });
-        }
         let asked_micros = epsilon_micros.saturating_mul(new.len() as u64);
         if asked_micros > left_micros {
             return Err(BudgetError::Exhausted {
@@ -396,16 +396,11 @@ impl PrivacyBudget {
                 renews_at: start + self.window,
             });
         }
-        window.spent_micros += asked_micros;
-        window.answered.extend(new);
-        next.version = 1;
-        // Written before it counts: if the file cannot take the charge, the answer is refused.
-        self.persist(&next)?;
-        *ledger = next;
-        Ok(Charges {
+        let charges = Charges {
             charged_micros: asked_micros,
             left_micros: left_micros - asked_micros,
-        })
+        };
+        Ok((new, charges))
     }
 
     fn persist(&self, ledger: &Ledger) -> Result<(), BudgetError> {
