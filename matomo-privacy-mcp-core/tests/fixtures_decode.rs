@@ -440,78 +440,60 @@ fn classifications_follow_the_reference() {
     use PrivacyClass::{Aggregate, Identifying, Pseudonymous};
     type Out<R> = <R as Report>::Output;
 
-    assert_eq!(class_of::<Out<user_id::GetUsers>>("[].label"), Identifying);
-    assert_eq!(
-        class_of::<Out<user_id::GetUsers>>("[].idvisitor"),
-        Pseudonymous
-    );
-    type Visits = Out<live::GetLastVisitsDetails>;
-    assert_eq!(class_of::<Visits>("[].visitIp"), Identifying);
-    assert_eq!(class_of::<Visits>("[].userId"), Identifying);
-    assert_eq!(class_of::<Visits>("[].actionDetails[].url"), Identifying);
-    for path in [
-        "[].visitorId",
-        "[].fingerprint",
-        "[].idVisit",
-        "[].serverTimestamp",
-        "[].latitude",
-    ] {
-        assert_eq!(class_of::<Visits>(path), Pseudonymous, "{path}");
+    // The class of each field (a model, the path of a field in it, its class).
+    macro_rules! classes {
+        ($($model:ty: $path:literal => $class:expr;)*) => {$(
+            assert_eq!(class_of::<$model>($path), $class, "{} {}", stringify!($model), $path);
+        )*};
     }
-    type Pages = Out<actions::GetPageUrls>;
-    // `Tree` is recursive: every subtable level has the top level's classes (checked against the
-    // fixtures' nested rows by `every_fixture_decodes_with_its_typed_model`).
-    for path in ["[].label", "[].url", "[].segment"] {
-        assert_eq!(class_of::<Pages>(path), Identifying, "{path}");
+    classes! {
+        Out<user_id::GetUsers>: "[].label" => Identifying;
+        Out<user_id::GetUsers>: "[].idvisitor" => Pseudonymous;
+        Out<live::GetLastVisitsDetails>: "[].visitIp" => Identifying;
+        Out<live::GetLastVisitsDetails>: "[].userId" => Identifying;
+        Out<live::GetLastVisitsDetails>: "[].actionDetails[].url" => Identifying;
+        Out<live::GetLastVisitsDetails>: "[].visitorId" => Pseudonymous;
+        Out<live::GetLastVisitsDetails>: "[].fingerprint" => Pseudonymous;
+        Out<live::GetLastVisitsDetails>: "[].idVisit" => Pseudonymous;
+        Out<live::GetLastVisitsDetails>: "[].serverTimestamp" => Pseudonymous;
+        Out<live::GetLastVisitsDetails>: "[].latitude" => Pseudonymous;
+        // `Tree` is recursive: every subtable level has the top level's classes (checked against the
+        // fixtures' nested rows by `every_fixture_decodes_with_its_typed_model`).
+        Out<actions::GetPageUrls>: "[].label" => Identifying;
+        Out<actions::GetPageUrls>: "[].url" => Identifying;
+        Out<actions::GetPageUrls>: "[].segment" => Identifying;
+        Out<actions::GetPageUrls>: "[].nb_visits" => Aggregate;
+        Out<actions::GetSiteSearchKeywords>: "[].label" => Identifying;
+        Out<user_country::GetCity>: "[].lat" => Pseudonymous;
+        Out<user_country::GetCity>: "[].long" => Pseudonymous;
+        Out<user_country::GetCity>: "[].label" => Aggregate;
+        Out<sites_manager::GetSitesWithAtLeastViewAccess>: "[].excluded_ips" => Identifying;
+        Out<sites_manager::GetSitesWithAtLeastViewAccess>: "[].creator_login" => Identifying;
+        Out<sites_manager::GetSitesWithAtLeastViewAccess>: "[].name" => Aggregate;
+        Out<events::GetCategory>: "[].label" => Pseudonymous;
+        Out<referrers::GetCampaigns>: "[].subtable[].label" => Pseudonymous;
+        Out<referrers::GetWebsitesFlat>: "[].url" => Identifying;
+        Out<goals::Get>: "conversion_rate" => Aggregate;
     }
-    assert_eq!(class_of::<Pages>("[].nb_visits"), Aggregate);
-    assert_eq!(
-        class_of::<Out<actions::GetSiteSearchKeywords>>("[].label"),
-        Identifying
-    );
-    assert_eq!(
-        class_of::<Out<user_country::GetCity>>("[].lat"),
-        Pseudonymous
-    );
-    assert_eq!(
-        class_of::<Out<user_country::GetCity>>("[].long"),
-        Pseudonymous
-    );
-    assert_eq!(
-        class_of::<Out<user_country::GetCity>>("[].label"),
-        Aggregate
-    );
-    type Sites = Out<sites_manager::GetSitesWithAtLeastViewAccess>;
-    assert_eq!(class_of::<Sites>("[].excluded_ips"), Identifying);
-    assert_eq!(class_of::<Sites>("[].creator_login"), Identifying);
-    assert_eq!(class_of::<Sites>("[].name"), Aggregate);
-    assert_eq!(
-        class_of::<Out<events::GetCategory>>("[].label"),
-        Pseudonymous
-    );
-    assert_eq!(
-        class_of::<Out<referrers::GetCampaigns>>("[].subtable[].label"),
-        Pseudonymous
-    );
-    assert_eq!(
-        class_of::<Out<referrers::GetWebsitesFlat>>("[].url"),
-        Identifying
-    );
-    assert_eq!(class_of::<Out<goals::Get>>("conversion_rate"), Aggregate);
 
     assert!(VisitsSummary::fields().iter().all(|f| f.class == Aggregate));
     assert!(!VisitsSummary::fields().is_empty());
-    assert_eq!(<PerSite<PerPeriod<VisitsSummary>>>::MAX_CLASS, Aggregate);
-    assert_eq!(Out::<referrers::GetReferrerType>::MAX_CLASS, Aggregate);
-    assert_eq!(Out::<user_country::GetCountry>::MAX_CLASS, Aggregate);
-    assert_eq!(Out::<devices::GetType>::MAX_CLASS, Aggregate);
-    assert_eq!(
-        Out::<visit_time::GetVisitInformationPerServerTime>::MAX_CLASS,
-        Aggregate
-    );
-    assert_eq!(Out::<live::GetCounters>::MAX_CLASS, Aggregate);
-    assert_eq!(Out::<user_country::GetCity>::MAX_CLASS, Pseudonymous);
-    assert_eq!(Out::<live::GetVisitorProfile>::MAX_CLASS, Identifying);
+    // The highest class of each model's fields.
+    macro_rules! max_class {
+        ($($model:ty => $class:expr;)*) => {$(
+            assert_eq!(<$model>::MAX_CLASS, $class, "{}", stringify!($model));
+        )*};
+    }
+    max_class! {
+        PerSite<PerPeriod<VisitsSummary>> => Aggregate;
+        Out<referrers::GetReferrerType> => Aggregate;
+        Out<user_country::GetCountry> => Aggregate;
+        Out<devices::GetType> => Aggregate;
+        Out<visit_time::GetVisitInformationPerServerTime> => Aggregate;
+        Out<live::GetCounters> => Aggregate;
+        Out<user_country::GetCity> => Pseudonymous;
+        Out<live::GetVisitorProfile> => Identifying;
+    }
 
     let metadata = Out::<api::GetReportMetadata>::fields();
     assert!(
