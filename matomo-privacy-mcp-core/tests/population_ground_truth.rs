@@ -1222,6 +1222,11 @@ fn generic_refusal(method: &str, q: &Question) -> Option<&'static str> {
 
 /// The generic `report` tool answers every row report of the emulator's catalogue, and every
 /// number it shows is about at least k distinct visitors of the dataset.
+///
+/// Mutation check (2026-12-06, reverted): local hours' and resolutions' daily sums taken whole
+/// rather than divided by the period's days (`daily::from_daily_counts`, which proves them since
+/// it reads the same allow-list as a day's count) fails: "case 1
+/// VisitTime.getVisitInformationPerLocalTime … month … `21` is about 4 visitors".
 #[tokio::test]
 async fn the_generic_report_tool_describes_k_visitors_for_every_catalogue_report() {
     let w = world().await;

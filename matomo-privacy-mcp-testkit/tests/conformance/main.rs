@@ -38,13 +38,13 @@
 //! "Actions.getPageUrls [/products/] avg_page_load_time: 0.38 vs 2.28".
 //!
 //! The emulator's sites 2 (Europe/Berlin) and 3 (America/New_York) are asked too, each tracked
-//! into a real site with the same time zone ([`time_zones`], 428 questions: summaries, pages,
-//! countries, server and local time, weekdays and the visitor log over the days straddling
-//! local midnight, their weeks, the month and ranges, plain and under a population count).
-//! Mutation check (2026-12-06, reverted): giving Europe/Berlin no offset (`utc_offset` in
-//! `dataset/zone.rs`), so that the emulator puts site 2's visits on UTC days, failed it with
-//! 3,635 unexplained differences in those questions, the first "VisitsSummary.get []
-//! nb_users: 1 vs 0" of site 2's day 2026-11-14.
+//! into a real site with the same time zone ([`time_zones`], 620 questions: summaries, goals,
+//! pages, entry pages, countries, channels, server and local time, weekdays and the visitor
+//! log over the days straddling local midnight, their weeks, the month and ranges, plain and
+//! under a population count). Mutation check (2026-12-06, with the 428 questions of then,
+//! reverted): giving Europe/Berlin no offset (`utc_offset` in `dataset/zone.rs`), so that the
+//! emulator puts site 2's visits on UTC days, failed it with 3,635 unexplained differences,
+//! the first "VisitsSummary.get [] nb_users: 1 vs 0" of site 2's day 2026-11-14.
 //!
 //! Skipped (one `SKIPPED` line) without a real Matomo, unless `CI` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

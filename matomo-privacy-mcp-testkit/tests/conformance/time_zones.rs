@@ -1,8 +1,8 @@
 //! The emulator's sites 2 (Europe/Berlin) and 3 (America/New_York), each in a real site of its
 //! own with the same time zone ([`RealMatomo::shared_site`]): how visits fall into a site's
 //! local days, weeks and months, the unique visitors of a period added up over local days
-//! (`sum_daily_nb_uniq_visitors`), the server and local time reports and the visitor log, over
-//! the days that straddle local midnight (a visit on one UTC day and another local day), the
+//! (`sum_daily_nb_uniq_visitors`), the server and local time reports, goals, entry pages,
+//! channels and the visitor log, over the days that straddle local midnight (a visit on one UTC day and another local day), the
 //! weeks and the month holding them, the fortnight and a range over both autumn DST changes,
 //! without segment and under a population count.
 
@@ -28,6 +28,9 @@ const METHODS: &[&str] = &[
     "VisitTime.getVisitInformationPerServerTime",
     "VisitTime.getVisitInformationPerLocalTime",
     "VisitTime.getByDayOfWeek",
+    "Goals.get",
+    "Actions.getEntryPageUrls",
+    "Referrers.getReferrerType",
 ];
 
 const SEGMENTS: &[(&str, &str)] = &[

@@ -10,34 +10,6 @@ use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
 use crate::segment::{Operator, Segment};
 
-/// The dimensions of the row segments whose rows Matomo 5.0.2 archives one per value and day,
-/// each day's `nb_uniq_visitors` being `COUNT(DISTINCT idvisitor)` over that row's visits:
-/// pages, page titles, entry and exit pages (per action), hours (per hour), device types (per
-/// `config_device_type`, for the names of [`DEVICE_TYPES`] only); and OS versions (per code and
-/// version, for the rows no other is joined into: [`one_os_version`]).
-///
-/// Left out on purpose, checked on Matomo 5.0.2: referrer rows (`referrerType`,
-/// `referrerName`: the archiver counts per referrer type, name, keyword and URL and adds those
-/// counts into the name's and the type's row, so one visitor who came from Google with two
-/// keywords in a day counts twice; Google on one day of the realistic month: 521 against 495
-/// people); countries and regions (`countryCode`, `regionCode`: the location archiver counts
-/// per country, region and city and adds those counts into the region's and the country's
-/// row, so one visitor who visits from two cities of a country in a day counts twice: the
-/// United States on 2026-11-20 of the testkit's dataset, 4 for 3 people); and every report
-/// whose API adds archived rows together after archiving ([`day_counts_are_distinct`](crate::models::summed::day_counts_are_distinct)). A segment with an OR
-/// (`languageCode==en,languageCode=@en-`) is such a sum too.
-const DISTINCT_PER_DAY: &[&str] = &[
-    "pageUrl",
-    "pageTitle",
-    "entryPageUrl",
-    "entryPageTitle",
-    "exitPageUrl",
-    "exitPageTitle",
-    "visitStartServerHour",
-    "visitStartLocalHour",
-    "deviceType",
-];
-
 /// The device types Matomo 5.0.2 writes a segment for, `deviceType==<name>`: device-detector's
 /// 14 (`AbstractDeviceParser::$deviceTypes`), each one archived number with a label of its own
 /// after the API's `GroupBy` (the proof is at
@@ -204,27 +176,15 @@ pub(crate) fn day_count_is_distinct(row: &SourceRow) -> bool {
         .any(|shape| shape.iter().copied().eq(dimensions.iter().copied()))
 }
 
-/// Whether Matomo's daily distinct count of this row is a count of distinct visitors of the
-/// row's visits: its segment (the row's identity as Matomo gives it) is one `==` condition, or
-/// several ANDed, each on a dimension of [`DISTINCT_PER_DAY`].
+/// Whether Matomo's daily distinct counts of this row are counts of distinct visitors of the
+/// row's visits, one a day: exactly the rows whose day count is believed
+/// ([`day_count_is_distinct`]), since a week's, a month's or a range's row of those reports is
+/// Matomo's sum of the same row's day counts (its archives add each day's row of one label into
+/// the period's; a day on which the row was cut into "Others" adds nothing, which only lowers the
+/// sum). Not the rows Matomo adds up from several (referrers, countries, languages, every report
+/// off the allow-list), nor a segment with an OR.
 fn counts_each_visitor_once_a_day(row: &SourceRow) -> bool {
-    let Some(text) = row.segment.as_ref() else {
-        return false;
-    };
-    let Ok(segment) = Segment::parse(text.reveal_text()) else {
-        return false;
-    };
-    if one_os_version(&segment) {
-        return true;
-    }
-    segment.groups().iter().all(|group| match group.as_slice() {
-        [condition] => {
-            condition.operator() == Operator::Equals
-                && DISTINCT_PER_DAY.contains(&condition.dimension())
-                && one_archived_value(condition.dimension(), condition.value())
-        }
-        _ => false,
-    })
+    day_count_is_distinct(row)
 }
 
 #[cfg(test)]
@@ -256,6 +216,22 @@ mod tests {
         assert_eq!(from_daily_counts(&row, Period::Month, november()), 4);
         let week = matomo_row("pageUrl==https%253A%252F%252Fshop.example.test%252F", 35);
         assert_eq!(from_daily_counts(&week, Period::Week, november()), 5);
+        // Every row whose day count is believed, local hours included (their segment is
+        // `visitLocalHour`, which the list this replaced named `visitStartLocalHour`).
+        for segment in [
+            "visitLocalHour==13",
+            "resolution==1920x1080",
+            "browserCode==CH;browserVersion==131.0",
+            "city==Berlin;regionCode==BE;countryCode==de",
+            "outlinkUrl==https%253A%252F%252Fexample.org%252F",
+        ] {
+            let row = matomo_row(segment, 121);
+            assert_eq!(
+                from_daily_counts(&row, Period::Month, november()),
+                5,
+                "{segment}"
+            );
+        }
     }
 
     #[test]
