@@ -54,95 +54,91 @@ async fn toolbox(emu: &Emulator, name: &str, extra: &str) -> (Toolbox<Deployment
     )
 }
 
+/// The benchmark's battery (`benches/accuracy/questions.rs`), on the emulator's fortnight
+/// instead of the real site's November: a tool and its arguments but the site, as `name=value`
+/// (`{name}` one of the fortnight's dates of [`battery`], a whole number a JSON number).
+const BATTERY: &[&str] = &[
+    "visits_summary period=month date={month}",
+    "visits_summary period=week date={week1}",
+    "visits_summary period=week date={week2}",
+    "visits_summary period=day date={day13}",
+    "visits_summary period=day date={day10}",
+    "visits_summary period=day date={day6}",
+    "visits_summary period=day date={day3}",
+    "visits_summary period=day date={day1}",
+    "visits_summary period=range date={range1}",
+    "visits_summary period=range date={range2}",
+    "visits_summary period=month date={month} segment=countryCode==de",
+    "visits_summary period=month date={month} segment=deviceType==smartphone",
+    "visits_summary period=month date={month} segment=countryCode==us",
+    "visits_summary period=week date={week2} segment=referrerType==campaign",
+    "visits_summary period=day date={day3} segment=countryCode==fr",
+    "returning_visits period=month date={month}",
+    "top_pages period=month date={month} limit=10",
+    "top_pages period=week date={week2} limit=10",
+    "top_pages period=day date={day3} limit=10",
+    "top_pages period=month date={month} segment=countryCode==de limit=10",
+    "entry_pages period=month date={month} limit=10",
+    "page_titles period=month date={month} limit=10",
+    "countries period=month date={month} limit=10",
+    "countries period=week date={week1} limit=10",
+    "countries period=day date={day3} limit=10",
+    "countries period=month date={month} segment=deviceType==desktop limit=10",
+    "referrer_types period=month date={month} limit=10",
+    "referrer_types period=day date={day3} limit=10",
+    "referrer_websites period=month date={month} limit=10",
+    "search_engines period=month date={month} limit=10",
+    "social_networks period=month date={month} limit=10",
+    "campaigns period=month date={month} limit=10",
+    "campaigns period=week date={week2} limit=10",
+    "site_search_keywords period=month date={month} limit=10",
+    "device_types period=month date={month} limit=10",
+    "browsers period=month date={month} limit=10",
+    "os_versions period=month date={month} limit=10",
+    "visits_per_hour period=month date={month} limit=24",
+    "goals_overview period=month date={month}",
+    "goals_overview period=month date={month} goal=1",
+    "ecommerce_overview period=month date={month}",
+    "compare_periods report=UserCountry.getCountry period=week date={week2}",
+    "compare_periods report=Referrers.getReferrerType period=week date={week2}",
+    "metric_trend metric=nb_visits period=day last=40",
+    "metric_trend metric=nb_visits period=week last=6",
+];
+
 /// The benchmark's battery, on the emulator's fortnight instead of the real site's November.
 fn battery() -> Vec<(&'static str, Value)> {
-    let s = 1;
     let day = |back: i64| ymd(today().plus(-back));
-    let sum = |period: &str, date: &str| json!({"site": s, "period": period, "date": date});
-    let seg = |period: &str, date: &str, segment: &str| json!({"site": s, "period": period, "date": date, "segment": segment});
-    let rep =
-        |period: &str, date: &str| json!({"site": s, "period": period, "date": date, "limit": 10});
-    let month = "2026-11-01";
-    let (week1, week2) = (day(14), day(7));
-    let range1 = format!("{},{}", day(14), day(8));
-    let range2 = format!("{},{}", day(7), day(1));
-    vec![
-        ("visits_summary", sum("month", month)),
-        ("visits_summary", sum("week", &week1)),
-        ("visits_summary", sum("week", &week2)),
-        ("visits_summary", sum("day", &day(13))),
-        ("visits_summary", sum("day", &day(10))),
-        ("visits_summary", sum("day", &day(6))),
-        ("visits_summary", sum("day", &day(3))),
-        ("visits_summary", sum("day", &day(1))),
-        ("visits_summary", sum("range", &range1)),
-        ("visits_summary", sum("range", &range2)),
-        ("visits_summary", seg("month", month, "countryCode==de")),
-        (
-            "visits_summary",
-            seg("month", month, "deviceType==smartphone"),
-        ),
-        ("visits_summary", seg("month", month, "countryCode==us")),
-        (
-            "visits_summary",
-            seg("week", &week2, "referrerType==campaign"),
-        ),
-        ("visits_summary", seg("day", &day(3), "countryCode==fr")),
-        ("returning_visits", sum("month", month)),
-        ("top_pages", rep("month", month)),
-        ("top_pages", rep("week", &week2)),
-        ("top_pages", rep("day", &day(3))),
-        (
-            "top_pages",
-            json!({"site": s, "period": "month", "date": month, "segment": "countryCode==de", "limit": 10}),
-        ),
-        ("entry_pages", rep("month", month)),
-        ("page_titles", rep("month", month)),
-        ("countries", rep("month", month)),
-        ("countries", rep("week", &week1)),
-        ("countries", rep("day", &day(3))),
-        (
-            "countries",
-            json!({"site": s, "period": "month", "date": month, "segment": "deviceType==desktop", "limit": 10}),
-        ),
-        ("referrer_types", rep("month", month)),
-        ("referrer_types", rep("day", &day(3))),
-        ("referrer_websites", rep("month", month)),
-        ("search_engines", rep("month", month)),
-        ("social_networks", rep("month", month)),
-        ("campaigns", rep("month", month)),
-        ("campaigns", rep("week", &week2)),
-        ("site_search_keywords", rep("month", month)),
-        ("device_types", rep("month", month)),
-        ("browsers", rep("month", month)),
-        ("os_versions", rep("month", month)),
-        (
-            "visits_per_hour",
-            json!({"site": s, "period": "month", "date": month, "limit": 24}),
-        ),
-        ("goals_overview", sum("month", month)),
-        (
-            "goals_overview",
-            json!({"site": s, "period": "month", "date": month, "goal": 1}),
-        ),
-        ("ecommerce_overview", sum("month", month)),
-        (
-            "compare_periods",
-            json!({"site": s, "report": "UserCountry.getCountry", "period": "week", "date": week2}),
-        ),
-        (
-            "compare_periods",
-            json!({"site": s, "report": "Referrers.getReferrerType", "period": "week", "date": week2}),
-        ),
-        (
-            "metric_trend",
-            json!({"site": s, "metric": "nb_visits", "period": "day", "last": 40}),
-        ),
-        (
-            "metric_trend",
-            json!({"site": s, "metric": "nb_visits", "period": "week", "last": 6}),
-        ),
-    ]
+    let dates = [
+        ("month", "2026-11-01".to_owned()),
+        ("week1", day(14)),
+        ("week2", day(7)),
+        ("range1", format!("{},{}", day(14), day(8))),
+        ("range2", format!("{},{}", day(7), day(1))),
+        ("day1", day(1)),
+        ("day3", day(3)),
+        ("day6", day(6)),
+        ("day10", day(10)),
+        ("day13", day(13)),
+    ];
+    let date = |name: &str| json!(dates.iter().find(|(n, _)| *n == name).unwrap().1);
+    BATTERY
+        .iter()
+        .map(|question| {
+            let mut words = question.split(' ');
+            let tool = words.next().unwrap();
+            let mut args = json!({"site": 1});
+            for word in words {
+                let (name, value) = word.split_once('=').unwrap();
+                args[name] = match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+                    Some(named) => date(named),
+                    None => value
+                        .parse::<u64>()
+                        .map_or_else(|_| json!(value), |n| json!(n)),
+                };
+            }
+            (tool, args)
+        })
+        .collect()
 }
 
 /// 100 distinct questions, as the benchmark's `hundred`: the battery, every day's summary,
