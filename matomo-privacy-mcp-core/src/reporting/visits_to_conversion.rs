@@ -66,39 +66,18 @@ const fn from(lo: u32) -> Range {
 
 /// Matomo's visits-to-conversion ranges (`GeneralGoalsRecords::$visitCountRanges`), with its
 /// last one, "more than 100", written as 101 and above.
+#[rustfmt::skip] // laid out as Matomo's own array: the single values, then the spans
 const VISIT_NUMBERS: &[Range] = &[
-    one(1),
-    one(2),
-    one(3),
-    one(4),
-    one(5),
-    one(6),
-    one(7),
-    one(8),
-    span(9, 14),
-    span(15, 25),
-    span(26, 50),
-    span(51, 100),
-    from(101),
+    one(1), one(2), one(3), one(4), one(5), one(6), one(7), one(8),
+    span(9, 14), span(15, 25), span(26, 50), span(51, 100), from(101),
 ];
 
 /// Matomo's days-to-conversion ranges (`GeneralGoalsRecords::$daysToConvRanges`), with its last
 /// one, "more than 364", written as 365 and above.
+#[rustfmt::skip] // as VISIT_NUMBERS
 const DAYS: &[Range] = &[
-    one(0),
-    one(1),
-    one(2),
-    one(3),
-    one(4),
-    one(5),
-    one(6),
-    one(7),
-    span(8, 14),
-    span(15, 30),
-    span(31, 60),
-    span(61, 120),
-    span(121, 364),
-    from(365),
+    one(0), one(1), one(2), one(3), one(4), one(5), one(6), one(7),
+    span(8, 14), span(15, 30), span(31, 60), span(61, 120), span(121, 364), from(365),
 ];
 
 impl ConversionBy {
