@@ -30,8 +30,10 @@
 ///   knows a translation of its own and every other label (`""`, an unknown number) "Unknown";
 ///   `AddSegmentByLabelMapping` writes `deviceType==<name>` only for those 14 numbers (a name
 ///   from `getAvailableDeviceTypeNames`, in the numbers' order), so "Unknown" never has one. A row
-///   with such a segment is therefore one archived row, and only such rows are believed
-///   (`reporting::visitors::daily::day_count_is_distinct`: the 14 names). The zero rows
+///   with such a segment and its type's English label is therefore one archived row, and only
+///   such rows are believed (`reporting::visitors::daily::day_count_is_distinct`: the 14 names
+///   and labels; `GroupBy` joins by translated label, and Norwegian Bokmål gives smartphones and
+///   feature phones one). The zero rows
 ///   `ensureDefaultRowsInTable` adds are added only for a number with no row. (The translations
 ///   keyed by name, `'smartphone'`, would join a name label into its number's row; no archiver
 ///   of 5.0.2 writes one: the column holds numbers.)

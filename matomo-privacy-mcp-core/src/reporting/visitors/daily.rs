@@ -15,21 +15,27 @@ use crate::segment::{Operator, Segment};
 /// after the API's `GroupBy` (the proof is at
 /// [`day_counts_are_distinct`](crate::models::summed::day_counts_are_distinct)). Any other value
 /// of `deviceType` (a name a later Matomo adds, whose label nobody checked) is not believed.
-const DEVICE_TYPES: &[&str] = &[
-    "desktop",
-    "smartphone",
-    "tablet",
-    "feature phone",
-    "console",
-    "tv",
-    "car browser",
-    "smart display",
-    "camera",
-    "portable media player",
-    "phablet",
-    "smart speaker",
-    "wearable",
-    "peripheral",
+///
+/// Each with its English label (`lang/en.json`), which the row must carry: `GroupBy` joins rows
+/// by their *translated* labels, and in some languages two types share one (Norwegian Bokmål
+/// translates both "Smartphone" and "Feature phone" as "Smarttelefon", so that row adds up
+/// both); in English the 14 labels and "Unknown" are all different. A row in another language
+/// is counted by its segment instead.
+const DEVICE_TYPES: &[(&str, &str)] = &[
+    ("desktop", "Desktop"),
+    ("smartphone", "Smartphone"),
+    ("tablet", "Tablet"),
+    ("feature phone", "Feature phone"),
+    ("console", "Console"),
+    ("tv", "Tv"),
+    ("car browser", "Car browser"),
+    ("smart display", "Smart display"),
+    ("camera", "Camera"),
+    ("portable media player", "Portable media player"),
+    ("phablet", "Phablet"),
+    ("smart speaker", "Smart speaker"),
+    ("wearable", "Wearable"),
+    ("peripheral", "Peripheral"),
 ];
 
 /// Whether `segment` is an OS version row's (`operatingSystemCode==X;operatingSystemVersion==v`)
@@ -57,11 +63,15 @@ fn one_os_version(segment: &Segment) -> bool {
     matches!((code, version), (Some(code), Some(version)) if super::os_versions::one_archived_row(code, version))
 }
 
-/// Whether a condition's value names one archived row of its dimension: any value, but for
-/// `deviceType`, whose API joins every unknown number into one "Unknown" row, only the names of
-/// [`DEVICE_TYPES`].
-fn one_archived_value(dimension: &str, value: &str) -> bool {
-    dimension != "deviceType" || DEVICE_TYPES.contains(&value.replace('+', " ").as_str())
+/// Whether a condition's value names one archived row of its dimension, for a row labelled
+/// `label`: any value, but for `deviceType`, whose API joins rows by their translated labels,
+/// only the names of [`DEVICE_TYPES`] on a row with their English label.
+fn one_archived_value(dimension: &str, value: &str, label: &str) -> bool {
+    let name = value.replace('+', " ");
+    dimension != "deviceType"
+        || DEVICE_TYPES
+            .iter()
+            .any(|&(known, english)| known == name && english == label)
 }
 
 /// A lower bound on the distinct visitors behind one of Matomo's rows of a report over
@@ -164,7 +174,11 @@ pub(crate) fn day_count_is_distinct(row: &SourceRow) -> bool {
         let china = condition.dimension() == "countryCode" && condition.value() == "cn";
         if condition.operator() != Operator::Equals
             || china
-            || !one_archived_value(condition.dimension(), condition.value())
+            || !one_archived_value(
+                condition.dimension(),
+                condition.value(),
+                row.label.reveal_text(),
+            )
         {
             return false;
         }
@@ -195,8 +209,13 @@ mod tests {
 
     /// A row as the client reads it from Matomo's answer (its counts believed).
     fn matomo_row(segment: &str, sum_daily: u64) -> SourceRow {
+        labelled_row("x", segment, sum_daily)
+    }
+
+    /// [`matomo_row`] labelled `label`.
+    fn labelled_row(label: &str, segment: &str, sum_daily: u64) -> SourceRow {
         let body = format!(
-            r#"[{{"label":"x","nb_visits":{sum_daily},"sum_daily_nb_uniq_visitors":{sum_daily},"segment":"{segment}"}}]"#
+            r#"[{{"label":"{label}","nb_visits":{sum_daily},"sum_daily_nb_uniq_visitors":{sum_daily},"segment":"{segment}"}}]"#
         );
         let mut rows: Vec<SourceRow> =
             crate::models::answer::matomo_answer(|| crate::models::decode(body.as_bytes()))
@@ -236,8 +255,11 @@ mod tests {
 
     #[test]
     fn a_known_device_type_is_known_by_its_daily_sum() {
-        for segment in ["deviceType==smartphone", "deviceType==car+browser"] {
-            let row = matomo_row(segment, 121);
+        for (segment, label) in [
+            ("deviceType==smartphone", "Smartphone"),
+            ("deviceType==car+browser", "Car browser"),
+        ] {
+            let row = labelled_row(label, segment, 121);
             assert_eq!(
                 from_daily_counts(&row, Period::Month, november()),
                 5,
@@ -245,6 +267,10 @@ mod tests {
             );
             assert!(day_count_is_distinct(&row), "{segment}");
         }
+        // Labelled in another language, two types may share a label and a row.
+        let norwegian = labelled_row("Smarttelefon", "deviceType==smartphone", 10_000);
+        assert_eq!(from_daily_counts(&norwegian, Period::Month, november()), 0);
+        assert!(!day_count_is_distinct(&norwegian));
         // A value of no known type may be Matomo's "Unknown", a sum of several numbers.
         for segment in ["deviceType==unknown", "deviceType==hologram"] {
             let row = matomo_row(segment, 10_000);
