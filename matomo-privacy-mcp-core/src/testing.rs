@@ -62,6 +62,17 @@ pub async fn emulator_with_super_user(seed: u64, sites: &[u32], root: &str) -> E
         .expect("the emulator starts")
 }
 
+/// An emulator holding `copies` copies of dataset 11's visitors, with [`today`] for today and
+/// `token` viewing `sites`: enough people for rows to be shown under noise and thresholds.
+pub async fn busier_emulator(token: &str, sites: &[u32], copies: u32) -> Emulator {
+    emulator_builder(11)
+        .view_token(token, sites)
+        .busier(copies)
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
 /// The settings of an emulator holding dataset `seed` with [`today`] for today, for a test to
 /// add its own tokens, faults or busier days before it starts.
 pub fn emulator_builder(seed: u64) -> EmulatorBuilder {

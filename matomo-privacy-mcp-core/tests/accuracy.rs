@@ -61,14 +61,7 @@ fn holds(interval: &Value, truth: f64) -> bool {
 /// that the numbers are shown under the complete total's bound (675 visits per visitor in 14
 /// days) at ε 2.
 async fn busier_emulator() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(emulated::TOKEN, &[1])
-        .busier(30)
-        .start()
-        .await
-        .unwrap()
+    testing::busier_emulator(emulated::TOKEN, &[1], 30).await
 }
 
 /// Over 100 trials (a noise key each), with the default counting rule (a visitor's visits at

@@ -22,12 +22,7 @@ const EARLIER: &str = "2026-11-09";
 #[tokio::test]
 async fn a_period_matomo_has_not_counted_yet_is_said_and_no_change_is_stated() {
     // Busier (30 copies of the dataset's visitors): enough for completed rows to be shown.
-    let emu = testing::emulator_builder(11)
-        .view_token(TOKEN, &[1])
-        .busier(30)
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::busier_emulator(TOKEN, &[1], 30).await;
     let client = testing::client(&emu);
     let noise = || NoiseSetup {
         dp: DifferentialPrivacy::new(

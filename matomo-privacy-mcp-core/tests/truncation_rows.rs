@@ -561,12 +561,7 @@ async fn bytes_of(emu: &Emulator, request: &RecordedRequest, keep: impl Fn(&str)
 #[tokio::test]
 async fn a_month_of_pages_downloads_a_bounded_number_of_bytes() {
     const BOUND: usize = 256 * 1024;
-    let emu = testing::emulator_builder(11)
-        .busier(40)
-        .view_token(testing::TOKEN, &[1])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::busier_emulator(testing::TOKEN, &[1], 40).await;
     let toolbox = testing::deployment(&emu)
         .threshold(K)
         .toolbox(matomo_privacy_mcp_tools::all())

@@ -13,8 +13,8 @@ mod common;
 use common::scratch;
 use matomo_privacy_mcp::catalogue;
 use matomo_privacy_mcp::config::Config;
-use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::{Toolbox, testing};
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 
@@ -187,14 +187,7 @@ fn charged(answer: &Value) -> u64 {
 /// The emulator with 30 copies of its visitors: enough for rows to be shown under the default
 /// noise and threshold.
 async fn busier() -> Emulator {
-    Emulator::builder()
-        .seed(11)
-        .today(today())
-        .view_token(TOKEN, &[1])
-        .busier(30)
-        .start()
-        .await
-        .unwrap()
+    testing::busier_emulator(TOKEN, &[1], 30).await
 }
 
 /// The day spends about ε 98 of the default 150 (ε 111 when summaries released their converting
