@@ -15,7 +15,9 @@
 //! action has no heartbeat, so its conversions' seconds stay, as the dataset counts them. Goals 1 (a URL) and
 //! 2 (an event category) convert by themselves on the action that matches; goal 3 (manual) and
 //! orders are sent at the visit's last action, before the heartbeat, so that the seconds a
-//! conversion adds to `visit_total_time` are set right again.
+//! conversion adds to `visit_total_time` are set right again. Content impressions and clicks
+//! (`c_n`, `c_i`), which Matomo counts as no action, follow a visit's first action at its second,
+//! or a second before it in a one-action visit (whose length a later request would make 1 s).
 
 use std::fmt::Write;
 
@@ -205,6 +207,15 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
             }
         }
         requests.push(request(ts, &rest));
+        if i == 0 {
+            // A one-action visit's contents a second before its action: Matomo's
+            // `visit_total_time` is `1 + last request − first action`, which a request at
+            // the action's second would make 1 (the dataset's 0), and one before it leaves 0.
+            let at = if several { ts } else { ts - 1 };
+            for rest in content_requests(visit, &current_url) {
+                requests.push(request(at, &rest));
+            }
+        }
     }
     for conversion in &visit.conversions {
         if let Some(rest) = conversion_request(visit, conversion, &current_url) {
@@ -220,6 +231,26 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
         ));
     }
     requests
+}
+
+/// The requests of the visit's content blocks (`Contents.*`): an impression of each, and an
+/// interaction (`c_i=click`) for each click on it, on the page they were shown on.
+fn content_requests(visit: &Visit, url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &visit.details.contents {
+        let block = format!(
+            "url={}&c_n={}&c_p={}&c_t={}",
+            url_encode(url),
+            url_encode(&c.name),
+            url_encode(&c.piece),
+            url_encode(&c.target)
+        );
+        out.push(block.clone());
+        for _ in 0..c.interactions {
+            out.push(format!("{block}&c_i=click"));
+        }
+    }
+    out
 }
 
 /// The request of a conversion Matomo does not make by itself: a manual goal or an order.

@@ -109,6 +109,15 @@ pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     Ok(finish(rows, &ctx.filters))
 }
 
+/// The domain Matomo 5.0.2 names a search engine or social network by (its `url` and logo):
+/// the one its definitions list first, for the dataset's hosts the host without `www.` (or
+/// Facebook's link shim `l.`): `bing.com`, `facebook.com`, `news.ycombinator.com`.
+fn main_domain(host: &str) -> &str {
+    host.strip_prefix("www.")
+        .or_else(|| host.strip_prefix("l."))
+        .unwrap_or(host)
+}
+
 pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let rows = group(&ctx.visits, |v| match &v.referrer {
         Referrer::Search { engine, host, .. } => Some((engine.clone(), host.clone())),
@@ -119,10 +128,11 @@ pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         let mut r = row(ctx, engine.clone(), &vs, true);
         add_up_distinct_counts(&mut r, &vs, referrer_part);
         r.set("segment", channel_segment("search", &engine));
-        r.set("url", format!("https://{host}/"));
+        let domain = main_domain(&host);
+        r.set("url", format!("http://{domain}"));
         r.set(
             "logo",
-            format!("plugins/Morpheus/icons/dist/searchEngines/{host}.png"),
+            format!("plugins/Morpheus/icons/dist/searchEngines/{domain}.png"),
         );
         let kws = group(&vs, |v| Some(referrer_keyword(&v.referrer)));
         r.sub = Some(
@@ -190,10 +200,11 @@ pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             Referrer::Social { url, .. } => url.clone(),
             _ => String::new(),
         };
-        r.set("url", format!("https://{}", host_of(&url)));
+        let domain = main_domain(host_of(&url));
+        r.set("url", domain);
         r.set(
             "logo",
-            format!("plugins/Morpheus/icons/dist/socials/{}.png", host_of(&url)),
+            format!("plugins/Morpheus/icons/dist/socials/{domain}.png"),
         );
         r.set("segment", channel_segment("social", &network));
         let urls = group(&vs, |v| match &v.referrer {
@@ -479,6 +490,8 @@ pub(crate) fn all_referrers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         let label = match &v.referrer {
             Referrer::Direct => return None,
             Referrer::Search { keyword, .. } => keyword.clone(),
+            // Matomo stores campaign names lower case.
+            Referrer::Campaign { name, .. } => name.to_lowercase(),
             other => referrer_name(other),
         };
         Some((code, label))
@@ -486,6 +499,8 @@ pub(crate) fn all_referrers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     .into_iter()
     .map(|((code, label), vs)| {
         let mut r = row(ctx, label.clone(), &vs, true);
+        // A keyword's row adds up its search engines', a name's its URLs' or keywords'.
+        add_up_distinct_counts(&mut r, &vs, referrer_part);
         let name = form_encode(&label);
         let segment = match &vs[0].referrer {
             Referrer::Search { .. } => format!("referrerType==search;referrerKeyword=={name}"),
@@ -493,8 +508,7 @@ pub(crate) fn all_referrers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             other => format!("referrerType=={};referrerName=={name}", other.type_code()),
         };
         if let Referrer::Social { url, .. } = &vs[0].referrer {
-            let host = host_of(url);
-            let host = host.strip_prefix("www.").unwrap_or(host);
+            let host = main_domain(host_of(url));
             r.set("url", host);
             r.set(
                 "logo",

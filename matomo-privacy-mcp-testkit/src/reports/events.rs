@@ -52,10 +52,16 @@ impl EventAgg {
         r.set("nb_events_with_value", self.with_value);
         r.set("sum_event_value", round_value(self.sum, 2));
         r.set("min_event_value", round_value(self.min.unwrap_or(0.0), 2));
-        // Matomo sends `false` as the maximum when no event carried a value.
+        // When no event carried a value, Matomo sends a day's maximum as 0 (its archiver's
+        // SQL `MAX`) and a longer period's as `false` (PHP's `max` adding the days up).
+        let no_max = if ctx.period.kind == Kind::Day {
+            Value::from(0)
+        } else {
+            Value::Bool(false)
+        };
         r.set(
             "max_event_value",
-            self.max.map_or(Value::Bool(false), |m| round_value(m, 2)),
+            self.max.map_or(no_max, |m| round_value(m, 2)),
         );
         if ctx.period.kind == Kind::Day {
             r.set("nb_uniq_visitors", self.daily.len());

@@ -151,6 +151,38 @@ fn action_details(ds: &Dataset, v: &Visit) -> Vec<Value> {
         };
         out.push(o);
     }
+    // Content impressions and clicks follow the first action, as Matomo lists the ones sent
+    // with it (its type 13, `Action::TYPE_CONTENT`, titled as its visitor log does).
+    let first_url = match v.actions.first() {
+        Some(Action::Page { url, .. }) => url.clone(),
+        _ => String::new(),
+    };
+    let contents = v.details.contents.iter().flat_map(|c| {
+        let subtitle = format!("{} - {}", c.name, c.piece);
+        (0..=c.interactions).map(move |n| (n > 0, c, subtitle.clone()))
+    });
+    let first_id = v.id * 100;
+    let contents: Vec<Value> = contents
+        .enumerate()
+        .map(|(n, (clicked, c, subtitle))| {
+            let (title, icon, interaction) = if clicked {
+                ("Content Interaction (click)", "contentinteraction", Value::from("click"))
+            } else {
+                ("Content Impression", "contentimpression", Value::Null)
+            };
+            json!({
+                "type": 13, "url": first_url, "pageTitle": Value::Null, "pageIdAction": first_id,
+                "idpageview": "", "serverTimePretty": short_stamp(v.first_ts),
+                "pageId": first_id * 100 + 50 + n as u64, "contentName": c.name,
+                "contentPiece": c.piece, "contentTarget": c.target, "contentInteraction": interaction,
+                "pageviewPosition": 1, "icon": format!("plugins/Morpheus/images/{icon}.png"),
+                "iconSVG": format!("plugins/Morpheus/images/{icon}.svg"), "title": title,
+                "subtitle": subtitle, "timestamp": v.first_ts,
+            })
+        })
+        .collect();
+    let after_first = out.len().min(1);
+    out.splice(after_first..after_first, contents);
     for c in &v.conversions {
         let o = match c.goal {
             Some(g) => {

@@ -84,9 +84,11 @@ pub(crate) fn goals(ds: &Dataset, site: u32) -> Value {
             .iter()
             .filter(|g| g.site == site)
             .map(|g| {
+                // A manual goal converts as often as it is sent (the recorded "Manual Lead").
+                let allow_multiple = u8::from(g.match_attribute == "manually");
                 let mut v = json!({
                     "idsite": g.site, "idgoal": g.id, "name": g.name, "description": "",
-                    "match_attribute": g.match_attribute, "allow_multiple": 0,
+                    "match_attribute": g.match_attribute, "allow_multiple": allow_multiple,
                     "revenue": super::round_value(g.revenue, 2), "deleted": 0, "event_value_as_revenue": 0,
                 });
                 if let (true, Value::Object(m)) = (g.match_attribute != "manually", &mut v) {

@@ -43,6 +43,38 @@ pub const KNOWN: &[Known] = &[
         reason: "Visitor ids of signed-in users",
     },
     Known {
+        questions: &["columns"],
+        methods: &["UserId.getUsers"],
+        columns: &["idvisitor"],
+        reason: "Visitor ids of signed-in users",
+    },
+    Known {
+        questions: &["columns"],
+        methods: &[
+            "Actions.getPageUrls",
+            "Actions.getPageTitles",
+            "Actions.getEntryPageUrls",
+            "Actions.getExitPageUrls",
+        ],
+        columns: &["goals *"],
+        reason: "Goal attribution of page rows",
+    },
+    Known {
+        questions: &[
+            "columns, whole fortnight",
+            "columns, month",
+            "columns, population count",
+        ],
+        methods: &[
+            "Actions.getPageUrls",
+            "Actions.getPageTitles",
+            "Actions.getEntryPageUrls",
+            "Actions.getExitPageUrls",
+        ],
+        columns: &["min_time_*", "max_time_*"],
+        reason: "Fastest and slowest page views over a month or a range",
+    },
+    Known {
         questions: &["visitor log"],
         methods: &["Live.getLastVisitsDetails"],
         columns: &["time spent"],

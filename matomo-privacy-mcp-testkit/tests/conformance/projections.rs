@@ -66,6 +66,10 @@ const VISIT_FIELDS: &[&str] = &[
 /// visit's actions (compared as a set, apart from the visit's steps).
 const CONVERSIONS: &[&str] = &["goal", "ecommerceOrder", "ecommerceAbandonedCart"];
 
+/// The action type of content impressions and clicks (Matomo's `Action::TYPE_CONTENT`),
+/// compared as a set too: the fixture sends a one-action visit's a second before its action.
+const CONTENT: &str = "13";
+
 /// A field of an action, empty when absent or null.
 fn action_field(a: &Map<String, Value>, k: &str) -> String {
     a.get(k)
@@ -107,6 +111,9 @@ pub fn visits(answer: &Value) -> Value {
             let (conversions, steps): (Vec<_>, Vec<_>) = actions
                 .into_iter()
                 .partition(|a| CONVERSIONS.contains(&action_field(a, "type").as_str()));
+            let (contents, steps): (Vec<_>, Vec<_>) = steps
+                .into_iter()
+                .partition(|a| action_field(a, "type") == CONTENT);
             let joined = |f: &dyn Fn(&Map<String, Value>) -> String| {
                 steps.iter().map(|a| f(a)).collect::<Vec<_>>().join(" > ")
             };
@@ -153,6 +160,19 @@ pub fn visits(answer: &Value) -> Value {
                 .collect();
             names.sort_unstable();
             row.insert("conversions".into(), Value::from(names.join(", ")));
+            let mut shown: Vec<String> = contents
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {} {}",
+                        action_field(a, "url"),
+                        action_field(a, "title"),
+                        action_field(a, "subtitle")
+                    )
+                })
+                .collect();
+            shown.sort_unstable();
+            row.insert("contents".into(), Value::from(shown.join(", ")));
             Value::Object(row)
         })
         .collect();

@@ -16,7 +16,7 @@ pub fn fortnight() -> String {
     format!("{},{}", today().plus(-14), today())
 }
 
-async fn ask(
+pub async fn ask(
     http: &reqwest::Client,
     endpoint: &str,
     token: &str,

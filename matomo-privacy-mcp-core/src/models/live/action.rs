@@ -30,8 +30,16 @@ classified_fields! {
     #[serde(rename_all = "camelCase")]
     pub struct ActionFields {
         /// `action`, `download`, `outlink`, `search`, `event`, `goal`, `ecommerceOrder`, ….
-        #[serde(rename = "type")]
-        (aggregate) action_type: String,
+        /// Matomo 5.0.2 sends a content impression's or click's as the number `13` (its
+        /// `TYPE_CONTENT`, left untranslated), read as the text `"13"`.
+        #[privacy(aggregate)]
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "type_text"
+        )]
+        pub action_type: Option<String>,
         /// The page, download or outlink URL.
         (identifying) url: String,
         /// The page title.
@@ -101,6 +109,29 @@ classified_fields! {
     }
 }
 
+/// An action's `type`: text, or a number as its text; absent for `null` or `false`.
+fn type_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null | serde_json::Value::Bool(false) => Ok(None),
+        serde_json::Value::String(text) => Ok(Some(text)),
+        serde_json::Value::Number(n) => Ok(Some(n.to_string())),
+        serde_json::Value::Bool(true) => Err(serde::de::Error::invalid_type(
+            serde::de::Unexpected::Bool(true),
+            &"an action type (text or a number)",
+        )),
+        serde_json::Value::Array(_) => Err(serde::de::Error::invalid_type(
+            serde::de::Unexpected::Seq,
+            &"an action type (text or a number)",
+        )),
+        serde_json::Value::Object(_) => Err(serde::de::Error::invalid_type(
+            serde::de::Unexpected::Map,
+            &"an action type (text or a number)",
+        )),
+    }
+}
+
 /// One action of a [`Visit`](super::Visit).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
 pub struct ActionDetail {
@@ -114,4 +145,24 @@ pub struct ActionDetail {
         skip_serializing_if = "Option::is_none"
     )]
     pub item_details: Option<Vec<ItemDetail>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActionDetail;
+
+    #[test]
+    fn a_content_action_s_numeric_type_is_read_as_its_text() {
+        // As Matomo 5.0.2's visitor log lists a content impression.
+        let json = r#"{"type":13,"url":"https://shop.example.com/","pageTitle":null,
+            "title":"Content Impression","subtitle":"Homepage banner - Black Friday",
+            "contentName":"Homepage banner","timestamp":1795711015}"#;
+        let action: ActionDetail = serde_json::from_str(json).unwrap();
+        assert_eq!(action.fields.action_type.as_deref(), Some("13"));
+        let page: ActionDetail = serde_json::from_str(r#"{"type":"action"}"#).unwrap();
+        assert_eq!(page.fields.action_type.as_deref(), Some("action"));
+        let none: ActionDetail = serde_json::from_str(r#"{"type":false}"#).unwrap();
+        assert_eq!(none.fields.action_type, None);
+        assert!(serde_json::from_str::<ActionDetail>(r#"{"type":{"a":1}}"#).is_err());
+    }
 }

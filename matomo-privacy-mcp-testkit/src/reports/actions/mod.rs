@@ -45,6 +45,11 @@ struct PageAgg {
     /// Per page timing (in `TIMING_RECORDS` order): milliseconds summed over the page views
     /// that sent it, and how many did.
     timings: [(u64, u64); 6],
+    /// Per page timing: Matomo's `min_time_…` and `max_time_…` columns in milliseconds, `None`
+    /// without page views that sent it. A page's are the fastest and slowest view of each day
+    /// added up over the period's days, and a directory's or truncation row's its rows' added
+    /// up: Matomo aggregates these columns by summing them, as it does its counts.
+    extremes: [(Option<u64>, Option<u64>); 6],
     /// Whether any page view of the report sent timings: Matomo then gives every row the
     /// timing averages (0 for none), and none otherwise.
     table_timed: bool,
@@ -64,16 +69,25 @@ impl PageAgg {
         self.exit_visits.extend(o.exit_visits.iter().copied());
         self.exit_daily.extend(o.exit_daily.iter().cloned());
         self.following_search += o.following_search;
-        self.table_timed |= o.table_timed;
-        for (slot, (sum, hits)) in self.timings.iter_mut().zip(o.timings) {
-            slot.0 += sum;
-            slot.1 += hits;
-        }
+        self.merge_timings(o);
         for (k, (c, r, vs)) in &o.goals {
             let g = self.goals.entry(k.clone()).or_default();
             g.0 += c;
             g.1 += r;
             g.2.extend(vs.iter().copied());
+        }
+    }
+
+    /// Adds `o`'s page timings (and whether its report has any) to these.
+    fn merge_timings(&mut self, o: &PageAgg) {
+        self.table_timed |= o.table_timed;
+        for (slot, (sum, hits)) in self.timings.iter_mut().zip(o.timings) {
+            slot.0 += sum;
+            slot.1 += hits;
+        }
+        for (slot, (min, max)) in self.extremes.iter_mut().zip(o.extremes) {
+            slot.0 = add_up(slot.0, min);
+            slot.1 = add_up(slot.1, max);
         }
     }
 
@@ -129,7 +143,10 @@ impl PageAgg {
             .map(|(k, (c, r, vs))| {
                 let mut g = Map::new();
                 g.insert("nb_conversions".into(), Value::from(*c));
-                g.insert("revenue".into(), round_value(*r, 2));
+                // As Matomo's rows: no revenue for a goal without any.
+                if *r != 0.0 {
+                    g.insert("revenue".into(), round_value(*r, 2));
+                }
                 g.insert("nb_conversions_page_uniq".into(), Value::from(vs.len()));
                 let rate = if nb_visits > 0.0 {
                     vs.len() as f64 / nb_visits
@@ -154,18 +171,47 @@ impl PageAgg {
             "exit_rate".into(),
             ctx.rate(self.exit_visits.len() as f64, nb_visits, 0),
         );
-        m.insert(
-            "nb_hits_following_search".into(),
-            Value::from(self.following_search),
-        );
-        // Matomo's `PagePerformance` columns of a page row: each timing's average in seconds
-        // over the page views that sent it (0 for none), in reports with timings only.
-        if self.table_timed {
-            for (name, seconds) in TIMING_AVERAGES.iter().zip(self.timing_averages()) {
-                m.insert((*name).into(), round_value(seconds.unwrap_or(0.0), 3));
-            }
+        // Only on pages viewed after a search, as Matomo's archiver sets it.
+        if self.following_search > 0 {
+            m.insert(
+                "nb_hits_following_search".into(),
+                Value::from(self.following_search),
+            );
         }
+        self.insert_timings(&mut m, ctx.period.kind == Kind::Day);
         m
+    }
+
+    /// Matomo's `PagePerformance` columns of a page row: each timing's average in seconds over
+    /// the page views that sent it (0 for none), in reports with timings only.
+    ///
+    /// Beside each average, Matomo's `nb_hits_with_time_…` and `min_time_…` / `max_time_…`
+    /// (`null` without page views that sent it): a day's as its archive stores them, numeric
+    /// text with four decimals (`"9"`, `"0.0160"`), a longer period's as numbers.
+    fn insert_timings(&self, m: &mut Map<String, Value>, day: bool) {
+        if !self.table_timed {
+            return;
+        }
+        let seconds = |ms: Option<u64>| match ms {
+            None => Value::Null,
+            Some(ms) if day => Value::from(format!("{:.4}", ms as f64 / 1000.0)),
+            Some(ms) => round_value(ms as f64 / 1000.0, 3),
+        };
+        let averages = self.timing_averages();
+        for (i, name) in TIMING_AVERAGES.iter().enumerate() {
+            let timing = name.trim_start_matches("avg_");
+            let (_, hits) = self.timings[i];
+            let (min, max) = self.extremes[i];
+            let hits = if day {
+                Value::from(hits.to_string())
+            } else {
+                Value::from(hits)
+            };
+            m.insert(format!("nb_hits_with_{timing}"), hits);
+            m.insert(format!("min_{timing}"), seconds(min));
+            m.insert(format!("max_{timing}"), seconds(max));
+            m.insert((*name).into(), round_value(averages[i].unwrap_or(0.0), 3));
+        }
     }
 
     /// Each timing's average in seconds, `None` without page views that sent it.
@@ -218,32 +264,116 @@ fn summed_cols(ctx: &Ctx<'_>, rows: &[Row]) -> Map<String, Value> {
     m
 }
 
+/// A page's `min_time_…` or `max_time_…` added up over days as Matomo's `Row::sumRowArray`
+/// does: a day's `null` (no view sent the timing) after a number makes the sum 0, the next
+/// numbers are added to that; before any number it stays `null`.
+#[derive(Clone, Copy, Default)]
+enum DaySum {
+    #[default]
+    Nothing,
+    Null,
+    Number(u64),
+}
+
+impl DaySum {
+    fn add(self, day: Option<u64>) -> DaySum {
+        match (self, day) {
+            (DaySum::Nothing, None) => DaySum::Null,
+            (DaySum::Null | DaySum::Number(_), None) => DaySum::Number(0),
+            (DaySum::Number(sum), Some(ms)) => DaySum::Number(sum + ms),
+            (DaySum::Nothing | DaySum::Null, Some(ms)) => DaySum::Number(ms),
+        }
+    }
+
+    fn value(self) -> Option<u64> {
+        match self {
+            DaySum::Number(sum) => Some(sum),
+            DaySum::Nothing | DaySum::Null => None,
+        }
+    }
+}
+
+/// Two of Matomo's summed columns added up (`None`: no value on either side).
+fn add_up(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The longest time Matomo gives one action (`visit_standard_length`, 30 minutes).
+const LONGEST_ACTION_SECONDS: i64 = 1800;
+
+/// The seconds Matomo's reports give each action of the visit (`sum_time_spent`), by index: its
+/// archiver adds up, per page (or site search), the seconds each later request but an event
+/// waited since the visit's request before it (`time_spent_ref_action`), on the page the visit
+/// was last on (its exit then: a site search after that page takes them itself, and events,
+/// outlinks and downloads leave it as it is). An event's seconds count for nothing, and the
+/// last page gets none: a heartbeat lengthens the visit only. (The visitor log counts a page's
+/// time up to the next page view, events and the visit's end included.)
+fn report_seconds(v: &Visit) -> Vec<u64> {
+    let times = v.action_times();
+    let mut seconds = vec![0; v.actions.len()];
+    let mut on = None;
+    for (i, action) in v.actions.iter().enumerate() {
+        if i > 0
+            && !matches!(action, Action::Event { .. })
+            && let (Some(on), Some(now), Some(before)) = (on, times.get(i), times.get(i - 1))
+            && let Some(slot) = seconds.get_mut(on)
+        {
+            *slot += u64::try_from((now - before).clamp(0, LONGEST_ACTION_SECONDS)).unwrap_or(0);
+        }
+        if matches!(action, Action::Page { .. } | Action::Search { .. }) {
+            on = Some(i);
+        }
+    }
+    seconds
+}
+
 /// Aggregates page views keyed by `key(url, title)`.
 fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<String, PageAgg> {
     let mut out: BTreeMap<String, PageAgg> = BTreeMap::new();
+    // Each page's fastest and slowest view of each timing, per day.
+    type DayExtremes = [Option<(u64, u64)>; 6];
+    let mut day_extremes: BTreeMap<(String, i64), DayExtremes> = BTreeMap::new();
     for v in &ctx.visits {
         let pages: Vec<_> = v.pages().collect();
         let exits_on_a_page = exits_on_a_page(v);
-        // Which page views come right after a site search.
+        // Which page views follow a site search: Matomo's `idaction_name_ref` of the view is a
+        // search, the visit's last page view or search before it (events, outlinks and
+        // downloads between them do not count).
         let after_search: Vec<bool> = v
             .actions
             .iter()
             .enumerate()
             .filter(|(_, a)| matches!(a, Action::Page { .. }))
             .map(|(i, _)| {
-                i.checked_sub(1)
-                    .and_then(|p| v.actions.get(p))
+                v.actions[..i]
+                    .iter()
+                    .rfind(|a| matches!(a, Action::Page { .. } | Action::Search { .. }))
                     .is_some_and(|a| matches!(a, Action::Search { .. }))
             })
             .collect();
         let timings = v.page_timings();
-        for (i, (url, title, time)) in pages.iter().enumerate() {
+        let seconds = report_seconds(v);
+        let page_seconds: Vec<u64> = v
+            .actions
+            .iter()
+            .zip(&seconds)
+            .filter(|(a, _)| matches!(a, Action::Page { .. }))
+            .map(|(_, s)| *s)
+            .collect();
+        for (i, (url, title, _)) in pages.iter().enumerate() {
             let a = out.entry(key(url, title)).or_default();
+            // Every page's day has its entry: a day without a timing is Matomo's `null`.
+            let day = day_extremes.entry((key(url, title), v.day.0)).or_default();
             if let Some(t) = timings.get(i) {
-                for (slot, ms) in a.timings.iter_mut().zip(t.all()) {
+                for ((slot, extreme), ms) in a.timings.iter_mut().zip(day.iter_mut()).zip(t.all()) {
                     if let Some(ms) = ms {
                         slot.0 += ms;
                         slot.1 += 1;
+                        *extreme =
+                            Some(extreme.map_or((ms, ms), |(lo, hi)| (lo.min(ms), hi.max(ms))));
                     }
                 }
             }
@@ -251,7 +381,7 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
             let first_hit = a.visits.insert(v.id);
             a.daily_visitors.insert((v.day.0, v.visitor_id.clone()));
             a.hits += 1;
-            a.time += time;
+            a.time += page_seconds.get(i).copied().unwrap_or(0);
             if i == 0 {
                 a.entry_visits.insert(v.id);
                 a.entry_actions += v.nb_actions();
@@ -265,6 +395,22 @@ fn page_aggs(ctx: &Ctx<'_>, key: impl Fn(&str, &str) -> String) -> BTreeMap<Stri
             }
             if first_hit {
                 add_goals(a, v);
+            }
+        }
+    }
+    // The days in order, as Matomo adds up a week's or month's rows from its days'.
+    let mut folds: BTreeMap<String, [(DaySum, DaySum); 6]> = BTreeMap::new();
+    for ((page, _), day) in day_extremes {
+        let fold = folds.entry(page).or_default();
+        for (slot, extreme) in fold.iter_mut().zip(day) {
+            slot.0 = slot.0.add(extreme.map(|(lo, _)| lo));
+            slot.1 = slot.1.add(extreme.map(|(_, hi)| hi));
+        }
+    }
+    for (page, fold) in folds {
+        if let Some(a) = out.get_mut(&page) {
+            for (slot, (min, max)) in a.extremes.iter_mut().zip(fold) {
+                *slot = (min.value(), max.value());
             }
         }
     }

@@ -45,6 +45,7 @@ fn searches(
     let mut by_kw: BTreeMap<String, (BTreeSet<u64>, u64, u64, u64)> = BTreeMap::new();
     for v in &ctx.visits {
         let exit = last_page_or_search(v);
+        let seconds = report_seconds(v);
         let mut search = 0;
         for (i, a) in v.actions.iter().enumerate() {
             if let Action::Search { keyword } = a {
@@ -56,7 +57,7 @@ fn searches(
                 let e = by_kw.entry(label).or_default();
                 e.0.insert(v.id);
                 e.1 += 1;
-                e.2 += 15;
+                e.2 += seconds.get(i).copied().unwrap_or(0);
                 e.3 += u64::from(exit == Some(i));
             }
         }
@@ -73,7 +74,11 @@ fn searches(
             if exits > 0 {
                 r.set("exit_nb_visits", exits);
             }
-            r.set("nb_pages_per_search", 1);
+            // Matomo's quotient of hits and visits, to one decimal (`addPagesPerSearchColumn`).
+            r.set(
+                "nb_pages_per_search",
+                round_value(hits as f64 / nv.max(1.0), 1),
+            );
             r.set("avg_time_on_page", time / hits.max(1));
             r.set("bounce_rate", ctx.rate(0.0, nv, 0));
             r.set("exit_rate", ctx.rate(exits as f64, nv, 0));

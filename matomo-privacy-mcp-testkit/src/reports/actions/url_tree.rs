@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::{PageAgg, page_aggs, summed_cols};
 use crate::query::errors::ApiError;
+use crate::query::period::Kind;
 use crate::query::request::{percent_decode, percent_encode};
 use crate::query::table::{Row, finish, finish_keeping};
 use crate::reports::{Ctx, host_of};
@@ -71,6 +72,21 @@ fn insert_below(
     }
 }
 
+impl Node {
+    /// The hits and URL of the node's page Matomo's archiver meets first (most hits, then the
+    /// first URL): where its row takes its place in its table.
+    fn first_page(&self) -> (u64, &str) {
+        let own = self
+            .leaf
+            .as_ref()
+            .map(|(_, url)| (self.agg.hits, url.as_str()));
+        own.into_iter()
+            .chain(self.children.values().map(Node::first_page))
+            .min_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)))
+            .unwrap_or((0, ""))
+    }
+}
+
 /// How a URL report's rows name themselves: the flat column, and the segment dimension with
 /// whether its values are encoded twice (Matomo's exit-page rows are, `exitPageUrl==https%253A…`).
 #[derive(Clone, Copy)]
@@ -91,8 +107,8 @@ impl UrlRows {
 }
 
 /// The rows of a node's children, cut to Matomo's archiving limit for their level
-/// ([`RowLimits`]): past it, the rows with the most visits but one are kept, and the others
-/// summed into a truncation row.
+/// ([`RowLimits`]): at it, the rows a day's archiver meets first but one are kept, and the
+/// others summed into a truncation row.
 fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> {
     let limit = if level == 0 {
         ctx.row_limits.actions
@@ -100,15 +116,25 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> 
         ctx.row_limits.actions_subtable
     };
     let mut children: Vec<(String, Node)> = node.children.into_iter().collect();
-    let cut = children.len() > limit;
+    // Matomo's day archiver adds the pages to its tree in the order of its query (most hits
+    // first, then by URL), each table taking rows while it holds fewer than its limit less one
+    // (`DataTable::addRow` with `setMaximumAllowedRows`) and summing the others into its
+    // truncation row: a directory of as many rows as its limit already has one.
+    let cut = children.len() >= limit;
     if cut {
-        children.sort_by(|(a_label, a), (b_label, b)| {
-            b.agg
-                .visits
-                .len()
-                .cmp(&a.agg.visits.len())
-                .then_with(|| a_label.cmp(b_label))
+        children.sort_by(|(_, a), (_, b)| {
+            let (a, b) = (a.first_page(), b.first_page());
+            b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1))
         });
+    }
+    // The timings of the rows a truncation row replaces, added up: Matomo sums each timing's
+    // total and page views (`sum_time_network`, `nb_hits_with_time_network`) into it and
+    // divides on output, as for any row.
+    let mut folded_timings = PageAgg::default();
+    if cut {
+        for (_, child) in children.iter().skip(limit.saturating_sub(1)) {
+            folded_timings.merge_timings(&child.agg);
+        }
     }
     let mut rows: Vec<Row> = children
         .into_iter()
@@ -140,16 +166,31 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> 
         .collect();
     if cut {
         // Matomo's truncation row: the counts of the rows it replaces added up (a visit to two
-        // of them counts twice, a visitor once per row and day), its parent's segment (in a
-        // subtable; none at the top), and `is_summary`.
+        // of them counts twice), their timings' averages over all their timed page views, its
+        // parent's page segment (in a subtable; none at the top), and `is_summary`.
         let folded = rows.split_off(limit.saturating_sub(1));
         let mut r = Row::new("Others");
         r.cols = summed_cols(ctx, &folded);
+        // Distinct counts do not add up: Matomo deletes them from a day's truncation rows
+        // (`Actions\Metrics::$columnsToDeleteAfterAggregation`).
+        for name in [
+            "nb_uniq_visitors",
+            "entry_nb_uniq_visitors",
+            "exit_nb_uniq_visitors",
+        ] {
+            r.cols.remove(name);
+        }
+        folded_timings.insert_timings(&mut r.cols, ctx.period.kind == Kind::Day);
         r.top_cols
-            .insert("avg_page_load_time".into(), Value::from(0));
+            .insert("avg_page_load_time".into(), folded_timings.page_load_time());
         r.set("is_summary", true);
         if let Some((path, url)) = &node.dir {
-            r.set("segment", format!("{}=^{}", style.dim, style.encode(url)));
+            // The page report's dimension in the entry and exit page reports too, as Matomo
+            // 5.0.2 writes it (`pageUrl=^…`).
+            r.set(
+                "segment",
+                format!("{}=^{}", PAGE_ROWS.dim, PAGE_ROWS.encode(url)),
+            );
             r.flat_label = Some(format!("{} - Others", percent_decode(path)));
         }
         rows.push(r);
