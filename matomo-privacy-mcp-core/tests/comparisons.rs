@@ -19,7 +19,7 @@ const SITE: u32 = 1;
 use emulated::World;
 
 async fn world() -> World {
-    World::over(emulated::emulator(11, &[1, 2, 3]).await, K).await
+    World::of(11, K).await
 }
 
 /// Reports whose labels Matomo sends as they are shown (no scrubbing changes them) and whose

@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod emulated;
+use emulated::World;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,6 +26,11 @@ const K: u64 = 5;
 
 fn day(text: &str) -> Day {
     Day::parse(text).unwrap()
+}
+
+/// A question about `period` from `first` to `last`, as [`parts`] takes it.
+fn question(period: Period, first: &'static str, last: &str) -> (Period, &'static str, Day, Day) {
+    (period, first, day(first), day(last))
 }
 
 /// One of Matomo's rows as a part of a shown row: its label, visits and the people its segment
@@ -110,14 +116,8 @@ fn row<'a>(out: &'a Value, label: &str) -> Option<&'a Value> {
 /// proves the merged home page row.
 #[tokio::test]
 async fn a_home_page_reached_through_campaign_links_is_shown_with_its_merged_visitors() {
-    let (emu, toolbox) = emulated::world(11, K).await;
-    let raw = emulated::raw_client(&emu);
-    let question = (
-        Period::Week,
-        "2026-11-16",
-        day("2026-11-16"),
-        day("2026-11-22"),
-    );
+    let World { emu, toolbox, raw } = World::of(11, K).await;
+    let question = question(Period::Week, "2026-11-16", "2026-11-22");
     let campaign = "referrerType==campaign";
     let parts = parts(
         &emu,
@@ -177,14 +177,8 @@ async fn a_home_page_reached_through_campaign_links_is_shown_with_its_merged_vis
 /// parts, not `a!=,b!=`, which every visit passes).
 #[tokio::test]
 async fn a_campaign_named_per_subscriber_is_shown_merged_and_other_excludes_it() {
-    let (emu, toolbox) = emulated::world(11, K).await;
-    let raw = emulated::raw_client(&emu);
-    let question = (
-        Period::Month,
-        "2026-11-01",
-        day("2026-11-01"),
-        day("2026-11-30"),
-    );
+    let World { emu, toolbox, raw } = World::of(11, K).await;
+    let question = question(Period::Month, "2026-11-01", "2026-11-30");
     let campaign = "referrerType==campaign";
     let parts = parts(
         &emu,

@@ -40,6 +40,11 @@ pub struct World {
 }
 
 impl World {
+    /// The world of [`world`]: dataset `seed`, sites 1 to 3, threshold `k`.
+    pub async fn of(seed: u64, k: u64) -> World {
+        World::over(emulator(seed, &[1, 2, 3]).await, k).await
+    }
+
     /// The world over `emu`, whose view token is [`TOKEN`].
     pub async fn over(emu: Emulator, k: u64) -> World {
         World {
