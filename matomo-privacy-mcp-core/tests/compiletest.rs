@@ -1,5 +1,6 @@
-//! Compile-fail and compile-pass tests: what `#[derive(Classified)]` and `#[matomo_tool]`
-//! accept, and the exact errors a user sees for what they refuse.
+//! Compile-fail and compile-pass tests: what `#[derive(Classified)]`,
+//! `#[derive(RedactedDebug)]` and `#[matomo_tool]` accept, and the exact errors a user sees for
+//! what they refuse.
 
 #[test]
 fn ui() {

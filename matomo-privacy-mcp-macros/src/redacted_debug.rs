@@ -6,7 +6,8 @@
 //! is declared.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
 pub fn expand(input: &DeriveInput) -> TokenStream {
@@ -22,8 +23,12 @@ pub fn expand(input: &DeriveInput) -> TokenStream {
     for field in fields {
         let mut redact = false;
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("redact")) {
-            if let Err(error) = attr.meta.require_path_only() {
-                return error.to_compile_error();
+            if attr.meta.require_path_only().is_err() {
+                return syn::Error::new_spanned(
+                    &attr.meta,
+                    "#[redact] takes no value: a field is either shown or left out",
+                )
+                .to_compile_error();
             }
             redact = true;
         }
@@ -32,7 +37,9 @@ pub fn expand(input: &DeriveInput) -> TokenStream {
         } else if let Some(ident) = &field.ident {
             let name = ident.to_string();
             let name = name.strip_prefix("r#").unwrap_or(&name);
-            shown.push(quote!(.field(#name, &self.#ident)));
+            // Spanned at the field's type so that a type without `Debug` is reported there,
+            // where the user decides between deriving it and `#[redact]`.
+            shown.push(quote_spanned!(field.ty.span()=> .field(#name, &self.#ident)));
         }
     }
     let finish = if redacted {
