@@ -267,6 +267,9 @@ impl Population {
 pub struct SummaryQuery<'a, R> {
     #[redact]
     deployment: &'a Deployment,
+    // The AI client's arguments (a segment may name a visitor's page or e-mail address)
+    // stay out of `{:?}`, as the query's hand-written Debug kept them out before.
+    #[redact]
     args: &'a PeriodArgs,
     population: Population,
     id_goal: Option<IdGoal>,

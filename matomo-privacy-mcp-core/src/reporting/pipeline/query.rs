@@ -33,6 +33,9 @@ use crate::reporting::args::ReportArgs;
 pub struct ReportQuery<'a, R> {
     #[redact]
     deployment: &'a Deployment,
+    // The AI client's arguments (a segment may name a visitor's page or e-mail address)
+    // stay out of `{:?}`, as the query's hand-written Debug kept them out before.
+    #[redact]
     args: &'a ReportArgs,
     labels: Labels,
     flat: bool,
