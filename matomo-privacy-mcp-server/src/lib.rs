@@ -63,6 +63,7 @@ mod logging;
 mod profile;
 mod rmcp_adapter;
 mod server_info;
+mod setters;
 mod stdio;
 mod stdio_lines;
 

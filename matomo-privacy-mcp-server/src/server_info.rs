@@ -2,6 +2,8 @@
 
 use base64::Engine;
 
+use crate::setters::setters;
+
 /// The server's identity sent to clients (`serverInfo`: name, version, title, description,
 /// website, icons) and its optional instructions for the model.
 ///
@@ -93,34 +95,25 @@ impl ServerInfo {
         }
     }
 
-    /// Sets the human-readable title.
-    pub fn with_title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
+    setters! {
+        /// Sets the human-readable title.
+        pub fn with_title(title: impl Into<String>) { title = Some(title.into()) }
 
-    /// Sets the one-sentence description.
-    pub fn with_description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
+        /// Sets the one-sentence description.
+        pub fn with_description(description: impl Into<String>) {
+            description = Some(description.into())
+        }
 
-    /// Sets the website address.
-    pub fn with_website_url(mut self, url: impl Into<String>) -> Self {
-        self.website_url = Some(url.into());
-        self
-    }
+        /// Sets the website address.
+        pub fn with_website_url(url: impl Into<String>) { website_url = Some(url.into()) }
 
-    /// Adds an icon (`serverInfo.icons`); clients pick among several by type and size.
-    pub fn with_icon(mut self, icon: ServerIcon) -> Self {
-        self.icons.push(icon);
-        self
-    }
+        /// Adds an icon (`serverInfo.icons`); clients pick among several by type and size.
+        pub fn with_icon(icon: ServerIcon) { icons.push(icon) }
 
-    /// Sets the instructions sent in the `initialize` result.
-    pub fn with_instructions(mut self, instructions: impl Into<String>) -> Self {
-        self.instructions = Some(instructions.into());
-        self
+        /// Sets the instructions sent in the `initialize` result.
+        pub fn with_instructions(instructions: impl Into<String>) {
+            instructions = Some(instructions.into())
+        }
     }
 }
 

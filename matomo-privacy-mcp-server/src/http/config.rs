@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::oauth::OAuthConfig;
 use crate::bearer::BearerToken;
+use crate::setters::setters;
 
 /// The default largest request body: MCP requests are small JSON documents.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -122,92 +123,52 @@ impl Default for HttpConfig {
 }
 
 impl HttpConfig {
-    /// Sets the listening address.
-    pub fn with_bind(mut self, bind: SocketAddr) -> Self {
-        self.bind = bind;
-        self
-    }
+    setters! {
+        /// Sets the listening address.
+        pub fn with_bind(bind: SocketAddr) { bind = bind }
 
-    /// Sets the endpoint path.
-    pub fn with_path(mut self, path: impl Into<String>) -> Self {
-        self.path = path.into();
-        self
-    }
+        /// Sets the endpoint path.
+        pub fn with_path(path: impl Into<String>) { path = path.into() }
 
-    /// Adds an accepted bearer token.
-    pub fn with_bearer_token(mut self, token: BearerToken) -> Self {
-        self.bearer_tokens.push(token);
-        self
-    }
+        /// Adds an accepted bearer token.
+        pub fn with_bearer_token(token: BearerToken) { bearer_tokens.push(token) }
 
-    /// Replaces the allowed browser origins.
-    pub fn with_allowed_origins(
-        mut self,
-        origins: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.allowed_origins = origins.into_iter().map(Into::into).collect();
-        self
-    }
+        /// Replaces the allowed browser origins.
+        pub fn with_allowed_origins(origins: impl IntoIterator<Item = impl Into<String>>) {
+            allowed_origins = origins.into_iter().map(Into::into).collect()
+        }
 
-    /// Replaces the accepted `Host` values.
-    pub fn with_allowed_hosts(
-        mut self,
-        hosts: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.allowed_hosts = hosts.into_iter().map(Into::into).collect();
-        self
-    }
+        /// Replaces the accepted `Host` values.
+        pub fn with_allowed_hosts(hosts: impl IntoIterator<Item = impl Into<String>>) {
+            allowed_hosts = hosts.into_iter().map(Into::into).collect()
+        }
 
-    /// Sets the largest accepted request body.
-    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
-        self.max_body_bytes = bytes;
-        self
-    }
+        /// Sets the largest accepted request body.
+        pub fn with_max_body_bytes(bytes: usize) { max_body_bytes = bytes }
 
-    /// Sets how long a shutdown waits for calls in progress.
-    pub fn with_shutdown_grace(mut self, grace: Duration) -> Self {
-        self.shutdown_grace = grace;
-        self
-    }
+        /// Sets how long a shutdown waits for calls in progress.
+        pub fn with_shutdown_grace(grace: Duration) { shutdown_grace = grace }
 
-    /// Sets how many requests are handled at once.
-    pub fn with_max_in_flight(mut self, requests: usize) -> Self {
-        self.max_in_flight = requests;
-        self
-    }
+        /// Sets how many requests are handled at once.
+        pub fn with_max_in_flight(requests: usize) { max_in_flight = requests }
 
-    /// Sets how long a client may take to send a request's headers, and its body.
-    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = timeout;
-        self
-    }
+        /// Sets how long a client may take to send a request's headers, and its body.
+        pub fn with_read_timeout(timeout: Duration) { read_timeout = timeout }
 
-    /// Sets how many MCP sessions may be open at once.
-    pub fn with_max_sessions(mut self, sessions: usize) -> Self {
-        self.max_sessions = sessions;
-        self
-    }
+        /// Sets how many MCP sessions may be open at once.
+        pub fn with_max_sessions(sessions: usize) { max_sessions = sessions }
 
-    /// Accepts OAuth access tokens as [`oauth`](Self::oauth) describes.
-    pub fn with_oauth(mut self, oauth: OAuthConfig) -> Self {
-        self.oauth = Some(oauth);
-        self
-    }
+        /// Accepts OAuth access tokens as [`oauth`](Self::oauth) describes.
+        pub fn with_oauth(oauth: OAuthConfig) { oauth = Some(oauth) }
 
-    /// Counts rate limits in the shared state (see [`HttpConfig::shared_state`]).
-    #[cfg(feature = "redis")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-    pub fn with_shared_state(
-        mut self,
-        shared: matomo_privacy_mcp_core::shared::SharedState,
-    ) -> Self {
-        self.shared_state = Some(shared);
-        self
-    }
+        /// Counts rate limits in the shared state (see [`HttpConfig::shared_state`]).
+        #[cfg(feature = "redis")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+        pub fn with_shared_state(shared: matomo_privacy_mcp_core::shared::SharedState) {
+            shared_state = Some(shared)
+        }
 
-    /// Sets how long an unused session stays open.
-    pub fn with_session_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.session_idle_timeout = timeout;
-        self
+        /// Sets how long an unused session stays open.
+        pub fn with_session_idle_timeout(timeout: Duration) { session_idle_timeout = timeout }
     }
 }

@@ -29,6 +29,7 @@ use std::sync::{Arc, RwLock};
 use matomo_privacy_mcp_core::Toolbox;
 
 use crate::bearer::BearerToken;
+use crate::setters::setters;
 pub use rate_limit::RateLimit;
 pub(crate) use rate_limit::{
     RATE_LIMITED, RateLimiter, Refused, UNAVAILABLE_MESSAGE, refusal_message, retry_after_seconds,
@@ -88,32 +89,22 @@ impl<S> Profile<S> {
         }
     }
 
-    /// Accepts `Authorization: Bearer <token>` with this token as this profile.
-    pub fn bearer_token(mut self, token: BearerToken) -> Self {
-        self.bearer_tokens.push(token);
-        self
-    }
+    setters! {
+        /// Accepts `Authorization: Bearer <token>` with this token as this profile.
+        pub fn bearer_token(token: BearerToken) { bearer_tokens.push(token) }
 
-    /// Accepts the tokens in this file (one per line; blank lines and lines starting with `#`
-    /// are skipped) as this profile. The file is read again when it changes, within
-    /// [`TOKEN_FILE_RECHECK`](crate::TOKEN_FILE_RECHECK): a token removed from it stops working
-    /// without a restart.
-    pub fn bearer_token_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.bearer_token_files.push(path.into());
-        self
-    }
+        /// Accepts the tokens in this file (one per line; blank lines and lines starting with `#`
+        /// are skipped) as this profile. The file is read again when it changes, within
+        /// [`TOKEN_FILE_RECHECK`](crate::TOKEN_FILE_RECHECK): a token removed from it stops
+        /// working without a restart.
+        pub fn bearer_token_file(path: impl Into<PathBuf>) { bearer_token_files.push(path.into()) }
 
-    /// Accepts OAuth access tokens that match `rule` (a scope, a client id or a subject) as this
-    /// profile, once the server has an [`OAuthConfig`](crate::OAuthConfig).
-    pub fn oauth(mut self, rule: OAuthMatch) -> Self {
-        self.oauth.push(rule);
-        self
-    }
+        /// Accepts OAuth access tokens that match `rule` (a scope, a client id or a subject) as
+        /// this profile, once the server has an [`OAuthConfig`](crate::OAuthConfig).
+        pub fn oauth(rule: OAuthMatch) { oauth.push(rule) }
 
-    /// Limits how fast this profile's clients, together, may call tools.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
+        /// Limits how fast this profile's clients, together, may call tools.
+        pub fn rate_limit(limit: RateLimit) { rate_limit = Some(limit) }
     }
 
     /// The profile's name.

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use url::{Host, Url};
 
+use crate::setters::setters;
+
 /// The default clock skew tolerated on `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 
@@ -178,53 +180,31 @@ impl OAuthConfig {
         }
     }
 
-    /// Uses this key set instead of discovering it.
-    #[must_use]
-    pub fn with_jwks_uri(mut self, jwks_uri: Url) -> Self {
-        self.jwks_uri = Some(jwks_uri);
-        self
-    }
+    setters! {
+        /// Uses this key set instead of discovering it.
+        pub fn with_jwks_uri(jwks_uri: Url) { jwks_uri = Some(jwks_uri) }
 
-    /// Sets the clock skew tolerated on `exp` and `nbf`.
-    #[must_use]
-    pub fn with_leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
-        self
-    }
+        /// Sets the clock skew tolerated on `exp` and `nbf`.
+        pub fn with_leeway(leeway: Duration) { leeway = leeway }
 
-    /// Sets the algorithms a token may be signed with.
-    #[must_use]
-    pub fn with_allowed_algorithms(mut self, algorithms: Vec<SigningAlgorithm>) -> Self {
-        self.allowed_algorithms = algorithms;
-        self
-    }
+        /// Sets the algorithms a token may be signed with.
+        pub fn with_allowed_algorithms(algorithms: Vec<SigningAlgorithm>) {
+            allowed_algorithms = algorithms
+        }
 
-    /// Allows plain `http` to non-loopback hosts (see the field).
-    #[must_use]
-    pub fn with_allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
+        /// Allows plain `http` to non-loopback hosts (see the field).
+        pub fn with_allow_insecure_http(allow: bool) { allow_insecure_http = allow }
 
-    /// Sets the time one request to the authorization server may take.
-    #[must_use]
-    pub fn with_http_timeout(mut self, timeout: Duration) -> Self {
-        self.http_timeout = timeout;
-        self
-    }
+        /// Sets the time one request to the authorization server may take.
+        pub fn with_http_timeout(timeout: Duration) { http_timeout = timeout }
 
-    /// Sets the age after which cached keys are fetched again.
-    #[must_use]
-    pub fn with_jwks_max_age(mut self, max_age: Duration) -> Self {
-        self.jwks_max_age = max_age;
-        self
-    }
+        /// Sets the age after which cached keys are fetched again.
+        pub fn with_jwks_max_age(max_age: Duration) { jwks_max_age = max_age }
 
-    /// Sets the shortest time between two key fetches.
-    #[must_use]
-    pub fn with_jwks_min_refresh_interval(mut self, interval: Duration) -> Self {
-        self.jwks_min_refresh_interval = interval;
-        self
+        /// Sets the shortest time between two key fetches.
+        pub fn with_jwks_min_refresh_interval(interval: Duration) {
+            jwks_min_refresh_interval = interval
+        }
     }
 
     /// Checks every setting; returns the parsed issuer.
