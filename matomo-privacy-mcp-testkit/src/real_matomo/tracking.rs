@@ -111,25 +111,24 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
     for (i, action) in visit.actions.iter().enumerate() {
         let ts = times.get(i).copied().unwrap_or(visit.first_ts);
         last_ts = ts;
-        let mut rest = String::new();
-        match action {
-            Action::Page { url, title, .. } => {
-                let mut url = url.clone();
-                if i == 0
-                    && let Referrer::Campaign { name, keyword } = &visit.referrer
-                {
-                    url.push(if url.contains('?') { '&' } else { '?' });
-                    let _ = write!(url, "mtm_campaign={}", url_encode(name));
-                    if !keyword.is_empty() {
-                        let _ = write!(url, "&mtm_kwd={}", url_encode(keyword));
-                    }
+        if let Action::Page { url, .. } = action {
+            current_url = url.clone();
+            if i == 0
+                && let Referrer::Campaign { name, keyword } = &visit.referrer
+            {
+                current_url.push(if url.contains('?') { '&' } else { '?' });
+                let _ = write!(current_url, "mtm_campaign={}", url_encode(name));
+                if !keyword.is_empty() {
+                    let _ = write!(current_url, "&mtm_kwd={}", url_encode(keyword));
                 }
-                let _ = write!(
-                    rest,
-                    "url={}&action_name={}",
-                    url_encode(&url),
-                    url_encode(title)
-                );
+            }
+        }
+        // Every request is made on a page: a page view on its own, any other action on the
+        // page viewed last.
+        let mut rest = format!("url={}", url_encode(&current_url));
+        match action {
+            Action::Page { title, .. } => {
+                let _ = write!(rest, "&action_name={}", url_encode(title));
                 if let Some(t) = timings.next() {
                     for (name, value) in
                         ["pf_net", "pf_srv", "pf_tfr", "pf_dm1", "pf_dm2", "pf_onl"]
@@ -141,7 +140,6 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
                         }
                     }
                 }
-                current_url = url;
             }
             Action::Event {
                 category,
@@ -151,8 +149,7 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
             } => {
                 let _ = write!(
                     rest,
-                    "url={}&e_c={}&e_a={}&e_n={}",
-                    url_encode(&current_url),
+                    "&e_c={}&e_a={}&e_n={}",
                     url_encode(category),
                     url_encode(action),
                     url_encode(name)
@@ -162,26 +159,15 @@ pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<
                 }
             }
             Action::Outlink { url } => {
-                let _ = write!(
-                    rest,
-                    "url={}&link={}",
-                    url_encode(&current_url),
-                    url_encode(url)
-                );
+                let _ = write!(rest, "&link={}", url_encode(url));
             }
             Action::Download { url } => {
-                let _ = write!(
-                    rest,
-                    "url={}&download={}",
-                    url_encode(&current_url),
-                    url_encode(url)
-                );
+                let _ = write!(rest, "&download={}", url_encode(url));
             }
             Action::Search { keyword } => {
                 let _ = write!(
                     rest,
-                    "url={}&search={}&search_count={}",
-                    url_encode(&current_url),
+                    "&search={}&search_count={}",
                     url_encode(keyword),
                     crate::dataset::search_results(keyword)
                 );
