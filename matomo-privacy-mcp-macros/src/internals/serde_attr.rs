@@ -23,40 +23,48 @@ pub struct FieldSerde {
 
 pub fn container(attrs: &[Attribute]) -> ContainerSerde {
     let mut out = ContainerSerde::default();
-    for attr in serde_attrs(attrs) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename_all") {
-                out.rename_all = serialize_name(&meta)?;
-            } else {
-                skip_meta(&meta)?;
-            }
-            Ok(())
-        });
-    }
+    read_serde_keys(attrs, |meta| {
+        let known = meta.path.is_ident("rename_all");
+        if known {
+            out.rename_all = serialize_name(meta)?;
+        }
+        Ok(known)
+    });
     out
 }
 
 pub fn field(attrs: &[Attribute]) -> FieldSerde {
     let mut out = FieldSerde::default();
-    for attr in serde_attrs(attrs) {
+    read_serde_keys(attrs, |meta| {
+        if meta.path.is_ident("rename") {
+            out.rename = serialize_name(meta)?;
+        } else if meta.path.is_ident("skip") || meta.path.is_ident("skip_serializing") {
+            out.skip = true;
+        } else if meta.path.is_ident("flatten") {
+            out.flatten = true;
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    });
+    out
+}
+
+/// Hands every key of the `#[serde(...)]` attributes to `read`, which says whether it knew the
+/// key; the keys it does not know are skipped with their values.
+fn read_serde_keys(
+    attrs: &[Attribute],
+    mut read: impl FnMut(&ParseNestedMeta<'_>) -> syn::Result<bool>,
+) {
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
+        // A malformed attribute is left for serde's own derive to report.
         let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                out.rename = serialize_name(&meta)?;
-            } else if meta.path.is_ident("skip") || meta.path.is_ident("skip_serializing") {
-                out.skip = true;
-            } else if meta.path.is_ident("flatten") {
-                out.flatten = true;
-            } else {
+            if !read(&meta)? {
                 skip_meta(&meta)?;
             }
             Ok(())
         });
     }
-    out
-}
-
-fn serde_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
-    attrs.iter().filter(|attr| attr.path().is_ident("serde"))
 }
 
 /// `key = "x"` or `key(serialize = "x", deserialize = "y")`: the serialising name.
