@@ -333,17 +333,13 @@ pub async fn profile_toolbox(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state_files::test_support::{assert_owner_only, fresh_dir};
 
     /// Without a key file, the noise key is drawn once and kept beside the budget file
     /// (owner-only), so a restart releases the same statistics with the same noise.
     #[test]
     fn the_noise_key_is_kept_beside_the_budget_file() {
-        let dir = std::env::temp_dir().join(format!(
-            "matomo-privacy-mcp-kept-key-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = fresh_dir("kept-key");
         let budget = dir.join("budget.json");
         let first = kept_key(&budget).unwrap();
         assert_eq!(first.len(), MIN_NOISE_KEY_BYTES);
@@ -352,15 +348,7 @@ mod tests {
             first,
             "the same key after a restart"
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("budget.json.key"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
-        }
+        assert_owner_only(&dir.join("budget.json.key"));
         std::fs::write(dir.join("budget.json.key"), b"short").unwrap();
         let refused = kept_key(&budget).unwrap_err().to_string();
         assert!(

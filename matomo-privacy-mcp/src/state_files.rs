@@ -58,30 +58,48 @@ pub fn try_budget_file(file: &Path) -> Result<(), String> {
     })
 }
 
+/// What the tests of files kept in the state directory share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::{Path, PathBuf};
+
+    /// An empty directory of the test's own (`name`, and the process id for parallel runs)
+    /// under the system's temporary directory.
+    pub(crate) fn fresh_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("matomo-privacy-mcp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Asserts that no one but the owner may read or write `path` (on Unix; elsewhere the
+    /// permissions are the directory's).
+    pub(crate) fn assert_owner_only(path: &Path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
+        }
+        #[cfg(not(unix))]
+        let _ = path;
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_support::{assert_owner_only, fresh_dir};
     use super::*;
 
     #[test]
     fn a_missing_directory_is_made_owner_only_and_a_file_in_it_tried() {
-        let root = std::env::temp_dir().join(format!(
-            "matomo-privacy-mcp-state-files-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&root);
+        let root = fresh_dir("state-files");
         let file = root.join("state").join("privacy-budget.json");
         try_budget_file(&file).unwrap();
         assert!(file.parent().unwrap().is_dir());
         assert!(!file.exists(), "trying writes nothing that stays");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(file.parent().unwrap())
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o077, 0, "owner-only: {mode:o}");
-        }
+        assert_owner_only(file.parent().unwrap());
         let refused = try_budget_file(file.parent().unwrap()).unwrap_err();
         assert_eq!(refused, "it is a directory");
         let _ = std::fs::remove_dir_all(&root);
