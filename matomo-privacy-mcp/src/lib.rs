@@ -33,3 +33,4 @@ pub mod manifest;
 pub mod rotation;
 pub mod startup;
 pub mod state_files;
+mod text;

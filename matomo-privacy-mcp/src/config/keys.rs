@@ -6,6 +6,7 @@ use std::cell::Cell;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
 use super::error::ConfigError;
+use crate::text::code_list;
 
 /// The sections and their keys, each read from the struct the section is decoded into (so no
 /// list repeats the fields). `privacy.scrub_patterns` is an array of tables.
@@ -91,11 +92,7 @@ fn walk(table: &mut toml::Table, section: &str, text: &str, errors: &mut Vec<Con
         .collect();
     for key in unknown {
         table.remove(&key);
-        let path = if section.is_empty() {
-            key.clone()
-        } else {
-            format!("{section}.{key}")
-        };
+        let path = key_path(section, &key);
         let place = match line_of(text, section, &key) {
             Some(line) => format!(" (line {line})"),
             None => String::new(),
@@ -107,11 +104,7 @@ fn walk(table: &mut toml::Table, section: &str, text: &str, errors: &mut Vec<Con
         };
         let listed = format!(
             "the keys {within} are {}; see the configuration reference",
-            known
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            code_list(known)
         );
         let fix = match suggestion(&key, section, known) {
             Some(hint) => format!("{hint} ({listed})"),
@@ -124,11 +117,7 @@ fn walk(table: &mut toml::Table, section: &str, text: &str, errors: &mut Vec<Con
         ));
     }
     for (key, value) in table.iter_mut() {
-        let child = if section.is_empty() {
-            key.clone()
-        } else {
-            format!("{section}.{key}")
-        };
+        let child = key_path(section, key);
         match value {
             toml::Value::Table(inner) => walk(inner, &child, text, errors),
             toml::Value::Array(items) => {
@@ -192,6 +181,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The 1-based line where `key` is set in `section` (`[section]` or `[[section]]` headers,
 /// `key = …` lines; dotted keys at the top as `section.key = …`), when it can be found.
+/// `section.key`, or `key` at the top level (`section` empty): the key as messages name it.
+fn key_path(section: &str, key: &str) -> String {
+    if section.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{section}.{key}")
+    }
+}
+
 fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
     let mut current = String::new();
     for (n, line) in text.lines().enumerate() {
@@ -210,17 +208,7 @@ fn line_of(text: &str, section: &str, key: &str) -> Option<usize> {
             continue;
         };
         let name = name.trim().trim_matches('"');
-        let full = if current.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{current}.{name}")
-        };
-        let wanted = if section.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{section}.{key}")
-        };
-        if full == wanted {
+        if key_path(&current, name) == key_path(section, key) {
             return Some(n + 1);
         }
     }

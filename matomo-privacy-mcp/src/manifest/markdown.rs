@@ -5,6 +5,7 @@ use std::fmt::Write;
 use matomo_privacy_mcp_core::privacy::PrivacyClass;
 
 use super::PrivacyManifest;
+use crate::text::code_list;
 
 /// Renders the manifest as Markdown.
 pub(super) fn render(m: &PrivacyManifest) -> String {
@@ -189,11 +190,7 @@ fn list_or(items: &[String], empty: &str) -> String {
     if items.is_empty() {
         empty.to_owned()
     } else {
-        items
-            .iter()
-            .map(|i| format!("`{i}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        code_list(items)
     }
 }
 

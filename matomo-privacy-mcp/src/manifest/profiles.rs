@@ -4,6 +4,7 @@ use matomo_privacy_mcp_core::privacy::PrivacyClass;
 use serde::Serialize;
 
 use super::ManifestSite;
+use crate::text::code_list;
 
 /// One client profile in the manifest.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -74,11 +75,7 @@ pub(super) fn render(profiles: &[ManifestProfile], sites: &[ManifestSite], out: 
             ),
             p.ceiling,
             p.threshold_k,
-            p.tools
-                .iter()
-                .map(|t| format!("`{t}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            code_list(&p.tools),
             p.rate_limit.map_or_else(
                 || "none".to_owned(),
                 |(per_minute, burst)| format!("{per_minute}/min, bursts of {burst}")
