@@ -25,27 +25,24 @@ pub enum EmulatorError {
 }
 
 /// Configures an [`Emulator`]: dataset seed, the day treated as "today", and the tokens it accepts.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct EmulatorBuilder {
     seed: u64,
     today: Option<Day>,
-    tokens: Vec<(String, Access)>,
+    tokens: Tokens,
     copies: u32,
     row_limits: RowLimits,
 }
 
-/// Shows the configuration but not the tokens, which are secrets even in tests (CI logs are public).
-impl std::fmt::Debug for EmulatorBuilder {
+/// The tokens an emulator accepts, each with its access. Its Debug shows the access only: the
+/// tokens are secrets even in tests (CI logs are public).
+#[derive(Clone, Default)]
+struct Tokens(Vec<(String, Access)>);
+
+impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmulatorBuilder")
-            .field("seed", &self.seed)
-            .field("today", &self.today)
-            .field("copies", &self.copies)
-            .field("row_limits", &self.row_limits)
-            .field(
-                "tokens",
-                &self.tokens.iter().map(|(_, a)| a).collect::<Vec<_>>(),
-            )
+        f.debug_list()
+            .entries(self.0.iter().map(|(_, access)| access))
             .finish()
     }
 }
@@ -130,7 +127,7 @@ impl EmulatorBuilder {
     }
 
     fn token(mut self, token: impl Into<String>, access: Access) -> Self {
-        self.tokens.push((token.into(), access));
+        self.tokens.0.push((token.into(), access));
         self
     }
 
@@ -141,7 +138,7 @@ impl EmulatorBuilder {
         let dataset = Arc::new(Dataset::generate_busier(self.seed, today, self.copies));
         let shared = Arc::new(Shared {
             dataset: dataset.clone(),
-            tokens: self.tokens,
+            tokens: self.tokens.0,
             faults: Mutex::new(FaultSet::default()),
             requests: Mutex::new(Vec::new()),
             row_limits: self.row_limits,
@@ -192,7 +189,7 @@ impl Emulator {
         EmulatorBuilder {
             seed: 0,
             today: None,
-            tokens: Vec::new(),
+            tokens: Tokens::default(),
             copies: 1,
             row_limits: RowLimits::default(),
         }
