@@ -4,6 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use matomo_privacy_mcp_server::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SESSIONS, DEFAULT_READ_TIMEOUT,
+    DEFAULT_SESSION_IDLE_TIMEOUT,
+};
+
 pub use error::ConfigError;
 pub use secret::Secret;
 
@@ -95,38 +100,53 @@ pub(super) fn http_settings(
             "use long random tokens, such as `openssl rand -hex 32`",
         ));
     }
-    let max_body_bytes = raw.max_body_bytes.unwrap_or(1 << 20);
-    let max_concurrent_calls = raw.max_concurrent_calls.unwrap_or(32);
+    // The server's own defaults, so that an operator who sets nothing gets what the server
+    // documents.
+    let max_body_bytes = raw.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let max_concurrent_calls = raw.max_concurrent_calls.unwrap_or(DEFAULT_MAX_IN_FLIGHT);
     if max_body_bytes == 0 || max_concurrent_calls == 0 {
         errors.push(ConfigError::new(
             "http.max_body_bytes / http.max_concurrent_calls",
             "0 would refuse every request",
-            "use positive limits (defaults: 1048576 and 32)",
+            format!(
+                "use positive limits (defaults: {DEFAULT_MAX_BODY_BYTES} and {DEFAULT_MAX_IN_FLIGHT})"
+            ),
         ));
     }
-    let max_sessions = raw.max_sessions.unwrap_or(1000);
+    let max_sessions = raw.max_sessions.unwrap_or(DEFAULT_MAX_SESSIONS);
     if max_sessions == 0 {
         errors.push(ConfigError::new(
             "http.max_sessions",
             "0 would refuse every client",
-            "use a positive limit (default: 1000)",
+            format!("use a positive limit (default: {DEFAULT_MAX_SESSIONS})"),
         ));
     }
-    let read_timeout = raw.read_timeout_seconds.unwrap_or(30);
-    let session_idle_timeout = raw.session_idle_timeout_seconds.unwrap_or(300);
-    for (key, seconds, default) in [
-        ("http.read_timeout_seconds", read_timeout, 30),
+    let read_timeout = raw
+        .read_timeout_seconds
+        .map_or(DEFAULT_READ_TIMEOUT, Duration::from_secs);
+    let session_idle_timeout = raw
+        .session_idle_timeout_seconds
+        .map_or(DEFAULT_SESSION_IDLE_TIMEOUT, Duration::from_secs);
+    for (key, timeout, default) in [
+        (
+            "http.read_timeout_seconds",
+            read_timeout,
+            DEFAULT_READ_TIMEOUT,
+        ),
         (
             "http.session_idle_timeout_seconds",
             session_idle_timeout,
-            300,
+            DEFAULT_SESSION_IDLE_TIMEOUT,
         ),
     ] {
-        if seconds == 0 {
+        if timeout.is_zero() {
             errors.push(ConfigError::new(
                 key,
                 "0 seconds would cut off every client at once",
-                format!("use a positive number of seconds (default: {default})"),
+                format!(
+                    "use a positive number of seconds (default: {})",
+                    default.as_secs()
+                ),
             ));
         }
     }
@@ -152,9 +172,9 @@ pub(super) fn http_settings(
         public_url: oauth::public_url(raw.public_url, env, errors),
         max_body_bytes,
         max_concurrent_calls,
-        read_timeout: Duration::from_secs(read_timeout),
+        read_timeout,
         max_sessions,
-        session_idle_timeout: Duration::from_secs(session_idle_timeout),
+        session_idle_timeout,
     })
 }
 

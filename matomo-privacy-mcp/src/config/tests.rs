@@ -1076,3 +1076,20 @@ fn shared_state_trusts_a_private_certificate_authority_from_ca_file() {
     assert!(shared.tls);
     assert_eq!(shared.ca_certificate.as_deref(), Some(&pem[..]));
 }
+
+/// The limits' defaults come from the server; the messages still say them as numbers.
+#[test]
+fn zero_http_limits_name_the_defaults() {
+    let text = format!(
+        "[http]\nmax_body_bytes = 0\nmax_sessions = 0\nread_timeout_seconds = 0\nsession_idle_timeout_seconds = 0\n{MINIMAL}"
+    );
+    assert_eq!(
+        errors(&text, &[]),
+        [
+            "configuration `http.max_body_bytes / http.max_concurrent_calls`: 0 would refuse every request; use positive limits (defaults: 1048576 and 32)",
+            "configuration `http.max_sessions`: 0 would refuse every client; use a positive limit (default: 1000)",
+            "configuration `http.read_timeout_seconds`: 0 seconds would cut off every client at once; use a positive number of seconds (default: 30)",
+            "configuration `http.session_idle_timeout_seconds`: 0 seconds would cut off every client at once; use a positive number of seconds (default: 300)",
+        ]
+    );
+}
