@@ -105,12 +105,11 @@ pub(super) fn http_settings(
     let max_body_bytes = raw.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
     let max_concurrent_calls = raw.max_concurrent_calls.unwrap_or(DEFAULT_MAX_IN_FLIGHT);
     if max_body_bytes == 0 || max_concurrent_calls == 0 {
+        let defaults = format!("{DEFAULT_MAX_BODY_BYTES} and {DEFAULT_MAX_IN_FLIGHT}");
         errors.push(ConfigError::new(
             "http.max_body_bytes / http.max_concurrent_calls",
             "0 would refuse every request",
-            format!(
-                "use positive limits (defaults: {DEFAULT_MAX_BODY_BYTES} and {DEFAULT_MAX_IN_FLIGHT})"
-            ),
+            format!("use positive limits (defaults: {defaults})"),
         ));
     }
     let max_sessions = raw.max_sessions.unwrap_or(DEFAULT_MAX_SESSIONS);
