@@ -9,10 +9,6 @@ use matomo_privacy_mcp_server::{
     DEFAULT_SESSION_IDLE_TIMEOUT,
 };
 
-pub use error::ConfigError;
-pub use secret::Secret;
-
-/// The validated configuration.
 use super::*;
 
 /// Streamable HTTP settings.
