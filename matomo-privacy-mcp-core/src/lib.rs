@@ -126,6 +126,7 @@ pub mod policy;
 pub mod privacy;
 pub mod reporting;
 pub mod segment;
+mod setters;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod shared;

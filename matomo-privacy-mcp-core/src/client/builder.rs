@@ -9,6 +9,7 @@ use super::error::ClientError;
 use super::token::MatomoToken;
 use super::transport::{RetryPolicy, Transport};
 use super::{MatomoClient, coalesce::Coalescer};
+use crate::setters::setters;
 
 /// Default time to establish a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -89,81 +90,54 @@ impl ClientBuilder {
         }
     }
 
-    /// Shares the report cache and request coalescing with the other replicas that use the
-    /// same Redis (see [`crate::shared`]): an answer one replica fetched is served by all, and
-    /// identical calls on several replicas at once make one request to Matomo.
-    ///
-    /// Needs the report cache (on by default): it decides how long an answer stays true.
-    /// Whenever Redis is unreachable or slow, calls go on with this replica's own cache.
-    #[cfg(feature = "redis")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-    pub fn shared_state(mut self, shared: crate::shared::SharedState) -> Self {
-        self.shared = Some(shared);
-        self
-    }
+    setters! {
+        /// Shares the report cache and request coalescing with the other replicas that use the
+        /// same Redis (see [`crate::shared`]): an answer one replica fetched is served by all, and
+        /// identical calls on several replicas at once make one request to Matomo.
+        ///
+        /// Needs the report cache (on by default): it decides how long an answer stays true.
+        /// Whenever Redis is unreachable or slow, calls go on with this replica's own cache.
+        #[cfg(feature = "redis")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+        pub fn shared_state(shared: crate::shared::SharedState) => shared = Some(shared);
 
-    /// The `token_auth` to authenticate with; checked by [`build`](Self::build).
-    ///
-    /// Prefer a dedicated view-only token ([`MatomoClient::permissions`] checks).
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(MatomoToken::new(token));
-        self
-    }
+        /// The `token_auth` to authenticate with; checked by [`build`](Self::build).
+        ///
+        /// Prefer a dedicated view-only token ([`MatomoClient::permissions`] checks).
+        pub fn token(token: impl Into<String>) => token = Some(MatomoToken::new(token));
 
-    /// An already validated token.
-    pub fn matomo_token(mut self, token: MatomoToken) -> Self {
-        self.token = Some(Ok(token));
-        self
-    }
+        /// An already validated token.
+        pub fn matomo_token(token: MatomoToken) => token = Some(Ok(token));
 
-    /// Time allowed to connect (TCP and TLS); default 10 s.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
+        /// Time allowed to connect (TCP and TLS); default 10 s.
+        pub fn connect_timeout(timeout: Duration) => connect_timeout = timeout;
 
-    /// Time allowed for one whole attempt, body included; default 60 s.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+        /// Time allowed for one whole attempt, body included; default 60 s.
+        pub fn timeout(timeout: Duration) => timeout = timeout;
 
-    /// Retries after the first attempt on timeouts, connection failures and
-    /// 5xx, for read methods only; default 2, `0` disables retries.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
+        /// Retries after the first attempt on timeouts, connection failures and
+        /// 5xx, for read methods only; default 2, `0` disables retries.
+        pub fn max_retries(retries: u32) => max_retries = retries;
 
-    /// Wait before the first retry, doubled for each further one (at most 10 s); default 500 ms.
-    pub fn retry_backoff(mut self, initial: Duration) -> Self {
-        self.initial_backoff = initial;
-        self
-    }
+        /// Wait before the first retry, doubled for each further one (at most 10 s); default
+        /// 500 ms.
+        pub fn retry_backoff(initial: Duration) => initial_backoff = initial;
 
-    /// The largest response body accepted, in bytes; default 32 MiB.
-    ///
-    /// Reading stops as soon as the body grows past it, so an oversized or
-    /// endless answer cannot exhaust memory.
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.max_response_bytes = bytes;
-        self
-    }
+        /// The largest response body accepted, in bytes; default 32 MiB.
+        ///
+        /// Reading stops as soon as the body grows past it, so an oversized or
+        /// endless answer cannot exhaust memory.
+        pub fn max_response_bytes(bytes: usize) => max_response_bytes = bytes;
 
-    /// Caches answers as `config` says (the default: on, see [`CacheConfig`]).
-    ///
-    /// Answers for periods that ended are kept until evicted, answers that
-    /// include today for [`CacheConfig::today_ttl`].
-    pub fn cache(mut self, config: CacheConfig) -> Self {
-        self.cache = Some(ReportCache::new(config));
-        self
-    }
+        /// Caches answers as `config` says (the default: on, see [`CacheConfig`]).
+        ///
+        /// Answers for periods that ended are kept until evicted, answers that
+        /// include today for [`CacheConfig::today_ttl`].
+        pub fn cache(config: CacheConfig) => cache = Some(ReportCache::new(config));
 
-    /// Uses `cache`, which other clients may share; keys include the token's hash, so
-    /// clients with different tokens never read each other's answers.
-    pub fn shared_cache(mut self, cache: ReportCache) -> Self {
-        self.cache = Some(cache);
-        self
+        /// Uses `cache`, which other clients may share; keys include the token's hash, so
+        /// clients with different tokens never read each other's answers.
+        pub fn shared_cache(cache: ReportCache) => cache = Some(cache);
     }
 
     /// Sends every call to Matomo (identical concurrent calls are still shared).

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::token::MatomoToken;
 use super::transport::RawResponse;
+use crate::setters::setters;
 use finality::SiteZone;
 pub(crate) use finality::{Freshness, freshness};
 
@@ -68,22 +69,16 @@ impl Default for CacheConfig {
 }
 
 impl CacheConfig {
-    /// How long answers that include today (or have no date) are reused; zero never reuses them.
-    pub fn today_ttl(mut self, ttl: Duration) -> Self {
-        self.today_ttl = ttl;
-        self
-    }
+    setters! {
+        /// How long answers that include today (or have no date) are reused; zero never reuses
+        /// them.
+        pub fn today_ttl(ttl: Duration) => today_ttl = ttl;
 
-    /// The most answers kept; the least recently used go first.
-    pub fn max_entries(mut self, entries: usize) -> Self {
-        self.max_entries = entries;
-        self
-    }
+        /// The most answers kept; the least recently used go first.
+        pub fn max_entries(entries: usize) => max_entries = entries;
 
-    /// The most response bytes kept in total; a single larger answer is not cached.
-    pub fn max_bytes(mut self, bytes: usize) -> Self {
-        self.max_bytes = bytes;
-        self
+        /// The most response bytes kept in total; a single larger answer is not cached.
+        pub fn max_bytes(bytes: usize) => max_bytes = bytes;
     }
 
     /// The UTC offset of `site`'s time zone in minutes (`60` for CET, `-300` for EST).

@@ -38,6 +38,7 @@ pub use value::{EventDimension, IdGoal, ParamValue};
 
 use crate::privacy::PrivacyClass;
 use crate::segment::Segment;
+use crate::setters::setters;
 
 /// Parameters the client sets itself or that have a typed setter; [`Params::with`] refuses them.
 const RESERVED: &[(&str, &str)] = &[
@@ -97,76 +98,45 @@ impl Params {
         Self::default()
     }
 
-    /// The sites to report on (`idSite`).
-    pub fn sites(mut self, sites: Sites) -> Self {
-        self.sites = Some(sites);
-        self
-    }
+    setters! {
+        /// The sites to report on (`idSite`).
+        pub fn sites(sites: Sites) => sites = Some(sites);
 
-    /// The period length (`period`); needs a [`date`](Self::date) too.
-    pub fn period(mut self, period: Period) -> Self {
-        self.period = Some(period);
-        self
-    }
+        /// The period length (`period`); needs a [`date`](Self::date) too.
+        pub fn period(period: Period) => period = Some(period);
 
-    /// The date or dates (`date`); needs a [`period`](Self::period) too.
-    pub fn date(mut self, date: Date) -> Self {
-        self.date = Some(date);
-        self
-    }
+        /// The date or dates (`date`); needs a [`period`](Self::period) too.
+        pub fn date(date: Date) => date = Some(date);
 
-    /// Restricts the visits counted (`segment`); its privacy class is [`Segment::max_class`].
-    pub fn segment(mut self, segment: Segment) -> Self {
-        self.segment = Some(segment);
-        self
-    }
+        /// Restricts the visits counted (`segment`); its privacy class is [`Segment::max_class`].
+        pub fn segment(segment: Segment) => segment = Some(segment);
 
-    /// How many rows to return (`filter_limit`).
-    pub fn limit(mut self, limit: Limit) -> Self {
-        self.limit = Some(limit);
-        self
-    }
+        /// How many rows to return (`filter_limit`).
+        pub fn limit(limit: Limit) => limit = Some(limit);
 
-    /// How many rows to skip (`filter_offset`).
-    pub fn offset(mut self, offset: u32) -> Self {
-        self.offset = Some(offset);
-        self
-    }
+        /// How many rows to skip (`filter_offset`).
+        pub fn offset(offset: u32) => offset = Some(offset);
 
-    /// The sort column and direction.
-    pub fn sort(mut self, sort: Sort) -> Self {
-        self.sort = Some(sort);
-        self
-    }
+        /// The sort column and direction.
+        pub fn sort(sort: Sort) => sort = Some(sort);
 
-    /// Keeps the first `after` rows (in the [`sort`](Self::sort) order) and sums the others
-    /// into one last row labelled "Others" (`filter_truncate`), applied before the limit.
-    ///
-    /// Matomo leaves a table of at most `after + 1` rows as it is, so an answer of `after + 1`
-    /// rows may end with either a real row or the sum: read it as the sum to be safe. The sum's
-    /// distinct counts are sums of its rows' (one visitor counted once per row), never a count
-    /// of distinct visitors.
-    pub fn truncate(mut self, after: u32) -> Self {
-        self.truncate = Some(after);
-        self
-    }
+        /// Keeps the first `after` rows (in the [`sort`](Self::sort) order) and sums the others
+        /// into one last row labelled "Others" (`filter_truncate`), applied before the limit.
+        ///
+        /// Matomo leaves a table of at most `after + 1` rows as it is, so an answer of `after + 1`
+        /// rows may end with either a real row or the sum: read it as the sum to be safe. The sum's
+        /// distinct counts are sums of its rows' (one visitor counted once per row), never a count
+        /// of distinct visitors.
+        pub fn truncate(after: u32) => truncate = Some(after);
 
-    /// Flattens subtables into one table (`flat=1`), labels joined with ` - `.
-    pub fn flat(mut self, flat: bool) -> Self {
-        self.flat = flat;
-        self
-    }
+        /// Flattens subtables into one table (`flat=1`), labels joined with ` - `.
+        pub fn flat(flat: bool) => flat = flat;
 
-    /// Embeds subtables in their parent rows (`expanded=1`).
-    pub fn expanded(mut self, expanded: bool) -> Self {
-        self.expanded = expanded;
-        self
-    }
+        /// Embeds subtables in their parent rows (`expanded=1`).
+        pub fn expanded(expanded: bool) => expanded = expanded;
 
-    /// Fetches one subtable (`idSubtable`) of the same report.
-    pub fn subtable(mut self, id: u32) -> Self {
-        self.subtable = Some(id);
-        self
+        /// Fetches one subtable (`idSubtable`) of the same report.
+        pub fn subtable(id: u32) => subtable = Some(id);
     }
 
     /// Adds a method-specific parameter such as `idGoal` or `secondaryDimension`.

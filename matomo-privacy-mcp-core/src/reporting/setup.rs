@@ -10,6 +10,7 @@ use crate::dp::NoiseSetup;
 use crate::minimise::{ScrubConfigError, Scrubber, Threshold};
 use crate::policy::{PrivilegeError, SiteAccess};
 use crate::privacy::{PrivacyClass, PseudonymKey};
+use crate::setters::setters;
 use crate::tool::SecretGuard;
 
 /// Why a deployment could not be set up.
@@ -82,53 +83,33 @@ impl Deployment {
 }
 
 impl DeploymentBuilder {
-    /// Serves only these sites (of those the token can view); by default every site it can view.
-    pub fn allowed_sites(mut self, sites: impl IntoIterator<Item = u32>) -> Self {
-        self.allowed_sites = Some(sites.into_iter().collect());
-        self
-    }
+    setters! {
+        /// Serves only these sites (of those the token can view); by default every site it can
+        /// view.
+        pub fn allowed_sites(sites: impl IntoIterator<Item = u32>) =>
+            allowed_sites = Some(sites.into_iter().collect());
 
-    /// Accepts a token with write, admin or super-user access (refused by default: reading
-    /// reports needs view access only).
-    pub fn allow_privileged_token(mut self, allow: bool) -> Self {
-        self.allow_privileged_token = allow;
-        self
-    }
+        /// Accepts a token with write, admin or super-user access (refused by default: reading
+        /// reports needs view access only).
+        pub fn allow_privileged_token(allow: bool) => allow_privileged_token = allow;
 
-    /// Scrubs labels with `scrubber` instead of the built-in patterns alone.
-    pub fn scrubber(mut self, scrubber: Scrubber) -> Self {
-        self.scrubber = Some(scrubber);
-        self
-    }
+        /// Scrubs labels with `scrubber` instead of the built-in patterns alone.
+        pub fn scrubber(scrubber: Scrubber) => scrubber = Some(scrubber);
 
-    /// The fewest distinct visitors behind any number shown (default 5).
-    pub fn threshold(mut self, threshold: Threshold) -> Self {
-        self.threshold = threshold;
-        self
-    }
+        /// The fewest distinct visitors behind any number shown (default 5).
+        pub fn threshold(threshold: Threshold) => threshold = threshold;
 
-    /// The highest class a tool may have to be listed and called (default `Aggregate`).
-    pub fn ceiling(mut self, ceiling: PrivacyClass) -> Self {
-        self.ceiling = ceiling;
-        self
-    }
+        /// The highest class a tool may have to be listed and called (default `Aggregate`).
+        pub fn ceiling(ceiling: PrivacyClass) => ceiling = ceiling;
 
-    /// The key of the pseudonyms pseudonymous tools show; without one they refuse to run.
-    pub fn pseudonym_key(mut self, key: PseudonymKey) -> Self {
-        self.pseudonym_key = Some(key);
-        self
-    }
+        /// The key of the pseudonyms pseudonymous tools show; without one they refuse to run.
+        pub fn pseudonym_key(key: PseudonymKey) => pseudonym_key = Some(key);
 
-    /// Differential privacy and its budget (see [`Deployment::with_noise`]).
-    pub fn noise(mut self, noise: impl Into<Arc<NoiseSetup>>) -> Self {
-        self.noise = Some(noise.into());
-        self
-    }
+        /// Differential privacy and its budget (see [`Deployment::with_noise`]).
+        pub fn noise(noise: impl Into<Arc<NoiseSetup>>) => noise = Some(noise.into());
 
-    /// Charges the privacy budget to `account` instead of a digest of the Matomo token.
-    pub fn budget_account(mut self, account: impl Into<String>) -> Self {
-        self.budget_account = Some(account.into());
-        self
+        /// Charges the privacy budget to `account` instead of a digest of the Matomo token.
+        pub fn budget_account(account: impl Into<String>) => budget_account = Some(account.into());
     }
 
     /// Asks Matomo what the token may do, refuses more than view access (unless allowed) and

@@ -24,6 +24,7 @@ use crate::reporting::noisy::bounded_segment;
 use crate::reporting::pipeline::number;
 use crate::reporting::visitors::{Known, Visitors};
 use crate::segment::Segment;
+use crate::setters::setters;
 use crate::{Classified, ToolError};
 
 /// Numbers about one site and one period.
@@ -298,27 +299,20 @@ impl<R: Report> SummaryQuery<'_, R>
 where
     R::Output: Serialize + FitsUnder<max_class::aggregate>,
 {
-    /// Whose visits the numbers are about (the default: every visit): the population whose
-    /// distinct visitors are proven and thresholded.
-    pub fn population(mut self, population: Population) -> Self {
-        self.population = population;
-        self
-    }
+    setters! {
+        /// Whose visits the numbers are about (the default: every visit): the population whose
+        /// distinct visitors are proven and thresholded.
+        pub fn population(population: Population) => population = population;
 
-    /// Asks the report for one goal, or for e-commerce orders (`idGoal`); it is part of the
-    /// statistic's identity with noise on.
-    pub fn id_goal(mut self, goal: IdGoal) -> Self {
-        self.id_goal = Some(goal);
-        self
-    }
+        /// Asks the report for one goal, or for e-commerce orders (`idGoal`); it is part of the
+        /// statistic's identity with noise on.
+        pub fn id_goal(goal: IdGoal) => id_goal = Some(goal);
 
-    /// With noise on, releases every count of the summary (each a statistic charged ε), not
-    /// only those an analyst usually reads (a visits summary's visits, distinct visitors and
-    /// bounces): the others are named in `noise.not_released` otherwise. A count is the same
-    /// statistic either way, released once and reused.
-    pub fn all_metrics(mut self, all: bool) -> Self {
-        self.all_metrics = all;
-        self
+        /// With noise on, releases every count of the summary (each a statistic charged ε), not
+        /// only those an analyst usually reads (a visits summary's visits, distinct visitors and
+        /// bounces): the others are named in `noise.not_released` otherwise. A count is the same
+        /// statistic either way, released once and reused.
+        pub fn all_metrics(all: bool) => all_metrics = all;
     }
 
     /// Asks Matomo and returns the minimised summary.

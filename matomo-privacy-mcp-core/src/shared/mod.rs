@@ -39,6 +39,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::RedactedDebug;
+use crate::setters::setters;
 
 pub(crate) use cache::Lease;
 pub use rate::RateDecision;
@@ -80,29 +81,19 @@ impl SharedStateConfig {
         }
     }
 
-    /// With `rediss://`: trust the certificate authority in `pem` (a private CA that signed
-    /// the Redis server's certificate) instead of the system's roots.
-    pub fn ca_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.ca_certificate = Some(pem.into());
-        self
-    }
+    setters! {
+        /// With `rediss://`: trust the certificate authority in `pem` (a private CA that signed
+        /// the Redis server's certificate) instead of the system's roots.
+        pub fn ca_certificate(pem: impl Into<Vec<u8>>) => ca_certificate = Some(pem.into());
 
-    /// The password Redis requires (`requirepass`, or the user's in an ACL).
-    pub fn password(mut self, password: impl Into<String>) -> Self {
-        self.password = Some(password.into());
-        self
-    }
+        /// The password Redis requires (`requirepass`, or the user's in an ACL).
+        pub fn password(password: impl Into<String>) => password = Some(password.into());
 
-    /// The prefix of every key (default `matomo-privacy-mcp:`).
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
+        /// The prefix of every key (default `matomo-privacy-mcp:`).
+        pub fn prefix(prefix: impl Into<String>) => prefix = prefix.into();
 
-    /// The deadline of one operation, connecting included (default 500 ms).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+        /// The deadline of one operation, connecting included (default 500 ms).
+        pub fn timeout(timeout: Duration) => timeout = timeout;
     }
 
     /// Connects without a password. The store holds analytics data: only for a Redis that
