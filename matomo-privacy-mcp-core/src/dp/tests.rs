@@ -108,26 +108,23 @@ fn rows_show_the_visits_they_were_sorted_by_and_rates_with_intervals() {
 #[test]
 fn numbers_too_uncertain_are_not_shown() {
     let dp = DifferentialPrivacy::new(vec![5; 32], 100_000, ContributionBounds::default()).unwrap();
-    let small = row(6.0);
-    let release = dp.release(
-        &Question::new("t"),
-        Spread::OneRowPerVisit,
-        1,
-        [("x", &small)],
-    );
-    let noisy = release.noisy("x", &small);
+    // One row of `visits` released alone, as a day's answer.
+    let released = |visits: f64| {
+        let metrics = row(visits);
+        dp.release(
+            &Question::new("t"),
+            Spread::OneRowPerVisit,
+            1,
+            [("x", &metrics)],
+        )
+        .noisy("x", &metrics)
+    };
+    let noisy = released(6.0);
     assert!(noisy.metrics.get("nb_visits").is_none(), "{noisy:?}");
     assert!(noisy.uncertain.contains(&"nb_visits"));
     assert!(noisy.metrics.get("bounce_rate").is_none());
     assert!(noisy.intervals.is_empty());
-    let large = row(100_000.0);
-    let release = dp.release(
-        &Question::new("t"),
-        Spread::OneRowPerVisit,
-        1,
-        [("x", &large)],
-    );
-    let noisy = release.noisy("x", &large);
+    let noisy = released(100_000.0);
     assert!(noisy.uncertain.is_empty(), "{noisy:?}");
     assert!(noisy.metrics.get("bounce_rate").is_some());
 }

@@ -145,11 +145,7 @@ pub fn report_from_body(
     args: &ReportArgs,
 ) -> Result<ReportOutput, ToolError> {
     let request = args.request()?;
-    let rows: Vec<SourceRow> =
-        // The caller says the body is Matomo's answer: its counts are believed (the trust
-        // boundary this function documents).
-        crate::models::answer::matomo_answer(|| crate::models::decode(body))
-            .map_err(|e| ToolError::upstream(e.to_string()))?;
+    let (rows, truncated) = rows_of_body(body)?;
     let pipeline = Pipeline {
         scrubber,
         threshold,
@@ -158,7 +154,6 @@ pub fn report_from_body(
         noise: None,
         scope: None,
     };
-    let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
     let thresholded = pipeline.threshold.apply_with_other(rows, None);
     pipeline.page(thresholded, None, 0, truncated)
@@ -181,11 +176,7 @@ pub async fn noisy_report_from_body(
     account: &str,
 ) -> Result<ReportOutput, ToolError> {
     let request = args.request()?;
-    let rows: Vec<SourceRow> =
-        // The caller says the body is Matomo's answer: its counts are believed (the trust
-        // boundary this function documents).
-        crate::models::answer::matomo_answer(|| crate::models::decode(body))
-            .map_err(|e| ToolError::upstream(e.to_string()))?;
+    let (rows, truncated) = rows_of_body(body)?;
     let question = Question::new("report_from_body")
         .part("site", &request.site.to_string())
         .part("period", request.period.as_str())
@@ -205,7 +196,18 @@ pub async fn noisy_report_from_body(
         )),
         scope: None,
     };
-    let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
     let rows = pipeline.scrubbed(rows);
     pipeline.finish(rows, None, 0, truncated).await
+}
+
+/// The rows of a body [`report_from_body`] or [`noisy_report_from_body`] was given, and whether
+/// Matomo had more rows than were fetched.
+fn rows_of_body(body: &[u8]) -> Result<(Vec<SourceRow>, bool), ToolError> {
+    let rows: Vec<SourceRow> =
+        // The caller says the body is Matomo's answer: its counts are believed (the trust
+        // boundary both functions document).
+        crate::models::answer::matomo_answer(|| crate::models::decode(body))
+            .map_err(|e| ToolError::upstream(e.to_string()))?;
+    let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
+    Ok((rows, truncated))
 }

@@ -227,12 +227,17 @@ mod tests {
         "2026-11-01".parse().unwrap()
     }
 
+    /// The distinct visitors `row`, a month row for November 2026, proves by its daily sum.
+    fn proven_in_november(row: &SourceRow) -> u64 {
+        from_daily_counts(row, Period::Month, november())
+    }
+
     #[test]
     fn a_month_row_is_known_by_its_daily_sum_over_thirty_days() {
         let row = matomo_row("visitStartServerHour==13", 121);
-        assert_eq!(from_daily_counts(&row, Period::Month, november()), 5);
+        assert_eq!(proven_in_november(&row), 5);
         let row = matomo_row("visitStartServerHour==13", 120);
-        assert_eq!(from_daily_counts(&row, Period::Month, november()), 4);
+        assert_eq!(proven_in_november(&row), 4);
         let week = matomo_row("pageUrl==https%253A%252F%252Fshop.example.test%252F", 35);
         assert_eq!(from_daily_counts(&week, Period::Week, november()), 5);
         // Every row whose day count is believed, local hours included (their segment is
@@ -245,11 +250,7 @@ mod tests {
             "outlinkUrl==https%253A%252F%252Fexample.org%252F",
         ] {
             let row = matomo_row(segment, 121);
-            assert_eq!(
-                from_daily_counts(&row, Period::Month, november()),
-                5,
-                "{segment}"
-            );
+            assert_eq!(proven_in_november(&row), 5, "{segment}");
         }
     }
 
@@ -260,25 +261,17 @@ mod tests {
             ("deviceType==car+browser", "Car browser"),
         ] {
             let row = labelled_row(label, segment, 121);
-            assert_eq!(
-                from_daily_counts(&row, Period::Month, november()),
-                5,
-                "{segment}"
-            );
+            assert_eq!(proven_in_november(&row), 5, "{segment}");
             assert!(day_count_is_distinct(&row), "{segment}");
         }
         // Labelled in another language, two types may share a label and a row.
         let norwegian = labelled_row("Smarttelefon", "deviceType==smartphone", 10_000);
-        assert_eq!(from_daily_counts(&norwegian, Period::Month, november()), 0);
+        assert_eq!(proven_in_november(&norwegian), 0);
         assert!(!day_count_is_distinct(&norwegian));
         // A value of no known type may be Matomo's "Unknown", a sum of several numbers.
         for segment in ["deviceType==unknown", "deviceType==hologram"] {
             let row = matomo_row(segment, 10_000);
-            assert_eq!(
-                from_daily_counts(&row, Period::Month, november()),
-                0,
-                "{segment}"
-            );
+            assert_eq!(proven_in_november(&row), 0, "{segment}");
             assert!(!day_count_is_distinct(&row), "{segment}");
         }
     }
@@ -291,11 +284,7 @@ mod tests {
             "operatingSystemCode==LIN;operatingSystemVersion==",
         ] {
             let row = matomo_row(segment, 121);
-            assert_eq!(
-                from_daily_counts(&row, Period::Month, november()),
-                5,
-                "{segment}"
-            );
+            assert_eq!(proven_in_november(&row), 5, "{segment}");
             assert!(day_count_is_distinct(&row), "{segment}");
         }
         let ios = matomo_row("operatingSystemCode==IOS;operatingSystemVersion==18.1", 121);
@@ -319,11 +308,7 @@ mod tests {
             "pageUrl=@shop",
         ] {
             let row = matomo_row(segment, 10_000);
-            assert_eq!(
-                from_daily_counts(&row, Period::Month, november()),
-                0,
-                "{segment}"
-            );
+            assert_eq!(proven_in_november(&row), 0, "{segment}");
         }
     }
 
@@ -334,9 +319,9 @@ mod tests {
             Metrics::new().with("sum_daily_nb_uniq_visitors", 10_000.0),
         );
         written.segment = Some(Identifying::new("pageUrl==x".to_owned()));
-        assert_eq!(from_daily_counts(&written, Period::Month, november()), 0);
+        assert_eq!(proven_in_november(&written), 0);
         let summed = matomo_row("pageUrl==x", 10_000).into_summary();
-        assert_eq!(from_daily_counts(&summed, Period::Month, november()), 0);
+        assert_eq!(proven_in_november(&summed), 0);
         let day = matomo_row("pageUrl==x", 10_000);
         assert_eq!(from_daily_counts(&day, Period::Day, november()), 0);
     }

@@ -217,10 +217,8 @@ impl<'a> Visitors<'a> {
         &self,
         segments: &[Option<Segment>],
     ) -> Result<Vec<Option<Known>>, ToolError> {
-        let Some(answers) = self.answers(segments).await? else {
-            return Ok(vec![None; segments.len()]);
-        };
-        Ok(answers.into_iter().map(Counted::known).collect())
+        self.each_answer(segments, |counted| Ok(counted.known()))
+            .await
     }
 
     /// [`within`](Self::within) for a tool whose answer is made of these counts: an error from
@@ -230,22 +228,30 @@ impl<'a> Visitors<'a> {
         &self,
         segments: &[Option<Segment>],
     ) -> Result<Vec<Option<Known>>, ToolError> {
+        self.each_answer(segments, |counted| {
+            let value = counted.answer.map_err(to_tool_error)?;
+            strictly_known(&value)
+                .map(|known| Some(known.at_least(counted.at_least)))
+                .ok_or_else(|| {
+                    ToolError::upstream(
+                        "Matomo's count of visits and visitors was not made of numbers",
+                    )
+                })
+        })
+        .await
+    }
+
+    /// `read` of each segment's answer, in one bulk request ([`answers`](Self::answers)); every
+    /// count unknown when the period's visitors cannot be counted.
+    async fn each_answer(
+        &self,
+        segments: &[Option<Segment>],
+        read: impl FnMut(Counted) -> Result<Option<Known>, ToolError>,
+    ) -> Result<Vec<Option<Known>>, ToolError> {
         let Some(answers) = self.answers(segments).await? else {
             return Ok(vec![None; segments.len()]);
         };
-        answers
-            .into_iter()
-            .map(|counted| {
-                let value = counted.answer.map_err(to_tool_error)?;
-                strictly_known(&value)
-                    .map(|known| Some(known.at_least(counted.at_least)))
-                    .ok_or_else(|| {
-                        ToolError::upstream(
-                            "Matomo's count of visits and visitors was not made of numbers",
-                        )
-                    })
-            })
-            .collect()
+        answers.into_iter().map(read).collect()
     }
 
     /// Matomo's answers for each segment, in one bulk request; `None` when the period's visitors
