@@ -59,15 +59,8 @@ pub(crate) fn decode(
 
 /// `{"result":"error","message":…}` as an error, scrubbed of tokens.
 pub(crate) fn api_error(value: &Value, token: &MatomoToken) -> Option<MatomoApiError> {
-    let object = value.as_object()?;
-    if object.get("result")?.as_str()? != "error" {
-        return None;
-    }
-    let message = match object.get("message") {
-        Some(Value::String(message)) => message.clone(),
-        Some(other) => other.to_string(),
-        None => "(Matomo gave no message)".to_owned(),
-    };
+    let message = crate::models::error_message(value)?
+        .unwrap_or_else(|| "(Matomo gave no message)".to_owned());
     Some(MatomoApiError {
         message: scrub_token_params(&token.scrub(&message)),
     })

@@ -31,20 +31,25 @@ impl ErrorPayload {
     /// Only an object whose `result` is `"error"` counts: a report can never
     /// look like that, while a lenient typed value could decode from it.
     pub fn from_value(value: &Value) -> Option<Self> {
-        let object = value.as_object()?;
-        if object.get("result")?.as_str()? != "error" {
-            return None;
-        }
-        let message = match object.get("message") {
-            Some(Value::String(text)) => text.clone(),
-            Some(other) => other.to_string(),
-            None => String::new(),
-        };
         Some(ErrorPayload {
             result: "error".to_owned(),
-            message,
+            message: error_message(value)?.unwrap_or_default(),
         })
     }
+}
+
+/// If `value` is Matomo's error body, its `message`: the text, another JSON value as JSON, or
+/// `None` when there is none. Here for [`ErrorPayload::from_value`] and the client's reading of
+/// answers, so that both tell an error body from a report the same way.
+pub(crate) fn error_message(value: &Value) -> Option<Option<String>> {
+    let object = value.as_object()?;
+    if object.get("result")?.as_str()? != "error" {
+        return None;
+    }
+    Some(object.get("message").map(|message| match message {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }))
 }
 
 /// Why a Matomo response body could not be turned into the typed value asked for.

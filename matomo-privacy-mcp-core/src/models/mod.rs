@@ -75,8 +75,8 @@ pub mod visits_summary;
 
 pub use bulk::{BulkItem, split_bulk};
 pub use duration::Seconds;
-pub(crate) use error::starts_array;
 pub use error::{DecodeError, ErrorPayload, decode, decode_value};
+pub(crate) use error::{error_message, starts_array};
 pub use flag::Flag;
 pub use goal_metrics::{GoalKey, GoalMetrics, GoalsByKey};
 pub use money::Money;

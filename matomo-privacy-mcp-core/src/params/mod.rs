@@ -185,43 +185,34 @@ impl Params {
 
     /// Checks the combination and returns the `(name, value)` pairs to send, in a stable order.
     pub fn to_pairs(&self) -> Result<Vec<(String, String)>, ParamError> {
+        fn text(value: Option<&impl ToString>) -> Option<String> {
+            value.map(ToString::to_string)
+        }
         self.validate()?;
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        let mut push = |name: &str, value: String| pairs.push((name.to_owned(), value));
-        if let Some(sites) = &self.sites {
-            push("idSite", sites.to_string());
-        }
-        if let Some(period) = self.period {
-            push("period", period.to_string());
-        }
-        if let Some(date) = self.date {
-            push("date", date.to_string());
-        }
-        if let Some(segment) = &self.segment {
-            push("segment", segment.to_string());
-        }
-        if let Some(limit) = self.limit {
-            push("filter_limit", limit.to_string());
-        }
-        if let Some(offset) = self.offset {
-            push("filter_offset", offset.to_string());
-        }
-        if let Some(sort) = &self.sort {
-            push("filter_sort_column", sort.column().to_owned());
-            push("filter_sort_order", sort.order().as_str().to_owned());
-        }
-        if let Some(after) = self.truncate {
-            push("filter_truncate", after.to_string());
-        }
-        if self.flat {
-            push("flat", "1".to_owned());
-        }
-        if self.expanded {
-            push("expanded", "1".to_owned());
-        }
-        if let Some(id) = self.subtable {
-            push("idSubtable", id.to_string());
-        }
+        let (column, order) = self
+            .sort
+            .as_ref()
+            .map(|sort| (sort.column(), sort.order().as_str()))
+            .unzip();
+        // Each typed parameter that is set, in this order; the method-specific ones last.
+        let typed = [
+            ("idSite", text(self.sites.as_ref())),
+            ("period", text(self.period.as_ref())),
+            ("date", text(self.date.as_ref())),
+            ("segment", text(self.segment.as_ref())),
+            ("filter_limit", text(self.limit.as_ref())),
+            ("filter_offset", text(self.offset.as_ref())),
+            ("filter_sort_column", column.map(str::to_owned)),
+            ("filter_sort_order", order.map(str::to_owned)),
+            ("filter_truncate", text(self.truncate.as_ref())),
+            ("flat", self.flat.then(|| "1".to_owned())),
+            ("expanded", self.expanded.then(|| "1".to_owned())),
+            ("idSubtable", text(self.subtable.as_ref())),
+        ];
+        let mut pairs: Vec<(String, String)> = typed
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.to_owned(), value?)))
+            .collect();
         pairs.extend(self.extra.iter().cloned());
         Ok(pairs)
     }

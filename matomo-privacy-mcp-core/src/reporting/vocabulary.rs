@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Deployment;
 use super::args::Request;
-use super::pipeline::{Labels, MAX_CHECKED_ROWS, Overlap, Pipeline, fetch_rows};
+use super::pipeline::{Labels, MAX_CHECKED_ROWS, Overlap, Pipeline, fetch_rows_of};
 use super::visitors::Visitors;
 use crate::ToolError;
 use crate::minimise::{TextKind, Vocabulary};
-use crate::models::{actions, events, referrers};
+use crate::models::{Report, actions, events, referrers};
 
 impl Deployment {
     /// The values of `needed` (what generalised visits hold, [`Vocabulary::needed`]) that at
@@ -94,6 +94,9 @@ pub(crate) async fn learn(
     Ok(vocabulary)
 }
 
+/// A report's method, its fixed parameters, and whether it is asked for flat.
+type SourceReport = (&'static str, &'static [(&'static str, &'static str)], bool);
+
 /// The reports that list the values of a kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Source {
@@ -113,31 +116,25 @@ impl Source {
         deployment: &Deployment,
         request: &Request,
     ) -> Result<Vec<super::SourceRow>, ToolError> {
+        let (method, fixed, flat) = self.report();
+        fetch_rows_of(deployment, method, fixed, request, flat, None, None).await
+    }
+
+    /// The report's method and fixed parameters, and whether it is asked for flat: the actions
+    /// reports are trees of path segments, whose leaves are the whole URLs and titles.
+    fn report(self) -> SourceReport {
+        fn of<R: Report>(flat: bool) -> SourceReport {
+            (R::METHOD, R::PARAMS, flat)
+        }
         match self {
-            Self::Pages => {
-                fetch_rows::<actions::GetPageUrls>(deployment, request, true, None).await
-            }
-            Self::Titles => {
-                fetch_rows::<actions::GetPageTitles>(deployment, request, true, None).await
-            }
-            Self::EventCategories => {
-                fetch_rows::<events::GetCategory>(deployment, request, false, None).await
-            }
-            Self::EventActions => {
-                fetch_rows::<events::GetAction>(deployment, request, false, None).await
-            }
-            Self::Websites => {
-                fetch_rows::<referrers::GetWebsites>(deployment, request, false, None).await
-            }
-            Self::SearchEngines => {
-                fetch_rows::<referrers::GetSearchEngines>(deployment, request, false, None).await
-            }
-            Self::Campaigns => {
-                fetch_rows::<referrers::GetCampaigns>(deployment, request, false, None).await
-            }
-            Self::Socials => {
-                fetch_rows::<referrers::GetSocials>(deployment, request, false, None).await
-            }
+            Self::Pages => of::<actions::GetPageUrls>(true),
+            Self::Titles => of::<actions::GetPageTitles>(true),
+            Self::EventCategories => of::<events::GetCategory>(false),
+            Self::EventActions => of::<events::GetAction>(false),
+            Self::Websites => of::<referrers::GetWebsites>(false),
+            Self::SearchEngines => of::<referrers::GetSearchEngines>(false),
+            Self::Campaigns => of::<referrers::GetCampaigns>(false),
+            Self::Socials => of::<referrers::GetSocials>(false),
         }
     }
 }

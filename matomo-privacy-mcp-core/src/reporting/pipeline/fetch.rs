@@ -3,7 +3,6 @@
 
 use crate::ToolError;
 use crate::client::Nested;
-use crate::models::Report;
 use crate::params::{Limit, Sort};
 use crate::reporting::Deployment;
 use crate::reporting::SourceRow;
@@ -13,29 +12,10 @@ use crate::segment::Segment;
 /// Upstream rows fetched for one report: enough for any real report's long tail, bounded for memory.
 pub const UPSTREAM_ROW_CAP: u32 = 5_000;
 
-/// The rows of report `R` for the request's site and period, within `segment` when given, as
-/// Matomo sent them (up to [`UPSTREAM_ROW_CAP`]).
-pub(crate) async fn fetch_rows<R: Report>(
-    deployment: &Deployment,
-    request: &Request,
-    flat: bool,
-    segment: Option<&Segment>,
-) -> Result<Vec<SourceRow>, ToolError> {
-    fetch_rows_of(
-        deployment,
-        R::METHOD,
-        R::PARAMS,
-        request,
-        flat,
-        segment,
-        None,
-    )
-    .await
-}
-
-/// [`fetch_rows`] for a report known by its method name; with `kept`, Matomo sorts the rows by
-/// visits and sends the first `kept` of them one by one and the rest summed into one last row
-/// ([`kept_rows`]).
+/// The rows of the report `method` (with its `fixed` parameters) for the request's site and
+/// period, within `segment` when given, as Matomo sent them (up to [`UPSTREAM_ROW_CAP`]); with
+/// `kept`, Matomo sorts the rows by visits and sends the first `kept` of them one by one and the
+/// rest summed into one last row ([`kept_rows`]).
 pub(crate) async fn fetch_rows_of(
     deployment: &Deployment,
     method: &str,

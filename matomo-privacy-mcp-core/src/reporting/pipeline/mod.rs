@@ -18,7 +18,7 @@ mod shape;
 mod tests;
 
 pub use fetch::UPSTREAM_ROW_CAP;
-pub(crate) use fetch::{fetch_rows, fetch_rows_of, kept_rows};
+pub(crate) use fetch::{fetch_rows_of, kept_rows};
 pub use output::ReportOutput;
 pub(crate) use proof::{MAX_CHECKED_ROWS, Pipeline};
 pub use query::ReportQuery;
