@@ -219,9 +219,7 @@ mod tests {
     use super::*;
 
     fn samples(sigma: Sigma, n: usize, seed: u8) -> Vec<i64> {
-        (0..n)
-            .map(|i| NoiseStream::new(&[seed; 32], &i.to_be_bytes()).discrete_gaussian(sigma))
-            .collect()
+        crate::dp::stream::draws(n, seed, |stream| stream.discrete_gaussian(sigma))
     }
 
     /// The exact law: `P[X = x] = exp(−x²/2σ²) / Σ_y exp(−y²/2σ²)`.

@@ -272,14 +272,21 @@ fn unreachable_hmac() -> ! {
     panic!("HMAC-SHA256 refused a key, which HMAC cannot do")
 }
 
+/// `n` draws of `draw`, each from the stream of its own question under the key `[seed; 32]`
+/// (as each statistic of a release has its own stream): for the tests of the noise laws.
+#[cfg(test)]
+pub(crate) fn draws(n: usize, seed: u8, draw: impl Fn(&mut NoiseStream) -> i64) -> Vec<i64> {
+    (0..n)
+        .map(|i| draw(&mut NoiseStream::new(&[seed; 32], &i.to_be_bytes())))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn samples(scale: Scale, n: usize, seed: u8) -> Vec<i64> {
-        (0..n)
-            .map(|i| NoiseStream::new(&[seed; 32], &i.to_be_bytes()).laplace(scale))
-            .collect()
+        draws(n, seed, |stream| stream.laplace(scale))
     }
 
     /// Mean 0 and variance 2p/(1−p)² with p = exp(−1/b), within five standard errors.
