@@ -133,6 +133,7 @@ pub(super) fn generate(seed: u64, today: Day) -> Dataset {
     settle_durations(&mut visits, &goals);
     space_visitors_visits(&sites, &mut visits);
     number_visits_in_time_order(&mut visits);
+    settle_self_converted(&mut visits, &goals);
     // The copies came with their templates' days since the previous visit; a visitor's days
     // are measured between their visits as they now are (one visitor's visits on one day are
     // 0 days apart), as Matomo measures them.
@@ -208,29 +209,61 @@ fn annotations(sites: &[Site], today: Day) -> Vec<super::Annotation> {
 /// A visit's length as Matomo 5.0.2 records it (`visit_total_time`), again after planting added
 /// page views to visits: the time spent on its pages. A visit of one action has no later action
 /// to set its length right after a conversion added `idgoal + 2` seconds to it
-/// (`VisitTotalTime::onConvertedVisit`; an order is goal 0): a goal matched on the action itself
-/// (a URL, an event category) adds its seconds to 0; a conversion sent in a request of its own
-/// (a manual goal, an order) first sets the length to `1 + its time − the first action's`, 1,
-/// then adds its seconds, so the last such request decides (checked visit by visit on a real
-/// Matomo 5.0.2 with `tests/conformance.rs`).
+/// (`VisitTotalTime::onConvertedVisit`; an order is goal 0): a conversion sent in a request of
+/// its own (a manual goal, an order) first sets the length to `1 + its time − the first
+/// action's`, 1, then adds its seconds, so the last such request decides (checked visit by visit
+/// on a real Matomo 5.0.2 with `tests/conformance`). A goal matched on the action itself (a URL,
+/// an event category) is counted here as its `idgoal + 2` seconds, an upper bound for spacing a
+/// visitor's visits; [`settle_self_converted`] sets it right once the visits are numbered.
 fn settle_durations(visits: &mut [Visit], goals: &[Goal]) {
     for visit in visits {
         visit.duration = if visit.actions.len() <= 1 {
-            let matched = |c: &&Conversion| {
-                c.goal.is_some_and(|id| {
-                    goals.iter().any(|g| {
-                        g.site == visit.site && g.id == id && g.match_attribute != "manually"
-                    })
-                })
-            };
             let seconds = |c: &Conversion| u64::from(c.goal.unwrap_or(0)) + 2;
-            match visit.conversions.iter().rev().find(|c| !matched(c)) {
+            match visit
+                .conversions
+                .iter()
+                .rev()
+                .find(|c| !converts_by_itself(goals, visit.site, c))
+            {
                 Some(sent) => 1 + seconds(sent),
-                None => visit.conversions.iter().filter(matched).map(seconds).sum(),
+                None => visit.conversions.iter().map(seconds).sum(),
             }
         } else {
             visit.pages().map(|(_, _, seconds)| seconds).sum()
         };
+    }
+}
+
+/// Whether Matomo converts `conversion` by itself, on the action matching its goal (a URL or an
+/// event category goal), rather than on a request of its own (a manual goal, an order).
+fn converts_by_itself(goals: &[Goal], site: u32, conversion: &Conversion) -> bool {
+    conversion.goal.is_some_and(|id| {
+        goals
+            .iter()
+            .any(|g| g.site == site && g.id == id && g.match_attribute != "manually")
+    })
+}
+
+/// The length of a one-action visit whose conversions Matomo all made by itself, on the
+/// action's own request (which starts the visit and sends no `idgoal`): `onNewVisit` sets it to
+/// 0, then `VisitTotalTime::onConvertedVisit` adds `idgoal + 2` with Matomo's default `idgoal`
+/// −1, 1 second, but only for a visitor Matomo knows already (a visit before this one: it
+/// returns early for a new visitor), and a content impression the fixture sends a second before
+/// the action (`1 + its time − the first action's`) sets it back to 0. So 1 for a returning
+/// visitor's visit without content blocks, 0 otherwise (Matomo 5.0.2: site 2's first visits 0 s,
+/// its later ones 1 s). After the visits are numbered; never longer than the length they were
+/// spaced by.
+fn settle_self_converted(visits: &mut [Visit], goals: &[Goal]) {
+    for visit in visits {
+        if visit.actions.len() <= 1
+            && !visit.conversions.is_empty()
+            && visit
+                .conversions
+                .iter()
+                .all(|c| converts_by_itself(goals, visit.site, c))
+        {
+            visit.duration = u64::from(visit.visit_count > 1 && visit.details.contents.is_empty());
+        }
     }
 }
 

@@ -67,9 +67,8 @@ mod truncation;
 
 use compare::{Difference, compare, rows, text};
 use known::{KNOWN, explains};
-use matomo_privacy_mcp_testkit::Emulator;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
-use sides::{ROOT, Sides, fortnight, today};
+use sides::{Sides, fortnight, today};
 
 const SEED: u64 = 11;
 
@@ -151,16 +150,9 @@ async fn the_emulator_answers_as_a_real_matomo_does() {
     let Some(real) = RealMatomo::shared("conformance", SEED, today()).unwrap() else {
         return;
     };
-    let emu = Emulator::builder()
-        .seed(SEED)
-        .today(today())
-        .super_user_token(ROOT)
-        .start()
-        .await
-        .unwrap();
     let sides = Sides {
         http: reqwest::Client::new(),
-        emu,
+        emu: sides::emulator().await,
         real,
     };
     let mut differences = Vec::new();

@@ -2,13 +2,29 @@
 
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use matomo_privacy_mcp_testkit::realistic::form_encode;
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_testkit::{Day, Emulator, EmulatorBuilder};
 use serde_json::Value;
+
+use super::SEED;
 
 pub const ROOT: &str = "root-token-0123456789abcdef";
 
 pub fn today() -> Day {
     Day::from_ymd(2026, 11, 26).unwrap()
+}
+
+/// An emulator of the compared dataset (seed [`SEED`], [`today`]) that takes [`ROOT`], to be
+/// configured further.
+pub fn emulator_builder() -> EmulatorBuilder {
+    Emulator::builder()
+        .seed(SEED)
+        .today(today())
+        .super_user_token(ROOT)
+}
+
+/// The emulator of the compared dataset, running.
+pub async fn emulator() -> Emulator {
+    emulator_builder().start().await.unwrap()
 }
 
 /// The dataset's fortnight, as a range.

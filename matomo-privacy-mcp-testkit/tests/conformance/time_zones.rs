@@ -8,13 +8,13 @@
 
 use std::collections::BTreeSet;
 
+use matomo_privacy_mcp_testkit::Day;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
-use matomo_privacy_mcp_testkit::{Day, Emulator};
 
 use serde_json::Value;
 
-use super::compare::{Difference, compare, text};
-use super::sides::{ROOT, Sides, fortnight, today};
+use super::compare::{Difference, compare, rows, text};
+use super::sides::{Sides, fortnight, today};
 use super::{COLUMNS, SEED, projections};
 
 /// The emulator's sites in a time zone other than UTC.
@@ -58,13 +58,7 @@ pub async fn questions() -> (Vec<Difference>, usize) {
         else {
             return (differences, questions);
         };
-        let emu = Emulator::builder()
-            .seed(SEED)
-            .today(today())
-            .super_user_token(ROOT)
-            .start()
-            .await
-            .unwrap();
+        let emu = super::sides::emulator().await;
         let timezone = emu.dataset().site(site).unwrap().timezone.clone();
         let shift = offset(&timezone);
         // Each visit's UTC day and local day, where they differ.
@@ -109,6 +103,38 @@ pub async fn questions() -> (Vec<Difference>, usize) {
                 }
             }
         }
+        // The goal reports of each of the site's goals, over the fortnight and the month.
+        let goals: Vec<String> = sides
+            .emu
+            .dataset()
+            .goals
+            .iter()
+            .filter(|g| g.site == site)
+            .map(|g| g.id.to_string())
+            .collect();
+        for (period, date) in [("range", fortnight()), ("month", today().to_string())] {
+            for goal in &goals {
+                for method in GOAL_METHODS {
+                    let (e, m) = sides
+                        .both_with(method, "", period, &date, &[("idGoal", goal)])
+                        .await;
+                    let question =
+                        format!("site {site} {timezone} idGoal {goal} ({period} {date})");
+                    differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
+                    questions += 1;
+                }
+            }
+        }
+        // The segment shapes the SDK sends beside the population count, over the fortnight:
+        // rows' own segments sent back verbatim and an "Other" negation of three page rows.
+        for (name, segment) in row_shapes(&sides).await {
+            for method in SHAPE_METHODS {
+                let (e, m) = sides.both(method, &segment).await;
+                let question = format!("site {site} {timezone} {name}");
+                differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
+                questions += 1;
+            }
+        }
         // The visitor log of the fortnight and of each straddling day, with each visit's
         // server date and hour (in the site's time zone on Matomo).
         let method = "Live.getLastVisitsDetails";
@@ -126,6 +152,48 @@ pub async fn questions() -> (Vec<Difference>, usize) {
         }
     }
     (differences, questions)
+}
+
+/// The goal reports asked of each goal (as `visits_to_conversion` and the goal summaries ask).
+const GOAL_METHODS: &[&str] = &[
+    "Goals.get",
+    "Goals.getVisitsUntilConversion",
+    "Goals.getDaysToConversion",
+];
+
+/// What is asked under each row segment shape.
+const SHAPE_METHODS: &[&str] = &["VisitsSummary.get", "Actions.getPageUrls"];
+
+/// The fortnight's row segments the SDK sends back (the first two page, country and channel
+/// rows' own, which name the site's hours, places and URLs) and an "Other" negation of the
+/// first three page rows', each named.
+async fn row_shapes(sides: &Sides) -> Vec<(String, String)> {
+    let mut shapes = Vec::new();
+    let mut pages = Vec::new();
+    for (source, method) in [
+        ("page", "Actions.getPageUrls"),
+        ("country", "UserCountry.getCountry"),
+        ("channel", "Referrers.getReferrerType"),
+    ] {
+        let (_, answer) = sides.both(method, "").await;
+        let segments: Vec<(String, String)> = rows(&answer)
+            .into_iter()
+            .filter_map(|(label, r)| r.get("segment").map(|s| (label, text(s))))
+            .collect();
+        if source == "page" {
+            pages = segments.iter().take(3).map(|(_, s)| s.clone()).collect();
+        }
+        for (label, segment) in segments.into_iter().take(2) {
+            shapes.push((format!("{source} row {label}"), segment));
+        }
+    }
+    let other = pages
+        .iter()
+        .map(|s| s.replacen("==", "!=", 1))
+        .collect::<Vec<_>>()
+        .join(";");
+    shapes.push(("Other negation".to_owned(), other));
+    shapes
 }
 
 /// The fields of a visit that say when it was: Matomo gives them in the site's time zone.

@@ -8,44 +8,23 @@
 //! The day is tracked without its conversions (the site has no goals), so visit lengths and
 //! goal columns are not compared here; the main questions compare them.
 
-use matomo_privacy_mcp_testkit::Emulator;
 use matomo_privacy_mcp_testkit::real_matomo::{RealMatomo, RowLimits};
 use serde_json::Value;
 
-use super::SEED;
+use super::COLUMNS;
 use super::compare::{Difference, compare};
 use super::sides::{ROOT, ask, today};
 
 /// Rows Matomo keeps per directory before it folds the rest into "Others" (its default is 100).
 const SUBTABLE_ROWS: u32 = 3;
 
-/// The columns compared: what the truncation row adds up and what it computes from the sums.
-const COLUMNS: &[&str] = &[
-    "label",
-    "segment",
-    "is_summary",
-    "nb_visits",
-    "nb_hits",
-    "nb_uniq_visitors",
-    "entry_nb_visits",
-    "exit_nb_visits",
-    "sum_time_spent",
-    "avg_time_on_page",
-    "avg_time_network",
-    "avg_time_server",
-    "avg_time_transfer",
-    "avg_time_dom_processing",
-    "avg_time_dom_completion",
-    "avg_time_on_load",
-    "avg_page_load_time",
-];
+/// The columns compared beside the main questions' [`COLUMNS`]: what the truncation row adds
+/// up (time on page) and whether a row is one.
+const TRUNCATION_COLUMNS: &[&str] = &["is_summary", "sum_time_spent", "avg_time_on_page"];
 
 /// Asks both servers; the differences and how many questions were asked.
 pub async fn questions(real: &RealMatomo) -> (Vec<Difference>, usize) {
-    let emu = Emulator::builder()
-        .seed(SEED)
-        .today(today())
-        .super_user_token(ROOT)
+    let emu = super::sides::emulator_builder()
         .archive_row_limits(500, SUBTABLE_ROWS as usize)
         .start()
         .await
@@ -76,6 +55,7 @@ pub async fn questions(real: &RealMatomo) -> (Vec<Difference>, usize) {
     let Some(id) = id else {
         return (Vec::new(), 0);
     };
+    let columns: Vec<&str> = COLUMNS.iter().chain(TRUNCATION_COLUMNS).copied().collect();
     let http = reqwest::Client::new();
     let date = day.to_string();
     let mut differences = Vec::new();
@@ -109,7 +89,7 @@ pub async fn questions(real: &RealMatomo) -> (Vec<Difference>, usize) {
             method,
             &e,
             &m,
-            Some(COLUMNS),
+            Some(&columns),
         ));
         asked += 1;
     }
