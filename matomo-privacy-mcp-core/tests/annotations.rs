@@ -2,13 +2,19 @@
 //! planted e-mail address masked and the authors' logins never passed on (asserted by value).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_privacy_mcp_core::PrivacyClass;
 use matomo_privacy_mcp_core::minimise::Threshold;
+use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing;
+use matomo_privacy_mcp_core::{CallToolResult, PrivacyClass, Toolbox};
 use matomo_privacy_mcp_testkit::ANNOTATION_PERSONAL_DATA;
-use serde_json::json;
+use serde_json::{Value, json};
 
 mod emulated;
+
+/// The `annotations` tool's answer to `arguments`, a call it must answer.
+async fn annotations(toolbox: &Toolbox<Deployment>, arguments: Value) -> CallToolResult {
+    testing::answered(toolbox, "annotations", arguments).await
+}
 
 #[tokio::test]
 async fn annotations_give_context_without_their_authors_or_identifiers() {
@@ -18,9 +24,8 @@ async fn annotations_give_context_without_their_authors_or_identifiers() {
     assert_eq!(descriptor.max_class(), PrivacyClass::Aggregate);
     assert_eq!(descriptor.declassifications()[0].name(), "operator_notes");
 
-    let result = testing::answered(
+    let result = annotations(
         &toolbox,
-        "annotations",
         json!({ "site": 1, "period": "year", "date": "today" }),
     )
     .await;
@@ -71,9 +76,8 @@ async fn on_a_real_matomo_a_period_without_annotations_is_an_empty_list() {
     let toolbox = TestDeployment::at(&real.base_url(), real.view_token())
         .toolbox(matomo_privacy_mcp_tools::all())
         .await;
-    let result = testing::answered(
+    let result = annotations(
         &toolbox,
-        "annotations",
         json!({"site": real.site(), "period": "month", "date": "2026-11-01"}),
     )
     .await;

@@ -1,11 +1,11 @@
 //! `site_overview` fetches visits, goals and referrer types in one bulk request, minimised.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing;
+use matomo_privacy_mcp_core::{CallToolResult, Toolbox};
 use matomo_privacy_mcp_testkit::Emulator;
-use serde_json::json;
+use serde_json::{Value, json};
 
 mod emulated;
 
@@ -17,12 +17,16 @@ async fn setup(k: u64) -> (Emulator, Toolbox<Deployment>) {
     (emu, toolbox)
 }
 
+/// The `site_overview` tool's answer to `arguments`, a call it must answer.
+async fn overview(toolbox: &Toolbox<Deployment>, arguments: Value) -> CallToolResult {
+    testing::answered(toolbox, "site_overview", arguments).await
+}
+
 #[tokio::test]
 async fn bulk_requests_answer_the_overview() {
     let (emu, toolbox) = setup(5).await;
-    let result = testing::answered(
+    let result = overview(
         &toolbox,
-        "site_overview",
         json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25" }),
     )
     .await;
@@ -57,9 +61,8 @@ async fn bulk_requests_answer_the_overview() {
 #[tokio::test]
 async fn a_high_threshold_withholds_the_summaries() {
     let (emu, toolbox) = setup(1_000_000).await;
-    let result = testing::answered(
+    let result = overview(
         &toolbox,
-        "site_overview",
         json!({ "site": 1, "period": "day", "date": "2026-11-20" }),
     )
     .await;

@@ -23,6 +23,8 @@ use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use matomo_privacy_mcp_testkit::{Browser, Dataset, Day, Device, Emulator, Visit};
 use serde_json::{Value, json};
 
+mod emulated;
+
 const K: u64 = 5;
 const SITE: u32 = 1;
 
@@ -341,12 +343,7 @@ async fn rows_known_without_segments_in(
                 let result = testing::answered(&w.toolbox, tool, a).await;
                 let out = result.structured().unwrap();
                 let truth = w.truth(&q, method, false, false).await;
-                let labels: BTreeSet<&str> = out["rows"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter_map(|r| r["label"].as_str())
-                    .collect();
+                let labels = emulated::shown_labels(out);
                 for label in &labels {
                     let people = if label.starts_with("Other (") {
                         truth

@@ -206,12 +206,7 @@ async fn a_campaign_named_per_subscriber_is_shown_merged_and_other_excludes_it()
         .unwrap();
     let out = result.structured().unwrap();
     assert!(row(out, &merged).is_some(), "{}", result.text());
-    let shown: BTreeSet<&str> = out["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|row| row["label"].as_str())
-        .collect();
+    let shown = emulated::shown_labels(out);
     // The campaigns left out, together: fewer than k people, so no "Other" row.
     let left_out: BTreeSet<String> = parts
         .iter()

@@ -58,6 +58,19 @@ async fn replica(emu: &Emulator, redis: &RedisServer, noise: bool) -> Toolbox<De
         .await
 }
 
+/// `count` replicas without noise, sharing `redis`.
+async fn plain_replicas(
+    emu: &Emulator,
+    redis: &RedisServer,
+    count: usize,
+) -> Vec<Toolbox<Deployment>> {
+    let mut replicas = Vec::with_capacity(count);
+    for _ in 0..count {
+        replicas.push(replica(emu, redis, false).await);
+    }
+    replicas
+}
+
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
     let result = testing::answered(toolbox, tool, args).await;
     result.structured().unwrap().clone()
@@ -67,11 +80,7 @@ async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
 async fn a_past_period_asked_at_one_replica_is_answered_at_the_others_without_matomo() {
     let redis = RedisServer::start().unwrap();
     let emu = emulator().await;
-    let replicas = [
-        replica(&emu, &redis, false).await,
-        replica(&emu, &redis, false).await,
-        replica(&emu, &redis, false).await,
-    ];
+    let replicas = plain_replicas(&emu, &redis, 3).await;
     let args = json!({ "site": 1, "period": "day", "date": "2026-11-20" });
     for tool in ["countries", "visits_summary", "top_pages"] {
         emu.clear_requests();
@@ -121,10 +130,7 @@ fn stored_values(redis: &RedisServer) -> String {
 async fn no_body_holding_the_token_is_stored_in_redis() {
     let redis = RedisServer::start().unwrap();
     let emu = emulator().await;
-    let replicas = [
-        replica(&emu, &redis, false).await,
-        replica(&emu, &redis, false).await,
-    ];
+    let replicas = plain_replicas(&emu, &redis, 2).await;
     let day = json!({ "site": 1, "period": "day", "date": "2026-11-20" });
     call(&replicas[0], "report_catalogue", json!({ "site": 1 })).await;
     call(&replicas[0], "countries", day.clone()).await;
@@ -338,10 +344,7 @@ async fn a_rate_limit_holds_across_replicas() {
 async fn redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recovers() {
     let mut redis = RedisServer::start().unwrap();
     let emu = emulator().await;
-    let plain = [
-        replica(&emu, &redis, false).await,
-        replica(&emu, &redis, false).await,
-    ];
+    let plain = plain_replicas(&emu, &redis, 2).await;
     let noisy = replica(&emu, &redis, true).await;
     let state = shared(&redis);
     let day = |d: u32| json!({ "site": 1, "period": "day", "date": format!("2026-11-{d:02}") });

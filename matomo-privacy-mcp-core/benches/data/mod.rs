@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// A small xorshift generator: the same seed, the same bytes.
 pub struct Rng(u64);
@@ -98,77 +98,93 @@ fn path(rng: &mut Rng, i: usize) -> String {
 
 /// A flat `Actions.getPageUrls` answer of `rows` rows, most visits first, as Matomo sends it.
 pub fn page_urls(rows: usize, seed: u64) -> Vec<u8> {
-    let Value::Array(templates) = fixture("Actions.getPageUrls_flat.json") else {
-        panic!("the page URL fixture is an array");
-    };
-    let mut rng = Rng::new(seed);
-    let mut out = Vec::with_capacity(rows);
-    for i in 0..rows {
-        let mut row = templates[i % templates.len()].clone();
-        let object = row.as_object_mut().expect("rows are objects");
-        let label = path(&mut rng, i);
-        // A long tail: visits fall with the rank, as in real reports.
-        let visits = 1 + (200_000 / (i as u64 + 20)) + rng.below(3);
-        let hits = visits + rng.below(visits + 1);
-        object.insert("label".into(), json!(label));
-        object.insert("nb_visits".into(), json!(visits));
-        // A day's report: Matomo counts each row's distinct visitors, which the threshold needs.
-        object.insert("nb_uniq_visitors".into(), json!(visits - visits / 8));
-        object.insert("nb_hits".into(), json!(hits));
-        object.insert("sum_time_spent".into(), json!(hits * (20 + rng.below(90))));
-        object.insert(
-            "url".into(),
-            json!(format!("https://shop.example.com{label}")),
-        );
-        object.insert("Actions_PageUrl".into(), json!(label));
-        let encoded: String = url::form_urlencoded::byte_serialize(
-            format!("https://shop.example.com{label}").as_bytes(),
-        )
-        .collect();
-        object.insert("segment".into(), json!(format!("pageUrl=={encoded}")));
-        if i % 10 != 0 {
-            object.remove("goals");
-        }
-        out.push(row);
-    }
-    serde_json::to_vec(&out).expect("generated rows serialise")
+    from_fixture(
+        "Actions.getPageUrls_flat.json",
+        rows,
+        seed,
+        |object, rng, i| {
+            let label = path(rng, i);
+            // A long tail: visits fall with the rank, as in real reports.
+            let visits = 1 + (200_000 / (i as u64 + 20)) + rng.below(3);
+            let hits = visits + rng.below(visits + 1);
+            object.insert("label".into(), json!(label));
+            object.insert("nb_visits".into(), json!(visits));
+            // A day's report: Matomo counts each row's distinct visitors, which the threshold needs.
+            object.insert("nb_uniq_visitors".into(), json!(visits - visits / 8));
+            object.insert("nb_hits".into(), json!(hits));
+            object.insert("sum_time_spent".into(), json!(hits * (20 + rng.below(90))));
+            object.insert(
+                "url".into(),
+                json!(format!("https://shop.example.com{label}")),
+            );
+            object.insert("Actions_PageUrl".into(), json!(label));
+            let encoded: String = url::form_urlencoded::byte_serialize(
+                format!("https://shop.example.com{label}").as_bytes(),
+            )
+            .collect();
+            object.insert("segment".into(), json!(format!("pageUrl=={encoded}")));
+            if i % 10 != 0 {
+                object.remove("goals");
+            }
+        },
+    )
 }
 
 /// A `Live.getLastVisitsDetails` answer of `visits` visits.
 pub fn visit_log(visits: usize, seed: u64) -> Vec<u8> {
-    let Value::Array(templates) = fixture("Live.getLastVisitsDetails.json") else {
-        panic!("the visit log fixture is an array");
-    };
-    let mut rng = Rng::new(seed);
-    let mut out = Vec::with_capacity(visits);
-    for i in 0..visits {
-        let mut visit = templates[i % templates.len()].clone();
-        let object = visit.as_object_mut().expect("visits are objects");
-        object.insert("idVisit".into(), json!(100_000 + i));
-        object.insert("visitorId".into(), json!(format!("{:016x}", rng.next())));
-        object.insert("fingerprint".into(), json!(format!("{:016x}", rng.next())));
-        object.insert(
-            "visitIp".into(),
-            json!(format!("203.0.{}.{}", rng.below(256), rng.below(256))),
-        );
-        if i % 7 == 0 {
-            object.insert("userId".into(), json!(format!("user{i}@example.com")));
-        }
-        let ts = 1_795_600_000 + i as u64 * 9;
-        object.insert("firstActionTimestamp".into(), json!(ts));
-        object.insert("lastActionTimestamp".into(), json!(ts + 120));
-        if let Some(Value::Array(actions)) = object.get_mut("actionDetails") {
-            for action in actions.iter_mut() {
-                if let Some(action) = action.as_object_mut() {
-                    let label = path(&mut rng, i);
-                    action.insert(
-                        "url".into(),
-                        json!(format!("https://shop.example.com{label}")),
-                    );
+    from_fixture(
+        "Live.getLastVisitsDetails.json",
+        visits,
+        seed,
+        |object, rng, i| {
+            object.insert("idVisit".into(), json!(100_000 + i));
+            object.insert("visitorId".into(), json!(format!("{:016x}", rng.next())));
+            object.insert("fingerprint".into(), json!(format!("{:016x}", rng.next())));
+            object.insert(
+                "visitIp".into(),
+                json!(format!("203.0.{}.{}", rng.below(256), rng.below(256))),
+            );
+            if i % 7 == 0 {
+                object.insert("userId".into(), json!(format!("user{i}@example.com")));
+            }
+            let ts = 1_795_600_000 + i as u64 * 9;
+            object.insert("firstActionTimestamp".into(), json!(ts));
+            object.insert("lastActionTimestamp".into(), json!(ts + 120));
+            if let Some(Value::Array(actions)) = object.get_mut("actionDetails") {
+                for action in actions.iter_mut() {
+                    if let Some(action) = action.as_object_mut() {
+                        let label = path(rng, i);
+                        action.insert(
+                            "url".into(),
+                            json!(format!("https://shop.example.com{label}")),
+                        );
+                    }
                 }
             }
-        }
-        out.push(visit);
-    }
-    serde_json::to_vec(&out).expect("generated visits serialise")
+        },
+    )
+}
+
+/// `count` objects made from the fixture `name`'s (an array of objects, used in turn), each
+/// changed by `fill` with the shared random source and its index, serialised as Matomo sends
+/// them.
+fn from_fixture(
+    name: &str,
+    count: usize,
+    seed: u64,
+    mut fill: impl FnMut(&mut Map<String, Value>, &mut Rng, usize),
+) -> Vec<u8> {
+    let Value::Array(templates) = fixture(name) else {
+        panic!("the fixture {name} is an array");
+    };
+    let mut rng = Rng::new(seed);
+    let out: Vec<Value> = (0..count)
+        .map(|i| {
+            let mut item = templates[i % templates.len()].clone();
+            let object = item.as_object_mut().expect("fixture items are objects");
+            fill(object, &mut rng, i);
+            item
+        })
+        .collect();
+    serde_json::to_vec(&out).expect("generated items serialise")
 }

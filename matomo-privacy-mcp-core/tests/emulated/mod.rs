@@ -3,6 +3,7 @@
 //! terms of the SDK's test world ([`testing`]).
 #![allow(clippy::unwrap_used, dead_code, unused_imports)]
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use matomo_privacy_mcp_core::dp::{
@@ -13,6 +14,7 @@ use matomo_privacy_mcp_core::testing;
 pub use matomo_privacy_mcp_core::testing::{TOKEN, emulator, raw_client};
 use matomo_privacy_mcp_core::{MatomoClient, Toolbox};
 use matomo_privacy_mcp_testkit::Emulator;
+use serde_json::Value;
 
 /// The emulator (dataset `seed`, today 2026-11-26, a view token for sites 1 to 3) and every
 /// ready-made tool over an aggregate deployment with threshold `k`, exact numbers (no noise).
@@ -83,4 +85,14 @@ pub async fn noisy_deployment(
         })
         .build()
         .await
+}
+
+/// The labels of the rows a row report's tool shows (`rows` of its structured answer `out`).
+pub fn shown_labels(out: &Value) -> BTreeSet<&str> {
+    out["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|row| row["label"].as_str())
+        .collect()
 }
