@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{HttpResponse, ROOT, VIEWER, WRITER, api, api_json, emulator, post_raw, summary};
+use common::{
+    HttpResponse, ROOT, VIEWER, WRITER, api, api_json, api_query, emulator, post_raw, summary,
+};
 use matomo_privacy_mcp_testkit::realistic::form_encode;
 
 const DAY: [(&str, &str); 3] = [("idSite", "1"), ("period", "day"), ("date", "2026-11-20")];
@@ -18,15 +20,11 @@ fn refused(r: &HttpResponse, message: &str) {
 #[tokio::test]
 async fn unknown_token_is_html_401_when_everything_is_in_the_body() {
     let emu = emulator(1).await;
-    let body = form_encode(&[
-        ("module", "API"),
-        ("method", "VisitsSummary.get"),
-        ("format", "JSON"),
-        ("idSite", "1"),
-        ("period", "day"),
-        ("date", "2026-11-20"),
-        ("token_auth", "not-a-token"),
-    ]);
+    let body = format!(
+        "{}&{}&token_auth=not-a-token",
+        api_query("VisitsSummary.get"),
+        form_encode(&DAY)
+    );
     let r = post_raw(&emu, "", &body).await;
     assert_eq!(r.status, 401);
     assert!(
@@ -58,12 +56,7 @@ async fn unknown_token_is_json_401_when_module_method_format_are_in_the_query() 
 #[tokio::test]
 async fn token_in_the_query_string_is_refused_even_when_valid() {
     let emu = emulator(1).await;
-    let query = form_encode(&[
-        ("module", "API"),
-        ("method", "API.getMatomoVersion"),
-        ("format", "JSON"),
-        ("token_auth", ROOT),
-    ]);
+    let query = format!("{}&token_auth={ROOT}", api_query("API.getMatomoVersion"));
     let r = post_raw(&emu, &query, "").await;
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["result"], "error");
@@ -72,11 +65,7 @@ async fn token_in_the_query_string_is_refused_even_when_valid() {
 #[tokio::test]
 async fn no_token_means_no_view_access() {
     let emu = emulator(1).await;
-    let query = form_encode(&[
-        ("module", "API"),
-        ("method", "VisitsSummary.get"),
-        ("format", "JSON"),
-    ]);
+    let query = api_query("VisitsSummary.get");
     let r = post_raw(&emu, &query, &form_encode(&DAY)).await;
     refused(
         &r,

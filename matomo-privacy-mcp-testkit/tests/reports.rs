@@ -5,15 +5,9 @@
 
 mod common;
 
-use common::{ROOT, api_json, emulator, summary, today};
+use common::{RANGE, ROOT, api_json, emulator, range_visits, summary, today};
 use matomo_privacy_mcp_testkit::{Action, Emulator, Referrer};
 use serde_json::Value;
-
-const RANGE: [(&str, &str); 3] = [
-    ("idSite", "1"),
-    ("period", "range"),
-    ("date", "2026-11-12,2026-11-25"),
-];
 
 async fn report(emu: &Emulator, method: &str, extra: &[(&str, &str)]) -> Value {
     let mut params = RANGE.to_vec();
@@ -21,21 +15,23 @@ async fn report(emu: &Emulator, method: &str, extra: &[(&str, &str)]) -> Value {
     api_json(emu, method, ROOT, &params).await
 }
 
-fn sum(rows: &Value, col: &str) -> u64 {
+/// The whole numbers of column `col` of every row of `rows`, in order.
+fn column(rows: &Value, col: &str) -> Vec<u64> {
     rows.as_array()
         .unwrap()
         .iter()
         .map(|r| r[col].as_u64().unwrap())
-        .sum()
+        .collect()
+}
+
+fn sum(rows: &Value, col: &str) -> u64 {
+    column(rows, col).into_iter().sum()
 }
 
 #[tokio::test]
 async fn summary_counts_the_dataset_and_dimension_reports_add_up() {
     let emu = emulator(7).await;
-    let ds = emu.dataset();
-    let start = today().plus(-14);
-    let end = today().plus(-1);
-    let visits: Vec<_> = ds.visits_in(1, start, end).collect();
+    let visits: Vec<_> = range_visits(&emu).collect();
     let summary = report(&emu, "VisitsSummary.get", &[]).await;
     assert_eq!(summary["nb_visits"].as_u64().unwrap(), visits.len() as u64);
     assert_eq!(
@@ -152,12 +148,9 @@ async fn several_sites_and_periods_nest_like_matomo() {
 async fn paging_and_sorting() {
     let emu = emulator(7).await;
     let all = report(&emu, "UserCountry.getCity", &[("filter_limit", "-1")]).await;
+    let visits = column(&all, "nb_visits");
     let all = all.as_array().unwrap();
     assert!(all.len() >= 5);
-    let visits: Vec<u64> = all
-        .iter()
-        .map(|r| r["nb_visits"].as_u64().unwrap())
-        .collect();
     assert!(
         visits.windows(2).all(|w| w[0] >= w[1]),
         "default sort is nb_visits descending"
@@ -179,12 +172,7 @@ async fn paging_and_sorting() {
         ],
     )
     .await;
-    let actions: Vec<u64> = asc
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["nb_actions"].as_u64().unwrap())
-        .collect();
+    let actions = column(&asc, "nb_actions");
     assert!(actions.windows(2).all(|w| w[0] <= w[1]));
     let live = api_json(&emu, "Live.getLastVisitsDetails", ROOT, &[("idSite", "1")]).await;
     assert_eq!(
@@ -256,10 +244,7 @@ async fn flat_expanded_and_subtables() {
 #[tokio::test]
 async fn segments_filter_visits() {
     let emu = emulator(7).await;
-    let ds = emu.dataset();
-    let visits: Vec<_> = ds
-        .visits_in(1, today().plus(-14), today().plus(-1))
-        .collect();
+    let visits: Vec<_> = range_visits(&emu).collect();
     let count = |f: &dyn Fn(&&matomo_privacy_mcp_testkit::Visit) -> bool| {
         visits.iter().filter(|v| f(v)).count() as u64
     };

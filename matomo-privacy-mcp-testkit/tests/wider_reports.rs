@@ -8,15 +8,9 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{ROOT, api_json, emulator, today};
+use common::{RANGE, ROOT, api_json, emulator, range_days, range_visits, today};
 use matomo_privacy_mcp_testkit::{Action, Emulator};
 use serde_json::Value;
-
-const RANGE: [(&str, &str); 3] = [
-    ("idSite", "1"),
-    ("period", "range"),
-    ("date", "2026-11-12,2026-11-25"),
-];
 
 async fn report(emu: &Emulator, method: &str, extra: &[(&str, &str)]) -> Vec<Value> {
     let mut params = RANGE.to_vec();
@@ -67,15 +61,10 @@ const PARTITIONS: &[&str] = &[
 #[tokio::test]
 async fn visit_dimension_reports_split_the_visits() {
     let emu = emulator(7).await;
-    let total = emu
-        .dataset()
-        .visits_in(1, today().plus(-14), today().plus(-1))
-        .count() as u64;
+    let total = range_visits(&emu).count() as u64;
     // Matomo 5.0.2 leaves a returning customer's visit out of the days since the last visit
     // (it counts `visitor_returning` 0 and 1 only; checked on a real Matomo, issue 27).
-    let customers = emu
-        .dataset()
-        .visits_in(1, today().plus(-14), today().plus(-1))
+    let customers = range_visits(&emu)
         .filter(|v| v.details.returning_customer)
         .count() as u64;
     assert!(customers > 0);
@@ -123,11 +112,8 @@ async fn visit_dimension_reports_split_the_visits() {
 #[tokio::test]
 async fn every_row_segment_selects_the_rows_visits() {
     let emu = emulator(7).await;
-    let new_visits = emu
-        .dataset()
-        .visits_in(1, today().plus(-14), today().plus(-1))
-        .filter(|v| !v.returning)
-        .count() as u64;
+    let (first, last) = range_days();
+    let new_visits = range_visits(&emu).filter(|v| !v.returning).count() as u64;
     let mut checked = 0;
     for method in PARTITIONS.iter().chain(&[
         "VisitorInterest.getNumberOfVisitsPerVisitDuration",
@@ -149,12 +135,7 @@ async fn every_row_segment_selects_the_rows_visits() {
                 // days, which no row counts (as on a real Matomo 5.0.2, issue 27).
                 expected += emu
                     .dataset()
-                    .visits_matching(
-                        1,
-                        today().plus(-14),
-                        today().plus(-1),
-                        &[segment, "visitorType==returningCustomer"],
-                    )
+                    .visits_matching(1, first, last, &[segment, "visitorType==returningCustomer"])
                     .unwrap()
                     .len() as u64;
             }
@@ -170,10 +151,9 @@ async fn every_row_segment_selects_the_rows_visits() {
 #[tokio::test]
 async fn action_reports_count_what_their_visits_did() {
     let emu = emulator(7).await;
+    let (first, last) = range_days();
     let ds = emu.dataset();
-    let visits: Vec<_> = ds
-        .visits_in(1, today().plus(-14), today().plus(-1))
-        .collect();
+    let visits: Vec<_> = range_visits(&emu).collect();
     // Exits: every visit ends on one page or one site search (its last of either; events,
     // outlinks and downloads after it leave it the exit, as on a real Matomo 5.0.2, issue 27).
     let exits = report(&emu, "Actions.getExitPageUrls", &[("flat", "1")]).await;
@@ -198,9 +178,7 @@ async fn action_reports_count_what_their_visits_did() {
             segment.starts_with("exitPageUrl==https%253A%252F%252F"),
             "{segment}"
         );
-        let people = ds
-            .visitors_matching(1, today().plus(-14), today().plus(-1), &[segment])
-            .unwrap();
+        let people = ds.visitors_matching(1, first, last, &[segment]).unwrap();
         assert!(!people.is_empty(), "{segment}");
     }
     let titles = report(&emu, "Actions.getExitPageTitles", &[("flat", "1")]).await;

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use matomo_privacy_mcp_testkit::realistic::form_encode;
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_testkit::{Day, Emulator, Visit};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -16,6 +16,24 @@ pub const WRITER: &str = "writer-token-site1";
 /// The fixtures were recorded on this day.
 pub fn today() -> Day {
     Day::from_ymd(2026, 11, 26).unwrap()
+}
+
+/// Site 1 over the fortnight before [`today`], as the report tests ask Matomo for it.
+pub const RANGE: [(&str, &str); 3] = [
+    ("idSite", "1"),
+    ("period", "range"),
+    ("date", "2026-11-12,2026-11-25"),
+];
+
+/// The first and the last day of [`RANGE`].
+pub fn range_days() -> (Day, Day) {
+    (today().plus(-14), today().plus(-1))
+}
+
+/// The dataset's visits to site 1 within [`RANGE`]: what its reports count.
+pub fn range_visits(emu: &Emulator) -> impl Iterator<Item = &Visit> {
+    let (start, end) = range_days();
+    emu.dataset().visits_in(1, start, end)
 }
 
 pub async fn emulator(seed: u64) -> Emulator {
@@ -113,6 +131,12 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
     }
 }
 
+/// `module=API&method=<method>&format=JSON`: what names the call, which the recommended style puts
+/// in the query string.
+pub fn api_query(method: &str) -> String {
+    form_encode(&[("module", "API"), ("method", method), ("format", "JSON")])
+}
+
 /// The recommended style: module/method/format in the query string, everything else in the body.
 pub async fn api(
     emu: &Emulator,
@@ -120,7 +144,7 @@ pub async fn api(
     token: &str,
     params: &[(&str, &str)],
 ) -> HttpResponse {
-    let query = form_encode(&[("module", "API"), ("method", method), ("format", "JSON")]);
+    let query = api_query(method);
     let mut body: Vec<(&str, &str)> = params.to_vec();
     body.push(("token_auth", token));
     post_raw(emu, &query, &form_encode(&body)).await
