@@ -53,18 +53,49 @@ pub struct Browser {
     pub os_version: &'static str,
 }
 
+/// Operating system families as device-detector 1.x (Matomo 5.0.2's
+/// `OperatingSystem::$osFamilies`) groups the OS codes, for the codes a dataset can hold and
+/// their close kin; the first code of each family names its logo (`getOsFamilyLogo`).
+const OS_FAMILIES: &[(&str, &[&str])] = &[
+    ("Android", &["AND", "CYN", "FIR", "REM"]),
+    ("iOS", &["IOS", "ATV", "WAS", "IPA"]),
+    (
+        "GNU/Linux",
+        &[
+            "LIN", "ARL", "DEB", "KNO", "MIN", "UBT", "KBT", "XBT", "LBT", "FED", "RHT",
+        ],
+    ),
+    ("Mac", &["MAC"]),
+    ("Unix", &["SOS", "AIX", "HPX", "BSD", "NBS", "OBS", "DFB"]),
+    ("Windows", &["WIN"]),
+    ("Windows Mobile", &["WPH", "WMO", "WCE", "WRT", "WIO"]),
+    ("Chrome OS", &["COS", "CRS"]),
+];
+
 impl Browser {
     /// The operating system family as `DevicesDetection.getOsFamilies` names it, with the OS
-    /// code of its icon (`("GNU/Linux", "LIN")` for Ubuntu).
+    /// code of its logo, the family's first (`("GNU/Linux", "LIN")` for Ubuntu, `("iOS",
+    /// "IOS")` for iPadOS, `("Unix", "SOS")` for FreeBSD).
     pub fn os_family(&self) -> (&'static str, &'static str) {
-        match self.os_code {
-            "WIN" => ("Windows", "WIN"),
-            "UBT" => ("GNU/Linux", "LIN"),
-            "MAC" => ("Mac", "MAC"),
-            "AND" => ("Android", "AND"),
-            "IOS" => ("iOS", "IOS"),
-            "BSD" => ("Unix", "BSD"),
-            _ => ("Unknown", "UNK"),
+        OS_FAMILIES
+            .iter()
+            .find(|(_, codes)| codes.contains(&self.os_code))
+            .map_or(("Unknown", "UNK"), |(family, codes)| {
+                (*family, codes.first().copied().unwrap_or("UNK"))
+            })
+    }
+
+    /// The engine as Matomo 5.0.2 labels it (`getBrowserEngineName`: "Blink (Chrome, Opera)",
+    /// "WebKit (Safari)", "Gecko (Firefox)"; others by name, none "Unknown").
+    pub fn engine_label(&self) -> &'static str {
+        match self.family {
+            "Blink" => "Blink (Chrome, Opera)",
+            "WebKit" => "WebKit (Safari)",
+            "Gecko" => "Gecko (Firefox)",
+            "Trident" => "Trident (IE)",
+            "Presto" => "Presto (Opera)",
+            "" => "Unknown",
+            other => other,
         }
     }
 }
@@ -211,15 +242,16 @@ pub(crate) static DEVICES: &[Device] = &[
 ];
 
 /// A browser nobody but the planted rare person uses: their visits form a row of their own in the
-/// browser and OS reports, about one visitor however many visits they make.
+/// browser and OS reports, about one visitor however many visits they make. Its OS is unknown
+/// and its engine "Text-based", as Matomo 5.0.2 reads Lynx's user agent (which names no OS).
 pub(crate) static RARE_BROWSER: Browser = Browser {
     code: "LX",
     name: "Lynx",
     version: "2.9",
-    family: "Unknown",
-    os_code: "BSD",
-    os_name: "FreeBSD",
-    os_version: "14.1",
+    family: "Text-based",
+    os_code: "UNK",
+    os_name: "Unknown",
+    os_version: "UNK",
 };
 
 pub(crate) static BROWSERS: &[Browser] = &[

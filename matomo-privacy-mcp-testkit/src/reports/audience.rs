@@ -89,23 +89,53 @@ pub(crate) fn language(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
-/// `UserLanguage.getLanguageCode`: the full codes, labelled as Matomo's
-/// `languageTranslateWithCode` does ("German - Germany (de-de)", "French (fr)"), each row's
-/// segment its code (`AddSegmentValue`). No fixture: shape from Matomo's sources.
+/// The code Matomo 5.0.2 archives a browser language under (`RecordBuilders/Languages.php`):
+/// the language alone when its region is the language's own country (`de-de` and `fr-fr` are
+/// `de` and `fr`) or when it has none and Matomo guesses none (`en`), the language's country
+/// when it has no region but Matomo's `languages-to-countries.php` names one (`ja` is `ja-jp`),
+/// else language and region (`en-us`).
+fn archived_language(code: &str) -> String {
+    let lang = primary(code);
+    let country = match code.split_once('-') {
+        Some((_, region)) => region,
+        None => match lang {
+            "ja" => "jp",
+            "pt" => "pt",
+            "nl" => "nl",
+            "es" => "es",
+            other => other,
+        },
+    };
+    if country == lang {
+        lang.to_owned()
+    } else {
+        format!("{lang}-{country}")
+    }
+}
+
+/// `UserLanguage.getLanguageCode`: the codes Matomo archives ([`archived_language`]: `de-de`
+/// counted in `de`), labelled as Matomo's `languageTranslateWithCode` does ("English - United
+/// States (en-us)", "German (de)"), each row's segment its archived code (`AddSegmentValue`:
+/// `languageCode==de`, which on Matomo selects the visits sent as `de` only). Distinct counts
+/// added up over the languages sent (`sumRowWithLabel`).
 pub(crate) fn language_code(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    simple(
+    grouped(
         ctx,
         false,
         |v| {
-            let code = v.details.language;
-            let name = language_name(primary(code));
+            let code = archived_language(v.details.language);
+            let name = language_name(primary(&code));
             Some(match code.split_once('-') {
                 Some((_, region)) => format!("{name} - {} ({code})", region_name(region)),
                 None => format!("{name} ({code})"),
             })
         },
+        |v| v.details.language.to_string(),
         |r, v| {
-            r.set("segment", format!("languageCode=={}", v.details.language));
+            r.set(
+                "segment",
+                format!("languageCode=={}", archived_language(v.details.language)),
+            );
         },
     )
 }
@@ -185,13 +215,14 @@ pub(crate) fn os_families(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
-/// `DevicesDetection.getBrowserVersions`: "Chrome 119.0", the browser's logo, goals, and the
-/// segment on code and version (`browserCode==CH;browserVersion==119.0`, as for OS versions).
-/// No fixture.
+/// `DevicesDetection.getBrowserVersions`: "Chrome 119.0", the browser's logo and the segment
+/// on code and version (`browserCode==CH;browserVersion==119.0`, as for OS versions); no goals
+/// (Matomo 5.0.2's rows have none: `DevicesDetection` archives goals for browsers, not their
+/// versions).
 pub(crate) fn browser_versions(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     simple(
         ctx,
-        true,
+        false,
         |v| Some(format!("{} {}", v.browser.name, v.browser.version)),
         |r, v| {
             let b = v.browser;
@@ -211,15 +242,20 @@ pub(crate) fn browser_versions(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     )
 }
 
-/// `DevicesDetection.getBrowserEngines`: engine names. Matomo groups these rows by engine
-/// name (like OS families, whose fixture has no segment, no logo and no goals), so they carry
-/// neither. No fixture.
+/// `DevicesDetection.getBrowserEngines`: engines under Matomo's display names
+/// (`getBrowserEngineName`: "Blink (Chrome, Opera)", "Text-based"), each row's segment its
+/// engine (`AddSegmentValue`: `browserEngine==Blink`), no goals.
 pub(crate) fn browser_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     simple(
         ctx,
         false,
-        |v| Some(v.browser.family.to_string()),
-        |_, _| {},
+        |v| Some(v.browser.engine_label().to_string()),
+        |r, v| {
+            r.set(
+                "segment",
+                format!("browserEngine=={}", form_encode(v.browser.family)),
+            );
+        },
     )
 }
 

@@ -245,7 +245,6 @@ fn extend(o: &mut Value, extra: Value) {
 /// One visit as `Live.getLastVisitsDetails` returns it.
 pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Value {
     let site = ds.site(v.site);
-    let last_ts = v.first_ts + v.duration as i64;
     let first_visit = ds
         .visits
         .iter()
@@ -316,7 +315,10 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
     } else {
         Vec::new()
     };
+    // Matomo's `visit_last_action_time`: the last request but a heartbeat (`ping=1` leaves it
+    // alone, `VisitLastActionTime::onExistingVisit`), so the last action, not the visit's end.
     let last_action = v.action_times().last().copied().unwrap_or(v.first_ts);
+    let last_ts = last_action;
     let fields = json!({
         "idSite": v.site, "idVisit": v.id, "visitIp": v.ip, "visitorId": v.visitor_id,
         "fingerprint": fingerprint(v.id), "actionDetails": details,
@@ -352,7 +354,7 @@ pub(crate) fn visit_details(ds: &Dataset, v: &Visit, with_actions: bool) -> Valu
         "operatingSystem": format!("{} {}", b.os_name, b.os_version).trim(), "operatingSystemName": b.os_name,
         "operatingSystemIcon": format!("plugins/Morpheus/icons/dist/os/{}.png", b.os_code),
         "operatingSystemCode": b.os_code, "operatingSystemVersion": b.os_version,
-        "browserFamily": b.family, "browserFamilyDescription": format!("{} ({})", b.family, b.name),
+        "browserFamily": b.family, "browserFamilyDescription": b.engine_label(),
         "browser": format!("{} {}", b.name, b.version), "browserName": b.name,
         "browserIcon": format!("plugins/Morpheus/icons/dist/browsers/{}.png", b.code), "browserCode": b.code,
         "browserVersion": b.version,

@@ -20,6 +20,8 @@ pub const KNOWN: &[Known] = &[
             "DevicesDetection.getType",
             "DevicesDetection.getBrowsers",
             "DevicesDetection.getOsVersions",
+            "DevicesDetection.getBrand",
+            "DevicesDetection.getModel",
         ],
         columns: &["*"],
         reason: "Devices",
@@ -55,6 +57,7 @@ pub const KNOWN: &[Known] = &[
             "Actions.getPageTitles",
             "Actions.getEntryPageUrls",
             "Actions.getExitPageUrls",
+            "Actions.getExitPageTitles",
         ],
         columns: &["goals *"],
         reason: "Goal attribution of page rows",
@@ -70,9 +73,19 @@ pub const KNOWN: &[Known] = &[
             "Actions.getPageTitles",
             "Actions.getEntryPageUrls",
             "Actions.getExitPageUrls",
+            "Actions.getExitPageTitles",
         ],
         columns: &["min_time_*", "max_time_*"],
         reason: "Fastest and slowest page views over a month or a range",
+    },
+    Known {
+        questions: &["columns"],
+        methods: &[
+            "Actions.getPageUrlsFollowingSiteSearch",
+            "Actions.getPageTitlesFollowingSiteSearch",
+        ],
+        columns: &["*"],
+        reason: "Pages following a site search",
     },
     Known {
         questions: &["visitor log"],
@@ -92,12 +105,6 @@ pub const KNOWN: &[Known] = &[
         methods: &["Live.getLastVisitsDetails"],
         columns: &["time spent"],
         reason: "Time on page",
-    },
-    Known {
-        questions: &["site 2 "],
-        methods: &[],
-        columns: &["sum_visit_length", "visitDuration"],
-        reason: "One-action visits converting the blog's goal",
     },
 ];
 

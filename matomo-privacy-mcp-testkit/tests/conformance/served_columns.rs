@@ -21,6 +21,19 @@ const MORE_METHODS: &[&str] = &[
     "Referrers.getAll",
     "Contents.getContentNames",
     "Contents.getContentPieces",
+    "UserLanguage.getLanguageCode",
+    "DevicesDetection.getBrand",
+    "DevicesDetection.getModel",
+    "DevicesDetection.getOsFamilies",
+    "DevicesDetection.getBrowserVersions",
+    "DevicesDetection.getBrowserEngines",
+    "Resolution.getConfiguration",
+    "Actions.getExitPageTitles",
+    "Actions.getSiteSearchNoResultKeywords",
+    "Actions.getSiteSearchCategories",
+    "Actions.getPageUrlsFollowingSiteSearch",
+    "Actions.getPageTitlesFollowingSiteSearch",
+    "API.get",
 ];
 
 /// Reports asked under a segment too: where time on page, goal attribution and content counts

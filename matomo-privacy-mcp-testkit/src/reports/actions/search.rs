@@ -27,13 +27,51 @@ pub(crate) fn site_search_no_result_keywords(ctx: &Ctx<'_>) -> Result<Value, Api
 }
 
 /// `Actions.getSiteSearchCategories`: searches by the category they were made in (searches
-/// without one are in no row), segment `siteSearchCategory==…`. No fixture.
+/// without one are in no row), as Matomo 5.0.2 archives them (`RecordBuilders/SearchCategories.php`
+/// counts actions by `search_cat`: visits, actions, unique visitors, nothing about time or
+/// exits) and its API sends them (`ColumnDelete` of `nb_uniq_visitors`, so a day's row has no
+/// distinct count and a longer period's its `sum_daily_nb_uniq_visitors`; `nb_pages_per_search`
+/// of `nb_actions`; segment `siteSearchCategory==…`).
 pub(crate) fn site_search_categories(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    searches(
-        ctx,
-        |_, category| category.map(str::to_string),
-        "siteSearchCategory",
-    )
+    type CategoryAgg = (BTreeSet<u64>, u64, BTreeSet<(i64, String)>);
+    let mut by_category: BTreeMap<String, CategoryAgg> = BTreeMap::new();
+    for v in &ctx.visits {
+        let searches = v
+            .actions
+            .iter()
+            .filter(|a| matches!(a, Action::Search { .. }));
+        for (i, _) in searches.enumerate() {
+            let Some(category) = v.details.search_categories.get(i).copied().flatten() else {
+                continue;
+            };
+            let e = by_category.entry(category.to_owned()).or_default();
+            e.0.insert(v.id);
+            e.1 += 1;
+            e.2.insert((v.day.0, v.visitor_id.clone()));
+        }
+    }
+    let day = ctx.period.kind == crate::query::period::Kind::Day;
+    let rows = by_category
+        .into_iter()
+        .map(|(category, (visits, actions, daily_visitors))| {
+            let mut r = Row::new(category.clone());
+            r.set("nb_visits", visits.len());
+            r.set("nb_actions", actions);
+            if !day {
+                r.set("sum_daily_nb_uniq_visitors", daily_visitors.len());
+            }
+            r.set(
+                "nb_pages_per_search",
+                round_value(actions as f64 / (visits.len() as f64).max(1.0), 1),
+            );
+            r.set(
+                "segment",
+                format!("siteSearchCategory=={}", form_encode(&category)),
+            );
+            r
+        })
+        .collect();
+    Ok(finish(rows, &ctx.filters))
 }
 
 /// Site searches grouped by `key(keyword, category)` (`None`: in no row).
