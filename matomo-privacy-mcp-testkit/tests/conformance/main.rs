@@ -40,10 +40,11 @@
 //! "Actions.getPageUrls [/products/] avg_page_load_time: 0.38 vs 2.28".
 //!
 //! The emulator's sites 2 (Europe/Berlin) and 3 (America/New_York) are asked too, each tracked
-//! into a real site with the same time zone ([`time_zones`], 620 questions: summaries, goals,
+//! into a real site with the same time zone ([`time_zones`], 654 questions: summaries, goals,
 //! pages, entry pages, countries, channels, server and local time, weekdays and the visitor
 //! log over the days straddling local midnight, their weeks, the month and ranges, plain and
-//! under a population count). Mutation check (2026-12-06, with the 428 questions of then,
+//! under a population count; each goal's conversion reports; rows' own segments sent back and
+//! an "Other" negation). Mutation check (2026-12-06, with the 428 questions of then,
 //! reverted): giving Europe/Berlin no offset (`utc_offset` in `dataset/zone.rs`), so that the
 //! emulator puts site 2's visits on UTC days, failed it with 3,635 unexplained differences,
 //! the first "VisitsSummary.get [] nb_users: 1 vs 0" of site 2's day 2026-11-14.

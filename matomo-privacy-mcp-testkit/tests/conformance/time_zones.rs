@@ -4,7 +4,9 @@
 //! (`sum_daily_nb_uniq_visitors`), the server and local time reports, goals, entry pages,
 //! channels and the visitor log, over the days that straddle local midnight (a visit on one UTC day and another local day), the
 //! weeks and the month holding them, the fortnight and a range over both autumn DST changes,
-//! without segment and under a population count.
+//! without segment and under a population count; each goal's `Goals.get`,
+//! `getVisitsUntilConversion` and `getDaysToConversion` over the fortnight and the month; and the
+//! summary and pages under rows' own segments sent back verbatim and an "Other" negation.
 
 use std::collections::BTreeSet;
 
