@@ -248,40 +248,38 @@ async fn a_suspended_profile_says_why_and_serves_again_when_replaced() {
 
 #[tokio::test]
 async fn profiles_without_credentials_or_sharing_a_token_are_refused() {
-    let config = || HttpConfig::default().with_bind("127.0.0.1:0".parse().unwrap());
-    let bare = Profiles::new().with(Profile::new("support", Toolbox::new().tool(AddTool)));
-    let error = HttpServer::bind_profiles(bare, ServerInfo::default(), config())
-        .await
-        .unwrap_err();
-    assert!(
-        error
+    // Why the server refuses to bind `profiles`.
+    let refusal = async |profiles: Profiles<_>| {
+        let config = HttpConfig::default().with_bind("127.0.0.1:0".parse().unwrap());
+        HttpServer::bind_profiles(profiles, ServerInfo::default(), config)
+            .await
+            .unwrap_err()
             .to_string()
-            .contains("profile `support` has no credential"),
+    };
+    let with_token = |name: &str, token: &str| {
+        Profile::new(name, Toolbox::new()).bearer_token(BearerToken::new(token))
+    };
+
+    let bare = Profiles::new().with(Profile::new("support", Toolbox::new().tool(AddTool)));
+    let error = refusal(bare).await;
+    assert!(
+        error.contains("profile `support` has no credential"),
         "{error}"
     );
     let shared = Profiles::new()
-        .with(Profile::new("a", Toolbox::new()).bearer_token(BearerToken::new(SUPPORT)))
-        .with(Profile::new("b", Toolbox::new()).bearer_token(BearerToken::new(SUPPORT)));
-    let error = HttpServer::bind_profiles(shared, ServerInfo::default(), config())
-        .await
-        .unwrap_err();
+        .with(with_token("a", SUPPORT))
+        .with(with_token("b", SUPPORT));
+    let error = refusal(shared).await;
     assert!(
-        error
-            .to_string()
-            .contains("`a` and `b` share a bearer token"),
+        error.contains("`a` and `b` share a bearer token"),
         "{error}"
     );
-    assert!(!error.to_string().contains(SUPPORT));
+    assert!(!error.contains(SUPPORT));
     let twins = Profiles::new()
-        .with(Profile::new("a", Toolbox::new()).bearer_token(BearerToken::new(SUPPORT)))
-        .with(Profile::new("a", Toolbox::new()).bearer_token(BearerToken::new(MARKETING)));
-    let error = HttpServer::bind_profiles(twins, ServerInfo::default(), config())
-        .await
-        .unwrap_err();
-    assert!(
-        error.to_string().contains("two profiles are named `a`"),
-        "{error}"
-    );
+        .with(with_token("a", SUPPORT))
+        .with(with_token("a", MARKETING));
+    let error = refusal(twins).await;
+    assert!(error.contains("two profiles are named `a`"), "{error}");
 }
 
 #[tokio::test]

@@ -4,12 +4,12 @@
 
 mod common;
 
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
-use tokio::process::Command;
+use tokio::process::{Child, ChildStdin, Command};
 
 fn session_messages() -> [Value; 6] {
     [
@@ -42,6 +42,19 @@ fn reply_ids(stdout: &str) -> Vec<u64> {
     ids
 }
 
+/// Closes `stdin` once the server had time to answer everything, and waits for it to exit
+/// successfully: what it wrote to the pipes it was given.
+async fn exit_after_closing(child: Child, stdin: ChildStdin) -> Output {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    drop(stdin);
+    let output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
+        .await
+        .expect("the server did not exit after stdin closed")
+        .unwrap();
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    output
+}
+
 /// With stdout a file rather than a pipe, the server falls back to blocking stdin and stdout
 /// (the pipes are switched to non-blocking mode only when both are pipes) and still answers.
 #[tokio::test]
@@ -64,13 +77,7 @@ async fn a_file_on_stdout_is_served_through_the_blocking_fallback() {
         // Pauses between messages: a stdin left non-blocking would fail the next read.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    drop(stdin);
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .expect("the server did not exit after stdin closed")
-        .unwrap();
-    assert!(status.success(), "exit status {status:?}");
+    exit_after_closing(child, stdin).await;
     let stdout = std::fs::read_to_string(&out).unwrap();
     let _ = std::fs::remove_file(&out);
     assert_eq!(reply_ids(&stdout), [1, 2, 3, 4, 5], "stdout:\n{stdout}");
@@ -94,14 +101,7 @@ async fn stdout_carries_only_json_rpc_lines() {
             .await
             .unwrap();
     }
-    // Give the server time to answer everything before stdin closes.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    drop(stdin);
-    let output = tokio::time::timeout(Duration::from_secs(10), child.wait_with_output())
-        .await
-        .expect("the server did not exit after stdin closed")
-        .unwrap();
-    assert!(output.status.success(), "exit status {:?}", output.status);
+    let output = exit_after_closing(child, stdin).await;
 
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(reply_ids(&stdout), [1, 2, 3, 4, 5], "stdout:\n{stdout}");

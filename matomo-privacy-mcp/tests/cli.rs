@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::binary;
+use common::{binary, scratch};
 use matomo_privacy_mcp_core::testing::{self, TOKEN};
 use matomo_privacy_mcp_testkit::Emulator;
 
@@ -224,12 +224,7 @@ async fn tools_without_a_configuration_lists_the_default_exposure() {
 /// to change, rather than turning every later call into a refusal.
 #[tokio::test]
 async fn state_files_default_to_the_state_directory_and_check_tries_them() {
-    let root = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-cli-state-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = scratch::dir("cli-state");
     let run_with_state = |state: PathBuf, extra: Vec<(&'static str, String)>| async move {
         let mut command = binary::command();
         command

@@ -266,6 +266,21 @@ const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","param
 /// Kills the child when the check is over, whatever its outcome.
 struct Running(Child);
 
+impl Running {
+    /// Runs `command` in `work`'s shell, its stdin and its stdout both made by `pipes` (its
+    /// stderr thrown away).
+    fn start(work: &Workdir, command: &str, pipes: fn() -> Stdio) -> Self {
+        let child = work
+            .shell(&format!("exec {command}"))
+            .stdin(pipes())
+            .stdout(pipes())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Running(child)
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -275,14 +290,7 @@ impl Drop for Running {
 
 /// Starts a stdio server and reads its answer to `initialize`.
 fn probe_stdio(work: &Workdir, command: &str) -> Result<(), String> {
-    let child = work
-        .shell(&format!("exec {command}"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut running = Running(child);
+    let mut running = Running::start(work, command, Stdio::piped);
     let mut stdin = running.0.stdin.take().unwrap();
     writeln!(stdin, "{INITIALIZE}").map_err(|e| format!("cannot write to the server: {e}"))?;
     let stdout = running.0.stdout.take().unwrap();
@@ -305,14 +313,7 @@ fn probe_stdio(work: &Workdir, command: &str) -> Result<(), String> {
 
 /// Starts an HTTP server, waits for its port and posts `initialize` with the bearer token.
 fn probe_http(work: &Workdir, command: &str) -> Result<(), String> {
-    let child = work
-        .shell(&format!("exec {command}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _running = Running(child);
+    let _running = Running::start(work, command, Stdio::null);
     let address = format!("127.0.0.1:{}", work.http_port);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut stream = loop {

@@ -67,10 +67,7 @@ async fn an_endless_line_is_refused_at_the_limit_in_bounded_memory() {
         "params": { "protocolVersion": "2025-11-25", "capabilities": {},
                     "clientInfo": { "name": "endless-line", "version": "1" } }
     });
-    stdin
-        .write_all(format!("{initialize}\n").as_bytes())
-        .await
-        .unwrap();
+    binary::send(&mut stdin, &initialize).await;
     assert_eq!(next(&mut lines).await["id"], 1);
     let before = status_kb(pid, "VmHWM");
 

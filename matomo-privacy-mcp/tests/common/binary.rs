@@ -6,7 +6,8 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 /// The binary without the Matomo settings of the environment the tests run in, killed when the
@@ -46,6 +47,14 @@ pub fn spawn_stdio(
     let stdin = child.stdin.take().unwrap();
     let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     (child, stdin, stdout)
+}
+
+/// Writes `message` to a stdio server's `stdin`, as the one line JSON-RPC over stdio sends it.
+pub async fn send(stdin: &mut ChildStdin, message: &Value) {
+    stdin
+        .write_all(format!("{message}\n").as_bytes())
+        .await
+        .unwrap();
 }
 
 /// A port of 127.0.0.1 that was free a moment ago.
