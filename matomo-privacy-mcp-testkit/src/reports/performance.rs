@@ -5,7 +5,7 @@
 //! `PagePerformance_network_time` / `PagePerformance_network_hits`, …, note Matomo's spelling
 //! `servery_time` beside `server_hits`), and for the page load time the sum of every timing sent
 //! over the page views with at least one. `PagePerformance.get` answers only the averages, in
-//! seconds with two decimals; `API.get` carries the sums (in seconds) and counts as well, beside the visit
+//! seconds with two decimals; `API.get` carries the sums (in ms here) and counts as well, beside the visit
 //! summary (as the recorded `API.get_day.json` shows).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,9 +118,10 @@ pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     channels(ctx, &mut m);
     let totals = totals(ctx.visits.iter().copied());
     for ((sum_name, hits_name), (sum, hits)) in record_names().into_iter().zip(totals) {
-        // Archived in milliseconds, sent in seconds (`PagePerformance\API::get` divides each
-        // sum by 1000 before `API.get` merges it in).
-        m.insert(sum_name, round_value(sum as f64 / 1000.0, 3));
+        // Milliseconds, where Matomo 5.0.2 sends seconds (`PagePerformance\API::get` divides
+        // each sum by 1000): kept until the SDK reads seconds, see "Page performance sums of
+        // API.get" in docs/emulator-differences.md.
+        m.insert(sum_name, Value::from(sum));
         m.insert(hits_name, Value::from(hits));
     }
     averages(&totals, &mut m);
