@@ -13,8 +13,8 @@ use matomo_privacy_mcp_core::MatomoClient;
 use matomo_privacy_mcp_core::client::CacheConfig;
 use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
 use matomo_privacy_mcp_core::shared::{SharedState, SharedStateConfig};
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::redis::RedisServer;
-use matomo_privacy_mcp_testkit::{Day, Emulator};
 
 const TOKEN: &str = "view0123456789abcdef0123456789ab";
 const CALLS: usize = 5_000;
@@ -47,13 +47,7 @@ fn micros(d: Duration) -> f64 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let redis = RedisServer::start().expect("redis-server (Debian package redis-server) runs");
-    let emu = Emulator::builder()
-        .seed(11)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(TOKEN, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emu = testing::emulator_for(TOKEN, 11, &[1, 2]).await;
     let shared = SharedState::connect(
         SharedStateConfig::new(redis.url_without_password()).password(redis.password()),
     )

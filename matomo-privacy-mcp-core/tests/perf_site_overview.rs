@@ -5,7 +5,7 @@ use matomo_privacy_mcp_core::reporting::Deployment;
 use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_core::{CallToolResult, Toolbox};
 use matomo_privacy_mcp_testkit::Emulator;
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod emulated;
 
@@ -17,19 +17,16 @@ async fn setup(k: u64) -> (Emulator, Toolbox<Deployment>) {
     (emu, toolbox)
 }
 
-/// The `site_overview` tool's answer to `arguments`, a call it must answer.
-async fn overview(toolbox: &Toolbox<Deployment>, arguments: Value) -> CallToolResult {
+/// The `site_overview` tool's answer for site 1 over `period` and `date`, a call it must answer.
+async fn overview(toolbox: &Toolbox<Deployment>, period: &str, date: &str) -> CallToolResult {
+    let arguments = json!({ "site": 1, "period": period, "date": date });
     testing::answered(toolbox, "site_overview", arguments).await
 }
 
 #[tokio::test]
 async fn bulk_requests_answer_the_overview() {
     let (emu, toolbox) = setup(5).await;
-    let result = overview(
-        &toolbox,
-        json!({ "site": 1, "period": "range", "date": "2026-11-12,2026-11-25" }),
-    )
-    .await;
+    let result = overview(&toolbox, "range", "2026-11-12,2026-11-25").await;
     // The three reports in one bulk request, the visitor counts (all, converted) in another,
     // and the distinct visitors of the referrer types (a bulk, or one call for one row), and of
     // the rows left out together.
@@ -61,11 +58,7 @@ async fn bulk_requests_answer_the_overview() {
 #[tokio::test]
 async fn a_high_threshold_withholds_the_summaries() {
     let (emu, toolbox) = setup(1_000_000).await;
-    let result = overview(
-        &toolbox,
-        json!({ "site": 1, "period": "day", "date": "2026-11-20" }),
-    )
-    .await;
+    let result = overview(&toolbox, "day", "2026-11-20").await;
     let out = result.structured().unwrap();
     assert_eq!(out["visits"]["suppressed"], true);
     assert_eq!(out["visits"]["metrics"], json!({}));

@@ -1,7 +1,8 @@
 //! Every ready-made tool over Streamable HTTP, against the emulator, for the interop tests.
 #![allow(dead_code)]
 
-use matomo_privacy_mcp_testkit::{Day, Emulator};
+use matomo_privacy_mcp_core::testing;
+use matomo_privacy_mcp_testkit::Emulator;
 use matomo_privacy_mcp_tools as tools;
 
 /// The name the catalogue servers of the interop tests give themselves.
@@ -20,13 +21,7 @@ pub struct CatalogueHttp {
 /// more than a day's default) over HTTP with the common test configuration.
 pub async fn start(name: &str, budget: f64) -> CatalogueHttp {
     let token = "view0123456789abcdef0123456789ab";
-    let emulator = Emulator::builder()
-        .seed(9)
-        .today(Day::from_ymd(2026, 11, 26).unwrap())
-        .view_token(token, &[1, 2])
-        .start()
-        .await
-        .unwrap();
+    let emulator = testing::emulator_for(token, 9, &[1, 2]).await;
     let budget_file = std::env::temp_dir().join(format!(
         "matomo-privacy-mcp-{name}-budget-{}.json",
         std::process::id()

@@ -27,6 +27,8 @@ import jsonschema
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from checks import CheckFailed, check, run_checks
+
 # Valid arguments for every tool the test server offers, with the structured
 # result each must give. A tool missing here fails the run: every listed tool is called.
 VALID_CALLS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -75,10 +77,6 @@ def catalogue_arguments(name: str) -> dict[str, Any]:
     return CATALOGUE_SPECIAL.get(name, {"site": 1, "period": "month", "date": "today", "limit": 20})
 
 
-class CheckFailed(Exception):
-    pass
-
-
 # Tools whose results hold visitor-controlled text, and where it is (JSON Pointers).
 VISITOR_TEXT: dict[str, list[str]] = {
     "top_pages": ["/rows"],
@@ -103,12 +101,6 @@ def check_untrusted_marking(name: str, result: Any) -> None:
             check(path in paths, f"{name}: {path} is among the untrusted paths ({paths})")
     elif name in ("list_sites", "visits_summary", "metric_trend"):
         check(marking is None, f"{name}: no visitor text, no untrusted marking")
-
-
-def check(condition: bool, what: str) -> None:
-    if not condition:
-        raise CheckFailed(what)
-    print(f"  ok: {what}")
 
 
 async def exercise(client_factory, mode: str, server_name: str, catalogue: bool = False) -> None:
@@ -243,13 +235,7 @@ def main() -> int:
         if options.transport == "http":
             await http_refusals(options.url, options.token)
 
-    try:
-        asyncio.run(run())
-    except CheckFailed as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        return 1
-    print("all interop checks passed")
-    return 0
+    return run_checks(lambda: asyncio.run(run()), "all interop checks passed")
 
 
 if __name__ == "__main__":

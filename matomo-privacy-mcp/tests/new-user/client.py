@@ -24,6 +24,9 @@ import httpx2
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+# The shared checks, on PYTHONPATH from run.sh.
+from checks import check, run_checks
+
 # What a newcomer asks first. `top_pages` gets its site and limit as decimal strings.
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("list_sites", {}),
@@ -36,16 +39,6 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
 # The tools/list size a client downloads (and some put in the model's context); None leaves it
 # unchecked. Set by the size reduction of issue 28 item 4.
 MAX_TOOLS_LIST_BYTES: int | None = 60 * 1024
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def check(condition: bool, what: str) -> None:
-    if not condition:
-        raise CheckFailed(what)
-    print(f"  ok: {what}")
 
 
 class Warnings(logging.Handler):
@@ -138,15 +131,13 @@ def main() -> int:
     logging.getLogger().addHandler(warnings)
     # A new user's environment: no configuration, state in a home of its own.
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": state_home}
-    try:
+
+    def checks() -> None:
         asyncio.run(over_stdio(binary, env))
         asyncio.run(over_http(binary, env))
         check(not warnings.records, f"the client logged no warning ({warnings.records})")
-    except CheckFailed as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        return 1
-    print("the new user's first hour passed")
-    return 0
+
+    return run_checks(checks, "the new user's first hour passed")
 
 
 if __name__ == "__main__":

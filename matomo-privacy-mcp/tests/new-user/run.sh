@@ -8,7 +8,8 @@
 #
 #   bash matomo-privacy-mcp/tests/new-user/run.sh
 #
-# Needs the Python client (`bash matomo-privacy-mcp-server/tests/interop/setup.sh`); without it,
+# Needs the Python client (`bash matomo-privacy-mcp-server/tests/interop/setup.sh`; client.py imports
+# its checks from that directory, put on PYTHONPATH below); without it,
 # one SKIPPED line, unless CI is set. `.ci/run` runs it. The install reuses the workspace's
 # target directory (a debug build), as CI's other install does.
 set -euo pipefail
@@ -40,7 +41,7 @@ mkdir -p "$home"
 clean_env=(env -i "PATH=$PATH" "HOME=$home")
 
 echo "== serve --emulator, with the official Python client"
-python3 matomo-privacy-mcp/tests/new-user/client.py "$bin" "$home"
+PYTHONPATH=matomo-privacy-mcp-server/tests/interop python3 matomo-privacy-mcp/tests/new-user/client.py "$bin" "$home"
 
 echo "== the state a first start leaves: owner-only, in ~/.local/state/matomo-privacy-mcp"
 state="$home/.local/state/matomo-privacy-mcp"
