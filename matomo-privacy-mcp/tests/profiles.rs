@@ -151,7 +151,9 @@ ceiling = "pseudonymous"
     }
 }
 
-fn site_ids(answer: &Value) -> Vec<u64> {
+/// The ids of the sites `list_sites` lists to `session`.
+async fn listed_sites(session: &mut Session) -> Vec<u64> {
+    let answer = session.call_ok("list_sites", json!({})).await;
     answer["result"]["structuredContent"]["sites"]
         .as_array()
         .unwrap_or_else(|| panic!("no sites in {answer}"))
@@ -172,10 +174,7 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
     );
     let refused = marketing.call_ok("visit_log", json!({ "site": 1 })).await;
     assert!(is_refusal(&refused), "{refused}");
-    assert_eq!(
-        site_ids(&marketing.call_ok("list_sites", json!({})).await),
-        [1]
-    );
+    assert_eq!(listed_sites(&mut marketing).await, [1]);
     let refused = marketing
         .call_ok("visits_summary", october_of_site_2.clone())
         .await;
@@ -193,10 +192,7 @@ async fn each_profile_sees_only_its_own_sites_and_tools_over_its_own_token() {
     // Its ceiling is pseudonymous: the visitor log is served to this profile, and only to it.
     assert!(tools.contains(&"visit_log".to_owned()), "{tools:?}");
     assert!(!tools.contains(&"raw_page_urls".to_owned()));
-    assert_eq!(
-        site_ids(&support.call_ok("list_sites", json!({})).await),
-        [2]
-    );
+    assert_eq!(listed_sites(&mut support).await, [2]);
     let summary = support
         .call_ok("visits_summary", october_of_site_2.clone())
         .await;
@@ -369,10 +365,7 @@ async fn oauth_tokens_are_served_as_the_profile_their_scope_names() {
     let token = auth.token(&[("scope", "matomo:support")]).await;
     let mut client = Session::new(&url, Some(&token));
     assert_eq!(client.initialize("profiles-test").await, 200);
-    assert_eq!(
-        site_ids(&client.call_ok("list_sites", json!({})).await),
-        [2]
-    );
+    assert_eq!(listed_sites(&mut client).await, [2]);
     let unscoped = auth.token(&[("scope", "matomo:other")]).await;
     let mut refused = Session::new(&url, Some(&unscoped));
     assert_eq!(refused.initialize("profiles-test").await, 403);
