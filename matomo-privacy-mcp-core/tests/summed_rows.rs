@@ -59,6 +59,22 @@ const SUMMED: &[(&str, IsRow)] = &[
     }),
 ];
 
+/// The labels of the rows shown that stand for rows of Matomo's: every one but "Other".
+fn labels_but_other(shown: &[Value]) -> impl Iterator<Item = &str> {
+    shown
+        .iter()
+        .map(|row| row["label"].as_str().unwrap())
+        .filter(|label| !label.starts_with("Other ("))
+}
+
+/// Matomo's row labelled `label` in its answer `raw`.
+fn matomo_row<'a>(raw: &'a Value, label: &str) -> Option<&'a Value> {
+    raw.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"].as_str() == Some(label))
+}
+
 fn ymd(day: Day) -> String {
     let (y, m, d) = day.ymd();
     format!("{y:04}-{m:02}-{d:02}")
@@ -144,16 +160,8 @@ async fn a_visitor_behind_two_parts_of_a_row_is_counted_once() {
                 )
                 .await
                 .unwrap();
-            for row in shown {
-                let shown_label = row["label"].as_str().unwrap();
-                if shown_label.starts_with("Other (") {
-                    continue;
-                }
-                let raw_row = raw_rows
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|r| r["label"].as_str() == Some(shown_label))
+            for shown_label in labels_but_other(shown) {
+                let raw_row = matomo_row(&raw_rows, shown_label)
                     .unwrap_or_else(|| panic!("{method}: no row of Matomo's is `{shown_label}`"));
                 let behind = self::people(&data, *day, raw_row, is_row).len();
                 assert!(
@@ -266,16 +274,8 @@ async fn rows_known_by_their_largest_part_describe_k_visitors() {
                     )
                     .await
                     .unwrap();
-                for row in out["rows"].as_array().unwrap() {
-                    let label = row["label"].as_str().unwrap();
-                    if label.starts_with("Other (") {
-                        continue;
-                    }
-                    let segment = raw
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|r| r["label"].as_str() == Some(label))
+                for label in labels_but_other(out["rows"].as_array().unwrap()) {
+                    let segment = matomo_row(&raw, label)
                         .and_then(|r| r["segment"].as_str())
                         .unwrap_or_else(|| panic!("{report}: no segment for `{label}`"));
                     assert!(segment.contains(dimension), "{segment}");
