@@ -14,6 +14,10 @@ use matomo_privacy_mcp_core::minimise::Threshold;
 use matomo_privacy_mcp_core::testing;
 use serde_json::{Value, json};
 
+mod common;
+
+use common::scratch;
+
 fn docs() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/samples")
 }
@@ -72,16 +76,11 @@ fn manifest_sample_is_what_the_code_generates() {
 async fn audit_sample_is_what_the_code_writes() {
     let token = "view0123456789abcdef0123456789ab";
     let emu = testing::emulator_for(token, 42, &[1, 2]).await;
-    let budget = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-audit-sample-budget-{}.json",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&budget);
+    // The budget, the noise key and the audit log, in a directory of this test's own.
+    let dir = scratch::dir("audit-sample");
+    let budget = dir.join("budget.json");
     // A noise key of its own: without one, each run would draw other noise (and show other rows).
-    let key = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-audit-sample-noise-key-{}",
-        std::process::id()
-    ));
+    let key = dir.join("noise-key");
     std::fs::write(&key, [9u8; 32]).unwrap(); // tabs: a binary key is read whole
     let config = Config::from_toml_str(
         &format!(
@@ -93,11 +92,7 @@ async fn audit_sample_is_what_the_code_writes() {
         |_| None,
     )
     .unwrap();
-    let path = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-audit-sample-{}.jsonl",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&path);
+    let path = dir.join("audit.jsonl");
     let toolbox = catalogue::toolbox(
         matomo_privacy_mcp::startup::connect(&config).await.unwrap(),
         None,
