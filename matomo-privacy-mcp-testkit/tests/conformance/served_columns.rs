@@ -115,6 +115,32 @@ fn compare_served(question: &str, method: &str, emu: &Value, real: &Value) -> Ve
     compare(question, method, &emu, &real, Some(&columns))
 }
 
+/// The visitor log's times of each visit, labelled by its first action's time (each server
+/// numbers its visits apart): the last action's (`lastActionTimestamp`, `serverTimestamp`,
+/// Matomo's `visit_last_action_time`, which a heartbeat leaves alone) and the first's.
+fn visit_times(answer: &Value) -> Value {
+    let visits = answer.as_array().map(Vec::as_slice).unwrap_or_default();
+    Value::Array(
+        visits
+            .iter()
+            .map(|v| {
+                let mut row = Map::new();
+                let first = v.get("firstActionTimestamp").cloned().unwrap_or_default();
+                row.insert("label".into(), first.clone());
+                row.insert("firstActionTimestamp".into(), first);
+                for column in [
+                    "lastActionTimestamp",
+                    "serverTimestamp",
+                    "lastActionDateTime",
+                ] {
+                    row.insert(column.into(), v.get(column).cloned().unwrap_or_default());
+                }
+                Value::Object(row)
+            })
+            .collect(),
+    )
+}
+
 /// Asks both servers; the differences and how many questions were asked.
 pub async fn questions(sides: &Sides) -> (Vec<Difference>, usize) {
     let mut differences = Vec::new();
@@ -138,5 +164,21 @@ pub async fn questions(sides: &Sides) -> (Vec<Difference>, usize) {
         differences.extend(compare_served("columns, population count", method, &e, &m));
         asked += 1;
     }
+    let method = "Live.getLastVisitsDetails";
+    let (e, m) = sides.both(method, "").await;
+    let columns = [
+        "firstActionTimestamp",
+        "lastActionTimestamp",
+        "serverTimestamp",
+        "lastActionDateTime",
+    ];
+    differences.extend(compare(
+        "visit times, whole fortnight",
+        method,
+        &visit_times(&e),
+        &visit_times(&m),
+        Some(&columns),
+    ));
+    asked += 1;
     (differences, asked)
 }
