@@ -217,3 +217,40 @@ async fn with_noise_on_page_timings_are_not_offered_and_refused_naming_the_setti
         "no request for a refused answer"
     );
 }
+
+/// On a real Matomo 5.0.2 holding the same dataset the tool answers as on the emulator: the
+/// same timings shown and withheld, the same averages, for a day, a week and the month. Matomo's
+/// `API.get` sends each timing's sum in seconds with decimals (`43.883`), which the SDK read as
+/// whole milliseconds until 2026-12-06 and so could not decode (the recorded fixture's sums are
+/// all 0, which hid it). Mutation check: decoding the sums as milliseconds again
+/// (`PerformanceTotals`' `*_time` as `Count`) fails this test on the first answer.
+#[tokio::test]
+async fn a_real_matomo_answers_as_the_emulator() {
+    let Some(real) = testing::real_matomo("page_performance on a real Matomo").await else {
+        return;
+    };
+    let (_emu, emulated) = emulated::world(11, K).await;
+    let on_matomo = testing::TestDeployment::at(&real.base_url(), real.view_token())
+        .threshold(K)
+        .toolbox(tools::all())
+        .await;
+    let mut shown = 0;
+    for (period, date) in [
+        ("day", "2026-11-20"),
+        ("week", "2026-11-18"),
+        ("month", "2026-11-10"),
+    ] {
+        let on = |site: u32| json!({ "site": site, "period": period, "date": date });
+        let expected = call(&emulated, on(real.emulator_site())).await;
+        let result = on_matomo
+            .call("page_performance", Some(on(real.site())))
+            .await
+            .unwrap();
+        assert!(!result.is_error(), "{period} {date}: {}", result.text());
+        let mut got = result.structured().unwrap().clone();
+        got["site"] = expected["site"].clone();
+        assert_eq!(got, expected, "{period} {date}");
+        shown += expected["timings"].as_array().unwrap().len();
+    }
+    assert!(shown > 5, "{shown} timings shown");
+}

@@ -188,28 +188,37 @@ fn shown(
         }
         shown.push(TimingAverage {
             timing: timing.name().to_owned(),
-            average_ms: (sum + hits / 2) / hits,
+            average_ms: average_ms(sum, hits),
             page_views: hits,
         });
     }
     (shown, withheld)
 }
 
+/// The average of `hits` page views' timings summing to `seconds`, in whole milliseconds
+/// (rounded half up); `hits` is at least 1.
+fn average_ms(seconds: f64, hits: u64) -> u64 {
+    // Matomo's sums carry three decimals (its milliseconds divided by 1000): round to the
+    // millisecond first, so that 0.1 s read as 0.09999… is still 100 ms.
+    let ms = (seconds * 1000.0).round().max(0.0) as u64;
+    (ms + hits / 2) / hits
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use matomo_privacy_mcp_core::models::Count;
+    use matomo_privacy_mcp_core::models::{Count, Seconds};
 
     #[test]
     fn a_timing_needs_k_visitors_worth_of_page_views() {
         let totals = PerformanceTotals {
-            server_time: Some(Count(20_000)),
+            server_time: Some(Seconds(20.0)),
             server_hits: Some(Count(200)),
-            network_time: Some(Count(1_800)),
+            network_time: Some(Seconds(1.8)),
             network_hits: Some(Count(180)),
-            transfer_time: Some(Count(1_810)),
+            transfer_time: Some(Seconds(1.81)),
             transfer_hits: Some(Count(181)),
-            on_load_time: Some(Count(0)),
+            on_load_time: Some(Seconds(0.0)),
             on_load_hits: Some(Count(0)),
             ..PerformanceTotals::default()
         };

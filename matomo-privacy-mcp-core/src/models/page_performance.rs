@@ -3,8 +3,9 @@
 //! handlers) and in total.
 //!
 //! `PagePerformance.get` answers only averages (seconds); `API.get` also sends the records they
-//! are computed from: per timing the sum in milliseconds over the page views that sent it and
-//! how many did (`PagePerformance_network_time`, `PagePerformance_network_hits`, …; Matomo
+//! are computed from: per timing the sum in seconds (Matomo archives milliseconds and its API
+//! divides them by 1000, so the sums carry decimals) over the page views that sent it and how
+//! many did (`PagePerformance_network_time`, `PagePerformance_network_hits`, …; Matomo
 //! spells the server time's sum `PagePerformance_servery_time`). All aggregate.
 
 use super::{Count, Seconds};
@@ -30,48 +31,48 @@ classified_fields! {
 }
 
 classified_fields! {
-    /// The page performance records of `API.get`: per timing the sum in milliseconds and the
+    /// The page performance records of `API.get`: per timing the sum in seconds and the
     /// count of page views that sent it; the page load's over the page views with any timing.
     pub struct PerformanceTotals {
-        /// Network time, summed (ms).
+        /// Network time, summed (seconds).
         #[serde(rename = "PagePerformance_network_time")]
-        network_time: Count,
+        network_time: Seconds,
         /// Page views with a network time.
         #[serde(rename = "PagePerformance_network_hits")]
         network_hits: Count,
-        /// Server time, summed (ms).
+        /// Server time, summed (seconds).
         #[serde(rename = "PagePerformance_servery_time")]
-        server_time: Count,
+        server_time: Seconds,
         /// Page views with a server time.
         #[serde(rename = "PagePerformance_server_hits")]
         server_hits: Count,
-        /// Transfer time, summed (ms).
+        /// Transfer time, summed (seconds).
         #[serde(rename = "PagePerformance_transfer_time")]
-        transfer_time: Count,
+        transfer_time: Seconds,
         /// Page views with a transfer time.
         #[serde(rename = "PagePerformance_transfer_hits")]
         transfer_hits: Count,
-        /// DOM processing time, summed (ms).
+        /// DOM processing time, summed (seconds).
         #[serde(rename = "PagePerformance_domprocessing_time")]
-        dom_processing_time: Count,
+        dom_processing_time: Seconds,
         /// Page views with a DOM processing time.
         #[serde(rename = "PagePerformance_domprocessing_hits")]
         dom_processing_hits: Count,
-        /// DOM completion time, summed (ms).
+        /// DOM completion time, summed (seconds).
         #[serde(rename = "PagePerformance_domcompletion_time")]
-        dom_completion_time: Count,
+        dom_completion_time: Seconds,
         /// Page views with a DOM completion time.
         #[serde(rename = "PagePerformance_domcompletion_hits")]
         dom_completion_hits: Count,
-        /// On-load handler time, summed (ms).
+        /// On-load handler time, summed (seconds).
         #[serde(rename = "PagePerformance_onload_time")]
-        on_load_time: Count,
+        on_load_time: Seconds,
         /// Page views with an on-load time.
         #[serde(rename = "PagePerformance_onload_hits")]
         on_load_hits: Count,
-        /// Page load time (every timing sent), summed (ms).
+        /// Page load time (every timing sent), summed (seconds).
         #[serde(rename = "PagePerformance_pageload_time")]
-        page_load_time: Count,
+        page_load_time: Seconds,
         /// Page views with any timing.
         #[serde(rename = "PagePerformance_pageload_hits")]
         page_load_hits: Count,
@@ -124,8 +125,8 @@ impl Timing {
 }
 
 impl PerformanceTotals {
-    /// The sum (ms) and the count of page views of `timing`, when Matomo sent both.
-    pub fn of(&self, timing: Timing) -> Option<(u64, u64)> {
+    /// The sum (in seconds) and the count of page views of `timing`, when Matomo sent both.
+    pub fn of(&self, timing: Timing) -> Option<(f64, u64)> {
         let (sum, hits) = match timing {
             Timing::Network => (self.network_time, self.network_hits),
             Timing::Server => (self.server_time, self.server_hits),
@@ -150,12 +151,13 @@ mod tests {
 
     #[test]
     fn the_records_of_api_get_decode_by_matomos_names() {
-        let body = r#"{"nb_visits": 3, "PagePerformance_servery_time": 1500,
+        // As Matomo 5.0.2 sends them: sums in seconds with decimals (43883 ms as 43.883).
+        let body = r#"{"nb_visits": 3, "PagePerformance_servery_time": 43.883,
             "PagePerformance_server_hits": "3", "PagePerformance_pageload_time": 0,
             "PagePerformance_pageload_hits": 0}"#;
         let totals: PerformanceTotals = serde_json::from_str(body).unwrap();
-        assert_eq!(totals.of(Timing::Server), Some((1500, 3)));
-        assert_eq!(totals.of(Timing::PageLoad), Some((0, 0)));
+        assert_eq!(totals.of(Timing::Server), Some((43.883, 3)));
+        assert_eq!(totals.of(Timing::PageLoad), Some((0.0, 0)));
         assert_eq!(totals.of(Timing::Network), None);
     }
 }

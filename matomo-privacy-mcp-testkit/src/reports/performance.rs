@@ -118,10 +118,9 @@ pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     channels(ctx, &mut m);
     let totals = totals(ctx.visits.iter().copied());
     for ((sum_name, hits_name), (sum, hits)) in record_names().into_iter().zip(totals) {
-        // Milliseconds, where Matomo 5.0.2 sends seconds (`PagePerformance\API::get` divides
-        // each sum by 1000): kept until the SDK reads seconds, see "Page performance sums of
-        // API.get" in docs/emulator-differences.md.
-        m.insert(sum_name, Value::from(sum));
+        // In seconds, as Matomo 5.0.2 sends them (`PagePerformance\API::get` divides each
+        // archived millisecond sum by 1000).
+        m.insert(sum_name, round_value(sum as f64 / 1000.0, 3));
         m.insert(hits_name, Value::from(hits));
     }
     averages(&totals, &mut m);

@@ -88,12 +88,6 @@ pub const KNOWN: &[Known] = &[
         reason: "Pages following a site search",
     },
     Known {
-        questions: &["columns"],
-        methods: &["API.get"],
-        columns: &["PagePerformance_*"],
-        reason: "Page performance sums of API.get",
-    },
-    Known {
         questions: &["visitor log"],
         methods: &["Live.getLastVisitsDetails"],
         columns: &["time spent"],
