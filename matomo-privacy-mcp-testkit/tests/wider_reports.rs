@@ -114,7 +114,7 @@ async fn every_row_segment_selects_the_rows_visits() {
     let emu = emulator(7).await;
     let (first, last) = range_days();
     let new_visits = range_visits(&emu).filter(|v| !v.returning).count() as u64;
-    let mut checked = 0;
+    let (mut checked, mut merged_codes) = (0, 0);
     for method in PARTITIONS.iter().chain(&[
         "VisitorInterest.getNumberOfVisitsPerVisitDuration",
         "Referrers.getAll",
@@ -139,11 +139,35 @@ async fn every_row_segment_selects_the_rows_visits() {
                     .unwrap()
                     .len() as u64;
             }
+            if *method == "UserLanguage.getLanguageCode" {
+                // As on a real Matomo 5.0.2 (issue 27): a code whose region is the language's
+                // own country is archived under the language alone (`de-de` in `German (de)`),
+                // while the row's segment `languageCode==de` selects the visits sent as `de`
+                // only (8 of the row's 40 on the real Matomo of the tests). So the segment
+                // selects exactly the visits of its own code, never more than the row counts.
+                let own_code = emu
+                    .dataset()
+                    .visits_matching(1, first, last, &[segment])
+                    .unwrap()
+                    .len() as u64;
+                assert_eq!(selected, own_code, "{method} {segment}");
+                assert!(
+                    selected <= expected,
+                    "{method} {segment}: {selected} > {expected}"
+                );
+                merged_codes += u32::from(selected < expected);
+                checked += 1;
+                continue;
+            }
             assert_eq!(selected, expected, "{method} {segment}");
             checked += 1;
         }
     }
     assert!(checked > 60, "{checked} rows checked");
+    assert!(
+        merged_codes > 0,
+        "no language code row holds another code's visits"
+    );
 }
 
 /// Reports of actions: exits, searches, contents; each row's segment selects visits that did
