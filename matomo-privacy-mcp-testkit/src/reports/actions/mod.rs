@@ -449,12 +449,12 @@ fn add_goals(a: &mut PageAgg, v: &Visit) {
     }
 }
 
-/// Title reports: which titles, and their segment dimension and flat column.
+/// Title reports: which titles, and their segment dimension and flat column (`None`: rows
+/// without either).
 fn titles(
     ctx: &Ctx<'_>,
     keep: fn(&PageAgg) -> bool,
-    dim: &str,
-    flat_col: &str,
+    labelled: Option<(&str, &str)>,
 ) -> Result<Value, ApiError> {
     let rows = page_aggs(ctx, |_, t| t.to_string())
         .into_iter()
@@ -464,13 +464,15 @@ fn titles(
             r.cols = agg.cols(ctx);
             r.top_cols
                 .insert("avg_page_load_time".into(), agg.page_load_time());
-            // PHP's urlencode twice, as Matomo 5.0.2 writes title segments
-            // (`pageTitle==Example%2BShop%2B-%2BHome`).
-            r.set(
-                "segment",
-                format!("{dim}=={}", form_encode(&form_encode(&title))),
-            );
-            r.flat_cols.insert(flat_col.into(), Value::from(title));
+            if let Some((dim, flat_col)) = labelled {
+                // PHP's urlencode twice, as Matomo 5.0.2 writes title segments
+                // (`pageTitle==Example%2BShop%2B-%2BHome`).
+                r.set(
+                    "segment",
+                    format!("{dim}=={}", form_encode(&form_encode(&title))),
+                );
+                r.flat_cols.insert(flat_col.into(), Value::from(title));
+            }
             r
         })
         .collect();
@@ -478,7 +480,7 @@ fn titles(
 }
 
 pub(crate) fn page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    titles(ctx, |_| true, "pageTitle", "Actions_PageTitle")
+    titles(ctx, |_| true, Some(("pageTitle", "Actions_PageTitle")))
 }
 
 /// `Actions.getExitPageTitles`: titles of the pages where visits ended (segment
@@ -487,19 +489,19 @@ pub(crate) fn exit_page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     titles(
         ctx,
         |a| !a.exit_visits.is_empty(),
-        "exitPageTitle",
-        "Actions_ExitPageTitle",
+        Some(("exitPageTitle", "Actions_ExitPageTitle")),
     )
 }
 
-/// `Actions.getPageTitlesFollowingSiteSearch`: titles of pages viewed right after a search.
+/// `Actions.getPageTitlesFollowingSiteSearch`: titles of pages viewed right after a search,
+/// without a segment or `Actions_PageTitle`, as Matomo 5.0.2 sends them: the method calls
+/// `getPageTitles` unflattened and keeps the rows with `nb_hits_following_search` above 0
+/// (`keepPagesFollowingSearch`); the API turns a row's `segmentValue` into a segment with the
+/// report's dimension (`AddSegmentBySegmentValue`), and this report's, `DestinationPage`, has
+/// no segment; a `flat=1` request goes through the generic flattener, which adds no
+/// `Actions_PageTitle`.
 pub(crate) fn page_titles_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    titles(
-        ctx,
-        |a| a.following_search > 0,
-        "pageTitle",
-        "Actions_PageTitle",
-    )
+    titles(ctx, |a| a.following_search > 0, None)
 }
 
 /// Visits, hits and daily unique visitors of one link.
