@@ -588,6 +588,11 @@ impl World {
                 let b = v.browser;
                 format!("{} / {} / {}", b.os_name, b.name, v.details.resolution) == label
             }),
+            // Matomo sends a title viewed after a site search without a segment, with the
+            // title's own numbers (every visit that viewed it): its people are the title's.
+            "Actions.getPageTitlesFollowingSiteSearch" => {
+                Box::new(move |v| v.pages().any(|(_, title, _)| title == label))
+            }
             "VisitTime.getByDayOfWeek" => {
                 let day = row["day_of_week"].as_i64()?;
                 Box::new(move |v| v.day.weekday() + 1 == day)

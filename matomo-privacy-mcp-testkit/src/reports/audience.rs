@@ -10,10 +10,10 @@
 
 use serde_json::Value;
 
-use super::Ctx;
 use super::dimensions::{group, hour_row, simple};
 use super::grouped::grouped;
 use super::metrics::VisitAgg;
+use super::{Ctx, no_visits};
 use crate::dataset::Visit;
 use crate::query::errors::ApiError;
 use crate::query::request::form_encode;
@@ -295,8 +295,12 @@ pub(crate) fn configuration(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 /// `VisitTime.getVisitInformationPerLocalTime`, as the fixture: every hour `"00"`…`"23"` in
-/// clock order (unless a sort is asked for), segment `visitLocalHour==13`, no goals.
+/// clock order (unless a sort is asked for), segment `visitLocalHour==13`, no goals; no row at
+/// all for a period (or a segment) without visits ([`no_visits`]).
 pub(crate) fn local_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    if ctx.visits.is_empty() {
+        return Ok(no_visits(ctx));
+    }
     let by_hour = group(&ctx.visits, |v| Some(v.local_hour()));
     let rows = (0..24u32)
         .map(|h| {
@@ -310,10 +314,13 @@ pub(crate) fn local_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 /// `VisitTime.getByDayOfWeek`, as the fixture: one row per weekday, Monday first (all seven
-/// for any period, as Matomo 5.0.2 lists them), with `day_of_week` 1 (Monday) … 7 and no segment. Matomo builds it from each day's
+/// for any period with visits, as Matomo 5.0.2 lists them; none without), with `day_of_week` 1 (Monday) … 7 and no segment. Matomo builds it from each day's
 /// visit summary and adds the days up, so `nb_uniq_visitors` and `nb_users` are **sums of
 /// daily counts** (one person visiting on two Mondays counts twice), for any period.
 pub(crate) fn day_of_week(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    if ctx.visits.is_empty() {
+        return Ok(no_visits(ctx));
+    }
     let start = ctx.period.start;
     let mut rows = Vec::new();
     for weekday in 0..7i64 {

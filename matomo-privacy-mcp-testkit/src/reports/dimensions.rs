@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::grouped::{add_up_distinct_counts, grouped, location_part, referrer_part};
 use super::metrics::{GoalAgg, VisitAgg, add_conversion};
-use super::{Ctx, host_of, referrer_keyword, referrer_name, round_value};
+use super::{Ctx, host_of, no_visits, referrer_keyword, referrer_name, round_value};
 use crate::dataset::{Location, Referrer, Visit};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
@@ -434,6 +434,9 @@ pub(super) fn hour_row(ctx: &Ctx<'_>, hour: u32, visits: &[&Visit]) -> Row {
 /// and `revenue` (goals and orders) on the hours something converted in. A day's hour with
 /// conversions and no visits has only those and `nb_visits` 0, as on a real Matomo 5.0.2.
 pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    if ctx.visits.is_empty() {
+        return Ok(no_visits(ctx));
+    }
     let by_hour = group(&ctx.visits, |v| Some(v.site_hour()));
     let mut converted: BTreeMap<u32, BTreeMap<String, GoalAgg>> = BTreeMap::new();
     for v in &ctx.visits {
@@ -443,7 +446,7 @@ pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         }
     }
     // The site's offset (one zone per site; a period across a DST change shows its hours
-    // at the offset of its visits, or UTC's when there are none).
+    // at the offset of its visits).
     let offset = ctx.visits.first().map_or(0, |v| v.site_utc_offset);
     let rows = (0..24u32)
         .map(|h| {

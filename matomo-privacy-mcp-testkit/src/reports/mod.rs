@@ -39,6 +39,14 @@ pub(crate) struct Ctx<'a> {
     pub row_limits: RowLimits,
 }
 
+/// The answer of a report Matomo 5.0.2 builds only from visits (the hours, the weekdays), for a
+/// period or a segment without any: no row at all, where the emulator would otherwise list every
+/// hour or weekday with zeros (Matomo archives nothing for such a period, and its
+/// `ensureDefaultRowsInTable` pads only a table that has rows).
+pub(crate) fn no_visits(ctx: &Ctx<'_>) -> Value {
+    crate::query::table::finish(Vec::new(), &ctx.filters)
+}
+
 impl<'a> Ctx<'a> {
     /// The same request over other visits (a part of these).
     pub(crate) fn with_visits(&self, visits: Vec<&'a Visit>) -> Ctx<'a> {

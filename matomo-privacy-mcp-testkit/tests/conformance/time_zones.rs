@@ -6,7 +6,8 @@
 //! weeks and the month holding them, the fortnight and a range over both autumn DST changes,
 //! without segment and under a population count; each goal's `Goals.get`,
 //! `getVisitsUntilConversion` and `getDaysToConversion` over the fortnight and the month; and the
-//! summary and pages under rows' own segments sent back verbatim and an "Other" negation.
+//! summary and pages under rows' own segments sent back verbatim and an "Other" negation; and
+//! every report of a day and a week without visits and of a day under a segment that selects none.
 
 use std::collections::BTreeSet;
 
@@ -39,6 +40,9 @@ const SEGMENTS: &[(&str, &str)] = &[
     ("", ""),
     (", population count", "visitCount==1,daysSinceLastVisit>=1"),
 ];
+
+/// A segment no visit of the dataset matches.
+const NOBODY: &str = "visitCount==9999";
 
 /// The site's offset from UTC in seconds over the dataset's fortnight (November 2026, after
 /// both autumn DST changes), to find the days that straddle local midnight.
@@ -103,6 +107,25 @@ pub async fn questions() -> (Vec<Difference>, usize) {
                     differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
                     questions += 1;
                 }
+            }
+        }
+        // Nobody: a day and a week before the dataset, and a straddling day under a segment
+        // that selects no visit. Matomo archives nothing and answers no row, not every hour
+        // or weekday with zeros (the emulator did so until 2026-12-06, with UTC's hours).
+        let first_day = straddling.iter().next().map(Day::to_string);
+        let nobody = [
+            ("day", "2026-01-01".to_owned(), ""),
+            ("week", "2026-01-01".to_owned(), ""),
+        ]
+        .into_iter()
+        .chain(first_day.map(|day| ("day", day, NOBODY)));
+        for (period, date, segment) in nobody {
+            for method in METHODS {
+                let (e, m) = sides.both_over(method, segment, period, &date).await;
+                let question =
+                    format!("site {site} {timezone}, nobody ({period} {date} {segment})");
+                differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
+                questions += 1;
             }
         }
         // The goal reports of each of the site's goals, over the fortnight and the month.
