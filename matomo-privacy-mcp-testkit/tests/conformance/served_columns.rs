@@ -16,24 +16,24 @@ use super::compare::{Difference, compare};
 use super::sides::{Sides, today};
 use super::{COLUMNS, METHODS};
 
-/// Reports the emulator serves that the `report` tool reads, beside [`METHODS`].
+/// Reports the emulator serves that the `report` tool reads, beside [`METHODS`], by name.
 const MORE_METHODS: &[&str] = &[
-    "Referrers.getAll",
+    "API.get",
+    "Actions.getExitPageTitles",
+    "Actions.getPageTitlesFollowingSiteSearch",
+    "Actions.getPageUrlsFollowingSiteSearch",
+    "Actions.getSiteSearchCategories",
+    "Actions.getSiteSearchNoResultKeywords",
     "Contents.getContentNames",
     "Contents.getContentPieces",
-    "UserLanguage.getLanguageCode",
     "DevicesDetection.getBrand",
+    "DevicesDetection.getBrowserEngines",
+    "DevicesDetection.getBrowserVersions",
     "DevicesDetection.getModel",
     "DevicesDetection.getOsFamilies",
-    "DevicesDetection.getBrowserVersions",
-    "DevicesDetection.getBrowserEngines",
+    "Referrers.getAll",
     "Resolution.getConfiguration",
-    "Actions.getExitPageTitles",
-    "Actions.getSiteSearchNoResultKeywords",
-    "Actions.getSiteSearchCategories",
-    "Actions.getPageUrlsFollowingSiteSearch",
-    "Actions.getPageTitlesFollowingSiteSearch",
-    "API.get",
+    "UserLanguage.getLanguageCode",
 ];
 
 /// Reports asked under a segment too: where time on page, goal attribution and content counts
