@@ -3,10 +3,10 @@
 //!
 //! ```sh
 //! ../shared/matomo/matomo-real install
-//! cargo run --release -p matomo-privacy-mcp-testkit --example track_realistic -- track --matomo http://127.0.0.1:8089 --site 1
+//! cargo run --release -p matomo-privacy-mcp-testkit --features matomo-api --example track_realistic -- track --matomo http://127.0.0.1:8089 --site 1
 //! ../shared/matomo/matomo-real archive 1
-//! cargo run --release -p matomo-privacy-mcp-testkit --example track_realistic -- check --site 1
-//! cargo run --release -p matomo-privacy-mcp-testkit --example track_realistic -- segments --site 1
+//! cargo run --release -p matomo-privacy-mcp-testkit --features matomo-api --example track_realistic -- check --site 1
+//! cargo run --release -p matomo-privacy-mcp-testkit --features matomo-api --example track_realistic -- segments --site 1
 //! ```
 //!
 //! `track` adds the goals (`Goals.addGoal`) when the site has none, refuses a site that already
@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use matomo_privacy_mcp_testkit::Day;
 use matomo_privacy_mcp_testkit::realistic::{
-    DEFAULT_SEED, GOALS, RealisticSite, Summary, Visit, form_encode,
+    DEFAULT_SEED, GOALS, MatomoApi, RealisticSite, Summary, Visit,
 };
 use serde_json::Value;
 
@@ -74,52 +74,22 @@ fn args() -> Args {
     a
 }
 
-/// Matomo's Reporting API over POST, the token in the body.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
+/// Matomo's APIs with the admin token; a call that fails ends the run.
+struct Api(MatomoApi);
 
 impl Api {
     async fn call(&self, method: &str, params: &[(&str, &str)]) -> Value {
-        let mut pairs = vec![
-            ("module", "API"),
-            ("format", "JSON"),
-            ("method", method),
-            ("token_auth", self.token.as_str()),
-        ];
-        pairs.extend_from_slice(params);
-        let response = self
-            .http
-            .post(format!("{}/index.php", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_encode(&pairs))
-            .send()
+        self.0
+            .call(method, params)
             .await
-            .unwrap_or_else(|e| panic!("{method}: {e}"));
-        let text = response.text().await.expect("Matomo's answer");
-        let value: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|_| panic!("{method}: not JSON: {}", &text[..text.len().min(300)]));
-        if value.get("result").and_then(Value::as_str) == Some("error") {
-            panic!("{method}: {}", value["message"]);
-        }
-        value
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
-    async fn track(&self, requests: &[String]) -> Value {
-        let body = serde_json::json!({"requests": requests, "token_auth": self.token});
-        let response = self
-            .http
-            .post(format!("{}/matomo.php", self.base))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
+    async fn month_summary(&self, site: u32) -> Value {
+        self.0
+            .month_summary(site)
             .await
-            .expect("the tracking request");
-        let text = response.text().await.expect("the tracker's answer");
-        serde_json::from_str(&text)
-            .unwrap_or_else(|_| panic!("tracker: not JSON: {}", &text[..text.len().min(300)]))
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
@@ -135,11 +105,11 @@ fn read_token(path: &str) -> String {
 #[tokio::main]
 async fn main() {
     let a = args();
-    let api = Api {
-        http: reqwest::Client::new(),
-        base: a.matomo.clone(),
-        token: read_token(&a.token_file),
-    };
+    let api = Api(MatomoApi::new(
+        reqwest::Client::new(),
+        a.matomo.clone(),
+        read_token(&a.token_file),
+    ));
     let started = Instant::now();
     let mut site = RealisticSite::generate(a.seed);
     if let Some(n) = a.visitors {
@@ -214,13 +184,7 @@ async fn ensure_goals(api: &Api, site: u32) {
 }
 
 async fn track(api: &Api, a: &Args, site: &RealisticSite) {
-    let id = a.site.to_string();
-    let existing = api
-        .call(
-            "VisitsSummary.get",
-            &[("idSite", &id), ("period", "month"), ("date", "2026-11-01")],
-        )
-        .await;
+    let existing = api.month_summary(a.site).await;
     let already = existing["nb_visits"].as_u64().unwrap_or(0);
     if already > 0 && !a.force {
         eprintln!(
@@ -252,11 +216,7 @@ async fn track(api: &Api, a: &Args, site: &RealisticSite) {
         a.chunk
     );
     let started = Instant::now();
-    let api = std::sync::Arc::new(Api {
-        http: api.http.clone(),
-        base: api.base.clone(),
-        token: api.token.clone(),
-    });
+    let api = std::sync::Arc::new(api.0.clone());
     let mut tasks = Vec::new();
     for (n, mut stream) in streams.into_iter().enumerate() {
         // Stable: a visit's conversion follows its action of the same second.
@@ -267,7 +227,7 @@ async fn track(api: &Api, a: &Args, site: &RealisticSite) {
             let requests: Vec<String> = stream.into_iter().map(|(_, r)| r).collect();
             let mut sent = 0;
             for part in requests.chunks(chunk) {
-                let answer = api.track(part).await;
+                let answer = api.track(part).await.unwrap_or_else(|e| panic!("{e}"));
                 let tracked = answer["tracked"].as_u64().unwrap_or(0) as usize;
                 let invalid = answer["invalid"].as_u64().unwrap_or(0);
                 assert!(
@@ -344,12 +304,7 @@ fn summary_row(label: &str, truth: &Summary, matomo: &Value) -> bool {
 
 async fn check(api: &Api, site_id: u32, site: &RealisticSite) {
     let id = site_id.to_string();
-    let month = api
-        .call(
-            "VisitsSummary.get",
-            &[("idSite", &id), ("period", "month"), ("date", "2026-11-01")],
-        )
-        .await;
+    let month = api.month_summary(site_id).await;
     let mut all_same = summary_row(
         "2026-11",
         &site.summary(site.first_day, site.last_day()),

@@ -302,10 +302,7 @@ pub(super) struct Api<'a> {
 
 impl Api<'_> {
     pub(super) fn call(&self, method: &str, params: &[(&str, &str)]) -> Result<Value, Failure> {
-        let mut pairs = vec![("module", "API"), ("format", "JSON"), ("method", method)];
-        pairs.extend_from_slice(params);
-        pairs.push(("token_auth", self.token));
-        let body = crate::realistic::form_encode(&pairs);
+        let body = crate::realistic::api_request_body(method, params, self.token);
         let answer = http::post(
             self.port,
             "/index.php",
@@ -313,14 +310,8 @@ impl Api<'_> {
             &body,
         )
         .map_err(|e| Failure::Broken(format!("{method}: {e}")))?;
-        let value: Value = serde_json::from_str(&answer.body).map_err(|_| {
-            Failure::Broken(format!("{method}: HTTP {} without JSON", answer.status))
-        })?;
-        if value.get("result").and_then(Value::as_str) == Some("error") {
-            let message = value.get("message").and_then(Value::as_str).unwrap_or("");
-            return Err(Failure::Broken(format!("{method}: {message}")));
-        }
-        Ok(value)
+        crate::realistic::api_answer(method, answer.status, &answer.body)
+            .map_err(|e| Failure::Broken(e.to_string()))
     }
 }
 

@@ -25,6 +25,7 @@
 
 mod catalog;
 mod generate;
+mod matomo_api;
 mod pages;
 mod tracking;
 mod weighted;
@@ -33,6 +34,9 @@ use std::collections::HashSet;
 
 use crate::calendar::Day;
 
+#[cfg(feature = "matomo-api")]
+pub use matomo_api::MatomoApi;
+pub use matomo_api::{MatomoApiError, api_answer, api_request_body};
 pub use tracking::{form_encode, url_encode};
 
 /// The seed the committed benchmark results were measured with.

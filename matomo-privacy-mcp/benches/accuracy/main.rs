@@ -43,6 +43,9 @@ mod toolbox;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use matomo_privacy_mcp_testkit::realistic::MatomoApi;
+use serde_json::Value;
+
 use crate::matomo::Matomo;
 use crate::questions::{battery, hundred};
 use crate::shown::{Shown, shown_numbers};
@@ -68,14 +71,12 @@ async fn main() {
         eprintln!("accuracy: Matomo is not reachable at {}: skipped", o.matomo);
         return;
     }
-    let mut m = Matomo::new(http, o.matomo.clone(), admin);
-    let id = o.site.to_string();
-    let month = m
-        .call(
-            "VisitsSummary.get",
-            &[("idSite", &id), ("period", "month"), ("date", "2026-11-01")],
-        )
-        .await;
+    let api = MatomoApi::new(http, o.matomo.clone(), admin);
+    let month = api.month_summary(o.site).await.unwrap_or_else(|e| {
+        eprintln!("Matomo refused {e}");
+        Value::Null
+    });
+    let mut m = Matomo::new(api);
     if month["nb_visits"].as_u64().unwrap_or(0) == 0 {
         eprintln!(
             "accuracy: site {} has no visits in November 2026: skipped (track the realistic month first: see matomo-privacy-mcp-testkit/examples/track_realistic.rs)",

@@ -3,23 +3,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use matomo_privacy_mcp_testkit::realistic::form_encode;
+use matomo_privacy_mcp_testkit::realistic::MatomoApi;
 use serde_json::Value;
 
 /// Matomo's Reporting API with the admin token, answers cached by request.
 pub(crate) struct Matomo {
-    http: reqwest::Client,
-    base: String,
-    token: String,
+    api: MatomoApi,
     cache: HashMap<String, Value>,
 }
 
 impl Matomo {
-    pub(crate) fn new(http: reqwest::Client, base: String, token: String) -> Self {
+    pub(crate) fn new(api: MatomoApi) -> Self {
         Self {
-            http,
-            base,
-            token,
+            api,
             cache: HashMap::new(),
         }
     }
@@ -29,32 +25,11 @@ impl Matomo {
         if let Some(v) = self.cache.get(&key) {
             return v.clone();
         }
-        let mut pairs = vec![
-            ("module", "API"),
-            ("format", "JSON"),
-            ("method", method),
-            ("token_auth", self.token.as_str()),
-        ];
-        pairs.extend_from_slice(params);
-        let text = self
-            .http
-            .post(format!("{}/index.php", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_encode(&pairs))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{method}: {e}"))
-            .text()
-            .await
-            .expect("Matomo's answer");
-        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         // A truth Matomo would not give is reported, never taken for a number.
-        if value.is_null() || value.get("result").and_then(Value::as_str) == Some("error") {
-            let what = value
-                .get("message")
-                .map_or_else(|| "not JSON".to_owned(), Value::to_string);
-            eprintln!("Matomo refused {method} {:?}: {what}", &params);
-        }
+        let value = self.api.call(method, params).await.unwrap_or_else(|e| {
+            eprintln!("Matomo refused {method} {params:?}: {e}");
+            Value::Null
+        });
         self.cache.insert(key, value.clone());
         value
     }
