@@ -33,6 +33,14 @@ pub(super) fn row(ctx: &Ctx<'_>, label: impl Into<String>, visits: &[&Visit], go
     r
 }
 
+/// A row's subtable: a row without goal columns for each value of `key` among `visits`.
+fn sub_rows(ctx: &Ctx<'_>, visits: &[&Visit], key: impl Fn(&Visit) -> Option<String>) -> Vec<Row> {
+    group(visits, key)
+        .into_iter()
+        .map(|(label, vs)| row(ctx, label, &vs, false))
+        .collect()
+}
+
 /// A row's segment as Matomo writes it: the value with PHP's urlencode (`city==New+York`,
 /// `userId==bob%40example.com`).
 fn segment(dim: &str, value: &str) -> String {
@@ -96,12 +104,7 @@ pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             );
             r.set("referrer_type", code);
             if code != 1 {
-                let subs = group(&vs, |v| Some(referrer_name(&v.referrer)));
-                r.sub = Some(
-                    subs.into_iter()
-                        .map(|(name, svs)| row(ctx, name, &svs, false))
-                        .collect(),
-                );
+                r.sub = Some(sub_rows(ctx, &vs, |v| Some(referrer_name(&v.referrer))));
             }
             r
         })
@@ -134,12 +137,7 @@ pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             "logo",
             format!("plugins/Morpheus/icons/dist/searchEngines/{domain}.png"),
         );
-        let kws = group(&vs, |v| Some(referrer_keyword(&v.referrer)));
-        r.sub = Some(
-            kws.into_iter()
-                .map(|(kw, kvs)| row(ctx, kw, &kvs, false))
-                .collect(),
-        );
+        r.sub = Some(sub_rows(ctx, &vs, |v| Some(referrer_keyword(&v.referrer))));
         r
     })
     .collect();
@@ -207,15 +205,10 @@ pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             format!("plugins/Morpheus/icons/dist/socials/{domain}.png"),
         );
         r.set("segment", channel_segment("social", &network));
-        let urls = group(&vs, |v| match &v.referrer {
+        r.sub = Some(sub_rows(ctx, &vs, |v| match &v.referrer {
             Referrer::Social { url, .. } => Some(url.clone()),
             _ => None,
-        });
-        r.sub = Some(
-            urls.into_iter()
-                .map(|(u, uvs)| row(ctx, u, &uvs, false))
-                .collect(),
-        );
+        }));
         r
     })
     .collect();

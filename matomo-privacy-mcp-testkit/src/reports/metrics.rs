@@ -83,6 +83,21 @@ impl VisitAgg {
         self.goals.values().map(|g| g.revenue).sum()
     }
 
+    /// The six counts of visits that both report rows and `VisitsSummary.get` show, under
+    /// Matomo's column names.
+    pub(crate) fn insert_counts(&self, m: &mut Map<String, Value>) {
+        for (column, count) in [
+            ("nb_visits", self.nb_visits),
+            ("nb_actions", self.nb_actions),
+            ("max_actions", self.max_actions),
+            ("sum_visit_length", self.sum_visit_length),
+            ("bounce_count", self.bounce_count),
+            ("nb_visits_converted", self.nb_visits_converted),
+        ] {
+            m.insert(column.into(), Value::from(count));
+        }
+    }
+
     /// The columns of a dimension report row (`UserCountry.getCountry` style).
     pub(crate) fn row_cols(&self, ctx: &Ctx<'_>, with_goals: bool) -> Map<String, Value> {
         let mut m = Map::new();
@@ -90,18 +105,7 @@ impl VisitAgg {
             m.insert("nb_uniq_visitors".into(), Value::from(self.visitors.len()));
             m.insert("nb_users".into(), Value::from(self.users.len()));
         }
-        m.insert("nb_visits".into(), Value::from(self.nb_visits));
-        m.insert("nb_actions".into(), Value::from(self.nb_actions));
-        m.insert("max_actions".into(), Value::from(self.max_actions));
-        m.insert(
-            "sum_visit_length".into(),
-            Value::from(self.sum_visit_length),
-        );
-        m.insert("bounce_count".into(), Value::from(self.bounce_count));
-        m.insert(
-            "nb_visits_converted".into(),
-            Value::from(self.nb_visits_converted),
-        );
+        self.insert_counts(&mut m);
         // Rows without conversions have no goal columns, as in Matomo's reports.
         if with_goals && !self.goals.is_empty() {
             m.insert("goals".into(), Value::Object(self.goals_object()));

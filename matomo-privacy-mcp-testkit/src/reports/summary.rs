@@ -15,15 +15,7 @@ pub(crate) fn visits_summary(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         m.insert("nb_users".into(), Value::from(a.users.len()));
     }
     let visits = a.nb_visits as f64;
-    m.insert("nb_visits".into(), Value::from(a.nb_visits));
-    m.insert("nb_actions".into(), Value::from(a.nb_actions));
-    m.insert(
-        "nb_visits_converted".into(),
-        Value::from(a.nb_visits_converted),
-    );
-    m.insert("bounce_count".into(), Value::from(a.bounce_count));
-    m.insert("sum_visit_length".into(), Value::from(a.sum_visit_length));
-    m.insert("max_actions".into(), Value::from(a.max_actions));
+    a.insert_counts(&mut m);
     m.insert(
         "bounce_rate".into(),
         ctx.rate(a.bounce_count as f64, visits, 0),
