@@ -39,17 +39,6 @@ fn client(url: &str, token: &str) -> RawClient {
     client
 }
 
-async fn tool_names(client: &mut RawClient) -> Vec<String> {
-    let reply = client.request("tools/list", json!({})).await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.message.unwrap()["result"]["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn two_profiles(audit: Arc<CollectingAudit>) -> Profiles<()> {
     let marketing = Toolbox::new()
         .with_audit(audit.clone())
@@ -70,10 +59,10 @@ async fn each_token_gets_its_own_profiles_tools_and_the_audit_log_names_it() {
 
     let mut marketing = client(&server.url, MARKETING);
     marketing.initialize().await;
-    assert_eq!(tool_names(&mut marketing).await, ["top_countries"]);
+    assert_eq!(marketing.tool_names().await, ["top_countries"]);
     let mut support = client(&server.url, SUPPORT);
     support.initialize().await;
-    assert_eq!(tool_names(&mut support).await, ["add", "slow"]);
+    assert_eq!(support.tool_names().await, ["add", "slow"]);
 
     // A tool of the other profile does not exist for this one.
     let call = marketing.call("add", json!({ "a": 1, "b": 2 })).await;
@@ -132,7 +121,7 @@ async fn a_session_is_not_found_by_another_profile() {
         .await;
     assert_eq!(delete.status, 404);
     // The owner still has its session.
-    assert_eq!(tool_names(&mut marketing).await, ["top_countries"]);
+    assert_eq!(marketing.tool_names().await, ["top_countries"]);
     let _ = server.stop.send(());
 }
 
@@ -173,7 +162,7 @@ async fn a_token_removed_from_its_file_stops_working_without_a_restart() {
     assert!(refused_after <= TOKEN_FILE_RECHECK * 3);
     let mut new = client(&server.url, NEW);
     new.initialize().await;
-    assert_eq!(tool_names(&mut new).await, ["add"]);
+    assert_eq!(new.tool_names().await, ["add"]);
 
     // A file that disappears accepts nothing (fail closed).
     std::fs::remove_file(&file).unwrap();
@@ -199,7 +188,7 @@ async fn calls_over_the_rate_limit_get_429_with_retry_after() {
         assert_eq!(reply.status, 200, "{}", reply.text);
     }
     // Listing is not a call: it is not limited.
-    assert_eq!(tool_names(&mut support).await, ["add"]);
+    assert_eq!(support.tool_names().await, ["add"]);
     let refused = support.request("tools/call", add.clone()).await;
     assert_eq!(refused.status, 429, "{}", refused.text);
     let retry: u64 = refused.headers["retry-after"]
@@ -242,7 +231,7 @@ async fn a_suspended_profile_says_why_and_serves_again_when_replaced() {
         "{error}"
     );
     tools.replace(Toolbox::new().tool(AddTool).tool(SlowTool));
-    assert_eq!(tool_names(&mut support).await, ["add", "slow"]);
+    assert_eq!(support.tool_names().await, ["add", "slow"]);
     let _ = server.stop.send(());
 }
 

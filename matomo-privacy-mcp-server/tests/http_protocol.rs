@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{RawClient, SERVER_NAME, start, start_audited};
+use common::{RawClient, SERVER_NAME, start, start_audited, start_connected, tool_names};
 use serde_json::json;
 
 #[tokio::test]
@@ -22,18 +22,9 @@ async fn initialize_names_our_server_and_offers_tools() {
 
 #[tokio::test]
 async fn tools_list_keeps_every_field_of_our_definitions() {
-    let server = start().await;
-    let mut client = RawClient::connected(&server.url).await;
-    let reply = client.request("tools/list", json!({})).await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    let tools = reply.message.unwrap()["result"]["tools"].clone();
-    let names: Vec<&str> = tools
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|tool| tool["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["add", "top_countries", "slow"]);
+    let (server, mut client) = start_connected().await;
+    let tools = client.list_tools().await;
+    assert_eq!(tool_names(&tools), ["add", "top_countries", "slow"]);
 
     let expected = serde_json::to_value(
         common::tools::test_toolbox()
@@ -90,8 +81,7 @@ async fn tools_call_returns_text_structured_content_and_is_error() {
 
 #[tokio::test]
 async fn bad_arguments_are_a_tool_error_the_model_can_read() {
-    let server = start().await;
-    let mut client = RawClient::connected(&server.url).await;
+    let (server, mut client) = start_connected().await;
     for arguments in [
         json!({ "a": "forty", "b": 2 }),
         json!({ "a": 1 }),
@@ -116,8 +106,7 @@ async fn bad_arguments_are_a_tool_error_the_model_can_read() {
 
 #[tokio::test]
 async fn unknown_tool_is_a_json_rpc_error() {
-    let server = start().await;
-    let mut client = RawClient::connected(&server.url).await;
+    let (server, mut client) = start_connected().await;
     let reply = client.call("drop_tables", json!({})).await;
     let message = reply.message.unwrap();
     assert!(message.get("result").is_none(), "{message}");
@@ -205,8 +194,7 @@ async fn bodies_that_are_not_one_message_get_json_rpc_errors() {
 /// not open.
 #[tokio::test]
 async fn a_second_delete_of_a_session_is_404() {
-    let server = start().await;
-    let client = RawClient::connected(&server.url).await;
+    let (server, client) = start_connected().await;
     let session = client.session.clone().unwrap();
     let delete = || {
         client

@@ -6,7 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{RawClient, Reply, TOKEN, start, start_with, test_config, tools::test_toolbox};
+use common::{
+    RawClient, Reply, TOKEN, start, start_connected, start_with, test_config, tools::test_toolbox,
+};
 use matomo_privacy_mcp_server::{BearerToken, HttpConfig, HttpServer, ServeError, ServerInfo};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -229,8 +231,7 @@ async fn requests_beyond_the_in_flight_limit_get_503() {
 
 #[tokio::test]
 async fn successful_responses_are_marked_private() {
-    let server = start().await;
-    let mut client = RawClient::connected(&server.url).await;
+    let (server, mut client) = start_connected().await;
     let reply = client.request("tools/list", json!({})).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.headers["cache-control"], "private, no-store");
@@ -260,8 +261,7 @@ async fn refuses_to_start_without_a_usable_bearer_token() {
 
 #[tokio::test]
 async fn shutdown_lets_a_call_in_progress_finish() {
-    let server = start().await;
-    let client = RawClient::connected(&server.url).await;
+    let (server, client) = start_connected().await;
     let post = client.post().json(&json!({
         "jsonrpc": "2.0", "id": 9, "method": "tools/call",
         "params": { "name": "slow", "arguments": { "millis": 700 } }
@@ -287,8 +287,7 @@ async fn binds_loopback_by_default() {
 
 #[tokio::test]
 async fn shutdown_ends_open_event_streams() {
-    let server = start().await;
-    let client = RawClient::connected(&server.url).await;
+    let (server, client) = start_connected().await;
     let stream = client
         .http
         .get(&server.url)

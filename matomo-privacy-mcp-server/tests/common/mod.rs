@@ -97,6 +97,23 @@ pub async fn start() -> Running {
     start_with(tools::test_toolbox(), test_config()).await
 }
 
+/// [`start`], and a client that has initialised its session with it.
+pub async fn start_connected() -> (Running, RawClient) {
+    let server = start().await;
+    let client = RawClient::connected(&server.url).await;
+    (server, client)
+}
+
+/// The names of the tools in a `tools/list` result's `tools`.
+pub fn tool_names(tools: &Value) -> Vec<String> {
+    tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tool| tool["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A raw Streamable HTTP client: one MCP session, JSON-RPC by hand.
 pub struct RawClient {
     pub http: reqwest::Client,
@@ -181,6 +198,18 @@ impl RawClient {
         client
     }
 
+    /// `tools/list`, which must succeed: the tools listed.
+    pub async fn list_tools(&mut self) -> Value {
+        let reply = self.request("tools/list", json!({})).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.message.unwrap()["result"]["tools"].clone()
+    }
+
+    /// The names of the tools listed ([`Self::list_tools`]).
+    pub async fn tool_names(&mut self) -> Vec<String> {
+        tool_names(&self.list_tools().await)
+    }
+
     /// Calls `tool` with `arguments`.
     pub async fn call(&mut self, tool: &str, arguments: Value) -> Reply {
         self.request(
@@ -260,6 +289,15 @@ impl Captured {
     /// Everything logged so far.
     pub fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// Stops `server` gracefully and returns everything logged, which must include the
+    /// server's start: a test that finds nothing amiss in its logs knows they were captured.
+    pub async fn after_shutdown(&self, server: Running) -> String {
+        server.shutdown().await;
+        let logs = self.text();
+        assert!(logs.contains("serving MCP over Streamable HTTP"), "{logs}");
+        logs
     }
 }
 
