@@ -1,10 +1,13 @@
-//! Interoperability with an MCP client this project did not write: the official
-//! Python SDK (`mcp` 2.x from PyPI) runs `tests/interop/interop_client.py`
-//! against the test server over stdio and over Streamable HTTP.
+//! Interoperability with MCP clients this project did not write: the official Python SDK
+//! (`mcp` 2.x from PyPI) runs `tests/interop/interop_client.py` against the test server, and both
+//! it and the official TypeScript SDK (`@modelcontextprotocol/sdk` from npm, running
+//! `tests/interop-ts/client.mjs`, which validates every `structuredContent` with Ajv in strict
+//! JSON Schema 2020-12 mode and fails on any schema warning) call every built-in tool of the
+//! catalogue over the emulator, over stdio and over Streamable HTTP.
 //!
-//! Needs python3 with `mcp` and `jsonschema` (`tests/interop/setup.sh` installs
-//! them). Without them the test is skipped with a message, except when `CI` is
-//! set: there a missing client is a failure.
+//! Needs python3 with `mcp` and `jsonschema`, and node with the packages of `tests/interop-ts`
+//! (`tests/interop/setup.sh` installs them). A missing client is skipped with a message, except
+//! when `CI` is set: there it is a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -23,8 +26,12 @@ fn script() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/interop_client.py")
 }
 
-/// Whether the official client is installed; skips (or, in CI, fails) when not.
-async fn client_available() -> bool {
+fn typescript_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop-ts")
+}
+
+/// Whether the official Python client is installed; skips (or, in CI, fails) when not.
+async fn python_available() -> bool {
     let probe = Command::new("python3")
         .args(["-c", PYTHON_CHECK])
         .stdout(Stdio::null())
@@ -61,9 +68,50 @@ async fn run_client_as(server_name: &str, args: &[&str]) {
     );
 }
 
+/// Whether node and the TypeScript SDK are there; skips (or, in CI, fails) when not.
+async fn typescript_available() -> bool {
+    let node = Command::new("node").arg("--version").output().await;
+    let installed = typescript_dir()
+        .join("node_modules/@modelcontextprotocol/sdk/package.json")
+        .exists()
+        && typescript_dir()
+            .join("node_modules/ajv/package.json")
+            .exists();
+    let problem = match node {
+        Ok(output) if output.status.success() && installed => None,
+        Ok(output) if output.status.success() => {
+            Some("the npm packages of tests/interop-ts are not installed")
+        }
+        _ => Some("node is not on PATH"),
+    };
+    official_client::runs("interop test with the official MCP TypeScript SDK", problem)
+}
+
+/// Both official clients, each that is installed, call every built-in tool of the catalogue
+/// server that `transport` (`stdio <binary>` or `http <url> <token>`) reaches.
+async fn both_clients_call_every_tool(transport: &[&str]) {
+    if python_available().await {
+        let args = [&["--catalogue"], transport].concat();
+        run_client_as(CATALOGUE_SERVER, &args).await;
+    }
+    if typescript_available().await {
+        let mut command = Command::new("node");
+        command
+            .current_dir(typescript_dir())
+            .arg("client.mjs")
+            .args(transport);
+        official_client::run(
+            command,
+            "TypeScript MCP client",
+            "all ts interop checks passed",
+        )
+        .await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_client_over_stdio() {
-    if !client_available().await {
+    if !python_available().await {
         return;
     }
     let server = common::stdio_server::stdio_test_server();
@@ -72,7 +120,7 @@ async fn official_python_client_over_stdio() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_client_over_streamable_http() {
-    if !client_available().await {
+    if !python_available().await {
         return;
     }
     let server = common::start().await;
@@ -81,29 +129,16 @@ async fn official_python_client_over_streamable_http() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn official_python_client_calls_every_built_in_tool_over_stdio() {
-    if !client_available().await {
-        return;
-    }
+async fn official_clients_call_every_built_in_tool_over_stdio() {
     let server = common::stdio_server::catalogue_stdio_server();
-    run_client_as(
-        CATALOGUE_SERVER,
-        &["--catalogue", "stdio", server.to_str().unwrap()],
-    )
-    .await;
+    both_clients_call_every_tool(&["stdio", server.to_str().unwrap()]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn official_python_client_calls_every_built_in_tool_over_streamable_http() {
-    if !client_available().await {
-        return;
-    }
-    // Every tool, twice over: more than a day's default budget.
-    let server = common::catalogue_http::start("interop", 200.0).await;
-    run_client_as(
-        CATALOGUE_SERVER,
-        &["--catalogue", "http", &server.url, common::TOKEN],
-    )
-    .await;
+async fn official_clients_call_every_built_in_tool_over_streamable_http() {
+    // Every tool, three times over (twice by the Python client, once by the TypeScript one):
+    // more than a day's default budget.
+    let server = common::catalogue_http::start("interop", 300.0).await;
+    both_clients_call_every_tool(&["http", &server.url, common::TOKEN]).await;
     server.shutdown().await;
 }

@@ -1,7 +1,7 @@
 // The official TypeScript MCP SDK against the built-in catalogue: initialize, list, call every
 // tool, and validate every structuredContent against its outputSchema with Ajv in strict
 // JSON Schema 2020-12 mode. Any schema warning (the SDK and Ajv print "unknown format" and the
-// like) is a failure. Run by tests/interop_ts.rs:
+// like) is a failure. Run by tests/interop.rs:
 //   node client.mjs stdio <server binary>
 //   node client.mjs http <url> <bearer token>
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";

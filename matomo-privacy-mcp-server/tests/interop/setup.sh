@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the official MCP Python client and a JSON Schema validator for the interoperability
 # test (tests/interop.rs runs interop_client.py with them), and the official TypeScript SDK with
-# Ajv for tests/interop_ts.rs (which runs tests/interop-ts/client.mjs), and the OAuth
+# Ajv for the same test (which also runs tests/interop-ts/client.mjs), and the OAuth
 # authorization server for tests/oauth_tokens.rs (oauth2-mock-server, run by tests/oauth-as/server.mjs).
 set -euo pipefail
 python3 -m pip install --quiet --disable-pip-version-check 'mcp>=2,<3' 'jsonschema>=4,<5'
 python3 -c 'import importlib.metadata as m; print("mcp", m.version("mcp"), "jsonschema", m.version("jsonschema"))'
-# The official TypeScript SDK and Ajv for tests/interop_ts.rs, at the versions package-lock.json pins.
+# The official TypeScript SDK and Ajv for tests/interop.rs, at the versions package-lock.json pins.
 if ! command -v npm > /dev/null 2>&1; then
     apt-get update > /dev/null && apt-get install -y nodejs npm > /dev/null
 fi
