@@ -145,7 +145,8 @@ fn cases() -> Vec<(&'static str, Period, String, String)> {
 #[tokio::test]
 async fn numbers_are_the_two_periods_answers_and_one_sided_rows_are_new_or_gone() {
     let w = world().await;
-    let (mut new_absent, mut gone_absent, mut both) = (0, 0, 0);
+    // Rows shown as new, and as gone, that nobody was behind on the other side; rows in both.
+    let (mut absent, mut both) = ([0, 0], 0);
     for (period_name, period, date, before) in cases() {
         let (date, before) = (date.as_str(), before.as_str());
         for report in REPORTS {
@@ -208,22 +209,23 @@ async fn numbers_are_the_two_periods_answers_and_one_sided_rows_are_new_or_gone(
                             }
                         }
                     }
-                    "new" => {
-                        assert_eq!(as_map(&row["current"]), metrics(&now[label]), "{case}");
-                        assert!(row.get("previous").is_none(), "{case}");
-                        assert!(!earlier.contains_key(label), "{case}");
-                        // Ground truth: before, nobody or fewer than k people were behind it.
-                        let people = w.people_behind(report, period, before, label).await;
-                        assert!((people as u64) < K, "{case}: {people} people before");
-                        new_absent += usize::from(people == 0);
-                    }
-                    "gone" => {
-                        assert_eq!(as_map(&row["previous"]), metrics(&earlier[label]), "{case}");
-                        assert!(row.get("current").is_none(), "{case}");
-                        assert!(!now.contains_key(label), "{case}");
-                        let people = w.people_behind(report, period, date, label).await;
-                        assert!((people as u64) < K, "{case}: {people} people now");
-                        gone_absent += usize::from(people == 0);
+                    "new" | "gone" => {
+                        // Shown on one side only: now for a new row, before for a gone one.
+                        let (this, other) = if change == "new" { (0, 1) } else { (1, 0) };
+                        let sides = [("current", &now, date), ("previous", &earlier, before)];
+                        let (shown, answer, _) = sides[this];
+                        let (missing, other_answer, other_date) = sides[other];
+                        assert_eq!(as_map(&row[shown]), metrics(&answer[label]), "{case}");
+                        assert!(row.get(missing).is_none(), "{case}");
+                        assert!(!other_answer.contains_key(label), "{case}");
+                        // Ground truth: on the other side, nobody or fewer than k people were
+                        // behind it.
+                        let people = w.people_behind(report, period, other_date, label).await;
+                        assert!(
+                            (people as u64) < K,
+                            "{case}: {people} people on {other_date}"
+                        );
+                        absent[this] += usize::from(people == 0);
                     }
                     other => panic!("{case}: {other} with complete answers on both sides"),
                 }
@@ -231,6 +233,7 @@ async fn numbers_are_the_two_periods_answers_and_one_sided_rows_are_new_or_gone(
         }
     }
     // The dataset has rows that truly appear and disappear between days, and rows in both.
+    let [new_absent, gone_absent] = absent;
     assert!(both > 20, "{both} rows in both periods");
     assert!(
         new_absent > 0,
