@@ -1,5 +1,5 @@
 //! Serves every ready-made tool over stdio, backed by an in-process Matomo emulator: the server
-//! the interop tests (`tests/interop.rs`, `tests/interop_ts.rs`) drive with the official Python
+//! the interop tests (`tests/interop.rs`) drive with the official Python
 //! and TypeScript MCP clients. Without noise: the HTTP catalogue of those tests has it on.
 //!
 //! Run with `cargo run -p matomo-privacy-mcp-server --example catalogue_stdio_server`.
