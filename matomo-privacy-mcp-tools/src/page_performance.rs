@@ -21,21 +21,15 @@ use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits};
 use matomo_privacy_mcp_core::models::api;
 use matomo_privacy_mcp_core::models::page_performance::{PerformanceTotals, Timing};
 use matomo_privacy_mcp_core::privacy::PrivacyClass;
-use matomo_privacy_mcp_core::reporting::{Deployment, PeriodArgs, ReportArgs};
+use matomo_privacy_mcp_core::reporting::{Asked, Deployment, PeriodArgs, ReportArgs};
 use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
 /// The page load timings of one site and period.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
 pub struct PagePerformance {
-    /// The site.
-    #[privacy(aggregate)]
-    pub site: u32,
-    /// The period asked for.
-    #[privacy(aggregate)]
-    pub period: String,
-    /// The date asked for.
-    #[privacy(aggregate)]
-    pub date: String,
+    /// The site, period and date asked for.
+    #[serde(flatten)]
+    pub asked: Asked,
     /// Each timing shown, the parts first and the page load time last; empty when withheld.
     pub timings: Vec<TimingAverage>,
     /// True when the period (or segment) has fewer than `threshold_k` distinct visitors.
@@ -69,10 +63,7 @@ pub struct TimingAverage {
 }
 
 fn render(p: &PagePerformance) -> String {
-    let mut text = format!(
-        "Site {}, {} {}: page load timings",
-        p.site, p.period, p.date
-    );
+    let mut text = format!("{}: page load timings", p.asked);
     if p.suppressed {
         let _ = write!(
             text,
@@ -155,9 +146,7 @@ pub async fn page_performance(
         shown(&summary.performance, k, per_visitor)
     };
     Ok(PagePerformance {
-        site: request.site,
-        period: request.period.as_str().to_owned(),
-        date: request.date.to_string(),
+        asked: request.asked(),
         timings,
         suppressed,
         withheld_timings,

@@ -29,8 +29,8 @@ fn render(out: &VisitsToConversion) -> String {
     if ranges.withheld {
         let _ = writeln!(
             text,
-            "Site {}, {} {}: withheld: fewer than {} distinct visitors converted in this site, period and segment.",
-            ranges.site, ranges.period, ranges.date, ranges.threshold_k
+            "{}: withheld: fewer than {} distinct visitors converted in this site, period and segment.",
+            ranges.asked, ranges.threshold_k
         );
     } else {
         text.push_str(&render_report(ranges));

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::Deployment;
+use super::{Asked, Deployment};
 use crate::ToolError;
 use crate::client::ClientError;
 use crate::params::{Date, Day, Params, Period, Sites};
@@ -278,6 +278,15 @@ impl Request {
             .sites(sites)
             .period(self.period)
             .date(self.date))
+    }
+
+    /// The site, period and date as an answer repeats them.
+    pub fn asked(&self) -> Asked {
+        Asked {
+            site: self.site,
+            period: self.period.as_str().to_owned(),
+            date: self.date.to_string(),
+        }
     }
 }
 

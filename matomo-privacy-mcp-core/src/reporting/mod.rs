@@ -37,7 +37,7 @@ pub use args::{
 };
 pub use deployment::{Deployment, served_with};
 pub use pipeline::{
-    Labels, Overlap, ReportOutput, ReportQuery, RowReport, RowScope, UPSTREAM_ROW_CAP,
+    Asked, Labels, Overlap, ReportOutput, ReportQuery, RowReport, RowScope, UPSTREAM_ROW_CAP,
     noisy_report_from_body, number as format_number, render as render_report, report_from_body,
 };
 pub use setup::{DeploymentBuilder, SetupError};

@@ -18,11 +18,11 @@ use crate::models::{PerPeriod, Report, visits_summary};
 use crate::params::{Date, IdGoal, Params, Period};
 use crate::privacy::PrivacyClass;
 use crate::privacy::{FitsUnder, max_class};
-use crate::reporting::Deployment;
 use crate::reporting::args::{PeriodArgs, ReportArgs, Request, to_tool_error};
 use crate::reporting::noisy::bounded_segment;
 use crate::reporting::pipeline::number;
 use crate::reporting::visitors::{Known, Visitors};
+use crate::reporting::{Asked, Deployment};
 use crate::segment::Segment;
 use crate::setters::setters;
 use crate::{Classified, ToolError};
@@ -30,15 +30,9 @@ use crate::{Classified, ToolError};
 /// Numbers about one site and one period.
 #[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
 pub struct Summary {
-    /// The site.
-    #[privacy(aggregate)]
-    pub site: u32,
-    /// The period asked for.
-    #[privacy(aggregate)]
-    pub period: String,
-    /// The date asked for.
-    #[privacy(aggregate)]
-    pub date: String,
+    /// The site, period and date asked for.
+    #[serde(flatten)]
+    pub asked: Asked,
     /// The metrics; empty when suppressed.
     pub metrics: Metrics,
     /// With noise: each shown number's 95 % interval, by metric name.
@@ -74,7 +68,7 @@ pub struct Summary {
 /// A summary as text, as the summary tools show it: each metric with its interval (with noise),
 /// what is withheld and why, and the noise note.
 pub fn render_summary(s: &Summary) -> String {
-    let mut text = format!("Site {}, {} {}:", s.site, s.period, s.date);
+    let mut text = format!("{}:", s.asked);
     if let Some(reason) = &s.too_uncertain {
         let _ = write!(text, " {reason}");
     } else if s.suppressed {
@@ -492,9 +486,7 @@ pub(crate) async fn summarise<O: Serialize + FitsUnder<max_class::aggregate>>(
         note = Some(released);
     }
     Ok(Summary {
-        site: request.site,
-        period: request.period.as_str().to_owned(),
-        date: request.date.to_string(),
+        asked: request.asked(),
         metrics,
         intervals,
         suppressed,

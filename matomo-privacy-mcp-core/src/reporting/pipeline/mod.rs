@@ -19,7 +19,7 @@ mod tests;
 
 pub use fetch::UPSTREAM_ROW_CAP;
 pub(crate) use fetch::{fetch_rows_of, kept_rows};
-pub use output::ReportOutput;
+pub use output::{Asked, ReportOutput};
 pub(crate) use proof::{MAX_CHECKED_ROWS, Pipeline};
 pub use query::ReportQuery;
 pub use render::{number, render};

@@ -1,5 +1,7 @@
 //! What every row report tool answers: the rows shown and what was left out, and why.
 
+use std::fmt;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -7,9 +9,10 @@ use crate::Classified;
 use crate::dp::NoiseNote;
 use crate::minimise::ThresholdedRow;
 
-/// The output of every report tool.
-#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
-pub struct ReportOutput {
+/// The site, period and date an answer is about, as asked: the first fields of every report's,
+/// summary's and page timings' output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema, Classified)]
+pub struct Asked {
     /// The site.
     #[privacy(aggregate)]
     pub site: u32,
@@ -19,6 +22,21 @@ pub struct ReportOutput {
     /// The date asked for.
     #[privacy(aggregate)]
     pub date: String,
+}
+
+/// `Site 1, day 2026-11-25`: how the tools' texts begin.
+impl fmt::Display for Asked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Site {}, {} {}", self.site, self.period, self.date)
+    }
+}
+
+/// The output of every report tool.
+#[derive(Clone, Debug, Serialize, JsonSchema, Classified)]
+pub struct ReportOutput {
+    /// The site, period and date asked for.
+    #[serde(flatten)]
+    pub asked: Asked,
     /// The rows of this page, most visits first; labels are visitor-controlled text.
     pub rows: Vec<ThresholdedRow>,
     /// Rows after suppression, before paging.

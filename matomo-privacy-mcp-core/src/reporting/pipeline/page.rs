@@ -86,9 +86,7 @@ impl Pipeline<'_> {
             note
         });
         Ok(ReportOutput {
-            site: request.site,
-            period: request.period.as_str().to_owned(),
-            date: request.date.to_string(),
+            asked: request.asked(),
             rows,
             total_rows,
             suppressed_rows: thresholded.suppressed_rows as u64,

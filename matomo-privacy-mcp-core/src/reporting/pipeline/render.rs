@@ -17,11 +17,7 @@ pub fn render(output: &ReportOutput) -> String {
         .sum();
     let mut text = String::with_capacity(256 + estimate);
     let shown = output.rows.len();
-    let _ = write!(
-        text,
-        "Site {}, {} {}: ",
-        output.site, output.period, output.date
-    );
+    let _ = write!(text, "{}: ", output.asked);
     if output.withheld {
         let _ = writeln!(
             text,
