@@ -71,6 +71,47 @@ async fn plain_replicas(
     replicas
 }
 
+/// ε 1 a day for each account, in the shared ledger: a replica's budget.
+fn daily_budget(redis: &RedisServer) -> PrivacyBudget {
+    PrivacyBudget::shared(1_000_000, DAY, shared(redis))
+}
+
+/// Makes `count` calls at once, call `i` at replica `i % 3` of `replicas`; their results, in
+/// the order of `i`.
+async fn over_three_replicas<R, T, F, Fut>(replicas: &[R; 3], count: u32, call: F) -> Vec<T>
+where
+    R: Clone,
+    F: Fn(u32, R) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let handles: Vec<_> = (0..count)
+        .map(|i| tokio::spawn(call(i, replicas[i as usize % 3].clone())))
+        .collect();
+    let mut results = Vec::with_capacity(handles.len());
+    for handle in handles {
+        results.push(handle.await.unwrap());
+    }
+    results
+}
+
+/// The micro-ε left and asked of a refusal for want of budget; panics on anything else.
+fn exhausted<T: std::fmt::Debug>(refused: Result<T, BudgetError>) -> (u64, u64) {
+    match refused {
+        Err(BudgetError::Exhausted {
+            left_micros,
+            asked_micros,
+            ..
+        }) => (left_micros, asked_micros),
+        other => panic!("not refused for want of budget: {other:?}"),
+    }
+}
+
+/// The day the replicas are asked about.
+fn a_day() -> Value {
+    json!({ "site": 1, "period": "day", "date": "2026-11-20" })
+}
+
 async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
     let result = testing::answered(toolbox, tool, args).await;
     result.structured().unwrap().clone()
@@ -81,17 +122,16 @@ async fn a_past_period_asked_at_one_replica_is_answered_at_the_others_without_ma
     let redis = RedisServer::start().unwrap();
     let emu = emulator().await;
     let replicas = plain_replicas(&emu, &redis, 3).await;
-    let args = json!({ "site": 1, "period": "day", "date": "2026-11-20" });
     for tool in ["countries", "visits_summary", "top_pages"] {
         emu.clear_requests();
-        let first = call(&replicas[0], tool, args.clone()).await;
+        let first = call(&replicas[0], tool, a_day()).await;
         assert!(
             emu.request_count() > 0,
             "{tool}: the first replica asks Matomo"
         );
         emu.clear_requests();
         for (i, replica) in replicas.iter().enumerate().skip(1) {
-            let answer = call(replica, tool, args.clone()).await;
+            let answer = call(replica, tool, a_day()).await;
             assert_eq!(answer, first, "{tool}: replica {i} answers the same");
         }
         assert_eq!(
@@ -131,9 +171,8 @@ async fn no_body_holding_the_token_is_stored_in_redis() {
     let redis = RedisServer::start().unwrap();
     let emu = emulator().await;
     let replicas = plain_replicas(&emu, &redis, 2).await;
-    let day = json!({ "site": 1, "period": "day", "date": "2026-11-20" });
     call(&replicas[0], "report_catalogue", json!({ "site": 1 })).await;
-    call(&replicas[0], "countries", day.clone()).await;
+    call(&replicas[0], "countries", a_day()).await;
     let stored = stored_values(&redis);
     assert!(stored.contains("Germany"), "answers are shared: {stored}");
     assert!(!stored.contains(TOKEN), "the token reached Redis");
@@ -141,7 +180,7 @@ async fn no_body_holding_the_token_is_stored_in_redis() {
     call(&replicas[1], "report_catalogue", json!({ "site": 1 })).await;
     assert!(emu.request_count() > 0, "the catalogue came from Matomo");
     emu.clear_requests();
-    call(&replicas[1], "countries", day).await;
+    call(&replicas[1], "countries", a_day()).await;
     assert_eq!(emu.request_count(), 0, "{:?}", emu.requests());
 }
 
@@ -149,7 +188,7 @@ async fn no_body_holding_the_token_is_stored_in_redis() {
 async fn sixty_identical_calls_over_three_replicas_make_one_request() {
     let redis = RedisServer::start().unwrap();
     let emu = emulator().await;
-    let clients: Vec<MatomoClient> = (0..3).map(|_| client(&emu, &redis)).collect();
+    let clients = [(); 3].map(|()| client(&emu, &redis));
     // A slow Matomo, so that every call is in flight before the first answer.
     emu.inject(Fault::Latency(Duration::from_millis(400)));
     emu.clear_requests();
@@ -157,12 +196,11 @@ async fn sixty_identical_calls_over_three_replicas_make_one_request() {
         .sites(Sites::one(1).unwrap())
         .period(Period::Day)
         .date(Date::Day("2026-11-19".parse().unwrap()));
-    let calls = (0..60).map(|i| {
-        let client = clients[i % 3].clone();
+    let answers = over_three_replicas(&clients, 60, |_, client| {
         let params = params.clone();
-        tokio::spawn(async move { client.call_raw("VisitsSummary.get", &params).await })
-    });
-    let answers: Vec<Value> = futures_join(calls).await;
+        async move { client.call_raw("VisitsSummary.get", &params).await.unwrap() }
+    })
+    .await;
     emu.clear_faults();
     assert!(
         answers.windows(2).all(|w| w[0] == w[1]),
@@ -176,39 +214,21 @@ async fn sixty_identical_calls_over_three_replicas_make_one_request() {
     assert_eq!(upstream.len(), 1, "{upstream:?}");
 }
 
-async fn futures_join(
-    handles: impl Iterator<
-        Item = tokio::task::JoinHandle<Result<Value, matomo_privacy_mcp_core::ClientError>>,
-    >,
-) -> Vec<Value> {
-    let mut out = Vec::new();
-    for handle in handles.collect::<Vec<_>>() {
-        out.push(handle.await.unwrap().unwrap());
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas() {
     let redis = RedisServer::start().unwrap();
-    let budgets: Vec<Arc<PrivacyBudget>> = (0..3)
-        .map(|_| Arc::new(PrivacyBudget::shared(1_000_000, DAY, shared(&redis))))
-        .collect();
+    let budgets = [(); 3].map(|()| Arc::new(daily_budget(&redis)));
     let now = 1_795_680_000; // 2026-11-26T00:00:00Z
     // ε = 1 per day, 0.02 per answer: room for exactly 50 of 200 different questions.
-    let spends = (0..200u32).map(|i| {
-        let budget = Arc::clone(&budgets[i as usize % 3]);
-        tokio::spawn(async move {
-            let spent = budget
-                .charge("profile:analysts", &i.to_be_bytes(), 20_000, now)
-                .await;
-            (i, spent)
-        })
-    });
+    let spends = over_three_replicas(&budgets, 200, |i, budget| async move {
+        budget
+            .charge("profile:analysts", &i.to_be_bytes(), 20_000, now)
+            .await
+    })
+    .await;
     let mut charged = Vec::new();
     let mut refused = 0;
-    for spend in spends.collect::<Vec<_>>() {
-        let (question, spent) = spend.await.unwrap();
+    for (question, spent) in (0u32..).zip(spends) {
         match spent {
             Ok(Spend::Charged { .. }) => charged.push(question),
             Err(BudgetError::Exhausted { renews_at, .. }) => {
@@ -220,7 +240,7 @@ async fn a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas
     }
     assert_eq!((charged.len(), refused), (50, 150));
     // A replica started later sees the same ledger; a repeated question still costs nothing.
-    let late = PrivacyBudget::shared(1_000_000, DAY, shared(&redis));
+    let late = daily_budget(&redis);
     assert!(matches!(
         late.charge("profile:analysts", &charged[0].to_be_bytes(), 20_000, now)
             .await,
@@ -249,27 +269,23 @@ async fn a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_shared_budget_charges_an_answers_statistics_all_or_none() {
     let redis = RedisServer::start().unwrap();
-    let budgets: Vec<Arc<PrivacyBudget>> = (0..3)
-        .map(|_| Arc::new(PrivacyBudget::shared(1_000_000, DAY, shared(&redis))))
-        .collect();
+    let budgets = [(); 3].map(|()| Arc::new(daily_budget(&redis)));
     let now = 1_795_680_000;
     // 60 answers of three statistics each at ε 0.02: room for 16 whole answers (ε 0.96), never
     // a part of the 17th.
-    let answers = (0..60u32).map(|i| {
-        let budget = Arc::clone(&budgets[i as usize % 3]);
-        tokio::spawn(async move {
-            let ids: Vec<Vec<u8>> = (0..3u8)
-                .map(|m| [&i.to_be_bytes()[..], &[m]].concat())
-                .collect();
-            let questions: Vec<&[u8]> = ids.iter().map(Vec::as_slice).collect();
-            budget
-                .charge_all("profile:analysts", &questions, 20_000, now)
-                .await
-        })
-    });
+    let answers = over_three_replicas(&budgets, 60, |i, budget| async move {
+        let ids: Vec<Vec<u8>> = (0..3u8)
+            .map(|m| [&i.to_be_bytes()[..], &[m]].concat())
+            .collect();
+        let questions: Vec<&[u8]> = ids.iter().map(Vec::as_slice).collect();
+        budget
+            .charge_all("profile:analysts", &questions, 20_000, now)
+            .await
+    })
+    .await;
     let mut charged = 0;
-    for answer in answers.collect::<Vec<_>>() {
-        match answer.await.unwrap() {
+    for answer in answers {
+        match answer {
             Ok(charges) => {
                 assert_eq!(charges.charged_micros, 60_000);
                 charged += 1;
@@ -279,7 +295,7 @@ async fn a_shared_budget_charges_an_answers_statistics_all_or_none() {
         }
     }
     assert_eq!(charged, 16);
-    let late = PrivacyBudget::shared(1_000_000, DAY, shared(&redis));
+    let late = daily_budget(&redis);
     // ε 0.04 left: one statistic fits, so no refused answer left a part of itself charged.
     assert!(matches!(
         late.charge("profile:analysts", b"one more", 20_000, now)
@@ -293,17 +309,7 @@ async fn a_shared_budget_charges_an_answers_statistics_all_or_none() {
     let refused = late
         .charge_all("profile:analysts", &[b"one more", b"x", b"y"], 20_000, now)
         .await;
-    assert!(
-        matches!(
-            refused,
-            Err(BudgetError::Exhausted {
-                left_micros: 20_000,
-                asked_micros: 40_000,
-                ..
-            })
-        ),
-        "{refused:?}"
-    );
+    assert_eq!(exhausted(refused), (20_000, 40_000));
     let free = late
         .charge_all("profile:analysts", &[b"one more", b"one more"], 20_000, now)
         .await
@@ -319,14 +325,14 @@ async fn a_shared_budget_charges_an_answers_statistics_all_or_none() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_rate_limit_holds_across_replicas() {
     let redis = RedisServer::start().unwrap();
-    let states: Vec<SharedState> = (0..3).map(|_| shared(&redis)).collect();
-    let takes = (0..30).map(|i| {
-        let state = states[i % 3].clone();
-        tokio::spawn(async move { state.take_call("profile:analysts", 6, 5).await.unwrap() })
-    });
+    let states = [(); 3].map(|()| shared(&redis));
+    let takes = over_three_replicas(&states, 30, |_, state| async move {
+        state.take_call("profile:analysts", 6, 5).await.unwrap()
+    })
+    .await;
     let mut allowed = 0;
-    for take in takes.collect::<Vec<_>>() {
-        match take.await.unwrap() {
+    for take in takes {
+        match take {
             RateDecision::Allowed => allowed += 1,
             RateDecision::RetryAfter(wait) => {
                 // 6 a minute: one call every 10 s.
@@ -435,7 +441,7 @@ async fn a_slow_redis_counts_as_unreachable() {
     let redis = RedisServer::start().unwrap();
     let emu = emulator().await;
     let toolbox = replica(&emu, &redis, false).await;
-    let budget = PrivacyBudget::shared(1_000_000, DAY, shared(&redis));
+    let budget = daily_budget(&redis);
     // Another connection puts Redis to sleep for two seconds.
     let port = redis.port();
     let password = redis.password().to_owned();
@@ -509,15 +515,5 @@ async fn a_shared_budget_quotes_without_charging() {
     let refused = budget
         .quote_all("a", &[b"p", b"q", b"r"], 20_000, now)
         .await;
-    assert!(
-        matches!(
-            refused,
-            Err(BudgetError::Exhausted {
-                left_micros: 40_000,
-                asked_micros: 60_000,
-                ..
-            })
-        ),
-        "{refused:?}"
-    );
+    assert_eq!(exhausted(refused), (40_000, 60_000));
 }
