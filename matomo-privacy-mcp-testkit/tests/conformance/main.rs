@@ -9,7 +9,8 @@
 //! `secondsSinceLastVisit>=1800` for visits 30 minutes apart), contribution bounds
 //! (`visitCount<=2;visitDuration<=1800;actions<=10`), an "Other" negation of rows' own
 //! segments, visitor types, a visits-to-conversion range, each row's segment sent back
-//! verbatim, and the saved segments, over the fortnight, the day, the week and the month. Rows
+//! verbatim, and the saved segments ([`shapes`], which sites 2 and 3 are asked too), over the
+//! fortnight, the day, the week and the month. Rows
 //! are matched by label; the compared columns are [`COLUMNS`] (what the SDK reads, and the page
 //! timings). Then every column the emulator serves ([`served_columns`]: goal columns one by one,
 //! time on page, timing counts and extremes, `Referrers.getAll` and the content reports, which the
@@ -62,11 +63,12 @@ mod compare;
 mod known;
 mod projections;
 mod served_columns;
+mod shapes;
 mod sides;
 mod time_zones;
 mod truncation;
 
-use compare::{Difference, compare, rows, text};
+use compare::{Difference, compare};
 use known::{KNOWN, explains};
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use sides::{Sides, fortnight, today};
@@ -217,92 +219,14 @@ async fn the_emulator_answers_as_a_real_matomo_does() {
             questions += 1;
         }
     }
-    // The segment shapes the SDK sends, each over a summary and a report.
-    let (_, pages) = sides.both("Actions.getPageUrls", "").await;
-    let page_segments: Vec<String> = rows(&pages)
-        .iter()
-        .filter_map(|(_, r)| r.get("segment").map(text))
-        .collect();
-    let (_, countries) = sides.both("UserCountry.getCountry", "").await;
-    let (_, types) = sides.both("Referrers.getReferrerType", "").await;
-    let other = page_segments
-        .iter()
-        .take(3)
-        .map(|s| s.replacen("==", "!=", 1))
-        .collect::<Vec<_>>()
-        .join(";");
-    let mut shapes = vec![
-        (
-            "population count".to_owned(),
-            "visitCount==1,daysSinceLastVisit>=1".to_owned(),
-        ),
-        (
-            "contribution bounds".to_owned(),
-            "visitCount<=2;visitDuration<=1800;actions<=10".to_owned(),
-        ),
-        ("Other negation".to_owned(), other),
-        (
-            "population count, visits 30 minutes apart".to_owned(),
-            "visitCount==1,secondsSinceLastVisit>=1800".to_owned(),
-        ),
-        (
-            "returning visits".to_owned(),
-            "visitorType==returning".to_owned(),
-        ),
-        (
-            "returning customers".to_owned(),
-            "visitorType==returningCustomer".to_owned(),
-        ),
-        (
-            "conversion range".to_owned(),
-            "visitCount>=2;visitCount<=3;visitConvertedGoalId==1".to_owned(),
-        ),
-    ];
-    for (source, answer) in [
-        ("page", &pages),
-        ("country", &countries),
-        ("channel", &types),
-    ] {
-        for (label, row) in rows(answer).into_iter().take(6) {
-            if let Some(segment) = row.get("segment") {
-                shapes.push((format!("{source} row {label}"), text(segment)));
-            }
-        }
-    }
-    for saved in sides.emu.dataset().saved_segments.iter().take(2) {
-        shapes.push((
-            format!("saved segment {}", saved.name),
-            saved.definition.clone(),
-        ));
-    }
-    for (name, segment) in &shapes {
-        for method in [
-            "VisitsSummary.get",
-            "UserCountry.getCountry",
-            "Actions.getPageUrls",
-        ] {
-            let (e, m) = sides.both(method, segment).await;
-            differences.extend(compare(name, method, &e, &m, Some(COLUMNS)));
-            questions += 1;
-        }
-    }
-    // The same shapes over Matomo's own periods, where it archives a segment per day and adds
-    // the days up (unique visitors counted per period): a summary and two reports of each.
+    // The segment shapes the SDK sends, each over a summary and two reports, over the fortnight
+    // and over Matomo's own periods, where it archives a segment per day and adds the days up
+    // (unique visitors counted per period).
     let last_day = today().plus(-3).to_string();
-    for (name, segment) in &shapes {
-        for period in ["day", "week", "month"] {
-            for method in [
-                "VisitsSummary.get",
-                "UserCountry.getCountry",
-                "Actions.getPageUrls",
-            ] {
-                let (e, m) = sides.both_over(method, segment, period, &last_day).await;
-                let question = format!("{name} ({period} {last_day})");
-                differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
-                questions += 1;
-            }
-        }
-    }
+    let shapes = shapes::shapes(&sides, sides.real.emulator_site(), 6).await;
+    let (more, asked) = shapes::ask(&sides, "", &shapes, &last_day).await;
+    differences.extend(more);
+    questions += asked;
     // The report catalogue, as `report_catalogue` and `report` read it.
     let method = "API.getReportMetadata";
     let (e, m) = sides.both_over(method, "", "", "").await;
