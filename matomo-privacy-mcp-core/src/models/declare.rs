@@ -33,11 +33,14 @@ macro_rules! classified_type {
 /// - `(class) name: Type,`: the same with its class, `Type` wrapped in
 ///   [`Pseudonymous`](crate::privacy::Pseudonymous) or [`Identifying`](crate::privacy::Identifying)
 ///   above `aggregate` (the annotation then only restates the class the type carries);
-/// - `pub name: Type,`: kept as written (a required label, a flattened row, a field that does
-///   not read Matomo's `false` as absent).
+/// - `(class, strict) name: Type,`: the same, but Matomo's `false` is refused, not read as absent;
+/// - `(typed) name: Type,`: an optional field whose type carries its class (a map of names, a
+///   nested model, an `Identifying<String>`), `pub name: Option<Type>`; `false` is refused;
+/// - `pub name: Type,`: kept as written (a required label, a flattened row).
 ///
-/// The optional fields get `#[serde(default, skip_serializing_if = "Option::is_none")]` and read
-/// Matomo's `false` or `null` as absent ([`false_as_none`](crate::models::absent::false_as_none)).
+/// The optional fields get `#[serde(default, skip_serializing_if = "Option::is_none")]`, and all
+/// but the `strict` and `typed` ones read Matomo's `false` or `null` as absent
+/// ([`false_as_none`](crate::models::absent::false_as_none)).
 /// Extra field attributes (docs, `serde(rename)`) pass through; container attributes
 /// (`serde(rename_all)`) go after the derives.
 macro_rules! classified_fields {
@@ -52,6 +55,29 @@ macro_rules! classified_fields {
         $(#[$field_meta:meta])* pub $field:ident : $ty:ty, $($rest:tt)*
     ) => {
         classified_fields!(@field $meta $name [$($done)* $(#[$field_meta])* pub $field: $ty,] $($rest)*);
+    };
+    // An optional field of a class, `false` refused.
+    (@field $meta:tt $name:ident [$($done:tt)*]
+        $(#[$field_meta:meta])* ($class:ident, strict) $field:ident : $ty:ty, $($rest:tt)*
+    ) => {
+        classified_fields!(@field $meta $name [
+            $($done)*
+            $(#[$field_meta])*
+            #[privacy($class)]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $field: Option<classified_type!($class, $ty)>,
+        ] $($rest)*);
+    };
+    // An optional field whose type carries its class, `false` refused.
+    (@field $meta:tt $name:ident [$($done:tt)*]
+        $(#[$field_meta:meta])* (typed) $field:ident : $ty:ty, $($rest:tt)*
+    ) => {
+        classified_fields!(@field $meta $name [
+            $($done)*
+            $(#[$field_meta])*
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $field: Option<$ty>,
+        ] $($rest)*);
     };
     // An optional field of a class.
     (@field $meta:tt $name:ident [$($done:tt)*]

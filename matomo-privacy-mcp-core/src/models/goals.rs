@@ -87,21 +87,13 @@ classified_fields! {
         #[privacy(aggregate)]
         pub name: String,
         /// The goal's description.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub description: Option<String>,
+        (aggregate, strict) description: String,
         /// What is matched: `url`, `title`, `event_category`, `manually`, ….
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub match_attribute: Option<String>,
+        (aggregate, strict) match_attribute: String,
         /// The pattern matched (absent for manual goals).
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub pattern: Option<String>,
+        (aggregate, strict) pattern: String,
         /// How the pattern matches: `contains`, `exact`, `regex`.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub pattern_type: Option<String>,
+        (aggregate, strict) pattern_type: String,
         /// Whether matching is case sensitive (0/1).
         case_sensitive: Count,
         /// Whether a visit can convert the goal more than once (0/1).

@@ -21,62 +21,37 @@ classified_fields! {
         #[privacy(aggregate)]
         pub name: String,
         /// The site's main URL.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub main_url: Option<String>,
+        (aggregate, strict) main_url: String,
         /// When the site was created (`YYYY-MM-DD hh:mm:ss`).
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub ts_created: Option<String>,
+        (aggregate, strict) ts_created: String,
         /// Whether ecommerce is on (0/1).
         ecommerce: Count,
         /// Whether site search is on (0/1).
         sitesearch: Count,
         /// Query parameters holding site-search keywords.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub sitesearch_keyword_parameters: Option<String>,
+        (aggregate, strict) sitesearch_keyword_parameters: String,
         /// Query parameters holding site-search categories.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub sitesearch_category_parameters: Option<String>,
+        (aggregate, strict) sitesearch_category_parameters: String,
         /// Time zone id (`Europe/Berlin`).
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub timezone: Option<String>,
+        (aggregate, strict) timezone: String,
         /// Time zone, readable.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub timezone_name: Option<String>,
+        (aggregate, strict) timezone_name: String,
         /// Currency code (`EUR`).
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub currency: Option<String>,
+        (aggregate, strict) currency: String,
         /// Currency, readable.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub currency_name: Option<String>,
+        (aggregate, strict) currency_name: String,
         /// Whether hits from unknown URLs are dropped (0/1).
         exclude_unknown_urls: Count,
         /// IP addresses and ranges excluded from tracking: usually staff addresses.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub excluded_ips: Option<Identifying<String>>,
+        (typed) excluded_ips: Identifying<String>,
         /// Query parameters stripped from URLs.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub excluded_parameters: Option<String>,
+        (aggregate, strict) excluded_parameters: String,
         /// User agents excluded from tracking.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub excluded_user_agents: Option<String>,
+        (aggregate, strict) excluded_user_agents: String,
         /// Referrers excluded from tracking.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub excluded_referrers: Option<String>,
+        (aggregate, strict) excluded_referrers: String,
         /// The site's group.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub group: Option<String>,
+        (aggregate, strict) group: String,
         /// Measurable type (`website`).
         #[privacy(aggregate)]
         #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -84,8 +59,7 @@ classified_fields! {
         /// Whether URL fragments are kept (0/1/2).
         keep_url_fragment: Count,
         /// Login of the user who created the site (super users only).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub creator_login: Option<Identifying<String>>,
+        (typed) creator_login: Identifying<String>,
     }
 }
 

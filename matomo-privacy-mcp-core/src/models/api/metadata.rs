@@ -4,11 +4,7 @@
 //! embed the caller's `token_auth`, and `parameters` echoes request values, so
 //! they are left out and dropped at decode time.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::NameMap;
-use crate::Classified;
 
 classified_fields! {
     /// A report linked from another one (e.g. browser versions from browsers).
@@ -51,38 +47,30 @@ classified_fields! {
     }
 }
 
-/// One report of `API.getReportMetadata`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportMetadata {
-    /// Names and texts.
-    #[serde(flatten)]
-    pub description: ReportDescription,
-    /// Metric columns and their labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<NameMap>,
-    /// Processed metric columns (rates, averages) and their labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processed_metrics: Option<NameMap>,
-    /// Explanation of each metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metrics_documentation: Option<NameMap>,
-    /// Type of each metric (`number`, `percent`, `duration_s`, `money`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric_types: Option<NameMap>,
-    /// Per-goal metric columns and their labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metrics_goal: Option<NameMap>,
-    /// Per-goal processed metric columns and their labels.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub processed_metrics_goal: Option<NameMap>,
-    /// Type of each per-goal metric.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric_types_goal: Option<NameMap>,
-    /// Dimension columns of a multi-dimension report.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dimensions: Option<NameMap>,
-    /// Related reports.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub related_reports: Option<Vec<RelatedReport>>,
+classified_fields! {
+    /// One report of `API.getReportMetadata`.
+    #[serde(rename_all = "camelCase")]
+    pub struct ReportMetadata {
+        /// Names and texts.
+        #[serde(flatten)]
+        pub description: ReportDescription,
+        /// Metric columns and their labels.
+        (typed) metrics: NameMap,
+        /// Processed metric columns (rates, averages) and their labels.
+        (typed) processed_metrics: NameMap,
+        /// Explanation of each metric.
+        (typed) metrics_documentation: NameMap,
+        /// Type of each metric (`number`, `percent`, `duration_s`, `money`).
+        (typed) metric_types: NameMap,
+        /// Per-goal metric columns and their labels.
+        (typed) metrics_goal: NameMap,
+        /// Per-goal processed metric columns and their labels.
+        (typed) processed_metrics_goal: NameMap,
+        /// Type of each per-goal metric.
+        (typed) metric_types_goal: NameMap,
+        /// Dimension columns of a multi-dimension report.
+        (typed) dimensions: NameMap,
+        /// Related reports.
+        (typed) related_reports: Vec<RelatedReport>,
+    }
 }

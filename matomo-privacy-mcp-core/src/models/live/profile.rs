@@ -158,38 +158,30 @@ classified_fields! {
     }
 }
 
-/// The object `Live.getVisitorProfile` returns.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-#[serde(rename_all = "camelCase")]
-pub struct VisitorProfile {
-    /// Scalar fields and totals.
-    #[serde(flatten)]
-    pub fields: ProfileFields,
-    /// Conversions per goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_conversions_by_goal: Option<GoalTotals>,
-    /// Revenue per goal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_revenue_by_goal: Option<GoalTotals>,
-    /// The first visit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_visit: Option<FirstOrLastVisit>,
-    /// The last visit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_visit: Option<FirstOrLastVisit>,
-    /// The most recent visits, in full.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_visits: Option<Vec<Visit>>,
-    /// Pages viewed, with counts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visited_pages: Option<Vec<VisitedPage>>,
-    /// Device types used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<Vec<ProfileDevice>>,
-    /// Continents visited from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub continents: Option<Vec<ProfilePlace>>,
-    /// Countries visited from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub countries: Option<Vec<ProfilePlace>>,
+classified_fields! {
+    /// The object `Live.getVisitorProfile` returns.
+    #[serde(rename_all = "camelCase")]
+    pub struct VisitorProfile {
+        /// Scalar fields and totals.
+        #[serde(flatten)]
+        pub fields: ProfileFields,
+        /// Conversions per goal.
+        (typed) total_conversions_by_goal: GoalTotals,
+        /// Revenue per goal.
+        (typed) total_revenue_by_goal: GoalTotals,
+        /// The first visit.
+        (typed) first_visit: FirstOrLastVisit,
+        /// The last visit.
+        (typed) last_visit: FirstOrLastVisit,
+        /// The most recent visits, in full.
+        (typed) last_visits: Vec<Visit>,
+        /// Pages viewed, with counts.
+        (typed) visited_pages: Vec<VisitedPage>,
+        /// Device types used.
+        (typed) devices: Vec<ProfileDevice>,
+        /// Continents visited from.
+        (typed) continents: Vec<ProfilePlace>,
+        /// Countries visited from.
+        (typed) countries: Vec<ProfilePlace>,
+    }
 }
