@@ -83,19 +83,33 @@ async fn replica(config: &Path) -> Served {
     Served::start(command, Duration::from_secs(60)).await
 }
 
-/// The [`setup`] of `name` with `extra`, and two replicas of it.
-async fn two_replicas(name: &str, extra: &str, redis: &RedisServer) -> (Setup, Served, Served) {
-    let setup = setup(name, extra, redis).await;
-    let first = replica(&setup.config).await;
-    let second = replica(&setup.config).await;
-    (setup, first, second)
-}
-
 /// A session with the replica at `url`, initialised.
 async fn connect(url: &str) -> Session {
     let mut session = Session::new(url, Some(BEARER));
     assert_eq!(session.initialize("shared-state-test").await, 200);
     session
+}
+
+/// Two replicas of one [`setup`] sharing a `redis-server` of their own, and a session with each.
+struct Replicas {
+    redis: RedisServer,
+    setup: Setup,
+    served: [Served; 2],
+    sessions: [Session; 2],
+}
+
+/// The [`setup`] of `name` with `extra` over a new `redis-server`, and two replicas of it.
+async fn two_replicas(name: &str, extra: &str) -> Replicas {
+    let redis = RedisServer::start().unwrap();
+    let setup = setup(name, extra, &redis).await;
+    let served = [replica(&setup.config).await, replica(&setup.config).await];
+    let sessions = [connect(&served[0].url).await, connect(&served[1].url).await];
+    Replicas {
+        redis,
+        setup,
+        served,
+        sessions,
+    }
 }
 
 /// The countries of site 1 on `day`, a day that is over (the emulator keeps two weeks).
@@ -125,18 +139,13 @@ async fn run_to_end(config: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool
 
 #[tokio::test]
 async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_one() {
-    let redis = RedisServer::start().unwrap();
     // ε 1 per statistic (these countries answers release three: visits, and the two totals of
     // their day that complete counted visits to Matomo's; the threshold withholds the other
     // counts), 6 per day: two different questions, for both replicas together.
-    let (setup, first, second) = two_replicas(
-        "reports",
-        "epsilon_per_statistic = 1.0\nbudget_per_window = 6.0\n",
-        &redis,
-    )
-    .await;
-    let mut one = connect(&first.url).await;
-    let mut two = connect(&second.url).await;
+    let extra = "epsilon_per_statistic = 1.0\nbudget_per_window = 6.0\n";
+    let mut replicas = two_replicas("reports", extra).await;
+    let (redis, setup) = (&replicas.redis, &replicas.setup);
+    let [one, two] = &mut replicas.sessions;
 
     setup.emulator.clear_requests();
     let (status, answer) = one.call("countries", countries("2026-11-20")).await;
@@ -184,38 +193,32 @@ async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_o
         "{refused}"
     );
 
-    for replica in [&first, &second] {
+    for replica in &replicas.served {
         let log = replica.log();
         assert!(log.contains("shared state answered"), "{log}");
         assert!(!log.contains(redis.password()), "{log}");
     }
-    drop((first, second));
-    let _ = std::fs::remove_dir_all(&setup.dir);
+    drop(replicas.served);
+    let _ = std::fs::remove_dir_all(&replicas.setup.dir);
 }
 
 #[tokio::test]
 async fn a_rate_limit_holds_for_both_replicas_together() {
-    let redis = RedisServer::start().unwrap();
-    let (setup, first, second) = two_replicas(
-        "rate",
-        "enabled = false\n[rate_limit]\nper_minute = 3\n",
-        &redis,
-    )
-    .await;
-    let mut clients = [connect(&first.url).await, connect(&second.url).await];
+    let extra = "enabled = false\n[rate_limit]\nper_minute = 3\n";
+    let mut replicas = two_replicas("rate", extra).await;
     let mut statuses = Vec::new();
     // Three calls pass, whichever replica takes them; then both refuse, though neither has made
     // three calls of its own.
     for i in 0..5 {
-        let (status, answer) = clients[i % 2].call("list_sites", json!({})).await;
+        let (status, answer) = replicas.sessions[i % 2].call("list_sites", json!({})).await;
         if status == 429 {
             assert_eq!(answer["error"]["code"], -32029, "{answer}");
         }
         statuses.push(status);
     }
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
-    drop((first, second));
-    let _ = std::fs::remove_dir_all(&setup.dir);
+    drop(replicas.served);
+    let _ = std::fs::remove_dir_all(&replicas.setup.dir);
 }
 
 #[tokio::test]
