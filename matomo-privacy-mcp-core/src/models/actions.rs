@@ -84,19 +84,16 @@ classified_fields! {
         /// A URL path, page title, domain or search keyword.
         pub label: Identifying<String>,
         /// The full URL of a leaf row.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub url: Option<Identifying<String>>,
+        (typed) url: Identifying<String>,
         /// A segment selecting the row (`pageUrl==…`); it repeats the URL.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub segment: Option<Identifying<String>>,
+        (typed) segment: Identifying<String>,
         /// Id of the row's subtable, to fetch with `idSubtable`.
         idsubdatatable: Count,
         /// The row's metrics.
         #[serde(flatten)]
         pub metrics: PageMetrics,
         /// Conversions attributed to the page, per goal.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub goals: Option<GoalsByKey>,
+        (typed) goals: GoalsByKey,
     }
 }
 

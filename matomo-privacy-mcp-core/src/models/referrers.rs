@@ -42,15 +42,11 @@ classified_fields! {
         /// The URL, keyword or joined label.
         pub label: Identifying<String>,
         /// The full referrer URL.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub url: Option<Identifying<String>>,
+        (typed) url: Identifying<String>,
         /// A segment selecting the row; it repeats the label.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub segment: Option<Identifying<String>>,
+        (typed) segment: Identifying<String>,
         /// Icon path in the Matomo UI.
-        #[privacy(aggregate)]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub logo: Option<String>,
+        (aggregate, strict) logo: String,
         /// Id of the row's subtable, to fetch with `idSubtable`.
         idsubdatatable: Count,
         /// The row's metrics.
