@@ -241,6 +241,40 @@ async fn flat_expanded_and_subtables() {
     );
 }
 
+/// A website's URL rows are archived under the referrer URL: Matomo 5.0.2 shows that label inside
+/// the website (`expanded=1`, as in the recorded `Referrers.getWebsites_expanded.json`) and only
+/// the subtable it serves by id, or flattened, relabels them by their path.
+#[tokio::test]
+async fn website_urls_keep_their_url_inside_the_website() {
+    let emu = emulator(7).await;
+    let all = [("filter_limit", "-1")];
+    let expanded = report(&emu, "Referrers.getWebsites", &[all[0], ("expanded", "1")]).await;
+    let websites = expanded.as_array().unwrap();
+    assert!(!websites.is_empty());
+    for website in websites {
+        let host = website["label"].as_str().unwrap();
+        let id = website["idsubdatatable"].as_u64().unwrap().to_string();
+        let by_id = report(
+            &emu,
+            "Referrers.getWebsites",
+            &[all[0], ("idSubtable", id.as_str())],
+        )
+        .await;
+        let embedded = website["subtable"].as_array().unwrap();
+        assert_eq!(embedded.len(), by_id.as_array().unwrap().len(), "{host}");
+        for (inside, served) in embedded.iter().zip(by_id.as_array().unwrap()) {
+            let url = inside["label"].as_str().unwrap();
+            let path = served["label"].as_str().unwrap();
+            assert!(url.starts_with("http") && url.contains(host), "{url}");
+            assert!(
+                url.ends_with(path) && !path.starts_with("http"),
+                "{url} / {path}"
+            );
+            assert_eq!(inside["nb_visits"], served["nb_visits"], "{url}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn segments_filter_visits() {
     let emu = emulator(7).await;

@@ -15,6 +15,10 @@ pub(crate) struct Row {
     pub flat_cols: Map<String, Value>,
     /// Columns Matomo shows on the requested table's rows but not inside embedded subtables.
     pub top_cols: Map<String, Value>,
+    /// Label to use inside its parent (`expanded=1`) when the API relabels only the subtables it
+    /// serves by id or flattened: `Referrers.getWebsites`' URL rows are archived under the
+    /// referrer URL, which `UrlsFromWebsiteId` turns into its path for `idSubtable` and `flat=1`.
+    pub embedded_label: Option<String>,
 }
 
 impl Row {
@@ -249,8 +253,12 @@ fn find_sub(rows: Vec<Numbered>, id: u64) -> Option<Vec<Numbered>> {
 fn render(rows: Vec<Numbered>, expanded: bool, top: bool) -> Vec<Value> {
     rows.into_iter()
         .map(|n| {
+            let label = match n.row.embedded_label {
+                Some(embedded) if !top => embedded,
+                _ => n.row.label,
+            };
             let mut obj = Map::new();
-            obj.insert("label".into(), Value::String(n.row.label));
+            obj.insert("label".into(), Value::String(label));
             obj.extend(n.row.cols);
             if top {
                 obj.extend(n.row.top_cols);

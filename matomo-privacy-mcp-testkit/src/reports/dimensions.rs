@@ -168,6 +168,7 @@ pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                         .unwrap_or("");
                     let mut p = row(ctx, path, &pvs, false);
                     p.flat_label = Some(format!("{host}/{path}"));
+                    p.embedded_label = Some(url.clone());
                     p.flat_cols.insert("url".into(), Value::from(url.clone()));
                     p.flat_cols
                         .insert("Referrers_Website".into(), Value::from(host.clone()));
