@@ -251,6 +251,17 @@ async fn every_number_describes_at_least_k_visitors_on_a_real_matomo() {
 /// added into its continent's instead of the largest taken passes: the dataset's people visit
 /// from one city each, so that sum overstates no row's people here (`summed_rows` catches it for
 /// countries, with a person of two cities on one day).
+///
+/// Referrer websites and social networks are known by their largest URL row
+/// (`visitors::referrer_urls`: read embedded, `expanded=1`, by day over a week, a month or a
+/// range). Mutation check (2026-12-06, reverted): every URL row's bound given to every row of
+/// the report (`UrlBounds::known` ignoring the row's segment) fails both: the month under
+/// `countryCode==us` at k 2 ("`Facebook` is about 1 visitors", on the emulator and on the real
+/// Matomo). A URL's daily counts added up and not spread over the days passes: that sum
+/// overstates no shown row's people in this dataset, whose people seldom come back through one
+/// referrer on another day (the unit tests of `referrer_urls` pin the division). On the emulator only social
+/// networks have URL rows by URL; its websites' subtables are labelled by path
+/// (`/work/notes/request-B.md`, B2), so they are counted by their segments there.
 #[tokio::test]
 async fn rows_known_without_their_segments_describe_k_visitors() {
     let mut shown = BTreeMap::new();
@@ -287,6 +298,8 @@ const WITHOUT_SEGMENTS: &[(&str, &str)] = &[
     ("os_versions", "DevicesDetection.getOsVersions"),
     ("report", "UserCountry.getContinent"),
     ("report", "DevicesDetection.getOsFamilies"),
+    ("referrer_websites", "Referrers.getWebsites"),
+    ("social_networks", "Referrers.getSocials"),
 ];
 
 /// The rows of [`WITHOUT_SEGMENTS`] over weeks, a month, a range and a day under narrow
@@ -319,6 +332,7 @@ async fn rows_known_without_segments_in(
         Some("browserCode==SF"),
         Some("referrerType==campaign"),
         Some("referrerType==social"),
+        Some("referrerType==website"),
         Some("visitorType==new"),
         Some("visitorType==returning"),
     ];

@@ -59,7 +59,8 @@
 ///
 /// Left out after reading them (their rows are sums of groups archived apart): countries,
 /// regions, continents (from the location groups), every referrer report (per type, name,
-/// keyword and URL), events (`RecordBuilders/EventReports.php` adds each category, action and
+/// keyword and URL; a website's and a social network's URL rows are read apart, under
+/// [`REFERRER_URL_ROWS`]), events (`RecordBuilders/EventReports.php` adds each category, action and
 /// name triple's count into its category's, action's and name's row), language codes
 /// (`RecordBuilders/Languages.php` adds each raw `Accept-Language` header's count into its
 /// code's row: `en-us,en;q=0.9` and `en-us` are both `en-us`), configurations, OS families,
@@ -83,10 +84,21 @@ const DISTINCT: &[&str] = &[
     "Actions.getDownloads",
 ];
 
+/// The name under which the client's decoding keeps the distinct counts of the URL rows of
+/// `Referrers.getWebsites` and `Referrers.getSocials`, read in their parents' subtables
+/// (`expanded=1`), while the parents' own counts (sums over their URLs) are dropped. Not a
+/// method name (no request can name it): only `reporting::visitors::referrer_urls` decodes
+/// under it, and only inside the client's decoding of one of those two answers. A social
+/// network's URL row is one archived group a day; a website's at most two (its keyword is
+/// `NULL` since Piwik 2.16.0 and `''` before), which that module's bound divides by; the proof
+/// is there.
+pub(crate) const REFERRER_URL_ROWS: &str = "Referrers URL rows (expanded)";
+
 /// Whether the distinct counts Matomo 5.0.2 sends with the rows of report `method` count each
 /// visitor of a row once a day: only for the reports of [`DISTINCT`], each checked in Matomo's
-/// sources. Every other report's rows are counted by their segments instead (where they have
-/// one; a row without one stays unproven).
+/// sources (and for [`REFERRER_URL_ROWS`], whose reader bounds what they count). Every other
+/// report's rows are counted by their segments instead (where they have one; a row without one
+/// stays unproven).
 pub(crate) fn day_counts_are_distinct(method: &str) -> bool {
-    DISTINCT.contains(&method)
+    DISTINCT.contains(&method) || method == REFERRER_URL_ROWS
 }

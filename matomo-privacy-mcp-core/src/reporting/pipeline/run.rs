@@ -61,29 +61,16 @@ pub(crate) async fn run_of(
         )
     );
     let (whole, mut rows) = (whole?, rows?);
-    if let Some(finer) = finer::finer_report(report.method)
-        && !rows.is_empty()
-    {
-        // One request of plain archives instead of a segment per row; without it (an error),
-        // the rows are counted by their segments as before.
-        let parts = fetch_rows_of(
-            deployment,
-            finer,
-            &[],
-            &request,
-            false,
-            segment.as_ref(),
-            None,
-        )
-        .await;
-        if let Ok(parts) = parts {
-            let parts = finer::Parts::of(report.method, &parts, request.period, request.date);
-            for row in &mut rows {
-                let known = parts.known(row);
-                row.prove_by_parts(known);
-            }
-        }
-    }
+    // The rows' parts (a country's cities, a website's URLs) in one request of plain archives
+    // instead of a segment per row (`visitors::finer`).
+    finer::prove_by_parts(
+        deployment,
+        report.method,
+        &request,
+        segment.as_ref(),
+        &mut rows,
+    )
+    .await;
     let pipeline = Pipeline {
         scrubber: &deployment.scrubber,
         threshold: deployment.threshold,

@@ -25,6 +25,10 @@
 //! family), only the versions Matomo archived as one row with no other joined in
 //! ([`os_versions`](super::os_versions): a joined row's count is a sum, not a part's visitors).
 //!
+//! Referrer websites and social networks are known by their largest URL row, which Matomo
+//! archives in the name's subtable ([`referrer_urls`]: read embedded, `expanded=1`, where the
+//! API joins none).
+//!
 //! Languages are not known by their codes: Matomo 5.0.2 archives a language code's row by adding
 //! up the rows of every raw `Accept-Language` header that names it
 //! (`UserLanguage/RecordBuilders/Languages.php`: `en-us,en;q=0.9` and `en-us` are both `en-us`), so
@@ -33,11 +37,48 @@
 
 use std::collections::BTreeMap;
 
-use super::{continents, daily, os_versions};
+use super::{continents, daily, os_versions, referrer_urls};
 use crate::params::{Date, Period};
 use crate::privacy::Reveal;
-use crate::reporting::SourceRow;
+use crate::reporting::args::Request;
+use crate::reporting::pipeline::fetch_rows_of;
+use crate::reporting::{Deployment, SourceRow};
 use crate::segment::{Operator, Segment};
+
+/// Records on each of `rows` (Matomo's rows of report `method` for the request's period,
+/// within `segment`) the visitors its parts prove: the rows of its finer report ([`Parts`]), or
+/// a referrer website's or social network's URL rows ([`referrer_urls`]). One request of plain
+/// archives instead of a segment per row; without it (an error, a report without parts), the
+/// rows are counted by their segments as before.
+pub(crate) async fn prove_by_parts(
+    deployment: &Deployment,
+    method: &str,
+    request: &Request,
+    segment: Option<&Segment>,
+    rows: &mut [SourceRow],
+) {
+    if rows.is_empty() {
+        return;
+    }
+    if let Some(finer) = finer_report(method)
+        && let Ok(parts) =
+            fetch_rows_of(deployment, finer, &[], request, false, segment, None).await
+    {
+        let parts = Parts::of(method, &parts, request.period, request.date);
+        for row in rows.iter_mut() {
+            row.prove_by_parts(parts.known(row));
+        }
+    }
+    if let Some(groups) = referrer_urls::groups_per_url(method)
+        && let Ok(expanded) =
+            referrer_urls::expanded(deployment, method, request, segment, rows.len()).await
+    {
+        let urls = referrer_urls::UrlBounds::of(&expanded, groups);
+        for row in rows.iter_mut() {
+            row.prove_by_parts(urls.known(row));
+        }
+    }
+}
 
 /// The finer report whose rows prove the rows of report `method`, if it has one.
 pub(crate) fn finer_report(method: &str) -> Option<&'static str> {

@@ -20,6 +20,7 @@ pub(crate) mod daily;
 pub(crate) mod finer;
 mod os_versions;
 mod parts;
+mod referrer_urls;
 mod spans;
 
 use super::args::{Request, to_tool_error};

@@ -5,8 +5,9 @@
 
 use super::*;
 
-/// The most days asked one by one (a range of more proves its parts by segments).
-const MAX_DAYS: i64 = 93;
+/// The most days asked one by one (a range of more proves its parts by segments, and its
+/// referrer websites by the range's own table: `referrer_urls`).
+pub(super) const MAX_DAYS: i64 = 93;
 
 /// What [`Visitors::within_parts`] knows of a population and its parts.
 pub(crate) struct PartsCounted {
@@ -140,7 +141,7 @@ impl Visitors<'_> {
     }
 
     /// The first and last day of a week, a month or a range of known days.
-    fn days(&self) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+    pub(super) fn days(&self) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
         match (self.period, self.date) {
             (Period::Week, Date::Day(day)) => {
                 let day = civil(day)?;
