@@ -94,21 +94,13 @@ mod tests {
 
     #[test]
     fn classes_follow_the_reference_tables() {
-        for name in IDENTIFYING {
-            assert_eq!(dimension_class(name), PrivacyClass::Identifying, "{name}");
-        }
-        for name in PSEUDONYMOUS {
-            assert_eq!(dimension_class(name), PrivacyClass::Pseudonymous, "{name}");
-        }
-        for name in [
+        let numbered = [
             "dimension1",
             "dimension42",
             "customVariableValue3",
             "customVariablePageValue5",
-        ] {
-            assert_eq!(dimension_class(name), PrivacyClass::Pseudonymous, "{name}");
-        }
-        for name in [
+        ];
+        let aggregate = [
             "countryCode",
             "deviceType",
             "browserCode",
@@ -116,8 +108,16 @@ mod tests {
             "dimension",
             "dimensionX",
             "referrerType",
+        ];
+        for (names, class) in [
+            (IDENTIFYING, PrivacyClass::Identifying),
+            (PSEUDONYMOUS, PrivacyClass::Pseudonymous),
+            (&numbered[..], PrivacyClass::Pseudonymous),
+            (&aggregate[..], PrivacyClass::Aggregate),
         ] {
-            assert_eq!(dimension_class(name), PrivacyClass::Aggregate, "{name}");
+            for name in names {
+                assert_eq!(dimension_class(name), class, "{name}");
+            }
         }
     }
 
