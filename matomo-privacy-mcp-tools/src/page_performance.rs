@@ -21,7 +21,7 @@ use matomo_privacy_mcp_core::dp::{ContributionBounds, CountedVisits};
 use matomo_privacy_mcp_core::models::api;
 use matomo_privacy_mcp_core::models::page_performance::{PerformanceTotals, Timing};
 use matomo_privacy_mcp_core::privacy::PrivacyClass;
-use matomo_privacy_mcp_core::reporting::{Asked, Deployment, PeriodArgs, ReportArgs};
+use matomo_privacy_mcp_core::reporting::{Asked, Deployment, PeriodArgs, ReportArgs, push_listed};
 use matomo_privacy_mcp_core::{Classified, ToolError, matomo_tool};
 
 /// The page load timings of one site and period.
@@ -80,14 +80,15 @@ fn render(p: &PagePerformance) -> String {
             t.timing, t.average_ms, t.page_views
         );
     }
-    if !p.withheld_timings.is_empty() {
-        let _ = write!(
-            text,
-            "\nWithheld (their page views prove fewer than {} visitors): {}.",
-            p.threshold_k,
-            p.withheld_timings.join(", ")
-        );
-    }
+    push_listed(
+        &mut text,
+        format_args!(
+            "\nWithheld (their page views prove fewer than {} visitors): ",
+            p.threshold_k
+        ),
+        &p.withheld_timings,
+        ".",
+    );
     text
 }
 

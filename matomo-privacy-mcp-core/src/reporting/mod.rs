@@ -38,7 +38,8 @@ pub use args::{
 pub use deployment::{Deployment, served_with};
 pub use pipeline::{
     Asked, Labels, Overlap, ReportOutput, ReportQuery, RowReport, RowScope, UPSTREAM_ROW_CAP,
-    noisy_report_from_body, number as format_number, render as render_report, report_from_body,
+    noisy_report_from_body, number as format_number, push_listed, render as render_report,
+    report_from_body,
 };
 pub use setup::{DeploymentBuilder, SetupError};
 pub use site_overview::SiteOverview;

@@ -20,7 +20,7 @@ use crate::privacy::PrivacyClass;
 use crate::privacy::{FitsUnder, max_class};
 use crate::reporting::args::{PeriodArgs, ReportArgs, Request, to_tool_error};
 use crate::reporting::noisy::bounded_segment;
-use crate::reporting::pipeline::number;
+use crate::reporting::pipeline::{number, push_listed};
 use crate::reporting::visitors::{Known, Visitors};
 use crate::reporting::{Asked, Deployment};
 use crate::segment::Segment;
@@ -89,21 +89,21 @@ pub fn render_summary(s: &Summary) -> String {
             );
         }
     }
-    if !s.withheld_metrics.is_empty() {
-        let _ = write!(
-            text,
-            "\nWithheld (fewer than {} visitors behind them): {}.",
-            s.threshold_k,
-            s.withheld_metrics.join(", ")
-        );
-    }
-    if !s.uncounted_metrics.is_empty() {
-        let _ = write!(
-            text,
-            "\nNot shown: {} (Matomo did not count the visitors behind them: {UNCOUNTED_REASON}).",
-            s.uncounted_metrics.join(", ")
-        );
-    }
+    push_listed(
+        &mut text,
+        format_args!(
+            "\nWithheld (fewer than {} visitors behind them): ",
+            s.threshold_k
+        ),
+        &s.withheld_metrics,
+        ".",
+    );
+    push_listed(
+        &mut text,
+        "\nNot shown: ",
+        &s.uncounted_metrics,
+        format_args!(" (Matomo did not count the visitors behind them: {UNCOUNTED_REASON})."),
+    );
     if let Some(noise) = &s.noise {
         let _ = write!(text, "\n{}", noise.render());
     }

@@ -22,7 +22,7 @@ pub(crate) use fetch::{fetch_rows_of, kept_rows};
 pub use output::{Asked, ReportOutput};
 pub(crate) use proof::{MAX_CHECKED_ROWS, Pipeline};
 pub use query::ReportQuery;
-pub use render::{number, render};
+pub use render::{number, push_listed, render};
 pub use run::{noisy_report_from_body, report_from_body};
 pub(crate) use run::{run, run_of};
 pub use shape::{Labels, Overlap, RowReport, RowScope};

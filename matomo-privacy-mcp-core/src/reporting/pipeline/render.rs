@@ -1,6 +1,6 @@
 //! The text content of a report answer: a readable table, numbers as Matomo prints them.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use crate::minimise::threshold::Intervals;
 use crate::minimise::{Metrics, ThresholdedRow};
@@ -56,14 +56,15 @@ pub fn render(output: &ReportOutput) -> String {
         text.push_str("; Matomo had more rows than were fetched");
     }
     text.push_str(".\n");
-    if !output.withheld_metrics.is_empty() {
-        let _ = writeln!(
-            text,
-            "Withheld where fewer than {} visitors are behind them: {}.",
-            output.threshold_k,
-            output.withheld_metrics.join(", ")
-        );
-    }
+    push_listed(
+        &mut text,
+        format_args!(
+            "Withheld where fewer than {} visitors are behind them: ",
+            output.threshold_k
+        ),
+        &output.withheld_metrics,
+        ".\n",
+    );
     if let Some(noise) = &output.noise {
         text.push_str(&noise.render());
         text.push('\n');
@@ -105,6 +106,29 @@ pub(crate) fn push_metrics(text: &mut String, metrics: &Metrics, intervals: &Int
             push_number(text, interval.high());
             text.push(']');
         }
+    }
+}
+
+/// Appends `lead`, `names` joined by commas and `end`, when there are any names: how the tools'
+/// texts name the metrics or timings an answer leaves out, and why.
+///
+/// ```
+/// use matomo_privacy_mcp_core::reporting::push_listed;
+///
+/// let mut text = String::from("Site 1, day 2026-11-25:");
+/// let withheld = ["bounce_rate".to_owned(), "max_actions".to_owned()];
+/// push_listed(&mut text, "\nWithheld: ", &withheld, ".");
+/// push_listed(&mut text, "\nNot shown: ", &[], ".");
+/// assert_eq!(text, "Site 1, day 2026-11-25:\nWithheld: bounce_rate, max_actions.");
+/// ```
+pub fn push_listed(
+    text: &mut String,
+    lead: impl fmt::Display,
+    names: &[String],
+    end: impl fmt::Display,
+) {
+    if !names.is_empty() {
+        let _ = write!(text, "{lead}{}{end}", names.join(", "));
     }
 }
 
