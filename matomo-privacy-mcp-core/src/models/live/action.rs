@@ -1,9 +1,7 @@
 //! One action of a visit: a page view, download, outlink, search, event, goal or order.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::Classified;
 use crate::models::{Count, Metric, Seconds};
 
 classified_fields! {
@@ -132,19 +130,16 @@ fn type_text<'de, D: serde::Deserializer<'de>>(
     }
 }
 
-/// One action of a [`Visit`](super::Visit).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct ActionDetail {
-    /// The action's fields.
-    #[serde(flatten)]
-    pub fields: ActionFields,
-    /// Items of an order or cart.
-    #[serde(
-        rename = "itemDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub item_details: Option<Vec<ItemDetail>>,
+classified_fields! {
+    /// One action of a [`Visit`](super::Visit).
+    pub struct ActionDetail {
+        /// The action's fields.
+        #[serde(flatten)]
+        pub fields: ActionFields,
+        /// Items of an order or cart.
+        #[serde(rename = "itemDetails")]
+        (typed) item_details: Vec<ItemDetail>,
+    }
 }
 
 #[cfg(test)]

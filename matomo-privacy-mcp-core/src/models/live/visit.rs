@@ -1,10 +1,6 @@
 //! One visit of the visitor log.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use super::ActionDetail;
-use crate::Classified;
 use crate::models::{Count, Metric, Seconds};
 
 classified_fields! {
@@ -166,19 +162,16 @@ classified_fields! {
     }
 }
 
-/// A visit of `Live.getLastVisitsDetails` (and of a profile's `lastVisits`).
-///
-/// Every field is optional: `hideColumns` removes any of them (recursively for Live).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, JsonSchema, Classified)]
-pub struct Visit {
-    /// The visit-level fields.
-    #[serde(flatten)]
-    pub fields: VisitFields,
-    /// The visit's actions (empty with `doNotFetchActions=1`).
-    #[serde(
-        rename = "actionDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_details: Option<Vec<ActionDetail>>,
+classified_fields! {
+    /// A visit of `Live.getLastVisitsDetails` (and of a profile's `lastVisits`).
+    ///
+    /// Every field is optional: `hideColumns` removes any of them (recursively for Live).
+    pub struct Visit {
+        /// The visit-level fields.
+        #[serde(flatten)]
+        pub fields: VisitFields,
+        /// The visit's actions (empty with `doNotFetchActions=1`).
+        #[serde(rename = "actionDetails")]
+        (typed) action_details: Vec<ActionDetail>,
+    }
 }
