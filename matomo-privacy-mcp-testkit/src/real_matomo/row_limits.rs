@@ -9,8 +9,8 @@
 //! Matomo has a narrower way: for a request whose `Host` is `{host}` it reads
 //! `config/{host}.config.ini.php` instead of `config.ini.php` when that file exists. The fixture
 //! writes such a file (a copy of `config.ini.php` with the limits) for a host name nothing else
-//! uses and builds its site's day archives through requests naming that host; every other
-//! request, to any site, reads the ordinary configuration. Nothing global changes, so nothing
+//! uses and builds its site's archives (each day, then each week and month holding them) through
+//! requests naming that host; every other request, to any site, reads the ordinary configuration. Nothing global changes, so nothing
 //! has to be serialised against the other suites beyond the fixture's lock while the site is
 //! set up; the site's archives, once built, are read by any client at `127.0.0.1`.
 
@@ -22,10 +22,15 @@ use serde_json::Value;
 
 use super::setup::{self, Api, Failure, Lock};
 use super::{RealMatomo, RealMatomoError, http, tracking};
+use crate::calendar::Day;
 use crate::dataset::{Site, Visit};
 
 /// How many tracking requests go in one bulk request.
 const BULK: usize = 500;
+
+/// The periods archived through the limited host, in the fingerprint: a site set up by a
+/// fixture that archived fewer is set up again.
+const ARCHIVED: &str = "archived: day, week, month";
 
 /// The rows Matomo's archiver keeps per table of the page reports before it folds the rest into
 /// one "Others" row (Matomo's defaults: 500 and 100).
@@ -49,7 +54,14 @@ impl RowLimits {
 
 impl RealMatomo {
     /// A site of its own holding `visits` (tracked as `site`'s, without goals), every day of
-    /// them archived with Matomo's page-report row limits set to `limits`; its id.
+    /// them, every week and every month holding them archived with Matomo's page-report row
+    /// limits set to `limits`; its id.
+    ///
+    /// A week's archive is built from its days' and a month's from its whole weeks' and loose
+    /// days', each sum truncated again (`ArchiveProcessor::aggregateDataTableRecords`): those
+    /// too are built through the limited host, so that a later request from any client reads
+    /// archives truncated with these limits at every level (Matomo does not archive a finished
+    /// period twice). A range is not: a client asking one has it built with the ordinary limits.
     ///
     /// `tag` names the site (`testkit {tag} {fingerprint}`) and its marker in
     /// `$MATOMO_HOME/run/` (letters, digits and `-` only): a later run with the same visits and
@@ -92,7 +104,7 @@ impl RealMatomo {
         ordered.sort_by_key(|v| (v.first_ts, v.id));
         let host = limits.host();
         let fingerprint = setup::fingerprint(
-            std::iter::once(host.clone()).chain(
+            [host.clone(), ARCHIVED.to_owned()].into_iter().chain(
                 ordered
                     .iter()
                     .flat_map(|v| tracking::tracking_requests(v, site, 0)),
@@ -128,11 +140,17 @@ impl RealMatomo {
         for chunk in requests.chunks(BULK) {
             setup::track(self.port, &self.admin_token, chunk)?;
         }
-        // Browser-triggered archiving (on in `matomo-real`) builds each day's archive on the
-        // first request for it: the first one names the limited host.
-        let days: BTreeSet<String> = ordered.iter().map(|v| v.day.to_string()).collect();
-        for day in &days {
-            self.archive_day_as(&host, id, day)?;
+        // Browser-triggered archiving (on in `matomo-real`) builds each period's archive on the
+        // first request for it: the first one names the limited host. Days first, then the
+        // weeks and months summed from them.
+        let days: BTreeSet<Day> = ordered.iter().map(|v| v.day).collect();
+        let weeks: BTreeSet<Day> = days.iter().map(|d| d.week_start()).collect();
+        let months: BTreeSet<Day> = days.iter().map(|d| d.month_start()).collect();
+        let periods = (days.iter().map(|d| ("day", d)))
+            .chain(weeks.iter().map(|d| ("week", d)))
+            .chain(months.iter().map(|d| ("month", d)));
+        for (period, date) in periods {
+            self.archive_as(&host, id, period, &date.to_string())?;
         }
         let _ = writeln!(
             std::io::stderr(),
@@ -150,16 +168,16 @@ impl RealMatomo {
         Ok(id)
     }
 
-    /// Asks the day's page report through `host`, so that Matomo archives the day with that
-    /// host's configuration.
-    fn archive_day_as(&self, host: &str, site: u32, day: &str) -> Result<(), Failure> {
+    /// Asks the period's page report through `host`, so that Matomo archives the period with
+    /// that host's configuration.
+    fn archive_as(&self, host: &str, site: u32, period: &str, date: &str) -> Result<(), Failure> {
         let body = crate::realistic::form_encode(&[
             ("module", "API"),
             ("format", "JSON"),
             ("method", "Actions.getPageUrls"),
             ("idSite", &site.to_string()),
-            ("period", "day"),
-            ("date", day),
+            ("period", period),
+            ("date", date),
             ("flat", "1"),
             ("token_auth", &self.admin_token),
         ]);
@@ -170,11 +188,11 @@ impl RealMatomo {
             "application/x-www-form-urlencoded",
             &body,
         )
-        .map_err(|e| Failure::Broken(format!("archiving {day} through {host}: {e}")))?;
+        .map_err(|e| Failure::Broken(format!("archiving {period} {date} through {host}: {e}")))?;
         match serde_json::from_str::<Value>(&answer.body) {
             Ok(Value::Array(_)) => Ok(()),
             _ => Err(Failure::Broken(format!(
-                "archiving {day} through {host}: HTTP {} answered {}",
+                "archiving {period} {date} through {host}: HTTP {} answered {}",
                 answer.status,
                 answer.body.chars().take(200).collect::<String>()
             ))),

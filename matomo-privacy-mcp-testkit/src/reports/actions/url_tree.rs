@@ -1,16 +1,18 @@
 //! The page URL reports (`Actions.getPageUrls`, entry and exit pages, pages following a site
-//! search): the pages' aggregates arranged in Matomo's tree of path segments, cut to its
-//! archiving limits, each row with the segment that selects it.
+//! search): each day's page aggregates arranged in Matomo's tree of path segments and cut to its
+//! archiving limits, a longer period's added up from them ([`period_table`]), each row with the
+//! segment that selects it.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{PageAgg, page_aggs, summed_cols};
+use super::archive::{Entry, EntryKind, Table, period_table};
+use super::pages::{PageAgg, page_aggs_by_day};
+use crate::calendar::Day;
 use crate::query::errors::ApiError;
-use crate::query::period::Kind;
 use crate::query::request::{percent_decode, percent_encode};
-use crate::query::table::{Row, finish, finish_keeping};
+use crate::query::table::{Row, RowLimits, finish, finish_keeping};
 use crate::reports::{Ctx, host_of};
 
 /// The path (with query) of a URL on the site: `/products/shoes/x?y=1`.
@@ -53,11 +55,11 @@ fn insert_below(
     full_url: String,
     agg: &PageAgg,
 ) {
-    node.agg.merge(agg);
+    node.agg.add(agg);
     match segments.split_first() {
         None => {
             let leaf = node.children.entry(leaf_label.clone()).or_default();
-            leaf.agg.merge(agg);
+            leaf.agg.add(agg);
             leaf.leaf = Some((leaf_label, full_url));
         }
         Some((dir, rest)) => {
@@ -73,6 +75,16 @@ fn insert_below(
 }
 
 impl Node {
+    /// Adds every page below this node (or this page) to a day's truncation row.
+    fn pages_into(&self, others: &mut PageAgg) {
+        if self.leaf.is_some() {
+            others.absorb(&self.agg);
+        }
+        for child in self.children.values() {
+            child.pages_into(others);
+        }
+    }
+
     /// The hits and URL of the node's page Matomo's archiver meets first (most hits, then the
     /// first URL): where its row takes its place in its table.
     fn first_page(&self) -> (u64, &str) {
@@ -106,85 +118,120 @@ impl UrlRows {
     }
 }
 
-/// The rows of a node's children, cut to Matomo's archiving limit for their level
-/// ([`RowLimits`]): at it, the rows a day's archiver meets first but one are kept, and the
-/// others summed into a truncation row.
-fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> {
+/// A day's archived table of a node's children, as Matomo's day archiver builds it: it adds the
+/// pages to its tree in the order of its query (most hits first, then by URL), each table taking
+/// rows while it holds fewer than its limit ([`RowLimits`]) less one (`DataTable::addRow` with
+/// `setMaximumAllowedRows`) and summing the others into its truncation row: a directory of as
+/// many rows as its limit already has one. Rows keep that order, the archive's.
+fn day_table(node: Node, limits: RowLimits, level: usize) -> Table {
     let limit = if level == 0 {
-        ctx.row_limits.actions
+        limits.actions
     } else {
-        ctx.row_limits.actions_subtable
+        limits.actions_subtable
     };
     let mut children: Vec<(String, Node)> = node.children.into_iter().collect();
-    // Matomo's day archiver adds the pages to its tree in the order of its query (most hits
-    // first, then by URL), each table taking rows while it holds fewer than its limit less one
-    // (`DataTable::addRow` with `setMaximumAllowedRows`) and summing the others into its
-    // truncation row: a directory of as many rows as its limit already has one.
-    let cut = children.len() >= limit;
-    if cut {
-        children.sort_by(|(_, a), (_, b)| {
-            let (a, b) = (a.first_page(), b.first_page());
-            b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1))
-        });
-    }
-    // The timings of the rows a truncation row replaces, added up: Matomo sums each timing's
-    // total and page views (`sum_time_network`, `nb_hits_with_time_network`) into it and
-    // divides on output, as for any row.
-    let mut folded_timings = PageAgg::default();
-    if cut {
-        for (_, child) in children.iter().skip(limit.saturating_sub(1)) {
-            folded_timings.merge_timings(&child.agg);
+    children.sort_by(|(_, a), (_, b)| {
+        let (a, b) = (a.first_page(), b.first_page());
+        b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1))
+    });
+    let kept = if children.len() >= limit {
+        limit.saturating_sub(1)
+    } else {
+        children.len()
+    };
+    let mut table = Table::default();
+    for (i, (label, mut child)) in children.into_iter().enumerate() {
+        if i >= kept {
+            // Every page below a folded row goes to the truncation row, one by one.
+            child.pages_into(table.others.get_or_insert_with(PageAgg::default));
+            continue;
         }
-    }
-    let mut rows: Vec<Row> = children
-        .into_iter()
-        .map(|(label, child)| {
-            // Matomo labels rows with the URL's escapes decoded (its `SafeDecodeLabel` on every
-            // report's output: `?email=alice.smith@example.org`), while `url`, the flat
-            // `Actions_PageUrl` and the segment keep them as tracked.
-            let mut r = Row::new(percent_decode(&label));
-            r.cols = child.agg.cols(ctx);
-            r.top_cols
-                .insert("avg_page_load_time".into(), child.agg.page_load_time());
-            match (child.leaf.clone(), child.dir.clone()) {
-                (Some((_, url)), _) => {
-                    let path = path_of(&url);
-                    r.set("url", url.clone());
-                    r.set("segment", format!("{}=={}", style.dim, style.encode(&url)));
-                    r.flat_label = Some(percent_decode(&path));
-                    r.flat_cols.insert(style.flat_col.into(), Value::from(path));
+        let (agg, kind) = match (child.leaf.take(), child.dir.take()) {
+            (Some((_, url)), _) => (child.agg, EntryKind::Page(url)),
+            (None, dir) => {
+                let (path, url) = dir.unwrap_or_default();
+                let table = day_table(child, limits, level + 1);
+                // A directory is its rows added up, truncation row last
+                // (`DataTableSummaryRow::recalculate`), without distinct counts, which do not add
+                // up (`ArchivingHelper::deleteInvalidSummedColumnsFromDataTable`).
+                let mut agg = PageAgg::default();
+                for entry in &table.rows {
+                    agg.add(&entry.agg);
                 }
-                (None, dir) => {
-                    if let Some((_, url)) = &dir {
-                        r.set("segment", format!("{}=^{}", style.dim, style.encode(url)));
-                    }
-                    r.sub = Some(to_rows(ctx, child, style, level + 1));
+                if let Some(others) = &table.others {
+                    agg.add(others);
                 }
+                let agg = agg.without_distinct_counts();
+                (
+                    agg,
+                    EntryKind::Folder {
+                        path,
+                        url,
+                        table: Box::new(table),
+                    },
+                )
             }
-            r
-        })
-        .collect();
-    if cut {
-        // Matomo's truncation row: the counts of the rows it replaces added up (a visit to two
-        // of them counts twice), their timings' averages over all their timed page views, its
-        // parent's page segment (in a subtable; none at the top), and `is_summary`.
-        let folded = rows.split_off(limit.saturating_sub(1));
-        let mut r = Row::new("Others");
-        r.cols = summed_cols(ctx, &folded);
-        // Distinct counts do not add up: Matomo deletes them from a day's truncation rows
-        // (`Actions\Metrics::$columnsToDeleteAfterAggregation`).
-        for name in [
-            "nb_uniq_visitors",
-            "entry_nb_uniq_visitors",
-            "exit_nb_uniq_visitors",
-        ] {
-            r.cols.remove(name);
-        }
-        folded_timings.insert_timings(&mut r.cols, ctx.period.kind == Kind::Day);
+        };
+        table.rows.push(Entry { label, agg, kind });
+    }
+    // Nor from a day's truncation rows.
+    table.others = table.others.map(PageAgg::without_distinct_counts);
+    table
+}
+
+/// The rows of an archived table, each with the segment that selects it; `dir` is the directory
+/// the table is of (`None` at the top), `timed` whether any page view of the report sent timings.
+fn to_rows(
+    ctx: &Ctx<'_>,
+    table: Table,
+    style: UrlRows,
+    dir: Option<(&str, &str)>,
+    timed: bool,
+) -> Vec<Row> {
+    let cols = |agg: &mut PageAgg| {
+        agg.table_timed = timed;
+        agg.cols(ctx)
+    };
+    let mut rows: Vec<Row> = Vec::with_capacity(table.rows.len() + 1);
+    for Entry {
+        label,
+        mut agg,
+        kind,
+    } in table.rows
+    {
+        // Matomo labels rows with the URL's escapes decoded (its `SafeDecodeLabel` on every
+        // report's output: `?email=alice.smith@example.org`), while `url`, the flat
+        // `Actions_PageUrl` and the segment keep them as tracked.
+        let mut r = Row::new(percent_decode(&label));
+        r.cols = cols(&mut agg);
         r.top_cols
-            .insert("avg_page_load_time".into(), folded_timings.page_load_time());
+            .insert("avg_page_load_time".into(), agg.page_load_time());
+        match kind {
+            EntryKind::Page(url) => {
+                let path = path_of(&url);
+                r.set("segment", format!("{}=={}", style.dim, style.encode(&url)));
+                r.set("url", url);
+                r.flat_label = Some(percent_decode(&path));
+                r.flat_cols.insert(style.flat_col.into(), Value::from(path));
+            }
+            EntryKind::Folder { path, url, table } => {
+                r.set("segment", format!("{}=^{}", style.dim, style.encode(&url)));
+                r.sub = Some(to_rows(ctx, *table, style, Some((&path, &url)), timed));
+            }
+        }
+        rows.push(r);
+    }
+    if let Some(mut others) = table.others {
+        // Matomo's truncation row: the counts of the rows it replaces added up, their timings'
+        // averages over all their timed page views, its parent's page segment (in a subtable;
+        // none at the top), and `is_summary`; no goals.
+        let mut r = Row::new("Others");
+        r.cols = cols(&mut others);
+        r.cols.remove("goals");
+        r.top_cols
+            .insert("avg_page_load_time".into(), others.page_load_time());
         r.set("is_summary", true);
-        if let Some((path, url)) = &node.dir {
+        if let Some((path, url)) = dir {
             // The page report's dimension in the entry and exit page reports too, as Matomo
             // 5.0.2 writes it (`pageUrl=^…`).
             r.set(
@@ -192,6 +239,10 @@ fn to_rows(ctx: &Ctx<'_>, node: Node, style: UrlRows, level: usize) -> Vec<Row> 
                 format!("{}=^{}", PAGE_ROWS.dim, PAGE_ROWS.encode(url)),
             );
             r.flat_label = Some(format!("{} - Others", percent_decode(path)));
+            r.flat_cols.insert(
+                style.flat_col.into(),
+                Value::from(format!("{path} - Others")),
+            );
         }
         rows.push(r);
     }
@@ -208,9 +259,10 @@ enum Keep {
     Returned(fn(&Row) -> bool),
 }
 
-fn url_tree(ctx: &Ctx<'_>, keep: Keep, style: UrlRows) -> Result<Value, ApiError> {
+/// A day's tree of `pages`' path segments.
+fn tree(pages: BTreeMap<String, PageAgg>, keep: Keep) -> Node {
     let mut root = Node::default();
-    for (url, agg) in page_aggs(ctx, |u, _| u.to_string()) {
+    for (url, agg) in pages {
         if let Keep::Pages(keep) = keep
             && !keep(&agg)
         {
@@ -237,7 +289,23 @@ fn url_tree(ctx: &Ctx<'_>, keep: Keep, style: UrlRows) -> Result<Value, ApiError
         };
         insert(&mut root, &segs, leaf, url, &agg);
     }
-    let rows = to_rows(ctx, root, style, 0);
+    root
+}
+
+fn url_tree(ctx: &Ctx<'_>, keep: Keep, style: UrlRows) -> Result<Value, ApiError> {
+    let mut by_day: BTreeMap<Day, BTreeMap<String, PageAgg>> =
+        page_aggs_by_day(&ctx.visits, |u, _| u.to_string())
+            .into_iter()
+            .collect();
+    let timed = by_day
+        .values()
+        .flat_map(BTreeMap::values)
+        .any(|a| a.table_timed);
+    let table = period_table(ctx.period, ctx.row_limits, &mut |day| {
+        let pages = by_day.remove(&day).unwrap_or_default();
+        day_table(tree(pages, keep), ctx.row_limits, 0)
+    });
+    let rows = to_rows(ctx, table, style, None, timed);
     Ok(match keep {
         Keep::Pages(_) => finish(rows, &ctx.filters),
         Keep::Returned(keep) => finish_keeping(rows, &ctx.filters, keep),

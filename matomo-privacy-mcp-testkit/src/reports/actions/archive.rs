@@ -1,0 +1,323 @@
+//! The page URL report as Matomo archives it: a day's table truncated as its archiver meets the
+//! pages (built in `url_tree`), a longer period's the sum of its subperiods' tables by label,
+//! truncated again.
+//!
+//! Matomo builds a week's archive from its days', a month's from its whole weeks and loose days,
+//! a year's from its months and a range's from the largest periods that fit in it
+//! (`Period\Month::processOptimalSubperiods`, `Period\Range::processOptimalSubperiods`). It adds
+//! their tables up by label, the days' truncation rows into one
+//! (`ArchiveProcessor::aggregateDataTableRecords`, `DataTable::addDataTable`), and stores the sum
+//! through `DataTable::getSerialized`, whose `Truncate` filter cuts each table again to its row
+//! limit. So a page folded into "Others" on one day and shown on another keeps only the visits of
+//! the days it was shown, and a visit to two folded pages counts twice in "Others".
+
+use std::cmp::Reverse;
+
+use super::pages::PageAgg;
+use crate::calendar::Day;
+use crate::query::period::{Kind, Period};
+use crate::query::table::RowLimits;
+
+/// One table of the archived page URL report: its rows in the order the archive holds them, and
+/// its truncation row.
+#[derive(Default)]
+pub(super) struct Table {
+    pub rows: Vec<Entry>,
+    pub others: Option<PageAgg>,
+}
+
+/// A row of a [`Table`].
+pub(super) struct Entry {
+    /// The row's label as archived (`/index`, `products`), escapes as tracked.
+    pub label: String,
+    pub agg: PageAgg,
+    pub kind: EntryKind,
+}
+
+/// What a row of a [`Table`] is.
+pub(super) enum EntryKind {
+    /// A page, and its URL.
+    Page(String),
+    /// A directory: its path (`/products/shoes/`), its URL without the last slash
+    /// (`https://shop.example.com/products/shoes`), which its segment selects as a prefix, and its
+    /// rows.
+    Folder {
+        path: String,
+        url: String,
+        table: Box<Table>,
+    },
+}
+
+impl Table {
+    /// Adds `other` to this table as Matomo's `DataTable::addDataTable` does: its rows by label
+    /// (a directory's rows too, recursively), a label this table does not have last, and its
+    /// truncation row to this one's.
+    fn add(&mut self, other: Table) {
+        for entry in other.rows {
+            match self.rows.iter_mut().find(|mine| mine.label == entry.label) {
+                Some(mine) => {
+                    mine.agg.add(&entry.agg);
+                    if let (
+                        EntryKind::Folder { table, .. },
+                        EntryKind::Folder { table: theirs, .. },
+                    ) = (&mut mine.kind, entry.kind)
+                    {
+                        table.add(*theirs);
+                    }
+                }
+                None => self.rows.push(entry),
+            }
+        }
+        if let Some(theirs) = other.others {
+            self.others
+                .get_or_insert_with(PageAgg::default)
+                .add(&theirs);
+        }
+    }
+
+    /// Cuts this table to `limit` rows as Matomo's `Truncate` filter does when it stores a longer
+    /// period's sum: a table of more rows than `limit` (its truncation row counted) keeps the
+    /// `limit − 1` with the most visits (a stable sort: ties in the table's order) and sums the
+    /// others, then its truncation row, into a new truncation row. Each directory left is cut
+    /// to `sub_limit` the same way.
+    fn truncate(&mut self, limit: usize, sub_limit: usize) {
+        let count = self.rows.len() + usize::from(self.others.is_some());
+        if count > limit {
+            self.rows.sort_by_key(|entry| Reverse(entry.agg.visits));
+            let folded = self
+                .rows
+                .split_off(limit.saturating_sub(1).min(self.rows.len()));
+            let mut others = PageAgg::default();
+            for entry in &folded {
+                others.add(&entry.agg);
+            }
+            if let Some(before) = self.others.take() {
+                others.add(&before);
+            }
+            self.others = Some(others);
+        }
+        for entry in &mut self.rows {
+            if let EntryKind::Folder { table, .. } = &mut entry.kind {
+                table.truncate(sub_limit, sub_limit);
+            }
+        }
+    }
+}
+
+/// The period's archived table: a day's as `day` builds it, a longer period's its subperiods'
+/// added up in date order and cut to `limits`.
+pub(super) fn period_table(
+    period: &Period,
+    limits: RowLimits,
+    day: &mut impl FnMut(Day) -> Table,
+) -> Table {
+    if period.kind == Kind::Day {
+        return day(period.start);
+    }
+    let mut sum = Table::default();
+    for sub in subperiods(period) {
+        sum.add(period_table(&sub, limits, day));
+    }
+    sum.truncate(limits.actions, limits.actions_subtable);
+    sum
+}
+
+/// The periods Matomo builds a longer period's archive from, in date order. A range's are those
+/// of a range that ended before today (Matomo's today, not the emulator's: a range ending today
+/// may take a whole week for its last days there).
+fn subperiods(period: &Period) -> Vec<Period> {
+    let (start, end) = (period.start, period.end);
+    match period.kind {
+        Kind::Day => Vec::new(),
+        Kind::Week => days(start, start.plus(6)),
+        Kind::Month => month_subperiods(start.month_start(), start.month_end()),
+        Kind::Year => (0..12)
+            .map(|i| {
+                let first = start.plus_months(i).month_start();
+                span(Kind::Month, first, first.month_end())
+            })
+            .collect(),
+        Kind::Range => range_subperiods(start, end),
+    }
+}
+
+fn span(kind: Kind, start: Day, end: Day) -> Period {
+    Period { kind, start, end }
+}
+
+/// Each day of `start..=end`.
+fn days(start: Day, end: Day) -> Vec<Period> {
+    (0..=end.0 - start.0)
+        .map(|i| span(Kind::Day, start.plus(i), start.plus(i)))
+        .collect()
+}
+
+/// A month's: its whole weeks, and the days of the weeks it shares with another month.
+fn month_subperiods(first: Day, last: Day) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut start = first;
+    while start <= last {
+        let week_start = start.week_start();
+        let week_end = week_start.plus(6);
+        if week_end > last {
+            out.extend(days(start, last));
+        } else if week_start == start {
+            out.push(span(Kind::Week, week_start, week_end));
+        } else {
+            out.extend(days(start, week_end));
+        }
+        start = week_end.plus(1);
+    }
+    out
+}
+
+/// A range's: whole years and months from their first day, whole weeks, and days around them.
+fn range_subperiods(first: Day, last: Day) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut start = first;
+    while start <= last {
+        let (year, month, day) = start.ymd();
+        let year_end = Day::from_ymd(year, 12, 31).unwrap_or(last);
+        let (month_start, month_end) = (start.month_start(), start.month_end());
+        let next = if (month, day) == (1, 1) && year_end <= last {
+            out.push(span(Kind::Year, start, year_end));
+            year_end
+        } else if start == month_start && month_end <= last {
+            out.push(span(Kind::Month, start, month_end));
+            month_end
+        } else {
+            let week_start = start.week_start();
+            let week_end = week_start.plus(6);
+            let months_next = start.plus_months(2).month_start() < last;
+            if months_next && week_end > month_end {
+                out.extend(days(start, month_end));
+                month_end
+            } else if week_end > last {
+                out.extend(days(start, last));
+                break;
+            } else if week_start < start {
+                out.extend(days(start, week_end));
+                week_end
+            } else {
+                out.push(span(Kind::Week, week_start, week_end));
+                week_end
+            }
+        };
+        start = next.plus(1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i64, m: u32, d: u32) -> Day {
+        Day::from_ymd(y, m, d).unwrap_or(Day(0))
+    }
+
+    fn described(periods: &[Period]) -> Vec<String> {
+        periods
+            .iter()
+            .map(|p| format!("{:?} {}..{}", p.kind, p.start, p.end))
+            .collect()
+    }
+
+    fn page(label: &str, visits: u64) -> Entry {
+        Entry {
+            label: label.into(),
+            agg: PageAgg {
+                visits,
+                hits: visits,
+                ..PageAgg::default()
+            },
+            kind: EntryKind::Page(format!("https://example.com{label}")),
+        }
+    }
+
+    fn labels(table: &Table) -> Vec<&str> {
+        table.rows.iter().map(|e| e.label.as_str()).collect()
+    }
+
+    #[test]
+    fn a_month_is_its_whole_weeks_and_loose_days() {
+        // November 2026 starts on a Sunday and ends on a Monday.
+        let month = span(Kind::Month, day(2026, 11, 1), day(2026, 11, 30));
+        assert_eq!(
+            described(&subperiods(&month)),
+            [
+                "Day 2026-11-01..2026-11-01",
+                "Week 2026-11-02..2026-11-08",
+                "Week 2026-11-09..2026-11-15",
+                "Week 2026-11-16..2026-11-22",
+                "Week 2026-11-23..2026-11-29",
+                "Day 2026-11-30..2026-11-30",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_range_is_days_around_its_whole_weeks_and_months() {
+        let fortnight = span(Kind::Range, day(2026, 11, 12), day(2026, 11, 26));
+        let sub = described(&subperiods(&fortnight));
+        assert_eq!(sub.len(), 9, "{sub:?}");
+        assert_eq!(sub[3], "Day 2026-11-15..2026-11-15");
+        assert_eq!(sub[4], "Week 2026-11-16..2026-11-22");
+        assert_eq!(sub[5], "Day 2026-11-23..2026-11-23");
+        let autumn = span(Kind::Range, day(2026, 9, 30), day(2026, 12, 2));
+        let sub = described(&subperiods(&autumn));
+        assert_eq!(
+            sub,
+            [
+                "Day 2026-09-30..2026-09-30",
+                "Month 2026-10-01..2026-10-31",
+                "Month 2026-11-01..2026-11-30",
+                "Day 2026-12-01..2026-12-01",
+                "Day 2026-12-02..2026-12-02",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sum_keeps_the_rows_with_most_visits_and_folds_the_rest_with_the_truncation_rows() {
+        let mut monday = Table {
+            rows: vec![page("/a", 3), page("/b", 1)],
+            others: Some(PageAgg {
+                visits: 4,
+                ..PageAgg::default()
+            }),
+        };
+        let tuesday = Table {
+            rows: vec![page("/c", 1), page("/b", 1)],
+            others: Some(PageAgg {
+                visits: 2,
+                ..PageAgg::default()
+            }),
+        };
+        monday.add(tuesday);
+        assert_eq!(labels(&monday), ["/a", "/b", "/c"]);
+        monday.truncate(3, 3);
+        // `/b` has 2 visits over both days and stays; `/c` is folded with both days'
+        // truncation rows.
+        assert_eq!(labels(&monday), ["/a", "/b"]);
+        assert_eq!(monday.others.as_ref().map(|o| o.visits), Some(1 + 4 + 2));
+    }
+
+    #[test]
+    fn ties_keep_the_order_of_the_sum_and_a_full_table_is_left_as_it_is() {
+        let mut table = Table {
+            rows: vec![page("/z", 1), page("/y", 2), page("/x", 1), page("/w", 1)],
+            others: None,
+        };
+        table.truncate(3, 3);
+        assert_eq!(labels(&table), ["/y", "/z"]);
+        assert_eq!(table.others.as_ref().map(|o| o.visits), Some(2));
+        // Two rows and a truncation row: as many as the limit, nothing to cut.
+        let mut full = Table {
+            rows: vec![page("/a", 1), page("/b", 5)],
+            others: Some(PageAgg::default()),
+        };
+        full.truncate(3, 3);
+        assert_eq!(labels(&full), ["/a", "/b"]);
+    }
+}
