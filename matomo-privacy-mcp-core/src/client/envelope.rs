@@ -112,11 +112,7 @@ fn looks_like_html(body: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    const SECRET: &str = "0123456789abcdef0123456789abcdef";
-
-    fn token() -> MatomoToken {
-        MatomoToken::new(SECRET).unwrap()
-    }
+    use crate::client::token::{TEST_SECRET, test_token};
 
     fn decode(
         method: &str,
@@ -136,7 +132,7 @@ mod tests {
     fn error_payloads_become_api_errors_on_any_status() {
         for status in [200, 401] {
             let body = br#"{"result":"error","message":"You can't access this resource."}"#;
-            let err = decode("VisitsSummary.get", status, body, &token()).unwrap_err();
+            let err = decode("VisitsSummary.get", status, body, &test_token()).unwrap_err();
             match err {
                 ClientError::Api {
                     status: s, error, ..
@@ -155,16 +151,16 @@ mod tests {
             "X.y",
             200,
             br#"{"result":"success","message":"ok"}"#,
-            &token(),
+            &test_token(),
         )
         .unwrap();
         assert_eq!(ok["result"], "success");
         assert_eq!(
-            decode("X.y", 200, b"[]", &token()).unwrap(),
+            decode("X.y", 200, b"[]", &test_token()).unwrap(),
             Value::Array(vec![])
         );
         assert_eq!(
-            decode("X.y", 200, br#"{"value":true}"#, &token()).unwrap()["value"],
+            decode("X.y", 200, br#"{"value":true}"#, &test_token()).unwrap()["value"],
             true
         );
     }
@@ -174,12 +170,14 @@ mod tests {
     #[test]
     fn a_proxy_page_is_not_taken_for_a_token_problem() {
         let matomo = b"<!DOCTYPE html><html><head><title>Matomo &rsaquo; Error</title></head><body>Unable to authenticate</body></html>";
-        let err = decode("X.y", 401, matomo, &token())
+        let err = decode("X.y", 401, matomo, &test_token())
             .unwrap_err()
             .to_string();
         assert!(err.contains("check the token"), "{err}");
         let nginx = b"<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>";
-        let err = decode("X.y", 403, nginx, &token()).unwrap_err().to_string();
+        let err = decode("X.y", 403, nginx, &test_token())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("check the path of the base URL"), "{err}");
         assert!(!err.contains("check the token"), "{err}");
     }
@@ -187,27 +185,27 @@ mod tests {
     #[test]
     fn html_and_garbage_are_told_apart() {
         let page = b"\n<!DOCTYPE html><html><body><h2>Unable to authenticate.</h2></body></html>";
-        let err = decode("X.y", 401, page, &token()).unwrap_err();
+        let err = decode("X.y", 401, page, &test_token()).unwrap_err();
         assert!(
             matches!(err, ClientError::HtmlErrorPage { status: 401, .. }),
             "{err:?}"
         );
         assert!(err.to_string().contains("Unable to authenticate."));
 
-        let body = format!("{{\"broken\": \"{SECRET}");
-        let err = decode("X.y", 200, body.as_bytes(), &token()).unwrap_err();
+        let body = format!("{{\"broken\": \"{TEST_SECRET}");
+        let err = decode("X.y", 200, body.as_bytes(), &test_token()).unwrap_err();
         assert!(
             matches!(err, ClientError::UndecodableBody { .. }),
             "{err:?}"
         );
-        assert!(!err.to_string().contains(SECRET));
+        assert!(!err.to_string().contains(TEST_SECRET));
 
-        let err = decode("X.y", 502, b"Bad gateway", &token()).unwrap_err();
+        let err = decode("X.y", 502, b"Bad gateway", &test_token()).unwrap_err();
         assert!(
             matches!(err, ClientError::HttpStatus { status: 502, .. }),
             "{err:?}"
         );
-        let err = decode("X.y", 500, b"[1]", &token()).unwrap_err();
+        let err = decode("X.y", 500, b"[1]", &test_token()).unwrap_err();
         assert!(
             matches!(err, ClientError::HttpStatus { status: 500, .. }),
             "{err:?}"
@@ -216,10 +214,14 @@ mod tests {
 
     #[test]
     fn api_error_messages_are_scrubbed() {
-        let body =
-            format!(r#"{{"result":"error","message":"bad token {SECRET} in token_auth=zzz"}}"#);
-        let err = decode("X.y", 200, body.as_bytes(), &token()).unwrap_err();
+        let body = format!(
+            r#"{{"result":"error","message":"bad token {TEST_SECRET} in token_auth=zzz"}}"#
+        );
+        let err = decode("X.y", 200, body.as_bytes(), &test_token()).unwrap_err();
         let text = err.to_string();
-        assert!(!text.contains(SECRET) && !text.contains("zzz"), "{text}");
+        assert!(
+            !text.contains(TEST_SECRET) && !text.contains("zzz"),
+            "{text}"
+        );
     }
 }

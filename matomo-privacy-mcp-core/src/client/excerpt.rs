@@ -95,16 +95,13 @@ fn truncate_chars(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn token() -> MatomoToken {
-        MatomoToken::new("0123456789abcdef0123456789abcdef").unwrap()
-    }
+    use crate::client::token::{TEST_SECRET, test_token};
 
     #[test]
     fn excerpt_scrubs_a_token_straddling_the_cut() {
         let mut body = "x".repeat(EXCERPT_CHARS - 5);
-        body.push_str("0123456789abcdef0123456789abcdef and more");
-        let excerpt = body_excerpt(body.as_bytes(), &token());
+        body.push_str(&format!("{TEST_SECRET} and more"));
+        let excerpt = body_excerpt(body.as_bytes(), &test_token());
         assert!(!excerpt.contains("01234"), "{excerpt}");
         assert!(excerpt.ends_with('…'));
     }
@@ -112,7 +109,7 @@ mod tests {
     #[test]
     fn excerpt_scrubs_foreign_token_params_and_flattens_lines() {
         let body = b"{\"imageGraphUrl\":\"index.php?token_auth=ffffeeee&x=1\"}\n\n  next";
-        let excerpt = body_excerpt(body, &token());
+        let excerpt = body_excerpt(body, &test_token());
         assert_eq!(
             excerpt,
             "{\"imageGraphUrl\":\"index.php?token_auth=<redacted>&x=1\"} next"
@@ -122,8 +119,8 @@ mod tests {
     #[test]
     fn html_excerpt_prefers_the_headline() {
         let page = b"<html><head><title>Matomo &rsaquo; Error</title></head><body><h2>Unable to authenticate.</h2></body></html>";
-        assert_eq!(html_excerpt(page, &token()), "Unable to authenticate.");
+        assert_eq!(html_excerpt(page, &test_token()), "Unable to authenticate.");
         let page = b"<html><head><title>502 Bad Gateway</title></head></html>";
-        assert_eq!(html_excerpt(page, &token()), "502 Bad Gateway");
+        assert_eq!(html_excerpt(page, &test_token()), "502 Bad Gateway");
     }
 }

@@ -101,24 +101,21 @@ pub(crate) fn parse_site_ids(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::token::test_token;
     use serde_json::json;
-
-    fn token() -> MatomoToken {
-        MatomoToken::new("abc").unwrap()
-    }
 
     #[test]
     fn flags_and_ids_decode_leniently() {
-        assert!(parse_flag("m.x", &json!({"value": true}), &token()).unwrap());
-        assert!(!parse_flag("m.x", &json!({"value": false}), &token()).unwrap());
-        assert!(parse_flag("m.x", &json!({"value": "yes"}), &token()).is_err());
-        let ids = parse_site_ids("m.x", &json!([1, "3", 2]), &token()).unwrap();
+        assert!(parse_flag("m.x", &json!({"value": true}), &test_token()).unwrap());
+        assert!(!parse_flag("m.x", &json!({"value": false}), &test_token()).unwrap());
+        assert!(parse_flag("m.x", &json!({"value": "yes"}), &test_token()).is_err());
+        let ids = parse_site_ids("m.x", &json!([1, "3", 2]), &test_token()).unwrap();
         assert_eq!(
             ids.into_iter().collect::<Vec<_>>(),
             [SiteId(1), SiteId(2), SiteId(3)]
         );
-        assert!(parse_site_ids("m.x", &json!([0]), &token()).is_err());
-        assert!(parse_site_ids("m.x", &json!({"1": 1}), &token()).is_err());
+        assert!(parse_site_ids("m.x", &json!([0]), &test_token()).is_err());
+        assert!(parse_site_ids("m.x", &json!({"1": 1}), &test_token()).is_err());
     }
 
     #[test]

@@ -83,6 +83,16 @@ impl std::str::FromStr for MatomoToken {
     }
 }
 
+/// A token shaped as Matomo's (32 hex digits), for the client's tests that check it never shows.
+#[cfg(test)]
+pub(super) const TEST_SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+/// [`TEST_SECRET`] as a token.
+#[cfg(test)]
+pub(super) fn test_token() -> MatomoToken {
+    MatomoToken::new(TEST_SECRET).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
