@@ -55,10 +55,9 @@
 //! (`setNonLoadedSubtableId`): such rows come without URL rows and are not known this way.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer};
 
 use super::Visitors;
 use super::parts::MAX_DAYS;
@@ -89,46 +88,29 @@ pub(crate) fn groups_per_url(method: &str) -> Option<u64> {
 /// segment, and its URL rows with their own distinct counts (decoded under
 /// [`REFERRER_URL_ROWS`]: the parent's own counts are sums and are not kept). Its label is never
 /// read.
-#[derive(Debug, Default, Classified)]
+#[derive(Debug, Default, Classified, Deserialize)]
 pub(crate) struct ExpandedRow {
     /// Matomo's segment of the row, which the report's own row carries too.
+    #[serde(default, deserialize_with = "segment_text")]
     segment: Option<Identifying<String>>,
     /// The rows of its subtable, as Matomo archived them.
+    #[serde(default, rename = "subtable", deserialize_with = "url_rows")]
     urls: Vec<SourceRow>,
 }
 
-impl<'de> Deserialize<'de> for ExpandedRow {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(ExpandedVisitor)
-    }
+/// A row's segment: only a string is one (Matomo sends nothing else under that name).
+fn segment_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Identifying<String>>, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(text) => Some(Identifying::new(text)),
+        _ => None,
+    })
 }
 
-struct ExpandedVisitor;
-
-impl<'de> Visitor<'de> for ExpandedVisitor {
-    type Value = ExpandedRow;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a referrer row with its subtable")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ExpandedRow, A::Error> {
-        let mut row = ExpandedRow::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "segment" => {
-                    if let serde_json::Value::String(text) = map.next_value()? {
-                        row.segment = Some(Identifying::new(text));
-                    }
-                }
-                "subtable" => row.urls = map.next_value_seed(UrlRows)?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(row)
-    }
+/// The subtable's rows ([`UrlRows`]).
+fn url_rows<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<SourceRow>, D::Error> {
+    UrlRows.deserialize(deserializer)
 }
 
 /// The subtable's rows: inside the client's decoding of Matomo's answer, with their distinct
