@@ -60,6 +60,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod compare;
+mod dst;
 mod known;
 mod projections;
 mod served_columns;

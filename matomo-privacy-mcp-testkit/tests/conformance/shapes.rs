@@ -121,11 +121,31 @@ pub async fn ask(
             questions += 1;
         }
     }
-    for (name, segment) in shapes {
-        for period in ["day", "week", "month"] {
-            for method in SHAPE_METHODS {
-                let (e, m) = sides.both_over(method, segment, period, day).await;
-                let question = format!("{prefix}{name} ({period} {day})");
+    let periods = ["day", "week", "month"].map(|period| (period.to_owned(), day.to_owned()));
+    let (more, asked) = over(sides, prefix, shapes, &periods, SHAPE_METHODS).await;
+    differences.extend(more);
+    (differences, questions + asked)
+}
+
+/// `methods` under each of `segments` (name, segment) over each of `periods` (`period`,
+/// `date`), each question named `{prefix}{name} ({period} {date})`; the differences and how
+/// many questions.
+pub async fn over(
+    sides: &Sides,
+    prefix: &str,
+    segments: &[(impl AsRef<str>, impl AsRef<str>)],
+    periods: &[(String, String)],
+    methods: &[&str],
+) -> (Vec<Difference>, usize) {
+    let mut differences = Vec::new();
+    let mut questions = 0;
+    for (name, segment) in segments {
+        for (period, date) in periods {
+            for method in methods {
+                let (e, m) = sides
+                    .both_over(method, segment.as_ref(), period, date)
+                    .await;
+                let question = format!("{prefix}{} ({period} {date})", name.as_ref());
                 differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
                 questions += 1;
             }

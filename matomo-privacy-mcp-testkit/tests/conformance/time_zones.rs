@@ -10,8 +10,9 @@
 //! 30-minute population count, a conversion range, the summaries' populations, rows' own
 //! segments sent back verbatim, an "Other" negation, the saved segments the SDK applies here)
 //! under the summary, the countries and the pages over the fortnight and over the straddling
-//! day holding most of the site's visits, its week and its month; and every report of a day and
-//! a week without visits and of a day under a segment that selects none.
+//! day holding most of the site's visits, its week and its month; every report of a day and
+//! a week without visits and of a day under a segment that selects none; and the days the
+//! clocks change, on a dataset whose visits reach them ([`super::dst`]).
 //!
 //! Mutation check of the shapes (2026-12-06, with the 1,869 questions of then, on a copy of the
 //! checkout; reverted): the emulator's `actions` segment dimension one more than the visit's
@@ -47,6 +48,7 @@ const METHODS: &[&str] = &[
     "Referrers.getReferrerType",
 ];
 
+/// Without segment, and under the population count.
 const SEGMENTS: &[(&str, &str)] = &[
     ("", ""),
     (", population count", "visitCount==1,daysSinceLastVisit>=1"),
@@ -110,16 +112,10 @@ pub async fn questions() -> (Vec<Difference>, usize) {
         periods.push(("month".to_owned(), today().to_string()));
         periods.push(("range".to_owned(), fortnight()));
         periods.push(("range".to_owned(), format!("2026-10-25,{}", today())));
-        for (period, date) in &periods {
-            for (name, segment) in SEGMENTS {
-                for method in METHODS {
-                    let (e, m) = sides.both_over(method, segment, period, date).await;
-                    let question = format!("site {site} {timezone}{name} ({period} {date})");
-                    differences.extend(compare(&question, method, &e, &m, Some(COLUMNS)));
-                    questions += 1;
-                }
-            }
-        }
+        let (more, asked) =
+            over_periods(&sides, &format!("site {site} {timezone}"), &periods).await;
+        differences.extend(more);
+        questions += asked;
         // Nobody: a day and a week before the dataset, and a straddling day under a segment
         // that selects no visit. Matomo archives nothing and answers no row, not every hour
         // or weekday with zeros (the emulator did so until 2026-12-06, with UTC's hours).
@@ -201,7 +197,22 @@ pub async fn questions() -> (Vec<Difference>, usize) {
             }
         }
     }
+    // The days the clocks change, on a dataset whose visits reach them.
+    let (more, asked) = super::dst::questions().await;
+    differences.extend(more);
+    questions += asked;
     (differences, questions)
+}
+
+/// [`METHODS`] over each of `periods` (`period`, `date`), plain and under the population count
+/// ([`SEGMENTS`]), each question named `{prefix}{segment's name} ({period} {date})`; the
+/// differences and how many questions.
+pub async fn over_periods(
+    sides: &Sides,
+    prefix: &str,
+    periods: &[(String, String)],
+) -> (Vec<Difference>, usize) {
+    shapes::over(sides, prefix, SEGMENTS, periods, METHODS).await
 }
 
 /// The goal reports asked of each goal (as `visits_to_conversion` and the goal summaries ask).
@@ -216,7 +227,7 @@ const TIME_FIELDS: &[&str] = &["serverDate", "visitServerHour", "visitLocalHour"
 
 /// The visitor log as the generaliser reads it ([`projections::visits`]), with each visit's
 /// [`TIME_FIELDS`].
-fn with_times(answer: &Value) -> Value {
+pub fn with_times(answer: &Value) -> Value {
     let mut projected = projections::visits(answer);
     if let (Value::Array(raw), Value::Array(rows)) = (answer, &mut projected) {
         for (visit, row) in raw.iter().zip(rows.iter_mut()) {
