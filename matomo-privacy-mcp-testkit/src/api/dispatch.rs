@@ -317,6 +317,7 @@ fn period_report(
                 format_metrics: req.get("format_metrics") != Some("0"),
                 format_all: req.get("format_metrics") == Some("1"),
                 row_limits: limits,
+                site: ds.site(*id),
             };
             let mut v =
                 reports::run(method, &ctx).unwrap_or_else(|| Ok(Value::Array(Vec::new())))?;

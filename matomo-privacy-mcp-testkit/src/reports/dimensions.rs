@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::grouped::{add_up_distinct_counts, grouped, location_part, referrer_part};
 use super::metrics::{GoalAgg, VisitAgg, add_conversion};
 use super::{Ctx, host_of, no_visits, referrer_keyword, referrer_name, round_value};
+use crate::Day;
 use crate::dataset::{Location, Referrer, Visit};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
@@ -421,6 +422,38 @@ pub(super) fn hour_row(ctx: &Ctx<'_>, hour: u32, visits: &[&Visit]) -> Row {
     r
 }
 
+/// Seconds east of UTC of the asked site's time zone at `ts` (0 for no site).
+fn offset_at(ctx: &Ctx<'_>, ts: i64) -> i64 {
+    ctx.site.map_or(0, |s| s.utc_offset(ts))
+}
+
+/// The server time report's hour of the instant `ts`, as Matomo 5.0.2 archives it
+/// (`VisitTime\RecordBuilders\ServerTime::convertTimeToLocalTimezone`): in the archive of
+/// `ts`'s local day, its UTC hour read in the site's time zone on the UTC date the local day
+/// starts on. That is the local hour but on the days the clocks change: Berlin's 25 October
+/// 2026 starts on 24 October in UTC, so its hours after the change are read at summer time, an
+/// hour late (checked on the real Matomo, `tests/conformance/dst.rs`).
+fn archived_hour(ctx: &Ctx<'_>, ts: i64) -> u32 {
+    let day = Day((ts + offset_at(ctx, ts)).div_euclid(86_400));
+    let start = ctx
+        .site
+        .map_or(day.midnight_ts(), |s| s.local_midnight(day));
+    let utc_hour = ts.rem_euclid(86_400) / 3600 * 3600;
+    let read_at = start.div_euclid(86_400) * 86_400 + utc_hour;
+    ((utc_hour + offset_at(ctx, read_at)).rem_euclid(86_400) / 3600) as u32
+}
+
+/// The UTC hour the server time report's row `hour` selects, as Matomo 5.0.2's
+/// `AddSegmentByLabelInUTC` finds it: that hour on the period's last day in the site's time
+/// zone, found as PHP finds it (the offset at the time read as UTC, then at the instant that
+/// gives): a time the clocks pass twice is Berlin's second (standard time) and New York's
+/// first (daylight time), as the real Matomo shows.
+fn label_utc_hour(ctx: &Ctx<'_>, hour: u32) -> i64 {
+    let wall = ctx.period.end.midnight_ts() + i64::from(hour) * 3600;
+    let utc = wall - offset_at(ctx, wall - offset_at(ctx, wall));
+    utc.rem_euclid(86_400) / 3600
+}
+
 /// `VisitTime.getVisitInformationPerServerTime`: visits by the hour of their first action in the
 /// site's time zone, as the fixture (labels "00" to "23"; each row's segment selects its hour
 /// in UTC), and conversions by the hour of each conversion (Matomo's
@@ -431,17 +464,13 @@ pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     if ctx.visits.is_empty() {
         return Ok(no_visits(ctx));
     }
-    let by_hour = group(&ctx.visits, |v| Some(v.site_hour()));
+    let by_hour = group(&ctx.visits, |v| Some(archived_hour(ctx, v.first_ts)));
     let mut converted: BTreeMap<u32, BTreeMap<String, GoalAgg>> = BTreeMap::new();
     for v in &ctx.visits {
         for (c, ts) in v.conversions.iter().zip(v.conversion_times()) {
-            let hour = ((ts + v.site_utc_offset).rem_euclid(86_400) / 3600) as u32;
-            add_conversion(converted.entry(hour).or_default(), v, c);
+            add_conversion(converted.entry(archived_hour(ctx, ts)).or_default(), v, c);
         }
     }
-    // The site's offset (one zone per site; a period across a DST change shows its hours
-    // at the offset of its visits).
-    let offset = ctx.visits.first().map_or(0, |v| v.site_utc_offset);
     let rows = (0..24u32)
         .map(|h| {
             let vs = by_hour.get(&h).cloned().unwrap_or_default();
@@ -463,7 +492,7 @@ pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 r.set("revenue", round_value(agg.revenue(), 2));
             }
             // The segment selects the hour in UTC (Matomo's `HOUR(visit_first_action_time)`).
-            let utc = (i64::from(h) * 3600 - offset).rem_euclid(86_400) / 3600;
+            let utc = label_utc_hour(ctx, h);
             r.set("segment", format!("visitStartServerHour=={utc}"));
             r
         })

@@ -16,7 +16,7 @@ mod summary;
 
 use serde_json::Value;
 
-use crate::dataset::Visit;
+use crate::dataset::{Site, Visit};
 pub(crate) use crate::dataset::{host_of, referrer_keyword, referrer_name};
 use crate::query::errors::ApiError;
 use crate::query::period::Period;
@@ -37,6 +37,8 @@ pub(crate) struct Ctx<'a> {
     pub format_all: bool,
     /// How many rows the archiver kept per table.
     pub row_limits: RowLimits,
+    /// The site asked, for its time zone's rules (`None`: UTC).
+    pub site: Option<&'a Site>,
 }
 
 /// The answer of a report Matomo 5.0.2 builds only from visits (the hours, the weekdays), for a
@@ -58,6 +60,7 @@ impl<'a> Ctx<'a> {
             format_metrics: self.format_metrics,
             format_all: self.format_all,
             row_limits: self.row_limits,
+            site: self.site,
         }
     }
 

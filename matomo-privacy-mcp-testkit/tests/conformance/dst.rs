@@ -14,9 +14,8 @@
 //! reads each visit's UTC hour at the offset of the UTC date its local day starts on (Berlin's
 //! 25 October starts on 24 October in UTC, so the hours after the change come an hour late),
 //! and each row's segment at the offset of that hour on the period's last day, where the
-//! emulator used the first visit's offset for both. The emulator's fix (`reports/dimensions.rs`,
-//! checked: no difference left) waits for its owner; until then KNOWN's "Server hours on the
-//! days the clocks change" explains them.
+//! emulator used the first visit's offset for both. Fixed in the emulator
+//! (`archived_hour`, `label_utc_hour` in `reports/dimensions.rs`).
 
 use matomo_privacy_mcp_testkit::Day;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;

@@ -105,13 +105,6 @@ pub const KNOWN: &[Known] = &[
         columns: &["time spent"],
         reason: "Time on page",
     },
-    // Until the fix of /work/notes/request-C.md lands (then remove this entry with it).
-    Known {
-        questions: &["site 2 Europe/Berlin, DST", "site 3 America/New_York, DST"],
-        methods: &["VisitTime.getVisitInformationPerServerTime"],
-        columns: &["*"],
-        reason: "Server hours on the days the clocks change",
-    },
 ];
 
 pub fn explains(known: &Known, d: &Difference) -> bool {
