@@ -27,6 +27,7 @@ use matomo_privacy_mcp_core::client::MatomoClient;
 use matomo_privacy_mcp_core::minimise::{Scrubber, Threshold};
 use matomo_privacy_mcp_core::policy::SiteAccess;
 use matomo_privacy_mcp_core::reporting::Deployment;
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_core::{PrivacyClass, Toolbox};
 use matomo_privacy_mcp_tools as tools;
 use serde_json::{Value, json};
@@ -391,15 +392,7 @@ impl Bench {
                     .collect::<Vec<_>>()
                     .join("&");
                 let url = format!("{}index.php?module=API&format=JSON&{query}", self.base());
-                http.post(url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(format!("token_auth={}", self.token))
-                    .send()
-                    .await
-                    .unwrap()
-                    .bytes()
-                    .await
-                    .unwrap();
+                testing::post_form(&http, url, format!("token_auth={}", self.token)).await;
             }
         })
         .await

@@ -285,6 +285,36 @@ pub fn raw_client_at(base_url: &str, token: &str) -> MatomoClient {
         .expect("a client of that Matomo")
 }
 
+/// Posts `body` as a form to `url` (a request a tool made, sent again as it was: the token in
+/// the body, never in the URL) and returns the size of the answer in bytes: for tests and
+/// benches that measure what Matomo sends back, or how long it takes, without the client.
+pub async fn post_form(
+    http: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    body: impl Into<reqwest::Body>,
+) -> usize {
+    http.post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("Matomo answers")
+        .bytes()
+        .await
+        .expect("Matomo's answer is read")
+        .len()
+}
+
+/// A path in the temporary folder unique to this process and `name` (which tells the tests of
+/// one process apart), with no file there yet: a file left by an earlier process of the same id
+/// is removed.
+pub fn temp_path(name: &str) -> std::path::PathBuf {
+    let path =
+        std::env::temp_dir().join(format!("matomo-privacy-mcp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
 /// A deployment over `emu` to set up: [`TOKEN`]'s sites, the default threshold
 /// ([`Threshold::DEFAULT_K`]), aggregate ceiling, exact
 /// numbers, no pseudonym key, until the [`TestDeployment`] methods say otherwise.

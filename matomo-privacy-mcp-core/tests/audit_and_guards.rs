@@ -160,11 +160,7 @@ async fn every_call_is_audited_with_names_but_no_values() {
 
 #[tokio::test]
 async fn json_lines_file_gets_one_line_per_call() {
-    let path = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-audit-{}.jsonl",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&path);
+    let path = testing::temp_path("audit.jsonl");
     let sink = Arc::new(JsonLinesAudit::to_file(&path).unwrap());
     assert_eq!(sink.describe(), path.display().to_string());
     let toolbox = Toolbox::new()

@@ -3,7 +3,6 @@
 //! with its renewal time, kept across a restart, never overspent by concurrent calls).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -413,22 +412,13 @@ async fn a_trend_refused_for_the_budget_spends_nothing() {
     );
 }
 
-fn temp(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-dp-{}-{name}.json",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
 /// The budget through the tools: spent, refused with its renewal time, kept across a restart
 /// (a new deployment over the same file and key), and never overspent by 200 concurrent calls.
 #[tokio::test]
 async fn the_budget_is_spent_refused_kept_and_never_overspent() {
     let emu = emulator().await;
     let client = testing::client(&emu);
-    let file = temp("budget");
+    let file = testing::temp_path("dp-budget.json");
     // Four weeks as ranges, each with enough visitors within the bounds to be answered.
     let today = emu.dataset().today;
     let days: Vec<String> = (0..4)
@@ -469,7 +459,7 @@ async fn the_budget_is_spent_refused_kept_and_never_overspent() {
     let _ = std::fs::remove_file(&file);
 
     // 200 concurrent calls, each a different question, over a budget of 50 answers.
-    let file = temp("concurrent");
+    let file = testing::temp_path("dp-concurrent.json");
     let budget = PrivacyBudget::open(50 * cost, DAY, &file).unwrap();
     let tools = Arc::new(toolbox(&client, Some(noise(key(8), budget))).await);
     let segments: Vec<String> = (0..200)

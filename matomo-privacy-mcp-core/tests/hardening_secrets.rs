@@ -6,7 +6,7 @@
 mod hardening_support;
 mod support;
 
-use hardening_support::{KEY, TOKEN, arguments, client, emulator, temp_path, toolbox};
+use hardening_support::{KEY, TOKEN, arguments, client, emulator, toolbox};
 use matomo_privacy_mcp_core::client::BulkRequest;
 use matomo_privacy_mcp_core::params::{Params, Sites};
 use matomo_privacy_mcp_core::{PrivacyClass, testing};
@@ -38,8 +38,7 @@ async fn no_secret_reaches_results_errors_audit_or_logs() {
     let (captured, _guard) = capture_logs();
 
     let emu = emulator().await;
-    let audit = temp_path("hardening-secrets-audit.jsonl");
-    let _ = std::fs::remove_file(&audit);
+    let audit = testing::temp_path("hardening-secrets-audit.jsonl");
     let toolbox = toolbox(
         &emu,
         &emu.base_url(),

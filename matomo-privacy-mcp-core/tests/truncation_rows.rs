@@ -539,17 +539,7 @@ async fn bytes_of(emu: &Emulator, request: &RecordedRequest, keep: impl Fn(&str)
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(request.body.iter().filter(|(name, _)| keep(name)))
         .finish();
-    reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap()
-        .len()
+    testing::post_form(&reqwest::Client::new(), url, body).await
 }
 
 /// Bytes, not only parameters: the page request behind a month of `top_pages` brings back what

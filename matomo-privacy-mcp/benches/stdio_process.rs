@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{StatusCode, Uri};
+use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::{Day, Emulator};
 use serde_json::{Value, json};
 use tokio::process::{Child, ChildStdin, ChildStdout};
@@ -152,16 +153,8 @@ impl Upstream {
         let mut samples = Vec::new();
         for (query, body) in requests {
             let started = Instant::now();
-            let bytes = http
-                .post(format!("{}index.php?{query}", self.base_url))
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            let url = format!("{}index.php?{query}", self.base_url);
+            let bytes = testing::post_form(http, url, body).await;
             samples.push(started.elapsed());
             black_box(bytes);
         }

@@ -73,11 +73,6 @@ pub fn arguments(tool: &str) -> Value {
     testing::tool_arguments(tool, "month", "today", 20, 5)
 }
 
-/// A temporary file path unique to this process and `name`.
-pub fn temp_path(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("matomo-privacy-mcp-{name}-{}", std::process::id()))
-}
-
 /// The longest refusal text accepted: enough to say what is wrong, too short to echo a flood.
 pub const MAX_REFUSAL: usize = 700;
 

@@ -6,15 +6,6 @@ use std::sync::Arc;
 const DAY: Duration = Duration::from_secs(86_400);
 const NOW: u64 = 1_795_680_000; // 2026-11-26T00:00:00Z
 
-fn file(name: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "matomo-privacy-mcp-budget-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
 #[test]
 fn an_account_with_a_limit_of_its_own_spends_up_to_it() {
     let budget =
@@ -86,7 +77,7 @@ fn a_repeated_question_costs_nothing() {
 /// the window as it was, so that none of its statistics is free later.
 #[test]
 fn several_statistics_are_charged_all_or_none() {
-    let path = file("all-or-none");
+    let path = crate::testing::temp_path("budget-all-or-none");
     let budget = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
     assert_eq!(
         budget
@@ -136,7 +127,7 @@ fn several_statistics_are_charged_all_or_none() {
 
 #[test]
 fn a_restart_keeps_what_was_spent() {
-    let path = file("restart");
+    let path = crate::testing::temp_path("budget-restart");
     let budget = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
     budget.spend("a", b"q1", 700_000, NOW).unwrap();
     drop(budget);
@@ -154,7 +145,7 @@ fn a_restart_keeps_what_was_spent() {
 
 #[test]
 fn concurrent_spends_never_pass_the_limit() {
-    let path = file("concurrent");
+    let path = crate::testing::temp_path("budget-concurrent");
     let budget = Arc::new(PrivacyBudget::open(1_000_000, DAY, &path).unwrap());
     let threads: Vec<_> = (0..200u32)
         .map(|i| {
