@@ -11,6 +11,7 @@ use client_server::{
 use matomo_privacy_mcp_core::MatomoClient;
 use matomo_privacy_mcp_core::client::{ClientError, MatomoApiError, MatomoToken};
 use matomo_privacy_mcp_core::params::Params;
+use matomo_privacy_mcp_testkit::Recording;
 
 async fn error_for(reply: Reply) -> ClientError {
     let server = TestServer::always(reply).await;
@@ -250,14 +251,7 @@ async fn every_recorded_error_fixture_maps_to_its_variant() {
         let request =
             std::fs::read_to_string(format!("{dir}/{}", name.replace(".json", ".request.txt")))
                 .unwrap();
-        let status: u16 = request
-            .lines()
-            .find_map(|l| l.strip_prefix("HTTP status: "))
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap();
-        let html = request
-            .lines()
-            .any(|l| l.starts_with("Content-Type: text/html"));
+        let Recording { status, html, .. } = Recording::parse(&request).unwrap();
         let body = fixture(name);
         let reply = if html {
             Reply::html(status, body)

@@ -37,7 +37,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use matomo_privacy_mcp_testkit::realistic::form_encode;
+use matomo_privacy_mcp_testkit::Recording;
 use serde_json::Value;
 
 /// The methods the emulator serves (the list).
@@ -294,48 +294,8 @@ fn non_trivial(fixture: &Value, got: &Value, errs: &mut Vec<String>) {
     }
 }
 
-struct Recording {
-    query: String,
-    body: String,
-    status: u16,
-    html: bool,
-}
-
 fn read_request(path: &std::path::Path) -> Recording {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let first = lines.next().unwrap();
-    let query = first
-        .split_once('?')
-        .map(|(_, q)| q.to_string())
-        .unwrap_or_default();
-    // Older recordings list the encoded body; later ones only the decoded form fields.
-    let body = match text.lines().skip_while(|l| *l != "# encoded body").nth(1) {
-        Some(encoded) => encoded.to_string(),
-        None => form_encode(
-            &text
-                .lines()
-                .skip_while(|l| !l.starts_with("# POST form parameters"))
-                .skip(1)
-                .take_while(|l| !l.is_empty())
-                .filter_map(|l| l.split_once('='))
-                .collect::<Vec<_>>(),
-        ),
-    };
-    let status = text
-        .lines()
-        .find_map(|l| l.strip_prefix("HTTP status: "))
-        .map(|s| s.trim().parse().unwrap())
-        .unwrap();
-    let html = text
-        .lines()
-        .any(|l| l.starts_with("Content-Type: text/html"));
-    Recording {
-        query,
-        body,
-        status,
-        html,
-    }
+    Recording::parse(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn map_tokens(s: &str) -> String {
