@@ -657,6 +657,17 @@ impl World {
                 {
                     self.visitors_where(q, &[], |v| os_version_label(v) == label)
                 }
+                // A page viewed after a site search is sent with the page's own numbers (every
+                // visit that viewed it), inside a folder under the folder's segment (Matomo's
+                // generic flattener copies it down) and at the top without one: its people are
+                // the viewers of its URL. Its "Others" rows keep their folder's segment.
+                _ if method == "Actions.getPageUrlsFollowingSiteSearch"
+                    && row["is_summary"].as_bool() != Some(true)
+                    && row["url"].is_string() =>
+                {
+                    let url = row["url"].as_str().unwrap_or_default().to_owned();
+                    self.visitors_where(q, &[], move |v| v.pages().any(|(u, _, _)| u == url))
+                }
                 // Days since the last visit are about returning visits only (a first visit has
                 // 0 days too): the row's people are those of its returning visits.
                 Some(segment)

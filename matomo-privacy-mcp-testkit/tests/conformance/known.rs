@@ -59,6 +59,7 @@ pub const KNOWN: &[Known] = &[
             "Actions.getExitPageUrls",
             "Actions.getExitPageTitles",
             "Actions.getPageTitlesFollowingSiteSearch",
+            "Actions.getPageUrlsFollowingSiteSearch",
         ],
         columns: &["goals *"],
         reason: "Goal attribution of page rows",
@@ -79,12 +80,6 @@ pub const KNOWN: &[Known] = &[
         ],
         columns: &["min_time_*", "max_time_*"],
         reason: "Fastest and slowest page views over a month or a range",
-    },
-    Known {
-        questions: &["columns"],
-        methods: &["Actions.getPageUrlsFollowingSiteSearch"],
-        columns: &["*"],
-        reason: "Pages following a site search",
     },
     Known {
         questions: &["visitor log"],

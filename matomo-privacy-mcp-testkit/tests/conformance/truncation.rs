@@ -2,10 +2,10 @@
 //! limits): the dataset's fortnight of site 1 in a real site of its own whose days, weeks and
 //! months Matomo archives keeping at most [`SUBTABLE_ROWS`] rows per directory of the page
 //! reports ([`RealMatomo::site_with_row_limits`]), beside an emulator keeping as many; the flat
-//! page, entry and exit page reports of a day, of the two weeks holding the fortnight's end and
-//! of the month compared row by row and column by column (all of them: counts, time on page,
-//! page timings and their extremes, segments, flat columns), and the page report's top level (its
-//! directories).
+//! page, entry and exit page reports and pages following a site search of a day, of the two
+//! weeks holding the fortnight's end and of the month compared row by row and column by column
+//! (all of them: counts, time on page, page timings and their extremes, segments, flat columns),
+//! and the page report's top level (its directories).
 //!
 //! A day is truncated as Matomo's archiver meets its pages; a week is its days' tables added up
 //! by label (their "Others" rows into one) and truncated again, keeping `limit − 1` rows by
@@ -37,11 +37,13 @@ const SUBTABLE_ROWS: u32 = 3;
 /// server's own.
 const NOT_COMPARED: &[&str] = &["goals", "entry_sum_visit_length", "idsubdatatable"];
 
-/// The page reports compared.
+/// The page reports compared (the last flattened by Matomo's generic flattener, its truncation
+/// rows `products/ - Others`).
 const METHODS: &[&str] = &[
     "Actions.getPageUrls",
     "Actions.getEntryPageUrls",
     "Actions.getExitPageUrls",
+    "Actions.getPageUrlsFollowingSiteSearch",
 ];
 
 /// Asks both servers; the differences and how many questions were asked.

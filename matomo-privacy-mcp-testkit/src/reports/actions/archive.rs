@@ -104,6 +104,22 @@ impl Table {
     }
 }
 
+impl Table {
+    /// This table with only the rows that followed a site search (`nb_hits_following_search`
+    /// above 0), in each directory left too, as `Actions.get…FollowingSiteSearch` filters every
+    /// table it returns.
+    pub(super) fn following_search(mut self) -> Table {
+        self.rows.retain(|entry| entry.agg.following_search > 0);
+        for entry in &mut self.rows {
+            if let EntryKind::Folder { table, .. } = &mut entry.kind {
+                **table = std::mem::take(&mut **table).following_search();
+            }
+        }
+        self.others = self.others.filter(|others| others.following_search > 0);
+        self
+    }
+}
+
 /// The period's archived table: a day's as `day` builds it, a longer period's its subperiods'
 /// added up in date order and cut to `limits`.
 pub(super) fn period_table(

@@ -249,25 +249,10 @@ fn to_rows(
     rows
 }
 
-/// Which rows of the page tree a report returns.
-#[derive(Clone, Copy)]
-enum Keep {
-    /// Pages for which this holds, at every level (the tree is built from them alone).
-    Pages(fn(&PageAgg) -> bool),
-    /// Rows of the requested table for which this holds; their subtables whole (Matomo's
-    /// entry and exit page reports, see [`finish_keeping`]).
-    Returned(fn(&Row) -> bool),
-}
-
 /// A day's tree of `pages`' path segments.
-fn tree(pages: BTreeMap<String, PageAgg>, keep: Keep) -> Node {
+fn tree(pages: BTreeMap<String, PageAgg>) -> Node {
     let mut root = Node::default();
     for (url, agg) in pages {
-        if let Keep::Pages(keep) = keep
-            && !keep(&agg)
-        {
-            continue;
-        }
         let path = path_of(&url);
         let (path_part, query) = match path.split_once('?') {
             Some((p, q)) => (p.to_string(), format!("?{q}")),
@@ -292,7 +277,8 @@ fn tree(pages: BTreeMap<String, PageAgg>, keep: Keep) -> Node {
     root
 }
 
-fn url_tree(ctx: &Ctx<'_>, keep: Keep, style: UrlRows) -> Result<Value, ApiError> {
+/// The period's archived page URL table, and whether any of its page views sent timings.
+fn archived(ctx: &Ctx<'_>) -> (Table, bool) {
     let mut by_day: BTreeMap<Day, BTreeMap<String, PageAgg>> =
         page_aggs_by_day(&ctx.visits, |u, _| u.to_string())
             .into_iter()
@@ -303,13 +289,15 @@ fn url_tree(ctx: &Ctx<'_>, keep: Keep, style: UrlRows) -> Result<Value, ApiError
         .any(|a| a.table_timed);
     let table = period_table(ctx.period, ctx.row_limits, &mut |day| {
         let pages = by_day.remove(&day).unwrap_or_default();
-        day_table(tree(pages, keep), ctx.row_limits, 0)
+        day_table(tree(pages), ctx.row_limits, 0)
     });
-    let rows = to_rows(ctx, table, style, None, timed);
-    Ok(match keep {
-        Keep::Pages(_) => finish(rows, &ctx.filters),
-        Keep::Returned(keep) => finish_keeping(rows, &ctx.filters, keep),
-    })
+    (table, timed)
+}
+
+/// The rows of the period's page URL table, named as `style` says.
+fn url_rows(ctx: &Ctx<'_>, style: UrlRows) -> Vec<Row> {
+    let (table, timed) = archived(ctx);
+    to_rows(ctx, table, style, None, timed)
 }
 
 /// Whether a row has visits in `column` (Matomo's rows without such visits have no column).
@@ -329,7 +317,7 @@ const PAGE_ROWS: UrlRows = UrlRows {
 };
 
 pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, Keep::Pages(|_| true), PAGE_ROWS)
+    Ok(finish(url_rows(ctx, PAGE_ROWS), &ctx.filters))
 }
 
 /// `Actions.getEntryPageUrls`: pages where visits began. As for exit pages, only the rows
@@ -337,34 +325,90 @@ pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// recursive): asked flat, a folder with entries keeps its pages that had none, without entry
 /// columns (the SDK leaves such rows out).
 pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(
-        ctx,
-        Keep::Returned(|r| has(r, "entry_nb_visits")),
-        // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
-        UrlRows {
-            flat_col: "Actions_EntryPageUrl",
-            dim: "entryPageUrl",
-            twice: true,
-        },
-    )
+    // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
+    let style = UrlRows {
+        flat_col: "Actions_EntryPageUrl",
+        dim: "entryPageUrl",
+        twice: true,
+    };
+    let rows = url_rows(ctx, style);
+    Ok(finish_keeping(rows, &ctx.filters, |r| {
+        has(r, "entry_nb_visits")
+    }))
 }
 
 /// `Actions.getExitPageUrls`: pages where visits ended, as the fixture: every page metric,
 /// `Actions_ExitPageUrl` when flat, and the segment on the exit page, encoded twice.
 pub(crate) fn exit_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(
-        ctx,
-        Keep::Returned(|r| has(r, "exit_nb_visits")),
-        UrlRows {
-            flat_col: "Actions_ExitPageUrl",
-            dim: "exitPageUrl",
-            twice: true,
-        },
-    )
+    let style = UrlRows {
+        flat_col: "Actions_ExitPageUrl",
+        dim: "exitPageUrl",
+        twice: true,
+    };
+    let rows = url_rows(ctx, style);
+    Ok(finish_keeping(rows, &ctx.filters, |r| {
+        has(r, "exit_nb_visits")
+    }))
 }
 
-/// `Actions.getPageUrlsFollowingSiteSearch`: the page report's rows of pages viewed right
-/// after a site search (Matomo filters on `nb_hits_following_search`). No fixture.
+/// `Actions.getPageUrlsFollowingSiteSearch`: the page report's rows of pages viewed right after a
+/// site search, as Matomo 5.0.2 answers. Its method asks `getPageUrls` unflattened and keeps, in
+/// each table it returns, the rows with `nb_hits_following_search` above 0
+/// (`keepPagesFollowingSearch`): a directory only if a page below followed a search, an "Others"
+/// row likewise. A page has no segment of its own: the API turns a row's `segmentValue` into a
+/// segment with the report's dimension (`AddSegmentBySegmentValue`), and this report's,
+/// `DestinationPage`, has none. Asked flat, the generic flattener (`Flattener`, label separator
+/// `/`) joins the directories' labels to the page's without the leading `/` (`products/shoes/x`,
+/// a directory's index `products/`, a top-level page as it is, `/cart`, its index `/`), gives a
+/// page its directory's segment (the metadata it copies down) and `Actions_DestinationPage`, and
+/// no `Actions_PageUrl`.
 pub(crate) fn page_urls_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    url_tree(ctx, Keep::Pages(|a| a.following_search > 0), PAGE_ROWS)
+    let (table, timed) = archived(ctx);
+    let mut rows = to_rows(ctx, table.following_search(), PAGE_ROWS, None, timed);
+    as_destination_pages(&mut rows, "");
+    Ok(finish(rows, &ctx.filters))
+}
+
+/// Renames the rows of a table of `Actions.getPageUrlsFollowingSiteSearch` as Matomo's generic
+/// flattener names them below `prefix` (the directories' labels above, each followed by `/`).
+fn as_destination_pages(rows: &mut [Row], prefix: &str) {
+    for r in rows.iter_mut() {
+        r.flat_cols.remove(PAGE_ROWS.flat_col);
+        let label = if r.cols.contains_key("is_summary") {
+            // The flattener's truncation row: `products/ - Others`.
+            if prefix.is_empty() {
+                r.label.clone()
+            } else {
+                format!("{prefix} - {}", r.label)
+            }
+        } else {
+            // Asked flat, the Actions filter ends a page's `/index` with its `/` alone.
+            let own = match r.label.strip_suffix("/index") {
+                Some(before) if r.sub.is_none() => format!("{}/", before.trim_end_matches('/')),
+                _ => r.label.clone(),
+            };
+            let own = match own.strip_prefix('/') {
+                Some(rest) if prefix.ends_with('/') => rest.to_owned(),
+                _ => own,
+            };
+            format!("{prefix}{own}")
+        };
+        match r.sub.as_mut() {
+            Some(sub) => {
+                // A directory's segment goes down to the rows below it when flattened.
+                if let Some(segment) = r.cols.get("segment").cloned() {
+                    r.flat_cols.insert("segment".into(), segment);
+                }
+                as_destination_pages(sub, &format!("{label}/"));
+            }
+            None => {
+                if !r.cols.contains_key("is_summary") {
+                    r.cols.remove("segment");
+                }
+                r.flat_cols
+                    .insert("Actions_DestinationPage".into(), Value::from(label.clone()));
+                r.flat_label = Some(label);
+            }
+        }
+    }
 }
