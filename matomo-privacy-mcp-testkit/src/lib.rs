@@ -52,10 +52,13 @@
 //!
 //! # Feature flags
 //!
-//! None: the crate has no optional features.
+//! - `matomo-api`: `realistic::MatomoApi`, a client of a real Matomo's Reporting and bulk
+//!   Tracking APIs over reqwest (the token in the POST body only), for tools that track the
+//!   realistic month into a Matomo and read it back; the `track_realistic` example needs it.
 
 // The Live visit object is one large `json!` literal.
 #![recursion_limit = "512"]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod calendar;

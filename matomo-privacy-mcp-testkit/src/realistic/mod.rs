@@ -35,6 +35,7 @@ use std::collections::HashSet;
 use crate::calendar::Day;
 
 #[cfg(feature = "matomo-api")]
+#[cfg_attr(docsrs, doc(cfg(feature = "matomo-api")))]
 pub use matomo_api::MatomoApi;
 pub use matomo_api::{MatomoApiError, api_answer, api_request_body};
 pub use tracking::{form_encode, url_encode};
