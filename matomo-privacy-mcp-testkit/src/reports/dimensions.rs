@@ -1,17 +1,18 @@
-//! Reports that group visits by one visit dimension: referrers (also all of them at once,
-//! `Referrers.getAll`), geography, devices, users, server hour.
+//! Reports that group visits by one visit dimension: referrers (all of them at once,
+//! `Referrers.getAll`, is in [`super::grouped`]), geography, devices, users, server hour.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+pub(crate) use super::grouped::all_referrers;
 use super::grouped::{add_up_distinct_counts, grouped, location_part, referrer_part};
 use super::metrics::{GoalAgg, VisitAgg, add_conversion};
-use super::{Ctx, host_of, no_visits, referrer_keyword, referrer_name, round_value};
+use super::{Ctx, host_of, no_visits, referrer_keyword, round_value};
 use crate::Day;
 use crate::dataset::{Location, Referrer, Visit};
 use crate::query::errors::ApiError;
-use crate::query::period::Kind;
+use crate::query::period::{self, Kind};
 use crate::query::request::form_encode;
 use crate::query::table::{Row, finish};
 
@@ -93,7 +94,13 @@ pub(super) fn referrer_type_name(r: &Referrer) -> (&'static str, u64) {
     }
 }
 
+/// `Referrers.getReferrerType`: a row per channel. Asked expanded, each channel's subtable is
+/// its own report (`SetGetReferrerTypeSubtables` asks `getReferrerType` with the channel as
+/// `idSubtable`, which answers `getKeywords`, `getWebsites`, `getCampaigns` or `getSocials`,
+/// their own subtables not loaded), and over several periods none at all (the filter skips
+/// them when `Range::isMultiplePeriod`).
 pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let embedded = !(ctx.filters.expanded && several_periods(ctx));
     let rows = group(&ctx.visits, |v| Some(referrer_type_name(&v.referrer)))
         .into_iter()
         .map(|((label, code), vs)| {
@@ -104,8 +111,16 @@ pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 format!("referrerType=={}", vs[0].referrer.type_code()),
             );
             r.set("referrer_type", code);
-            if code != 1 {
-                r.sub = Some(sub_rows(ctx, &vs, |v| Some(referrer_name(&v.referrer))));
+            if code != 1 && embedded {
+                let part = ctx.with_visits(vs);
+                let mut sub = match code {
+                    2 => keyword_rows(&part),
+                    3 => website_rows(&part),
+                    6 => campaign_rows(&part),
+                    _ => social_rows(&part),
+                };
+                sub.iter_mut().for_each(|s| s.sub = None);
+                r.sub = Some(sub);
             }
             r
         })
@@ -113,10 +128,68 @@ pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     Ok(finish(rows, &ctx.filters))
 }
 
+/// Whether the request asks several periods (`period=day&date=<range>`, `lastN`), answered
+/// one table per period.
+pub(super) fn several_periods(ctx: &Ctx<'_>) -> bool {
+    period::parse(
+        ctx.req.non_empty("period"),
+        ctx.req.get("date"),
+        ctx.period.end,
+    )
+    .is_ok_and(|periods| periods.multi)
+}
+
+/// The name a referrer has in the report of its channel `code` (Matomo's referrer type): a
+/// search keyword, a website's host, a campaign's name (stored lower case: `Ecosia` is tracked
+/// as `ecosia`) or a social network.
+fn name_in(code: u64, referrer: &Referrer) -> Option<String> {
+    match (code, referrer) {
+        (2, Referrer::Search { keyword, .. }) => Some(keyword.clone()),
+        (3, Referrer::Website { url }) => Some(host_of(url).to_string()),
+        (6, Referrer::Campaign { name, .. }) => Some(name.to_lowercase()),
+        (7, Referrer::Social { network, .. }) => Some(network.clone()),
+        _ => None,
+    }
+}
+
+/// A row per name of channel `code` ([`name_in`]; with goals, its distinct counts added up over
+/// the groups Matomo archives, [`referrer_part`]), finished by `finish_row` with the name and
+/// its visits.
+fn referrer_rows(
+    ctx: &Ctx<'_>,
+    code: u64,
+    finish_row: impl Fn(&mut Row, &str, &[&Visit]),
+) -> Vec<Row> {
+    group(&ctx.visits, |v| name_in(code, &v.referrer))
+        .into_iter()
+        .map(|(name, vs)| {
+            let mut r = row(ctx, name.clone(), &vs, true);
+            add_up_distinct_counts(&mut r, &vs, referrer_part);
+            finish_row(&mut r, &name, &vs);
+            r
+        })
+        .collect()
+}
+
+/// `Referrers.getKeywords`' rows (the search channel's subtable in `getReferrerType`): a row per
+/// search keyword, adding up its search engines' (`KEYWORDS_RECORD_NAME`, with goals), with the
+/// segment `referrerType==search;referrerKeyword==…`.
+fn keyword_rows(ctx: &Ctx<'_>) -> Vec<Row> {
+    referrer_rows(ctx, 2, |r, keyword, _| {
+        r.set(
+            "segment",
+            format!(
+                "referrerType==search;{}",
+                segment("referrerKeyword", keyword)
+            ),
+        );
+    })
+}
+
 /// The domain Matomo 5.0.2 names a search engine or social network by (its `url` and logo):
 /// the one its definitions list first, for the dataset's hosts the host without `www.` (or
 /// Facebook's link shim `l.`): `bing.com`, `facebook.com`, `news.ycombinator.com`.
-fn main_domain(host: &str) -> &str {
+pub(super) fn main_domain(host: &str) -> &str {
     host.strip_prefix("www.")
         .or_else(|| host.strip_prefix("l."))
         .unwrap_or(host)
@@ -146,16 +219,14 @@ pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let rows = group(&ctx.visits, |v| match &v.referrer {
-        Referrer::Website { url } => Some(host_of(url).to_string()),
-        _ => None,
-    })
-    .into_iter()
-    .map(|(host, vs)| {
-        let mut r = row(ctx, host.clone(), &vs, true);
-        add_up_distinct_counts(&mut r, &vs, referrer_part);
-        r.set("segment", segment("referrerName", &host));
-        let pages = group(&vs, |v| match &v.referrer {
+    Ok(finish(website_rows(ctx), &ctx.filters))
+}
+
+/// A row per referring website, its subtable the website's referrer URLs.
+fn website_rows(ctx: &Ctx<'_>) -> Vec<Row> {
+    referrer_rows(ctx, 3, |r, host, vs| {
+        r.set("segment", segment("referrerName", host));
+        let pages = group(vs, |v| match &v.referrer {
             Referrer::Website { url } => Some(url.clone()),
             _ => None,
         });
@@ -164,7 +235,7 @@ pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 .into_iter()
                 .map(|(url, pvs)| {
                     let path = url
-                        .split_once(&host)
+                        .split_once(host)
                         .map(|(_, p)| p.trim_start_matches('/'))
                         .unwrap_or("");
                     let mut p = row(ctx, path, &pvs, false);
@@ -172,7 +243,7 @@ pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                     p.embedded_label = Some(url.clone());
                     p.flat_cols.insert("url".into(), Value::from(url.clone()));
                     p.flat_cols
-                        .insert("Referrers_Website".into(), Value::from(host.clone()));
+                        .insert("Referrers_Website".into(), Value::from(host));
                     p.flat_cols.insert(
                         "Referrers_WebsitePage".into(),
                         Value::from(path.to_string()),
@@ -181,21 +252,16 @@ pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
                 })
                 .collect(),
         );
-        r
     })
-    .collect();
-    Ok(finish(rows, &ctx.filters))
 }
 
 pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let rows = group(&ctx.visits, |v| match &v.referrer {
-        Referrer::Social { network, .. } => Some(network.clone()),
-        _ => None,
-    })
-    .into_iter()
-    .map(|(network, vs)| {
-        let mut r = row(ctx, network.clone(), &vs, true);
-        add_up_distinct_counts(&mut r, &vs, referrer_part);
+    Ok(finish(social_rows(ctx), &ctx.filters))
+}
+
+/// A row per social network, its subtable the network's referrer URLs.
+fn social_rows(ctx: &Ctx<'_>) -> Vec<Row> {
+    referrer_rows(ctx, 7, |r, network, vs| {
         let url = match &vs[0].referrer {
             Referrer::Social { url, .. } => url.clone(),
             _ => String::new(),
@@ -206,34 +272,24 @@ pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             "logo",
             format!("plugins/Morpheus/icons/dist/socials/{domain}.png"),
         );
-        r.set("segment", channel_segment("social", &network));
-        r.sub = Some(sub_rows(ctx, &vs, |v| match &v.referrer {
+        r.set("segment", channel_segment("social", network));
+        r.sub = Some(sub_rows(ctx, vs, |v| match &v.referrer {
             Referrer::Social { url, .. } => Some(url.clone()),
             _ => None,
         }));
-        r
     })
-    .collect();
-    Ok(finish(rows, &ctx.filters))
+}
+
+/// A row per campaign. Matomo's rows have their keywords as subtable (`sumRowWithLabelToSubtable`), which
+/// the emulator does not serve yet (`docs/emulator-differences.md`, "Campaign keywords").
+fn campaign_rows(ctx: &Ctx<'_>) -> Vec<Row> {
+    referrer_rows(ctx, 6, |r, name, _| {
+        r.set("segment", channel_segment("campaign", name));
+    })
 }
 
 pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    grouped(
-        ctx,
-        true,
-        // Matomo stores campaign names lower case (`Ecosia` is tracked as `ecosia`).
-        |v| match &v.referrer {
-            Referrer::Campaign { name, .. } => Some(name.to_lowercase()),
-            _ => None,
-        },
-        referrer_part,
-        |r, v| {
-            r.set(
-                "segment",
-                channel_segment("campaign", &referrer_name(&v.referrer).to_lowercase()),
-            );
-        },
-    )
+    Ok(finish(campaign_rows(ctx), &ctx.filters))
 }
 
 /// `UserCountry.getCountry`: Matomo 5.0.2 archives visits by country, region and city together
@@ -504,47 +560,4 @@ pub(crate) fn server_time(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         filters.sort_desc = false;
     }
     Ok(finish(rows, &filters))
-}
-
-/// `Referrers.getAll`: every referrer of every channel but direct entry, one row each, as the
-/// fixture shows them: search keywords (`referrerType==search;referrerKeyword==…`), website
-/// hosts (`referrerName==…`), social networks (with their host as `url` and a logo) and
-/// campaigns (`referrerType==…;referrerName==…`), each with its channel code in `referer_type`.
-pub(crate) fn all_referrers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let rows = group(&ctx.visits, |v| {
-        let (_, code) = referrer_type_name(&v.referrer);
-        let label = match &v.referrer {
-            Referrer::Direct => return None,
-            Referrer::Search { keyword, .. } => keyword.clone(),
-            // Matomo stores campaign names lower case.
-            Referrer::Campaign { name, .. } => name.to_lowercase(),
-            other => referrer_name(other),
-        };
-        Some((code, label))
-    })
-    .into_iter()
-    .map(|((code, label), vs)| {
-        let mut r = row(ctx, label.clone(), &vs, true);
-        // A keyword's row adds up its search engines', a name's its URLs' or keywords'.
-        add_up_distinct_counts(&mut r, &vs, referrer_part);
-        let name = form_encode(&label);
-        let segment = match &vs[0].referrer {
-            Referrer::Search { .. } => format!("referrerType==search;referrerKeyword=={name}"),
-            Referrer::Website { .. } => format!("referrerName=={name}"),
-            other => format!("referrerType=={};referrerName=={name}", other.type_code()),
-        };
-        if let Referrer::Social { url, .. } = &vs[0].referrer {
-            let host = main_domain(host_of(url));
-            r.set("url", host);
-            r.set(
-                "logo",
-                format!("plugins/Morpheus/icons/dist/socials/{host}.png"),
-            );
-        }
-        r.set("segment", segment);
-        r.set("referer_type", code);
-        r
-    })
-    .collect();
-    Ok(finish(rows, &ctx.filters))
 }

@@ -12,16 +12,17 @@
 //! Matomo's referrer archiver adds up the same way while archiving: it counts each referrer
 //! type, name, keyword and URL apart and adds those rows into the name's and the type's
 //! ([`referrer_part`]), and so does its location archiver for countries and regions
-//! ([`location_part`]).
+//! ([`location_part`]); `Referrers.getAll` lists the referrer rows of every channel so.
 
 use serde_json::Value;
 
-use super::Ctx;
-use super::dimensions::{group, rows_by};
+use super::dimensions::{group, main_domain, referrer_type_name, row, rows_by, several_periods};
 use super::metrics::VisitAgg;
+use super::{Ctx, host_of, referrer_name};
 use crate::dataset::{Referrer, Visit};
 use crate::query::errors::ApiError;
-use crate::query::table::Row;
+use crate::query::request::form_encode;
+use crate::query::table::{Row, finish};
 
 /// Rows keyed by `key`, each added up from the parts `part` names (Matomo's archived label),
 /// with an extra-columns hook on the row's first visit.
@@ -89,4 +90,53 @@ pub(super) fn referrer_part(v: &Visit) -> String {
 pub(super) fn location_part(v: &Visit) -> String {
     let l = v.location;
     format!("{}|{}|{}", l.country_code, l.region_code, l.city)
+}
+
+/// `Referrers.getAll`: every referrer of every channel but direct entry, one row each, as the
+/// fixture shows them: search keywords (`referrerType==search;referrerKeyword==…`), website
+/// hosts (`referrerName==…`), social networks (with their host as `url` and a logo) and
+/// campaigns (`referrerType==…;referrerName==…`), each with its channel code in `referer_type`.
+pub(crate) fn all_referrers(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    // Matomo merges `getReferrerType`'s expanded subtables, which it cannot over several periods.
+    if several_periods(ctx) {
+        return Err(ApiError::payload(
+            "Referrers.getAll with multiple sites or dates is not supported (yet).",
+        ));
+    }
+    let rows = group(&ctx.visits, |v| {
+        let (_, code) = referrer_type_name(&v.referrer);
+        let label = match &v.referrer {
+            Referrer::Direct => return None,
+            Referrer::Search { keyword, .. } => keyword.clone(),
+            // Matomo stores campaign names lower case.
+            Referrer::Campaign { name, .. } => name.to_lowercase(),
+            other => referrer_name(other),
+        };
+        Some((code, label))
+    })
+    .into_iter()
+    .map(|((code, label), vs)| {
+        let mut r = row(ctx, label.clone(), &vs, true);
+        // A keyword's row adds up its search engines', a name's its URLs' or keywords'.
+        add_up_distinct_counts(&mut r, &vs, referrer_part);
+        let name = form_encode(&label);
+        let segment = match &vs[0].referrer {
+            Referrer::Search { .. } => format!("referrerType==search;referrerKeyword=={name}"),
+            Referrer::Website { .. } => format!("referrerName=={name}"),
+            other => format!("referrerType=={};referrerName=={name}", other.type_code()),
+        };
+        if let Referrer::Social { url, .. } = &vs[0].referrer {
+            let host = main_domain(host_of(url));
+            r.set("url", host);
+            r.set(
+                "logo",
+                format!("plugins/Morpheus/icons/dist/socials/{host}.png"),
+            );
+        }
+        r.set("segment", segment);
+        r.set("referer_type", code);
+        r
+    })
+    .collect();
+    Ok(finish(rows, &ctx.filters))
 }

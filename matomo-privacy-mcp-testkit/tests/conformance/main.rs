@@ -61,6 +61,7 @@
 
 mod compare;
 mod dst;
+mod expanded;
 mod known;
 mod projections;
 mod served_columns;

@@ -108,7 +108,12 @@ fn served(emu: &Value) -> Vec<String> {
 }
 
 /// The differences of every served column between the two answers.
-fn compare_served(question: &str, method: &str, emu: &Value, real: &Value) -> Vec<Difference> {
+pub(super) fn compare_served(
+    question: &str,
+    method: &str,
+    emu: &Value,
+    real: &Value,
+) -> Vec<Difference> {
     let (emu, real) = (flatten(emu), flatten(real));
     let columns = served(&emu);
     let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
@@ -180,5 +185,8 @@ pub async fn questions(sides: &Sides) -> (Vec<Difference>, usize) {
         Some(&columns),
     ));
     asked += 1;
-    (differences, asked)
+    // The referrer reports with their subtables, as the SDK reads websites and social networks.
+    let (more, more_asked) = super::expanded::questions(sides).await;
+    differences.extend(more);
+    (differences, asked + more_asked)
 }
