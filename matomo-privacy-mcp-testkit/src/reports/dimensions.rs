@@ -280,8 +280,9 @@ fn social_rows(ctx: &Ctx<'_>) -> Vec<Row> {
     })
 }
 
-/// A row per campaign. Matomo's rows have their keywords as subtable (`sumRowWithLabelToSubtable`), which
-/// the emulator does not serve yet (`docs/emulator-differences.md`, "Campaign keywords").
+/// A row per campaign. Matomo's rows have their keywords as subtable
+/// (`sumRowWithLabelToSubtable`), which the emulator does not serve yet
+/// (`docs/emulator-differences.md`, "Campaign keywords").
 fn campaign_rows(ctx: &Ctx<'_>) -> Vec<Row> {
     referrer_rows(ctx, 6, |r, name, _| {
         r.set("segment", channel_segment("campaign", name));
