@@ -127,15 +127,33 @@ pub(super) fn period_table(
     limits: RowLimits,
     day: &mut impl FnMut(Day) -> Table,
 ) -> Table {
+    archive(period, day, &|parts| {
+        let mut sum = Table::default();
+        for part in parts {
+            sum.add(part);
+        }
+        sum.truncate(limits.actions, limits.actions_subtable);
+        sum
+    })
+}
+
+/// The period's archive as Matomo builds it: a day's as `day` gives it, a longer period's from
+/// its subperiods' archives ([`subperiods`]), each built this way first, by `sum` (given them
+/// in date order). A sum that is not associative, as Matomo's of `min_time_…` after a `null`
+/// day, depends on this grouping: a month is its weeks' sums added up, not its days'.
+pub(super) fn archive<T>(
+    period: &Period,
+    day: &mut impl FnMut(Day) -> T,
+    sum: &impl Fn(Vec<T>) -> T,
+) -> T {
     if period.kind == Kind::Day {
         return day(period.start);
     }
-    let mut sum = Table::default();
-    for sub in subperiods(period) {
-        sum.add(period_table(&sub, limits, day));
-    }
-    sum.truncate(limits.actions, limits.actions_subtable);
-    sum
+    let parts = subperiods(period)
+        .iter()
+        .map(|sub| archive(sub, day, sum))
+        .collect();
+    sum(parts)
 }
 
 /// The periods Matomo builds a longer period's archive from, in date order. A range's are those
@@ -292,6 +310,20 @@ mod tests {
                 "Day 2026-12-02..2026-12-02",
             ]
         );
+    }
+
+    #[test]
+    fn a_month_adds_up_its_weeks_sums_not_its_days() {
+        // A sum that shows its grouping, as Matomo's `min_time_…` sums do after a `null` day.
+        let month = span(Kind::Month, day(2026, 11, 1), day(2026, 11, 30));
+        let built = archive(&month, &mut |d| d.ymd().2.to_string(), &|parts| {
+            format!("({})", parts.join(" "))
+        });
+        assert!(
+            built.starts_with("(1 (2 3 4 5 6 7 8) (9 10 11 12 13 14 15) "),
+            "{built}"
+        );
+        assert!(built.ends_with(" (23 24 25 26 27 28 29) 30)"), "{built}");
     }
 
     #[test]
