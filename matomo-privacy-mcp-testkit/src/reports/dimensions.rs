@@ -280,12 +280,20 @@ fn social_rows(ctx: &Ctx<'_>) -> Vec<Row> {
     })
 }
 
-/// A row per campaign. Matomo's rows have their keywords as subtable
-/// (`sumRowWithLabelToSubtable`), which the emulator does not serve yet
-/// (`docs/emulator-differences.md`, "Campaign keywords").
+/// A row per campaign, its subtable the campaign's keywords (stored lower case): Matomo 5.0.2's
+/// archiver adds each visit's and conversion's group into its keyword's row, goals included,
+/// when it has a keyword (`RecordBuilders/Referrers.php`,
+/// `sumRowWithLabelToSubtable($row['referer_keyword'])`).
 fn campaign_rows(ctx: &Ctx<'_>) -> Vec<Row> {
-    referrer_rows(ctx, 6, |r, name, _| {
+    referrer_rows(ctx, 6, |r, name, vs| {
         r.set("segment", channel_segment("campaign", name));
+        let keywords: Vec<Row> = group(vs, |v| {
+            Some(referrer_keyword(&v.referrer).to_lowercase()).filter(|k| !k.is_empty())
+        })
+        .into_iter()
+        .map(|(keyword, kvs)| row(ctx, keyword, &kvs, true))
+        .collect();
+        r.sub = (!keywords.is_empty()).then_some(keywords);
     })
 }
 
