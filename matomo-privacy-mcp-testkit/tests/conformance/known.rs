@@ -65,23 +65,6 @@ pub const KNOWN: &[Known] = &[
         reason: "Goal attribution of page rows",
     },
     Known {
-        questions: &[
-            "columns, whole fortnight",
-            "columns, month",
-            "columns, population count",
-        ],
-        methods: &[
-            "Actions.getPageUrls",
-            "Actions.getPageTitles",
-            "Actions.getEntryPageUrls",
-            "Actions.getExitPageUrls",
-            "Actions.getExitPageTitles",
-            "Actions.getPageTitlesFollowingSiteSearch",
-        ],
-        columns: &["min_time_*", "max_time_*"],
-        reason: "Fastest and slowest page views over a month or a range",
-    },
-    Known {
         questions: &["visitor log"],
         methods: &["Live.getLastVisitsDetails"],
         columns: &["time spent"],
