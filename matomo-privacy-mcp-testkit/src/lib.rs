@@ -15,7 +15,8 @@
 //! - several sites (`1,2` or `all`) nest by site id, several periods (`lastN`, `previousN`, `a,b`) by
 //!   period label; an empty period inside a multi-period `get` is `[]`;
 //! - `filter_limit` (default 100, `-1` = all; Live 10), `filter_offset`, `filter_sort_column`,
-//!   `filter_sort_order`, `flat=1`, `expanded=1`, `idSubtable`, `format_metrics`, `hideColumns`;
+//!   `filter_sort_order`, `flat=1`, `expanded=1`, `idSubtable`, `format_metrics`, `hideColumns`,
+//!   `showColumns`;
 //! - segments on common dimensions (`countryCode`, `deviceType`, `browserCode`, `referrerType`,
 //!   `visitorType`, `visitServerHour`, `userId`, `pageUrl`, ... see the `query::segment` source) with the
 //!   operators `==`, `!=`, `=@`, `!@`, `=^`, `=$`, `<`, `<=`, `>`, `>=`, `,` (OR) and `;` (AND);

@@ -275,6 +275,46 @@ async fn website_urls_keep_their_url_inside_the_website() {
     }
 }
 
+/// `showColumns` keeps the listed columns of every row, embedded subtables' included, and the
+/// label and row metadata (segment, url), as Matomo 5.0.2's `ColumnDelete` filter does.
+#[tokio::test]
+async fn show_columns_keeps_the_listed_columns_and_the_metadata() {
+    let emu = emulator(7).await;
+    let shown = [
+        ("expanded", "1"),
+        ("showColumns", "nb_uniq_visitors,nb_visits"),
+    ];
+    let websites = report(&emu, "Referrers.getWebsites", &shown).await;
+    let rows = websites.as_array().unwrap();
+    assert!(!rows.is_empty());
+    let allowed = [
+        "label",
+        "segment",
+        "url",
+        "logo",
+        "idsubdatatable",
+        "subtable",
+        "nb_uniq_visitors",
+        "nb_visits",
+    ];
+    for row in rows {
+        let subtable = row["subtable"].as_array().unwrap();
+        assert!(!subtable.is_empty());
+        for r in std::iter::once(row).chain(subtable) {
+            let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
+            assert!(
+                keys.iter().all(|k| allowed.contains(&k.as_str())),
+                "{keys:?}"
+            );
+            assert!(r["nb_visits"].as_u64().unwrap() > 0, "{r}");
+        }
+        assert!(row["segment"].is_string(), "{row}");
+    }
+    let summary = report(&emu, "VisitsSummary.get", &[("showColumns", "nb_visits")]).await;
+    let keys: Vec<&String> = summary.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["nb_visits"]);
+}
+
 #[tokio::test]
 async fn segments_filter_visits() {
     let emu = emulator(7).await;

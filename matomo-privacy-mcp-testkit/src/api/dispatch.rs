@@ -124,7 +124,7 @@ fn call(
         m if reports::is_period_method(m) => period_report(ds, access, req, m, limits)?,
         _ => return Err(ApiError::payload(errors::unknown_method(module, action))),
     };
-    Ok(hide_columns(value, req))
+    Ok(show_columns(hide_columns(value, req), req))
 }
 
 /// `Annotations.getAll`: the notes of each site within the period(s), keyed by site id as Matomo
@@ -378,6 +378,56 @@ fn last_visits(ds: &Dataset, access: &Access, req: &ApiRequest) -> Result<Value,
             .map(|v| live::visit_details(ds, v, with_actions))
             .collect(),
     ))
+}
+
+/// The keys of a report row that are Matomo's row metadata, not columns: `showColumns` keeps them.
+const ROW_METADATA: &[&str] = &[
+    "label",
+    "segment",
+    "url",
+    "logo",
+    "idsubdatatable",
+    "subtable",
+];
+
+/// `showColumns=a,b` keeps only those columns (and any `a__…`) of every row, its embedded
+/// subtables' and a summary's, as Matomo 5.0.2's `ColumnDelete` filter does: the label and the
+/// row's metadata stay.
+fn show_columns(value: Value, req: &ApiRequest) -> Value {
+    let Some(cols) = req.non_empty("showColumns") else {
+        return value;
+    };
+    let shown: Vec<&str> = cols.split(',').collect();
+    let keep = |key: &str| {
+        ROW_METADATA.contains(&key)
+            || shown.iter().any(|c| {
+                key == *c
+                    || key
+                        .strip_prefix(c)
+                        .is_some_and(|rest| rest.starts_with("__"))
+            })
+    };
+    fn table(v: &mut Value, keep: &dyn Fn(&str) -> bool) {
+        match v {
+            Value::Array(rows) => rows.iter_mut().for_each(|row| {
+                if let Value::Object(m) = row {
+                    m.retain(|k, _| keep(k));
+                    if let Some(sub) = m.get_mut("subtable") {
+                        table(sub, keep);
+                    }
+                }
+            }),
+            // One table per date or site, or a summary's columns.
+            Value::Object(m) if m.values().all(|x| x.is_array() || x.is_object()) => {
+                m.values_mut().for_each(|x| table(x, keep));
+            }
+            Value::Object(m) => m.retain(|k, _| keep(k)),
+            _ => {}
+        }
+    }
+    let mut value = value;
+    table(&mut value, &keep);
+    value
 }
 
 /// `hideColumns=a,b` removes those keys at every depth, as Matomo does for Live.

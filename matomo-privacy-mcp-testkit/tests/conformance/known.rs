@@ -76,26 +76,6 @@ pub const KNOWN: &[Known] = &[
         columns: &["row"],
         reason: "The report catalogue",
     },
-    // What the SDK sends for the referrer URL rows (`expanded`): every column but those it
-    // shows, which the emulator sends and Matomo deletes (`showColumns`).
-    Known {
-        questions: &["expanded as the SDK asks"],
-        methods: &["Referrers.getWebsites", "Referrers.getSocials"],
-        columns: &[
-            "zero",
-            "nb_visits",
-            "nb_actions",
-            "max_actions",
-            "sum_visit_length",
-            "bounce_count",
-            "nb_users",
-            "nb_visits_converted",
-            "nb_conversions",
-            "revenue",
-            "goals *",
-        ],
-        reason: "Columns a request does not show",
-    },
     // The emulator's sites 2 and 3 (`time_zones`).
     Known {
         questions: &["site 2 ", "site 3 "],
