@@ -6,6 +6,17 @@ use std::sync::Arc;
 const DAY: Duration = Duration::from_secs(86_400);
 const NOW: u64 = 1_795_680_000; // 2026-11-26T00:00:00Z
 
+/// A fresh ledger path for this process. Not `testing::temp_path`: the `testing` module builds on
+/// `dp`, and `dp` must not depend on it back (`tests/module_graph.rs`).
+fn file(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "matomo-privacy-mcp-budget-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
 #[test]
 fn an_account_with_a_limit_of_its_own_spends_up_to_it() {
     let budget =
@@ -77,7 +88,7 @@ fn a_repeated_question_costs_nothing() {
 /// the window as it was, so that none of its statistics is free later.
 #[test]
 fn several_statistics_are_charged_all_or_none() {
-    let path = crate::testing::temp_path("budget-all-or-none");
+    let path = file("all-or-none");
     let budget = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
     assert_eq!(
         budget
@@ -127,7 +138,7 @@ fn several_statistics_are_charged_all_or_none() {
 
 #[test]
 fn a_restart_keeps_what_was_spent() {
-    let path = crate::testing::temp_path("budget-restart");
+    let path = file("restart");
     let budget = PrivacyBudget::open(1_000_000, DAY, &path).unwrap();
     budget.spend("a", b"q1", 700_000, NOW).unwrap();
     drop(budget);
@@ -145,7 +156,7 @@ fn a_restart_keeps_what_was_spent() {
 
 #[test]
 fn concurrent_spends_never_pass_the_limit() {
-    let path = crate::testing::temp_path("budget-concurrent");
+    let path = file("concurrent");
     let budget = Arc::new(PrivacyBudget::open(1_000_000, DAY, &path).unwrap());
     let threads: Vec<_> = (0..200u32)
         .map(|i| {
