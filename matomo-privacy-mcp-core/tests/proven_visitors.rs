@@ -41,15 +41,39 @@ struct Part {
     people: BTreeSet<String>,
 }
 
-/// Matomo's own rows of `method` for site 1 and the period, grouped by their label once
-/// scrubbed (`url`: as a URL): the parts of each row a tool can show.
-#[allow(clippy::too_many_arguments)]
+/// The segment of the visits that came through a campaign link.
+const CAMPAIGN: &str = "referrerType==campaign";
+
+/// A report of Matomo's whose rows [`parts`] reads.
+struct Report {
+    /// The API method.
+    method: &'static str,
+    /// Whether its rows are asked for flat.
+    flat: bool,
+    /// Whether its labels are URLs (scrubbed as a URL, else as text).
+    url: bool,
+}
+
+/// Page URLs, flat: their labels are URLs.
+const PAGE_URLS: Report = Report {
+    method: "Actions.getPageUrls",
+    flat: true,
+    url: true,
+};
+
+/// Campaign names.
+const CAMPAIGNS: Report = Report {
+    method: "Referrers.getCampaigns",
+    flat: false,
+    url: false,
+};
+
+/// Matomo's own rows of `report` for site 1 and the period, grouped by their label once
+/// scrubbed: the parts of each row a tool can show.
 async fn parts(
     emu: &Emulator,
     raw: &MatomoClient,
-    method: &str,
-    flat: bool,
-    url: bool,
+    report: &Report,
     (period, date, start, end): (Period, &str, Day, Day),
     segment: Option<&str>,
     within: &[&str],
@@ -59,16 +83,16 @@ async fn parts(
         .sites(Sites::one(1).unwrap())
         .period(period)
         .date(date.parse::<Date>().unwrap())
-        .flat(flat)
+        .flat(report.flat)
         .limit(Limit::rows(5_000).unwrap());
     if let Some(segment) = segment {
         params = params.segment(Segment::parse(segment).unwrap());
     }
-    let rows = raw.call_raw(method, &params).await.unwrap();
+    let rows = raw.call_raw(report.method, &params).await.unwrap();
     let mut out: BTreeMap<String, Vec<Part>> = BTreeMap::new();
     for row in rows.as_array().unwrap() {
         let label = row["label"].as_str().unwrap().to_owned();
-        let scrubbed = if url {
+        let scrubbed = if report.url {
             scrubber.url(&label)
         } else {
             scrubber.text(&label)
@@ -118,18 +142,7 @@ fn row<'a>(out: &'a Value, label: &str) -> Option<&'a Value> {
 async fn a_home_page_reached_through_campaign_links_is_shown_with_its_merged_visitors() {
     let World { emu, toolbox, raw } = World::of(11, K).await;
     let question = question(Period::Week, "2026-11-16", "2026-11-22");
-    let campaign = "referrerType==campaign";
-    let parts = parts(
-        &emu,
-        &raw,
-        "Actions.getPageUrls",
-        true,
-        true,
-        question,
-        Some(campaign),
-        &[],
-    )
-    .await;
+    let parts = parts(&emu, &raw, &PAGE_URLS, question, Some(CAMPAIGN), &[]).await;
     let home = &parts["/"];
     // Several of Matomo's rows, the plain home page and links with their queries.
     assert!(
@@ -148,7 +161,7 @@ async fn a_home_page_reached_through_campaign_links_is_shown_with_its_merged_vis
     let result = toolbox
         .call(
             "top_pages",
-            Some(json!({"site": 1, "period": "week", "date": "2026-11-16", "segment": campaign, "limit": 100})),
+            Some(json!({"site": 1, "period": "week", "date": "2026-11-16", "segment": CAMPAIGN, "limit": 100})),
         )
         .await
         .unwrap();
@@ -179,18 +192,7 @@ async fn a_home_page_reached_through_campaign_links_is_shown_with_its_merged_vis
 async fn a_campaign_named_per_subscriber_is_shown_merged_and_other_excludes_it() {
     let World { emu, toolbox, raw } = World::of(11, K).await;
     let question = question(Period::Month, "2026-11-01", "2026-11-30");
-    let campaign = "referrerType==campaign";
-    let parts = parts(
-        &emu,
-        &raw,
-        "Referrers.getCampaigns",
-        false,
-        false,
-        question,
-        None,
-        &[campaign],
-    )
-    .await;
+    let parts = parts(&emu, &raw, &CAMPAIGNS, question, None, &[CAMPAIGN]).await;
     let merged = format!("{PERSONAL_CAMPAIGN}-[number]");
     let newsletter = &parts[&merged];
     assert!(newsletter.len() >= K as usize, "one row per subscriber");
