@@ -19,9 +19,12 @@ use sha2::{Digest, Sha256};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
-/// The test world of these tests: dataset 11, sites 1 and 2.
-async fn emulator() -> Emulator {
-    testing::emulator(11, &[1, 2]).await
+/// The test world of these tests, dataset 11 with sites 1 and 2, and a client of it (keep the
+/// emulator alive as long as the client is used).
+async fn emulator() -> (Emulator, MatomoClient) {
+    let emu = testing::emulator(11, &[1, 2]).await;
+    let client = testing::client(&emu);
+    (emu, client)
 }
 
 /// A toolbox over `client` (shared, so trials reuse its cache), with noise when given.
@@ -118,8 +121,7 @@ async fn estimate(toolbox: &Toolbox<Deployment>, date: &str, duration: u64) -> O
 /// a miss for the attacker.
 #[tokio::test]
 async fn the_differencing_attack_fails_against_noise() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (emu, client) = emulator().await;
     let data = emu.dataset();
     // The visits a noisy answer counts: a visitor's first, then any a day or more after the last.
     let within = |v: &matomo_privacy_mcp_testkit::Visit| {
@@ -190,8 +192,7 @@ async fn the_differencing_attack_fails_against_noise() {
 /// carries its interval.
 #[tokio::test]
 async fn answers_are_consistent_honest_and_charged_once() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (emu, client) = emulator().await;
     let tools = budgeted(&client, 1, 20_000_000).await;
     // A week as a range: enough visitors within the bounds (the emulator's days have a few).
     let (start, end) = (emu.dataset().today.plus(-16), emu.dataset().today.plus(-10));
@@ -323,8 +324,7 @@ async fn answers_are_consistent_honest_and_charged_once() {
 /// `metric_trend` are the same number, charged once.
 #[tokio::test]
 async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (_emu, client) = emulator().await;
     let tools = budgeted(&client, 3, 100_000_000).await;
     let (_, trend, text) = call(
         &tools,
@@ -369,8 +369,7 @@ async fn a_statistic_is_the_same_number_through_every_tool_and_charged_once() {
 /// statistic it shows (none of them was released).
 #[tokio::test]
 async fn a_trend_refused_for_the_budget_spends_nothing() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (_emu, client) = emulator().await;
     let trend = json!({"site": 1, "metric": "nb_visits", "period": "day", "last": 10});
     let (_, probe, text) = call(
         &budgeted(&client, 4, 100_000_000).await,
@@ -416,8 +415,7 @@ async fn a_trend_refused_for_the_budget_spends_nothing() {
 /// (a new deployment over the same file and key), and never overspent by 200 concurrent calls.
 #[tokio::test]
 async fn the_budget_is_spent_refused_kept_and_never_overspent() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (emu, client) = emulator().await;
     let file = testing::temp_path("dp-budget.json");
     // Four weeks as ranges, each with enough visitors within the bounds to be answered.
     let today = emu.dataset().today;
@@ -536,8 +534,7 @@ async fn a_relative_date_and_its_days_are_one_statistic() {
 /// one of its parts paid for (and free to the next question).
 #[tokio::test]
 async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (emu, client) = emulator().await;
     let day = ymd(emu.dataset().today.plus(-7));
     let compare =
         json!({"site": 1, "report": "UserCountry.getCountry", "period": "week", "date": day});
@@ -586,8 +583,7 @@ async fn a_question_of_several_answers_refused_for_the_budget_spends_nothing() {
 /// refusal passed on as the tool's error, the dashboard fails and so does this test.
 #[tokio::test]
 async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (_emu, client) = emulator().await;
     let month = json!({"period": "month", "date": "2026-11-01"});
     let week = json!({"site": 2, "period": "week", "date": "2026-11-16"});
     let summary_of = |site: u32| json!({"site": site, "period": "month", "date": "2026-11-01"});
@@ -646,8 +642,7 @@ async fn a_dashboard_refuses_only_the_site_whose_budget_is_spent() {
 /// `not_released` and the charge.
 #[tokio::test]
 async fn a_summary_releases_what_it_is_read_for_and_the_rest_on_request_once() {
-    let emu = emulator().await;
-    let client = testing::client(&emu);
+    let (_emu, client) = emulator().await;
     let tools = budgeted(&client, 5, 100_000_000).await;
     let month = json!({"site": 1, "period": "month", "date": "2026-11-01"});
     let names = |list: &Value| -> Vec<String> {
