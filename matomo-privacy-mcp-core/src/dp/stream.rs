@@ -168,27 +168,25 @@ impl NoiseStream {
         }
         // Lemire's multiply-and-shift ("Fast Random Integer Generation in an Interval", 2019):
         // exactly uniform, with a division only in the rare case that might need a rejection.
-        if let Ok(small) = u32::try_from(n) {
-            loop {
-                let product = u64::from(self.next_u32()) * u64::from(small);
-                // The low half of the product; the high half is the candidate.
-                #[allow(clippy::cast_possible_truncation)]
-                let low = product as u32;
-                if low >= small || low >= small.wrapping_neg() % small {
-                    return u128::from(product >> 32);
+        // Written once for both widths: `n` drawn as a `$narrow` (when it fits) by `$draw`,
+        // multiplied in `$wide`, twice as wide.
+        macro_rules! multiply_and_shift {
+            ($narrow:ty, $wide:ty, $draw:expr) => {
+                if let Ok(small) = <$narrow>::try_from(n) {
+                    loop {
+                        let product = <$wide>::from($draw) * <$wide>::from(small);
+                        // The low half of the product; the high half is the candidate.
+                        #[allow(clippy::cast_possible_truncation)]
+                        let low = product as $narrow;
+                        if low >= small || low >= small.wrapping_neg() % small {
+                            return u128::from(product >> <$narrow>::BITS);
+                        }
+                    }
                 }
-            }
+            };
         }
-        if let Ok(small) = u64::try_from(n) {
-            loop {
-                let product = u128::from(self.next_u64()) * u128::from(small);
-                #[allow(clippy::cast_possible_truncation)]
-                let low = product as u64;
-                if low >= small || low >= small.wrapping_neg() % small {
-                    return product >> 64;
-                }
-            }
-        }
+        multiply_and_shift!(u32, u64, self.next_u32());
+        multiply_and_shift!(u64, u128, self.next_u64());
         let draw = |s: &mut Self| (u128::from(s.next_u64()) << 64) | u128::from(s.next_u64());
         let zone = u128::MAX - (u128::MAX % n);
         loop {
