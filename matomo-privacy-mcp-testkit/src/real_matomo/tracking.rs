@@ -22,7 +22,7 @@
 use std::fmt::Write;
 
 use crate::dataset::{Action, Conversion, Referrer, Site, Visit};
-use crate::realistic::url_encode;
+use crate::realistic::{url_encode, visitor_params};
 
 /// The user agent Matomo 5.0.2 reads as the visit's browser (and, where the dataset's device
 /// fits that browser, as its device).
@@ -73,10 +73,8 @@ fn money(amount: f64) -> String {
 pub(crate) fn tracking_requests(visit: &Visit, site: &Site, idsite: u32) -> Vec<String> {
     let loc = visit.location;
     let mut common = format!(
-        "idsite={idsite}&rec=1&apiv=1&send_image=0&_id={id}&cid={id}&cip={ip}&country={cc}&region={rc}&city={city}&lat={lat}&long={long}&lang={lang}&res={res}&ua={ua}",
-        id = visit.visitor_id,
-        ip = visit.ip,
-        cc = loc.country_code,
+        "{visitor}&region={rc}&city={city}&lat={lat}&long={long}&lang={lang}&res={res}&ua={ua}",
+        visitor = visitor_params(idsite, &visit.visitor_id, &visit.ip, loc.country_code),
         rc = url_encode(loc.region_code),
         city = url_encode(loc.city),
         lat = loc.lat,

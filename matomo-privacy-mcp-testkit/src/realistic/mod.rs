@@ -38,6 +38,7 @@ use crate::calendar::Day;
 #[cfg_attr(docsrs, doc(cfg(feature = "matomo-api")))]
 pub use matomo_api::MatomoApi;
 pub use matomo_api::{MatomoApiError, api_answer, api_request_body};
+pub(crate) use tracking::visitor_params;
 pub use tracking::{form_encode, url_encode};
 
 /// The seed the committed benchmark results were measured with.

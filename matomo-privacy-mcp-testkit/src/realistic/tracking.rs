@@ -21,6 +21,16 @@ pub fn form_encode(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// The parameters that open every tracking request of a visitor, here and in
+/// [`crate::real_matomo`]: the site, a recorded request (`rec`, `apiv`) answered without an image,
+/// the visitor id forced (`_id` and `cid`, so Matomo matches the visitor by id alone), the IP
+/// (`cip`, which needs the admin token) and the country given (no GeoIP database).
+pub(crate) fn visitor_params(idsite: u32, visitor_id: &str, ip: &str, country: &str) -> String {
+    format!(
+        "idsite={idsite}&rec=1&apiv=1&send_image=0&_id={visitor_id}&cid={visitor_id}&cip={ip}&country={country}"
+    )
+}
+
 /// Cents as Matomo's money (`12.34`).
 fn money(cents: u64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
@@ -32,10 +42,8 @@ impl Visit {
     /// the bulk body, never in a URL). `site` is Matomo's `idsite`.
     pub fn tracking_requests(&self, site: u32) -> Vec<String> {
         let common = format!(
-            "idsite={site}&rec=1&apiv=1&send_image=0&_id={id}&cid={id}&cip={ip}&country={country}&lang={lang}&ua={ua}&res={res}",
-            id = self.visitor_id,
-            ip = self.ip,
-            country = self.country,
+            "{visitor}&lang={lang}&ua={ua}&res={res}",
+            visitor = visitor_params(site, &self.visitor_id, &self.ip, self.country),
             lang = url_encode(self.lang),
             ua = url_encode(self.user_agent),
             res = self.resolution,
