@@ -80,8 +80,8 @@ pub use calendar::Day;
 pub use dataset::{
     ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, CAMPAIGN_LANDING_QUERIES, CLASH_NAME,
     ContentImpression, Conversion, Dataset, Device, Goal, Location, PERSONAL_CAMPAIGN, PageTimings,
-    RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site, TIMING_RECORDS, Visit,
-    VisitDetails, search_results,
+    RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site, TIMING_AVERAGE_COLUMNS,
+    TIMING_RECORDS, Visit, VisitDetails, search_results,
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;

@@ -37,6 +37,18 @@ pub const TIMING_RECORDS: [&str; 6] = [
     "onload",
 ];
 
+/// The columns of the page load averages Matomo answers (`PagePerformance.get`'s, in seconds):
+/// each timing's, in [`TIMING_RECORDS`] order, then the page load time's.
+pub const TIMING_AVERAGE_COLUMNS: [&str; 7] = [
+    "avg_time_network",
+    "avg_time_server",
+    "avg_time_transfer",
+    "avg_time_dom_processing",
+    "avg_time_dom_completion",
+    "avg_time_on_load",
+    "avg_page_load_time",
+];
+
 impl PageTimings {
     /// The six timings in [`TIMING_RECORDS`] order.
     pub fn all(&self) -> [Option<u64>; 6] {

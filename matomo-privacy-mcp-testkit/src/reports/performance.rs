@@ -13,23 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Ctx, host_of, round_value, summary};
-use crate::dataset::{Action, Referrer, TIMING_RECORDS, Visit};
+use crate::dataset::{Action, Referrer, TIMING_AVERAGE_COLUMNS, TIMING_RECORDS, Visit};
 use crate::query::errors::ApiError;
-
-/// The average each timing's record feeds, in [`TIMING_RECORDS`] order, then the page load's.
-pub(super) const AVERAGES: [&str; 7] = [
-    "avg_time_network",
-    "avg_time_server",
-    "avg_time_transfer",
-    "avg_time_dom_processing",
-    "avg_time_dom_completion",
-    "avg_time_on_load",
-    "avg_page_load_time",
-];
 
 /// The timing averages a page row carries, in [`TIMING_RECORDS`] order (no page load's:
 /// Matomo gives it to the page rows as the sum of these).
-pub(super) const TIMING_AVERAGES: &[&str] = AVERAGES.split_at(6).0;
+pub(super) const TIMING_AVERAGES: &[&str] = TIMING_AVERAGE_COLUMNS.split_at(6).0;
 
 /// Sums (ms) and counts of the timings of `visits`' page views, in [`TIMING_RECORDS`] order,
 /// then the page load's.
@@ -75,7 +64,7 @@ fn record_names() -> [(String, String); 7] {
 }
 
 fn averages(totals: &[(u64, u64); 7], m: &mut Map<String, Value>) {
-    for (name, (sum, hits)) in AVERAGES.iter().zip(totals) {
+    for (name, (sum, hits)) in TIMING_AVERAGE_COLUMNS.iter().zip(totals) {
         let seconds = if *hits > 0 {
             *sum as f64 / 1000.0 / *hits as f64
         } else {

@@ -74,6 +74,7 @@ mod truncation;
 
 use compare::{Difference, compare};
 use known::{KNOWN, explains};
+use matomo_privacy_mcp_testkit::TIMING_AVERAGE_COLUMNS;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use sides::{Sides, fortnight, today};
 
@@ -121,8 +122,8 @@ const METHODS: &[&str] = &[
     "PagePerformance.get",
 ];
 
-/// The columns compared in every row and summary.
-const COLUMNS: &[&str] = &[
+/// The columns the SDK reads.
+const SDK_COLUMNS: &[&str] = &[
     "label",
     "segment",
     "nb_visits",
@@ -143,14 +144,23 @@ const COLUMNS: &[&str] = &[
     "match_attribute",
     "pattern",
     "pattern_type",
-    "avg_time_network",
-    "avg_time_server",
-    "avg_time_transfer",
-    "avg_time_dom_processing",
-    "avg_time_dom_completion",
-    "avg_time_on_load",
-    "avg_page_load_time",
 ];
+
+/// The columns compared in every row and summary: [`SDK_COLUMNS`], then the page timings'
+/// averages ([`TIMING_AVERAGE_COLUMNS`]).
+const COLUMNS: &[&str] = &{
+    let mut all = [""; SDK_COLUMNS.len() + TIMING_AVERAGE_COLUMNS.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < SDK_COLUMNS.len() {
+            SDK_COLUMNS[i]
+        } else {
+            TIMING_AVERAGE_COLUMNS[i - SDK_COLUMNS.len()]
+        };
+        i += 1;
+    }
+    all
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_emulator_answers_as_a_real_matomo_does() {
