@@ -213,17 +213,16 @@ fn build(
         None => raw.enabled.unwrap_or(false),
     };
     let ceiling_text = env("MATOMO_PRIVACY_MCP_CEILING").or(raw.ceiling);
-    let ceiling = match ceiling_text {
-        None => PrivacyClass::Aggregate,
-        Some(text) => text.parse().unwrap_or_else(|_| {
-            errors.push(ConfigError::new(
+    let ceiling = ceiling_text
+        .and_then(|text| {
+            parse_ceiling(
                 "ceiling (MATOMO_PRIVACY_MCP_CEILING)",
-                format!("`{text}` is not a privacy class"),
+                &text,
                 "use `aggregate` (the default), `pseudonymous` or `identifying`",
-            ));
-            PrivacyClass::Aggregate
-        }),
-    };
+                errors,
+            )
+        })
+        .unwrap_or(PrivacyClass::Aggregate);
     let has_profiles = !raw.profiles.is_empty();
     let matomo = matomo_settings(raw.matomo, has_profiles, env, errors);
     // A budget in Redis needs no file: wanted even when a mistake in `[shared_state]` is reported.
@@ -356,6 +355,28 @@ fn parse_bool(key: &str, value: &str, errors: &mut Vec<ConfigError>) -> Option<b
                 key,
                 format!("`{other}` is not a boolean"),
                 "use `true` or `false`",
+            ));
+            None
+        }
+    }
+}
+
+/// `text` as a ceiling; `None` after adding the mistake, under `key` with `fix`, to `errors`.
+/// The top level and each profile word the problem alike; only the fix differs (a profile has no
+/// default of its own to name).
+fn parse_ceiling(
+    key: &str,
+    text: &str,
+    fix: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Option<PrivacyClass> {
+    match text.parse() {
+        Ok(class) => Some(class),
+        Err(_) => {
+            errors.push(ConfigError::new(
+                key,
+                format!("`{text}` is not a privacy class"),
+                fix,
             ));
             None
         }

@@ -202,17 +202,13 @@ pub(super) fn profiles(
         };
         let ceiling = match raw.ceiling {
             None => inherited.ceiling,
-            Some(text) => match text.parse() {
-                Ok(class) => class,
-                Err(_) => {
-                    errors.push(ConfigError::new(
-                        key("ceiling"),
-                        format!("`{text}` is not a privacy class"),
-                        "use `aggregate`, `pseudonymous` or `identifying`",
-                    ));
+            Some(text) => {
+                let fix = "use `aggregate`, `pseudonymous` or `identifying`";
+                let Some(class) = super::parse_ceiling(&key("ceiling"), &text, fix, errors) else {
                     continue;
-                }
-            },
+                };
+                class
+            }
         };
         if ceiling > PrivacyClass::Aggregate && !inherited.has_pseudonym_key {
             errors.push(ConfigError::new(
