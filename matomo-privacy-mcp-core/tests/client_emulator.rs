@@ -41,6 +41,14 @@ fn month() -> Params {
         .date(Date::Today)
 }
 
+/// Today on site 3, which the view token may not read.
+fn unreadable() -> Params {
+    Params::new()
+        .sites(Sites::one(3).unwrap())
+        .period(Period::Day)
+        .date(Date::Today)
+}
+
 async fn one<R: Report>(client: &MatomoClient, params: &Params) -> R::Output {
     match client.report_with::<R>(params).await {
         Ok(Nested::One(value)) => value,
@@ -244,13 +252,7 @@ async fn bulk_keeps_item_errors_per_item() {
     let request = BulkRequest::new()
         .push("VisitsSummary.get", &month())
         .unwrap()
-        .push(
-            "VisitsSummary.get",
-            &Params::new()
-                .sites(Sites::one(3).unwrap())
-                .period(Period::Day)
-                .date(Date::Today),
-        )
+        .push("VisitsSummary.get", &unreadable())
         .unwrap()
         .push("UserCountry.getCountry", &month())
         .unwrap();
@@ -321,12 +323,7 @@ async fn each_fault_is_a_clear_error_and_no_token_escapes() {
         .unwrap_err();
     texts.push(format!("{bad}\n{bad:?}"));
     let no_access = c
-        .report_with::<visits_summary::Get>(
-            &Params::new()
-                .sites(Sites::one(3).unwrap())
-                .period(Period::Day)
-                .date(Date::Today),
-        )
+        .report_with::<visits_summary::Get>(&unreadable())
         .await
         .unwrap_err();
     assert!(
