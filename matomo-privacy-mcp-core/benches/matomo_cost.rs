@@ -103,6 +103,19 @@ fn questions() -> Vec<Question> {
         args: m(tool),
         direct: vec![month(method, &[])],
     };
+    // The generic `report` tool on a report of the month, beside the same top ten asked directly.
+    let any_report = |method: &'static str| Question {
+        tool: "report",
+        args: json!({"site": SITE, "report": method, "period": "month", "date": MONTH,
+            "limit": 10}),
+        direct: vec![top(method, false)],
+    };
+    // A tool that reads one of Matomo's lists for the site (`id` names Matomo's site parameter).
+    let site_list = |tool: &'static str, method: &'static str, id: &'static str| Question {
+        tool,
+        args: json!({"site": SITE}),
+        direct: vec![vec![("method", method.to_owned()), (id, SITE.to_string())]],
+    };
     vec![
         Question {
             tool: "list_sites",
@@ -170,33 +183,11 @@ fn questions() -> Vec<Question> {
             direct: vec![month("VisitTime.getVisitInformationPerServerTime", &[])],
         },
         summary("page_performance", "PagePerformance.get"),
-        Question {
-            tool: "report_catalogue",
-            args: json!({"site": SITE}),
-            direct: vec![vec![
-                ("method", "API.getReportMetadata".to_owned()),
-                ("idSites", SITE.to_string()),
-            ]],
-        },
-        Question {
-            tool: "report",
-            args: json!({"site": SITE, "report": "UserLanguage.getLanguage", "period": "month",
-                "date": MONTH, "limit": 10}),
-            direct: vec![top("UserLanguage.getLanguage", false)],
-        },
+        site_list("report_catalogue", "API.getReportMetadata", "idSites"),
+        any_report("UserLanguage.getLanguage"),
         // Rows Matomo sends without a segment, known by their largest part (run D).
-        Question {
-            tool: "report",
-            args: json!({"site": SITE, "report": "DevicesDetection.getOsFamilies",
-                "period": "month", "date": MONTH, "limit": 10}),
-            direct: vec![top("DevicesDetection.getOsFamilies", false)],
-        },
-        Question {
-            tool: "report",
-            args: json!({"site": SITE, "report": "UserCountry.getContinent",
-                "period": "month", "date": MONTH, "limit": 10}),
-            direct: vec![top("UserCountry.getContinent", false)],
-        },
+        any_report("DevicesDetection.getOsFamilies"),
+        any_report("UserCountry.getContinent"),
         Question {
             tool: "compare_periods",
             args: json!({"site": SITE, "report": "Actions.getPageUrls", "period": "week",
@@ -226,14 +217,7 @@ fn questions() -> Vec<Question> {
             args: json!({"site": SITE, "period": "month", "date": MONTH}),
             direct: vec![month("Annotations.getAll", &[])],
         },
-        Question {
-            tool: "saved_segments",
-            args: json!({"site": SITE}),
-            direct: vec![vec![
-                ("method", "SegmentEditor.getAll".to_owned()),
-                ("idSite", SITE.to_string()),
-            ]],
-        },
+        site_list("saved_segments", "SegmentEditor.getAll", "idSite"),
     ]
 }
 
