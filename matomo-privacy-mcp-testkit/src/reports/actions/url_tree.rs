@@ -325,30 +325,35 @@ pub(crate) fn page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// recursive): asked flat, a folder with entries keeps its pages that had none, without entry
 /// columns (the SDK leaves such rows out).
 pub(crate) fn entry_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
-    let style = UrlRows {
-        flat_col: "Actions_EntryPageUrl",
-        dim: "entryPageUrl",
-        twice: true,
-    };
-    let rows = url_rows(ctx, style);
-    Ok(finish_keeping(rows, &ctx.filters, |r| {
+    entry_or_exit_pages(ctx, "Actions_EntryPageUrl", "entryPageUrl", |r| {
         has(r, "entry_nb_visits")
-    }))
+    })
 }
 
 /// `Actions.getExitPageUrls`: pages where visits ended, as the fixture: every page metric,
 /// `Actions_ExitPageUrl` when flat, and the segment on the exit page, encoded twice.
 pub(crate) fn exit_page_urls(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    entry_or_exit_pages(ctx, "Actions_ExitPageUrl", "exitPageUrl", |r| {
+        has(r, "exit_nb_visits")
+    })
+}
+
+/// The entry or exit page report: the page rows with `flat_col` when flat and row segments on
+/// `dim`, of which the table asked for keeps those `keep` keeps.
+fn entry_or_exit_pages(
+    ctx: &Ctx<'_>,
+    flat_col: &'static str,
+    dim: &'static str,
+    keep: fn(&Row) -> bool,
+) -> Result<Value, ApiError> {
+    // As the fixture: `entryPageUrl==https%253A…`, encoded twice.
     let style = UrlRows {
-        flat_col: "Actions_ExitPageUrl",
-        dim: "exitPageUrl",
+        flat_col,
+        dim,
         twice: true,
     };
     let rows = url_rows(ctx, style);
-    Ok(finish_keeping(rows, &ctx.filters, |r| {
-        has(r, "exit_nb_visits")
-    }))
+    Ok(finish_keeping(rows, &ctx.filters, keep))
 }
 
 /// `Actions.getPageUrlsFollowingSiteSearch`: the page report's rows of pages viewed right after a
