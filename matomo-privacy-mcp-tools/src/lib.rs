@@ -167,3 +167,13 @@ pub fn toolbox(
             .filter(|tool| keep(tool.descriptor().name())),
     )
 }
+
+/// The text of a list answer: `header`, then a line `- …` for each of `items`, as `line`
+/// writes it.
+fn bulleted<T>(header: String, items: &[T], line: impl Fn(&T) -> String) -> String {
+    items.iter().fold(header, |mut text, item| {
+        text.push_str("\n- ");
+        text.push_str(&line(item));
+        text
+    })
+}

@@ -1,7 +1,5 @@
 //! `list_sites`: the sites this deployment may read, which every other tool takes an id from.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -39,17 +37,10 @@ pub struct SiteList {
 }
 
 fn render_sites(list: &SiteList) -> String {
-    let mut text = format!("{} site(s):", list.sites.len());
-    for s in &list.sites {
-        let _ = write!(
-            text,
-            "\n- {} {} ({})",
-            s.id,
-            s.name,
-            s.main_url.as_deref().unwrap_or("no URL")
-        );
-    }
-    text
+    crate::bulleted(format!("{} site(s):", list.sites.len()), &list.sites, |s| {
+        let url = s.main_url.as_deref().unwrap_or("no URL");
+        format!("{} {} ({url})", s.id, s.name)
+    })
 }
 
 /// Sites this deployment may read: id, name, main URL, time zone, currency, e-commerce.

@@ -1,8 +1,6 @@
 //! `raw_page_urls`: an identifying-class tool, to show how a deployment raises its ceiling on
 //! purpose.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -33,17 +31,16 @@ pub struct RawPages {
 }
 
 fn render_raw(pages: &RawPages) -> String {
-    let mut text = format!(
+    let header = format!(
         "{} page URL(s), unscrubbed (identifying data):",
         pages.rows.len()
     );
-    for r in &pages.rows {
+    crate::bulleted(header, &pages.rows, |r| {
         // The text content is part of the tool's output, like the structured content: the label
         // goes out through its serialised form (a JSON string), which this identifying tool declares.
         let label = serde_json::to_string(&r.label).unwrap_or_default();
-        let _ = write!(text, "\n- {label}: {} visits", r.nb_visits.unwrap_or(0));
-    }
-    text
+        format!("{label}: {} visits", r.nb_visits.unwrap_or(0))
+    })
 }
 
 /// Page URLs with their full query strings, exactly as Matomo recorded them, without scrubbing or threshold.

@@ -1,7 +1,5 @@
 //! `report_catalogue`: the reports Matomo offers for a site, metadata only.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -41,17 +39,14 @@ pub struct ReportCatalogue {
 }
 
 fn render_catalogue(c: &ReportCatalogue) -> String {
-    let mut text = format!("{} report(s):", c.reports.len());
-    for r in &c.reports {
-        let _ = write!(
-            text,
-            "\n- {} / {} ({})",
+    crate::bulleted(format!("{} report(s):", c.reports.len()), &c.reports, |r| {
+        format!(
+            "{} / {} ({})",
             r.category.as_deref().unwrap_or("?"),
             r.name.as_deref().unwrap_or("?"),
             r.method.as_deref().unwrap_or("?")
-        );
-    }
-    text
+        )
+    })
 }
 
 /// The reports Matomo offers for a site, with their metrics (metadata only, never data).
