@@ -18,14 +18,26 @@ pub(crate) struct PartsCounted {
     pub(crate) unarchived: Vec<bool>,
 }
 
+/// What the days' counts tell of one part of the visits
+/// ([`Visitors::daily_part_bounds`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct DailyPart {
+    /// A lower bound on the part's distinct visitors in the period; 0 where none is proven.
+    pub(crate) bound: u64,
+    /// The day inside the period with the most of the part's visits, and those visits (the
+    /// earliest such day on a tie); `None` where the days were not counted.
+    pub(crate) busiest: Option<(Day, u64)>,
+}
+
 impl Visitors<'_> {
     /// [`within`](Self::within) for a population (`asked[0]`) and parts of its visits
     /// (`asked[1..]`, counted by `part_metrics`): a part whose visitors the days' counts prove
-    /// to be at least `k` ([`daily_part_bounds`](Self::daily_part_bounds)) is not asked as a
-    /// segment, and is known by that bound (its visits are not needed: the sub-metric rule
-    /// reads only a part's visitors). A part Matomo would not count (a segment it has not
-    /// archived) is marked so, for the caller to say why it is left out; the population
-    /// itself uncounted is the error [`SEGMENTS_NOT_ARCHIVED`].
+    /// to be at least `k` ([`daily_part_bounds`](Self::daily_part_bounds)), or else its
+    /// segment on its busiest day ([`proven_on_busiest_days`](Self::proven_on_busiest_days)),
+    /// is not asked as a segment of the period, and is known by that bound (its visits are not
+    /// needed: the sub-metric rule reads only a part's visitors). A part Matomo would not count
+    /// (a segment it has not archived) is marked so, for the caller to say why it is left out;
+    /// the population itself uncounted is the error [`SEGMENTS_NOT_ARCHIVED`].
     pub(crate) async fn within_parts(
         &self,
         asked: &[Option<Segment>],
@@ -33,18 +45,27 @@ impl Visitors<'_> {
         k: u64,
     ) -> Result<PartsCounted, ToolError> {
         let population = asked.first().cloned().flatten();
-        let bounds = if part_metrics.is_empty() {
+        let daily = if part_metrics.is_empty() {
             Vec::new()
         } else {
             self.daily_part_bounds(population.as_ref(), part_metrics)
                 .await
         };
-        let proven = |i: usize| {
-            i.checked_sub(1)
-                .and_then(|part| bounds.get(part))
-                .copied()
-                .filter(|&bound| bound >= k)
-        };
+        // Per asked segment, the visitors proven without the period's segment.
+        let mut proven: Vec<Option<u64>> = (0..asked.len())
+            .map(|i| {
+                i.checked_sub(1)
+                    .and_then(|part| daily.get(part))
+                    .map(|part| part.bound)
+                    .filter(|&bound| bound >= k)
+            })
+            .collect();
+        for (i, visitors) in self.proven_on_busiest_days(asked, &daily, &proven, k).await {
+            if let Some(slot) = proven.get_mut(i) {
+                *slot = Some(visitors);
+            }
+        }
+        let proven = |i: usize| proven.get(i).copied().flatten();
         let still: Vec<Option<Segment>> = asked
             .iter()
             .enumerate()
@@ -84,11 +105,72 @@ impl Visitors<'_> {
         Ok(PartsCounted { known, unarchived })
     }
 
+    /// The parts (index in `asked`, visitors) that the days' bounds leave unproven (`proven`)
+    /// and that their segment on one day proves: each part's segment (`asked[i]`, within the
+    /// population, and within the base segment as [`on_day`](Self::on_day) keeps it: exactly
+    /// the segment the period's count would ask) on the day of the period with the most of its
+    /// visits, in one bulk request for the parts sharing that day. A part proven so is known
+    /// by the day's distinct visitors, at least `k`; any other (fewer, an error, a count
+    /// Matomo did not make or answered with zeros for a segment it has not archived) is
+    /// counted by the period's segment as before.
+    ///
+    /// Proof. A visit belongs to the one day of its last action, so the visits of a day `d`
+    /// inside the period are visits of the period, and the part's visitors that day `B_d` are
+    /// among its visitors over the period `B`: `|B| ≥ |B_d|`, and Matomo counts `|B_d|`
+    /// exactly (`nb_uniq_visitors` of a day). Why one day: Matomo archives a day's segment
+    /// from that day's raw visits alone, where the period's segment is archived from every
+    /// day's (about a thirtieth of a month's cost). Why the busiest day: `|B_d| ≤ P_d`, the
+    /// part's visits that day, so the day of the most visits is the one most likely to reach
+    /// `k`; a day of fewer than `k` visits cannot, and is not asked.
+    async fn proven_on_busiest_days(
+        &self,
+        asked: &[Option<Segment>],
+        daily: &[DailyPart],
+        proven: &[Option<u64>],
+        k: u64,
+    ) -> Vec<(usize, u64)> {
+        let mut by_day: std::collections::BTreeMap<Day, Vec<(usize, Segment)>> =
+            std::collections::BTreeMap::new();
+        for (part, counted) in daily.iter().enumerate() {
+            let i = part + 1;
+            // A part without a segment of its own would count the whole day, not the part.
+            let (None, Some(Some(segment)), Some((day, visits))) = (
+                proven.get(i).copied().flatten(),
+                asked.get(i),
+                counted.busiest,
+            ) else {
+                continue;
+            };
+            if visits >= k {
+                by_day.entry(day).or_default().push((i, segment.clone()));
+            }
+        }
+        let mut found = Vec::new();
+        for (day, parts) in by_day {
+            let segments: Vec<Option<Segment>> = parts
+                .iter()
+                .map(|(_, segment)| Some(segment.clone()))
+                .collect();
+            // An error proves nothing: the period's segment is asked instead.
+            let Ok(Some(answers)) = self.on_day(day).answers_marking_unarchived(&segments).await
+            else {
+                continue;
+            };
+            for ((i, _), counted) in parts.iter().zip(answers) {
+                if let Some(known) = counted.known().filter(|known| known.visitors >= k) {
+                    found.push((*i, known.visitors));
+                }
+            }
+        }
+        found
+    }
+
     /// For each metric of `parts` (`bounce_count`, `nb_visits_converted`: a count of some of
     /// the visits), a lower bound on the distinct visitors of those visits in the period,
-    /// within the base segment and `population`; 0 where nothing is proven (a day, a year, a
-    /// relative date, an answer of another shape, an error: the part is then counted by its
-    /// segment as before).
+    /// within the base segment and `population`, and the period's day with the most of those
+    /// visits ([`DailyPart`]); nothing where nothing is proven (a day, a year, a relative
+    /// date, an answer of another shape, an error: the part is then counted by its segment as
+    /// before).
     ///
     /// Proof. For one day `d`, with `U_d` the day's distinct visitors (Matomo's exact count
     /// for a day), `V_d` its visits and `P_d` the part's visits: the visits outside the part
@@ -103,8 +185,8 @@ impl Visitors<'_> {
         &self,
         population: Option<&Segment>,
         parts: &[&str],
-    ) -> Vec<u64> {
-        let none = vec![0; parts.len()];
+    ) -> Vec<DailyPart> {
+        let none = vec![DailyPart::default(); parts.len()];
         let Some((first, last)) = self.days() else {
             return none;
         };
@@ -119,6 +201,13 @@ impl Visitors<'_> {
         };
         let Value::Object(by_day) = answer else {
             return none;
+        };
+        // The days Matomo answered for, each only if it is one of the period's: a day's
+        // segment proves nothing about a period it is not inside.
+        let inside = |date: &str| {
+            date.parse::<Day>()
+                .ok()
+                .filter(|&day| civil(day).is_some_and(|civil| first <= civil && civil <= last))
         };
         parts
             .iter()
@@ -135,7 +224,16 @@ impl Visitors<'_> {
                     .collect();
                 let most = per_day.iter().copied().max().unwrap_or(0);
                 let spread = per_day.iter().sum::<u64>().div_ceil(days);
-                most.max(spread)
+                let busiest = by_day
+                    .iter()
+                    .filter_map(|(date, counts)| {
+                        Some((inside(date)?, number(counts.as_object()?.get(*part))))
+                    })
+                    .max_by_key(|&(day, visits)| (visits, std::cmp::Reverse(day)));
+                DailyPart {
+                    bound: most.max(spread),
+                    busiest,
+                }
             })
             .collect()
     }
