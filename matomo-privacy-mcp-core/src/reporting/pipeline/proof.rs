@@ -62,6 +62,20 @@ impl Pipeline<'_> {
         rows: Vec<SourceRow>,
         overlap: Overlap,
     ) -> Result<ReportOutput, ToolError> {
+        self.proven_of(None, visitors, whole, rows, overlap).await
+    }
+
+    /// [`proven`](Self::proven) for the rows of `report`, which a week's, month's or range's
+    /// rows may then be proven by their busiest day's segment
+    /// ([`busiest_day`](crate::reporting::visitors)) before the period's is asked.
+    pub(crate) async fn proven_of(
+        &self,
+        report: Option<&RowReport<'_>>,
+        visitors: &Visitors<'_>,
+        whole: Option<Known>,
+        rows: Vec<SourceRow>,
+        overlap: Overlap,
+    ) -> Result<ReportOutput, ToolError> {
         let truncated = rows.len() as u64 >= u64::from(UPSTREAM_ROW_CAP);
         // With noise, an empty population is withheld like a small one: otherwise an empty
         // answer against a withheld one would tell whether anybody is in a narrow segment.
@@ -75,7 +89,7 @@ impl Pipeline<'_> {
         let budget =
             (self.request.offset as usize + self.request.limit as usize).min(MAX_CHECKED_ROWS);
         let (unchecked, counted) = self
-            .check_rows_counted(visitors, &mut rows, budget, overlap)
+            .check_rows_counted(visitors, report, &mut rows, budget, overlap)
             .await?;
         let other = match overlap {
             Overlap::None | Overlap::Within(_) if !truncated => {
@@ -102,7 +116,7 @@ impl Pipeline<'_> {
         overlap: Overlap,
     ) -> Result<u64, ToolError> {
         let (unchecked, _) = self
-            .check_rows_counted(visitors, rows, budget, overlap)
+            .check_rows_counted(visitors, None, rows, budget, overlap)
             .await?;
         Ok(unchecked)
     }
@@ -115,10 +129,13 @@ impl Pipeline<'_> {
     /// a page ending at `budget`. Rows known already (Matomo's count of a day, or the daily
     /// counts of a longer period, [`daily`](crate::reporting::visitors::daily)) take their
     /// places on the page without a request, and on a month whose largest rows are known that
-    /// way no segment is asked at all.
+    /// way no segment is asked at all. A row of `report` over a week, a month or a range may be
+    /// proven by its busiest day's segment instead ([`Visitors::prove_on_busiest_days`]): it is
+    /// not counted over the period either.
     async fn check_rows_counted(
         &self,
         visitors: &Visitors<'_>,
+        report: Option<&RowReport<'_>>,
         rows: &mut [ReportRow],
         budget: usize,
         overlap: Overlap,
@@ -146,6 +163,16 @@ impl Pipeline<'_> {
             .into_iter()
             .filter_map(|i| Some((i, self.row_segment(&rows[i], covered.as_ref())?)))
             .collect();
+        let segments = match report {
+            Some(report) if !segments.is_empty() => {
+                let end = self.request.offset.saturating_add(self.request.limit);
+                let k = self.threshold.k();
+                visitors
+                    .prove_on_busiest_days(report, end, rows, segments, k)
+                    .await
+            }
+            _ => segments,
+        };
         if segments.is_empty() {
             return Ok((unchecked, counted));
         }
@@ -210,8 +237,9 @@ impl Pipeline<'_> {
     /// new segment is an archive of the whole period from raw visits (about a second a segment
     /// for a month of 45,000 visits): the "Other" row is asked only when every shown row's
     /// segment was already counted (`counted`, for the row's own proof), so that it costs the
-    /// exclusion alone. A row known from its daily counts was not, and then there is no
-    /// "Other" row: its rows are counted among the suppressed ones.
+    /// exclusion alone. A row known from its daily counts, or from its segment on its busiest
+    /// day, was not, and then there is no "Other" row: its rows are counted among the
+    /// suppressed ones.
     async fn other_visitors(
         &self,
         visitors: &Visitors<'_>,

@@ -90,7 +90,7 @@ pub(crate) async fn run_of(
         scope: report.scope,
     };
     pipeline
-        .proven(&visitors, whole, rows, report.overlap)
+        .proven_of(Some(report), &visitors, whole, rows, report.overlap)
         .await
 }
 

@@ -15,6 +15,7 @@
 
 use serde_json::Value;
 
+mod busiest_day;
 mod continents;
 pub(crate) mod daily;
 pub(crate) mod finer;

@@ -1,0 +1,320 @@
+//! A row of a week, a month or a range proven by its segment on one day, its busiest, before
+//! its segment over the whole period is asked.
+//!
+//! Some reports' rows carry no distinct count Matomo 5.0.2 can be believed on (referrers,
+//! languages, site search keywords, OS versions joined by the API: `models::summed`), and no
+//! finer report proves them ([`finer`](super::finer)): each such row that could reach the
+//! page was counted by its segment over the period, and a segment over a month is an archive
+//! of the month from raw visits.
+//!
+//! # Proof
+//!
+//! Let `R` be a row's visits in the period (within the caller's segment and the report's
+//! covered visits), `R_d` those of day `d`, and `A_d` the visits its segment `S` (built as for
+//! the period: the row's own segment, within the report's visits and scope) selects on `d`.
+//!
+//! 1. A visit belongs to one day, that of its last action (Matomo's `LogAggregator` selects a
+//!    period's visits by `visit_last_action_time`), so the period's visits are its days'
+//!    together: `R_d ⊆ R`, and `S` on `d` selects visits of the period.
+//! 2. `S` is Matomo's own segment for the row (the same string on every day and over the
+//!    period for the same dimension value: the row is matched to its day rows by it, not by
+//!    its label), built to select the row's visits and narrowed only by conditions every row
+//!    visit meets. As [`broader_than`](crate::reporting::pipeline) reasons for the period, a
+//!    segment that selects no more visits on `d` than the row counts on `d` (`nb_visits` of
+//!    the row in day `d`'s table, the same report within the same segment) selected no visit
+//!    outside `R_d`: `A_d ⊆ R_d ⊆ R`, so `A_d`'s distinct visitors (Matomo's exact count for
+//!    a day) are among the row's, a lower bound on them. The check is made against the day's
+//!    row, never the period's: a segment broader than the row on one day may select fewer
+//!    visits than the row has over the month and still take in people outside it.
+//! 3. A segment appearing on more than one row (of the answer, or of one day's table) is not
+//!    used: its rows' visits could not be told apart, and a sum of two rows' visits would let a
+//!    broader segment pass. A merged row (its segment the OR of its parts') has no day row of
+//!    that segment, and is asked over the period as before.
+//!
+//! So a row whose day count passes the check and reaches `k` is proven by it, and its segment
+//! over the period is not asked. It was then not *counted* over the period, so over a longer
+//! period than a day no "Other" row is asked beside it (the pipeline's `other_visitors`).
+//!
+//! # Cost
+//!
+//! Matomo 5.0.2 archives a segment on request for each period it is asked for: a day's
+//! archive from that day's raw visits; a week's or a month's by aggregating its days' archives
+//! of the segment (each built from raw visits first) and counting the period's distinct
+//! visitors from the raw visits of the whole period (`enable_processing_unique_visitors_week`
+//! and `_month`, on by default). A month's segment thus reads the month's visits about twice,
+//! a day's one day's: about a thirtieth (0.5–6 s against a few hundredths here).
+//!
+//! The days' tables cost one request of plain archives (`period=day`, the period's days as
+//! one multi-period answer, within the caller's segment: the same archives the period's own
+//! report was aggregated from), asked only when some row would otherwise be counted over the
+//! period. A row whose busiest day has fewer than `k` visits is not asked on a day (its
+//! visitors that day are fewer than `k`, so it cannot pass by them, and the request would be
+//! added to the period's). Each day with rows to ask is one bulk request of day segments
+//! ([`Visitors::on_day`]). Only a week, a month or a range of at most [`MAX_DAYS`] known days.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Visitors;
+use super::parts::MAX_DAYS;
+use super::spans::day;
+use crate::client::Nested;
+use crate::minimise::ReportRow;
+use crate::params::{Date, Limit, Params, Period, RangeEnd, Sites, Sort};
+use crate::privacy::Reveal;
+use crate::reporting::SourceRow;
+use crate::reporting::pipeline::{RowReport, UPSTREAM_ROW_CAP, kept_rows};
+use crate::segment::Segment;
+
+/// The visits of each row on each day, by the row's segment and the day; a segment on more
+/// than one row of a day is in `ambiguous` instead.
+#[derive(Debug, Default)]
+struct DayVisits {
+    visits: BTreeMap<String, BTreeMap<jiff::civil::Date, f64>>,
+    ambiguous: BTreeSet<String>,
+}
+
+impl DayVisits {
+    /// Reads the days' tables of one multi-period answer.
+    fn of(tables: &[(jiff::civil::Date, &Vec<SourceRow>)]) -> Self {
+        let mut out = Self::default();
+        for (date, rows) in tables {
+            let mut seen = BTreeSet::new();
+            for row in rows.iter() {
+                let Some(segment) = &row.segment else {
+                    continue;
+                };
+                let segment = segment.reveal_text();
+                if !seen.insert(segment) {
+                    out.ambiguous.insert(segment.to_owned());
+                }
+                if let Some(visits) = visits_of(&row.metrics) {
+                    out.visits
+                        .entry(segment.to_owned())
+                        .or_default()
+                        .insert(*date, visits);
+                }
+            }
+        }
+        out
+    }
+
+    /// The day a row of `segment` had the most visits on, and those visits (the earliest such
+    /// day); `None` for a segment without day rows, or on several rows of one day.
+    fn busiest(&self, segment: &str) -> Option<(jiff::civil::Date, f64)> {
+        if self.ambiguous.contains(segment) {
+            return None;
+        }
+        self.visits.get(segment)?.iter().fold(
+            None,
+            |best: Option<(jiff::civil::Date, f64)>, (&d, &v)| match best {
+                Some((_, most)) if most >= v => best,
+                _ => Some((d, v)),
+            },
+        )
+    }
+}
+
+/// The visits a row counts, as the period's check reads them: `nb_visits`, else
+/// `entry_nb_visits`; `None` for a row without either.
+fn visits_of(metrics: &crate::minimise::Metrics) -> Option<f64> {
+    ["nb_visits", "entry_nb_visits"]
+        .iter()
+        .find_map(|name| metrics.get(name))
+}
+
+/// Whether a segment's count on a day (`known_visits` visits) proves its row there: it selected
+/// no more visits than the row counts that day (`day_visits`, the row's own in that day's
+/// table: the module's proof, step 2) and its visitors reach `k`.
+pub(crate) fn proves_on_day(known: super::Known, day_visits: f64, k: u64) -> bool {
+    known.visits as f64 <= day_visits && known.visitors >= k
+}
+
+impl Visitors<'_> {
+    /// Proves rows of `rows` (of `report`, for this site, period and base segment) by their
+    /// segments on their busiest days (the module's proof): `asked` pairs each row's index with
+    /// the segment its visitors are counted by; what is returned is the part of `asked` still to
+    /// count over the period. Nothing is proven (and `asked` is returned whole) for a day, a
+    /// period whose days are not known or are more than [`MAX_DAYS`], or when Matomo does not
+    /// answer the days' tables or a day's counts (the period's count is then asked as before).
+    pub(crate) async fn prove_on_busiest_days(
+        &self,
+        report: &RowReport<'_>,
+        end: u32,
+        rows: &mut [ReportRow],
+        asked: Vec<(usize, Segment)>,
+        k: u64,
+    ) -> Vec<(usize, Segment)> {
+        let Some((first, last)) = self.days().filter(|_| self.period != Period::Day) else {
+            return asked;
+        };
+        let days = (last - first).get_days().saturating_add(1);
+        if asked.is_empty() || days < 2 || i64::from(days) > MAX_DAYS {
+            return asked;
+        }
+        // Rows with a segment of their own: on no other row of the answer.
+        let mut on_rows: BTreeMap<&str, usize> = BTreeMap::new();
+        for row in rows.iter() {
+            if let Some(segment) = &row.segment {
+                *on_rows.entry(segment.reveal_text()).or_default() += 1;
+            }
+        }
+        let own_segment = |i: usize| -> Option<String> {
+            let text = rows.get(i)?.segment.as_ref()?.reveal_text();
+            (on_rows.get(text) == Some(&1)).then(|| text.to_owned())
+        };
+        let keyed: Vec<Option<String>> = asked.iter().map(|(i, _)| own_segment(*i)).collect();
+        if keyed.iter().all(Option::is_none) {
+            return asked;
+        }
+        let Some(by_day) = self.day_visits(report, end, first, last).await else {
+            return asked;
+        };
+        // Per day, the rows asked on it: their place in `asked` and their visits that day.
+        let mut on_day: BTreeMap<jiff::civil::Date, Vec<(usize, f64)>> = BTreeMap::new();
+        for (at, key) in keyed.iter().enumerate() {
+            let Some((date, visits)) = key.as_deref().and_then(|key| by_day.busiest(key)) else {
+                continue;
+            };
+            // Fewer visits than k that day: fewer visitors, it cannot pass by them.
+            if visits >= k as f64 {
+                on_day.entry(date).or_default().push((at, visits));
+            }
+        }
+        let mut proven = vec![false; asked.len()];
+        for (date, those) in on_day {
+            let Some(day) = day(date) else {
+                continue;
+            };
+            let segments: Vec<Option<Segment>> = those
+                .iter()
+                .map(|&(at, _)| Some(asked[at].1.clone()))
+                .collect();
+            let Ok(known) = self.on_day(day).within(&segments).await else {
+                continue;
+            };
+            for (&(at, day_visits), known) in those.iter().zip(known) {
+                let Some(known) = known.filter(|known| proves_on_day(*known, day_visits, k)) else {
+                    continue;
+                };
+                if let Some(row) = rows.get_mut(asked[at].0) {
+                    row.prove_visitors(known.visitors);
+                    proven[at] = true;
+                }
+            }
+        }
+        asked
+            .into_iter()
+            .zip(proven)
+            .filter(|(_, proven)| !proven)
+            .map(|(asked, _)| asked)
+            .collect()
+    }
+
+    /// The report's rows on each day from `first` to `last`, within the base segment: one
+    /// request of the days' archives, at most as many rows a day as the period's report was
+    /// asked for (most visits first, [`kept_rows`]); `None` when Matomo did not answer it.
+    async fn day_visits(
+        &self,
+        report: &RowReport<'_>,
+        end: u32,
+        first: jiff::civil::Date,
+        last: jiff::civil::Date,
+    ) -> Option<DayVisits> {
+        let date = Date::range(day(first)?, RangeEnd::Day(day(last)?)).ok()?;
+        let kept = kept_rows(report.method, end);
+        let mut params = Params::new()
+            .sites(Sites::one(self.site).ok()?)
+            .period(Period::Day)
+            .date(date)
+            .flat(report.flat)
+            .limit(Limit::rows(kept.unwrap_or(UPSTREAM_ROW_CAP)).ok()?)
+            .with("showColumns", "nb_visits,entry_nb_visits")
+            .ok()?;
+        if kept.is_some() {
+            params = params.sort(Sort::desc("nb_visits").ok()?);
+        }
+        if let Some(base) = self.base {
+            params = params.segment(base.clone());
+        }
+        let answer = self
+            .client
+            .report_of::<Vec<SourceRow>>(report.method, report.fixed, &params)
+            .await
+            .ok()?;
+        let Nested::Periods(by_period) = answer else {
+            return None;
+        };
+        let mut tables = Vec::with_capacity(by_period.len());
+        for (label, table) in &by_period {
+            let date: jiff::civil::Date = label.0.parse().ok()?;
+            if date < first || date > last {
+                return None;
+            }
+            if let Some(rows) = table.data() {
+                tables.push((date, rows));
+            }
+        }
+        Some(DayVisits::of(&tables))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reporting::visitors::Known;
+
+    fn rows(body: &str) -> Vec<SourceRow> {
+        serde_json::from_str(body).unwrap()
+    }
+
+    fn date(text: &str) -> jiff::civil::Date {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_rows_busiest_day_is_found_by_its_segment_not_its_label() {
+        let one = rows(
+            r#"[{"label":"Google","nb_visits":4,"segment":"referrerName==Google"},
+                {"label":"Bing","nb_visits":9,"segment":"referrerName==Bing"}]"#,
+        );
+        let two = rows(
+            r#"[{"label":"Google (renamed)","nb_visits":7,"segment":"referrerName==Google"},
+                {"label":"Bing","nb_visits":9,"segment":"referrerName==Bing"},
+                {"label":"Others","nb_visits":50}]"#,
+        );
+        let days = DayVisits::of(&[(date("2026-11-01"), &one), (date("2026-11-02"), &two)]);
+        assert_eq!(
+            days.busiest("referrerName==Google"),
+            Some((date("2026-11-02"), 7.0))
+        );
+        // A tie goes to the earliest day.
+        assert_eq!(
+            days.busiest("referrerName==Bing"),
+            Some((date("2026-11-01"), 9.0))
+        );
+        assert_eq!(days.busiest("referrerName==Yahoo"), None);
+    }
+
+    #[test]
+    fn a_segment_on_two_rows_of_a_day_proves_nothing() {
+        let one = rows(
+            r#"[{"label":"iOS 17.1","nb_visits":30,"segment":"operatingSystemCode==IPA;operatingSystemVersion==17.1"},
+                {"label":"iPadOS 17.1","nb_visits":9,"segment":"operatingSystemCode==IPA;operatingSystemVersion==17.1"}]"#,
+        );
+        let days = DayVisits::of(&[(date("2026-11-01"), &one)]);
+        assert_eq!(
+            days.busiest("operatingSystemCode==IPA;operatingSystemVersion==17.1"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_day_count_proves_only_within_the_rows_visits_that_day_and_from_k() {
+        let known = |visitors, visits| Known { visitors, visits };
+        assert!(proves_on_day(known(6, 8), 8.0, 5));
+        // Broader than the row on that day: more visits selected than the row had.
+        assert!(!proves_on_day(known(6, 9), 8.0, 5));
+        // Within the row, but fewer than k people.
+        assert!(!proves_on_day(known(4, 8), 8.0, 5));
+    }
+}
