@@ -512,10 +512,19 @@ fn archived_hour(ctx: &Ctx<'_>, ts: i64) -> u32 {
 /// `AddSegmentByLabelInUTC` finds it: that hour on the period's last day in the site's time
 /// zone, found as PHP finds it (the offset at the time read as UTC, then at the instant that
 /// gives): a time the clocks pass twice is Berlin's second (standard time) and New York's
-/// first (daylight time), as the real Matomo shows.
+/// first (daylight time), and a time they skip is read at the offset before the change (New
+/// York's 02:00 on 8 March 2026 is 07:00 UTC, Berlin's on 29 March 01:00 UTC), as the real
+/// Matomo shows.
 fn label_utc_hour(ctx: &Ctx<'_>, hour: u32) -> i64 {
     let wall = ctx.period.end.midnight_ts() + i64::from(hour) * 3600;
     let utc = wall - offset_at(ctx, wall - offset_at(ctx, wall));
+    // No instant reads as `wall` there: the clocks skipped it. Six hours before is before the
+    // change (the candidate is within two hours of it).
+    let utc = if utc + offset_at(ctx, utc) == wall {
+        utc
+    } else {
+        wall - offset_at(ctx, utc - 6 * 3600)
+    };
     utc.rem_euclid(86_400) / 3600
 }
 

@@ -25,52 +25,94 @@ use super::compare::{Difference, compare};
 use super::sides::{Sides, emulator_builder};
 use super::time_zones::{over_periods, with_times};
 
-/// The emulator's sites in a time zone with DST, and the day its clocks go back in 2026.
-const CHANGES: &[(u32, (i64, u32, u32))] = &[(2, (2026, 10, 25)), (3, (2026, 11, 1))];
+/// A day the clocks change at one of the emulator's sites in a time zone with DST, and the
+/// dataset's today whose fortnight holds it.
+struct Change {
+    site: u32,
+    day: (i64, u32, u32),
+    today: (i64, u32, u32),
+}
 
-/// The dataset's today: its fortnight (19 October to 2 November) holds both changes.
-fn today() -> Day {
-    Day::from_ymd(2026, 11, 2).unwrap()
+/// Autumn (back an hour): one dataset, whose fortnight (19 October to 2 November) holds both
+/// changes. Spring (forward an hour): a dataset each, the changes being three weeks apart.
+const CHANGES: &[Change] = &[
+    Change {
+        site: 2,
+        day: (2026, 10, 25),
+        today: (2026, 11, 2),
+    },
+    Change {
+        site: 3,
+        day: (2026, 11, 1),
+        today: (2026, 11, 2),
+    },
+    Change {
+        site: 2,
+        day: (2026, 3, 29),
+        today: (2026, 4, 1),
+    },
+    Change {
+        site: 3,
+        day: (2026, 3, 8),
+        today: (2026, 3, 11),
+    },
+];
+
+fn day((y, m, d): (i64, u32, u32)) -> Day {
+    Day::from_ymd(y, m, d).unwrap()
 }
 
 /// Asks both servers the questions of each site around its change; the differences and how
 /// many questions were asked. Nothing when the real Matomo is not there (the caller skipped
-/// already).
+/// already). The changes are asked at once: each question mostly waits on Matomo, whose PHP
+/// workers answer several at a time.
 pub async fn questions() -> (Vec<Difference>, usize) {
+    let tasks: Vec<_> = CHANGES.iter().map(|c| tokio::spawn(around(c))).collect();
     let mut differences = Vec::new();
     let mut questions = 0;
-    for &(site, (y, m, d)) in CHANGES {
-        let Some(real) = RealMatomo::shared_site("conformance", SEED, today(), site).unwrap()
-        else {
-            return (differences, questions);
-        };
-        let emu = emulator_builder().today(today()).start().await.unwrap();
-        let timezone = emu.dataset().site(site).unwrap().timezone.clone();
-        let sides = Sides {
-            http: reqwest::Client::new(),
-            emu,
-            real,
-        };
-        let change = Day::from_ymd(y, m, d).unwrap();
-        let fortnight = format!("{},{}", today().plus(-14), today());
-        let mut periods: Vec<(String, String)> = (-1..=1)
-            .map(|offset| ("day".to_owned(), change.plus(offset).to_string()))
-            .collect();
-        periods.push(("week".to_owned(), change.to_string()));
-        periods.push(("month".to_owned(), change.to_string()));
-        periods.push(("range".to_owned(), fortnight.clone()));
-        let prefix = format!("site {site} {timezone}, DST");
-        let (more, asked) = over_periods(&sides, &prefix, &periods).await;
+    for task in tasks {
+        let (more, asked) = task.await.unwrap();
         differences.extend(more);
         questions += asked;
-        let method = "Live.getLastVisitsDetails";
-        for (period, date) in [("day", change.to_string()), ("range", fortnight)] {
-            let (e, m) = sides.both_over(method, "", period, &date).await;
-            let (e, m) = (with_times(&e), with_times(&m));
-            let question = format!("site {site} {timezone} visitor log, DST ({period} {date})");
-            differences.extend(compare(&question, method, &e, &m, None));
-            questions += 1;
-        }
+    }
+    (differences, questions)
+}
+
+/// The questions of one change.
+async fn around(change: &'static Change) -> (Vec<Difference>, usize) {
+    let (site, today) = (change.site, day(change.today));
+    let real = tokio::task::spawn_blocking(move || {
+        RealMatomo::shared_site("conformance", SEED, today, site).unwrap()
+    })
+    .await
+    .unwrap();
+    let Some(real) = real else {
+        return (Vec::new(), 0);
+    };
+    let emu = emulator_builder().today(today).start().await.unwrap();
+    let timezone = emu.dataset().site(site).unwrap().timezone.clone();
+    let sides = Sides {
+        http: reqwest::Client::new(),
+        emu,
+        real,
+    };
+    let change = day(change.day);
+    let fortnight = format!("{},{}", today.plus(-14), today);
+    let mut periods: Vec<(String, String)> = (-1..=1)
+        .map(|offset| ("day".to_owned(), change.plus(offset).to_string()))
+        .collect();
+    periods.push(("week".to_owned(), change.to_string()));
+    periods.push(("month".to_owned(), change.to_string()));
+    periods.push(("range".to_owned(), fortnight.clone()));
+    let prefix = format!("site {site} {timezone}, DST");
+    let (mut differences, mut questions) = over_periods(&sides, &prefix, &periods).await;
+    let method = "Live.getLastVisitsDetails";
+    for (period, date) in [("day", change.to_string()), ("range", fortnight)] {
+        let (e, m) = sides.both_over(method, "", period, &date).await;
+        let (e, m) = (with_times(&e), with_times(&m));
+        let question = format!("site {site} {timezone} visitor log, DST ({period} {date})");
+        differences.extend(compare(&question, method, &e, &m, None));
+        questions += 1;
     }
     (differences, questions)
 }

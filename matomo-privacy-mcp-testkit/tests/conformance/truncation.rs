@@ -23,37 +23,96 @@
 //! The days are tracked without their conversions (the site has no goals), so visit lengths
 //! and goal columns are not compared here; the main questions compare them.
 
+use matomo_privacy_mcp_testkit::Emulator;
 use matomo_privacy_mcp_testkit::real_matomo::{RealMatomo, RowLimits};
 use serde_json::Value;
 
 use super::compare::{Difference, compare};
-use super::sides::{ROOT, ask, today};
+use super::sides::{ROOT, ask, fortnight, today};
 
 /// Rows Matomo keeps per directory before it folds the rest into "Others" (its default is 100).
 const SUBTABLE_ROWS: u32 = 3;
+
+/// Rows Matomo keeps in a page report's top-level table on the titles' site (its default is
+/// 500): fewer than a day's titles (about 12), so that every period has a truncation row.
+const TITLE_ROWS: u32 = 6;
 
 /// The columns not compared: the site holds the visits without their conversions, so Matomo's
 /// rows have no goals and other visit lengths (`entry_sum_visit_length`); subtable ids are each
 /// server's own.
 const NOT_COMPARED: &[&str] = &["goals", "entry_sum_visit_length", "idsubdatatable"];
 
-/// The page reports compared (the last flattened by Matomo's generic flattener, its truncation
-/// rows `products/ - Others`).
-const METHODS: &[&str] = &[
-    "Actions.getPageUrls",
-    "Actions.getEntryPageUrls",
-    "Actions.getExitPageUrls",
-    "Actions.getPageUrlsFollowingSiteSearch",
+/// A row-limited site and what is asked of it: its name in `$MATOMO_HOME/run/`, its limits,
+/// the reports compared (`flat` as asked) and the one that must hold a truncation row.
+struct Limited {
+    tag: &'static str,
+    limits: RowLimits,
+    methods: &'static [(&'static str, &'static str)],
+    truncated: &'static str,
+}
+
+/// The page URL reports per directory (the last flattened by Matomo's generic flattener, its
+/// truncation rows `products/ - Others`) and the page report's top level (its directories,
+/// each the sum of its rows); the title reports at the top level, where titles are (Matomo's
+/// `action_title_category_delimiter` is empty by default: no title has a directory).
+const SITES: &[Limited] = &[
+    Limited {
+        tag: "conformance-rows",
+        limits: RowLimits {
+            actions: 500,
+            subtable_actions: SUBTABLE_ROWS,
+        },
+        methods: &[
+            ("Actions.getPageUrls", "1"),
+            ("Actions.getEntryPageUrls", "1"),
+            ("Actions.getExitPageUrls", "1"),
+            ("Actions.getPageUrlsFollowingSiteSearch", "1"),
+            ("Actions.getPageUrls", "0"),
+        ],
+        truncated: "Actions.getPageUrls",
+    },
+    Limited {
+        tag: "conformance-titles",
+        limits: RowLimits {
+            actions: TITLE_ROWS,
+            subtable_actions: SUBTABLE_ROWS,
+        },
+        methods: &[
+            ("Actions.getPageTitles", "1"),
+            ("Actions.getExitPageTitles", "1"),
+            ("Actions.getPageTitlesFollowingSiteSearch", "1"),
+        ],
+        truncated: "Actions.getPageTitles",
+    },
 ];
 
 /// Asks both servers; the differences and how many questions were asked.
 pub async fn questions(real: &RealMatomo) -> (Vec<Difference>, usize) {
+    // The sites asked at once: each question mostly waits on Matomo.
+    let tasks: Vec<_> = SITES
+        .iter()
+        .map(|site| tokio::spawn(ask_limited(real.clone(), site)))
+        .collect();
+    let mut differences = Vec::new();
+    let mut asked = 0;
+    for task in tasks {
+        let (more, n) = task.await.unwrap();
+        differences.extend(more);
+        asked += n;
+    }
+    (differences, asked)
+}
+
+/// The emulator of the compared dataset with `site`'s limits, and the real site holding its
+/// fortnight; `None` after a `SKIPPED` line (Matomo's configuration folder is not writable).
+async fn sides_of(real: &RealMatomo, site: &Limited) -> Option<(Emulator, u32)> {
+    let limits = site.limits;
     let emu = super::sides::emulator_builder()
-        .archive_row_limits(500, SUBTABLE_ROWS as usize)
+        .archive_row_limits(limits.actions as usize, limits.subtable_actions as usize)
         .start()
         .await
         .unwrap();
-    let site = emu.dataset().site(1).cloned().unwrap();
+    let shop = emu.dataset().site(1).cloned().unwrap();
     let visits: Vec<_> = emu
         .dataset()
         .visits_in(1, today().plus(-14), today())
@@ -63,74 +122,87 @@ pub async fn questions(real: &RealMatomo) -> (Vec<Difference>, usize) {
             v
         })
         .collect();
-    let limits = RowLimits {
-        actions: 500,
-        subtable_actions: SUBTABLE_ROWS,
-    };
-    let fixture = real.clone();
+    let (fixture, tag) = (real.clone(), site.tag);
     let id = tokio::task::spawn_blocking(move || {
-        fixture.site_with_row_limits("conformance", "conformance-rows", &site, &visits, limits)
+        fixture.site_with_row_limits("conformance", tag, &shop, &visits, limits)
     })
     .await
     .unwrap()
-    .unwrap();
-    // `None` after a `SKIPPED` line: Matomo's configuration folder is not writable here.
-    let Some(id) = id else {
+    .unwrap()?;
+    Some((emu, id))
+}
+
+/// Matomo's API through a host of its own whose configuration holds `limits`, so that a period
+/// the fixture did not archive (a range) is archived with them on the first request.
+fn limited_endpoint(real: &RealMatomo, limits: RowLimits) -> Option<String> {
+    let host = format!(
+        "conformance-{}-{}.testkit.test",
+        limits.actions, limits.subtable_actions
+    );
+    let settings = format!(
+        "datatable_archiving_maximum_rows_actions = {}\n\
+         datatable_archiving_maximum_rows_subtable_actions = {}\n",
+        limits.actions, limits.subtable_actions
+    );
+    let base = real.as_host("conformance", &host, &settings).unwrap()?;
+    Some(format!("{base}index.php"))
+}
+
+/// The questions of one row-limited site: its reports over a day, the two weeks holding the
+/// fortnight's end, the month and the fortnight as a range.
+async fn ask_limited(real: RealMatomo, site: &'static Limited) -> (Vec<Difference>, usize) {
+    let real = &real;
+    let Some((emu, id)) = sides_of(real, site).await else {
+        return (Vec::new(), 0);
+    };
+    let Some(limited) = limited_endpoint(real, site.limits) else {
         return (Vec::new(), 0);
     };
     let http = reqwest::Client::new();
     let day = today().plus(-3);
+    let fortnight = fortnight();
     let periods = [
-        ("day", day),
-        ("week", day),
-        ("week", day.plus(-7)),
-        ("month", day),
+        ("day", day.to_string()),
+        ("week", day.to_string()),
+        ("week", day.plus(-7).to_string()),
+        ("month", day.to_string()),
+        ("range", fortnight),
     ];
     let mut differences = Vec::new();
     let mut asked = 0;
-    for (period, date) in periods {
-        let date = date.to_string();
+    for (period, date) in &periods {
+        let (period, date) = (*period, date.as_str());
+        // A range is archived on request, with the limits only through the limited host; the
+        // days, weeks and months were archived by the fixture, and are read here without it
+        // (so a table over the limit would show archives built with the ordinary limits).
+        let endpoint = if period == "range" {
+            limited.clone()
+        } else {
+            real.endpoint()
+        };
         if period != "day" {
-            let params = [
-                ("method", "Actions.getPageUrls"),
-                ("period", period),
-                ("date", date.as_str()),
-                ("filter_limit", "-1"),
-                ("expanded", "1"),
-            ];
-            let m = ask(&http, &real.endpoint(), real.admin_token(), id, &params).await;
-            let widest = widest_table(&m);
-            assert!(
-                widest <= SUBTABLE_ROWS as usize,
-                "{period} {date}: a directory of {widest} rows, archived without the limits"
-            );
+            check_widths(&http, &endpoint, real, id, site, period, date).await;
         }
-        // The flat reports (what the SDK reads: pages and their truncation rows) and the page
-        // report's top level (its directories, each the sum of its rows).
-        let questions = METHODS
-            .iter()
-            .map(|method| (*method, "1"))
-            .chain([("Actions.getPageUrls", "0")]);
-        for (method, flat) in questions {
+        for &(method, flat) in site.methods {
             let params = [
                 ("method", method),
                 ("period", period),
-                ("date", date.as_str()),
+                ("date", date),
                 ("filter_limit", "-1"),
                 ("flat", flat),
             ];
             let e = ask(&http, &emu.endpoint(), ROOT, 1, &params).await;
-            let m = ask(&http, &real.endpoint(), real.admin_token(), id, &params).await;
+            let m = ask(&http, &endpoint, real.admin_token(), id, &params).await;
             let summary = |v: &Value| {
                 v.as_array()
                     .is_some_and(|rows| rows.iter().any(|r| r.get("is_summary").is_some()))
             };
-            // The page report must hold a truncation row for the questions to be about them (a
+            // The report must hold a truncation row for the questions to be about them (a
             // day's entry and exit pages may have too few).
             assert!(
-                method != "Actions.getPageUrls" || flat == "0" || (summary(&e) && summary(&m)),
-                "{method} of {period} {date} with {SUBTABLE_ROWS} rows per directory has no \
-                 truncation row"
+                method != site.truncated || flat == "0" || (summary(&e) && summary(&m)),
+                "{method} of {period} {date} with rows limited to {:?} has no truncation row",
+                site.limits
             );
             let columns = columns_of(&[&e, &m]);
             let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
@@ -146,6 +218,34 @@ pub async fn questions(real: &RealMatomo) -> (Vec<Difference>, usize) {
         }
     }
     (differences, asked)
+}
+
+/// Checks that the period's archived tables hold no more rows than the site's limits: its top
+/// level (the reports' first method, unflattened) and each directory's.
+async fn check_widths(
+    http: &reqwest::Client,
+    endpoint: &str,
+    real: &RealMatomo,
+    id: u32,
+    site: &Limited,
+    period: &str,
+    date: &str,
+) {
+    let params = [
+        ("method", site.truncated),
+        ("period", period),
+        ("date", date),
+        ("filter_limit", "-1"),
+        ("expanded", "1"),
+    ];
+    let m = ask(http, endpoint, real.admin_token(), id, &params).await;
+    let top = m.as_array().map_or(0, Vec::len);
+    let widest = widest_table(&m);
+    assert!(
+        top <= site.limits.actions as usize && widest <= site.limits.subtable_actions as usize,
+        "{} {period} {date}: {top} rows, a directory of {widest}, archived without the limits",
+        site.truncated
+    );
 }
 
 /// Every column of the answers' rows but [`NOT_COMPARED`].

@@ -12,6 +12,7 @@
 //! the days it was shown, and a visit to two folded pages counts twice in "Others".
 
 use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
 use super::pages::PageAgg;
 use crate::calendar::Day;
@@ -118,6 +119,35 @@ impl Table {
         self.others = self.others.filter(|others| others.following_search > 0);
         self
     }
+}
+
+/// A day's table of a report without directories (page titles) as Matomo's day archiver fills
+/// it: its rows in the order of its query (most hits first, then by label), each added while
+/// the table holds fewer than `limit` − 1 (`DataTable::addRow` with `setMaximumAllowedRows`),
+/// the others summed into its truncation row, which keeps no distinct counts.
+pub(super) fn flat_day_table(rows: BTreeMap<String, PageAgg>, limit: usize) -> Table {
+    let mut rows: Vec<(String, PageAgg)> = rows.into_iter().collect();
+    // Stable: ties stay in label order.
+    rows.sort_by_key(|(_, agg)| Reverse(agg.hits));
+    let kept = if rows.len() >= limit {
+        limit.saturating_sub(1)
+    } else {
+        rows.len()
+    };
+    let mut table = Table::default();
+    for (i, (label, agg)) in rows.into_iter().enumerate() {
+        if i < kept {
+            let kind = EntryKind::Page(label.clone());
+            table.rows.push(Entry { label, agg, kind });
+        } else {
+            table
+                .others
+                .get_or_insert_with(PageAgg::default)
+                .absorb(&agg);
+        }
+    }
+    table.others = table.others.map(PageAgg::without_distinct_counts);
+    table
 }
 
 /// The period's archived table: a day's as `day` builds it, a longer period's its subperiods'

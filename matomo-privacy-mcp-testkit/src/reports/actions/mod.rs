@@ -2,7 +2,7 @@
 //! following a site search, outlinks, downloads, site search (keywords, keywords without
 //! results, categories).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -19,11 +19,12 @@ pub(crate) use search::{
 pub(crate) use url_tree::{entry_page_urls, exit_page_urls, page_urls, page_urls_following_search};
 
 use super::{Ctx, round_value};
+use crate::calendar::Day;
 use crate::dataset::{Action, Visit};
 use crate::query::errors::ApiError;
 use crate::query::request::form_encode;
 use crate::query::table::{Row, finish};
-use pages::{PageAgg, page_aggs};
+use pages::{PageAgg, page_aggs_by_day};
 
 /// The longest time Matomo gives one action (`visit_standard_length`, 30 minutes).
 const LONGEST_ACTION_SECONDS: i64 = 1800;
@@ -67,38 +68,64 @@ fn last_page_or_search(v: &Visit) -> Option<usize> {
         .rposition(|a| matches!(a, Action::Page { .. } | Action::Search { .. }))
 }
 
-/// Title reports: which titles, and their segment dimension and flat column (`None`: rows
-/// without either).
+/// Title reports: which titles, their segment dimension (`None`: rows without a segment) and
+/// the column a flat answer names each row in (the truncation row too, `Others`). The titles are archived as the page URLs are ([`archive::period_table`]),
+/// in one table without directories (Matomo's `action_title_category_delimiter` is empty by
+/// default), cut to the top-level row limit; `keep` chooses the rows of that table, its
+/// truncation row too, as the report's method filters them.
 fn titles(
     ctx: &Ctx<'_>,
     keep: fn(&PageAgg) -> bool,
-    labelled: Option<(&str, &str)>,
+    dimension: Option<&str>,
+    flat_col: &str,
 ) -> Result<Value, ApiError> {
-    let rows = page_aggs(ctx, |_, t| t.to_string())
-        .into_iter()
-        .filter(|(_, agg)| keep(agg))
-        .map(|(title, agg)| {
-            let mut r = Row::new(title.clone());
-            r.cols = agg.cols(ctx);
-            r.top_cols
-                .insert("avg_page_load_time".into(), agg.page_load_time());
-            if let Some((dim, flat_col)) = labelled {
-                // PHP's urlencode twice, as Matomo 5.0.2 writes title segments
-                // (`pageTitle==Example%2BShop%2B-%2BHome`).
-                r.set(
-                    "segment",
-                    format!("{dim}=={}", form_encode(&form_encode(&title))),
-                );
-                r.flat_cols.insert(flat_col.into(), Value::from(title));
-            }
-            r
-        })
-        .collect();
+    let mut by_day: BTreeMap<Day, BTreeMap<String, PageAgg>> =
+        page_aggs_by_day(&ctx.visits, |_, t| t.to_string())
+            .into_iter()
+            .collect();
+    let timed = by_day
+        .values()
+        .flat_map(BTreeMap::values)
+        .any(|a| a.table_timed);
+    let table = archive::period_table(ctx.period, ctx.row_limits, &mut |day| {
+        let titles = by_day.remove(&day).unwrap_or_default();
+        archive::flat_day_table(titles, ctx.row_limits.actions)
+    });
+    let row = |label: &str, mut agg: PageAgg| {
+        agg.table_timed = timed;
+        let mut r = Row::new(label);
+        r.cols = agg.cols(ctx);
+        r.top_cols
+            .insert("avg_page_load_time".into(), agg.page_load_time());
+        r.flat_cols.insert(flat_col.into(), Value::from(label));
+        r
+    };
+    let mut rows: Vec<Row> = Vec::with_capacity(table.rows.len() + 1);
+    for entry in table.rows.into_iter().filter(|e| keep(&e.agg)) {
+        let title = entry.label;
+        let mut r = row(&title, entry.agg);
+        if let Some(dim) = dimension {
+            // PHP's urlencode twice, as Matomo 5.0.2 writes title segments
+            // (`pageTitle==Example%2BShop%2B-%2BHome`).
+            r.set(
+                "segment",
+                format!("{dim}=={}", form_encode(&form_encode(&title))),
+            );
+        }
+        rows.push(r);
+    }
+    if let Some(others) = table.others.filter(keep) {
+        // Matomo's truncation row, as the page URLs' top level has it: no segment, no goals.
+        let mut r = row("Others", others);
+        r.cols.remove("goals");
+        r.set("is_summary", true);
+        rows.push(r);
+    }
     Ok(finish(rows, &ctx.filters))
 }
 
 pub(crate) fn page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    titles(ctx, |_| true, Some(("pageTitle", "Actions_PageTitle")))
+    titles(ctx, |_| true, Some("pageTitle"), "Actions_PageTitle")
 }
 
 /// `Actions.getExitPageTitles`: titles of the pages where visits ended (segment
@@ -107,19 +134,26 @@ pub(crate) fn exit_page_titles(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     titles(
         ctx,
         |a| a.exit_visits > 0,
-        Some(("exitPageTitle", "Actions_ExitPageTitle")),
+        Some("exitPageTitle"),
+        "Actions_ExitPageTitle",
     )
 }
 
 /// `Actions.getPageTitlesFollowingSiteSearch`: titles of pages viewed right after a search,
 /// without a segment or `Actions_PageTitle`, as Matomo 5.0.2 sends them: the method calls
 /// `getPageTitles` unflattened and keeps the rows with `nb_hits_following_search` above 0
-/// (`keepPagesFollowingSearch`); the API turns a row's `segmentValue` into a segment with the
-/// report's dimension (`AddSegmentBySegmentValue`), and this report's, `DestinationPage`, has
-/// no segment; a `flat=1` request goes through the generic flattener, which adds no
+/// (`keepPagesFollowingSearch`), its truncation row too; the API turns a row's `segmentValue`
+/// into a segment with the report's dimension (`AddSegmentBySegmentValue`), and this report's,
+/// `DestinationPage`, has no segment; a `flat=1` request goes through the generic flattener,
+/// which names each row in `Actions_DestinationPage` (the report's dimension), not
 /// `Actions_PageTitle`.
 pub(crate) fn page_titles_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    titles(ctx, |a| a.following_search > 0, None)
+    titles(
+        ctx,
+        |a| a.following_search > 0,
+        None,
+        "Actions_DestinationPage",
+    )
 }
 
 /// Visits, hits and daily unique visitors of one link.

@@ -7,7 +7,6 @@ use serde_json::{Map, Value};
 
 use super::super::performance::TIMING_AVERAGES;
 use super::super::{Ctx, round_value};
-use super::archive::archive;
 use super::{exits_on_a_page, report_seconds};
 use crate::calendar::Day;
 use crate::dataset::{Action, Visit};
@@ -327,35 +326,6 @@ pub(super) fn page_aggs_by_day<'v>(
         .into_iter()
         .map(|(day, visits)| (day, day_page_aggs(&visits, &key)))
         .collect()
-}
-
-/// Aggregates page views keyed by `key(url, title)` over the whole period as Matomo archives
-/// them: a week's rows are its days' added up, a month's its whole weeks' and loose days', a
-/// range's those of its optimal subperiods ([`archive`]). The grouping shows in the
-/// `min_time_…`/`max_time_…` sums, which a `null` day resets ([`DaySum`]): only its week's
-/// sum there, not the days' before it in the month.
-pub(super) fn page_aggs(
-    ctx: &Ctx<'_>,
-    key: impl Fn(&str, &str) -> String,
-) -> BTreeMap<String, PageAgg> {
-    let mut by_day: BTreeMap<Day, BTreeMap<String, PageAgg>> =
-        page_aggs_by_day(&ctx.visits, key).into_iter().collect();
-    let mut out = archive(
-        ctx.period,
-        &mut |day| by_day.remove(&day).unwrap_or_default(),
-        &|parts| {
-            let mut sum: BTreeMap<String, PageAgg> = BTreeMap::new();
-            for (page, agg) in parts.into_iter().flatten() {
-                sum.entry(page).or_default().add(&agg);
-            }
-            sum
-        },
-    );
-    let timed = out.values().any(|a| a.table_timed);
-    for a in out.values_mut() {
-        a.table_timed = timed;
-    }
-    out
 }
 
 /// One day's page rows, keyed by `key(url, title)`.
