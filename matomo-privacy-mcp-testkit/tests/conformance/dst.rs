@@ -1,13 +1,16 @@
-//! Visits on the days the clocks change: the dataset of a `today` whose fortnight holds both
-//! autumn DST changes of 2026 (Europe/Berlin's on 25 October, America/New_York's on 1
-//! November), its sites 2 and 3 each tracked into a real site of their own
-//! ([`RealMatomo::shared_site`]). The dataset of [`super::sides::today`] has no visit near a
-//! change, so without this the DST rules were only checked by `dataset/zone.rs`'s unit test.
+//! Visits on the days the clocks change, autumn and spring ([`CHANGES`]): the dataset of a
+//! `today` whose fortnight holds the change, its site 2 (Europe/Berlin) or 3
+//! (America/New_York) tracked into a real site of its own ([`RealMatomo::shared_site`], one
+//! per site and `today`, set up once and reused by later runs). Autumn: one dataset holds both
+//! changes (Berlin's on 25 October, New York's on 1 November 2026); spring: a dataset each
+//! (Berlin's on 29 March, New York's on 8 March, three weeks apart). The dataset of
+//! [`super::sides::today`] has no visit near a change, so without this the DST rules were only
+//! checked by `dataset/zone.rs`'s unit test.
 //! Asked: [`over_periods`]'s reports plain and under the population count over the day
-//! before the change, the change's day (25 hours long), the day after, the week and the month
-//! holding it and the fortnight, and the visitor log (with each visit's server date and hours) of the
-//! change's day and of the fortnight: 220 questions, about 10 s (and once about a minute to
-//! track the two sites).
+//! before the change, the change's day (25 hours long in autumn, 23 in spring), the day after,
+//! the week and the month holding it and the fortnight, and the visitor log (with each visit's
+//! server date and hours) of the change's day and of the fortnight: 110 questions a change,
+//! the four changes asked at once (once, 13–15 s to track and archive each new site).
 //!
 //! Found (2026-12-06): all agree (unique visitors, days, weeks, months, local hours, the visitor
 //! log's server dates and hours) but the server time report, 556 differences: Matomo 5.0.2
@@ -16,6 +19,18 @@
 //! and each row's segment at the offset of that hour on the period's last day, where the
 //! emulator used the first visit's offset for both. Fixed in the emulator
 //! (`archived_hour`, `label_utc_hour` in `reports/dimensions.rs`).
+//!
+//! Spring (2026-12-06): all agree but 4 differences, New York's row "02" of the server time
+//! report over 8 March and its week, plain and under the population count: its segment
+//! selected UTC hour 6 where Matomo's selects 7. 02:00 does not exist there that day (the
+//! clocks go from 02:00 to 03:00); PHP reads a time the clocks skip at the offset before the
+//! change (02:00 EST, 07:00 UTC), where the emulator took the offset after it. Fixed in
+//! `label_utc_hour` (Berlin's skipped 02:00 on 29 March came out right by either rule).
+//! Mutation check (2026-12-06, with the 2,396 questions of then, on a copy of the checkout;
+//! reverted): the skipped hour read at the offset after the change again failed the test with
+//! these 4 differences, the first "(site 3 America/New_York, DST (day 2026-03-08))
+//! VisitTime.getVisitInformationPerServerTime [02] segment: visitStartServerHour==6 vs
+//! visitStartServerHour==7".
 
 use matomo_privacy_mcp_testkit::Day;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;

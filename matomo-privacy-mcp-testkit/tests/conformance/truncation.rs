@@ -1,24 +1,41 @@
 //! Truncation rows ("/products/ - Others", Matomo's `is_summary` row of its archiving row
-//! limits): the dataset's fortnight of site 1 in a real site of its own whose days, weeks and
-//! months Matomo archives keeping at most [`SUBTABLE_ROWS`] rows per directory of the page
-//! reports ([`RealMatomo::site_with_row_limits`]), beside an emulator keeping as many; the flat
-//! page, entry and exit page reports and pages following a site search of a day, of the two
-//! weeks holding the fortnight's end and of the month compared row by row and column by column
-//! (all of them: counts, time on page, page timings and their extremes, segments, flat columns),
-//! and the page report's top level (its directories).
+//! limits): the dataset's fortnight of site 1 in real sites of their own whose days, weeks and
+//! months Matomo archives with small row limits ([`RealMatomo::site_with_row_limits`]), beside
+//! an emulator with the same limits ([`SITES`]):
+//! - at most [`SUBTABLE_ROWS`] rows per directory: the flat page, entry and exit page reports
+//!   and pages following a site search, and the page report's top level (its directories);
+//! - at most [`TITLE_ROWS`] rows in a top-level table: the page titles, exit page titles and
+//!   titles following a site search (titles have no directories: Matomo's
+//!   `action_title_category_delimiter` is empty by default, so a title report is one table);
 //!
-//! A day is truncated as Matomo's archiver meets its pages; a week is its days' tables added up
-//! by label (their "Others" rows into one) and truncated again, keeping `limit − 1` rows by
-//! visits; a month the same from its whole weeks and loose days. So a page folded into "Others"
-//! on one day and shown on another keeps only the visits of the days it was shown, and a visit
-//! to two folded pages counts twice in "Others". Each week's and the month's tables are checked
-//! to hold no more rows than the limit (asked without the limited host: the archives were built
-//! with the limits, not rebuilt with the ordinary ones).
+//! each of a day, of the two weeks holding the fortnight's end, of the month and of the
+//! fortnight as a range, compared row by row and column by column (all of them: counts, time
+//! on page, page timings and their extremes, segments, flat columns).
+//!
+//! A day is truncated as Matomo's archiver meets its pages (most hits first); a week is its
+//! days' tables added up by label (their "Others" rows into one) and truncated again, keeping
+//! `limit − 1` rows by visits; a month the same from its whole weeks and loose days, a range
+//! from its optimal subperiods (here four days, a week and four days). So a page folded into
+//! "Others" on one day and shown on another keeps only the visits of the days it was shown,
+//! and a visit to two folded pages counts twice in "Others". Each week's and the month's
+//! tables are checked to hold no more rows than the limits (asked without the limited host:
+//! the archives were built with the limits, not rebuilt with the ordinary ones). A range is
+//! archived on request, not by the fixture: it is asked through a host of its own whose
+//! configuration holds the limits ([`RealMatomo::as_host`]), so that Matomo archives it with
+//! them, as a Matomo configured with such limits would.
 //!
 //! Mutation check (2026-12-06, reverted): a longer period's sum left uncut (`Table::truncate` in
 //! `reports/actions/archive.rs` never truncating) failed the conformance test with 319
 //! unexplained differences in these questions, the first "(truncation rows, week 2026-11-23)
 //! Actions.getPageUrls [/products/ - Others] avg_time_dom_completion: 0.347 vs 0.375".
+//! 2026-12-06, with the 2,396 questions of then, on a copy of the checkout (reverted): a
+//! range's sum left uncut (`period_table` in `reports/actions/archive.rs` not truncating when
+//! the period asked is a range) failed it with 161 unexplained differences in the page URL
+//! reports' range questions, the first "(truncation rows, range 2026-11-12,2026-11-26)
+//! Actions.getPageUrls [/products/ - Others] avg_page_load_time: 2.12 vs 2.156"; at the same
+//! time a day's title table left uncut (`flat_day_table` keeping every title) with 1,531 in
+//! the title questions of the day, the weeks and the month, the first "(truncation rows, day
+//! 2026-11-23) Actions.getPageTitles [Example Shop - Home] row: present vs absent".
 //!
 //! The days are tracked without their conversions (the site has no goals), so visit lengths
 //! and goal columns are not compared here; the main questions compare them.
@@ -197,10 +214,11 @@ async fn ask_limited(real: RealMatomo, site: &'static Limited) -> (Vec<Differenc
                 v.as_array()
                     .is_some_and(|rows| rows.iter().any(|r| r.get("is_summary").is_some()))
             };
-            // The report must hold a truncation row for the questions to be about them (a
-            // day's entry and exit pages may have too few).
+            // Matomo's report must hold a truncation row for the questions to be about them (a
+            // day's entry and exit pages may have too few); the emulator's missing one is a
+            // difference.
             assert!(
-                method != site.truncated || flat == "0" || (summary(&e) && summary(&m)),
+                method != site.truncated || flat == "0" || summary(&m),
                 "{method} of {period} {date} with rows limited to {:?} has no truncation row",
                 site.limits
             );
