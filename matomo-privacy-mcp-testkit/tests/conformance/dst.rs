@@ -39,38 +39,19 @@ use super::SEED;
 use super::compare::{Difference, compare};
 use super::sides::{Sides, emulator_builder};
 use super::time_zones::{over_periods, with_times};
+use super::truncation::joined;
 
-/// A day the clocks change at one of the emulator's sites in a time zone with DST, and the
-/// dataset's today whose fortnight holds it.
-struct Change {
-    site: u32,
-    day: (i64, u32, u32),
-    today: (i64, u32, u32),
-}
+/// A day the clocks change at one of the emulator's sites in a time zone with DST: the site,
+/// the day, and the dataset's today whose fortnight holds it.
+type Change = (u32, (i64, u32, u32), (i64, u32, u32));
 
 /// Autumn (back an hour): one dataset, whose fortnight (19 October to 2 November) holds both
 /// changes. Spring (forward an hour): a dataset each, the changes being three weeks apart.
 const CHANGES: &[Change] = &[
-    Change {
-        site: 2,
-        day: (2026, 10, 25),
-        today: (2026, 11, 2),
-    },
-    Change {
-        site: 3,
-        day: (2026, 11, 1),
-        today: (2026, 11, 2),
-    },
-    Change {
-        site: 2,
-        day: (2026, 3, 29),
-        today: (2026, 4, 1),
-    },
-    Change {
-        site: 3,
-        day: (2026, 3, 8),
-        today: (2026, 3, 11),
-    },
+    (2, (2026, 10, 25), (2026, 11, 2)),
+    (3, (2026, 11, 1), (2026, 11, 2)),
+    (2, (2026, 3, 29), (2026, 4, 1)),
+    (3, (2026, 3, 8), (2026, 3, 11)),
 ];
 
 fn day((y, m, d): (i64, u32, u32)) -> Day {
@@ -82,20 +63,12 @@ fn day((y, m, d): (i64, u32, u32)) -> Day {
 /// already). The changes are asked at once: each question mostly waits on Matomo, whose PHP
 /// workers answer several at a time.
 pub async fn questions() -> (Vec<Difference>, usize) {
-    let tasks: Vec<_> = CHANGES.iter().map(|c| tokio::spawn(around(c))).collect();
-    let mut differences = Vec::new();
-    let mut questions = 0;
-    for task in tasks {
-        let (more, asked) = task.await.unwrap();
-        differences.extend(more);
-        questions += asked;
-    }
-    (differences, questions)
+    joined(CHANGES.iter().map(|c| tokio::spawn(around(c))).collect()).await
 }
 
 /// The questions of one change.
-async fn around(change: &'static Change) -> (Vec<Difference>, usize) {
-    let (site, today) = (change.site, day(change.today));
+async fn around(&(site, change, today): &'static Change) -> (Vec<Difference>, usize) {
+    let today = day(today);
     let real = tokio::task::spawn_blocking(move || {
         RealMatomo::shared_site("conformance", SEED, today, site).unwrap()
     })
@@ -111,7 +84,7 @@ async fn around(change: &'static Change) -> (Vec<Difference>, usize) {
         emu,
         real,
     };
-    let change = day(change.day);
+    let change = day(change);
     let fortnight = format!("{},{}", today.plus(-14), today);
     let mut periods: Vec<(String, String)> = (-1..=1)
         .map(|offset| ("day".to_owned(), change.plus(offset).to_string()))

@@ -106,10 +106,16 @@ const SITES: &[Limited] = &[
 /// Asks both servers; the differences and how many questions were asked.
 pub async fn questions(real: &RealMatomo) -> (Vec<Difference>, usize) {
     // The sites asked at once: each question mostly waits on Matomo.
-    let tasks: Vec<_> = SITES
+    let tasks = SITES
         .iter()
-        .map(|site| tokio::spawn(ask_limited(real.clone(), site)))
-        .collect();
+        .map(|site| tokio::spawn(ask_limited(real.clone(), site)));
+    joined(tasks.collect()).await
+}
+
+/// The differences and question counts of questions asked at once, in the order of `tasks`.
+pub async fn joined(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<Difference>, usize)>>,
+) -> (Vec<Difference>, usize) {
     let mut differences = Vec::new();
     let mut asked = 0;
     for task in tasks {

@@ -2,7 +2,7 @@
 //! following a site search, outlinks, downloads, site search (keywords, keywords without
 //! results, categories).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::Value;
 
@@ -19,12 +19,11 @@ pub(crate) use search::{
 pub(crate) use url_tree::{entry_page_urls, exit_page_urls, page_urls, page_urls_following_search};
 
 use super::{Ctx, round_value};
-use crate::calendar::Day;
 use crate::dataset::{Action, Visit};
 use crate::query::errors::ApiError;
 use crate::query::request::form_encode;
 use crate::query::table::{Row, finish};
-use pages::{PageAgg, page_aggs_by_day};
+use pages::{PageAgg, archived_table};
 
 /// The longest time Matomo gives one action (`visit_standard_length`, 30 minutes).
 const LONGEST_ACTION_SECONDS: i64 = 1800;
@@ -79,18 +78,11 @@ fn titles(
     dimension: Option<&str>,
     flat_col: &str,
 ) -> Result<Value, ApiError> {
-    let mut by_day: BTreeMap<Day, BTreeMap<String, PageAgg>> =
-        page_aggs_by_day(&ctx.visits, |_, t| t.to_string())
-            .into_iter()
-            .collect();
-    let timed = by_day
-        .values()
-        .flat_map(BTreeMap::values)
-        .any(|a| a.table_timed);
-    let table = archive::period_table(ctx.period, ctx.row_limits, &mut |day| {
-        let titles = by_day.remove(&day).unwrap_or_default();
-        archive::flat_day_table(titles, ctx.row_limits.actions)
-    });
+    let (table, timed) = archived_table(
+        ctx,
+        |_, title| title.to_string(),
+        |titles| archive::flat_day_table(titles, ctx.row_limits.actions),
+    );
     let row = |label: &str, mut agg: PageAgg| {
         agg.table_timed = timed;
         let mut r = Row::new(label);

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::super::performance::TIMING_AVERAGES;
 use super::super::{Ctx, round_value};
+use super::archive::{Table, period_table};
 use super::{exits_on_a_page, report_seconds};
 use crate::calendar::Day;
 use crate::dataset::{Action, Visit};
@@ -314,7 +315,7 @@ struct Distinct<'a> {
 
 /// Page views aggregated per day (in day order), keyed by `key(url, title)`: the rows of each
 /// day's archive, before any truncation.
-pub(super) fn page_aggs_by_day<'v>(
+fn page_aggs_by_day<'v>(
     visits: &[&'v Visit],
     key: impl Fn(&str, &str) -> String,
 ) -> Vec<(Day, BTreeMap<String, PageAgg>)> {
@@ -326,6 +327,27 @@ pub(super) fn page_aggs_by_day<'v>(
         .into_iter()
         .map(|(day, visits)| (day, day_page_aggs(&visits, &key)))
         .collect()
+}
+
+/// The period's archived table of page rows keyed by `key(url, title)`, each day's built from
+/// its rows by `day_table` and longer periods' added up from them ([`period_table`]), and
+/// whether any of its page views sent timings (Matomo then gives every row the timing
+/// averages).
+pub(super) fn archived_table(
+    ctx: &Ctx<'_>,
+    key: impl Fn(&str, &str) -> String,
+    day_table: impl Fn(BTreeMap<String, PageAgg>) -> Table,
+) -> (Table, bool) {
+    let mut by_day: BTreeMap<Day, BTreeMap<String, PageAgg>> =
+        page_aggs_by_day(&ctx.visits, key).into_iter().collect();
+    let timed = by_day
+        .values()
+        .flat_map(BTreeMap::values)
+        .any(|a| a.table_timed);
+    let table = period_table(ctx.period, ctx.row_limits, &mut |day| {
+        day_table(by_day.remove(&day).unwrap_or_default())
+    });
+    (table, timed)
 }
 
 /// One day's page rows, keyed by `key(url, title)`.

@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::archive::{Entry, EntryKind, Table, period_table};
-use super::pages::{PageAgg, page_aggs_by_day};
-use crate::calendar::Day;
+use super::archive::{Entry, EntryKind, Table};
+use super::pages::{PageAgg, archived_table};
 use crate::query::errors::ApiError;
 use crate::query::request::{percent_decode, percent_encode};
 use crate::query::table::{Row, RowLimits, finish, finish_keeping};
@@ -279,19 +278,11 @@ fn tree(pages: BTreeMap<String, PageAgg>) -> Node {
 
 /// The period's archived page URL table, and whether any of its page views sent timings.
 fn archived(ctx: &Ctx<'_>) -> (Table, bool) {
-    let mut by_day: BTreeMap<Day, BTreeMap<String, PageAgg>> =
-        page_aggs_by_day(&ctx.visits, |u, _| u.to_string())
-            .into_iter()
-            .collect();
-    let timed = by_day
-        .values()
-        .flat_map(BTreeMap::values)
-        .any(|a| a.table_timed);
-    let table = period_table(ctx.period, ctx.row_limits, &mut |day| {
-        let pages = by_day.remove(&day).unwrap_or_default();
-        day_table(tree(pages), ctx.row_limits, 0)
-    });
-    (table, timed)
+    archived_table(
+        ctx,
+        |url, _| url.to_string(),
+        |pages| day_table(tree(pages), ctx.row_limits, 0),
+    )
 }
 
 /// The rows of the period's page URL table, named as `style` says.
