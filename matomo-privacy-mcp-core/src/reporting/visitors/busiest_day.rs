@@ -50,7 +50,11 @@
 //! period. A row whose busiest day has fewer than `k` visits is not asked on a day (its
 //! visitors that day are fewer than `k`, so it cannot pass by them, and the request would be
 //! added to the period's). Each day with rows to ask is one bulk request of day segments
-//! ([`Visitors::on_day`]). Only a week, a month or a range of at most [`MAX_DAYS`] known days.
+//! ([`Visitors::on_day`]), so rows share days where they can ([`plan_days`]: a row's busiest
+//! day, or a day of at least twice `k` visits that serves more rows); a row that falls short on
+//! a shared day is asked again on its busiest day (one more request, only then) before the
+//! period's segment, which costs ten to a hundred times more. Only a week, a month or a range
+//! of at most [`MAX_DAYS`] known days.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -98,19 +102,82 @@ impl DayVisits {
         out
     }
 
-    /// The day a row of `segment` had the most visits on, and those visits (the earliest such
-    /// day); `None` for a segment without day rows, or on several rows of one day.
-    fn busiest(&self, segment: &str) -> Option<(jiff::civil::Date, f64)> {
+    /// The visits of the rows of `segment` by day; `None` for a segment without day rows, or on
+    /// several rows of one day.
+    fn of_segment(&self, segment: &str) -> Option<&BTreeMap<jiff::civil::Date, f64>> {
         if self.ambiguous.contains(segment) {
             return None;
         }
-        self.visits.get(segment)?.iter().fold(
-            None,
-            |best: Option<(jiff::civil::Date, f64)>, (&d, &v)| match best {
-                Some((_, most)) if most >= v => best,
-                _ => Some((d, v)),
-            },
-        )
+        self.visits.get(segment)
+    }
+}
+
+/// The day of the most visits (the earliest of equals), and those visits.
+fn busiest(days: &BTreeMap<jiff::civil::Date, f64>) -> Option<(jiff::civil::Date, f64)> {
+    days.iter().fold(None, |best, (&d, &v)| match best {
+        Some((_, most)) if most >= v => best,
+        _ => Some((d, v)),
+    })
+}
+
+/// A row asked on a day other than its busiest needs at least this many times `k` visits there:
+/// a day of many visits most likely has `k` distinct visitors among them (on the realistic
+/// month, a row's visitors on a day were 75–100 % of its visits), and a day that falls short
+/// leaves the row to the period's segment, the cost this avoids.
+const OTHER_DAY_VISITS_PER_K: f64 = 2.0;
+
+/// The day each row is asked on, with its visits there (`None`: not asked on a day), given each
+/// row's visits by day (`None` for a row without day rows of its own).
+///
+/// Any day of the period proves a row the same way (the module's proof), so the days are chosen
+/// for cost: each is one request, each row one day segment in it. A row whose busiest day has
+/// fewer than `k` visits is not asked (fewer than `k` visitors that day). Each other row may be
+/// asked on its busiest day or on any day where it had at least [`OTHER_DAY_VISITS_PER_K`] × `k`
+/// visits; the day that serves the most rows not yet placed is taken first (the earliest of
+/// equals), until every row has one.
+fn plan_days(
+    rows: &[Option<&BTreeMap<jiff::civil::Date, f64>>],
+    k: u64,
+) -> Vec<Option<(jiff::civil::Date, f64)>> {
+    let k = k as f64;
+    // Per row: the days it may be asked on.
+    let eligible: Vec<Vec<(jiff::civil::Date, f64)>> = rows
+        .iter()
+        .map(|days| {
+            let Some(days) = days else {
+                return Vec::new();
+            };
+            let most = days.values().copied().fold(0.0, f64::max);
+            if most < k {
+                return Vec::new();
+            }
+            days.iter()
+                .filter(|&(_, &v)| v >= most || v >= OTHER_DAY_VISITS_PER_K * k)
+                .map(|(&d, &v)| (d, v))
+                .collect()
+        })
+        .collect();
+    let mut planned: Vec<Option<(jiff::civil::Date, f64)>> = vec![None; rows.len()];
+    loop {
+        let mut serves: BTreeMap<jiff::civil::Date, usize> = BTreeMap::new();
+        for (row, days) in eligible.iter().enumerate() {
+            if planned[row].is_none() {
+                for (d, _) in days {
+                    *serves.entry(*d).or_default() += 1;
+                }
+            }
+        }
+        // The most rows served; the earliest day of equals (`max_by_key` keeps the last).
+        let Some((&day, _)) = serves.iter().rev().max_by_key(|&(_, &n)| n) else {
+            return planned;
+        };
+        for (row, days) in eligible.iter().enumerate() {
+            if planned[row].is_none()
+                && let Some(&(_, v)) = days.iter().find(|(d, _)| *d == day)
+            {
+                planned[row] = Some((day, v));
+            }
+        }
     }
 }
 
@@ -169,18 +236,52 @@ impl Visitors<'_> {
         let Some(by_day) = self.day_visits(report, end, first, last).await else {
             return asked;
         };
+        let days_of: Vec<_> = keyed
+            .iter()
+            .map(|key| key.as_deref().and_then(|key| by_day.of_segment(key)))
+            .collect();
+        let planned = plan_days(&days_of, k);
+        let mut proven = vec![false; asked.len()];
+        self.ask_on_days(&planned, &asked, rows, k, &mut proven)
+            .await;
+        // A row that fell short on a day shared with others is asked once more on its busiest
+        // day (one more request, only then), before the period's segment.
+        let again: Vec<Option<(jiff::civil::Date, f64)>> = planned
+            .iter()
+            .zip(&days_of)
+            .zip(&proven)
+            .map(|((planned, days), &proven)| {
+                let busiest = busiest(days.as_ref()?)?;
+                (!proven && planned.is_some_and(|(d, _)| d != busiest.0)).then_some(busiest)
+            })
+            .collect();
+        self.ask_on_days(&again, &asked, rows, k, &mut proven).await;
+        asked
+            .into_iter()
+            .zip(proven)
+            .filter(|(_, proven)| !proven)
+            .map(|(asked, _)| asked)
+            .collect()
+    }
+
+    /// Asks each row of `asked` that `planned` gives a day (with its visits there) on that day,
+    /// one bulk request a day, and proves it by the count that passes [`proves_on_day`],
+    /// marking it in `proven`. A day Matomo does not answer proves nothing.
+    async fn ask_on_days(
+        &self,
+        planned: &[Option<(jiff::civil::Date, f64)>],
+        asked: &[(usize, Segment)],
+        rows: &mut [ReportRow],
+        k: u64,
+        proven: &mut [bool],
+    ) {
         // Per day, the rows asked on it: their place in `asked` and their visits that day.
         let mut on_day: BTreeMap<jiff::civil::Date, Vec<(usize, f64)>> = BTreeMap::new();
-        for (at, key) in keyed.iter().enumerate() {
-            let Some((date, visits)) = key.as_deref().and_then(|key| by_day.busiest(key)) else {
-                continue;
-            };
-            // Fewer visits than k that day: fewer visitors, it cannot pass by them.
-            if visits >= k as f64 {
+        for (at, planned) in planned.iter().enumerate() {
+            if let Some((date, visits)) = *planned {
                 on_day.entry(date).or_default().push((at, visits));
             }
         }
-        let mut proven = vec![false; asked.len()];
         for (date, those) in on_day {
             let Some(day) = day(date) else {
                 continue;
@@ -196,18 +297,12 @@ impl Visitors<'_> {
                 let Some(known) = known.filter(|known| proves_on_day(*known, day_visits, k)) else {
                     continue;
                 };
-                if let Some(row) = rows.get_mut(asked[at].0) {
+                if let (Some(row), Some(proven)) = (rows.get_mut(asked[at].0), proven.get_mut(at)) {
                     row.prove_visitors(known.visitors);
-                    proven[at] = true;
+                    *proven = true;
                 }
             }
         }
-        asked
-            .into_iter()
-            .zip(proven)
-            .filter(|(_, proven)| !proven)
-            .map(|(asked, _)| asked)
-            .collect()
     }
 
     /// The report's rows on each day from `first` to `last`, within the base segment: one
@@ -272,7 +367,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rows_busiest_day_is_found_by_its_segment_not_its_label() {
+    fn a_rows_days_are_found_by_its_segment_not_its_label() {
         let one = rows(
             r#"[{"label":"Google","nb_visits":4,"segment":"referrerName==Google"},
                 {"label":"Bing","nb_visits":9,"segment":"referrerName==Bing"}]"#,
@@ -283,16 +378,10 @@ mod tests {
                 {"label":"Others","nb_visits":50}]"#,
         );
         let days = DayVisits::of(&[(date("2026-11-01"), &one), (date("2026-11-02"), &two)]);
-        assert_eq!(
-            days.busiest("referrerName==Google"),
-            Some((date("2026-11-02"), 7.0))
-        );
-        // A tie goes to the earliest day.
-        assert_eq!(
-            days.busiest("referrerName==Bing"),
-            Some((date("2026-11-01"), 9.0))
-        );
-        assert_eq!(days.busiest("referrerName==Yahoo"), None);
+        let google = days.of_segment("referrerName==Google").unwrap();
+        assert_eq!(google.get(&date("2026-11-02")), Some(&7.0));
+        assert_eq!(google.len(), 2);
+        assert!(days.of_segment("referrerName==Yahoo").is_none());
     }
 
     #[test]
@@ -302,9 +391,34 @@ mod tests {
                 {"label":"iPadOS 17.1","nb_visits":9,"segment":"operatingSystemCode==IPA;operatingSystemVersion==17.1"}]"#,
         );
         let days = DayVisits::of(&[(date("2026-11-01"), &one)]);
+        assert!(
+            days.of_segment("operatingSystemCode==IPA;operatingSystemVersion==17.1")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn rows_share_a_day_where_each_has_twice_k_visits_else_their_busiest() {
+        let days = |pairs: &[(&str, f64)]| -> BTreeMap<jiff::civil::Date, f64> {
+            pairs.iter().map(|&(d, v)| (date(d), v)).collect()
+        };
+        let a = days(&[("2026-11-01", 40.0), ("2026-11-02", 12.0)]);
+        let b = days(&[("2026-11-02", 30.0), ("2026-11-03", 31.0)]);
+        // Busiest on the 2nd with 9 visits, 6 on the 1st: fewer than 2k, so the 2nd only.
+        let c = days(&[("2026-11-01", 6.0), ("2026-11-02", 9.0)]);
+        // Never k visits on a day: not asked.
+        let d = days(&[("2026-11-01", 4.0), ("2026-11-02", 4.0)]);
+        // Their busiest days are three; the 2nd serves them all.
+        let planned = plan_days(&[Some(&a), Some(&b), Some(&c), Some(&d), None], 5);
         assert_eq!(
-            days.busiest("operatingSystemCode==IPA;operatingSystemVersion==17.1"),
-            None
+            planned,
+            [
+                Some((date("2026-11-02"), 12.0)),
+                Some((date("2026-11-02"), 30.0)),
+                Some((date("2026-11-02"), 9.0)),
+                None,
+                None,
+            ]
         );
     }
 
