@@ -225,6 +225,8 @@ struct Seen {
     month_only: u32,
     /// Proven by the days' counts alone (no segment of the part at all).
     by_days_counts: u32,
+    /// Fewer than k of the part's visits over the days: withheld, no segment asked.
+    below_k_unasked: u32,
     /// Of those counted by the month's segment, shown (k people behind) and withheld.
     fallback_shown: u32,
     fallback_withheld: u32,
@@ -318,7 +320,16 @@ async fn check_months(copies: u32, k: u64) -> Seen {
                             seen.fallback_withheld += 1;
                         }
                     }
-                    (None, false) => seen.by_days_counts += 1,
+                    (None, false) => {
+                        // Known from the days' counts alone: proven (shown), or fewer than k
+                        // visits over the days (withheld without a segment).
+                        if shown {
+                            seen.by_days_counts += 1;
+                        } else {
+                            assert!(behind < k, "{args}: withheld unasked, {behind} people");
+                            seen.below_k_unasked += 1;
+                        }
+                    }
                 }
             }
         }
@@ -337,11 +348,13 @@ async fn a_part_its_busiest_day_proves_asks_no_month_segment() {
 #[tokio::test]
 async fn a_part_its_busiest_day_cannot_prove_is_asked_as_the_months_segment() {
     // Three copies, k = 10: returning customers of site 1 have 14 converting visits on their
-    // busiest day but fewer than 10 visitors on any; narrow populations have no day of 10.
+    // busiest day but fewer than 10 visitors on any; narrow populations have no day of 10, and
+    // some fewer than 10 converting visits in the month (withheld without any segment).
     let seen = check_months(3, 10).await;
     assert!(
         seen.day_then_month > 0
             && seen.month_only > 0
+            && seen.below_k_unasked > 0
             && seen.fallback_shown > 0
             && seen.fallback_withheld > 0,
         "{seen:?}"

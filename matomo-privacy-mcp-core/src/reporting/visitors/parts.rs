@@ -27,6 +27,10 @@ pub(crate) struct DailyPart {
     /// The day inside the period with the most of the part's visits, and those visits (the
     /// earliest such day on a tie); `None` where the days were not counted.
     pub(crate) busiest: Option<(Day, u64)>,
+    /// The part's visits over the period: the sum of its days' (a visit belongs to one day);
+    /// `None` unless the days counted visits (a segment Matomo did not archive counts none)
+    /// and every day with visits counted the part's.
+    pub(crate) visits: Option<u64>,
 }
 
 impl Visitors<'_> {
@@ -35,7 +39,9 @@ impl Visitors<'_> {
     /// to be at least `k` ([`daily_part_bounds`](Self::daily_part_bounds)), or else its
     /// segment on its busiest day ([`proven_on_busiest_days`](Self::proven_on_busiest_days)),
     /// is not asked as a segment of the period, and is known by that bound (its visits are not
-    /// needed: the sub-metric rule reads only a part's visitors). A part Matomo would not count
+    /// needed: the sub-metric rule reads only a part's visitors); so is a part of fewer than
+    /// `k` visits over the days, known by a bound under `k` (it has fewer visitors than visits,
+    /// so the period's segment could only count fewer than `k` too). A part Matomo would not count
     /// (a segment it has not archived) is marked so, for the caller to say why it is left out;
     /// the population itself uncounted is the error [`SEGMENTS_NOT_ARCHIVED`].
     pub(crate) async fn within_parts(
@@ -51,13 +57,16 @@ impl Visitors<'_> {
             self.daily_part_bounds(population.as_ref(), part_metrics)
                 .await
         };
-        // Per asked segment, the visitors proven without the period's segment.
+        // Per asked segment, the visitors known without the period's segment: proven to be at
+        // least `k` by the days' counts, or a part of fewer than `k` visits over the days,
+        // whose visitors (each made one of those visits at least) are fewer than `k` whatever
+        // the period's segment would count: it is withheld either way, so it is not asked.
         let mut proven: Vec<Option<u64>> = (0..asked.len())
             .map(|i| {
                 i.checked_sub(1)
                     .and_then(|part| daily.get(part))
+                    .filter(|part| part.bound >= k || part.visits.is_some_and(|visits| visits < k))
                     .map(|part| part.bound)
-                    .filter(|&bound| bound >= k)
             })
             .collect();
         for (i, visitors) in self.proven_on_busiest_days(asked, &daily, &proven, k).await {
@@ -230,9 +239,18 @@ impl Visitors<'_> {
                         Some((inside(date)?, number(counts.as_object()?.get(*part))))
                     })
                     .max_by_key(|&(day, visits)| (visits, std::cmp::Reverse(day)));
+                let days_counted: Vec<&serde_json::Map<String, Value>> = by_day
+                    .values()
+                    .filter_map(Value::as_object)
+                    .filter(|day| number(day.get("nb_visits")) > 0)
+                    .collect();
+                let visits = (!days_counted.is_empty()
+                    && days_counted.iter().all(|day| day.contains_key(*part)))
+                .then(|| days_counted.iter().map(|day| number(day.get(*part))).sum());
                 DailyPart {
                     bound: most.max(spread),
                     busiest,
+                    visits,
                 }
             })
             .collect()
