@@ -15,10 +15,11 @@
 //! timings). Then every column the emulator serves ([`served_columns`]: goal columns one by one,
 //! time on page, timing counts and extremes, `Referrers.getAll` and the content reports, which the
 //! fixture tracks; the referrer reports read expanded, [`expanded`]), and the truncation rows of
-//! a day, two weeks and the month archived with small row limits ([`truncation`]). The report
-//! catalogue and the visitor log are compared as the SDK reads them ([`projections`]): every
-//! field of the projection. Sites 2 and 3 in their time zones ([`time_zones`]) and on the days
-//! the clocks change ([`dst`]) are asked as well.
+//! a day, two weeks, the month and a range archived with small row limits, page URLs per
+//! directory and page titles at the top level ([`truncation`]). The report catalogue and the
+//! visitor log are compared as the SDK reads them ([`projections`]): every field of the
+//! projection. Sites 2 and 3 in their time zones ([`time_zones`]) and on the days the clocks
+//! change, autumn and spring ([`dst`]), are asked as well.
 //!
 //! Every difference must be explained by one of [`KNOWN`], whose reasons are those of
 //! `docs/emulator-differences.md`; a difference no entry explains fails the test, and so does an
