@@ -360,3 +360,25 @@ async fn a_part_its_busiest_day_cannot_prove_is_asked_as_the_months_segment() {
         "{seen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_month_without_visits_asks_no_segment_for_its_parts() {
+    // Dataset 11 has no visit in the month before today's: its days count none without a
+    // segment, so neither part has a visitor to prove and no segment is asked (nor, after a
+    // segment counted as no visits, whether Matomo archives segments at all).
+    let (emu, toolbox) = emulated::world(11, K).await;
+    let last_month = emu.dataset().today.month_start().plus(-1);
+    for site in 1..=3 {
+        let args = json!({"site": site, "period": "month", "date": ymd(last_month)});
+        emu.clear_requests();
+        let result = testing::answered(&toolbox, "visits_summary", args.clone()).await;
+        let out = result.structured().unwrap();
+        assert_eq!(out["metrics"]["nb_visits"], json!(0), "{args}: {out}");
+        let segmented: Vec<String> = summaries_asked(&emu)
+            .into_iter()
+            .filter(|a| !a.segment.is_empty())
+            .map(|a| format!("{} {} {}", a.period, a.date, a.segment))
+            .collect();
+        assert!(segmented.is_empty(), "{args}: {segmented:?}");
+    }
+}

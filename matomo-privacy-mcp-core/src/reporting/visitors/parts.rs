@@ -28,8 +28,8 @@ pub(crate) struct DailyPart {
     /// earliest such day on a tie); `None` where the days were not counted.
     pub(crate) busiest: Option<(Day, u64)>,
     /// The part's visits over the period: the sum of its days' (a visit belongs to one day);
-    /// `None` unless the days counted visits (a segment Matomo did not archive counts none)
-    /// and every day with visits counted the part's.
+    /// `None` unless the days counted visits (a segment Matomo did not archive counts none;
+    /// without a segment, no visit is believed) and every day with visits counted the part's.
     pub(crate) visits: Option<u64>,
 }
 
@@ -211,6 +211,7 @@ impl Visitors<'_> {
         let Value::Object(by_day) = answer else {
             return none;
         };
+        let unsegmented = self.base.is_none() && population.is_none();
         // The days Matomo answered for, each only if it is one of the period's: a day's
         // segment proves nothing about a period it is not inside.
         let inside = |date: &str| {
@@ -244,9 +245,17 @@ impl Visitors<'_> {
                     .filter_map(Value::as_object)
                     .filter(|day| number(day.get("nb_visits")) > 0)
                     .collect();
-                let visits = (!days_counted.is_empty()
-                    && days_counted.iter().all(|day| day.contains_key(*part)))
-                .then(|| days_counted.iter().map(|day| number(day.get(*part))).sum());
+                // No visit on any day is believed only without a segment: Matomo answers zeros
+                // for a segment it has not archived, while the site's own counts are what the
+                // summary itself shows.
+                let visits = if days_counted.is_empty() {
+                    (unsegmented && !by_day.is_empty()).then_some(0)
+                } else {
+                    days_counted
+                        .iter()
+                        .all(|day| day.contains_key(*part))
+                        .then(|| days_counted.iter().map(|day| number(day.get(*part))).sum())
+                };
                 DailyPart {
                     bound: most.max(spread),
                     busiest,
