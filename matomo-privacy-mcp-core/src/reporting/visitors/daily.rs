@@ -232,6 +232,18 @@ mod tests {
         from_daily_counts(row, Period::Month, november())
     }
 
+    /// Checks that a November row of each of `segments`, with a daily sum of `sum_daily`, proves
+    /// `proven` visitors, and (when `distinct` is given) whether its day count is believed.
+    fn assert_rows_prove(segments: &[&str], sum_daily: u64, proven: u64, distinct: Option<bool>) {
+        for segment in segments {
+            let row = matomo_row(segment, sum_daily);
+            assert_eq!(proven_in_november(&row), proven, "{segment}");
+            if let Some(distinct) = distinct {
+                assert_eq!(day_count_is_distinct(&row), distinct, "{segment}");
+            }
+        }
+    }
+
     #[test]
     fn a_month_row_is_known_by_its_daily_sum_over_thirty_days() {
         let row = matomo_row("visitStartServerHour==13", 121);
@@ -242,16 +254,14 @@ mod tests {
         assert_eq!(from_daily_counts(&week, Period::Week, november()), 5);
         // Every row whose day count is believed, local hours included (their segment is
         // `visitLocalHour`, which the list this replaced named `visitStartLocalHour`).
-        for segment in [
+        let believed = [
             "visitLocalHour==13",
             "resolution==1920x1080",
             "browserCode==CH;browserVersion==131.0",
             "city==Berlin;regionCode==BE;countryCode==de",
             "outlinkUrl==https%253A%252F%252Fexample.org%252F",
-        ] {
-            let row = matomo_row(segment, 121);
-            assert_eq!(proven_in_november(&row), 5, "{segment}");
-        }
+        ];
+        assert_rows_prove(&believed, 121, 5, None);
     }
 
     #[test]
@@ -269,31 +279,25 @@ mod tests {
         assert_eq!(proven_in_november(&norwegian), 0);
         assert!(!day_count_is_distinct(&norwegian));
         // A value of no known type may be Matomo's "Unknown", a sum of several numbers.
-        for segment in ["deviceType==unknown", "deviceType==hologram"] {
-            let row = matomo_row(segment, 10_000);
-            assert_eq!(proven_in_november(&row), 0, "{segment}");
-            assert!(!day_count_is_distinct(&row), "{segment}");
-        }
+        let unknown = ["deviceType==unknown", "deviceType==hologram"];
+        assert_rows_prove(&unknown, 10_000, 0, Some(false));
     }
 
     #[test]
     fn an_os_version_no_other_is_joined_into_is_known_by_its_daily_sum() {
-        for segment in [
+        let alone = [
             "operatingSystemCode==AND;operatingSystemVersion==14",
             "operatingSystemVersion==10.15;operatingSystemCode==MAC",
             "operatingSystemCode==LIN;operatingSystemVersion==",
-        ] {
-            let row = matomo_row(segment, 121);
-            assert_eq!(proven_in_november(&row), 5, "{segment}");
-            assert!(day_count_is_distinct(&row), "{segment}");
-        }
+        ];
+        assert_rows_prove(&alone, 121, 5, Some(true));
         let ios = matomo_row("operatingSystemCode==IOS;operatingSystemVersion==18.1", 121);
         assert!(!day_count_is_distinct(&ios));
     }
 
     #[test]
     fn rows_whose_daily_counts_are_sums_prove_nothing() {
-        for segment in [
+        let sums = [
             "referrerType==search;referrerName==Google",
             "referrerName==forum.example.org",
             "languageCode==en,languageCode=@en-",
@@ -306,10 +310,8 @@ mod tests {
             "countryCode==de",
             "regionCode==BE;countryCode==de",
             "pageUrl=@shop",
-        ] {
-            let row = matomo_row(segment, 10_000);
-            assert_eq!(proven_in_november(&row), 0, "{segment}");
-        }
+        ];
+        assert_rows_prove(&sums, 10_000, 0, None);
     }
 
     #[test]
