@@ -20,7 +20,7 @@ mod tests;
 pub use fetch::UPSTREAM_ROW_CAP;
 pub(crate) use fetch::{fetch_rows_of, kept_rows};
 pub use output::{Asked, ReportOutput};
-pub(crate) use proof::{MAX_CHECKED_ROWS, Pipeline};
+pub(crate) use proof::{MAX_CHECKED_ROWS, Pipeline, counted_visits};
 pub use query::ReportQuery;
 pub use render::{number, push_listed, render};
 pub use run::{noisy_report_from_body, report_from_body};

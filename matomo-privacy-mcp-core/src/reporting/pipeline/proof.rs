@@ -3,7 +3,7 @@
 
 use crate::ToolError;
 use crate::dp::answer::Noisy;
-use crate::minimise::{ReportRow, Scrubber, Threshold};
+use crate::minimise::{Metrics, ReportRow, Scrubber, Threshold};
 use crate::params::Period;
 use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
@@ -34,10 +34,15 @@ const MAX_EXCLUDED_ROWS: usize = 100;
 /// them ([`SourceRow::into_summary`]). A row without a count of visits cannot be checked, and
 /// keeps its segment's count.
 pub(super) fn broader_than(row: &ReportRow, known: Known) -> bool {
+    counted_visits(&row.metrics).is_some_and(|visits| known.visits as f64 > visits)
+}
+
+/// The visits a row counts, as the check against a broader segment reads them: `nb_visits`,
+/// else `entry_nb_visits` (an entry page report's); `None` for a row without either.
+pub(crate) fn counted_visits(metrics: &Metrics) -> Option<f64> {
     ["nb_visits", "entry_nb_visits"]
         .iter()
-        .find_map(|name| row.metrics.get(name))
-        .is_some_and(|visits| known.visits as f64 > visits)
+        .find_map(|name| metrics.get(name))
 }
 
 /// What one report answer is shaped with.

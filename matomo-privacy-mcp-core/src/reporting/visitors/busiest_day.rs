@@ -66,7 +66,7 @@ use crate::minimise::ReportRow;
 use crate::params::{Date, Limit, Params, Period, RangeEnd, Sites, Sort};
 use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
-use crate::reporting::pipeline::{RowReport, UPSTREAM_ROW_CAP, kept_rows};
+use crate::reporting::pipeline::{RowReport, UPSTREAM_ROW_CAP, counted_visits, kept_rows};
 use crate::segment::Segment;
 
 /// The visits of each row on each day, by the row's segment and the day; a segment on more
@@ -91,7 +91,7 @@ impl DayVisits {
                 if !seen.insert(segment) {
                     out.ambiguous.insert(segment.to_owned());
                 }
-                if let Some(visits) = visits_of(&row.metrics) {
+                if let Some(visits) = counted_visits(&row.metrics) {
                     out.visits
                         .entry(segment.to_owned())
                         .or_default()
@@ -181,14 +181,6 @@ fn plan_days(
     }
 }
 
-/// The visits a row counts, as the period's check reads them: `nb_visits`, else
-/// `entry_nb_visits`; `None` for a row without either.
-fn visits_of(metrics: &crate::minimise::Metrics) -> Option<f64> {
-    ["nb_visits", "entry_nb_visits"]
-        .iter()
-        .find_map(|name| metrics.get(name))
-}
-
 /// Whether a segment's count on a day (`known_visits` visits) proves its row there: it selected
 /// no more visits than the row counts that day (`day_visits`, the row's own in that day's
 /// table: the module's proof, step 2) and its visitors reach `k`.
@@ -211,7 +203,7 @@ impl Visitors<'_> {
         asked: Vec<(usize, Segment)>,
         k: u64,
     ) -> Vec<(usize, Segment)> {
-        let Some((first, last)) = self.days().filter(|_| self.period != Period::Day) else {
+        let Some((first, last)) = self.days() else {
             return asked;
         };
         let days = (last - first).get_days().saturating_add(1);

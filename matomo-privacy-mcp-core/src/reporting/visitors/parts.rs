@@ -212,20 +212,28 @@ impl Visitors<'_> {
             return none;
         };
         let unsegmented = self.base.is_none() && population.is_none();
-        // The days Matomo answered for, each only if it is one of the period's: a day's
-        // segment proves nothing about a period it is not inside.
+        // The days Matomo answered for, each one of the period's: a day outside it proves
+        // nothing about the period (and would raise the spread), so such an answer is not read.
         let inside = |date: &str| {
             date.parse::<Day>()
                 .ok()
                 .filter(|&day| civil(day).is_some_and(|civil| first <= civil && civil <= last))
         };
+        let mut counted_days = Vec::with_capacity(by_day.len());
+        for (date, counts) in &by_day {
+            let Some(day) = inside(date) else {
+                return none;
+            };
+            if let Some(counts) = counts.as_object() {
+                counted_days.push((day, counts));
+            }
+        }
         parts
             .iter()
             .map(|part| {
-                let per_day: Vec<u64> = by_day
-                    .values()
-                    .filter_map(Value::as_object)
-                    .map(|day| {
+                let per_day: Vec<u64> = counted_days
+                    .iter()
+                    .map(|(_, day)| {
                         let visitors = number(day.get("nb_uniq_visitors"));
                         let outside =
                             number(day.get("nb_visits")).saturating_sub(number(day.get(*part)));
@@ -234,15 +242,13 @@ impl Visitors<'_> {
                     .collect();
                 let most = per_day.iter().copied().max().unwrap_or(0);
                 let spread = per_day.iter().sum::<u64>().div_ceil(days);
-                let busiest = by_day
+                let busiest = counted_days
                     .iter()
-                    .filter_map(|(date, counts)| {
-                        Some((inside(date)?, number(counts.as_object()?.get(*part))))
-                    })
+                    .map(|&(day, counts)| (day, number(counts.get(*part))))
                     .max_by_key(|&(day, visits)| (visits, std::cmp::Reverse(day)));
-                let days_counted: Vec<&serde_json::Map<String, Value>> = by_day
-                    .values()
-                    .filter_map(Value::as_object)
+                let days_counted: Vec<&serde_json::Map<String, Value>> = counted_days
+                    .iter()
+                    .map(|&(_, day)| day)
                     .filter(|day| number(day.get("nb_visits")) > 0)
                     .collect();
                 // No visit on any day is believed only without a segment: Matomo answers zeros

@@ -246,10 +246,10 @@ pub(crate) async fn expanded(
         .and_then(|(first, last)| {
             let days = i64::from((last - first).get_days()).saturating_add(1);
             let date = Date::range(day(first)?, RangeEnd::Day(day(last)?)).ok()?;
-            (days <= MAX_DAYS).then_some((date, u64::try_from(days).ok()?))
+            (days <= MAX_DAYS).then_some((date, u64::try_from(days).ok()?, first, last))
         });
     let days = match span {
-        Some((date, days)) => {
+        Some((date, days, _, _)) => {
             params = params.period(Period::Day).date(date);
             days
         }
@@ -266,10 +266,23 @@ pub(crate) async fn expanded(
     let by_day = span.is_some() || request.period == Period::Day;
     let tables = match answer {
         Nested::One(table) if span.is_none() => vec![table],
-        Nested::Periods(by_period) if span.is_some() => by_period
-            .into_values()
-            .filter_map(|table| table.0)
-            .collect(),
+        // Only the days asked for: a day outside the period would raise the bounds, whose spread
+        // divides by the period's days.
+        Nested::Periods(by_period)
+            if span.is_some_and(|(_, _, first, last)| {
+                by_period.keys().all(|label| {
+                    label
+                        .0
+                        .parse::<jiff::civil::Date>()
+                        .is_ok_and(|day| first <= day && day <= last)
+                })
+            }) =>
+        {
+            by_period
+                .into_values()
+                .filter_map(|table| table.0)
+                .collect()
+        }
         _ => {
             return Err(ToolError::internal(
                 "Matomo answered for other sites or periods than were asked for",
