@@ -2,8 +2,9 @@
 //! people: the emulator's dataset knows who is behind every number.
 //!
 //! A row whose report carries no distinct count Matomo can be believed on (referrers, site
-//! search keywords, OS versions, countries) is asked on the day it had the most visits
-//! (`reporting::visitors::busiest_day`); when that day's count reaches k within the row's own
+//! search keywords, OS versions, countries) is asked on one day (`reporting::visitors::busiest_day`:
+//! a day it shares with other rows where it had at least 2k visits, and, when that falls short,
+//! the day it had the most visits); when its busiest day's count reaches k within the row's own
 //! visits of that day, the month's segment is not asked. A segment broader than its row on that
 //! day proves nothing.
 //!

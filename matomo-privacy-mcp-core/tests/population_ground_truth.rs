@@ -259,9 +259,10 @@ async fn every_number_describes_at_least_k_visitors_on_a_real_matomo() {
 /// `countryCode==us` at k 2 ("`Facebook` is about 1 visitors", on the emulator and on the real
 /// Matomo). A URL's daily counts added up and not spread over the days passes: that sum
 /// overstates no shown row's people in this dataset, whose people seldom come back through one
-/// referrer on another day (the unit tests of `referrer_urls` pin the division). On the emulator only social
-/// networks have URL rows by URL; its websites' subtables are labelled by path
-/// (`/work/notes/request-B.md`, B2), so they are counted by their segments there.
+/// referrer on another day (the unit tests of `referrer_urls` pin the division). Read expanded,
+/// the emulator labels a website's URL rows by the referrer URL as Matomo does (asked flat or by
+/// subtable id both label them by path, `UrlsFromWebsiteId`), so both sides prove websites and
+/// social networks by their URL rows.
 #[tokio::test]
 async fn rows_known_without_their_segments_describe_k_visitors() {
     let mut shown = BTreeMap::new();
