@@ -2,18 +2,76 @@
 //! started on `127.0.0.1` on a free port with a random password and no persistence, stopped and
 //! started again on the same port to test what happens while the store is down; optionally over
 //! TLS only, with a certificate of a throwaway certificate authority (made with `openssl`).
+//!
+//! A server counts as started when its own log says it accepts connections, not when something
+//! answers on its port: between choosing a free port and the server binding it, another process
+//! (another test's server) may take the port, and a client would then talk to a stranger that
+//! refuses its password. Such a start is tried again on another port.
 
+use std::collections::BTreeSet;
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// `started`, or `None` after a `SKIPPED` line when `redis-server` is missing outside CI.
+fn skip_if_not_installed(
+    test: &str,
+    started: Result<RedisServer, RedisServerError>,
+) -> Result<Option<RedisServer>, RedisServerError> {
+    match started {
+        Ok(server) => Ok(Some(server)),
+        Err(RedisServerError::NotInstalled) if std::env::var_os("CI").is_none() => {
+            use std::io::Write as _;
+            // Written to stderr directly: libtest captures `eprintln!` of passing tests.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: {}",
+                RedisServerError::NotInstalled
+            );
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Starts tried on other ports when the chosen one was taken before the server bound it.
+const START_ATTEMPTS: usize = 5;
+
+/// The ports held by this process's servers, running or stopped to be resumed: never chosen for
+/// another one.
+static HELD_PORTS: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+
+fn held_ports() -> std::sync::MutexGuard<'static, BTreeSet<u16>> {
+    HELD_PORTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A port of 127.0.0.1 free now and held by none of this process's servers, held from now on.
+fn hold_free_port() -> Result<u16, RedisServerError> {
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| RedisServerError::Spawn(e.to_string()))?
+            .port();
+        if held_ports().insert(port) {
+            return Ok(port);
+        }
+    }
+}
 
 /// Why a Redis server could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum RedisServerError {
-    /// `redis-server` is not installed or could not be run.
+    /// `redis-server` is not installed (not found on `PATH`).
     #[error(
-        "cannot run `redis-server` ({0}); install Debian's package `redis-server` (`.ci/run` does)"
+        "`redis-server` is not installed: install Debian's package `redis-server` (`apt-get install -y redis-server`; `.ci/run` does)"
     )]
+    NotInstalled,
+    /// `redis-server` could not be run, or no free port could be had.
+    #[error("cannot run `redis-server`: {0}")]
     Spawn(String),
     /// The test certificates could not be made.
     #[error("cannot make the test certificates with `openssl`: {0}")]
@@ -21,6 +79,14 @@ pub enum RedisServerError {
     /// It started but did not accept connections in time.
     #[error("`redis-server` did not accept connections on 127.0.0.1:{0} within 10 s")]
     NotReady(u16),
+    /// It stopped while starting, typically because another process had taken its port.
+    #[error("`redis-server` on 127.0.0.1:{port} stopped while starting: {reason}")]
+    Exited {
+        /// The port it was to listen on.
+        port: u16,
+        /// The last line of its log.
+        reason: String,
+    },
 }
 
 /// A `redis-server` child process, stopped when dropped.
@@ -30,6 +96,8 @@ pub struct RedisServer {
     password: String,
     child: Option<Child>,
     tls: Option<Tls>,
+    /// Its log, read to know that it (not another process) listens on `port`.
+    log: PathBuf,
 }
 
 /// The files of a TLS-only server: its certificate and key, and the authority that signed it.
@@ -124,39 +192,65 @@ impl Tls {
 impl RedisServer {
     /// Starts one on a free port of `127.0.0.1`, requiring a random password.
     pub fn start() -> Result<Self, RedisServerError> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| RedisServerError::Spawn(e.to_string()))?
-            .port();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let password = format!("test-{:x}-{nanos:x}-{port}", std::process::id());
-        let mut server = Self {
-            port,
-            password,
-            child: None,
-            tls: None,
-        };
-        server.resume()?;
-        Ok(server)
+        Self::start_with(|port| {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            Ok((
+                format!("test-{:x}-{nanos:x}-{port}", std::process::id()),
+                None,
+            ))
+        })
     }
 
     /// Starts one that speaks TLS only (`rediss://`), with a certificate for 127.0.0.1 signed
     /// by a throwaway authority ([`ca_certificate`](Self::ca_certificate)).
     pub fn start_tls() -> Result<Self, RedisServerError> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| RedisServerError::Spawn(e.to_string()))?
-            .port();
-        let mut server = Self {
-            port,
-            password: format!("tls-test-{:x}-{port}", std::process::id()),
-            child: None,
-            tls: Some(Tls::make(port)?),
-        };
-        server.resume()?;
-        Ok(server)
+        Self::start_with(|port| {
+            Ok((
+                format!("tls-test-{:x}-{port}", std::process::id()),
+                Some(Tls::make(port)?),
+            ))
+        })
+    }
+
+    /// [`start`](Self::start) for `test`: `Ok(None)` when `redis-server` is not installed and
+    /// the environment variable `CI` is not set, after one `SKIPPED {test}: …` line on stderr
+    /// saying what to install (the test should then return); with `CI` set, the error.
+    pub fn start_or_skip(test: &str) -> Result<Option<Self>, RedisServerError> {
+        skip_if_not_installed(test, Self::start())
+    }
+
+    /// [`start_tls`](Self::start_tls) for `test`, skipped as [`start_or_skip`](Self::start_or_skip).
+    pub fn start_tls_or_skip(test: &str) -> Result<Option<Self>, RedisServerError> {
+        skip_if_not_installed(test, Self::start_tls())
+    }
+
+    /// Starts one on a held free port with the password and TLS files `setup` makes for the
+    /// port; on another port if another process took the chosen one first.
+    fn start_with(
+        setup: impl Fn(u16) -> Result<(String, Option<Tls>), RedisServerError>,
+    ) -> Result<Self, RedisServerError> {
+        let mut attempt = 1;
+        loop {
+            let port = hold_free_port()?;
+            // Made before `setup` so that the port is released if `setup` fails.
+            let mut server = Self {
+                port,
+                password: String::new(),
+                child: None,
+                tls: None,
+                log: std::env::temp_dir().join(format!(
+                    "matomo-privacy-mcp-redis-{}-{port}.log",
+                    std::process::id()
+                )),
+            };
+            (server.password, server.tls) = setup(port)?;
+            match server.resume() {
+                Err(RedisServerError::Exited { .. }) if attempt < START_ATTEMPTS => attempt += 1,
+                started => return started.map(|()| server),
+            }
+        }
     }
 
     /// The certificate authority (PEM) of a TLS server.
@@ -210,6 +304,8 @@ impl RedisServer {
         if self.child.is_some() {
             return Ok(());
         }
+        // A log of an earlier run says nothing about this one.
+        let _ = std::fs::remove_file(&self.log);
         let port = self.port.to_string();
         let mut listen: Vec<String> = match &self.tls {
             None => vec!["--port".into(), port],
@@ -246,19 +342,49 @@ impl RedisServer {
                 "no",
                 "--protected-mode",
                 "yes",
+                "--logfile",
             ])
+            .arg(&self.log)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| RedisServerError::Spawn(e.to_string()))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => RedisServerError::NotInstalled,
+                _ => RedisServerError::Spawn(e.to_string()),
+            })?;
         self.child = Some(child);
+        self.wait_until_listening()
+    }
+
+    /// Waits for its log to say that it accepts connections; an error if it stops first.
+    fn wait_until_listening(&mut self) -> Result<(), RedisServerError> {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            if log.contains("Ready to accept connections") {
                 return Ok(());
             }
-            std::thread::sleep(Duration::from_millis(20));
+            let exited = match &mut self.child {
+                Some(child) => child.try_wait().ok().flatten().is_some(),
+                None => true,
+            };
+            if exited {
+                self.child = None;
+                // Read again: the last lines may have been written after the first read.
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                let reason = log
+                    .lines()
+                    .rev()
+                    .find(|line| !line.trim().is_empty())
+                    .unwrap_or("no log")
+                    .to_owned();
+                return Err(RedisServerError::Exited {
+                    port: self.port,
+                    reason,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
         Err(RedisServerError::NotReady(self.port))
     }
@@ -267,5 +393,92 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+        let _ = std::fs::remove_file(&self.log);
+        held_ports().remove(&self.port);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::io::{Read as _, Write as _};
+    use std::net::TcpStream;
+
+    use super::*;
+
+    /// Whether `redis-server` runs here; `false` after a `SKIPPED` line outside CI.
+    fn installed(test: &str) -> bool {
+        let installed = Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_ok();
+        assert!(
+            installed || std::env::var_os("CI").is_none(),
+            "{}",
+            RedisServerError::NotInstalled
+        );
+        if !installed {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: {}",
+                RedisServerError::NotInstalled
+            );
+        }
+        installed
+    }
+
+    #[test]
+    fn a_port_another_process_holds_is_reported_not_taken_for_ours() {
+        if !installed("a_port_another_process_holds_is_reported_not_taken_for_ours") {
+            return;
+        }
+        let stranger = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = stranger.local_addr().unwrap().port();
+        let mut server = RedisServer {
+            port,
+            password: "never-used".into(),
+            child: None,
+            tls: None,
+            log: std::env::temp_dir().join(format!("matomo-privacy-mcp-redis-test-{port}.log")),
+        };
+        match server.resume() {
+            Err(RedisServerError::Exited { port: at, reason }) => {
+                assert_eq!(at, port);
+                assert!(reason.contains("Failed listening on port"), "{reason}");
+            }
+            other => panic!("started beside another listener: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_start_whose_port_was_taken_meanwhile_is_made_on_another_port() {
+        if !installed("a_start_whose_port_was_taken_meanwhile_is_made_on_another_port") {
+            return;
+        }
+        // Takes the first port chosen between the choice and the server's start, as another
+        // test's server may.
+        let strangers = Mutex::new(Vec::new());
+        let server = RedisServer::start_with(|port| {
+            let mut strangers = strangers.lock().unwrap();
+            if strangers.is_empty() {
+                strangers.push(TcpListener::bind(("127.0.0.1", port)).unwrap());
+            }
+            Ok((format!("ours-{port}"), None))
+        })
+        .unwrap();
+        let taken = strangers.lock().unwrap()[0].local_addr().unwrap().port();
+        assert_ne!(server.port(), taken);
+        // What answers on its port is this server: it takes this server's password.
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+        write!(stream, "AUTH {}\r\nPING\r\n", server.password()).unwrap();
+        let mut answer = Vec::new();
+        let mut buffer = [0; 64];
+        while !answer.ends_with(b"+PONG\r\n") {
+            let read = stream.read(&mut buffer).unwrap();
+            assert_ne!(read, 0, "{}", String::from_utf8_lossy(&answer));
+            answer.extend_from_slice(&buffer[..read]);
+        }
+        assert_eq!(answer, b"+OK\r\n+PONG\r\n");
     }
 }
