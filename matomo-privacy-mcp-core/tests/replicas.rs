@@ -17,6 +17,7 @@ use matomo_privacy_mcp_core::shared::{RateDecision, SharedState, SharedStateConf
 use matomo_privacy_mcp_core::testing::{self, TOKEN, TestDeployment};
 use matomo_privacy_mcp_core::{MatomoClient, Toolbox};
 use matomo_privacy_mcp_testkit::redis::RedisServer;
+use matomo_privacy_mcp_testkit::redis_or_skip;
 use matomo_privacy_mcp_testkit::{Emulator, Fault};
 use serde_json::{Value, json};
 
@@ -119,12 +120,9 @@ async fn call(toolbox: &Toolbox<Deployment>, tool: &str, args: Value) -> Value {
 
 #[tokio::test]
 async fn a_past_period_asked_at_one_replica_is_answered_at_the_others_without_matomo() {
-    let Some(redis) = RedisServer::start_or_skip(
-        "a_past_period_asked_at_one_replica_is_answered_at_the_others_without_matomo",
-    )
-    .unwrap() else {
-        return;
-    };
+    let redis = redis_or_skip!(
+        "a_past_period_asked_at_one_replica_is_answered_at_the_others_without_matomo"
+    );
     let emu = emulator().await;
     let replicas = plain_replicas(&emu, &redis, 3).await;
     for tool in ["countries", "visits_summary", "top_pages"] {
@@ -173,11 +171,7 @@ fn stored_values(redis: &RedisServer) -> String {
 /// Redis (each replica asks Matomo for it), while other answers are.
 #[tokio::test]
 async fn no_body_holding_the_token_is_stored_in_redis() {
-    let Some(redis) =
-        RedisServer::start_or_skip("no_body_holding_the_token_is_stored_in_redis").unwrap()
-    else {
-        return;
-    };
+    let redis = redis_or_skip!("no_body_holding_the_token_is_stored_in_redis");
     let emu = emulator().await;
     let replicas = plain_replicas(&emu, &redis, 2).await;
     call(&replicas[0], "report_catalogue", json!({ "site": 1 })).await;
@@ -195,12 +189,7 @@ async fn no_body_holding_the_token_is_stored_in_redis() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_identical_calls_over_three_replicas_make_one_request() {
-    let Some(redis) =
-        RedisServer::start_or_skip("sixty_identical_calls_over_three_replicas_make_one_request")
-            .unwrap()
-    else {
-        return;
-    };
+    let redis = redis_or_skip!("sixty_identical_calls_over_three_replicas_make_one_request");
     let emu = emulator().await;
     let clients = [(); 3].map(|()| client(&emu, &redis));
     // A slow Matomo, so that every call is in flight before the first answer.
@@ -230,12 +219,8 @@ async fn sixty_identical_calls_over_three_replicas_make_one_request() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas() {
-    let Some(redis) = RedisServer::start_or_skip(
-        "a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas",
-    )
-    .unwrap() else {
-        return;
-    };
+    let redis =
+        redis_or_skip!("a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas");
     let budgets = [(); 3].map(|()| Arc::new(daily_budget(&redis)));
     let now = 1_795_680_000; // 2026-11-26T00:00:00Z
     // ε = 1 per day, 0.02 per answer: room for exactly 50 of 200 different questions.
@@ -287,12 +272,7 @@ async fn a_budget_is_never_overspent_by_200_concurrent_calls_over_three_replicas
 /// replicas too: never a part of an answer, never past the limit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_shared_budget_charges_an_answers_statistics_all_or_none() {
-    let Some(redis) =
-        RedisServer::start_or_skip("a_shared_budget_charges_an_answers_statistics_all_or_none")
-            .unwrap()
-    else {
-        return;
-    };
+    let redis = redis_or_skip!("a_shared_budget_charges_an_answers_statistics_all_or_none");
     let budgets = [(); 3].map(|()| Arc::new(daily_budget(&redis)));
     let now = 1_795_680_000;
     // 60 answers of three statistics each at ε 0.02: room for 16 whole answers (ε 0.96), never
@@ -348,10 +328,7 @@ async fn a_shared_budget_charges_an_answers_statistics_all_or_none() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_rate_limit_holds_across_replicas() {
-    let Some(redis) = RedisServer::start_or_skip("a_rate_limit_holds_across_replicas").unwrap()
-    else {
-        return;
-    };
+    let redis = redis_or_skip!("a_rate_limit_holds_across_replicas");
     let states = [(); 3].map(|()| shared(&redis));
     let takes = over_three_replicas(&states, 30, |_, state| async move {
         state.take_call("profile:analysts", 6, 5).await.unwrap()
@@ -375,12 +352,8 @@ async fn a_rate_limit_holds_across_replicas() {
 
 #[tokio::test]
 async fn redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recovers() {
-    let Some(mut redis) = RedisServer::start_or_skip(
-        "redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recovers",
-    )
-    .unwrap() else {
-        return;
-    };
+    let mut redis =
+        redis_or_skip!("redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recovers");
     let emu = emulator().await;
     let plain = plain_replicas(&emu, &redis, 2).await;
     let noisy = replica(&emu, &redis, true).await;
@@ -432,11 +405,7 @@ async fn redis_stopped_mid_run_degrades_the_cache_refuses_the_budget_and_recover
 /// without it (the system's roots) the store is unreachable, and nothing panics.
 #[tokio::test]
 async fn tls_with_a_private_certificate_authority() {
-    let Some(redis) =
-        RedisServer::start_tls_or_skip("tls_with_a_private_certificate_authority").unwrap()
-    else {
-        return;
-    };
+    let redis = redis_or_skip!(tls, "tls_with_a_private_certificate_authority");
     assert!(redis.url().starts_with("rediss://"));
     let trusted = SharedState::connect(
         SharedStateConfig::new(redis.url_without_password())
@@ -474,10 +443,7 @@ async fn tls_with_a_private_certificate_authority() {
 /// refused, and neither waits for Redis.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_slow_redis_counts_as_unreachable() {
-    let Some(redis) = RedisServer::start_or_skip("a_slow_redis_counts_as_unreachable").unwrap()
-    else {
-        return;
-    };
+    let redis = redis_or_skip!("a_slow_redis_counts_as_unreachable");
     let emu = emulator().await;
     let toolbox = replica(&emu, &redis, false).await;
     let budget = daily_budget(&redis);
@@ -529,11 +495,7 @@ async fn a_slow_redis_counts_as_unreachable() {
 /// would not fit.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shared_budget_quotes_without_charging() {
-    let Some(redis) =
-        RedisServer::start_or_skip("a_shared_budget_quotes_without_charging").unwrap()
-    else {
-        return;
-    };
+    let redis = redis_or_skip!("a_shared_budget_quotes_without_charging");
     let budget = PrivacyBudget::shared(100_000, DAY, shared(&redis));
     let now = 1_795_680_000;
     budget.charge("a", b"old", 20_000, now).await.unwrap();

@@ -14,6 +14,7 @@ use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::shared::{SharedState, SharedStateConfig};
 use matomo_privacy_mcp_server::{BearerToken, HttpConfig, Profile, Profiles, RateLimit};
 use matomo_privacy_mcp_testkit::redis::RedisServer;
+use matomo_privacy_mcp_testkit::redis_or_skip;
 use serde_json::json;
 
 const TOKEN: &str = "support-token-0123456789abcdef";
@@ -46,12 +47,8 @@ async fn session(url: &str) -> RawClient {
 
 #[tokio::test]
 async fn a_rate_limit_holds_across_three_replicas_and_fails_closed_without_redis() {
-    let Some(mut redis) = RedisServer::start_or_skip(
-        "a_rate_limit_holds_across_three_replicas_and_fails_closed_without_redis",
-    )
-    .unwrap() else {
-        return;
-    };
+    let mut redis =
+        redis_or_skip!("a_rate_limit_holds_across_three_replicas_and_fails_closed_without_redis");
     let mut replicas = Vec::new();
     for _ in 0..3 {
         replicas.push(replica(&redis).await);

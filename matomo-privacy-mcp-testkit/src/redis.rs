@@ -15,6 +15,32 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// In a test: a started [`RedisServer`], or `return` from the test after the `SKIPPED` line of
+/// [`RedisServer::start_or_skip`] when `redis-server` is missing outside CI; panics on any other
+/// failure. `redis_or_skip!(tls, "test")` starts a TLS-only one.
+///
+/// ```no_run
+/// # fn a_test() {
+/// let redis = matomo_privacy_mcp_testkit::redis_or_skip!("a_test");
+/// # }
+/// ```
+#[macro_export]
+macro_rules! redis_or_skip {
+    ($test:expr) => {
+        $crate::redis_or_skip!(@started $crate::redis::RedisServer::start_or_skip($test))
+    };
+    (tls, $test:expr) => {
+        $crate::redis_or_skip!(@started $crate::redis::RedisServer::start_tls_or_skip($test))
+    };
+    (@started $started:expr) => {
+        match $started {
+            ::std::result::Result::Ok(::std::option::Option::Some(server)) => server,
+            ::std::result::Result::Ok(::std::option::Option::None) => return,
+            ::std::result::Result::Err(error) => ::std::panic!("{error}"),
+        }
+    };
+}
+
 /// `started`, or `None` after a `SKIPPED` line when `redis-server` is missing outside CI.
 fn skip_if_not_installed(
     test: &str,

@@ -17,6 +17,7 @@ use common::scratch;
 use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::Emulator;
 use matomo_privacy_mcp_testkit::redis::RedisServer;
+use matomo_privacy_mcp_testkit::redis_or_skip;
 use serde_json::{Value, json};
 
 const MATOMO_TOKEN: &str = "shared0123456789abcdef0123456789";
@@ -98,19 +99,18 @@ struct Replicas {
     sessions: [Session; 2],
 }
 
-/// The [`setup`] of `name` with `extra` over a new `redis-server`, and two replicas of it;
-/// `None` (after a `SKIPPED {test}` line) without `redis-server` outside CI.
-async fn two_replicas(test: &str, name: &str, extra: &str) -> Option<Replicas> {
-    let redis = RedisServer::start_or_skip(test).unwrap()?;
+/// The [`setup`] of `name` with `extra` over `redis`, a `redis-server` of its own, and two
+/// replicas of it.
+async fn two_replicas(redis: RedisServer, name: &str, extra: &str) -> Replicas {
     let setup = setup(name, extra, &redis).await;
     let served = [replica(&setup.config).await, replica(&setup.config).await];
     let sessions = [connect(&served[0].url).await, connect(&served[1].url).await];
-    Some(Replicas {
+    Replicas {
         redis,
         setup,
         served,
         sessions,
-    })
+    }
 }
 
 /// The countries of site 1 on `day`, a day that is over (the emulator keeps two weeks).
@@ -144,10 +144,9 @@ async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_o
     // their day that complete counted visits to Matomo's; the threshold withholds the other
     // counts), 6 per day: two different questions, for both replicas together.
     let extra = "epsilon_per_statistic = 1.0\nbudget_per_window = 6.0\n";
-    let test = "a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_one";
-    let Some(mut replicas) = two_replicas(test, "reports", extra).await else {
-        return;
-    };
+    let redis =
+        redis_or_skip!("a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_one");
+    let mut replicas = two_replicas(redis, "reports", extra).await;
     let (redis, setup) = (&replicas.redis, &replicas.setup);
     let [one, two] = &mut replicas.sessions;
 
@@ -209,10 +208,8 @@ async fn a_report_one_replica_fetched_is_served_by_the_other_and_the_budget_is_o
 #[tokio::test]
 async fn a_rate_limit_holds_for_both_replicas_together() {
     let extra = "enabled = false\n[rate_limit]\nper_minute = 3\n";
-    let test = "a_rate_limit_holds_for_both_replicas_together";
-    let Some(mut replicas) = two_replicas(test, "rate", extra).await else {
-        return;
-    };
+    let redis = redis_or_skip!("a_rate_limit_holds_for_both_replicas_together");
+    let mut replicas = two_replicas(redis, "rate", extra).await;
     let mut statuses = Vec::new();
     // Three calls pass, whichever replica takes them; then both refuse, though neither has made
     // three calls of its own.
@@ -230,12 +227,8 @@ async fn a_rate_limit_holds_for_both_replicas_together() {
 
 #[tokio::test]
 async fn check_and_the_manifest_describe_the_store_and_serve_starts_without_it() {
-    let Some(mut redis) = RedisServer::start_or_skip(
-        "check_and_the_manifest_describe_the_store_and_serve_starts_without_it",
-    )
-    .unwrap() else {
-        return;
-    };
+    let mut redis =
+        redis_or_skip!("check_and_the_manifest_describe_the_store_and_serve_starts_without_it");
     let setup = setup("check", "", &redis).await;
     let port = redis.port();
 
