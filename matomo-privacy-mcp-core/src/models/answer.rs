@@ -12,7 +12,7 @@ thread_local! {
     /// Whether the client is decoding one of Matomo's answers on this thread.
     static DECODING_MATOMO: Cell<bool> = const { Cell::new(false) };
     /// Whether that answer is of a report whose rows Matomo adds up from rows archived apart
-    /// ([`day_counts_are_distinct`](super::summed::day_counts_are_distinct)).
+    /// ([`day_counts_kept`](super::summed::day_counts_kept)).
     static SUMMED_ROWS: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -40,7 +40,7 @@ pub(crate) fn matomo_answer_of<R>(method: &str, decode: impl FnOnce() -> R) -> R
             SUMMED_ROWS.set(self.0);
         }
     }
-    let summed = !super::summed::day_counts_are_distinct(method);
+    let summed = !super::summed::day_counts_kept(method);
     let _restore = Restore(SUMMED_ROWS.replace(summed));
     matomo_answer(decode)
 }

@@ -96,9 +96,29 @@ pub(crate) const REFERRER_URL_ROWS: &str = "Referrers URL rows (expanded)";
 
 /// Whether the distinct counts Matomo 5.0.2 sends with the rows of report `method` count each
 /// visitor of a row once a day: only for the reports of [`DISTINCT`], each checked in Matomo's
-/// sources (and for [`REFERRER_URL_ROWS`], whose reader bounds what they count). Every other
-/// report's rows are counted by their segments instead (where they have one; a row without one
-/// stays unproven).
+/// sources. Every other report's rows are counted by their segments instead (where they have
+/// one; a row without one stays unproven).
 pub(crate) fn day_counts_are_distinct(method: &str) -> bool {
-    DISTINCT.contains(&method) || method == REFERRER_URL_ROWS
+    DISTINCT.contains(&method)
+}
+
+/// The most archived groups a referrer URL row ([`REFERRER_URL_ROWS`]) adds up in a day: a
+/// website's URL row two (its keyword `NULL` since Piwik 2.16.0 and `''` before), a social
+/// network's one.
+pub(crate) const URL_ROW_GROUPS_A_DAY: u64 = 2;
+
+/// Whether `method` names the referrer URL rows ([`REFERRER_URL_ROWS`]), whose day counts are
+/// not distinct but bound their URL's visitors that day: each is a sum of at most
+/// [`URL_ROW_GROUPS_A_DAY`] groups' `COUNT(DISTINCT idvisitor)`, so at most that many times
+/// the URL's visitors. Only `reporting::visitors::referrer_urls` reads them, dividing by the
+/// groups (`groups_per_url`: one for a social network, two for a website).
+pub(crate) fn day_counts_bound_url_visitors(method: &str) -> bool {
+    method == REFERRER_URL_ROWS
+}
+
+/// Whether the client keeps the distinct counts of report `method`'s rows: distinct day counts
+/// ([`day_counts_are_distinct`]) or the URL rows' bounded ones
+/// ([`day_counts_bound_url_visitors`]); every other report's rows are decoded without them.
+pub(crate) fn day_counts_kept(method: &str) -> bool {
+    day_counts_are_distinct(method) || day_counts_bound_url_visitors(method)
 }

@@ -73,10 +73,7 @@ pub(crate) async fn prove_by_parts(
         && let Ok(expanded) =
             referrer_urls::expanded(deployment, method, request, segment, rows.len()).await
     {
-        let urls = referrer_urls::UrlBounds::of(&expanded, groups);
-        for row in rows.iter_mut() {
-            row.prove_by_parts(urls.known(row));
-        }
+        referrer_urls::UrlBounds::of(&expanded, groups).prove(rows);
     }
 }
 

@@ -54,7 +54,7 @@
 //! (`completeSocialTablesWithOldReports`), whose subtables it unloads
 //! (`setNonLoadedSubtableId`): such rows come without URL rows and are not known this way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer};
@@ -66,7 +66,7 @@ use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
 use crate::models::answer::{decoding_matomo, matomo_answer_of};
-use crate::models::summed::REFERRER_URL_ROWS;
+use crate::models::summed::{REFERRER_URL_ROWS, URL_ROW_GROUPS_A_DAY};
 use crate::params::{Date, Limit, Period, RangeEnd, Sort};
 use crate::privacy::{Identifying, Reveal};
 use crate::reporting::args::{Request, to_tool_error};
@@ -79,7 +79,7 @@ use crate::segment::Segment;
 pub(crate) fn groups_per_url(method: &str) -> Option<u64> {
     match method {
         "Referrers.getSocials" => Some(1),
-        "Referrers.getWebsites" => Some(2),
+        "Referrers.getWebsites" => Some(URL_ROW_GROUPS_A_DAY),
         _ => None,
     }
 }
@@ -164,6 +164,16 @@ pub(crate) struct Expanded {
 }
 
 /// The visitors each row is known to have from its largest URL row, by the row's segment.
+///
+/// One row per segment, in each table read and in the report: a bound is proven for the parent
+/// row that holds the URL rows, and reaches the report's row through their shared segment only.
+/// Matomo 5.0.2 gives no two rows of one table the same segment (`referrerName==` a name's
+/// encoding, distinct per name; `getSocials` joins its rows keeping one segment), but were two
+/// rows to share one, a URL row of one would be credited to the other (whose visitors need not
+/// include its visitors), and their URL rows of one label would add up on one day, which the
+/// spread divides as if they were two days' counts. So a segment on several parent rows of one
+/// table, a URL label on several rows of one parent's subtable, or a segment on several rows of
+/// the report proves nothing.
 #[derive(Debug, Default)]
 pub(crate) struct UrlBounds {
     known: BTreeMap<String, u64>,
@@ -179,22 +189,33 @@ impl UrlBounds {
         let spread = groups.saturating_mul(expanded.days.max(1));
         // Per parent's segment and URL: the sum of the URL's counts, and its largest day's bound.
         let mut urls: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+        // Segments on more than one parent of a table, or with a URL label twice in one.
+        let mut ambiguous: BTreeSet<&str> = BTreeSet::new();
         for table in &expanded.tables {
+            let mut parents = BTreeSet::new();
             for parent in table {
                 let Some(segment) = &parent.segment else {
                     continue;
                 };
+                let segment = segment.reveal_text();
+                if !parents.insert(segment) {
+                    ambiguous.insert(segment);
+                }
+                let mut labels = BTreeSet::new();
                 for url in &parent.urls {
                     let label = url.label.reveal_text();
                     if !is_url(label) {
                         continue;
+                    }
+                    if !labels.insert(label) {
+                        ambiguous.insert(segment);
                     }
                     let count = if expanded.by_day {
                         url.visitors().map_or(0, |v| v.get())
                     } else {
                         url.daily_visitors().unwrap_or(0)
                     };
-                    let (sum, day) = urls.entry((segment.reveal_text(), label)).or_default();
+                    let (sum, day) = urls.entry((segment, label)).or_default();
                     *sum = sum.saturating_add(count);
                     if expanded.by_day {
                         *day = (*day).max(count.div_ceil(groups));
@@ -205,7 +226,7 @@ impl UrlBounds {
         let mut bounds = Self::default();
         for ((segment, _), (sum, day)) in urls {
             let known = day.max(sum.div_ceil(spread));
-            if known > 0 {
+            if known > 0 && !ambiguous.contains(segment) {
                 let bound = bounds.known.entry(segment.to_owned()).or_default();
                 *bound = (*bound).max(known);
             }
@@ -213,13 +234,27 @@ impl UrlBounds {
         bounds
     }
 
-    /// The visitors known behind a row of the report from its URL rows; 0 for any other row.
-    pub(crate) fn known(&self, row: &SourceRow) -> u64 {
-        row.segment
-            .as_ref()
-            .and_then(|segment| self.known.get(segment.reveal_text()))
-            .copied()
-            .unwrap_or(0)
+    /// Records on each of `rows` (the report's) the visitors its URL rows prove; a row whose
+    /// segment is on another row of the report too is left as it was (the type's rule).
+    pub(crate) fn prove(&self, rows: &mut [SourceRow]) {
+        let mut on_rows: BTreeMap<String, usize> = BTreeMap::new();
+        for row in rows.iter() {
+            if let Some(segment) = &row.segment {
+                *on_rows.entry(segment.reveal_text().to_owned()).or_default() += 1;
+            }
+        }
+        for row in rows.iter_mut() {
+            let known = row
+                .segment
+                .as_ref()
+                .map(|segment| segment.reveal_text())
+                .filter(|segment| on_rows.get(*segment) == Some(&1))
+                .and_then(|segment| self.known.get(segment))
+                .copied();
+            if let Some(known) = known {
+                row.prove_by_parts(known);
+            }
+        }
     }
 }
 
@@ -314,8 +349,14 @@ mod tests {
             days,
         };
         let bounds = UrlBounds::of(&expanded, groups_per_url(method).unwrap());
-        let rows: Vec<SourceRow> = serde_json::from_str(report).unwrap();
-        rows.iter().map(|row| bounds.known(row)).collect()
+        proven(&bounds, report)
+    }
+
+    /// The visitors `bounds` prove behind each row of `report`.
+    fn proven(bounds: &UrlBounds, report: &str) -> Vec<u64> {
+        let mut rows: Vec<SourceRow> = serde_json::from_str(report).unwrap();
+        bounds.prove(&mut rows);
+        rows.iter().map(SourceRow::part_visitors).collect()
     }
 
     const WEBSITES_DAY: &str = r#"[
@@ -381,6 +422,47 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_on_several_rows_proves_nothing() {
+        let table = |segments: [&str; 2], urls: [&str; 2]| {
+            format!(
+                r#"[{{"label":"a.example","segment":"{}",
+                      "subtable":[{{"label":"{}","nb_uniq_visitors":6}}]}},
+                    {{"label":"b.example","segment":"{}",
+                      "subtable":[{{"label":"{}","nb_uniq_visitors":6}}]}}]"#,
+                segments[0], urls[0], segments[1], urls[1]
+            )
+        };
+        let (a, b) = ("referrerName==a.example", "referrerName==b.example");
+        let (url_a, url_b) = ("https://a.example/x", "https://b.example/x");
+        let report = format!(
+            r#"[{{"label":"a.example","nb_visits":9,"segment":"{a}"}},
+                {{"label":"b.example","nb_visits":9,"segment":"{b}"}}]"#
+        );
+        let socials =
+            |tables: &[&str], report: &str| known("Referrers.getSocials", tables, true, 2, report);
+        // Apart, each row is known by its own URL.
+        let apart = table([a, b], [url_a, url_b]);
+        assert_eq!(socials(&[&apart, &apart], &report), [6, 6]);
+        // Two parents of one day with one segment: b.example's URL would prove a.example,
+        // and the same URL of both would be summed as two days (6 + 6 over 2 days: 6).
+        let shared = table([a, a], [url_a, url_a]);
+        assert_eq!(socials(&[&shared], &report), [0, 0]);
+        let shared = table([a, a], [url_a, url_b]);
+        assert_eq!(socials(&[&shared, &apart], &report), [0, 6]);
+        // A URL label twice under one parent: summed as two days too.
+        let twice = r#"[{"label":"a.example","segment":"referrerName==a.example",
+            "subtable":[{"label":"https://a.example/x","nb_uniq_visitors":4},
+                        {"label":"https://a.example/x","nb_uniq_visitors":4}]}]"#;
+        assert_eq!(socials(&[twice], &report), [0, 0]);
+        // Two rows of the report with one segment: neither is known by it.
+        let report = format!(
+            r#"[{{"label":"a.example","nb_visits":9,"segment":"{a}"}},
+                {{"label":"A.example","nb_visits":3,"segment":"{a}"}}]"#
+        );
+        assert_eq!(socials(&[&apart, &apart], &report), [0, 0]);
+    }
+
+    #[test]
     fn a_period_table_proves_its_daily_sum_spread_over_the_days() {
         let month = r#"[{"label":"Facebook","sum_daily_nb_uniq_visitors":390,
               "segment":"referrerType==social;referrerName==Facebook",
@@ -410,8 +492,7 @@ mod tests {
             days: 1,
         };
         let bounds = UrlBounds::of(&expanded, 1);
-        let rows: Vec<SourceRow> = serde_json::from_str(WEBSITES_REPORT).unwrap();
-        assert_eq!(bounds.known(&rows[0]), 0);
+        assert_eq!(proven(&bounds, WEBSITES_REPORT), [0, 0, 0]);
         // Nor the parents' own counts, which are sums over their URLs.
         let parents: Vec<SourceRow> =
             crate::models::answer::matomo_answer_of("Referrers.getWebsites", || {
@@ -419,6 +500,22 @@ mod tests {
             })
             .unwrap();
         assert!(parents.iter().all(|row| row.visitors().is_none()));
+    }
+
+    #[test]
+    fn url_rows_keep_their_counts_as_bounds_not_as_distinct_counts() {
+        use crate::models::summed::{
+            day_counts_are_distinct, day_counts_bound_url_visitors, day_counts_kept,
+        };
+        assert!(!day_counts_are_distinct(REFERRER_URL_ROWS));
+        assert!(day_counts_bound_url_visitors(REFERRER_URL_ROWS));
+        assert!(day_counts_kept(REFERRER_URL_ROWS));
+        for method in ["Referrers.getWebsites", "Referrers.getSocials"] {
+            // The parents' counts are sums over their URLs: never kept.
+            assert!(!day_counts_kept(method), "{method}");
+            assert!(!day_counts_bound_url_visitors(method), "{method}");
+            assert!(groups_per_url(method).unwrap() <= URL_ROW_GROUPS_A_DAY);
+        }
     }
 
     #[test]
