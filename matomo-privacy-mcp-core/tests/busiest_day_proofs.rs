@@ -11,6 +11,11 @@
 //! Mutation-checked: comparing the day's count with the row's visits over the month instead of
 //! that day's (or not at all) shows the "0 days" row of days since the last visit without its
 //! scope, proven by a segment that also selects every first visit of the day.
+//!
+//! The days' tables of referrer websites with their URL rows (`reporting::visitors::referrer_urls`)
+//! are asked only when a website has k visits, and only for as many websites a day as have:
+//! the requests the emulator received are counted (mutation-checked: asked always, or for every
+//! row kept, fails).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod emulated;
@@ -19,7 +24,7 @@ use emulated::World;
 use std::collections::BTreeSet;
 
 use matomo_privacy_mcp_core::minimise::Scrubber;
-use matomo_privacy_mcp_core::params::{Date, Params, Period, Sites};
+use matomo_privacy_mcp_core::params::{Date, Limit, Params, Period, Sites};
 use matomo_privacy_mcp_core::reporting::{Labels, Overlap, ReportArgs, RowReport, RowScope};
 use matomo_privacy_mcp_core::testing;
 use matomo_privacy_mcp_testkit::{Day, Emulator};
@@ -316,4 +321,56 @@ async fn a_segment_broader_than_its_row_on_the_day_proves_nothing() {
     // Without the scope: not proven by the day, so asked over the month, broader there too,
     // and not shown. With it: proven by the day, the month not asked.
     assert_eq!(shown_by_scope, [(false, true), (true, false)]);
+}
+
+/// A referrer website's URL rows (`reporting::visitors::referrer_urls`: the month's days'
+/// tables with their subtables embedded, `expanded=1`) are read only for the websites a bound
+/// can prove, those of at least k visits, and no more of them a day: with k above every
+/// website's visits the request is not sent at all.
+#[tokio::test]
+async fn url_rows_are_read_only_for_websites_that_can_reach_k_visits() {
+    let today = emulated::emulator(11, &[SITE]).await.dataset().today;
+    let args = json!({"site": SITE, "period": "month", "date": ymd(today), "limit": 10});
+    let month_rows = {
+        let w = World::of(11, K).await;
+        let params = Params::new()
+            .sites(Sites::one(SITE).unwrap())
+            .period(Period::Month)
+            .date(ymd(today).parse().unwrap())
+            .limit(Limit::All);
+        let rows = w
+            .raw
+            .call_raw("Referrers.getWebsites", &params)
+            .await
+            .unwrap();
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["nb_visits"].as_u64().unwrap())
+            .collect::<Vec<u64>>()
+    };
+    let most = month_rows.iter().copied().max().unwrap();
+    assert!(
+        most >= K,
+        "no website of {K} visits: the test proves nothing"
+    );
+    for k in [K, most + 1] {
+        let w = World::of(11, k).await;
+        w.emu.clear_requests();
+        testing::answered(&w.toolbox, "referrer_websites", args.clone()).await;
+        let expanded: Vec<u32> = calls(&w.emu)
+            .iter()
+            .filter(|call| {
+                param(call, "method") == Some("Referrers.getWebsites")
+                    && param(call, "expanded") == Some("1")
+            })
+            .map(|call| param(call, "filter_limit").unwrap().parse().unwrap())
+            .collect();
+        let reaching = month_rows.iter().filter(|&&visits| visits >= k).count() as u32;
+        if reaching == 0 {
+            assert!(expanded.is_empty(), "k = {k}: asked {expanded:?}");
+        } else {
+            assert_eq!(expanded, [reaching], "k = {k}");
+        }
+    }
 }

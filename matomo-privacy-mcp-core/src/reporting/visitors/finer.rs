@@ -69,9 +69,18 @@ pub(crate) async fn prove_by_parts(
             row.prove_by_parts(parts.known(row));
         }
     }
-    if let Some(groups) = referrer_urls::groups_per_url(method)
+    // Only a row of at least `k` visits can be proven by its URL rows (its visitors are at most
+    // its visits, and a bound under `k` proves nothing): without one, the expanded tables (the
+    // period's days' archives with their subtables) are not asked.
+    let k = deployment.threshold.k();
+    let reaching = rows
+        .iter()
+        .filter(|row| row.visits().is_some_and(|visits| visits.get() >= k))
+        .count();
+    if reaching > 0
+        && let Some(groups) = referrer_urls::groups_per_url(method)
         && let Ok(expanded) =
-            referrer_urls::expanded(deployment, method, request, segment, rows.len()).await
+            referrer_urls::expanded(deployment, method, request, segment, reaching).await
     {
         referrer_urls::UrlBounds::of(&expanded, groups).prove(rows);
     }

@@ -260,8 +260,15 @@ impl UrlBounds {
 
 /// The report `method` within `segment` with each row's subtable embedded, for each day of
 /// the request's week, month or range (of at most [`MAX_DAYS`] days: one request of the days'
-/// plain archives), else for its period: the first `rows` rows by visits of each table (the
-/// report itself was cut to those), only the columns a bound reads.
+/// plain archives), else for its period: the first `rows` rows by visits of each table, only
+/// the columns a bound reads.
+///
+/// `rows` is the number of the report's rows of at least `k` visits, the only ones a bound can
+/// prove. The period's table, sorted by visits like the report, holds those rows first. A day's
+/// table is sorted by the day's visits: on a day a row reaching `k` over the period has at least
+/// `k` visits, only such rows (fewer than `rows` others) can come before it, as every other row
+/// has fewer than `k` visits over the period, so on that day too; a day of fewer visits may
+/// drop it, and with it that day's count from the row's spread (a bound lowered, never raised).
 pub(crate) async fn expanded(
     deployment: &Deployment,
     method: &str,
