@@ -126,7 +126,12 @@ pub async fn page_performance(
         Some(segment) => segment.and(&bounded),
         None => bounded,
     };
-    let params = request.params()?.segment(segment.clone());
+    // Only the page performance columns: without `columns`, `API.get` asks every plugin, and
+    // Matomo archives each of them for this segment from the visit logs (most of the cost).
+    let params = request
+        .params()?
+        .segment(segment.clone())
+        .with("columns", PerformanceTotals::API_GET_COLUMNS)?;
     let (whole, totals) = tokio::join!(
         deployment.distinct_visitors(&request, Some(&segment)),
         deployment.client().report_with::<api::Get>(&params)

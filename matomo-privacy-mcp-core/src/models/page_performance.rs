@@ -125,6 +125,25 @@ impl Timing {
 }
 
 impl PerformanceTotals {
+    /// The `columns` to ask `API.get` for so that it answers only these records: Matomo 5.0.2's
+    /// `API.get` calls the `get` of each plugin whose report metadata lists an asked column
+    /// (here the `PagePerformance` averages, which select that plugin alone) and keeps only the
+    /// asked columns (here also the sums and counts, which its metadata does not list but its
+    /// `get` computes). Without `columns` it calls every plugin's `get`, and under a segment
+    /// Matomo archives each of those plugins from the visit logs: for a month of 44,000 visits,
+    /// 18 s against 1 s for `PagePerformance` alone.
+    pub const API_GET_COLUMNS: &'static str = concat!(
+        "avg_time_network,avg_time_server,avg_time_transfer,avg_time_dom_processing,",
+        "avg_time_dom_completion,avg_time_on_load,avg_page_load_time,",
+        "PagePerformance_network_time,PagePerformance_network_hits,",
+        "PagePerformance_servery_time,PagePerformance_server_hits,",
+        "PagePerformance_transfer_time,PagePerformance_transfer_hits,",
+        "PagePerformance_domprocessing_time,PagePerformance_domprocessing_hits,",
+        "PagePerformance_domcompletion_time,PagePerformance_domcompletion_hits,",
+        "PagePerformance_onload_time,PagePerformance_onload_hits,",
+        "PagePerformance_pageload_time,PagePerformance_pageload_hits",
+    );
+
     /// The sum (in seconds) and the count of page views of `timing`, when Matomo sent both.
     pub fn of(&self, timing: Timing) -> Option<(f64, u64)> {
         let (sum, hits) = match timing {
@@ -159,5 +178,22 @@ mod tests {
         assert_eq!(totals.of(Timing::Server), Some((43.883, 3)));
         assert_eq!(totals.of(Timing::PageLoad), Some((0.0, 0)));
         assert_eq!(totals.of(Timing::Network), None);
+    }
+
+    #[test]
+    fn api_get_columns_are_every_record_and_average() {
+        // An answer holding only the asked columns decodes every timing's sum and count: a
+        // record left out of `columns` would be dropped by `API.get`, its timing read as missing.
+        let asked: Vec<&str> = PerformanceTotals::API_GET_COLUMNS.split(',').collect();
+        let answer: serde_json::Map<String, serde_json::Value> =
+            asked.iter().map(|c| ((*c).to_owned(), 1.into())).collect();
+        let totals: PerformanceTotals = serde_json::from_value(answer.into()).unwrap();
+        for timing in Timing::ALL {
+            assert_eq!(totals.of(timing), Some((1.0, 1)), "{timing:?}");
+        }
+        // And the averages that select the PagePerformance plugin, one per timing.
+        let averages = asked.iter().filter(|c| c.starts_with("avg_")).count();
+        assert_eq!(averages, Timing::ALL.len());
+        assert_eq!(asked.len(), 3 * Timing::ALL.len());
     }
 }

@@ -298,6 +298,10 @@ fn period_report(
     let (site_ids, multi_site) = parse_sites(ds, access, req)?;
     let periods: Periods = period::parse(req.non_empty("period"), req.get("date"), ds.today)?;
     let seg = segment(req)?;
+    // `API.get` whose `columns` selects no plugin asks none: one empty table, for any periods.
+    if method == "API.get" && reports::api_get_selects_nothing(req) {
+        return Ok(Value::Array(Vec::new()));
+    }
     let table_filters = filters(req, 100);
     let mut by_site = Map::new();
     for id in &site_ids {
@@ -336,6 +340,10 @@ fn period_report(
             single
         };
         if !multi_site {
+            // A one-column summary (`API.get` with one column kept) as Matomo renders it.
+            if site_value.is_number() || site_value.is_string() {
+                return Ok(json!({ "value": site_value }));
+            }
             return Ok(site_value);
         }
         by_site.insert(id.to_string(), site_value);

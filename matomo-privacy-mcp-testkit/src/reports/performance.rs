@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::{Ctx, host_of, round_value, summary};
 use crate::dataset::{Action, Referrer, TIMING_AVERAGE_COLUMNS, TIMING_RECORDS, Visit};
 use crate::query::errors::ApiError;
+use crate::query::request::ApiRequest;
 
 /// The timing averages a page row carries, in [`TIMING_RECORDS`] order (no page load's:
 /// Matomo gives it to the page rows as the sum of these).
@@ -84,10 +85,17 @@ pub(crate) fn page_performance(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// `API.get`: every plugin's headline metrics merged, as the recorded `API.get_day.json` shows
 /// them: the visit summary (also of new and of returning visits), the referrer channels, the
 /// page performance records and their averages, the goal conversions and the action counts.
+///
+/// With `columns`, as Matomo 5.0.2's `API\API::get`: only the plugins whose report metadata
+/// lists an asked column are asked (each with its listed asked columns, see [`Keeps`]), and
+/// only the asked columns are kept; a single column is sent as its bare value, which the
+/// dispatcher wraps as Matomo's `{"value": …}` for one site and period. A `columns` that selects
+/// no plugin is answered `[]` before any period ([`selects_nothing`]).
 pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let Value::Object(mut m) = summary::visits_summary(ctx)? else {
+    let Value::Object(visits) = summary::visits_summary(ctx)? else {
         return Ok(Value::Object(Map::new()));
     };
+    let mut frequency = Map::new();
     for (suffix, returning) in [("new", false), ("returning", true)] {
         let part = ctx.with_visits(
             ctx.visits
@@ -99,26 +107,194 @@ pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
         if let Value::Object(of_part) = summary::visits_summary(&part)? {
             for name in PER_VISITOR_TYPE {
                 if let Some(value) = of_part.get(name) {
-                    m.insert(format!("{name}_{suffix}"), value.clone());
+                    frequency.insert(format!("{name}_{suffix}"), value.clone());
                 }
             }
         }
     }
-    channels(ctx, &mut m);
+    let mut referrers = Map::new();
+    channels(ctx, &mut referrers);
+    let mut performance = Map::new();
     let totals = totals(ctx.visits.iter().copied());
     for ((sum_name, hits_name), (sum, hits)) in record_names().into_iter().zip(totals) {
         // In seconds, as Matomo 5.0.2 sends them (`PagePerformance\API::get` divides each
         // archived millisecond sum by 1000).
-        m.insert(sum_name, round_value(sum as f64 / 1000.0, 3));
-        m.insert(hits_name, Value::from(hits));
+        performance.insert(sum_name, round_value(sum as f64 / 1000.0, 3));
+        performance.insert(hits_name, Value::from(hits));
     }
-    averages(&totals, &mut m);
-    if let Value::Object(goals) = summary::goals(ctx)? {
-        m.extend(goals);
+    averages(&totals, &mut performance);
+    let goals = match summary::goals(ctx)? {
+        Value::Object(goals) => goals,
+        _ => Map::new(),
+    };
+    let mut actions = Map::new();
+    action_counts(ctx, &mut actions);
+    let parts = [visits, frequency, referrers, performance, goals, actions];
+    let Some(asked) = asked_columns(ctx.req) else {
+        return Ok(Value::Object(parts.into_iter().flatten().collect()));
+    };
+    let mut kept = Map::new();
+    for (plugin, part) in PLUGINS.iter().zip(parts) {
+        let listed: Vec<&str> = asked
+            .iter()
+            .copied()
+            .filter(|c| plugin.listed.contains(c))
+            .collect();
+        if listed.is_empty() {
+            continue;
+        }
+        kept.extend(
+            part.into_iter()
+                .filter(|(k, _)| asked.contains(&k.as_str()) && plugin.keeps.kept(k, &listed)),
+        );
     }
-    action_counts(ctx, &mut m);
-    Ok(Value::Object(m))
+    if kept.len() == 1 {
+        return Ok(kept
+            .into_iter()
+            .map(|(_, v)| v)
+            .next()
+            .unwrap_or(Value::Null));
+    }
+    Ok(Value::Object(kept))
 }
+
+/// The columns of `API.get`'s `columns`, when given.
+fn asked_columns(req: &ApiRequest) -> Option<Vec<&str>> {
+    req.non_empty("columns")
+        .map(|c| c.split(',').filter(|c| !c.is_empty()).collect())
+}
+
+/// True when `API.get`'s `columns` names no column any plugin's report metadata lists: Matomo
+/// 5.0.2 then asks no plugin and answers an empty table, `[]`, whatever the sites and periods.
+pub(crate) fn selects_nothing(req: &ApiRequest) -> bool {
+    asked_columns(req).is_some_and(|asked| {
+        !PLUGINS
+            .iter()
+            .any(|p| asked.iter().any(|c| p.listed.contains(c)))
+    })
+}
+
+/// Which of its columns a plugin's `get` sends when `API.get` passes it the asked columns its
+/// metadata lists (Matomo 5.0.2, checked against its answers).
+#[derive(Clone, Copy)]
+enum Keeps {
+    /// It has no `columns` parameter and sends everything (`PagePerformance.get`, whose sums
+    /// and counts `API.get` then keeps when asked; `Referrers.get`).
+    Everything,
+    /// Only the passed columns (`VisitsSummary.get`, `VisitFrequency.get`, `Actions.get`).
+    Listed,
+    /// The passed columns, of all visits and of new and of returning ones (`Goals.get`:
+    /// `nb_conversions` brings `nb_conversions_new_visit`).
+    ListedPerVisitorType,
+}
+
+impl Keeps {
+    fn kept(self, column: &str, listed: &[&str]) -> bool {
+        match self {
+            Keeps::Everything => true,
+            Keeps::Listed => listed.contains(&column),
+            Keeps::ListedPerVisitorType => {
+                let base = column
+                    .strip_suffix("_new_visit")
+                    .or_else(|| column.strip_suffix("_returning_visit"))
+                    .unwrap_or(column);
+                listed.contains(&base)
+            }
+        }
+    }
+}
+
+/// A plugin `API.get` merges: the columns its `get` report's metadata lists (metrics and
+/// processed metrics), which select it.
+struct Plugin {
+    listed: &'static [&'static str],
+    keeps: Keeps,
+}
+
+/// The plugins in the order [`api_get`] builds their parts.
+const PLUGINS: [Plugin; 6] = [
+    Plugin {
+        listed: &[
+            "nb_uniq_visitors",
+            "nb_visits",
+            "nb_users",
+            "nb_actions",
+            "max_actions",
+            "bounce_rate",
+            "nb_actions_per_visit",
+            "avg_time_on_site",
+        ],
+        keeps: Keeps::Listed,
+    },
+    Plugin {
+        listed: &[
+            "nb_visits_returning",
+            "nb_actions_returning",
+            "nb_uniq_visitors_returning",
+            "nb_users_returning",
+            "max_actions_returning",
+            "nb_visits_new",
+            "nb_actions_new",
+            "nb_uniq_visitors_new",
+            "nb_users_new",
+            "max_actions_new",
+            "avg_time_on_site_returning",
+            "nb_actions_per_visit_returning",
+            "bounce_rate_returning",
+            "avg_time_on_site_new",
+            "nb_actions_per_visit_new",
+            "bounce_rate_new",
+        ],
+        keeps: Keeps::Listed,
+    },
+    Plugin {
+        listed: &[
+            "Referrers_visitorsFromSearchEngines",
+            "Referrers_visitorsFromSearchEngines_percent",
+            "Referrers_visitorsFromSocialNetworks",
+            "Referrers_visitorsFromSocialNetworks_percent",
+            "Referrers_visitorsFromDirectEntry",
+            "Referrers_visitorsFromDirectEntry_percent",
+            "Referrers_visitorsFromWebsites",
+            "Referrers_visitorsFromWebsites_percent",
+            "Referrers_visitorsFromCampaigns",
+            "Referrers_visitorsFromCampaigns_percent",
+            "Referrers_distinctSearchEngines",
+            "Referrers_distinctSocialNetworks",
+            "Referrers_distinctWebsites",
+            "Referrers_distinctKeywords",
+            "Referrers_distinctCampaigns",
+        ],
+        keeps: Keeps::Everything,
+    },
+    Plugin {
+        listed: &TIMING_AVERAGE_COLUMNS,
+        keeps: Keeps::Everything,
+    },
+    Plugin {
+        listed: &[
+            "nb_conversions",
+            "nb_visits_converted",
+            "revenue",
+            "conversion_rate",
+        ],
+        keeps: Keeps::ListedPerVisitorType,
+    },
+    Plugin {
+        listed: &[
+            "nb_pageviews",
+            "nb_uniq_pageviews",
+            "nb_downloads",
+            "nb_uniq_downloads",
+            "nb_outlinks",
+            "nb_uniq_outlinks",
+            "nb_searches",
+            "nb_keywords",
+            "avg_time_generation",
+        ],
+        keeps: Keeps::Listed,
+    },
+];
 
 /// The visit summary's metrics `API.get` repeats for new and for returning visits.
 const PER_VISITOR_TYPE: [&str; 8] = [

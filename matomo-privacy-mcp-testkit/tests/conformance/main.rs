@@ -62,6 +62,7 @@
 //! Skipped (one `SKIPPED` line) without a real Matomo, unless `CI` is set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod columns;
 mod compare;
 mod dst;
 mod expanded;
@@ -273,6 +274,10 @@ async fn the_emulator_answers_as_a_real_matomo_does() {
     questions += asked;
     // Every column the emulator serves, goal attribution, time on page and contents included.
     let (more, asked) = served_columns::questions(&sides).await;
+    differences.extend(more);
+    questions += asked;
+    // `API.get` with `columns`, as `page_performance` asks it, and how `columns` selects.
+    let (more, asked) = columns::questions(&sides).await;
     differences.extend(more);
     questions += asked;
     // Truncation rows, on a site of their own archived with small row limits.
