@@ -70,7 +70,16 @@ impl EmulatorBuilder {
         self.row_limits = RowLimits {
             actions: actions.max(1),
             actions_subtable: actions_subtable.max(1),
+            ..self.row_limits
         };
+        self
+    }
+
+    /// How many rows Matomo's archiver keeps in the site search keywords' table before it sums
+    /// the others into one truncation row (`Others`, `"is_summary": true`, no segment): its
+    /// `datatable_archiving_maximum_rows_site_search` (500 by default).
+    pub fn site_search_row_limit(mut self, rows: usize) -> Self {
+        self.row_limits.site_search = rows.max(1);
         self
     }
 

@@ -39,7 +39,8 @@ impl Row {
     }
 }
 
-/// How many rows Matomo's archiver keeps per table of the Actions reports before it sums the
+/// How many rows Matomo's archiver keeps per table of the Actions reports (and of the site
+/// search keywords') before it sums the
 /// others into one truncation row ("Others", marked `is_summary`): its
 /// `datatable_archiving_maximum_rows_actions` (the top table) and
 /// `datatable_archiving_maximum_rows_subtable_actions` (each directory's).
@@ -47,6 +48,8 @@ impl Row {
 pub(crate) struct RowLimits {
     pub actions: usize,
     pub actions_subtable: usize,
+    /// `datatable_archiving_maximum_rows_site_search`: rows of the site search keywords' table.
+    pub site_search: usize,
 }
 
 impl Default for RowLimits {
@@ -55,6 +58,7 @@ impl Default for RowLimits {
         RowLimits {
             actions: 500,
             actions_subtable: 100,
+            site_search: 500,
         }
     }
 }

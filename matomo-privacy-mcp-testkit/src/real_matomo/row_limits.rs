@@ -43,12 +43,27 @@ pub struct RowLimits {
 }
 
 impl RowLimits {
-    /// The host name whose configuration holds these limits.
-    fn host(self) -> String {
+    /// The host name whose configuration holds these limits and `more` (the values of
+    /// [`RealMatomo::site_with_archiving_limits`]' further settings, in order).
+    fn host(self, more: &[(&str, u32)]) -> String {
+        let more: String = more.iter().map(|(_, value)| format!("-{value}")).collect();
         format!(
-            "rows-{}-{}.testkit.test",
+            "rows-{}-{}{more}.testkit.test",
             self.actions, self.subtable_actions
         )
+    }
+
+    /// The lines of `config.ini.php`'s `[General]` setting these limits and `more`.
+    pub fn settings(self, more: &[(&str, u32)]) -> String {
+        let mut out = format!(
+            "datatable_archiving_maximum_rows_actions = {}\n\
+             datatable_archiving_maximum_rows_subtable_actions = {}\n",
+            self.actions, self.subtable_actions
+        );
+        for (name, value) in more {
+            out.push_str(&format!("{name} = {value}\n"));
+        }
+        out
     }
 }
 
@@ -76,7 +91,22 @@ impl RealMatomo {
         visits: &[Visit],
         limits: RowLimits,
     ) -> Result<Option<u32>, RealMatomoError> {
-        match self.set_up_row_limited(tag, site, visits, limits) {
+        self.site_with_archiving_limits(test, tag, limits, &[], site, visits)
+    }
+
+    /// [`RealMatomo::site_with_row_limits`] with further archiving settings of `[General]` in
+    /// force while its periods are archived (`datatable_archiving_maximum_rows_site_search`,
+    /// `…_referrers`, `…_subtable_referrers`: the other reports' row limits).
+    pub fn site_with_archiving_limits(
+        &self,
+        test: &str,
+        tag: &str,
+        limits: RowLimits,
+        more: &[(&str, u32)],
+        site: &Site,
+        visits: &[Visit],
+    ) -> Result<Option<u32>, RealMatomoError> {
+        match self.set_up_row_limited(tag, site, visits, limits, more) {
             Ok(id) => Ok(Some(id)),
             Err(Failure::Unavailable(why)) if std::env::var_os("CI").is_none() => {
                 let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
@@ -93,6 +123,7 @@ impl RealMatomo {
         site: &Site,
         visits: &[Visit],
         limits: RowLimits,
+        more: &[(&str, u32)],
     ) -> Result<u32, Failure> {
         if tag.is_empty() || !tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(Failure::Broken(format!(
@@ -102,7 +133,7 @@ impl RealMatomo {
         let mut ordered: Vec<&Visit> = visits.iter().collect();
         // A visitor's visits must reach Matomo in time order for it to count them.
         ordered.sort_by_key(|v| (v.first_ts, v.id));
-        let host = limits.host();
+        let host = limits.host(more);
         let fingerprint = setup::fingerprint(
             [host.clone(), ARCHIVED.to_owned()].into_iter().chain(
                 ordered
@@ -125,11 +156,7 @@ impl RealMatomo {
         }
         let _ = std::fs::remove_file(&marker);
         setup::remove_own_sites(&api, &format!("testkit {tag} "))?;
-        let settings = format!(
-            "datatable_archiving_maximum_rows_actions = {}\ndatatable_archiving_maximum_rows_subtable_actions = {}\n",
-            limits.actions, limits.subtable_actions
-        );
-        super::host_config::write(&self.home, &host, &settings)?;
+        super::host_config::write(&self.home, &host, &limits.settings(more))?;
 
         let started = Instant::now();
         let id = setup::create_site(&api, &[], site, &name)?;
