@@ -16,7 +16,7 @@
 //!   period label; an empty period inside a multi-period `get` is `[]`;
 //! - `filter_limit` (default 100, `-1` = all; Live 10), `filter_offset`, `filter_sort_column`,
 //!   `filter_sort_order`, `flat=1`, `expanded=1`, `idSubtable`, `format_metrics`, `hideColumns`,
-//!   `showColumns`;
+//!   `showColumns`, and `API.get`'s `columns` (the plugins it selects, only those columns kept);
 //! - segments on common dimensions (`countryCode`, `deviceType`, `browserCode`, `referrerType`,
 //!   `visitorType`, `visitServerHour`, `userId`, `pageUrl`, ... see the `query::segment` source) with the
 //!   operators `==`, `!=`, `=@`, `!@`, `=^`, `=$`, `<`, `<=`, `>`, `>=`, `,` (OR) and `;` (AND);
