@@ -60,6 +60,10 @@ pub(crate) struct Pipeline<'a> {
 impl Pipeline<'_> {
     /// Scrubs, merges and thresholds `rows`, asking Matomo (through `visitors`) for the distinct
     /// visitors of the rows that could pass and of the suppressed rows together.
+    ///
+    /// For rows that are no [`RowReport`]'s answer (the site overview's referrer types, one item
+    /// of its bulk answer): with no report to read on the period's days, none of them is proven
+    /// by its busiest day ([`proven_of`](Self::proven_of) with a report).
     pub(crate) async fn proven(
         &self,
         visitors: &Visitors<'_>,

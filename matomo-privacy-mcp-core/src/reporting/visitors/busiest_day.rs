@@ -54,16 +54,15 @@
 //! day, or a day of at least twice `k` visits that serves more rows); a row that falls short on
 //! a shared day is asked again on its busiest day (one more request, only then) before the
 //! period's segment, which costs ten to a hundred times more. Only a week, a month or a range
-//! of at most [`MAX_DAYS`] known days.
+//! of at most [`MAX_DAYS`](super::parts::MAX_DAYS) known days.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Visitors;
-use super::parts::MAX_DAYS;
-use super::spans::day;
+use super::spans::{DaySpan, day};
 use crate::client::Nested;
 use crate::minimise::ReportRow;
-use crate::params::{Date, Limit, Params, Period, RangeEnd, Sites, Sort};
+use crate::params::{Day, Limit, Params, Period, Sites, Sort};
 use crate::privacy::Reveal;
 use crate::reporting::SourceRow;
 use crate::reporting::pipeline::{RowReport, UPSTREAM_ROW_CAP, counted_visits, kept_rows};
@@ -181,6 +180,9 @@ fn plan_days(
     }
 }
 
+/// A row asked on a day: its place in the rows asked, and its visits that day.
+type AskedAt = (usize, f64);
+
 /// Whether a segment's count on a day (`known_visits` visits) proves its row there: it selected
 /// no more visits than the row counts that day (`day_visits`, the row's own in that day's
 /// table: the module's proof, step 2) and its visitors reach `k`.
@@ -193,8 +195,9 @@ impl Visitors<'_> {
     /// segments on their busiest days (the module's proof): `asked` pairs each row's index with
     /// the segment its visitors are counted by; what is returned is the part of `asked` still to
     /// count over the period. Nothing is proven (and `asked` is returned whole) for a day, a
-    /// period whose days are not known or are more than [`MAX_DAYS`], or when Matomo does not
-    /// answer the days' tables or a day's counts (the period's count is then asked as before).
+    /// period whose days are not known or are more than
+    /// [`MAX_DAYS`](super::parts::MAX_DAYS), or when Matomo does not answer the days' tables or
+    /// a day's counts (the period's count is then asked as before).
     pub(crate) async fn prove_on_busiest_days(
         &self,
         report: &RowReport<'_>,
@@ -203,11 +206,10 @@ impl Visitors<'_> {
         asked: Vec<(usize, Segment)>,
         k: u64,
     ) -> Vec<(usize, Segment)> {
-        let Some((first, last)) = self.days() else {
+        let Some(span) = self.day_span().filter(|span| span.days() > 1) else {
             return asked;
         };
-        let days = (last - first).get_days().saturating_add(1);
-        if asked.is_empty() || days < 2 || i64::from(days) > MAX_DAYS {
+        if asked.is_empty() {
             return asked;
         }
         // Rows with a segment of their own: on no other row of the answer.
@@ -225,7 +227,7 @@ impl Visitors<'_> {
         if keyed.iter().all(Option::is_none) {
             return asked;
         }
-        let Some(by_day) = self.day_visits(report, end, first, last).await else {
+        let Some(by_day) = self.day_visits(report, end, span).await else {
             return asked;
         };
         let days_of: Vec<_> = keyed
@@ -256,9 +258,9 @@ impl Visitors<'_> {
             .collect()
     }
 
-    /// Asks each row of `asked` that `planned` gives a day (with its visits there) on that day,
-    /// one bulk request a day, and proves it by the count that passes [`proves_on_day`],
-    /// marking it in `proven`. A day Matomo does not answer proves nothing.
+    /// Asks each row of `asked` that `planned` gives a day (with its visits there) on that day
+    /// ([`counted_on_days`](Self::counted_on_days)), and proves it by the count that passes
+    /// [`proves_on_day`], marking it in `proven`.
     async fn ask_on_days(
         &self,
         planned: &[Option<(jiff::civil::Date, f64)>],
@@ -268,46 +270,68 @@ impl Visitors<'_> {
         proven: &mut [bool],
     ) {
         // Per day, the rows asked on it: their place in `asked` and their visits that day.
-        let mut on_day: BTreeMap<jiff::civil::Date, Vec<(usize, f64)>> = BTreeMap::new();
+        let mut on_day: BTreeMap<Day, Vec<(AskedAt, Segment)>> = BTreeMap::new();
         for (at, planned) in planned.iter().enumerate() {
-            if let Some((date, visits)) = *planned {
-                on_day.entry(date).or_default().push((at, visits));
+            if let Some((date, visits)) = *planned
+                && let (Some(day), Some((_, segment))) = (day(date), asked.get(at))
+            {
+                on_day
+                    .entry(day)
+                    .or_default()
+                    .push(((at, visits), segment.clone()));
             }
         }
-        for (date, those) in on_day {
-            let Some(day) = day(date) else {
+        for ((at, day_visits), known) in self.counted_on_days(on_day).await {
+            if !proves_on_day(known, day_visits, k) {
                 continue;
-            };
-            let segments: Vec<Option<Segment>> = those
-                .iter()
-                .map(|&(at, _)| Some(asked[at].1.clone()))
-                .collect();
-            let Ok(known) = self.on_day(day).within(&segments).await else {
-                continue;
-            };
-            for (&(at, day_visits), known) in those.iter().zip(known) {
-                let Some(known) = known.filter(|known| proves_on_day(*known, day_visits, k)) else {
-                    continue;
-                };
-                if let (Some(row), Some(proven)) = (rows.get_mut(asked[at].0), proven.get_mut(at)) {
-                    row.prove_visitors(known.visitors);
-                    *proven = true;
-                }
+            }
+            if let (Some(row), Some(proven)) = (
+                asked.get(at).and_then(|(i, _)| rows.get_mut(*i)),
+                proven.get_mut(at),
+            ) {
+                row.prove_visitors(known.visitors);
+                *proven = true;
             }
         }
     }
 
-    /// The report's rows on each day from `first` to `last`, within the base segment: one
-    /// request of the days' archives, at most as many rows a day as the period's report was
-    /// asked for (most visits first, [`kept_rows`]); `None` when Matomo did not answer it.
+    /// Each segment of `asked` counted on its day, within the base segment, in one bulk request
+    /// a day ([`on_day`](Self::on_day): a day's count is a lower bound on the period's
+    /// visitors of the segment), with its key `T`. A day Matomo does not answer, a segment it
+    /// did not archive (answered with zeros) or a count it did not make is left out: the
+    /// caller asks the period's segment instead.
+    pub(super) async fn counted_on_days<T>(
+        &self,
+        asked: BTreeMap<Day, Vec<(T, Segment)>>,
+    ) -> Vec<(T, super::Known)> {
+        let mut found = Vec::new();
+        for (day, those) in asked {
+            let (keys, segments): (Vec<T>, Vec<Segment>) = those.into_iter().unzip();
+            let segments: Vec<Option<Segment>> = segments.into_iter().map(Some).collect();
+            let Ok(Some(answers)) = self.on_day(day).answers_marking_unarchived(&segments).await
+            else {
+                continue;
+            };
+            for (key, counted) in keys.into_iter().zip(answers) {
+                if let Some(known) = counted.known() {
+                    found.push((key, known));
+                }
+            }
+        }
+        found
+    }
+
+    /// The report's rows on each day of `span`, within the base segment: one request of the
+    /// days' archives, at most as many rows a day as the period's report was asked for (most
+    /// visits first, [`kept_rows`]); `None` when Matomo did not answer it, or answered for a
+    /// day outside the span ([`DaySpan::day_of`]).
     async fn day_visits(
         &self,
         report: &RowReport<'_>,
         end: u32,
-        first: jiff::civil::Date,
-        last: jiff::civil::Date,
+        span: DaySpan,
     ) -> Option<DayVisits> {
-        let date = Date::range(day(first)?, RangeEnd::Day(day(last)?)).ok()?;
+        let date = span.date()?;
         let kept = kept_rows(report.method, end);
         let mut params = Params::new()
             .sites(Sites::one(self.site).ok()?)
@@ -333,10 +357,7 @@ impl Visitors<'_> {
         };
         let mut tables = Vec::with_capacity(by_period.len());
         for (label, table) in &by_period {
-            let date: jiff::civil::Date = label.0.parse().ok()?;
-            if date < first || date > last {
-                return None;
-            }
+            let date = span.day_of(&label.0)?;
             if let Some(rows) = table.data() {
                 tables.push((date, rows));
             }

@@ -7,7 +7,7 @@ use super::*;
 
 /// The most days asked one by one (a range of more proves its parts by segments, and its
 /// referrer websites by the range's own table: `referrer_urls`).
-pub(super) const MAX_DAYS: i64 = 93;
+pub(super) const MAX_DAYS: u64 = 93;
 
 /// What [`Visitors::within_parts`] knows of a population and its parts.
 pub(crate) struct PartsCounted {
@@ -154,24 +154,13 @@ impl Visitors<'_> {
                 by_day.entry(day).or_default().push((i, segment.clone()));
             }
         }
-        let mut found = Vec::new();
-        for (day, parts) in by_day {
-            let segments: Vec<Option<Segment>> = parts
-                .iter()
-                .map(|(_, segment)| Some(segment.clone()))
-                .collect();
-            // An error proves nothing: the period's segment is asked instead.
-            let Ok(Some(answers)) = self.on_day(day).answers_marking_unarchived(&segments).await
-            else {
-                continue;
-            };
-            for ((i, _), counted) in parts.iter().zip(answers) {
-                if let Some(known) = counted.known().filter(|known| known.visitors >= k) {
-                    found.push((*i, known.visitors));
-                }
-            }
-        }
-        found
+        // A day Matomo does not answer proves nothing: the period's segment is asked instead.
+        self.counted_on_days(by_day)
+            .await
+            .into_iter()
+            .filter(|(_, known)| known.visitors >= k)
+            .map(|(i, known)| (i, known.visitors))
+            .collect()
     }
 
     /// For each metric of `parts` (`bounce_count`, `nb_visits_converted`: a count of some of
@@ -196,79 +185,20 @@ impl Visitors<'_> {
         parts: &[&str],
     ) -> Vec<DailyPart> {
         let none = vec![DailyPart::default(); parts.len()];
-        let Some((first, last)) = self.days() else {
+        let Some(span) = self.day_span().filter(|span| span.days() > 1) else {
             return none;
         };
-        let Some(days) = u64::try_from((last - first).get_days().saturating_add(1))
-            .ok()
-            .filter(|&days| days > 1 && days <= MAX_DAYS as u64)
-        else {
-            return none;
-        };
-        let Some(answer) = self.each_day(first, last, population, parts).await else {
-            return none;
-        };
-        let Value::Object(by_day) = answer else {
+        let Some(Value::Object(by_day)) = self.each_day(span, population, parts).await else {
             return none;
         };
         let unsegmented = self.base.is_none() && population.is_none();
-        // The days Matomo answered for, each one of the period's: a day outside it proves
-        // nothing about the period (and would raise the spread), so such an answer is not read.
-        let inside = |date: &str| {
-            date.parse::<Day>()
-                .ok()
-                .filter(|&day| civil(day).is_some_and(|civil| first <= civil && civil <= last))
-        };
-        let mut counted_days = Vec::with_capacity(by_day.len());
-        for (date, counts) in &by_day {
-            let Some(day) = inside(date) else {
-                return none;
-            };
-            if let Some(counts) = counts.as_object() {
-                counted_days.push((day, counts));
-            }
-        }
-        parts
-            .iter()
-            .map(|part| {
-                let per_day: Vec<u64> = counted_days
-                    .iter()
-                    .map(|(_, day)| {
-                        let visitors = number(day.get("nb_uniq_visitors"));
-                        let outside =
-                            number(day.get("nb_visits")).saturating_sub(number(day.get(*part)));
-                        visitors.saturating_sub(outside)
-                    })
-                    .collect();
-                let most = per_day.iter().copied().max().unwrap_or(0);
-                let spread = per_day.iter().sum::<u64>().div_ceil(days);
-                let busiest = counted_days
-                    .iter()
-                    .map(|&(day, counts)| (day, number(counts.get(*part))))
-                    .max_by_key(|&(day, visits)| (visits, std::cmp::Reverse(day)));
-                let days_counted: Vec<&serde_json::Map<String, Value>> = counted_days
-                    .iter()
-                    .map(|&(_, day)| day)
-                    .filter(|day| number(day.get("nb_visits")) > 0)
-                    .collect();
-                // No visit on any day is believed only without a segment: Matomo answers zeros
-                // for a segment it has not archived, while the site's own counts are what the
-                // summary itself shows.
-                let visits = if days_counted.is_empty() {
-                    (unsegmented && !by_day.is_empty()).then_some(0)
-                } else {
-                    days_counted
-                        .iter()
-                        .all(|day| day.contains_key(*part))
-                        .then(|| days_counted.iter().map(|day| number(day.get(*part))).sum())
-                };
-                DailyPart {
-                    bound: most.max(spread),
-                    busiest,
-                    visits,
-                }
-            })
-            .collect()
+        part_bounds(&by_day, span, parts, unsegmented).unwrap_or(none)
+    }
+
+    /// The days of a week, a month or a range of at most [`MAX_DAYS`] known days.
+    pub(super) fn day_span(&self) -> Option<DaySpan> {
+        let (first, last) = self.days()?;
+        Some(DaySpan { first, last }).filter(|span| span.days() <= MAX_DAYS)
     }
 
     /// The first and last day of a week, a month or a range of known days.
@@ -298,16 +228,15 @@ impl Visitors<'_> {
         }
     }
 
-    /// `VisitsSummary.get` for each day from `first` to `last`, within the base segment and
+    /// `VisitsSummary.get` for each day of `span`, within the base segment and
     /// `population`; `None` when Matomo did not answer it.
     async fn each_day(
         &self,
-        first: jiff::civil::Date,
-        last: jiff::civil::Date,
+        span: DaySpan,
         population: Option<&Segment>,
         parts: &[&str],
     ) -> Option<Value> {
-        let date = Date::range(day(first)?, RangeEnd::Day(day(last)?)).ok()?;
+        let date = span.date()?;
         let columns = ["nb_uniq_visitors", "nb_visits"]
             .iter()
             .chain(parts)
@@ -337,9 +266,99 @@ impl Visitors<'_> {
     }
 }
 
+/// [`Visitors::daily_part_bounds`] from Matomo's answer for each day of `span` (`by_day`, by
+/// period label); `None` when a day it answered for is not one of the span's (the answer is
+/// then not read: [`DaySpan::day_of`]). `unsegmented`: counted within no segment at all.
+fn part_bounds(
+    by_day: &serde_json::Map<String, Value>,
+    span: DaySpan,
+    parts: &[&str],
+    unsegmented: bool,
+) -> Option<Vec<DailyPart>> {
+    let mut counted_days = Vec::with_capacity(by_day.len());
+    for (date, counts) in by_day {
+        let day = span.day_of(date).and_then(day)?;
+        if let Some(counts) = counts.as_object() {
+            counted_days.push((day, counts));
+        }
+    }
+    let days = span.days().max(1);
+    let bounds = parts
+        .iter()
+        .map(|part| {
+            let per_day: Vec<u64> = counted_days
+                .iter()
+                .map(|(_, day)| {
+                    let visitors = number(day.get("nb_uniq_visitors"));
+                    let outside =
+                        number(day.get("nb_visits")).saturating_sub(number(day.get(*part)));
+                    visitors.saturating_sub(outside)
+                })
+                .collect();
+            let most = per_day.iter().copied().max().unwrap_or(0);
+            let spread = per_day.iter().sum::<u64>().div_ceil(days);
+            let busiest = counted_days
+                .iter()
+                .map(|&(day, counts)| (day, number(counts.get(*part))))
+                .max_by_key(|&(day, visits)| (visits, std::cmp::Reverse(day)));
+            let days_counted: Vec<&serde_json::Map<String, Value>> = counted_days
+                .iter()
+                .map(|&(_, day)| day)
+                .filter(|day| number(day.get("nb_visits")) > 0)
+                .collect();
+            // No visit on any day is believed only without a segment: Matomo answers zeros
+            // for a segment it has not archived, while the site's own counts are what the
+            // summary itself shows.
+            let visits = if days_counted.is_empty() {
+                (unsegmented && !by_day.is_empty()).then_some(0)
+            } else {
+                days_counted
+                    .iter()
+                    .all(|day| day.contains_key(*part))
+                    .then(|| days_counted.iter().map(|day| number(day.get(*part))).sum())
+            };
+            DailyPart {
+                bound: most.max(spread),
+                busiest,
+                visits,
+            }
+        })
+        .collect();
+    Some(bounds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_days_answer_holding_a_day_outside_the_period_is_not_read() {
+        let week = DaySpan::of("2026-11-02", "2026-11-08");
+        let bounds = |days: &[&str]| {
+            let by_day: serde_json::Map<String, Value> = days
+                .iter()
+                .map(|&day| {
+                    let counts = serde_json::json!({
+                        "nb_uniq_visitors": 30, "nb_visits": 30, "bounce_count": 28
+                    });
+                    (day.to_owned(), counts)
+                })
+                .collect();
+            part_bounds(&by_day, week, &["bounce_count"], true)
+        };
+        // Two days of the week: 28 bouncing visitors at least, on Monday first.
+        let inside = bounds(&["2026-11-02", "2026-11-03"]).unwrap();
+        assert_eq!(inside[0].bound, 28);
+        assert_eq!(inside[0].visits, Some(56));
+        assert_eq!(
+            inside[0].busiest.map(|(day, _)| day.to_string()),
+            Some("2026-11-02".into())
+        );
+        // The Sunday before, or the Monday after: nothing is read.
+        assert!(bounds(&["2026-11-01", "2026-11-02", "2026-11-03"]).is_none());
+        assert!(bounds(&["2026-11-02", "2026-11-09"]).is_none());
+        assert!(bounds(&["2026-11-02", "week 45"]).is_none());
+    }
 
     #[test]
     fn a_week_is_monday_to_sunday_and_a_month_its_calendar_month() {

@@ -34,7 +34,7 @@
 //! Proof. Let `g` be the groups a URL row may add up in a day (1 for a social network, 2 for a
 //! website), `P` the visitors of a URL row under name row `N` (within the request's segment, as
 //! both answers are), `P_d` those of day `d`, and `D` the days of the period
-//! ([`Date::max_days`]). Matomo's count of the row on day `d` is a sum of at most `g` groups'
+//! ([`Date::max_days`](crate::params::Date::max_days)). Matomo's count of the row on day `d` is a sum of at most `g` groups'
 //! distinct counts, each at most `|P_d|`, so `c_d ≤ g·|P_d|`; and `Σ_d |P_d| ≤ D·|P|` (a
 //! visitor counts once a day, [`daily::from_daily_counts`](super::daily::from_daily_counts)). So
 //! `|P| ≥ ⌈c / g⌉` on a day and `|P| ≥ ⌈Σ_d c_d / (g·D)⌉` over `D` days. Every visit of the URL
@@ -60,14 +60,13 @@ use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer};
 
 use super::Visitors;
-use super::parts::MAX_DAYS;
-use super::spans::day;
+use super::spans::DaySpan;
 use crate::Classified;
 use crate::ToolError;
 use crate::client::Nested;
 use crate::models::answer::{decoding_matomo, matomo_answer_of};
 use crate::models::summed::{REFERRER_URL_ROWS, URL_ROW_GROUPS_A_DAY};
-use crate::params::{Date, Limit, Period, RangeEnd, Sort};
+use crate::params::{Limit, Period, Sort};
 use crate::privacy::{Identifying, Reveal};
 use crate::reporting::args::{Request, to_tool_error};
 use crate::reporting::pipeline::UPSTREAM_ROW_CAP;
@@ -259,9 +258,9 @@ impl UrlBounds {
 }
 
 /// The report `method` within `segment` with each row's subtable embedded, for each day of
-/// the request's week, month or range (of at most [`MAX_DAYS`] days: one request of the days'
-/// plain archives), else for its period: the first `rows` rows by visits of each table, only
-/// the columns a bound reads.
+/// the request's week, month or range (of at most [`MAX_DAYS`](super::parts::MAX_DAYS) days:
+/// one request of the days' plain archives), else for its period: the first `rows` rows by
+/// visits of each table, only the columns a bound reads.
 ///
 /// `rows` is the number of the report's rows of at least `k` visits, the only ones a bound can
 /// prove. The period's table, sorted by visits like the report, holds those rows first. A day's
@@ -283,17 +282,13 @@ pub(crate) async fn expanded(
         .limit(Limit::rows(cap)?)
         .sort(Sort::desc("nb_visits").map_err(|e| ToolError::internal(e.to_string()))?)
         .with("showColumns", "nb_uniq_visitors,sum_daily_nb_uniq_visitors")?;
-    let span = Visitors::new(&deployment.client, request, segment)
-        .days()
-        .and_then(|(first, last)| {
-            let days = i64::from((last - first).get_days()).saturating_add(1);
-            let date = Date::range(day(first)?, RangeEnd::Day(day(last)?)).ok()?;
-            (days <= MAX_DAYS).then_some((date, u64::try_from(days).ok()?, first, last))
-        });
-    let days = match span {
-        Some((date, days, _, _)) => {
+    let by_days = Visitors::new(&deployment.client, request, segment)
+        .day_span()
+        .and_then(|span| Some((span, span.date()?)));
+    let days = match by_days {
+        Some((span, date)) => {
             params = params.period(Period::Day).date(date);
-            days
+            span.days()
         }
         None => u64::from(request.date.max_days(request.period).max(1)),
     };
@@ -305,37 +300,38 @@ pub(crate) async fn expanded(
         .report_of::<Vec<ExpandedRow>>(method, &[], &params)
         .await
         .map_err(to_tool_error)?;
-    let by_day = span.is_some() || request.period == Period::Day;
-    let tables = match answer {
-        Nested::One(table) if span.is_none() => vec![table],
-        // Only the days asked for: a day outside the period would raise the bounds, whose spread
-        // divides by the period's days.
-        Nested::Periods(by_period)
-            if span.is_some_and(|(_, _, first, last)| {
-                by_period.keys().all(|label| {
-                    label
-                        .0
-                        .parse::<jiff::civil::Date>()
-                        .is_ok_and(|day| first <= day && day <= last)
-                })
-            }) =>
-        {
-            by_period
-                .into_values()
-                .filter_map(|table| table.0)
-                .collect()
-        }
-        _ => {
-            return Err(ToolError::internal(
-                "Matomo answered for other sites or periods than were asked for",
-            ));
-        }
-    };
+    let by_day = by_days.is_some() || request.period == Period::Day;
+    let tables = tables_of(answer, by_days.map(|(span, _)| span))?;
     Ok(Expanded {
         tables,
         by_day,
         days,
     })
+}
+
+/// The tables of Matomo's answer: the period's own (`days`: `None`), or each day's of `days`,
+/// read only when every day answered for is one of them ([`DaySpan::day_of`]: a day outside
+/// the period would raise the bounds, whose spread divides by the period's days).
+fn tables_of(
+    answer: Nested<Vec<ExpandedRow>>,
+    days: Option<DaySpan>,
+) -> Result<Vec<Vec<ExpandedRow>>, ToolError> {
+    match (answer, days) {
+        (Nested::One(table), None) => Ok(vec![table]),
+        (Nested::Periods(by_period), Some(days))
+            if by_period
+                .keys()
+                .all(|label| days.day_of(&label.0).is_some()) =>
+        {
+            Ok(by_period
+                .into_values()
+                .filter_map(|table| table.0)
+                .collect())
+        }
+        _ => Err(ToolError::internal(
+            "Matomo answered for other sites or periods than were asked for",
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -523,6 +519,34 @@ mod tests {
             assert!(!day_counts_bound_url_visitors(method), "{method}");
             assert!(groups_per_url(method).unwrap() <= URL_ROW_GROUPS_A_DAY);
         }
+    }
+
+    #[test]
+    fn a_days_answer_holding_a_day_outside_the_period_is_not_read() {
+        let week = DaySpan::of("2026-11-02", "2026-11-08");
+        let answer = |days: &[&str]| {
+            let body: Vec<String> = days
+                .iter()
+                .map(|day| format!(r#""{day}":{WEBSITES_DAY}"#))
+                .collect();
+            let body = format!("{{{}}}", body.join(","));
+            let by_period: crate::models::PerPeriod<Vec<ExpandedRow>> =
+                crate::models::answer::matomo_answer_of("Referrers.getWebsites", || {
+                    serde_json::from_str(&body)
+                })
+                .unwrap();
+            Nested::Periods(by_period)
+        };
+        let tables = tables_of(answer(&["2026-11-02", "2026-11-08"]), Some(week)).unwrap();
+        assert_eq!(tables.len(), 2);
+        // A day before or after the week: an error, nothing read.
+        for days in [["2026-11-01", "2026-11-02"], ["2026-11-08", "2026-11-09"]] {
+            assert!(tables_of(answer(&days), Some(week)).is_err(), "{days:?}");
+        }
+        // Days for a period asked as a whole, or one table for days asked one by one.
+        assert!(tables_of(answer(&["2026-11-02"]), None).is_err());
+        assert!(tables_of(Nested::One(Vec::new()), Some(week)).is_err());
+        assert_eq!(tables_of(Nested::One(Vec::new()), None).unwrap().len(), 1);
     }
 
     #[test]

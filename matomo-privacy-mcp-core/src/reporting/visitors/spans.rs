@@ -54,6 +54,48 @@ pub(super) fn span(date: Date, today: jiff::civil::Date) -> Option<Span> {
     }
 }
 
+/// The days of a week, a month or a range of known days, from `first` to `last`, asked one by
+/// one ([`Visitors::day_span`]: at most [`MAX_DAYS`](super::parts::MAX_DAYS) of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct DaySpan {
+    pub(super) first: jiff::civil::Date,
+    pub(super) last: jiff::civil::Date,
+}
+
+impl DaySpan {
+    /// How many days (0 when `last` is before `first`).
+    pub(super) fn days(self) -> u64 {
+        u64::try_from((self.last - self.first).get_days()).map_or(0, |days| days.saturating_add(1))
+    }
+
+    /// The `date` asking for each of the days (`first,last`, with `period=day`).
+    pub(super) fn date(self) -> Option<Date> {
+        Date::range(day(self.first)?, RangeEnd::Day(day(self.last)?)).ok()
+    }
+
+    /// The day of a period label of Matomo's answer, when it is one of these days. A day
+    /// outside proves nothing about the period (and would raise a bound spread over its days),
+    /// so the readers of the days' answers read none that holds one.
+    pub(super) fn day_of(self, label: &str) -> Option<jiff::civil::Date> {
+        label
+            .parse::<jiff::civil::Date>()
+            .ok()
+            .filter(|&date| self.first <= date && date <= self.last)
+    }
+}
+
+#[cfg(test)]
+impl DaySpan {
+    /// The days from `first` to `last` (`YYYY-MM-DD`).
+    #[allow(clippy::unwrap_used)]
+    pub(super) fn of(first: &str, last: &str) -> Self {
+        Self {
+            first: first.parse().unwrap(),
+            last: last.parse().unwrap(),
+        }
+    }
+}
+
 /// The whole weeks (Monday to Sunday, as Matomo's) and whole months from `first` to `last`,
 /// each as one multi-period request.
 pub(super) fn inside(
