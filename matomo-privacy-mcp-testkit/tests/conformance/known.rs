@@ -81,8 +81,6 @@ pub const KNOWN: &[Known] = &[
     Known {
         questions: &["truncation rows"],
         methods: &[
-            "Actions.getOutlinks",
-            "Actions.getDownloads",
             "Referrers.getReferrerType",
             "Referrers.getWebsites",
             "Referrers.getSearchEngines",

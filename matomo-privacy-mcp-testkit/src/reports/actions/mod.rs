@@ -2,8 +2,6 @@
 //! following a site search, outlinks, downloads, site search (keywords, keywords without
 //! results, categories).
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 mod archive;
@@ -147,6 +145,3 @@ pub(crate) fn page_titles_following_search(ctx: &Ctx<'_>) -> Result<Value, ApiEr
         "Actions_DestinationPage",
     )
 }
-
-/// Visits, hits and daily unique visitors of one link.
-type LinkAgg = (BTreeSet<u64>, u64, BTreeSet<(i64, String)>);
