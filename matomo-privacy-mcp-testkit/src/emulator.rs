@@ -83,6 +83,17 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many rows Matomo's archiver keeps in each table of the referrer reports before it
+    /// sums the others into one truncation row (`Others`, or `"<name> - Others"` flattened; a
+    /// day's tables are built whole and cut by visits): its
+    /// `datatable_archiving_maximum_rows_referrers` (the top table, 1,000 by default) and
+    /// `datatable_archiving_maximum_rows_subtable_referrers` (each name's keywords or URLs, 50).
+    pub fn referrer_row_limits(mut self, rows: usize, subtable_rows: usize) -> Self {
+        self.row_limits.referrers = rows.max(1);
+        self.row_limits.referrers_subtable = subtable_rows.max(1);
+        self
+    }
+
     /// `copies` times the visitors and visits on the same sites
     /// ([`Dataset::generate_busier`]): enough people for a server's default noise and
     /// threshold to show numbers, as to a newcomer trying one.

@@ -40,7 +40,7 @@ impl Row {
 }
 
 /// How many rows Matomo's archiver keeps per table of the Actions reports (and of the site
-/// search keywords') before it sums the
+/// search keywords' and the referrer reports') before it sums the
 /// others into one truncation row ("Others", marked `is_summary`): its
 /// `datatable_archiving_maximum_rows_actions` (the top table) and
 /// `datatable_archiving_maximum_rows_subtable_actions` (each directory's).
@@ -50,6 +50,10 @@ pub(crate) struct RowLimits {
     pub actions_subtable: usize,
     /// `datatable_archiving_maximum_rows_site_search`: rows of the site search keywords' table.
     pub site_search: usize,
+    /// `datatable_archiving_maximum_rows_referrers`: rows of a referrer report's top table.
+    pub referrers: usize,
+    /// `datatable_archiving_maximum_rows_subtable_referrers`: rows of each of its subtables.
+    pub referrers_subtable: usize,
 }
 
 impl Default for RowLimits {
@@ -59,6 +63,8 @@ impl Default for RowLimits {
             actions: 500,
             actions_subtable: 100,
             site_search: 500,
+            referrers: 1000,
+            referrers_subtable: 50,
         }
     }
 }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 pub(crate) use super::grouped::all_referrers;
-use super::grouped::{add_up_distinct_counts, grouped, location_part, referrer_part};
+use super::grouped::{grouped, location_part};
 use super::metrics::{GoalAgg, VisitAgg, add_conversion};
-use super::{Ctx, host_of, no_visits, referrer_keyword, round_value};
+use super::{Ctx, no_visits, round_value};
 use crate::Day;
 use crate::dataset::{Location, Referrer, Visit};
 use crate::query::errors::ApiError;
@@ -35,25 +35,10 @@ pub(super) fn row(ctx: &Ctx<'_>, label: impl Into<String>, visits: &[&Visit], go
     r
 }
 
-/// A row's subtable: a row without goal columns for each value of `key` among `visits`.
-fn sub_rows(ctx: &Ctx<'_>, visits: &[&Visit], key: impl Fn(&Visit) -> Option<String>) -> Vec<Row> {
-    group(visits, key)
-        .into_iter()
-        .map(|(label, vs)| row(ctx, label, &vs, false))
-        .collect()
-}
-
 /// A row's segment as Matomo writes it: the value with PHP's urlencode (`city==New+York`,
 /// `userId==bob%40example.com`).
-fn segment(dim: &str, value: &str) -> String {
+pub(super) fn segment(dim: &str, value: &str) -> String {
     format!("{dim}=={}", form_encode(value))
-}
-
-/// A channel row's segment as Matomo 5.0.2 writes it for search engines, campaigns and social
-/// networks: the channel, then its name (`referrerType==search;referrerName==DuckDuckGo`), so
-/// that it selects that channel's visits only (checked on a real Matomo, `tests/conformance.rs`).
-fn channel_segment(channel: &str, name: &str) -> String {
-    format!("referrerType=={channel};{}", segment("referrerName", name))
 }
 
 /// Rows keyed by a label with an extra-columns hook.
@@ -94,40 +79,6 @@ pub(super) fn referrer_type_name(r: &Referrer) -> (&'static str, u64) {
     }
 }
 
-/// `Referrers.getReferrerType`: a row per channel. Asked expanded, each channel's subtable is
-/// its own report (`SetGetReferrerTypeSubtables` asks `getReferrerType` with the channel as
-/// `idSubtable`, which answers `getKeywords`, `getWebsites`, `getCampaigns` or `getSocials`,
-/// their own subtables not loaded), and over several periods none at all (the filter skips
-/// them when `Range::isMultiplePeriod`).
-pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let embedded = !(ctx.filters.expanded && several_periods(ctx));
-    let rows = group(&ctx.visits, |v| Some(referrer_type_name(&v.referrer)))
-        .into_iter()
-        .map(|((label, code), vs)| {
-            let mut r = row(ctx, label, &vs, true);
-            add_up_distinct_counts(&mut r, &vs, referrer_part);
-            r.set(
-                "segment",
-                format!("referrerType=={}", vs[0].referrer.type_code()),
-            );
-            r.set("referrer_type", code);
-            if code != 1 && embedded {
-                let part = ctx.with_visits(vs);
-                let mut sub = match code {
-                    2 => keyword_rows(&part),
-                    3 => website_rows(&part),
-                    6 => campaign_rows(&part),
-                    _ => social_rows(&part),
-                };
-                sub.iter_mut().for_each(|s| s.sub = None);
-                r.sub = Some(sub);
-            }
-            r
-        })
-        .collect();
-    Ok(finish(rows, &ctx.filters))
-}
-
 /// Whether the request asks several periods (`period=day&date=<range>`, `lastN`), answered
 /// one table per period.
 pub(super) fn several_periods(ctx: &Ctx<'_>) -> bool {
@@ -139,53 +90,6 @@ pub(super) fn several_periods(ctx: &Ctx<'_>) -> bool {
     .is_ok_and(|periods| periods.multi)
 }
 
-/// The name a referrer has in the report of its channel `code` (Matomo's referrer type): a
-/// search keyword, a website's host, a campaign's name (stored lower case: `Ecosia` is tracked
-/// as `ecosia`) or a social network.
-fn name_in(code: u64, referrer: &Referrer) -> Option<String> {
-    match (code, referrer) {
-        (2, Referrer::Search { keyword, .. }) => Some(keyword.clone()),
-        (3, Referrer::Website { url }) => Some(host_of(url).to_string()),
-        (6, Referrer::Campaign { name, .. }) => Some(name.to_lowercase()),
-        (7, Referrer::Social { network, .. }) => Some(network.clone()),
-        _ => None,
-    }
-}
-
-/// A row per name of channel `code` ([`name_in`]; with goals, its distinct counts added up over
-/// the groups Matomo archives, [`referrer_part`]), finished by `finish_row` with the name and
-/// its visits.
-fn referrer_rows(
-    ctx: &Ctx<'_>,
-    code: u64,
-    finish_row: impl Fn(&mut Row, &str, &[&Visit]),
-) -> Vec<Row> {
-    group(&ctx.visits, |v| name_in(code, &v.referrer))
-        .into_iter()
-        .map(|(name, vs)| {
-            let mut r = row(ctx, name.clone(), &vs, true);
-            add_up_distinct_counts(&mut r, &vs, referrer_part);
-            finish_row(&mut r, &name, &vs);
-            r
-        })
-        .collect()
-}
-
-/// `Referrers.getKeywords`' rows (the search channel's subtable in `getReferrerType`): a row per
-/// search keyword, adding up its search engines' (`KEYWORDS_RECORD_NAME`, with goals), with the
-/// segment `referrerType==search;referrerKeyword==…`.
-fn keyword_rows(ctx: &Ctx<'_>) -> Vec<Row> {
-    referrer_rows(ctx, 2, |r, keyword, _| {
-        r.set(
-            "segment",
-            format!(
-                "referrerType==search;{}",
-                segment("referrerKeyword", keyword)
-            ),
-        );
-    })
-}
-
 /// The domain Matomo 5.0.2 names a search engine or social network by (its `url` and logo):
 /// the one its definitions list first, for the dataset's hosts the host without `www.` (or
 /// Facebook's link shim `l.`): `bing.com`, `facebook.com`, `news.ycombinator.com`.
@@ -193,112 +97,6 @@ pub(super) fn main_domain(host: &str) -> &str {
     host.strip_prefix("www.")
         .or_else(|| host.strip_prefix("l."))
         .unwrap_or(host)
-}
-
-pub(crate) fn search_engines(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let rows = group(&ctx.visits, |v| match &v.referrer {
-        Referrer::Search { engine, host, .. } => Some((engine.clone(), host.clone())),
-        _ => None,
-    })
-    .into_iter()
-    .map(|((engine, host), vs)| {
-        let mut r = row(ctx, engine.clone(), &vs, true);
-        add_up_distinct_counts(&mut r, &vs, referrer_part);
-        r.set("segment", channel_segment("search", &engine));
-        let domain = main_domain(&host);
-        r.set("url", format!("http://{domain}"));
-        r.set(
-            "logo",
-            format!("plugins/Morpheus/icons/dist/searchEngines/{domain}.png"),
-        );
-        r.sub = Some(sub_rows(ctx, &vs, |v| Some(referrer_keyword(&v.referrer))));
-        r
-    })
-    .collect();
-    Ok(finish(rows, &ctx.filters))
-}
-
-pub(crate) fn websites(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    Ok(finish(website_rows(ctx), &ctx.filters))
-}
-
-/// A row per referring website, its subtable the website's referrer URLs.
-fn website_rows(ctx: &Ctx<'_>) -> Vec<Row> {
-    referrer_rows(ctx, 3, |r, host, vs| {
-        r.set("segment", segment("referrerName", host));
-        let pages = group(vs, |v| match &v.referrer {
-            Referrer::Website { url } => Some(url.clone()),
-            _ => None,
-        });
-        r.sub = Some(
-            pages
-                .into_iter()
-                .map(|(url, pvs)| {
-                    let path = url
-                        .split_once(host)
-                        .map(|(_, p)| p.trim_start_matches('/'))
-                        .unwrap_or("");
-                    let mut p = row(ctx, path, &pvs, false);
-                    p.flat_label = Some(format!("{host}/{path}"));
-                    p.embedded_label = Some(url.clone());
-                    p.flat_cols.insert("url".into(), Value::from(url.clone()));
-                    p.flat_cols
-                        .insert("Referrers_Website".into(), Value::from(host));
-                    p.flat_cols.insert(
-                        "Referrers_WebsitePage".into(),
-                        Value::from(path.to_string()),
-                    );
-                    p
-                })
-                .collect(),
-        );
-    })
-}
-
-pub(crate) fn socials(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    Ok(finish(social_rows(ctx), &ctx.filters))
-}
-
-/// A row per social network, its subtable the network's referrer URLs.
-fn social_rows(ctx: &Ctx<'_>) -> Vec<Row> {
-    referrer_rows(ctx, 7, |r, network, vs| {
-        let url = match &vs[0].referrer {
-            Referrer::Social { url, .. } => url.clone(),
-            _ => String::new(),
-        };
-        let domain = main_domain(host_of(&url));
-        r.set("url", domain);
-        r.set(
-            "logo",
-            format!("plugins/Morpheus/icons/dist/socials/{domain}.png"),
-        );
-        r.set("segment", channel_segment("social", network));
-        r.sub = Some(sub_rows(ctx, vs, |v| match &v.referrer {
-            Referrer::Social { url, .. } => Some(url.clone()),
-            _ => None,
-        }));
-    })
-}
-
-/// A row per campaign, its subtable the campaign's keywords (stored lower case): Matomo 5.0.2's
-/// archiver adds each visit's and conversion's group into its keyword's row, goals included,
-/// when it has a keyword (`RecordBuilders/Referrers.php`,
-/// `sumRowWithLabelToSubtable($row['referer_keyword'])`).
-fn campaign_rows(ctx: &Ctx<'_>) -> Vec<Row> {
-    referrer_rows(ctx, 6, |r, name, vs| {
-        r.set("segment", channel_segment("campaign", name));
-        let keywords: Vec<Row> = group(vs, |v| {
-            Some(referrer_keyword(&v.referrer).to_lowercase()).filter(|k| !k.is_empty())
-        })
-        .into_iter()
-        .map(|(keyword, kvs)| row(ctx, keyword, &kvs, true))
-        .collect();
-        r.sub = (!keywords.is_empty()).then_some(keywords);
-    })
-}
-
-pub(crate) fn campaigns(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    Ok(finish(campaign_rows(ctx), &ctx.filters))
 }
 
 /// `UserCountry.getCountry`: Matomo 5.0.2 archives visits by country, region and city together

@@ -12,6 +12,7 @@ mod metrics;
 mod performance;
 pub(crate) use performance::selects_nothing as api_get_selects_nothing;
 pub(crate) mod profile;
+mod referrers;
 pub(crate) mod sites;
 mod summary;
 
@@ -122,11 +123,11 @@ fn period_method(method: &str) -> Option<ReportFn> {
         "Actions.getOutlinks" => actions::outlinks,
         "Actions.getDownloads" => actions::downloads,
         "Actions.getSiteSearchKeywords" => actions::site_search_keywords,
-        "Referrers.getReferrerType" => dimensions::referrer_type,
-        "Referrers.getWebsites" => dimensions::websites,
-        "Referrers.getSearchEngines" => dimensions::search_engines,
-        "Referrers.getCampaigns" => dimensions::campaigns,
-        "Referrers.getSocials" => dimensions::socials,
+        "Referrers.getReferrerType" => referrers::referrer_type,
+        "Referrers.getWebsites" => referrers::websites,
+        "Referrers.getSearchEngines" => referrers::search_engines,
+        "Referrers.getCampaigns" => referrers::campaigns,
+        "Referrers.getSocials" => referrers::socials,
         "UserCountry.getCountry" => dimensions::country,
         "UserCountry.getRegion" => dimensions::region,
         "UserCountry.getCity" => dimensions::city,

@@ -80,13 +80,7 @@ pub const KNOWN: &[Known] = &[
     // the page URL, title and site search keyword reports only.
     Known {
         questions: &["truncation rows"],
-        methods: &[
-            "Referrers.getReferrerType",
-            "Referrers.getWebsites",
-            "Referrers.getSearchEngines",
-            "Referrers.getCampaigns",
-            "Referrers.getSocials",
-        ],
+        methods: &[],
         columns: &["*"],
         reason: "Row limits of the other reports",
     },

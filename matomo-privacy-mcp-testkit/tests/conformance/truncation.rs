@@ -11,9 +11,9 @@
 //!   [`SEARCH_ROWS`], `datatable_archiving_maximum_rows_site_search`), outlinks and downloads
 //!   (at most [`LINK_ROWS`] domains and URLs per domain, the Actions limits) and the referrer
 //!   reports (at most [`REFERRER_ROWS`] rows and [`REFERRER_SUBTABLE_ROWS`] per subtable,
-//!   `…_referrers` and `…_subtable_referrers`). The emulator truncates the site search keywords
-//!   as Matomo does (all agree); outlinks, downloads and referrers it does not truncate (the
-//!   known difference "Row limits of the other reports");
+//!   `…_referrers` and `…_subtable_referrers`). The emulator truncates them all as Matomo does
+//!   (all agree; the referrer reports' conversions and visit lengths are not compared,
+//!   [`not_tracked`]);
 //!
 //! each of a day, of the two weeks holding the fortnight's end, of the month and of the
 //! fortnight as a range, compared row by row and column by column (all of them: counts, time
@@ -48,6 +48,11 @@
 //! uncut (`SearchTable::day` in `reports/actions/search.rs` keeping every keyword) failed it
 //! with 44 unexplained differences, the first "(truncation rows, day 2026-11-23)
 //! Actions.getSiteSearchKeywords [returns policy] row: present vs absent".
+//!
+//! 2026-12-06 (reverted): a day's referrer tables left uncut (`archived` in
+//! `reports/referrers/archive.rs` not truncating a day's) failed it with 109 unexplained
+//! differences, the first "(truncation rows, day 2026-11-23, top level)
+//! Referrers.getReferrerType [Campaigns] row: present vs absent".
 //!
 //! The days are tracked without their conversions (the site has no goals), so visit lengths
 //! and goal columns are not compared here; the main questions compare them.
@@ -204,6 +209,10 @@ async fn sides_of(real: &RealMatomo, site: &Limited) -> Option<(Emulator, u32)> 
     let emu = super::sides::emulator_builder()
         .archive_row_limits(limits.actions as usize, limits.subtable_actions as usize)
         .site_search_row_limit(setting("datatable_archiving_maximum_rows_site_search"))
+        .referrer_row_limits(
+            setting("datatable_archiving_maximum_rows_referrers"),
+            setting("datatable_archiving_maximum_rows_subtable_referrers"),
+        )
         .start()
         .await
         .unwrap();
@@ -298,7 +307,8 @@ async fn ask_limited(real: RealMatomo, site: &'static Limited) -> (Vec<Differenc
                 "{method} of {period} {date} with rows limited to {:?} has no truncation row",
                 site.limits
             );
-            let columns = columns_of(&[&e, &m], matomo_only(method));
+            let skipped = [matomo_only(method), not_tracked(method)].concat();
+            let columns = columns_of(&[&e, &m], &skipped);
             let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
             let shape = if flat == "1" { "" } else { ", top level" };
             differences.extend(compare(
@@ -350,6 +360,22 @@ fn matomo_only(method: &str) -> &'static [&'static str] {
         "Actions.getSiteSearchKeywords" => &["Actions_Keyword"],
         "Actions.getOutlinks" | "Actions.getDownloads" => &["nb_hits_following_search"],
         _ => &[],
+    }
+}
+
+/// Columns the real site's visits lack, by report: they are tracked without their conversions,
+/// so a referrer row has no conversions or revenue and its visits end with their last action
+/// (`sum_visit_length`); the emulator's dataset keeps both.
+fn not_tracked(method: &str) -> &'static [&'static str] {
+    if method.starts_with("Referrers.") {
+        &[
+            "nb_visits_converted",
+            "nb_conversions",
+            "revenue",
+            "sum_visit_length",
+        ]
+    } else {
+        &[]
     }
 }
 

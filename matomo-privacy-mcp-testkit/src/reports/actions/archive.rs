@@ -171,7 +171,7 @@ pub(super) fn period_table(
 /// its subperiods' archives ([`subperiods`]), each built this way first, by `sum` (given them
 /// in date order). A sum that is not associative, as Matomo's of `min_time_…` after a `null`
 /// day, depends on this grouping: a month is its weeks' sums added up, not its days'.
-pub(super) fn archive<T>(
+pub(in crate::reports) fn archive<T>(
     period: &Period,
     day: &mut impl FnMut(Day) -> T,
     sum: &impl Fn(Vec<T>) -> T,

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-mod archive;
+pub(super) mod archive;
 mod links;
 mod pages;
 mod search;
