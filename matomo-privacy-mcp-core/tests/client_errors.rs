@@ -123,6 +123,34 @@ async fn typed_calls_report_shape_mismatches_with_the_method() {
     assert_eq!(summary.nb_visits, 17);
 }
 
+/// PHP renders an empty table as `[]`: Matomo 5.0.2's `API.get` answers so when the `columns`
+/// asked belong to no active plugin (`PagePerformance` deactivated). A summary whose columns
+/// are all optional reads it as no columns; one that needs a column still fails, naming it.
+#[tokio::test]
+async fn an_empty_table_reads_as_a_summary_without_columns() {
+    use matomo_privacy_mcp_core::models::api;
+    let server = TestServer::always(Reply::json(200, "[]")).await;
+    let summary = client_for(&server)
+        .call::<api::ApiSummary>("API.get", &day_params())
+        .await
+        .unwrap();
+    assert_eq!(summary, api::ApiSummary::default());
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Needs {
+        nb_visits: u64,
+    }
+    let err = client_for(&server)
+        .call::<Needs>("VisitsSummary.get", &day_params())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ClientError::UndecodableBody { .. }),
+        "{err:?}"
+    );
+}
+
 /// Produces every error variant, each time with the token in reach, and checks none prints it.
 #[tokio::test]
 async fn no_error_client_or_token_output_contains_the_token() {

@@ -222,6 +222,11 @@ async fn api_get_is_asked_only_for_the_performance_columns() {
         [Some(PerformanceTotals::API_GET_COLUMNS.to_owned())],
         "the API.get requests' columns"
     );
+    // The columns the testkit's conformance suite asks the real Matomo: the same list.
+    assert_eq!(
+        PerformanceTotals::API_GET_COLUMNS,
+        matomo_privacy_mcp_testkit::page_timing_columns().join(",")
+    );
 }
 
 /// An aggregate deployment over the emulator with noise on.

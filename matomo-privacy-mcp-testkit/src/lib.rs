@@ -81,7 +81,7 @@ pub use dataset::{
     ANNOTATION_PERSONAL_DATA, Action, Annotation, Browser, CAMPAIGN_LANDING_QUERIES, CLASH_NAME,
     ContentImpression, Conversion, Dataset, Device, Goal, Location, PERSONAL_CAMPAIGN, PageTimings,
     RARE_PERSON, Referrer, SAVED_SEGMENT_PERSONAL_DATA, SavedSegment, Site, TIMING_AVERAGE_COLUMNS,
-    TIMING_RECORDS, Visit, VisitDetails, search_results,
+    TIMING_RECORDS, Visit, VisitDetails, page_timing_columns, search_results,
 };
 pub use emulator::{Emulator, EmulatorBuilder, EmulatorError};
 pub use faults::Fault;

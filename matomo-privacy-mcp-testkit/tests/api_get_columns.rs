@@ -7,17 +7,8 @@
 mod common;
 
 use common::{RANGE, ROOT, api_json, emulator};
+use matomo_privacy_mcp_testkit::page_timing_columns;
 use serde_json::{Value, json};
-
-/// `page_performance`'s question: the averages and the records behind them.
-const PERFORMANCE: &str = "avg_time_network,avg_time_server,avg_time_transfer,\
-    avg_time_dom_processing,avg_time_dom_completion,avg_time_on_load,avg_page_load_time,\
-    PagePerformance_network_time,PagePerformance_network_hits,PagePerformance_servery_time,\
-    PagePerformance_server_hits,PagePerformance_transfer_time,PagePerformance_transfer_hits,\
-    PagePerformance_domprocessing_time,PagePerformance_domprocessing_hits,\
-    PagePerformance_domcompletion_time,PagePerformance_domcompletion_hits,\
-    PagePerformance_onload_time,PagePerformance_onload_hits,PagePerformance_pageload_time,\
-    PagePerformance_pageload_hits";
 
 async fn api_get(emu: &matomo_privacy_mcp_testkit::Emulator, extra: &[(&str, &str)]) -> Value {
     let mut params = RANGE.to_vec();
@@ -28,12 +19,13 @@ async fn api_get(emu: &matomo_privacy_mcp_testkit::Emulator, extra: &[(&str, &st
 #[tokio::test]
 async fn columns_keep_the_asked_records_with_the_values_of_the_whole_answer() {
     let emu = emulator(7).await;
+    let performance = page_timing_columns().join(",");
     for segment in ["", "visitCount<=2;actions<=10"] {
         let whole = api_get(&emu, &[("segment", segment)]).await;
-        let asked = api_get(&emu, &[("segment", segment), ("columns", PERFORMANCE)]).await;
+        let asked = api_get(&emu, &[("segment", segment), ("columns", &performance)]).await;
         let asked = asked.as_object().unwrap();
         let mut keys: Vec<&str> = asked.keys().map(String::as_str).collect();
-        let mut expected: Vec<&str> = PERFORMANCE.split(',').collect();
+        let mut expected: Vec<&str> = performance.split(',').collect();
         keys.sort_unstable();
         expected.sort_unstable();
         assert_eq!(keys, expected, "[{segment}]");

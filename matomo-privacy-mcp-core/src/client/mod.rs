@@ -322,7 +322,19 @@ impl MatomoClient {
         value: Value,
     ) -> Result<T, ClientError> {
         // Matomo's answer: the rows read from it carry Matomo's counts.
-        crate::models::answer::matomo_answer_of(method, || field_path::decode_with_path(&value))
+        let decode = |value: &Value| {
+            crate::models::answer::matomo_answer_of(method, || field_path::decode_with_path(value))
+        };
+        decode(&value)
+            .or_else(|detail| match &value {
+                // PHP renders an empty table as `[]`, where a table with columns is an object:
+                // `API.get` asked for the columns of a plugin that is not active answers `[]`.
+                // Read as an object without columns; a type that needs some still fails.
+                Value::Array(items) if items.is_empty() => {
+                    decode(&Value::Object(serde_json::Map::new())).map_err(|_| detail)
+                }
+                _ => Err(detail),
+            })
             .map_err(|detail| {
                 let body = value.to_string();
                 envelope::undecodable(method, &detail, body.as_bytes(), &self.transport.token)

@@ -340,7 +340,8 @@ fn period_report(
             single
         };
         if !multi_site {
-            // A one-column summary (`API.get` with one column kept) as Matomo renders it.
+            // Any method's answer that is a bare value (`API.get` keeping one column) as
+            // Matomo's renderer sends a scalar.
             if site_value.is_number() || site_value.is_string() {
                 return Ok(json!({ "value": site_value }));
             }

@@ -49,6 +49,27 @@ pub const TIMING_AVERAGE_COLUMNS: [&str; 7] = [
     "avg_page_load_time",
 ];
 
+/// The `columns` of `API.get` that ask for the page timings alone, as `page_performance` asks
+/// them: the averages (which select the `PagePerformance` plugin), then each timing's sum and
+/// count, the page load's last (Matomo spells the server time's sum `servery_time` but its count
+/// `server_hits`).
+pub fn page_timing_columns() -> Vec<String> {
+    let mut columns: Vec<String> = TIMING_AVERAGE_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for record in TIMING_RECORDS.iter().copied().chain(["pageload"]) {
+        let hits = if record == "servery" {
+            "server"
+        } else {
+            record
+        };
+        columns.push(format!("PagePerformance_{record}_time"));
+        columns.push(format!("PagePerformance_{hits}_hits"));
+    }
+    columns
+}
+
 impl PageTimings {
     /// The six timings in [`TIMING_RECORDS`] order.
     pub fn all(&self) -> [Option<u64>; 6] {

@@ -17,35 +17,16 @@ use serde_json::Value;
 
 use super::compare::{Difference, compare};
 use super::sides::{Sides, fortnight, today};
-use matomo_privacy_mcp_testkit::{TIMING_AVERAGE_COLUMNS, TIMING_RECORDS};
+use matomo_privacy_mcp_testkit::page_timing_columns;
 
 const METHOD: &str = "API.get";
 
 /// The segment `page_performance` asks under (`ContributionBounds::page_view_segment`).
 const BOUNDED: &str = "visitCount<=2;actions<=10";
 
-/// The `columns` `page_performance` sends: the averages, then each timing's sum and count
-/// (Matomo spells the server time's sum `servery_time` but its count `server_hits`).
-fn performance_columns() -> Vec<String> {
-    let mut columns: Vec<String> = TIMING_AVERAGE_COLUMNS
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    for record in TIMING_RECORDS.iter().copied().chain(["pageload"]) {
-        let hits = if record == "servery" {
-            "server"
-        } else {
-            record
-        };
-        columns.push(format!("PagePerformance_{record}_time"));
-        columns.push(format!("PagePerformance_{hits}_hits"));
-    }
-    columns
-}
-
 /// The questions of `API.get` with `columns`, and how many were asked.
 pub async fn questions(sides: &Sides) -> (Vec<Difference>, usize) {
-    let performance = performance_columns().join(",");
+    let performance = page_timing_columns().join(",");
     let records: Vec<&str> = performance.split(',').collect();
     let last_day = today().plus(-3).to_string();
     let range = fortnight();

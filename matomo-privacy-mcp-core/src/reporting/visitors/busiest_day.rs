@@ -54,7 +54,7 @@
 //! day, or a day of at least twice `k` visits that serves more rows); a row that falls short on
 //! a shared day is asked again on its busiest day (one more request, only then) before the
 //! period's segment, which costs ten to a hundred times more. Only a week, a month or a range
-//! of at most [`MAX_DAYS`](super::parts::MAX_DAYS) known days.
+//! of at most [`MAX_DAYS`](super::spans::MAX_DAYS) known days.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -196,7 +196,7 @@ impl Visitors<'_> {
     /// the segment its visitors are counted by; what is returned is the part of `asked` still to
     /// count over the period. Nothing is proven (and `asked` is returned whole) for a day, a
     /// period whose days are not known or are more than
-    /// [`MAX_DAYS`](super::parts::MAX_DAYS), or when Matomo does not answer the days' tables or
+    /// [`MAX_DAYS`](super::spans::MAX_DAYS), or when Matomo does not answer the days' tables or
     /// a day's counts (the period's count is then asked as before).
     pub(crate) async fn prove_on_busiest_days(
         &self,
@@ -293,32 +293,6 @@ impl Visitors<'_> {
                 *proven = true;
             }
         }
-    }
-
-    /// Each segment of `asked` counted on its day, within the base segment, in one bulk request
-    /// a day ([`on_day`](Self::on_day): a day's count is a lower bound on the period's
-    /// visitors of the segment), with its key `T`. A day Matomo does not answer, a segment it
-    /// did not archive (answered with zeros) or a count it did not make is left out: the
-    /// caller asks the period's segment instead.
-    pub(super) async fn counted_on_days<T>(
-        &self,
-        asked: BTreeMap<Day, Vec<(T, Segment)>>,
-    ) -> Vec<(T, super::Known)> {
-        let mut found = Vec::new();
-        for (day, those) in asked {
-            let (keys, segments): (Vec<T>, Vec<Segment>) = those.into_iter().unzip();
-            let segments: Vec<Option<Segment>> = segments.into_iter().map(Some).collect();
-            let Ok(Some(answers)) = self.on_day(day).answers_marking_unarchived(&segments).await
-            else {
-                continue;
-            };
-            for (key, counted) in keys.into_iter().zip(answers) {
-                if let Some(known) = counted.known() {
-                    found.push((key, known));
-                }
-            }
-        }
-        found
     }
 
     /// The report's rows on each day of `span`, within the base segment: one request of the

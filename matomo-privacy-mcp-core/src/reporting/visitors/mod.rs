@@ -13,6 +13,8 @@
 //!
 //! Each is a lower bound, so their maximum is one too; none ever overstates.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 mod busiest_day;
@@ -205,6 +207,32 @@ impl<'a> Visitors<'a> {
             date: Date::Day(day),
             ..*self
         }
+    }
+
+    /// Each segment of `asked` counted on its day, within the base segment, in one bulk request
+    /// a day ([`on_day`](Self::on_day): a day's count is a lower bound on the period's
+    /// visitors of the segment), with its key `T`. A day Matomo does not answer, a segment it
+    /// did not archive (answered with zeros) or a count it did not make is left out: the
+    /// caller asks the period's segment instead.
+    pub(super) async fn counted_on_days<T>(
+        &self,
+        asked: BTreeMap<Day, Vec<(T, Segment)>>,
+    ) -> Vec<(T, Known)> {
+        let mut found = Vec::new();
+        for (day, those) in asked {
+            let (keys, segments): (Vec<T>, Vec<Segment>) = those.into_iter().unzip();
+            let segments: Vec<Option<Segment>> = segments.into_iter().map(Some).collect();
+            let Ok(Some(answers)) = self.on_day(day).answers_marking_unarchived(&segments).await
+            else {
+                continue;
+            };
+            for (key, counted) in keys.into_iter().zip(answers) {
+                if let Some(known) = counted.known() {
+                    found.push((key, known));
+                }
+            }
+        }
+        found
     }
 
     /// The whole site, period and base segment; `None` when Matomo did not count it (a year

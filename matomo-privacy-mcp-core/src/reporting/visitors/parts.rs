@@ -5,10 +5,6 @@
 
 use super::*;
 
-/// The most days asked one by one (a range of more proves its parts by segments, and its
-/// referrer websites by the range's own table: `referrer_urls`).
-pub(super) const MAX_DAYS: u64 = 93;
-
 /// What [`Visitors::within_parts`] knows of a population and its parts.
 pub(crate) struct PartsCounted {
     /// Each asked segment's count (the population's first); `None` where nothing is known.
@@ -195,39 +191,6 @@ impl Visitors<'_> {
         part_bounds(&by_day, span, parts, unsegmented).unwrap_or(none)
     }
 
-    /// The days of a week, a month or a range of at most [`MAX_DAYS`] known days.
-    pub(super) fn day_span(&self) -> Option<DaySpan> {
-        let (first, last) = self.days()?;
-        Some(DaySpan { first, last }).filter(|span| span.days() <= MAX_DAYS)
-    }
-
-    /// The first and last day of a week, a month or a range of known days.
-    pub(super) fn days(&self) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
-        match (self.period, self.date) {
-            (Period::Week, Date::Day(day)) => {
-                let day = civil(day)?;
-                let monday = day
-                    .checked_sub(
-                        jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())),
-                    )
-                    .ok()?;
-                Some((monday, monday.checked_add(jiff::Span::new().days(6)).ok()?))
-            }
-            (Period::Month, Date::Day(day)) => {
-                let day = civil(day)?;
-                Some((day.first_of_month(), day.last_of_month()))
-            }
-            (
-                Period::Range,
-                Date::Range {
-                    start,
-                    end: RangeEnd::Day(end),
-                },
-            ) => Some((civil(start)?, civil(end)?)).filter(|(first, last)| first <= last),
-            _ => None,
-        }
-    }
-
     /// `VisitsSummary.get` for each day of `span`, within the base segment and
     /// `population`; `None` when Matomo did not answer it.
     async fn each_day(
@@ -288,10 +251,10 @@ fn part_bounds(
         .map(|part| {
             let per_day: Vec<u64> = counted_days
                 .iter()
-                .map(|(_, day)| {
-                    let visitors = number(day.get("nb_uniq_visitors"));
+                .map(|(_, counts)| {
+                    let visitors = number(counts.get("nb_uniq_visitors"));
                     let outside =
-                        number(day.get("nb_visits")).saturating_sub(number(day.get(*part)));
+                        number(counts.get("nb_visits")).saturating_sub(number(counts.get(*part)));
                     visitors.saturating_sub(outside)
                 })
                 .collect();
@@ -303,8 +266,8 @@ fn part_bounds(
                 .max_by_key(|&(day, visits)| (visits, std::cmp::Reverse(day)));
             let days_counted: Vec<&serde_json::Map<String, Value>> = counted_days
                 .iter()
-                .map(|&(_, day)| day)
-                .filter(|day| number(day.get("nb_visits")) > 0)
+                .map(|&(_, counts)| counts)
+                .filter(|counts| number(counts.get("nb_visits")) > 0)
                 .collect();
             // No visit on any day is believed only without a segment: Matomo answers zeros
             // for a segment it has not archived, while the site's own counts are what the
@@ -314,8 +277,13 @@ fn part_bounds(
             } else {
                 days_counted
                     .iter()
-                    .all(|day| day.contains_key(*part))
-                    .then(|| days_counted.iter().map(|day| number(day.get(*part))).sum())
+                    .all(|counts| counts.contains_key(*part))
+                    .then(|| {
+                        days_counted
+                            .iter()
+                            .map(|counts| number(counts.get(*part)))
+                            .sum()
+                    })
             };
             DailyPart {
                 bound: most.max(spread),

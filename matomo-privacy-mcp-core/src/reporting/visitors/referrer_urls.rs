@@ -34,12 +34,13 @@
 //! Proof. Let `g` be the groups a URL row may add up in a day (1 for a social network, 2 for a
 //! website), `P` the visitors of a URL row under name row `N` (within the request's segment, as
 //! both answers are), `P_d` those of day `d`, and `D` the days of the period
-//! ([`Date::max_days`](crate::params::Date::max_days)). Matomo's count of the row on day `d` is a sum of at most `g` groups'
-//! distinct counts, each at most `|P_d|`, so `c_d ≤ g·|P_d|`; and `Σ_d |P_d| ≤ D·|P|` (a
-//! visitor counts once a day, [`daily::from_daily_counts`](super::daily::from_daily_counts)). So
-//! `|P| ≥ ⌈c / g⌉` on a day and `|P| ≥ ⌈Σ_d c_d / (g·D)⌉` over `D` days. Every visit of the URL
-//! row is a visit of `N` (its groups were added into `N`'s row), so `N` has at least as many
-//! visitors as its largest URL row.
+//! ([`Date::max_days`](crate::params::Date::max_days)). Matomo's count of the row on day `d` is
+//! a sum of at most `g` groups' distinct counts, each at most `|P_d|`, so `c_d ≤ g·|P_d|`; and
+//! `Σ_d |P_d| ≤ D·|P|` (a visitor counts once a day,
+//! [`daily::from_daily_counts`](super::daily::from_daily_counts)). So `|P| ≥ ⌈c / g⌉` on a day
+//! and `|P| ≥ ⌈Σ_d c_d / (g·D)⌉` over `D` days. Every visit of the URL row is a visit of `N` (its
+//! groups were added into `N`'s row), so `N` has at least as many visitors as its largest URL
+//! row.
 //!
 //! Which rows are URL rows: a subtable row whose label is a URL with a host (`scheme://host…`
 //! or `//host…`). Matomo keeps a referrer URL only if it looks like one
@@ -258,16 +259,18 @@ impl UrlBounds {
 }
 
 /// The report `method` within `segment` with each row's subtable embedded, for each day of
-/// the request's week, month or range (of at most [`MAX_DAYS`](super::parts::MAX_DAYS) days:
+/// the request's week, month or range (of at most [`MAX_DAYS`](super::spans::MAX_DAYS) days:
 /// one request of the days' plain archives), else for its period: the first `rows` rows by
 /// visits of each table, only the columns a bound reads.
 ///
 /// `rows` is the number of the report's rows of at least `k` visits, the only ones a bound can
 /// prove. The period's table, sorted by visits like the report, holds those rows first. A day's
 /// table is sorted by the day's visits: on a day a row reaching `k` over the period has at least
-/// `k` visits, only such rows (fewer than `rows` others) can come before it, as every other row
-/// has fewer than `k` visits over the period, so on that day too; a day of fewer visits may
-/// drop it, and with it that day's count from the row's spread (a bound lowered, never raised).
+/// `k` visits, only rows reaching `k` over the period can come before it (every other row has
+/// fewer than `k` visits over the period, so on that day too); when the report holds all of
+/// them, fewer than `rows` come before it. A day of fewer visits, or rows of `k` visits the
+/// report's limit left out, may push it out of a day's table, and with it that day's count from
+/// the row's spread: a bound lowered, never raised.
 pub(crate) async fn expanded(
     deployment: &Deployment,
     method: &str,

@@ -54,8 +54,47 @@ pub(super) fn span(date: Date, today: jiff::civil::Date) -> Option<Span> {
     }
 }
 
+/// The most days asked one by one (a range of more proves its parts by segments, and its
+/// referrer websites by the range's own table: `referrer_urls`).
+pub(super) const MAX_DAYS: u64 = 93;
+
+impl Visitors<'_> {
+    /// The days of a week, a month or a range of at most [`MAX_DAYS`] known days.
+    pub(super) fn day_span(&self) -> Option<DaySpan> {
+        let (first, last) = self.days()?;
+        Some(DaySpan { first, last }).filter(|span| span.days() <= MAX_DAYS)
+    }
+
+    /// The first and last day of a week, a month or a range of known days.
+    pub(super) fn days(&self) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+        match (self.period, self.date) {
+            (Period::Week, Date::Day(day)) => {
+                let day = civil(day)?;
+                let monday = day
+                    .checked_sub(
+                        jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())),
+                    )
+                    .ok()?;
+                Some((monday, monday.checked_add(jiff::Span::new().days(6)).ok()?))
+            }
+            (Period::Month, Date::Day(day)) => {
+                let day = civil(day)?;
+                Some((day.first_of_month(), day.last_of_month()))
+            }
+            (
+                Period::Range,
+                Date::Range {
+                    start,
+                    end: RangeEnd::Day(end),
+                },
+            ) => Some((civil(start)?, civil(end)?)).filter(|(first, last)| first <= last),
+            _ => None,
+        }
+    }
+}
+
 /// The days of a week, a month or a range of known days, from `first` to `last`, asked one by
-/// one ([`Visitors::day_span`]: at most [`MAX_DAYS`](super::parts::MAX_DAYS) of them).
+/// one ([`Visitors::day_span`]: at most [`MAX_DAYS`] of them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct DaySpan {
     pub(super) first: jiff::civil::Date,
