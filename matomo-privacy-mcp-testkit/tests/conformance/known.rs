@@ -76,14 +76,6 @@ pub const KNOWN: &[Known] = &[
         columns: &["row"],
         reason: "The report catalogue",
     },
-    // The row limits of the other reports (`truncation`'s others' site): the emulator truncates
-    // the page URL, title and site search keyword reports only.
-    Known {
-        questions: &["truncation rows"],
-        methods: &[],
-        columns: &["*"],
-        reason: "Row limits of the other reports",
-    },
     // The emulator's sites 2 and 3 (`time_zones`).
     Known {
         questions: &["site 2 ", "site 3 "],
