@@ -254,10 +254,7 @@ async fn no_error_client_or_token_output_contains_the_token() {
 /// recorded) and checks the error variant each becomes, fixture by fixture.
 #[tokio::test]
 async fn every_recorded_error_fixture_maps_to_its_variant() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/matomo-5.0.2"
-    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/matomo-5.0.2");
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())

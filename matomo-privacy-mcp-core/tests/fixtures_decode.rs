@@ -15,10 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/matomo-5.0.2"
-);
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/matomo-5.0.2");
 
 /// Decodes a body and returns the re-serialised typed values, or why it failed.
 type Decoder = fn(&[u8]) -> Result<Vec<Value>, String>;
@@ -521,4 +518,38 @@ fn report_metadata_drops_token_bearing_urls() {
     assert!(
         !json.contains("0badc0de") && !json.contains("imageGraph") && !json.contains("token_auth")
     );
+}
+
+/// The repository's fixtures are the recording the project was given (`../shared/fixtures`,
+/// where it is at hand, as in CI): the same files, byte for byte, so a newcomer's clone tests
+/// against the same answers without it.
+#[test]
+fn the_repository_holds_the_shared_recording() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/matomo-5.0.2");
+    let Ok(entries) = std::fs::read_dir(&shared) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing: CI runs beside ../shared",
+            shared.display()
+        );
+        return;
+    };
+    let names = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    drop(entries);
+    let given = names(&shared);
+    assert_eq!(names(Path::new(FIXTURES)), given);
+    for name in &given {
+        assert!(
+            std::fs::read(shared.join(name)).unwrap()
+                == std::fs::read(Path::new(FIXTURES).join(name)).unwrap(),
+            "{name} differs from ../shared's"
+        );
+    }
 }

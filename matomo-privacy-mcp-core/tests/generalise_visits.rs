@@ -8,7 +8,7 @@ use matomo_privacy_mcp_core::privacy::PseudonymKey;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
-        "{}/../../shared/fixtures/matomo-5.0.2/{name}",
+        "{}/../fixtures/matomo-5.0.2/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(path).unwrap()

@@ -16,10 +16,7 @@ use proptest::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/fixtures/matomo-5.0.2"
-);
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/matomo-5.0.2");
 
 /// The label and metrics of each row the way the typed model gives them: decode `R::Output`,
 /// serialise each row, keep the label and the known metrics.

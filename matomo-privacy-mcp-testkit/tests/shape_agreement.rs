@@ -1,6 +1,6 @@
 //! The emulator answers with the same shapes as a real Matomo 5.0.2.
 //!
-//! For every recorded fixture in `shared/fixtures/matomo-5.0.2/` whose method the emulator serves (and
+//! For every recorded fixture in `fixtures/matomo-5.0.2/` whose method the emulator serves (and
 //! every `error_*` fixture), the exact recorded request (query string and encoded body, tokens mapped to
 //! the emulator's) is replayed over HTTP, and the answer is compared with the recording:
 //!
@@ -95,7 +95,7 @@ fn fixtures_dir() -> PathBuf {
     if let Ok(dir) = std::env::var("MATOMO_FIXTURES_DIR") {
         return PathBuf::from(dir);
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/matomo-5.0.2")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/matomo-5.0.2")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -34,13 +34,11 @@ impl Rng {
     }
 }
 
-/// A recorded answer from `shared/fixtures/matomo-5.0.2/`, found beside the repository from
-/// whichever crate includes this module.
+/// A recorded answer from the repository's `fixtures/matomo-5.0.2/`, found above the crate
+/// that includes this module.
 fn fixture(name: &str) -> Value {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let relative: PathBuf = ["shared", "fixtures", "matomo-5.0.2", name]
-        .iter()
-        .collect();
+    let relative: PathBuf = ["fixtures", "matomo-5.0.2", name].iter().collect();
     let path = manifest
         .ancestors()
         .map(|dir| dir.join(&relative))

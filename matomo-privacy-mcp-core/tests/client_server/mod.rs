@@ -188,13 +188,11 @@ async fn handle(
     response
 }
 
-/// The body of a recorded Matomo 5.0.2 response from the shared fixtures.
+/// The body of a recorded Matomo 5.0.2 response from the repository's fixtures.
 pub fn fixture(name: &str) -> Vec<u8> {
     let path: PathBuf = [
         env!("CARGO_MANIFEST_DIR"),
         "..",
-        "..",
-        "shared",
         "fixtures",
         "matomo-5.0.2",
         name,
