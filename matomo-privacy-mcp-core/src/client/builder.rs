@@ -1,4 +1,4 @@
-//! Configuring a [`MatomoClient`]: base URL, token, timeouts, retries, size cap.
+//! Configuring a [`MatomoClient`]: base URL, token, timeouts, retries, size cap, requests in flight.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::base_url::{UrlPolicy, endpoint};
 use super::cache::{CacheConfig, ReportCache};
 use super::error::ClientError;
+use super::limit::{DEFAULT_MAX_CONCURRENT_REQUESTS, RequestLimit};
 use super::token::MatomoToken;
 use super::transport::{RetryPolicy, Transport};
 use super::{MatomoClient, coalesce::Coalescer};
@@ -69,8 +70,18 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     policy: UrlPolicy,
     cache: Option<ReportCache>,
+    limit: Places,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::SharedState>,
+}
+
+/// Where a client's places for requests in flight come from.
+#[derive(Debug)]
+enum Places {
+    /// Its own, this many.
+    Own(usize),
+    /// Shared with other clients.
+    Shared(RequestLimit),
 }
 
 impl ClientBuilder {
@@ -85,6 +96,7 @@ impl ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             policy: UrlPolicy::default(),
             cache: Some(ReportCache::new(CacheConfig::default())),
+            limit: Places::Own(DEFAULT_MAX_CONCURRENT_REQUESTS),
             #[cfg(feature = "redis")]
             shared: None,
         }
@@ -138,6 +150,27 @@ impl ClientBuilder {
         /// Uses `cache`, which other clients may share; keys include the token's hash, so
         /// clients with different tokens never read each other's answers.
         pub fn shared_cache(cache: ReportCache) => cache = Some(cache);
+
+        /// The most requests this client has in flight to Matomo at once; default
+        /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`] (4), `0` is refused by [`build`](Self::build).
+        ///
+        /// Clones of the client share the cap, so every tool of a server built on one client
+        /// stays under it together. Calls over it wait for a place, in the order they asked,
+        /// at most the [`timeout`](Self::timeout) (then [`ClientError::Busy`], nothing sent);
+        /// a call dropped while waiting (a cancelled tool call) leaves the queue at once. A
+        /// place is held only while an HTTP exchange runs, so a cap of 1 is slow, never stuck.
+        ///
+        /// Keep it at or below the PHP workers Matomo's web server has to spare (php-fpm's
+        /// `pm.max_children`, 5 in Debian's default pool): requests beyond them wait in
+        /// Matomo's queue instead, where their timeout runs, and each open connection is a file
+        /// this process holds. Several clients share one cap with
+        /// [`shared_request_limit`](Self::shared_request_limit).
+        pub fn max_concurrent_requests(max_in_flight: usize) => limit = Places::Own(max_in_flight);
+
+        /// Takes places for requests from `limit`, which other clients may share (for example
+        /// one client per user token in one process, all under one cap); replaces
+        /// [`max_concurrent_requests`](Self::max_concurrent_requests).
+        pub fn shared_request_limit(limit: RequestLimit) => limit = Places::Shared(limit);
     }
 
     /// Sends every call to Matomo (identical concurrent calls are still shared).
@@ -182,6 +215,10 @@ impl ClientBuilder {
                 "a cap of zero would refuse every response; give a positive size",
             ));
         }
+        let limit = match self.limit {
+            Places::Own(max_in_flight) => RequestLimit::new(max_in_flight)?,
+            Places::Shared(limit) => limit,
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
@@ -210,6 +247,8 @@ impl ClientBuilder {
                     max_backoff: MAX_BACKOFF.max(self.initial_backoff),
                 },
                 max_response_bytes: self.max_response_bytes,
+                limit,
+                timeout: self.timeout,
             }),
             #[cfg(feature = "redis")]
             replicas,

@@ -117,6 +117,17 @@ pub enum ClientError {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// Every place for a request to Matomo stayed taken for the whole timeout (see
+    /// [`RequestLimit`](super::RequestLimit)); nothing was sent.
+    #[error(
+        "{method}: not sent: as many requests to Matomo as allowed at once ({limit}) were in flight for the whole timeout; Matomo is busy: ask again shortly, or raise the cap on concurrent requests (`max_concurrent_requests`) if Matomo has PHP workers to spare"
+    )]
+    Busy {
+        /// The API method that was to be called.
+        method: String,
+        /// The cap on requests in flight.
+        limit: usize,
+    },
     /// The body grew past the configured cap; reading stopped there.
     #[error(
         "{method}: the response is larger than the {limit}-byte cap; ask for less (filter_limit, a shorter date range, no `expanded`) or raise the cap with `max_response_bytes`"
@@ -145,7 +156,7 @@ impl ClientError {
     /// Whether retrying the same request later may succeed (timeouts, connection failures, 5xx).
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Timeout { .. } | Self::Connection { .. } => true,
+            Self::Timeout { .. } | Self::Connection { .. } | Self::Busy { .. } => true,
             Self::HttpStatus { status, .. } => *status >= 500 || *status == 429,
             _ => false,
         }

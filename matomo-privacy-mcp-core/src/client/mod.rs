@@ -37,6 +37,7 @@ mod envelope;
 mod error;
 mod excerpt;
 mod field_path;
+mod limit;
 mod many;
 mod method;
 mod permissions;
@@ -63,6 +64,7 @@ pub use cache::{
     CacheConfig, DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, DEFAULT_TODAY_TTL, ReportCache,
 };
 pub use error::{ClientError, MatomoApiError};
+pub use limit::{DEFAULT_MAX_CONCURRENT_REQUESTS, RequestLimit};
 pub use permissions::TokenPermissions;
 pub use reports::Nested;
 pub use request::ReportRequest;
@@ -221,6 +223,11 @@ impl MatomoClient {
         })
     }
 
+    /// The cap on this client's requests in flight to Matomo (shared by its clones).
+    pub fn request_limit(&self) -> &RequestLimit {
+        &self.transport.limit
+    }
+
     /// The cache answers of this client go through, if it has one.
     pub fn cache(&self) -> Option<&ReportCache> {
         self.cache.as_ref()
@@ -356,6 +363,7 @@ impl fmt::Debug for MatomoClient {
             .field("token", &transport.token)
             .field("max_retries", &transport.retry.max_retries)
             .field("max_response_bytes", &transport.max_response_bytes)
+            .field("max_concurrent_requests", &transport.limit.max_in_flight())
             .field("cache", &self.cache)
             .finish_non_exhaustive()
     }

@@ -6,6 +6,7 @@ use reqwest::header::CONTENT_TYPE;
 use url::Url;
 
 use super::error::{ClientError, millis};
+use super::limit::RequestLimit;
 use super::token::MatomoToken;
 
 /// How often and how patiently to retry transient failures.
@@ -33,6 +34,11 @@ pub(crate) struct Transport {
     pub(crate) token: MatomoToken,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
+    /// The places for requests in flight, shared with every clone and whoever else was given it.
+    pub(crate) limit: RequestLimit,
+    /// The time one attempt may take once sent (reqwest enforces it), and also the longest an
+    /// attempt waits for a place: under the cap a request is never slower than that twice over.
+    pub(crate) timeout: Duration,
 }
 
 /// A complete answer: status, whether it declared itself HTML, and the body.
@@ -73,8 +79,11 @@ impl Transport {
         };
         let mut attempt = 1;
         loop {
+            // A place per attempt, not per request: a request waiting to retry holds none.
+            let place = self.limit.place(method, self.timeout).await?;
             let started = Instant::now();
             let outcome = self.attempt(&url, &body).await;
+            drop(place);
             let elapsed_ms = millis(started.elapsed());
             let retry_left = attempt < attempts;
             match outcome {
