@@ -29,6 +29,7 @@ pub enum EmulatorError {
 pub struct EmulatorBuilder {
     seed: u64,
     today: Option<Day>,
+    traffic_until: Option<Day>,
     tokens: Tokens,
     copies: u32,
     row_limits: RowLimits,
@@ -57,6 +58,17 @@ impl EmulatorBuilder {
     /// The day the emulator treats as today (`date=today`, `lastN`, Live). Defaults to the real UTC date.
     pub fn today(mut self, day: Day) -> Self {
         self.today = Some(day);
+        self
+    }
+
+    /// The dataset's last day of traffic, when it is not [`today`](Self::today): the dataset
+    /// is the one of this seed and day (the same visits), while `today` stays the day the
+    /// emulator's Matomo believes is today. A real Matomo holding a dataset of the past keeps
+    /// its own clock's today, and a `period=range` reaching that day is built from other periods
+    /// than a past one (whole weeks and months, days before the range's start included), so an
+    /// emulator compared with it must believe the same today.
+    pub fn traffic_until(mut self, day: Day) -> Self {
+        self.traffic_until = Some(day);
         self
     }
 
@@ -155,7 +167,10 @@ impl EmulatorBuilder {
     /// current tokio runtime.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         let today = self.today.unwrap_or_else(Day::today_utc);
-        let dataset = Arc::new(Dataset::generate_busier(self.seed, today, self.copies));
+        let anchor = self.traffic_until.unwrap_or(today);
+        let mut dataset = Dataset::generate_busier(self.seed, anchor, self.copies);
+        dataset.today = today;
+        let dataset = Arc::new(dataset);
         let shared = Arc::new(Shared {
             dataset: dataset.clone(),
             tokens: self.tokens.0,
@@ -209,6 +224,7 @@ impl Emulator {
         EmulatorBuilder {
             seed: 0,
             today: None,
+            traffic_until: None,
             tokens: Tokens::default(),
             copies: 1,
             row_limits: RowLimits::default(),

@@ -242,7 +242,9 @@ impl Visit {
 /// The whole synthetic dataset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
-    /// The anchor day: the last day with traffic, and what `today` means to the emulator.
+    /// What `today` means to the emulator (Matomo's today: a range's parts depend on it); the
+    /// anchor day, the last day with traffic, unless the emulator was built with
+    /// [`crate::EmulatorBuilder::traffic_until`] an earlier one.
     pub today: Day,
     /// Sites, ids 1..
     pub sites: Vec<Site>,

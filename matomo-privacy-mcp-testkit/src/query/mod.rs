@@ -5,6 +5,7 @@
 pub(crate) mod auth;
 pub(crate) mod errors;
 pub(crate) mod period;
+pub(crate) mod range;
 pub(crate) mod request;
 pub(crate) mod segment;
 pub(crate) mod table;

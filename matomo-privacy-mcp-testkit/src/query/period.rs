@@ -1,6 +1,7 @@
 //! `period` and `date` parameters turned into concrete day ranges with Matomo's labels.
 
 use super::errors::{self, ApiError};
+use super::range;
 use crate::calendar::Day;
 
 /// The period kinds Matomo knows.
@@ -17,8 +18,15 @@ pub(crate) enum Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Period {
     pub kind: Kind,
+    /// The first day: for a range, Matomo's (`getDateStart`), its first part's first day, which
+    /// is before the day asked when Matomo takes a week from its Monday ([`range`](super::range)).
     pub start: Day,
+    /// The last day: for a range, the day asked (Matomo's `getDateEnd`), even when its last part
+    /// ends later.
     pub end: Day,
+    /// A range's parts, in date order, as Matomo builds them given its today
+    /// ([`range::subperiods`]); empty for other kinds.
+    pub parts: Vec<Period>,
 }
 
 impl Period {
@@ -46,7 +54,12 @@ impl Period {
                 )
             }
         };
-        Period { kind, start, end }
+        Period {
+            kind,
+            start,
+            end,
+            parts: Vec::new(),
+        }
     }
 
     fn step(&self, n: i64) -> Period {
@@ -85,7 +98,9 @@ fn last_n(s: &str) -> Option<(bool, i64)> {
         .map(|n| (false, n))
 }
 
-/// Parses `period` and `date` against the emulator's "today".
+/// Parses `period` and `date` against the emulator's "today": the dataset's, the same day for
+/// every site (its `today` in the site's own time zone, as Matomo's is for a range: the site's
+/// today at midnight). A range's parts depend on it ([`range::subperiods`]).
 pub(crate) fn parse(
     period: Option<&str>,
     date: Option<&str>,
@@ -110,8 +125,18 @@ pub(crate) fn parse(
         } else {
             return Err(ApiError::payload(errors::bad_range(date)));
         };
+        // Its visits are those of `start..=end` with Matomo's start: the days of a week taken
+        // whole before the range's first day count. Days of a last part after `end` are after
+        // today, where no visit is.
+        let parts = range::subperiods(start, end, today);
+        let start = parts.first().map_or(start, |p| p.start.min(start));
         return Ok(Periods {
-            list: vec![Period { kind, start, end }],
+            list: vec![Period {
+                kind,
+                start,
+                end,
+                parts,
+            }],
             multi: false,
         });
     }

@@ -77,7 +77,11 @@ async fn around(&(site, change, today): &'static Change) -> (Vec<Difference>, us
     let Some(real) = real else {
         return (Vec::new(), 0);
     };
-    let emu = emulator_builder().today(today).start().await.unwrap();
+    let emu = emulator_builder()
+        .traffic_until(today)
+        .start()
+        .await
+        .unwrap();
     let timezone = emu.dataset().site(site).unwrap().timezone.clone();
     let sides = Sides {
         http: reqwest::Client::new(),

@@ -13,12 +13,14 @@ pub fn today() -> Day {
     Day::from_ymd(2026, 11, 26).unwrap()
 }
 
-/// An emulator of the compared dataset (seed [`SEED`], [`today`]) that takes [`ROOT`], to be
-/// configured further.
+/// An emulator of the compared dataset (seed [`SEED`], traffic until [`today`]) that takes
+/// [`ROOT`], to be configured further. Its today is the real Matomo's, the clock's (UTC): a
+/// range's parts depend on it, and for Matomo the dataset's days are past.
 pub fn emulator_builder() -> EmulatorBuilder {
     Emulator::builder()
         .seed(SEED)
-        .today(today())
+        .today(Day::today_utc())
+        .traffic_until(today())
         .super_user_token(ROOT)
 }
 

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use super::pages::PageAgg;
 use crate::calendar::Day;
 use crate::query::period::{Kind, Period};
+use crate::query::range::{days, span};
 use crate::query::table::RowLimits;
 
 /// One table of the archived page URL report: its rows in the order the archive holds them, and
@@ -186,11 +187,10 @@ pub(in crate::reports) fn archive<T>(
     sum(parts)
 }
 
-/// The periods Matomo builds a longer period's archive from, in date order. A range's are those
-/// of a range that ended before today (Matomo's today, not the emulator's: a range ending today
-/// may take a whole week for its last days there).
+/// The periods Matomo builds a longer period's archive from, in date order. A range's were
+/// found when its request was read, given the dataset's today ([`crate::query::range`]).
 fn subperiods(period: &Period) -> Vec<Period> {
-    let (start, end) = (period.start, period.end);
+    let start = period.start;
     match period.kind {
         Kind::Day => Vec::new(),
         Kind::Week => days(start, start.plus(6)),
@@ -201,19 +201,8 @@ fn subperiods(period: &Period) -> Vec<Period> {
                 span(Kind::Month, first, first.month_end())
             })
             .collect(),
-        Kind::Range => range_subperiods(start, end),
+        Kind::Range => period.parts.clone(),
     }
-}
-
-fn span(kind: Kind, start: Day, end: Day) -> Period {
-    Period { kind, start, end }
-}
-
-/// Each day of `start..=end`.
-fn days(start: Day, end: Day) -> Vec<Period> {
-    (0..=end.0 - start.0)
-        .map(|i| span(Kind::Day, start.plus(i), start.plus(i)))
-        .collect()
 }
 
 /// A month's: its whole weeks, and the days of the weeks it shares with another month.
@@ -231,43 +220,6 @@ fn month_subperiods(first: Day, last: Day) -> Vec<Period> {
             out.extend(days(start, week_end));
         }
         start = week_end.plus(1);
-    }
-    out
-}
-
-/// A range's: whole years and months from their first day, whole weeks, and days around them.
-fn range_subperiods(first: Day, last: Day) -> Vec<Period> {
-    let mut out = Vec::new();
-    let mut start = first;
-    while start <= last {
-        let (year, month, day) = start.ymd();
-        let year_end = Day::from_ymd(year, 12, 31).unwrap_or(last);
-        let (month_start, month_end) = (start.month_start(), start.month_end());
-        let next = if (month, day) == (1, 1) && year_end <= last {
-            out.push(span(Kind::Year, start, year_end));
-            year_end
-        } else if start == month_start && month_end <= last {
-            out.push(span(Kind::Month, start, month_end));
-            month_end
-        } else {
-            let week_start = start.week_start();
-            let week_end = week_start.plus(6);
-            let months_next = start.plus_months(2).month_start() < last;
-            if months_next && week_end > month_end {
-                out.extend(days(start, month_end));
-                month_end
-            } else if week_end > last {
-                out.extend(days(start, last));
-                break;
-            } else if week_start < start {
-                out.extend(days(start, week_end));
-                week_end
-            } else {
-                out.push(span(Kind::Week, week_start, week_end));
-                week_end
-            }
-        };
-        start = next.plus(1);
     }
     out
 }
@@ -316,28 +268,6 @@ mod tests {
                 "Week 2026-11-16..2026-11-22",
                 "Week 2026-11-23..2026-11-29",
                 "Day 2026-11-30..2026-11-30",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_range_is_days_around_its_whole_weeks_and_months() {
-        let fortnight = span(Kind::Range, day(2026, 11, 12), day(2026, 11, 26));
-        let sub = described(&subperiods(&fortnight));
-        assert_eq!(sub.len(), 9, "{sub:?}");
-        assert_eq!(sub[3], "Day 2026-11-15..2026-11-15");
-        assert_eq!(sub[4], "Week 2026-11-16..2026-11-22");
-        assert_eq!(sub[5], "Day 2026-11-23..2026-11-23");
-        let autumn = span(Kind::Range, day(2026, 9, 30), day(2026, 12, 2));
-        let sub = described(&subperiods(&autumn));
-        assert_eq!(
-            sub,
-            [
-                "Day 2026-09-30..2026-09-30",
-                "Month 2026-10-01..2026-10-31",
-                "Month 2026-11-01..2026-11-30",
-                "Day 2026-12-01..2026-12-01",
-                "Day 2026-12-02..2026-12-02",
             ]
         );
     }
