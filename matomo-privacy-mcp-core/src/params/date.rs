@@ -51,7 +51,7 @@ impl Day {
 }
 
 /// The same day in jiff's calendar (every `Day` is one: years 1000-9999 are within its range).
-fn civil(day: Day) -> jiff::civil::Date {
+pub(super) fn civil(day: Day) -> jiff::civil::Date {
     // `Day` is checked to exist and jiff's range is -9999..=9999: no conversion can fail.
     let (Ok(year), Ok(month), Ok(dd)) = (
         i16::try_from(day.year),
@@ -64,7 +64,7 @@ fn civil(day: Day) -> jiff::civil::Date {
 }
 
 /// A day of jiff's calendar as a `Day` (years 1000-9999).
-fn from_civil(date: jiff::civil::Date) -> Result<Day, ParamError> {
+pub(super) fn from_civil(date: jiff::civil::Date) -> Result<Day, ParamError> {
     let year = u16::try_from(date.year())
         .map_err(|_| ParamError::new("date", format!("`{date}` is out of range")))?;
     // jiff's months and days are 1-12 and 1-31.

@@ -26,6 +26,7 @@ mod date;
 mod error;
 mod paging;
 mod period;
+mod range_start;
 mod site;
 mod value;
 
@@ -33,6 +34,7 @@ pub use date::{Date, Day, MAX_PERIODS, RangeEnd};
 pub use error::ParamError;
 pub use paging::{Limit, Sort, SortOrder};
 pub use period::Period;
+pub use range_start::range_counted_from;
 pub use site::Sites;
 pub use value::{EventDimension, IdGoal, ParamValue};
 

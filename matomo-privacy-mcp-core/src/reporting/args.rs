@@ -3,10 +3,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::range_start::{may_end_on_or_after_today, refuse_days_before_the_start, site_day};
 use super::{Asked, Deployment};
 use crate::ToolError;
 use crate::client::ClientError;
-use crate::params::{Date, Day, Params, Period, Sites};
+use crate::params::{Date, Params, Period, Sites};
 use crate::privacy::PrivacyClass;
 use crate::segment::Segment;
 
@@ -207,20 +208,23 @@ impl ReportArgs {
     ) -> Result<(Request, Option<Segment>), ToolError> {
         let mut request = self.request()?;
         deployment.check_site(request.site)?;
-        // With noise, a statistic's identity holds its days: `yesterday` and that day's date
-        // are one question (one noise draw, one charge), and Matomo is asked for those days.
-        if deployment.noise.is_some() && request.date.is_relative() {
-            let today = deployment.site_today(request.site).await?;
-            let today = Day::new(
-                u16::try_from(today.year()).unwrap_or(0),
-                today.month().unsigned_abs(),
-                today.day().unsigned_abs(),
-            )
-            .map_err(|e| ToolError::internal(e.to_string()))?;
-            request.date = request
-                .date
-                .dated(request.period, today)
-                .map_err(|e| ToolError::invalid_arguments(e.to_string()))?;
+        let dating = deployment.noise.is_some() && request.date.is_relative();
+        let today = if dating || may_end_on_or_after_today(request.period, request.date) {
+            Some(site_day(deployment, request.site).await?)
+        } else {
+            None
+        };
+        if let Some(today) = today {
+            // With noise, a statistic's identity holds its days: `yesterday` and that day's
+            // date are one question (one noise draw, one charge), and Matomo is asked for those
+            // days.
+            if dating {
+                request.date = request
+                    .date
+                    .dated(request.period, today)
+                    .map_err(|e| ToolError::invalid_arguments(e.to_string()))?;
+            }
+            refuse_days_before_the_start(&request, today)?;
         }
         let segment = deployment
             .resolve_segment(request.site, self.segment.as_deref(), class)

@@ -21,6 +21,7 @@
 mod args;
 mod deployment;
 mod noisy;
+mod range_start;
 pub(crate) mod pipeline;
 mod saved_segments;
 mod setup;

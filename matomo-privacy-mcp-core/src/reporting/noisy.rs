@@ -4,6 +4,7 @@
 
 use super::Deployment;
 use super::args::Request;
+use super::range_start::site_day;
 use super::visitors::Visitors;
 use crate::ToolError;
 use crate::client::MatomoClient;
@@ -12,7 +13,7 @@ use crate::dp::answer::{
 };
 use crate::dp::{COMPLETE_RULE, ContributionBounds, CountedVisits, Question, Spread};
 use crate::models::Report;
-use crate::params::{Date, Period, RangeEnd};
+use crate::params::{Date, Period, RangeEnd, range_counted_from};
 use crate::segment::Segment;
 
 impl<'a> Noisy<'a> {
@@ -131,7 +132,8 @@ impl Population for Asked<'_> {
 }
 
 /// The totals completing a trend's points to Matomo's visits: those of its whole span, from
-/// `first` (the first point's first day) to today, over `bounded` (the trend's segment within
+/// `first` (the first point's first day, or the Monday before it where Matomo would count the
+/// span from there) to today, over `bounded` (the trend's segment within
 /// the bounds). `None` without noise, when the counting rule leaves nothing out, or when the
 /// span has no first day.
 pub(crate) async fn span_totals(
@@ -143,6 +145,11 @@ pub(crate) async fn span_totals(
     let Some(Date::Day(first)) = first else {
         return Ok(None);
     };
+    // Matomo counts a span that starts mid-week and ends on a Sunday that is today from that
+    // week's Monday (`range_counted_from`): the span starts there itself, so that the days the
+    // totals' bounds are reckoned over are the days Matomo counts.
+    let today = site_day(deployment, site).await?;
+    let first = range_counted_from(first, today, today);
     let Ok(date) = Date::range(first, RangeEnd::Today) else {
         return Ok(None);
     };

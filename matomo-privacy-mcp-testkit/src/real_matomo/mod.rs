@@ -25,6 +25,7 @@
 
 mod host_config;
 mod http;
+mod range_class;
 mod row_limits;
 mod setup;
 mod tracking;
@@ -34,6 +35,7 @@ use std::sync::Mutex;
 
 use crate::calendar::Day;
 
+pub use range_class::Subperiod;
 pub use row_limits::RowLimits;
 pub use setup::RealMatomoError;
 
