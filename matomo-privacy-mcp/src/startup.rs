@@ -4,7 +4,7 @@
 
 use matomo_privacy_mcp_core::Toolbox;
 use matomo_privacy_mcp_core::audit::AuditSink;
-use matomo_privacy_mcp_core::client::{ClientError, MatomoClient};
+use matomo_privacy_mcp_core::client::{ClientError, MatomoClient, RequestLimit};
 use matomo_privacy_mcp_core::dp::{
     DifferentialPrivacy, MIN_NOISE_KEY_BYTES, NoiseSetup, PrivacyBudget,
 };
@@ -62,9 +62,14 @@ pub async fn connect(config: &Config) -> Result<Deployment, StartupError> {
 }
 
 /// What every profile of one process shares, made once by [`process_state`]: the noise and its
-/// privacy budget, and the connection to the shared state. Cheap to clone.
+/// privacy budget, the places for requests to Matomo, and the connection to the shared state.
+/// Cheap to clone.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessState {
+    /// The cap on requests in flight to Matomo (`matomo.max_concurrent_requests`): every
+    /// profile's client, and the client of a rotated token, take their places from it, so the
+    /// process as a whole stays under it.
+    pub matomo_requests: RequestLimit,
     /// The noise and the privacy budget; `None` when noise is off.
     pub noise: Option<Arc<NoiseSetup>>,
     /// The connection to Redis (`[shared_state]`), when configured: every profile's client
@@ -78,6 +83,7 @@ pub struct ProcessState {
 /// the shared state then, else in `privacy.noise.budget_file`. Call it once, within the async
 /// runtime.
 pub fn process_state(config: &Config) -> Result<ProcessState, StartupError> {
+    let matomo_requests = RequestLimit::new(config.matomo.max_concurrent_requests)?;
     #[cfg(feature = "redis")]
     {
         let shared_state = config
@@ -87,6 +93,7 @@ pub fn process_state(config: &Config) -> Result<ProcessState, StartupError> {
             .transpose()?;
         let noise = shared_noise(config, shared_state.as_ref())?;
         Ok(ProcessState {
+            matomo_requests,
             noise,
             shared_state,
         })
@@ -94,6 +101,7 @@ pub fn process_state(config: &Config) -> Result<ProcessState, StartupError> {
     #[cfg(not(feature = "redis"))]
     {
         Ok(ProcessState {
+            matomo_requests,
             noise: shared_noise(config)?,
         })
     }
@@ -137,7 +145,8 @@ pub async fn connect_profile(
 ) -> Result<Deployment, StartupError> {
     let mut builder = MatomoClient::builder(config.matomo.url.clone())
         .token(token.expose())
-        .timeout(config.matomo.timeout);
+        .timeout(config.matomo.timeout)
+        .shared_request_limit(state.matomo_requests.clone());
     if config.matomo.allow_insecure_http {
         builder = builder.danger_allow_insecure_http();
     }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use matomo_privacy_mcp_core::client::{DEFAULT_MAX_CONCURRENT_REQUESTS, RequestLimit};
+
 pub use error::ConfigError;
 pub use secret::Secret;
 
@@ -28,6 +30,47 @@ pub struct MatomoSettings {
     pub allow_insecure_http: bool,
     /// Time limit of one request to Matomo (`matomo.timeout_seconds`; default 30).
     pub timeout: Duration,
+    /// Most requests in flight to Matomo at once, for every profile of the process together
+    /// (`matomo.max_concurrent_requests`, `MATOMO_MAX_CONCURRENT_REQUESTS`; default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`], 4).
+    pub max_concurrent_requests: usize,
+}
+
+/// The key and variable of the cap on requests in flight, as errors name them.
+const MAX_CONCURRENT_REQUESTS: &str =
+    "matomo.max_concurrent_requests (MATOMO_MAX_CONCURRENT_REQUESTS)";
+
+/// The cap on requests in flight to Matomo: the variable, else the file, else the default.
+fn requests_in_flight(
+    raw: Option<u32>,
+    env: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+) -> usize {
+    let asked = match env("MATOMO_MAX_CONCURRENT_REQUESTS") {
+        Some(text) => text.trim().parse::<u32>().ok().or_else(|| {
+            errors.push(ConfigError::new(
+                MAX_CONCURRENT_REQUESTS,
+                format!("`{text}` is not a whole number"),
+                format!("use a number of requests such as {DEFAULT_MAX_CONCURRENT_REQUESTS} (the default)"),
+            ));
+            None
+        }),
+        None => raw,
+    };
+    let Some(asked) = asked else {
+        return DEFAULT_MAX_CONCURRENT_REQUESTS;
+    };
+    match usize::try_from(asked) {
+        Ok(max) if RequestLimit::new(max).is_ok() => max,
+        _ => {
+            errors.push(ConfigError::new(
+                MAX_CONCURRENT_REQUESTS,
+                format!("{asked} requests at once cannot be used ({})", if asked == 0 { "none would ever be sent" } else { "more than can be counted" }),
+                format!("use at least 1, at most the PHP workers Matomo can spare (php-fpm's `pm.max_children`); {DEFAULT_MAX_CONCURRENT_REQUESTS} is the default"),
+            ));
+            DEFAULT_MAX_CONCURRENT_REQUESTS
+        }
+    }
 }
 
 pub(super) fn matomo_settings(
@@ -107,6 +150,7 @@ pub(super) fn matomo_settings(
             "use https://, or, for a trusted private network only, set `allow_insecure_http = true` under `[matomo]`",
         ));
     }
+    let max_concurrent_requests = requests_in_flight(raw.max_concurrent_requests, env, errors);
     Some(MatomoSettings {
         url: url?,
         token,
@@ -115,6 +159,7 @@ pub(super) fn matomo_settings(
         allow_privileged_token: raw.allow_privileged_token.unwrap_or(false),
         allow_insecure_http,
         timeout,
+        max_concurrent_requests,
     })
 }
 

@@ -47,6 +47,7 @@ pub(super) struct RawMatomo {
     pub allow_privileged_token: Option<bool>,
     pub allow_insecure_http: Option<bool>,
     pub timeout_seconds: Option<u64>,
+    pub max_concurrent_requests: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]

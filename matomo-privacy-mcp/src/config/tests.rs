@@ -595,7 +595,7 @@ budget_file = \"/tmp/b.json\"
     assert_eq!(
         errors(text, &[("HOME", "/home/me")]),
         [
-            "configuration `matomo.tiemout_seconds (line 4)`: there is no key `tiemout_seconds` in [matomo]; did you mean `timeout_seconds`? (the keys in [matomo] are `url`, `token`, `token_file`, `allowed_sites`, `allow_privileged_token`, `allow_insecure_http`, `timeout_seconds`; see the configuration reference)",
+            "configuration `matomo.tiemout_seconds (line 4)`: there is no key `tiemout_seconds` in [matomo]; did you mean `timeout_seconds`? (the keys in [matomo] are `url`, `token`, `token_file`, `allowed_sites`, `allow_privileged_token`, `allow_insecure_http`, `timeout_seconds`, `max_concurrent_requests`; see the configuration reference)",
             "configuration `privacy.budget_file (line 6)`: there is no key `budget_file` in [privacy]; `budget_file` belongs in [privacy.noise] (the keys in [privacy] are `threshold_k`, `pseudonym_key_file`, `allowed_query_params`, `scrub_patterns`, `noise`; see the configuration reference)",
         ]
     );
