@@ -128,7 +128,12 @@ pub(crate) fn parse(
         // Its visits are those of `start..=end` with Matomo's start: the days of a week taken
         // whole before the range's first day count. Days of a last part after `end` are after
         // today, where no visit is.
-        let parts = range::subperiods(start, end, today);
+        // Two equal days written out are archived as that day
+        // (`Period\Factory::convertRangeToDateIfNeeded`), though answered as a range.
+        let parts = match date.split_once(',') {
+            Some((a, b)) if a == b => vec![Period::containing(Kind::Day, start)],
+            _ => range::subperiods(start, end, today),
+        };
         let start = parts.first().map_or(start, |p| p.start.min(start));
         return Ok(Periods {
             list: vec![Period {

@@ -101,6 +101,7 @@ previous7 => d:2026-11-29,2026-11-29 d:2026-11-30,2026-11-30 d:2026-12-01,2026-1
 # Ending today, a Sunday: a mid-week start takes the whole week from its Monday; from the 1st, the month.
 today 2026-12-06
 2026-12-02,2026-12-06 => w:2026-11-30,2026-12-06
+# (`today` written in a date is read from the clock by the harness: printed on 2026-12-06.)
 2026-12-02,today => w:2026-11-30,2026-12-06
 last5 => w:2026-11-30,2026-12-06
 last1 => w:2026-11-30,2026-12-06
@@ -209,6 +210,19 @@ previous14 => d:2026-11-12,2026-11-12 d:2026-11-13,2026-11-13 d:2026-11-14,2026-
             cases += 1;
         }
         assert_eq!(cases, 54);
+    }
+
+    #[test]
+    fn two_equal_days_are_that_day() {
+        // Matomo's API makes `X,X` the day X before building a range (its `Range` class alone
+        // would take this Monday's whole week).
+        let today = Day::parse("2026-12-07").unwrap();
+        for date in ["2026-12-07,2026-12-07", "today,today"] {
+            let range = parse(Some("range"), Some(date), today).unwrap();
+            assert_eq!(described(&range.list[0].parts), "d:2026-12-07,2026-12-07");
+        }
+        let range = parse(Some("range"), Some("2026-12-07,today"), today).unwrap();
+        assert_eq!(described(&range.list[0].parts), "w:2026-12-07,2026-12-13");
     }
 
     #[test]
