@@ -132,9 +132,17 @@ impl Bound {
     fn visitors(self, answer: &Value) -> u64 {
         match self {
             Self::Inside => known(answer).map_or(0, |known| known.visitors),
-            // One period asked, one object: its visits are as many distinct visitors.
+            // One period asked, one object: its visits are as many distinct visitors. Over a
+            // range or a year Matomo 5.0.2 counts no unique visitors, so the summary asked with
+            // `showColumns=nb_uniq_visitors,nb_visits` is left with one column, which its
+            // renderer sends bare, as `{"value": n}`: that is `nb_visits` (a summary without
+            // `nb_visits` has no other column); and were it `nb_uniq_visitors`, the distinct
+            // visitors among those visits are as well among the period's.
             Self::Firsts { .. } => match answer {
-                Value::Object(object) => number(object.get("nb_visits")),
+                Value::Object(object) if object.contains_key("nb_visits") => {
+                    number(object.get("nb_visits"))
+                }
+                Value::Object(object) if object.len() == 1 => number(object.get("value")),
                 _ => 0,
             },
         }

@@ -138,6 +138,10 @@ fn first_visits_in_a_period_are_one_per_visitor() {
         firsts.visitors(&json!({"nb_visits": 7, "nb_uniq_visitors": 0})),
         7
     );
+    // Over a range or a year, the one column left, as Matomo 5.0.2 renders it.
+    assert_eq!(firsts.visitors(&json!({"value": 7})), 7);
+    assert_eq!(firsts.visitors(&json!({"value": "7"})), 7);
+    assert_eq!(firsts.visitors(&json!({"value": 7, "other": 9})), 0);
     assert_eq!(firsts.visitors(&json!([])), 0);
     // Several periods where one was asked: nothing proven.
     assert_eq!(firsts.visitors(&json!({"2026-11-01": {"nb_visits": 7}})), 0);
