@@ -46,9 +46,9 @@
 //! or `//host…`). Matomo keeps a referrer URL only if it looks like one
 //! (`UrlHelper::isLookLikeUrl`) and types a referrer a website or social network only with a
 //! host; the truncation rows ("Others": `-1`, or its translation) have none. Each URL row's
-//! parent is matched to the report's row by its segment (`referrerName==…`,
-//! `referrerType==social;referrerName==…`): both are answers of the same method, whose rows get
-//! the same segment from their labels. `getSocials` joins the rows of `instagram` into
+//! parent is matched to the report's row by its label and its segment (`referrerName==…`,
+//! `referrerType==social;referrerName==…`) both: the two are answers of the same method, whose
+//! rows get the same label and, from it, the same segment. `getSocials` joins the rows of `instagram` into
 //! `Instagram` (`GroupDifferentSocialWritings`, a `GroupBy` that keeps the first row's subtable:
 //! its URL rows are still visits of the joined row), and for a period without any social
 //! network row builds its rows from the website rows of social hosts
@@ -85,11 +85,14 @@ pub(crate) fn groups_per_url(method: &str) -> Option<u64> {
 }
 
 /// A row of `getWebsites` or `getSocials` read with its subtable embedded (`expanded=1`): its
-/// segment, and its URL rows with their own distinct counts (decoded under
-/// [`REFERRER_URL_ROWS`]: the parent's own counts are sums and are not kept). Its label is never
-/// read.
+/// label and segment, and its URL rows with their own distinct counts (decoded under
+/// [`REFERRER_URL_ROWS`]: the parent's own counts are sums and are not kept).
 #[derive(Debug, Default, Classified, Deserialize)]
 pub(crate) struct ExpandedRow {
+    /// Matomo's label of the row (a name), which the report's own row carries too; a row
+    /// without a label as a string is matched to none.
+    #[serde(default, deserialize_with = "segment_text")]
+    label: Option<Identifying<String>>,
     /// Matomo's segment of the row, which the report's own row carries too.
     #[serde(default, deserialize_with = "segment_text")]
     segment: Option<Identifying<String>>,
@@ -98,7 +101,8 @@ pub(crate) struct ExpandedRow {
     urls: Vec<SourceRow>,
 }
 
-/// A row's segment: only a string is one (Matomo sends nothing else under that name).
+/// A row's segment or label: only a string is one (Matomo sends nothing else for a segment, nor
+/// for a referrer's name).
 fn segment_text<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Identifying<String>>, D::Error> {
@@ -163,20 +167,28 @@ pub(crate) struct Expanded {
     days: u64,
 }
 
-/// The visitors each row is known to have from its largest URL row, by the row's segment.
+/// A parent row of an expanded table: its segment and its label.
+type Parent<'a> = (&'a str, &'a str);
+
+/// The visitors each row is known to have from its largest URL row, by the row's segment and
+/// label.
 ///
 /// One row per segment, in each table read and in the report: a bound is proven for the parent
-/// row that holds the URL rows, and reaches the report's row through their shared segment only.
-/// Matomo 5.0.2 gives no two rows of one table the same segment (`referrerName==` a name's
-/// encoding, distinct per name; `getSocials` joins its rows keeping one segment), but were two
-/// rows to share one, a URL row of one would be credited to the other (whose visitors need not
-/// include its visitors), and their URL rows of one label would add up on one day, which the
-/// spread divides as if they were two days' counts. So a segment on several parent rows of one
-/// table, a URL label on several rows of one parent's subtable, or a segment on several rows of
-/// the report proves nothing.
+/// row that holds the URL rows, and reaches the report's row of the same label and segment
+/// only. Matomo 5.0.2 gives no two rows of one table the same segment (`referrerName==` a
+/// name's encoding, distinct per name; `getSocials` joins its rows keeping one segment), but
+/// were two rows to share one, a URL row of one would be credited to the other (whose visitors
+/// need not include its visitors), and their URL rows of one label would add up on one day,
+/// which the spread divides as if they were two days' counts. So a segment on several parent
+/// rows of one table, a URL label on several rows of one parent's subtable, or a segment on
+/// several rows of the report proves nothing. Those checks see only the rows read: a table cut
+/// to the first rows by visits (a day's, the period's) may hold one of two rows sharing a
+/// segment and the report the other. Matching the label as well keeps such a row's URL rows to
+/// the row Matomo gave them.
 #[derive(Debug, Default)]
 pub(crate) struct UrlBounds {
-    known: BTreeMap<String, u64>,
+    /// By the parent's segment and label.
+    known: BTreeMap<(String, String), u64>,
 }
 
 impl UrlBounds {
@@ -187,17 +199,18 @@ impl UrlBounds {
     pub(crate) fn of(expanded: &Expanded, groups: u64) -> Self {
         let groups = groups.max(1);
         let spread = groups.saturating_mul(expanded.days.max(1));
-        // Per parent's segment and URL: the sum of the URL's counts, and its largest day's bound.
-        let mut urls: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+        // Per parent's segment and label and URL: the sum of the URL's counts, and its largest
+        // day's bound.
+        let mut urls: BTreeMap<(Parent<'_>, &str), (u64, u64)> = BTreeMap::new();
         // Segments on more than one parent of a table, or with a URL label twice in one.
         let mut ambiguous: BTreeSet<&str> = BTreeSet::new();
         for table in &expanded.tables {
             let mut parents = BTreeSet::new();
             for parent in table {
-                let Some(segment) = &parent.segment else {
+                let (Some(segment), Some(name)) = (&parent.segment, &parent.label) else {
                     continue;
                 };
-                let segment = segment.reveal_text();
+                let (segment, name) = (segment.reveal_text(), name.reveal_text());
                 if !parents.insert(segment) {
                     ambiguous.insert(segment);
                 }
@@ -215,7 +228,7 @@ impl UrlBounds {
                     } else {
                         url.daily_visitors().unwrap_or(0)
                     };
-                    let (sum, day) = urls.entry((segment, label)).or_default();
+                    let (sum, day) = urls.entry(((segment, name), label)).or_default();
                     *sum = sum.saturating_add(count);
                     if expanded.by_day {
                         *day = (*day).max(count.div_ceil(groups));
@@ -224,18 +237,20 @@ impl UrlBounds {
             }
         }
         let mut bounds = Self::default();
-        for ((segment, _), (sum, day)) in urls {
+        for (((segment, name), _), (sum, day)) in urls {
             let known = day.max(sum.div_ceil(spread));
             if known > 0 && !ambiguous.contains(segment) {
-                let bound = bounds.known.entry(segment.to_owned()).or_default();
+                let parent = (segment.to_owned(), name.to_owned());
+                let bound = bounds.known.entry(parent).or_default();
                 *bound = (*bound).max(known);
             }
         }
         bounds
     }
 
-    /// Records on each of `rows` (the report's) the visitors its URL rows prove; a row whose
-    /// segment is on another row of the report too is left as it was (the type's rule).
+    /// Records on each of `rows` (the report's) the visitors the URL rows of the parent of its
+    /// segment and label prove; a row whose segment is on another row of the report too is left
+    /// as it was (the type's rule).
     pub(crate) fn prove(&self, rows: &mut [SourceRow]) {
         let mut on_rows: BTreeMap<String, usize> = BTreeMap::new();
         for row in rows.iter() {
@@ -249,7 +264,10 @@ impl UrlBounds {
                 .as_ref()
                 .map(|segment| segment.reveal_text())
                 .filter(|segment| on_rows.get(*segment) == Some(&1))
-                .and_then(|segment| self.known.get(segment))
+                .and_then(|segment| {
+                    let parent = (segment.to_owned(), row.label.reveal_text().to_owned());
+                    self.known.get(&parent)
+                })
                 .copied();
             if let Some(known) = known {
                 row.prove_by_parts(known);
@@ -466,6 +484,35 @@ mod tests {
                 {{"label":"A.example","nb_visits":3,"segment":"{a}"}}]"#
         );
         assert_eq!(socials(&[&apart, &apart], &report), [0, 0]);
+    }
+
+    #[test]
+    fn a_row_is_known_only_by_the_url_rows_of_its_own_label() {
+        // Two rows sharing a segment (Matomo 5.0.2 sends none): the day's table, cut to its
+        // first row by visits, holds a.example alone, and the report b.example alone, so
+        // neither sees the other. a.example's URL rows say nothing of b.example's visitors.
+        // (Mutation check, 2026-12-07: matching by segment alone, as before, fails here with
+        // b.example known by 6.)
+        let segment = "referrerType==social;referrerName==a.example";
+        let day = format!(
+            r#"[{{"label":"a.example","segment":"{segment}",
+                  "subtable":[{{"label":"https://a.example/x","nb_uniq_visitors":6}}]}}]"#
+        );
+        let report =
+            |label: &str| format!(r#"[{{"label":"{label}","nb_visits":9,"segment":"{segment}"}}]"#);
+        let socials = |report: &str| known("Referrers.getSocials", &[&day], true, 1, report);
+        assert_eq!(socials(&report("b.example")), [0]);
+        assert_eq!(socials(&report("a.example")), [6]);
+        // A parent without a label is matched to no row.
+        let unlabelled = day.replace(r#""label":"a.example","#, "");
+        let bounds = known(
+            "Referrers.getSocials",
+            &[&unlabelled],
+            true,
+            1,
+            &report("a.example"),
+        );
+        assert_eq!(bounds, [0]);
     }
 
     #[test]
