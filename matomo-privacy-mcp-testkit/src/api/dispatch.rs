@@ -121,6 +121,8 @@ fn call(
             profile::counters(ds, one_site(ds, access, req)?, req.non_empty("lastMinutes"))
                 .map_err(ApiError::payload)?
         }
+        // A summary's columns are cut per site and period, before Matomo renders it.
+        m if is_get_style(m) => return period_report(ds, access, req, m, limits),
         m if reports::is_period_method(m) => period_report(ds, access, req, m, limits)?,
         _ => return Err(ApiError::payload(errors::unknown_method(module, action))),
     };
@@ -280,7 +282,9 @@ fn segment(req: &ApiRequest) -> Result<Segment, ApiError> {
         .map(Option::unwrap_or_default)
 }
 
-/// Methods whose empty period is `[]` inside a multi-period answer (and zeros when alone).
+/// The summaries, Matomo's `DataTable\Simple` answers (one row of metrics per site and period):
+/// an empty period is `[]` inside a multi-period answer (and zeros when alone), and a summary
+/// left with one column is sent as its bare value ([`reports::render_summary`]).
 fn is_get_style(method: &str) -> bool {
     matches!(
         method,
@@ -325,8 +329,14 @@ fn period_report(
             };
             let mut v =
                 reports::run(method, &ctx).unwrap_or_else(|| Ok(Value::Array(Vec::new())))?;
-            if periods.multi && empty && is_get_style(method) {
+            // Several sites' summaries are a map of tables too (`API.get` aside: Matomo 5.0.2
+            // refuses several sites there, its referrer part not supporting them).
+            let in_map = periods.multi || (multi_site && method != "API.get");
+            if in_map && empty && is_get_style(method) {
                 v = Value::Array(Vec::new());
+            }
+            if is_get_style(method) {
+                v = reports::render_summary(show_columns(hide_columns(v, req), req));
             }
             if periods.multi {
                 by_period.insert(p.label(), v);
@@ -340,8 +350,8 @@ fn period_report(
             single
         };
         if !multi_site {
-            // Any method's answer that is a bare value (`API.get` keeping one column) as
-            // Matomo's renderer sends a scalar.
+            // A summary left with one column, alone, as Matomo's JSON renderer sends a bare
+            // value.
             if site_value.is_number() || site_value.is_string() {
                 return Ok(json!({ "value": site_value }));
             }

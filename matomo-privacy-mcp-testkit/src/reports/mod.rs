@@ -15,6 +15,7 @@ pub(crate) mod profile;
 mod referrers;
 pub(crate) mod sites;
 mod summary;
+pub(crate) use summary::rendered as render_summary;
 
 use serde_json::Value;
 

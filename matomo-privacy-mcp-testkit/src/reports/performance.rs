@@ -88,9 +88,9 @@ pub(crate) fn page_performance(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 ///
 /// With `columns`, as Matomo 5.0.2's `API\API::get`: only the plugins whose report metadata
 /// lists an asked column are asked (each with its listed asked columns, see [`Keeps`]), and
-/// only the asked columns are kept; a single column is sent as its bare value, which the
-/// dispatcher wraps as Matomo's `{"value": …}` for one site and period. A `columns` that selects
-/// no plugin is answered `[]` before any period ([`selects_nothing`]).
+/// only the asked columns are kept (a single column is then rendered as its bare value, as any
+/// summary left with one: `summary::rendered`). A `columns` that selects no plugin is answered
+/// `[]` before any period ([`selects_nothing`]).
 pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let Value::Object(visits) = summary::visits_summary(ctx)? else {
         return Ok(Value::Object(Map::new()));
@@ -147,13 +147,6 @@ pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             part.into_iter()
                 .filter(|(k, _)| asked.contains(&k.as_str()) && plugin.keeps.kept(k, &listed)),
         );
-    }
-    if kept.len() == 1 {
-        return Ok(kept
-            .into_iter()
-            .map(|(_, v)| v)
-            .next()
-            .unwrap_or(Value::Null));
     }
     Ok(Value::Object(kept))
 }

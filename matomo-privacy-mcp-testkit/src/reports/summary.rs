@@ -7,6 +7,21 @@ use super::{Ctx, round_value};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
 
+/// A summary as Matomo 5.0.2 renders its `DataTable\Simple` (`Renderer::convertDataTableToArray`),
+/// once `showColumns`, `hideColumns` or `columns` have cut it: left with one column, the bare
+/// value of that column; with none, `[]`. Alone in the answer, that value is sent as
+/// `{"value": …}` (the JSON renderer wraps any bare value); in a map of periods or sites it
+/// stays bare (`{"2026-11-20": 1442, …}`).
+pub(crate) fn rendered(summary: Value) -> Value {
+    match summary {
+        Value::Object(columns) if columns.len() <= 1 => columns
+            .into_iter()
+            .next()
+            .map_or_else(|| Value::Array(Vec::new()), |(_, value)| value),
+        other => other,
+    }
+}
+
 pub(crate) fn visits_summary(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let a = VisitAgg::of(ctx.visits.iter().copied());
     let mut m = Map::new();

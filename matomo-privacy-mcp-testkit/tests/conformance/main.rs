@@ -67,6 +67,7 @@ mod compare;
 mod dst;
 mod expanded;
 mod known;
+mod one_column;
 mod projections;
 mod served_columns;
 mod shapes;
@@ -278,6 +279,10 @@ async fn the_emulator_answers_as_a_real_matomo_does() {
     questions += asked;
     // `API.get` with `columns`, as `page_performance` asks it, and how `columns` selects.
     let (more, asked) = columns::questions(&sides).await;
+    differences.extend(more);
+    questions += asked;
+    // Summaries cut down to one column: Matomo's bare value.
+    let (more, asked) = one_column::questions(&sides).await;
     differences.extend(more);
     questions += asked;
     // Truncation rows, on a site of their own archived with small row limits.
