@@ -11,6 +11,7 @@ pub(crate) mod live;
 mod metrics;
 mod performance;
 pub(crate) use performance::selects_nothing as api_get_selects_nothing;
+pub(crate) use performance::without_visits as api_get_without_visits;
 pub(crate) mod profile;
 mod referrers;
 pub(crate) mod sites;

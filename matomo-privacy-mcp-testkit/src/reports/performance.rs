@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use super::{Ctx, host_of, round_value, summary};
 use crate::dataset::{Action, Referrer, TIMING_AVERAGE_COLUMNS, TIMING_RECORDS, Visit};
 use crate::query::errors::ApiError;
+use crate::query::period::Kind;
 use crate::query::request::ApiRequest;
 
 /// The timing averages a page row carries, in [`TIMING_RECORDS`] order (no page load's:
@@ -130,41 +131,85 @@ pub(crate) fn api_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let mut actions = Map::new();
     action_counts(ctx, &mut actions);
     let parts = [visits, frequency, referrers, performance, goals, actions];
-    let Some(asked) = asked_columns(ctx.req) else {
+    let columns = Columns::of(ctx.req);
+    if columns.asked.is_none() && columns.shown.is_none() && columns.hidden.is_none() {
         return Ok(Value::Object(parts.into_iter().flatten().collect()));
-    };
+    }
     let mut kept = Map::new();
     for (plugin, part) in PLUGINS.iter().zip(parts) {
-        let listed: Vec<&str> = asked
-            .iter()
-            .copied()
-            .filter(|c| plugin.listed.contains(c))
-            .collect();
-        if listed.is_empty() {
+        let passed = plugin.passed(&columns);
+        if passed.is_empty() {
             continue;
         }
-        kept.extend(
-            part.into_iter()
-                .filter(|(k, _)| asked.contains(&k.as_str()) && plugin.keeps.kept(k, &listed)),
-        );
+        kept.extend(part.into_iter().filter(|(k, _)| {
+            columns
+                .asked
+                .as_ref()
+                .is_none_or(|a| a.contains(&k.as_str()))
+                && plugin.keeps.kept(k, &passed, &columns)
+        }));
     }
     Ok(Value::Object(kept))
 }
 
-/// The columns of `API.get`'s `columns`, when given.
-fn asked_columns(req: &ApiRequest) -> Option<Vec<&str>> {
-    req.non_empty("columns")
-        .map(|c| c.split(',').filter(|c| !c.is_empty()).collect())
+/// `API.get` for a period without visits in a map of periods: Matomo 5.0.2 merges the plugins'
+/// tables of that period, and a plugin's table has a row only when the plugin asked its archive
+/// for a single metric (`DataTableFactory::makeFromMetricsArray` adds a 0 row then, "to ensure
+/// that the PHP renderer outputs 0 when only one column is queried"); `[]` when none did.
+pub(crate) fn without_visits(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let Value::Object(zeros) = api_get(ctx)? else {
+        return Ok(Value::Array(Vec::new()));
+    };
+    let columns = Columns::of(ctx.req);
+    let kind = ctx.period.kind;
+    let stored: Vec<String> = PLUGINS
+        .iter()
+        .flat_map(|plugin| plugin.single_metric(&plugin.passed(&columns), kind))
+        .collect();
+    let row: Map<String, Value> = zeros
+        .into_iter()
+        .filter(|(k, _)| stored.contains(k))
+        .collect();
+    Ok(if row.is_empty() {
+        Value::Array(Vec::new())
+    } else {
+        Value::Object(row)
+    })
 }
 
-/// True when `API.get`'s `columns` names no column any plugin's report metadata lists: Matomo
-/// 5.0.2 then asks no plugin and answers an empty table, `[]`, whatever the sites and periods.
+/// The column lists of an `API.get` request: `columns`, `showColumns`, `hideColumns`.
+struct Columns<'r> {
+    asked: Option<Vec<&'r str>>,
+    shown: Option<Vec<&'r str>>,
+    hidden: Option<Vec<&'r str>>,
+}
+
+impl<'r> Columns<'r> {
+    fn of(req: &'r ApiRequest) -> Self {
+        let list = |name: &str| {
+            req.non_empty(name)
+                .map(|c| c.split(',').filter(|c| !c.is_empty()).collect())
+        };
+        Columns {
+            asked: list("columns"),
+            shown: list("showColumns"),
+            hidden: list("hideColumns"),
+        }
+    }
+
+    /// Whether `showColumns` and `hideColumns` leave `column`.
+    fn visible(&self, column: &str) -> bool {
+        self.shown.as_ref().is_none_or(|s| s.contains(&column))
+            && self.hidden.as_ref().is_none_or(|h| !h.contains(&column))
+    }
+}
+
+/// True when `API.get` asks no plugin (`columns`, `showColumns` or `hideColumns` leave none
+/// of any plugin's metrics, see [`Plugin::passed`]): Matomo 5.0.2 then answers an empty table,
+/// `[]`, whatever the sites and periods.
 pub(crate) fn selects_nothing(req: &ApiRequest) -> bool {
-    asked_columns(req).is_some_and(|asked| {
-        !PLUGINS
-            .iter()
-            .any(|p| asked.iter().any(|c| p.listed.contains(c)))
-    })
+    let columns = Columns::of(req);
+    PLUGINS.iter().all(|p| p.passed(&columns).is_empty())
 }
 
 /// Which of its columns a plugin's `get` sends when `API.get` passes it the asked columns its
@@ -174,18 +219,27 @@ enum Keeps {
     /// It has no `columns` parameter and sends everything (`PagePerformance.get`, whose sums
     /// and counts `API.get` then keeps when asked; `Referrers.get`).
     Everything,
-    /// Only the passed columns (`VisitsSummary.get`, `VisitFrequency.get`, `Actions.get`).
+    /// Only the passed columns (`VisitsSummary.get`, `Actions.get`).
     Listed,
+    /// Only the passed columns whose visit summary column the request's `showColumns` and
+    /// `hideColumns` leave (`VisitFrequency.get` asks `VisitsSummary.get` for `nb_visits` of new
+    /// visits through `Request::processRequest`, which inherits them: `showColumns=nb_visits_new`
+    /// deletes its `nb_visits`, and so `nb_visits_new`).
+    ListedThroughVisitsSummary,
     /// The passed columns, of all visits and of new and of returning ones (`Goals.get`:
     /// `nb_conversions` brings `nb_conversions_new_visit`).
     ListedPerVisitorType,
 }
 
 impl Keeps {
-    fn kept(self, column: &str, listed: &[&str]) -> bool {
+    fn kept(self, column: &str, listed: &[&str], columns: &Columns<'_>) -> bool {
         match self {
             Keeps::Everything => true,
             Keeps::Listed => listed.contains(&column),
+            Keeps::ListedThroughVisitsSummary => {
+                listed.contains(&column)
+                    && visitor_type(column).is_some_and(|(base, _)| columns.visible(base))
+            }
             Keeps::ListedPerVisitorType => {
                 let base = column
                     .strip_suffix("_new_visit")
@@ -197,11 +251,90 @@ impl Keeps {
     }
 }
 
+/// `VisitFrequency.get`'s column split into the visit summary's and the visitor type
+/// (`nb_visits_new`: `nb_visits`, `_new`).
+fn visitor_type(column: &str) -> Option<(&str, &str)> {
+    ["_new", "_returning"]
+        .into_iter()
+        .find_map(|suffix| Some((column.strip_suffix(suffix)?, suffix)))
+}
+
 /// A plugin `API.get` merges: the columns its `get` report's metadata lists (metrics and
 /// processed metrics), which select it.
 struct Plugin {
+    /// Its metrics, then its processed metrics.
     listed: &'static [&'static str],
+    /// How many of `listed` are metrics (stored in its archive).
+    metrics: usize,
     keeps: Keeps,
+    /// Whether its `get` asks its archive for the columns passed (and so for a single metric
+    /// when passed one): not `Referrers.get` and `PagePerformance.get`, which ask for all theirs.
+    asks_passed: bool,
+}
+
+impl Plugin {
+    /// The columns `API.get` passes to the plugin's `get`, none when it does not ask it, as
+    /// Matomo 5.0.2's `API\API::get`: its report metadata's metrics and processed metrics,
+    /// each list without the request's `hideColumns` and within its `showColumns`
+    /// (`ProcessedReport::getReportMetadata` filters them so); not asked when no metric is
+    /// left; of the rest, those in `columns` when given.
+    fn passed(&self, columns: &Columns<'_>) -> Vec<&'static str> {
+        let (metrics, processed) = self.listed.split_at(self.metrics.min(self.listed.len()));
+        if !metrics.iter().any(|c| columns.visible(c)) {
+            return Vec::new();
+        }
+        metrics
+            .iter()
+            .chain(processed)
+            .copied()
+            .filter(|c| columns.visible(c))
+            .filter(|c| columns.asked.as_ref().is_none_or(|a| a.contains(c)))
+            .collect()
+    }
+
+    /// The column of the 0 row its table has for a period without visits: when it asks its
+    /// archive for one metric alone (one passed column, a metric: each processed metric needs
+    /// two), per visitor type for `VisitFrequency.get` (its two requests apart). Matomo counts
+    /// no unique visitors or users over a year, where asking for them asks for nothing.
+    fn single_metric(&self, passed: &[&str], kind: Kind) -> Vec<String> {
+        let metrics = &self.listed[..self.metrics.min(self.listed.len())];
+        let counted = |c: &str| {
+            !matches!(c, "nb_uniq_visitors" | "nb_users")
+                || !matches!(kind, Kind::Year | Kind::Range)
+        };
+        let one = |cols: Vec<&str>| match cols.as_slice() {
+            [c] if counted(c) => Some((*c).to_owned()),
+            _ => None,
+        };
+        match (self.asks_passed, self.keeps) {
+            (false, _) => Vec::new(),
+            (true, Keeps::ListedThroughVisitsSummary) => ["_new", "_returning"]
+                .into_iter()
+                .filter_map(|suffix| {
+                    let of_type: Vec<&str> = passed
+                        .iter()
+                        .filter_map(|c| visitor_type(c).filter(|(_, s)| *s == suffix))
+                        .map(|(base, _)| base)
+                        .collect();
+                    let all_metrics = passed
+                        .iter()
+                        .filter(|c| visitor_type(c).is_some_and(|(_, s)| s == suffix))
+                        .all(|c| metrics.contains(c));
+                    one(of_type)
+                        .filter(|_| all_metrics)
+                        .map(|base| format!("{base}{suffix}"))
+                })
+                .collect(),
+            (true, _) => one(passed
+                .iter()
+                .copied()
+                .filter(|c| metrics.contains(c))
+                .collect())
+            .filter(|_| passed.iter().all(|c| metrics.contains(c)))
+            .into_iter()
+            .collect(),
+        }
+    }
 }
 
 /// The plugins in the order [`api_get`] builds their parts.
@@ -217,7 +350,9 @@ const PLUGINS: [Plugin; 6] = [
             "nb_actions_per_visit",
             "avg_time_on_site",
         ],
+        metrics: 5,
         keeps: Keeps::Listed,
+        asks_passed: true,
     },
     Plugin {
         listed: &[
@@ -238,7 +373,9 @@ const PLUGINS: [Plugin; 6] = [
             "nb_actions_per_visit_new",
             "bounce_rate_new",
         ],
-        keeps: Keeps::Listed,
+        metrics: 10,
+        keeps: Keeps::ListedThroughVisitsSummary,
+        asks_passed: true,
     },
     Plugin {
         listed: &[
@@ -258,11 +395,15 @@ const PLUGINS: [Plugin; 6] = [
             "Referrers_distinctKeywords",
             "Referrers_distinctCampaigns",
         ],
+        metrics: usize::MAX,
         keeps: Keeps::Everything,
+        asks_passed: false,
     },
     Plugin {
         listed: &TIMING_AVERAGE_COLUMNS,
+        metrics: usize::MAX,
         keeps: Keeps::Everything,
+        asks_passed: false,
     },
     Plugin {
         listed: &[
@@ -271,7 +412,9 @@ const PLUGINS: [Plugin; 6] = [
             "revenue",
             "conversion_rate",
         ],
+        metrics: 3,
         keeps: Keeps::ListedPerVisitorType,
+        asks_passed: true,
     },
     Plugin {
         listed: &[
@@ -285,7 +428,9 @@ const PLUGINS: [Plugin; 6] = [
             "nb_keywords",
             "avg_time_generation",
         ],
+        metrics: 8,
         keeps: Keeps::Listed,
+        asks_passed: true,
     },
 ];
 
