@@ -43,8 +43,10 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 ///     .max_retries(1)
 ///     .retry_backoff(Duration::from_millis(250))
 ///     .max_response_bytes(16 * 1024 * 1024)
+///     .max_concurrent_requests(8)
 ///     .build()?;
 /// assert_eq!(client.endpoint(), "https://example.com/matomo/index.php");
+/// assert_eq!(client.request_limit().max_in_flight(), 8);
 ///
 /// // A Matomo on a trusted private network, reached over plain http:
 /// let lan = MatomoClient::builder("http://matomo.internal:8080")
