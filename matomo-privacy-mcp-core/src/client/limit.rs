@@ -8,11 +8,11 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::error::ClientError;
+use super::error::{ClientError, millis};
 
 /// Default cap on the requests in flight to Matomo.
 ///
@@ -97,14 +97,30 @@ impl RequestLimit {
         method: &str,
         patience: Duration,
     ) -> Result<SemaphorePermit<'_>, ClientError> {
+        if let Ok(place) = self.places.try_acquire() {
+            return Ok(place);
+        }
+        let started = Instant::now();
         match tokio::time::timeout(patience, self.places.acquire()).await {
-            Ok(Ok(place)) => Ok(place),
+            Ok(Ok(place)) => {
+                let waited_ms = millis(started.elapsed());
+                tracing::debug!(method, waited_ms, limit = self.max, "waited for a place");
+                Ok(place)
+            }
             // `Err(_)` inside: the semaphore is never closed; treat it as no place, like a wait
             // that ran out, rather than send over the cap.
-            Ok(Err(_)) | Err(_) => Err(ClientError::Busy {
-                method: method.to_owned(),
-                limit: self.max,
-            }),
+            Ok(Err(_)) | Err(_) => {
+                // For the operator: the cap, not Matomo, refused this request.
+                tracing::warn!(
+                    method,
+                    limit = self.max,
+                    "no place among the requests to Matomo within the timeout; not sent"
+                );
+                Err(ClientError::Busy {
+                    method: method.to_owned(),
+                    limit: self.max,
+                })
+            }
         }
     }
 }
