@@ -333,11 +333,7 @@ fn period_report(
             // refuses several sites there, its referrer part not supporting them).
             let in_map = periods.multi || (multi_site && method != "API.get");
             if in_map && empty && is_get_style(method) {
-                v = if method == "API.get" {
-                    reports::api_get_without_visits(&ctx)?
-                } else {
-                    Value::Array(Vec::new())
-                };
+                v = reports::summary_without_visits(method, &ctx)?;
             }
             if is_get_style(method) {
                 v = reports::render_summary(show_columns(hide_columns(v, req), req));

@@ -1,6 +1,7 @@
 //! Summaries cut down to one column: Matomo 5.0.2 renders a summary (a `DataTable\Simple`:
 //! `VisitsSummary.get`, `Goals.get`, `PagePerformance.get`, `API.get`) left with a single column
-//! by `showColumns`, `hideColumns` or `API.get`'s `columns` as that column's bare value
+//! by `showColumns`, `hideColumns` or `columns` (`API.get`'s, `VisitsSummary.get`'s: a day
+//! without visits is then 0 when a single stored metric was asked) as that column's bare value
 //! (`Renderer::convertDataTableToArray`): `{"value": n}` alone, `n` inside a map of periods or
 //! sites; left with none, `[]`. A column the period lacks counts: over a range or a year,
 //! where Matomo counts no unique visitors, the SDK's `showColumns=nb_uniq_visitors,nb_visits`
@@ -22,7 +23,10 @@
 //! 2026-11-12,2026-11-26 []) VisitsSummary.get [] nb_visits: 217 vs -". And (reverted) `API.get`
 //! answering `[]` for every day without visits (`without_visits` in `reports/performance.rs`)
 //! failed it with 54, the first "(one column: API.get showColumns=nb_visits, day
-//! 2026-11-10,2026-11-13 [] 2026-11-10) API.get [] bare: - vs 0".
+//! 2026-11-10,2026-11-13 [] 2026-11-10) API.get [] bare: - vs 0". And (reverted)
+//! `VisitsSummary.get` ignoring its `columns` (`visits_summary_get` in `reports/summary.rs`)
+//! failed it with 416, the first "(one column: VisitsSummary.get columns=nb_visits, range
+//! 2026-11-12,2026-11-26 []) VisitsSummary.get [] avg_time_on_site: 402 vs -".
 
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use serde_json::{Map, Value, json};
@@ -40,6 +44,11 @@ const CUTS: &[(&str, &[(&str, &str)])] = &[
             ("showColumns", "nb_uniq_visitors,nb_visits"),
             ("showColumns", "nb_visits,nb_actions"),
             ("showColumns", "bogus"),
+            ("columns", "nb_visits"),
+            ("columns", "bounce_rate"),
+            ("columns", "nb_uniq_visitors"),
+            ("columns", "bounce_count,bogus"),
+            ("columns", "nb_visits,avg_time_on_site"),
             (
                 "hideColumns",
                 "nb_uniq_visitors,nb_users,nb_actions,nb_visits_converted,bounce_count,\
