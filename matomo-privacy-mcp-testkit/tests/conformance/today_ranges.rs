@@ -6,7 +6,9 @@
 //! `processOptimalSubperiods`): a range starting in the middle of this week counts the whole
 //! week, the days before its start included, so on a Wednesday or later `{Wednesday},{Sunday}`
 //! counts Monday's and Tuesday's visits too. Whatever weekday the test runs on, some ranges
-//! start mid-week in this week and in the last one.
+//! start mid-week in this week and in the last one; the visits of days before a range's start
+//! show from Tuesday to Sunday (on a Monday the only week a range can be widened to is this
+//! one, which starts today, and the site holds no visit of today).
 //!
 //! The visits: the emulator's site 1 of seed [`SEED`] with its traffic until yesterday (or the
 //! day before, while yesterday's last visits end less than two minutes ago): Matomo takes a
