@@ -117,7 +117,7 @@ type ReportFn = fn(&Ctx<'_>) -> Result<Value, ApiError>;
 fn period_method(method: &str) -> Option<ReportFn> {
     Some(match method {
         "VisitsSummary.get" => summary::visits_summary_get,
-        "Goals.get" => summary::goals,
+        "Goals.get" => summary::goals_get,
         "Actions.getPageUrls" => actions::page_urls,
         "Actions.getPageTitles" => actions::page_titles,
         "Actions.getEntryPageUrls" => actions::entry_page_urls,
@@ -185,6 +185,7 @@ pub(crate) fn summary_without_visits(method: &str, ctx: &Ctx<'_>) -> Result<Valu
     match method {
         "API.get" => performance::without_visits(ctx),
         "VisitsSummary.get" => Ok(summary::visits_summary_without_visits(ctx)),
+        "Goals.get" => summary::goals_without_visits(ctx),
         _ => Ok(Value::Array(Vec::new())),
     }
 }

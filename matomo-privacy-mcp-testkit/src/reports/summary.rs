@@ -54,16 +54,7 @@ pub(crate) fn visits_summary(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// `VisitsSummary\API::get` queues a `ColumnDelete` keeping them; one it does not have, such as
 /// `nb_uniq_visitors` over a range, is not there).
 pub(crate) fn visits_summary_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
-    let summary = visits_summary(ctx)?;
-    match (asked_columns(ctx), summary) {
-        (Some(asked), Value::Object(columns)) => Ok(Value::Object(
-            columns
-                .into_iter()
-                .filter(|(k, _)| asked.contains(&k.as_str()))
-                .collect(),
-        )),
-        (_, summary) => Ok(summary),
-    }
+    Ok(keep_asked(ctx, visits_summary(ctx)?, |column| column))
 }
 
 /// `VisitsSummary.get` for a period without visits in a map of periods: Matomo 5.0.2 asks its
@@ -72,32 +63,103 @@ pub(crate) fn visits_summary_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 /// (`DataTableFactory::makeFromMetricsArray`); else no row, `[]`.
 pub(crate) fn visits_summary_without_visits(ctx: &Ctx<'_>) -> Value {
     let counted = matches!(ctx.period.kind, Kind::Day | Kind::Week | Kind::Month);
+    let one = single_stored_metric(ctx, |column| match column {
+        "bounce_rate" => vec!["bounce_count", "nb_visits"],
+        "nb_actions_per_visit" => vec!["nb_actions", "nb_visits"],
+        "avg_time_on_site" => vec!["sum_visit_length", "nb_visits"],
+        "nb_uniq_visitors" | "nb_users" if !counted => Vec::new(),
+        "nb_uniq_visitors"
+        | "nb_users"
+        | "nb_visits"
+        | "nb_actions"
+        | "max_actions"
+        | "bounce_count"
+        | "sum_visit_length"
+        | "nb_visits_converted" => vec![column],
+        _ => Vec::new(),
+    });
+    match one {
+        Some(one) => Value::Object(Map::from_iter([(one.to_owned(), Value::from(0))])),
+        None => Value::Array(Vec::new()),
+    }
+}
+
+/// `Goals.get` as its API answers it: with `columns`, only those columns, each of all visits and
+/// of new and of returning ones (`nb_conversions` brings `nb_conversions_new_visit` and
+/// `nb_conversions_returning_visit`; `nb_conversions_new_visit` asked alone is nothing), as
+/// Matomo 5.0.2 answers.
+pub(crate) fn goals_get(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    Ok(keep_asked(ctx, goals(ctx)?, goal_column))
+}
+
+/// `Goals.get` for a period without visits in a map of periods: as
+/// [`visits_summary_without_visits`], the asked column's three (of all visits, of new, of
+/// returning ones) at 0 when the asked `columns` need one stored metric (a conversion rate needs
+/// two), else `[]`.
+pub(crate) fn goals_without_visits(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
+    let one = single_stored_metric(ctx, |column| match column {
+        "conversion_rate" => vec!["nb_visits_converted", "nb_visits"],
+        "avg_order_revenue" => vec!["revenue", "nb_conversions"],
+        "nb_conversions"
+        | "nb_visits_converted"
+        | "revenue"
+        | "items"
+        | "revenue_subtotal"
+        | "revenue_tax"
+        | "revenue_shipping"
+        | "revenue_discount" => vec![column],
+        _ => Vec::new(),
+    });
+    let (Some(one), Value::Object(zeros)) = (one, goals(ctx)?) else {
+        return Ok(Value::Array(Vec::new()));
+    };
+    Ok(Value::Object(
+        zeros
+            .into_iter()
+            .filter(|(k, _)| goal_column(k) == one)
+            .collect(),
+    ))
+}
+
+/// A `Goals.get` column without its visitor type (`nb_conversions_new_visit`: `nb_conversions`).
+fn goal_column(column: &str) -> &str {
+    column
+        .strip_suffix("_new_visit")
+        .or_else(|| column.strip_suffix("_returning_visit"))
+        .unwrap_or(column)
+}
+
+/// `summary` with `columns`, when given, keeping the columns whose `asked` name (the column
+/// itself, or what it is a part of) was asked.
+fn keep_asked(ctx: &Ctx<'_>, summary: Value, asked: fn(&str) -> &str) -> Value {
+    match (asked_columns(ctx), summary) {
+        (Some(columns), Value::Object(summary)) => Value::Object(
+            summary
+                .into_iter()
+                .filter(|(k, _)| columns.contains(&asked(k)))
+                .collect(),
+        ),
+        (_, summary) => summary,
+    }
+}
+
+/// The one stored metric the asked `columns` need (each column's by `needs`), if they need
+/// exactly one.
+fn single_stored_metric<'r>(
+    ctx: &Ctx<'r>,
+    needs: impl Fn(&'r str) -> Vec<&'r str>,
+) -> Option<&'r str> {
     let mut needed: Vec<&str> = Vec::new();
     for column in asked_columns(ctx).unwrap_or_default() {
-        let metrics: &[&str] = match column {
-            "bounce_rate" => &["bounce_count", "nb_visits"],
-            "nb_actions_per_visit" => &["nb_actions", "nb_visits"],
-            "avg_time_on_site" => &["sum_visit_length", "nb_visits"],
-            "nb_uniq_visitors" | "nb_users" if !counted => &[],
-            "nb_uniq_visitors"
-            | "nb_users"
-            | "nb_visits"
-            | "nb_actions"
-            | "max_actions"
-            | "bounce_count"
-            | "sum_visit_length"
-            | "nb_visits_converted" => &[column],
-            _ => &[],
-        };
-        for metric in metrics {
-            if !needed.contains(metric) {
+        for metric in needs(column) {
+            if !needed.contains(&metric) {
                 needed.push(metric);
             }
         }
     }
     match needed.as_slice() {
-        [one] => Value::Object(Map::from_iter([((*one).to_owned(), Value::from(0))])),
-        _ => Value::Array(Vec::new()),
+        [one] => Some(*one),
+        _ => None,
     }
 }
 

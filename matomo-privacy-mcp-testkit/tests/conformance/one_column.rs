@@ -1,7 +1,8 @@
 //! Summaries cut down to one column: Matomo 5.0.2 renders a summary (a `DataTable\Simple`:
 //! `VisitsSummary.get`, `Goals.get`, `PagePerformance.get`, `API.get`) left with a single column
-//! by `showColumns`, `hideColumns` or `columns` (`API.get`'s, `VisitsSummary.get`'s: a day
-//! without visits is then 0 when a single stored metric was asked) as that column's bare value
+//! by `showColumns`, `hideColumns` or `columns` (`API.get`'s, `VisitsSummary.get`'s,
+//! `Goals.get`'s: a day without visits is then 0 when a single stored metric was asked) as
+//! that column's bare value
 //! (`Renderer::convertDataTableToArray`): `{"value": n}` alone, `n` inside a map of periods or
 //! sites; left with none, `[]`. A column the period lacks counts: over a range or a year,
 //! where Matomo counts no unique visitors, the SDK's `showColumns=nb_uniq_visitors,nb_visits`
@@ -26,7 +27,10 @@
 //! 2026-11-10,2026-11-13 [] 2026-11-10) API.get [] bare: - vs 0". And (reverted)
 //! `VisitsSummary.get` ignoring its `columns` (`visits_summary_get` in `reports/summary.rs`)
 //! failed it with 416, the first "(one column: VisitsSummary.get columns=nb_visits, range
-//! 2026-11-12,2026-11-26 []) VisitsSummary.get [] avg_time_on_site: 402 vs -".
+//! 2026-11-12,2026-11-26 []) VisitsSummary.get [] avg_time_on_site: 402 vs -"; `Goals.get`
+//! ignoring its `columns` (`goals_get`) with 320, the first "(one column: Goals.get
+//! columns=nb_conversions, range 2026-11-12,2026-11-26 []) Goals.get [] conversion_rate: 35.48%
+//! vs -".
 
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use serde_json::{Map, Value, json};
@@ -61,6 +65,10 @@ const CUTS: &[(&str, &[(&str, &str)])] = &[
         &[
             ("showColumns", "nb_conversions"),
             ("showColumns", "nb_conversions,revenue"),
+            ("columns", "nb_conversions"),
+            ("columns", "revenue,bogus"),
+            ("columns", "conversion_rate"),
+            ("columns", "nb_conversions_new_visit"),
         ],
     ),
     (
