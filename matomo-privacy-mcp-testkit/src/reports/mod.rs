@@ -10,6 +10,7 @@ mod interest;
 pub(crate) mod live;
 mod metrics;
 mod performance;
+pub(crate) use performance::asks_referrers as api_get_asks_referrers;
 pub(crate) use performance::selects_nothing as api_get_selects_nothing;
 pub(crate) mod profile;
 mod referrers;

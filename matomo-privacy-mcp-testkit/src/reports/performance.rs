@@ -212,6 +212,11 @@ pub(crate) fn selects_nothing(req: &ApiRequest) -> bool {
     PLUGINS.iter().all(|p| p.passed(&columns).is_empty())
 }
 
+/// True when `API.get` asks `Referrers.get` (the columns leave some of its metrics).
+pub(crate) fn asks_referrers(req: &ApiRequest) -> bool {
+    !REFERRERS.passed(&Columns::of(req)).is_empty()
+}
+
 /// Which of its columns a plugin's `get` sends when `API.get` passes it the asked columns its
 /// metadata lists (Matomo 5.0.2, checked against its answers).
 #[derive(Clone, Copy)]
@@ -336,6 +341,9 @@ impl Plugin {
         }
     }
 }
+
+/// `Referrers.get`, the third of [`PLUGINS`].
+const REFERRERS: &Plugin = &PLUGINS[2];
 
 /// The plugins in the order [`api_get`] builds their parts.
 const PLUGINS: [Plugin; 6] = [

@@ -207,44 +207,59 @@ async fn two_sites(sides: &Sides, day: &str) -> (Vec<Difference>, usize) {
     let matomo = format!("{}?idSite={}", sides.real.endpoint(), list(true));
     let mut differences = Vec::new();
     let mut asked = 0;
-    for method in ["VisitsSummary.get", "Goals.get", "PagePerformance.get"] {
-        for (show, segment) in [("nb_visits,nb_conversions", ""), ("", NOBODY)] {
-            let params = [
-                ("method", method),
-                ("period", "day"),
-                ("date", day),
-                ("segment", segment),
-                ("showColumns", show),
-            ];
-            let e = ask(&sides.http, &emulator, ROOT, ids[0].0, &params).await;
-            let m = ask(
-                &sides.http,
-                &matomo,
-                sides.real.admin_token(),
-                ids[0].1,
-                &params,
-            )
-            .await;
-            // Matomo's keys renamed to the emulator's site ids.
-            let m = match m {
-                Value::Object(by_site) => Value::Object(
-                    by_site
-                        .into_iter()
-                        .map(|(id, v)| {
-                            let id = ids
-                                .iter()
-                                .find(|(_, real)| real.to_string() == id)
-                                .map_or(id, |(emu, _)| emu.to_string());
-                            (id, v)
-                        })
-                        .collect(),
-                ),
-                other => other,
-            };
-            let question = format!("one column: two sites, {method} day {day} [{segment}]");
-            differences.extend(compare_keyed(&question, method, &e, &m));
-            asked += 1;
-        }
+    let summaries = ["VisitsSummary.get", "Goals.get", "PagePerformance.get"];
+    let cuts = summaries
+        .into_iter()
+        .flat_map(|method| {
+            [
+                (method, "showColumns", "nb_visits,nb_conversions", ""),
+                (method, "showColumns", "", NOBODY),
+            ]
+        })
+        .chain([
+            // `API.get` refuses several sites when it asks `Referrers.get`.
+            ("API.get", "columns", "", ""),
+            ("API.get", "showColumns", "nb_visits,nb_conversions", ""),
+            ("API.get", "columns", "nb_visits", NOBODY),
+            ("API.get", "columns", "nb_visits,nb_actions", NOBODY),
+        ]);
+    for (method, cut, columns, segment) in cuts {
+        let params = [
+            ("method", method),
+            ("period", "day"),
+            ("date", day),
+            ("segment", segment),
+            (cut, columns),
+        ];
+        let e = ask(&sides.http, &emulator, ROOT, ids[0].0, &params).await;
+        let m = ask(
+            &sides.http,
+            &matomo,
+            sides.real.admin_token(),
+            ids[0].1,
+            &params,
+        )
+        .await;
+        // Matomo's keys renamed to the emulator's site ids.
+        let m = match m {
+            Value::Object(by_site) => Value::Object(
+                by_site
+                    .into_iter()
+                    .map(|(id, v)| {
+                        let id = ids
+                            .iter()
+                            .find(|(_, real)| real.to_string() == id)
+                            .map_or(id, |(emu, _)| emu.to_string());
+                        (id, v)
+                    })
+                    .collect(),
+            ),
+            other => other,
+        };
+        let question =
+            format!("one column: two sites, {method} {cut}={columns}, day {day} [{segment}]");
+        differences.extend(compare_keyed(&question, method, &e, &m));
+        asked += 1;
     }
     (differences, asked)
 }
