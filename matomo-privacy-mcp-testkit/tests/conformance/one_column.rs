@@ -9,7 +9,8 @@
 //! leaves one. Asked over the fortnight, a day, days some of which have no visits, the month
 //! and the year, plain and under the SDK's first-visits bound (`Bound::Firsts` in core's
 //! `reporting/visitors`), and over the emulator's sites 1 and 2 at once (site ids mapped to the
-//! real ones), where a site without visits is `[]`.
+//! real ones), where a site without visits is `[]` (or a single stored metric's 0), and
+//! `API.get` is refused when it asks `Referrers.get`.
 //!
 //! Then how `API.get` selects its plugins from the columns ([`API_GET_CUTS`]), over days with
 //! and without visits, the month and the fortnight.
