@@ -1,6 +1,7 @@
 //! Report computations: each turns the visits of one site and period into Matomo's JSON.
 
 mod actions;
+mod api_get;
 mod audience;
 mod contents;
 mod dimensions;
@@ -10,8 +11,8 @@ mod interest;
 pub(crate) mod live;
 mod metrics;
 mod performance;
-pub(crate) use performance::asks_referrers as api_get_asks_referrers;
-pub(crate) use performance::selects_nothing as api_get_selects_nothing;
+pub(crate) use api_get::asks_referrers as api_get_asks_referrers;
+pub(crate) use api_get::selects_nothing as api_get_selects_nothing;
 pub(crate) mod profile;
 mod referrers;
 pub(crate) mod sites;
@@ -169,7 +170,7 @@ fn period_method(method: &str) -> Option<ReportFn> {
         "Goals.getVisitsUntilConversion" => interest::visits_until_conversion,
         "Goals.getDaysToConversion" => interest::days_to_conversion,
         "PagePerformance.get" => performance::page_performance,
-        "API.get" => performance::api_get,
+        "API.get" => api_get::api_get,
         _ => return None,
     })
 }
@@ -184,7 +185,7 @@ pub(crate) fn run(method: &str, ctx: &Ctx<'_>) -> Option<Result<Value, ApiError>
 /// row, `[]`, unless its archive was asked for a single metric (then a 0 row for it).
 pub(crate) fn summary_without_visits(method: &str, ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     match method {
-        "API.get" => performance::without_visits(ctx),
+        "API.get" => api_get::without_visits(ctx),
         "VisitsSummary.get" => Ok(summary::visits_summary_without_visits(ctx)),
         "Goals.get" => summary::goals_without_visits(ctx),
         _ => Ok(Value::Array(Vec::new())),

@@ -23,7 +23,7 @@
 //! the suite with 131 unexplained differences (126 of them here, 5 of [`super::columns`]), the
 //! first here "(one column: VisitsSummary.get showColumns=nb_visits, range
 //! 2026-11-12,2026-11-26 []) VisitsSummary.get [] nb_visits: 217 vs -". And (reverted) `API.get`
-//! answering `[]` for every day without visits (`without_visits` in `reports/performance.rs`)
+//! answering `[]` for every day without visits (`without_visits`, now in `reports/api_get.rs`)
 //! failed it with 54, the first "(one column: API.get showColumns=nb_visits, day
 //! 2026-11-10,2026-11-13 [] 2026-11-10) API.get [] bare: - vs 0". And (reverted)
 //! `VisitsSummary.get` ignoring its `columns` (`visits_summary_get` in `reports/summary.rs`)
