@@ -17,6 +17,8 @@
 //! - `filter_limit` (default 100, `-1` = all; Live 10), `filter_offset`, `filter_sort_column`,
 //!   `filter_sort_order`, `flat=1`, `expanded=1`, `idSubtable`, `format_metrics`, `hideColumns`,
 //!   `showColumns`, and `API.get`'s `columns` (the plugins it selects, only those columns kept);
+//!   `VisitsSummary.get`'s and `Goals.get`'s `columns`; a summary left with one column sent as
+//!   its bare value (`{"value": …}` alone);
 //! - segments on common dimensions (`countryCode`, `deviceType`, `browserCode`, `referrerType`,
 //!   `visitorType`, `visitServerHour`, `userId`, `pageUrl`, ... see the `query::segment` source) with the
 //!   operators `==`, `!=`, `=@`, `!@`, `=^`, `=$`, `<`, `<=`, `>`, `>=`, `,` (OR) and `;` (AND);

@@ -19,7 +19,8 @@
 //! directory and page titles at the top level ([`truncation`]). The report catalogue and the
 //! visitor log are compared as the SDK reads them ([`projections`]): every field of the
 //! projection. Sites 2 and 3 in their time zones ([`time_zones`]) and on the days the clocks
-//! change, autumn and spring ([`dst`]), are asked as well.
+//! change, autumn and spring ([`dst`]), are asked as well, and summaries cut down to one column
+//! ([`one_column`]: `showColumns`, `hideColumns`, `columns`, several sites).
 //!
 //! Ranges reaching Matomo's today, which Matomo builds from weeks and months not over yet (a
 //! week started mid-week taken whole, days before the range's start included), are asked of a
@@ -85,6 +86,7 @@ use known::{KNOWN, explains};
 use matomo_privacy_mcp_testkit::TIMING_AVERAGE_COLUMNS;
 use matomo_privacy_mcp_testkit::real_matomo::RealMatomo;
 use sides::{Sides, fortnight, today};
+use std::io::Write;
 
 const SEED: u64 = 11;
 
@@ -320,6 +322,14 @@ async fn the_emulator_answers_as_a_real_matomo_does() {
             d.question, d.method, d.row, d.column, d.emulator, d.matomo
         ));
     }
+    // Written to stderr directly (libtest captures a passing test's `eprintln!`): the size of
+    // what was compared, for the log and for docs/emulator-differences.md.
+    let _ = writeln!(
+        std::io::stderr(),
+        "conformance: {questions} questions, {} differences, {} unexplained",
+        differences.len(),
+        unexplained.len()
+    );
     assert!(
         unexplained.is_empty()
             && stale.is_empty()

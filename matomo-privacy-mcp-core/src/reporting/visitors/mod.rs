@@ -542,22 +542,37 @@ plain reports), so that Matomo archives segments when asked";
 /// The distinct visitors and visits of a `VisitsSummary.get` answer: one object, or one per
 /// period (the largest count of visitors, the sum of visits), or `[]` for no data; `None` for
 /// anything else.
+///
+/// A period where Matomo counts no distinct visitors (a range, a year, or any period where its
+/// operator turned the counting off) leaves `nb_visits` alone, which Matomo 5.0.2 renders bare:
+/// `{"value": n}`, or `n` in a map of periods. Those are visits, and no visitor is proven.
 fn known(value: &Value) -> Option<Known> {
     let one = |object: &serde_json::Map<String, Value>| Known {
         visitors: number(object.get("nb_uniq_visitors")),
         visits: number(object.get("nb_visits")),
     };
+    let visits_alone = |visits: &Value| Known {
+        visitors: 0,
+        visits: number(Some(visits)),
+    };
     match value {
         Value::Object(object) if object.contains_key("nb_visits") => Some(one(object)),
-        Value::Object(periods) => {
-            Some(periods.values().filter_map(Value::as_object).map(one).fold(
-                Known::default(),
-                |all, part| Known {
+        Value::Object(object) if object.len() == 1 && object.contains_key("value") => {
+            object.get("value").map(visits_alone)
+        }
+        Value::Object(periods) => Some(
+            periods
+                .values()
+                .filter_map(|period| match period {
+                    Value::Object(object) => Some(one(object)),
+                    Value::Number(_) | Value::String(_) => Some(visits_alone(period)),
+                    _ => None,
+                })
+                .fold(Known::default(), |all, part| Known {
                     visitors: all.visitors.max(part.visitors),
                     visits: all.visits + part.visits,
-                },
-            ))
-        }
+                }),
+        ),
         Value::Array(items) if items.is_empty() => Some(Known::default()),
         _ => None,
     }

@@ -31,6 +31,16 @@ fn one_period_or_the_largest_inside() {
             visits: 200
         })
     );
+    // The same, as Matomo 5.0.2 renders it when `nb_visits` is the one column left.
+    let visits_alone = Some(Known {
+        visitors: 0,
+        visits: 200,
+    });
+    assert_eq!(known(&json!({"value": 200})), visits_alone);
+    assert_eq!(
+        known(&json!({"2026-01": 150, "2026-02": [], "2026-03": "50"})),
+        visits_alone
+    );
     assert_eq!(known(&json!([])), Some(Known::default()));
     // Anything else is no count at all, not a count of nobody.
     assert_eq!(known(&json!("error")), None);
