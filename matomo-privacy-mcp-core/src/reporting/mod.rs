@@ -21,8 +21,8 @@
 mod args;
 mod deployment;
 mod noisy;
-mod range_start;
 pub(crate) mod pipeline;
+mod range_start;
 mod saved_segments;
 mod setup;
 mod site_overview;
