@@ -120,7 +120,7 @@ pub enum ClientError {
     /// Every place for a request to Matomo stayed taken for the whole timeout (see
     /// [`RequestLimit`](super::RequestLimit)); nothing was sent.
     #[error(
-        "{method}: not sent: as many requests to Matomo as allowed at once ({limit}) were in flight for the whole timeout; Matomo is busy: ask again shortly, or raise the cap on concurrent requests (`max_concurrent_requests`) if Matomo has PHP workers to spare"
+        "{method}: not sent: as many requests to Matomo as allowed at once ({limit}) were in flight for the whole timeout; Matomo is busy: ask again shortly, or, if Matomo has PHP workers to spare, raise the cap on concurrent requests (the server's `matomo.max_concurrent_requests`, MATOMO_MAX_CONCURRENT_REQUESTS)"
     )]
     Busy {
         /// The API method that was to be called.

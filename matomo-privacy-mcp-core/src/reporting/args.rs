@@ -3,7 +3,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::range_start::{may_end_on_or_after_today, refuse_days_before_the_start, site_day};
+use super::range_start::{
+    may_end_on_or_after_today, possible_todays, refuse_days_before_the_start, site_day,
+};
 use super::{Asked, Deployment};
 use crate::ToolError;
 use crate::client::ClientError;
@@ -195,12 +197,14 @@ impl ReportArgs {
     /// checked for a tool of `class` (a saved segment's name becomes its checked definition):
     /// what every report tool starts from. While the deployment has noise on, `today` and
     /// `yesterday` become the site's dates (one statistic, one question, however its date is
-    /// written).
+    /// written). A `range` that Matomo would count from days before its start is refused
+    /// ([`range_counted_from`](crate::params::range_counted_from)).
     ///
     /// # Errors
     ///
     /// The site not served, the period, date or paging out of range ([`request`](Self::request)),
-    /// the segment refused by the rules, Matomo unreachable while dating a relative date.
+    /// a range Matomo would count from before its start, the segment refused by the rules,
+    /// Matomo unreachable while dating a relative date or a range that may reach today.
     pub async fn checked(
         &self,
         deployment: &Deployment,
@@ -209,22 +213,24 @@ impl ReportArgs {
         let mut request = self.request()?;
         deployment.check_site(request.site)?;
         let dating = deployment.noise.is_some() && request.date.is_relative();
-        let today = if dating || may_end_on_or_after_today(request.period, request.date) {
-            Some(site_day(deployment, request.site).await?)
+        // With noise, a statistic's identity holds its days: `yesterday` and that day's date
+        // are one question (one noise draw, one charge), and Matomo is asked for those days.
+        let today = if dating {
+            let today = site_day(deployment, request.site).await?;
+            request.date = request
+                .date
+                .dated(request.period, today)
+                .map_err(|e| ToolError::invalid_arguments(e.to_string()))?;
+            Some(today)
         } else {
             None
         };
-        if let Some(today) = today {
-            // With noise, a statistic's identity holds its days: `yesterday` and that day's
-            // date are one question (one noise draw, one charge), and Matomo is asked for those
-            // days.
-            if dating {
-                request.date = request
-                    .date
-                    .dated(request.period, today)
-                    .map_err(|e| ToolError::invalid_arguments(e.to_string()))?;
-            }
-            refuse_days_before_the_start(&request, today)?;
+        if may_end_on_or_after_today(request.period, request.date) {
+            let todays = match today {
+                Some(today) => vec![today],
+                None => possible_todays(deployment, request.site).await?,
+            };
+            refuse_days_before_the_start(&request, &todays)?;
         }
         let segment = deployment
             .resolve_segment(request.site, self.segment.as_deref(), class)

@@ -268,17 +268,29 @@ impl Deployment {
     ///
     /// Matomo unreachable, or not saying the site's time zone (the message says to give a date).
     pub async fn site_today(&self, site: u32) -> Result<jiff::civil::Date, ToolError> {
-        self.viewable_sites()
+        self.site_today_if_known(site).await?.ok_or_else(|| {
+            ToolError::invalid_arguments(format!(
+                "Matomo did not say site {site}'s time zone, so `today` and `yesterday` cannot be dated; give `date` as YYYY-MM-DD"
+            ))
+        })
+    }
+
+    /// [`site_today`](Self::site_today), `None` when Matomo does not say the site's time zone.
+    ///
+    /// # Errors
+    ///
+    /// Matomo unreachable.
+    pub(crate) async fn site_today_if_known(
+        &self,
+        site: u32,
+    ) -> Result<Option<jiff::civil::Date>, ToolError> {
+        Ok(self
+            .viewable_sites()
             .await?
             .iter()
             .find(|s| s.idsite.0 == u64::from(site))
             .and_then(|s| s.timezone.as_deref())
-            .and_then(crate::client::today_in)
-            .ok_or_else(|| {
-                ToolError::invalid_arguments(format!(
-                    "Matomo did not say site {site}'s time zone, so `today` and `yesterday` cannot be dated; give `date` as YYYY-MM-DD"
-                ))
-            })
+            .and_then(crate::client::today_in))
     }
 
     /// The site's report catalogue (`API.getReportMetadata`), through the report cache:

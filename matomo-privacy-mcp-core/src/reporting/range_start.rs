@@ -46,6 +46,31 @@ pub(crate) async fn site_day(deployment: &Deployment, site: u32) -> Result<Day, 
     day_of(deployment.site_today(site).await?)
 }
 
+/// The days that may be the site's today: its today where Matomo says its time zone, and
+/// otherwise each day a time zone's today can be (UTC's yesterday, today and tomorrow).
+///
+/// # Errors
+///
+/// Matomo unreachable.
+pub(crate) async fn possible_todays(
+    deployment: &Deployment,
+    site: u32,
+) -> Result<Vec<Day>, ToolError> {
+    if let Some(today) = deployment.site_today_if_known(site).await? {
+        return Ok(vec![day_of(today)?]);
+    }
+    let utc_days = jiff::Timestamp::now().as_second().div_euclid(86_400);
+    Ok((-1..=1)
+        .filter_map(|offset| {
+            jiff::civil::Date::new(1970, 1, 1)
+                .ok()?
+                .checked_add(jiff::Span::new().days(utc_days + offset))
+                .ok()
+        })
+        .filter_map(|date| day_of(date).ok())
+        .collect())
+}
+
 fn day_of(date: jiff::civil::Date) -> Result<Day, ToolError> {
     Day::new(
         u16::try_from(date.year()).unwrap_or(0),
@@ -55,13 +80,22 @@ fn day_of(date: jiff::civil::Date) -> Result<Day, ToolError> {
     .map_err(|e| ToolError::internal(e.to_string()))
 }
 
-/// Refuses `request` when Matomo would count its range from a day before its start, `today`
-/// being the site's today; names what to ask instead.
+/// Refuses `request` when Matomo would count its range from a day before its start, the site's
+/// today being any of `todays`; names what to ask instead.
 ///
 /// # Errors
 ///
 /// [`ToolError::invalid_arguments`] for such a range.
-pub(crate) fn refuse_days_before_the_start(request: &Request, today: Day) -> Result<(), ToolError> {
+pub(crate) fn refuse_days_before_the_start(
+    request: &Request,
+    todays: &[Day],
+) -> Result<(), ToolError> {
+    todays
+        .iter()
+        .try_for_each(|&today| refuse_for(request, today))
+}
+
+fn refuse_for(request: &Request, today: Day) -> Result<(), ToolError> {
     if request.period != Period::Range {
         return Ok(());
     }
@@ -86,10 +120,55 @@ pub(crate) fn refuse_days_before_the_start(request: &Request, today: Day) -> Res
         return Ok(());
     }
     Err(ToolError::invalid_arguments(format!(
-        "Matomo would answer this range with the whole week from {from}, days before {start} \
-         included: a range that ends on or after the site's today ({today}) and starts within \
-         a week not over before today is counted over that whole week. Ask `period: \"week\"` \
-         with `date: \"{start}\"` for that week, or end the range before today: a range that \
-         ends before today is counted over its own days"
+        "Matomo would count this range from {from}, days before {start} included: a range that \
+         ends on or after the site's today ({today}) and starts within a week not over before \
+         today is counted over the whole week, from its Monday. Start the range on {from} (for \
+         this week alone, `period: \"week\"` with `date: \"{start}\"`), or end it before \
+         today: either is counted over its own days"
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(date: &str) -> Request {
+        Request {
+            site: 1,
+            period: Period::Range,
+            date: date.parse().unwrap_or(Date::Yesterday),
+            limit: 10,
+            offset: 0,
+        }
+    }
+
+    fn day(text: &str) -> Day {
+        text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn a_range_is_refused_when_any_possible_today_would_widen_it() {
+        // Wednesday to Sunday 2026-12-06: widened when today is that Sunday, not on the Monday
+        // after; where the site's today is not known, both may be it.
+        let request = range("2026-12-02,2026-12-06");
+        assert!(refuse_days_before_the_start(&request, &[day("2026-12-07")]).is_ok());
+        let refused = refuse_days_before_the_start(
+            &request,
+            &[day("2026-12-05"), day("2026-12-06"), day("2026-12-07")],
+        );
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("Start the range on 2026-11-30")),
+            "refused"
+        );
+        // Two equal days written out are a day, and another period is not a range.
+        assert!(
+            refuse_days_before_the_start(&range("2026-12-06,2026-12-06"), &[day("2026-12-06")])
+                .is_ok()
+        );
+        let week = Request {
+            period: Period::Week,
+            ..range("2026-12-02")
+        };
+        assert!(refuse_days_before_the_start(&week, &[day("2026-12-06")]).is_ok());
+    }
 }

@@ -180,9 +180,18 @@ pub async fn manifest(
 /// one from Matomo): what was not done and what to check; `None` for any other error.
 pub(super) fn unreachable_matomo(error: &(dyn Error + Send + Sync + 'static)) -> Option<String> {
     match error.downcast_ref::<startup::StartupError>() {
-        Some(startup::StartupError::Client(client)) if client.is_transient() => Some(format!(
-            "not performed: Matomo could not be reached ({client}); check `matomo.url (MATOMO_URL)`, or generate the manifest with --offline"
-        )),
+        // Busy is transient but Matomo was reached: it is its cap, not its address.
+        Some(startup::StartupError::Client(client))
+            if client.is_transient()
+                && !matches!(
+                    client,
+                    matomo_privacy_mcp_core::client::ClientError::Busy { .. }
+                ) =>
+        {
+            Some(format!(
+                "not performed: Matomo could not be reached ({client}); check `matomo.url (MATOMO_URL)`, or generate the manifest with --offline"
+            ))
+        }
         _ => None,
     }
 }

@@ -580,18 +580,21 @@ fn known(value: &Value) -> Option<Known> {
 
 /// [`known`], but only when every count present is a number (or a numeric string).
 fn strictly_known(value: &Value) -> Option<Known> {
+    let is_count =
+        |v: &Value| v.as_u64().is_some() || v.as_str().is_some_and(|s| s.parse::<u64>().is_ok());
     let counts_are_numbers = |object: &serde_json::Map<String, Value>| {
         ["nb_uniq_visitors", "nb_visits"]
             .iter()
             .filter_map(|name| object.get(*name))
-            .all(|v| v.as_u64().is_some() || v.as_str().is_some_and(|s| s.parse::<u64>().is_ok()))
+            .all(&is_count)
     };
     let fine = match value {
         Value::Object(object) if object.contains_key("nb_visits") => counts_are_numbers(object),
+        // `{"value": n}`, or bare counts in a map of periods: `nb_visits` alone (see `known`).
         Value::Object(periods) => periods.values().all(|period| match period {
             Value::Object(object) => counts_are_numbers(object),
             Value::Array(items) => items.is_empty(),
-            _ => false,
+            other => is_count(other),
         }),
         _ => true,
     };

@@ -54,6 +54,8 @@ fn strict_counts_refuse_what_is_no_number() {
     assert!(strictly_known(&json!({"nb_uniq_visitors": "abc", "nb_visits": 3})).is_none());
     assert!(strictly_known(&json!({"2026-01": {"nb_visits": [1]}})).is_none());
     assert!(strictly_known(&json!({"2026-01": "x"})).is_none());
+    assert!(strictly_known(&json!({"value": 3779})).is_some());
+    assert!(strictly_known(&json!({"2026-01": 9, "2026-02": "4", "2026-03": []})).is_some());
     assert!(strictly_known(&json!("error")).is_none());
 }
 
