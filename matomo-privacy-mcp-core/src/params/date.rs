@@ -51,7 +51,7 @@ impl Day {
 }
 
 /// The same day in jiff's calendar (every `Day` is one: years 1000-9999 are within its range).
-pub(super) fn civil(day: Day) -> jiff::civil::Date {
+pub(crate) fn civil(day: Day) -> jiff::civil::Date {
     // `Day` is checked to exist and jiff's range is -9999..=9999: no conversion can fail.
     let (Ok(year), Ok(month), Ok(dd)) = (
         i16::try_from(day.year),
@@ -64,11 +64,19 @@ pub(super) fn civil(day: Day) -> jiff::civil::Date {
 }
 
 /// A day of jiff's calendar as a `Day` (years 1000-9999).
-pub(super) fn from_civil(date: jiff::civil::Date) -> Result<Day, ParamError> {
+pub(crate) fn from_civil(date: jiff::civil::Date) -> Result<Day, ParamError> {
     let year = u16::try_from(date.year())
         .map_err(|_| ParamError::new("date", format!("`{date}` is out of range")))?;
     // jiff's months and days are 1-12 and 1-31.
     Day::new(year, date.month().unsigned_abs(), date.day().unsigned_abs())
+}
+
+/// Today by this machine's clock, in UTC. A site's today is within a day of it (time zones run
+/// from 12 hours behind UTC to 14 ahead).
+pub(crate) fn utc_today() -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
@@ -243,15 +251,9 @@ impl Date {
                 Self::Range { start, end } => {
                     let end = match end {
                         RangeEnd::Day(day) => civil(day),
+                        // Tomorrow in UTC: no time zone's today is later.
                         RangeEnd::Today | RangeEnd::Yesterday => {
-                            // Tomorrow in UTC: no time zone's today is later.
-                            let days = jiff::Timestamp::now().as_second().div_euclid(86_400) + 1;
-                            jiff::civil::Date::new(1970, 1, 1)
-                                .ok()
-                                .and_then(|epoch| {
-                                    epoch.checked_add(jiff::Span::new().days(days)).ok()
-                                })
-                                .unwrap_or(jiff::civil::Date::MAX)
+                            utc_today().tomorrow().unwrap_or(jiff::civil::Date::MAX)
                         }
                     };
                     let days = (end - civil(start)).get_days();

@@ -31,6 +31,7 @@ mod site;
 mod value;
 
 pub use date::{Date, Day, MAX_PERIODS, RangeEnd};
+pub(crate) use date::{civil, from_civil, utc_today};
 pub use error::ParamError;
 pub use paging::{Limit, Sort, SortOrder};
 pub use period::Period;

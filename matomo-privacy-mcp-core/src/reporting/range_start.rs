@@ -3,7 +3,7 @@
 //! every bound that divides by the range's days would divide by too few.
 
 use crate::ToolError;
-use crate::params::{Date, Day, Period, RangeEnd, range_counted_from};
+use crate::params::{Date, Day, Period, RangeEnd, from_civil, range_counted_from, utc_today};
 use crate::reporting::Deployment;
 use crate::reporting::args::Request;
 
@@ -25,11 +25,10 @@ pub(crate) fn may_end_on_or_after_today(period: Period, date: Date) -> bool {
             end: RangeEnd::Day(end),
             ..
         } => {
-            let utc_days = jiff::Timestamp::now().as_second().div_euclid(86_400);
-            let utc_yesterday = jiff::civil::Date::new(1970, 1, 1)
+            let utc_yesterday = utc_today()
+                .yesterday()
                 .ok()
-                .and_then(|epoch| epoch.checked_add(jiff::Span::new().days(utc_days - 1)).ok())
-                .and_then(|date| day_of(date).ok());
+                .and_then(|d| from_civil(d).ok());
             // A calendar this far out of range is no day of the range rule: ask.
             utc_yesterday.is_none_or(|yesterday| end >= yesterday)
         }
@@ -59,25 +58,15 @@ pub(crate) async fn possible_todays(
     if let Some(today) = deployment.site_today_if_known(site).await? {
         return Ok(vec![day_of(today)?]);
     }
-    let utc_days = jiff::Timestamp::now().as_second().div_euclid(86_400);
-    Ok((-1..=1)
-        .filter_map(|offset| {
-            jiff::civil::Date::new(1970, 1, 1)
-                .ok()?
-                .checked_add(jiff::Span::new().days(utc_days + offset))
-                .ok()
-        })
-        .filter_map(|date| day_of(date).ok())
+    let today = utc_today();
+    Ok([today.yesterday(), Ok(today), today.tomorrow()]
+        .into_iter()
+        .filter_map(|date| from_civil(date.ok()?).ok())
         .collect())
 }
 
 fn day_of(date: jiff::civil::Date) -> Result<Day, ToolError> {
-    Day::new(
-        u16::try_from(date.year()).unwrap_or(0),
-        date.month().unsigned_abs(),
-        date.day().unsigned_abs(),
-    )
-    .map_err(|e| ToolError::internal(e.to_string()))
+    from_civil(date).map_err(|e| ToolError::internal(e.to_string()))
 }
 
 /// Refuses `request` when Matomo would count its range from a day before its start, the site's

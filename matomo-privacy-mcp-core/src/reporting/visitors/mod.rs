@@ -30,7 +30,7 @@ use super::args::{Request, to_tool_error};
 use crate::ToolError;
 use crate::client::{ClientError, MatomoClient};
 use crate::models::{Report, visits_summary};
-use crate::params::{Date, Day, Params, Period, RangeEnd, Sites};
+use crate::params::{Date, Day, Params, Period, RangeEnd, Sites, utc_today};
 use crate::segment::{Condition, MAX_SEGMENT_LEN, Operator, Segment};
 use spans::*;
 

@@ -179,31 +179,14 @@ pub(super) fn periods(
     Some((period, date, Bound::Inside))
 }
 
-/// A [`Day`] in jiff's calendar.
+/// A [`Day`] in jiff's calendar (every `Day` is one), as the bounds' `?` chains take it.
 pub(super) fn civil(day: Day) -> Option<jiff::civil::Date> {
-    jiff::civil::Date::new(
-        i16::try_from(day.year()).ok()?,
-        i8::try_from(day.month()).ok()?,
-        i8::try_from(day.day()).ok()?,
-    )
-    .ok()
+    Some(crate::params::civil(day))
 }
 
-/// A day of jiff's calendar as a [`Day`].
+/// A day of jiff's calendar as a [`Day`] (years 1000 to 9999).
 pub(super) fn day(date: jiff::civil::Date) -> Option<Day> {
-    Day::new(
-        u16::try_from(date.year()).ok()?,
-        u8::try_from(date.month()).ok()?,
-        u8::try_from(date.day()).ok()?,
-    )
-    .ok()
-}
-
-/// Today in UTC.
-pub(super) fn utc_today() -> jiff::civil::Date {
-    jiff::tz::TimeZone::UTC
-        .to_datetime(jiff::Timestamp::now())
-        .date()
+    crate::params::from_civil(date).ok()
 }
 
 /// The current year in UTC, `days_back` days ago; `None` within a day of New Year, when the
