@@ -17,6 +17,7 @@ pub use catalog::{Browser, Device, Location};
 pub use details::{ContentImpression, VisitDetails, search_results};
 pub use planted::{CAMPAIGN_LANDING_QUERIES, CLASH_NAME, PERSONAL_CAMPAIGN, RARE_PERSON};
 pub(crate) use referrer::{host_of, referrer_keyword, referrer_name};
+pub(crate) use timings::record_names;
 pub use timings::{PageTimings, TIMING_AVERAGE_COLUMNS, TIMING_RECORDS, page_timing_columns};
 
 use crate::calendar::Day;

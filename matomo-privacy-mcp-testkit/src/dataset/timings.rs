@@ -54,20 +54,36 @@ pub const TIMING_AVERAGE_COLUMNS: [&str; 7] = [
 /// count, the page load's last (Matomo spells the server time's sum `servery_time` but its count
 /// `server_hits`).
 pub fn page_timing_columns() -> Vec<String> {
-    let mut columns: Vec<String> = TIMING_AVERAGE_COLUMNS
+    let records = record_names()
+        .into_iter()
+        .flat_map(|(sum, hits)| [sum, hits]);
+    TIMING_AVERAGE_COLUMNS
         .iter()
         .map(|c| c.to_string())
-        .collect();
-    for record in TIMING_RECORDS.iter().copied().chain(["pageload"]) {
-        let hits = if record == "servery" {
+        .chain(records)
+        .collect()
+}
+
+/// The record names of each timing: `(sum, count)`.
+pub(crate) fn record_names() -> [(String, String); 7] {
+    let mut names: [(String, String); 7] = Default::default();
+    for (i, record) in TIMING_RECORDS.iter().enumerate() {
+        // Matomo spells the server time's sum `servery_time` but its count `server_hits`.
+        let hits = if *record == "servery" {
             "server"
         } else {
             record
         };
-        columns.push(format!("PagePerformance_{record}_time"));
-        columns.push(format!("PagePerformance_{hits}_hits"));
+        names[i] = (
+            format!("PagePerformance_{record}_time"),
+            format!("PagePerformance_{hits}_hits"),
+        );
     }
-    columns
+    names[6] = (
+        "PagePerformance_pageload_time".to_owned(),
+        "PagePerformance_pageload_hits".to_owned(),
+    );
+    names
 }
 
 impl PageTimings {
@@ -136,6 +152,16 @@ const STREAM: u64 = 0x7469_6d69_6e67_7331;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_names_are_matomos() {
+        let names = record_names();
+        assert_eq!(names[0].0, "PagePerformance_network_time");
+        assert_eq!(names[1].0, "PagePerformance_servery_time");
+        assert_eq!(names[1].1, "PagePerformance_server_hits");
+        assert_eq!(names[5].1, "PagePerformance_onload_hits");
+        assert_eq!(names[6].1, "PagePerformance_pageload_hits");
+    }
 
     #[test]
     fn timings_are_stable_varied_and_sometimes_missing() {

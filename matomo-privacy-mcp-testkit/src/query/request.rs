@@ -24,6 +24,13 @@ impl ApiRequest {
         self.get(name).filter(|v| !v.is_empty())
     }
 
+    /// A comma-separated list parameter (`columns`, `showColumns`, …) that was present and not
+    /// empty, without empty items.
+    pub(crate) fn list(&self, name: &str) -> Option<Vec<&str>> {
+        self.non_empty(name)
+            .map(|v| v.split(',').filter(|item| !item.is_empty()).collect())
+    }
+
     /// Matomo answers errors as JSON only when module, method and format are in the query string.
     pub(crate) fn is_api_by_query(&self) -> bool {
         ["module", "method", "format"]

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::performance::{averages, record_names, totals};
+use super::performance::{averages, totals};
 use super::{Ctx, host_of, round_value, summary};
+use crate::dataset::record_names;
 use crate::dataset::{Action, Referrer, TIMING_AVERAGE_COLUMNS};
 use crate::query::errors::ApiError;
 use crate::query::period::Kind;
@@ -115,14 +116,10 @@ struct Columns<'r> {
 
 impl<'r> Columns<'r> {
     fn of(req: &'r ApiRequest) -> Self {
-        let list = |name: &str| {
-            req.non_empty(name)
-                .map(|c| c.split(',').filter(|c| !c.is_empty()).collect())
-        };
         Columns {
-            asked: list("columns"),
-            shown: list("showColumns"),
-            hidden: list("hideColumns"),
+            asked: req.list("columns"),
+            shown: req.list("showColumns"),
+            hidden: req.list("hideColumns"),
         }
     }
 
@@ -174,13 +171,7 @@ impl Keeps {
                 listed.contains(&column)
                     && visitor_type(column).is_some_and(|(base, _)| columns.visible(base))
             }
-            Keeps::ListedPerVisitorType => {
-                let base = column
-                    .strip_suffix("_new_visit")
-                    .or_else(|| column.strip_suffix("_returning_visit"))
-                    .unwrap_or(column);
-                listed.contains(&base)
-            }
+            Keeps::ListedPerVisitorType => listed.contains(&super::summary::goal_column(column)),
         }
     }
 }

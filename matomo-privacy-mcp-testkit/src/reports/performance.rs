@@ -12,7 +12,7 @@
 use serde_json::{Map, Value};
 
 use super::{Ctx, round_value};
-use crate::dataset::{TIMING_AVERAGE_COLUMNS, TIMING_RECORDS, Visit};
+use crate::dataset::{TIMING_AVERAGE_COLUMNS, Visit};
 use crate::query::errors::ApiError;
 
 /// The timing averages a page row carries, in [`TIMING_RECORDS`] order (no page load's:
@@ -40,28 +40,6 @@ pub(super) fn totals<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> [(u64, 
     out
 }
 
-/// The record names of each timing: `(sum, count)`.
-pub(super) fn record_names() -> [(String, String); 7] {
-    let mut names: [(String, String); 7] = Default::default();
-    for (i, record) in TIMING_RECORDS.iter().enumerate() {
-        // Matomo spells the server time's sum `servery_time` but its count `server_hits`.
-        let hits = if *record == "servery" {
-            "server"
-        } else {
-            record
-        };
-        names[i] = (
-            format!("PagePerformance_{record}_time"),
-            format!("PagePerformance_{hits}_hits"),
-        );
-    }
-    names[6] = (
-        "PagePerformance_pageload_time".to_owned(),
-        "PagePerformance_pageload_hits".to_owned(),
-    );
-    names
-}
-
 pub(super) fn averages(totals: &[(u64, u64); 7], m: &mut Map<String, Value>) {
     for (name, (sum, hits)) in TIMING_AVERAGE_COLUMNS.iter().zip(totals) {
         let seconds = if *hits > 0 {
@@ -78,19 +56,4 @@ pub(crate) fn page_performance(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
     let mut m = Map::new();
     averages(&totals(ctx.visits.iter().copied()), &mut m);
     Ok(Value::Object(m))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn record_names_are_matomos() {
-        let names = record_names();
-        assert_eq!(names[0].0, "PagePerformance_network_time");
-        assert_eq!(names[1].0, "PagePerformance_servery_time");
-        assert_eq!(names[1].1, "PagePerformance_server_hits");
-        assert_eq!(names[5].1, "PagePerformance_onload_hits");
-        assert_eq!(names[6].1, "PagePerformance_pageload_hits");
-    }
 }

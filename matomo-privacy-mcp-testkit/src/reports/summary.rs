@@ -122,7 +122,7 @@ pub(crate) fn goals_without_visits(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
 }
 
 /// A `Goals.get` column without its visitor type (`nb_conversions_new_visit`: `nb_conversions`).
-fn goal_column(column: &str) -> &str {
+pub(super) fn goal_column(column: &str) -> &str {
     column
         .strip_suffix("_new_visit")
         .or_else(|| column.strip_suffix("_returning_visit"))
@@ -165,9 +165,7 @@ fn single_stored_metric<'r>(
 
 /// The columns of the request's `columns`, when given.
 fn asked_columns<'r>(ctx: &Ctx<'r>) -> Option<Vec<&'r str>> {
-    ctx.req
-        .non_empty("columns")
-        .map(|c| c.split(',').filter(|c| !c.is_empty()).collect())
+    ctx.req.list("columns")
 }
 
 /// Which conversions `Goals.get` counts: all goals (and orders), one goal, or ecommerce orders.

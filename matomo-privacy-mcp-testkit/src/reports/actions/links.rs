@@ -39,10 +39,7 @@ impl Clicks {
     fn add(&mut self, other: &Clicks) {
         self.visits += other.visits;
         self.hits += other.hits;
-        self.visitors = match (self.visitors, other.visitors) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
+        self.visitors = super::pages::add_distinct(self.visitors, other.visitors);
     }
 
     /// These counts without distinct visitors, as Matomo keeps a domain or a day's truncation

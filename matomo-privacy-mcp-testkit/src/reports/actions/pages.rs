@@ -245,7 +245,7 @@ impl PageAgg {
 
 /// Two distinct counts added up: a row without the column adds nothing, as Matomo's `sumRow`
 /// skips a column the other row lacks.
-fn add_distinct(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+pub(super) fn add_distinct(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a + b),
         (a, b) => a.or(b),

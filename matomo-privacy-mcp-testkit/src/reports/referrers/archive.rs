@@ -10,7 +10,9 @@
 //! them, and a visit is in one row of a table only.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
+use crate::calendar::Day;
 use crate::dataset::Visit;
 use crate::query::period::Period;
 use crate::query::table::RowLimits;
@@ -138,10 +140,15 @@ pub(super) fn archived<'a>(
     limits: RowLimits,
 ) -> Table<'a> {
     let (limit, sub_limit) = (limits.referrers, limits.referrers_subtable);
+    // Grouped once: a year's archive asks for each of its days.
+    let mut by_day: BTreeMap<Day, Vec<&Visit>> = BTreeMap::new();
+    for &v in visits {
+        by_day.entry(v.day).or_default().push(v);
+    }
     crate::reports::actions::archive::archive(
         period,
         &mut |day| {
-            let of_day: Vec<&Visit> = visits.iter().copied().filter(|v| v.day == day).collect();
+            let of_day = by_day.remove(&day).unwrap_or_default();
             let mut table = Table::day(&of_day, labels);
             table.truncate(limit, sub_limit);
             table

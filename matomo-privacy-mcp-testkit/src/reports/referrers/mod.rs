@@ -137,12 +137,11 @@ pub(crate) fn referrer_type(ctx: &Ctx<'_>) -> Result<Value, ApiError> {
             );
             r.set("referrer_type", code);
             if code != 1 && embedded {
-                let part = ctx.with_visits(ctx.visits.clone());
                 let mut sub = match code {
-                    2 => KEYWORDS.rows(&part),
-                    3 => WEBSITES.rows(&part),
-                    6 => CAMPAIGNS.rows(&part),
-                    _ => SOCIALS.rows(&part),
+                    2 => KEYWORDS.rows(ctx),
+                    3 => WEBSITES.rows(ctx),
+                    6 => CAMPAIGNS.rows(ctx),
+                    _ => SOCIALS.rows(ctx),
                 };
                 sub.iter_mut().for_each(|s| s.sub = None);
                 r.sub = Some(sub);
