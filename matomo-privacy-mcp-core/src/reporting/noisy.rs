@@ -4,7 +4,7 @@
 
 use super::Deployment;
 use super::args::Request;
-use super::range_start::site_day;
+use super::range_start::possible_todays;
 use super::visitors::Visitors;
 use crate::ToolError;
 use crate::client::MatomoClient;
@@ -147,9 +147,14 @@ pub(crate) async fn span_totals(
     };
     // Matomo counts a span that starts mid-week and ends on a Sunday that is today from that
     // week's Monday (`range_counted_from`): the span starts there itself, so that the days the
-    // totals' bounds are reckoned over are the days Matomo counts.
-    let today = site_day(deployment, site).await?;
-    let first = range_counted_from(first, today, today);
+    // totals' bounds are reckoned over are the days Matomo counts. Where Matomo does not say
+    // the site's time zone, from the earliest Monday any possible today would take.
+    let first = possible_todays(deployment, site)
+        .await?
+        .into_iter()
+        .map(|today| range_counted_from(first, today, today))
+        .min()
+        .unwrap_or(first);
     let Ok(date) = Date::range(first, RangeEnd::Today) else {
         return Ok(None);
     };

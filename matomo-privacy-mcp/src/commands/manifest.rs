@@ -180,7 +180,8 @@ pub async fn manifest(
 /// one from Matomo): what was not done and what to check; `None` for any other error.
 pub(super) fn unreachable_matomo(error: &(dyn Error + Send + Sync + 'static)) -> Option<String> {
     match error.downcast_ref::<startup::StartupError>() {
-        // Busy is transient but Matomo was reached: it is its cap, not its address.
+        // Busy is transient, but it is this process's own cap on requests that held the call
+        // back, not Matomo's address: nothing was sent.
         Some(startup::StartupError::Client(client))
             if client.is_transient()
                 && !matches!(
